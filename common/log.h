@@ -1,0 +1,45 @@
+/*
+ * log.h - one-line log messages and rate limiting.
+ *
+ * Each message is formatted into one buffer and written with a single
+ * write(2) to stderr, so lines of different threads never interleave.
+ * Every line carries the calling thread's role ("main", "if0", "http"...),
+ * set once per thread with log_set_role().  Data-path problems go through
+ * a struct ratelimit so that a flood of bad packets logs a few lines a
+ * second, never one per packet.
+ */
+#ifndef COMMON_LOG_H
+#define COMMON_LOG_H
+
+#include <stdint.h>
+
+enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+/* Global verbosity (-v raises it); messages above it are not written. */
+extern int log_verbosity;
+
+void log_set_role(const char *role);   /* thread-local, copied */
+void log_msg(enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/* Allows at most `burst` messages per second; owned by one thread. */
+struct ratelimit {
+	uint64_t sec;
+	uint32_t count;
+	uint32_t suppressed;
+	uint32_t burst;
+};
+#define RATELIMIT_INIT(b) { 0, 0, 0, (b) }
+/* Returns 1 when a message may be written now. */
+int ratelimit_ok(struct ratelimit *rl);
+
+/* Monotonic and wall-clock time in milliseconds. */
+uint64_t time_mono_ms(void);
+uint64_t time_wall_ms(void);
+
+#endif

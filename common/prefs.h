@@ -1,0 +1,100 @@
+/*
+ * prefs.h - the node's configuration: command line, configuration file,
+ * defaults.  Filled once by the main thread before any other thread
+ * starts, then read-only for the life of the process.
+ *
+ * Rules (seed user's guide §4.3):
+ *  - `ntopng <file>`: when the first argument is an existing regular file
+ *    it is a configuration file; every non-comment line holds one option,
+ *    written `-i=eth0` or `--interface=eth0` (a plain flag: `-s`), `#`
+ *    starts a comment.  Options given on the command line after the file
+ *    are ignored, with one warning line naming them.
+ *  - Options that set a value keep the LAST value given (-w 8000 -w 8080
+ *    gives 8080); -i accumulates.
+ *  - An unknown option or a bad value: one clear line on stderr and exit
+ *    code 1 (prefs_parse returns -1).
+ *  - Options whose feature is not built yet are accepted and logged once
+ *    as "not implemented yet".
+ */
+#ifndef COMMON_PREFS_H
+#define COMMON_PREFS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/addr.h"
+
+#define PREFS_MAX_IFACES 32
+
+enum prefs_mode { PREFS_MODE_NONE = 0, PREFS_MODE_ALL, PREFS_MODE_LOCAL, PREFS_MODE_REMOTE };
+
+struct prefs {
+	/* -i, in order; each string is "spec" or "name=spec" (heap) */
+	char *ifaces[PREFS_MAX_IFACES];
+	int n_ifaces;
+
+	int dns_mode;                /* -n 0..3, default 0 */
+	char *data_dir;              /* -d, default /var/tmp/ntopng */
+	int daemonize;               /* -e */
+	char *httpdocs_dir;          /* -1, default "httpdocs" (resolved by main) */
+	char *scripts_dir;           /* -2, default "scripts" */
+	char *callbacks_dir;         /* -3, default "scripts/callbacks" */
+	int dump_timeline;           /* -C */
+	char *categorization_key;    /* -c */
+	char *httpbl_key;            /* -k */
+	char *http_addr;             /* -w [addr:]port: address part or NULL (any) */
+	int http_port;               /* default 3000; 0 = HTTP off */
+	char *https_addr;            /* -W [addr:]port */
+	int https_port;              /* default: http_port + 1 when set; -1 = not given */
+	struct netlist local_nets;   /* -m, default 192.168.1.0/24 */
+	char *ndpi_protos_file;      /* -p */
+	int disable_host_persistence;/* -P */
+	char *redis;                 /* -r host[:port][@db] or unix path, default 127.0.0.1:6379 */
+	char *user;                  /* -U, default "nobody" */
+	int dont_change_user;        /* -s */
+	int disable_autologout;      /* -q */
+	int disable_login;           /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 = off (default) */
+	uint32_t max_num_flows;      /* -X, default 131072 */
+	uint32_t max_num_hosts;      /* -x, default 65536 */
+	char *users_file;            /* -u */
+	char *pid_file;              /* -G */
+	int disable_alerts;          /* -H */
+	char *packet_filter;         /* -B (BPF) */
+	int aggregations;            /* -A 0..2 */
+	int dump_flows;              /* -F */
+	char *export_endpoints[8];   /* -I (and -l tcp://...) */
+	int n_export_endpoints;
+	enum prefs_mode dump_hosts;          /* -D */
+	enum prefs_mode dump_aggregations;   /* -E */
+	enum prefs_mode sticky_hosts;        /* -S (none = PREFS_MODE_NONE) */
+	int json_labels;             /* --json-labels */
+	char *hw_timestamp_mode;     /* --hw-timestamp-mode */
+	int verbose;                 /* -v, count */
+	int core_affinity;           /* -g core id, -1 = none */
+	int shutdown_when_done;      /* --shutdown-when-done */
+	char *node_id;               /* --node-id */
+	int export_interval;         /* --export-interval seconds, default 1 */
+	int zmq_encryption;          /* --zmq-encryption */
+	char *zmq_encryption_key_priv;  /* --zmq-encryption-key-priv */
+	char *zmq_encryption_key;    /* --zmq-encryption-key (server public key, -I client) */
+	char *config_file;           /* the configuration file used, if any */
+};
+
+/* Sets every default. */
+void prefs_init(struct prefs *p);
+void prefs_fini(struct prefs *p);
+/*
+ * Parses argv (and the configuration file when argv[1] is one).
+ * Returns 0 to go on, 1 when the program should exit 0 now (-h, -V were
+ * printed), -1 on a bad option (one line already printed to stderr).
+ */
+int prefs_parse(struct prefs *p, int argc, char **argv);
+/* Prints the -h text grouped by topic to stdout. */
+void prefs_usage(void);
+/* Prints the effective configuration as `--long=value` lines (for -n
+ * style config checks and tests). */
+void prefs_dump(const struct prefs *p, FILE *f);
+
+#define NTOPNG_VERSION "6.3.0-c"
+
+#endif

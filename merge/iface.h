@@ -1,0 +1,232 @@
+/*
+ * iface.h - an interface: the tables (flows, hosts, MACs, L7 counters)
+ * that merge the records of all its sources, and the thread that owns them.
+ *
+ * Threads: each interface has one owner thread (started by iface_start).
+ * Only the owner reads or writes the tables.  Every other thread (REST,
+ * Lua, exporter timers) asks through iface_query(): it posts a closure to
+ * the owner's mailbox and waits; the owner runs it between two batches of
+ * packets and so no lock protects any table.
+ *
+ * Accounting rules (docs/accounting.md):
+ *  - interface packets/bytes: every frame, bytes = frame length on the wire
+ *    (no +24 bytes per packet as upstream adds on packet interfaces);
+ *  - a flow's bytes: the whole frame length of each of its packets
+ *    (a tunnelled packet counts to its inner flow);
+ *  - a host's bytes: the sum of its flows' bytes, sent and received;
+ *  - L7: a flow's bytes count to its current protocol; when detection
+ *    changes the protocol, the bytes already counted move with it, so the
+ *    per-protocol totals always add up to the bytes of the IP flows.
+ */
+#ifndef MERGE_IFACE_H
+#define MERGE_IFACE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "common/addr.h"
+
+struct ndpi_flow_struct;
+struct ndpi_detection_module_struct;
+struct pkt;
+struct prefs;
+struct source;
+
+/* Per-direction or per-entity counters. */
+struct counters {
+	uint64_t bytes_sent, bytes_rcvd;
+	uint64_t pkts_sent, pkts_rcvd;
+};
+
+/* L7 counters of one protocol inside a host (small sparse array). */
+struct host_l7 {
+	uint16_t proto;              /* nDPI protocol id (app if known, else master) */
+	uint32_t num_flows;          /* flows of this protocol the host took part in */
+	struct counters c;
+	uint64_t first_ms, last_ms;
+};
+
+/* L7 counters of one protocol in an interface (dense, indexed by id). */
+struct iface_l7 {
+	uint64_t bytes, pkts;        /* both directions */
+	uint64_t bytes_sent, bytes_rcvd;   /* client->server / server->client */
+	uint32_t active_flows;       /* flows currently of this protocol */
+	uint64_t total_flows;        /* flows ever counted to this protocol */
+	uint64_t first_ms, last_ms;
+};
+
+struct host {
+	struct host *hnext;          /* hash chain */
+	struct host *prev, *next;    /* list of all hosts, least recently seen first */
+	struct ipaddr ip;
+	uint16_t vlan;
+	uint8_t mac[6];
+	uint8_t is_local;            /* in a -m network */
+	int16_t local_net;           /* index in prefs local_nets, -1 */
+	uint32_t id;                 /* serial number within the interface */
+	uint64_t first_ms, last_ms;
+	struct counters c;           /* all traffic */
+	struct counters tcp, udp, icmp, other;
+	uint64_t unknown_bytes;      /* bytes of flows whose L7 is Unknown */
+	uint32_t active_flows_cli, active_flows_srv;
+	uint64_t total_flows_cli, total_flows_srv;
+	struct host_l7 *l7;          /* heap, n_l7 used of cap_l7 */
+	uint16_t n_l7, cap_l7;
+	uint64_t thpt_last_bytes, thpt_last_pkts;
+	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
+	char *name;                  /* best name known (heap) or NULL */
+};
+
+struct flow {
+	struct flow *hnext;
+	struct flow *prev, *next;    /* list of all flows, least recently seen first */
+	uint32_t hash;
+	uint32_t id;                 /* serial number (hash_id in REST) */
+	uint16_t vlan;
+	uint8_t ip_version;
+	uint8_t l4_proto;
+	struct ipaddr cli, srv;      /* client = sender of the first packet */
+	uint16_t cli_port, srv_port;
+	struct host *cli_host, *srv_host;
+	uint64_t first_ms, last_ms;
+	uint64_t c2s_bytes, s2c_bytes;
+	uint64_t c2s_pkts, s2c_pkts;
+	uint8_t c2s_tcp_flags, s2c_tcp_flags;
+	uint8_t detection_done;      /* 1 once L7 is final */
+	uint8_t guessed;             /* L7 came from nDPI's guess */
+	uint8_t tunnel;              /* enum tunnel_type seen on its packets */
+	uint16_t l7_master, l7_app;  /* nDPI ids (0 = Unknown) */
+	uint16_t l7_counted;         /* protocol its bytes are counted under */
+	uint16_t category;           /* ndpi_protocol_category_t */
+	uint16_t ndpi_pkts;          /* packets given to nDPI so far */
+	struct ndpi_flow_struct *ndpi;  /* owned; freed when detection is done */
+	char *info;                  /* SNI / HTTP host / DNS query (heap) or NULL */
+	uint64_t thpt_last_bytes, thpt_last_pkts;
+	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
+};
+
+struct mac {
+	struct mac *hnext;
+	struct mac *prev, *next;
+	uint8_t addr[6];
+	uint16_t vlan;
+	uint64_t first_ms, last_ms;
+	struct counters c;
+	uint64_t arp_sent, arp_rcvd;
+	uint32_t num_hosts;
+};
+
+struct iface_stats {
+	uint64_t packets, bytes;            /* every frame */
+	uint64_t ip_packets, ip_bytes;
+	uint64_t non_ip_packets, non_ip_bytes; /* ARP, STP, LLC ... */
+	uint64_t arp_packets, arp_bytes;
+	uint64_t bad_packets;               /* frames the decoder refused */
+	uint64_t drops;                     /* capture drops (pcap_stats) */
+	uint64_t filtered;                  /* not counted: refused by -B (informational) */
+	uint64_t flows_dropped;             /* new flows refused: table full (-X) */
+	uint64_t hosts_dropped;             /* new hosts refused: table full (-x) */
+	uint64_t macs_dropped;
+	uint64_t flows_purged, hosts_purged, macs_purged;
+	uint64_t total_flows, total_hosts;  /* ever created */
+	uint64_t local2remote, remote2local; /* bytes */
+	uint64_t tcp_retransmissions, tcp_out_of_order, tcp_lost;
+	uint64_t thpt_last_bytes, thpt_last_pkts, thpt_last_ms;
+	double thpt_bps, thpt_pps;          /* bytes/s, packets/s */
+};
+
+/* A closure run by the owner thread on behalf of another thread. */
+struct iface;
+typedef void (*iface_query_fn)(struct iface *ifc, void *arg);
+
+struct iface_query {
+	iface_query_fn fn;
+	void *arg;
+	int done;                    /* set by the owner under mbox_lock */
+	struct iface_query *next;
+};
+
+#define IFACE_MAX_SOURCES 32
+
+struct iface {
+	int id;                      /* ifid: 0, 1, ... */
+	char *name;                  /* display name ("branch1" or the -i text) */
+	char *ifname;                /* -i text without "name=" */
+	const struct prefs *prefs;
+
+	/* sources, polled by the owner */
+	struct source *sources[IFACE_MAX_SOURCES];
+	int n_sources;
+	int inputs_ended;            /* every (offline) source is exhausted */
+	uint64_t started_ms;         /* wall clock at start */
+	uint64_t clock_ms;           /* current time of the interface: packet time for pcap files */
+
+	/* tables */
+	struct flow **flow_buckets;  uint32_t flow_mask;
+	struct flow *flow_head, *flow_tail;   /* LRU by last seen */
+	uint32_t num_flows, max_flows;
+	struct host **host_buckets;  uint32_t host_mask;
+	struct host *host_head, *host_tail;
+	uint32_t num_hosts, num_local_hosts, max_hosts;
+	struct mac **mac_buckets;    uint32_t mac_mask;
+	struct mac *mac_head, *mac_tail;
+	uint32_t num_macs, max_macs;
+	uint32_t next_flow_id, next_host_id;
+
+	struct iface_l7 *l7;         /* dense array [n_l7] indexed by nDPI id */
+	uint32_t n_l7;
+	struct iface_stats stats;
+
+	/* nDPI module, owned by this interface's thread */
+	struct ndpi_detection_module_struct *ndpi;
+
+	/* mailbox */
+	pthread_mutex_t mbox_lock;
+	pthread_cond_t mbox_cond;    /* signalled when a query is done or posted */
+	struct iface_query *mbox_head;
+	int wake_fd;                 /* eventfd: readable when the mailbox has work */
+
+	pthread_t thread;
+	volatile int running;
+};
+
+/* ---- lifecycle (main thread) ---- */
+
+/* Creates an interface from one -i argument ("spec" or "name=spec"),
+ * opening its sources.  Returns NULL with the cause logged. */
+struct iface *iface_new(int id, const char *arg, const struct prefs *p);
+void iface_free(struct iface *ifc);
+int iface_start(struct iface *ifc);   /* starts the owner thread */
+void iface_stop(struct iface *ifc);   /* asks it to stop and joins */
+
+/* ---- cross-thread access ---- */
+
+/* Runs fn(ifc, arg) on the owner thread and waits for it (any thread
+ * but the owner).  Returns 0, or -1 when the owner did not answer within
+ * timeout_ms (the closure may then still run later: arg must outlive it,
+ * so callers use a generous timeout). */
+int iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms);
+
+/* ---- owner-thread API (used by sources and by query functions) ---- */
+
+/* Accounts one decoded packet (or a non-IP / bad frame). */
+void iface_packet(struct iface *ifc, const struct pkt *p, int decode_result);
+/* Periodic work: throughput, idle purge.  now_ms = interface clock. */
+void iface_housekeeping(struct iface *ifc, uint64_t wall_ms);
+
+/* Lookups for queries. */
+struct host *iface_host_find(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan);
+struct flow *iface_flow_find_id(struct iface *ifc, uint32_t id);
+const char *iface_l7_name(struct iface *ifc, uint16_t proto);     /* "TLS" */
+/* Writes "Master.App" or the single name into buf; returns buf. */
+char *iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf, size_t len);
+const char *iface_l7_breed(struct iface *ifc, uint16_t proto);     /* "Safe" ... */
+const char *iface_l7_category_name(struct iface *ifc, uint16_t proto);
+
+/* All interfaces of the node, in -i order (set by main before any
+ * reader thread starts; read-only afterwards). */
+extern struct iface **node_ifaces;
+extern int node_n_ifaces;
+extern uint64_t node_start_ms;
+
+#endif
