@@ -1,1 +1,339 @@
-/* placeholder: written next */
+/*
+ * iface.c - an interface's life: creation from one -i argument, the owner
+ * thread's loop, and the mailbox through which other threads query it.
+ *
+ * The owner loop, in order, forever:
+ *   1. read a bounded batch (IFACE_BATCH records) from each active source;
+ *   2. answer every query waiting in the mailbox;
+ *   3. once a second: throughput, idle purge, capture statistics;
+ *   4. if no source had anything, sleep in poll() on the live sources'
+ *      descriptors and the mailbox eventfd (at most 100 ms).
+ * So a query waits at most one batch (well under a few milliseconds), and
+ * tables are touched by this thread alone.
+ *
+ * Clocks: live sources purge by wall-clock idleness.  Offline inputs (pcap
+ * files) carry their own time, which may jump by years; while they are
+ * read, entries are purged (by packet time) only when a table is nearly
+ * full, and once every offline input has ended nothing is purged, so the
+ * final counts of a file stay visible (the --shutdown-when-done option
+ * exits instead).
+ *
+ * The mailbox: iface_query() links a struct iface_query (on the caller's
+ * stack) into a list under mbox_lock and pokes the eventfd; the owner
+ * unlinks each entry under the lock, runs it without the lock, then marks
+ * it done and broadcasts mbox_cond.  A caller that times out removes its
+ * entry if the owner has not taken it yet, otherwise waits for it to
+ * finish, so the owner never touches a dead stack frame.
+ */
+#include "merge/iface.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/dpi.h"
+#include "capture/source.h"
+#include "common/log.h"
+#include "common/prefs.h"
+#include "merge/tables.h"
+
+#define IFACE_BATCH 512
+#define IFACE_HOUSEKEEPING_MS 1000
+
+struct iface **node_ifaces;
+int node_n_ifaces;
+uint64_t node_start_ms;
+
+/* Splits "name=spec" (name without ':' or '/') from a plain spec. */
+static void
+iface_split_name(const char *arg, char **name, char **spec)
+{
+	const char *eq = strchr(arg, '=');
+	const char *sep = strpbrk(arg, ":/");
+
+	if (eq != NULL && eq != arg && (sep == NULL || sep > eq)) {
+		*name = strndup(arg, (size_t)(eq - arg));
+		*spec = strdup(eq + 1);
+	} else {
+		*name = strdup(arg);
+		*spec = strdup(arg);
+	}
+}
+
+struct iface *
+iface_new(int id, const char *arg, const struct prefs *p)
+{
+	struct iface *ifc = calloc(1, sizeof(*ifc));
+	char *specs = NULL, *item, *save = NULL;
+
+	if (ifc == NULL)
+		return NULL;
+	ifc->id = id;
+	ifc->prefs = p;
+	ifc->wake_fd = -1;
+	pthread_mutex_init(&ifc->mbox_lock, NULL);
+	pthread_cond_init(&ifc->mbox_cond, NULL);
+	iface_split_name(arg, &ifc->name, &ifc->ifname);
+	if (ifc->name == NULL || ifc->ifname == NULL)
+		goto fail;
+	if (ifc->ifname[0] == '\0') {
+		log_err("-i %s: empty input", arg);
+		goto fail;
+	}
+	ifc->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ifc->wake_fd < 0) {
+		log_err("eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	if (tables_init(ifc) != 0)
+		goto fail;
+
+	/* comma-separated inputs merge into this one interface */
+	specs = strdup(ifc->ifname);
+	if (specs == NULL)
+		goto fail;
+	for (item = strtok_r(specs, ",", &save); item != NULL;
+	     item = strtok_r(NULL, ",", &save)) {
+		struct source *s;
+
+		if (ifc->n_sources == IFACE_MAX_SOURCES) {
+			log_err("-i %s: more than %d inputs in one interface", arg,
+				IFACE_MAX_SOURCES);
+			goto fail;
+		}
+		s = capture_pcap_open(item, p->packet_filter);
+		if (s == NULL)
+			goto fail;
+		ifc->sources[ifc->n_sources++] = s;
+	}
+	free(specs);
+	if (ifc->n_sources == 0) {
+		log_err("-i %s: no input", arg);
+		goto fail;
+	}
+	return ifc;
+fail:
+	free(specs);
+	iface_free(ifc);
+	return NULL;
+}
+
+void
+iface_free(struct iface *ifc)
+{
+	int i;
+
+	if (ifc == NULL)
+		return;
+	for (i = 0; i < ifc->n_sources; i++)
+		ifc->sources[i]->free(ifc->sources[i]);
+	tables_fini(ifc);
+	dpi_module_free(ifc->ndpi);
+	free(ifc->l7);
+	if (ifc->wake_fd >= 0)
+		close(ifc->wake_fd);
+	pthread_mutex_destroy(&ifc->mbox_lock);
+	pthread_cond_destroy(&ifc->mbox_cond);
+	free(ifc->name);
+	free(ifc->ifname);
+	free(ifc);
+}
+
+/* Runs every waiting query (owner thread). */
+static void
+iface_mbox_run(struct iface *ifc)
+{
+	uint64_t v;
+	struct iface_query *q;
+
+	if (read(ifc->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("mailbox: %s", strerror(errno));
+	for (;;) {
+		pthread_mutex_lock(&ifc->mbox_lock);
+		q = ifc->mbox_head;
+		if (q != NULL)
+			ifc->mbox_head = q->next;
+		pthread_mutex_unlock(&ifc->mbox_lock);
+		if (q == NULL)
+			break;
+		q->fn(ifc, q->arg);
+		pthread_mutex_lock(&ifc->mbox_lock);
+		q->done = 1;
+		pthread_cond_broadcast(&ifc->mbox_cond);
+		pthread_mutex_unlock(&ifc->mbox_lock);
+	}
+}
+
+int
+iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
+{
+	struct iface_query q = { fn, arg, 0, NULL };
+	struct iface_query **pp;
+	struct timespec deadline;
+	uint64_t one = 1;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&ifc->mbox_lock);
+	for (pp = &ifc->mbox_head; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = &q;
+	if (write(ifc->wake_fd, &one, sizeof(one)) < 0) {
+		/* the counter is saturated only if nobody reads: harmless */
+	}
+	while (!q.done) {
+		if (pthread_cond_timedwait(&ifc->mbox_cond, &ifc->mbox_lock,
+					   &deadline) == ETIMEDOUT) {
+			for (pp = &ifc->mbox_head; *pp != NULL && *pp != &q;
+			     pp = &(*pp)->next)
+				;
+			if (*pp == &q) {
+				/* not taken yet: withdraw it */
+				*pp = q.next;
+				rc = -1;
+				break;
+			}
+			/* running now: it finishes soon, wait without limit */
+			while (!q.done)
+				pthread_cond_wait(&ifc->mbox_cond, &ifc->mbox_lock);
+		}
+	}
+	pthread_mutex_unlock(&ifc->mbox_lock);
+	return rc;
+}
+
+void
+iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
+{
+	int i, offline = 1;
+	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
+
+	for (i = 0; i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+
+		if (s->stats != NULL)
+			s->stats(s, ifc);
+		if (s->kind != SOURCE_PCAP_FILE)
+			offline = 0;
+	}
+	if (ifc->stats.thpt_last_ms != 0)
+		tables_update_thpt(ifc, elapsed);
+	ifc->stats.thpt_last_ms = wall_ms;
+	if (!offline)
+		tables_purge(ifc, wall_ms, 0);
+	else if (!ifc->inputs_ended)
+		tables_purge(ifc, ifc->clock_ms, 1);
+}
+
+static void
+iface_check_ended(struct iface *ifc)
+{
+	int i;
+
+	for (i = 0; i < ifc->n_sources; i++)
+		if (ifc->sources[i]->state == SOURCE_ACTIVE)
+			return;
+	/* every input ended: final nDPI verdicts, final throughput */
+	tables_giveup_all(ifc);
+	__atomic_store_n(&ifc->inputs_ended, 1, __ATOMIC_RELEASE);
+	ifc->stats.thpt_bps = ifc->stats.thpt_pps = 0;
+	log_info("%s: all inputs read: %llu packets, %llu bytes, %u flows, %u hosts",
+		 ifc->name, (unsigned long long)ifc->stats.packets,
+		 (unsigned long long)ifc->stats.bytes, ifc->num_flows,
+		 ifc->num_hosts);
+}
+
+static void *
+iface_thread(void *arg)
+{
+	struct iface *ifc = arg;
+	char role[16];
+	uint64_t next_hk = 0;
+
+	snprintf(role, sizeof(role), "if%d", ifc->id);
+	log_set_role(role);
+	while (ifc->running) {
+		struct pollfd pfd[IFACE_MAX_SOURCES + 1];
+		int i, n = 0, did = 0;
+		uint64_t now;
+
+		for (i = 0; i < ifc->n_sources; i++) {
+			struct source *s = ifc->sources[i];
+
+			if (s->state != SOURCE_ACTIVE)
+				continue;
+			did += s->read(s, ifc, IFACE_BATCH);
+			if (s->state == SOURCE_ACTIVE && s->fd != NULL &&
+			    s->fd(s) >= 0) {
+				pfd[n].fd = s->fd(s);
+				pfd[n].events = POLLIN;
+				n++;
+			}
+		}
+		if (!ifc->inputs_ended)
+			iface_check_ended(ifc);
+		iface_mbox_run(ifc);
+		now = time_wall_ms();
+		if (now >= next_hk) {
+			iface_housekeeping(ifc, now);
+			next_hk = now + IFACE_HOUSEKEEPING_MS;
+		}
+		if (did == 0) {
+			pfd[n].fd = ifc->wake_fd;
+			pfd[n].events = POLLIN;
+			n++;
+			if (poll(pfd, (nfds_t)n, 100) < 0 && errno != EINTR)
+				log_warn("poll: %s", strerror(errno));
+		}
+	}
+	/* answer any query still waiting so its caller is released */
+	iface_mbox_run(ifc);
+	return NULL;
+}
+
+int
+iface_start(struct iface *ifc)
+{
+	int rc;
+
+	ifc->ndpi = dpi_module_new(ifc->prefs->ndpi_protos_file);
+	if (ifc->ndpi == NULL)
+		return -1;
+	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
+	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
+	if (ifc->l7 == NULL)
+		return -1;
+	ifc->started_ms = time_wall_ms();
+	ifc->running = 1;
+	rc = pthread_create(&ifc->thread, NULL, iface_thread, ifc);
+	if (rc != 0) {
+		ifc->running = 0;
+		log_err("%s: cannot start its thread: %s", ifc->name, strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+iface_stop(struct iface *ifc)
+{
+	uint64_t one = 1;
+
+	if (!ifc->running)
+		return;
+	ifc->running = 0;
+	if (write(ifc->wake_fd, &one, sizeof(one)) < 0) {
+		/* the thread also wakes up by its poll timeout */
+	}
+	pthread_join(ifc->thread, NULL);
+}

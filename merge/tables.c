@@ -1,1 +1,846 @@
-/* placeholder: written next */
+/*
+ * tables.c - flows, hosts and MACs of one interface, and the accounting of
+ * every decoded packet into them.
+ *
+ * Each table is a power-of-two array of hash chains plus one doubly linked
+ * list in least-recently-seen order, so a lookup is O(1), touching an
+ * entry moves it to the tail in O(1), and the idle purge stops at the
+ * first entry that is still fresh.  Tables are sized once from -X/-x;
+ * past the limit new entries are refused and counted, never grown.
+ *
+ * Flows are bidirectional: the key is (VLAN, L4 protocol, the two
+ * address/port pairs in either order); the sender of the first packet is
+ * the client.  The hash is symmetric so both directions land in one chain.
+ *
+ * L7 bookkeeping: a flow's bytes are always counted under the protocol in
+ * f->l7_counted (Unknown at first).  When nDPI changes the protocol,
+ * l7_move() takes the flow's totals off the old protocol, at the interface
+ * and at both hosts, and adds them to the new one.  The per-protocol
+ * totals therefore always add up to the bytes of the IP flows, and a
+ * flow's traffic ends under its final protocol.
+ *
+ * Owner thread only.
+ */
+#include "merge/tables.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi/ndpi_main.h>
+
+#include "capture/decode.h"
+#include "capture/dpi.h"
+#include "common/log.h"
+#include "common/prefs.h"
+#include "merge/iface.h"
+
+/* ---- generic LRU list helpers (prev/next in every entry type) ---- */
+
+#define LRU_UNLINK(ifc, head, tail, e)                                        \
+	do {                                                                  \
+		if ((e)->prev)                                                \
+			(e)->prev->next = (e)->next;                          \
+		else                                                          \
+			(ifc)->head = (e)->next;                              \
+		if ((e)->next)                                                \
+			(e)->next->prev = (e)->prev;                          \
+		else                                                          \
+			(ifc)->tail = (e)->prev;                              \
+		(e)->prev = (e)->next = NULL;                                 \
+	} while (0)
+
+#define LRU_APPEND(ifc, head, tail, e)                                        \
+	do {                                                                  \
+		(e)->prev = (ifc)->tail;                                      \
+		(e)->next = NULL;                                             \
+		if ((ifc)->tail)                                              \
+			(ifc)->tail->next = (e);                              \
+		else                                                          \
+			(ifc)->head = (e);                                    \
+		(ifc)->tail = (e);                                            \
+	} while (0)
+
+#define LRU_TOUCH(ifc, head, tail, e)                                         \
+	do {                                                                  \
+		if ((ifc)->tail != (e)) {                                     \
+			LRU_UNLINK(ifc, head, tail, e);                       \
+			LRU_APPEND(ifc, head, tail, e);                       \
+		}                                                             \
+	} while (0)
+
+static uint32_t
+pow2_at_least(uint32_t n)
+{
+	uint32_t v = 1024;
+
+	while (v < n && v < (1u << 30))
+		v <<= 1;
+	return v;
+}
+
+static inline uint32_t
+mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352dU;
+	h ^= h >> 15;
+	h *= 0x846ca68bU;
+	h ^= h >> 16;
+	return h;
+}
+
+int
+tables_init(struct iface *ifc)
+{
+	const struct prefs *p = ifc->prefs;
+
+	ifc->max_flows = p->max_num_flows;
+	ifc->max_hosts = p->max_num_hosts;
+	ifc->max_macs = p->max_num_hosts;
+	ifc->flow_mask = pow2_at_least(ifc->max_flows) - 1;
+	ifc->host_mask = pow2_at_least(ifc->max_hosts) - 1;
+	ifc->mac_mask = pow2_at_least(ifc->max_macs / 4) - 1;
+	ifc->flow_buckets = calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
+	ifc->host_buckets = calloc((size_t)ifc->host_mask + 1, sizeof(struct host *));
+	ifc->mac_buckets = calloc((size_t)ifc->mac_mask + 1, sizeof(struct mac *));
+	if (!ifc->flow_buckets || !ifc->host_buckets || !ifc->mac_buckets) {
+		log_err("%s: out of memory for the tables", ifc->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- L7 ---- */
+
+static inline struct iface_l7 *
+l7_slot(struct iface *ifc, uint16_t proto)
+{
+	if (ifc->l7 == NULL)
+		return NULL;
+	return &ifc->l7[proto < ifc->n_l7 ? proto : 0];
+}
+
+static struct host_l7 *
+host_l7_get(struct host *h, uint16_t proto, uint64_t now)
+{
+	uint16_t i;
+
+	for (i = 0; i < h->n_l7; i++)
+		if (h->l7[i].proto == proto)
+			return &h->l7[i];
+	if (h->n_l7 == h->cap_l7) {
+		uint16_t cap = h->cap_l7 ? (uint16_t)(h->cap_l7 * 2) : 4;
+		struct host_l7 *v = realloc(h->l7, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		h->l7 = v;
+		h->cap_l7 = cap;
+	}
+	memset(&h->l7[h->n_l7], 0, sizeof(h->l7[0]));
+	h->l7[h->n_l7].proto = proto;
+	h->l7[h->n_l7].first_ms = now;
+	return &h->l7[h->n_l7++];
+}
+
+/* The protocol a flow's bytes count under: the application when nDPI
+ * named one, else the master (ndpiReader reports flows the same way). */
+static inline uint16_t
+flow_l7_key(const struct flow *f)
+{
+	return f->l7_app ? f->l7_app : f->l7_master;
+}
+
+/* Adds (sign = +1) or removes (-1) a flow's whole totals to protocol
+ * `proto` at the interface and at its hosts. */
+static void
+l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
+{
+	struct iface_l7 *s = l7_slot(ifc, proto);
+	uint64_t bytes = f->c2s_bytes + f->s2c_bytes;
+	uint64_t pkts = f->c2s_pkts + f->s2c_pkts;
+	struct host *hosts[2] = { f->cli_host, f->srv_host };
+	int i;
+
+	if (s != NULL) {
+		if (sign > 0) {
+			s->bytes += bytes;
+			s->pkts += pkts;
+			s->bytes_sent += f->c2s_bytes;
+			s->bytes_rcvd += f->s2c_bytes;
+			s->active_flows++;
+			s->total_flows++;
+			if (s->first_ms == 0 || f->first_ms < s->first_ms)
+				s->first_ms = f->first_ms;
+			if (f->last_ms > s->last_ms)
+				s->last_ms = f->last_ms;
+		} else {
+			s->bytes -= bytes;
+			s->pkts -= pkts;
+			s->bytes_sent -= f->c2s_bytes;
+			s->bytes_rcvd -= f->s2c_bytes;
+			s->active_flows--;
+			s->total_flows--;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		struct host *h = hosts[i];
+		struct host_l7 *e;
+		uint64_t sent = i == 0 ? f->c2s_bytes : f->s2c_bytes;
+		uint64_t rcvd = i == 0 ? f->s2c_bytes : f->c2s_bytes;
+		uint64_t psent = i == 0 ? f->c2s_pkts : f->s2c_pkts;
+		uint64_t prcvd = i == 0 ? f->s2c_pkts : f->c2s_pkts;
+
+		if (h == NULL || (i == 1 && h == hosts[0]))
+			continue;
+		e = host_l7_get(h, proto, f->first_ms);
+		if (e == NULL)
+			continue;
+		if (sign > 0) {
+			e->c.bytes_sent += sent;
+			e->c.bytes_rcvd += rcvd;
+			e->c.pkts_sent += psent;
+			e->c.pkts_rcvd += prcvd;
+			e->num_flows++;
+			if (f->first_ms < e->first_ms)
+				e->first_ms = f->first_ms;
+			if (f->last_ms > e->last_ms)
+				e->last_ms = f->last_ms;
+			if (proto == NDPI_PROTOCOL_UNKNOWN)
+				h->unknown_bytes += sent + rcvd;
+		} else {
+			e->c.bytes_sent -= sent;
+			e->c.bytes_rcvd -= rcvd;
+			e->c.pkts_sent -= psent;
+			e->c.pkts_rcvd -= prcvd;
+			e->num_flows--;
+			if (proto == NDPI_PROTOCOL_UNKNOWN)
+				h->unknown_bytes -= sent + rcvd;
+		}
+	}
+}
+
+/* The flow's protocol changed: move its totals to the new protocol. */
+static void
+l7_move(struct iface *ifc, struct flow *f)
+{
+	uint16_t to = flow_l7_key(f);
+
+	if (to == f->l7_counted)
+		return;
+	l7_apply(ifc, f, f->l7_counted, -1);
+	f->l7_counted = to;
+	l7_apply(ifc, f, to, +1);
+}
+
+/* ---- MACs ---- */
+
+static struct mac *
+mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
+{
+	uint32_t h = mix32(((uint32_t)addr[2] << 24 | (uint32_t)addr[3] << 16 |
+			    (uint32_t)addr[4] << 8 | addr[5]) ^
+			   ((uint32_t)addr[0] << 8 | addr[1]) ^ vlan);
+	struct mac **b = &ifc->mac_buckets[h & ifc->mac_mask];
+	struct mac *m;
+
+	for (m = *b; m != NULL; m = m->hnext)
+		if (m->vlan == vlan && memcmp(m->addr, addr, 6) == 0) {
+			LRU_TOUCH(ifc, mac_head, mac_tail, m);
+			m->last_ms = now;
+			return m;
+		}
+	if (ifc->num_macs >= ifc->max_macs) {
+		ifc->stats.macs_dropped++;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	memcpy(m->addr, addr, 6);
+	m->vlan = vlan;
+	m->first_ms = m->last_ms = now;
+	m->hnext = *b;
+	*b = m;
+	LRU_APPEND(ifc, mac_head, mac_tail, m);
+	ifc->num_macs++;
+	return m;
+}
+
+static void
+mac_unhash(struct iface *ifc, struct mac *m)
+{
+	uint32_t h = mix32(((uint32_t)m->addr[2] << 24 | (uint32_t)m->addr[3] << 16 |
+			    (uint32_t)m->addr[4] << 8 | m->addr[5]) ^
+			   ((uint32_t)m->addr[0] << 8 | m->addr[1]) ^ m->vlan);
+	struct mac **pp = &ifc->mac_buckets[h & ifc->mac_mask];
+
+	while (*pp != NULL && *pp != m)
+		pp = &(*pp)->hnext;
+	if (*pp == m)
+		*pp = m->hnext;
+}
+
+/* ---- hosts ---- */
+
+static inline uint32_t
+host_hash(const struct ipaddr *ip, uint16_t vlan)
+{
+	return mix32(ipaddr_hash(ip) ^ ((uint32_t)vlan << 16));
+}
+
+struct host *
+iface_host_find(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan)
+{
+	struct host *h;
+
+	for (h = ifc->host_buckets[host_hash(ip, vlan) & ifc->host_mask];
+	     h != NULL; h = h->hnext)
+		if (h->vlan == vlan && memcmp(&h->ip, ip, sizeof(*ip)) == 0)
+			return h;
+	return NULL;
+}
+
+static struct host *
+host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
+	 const uint8_t *mac, uint64_t now)
+{
+	uint32_t hv = host_hash(ip, vlan);
+	struct host **b = &ifc->host_buckets[hv & ifc->host_mask];
+	struct host *h;
+	int net;
+
+	for (h = *b; h != NULL; h = h->hnext)
+		if (h->vlan == vlan && memcmp(&h->ip, ip, sizeof(*ip)) == 0)
+			return h;
+	if (ifc->num_hosts >= ifc->max_hosts) {
+		ifc->stats.hosts_dropped++;
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	h->ip = *ip;
+	h->vlan = vlan;
+	if (mac != NULL)
+		memcpy(h->mac, mac, 6);
+	net = netlist_find(&ifc->prefs->local_nets, ip);
+	h->local_net = (int16_t)net;
+	h->is_local = net >= 0;
+	h->id = ifc->next_host_id++;
+	h->first_ms = h->last_ms = now;
+	h->hnext = *b;
+	*b = h;
+	LRU_APPEND(ifc, host_head, host_tail, h);
+	ifc->num_hosts++;
+	ifc->stats.total_hosts++;
+	if (h->is_local)
+		ifc->num_local_hosts++;
+	return h;
+}
+
+static void
+host_free(struct iface *ifc, struct host *h)
+{
+	struct host **pp = &ifc->host_buckets[host_hash(&h->ip, h->vlan) & ifc->host_mask];
+
+	while (*pp != NULL && *pp != h)
+		pp = &(*pp)->hnext;
+	if (*pp == h)
+		*pp = h->hnext;
+	LRU_UNLINK(ifc, host_head, host_tail, h);
+	ifc->num_hosts--;
+	if (h->is_local)
+		ifc->num_local_hosts--;
+	free(h->l7);
+	free(h->name);
+	free(h);
+}
+
+/* ---- flows ---- */
+
+static inline uint32_t
+flow_hash(const struct pkt *p)
+{
+	uint32_t a = ipaddr_hash(&p->src) + p->sport;
+	uint32_t b = ipaddr_hash(&p->dst) + p->dport;
+
+	/* symmetric in (src, dst): both directions share a chain */
+	return mix32((a + b) ^ (a * b) ^ ((uint32_t)p->vlan << 8) ^ p->l4_proto);
+}
+
+/* Finds the flow of p; *c2s = 1 when p goes client to server. */
+static struct flow *
+flow_find(struct iface *ifc, const struct pkt *p, uint32_t hv, int *c2s)
+{
+	struct flow *f;
+
+	for (f = ifc->flow_buckets[hv & ifc->flow_mask]; f != NULL; f = f->hnext) {
+		if (f->hash != hv || f->vlan != p->vlan || f->l4_proto != p->l4_proto)
+			continue;
+		if (f->cli_port == p->sport && f->srv_port == p->dport &&
+		    memcmp(&f->cli, &p->src, sizeof(p->src)) == 0 &&
+		    memcmp(&f->srv, &p->dst, sizeof(p->dst)) == 0) {
+			*c2s = 1;
+			return f;
+		}
+		if (f->cli_port == p->dport && f->srv_port == p->sport &&
+		    memcmp(&f->cli, &p->dst, sizeof(p->dst)) == 0 &&
+		    memcmp(&f->srv, &p->src, sizeof(p->src)) == 0) {
+			*c2s = 0;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static struct flow *
+flow_new(struct iface *ifc, const struct pkt *p, uint32_t hv, uint64_t now)
+{
+	struct flow *f;
+
+	if (ifc->num_flows >= ifc->max_flows) {
+		ifc->stats.flows_dropped++;
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return NULL;
+	f->hash = hv;
+	f->id = ifc->next_flow_id++;
+	f->vlan = p->vlan;
+	f->ip_version = p->ip_version;
+	f->l4_proto = p->l4_proto;
+	f->cli = p->src;
+	f->srv = p->dst;
+	f->cli_port = p->sport;
+	f->srv_port = p->dport;
+	f->tunnel = p->tunnel;
+	f->first_ms = f->last_ms = now;
+	f->cli_host = host_get(ifc, &p->src, p->vlan, p->has_mac ? p->src_mac : NULL, now);
+	f->srv_host = host_get(ifc, &p->dst, p->vlan, p->has_mac ? p->dst_mac : NULL, now);
+	if (f->cli_host) {
+		f->cli_host->active_flows_cli++;
+		f->cli_host->total_flows_cli++;
+	}
+	if (f->srv_host) {
+		f->srv_host->active_flows_srv++;
+		f->srv_host->total_flows_srv++;
+	}
+	f->hnext = ifc->flow_buckets[hv & ifc->flow_mask];
+	ifc->flow_buckets[hv & ifc->flow_mask] = f;
+	LRU_APPEND(ifc, flow_head, flow_tail, f);
+	ifc->num_flows++;
+	ifc->stats.total_flows++;
+	/* the new, empty flow counts as one flow of Unknown */
+	f->l7_counted = NDPI_PROTOCOL_UNKNOWN;
+	l7_apply(ifc, f, NDPI_PROTOCOL_UNKNOWN, +1);
+	return f;
+}
+
+static void
+flow_free(struct iface *ifc, struct flow *f)
+{
+	struct flow **pp = &ifc->flow_buckets[f->hash & ifc->flow_mask];
+	struct iface_l7 *s;
+
+	if (!f->detection_done && ifc->ndpi != NULL &&
+	    dpi_giveup(ifc->ndpi, f))
+		l7_move(ifc, f);
+	s = l7_slot(ifc, f->l7_counted);
+	if (s != NULL)
+		s->active_flows--;
+	while (*pp != NULL && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp == f)
+		*pp = f->hnext;
+	LRU_UNLINK(ifc, flow_head, flow_tail, f);
+	if (f->cli_host)
+		f->cli_host->active_flows_cli--;
+	if (f->srv_host)
+		f->srv_host->active_flows_srv--;
+	ifc->num_flows--;
+	if (f->ndpi != NULL)
+		ndpi_free_flow(f->ndpi);
+	free(f->info);
+	free(f);
+}
+
+struct flow *
+iface_flow_find_id(struct iface *ifc, uint32_t id)
+{
+	struct flow *f;
+
+	for (f = ifc->flow_tail; f != NULL; f = f->prev)
+		if (f->id == id)
+			return f;
+	return NULL;
+}
+
+/* ---- per-packet accounting ---- */
+
+static inline void
+counters_add_l4(struct host *h, uint8_t proto, int sent, uint64_t bytes)
+{
+	struct counters *c;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+		c = &h->tcp;
+		break;
+	case IPPROTO_UDP:
+		c = &h->udp;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		c = &h->icmp;
+		break;
+	default:
+		c = &h->other;
+		break;
+	}
+	if (sent) {
+		c->bytes_sent += bytes;
+		c->pkts_sent++;
+	} else {
+		c->bytes_rcvd += bytes;
+		c->pkts_rcvd++;
+	}
+}
+
+static void
+account_host(struct host *h, struct flow *f, int sent, uint64_t bytes,
+	     uint64_t now)
+{
+	struct host_l7 *e;
+
+	if (sent) {
+		h->c.bytes_sent += bytes;
+		h->c.pkts_sent++;
+	} else {
+		h->c.bytes_rcvd += bytes;
+		h->c.pkts_rcvd++;
+	}
+	counters_add_l4(h, f->l4_proto, sent, bytes);
+	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
+		h->unknown_bytes += bytes;
+	e = host_l7_get(h, f->l7_counted, now);
+	if (e != NULL) {
+		if (sent) {
+			e->c.bytes_sent += bytes;
+			e->c.pkts_sent++;
+		} else {
+			e->c.bytes_rcvd += bytes;
+			e->c.pkts_rcvd++;
+		}
+		e->last_ms = now;
+	}
+	h->last_ms = now;
+}
+
+static void
+account_macs(struct iface *ifc, const struct pkt *p, uint64_t now)
+{
+	struct mac *m;
+
+	if (!p->has_mac)
+		return;
+	m = mac_get(ifc, p->src_mac, p->vlan, now);
+	if (m != NULL) {
+		m->c.bytes_sent += p->wire_len;
+		m->c.pkts_sent++;
+		if (p->ethertype == 0x0806)
+			m->arp_sent++;
+	}
+	m = mac_get(ifc, p->dst_mac, p->vlan, now);
+	if (m != NULL) {
+		m->c.bytes_rcvd += p->wire_len;
+		m->c.pkts_rcvd++;
+		if (p->ethertype == 0x0806)
+			m->arp_rcvd++;
+	}
+}
+
+void
+iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
+{
+	uint64_t now = p->ts_us / 1000;
+	uint64_t len = p->wire_len;
+	struct flow *f;
+	struct iface_l7 *s;
+	uint32_t hv;
+	int c2s = 1;
+
+	if (now > ifc->clock_ms)
+		ifc->clock_ms = now;
+	ifc->stats.packets++;
+	ifc->stats.bytes += len;
+	if (decode_result == DECODE_BAD) {
+		ifc->stats.bad_packets++;
+		return;
+	}
+	account_macs(ifc, p, now);
+	if (decode_result == DECODE_NON_IP) {
+		ifc->stats.non_ip_packets++;
+		ifc->stats.non_ip_bytes += len;
+		if (p->ethertype == 0x0806) {
+			ifc->stats.arp_packets++;
+			ifc->stats.arp_bytes += len;
+		}
+		return;
+	}
+	ifc->stats.ip_packets++;
+	ifc->stats.ip_bytes += len;
+
+	hv = flow_hash(p);
+	f = flow_find(ifc, p, hv, &c2s);
+	if (f == NULL) {
+		f = flow_new(ifc, p, hv, now);
+		if (f == NULL)
+			return;
+		c2s = 1;
+	} else {
+		LRU_TOUCH(ifc, flow_head, flow_tail, f);
+	}
+	if (now > f->last_ms)
+		f->last_ms = now;
+	if (c2s) {
+		f->c2s_bytes += len;
+		f->c2s_pkts++;
+		f->c2s_tcp_flags |= p->tcp_flags;
+	} else {
+		f->s2c_bytes += len;
+		f->s2c_pkts++;
+		f->s2c_tcp_flags |= p->tcp_flags;
+	}
+	s = l7_slot(ifc, f->l7_counted);
+	if (s != NULL) {
+		s->bytes += len;
+		s->pkts++;
+		if (c2s)
+			s->bytes_sent += len;
+		else
+			s->bytes_rcvd += len;
+		s->last_ms = now;
+	}
+	if (f->cli_host != NULL) {
+		account_host(f->cli_host, f, c2s, len, now);
+		LRU_TOUCH(ifc, host_head, host_tail, f->cli_host);
+	}
+	if (f->srv_host != NULL && f->srv_host != f->cli_host) {
+		account_host(f->srv_host, f, !c2s, len, now);
+		LRU_TOUCH(ifc, host_head, host_tail, f->srv_host);
+	}
+	if (f->cli_host && f->srv_host &&
+	    f->cli_host->is_local != f->srv_host->is_local) {
+		int src_local = c2s ? f->cli_host->is_local : f->srv_host->is_local;
+
+		if (src_local)
+			ifc->stats.local2remote += len;
+		else
+			ifc->stats.remote2local += len;
+	}
+	if (!f->detection_done && ifc->ndpi != NULL &&
+	    (!p->is_fragment || p->first_fragment)) {
+		if (dpi_packet(ifc->ndpi, f, p))
+			l7_move(ifc, f);
+	}
+}
+
+/* ---- purge, finish, throughput ---- */
+
+static int
+table_pressed(uint32_t n, uint32_t max)
+{
+	return (uint64_t)n * 10 >= (uint64_t)max * 9;
+}
+
+void
+tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
+{
+	struct flow *f;
+	struct host *h, *hn;
+	struct mac *m;
+
+	while ((f = ifc->flow_head) != NULL &&
+	       (!pressure_only || table_pressed(ifc->num_flows, ifc->max_flows)) &&
+	       f->last_ms + TABLES_FLOW_IDLE_MS < now_ms) {
+		flow_free(ifc, f);
+		ifc->stats.flows_purged++;
+	}
+	/* hosts with active flows stay, so walk past them */
+	for (h = ifc->host_head; h != NULL; h = hn) {
+		hn = h->next;
+		if (h->last_ms + TABLES_HOST_IDLE_MS >= now_ms)
+			break;
+		if (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts))
+			break;
+		if (h->active_flows_cli + h->active_flows_srv > 0)
+			continue;
+		host_free(ifc, h);
+		ifc->stats.hosts_purged++;
+	}
+	while ((m = ifc->mac_head) != NULL &&
+	       (!pressure_only || table_pressed(ifc->num_macs, ifc->max_macs)) &&
+	       m->last_ms + TABLES_MAC_IDLE_MS < now_ms) {
+		mac_unhash(ifc, m);
+		LRU_UNLINK(ifc, mac_head, mac_tail, m);
+		ifc->num_macs--;
+		ifc->stats.macs_purged++;
+		free(m);
+	}
+}
+
+void
+tables_giveup_all(struct iface *ifc)
+{
+	struct flow *f;
+
+	if (ifc->ndpi == NULL)
+		return;
+	for (f = ifc->flow_head; f != NULL; f = f->next)
+		if (!f->detection_done && dpi_giveup(ifc->ndpi, f))
+			l7_move(ifc, f);
+}
+
+static double
+rate(uint64_t now, uint64_t *last, uint64_t elapsed_ms)
+{
+	double r = elapsed_ms ? (double)(now - *last) * 1000.0 / (double)elapsed_ms : 0;
+
+	*last = now;
+	return r;
+}
+
+void
+tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
+{
+	struct flow *f;
+	struct host *h;
+
+	ifc->stats.thpt_bps = rate(ifc->stats.bytes, &ifc->stats.thpt_last_bytes, elapsed_ms);
+	ifc->stats.thpt_pps = rate(ifc->stats.packets, &ifc->stats.thpt_last_pkts, elapsed_ms);
+	for (f = ifc->flow_head; f != NULL; f = f->next) {
+		f->thpt_bps = rate(f->c2s_bytes + f->s2c_bytes, &f->thpt_last_bytes, elapsed_ms);
+		f->thpt_pps = rate(f->c2s_pkts + f->s2c_pkts, &f->thpt_last_pkts, elapsed_ms);
+	}
+	for (h = ifc->host_head; h != NULL; h = h->next) {
+		h->thpt_bps = rate(h->c.bytes_sent + h->c.bytes_rcvd, &h->thpt_last_bytes, elapsed_ms);
+		h->thpt_pps = rate(h->c.pkts_sent + h->c.pkts_rcvd, &h->thpt_last_pkts, elapsed_ms);
+	}
+}
+
+void
+tables_fini(struct iface *ifc)
+{
+	struct host *h;
+	struct mac *m;
+
+	while (ifc->flow_head != NULL) {
+		struct flow *f = ifc->flow_head;
+
+		LRU_UNLINK(ifc, flow_head, flow_tail, f);
+		if (f->ndpi != NULL)
+			ndpi_free_flow(f->ndpi);
+		free(f->info);
+		free(f);
+	}
+	while ((h = ifc->host_head) != NULL) {
+		LRU_UNLINK(ifc, host_head, host_tail, h);
+		free(h->l7);
+		free(h->name);
+		free(h);
+	}
+	while ((m = ifc->mac_head) != NULL) {
+		LRU_UNLINK(ifc, mac_head, mac_tail, m);
+		free(m);
+	}
+	free(ifc->flow_buckets);
+	free(ifc->host_buckets);
+	free(ifc->mac_buckets);
+	ifc->flow_buckets = NULL;
+	ifc->host_buckets = NULL;
+	ifc->mac_buckets = NULL;
+	ifc->num_flows = ifc->num_hosts = ifc->num_macs = 0;
+}
+
+uint64_t
+tables_flow_mem(const struct iface *ifc)
+{
+	const struct flow *f;
+	uint64_t total = 0;
+
+	if (ifc->num_flows == 0)
+		return 0;
+	for (f = ifc->flow_head; f != NULL; f = f->next) {
+		total += sizeof(*f);
+		if (f->ndpi != NULL)
+			total += SIZEOF_FLOW_STRUCT;
+		if (f->info != NULL)
+			total += strlen(f->info) + 1;
+	}
+	total += (uint64_t)(ifc->flow_mask + 1) * sizeof(struct flow *);
+	return total / ifc->num_flows;
+}
+
+uint64_t
+tables_host_mem(const struct iface *ifc)
+{
+	const struct host *h;
+	uint64_t total = 0;
+
+	if (ifc->num_hosts == 0)
+		return 0;
+	for (h = ifc->host_head; h != NULL; h = h->next)
+		total += sizeof(*h) + (uint64_t)h->cap_l7 * sizeof(struct host_l7);
+	total += (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *);
+	return total / ifc->num_hosts;
+}
+
+/* ---- protocol names ---- */
+
+const char *
+iface_l7_name(struct iface *ifc, uint16_t proto)
+{
+	const char *n = ifc->ndpi ? ndpi_get_proto_name(ifc->ndpi, proto) : NULL;
+
+	return n ? n : "Unknown";
+}
+
+char *
+iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf, size_t len)
+{
+	if (f->l7_master != NDPI_PROTOCOL_UNKNOWN && f->l7_app != NDPI_PROTOCOL_UNKNOWN)
+		snprintf(buf, len, "%s.%s", iface_l7_name(ifc, f->l7_master),
+			 iface_l7_name(ifc, f->l7_app));
+	else
+		snprintf(buf, len, "%s", iface_l7_name(ifc, flow_l7_key(f)));
+	return buf;
+}
+
+const char *
+iface_l7_breed(struct iface *ifc, uint16_t proto)
+{
+	const char *n;
+
+	if (ifc->ndpi == NULL)
+		return "Unrated";
+	n = ndpi_get_proto_breed_name(ifc->ndpi, ndpi_get_proto_breed(ifc->ndpi, proto));
+	return n ? n : "Unrated";
+}
+
+const char *
+iface_l7_category_name(struct iface *ifc, uint16_t proto)
+{
+	ndpi_proto_defaults_t *d;
+	const char *n;
+
+	if (ifc->ndpi == NULL)
+		return "Unspecified";
+	d = ndpi_get_proto_defaults(ifc->ndpi);
+	if (d == NULL || proto >= NDPI_MAX_SUPPORTED_PROTOCOLS + NDPI_MAX_NUM_CUSTOM_PROTOCOLS)
+		return "Unspecified";
+	n = ndpi_category_get_name(ifc->ndpi, d[proto].protoCategory);
+	return n ? n : "Unspecified";
+}

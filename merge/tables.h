@@ -1,1 +1,32 @@
-/* placeholder */
+/*
+ * tables.h - the flow, host and MAC tables of an interface (merge/tables.c).
+ * Owner thread only.
+ */
+#ifndef MERGE_TABLES_H
+#define MERGE_TABLES_H
+
+#include <stdint.h>
+
+struct iface;
+
+/* Idle times after which an entry may be purged (ms). */
+#define TABLES_FLOW_IDLE_MS (60 * 1000)
+#define TABLES_HOST_IDLE_MS (300 * 1000)
+#define TABLES_MAC_IDLE_MS (300 * 1000)
+
+/* Allocates the hash tables sized for prefs' -X/-x limits. */
+int tables_init(struct iface *ifc);
+void tables_fini(struct iface *ifc);
+/* Purges entries idle for longer than the limits above at time now_ms
+ * (the interface clock).  With `pressure_only`, purges only while a table
+ * is more than 90% full (offline inputs: final counts stay visible). */
+void tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only);
+/* Gives every undecided flow nDPI's final verdict (input ended). */
+void tables_giveup_all(struct iface *ifc);
+/* Recomputes throughputs from counter deltas over elapsed_ms. */
+void tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms);
+/* Approximate bytes of memory per active flow / host (benchmarks). */
+uint64_t tables_flow_mem(const struct iface *ifc);
+uint64_t tables_host_mem(const struct iface *ifc);
+
+#endif
