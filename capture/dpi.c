@@ -93,8 +93,9 @@ dpi_set_result(struct flow *f, ndpi_protocol proto)
 	return changed;
 }
 
+/* Keeps the server name nDPI found (SNI, HTTP Host, DNS query). */
 static void
-dpi_finish(struct flow *f)
+dpi_take_info(struct flow *f)
 {
 	const char *name = f->ndpi->host_server_name;
 
@@ -106,6 +107,12 @@ dpi_finish(struct flow *f)
 			f->info[n] = '\0';
 		}
 	}
+}
+
+static void
+dpi_finish(struct flow *f)
+{
+	dpi_take_info(f);
 	ndpi_free_flow(f->ndpi);
 	f->ndpi = NULL;
 	f->detection_done = 1;
@@ -153,6 +160,7 @@ dpi_packet(struct ndpi_detection_module_struct *m, struct flow *f,
 					      p->ts_us / 1000);
 	f->ndpi_pkts++;
 	changed = dpi_set_result(f, proto);
+	dpi_take_info(f);
 	if (f->l7_app != NDPI_PROTOCOL_UNKNOWN &&
 	    !ndpi_extra_dissection_possible(m, f->ndpi)) {
 		dpi_finish(f);
