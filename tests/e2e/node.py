@@ -1,0 +1,140 @@
+"""Helpers for end-to-end tests: start a real ntopng process on a free
+loopback port, call its REST API, stop it by PID.
+
+The binary comes from $NTOPNG_BIN (tests/run.sh sets it), the shared test
+data from $NTOPNG_SHARED.  Logs go to $NTOPNG_TEST_LOGS (or /tmp).
+"""
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+BIN = os.environ.get("NTOPNG_BIN", os.path.join(REPO, "build", "ntopng"))
+SHARED = os.environ.get("NTOPNG_SHARED", os.path.join(os.path.dirname(REPO), "shared"))
+PCAPS = os.path.join(SHARED, "pcaps")
+LOGS = os.environ.get("NTOPNG_TEST_LOGS", "/tmp")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Node:
+    """One ntopng process.  Use as a context manager."""
+
+    def __init__(self, args, name="node", login=False):
+        self.port = free_port()
+        self.name = name
+        self.log_path = os.path.join(LOGS, "%s-%d.log" % (name, self.port))
+        self.args = [BIN, "-w", "127.0.0.1:%d" % self.port] + list(args)
+        if not login:
+            self.args.append("--disable-login")
+        self.proc = None
+        self.auth = None
+
+    def __enter__(self):
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("ntopng exited with %d at start-up: %s"
+                                   % (self.proc.returncode, self.read_log()[-2000:]))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("ntopng did not open port %d" % self.port)
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+        return self.proc.returncode if self.proc else None
+
+    def read_log(self):
+        with open(self.log_path, "r", errors="replace") as f:
+            return f.read()
+
+    def get(self, path, params=None, headers=None, raw=False):
+        url = "http://127.0.0.1:%d%s" % (self.port, path)
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        req = urllib.request.Request(url, headers=headers or {})
+        if self.auth:
+            tok = base64.b64encode(("%s:%s" % self.auth).encode()).decode()
+            req.add_header("Authorization", "Basic " + tok)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                body = r.read()
+                status = r.status
+        except urllib.error.HTTPError as e:
+            body = e.read()
+            status = e.code
+        if raw:
+            return status, body
+        return status, json.loads(body) if body else None
+
+    def rest(self, endpoint, **params):
+        """GET /lua/rest/v2/<endpoint>; returns rsp, asserting rc == 0."""
+        status, js = self.get("/lua/rest/v2/" + endpoint, params)
+        if status != 200 or js.get("rc") != 0:
+            raise AssertionError("%s %r -> HTTP %d %r" % (endpoint, params, status, js))
+        return js["rsp"]
+
+    def wait_ended(self, ifid=0, timeout=120):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            d = self.rest("get/interface/data.lua", ifid=ifid)
+            if d.get("input_ended"):
+                return d
+            time.sleep(0.1)
+        raise AssertionError("interface %d did not finish reading in %ds" % (ifid, timeout))
+
+
+def reference():
+    """REFERENCE.tsv as {file: row dict}."""
+    rows = {}
+    with open(os.path.join(PCAPS, "REFERENCE.tsv")) as f:
+        header = None
+        for line in f:
+            if line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if header is None:
+                header = cols
+                continue
+            rows[cols[0]] = dict(zip(header, cols))
+    return rows
+
+
+def ndpi_protocols(row):
+    """'DNS:1/2/217,HTTP:...' -> {name: (flows, packets, bytes)}"""
+    out = {}
+    for item in row["ndpi_protocols"].split(","):
+        name, nums = item.rsplit(":", 1)
+        fl, pk, by = (int(x) for x in nums.split("/"))
+        out[name] = (fl, pk, by)
+    return out
