@@ -872,7 +872,7 @@ opts_run(struct parse_ctx *c, int n, char **tok, int *i, int one_option)
 			if (opt_take(c, o, eq ? eq + 1 : NULL, n, tok, i))
 				return -1;
 		} else {
-			/* short: flags may cluster, the last may take a value */
+			/* short: flags cluster, the last may take a value */
 			const char *s = t + 1;
 
 			for (;;) {
