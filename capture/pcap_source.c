@@ -169,10 +169,13 @@ pcap_src_read(struct source *s, struct iface *ifc, int budget)
 			s->spec, ps->files[ps->cur - 1], pcap_geterr(ps->p));
 		s->errors++;
 	}
-	/* end of this file: go on with the next one */
-	if (pcap_src_next_file(s) != 0)
+	/* end of this file: go on with the next one; opening it is progress,
+	 * so the owner does not sleep before reading it */
+	if (pcap_src_next_file(s) != 0) {
 		s->state = SOURCE_ENDED;
-	return n > 0 ? n : 0;
+		return 0;
+	}
+	return 1;
 }
 
 static int
