@@ -1,1 +1,1051 @@
-/* placeholder: written next */
+/*
+ * query.c - read-only queries over an interface's tables (see query.h).
+ *
+ * How it works: query_run() copies the caller's argument block into a
+ * heap context shared by the caller and the owner thread, posts a
+ * trampoline with iface_query() and waits.  The context carries a
+ * reference count of two; whichever side drops the last reference frees
+ * it, so a query that times out is cleaned up by the owner when it
+ * finally runs, and the caller's stack is never written late.
+ *
+ * The builders walk the tables on the owner thread.  Lists (hosts,
+ * flows) collect matching pointers into an array, sort it with qsort_r
+ * on a small key, and only turn the requested page into JSON: the cost
+ * for 100k flows is one pass, one n log n sort on pointers and a page of
+ * objects.  Times are kept in ms by the tables and shown in seconds.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "capture/source.h"
+#include "common/log.h"
+#include "common/prefs.h"
+#include "merge/iface.h"
+#include "merge/query.h"
+
+/* ------------------------------------------------------------------ */
+/* query_run                                                           */
+
+struct query_ctx {
+	json_t *(*build)(struct iface *, void *);
+	json_t *out;
+	atomic_int refs;
+	size_t arg_size;
+	unsigned char arg[];         /* copy of the caller's argument block */
+};
+
+static void
+query_ctx_put(struct query_ctx *c, int discard)
+{
+	if (atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	if (discard)
+		json_decref(c->out);
+	free(c);
+}
+
+static void
+query_tramp(struct iface *ifc, void *arg)
+{
+	struct query_ctx *c = arg;
+
+	c->out = c->build(ifc, c->arg_size ? c->arg : NULL);
+	/* If the caller already gave up, nobody will read out: free it. */
+	query_ctx_put(c, 1);
+}
+
+int
+query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+	  void *arg, size_t arg_size, json_t **out)
+{
+	struct query_ctx *c;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c) + arg_size);
+	if (!c)
+		return -1;
+	c->build = build;
+	c->arg_size = arg_size;
+	if (arg_size)
+		memcpy(c->arg, arg, arg_size);
+	atomic_init(&c->refs, 2);
+	if (iface_query(ifc, query_tramp, c, QUERY_TIMEOUT_MS) < 0) {
+		log_warn("query: interface %d did not answer in %d ms",
+			 ifc->id, QUERY_TIMEOUT_MS);
+		query_ctx_put(c, 1);
+		return -1;
+	}
+	if (arg_size)
+		memcpy(arg, c->arg, arg_size);
+	*out = c->out;
+	c->out = NULL;
+	query_ctx_put(c, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* small helpers                                                       */
+
+static json_int_t
+ms2s(uint64_t ms)
+{
+	return (json_int_t)(ms / 1000);
+}
+
+/* Seconds of activity, last - first + 1, as upstream counts them. */
+static json_int_t
+duration_s(uint64_t first_ms, uint64_t last_ms)
+{
+	if (last_ms < first_ms)
+		return 1;
+	return (json_int_t)(last_ms / 1000 - first_ms / 1000 + 1);
+}
+
+static void
+set_int(json_t *o, const char *k, uint64_t v)
+{
+	json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+static void
+set_real(json_t *o, const char *k, double v)
+{
+	/* jansson refuses NaN/inf; upstream writes them as null. */
+	json_t *j = json_real(v);
+
+	json_object_set_new(o, k, j ? j : json_null());
+}
+
+static void
+set_str(json_t *o, const char *k, const char *v)
+{
+	json_object_set_new(o, k, json_string(v ? v : ""));
+}
+
+static void
+set_bool(json_t *o, const char *k, int v)
+{
+	json_object_set_new(o, k, json_boolean(v));
+}
+
+char *
+query_uptime_fmt(uint64_t secs, char *buf, size_t len)
+{
+	uint64_t years = secs / (365 * 86400ULL);
+	uint64_t days = (secs % (365 * 86400ULL)) / 86400;
+	uint64_t h = (secs % 86400) / 3600, m = (secs % 3600) / 60, s = secs % 60;
+	char pre[64] = "";
+	int n = 0;
+
+	if (secs < 60) {
+		snprintf(buf, len, "00:%02llu sec", (unsigned long long)s);
+		return buf;
+	}
+	if (years)
+		n = snprintf(pre, sizeof(pre), "%llu year%s, ",
+			     (unsigned long long)years, years > 1 ? "s" : "");
+	if (days && n >= 0 && (size_t)n < sizeof(pre))
+		snprintf(pre + n, sizeof(pre) - n, "%llu day%s, ",
+			 (unsigned long long)days, days > 1 ? "s" : "");
+	if (secs < 3600)
+		snprintf(buf, len, "%02llu:%02llu", (unsigned long long)m,
+			 (unsigned long long)s);
+	else
+		snprintf(buf, len, "%s%02llu:%02llu:%02llu", pre,
+			 (unsigned long long)h, (unsigned long long)m,
+			 (unsigned long long)s);
+	return buf;
+}
+
+char *
+query_host_key(const struct ipaddr *ip, uint16_t vlan, char *buf, size_t len)
+{
+	char a[IPADDR_STRLEN];
+	size_t o = 0;
+
+	ipaddr_fmt(ip, a, sizeof(a));
+	for (const char *p = a; *p && o + 5 < len; p++) {
+		const char *rep = *p == '.' ? "__" : *p == ':' ? "____" :
+				  *p == '/' ? "___" : NULL;
+		if (rep) {
+			memcpy(buf + o, rep, strlen(rep));
+			o += strlen(rep);
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o] = '\0';
+	if (vlan && o < len)
+		snprintf(buf + o, len - o, "@%u", vlan);
+	return buf;
+}
+
+const char *
+query_l4_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1: return "ICMP";
+	case 2: return "IGMP";
+	case 6: return "TCP";
+	case 17: return "UDP";
+	case 41: return "IPv6";
+	case 47: return "GRE";
+	case 50: return "ESP";
+	case 51: return "AH";
+	case 58: return "ICMPv6";
+	case 89: return "OSPF";
+	case 103: return "PIM";
+	case 112: return "VRRP";
+	case 132: return "SCTP";
+	default: return "Other IP";
+	}
+}
+
+static int
+iface_is_offline(const struct iface *ifc)
+{
+	for (int i = 0; i < ifc->n_sources; i++)
+		if (ifc->sources[i] && ifc->sources[i]->kind == SOURCE_PCAP_FILE)
+			return 1;
+	return 0;
+}
+
+/* Table fill as upstream: floor(1 + n * 100 / capacity). */
+static json_int_t
+pctg(uint64_t n, uint64_t cap)
+{
+	if (!cap)
+		return 0;
+	return (json_int_t)(1 + n * 100 / cap);
+}
+
+static const char *
+host_name(const struct host *h, char *buf, size_t len)
+{
+	if (h->name && h->name[0])
+		return h->name;
+	return ipaddr_fmt(&h->ip, buf, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* interface                                                           */
+
+json_t *
+query_iface_data(struct iface *ifc, int summary)
+{
+	const struct iface_stats *st = &ifc->stats;
+	json_t *o = json_object(), *t;
+	char buf[64], ifid[16];
+	uint64_t rx_only = 0, local_rx_only = 0, wall = time_wall_ms();
+	time_t now = (time_t)(wall / 1000);
+	struct tm tm;
+	int offline = iface_is_offline(ifc);
+
+	if (!o)
+		return NULL;
+	for (const struct host *h = ifc->host_head; h; h = h->next) {
+		if (h->c.pkts_sent == 0) {
+			rx_only++;
+			local_rx_only += h->is_local;
+		}
+	}
+	snprintf(ifid, sizeof(ifid), "%d", ifc->id);
+	set_str(o, "ifid", ifid);           /* a string here, as upstream */
+	set_str(o, "ifname", ifc->ifname);
+	set_int(o, "drops", st->drops);
+	set_real(o, "throughput_bps", st->thpt_bps);
+	set_int(o, "num_flows", ifc->num_flows);
+	set_int(o, "num_hosts", ifc->num_hosts);
+	set_int(o, "num_local_hosts", ifc->num_local_hosts);
+	set_int(o, "num_devices", ifc->num_macs);
+	set_int(o, "num_rcvd_only_hosts", rx_only);
+	set_int(o, "num_local_rcvd_only_hosts", local_rx_only);
+	set_int(o, "hosts_pctg", pctg(ifc->num_hosts, ifc->max_hosts));
+	set_int(o, "flows_pctg", pctg(ifc->num_flows, ifc->max_flows));
+	set_int(o, "macs_pctg", pctg(ifc->num_macs, ifc->max_macs));
+	/* No alert engine yet: the alert counters are all zero. */
+	static const char *const zero_keys[] = {
+		"alerted_flows", "alerted_flows_notice", "alerted_flows_warning",
+		"alerted_flows_error", "engaged_alerts", "engaged_alerts_notice",
+		"engaged_alerts_warning", "engaged_alerts_error",
+		"num_live_captures",
+	};
+	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
+		set_int(o, zero_keys[i], 0);
+	localtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S %z", &tm);
+	set_str(o, "localtime", buf);
+	set_str(o, "uptime", query_uptime_fmt(
+		wall > node_start_ms ? (wall - node_start_ms) / 1000 : 0,
+		buf, sizeof(buf)));
+	set_bool(o, "is_loading", offline && !ifc->inputs_ended);
+	set_bool(o, "input_ended", ifc->inputs_ended);
+	set_bool(o, "active_discovery_active", 0);
+
+	if (summary) {
+		t = json_object();
+		set_real(t, "download", st->thpt_bps);
+		set_real(t, "upload", 0);
+		json_object_set_new(o, "throughput", t);
+		return o;
+	}
+
+	set_int(o, "speed", 1000);
+	set_bool(o, "is_view", 0);
+	set_int(o, "periodic_stats_update_frequency_secs", 5);
+	set_int(o, "packets", st->packets);
+	set_int(o, "bytes", st->bytes);
+	/* A pcap has no direction: everything is ingress. */
+	set_int(o, "bytes_download", st->bytes);
+	set_int(o, "bytes_upload", 0);
+	set_int(o, "packets_download", st->packets);
+	set_int(o, "packets_upload", 0);
+	set_int(o, "bytes_download_since_reset", st->bytes);
+	set_int(o, "bytes_upload_since_reset", 0);
+	set_int(o, "packets_download_since_reset", st->packets);
+	set_int(o, "packets_upload_since_reset", 0);
+	set_int(o, "local2remote", st->local2remote);
+	set_int(o, "remote2local", st->remote2local);
+	t = json_object();
+	set_int(t, "retransmissions", st->tcp_retransmissions);
+	set_int(t, "out_of_order", st->tcp_out_of_order);
+	set_int(t, "lost", st->tcp_lost);
+	json_object_set_new(o, "tcpPacketStats", t);
+	set_int(o, "tot_nprobe_pkts", 0);
+	set_int(o, "tot_pkt_drops", 0);
+	set_real(o, "throughput_pps", st->thpt_pps);
+	t = json_pack("{s:{s:f,s:f},s:{s:f,s:f}}",
+		      "download", "bps", st->thpt_bps, "pps", st->thpt_pps,
+		      "upload", "bps", 0.0, "pps", 0.0);
+	if (t)
+		json_object_set_new(o, "throughput", t);
+	set_int(o, "remote_bps", 0);
+	set_int(o, "remote_pps", 0);
+	set_int(o, "num_local_hosts_anomalies", 0);
+	set_int(o, "num_remote_hosts_anomalies", 0);
+	static const char *const drop_keys[] = {
+		"dropped_alerts", "host_dropped_alerts", "flow_dropped_alerts",
+		"other_dropped_alerts",
+	};
+	for (size_t i = 0; i < sizeof(drop_keys) / sizeof(drop_keys[0]); i++)
+		set_int(o, drop_keys[i], 0);
+	set_int(o, "epoch", (uint64_t)now);
+	t = json_object();
+	set_int(t, "bad_packets", st->bad_packets);
+	set_int(t, "non_ip_packets", st->non_ip_packets);
+	set_int(t, "filtered", st->filtered);
+	set_int(t, "flows_dropped", st->flows_dropped);
+	set_int(t, "hosts_dropped", st->hosts_dropped);
+	set_int(t, "macs_dropped", st->macs_dropped);
+	json_object_set_new(o, "decode_errors", t);
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* hosts                                                               */
+
+static int
+host_match(const struct host *h, const struct host_query *q)
+{
+	if (q->mode == QUERY_HOSTS_LOCAL && !h->is_local)
+		return 0;
+	if (q->mode == QUERY_HOSTS_REMOTE && h->is_local)
+		return 0;
+	if (q->version && h->ip.v != q->version)
+		return 0;
+	if (q->vlan >= 0 && h->vlan != q->vlan)
+		return 0;
+	return 1;
+}
+
+static int
+cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+host_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct host *a = *(struct host *const *)pa;
+	const struct host *b = *(struct host *const *)pb;
+	const struct host_query *q = arg;
+	char ba[IPADDR_STRLEN], bb[IPADDR_STRLEN];
+	int r;
+
+	switch (q->sort) {
+	case QHS_NAME:
+		r = strcasecmp(host_name(a, ba, sizeof(ba)),
+			       host_name(b, bb, sizeof(bb)));
+		break;
+	case QHS_SINCE: r = cmp_u64(a->first_ms, b->first_ms); break;
+	case QHS_LAST: r = cmp_u64(a->last_ms, b->last_ms); break;
+	case QHS_VLAN: r = cmp_u64(a->vlan, b->vlan); break;
+	case QHS_NUM_FLOWS:
+		r = cmp_u64(a->active_flows_cli + a->active_flows_srv,
+			    b->active_flows_cli + b->active_flows_srv);
+		break;
+	case QHS_THPT:
+		r = a->thpt_bps < b->thpt_bps ? -1 : a->thpt_bps > b->thpt_bps;
+		break;
+	case QHS_MAC: r = memcmp(a->mac, b->mac, 6); break;
+	case QHS_LOCAL_NETWORK: r = cmp_u64(a->local_net + 1, b->local_net + 1); break;
+	case QHS_TRAFFIC_SENT: r = cmp_u64(a->c.bytes_sent, b->c.bytes_sent); break;
+	case QHS_TRAFFIC_RCVD: r = cmp_u64(a->c.bytes_rcvd, b->c.bytes_rcvd); break;
+	case QHS_TRAFFIC_UNKNOWN: r = cmp_u64(a->unknown_bytes, b->unknown_bytes); break;
+	case QHS_FLOWS_CLI: r = cmp_u64(a->active_flows_cli, b->active_flows_cli); break;
+	case QHS_FLOWS_SRV: r = cmp_u64(a->active_flows_srv, b->active_flows_srv); break;
+	case QHS_TRAFFIC:
+		r = cmp_u64(a->c.bytes_sent + a->c.bytes_rcvd,
+			    b->c.bytes_sent + b->c.bytes_rcvd);
+		break;
+	default:
+		r = 0;
+		break;
+	}
+	/* Ties (and the ip column) fall back to the address, then vlan,
+	 * so that pages are stable between calls. */
+	if (!r)
+		r = ipaddr_cmp(&a->ip, &b->ip);
+	if (!r)
+		r = cmp_u64(a->vlan, b->vlan);
+	return q->desc ? -r : r;
+}
+
+static json_t *
+host_row(const struct host *h)
+{
+	char ip[IPADDR_STRLEN], key[128];
+	json_t *o = json_object();
+
+	ipaddr_fmt(&h->ip, ip, sizeof(ip));
+	set_str(o, "ip", ip);
+	set_int(o, "vlan", h->vlan);
+	set_str(o, "key", query_host_key(&h->ip, h->vlan, key, sizeof(key)));
+	set_str(o, "name", h->name && h->name[0] ? h->name : ip);
+	set_int(o, "first_seen", ms2s(h->first_ms));
+	set_int(o, "last_seen", ms2s(h->last_ms));
+	json_object_set_new(o, "bytes", json_pack("{s:I,s:I,s:I}",
+		"total", (json_int_t)(h->c.bytes_sent + h->c.bytes_rcvd),
+		"sent", (json_int_t)h->c.bytes_sent,
+		"recvd", (json_int_t)h->c.bytes_rcvd));
+	json_object_set_new(o, "thpt", json_pack("{s:f,s:f}",
+		"bps", h->thpt_bps * 8, "pps", h->thpt_pps));
+	json_object_set_new(o, "num_flows", json_pack("{s:I,s:I,s:I}",
+		"total", (json_int_t)(h->active_flows_cli + h->active_flows_srv),
+		"as_client", (json_int_t)h->active_flows_cli,
+		"as_server", (json_int_t)h->active_flows_srv));
+	set_int(o, "num_alerts", 0);
+	json_object_set_new(o, "score", json_pack("{s:i,s:i,s:i}",
+		"total", 0, "as_client", 0, "as_server", 0));
+	set_bool(o, "is_localhost", h->is_local);
+	set_bool(o, "is_multicast", ipaddr_is_multicast(&h->ip));
+	set_bool(o, "is_broadcast", ipaddr_is_broadcast(&h->ip));
+	set_bool(o, "is_broadcast_domain", h->is_local);
+	set_bool(o, "is_blacklisted", 0);
+	set_str(o, "country", "");
+	set_int(o, "os", 0);
+	return o;
+}
+
+/* Returns the [start, end) slice of n rows for a page; per_page < 0 = all. */
+static void
+page_bounds(size_t n, int per_page, int page, size_t *start, size_t *end)
+{
+	if (per_page < 0) {
+		*start = 0;
+		*end = n;
+		return;
+	}
+	if (page < 1)
+		page = 1;
+	*start = (size_t)(page - 1) * (size_t)per_page;
+	if (*start > n)
+		*start = n;
+	*end = *start + (size_t)per_page;
+	if (*end > n)
+		*end = n;
+}
+
+json_t *
+query_hosts_list(struct iface *ifc, const struct host_query *q)
+{
+	struct host **v;
+	size_t n = 0, start, end;
+	json_t *o, *data;
+
+	v = malloc((ifc->num_hosts + 1) * sizeof(*v));
+	o = json_object();
+	data = json_array();
+	if (!v || !o || !data) {
+		free(v);
+		json_decref(o);
+		json_decref(data);
+		return NULL;
+	}
+	for (struct host *h = ifc->host_head; h && n < ifc->num_hosts; h = h->next)
+		if (host_match(h, q))
+			v[n++] = h;
+	qsort_r(v, n, sizeof(*v), host_cmp, (void *)q);
+	page_bounds(n, q->per_page, q->page, &start, &end);
+	for (size_t i = start; i < end; i++)
+		json_array_append_new(data, host_row(v[i]));
+	free(v);
+	json_object_set_new(o, "data", data);
+	set_int(o, "totalRows", n);
+	return o;
+}
+
+static void
+set_counters(json_t *o, const char *prefix, const struct counters *c)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "%sbytes.sent", prefix);
+	set_int(o, k, c->bytes_sent);
+	snprintf(k, sizeof(k), "%sbytes.rcvd", prefix);
+	set_int(o, k, c->bytes_rcvd);
+	snprintf(k, sizeof(k), "%spackets.sent", prefix);
+	set_int(o, k, c->pkts_sent);
+	snprintf(k, sizeof(k), "%spackets.rcvd", prefix);
+	set_int(o, k, c->pkts_rcvd);
+}
+
+static json_t *
+dns_side(void)
+{
+	return json_pack("{s:i,s:i,s:i,s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}}",
+		"num_queries", 0, "num_replies_ok", 0, "num_replies_error", 0,
+		"queries", "num_a", 0, "num_ns", 0, "num_cname", 0, "num_soa", 0,
+		"num_ptr", 0, "num_mx", 0, "num_txt", 0, "num_aaaa", 0,
+		"num_any", 0, "num_other", 0);
+}
+
+json_t *
+query_host_data(struct iface *ifc, struct host *h)
+{
+	char ip[IPADDR_STRLEN], mac[MAC_STRLEN];
+	json_t *o = json_object(), *t;
+	struct l7_query lq = { QUERY_L7_PROTO };
+	static const struct { const char *pfx; size_t off; } l4[] = {
+		{ "tcp.", offsetof(struct host, tcp) },
+		{ "udp.", offsetof(struct host, udp) },
+		{ "icmp.", offsetof(struct host, icmp) },
+		{ "other_ip.", offsetof(struct host, other) },
+	};
+
+	if (!o)
+		return NULL;
+	ipaddr_fmt(&h->ip, ip, sizeof(ip));
+	set_str(o, "ip", ip);
+	set_int(o, "vlan", h->vlan);
+	set_int(o, "ifid", (uint64_t)ifc->id);
+	set_str(o, "name", h->name ? h->name : "");
+	set_int(o, "ip_version", h->ip.v);
+	set_str(o, "tskey", ip);
+	set_bool(o, "localhost", h->is_local);
+	set_bool(o, "privatehost", ipaddr_is_private(&h->ip));
+	set_bool(o, "systemhost", 0);
+	set_bool(o, "broadcast_domain_host", h->is_local);
+	set_bool(o, "dhcpHost", 0);
+	set_bool(o, "is_blacklisted", 0);
+	set_bool(o, "is_broadcast", ipaddr_is_broadcast(&h->ip));
+	set_bool(o, "is_multicast", ipaddr_is_multicast(&h->ip));
+	set_bool(o, "is_rx_only", h->c.pkts_sent == 0);
+	set_str(o, "mac", mac_fmt(h->mac, mac, sizeof(mac)));
+	set_int(o, "devtype", 0);
+	set_str(o, "country", "");
+	set_str(o, "continent", "");
+	set_str(o, "city", "");
+	set_real(o, "latitude", 0);
+	set_real(o, "longitude", 0);
+	set_int(o, "asn", 0);
+	set_str(o, "asname", "");
+	set_int(o, "os", 0);
+	set_str(o, "os_detail", "");
+	set_int(o, "host_pool_id", 0);
+	set_int(o, "seen.first", ms2s(h->first_ms));
+	set_int(o, "seen.last", ms2s(h->last_ms));
+	set_int(o, "duration", duration_s(h->first_ms, h->last_ms));
+	set_int(o, "total_activity_time", duration_s(h->first_ms, h->last_ms));
+	set_counters(o, "", &h->c);
+	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
+		set_counters(o, l4[i].pfx,
+			     (const struct counters *)((const char *)h + l4[i].off));
+	set_bool(o, "tcp.packets.seq_problems", 0);
+	set_int(o, "bytes.ndpi.unknown", h->unknown_bytes);
+	set_real(o, "throughput_bps", h->thpt_bps);
+	set_real(o, "throughput_pps", h->thpt_pps);
+	set_int(o, "throughput_trend_bps", 0);
+	set_int(o, "throughput_trend_pps", 0);
+	set_int(o, "active_flows.as_client", h->active_flows_cli);
+	set_int(o, "active_flows.as_server", h->active_flows_srv);
+	set_int(o, "total_flows.as_client", h->total_flows_cli);
+	set_int(o, "total_flows.as_server", h->total_flows_srv);
+	set_int(o, "flows.as_client", h->total_flows_cli);
+	set_int(o, "flows.as_server", h->total_flows_srv);
+	static const char *const zero_keys[] = {
+		"alerted_flows.as_client", "alerted_flows.as_server",
+		"unreachable_flows.as_client", "unreachable_flows.as_server",
+		"host_unreachable_flows.as_client",
+		"host_unreachable_flows.as_server", "num_alerts", "total_alerts",
+		"active_alerted_flows", "num_flow_alerts", "score",
+		"score.as_client", "score.as_server",
+	};
+	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
+		set_int(o, zero_keys[i], 0);
+	json_object_set_new(o, "dns", json_pack("{s:o,s:o}",
+		"sent", dns_side(), "rcvd", dns_side()));
+	t = query_l7_host(ifc, h, &lq);
+	if (t) {
+		/* host/data's ndpi entries carry no id/category. */
+		const char *k;
+		json_t *e;
+
+		json_object_foreach(t, k, e) {
+			json_object_del(e, "id");
+			json_object_del(e, "category");
+			json_object_del(e, "total_flows");
+		}
+		json_object_set_new(o, "ndpi", t);
+	}
+	lq.group = QUERY_L7_CATEGORY;
+	t = query_l7_host(ifc, h, &lq);
+	if (t) {
+		json_t *cats = json_object(), *e;
+		const char *k;
+
+		json_object_foreach(t, k, e) {
+			json_int_t s = json_integer_value(json_object_get(e, "bytes.sent"));
+			json_int_t r = json_integer_value(json_object_get(e, "bytes.rcvd"));
+
+			json_object_set_new(cats, k, json_pack("{s:O,s:I,s:I,s:I,s:O}",
+				"category", json_object_get(e, "id"),
+				"bytes", s + r, "bytes.sent", s, "bytes.rcvd", r,
+				"duration", json_object_get(e, "duration")));
+		}
+		json_decref(t);
+		json_object_set_new(o, "ndpi_categories", cats);
+	}
+	if (h->is_local && h->local_net >= 0 &&
+	    (size_t)h->local_net < ifc->prefs->local_nets.n) {
+		set_int(o, "local_network_id", (uint64_t)h->local_net);
+		set_str(o, "local_network_name",
+			ifc->prefs->local_nets.v[h->local_net].name);
+	}
+	return o;
+}
+
+struct host *
+query_host_lookup(struct iface *ifc, const char *key, int vlan)
+{
+	char ipbuf[QUERY_STR_MAX];
+	const char *at = strchr(key, '@');
+	struct ipaddr ip;
+	size_t n;
+
+	if (at) {
+		char *end;
+		long v;
+
+		n = (size_t)(at - key);
+		if (n >= sizeof(ipbuf))
+			return NULL;
+		v = strtol(at + 1, &end, 10);
+		if (at[1] == '\0' || *end != '\0' || v < 0 || v > 4095)
+			return NULL;
+		memcpy(ipbuf, key, n);
+		ipbuf[n] = '\0';
+		key = ipbuf;
+		vlan = (int)v;
+	}
+	if (vlan < 0)
+		vlan = 0;
+	if (ipaddr_parse(&ip, key) == 0)
+		return iface_host_find(ifc, &ip, (uint16_t)vlan);
+	/* Not an address: the first host of that VLAN with this name. */
+	for (struct host *h = ifc->host_head; h; h = h->next)
+		if (h->vlan == vlan && h->name && strcmp(h->name, key) == 0)
+			return h;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* flows                                                               */
+
+/* Owner-side state of one flow listing: the query plus what was
+ * resolved from it once (the host filter, the application ids). */
+struct flow_sel {
+	struct iface *ifc;
+	const struct flow_query *q;
+	struct host *host;
+	int app_ids;                 /* "7.126" or "7": ids instead of a name */
+	long app_master, app_app;    /* -1 = not given */
+};
+
+static int
+parse_app_ids(const char *s, long *m, long *a)
+{
+	char *end;
+
+	*m = strtol(s, &end, 10);
+	if (end == s || *m < 0 || *m > 65535)
+		return 0;
+	if (*end == '\0') {
+		*a = -1;
+		return 1;
+	}
+	if (*end != '.')
+		return 0;
+	s = end + 1;
+	*a = strtol(s, &end, 10);
+	return end != s && *end == '\0' && *a >= 0 && *a <= 65535;
+}
+
+static int
+flow_app_match(const struct flow_sel *s, const struct flow *f)
+{
+	const char *want = s->q->application;
+	char full[128];
+
+	if (s->app_ids) {
+		if (s->app_app < 0)
+			return f->l7_master == s->app_master ||
+			       f->l7_app == s->app_master;
+		return f->l7_master == s->app_master && f->l7_app == s->app_app;
+	}
+	iface_flow_l7_name(s->ifc, f, full, sizeof(full));
+	if (strcasecmp(full, want) == 0)
+		return 1;
+	return strcasecmp(iface_l7_name(s->ifc, f->l7_master), want) == 0 ||
+	       strcasecmp(iface_l7_name(s->ifc, f->l7_app), want) == 0;
+}
+
+static int
+flow_match(const struct flow_sel *s, const struct flow *f)
+{
+	const struct flow_query *q = s->q;
+
+	if (s->host && f->cli_host != s->host && f->srv_host != s->host)
+		return 0;
+	if (q->vlan >= 0 && f->vlan != q->vlan)
+		return 0;
+	if (q->l4proto >= 0 && f->l4_proto != q->l4proto)
+		return 0;
+	if (q->application[0] && !flow_app_match(s, f))
+		return 0;
+	return 1;
+}
+
+static int
+flow_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct flow *a = *(struct flow *const *)pa;
+	const struct flow *b = *(struct flow *const *)pb;
+	const struct flow_sel *s = arg;
+	char na[128], nb[128];
+	int r;
+
+	switch (s->q->sort) {
+	case QFS_CLIENT:
+		r = ipaddr_cmp(&a->cli, &b->cli);
+		if (!r)
+			r = cmp_u64(a->cli_port, b->cli_port);
+		break;
+	case QFS_SERVER:
+		r = ipaddr_cmp(&a->srv, &b->srv);
+		if (!r)
+			r = cmp_u64(a->srv_port, b->srv_port);
+		break;
+	case QFS_VLAN: r = cmp_u64(a->vlan, b->vlan); break;
+	case QFS_PROTO_L4:
+		r = strcmp(query_l4_name(a->l4_proto), query_l4_name(b->l4_proto));
+		break;
+	case QFS_L7:
+		r = strcasecmp(iface_flow_l7_name(s->ifc, a, na, sizeof(na)),
+			       iface_flow_l7_name(s->ifc, b, nb, sizeof(nb)));
+		break;
+	case QFS_DURATION:
+		r = cmp_u64(a->last_ms - a->first_ms, b->last_ms - b->first_ms);
+		break;
+	case QFS_THPT:
+		r = a->thpt_bps < b->thpt_bps ? -1 : a->thpt_bps > b->thpt_bps;
+		break;
+	case QFS_FIRST_SEEN: r = cmp_u64(a->first_ms, b->first_ms); break;
+	case QFS_LAST_SEEN: r = cmp_u64(a->last_ms, b->last_ms); break;
+	case QFS_INFO:
+		r = strcmp(a->info ? a->info : "", b->info ? b->info : "");
+		break;
+	case QFS_KEY: r = cmp_u64(a->hash, b->hash); break;
+	default:
+		r = cmp_u64(a->c2s_bytes + a->s2c_bytes, b->c2s_bytes + b->s2c_bytes);
+		break;
+	}
+	if (!r)
+		r = cmp_u64(a->id, b->id);
+	return s->q->desc ? -r : r;
+}
+
+/* The server's name as upstream shows it: the flow's SNI / HTTP host /
+ * DNS query without any ":port", else the host's name, else the IP. */
+static void
+flow_srv_name(const struct flow *f, const char *ip, char *buf, size_t len)
+{
+	const char *src = ip;
+	size_t n;
+
+	if (f->info && f->info[0])
+		src = f->info;
+	else if (f->srv_host && f->srv_host->name && f->srv_host->name[0])
+		src = f->srv_host->name;
+	n = strcspn(src, ":");
+	if (src == ip || n == 0)   /* an IPv6 address keeps its colons */
+		n = strlen(src);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, src, n);
+	buf[n] = '\0';
+}
+
+static json_t *
+flow_peer(const struct host *h, const struct ipaddr *ip, uint16_t port,
+	  const char *name, int is_server)
+{
+	char a[IPADDR_STRLEN];
+	json_t *o = json_object();
+
+	ipaddr_fmt(ip, a, sizeof(a));
+	set_str(o, "ip", a);
+	set_int(o, "port", port);
+	set_str(o, "name", name ? name : h && h->name && h->name[0] ? h->name : a);
+	set_bool(o, "is_broadcast_domain", h && h->is_local);
+	if (is_server)
+		set_bool(o, "is_broadcast", ipaddr_is_broadcast(ip));
+	set_bool(o, "is_dhcp", 0);
+	set_bool(o, "is_blacklisted", 0);
+	return o;
+}
+
+static json_t *
+flow_row(struct iface *ifc, const struct flow *f, int verbose)
+{
+	json_t *o = json_object();
+	char buf[128], ip[IPADDR_STRLEN];
+	uint64_t tot = f->c2s_bytes + f->s2c_bytes;
+	json_int_t c2s = tot ? (json_int_t)((f->c2s_bytes * 100 + tot / 2) / tot) : 0;
+
+	snprintf(buf, sizeof(buf), "%u", f->hash);
+	set_str(o, "key", buf);
+	snprintf(buf, sizeof(buf), "%u", f->id);
+	set_str(o, "hash_id", buf);
+	set_int(o, "first_seen", ms2s(f->first_ms));
+	set_int(o, "last_seen", ms2s(f->last_ms));
+	set_int(o, "duration", duration_s(f->first_ms, f->last_ms));
+	json_object_set_new(o, "client",
+		flow_peer(f->cli_host, &f->cli, f->cli_port, NULL, 0));
+	ipaddr_fmt(&f->srv, ip, sizeof(ip));
+	flow_srv_name(f, ip, buf, sizeof(buf));
+	json_object_set_new(o, "server",
+		flow_peer(f->srv_host, &f->srv, f->srv_port, buf, 1));
+	set_int(o, "vlan", f->vlan);
+	json_object_set_new(o, "protocol", json_pack("{s:s,s:s}",
+		"l4", query_l4_name(f->l4_proto),
+		"l7", f->detection_done ?
+		      iface_flow_l7_name(ifc, f, buf, sizeof(buf)) : "TooEarly"));
+	set_int(o, "bytes", tot);
+	json_object_set_new(o, "thpt", json_pack("{s:f,s:f}",
+		"bps", f->thpt_bps * 8, "pps", f->thpt_pps));
+	json_object_set_new(o, "breakdown", json_pack("{s:I,s:I}",
+		"cli2srv", c2s, "srv2cli", tot ? 100 - c2s : 0));
+	if (verbose) {
+		set_int(o, "packets", f->c2s_pkts + f->s2c_pkts);
+		/* Per-flow TCP sequence analysis is not kept yet: zeros. */
+		if (f->l4_proto == 6)
+			json_object_set_new(o, "tcp", json_pack(
+				"{s:f,s:{s:f,s:f},s:{s:i,s:i},s:{s:i,s:i},s:{s:i,s:i}}",
+				"appl_latency", 0.0,
+				"nw_latency", "cli", 0.0, "srv", 0.0,
+				"retransmissions", "cli2srv", 0, "srv2cli", 0,
+				"out_of_order", "cli2srv", 0, "srv2cli", 0,
+				"lost", "cli2srv", 0, "srv2cli", 0));
+	}
+	return o;
+}
+
+json_t *
+query_flows_list(struct iface *ifc, struct flow_query *q)
+{
+	struct flow_sel s = { ifc, q, NULL, 0, -1, -1 };
+	struct flow **v;
+	size_t n = 0, start, end;
+	json_t *o, *data;
+
+	q->host_not_found = 0;
+	if (q->host[0]) {
+		s.host = query_host_lookup(ifc, q->host, q->host_vlan);
+		if (!s.host) {
+			q->host_not_found = 1;
+			return NULL;
+		}
+	}
+	if (q->application[0])
+		s.app_ids = parse_app_ids(q->application, &s.app_master, &s.app_app);
+	v = malloc((ifc->num_flows + 1) * sizeof(*v));
+	o = json_object();
+	data = json_array();
+	if (!v || !o || !data) {
+		free(v);
+		json_decref(o);
+		json_decref(data);
+		return NULL;
+	}
+	for (struct flow *f = ifc->flow_head; f && n < ifc->num_flows; f = f->next)
+		if (flow_match(&s, f))
+			v[n++] = f;
+	qsort_r(v, n, sizeof(*v), flow_cmp, &s);
+	page_bounds(n, q->per_page, q->page, &start, &end);
+	for (size_t i = start; i < end; i++)
+		json_array_append_new(data, flow_row(ifc, v[i], q->verbose));
+	free(v);
+	json_object_set_new(o, "data", data);
+	set_int(o, "totalRows", n);
+	return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* L7                                                                  */
+
+/* One row of an L7 table before grouping. */
+struct l7_row {
+	uint16_t proto;
+	struct counters c;
+	uint64_t num_flows, total_flows;
+	uint64_t first_ms, last_ms;
+};
+
+/* Adds row r to the object keyed by its group label. */
+static void
+l7_acc(struct iface *ifc, json_t *o, const struct l7_row *r, int group)
+{
+	const char *label;
+	json_t *e;
+	json_int_t id = r->proto;
+
+	switch (group) {
+	case QUERY_L7_BREED:
+		label = iface_l7_breed(ifc, r->proto);
+		id = 0;
+		break;
+	case QUERY_L7_CATEGORY:
+		label = iface_l7_category_name(ifc, r->proto);
+		id = -1;   /* filled below from the first protocol's category */
+		break;
+	default:
+		label = iface_l7_name(ifc, r->proto);
+		break;
+	}
+	if (!label)
+		label = "Unknown";
+	e = json_object_get(o, label);
+	if (!e) {
+		e = json_object();
+		json_object_set_new(o, label, e);
+		set_int(e, "id", (uint64_t)(id < 0 ? 0 : id));
+		set_str(e, "breed", iface_l7_breed(ifc, r->proto));
+		set_str(e, "category", iface_l7_category_name(ifc, r->proto));
+		set_int(e, "first_ms", r->first_ms);
+		set_int(e, "last_ms", r->last_ms);
+	}
+	static const struct { const char *k; size_t off; } f[] = {
+		{ "bytes.sent", offsetof(struct l7_row, c.bytes_sent) },
+		{ "bytes.rcvd", offsetof(struct l7_row, c.bytes_rcvd) },
+		{ "packets.sent", offsetof(struct l7_row, c.pkts_sent) },
+		{ "packets.rcvd", offsetof(struct l7_row, c.pkts_rcvd) },
+		{ "num_flows", offsetof(struct l7_row, num_flows) },
+		{ "total_flows", offsetof(struct l7_row, total_flows) },
+	};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		uint64_t v = *(const uint64_t *)((const char *)r + f[i].off);
+		json_int_t old = json_integer_value(json_object_get(e, f[i].k));
+
+		set_int(e, f[i].k, (uint64_t)old + v);
+	}
+	/* The activity span of a group is the union of its members'. */
+	if ((uint64_t)json_integer_value(json_object_get(e, "first_ms")) > r->first_ms)
+		set_int(e, "first_ms", r->first_ms);
+	if ((uint64_t)json_integer_value(json_object_get(e, "last_ms")) < r->last_ms)
+		set_int(e, "last_ms", r->last_ms);
+}
+
+/* Turns the first/last ms kept while accumulating into "duration". */
+static json_t *
+l7_finish(json_t *o)
+{
+	const char *k;
+	json_t *e;
+
+	json_object_foreach(o, k, e) {
+		uint64_t f = (uint64_t)json_integer_value(json_object_get(e, "first_ms"));
+		uint64_t l = (uint64_t)json_integer_value(json_object_get(e, "last_ms"));
+
+		set_int(e, "duration", (uint64_t)duration_s(f, l));
+		json_object_del(e, "first_ms");
+		json_object_del(e, "last_ms");
+	}
+	return o;
+}
+
+json_t *
+query_l7_iface(struct iface *ifc, const struct l7_query *q)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	for (uint32_t i = 0; i < ifc->n_l7; i++) {
+		const struct iface_l7 *l = &ifc->l7[i];
+		struct l7_row r;
+
+		if (!l->bytes && !l->pkts && !l->active_flows)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.proto = (uint16_t)i;
+		r.c.bytes_sent = l->bytes_sent;
+		r.c.bytes_rcvd = l->bytes_rcvd;
+		/* The table keeps packets for both directions only. */
+		r.c.pkts_sent = l->pkts;
+		r.num_flows = l->active_flows;
+		r.total_flows = l->total_flows;
+		r.first_ms = l->first_ms;
+		r.last_ms = l->last_ms;
+		l7_acc(ifc, o, &r, q->group);
+	}
+	return l7_finish(o);
+}
+
+json_t *
+query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	for (uint16_t i = 0; i < h->n_l7; i++) {
+		const struct host_l7 *l = &h->l7[i];
+		struct l7_row r;
+
+		memset(&r, 0, sizeof(r));
+		r.proto = l->proto;
+		r.c = l->c;
+		r.num_flows = l->num_flows;
+		r.total_flows = l->num_flows;
+		r.first_ms = l->first_ms;
+		r.last_ms = l->last_ms;
+		l7_acc(ifc, o, &r, q->group);
+	}
+	return l7_finish(o);
+}

@@ -1,1 +1,129 @@
-/* placeholder */
+/*
+ * query.h - read-only queries over an interface's tables, answered as
+ * jansson objects.  They serve the REST v2 handlers (webui/rest.c) and
+ * later the Lua `interface` class, so they speak in neutral terms
+ * (filters, sort key, page) and know nothing of HTTP.
+ *
+ * Threads: every query_*() builder below except query_run() reads live
+ * tables and so must run on the interface's owner thread, i.e. inside a
+ * closure given to query_run() (or iface_query()).  The json_t they
+ * return is owned by the caller; jansson's reference counts are atomic,
+ * so the object may be handed to another thread once built.
+ */
+#ifndef MERGE_QUERY_H
+#define MERGE_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/addr.h"
+
+struct iface;
+struct host;
+struct flow;
+
+/* Timeout of query_run(): long, because a late closure is only wasted
+ * work, while a short one would fail queries on a busy owner. */
+#define QUERY_TIMEOUT_MS 5000
+
+/*
+ * Runs build(ifc, copy_of_arg) on the owner thread and stores its result
+ * in *out (NULL if build returned NULL).  `arg` (arg_size bytes, may be 0)
+ * is copied in before and copied back after the call, so build can leave
+ * results in it; it must therefore not hold pointers to memory that may
+ * go away (strings are kept in fixed arrays).  Returns 0, or -1 when the
+ * owner did not answer in time (the late result is then freed by the
+ * owner).  Any thread but the owner.
+ */
+int query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+	      void *arg, size_t arg_size, json_t **out);
+
+/* ---- interface ---- */
+
+/* The interface/data object (full, or the footer "summary" variant). */
+json_t *query_iface_data(struct iface *ifc, int summary);
+
+/* ---- hosts ---- */
+
+enum query_host_mode { QUERY_HOSTS_ALL = 0, QUERY_HOSTS_LOCAL, QUERY_HOSTS_REMOTE };
+
+enum query_host_sort {
+	QHS_IP = 0, QHS_NAME, QHS_SINCE, QHS_LAST, QHS_VLAN, QHS_NUM_FLOWS,
+	QHS_TRAFFIC, QHS_THPT, QHS_MAC, QHS_LOCAL_NETWORK, QHS_TRAFFIC_SENT,
+	QHS_TRAFFIC_RCVD, QHS_TRAFFIC_UNKNOWN, QHS_FLOWS_CLI, QHS_FLOWS_SRV,
+};
+
+struct host_query {
+	int mode;                    /* enum query_host_mode */
+	int version;                 /* 0 = any, 4, 6 */
+	int vlan;                    /* -1 = any */
+	int sort;                    /* enum query_host_sort */
+	int desc;
+	int per_page;                /* < 0: every row */
+	int page;                    /* 1-based */
+};
+
+/* {"data":[rows], "totalRows":N}: rows as in REST host/active. */
+json_t *query_hosts_list(struct iface *ifc, const struct host_query *q);
+/* The host/data object (flat dotted keys, as upstream). */
+json_t *query_host_data(struct iface *ifc, struct host *h);
+/* Finds a host by "ip", "ip@vlan" or name (first in `vlan`).  NULL when
+ * unknown.  Owner thread. */
+struct host *query_host_lookup(struct iface *ifc, const char *key, int vlan);
+
+/* ---- flows ---- */
+
+enum query_flow_sort {
+	QFS_BYTES = 0, QFS_CLIENT, QFS_SERVER, QFS_VLAN, QFS_PROTO_L4, QFS_L7,
+	QFS_DURATION, QFS_THPT, QFS_FIRST_SEEN, QFS_LAST_SEEN, QFS_INFO, QFS_KEY,
+};
+
+#define QUERY_STR_MAX 256
+
+struct flow_query {
+	char host[QUERY_STR_MAX];    /* "" = any; "ip" / "ip@vlan" / name */
+	int host_vlan;               /* vlan of `host` when it has no @ */
+	int vlan;                    /* -1 = any */
+	int l4proto;                 /* -1 = any */
+	char application[64];        /* "" = any; name, id or "master.app" */
+	int verbose;
+	int sort;                    /* enum query_flow_sort */
+	int desc;
+	int per_page;                /* < 0: every row */
+	int page;
+	int host_not_found;          /* out: `host` names no active host */
+};
+
+/* {"data":[rows], "totalRows":N}, or NULL when q->host is unknown. */
+json_t *query_flows_list(struct iface *ifc, struct flow_query *q);
+
+/* ---- L7 ---- */
+
+enum query_l7_group { QUERY_L7_PROTO = 0, QUERY_L7_BREED, QUERY_L7_CATEGORY };
+
+struct l7_query {
+	int group;                   /* enum query_l7_group */
+};
+
+/*
+ * Per protocol (or breed, or category) counters of the interface, as an
+ * object keyed by label: {"id", "breed", "category", "bytes.sent",
+ * "bytes.rcvd", "packets.sent", "packets.rcvd", "num_flows" (active),
+ * "total_flows", "duration"}.  Only entries with traffic appear.
+ */
+json_t *query_l7_iface(struct iface *ifc, const struct l7_query *q);
+/* Same for one host ("num_flows" = flows of that protocol). */
+json_t *query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q);
+
+/* ---- helpers usable from any thread ---- */
+
+/* Seconds since the node started, as upstream's human string. */
+char *query_uptime_fmt(uint64_t secs, char *buf, size_t len);
+/* The UI key of a host: dots to "__", colons to "____", "@vlan". */
+char *query_host_key(const struct ipaddr *ip, uint16_t vlan, char *buf, size_t len);
+/* "TCP", "UDP", "ICMP", ...; NULL-free. */
+const char *query_l4_name(uint8_t proto);
+
+#endif

@@ -1,1 +1,1023 @@
-/* placeholder: written next */
+/*
+ * rest.c - the REST v2 endpoints (contract: docs/rest.md).
+ *
+ * How it works: rest_handle() strips the "/lua/rest/v2/" (or v1) prefix
+ * and finds the handler in one table.  A handler reads its parameters
+ * (strictly validated: a bad value counts as absent, as upstream's
+ * http_lint does), fills a `struct rest_req` and hands it to the owner
+ * thread of the interface with query_run(); rest_build() runs there and
+ * calls the merge/query.c builders.  Back on the HTTP thread the handler
+ * may reshape the answer (paging echoes, L7 pie algorithms, field
+ * aliases), and rest_handle() wraps it in the one envelope
+ * {rc, rc_str, rc_str_hr, rsp} with the HTTP status of the rc.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "common/log.h"
+#include "merge/iface.h"
+#include "merge/query.h"
+#include "webui/rest.h"
+
+/* ------------------------------------------------------------------ */
+/* parameters                                                          */
+
+void
+rest_params_init(struct rest_params *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void
+rest_params_fini(struct rest_params *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].value);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+rest_params_set(struct rest_params *p, const char *name, const char *value)
+{
+	char *v = strdup(value ? value : "");
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < p->n; i++) {
+		if (strcmp(p->v[i].name, name) == 0) {
+			free(p->v[i].value);
+			p->v[i].value = v;
+			return 0;
+		}
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct rest_param *nv;
+
+		/* A cap on names keeps a hostile request from growing this. */
+		if (cap > 1024 || !(nv = realloc(p->v, cap * sizeof(*nv)))) {
+			free(v);
+			return -1;
+		}
+		p->v = nv;
+		p->cap = cap;
+	}
+	p->v[p->n].name = strdup(name);
+	if (!p->v[p->n].name) {
+		free(v);
+		return -1;
+	}
+	p->v[p->n++].value = v;
+	return 0;
+}
+
+const char *
+rest_params_get(const struct rest_params *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].name, name) == 0)
+			return p->v[i].value;
+	return NULL;
+}
+
+int
+rest_params_merge_json(struct rest_params *p, const char *body, size_t len)
+{
+	json_t *root = json_loadb(body, len, 0, NULL), *v;
+	const char *k;
+	char buf[64];
+
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return -1;
+	}
+	json_object_foreach(root, k, v) {
+		const char *s = buf;
+
+		switch (json_typeof(v)) {
+		case JSON_STRING: s = json_string_value(v); break;
+		case JSON_INTEGER:
+			snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(v));
+			break;
+		case JSON_REAL:
+			snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+			break;
+		case JSON_TRUE: s = "true"; break;
+		case JSON_FALSE: s = "false"; break;
+		default:
+			continue;   /* null, arrays, objects: no text form */
+		}
+		rest_params_set(p, k, s);
+	}
+	json_decref(root);
+	return 0;
+}
+
+/* A whole decimal integer in [min, max]; anything else is "absent". */
+static int
+param_int(const struct rest_params *p, const char *name, long min, long max,
+	  long *out)
+{
+	const char *s = rest_params_get(p, name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* true/1 (any case) is true, false/0/empty false, anything else dflt. */
+static int
+param_bool(const struct rest_params *p, const char *name, int dflt)
+{
+	const char *s = rest_params_get(p, name);
+
+	if (!s)
+		return dflt;
+	if (!strcasecmp(s, "true") || !strcmp(s, "1"))
+		return 1;
+	if (!*s || !strcasecmp(s, "false") || !strcmp(s, "0"))
+		return 0;
+	return dflt;
+}
+
+/* Copies a string parameter into a fixed buffer; 0 if absent/too long. */
+static int
+param_str(const struct rest_params *p, const char *name, char *buf, size_t len)
+{
+	const char *s = rest_params_get(p, name);
+	size_t n;
+
+	if (!s || !*s || (n = strlen(s)) >= len)
+		return 0;
+	memcpy(buf, s, n + 1);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* return codes and envelope                                           */
+
+enum rest_rc {
+	RC_OK = 0, RC_NOT_FOUND, RC_INVALID_INTERFACE, RC_NOT_GRANTED,
+	RC_INVALID_HOST, RC_INVALID_ARGUMENTS, RC_INTERNAL_ERROR,
+};
+
+static const struct {
+	int rc, http;
+	const char *str, *hr;
+} rest_rcs[] = {
+	[RC_OK] = { 0, 200, "OK", "Success" },
+	[RC_NOT_FOUND] = { -1, 404, "NOT_FOUND", "Not found" },
+	[RC_INVALID_INTERFACE] = { -2, 400, "INVALID_INTERFACE", "Invalid interface" },
+	[RC_NOT_GRANTED] = { -3, 401, "NOT_GRANTED", "Not authorized" },
+	[RC_INVALID_HOST] = { -4, 400, "INVALID_HOST", "Invalid host" },
+	[RC_INVALID_ARGUMENTS] = { -5, 400, "INVALID_ARGUMENTS", "Invalid arguments" },
+	[RC_INTERNAL_ERROR] = { -6, 500, "INTERNAL_ERROR", "Internal error" },
+};
+
+/* Wraps rsp (stolen) into the envelope.  Errors carry "rsp":[] as
+ * upstream's encoder writes an empty table. */
+static char *
+rest_envelope(enum rest_rc rc, json_t *rsp, int *status)
+{
+	json_t *env;
+	char *s;
+
+	if (rc != RC_OK || !rsp) {
+		json_decref(rsp);
+		rsp = json_array();
+	}
+	env = json_pack("{s:i,s:s,s:s,s:o}", "rc", rest_rcs[rc].rc,
+			"rc_str", rest_rcs[rc].str, "rc_str_hr", rest_rcs[rc].hr,
+			"rsp", rsp);
+	if (!env)
+		return NULL;
+	s = json_dumps(env, JSON_COMPACT);
+	json_decref(env);
+	*status = rest_rcs[rc].http;
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* owner-thread side                                                   */
+
+enum rest_op {
+	OP_IFACE, OP_HOSTS, OP_HOST, OP_HOST_EXISTS, OP_ALL_HOSTS_DATA,
+	OP_FLOWS, OP_L7_IFACE, OP_L7_HOST,
+};
+
+/* Everything a handler sends to the owner: plain data only, since
+ * query_run copies it (see query.h). */
+struct rest_req {
+	int op;
+	int summary;
+	char host[QUERY_STR_MAX];
+	int vlan;
+	struct host_query hq;
+	struct flow_query fq;
+	struct l7_query lq;
+	int not_found;               /* out */
+};
+
+static json_t *
+rest_build(struct iface *ifc, void *arg)
+{
+	struct rest_req *r = arg;
+	struct host *h = NULL;
+	json_t *a;
+
+	if (r->op == OP_HOST || r->op == OP_HOST_EXISTS || r->op == OP_L7_HOST) {
+		h = query_host_lookup(ifc, r->host, r->vlan);
+		if (!h) {
+			r->not_found = 1;
+			return NULL;
+		}
+	}
+	switch (r->op) {
+	case OP_IFACE: return query_iface_data(ifc, r->summary);
+	case OP_HOSTS: return query_hosts_list(ifc, &r->hq);
+	case OP_HOST: return query_host_data(ifc, h);
+	case OP_HOST_EXISTS: return json_true();
+	case OP_ALL_HOSTS_DATA:
+		a = json_array();
+		for (h = ifc->host_head; h && a; h = h->next)
+			json_array_append_new(a, query_host_data(ifc, h));
+		return a;
+	case OP_FLOWS:
+		a = query_flows_list(ifc, &r->fq);
+		r->not_found = r->fq.host_not_found;
+		return a;
+	case OP_L7_IFACE:
+		return json_pack("{s:o,s:I,s:I}",
+				 "ndpi", query_l7_iface(ifc, &r->lq),
+				 "arp_bytes", (json_int_t)ifc->stats.arp_bytes,
+				 "num_flows", (json_int_t)ifc->num_flows);
+	case OP_L7_HOST: return query_l7_host(ifc, h, &r->lq);
+	}
+	return NULL;
+}
+
+/* Runs r on ifc's owner; maps the outcome to a return code. */
+static enum rest_rc
+rest_run(struct iface *ifc, struct rest_req *r, json_t **out)
+{
+	r->not_found = 0;
+	if (query_run(ifc, rest_build, r, sizeof(*r), out) < 0)
+		return RC_INTERNAL_ERROR;
+	if (r->not_found)
+		return RC_NOT_FOUND;
+	return *out ? RC_OK : RC_INTERNAL_ERROR;
+}
+
+static struct rest_req *
+rest_req_new(int op)
+{
+	struct rest_req *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->op = op;
+		r->vlan = 0;
+	}
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* handlers                                                            */
+
+static struct iface *
+iface_by_id(long id)
+{
+	for (int i = 0; i < node_n_ifaces; i++)
+		if (node_ifaces[i]->id == id)
+			return node_ifaces[i];
+	return NULL;
+}
+
+static struct iface *
+param_iface(const struct rest_params *p, const char *name)
+{
+	long id;
+
+	if (!param_int(p, name, 0, INT_MAX, &id))
+		return NULL;
+	return iface_by_id(id);
+}
+
+/* Reads "host" (+ "vlan") into r; 0 when host is missing. */
+static int
+param_host(const struct rest_params *p, struct rest_req *r)
+{
+	long v;
+
+	if (!param_str(p, "host", r->host, sizeof(r->host)))
+		return 0;
+	r->vlan = param_int(p, "vlan", 0, 4095, &v) ? (int)v : 0;
+	return 1;
+}
+
+typedef enum rest_rc (*rest_handler)(const struct rest_params *p, json_t **rsp);
+
+static enum rest_rc
+h_connect_test(const struct rest_params *p, json_t **rsp)
+{
+	*rsp = json_array();
+	return RC_OK;
+}
+
+static enum rest_rc
+h_interfaces(const struct rest_params *p, json_t **rsp)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < node_n_ifaces; i++)
+		json_array_append_new(a, json_pack("{s:i,s:s,s:s}",
+			"ifid", node_ifaces[i]->id,
+			"ifname", node_ifaces[i]->ifname ? node_ifaces[i]->ifname : "",
+			"name", node_ifaces[i]->name ? node_ifaces[i]->name : ""));
+	*rsp = a;
+	return RC_OK;
+}
+
+static enum rest_rc
+h_iface_data(const struct rest_params *p, json_t **rsp)
+{
+	const char *filter = rest_params_get(p, "iffilter");
+	const char *type = rest_params_get(p, "type");
+	struct rest_req r = { .op = OP_IFACE };
+	struct iface *ifc;
+	enum rest_rc rc;
+
+	r.summary = type && !strcmp(type, "summary");
+	if (filter && !strcmp(filter, "all")) {
+		json_t *all = json_object(), *one;
+
+		for (int i = 0; i < node_n_ifaces; i++) {
+			char k[16];
+
+			rc = rest_run(node_ifaces[i], &r, &one);
+			if (rc != RC_OK) {
+				json_decref(all);
+				return rc;
+			}
+			snprintf(k, sizeof(k), "%d", node_ifaces[i]->id);
+			json_object_set_new(all, k, one);
+		}
+		*rsp = all;
+		return RC_OK;
+	}
+	ifc = param_iface(p, "ifid");
+	if (!ifc)
+		ifc = param_iface(p, "iffilter");
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	return rest_run(ifc, &r, rsp);
+}
+
+static enum rest_rc
+h_iface_address(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	struct ifaddrs *ifa, *i;
+	json_t *a;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	a = json_array();
+	/* The device's own addresses; a pcap file or collector has none. */
+	if (ifc->ifname && getifaddrs(&ifa) == 0) {
+		for (i = ifa; i; i = i->ifa_next) {
+			char buf[INET6_ADDRSTRLEN + 8], ip[INET6_ADDRSTRLEN];
+			int fam = i->ifa_addr ? i->ifa_addr->sa_family : -1;
+			const void *src;
+
+			if (strcmp(i->ifa_name, ifc->ifname) != 0 ||
+			    (fam != AF_INET && fam != AF_INET6))
+				continue;
+			src = fam == AF_INET ?
+			      (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr :
+			      (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+			if (!inet_ntop(fam, src, ip, sizeof(ip)))
+				continue;
+			snprintf(buf, sizeof(buf), "%s/%d", ip, fam == AF_INET ? 32 : 128);
+			json_array_append_new(a, json_string(buf));
+		}
+		freeifaddrs(ifa);
+	}
+	*rsp = json_pack("{s:o}", "addresses", a);
+	return RC_OK;
+}
+
+/* Sort-column names of the list endpoints and their query keys. */
+struct col_map {
+	const char *name;
+	int key;
+};
+
+static const struct col_map host_cols[] = {
+	{ "ip", QHS_IP }, { "name", QHS_NAME }, { "since", QHS_SINCE },
+	{ "last", QHS_LAST }, { "vlan", QHS_VLAN }, { "num_flows", QHS_NUM_FLOWS },
+	{ "traffic", QHS_TRAFFIC }, { "thpt", QHS_THPT }, { "mac", QHS_MAC },
+	{ "local_network", QHS_LOCAL_NETWORK },
+	{ "local_network_id", QHS_LOCAL_NETWORK },
+	{ "traffic_sent", QHS_TRAFFIC_SENT }, { "traffic_rcvd", QHS_TRAFFIC_RCVD },
+	{ "traffic_unknown", QHS_TRAFFIC_UNKNOWN },
+	{ "num_flows_as_client", QHS_FLOWS_CLI },
+	{ "num_flows_as_server", QHS_FLOWS_SRV },
+	{ NULL, 0 },
+};
+
+static const struct col_map flow_cols[] = {
+	{ "client", QFS_CLIENT }, { "server", QFS_SERVER }, { "vlan", QFS_VLAN },
+	{ "proto_l4", QFS_PROTO_L4 }, { "ndpi", QFS_L7 }, { "protocol", QFS_L7 },
+	{ "duration", QFS_DURATION }, { "thpt", QFS_THPT }, { "bytes", QFS_BYTES },
+	{ "first_seen", QFS_FIRST_SEEN }, { "last_seen", QFS_LAST_SEEN },
+	{ "info", QFS_INFO }, { "key", QFS_KEY },
+	{ NULL, 0 },
+};
+
+static int
+col_find(const struct col_map *m, const char *name, int dflt)
+{
+	for (; name && m->name; m++)
+		if (!strcmp(m->name, name))
+			return m->key;
+	return dflt;
+}
+
+/* Reads the paging parameters shared by host/active and flow/active and
+ * adds their echo (currentPage, perPage, sort) to the answer `o`.
+ * allow_all: the `all` flag of host/active. */
+static void
+paging_read(const struct rest_params *p, const struct col_map *cols,
+	    int dflt_col, int dflt_desc, int allow_all, int *sort, int *desc,
+	    int *per_page, int *page, json_t *echo)
+{
+	const char *col = rest_params_get(p, "sortColumn");
+	const char *ord = rest_params_get(p, "sortOrder");
+	char ecol[80];
+	long v;
+
+	if (ord && strcmp(ord, "asc") && strcmp(ord, "desc"))
+		ord = NULL;
+	*sort = col_find(cols, col, dflt_col);
+	*desc = ord ? !strcmp(ord, "desc") : dflt_desc;
+	*per_page = param_int(p, "perPage", 1, INT_MAX, &v) ? (int)v : 10;
+	*page = param_int(p, "currentPage", 1, INT_MAX, &v) ? (int)v : 1;
+	if (allow_all && rest_params_get(p, "all")) {
+		*per_page = -1;
+		*page = 0;
+	}
+	json_object_set_new(echo, "currentPage", json_integer(*page));
+	json_object_set_new(echo, "perPage", json_integer(*per_page));
+	snprintf(ecol, sizeof(ecol), "column_%s", col ? col : "");
+	if (!col && !ord && allow_all)
+		json_object_set_new(echo, "sort", json_pack("[[]]"));
+	else
+		json_object_set_new(echo, "sort", json_pack("[[s,s]]", ecol,
+				    *desc ? "desc" : "asc"));
+}
+
+/* Runs a list request and merges {data, totalRows} into the echo. */
+static enum rest_rc
+list_run(struct iface *ifc, struct rest_req *r, json_t *echo, json_t **rsp)
+{
+	json_t *res;
+	enum rest_rc rc = rest_run(ifc, r, &res);
+
+	if (rc != RC_OK) {
+		json_decref(echo);   /* echo may be *rsp itself */
+		*rsp = NULL;
+		return rc;
+	}
+	json_object_update(echo, res);
+	json_decref(res);
+	*rsp = echo;
+	return RC_OK;
+}
+
+static enum rest_rc
+h_host_active(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	const char *mode = rest_params_get(p, "mode");
+	struct rest_req *r;
+	enum rest_rc rc;
+	long v;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	if (!(r = rest_req_new(OP_HOSTS)))
+		return RC_INTERNAL_ERROR;
+	*rsp = json_object();
+	paging_read(p, host_cols, QHS_IP, 0, 1, &r->hq.sort, &r->hq.desc,
+		    &r->hq.per_page, &r->hq.page, *rsp);
+	if (mode && (!strcmp(mode, "local") || !strcmp(mode, "broadcast_domain")))
+		r->hq.mode = QUERY_HOSTS_LOCAL;
+	else if (mode && !strcmp(mode, "remote"))
+		r->hq.mode = QUERY_HOSTS_REMOTE;
+	r->hq.version = param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
+	r->hq.vlan = param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
+	rc = list_run(ifc, r, *rsp, rsp);
+	free(r);
+	return rc;
+}
+
+static enum rest_rc
+h_flow_active(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	struct rest_req *r;
+	struct flow_query *q;
+	enum rest_rc rc;
+	long v;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	if (!(r = rest_req_new(OP_FLOWS)))
+		return RC_INTERNAL_ERROR;
+	q = &r->fq;
+	*rsp = json_object();
+	paging_read(p, flow_cols, QFS_BYTES, 1, 0, &q->sort, &q->desc,
+		    &q->per_page, &q->page, *rsp);
+	q->vlan = param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
+	q->host_vlan = q->vlan < 0 ? 0 : q->vlan;
+	q->l4proto = param_int(p, "l4proto", 0, 255, &v) ? (int)v : -1;
+	param_str(p, "host", q->host, sizeof(q->host));
+	param_str(p, "application", q->application, sizeof(q->application));
+	q->verbose = param_bool(p, "verbose", 0);
+	rc = list_run(ifc, r, *rsp, rsp);
+	free(r);
+	return rc;
+}
+
+static enum rest_rc
+h_host_data(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	struct rest_req *r;
+	enum rest_rc rc;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	if (!(r = rest_req_new(OP_HOST)))
+		return RC_INTERNAL_ERROR;
+	if (!param_host(p, r)) {
+		free(r);
+		return RC_INVALID_ARGUMENTS;
+	}
+	rc = rest_run(ifc, r, rsp);
+	free(r);
+	/* host_stats other than empty/true/1 asks for an empty host. */
+	if (rc == RC_OK && !param_bool(p, "host_stats", 1)) {
+		json_decref(*rsp);
+		*rsp = json_array();
+	}
+	return rc;
+}
+
+/* Keeps the keys of field_alias ("a,b=alias,...") from one host object. */
+static json_t *
+custom_pick(json_t *host, const char *spec)
+{
+	json_t *o = json_object();
+	const char *s = spec;
+
+	while (*s) {
+		size_t n = strcspn(s, ","), kn;
+		const char *eq = memchr(s, '=', n);
+		char key[128], alias[128];
+		json_t *v;
+
+		kn = eq ? (size_t)(eq - s) : n;
+		if (kn > 0 && kn < sizeof(key)) {
+			memcpy(key, s, kn);
+			key[kn] = '\0';
+			if (eq && n - kn - 1 > 0 && n - kn - 1 < sizeof(alias)) {
+				memcpy(alias, eq + 1, n - kn - 1);
+				alias[n - kn - 1] = '\0';
+			} else {
+				memcpy(alias, key, kn + 1);
+			}
+			v = json_object_get(host, key);
+			if (v)
+				json_object_set(o, alias, v);
+		}
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return o;
+}
+
+static enum rest_rc
+h_host_custom_data(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	const char *spec = rest_params_get(p, "field_alias");
+	struct rest_req *r;
+	enum rest_rc rc;
+	json_t *res, *v;
+	size_t i;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	if (spec && !*spec)
+		return RC_INVALID_ARGUMENTS;
+	if (!(r = rest_req_new(OP_ALL_HOSTS_DATA)))
+		return RC_INTERNAL_ERROR;
+	if (param_host(p, r))
+		r->op = OP_HOST;
+	rc = rest_run(ifc, r, &res);
+	free(r);
+	if (rc != RC_OK)
+		return rc;
+	if (!spec || !strcmp(spec, "all")) {
+		*rsp = res;
+		return RC_OK;
+	}
+	if (json_is_object(res)) {
+		*rsp = custom_pick(res, spec);
+	} else {
+		*rsp = json_array();
+		json_array_foreach(res, i, v)
+			json_array_append_new(*rsp, custom_pick(v, spec));
+	}
+	json_decref(res);
+	return RC_OK;
+}
+
+static enum rest_rc
+h_host_interfaces(const struct rest_params *p, json_t **rsp)
+{
+	struct rest_req *r = rest_req_new(OP_HOST_EXISTS);
+	json_t *list, *res;
+	char key[QUERY_STR_MAX + 8];
+
+	if (!r)
+		return RC_INTERNAL_ERROR;
+	if (!param_host(p, r)) {
+		free(r);
+		return RC_INVALID_ARGUMENTS;
+	}
+	if (r->vlan && !strchr(r->host, '@'))
+		snprintf(key, sizeof(key), "%s@%d", r->host, r->vlan);
+	else
+		snprintf(key, sizeof(key), "%s", r->host);
+	list = json_array();
+	for (int i = 0; i < node_n_ifaces; i++) {
+		if (rest_run(node_ifaces[i], r, &res) == RC_OK)
+			json_array_append_new(list, json_pack("{s:i}", "ifid",
+					      node_ifaces[i]->id));
+		json_decref(res);
+	}
+	free(r);
+	*rsp = json_pack("{s:o}", key, list);
+	return RC_OK;
+}
+
+/* ---- L7 pies ---- */
+
+struct slice {
+	const char *label;           /* points into the answer object's keys */
+	json_int_t value, duration;
+};
+
+static int
+slice_cmp(const void *a, const void *b)
+{
+	const struct slice *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? 1 : -1;
+	return strcmp(x->label, y->label);
+}
+
+/* Appends {label, value[, url][, duration]} to arr. */
+static void
+slice_add(json_t *arr, const char *label, json_int_t value, int url,
+	  json_int_t duration)
+{
+	json_t *o = json_pack("{s:s,s:I}", "label", label, "value", value);
+	char buf[192];
+
+	if (url) {
+		snprintf(buf, sizeof(buf), "/lua/flows_stats.lua?application=%s", label);
+		json_object_set_new(o, "url", json_string(buf));
+	}
+	if (duration >= 0)
+		json_object_set_new(o, "duration", json_integer(duration));
+	json_array_append_new(arr, o);
+}
+
+/*
+ * The pie of §4.7 "sinceStartup": the first slice is always kept, later
+ * slices under 3 % of the total go to "Other", which is always appended
+ * when collapsing.  with_dur: also emit each slice's duration.
+ */
+static json_t *
+pie_collapse(struct slice *v, size_t n, int collapse, int url, int with_dur)
+{
+	json_t *a = json_array();
+	json_int_t total = 0, other = 0;
+
+	qsort(v, n, sizeof(*v), slice_cmp);
+	for (size_t i = 0; i < n; i++)
+		total += v[i].value;
+	for (size_t i = 0; i < n; i++) {
+		if (collapse && i > 0 && v[i].value * 100 < total * 3) {
+			other += v[i].value;
+			continue;
+		}
+		slice_add(a, v[i].label, v[i].value, url,
+			  with_dur ? v[i].duration : -1);
+	}
+	if (collapse && n > 0)
+		slice_add(a, "Other", other, 0, -1);
+	return a;
+}
+
+/* Collects the slices of an L7 object: value = bytes (sent + rcvd) or,
+ * with `flows`, active flows. */
+static struct slice *
+slices_from(json_t *ndpi, int flows, size_t extra, size_t *n)
+{
+	struct slice *v = calloc(json_object_size(ndpi) + extra + 1, sizeof(*v));
+	const char *k;
+	json_t *e;
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	json_object_foreach(ndpi, k, e) {
+		v[*n].label = k;
+		if (flows)
+			v[*n].value = json_integer_value(json_object_get(e, "num_flows"));
+		else
+			v[*n].value = json_integer_value(json_object_get(e, "bytes.sent")) +
+				      json_integer_value(json_object_get(e, "bytes.rcvd"));
+		v[*n].duration = json_integer_value(json_object_get(e, "duration"));
+		(*n)++;
+	}
+	return v;
+}
+
+static int
+param_l7_group(const struct rest_params *p)
+{
+	if (param_bool(p, "breed", 0))
+		return QUERY_L7_BREED;
+	if (param_bool(p, "ndpi_category", 0))
+		return QUERY_L7_CATEGORY;
+	return QUERY_L7_PROTO;
+}
+
+/* The "count" pie: top max_values apps above 3 % of active flows. */
+static json_t *
+pie_count(struct slice *v, size_t n, long max_values)
+{
+	json_t *a = json_array();
+	json_int_t total = 0, taken = 0;
+	long k = 0;
+
+	qsort(v, n, sizeof(*v), slice_cmp);
+	for (size_t i = 0; i < n; i++)
+		total += v[i].value;
+	if (total == 0) {
+		slice_add(a, "No Flows", 0, 0, -1);
+		return a;
+	}
+	for (size_t i = 0; i < n && (max_values < 0 || k < max_values); i++) {
+		if (v[i].value * 100 <= total * 3)
+			break;
+		slice_add(a, v[i].label, v[i].value, 1, -1);
+		taken += v[i].value;
+		k++;
+	}
+	if (total > taken)
+		slice_add(a, "Other", total - taken, 0, -1);
+	return a;
+}
+
+static enum rest_rc
+h_l7_stats(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	const char *mode = rest_params_get(p, "ndpistats_mode");
+	struct rest_req r = { .op = OP_L7_IFACE };
+	struct slice *v;
+	json_t *res, *ndpi;
+	enum rest_rc rc;
+	size_t n;
+	long maxv = 5;
+	int count;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	if (!mode || (strcmp(mode, "count") && strcmp(mode, "sinceStartup")))
+		return RC_INVALID_ARGUMENTS;
+	count = !strcmp(mode, "count");
+	/* breed / category grouping applies to sinceStartup only. */
+	r.lq.group = count ? QUERY_L7_PROTO : param_l7_group(p);
+	rc = rest_run(ifc, &r, &res);
+	if (rc != RC_OK)
+		return rc;
+	ndpi = json_object_get(res, "ndpi");
+	v = slices_from(ndpi, count, 1, &n);
+	if (!v) {
+		json_decref(res);
+		return RC_INTERNAL_ERROR;
+	}
+	if (count) {
+		param_int(p, "max_values", 0, INT_MAX, &maxv);
+		if (param_bool(p, "all_values", 0))
+			maxv = -1;
+		*rsp = pie_count(v, n, maxv);
+	} else {
+		json_int_t arp = json_integer_value(json_object_get(res, "arp_bytes"));
+
+		/* ARP is no IP flow, so our L7 table never counted it under
+		 * Unknown: it is only added as its own slice. */
+		if (arp > 0 && r.lq.group == QUERY_L7_PROTO) {
+			v[n].label = "ARP";
+			v[n++].value = arp;
+		}
+		*rsp = pie_collapse(v, n, param_bool(p, "collapse_stats", 1),
+				    r.lq.group == QUERY_L7_PROTO, 0);
+	}
+	free(v);
+	json_decref(res);
+	return RC_OK;
+}
+
+static enum rest_rc
+h_l7_data(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	struct rest_req r = { .op = OP_L7_IFACE };
+	json_int_t sum = 0;
+	json_t *res, *ndpi, *e;
+	const char *k;
+	enum rest_rc rc;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	rc = rest_run(ifc, &r, &res);
+	if (rc != RC_OK)
+		return rc;
+	ndpi = json_object_get(res, "ndpi");
+	json_object_foreach(ndpi, k, e)
+		sum += json_integer_value(json_object_get(e, "bytes.sent")) +
+		       json_integer_value(json_object_get(e, "bytes.rcvd"));
+	*rsp = json_array();
+	json_object_foreach(ndpi, k, e) {
+		json_int_t s = json_integer_value(json_object_get(e, "bytes.sent"));
+		json_int_t rv = json_integer_value(json_object_get(e, "bytes.rcvd"));
+		json_int_t ps = json_integer_value(json_object_get(e, "packets.sent"));
+		json_int_t pr = json_integer_value(json_object_get(e, "packets.rcvd"));
+
+		json_array_append_new(*rsp, json_pack(
+			"{s:{s:s,s:O},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:O,s:O}",
+			"application", "name", k, "id", json_object_get(e, "id"),
+			"bytes", "rcvd", rv, "sent", s, "total", s + rv,
+			"percentage", sum ? 1 + (s + rv) * 100 / sum : 0,
+			"packets", "rcvd", pr, "sent", ps, "total", ps + pr,
+			"breed", json_object_get(e, "breed"),
+			"tot_num_flows", json_object_get(e, "total_flows")));
+	}
+	json_decref(res);
+	return RC_OK;
+}
+
+static enum rest_rc
+h_host_l7_stats(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *ifc = param_iface(p, "ifid");
+	struct rest_req *r;
+	struct slice *v;
+	json_t *res;
+	enum rest_rc rc;
+	size_t n;
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	if (!(r = rest_req_new(OP_L7_HOST)))
+		return RC_INTERNAL_ERROR;
+	if (!param_host(p, r)) {
+		free(r);
+		return RC_NOT_FOUND;
+	}
+	r->lq.group = param_l7_group(p);
+	rc = rest_run(ifc, r, &res);
+	if (rc == RC_OK) {
+		v = slices_from(res, 0, 0, &n);
+		if (v) {
+			/* Durations only make sense per protocol. */
+			if (r->lq.group != QUERY_L7_PROTO)
+				for (size_t i = 0; i < n; i++)
+					v[i].duration = 0;
+			*rsp = pie_collapse(v, n, param_bool(p, "collapse_stats", 1),
+					    0, 1);
+		} else {
+			rc = RC_INTERNAL_ERROR;
+		}
+		free(v);
+		json_decref(res);
+	}
+	free(r);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* routing                                                             */
+
+static const struct {
+	const char *path;            /* after /lua/rest/v2/ */
+	rest_handler fn;
+} rest_routes[] = {
+	{ "connect/test.lua", h_connect_test },
+	{ "get/ntopng/interfaces.lua", h_interfaces },
+	{ "get/interface/data.lua", h_iface_data },
+	{ "get/interface/address.lua", h_iface_address },
+	{ "get/interface/l7/stats.lua", h_l7_stats },
+	{ "get/interface/l7/data.lua", h_l7_data },
+	{ "get/host/active.lua", h_host_active },
+	{ "get/host/data.lua", h_host_data },
+	{ "get/host/custom_data.lua", h_host_custom_data },
+	{ "get/host/interfaces.lua", h_host_interfaces },
+	{ "get/host/l7/stats.lua", h_host_l7_stats },
+	{ "get/flow/active.lua", h_flow_active },
+};
+
+#define REST_VERSION_PATH "/lua/rest/version.lua"
+
+/* The route of url, or -1.  v1 paths alias v2 (§7 #17). */
+static int
+rest_route(const char *url)
+{
+	const char *rest;
+
+	if (!strncmp(url, "/lua/rest/v2/", 13) || !strncmp(url, "/lua/rest/v1/", 13))
+		rest = url + 13;
+	else
+		return -1;
+	for (size_t i = 0; i < sizeof(rest_routes) / sizeof(rest_routes[0]); i++)
+		if (!strcmp(rest, rest_routes[i].path))
+			return (int)i;
+	return -1;
+}
+
+int
+rest_is_path(const char *url)
+{
+	return !strcmp(url, REST_VERSION_PATH) || rest_route(url) >= 0;
+}
+
+int
+rest_handle(const char *url, const struct rest_params *p, int *status,
+	    char **body)
+{
+	json_t *rsp = NULL;
+	enum rest_rc rc;
+	int r;
+
+	*body = NULL;
+	if (!strcmp(url, REST_VERSION_PATH)) {
+		/* The one answer without the envelope. */
+		*status = 200;
+		*body = strdup("{\"supported_versions\":["
+			       "{\"version\":\"1\",\"root\":\"/lua/rest/v1\"},"
+			       "{\"version\":\"2\",\"root\":\"/lua/rest/v2\"}],"
+			       "\"current_version\":\"2\"}");
+		return *body ? 0 : -1;
+	}
+	r = rest_route(url);
+	if (r < 0) {
+		*status = 404;
+		*body = rest_envelope(RC_NOT_FOUND, NULL, status);
+		return *body ? 0 : -1;
+	}
+	rc = rest_routes[r].fn(p, &rsp);
+	if (rc == RC_OK && !rsp)
+		rc = RC_INTERNAL_ERROR;
+	*body = rest_envelope(rc, rsp, status);
+	return *body ? 0 : -1;
+}

@@ -1,1 +1,46 @@
-/* placeholder */
+/*
+ * rest.h - the REST v2 API (docs/rest.md): request parameters, routing of
+ * /lua/rest/... paths and the {rc, rc_str, rc_str_hr, rsp} envelope.
+ *
+ * Threads: called by the HTTP server's threads.  Handlers never touch an
+ * interface's tables; they ask its owner thread through query_run().
+ */
+#ifndef WEBUI_REST_H
+#define WEBUI_REST_H
+
+#include <stddef.h>
+
+/* Request parameters: the query string, then the top-level keys of a
+ * JSON body (which override).  Caller's storage; _fini frees. */
+struct rest_param {
+	char *name;
+	char *value;
+};
+
+struct rest_params {
+	struct rest_param *v;
+	size_t n, cap;
+};
+
+void rest_params_init(struct rest_params *p);
+void rest_params_fini(struct rest_params *p);
+/* Sets name=value (copied), replacing an earlier value.  0 or -1. */
+int rest_params_set(struct rest_params *p, const char *name, const char *value);
+/* The value, or NULL when absent. */
+const char *rest_params_get(const struct rest_params *p, const char *name);
+/* Merges the top-level keys of a JSON object body; numbers and booleans
+ * become their text ("0", "true").  Returns 0, or -1 if the body is not
+ * a JSON object (nothing merged). */
+int rest_params_merge_json(struct rest_params *p, const char *body, size_t len);
+
+/* 1 when `url` is served by rest_handle(). */
+int rest_is_path(const char *url);
+
+/*
+ * Answers one REST call.  Sets *status to the HTTP status and *body to a
+ * heap JSON text (caller frees).  Returns 0, or -1 when out of memory.
+ */
+int rest_handle(const char *url, const struct rest_params *p,
+		int *status, char **body);
+
+#endif
