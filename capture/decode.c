@@ -679,8 +679,9 @@ decode_ip6(struct dctx *c, const uint8_t *b, uint32_t len)
 	if ((b[0] >> 4) != 6)
 		return DBAD(c, bad_ip);
 	tot = 40u + be16(b + 4);
-	if (tot == 40 && len > 40) {
-		/* payload length 0: jumbogram or offloaded capture */
+	if (tot == 40 && b[6] == 0 && len > 40) {
+		/* payload length 0 with hop-by-hop options: a jumbogram
+		 * (RFC 2675) or a big-TCP capture; use what we have */
 		tot = len;
 	} else if (tot > len) {
 		tot = len;
@@ -1016,5 +1017,7 @@ capture_decode(struct decoder *d, int dlt, uint64_t ts_us, uint32_t wire_len,
 	}
 	if (r == DECODE_NON_IP)
 		d->stats.non_ip++;
+	else if (r == DECODE_BAD)
+		pkt_l3_clear(out);     /* no half-decoded L3/L4 fields */
 	return r;
 }
