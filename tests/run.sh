@@ -20,7 +20,8 @@
 # to the repo, when it exists), NTOPNG_SRC (the repo) and NTOPNG_BUILD.
 #
 # Other knobs: CONFIGURE_FLAGS (extra configure flags), WERROR=1 (adds
-# --enable-werror), E2E_TIMEOUT, UNIT_TIMEOUT (default 300 s), JOBS.
+# --enable-werror), E2E_TIMEOUT, UNIT_TIMEOUT (default 300 s), JOBS;
+# with SANITIZE=1 a tests/lsan.supp file, if present, is passed to LSan.
 
 set -u
 
@@ -185,6 +186,10 @@ if [ "${SANITIZE:-0}" = 1 ]; then
 	# halt on the first UBSan report too, so it fails the test
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	# leaks inside third-party libraries can be listed in tests/lsan.supp
+	if [ -f "$SRC/tests/lsan.supp" ] && [ -z "${LSAN_OPTIONS:-}" ]; then
+		export LSAN_OPTIONS=suppressions=$SRC/tests/lsan.supp
+	fi
 	suite "${ASAN_BUILD_DIR:-$SRC/build-asan}" "asan:" \
 		--enable-sanitizers "${flags[@]}"
 fi

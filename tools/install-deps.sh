@@ -1,0 +1,52 @@
+#!/bin/bash
+# tools/install-deps.sh - installs the Debian packages that the build, the
+# tests, the demo and the benchmark need, and only those that are missing.
+#
+# Checks each package with dpkg-query first, so it is quick (and needs no
+# network) when everything is there; otherwise runs apt-get update once and
+# apt-get install -y --no-install-recommends for the missing ones.  Runs as
+# root, or through sudo when it is available.  Used by .ci/run and
+# tools/demo.sh.
+
+set -eu
+
+PKGS=(
+	build-essential autoconf automake libtool pkg-config
+	libzmq3-dev libczmq-dev libndpi-dev libndpi-bin libpcap-dev
+	libhiredis-dev libluajit-5.1-dev libmicrohttpd-dev libsqlite3-dev
+	librrd-dev libmaxminddb-dev libjansson-dev libsodium-dev libjsmn-dev
+	libcmocka-dev zlib1g-dev redis-server tshark python3-zmq curl time
+	ca-certificates
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PKGS[@]} packages are installed"
+	exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null; then
+		SUDO=sudo
+	else
+		echo "install-deps: missing ${missing[*]}; run as root" >&2
+		exit 1
+	fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture: answer it up front
+echo 'wireshark-common wireshark-common/install-setuid boolean false' |
+	$SUDO debconf-set-selections 2>/dev/null || true
+$SUDO apt-get update -q
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends "${missing[@]}" </dev/null
