@@ -260,11 +260,12 @@ fail:
 	return -1;
 }
 
-/* A list file is text: no NUL in its first bytes and not a pcap magic. */
+/* A list file is text: no control characters but tabs and line ends in
+ * its first 4 KiB (pcap and pcapng headers always hold some). */
 static int
 pcap_is_list(const char *path)
 {
-	unsigned char buf[512];
+	unsigned char buf[4096];
 	FILE *f = fopen(path, "rb");
 	size_t n, i;
 
@@ -275,7 +276,8 @@ pcap_is_list(const char *path)
 	if (n < 4)
 		return n > 0;
 	for (i = 0; i < n; i++)
-		if (buf[i] == 0)
+		if ((buf[i] < 0x20 && buf[i] != '\t' && buf[i] != '\n' &&
+		     buf[i] != '\r') || buf[i] == 0x7f)
 			return 0;
 	return 1;
 }
