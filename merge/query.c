@@ -223,14 +223,6 @@ pctg(uint64_t n, uint64_t cap)
 	return (json_int_t)(1 + n * 100 / cap);
 }
 
-static const char *
-host_name(const struct host *h, char *buf, size_t len)
-{
-	if (h->name && h->name[0])
-		return h->name;
-	return ipaddr_fmt(&h->ip, buf, len);
-}
-
 /* ------------------------------------------------------------------ */
 /* interface                                                           */
 
@@ -368,52 +360,97 @@ cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * Sorting: every matching entry becomes one sort_item whose key is
+ * computed once (a number, a string or an address), so the comparator
+ * never chases table pointers or formats text: 100k flows sort in a few
+ * ms.  Ties fall back to the entry's serial id, so pages are stable.
+ */
+enum sort_kind { SORT_NUM = 0, SORT_STR, SORT_IP };
+
+struct sort_item {
+	void *p;                     /* the host or flow */
+	const struct ipaddr *ip;     /* SORT_IP */
+	const char *s;               /* SORT_STR */
+	uint64_t k;                  /* SORT_NUM; port/vlan after SORT_IP */
+	uint64_t tie;
+};
+
+struct sort_ctx {
+	int kind;
+	int desc;
+};
+
 static int
-host_cmp(const void *pa, const void *pb, void *arg)
+sort_item_cmp(const void *pa, const void *pb, void *arg)
 {
-	const struct host *a = *(struct host *const *)pa;
-	const struct host *b = *(struct host *const *)pb;
-	const struct host_query *q = arg;
-	char ba[IPADDR_STRLEN], bb[IPADDR_STRLEN];
+	const struct sort_item *a = pa, *b = pb;
+	const struct sort_ctx *c = arg;
 	int r;
 
-	switch (q->sort) {
-	case QHS_NAME:
-		r = strcasecmp(host_name(a, ba, sizeof(ba)),
-			       host_name(b, bb, sizeof(bb)));
-		break;
-	case QHS_SINCE: r = cmp_u64(a->first_ms, b->first_ms); break;
-	case QHS_LAST: r = cmp_u64(a->last_ms, b->last_ms); break;
-	case QHS_VLAN: r = cmp_u64(a->vlan, b->vlan); break;
-	case QHS_NUM_FLOWS:
-		r = cmp_u64(a->active_flows_cli + a->active_flows_srv,
-			    b->active_flows_cli + b->active_flows_srv);
-		break;
-	case QHS_THPT:
-		r = a->thpt_bps < b->thpt_bps ? -1 : a->thpt_bps > b->thpt_bps;
-		break;
-	case QHS_MAC: r = memcmp(a->mac, b->mac, 6); break;
-	case QHS_LOCAL_NETWORK: r = cmp_u64(a->local_net + 1, b->local_net + 1); break;
-	case QHS_TRAFFIC_SENT: r = cmp_u64(a->c.bytes_sent, b->c.bytes_sent); break;
-	case QHS_TRAFFIC_RCVD: r = cmp_u64(a->c.bytes_rcvd, b->c.bytes_rcvd); break;
-	case QHS_TRAFFIC_UNKNOWN: r = cmp_u64(a->unknown_bytes, b->unknown_bytes); break;
-	case QHS_FLOWS_CLI: r = cmp_u64(a->active_flows_cli, b->active_flows_cli); break;
-	case QHS_FLOWS_SRV: r = cmp_u64(a->active_flows_srv, b->active_flows_srv); break;
-	case QHS_TRAFFIC:
-		r = cmp_u64(a->c.bytes_sent + a->c.bytes_rcvd,
-			    b->c.bytes_sent + b->c.bytes_rcvd);
-		break;
-	default:
+	if (c->kind == SORT_STR)
+		r = strcasecmp(a->s, b->s);
+	else if (c->kind == SORT_IP)
+		r = ipaddr_cmp(a->ip, b->ip);
+	else
 		r = 0;
+	if (!r)
+		r = cmp_u64(a->k, b->k);
+	if (!r)
+		r = cmp_u64(a->tie, b->tie);
+	return c->desc ? -r : r;
+}
+
+/* Slot i of a text arena used for keys that must be formatted. */
+#define SORT_STR_LEN 64
+
+static uint64_t
+dbl_key(double v)
+{
+	return v > 0 ? (uint64_t)(v * 1000.0) : 0;
+}
+
+static uint64_t
+mac_key(const uint8_t m[6])
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 6; i++)
+		k = (k << 8) | m[i];
+	return k;
+}
+
+/* Fills the item's key for host h; returns the sort kind. */
+static int
+host_sort_key(const struct host *h, int col, struct sort_item *it, char *slot)
+{
+	it->tie = h->id;
+	switch (col) {
+	case QHS_NAME:
+		it->s = h->name && h->name[0] ? h->name :
+			ipaddr_fmt(&h->ip, slot, SORT_STR_LEN);
+		return SORT_STR;
+	case QHS_SINCE: it->k = h->first_ms; break;
+	case QHS_LAST: it->k = h->last_ms; break;
+	case QHS_VLAN: it->k = h->vlan; break;
+	case QHS_NUM_FLOWS:
+		it->k = (uint64_t)h->active_flows_cli + h->active_flows_srv;
 		break;
+	case QHS_THPT: it->k = dbl_key(h->thpt_bps); break;
+	case QHS_MAC: it->k = mac_key(h->mac); break;
+	case QHS_LOCAL_NETWORK: it->k = (uint64_t)(h->local_net + 1); break;
+	case QHS_TRAFFIC_SENT: it->k = h->c.bytes_sent; break;
+	case QHS_TRAFFIC_RCVD: it->k = h->c.bytes_rcvd; break;
+	case QHS_TRAFFIC_UNKNOWN: it->k = h->unknown_bytes; break;
+	case QHS_FLOWS_CLI: it->k = h->active_flows_cli; break;
+	case QHS_FLOWS_SRV: it->k = h->active_flows_srv; break;
+	case QHS_TRAFFIC: it->k = h->c.bytes_sent + h->c.bytes_rcvd; break;
+	default:
+		it->ip = &h->ip;
+		it->k = h->vlan;
+		return SORT_IP;
 	}
-	/* Ties (and the ip column) fall back to the address, then vlan,
-	 * so that pages are stable between calls. */
-	if (!r)
-		r = ipaddr_cmp(&a->ip, &b->ip);
-	if (!r)
-		r = cmp_u64(a->vlan, b->vlan);
-	return q->desc ? -r : r;
+	return SORT_NUM;
 }
 
 static json_t *
@@ -471,33 +508,60 @@ page_bounds(size_t n, int per_page, int page, size_t *start, size_t *end)
 		*end = n;
 }
 
+/* Collects, sorts and pages a list; row() turns one entry into JSON. */
+static json_t *
+list_build(struct sort_item *v, char *arena, size_t n, const struct sort_ctx *c,
+	   int per_page, int page, json_t *(*row)(void *, void *), void *rarg)
+{
+	json_t *o = json_object(), *data = json_array();
+	size_t start, end;
+
+	if (!o || !data) {
+		json_decref(o);
+		json_decref(data);
+		o = NULL;
+		goto out;
+	}
+	qsort_r(v, n, sizeof(*v), sort_item_cmp, (void *)c);
+	page_bounds(n, per_page, page, &start, &end);
+	for (size_t i = start; i < end; i++)
+		json_array_append_new(data, row(v[i].p, rarg));
+	json_object_set_new(o, "data", data);
+	set_int(o, "totalRows", n);
+out:
+	free(v);
+	free(arena);
+	return o;
+}
+
+static json_t *
+host_row_cb(void *h, void *arg)
+{
+	return host_row(h);
+}
+
 json_t *
 query_hosts_list(struct iface *ifc, const struct host_query *q)
 {
-	struct host **v;
-	size_t n = 0, start, end;
-	json_t *o, *data;
+	size_t cap = (size_t)ifc->num_hosts + 1, n = 0;
+	struct sort_item *v = calloc(cap, sizeof(*v));
+	char *arena = q->sort == QHS_NAME ? malloc(cap * SORT_STR_LEN) : NULL;
+	struct sort_ctx c = { SORT_NUM, q->desc };
 
-	v = malloc((ifc->num_hosts + 1) * sizeof(*v));
-	o = json_object();
-	data = json_array();
-	if (!v || !o || !data) {
+	if (!v || (q->sort == QHS_NAME && !arena)) {
 		free(v);
-		json_decref(o);
-		json_decref(data);
+		free(arena);
 		return NULL;
 	}
-	for (struct host *h = ifc->host_head; h && n < ifc->num_hosts; h = h->next)
-		if (host_match(h, q))
-			v[n++] = h;
-	qsort_r(v, n, sizeof(*v), host_cmp, (void *)q);
-	page_bounds(n, q->per_page, q->page, &start, &end);
-	for (size_t i = start; i < end; i++)
-		json_array_append_new(data, host_row(v[i]));
-	free(v);
-	json_object_set_new(o, "data", data);
-	set_int(o, "totalRows", n);
-	return o;
+	for (struct host *h = ifc->host_head; h && n < cap; h = h->next) {
+		if (!host_match(h, q))
+			continue;
+		v[n].p = h;
+		c.kind = host_sort_key(h, q->sort, &v[n],
+				       arena ? arena + n * SORT_STR_LEN : NULL);
+		n++;
+	}
+	return list_build(v, arena, n, &c, q->per_page, q->page, host_row_cb, NULL);
 }
 
 static void
@@ -610,6 +674,7 @@ query_host_data(struct iface *ifc, struct host *h)
 			json_object_del(e, "id");
 			json_object_del(e, "category");
 			json_object_del(e, "total_flows");
+			json_object_del(e, "packets");
 		}
 		json_object_set_new(o, "ndpi", t);
 	}
@@ -742,52 +807,35 @@ flow_match(const struct flow_sel *s, const struct flow *f)
 }
 
 static int
-flow_cmp(const void *pa, const void *pb, void *arg)
+flow_sort_key(struct iface *ifc, const struct flow *f, int col,
+	      struct sort_item *it, char *slot)
 {
-	const struct flow *a = *(struct flow *const *)pa;
-	const struct flow *b = *(struct flow *const *)pb;
-	const struct flow_sel *s = arg;
-	char na[128], nb[128];
-	int r;
-
-	switch (s->q->sort) {
+	it->tie = f->id;
+	switch (col) {
 	case QFS_CLIENT:
-		r = ipaddr_cmp(&a->cli, &b->cli);
-		if (!r)
-			r = cmp_u64(a->cli_port, b->cli_port);
-		break;
+		it->ip = &f->cli;
+		it->k = f->cli_port;
+		return SORT_IP;
 	case QFS_SERVER:
-		r = ipaddr_cmp(&a->srv, &b->srv);
-		if (!r)
-			r = cmp_u64(a->srv_port, b->srv_port);
-		break;
-	case QFS_VLAN: r = cmp_u64(a->vlan, b->vlan); break;
-	case QFS_PROTO_L4:
-		r = strcmp(query_l4_name(a->l4_proto), query_l4_name(b->l4_proto));
-		break;
+		it->ip = &f->srv;
+		it->k = f->srv_port;
+		return SORT_IP;
+	case QFS_VLAN: it->k = f->vlan; break;
+	case QFS_PROTO_L4: it->s = query_l4_name(f->l4_proto); return SORT_STR;
 	case QFS_L7:
-		r = strcasecmp(iface_flow_l7_name(s->ifc, a, na, sizeof(na)),
-			       iface_flow_l7_name(s->ifc, b, nb, sizeof(nb)));
-		break;
+		it->s = iface_flow_l7_name(ifc, f, slot, SORT_STR_LEN);
+		return SORT_STR;
+	case QFS_INFO: it->s = f->info ? f->info : ""; return SORT_STR;
 	case QFS_DURATION:
-		r = cmp_u64(a->last_ms - a->first_ms, b->last_ms - b->first_ms);
+		it->k = f->last_ms > f->first_ms ? f->last_ms - f->first_ms : 0;
 		break;
-	case QFS_THPT:
-		r = a->thpt_bps < b->thpt_bps ? -1 : a->thpt_bps > b->thpt_bps;
-		break;
-	case QFS_FIRST_SEEN: r = cmp_u64(a->first_ms, b->first_ms); break;
-	case QFS_LAST_SEEN: r = cmp_u64(a->last_ms, b->last_ms); break;
-	case QFS_INFO:
-		r = strcmp(a->info ? a->info : "", b->info ? b->info : "");
-		break;
-	case QFS_KEY: r = cmp_u64(a->hash, b->hash); break;
-	default:
-		r = cmp_u64(a->c2s_bytes + a->s2c_bytes, b->c2s_bytes + b->s2c_bytes);
-		break;
+	case QFS_THPT: it->k = dbl_key(f->thpt_bps); break;
+	case QFS_FIRST_SEEN: it->k = f->first_ms; break;
+	case QFS_LAST_SEEN: it->k = f->last_ms; break;
+	case QFS_KEY: it->k = f->hash; break;
+	default: it->k = f->c2s_bytes + f->s2c_bytes; break;
 	}
-	if (!r)
-		r = cmp_u64(a->id, b->id);
-	return s->q->desc ? -r : r;
+	return SORT_NUM;
 }
 
 /* The server's name as upstream shows it: the flow's SNI / HTTP host /
@@ -876,13 +924,28 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	return o;
 }
 
+struct flow_row_arg {
+	struct iface *ifc;
+	int verbose;
+};
+
+static json_t *
+flow_row_cb(void *f, void *arg)
+{
+	struct flow_row_arg *a = arg;
+
+	return flow_row(a->ifc, f, a->verbose);
+}
+
 json_t *
 query_flows_list(struct iface *ifc, struct flow_query *q)
 {
 	struct flow_sel s = { ifc, q, NULL, 0, -1, -1 };
-	struct flow **v;
-	size_t n = 0, start, end;
-	json_t *o, *data;
+	struct flow_row_arg ra = { ifc, q->verbose };
+	struct sort_ctx c = { SORT_NUM, q->desc };
+	size_t cap = (size_t)ifc->num_flows + 1, n = 0;
+	struct sort_item *v;
+	char *arena = NULL;
 
 	q->host_not_found = 0;
 	if (q->host[0]) {
@@ -894,26 +957,23 @@ query_flows_list(struct iface *ifc, struct flow_query *q)
 	}
 	if (q->application[0])
 		s.app_ids = parse_app_ids(q->application, &s.app_master, &s.app_app);
-	v = malloc((ifc->num_flows + 1) * sizeof(*v));
-	o = json_object();
-	data = json_array();
-	if (!v || !o || !data) {
+	v = calloc(cap, sizeof(*v));
+	if (q->sort == QFS_L7)
+		arena = malloc(cap * SORT_STR_LEN);
+	if (!v || (q->sort == QFS_L7 && !arena)) {
 		free(v);
-		json_decref(o);
-		json_decref(data);
+		free(arena);
 		return NULL;
 	}
-	for (struct flow *f = ifc->flow_head; f && n < ifc->num_flows; f = f->next)
-		if (flow_match(&s, f))
-			v[n++] = f;
-	qsort_r(v, n, sizeof(*v), flow_cmp, &s);
-	page_bounds(n, q->per_page, q->page, &start, &end);
-	for (size_t i = start; i < end; i++)
-		json_array_append_new(data, flow_row(ifc, v[i], q->verbose));
-	free(v);
-	json_object_set_new(o, "data", data);
-	set_int(o, "totalRows", n);
-	return o;
+	for (struct flow *f = ifc->flow_head; f && n < cap; f = f->next) {
+		if (!flow_match(&s, f))
+			continue;
+		v[n].p = f;
+		c.kind = flow_sort_key(ifc, f, q->sort, &v[n],
+				       arena ? arena + n * SORT_STR_LEN : NULL);
+		n++;
+	}
+	return list_build(v, arena, n, &c, q->per_page, q->page, flow_row_cb, &ra);
 }
 
 /* ------------------------------------------------------------------ */
@@ -923,6 +983,7 @@ query_flows_list(struct iface *ifc, struct flow_query *q)
 struct l7_row {
 	uint16_t proto;
 	struct counters c;
+	uint64_t pkts;               /* both directions */
 	uint64_t num_flows, total_flows;
 	uint64_t first_ms, last_ms;
 };
@@ -965,6 +1026,7 @@ l7_acc(struct iface *ifc, json_t *o, const struct l7_row *r, int group)
 		{ "bytes.rcvd", offsetof(struct l7_row, c.bytes_rcvd) },
 		{ "packets.sent", offsetof(struct l7_row, c.pkts_sent) },
 		{ "packets.rcvd", offsetof(struct l7_row, c.pkts_rcvd) },
+		{ "packets", offsetof(struct l7_row, pkts) },
 		{ "num_flows", offsetof(struct l7_row, num_flows) },
 		{ "total_flows", offsetof(struct l7_row, total_flows) },
 	};
@@ -1016,8 +1078,9 @@ query_l7_iface(struct iface *ifc, const struct l7_query *q)
 		r.proto = (uint16_t)i;
 		r.c.bytes_sent = l->bytes_sent;
 		r.c.bytes_rcvd = l->bytes_rcvd;
-		/* The table keeps packets for both directions only. */
-		r.c.pkts_sent = l->pkts;
+		/* The table keeps packets for both directions only: the
+		 * per-direction packet counts stay 0 (see docs/rest.md). */
+		r.pkts = l->pkts;
 		r.num_flows = l->active_flows;
 		r.total_flows = l->total_flows;
 		r.first_ms = l->first_ms;
@@ -1041,6 +1104,7 @@ query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
 		memset(&r, 0, sizeof(r));
 		r.proto = l->proto;
 		r.c = l->c;
+		r.pkts = l->c.pkts_sent + l->c.pkts_rcvd;
 		r.num_flows = l->num_flows;
 		r.total_flows = l->num_flows;
 		r.first_ms = l->first_ms;

@@ -110,7 +110,9 @@ struct l7_query {
 /*
  * Per protocol (or breed, or category) counters of the interface, as an
  * object keyed by label: {"id", "breed", "category", "bytes.sent",
- * "bytes.rcvd", "packets.sent", "packets.rcvd", "num_flows" (active),
+ * "bytes.rcvd", "packets.sent", "packets.rcvd", "packets" (both
+ * directions; the interface table keeps no per-direction packet counts,
+ * so there packets.sent/.rcvd are 0), "num_flows" (active),
  * "total_flows", "duration"}.  Only entries with traffic appear.
  */
 json_t *query_l7_iface(struct iface *ifc, const struct l7_query *q);

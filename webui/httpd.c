@@ -527,21 +527,21 @@ httpd_start(const struct prefs *p)
 	if (sa)
 		h->d = MHD_start_daemon(flags, (uint16_t)p->http_port, NULL, NULL,
 			httpd_access, h,
+			MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 			MHD_OPTION_SOCK_ADDR, sa,
 			MHD_OPTION_THREAD_POOL_SIZE, 2,
 			MHD_OPTION_CONNECTION_TIMEOUT, 30,
 			MHD_OPTION_CONNECTION_LIMIT, 256,
 			MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, h,
-			MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 			MHD_OPTION_END);
 	else
 		h->d = MHD_start_daemon(flags, (uint16_t)p->http_port, NULL, NULL,
 			httpd_access, h,
+			MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 			MHD_OPTION_THREAD_POOL_SIZE, 2,
 			MHD_OPTION_CONNECTION_TIMEOUT, 30,
 			MHD_OPTION_CONNECTION_LIMIT, 256,
 			MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, h,
-			MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 			MHD_OPTION_END);
 	if (!h->d) {
 		log_err("http: cannot listen on %s port %d",

@@ -893,13 +893,14 @@ h_l7_data(const struct rest_params *p, json_t **rsp)
 		json_int_t rv = json_integer_value(json_object_get(e, "bytes.rcvd"));
 		json_int_t ps = json_integer_value(json_object_get(e, "packets.sent"));
 		json_int_t pr = json_integer_value(json_object_get(e, "packets.rcvd"));
+		json_int_t pt = json_integer_value(json_object_get(e, "packets"));
 
 		json_array_append_new(*rsp, json_pack(
 			"{s:{s:s,s:O},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:O,s:O}",
 			"application", "name", k, "id", json_object_get(e, "id"),
 			"bytes", "rcvd", rv, "sent", s, "total", s + rv,
 			"percentage", sum ? 1 + (s + rv) * 100 / sum : 0,
-			"packets", "rcvd", pr, "sent", ps, "total", ps + pr,
+			"packets", "rcvd", pr, "sent", ps, "total", pt,
 			"breed", json_object_get(e, "breed"),
 			"tot_num_flows", json_object_get(e, "total_flows")));
 	}
