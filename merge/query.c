@@ -1101,6 +1101,11 @@ query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
 		const struct host_l7 *l = &h->l7[i];
 		struct l7_row r;
 
+		/* Only protocols with traffic: an entry whose bytes moved to
+		 * the final protocol of its flows stays behind empty. */
+		if (!l->c.bytes_sent && !l->c.bytes_rcvd &&
+		    !l->c.pkts_sent && !l->c.pkts_rcvd)
+			continue;
 		memset(&r, 0, sizeof(r));
 		r.proto = l->proto;
 		r.c = l->c;
