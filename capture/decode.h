@@ -76,6 +76,10 @@ struct pkt {
 	uint16_t l3_len;         /* bytes from l3 to the end of the IP datagram, bounded by caplen */
 	const uint8_t *l4_payload;
 	uint16_t l4_payload_len; /* bytes of transport payload captured */
+
+	/* Set by the source after decoding, not by the decoder: a sampled
+	 * packet (sFlow) stands for `scale` packets (0 or 1: itself). */
+	uint32_t scale;
 };
 
 #define DECODE_FRAG_SLOTS 1024

@@ -170,3 +170,22 @@ dpi_packet(struct ndpi_detection_module_struct *m, struct flow *f,
 		changed |= dpi_giveup(m, f);
 	return changed;
 }
+
+void
+dpi_guess(struct ndpi_detection_module_struct *m, struct flow *f)
+{
+	uint32_t a = 0, b = 0;
+	ndpi_protocol p;
+
+	if (f->ip_version == 4) {
+		a = (uint32_t)f->cli.a[0] << 24 | (uint32_t)f->cli.a[1] << 16 |
+		    (uint32_t)f->cli.a[2] << 8 | f->cli.a[3];
+		b = (uint32_t)f->srv.a[0] << 24 | (uint32_t)f->srv.a[1] << 16 |
+		    (uint32_t)f->srv.a[2] << 8 | f->srv.a[3];
+	}
+	/* nDPI takes addresses and ports in host byte order here */
+	p = ndpi_guess_undetected_protocol(m, NULL, f->l4_proto, a, f->cli_port,
+					   b, f->srv_port);
+	dpi_set_result(f, p);
+	f->guessed = 1;
+}

@@ -34,4 +34,8 @@ int dpi_packet(struct ndpi_detection_module_struct *m, struct flow *f,
  * Returns 1 when the L7 changed. */
 int dpi_giveup(struct ndpi_detection_module_struct *m, struct flow *f);
 
+/* A collected flow without L7: nDPI's guess from protocol, ports and
+ * (IPv4) addresses, as upstream does for probes that send no L7_PROTO. */
+void dpi_guess(struct ndpi_detection_module_struct *m, struct flow *f);
+
 #endif

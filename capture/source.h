@@ -16,7 +16,11 @@ struct iface;
 enum source_kind {
 	SOURCE_PCAP_LIVE = 0,
 	SOURCE_PCAP_FILE,        /* one file, or a list of files read in turn */
+	SOURCE_ZMQ,              /* collector/: ZMQ SUB (probes, peer nodes) */
+	SOURCE_FLOW_UDP,         /* collector/: NetFlow v5/v9, IPFIX, sFlow */
 };
+
+struct json_t;
 
 enum source_state {
 	SOURCE_ACTIVE = 0,
@@ -37,6 +41,10 @@ struct source {
 	/* Refreshes counters that need a library call (pcap_stats). */
 	void (*stats)(struct source *s, struct iface *ifc);
 	void (*free)(struct source *s);
+	/* Optional: adds this source's ledger (counters, peers, errors by
+	 * cause) as keys of the JSON object `obj`, for
+	 * get/interface/sources.lua.  Owner thread. */
+	void (*describe)(struct source *s, struct json_t *obj);
 	uint64_t records;            /* packets (or flows) read */
 	uint64_t bytes;
 	uint64_t errors;

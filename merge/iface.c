@@ -37,6 +37,7 @@
 
 #include "capture/dpi.h"
 #include "capture/source.h"
+#include "collector/collector.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/tables.h"
@@ -47,6 +48,17 @@
 struct iface **node_ifaces;
 int node_n_ifaces;
 uint64_t node_start_ms;
+
+/* Opens one input by its scheme: ZMQ, UDP flow collector, else pcap. */
+static struct source *
+iface_source_open(const char *spec, const struct prefs *p)
+{
+	if (collector_is_zmq(spec))
+		return collector_zmq_open(spec, p);
+	if (collector_is_udp(spec))
+		return collector_udp_open(spec, p);
+	return capture_pcap_open(spec, p->packet_filter);
+}
 
 /* Splits "name=spec" (name without ':' or '/') from a plain spec. */
 static void
@@ -105,7 +117,7 @@ iface_new(int id, const char *arg, const struct prefs *p)
 				IFACE_MAX_SOURCES);
 			goto fail;
 		}
-		s = capture_pcap_open(item, p->packet_filter);
+		s = iface_source_open(item, p);
 		if (s == NULL)
 			goto fail;
 		ifc->sources[ifc->n_sources++] = s;

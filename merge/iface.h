@@ -103,6 +103,39 @@ struct flow {
 	char *info;                  /* SNI / HTTP host / DNS query (heap) or NULL */
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
+	/* collected flows (ZMQ, NetFlow/IPFIX, sFlow) */
+	struct ipaddr exporter;      /* device that saw it (v = 0: none) */
+	uint32_t in_ifindex, out_ifindex;
+	uint32_t sampling;           /* counters were scaled by this (0: not sampled) */
+	uint8_t tos;
+	uint8_t collected;           /* fed by flow updates, not packets */
+};
+
+/*
+ * A flow update from a collector (ZMQ probe, peer node, NetFlow/IPFIX):
+ * counters of one flow since its previous update.  `src` is the initiator
+ * when the exporter knows it.  Strings are copied; the record may live on
+ * the caller's stack.
+ */
+struct flow_update {
+	uint16_t vlan;
+	uint8_t ip_version;          /* 4 or 6 */
+	uint8_t l4_proto;
+	struct ipaddr src, dst;
+	uint16_t sport, dport;
+	uint64_t in_bytes, in_pkts;  /* src -> dst */
+	uint64_t out_bytes, out_pkts;/* dst -> src */
+	int absolute;                /* counters are totals so far, not deltas */
+	uint64_t first_ms, last_ms;  /* 0: unknown, the interface clock is used */
+	uint8_t src_tcp_flags, dst_tcp_flags;
+	uint16_t l7_master, l7_app;  /* nDPI ids; both 0: the interface guesses */
+	uint8_t tos;
+	uint8_t has_mac;
+	uint8_t src_mac[6], dst_mac[6];
+	struct ipaddr exporter;
+	uint32_t in_ifindex, out_ifindex;
+	uint32_t sampling;           /* counters already multiplied by it (info) */
+	const char *info;            /* SNI / HTTP host / DNS query, or NULL */
 };
 
 struct mac {
@@ -209,8 +242,12 @@ int iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
 
 /* ---- owner-thread API (used by sources and by query functions) ---- */
 
-/* Accounts one decoded packet (or a non-IP / bad frame). */
+/* Accounts one decoded packet (or a non-IP / bad frame).  A sampled
+ * packet (p->scale > 1, sFlow) counts as that many packets and bytes. */
 void iface_packet(struct iface *ifc, const struct pkt *p, int decode_result);
+/* Accounts one collected flow update.  Returns 0, or -1 when it was
+ * refused (bad record, or the flow table full: counted). */
+int iface_flow_update(struct iface *ifc, const struct flow_update *u);
 /* Periodic work: throughput, idle purge.  now_ms = interface clock. */
 void iface_housekeeping(struct iface *ifc, uint64_t wall_ms);
 

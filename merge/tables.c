@@ -481,7 +481,8 @@ iface_flow_find_id(struct iface *ifc, uint32_t id)
 /* ---- per-packet accounting ---- */
 
 static inline void
-counters_add_l4(struct host *h, uint8_t proto, int sent, uint64_t bytes)
+counters_add_l4(struct host *h, uint8_t proto, int sent, uint64_t bytes,
+		uint64_t pkts)
 {
 	struct counters *c;
 
@@ -502,63 +503,115 @@ counters_add_l4(struct host *h, uint8_t proto, int sent, uint64_t bytes)
 	}
 	if (sent) {
 		c->bytes_sent += bytes;
-		c->pkts_sent++;
+		c->pkts_sent += pkts;
 	} else {
 		c->bytes_rcvd += bytes;
-		c->pkts_rcvd++;
+		c->pkts_rcvd += pkts;
 	}
 }
 
 static void
 account_host(struct host *h, struct flow *f, int sent, uint64_t bytes,
-	     uint64_t now)
+	     uint64_t pkts, uint64_t now)
 {
 	struct host_l7 *e;
 
 	if (sent) {
 		h->c.bytes_sent += bytes;
-		h->c.pkts_sent++;
+		h->c.pkts_sent += pkts;
 	} else {
 		h->c.bytes_rcvd += bytes;
-		h->c.pkts_rcvd++;
+		h->c.pkts_rcvd += pkts;
 	}
-	counters_add_l4(h, f->l4_proto, sent, bytes);
+	counters_add_l4(h, f->l4_proto, sent, bytes, pkts);
 	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
 		h->unknown_bytes += bytes;
 	e = host_l7_get(h, f->l7_counted, now);
 	if (e != NULL) {
 		if (sent) {
 			e->c.bytes_sent += bytes;
-			e->c.pkts_sent++;
+			e->c.pkts_sent += pkts;
 		} else {
 			e->c.bytes_rcvd += bytes;
-			e->c.pkts_rcvd++;
+			e->c.pkts_rcvd += pkts;
 		}
-		e->last_ms = now;
+		if (now > e->last_ms)
+			e->last_ms = now;
 	}
-	h->last_ms = now;
+	if (now > h->last_ms)
+		h->last_ms = now;
 }
 
 static void
-account_macs(struct iface *ifc, const struct pkt *p, uint64_t now)
+account_macs(struct iface *ifc, const uint8_t *src, const uint8_t *dst,
+	     uint16_t vlan, uint64_t bytes, uint64_t pkts, int arp, uint64_t now)
 {
 	struct mac *m;
 
-	if (!p->has_mac)
-		return;
-	m = mac_get(ifc, p->src_mac, p->vlan, now);
+	m = mac_get(ifc, src, vlan, now);
 	if (m != NULL) {
-		m->c.bytes_sent += p->wire_len;
-		m->c.pkts_sent++;
-		if (p->ethertype == 0x0806)
-			m->arp_sent++;
+		m->c.bytes_sent += bytes;
+		m->c.pkts_sent += pkts;
+		if (arp)
+			m->arp_sent += pkts;
 	}
-	m = mac_get(ifc, p->dst_mac, p->vlan, now);
+	m = mac_get(ifc, dst, vlan, now);
 	if (m != NULL) {
-		m->c.bytes_rcvd += p->wire_len;
-		m->c.pkts_rcvd++;
-		if (p->ethertype == 0x0806)
-			m->arp_rcvd++;
+		m->c.bytes_rcvd += bytes;
+		m->c.pkts_rcvd += pkts;
+		if (arp)
+			m->arp_rcvd += pkts;
+	}
+}
+
+/* Adds bytes/pkts going one way (c2s or not) to flow f, its L7 slot,
+ * its hosts and the local/remote totals. */
+static void
+flow_account(struct iface *ifc, struct flow *f, int c2s, uint64_t bytes,
+	     uint64_t pkts, uint8_t tcp_flags, uint64_t now)
+{
+	struct iface_l7 *s;
+
+	if (now > f->last_ms)
+		f->last_ms = now;
+	if (now < f->first_ms)
+		f->first_ms = now;
+	if (c2s) {
+		f->c2s_bytes += bytes;
+		f->c2s_pkts += pkts;
+		f->c2s_tcp_flags |= tcp_flags;
+	} else {
+		f->s2c_bytes += bytes;
+		f->s2c_pkts += pkts;
+		f->s2c_tcp_flags |= tcp_flags;
+	}
+	s = l7_slot(ifc, f->l7_counted);
+	if (s != NULL) {
+		s->bytes += bytes;
+		s->pkts += pkts;
+		if (c2s)
+			s->bytes_sent += bytes;
+		else
+			s->bytes_rcvd += bytes;
+		if (now > s->last_ms)
+			s->last_ms = now;
+	}
+	if (f->cli_host != NULL) {
+		account_host(f->cli_host, f, c2s, bytes, pkts, now);
+		LRU_TOUCH(ifc, host_head, host_tail, f->cli_host);
+	}
+	if (f->srv_host != NULL && f->srv_host != f->cli_host) {
+		account_host(f->srv_host, f, !c2s, bytes, pkts, now);
+		LRU_TOUCH(ifc, host_head, host_tail, f->srv_host);
+	}
+	if (f->cli_host && f->srv_host &&
+	    f->cli_host->is_local != f->srv_host->is_local) {
+		int src_local = c2s ? f->cli_host->is_local : f->srv_host->is_local;
+
+		if (src_local)
+			ifc->stats.local2remote += bytes;
+		else
+			ifc->stats.remote2local += bytes;
 	}
 }
 
@@ -566,31 +619,33 @@ void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
 	uint64_t now = p->ts_us / 1000;
-	uint64_t len = p->wire_len;
+	uint64_t n = p->scale > 1 ? p->scale : 1;
+	uint64_t len = (uint64_t)p->wire_len * n;
 	struct flow *f;
-	struct iface_l7 *s;
 	uint32_t hv;
 	int c2s = 1;
 
 	if (now > ifc->clock_ms)
 		ifc->clock_ms = now;
-	ifc->stats.packets++;
+	ifc->stats.packets += n;
 	ifc->stats.bytes += len;
 	if (decode_result == DECODE_BAD) {
-		ifc->stats.bad_packets++;
+		ifc->stats.bad_packets += n;
 		return;
 	}
-	account_macs(ifc, p, now);
+	if (p->has_mac)
+		account_macs(ifc, p->src_mac, p->dst_mac, p->vlan, len, n,
+			     p->ethertype == 0x0806, now);
 	if (decode_result == DECODE_NON_IP) {
-		ifc->stats.non_ip_packets++;
+		ifc->stats.non_ip_packets += n;
 		ifc->stats.non_ip_bytes += len;
 		if (p->ethertype == 0x0806) {
-			ifc->stats.arp_packets++;
+			ifc->stats.arp_packets += n;
 			ifc->stats.arp_bytes += len;
 		}
 		return;
 	}
-	ifc->stats.ip_packets++;
+	ifc->stats.ip_packets += n;
 	ifc->stats.ip_bytes += len;
 
 	hv = flow_hash(p);
@@ -603,49 +658,118 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	} else {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
-	if (now > f->last_ms)
-		f->last_ms = now;
-	if (c2s) {
-		f->c2s_bytes += len;
-		f->c2s_pkts++;
-		f->c2s_tcp_flags |= p->tcp_flags;
-	} else {
-		f->s2c_bytes += len;
-		f->s2c_pkts++;
-		f->s2c_tcp_flags |= p->tcp_flags;
-	}
-	s = l7_slot(ifc, f->l7_counted);
-	if (s != NULL) {
-		s->bytes += len;
-		s->pkts++;
-		if (c2s)
-			s->bytes_sent += len;
-		else
-			s->bytes_rcvd += len;
-		s->last_ms = now;
-	}
-	if (f->cli_host != NULL) {
-		account_host(f->cli_host, f, c2s, len, now);
-		LRU_TOUCH(ifc, host_head, host_tail, f->cli_host);
-	}
-	if (f->srv_host != NULL && f->srv_host != f->cli_host) {
-		account_host(f->srv_host, f, !c2s, len, now);
-		LRU_TOUCH(ifc, host_head, host_tail, f->srv_host);
-	}
-	if (f->cli_host && f->srv_host &&
-	    f->cli_host->is_local != f->srv_host->is_local) {
-		int src_local = c2s ? f->cli_host->is_local : f->srv_host->is_local;
-
-		if (src_local)
-			ifc->stats.local2remote += len;
-		else
-			ifc->stats.remote2local += len;
-	}
+	if (n > 1 && f->sampling < n)
+		f->sampling = (uint32_t)n;
+	flow_account(ifc, f, c2s, len, n, p->tcp_flags, now);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		if (dpi_packet(ifc->ndpi, f, p))
 			l7_move(ifc, f);
 	}
+}
+
+/* Counters of an update in the flow's own direction, made deltas. */
+static void
+update_deltas(const struct flow *f, const struct flow_update *u, int c2s,
+	      uint64_t d[4])
+{
+	uint64_t v[4], cur[4];
+	int i;
+
+	/* v/cur: c2s bytes, c2s pkts, s2c bytes, s2c pkts */
+	v[0] = c2s ? u->in_bytes : u->out_bytes;
+	v[1] = c2s ? u->in_pkts : u->out_pkts;
+	v[2] = c2s ? u->out_bytes : u->in_bytes;
+	v[3] = c2s ? u->out_pkts : u->in_pkts;
+	cur[0] = f->c2s_bytes;
+	cur[1] = f->c2s_pkts;
+	cur[2] = f->s2c_bytes;
+	cur[3] = f->s2c_pkts;
+	for (i = 0; i < 4; i++)
+		d[i] = !u->absolute ? v[i] : (v[i] > cur[i] ? v[i] - cur[i] : 0);
+}
+
+int
+iface_flow_update(struct iface *ifc, const struct flow_update *u)
+{
+	struct pkt k;
+	struct flow *f;
+	uint64_t now, d[4];
+	uint32_t hv;
+	int c2s = 1;
+
+	if ((u->ip_version != 4 && u->ip_version != 6) ||
+	    u->src.v != u->ip_version || u->dst.v != u->ip_version)
+		return -1;
+	now = u->last_ms ? u->last_ms : ifc->clock_ms;
+	if (now > ifc->clock_ms)
+		ifc->clock_ms = now;
+	memset(&k, 0, sizeof(k));
+	k.vlan = u->vlan;
+	k.ip_version = u->ip_version;
+	k.l4_proto = u->l4_proto;
+	k.src = u->src;
+	k.dst = u->dst;
+	k.sport = u->sport;
+	k.dport = u->dport;
+	k.has_mac = u->has_mac;
+	memcpy(k.src_mac, u->src_mac, 6);
+	memcpy(k.dst_mac, u->dst_mac, 6);
+	hv = flow_hash(&k);
+	f = flow_find(ifc, &k, hv, &c2s);
+	if (f == NULL) {
+		f = flow_new(ifc, &k, hv, u->first_ms ? u->first_ms : now);
+		if (f == NULL)
+			return -1;
+		c2s = 1;
+		f->collected = 1;
+		f->detection_done = 1;
+	} else {
+		LRU_TOUCH(ifc, flow_head, flow_tail, f);
+	}
+	update_deltas(f, u, c2s, d);
+	if (u->exporter.v)
+		f->exporter = u->exporter;
+	if (u->in_ifindex || u->out_ifindex) {
+		f->in_ifindex = u->in_ifindex;
+		f->out_ifindex = u->out_ifindex;
+	}
+	if (u->sampling > 1)
+		f->sampling = u->sampling;
+	if (u->tos)
+		f->tos = u->tos;
+	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL)
+		f->info = strdup(u->info);
+	ifc->stats.packets += d[1] + d[3];
+	ifc->stats.bytes += d[0] + d[2];
+	ifc->stats.ip_packets += d[1] + d[3];
+	ifc->stats.ip_bytes += d[0] + d[2];
+	if (u->has_mac) {
+		const uint8_t *cm = c2s ? u->src_mac : u->dst_mac;
+		const uint8_t *sm = c2s ? u->dst_mac : u->src_mac;
+
+		account_macs(ifc, cm, sm, u->vlan, d[0], d[1], 0, now);
+		account_macs(ifc, sm, cm, u->vlan, d[2], d[3], 0, now);
+	}
+	if (d[0] || d[1])
+		flow_account(ifc, f, 1, d[0], d[1],
+			     c2s ? u->src_tcp_flags : u->dst_tcp_flags, now);
+	if (d[2] || d[3])
+		flow_account(ifc, f, 0, d[2], d[3],
+			     c2s ? u->dst_tcp_flags : u->src_tcp_flags, now);
+	if (u->first_ms && u->first_ms < f->first_ms)
+		f->first_ms = u->first_ms;
+	/* L7: the exporter's verdict, else nDPI's guess from ports and IPs */
+	if (u->l7_master || u->l7_app) {
+		f->l7_master = u->l7_master;
+		f->l7_app = u->l7_app;
+		if (f->l7_app == f->l7_master)
+			f->l7_master = 0;
+	} else if (f->l7_app == 0 && f->l7_master == 0 && ifc->ndpi != NULL) {
+		dpi_guess(ifc->ndpi, f);
+	}
+	l7_move(ifc, f);
+	return 0;
 }
 
 /* ---- purge, finish, throughput ---- */

@@ -191,6 +191,70 @@ test_purge_keeps_hosts_with_flows(void **state)
 	free_iface(ifc);
 }
 
+
+static void
+test_flow_updates_add_up(void **state)
+{
+	struct iface *ifc = make_iface(100, 100);
+	struct flow_update u;
+	struct flow *f;
+
+	memset(&u, 0, sizeof(u));
+	u.ip_version = 4;
+	u.l4_proto = 6;
+	ipaddr_parse(&u.src, "192.168.1.20");
+	ipaddr_parse(&u.dst, "203.0.113.9");
+	u.sport = 40000;
+	u.dport = 443;
+	u.in_bytes = 1000;
+	u.in_pkts = 10;
+	u.out_bytes = 5000;
+	u.out_pkts = 8;
+	u.first_ms = 1000;
+	u.last_ms = 2000;
+	u.l7_master = NDPI_PROTOCOL_TLS;
+	u.l7_app = NDPI_PROTOCOL_GOOGLE;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	/* the same flow reported from the other side: deltas add up */
+	memset(&u.src, 0, sizeof(u.src));
+	ipaddr_parse(&u.src, "203.0.113.9");
+	ipaddr_parse(&u.dst, "192.168.1.20");
+	u.sport = 443;
+	u.dport = 40000;
+	u.in_bytes = 700;  /* server -> client */
+	u.in_pkts = 1;
+	u.out_bytes = 300;
+	u.out_pkts = 2;
+	u.last_ms = 3000;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->num_flows, 1);
+	f = ifc->flow_head;
+	assert_int_equal(f->c2s_bytes, 1300);
+	assert_int_equal(f->s2c_bytes, 5700);
+	assert_int_equal(f->c2s_pkts, 12);
+	assert_int_equal(f->s2c_pkts, 9);
+	assert_int_equal(f->last_ms, 3000);
+	assert_int_equal(ifc->stats.bytes, 7000);
+	assert_int_equal(ifc->stats.packets, 21);
+	assert_int_equal(ifc->l7[NDPI_PROTOCOL_GOOGLE].bytes, 7000);
+	assert_int_equal(ifc->l7[NDPI_PROTOCOL_UNKNOWN].bytes, 0);
+	/* absolute counters: only what is new is added */
+	u.absolute = 1;
+	u.in_bytes = 5800;  /* server -> client total */
+	u.in_pkts = 10;
+	u.out_bytes = 1300;
+	u.out_pkts = 12;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(f->s2c_bytes, 5800);
+	assert_int_equal(f->c2s_bytes, 1300);
+	assert_int_equal(ifc->stats.bytes, 7100);
+	/* mixed address families are refused */
+	u.absolute = 0;
+	ipaddr_parse(&u.dst, "2001:db8::1");
+	assert_int_equal(iface_flow_update(ifc, &u), -1);
+	free_iface(ifc);
+}
+
 static void
 count_flows(struct iface *ifc, void *arg)
 {
@@ -223,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_limits_count_drops),
 		cmocka_unit_test(test_l7_moves_with_detection),
 		cmocka_unit_test(test_purge_keeps_hosts_with_flows),
+		cmocka_unit_test(test_flow_updates_add_up),
 		cmocka_unit_test(test_mailbox_query_runs_on_owner),
 	};
 

@@ -1,0 +1,30 @@
+/*
+ * collector.h - sources that receive flows rather than packets.
+ *
+ * Both open on the main thread (bad endpoints stop the start-up with one
+ * clear line) and are then used only by their interface's owner thread,
+ * which polls the descriptor they expose (struct source .fd) and calls
+ * .read with a budget.  Records reach the tables through
+ * iface_flow_update() (merge/iface.h); sampled packet headers (sFlow)
+ * through the packet decoder and iface_packet().
+ */
+#ifndef COLLECTOR_COLLECTOR_H
+#define COLLECTOR_COLLECTOR_H
+
+struct prefs;
+struct source;
+
+/* "tcp://host:port" (SUB connects), "tcp://*:port c" with a trailing 'c'
+ * (collector mode: bind), "ipc://path".  NULL on error (logged). */
+struct source *collector_zmq_open(const char *spec, const struct prefs *p);
+
+/* "netflow://[addr]:port", "sflow://[addr]:port" (IPv4 or IPv6; any
+ * address by default): one UDP socket taking NetFlow v5/v9, IPFIX and
+ * sFlow v5.  NULL on error (logged). */
+struct source *collector_udp_open(const char *spec, const struct prefs *p);
+
+/* 1 when spec names a collector endpoint (by its scheme). */
+int collector_is_zmq(const char *spec);
+int collector_is_udp(const char *spec);
+
+#endif
