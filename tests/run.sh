@@ -132,8 +132,12 @@ run_e2e() {
 		unset NTOPNG_SHARED
 	fi
 	for t in "$SRC"/tests/e2e/*.sh "$SRC"/tests/e2e/*.py; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
+		[ -f "$t" ] || continue
 		name=$(basename "$t")
+		if [ ! -x "$t" ]; then
+			echo "note: $name is not executable, not run"
+			continue
+		fi
 		log=$dir/test-logs/$name.log
 		start=$(date +%s)
 		case $t in

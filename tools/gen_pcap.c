@@ -569,6 +569,8 @@ tcp_emit(struct gen *g, struct session *s, int dir, uint8_t flags,
 {
 	uint8_t *t = frame_ip_begin(g, s, dir, 6);
 	size_t hl = tcp_hdr(t, s, dir, flags, (flags & TH_SYN) != 0);
+	/* SYN and FIN take one sequence number each */
+	uint32_t adv = (uint32_t)plen + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0);
 
 	if (hl + plen > l4_max(g)) {
 		fprintf(stderr, "ntopng-gen-pcap: internal: segment too big\n");
@@ -577,9 +579,6 @@ tcp_emit(struct gen *g, struct session *s, int dir, uint8_t flags,
 	if (plen)
 		memcpy(t + hl, pl, plen);
 	frame_ip_finish(g, hl + plen);
-	/* SYN and FIN take one sequence number */
-	uint32_t adv = (uint32_t)plen + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0);
-
 	if (dir == 0)
 		s->cseq += adv;
 	else
