@@ -14,7 +14,7 @@
 struct prefs;
 struct source;
 
-/* "tcp://host:port" (SUB connects), "tcp://*:port c" with a trailing 'c'
+/* "tcp://host:port" (SUB connects), "tcp://ADDR:port" + trailing "c"
  * (collector mode: bind), "ipc://path".  NULL on error (logged). */
 struct source *collector_zmq_open(const char *spec, const struct prefs *p);
 

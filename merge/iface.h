@@ -50,6 +50,7 @@ struct host_l7 {
 struct iface_l7 {
 	uint64_t bytes, pkts;        /* both directions */
 	uint64_t bytes_sent, bytes_rcvd;   /* client->server / server->client */
+	uint64_t pkts_sent, pkts_rcvd;
 	uint32_t active_flows;       /* flows currently of this protocol */
 	uint64_t total_flows;        /* flows ever counted to this protocol */
 	uint64_t first_ms, last_ms;
@@ -259,6 +260,7 @@ const char *iface_l7_name(struct iface *ifc, uint16_t proto);     /* "TLS" */
 char *iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf, size_t len);
 const char *iface_l7_breed(struct iface *ifc, uint16_t proto);     /* "Safe" ... */
 const char *iface_l7_category_name(struct iface *ifc, uint16_t proto);
+int iface_l7_category(struct iface *ifc, uint16_t proto);          /* nDPI category id */
 
 /* All interfaces of the node, in -i order (set by main before any
  * reader thread starts; read-only afterwards). */

@@ -1003,7 +1003,7 @@ l7_acc(struct iface *ifc, json_t *o, const struct l7_row *r, int group)
 		break;
 	case QUERY_L7_CATEGORY:
 		label = iface_l7_category_name(ifc, r->proto);
-		id = -1;   /* filled below from the first protocol's category */
+		id = -1;   /* the category id of the first protocol, below */
 		break;
 	default:
 		label = iface_l7_name(ifc, r->proto);
@@ -1015,7 +1015,9 @@ l7_acc(struct iface *ifc, json_t *o, const struct l7_row *r, int group)
 	if (!e) {
 		e = json_object();
 		json_object_set_new(o, label, e);
-		set_int(e, "id", (uint64_t)(id < 0 ? 0 : id));
+		if (id < 0)
+			id = iface_l7_category(ifc, r->proto);
+		set_int(e, "id", (uint64_t)id);
 		set_str(e, "breed", iface_l7_breed(ifc, r->proto));
 		set_str(e, "category", iface_l7_category_name(ifc, r->proto));
 		set_int(e, "first_ms", r->first_ms);
@@ -1078,8 +1080,8 @@ query_l7_iface(struct iface *ifc, const struct l7_query *q)
 		r.proto = (uint16_t)i;
 		r.c.bytes_sent = l->bytes_sent;
 		r.c.bytes_rcvd = l->bytes_rcvd;
-		/* The table keeps packets for both directions only: the
-		 * per-direction packet counts stay 0 (see docs/rest.md). */
+		r.c.pkts_sent = l->pkts_sent;
+		r.c.pkts_rcvd = l->pkts_rcvd;
 		r.pkts = l->pkts;
 		r.num_flows = l->active_flows;
 		r.total_flows = l->total_flows;

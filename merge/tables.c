@@ -169,6 +169,8 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 			s->pkts += pkts;
 			s->bytes_sent += f->c2s_bytes;
 			s->bytes_rcvd += f->s2c_bytes;
+			s->pkts_sent += f->c2s_pkts;
+			s->pkts_rcvd += f->s2c_pkts;
 			s->active_flows++;
 			s->total_flows++;
 			if (s->first_ms == 0 || f->first_ms < s->first_ms)
@@ -180,6 +182,8 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 			s->pkts -= pkts;
 			s->bytes_sent -= f->c2s_bytes;
 			s->bytes_rcvd -= f->s2c_bytes;
+			s->pkts_sent -= f->c2s_pkts;
+			s->pkts_rcvd -= f->s2c_pkts;
 			s->active_flows--;
 			s->total_flows--;
 		}
@@ -589,10 +593,13 @@ flow_account(struct iface *ifc, struct flow *f, int c2s, uint64_t bytes,
 	if (s != NULL) {
 		s->bytes += bytes;
 		s->pkts += pkts;
-		if (c2s)
+		if (c2s) {
 			s->bytes_sent += bytes;
-		else
+			s->pkts_sent += pkts;
+		} else {
 			s->bytes_rcvd += bytes;
+			s->pkts_rcvd += pkts;
+		}
 		if (now > s->last_ms)
 			s->last_ms = now;
 	}
@@ -954,17 +961,27 @@ iface_l7_breed(struct iface *ifc, uint16_t proto)
 	return n ? n : "Unrated";
 }
 
+int
+iface_l7_category(struct iface *ifc, uint16_t proto)
+{
+	ndpi_proto_defaults_t *d;
+
+	if (ifc->ndpi == NULL)
+		return 0;
+	d = ndpi_get_proto_defaults(ifc->ndpi);
+	if (d == NULL || proto >= NDPI_MAX_SUPPORTED_PROTOCOLS + NDPI_MAX_NUM_CUSTOM_PROTOCOLS)
+		return 0;
+	return (int)d[proto].protoCategory;
+}
+
 const char *
 iface_l7_category_name(struct iface *ifc, uint16_t proto)
 {
-	ndpi_proto_defaults_t *d;
 	const char *n;
 
 	if (ifc->ndpi == NULL)
 		return "Unspecified";
-	d = ndpi_get_proto_defaults(ifc->ndpi);
-	if (d == NULL || proto >= NDPI_MAX_SUPPORTED_PROTOCOLS + NDPI_MAX_NUM_CUSTOM_PROTOCOLS)
-		return "Unspecified";
-	n = ndpi_category_get_name(ifc->ndpi, d[proto].protoCategory);
+	n = ndpi_category_get_name(ifc->ndpi,
+				   (ndpi_protocol_category_t)iface_l7_category(ifc, proto));
 	return n ? n : "Unspecified";
 }
