@@ -112,9 +112,12 @@ else
 fi
 
 # --- ntopng --------------------------------------------------------------
-echo "running $NTOPNG -i $PCAP --shutdown-when-done -w 0"
+# -X/-x large enough that every flow and host of the file is accounted
+# (the default table limits would refuse new flows: not full accounting)
+LIMITS="-X 2000000 -x 1000000"
+echo "running $NTOPNG -i $PCAP --shutdown-when-done -w 0 $LIMITS"
 if [ -x "$NTOPNG" ]; then
-	run_timed ntopng "$NTOPNG" -i "$PCAP" --shutdown-when-done -w 0
+	run_timed ntopng "$NTOPNG" -i "$PCAP" --shutdown-when-done -w 0 $LIMITS
 	nt_rc=$RC
 	nt_wall=$WALL
 	nt_rss=$RSS_KB
