@@ -1,0 +1,42 @@
+/*
+ * kv.h - the node's small key-value store for preferences, users,
+ * sessions and cached hosts: Redis (-r) when it answers, otherwise an
+ * embedded store kept in the data directory, so the node always starts.
+ *
+ * Any thread may call these functions (the store serialises access).
+ * Keys and values are NUL-terminated strings; values are copied.  Calls
+ * never block the caller for long: when Redis is gone they fall back and
+ * count what could not be written (kv_stats).
+ */
+#ifndef EXPORTER_KV_H
+#define EXPORTER_KV_H
+
+#include <stdint.h>
+
+struct prefs;
+
+/* Opens the store (main thread, before other threads start). */
+int kv_open(const struct prefs *p);
+void kv_close(void);
+
+/* Returns a heap copy of the value (caller frees), or NULL if absent. */
+char *kv_get(const char *key);
+/* ttl_s > 0: the key expires after ttl_s seconds.  Returns 0 or -1. */
+int kv_set(const char *key, const char *value, int ttl_s);
+int kv_del(const char *key);
+/* Hash fields (e.g. ntopng.api_tokens). */
+char *kv_hget(const char *key, const char *field);
+int kv_hset(const char *key, const char *field, const char *value);
+int kv_hdel(const char *key, const char *field);
+/* Calls fn for every key matching a glob pattern ("user.*.password"). */
+int kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *arg);
+
+struct kv_stats {
+	int redis_connected;         /* 1 while Redis answers */
+	uint64_t reconnects;
+	uint64_t write_failures;     /* writes lost while Redis was away */
+	uint64_t ops;
+};
+void kv_get_stats(struct kv_stats *out);
+
+#endif
