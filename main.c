@@ -17,6 +17,7 @@
 
 #include "common/log.h"
 #include "common/prefs.h"
+#include "exporter/kv.h"
 #include "merge/iface.h"
 #include "merge/tables.h"
 #include "webui/httpd.h"
@@ -110,6 +111,8 @@ main(int argc, char **argv)
 	}
 	if (prefs.pid_file != NULL && write_pid_file(prefs.pid_file) != 0)
 		goto out;
+	if (kv_open(&prefs) != 0)
+		goto out;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -143,6 +146,7 @@ out:
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_free(node_ifaces[i]);
 	free(node_ifaces);
+	kv_close();
 	if (prefs.pid_file != NULL)
 		unlink(prefs.pid_file);
 	prefs_fini(&prefs);
