@@ -5,6 +5,7 @@ The binary comes from $NTOPNG_BIN (tests/run.sh sets it), the shared test
 data from $NTOPNG_SHARED.  Logs go to $NTOPNG_TEST_LOGS (or /tmp).
 """
 import base64
+import http.client
 import json
 import os
 import signal
@@ -96,6 +97,28 @@ class Node:
         if raw:
             return status, body
         return status, json.loads(body) if body else None
+
+    def http(self, method, path, params=None, body=None, headers=None):
+        """One raw request that does not follow redirects; returns
+        (status, {lower-case header: value}, body bytes).  A dict or list
+        body is sent as JSON."""
+        if params:
+            path += "?" + urllib.parse.urlencode(params)
+        hdrs = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        if self.auth and "Authorization" not in hdrs:
+            tok = base64.b64encode(("%s:%s" % self.auth).encode()).decode()
+            hdrs["Authorization"] = "Basic " + tok
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            c.request(method, path, body=body, headers=hdrs)
+            r = c.getresponse()
+            data = r.read()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+        finally:
+            c.close()
 
     def rest(self, endpoint, **params):
         """GET /lua/rest/v2/<endpoint>; returns rsp, asserting rc == 0."""
