@@ -16,7 +16,7 @@ PKGS=(
 	libhiredis-dev libluajit-5.1-dev libmicrohttpd-dev libsqlite3-dev
 	librrd-dev libmaxminddb-dev libjansson-dev libsodium-dev libjsmn-dev
 	libcmocka-dev zlib1g-dev redis-server tshark python3-zmq curl time
-	ca-certificates
+	ca-certificates tcpdump iproute2
 )
 
 missing=()
