@@ -123,18 +123,6 @@ ipaddr_is_private(const struct ipaddr *a)
 	return 0;
 }
 
-static inline uint32_t
-addr_mix32(uint32_t h)
-{
-	/* murmur3 finaliser: every input bit reaches every output bit */
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35U;
-	h ^= h >> 16;
-	return h;
-}
-
 uint32_t
 ipaddr_hash(const struct ipaddr *a)
 {
@@ -143,12 +131,12 @@ ipaddr_hash(const struct ipaddr *a)
 
 	memcpy(w, a->a, sizeof(w));
 	h = a->v * 0x9e3779b9U;
-	h = addr_mix32(h ^ w[0]);
+	h = hash_mix32(h ^ w[0]);
 	if (a->v == 6) {
 		/* IPv4 leaves w[1..3] zero: skip them to save cycles */
-		h = addr_mix32(h ^ w[1]);
-		h = addr_mix32(h ^ w[2]);
-		h = addr_mix32(h ^ w[3]);
+		h = hash_mix32(h ^ w[1]);
+		h = hash_mix32(h ^ w[2]);
+		h = hash_mix32(h ^ w[3]);
 	}
 	return h;
 }

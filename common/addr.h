@@ -32,6 +32,19 @@ int ipaddr_cmp(const struct ipaddr *x, const struct ipaddr *y);
 int ipaddr_is_multicast(const struct ipaddr *a);
 int ipaddr_is_broadcast(const struct ipaddr *a);
 int ipaddr_is_private(const struct ipaddr *a);
+/* murmur3's finaliser: every input bit reaches every output bit.  The
+ * one mixing step of every hash table of the node. */
+static inline uint32_t
+hash_mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	h ^= h >> 16;
+	return h;
+}
+
 /* A 32-bit mix of the address, for hash tables. */
 uint32_t ipaddr_hash(const struct ipaddr *a);
 

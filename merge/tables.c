@@ -79,17 +79,6 @@ pow2_at_least(uint32_t n)
 	return v;
 }
 
-static inline uint32_t
-mix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x7feb352dU;
-	h ^= h >> 15;
-	h *= 0x846ca68bU;
-	h ^= h >> 16;
-	return h;
-}
-
 int
 tables_init(struct iface *ifc)
 {
@@ -240,13 +229,18 @@ l7_move(struct iface *ifc, struct flow *f)
 
 /* ---- MACs ---- */
 
+static inline uint32_t
+mac_hash(const uint8_t addr[6], uint16_t vlan)
+{
+	return hash_mix32(((uint32_t)addr[2] << 24 | (uint32_t)addr[3] << 16 |
+			   (uint32_t)addr[4] << 8 | addr[5]) ^
+			  ((uint32_t)addr[0] << 8 | addr[1]) ^ vlan);
+}
+
 static struct mac *
 mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 {
-	uint32_t h = mix32(((uint32_t)addr[2] << 24 | (uint32_t)addr[3] << 16 |
-			    (uint32_t)addr[4] << 8 | addr[5]) ^
-			   ((uint32_t)addr[0] << 8 | addr[1]) ^ vlan);
-	struct mac **b = &ifc->mac_buckets[h & ifc->mac_mask];
+	struct mac **b = &ifc->mac_buckets[mac_hash(addr, vlan) & ifc->mac_mask];
 	struct mac *m;
 
 	for (m = *b; m != NULL; m = m->hnext)
@@ -275,10 +269,7 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 static void
 mac_unhash(struct iface *ifc, struct mac *m)
 {
-	uint32_t h = mix32(((uint32_t)m->addr[2] << 24 | (uint32_t)m->addr[3] << 16 |
-			    (uint32_t)m->addr[4] << 8 | m->addr[5]) ^
-			   ((uint32_t)m->addr[0] << 8 | m->addr[1]) ^ m->vlan);
-	struct mac **pp = &ifc->mac_buckets[h & ifc->mac_mask];
+	struct mac **pp = &ifc->mac_buckets[mac_hash(m->addr, m->vlan) & ifc->mac_mask];
 
 	while (*pp != NULL && *pp != m)
 		pp = &(*pp)->hnext;
@@ -291,7 +282,7 @@ mac_unhash(struct iface *ifc, struct mac *m)
 static inline uint32_t
 host_hash(const struct ipaddr *ip, uint16_t vlan)
 {
-	return mix32(ipaddr_hash(ip) ^ ((uint32_t)vlan << 16));
+	return hash_mix32(ipaddr_hash(ip) ^ ((uint32_t)vlan << 16));
 }
 
 struct host *
@@ -371,7 +362,7 @@ flow_hash(const struct pkt *p)
 	uint32_t b = ipaddr_hash(&p->dst) + p->dport;
 
 	/* symmetric in (src, dst): both directions share a chain */
-	return mix32((a + b) ^ (a * b) ^ ((uint32_t)p->vlan << 8) ^ p->l4_proto);
+	return hash_mix32((a + b) ^ (a * b) ^ ((uint32_t)p->vlan << 8) ^ p->l4_proto);
 }
 
 /* Finds the flow of p; *c2s = 1 when p goes client to server. */
