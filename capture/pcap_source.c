@@ -335,7 +335,8 @@ pcap_open_live_src(const char *spec, const char *bpf)
 	char err[PCAP_ERRBUF_SIZE] = "";
 	char *byidx = pcap_device_by_index(spec);
 	const char *dev = byidx ? byidx : spec;
-	struct source *s = pcap_src_alloc(spec, SOURCE_PCAP_LIVE, bpf);
+	/* the source is named by the device, not by its index */
+	struct source *s = pcap_src_alloc(dev, SOURCE_PCAP_LIVE, bpf);
 	struct pcap_src *ps;
 	int rc;
 

@@ -121,6 +121,24 @@ iface_new(int id, const char *arg, const struct prefs *p)
 		if (s == NULL)
 			goto fail;
 		ifc->sources[ifc->n_sources++] = s;
+		/* "-i 2" names the interface after the device ("lo"), as
+		 * upstream does; a given name= or a merged list stays */
+		if (!strcmp(ifc->ifname, item) && strcmp(s->spec, item) &&
+		    s->kind == SOURCE_PCAP_LIVE) {
+			int same = !strcmp(ifc->name, ifc->ifname);
+			char *dn = strdup(s->spec);
+
+			if (dn == NULL)
+				goto fail;
+			free(ifc->ifname);
+			ifc->ifname = dn;
+			if (same) {
+				free(ifc->name);
+				ifc->name = strdup(dn);
+				if (ifc->name == NULL)
+					goto fail;
+			}
+		}
 	}
 	free(specs);
 	if (ifc->n_sources == 0) {
