@@ -1,15 +1,43 @@
 /*
- * kv.c - see kv.h.  This first version keeps everything in memory (a
- * list under one mutex); the Redis backend and the embedded on-disk
- * store replace it (issue: persistence).  Expiry is honoured on read.
+ * kv.c - see kv.h.  Two backends behind one mutex:
+ *
+ *  - Redis (-r host[:port][@db], or a unix socket path: any text with a
+ *    '/'), one hiredis connection with 300 ms connect and command
+ *    timeouts.  When a command fails the connection is dropped; the next
+ *    call reconnects, at most once a second, so a caller waits at most one
+ *    timeout while Redis is away.  Meanwhile reads answer "absent" and
+ *    writes fail and are counted (kv_stats.write_failures).
+ *  - Embedded: chosen once at start when Redis does not answer (one
+ *    warning line).  Entries live in a list in memory; keys without a TTL
+ *    (preferences, users, tokens) are also saved to <data-dir>/kv.json,
+ *    rewritten atomically (temporary file + rename) after every change,
+ *    and loaded at start.  Keys with a TTL (cached hosts) stay in memory:
+ *    they are a cache, and rewriting the file for each would be too slow.
+ *    kv.json: {"keys":{"k":"v",...},"hashes":{"k":{"f":"v",...},...}}.
+ *
+ * Expiry in the embedded store is honoured on read.
  */
 #include "exporter/kv.h"
 
+#include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+
+#include "common/log.h"
+#include "common/prefs.h"
+
+#define KV_TIMEOUT_MS 300
+#define KV_RETRY_MS 1000
 
 struct kv_entry {
 	char *key;
@@ -23,12 +51,160 @@ static pthread_mutex_t kv_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kv_entry *kv_head;
 static struct kv_stats kv_st;
 
-int
-kv_open(const struct prefs *p)
+static int kv_use_redis;             /* backend chosen at kv_open */
+static redisContext *kv_redis;       /* NULL while disconnected */
+static uint64_t kv_last_try_ms;
+static char kv_host[256];            /* host, or unix socket path */
+static int kv_port, kv_db, kv_unix;
+static char *kv_file;                /* <data-dir>/kv.json (embedded) */
+
+static uint64_t
+kv_now_ms(void)
 {
-	(void)p;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- Redis ---- */
+
+/* Parses host[:port][@db] or a socket path into kv_host/kv_port/kv_db. */
+static int
+kv_parse_spec(const char *spec)
+{
+	const char *at, *colon;
+	char *end;
+	size_t hlen;
+	long v;
+
+	kv_port = 6379;
+	kv_db = 0;
+	kv_unix = strchr(spec, '/') != NULL;
+	at = strrchr(spec, '@');
+	if (at != NULL) {
+		errno = 0;
+		v = strtol(at + 1, &end, 10);
+		if (errno || end == at + 1 || *end || v < 0 || v > 1000000)
+			return -1;
+		kv_db = (int)v;
+	} else {
+		at = spec + strlen(spec);
+	}
+	colon = kv_unix ? NULL : memchr(spec, ':', (size_t)(at - spec));
+	hlen = (size_t)((colon ? colon : at) - spec);
+	if (hlen == 0 || hlen >= sizeof(kv_host))
+		return -1;
+	memcpy(kv_host, spec, hlen);
+	kv_host[hlen] = '\0';
+	if (colon != NULL) {
+		char buf[16];
+		size_t plen = (size_t)(at - colon - 1);
+
+		if (plen == 0 || plen >= sizeof(buf))
+			return -1;
+		memcpy(buf, colon + 1, plen);
+		buf[plen] = '\0';
+		errno = 0;
+		v = strtol(buf, &end, 10);
+		if (errno || *end || v <= 0 || v > 65535)
+			return -1;
+		kv_port = (int)v;
+	}
 	return 0;
 }
+
+static void
+kv_redis_drop(void)
+{
+	if (kv_redis != NULL) {
+		redisFree(kv_redis);
+		kv_redis = NULL;
+		kv_st.redis_connected = 0;
+		log_warn("redis %s: connection lost, retrying every second",
+			 kv_host);
+	}
+}
+
+/* Connects (lock held).  Returns 0 when connected. */
+static int
+kv_redis_connect(void)
+{
+	struct timeval tv = { 0, KV_TIMEOUT_MS * 1000 };
+	redisContext *c;
+	redisReply *r;
+
+	kv_last_try_ms = kv_now_ms();
+	c = kv_unix ? redisConnectUnixWithTimeout(kv_host, tv)
+		    : redisConnectWithTimeout(kv_host, kv_port, tv);
+	if (c == NULL)
+		return -1;
+	if (c->err || redisSetTimeout(c, tv) != REDIS_OK) {
+		redisFree(c);
+		return -1;
+	}
+	r = redisCommand(c, "SELECT %d", kv_db);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+		if (r != NULL)
+			log_warn("redis: SELECT %d: %s", kv_db, r->str);
+		freeReplyObject(r);
+		redisFree(c);
+		return -1;
+	}
+	freeReplyObject(r);
+	kv_redis = c;
+	kv_st.redis_connected = 1;
+	return 0;
+}
+
+/* Makes sure a connection exists (lock held), retrying once a second. */
+static int
+kv_redis_ready(void)
+{
+	if (kv_redis != NULL)
+		return 1;
+	if (kv_now_ms() - kv_last_try_ms < KV_RETRY_MS)
+		return 0;
+	if (kv_redis_connect() != 0)
+		return 0;
+	kv_st.reconnects++;
+	log_info("redis %s: reconnected", kv_host);
+	return 1;
+}
+
+/* Runs one command (lock held); NULL when Redis is away or failed. */
+static redisReply *
+kv_redis_cmdv(int argc, const char **argv)
+{
+	redisReply *r;
+
+	if (!kv_redis_ready())
+		return NULL;
+	r = redisCommandArgv(kv_redis, argc, argv, NULL);
+	if (r == NULL) {
+		kv_redis_drop();
+		return NULL;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		log_warn("redis %s: %s", argv[0], r->str);
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+static char *
+kv_reply_str(redisReply *r)
+{
+	char *v = NULL;
+
+	if (r != NULL && r->type == REDIS_REPLY_STRING)
+		v = strndup(r->str, r->len);
+	freeReplyObject(r);
+	return v;
+}
+
+/* ---- embedded store ---- */
 
 static void
 kv_entry_free(struct kv_entry *e)
@@ -37,19 +213,6 @@ kv_entry_free(struct kv_entry *e)
 	free(e->field);
 	free(e->value);
 	free(e);
-}
-
-void
-kv_close(void)
-{
-	pthread_mutex_lock(&kv_lock);
-	while (kv_head != NULL) {
-		struct kv_entry *e = kv_head;
-
-		kv_head = e->next;
-		kv_entry_free(e);
-	}
-	pthread_mutex_unlock(&kv_lock);
 }
 
 static int
@@ -80,6 +243,173 @@ kv_find(const char *key, const char *field)
 	return NULL;
 }
 
+static int
+kv_mem_set(const char *key, const char *field, const char *value, int ttl_s)
+{
+	struct kv_entry **pp, *e;
+	char *nv = strdup(value);
+
+	if (nv == NULL)
+		return -1;
+	pp = kv_find(key, field);
+	if (pp != NULL) {
+		e = *pp;
+		free(e->value);
+		e->value = nv;
+		e->expires = ttl_s > 0 ? time(NULL) + ttl_s : 0;
+		return 0;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		free(nv);
+		return -1;
+	}
+	e->key = strdup(key);
+	e->field = field ? strdup(field) : NULL;
+	e->value = nv;
+	e->expires = ttl_s > 0 ? time(NULL) + ttl_s : 0;
+	if (e->key == NULL || (field && e->field == NULL)) {
+		kv_entry_free(e);
+		return -1;
+	}
+	e->next = kv_head;
+	kv_head = e;
+	return 0;
+}
+
+/* Rewrites kv.json with every entry without a TTL (lock held). */
+static int
+kv_file_save(void)
+{
+	json_t *root, *keys, *hashes;
+	struct kv_entry *e;
+	char tmp[PATH_MAX];
+	int rc = -1;
+
+	if (kv_file == NULL)
+		return 0;
+	root = json_object();
+	keys = json_object();
+	hashes = json_object();
+	if (!root || !keys || !hashes)
+		goto out;
+	for (e = kv_head; e != NULL; e = e->next) {
+		json_t *h;
+
+		if (e->expires)
+			continue;
+		if (e->field == NULL) {
+			json_object_set_new(keys, e->key, json_string(e->value));
+			continue;
+		}
+		h = json_object_get(hashes, e->key);
+		if (h == NULL) {
+			h = json_object();
+			json_object_set_new(hashes, e->key, h);
+		}
+		json_object_set_new(h, e->field, json_string(e->value));
+	}
+	json_object_set(root, "keys", keys);
+	json_object_set(root, "hashes", hashes);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", kv_file) >= (int)sizeof(tmp))
+		goto out;
+	if (json_dump_file(root, tmp, JSON_COMPACT) != 0 ||
+	    rename(tmp, kv_file) != 0) {
+		log_warn("%s: cannot save: %s", kv_file, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(keys);
+	json_decref(hashes);
+	json_decref(root);
+	return rc;
+}
+
+static void
+kv_file_load(void)
+{
+	json_error_t err;
+	json_t *root, *keys, *hashes, *v, *h;
+	const char *k, *f;
+
+	if (access(kv_file, F_OK) != 0)
+		return;
+	root = json_load_file(kv_file, 0, &err);
+	if (root == NULL || !json_is_object(root)) {
+		log_err("%s: not a valid store (%s, line %d): starting empty",
+			kv_file, err.text, err.line);
+		json_decref(root);
+		return;
+	}
+	keys = json_object_get(root, "keys");
+	hashes = json_object_get(root, "hashes");
+	json_object_foreach(keys, k, v)
+		if (json_is_string(v))
+			kv_mem_set(k, NULL, json_string_value(v), 0);
+	json_object_foreach(hashes, k, h)
+		json_object_foreach(h, f, v)
+			if (json_is_string(v))
+				kv_mem_set(k, f, json_string_value(v), 0);
+	json_decref(root);
+}
+
+/* ---- API ---- */
+
+int
+kv_open(const struct prefs *p)
+{
+	const char *spec = p->redis ? p->redis : "127.0.0.1:6379";
+	char path[PATH_MAX];
+
+	if (kv_parse_spec(spec) != 0) {
+		log_err("-r %s: expected host[:port][@db] or a socket path", spec);
+		return -1;
+	}
+	pthread_mutex_lock(&kv_lock);
+	if (kv_redis_connect() == 0) {
+		kv_use_redis = 1;
+		pthread_mutex_unlock(&kv_lock);
+		log_info("redis %s%s%d db %d: connected", kv_host,
+			 kv_unix ? "" : ":", kv_unix ? 0 : kv_port, kv_db);
+		return 0;
+	}
+	kv_use_redis = 0;
+	if (p->data_dir != NULL &&
+	    snprintf(path, sizeof(path), "%s/kv.json", p->data_dir) <
+	    (int)sizeof(path)) {
+		kv_file = strdup(path);
+		if (kv_file != NULL)
+			kv_file_load();
+	}
+	pthread_mutex_unlock(&kv_lock);
+	log_warn("redis %s not reachable: using the embedded store %s "
+		 "(preferences and users only; host cache in memory)", spec,
+		 kv_file ? kv_file : "(memory)");
+	return 0;
+}
+
+void
+kv_close(void)
+{
+	pthread_mutex_lock(&kv_lock);
+	if (kv_redis != NULL) {
+		redisFree(kv_redis);
+		kv_redis = NULL;
+	}
+	kv_st.redis_connected = 0;
+	while (kv_head != NULL) {
+		struct kv_entry *e = kv_head;
+
+		kv_head = e->next;
+		kv_entry_free(e);
+	}
+	free(kv_file);
+	kv_file = NULL;
+	pthread_mutex_unlock(&kv_lock);
+}
+
 static char *
 kv_get2(const char *key, const char *field)
 {
@@ -88,9 +418,15 @@ kv_get2(const char *key, const char *field)
 
 	pthread_mutex_lock(&kv_lock);
 	kv_st.ops++;
-	pp = kv_find(key, field);
-	if (pp != NULL)
-		v = strdup((*pp)->value);
+	if (kv_use_redis) {
+		const char *argv[3] = { field ? "HGET" : "GET", key, field };
+
+		v = kv_reply_str(kv_redis_cmdv(field ? 3 : 2, argv));
+	} else {
+		pp = kv_find(key, field);
+		if (pp != NULL)
+			v = strdup((*pp)->value);
+	}
 	pthread_mutex_unlock(&kv_lock);
 	return v;
 }
@@ -98,35 +434,34 @@ kv_get2(const char *key, const char *field)
 static int
 kv_set2(const char *key, const char *field, const char *value, int ttl_s)
 {
-	struct kv_entry **pp, *e;
-	char *nv = strdup(value);
 	int rc = -1;
 
-	if (nv == NULL)
-		return -1;
 	pthread_mutex_lock(&kv_lock);
 	kv_st.ops++;
-	pp = kv_find(key, field);
-	if (pp != NULL) {
-		e = *pp;
-		free(e->value);
-		e->value = nv;
-		e->expires = ttl_s > 0 ? time(NULL) + ttl_s : 0;
-		rc = 0;
-	} else if ((e = calloc(1, sizeof(*e))) != NULL) {
-		e->key = strdup(key);
-		e->field = field ? strdup(field) : NULL;
-		e->value = nv;
-		e->expires = ttl_s > 0 ? time(NULL) + ttl_s : 0;
-		if (e->key == NULL || (field && e->field == NULL)) {
-			kv_entry_free(e);
+	if (kv_use_redis) {
+		redisReply *r;
+		char ttl[16];
+
+		if (field != NULL) {
+			const char *argv[4] = { "HSET", key, field, value };
+
+			r = kv_redis_cmdv(4, argv);
+		} else if (ttl_s > 0) {
+			const char *argv[5] = { "SET", key, value, "EX", ttl };
+
+			snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+			r = kv_redis_cmdv(5, argv);
 		} else {
-			e->next = kv_head;
-			kv_head = e;
-			rc = 0;
+			const char *argv[3] = { "SET", key, value };
+
+			r = kv_redis_cmdv(3, argv);
 		}
+		rc = r != NULL ? 0 : -1;
+		freeReplyObject(r);
 	} else {
-		free(nv);
+		rc = kv_mem_set(key, field, value, ttl_s);
+		if (rc == 0 && ttl_s <= 0)
+			kv_file_save();
 	}
 	if (rc != 0)
 		kv_st.write_failures++;
@@ -138,17 +473,34 @@ static int
 kv_del2(const char *key, const char *field)
 {
 	struct kv_entry **pp, *e;
+	int rc = 0;
 
 	pthread_mutex_lock(&kv_lock);
 	kv_st.ops++;
-	pp = kv_find(key, field);
-	if (pp != NULL) {
-		e = *pp;
-		*pp = e->next;
-		kv_entry_free(e);
+	if (kv_use_redis) {
+		const char *argv[3] = { field ? "HDEL" : "DEL", key, field };
+		redisReply *r = kv_redis_cmdv(field ? 3 : 2, argv);
+
+		if (r == NULL) {
+			rc = -1;
+			kv_st.write_failures++;
+		}
+		freeReplyObject(r);
+	} else {
+		pp = kv_find(key, field);
+		if (pp != NULL) {
+			e = *pp;
+			*pp = e->next;
+			if (!e->expires) {
+				kv_entry_free(e);
+				kv_file_save();
+			} else {
+				kv_entry_free(e);
+			}
+		}
 	}
 	pthread_mutex_unlock(&kv_lock);
-	return 0;
+	return rc;
 }
 
 char *
@@ -187,27 +539,63 @@ kv_hdel(const char *key, const char *field)
 	return kv_del2(key, field);
 }
 
+/* Appends a copy of key to *keys (n entries). */
+static void
+kv_keys_add(char ***keys, size_t *n, const char *key, size_t len)
+{
+	char **nk = realloc(*keys, (*n + 1) * sizeof(**keys));
+
+	if (nk == NULL)
+		return;
+	*keys = nk;
+	nk[*n] = strndup(key, len);
+	if (nk[*n] != NULL)
+		(*n)++;
+}
+
 int
 kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *arg)
 {
 	struct kv_entry *e;
 	char **keys = NULL;
 	size_t n = 0, i;
+	int rc = 0;
 
 	/* collect under the lock, call back without it */
 	pthread_mutex_lock(&kv_lock);
-	for (e = kv_head; e != NULL; e = e->next) {
-		char **nk;
+	kv_st.ops++;
+	if (kv_use_redis) {
+		char cursor[32] = "0";
 
-		if (e->field != NULL || fnmatch(pattern, e->key, 0) != 0)
-			continue;
-		nk = realloc(keys, (n + 1) * sizeof(*keys));
-		if (nk == NULL)
-			break;
-		keys = nk;
-		keys[n] = strdup(e->key);
-		if (keys[n] != NULL)
-			n++;
+		do {
+			const char *argv[6] = { "SCAN", cursor, "MATCH", pattern,
+						"COUNT", "1000" };
+			redisReply *r = kv_redis_cmdv(6, argv);
+
+			if (r == NULL || r->type != REDIS_REPLY_ARRAY ||
+			    r->elements != 2 ||
+			    r->element[0]->type != REDIS_REPLY_STRING ||
+			    r->element[0]->len >= sizeof(cursor) ||
+			    r->element[1]->type != REDIS_REPLY_ARRAY) {
+				freeReplyObject(r);
+				rc = -1;
+				break;
+			}
+			memcpy(cursor, r->element[0]->str, r->element[0]->len);
+			cursor[r->element[0]->len] = '\0';
+			for (i = 0; i < r->element[1]->elements; i++) {
+				redisReply *k = r->element[1]->element[i];
+
+				if (k->type == REDIS_REPLY_STRING)
+					kv_keys_add(&keys, &n, k->str, k->len);
+			}
+			freeReplyObject(r);
+		} while (strcmp(cursor, "0") != 0);
+	} else {
+		kv_find("", NULL);   /* drops expired entries */
+		for (e = kv_head; e != NULL; e = e->next)
+			if (e->field == NULL && fnmatch(pattern, e->key, 0) == 0)
+				kv_keys_add(&keys, &n, e->key, strlen(e->key));
 	}
 	pthread_mutex_unlock(&kv_lock);
 	for (i = 0; i < n; i++) {
@@ -215,7 +603,7 @@ kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *arg)
 		free(keys[i]);
 	}
 	free(keys);
-	return 0;
+	return rc;
 }
 
 void
@@ -223,5 +611,6 @@ kv_get_stats(struct kv_stats *out)
 {
 	pthread_mutex_lock(&kv_lock);
 	*out = kv_st;
+	out->embedded = !kv_use_redis;
 	pthread_mutex_unlock(&kv_lock);
 }

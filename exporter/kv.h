@@ -33,6 +33,7 @@ int kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *a
 
 struct kv_stats {
 	int redis_connected;         /* 1 while Redis answers */
+	int embedded;                /* 1: no Redis at start, embedded store */
 	uint64_t reconnects;
 	uint64_t write_failures;     /* writes lost while Redis was away */
 	uint64_t ops;
