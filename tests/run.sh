@@ -27,6 +27,8 @@ set -u
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=$(cd "$SRC/.." && pwd)/shared
+# the unit tests find tests/corpus/ through it too
+export NTOPNG_SRC=$SRC
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 E2E_TIMEOUT=${E2E_TIMEOUT:-600}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}

@@ -7,8 +7,13 @@
  * exactly caplen bytes so that an ASan build catches any read past the
  * end.  The last tests read two real captures from the shared corpus
  * (NTOPNG_SHARED, ../shared or /work/shared) and check the values tshark
- * shows for them.
+ * shows for them.  The last one replays the fuzz corpus tests/corpus/decode
+ * (byte 0 = index into dlts[], then one frame; tools/make-decode-corpus.py
+ * seeds it, crashes found by fuzz/fuzz_decode are added to it), so a gcc
+ * (and ASan) build re-checks every input the fuzzer ever tripped on.
  */
+#include <dirent.h>
+#include <libgen.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1127,6 +1132,88 @@ test_pcap_bgp_chdlc_mpls(void **state)
 	assert_int_equal(p.l4_payload_len, 115);
 }
 
+
+/* ---- fuzz corpus replay ------------------------------------------------- */
+
+/* Must be the table of fuzz/fuzz_decode.c: byte 0 of an input indexes it. */
+static const int corpus_dlts[] = { 1, 0, 9, 12, 50, 101, 104, 108, 113, 228,
+				   229, 276 };
+
+/* tests/corpus/decode of the source tree: $NTOPNG_SRC (tests/run.sh sets
+ * it), else found from this file's own path as the compiler saw it. */
+static int
+corpus_dir(char *buf, size_t len)
+{
+	const char *env = getenv("NTOPNG_SRC");
+	char here[512];
+	struct stat st;
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(buf, len, "%s/tests/corpus/decode", env);
+		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+			return 0;
+	}
+	snprintf(here, sizeof(here), "%s", __FILE__);
+	/* .../tests/unit/test_decode.c -> .../tests */
+	snprintf(buf, len, "%s/../corpus/decode", dirname(here));
+	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return -1;
+}
+
+static void
+test_corpus_replay(void **state)
+{
+	char dir[600], path[900];
+	struct dirent *e;
+	int files = 0, ip = 0;
+	DIR *d;
+
+	(void)state;
+	if (corpus_dir(dir, sizeof(dir)) != 0)
+		skip();
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		uint8_t *buf, *frame;
+		struct pkt p;
+		FILE *f;
+		long n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		buf = malloc(65537);
+		assert_non_null(buf);
+		n = (long)fread(buf, 1, 65537, f);
+		fclose(f);
+		if (n < 1 || n > 65536) {
+			free(buf);
+			continue;   /* the fuzz target ignores these too */
+		}
+		/* exactly the frame's size, so ASan sees any over-read */
+		frame = malloc((size_t)(n - 1 ? n - 1 : 1));
+		assert_non_null(frame);
+		memcpy(frame, buf + 1, (size_t)(n - 1));
+		if (capture_decode(&dec, corpus_dlts[buf[0] % (sizeof(corpus_dlts) /
+					       sizeof(corpus_dlts[0]))],
+				   1700000000000000ULL, (uint32_t)(n - 1), frame,
+				   (uint32_t)(n - 1), &p) == DECODE_IP)
+			ip++;
+		free(frame);
+		free(buf);
+		files++;
+	}
+	closedir(d);
+	print_message("replayed %d corpus inputs from %s, %d decoded as IP\n",
+		      files, dir, ip);
+	/* the seeds are real frames: most of them are IP */
+	assert_true(files >= 40);
+	assert_true(ip * 2 >= files);
+}
+
 int
 main(void)
 {
@@ -1149,6 +1236,7 @@ main(void)
 		cmocka_unit_test_setup(test_truncated_everywhere, setup),
 		cmocka_unit_test_setup(test_pcap_dlt_ppp, setup),
 		cmocka_unit_test_setup(test_pcap_bgp_chdlc_mpls, setup),
+		cmocka_unit_test_setup(test_corpus_replay, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
