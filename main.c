@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,10 @@
 
 #include "common/log.h"
 #include "common/prefs.h"
+#include "exporter/export.h"
+#include "exporter/historical.h"
 #include "exporter/kv.h"
+#include "exporter/storage.h"
 #include "merge/iface.h"
 #include "merge/tables.h"
 #include "webui/httpd.h"
@@ -54,6 +59,50 @@ write_pid_file(const char *path)
 	fprintf(f, "%d\n", (int)getpid());
 	fclose(f);
 	return 0;
+}
+
+/*
+ * The node id of hierarchies: --node-id, else the one kept in
+ * <data-dir>/node-id, else a new random one saved there so that it stays
+ * the same across restarts (a warning if it cannot be saved).
+ */
+static void
+node_id_init(const struct prefs *p)
+{
+	char path[4096];
+	FILE *f;
+	uint32_t r = 0;
+
+	if (p->node_id != NULL) {
+		snprintf(node_id, sizeof(node_id), "%s", p->node_id);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/node-id", p->data_dir);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		char line[80] = "";
+
+		if (fgets(line, sizeof(line), f) != NULL) {
+			line[strcspn(line, "\r\n \t")] = '\0';
+			if (line[0] != '\0' && strchr(line, '>') == NULL)
+				snprintf(node_id, sizeof(node_id), "%s", line);
+		}
+		fclose(f);
+		if (node_id[0] != '\0')
+			return;
+	}
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint32_t)time_wall_ms() ^ (uint32_t)getpid();
+	snprintf(node_id, sizeof(node_id), "node-%08x", r);
+	mkdir(p->data_dir, 0755);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		log_warn("cannot keep the node id in %s (%s): it will change at the "
+			 "next start; set it with --node-id", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%s\n", node_id);
+	fclose(f);
 }
 
 /* One line per interface, read by bench/run.sh and the tests. */
@@ -95,12 +144,14 @@ main(int argc, char **argv)
 		log_verbosity = LOG_INFO + prefs.verbose;
 	node_start_ms = time_wall_ms();
 
+	node_id_init(&prefs);
 	if (prefs.n_ifaces == 0) {
 		log_err("no input: give one with -i <device|pcap file|list> "
 			"(see ntopng -h)");
 		goto out;
 	}
-	node_ifaces = calloc((size_t)prefs.n_ifaces, sizeof(*node_ifaces));
+	/* + 1: the Historical interface */
+	node_ifaces = calloc((size_t)prefs.n_ifaces + 1, sizeof(*node_ifaces));
 	if (node_ifaces == NULL)
 		goto out;
 	for (i = 0; i < prefs.n_ifaces; i++) {
@@ -109,9 +160,21 @@ main(int argc, char **argv)
 			goto out;
 		node_n_ifaces = i + 1;
 	}
+	/* -F: the Historical interface (seed §6.3), filled on request */
+	if (prefs.dump_flows) {
+		node_ifaces[i] = iface_new(i, HISTORICAL_NAME "=" HISTORICAL_SPEC,
+					   &prefs);
+		if (node_ifaces[i] == NULL)
+			goto out;
+		node_n_ifaces = i + 1;
+	}
 	if (prefs.pid_file != NULL && write_pid_file(prefs.pid_file) != 0)
 		goto out;
+	if (storage_check_data_dir(&prefs) != 0)
+		goto out;
 	if (kv_open(&prefs) != 0)
+		goto out;
+	if (storage_open(&prefs) != 0)
 		goto out;
 
 	memset(&sa, 0, sizeof(sa));
@@ -120,6 +183,10 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (export_start(&prefs) != 0)
+		goto out;
+	for (i = 0; i < node_n_ifaces; i++)
+		storage_iface_begin(node_ifaces[i]);
 	for (i = 0; i < node_n_ifaces; i++)
 		if (iface_start(node_ifaces[i]) != 0)
 			goto out;
@@ -141,6 +208,11 @@ out:
 	httpd_stop(web);
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_stop(node_ifaces[i]);
+	/* owners joined: what is still in memory goes to the stores */
+	for (i = 0; i < node_n_ifaces; i++)
+		storage_iface_flush(node_ifaces[i]);
+	storage_close();
+	export_stop();
 	if (status == 0)
 		print_final_stats();
 	for (i = 0; i < node_n_ifaces; i++)

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <jansson.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,32 @@ pcap_is_list(const char *path)
 	return 1;
 }
 
+/* get/interface/sources.lua: the capture's counters and the decoder's
+ * error counters (owner thread). */
+static void
+pcap_src_describe(struct source *s, json_t *obj)
+{
+	struct pcap_src *ps = s->priv;
+	const struct decode_stats *d = &ps->dec.stats;
+
+	json_object_set_new(obj, "link_type", json_integer(ps->dlt));
+	json_object_set_new(obj, "files", json_integer(ps->n_files));
+	json_object_set_new(obj, "capture_drops",
+			    json_integer((json_int_t)ps->last_drops));
+	json_object_set_new(obj, "decode_errors", json_pack(
+		"{s:I,s:I,s:I,s:I,s:I,s:I}",
+		"truncated", (json_int_t)d->truncated,
+		"bad_ip", (json_int_t)d->bad_ip,
+		"bad_l4", (json_int_t)d->bad_l4,
+		"unknown_dlt", (json_int_t)d->unknown_dlt,
+		"frag_orphans", (json_int_t)d->frag_orphans,
+		"too_deep", (json_int_t)d->too_deep));
+	json_object_set_new(obj, "decoded", json_pack("{s:I,s:I,s:I}",
+		"non_ip", (json_int_t)d->non_ip,
+		"fragments", (json_int_t)d->fragments,
+		"tunnels", (json_int_t)d->tunnels));
+}
+
 static struct source *
 pcap_src_alloc(const char *spec, enum source_kind kind, const char *bpf)
 {
@@ -300,6 +327,7 @@ pcap_src_alloc(const char *spec, enum source_kind kind, const char *bpf)
 	s->fd = pcap_src_fd;
 	s->stats = pcap_src_stats;
 	s->free = pcap_src_free;
+	s->describe = pcap_src_describe;
 	ps->bpf = bpf ? strdup(bpf) : NULL;
 	decoder_init(&ps->dec);
 	return s;

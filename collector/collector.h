@@ -11,17 +11,26 @@
 #ifndef COLLECTOR_COLLECTOR_H
 #define COLLECTOR_COLLECTOR_H
 
+struct iface;
+struct json_t;
 struct prefs;
 struct source;
 
 /* "tcp://host:port" (SUB connects), "tcp://ADDR:port" + trailing "c"
- * (collector mode: bind), "ipc://path".  NULL on error (logged). */
+ * (collector mode: bind), "ipc://path", "zmq://" (= tcp).  Opened on the
+ * main thread; the socket then belongs to the owner thread.  NULL on
+ * error (logged).  See collector/zmq_source.c. */
 struct source *collector_zmq_open(const char *spec, const struct prefs *p);
 
 /* "netflow://[addr]:port", "sflow://[addr]:port" (IPv4 or IPv6; any
  * address by default): one UDP socket taking NetFlow v5/v9, IPFIX and
  * sFlow v5.  NULL on error (logged). */
 struct source *collector_udp_open(const char *spec, const struct prefs *p);
+
+/* Adds the ZMQ keys of get/interface/data.lua (zmqRecvStats, zmq.*) to
+ * obj when the interface has a ZMQ source; nothing otherwise.  Owner
+ * thread. */
+void collector_zmq_iface_json(struct iface *ifc, struct json_t *obj);
 
 /* 1 when spec names a collector endpoint (by its scheme). */
 int collector_is_zmq(const char *spec);

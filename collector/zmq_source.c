@@ -1,23 +1,764 @@
 /*
- * zmq_source.c - ZMQ subscriber sources (issue: ZMQ collector).
- * Not built yet: the endpoint is recognised and refused with one line.
+ * zmq_source.c - ZMQ subscriber sources: one SUB socket per endpoint,
+ * read by the interface's owner thread, decoded by zmq_decode.c into
+ * iface_flow_update().
+ *
+ * Endpoints (-i, comma lists are split by merge/iface.c):
+ *   tcp://host:port      SUB connects (the probe binds; "probe mode")
+ *   tcp://addr:portc     trailing 'c': collector mode, SUB binds
+ *                        (e.g. tcp://ANY:5556c with ANY = "*");
+ *                        probes connect to us
+ *   ipc://path[c]        the same over a Unix socket; a path ending in
+ *                        ".ipc" is taken as is (not collector mode)
+ *   zmq://...            rewritten to tcp://
+ * Unlike ntopng the 'c' is not sticky across a comma list: each endpoint
+ * says for itself.  Reconnection is libzmq's (every 100 ms).  We subscribe
+ * to everything ("" prefix) and count the topics we do not read.
+ *
+ * Sockets: one libzmq context per process, created lazily under a
+ * pthread_once.  A socket is created, configured and bound/connected by
+ * the main thread in collector_zmq_open(); from iface_start() on it is
+ * used only by the interface's owner thread (ownership moves once, and
+ * pthread_create is the memory barrier libzmq asks for).
+ *
+ * Reading: the owner polls ZMQ_FD, which is edge-triggered: it signals
+ * "something changed", not "a message is ready".  So read() drains with
+ * ZMQ_DONTWAIT until EAGAIN or the budget, consuming every frame of each
+ * message (ZMQ_RCVMORE), and before returning asks ZMQ_EVENTS: if a
+ * message is still pending (budget used up, or one arrived meanwhile) it
+ * returns > 0 so that the owner does not go to sleep on the fd.
+ *
+ * CurveZMQ (--zmq-encryption, zmq-wire.md §8): every collector socket is
+ * a CURVE server.  The key pair is --zmq-encryption-key-priv (Z85, 40
+ * chars; the public key is derived), else <data dir>/zmq-key.priv and
+ * zmq-key.pub, generated once with zmq_curve_keypair (secret file mode
+ * 0600) and read back on later starts.  The public key is logged at start
+ * and shown by get/interface/data.lua ("zmq.curve_public_key", Z85, and
+ * "zmq.curve_public_key_hex", ntopng's 80-hex-digit form).
+ * Beyond upstream, --zmq-allowed-keys <file> (one Z85 client public key
+ * per line, '#' comments) starts a ZAP handler thread on
+ * inproc://zeromq.zap.01 that accepts only those keys: other probes fail
+ * the handshake and are counted ("zap_refused").
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <jansson.h>
+#include <zmq.h>
+
+#include "capture/source.h"
 #include "collector/collector.h"
+#include "collector/zmqc.h"
 #include "common/log.h"
+#include "common/prefs.h"
+#include "merge/iface.h"
+
+#define ZMQ_RCVHWM_MSGS 100000
+#define ZMQ_RCVBUF_BYTES (8 << 20)
+#define ZAP_MAX_KEYS 1024
+
+struct zmq_src {
+	void *sock;
+	int bind;                    /* collector mode */
+	int curve;
+	char endpoint[256];          /* as given to zmq_bind/connect */
+	struct iface *ifc;           /* during read() */
+	struct zmqc_decoder dec;
+};
+
+/* ---- process-wide state: context, CURVE keys, ZAP ---- */
+
+static void *zctx;
+static pthread_once_t zctx_once = PTHREAD_ONCE_INIT;
+
+static struct {
+	int ready;                   /* 1 keys loaded, -1 failed */
+	char pub[41], sec[41];
+} curve;
+
+static struct {
+	int on;
+	uint8_t (*keys)[32];
+	int n;
+	uint64_t accepted, refused;  /* atomics: written by the ZAP thread */
+	char last_refused[41];       /* Z85 of the last refused key */
+	pthread_mutex_t lock;        /* last_refused */
+} zap = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+zctx_create(void)
+{
+	zctx = zmq_ctx_new();
+}
+
+static void *
+zctx_get(void)
+{
+	pthread_once(&zctx_once, zctx_create);
+	return zctx;
+}
+
+static int
+z85_key_ok(const char *k)
+{
+	uint8_t bin[32];
+
+	return strlen(k) == 40 && zmq_z85_decode(bin, k) != NULL;
+}
+
+/* Reads a 40-char Z85 key (first line of a file) into out[41]. */
+static int
+key_file_read(const char *path, char out[41])
+{
+	char line[128];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), f) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (!z85_key_ok(line))
+		return -1;
+	memcpy(out, line, 41);
+	return 0;
+}
+
+static int
+key_file_write(const char *path, const char *key, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	char line[64];
+	int n;
+
+	if (fd < 0)
+		return -1;
+	n = snprintf(line, sizeof(line), "%s\n", key);
+	if (write(fd, line, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* mkdir -p */
+static int
+mkdirs(const char *dir)
+{
+	char path[4096];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return -1;
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		path[i] = dir[i];
+	}
+	return 0;
+}
+
+/* Loads or creates the server key pair (main thread, once). */
+static int
+curve_keys_load(const struct prefs *p)
+{
+	char pub_path[4200], sec_path[4200];
+	const char *dir = p->data_dir ? p->data_dir : "/var/tmp/ntopng";
+
+	if (curve.ready)
+		return curve.ready > 0 ? 0 : -1;
+	curve.ready = -1;
+	if (p->zmq_encryption_key_priv != NULL) {
+		if (!z85_key_ok(p->zmq_encryption_key_priv)) {
+			log_err("--zmq-encryption-key-priv: not a 40-character "
+				"Z85 key");
+			return -1;
+		}
+		memcpy(curve.sec, p->zmq_encryption_key_priv, 41);
+		if (zmq_curve_public(curve.pub, curve.sec) != 0) {
+			log_err("--zmq-encryption-key-priv: %s",
+				zmq_strerror(errno));
+			return -1;
+		}
+	} else {
+		snprintf(pub_path, sizeof(pub_path), "%s/zmq-key.pub", dir);
+		snprintf(sec_path, sizeof(sec_path), "%s/zmq-key.priv", dir);
+		if (key_file_read(sec_path, curve.sec) == 0) {
+			if (zmq_curve_public(curve.pub, curve.sec) != 0) {
+				log_err("%s: unusable key", sec_path);
+				return -1;
+			}
+		} else {
+			if (mkdirs(dir) != 0) {
+				log_err("-d %s: cannot create: %s", dir,
+					strerror(errno));
+				return -1;
+			}
+			if (zmq_curve_keypair(curve.pub, curve.sec) != 0) {
+				log_err("zmq_curve_keypair: %s (libzmq without "
+					"CURVE?)", zmq_strerror(errno));
+				return -1;
+			}
+			if (key_file_write(sec_path, curve.sec, 0600) != 0 ||
+			    key_file_write(pub_path, curve.pub, 0644) != 0) {
+				log_err("%s: cannot write the key pair: %s", dir,
+					strerror(errno));
+				return -1;
+			}
+			log_info("ZMQ CURVE: new key pair in %s", sec_path);
+		}
+	}
+	curve.ready = 1;
+	log_info("ZMQ CURVE server public key: %s (probes: --zmq-encryption-key "
+		 "'%s')", curve.pub, curve.pub);
+	return 0;
+}
+
+static int
+zap_key_allowed(const uint8_t *k)
+{
+	for (int i = 0; i < zap.n; i++)
+		if (memcmp(zap.keys[i], k, 32) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+zap_send(void *s, const char *str, int more)
+{
+	return zmq_send(s, str, strlen(str), more ? ZMQ_SNDMORE : 0);
+}
+
+/*
+ * The ZAP handler (RFC 27): requests are
+ *   version "1.0" | request id | domain | address | identity |
+ *   mechanism | credentials...
+ * and for CURVE the one credential is the client's 32-byte public key.
+ * Replies: version | request id | status "200"/"400" | text | user | meta.
+ */
+static void *
+zap_thread(void *arg)
+{
+	void *s = arg;
+
+	log_set_role("zap");
+	for (;;) {
+		zmq_msg_t f[8];
+		int n = 0, more = 1, ok = 0;
+
+		while (more) {
+			zmq_msg_t *m = &f[n < 7 ? n : 7];
+
+			if (n >= 7)
+				zmq_msg_close(m);
+			zmq_msg_init(m);
+			if (zmq_msg_recv(m, s, 0) < 0) {
+				zmq_msg_close(m);
+				if (errno == ETERM) {
+					for (int i = 0; i < (n < 7 ? n : 7); i++)
+						zmq_msg_close(&f[i]);
+					zmq_close(s);
+					return NULL;
+				}
+				more = 0;
+				break;
+			}
+			more = zmq_msg_more(m);
+			if (n < 7)
+				n++;
+		}
+		if (n < 6) {
+			for (int i = 0; i < n; i++)
+				zmq_msg_close(&f[i]);
+			continue;
+		}
+		if (zmq_msg_size(&f[5]) == 5 && !memcmp(zmq_msg_data(&f[5]),
+							 "CURVE", 5) &&
+		    n >= 7 && zmq_msg_size(&f[6]) == 32)
+			ok = zap_key_allowed(zmq_msg_data(&f[6]));
+		if (ok) {
+			__atomic_add_fetch(&zap.accepted, 1, __ATOMIC_RELAXED);
+		} else {
+			char z85[41] = "";
+
+			__atomic_add_fetch(&zap.refused, 1, __ATOMIC_RELAXED);
+			if (n >= 7 && zmq_msg_size(&f[6]) == 32)
+				zmq_z85_encode(z85, zmq_msg_data(&f[6]), 32);
+			pthread_mutex_lock(&zap.lock);
+			memcpy(zap.last_refused, z85, sizeof(z85));
+			pthread_mutex_unlock(&zap.lock);
+			log_warn("ZMQ: refused a probe whose key is not allowed: "
+				 "%s", z85[0] ? z85 : "(no CURVE key)");
+		}
+		zap_send(s, "1.0", 1);
+		zmq_send(s, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+		zap_send(s, ok ? "200" : "400", 1);
+		zap_send(s, ok ? "OK" : "key not allowed", 1);
+		zap_send(s, "", 1);
+		zap_send(s, "", 0);
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&f[i]);
+	}
+}
+
+/* Loads the allow-list and starts the ZAP thread (main thread, once). */
+static int
+zap_start(const char *path)
+{
+	static int started;
+	char line[256];
+	FILE *f;
+	void *s;
+	pthread_t t;
+	int lineno = 0;
+
+	if (started)
+		return started > 0 ? 0 : -1;
+	started = -1;
+	f = fopen(path, "r");
+	if (f == NULL) {
+		log_err("--zmq-allowed-keys %s: %s", path, strerror(errno));
+		return -1;
+	}
+	zap.keys = calloc(ZAP_MAX_KEYS, sizeof(*zap.keys));
+	if (zap.keys == NULL) {
+		fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *k = line, *e;
+
+		lineno++;
+		e = strchr(k, '#');
+		if (e)
+			*e = '\0';
+		while (*k == ' ' || *k == '\t')
+			k++;
+		k[strcspn(k, " \t\r\n")] = '\0';
+		if (*k == '\0')
+			continue;
+		if (!z85_key_ok(k) || zap.n == ZAP_MAX_KEYS) {
+			log_err("--zmq-allowed-keys %s:%d: not a 40-character Z85 "
+				"public key (or more than %d keys)", path, lineno,
+				ZAP_MAX_KEYS);
+			fclose(f);
+			return -1;
+		}
+		zmq_z85_decode(zap.keys[zap.n++], k);
+	}
+	fclose(f);
+	s = zmq_socket(zctx_get(), ZMQ_REP);
+	if (s == NULL || zmq_bind(s, "inproc://zeromq.zap.01") != 0) {
+		log_err("ZAP handler: %s", zmq_strerror(errno));
+		if (s)
+			zmq_close(s);
+		return -1;
+	}
+	if (pthread_create(&t, NULL, zap_thread, s) != 0) {
+		zmq_close(s);
+		return -1;
+	}
+	pthread_detach(t);
+	zap.on = 1;
+	started = 1;
+	log_info("ZMQ: %d allowed probe key(s) from %s", zap.n, path);
+	return 0;
+}
+
+/* ---- the source ---- */
 
 int
 collector_is_zmq(const char *spec)
 {
 	return strncmp(spec, "tcp://", 6) == 0 || strncmp(spec, "ipc://", 6) == 0 ||
-	       strncmp(spec, "inproc://", 9) == 0;
+	       strncmp(spec, "zmq://", 6) == 0 || strncmp(spec, "inproc://", 9) == 0;
+}
+
+static int
+emit_flow(void *ctx, const struct flow_update *u)
+{
+	struct zmq_src *zs = ctx;
+
+	return iface_flow_update(zs->ifc, u);
+}
+
+static void
+src_sync_counters(struct source *s)
+{
+	struct zmq_src *zs = s->priv;
+	uint64_t e = 0;
+
+	for (int i = 1; i < ZMQC_ERR__COUNT; i++)
+		e += zs->dec.st.errors[i];
+	s->records = zs->dec.st.flows;
+	s->bytes = zs->dec.st.bytes;
+	s->errors = e;
+}
+
+static int
+zmq_src_fd(struct source *s)
+{
+	struct zmq_src *zs = s->priv;
+	int fd = -1;
+	size_t len = sizeof(fd);
+
+	if (zmq_getsockopt(zs->sock, ZMQ_FD, &fd, &len) != 0)
+		return -1;
+	return fd;
+}
+
+static int
+zmq_src_read(struct source *s, struct iface *ifc, int budget)
+{
+	struct zmq_src *zs = s->priv;
+	uint64_t now = time_wall_ms();
+	int n = 0, events = 0;
+	size_t len = sizeof(events);
+
+	zs->ifc = ifc;
+	while (n < budget) {
+		zmq_msg_t hdr, pay, extra;
+		int frames = 1, have_pay = 0;
+
+		zmq_msg_init(&hdr);
+		if (zmq_msg_recv(&hdr, zs->sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&hdr);
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("zmq %s: receive: %s", s->spec,
+					 zmq_strerror(errno));
+			break;
+		}
+		zmq_msg_init(&pay);
+		/* a multipart arrives whole: the rest is already there */
+		if (zmq_msg_more(&hdr) && zmq_msg_recv(&pay, zs->sock, 0) >= 0) {
+			int more = zmq_msg_more(&pay);
+
+			frames++;
+			have_pay = 1;
+			while (more) {
+				zmq_msg_init(&extra);
+				if (zmq_msg_recv(&extra, zs->sock, 0) < 0) {
+					zmq_msg_close(&extra);
+					break;
+				}
+				frames++;
+				more = zmq_msg_more(&extra);
+				zmq_msg_close(&extra);
+			}
+		}
+		zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr), zmq_msg_size(&hdr),
+				have_pay ? zmq_msg_data(&pay) : NULL,
+				have_pay ? zmq_msg_size(&pay) : 0, frames, now);
+		zmq_msg_close(&pay);
+		zmq_msg_close(&hdr);
+		n++;
+	}
+	src_sync_counters(s);
+	zs->ifc = NULL;
+	/* ZMQ_FD is edge-triggered: never sleep while a message waits */
+	if (zmq_getsockopt(zs->sock, ZMQ_EVENTS, &events, &len) == 0 &&
+	    (events & ZMQ_POLLIN) && n == 0)
+		n = 1;
+	return n;
+}
+
+static void
+zmq_src_free(struct source *s)
+{
+	struct zmq_src *zs;
+
+	if (s == NULL)
+		return;
+	zs = s->priv;
+	if (zs != NULL) {
+		if (zs->sock != NULL) {
+			int linger = 0;
+
+			zmq_setsockopt(zs->sock, ZMQ_LINGER, &linger, sizeof(linger));
+			zmq_close(zs->sock);
+		}
+		zmqc_decoder_fini(&zs->dec);
+		free(zs);
+	}
+	free(s->spec);
+	free(s);
+}
+
+static json_t *
+errors_json(const uint64_t *e, int all)
+{
+	json_t *o = json_object();
+
+	for (int i = 1; i < ZMQC_ERR__COUNT; i++)
+		if (all || e[i])
+			json_object_set_new(o, zmqc_err_names[i],
+					    json_integer((json_int_t)e[i]));
+	return o;
+}
+
+static json_t *
+peer_json(const struct zmqc_peer *p)
+{
+	const struct zmqc_probe *pr = &p->probe;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "source_id", json_integer(p->source_id));
+	json_object_set_new(o, "messages", json_integer((json_int_t)p->msgs));
+	json_object_set_new(o, "flows", json_integer((json_int_t)p->flows));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)p->bytes));
+	json_object_set_new(o, "msg_drops", json_integer((json_int_t)p->msg_drops));
+	json_object_set_new(o, "msg_rollbacks", json_integer((json_int_t)p->rollbacks));
+	json_object_set_new(o, "msg_duplicates",
+			    json_integer((json_int_t)p->duplicates));
+	json_object_set_new(o, "msg_restarts", json_integer((json_int_t)p->restarts));
+	json_object_set_new(o, "last_msg_id", json_integer(p->last_msg_id));
+	json_object_set_new(o, "events", json_integer((json_int_t)p->events));
+	json_object_set_new(o, "counters", json_integer((json_int_t)p->counters));
+	json_object_set_new(o, "first_seen",
+			    json_integer((json_int_t)(p->first_seen_ms / 1000)));
+	json_object_set_new(o, "last_seen",
+			    json_integer((json_int_t)(p->last_seen_ms / 1000)));
+	json_object_set_new(o, "header_size", json_integer(p->last_layout));
+	json_object_set_new(o, "header_version", json_integer(p->last_version));
+	json_object_set_new(o, "errors", errors_json(p->errors, 0));
+	json_object_set_new(o, "probe", json_pack(
+		"{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},"
+		"s:{s:i,s:i}}",
+		"ip", pr->ip, "version", pr->version, "iface", pr->iface,
+		"time", (json_int_t)pr->time, "uptime", (json_int_t)pr->uptime,
+		"bytes", (json_int_t)pr->bytes,
+		"packets", (json_int_t)pr->packets,
+		"packet_drops", (json_int_t)pr->packet_drops,
+		"num_flow_exports", (json_int_t)pr->num_flow_exports,
+		"num_exporters", (json_int_t)pr->num_exporters,
+		"drops",
+		"export_queue_full", (json_int_t)pr->export_queue_full,
+		"too_many_flows", (json_int_t)pr->too_many_flows,
+		"flow_collection_drops", (json_int_t)pr->flow_collection_drops,
+		"flow_collection_udp_socket_drops",
+		(json_int_t)pr->flow_collection_udp_socket_drops,
+		"timeout", "lifetime", (int)pr->timeout_lifetime,
+		"idle", (int)pr->timeout_idle));
+	return o;
+}
+
+/* get/interface/sources.lua: this endpoint's ledger (owner thread). */
+static void
+zmq_src_describe(struct source *s, json_t *obj)
+{
+	struct zmq_src *zs = s->priv;
+	const struct zmqc_stats *st = &zs->dec.st;
+	json_t *topics = json_object(), *peers = json_array();
+
+	json_object_set_new(obj, "endpoint", json_string(zs->endpoint));
+	json_object_set_new(obj, "mode", json_string(zs->bind ? "bind" : "connect"));
+	json_object_set_new(obj, "curve", json_boolean(zs->curve));
+	json_object_set_new(obj, "messages", json_integer((json_int_t)st->msgs));
+	json_object_set_new(obj, "frames", json_integer((json_int_t)st->frames));
+	json_object_set_new(obj, "flows", json_integer((json_int_t)st->flows));
+	json_object_set_new(obj, "flow_messages",
+			    json_integer((json_int_t)st->flow_msgs));
+	json_object_set_new(obj, "msg_drops", json_integer((json_int_t)st->msg_drops));
+	json_object_set_new(obj, "last_seen",
+			    json_integer((json_int_t)(st->last_msg_ms / 1000)));
+	for (int i = 0; i < ZT__COUNT; i++)
+		json_object_set_new(topics, zmqc_topic_names[i],
+				    json_integer((json_int_t)st->topics[i]));
+	json_object_set_new(obj, "topics", topics);
+	json_object_set_new(obj, "decode_errors", errors_json(st->errors, 1));
+	json_object_set_new(obj, "sources_recycled",
+			    json_integer((json_int_t)st->peers_evicted));
+	json_object_set_new(obj, "templates", json_integer(zs->dec.n_tmpl));
+	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
+		if (zs->dec.peers[i].used)
+			json_array_append_new(peers, peer_json(&zs->dec.peers[i]));
+	json_object_set_new(obj, "probes", peers);
+	if (zap.on)
+		json_object_set_new(obj, "zap", json_pack("{s:I,s:I}",
+			"accepted", (json_int_t)__atomic_load_n(&zap.accepted,
+								__ATOMIC_RELAXED),
+			"refused", (json_int_t)__atomic_load_n(&zap.refused,
+							       __ATOMIC_RELAXED)));
+}
+
+void
+collector_zmq_iface_json(struct iface *ifc, json_t *o)
+{
+	uint64_t flows = 0, dropped = 0, events = 0, counters = 0, msgs = 0,
+		 drops = 0, flow_msgs = 0, exports = 0, exporters = 0,
+		 eqf = 0, fcd = 0, fcud = 0;
+	int any = 0;
+
+	for (int i = 0; i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+		struct zmq_src *zs;
+
+		if (s == NULL || s->kind != SOURCE_ZMQ)
+			continue;
+		any = 1;
+		zs = s->priv;
+		flows += zs->dec.st.flows;
+		dropped += zs->dec.st.errors[ZMQC_ERR_BAD_FLOW] +
+			   zs->dec.st.errors[ZMQC_ERR_REFUSED];
+		events += zs->dec.st.topics[ZT_EVENT];
+		counters += zs->dec.st.topics[ZT_COUNTER];
+		msgs += zs->dec.st.msgs;
+		drops += zs->dec.st.msg_drops;
+		flow_msgs += zs->dec.st.flow_msgs;
+		for (int k = 0; k < ZMQC_MAX_PEERS; k++) {
+			const struct zmqc_peer *p = &zs->dec.peers[k];
+
+			if (!p->used)
+				continue;
+			exports += p->probe.num_flow_exports;
+			exporters += p->probe.num_exporters;
+			eqf += p->probe.export_queue_full;
+			fcd += p->probe.flow_collection_drops;
+			fcud += p->probe.flow_collection_udp_socket_drops;
+		}
+	}
+	if (!any)
+		return;
+	json_object_set_new(o, "zmqRecvStats", json_pack(
+		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"flows", (json_int_t)flows, "dropped_flows", (json_int_t)dropped,
+		"events", (json_int_t)events, "counters", (json_int_t)counters,
+		"zmq_msg_rcvd", (json_int_t)msgs,
+		"zmq_msg_drops", (json_int_t)drops,
+		"zmq_avg_msg_flows",
+		(json_int_t)(flow_msgs ? (flows + flow_msgs / 2) / flow_msgs : 0)));
+	json_object_set_new(o, "zmq.num_flow_exports", json_integer((json_int_t)exports));
+	json_object_set_new(o, "zmq.num_exporters", json_integer((json_int_t)exporters));
+	json_object_set_new(o, "zmq.drops.export_queue_full", json_integer((json_int_t)eqf));
+	json_object_set_new(o, "zmq.drops.flow_collection_drops",
+			    json_integer((json_int_t)fcd));
+	json_object_set_new(o, "zmq.drops.flow_collection_udp_socket_drops",
+			    json_integer((json_int_t)fcud));
+	if (curve.ready > 0) {
+		char hex[81];
+
+		for (int i = 0; i < 40; i++)
+			snprintf(hex + 2 * i, 3, "%02x", (unsigned char)curve.pub[i]);
+		json_object_set_new(o, "zmq.curve_public_key", json_string(curve.pub));
+		json_object_set_new(o, "zmq.curve_public_key_hex", json_string(hex));
+	}
+	if (zap.on)
+		json_object_set_new(o, "zmq.zap_refused", json_integer((json_int_t)
+			__atomic_load_n(&zap.refused, __ATOMIC_RELAXED)));
+}
+
+/* Splits the -i text into the libzmq endpoint and the bind flag. */
+static int
+endpoint_parse(const char *spec, char *out, size_t size, int *bind)
+{
+	size_t n;
+
+	if (strncmp(spec, "zmq://", 6) == 0) {
+		if (snprintf(out, size, "tcp://%s", spec + 6) >= (int)size)
+			return -1;
+	} else if (snprintf(out, size, "%s", spec) >= (int)size) {
+		return -1;
+	}
+	n = strlen(out);
+	*bind = 0;
+	if (n > 7 && out[n - 1] == 'c' &&
+	    !(n > 4 && strcmp(out + n - 4, ".ipc") == 0)) {
+		out[n - 1] = '\0';
+		*bind = 1;
+	}
+	return 0;
 }
 
 struct source *
 collector_zmq_open(const char *spec, const struct prefs *p)
 {
-	(void)p;
-	log_err("-i %s: ZMQ collection is not implemented yet", spec);
+	struct source *s = calloc(1, sizeof(*s));
+	struct zmq_src *zs = calloc(1, sizeof(*zs));
+	void *ctx = zctx_get();
+	int v;
+
+	if (s == NULL || zs == NULL || ctx == NULL) {
+		free(s);
+		free(zs);
+		log_err("-i %s: cannot create a ZMQ context", spec);
+		return NULL;
+	}
+	s->kind = SOURCE_ZMQ;
+	s->state = SOURCE_ACTIVE;
+	s->spec = strdup(spec);
+	s->priv = zs;
+	s->fd = zmq_src_fd;
+	s->read = zmq_src_read;
+	s->free = zmq_src_free;
+	s->describe = zmq_src_describe;
+	if (s->spec == NULL || endpoint_parse(spec, zs->endpoint,
+					      sizeof(zs->endpoint), &zs->bind)) {
+		log_err("-i %s: endpoint too long", spec);
+		goto fail;
+	}
+	if (zmqc_decoder_init(&zs->dec, s->spec, emit_flow, zs) != 0)
+		goto fail;
+	zs->curve = p->zmq_encryption || p->zmq_encryption_key_priv != NULL;
+	if (zs->curve && curve_keys_load(p) != 0)
+		goto fail;
+	if (zs->curve && p->zmq_allowed_keys != NULL &&
+	    zap_start(p->zmq_allowed_keys) != 0)
+		goto fail;
+	zs->sock = zmq_socket(ctx, ZMQ_SUB);
+	if (zs->sock == NULL) {
+		log_err("-i %s: %s", spec, zmq_strerror(errno));
+		goto fail;
+	}
+	v = ZMQ_RCVHWM_MSGS;
+	zmq_setsockopt(zs->sock, ZMQ_RCVHWM, &v, sizeof(v));
+	v = ZMQ_RCVBUF_BYTES;
+	zmq_setsockopt(zs->sock, ZMQ_RCVBUF, &v, sizeof(v));
+	if (strncmp(zs->endpoint, "tcp://", 6) == 0) {
+		v = 1;
+		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE, &v, sizeof(v));
+		v = 30;
+		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_IDLE, &v, sizeof(v));
+		v = 3;
+		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_CNT, &v, sizeof(v));
+		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_INTVL, &v, sizeof(v));
+	}
+	if (zs->curve) {
+		v = 1;
+		if (zmq_setsockopt(zs->sock, ZMQ_CURVE_SERVER, &v, sizeof(v)) != 0 ||
+		    zmq_setsockopt(zs->sock, ZMQ_CURVE_SECRETKEY, curve.sec, 40) != 0) {
+			log_err("-i %s: CURVE: %s", spec, zmq_strerror(errno));
+			goto fail;
+		}
+		if (zap.on)
+			zmq_setsockopt(zs->sock, ZMQ_ZAP_DOMAIN, "ntopng", 6);
+	}
+	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, "", 0);
+	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint) :
+	     zmq_connect(zs->sock, zs->endpoint)) != 0) {
+		log_err("-i %s: cannot %s %s: %s", spec,
+			zs->bind ? "bind" : "connect to", zs->endpoint,
+			zmq_strerror(errno));
+		goto fail;
+	}
+	log_info("ZMQ: %s %s%s", zs->bind ? "collecting on" : "subscribed to",
+		 zs->endpoint, zs->curve ? " (CURVE)" : "");
+	return s;
+fail:
+	zmq_src_free(s);
 	return NULL;
 }

@@ -79,6 +79,7 @@ enum opt_id {
 	O_DUMP_HOSTS, O_DUMP_AGGR, O_STICKY_HOSTS, O_JSON_LABELS, O_HW_TS,
 	O_VERBOSE, O_VERSION, O_HELP, O_CORE_AFFINITY, O_SHUTDOWN_DONE,
 	O_NODE_ID, O_EXPORT_INTERVAL, O_ZMQ_ENC, O_ZMQ_KEY_PRIV, O_ZMQ_KEY,
+	O_ZMQ_ALLOWED_KEYS,
 	O__COUNT
 };
 
@@ -241,10 +242,16 @@ static const struct opt_def opt_table[] = {
 	  "<seconds>",
 	  "Seconds between exported deltas of\n"
 	  "active flows (1..3600). Default: 1" },
-	{ O_ZMQ_ENC, "zmq-encryption", 0, ARG_NONE, 0, T_EXPORT, NULL,
-	  "Encrypt ZMQ traffic (CURVE)" },
-	{ O_ZMQ_KEY_PRIV, "zmq-encryption-key-priv", 0, ARG_REQ, 0, T_EXPORT,
-	  "<key>", "ZMQ CURVE private key of this node" },
+	{ O_ZMQ_ENC, "zmq-encryption", 0, ARG_NONE, 1, T_EXPORT, NULL,
+	  "Encrypt ZMQ collection (CURVE server);\n"
+	  "the key pair is kept in the data dir" },
+	{ O_ZMQ_KEY_PRIV, "zmq-encryption-key-priv", 0, ARG_REQ, 1, T_EXPORT,
+	  "<key>", "ZMQ CURVE private key of this node\n"
+	  "(Z85, 40 characters; implies\n--zmq-encryption)" },
+	{ O_ZMQ_ALLOWED_KEYS, "zmq-allowed-keys", 0, ARG_REQ, 1, T_EXPORT,
+	  "<file>", "With --zmq-encryption: accept only\n"
+	  "probes whose CURVE public key (Z85)\n"
+	  "is listed in this file, one per line" },
 	{ O_ZMQ_KEY, "zmq-encryption-key", 0, ARG_REQ, 0, T_EXPORT, "<key>",
 	  "ZMQ CURVE public key of the server to\nconnect to" },
 
@@ -583,6 +590,7 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	case O_CATEG_KEY:
 	case O_HTTPBL_KEY:
 	case O_ZMQ_KEY_PRIV:
+	case O_ZMQ_ALLOWED_KEYS:
 	case O_ZMQ_KEY: {
 		char **field;
 
@@ -604,6 +612,7 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 		case O_CATEG_KEY: field = &p->categorization_key; break;
 		case O_HTTPBL_KEY: field = &p->httpbl_key; break;
 		case O_ZMQ_KEY_PRIV: field = &p->zmq_encryption_key_priv; break;
+		case O_ZMQ_ALLOWED_KEYS: field = &p->zmq_allowed_keys; break;
 		default: field = &p->zmq_encryption_key; break;
 		}
 		str_set(field, val);
@@ -1101,6 +1110,7 @@ prefs_fini(struct prefs *p)
 	free(p->node_id);
 	free(p->zmq_encryption_key_priv);
 	free(p->zmq_encryption_key);
+	free(p->zmq_allowed_keys);
 	free(p->config_file);
 	memset(p, 0, sizeof(*p));
 }
@@ -1417,6 +1427,9 @@ prefs_dump(const struct prefs *p, FILE *f)
 			break;
 		case O_ZMQ_KEY:
 			dump_str(f, l, p->zmq_encryption_key, NULL);
+			break;
+		case O_ZMQ_ALLOWED_KEYS:
+			dump_str(f, l, p->zmq_allowed_keys, NULL);
 			break;
 		case O_DAEMON:
 			dump_flag(f, l, p->daemonize);

@@ -40,6 +40,9 @@
 #include "collector/collector.h"
 #include "common/log.h"
 #include "common/prefs.h"
+#include "exporter/historical.h"
+#include "exporter/storage.h"
+#include "exporter/export.h"
 #include "merge/tables.h"
 
 #define IFACE_BATCH 512
@@ -48,11 +51,14 @@
 struct iface **node_ifaces;
 int node_n_ifaces;
 uint64_t node_start_ms;
+char node_id[65];
 
 /* Opens one input by its scheme: ZMQ, UDP flow collector, else pcap. */
 static struct source *
 iface_source_open(const char *spec, const struct prefs *p)
 {
+	if (historical_is_spec(spec))
+		return historical_source_open(spec);
 	if (collector_is_zmq(spec))
 		return collector_zmq_open(spec, p);
 	if (collector_is_udp(spec))
@@ -253,12 +259,19 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 
 		if (s->stats != NULL)
 			s->stats(s, ifc);
-		if (s->kind != SOURCE_PCAP_FILE)
+		if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
 			offline = 0;
 	}
 	if (ifc->stats.thpt_last_ms != 0)
 		tables_update_thpt(ifc, elapsed);
 	ifc->stats.thpt_last_ms = wall_ms;
+	if (export_active() && wall_ms >= ifc->next_export_ms) {
+		tables_export(ifc);
+		ifc->next_export_ms = wall_ms +
+			(uint64_t)(ifc->prefs->export_interval > 0 ?
+				   ifc->prefs->export_interval : 1) * 1000 - 50;
+	}
+	storage_iface_tick(ifc, wall_ms);   /* RRD snapshots (writer thread) */
 	if (!offline)
 		tables_purge(ifc, wall_ms, 0);
 	else if (!ifc->inputs_ended)
@@ -273,8 +286,11 @@ iface_check_ended(struct iface *ifc)
 	for (i = 0; i < ifc->n_sources; i++)
 		if (ifc->sources[i]->state == SOURCE_ACTIVE)
 			return;
-	/* every input ended: final nDPI verdicts, final throughput */
+	/* every input ended: final nDPI verdicts, final throughput, and
+	 * what is left to export goes now rather than at the next tick */
 	tables_giveup_all(ifc);
+	if (export_active())
+		tables_export(ifc);
 	__atomic_store_n(&ifc->inputs_ended, 1, __ATOMIC_RELEASE);
 	ifc->stats.thpt_bps = ifc->stats.thpt_pps = 0;
 	log_info("%s: all inputs read: %llu packets, %llu bytes, %u flows, %u hosts",
@@ -313,7 +329,9 @@ iface_thread(void *arg)
 		if (!ifc->inputs_ended)
 			iface_check_ended(ifc);
 		iface_mbox_run(ifc);
+		storage_owner_poll(ifc);     /* host-cache answers */
 		now = time_wall_ms();
+		ifc->wall_ms = now;
 		if (now >= next_hk) {
 			iface_housekeeping(ifc, now);
 			next_hk = now + IFACE_HOUSEKEEPING_MS;
@@ -326,8 +344,11 @@ iface_thread(void *arg)
 				log_warn("poll: %s", strerror(errno));
 		}
 	}
-	/* answer any query still waiting so its caller is released */
+	/* answer any query still waiting so its caller is released, and
+	 * hand the exporter what it has not sent yet */
 	iface_mbox_run(ifc);
+	if (export_active())
+		tables_export(ifc);
 	return NULL;
 }
 

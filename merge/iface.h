@@ -63,9 +63,11 @@ struct host {
 	uint16_t vlan;
 	uint8_t mac[6];
 	uint8_t is_local;            /* in a -m network */
+	uint64_t origins;            /* bit i: has flows of origin i */
 	int16_t local_net;           /* index in prefs local_nets, -1 */
 	uint32_t id;                 /* serial number within the interface */
 	uint64_t first_ms, last_ms;
+	uint64_t seen_ms;            /* interface clock at the last packet/update (idle purge) */
 	struct counters c;           /* all traffic */
 	struct counters tcp, udp, icmp, other;
 	uint64_t unknown_bytes;      /* bytes of flows whose L7 is Unknown */
@@ -90,6 +92,7 @@ struct flow {
 	uint16_t cli_port, srv_port;
 	struct host *cli_host, *srv_host;
 	uint64_t first_ms, last_ms;
+	uint64_t seen_ms;            /* interface clock at the last packet/update (idle purge) */
 	uint64_t c2s_bytes, s2c_bytes;
 	uint64_t c2s_pkts, s2c_pkts;
 	uint8_t c2s_tcp_flags, s2c_tcp_flags;
@@ -110,6 +113,9 @@ struct flow {
 	uint32_t sampling;           /* counters were scaled by this (0: not sampled) */
 	uint8_t tos;
 	uint8_t collected;           /* fed by flow updates, not packets */
+	uint8_t origin;              /* index in ifc->origins (part of the key) */
+	/* what the -I exporter has already sent of this flow */
+	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
 };
 
 /*
@@ -137,6 +143,27 @@ struct flow_update {
 	uint32_t in_ifindex, out_ifindex;
 	uint32_t sampling;           /* counters already multiplied by it (info) */
 	const char *info;            /* SNI / HTTP host / DNS query, or NULL */
+	/* Hierarchies (docs/hierarchy.md): the node ids this update has
+	 * crossed, origin first, separated by '>' ("edge1>regional"); NULL
+	 * or "" for probes that are not nodes.  origin_seq numbers the
+	 * origin's updates (1, 2, ...; 0: none) so that an update reaching
+	 * us over two paths of a mesh counts once. */
+	const char *site_path;
+	uint64_t origin_seq;
+};
+
+/* One origin node seen by a merged interface (index 0: this node's own
+ * traffic and probes that are not nodes). */
+#define IFACE_MAX_ORIGINS 64
+#define IFACE_DEDUP_WINDOW 4096      /* sequence numbers remembered per origin */
+struct iface_origin {
+	char id[65];
+	char path[256];              /* the last site path it came by */
+	uint64_t updates, bytes, pkts;
+	uint64_t duplicates;         /* same origin_seq seen again (mesh) */
+	uint64_t last_ms;
+	uint64_t max_seq;
+	uint64_t seen[IFACE_DEDUP_WINDOW / 64];  /* bitmap of recent seqs */
 };
 
 struct mac {
@@ -165,6 +192,9 @@ struct iface_stats {
 	uint64_t total_flows, total_hosts;  /* ever created */
 	uint64_t local2remote, remote2local; /* bytes */
 	uint64_t tcp_retransmissions, tcp_out_of_order, tcp_lost;
+	uint64_t updates_refused;           /* flow updates refused (bad, table full) */
+	uint64_t loops_refused;             /* updates whose site path holds this node */
+	uint64_t duplicates_refused;        /* updates seen over another path already */
 	uint64_t thpt_last_bytes, thpt_last_pkts, thpt_last_ms;
 	double thpt_bps, thpt_pps;          /* bytes/s, packets/s */
 };
@@ -194,6 +224,8 @@ struct iface {
 	int inputs_ended;            /* every (offline) source is exhausted */
 	uint64_t started_ms;         /* wall clock at start */
 	uint64_t clock_ms;           /* current time of the interface: packet time for pcap files */
+	uint64_t wall_ms;            /* wall clock, refreshed once per loop */
+	uint64_t next_export_ms;     /* -I: when this node's flows go out next */
 
 	/* tables */
 	struct flow **flow_buckets;  uint32_t flow_mask;
@@ -206,6 +238,9 @@ struct iface {
 	struct mac *mac_head, *mac_tail;
 	uint32_t num_macs, max_macs;
 	uint32_t next_flow_id, next_host_id;
+
+	struct iface_origin origins[IFACE_MAX_ORIGINS];
+	int n_origins;               /* origins[0] is always this node */
 
 	struct iface_l7 *l7;         /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;
@@ -267,5 +302,10 @@ int iface_l7_category(struct iface *ifc, uint16_t proto);          /* nDPI categ
 extern struct iface **node_ifaces;
 extern int node_n_ifaces;
 extern uint64_t node_start_ms;
+/* This node's id in hierarchies (--node-id, else kept in the data dir). */
+extern char node_id[65];
+
+/* 1 when the '>'-separated site path holds id. */
+int iface_path_has(const char *path, const char *id);
 
 #endif

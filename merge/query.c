@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "capture/source.h"
+#include "collector/collector.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
@@ -334,7 +335,45 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "hosts_dropped", st->hosts_dropped);
 	set_int(t, "macs_dropped", st->macs_dropped);
 	json_object_set_new(o, "decode_errors", t);
+	collector_zmq_iface_json(ifc, o);   /* ZMQ interfaces only */
 	return o;
+}
+
+static const char *
+source_kind_name(int kind)
+{
+	switch (kind) {
+	case SOURCE_PCAP_LIVE: return "pcap_live";
+	case SOURCE_PCAP_FILE: return "pcap_file";
+	case SOURCE_ZMQ: return "zmq";
+	case SOURCE_FLOW_UDP: return "flow_udp";
+	default: return "other";
+	}
+}
+
+json_t *
+query_iface_sources(struct iface *ifc)
+{
+	static const char *const states[] = { "active", "ended", "failed" };
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+		json_t *o = json_object();
+
+		set_int(o, "index", (uint64_t)i);
+		set_str(o, "kind", source_kind_name(s->kind));
+		set_str(o, "spec", s->spec);
+		set_str(o, "state", s->state <= SOURCE_FAILED ?
+			states[s->state] : "unknown");
+		set_int(o, "records", s->records);
+		set_int(o, "bytes", s->bytes);
+		set_int(o, "errors", s->errors);
+		if (s->describe != NULL)
+			s->describe(s, o);
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 /* ------------------------------------------------------------------ */

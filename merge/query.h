@@ -44,6 +44,10 @@ int query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
 
 /* The interface/data object (full, or the footer "summary" variant). */
 json_t *query_iface_data(struct iface *ifc, int summary);
+/* get/interface/sources.lua: one object per source of the interface
+ * {index, kind, spec, state, records, bytes, errors} plus whatever the
+ * source's describe() callback adds (docs/rest.md). */
+json_t *query_iface_sources(struct iface *ifc);
 
 /* ---- hosts ---- */
 

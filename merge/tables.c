@@ -33,6 +33,8 @@
 #include "capture/dpi.h"
 #include "common/log.h"
 #include "common/prefs.h"
+#include "exporter/storage.h"
+#include "exporter/export.h"
 #include "merge/iface.h"
 
 /* ---- generic LRU list helpers (prev/next in every entry type) ---- */
@@ -97,6 +99,8 @@ tables_init(struct iface *ifc)
 		log_err("%s: out of memory for the tables", ifc->name);
 		return -1;
 	}
+	snprintf(ifc->origins[0].id, sizeof(ifc->origins[0].id), "%s", node_id);
+	ifc->n_origins = 1;
 	return 0;
 }
 
@@ -324,7 +328,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	h->local_net = (int16_t)net;
 	h->is_local = net >= 0;
 	h->id = ifc->next_host_id++;
-	h->first_ms = h->last_ms = now;
+	h->first_ms = h->last_ms = h->seen_ms = now;
 	h->hnext = *b;
 	*b = h;
 	LRU_APPEND(ifc, host_head, host_tail, h);
@@ -332,6 +336,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	ifc->stats.total_hosts++;
 	if (h->is_local)
 		ifc->num_local_hosts++;
+	storage_host_new(ifc, h);    /* asks the host cache (no I/O here) */
 	return h;
 }
 
@@ -356,23 +361,28 @@ host_free(struct iface *ifc, struct host *h)
 /* ---- flows ---- */
 
 static inline uint32_t
-flow_hash(const struct pkt *p)
+flow_hash(const struct pkt *p, uint8_t origin)
 {
 	uint32_t a = ipaddr_hash(&p->src) + p->sport;
 	uint32_t b = ipaddr_hash(&p->dst) + p->dport;
 
 	/* symmetric in (src, dst): both directions share a chain */
-	return hash_mix32((a + b) ^ (a * b) ^ ((uint32_t)p->vlan << 8) ^ p->l4_proto);
+	return hash_mix32((a + b) ^ (a * b) ^ ((uint32_t)p->vlan << 8) ^
+			  p->l4_proto ^ ((uint32_t)origin << 24));
 }
 
-/* Finds the flow of p; *c2s = 1 when p goes client to server. */
+/* Finds the flow of p from `origin`; *c2s = 1 when p goes client to
+ * server.  The origin is part of the key: the same 5-tuple seen at two
+ * sites (private addresses reused by branches) is two flows. */
 static struct flow *
-flow_find(struct iface *ifc, const struct pkt *p, uint32_t hv, int *c2s)
+flow_find(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
+	  int *c2s)
 {
 	struct flow *f;
 
 	for (f = ifc->flow_buckets[hv & ifc->flow_mask]; f != NULL; f = f->hnext) {
-		if (f->hash != hv || f->vlan != p->vlan || f->l4_proto != p->l4_proto)
+		if (f->hash != hv || f->vlan != p->vlan || f->l4_proto != p->l4_proto ||
+		    f->origin != origin)
 			continue;
 		if (f->cli_port == p->sport && f->srv_port == p->dport &&
 		    memcmp(&f->cli, &p->src, sizeof(p->src)) == 0 &&
@@ -391,7 +401,8 @@ flow_find(struct iface *ifc, const struct pkt *p, uint32_t hv, int *c2s)
 }
 
 static struct flow *
-flow_new(struct iface *ifc, const struct pkt *p, uint32_t hv, uint64_t now)
+flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
+	 uint64_t now)
 {
 	struct flow *f;
 
@@ -412,16 +423,19 @@ flow_new(struct iface *ifc, const struct pkt *p, uint32_t hv, uint64_t now)
 	f->cli_port = p->sport;
 	f->srv_port = p->dport;
 	f->tunnel = p->tunnel;
-	f->first_ms = f->last_ms = now;
+	f->origin = origin;
+	f->first_ms = f->last_ms = f->seen_ms = now;
 	f->cli_host = host_get(ifc, &p->src, p->vlan, p->has_mac ? p->src_mac : NULL, now);
 	f->srv_host = host_get(ifc, &p->dst, p->vlan, p->has_mac ? p->dst_mac : NULL, now);
 	if (f->cli_host) {
 		f->cli_host->active_flows_cli++;
 		f->cli_host->total_flows_cli++;
+		f->cli_host->origins |= 1ULL << origin;
 	}
 	if (f->srv_host) {
 		f->srv_host->active_flows_srv++;
 		f->srv_host->total_flows_srv++;
+		f->srv_host->origins |= 1ULL << origin;
 	}
 	f->hnext = ifc->flow_buckets[hv & ifc->flow_mask];
 	ifc->flow_buckets[hv & ifc->flow_mask] = f;
@@ -443,6 +457,9 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    dpi_giveup(ifc->ndpi, f))
 		l7_move(ifc, f);
+	if (export_active() && !f->collected)
+		tables_export_flow(ifc, f);
+	storage_flow_expired(ifc, f);    /* -F, -D: queued for the writer */
 	s = l7_slot(ifc, f->l7_counted);
 	if (s != NULL)
 		s->active_flows--;
@@ -563,9 +580,15 @@ account_macs(struct iface *ifc, const uint8_t *src, const uint8_t *dst,
  * its hosts and the local/remote totals. */
 static void
 flow_account(struct iface *ifc, struct flow *f, int c2s, uint64_t bytes,
-	     uint64_t pkts, uint8_t tcp_flags, uint64_t now)
+	     uint64_t pkts, uint8_t tcp_flags, uint64_t now, uint64_t seen)
 {
 	struct iface_l7 *s;
+
+	f->seen_ms = seen;
+	if (f->cli_host != NULL)
+		f->cli_host->seen_ms = seen;
+	if (f->srv_host != NULL)
+		f->srv_host->seen_ms = seen;
 
 	if (now > f->last_ms)
 		f->last_ms = now;
@@ -646,10 +669,10 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	ifc->stats.ip_packets += n;
 	ifc->stats.ip_bytes += len;
 
-	hv = flow_hash(p);
-	f = flow_find(ifc, p, hv, &c2s);
+	hv = flow_hash(p, 0);
+	f = flow_find(ifc, p, 0, hv, &c2s);
 	if (f == NULL) {
-		f = flow_new(ifc, p, hv, now);
+		f = flow_new(ifc, p, 0, hv, now);
 		if (f == NULL)
 			return;
 		c2s = 1;
@@ -658,12 +681,89 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	}
 	if (n > 1 && f->sampling < n)
 		f->sampling = (uint32_t)n;
-	flow_account(ifc, f, c2s, len, n, p->tcp_flags, now);
+	flow_account(ifc, f, c2s, len, n, p->tcp_flags, now, now);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		if (dpi_packet(ifc->ndpi, f, p))
 			l7_move(ifc, f);
 	}
+}
+
+int
+iface_path_has(const char *path, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = path;
+
+	if (n == 0)
+		return 0;
+	while (p != NULL && *p != '\0') {
+		const char *e = strchr(p, '>');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len == n && memcmp(p, id, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The index of the origin (first node) of a site path; new origins are
+ * added while there is room, else they share index 0 (counted there). */
+static uint8_t
+origin_get(struct iface *ifc, const char *path)
+{
+	const char *e = strchr(path, '>');
+	size_t len = e ? (size_t)(e - path) : strlen(path);
+	struct iface_origin *o;
+	int i;
+
+	if (len >= sizeof(o->id))
+		len = sizeof(o->id) - 1;
+	for (i = 1; i < ifc->n_origins; i++) {
+		o = &ifc->origins[i];
+		if (strlen(o->id) == len && memcmp(o->id, path, len) == 0)
+			goto found;
+	}
+	if (ifc->n_origins == IFACE_MAX_ORIGINS)
+		return 0;
+	i = ifc->n_origins++;
+	o = &ifc->origins[i];
+	memset(o, 0, sizeof(*o));
+	memcpy(o->id, path, len);
+	o->id[len] = '\0';
+found:
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	return (uint8_t)i;
+}
+
+/* Marks seq as seen for origin o; returns 1 when it had been seen (or is
+ * too old to tell: older than the window, which only a path delayed by
+ * thousands of updates produces). */
+static int
+origin_seen(struct iface_origin *o, uint64_t seq)
+{
+	uint64_t bit;
+
+	if (seq + IFACE_DEDUP_WINDOW <= o->max_seq)
+		return 1;
+	if (seq > o->max_seq) {
+		uint64_t s;
+
+		/* slide the window: forget the seqs that fall out of it */
+		if (seq - o->max_seq >= IFACE_DEDUP_WINDOW)
+			memset(o->seen, 0, sizeof(o->seen));
+		else
+			for (s = o->max_seq + 1; s < seq; s++)
+				o->seen[(s % IFACE_DEDUP_WINDOW) / 64] &=
+					~(1ULL << (s % 64));
+		o->max_seq = seq;
+	}
+	bit = 1ULL << (seq % 64);
+	if (o->seen[(seq % IFACE_DEDUP_WINDOW) / 64] & bit)
+		return 1;
+	o->seen[(seq % IFACE_DEDUP_WINDOW) / 64] |= bit;
+	return 0;
 }
 
 /* Counters of an update in the flow's own direction, made deltas. */
@@ -692,16 +792,37 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 {
 	struct pkt k;
 	struct flow *f;
-	uint64_t now, d[4];
+	uint64_t now, seen, d[4];
 	uint32_t hv;
+	uint8_t origin;
 	int c2s = 1;
 
 	if ((u->ip_version != 4 && u->ip_version != 6) ||
-	    u->src.v != u->ip_version || u->dst.v != u->ip_version)
+	    u->src.v != u->ip_version || u->dst.v != u->ip_version) {
+		ifc->stats.updates_refused++;
 		return -1;
-	now = u->last_ms ? u->last_ms : ifc->clock_ms;
-	if (now > ifc->clock_ms)
-		ifc->clock_ms = now;
+	}
+	origin = 0;
+	if (u->site_path != NULL && u->site_path[0] != '\0') {
+		if (iface_path_has(u->site_path, node_id)) {
+			/* our own traffic coming back around a loop */
+			ifc->stats.loops_refused++;
+			return 0;
+		}
+		origin = origin_get(ifc, u->site_path);
+		if (u->origin_seq != 0 &&
+		    origin_seen(&ifc->origins[origin], u->origin_seq)) {
+			ifc->origins[origin].duplicates++;
+			ifc->stats.duplicates_refused++;
+			return 0;
+		}
+	}
+	/* collected flows carry the exporter's clock (a probe replaying a
+	 * 2019 capture says 2019): they age by our own wall clock instead */
+	seen = ifc->wall_ms ? ifc->wall_ms : time_wall_ms();
+	if (seen > ifc->clock_ms)
+		ifc->clock_ms = seen;
+	now = u->last_ms ? u->last_ms : seen;
 	memset(&k, 0, sizeof(k));
 	k.vlan = u->vlan;
 	k.ip_version = u->ip_version;
@@ -713,15 +834,18 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	k.has_mac = u->has_mac;
 	memcpy(k.src_mac, u->src_mac, 6);
 	memcpy(k.dst_mac, u->dst_mac, 6);
-	hv = flow_hash(&k);
-	f = flow_find(ifc, &k, hv, &c2s);
+	hv = flow_hash(&k, origin);
+	f = flow_find(ifc, &k, origin, hv, &c2s);
 	if (f == NULL) {
-		f = flow_new(ifc, &k, hv, u->first_ms ? u->first_ms : now);
-		if (f == NULL)
+		f = flow_new(ifc, &k, origin, hv, u->first_ms ? u->first_ms : now);
+		if (f == NULL) {
+			ifc->stats.updates_refused++;
 			return -1;
+		}
 		c2s = 1;
 		f->collected = 1;
 		f->detection_done = 1;
+		f->seen_ms = seen;
 	} else {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
@@ -751,10 +875,10 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	}
 	if (d[0] || d[1])
 		flow_account(ifc, f, 1, d[0], d[1],
-			     c2s ? u->src_tcp_flags : u->dst_tcp_flags, now);
+			     c2s ? u->src_tcp_flags : u->dst_tcp_flags, now, seen);
 	if (d[2] || d[3])
 		flow_account(ifc, f, 0, d[2], d[3],
-			     c2s ? u->dst_tcp_flags : u->src_tcp_flags, now);
+			     c2s ? u->dst_tcp_flags : u->src_tcp_flags, now, seen);
 	if (u->first_ms && u->first_ms < f->first_ms)
 		f->first_ms = u->first_ms;
 	/* L7: the exporter's verdict, else nDPI's guess from ports and IPs */
@@ -767,7 +891,70 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		dpi_guess(ifc->ndpi, f);
 	}
 	l7_move(ifc, f);
+	ifc->origins[origin].updates++;
+	ifc->origins[origin].bytes += d[0] + d[2];
+	ifc->origins[origin].pkts += d[1] + d[3];
+	ifc->origins[origin].last_ms = now;
+	/* hierarchies: pass the update on upward, as it came */
+	if (export_active())
+		export_flow(u);
 	return 0;
+}
+
+/* ---- -I export of this node's own flows ---- */
+
+/* Posts what flow f gained since its last export (owner thread). */
+void
+tables_export_flow(struct iface *ifc, struct flow *f)
+{
+	struct flow_update u;
+
+	if (f->c2s_bytes == f->exp_c2s_bytes && f->s2c_bytes == f->exp_s2c_bytes &&
+	    f->c2s_pkts == f->exp_c2s_pkts && f->s2c_pkts == f->exp_s2c_pkts)
+		return;
+	memset(&u, 0, sizeof(u));
+	u.vlan = f->vlan;
+	u.ip_version = f->ip_version;
+	u.l4_proto = f->l4_proto;
+	u.src = f->cli;
+	u.dst = f->srv;
+	u.sport = f->cli_port;
+	u.dport = f->srv_port;
+	u.in_bytes = f->c2s_bytes - f->exp_c2s_bytes;
+	u.in_pkts = f->c2s_pkts - f->exp_c2s_pkts;
+	u.out_bytes = f->s2c_bytes - f->exp_s2c_bytes;
+	u.out_pkts = f->s2c_pkts - f->exp_s2c_pkts;
+	u.first_ms = f->first_ms;
+	u.last_ms = f->last_ms;
+	u.src_tcp_flags = f->c2s_tcp_flags;
+	u.dst_tcp_flags = f->s2c_tcp_flags;
+	u.l7_master = f->l7_master;
+	u.l7_app = f->l7_app;
+	u.tos = f->tos;
+	u.exporter = f->exporter;
+	u.in_ifindex = f->in_ifindex;
+	u.out_ifindex = f->out_ifindex;
+	u.sampling = f->sampling;
+	u.info = f->info;
+	if (export_flow(&u) != 0)
+		return;   /* queue full: counted there; the delta goes next time */
+	f->exp_c2s_bytes = f->c2s_bytes;
+	f->exp_s2c_bytes = f->s2c_bytes;
+	f->exp_c2s_pkts = f->c2s_pkts;
+	f->exp_s2c_pkts = f->s2c_pkts;
+}
+
+void
+tables_export(struct iface *ifc)
+{
+	struct flow *f;
+
+	/* most recently seen last: walk back until flows unchanged for
+	 * longer than any export interval would matter is an optimisation
+	 * left out: a full walk costs well under a millisecond per 10k flows */
+	for (f = ifc->flow_head; f != NULL; f = f->next)
+		if (!f->collected)
+			tables_export_flow(ifc, f);
 }
 
 /* ---- purge, finish, throughput ---- */
@@ -787,19 +974,21 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 
 	while ((f = ifc->flow_head) != NULL &&
 	       (!pressure_only || table_pressed(ifc->num_flows, ifc->max_flows)) &&
-	       f->last_ms + TABLES_FLOW_IDLE_MS < now_ms) {
+	       f->seen_ms + TABLES_FLOW_IDLE_MS < now_ms) {
 		flow_free(ifc, f);
 		ifc->stats.flows_purged++;
 	}
 	/* hosts with active flows stay, so walk past them */
 	for (h = ifc->host_head; h != NULL; h = hn) {
 		hn = h->next;
-		if (h->last_ms + TABLES_HOST_IDLE_MS >= now_ms)
+		if (h->seen_ms + TABLES_HOST_IDLE_MS >= now_ms)
 			break;
 		if (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts))
 			break;
-		if (h->active_flows_cli + h->active_flows_srv > 0)
+		if (h->active_flows_cli + h->active_flows_srv > 0 ||
+		    storage_host_sticky(ifc, h))
 			continue;
+		storage_host_purged(ifc, h); /* to the host cache (-P: no) */
 		host_free(ifc, h);
 		ifc->stats.hosts_purged++;
 	}

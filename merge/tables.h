@@ -25,6 +25,11 @@ void tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only);
 void tables_giveup_all(struct iface *ifc);
 /* Recomputes throughputs from counter deltas over elapsed_ms. */
 void tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms);
+/* -I: posts the deltas of this node's own flows (every export interval)
+ * or of one flow (at its expiry) to the exporter. */
+void tables_export(struct iface *ifc);
+struct flow;
+void tables_export_flow(struct iface *ifc, struct flow *f);
 /* Approximate bytes of memory per active flow / host (benchmarks). */
 uint64_t tables_flow_mem(const struct iface *ifc);
 uint64_t tables_host_mem(const struct iface *ifc);

@@ -1,0 +1,672 @@
+/*
+ * zmq_fields.c - from (key, value) pairs to a struct flow_update: key
+ * resolution and the field table of shared/docs/zmq-wire.md §4.
+ *
+ * Keys (§4.1): all digits → (PEN 0, id); "PEN.ID" → (PEN, id); anything
+ * else is a label, looked up in the built-in table below (binary search,
+ * no allocation), then in the labels learned from `template` messages.
+ * Ids are then made canonical as ntopng does: a PEN-0 id that is not one
+ * of the IANA elements we know, and any PEN-35632 id, below 57472 gets
+ * 57472 added (so "118" is L7_PROTO); other PENs are ignored.
+ *
+ * Values (§3.1): counters, ports, protocol, timestamps and L7_PROTO take a
+ * number or a numeric string; the other numeric fields (TCP flags, ifIndex,
+ * VLAN, ToS) only a number; a wrong type is reported (counted by the
+ * caller) and the field ignored.  IPv4 addresses are dotted strings or
+ * integers (first octet most significant); IPv6, exporter and names are
+ * strings.
+ *
+ * Finishing a record (§5): counters are deltas unless INITIATOR_/
+ * RESPONDER_ fields came (then absolute); FIRST/LAST_SWITCHED are epoch
+ * seconds, or milliseconds when the value has 13 digits or more; ICMP
+ * ports are zeroed; and ntopng's direction heuristic is applied: when the
+ * source port is below the destination port the two sides are swapped,
+ * except for UDP, for TCP whose client flags carry SYN, and when either
+ * side is broadcast or multicast.  So collected flows get the same client/
+ * server as on an upstream ntopng fed the same records.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/zmqc.h"
+
+#define NTOP_PEN 35632
+#define NTOP_BASE 57472
+
+enum {
+	F_IN_BYTES = 1, F_IN_PKTS = 2, F_PROTOCOL = 4, F_SRC_TOS = 5,
+	F_TCP_FLAGS = 6, F_L4_SRC_PORT = 7, F_IPV4_SRC = 8, F_IPV4_SRC_MASK = 9,
+	F_INPUT_SNMP = 10, F_L4_DST_PORT = 11, F_IPV4_DST = 12,
+	F_IPV4_DST_MASK = 13, F_OUTPUT_SNMP = 14, F_IPV4_NEXT_HOP = 15,
+	F_SRC_AS = 16, F_DST_AS = 17, F_LAST_SWITCHED = 21,
+	F_FIRST_SWITCHED = 22, F_OUT_BYTES = 23, F_OUT_PKTS = 24,
+	F_IPV6_SRC = 27, F_IPV6_DST = 28, F_SAMPLING = 34, F_TOTAL_FLOWS = 42,
+	F_DST_TOS = 55, F_IN_SRC_MAC = 56, F_OUT_DST_MAC = 57, F_SRC_VLAN = 58,
+	F_DST_VLAN = 59, F_IP_VERSION = 60, F_DIRECTION = 61,
+	F_IN_DST_MAC = 80, F_OUT_SRC_MAC = 81, F_BGP_NEXT_ASN = 128,
+	F_BGP_PREV_ASN = 129, F_EXPORTER_V4 = 130, F_EXPORTER_V6 = 131,
+	F_END_REASON = 136, F_WLAN_SSID = 147, F_START_MS = 152, F_END_MS = 153,
+	F_NAT_SRC = 225, F_NAT_DST = 226, F_NAT_SPORT = 227, F_NAT_DPORT = 228,
+	F_INIT_OCTETS = 231, F_RESP_OCTETS = 232, F_VRF = 234,
+	F_DOT1Q_SRC_VLAN = 243, F_DOT1Q_DST_VLAN = 254, F_INIT_PKTS = 298,
+	F_RESP_PKTS = 299, F_OBS_POINT = 300, F_WTP_MAC = 367,
+	/* ntop IEs */
+	F_CLIENT_TCP_FLAGS = 57550, F_SERVER_TCP_FLAGS = 57551,
+	F_L7_PROTO = 57590, F_L7_PROTO_NAME = 57591,
+	F_NPROBE_INSTANCE = 57594, F_CLI_LAT = 57595, F_SRV_LAT = 57596,
+	F_APPL_LAT = 57597, F_HTTP_URL = 57652, F_HTTP_RET = 57653,
+	F_HTTP_UA = 57655, F_HTTP_HOST = 57659, F_TLS_SNI = 57660,
+	F_DNS_QUERY = 57677, F_DNS_QTYPE = 57679, F_DNS_RET = 57680,
+	F_HTTP_METHOD = 57832, F_HTTP_SITE = 57833, F_NPROBE_IPV4 = 57943,
+	F_L7_RISK = 57981, F_L7_INFO = 58011, F_L7_CONFIDENCE = 58032,
+	F_UNIQUE_SOURCE_ID = 58061,
+};
+
+/* IANA element ids ntopng handles itself (so they do not alias into the
+ * ntop range). */
+static int
+iana_known(uint32_t id)
+{
+	static const uint16_t ids[] = {
+		1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 21, 22,
+		23, 24, 27, 28, 34, 42, 55, 56, 57, 58, 59, 60, 61, 80, 81, 128,
+		129, 130, 131, 136, 147, 152, 153, 225, 226, 227, 228, 231, 232,
+		234, 243, 254, 298, 299, 300, 367,
+	};
+	size_t lo = 0, hi = sizeof(ids) / sizeof(ids[0]);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ids[mid] == id)
+			return 1;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Canonical id of (pen, id), or 0 when we ignore it. */
+static uint32_t
+field_canon(uint32_t pen, uint32_t id)
+{
+	if (pen == 0 && iana_known(id))
+		return id;
+	if (pen == 0 || pen == NTOP_PEN)
+		return id < NTOP_BASE ? id + NTOP_BASE : id;
+	return 0;
+}
+
+/* Built-in labels, sorted by name (strcmp order) for bsearch. */
+static const struct label {
+	const char *name;
+	uint32_t id;
+} labels[] = {
+	{ "APPL_LATENCY_MS", F_APPL_LAT },
+	{ "BGP_NEXT_ADJACENT_ASN", F_BGP_NEXT_ASN },
+	{ "BGP_PREV_ADJACENT_ASN", F_BGP_PREV_ASN },
+	{ "CLIENT_NW_LATENCY_MS", F_CLI_LAT },
+	{ "CLIENT_TCP_FLAGS", F_CLIENT_TCP_FLAGS },
+	{ "DIRECTION", F_DIRECTION },
+	{ "DNS_QUERY", F_DNS_QUERY },
+	{ "DNS_QUERY_TYPE", F_DNS_QTYPE },
+	{ "DNS_RET_CODE", F_DNS_RET },
+	{ "DOT1Q_DST_VLAN", F_DOT1Q_DST_VLAN },
+	{ "DOT1Q_SRC_VLAN", F_DOT1Q_SRC_VLAN },
+	{ "DST_AS", F_DST_AS },
+	{ "DST_TOS", F_DST_TOS },
+	{ "DST_VLAN", F_DST_VLAN },
+	{ "EXPORTER_IPV4_ADDRESS", F_EXPORTER_V4 },
+	{ "EXPORTER_IPV6_ADDRESS", F_EXPORTER_V6 },
+	{ "FIRST_SWITCHED", F_FIRST_SWITCHED },
+	{ "FLOW_END_MILLISECONDS", F_END_MS },
+	{ "FLOW_END_REASON", F_END_REASON },
+	{ "FLOW_START_MILLISECONDS", F_START_MS },
+	{ "HTTP_HOST", F_HTTP_HOST },
+	{ "HTTP_METHOD", F_HTTP_METHOD },
+	{ "HTTP_RET_CODE", F_HTTP_RET },
+	{ "HTTP_SITE", F_HTTP_SITE },
+	{ "HTTP_URL", F_HTTP_URL },
+	{ "HTTP_USER_AGENT", F_HTTP_UA },
+	{ "INGRESS_VRFID", F_VRF },
+	{ "INITIATOR_OCTETS", F_INIT_OCTETS },
+	{ "INITIATOR_PKTS", F_INIT_PKTS },
+	{ "INPUT_SNMP", F_INPUT_SNMP },
+	{ "IN_BYTES", F_IN_BYTES },
+	{ "IN_DST_MAC", F_IN_DST_MAC },
+	{ "IN_PKTS", F_IN_PKTS },
+	{ "IN_SRC_MAC", F_IN_SRC_MAC },
+	{ "IPV4_DST_ADDR", F_IPV4_DST },
+	{ "IPV4_DST_MASK", F_IPV4_DST_MASK },
+	{ "IPV4_NEXT_HOP", F_IPV4_NEXT_HOP },
+	{ "IPV4_SRC_ADDR", F_IPV4_SRC },
+	{ "IPV4_SRC_MASK", F_IPV4_SRC_MASK },
+	{ "IPV6_DST_ADDR", F_IPV6_DST },
+	{ "IPV6_SRC_ADDR", F_IPV6_SRC },
+	{ "IP_PROTOCOL_VERSION", F_IP_VERSION },
+	{ "L4_DST_PORT", F_L4_DST_PORT },
+	{ "L4_SRC_PORT", F_L4_SRC_PORT },
+	{ "L7_CONFIDENCE", F_L7_CONFIDENCE },
+	{ "L7_INFO", F_L7_INFO },
+	{ "L7_PROTO", F_L7_PROTO },
+	{ "L7_PROTO_NAME", F_L7_PROTO_NAME },
+	{ "L7_PROTO_RISK", F_L7_RISK },
+	{ "LAST_SWITCHED", F_LAST_SWITCHED },
+	{ "NPROBE_INSTANCE_NAME", F_NPROBE_INSTANCE },
+	{ "NPROBE_IPV4_ADDRESS", F_NPROBE_IPV4 },
+	{ "OBSERVATION_POINT_ID", F_OBS_POINT },
+	{ "OUTPUT_SNMP", F_OUTPUT_SNMP },
+	{ "OUT_BYTES", F_OUT_BYTES },
+	{ "OUT_DST_MAC", F_OUT_DST_MAC },
+	{ "OUT_PKTS", F_OUT_PKTS },
+	{ "OUT_SRC_MAC", F_OUT_SRC_MAC },
+	{ "POST_NAT_DST_IPV4_ADDR", F_NAT_DST },
+	{ "POST_NAT_DST_TRANSPORT_PORT", F_NAT_DPORT },
+	{ "POST_NAT_SRC_IPV4_ADDR", F_NAT_SRC },
+	{ "POST_NAT_SRC_TRANSPORT_PORT", F_NAT_SPORT },
+	{ "PROTOCOL", F_PROTOCOL },
+	{ "RESPONDER_OCTETS", F_RESP_OCTETS },
+	{ "RESPONDER_PKTS", F_RESP_PKTS },
+	{ "SAMPLING_INTERVAL", F_SAMPLING },
+	{ "SERVER_NW_LATENCY_MS", F_SRV_LAT },
+	{ "SERVER_TCP_FLAGS", F_SERVER_TCP_FLAGS },
+	{ "SRC_AS", F_SRC_AS },
+	{ "SRC_TOS", F_SRC_TOS },
+	{ "SRC_VLAN", F_SRC_VLAN },
+	{ "TCP_FLAGS", F_TCP_FLAGS },
+	{ "TLS_SERVER_NAME", F_TLS_SNI },
+	{ "TOTAL_FLOWS_EXP", F_TOTAL_FLOWS },
+	{ "UNIQUE_SOURCE_ID", F_UNIQUE_SOURCE_ID },
+	{ "WLAN_SSID", F_WLAN_SSID },
+	{ "WTP_MAC_ADDRESS", F_WTP_MAC },
+};
+
+/* strcmp of a counted string against a C string. */
+static int
+cmp_counted(const char *k, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	int c = memcmp(k, name, len < nl ? len : nl);
+
+	if (c != 0)
+		return c;
+	return len < nl ? -1 : (len > nl ? 1 : 0);
+}
+
+int
+zmqc_key_resolve(const struct zmqc_decoder *d, const char *k, size_t len,
+		 uint32_t *pen, uint32_t *id)
+{
+	size_t i, lo, hi;
+	uint64_t a = 0, b = 0;
+	int dot = 0;
+
+	if (len == 0)
+		return -1;
+	if (k[0] >= '0' && k[0] <= '9') {
+		for (i = 0; i < len; i++) {
+			if (k[i] == '.' && !dot && i > 0 && i + 1 < len) {
+				dot = 1;
+				continue;
+			}
+			if (k[i] < '0' || k[i] > '9')
+				return -1;
+			if (dot)
+				b = b * 10 + (uint64_t)(k[i] - '0');
+			else
+				a = a * 10 + (uint64_t)(k[i] - '0');
+			if (a > UINT32_MAX || b > UINT32_MAX)
+				return -1;
+		}
+		*pen = dot ? (uint32_t)a : 0;
+		*id = dot ? (uint32_t)b : (uint32_t)a;
+		return 0;
+	}
+	lo = 0;
+	hi = sizeof(labels) / sizeof(labels[0]);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_counted(k, len, labels[mid].name);
+
+		if (c == 0) {
+			*pen = 0;
+			*id = labels[mid].id;
+			return 0;
+		}
+		if (c > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = 0; d != NULL && i < (size_t)d->n_tmpl; i++) {
+		if (cmp_counted(k, len, d->tmpl[i].name) == 0) {
+			*pen = d->tmpl[i].pen;
+			*id = d->tmpl[i].id;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+zmqc_rec_init(struct zmqc_rec *r)
+{
+	/* the fixed part only: info[] is written before it is read */
+	memset(r, 0, offsetof(struct zmqc_rec, info));
+	r->info[0] = '\0';
+}
+
+/* A number in a counted string: digits only, no sign, no overflow. */
+static int
+parse_digits(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 20)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* A number, or a numeric string (the fields of §3.1 that accept one). */
+static int
+val_num(const struct zmqc_val *v, uint64_t *out)
+{
+	switch (v->type) {
+	case ZV_UINT: *out = v->u; return 0;
+	case ZV_INT: if (v->i < 0) return -1; *out = (uint64_t)v->i; return 0;
+	case ZV_DOUBLE:
+		if (!(v->d >= 0 && v->d < 1.8e19))
+			return -1;
+		*out = (uint64_t)v->d;
+		return 0;
+	case ZV_STR: return parse_digits(v->s, v->len, out);
+	case ZV_OTHER: return -1;
+	}
+	return -1;
+}
+
+/* A number only (a string is the wrong type). */
+static int
+val_num_strict(const struct zmqc_val *v, uint64_t *out)
+{
+	return v->type == ZV_STR ? -1 : val_num(v, out);
+}
+
+/* Copies a string value, undoing JSON escapes; -1 if not a string. */
+static int
+val_str(const struct zmqc_val *v, char *buf, size_t size)
+{
+	size_t i, o = 0;
+
+	if (v->type != ZV_STR || size == 0)
+		return -1;
+	for (i = 0; i < v->len && o + 1 < size; i++) {
+		char c = v->s[i];
+
+		if (c == '\\' && v->escaped && i + 1 < v->len) {
+			c = v->s[++i];
+			switch (c) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'u':
+				/* non-ASCII names are rare: keep a marker */
+				i += (i + 4 < v->len) ? 4 : v->len - 1 - i;
+				c = '?';
+				break;
+			default: break;   /* \" \\ \/ */
+			}
+		}
+		buf[o++] = c;
+	}
+	buf[o] = '\0';
+	return 0;
+}
+
+static int
+val_ip(const struct zmqc_val *v, int want, struct ipaddr *out)
+{
+	char buf[IPADDR_STRLEN + 1];
+
+	if (v->type == ZV_UINT && want == 4) {
+		uint8_t b[4];
+
+		if (v->u > UINT32_MAX)
+			return -1;
+		b[0] = (uint8_t)(v->u >> 24);
+		b[1] = (uint8_t)(v->u >> 16);
+		b[2] = (uint8_t)(v->u >> 8);
+		b[3] = (uint8_t)v->u;
+		ipaddr_set4(out, b);
+		return 0;
+	}
+	if (v->type != ZV_STR || v->len == 0 || v->len > IPADDR_STRLEN)
+		return -1;
+	memcpy(buf, v->s, v->len);
+	buf[v->len] = '\0';
+	if (ipaddr_parse(out, buf) != 0 || out->v != want)
+		return -1;
+	return 0;
+}
+
+static int
+ip_is_zero(const struct ipaddr *a)
+{
+	static const uint8_t z[16];
+
+	return memcmp(a->a, z, 16) == 0;
+}
+
+/* Sets an endpoint address: a zero address never replaces a set one. */
+static int
+set_addr(struct ipaddr *dst, const struct zmqc_val *v, int want)
+{
+	struct ipaddr a;
+
+	if (v->type == ZV_STR && v->len == 0)
+		return 0;
+	if (val_ip(v, want, &a) != 0)
+		return -1;
+	if (ip_is_zero(&a) && dst->v != 0)
+		return 0;
+	*dst = a;
+	return 0;
+}
+
+static int
+set_mac(uint8_t mac[6], const struct zmqc_val *v)
+{
+	char buf[MAC_STRLEN + 1];
+
+	if (v->type != ZV_STR || v->len >= sizeof(buf))
+		return -1;
+	memcpy(buf, v->s, v->len);
+	buf[v->len] = '\0';
+	if (mac_parse(mac, buf) != 0)
+		return -1;
+	return 0;
+}
+
+/* L7_PROTO: "master.app", "app", or an integer app id. */
+static int
+set_l7(struct zmqc_rec *r, const struct zmqc_val *v)
+{
+	uint64_t a = 0, b = 0;
+	size_t i;
+
+	if (v->type != ZV_STR) {
+		if (val_num(v, &a) != 0 || a > 0xffff)
+			return -1;
+		r->u.l7_master = 0;
+		r->u.l7_app = (uint16_t)a;
+		return 0;
+	}
+	for (i = 0; i < v->len && v->s[i] != '.'; i++)
+		;
+	if (parse_digits(v->s, i, &a) != 0 || a > 0xffff)
+		return -1;
+	if (i < v->len) {
+		if (parse_digits(v->s + i + 1, v->len - i - 1, &b) != 0 ||
+		    b > 0xffff)
+			return -1;
+		r->u.l7_master = (uint16_t)a;
+		r->u.l7_app = (uint16_t)b;
+	} else {
+		r->u.l7_master = 0;
+		r->u.l7_app = (uint16_t)a;
+	}
+	return 0;
+}
+
+static int
+set_info(struct zmqc_rec *r, const struct zmqc_val *v, uint8_t prio)
+{
+	if (v->type != ZV_STR)
+		return -1;
+	if (v->len == 0 || prio < r->info_prio)
+		return 0;
+	if (prio == r->info_prio && r->info_prio != 0)
+		return 0;            /* first of equal rank wins */
+	r->info_prio = prio;
+	return val_str(v, r->info, sizeof(r->info));
+}
+
+int
+zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
+	       const struct zmqc_val *v)
+{
+	struct flow_update *u = &r->u;
+	uint64_t n;
+	int rc = 0;
+
+	switch (field_canon(pen, id)) {
+	case F_IN_BYTES: rc = val_num(v, &u->in_bytes); break;
+	case F_IN_PKTS: rc = val_num(v, &u->in_pkts); break;
+	case F_OUT_BYTES: rc = val_num(v, &u->out_bytes); break;
+	case F_OUT_PKTS: rc = val_num(v, &u->out_pkts); break;
+	case F_INIT_OCTETS:
+	case F_RESP_OCTETS:
+	case F_INIT_PKTS:
+	case F_RESP_PKTS:
+		if ((rc = val_num(v, &n)) != 0)
+			break;
+		r->abs_seen = 1;
+		switch (field_canon(pen, id)) {
+		case F_INIT_OCTETS: r->abs_bytes[0] = n; break;
+		case F_RESP_OCTETS: r->abs_bytes[1] = n; break;
+		case F_INIT_PKTS: r->abs_pkts[0] = n; break;
+		default: r->abs_pkts[1] = n; break;
+		}
+		break;
+	case F_PROTOCOL:
+		if ((rc = val_num(v, &n)) == 0 && n <= 255)
+			u->l4_proto = (uint8_t)n;
+		else
+			rc = -1;
+		break;
+	case F_L4_SRC_PORT:
+	case F_L4_DST_PORT:
+		if ((rc = val_num(v, &n)) == 0 && n <= 65535) {
+			if (field_canon(pen, id) == F_L4_SRC_PORT)
+				u->sport = (uint16_t)n;
+			else
+				u->dport = (uint16_t)n;
+		} else {
+			rc = -1;
+		}
+		break;
+	case F_IPV4_SRC: rc = set_addr(&u->src, v, 4); break;
+	case F_IPV4_DST: rc = set_addr(&u->dst, v, 4); break;
+	case F_IPV6_SRC:
+	case F_IPV6_DST: {
+		struct ipaddr *dst = field_canon(pen, id) == F_IPV6_SRC ?
+				     &u->src : &u->dst;
+		struct ipaddr a;
+
+		if (v->type == ZV_STR && v->len == 0)
+			break;
+		if ((rc = val_ip(v, 6, &a)) != 0)
+			break;
+		/* "::" never replaces a set (IPv4) address */
+		if (!ip_is_zero(&a) || dst->v == 0)
+			*dst = a;
+		break;
+	}
+	case F_FIRST_SWITCHED: rc = val_num(v, &r->first_s); break;
+	case F_LAST_SWITCHED: rc = val_num(v, &r->last_s); break;
+	case F_START_MS:
+		if ((rc = val_num(v, &n)) == 0 && r->first_s == 0)
+			r->first_s = n;
+		break;
+	case F_END_MS:
+		if ((rc = val_num(v, &n)) == 0 && r->last_s == 0)
+			r->last_s = n;
+		break;
+	case F_CLIENT_TCP_FLAGS:
+		if ((rc = val_num_strict(v, &n)) == 0) {
+			u->src_tcp_flags = (uint8_t)n;
+			r->have_client_flags = 1;
+		}
+		break;
+	case F_SERVER_TCP_FLAGS:
+		if ((rc = val_num_strict(v, &n)) == 0)
+			u->dst_tcp_flags = (uint8_t)n;
+		break;
+	case F_SRC_TOS:
+		if ((rc = val_num_strict(v, &n)) == 0)
+			u->tos = (uint8_t)n;
+		break;
+	case F_DST_TOS:
+		if ((rc = val_num_strict(v, &n)) == 0 && u->tos == 0)
+			u->tos = (uint8_t)n;
+		break;
+	case F_INPUT_SNMP:
+		if ((rc = val_num_strict(v, &n)) == 0)
+			u->in_ifindex = (uint32_t)n;
+		break;
+	case F_OUTPUT_SNMP:
+		if ((rc = val_num_strict(v, &n)) == 0)
+			u->out_ifindex = (uint32_t)n;
+		break;
+	case F_SRC_VLAN:
+	case F_DST_VLAN:
+		if ((rc = val_num_strict(v, &n)) != 0)
+			break;
+		if (field_canon(pen, id) == F_DST_VLAN && r->vlan_set)
+			break;
+		u->vlan = n > 4095 ? 0 : (uint16_t)n;
+		r->vlan_set = 1;
+		break;
+	case F_DOT1Q_SRC_VLAN:
+	case F_DOT1Q_DST_VLAN:
+		if ((rc = val_num_strict(v, &n)) == 0 && n <= 4095 &&
+		    r->dot1q_vlan == 0)
+			r->dot1q_vlan = (uint16_t)n;
+		break;
+	case F_IN_SRC_MAC:
+	case F_OUT_SRC_MAC:
+		rc = set_mac(u->src_mac, v);
+		break;
+	case F_IN_DST_MAC:
+	case F_OUT_DST_MAC:
+		rc = set_mac(u->dst_mac, v);
+		break;
+	case F_EXPORTER_V4:
+		/* dotted string only (§4.2) */
+		rc = v->type == ZV_STR ? set_addr(&u->exporter, v, 4) : -1;
+		break;
+	case F_EXPORTER_V6:
+		rc = set_addr(&u->exporter, v, 6);
+		break;
+	case F_NPROBE_IPV4:
+		rc = v->type == ZV_STR ? set_addr(&r->nprobe_ip, v, 4) : -1;
+		break;
+	case F_L7_PROTO: rc = set_l7(r, v); break;
+	case F_TLS_SNI:
+	case F_DNS_QUERY:
+	case F_HTTP_SITE:
+	case F_HTTP_HOST:
+		rc = set_info(r, v, 2);
+		break;
+	case F_L7_INFO: rc = set_info(r, v, 1); break;
+	case F_SAMPLING:
+		/* counters come upscaled by the probe (§4.2): informational */
+		if ((rc = val_num(v, &n)) == 0 && n > 1 && n <= UINT32_MAX)
+			u->sampling = (uint32_t)n;
+		break;
+	case F_TCP_FLAGS:
+	case F_IP_VERSION:
+		/* numbers only; TCP_FLAGS alone does not update TCP state
+		 * (as ntopng): send CLIENT_/SERVER_TCP_FLAGS */
+		rc = val_num_strict(v, &n);
+		break;
+	default:
+		break;               /* ignored field */
+	}
+	return rc == 0 ? ZMQC_OK : ZMQC_ERR_VALUE_TYPE;
+}
+
+static uint64_t
+ts_ms(uint64_t t)
+{
+	/* 13 digits or more: milliseconds */
+	return t >= 1000000000000ULL ? t : t * 1000;
+}
+
+static int
+never_swap(const struct ipaddr *a)
+{
+	return ipaddr_is_multicast(a) || ipaddr_is_broadcast(a);
+}
+
+static void
+swap_sides(struct flow_update *u)
+{
+	struct ipaddr ta = u->src;
+	uint64_t t;
+	uint16_t tp = u->sport;
+	uint8_t tf = u->src_tcp_flags, tm[6];
+
+	u->src = u->dst;
+	u->dst = ta;
+	u->sport = u->dport;
+	u->dport = tp;
+	t = u->in_bytes; u->in_bytes = u->out_bytes; u->out_bytes = t;
+	t = u->in_pkts; u->in_pkts = u->out_pkts; u->out_pkts = t;
+	u->src_tcp_flags = u->dst_tcp_flags;
+	u->dst_tcp_flags = tf;
+	memcpy(tm, u->src_mac, 6);
+	memcpy(u->src_mac, u->dst_mac, 6);
+	memcpy(u->dst_mac, tm, 6);
+}
+
+int
+zmqc_rec_finish(struct zmqc_rec *r, uint64_t now_ms)
+{
+	struct flow_update *u = &r->u;
+	static const uint8_t zmac[6];
+
+	if (u->src.v == 0 || u->dst.v == 0 || u->src.v != u->dst.v)
+		return ZMQC_ERR_BAD_FLOW;
+	u->ip_version = u->src.v;
+	if (!r->vlan_set && r->dot1q_vlan)
+		u->vlan = r->dot1q_vlan;
+	if (u->exporter.v == 0 && r->nprobe_ip.v != 0)
+		u->exporter = r->nprobe_ip;
+	if (r->abs_seen) {
+		u->absolute = 1;
+		u->in_bytes = r->abs_bytes[0];
+		u->out_bytes = r->abs_bytes[1];
+		u->in_pkts = r->abs_pkts[0];
+		u->out_pkts = r->abs_pkts[1];
+	}
+	u->last_ms = r->last_s ? ts_ms(r->last_s) : now_ms;
+	u->first_ms = r->first_s ? ts_ms(r->first_s) : u->last_ms;
+	if (u->first_ms > u->last_ms)
+		u->first_ms = u->last_ms;
+	u->has_mac = memcmp(u->src_mac, zmac, 6) != 0 ||
+		     memcmp(u->dst_mac, zmac, 6) != 0;
+	if (u->l4_proto == 1 || u->l4_proto == 58)
+		u->sport = u->dport = 0;
+	if (u->l4_proto != 17 && u->sport < u->dport &&
+	    !(u->l4_proto == 6 && r->have_client_flags &&
+	      (u->src_tcp_flags & 0x02)) &&
+	    !never_swap(&u->src) && !never_swap(&u->dst))
+		swap_sides(u);
+	u->info = r->info_prio ? r->info : NULL;
+	return ZMQC_OK;
+}

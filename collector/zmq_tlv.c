@@ -1,0 +1,208 @@
+/*
+ * zmq_tlv.c - TLV payloads: the nDPI serializer's binary format, version 1
+ * (shared/docs/zmq-wire.md §3.3), read by our own deserializer.
+ *
+ * Buffer:  byte 0 = 0x01 (serializer version), byte 1 = 0x01 (format TLV),
+ *          then items; a record ends with the single byte 0x01 (EOR) and
+ *          records follow each other; a last record without EOR counts.
+ * Item:    type byte (key_type << 4 | value_type), key, value.
+ *          Type codes: 1 EOR, 2 u8, 3 u16, 4 u32, 5 u64, 6 i8, 7 i16,
+ *          8 i32, 9 i64, 10 float, 11 string, 12-15 block/list markers.
+ *          Key: u8/u16/u32 big-endian, or string (u16 BE length + bytes).
+ *          Value: integers big-endian at their width; float 4 bytes in
+ *          the sender's byte order (little-endian in practice); string
+ *          u16 BE length + bytes, no NUL.
+ * Only scalar values are accepted; a block or list marker, an unknown
+ * type or an item running past the buffer makes the whole message
+ * invalid.  The message is validated in a first pass and decoded in a
+ * second, so a malformed message is dropped whole (one counted error)
+ * rather than half-accounted.
+ */
+#include <string.h>
+
+#include "collector/zmqc.h"
+
+enum {
+	T_EOR = 1, T_U8 = 2, T_U16 = 3, T_U32 = 4, T_U64 = 5, T_I8 = 6,
+	T_I16 = 7, T_I32 = 8, T_I64 = 9, T_FLOAT = 10, T_STRING = 11,
+};
+
+static uint64_t
+rd_be(const uint8_t *b, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* Width in bytes of a fixed-size scalar type, 0 for others. */
+static size_t
+type_width(uint8_t t)
+{
+	switch (t) {
+	case T_U8: case T_I8: return 1;
+	case T_U16: case T_I16: return 2;
+	case T_U32: case T_I32: case T_FLOAT: return 4;
+	case T_U64: case T_I64: return 8;
+	default: return 0;
+	}
+}
+
+enum zmqc_tlv_next
+zmqc_tlv_next(const uint8_t *b, size_t len, size_t *off,
+	      struct zmqc_tlv_item *it)
+{
+	size_t o = *off, w;
+	uint8_t t;
+
+	if (o >= len)
+		return TLV_END;
+	t = b[o++];
+	if (t == T_EOR) {
+		*off = o;
+		return TLV_EOR;
+	}
+	it->key_type = t >> 4;
+	it->value_type = t & 0x0f;
+	it->key_str = NULL;
+	it->key_len = 0;
+	it->key_id = 0;
+	/* key */
+	if (it->key_type == T_STRING) {
+		if (len - o < 2)
+			return TLV_ERROR;
+		it->key_len = (size_t)rd_be(b + o, 2);
+		o += 2;
+		if (len - o < it->key_len)
+			return TLV_ERROR;
+		it->key_str = (const char *)b + o;
+		o += it->key_len;
+	} else if (it->key_type == T_U8 || it->key_type == T_U16 ||
+		   it->key_type == T_U32) {
+		w = type_width(it->key_type);
+		if (len - o < w)
+			return TLV_ERROR;
+		it->key_id = (uint32_t)rd_be(b + o, w);
+		o += w;
+	} else {
+		return TLV_ERROR;
+	}
+	/* value */
+	memset(&it->v, 0, sizeof(it->v));
+	if (it->value_type == T_STRING) {
+		size_t sl;
+
+		if (len - o < 2)
+			return TLV_ERROR;
+		sl = (size_t)rd_be(b + o, 2);
+		o += 2;
+		if (len - o < sl)
+			return TLV_ERROR;
+		it->v.type = ZV_STR;
+		it->v.s = (const char *)b + o;
+		it->v.len = sl;
+		o += sl;
+	} else {
+		w = type_width(it->value_type);
+		if (w == 0 || len - o < w)
+			return TLV_ERROR;
+		switch (it->value_type) {
+		case T_U8: case T_U16: case T_U32: case T_U64:
+			it->v.type = ZV_UINT;
+			it->v.u = rd_be(b + o, w);
+			break;
+		case T_FLOAT: {
+			float f;
+
+			memcpy(&f, b + o, 4);   /* sender's order (§3.3) */
+			it->v.type = ZV_DOUBLE;
+			it->v.d = f;
+			break;
+		}
+		default: {
+			uint64_t raw = rd_be(b + o, w);
+			int64_t sv;
+
+			/* sign-extend from w bytes */
+			if (w < 8 && (raw >> (w * 8 - 1)) & 1)
+				raw |= ~0ULL << (w * 8);
+			memcpy(&sv, &raw, sizeof(sv));
+			it->v.type = sv >= 0 ? ZV_UINT : ZV_INT;
+			it->v.i = sv;
+			it->v.u = sv >= 0 ? (uint64_t)sv : 0;
+			break;
+		}
+		}
+		o += w;
+	}
+	*off = o;
+	return TLV_ITEM;
+}
+
+int
+zmqc_tlv_validate(const uint8_t *b, size_t len)
+{
+	struct zmqc_tlv_item it;
+	size_t off = 2;
+
+	if (len < 2 || b[0] != 1 || b[1] != 1)
+		return -1;
+	for (;;) {
+		switch (zmqc_tlv_next(b, len, &off, &it)) {
+		case TLV_END: return 0;
+		case TLV_ERROR: return -1;
+		default: break;
+		}
+	}
+}
+
+int
+zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
+	       const uint8_t *buf, size_t len, uint64_t now_ms)
+{
+	struct zmqc_tlv_item it;
+	struct zmqc_rec rec;
+	size_t off = 2;
+	int n = 0, items = 0, type_errs = 0;
+
+	if (zmqc_tlv_validate(buf, len) != 0) {
+		zmqc_error(d, p, ZMQC_ERR_TLV, "malformed TLV message (%zu bytes)",
+			   len);
+		return -1;
+	}
+	zmqc_rec_init(&rec);
+	for (;;) {
+		enum zmqc_tlv_next r = zmqc_tlv_next(buf, len, &off, &it);
+		uint32_t pen = 0, id = 0;
+
+		if (r == TLV_ITEM) {
+			items++;
+			if (it.key_str != NULL) {
+				if (zmqc_key_resolve(d, it.key_str, it.key_len,
+						     &pen, &id) != 0)
+					continue;
+			} else {
+				id = it.key_id;
+			}
+			if (zmqc_rec_field(&rec, pen, id, &it.v) != ZMQC_OK)
+				type_errs++;
+			continue;
+		}
+		/* end of a record (or of the buffer: a last record without EOR) */
+		if (items > 0) {
+			n += zmqc_rec_emit(d, p, &rec, now_ms);
+			zmqc_rec_init(&rec);
+			items = 0;
+		}
+		if (r != TLV_EOR)
+			break;
+	}
+	if (type_errs)
+		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
+			     "%d TLV field(s) with a value of the wrong type",
+			     type_errs);
+	return n;
+}

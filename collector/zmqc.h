@@ -1,0 +1,255 @@
+/*
+ * zmqc.h - the ZMQ collector's message decoder, independent of sockets.
+ *
+ * A multipart message (header frame, payload frame, possibly garbage
+ * around them) goes into zmqc_decode_msg(); the decoder classifies the
+ * header (zmq_header.c), inflates the payload if needed (zmq_decode.c),
+ * parses JSON (zmq_json.c, jsmn with a fixed token array) or TLV
+ * (zmq_tlv.c, the nDPI serializer format), turns every flow record into
+ * a struct flow_update (zmq_fields.c) and hands it to an emit callback.
+ * The socket side (zmq_source.c) emits into iface_flow_update(); the unit
+ * tests, the fuzzer and the benchmark emit into their own counters.
+ *
+ * The decoder also keeps the ledger of the publishers behind one
+ * endpoint, one entry per header source_id: messages, flows, bytes,
+ * msg_id gaps, errors by cause, last seen, and the probe's own `event`
+ * statistics.  Wire format: shared/docs/zmq-wire.md.
+ *
+ * Threads: a decoder belongs to one thread (the interface's owner).
+ * Nothing in the hot path allocates: the token array, the inflate
+ * buffer and the peer table are allocated once (the inflate buffer grows
+ * up to its cap and stays).
+ */
+#ifndef COLLECTOR_ZMQC_H
+#define COLLECTOR_ZMQC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/log.h"
+#include "merge/iface.h"
+
+#define ZMQC_MAX_PAYLOAD (16u << 20)   /* payload frames above: refused */
+#define ZMQC_INFLATE_MAX (8u << 20)    /* inflated payloads above: a bomb */
+#define ZMQC_MAX_PEERS 64              /* ledger entries per endpoint */
+#define ZMQC_PEER_EXPIRE_MS 10000      /* silence that restarts msg_id checks */
+#define ZMQC_JSON_TOKENS 2048          /* tokens of one JSON object */
+#define ZMQC_MAX_TEMPLATES 256         /* labels learned from `template` */
+#define ZMQC_INFO_MAX 256
+
+/* Errors, counted per cause (names in zmqc_err_names, for the API). */
+enum zmqc_err {
+	ZMQC_OK = 0,
+	ZMQC_ERR_BAD_HEADER,     /* header frame of an unknown size */
+	ZMQC_ERR_BAD_VERSION,    /* known size, unsupported version byte */
+	ZMQC_ERR_NO_PAYLOAD,     /* a header frame alone */
+	ZMQC_ERR_EXTRA_FRAMES,   /* frames after the payload (drained) */
+	ZMQC_ERR_OVERSIZE,       /* payload above ZMQC_MAX_PAYLOAD */
+	ZMQC_ERR_EMPTY,          /* empty payload frame */
+	ZMQC_ERR_ZLIB,           /* corrupt compressed payload */
+	ZMQC_ERR_ZLIB_BOMB,      /* inflates beyond the cap */
+	ZMQC_ERR_ENCODING,       /* neither JSON nor TLV */
+	ZMQC_ERR_JSON,           /* invalid JSON (one object or message) */
+	ZMQC_ERR_VALUE_TYPE,      /* a known field with a value of the wrong type */
+	ZMQC_ERR_TLV,            /* malformed TLV: the message is dropped */
+	ZMQC_ERR_BAD_FLOW,       /* record without usable addresses */
+	ZMQC_ERR_REFUSED,        /* valid record the tables refused (full) */
+	ZMQC_ERR__COUNT
+};
+extern const char *const zmqc_err_names[ZMQC_ERR__COUNT];
+
+enum zmqc_topic {
+	ZT_FLOW = 0, ZT_EVENT, ZT_COUNTER, ZT_TEMPLATE, ZT_OPTION, ZT_HELLO,
+	ZT_LISTENING_PORTS, ZT_SNMP_IFACES, ZT_OTHER, ZT__COUNT
+};
+extern const char *const zmqc_topic_names[ZT__COUNT];
+
+/* A parsed header frame. */
+struct zmqc_header {
+	char topic[33];              /* NUL-terminated */
+	uint8_t layout;              /* frame size: 24, 28, 36 or 40 */
+	uint8_t version;
+	uint8_t flags;               /* v3 only: ZMQC_FLAG_* */
+	uint8_t has_msg_id;          /* 0 for v0 (no ids on the wire) */
+	uint32_t msg_id;
+	uint32_t source_id;
+	uint32_t uncompressed_size;  /* v3 only (not trusted) */
+	uint32_t compressed_size;
+};
+#define ZMQC_FLAG_TLV 0x02
+#define ZMQC_FLAG_ZLIB 0x04
+
+/* Parses one header frame: ZMQC_OK, ZMQC_ERR_BAD_HEADER (size) or
+ * ZMQC_ERR_BAD_VERSION. */
+int zmqc_header_parse(const uint8_t *b, size_t len, struct zmqc_header *h);
+/* Topic by its first character, as ntopng dispatches. */
+enum zmqc_topic zmqc_topic_of(const char *topic);
+
+/* The probe's own statistics, from its `event` messages (§6.1). */
+struct zmqc_probe {
+	uint64_t time;               /* probe clock, epoch s */
+	uint64_t first_time;         /* `time` of the first event */
+	uint64_t uptime;             /* "uptime" if sent, else time - first_time */
+	uint64_t bytes, packets, packet_drops;
+	uint64_t num_flow_exports;
+	uint64_t num_exporters;
+	uint64_t export_queue_full, too_many_flows, flow_collection_drops,
+		 flow_collection_udp_socket_drops;
+	uint32_t timeout_lifetime, timeout_idle;
+	char ip[48];
+	char version[32];
+	char iface[32];
+};
+
+/* One publisher behind the endpoint (one header source_id). */
+struct zmqc_peer {
+	uint32_t source_id;
+	uint8_t used;
+	uint8_t have_msg_id;         /* last_msg_id valid (ids seen, not expired) */
+	uint32_t last_msg_id;
+	uint64_t msgs, flows, bytes;
+	uint64_t msg_drops, rollbacks, duplicates, restarts;
+	uint64_t events, counters;
+	uint64_t first_seen_ms, last_seen_ms;
+	uint64_t errors[ZMQC_ERR__COUNT];
+	uint8_t last_version, last_layout;
+	struct zmqc_probe probe;
+};
+
+struct zmqc_stats {
+	uint64_t msgs;               /* multipart messages received */
+	uint64_t frames, bytes;      /* every frame; bytes of every frame */
+	uint64_t topics[ZT__COUNT];  /* messages by topic (decoded headers) */
+	uint64_t flows;              /* flow records accounted */
+	uint64_t flow_msgs;          /* `flow` messages with a decoded payload */
+	uint64_t msg_drops;          /* msg_id gaps */
+	uint64_t errors[ZMQC_ERR__COUNT];
+	uint64_t peers_evicted;      /* ledger entries recycled (table full) */
+	uint64_t last_msg_ms;
+};
+
+/* Receives each decoded flow; returns 0, or -1 when it was refused. */
+typedef int (*zmqc_emit_fn)(void *ctx, const struct flow_update *u);
+
+struct zmqc_json;                /* zmq_json.c: token array */
+
+struct zmqc_template {
+	char name[64];
+	uint32_t pen, id;
+};
+
+struct zmqc_decoder {
+	const char *name;            /* endpoint, for log lines */
+	zmqc_emit_fn emit;
+	void *emit_ctx;
+	struct zmqc_stats st;
+	struct zmqc_peer *peers;     /* [ZMQC_MAX_PEERS] */
+	struct zmqc_peer orphan;     /* errors before a header was read */
+	uint8_t *zbuf;               /* inflate output, grows up to inflate_max */
+	size_t zcap, inflate_max;
+	void *zstream;               /* z_stream, reset per message */
+	int zstream_ready;
+	struct zmqc_json *json;
+	struct zmqc_template *tmpl;  /* [ZMQC_MAX_TEMPLATES] */
+	int n_tmpl;
+	struct ratelimit rl;
+};
+
+int zmqc_decoder_init(struct zmqc_decoder *d, const char *name,
+		      zmqc_emit_fn emit, void *ctx);
+void zmqc_decoder_fini(struct zmqc_decoder *d);
+/*
+ * Decodes one multipart message: `n` frames in all, of which the first
+ * (hdr) and second (pay, NULL when n < 2) are given; the others were
+ * already drained by the caller.  Never fails: problems are counted.
+ */
+void zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
+		     const uint8_t *pay, size_t plen, int n, uint64_t now_ms);
+/* Counts n errors of one cause (decoder and peer, if any) and logs one
+ * line, rate-limited. */
+void zmqc_error_n(struct zmqc_decoder *d, struct zmqc_peer *p,
+		  enum zmqc_err e, uint64_t n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+#define zmqc_error(d, p, e, ...) zmqc_error_n((d), (p), (e), 1, __VA_ARGS__)
+
+/* ---- records (zmq_fields.c): one flow being built from fields ---- */
+
+/* ZV_OTHER: true/false/null, arrays, objects: wrong for any known field */
+enum zmqc_vtype { ZV_UINT = 0, ZV_INT, ZV_DOUBLE, ZV_STR, ZV_OTHER };
+
+struct zmqc_val {
+	enum zmqc_vtype type;
+	uint64_t u;                  /* ZV_UINT; also ZV_INT >= 0 */
+	int64_t i;
+	double d;
+	const char *s;               /* ZV_STR: not NUL-terminated */
+	size_t len;
+	uint8_t escaped;             /* JSON string holding a backslash */
+};
+
+struct zmqc_rec {
+	struct flow_update u;
+	uint64_t first_s, last_s;    /* as sent (s or ms) */
+	uint8_t have_client_flags;
+	uint8_t vlan_set;
+	uint8_t info_prio;           /* 0 none, 1 L7_INFO, 2 SNI/DNS/HTTP */
+	uint16_t dot1q_vlan;
+	struct ipaddr nprobe_ip;
+	uint64_t abs_bytes[2], abs_pkts[2];
+	uint8_t abs_seen;
+	char info[ZMQC_INFO_MAX];    /* last: zmqc_rec_init clears up to here */
+};
+
+void zmqc_rec_init(struct zmqc_rec *r);
+/* Applies one field (pen, id as on the wire).  Returns ZMQC_OK, or
+ * ZMQC_ERR_VALUE_TYPE when a known field has a value of the wrong type
+ * (the field is then ignored). */
+int zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
+		   const struct zmqc_val *v);
+/* Normalises a finished record into r->u (direction heuristic, ICMP
+ * ports, timestamps).  Returns ZMQC_OK or ZMQC_ERR_BAD_FLOW. */
+int zmqc_rec_finish(struct zmqc_rec *r, uint64_t now_ms);
+/* Finishes r and hands it to the emit callback, counting it (flows,
+ * bad records, refusals) in the decoder and in the peer.  1 if accounted. */
+int zmqc_rec_emit(struct zmqc_decoder *d, struct zmqc_peer *p,
+		  struct zmqc_rec *r, uint64_t now_ms);
+/* Resolves a textual key: all digits → (0, n); "PEN.ID"; else a label
+ * (built-in table, then learned templates).  0 or -1 (unknown). */
+int zmqc_key_resolve(const struct zmqc_decoder *d, const char *k, size_t len,
+		     uint32_t *pen, uint32_t *id);
+
+/* ---- payload parsers ---- */
+
+/* JSON (zmq_json.c).  Each returns the number of flows accounted or -1
+ * when the message was refused; errors are counted inside. */
+int zmqc_json_init(struct zmqc_decoder *d);
+void zmqc_json_fini(struct zmqc_decoder *d);
+int zmqc_json_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
+		    const char *buf, size_t len, uint64_t now_ms);
+int zmqc_json_event(struct zmqc_decoder *d, struct zmqc_peer *p,
+		    const char *buf, size_t len);
+int zmqc_json_template(struct zmqc_decoder *d, struct zmqc_peer *p,
+		       const char *buf, size_t len);
+/* Validates a JSON document of another topic (counter, option...). */
+int zmqc_json_check(struct zmqc_decoder *d, struct zmqc_peer *p,
+		    const char *buf, size_t len);
+
+/* TLV (zmq_tlv.c). */
+struct zmqc_tlv_item {
+	uint8_t key_type, value_type;   /* 4-bit codes */
+	uint32_t key_id;                /* numeric keys */
+	const char *key_str;            /* string keys (not NUL-terminated) */
+	size_t key_len;
+	struct zmqc_val v;
+};
+enum zmqc_tlv_next { TLV_ITEM = 0, TLV_EOR, TLV_END, TLV_ERROR };
+/* Validates the whole buffer (version bytes, every item in bounds, only
+ * scalar types).  0 or -1. */
+int zmqc_tlv_validate(const uint8_t *b, size_t len);
+/* Reads the item at *off (after the 2 version bytes); advances *off. */
+enum zmqc_tlv_next zmqc_tlv_next(const uint8_t *b, size_t len, size_t *off,
+				 struct zmqc_tlv_item *it);
+int zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
+		   const uint8_t *buf, size_t len, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,680 @@
+/*
+ * export.c - the -I publisher (see export.h and docs/hierarchy.md).
+ *
+ * Threads: interface owners call export_flow(), which copies the update
+ * into a bounded ring under a mutex (a full ring drops and counts: the
+ * owner never waits).  One exporter thread owns every PUB socket for its
+ * whole life (ZMQ sockets are not thread-safe: upstream's shared socket
+ * is what corrupts its frames, zmq-wire.md §2.1).  It drains the ring,
+ * encodes a batch and sends each message as exactly two frames to every
+ * endpoint, then an `event` message every second.
+ *
+ * Wire (zmq-wire.md §2.2, §3.3, §4.2), default dialect:
+ *   frame 1: 28-byte v2 header
+ *     0..15  topic "flow" / "event", NUL padded
+ *     16     version: 3 = TLV payload, 2 = JSON payload
+ *     17     0
+ *     18..19 payload length & 0xffff, little-endian (informational)
+ *     20..23 msg_id, big-endian, +1 per message, shared by all topics
+ *     24..27 source_id, big-endian: FNV-1a of the node id (stable)
+ *   frame 2: nDPI TLV v1 (0x01 0x01, then items, 0x01 ends a record),
+ *            numeric keys of the NetFlow/IPFIX and ntop PEN tables;
+ *            or, with --json-labels, a JSON array of objects with labels.
+ * Two string keys are ours: SITE_PATH (the node ids the update crossed,
+ * origin first, '>'-separated) and ORIGIN_SEQ (the origin's sequence
+ * number of the update).  Upstream keeps unknown keys as opaque extras.
+ * Payloads stay under 120 KiB (upstream accepts 128 KiB, §3.6); counters
+ * above 2^32-1 are split over several records (upstream parses u32).
+ */
+#include "exporter/export.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <zmq.h>
+
+#include "common/log.h"
+#include "common/prefs.h"
+#include "merge/iface.h"
+
+#define EXPORT_RING 16384
+#define EXPORT_MAX_PAYLOAD (120 * 1024)
+#define EXPORT_MAX_RECORD 1024          /* bound of one encoded record */
+#define EXPORT_MAX_SOCKETS 8
+#define EXPORT_HDR_LEN 28
+
+/* NetFlow v9 / IPFIX ids (PEN 0) and ntop ids (PEN 35632) we emit */
+enum {
+	K_IN_BYTES = 1, K_IN_PKTS = 2, K_PROTOCOL = 4, K_SRC_TOS = 5,
+	K_L4_SRC_PORT = 7, K_IPV4_SRC_ADDR = 8, K_INPUT_SNMP = 10,
+	K_L4_DST_PORT = 11, K_IPV4_DST_ADDR = 12, K_OUTPUT_SNMP = 14,
+	K_LAST_SWITCHED = 21, K_FIRST_SWITCHED = 22, K_OUT_BYTES = 23,
+	K_OUT_PKTS = 24, K_IPV6_SRC_ADDR = 27, K_IPV6_DST_ADDR = 28,
+	K_SAMPLING_INTERVAL = 34, K_SRC_VLAN = 58, K_IP_PROTOCOL_VERSION = 60,
+	K_EXPORTER_IPV4_ADDRESS = 130, K_EXPORTER_IPV6_ADDRESS = 131,
+	K_FLOW_START_MS = 152, K_FLOW_END_MS = 153,
+	K_CLIENT_TCP_FLAGS = 57550, K_SERVER_TCP_FLAGS = 57551,
+	K_L7_PROTO = 57590, K_L7_INFO = 58011,
+};
+
+struct export_rec {
+	struct flow_update u;        /* its pointers are not used */
+	char info[128];
+	char path[256];
+};
+
+struct export_sock {
+	void *sock;
+	char *endpoint;
+};
+
+static struct {
+	int active;
+	int json_labels;
+	void *ctx;
+	struct export_sock socks[EXPORT_MAX_SOCKETS];
+	int n_socks;
+	pthread_t thread;
+	int running;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct export_rec *ring;     /* [EXPORT_RING] */
+	uint64_t head, tail;         /* head - tail records queued */
+	uint64_t next_seq;           /* origin sequence of our own updates */
+	struct export_stats st;
+
+	uint32_t msg_id;
+	int export_interval;
+} ex = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+int
+export_active(void)
+{
+	return ex.active;
+}
+
+void
+export_get_stats(struct export_stats *out)
+{
+	pthread_mutex_lock(&ex.lock);
+	*out = ex.st;
+	pthread_mutex_unlock(&ex.lock);
+}
+
+int
+export_flow(const struct flow_update *u)
+{
+	struct export_rec *r;
+	int rc = 0;
+
+	if (!ex.active)
+		return -1;
+	pthread_mutex_lock(&ex.lock);
+	if (ex.head - ex.tail >= EXPORT_RING) {
+		ex.st.queue_drops++;
+		rc = -1;
+		goto out;
+	}
+	r = &ex.ring[ex.head % EXPORT_RING];
+	r->u = *u;
+	r->u.info = NULL;
+	r->u.site_path = NULL;
+	snprintf(r->info, sizeof(r->info), "%s", u->info ? u->info : "");
+	if (u->site_path != NULL && u->site_path[0] != '\0') {
+		/* relayed: keep its origin and sequence, append ourselves */
+		if ((size_t)snprintf(r->path, sizeof(r->path), "%s>%s", u->site_path,
+				     node_id) >= sizeof(r->path)) {
+			ex.st.queue_drops++;
+			rc = -1;
+			goto out;
+		}
+	} else {
+		snprintf(r->path, sizeof(r->path), "%s", node_id);
+		r->u.origin_seq = ++ex.next_seq;
+	}
+	ex.head++;
+	ex.st.queued++;
+	if (ex.head - ex.tail >= 256)
+		pthread_cond_signal(&ex.cond);
+out:
+	pthread_mutex_unlock(&ex.lock);
+	return rc;
+}
+
+/* ---- TLV writer (nDPI serializer v1, zmq-wire.md §3.3) ---- */
+
+struct tlv {
+	uint8_t *b;
+	size_t len, cap;
+};
+
+static void
+tlv_put_be(struct tlv *t, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--)
+		t->b[t->len++] = (uint8_t)(v >> (8 * i));
+}
+
+/* Key type and width: the smallest unsigned that holds it. */
+static void
+tlv_key(struct tlv *t, uint8_t vtype, uint32_t key)
+{
+	if (key <= 0xff) {
+		t->b[t->len++] = (uint8_t)(2 << 4 | vtype);
+		tlv_put_be(t, key, 1);
+	} else if (key <= 0xffff) {
+		t->b[t->len++] = (uint8_t)(3 << 4 | vtype);
+		tlv_put_be(t, key, 2);
+	} else {
+		t->b[t->len++] = (uint8_t)(4 << 4 | vtype);
+		tlv_put_be(t, key, 4);
+	}
+}
+
+static void
+tlv_uint(struct tlv *t, uint32_t key, uint64_t v)
+{
+	if (v <= 0xff) {
+		tlv_key(t, 2, key);
+		tlv_put_be(t, v, 1);
+	} else if (v <= 0xffff) {
+		tlv_key(t, 3, key);
+		tlv_put_be(t, v, 2);
+	} else if (v <= 0xffffffffULL) {
+		tlv_key(t, 4, key);
+		tlv_put_be(t, v, 4);
+	} else {
+		tlv_key(t, 5, key);
+		tlv_put_be(t, v, 8);
+	}
+}
+
+static void
+tlv_str(struct tlv *t, uint32_t key, const char *s)
+{
+	size_t n = strnlen(s, 512);
+
+	tlv_key(t, 11, key);
+	tlv_put_be(t, n, 2);
+	memcpy(t->b + t->len, s, n);
+	t->len += n;
+}
+
+/* A string key (our own fields), with a string or unsigned value. */
+static void
+tlv_skey(struct tlv *t, uint8_t vtype, const char *k)
+{
+	size_t n = strlen(k);
+
+	t->b[t->len++] = (uint8_t)(11 << 4 | vtype);
+	tlv_put_be(t, n, 2);
+	memcpy(t->b + t->len, k, n);
+	t->len += n;
+}
+
+static void
+tlv_skey_str(struct tlv *t, const char *k, const char *s)
+{
+	size_t n = strnlen(s, 512);
+
+	tlv_skey(t, 11, k);
+	tlv_put_be(t, n, 2);
+	memcpy(t->b + t->len, s, n);
+	t->len += n;
+}
+
+static void
+tlv_skey_u64(struct tlv *t, const char *k, uint64_t v)
+{
+	tlv_skey(t, 5, k);
+	tlv_put_be(t, v, 8);
+}
+
+static void
+l7_text(const struct flow_update *u, char *buf, size_t len)
+{
+	if (u->l7_master)
+		snprintf(buf, len, "%u.%u", u->l7_master, u->l7_app);
+	else
+		snprintf(buf, len, "%u", u->l7_app);
+}
+
+/* Encodes one record (at most EXPORT_MAX_RECORD bytes). */
+static void
+tlv_record(struct tlv *t, const struct export_rec *r, uint64_t ib, uint64_t ip,
+	   uint64_t ob, uint64_t op)
+{
+	const struct flow_update *u = &r->u;
+	char a[IPADDR_STRLEN], l7[16];
+
+	if (u->ip_version == 4) {
+		tlv_str(t, K_IPV4_SRC_ADDR, ipaddr_fmt(&u->src, a, sizeof(a)));
+		tlv_str(t, K_IPV4_DST_ADDR, ipaddr_fmt(&u->dst, a, sizeof(a)));
+	} else {
+		tlv_str(t, K_IPV6_SRC_ADDR, ipaddr_fmt(&u->src, a, sizeof(a)));
+		tlv_str(t, K_IPV6_DST_ADDR, ipaddr_fmt(&u->dst, a, sizeof(a)));
+	}
+	tlv_uint(t, K_IP_PROTOCOL_VERSION, u->ip_version);
+	tlv_uint(t, K_L4_SRC_PORT, u->sport);
+	tlv_uint(t, K_L4_DST_PORT, u->dport);
+	tlv_uint(t, K_PROTOCOL, u->l4_proto);
+	tlv_uint(t, K_IN_BYTES, ib);
+	tlv_uint(t, K_IN_PKTS, ip);
+	tlv_uint(t, K_OUT_BYTES, ob);
+	tlv_uint(t, K_OUT_PKTS, op);
+	tlv_uint(t, K_FIRST_SWITCHED, u->first_ms / 1000);
+	tlv_uint(t, K_LAST_SWITCHED, u->last_ms / 1000);
+	tlv_uint(t, K_FLOW_START_MS, u->first_ms);
+	tlv_uint(t, K_FLOW_END_MS, u->last_ms);
+	if (u->vlan)
+		tlv_uint(t, K_SRC_VLAN, u->vlan);
+	if (u->l4_proto == 6) {
+		tlv_uint(t, K_CLIENT_TCP_FLAGS, u->src_tcp_flags);
+		tlv_uint(t, K_SERVER_TCP_FLAGS, u->dst_tcp_flags);
+	}
+	l7_text(u, l7, sizeof(l7));
+	tlv_str(t, K_L7_PROTO, l7);
+	if (u->tos)
+		tlv_uint(t, K_SRC_TOS, u->tos);
+	if (u->exporter.v == 4)
+		tlv_str(t, K_EXPORTER_IPV4_ADDRESS, ipaddr_fmt(&u->exporter, a, sizeof(a)));
+	else if (u->exporter.v == 6)
+		tlv_str(t, K_EXPORTER_IPV6_ADDRESS, ipaddr_fmt(&u->exporter, a, sizeof(a)));
+	if (u->in_ifindex || u->out_ifindex) {
+		tlv_uint(t, K_INPUT_SNMP, u->in_ifindex);
+		tlv_uint(t, K_OUTPUT_SNMP, u->out_ifindex);
+	}
+	if (u->sampling > 1)
+		tlv_uint(t, K_SAMPLING_INTERVAL, u->sampling);
+	if (r->info[0] != '\0')
+		tlv_str(t, K_L7_INFO, r->info);
+	tlv_skey_str(t, "SITE_PATH", r->path);
+	tlv_skey_u64(t, "ORIGIN_SEQ", u->origin_seq);
+	t->b[t->len++] = 0x01;   /* end of record */
+}
+
+/* The same record as a JSON object with labels (--json-labels). */
+static json_t *
+json_record(const struct export_rec *r, uint64_t ib, uint64_t ip, uint64_t ob,
+	    uint64_t op)
+{
+	const struct flow_update *u = &r->u;
+	char a[IPADDR_STRLEN], b[IPADDR_STRLEN], l7[16];
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	ipaddr_fmt(&u->src, a, sizeof(a));
+	ipaddr_fmt(&u->dst, b, sizeof(b));
+	json_object_set_new(o, u->ip_version == 4 ? "IPV4_SRC_ADDR" : "IPV6_SRC_ADDR",
+			    json_string(a));
+	json_object_set_new(o, u->ip_version == 4 ? "IPV4_DST_ADDR" : "IPV6_DST_ADDR",
+			    json_string(b));
+	json_object_set_new(o, "IP_PROTOCOL_VERSION", json_integer(u->ip_version));
+	json_object_set_new(o, "L4_SRC_PORT", json_integer(u->sport));
+	json_object_set_new(o, "L4_DST_PORT", json_integer(u->dport));
+	json_object_set_new(o, "PROTOCOL", json_integer(u->l4_proto));
+	json_object_set_new(o, "IN_BYTES", json_integer((json_int_t)ib));
+	json_object_set_new(o, "IN_PKTS", json_integer((json_int_t)ip));
+	json_object_set_new(o, "OUT_BYTES", json_integer((json_int_t)ob));
+	json_object_set_new(o, "OUT_PKTS", json_integer((json_int_t)op));
+	json_object_set_new(o, "FIRST_SWITCHED", json_integer((json_int_t)(u->first_ms / 1000)));
+	json_object_set_new(o, "LAST_SWITCHED", json_integer((json_int_t)(u->last_ms / 1000)));
+	json_object_set_new(o, "FLOW_START_MILLISECONDS", json_integer((json_int_t)u->first_ms));
+	json_object_set_new(o, "FLOW_END_MILLISECONDS", json_integer((json_int_t)u->last_ms));
+	if (u->vlan)
+		json_object_set_new(o, "SRC_VLAN", json_integer(u->vlan));
+	if (u->l4_proto == 6) {
+		json_object_set_new(o, "CLIENT_TCP_FLAGS", json_integer(u->src_tcp_flags));
+		json_object_set_new(o, "SERVER_TCP_FLAGS", json_integer(u->dst_tcp_flags));
+	}
+	l7_text(u, l7, sizeof(l7));
+	json_object_set_new(o, "L7_PROTO", json_string(l7));
+	if (u->exporter.v == 4)
+		json_object_set_new(o, "EXPORTER_IPV4_ADDRESS",
+				    json_string(ipaddr_fmt(&u->exporter, a, sizeof(a))));
+	if (u->in_ifindex || u->out_ifindex) {
+		json_object_set_new(o, "INPUT_SNMP", json_integer(u->in_ifindex));
+		json_object_set_new(o, "OUTPUT_SNMP", json_integer(u->out_ifindex));
+	}
+	if (r->info[0] != '\0')
+		json_object_set_new(o, "L7_INFO", json_string(r->info));
+	json_object_set_new(o, "SITE_PATH", json_string(r->path));
+	json_object_set_new(o, "ORIGIN_SEQ", json_integer((json_int_t)u->origin_seq));
+	return o;
+}
+
+/* ---- sending (exporter thread) ---- */
+
+static void
+export_send(const char *topic, int version, const void *payload, size_t len)
+{
+	uint8_t hdr[EXPORT_HDR_LEN];
+	uint32_t id = ++ex.msg_id;
+	int i;
+
+	memset(hdr, 0, sizeof(hdr));
+	snprintf((char *)hdr, 16, "%s", topic);
+	hdr[16] = (uint8_t)version;
+	hdr[18] = (uint8_t)(len & 0xff);
+	hdr[19] = (uint8_t)((len >> 8) & 0xff);
+	hdr[20] = (uint8_t)(id >> 24);
+	hdr[21] = (uint8_t)(id >> 16);
+	hdr[22] = (uint8_t)(id >> 8);
+	hdr[23] = (uint8_t)id;
+	hdr[24] = (uint8_t)(ex.st.source_id >> 24);
+	hdr[25] = (uint8_t)(ex.st.source_id >> 16);
+	hdr[26] = (uint8_t)(ex.st.source_id >> 8);
+	hdr[27] = (uint8_t)ex.st.source_id;
+	for (i = 0; i < ex.n_socks; i++) {
+		void *s = ex.socks[i].sock;
+
+		/* PUB never blocks: past its HWM libzmq drops, which the
+		 * peer sees as a msg_id gap */
+		if (zmq_send(s, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+		    zmq_send(s, payload, len, ZMQ_DONTWAIT) < 0)
+			continue;
+	}
+	pthread_mutex_lock(&ex.lock);
+	ex.st.sent_msgs++;
+	ex.st.sent_bytes += len;
+	pthread_mutex_unlock(&ex.lock);
+}
+
+static void
+export_send_event(void)
+{
+	struct export_stats st;
+	json_t *o;
+	char *txt;
+
+	export_get_stats(&st);
+	o = json_pack("{s:I, s:s, s:I, s:I, s:{s:s, s:I}, s:{s:i, s:i, s:i},"
+		      " s:{s:I, s:i, s:i}, s:{s:I}}",
+		      "time", (json_int_t)time(NULL),
+		      "node_id", node_id,
+		      "exported_records", (json_int_t)st.sent_records,
+		      "exported_msgs", (json_int_t)st.sent_msgs,
+		      "probe", "version", NTOPNG_VERSION,
+		      "uuid_num", (json_int_t)st.source_id,
+		      "timeout", "lifetime", ex.export_interval, "idle", 60,
+		      "collected_lifetime", ex.export_interval,
+		      "zmq", "num_flow_exports", (json_int_t)st.sent_records,
+		      "num_exporters", 1, "num_zmq_exporters", 1,
+		      "drops", "export_queue_full", (json_int_t)st.queue_drops);
+	if (o == NULL)
+		return;
+	txt = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (txt == NULL)
+		return;
+	export_send("event", 2, txt, strlen(txt));
+	free(txt);
+	pthread_mutex_lock(&ex.lock);
+	ex.st.events++;
+	pthread_mutex_unlock(&ex.lock);
+}
+
+/* Encodes n records into messages and sends them. */
+static void
+export_batch(struct export_rec *recs, size_t n)
+{
+	static uint8_t buf[EXPORT_MAX_PAYLOAD + EXPORT_MAX_RECORD];
+	struct tlv t = { buf, 2, sizeof(buf) };
+	json_t *arr = NULL;
+	size_t json_len = 2;
+	uint64_t count = 0;
+	size_t i;
+
+	buf[0] = 1;
+	buf[1] = 1;
+	if (ex.json_labels)
+		arr = json_array();
+	for (i = 0; i < n; i++) {
+		struct export_rec *r = &recs[i];
+		uint64_t v[4] = { r->u.in_bytes, r->u.in_pkts, r->u.out_bytes, r->u.out_pkts };
+
+		/* upstream parses u32 counters: split bigger deltas */
+		do {
+			uint64_t c[4];
+			int k;
+
+			for (k = 0; k < 4; k++) {
+				c[k] = v[k] > 0xffffffffULL ? 0xffffffffULL : v[k];
+				v[k] -= c[k];
+			}
+			if (arr != NULL) {
+				json_t *o = json_record(r, c[0], c[1], c[2], c[3]);
+				char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+				if (s != NULL) {
+					json_len += strlen(s) + 1;
+					free(s);
+					json_array_append_new(arr, o);
+				} else {
+					json_decref(o);
+				}
+				if (json_len > EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
+					char *txt = json_dumps(arr, JSON_COMPACT);
+
+					if (txt != NULL) {
+						export_send("flow", 2, txt, strlen(txt));
+						free(txt);
+					}
+					json_array_clear(arr);
+					json_len = 2;
+				}
+			} else {
+				tlv_record(&t, r, c[0], c[1], c[2], c[3]);
+				if (t.len > EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
+					export_send("flow", 3, t.b, t.len);
+					t.len = 2;
+				}
+			}
+			count++;
+		} while (v[0] || v[1] || v[2] || v[3]);
+	}
+	if (arr != NULL) {
+		if (json_array_size(arr) > 0) {
+			char *txt = json_dumps(arr, JSON_COMPACT);
+
+			if (txt != NULL) {
+				export_send("flow", 2, txt, strlen(txt));
+				free(txt);
+			}
+		}
+		json_decref(arr);
+	} else if (t.len > 2) {
+		export_send("flow", 3, t.b, t.len);
+	}
+	pthread_mutex_lock(&ex.lock);
+	ex.st.sent_records += count;
+	pthread_mutex_unlock(&ex.lock);
+}
+
+static void *
+export_thread(void *arg)
+{
+	static struct export_rec batch[512];
+	uint64_t next_event = time_mono_ms();
+
+	(void)arg;
+	log_set_role("export");
+	for (;;) {
+		size_t n = 0;
+		int stop;
+		struct timespec ts;
+
+		pthread_mutex_lock(&ex.lock);
+		if (ex.head == ex.tail && ex.running) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&ex.cond, &ex.lock, &ts);
+		}
+		while (ex.head != ex.tail && n < sizeof(batch) / sizeof(batch[0]))
+			batch[n++] = ex.ring[ex.tail++ % EXPORT_RING];
+		stop = !ex.running && ex.head == ex.tail;
+		pthread_mutex_unlock(&ex.lock);
+		if (n > 0)
+			export_batch(batch, n);
+		if (time_mono_ms() >= next_event) {
+			export_send_event();
+			next_event += 1000;
+		}
+		if (stop && n == 0)
+			break;
+	}
+	return NULL;
+}
+
+/* ---- set-up ---- */
+
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h ? h : 1;
+}
+
+/* Accepts a CURVE key as 40 Z85 characters or as 80 hex digits of
+ * them (the form upstream's UI shows, zmq-wire.md §8.1). */
+static int
+curve_key_text(const char *in, char out[41])
+{
+	size_t n = strlen(in), i;
+
+	if (n == 40) {
+		memcpy(out, in, 41);
+		return 0;
+	}
+	if (n != 80)
+		return -1;
+	for (i = 0; i < 40; i++) {
+		unsigned v;
+
+		if (sscanf(in + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (char)v;
+	}
+	out[40] = '\0';
+	return 0;
+}
+
+static int
+export_open(const char *spec, const struct prefs *p)
+{
+	struct export_sock *es = &ex.socks[ex.n_socks];
+	size_t n = strlen(spec);
+	int connect_mode = n > 1 && spec[n - 1] == 'c';
+	int hwm = 100000, linger = 2000;
+	char *ep = strndup(spec, connect_mode ? n - 1 : n);
+
+	if (ep == NULL)
+		return -1;
+	es->sock = zmq_socket(ex.ctx, ZMQ_PUB);
+	if (es->sock == NULL)
+		goto fail;
+	zmq_setsockopt(es->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(es->sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (p->zmq_encryption_key != NULL) {
+		char server[41], pub[41], sec[41];
+
+		if (curve_key_text(p->zmq_encryption_key, server) != 0) {
+			log_err("--zmq-encryption-key: expected 40 Z85 characters (or 80 hex digits)");
+			goto fail;
+		}
+		if (zmq_curve_keypair(pub, sec) != 0 ||
+		    zmq_setsockopt(es->sock, ZMQ_CURVE_SERVERKEY, server, 41) != 0 ||
+		    zmq_setsockopt(es->sock, ZMQ_CURVE_PUBLICKEY, pub, 41) != 0 ||
+		    zmq_setsockopt(es->sock, ZMQ_CURVE_SECRETKEY, sec, 41) != 0) {
+			log_err("-I %s: CURVE client set-up failed: %s", spec, zmq_strerror(errno));
+			goto fail;
+		}
+	}
+	if ((connect_mode ? zmq_connect(es->sock, ep) : zmq_bind(es->sock, ep)) != 0) {
+		log_err("-I %s: cannot %s: %s", spec, connect_mode ? "connect" : "bind",
+			zmq_strerror(errno));
+		goto fail;
+	}
+	es->endpoint = ep;
+	ex.n_socks++;
+	log_info("exporting flows on %s (%s, %s)", ep, connect_mode ? "connect" : "bind",
+		 p->json_labels ? "JSON with labels" : "TLV");
+	return 0;
+fail:
+	if (es->sock != NULL)
+		zmq_close(es->sock);
+	es->sock = NULL;
+	free(ep);
+	return -1;
+}
+
+int
+export_start(const struct prefs *p)
+{
+	int i;
+
+	if (p->n_export_endpoints == 0)
+		return 0;
+	ex.ctx = zmq_ctx_new();
+	ex.ring = calloc(EXPORT_RING, sizeof(*ex.ring));
+	if (ex.ctx == NULL || ex.ring == NULL) {
+		log_err("-I: out of memory");
+		return -1;
+	}
+	ex.json_labels = p->json_labels;
+	ex.export_interval = p->export_interval > 0 ? p->export_interval : 1;
+	ex.st.source_id = fnv1a(node_id);
+	for (i = 0; i < p->n_export_endpoints && i < EXPORT_MAX_SOCKETS; i++)
+		if (export_open(p->export_endpoints[i], p) != 0)
+			return -1;
+	ex.running = 1;
+	if (pthread_create(&ex.thread, NULL, export_thread, NULL) != 0) {
+		log_err("-I: cannot start the exporter thread");
+		ex.running = 0;
+		return -1;
+	}
+	ex.active = 1;
+	log_info("node id %s, ZMQ source_id %u", node_id, ex.st.source_id);
+	return 0;
+}
+
+void
+export_stop(void)
+{
+	int i;
+
+	if (ex.active) {
+		pthread_mutex_lock(&ex.lock);
+		ex.running = 0;
+		pthread_cond_signal(&ex.cond);
+		pthread_mutex_unlock(&ex.lock);
+		pthread_join(ex.thread, NULL);
+		ex.active = 0;
+	}
+	for (i = 0; i < ex.n_socks; i++) {
+		zmq_close(ex.socks[i].sock);
+		free(ex.socks[i].endpoint);
+	}
+	ex.n_socks = 0;
+	if (ex.ctx != NULL)
+		zmq_ctx_term(ex.ctx);
+	ex.ctx = NULL;
+	free(ex.ring);
+	ex.ring = NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * export.h - the -I publisher: republishes the node's flows to peer nodes
+ * (and to upstream ntopng) over ZMQ, so that nodes form star, tree and
+ * mesh topologies (docs/hierarchy.md).
+ *
+ * Interface owner threads post flow updates with export_flow(); one
+ * exporter thread owns the PUB sockets, batches the updates into TLV (or
+ * JSON with --json-labels) messages with msg_id sequence numbers, and
+ * sends an `event` message with its own statistics every second.
+ */
+#ifndef EXPORTER_EXPORT_H
+#define EXPORTER_EXPORT_H
+
+#include <stdint.h>
+
+struct prefs;
+struct flow_update;
+
+/* Opens every -I endpoint and starts the exporter thread (main thread).
+ * Returns 0 (also when there is no -I), or -1 with the cause logged. */
+int export_start(const struct prefs *p);
+/* Sends what is queued, then stops (main thread, after the interfaces). */
+void export_stop(void);
+/* 1 when -I is on. */
+int export_active(void);
+
+/*
+ * Queues one update for export (any interface owner thread; copied).
+ * An update with no site path starts here: this node is its origin and
+ * gives it the next origin sequence number.  An update that came from a
+ * peer keeps its origin sequence number and gets this node's id appended
+ * to its path.  Returns 0, or -1 when the queue is full (counted).
+ */
+int export_flow(const struct flow_update *u);
+
+struct export_stats {
+	uint64_t queued, sent_records, sent_msgs, sent_bytes;
+	uint64_t queue_drops;        /* updates refused: queue full */
+	uint64_t events;             /* event messages sent */
+	uint32_t source_id;
+};
+void export_get_stats(struct export_stats *out);
+
+#endif
