@@ -80,7 +80,6 @@ enum opt_id {
 	O_VERBOSE, O_VERSION, O_HELP, O_CORE_AFFINITY, O_SHUTDOWN_DONE,
 	O_NODE_ID, O_EXPORT_INTERVAL, O_ZMQ_ENC, O_ZMQ_KEY_PRIV, O_ZMQ_KEY,
 	O_ZMQ_ALLOWED_KEYS,
-	O_ZMQ_ALLOWED_KEYS,
 	O__COUNT
 };
 
@@ -1112,7 +1111,6 @@ prefs_fini(struct prefs *p)
 	free(p->zmq_encryption_key_priv);
 	free(p->zmq_encryption_key);
 	free(p->zmq_allowed_keys);
-	free(p->zmq_allowed_keys);
 	free(p->config_file);
 	memset(p, 0, sizeof(*p));
 }
@@ -1429,9 +1427,6 @@ prefs_dump(const struct prefs *p, FILE *f)
 			break;
 		case O_ZMQ_KEY:
 			dump_str(f, l, p->zmq_encryption_key, NULL);
-			break;
-		case O_ZMQ_ALLOWED_KEYS:
-			dump_str(f, l, p->zmq_allowed_keys, NULL);
 			break;
 		case O_ZMQ_ALLOWED_KEYS:
 			dump_str(f, l, p->zmq_allowed_keys, NULL);

@@ -78,7 +78,6 @@ struct prefs {
 	char *zmq_encryption_key_priv;  /* --zmq-encryption-key-priv */
 	char *zmq_encryption_key;    /* --zmq-encryption-key (server public key, -I client) */
 	char *zmq_allowed_keys;      /* --zmq-allowed-keys: file of client public keys */
-	char *zmq_allowed_keys;      /* --zmq-allowed-keys: file of client public keys */
 	char *config_file;           /* the configuration file used, if any */
 };
 

@@ -23,7 +23,6 @@
 
 #include "capture/source.h"
 #include "collector/collector.h"
-#include "collector/collector.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"

@@ -48,10 +48,6 @@ json_t *query_iface_data(struct iface *ifc, int summary);
  * {index, kind, spec, state, records, bytes, errors} plus whatever the
  * source's describe() callback adds (docs/rest.md). */
 json_t *query_iface_sources(struct iface *ifc);
-/* get/interface/sources.lua: one object per source of the interface
- * {index, kind, spec, state, records, bytes, errors} plus whatever the
- * source's describe() callback adds (docs/rest.md). */
-json_t *query_iface_sources(struct iface *ifc);
 
 /* ---- hosts ---- */
 

@@ -222,7 +222,7 @@ rest_envelope(enum rest_rc rc, json_t *rsp, int *status)
 
 enum rest_op {
 	OP_IFACE, OP_HOSTS, OP_HOST, OP_HOST_EXISTS, OP_ALL_HOSTS_DATA,
-	OP_FLOWS, OP_L7_IFACE, OP_L7_HOST, OP_SOURCES, OP_SOURCES,
+	OP_FLOWS, OP_L7_IFACE, OP_L7_HOST, OP_SOURCES,
 };
 
 /* Everything a handler sends to the owner: plain data only, since
@@ -272,7 +272,6 @@ rest_build(struct iface *ifc, void *arg)
 				 "arp_bytes", (json_int_t)ifc->stats.arp_bytes,
 				 "num_flows", (json_int_t)ifc->num_flows);
 	case OP_L7_HOST: return query_l7_host(ifc, h, &r->lq);
-	case OP_SOURCES: return query_iface_sources(ifc);
 	case OP_SOURCES: return query_iface_sources(ifc);
 	}
 	return NULL;
@@ -389,18 +388,6 @@ h_iface_data(const struct rest_params *p, json_t **rsp)
 	ifc = param_iface(p, "ifid");
 	if (!ifc)
 		ifc = param_iface(p, "iffilter");
-	if (!ifc)
-		return RC_INVALID_INTERFACE;
-	return rest_run(ifc, &r, rsp);
-}
-
-/* get/interface/sources.lua?ifid=N: every source and its ledger. */
-static enum rest_rc
-h_iface_sources(const struct rest_params *p, json_t **rsp)
-{
-	struct rest_req r = { .op = OP_SOURCES };
-	struct iface *ifc = param_iface(p, "ifid");
-
 	if (!ifc)
 		return RC_INVALID_INTERFACE;
 	return rest_run(ifc, &r, rsp);
@@ -984,7 +971,6 @@ static const struct {
 	{ "get/ntopng/interfaces.lua", h_interfaces },
 	{ "get/interface/data.lua", h_iface_data },
 	{ "get/interface/address.lua", h_iface_address },
-	{ "get/interface/sources.lua", h_iface_sources },
 	{ "get/interface/sources.lua", h_iface_sources },
 	{ "get/interface/l7/stats.lua", h_l7_stats },
 	{ "get/interface/l7/data.lua", h_l7_data },
