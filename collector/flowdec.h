@@ -1,0 +1,185 @@
+/*
+ * flowdec.h - decoders of NetFlow v5/v9, IPFIX and sFlow v5 datagrams,
+ * written as pure functions over one byte buffer plus a per-source state
+ * (exporters, templates, data waiting for its template), so that unit
+ * tests and fuzzers drive them without sockets.
+ *
+ * A decoder never calls the interface tables itself: what it finds goes to
+ * a sink (struct flowdec_sink) - flow records as struct flow_update,
+ * sampled packet headers (sFlow) as struct flowdec_packet.  The UDP source
+ * (flow_udp.c) points the sink at iface_flow_update() / capture_decode() +
+ * iface_packet(); tests point it at counters.
+ *
+ * Everything is owned by one thread (the interface owner): no locks.
+ * Design note: docs/collector-netflow.md.
+ */
+#ifndef COLLECTOR_FLOWDEC_H
+#define COLLECTOR_FLOWDEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/addr.h"
+
+struct flow_update;
+struct json_t;
+
+/* Limits (bounded memory whatever the exporters send). */
+#define FLOWDEC_MAX_EXPORTERS 1024   /* (address, protocol, domain) */
+#define FLOWDEC_MAX_TEMPLATES 1024   /* all exporters together; LRU */
+#define FLOWDEC_MAX_FIELDS 128       /* per template */
+#define FLOWDEC_MAX_PENDING 64       /* data sets waiting for a template */
+#define FLOWDEC_PENDING_MS (30 * 1000)
+#define FLOWDEC_MAX_IFCOUNTERS 64    /* sFlow ifIndex counters per agent */
+
+/* Decode errors by cause (per exporter; global ones without exporter). */
+enum flowdec_err {
+	FDE_TRUNCATED = 0,      /* datagram/record shorter than its header says */
+	FDE_BAD_LENGTH,         /* a length field inconsistent with the data */
+	FDE_BAD_TEMPLATE,       /* zero fields, absurd field length, too many fields */
+	FDE_BAD_SET,            /* set/flowset id reserved or set length < 4 */
+	FDE_NO_TEMPLATE,        /* data sets dropped: template never came (30 s) */
+	FDE_PENDING_FULL,       /* data sets dropped: waiting buffer full */
+	FDE_BAD_RECORD,         /* flow record without usable addresses */
+	FDE_REFUSED,            /* the interface refused the update (table full) */
+	FDE_BAD_SAMPLE,         /* sFlow sample/record length inconsistent */
+	FDE_UNKNOWN_FORMAT,     /* sFlow sample/record format we skip (not fatal) */
+	FDE__COUNT
+};
+
+enum flowdec_proto {
+	FDP_NETFLOW5 = 5,
+	FDP_NETFLOW9 = 9,
+	FDP_IPFIX = 10,
+	FDP_SFLOW5 = 105,
+};
+
+/* Interface counters of one sFlow agent's ifIndex (generic if counters). */
+struct flowdec_ifcounters {
+	uint32_t ifindex, iftype, direction, status;
+	uint64_t speed;
+	uint64_t in_octets, out_octets;
+	uint64_t in_ucast, in_mcast, in_bcast, in_discards, in_errors, in_unknown;
+	uint64_t out_ucast, out_mcast, out_bcast, out_discards, out_errors;
+	uint64_t last_ms;
+};
+
+/* One exporter: a device address, a protocol and a domain (NetFlow v9
+ * source id, IPFIX observation domain, sFlow sub-agent, v5 engine). */
+struct flowdec_exporter {
+	struct flowdec_exporter *hnext;
+	struct ipaddr addr;
+	uint32_t domain;
+	uint8_t proto;               /* enum flowdec_proto */
+	uint64_t datagrams, records, templates, option_templates;
+	uint64_t drops;              /* records/datagrams lost by sequence gaps */
+	uint64_t sampler_drops;      /* sFlow: drops the agent itself reported */
+	uint64_t packets;            /* sFlow: sampled packet headers */
+	uint64_t counter_samples;    /* sFlow */
+	uint64_t err[FDE__COUNT];
+	uint32_t sampling;           /* declared rate (0/1: not sampled) */
+	uint64_t first_ms, last_ms;  /* our clock */
+	/* sequence check */
+	uint32_t seq_last, seq_last_n;
+	uint8_t seq_valid, seq_inclusive;
+	uint64_t sys_init_ms;        /* IPFIX systemInitTimeMilliseconds (option) */
+	struct flowdec_ifcounters *ifc;  /* sFlow counter samples */
+	uint32_t n_ifc;
+};
+
+struct flowdec_template;
+struct flowdec_pending;
+
+/* What a decoder reports a sampled packet header as. */
+struct flowdec_packet {
+	int dlt;                     /* 1 Ethernet, 228 IPv4, 229 IPv6 */
+	const uint8_t *data;
+	uint32_t caplen;             /* bytes of header present */
+	uint32_t frame_len;          /* the original frame's length */
+	uint32_t scale;              /* sampling rate (1: every packet) */
+	uint32_t in_ifindex, out_ifindex;
+	const struct ipaddr *exporter;
+	uint64_t ts_ms;
+};
+
+struct flowdec_sink {
+	/* Returns 0, or -1 when the record was refused (counted). */
+	int (*flow)(void *arg, const struct flow_update *u);
+	void (*packet)(void *arg, const struct flowdec_packet *p);
+	void *arg;
+};
+
+/* The per-source state. */
+struct flowdec {
+	struct flowdec_exporter **exp_buckets;  /* FLOWDEC_EXP_BUCKETS */
+	uint32_t n_exporters;
+	struct flowdec_template **tpl_buckets;
+	struct flowdec_template *tpl_head, *tpl_tail;  /* LRU: head oldest */
+	uint32_t n_templates;
+	struct flowdec_pending *pending;        /* oldest first */
+	uint32_t n_pending;
+	/* global counters (no exporter to charge them to) */
+	uint64_t datagrams;
+	uint64_t unknown_version;
+	uint64_t too_short;
+	uint64_t exporters_refused;
+	uint64_t templates_evicted;
+	uint64_t pending_decoded;
+	uint64_t records;            /* flow records handed to the sink */
+	uint64_t packets;            /* sampled headers handed to the sink */
+	uint64_t last_expire_ms;
+};
+
+int flowdec_init(struct flowdec *d);
+void flowdec_fini(struct flowdec *d);
+
+/*
+ * Decodes one UDP payload from `exporter`, received at now_ms (wall
+ * clock): NetFlow v5/v9, IPFIX or sFlow v5, told apart by the leading
+ * version.  Returns the number of records (flows + sampled packets)
+ * handed to the sink, or -1 when the datagram was refused entirely.
+ */
+int flowdec_datagram(struct flowdec *d, const struct ipaddr *exporter,
+		     const uint8_t *buf, size_t len, uint64_t now_ms,
+		     const struct flowdec_sink *sink);
+
+/* The individual decoders (same contract; the version is not checked
+ * again).  netflow.c / sflow.c. */
+int flowdec_netflow(struct flowdec *d, const struct ipaddr *exporter,
+		    const uint8_t *buf, size_t len, uint64_t now_ms,
+		    const struct flowdec_sink *sink);
+int flowdec_sflow(struct flowdec *d, const struct ipaddr *exporter,
+		  const uint8_t *buf, size_t len, uint64_t now_ms,
+		  const struct flowdec_sink *sink);
+
+/* Drops data sets that waited for their template for too long. */
+void flowdec_expire(struct flowdec *d, uint64_t now_ms);
+
+/* Finds or creates an exporter; NULL when the table is full (counted). */
+struct flowdec_exporter *flowdec_exporter_get(struct flowdec *d,
+					      const struct ipaddr *addr,
+					      uint8_t proto, uint32_t domain,
+					      uint64_t now_ms);
+/* Checks a sequence number; `n` = what this datagram carries (records
+ * or 1 per datagram).  Counts gaps as drops. */
+void flowdec_seq_check(struct flowdec_exporter *e, uint32_t seq, uint32_t n,
+		       int allow_inclusive);
+
+/* Adds the ledger (global counters and one object per exporter) to the
+ * JSON object `obj`. */
+void flowdec_describe(const struct flowdec *d, struct json_t *obj);
+
+const char *flowdec_err_name(enum flowdec_err e);
+const char *flowdec_proto_name(uint8_t proto);
+
+/* flow_udp.c: parses the part after "scheme://" ("[addr]:port",
+ * "addr:port", ":port", "port", "addr" or "") into an address (v = 0:
+ * any) and a port (defport when absent).  Returns 0 or -1. */
+int collector_udp_parse(const char *rest, uint16_t defport,
+			struct ipaddr *addr, uint16_t *port);
+
+/* netflow.c: template cache and waiting data, used by flowdec.c. */
+void flowdec_templates_free(struct flowdec *d);
+void flowdec_pending_free(struct flowdec *d);
+
+#endif
