@@ -18,6 +18,7 @@ enum source_kind {
 	SOURCE_PCAP_FILE,        /* one file, or a list of files read in turn */
 	SOURCE_ZMQ,              /* collector/: ZMQ SUB (probes, peer nodes) */
 	SOURCE_FLOW_UDP,         /* collector/: NetFlow v5/v9, IPFIX, sFlow */
+	SOURCE_HISTORICAL,       /* exporter/historical.c: flow history files */
 };
 
 struct json_t;

@@ -186,7 +186,7 @@ static const struct opt_def opt_table[] = {
 	  "Max number of active flows\n(default: 131072)" },
 	{ O_MAX_HOSTS, "max-num-hosts", 'x', ARG_REQ, 1, T_LOCAL, "<num>",
 	  "Max number of active hosts\n(default: 65536)" },
-	{ O_STICKY_HOSTS, "sticky-hosts", 'S', ARG_REQ, 0, T_LOCAL, "<mode>",
+	{ O_STICKY_HOSTS, "sticky-hosts", 'S', ARG_REQ, 1, T_LOCAL, "<mode>",
 	  "Don't flush hosts (default: none). Values:\n"
 	  "all    - Keep all hosts in memory\n"
 	  "local  - Keep only local hosts\n"
@@ -196,17 +196,17 @@ static const struct opt_def opt_table[] = {
 	/* Storage */
 	{ O_DATA_DIR, "data-dir", 'd', ARG_REQ, 1, T_STORAGE, "<path>",
 	  "Data directory (must be writable).\nDefault: " DEF_DATA_DIR },
-	{ O_REDIS, "redis", 'r', ARG_REQ, 0, T_STORAGE,
+	{ O_REDIS, "redis", 'r', ARG_REQ, 1, T_STORAGE,
 	  "<host[:port][@db]>",
 	  "Redis host[:port][@db] or unix socket\npath. "
 	  "Default: " DEF_REDIS },
-	{ O_NO_PERSIST, "disable-host-persistency", 'P', ARG_NONE, 0,
+	{ O_NO_PERSIST, "disable-host-persistency", 'P', ARG_NONE, 1,
 	  T_STORAGE, NULL, "Disable host persistency (in Redis)" },
-	{ O_NO_PERSIST, "disable-host-persistence", 0, ARG_NONE, 0,
+	{ O_NO_PERSIST, "disable-host-persistence", 0, ARG_NONE, 1,
 	  T_STORAGE, NULL, NULL },
-	{ O_DUMP_FLOWS, "dump-flows", 'F', ARG_NONE, 0, T_STORAGE, NULL,
+	{ O_DUMP_FLOWS, "dump-flows", 'F', ARG_NONE, 1, T_STORAGE, NULL,
 	  "Dump expired flows (SQLite, one database\nper day)" },
-	{ O_DUMP_HOSTS, "dump-hosts", 'D', ARG_REQ, 0, T_STORAGE, "<mode>",
+	{ O_DUMP_HOSTS, "dump-hosts", 'D', ARG_REQ, 1, T_STORAGE, "<mode>",
 	  "Dump hosts policy (default: none). Values:\n"
 	  "all    - Dump all hosts\n"
 	  "local  - Dump only local hosts\n"

@@ -27,6 +27,7 @@
 #include "merge/iface.h"
 #include "merge/query.h"
 #include "webui/rest.h"
+#include "webui/rest_storage.h"
 
 /* ------------------------------------------------------------------ */
 /* parameters                                                          */
@@ -960,6 +961,38 @@ h_host_l7_stats(const struct rest_params *p, json_t **rsp)
 	return rc;
 }
 
+/* Persistence handlers (webui/rest_storage.c) answer 0, or an error:
+ * -1 bad arguments, -2 unknown interface, -3 not found, else internal. */
+static enum rest_rc
+storage_rc(int rc)
+{
+	switch (rc) {
+	case 0: return RC_OK;
+	case -1: return RC_INVALID_ARGUMENTS;
+	case -2: return RC_INVALID_INTERFACE;
+	case -3: return RC_NOT_FOUND;
+	default: return RC_INTERNAL_ERROR;
+	}
+}
+
+static enum rest_rc
+h_storage_stats(const struct rest_params *p, json_t **rsp)
+{
+	return storage_rc(rest_storage_stats(p, rsp));
+}
+
+static enum rest_rc
+h_historical(const struct rest_params *p, json_t **rsp)
+{
+	return storage_rc(rest_storage_historical(p, rsp));
+}
+
+static enum rest_rc
+h_timeseries(const struct rest_params *p, json_t **rsp)
+{
+	return storage_rc(rest_storage_timeseries(p, rsp));
+}
+
 /* ------------------------------------------------------------------ */
 /* routing                                                             */
 
@@ -980,6 +1013,10 @@ static const struct {
 	{ "get/host/interfaces.lua", h_host_interfaces },
 	{ "get/host/l7/stats.lua", h_host_l7_stats },
 	{ "get/flow/active.lua", h_flow_active },
+	/* webui/rest_storage.c: persistence (docs/storage.md) */
+	{ "get/ntopng/redis.lua", h_storage_stats },
+	{ "set/interface/historical.lua", h_historical },
+	{ "get/timeseries/ts.lua", h_timeseries },
 };
 
 #define REST_VERSION_PATH "/lua/rest/version.lua"

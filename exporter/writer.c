@@ -1,0 +1,619 @@
+/*
+ * writer.c - the slow-I/O thread (see writer.h): a ring of WRITER_QUEUE
+ * records under one mutex, and one thread that empties it.
+ *
+ * Each turn the thread moves up to WRITER_BATCH records out of the ring
+ * (so owners can post again at once), then handles them:
+ *  - flows and contacts: INSERT into the day's SQLite file of their
+ *    interface, opened on first use (WAL, synchronous=NORMAL) and kept in
+ *    a small cache; a transaction spans the whole batch and is committed
+ *    at its end.  Files not used for a minute are closed (day rollover).
+ *  - host cache: kv_set / kv_get (Redis or the embedded store); a restore
+ *    answer goes to the record's callback.
+ *  - time series: RRD files created on first use (rrd_create_r) and
+ *    updated with rrd_updatex_r, skipping updates not newer than the last
+ *    one instead of failing.
+ * Errors are logged once per file and counted, never fatal: a corrupt or
+ * read-only file costs its records, not the node.
+ */
+#include "exporter/writer.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <rrd.h>
+#include <sqlite3.h>
+
+#include "common/log.h"
+#include "exporter/kv.h"
+
+#define WRITER_MAX_DBS 16
+#define WRITER_DB_IDLE_S 60
+
+struct writer_db {
+	sqlite3 *db;
+	sqlite3_stmt *ins;
+	int ifid;
+	int contacts;                /* 0: flows, 1: contacts */
+	int yday, year;
+	time_t last_use;
+	int in_txn;
+};
+
+static pthread_mutex_t w_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t w_cond = PTHREAD_COND_INITIALIZER;   /* work posted */
+static pthread_cond_t w_done = PTHREAD_COND_INITIALIZER;   /* work done, room */
+static struct writer_rec *w_ring;
+static uint32_t w_head, w_count;
+static int w_running, w_stopping;
+static pthread_t w_thread;
+static struct writer_stats w_st;
+static char *w_dir;
+static struct writer_db w_dbs[WRITER_MAX_DBS];
+
+/* ---- paths ---- */
+
+int
+writer_day_path(char *buf, size_t len, int ifid, const char *what, time_t t)
+{
+	struct tm tm;
+	int n;
+
+	if (w_dir == NULL || localtime_r(&t, &tm) == NULL)
+		return -1;
+	n = snprintf(buf, len, "%s/%d/%s/%04d/%02d/%02d.sqlite", w_dir, ifid,
+		     what, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+int
+writer_rrd_path(char *buf, size_t len, int ifid, const char *sub,
+		const char *name)
+{
+	int n;
+
+	if (w_dir == NULL)
+		return -1;
+	n = snprintf(buf, len, "%s/%d/rrd/%s%s.rrd", w_dir, ifid, sub, name);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+/* mkdir -p of the directory part of path. */
+static int
+mkdirs_for(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+	char *p;
+
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, path, n + 1);
+	p = strrchr(tmp, '/');
+	if (p == NULL)
+		return 0;
+	*p = '\0';
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* ---- SQLite ---- */
+
+#define CONTACTS_SCHEMA                                                        \
+	"CREATE TABLE IF NOT EXISTS contacts ("                                \
+	"id INTEGER PRIMARY KEY AUTOINCREMENT, vlan_id INTEGER, "              \
+	"host_ip TEXT, peer_ip TEXT, peer_port INTEGER, role TEXT, "           \
+	"proto INTEGER, l7_name TEXT, bytes_sent INTEGER, bytes_rcvd INTEGER, "\
+	"packets_sent INTEGER, packets_rcvd INTEGER, first_seen INTEGER, "     \
+	"last_seen INTEGER);"                                                  \
+	"CREATE INDEX IF NOT EXISTS contacts_host ON contacts(host_ip);"
+
+static void
+db_close(struct writer_db *d)
+{
+	if (d->db == NULL)
+		return;
+	if (d->in_txn)
+		sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(d->ins);
+	sqlite3_close(d->db);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The open database for (ifid, kind, day of t), opening it if needed. */
+static struct writer_db *
+db_get(int ifid, int contacts, time_t t)
+{
+	static char last_err_path[PATH_MAX];
+	char path[PATH_MAX];
+	struct writer_db *d, *victim = NULL;
+	struct tm tm;
+	const char *ins;
+	int i;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return NULL;
+	for (i = 0; i < WRITER_MAX_DBS; i++) {
+		d = &w_dbs[i];
+		if (d->db && d->ifid == ifid && d->contacts == contacts &&
+		    d->yday == tm.tm_yday && d->year == tm.tm_year) {
+			d->last_use = time(NULL);
+			return d;
+		}
+		if (victim == NULL || d->db == NULL ||
+		    (victim->db && d->last_use < victim->last_use))
+			victim = d;
+	}
+	db_close(victim);
+	d = victim;
+	if (writer_day_path(path, sizeof(path), ifid,
+			    contacts ? "contacts" : "flows", t) != 0)
+		return NULL;
+	if (mkdirs_for(path) != 0) {
+		if (strcmp(last_err_path, path) != 0)
+			log_err("%s: cannot create its directory: %s", path,
+				strerror(errno));
+		snprintf(last_err_path, sizeof(last_err_path), "%s", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(d->db, 200);
+	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL;"
+			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : WRITER_FLOWS_SCHEMA,
+			 NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
+	ins = contacts ?
+		"INSERT INTO contacts (vlan_id, host_ip, peer_ip, peer_port, "
+		"role, proto, l7_name, bytes_sent, bytes_rcvd, packets_sent, "
+		"packets_rcvd, first_seen, last_seen) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)" :
+		"INSERT INTO flows (vlan_id, cli_ip, cli_port, srv_ip, srv_port, "
+		"proto, bytes, first_seen, last_seen, duration, json, "
+		"cli2srv_bytes, srv2cli_bytes, cli2srv_packets, srv2cli_packets, "
+		"l7_master, l7_app, l7_name, info, ifname) "
+		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	if (sqlite3_prepare_v2(d->db, ins, -1, &d->ins, NULL) != SQLITE_OK)
+		goto fail;
+	d->ifid = ifid;
+	d->contacts = contacts;
+	d->yday = tm.tm_yday;
+	d->year = tm.tm_year;
+	d->last_use = time(NULL);
+	return d;
+fail:
+	if (strcmp(last_err_path, path) != 0)
+		log_err("%s: cannot write: %s", path,
+			d->db ? sqlite3_errmsg(d->db) : "out of memory");
+	snprintf(last_err_path, sizeof(last_err_path), "%s", path);
+	if (d->db) {
+		sqlite3_finalize(d->ins);
+		sqlite3_close(d->db);
+	}
+	memset(d, 0, sizeof(*d));
+	return NULL;
+}
+
+static int
+db_begin(struct writer_db *d)
+{
+	if (d->in_txn)
+		return 0;
+	if (sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	d->in_txn = 1;
+	return 0;
+}
+
+/* The json column: what ntopng 1.x kept there, for its readers. */
+static char *
+flow_json(const struct writer_flow *f)
+{
+	json_t *o = json_pack("{s:s,s:i,s:s,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:s}",
+		"cli.ip", f->cli, "cli.port", f->cli_port,
+		"srv.ip", f->srv, "srv.port", f->srv_port,
+		"proto.l4", f->l4_proto, "proto.ndpi", f->l7_name,
+		"cli2srv.bytes", (json_int_t)f->c2s_bytes,
+		"srv2cli.bytes", (json_int_t)f->s2c_bytes,
+		"cli2srv.packets", (json_int_t)f->c2s_pkts,
+		"srv2cli.packets", (json_int_t)f->s2c_pkts,
+		"info", f->info);
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return s;
+}
+
+static void
+write_flow(int ifid, const struct writer_flow *f)
+{
+	struct writer_db *d = db_get(ifid, 0, (time_t)(f->last_ms / 1000));
+	sqlite3_stmt *s;
+	char *js;
+	int rc;
+
+	if (d == NULL || db_begin(d) != 0) {
+		w_st.db_errors++;
+		return;
+	}
+	s = d->ins;
+	js = flow_json(f);
+	sqlite3_bind_int(s, 1, f->vlan);
+	sqlite3_bind_text(s, 2, f->cli, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, f->cli_port);
+	sqlite3_bind_text(s, 4, f->srv, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, f->srv_port);
+	sqlite3_bind_int(s, 6, f->l4_proto);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)(f->c2s_bytes + f->s2c_bytes));
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)(f->first_ms / 1000));
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)(f->last_ms / 1000));
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)(f->last_ms / 1000 - f->first_ms / 1000));
+	if (js)
+		sqlite3_bind_text(s, 11, js, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 11);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)f->c2s_bytes);
+	sqlite3_bind_int64(s, 13, (sqlite3_int64)f->s2c_bytes);
+	sqlite3_bind_int64(s, 14, (sqlite3_int64)f->c2s_pkts);
+	sqlite3_bind_int64(s, 15, (sqlite3_int64)f->s2c_pkts);
+	sqlite3_bind_int(s, 16, f->l7_master);
+	sqlite3_bind_int(s, 17, f->l7_app);
+	sqlite3_bind_text(s, 18, f->l7_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 19, f->info, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 20, f->ifname, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	free(js);
+	if (rc != SQLITE_DONE) {
+		w_st.db_errors++;
+		return;
+	}
+	w_st.flows_written++;
+}
+
+static void
+write_contact(int ifid, const struct writer_contact *c)
+{
+	struct writer_db *d = db_get(ifid, 1, (time_t)(c->last_ms / 1000));
+	sqlite3_stmt *s;
+	int rc;
+
+	if (d == NULL || db_begin(d) != 0) {
+		w_st.db_errors++;
+		return;
+	}
+	s = d->ins;
+	sqlite3_bind_int(s, 1, c->vlan);
+	sqlite3_bind_text(s, 2, c->host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, c->peer_port);
+	sqlite3_bind_text(s, 5, c->as_client ? "client" : "server", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, c->l4_proto);
+	sqlite3_bind_text(s, 7, c->l7_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)c->bytes_sent);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)c->bytes_rcvd);
+	sqlite3_bind_int64(s, 10, (sqlite3_int64)c->pkts_sent);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)c->pkts_rcvd);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)(c->first_ms / 1000));
+	sqlite3_bind_int64(s, 13, (sqlite3_int64)(c->last_ms / 1000));
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		w_st.db_errors++;
+		return;
+	}
+	w_st.contacts_written++;
+}
+
+/* Commits every open transaction; closes files idle for a minute. */
+static void
+db_commit_all(void)
+{
+	time_t now = time(NULL);
+	int i;
+
+	for (i = 0; i < WRITER_MAX_DBS; i++) {
+		struct writer_db *d = &w_dbs[i];
+
+		if (d->db == NULL)
+			continue;
+		if (d->in_txn) {
+			if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+				log_warn("sqlite commit: %s", sqlite3_errmsg(d->db));
+				w_st.db_errors++;
+				sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+			}
+			d->in_txn = 0;
+		}
+		if (now - d->last_use > WRITER_DB_IDLE_S)
+			db_close(d);
+	}
+}
+
+/* ---- RRD ---- */
+
+/* Creates the file for a series kind if missing.  0 or -1. */
+static int
+rrd_ensure(const char *path, int kind, time_t t)
+{
+	static const char *iface_def[] = {
+		"DS:bytes:DERIVE:10:0:U", "DS:packets:DERIVE:10:0:U",
+		"DS:flows:GAUGE:10:0:U", "DS:hosts:GAUGE:10:0:U",
+		"DS:drops:DERIVE:10:0:U",
+		"RRA:AVERAGE:0.5:1:3600",           /* 1 s for an hour */
+		"RRA:AVERAGE:0.5:60:525600",        /* 1 min for a year */
+	};
+	static const char *pair_def[] = {
+		"DS:bytes_sent:DERIVE:120:0:U", "DS:bytes_rcvd:DERIVE:120:0:U",
+		"RRA:AVERAGE:0.5:1:1440",           /* 1 min for a day */
+		"RRA:AVERAGE:0.5:60:8760",          /* 1 hour for a year */
+	};
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st) == 0)
+		return 0;
+	if (mkdirs_for(path) != 0)
+		return -1;
+	rrd_clear_error();
+	if (kind == WREC_TS_IFACE)
+		rc = rrd_create_r(path, 1, t - 1, 7, iface_def);
+	else
+		rc = rrd_create_r(path, 60, t - 1, 4, pair_def);
+	return rc;
+}
+
+static void
+write_ts(int ifid, int kind, const struct writer_ts *ts)
+{
+	static char last_err_path[PATH_MAX];
+	char path[PATH_MAX], val[256];
+	const char *argv[1] = { val };
+	const char *sub = kind == WREC_TS_IFACE ? "" :
+			  kind == WREC_TS_HOST ? "hosts/" : "l7/";
+	int rc;
+
+	if (writer_rrd_path(path, sizeof(path), ifid, sub,
+			    kind == WREC_TS_IFACE ? "iface" : ts->name) != 0)
+		return;
+	if (kind == WREC_TS_IFACE)
+		snprintf(val, sizeof(val), "%lld:%llu:%llu:%llu:%llu:%llu",
+			 (long long)ts->t, (unsigned long long)ts->v[0],
+			 (unsigned long long)ts->v[1], (unsigned long long)ts->v[2],
+			 (unsigned long long)ts->v[3], (unsigned long long)ts->v[4]);
+	else
+		snprintf(val, sizeof(val), "%lld:%llu:%llu", (long long)ts->t,
+			 (unsigned long long)ts->v[0], (unsigned long long)ts->v[1]);
+	rc = rrd_ensure(path, kind, ts->t);
+	if (rc == 0) {
+		rrd_clear_error();
+		rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv);
+	}
+	if (rc != 0) {
+		w_st.rrd_errors++;
+		if (strcmp(last_err_path, path) != 0)
+			log_err("%s: %s", path, rrd_test_error() ?
+				rrd_get_error() : strerror(errno));
+		snprintf(last_err_path, sizeof(last_err_path), "%s", path);
+		return;
+	}
+	w_st.rrd_updates++;
+}
+
+/* ---- the thread ---- */
+
+static void
+handle(struct writer_rec *r)
+{
+	char *v;
+
+	switch (r->kind) {
+	case WREC_FLOW:
+		write_flow(r->ifid, &r->u.flow);
+		break;
+	case WREC_CONTACT:
+		write_contact(r->ifid, &r->u.contact);
+		break;
+	case WREC_HOST_SAVE:
+		if (kv_set(r->u.save.key, r->u.save.json, r->u.save.ttl_s) == 0)
+			w_st.hosts_saved++;
+		else
+			w_st.kv_errors++;
+		free(r->u.save.json);
+		break;
+	case WREC_HOST_RESTORE:
+		v = kv_get(r->u.restore.key);
+		if (v != NULL)
+			w_st.hosts_restored++;
+		if (r->u.restore.done != NULL)
+			r->u.restore.done(r, v);
+		else
+			free(v);
+		break;
+	case WREC_TS_IFACE:
+	case WREC_TS_HOST:
+	case WREC_TS_L7:
+		write_ts(r->ifid, r->kind, &r->u.ts);
+		break;
+	}
+}
+
+static void *
+writer_thread(void *arg)
+{
+	struct writer_rec *batch = calloc(WRITER_BATCH, sizeof(*batch));
+	uint32_t n, i;
+
+	(void)arg;
+	log_set_role("writer");
+	for (;;) {
+		struct timespec dl;
+
+		pthread_mutex_lock(&w_lock);
+		if (w_count == 0 && !w_stopping) {
+			clock_gettime(CLOCK_REALTIME, &dl);
+			dl.tv_sec += 1;
+			pthread_cond_timedwait(&w_cond, &w_lock, &dl);
+		}
+		if (w_count == 0 && w_stopping) {
+			pthread_mutex_unlock(&w_lock);
+			break;
+		}
+		for (n = 0; batch != NULL && n < WRITER_BATCH && w_count > 0; n++) {
+			batch[n] = w_ring[w_head];
+			w_head = (w_head + 1) % WRITER_QUEUE;
+			w_count--;
+		}
+		w_st.queued = w_count;
+		pthread_cond_broadcast(&w_done);     /* room */
+		pthread_mutex_unlock(&w_lock);
+		if (batch == NULL) {
+			usleep(100000);
+			batch = calloc(WRITER_BATCH, sizeof(*batch));
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			handle(&batch[i]);
+		db_commit_all();
+		pthread_mutex_lock(&w_lock);
+		w_st.written += n;
+		pthread_cond_broadcast(&w_done);
+		pthread_mutex_unlock(&w_lock);
+	}
+	for (i = 0; i < WRITER_MAX_DBS; i++)
+		db_close(&w_dbs[i]);
+	free(batch);
+	return NULL;
+}
+
+int
+writer_start(const char *data_dir)
+{
+	int rc;
+
+	w_ring = calloc(WRITER_QUEUE, sizeof(*w_ring));
+	w_dir = strdup(data_dir);
+	if (w_ring == NULL || w_dir == NULL) {
+		free(w_ring);
+		free(w_dir);
+		w_ring = NULL;
+		w_dir = NULL;
+		return -1;
+	}
+	w_running = 1;
+	rc = pthread_create(&w_thread, NULL, writer_thread, NULL);
+	if (rc != 0) {
+		w_running = 0;
+		log_err("writer: cannot start its thread: %s", strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+writer_running(void)
+{
+	return __atomic_load_n(&w_running, __ATOMIC_ACQUIRE);
+}
+
+void
+writer_stop(void)
+{
+	if (!w_running)
+		return;
+	pthread_mutex_lock(&w_lock);
+	w_stopping = 1;
+	pthread_cond_signal(&w_cond);
+	pthread_mutex_unlock(&w_lock);
+	pthread_join(w_thread, NULL);
+	__atomic_store_n(&w_running, 0, __ATOMIC_RELEASE);
+	free(w_ring);
+	w_ring = NULL;
+	/* w_dir stays: REST may still build paths until exit */
+}
+
+static int
+post(const struct writer_rec *r, int wait)
+{
+	if (!writer_running())
+		return -1;
+	pthread_mutex_lock(&w_lock);
+	while (wait && w_count == WRITER_QUEUE && !w_stopping)
+		pthread_cond_wait(&w_done, &w_lock);
+	if (w_count == WRITER_QUEUE || w_stopping) {
+		w_st.dropped++;
+		pthread_mutex_unlock(&w_lock);
+		if (r->kind == WREC_HOST_SAVE)
+			free(r->u.save.json);
+		return -1;
+	}
+	w_ring[(w_head + w_count) % WRITER_QUEUE] = *r;
+	w_count++;
+	w_st.posted++;
+	w_st.queued = w_count;
+	pthread_cond_signal(&w_cond);
+	pthread_mutex_unlock(&w_lock);
+	return 0;
+}
+
+int
+writer_post(const struct writer_rec *r)
+{
+	return post(r, 0);
+}
+
+int
+writer_post_wait(const struct writer_rec *r)
+{
+	return post(r, 1);
+}
+
+int
+writer_drain(int timeout_ms)
+{
+	struct timespec dl;
+	int rc = 0;
+
+	if (!writer_running())
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w_lock);
+	while (w_st.written < w_st.posted && rc == 0)
+		if (pthread_cond_timedwait(&w_done, &w_lock, &dl) != 0)
+			rc = -1;
+	pthread_mutex_unlock(&w_lock);
+	return rc;
+}
+
+void
+writer_get_stats(struct writer_stats *out)
+{
+	pthread_mutex_lock(&w_lock);
+	*out = w_st;
+	pthread_mutex_unlock(&w_lock);
+}

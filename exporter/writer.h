@@ -1,0 +1,143 @@
+/*
+ * writer.h - the one thread that does slow I/O (SQLite flow and contact
+ * history, RRD time series, Redis host cache) for every interface.
+ *
+ * Interfaces' owner threads post fixed-size records, copied by value into
+ * one bounded queue; a post never blocks: when the queue is full the
+ * record is dropped and counted (writer_stats.dropped).  Only the shutdown
+ * flush, run by main after the owners are joined, uses writer_post_wait(),
+ * which waits for room so that nothing is lost on a clean exit.
+ *
+ * Durability: the thread takes up to WRITER_BATCH records at a time and
+ * commits each SQLite file touched once per batch, so a kill -9 loses at
+ * most the records still queued plus the batch being written.
+ */
+#ifndef EXPORTER_WRITER_H
+#define EXPORTER_WRITER_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "common/addr.h"
+
+#define WRITER_QUEUE 32768
+#define WRITER_BATCH 1024
+#define WRITER_IP_MAX 48
+#define WRITER_NAME_MAX 48
+#define WRITER_INFO_MAX 128
+#define WRITER_KEY_MAX 128
+
+enum writer_kind {
+	WREC_FLOW = 1,       /* an expired flow -> flows/YYYY/MM/DD.sqlite */
+	WREC_CONTACT,        /* a host's contact -> contacts/YYYY/MM/DD.sqlite */
+	WREC_HOST_SAVE,      /* SET key json EX ttl (json is heap, moved) */
+	WREC_HOST_RESTORE,   /* GET key, answer to the callback */
+	WREC_TS_IFACE,       /* rrd/iface.rrd: bytes packets flows hosts drops */
+	WREC_TS_HOST,        /* rrd/hosts/<name>.rrd: bytes sent, rcvd */
+	WREC_TS_L7,          /* rrd/l7/<name>.rrd: bytes sent, rcvd */
+};
+
+struct writer_flow {
+	uint16_t vlan;
+	uint8_t l4_proto;
+	char cli[WRITER_IP_MAX], srv[WRITER_IP_MAX];
+	uint16_t cli_port, srv_port;
+	uint64_t c2s_bytes, s2c_bytes, c2s_pkts, s2c_pkts;
+	uint64_t first_ms, last_ms;
+	uint16_t l7_master, l7_app;
+	char l7_name[WRITER_NAME_MAX];
+	char info[WRITER_INFO_MAX];
+	char ifname[WRITER_NAME_MAX];    /* origin: the interface's name */
+};
+
+struct writer_contact {
+	uint16_t vlan;
+	uint8_t l4_proto;
+	uint8_t as_client;           /* host was the flow's client */
+	char host[WRITER_IP_MAX], peer[WRITER_IP_MAX];
+	uint16_t peer_port;
+	uint64_t bytes_sent, bytes_rcvd, pkts_sent, pkts_rcvd;
+	uint64_t first_ms, last_ms;
+	char l7_name[WRITER_NAME_MAX];
+};
+
+struct writer_rec;
+/* Called on the writer thread with the value found (heap, callee frees)
+ * or NULL. */
+typedef void (*writer_restore_fn)(const struct writer_rec *r, char *value);
+
+struct writer_restore {
+	char key[WRITER_KEY_MAX];
+	struct ipaddr ip;
+	uint16_t vlan;
+	writer_restore_fn done;
+};
+
+struct writer_save {
+	char key[WRITER_KEY_MAX];
+	char *json;                  /* heap; the writer frees it */
+	int ttl_s;
+};
+
+struct writer_ts {
+	time_t t;                    /* seconds (wall clock) */
+	char name[WRITER_NAME_MAX];  /* host file name or L7 name */
+	uint64_t v[5];
+};
+
+struct writer_rec {
+	uint8_t kind;
+	int ifid;
+	union {
+		struct writer_flow flow;
+		struct writer_contact contact;
+		struct writer_restore restore;
+		struct writer_save save;
+		struct writer_ts ts;
+	} u;
+};
+
+struct writer_stats {
+	uint64_t posted, written, dropped;  /* dropped: queue full */
+	uint64_t flows_written, contacts_written;
+	uint64_t db_errors;                 /* SQLite open/write failures */
+	uint64_t rrd_updates, rrd_errors;
+	uint64_t hosts_saved, hosts_restored, kv_errors;
+	uint32_t queued;
+};
+
+/* Starts the thread; data_dir must exist.  0 or -1. */
+int writer_start(const char *data_dir);
+/* Writes everything queued, closes the files, joins the thread. */
+void writer_stop(void);
+int writer_running(void);
+/* Queues a copy of r; -1 (counted) when full or not running. */
+int writer_post(const struct writer_rec *r);
+/* Same, waiting for room (shutdown flush only). */
+int writer_post_wait(const struct writer_rec *r);
+/* Waits until everything posted so far has been handled (at most
+ * timeout_ms).  0, or -1 on timeout. */
+int writer_drain(int timeout_ms);
+void writer_get_stats(struct writer_stats *out);
+
+/* File paths (for the Historical loader and REST): builds
+ * <data-dir>/<ifid>/<what>/YYYY/MM/DD.sqlite for day t (local time). */
+int writer_day_path(char *buf, size_t len, int ifid, const char *what, time_t t);
+/* <data-dir>/<ifid>/rrd/<sub><name>.rrd (sub "" / "hosts/" / "l7/"). */
+int writer_rrd_path(char *buf, size_t len, int ifid, const char *sub,
+		    const char *name);
+
+/* The flows table (also created by the Historical loader's tests). */
+#define WRITER_FLOWS_SCHEMA                                                    \
+	"CREATE TABLE IF NOT EXISTS flows ("                                   \
+	"id INTEGER PRIMARY KEY AUTOINCREMENT, vlan_id INTEGER, "              \
+	"cli_ip TEXT, cli_port INTEGER, srv_ip TEXT, srv_port INTEGER, "       \
+	"proto INTEGER, bytes INTEGER, first_seen INTEGER, "                   \
+	"last_seen INTEGER, duration INTEGER, json TEXT, "                     \
+	"cli2srv_bytes INTEGER, srv2cli_bytes INTEGER, "                       \
+	"cli2srv_packets INTEGER, srv2cli_packets INTEGER, "                   \
+	"l7_master INTEGER, l7_app INTEGER, l7_name TEXT, info TEXT, "         \
+	"ifname TEXT);"                                                        \
+	"CREATE INDEX IF NOT EXISTS flows_last_seen ON flows(last_seen);"
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * rest_storage.c - REST endpoints of persistence (rest_storage.h).
+ *
+ * historical.lua runs the load on the Historical interface's owner thread
+ * through iface_query() (the load replaces its tables, which only the
+ * owner may touch); the HTTP thread waits for it.  ts.lua reads an RRD
+ * file with rrd_fetch_r() on the HTTP thread: RRD files are only appended
+ * to by the writer, and librrd's _r calls are thread-safe.  Names taken
+ * from parameters go through storage_safe_name(), so a request can never
+ * name a path outside the data directory.
+ */
+#include "webui/rest_storage.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <rrd.h>
+
+#include "capture/source.h"
+#include "common/log.h"
+#include "exporter/historical.h"
+#include "exporter/storage.h"
+#include "exporter/writer.h"
+#include "merge/iface.h"
+#include "webui/rest.h"
+
+#define HISTORICAL_TIMEOUT_MS (10 * 60 * 1000)
+
+/* A decimal parameter in [min, max]: 1, 0 when absent, -1 when bad. */
+static int
+get_long(const struct rest_params *p, const char *name, long min, long max,
+	 long *out)
+{
+	const char *s = rest_params_get(p, name);
+	char *end;
+	long v;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 1;
+}
+
+int
+rest_storage_stats(const struct rest_params *p, json_t **rsp)
+{
+	*rsp = storage_stats_json();
+	return *rsp ? 0 : -4;
+}
+
+static struct iface *
+historical_iface(void)
+{
+	for (int i = 0; i < node_n_ifaces; i++) {
+		struct iface *ifc = node_ifaces[i];
+
+		if (ifc->n_sources == 1 &&
+		    ifc->sources[0]->kind == SOURCE_HISTORICAL)
+			return ifc;
+	}
+	return NULL;
+}
+
+struct hist_job {
+	int src_ifid;
+	time_t begin, end;
+	json_t *out;
+};
+
+static void
+hist_run(struct iface *ifc, void *arg)
+{
+	struct hist_job *j = arg;
+
+	j->out = historical_load(ifc, j->src_ifid, j->begin, j->end);
+}
+
+int
+rest_storage_historical(const struct rest_params *p, json_t **rsp)
+{
+	struct iface *h = historical_iface();
+	struct hist_job *j;
+	long src = 0, b, e;
+
+	if (h == NULL)
+		return -3;           /* no -F: no Historical interface */
+	if (get_long(p, "ifid", 0, INT_MAX, &src) < 0 ||
+	    get_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
+	    get_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
+		return -1;
+	if (src == h->id)
+		return -2;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return -4;
+	j->src_ifid = (int)src;
+	j->begin = (time_t)b;
+	j->end = (time_t)e;
+	if (iface_query(h, hist_run, j, HISTORICAL_TIMEOUT_MS) != 0) {
+		/* not taken within ten minutes: withdrawn, j is ours again */
+		free(j);
+		return -4;
+	}
+	*rsp = j->out;
+	free(j);
+	return *rsp ? 0 : -4;
+}
+
+int
+rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
+{
+	const char *schema = rest_params_get(p, "schema");
+	char path[PATH_MAX], name[WRITER_NAME_MAX], raw[WRITER_NAME_MAX];
+	char **ds_names = NULL;
+	rrd_value_t *data = NULL;
+	unsigned long step = 0, ds_cnt = 0, rows, r, d;
+	long ifid = 0, b, e, vlan = 0;
+	time_t start, end, now = time(NULL);
+	json_t *series;
+	const char *sub;
+
+	if (get_long(p, "ifid", 0, INT_MAX, &ifid) != 1 || schema == NULL)
+		return -1;
+	if (get_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1)
+		b = now - 3600;
+	if (get_long(p, "epoch_end", 0, LONG_MAX, &e) != 1)
+		e = now;
+	if (e <= b)
+		return -1;
+	if (!strcmp(schema, "iface:traffic")) {
+		sub = "";
+		snprintf(name, sizeof(name), "iface");
+	} else if (!strcmp(schema, "host:traffic")) {
+		const char *host = rest_params_get(p, "host");
+
+		if (host == NULL || host[0] == '\0' ||
+		    get_long(p, "vlan", 0, 4095, &vlan) < 0)
+			return -1;
+		if (vlan)
+			snprintf(raw, sizeof(raw), "%s@%ld", host, vlan);
+		else
+			snprintf(raw, sizeof(raw), "%s", host);
+		storage_safe_name(name, sizeof(name), raw);
+		sub = "hosts/";
+	} else if (!strcmp(schema, "iface:ndpi")) {
+		const char *proto = rest_params_get(p, "protocol");
+
+		if (proto == NULL || proto[0] == '\0')
+			return -1;
+		storage_safe_name(name, sizeof(name), proto);
+		sub = "l7/";
+	} else {
+		return -1;
+	}
+	if (writer_rrd_path(path, sizeof(path), (int)ifid, sub, name) != 0)
+		return -4;
+	start = (time_t)b;
+	end = (time_t)e;
+	rrd_clear_error();
+	if (rrd_fetch_r(path, "AVERAGE", &start, &end, &step, &ds_cnt,
+			&ds_names, &data) != 0)
+		return -3;
+	series = json_array();
+	rows = step ? (unsigned long)(end - start) / step : 0;
+	for (d = 0; d < ds_cnt && series; d++) {
+		json_t *v = json_array();
+		double total = 0;
+
+		for (r = 0; r < rows && v; r++) {
+			rrd_value_t x = data[r * ds_cnt + d];
+
+			if (isnan(x)) {
+				json_array_append_new(v, json_null());
+			} else {
+				json_array_append_new(v, json_real(x));
+				total += x * (double)step;
+			}
+		}
+		json_array_append_new(series, json_pack("{s:s,s:o,s:f}",
+			"label", ds_names[d], "data", v ? v : json_array(),
+			"total", total));
+	}
+	for (d = 0; d < ds_cnt; d++)
+		rrd_freemem(ds_names[d]);
+	rrd_freemem(ds_names);
+	rrd_freemem(data);
+	*rsp = json_pack("{s:s,s:I,s:I,s:I,s:o}", "schema", schema,
+			 "start", (json_int_t)start, "end", (json_int_t)end,
+			 "step", (json_int_t)step,
+			 "series", series ? series : json_array());
+	return *rsp ? 0 : -4;
+}
