@@ -1,6 +1,15 @@
 /*
  * export.c - the -I publisher (see export.h and docs/hierarchy.md).
  *
+ * Late subscribers: a PUB that binds drops what it sends while nobody
+ * is subscribed, and a pcap is read in milliseconds.  So a binding
+ * endpoint is an XPUB: the exporter sees each subscription arrive and
+ * holds the queue until some peer listens (a connecting endpoint queues
+ * in libzmq by itself).  While held, the ring fills and then refuses new
+ * updates; the tables keep this node's own deltas for the next round, so
+ * nothing of our own traffic is lost, only relayed updates are counted
+ * as dropped.
+ *
  * Threads: interface owners call export_flow(), which copies the update
  * into a bounded ring under a mutex (a full ring drops and counts: the
  * owner never waits).  One exporter thread owns every PUB socket for its
@@ -71,6 +80,8 @@ struct export_rec {
 struct export_sock {
 	void *sock;
 	char *endpoint;
+	int connect_mode;            /* connects: libzmq queues until it is up */
+	int subscribers;             /* binding XPUB: subscriptions seen */
 };
 
 static struct {
@@ -500,6 +511,34 @@ export_batch(struct export_rec *recs, size_t n)
 	pthread_mutex_unlock(&ex.lock);
 }
 
+/* Reads subscription messages of the binding (XPUB) sockets; returns 1
+ * when some peer can receive what we send. */
+static int
+export_ready(void)
+{
+	int i, ready = 0;
+
+	for (i = 0; i < ex.n_socks; i++) {
+		struct export_sock *es = &ex.socks[i];
+		uint8_t msg[256];
+		int n;
+
+		if (es->connect_mode) {
+			ready = 1;
+			continue;
+		}
+		while ((n = zmq_recv(es->sock, msg, sizeof(msg), ZMQ_DONTWAIT)) > 0) {
+			if (msg[0] == 1)
+				es->subscribers++;
+			else if (msg[0] == 0 && es->subscribers > 0)
+				es->subscribers--;
+		}
+		if (es->subscribers > 0)
+			ready = 1;
+	}
+	return ready;
+}
+
 static void *
 export_thread(void *arg)
 {
@@ -510,11 +549,11 @@ export_thread(void *arg)
 	log_set_role("export");
 	for (;;) {
 		size_t n = 0;
-		int stop;
+		int stop, ready = export_ready();
 		struct timespec ts;
 
 		pthread_mutex_lock(&ex.lock);
-		if (ex.head == ex.tail && ex.running) {
+		if ((ex.head == ex.tail || !ready) && ex.running) {
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 100 * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
@@ -523,15 +562,17 @@ export_thread(void *arg)
 			}
 			pthread_cond_timedwait(&ex.cond, &ex.lock, &ts);
 		}
-		while (ex.head != ex.tail && n < sizeof(batch) / sizeof(batch[0]))
+		while (ready && ex.head != ex.tail && n < sizeof(batch) / sizeof(batch[0]))
 			batch[n++] = ex.ring[ex.tail++ % EXPORT_RING];
-		stop = !ex.running && ex.head == ex.tail;
+		/* at shutdown, what nobody listens to is not worth waiting for */
+		stop = !ex.running && (ex.head == ex.tail || !ready);
 		pthread_mutex_unlock(&ex.lock);
 		if (n > 0)
 			export_batch(batch, n);
 		if (time_mono_ms() >= next_event) {
-			export_send_event();
-			next_event += 1000;
+			if (ready)
+				export_send_event();
+			next_event = time_mono_ms() + 1000;
 		}
 		if (stop && n == 0)
 			break;
@@ -586,7 +627,9 @@ export_open(const char *spec, const struct prefs *p)
 
 	if (ep == NULL)
 		return -1;
-	es->sock = zmq_socket(ex.ctx, ZMQ_PUB);
+	es->connect_mode = connect_mode;
+	es->subscribers = 0;
+	es->sock = zmq_socket(ex.ctx, connect_mode ? ZMQ_PUB : ZMQ_XPUB);
 	if (es->sock == NULL)
 		goto fail;
 	zmq_setsockopt(es->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
