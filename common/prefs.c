@@ -154,7 +154,7 @@ static const struct opt_def opt_table[] = {
 	  "HTTP address and port, e.g. 3000,\n"
 	  "127.0.0.1:3000, [::1]:3000, :3000.\n"
 	  "0 disables the HTTP server. Default: 3000" },
-	{ O_HTTPS_PORT, "https-port", 'W', ARG_REQ, 0, T_WEB,
+	{ O_HTTPS_PORT, "https-port", 'W', ARG_REQ, 1, T_WEB,
 	  "<[addr:]port>",
 	  "HTTPS address and port.\nDefault: HTTP port + 1" },
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
@@ -172,7 +172,7 @@ static const struct opt_def opt_table[] = {
 	  "same as -I <endpoint>" },
 	{ O_NO_AUTOLOGOUT, "disable-autologout", 'q', ARG_NONE, 1, T_WEB,
 	  NULL, "Disable web interface logout for\ninactivity" },
-	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 0, T_WEB, "<path>",
+	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 1, T_WEB, "<path>",
 	  "Users configuration file path.\nDefault: none" },
 
 	/* Local networks and limits */

@@ -963,6 +963,33 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	return o;
 }
 
+json_t *
+query_flow_details(struct iface *ifc, uint32_t id)
+{
+	const struct flow *f;
+	json_t *o;
+
+	for (f = ifc->flow_head; f; f = f->next)
+		if (f->id == id)
+			break;
+	if (!f)
+		return NULL;
+	o = flow_row(ifc, f, 1);
+	set_int(o, "cli2srv.bytes", f->c2s_bytes);
+	set_int(o, "srv2cli.bytes", f->s2c_bytes);
+	set_int(o, "cli2srv.packets", f->c2s_pkts);
+	set_int(o, "srv2cli.packets", f->s2c_pkts);
+	set_int(o, "cli2srv.tcp_flags", f->c2s_tcp_flags);
+	set_int(o, "srv2cli.tcp_flags", f->s2c_tcp_flags);
+	set_int(o, "ip_version", f->ip_version);
+	set_bool(o, "detection_completed", f->detection_done);
+	set_bool(o, "guessed", f->guessed);
+	set_str(o, "info", f->info ? f->info : "");
+	set_int(o, "l7.master", f->l7_master);
+	set_int(o, "l7.app", f->l7_app);
+	return o;
+}
+
 struct flow_row_arg {
 	struct iface *ifc;
 	int verbose;

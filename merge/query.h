@@ -103,6 +103,11 @@ struct flow_query {
 /* {"data":[rows], "totalRows":N}, or NULL when q->host is unknown. */
 json_t *query_flows_list(struct iface *ifc, struct flow_query *q);
 
+/* One flow by its serial id (hash_id in REST) as a verbose flow/active
+ * row plus packet and byte counters per direction, TCP flags, info and
+ * category; NULL when no active flow has that id.  Owner thread. */
+json_t *query_flow_details(struct iface *ifc, uint32_t id);
+
 /* ---- L7 ---- */
 
 enum query_l7_group { QUERY_L7_PROTO = 0, QUERY_L7_BREED, QUERY_L7_CATEGORY };

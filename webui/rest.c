@@ -27,6 +27,7 @@
 #include "merge/iface.h"
 #include "merge/query.h"
 #include "webui/rest.h"
+#include "webui/ui.h"
 #include "webui/rest_storage.h"
 
 /* ------------------------------------------------------------------ */
@@ -350,11 +351,17 @@ h_interfaces(const struct rest_params *p, json_t **rsp)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < node_n_ifaces; i++)
+	for (int i = 0; i < node_n_ifaces; i++) {
+		/* A name set in the preferences page wins. */
+		char *custom = ui_iface_custom_name(node_ifaces[i]->id);
+
 		json_array_append_new(a, json_pack("{s:i,s:s,s:s}",
 			"ifid", node_ifaces[i]->id,
 			"ifname", node_ifaces[i]->ifname ? node_ifaces[i]->ifname : "",
-			"name", node_ifaces[i]->name ? node_ifaces[i]->name : ""));
+			"name", custom ? custom :
+				node_ifaces[i]->name ? node_ifaces[i]->name : ""));
+		free(custom);
+	}
 	*rsp = a;
 	return RC_OK;
 }

@@ -1,0 +1,33 @@
+/* if_stats.js - every interface with its counters, and the sources merged
+ * into the selected one (get/interface/sources.lua when the node has it). */
+'use strict';
+NT.start(async function () {
+	const rows = [];
+	for (const i of NT.ifaces) {
+		const js = await NT.api('get/interface/data.lua', { ifid: i.ifid });
+		if (js.rc === 0) rows.push(Object.assign({ label: i.name || i.ifname }, js.rsp));
+	}
+	document.getElementById('ifaces').innerHTML = '<table class="table table-sm table-striped" id="ifaces-table">' +
+		'<thead><tr><th>Id</th><th>Name</th><th>Input</th><th>Packets</th><th>Bytes</th><th>Throughput</th>' +
+		'<th>Hosts</th><th>Flows</th><th>Drops</th><th>Decode errors</th><th>State</th></tr></thead><tbody>' +
+		rows.map(d => '<tr' + (Number(d.ifid) === NT.ifid ? ' class="table-warning"' : '') + '><td>' + NT.esc(d.ifid) +
+			'</td><td><a href="/lua/if_stats.lua?ifid=' + NT.esc(d.ifid) + '">' + NT.esc(d.label) + '</a></td><td>' +
+			NT.esc(d.ifname) + '</td><td>' + NT.num(d.packets) + '</td><td>' + NT.bytes(d.bytes) + '</td><td>' +
+			NT.bps(d.throughput_bps * 8) + '</td><td>' + NT.num(d.num_hosts) + '</td><td>' + NT.num(d.num_flows) +
+			'</td><td>' + NT.num(d.drops) + '</td><td>' + NT.num(d.decode_errors ? d.decode_errors.bad_packets : 0) +
+			'</td><td>' + (d.input_ended ? 'input ended' : 'running') + '</td></tr>').join('') + '</tbody></table>';
+	const src = document.getElementById('sources');
+	if (!NT.session.features || !NT.session.features.sources) {
+		src.innerHTML = '<p class="text-muted" id="sources-none">This node does not list the sources ' +
+			'of an interface yet; the interface counters above cover all of them.</p>';
+		return;
+	}
+	const js = await NT.api('get/interface/sources.lua', { ifid: NT.ifid });
+	const list = js.rc === 0 ? (Array.isArray(js.rsp) ? js.rsp : js.rsp.sources || []) : [];
+	if (!list.length) { src.innerHTML = '<p class="text-muted" id="sources-none">No sources.</p>'; return; }
+	const keys = Object.keys(list[0]).filter(k => typeof list[0][k] !== 'object');
+	src.innerHTML = '<table class="table table-sm table-striped" id="sources-table"><thead><tr>' +
+		keys.map(k => '<th>' + NT.esc(k) + '</th>').join('') + '</tr></thead><tbody>' +
+		list.map(s => '<tr>' + keys.map(k => '<td>' + NT.esc(s[k]) + '</td>').join('') + '</tr>').join('') +
+		'</tbody></table>';
+});

@@ -1,0 +1,78 @@
+/*
+ * auth.h - users, passwords, sessions, API tokens and the brute-force
+ * guard of the web server (docs/webui.md).  Everything lives in the
+ * key-value store (exporter/kv.h) under upstream's key names:
+ *   user.<name>.password   md5 hex (1.x, Redis, users file) or argon2id
+ *   user.<name>.group      "administrator" | "unprivileged"
+ *   user.<name>.full_name
+ *   sessions.<id>          "user|group|csrf", TTL = idle timeout
+ *   ntopng.api_tokens      hash token -> user
+ *   ntopng.prefs.auth_session_duration  idle timeout (s), default 3600
+ *   ntopng.cache.login_failures.<addr>  failed logins, TTL 300 s
+ *
+ * Threads: any thread (the HTTP server's pool) after auth_init().
+ */
+#ifndef WEBUI_AUTH_H
+#define WEBUI_AUTH_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct prefs;
+
+#define AUTH_NAME_MAX 33
+#define AUTH_ID_LEN 32               /* hex digits of session ids, tokens, csrf */
+#define AUTH_LOCK_FAILURES 5
+#define AUTH_LOCK_SECONDS 300
+#define AUTH_DEFAULT_IDLE 3600
+
+/* Who a request runs as. */
+struct auth_user {
+	char name[AUTH_NAME_MAX];
+	int admin;
+	int via_session;             /* came with a session cookie: needs CSRF */
+	char session[AUTH_ID_LEN + 1];
+	char csrf[AUTH_ID_LEN + 1];
+};
+
+/* sodium_init, users file (-u) into the store, default admin/admin.
+ * Returns 0 or -1 (cause logged). Main thread. */
+int auth_init(const struct prefs *p);
+
+/* 1 when the name is acceptable for a user ([A-Za-z0-9_@-], 1..32). */
+int auth_name_valid(const char *name);
+/* 1 when user exists and pass is its password.  An md5 record is
+ * upgraded to argon2id on success. */
+int auth_password_check(const char *user, const char *pass);
+int auth_user_exists(const char *user);
+int auth_user_is_admin(const char *user);
+/* 1 while admin still has the password "admin". */
+int auth_admin_default_password(void);
+/* Adds or replaces a user (argon2id hash).  0 or -1. */
+int auth_user_add(const char *user, const char *full_name, const char *pass,
+		  int admin);
+int auth_user_delete(const char *user);
+int auth_user_set_password(const char *user, const char *pass);
+/* [{username, full_name, group}] sorted by name. */
+json_t *auth_users_list(void);
+
+/* Idle timeout of sessions in seconds; 0 = none (-q). */
+int auth_session_ttl(void);
+/* New session for user: fills u (name, admin, session, csrf).  0 or -1. */
+int auth_session_create(const char *user, struct auth_user *u);
+/* Looks the session up and slides its expiry.  1 found, 0 not. */
+int auth_session_lookup(const char *id, struct auth_user *u);
+void auth_session_delete(const char *id);
+
+/* Token -> user (ntopng.api_tokens).  1 found, 0 not. */
+int auth_token_lookup(const char *token, char *user, size_t len);
+/* New token for user, revoking its previous one.  0 or -1. */
+int auth_token_create(const char *user, char tok[AUTH_ID_LEN + 1]);
+
+/* Brute-force guard per client address (text). */
+int auth_locked(const char *addr);
+void auth_failure(const char *addr);
+void auth_success(const char *addr);
+
+#endif
