@@ -182,8 +182,19 @@ kv_redis_cmdv(int argc, const char **argv)
 		return NULL;
 	r = redisCommandArgv(kv_redis, argc, argv, NULL);
 	if (r == NULL) {
+		/* A connection that was fine may be stale (Redis restarted):
+		 * reconnect at once and retry this one command.  While Redis
+		 * stays away this happens once, then the 1 s pacing applies. */
 		kv_redis_drop();
-		return NULL;
+		if (kv_redis_connect() != 0)
+			return NULL;
+		kv_st.reconnects++;
+		log_info("redis %s: reconnected", kv_host);
+		r = redisCommandArgv(kv_redis, argc, argv, NULL);
+		if (r == NULL) {
+			kv_redis_drop();
+			return NULL;
+		}
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
 		log_warn("redis %s: %s", argv[0], r->str);

@@ -153,8 +153,28 @@ storage_close(void)
 {
 	int i;
 
+	struct kv_stats k;
+	struct writer_stats w;
+
+	if (!__atomic_load_n(&st_on, __ATOMIC_ACQUIRE))
+		return;
 	__atomic_store_n(&st_on, 0, __ATOMIC_RELEASE);
 	writer_stop();
+	kv_get_stats(&k);
+	writer_get_stats(&w);
+	/* one line for the operator (and the tests) */
+	log_info("storage: kv %s, %llu ops, %llu write failures, %llu "
+		 "reconnects; writer %llu records, %llu dropped, %llu flows, "
+		 "%llu hosts saved, %llu restored, %llu db errors, %llu rrd errors",
+		 k.embedded ? "embedded" : "redis", (unsigned long long)k.ops,
+		 (unsigned long long)k.write_failures,
+		 (unsigned long long)k.reconnects, (unsigned long long)w.written,
+		 (unsigned long long)w.dropped,
+		 (unsigned long long)w.flows_written,
+		 (unsigned long long)w.hosts_saved,
+		 (unsigned long long)w.hosts_restored,
+		 (unsigned long long)w.db_errors,
+		 (unsigned long long)w.rrd_errors);
 	pthread_mutex_lock(&st_lock);
 	for (i = 0; i < STORAGE_MAX_IFACES; i++) {
 		while (st_answers[i] != NULL) {
