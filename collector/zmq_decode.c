@@ -391,3 +391,19 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		break;
 	}
 }
+
+void
+zmqc_decode_blob(struct zmqc_decoder *d, const uint8_t *b, size_t len,
+		 uint64_t now_ms)
+{
+	size_t h;
+
+	if (len == 0)
+		return;
+	if (b[0] == 0xff) {
+		zmqc_decode_msg(d, b + 1, len - 1, NULL, 0, 1, now_ms);
+		return;
+	}
+	h = b[0] < len - 1 ? b[0] : len - 1;
+	zmqc_decode_msg(d, b + 1, h, b + 1 + h, len - 1 - h, 2, now_ms);
+}

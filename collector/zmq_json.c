@@ -212,6 +212,8 @@ json_flow(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
 			(*type_errs)++;
 		i = tok_skip(j->tok, r, i + 1);
 	}
+	if (k < nkeys)
+		return -1;           /* a key without a value: {"8":,} */
 	return zmqc_rec_emit(d, p, &rec, now_ms);
 }
 

@@ -165,6 +165,14 @@ void zmqc_decoder_fini(struct zmqc_decoder *d);
  */
 void zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		     const uint8_t *pay, size_t plen, int n, uint64_t now_ms);
+/*
+ * Test/fuzz entry: one message packed in one buffer as
+ *   byte 0 = header frame length N (0xff: the rest is one lone frame),
+ *   then N header bytes (fewer if the buffer ends), then the payload
+ *   frame (possibly empty).  tests/corpus/zmq/ files use this format.
+ */
+void zmqc_decode_blob(struct zmqc_decoder *d, const uint8_t *b, size_t len,
+		      uint64_t now_ms);
 /* Counts n errors of one cause (decoder and peer, if any) and logs one
  * line, rate-limited. */
 void zmqc_error_n(struct zmqc_decoder *d, struct zmqc_peer *p,

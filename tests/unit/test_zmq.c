@@ -1,0 +1,533 @@
+/*
+ * test_zmq.c - unit tests of the ZMQ collector's decoder (collector/zmqc.h)
+ * with the test vectors of shared/docs/zmq-wire.md §12, kept as files in
+ * tests/corpus/zmq/ (tools/make-zmq-corpus.py builds them; format in
+ * zmqc_decode_blob): headers of every layout, JSON numeric/label keys,
+ * legacy and v3 zlib, TLV, events, templates, msg_id drop rules, and the
+ * negative vectors.  Every corpus file is also replayed as a smoke test
+ * (the fuzzer's corpus, run under gcc).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "collector/zmqc.h"
+
+#ifndef ZMQ_CORPUS_DIR
+#define ZMQ_CORPUS_DIR "tests/corpus/zmq"
+#endif
+
+#define MAXU 16
+#define NOW 1800000000000ULL
+
+struct sink {
+	struct flow_update u[MAXU];
+	char info[MAXU][ZMQC_INFO_MAX];
+	int n;
+};
+
+static int
+sink_emit(void *ctx, const struct flow_update *u)
+{
+	struct sink *s = ctx;
+
+	if (s->n < MAXU) {
+		s->u[s->n] = *u;
+		s->info[s->n][0] = '\0';
+		if (u->info)
+			snprintf(s->info[s->n], ZMQC_INFO_MAX, "%s", u->info);
+		s->u[s->n].info = s->info[s->n];
+	}
+	s->n++;
+	return 0;
+}
+
+static uint8_t *
+load(const char *name, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	uint8_t *b;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", ZMQ_CORPUS_DIR, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static void
+feed(struct zmqc_decoder *d, const char *name)
+{
+	size_t len;
+	uint8_t *b = load(name, &len);
+
+	zmqc_decode_blob(d, b, len, NOW);
+	free(b);
+}
+
+static void
+setup_dec(struct zmqc_decoder *d, struct sink *s)
+{
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(zmqc_decoder_init(d, "test", sink_emit, s), 0);
+}
+
+static void
+assert_ip(const struct ipaddr *a, const char *txt)
+{
+	char buf[IPADDR_STRLEN];
+
+	assert_string_equal(ipaddr_fmt(a, buf, sizeof(buf)), txt);
+}
+
+static uint64_t
+errs(const struct zmqc_decoder *d)
+{
+	uint64_t n = 0;
+
+	for (int i = 1; i < ZMQC_ERR__COUNT; i++)
+		n += d->st.errors[i];
+	return n;
+}
+
+static void
+test_headers(void **state)
+{
+	struct zmqc_header h;
+	size_t len;
+	uint8_t *b;
+
+	b = load("tv1.bin", &len);
+	assert_int_equal(zmqc_header_parse(b + 1, b[0], &h), ZMQC_OK);
+	assert_int_equal(h.layout, 28);
+	assert_int_equal(h.version, 2);
+	assert_int_equal(h.msg_id, 1);
+	assert_int_equal(h.source_id, 1);
+	assert_string_equal(h.topic, "flow");
+	free(b);
+	b = load("tv3.bin", &len);
+	assert_int_equal(zmqc_header_parse(b + 1, b[0], &h), ZMQC_OK);
+	assert_int_equal(h.layout, 24);
+	assert_int_equal(h.source_id, 7);
+	assert_int_equal(h.msg_id, 100);
+	free(b);
+	b = load("tv6.bin", &len);
+	assert_int_equal(zmqc_header_parse(b + 1, b[0], &h), ZMQC_OK);
+	assert_int_equal(h.layout, 36);
+	assert_int_equal(h.version, 4);
+	assert_int_equal(h.flags, ZMQC_FLAG_ZLIB);
+	assert_int_equal(h.uncompressed_size, 196);
+	assert_int_equal(h.compressed_size, 118);
+	assert_int_equal(h.msg_id, 3);
+	assert_int_equal(h.source_id, 0x0a0b0c0d);
+	free(b);
+	b = load("tv10.bin", &len);
+	assert_int_equal(zmqc_header_parse(b + 1, b[0], &h), ZMQC_OK);
+	assert_int_equal(h.layout, 40);
+	assert_int_equal(h.has_msg_id, 0);
+	free(b);
+	b = load("n2_version5.bin", &len);
+	assert_int_equal(zmqc_header_parse(b + 1, b[0], &h), ZMQC_ERR_BAD_VERSION);
+	free(b);
+	assert_int_equal(zmqc_header_parse((const uint8_t *)"flow", 4, &h),
+			 ZMQC_ERR_BAD_HEADER);
+	/* version 1: msg_id in host (little-endian) order, source_id 0 */
+	{
+		uint8_t v1[24] = { 'f', 'l', 'o', 'w' };
+
+		v1[16] = 1;
+		v1[17] = 9;
+		v1[20] = 5;
+		assert_int_equal(zmqc_header_parse(v1, 24, &h), ZMQC_OK);
+		assert_int_equal(h.msg_id, 5);
+		assert_int_equal(h.source_id, 0);
+	}
+	assert_int_equal(zmqc_topic_of("flow"), ZT_FLOW);
+	assert_int_equal(zmqc_topic_of("snmp-ifaces"), ZT_SNMP_IFACES);
+	assert_int_equal(zmqc_topic_of("message"), ZT_OTHER);
+}
+
+static void
+test_tv1_json_numeric(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	feed(&d, "tv1.bin");
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.u[0].ip_version, 4);
+	assert_ip(&s.u[0].src, "192.168.1.10");
+	assert_ip(&s.u[0].dst, "93.184.216.34");
+	assert_int_equal(s.u[0].sport, 51514);
+	assert_int_equal(s.u[0].dport, 443);
+	assert_int_equal(s.u[0].l4_proto, 6);
+	assert_int_equal(s.u[0].in_bytes, 1500);
+	assert_int_equal(s.u[0].in_pkts, 10);
+	assert_int_equal(s.u[0].out_bytes, 3000);
+	assert_int_equal(s.u[0].out_pkts, 8);
+	assert_int_equal(s.u[0].first_ms, 1700000000000ULL);
+	assert_int_equal(s.u[0].last_ms, 1700000030000ULL);
+	assert_int_equal(s.u[0].l7_master, 91);
+	assert_int_equal(s.u[0].l7_app, 126);
+	assert_int_equal(s.u[0].vlan, 10);
+	assert_ip(&s.u[0].exporter, "10.0.0.254");
+	assert_int_equal(s.u[0].in_ifindex, 3);
+	assert_int_equal(s.u[0].out_ifindex, 5);
+	assert_int_equal(s.u[0].absolute, 0);
+	assert_int_equal(d.st.flows, 1);
+	assert_int_equal(errs(&d), 0);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_tv2_labels_array(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	feed(&d, "tv1.bin");
+	feed(&d, "tv2.bin");
+	assert_int_equal(s.n, 3);
+	/* DNS over UDP: never swapped */
+	assert_ip(&s.u[1].src, "10.1.1.1");
+	assert_int_equal(s.u[1].dport, 53);
+	assert_int_equal(s.u[1].l7_app, 5);
+	assert_int_equal(s.u[1].l7_master, 0);
+	assert_string_equal(s.u[1].info, "example.org");
+	assert_int_equal(s.u[1].in_bytes, 74);
+	assert_int_equal(s.u[1].out_bytes, 90);
+	assert_int_equal(s.u[2].ip_version, 6);
+	assert_ip(&s.u[2].src, "2001:db8::1");
+	assert_int_equal(s.u[2].src_tcp_flags, 27);
+	assert_int_equal(s.u[2].vlan, 100);
+	assert_string_equal(s.u[2].info, "www.google.com");
+	assert_int_equal(s.u[2].out_bytes, 40960);
+	assert_int_equal(d.st.msg_drops, 0);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_tv3_legacy_zlib_swap(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	feed(&d, "tv3.bin");
+	assert_int_equal(s.n, 1);
+	/* 22 < 55001, TCP without client flags: the sides are swapped */
+	assert_ip(&s.u[0].src, "172.16.0.9");
+	assert_int_equal(s.u[0].sport, 55001);
+	assert_int_equal(s.u[0].dport, 22);
+	assert_int_equal(s.u[0].in_bytes, 6100);
+	assert_int_equal(s.u[0].in_pkts, 28);
+	assert_int_equal(s.u[0].out_bytes, 4200);
+	assert_int_equal(s.u[0].l7_app, 92);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_tv4_tv5_tlv(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	feed(&d, "tv4.bin");
+	assert_int_equal(s.n, 2);
+	assert_ip(&s.u[0].src, "192.168.1.10");
+	assert_int_equal(s.u[0].in_bytes, 1500);
+	assert_int_equal(s.u[0].out_pkts, 8);
+	assert_int_equal(s.u[0].l7_master, 91);
+	assert_int_equal(s.u[0].l7_app, 126);
+	assert_int_equal(s.u[0].in_ifindex, 3);
+	assert_ip(&s.u[1].src, "10.9.9.9");
+	assert_ip(&s.u[1].dst, "10.8.8.8");
+	assert_int_equal(s.u[1].l4_proto, 17);
+	assert_int_equal(s.u[1].in_bytes, 76);
+	assert_int_equal(s.u[1].out_bytes, 0);
+	feed(&d, "tv5.bin");
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.u[2].last_ms, 1700000030000ULL);
+	assert_int_equal(errs(&d), 0);
+	assert_int_equal(d.st.msg_drops, 0);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_tv6_v3_zlib(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	feed(&d, "tv6.bin");
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.u[0].in_bytes, 1500);
+	assert_int_equal(s.u[0].out_bytes, 3000);
+	assert_int_equal(errs(&d), 0);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_tv7_event_tv8_tv9(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	struct zmqc_peer *p = NULL;
+	uint32_t pen, id;
+
+	setup_dec(&d, &s);
+	feed(&d, "tv7.bin");
+	feed(&d, "tv8.bin");
+	feed(&d, "tv9.bin");
+	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
+		if (d.peers[i].used && d.peers[i].source_id == 1)
+			p = &d.peers[i];
+	assert_non_null(p);
+	assert_int_equal(p->events, 1);
+	assert_int_equal(p->counters, 1);
+	assert_int_equal(p->probe.num_flow_exports, 5000);
+	assert_int_equal(p->probe.num_exporters, 1);
+	assert_int_equal(p->probe.packet_drops, 12);
+	assert_int_equal(p->probe.timeout_lifetime, 120);
+	assert_string_equal(p->probe.ip, "192.0.2.10");
+	assert_string_equal(p->probe.version, "10.6.0");
+	assert_int_equal(d.st.topics[ZT_EVENT], 1);
+	assert_int_equal(d.st.topics[ZT_COUNTER], 1);
+	assert_int_equal(d.st.topics[ZT_TEMPLATE], 1);
+	assert_int_equal(zmqc_key_resolve(&d, "MY_CUSTOM_FIELD", 15, &pen, &id), 0);
+	assert_int_equal(pen, 35632);
+	assert_int_equal(id, 57999);
+	assert_int_equal(zmqc_key_resolve(&d, "35632.118", 9, &pen, &id), 0);
+	assert_int_equal(pen, 35632);
+	assert_int_equal(id, 118);
+	assert_int_equal(zmqc_key_resolve(&d, "NO_SUCH", 7, &pen, &id), -1);
+	assert_int_equal(errs(&d), 0);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_tv10_v0(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	feed(&d, "tv10.bin");
+	feed(&d, "tv10.bin");
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.u[0].dport, 80);
+	assert_int_equal(s.u[0].in_bytes, 100);
+	assert_int_equal(d.st.msg_drops, 0);
+	zmqc_decoder_fini(&d);
+}
+
+/* All vectors in order: no drop (§12 TV7 note); TV2 skipped: one drop. */
+static void
+test_msg_id_drops(void **state)
+{
+	static const char *const all[] = {
+		"tv1.bin", "tv2.bin", "tv3.bin", "tv4.bin", "tv5.bin", "tv6.bin",
+		"tv7.bin", "tv8.bin", "tv9.bin", "tv10.bin",
+	};
+	struct zmqc_decoder d;
+	struct sink s;
+	uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+
+	setup_dec(&d, &s);
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		feed(&d, all[i]);
+	assert_int_equal(d.st.msg_drops, 0);
+	assert_int_equal(errs(&d), 0);
+	assert_int_equal(d.st.flows, 1 + 2 + 1 + 2 + 1 + 1 + 1);
+	zmqc_decoder_fini(&d);
+
+	setup_dec(&d, &s);
+	feed(&d, "tv1.bin");
+	feed(&d, "tv7.bin");             /* msg 3 after 1 */
+	assert_int_equal(d.st.msg_drops, 1);
+	feed(&d, "tv2.bin");             /* 2 after 3: rollback, no drop */
+	assert_int_equal(d.st.msg_drops, 1);
+	/* wrap: 0xfffffffe then 2 = 3 lost (ffffffff, 0, 1) */
+	h[16] = 2;
+	h[27] = 9;                       /* source 9 */
+	h[20] = h[21] = h[22] = 0xff;
+	h[23] = 0xfe;
+	zmqc_decode_msg(&d, h, 28, (const uint8_t *)"{}", 2, 2, NOW);
+	h[20] = h[21] = h[22] = 0;
+	h[23] = 2;
+	zmqc_decode_msg(&d, h, 28, (const uint8_t *)"{}", 2, 2, NOW);
+	assert_int_equal(d.st.msg_drops, 4);
+	/* after 10 s of silence the sequence restarts: no drop */
+	h[23] = 50;
+	zmqc_decode_msg(&d, h, 28, (const uint8_t *)"{}", 2, 2,
+			NOW + ZMQC_PEER_EXPIRE_MS + 1);
+	assert_int_equal(d.st.msg_drops, 4);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_negative(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	feed(&d, "n1_short_header.bin");
+	assert_int_equal(d.st.errors[ZMQC_ERR_BAD_HEADER], 1);
+	feed(&d, "tv1.bin");             /* no desync */
+	assert_int_equal(s.n, 1);
+	feed(&d, "n2_version5.bin");
+	assert_int_equal(d.st.errors[ZMQC_ERR_BAD_VERSION], 1);
+	feed(&d, "n3_tlv_list.bin");
+	assert_int_equal(d.st.errors[ZMQC_ERR_TLV], 1);
+	assert_int_equal(s.n, 1);        /* whole message dropped */
+	feed(&d, "n4_lone_header.bin");
+	assert_int_equal(d.st.errors[ZMQC_ERR_NO_PAYLOAD], 1);
+	feed(&d, "n5_bad_json.bin");     /* the two valid records count */
+	assert_int_equal(d.st.errors[ZMQC_ERR_JSON], 1);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.u[2].in_bytes, 7);
+	feed(&d, "n6_zlib_bomb.bin");
+	assert_int_equal(d.st.errors[ZMQC_ERR_ZLIB_BOMB], 1);
+	feed(&d, "n7_wrong_types.bin");  /* kept, 3 bad fields counted */
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.u[3].in_bytes, 100);
+	assert_int_equal(s.u[3].in_ifindex, 0);
+	assert_int_equal(d.st.errors[ZMQC_ERR_VALUE_TYPE], 3);
+	feed(&d, "n8_truncated_zlib.bin");
+	assert_int_equal(d.st.errors[ZMQC_ERR_ZLIB], 1);
+	feed(&d, "n9_payload_alone.bin");
+	assert_int_equal(d.st.errors[ZMQC_ERR_BAD_HEADER], 2);
+	feed(&d, "tv2.bin");
+	assert_int_equal(s.n, 6);
+	zmqc_decoder_fini(&d);
+}
+
+static void
+test_oversize_extra_frames(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	size_t len;
+	uint8_t *b = load("tv1.bin", &len), *big;
+
+	setup_dec(&d, &s);
+	big = calloc(1, ZMQC_MAX_PAYLOAD + 1);
+	assert_non_null(big);
+	big[0] = '{';
+	zmqc_decode_msg(&d, b + 1, 28, big, ZMQC_MAX_PAYLOAD + 1, 2, NOW);
+	assert_int_equal(d.st.errors[ZMQC_ERR_OVERSIZE], 1);
+	free(big);
+	zmqc_decode_msg(&d, b + 1, 28, b + 29, len - 29, 3, NOW);
+	assert_int_equal(d.st.errors[ZMQC_ERR_EXTRA_FRAMES], 1);
+	assert_int_equal(s.n, 1);
+	free(b);
+	zmqc_decoder_fini(&d);
+}
+
+/* Milliseconds, absolute counters, TCP SYN keeps the direction, ICMP. */
+static void
+test_fields(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+	const char *js =
+		"[{\"IPV4_SRC_ADDR\":3232235777,\"IPV4_DST_ADDR\":\"10.0.0.1\","
+		"\"L4_SRC_PORT\":\"80\",\"L4_DST_PORT\":\"8080\",\"PROTOCOL\":6,"
+		"\"CLIENT_TCP_FLAGS\":2,\"INITIATOR_OCTETS\":900,"
+		"\"RESPONDER_OCTETS\":100,\"INITIATOR_PKTS\":9,"
+		"\"RESPONDER_PKTS\":1,\"FIRST_SWITCHED\":1700000000123,"
+		"\"LAST_SWITCHED\":1700000001456,\"L7_PROTO\":7,"
+		"\"L7_INFO\":\"low\",\"HTTP_SITE\":\"a\\\"b.example\"},"
+		"{\"8\":\"10.0.0.1\",\"12\":\"10.0.0.2\",\"4\":1,\"7\":8,"
+		"\"11\":9,\"1\":64,\"2\":1}]";
+
+	setup_dec(&d, &s);
+	h[16] = 2;
+	zmqc_decode_msg(&d, h, 28, (const uint8_t *)js, strlen(js), 2, NOW);
+	assert_int_equal(s.n, 2);
+	assert_ip(&s.u[0].src, "192.168.1.1");
+	assert_int_equal(s.u[0].sport, 80);     /* SYN from the client: no swap */
+	assert_int_equal(s.u[0].absolute, 1);
+	assert_int_equal(s.u[0].in_bytes, 900);
+	assert_int_equal(s.u[0].out_pkts, 1);
+	assert_int_equal(s.u[0].first_ms, 1700000000123ULL);
+	assert_int_equal(s.u[0].last_ms, 1700000001456ULL);
+	assert_int_equal(s.u[0].l7_app, 7);
+	assert_string_equal(s.u[0].info, "a\"b.example");
+	assert_int_equal(s.u[1].sport, 0);      /* ICMP: no ports */
+	assert_int_equal(s.u[1].dport, 0);
+	assert_int_equal(s.u[1].last_ms, NOW);  /* no timestamp: now */
+	assert_int_equal(errs(&d), 0);
+	zmqc_decoder_fini(&d);
+}
+
+/* Every corpus file, twice, through one decoder: no crash, counted. */
+static void
+test_corpus_replay(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	DIR *dir = opendir(ZMQ_CORPUS_DIR);
+	struct dirent *e;
+	int files = 0;
+
+	assert_non_null(dir);
+	setup_dec(&d, &s);
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		feed(&d, e->d_name);
+		feed(&d, e->d_name);
+		files++;
+	}
+	closedir(dir);
+	assert_true(files >= 19);
+	assert_int_equal(d.st.msgs, (uint64_t)files * 2);
+	assert_true(d.st.flows > 0);
+	zmqc_decoder_fini(&d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_tv1_json_numeric),
+		cmocka_unit_test(test_tv2_labels_array),
+		cmocka_unit_test(test_tv3_legacy_zlib_swap),
+		cmocka_unit_test(test_tv4_tv5_tlv),
+		cmocka_unit_test(test_tv6_v3_zlib),
+		cmocka_unit_test(test_tv7_event_tv8_tv9),
+		cmocka_unit_test(test_tv10_v0),
+		cmocka_unit_test(test_msg_id_drops),
+		cmocka_unit_test(test_negative),
+		cmocka_unit_test(test_oversize_extra_frames),
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_corpus_replay),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
