@@ -97,8 +97,6 @@ rest_storage_historical(const struct rest_params *p, json_t **rsp)
 	    get_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
 	    get_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
 		return -1;
-	if (src == h->id)
-		return -2;
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -4;
