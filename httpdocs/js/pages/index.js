@@ -12,7 +12,7 @@ NT.start(async function () {
 		data: { labels: [], datasets: [{ label: 'bps', data: [], borderColor: NT.colors[0],
 			backgroundColor: 'rgba(255,117,0,.15)', fill: true, pointRadius: 0, tension: .3 }] },
 		options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } },
-			scales: { y: { beginAtZero: true, ticks: { callback: v => NT.bps(v) } } } },
+			scales: { y: { beginAtZero: true, suggestedMax: 1000, ticks: { callback: v => NT.bps(v) } } } },
 	});
 	async function tick() {
 		const js = await NT.api('get/interface/data.lua', { ifid: NT.ifid });
