@@ -17,6 +17,7 @@ PKGS=(
 	librrd-dev libmaxminddb-dev libjansson-dev libsodium-dev libjsmn-dev
 	libcmocka-dev zlib1g-dev redis-server tshark python3-zmq curl time
 	ca-certificates tcpdump iproute2
+	softflowd pmacct clang
 )
 
 missing=()

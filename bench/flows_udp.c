@@ -1,0 +1,234 @@
+/*
+ * flows_udp.c - NetFlow v5 / v9 / IPFIX / sFlow ingest benchmark:
+ * records per second decoded and fully accounted (interface flow, host
+ * and L7 tables, nDPI on sFlow's sampled headers), next to the bare
+ * decode rate of the same datagrams.
+ *
+ * How: the UDP payloads of the shared export captures (softflowd v5 and
+ * v9, pmacct IPFIX and sFlow) are loaded once, then replayed in a loop
+ * through flowdec_datagram() into an interface built as the unit tests
+ * build one (no owner thread, no sockets): the same work the collector
+ * does per datagram after recvfrom().  One core, single thread.
+ *
+ * usage: flows_udp [records per protocol, default 2000000] [SHARED_DIR]
+ */
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+
+#include "capture/decode.h"
+#include "capture/dpi.h"
+#include "collector/flowdec.h"
+#include "common/prefs.h"
+#include "merge/iface.h"
+#include "merge/tables.h"
+
+#define ANCHOR_RPS 5000.0      /* ElastiFlow: 5 k records/s per core */
+#define GOAL_RPS 500000.0
+
+struct payloads {
+	uint8_t **data;
+	size_t *len;
+	size_t n;
+};
+
+struct bench_sink {
+	struct iface *ifc;
+	struct decoder dec;
+	uint64_t records;
+};
+
+static int
+sink_flow(void *arg, const struct flow_update *u)
+{
+	struct bench_sink *b = arg;
+
+	b->records++;
+	return b->ifc != NULL ? iface_flow_update(b->ifc, u) : 0;
+}
+
+static void
+sink_packet(void *arg, const struct flowdec_packet *p)
+{
+	struct bench_sink *b = arg;
+	struct pkt pk;
+	int r;
+
+	b->records++;
+	if (b->ifc == NULL)
+		return;
+	r = (int)capture_decode(&b->dec, p->dlt, p->ts_ms * 1000, p->frame_len,
+				p->data, p->caplen, &pk);
+	pk.scale = p->scale;
+	iface_packet(b->ifc, &pk, r);
+}
+
+static int
+load(const char *shared, const char *file, struct payloads *pl)
+{
+	char path[1024], err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	pcap_t *pc;
+
+	snprintf(path, sizeof(path), "%s/pcaps/%s", shared, file);
+	pc = pcap_open_offline(path, err);
+	if (pc == NULL) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		return -1;
+	}
+	memset(pl, 0, sizeof(*pl));
+	while (pcap_next_ex(pc, &h, &d) == 1) {
+		uint32_t off = 14, ulen;
+
+		if (h->caplen < 42 || d[12] != 0x08 || d[13] != 0x00 || d[23] != 17)
+			continue;
+		off += (d[14] & 15) * 4u;
+		if (off + 8 > h->caplen)
+			continue;
+		ulen = (uint32_t)(d[off + 4] << 8 | d[off + 5]);
+		if (ulen < 8 || off + ulen > h->caplen)
+			continue;
+		pl->data = realloc(pl->data, (pl->n + 1) * sizeof(*pl->data));
+		pl->len = realloc(pl->len, (pl->n + 1) * sizeof(*pl->len));
+		if (pl->data == NULL || pl->len == NULL)
+			return -1;
+		pl->len[pl->n] = ulen - 8;
+		pl->data[pl->n] = malloc(ulen - 8);
+		if (pl->data[pl->n] == NULL)
+			return -1;
+		memcpy(pl->data[pl->n], d + off + 8, ulen - 8);
+		pl->n++;
+	}
+	pcap_close(pc);
+	return pl->n > 0 ? 0 : -1;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct iface *
+bench_iface(struct prefs *p)
+{
+	struct iface *ifc = calloc(1, sizeof(*ifc));
+
+	if (ifc == NULL)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	netlist_init(&p->local_nets);
+	netlist_add(&p->local_nets, "10.0.0.0/8", NULL, 0);
+	p->max_num_flows = 1 << 20;
+	p->max_num_hosts = 1 << 20;
+	ifc->prefs = p;
+	ifc->name = strdup("bench");
+	ifc->ifname = strdup("bench");
+	ifc->wake_fd = eventfd(0, EFD_NONBLOCK);
+	pthread_mutex_init(&ifc->mbox_lock, NULL);
+	pthread_cond_init(&ifc->mbox_cond, NULL);
+	if (tables_init(ifc) != 0)
+		return NULL;
+	ifc->ndpi = dpi_module_new(NULL);
+	if (ifc->ndpi == NULL)
+		return NULL;
+	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
+	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
+	return ifc;
+}
+
+/* Replays until `want` records; returns records/s. */
+static double
+run(const struct payloads *pl, struct iface *ifc, uint64_t want,
+    uint64_t *got)
+{
+	struct flowdec d;
+	struct bench_sink *b = calloc(1, sizeof(*b));
+	struct flowdec_sink sink = { sink_flow, sink_packet, b };
+	struct ipaddr ex;
+	uint8_t a4[4] = { 127, 0, 0, 1 };
+	uint64_t ms = (uint64_t)time(NULL) * 1000;
+	double t0, t1;
+	size_t i = 0;
+
+	if (b == NULL || flowdec_init(&d) != 0)
+		return 0;
+	b->ifc = ifc;
+	decoder_init(&b->dec);
+	ipaddr_set4(&ex, a4);
+	t0 = now_s();
+	while (b->records < want) {
+		flowdec_datagram(&d, &ex, pl->data[i], pl->len[i], ms, &sink);
+		if (++i == pl->n) {
+			i = 0;
+			ms++;
+		}
+	}
+	t1 = now_s();
+	*got = b->records;
+	flowdec_fini(&d);
+	free(b);
+	return (double)*got / (t1 - t0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char *name, *file;
+	} protos[] = {
+		{ "NetFlow v5 (softflowd)", "export-netflow5.pcap" },
+		{ "NetFlow v9 (softflowd)", "export-netflow9.pcap" },
+		{ "IPFIX (pmacct)", "export-ipfix-pmacct.pcap" },
+		{ "sFlow v5 (pmacct, raw headers + nDPI)", "export-sflow.pcap" },
+	};
+	uint64_t want = 2000000;
+	const char *shared = "/work/shared";
+	size_t k;
+	char *end;
+
+	if (argc > 1) {
+		want = strtoull(argv[1], &end, 10);
+		if (*end != '\0' || want == 0) {
+			fprintf(stderr, "usage: %s [records] [shared dir]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (argc > 2)
+		shared = argv[2];
+	else if (getenv("NTOPNG_SHARED") != NULL)
+		shared = getenv("NTOPNG_SHARED");
+	printf("%-40s %14s %14s %10s\n", "protocol", "decode rec/s",
+	       "accounted rec/s", "x anchor");
+	for (k = 0; k < sizeof(protos) / sizeof(protos[0]); k++) {
+		struct payloads pl;
+		struct prefs p;
+		struct iface *ifc;
+		uint64_t got1, got2;
+		double r1, r2;
+
+		if (load(shared, protos[k].file, &pl) != 0)
+			return 1;
+		r1 = run(&pl, NULL, want, &got1);
+		ifc = bench_iface(&p);
+		if (ifc == NULL)
+			return 1;
+		r2 = run(&pl, ifc, want, &got2);
+		printf("%-40s %14.0f %14.0f %9.0fx  (%llu records, %u flows)\n",
+		       protos[k].name, r1, r2, r2 / ANCHOR_RPS,
+		       (unsigned long long)got2, ifc->num_flows);
+		iface_free(ifc);
+		netlist_fini(&p.local_nets);
+	}
+	printf("anchor: ElastiFlow %.0f records/s per core; goal %.0f records/s "
+	       "per core (accounted column)\n", ANCHOR_RPS, GOAL_RPS);
+	return 0;
+}

@@ -1,0 +1,369 @@
+#!/usr/bin/python3
+"""End-to-end test of the NetFlow v5/v9, IPFIX and sFlow v5 UDP collector.
+
+1. Replay: one node with one interface per capture (netflow:// and
+   sflow:// on random free UDP ports, one of them on [::1], one interface
+   merging two collectors with a comma).  The UDP payloads of the shared
+   export captures are re-sent to it (as ../shared/tools/replay-udp.py
+   does) and each interface must show the packets and bytes the reference
+   decoders found (shared/pcaps/EXPORTS-EXPECTED.txt), as many flows as
+   the reference records make once both directions are merged
+   (shared/pcaps/expected/*), and a ledger (get/interface/sources.lua)
+   with the record, datagram, template and drop counts.  netflowv9.pcap
+   (data without templates) and netflow-fritz.pcap (templates only) must
+   give 0 flows; sflow.pcap (a real switch, 1/2048) gives 2048 packets per
+   sample and its interface counters.
+2. Live: softflowd reads anyconnect-vpn.pcap and exports v5, v9 and IPFIX
+   to the node; the node's totals must equal what softflowd reports at
+   exit (records, datagrams, per-protocol octets and packets, flows).
+   pmacctd's sfprobe plugin exports sFlow from the same capture; the node
+   must see every sample (2996 packets, 1028802 bytes).
+   A live part whose exporter is not installed is skipped with a note.
+Exit 0 = pass, 77 = skipped (no binary / no shared captures), else fail.
+"""
+import csv
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node import Node, PCAPS, BIN  # noqa: E402
+
+EXPECTED = os.path.join(PCAPS, "expected")
+failures = []
+
+
+def check(what, got, want):
+    if got != want:
+        failures.append("%s: got %r, want %r" % (what, got, want))
+        print("FAIL %s: got %r, want %r" % (what, got, want))
+    else:
+        print("ok   %s = %r" % (what, got))
+
+
+def free_udp_port(family=socket.AF_INET, host="127.0.0.1"):
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.bind((host, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def payloads(path):
+    """UDP payloads of a classic Ethernet pcap (as replay-udp.py)."""
+    out = []
+    with open(path, "rb") as f:
+        gh = f.read(24)
+        magic = struct.unpack("<I", gh[:4])[0]
+        e = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+        while True:
+            h = f.read(16)
+            if len(h) < 16:
+                return out
+            incl = struct.unpack(e + "IIII", h)[2]
+            d = f.read(incl)
+            off, et = 14, struct.unpack("!H", d[12:14])[0]
+            while et in (0x8100, 0x88a8):
+                et = struct.unpack("!H", d[off + 2:off + 4])[0]
+                off += 4
+            if et == 0x0800 and d[off + 9] == 17:
+                u = off + (d[off] & 15) * 4
+            elif et == 0x86dd and d[off + 6] == 17:
+                u = off + 40
+            else:
+                continue
+            ulen = struct.unpack("!H", d[u + 4:u + 6])[0]
+            out.append(d[u + 8:u + ulen])
+
+
+def send(name, host, port):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    n = 0
+    for p in payloads(os.path.join(PCAPS, name)):
+        s.sendto(p, (host, port))
+        n += 1
+        if n % 100 == 0:
+            time.sleep(0.002)
+    s.close()
+    return n
+
+
+def biflows_nfdump(name):
+    """Reference records of expected/<name>.flows.txt merged both ways."""
+    keys = set()
+    with open(os.path.join(EXPECTED, name + ".flows.txt")) as f:
+        for line in f:
+            p = line.split()
+            if len(p) < 11:
+                continue
+            proto, sa, sp, da, dp = p[4], p[5], p[6], p[7], p[8]
+            if proto in ("ICMP", "ICMP6"):
+                sp = dp = "0"      # our ICMP flows have no ports
+            keys.add((proto,) + tuple(sorted([(sa, sp), (da, dp)])))
+    return len(keys)
+
+
+def biflows_sfacctd():
+    keys = set()
+    with open(os.path.join(EXPECTED, "export-sflow.sfacctd.csv")) as f:
+        for r in csv.DictReader(f):
+            a = (r["SRC_IP"], r["SRC_PORT"])
+            b = (r["DST_IP"], r["DST_PORT"])
+            keys.add((r["PROTOCOL"],) + tuple(sorted([a, b])))
+    return len(keys)
+
+
+def iface(node, ifid):
+    return node.rest("get/interface/data.lua", ifid=ifid)
+
+
+def ledger(node, ifid):
+    return node.rest("get/interface/sources.lua", ifid=ifid)
+
+
+def wait_packets(node, ifid, want, timeout=10):
+    deadline = time.time() + timeout
+    d = iface(node, ifid)
+    while time.time() < deadline and d["packets"] < want:
+        time.sleep(0.1)
+        d = iface(node, ifid)
+    time.sleep(0.3)               # let any stray datagram land
+    return iface(node, ifid)
+
+
+def only_exporter(src):
+    ex = src.get("exporters", [])
+    return ex[0] if len(ex) == 1 else {"count": len(ex)}
+
+
+# capture, scheme, expected (packets, bytes, records, datagrams, biflows)
+REPLAYS = [
+    ("export-netflow5.pcap", "netflow", 2970, 970829, 108, 4, "export-netflow5"),
+    ("export-netflow5-fprobe.pcap", "netflow", 2970, 970813, 111, 4, None),
+    ("export-netflow9.pcap", "netflow", 2997, 975043, 111, 4, "export-netflow9"),
+    ("export-ipfix.pcap", "netflow", 2997, 975043, 111, 4, "export-ipfix"),
+    ("export-ipfix-absms.pcap", "netflow", 2997, 975043, 111, 5, "export-ipfix-absms"),
+    ("export-ipfix-pmacct.pcap", "netflow", 2997, 975027, 111, 16, None),
+    ("export-sflow.pcap", "sflow", 2996, 1028802, 0, 489, "sfacctd"),
+]
+
+
+def replay_part():
+    ports = [free_udp_port() for _ in REPLAYS]
+    p_v9none, p_fritz, p_sw = free_udp_port(), free_udp_port(), free_udp_port()
+    p_v6 = free_udp_port(socket.AF_INET6, "::1")
+    p_m1, p_m2 = free_udp_port(), free_udp_port()
+    args = []
+    for (cap, scheme, *_), port in zip(REPLAYS, ports):
+        args += ["-i", "%s://127.0.0.1:%d" % (scheme, port)]
+    n = len(REPLAYS)
+    args += ["-i", "netflow://127.0.0.1:%d" % p_v9none,        # n
+             "-i", "netflow://:%d" % p_fritz,                  # n + 1
+             "-i", "sflow://%d" % p_sw,                        # n + 2
+             "-i", "v6=netflow://[::1]:%d" % p_v6,             # n + 3
+             "-i", "netflow://127.0.0.1:%d,sflow://127.0.0.1:%d" % (p_m1, p_m2)]
+    with Node(args, name="flow_collect") as node:
+        for (cap, scheme, pk, by, rec, dg, ref), port in zip(REPLAYS, ports):
+            sent = send(cap, "127.0.0.1", port)
+            check(cap + " datagrams sent", sent, dg)
+        send("netflowv9.pcap", "127.0.0.1", p_v9none)
+        send("netflow-fritz.pcap", "127.0.0.1", p_fritz)
+        send("sflow.pcap", "127.0.0.1", p_sw)
+        send("export-netflow5.pcap", "::1", p_v6)
+        send("export-netflow9.pcap", "127.0.0.1", p_m1)
+        send("export-sflow.pcap", "127.0.0.1", p_m2)
+
+        for ifid, (cap, scheme, pk, by, rec, dg, ref) in enumerate(REPLAYS):
+            d = wait_packets(node, ifid, pk)
+            check(cap + " packets", d["packets"], pk)
+            check(cap + " bytes", d["bytes"], by)
+            if ref == "sfacctd":
+                check(cap + " flows (sfacctd, both directions)", d["num_flows"],
+                      biflows_sfacctd())
+            elif ref is not None:
+                check(cap + " flows (nfdump, both directions)", d["num_flows"],
+                      biflows_nfdump(ref))
+            src = ledger(node, ifid)[0]
+            check(cap + " source kind", src.get("kind"), "flow_udp")
+            check(cap + " ledger datagrams", src.get("datagrams"), dg)
+            e = only_exporter(src)
+            check(cap + " exporter address", e.get("address"), "127.0.0.1")
+            check(cap + " exporter datagrams", e.get("datagrams"), dg)
+            check(cap + " exporter drops", e.get("drops"), 0)
+            check(cap + " exporter errors", sum(e.get("errors", {"x": -1}).values()), 0)
+            if scheme == "netflow":
+                check(cap + " exporter records", e.get("records"), rec)
+            else:
+                check(cap + " sampled packets", e.get("sampled_packets"), 2996)
+                check(cap + " sampling", e.get("sampling"), "not sampled")
+
+        # NetFlow v9 data without templates: held, never decoded
+        d = iface(node, n)
+        check("netflowv9.pcap flows", d["num_flows"], 0)
+        check("netflowv9.pcap packets", d["packets"], 0)
+        src = ledger(node, n)[0]
+        check("netflowv9.pcap datagrams", src.get("datagrams"), 10)
+        check("netflowv9.pcap records", src.get("records"), 0)
+        check("netflowv9.pcap sets waiting for a template",
+              src.get("pending_sets", 0) > 0, True)
+        # IPFIX templates only
+        d = iface(node, n + 1)
+        check("netflow-fritz.pcap flows", d["num_flows"], 0)
+        e = only_exporter(ledger(node, n + 1)[0])
+        check("netflow-fritz.pcap templates", e.get("templates"), 1)
+        check("netflow-fritz.pcap option templates", e.get("option_templates"), 2)
+        # real switch: one flow sample at 1/2048 of an 82-byte frame
+        d = wait_packets(node, n + 2, 2048)
+        check("sflow.pcap packets (1 sample x 2048)", d["packets"], 2048)
+        check("sflow.pcap bytes", d["bytes"], 82 * 2048)
+        check("sflow.pcap flows", d["num_flows"], 1)
+        e = only_exporter(ledger(node, n + 2)[0])
+        check("sflow.pcap sampling", e.get("sampling"), "sampled x2048")
+        check("sflow.pcap counter samples", e.get("counter_samples"), 8)
+        ifs = {i["ifindex"]: i for i in e.get("interfaces", [])}
+        check("sflow.pcap ifIndex list", sorted(ifs), [1036, 1043])
+        check("sflow.pcap ifIndex 1036 in_octets",
+              ifs.get(1036, {}).get("in_octets"), 25980564)
+        check("sflow.pcap ifIndex 1043 out_octets",
+              ifs.get(1043, {}).get("out_octets"), 102605777)
+        # the raw header (VLAN 32, ICMP) went through the packet decoder
+        # and nDPI like a captured frame
+        fl = node.rest("get/flow/active.lua", ifid=n + 2)["data"]
+        f0 = fl[0] if fl else {}
+        check("sflow.pcap flow client", f0.get("client", {}).get("ip"), "172.21.32.254")
+        check("sflow.pcap flow server", f0.get("server", {}).get("ip"), "172.21.32.241")
+        check("sflow.pcap flow vlan", f0.get("vlan"), 32)
+        check("sflow.pcap flow L7 (nDPI)", f0.get("protocol", {}).get("l7"), "ICMP")
+        check("sflow.pcap flow bytes", f0.get("bytes"), 82 * 2048)
+        # IPv6 listener
+        d = wait_packets(node, n + 3, 2970)
+        check("[::1] NetFlow v5 packets", d["packets"], 2970)
+        check("[::1] NetFlow v5 bytes", d["bytes"], 970829)
+        e = only_exporter(ledger(node, n + 3)[0])
+        check("[::1] exporter address", e.get("address"), "::1")
+        # two collectors merged into one interface
+        d = wait_packets(node, n + 4, 2997 + 2996)
+        check("merged netflow9 + sflow packets", d["packets"], 2997 + 2996)
+        check("merged netflow9 + sflow bytes", d["bytes"], 975043 + 1028802)
+        check("merged sources", len(ledger(node, n + 4)), 2)
+
+
+def softflowd_report(out):
+    """records, datagrams, flows, octets, packets from softflowd's exit
+    statistics."""
+    m = re.search(r"Flows exported: (\d+) \((\d+) records\) in (\d+) packets", out)
+    # softflowd tracks both directions of a flow as one ("Flows expired"),
+    # as our tables do; v5 exports each direction as a flow of its own
+    fx = re.search(r"Flows expired: (\d+)", out)
+    octets = packets = 0
+    for o, p in re.findall(r"^\s+\S+ \(\d+\):\s+(\d+)\s+(\d+)", out, re.M):
+        octets += int(o)
+        packets += int(p)
+    if m is None or fx is None:
+        return None
+    return {"flows": int(fx.group(1)), "records": int(m.group(2)),
+            "datagrams": int(m.group(3)), "octets": octets, "packets": packets}
+
+
+def live_softflowd():
+    if shutil.which("softflowd") is None:
+        print("note: softflowd not installed: live NetFlow part skipped")
+        return
+    versions = (5, 9, 10)
+    ports = [free_udp_port() for _ in versions]
+    args = []
+    for port in ports:
+        args += ["-i", "netflow://127.0.0.1:%d" % port]
+    tmp = tempfile.mkdtemp(prefix="flowudp-sf")
+    try:
+        with Node(args, name="flow_collect_softflowd") as node:
+            for ifid, (v, port) in enumerate(zip(versions, ports)):
+                r = subprocess.run(
+                    ["softflowd", "-a", "-r", os.path.join(PCAPS, "anyconnect-vpn.pcap"),
+                     "-n", "127.0.0.1:%d" % port, "-v", str(v),
+                     "-p", os.path.join(tmp, "sf%d.pid" % v)],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    timeout=60, text=True)
+                rep = softflowd_report(r.stdout)
+                if rep is None:
+                    failures.append("softflowd -v %d: no statistics" % v)
+                    print(r.stdout[-1500:])
+                    continue
+                d = wait_packets(node, ifid, rep["packets"])
+                tag = "softflowd -v %d" % v
+                check(tag + " packets", d["packets"], rep["packets"])
+                check(tag + " bytes", d["bytes"], rep["octets"])
+                check(tag + " flows", d["num_flows"], rep["flows"])
+                e = only_exporter(ledger(node, ifid)[0])
+                check(tag + " records", e.get("records"), rep["records"])
+                check(tag + " datagrams", e.get("datagrams"), rep["datagrams"])
+                check(tag + " drops", e.get("drops"), 0)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def live_pmacct():
+    if shutil.which("pmacctd") is None:
+        print("note: pmacctd not installed: live sFlow part skipped")
+        return
+    port = free_udp_port()
+    tmp = tempfile.mkdtemp(prefix="flowudp-pm")
+    conf = os.path.join(tmp, "sfprobe.conf")
+    with open(conf, "w") as f:
+        f.write("daemonize: false\n"
+                "pidfile: %s/pmacctd.pid\n"
+                "pcap_savefile: %s\n"
+                "pcap_savefile_delay: 1\n"
+                "plugins: sfprobe[sf]\n"
+                "sfprobe_receiver[sf]: 127.0.0.1:%d\n"
+                "sfprobe_agentip[sf]: 127.0.0.1\n"
+                "sfprobe_agentsubid[sf]: 1\n"
+                % (tmp, os.path.join(PCAPS, "anyconnect-vpn.pcap"), port))
+    try:
+        with Node(["-i", "sflow://127.0.0.1:%d" % port], name="flow_collect_pmacct") as node:
+            r = subprocess.run(["pmacctd", "-f", conf], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=90, text=True)
+            if r.returncode != 0:
+                failures.append("pmacctd exited with %d" % r.returncode)
+                print(r.stdout[-1500:])
+                return
+            # sfprobe samples every packet it can turn into a sample:
+            # 2996 of the 3001 (EXPORTS-EXPECTED.txt, export-sflow)
+            d = wait_packets(node, 0, 2996)
+            check("pmacctd sfprobe packets", d["packets"], 2996)
+            check("pmacctd sfprobe bytes", d["bytes"], 1028802)
+            check("pmacctd sfprobe flows", d["num_flows"], biflows_sfacctd())
+            e = only_exporter(ledger(node, 0)[0])
+            check("pmacctd sfprobe sampled packets", e.get("sampled_packets"), 2996)
+            check("pmacctd sfprobe drops", e.get("drops"), 0)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    if not os.path.exists(BIN) or not os.path.isdir(PCAPS):
+        print("skipped: no binary (%s) or no shared captures" % BIN)
+        return 77
+    t0 = time.time()
+    replay_part()
+    live_softflowd()
+    live_pmacct()
+    print("%.1f s" % (time.time() - t0))
+    if failures:
+        print("%d failure(s):" % len(failures))
+        for f in failures:
+            print("  " + f)
+        return 1
+    print("all flow collection checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
