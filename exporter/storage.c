@@ -714,8 +714,7 @@ storage_iface_flush(struct iface *ifc)
 	if (t <= st_last_ts[ifc->id])
 		t = st_last_ts[ifc->id] + 1;
 	ts_iface(ifc, t, 1);
-	if (t / 60 > st_last_min[ifc->id] / 60 || st_last_min[ifc->id] == 0)
-		ts_minute(ifc, t, 1);
+	ts_minute(ifc, t, 1);        /* final values, even within a minute */
 	log_info("%s: flushed %d flows, %d hosts to storage", ifc->name,
 		 nflows, nhosts);
 }

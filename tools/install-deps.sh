@@ -18,6 +18,7 @@ PKGS=(
 	libcmocka-dev zlib1g-dev redis-server tshark python3-zmq curl time
 	ca-certificates tcpdump iproute2
 	softflowd pmacct clang
+	rrdtool
 )
 
 missing=()
