@@ -99,6 +99,7 @@ static const struct {
 	{ "/lua/country_stats.lua", "pages/country_stats.html", 0 },
 	{ "/lua/vlan_stats.lua", "pages/vlan_stats.html", 0 },
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
+	{ "/lua/historical.lua", "pages/historical.html", 0 },  /* persistence */
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },
 	{ "/lua/admin/users.lua", "pages/users.html", 1 },
 };
