@@ -19,6 +19,7 @@ PKGS=(
 	ca-certificates tcpdump iproute2
 	softflowd pmacct clang
 	rrdtool
+	libjs-bootstrap5 libjs-chart.js openssl chromium chromium-driver python3-selenium
 )
 
 missing=()

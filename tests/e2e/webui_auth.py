@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Web server authentication and hardening (docs/webui.md): wrong password,
+no credentials, unknown token, expired session, missing CSRF token, an
+unprivileged user changing preferences and `../` or symlinks out of
+httpdocs are all refused; Basic, the 1.x cookie form (seed §6.4), API
+tokens, the login form and a users file (-u, md5, upgraded to argon2id)
+work; 5 failed logins lock the address out; HTTPS with a self-signed
+certificate serves the login page and marks the session cookie Secure.
+"""
+import hashlib
+import http.client
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+from node import Node, PCAPS, REPO, free_port
+
+REDIS_DB = "13"
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def flush_db():
+    if shutil.which("redis-cli"):
+        subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def node(extra=(), **kw):
+    pcap = os.path.join(PCAPS, "teams.pcap")
+    return Node(["-i", pcap, "-r", "127.0.0.1:6379@" + REDIS_DB] + list(extra),
+                name="webui_auth", login=True, **kw)
+
+
+def req(n, method, path, headers=None, body=None, auth=None):
+    n.auth = auth
+    return n.http(method, path, body=body, headers=headers)
+
+
+def login(n, user, pw):
+    body = urllib.parse.urlencode({"user": user, "password": pw,
+                                   "referer": "/lua/hosts_stats.lua"})
+    st, h, _ = req(n, "POST", "/authorize.html", body=body,
+                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    cookie = h.get("set-cookie", "")
+    sid = cookie.split(";")[0].split("=", 1)[1] if cookie.startswith("session=") else None
+    return st, h.get("location"), sid, cookie
+
+
+def is_json_ok(r):
+    st, h, body = r
+    return st == 200 and h.get("content-type", "").startswith("application/json") \
+        and b'"rc":0' in body
+
+
+def main():
+    flush_db()
+    tmp = tempfile.mkdtemp(prefix="ntopng-webui-auth-")
+    users = os.path.join(tmp, "users.txt")
+    with open(users, "w") as f:
+        f.write("user.bob.password=%s\nuser.bob.full_name=Bob\nuser.bob.group=unprivileged\n"
+                % hashlib.md5(b"bobpw").hexdigest())
+    try:
+        with node(["-u", users]) as n:
+            api = "/lua/rest/v2/get/interface/data.lua?ifid=0"
+            # no credentials: 302 to the login page with the referer
+            st, h, _ = req(n, "GET", api)
+            check(st == 302 and h.get("location", "").startswith(
+                "/lua/login.lua?referer=%2Flua%2Frest%2Fv2%2Fget%2Finterface%2Fdata.lua"),
+                "no credentials -> 302 %s" % h.get("location"))
+            st, h, _ = req(n, "GET", "/lua/index.lua")
+            check(st == 302, "page without credentials -> 302")
+            # wrong password
+            st, h, _ = req(n, "GET", api, auth=("admin", "wrong"))
+            check(st == 302, "wrong Basic password -> %d" % st)
+            # Basic and the 1.x cookie form
+            check(is_json_ok(req(n, "GET", api, auth=("admin", "admin"))), "Basic admin:admin")
+            check(is_json_ok(req(n, "GET", api, headers={"Cookie": "user=admin; password=admin"})),
+                  "curl --cookie 'user=admin; password=admin'")
+            st, h, _ = req(n, "GET", api, headers={"Cookie": "user=admin; password=nope"})
+            check(st == 302, "legacy cookie with a wrong password -> %d" % st)
+            # the users file: md5 accepted, then upgraded to argon2id
+            check(is_json_ok(req(n, "GET", api, auth=("bob", "bobpw"))), "users file: bob (md5)")
+            with open(users) as f:
+                text = f.read()
+            check("user.bob.password=$argon2id$" in text, "users file rewritten with argon2id")
+            check(is_json_ok(req(n, "GET", api, auth=("bob", "bobpw"))), "bob after the upgrade")
+            # the login form
+            st, loc, sid, cookie = login(n, "admin", "admin")
+            check(st == 302 and loc == "/lua/hosts_stats.lua" and sid, "login form -> %s" % loc)
+            check("HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie,
+                  "session cookie flags on HTTP: %s" % cookie)
+            st, h, body = req(n, "GET", "/lua/rest/v2/get/ntopng/session.lua",
+                              headers={"Cookie": "session=" + sid})
+            csrf = __import__("json").loads(body)["rsp"]["csrf"]
+            check(st == 200 and len(csrf) == 32, "session works, csrf token given")
+            st, loc, sid2, _ = login(n, "admin", "bad")
+            check(st == 302 and "reason=wrong-credentials" in loc and not sid2,
+                  "login form with a wrong password -> %s" % loc)
+            # CSRF: a session call that changes state needs the token
+            setname = "/lua/rest/v2/set/interface/name.lua"
+            st, h, body = req(n, "POST", setname, body={"ifid": 0, "name": "x1"},
+                              headers={"Cookie": "session=" + sid})
+            check(st == 403 and b"CSRF" in body, "POST without CSRF token -> %d" % st)
+            st, h, body = req(n, "GET", setname + "?ifid=0&name=x2",
+                              headers={"Cookie": "session=" + sid})
+            check(st == 403, "GET set/ without CSRF token -> %d" % st)
+            st, h, body = req(n, "POST", setname, body={"ifid": 0, "name": "x3"},
+                              headers={"Cookie": "session=" + sid, "X-CSRF-Token": "0" * 32})
+            check(st == 403, "POST with a wrong CSRF token -> %d" % st)
+            r = req(n, "POST", setname, body={"ifid": 0, "name": "lan"},
+                    headers={"Cookie": "session=" + sid, "X-CSRF-Token": csrf})
+            check(is_json_ok(r), "POST with the CSRF token")
+            st, h, body = req(n, "GET", "/lua/rest/v2/get/ntopng/interfaces.lua", auth=("admin", "admin"))
+            check(b'"name":"lan"' in body, "interfaces.lua shows the new name")
+            # unprivileged users cannot change preferences
+            st, h, body = req(n, "POST", setname, body={"ifid": 0, "name": "bob"}, auth=("bob", "bobpw"))
+            check(st == 401 and b"NOT_GRANTED" in body, "unprivileged set/interface/name -> %d" % st)
+            st, h, body = req(n, "POST", "/lua/rest/v2/set/ntopng/user/add.lua",
+                              body={"username": "eve", "password": "x"}, auth=("bob", "bobpw"))
+            check(st == 401, "unprivileged user add -> %d" % st)
+            st, h, _ = req(n, "GET", "/lua/admin/prefs.lua", auth=("bob", "bobpw"))
+            check(st == 403, "unprivileged prefs page -> %d" % st)
+            st, loc, bsid, _ = login(n, "bob", "bobpw")
+            st, h, body = req(n, "GET", "/lua/rest/v2/get/ntopng/session.lua",
+                              headers={"Cookie": "session=" + bsid})
+            bcsrf = __import__("json").loads(body)["rsp"]["csrf"]
+            st, h, body = req(n, "POST", setname, body={"ifid": 0, "name": "bob"},
+                              headers={"Cookie": "session=" + bsid, "X-CSRF-Token": bcsrf})
+            check(st == 401, "unprivileged session with CSRF token, set name -> %d" % st)
+            # API tokens
+            st, h, body = req(n, "POST", "/lua/rest/v2/create/ntopng/api_token.lua", body={},
+                              auth=("admin", "admin"))
+            tok = __import__("json").loads(body)["rsp"]["api_token"]
+            check(is_json_ok(req(n, "GET", api, headers={"Authorization": "Token " + tok})),
+                  "Authorization: Token works")
+            st, h, _ = req(n, "GET", api, headers={"Authorization": "Token " + "a" * 32})
+            check(st == 302, "unknown token -> %d" % st)
+            # paths out of httpdocs
+            for p in ("/js/../../../etc/passwd", "/js/%2e%2e/%2e%2e/etc/passwd",
+                      "/%2e%2e/webui/httpd.c", "/ssl/ntopng-cert.pem", "/.gitignore",
+                      "/javascript/bootstrap5/../../../etc/passwd"):
+                st, h, body = req(n, "GET", p)
+                check(st in (403, 404) and b"root:" not in body, "%s -> %d" % (p, st))
+            st, h, _ = req(n, "GET", "/js/ntop.js")
+            check(st == 200 and "javascript" in h.get("content-type", "") and
+                  "max-age" in h.get("cache-control", ""), "static asset: %s, %s" %
+                  (h.get("content-type"), h.get("cache-control")))
+            st, h, _ = req(n, "GET", "/javascript/bootstrap5/css/bootstrap.min.css")
+            check(st == 200 and h.get("content-type", "").startswith("text/css"),
+                  "Debian bootstrap5 served: %d" % st)
+            # expired session: idle timeout of 1 s
+            r = req(n, "POST", "/lua/rest/v2/set/ntopng/prefs.lua",
+                    body={"auth_session_duration": 1}, auth=("admin", "admin"))
+            check(is_json_ok(r), "session duration set to 1 s")
+            st, loc, sid, _ = login(n, "admin", "admin")
+            check(is_json_ok(req(n, "GET", api, headers={"Cookie": "session=" + sid})),
+                  "fresh short session works")
+            time.sleep(2.5)
+            st, h, _ = req(n, "GET", api, headers={"Cookie": "session=" + sid})
+            check(st == 302, "expired session -> %d" % st)
+            # brute force: 5 failures lock the address, even the right password
+            for _ in range(5):
+                req(n, "GET", api, auth=("admin", "guess"))
+            st, h, _ = req(n, "GET", api, auth=("admin", "admin"))
+            check(st == 302, "after 5 failures the right password is refused -> %d" % st)
+            st, loc, sid, _ = login(n, "admin", "admin")
+            check("reason=locked" in (loc or ""), "login form says locked: %s" % loc)
+
+        # -q: no idle logout; --disable-login opens everything
+        flush_db()
+        with node(["-q"]) as n:
+            st, h, body = req(n, "GET", "/lua/rest/v2/get/ntopng/session.lua", auth=("admin", "admin"))
+            check(b'"session_ttl":0' in body, "-q: no idle timeout")
+        with node(["--disable-login"]) as n:
+            check(is_json_ok(req(n, "GET", "/lua/rest/v2/get/interface/data.lua?ifid=0")),
+                  "--disable-login: no credentials needed")
+
+        # HTTPS with a self-signed certificate in a copy of httpdocs
+        docs = os.path.join(tmp, "httpdocs")
+        shutil.copytree(os.path.join(REPO, "httpdocs"), docs, symlinks=True)
+        os.makedirs(os.path.join(docs, "ssl"), exist_ok=True)
+        os.symlink("/etc", os.path.join(docs, "etc-link"))
+        key, crt = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
+        subprocess.run(["openssl", "req", "-new", "-x509", "-sha256", "-nodes", "-days", "2",
+                        "-newkey", "rsa:2048", "-subj", "/CN=localhost", "-keyout", key,
+                        "-out", crt], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        with open(os.path.join(docs, "ssl", "ntopng-cert.pem"), "w") as out:
+            out.write(open(key).read() + open(crt).read())
+        sport = free_port()
+        flush_db()
+        with node(["-1", docs, "-W", "127.0.0.1:%d" % sport]) as n:
+            st, h, body = req(n, "GET", "/etc-link/passwd")
+            check(st in (403, 404) and b"root:" not in body, "symlink out of httpdocs -> %d" % st)
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            deadline = time.time() + 10
+            while True:
+                try:
+                    c = http.client.HTTPSConnection("127.0.0.1", sport, timeout=10, context=ctx)
+                    c.request("GET", "/lua/login.lua")
+                    r = c.getresponse()
+                    page = r.read()
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.2)
+            check(r.status == 200 and b"/authorize.html" in page, "HTTPS login page: %d" % r.status)
+            c.request("POST", "/authorize.html", body="user=admin&password=admin&referer=%2F",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+            r = c.getresponse()
+            r.read()
+            cookie = r.getheader("Set-Cookie") or ""
+            check(r.status == 302 and "; Secure" in cookie and "HttpOnly" in cookie,
+                  "HTTPS session cookie is Secure: %s" % cookie)
+            c.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        flush_db()
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
