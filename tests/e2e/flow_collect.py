@@ -254,6 +254,30 @@ def replay_part():
         check("merged netflow9 + sflow bytes", d["bytes"], 975043 + 1028802)
         check("merged sources", len(ledger(node, n + 4)), 2)
 
+        # bad input last: the fuzz corpora (mutated payloads) and random
+        # bytes at the template-less interface; the node must keep answering
+        corp = os.path.join(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))), "corpus")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rnd = __import__("random").Random(7)
+        sent = 0
+        for sub in ("netflow", "sflow"):
+            d = os.path.join(corp, sub)
+            for fn in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+                with open(os.path.join(d, fn), "rb") as f:
+                    s.sendto(f.read()[1:], ("127.0.0.1", p_v9none))
+                sent += 1
+        for i in range(500):
+            ver = rnd.choice([b"\x00\x05", b"\x00\x09", b"\x00\x0a", b"\x00\x00\x00\x05"])
+            s.sendto(ver + bytes(rnd.getrandbits(8) for _ in range(rnd.randrange(0, 300))),
+                     ("127.0.0.1", p_v9none))
+            sent += 1
+        s.close()
+        time.sleep(0.5)
+        src = ledger(node, n)[0]
+        check("bad input: node alive, every datagram counted",
+              src.get("datagrams"), 10 + sent)
+
 
 def softflowd_report(out):
     """records, datagrams, flows, octets, packets from softflowd's exit
