@@ -61,6 +61,9 @@ enum {
 	F_HTTP_METHOD = 57832, F_HTTP_SITE = 57833, F_NPROBE_IPV4 = 57943,
 	F_L7_RISK = 57981, F_L7_INFO = 58011, F_L7_CONFIDENCE = 58032,
 	F_UNIQUE_SOURCE_ID = 58061,
+	/* ours (docs/hierarchy.md), reachable only by their labels: far
+	 * above every IANA and ntop id */
+	F_SITE_PATH = 0xF0000001, F_ORIGIN_SEQ = 0xF0000002,
 };
 
 /* IANA element ids ntopng handles itself (so they do not alias into the
@@ -158,6 +161,7 @@ static const struct label {
 	{ "NPROBE_INSTANCE_NAME", F_NPROBE_INSTANCE },
 	{ "NPROBE_IPV4_ADDRESS", F_NPROBE_IPV4 },
 	{ "OBSERVATION_POINT_ID", F_OBS_POINT },
+	{ "ORIGIN_SEQ", F_ORIGIN_SEQ },
 	{ "OUTPUT_SNMP", F_OUTPUT_SNMP },
 	{ "OUT_BYTES", F_OUT_BYTES },
 	{ "OUT_DST_MAC", F_OUT_DST_MAC },
@@ -173,6 +177,7 @@ static const struct label {
 	{ "SAMPLING_INTERVAL", F_SAMPLING },
 	{ "SERVER_NW_LATENCY_MS", F_SRV_LAT },
 	{ "SERVER_TCP_FLAGS", F_SERVER_TCP_FLAGS },
+	{ "SITE_PATH", F_SITE_PATH },
 	{ "SRC_AS", F_SRC_AS },
 	{ "SRC_TOS", F_SRC_TOS },
 	{ "SRC_VLAN", F_SRC_VLAN },
@@ -257,6 +262,7 @@ zmqc_rec_init(struct zmqc_rec *r)
 	/* the fixed part only: info[] is written before it is read */
 	memset(r, 0, offsetof(struct zmqc_rec, info));
 	r->info[0] = '\0';
+	r->path[0] = '\0';
 }
 
 /* A number in a counted string: digits only, no sign, no overflow. */
@@ -506,16 +512,27 @@ zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
 			*dst = a;
 		break;
 	}
-	case F_FIRST_SWITCHED: rc = val_num(v, &r->first_s); break;
-	case F_LAST_SWITCHED: rc = val_num(v, &r->last_s); break;
+	case F_FIRST_SWITCHED:
+		if (r->first_s < 1000000000000ULL)
+			rc = val_num(v, &r->first_s);
+		break;
+	case F_LAST_SWITCHED:
+		if (r->last_s < 1000000000000ULL)
+			rc = val_num(v, &r->last_s);
+		break;
 	case F_START_MS:
-		if ((rc = val_num(v, &n)) == 0 && r->first_s == 0)
+		/* milliseconds beat FIRST_SWITCHED's seconds, in any order */
+		if ((rc = val_num(v, &n)) == 0 && n >= 1000000000000ULL)
 			r->first_s = n;
 		break;
 	case F_END_MS:
-		if ((rc = val_num(v, &n)) == 0 && r->last_s == 0)
+		if ((rc = val_num(v, &n)) == 0 && n >= 1000000000000ULL)
 			r->last_s = n;
 		break;
+	case F_SITE_PATH:
+		rc = val_str(v, r->path, sizeof(r->path));
+		break;
+	case F_ORIGIN_SEQ: rc = val_num(v, &u->origin_seq); break;
 	case F_CLIENT_TCP_FLAGS:
 		if ((rc = val_num_strict(v, &n)) == 0) {
 			u->src_tcp_flags = (uint8_t)n;
@@ -668,5 +685,6 @@ zmqc_rec_finish(struct zmqc_rec *r, uint64_t now_ms)
 	    !never_swap(&u->src) && !never_swap(&u->dst))
 		swap_sides(u);
 	u->info = r->info_prio ? r->info : NULL;
+	u->site_path = r->path[0] ? r->path : NULL;
 	return ZMQC_OK;
 }

@@ -206,6 +206,7 @@ struct zmqc_rec {
 	uint64_t abs_bytes[2], abs_pkts[2];
 	uint8_t abs_seen;
 	char info[ZMQC_INFO_MAX];    /* last: zmqc_rec_init clears up to here */
+	char path[256];              /* SITE_PATH (hierarchies) */
 };
 
 void zmqc_rec_init(struct zmqc_rec *r);

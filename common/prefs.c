@@ -227,18 +227,18 @@ static const struct opt_def opt_table[] = {
 	  "Enable timeline dump" },
 
 	/* Export and hierarchies */
-	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 0, T_EXPORT,
+	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 1, T_EXPORT,
 	  "<endpoint>",
 	  "Export flows to peers subscribing to this\n"
 	  "ZMQ endpoint (e.g. tcp://*:5556).\n"
 	  "Repeatable (at most 8)" },
-	{ O_JSON_LABELS, "json-labels", 0, ARG_NONE, 0, T_EXPORT, NULL,
+	{ O_JSON_LABELS, "json-labels", 0, ARG_NONE, 1, T_EXPORT, NULL,
 	  "Use labels instead of numbers as JSON keys\n"
 	  "(ZMQ export, SQLite)" },
-	{ O_NODE_ID, "node-id", 0, ARG_REQ, 0, T_EXPORT, "<text>",
+	{ O_NODE_ID, "node-id", 0, ARG_REQ, 1, T_EXPORT, "<text>",
 	  "This node's id in the site path of\nexported flows. "
-	  "Default: the host name" },
-	{ O_EXPORT_INTERVAL, "export-interval", 0, ARG_REQ, 0, T_EXPORT,
+	  "Default: random at the first\nstart, kept in <data-dir>/node-id" },
+	{ O_EXPORT_INTERVAL, "export-interval", 0, ARG_REQ, 1, T_EXPORT,
 	  "<seconds>",
 	  "Seconds between exported deltas of\n"
 	  "active flows (1..3600). Default: 1" },
@@ -252,7 +252,7 @@ static const struct opt_def opt_table[] = {
 	  "<file>", "With --zmq-encryption: accept only\n"
 	  "probes whose CURVE public key (Z85)\n"
 	  "is listed in this file, one per line" },
-	{ O_ZMQ_KEY, "zmq-encryption-key", 0, ARG_REQ, 0, T_EXPORT, "<key>",
+	{ O_ZMQ_KEY, "zmq-encryption-key", 0, ARG_REQ, 1, T_EXPORT, "<key>",
 	  "ZMQ CURVE public key of the server to\nconnect to" },
 
 	/* Process */
@@ -738,11 +738,12 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 		int ok = n > 0 && n <= NODE_ID_MAX;
 
 		for (i = 0; ok && i < n; i++)
-			if (!isgraph((unsigned char)val[i]) || val[i] == ',')
+			if (!isgraph((unsigned char)val[i]) || val[i] == ',' ||
+			    val[i] == '>')
 				ok = 0;
 		if (!ok) {
 			opt_bad_value(c, o, val, "1 to 64 printable "
-				      "characters without blanks or commas");
+				      "characters without blanks, commas or '>'");
 			return -1;
 		}
 		str_set(&p->node_id, val);

@@ -683,6 +683,10 @@ export_start(const struct prefs *p)
 	ex.json_labels = p->json_labels;
 	ex.export_interval = p->export_interval > 0 ? p->export_interval : 1;
 	ex.st.source_id = fnv1a(node_id);
+	/* origin sequence numbers start from the clock (16 per microsecond),
+	 * so that after a restart they continue above the old ones and the
+	 * peers' de-duplication does not take them for echoes */
+	ex.next_seq = time_wall_ms() * 1000 * 16;
 	for (i = 0; i < p->n_export_endpoints && i < EXPORT_MAX_SOCKETS; i++)
 		if (export_open(p->export_endpoints[i], p) != 0)
 			return -1;

@@ -164,6 +164,8 @@ struct iface_origin {
 	uint64_t last_ms;
 	uint64_t max_seq;
 	uint64_t seen[IFACE_DEDUP_WINDOW / 64];  /* bitmap of recent seqs */
+	uint64_t thpt_last_bytes;
+	double thpt_bps;             /* bytes/s */
 };
 
 struct mac {

@@ -335,6 +335,15 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "hosts_dropped", st->hosts_dropped);
 	set_int(t, "macs_dropped", st->macs_dropped);
 	json_object_set_new(o, "decode_errors", t);
+	/* ours: the IP part of the traffic, which is what flows carry and
+	 * what a hierarchy hub receives (docs/hierarchy.md) */
+	set_int(o, "ip_packets", st->ip_packets);
+	set_int(o, "ip_bytes", st->ip_bytes);
+	t = json_object();
+	set_int(t, "loops_refused", st->loops_refused);
+	set_int(t, "duplicates_refused", st->duplicates_refused);
+	set_int(t, "updates_refused", st->updates_refused);
+	json_object_set_new(o, "hierarchy", t);
 	collector_zmq_iface_json(ifc, o);   /* ZMQ interfaces only */
 	return o;
 }
@@ -376,12 +385,50 @@ query_iface_sources(struct iface *ifc)
 	return a;
 }
 
+int
+query_origin_index(struct iface *ifc, const char *id)
+{
+	int i;
+
+	if (id == NULL || id[0] == '\0')
+		return -2;
+	for (i = 0; i < ifc->n_origins; i++)
+		if (strcmp(ifc->origins[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+json_t *
+query_iface_origins(struct iface *ifc)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < ifc->n_origins; i++) {
+		const struct iface_origin *o = &ifc->origins[i];
+		json_t *e = json_object();
+
+		set_str(e, "origin", o->id);
+		set_str(e, "site_path", i == 0 ? o->id : o->path);
+		set_bool(e, "local", i == 0);
+		set_int(e, "updates", o->updates);
+		set_int(e, "bytes", o->bytes);
+		set_int(e, "packets", o->pkts);
+		set_int(e, "duplicates_refused", o->duplicates);
+		set_int(e, "last_seen", o->last_ms / 1000);
+		set_real(e, "throughput_bps", o->thpt_bps);
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
 /* ------------------------------------------------------------------ */
 /* hosts                                                               */
 
 static int
-host_match(const struct host *h, const struct host_query *q)
+host_match(const struct host *h, const struct host_query *q, int origin)
 {
+	if (origin == -1 || (origin >= 0 && !(h->origins & (1ULL << origin))))
+		return 0;
 	if (q->mode == QUERY_HOSTS_LOCAL && !h->is_local)
 		return 0;
 	if (q->mode == QUERY_HOSTS_REMOTE && h->is_local)
@@ -586,6 +633,7 @@ query_hosts_list(struct iface *ifc, const struct host_query *q)
 	struct sort_item *v = calloc(cap, sizeof(*v));
 	char *arena = q->sort == QHS_NAME ? malloc(cap * SORT_STR_LEN) : NULL;
 	struct sort_ctx c = { SORT_NUM, q->desc };
+	int origin = query_origin_index(ifc, q->origin);
 
 	if (!v || (q->sort == QHS_NAME && !arena)) {
 		free(v);
@@ -593,7 +641,7 @@ query_hosts_list(struct iface *ifc, const struct host_query *q)
 		return NULL;
 	}
 	for (struct host *h = ifc->host_head; h && n < cap; h = h->next) {
-		if (!host_match(h, q))
+		if (!host_match(h, q, origin))
 			continue;
 		v[n].p = h;
 		c.kind = host_sort_key(h, q->sort, &v[n],
@@ -787,6 +835,7 @@ struct flow_sel {
 	struct iface *ifc;
 	const struct flow_query *q;
 	struct host *host;
+	int origin;                  /* query_origin_index() of q->origin */
 	int app_ids;                 /* "7.126" or "7": ids instead of a name */
 	long app_master, app_app;    /* -1 = not given */
 };
@@ -835,6 +884,8 @@ flow_match(const struct flow_sel *s, const struct flow *f)
 	const struct flow_query *q = s->q;
 
 	if (s->host && f->cli_host != s->host && f->srv_host != s->host)
+		return 0;
+	if (s->origin == -1 || (s->origin >= 0 && f->origin != s->origin))
 		return 0;
 	if (q->vlan >= 0 && f->vlan != q->vlan)
 		return 0;
@@ -1006,7 +1057,8 @@ flow_row_cb(void *f, void *arg)
 json_t *
 query_flows_list(struct iface *ifc, struct flow_query *q)
 {
-	struct flow_sel s = { ifc, q, NULL, 0, -1, -1 };
+	struct flow_sel s = { .ifc = ifc, .q = q, .host = NULL, .origin = -2,
+			      .app_ids = 0, .app_master = -1, .app_app = -1 };
 	struct flow_row_arg ra = { ifc, q->verbose };
 	struct sort_ctx c = { SORT_NUM, q->desc };
 	size_t cap = (size_t)ifc->num_flows + 1, n = 0;
@@ -1023,6 +1075,7 @@ query_flows_list(struct iface *ifc, struct flow_query *q)
 	}
 	if (q->application[0])
 		s.app_ids = parse_app_ids(q->application, &s.app_master, &s.app_app);
+	s.origin = query_origin_index(ifc, q->origin);
 	v = calloc(cap, sizeof(*v));
 	if (q->sort == QFS_L7)
 		arena = malloc(cap * SORT_STR_LEN);

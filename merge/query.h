@@ -48,6 +48,11 @@ json_t *query_iface_data(struct iface *ifc, int summary);
  * {index, kind, spec, state, records, bytes, errors} plus whatever the
  * source's describe() callback adds (docs/rest.md). */
 json_t *query_iface_sources(struct iface *ifc);
+/* The origin nodes of the interface's flows (hierarchies): id, last site
+ * path, updates, bytes, packets, duplicates refused, last seen, rate. */
+json_t *query_iface_origins(struct iface *ifc);
+/* Index of origin `id` in ifc->origins, -1 when unknown ("" = any: -2). */
+int query_origin_index(struct iface *ifc, const char *id);
 
 /* ---- hosts ---- */
 
@@ -67,6 +72,7 @@ struct host_query {
 	int desc;
 	int per_page;                /* < 0: every row */
 	int page;                    /* 1-based */
+	char origin[65];             /* "" = any; else a node id (hierarchies) */
 };
 
 /* {"data":[rows], "totalRows":N}: rows as in REST host/active. */
@@ -98,6 +104,7 @@ struct flow_query {
 	int per_page;                /* < 0: every row */
 	int page;
 	int host_not_found;          /* out: `host` names no active host */
+	char origin[65];             /* "" = any; else a node id (hierarchies) */
 };
 
 /* {"data":[rows], "totalRows":N}, or NULL when q->host is unknown. */

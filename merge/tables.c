@@ -1029,9 +1029,15 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 {
 	struct flow *f;
 	struct host *h;
+	int i;
 
 	ifc->stats.thpt_bps = rate(ifc->stats.bytes, &ifc->stats.thpt_last_bytes, elapsed_ms);
 	ifc->stats.thpt_pps = rate(ifc->stats.packets, &ifc->stats.thpt_last_pkts, elapsed_ms);
+	for (i = 0; i < ifc->n_origins; i++) {
+		struct iface_origin *o = &ifc->origins[i];
+
+		o->thpt_bps = rate(o->bytes, &o->thpt_last_bytes, elapsed_ms);
+	}
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		f->thpt_bps = rate(f->c2s_bytes + f->s2c_bytes, &f->thpt_last_bytes, elapsed_ms);
 		f->thpt_pps = rate(f->c2s_pkts + f->s2c_pkts, &f->thpt_last_pkts, elapsed_ms);

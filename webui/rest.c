@@ -27,8 +27,8 @@
 #include "merge/iface.h"
 #include "merge/query.h"
 #include "webui/rest.h"
-#include "webui/ui.h"
 #include "webui/rest_storage.h"
+#include "webui/ui.h"
 
 /* ------------------------------------------------------------------ */
 /* parameters                                                          */
@@ -224,7 +224,7 @@ rest_envelope(enum rest_rc rc, json_t *rsp, int *status)
 
 enum rest_op {
 	OP_IFACE, OP_HOSTS, OP_HOST, OP_HOST_EXISTS, OP_ALL_HOSTS_DATA,
-	OP_FLOWS, OP_L7_IFACE, OP_L7_HOST, OP_SOURCES,
+	OP_FLOWS, OP_L7_IFACE, OP_L7_HOST, OP_SOURCES, OP_ORIGINS,
 };
 
 /* Everything a handler sends to the owner: plain data only, since
@@ -275,6 +275,7 @@ rest_build(struct iface *ifc, void *arg)
 				 "num_flows", (json_int_t)ifc->num_flows);
 	case OP_L7_HOST: return query_l7_host(ifc, h, &r->lq);
 	case OP_SOURCES: return query_iface_sources(ifc);
+	case OP_ORIGINS: return query_iface_origins(ifc);
 	}
 	return NULL;
 }
@@ -406,6 +407,19 @@ static enum rest_rc
 h_iface_sources(const struct rest_params *p, json_t **rsp)
 {
 	struct rest_req r = { .op = OP_SOURCES };
+	struct iface *ifc = param_iface(p, "ifid");
+
+	if (!ifc)
+		return RC_INVALID_INTERFACE;
+	return rest_run(ifc, &r, rsp);
+}
+
+/* get/interface/origins.lua?ifid=N: the nodes whose flows the
+ * interface merges (hierarchies, docs/hierarchy.md). */
+static enum rest_rc
+h_iface_origins(const struct rest_params *p, json_t **rsp)
+{
+	struct rest_req r = { .op = OP_ORIGINS };
 	struct iface *ifc = param_iface(p, "ifid");
 
 	if (!ifc)
@@ -557,6 +571,7 @@ h_host_active(const struct rest_params *p, json_t **rsp)
 		r->hq.mode = QUERY_HOSTS_REMOTE;
 	r->hq.version = param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
 	r->hq.vlan = param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
+	param_str(p, "origin", r->hq.origin, sizeof(r->hq.origin));
 	rc = list_run(ifc, r, *rsp, rsp);
 	free(r);
 	return rc;
@@ -584,6 +599,7 @@ h_flow_active(const struct rest_params *p, json_t **rsp)
 	q->l4proto = param_int(p, "l4proto", 0, 255, &v) ? (int)v : -1;
 	param_str(p, "host", q->host, sizeof(q->host));
 	param_str(p, "application", q->application, sizeof(q->application));
+	param_str(p, "origin", q->origin, sizeof(q->origin));
 	q->verbose = param_bool(p, "verbose", 0);
 	rc = list_run(ifc, r, *rsp, rsp);
 	free(r);
@@ -1012,6 +1028,7 @@ static const struct {
 	{ "get/interface/data.lua", h_iface_data },
 	{ "get/interface/address.lua", h_iface_address },
 	{ "get/interface/sources.lua", h_iface_sources },
+	{ "get/interface/origins.lua", h_iface_origins },
 	{ "get/interface/l7/stats.lua", h_l7_stats },
 	{ "get/interface/l7/data.lua", h_l7_data },
 	{ "get/host/active.lua", h_host_active },

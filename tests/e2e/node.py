@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -42,6 +43,15 @@ class Node:
         self.args = [BIN, "-w", "127.0.0.1:%d" % self.port] + list(args)
         if not login:
             self.args.append("--disable-login")
+        # Isolation: unless the test says otherwise, each node gets its own
+        # data directory and no Redis (the embedded store in that
+        # directory), so hosts, users and preferences never leak from one
+        # test into the next through a shared redis-server.
+        if "-d" not in args and "--data-dir" not in args:
+            self.data_dir = tempfile.mkdtemp(prefix="ntopng-%s-" % name)
+            self.args += ["-d", self.data_dir]
+        if "-r" not in args and "--redis" not in args:
+            self.args += ["-r", "127.0.0.1:1"]
         self.proc = None
         self.auth = None
 
