@@ -137,7 +137,11 @@ def test_conf(tmp):
                 "--interface=%s\n"
                 "-w=127.0.0.1:%d\n"
                 "\n"
-                "--disable-login\n" % (pc("dns.pcap"), pc("google_ssl.pcap"), port))
+                "--disable-login\n"
+                "# isolated like node.Node: own data dir, no shared Redis\n"
+                "-d=%s\n"
+                "-r=127.0.0.1:1\n" % (pc("dns.pcap"), pc("google_ssl.pcap"), port,
+                                       os.path.join(tmp, "conf-data")))
     log = open(os.path.join(node.LOGS, "in-conf-%d.log" % port), "w+")
     p = subprocess.Popen([node.BIN, conf, "-i", pc("teams.pcap")], stdout=log,
                          stderr=subprocess.STDOUT)
@@ -176,8 +180,9 @@ def test_conf(tmp):
     expect(p.returncode == 0, "conf node exits 0 on SIGTERM (%r)" % p.returncode)
 
 
-def test_shutdown():
-    r = subprocess.run([node.BIN, "-w", "0", "--shutdown-when-done", "-i", pc("teams.pcap")],
+def test_shutdown(tmp):
+    r = subprocess.run([node.BIN, "-w", "0", "--shutdown-when-done", "-i", pc("teams.pcap"),
+                        "-d", tmp, "-r", "127.0.0.1:1"],
                        capture_output=True, text=True, timeout=60)
     stats = [ln for ln in r.stdout.splitlines() if ln.startswith("STATS ")]
     kv = dict(x.split("=") for x in stats[0].split()[1:]) if stats else {}
@@ -261,7 +266,7 @@ def main():
         test_list(tmp)
         test_bpf(tmp)
         test_conf(tmp)
-        test_shutdown()
+        test_shutdown(tmp)
         test_limits()
         test_local_nets()
     if failures:

@@ -96,8 +96,8 @@ def inner():
         expect(len(ifs) == 1 and ifs[0]["ifname"] == "lo", "-i %s: the device lo (%r)"
                % (idx, ifs))
         send_and_find(n, "-i %s" % idx)
-    r = subprocess.run([node.BIN, "-w", "0", "-i", "999"], capture_output=True, text=True,
-                       timeout=30)
+    r = subprocess.run([node.BIN, "-w", "0", "-i", "999", "-r", "127.0.0.1:1"],
+                       capture_output=True, text=True, timeout=30)
     expect(r.returncode == 1 and len(r.stderr.strip().splitlines()) >= 1,
            "-i 999 (no such index): exit 1 with a message (%d %r)"
            % (r.returncode, r.stderr.strip()[:120]))
