@@ -750,11 +750,12 @@ origin_seen(struct iface_origin *o, uint64_t seq)
 	if (seq > o->max_seq) {
 		uint64_t s;
 
-		/* slide the window: forget the seqs that fall out of it */
+		/* slide the window: the slots of max_seq+1 .. seq held seqs
+		 * one window older, which now fall out of it */
 		if (seq - o->max_seq >= IFACE_DEDUP_WINDOW)
 			memset(o->seen, 0, sizeof(o->seen));
 		else
-			for (s = o->max_seq + 1; s < seq; s++)
+			for (s = o->max_seq + 1; s <= seq; s++)
 				o->seen[(s % IFACE_DEDUP_WINDOW) / 64] &=
 					~(1ULL << (s % 64));
 		o->max_seq = seq;

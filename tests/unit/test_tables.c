@@ -255,6 +255,64 @@ test_flow_updates_add_up(void **state)
 	free_iface(ifc);
 }
 
+/* Hierarchies: a long in-order stream from one origin is all accepted
+ * (more updates than the de-duplication window holds), a second copy of
+ * recent updates is refused, and so is our own traffic coming back. */
+static void
+test_origin_dedup_and_loops(void **state)
+{
+	struct iface *ifc = make_iface(20000, 20000);
+	struct flow_update u;
+	uint64_t seq;
+
+	snprintf(node_id, sizeof(node_id), "self");
+	snprintf(ifc->origins[0].id, sizeof(ifc->origins[0].id), "self");
+	memset(&u, 0, sizeof(u));
+	u.ip_version = 4;
+	u.l4_proto = 17;
+	ipaddr_parse(&u.src, "10.1.0.1");
+	ipaddr_parse(&u.dst, "10.2.0.1");
+	u.dport = 53;
+	u.in_bytes = 100;
+	u.in_pkts = 1;
+	u.site_path = "edge1>regional";
+	for (seq = 1; seq <= 10000; seq++) {
+		u.sport = (uint16_t)(1024 + seq);
+		u.origin_seq = 5000000 + seq;
+		assert_int_equal(iface_flow_update(ifc, &u), 0);
+	}
+	assert_int_equal(ifc->stats.duplicates_refused, 0);
+	assert_int_equal(ifc->num_flows, 10000);
+	assert_int_equal(ifc->stats.bytes, 1000000);
+	assert_int_equal(ifc->n_origins, 2);
+	assert_string_equal(ifc->origins[1].id, "edge1");
+	assert_string_equal(ifc->origins[1].path, "edge1>regional");
+	/* the last 10 again, as over a second path of a mesh */
+	u.site_path = "edge1>other";
+	for (seq = 9991; seq <= 10000; seq++) {
+		u.sport = (uint16_t)(1024 + seq);
+		u.origin_seq = 5000000 + seq;
+		assert_int_equal(iface_flow_update(ifc, &u), 0);
+	}
+	/* one far older than the window */
+	u.origin_seq = 5000000 + 5;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.duplicates_refused, 11);
+	assert_int_equal(ifc->stats.bytes, 1000000);
+	/* our own id in the path: a loop */
+	u.site_path = "edge1>self>regional";
+	u.origin_seq = 6000000;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.loops_refused, 1);
+	assert_int_equal(ifc->stats.bytes, 1000000);
+	/* the same 5-tuple from another origin is another flow */
+	u.site_path = "edge2";
+	u.origin_seq = 1;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->num_flows, 10001);
+	free_iface(ifc);
+}
+
 static void
 count_flows(struct iface *ifc, void *arg)
 {
@@ -288,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_l7_moves_with_detection),
 		cmocka_unit_test(test_purge_keeps_hosts_with_flows),
 		cmocka_unit_test(test_flow_updates_add_up),
+		cmocka_unit_test(test_origin_dedup_and_loops),
 		cmocka_unit_test(test_mailbox_query_runs_on_owner),
 	};
 
