@@ -344,12 +344,14 @@ zap_start(const char *path)
 		char *k = line, *e;
 
 		lineno++;
-		e = strchr(k, '#');
-		if (e)
-			*e = '\0';
 		while (*k == ' ' || *k == '\t')
 			k++;
-		k[strcspn(k, " \t\r\n")] = '\0';
+		/* '#' is a Z85 digit: only a line that starts with it is a
+		 * comment; after the key, a comment follows a blank */
+		if (*k == '#')
+			continue;
+		e = k + strcspn(k, " \t\r\n");
+		*e = '\0';
 		if (*k == '\0')
 			continue;
 		if (!z85_key_ok(k) || zap.n == ZAP_MAX_KEYS) {

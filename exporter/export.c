@@ -1,14 +1,17 @@
 /*
  * export.c - the -I publisher (see export.h and docs/hierarchy.md).
  *
- * Late subscribers: a PUB that binds drops what it sends while nobody
- * is subscribed, and a pcap is read in milliseconds.  So a binding
- * endpoint is an XPUB: the exporter sees each subscription arrive and
- * holds the queue until some peer listens (a connecting endpoint queues
- * in libzmq by itself).  While held, the ring fills and then refuses new
- * updates; the tables keep this node's own deltas for the next round, so
- * nothing of our own traffic is lost, only relayed updates are counted
- * as dropped.
+ * Late subscribers: a PUB sends only to peers whose subscription it has
+ * already seen, and a pcap is read in milliseconds, faster than a peer
+ * connects.  So every endpoint, binding or connecting, is an XPUB: the
+ * exporter sees each subscription arrive, and until its endpoint has one
+ * it keeps what it would have sent in a per-endpoint backlog (at most
+ * EXPORT_BACKLOG messages; past that the oldest are dropped and counted),
+ * then sends the backlog in order.  A binding endpoint serves the peers
+ * subscribed when it sends: one that subscribes later misses what went
+ * before (use connecting endpoints when several peers must each see
+ * everything, docs/hierarchy.md).  Each endpoint numbers its own messages
+ * (msg_id), so a message one peer never needed is no gap for another.
  *
  * Threads: interface owners call export_flow(), which copies the update
  * into a bounded ring under a mutex (a full ring drops and counts: the
@@ -56,6 +59,7 @@
 #define EXPORT_MAX_RECORD 1024          /* bound of one encoded record */
 #define EXPORT_MAX_SOCKETS 8
 #define EXPORT_HDR_LEN 28
+#define EXPORT_BACKLOG 512             /* messages kept per endpoint */
 
 /* NetFlow v9 / IPFIX ids (PEN 0) and ntop ids (PEN 35632) we emit */
 enum {
@@ -77,11 +81,22 @@ struct export_rec {
 	char path[256];
 };
 
+struct export_msg {
+	char topic[16];
+	int version;
+	void *payload;
+	size_t len;
+};
+
 struct export_sock {
-	void *sock;
+	void *sock;                  /* an XPUB */
 	char *endpoint;
-	int connect_mode;            /* connects: libzmq queues until it is up */
-	int subscribers;             /* binding XPUB: subscriptions seen */
+	int connect_mode;            /* connects (trailing c) rather than binds */
+	int subscribed;              /* a peer's subscription has arrived */
+	uint32_t msg_id;             /* last msg_id sent on this endpoint */
+	struct export_msg *backlog;  /* waiting for a subscriber, oldest first */
+	size_t n_backlog;
+	uint64_t backlog_drops;
 };
 
 static struct {
@@ -100,7 +115,6 @@ static struct {
 	uint64_t next_seq;           /* origin sequence of our own updates */
 	struct export_stats st;
 
-	uint32_t msg_id;
 	int export_interval;
 } ex = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
@@ -365,12 +379,13 @@ json_record(const struct export_rec *r, uint64_t ib, uint64_t ip, uint64_t ob,
 
 /* ---- sending (exporter thread) ---- */
 
+/* Sends one message (two frames) on one endpoint, numbering it. */
 static void
-export_send(const char *topic, int version, const void *payload, size_t len)
+sock_send(struct export_sock *es, const char *topic, int version,
+	  const void *payload, size_t len)
 {
 	uint8_t hdr[EXPORT_HDR_LEN];
-	uint32_t id = ++ex.msg_id;
-	int i;
+	uint32_t id = ++es->msg_id;
 
 	memset(hdr, 0, sizeof(hdr));
 	snprintf((char *)hdr, 16, "%s", topic);
@@ -385,15 +400,9 @@ export_send(const char *topic, int version, const void *payload, size_t len)
 	hdr[25] = (uint8_t)(ex.st.source_id >> 16);
 	hdr[26] = (uint8_t)(ex.st.source_id >> 8);
 	hdr[27] = (uint8_t)ex.st.source_id;
-	for (i = 0; i < ex.n_socks; i++) {
-		void *s = ex.socks[i].sock;
-
-		/* PUB never blocks: past its HWM libzmq drops, which the
-		 * peer sees as a msg_id gap */
-		if (zmq_send(s, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-		    zmq_send(s, payload, len, ZMQ_DONTWAIT) < 0)
-			continue;
-	}
+	/* past the send HWM libzmq drops, which the peer sees as a gap */
+	if (zmq_send(es->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+		zmq_send(es->sock, payload, len, ZMQ_DONTWAIT);
 	pthread_mutex_lock(&ex.lock);
 	ex.st.sent_msgs++;
 	ex.st.sent_bytes += len;
@@ -401,15 +410,86 @@ export_send(const char *topic, int version, const void *payload, size_t len)
 }
 
 static void
+sock_flush(struct export_sock *es)
+{
+	size_t i;
+
+	for (i = 0; i < es->n_backlog; i++) {
+		struct export_msg *m = &es->backlog[i];
+
+		sock_send(es, m->topic, m->version, m->payload, m->len);
+		free(m->payload);
+	}
+	es->n_backlog = 0;
+}
+
+/* Keeps a copy of a message for an endpoint nobody listens to yet. */
+static void
+sock_keep(struct export_sock *es, const char *topic, int version,
+	  const void *payload, size_t len)
+{
+	struct export_msg *m;
+
+	if (es->backlog == NULL) {
+		es->backlog = calloc(EXPORT_BACKLOG, sizeof(*es->backlog));
+		if (es->backlog == NULL)
+			goto drop;
+	}
+	if (es->n_backlog == EXPORT_BACKLOG) {
+		/* the oldest goes: recent deltas matter more */
+		free(es->backlog[0].payload);
+		memmove(es->backlog, es->backlog + 1,
+			(EXPORT_BACKLOG - 1) * sizeof(*es->backlog));
+		es->n_backlog--;
+		es->backlog_drops++;
+	}
+	m = &es->backlog[es->n_backlog];
+	m->payload = malloc(len ? len : 1);
+	if (m->payload == NULL)
+		goto drop;
+	memcpy(m->payload, payload, len);
+	m->len = len;
+	m->version = version;
+	snprintf(m->topic, sizeof(m->topic), "%s", topic);
+	es->n_backlog++;
+	return;
+drop:
+	es->backlog_drops++;
+}
+
+/* Flow messages go to every endpoint, now or when a peer subscribes;
+ * events only to endpoints with a peer (they are periodic anyway). */
+static void
+export_send(const char *topic, int version, const void *payload, size_t len)
+{
+	int i, is_flow = strcmp(topic, "flow") == 0;
+
+	for (i = 0; i < ex.n_socks; i++) {
+		struct export_sock *es = &ex.socks[i];
+
+		if (es->subscribed) {
+			sock_flush(es);
+			sock_send(es, topic, version, payload, len);
+		} else if (is_flow) {
+			sock_keep(es, topic, version, payload, len);
+		}
+	}
+}
+
+static void
 export_send_event(void)
 {
 	struct export_stats st;
+	uint64_t backlog_drops = 0;
+	int i;
 	json_t *o;
 	char *txt;
 
 	export_get_stats(&st);
+	for (i = 0; i < ex.n_socks; i++)
+		backlog_drops += ex.socks[i].backlog_drops;
 	o = json_pack("{s:I, s:s, s:I, s:I, s:{s:s, s:I}, s:{s:i, s:i, s:i},"
-		      " s:{s:I, s:i, s:i}, s:{s:I}}",
+		      " s:{s:I, s:i, s:i}, s:{s:I, s:I}}",
 		      "time", (json_int_t)time(NULL),
 		      "node_id", node_id,
 		      "exported_records", (json_int_t)st.sent_records,
@@ -420,7 +500,8 @@ export_send_event(void)
 		      "collected_lifetime", ex.export_interval,
 		      "zmq", "num_flow_exports", (json_int_t)st.sent_records,
 		      "num_exporters", 1, "num_zmq_exporters", 1,
-		      "drops", "export_queue_full", (json_int_t)st.queue_drops);
+		      "drops", "export_queue_full", (json_int_t)st.queue_drops,
+		      "backlog", (json_int_t)backlog_drops);
 	if (o == NULL)
 		return;
 	txt = json_dumps(o, JSON_COMPACT);
@@ -511,32 +592,28 @@ export_batch(struct export_rec *recs, size_t n)
 	pthread_mutex_unlock(&ex.lock);
 }
 
-/* Reads subscription messages of the binding (XPUB) sockets; returns 1
- * when some peer can receive what we send. */
-static int
-export_ready(void)
+/* Reads the subscriptions arriving on the endpoints (each is an XPUB,
+ * which reports the first subscription and the last unsubscription) and
+ * sends a backlog as soon as its endpoint has a peer. */
+static void
+export_poll_subscriptions(void)
 {
-	int i, ready = 0;
+	int i;
 
 	for (i = 0; i < ex.n_socks; i++) {
 		struct export_sock *es = &ex.socks[i];
 		uint8_t msg[256];
 		int n;
 
-		if (es->connect_mode) {
-			ready = 1;
-			continue;
-		}
 		while ((n = zmq_recv(es->sock, msg, sizeof(msg), ZMQ_DONTWAIT)) > 0) {
 			if (msg[0] == 1)
-				es->subscribers++;
-			else if (msg[0] == 0 && es->subscribers > 0)
-				es->subscribers--;
+				es->subscribed = 1;
+			else if (msg[0] == 0)
+				es->subscribed = 0;
 		}
-		if (es->subscribers > 0)
-			ready = 1;
+		if (es->subscribed && es->n_backlog > 0)
+			sock_flush(es);
 	}
-	return ready;
 }
 
 static void *
@@ -549,11 +626,12 @@ export_thread(void *arg)
 	log_set_role("export");
 	for (;;) {
 		size_t n = 0;
-		int stop, ready = export_ready();
+		int stop;
 		struct timespec ts;
 
+		export_poll_subscriptions();
 		pthread_mutex_lock(&ex.lock);
-		if ((ex.head == ex.tail || !ready) && ex.running) {
+		if (ex.head == ex.tail && ex.running) {
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 100 * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
@@ -562,16 +640,14 @@ export_thread(void *arg)
 			}
 			pthread_cond_timedwait(&ex.cond, &ex.lock, &ts);
 		}
-		while (ready && ex.head != ex.tail && n < sizeof(batch) / sizeof(batch[0]))
+		while (ex.head != ex.tail && n < sizeof(batch) / sizeof(batch[0]))
 			batch[n++] = ex.ring[ex.tail++ % EXPORT_RING];
-		/* at shutdown, what nobody listens to is not worth waiting for */
-		stop = !ex.running && (ex.head == ex.tail || !ready);
+		stop = !ex.running && ex.head == ex.tail;
 		pthread_mutex_unlock(&ex.lock);
 		if (n > 0)
 			export_batch(batch, n);
 		if (time_mono_ms() >= next_event) {
-			if (ready)
-				export_send_event();
+			export_send_event();
 			next_event = time_mono_ms() + 1000;
 		}
 		if (stop && n == 0)
@@ -628,8 +704,8 @@ export_open(const char *spec, const struct prefs *p)
 	if (ep == NULL)
 		return -1;
 	es->connect_mode = connect_mode;
-	es->subscribers = 0;
-	es->sock = zmq_socket(ex.ctx, connect_mode ? ZMQ_PUB : ZMQ_XPUB);
+	es->subscribed = 0;
+	es->sock = zmq_socket(ex.ctx, ZMQ_XPUB);
 	if (es->sock == NULL)
 		goto fail;
 	zmq_setsockopt(es->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
@@ -715,8 +791,16 @@ export_stop(void)
 		ex.active = 0;
 	}
 	for (i = 0; i < ex.n_socks; i++) {
-		zmq_close(ex.socks[i].sock);
-		free(ex.socks[i].endpoint);
+		struct export_sock *es = &ex.socks[i];
+
+		if (es->n_backlog > 0)
+			log_warn("-I %s: no peer subscribed: %zu messages not sent",
+				 es->endpoint, es->n_backlog);
+		while (es->n_backlog > 0)
+			free(es->backlog[--es->n_backlog].payload);
+		free(es->backlog);
+		zmq_close(es->sock);
+		free(es->endpoint);
 	}
 	ex.n_socks = 0;
 	if (ex.ctx != NULL)

@@ -6,8 +6,9 @@
   packets and flows, with one origin per edge;
 - tree: leaves -> regional -> HQ; HQ holds exactly the sum of the leaves,
   and their site paths name the regional node;
-- mesh of 3: every node captures a capture, exports, and merges the two
-  others in a second interface, which holds exactly the sum of the two
+- mesh of 3: every node captures a capture, exports to the two others
+  (connecting to their collector-mode sockets), and merges them in a
+  second interface, which holds exactly the sum of the two
   others' captures, each once; loop and duplicate counters show the echoes
   that were refused.
 """
@@ -123,15 +124,21 @@ def tree():
 
 
 def mesh():
+    # Each node's merged interface is a collector-mode socket (it binds,
+    # trailing c) and every node connects one -I to each of the two others:
+    # a connecting PUB queues for its peer from the start, while a binding
+    # one serves only the subscribers it has when it sends.
     ports = [node.free_port() for _ in range(3)]
     names = ["meshA", "meshB", "meshC"]
     nodes = []
     for i in range(3):
-        others = ",".join("tcp://127.0.0.1:%d" % ports[j] for j in range(3) if j != i)
+        exports = []
+        for j in range(3):
+            if j != i:
+                exports += ["-I", "tcp://127.0.0.1:%dc" % ports[j]]
         nodes.append(node.Node(["-i", "capture=" + os.path.join(node.PCAPS, PCAPS[i]),
-                                "-i", "merged=" + others,
-                                "-I", "tcp://127.0.0.1:%d" % ports[i],
-                                "--node-id", names[i]], name=names[i]))
+                                "-i", "merged=tcp://127.0.0.1:%dc" % ports[i]] + exports +
+                               ["--node-id", names[i]], name=names[i]))
     for n in nodes:
         n.__enter__()
     try:
