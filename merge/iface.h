@@ -213,6 +213,7 @@ struct iface_query {
 };
 
 #define IFACE_MAX_SOURCES 32
+#define IFACE_LATENCY_SLOTS 1000     /* 10 ms each: 0..10 s, then one overflow slot */
 
 struct iface {
 	int id;                      /* ifid: 0, 1, ... */
@@ -243,6 +244,12 @@ struct iface {
 
 	struct iface_origin origins[IFACE_MAX_ORIGINS];
 	int n_origins;               /* origins[0] is always this node */
+	/* Hierarchies: how long after a flow's last packet (its last_ms at
+	 * the origin) its update got here, in 10 ms steps up to 10 s
+	 * (docs/hierarchy.md); updates older than a minute (replayed
+	 * captures) are not counted. */
+	uint32_t latency_hist[IFACE_LATENCY_SLOTS + 1];
+	uint64_t latency_samples, latency_max_ms;
 
 	struct iface_l7 *l7;         /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;

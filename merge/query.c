@@ -227,6 +227,38 @@ pctg(uint64_t n, uint64_t cap)
 /* ------------------------------------------------------------------ */
 /* interface                                                           */
 
+/* Percentile of the interface's latency histogram, in ms (the upper
+ * edge of its 10 ms slot). */
+static uint64_t
+latency_pct(const struct iface *ifc, double pct)
+{
+	uint64_t want = (uint64_t)(pct * (double)ifc->latency_samples / 100.0 + 0.999999);
+	uint64_t acc = 0;
+	int i;
+
+	if (want == 0)
+		want = 1;
+	for (i = 0; i <= IFACE_LATENCY_SLOTS; i++) {
+		acc += ifc->latency_hist[i];
+		if (acc >= want)
+			return i < IFACE_LATENCY_SLOTS ? (uint64_t)(i + 1) * 10 :
+							 ifc->latency_max_ms;
+	}
+	return ifc->latency_max_ms;
+}
+
+static json_t *
+query_latency(const struct iface *ifc)
+{
+	json_t *t = json_object();
+
+	set_int(t, "samples", ifc->latency_samples);
+	set_int(t, "p50", ifc->latency_samples ? latency_pct(ifc, 50) : 0);
+	set_int(t, "p99", ifc->latency_samples ? latency_pct(ifc, 99) : 0);
+	set_int(t, "max", ifc->latency_max_ms);
+	return t;
+}
+
 json_t *
 query_iface_data(struct iface *ifc, int summary)
 {
@@ -343,6 +375,7 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "loops_refused", st->loops_refused);
 	set_int(t, "duplicates_refused", st->duplicates_refused);
 	set_int(t, "updates_refused", st->updates_refused);
+	json_object_set_new(t, "latency_ms", query_latency(ifc));
 	json_object_set_new(o, "hierarchy", t);
 	collector_zmq_iface_json(ifc, o);   /* ZMQ interfaces only */
 	return o;

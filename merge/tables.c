@@ -892,6 +892,16 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		dpi_guess(ifc->ndpi, f);
 	}
 	l7_move(ifc, f);
+	if (u->last_ms != 0 && u->last_ms <= seen + 1000 &&
+	    seen < u->last_ms + 60 * 1000) {
+		uint64_t lat = seen > u->last_ms ? seen - u->last_ms : 0;
+		uint64_t slot = lat / 10;
+
+		ifc->latency_hist[slot < IFACE_LATENCY_SLOTS ? slot : IFACE_LATENCY_SLOTS]++;
+		ifc->latency_samples++;
+		if (lat > ifc->latency_max_ms)
+			ifc->latency_max_ms = lat;
+	}
 	ifc->origins[origin].updates++;
 	ifc->origins[origin].bytes += d[0] + d[2];
 	ifc->origins[origin].pkts += d[1] + d[3];
