@@ -11,6 +11,9 @@
  * iface_start() does, without its thread.
  *
  * Usage: zmq_bench [total flows per format, default 2000000]
+ *        zmq_bench --replay FILE   (messages written by ntopng-gen-flows
+ *        --dump: u32 length in host order, then u8 header length, header,
+ *        payload; every length is checked against the file)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +208,71 @@ run(const struct msgs *m, zmqc_emit_fn emit, void *ctx, uint64_t *flows)
 	return t0;
 }
 
+/* Loads a --dump file of ntopng-gen-flows; -1 if it is not one. */
+static int
+msgs_load(struct msgs *m, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long size;
+	size_t off = 0;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "zmq_bench: %s: cannot read\n", path);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	m->cap = m->len = (size_t)size;
+	m->buf = malloc(m->cap);
+	if (m->buf == NULL || fread(m->buf, 1, m->len, f) != m->len) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	while (off < m->len) {
+		uint32_t bl;
+
+		if (m->len - off < 4)
+			break;
+		memcpy(&bl, m->buf + off, 4);
+		if (bl == 0 || bl > m->len - off - 4)
+			break;
+		off += 4 + (size_t)bl;
+		m->n++;
+	}
+	if (off != m->len) {
+		fprintf(stderr, "zmq_bench: %s: truncated at byte %zu\n", path,
+			off);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bare decode and decode + accounting of the messages of one file. */
+static int
+replay(const char *path)
+{
+	static struct prefs p;
+	struct msgs m = { 0 };
+	struct iface *ifc;
+	uint64_t fb, fa;
+	double tb, ta;
+
+	if (msgs_load(&m, path) < 0)
+		return 1;
+	prefs_init(&p);
+	ifc = bench_iface(&p);
+	tb = run(&m, emit_none, NULL, &fb);
+	ta = run(&m, emit_iface, ifc, &fa);
+	printf("REPLAY msgs=%zu flows=%llu bare=%.0f accounted=%.0f "
+	       "flows_in_table=%u hosts=%u\n", m.n, (unsigned long long)fb,
+	       (double)fb / tb, (double)fa / ta, ifc->num_flows,
+	       ifc->num_hosts);
+	free(m.buf);
+	return fb == fa && fb > 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -214,6 +282,8 @@ main(int argc, char **argv)
 	const char *names[2] = { "JSON", "TLV" };
 	struct msgs *sets[2] = { &json, &tlv };
 
+	if (argc == 3 && strcmp(argv[1], "--replay") == 0)
+		return replay(argv[2]);
 	if (argc > 1) {
 		char *end;
 
