@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <jansson.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct pcap_src {
 	struct iface *ifc;           /* set for the duration of a read */
 	struct decoder dec;
 	uint64_t last_drops;
+	int fifo;                    /* a pcap stream in a FIFO (a live feed) */
 };
 
 static void
@@ -142,6 +144,42 @@ pcap_src_next_file(struct source *s)
 	return -1;
 }
 
+/*
+ * A FIFO carrying a pcap stream (ntopng-gen-pcap -R, or tcpdump -w into
+ * it) is read like a file, but libpcap's file reader blocks until a whole
+ * record is there.  So it reads one record at a time, and only while the
+ * descriptor says more bytes have arrived: the owner never waits on the
+ * writer.  (Records that libpcap's stdio buffer already holds are read at
+ * the next arrival, a few milliseconds later with a paced writer.)
+ */
+static int
+pcap_src_read_fifo(struct source *s, int budget)
+{
+	struct pcap_src *ps = s->priv;
+	int fd = fileno(pcap_file(ps->p)), n = 0;
+
+	while (n < budget) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int r;
+
+		if (poll(&pfd, 1, 0) <= 0)
+			break;
+		r = pcap_dispatch(ps->p, 1, pcap_src_frame, (u_char *)s);
+		if (r <= 0) {
+			if (r < 0) {
+				log_err("%s: the feed is damaged: %s", s->spec,
+					pcap_geterr(ps->p));
+				s->errors++;
+			}
+			/* the writer closed the FIFO: the feed has ended */
+			s->state = SOURCE_ENDED;
+			break;
+		}
+		n += r;
+	}
+	return n;
+}
+
 static int
 pcap_src_read(struct source *s, struct iface *ifc, int budget)
 {
@@ -153,6 +191,8 @@ pcap_src_read(struct source *s, struct iface *ifc, int budget)
 		s->state = SOURCE_ENDED;
 		return 0;
 	}
+	if (ps->fifo)
+		return pcap_src_read_fifo(s, budget);
 	n = pcap_dispatch(ps->p, budget, pcap_src_frame, (u_char *)s);
 	if (s->kind == SOURCE_PCAP_LIVE) {
 		if (n < 0) {
@@ -186,6 +226,8 @@ pcap_src_fd(struct source *s)
 
 	if (s->kind != SOURCE_PCAP_LIVE || ps->p == NULL)
 		return -1;
+	if (ps->fifo)
+		return fileno(pcap_file(ps->p));
 	return pcap_get_selectable_fd(ps->p);
 }
 
@@ -401,6 +443,27 @@ fail:
 	return NULL;
 }
 
+/* A FIFO: a live feed (its clock is the wall clock, like a device's).
+ * Opening waits for the writer, as opening any FIFO for reading does. */
+static struct source *
+pcap_open_fifo_src(const char *spec, const char *bpf)
+{
+	struct source *s = pcap_src_alloc(spec, SOURCE_PCAP_LIVE, bpf);
+	struct pcap_src *ps;
+
+	if (s == NULL)
+		return NULL;
+	ps = s->priv;
+	ps->fifo = 1;
+	ps->p = pcap_open_file(spec, bpf);
+	if (ps->p == NULL) {
+		pcap_src_free(s);
+		return NULL;
+	}
+	ps->dlt = pcap_datalink(ps->p);
+	return s;
+}
+
 struct source *
 capture_pcap_open(const char *spec, const char *bpf)
 {
@@ -409,6 +472,8 @@ capture_pcap_open(const char *spec, const char *bpf)
 	struct stat st;
 	int i;
 
+	if (stat(spec, &st) == 0 && S_ISFIFO(st.st_mode))
+		return pcap_open_fifo_src(spec, bpf);
 	if (stat(spec, &st) != 0 || !S_ISREG(st.st_mode))
 		return pcap_open_live_src(spec, bpf);
 

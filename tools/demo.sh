@@ -1,20 +1,21 @@
 #!/bin/bash
-# tools/demo.sh - one command from a fresh checkout to a running ntopng.
+# tools/demo.sh - one command from a fresh checkout to a running demo hub.
 #
 # Installs missing Debian packages (tools/install-deps.sh), builds out of
-# tree in build/ (or $BUILD_DIR), generates demo/demo.pcap with
-# ntopng-gen-pcap (DEMO_PACKETS, default 300,000 packets), starts redis if
-# none answers, then runs ntopng in the foreground on that capture with
-# the web UI and REST API on http://127.0.0.1:$DEMO_PORT (default 3000),
-# user admin, password admin.  Ctrl-C stops it.  DEMO_DIR moves demo/.
+# tree in build/ (or $BUILD_DIR), starts redis if none answers, then runs
+# the star topology of topologies/ on live traffic that ntopng-gen-pcap
+# generates in real time (DEMO_RATE packets/s per site, default 300): three
+# edge nodes each capture one site and export with -I, and the hub merges
+# them, in the
+# foreground, with the web UI and REST API on http://127.0.0.1:3000 (user
+# admin, password admin; the edges' UIs are on ports 3001-3003).  Ctrl-C
+# stops the hub and the edges.
 
 set -eu
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$SRC/build}
-PORT=${DEMO_PORT:-3000}
-PKTS=${DEMO_PACKETS:-300000}
-DEMO=${DEMO_DIR:-$SRC/demo}
+RATE=${DEMO_RATE:-300}
 
 "$SRC/tools/install-deps.sh"
 
@@ -30,14 +31,6 @@ make -C "$BUILD" -j"$(nproc)" all >/dev/null || {
 	exit 1
 }
 
-mkdir -p "$DEMO/data"
-if [ ! -f "$DEMO/demo.pcap" ] ||
-	[ "$(cat "$DEMO/demo.params" 2>/dev/null)" != "$PKTS" ]; then
-	"$BUILD/tools/ntopng-gen-pcap" -o "$DEMO/demo.pcap" -n "$PKTS" \
-		-f 3000 -s 1 -t "$(($(date +%s) - 600))"
-	echo "$PKTS" >"$DEMO/demo.params"
-fi
-
 if command -v redis-server >/dev/null &&
 	! redis-cli -p 6379 ping >/dev/null 2>&1; then
 	redis-server --port 6379 --bind 127.0.0.1 --save '' \
@@ -46,11 +39,12 @@ fi
 
 cat <<MSG
 
-ntopng demo: web UI and REST API on http://127.0.0.1:$PORT
-  user admin, password admin; Ctrl-C stops ntopng.
+ntopng demo: a hub merging three edges (topologies/star), each capturing a
+generated site.  Web UI and REST API of the hub: http://127.0.0.1:3000
+(user admin, password admin); the edges: ports 3001-3003.  Ctrl-C stops all.
   try:
-    curl -u admin:admin 'http://127.0.0.1:$PORT/lua/rest/v2/get/interface/data.lua?ifid=0'
+    curl -u admin:admin 'http://127.0.0.1:3000/lua/rest/v2/get/interface/data.lua?ifid=0'
+    curl -u admin:admin 'http://127.0.0.1:3000/lua/rest/v2/get/interface/origins.lua?ifid=0'
 
 MSG
-exec "$BUILD/ntopng" -i "demo=$DEMO/demo.pcap" -w "127.0.0.1:$PORT" \
-	-m 192.168.1.0/24,fd00::/64 -d "$DEMO/data"
+BUILD_DIR=$BUILD TOPO_RATE=$RATE exec "$SRC/topologies/start.sh" star --live --foreground hub

@@ -50,6 +50,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,9 @@ struct gen {
 	uint8_t rnd_pool[POOL_SIZE];
 	char txt_pool[POOL_SIZE];
 	struct session *slots;
+	int realtime;                /* -R: write at the pace of the timestamps */
+	uint64_t rt_mono0_us;        /* monotonic clock at the first packet */
+	uint64_t rt_ts0_us;          /* its timestamp */
 };
 
 static const uint8_t router_mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01 };
@@ -342,6 +346,9 @@ server_v6(uint32_t j, uint8_t ip[16])
 static void
 gen_die(const char *what)
 {
+	/* the reader of a live feed went away: that is the end of it */
+	if (errno == EPIPE)
+		exit(0);
 	fprintf(stderr, "ntopng-gen-pcap: %s: %s\n", what, strerror(errno));
 	exit(1);
 }
@@ -374,6 +381,35 @@ gen_tick(struct gen *g)
 	g->ts_us += gap;
 }
 
+static uint64_t
+mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+/* -R: waits until the wall clock reaches the next packet's timestamp,
+ * handing the reader what is buffered before sleeping (a live feed
+ * through a pipe or FIFO). */
+static void
+rt_pace(struct gen *g)
+{
+	uint64_t now = mono_us(), due;
+
+	if (g->rt_mono0_us == 0) {
+		g->rt_mono0_us = now;
+		g->rt_ts0_us = g->ts_us;
+	}
+	due = g->rt_mono0_us + (g->ts_us - g->rt_ts0_us);
+	if (due > now + 2000) {
+		if (fflush(g->out) != 0)
+			gen_die("write");
+		usleep((useconds_t)(due - now));
+	}
+}
+
 static void
 frame_write(struct gen *g, size_t len)
 {
@@ -383,6 +419,8 @@ frame_write(struct gen *g, size_t len)
 		memset(g->frame + len, 0, 60 - len);
 		len = 60;
 	}
+	if (g->realtime)
+		rt_pace(g);
 	rec[0] = (uint32_t)(g->ts_us / 1000000);
 	rec[1] = (uint32_t)(g->ts_us % 1000000);
 	rec[2] = (uint32_t)len;
@@ -1366,12 +1404,14 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ntopng-gen-pcap -o out.pcap [-n packets] [-f flows]"
-		" [-s seed] [-t start_epoch] [-r pps] [-q]\n"
+		" [-s seed] [-t start_epoch] [-r pps] [-R] [-q]\n"
 		"  -n  total packets (default 100000)\n"
 		"  -f  concurrent sessions in the mix (default 1000)\n"
 		"  -s  PRNG seed (default 1)\n"
 		"  -t  first timestamp, epoch seconds (default 1700000000)\n"
 		"  -r  mean packet rate, packets/s (default 50000)\n"
+		"  -R  real time: timestamps start now and packets are written\n"
+		"      at their pace (a live feed into a FIFO); -n 0: endless\n"
 		"  -q  no summary on stderr\n");
 }
 
@@ -1381,19 +1421,23 @@ main(int argc, char **argv)
 	const char *path = NULL;
 	uint64_t npkts = 100000, nflows = 1000, seed = 1, start = 1700000000;
 	uint64_t rate = 50000;
-	int opt, quiet = 0;
+	int opt, quiet = 0, realtime = 0, start_given = 0;
 	struct gen *g;
 	uint64_t i;
 
-	while ((opt = getopt(argc, argv, "o:n:f:s:t:r:qh")) != -1) {
+	while ((opt = getopt(argc, argv, "o:n:f:s:t:r:Rqh")) != -1) {
 		int bad = 0;
 
 		switch (opt) {
 		case 'o': path = optarg; break;
-		case 'n': bad = parse_u64(optarg, 1, UINT64_MAX / 2, &npkts); break;
+		case 'n': bad = parse_u64(optarg, 0, UINT64_MAX / 2, &npkts); break;
 		case 'f': bad = parse_u64(optarg, 1, 10000000, &nflows); break;
 		case 's': bad = parse_u64(optarg, 0, UINT64_MAX, &seed); break;
-		case 't': bad = parse_u64(optarg, 0, 4000000000ULL, &start); break;
+		case 't':
+			bad = parse_u64(optarg, 0, 4000000000ULL, &start);
+			start_given = 1;
+			break;
+		case 'R': realtime = 1; break;
 		case 'r': bad = parse_u64(optarg, 1, 100000000, &rate); break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -1405,9 +1449,17 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!path || optind != argc) {
+	if (!path || optind != argc || (npkts == 0 && !realtime)) {
 		usage(stderr);
 		return 1;
+	}
+	if (realtime) {
+		/* a reader that goes away ends the feed quietly */
+		signal(SIGPIPE, SIG_IGN);
+		if (!start_given)
+			start = (uint64_t)time(NULL);
+		if (npkts == 0)
+			npkts = UINT64_MAX / 2;
 	}
 	g = calloc(1, sizeof(*g));
 	if (!g)
@@ -1420,6 +1472,15 @@ main(int argc, char **argv)
 	if (g->rng == 0)
 		g->rng = 1;
 	g->ts_us = start * 1000000;
+	g->realtime = realtime;
+	if (realtime && !start_given) {
+		/* to the microsecond: receivers measure delays against it */
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		g->ts_us = (uint64_t)now.tv_sec * 1000000 + (uint64_t)now.tv_nsec / 1000;
+		start = g->ts_us / 1000000;
+	}
 	g->gap_mean_us2 = 2 * 16 * 1000000 / rate;
 	if (g->gap_mean_us2 < 1)
 		g->gap_mean_us2 = 1;

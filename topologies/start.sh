@@ -1,10 +1,13 @@
 #!/bin/bash
-# topologies/start.sh star|tree|mesh [--foreground NODE] [--check]
+# topologies/start.sh star|tree|mesh [--live] [--foreground NODE] [--check]
 #
 # Starts a ready hierarchy of nodes on loopback, each from its
 # configuration file in topologies/<topology>/ (the seed's config-file
-# form), on captures generated with ntopng-gen-pcap into
-# topologies/run/data/ (TOPO_PACKETS per site, default 100000).
+# form), on traffic generated with ntopng-gen-pcap at
+# topologies/run/data/site<N>: by default a capture file of TOPO_PACKETS
+# packets per site (default 100000); with --live a FIFO fed for ever in
+# real time (TOPO_RATE packets/s per site, default 300), so the nodes see
+# a live network.
 #   star: edge1..3 capture and export, hub merges them (UI on :3000)
 #   tree: leaf1..4 -> regional1 (leaves 1, 2), regional2 (3, 4) -> hq (:3000)
 #   mesh: mesh-a (:3000), mesh-b, mesh-c each capture, export, merge the others
@@ -20,21 +23,29 @@ BUILD=${BUILD_DIR:-$SRC/build}
 PKTS=${TOPO_PACKETS:-100000}
 topo=${1:-}
 shift || true
+RATE=${TOPO_RATE:-300}
 fg=""
 check=0
+live=0
+usage="usage: $0 star|tree|mesh [--live] [--foreground NODE] [--check]"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--foreground) fg=$2; shift 2 ;;
 	--check) check=1; shift ;;
-	*) echo "usage: $0 star|tree|mesh [--foreground NODE] [--check]" >&2; exit 1 ;;
+	--live) live=1; shift ;;
+	*) echo "$usage" >&2; exit 1 ;;
 	esac
 done
 case $topo in
 star) nodes="edge1 edge2 edge3 hub"; top=hub; sites="1 2 3" ;;
 tree) nodes="leaf1 leaf2 leaf3 leaf4 regional1 regional2 hq"; top=hq; sites="1 2 3 4" ;;
 mesh) nodes="a b c"; top=a; sites="1 2 3" ;;
-*) echo "usage: $0 star|tree|mesh [--foreground NODE] [--check]" >&2; exit 1 ;;
+*) echo "$usage" >&2; exit 1 ;;
 esac
+if [ "$live" = 1 ] && [ "$check" = 1 ]; then
+	echo "$0: --check needs capture files (a live feed never ends)" >&2
+	exit 1
+fi
 if [ ! -x "$BUILD/ntopng" ] || [ ! -x "$BUILD/tools/ntopng-gen-pcap" ]; then
 	echo "$0: no build in $BUILD (run tools/demo.sh, or set BUILD_DIR)" >&2
 	exit 1
@@ -42,17 +53,25 @@ fi
 cd "$SRC"
 run=topologies/run
 mkdir -p "$run/data"
-# one capture per site; seeds differ, start times are recent
+pids=()
+# one capture (or live feed) per site; seeds differ
 for i in $sites; do
-	f=$run/data/site$i.pcap
-	if [ ! -f "$f" ] || [ "$(cat "$f.params" 2>/dev/null)" != "$PKTS" ]; then
+	f=$run/data/site$i
+	if [ "$live" = 1 ]; then
+		rm -f "$f" "$f.params"
+		mkfifo "$f"
+		"$BUILD/tools/ntopng-gen-pcap" -o "$f" -n 0 -R -r "$RATE" -f 300 \
+			-s "$i" -q &
+		echo $! >"$run/$topo-gen$i.pid"
+		pids+=($!)
+	elif [ ! -f "$f" ] || [ "$(cat "$f.params" 2>/dev/null)" != "$PKTS" ]; then
+		rm -f "$f"
 		"$BUILD/tools/ntopng-gen-pcap" -o "$f" -n "$PKTS" -f 2000 -s "$i" \
 			-t "$(($(date +%s) - 600))"
 		echo "$PKTS" >"$f.params"
 	fi
 done
 
-pids=()
 stop_all() {
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null || true
