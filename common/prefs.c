@@ -79,7 +79,7 @@ enum opt_id {
 	O_DUMP_HOSTS, O_DUMP_AGGR, O_STICKY_HOSTS, O_JSON_LABELS, O_HW_TS,
 	O_VERBOSE, O_VERSION, O_HELP, O_CORE_AFFINITY, O_SHUTDOWN_DONE,
 	O_NODE_ID, O_EXPORT_INTERVAL, O_ZMQ_ENC, O_ZMQ_KEY_PRIV, O_ZMQ_KEY,
-	O_ZMQ_ALLOWED_KEYS,
+	O_ZMQ_ALLOWED_KEYS, O_HTTP_401,
 	O__COUNT
 };
 
@@ -172,6 +172,12 @@ static const struct opt_def opt_table[] = {
 	  "same as -I <endpoint>" },
 	{ O_NO_AUTOLOGOUT, "disable-autologout", 'q', ARG_NONE, 1, T_WEB,
 	  NULL, "Disable web interface logout for\ninactivity" },
+	{ O_HTTP_401, "http-401", 0, ARG_NONE, 1, T_WEB, NULL,
+	  "REST calls (/lua/rest/) that fail\n"
+	  "authentication and send Accept:\n"
+	  "application/json without text/html get\n"
+	  "401 + WWW-Authenticate instead of the\n"
+	  "302 to the login page" },
 	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 1, T_WEB, "<path>",
 	  "Users configuration file path.\nDefault: none" },
 
@@ -663,6 +669,7 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	case O_NO_PERSIST: p->disable_host_persistence = 1; break;
 	case O_DONT_CHANGE_USER: p->dont_change_user = 1; break;
 	case O_NO_AUTOLOGOUT: p->disable_autologout = 1; break;
+	case O_HTTP_401: p->http_401 = 1; break;
 	case O_DAEMON: p->daemonize = 1; break;
 	case O_DUMP_TIMELINE: p->dump_timeline = 1; break;
 	case O_NO_ALERTS: p->disable_alerts = 1; break;
@@ -1366,6 +1373,9 @@ prefs_dump(const struct prefs *p, FILE *f)
 			break;
 		case O_NO_AUTOLOGOUT:
 			dump_flag(f, l, p->disable_autologout);
+			break;
+		case O_HTTP_401:
+			dump_flag(f, l, p->http_401);
 			break;
 		case O_USERS_FILE:
 			dump_str(f, l, p->users_file, NULL);

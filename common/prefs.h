@@ -53,6 +53,7 @@ struct prefs {
 	char *user;                  /* -U, default "nobody" */
 	int dont_change_user;        /* -s */
 	int disable_autologout;      /* -q */
+	int http_401;                /* --http-401: 401 to JSON REST clients */
 	int disable_login;           /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 = off (default) */
 	uint32_t max_num_flows;      /* -X, default 131072 */
 	uint32_t max_num_hosts;      /* -x, default 65536 */

@@ -14,6 +14,8 @@
  * "user|group|csrf" with the idle timeout as TTL, renewed on every use.
  * The users file (-u, lines "user.<name>.<field>=<value>") is loaded into
  * the store at start and rewritten whenever a user changes.
+ * The login form's CSRF token is a double-submit pair (auth.h): nothing
+ * is stored, the browser holds the token in a cookie and in the form.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -98,6 +100,26 @@ random_hex(char *out, size_t hexlen)
 		out[i * 2 + 1] = digits[b[i] & 15];
 	}
 	out[hexlen] = '\0';
+}
+
+void
+auth_form_token_new(char tok[AUTH_ID_LEN + 1])
+{
+	random_hex(tok, AUTH_ID_LEN);
+}
+
+int
+auth_form_token_check(const char *cookie, const char *form)
+{
+	size_t i;
+
+	if (!cookie || !form || strlen(cookie) != AUTH_ID_LEN ||
+	    strlen(form) != AUTH_ID_LEN)
+		return 0;
+	for (i = 0; i < AUTH_ID_LEN; i++)
+		if (!isxdigit((unsigned char)cookie[i]))
+			return 0;
+	return sodium_memcmp(cookie, form, AUTH_ID_LEN) == 0;
 }
 
 static int

@@ -70,6 +70,17 @@ int auth_token_lookup(const char *token, char *user, size_t len);
 /* New token for user, revoking its previous one.  0 or -1. */
 int auth_token_create(const char *user, char tok[AUTH_ID_LEN + 1]);
 
+/*
+ * Login-form CSRF token (double submit): a fresh random token goes both
+ * into the login page's form and into a cookie; the POST must carry the
+ * same value in both.  Another site can make a browser post the form but
+ * can neither read nor set our cookie, so it cannot log a victim into an
+ * account of its choosing.
+ */
+void auth_form_token_new(char tok[AUTH_ID_LEN + 1]);
+/* 1 when both are well-formed tokens and equal (constant time). */
+int auth_form_token_check(const char *cookie, const char *form);
+
 /* Brute-force guard per client address (text). */
 int auth_locked(const char *addr);
 void auth_failure(const char *addr);

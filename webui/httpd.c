@@ -11,11 +11,15 @@
  *      since the login page needs them.  The path is rejected if it has a
  *      ".." segment, names a hidden file or ssl/ (the key lives there),
  *      or if its realpath() leaves the root (symlinks out);
- *   3. the login page, the login form (POST /authorize.html) and logout;
+ *   3. the login page (its form carries a fresh CSRF token, also set as
+ *      the login_csrf cookie), the login form (POST /authorize.html, both
+ *      copies of the token must match) and logout;
  *   4. authentication (webui/auth.c, docs/webui.md), in upstream's order:
  *      --disable-login, HTTP Basic, `Authorization: Token`, the session
  *      cookie, the 1.x cookies user=...; password=....  A failure is a
- *      302 to the login page with the original URI as referer;
+ *      302 to the login page with the original URI as referer, or with
+ *      --http-401 a 401 to REST clients that accept JSON but not HTML
+ *      (rest-api.md 2.3 b);
  *   5. state-changing calls of a cookie session must carry the session's
  *      CSRF token (header X-CSRF-Token or parameter csrf);
  *   6. REST paths (webui/rest.c, webui/ui.c): the query string plus the
@@ -56,6 +60,8 @@
 #define HTTPD_CERT_REL "ssl/ntopng-cert.pem"
 #define HTTPD_STATIC_CACHE "public, max-age=3600"
 #define HTTPD_NO_CACHE "max-age=0, no-cache, no-store"
+#define HTTPD_LOGIN_MARK "@LOGIN_CSRF@"   /* in pages/login.html */
+#define HTTPD_LOGIN_PAGE_MAX (64 * 1024)
 
 struct httpd;
 
@@ -527,6 +533,107 @@ serve_page(struct httpd *h, struct MHD_Connection *c, const char *url,
 	return (enum MHD_Result)r;
 }
 
+/*
+ * The login page: pages/login.html with HTTPD_LOGIN_MARK replaced by a
+ * fresh token, which also goes into the login_csrf cookie (only sent back
+ * to /authorize.html).  The page is read at every request: it is small,
+ * and an edited httpdocs shows at once.
+ */
+static enum MHD_Result
+serve_login(struct httpd_srv *s, struct MHD_Connection *c, const char *url)
+{
+	struct httpd *h = s->h;
+	char path[PATH_MAX + 32], tok[AUTH_ID_LEN + 1], cookie[160];
+	char *page = NULL, *out = NULL, *mark;
+	size_t n = 0, ml = strlen(HTTPD_LOGIN_MARK), ol;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/pages/login.html", h->docroot);
+	f = h->docroot[0] ? fopen(path, "rb") : NULL;
+	page = f ? malloc(HTTPD_LOGIN_PAGE_MAX + 1) : NULL;
+	if (page)
+		n = fread(page, 1, HTTPD_LOGIN_PAGE_MAX, f);
+	if (f)
+		fclose(f);
+	if (!page || n == 0) {
+		free(page);
+		return serve_page(h, c, url, "pages/login.html");  /* its 500 */
+	}
+	page[n] = '\0';
+	auth_form_token_new(tok);
+	mark = strstr(page, HTTPD_LOGIN_MARK);
+	ol = n + (mark ? AUTH_ID_LEN - ml : 0);
+	out = malloc(ol + 1);
+	if (!out) {
+		free(page);
+		return MHD_NO;
+	}
+	if (mark) {
+		size_t pre = (size_t)(mark - page);
+
+		memcpy(out, page, pre);
+		memcpy(out + pre, tok, AUTH_ID_LEN);
+		memcpy(out + pre + AUTH_ID_LEN, mark + ml, n - pre - ml);
+	} else {
+		memcpy(out, page, n);
+	}
+	out[ol] = '\0';
+	free(page);
+	r = MHD_create_response_from_buffer(ol, out, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(out);
+		return MHD_NO;
+	}
+	add_common_headers(h, r, url, "text/html; charset=utf-8");
+	snprintf(cookie, sizeof(cookie),
+		 "login_csrf=%s; Path=/authorize.html; Max-Age=3600; HttpOnly; "
+		 "SameSite=Strict%s", tok, s->tls ? "; Secure" : "");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * --http-401 (rest-api.md 2.3 b): a REST client that wants JSON and not
+ * HTML gets 401 + WWW-Authenticate.  The body is text/plain on purpose:
+ * upstream's Python client takes any application/json answer as a
+ * successful login.
+ */
+static int
+wants_401(struct httpd *h, struct MHD_Connection *c, const char *url)
+{
+	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_ACCEPT);
+
+	return h->prefs->http_401 && !strncmp(url, "/lua/rest/", 10) && a &&
+	       strcasestr(a, "application/json") && !strcasestr(a, "text/html");
+}
+
+static enum MHD_Result
+reply_401(struct httpd *h, struct MHD_Connection *c, const char *url)
+{
+	static const char text[] = "401 Unauthorized: authenticate with HTTP "
+		"Basic, an API token (Authorization: Token) or a session.\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	add_common_headers(h, r, url, "text/plain; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				"Basic realm=\"ntopng\"");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE,
+				"session=; Path=/; Max-Age=0; HttpOnly");
+	ret = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* authentication                                                      */
 
@@ -688,13 +795,15 @@ reply_login_redirect(struct httpd *h, struct MHD_Connection *c, const char *url)
 	return reply_redirect(h, c, loc, "session=; Path=/; Max-Age=0; HttpOnly");
 }
 
-/* POST /authorize.html: user, password, referer (form fields). */
+/* POST /authorize.html: user, password, referer, csrf (form fields); csrf
+ * must equal the login_csrf cookie set with the login page. */
 static enum MHD_Result
 serve_authorize(struct httpd_srv *s, struct MHD_Connection *c,
 		const struct httpd_req *req)
 {
 	struct httpd *h = s->h;
 	char user[AUTH_NAME_MAX + 1] = "", pass[300] = "", ref[1024] = "";
+	char tok[AUTH_ID_LEN + 2] = "";
 	char loc[4096], cookie[256], addr[INET6_ADDRSTRLEN], enc[3072];
 	struct auth_user u;
 	const char *body = req->body ? req->body : "";
@@ -704,7 +813,17 @@ serve_authorize(struct httpd_srv *s, struct MHD_Connection *c,
 	form_get(body, req->len, "referer", ref, sizeof(ref));
 	if (!referer_safe(ref) || !strncmp(ref, HTTPD_LOGIN_PATH, strlen(HTTPD_LOGIN_PATH)))
 		snprintf(ref, sizeof(ref), "%s", HTTPD_HOME_PATH);
+	form_get(body, req->len, "csrf", tok, sizeof(tok));
 	client_addr(c, addr, sizeof(addr));
+	if (!auth_form_token_check(MHD_lookup_connection_value(c,
+			MHD_COOKIE_KIND, "login_csrf"), tok)) {
+		/* not a password failure: no lock-out count, a fresh form */
+		log_info("http: login form from %s without a valid CSRF token", addr);
+		url_encode(ref, enc, sizeof(enc));
+		snprintf(loc, sizeof(loc), HTTPD_LOGIN_PATH "?reason=csrf&referer=%s",
+			 enc);
+		return reply_redirect(h, c, loc, NULL);
+	}
 	if (auth_locked(addr) || !auth_name_valid(user) ||
 	    !password_ok(c, user, pass)) {
 		url_encode(ref, enc, sizeof(enc));
@@ -825,7 +944,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	if (!strcmp(url, "/lua/logout.lua"))
 		return serve_logout(s, c);
 	if (!strcmp(url, HTTPD_LOGIN_PATH))
-		return serve_page(h, c, url, "pages/login.html");
+		return serve_login(s, c, url);
 	if (strncmp(url, "/lua/", 5) && strcmp(url, "/")) {
 		r = serve_static(h, c, url);
 		if (r >= 0)
@@ -833,7 +952,8 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 		return reply_not_found(h, c, url);
 	}
 	if (!request_authorized(h, c, &u))
-		return reply_login_redirect(h, c, url);
+		return wants_401(h, c, url) ? reply_401(h, c, url) :
+		       reply_login_redirect(h, c, url);
 	if (!strcmp(url, "/"))
 		return reply_redirect(h, c, HTTPD_HOME_PATH, NULL);
 	if (rest_is_path(url) || ui_is_path(url))

@@ -68,6 +68,12 @@ NT.api = async function (path, params) {
 		window.location = r.url;
 		throw new Error('not logged in');
 	}
+	if (r.status === 401 && !(r.headers.get('Content-Type') || '').startsWith('application/json')) {
+		/* --http-401: the server answers instead of redirecting */
+		window.location = '/lua/login.lua?referer=' +
+			encodeURIComponent(window.location.pathname + window.location.search);
+		throw new Error('not logged in');
+	}
 	return r.json();
 };
 
@@ -103,6 +109,7 @@ const NT_MENU = [
 	['ASes', '/lua/as_stats.lua'],
 	['Countries', '/lua/country_stats.lua'],
 	['VLANs', '/lua/vlan_stats.lua'],
+	['Historical', '/lua/historical.lua'],
 ];
 
 NT.layout = function () {
@@ -149,7 +156,9 @@ NT.footer = async function () {
 		const js = await NT.api('get/interface/data.lua', { ifid: NT.ifid, type: 'summary' });
 		if (js.rc !== 0) { el.textContent = js.rc_str_hr; return; }
 		const d = js.rsp;
-		el.innerHTML = '<span>' + NT.esc(d.ifname) + '</span>' +
+		/* the display name (renamed in the preferences), not the input */
+		const me = NT.ifaces.find(i => i.ifid === NT.ifid);
+		el.innerHTML = '<span id="nt-ifname">' + NT.esc(me && me.name || d.ifname) + '</span>' +
 			'<span>' + NT.bps((d.throughput_bps || 0) * 8) + '</span>' +
 			'<span>' + NT.num(d.num_hosts) + ' hosts</span>' +
 			'<span>' + NT.num(d.num_flows) + ' flows</span>' +

@@ -4,10 +4,13 @@ no credentials, unknown token, expired session, missing CSRF token, an
 unprivileged user changing preferences and `../` or symlinks out of
 httpdocs are all refused; Basic, the 1.x cookie form (seed §6.4), API
 tokens, the login form and a users file (-u, md5, upgraded to argon2id)
-work; 5 failed logins lock the address out; HTTPS with a self-signed
-certificate serves the login page and marks the session cookie Secure.
+work; the login form needs its CSRF token (form field = login_csrf
+cookie); 5 failed logins lock the address out; HTTPS with a self-signed
+certificate serves the login page and marks the session cookie Secure;
+--http-401 answers JSON-only REST clients with 401 + WWW-Authenticate.
 """
 import hashlib
+import re
 import http.client
 import os
 import shutil
@@ -47,11 +50,26 @@ def req(n, method, path, headers=None, body=None, auth=None):
     return n.http(method, path, body=body, headers=headers)
 
 
-def login(n, user, pw):
-    body = urllib.parse.urlencode({"user": user, "password": pw,
-                                   "referer": "/lua/hosts_stats.lua"})
-    st, h, _ = req(n, "POST", "/authorize.html", body=body,
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+def login_form(n):
+    """GET the login page: (token in the form, token in the cookie)."""
+    st, h, page = req(n, "GET", "/lua/login.lua")
+    m = re.search(rb'name="csrf" id="csrf" value="([0-9a-f]{32})"', page)
+    c = re.match(r"login_csrf=([0-9a-f]{32});", h.get("set-cookie", ""))
+    return (m.group(1).decode() if m else None), (c.group(1) if c else None), h
+
+
+def login(n, user, pw, csrf="form", cookie="form"):
+    """POSTs the login form.  csrf/cookie: "form" = the login page's token,
+    None = left out, anything else = sent as it is."""
+    form_tok, cookie_tok = login_form(n)[:2]
+    fields = {"user": user, "password": pw, "referer": "/lua/hosts_stats.lua"}
+    if csrf is not None:
+        fields["csrf"] = form_tok if csrf == "form" else csrf
+    hdrs = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie is not None:
+        hdrs["Cookie"] = "login_csrf=" + (cookie_tok if cookie == "form" else cookie)
+    st, h, _ = req(n, "POST", "/authorize.html", body=urllib.parse.urlencode(fields),
+                   headers=hdrs)
     cookie = h.get("set-cookie", "")
     sid = cookie.split(";")[0].split("=", 1)[1] if cookie.startswith("session=") else None
     return st, h.get("location"), sid, cookie
@@ -95,7 +113,21 @@ def main():
                 text = f.read()
             check("user.bob.password=$argon2id$" in text, "users file rewritten with argon2id")
             check(is_json_ok(req(n, "GET", api, auth=("bob", "bobpw"))), "bob after the upgrade")
-            # the login form
+            # the login form carries a CSRF token, also set as a cookie
+            ftok, ctok, h = login_form(n)
+            check(ftok and ftok == ctok, "login page: token in the form = cookie (%s)" % ftok)
+            ck = h.get("set-cookie", "")
+            check("Path=/authorize.html" in ck and "HttpOnly" in ck and "SameSite=Strict" in ck,
+                  "login_csrf cookie flags: %s" % ck)
+            check(login_form(n)[0] != ftok, "a new token for every login page")
+            for what, kw in (("no token", {"csrf": None}),
+                             ("a wrong token", {"csrf": "0" * 32}),
+                             ("no cookie", {"cookie": None}),
+                             ("a wrong cookie", {"cookie": "f" * 32}),
+                             ("a short token in both", {"csrf": "ab", "cookie": "ab"})):
+                st, loc, sid, _ = login(n, "admin", "admin", **kw)
+                check(st == 302 and "reason=csrf" in (loc or "") and not sid,
+                      "login form with %s refused -> %d %s" % (what, st, loc))
             st, loc, sid, cookie = login(n, "admin", "admin")
             check(st == 302 and loc == "/lua/hosts_stats.lua" and sid, "login form -> %s" % loc)
             check("HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie,
@@ -186,6 +218,32 @@ def main():
             check(is_json_ok(req(n, "GET", "/lua/rest/v2/get/interface/data.lua?ifid=0")),
                   "--disable-login: no credentials needed")
 
+        # --http-401 (rest-api.md 2.3 b): only JSON-only REST clients get a 401
+        flush_db()
+        api = "/lua/rest/v2/get/interface/data.lua?ifid=0"
+        with node(["--http-401"]) as n:
+            for accept in ("application/json", "application/json, */*;q=0.1"):
+                st, h, body = req(n, "GET", api, headers={"Accept": accept})
+                check(st == 401 and h.get("www-authenticate") == 'Basic realm="ntopng"' and
+                      h.get("content-type", "").startswith("text/plain") and b"401" in body,
+                      "--http-401, Accept %r -> %d %s %s" % (accept, st, h.get("www-authenticate"),
+                                                           h.get("content-type")))
+            st, h, _ = req(n, "GET", api, auth=("admin", "wrong"),
+                           headers={"Accept": "application/json"})
+            check(st == 401, "--http-401, wrong password -> %d" % st)
+            for accept in (None, "text/html,application/json", "*/*"):
+                st, h, _ = req(n, "GET", api, headers={"Accept": accept} if accept else None)
+                check(st == 302 and h.get("location", "").startswith("/lua/login.lua"),
+                      "--http-401, Accept %r -> %d (redirect)" % (accept, st))
+            st, h, _ = req(n, "GET", "/lua/index.lua", headers={"Accept": "application/json"})
+            check(st == 302, "--http-401, a page (not REST) -> %d" % st)
+            check(is_json_ok(req(n, "GET", api, auth=("admin", "admin"),
+                                 headers={"Accept": "application/json"})),
+                  "--http-401, right credentials -> JSON")
+        with node() as n:
+            st, h, _ = req(n, "GET", api, headers={"Accept": "application/json"})
+            check(st == 302, "without --http-401, Accept JSON -> %d (redirect)" % st)
+
         # HTTPS with a self-signed certificate in a copy of httpdocs
         docs = os.path.join(tmp, "httpdocs")
         shutil.copytree(os.path.join(REPO, "httpdocs"), docs, symlinks=True)
@@ -219,8 +277,12 @@ def main():
                         raise
                     time.sleep(0.2)
             check(r.status == 200 and b"/authorize.html" in page, "HTTPS login page: %d" % r.status)
-            c.request("POST", "/authorize.html", body="user=admin&password=admin&referer=%2F",
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+            tok = re.search(rb'name="csrf" id="csrf" value="([0-9a-f]{32})"', page).group(1).decode()
+            check("; Secure" in (r.getheader("Set-Cookie") or ""), "HTTPS login_csrf cookie is Secure")
+            c.request("POST", "/authorize.html",
+                      body="user=admin&password=admin&referer=%2F&csrf=" + tok,
+                      headers={"Content-Type": "application/x-www-form-urlencoded",
+                               "Cookie": "login_csrf=" + tok})
             r = c.getresponse()
             r.read()
             cookie = r.getheader("Set-Cookie") or ""
