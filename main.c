@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "exporter/export.h"
@@ -94,7 +95,7 @@ node_id_init(const struct prefs *p)
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (uint32_t)time_wall_ms() ^ (uint32_t)getpid();
 	snprintf(node_id, sizeof(node_id), "node-%08x", r);
-	mkdir(p->data_dir, 0755);
+	fs_mkdir_p(p->data_dir);
 	f = fopen(path, "w");
 	if (f == NULL) {
 		log_warn("cannot keep the node id in %s (%s): it will change at the "

@@ -55,6 +55,7 @@
 #include "capture/source.h"
 #include "collector/collector.h"
 #include "collector/zmqc.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
@@ -152,26 +153,6 @@ key_file_write(const char *path, const char *key, mode_t mode)
 	return close(fd);
 }
 
-/* mkdir -p */
-static int
-mkdirs(const char *dir)
-{
-	char path[4096];
-	size_t i, n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(path))
-		return -1;
-	memcpy(path, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -1;
-		path[i] = dir[i];
-	}
-	return 0;
-}
 
 /* Loads or creates the server key pair (main thread, once). */
 static int
@@ -204,7 +185,7 @@ curve_keys_load(const struct prefs *p)
 				return -1;
 			}
 		} else {
-			if (mkdirs(dir) != 0) {
+			if (fs_mkdir_p(dir) != 0) {
 				log_err("-d %s: cannot create: %s", dir,
 					strerror(errno));
 				return -1;

@@ -42,6 +42,7 @@
 
 #include <jansson.h>
 
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "capture/source.h"
 #include "common/prefs.h"
@@ -71,28 +72,6 @@ static uint64_t st_restores_merged, st_restores_late;
 
 /* ---- data directory ---- */
 
-static int
-mkdir_p(const char *dir)
-{
-	char tmp[PATH_MAX];
-	size_t n = strlen(dir);
-	char *p;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, dir, n + 1);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
 
 int
 storage_check_data_dir(const struct prefs *p)
@@ -105,7 +84,7 @@ storage_check_data_dir(const struct prefs *p)
 		log_err("-d: empty data directory");
 		return -1;
 	}
-	if (mkdir_p(p->data_dir) != 0) {
+	if (fs_mkdir_p(p->data_dir) != 0) {
 		log_err("-d %s: cannot create the data directory: %s",
 			p->data_dir, strerror(errno));
 		return -1;

@@ -15,9 +15,22 @@
  *    one instead of failing.
  * Errors are logged once per file and counted, never fatal: a corrupt or
  * read-only file costs its records, not the node.
+ *
+ * Periodic callbacks (seed 5.2), run by the same thread between batches
+ * so they never touch an interface's hot path:
+ *  - hourly (when the wall-clock hour changes): one log line with what was
+ *    written, dropped and failed during the hour;
+ *  - daily (at start and when the local day changes): the day files
+ *    <ifid>/{flows,contacts}/YYYY/MM/DD.sqlite older than the retention
+ *    (ntopng.prefs.flows_retention_days, 0 or absent = keep all) are
+ *    removed with their -wal/-shm, empty month and year directories too,
+ *    and one line says how many day files and bytes remain.
+ * The per-second and per-minute work is the owners' (storage.c posts
+ * snapshots), since it needs their counters.
  */
 #include "exporter/writer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -31,11 +44,14 @@
 #include <rrd.h>
 #include <sqlite3.h>
 
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "exporter/kv.h"
 
 #define WRITER_MAX_DBS 16
 #define WRITER_DB_IDLE_S 60
+#define WRITER_RETENTION_KEY "ntopng.prefs.flows_retention_days"
+#define WRITER_RETENTION_MAX 36500
 
 struct writer_db {
 	sqlite3 *db;
@@ -85,33 +101,6 @@ writer_rrd_path(char *buf, size_t len, int ifid, const char *sub,
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* mkdir -p of the directory part of path. */
-static int
-mkdirs_for(const char *path)
-{
-	char tmp[PATH_MAX];
-	size_t n = strlen(path);
-	char *p;
-
-	if (n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, path, n + 1);
-	p = strrchr(tmp, '/');
-	if (p == NULL)
-		return 0;
-	*p = '\0';
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
 
 /* ---- SQLite ---- */
 
@@ -165,7 +154,7 @@ db_get(int ifid, int contacts, time_t t)
 	if (writer_day_path(path, sizeof(path), ifid,
 			    contacts ? "contacts" : "flows", t) != 0)
 		return NULL;
-	if (mkdirs_for(path) != 0) {
+	if (fs_mkdir_parent(path) != 0) {
 		if (strcmp(last_err_path, path) != 0)
 			log_err("%s: cannot create its directory: %s", path,
 				strerror(errno));
@@ -351,7 +340,11 @@ db_commit_all(void)
 
 /* ---- RRD ---- */
 
-/* Creates the file for a series kind if missing.  0 or -1. */
+/*
+ * Creates the file for a series kind if missing: 0 it was there, 1 made,
+ * -1 failed.  A host or protocol file starts a step before t, so that its
+ * first snapshot can follow a zero (see write_ts).
+ */
 static int
 rrd_ensure(const char *path, int kind, time_t t)
 {
@@ -372,14 +365,14 @@ rrd_ensure(const char *path, int kind, time_t t)
 
 	if (stat(path, &st) == 0)
 		return 0;
-	if (mkdirs_for(path) != 0)
+	if (fs_mkdir_parent(path) != 0)
 		return -1;
 	rrd_clear_error();
 	if (kind == WREC_TS_IFACE)
 		rc = rrd_create_r(path, 1, t - 1, 7, iface_def);
 	else
-		rc = rrd_create_r(path, 60, t - 1, 4, pair_def);
-	return rc;
+		rc = rrd_create_r(path, 60, t - 61, 4, pair_def);
+	return rc == 0 ? 1 : -1;
 }
 
 static void
@@ -404,7 +397,21 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 		snprintf(val, sizeof(val), "%lld:%llu:%llu", (long long)ts->t,
 			 (unsigned long long)ts->v[0], (unsigned long long)ts->v[1]);
 	rc = rrd_ensure(path, kind, ts->t);
-	if (rc == 0) {
+	if (rc == 1 && kind != WREC_TS_IFACE) {
+		/*
+		 * A new host or protocol file: its counters grew from zero
+		 * since it appeared, at most one snapshot (a minute) ago, so
+		 * a zero one step back lets the first snapshot count as that
+		 * minute's traffic instead of only starting the DERIVE.
+		 */
+		char zero[64];
+		const char *zv[1] = { zero };
+
+		snprintf(zero, sizeof(zero), "%lld:0:0", (long long)ts->t - 60);
+		rrd_clear_error();
+		rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, zv);
+	}
+	if (rc >= 0) {
 		rrd_clear_error();
 		rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv);
 	}
@@ -417,6 +424,206 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 		return;
 	}
 	w_st.rrd_updates++;
+}
+
+/* ---- periodic callbacks ---- */
+
+/* strtol of all of s into [min, max]; -1 when not such a number. */
+static long
+num_in(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return -1;
+	return v;
+}
+
+struct sweep {
+	long cutoff;                 /* YYYYMMDD: older days go; 0 = none */
+	unsigned long kept, removed;
+	unsigned long long kept_bytes;
+};
+
+/* Removes dir if it is empty (rmdir refuses otherwise). */
+static void
+rmdir_if_empty(const char *dir)
+{
+	if (rmdir(dir) != 0 && errno != ENOTEMPTY && errno != EEXIST)
+		log_debug("writer: cannot remove %s: %s", dir, strerror(errno));
+}
+
+/* One month directory: files DD.sqlite[-wal|-shm]. */
+static void
+sweep_month(const char *dir, long ym, struct sweep *sw)
+{
+	char path[PATH_MAX], dd[3];
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		const char *n = e->d_name;
+		long day;
+
+		if (strlen(n) < 9 || strncmp(n + 2, ".sqlite", 7) != 0 ||
+		    (n[9] && strcmp(n + 9, "-wal") && strcmp(n + 9, "-shm")))
+			continue;
+		memcpy(dd, n, 2);
+		dd[2] = '\0';
+		day = num_in(dd, 1, 31);
+		if (day < 0 || snprintf(path, sizeof(path), "%s/%s", dir, n) >=
+		    (int)sizeof(path))
+			continue;
+		if (sw->cutoff && ym * 100 + day < sw->cutoff) {
+			if (unlink(path) == 0) {
+				if (!n[9])
+					sw->removed++;
+			} else {
+				log_warn("writer: cannot remove %s: %s", path,
+					 strerror(errno));
+			}
+		} else if (stat(path, &st) == 0) {
+			sw->kept_bytes += (unsigned long long)st.st_size;
+			if (!n[9])
+				sw->kept++;
+		}
+	}
+	closedir(d);
+	rmdir_if_empty(dir);
+}
+
+/* <dir>/YYYY/MM/ of one interface's flows or contacts. */
+static void
+sweep_kind(const char *dir, struct sweep *sw)
+{
+	char ypath[PATH_MAX], mpath[PATH_MAX];
+	struct dirent *y, *m;
+	DIR *yd = opendir(dir), *md;
+
+	if (yd == NULL)
+		return;
+	while ((y = readdir(yd)) != NULL) {
+		long year = strlen(y->d_name) == 4 ?
+			    num_in(y->d_name, 1970, 9999) : -1;
+
+		if (year < 0 || snprintf(ypath, sizeof(ypath), "%s/%s", dir,
+					 y->d_name) >= (int)sizeof(ypath))
+			continue;
+		md = opendir(ypath);
+		while (md != NULL && (m = readdir(md)) != NULL) {
+			long mon = strlen(m->d_name) == 2 ?
+				   num_in(m->d_name, 1, 12) : -1;
+
+			if (mon < 0 || snprintf(mpath, sizeof(mpath), "%s/%s",
+						ypath, m->d_name) >= (int)sizeof(mpath))
+				continue;
+			sweep_month(mpath, year * 100 + mon, sw);
+		}
+		if (md != NULL)
+			closedir(md);
+		rmdir_if_empty(ypath);
+	}
+	closedir(yd);
+}
+
+static void
+writer_daily(time_t now)
+{
+	struct sweep sw = { 0, 0, 0, 0 };
+	char *v = kv_get(WRITER_RETENTION_KEY);
+	long days = v ? num_in(v, 0, WRITER_RETENTION_MAX) : 0;
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct tm tm;
+	DIR *d;
+	int i;
+
+	if (v && days < 0)
+		log_warn("writer: %s = '%.20s' is not 0 .. %d days: kept all",
+			 WRITER_RETENTION_KEY, v, WRITER_RETENTION_MAX);
+	free(v);
+	if (days > 0) {
+		time_t old = now - (time_t)days * 86400;
+
+		if (localtime_r(&old, &tm) != NULL)
+			sw.cutoff = (tm.tm_year + 1900L) * 10000 +
+				    (tm.tm_mon + 1) * 100 + tm.tm_mday;
+		/* files about to go may be open: close them all, cheap */
+		db_commit_all();
+		for (i = 0; i < WRITER_MAX_DBS; i++)
+			db_close(&w_dbs[i]);
+	}
+	d = opendir(w_dir);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (num_in(e->d_name, 0, INT_MAX) < 0)
+			continue;
+		for (i = 0; i < 2; i++) {
+			if (snprintf(path, sizeof(path), "%s/%s/%s", w_dir,
+				     e->d_name, i ? "contacts" : "flows") >=
+			    (int)sizeof(path))
+				continue;
+			sweep_kind(path, &sw);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	w_st.days_removed += sw.removed;
+	log_info("writer: daily: %lu day files (%llu KB) kept, %lu older than "
+		 "%ld days removed", sw.kept, sw.kept_bytes / 1024, sw.removed,
+		 days);
+}
+
+static void
+writer_hourly(const struct writer_stats *a, const struct writer_stats *b)
+{
+	log_info("writer: hourly: %llu flows, %llu contacts, %llu rrd updates, "
+		 "%llu hosts saved; %llu dropped, %llu db errors, %llu rrd "
+		 "errors, %llu kv errors",
+		 (unsigned long long)(b->flows_written - a->flows_written),
+		 (unsigned long long)(b->contacts_written - a->contacts_written),
+		 (unsigned long long)(b->rrd_updates - a->rrd_updates),
+		 (unsigned long long)(b->hosts_saved - a->hosts_saved),
+		 (unsigned long long)(b->dropped - a->dropped),
+		 (unsigned long long)(b->db_errors - a->db_errors),
+		 (unsigned long long)(b->rrd_errors - a->rrd_errors),
+		 (unsigned long long)(b->kv_errors - a->kv_errors));
+}
+
+/* Runs the callbacks whose period has turned since the last call. */
+static void
+writer_periodic(void)
+{
+	static time_t last_hour = -1;
+	static int last_yday = -1, last_year;
+	static struct writer_stats prev;
+	struct writer_stats cur;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (localtime_r(&now, &tm) == NULL)
+		return;
+	if (now / 3600 != last_hour) {
+		pthread_mutex_lock(&w_lock);   /* posters count drops under it */
+		cur = w_st;
+		pthread_mutex_unlock(&w_lock);
+		if (last_hour >= 0)
+			writer_hourly(&prev, &cur);
+		prev = cur;
+		last_hour = now / 3600;
+	}
+	if (tm.tm_yday != last_yday || tm.tm_year != last_year) {
+		last_yday = tm.tm_yday;
+		last_year = tm.tm_year;
+		writer_daily(now);
+	}
 }
 
 /* ---- the thread ---- */
@@ -494,6 +701,7 @@ writer_thread(void *arg)
 		for (i = 0; i < n; i++)
 			handle(&batch[i]);
 		db_commit_all();
+		writer_periodic();
 		pthread_mutex_lock(&w_lock);
 		w_st.written += n;
 		pthread_cond_broadcast(&w_done);
