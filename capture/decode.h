@@ -78,8 +78,11 @@ struct pkt {
 	uint16_t l4_payload_len; /* bytes of transport payload captured */
 
 	/* Set by the source after decoding, not by the decoder: a sampled
-	 * packet (sFlow) stands for `scale` packets (0 or 1: itself). */
+	 * packet (sFlow) stands for `scale` packets (0 or 1: itself), and
+	 * the exporter that sampled it and its ifIndexes go to its flow. */
 	uint32_t scale;
+	struct ipaddr exporter;      /* v = 0: none */
+	uint32_t in_ifindex, out_ifindex;
 };
 
 #define DECODE_FRAG_SLOTS 1024

@@ -80,6 +80,10 @@ flow_udp_sink_packet(void *arg, const struct flowdec_packet *p)
 	if (r == DECODE_BAD)
 		fu->sampled_bad++;
 	pk.scale = p->scale;
+	if (p->exporter != NULL)
+		pk.exporter = *p->exporter;
+	pk.in_ifindex = p->in_ifindex;
+	pk.out_ifindex = p->out_ifindex;
 	iface_packet(fu->ifc, &pk, r);
 }
 

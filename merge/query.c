@@ -1032,6 +1032,16 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 		"bps", f->thpt_bps * 8, "pps", f->thpt_pps));
 	json_object_set_new(o, "breakdown", json_pack("{s:I,s:I}",
 		"cli2srv", c2s, "srv2cli", tot ? 100 - c2s : 0));
+	/* ours: where a collected flow comes from (docs/rest.md) */
+	if (f->exporter.v != 0) {
+		set_str(o, "device_ip", ipaddr_fmt(&f->exporter, ip, sizeof(ip)));
+		set_int(o, "in_index", f->in_ifindex);
+		set_int(o, "out_index", f->out_ifindex);
+	}
+	if (f->sampling > 1)
+		set_int(o, "sampling", f->sampling);
+	if (f->origin != 0)
+		set_str(o, "origin", ifc->origins[f->origin].id);
 	if (verbose) {
 		set_int(o, "packets", f->c2s_pkts + f->s2c_pkts);
 		/* Per-flow TCP sequence analysis is not kept yet: zeros. */

@@ -681,6 +681,12 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	}
 	if (n > 1 && f->sampling < n)
 		f->sampling = (uint32_t)n;
+	if (p->exporter.v != 0) {
+		/* a sampled packet (sFlow): where it was seen */
+		f->exporter = p->exporter;
+		f->in_ifindex = p->in_ifindex;
+		f->out_ifindex = p->out_ifindex;
+	}
 	flow_account(ifc, f, c2s, len, n, p->tcp_flags, now, now);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {

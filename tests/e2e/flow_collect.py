@@ -242,6 +242,11 @@ def replay_part():
         check("sflow.pcap flow vlan", f0.get("vlan"), 32)
         check("sflow.pcap flow L7 (nDPI)", f0.get("protocol", {}).get("l7"), "ICMP")
         check("sflow.pcap flow bytes", f0.get("bytes"), 82 * 2048)
+        # where it was sampled (tshark: input ifIndex 1048, output 1043)
+        check("sflow.pcap flow exporter", f0.get("device_ip"), "127.0.0.1")
+        check("sflow.pcap flow ifIndexes", (f0.get("in_index"), f0.get("out_index")),
+              (1048, 1043))
+        check("sflow.pcap flow sampling", f0.get("sampling"), 2048)
         # IPv6 listener
         d = wait_packets(node, n + 3, 2970)
         check("[::1] NetFlow v5 packets", d["packets"], 2970)
