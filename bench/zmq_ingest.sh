@@ -1,0 +1,223 @@
+#!/bin/bash
+# bench/zmq_ingest.sh - ZMQ ingest over a real transport: a live ntopng in
+# collector mode (-i tcp://127.0.0.1:PORTc, it binds) fed over TCP by
+# tools/ntopng-gen-flows (it connects, waits for the node's subscription,
+# then sends), with full accounting in the node's interface tables.
+#
+#  (a) JSON and TLV, as fast as the node takes them (the generator's XPUB
+#      blocks instead of dropping), N flows each: flows/s from the first
+#      message sent (the generator's START line) to the poll of
+#      get/interface/data.lua that sees zmqRecvStats.flows = N (polled every
+#      20 ms, so the error is under 20 ms); next to it, the same generator
+#      dumps N flows with the same parameters (only the timestamps in them
+#      differ) and bench/zmq_bench --replay decodes them bare and with
+#      in-process accounting; ratio = ingested / bare.
+#  (b) TLV paced at RATE flows/s for SECS s (a full queue drops, as a PUB
+#      does, and the node sees the gap as zmq_msg_drops): drops must be 0,
+#      flows and bytes received must equal the generator's SENT line.
+#
+# Usage: bench/zmq_ingest.sh [build dir, default build/]
+# Environment: ZMQ_INGEST_FLOWS (2000000), ZMQ_INGEST_RATE (200000),
+# ZMQ_INGEST_SECONDS (15).  Builds nothing.  Every wait is bounded; only
+# the processes it started are stopped.  Exit 1 if a check fails.
+set -u
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+B=${1:-$SRC/build}
+N=${ZMQ_INGEST_FLOWS:-2000000}
+RATE=${ZMQ_INGEST_RATE:-200000}
+SECS=${ZMQ_INGEST_SECONDS:-15}
+for f in ntopng tools/ntopng-gen-flows bench/zmq_bench; do
+	if [ ! -x "$B/$f" ]; then
+		echo "zmq_ingest: $B/$f missing (make -C $B all)" >&2
+		exit 2
+	fi
+done
+B=$(cd "$B" && pwd)
+GEN=$B/tools/ntopng-gen-flows
+TMP=$(mktemp -d /tmp/zmq-ingest.XXXXXX)
+NODE=
+GENPID=
+FAIL=0
+
+cleanup() {
+	for p in $GENPID $NODE; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $GENPID $NODE; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Polls the node: waits until zmqRecvStats.flows >= target (or, with
+# target 0, until the counters stop moving), at most TIMEOUT s; prints
+# "reached_ms flows bytes packets drops num_flows events exports".
+cat >"$TMP/poll.py" <<'EOF'
+import json, sys, time, urllib.request
+port, target, timeout = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+url = "http://127.0.0.1:%d/lua/rest/v2/get/interface/data.lua?ifid=0" % port
+deadline = time.time() + timeout
+last, still = None, 0
+while True:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            d = json.load(r)["rsp"]
+    except Exception:
+        d = {}
+    now = time.time()
+    z = d.get("zmqRecvStats", {})
+    row = (z.get("flows", 0), d.get("bytes", 0), d.get("packets", 0),
+           z.get("zmq_msg_drops", 0), d.get("num_flows", 0),
+           z.get("events", 0), d.get("zmq.num_flow_exports", 0))
+    still = still + 1 if row == last else 0
+    last = row
+    if (target and row[0] >= target) or (not target and still >= 10) \
+            or now >= deadline:
+        print(int(now * 1000), *row)
+        break
+    time.sleep(0.02)
+EOF
+
+start_node() {
+	local port wport i
+	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	wport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+	mkdir -p "$TMP/data-$1"
+	"$B/ntopng" -i "tcp://127.0.0.1:${port}c" -w "127.0.0.1:$wport" \
+		--disable-login -d "$TMP/data-$1" -r 127.0.0.1:1 \
+		-X 2000000 -x 2000000 >"$TMP/node-$1.log" 2>&1 &
+	NODE=$!
+	ZPORT=$port
+	WPORT=$wport
+	for i in $(seq 300); do
+		if ! kill -0 "$NODE" 2>/dev/null; then
+			echo "zmq_ingest: ntopng exited at start-up:" >&2
+			tail -5 "$TMP/node-$1.log" >&2
+			exit 1
+		fi
+		(exec 3<>"/dev/tcp/127.0.0.1/$wport") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "zmq_ingest: ntopng did not open its port" >&2
+	exit 1
+}
+
+# Stops a PID we started: TERM, then KILL after 10 s.
+stop_pid() {
+	local i
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# Waits at most $2 s for the generator to exit.
+wait_gen() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_pid "$1"
+	GENPID=
+}
+
+field() {   # field NAME FILE: the value of NAME=... on the SENT/START line
+	sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" "$2" | head -1
+}
+
+check() {   # check VAR GOT WANT: VAR = ok, or FAIL(...) and FAIL=1
+	if [ "$2" = "$3" ]; then
+		printf -v "$1" "ok"
+	else
+		FAIL=1
+		printf -v "$1" "FAIL(%s!=%s)" "$2" "$3"
+	fi
+}
+
+echo "ZMQ ingest benchmark: $(nproc) cores, $(date -u +%Y-%m-%d), $N flows per format"
+declare -A ROW
+for fmt in json tlv; do
+	# bare decode of the same messages, while nothing else runs
+	"$GEN" --dump "$TMP/$fmt.bin" -f "$fmt" -n "$N" >/dev/null || exit 1
+	read -r bare inproc < <("$B/bench/zmq_bench" --replay "$TMP/$fmt.bin" |
+		sed -n 's/.*bare=\([0-9]*\) accounted=\([0-9]*\).*/\1 \2/p')
+	rm -f "$TMP/$fmt.bin"
+
+	start_node "$fmt"
+	"$GEN" -e "tcp://127.0.0.1:${ZPORT}c" -f "$fmt" -n "$N" -r 0 \
+		--wait-subscriber --wait-timeout 20 >"$TMP/gen-$fmt.out" &
+	GENPID=$!
+	read -r t_end flows bytes pkts drops nflows _ _ < <(python3 \
+		"$TMP/poll.py" "$WPORT" "$N" 120)
+	wait_gen "$GENPID" 30
+	t0=$(field wall_ms "$TMP/gen-$fmt.out")
+	sbytes=$(field bytes "$TMP/gen-$fmt.out")
+	stop_pid "$NODE"
+	NODE=
+	if [ -z "$t0" ] || [ -z "$sbytes" ]; then
+		echo "zmq_ingest: the generator failed ($fmt)" >&2
+		exit 1
+	fi
+	rate=$(awk -v n="$flows" -v ms=$((t_end - t0)) \
+		'BEGIN { printf "%.0f", (ms > 0 ? n * 1000 / ms : 0) }')
+	ratio=$(awk -v a="$rate" -v b="$bare" \
+		'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')
+	check c_flows "$flows" "$N"
+	check c_bytes "$bytes" "$sbytes"
+	ROW[$fmt]=$(printf "%-5s %10s %10s %10s %6s%%  %5s %6s  flows %s bytes %s" \
+		"$fmt" "$bare" "$inproc" "$rate" "$ratio" \
+		"$(awk -v ms=$((t_end - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')" \
+		"$drops" "$c_flows" "$c_bytes")
+	[ "$ratio" -ge 50 ] || FAIL=1
+done
+
+echo
+echo "(a) as fast as possible, flows/s (bare = decode only; in-proc = decode +"
+echo "    accounting, no transport; ingested = over ZMQ/TCP into a live node)"
+printf "%-5s %10s %10s %10s %7s  %5s %6s  %s\n" fmt bare in-proc ingested \
+	ratio s drops checks
+echo "${ROW[json]}"
+echo "${ROW[tlv]}"
+
+# (b) sustained
+total=$((RATE * SECS))
+start_node sustained
+"$GEN" -e "tcp://127.0.0.1:${ZPORT}c" -f tlv -n "$total" -r "$RATE" --event \
+	--wait-subscriber --wait-timeout 20 >"$TMP/gen-sustained.out" &
+GENPID=$!
+wait_gen "$GENPID" $((SECS + 60))
+read -r _ flows bytes pkts drops nflows events exports < <(python3 \
+	"$TMP/poll.py" "$WPORT" 0 30)
+stop_pid "$NODE"
+NODE=
+sflows=$(field flows "$TMP/gen-sustained.out")
+sbytes=$(field bytes "$TMP/gen-sustained.out")
+spkts=$(field packets "$TMP/gen-sustained.out")
+ssecs=$(field seconds "$TMP/gen-sustained.out")
+if [ -z "$sflows" ]; then
+	echo "zmq_ingest: the generator failed (sustained)" >&2
+	exit 1
+fi
+echo
+echo "(b) TLV paced at $RATE flows/s for $SECS s"
+printf "    sent %s flows in %s s (%s flows/s), %s bytes, %s packets\n" \
+	"$sflows" "$ssecs" "$(awk -v n="$sflows" -v s="$ssecs" \
+	'BEGIN { printf "%.0f", n / s }')" "$sbytes" "$spkts"
+printf "    received %s flows, %s bytes, %s packets; zmq_msg_drops %s;" \
+	"$flows" "$bytes" "$pkts" "$drops"
+printf " probe's num_flow_exports %s\n" "$exports"
+check c_drops "$drops" 0
+check c_flows "$flows" "$sflows"
+check c_bytes "$bytes" "$sbytes"
+check c_pkts "$pkts" "$spkts"
+printf "    drops %s  flows %s  bytes %s  packets %s\n" "$c_drops" \
+	"$c_flows" "$c_bytes" "$c_pkts"
+[ "$FAIL" = 0 ] && echo "PASS" || echo "FAIL"
+exit "$FAIL"
