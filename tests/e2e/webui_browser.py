@@ -98,6 +98,29 @@ def page(d, base, path, name, css, cond=None, errors_ok=False):
     return els
 
 
+def chart_points(d, cid):
+    """Non-null, non-zero points of the Chart.js chart on canvas cid."""
+    return d.execute_script(
+        "const c = Chart.getChart(arguments[0]); if (!c) return -1;"
+        "return c.data.datasets.reduce((a, s) => a + s.data.filter(v => v).length, 0);", cid)
+
+
+def ts_chart(d, name, cid, timeout=15):
+    """Waits for the time-series chart cid to show data, scrolls it into
+    view, takes a screenshot; returns the number of non-zero points."""
+    end = time.time() + timeout
+    pts = -1
+    while time.time() < end:
+        pts = chart_points(d, cid)
+        if pts > 0:
+            break
+        time.sleep(0.2)
+    d.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", cid)
+    time.sleep(0.3)
+    shot(d, name)
+    return pts
+
+
 def rows_with_data(els):
     return len(els) > 1 or (els and "No data" not in els[0].text)
 
@@ -110,6 +133,17 @@ def main():
               name="webui_browser", login=True) as n:
         n.auth = ("admin", "admin")
         summ = n.wait_ended()
+        # host and protocol series are written once a minute: wait for the
+        # first snapshot after the capture was read (up to 65 s)
+        deadline = time.time() + 70
+        while time.time() < deadline:
+            st, js = n.get("/lua/rest/v2/get/timeseries/ts.lua",
+                           {"ifid": 0, "schema": "iface:ndpi", "protocol": "Teams",
+                            "epoch_begin": int(time.time()) - 600})
+            if st == 200 and js["rc"] == 0 and any(
+                    v for s in js["rsp"]["series"] for v in s["data"]):
+                break
+            time.sleep(1)
         hosts = n.rest("get/host/active.lua", ifid=0, sortColumn="traffic",
                        sortOrder="desc", perPage=5)
         flows = n.rest("get/flow/active.lua", ifid=0, perPage=1)
@@ -177,6 +211,15 @@ def main():
                  "#host-flows-table tbody tr", rows_with_data)
             check(bool(wait_for(d, "#peers-table tbody tr", rows_with_data)), "host: peers listed")
             check(top_ip in d.find_element(By.ID, "host-info").text, "host: info table")
+            local = n.rest("get/host/data.lua", ifid=0, host=top_ip).get("localhost")
+            if local:
+                pts = ts_chart(d, "host_details_ts", "host-ts")
+                check(pts > 0, "host: traffic chart has data (%d points)" % pts)
+            else:
+                check(bool(wait_for(d, "#host-ts-none")), "host: remote, says no series")
+            remote = n.rest("get/host/active.lua", ifid=0, mode="remote", perPage=1)["data"][0]["ip"]
+            page(d, base, "/lua/host_details.lua?ifid=0&host=" + remote, "host_remote",
+                 "#host-ts-none", lambda e: "remote" in e[0].text)
 
             page(d, base, "/lua/flows_stats.lua", "flows", "#flows-table tbody tr",
                  lambda e: len(e) == 25)
@@ -185,9 +228,23 @@ def main():
             page(d, base, "/lua/if_stats.lua", "if_stats", "#ifaces-table tbody tr")
             check(str(summ["num_hosts"]) in d.find_element(By.ID, "ifaces-table").text,
                   "interfaces: hosts count shown")
+            pts = ts_chart(d, "if_stats_ts", "if-ts")
+            check(pts > 0, "interfaces: traffic chart has data (%d points)" % pts)
             page(d, base, "/lua/protocols_stats.lua", "protocols", "#l7-table-t tbody tr",
                  lambda e: len(e) > 3)
             check("Teams" in d.find_element(By.ID, "l7-table-t").text, "protocols: Teams listed")
+            pts = ts_chart(d, "protocols_ts", "l7-ts")
+            proto = d.find_element(By.ID, "l7-ts-proto").get_attribute("value")
+            check(pts > 0, "protocols: chart of %s has data (%d points)" % (proto, pts))
+            page(d, base, "/lua/protocols_stats.lua?ifid=0&protocol=Teams", "protocols_teams",
+                 "#l7-ts-proto", lambda e: e[0].get_attribute("value") == "Teams")
+            pts = ts_chart(d, "protocols_teams_ts", "l7-ts")
+            check(pts > 0, "protocols: ?protocol=Teams chart has data (%d points)" % pts)
+            page(d, base, "/lua/historical.lua", "historical", "#ts-form")
+            pts = ts_chart(d, "historical_ts", "ts-chart")
+            check(pts > 0, "historical page: interface chart has data (%d points)" % pts)
+            check(bool(d.find_elements(By.XPATH, "//nav//a[contains(@href, '/lua/historical.lua')]")),
+                  "nav bar links the historical page")
             page(d, base, "/lua/hosts_matrix.lua", "matrix", "#matrix-table tbody tr",
                  lambda e: len(e) >= 5)
             page(d, base, "/lua/as_stats.lua", "as", "#list-table tbody tr",
@@ -206,6 +263,8 @@ def main():
             check(bool(wait_for(d, "#msg .alert-success")), "prefs: rename accepted")
             names = n.rest("get/ntopng/interfaces.lua")
             check(names[0]["name"] == "office-lan", "prefs: interfaces.lua name = %r" % names[0]["name"])
+            page(d, base, "/lua/vlan_stats.lua", "footer_renamed", "#nt-ifname",
+                 lambda e: e[0].text == "office-lan")
 
             # users: add an unprivileged user through the form
             page(d, base, "/lua/admin/users.lua", "users", "#users-table tbody tr")

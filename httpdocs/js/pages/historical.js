@@ -1,5 +1,5 @@
 /* historical.js - the Historical form (set/interface/historical.lua) and a
- * time-series chart (get/timeseries/ts.lua) drawn with Chart.js.  Query
+ * time-series chart of any series (NT.TsChart, get/timeseries/ts.lua).  Query
  * parameters ?schema=&host=&protocol= preselect the chart, so the host and
  * protocol pages can link here. */
 'use strict';
@@ -37,29 +37,14 @@ NT.start(async function () {
 		out.innerHTML = h;
 	});
 
-	let chart = null;
-	const msg = document.getElementById('ts-msg');
-	async function draw() {
+	const chart = new NT.TsChart(document.getElementById('ts-box'), { id: 'ts-chart', range: 3600 });
+	function draw() {
 		const schema = document.getElementById('ts-schema').value;
 		const arg = document.getElementById('ts-arg').value.trim();
-		const span = Number(document.getElementById('ts-range').value);
-		const t = Math.floor(Date.now() / 1000);
-		const p = { ifid: NT.ifid, schema: schema, epoch_begin: t - span, epoch_end: t };
+		const p = { schema: schema };
 		if (schema === 'host:traffic') p.host = arg;
 		if (schema === 'iface:ndpi') p.protocol = arg;
-		const js = await NT.api('get/timeseries/ts.lua', p);
-		if (js.rc !== 0) { NT.alert(msg, 'warning', 'No series for this choice yet.'); return; }
-		msg.innerHTML = '';
-		const r = js.rsp;
-		const labels = [];
-		for (let x = r.start + r.step; x <= r.end; x += r.step) labels.push(new Date(x * 1000).toLocaleTimeString());
-		const sets = r.series.filter(s => /bytes/.test(s.label)).map((s, i) => ({
-			label: s.label + ' (bit/s)', data: s.data.map(v => v === null ? null : v * 8),
-			borderColor: NT.colors[i % NT.colors.length], pointRadius: 0, spanGaps: false }));
-		if (chart) chart.destroy();
-		chart = new Chart(document.getElementById('ts-chart'), {
-			type: 'line', data: { labels: labels, datasets: sets },
-			options: { animation: false, scales: { y: { beginAtZero: true } } } });
+		chart.show(p);
 	}
 	const q = NT.qs('schema');
 	if (q) document.getElementById('ts-schema').value = q;

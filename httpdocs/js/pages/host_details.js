@@ -1,5 +1,6 @@
-/* host_details.js - one host: counters, L7 breakdown, peers, flows.
- * An unknown host gives a page that says so. */
+/* host_details.js - one host: counters, L7 breakdown, traffic over time
+ * (NT.TsChart, host:traffic: local hosts only, remote hosts have no RRD),
+ * peers, flows.  An unknown host gives a page that says so. */
 'use strict';
 NT.start(async function () {
 	const host = NT.qs('host');
@@ -24,6 +25,13 @@ NT.start(async function () {
 		item('Throughput', NT.bps((h.throughput_bps || 0) * 8)) +
 		item('Active flows', NT.num(h['active_flows.as_client']) + ' as client, ' +
 			NT.num(h['active_flows.as_server']) + ' as server') + '</table>';
+	const tsBox = document.getElementById('host-ts-box');
+	if (h.localhost)
+		new NT.TsChart(tsBox, { id: 'host-ts', range: 3600 })
+			.show({ schema: 'host:traffic', host: h.ip, vlan: h.vlan || 0 });
+	else
+		tsBox.innerHTML = '<p class="text-muted mb-0" id="host-ts-none">No time series: ' +
+			'only local hosts (-m) get one, and this host is remote.</p>';
 	const l7 = await NT.api('get/host/l7/stats.lua', { ifid: NT.ifid, host: host });
 	const sl = l7.rc === 0 ? l7.rsp : [];
 	new Chart(document.getElementById('host-l7'), {

@@ -1,5 +1,6 @@
-/* if_stats.js - every interface with its counters, and the sources merged
- * into the selected one (get/interface/sources.lua when the node has it). */
+/* if_stats.js - every interface with its counters, the selected one's
+ * traffic over time (NT.TsChart, iface:traffic), and the sources merged
+ * into it (get/interface/sources.lua when the node has it). */
 'use strict';
 NT.start(async function () {
 	const rows = [];
@@ -16,6 +17,10 @@ NT.start(async function () {
 			NT.bps(d.throughput_bps * 8) + '</td><td>' + NT.num(d.num_hosts) + '</td><td>' + NT.num(d.num_flows) +
 			'</td><td>' + NT.num(d.drops) + '</td><td>' + NT.num(d.decode_errors ? d.decode_errors.bad_packets : 0) +
 			'</td><td>' + (d.input_ended ? 'input ended' : 'running') + '</td></tr>').join('') + '</tbody></table>';
+	const me = NT.ifaces.find(i => i.ifid === NT.ifid);
+	document.getElementById('if-ts-name').textContent = me ? (me.name || me.ifname) : NT.ifid;
+	new NT.TsChart(document.getElementById('if-ts-box'), { id: 'if-ts', range: 600 })
+		.show({ schema: 'iface:traffic' });
 	const src = document.getElementById('sources');
 	if (!NT.session.features || !NT.session.features.sources) {
 		src.innerHTML = '<p class="text-muted" id="sources-none">This node does not list the sources ' +

@@ -1,4 +1,6 @@
-/* protocols_stats.js - L7 protocols of the interface: chart and table. */
+/* protocols_stats.js - L7 protocols of the interface: share chart, table,
+ * and the traffic over time of the protocol picked in the selector
+ * (NT.TsChart, iface:ndpi; ?protocol= preselects, default the busiest). */
 'use strict';
 NT.start(async function () {
 	const js = await NT.api('get/interface/l7/data.lua', { ifid: NT.ifid });
@@ -22,4 +24,13 @@ NT.start(async function () {
 			'</td><td>' + NT.bytes(r.bytes.sent) + '</td><td>' + NT.bytes(r.bytes.rcvd) + '</td><td>' +
 			NT.bytes(r.bytes.total) + '</td><td>' + r.bytes.percentage + '</td></tr>').join('') + '</tbody></table>';
 	void col;
+	const sel = document.getElementById('l7-ts-proto');
+	const want = NT.qs('protocol');
+	sel.innerHTML = rows.map(r => '<option' + (r.application.name === want ? ' selected' : '') +
+		'>' + NT.esc(r.application.name) + '</option>').join('');
+	const ts = new NT.TsChart(document.getElementById('l7-ts-box'), { id: 'l7-ts', range: 3600,
+		none: 'No time series for this protocol yet: protocols get one a minute after their first traffic.' });
+	if (rows.length) ts.show({ schema: 'iface:ndpi', protocol: sel.value });
+	else NT.alert(document.getElementById('l7-ts-box'), 'secondary', 'No traffic yet.');
+	sel.addEventListener('change', () => ts.show({ schema: 'iface:ndpi', protocol: sel.value }));
 });
