@@ -710,7 +710,7 @@ storage_stats_json(void)
 	writer_get_stats(&w);
 	return json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
 			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:I,s:I}}",
+			 "s:I,s:I,s:I}}",
 		"kv", "redis_connected", k.redis_connected,
 		"embedded", k.embedded,
 		"reconnects", (json_int_t)k.reconnects,
@@ -728,6 +728,7 @@ storage_stats_json(void)
 		"hosts_saved", (json_int_t)w.hosts_saved,
 		"hosts_restored", (json_int_t)w.hosts_restored,
 		"kv_errors", (json_int_t)w.kv_errors,
+		"days_removed", (json_int_t)w.days_removed,
 		"restores_merged", (json_int_t)__atomic_load_n(&st_restores_merged, __ATOMIC_RELAXED),
 		"restores_late", (json_int_t)__atomic_load_n(&st_restores_late, __ATOMIC_RELAXED));
 }

@@ -103,6 +103,7 @@ struct writer_stats {
 	uint64_t db_errors;                 /* SQLite open/write failures */
 	uint64_t rrd_updates, rrd_errors;
 	uint64_t hosts_saved, hosts_restored, kv_errors;
+	uint64_t days_removed;              /* day files past the retention */
 	uint32_t queued;
 };
 

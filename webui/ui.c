@@ -493,7 +493,18 @@ static enum ui_rc
 h_prefs_get(const struct rest_params *p, const struct auth_user *u,
 	    json_t **rsp, const char **msg)
 {
-	*rsp = json_pack("{s:i,s:o}", "auth_session_duration", auth_session_ttl(),
+	char *r = kv_get("ntopng.prefs.flows_retention_days");
+	char *end = NULL;
+	long days;
+
+	errno = 0;
+	days = r ? strtol(r, &end, 10) : 0;
+	/* read by the writer's daily callback (exporter/writer.c) */
+	if (!r || errno || end == r || *end != '\0' || days < 0)
+		days = 0;
+	free(r);
+	*rsp = json_pack("{s:i,s:I,s:o}", "auth_session_duration", auth_session_ttl(),
+			 "flows_retention_days", (json_int_t)days,
 			 "interfaces", ifaces_json());
 	return UI_RC_OK;
 }
@@ -513,6 +524,15 @@ h_prefs_set(const struct rest_params *p, const struct auth_user *u,
 		}
 		snprintf(buf, sizeof(buf), "%ld", v);
 		if (kv_set("ntopng.prefs.auth_session_duration", buf, 0) < 0)
+			return UI_RC_INTERNAL_ERROR;
+	}
+	if (rest_params_get(p, "flows_retention_days")) {
+		if (!p_int(p, "flows_retention_days", 0, 36500, &v)) {
+			*msg = "flows_retention_days is 0 (keep all) .. 36500";
+			return UI_RC_INVALID_ARGUMENTS;
+		}
+		snprintf(buf, sizeof(buf), "%ld", v);
+		if (kv_set("ntopng.prefs.flows_retention_days", buf, 0) < 0)
 			return UI_RC_INTERNAL_ERROR;
 	}
 	*rsp = json_object();

@@ -1,4 +1,5 @@
-/* prefs.js - preferences (administrators): interface names, idle logout. */
+/* prefs.js - preferences (administrators): interface names, idle logout,
+ * flow history retention. */
 'use strict';
 NT.start(async function () {
 	const msg = document.getElementById('msg');
@@ -23,6 +24,13 @@ NT.start(async function () {
 	document.getElementById('sess').addEventListener('submit', async e => {
 		e.preventDefault();
 		const r = await NT.post('set/ntopng/prefs.lua', { auth_session_duration: ttl.value });
+		NT.alert(msg, r.rc === 0 ? 'success' : 'danger', r.rc === 0 ? 'Saved.' : r.rc_str_hr);
+	});
+	const ret = document.getElementById('retention');
+	ret.value = p.flows_retention_days || 0;
+	document.getElementById('ret').addEventListener('submit', async e => {
+		e.preventDefault();
+		const r = await NT.post('set/ntopng/prefs.lua', { flows_retention_days: ret.value });
 		NT.alert(msg, r.rc === 0 ? 'success' : 'danger', r.rc === 0 ? 'Saved.' : r.rc_str_hr);
 	});
 });
