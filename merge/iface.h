@@ -114,6 +114,7 @@ struct flow {
 	uint8_t tos;
 	uint8_t collected;           /* fed by flow updates, not packets */
 	uint8_t origin;              /* index in ifc->origins (part of the key) */
+	uint8_t cli_l7_idx, srv_l7_idx;  /* 1 + index of the hosts' L7 entry, 0 unknown */
 	/* what the -I exporter has already sent of this flow */
 	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
 };

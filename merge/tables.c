@@ -63,6 +63,12 @@
 		(ifc)->tail = (e);                                            \
 	} while (0)
 
+/* Entries move to the tail at most once per LRU_SLACK_MS: the lists stay
+ * in last-seen order to within that much (the idle purge may free an
+ * entry that much late), and a busy entry costs no pointer chasing per
+ * packet. */
+#define LRU_SLACK_MS 1000
+
 #define LRU_TOUCH(ifc, head, tail, e)                                         \
 	do {                                                                  \
 		if ((ifc)->tail != (e)) {                                     \
@@ -91,7 +97,9 @@ tables_init(struct iface *ifc)
 	ifc->max_macs = p->max_num_hosts;
 	ifc->flow_mask = pow2_at_least(ifc->max_flows) - 1;
 	ifc->host_mask = pow2_at_least(ifc->max_hosts) - 1;
-	ifc->mac_mask = pow2_at_least(ifc->max_macs / 4) - 1;
+	/* far fewer MACs than hosts are usual (hosts behind routers share
+	 * them): a small, cache-friendly bucket array */
+	ifc->mac_mask = pow2_at_least((ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) - 1;
 	ifc->flow_buckets = calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
 	ifc->host_buckets = calloc((size_t)ifc->host_mask + 1, sizeof(struct host *));
 	ifc->mac_buckets = calloc((size_t)ifc->mac_mask + 1, sizeof(struct mac *));
@@ -249,8 +257,10 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 
 	for (m = *b; m != NULL; m = m->hnext)
 		if (m->vlan == vlan && memcmp(m->addr, addr, 6) == 0) {
-			LRU_TOUCH(ifc, mac_head, mac_tail, m);
-			m->last_ms = now;
+			if (m->last_ms + LRU_SLACK_MS <= now) {
+				LRU_TOUCH(ifc, mac_head, mac_tail, m);
+				m->last_ms = now;
+			}
 			return m;
 		}
 	if (ifc->num_macs >= ifc->max_macs) {
@@ -522,6 +532,23 @@ counters_add_l4(struct host *h, uint8_t proto, int sent, uint64_t bytes,
 	}
 }
 
+/* The host's L7 entry of the flow's protocol.  The flow remembers its
+ * index at each end (entries are only ever appended), so the scan of the
+ * host's protocols happens once per flow and protocol, not per packet. */
+static struct host_l7 *
+host_l7_of_flow(struct host *h, struct flow *f, uint64_t now)
+{
+	uint8_t *slot = h == f->cli_host ? &f->cli_l7_idx : &f->srv_l7_idx;
+	struct host_l7 *e;
+
+	if (*slot != 0 && *slot <= h->n_l7 && h->l7[*slot - 1].proto == f->l7_counted)
+		return &h->l7[*slot - 1];
+	e = host_l7_get(h, f->l7_counted, now);
+	if (e != NULL && e - h->l7 < 255)
+		*slot = (uint8_t)(e - h->l7 + 1);
+	return e;
+}
+
 static void
 account_host(struct host *h, struct flow *f, int sent, uint64_t bytes,
 	     uint64_t pkts, uint64_t now)
@@ -538,7 +565,7 @@ account_host(struct host *h, struct flow *f, int sent, uint64_t bytes,
 	counters_add_l4(h, f->l4_proto, sent, bytes, pkts);
 	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
 		h->unknown_bytes += bytes;
-	e = host_l7_get(h, f->l7_counted, now);
+	e = host_l7_of_flow(h, f, now);
 	if (e != NULL) {
 		if (sent) {
 			e->c.bytes_sent += bytes;
@@ -583,6 +610,10 @@ flow_account(struct iface *ifc, struct flow *f, int c2s, uint64_t bytes,
 	     uint64_t pkts, uint8_t tcp_flags, uint64_t now, uint64_t seen)
 {
 	struct iface_l7 *s;
+	int touch_cli = f->cli_host != NULL &&
+			f->cli_host->seen_ms + LRU_SLACK_MS <= seen;
+	int touch_srv = f->srv_host != NULL && f->srv_host != f->cli_host &&
+			f->srv_host->seen_ms + LRU_SLACK_MS <= seen;
 
 	f->seen_ms = seen;
 	if (f->cli_host != NULL)
@@ -619,11 +650,13 @@ flow_account(struct iface *ifc, struct flow *f, int c2s, uint64_t bytes,
 	}
 	if (f->cli_host != NULL) {
 		account_host(f->cli_host, f, c2s, bytes, pkts, now);
-		LRU_TOUCH(ifc, host_head, host_tail, f->cli_host);
+		if (touch_cli)
+			LRU_TOUCH(ifc, host_head, host_tail, f->cli_host);
 	}
 	if (f->srv_host != NULL && f->srv_host != f->cli_host) {
 		account_host(f->srv_host, f, !c2s, bytes, pkts, now);
-		LRU_TOUCH(ifc, host_head, host_tail, f->srv_host);
+		if (touch_srv)
+			LRU_TOUCH(ifc, host_head, host_tail, f->srv_host);
 	}
 	if (f->cli_host && f->srv_host &&
 	    f->cli_host->is_local != f->srv_host->is_local) {
@@ -676,7 +709,7 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		if (f == NULL)
 			return;
 		c2s = 1;
-	} else {
+	} else if (f->seen_ms + LRU_SLACK_MS <= now) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
 	if (n > 1 && f->sampling < n)
@@ -853,7 +886,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->collected = 1;
 		f->detection_done = 1;
 		f->seen_ms = seen;
-	} else {
+	} else if (f->seen_ms + LRU_SLACK_MS <= seen) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
 	update_deltas(f, u, c2s, d);
