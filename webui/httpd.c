@@ -909,7 +909,7 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 			rest_params_fini(&p);
 			log_info("http: %s by %s without a valid CSRF token", url, u->name);
 			return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
-				     ui_error_body(UI_RC_NOT_GRANTED,
+				     ui_error_body(REST_RC_NOT_GRANTED,
 						   "Missing or wrong CSRF token", &status));
 		}
 	}

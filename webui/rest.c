@@ -178,39 +178,33 @@ param_str(const struct rest_params *p, const char *name, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* return codes and envelope                                           */
 
-enum rest_rc {
-	RC_OK = 0, RC_NOT_FOUND, RC_INVALID_INTERFACE, RC_NOT_GRANTED,
-	RC_INVALID_HOST, RC_INVALID_ARGUMENTS, RC_INTERNAL_ERROR,
-};
-
 static const struct {
 	int rc, http;
 	const char *str, *hr;
 } rest_rcs[] = {
-	[RC_OK] = { 0, 200, "OK", "Success" },
-	[RC_NOT_FOUND] = { -1, 404, "NOT_FOUND", "Not found" },
-	[RC_INVALID_INTERFACE] = { -2, 400, "INVALID_INTERFACE", "Invalid interface" },
-	[RC_NOT_GRANTED] = { -3, 401, "NOT_GRANTED", "Not authorized" },
-	[RC_INVALID_HOST] = { -4, 400, "INVALID_HOST", "Invalid host" },
-	[RC_INVALID_ARGUMENTS] = { -5, 400, "INVALID_ARGUMENTS", "Invalid arguments" },
-	[RC_INTERNAL_ERROR] = { -6, 500, "INTERNAL_ERROR", "Internal error" },
+	[REST_RC_OK] = { 0, 200, "OK", "Success" },
+	[REST_RC_NOT_FOUND] = { -1, 404, "NOT_FOUND", "Not found" },
+	[REST_RC_INVALID_INTERFACE] = { -2, 400, "INVALID_INTERFACE", "Invalid interface" },
+	[REST_RC_NOT_GRANTED] = { -3, 401, "NOT_GRANTED", "Not authorized" },
+	[REST_RC_INVALID_HOST] = { -4, 400, "INVALID_HOST", "Invalid host" },
+	[REST_RC_INVALID_ARGUMENTS] = { -5, 400, "INVALID_ARGUMENTS", "Invalid arguments" },
+	[REST_RC_INTERNAL_ERROR] = { -6, 500, "INTERNAL_ERROR", "Internal error" },
 };
 
-/* Wraps rsp (stolen) into the envelope.  Errors carry "rsp":[] as
- * upstream's encoder writes an empty table. */
-static char *
-rest_envelope(enum rest_rc rc, json_t *rsp, int *status)
+/* Errors carry "rsp":[] as upstream's encoder writes an empty table. */
+char *
+rest_envelope(enum rest_rc rc, const char *hr, json_t *rsp, int *status)
 {
 	json_t *env;
 	char *s;
 
-	if (rc != RC_OK || !rsp) {
+	if (rc != REST_RC_OK || !rsp) {
 		json_decref(rsp);
 		rsp = json_array();
 	}
 	env = json_pack("{s:i,s:s,s:s,s:o}", "rc", rest_rcs[rc].rc,
-			"rc_str", rest_rcs[rc].str, "rc_str_hr", rest_rcs[rc].hr,
-			"rsp", rsp);
+			"rc_str", rest_rcs[rc].str,
+			"rc_str_hr", hr ? hr : rest_rcs[rc].hr, "rsp", rsp);
 	if (!env)
 		return NULL;
 	s = json_dumps(env, JSON_COMPACT);
@@ -286,10 +280,10 @@ rest_run(struct iface *ifc, struct rest_req *r, json_t **out)
 {
 	r->not_found = 0;
 	if (query_run(ifc, rest_build, r, sizeof(*r), out) < 0)
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	if (r->not_found)
-		return RC_NOT_FOUND;
-	return *out ? RC_OK : RC_INTERNAL_ERROR;
+		return REST_RC_NOT_FOUND;
+	return *out ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
 static struct rest_req *
@@ -344,7 +338,7 @@ static enum rest_rc
 h_connect_test(const struct rest_params *p, json_t **rsp)
 {
 	*rsp = json_array();
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 static enum rest_rc
@@ -364,7 +358,7 @@ h_interfaces(const struct rest_params *p, json_t **rsp)
 		free(custom);
 	}
 	*rsp = a;
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 static enum rest_rc
@@ -384,7 +378,7 @@ h_iface_data(const struct rest_params *p, json_t **rsp)
 			char k[16];
 
 			rc = rest_run(node_ifaces[i], &r, &one);
-			if (rc != RC_OK) {
+			if (rc != REST_RC_OK) {
 				json_decref(all);
 				return rc;
 			}
@@ -392,13 +386,13 @@ h_iface_data(const struct rest_params *p, json_t **rsp)
 			json_object_set_new(all, k, one);
 		}
 		*rsp = all;
-		return RC_OK;
+		return REST_RC_OK;
 	}
 	ifc = param_iface(p, "ifid");
 	if (!ifc)
 		ifc = param_iface(p, "iffilter");
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	return rest_run(ifc, &r, rsp);
 }
 
@@ -410,7 +404,7 @@ h_iface_sources(const struct rest_params *p, json_t **rsp)
 	struct iface *ifc = param_iface(p, "ifid");
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	return rest_run(ifc, &r, rsp);
 }
 
@@ -423,7 +417,7 @@ h_iface_origins(const struct rest_params *p, json_t **rsp)
 	struct iface *ifc = param_iface(p, "ifid");
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	return rest_run(ifc, &r, rsp);
 }
 
@@ -435,7 +429,7 @@ h_iface_address(const struct rest_params *p, json_t **rsp)
 	json_t *a;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	a = json_array();
 	/* The device's own addresses; a pcap file or collector has none. */
 	if (ifc->ifname && getifaddrs(&ifa) == 0) {
@@ -458,7 +452,7 @@ h_iface_address(const struct rest_params *p, json_t **rsp)
 		freeifaddrs(ifa);
 	}
 	*rsp = json_pack("{s:o}", "addresses", a);
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 /* Sort-column names of the list endpoints and their query keys. */
@@ -538,7 +532,7 @@ list_run(struct iface *ifc, struct rest_req *r, json_t *echo, json_t **rsp)
 	json_t *res;
 	enum rest_rc rc = rest_run(ifc, r, &res);
 
-	if (rc != RC_OK) {
+	if (rc != REST_RC_OK) {
 		json_decref(echo);   /* echo may be *rsp itself */
 		*rsp = NULL;
 		return rc;
@@ -546,7 +540,7 @@ list_run(struct iface *ifc, struct rest_req *r, json_t *echo, json_t **rsp)
 	json_object_update(echo, res);
 	json_decref(res);
 	*rsp = echo;
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 static enum rest_rc
@@ -559,9 +553,9 @@ h_host_active(const struct rest_params *p, json_t **rsp)
 	long v;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (!(r = rest_req_new(OP_HOSTS)))
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	*rsp = json_object();
 	paging_read(p, host_cols, QHS_IP, 0, 1, &r->hq.sort, &r->hq.desc,
 		    &r->hq.per_page, &r->hq.page, *rsp);
@@ -587,9 +581,9 @@ h_flow_active(const struct rest_params *p, json_t **rsp)
 	long v;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (!(r = rest_req_new(OP_FLOWS)))
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	q = &r->fq;
 	*rsp = json_object();
 	paging_read(p, flow_cols, QFS_BYTES, 1, 0, &q->sort, &q->desc,
@@ -614,17 +608,17 @@ h_host_data(const struct rest_params *p, json_t **rsp)
 	enum rest_rc rc;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (!(r = rest_req_new(OP_HOST)))
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	if (!param_host(p, r)) {
 		free(r);
-		return RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	rc = rest_run(ifc, r, rsp);
 	free(r);
 	/* host_stats other than empty/true/1 asks for an empty host. */
-	if (rc == RC_OK && !param_bool(p, "host_stats", 1)) {
+	if (rc == REST_RC_OK && !param_bool(p, "host_stats", 1)) {
 		json_decref(*rsp);
 		*rsp = json_array();
 	}
@@ -676,20 +670,20 @@ h_host_custom_data(const struct rest_params *p, json_t **rsp)
 	size_t i;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (spec && !*spec)
-		return RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	if (!(r = rest_req_new(OP_ALL_HOSTS_DATA)))
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	if (param_host(p, r))
 		r->op = OP_HOST;
 	rc = rest_run(ifc, r, &res);
 	free(r);
-	if (rc != RC_OK)
+	if (rc != REST_RC_OK)
 		return rc;
 	if (!spec || !strcmp(spec, "all")) {
 		*rsp = res;
-		return RC_OK;
+		return REST_RC_OK;
 	}
 	if (json_is_object(res)) {
 		*rsp = custom_pick(res, spec);
@@ -699,7 +693,7 @@ h_host_custom_data(const struct rest_params *p, json_t **rsp)
 			json_array_append_new(*rsp, custom_pick(v, spec));
 	}
 	json_decref(res);
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 static enum rest_rc
@@ -710,10 +704,10 @@ h_host_interfaces(const struct rest_params *p, json_t **rsp)
 	char key[QUERY_STR_MAX + 8];
 
 	if (!r)
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	if (!param_host(p, r)) {
 		free(r);
-		return RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (r->vlan && !strchr(r->host, '@'))
 		snprintf(key, sizeof(key), "%s@%d", r->host, r->vlan);
@@ -721,14 +715,14 @@ h_host_interfaces(const struct rest_params *p, json_t **rsp)
 		snprintf(key, sizeof(key), "%s", r->host);
 	list = json_array();
 	for (int i = 0; i < node_n_ifaces; i++) {
-		if (rest_run(node_ifaces[i], r, &res) == RC_OK)
+		if (rest_run(node_ifaces[i], r, &res) == REST_RC_OK)
 			json_array_append_new(list, json_pack("{s:i}", "ifid",
 					      node_ifaces[i]->id));
 		json_decref(res);
 	}
 	free(r);
 	*rsp = json_pack("{s:o}", key, list);
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 /* ---- L7 pies ---- */
@@ -868,20 +862,20 @@ h_l7_stats(const struct rest_params *p, json_t **rsp)
 	int count;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (!mode || (strcmp(mode, "count") && strcmp(mode, "sinceStartup")))
-		return RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	count = !strcmp(mode, "count");
 	/* breed / category grouping applies to sinceStartup only. */
 	r.lq.group = count ? QUERY_L7_PROTO : param_l7_group(p);
 	rc = rest_run(ifc, &r, &res);
-	if (rc != RC_OK)
+	if (rc != REST_RC_OK)
 		return rc;
 	ndpi = json_object_get(res, "ndpi");
 	v = slices_from(ndpi, count, 1, &n);
 	if (!v) {
 		json_decref(res);
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	}
 	if (count) {
 		param_int(p, "max_values", 0, INT_MAX, &maxv);
@@ -902,7 +896,7 @@ h_l7_stats(const struct rest_params *p, json_t **rsp)
 	}
 	free(v);
 	json_decref(res);
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 static enum rest_rc
@@ -916,9 +910,9 @@ h_l7_data(const struct rest_params *p, json_t **rsp)
 	enum rest_rc rc;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	rc = rest_run(ifc, &r, &res);
-	if (rc != RC_OK)
+	if (rc != REST_RC_OK)
 		return rc;
 	ndpi = json_object_get(res, "ndpi");
 	json_object_foreach(ndpi, k, e)
@@ -942,7 +936,7 @@ h_l7_data(const struct rest_params *p, json_t **rsp)
 			"tot_num_flows", json_object_get(e, "total_flows")));
 	}
 	json_decref(res);
-	return RC_OK;
+	return REST_RC_OK;
 }
 
 static enum rest_rc
@@ -956,16 +950,16 @@ h_host_l7_stats(const struct rest_params *p, json_t **rsp)
 	size_t n;
 
 	if (!ifc)
-		return RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (!(r = rest_req_new(OP_L7_HOST)))
-		return RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	if (!param_host(p, r)) {
 		free(r);
-		return RC_NOT_FOUND;
+		return REST_RC_NOT_FOUND;
 	}
 	r->lq.group = param_l7_group(p);
 	rc = rest_run(ifc, r, &res);
-	if (rc == RC_OK) {
+	if (rc == REST_RC_OK) {
 		v = slices_from(res, 0, 0, &n);
 		if (v) {
 			/* Durations only make sense per protocol. */
@@ -975,7 +969,7 @@ h_host_l7_stats(const struct rest_params *p, json_t **rsp)
 			*rsp = pie_collapse(v, n, param_bool(p, "collapse_stats", 1),
 					    0, 1);
 		} else {
-			rc = RC_INTERNAL_ERROR;
+			rc = REST_RC_INTERNAL_ERROR;
 		}
 		free(v);
 		json_decref(res);
@@ -990,11 +984,11 @@ static enum rest_rc
 storage_rc(int rc)
 {
 	switch (rc) {
-	case 0: return RC_OK;
-	case -1: return RC_INVALID_ARGUMENTS;
-	case -2: return RC_INVALID_INTERFACE;
-	case -3: return RC_NOT_FOUND;
-	default: return RC_INTERNAL_ERROR;
+	case 0: return REST_RC_OK;
+	case -1: return REST_RC_INVALID_ARGUMENTS;
+	case -2: return REST_RC_INVALID_INTERFACE;
+	case -3: return REST_RC_NOT_FOUND;
+	default: return REST_RC_INTERNAL_ERROR;
 	}
 }
 
@@ -1088,12 +1082,12 @@ rest_handle(const char *url, const struct rest_params *p, int *status,
 	r = rest_route(url);
 	if (r < 0) {
 		*status = 404;
-		*body = rest_envelope(RC_NOT_FOUND, NULL, status);
+		*body = rest_envelope(REST_RC_NOT_FOUND, NULL, NULL, status);
 		return *body ? 0 : -1;
 	}
 	rc = rest_routes[r].fn(p, &rsp);
-	if (rc == RC_OK && !rsp)
-		rc = RC_INTERNAL_ERROR;
-	*body = rest_envelope(rc, rsp, status);
+	if (rc == REST_RC_OK && !rsp)
+		rc = REST_RC_INTERNAL_ERROR;
+	*body = rest_envelope(rc, NULL, rsp, status);
 	return *body ? 0 : -1;
 }

@@ -33,6 +33,19 @@ const char *rest_params_get(const struct rest_params *p, const char *name);
  * a JSON object (nothing merged). */
 int rest_params_merge_json(struct rest_params *p, const char *body, size_t len);
 
+/* Return codes of rest-api.md §1.4, with their HTTP statuses. */
+enum rest_rc {
+	REST_RC_OK = 0, REST_RC_NOT_FOUND, REST_RC_INVALID_INTERFACE,
+	REST_RC_NOT_GRANTED, REST_RC_INVALID_HOST, REST_RC_INVALID_ARGUMENTS,
+	REST_RC_INTERNAL_ERROR,
+};
+
+struct json_t;
+/* The {rc, rc_str, rc_str_hr, rsp} envelope as JSON text (heap), rsp
+ * stolen (replaced by [] on errors); hr, if not NULL, replaces the
+ * standard English text.  Sets *status to the HTTP status. */
+char *rest_envelope(enum rest_rc rc, const char *hr, struct json_t *rsp, int *status);
+
 /* 1 when `url` is served by rest_handle(). */
 int rest_is_path(const char *url);
 

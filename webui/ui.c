@@ -31,43 +31,10 @@
 #define UI_MATRIX_MAX 20
 #define UI_IFNAME_MAX 64
 
-static const struct {
-	int rc, http;
-	const char *str, *hr;
-} ui_rcs[] = {
-	[UI_RC_OK] = { 0, 200, "OK", "Success" },
-	[UI_RC_NOT_FOUND] = { -1, 404, "NOT_FOUND", "Not found" },
-	[UI_RC_INVALID_INTERFACE] = { -2, 400, "INVALID_INTERFACE", "Invalid interface" },
-	[UI_RC_NOT_GRANTED] = { -3, 401, "NOT_GRANTED", "Not authorized" },
-	[UI_RC_INVALID_ARGUMENTS] = { -5, 400, "INVALID_ARGUMENTS", "Invalid arguments" },
-	[UI_RC_INTERNAL_ERROR] = { -6, 500, "INTERNAL_ERROR", "Internal error" },
-};
-
-static char *
-envelope(enum ui_rc rc, const char *msg, json_t *rsp, int *status)
-{
-	json_t *env;
-	char *s;
-
-	if (rc != UI_RC_OK || !rsp) {
-		json_decref(rsp);
-		rsp = json_array();
-	}
-	env = json_pack("{s:i,s:s,s:s,s:o}", "rc", ui_rcs[rc].rc,
-			"rc_str", ui_rcs[rc].str,
-			"rc_str_hr", msg ? msg : ui_rcs[rc].hr, "rsp", rsp);
-	if (!env)
-		return NULL;
-	s = json_dumps(env, JSON_COMPACT);
-	json_decref(env);
-	*status = ui_rcs[rc].http;
-	return s;
-}
-
 char *
-ui_error_body(enum ui_rc rc, const char *msg, int *status)
+ui_error_body(enum rest_rc rc, const char *msg, int *status)
 {
-	return envelope(rc, msg, NULL, status);
+	return rest_envelope(rc, msg, NULL, status);
 }
 
 /* ------------------------------------------------------------------ */
@@ -338,21 +305,21 @@ page_rows(json_t *rows, const struct rest_params *p, const char *const *cols,
 /* ------------------------------------------------------------------ */
 /* handlers                                                            */
 
-typedef enum ui_rc (*ui_fn)(const struct rest_params *p,
+typedef enum rest_rc (*ui_fn)(const struct rest_params *p,
 			    const struct auth_user *u, json_t **rsp,
 			    const char **msg);
 
-static enum ui_rc
+static enum rest_rc
 run(struct iface *ifc, struct ui_req *r, json_t **out)
 {
 	if (!ifc)
-		return UI_RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (query_run(ifc, ui_build, r, sizeof(*r), out) < 0 || !*out)
-		return UI_RC_INTERNAL_ERROR;
-	return UI_RC_OK;
+		return REST_RC_INTERNAL_ERROR;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_session(const struct rest_params *p, const struct auth_user *u,
 	  json_t **rsp, const char **msg)
 {
@@ -367,18 +334,18 @@ h_session(const struct rest_params *p, const struct auth_user *u,
 		"session_ttl", auth_session_ttl(),
 		"features", "sources",
 		rest_is_path("/lua/rest/v2/get/interface/sources.lua"));
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_users(const struct rest_params *p, const struct auth_user *u,
 	json_t **rsp, const char **msg)
 {
 	*rsp = auth_users_list();
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_user_add(const struct rest_params *p, const struct auth_user *u,
 	   json_t **rsp, const char **msg)
 {
@@ -387,44 +354,44 @@ h_user_add(const struct rest_params *p, const struct auth_user *u,
 
 	if (!auth_name_valid(name) || !pw) {
 		*msg = "A user name (letters, digits, _ - @) and a password are needed";
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (g && strcmp(g, "administrator") && strcmp(g, "unprivileged")) {
 		*msg = "The group is administrator or unprivileged";
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (auth_user_exists(name)) {
 		*msg = "This user exists already";
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (auth_user_add(name, p_str(p, "full_name"), pw,
 			  g && !strcmp(g, "administrator")) < 0)
-		return UI_RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	log_info("ui: %s added user %s", u->name, name);
 	*rsp = json_object();
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_user_del(const struct rest_params *p, const struct auth_user *u,
 	   json_t **rsp, const char **msg)
 {
 	const char *name = p_str(p, "username");
 
 	if (!name || !auth_user_exists(name))
-		return UI_RC_NOT_FOUND;
+		return REST_RC_NOT_FOUND;
 	if (!strcmp(name, u->name) || !strcmp(name, "admin")) {
 		*msg = "You cannot delete yourself or admin";
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (auth_user_delete(name) < 0)
-		return UI_RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	log_info("ui: %s deleted user %s", u->name, name);
 	*rsp = json_object();
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_user_password(const struct rest_params *p, const struct auth_user *u,
 		json_t **rsp, const char **msg)
 {
@@ -435,26 +402,26 @@ h_user_password(const struct rest_params *p, const struct auth_user *u,
 		name = u->name;
 	if (!pw) {
 		*msg = "The new password is empty";
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (!auth_user_exists(name))
-		return UI_RC_NOT_FOUND;
+		return REST_RC_NOT_FOUND;
 	if (strcmp(name, u->name) && !u->admin)
-		return UI_RC_NOT_GRANTED;
+		return REST_RC_NOT_GRANTED;
 	/* Your own password: prove you know the old one (a stolen session
 	 * must not lock the owner out). */
 	if (!strcmp(name, u->name) && (!old || !auth_password_check(name, old))) {
 		*msg = "The old password is wrong";
-		return UI_RC_NOT_GRANTED;
+		return REST_RC_NOT_GRANTED;
 	}
 	if (auth_user_set_password(name, pw) < 0)
-		return UI_RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	log_info("ui: %s changed the password of %s", u->name, name);
 	*rsp = json_object();
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_api_token(const struct rest_params *p, const struct auth_user *u,
 	    json_t **rsp, const char **msg)
 {
@@ -464,11 +431,11 @@ h_api_token(const struct rest_params *p, const struct auth_user *u,
 	if (!name)
 		name = u->name;
 	if ((strcmp(name, u->name) && !u->admin) || !auth_user_exists(name))
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	if (auth_token_create(name, tok) < 0)
-		return UI_RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	*rsp = json_pack("{s:s}", "api_token", tok);
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
 static json_t *
@@ -489,7 +456,7 @@ ifaces_json(void)
 	return a;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_prefs_get(const struct rest_params *p, const struct auth_user *u,
 	    json_t **rsp, const char **msg)
 {
@@ -506,10 +473,10 @@ h_prefs_get(const struct rest_params *p, const struct auth_user *u,
 	*rsp = json_pack("{s:i,s:I,s:o}", "auth_session_duration", auth_session_ttl(),
 			 "flows_retention_days", (json_int_t)days,
 			 "interfaces", ifaces_json());
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_prefs_set(const struct rest_params *p, const struct auth_user *u,
 	    json_t **rsp, const char **msg)
 {
@@ -520,26 +487,26 @@ h_prefs_set(const struct rest_params *p, const struct auth_user *u,
 	if (d) {
 		if (!p_int(p, "auth_session_duration", 1, 365L * 86400, &v)) {
 			*msg = "auth_session_duration is 1 .. 31536000 seconds";
-			return UI_RC_INVALID_ARGUMENTS;
+			return REST_RC_INVALID_ARGUMENTS;
 		}
 		snprintf(buf, sizeof(buf), "%ld", v);
 		if (kv_set("ntopng.prefs.auth_session_duration", buf, 0) < 0)
-			return UI_RC_INTERNAL_ERROR;
+			return REST_RC_INTERNAL_ERROR;
 	}
 	if (rest_params_get(p, "flows_retention_days")) {
 		if (!p_int(p, "flows_retention_days", 0, 36500, &v)) {
 			*msg = "flows_retention_days is 0 (keep all) .. 36500";
-			return UI_RC_INVALID_ARGUMENTS;
+			return REST_RC_INVALID_ARGUMENTS;
 		}
 		snprintf(buf, sizeof(buf), "%ld", v);
 		if (kv_set("ntopng.prefs.flows_retention_days", buf, 0) < 0)
-			return UI_RC_INTERNAL_ERROR;
+			return REST_RC_INTERNAL_ERROR;
 	}
 	*rsp = json_object();
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_iface_name(const struct rest_params *p, const struct auth_user *u,
 	     json_t **rsp, const char **msg)
 {
@@ -549,25 +516,25 @@ h_iface_name(const struct rest_params *p, const struct auth_user *u,
 	size_t n;
 
 	if (!ifc)
-		return UI_RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (!name || (n = strlen(name)) >= UI_IFNAME_MAX) {
 		*msg = "The name is up to 63 characters";
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || strchr("<>&\"'", name[i])) {
 			*msg = "The name has a forbidden character";
-			return UI_RC_INVALID_ARGUMENTS;
+			return REST_RC_INVALID_ARGUMENTS;
 		}
 	snprintf(key, sizeof(key), "ntopng.prefs.ifid_%d.name", ifc->id);
 	if ((n ? kv_set(key, name, 0) : kv_del(key)) < 0 && n)
-		return UI_RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	log_info("ui: %s named interface %d '%s'", u->name, ifc->id, name);
 	*rsp = json_object();
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_vlans(const struct rest_params *p, const struct auth_user *u,
 	json_t **rsp, const char **msg)
 {
@@ -575,16 +542,16 @@ h_vlans(const struct rest_params *p, const struct auth_user *u,
 		"bytes_rcvd", "traffic", "throughput", "seen_since", NULL };
 	struct ui_req r = { UI_OP_VLANS, 0, 0 };
 	json_t *rows = NULL;
-	enum ui_rc rc = run(p_iface(p), &r, &rows);
+	enum rest_rc rc = run(p_iface(p), &r, &rows);
 
-	if (rc != UI_RC_OK)
+	if (rc != REST_RC_OK)
 		return rc;
 	*rsp = page_rows(rows, p, cols, "vlan");
-	return *rsp ? UI_RC_OK : UI_RC_INTERNAL_ERROR;
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
 /* ASes and countries: one "unknown" row until GeoIP lands. */
-static enum ui_rc
+static enum rest_rc
 unknown_list(const struct rest_params *p, json_t **rsp, const char *idk,
 	     json_t *idv, const char *namek)
 {
@@ -592,9 +559,9 @@ unknown_list(const struct rest_params *p, json_t **rsp, const char *idk,
 		"bytes_rcvd", "traffic", "throughput", "seen_since", NULL };
 	struct ui_req r = { UI_OP_ALL, 0, 0 };
 	json_t *row = NULL, *rows;
-	enum ui_rc rc = run(p_iface(p), &r, &row);
+	enum rest_rc rc = run(p_iface(p), &r, &row);
 
-	if (rc != UI_RC_OK) {
+	if (rc != REST_RC_OK) {
 		json_decref(idv);
 		return rc;
 	}
@@ -605,24 +572,24 @@ unknown_list(const struct rest_params *p, json_t **rsp, const char *idk,
 		json_array_append(rows, row);
 	json_decref(row);
 	*rsp = page_rows(rows, p, cols, "traffic");
-	return *rsp ? UI_RC_OK : UI_RC_INTERNAL_ERROR;
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
-static enum ui_rc
+static enum rest_rc
 h_asns(const struct rest_params *p, const struct auth_user *u,
        json_t **rsp, const char **msg)
 {
 	return unknown_list(p, rsp, "asn", json_integer(0), "asname");
 }
 
-static enum ui_rc
+static enum rest_rc
 h_countries(const struct rest_params *p, const struct auth_user *u,
 	    json_t **rsp, const char **msg)
 {
 	return unknown_list(p, rsp, "country", json_string(""), "name");
 }
 
-static enum ui_rc
+static enum rest_rc
 h_matrix(const struct rest_params *p, const struct auth_user *u,
 	 json_t **rsp, const char **msg)
 {
@@ -634,7 +601,7 @@ h_matrix(const struct rest_params *p, const struct auth_user *u,
 	return run(p_iface(p), &r, rsp);
 }
 
-static enum ui_rc
+static enum rest_rc
 h_flow_details(const struct rest_params *p, const struct auth_user *u,
 	       json_t **rsp, const char **msg)
 {
@@ -643,17 +610,17 @@ h_flow_details(const struct rest_params *p, const struct auth_user *u,
 	long id;
 
 	if (!ifc)
-		return UI_RC_INVALID_INTERFACE;
+		return REST_RC_INVALID_INTERFACE;
 	if (!p_int(p, "flow_key", 0, UINT32_MAX, &id))
-		return UI_RC_INVALID_ARGUMENTS;
+		return REST_RC_INVALID_ARGUMENTS;
 	r.flow_id = (uint32_t)id;
 	if (query_run(ifc, ui_build, &r, sizeof(r), rsp) < 0)
-		return UI_RC_INTERNAL_ERROR;
+		return REST_RC_INTERNAL_ERROR;
 	if (!*rsp) {
 		*msg = "No active flow has this id (it may have expired)";
-		return UI_RC_NOT_FOUND;
+		return REST_RC_NOT_FOUND;
 	}
-	return UI_RC_OK;
+	return REST_RC_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -704,18 +671,18 @@ ui_handle(const char *url, const struct rest_params *p,
 	int r = ui_route(url);
 	const char *msg = NULL;
 	json_t *rsp = NULL;
-	enum ui_rc rc;
+	enum rest_rc rc;
 
 	if (r < 0) {
-		rc = UI_RC_NOT_FOUND;
+		rc = REST_RC_NOT_FOUND;
 	} else if (ui_routes[r].admin && !u->admin) {
-		rc = UI_RC_NOT_GRANTED;
+		rc = REST_RC_NOT_GRANTED;
 		msg = "This needs administrator rights";
 	} else {
 		rc = ui_routes[r].fn(p, u, &rsp, &msg);
-		if (rc == UI_RC_OK && !rsp)
-			rc = UI_RC_INTERNAL_ERROR;
+		if (rc == REST_RC_OK && !rsp)
+			rc = REST_RC_INTERNAL_ERROR;
 	}
-	*body = envelope(rc, msg, rsp, status);
+	*body = rest_envelope(rc, msg, rsp, status);
 	return *body ? 0 : -1;
 }

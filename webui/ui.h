@@ -13,18 +13,13 @@
 #include "webui/auth.h"
 #include "webui/rest.h"
 
-enum ui_rc {
-	UI_RC_OK = 0, UI_RC_NOT_FOUND, UI_RC_INVALID_INTERFACE,
-	UI_RC_NOT_GRANTED, UI_RC_INVALID_ARGUMENTS, UI_RC_INTERNAL_ERROR,
-};
-
 /* 1 when url is one of ours. */
 int ui_is_path(const char *url);
 /* Answers one call as user u: *status, *body (heap JSON).  0 or -1. */
 int ui_handle(const char *url, const struct rest_params *p,
 	      const struct auth_user *u, int *status, char **body);
 /* An error envelope with a human message; sets *status. */
-char *ui_error_body(enum ui_rc rc, const char *msg, int *status);
+char *ui_error_body(enum rest_rc rc, const char *msg, int *status);
 /* The name set in the preferences for interface ifid (heap), or NULL. */
 char *ui_iface_custom_name(int ifid);
 
