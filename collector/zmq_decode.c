@@ -137,6 +137,8 @@ zmqc_rec_emit(struct zmqc_decoder *d, struct zmqc_peer *p,
 	}
 	d->st.flows++;
 	p->flows++;
+	if (r->path[0] != '\0' && strcmp(p->site_path, r->path) != 0)
+		snprintf(p->site_path, sizeof(p->site_path), "%s", r->path);
 	return 1;
 }
 

@@ -519,6 +519,14 @@ peer_json(const struct zmqc_peer *p)
 	json_object_set_new(o, "header_size", json_integer(p->last_layout));
 	json_object_set_new(o, "header_version", json_integer(p->last_version));
 	json_object_set_new(o, "errors", errors_json(p->errors, 0));
+	json_object_set_new(o, "throughput_bps", json_real(p->bytes_per_sec));
+	if (p->site_path[0] != '\0') {
+		const char *last = strrchr(p->site_path, '>');
+
+		/* a peer node: the last id of the path is the sender */
+		json_object_set_new(o, "node_id", json_string(last ? last + 1 : p->site_path));
+		json_object_set_new(o, "site_path", json_string(p->site_path));
+	}
 	json_object_set_new(o, "probe", json_pack(
 		"{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},"
 		"s:{s:i,s:i}}",
@@ -538,6 +546,24 @@ peer_json(const struct zmqc_peer *p)
 		"timeout", "lifetime", (int)pr->timeout_lifetime,
 		"idle", (int)pr->timeout_idle));
 	return o;
+}
+
+/* Once a second (owner thread): each peer's byte rate. */
+static void
+zmq_src_stats(struct source *s, struct iface *ifc)
+{
+	struct zmq_src *zs = s->priv;
+	int i;
+
+	(void)ifc;
+	for (i = 0; i < ZMQC_MAX_PEERS; i++) {
+		struct zmqc_peer *p = &zs->dec.peers[i];
+
+		if (!p->used)
+			continue;
+		p->bytes_per_sec = (double)(p->bytes - p->rate_last_bytes);
+		p->rate_last_bytes = p->bytes;
+	}
 }
 
 /* get/interface/sources.lua: this endpoint's ledger (owner thread). */
@@ -689,6 +715,7 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	s->read = zmq_src_read;
 	s->free = zmq_src_free;
 	s->describe = zmq_src_describe;
+	s->stats = zmq_src_stats;
 	if (s->spec == NULL || endpoint_parse(spec, zs->endpoint,
 					      sizeof(zs->endpoint), &zs->bind)) {
 		log_err("-i %s: endpoint too long", spec);

@@ -114,6 +114,12 @@ struct zmqc_peer {
 	uint64_t errors[ZMQC_ERR__COUNT];
 	uint8_t last_version, last_layout;
 	struct zmqc_probe probe;
+	/* hierarchies: the site path of its last record; the peer node is
+	 * its last id (each node appends itself) */
+	char site_path[256];
+	/* rate: bytes per second over the last housekeeping second */
+	uint64_t rate_last_bytes;
+	double bytes_per_sec;
 };
 
 struct zmqc_stats {

@@ -88,6 +88,11 @@ def star():
             hier = got[3]["hierarchy"]
             expect(hier["loops_refused"] == 0 and hier["duplicates_refused"] == 0,
                    "star: nothing refused (%r)" % hier)
+            srcs = hub.rest("get/interface/sources.lua", ifid=0)
+            seen = sorted((p.get("node_id"), p.get("site_path"), p.get("msg_drops"))
+                          for s in srcs for p in s.get("probes", []))
+            expect(seen == [("edge%d" % i, "edge%d" % i, 0) for i in range(3)],
+                   "star: each source names its edge node and site path, no drops %r" % seen)
     finally:
         for e in edges:
             e.__exit__(None, None, None)
@@ -118,6 +123,11 @@ def tree():
                            if not o["local"])
             expect(paths == ["leaf0>regional", "leaf1>regional"],
                    "tree: HQ's origins came through the regional node %r" % paths)
+            peers = [p for s in hq.rest("get/interface/sources.lua", ifid=0)
+                     for p in s.get("probes", [])]
+            expect([p.get("node_id") for p in peers] == ["regional"],
+                   "tree: HQ's one source is the regional node %r"
+                   % [p.get("node_id") for p in peers])
     finally:
         for e in leaves:
             e.__exit__(None, None, None)
