@@ -9,6 +9,7 @@ NT.start(async function () {
 		if (f.l4proto.value) x.l4proto = f.l4proto.value;
 		if (f.application.value) x.application = f.application.value;
 		if (NT.qs('host')) x.host = NT.qs('host');
+		if (NT.qs('origin')) x.origin = NT.qs('origin');   /* one site of a hub */
 		return x;
 	};
 	const t = new NT.Table({ el: document.getElementById('flows'), id: 'flows-table',

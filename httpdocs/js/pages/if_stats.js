@@ -35,4 +35,33 @@ NT.start(async function () {
 		keys.map(k => '<th>' + NT.esc(k) + '</th>').join('') + '</tr></thead><tbody>' +
 		list.map(s => '<tr>' + keys.map(k => '<td>' + NT.esc(s[k]) + '</td>').join('') + '</tr>').join('') +
 		'</tbody></table>';
+	/* The per-site view of a hub: the peers each collector source hears
+	 * (node, site path, rate, drops) and the origin nodes merged here. */
+	const peers = [];
+	for (const s of list)
+		for (const p of (s.probes || []))
+			peers.push(Object.assign({ endpoint: s.spec }, p));
+	const og = await NT.api('get/interface/origins.lua', { ifid: NT.ifid });
+	const sites = og.rc === 0 ? og.rsp.filter(o => !o.local) : [];
+	let html = '';
+	if (peers.length)
+		html += '<h5 class="mt-3">Peers</h5><table class="table table-sm table-striped" id="peers-table">' +
+			'<thead><tr><th>Endpoint</th><th>Node</th><th>Site path</th><th>Messages</th><th>Flows</th>' +
+			'<th>Rate</th><th>Msg drops</th><th>Restarts</th><th>Last seen</th></tr></thead><tbody>' +
+			peers.map(p => '<tr><td>' + NT.esc(p.endpoint) + '</td><td>' + NT.esc(p.node_id || p.source_id) +
+				'</td><td>' + NT.esc(p.site_path || '') + '</td><td>' + NT.num(p.messages) + '</td><td>' +
+				NT.num(p.flows) + '</td><td>' + NT.bps((p.throughput_bps || 0) * 8) + '</td><td>' +
+				NT.num(p.msg_drops) + '</td><td>' + NT.num((p.msg_rollbacks || 0) + (p.msg_restarts || 0)) +
+				'</td><td>' + NT.esc(new Date(p.last_seen * 1000).toLocaleTimeString()) + '</td></tr>').join('') +
+			'</tbody></table>';
+	if (sites.length)
+		html += '<h5 class="mt-3">Sites merged here</h5><table class="table table-sm table-striped" id="sites-table">' +
+			'<thead><tr><th>Origin node</th><th>Site path</th><th>Bytes</th><th>Packets</th><th>Updates</th>' +
+			'<th>Throughput</th><th>Echoes refused</th><th>Flows</th></tr></thead><tbody>' +
+			sites.map(o => '<tr><td>' + NT.esc(o.origin) + '</td><td>' + NT.esc(o.site_path) + '</td><td>' +
+				NT.bytes(o.bytes) + '</td><td>' + NT.num(o.packets) + '</td><td>' + NT.num(o.updates) +
+				'</td><td>' + NT.bps(o.throughput_bps * 8) + '</td><td>' + NT.num(o.duplicates_refused) +
+				'</td><td><a href="/lua/flows_stats.lua?ifid=' + NT.esc(NT.ifid) + '&origin=' +
+				encodeURIComponent(o.origin) + '">flows</a></td></tr>').join('') + '</tbody></table>';
+	src.insertAdjacentHTML('beforeend', html);
 });
