@@ -148,9 +148,9 @@ def test_conf(tmp):
     try:
         n = node.Node([], name="in-conf")
         n.port = port
-        deadline = time.time() + 20
+        deadline = time.monotonic() + 20
         up = False
-        while time.time() < deadline and p.poll() is None:
+        while time.monotonic() < deadline and p.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 up = True

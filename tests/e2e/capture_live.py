@@ -48,8 +48,8 @@ def send_and_find(n, tag):
     rx.close()
     want_bytes = sum(14 + 20 + 8 + s for s in SIZES)
     flow = None
-    deadline = time.time() + 15
-    while time.time() < deadline:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
         fl = n.rest("get/flow/active.lua", ifid=0, host="127.0.0.1", perPage=1000,
                     verbose="true", l4proto=17)["data"] if host_known(n) else []
         match = [f for f in fl if f["client"]["port"] == sport and f["server"]["port"] == dport]

@@ -39,13 +39,13 @@ def collect(args, node_name, seconds_quiet=2.0, timeout=30):
     with node.Node(args + ["-I", "tcp://127.0.0.1:%d" % port, "--node-id", node_name],
                    name="export-" + node_name) as n:
         sub.connect("tcp://127.0.0.1:%d" % port)
-        deadline = time.time() + timeout
-        last = time.time()
-        while time.time() < deadline and time.time() - last < seconds_quiet:
+        deadline = time.monotonic() + timeout
+        last = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - last < seconds_quiet:
             if sub.poll(200):
                 msgs.append(sub.recv_multipart())
                 if msgs[-1][0][:4] == b"flow":
-                    last = time.time()
+                    last = time.monotonic()
         d = n.rest("get/interface/data.lua", ifid=0)
         flows = n.rest("get/flow/active.lua", ifid=0, perPage=100000, verbose="true")["data"]
     sub.close()

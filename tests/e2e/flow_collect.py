@@ -129,9 +129,9 @@ def ledger(node, ifid):
 
 
 def wait_packets(node, ifid, want, timeout=10):
-    deadline = time.time() + timeout
+    deadline = time.monotonic() + timeout
     d = iface(node, ifid)
-    while time.time() < deadline and d["packets"] < want:
+    while time.monotonic() < deadline and d["packets"] < want:
         time.sleep(0.1)
         d = iface(node, ifid)
     time.sleep(0.3)               # let any stray datagram land
@@ -380,11 +380,11 @@ def main():
     if not os.path.exists(BIN) or not os.path.isdir(PCAPS):
         print("skipped: no binary (%s) or no shared captures" % BIN)
         return 77
-    t0 = time.time()
+    t0 = time.monotonic()
     replay_part()
     live_softflowd()
     live_pmacct()
-    print("%.1f s" % (time.time() - t0))
+    print("%.1f s" % (time.monotonic() - t0))
     if failures:
         print("%d failure(s):" % len(failures))
         for f in failures:

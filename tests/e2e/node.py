@@ -58,8 +58,8 @@ class Node:
     def __enter__(self):
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("ntopng exited with %d at start-up: %s"
                                    % (self.proc.returncode, self.read_log()[-2000:]))
@@ -138,8 +138,8 @@ class Node:
         return js["rsp"]
 
     def wait_ended(self, ifid=0, timeout=120):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             d = self.rest("get/interface/data.lua", ifid=ifid)
             if d.get("input_ended"):
                 return d

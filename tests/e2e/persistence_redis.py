@@ -84,8 +84,8 @@ def main():
 
             # 2. restored: exactly 2x while running, and 2x saved at exit
             def wait_doubled(n):
-                deadline = time.time() + 10
-                while time.time() < deadline:
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
                     now = hosts_bytes(n)
                     if all(now[k] == (2 * first[k][0], 2 * first[k][1]) for k in first):
                         return

@@ -30,8 +30,8 @@ class Redis:
             ["redis-server", "--port", str(self.port), "--save", "",
              "--appendonly", "no", "--bind", "127.0.0.1", "--dir", self.dir],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self

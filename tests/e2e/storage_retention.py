@@ -58,8 +58,8 @@ def run(retention):
         files = layout(d, retention)
         pcap = os.path.join(PCAPS, "teams.pcap")
         with Node(["-i", pcap, "-d", d], name="storage_retention") as n:
-            deadline = time.time() + 10
-            while time.time() < deadline and "writer: daily" not in n.read_log():
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and "writer: daily" not in n.read_log():
                 time.sleep(0.1)
             w = n.rest("get/ntopng/redis.lua")["writer"]
             log = n.read_log()

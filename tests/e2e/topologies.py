@@ -37,9 +37,9 @@ def totals(n, ifid):
 
 def wait_for(n, ifid, want, timeout=30):
     """Polls until (ip_bytes, ip_packets, flows) == want; returns the last."""
-    deadline = time.time() + timeout
+    deadline = time.monotonic() + timeout
     got = None
-    while time.time() < deadline:
+    while time.monotonic() < deadline:
         got = totals(n, ifid)
         if got[:3] == want:
             # stay a moment: nothing more may arrive (no double counting)

@@ -264,7 +264,7 @@ def main():
             ctx = ssl.create_default_context()
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
-            deadline = time.time() + 10
+            deadline = time.monotonic() + 10
             while True:
                 try:
                     c = http.client.HTTPSConnection("127.0.0.1", sport, timeout=10, context=ctx)
@@ -273,7 +273,7 @@ def main():
                     page = r.read()
                     break
                 except OSError:
-                    if time.time() > deadline:
+                    if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
             check(r.status == 200 and b"/authorize.html" in page, "HTTPS login page: %d" % r.status)

@@ -73,8 +73,8 @@ def severe(d):
 
 def wait_for(d, css, cond=None, timeout=15):
     """Waits until css matches and cond(elements) holds; returns them."""
-    end = time.time() + timeout
-    while time.time() < end:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
         els = d.find_elements(By.CSS_SELECTOR, css)
         if els and (cond is None or cond(els)):
             return els
@@ -108,9 +108,9 @@ def chart_points(d, cid):
 def ts_chart(d, name, cid, timeout=15):
     """Waits for the time-series chart cid to show data, scrolls it into
     view, takes a screenshot; returns the number of non-zero points."""
-    end = time.time() + timeout
+    end = time.monotonic() + timeout
     pts = -1
-    while time.time() < end:
+    while time.monotonic() < end:
         pts = chart_points(d, cid)
         if pts > 0:
             break
@@ -135,8 +135,8 @@ def main():
         summ = n.wait_ended()
         # host and protocol series are written once a minute: wait for the
         # first snapshot after the capture was read (up to 65 s)
-        deadline = time.time() + 70
-        while time.time() < deadline:
+        deadline = time.monotonic() + 70
+        while time.monotonic() < deadline:
             st, js = n.get("/lua/rest/v2/get/timeseries/ts.lua",
                            {"ifid": 0, "schema": "iface:ndpi", "protocol": "Teams",
                             "epoch_begin": int(time.time()) - 600})
