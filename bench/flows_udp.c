@@ -24,6 +24,7 @@
 #include "capture/dpi.h"
 #include "collector/flowdec.h"
 #include "common/prefs.h"
+#include "common/log.h"
 #include "merge/iface.h"
 #include "merge/tables.h"
 
@@ -134,7 +135,7 @@ bench_iface(struct prefs *p)
 	ifc->ifname = strdup("bench");
 	ifc->wake_fd = eventfd(0, EFD_NONBLOCK);
 	pthread_mutex_init(&ifc->mbox_lock, NULL);
-	pthread_cond_init(&ifc->mbox_cond, NULL);
+	cond_init_mono(&ifc->mbox_cond);
 	if (tables_init(ifc) != 0)
 		return NULL;
 	ifc->ndpi = dpi_module_new(NULL);

@@ -116,7 +116,7 @@ static struct {
 	struct export_stats st;
 
 	int export_interval;
-} ex = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+} ex = { .lock = PTHREAD_MUTEX_INITIALIZER };   /* .cond: export_start() */
 
 int
 export_active(void)
@@ -632,12 +632,7 @@ export_thread(void *arg)
 		export_poll_subscriptions();
 		pthread_mutex_lock(&ex.lock);
 		if (ex.head == ex.tail && ex.running) {
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 100 * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			cond_deadline_ms(&ts, 100);
 			pthread_cond_timedwait(&ex.cond, &ex.lock, &ts);
 		}
 		while (ex.head != ex.tail && n < sizeof(batch) / sizeof(batch[0]))
@@ -750,6 +745,7 @@ export_start(const struct prefs *p)
 
 	if (p->n_export_endpoints == 0)
 		return 0;
+	cond_init_mono(&ex.cond);
 	ex.ctx = zmq_ctx_new();
 	ex.ring = calloc(EXPORT_RING, sizeof(*ex.ring));
 	if (ex.ctx == NULL || ex.ring == NULL) {

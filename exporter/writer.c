@@ -64,8 +64,8 @@ struct writer_db {
 };
 
 static pthread_mutex_t w_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t w_cond = PTHREAD_COND_INITIALIZER;   /* work posted */
-static pthread_cond_t w_done = PTHREAD_COND_INITIALIZER;   /* work done, room */
+static pthread_cond_t w_cond;   /* work posted (monotonic: writer_start) */
+static pthread_cond_t w_done;   /* work done, room */
 static struct writer_rec *w_ring;
 static uint32_t w_head, w_count;
 static int w_running, w_stopping;
@@ -677,8 +677,7 @@ writer_thread(void *arg)
 
 		pthread_mutex_lock(&w_lock);
 		if (w_count == 0 && !w_stopping) {
-			clock_gettime(CLOCK_REALTIME, &dl);
-			dl.tv_sec += 1;
+			cond_deadline_ms(&dl, 1000);
 			pthread_cond_timedwait(&w_cond, &w_lock, &dl);
 		}
 		if (w_count == 0 && w_stopping) {
@@ -718,6 +717,8 @@ writer_start(const char *data_dir)
 {
 	int rc;
 
+	cond_init_mono(&w_cond);
+	cond_init_mono(&w_done);
 	w_ring = calloc(WRITER_QUEUE, sizeof(*w_ring));
 	w_dir = strdup(data_dir);
 	if (w_ring == NULL || w_dir == NULL) {
@@ -803,13 +804,7 @@ writer_drain(int timeout_ms)
 
 	if (!writer_running())
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	cond_deadline_ms(&dl, timeout_ms);
 	pthread_mutex_lock(&w_lock);
 	while (w_st.written < w_st.posted && rc == 0)
 		if (pthread_cond_timedwait(&w_done, &w_lock, &dl) != 0)

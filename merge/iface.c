@@ -94,7 +94,7 @@ iface_new(int id, const char *arg, const struct prefs *p)
 	ifc->prefs = p;
 	ifc->wake_fd = -1;
 	pthread_mutex_init(&ifc->mbox_lock, NULL);
-	pthread_cond_init(&ifc->mbox_cond, NULL);
+	cond_init_mono(&ifc->mbox_cond);
 	iface_split_name(arg, &ifc->name, &ifc->ifname);
 	if (ifc->name == NULL || ifc->ifname == NULL)
 		goto fail;
@@ -213,13 +213,7 @@ iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
 	uint64_t one = 1;
 	int rc = 0;
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	cond_deadline_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&ifc->mbox_lock);
 	for (pp = &ifc->mbox_head; *pp != NULL; pp = &(*pp)->next)
 		;

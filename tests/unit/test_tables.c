@@ -18,6 +18,7 @@
 #include "capture/decode.h"
 #include "capture/dpi.h"
 #include "common/prefs.h"
+#include "common/log.h"
 #include "merge/iface.h"
 #include "merge/tables.h"
 
@@ -38,7 +39,7 @@ make_iface(uint32_t max_flows, uint32_t max_hosts)
 	ifc->ifname = strdup("test");
 	ifc->wake_fd = eventfd(0, EFD_NONBLOCK);
 	pthread_mutex_init(&ifc->mbox_lock, NULL);
-	pthread_cond_init(&ifc->mbox_cond, NULL);
+	cond_init_mono(&ifc->mbox_cond);
 	assert_int_equal(tables_init(ifc), 0);
 	ifc->ndpi = dpi_module_new(NULL);
 	assert_non_null(ifc->ndpi);
