@@ -1,10 +1,14 @@
 /*
- * fuzz_sflow.c - libFuzzer target for the sFlow v5
- * decoder.  Each input is one UDP payload, copied into a buffer of exactly
- * its size so that any over-read is caught.  The decoder state (agents and
- * their interface counters) persists across inputs, as it does per
- * source; sampled packet headers go to a sink that reads every byte of
- * them.  The first input byte picks one of four exporter addresses.
+ * fuzz_flowdec.c - libFuzzer targets for the flow decoders, built twice:
+ * with FUZZ_SFLOW for sFlow v5 (fuzz/fuzz_sflow), without for NetFlow
+ * v5/v9 and IPFIX (fuzz/fuzz_netflow).  Each input is one UDP payload,
+ * copied into a buffer of exactly its size so that any over-read is
+ * caught.  The decoder state (exporters, templates, data waiting for a
+ * template; sFlow agents and their counters) persists across inputs, as it
+ * does per source, so that templates learned from one input drive the
+ * decoding of the next; sampled packet headers go to a sink that reads
+ * every byte of them.  The first input byte picks one of four exporter
+ * addresses and the clock moves forward so that waiting data expires.
  * The ledger is rendered as JSON now and then to exercise it too.
  */
 #include <stdint.h>
@@ -64,7 +68,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data + 1, size - 1);
 	now += 500;
+#ifdef FUZZ_SFLOW
 	flowdec_sflow(&dec, &from, buf, size - 1, now, &sink);
+#else
+	flowdec_netflow(&dec, &from, buf, size - 1, now, &sink);
+#endif
 	free(buf);
 	if (++calls % 1000 == 0) {
 		json_t *o = json_object();
