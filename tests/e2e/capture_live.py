@@ -104,28 +104,7 @@ def inner():
 
 
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--inner":
-        inner()
-        if failures:
-            print("%d check(s) failed" % len(failures))
-            return 1
-        return 0
-    ns = "ntopng-test-%d" % os.getpid()
-    r = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True)
-    if r.returncode != 0:
-        print("skipped: cannot create a network namespace: %s" % r.stderr.strip())
-        return 77
-    try:
-        r = subprocess.run(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            print("skipped: cannot configure the namespace: %s" % r.stderr.strip())
-            return 77
-        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
-                            os.path.abspath(__file__), "--inner"], timeout=120)
-        return r.returncode
-    finally:
-        subprocess.run(["ip", "netns", "del", ns])
+    return node.netns_main(__file__, inner, failures, timeout=120)
 
 
 if __name__ == "__main__":

@@ -171,3 +171,32 @@ def ndpi_protocols(row):
         fl, pk, by = (int(x) for x in nums.split("/"))
         out[name] = (fl, pk, by)
     return out
+
+
+def netns_main(script, inner, failures, timeout=180):
+    """The main() of a test that runs inside a network namespace of its
+    own (ip netns add ntopng-test-<pid>, lo up), so that its traffic never
+    leaves it: re-runs `script --inner` there, where inner() runs; returns
+    the exit code (77, skipped, when namespaces cannot be made here)."""
+    import sys
+    if len(sys.argv) > 1 and sys.argv[1] == "--inner":
+        inner()
+        if failures:
+            print("%d check(s) failed" % len(failures))
+        return 1 if failures else 0
+    ns = "ntopng-test-%d" % os.getpid()
+    r = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True)
+    if r.returncode != 0:
+        print("skipped: cannot create a network namespace: %s" % r.stderr.strip())
+        return 77
+    try:
+        r = subprocess.run(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            print("skipped: cannot configure the namespace: %s" % r.stderr.strip())
+            return 77
+        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
+                            os.path.abspath(script), "--inner"], timeout=timeout)
+        return r.returncode
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
