@@ -13,7 +13,6 @@ Exit 77 when network namespaces cannot be created here.
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
