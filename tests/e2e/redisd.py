@@ -5,7 +5,6 @@ loopback port, without persistence (--save ''), stopped by its PID.
         r.cli("KEYS", "*")      # redis-cli output lines
         r.stop(); r.start()     # same port again
 """
-import os
 import shutil
 import socket
 import subprocess

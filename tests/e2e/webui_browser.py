@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 
-from node import Node, PCAPS, LOGS, REPO
+from node import Node, PCAPS, REPO
 
 # Debian's python3-selenium lives in dist-packages, which a python3 from
 # pyenv or a venv does not search.
@@ -24,7 +24,6 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     print("SKIP: python3-selenium is not installed")
     sys.exit(77)
