@@ -77,6 +77,8 @@
 		}                                                             \
 	} while (0)
 
+#define TABLES_START_BUCKETS 4096
+
 static uint32_t
 pow2_at_least(uint32_t n)
 {
@@ -95,8 +97,13 @@ tables_init(struct iface *ifc)
 	ifc->max_flows = p->max_num_flows;
 	ifc->max_hosts = p->max_num_hosts;
 	ifc->max_macs = p->max_num_hosts;
-	ifc->flow_mask = pow2_at_least(ifc->max_flows) - 1;
-	ifc->host_mask = pow2_at_least(ifc->max_hosts) - 1;
+	/* bucket arrays start small and double with their table (up to the
+	 * size -X/-x call for), so a large limit costs neither memory nor
+	 * cache misses until the entries are there */
+	ifc->flow_mask = pow2_at_least(ifc->max_flows < TABLES_START_BUCKETS ?
+				       ifc->max_flows : TABLES_START_BUCKETS) - 1;
+	ifc->host_mask = pow2_at_least(ifc->max_hosts < TABLES_START_BUCKETS ?
+				       ifc->max_hosts : TABLES_START_BUCKETS) - 1;
 	/* far fewer MACs than hosts are usual (hosts behind routers share
 	 * them): a small, cache-friendly bucket array */
 	ifc->mac_mask = pow2_at_least((ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) - 1;
@@ -299,6 +306,32 @@ host_hash(const struct ipaddr *ip, uint16_t vlan)
 	return hash_mix32(ipaddr_hash(ip) ^ ((uint32_t)vlan << 16));
 }
 
+/* Doubles the host buckets once there are as many hosts as buckets,
+ * rehashing every host (O(n), once per doubling).  Out of memory: the
+ * table keeps its size, with longer chains. */
+static void
+hosts_grow(struct iface *ifc)
+{
+	uint32_t n = (ifc->host_mask + 1) * 2;
+	struct host **b;
+	struct host *h;
+
+	if (ifc->num_hosts <= ifc->host_mask + 1 || n > pow2_at_least(ifc->max_hosts))
+		return;
+	b = calloc(n, sizeof(*b));
+	if (b == NULL)
+		return;
+	for (h = ifc->host_head; h != NULL; h = h->next) {
+		uint32_t i = host_hash(&h->ip, h->vlan) & (n - 1);
+
+		h->hnext = b[i];
+		b[i] = h;
+	}
+	free(ifc->host_buckets);
+	ifc->host_buckets = b;
+	ifc->host_mask = n - 1;
+}
+
 struct host *
 iface_host_find(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan)
 {
@@ -347,6 +380,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	if (h->is_local)
 		ifc->num_local_hosts++;
 	storage_host_new(ifc, h);    /* asks the host cache (no I/O here) */
+	hosts_grow(ifc);
 	return h;
 }
 
@@ -410,6 +444,29 @@ flow_find(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	return NULL;
 }
 
+/* Doubles the flow buckets once there are as many flows as buckets
+ * (each flow keeps its hash: no rehashing of keys). */
+static void
+flows_grow(struct iface *ifc)
+{
+	uint32_t n = (ifc->flow_mask + 1) * 2;
+	struct flow **b;
+	struct flow *f;
+
+	if (ifc->num_flows <= ifc->flow_mask + 1 || n > pow2_at_least(ifc->max_flows))
+		return;
+	b = calloc(n, sizeof(*b));
+	if (b == NULL)
+		return;
+	for (f = ifc->flow_head; f != NULL; f = f->next) {
+		f->hnext = b[f->hash & (n - 1)];
+		b[f->hash & (n - 1)] = f;
+	}
+	free(ifc->flow_buckets);
+	ifc->flow_buckets = b;
+	ifc->flow_mask = n - 1;
+}
+
 static struct flow *
 flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	 uint64_t now)
@@ -451,6 +508,7 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	ifc->flow_buckets[hv & ifc->flow_mask] = f;
 	LRU_APPEND(ifc, flow_head, flow_tail, f);
 	ifc->num_flows++;
+	flows_grow(ifc);
 	ifc->stats.total_flows++;
 	/* the new, empty flow counts as one flow of Unknown */
 	f->l7_counted = NDPI_PROTOCOL_UNKNOWN;
