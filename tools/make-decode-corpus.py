@@ -17,6 +17,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcapfile  # noqa: E402
+
 # fuzz/fuzz_decode.c: static const int dlts[]
 DLTS = [1, 0, 9, 12, 50, 101, 104, 108, 113, 228, 229, 276]
 PER_FILE = 1          # first frames of each capture
@@ -25,23 +28,9 @@ MAX_FRAME = 2048      # keep the corpus small
 
 
 def read_pcap(data):
-    """[(linktype, frame bytes)] of a classic pcap."""
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        end = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        end = ">"
-    else:
-        return None
-    linktype = struct.unpack(end + "I", data[20:24])[0] & 0x0fffffff
-    out, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack(end + "I", data[off + 8:off + 12])[0]
-        if off + 16 + incl > len(data):
-            break
-        out.append((linktype, data[off + 16:off + 16 + incl]))
-        off += 16 + incl
-    return out
+    """[(linktype, frame bytes)] of a classic pcap, or None."""
+    r = pcapfile.parse(data)
+    return None if r is None else [(r[1], rec[3]) for rec in r[2]]
 
 
 def read_pcapng(data):

@@ -15,33 +15,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-
-
-def payloads(path):
-    """UDP payloads of a classic Ethernet pcap, in order."""
-    out = []
-    with open(path, 'rb') as f:
-        gh = f.read(24)
-        magic = struct.unpack('<I', gh[:4])[0]
-        e = '<' if magic in (0xa1b2c3d4, 0xa1b23c4d) else '>'
-        while True:
-            h = f.read(16)
-            if len(h) < 16:
-                return out
-            _, _, incl, _ = struct.unpack(e + 'IIII', h)
-            d = f.read(incl)
-            off, et = 14, struct.unpack('!H', d[12:14])[0]
-            while et in (0x8100, 0x88a8):
-                et = struct.unpack('!H', d[off + 2:off + 4])[0]
-                off += 4
-            if et == 0x0800 and d[off + 9] == 17:
-                u = off + (d[off] & 15) * 4
-            elif et == 0x86dd and d[off + 6] == 17:
-                u = off + 40
-            else:
-                continue
-            ulen = struct.unpack('!H', d[u + 4:u + 6])[0]
-            out.append(d[u + 8:u + ulen])
+sys.path.insert(0, HERE)
+import pcapfile  # noqa: E402
 
 
 def write(dirname, name, sel, data):
@@ -107,13 +82,13 @@ def main():
     for name in ('export-netflow5', 'export-netflow5-fprobe', 'export-netflow9',
                  'export-ipfix', 'export-ipfix-absms', 'export-ipfix-pmacct',
                  'netflowv9', 'netflow-fritz'):
-        pl = payloads(os.path.join(pcaps, name + '.pcap'))
+        pl = pcapfile.udp_payloads(os.path.join(pcaps, name + '.pcap'))
         for i, p in enumerate(pl):
             write(nf, 'seed-%s-%d' % (name, i + 1), 0, p); n += 1
         for tag, m in netflow_mutations(pl[0]):
             write(nf, 'mut-%s-%s' % (name, tag), 1, m); n += 1
     for name, limit in (('export-sflow', 16), ('sflow', 9)):
-        pl = payloads(os.path.join(pcaps, name + '.pcap'))
+        pl = pcapfile.udp_payloads(os.path.join(pcaps, name + '.pcap'))
         for i, p in enumerate(pl[:limit]):
             write(sf, 'seed-%s-%d' % (name, i + 1), 0, p); s += 1
         for i in (0, 3):

@@ -18,7 +18,6 @@ Live capture (e) is tests/e2e/capture_live.py (it needs ip netns).
 """
 import os
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+sys.path.insert(0, os.path.join(node.REPO, "tools"))
+import pcapfile  # noqa: E402
 
 failures = []
 
@@ -38,18 +39,9 @@ def expect(cond, what):
 
 
 def pcap_totals(path):
-    """(packets, Σ original length) of a little-endian or big-endian pcap."""
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack("<I", data[:4])[0]
-    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-    off, n, b = 24, 0, 0
-    while off + 16 <= len(data):
-        _, _, incl, orig = struct.unpack(end + "IIII", data[off:off + 16])
-        off += 16 + incl
-        n += 1
-        b += orig
-    return n, b
+    """(packets, sum of original lengths) of a pcap."""
+    recs = pcapfile.read(path)[2]
+    return len(recs), sum(r[2] for r in recs)
 
 
 def ref(fname):

@@ -26,14 +26,15 @@ import os
 import re
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from node import Node, PCAPS, BIN  # noqa: E402
+from node import Node, PCAPS, BIN, REPO  # noqa: E402
+sys.path.insert(0, os.path.join(REPO, "tools"))
+import pcapfile  # noqa: E402
 
 EXPECTED = os.path.join(PCAPS, "expected")
 failures = []
@@ -55,38 +56,11 @@ def free_udp_port(family=socket.AF_INET, host="127.0.0.1"):
     return port
 
 
-def payloads(path):
-    """UDP payloads of a classic Ethernet pcap (as replay-udp.py)."""
-    out = []
-    with open(path, "rb") as f:
-        gh = f.read(24)
-        magic = struct.unpack("<I", gh[:4])[0]
-        e = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-        while True:
-            h = f.read(16)
-            if len(h) < 16:
-                return out
-            incl = struct.unpack(e + "IIII", h)[2]
-            d = f.read(incl)
-            off, et = 14, struct.unpack("!H", d[12:14])[0]
-            while et in (0x8100, 0x88a8):
-                et = struct.unpack("!H", d[off + 2:off + 4])[0]
-                off += 4
-            if et == 0x0800 and d[off + 9] == 17:
-                u = off + (d[off] & 15) * 4
-            elif et == 0x86dd and d[off + 6] == 17:
-                u = off + 40
-            else:
-                continue
-            ulen = struct.unpack("!H", d[u + 4:u + 6])[0]
-            out.append(d[u + 8:u + ulen])
-
-
 def send(name, host, port):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     n = 0
-    for p in payloads(os.path.join(PCAPS, name)):
+    for p in pcapfile.udp_payloads(os.path.join(PCAPS, name)):
         s.sendto(p, (host, port))
         n += 1
         if n % 100 == 0:

@@ -7,13 +7,14 @@ there are still counted.
 """
 import os
 import random
-import struct
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+sys.path.insert(0, os.path.join(node.REPO, "tools"))
+import pcapfile  # noqa: E402
 
 failures = []
 
@@ -34,25 +35,6 @@ def stats(out):
         if line.startswith("STATS "):
             return {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
     return None
-
-
-def read_pcap(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    hdr, off, recs = data[:24], 24, []
-    while off + 16 <= len(data):
-        ts, tus, incl, orig = struct.unpack("<IIII", data[off:off + 16])
-        recs.append((ts, tus, orig, data[off + 16:off + 16 + incl]))
-        off += 16 + incl
-    return hdr, recs
-
-
-def write_pcap(path, hdr, recs):
-    with open(path, "wb") as f:
-        f.write(hdr)
-        for ts, tus, orig, frame in recs:
-            f.write(struct.pack("<IIII", ts, tus, len(frame), orig))
-            f.write(frame)
 
 
 def main():
@@ -77,7 +59,7 @@ def main():
     rc, out, err = run(["-i", os.path.join(tmp, "missing.pcap"), "--shutdown-when-done"])
     expect(rc == 1 and "missing.pcap" in err, "a missing file: exit 1 naming it")
 
-    hdr, recs = read_pcap(teams)
+    hdr, _, recs = pcapfile.read(teams)
     cut = os.path.join(tmp, "cut.pcap")
     with open(teams, "rb") as f:
         data = f.read()
@@ -93,7 +75,7 @@ def main():
     rnd = random.Random(2)
     short = [(ts, tus, orig, fr[:rnd.randrange(0, 81)]) for ts, tus, orig, fr in recs]
     trunc = os.path.join(tmp, "trunc.pcap")
-    write_pcap(trunc, hdr, short)
+    pcapfile.write(trunc, hdr, short)
     rc, out, err = run(["-i", trunc, "--shutdown-when-done"])
     st = stats(out)
     expect(rc == 0 and st is not None and st["packets"] == int(ref["packets"])
@@ -103,7 +85,7 @@ def main():
     # random bytes flipped in the first 100 bytes of every frame, several captures
     for name in ("teams.pcap", "dns_fragmented.pcap", "6in4tunnel.pcap", "capwap.pcap",
                  "ipv6_in_gtp.pcap", "KakaoTalk_chat.pcap", "BGP_redist.pcap"):
-        hdr, recs = read_pcap(os.path.join(node.PCAPS, name))
+        hdr, _, recs = pcapfile.read(os.path.join(node.PCAPS, name))
         for seed in range(3):
             rnd = random.Random(seed)
             bad = []
@@ -114,7 +96,7 @@ def main():
                         b[rnd.randrange(min(len(b), 100))] = rnd.randrange(256)
                 bad.append((ts, tus, orig, bytes(b)))
             path = os.path.join(tmp, "flip-%d-%s" % (seed, name))
-            write_pcap(path, hdr, bad)
+            pcapfile.write(path, hdr, bad)
             rc, out, err = run(["-i", path, "--shutdown-when-done"])
             st = stats(out)
             expect(rc == 0 and st is not None and st["packets"] == len(recs),
