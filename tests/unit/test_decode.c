@@ -26,6 +26,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
+#include "tests/unit/test_shared.h"
 #include "capture/decode.h"
 
 /* ---- frame builder ------------------------------------------------------ */
@@ -1032,23 +1033,6 @@ test_truncated_everywhere(void **state)
 
 /* ---- real captures ------------------------------------------------------ */
 
-static int
-shared_path(char *buf, size_t len, const char *file)
-{
-	const char *env = getenv("NTOPNG_SHARED");
-	const char *dirs[3] = { env, "../shared", "/work/shared" };
-	struct stat st;
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (dirs[i] == NULL || dirs[i][0] == '\0')
-			continue;
-		snprintf(buf, len, "%s/pcaps/%s", dirs[i], file);
-		if (stat(buf, &st) == 0)
-			return 0;
-	}
-	return -1;
-}
 
 /* Decodes packet number `nth` (1-based) of a capture file. */
 static enum decode_result

@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <pcap/pcap.h>
 
+#include "tests/unit/test_shared.h"
 #include "capture/decode.h"
 #include "collector/flowdec.h"
 #include "merge/iface.h"
@@ -107,23 +108,6 @@ tally_new(struct flowdec_sink *sink)
 
 /* ---- captures ---- */
 
-static int
-shared_path(char *buf, size_t len, const char *file)
-{
-	const char *env = getenv("NTOPNG_SHARED");
-	const char *dirs[3] = { env, "../shared", "/work/shared" };
-	struct stat st;
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (dirs[i] == NULL || dirs[i][0] == '\0')
-			continue;
-		snprintf(buf, len, "%s/pcaps/%s", dirs[i], file);
-		if (stat(buf, &st) == 0)
-			return 0;
-	}
-	return -1;
-}
 
 struct payloads {
 	uint8_t *data[600];
