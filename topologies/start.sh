@@ -121,6 +121,12 @@ PY
 fi
 
 if [ -n "$fg" ]; then
-	trap stop_all EXIT INT TERM
-	"$BUILD/ntopng" "topologies/$topo/$fg.conf"
+	# the foreground node runs as a child we wait for: bash runs the trap
+	# at once on INT or TERM (it would wait for a plain foreground
+	# command to end first), so stopping the script stops everything
+	trap 'stop_all; exit 0' INT TERM
+	trap stop_all EXIT
+	"$BUILD/ntopng" "topologies/$topo/$fg.conf" &
+	pids+=($!)
+	wait $!
 fi
