@@ -122,11 +122,12 @@ run_unit() {
 
 # run_e2e <build dir> <label prefix>
 run_e2e() {
-	local dir=$1 tag=$2 t name log rc start end
+	local dir=$1 tag=$2 t name log rc start end tmp
 	export NTOPNG_BIN=$dir/ntopng
 	export NTOPNG_GEN_PCAP=$dir/tools/ntopng-gen-pcap
 	export NTOPNG_SRC=$SRC
 	export NTOPNG_BUILD=$dir
+	export NTOPNG_TEST_LOGS=$dir/test-logs   # the nodes' own logs too
 	if [ -d "$SHARED" ]; then
 		export NTOPNG_SHARED=$SHARED
 	else
@@ -142,12 +143,17 @@ run_e2e() {
 		fi
 		log=$dir/test-logs/$name.log
 		start=$(date +%s)
+		# each test's temporary files (data dirs, RRDs, captures) live in
+		# a directory of its own, removed after it: nothing piles up in
+		# /tmp over runs
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/ntopng-e2e-XXXXXX")
 		case $t in
-		*.py) timeout -k 10 "$E2E_TIMEOUT" /usr/bin/python3 "$t" \
+		*.py) TMPDIR=$tmp timeout -k 10 "$E2E_TIMEOUT" /usr/bin/python3 "$t" \
 			</dev/null >"$log" 2>&1 ;;
-		*) timeout -k 10 "$E2E_TIMEOUT" "$t" </dev/null >"$log" 2>&1 ;;
+		*) TMPDIR=$tmp timeout -k 10 "$E2E_TIMEOUT" "$t" </dev/null >"$log" 2>&1 ;;
 		esac
 		rc=$?
+		rm -rf "$tmp"
 		end=$(date +%s)
 		case $rc in
 		0)

@@ -8,6 +8,7 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,6 +48,9 @@ class Node:
         # data directory and no Redis (the embedded store in that
         # directory), so hosts, users and preferences never leak from one
         # test into the next through a shared redis-server.
+        # The data directory made here is removed when the node stops (its
+        # RRD files alone can take hundreds of MB).
+        self.data_dir = None
         if "-d" not in args and "--data-dir" not in args:
             self.data_dir = tempfile.mkdtemp(prefix="ntopng-%s-" % name)
             self.args += ["-d", self.data_dir]
@@ -83,6 +87,9 @@ class Node:
                 self.proc.wait()
         if getattr(self, "log", None):
             self.log.close()
+        if self.data_dir is not None:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            self.data_dir = None
         return self.proc.returncode if self.proc else None
 
     def read_log(self):
