@@ -58,7 +58,7 @@ if [ ! -x "$GEN" ]; then
 fi
 params="n=$N f=$F s=$SEED t=1700000000 gen=$(sha256sum \
 	"$SRC/tools/gen_pcap.c" | cut -c1-16)"
-if [ -f "$PCAP" ] && [ "$(cat "$OUT/bench.params" 2>/dev/null)" = "$params" ]
+if [ -s "$PCAP" ] && [ "$(cat "$OUT/bench.params" 2>/dev/null)" = "$params" ]
 then
 	echo "reusing $PCAP ($params)"
 else
