@@ -51,6 +51,11 @@
  * --dump FILE writes the messages to FILE instead of sending them
  * (no socket), each as: u32 length (host order) of what follows, u8
  * header length, header, payload: bench/zmq_bench --replay decodes them.
+ * --replay FILE sends the messages of such a file, as they are (headers
+ * and msg_ids included), as fast as the peer takes them: the benchmark
+ * then feeds a node the very bytes it decoded bare, and the sender's
+ * only work is zmq_send (encoding is done before START).  Its SENT line
+ * has msgs and seconds only; the totals are those of the dump's run.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -81,6 +86,7 @@ struct gen {
 	uint32_t source_id;        /* -s */
 	const char *endpoint;      /* -e */
 	const char *dump;          /* --dump */
+	const char *replay;        /* --replay */
 	int wait_sub;
 	int wait_timeout;          /* s */
 	int events;
@@ -334,6 +340,26 @@ tlv_record(uint8_t *p, const struct rec *r, uint64_t now)
 
 /* ---- sending ---- */
 
+/* Sends a header frame and a payload frame (-r 0: XPUB_NODROP blocks
+ * here; paced: a full queue drops whole messages).  0, or -1. */
+static int
+send_frames(void *sock, const void *h, size_t hl, const void *pay, size_t len)
+{
+	while (zmq_send(sock, h, hl, ZMQ_SNDMORE) < 0) {
+		if (errno != EINTR || stop)
+			goto fail;
+	}
+	while (zmq_send(sock, pay, len, 0) < 0) {
+		if (errno != EINTR || stop)
+			goto fail;
+	}
+	return 0;
+fail:
+	if (!stop)
+		fprintf(stderr, "gen-flows: send: %s\n", zmq_strerror(errno));
+	return -1;
+}
+
 static void
 hdr_make(uint8_t h[HDR_LEN], const char *topic, int version, size_t len,
 	 uint32_t id, uint32_t src)
@@ -369,20 +395,7 @@ gen_send(struct gen *g, const char *topic, int version, const void *pay,
 		}
 		return 0;
 	}
-	/* -r 0: XPUB_NODROP blocks here; paced: a full queue drops whole */
-	while (zmq_send(g->sock, h, HDR_LEN, ZMQ_SNDMORE) < 0) {
-		if (errno != EINTR || stop)
-			goto fail;
-	}
-	while (zmq_send(g->sock, pay, len, 0) < 0) {
-		if (errno != EINTR || stop)
-			goto fail;
-	}
-	return 0;
-fail:
-	if (!stop)
-		fprintf(stderr, "gen-flows: send: %s\n", zmq_strerror(errno));
-	return -1;
+	return send_frames(g->sock, h, HDR_LEN, pay, len);
 }
 
 static int
@@ -497,6 +510,71 @@ gen_open(struct gen *g)
 	return 0;
 }
 
+/* --replay: loads a --dump file whole (every length checked), then sends
+ * its messages back to back.  Returns 0, or 1 on a bad file or send. */
+static int
+gen_replay(struct gen *g)
+{
+	FILE *f = fopen(g->replay, "rb");
+	uint8_t *b = NULL;
+	long size = -1;
+	size_t off = 0, n = 0;
+	uint64_t t0;
+	int rc = 0;
+
+	if (f != NULL && fseek(f, 0, SEEK_END) == 0)
+		size = ftell(f);
+	if (size > 0 && fseek(f, 0, SEEK_SET) == 0)
+		b = malloc((size_t)size);
+	if (b == NULL || fread(b, 1, (size_t)size, f) != (size_t)size) {
+		fprintf(stderr, "gen-flows: %s: cannot read\n", g->replay);
+		if (f != NULL)
+			fclose(f);
+		free(b);
+		return 1;
+	}
+	fclose(f);
+	while (off < (size_t)size) {      /* u32 len, u8 hlen, hdr, payload */
+		uint32_t bl;
+
+		if ((size_t)size - off < 5)
+			break;
+		memcpy(&bl, b + off, 4);
+		if (bl < 1 || bl > (size_t)size - off - 4 || b[off + 4] >= bl)
+			break;
+		off += 4 + (size_t)bl;
+		n++;
+	}
+	if (off != (size_t)size || n == 0) {
+		fprintf(stderr, "gen-flows: %s: not a --dump file (byte %zu)\n",
+			g->replay, off);
+		free(b);
+		return 1;
+	}
+	printf("START wall_ms=%" PRIu64 "\n", wall_ms());
+	fflush(stdout);
+	t0 = mono_ns();
+	for (off = 0; off < (size_t)size && !stop;) {
+		uint32_t bl;
+		size_t hl;
+
+		memcpy(&bl, b + off, 4);
+		hl = b[off + 4];
+		if (send_frames(g->sock, b + off + 5, hl, b + off + 5 + hl,
+				bl - 1 - hl) < 0) {
+			rc = !stop;
+			break;
+		}
+		off += 4 + (size_t)bl;
+		g->msgs++;
+	}
+	printf("SENT msgs=%" PRIu64 " seconds=%.3f\n", g->msgs,
+	       (double)(mono_ns() - t0) / 1e9);
+	fflush(stdout);
+	free(b);
+	return rc;
+}
+
 static void
 usage(void)
 {
@@ -514,7 +592,8 @@ usage(void)
 "  --event          an event message every second and at the end\n"
 "  --hwm N          send high-water mark, messages (default 10000)\n"
 "  --linger S       at exit, wait at most S s for delivery (default 30)\n"
-"  --dump FILE      write the messages to FILE instead of sending\n",
+"  --dump FILE      write the messages to FILE instead of sending\n"
+"  --replay FILE    send the messages of a --dump FILE as they are\n",
 		MAX_BATCH);
 }
 
@@ -537,7 +616,8 @@ parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 static int
 gen_args(struct gen *g, int argc, char **argv)
 {
-	enum { O_WAIT = 256, O_WAIT_TO, O_EVENT, O_HWM, O_LINGER, O_DUMP };
+	enum { O_WAIT = 256, O_WAIT_TO, O_EVENT, O_HWM, O_LINGER, O_DUMP,
+	       O_REPLAY };
 	static const struct option lo[] = {
 		{ "wait-subscriber", no_argument, NULL, O_WAIT },
 		{ "wait-timeout", required_argument, NULL, O_WAIT_TO },
@@ -545,6 +625,7 @@ gen_args(struct gen *g, int argc, char **argv)
 		{ "hwm", required_argument, NULL, O_HWM },
 		{ "linger", required_argument, NULL, O_LINGER },
 		{ "dump", required_argument, NULL, O_DUMP },
+		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -590,6 +671,7 @@ gen_args(struct gen *g, int argc, char **argv)
 			g->linger = (int)v;
 			break;
 		case O_DUMP: g->dump = optarg; break;
+		case O_REPLAY: g->replay = optarg; break;
 		default:
 			usage();
 			return -1;
@@ -600,7 +682,8 @@ gen_args(struct gen *g, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (optind != argc || (g->endpoint == NULL) == (g->dump == NULL)) {
+	if (optind != argc || (g->endpoint == NULL) == (g->dump == NULL) ||
+	    (g->replay != NULL && (g->endpoint == NULL || g->rate || g->events))) {
 		usage();
 		return -1;
 	}
@@ -636,6 +719,10 @@ main(int argc, char **argv)
 	} else if (gen_open(&g) < 0 ||
 		   (g.wait_sub && gen_wait_subscriber(&g) < 0)) {
 		rc = 1;
+		goto out;
+	}
+	if (g.replay != NULL) {
+		rc = gen_replay(&g);
 		goto out;
 	}
 	/* whole messages, about 2 ms worth of them, per wake-up */
