@@ -72,9 +72,10 @@ zmqc_decoder_init(struct zmqc_decoder *d, const char *name,
 	d->rl = (struct ratelimit)RATELIMIT_INIT(5);
 	d->peers = calloc(ZMQC_MAX_PEERS, sizeof(*d->peers));
 	d->tmpl = calloc(ZMQC_MAX_TEMPLATES, sizeof(*d->tmpl));
+	d->batch = calloc(ZMQC_BATCH, sizeof(*d->batch));
 	zs = calloc(1, sizeof(*zs));
 	d->zstream = zs;
-	if (!d->peers || !d->tmpl || !zs || zmqc_json_init(d) != 0 ||
+	if (!d->peers || !d->tmpl || !d->batch || !zs || zmqc_json_init(d) != 0 ||
 	    inflateInit(zs) != Z_OK) {
 		if (zs)
 			zs->state = NULL;
@@ -94,6 +95,7 @@ zmqc_decoder_fini(struct zmqc_decoder *d)
 	zmqc_json_fini(d);
 	free(d->peers);
 	free(d->tmpl);
+	free(d->batch);
 	free(d->zbuf);
 	memset(d, 0, sizeof(*d));
 }
@@ -121,25 +123,58 @@ zmqc_error_n(struct zmqc_decoder *d, struct zmqc_peer *p, enum zmqc_err e,
 			 zmqc_err_names[e]);
 }
 
-int
-zmqc_rec_emit(struct zmqc_decoder *d, struct zmqc_peer *p,
-	      struct zmqc_rec *r, uint64_t now_ms)
+struct zmqc_rec *
+zmqc_rec_begin(struct zmqc_decoder *d)
 {
-	if (zmqc_rec_finish(r, now_ms) != ZMQC_OK) {
+	struct zmqc_rec *r = &d->batch[d->n_batch];
+
+	zmqc_rec_init(r);
+	return r;
+}
+
+int
+zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms)
+{
+	if (zmqc_rec_finish(&d->batch[d->n_batch], now_ms) != ZMQC_OK) {
 		zmqc_error(d, p, ZMQC_ERR_BAD_FLOW,
 			   "flow record without a usable address pair");
 		return 0;
 	}
-	if (d->emit != NULL && d->emit(d->emit_ctx, &r->u) != 0) {
-		zmqc_error(d, p, ZMQC_ERR_REFUSED,
-			   "flow refused by the interface (table full?)");
+	if (++d->n_batch < ZMQC_BATCH)
 		return 0;
+	return zmqc_rec_flush(d, p);
+}
+
+int
+zmqc_rec_flush(struct zmqc_decoder *d, struct zmqc_peer *p)
+{
+	const struct flow_update *u[ZMQC_BATCH] = { NULL };
+	int i, n = 0, nb = d->n_batch;
+
+	d->n_batch = 0;
+	if (nb == 0)
+		return 0;
+	if (d->prefetch != NULL) {
+		for (i = 0; i < nb; i++)
+			u[i] = &d->batch[i].u;
+		d->prefetch(d->emit_ctx, u, nb);
 	}
-	d->st.flows++;
-	p->flows++;
-	if (r->path[0] != '\0' && strcmp(p->site_path, r->path) != 0)
-		snprintf(p->site_path, sizeof(p->site_path), "%s", r->path);
-	return 1;
+	for (i = 0; i < nb; i++) {
+		struct zmqc_rec *r = &d->batch[i];
+
+		if (d->emit != NULL && d->emit(d->emit_ctx, &r->u) != 0) {
+			zmqc_error(d, p, ZMQC_ERR_REFUSED,
+				   "flow refused by the interface (table full?)");
+			continue;
+		}
+		d->st.flows++;
+		p->flows++;
+		n++;
+		if (r->path[0] != '\0' && strcmp(p->site_path, r->path) != 0)
+			snprintf(p->site_path, sizeof(p->site_path), "%s",
+				 r->path);
+	}
+	return n;
 }
 
 /* The ledger entry of source_id, created (or recycled) when new. */

@@ -184,19 +184,20 @@ parse_object(struct zmqc_json *j, const char *s, size_t n)
 	return r;
 }
 
-/* One flow object: 1 if accounted, 0 if not, -1 if invalid JSON. */
+/* One flow object, batched: the flows accounted by the flush it made
+ * (usually 0), or -1 if invalid JSON. */
 static int
 json_flow(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
 	  size_t n, uint64_t now_ms, int *type_errs)
 {
 	struct zmqc_json *j = d->json;
-	struct zmqc_rec rec;
+	struct zmqc_rec *rec;
 	int r, i, k, nkeys;
 
 	r = parse_object(j, s, n);
 	if (r < 0)
 		return -1;
-	zmqc_rec_init(&rec);
+	rec = zmqc_rec_begin(d);
 	nkeys = j->tok[0].size;
 	for (i = 1, k = 0; k < nkeys && i + 1 < r; k++) {
 		const jsmntok_t *kt = &j->tok[i];
@@ -208,13 +209,13 @@ json_flow(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
 		    zmqc_key_resolve(d, s + kt->start,
 				     (size_t)(kt->end - kt->start), &pen,
 				     &id) == 0 &&
-		    zmqc_rec_field(&rec, pen, id, &v) != ZMQC_OK)
+		    zmqc_rec_field(rec, pen, id, &v) != ZMQC_OK)
 			(*type_errs)++;
 		i = tok_skip(j->tok, r, i + 1);
 	}
 	if (k < nkeys)
 		return -1;           /* a key without a value: {"8":,} */
-	return zmqc_rec_emit(d, p, &rec, now_ms);
+	return zmqc_rec_end(d, p, now_ms);
 }
 
 int
@@ -259,6 +260,7 @@ zmqc_json_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 	} else {
 		bad++;
 	}
+	n += zmqc_rec_flush(d, p);
 	if (bad)
 		zmqc_error_n(d, p, ZMQC_ERR_JSON, (uint64_t)bad,
 			     "invalid JSON in a flow message (%d item(s) lost, "

@@ -381,6 +381,14 @@ emit_flow(void *ctx, const struct flow_update *u)
 }
 
 static void
+prefetch_flows(void *ctx, const struct flow_update *const *u, int n)
+{
+	struct zmq_src *zs = ctx;
+
+	iface_flow_prefetch(zs->ifc, u, n);
+}
+
+static void
 src_sync_counters(struct source *s)
 {
 	struct zmq_src *zs = s->priv;
@@ -723,6 +731,7 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	}
 	if (zmqc_decoder_init(&zs->dec, s->spec, emit_flow, zs) != 0)
 		goto fail;
+	zs->dec.prefetch = prefetch_flows;
 	zs->curve = p->zmq_encryption || p->zmq_encryption_key_priv != NULL;
 	if (zs->curve && curve_keys_load(p) != 0)
 		goto fail;

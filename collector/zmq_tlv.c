@@ -164,7 +164,7 @@ zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 	       const uint8_t *buf, size_t len, uint64_t now_ms)
 {
 	struct zmqc_tlv_item it;
-	struct zmqc_rec rec;
+	struct zmqc_rec *rec;
 	size_t off = 2;
 	int n = 0, items = 0, type_errs = 0;
 
@@ -173,7 +173,7 @@ zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 			   len);
 		return -1;
 	}
-	zmqc_rec_init(&rec);
+	rec = zmqc_rec_begin(d);
 	for (;;) {
 		enum zmqc_tlv_next r = zmqc_tlv_next(buf, len, &off, &it);
 		uint32_t pen = 0, id = 0;
@@ -187,19 +187,20 @@ zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 			} else {
 				id = it.key_id;
 			}
-			if (zmqc_rec_field(&rec, pen, id, &it.v) != ZMQC_OK)
+			if (zmqc_rec_field(rec, pen, id, &it.v) != ZMQC_OK)
 				type_errs++;
 			continue;
 		}
 		/* end of a record (or of the buffer: a last record without EOR) */
 		if (items > 0) {
-			n += zmqc_rec_emit(d, p, &rec, now_ms);
-			zmqc_rec_init(&rec);
+			n += zmqc_rec_end(d, p, now_ms);
+			rec = zmqc_rec_begin(d);
 			items = 0;
 		}
 		if (r != TLV_EOR)
 			break;
 	}
+	n += zmqc_rec_flush(d, p);
 	if (type_errs)
 		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
 			     "%d TLV field(s) with a value of the wrong type",

@@ -136,6 +136,11 @@ struct zmqc_stats {
 
 /* Receives each decoded flow; returns 0, or -1 when it was refused. */
 typedef int (*zmqc_emit_fn)(void *ctx, const struct flow_update *u);
+/* Optional: told of a batch of flows (up to ZMQC_BATCH, all of one
+ * message) just before they are emitted one by one, in that order. */
+typedef void (*zmqc_prefetch_fn)(void *ctx, const struct flow_update *const *u,
+				 int n);
+#define ZMQC_BATCH 32
 
 struct zmqc_json;                /* zmq_json.c: token array */
 
@@ -147,7 +152,10 @@ struct zmqc_template {
 struct zmqc_decoder {
 	const char *name;            /* endpoint, for log lines */
 	zmqc_emit_fn emit;
+	zmqc_prefetch_fn prefetch;   /* NULL, or set after zmqc_decoder_init */
 	void *emit_ctx;
+	struct zmqc_rec *batch;      /* [ZMQC_BATCH]: records not yet emitted */
+	int n_batch;
 	struct zmqc_stats st;
 	struct zmqc_peer *peers;     /* [ZMQC_MAX_PEERS] */
 	struct zmqc_peer orphan;     /* errors before a header was read */
@@ -224,10 +232,19 @@ int zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
 /* Normalises a finished record into r->u (direction heuristic, ICMP
  * ports, timestamps).  Returns ZMQC_OK or ZMQC_ERR_BAD_FLOW. */
 int zmqc_rec_finish(struct zmqc_rec *r, uint64_t now_ms);
-/* Finishes r and hands it to the emit callback, counting it (flows,
- * bad records, refusals) in the decoder and in the peer.  1 if accounted. */
-int zmqc_rec_emit(struct zmqc_decoder *d, struct zmqc_peer *p,
-		  struct zmqc_rec *r, uint64_t now_ms);
+/*
+ * Records of one message are batched: zmqc_rec_begin() gives the next
+ * free (cleared) record of the batch; zmqc_rec_end() finishes it (a bad
+ * record is counted and dropped) and, when the batch is full, flushes
+ * it; zmqc_rec_flush() hands the batch to the prefetch hook, then each
+ * record to the emit callback, counting flows and refusals in the
+ * decoder and in peer p.  Both return the number of flows accounted by
+ * the flush they made (0 if none).  Parsers flush at the end of every
+ * message, so a batch never mixes peers or messages.
+ */
+struct zmqc_rec *zmqc_rec_begin(struct zmqc_decoder *d);
+int zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms);
+int zmqc_rec_flush(struct zmqc_decoder *d, struct zmqc_peer *p);
 /* Resolves a textual key: all digits → (0, n); "PEN.ID"; else a label
  * (built-in table, then learned templates).  0 or -1 (unknown). */
 int zmqc_key_resolve(const struct zmqc_decoder *d, const char *k, size_t len,

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "common/objpool.h"
 
 struct ndpi_flow_struct;
 struct ndpi_detection_module_struct;
@@ -56,65 +57,82 @@ struct iface_l7 {
 	uint64_t first_ms, last_ms;
 };
 
+/*
+ * Hosts and flows are allocated on 64-byte boundaries (cache lines) and
+ * laid out by use: what the accounting of every packet or flow update
+ * touches sits in the first lines (TABLES_HOT_LINES_*), so that a lookup
+ * plus an update reads few lines, and iface_flow_prefetch() can ask for
+ * just those.  Keep the hot fields where the comments say: a field added
+ * to a hot line must fit (tables.c checks the offsets at compile time).
+ */
 struct host {
+	/* line 0: what every packet or update of the host adds to */
+	struct counters c;           /* all traffic */
+	uint64_t seen_ms;            /* interface clock at the last packet/update (idle purge) */
+	uint64_t last_ms;
+	struct host_l7 *l7;          /* heap, n_l7 used of cap_l7 */
+	uint16_t n_l7, cap_l7;
+	uint8_t is_local;            /* in a -m network */
+	/* line 1: TCP and UDP traffic (ICMP and others on line 2) */
+	struct counters tcp __attribute__((aligned(64)));
+	struct counters udp, icmp, other;
+	/* line 3 and on: the key, lists and what changes seldom */
 	struct host *hnext;          /* hash chain */
-	struct host *prev, *next;    /* list of all hosts, least recently seen first */
 	struct ipaddr ip;
 	uint16_t vlan;
 	uint8_t mac[6];
-	uint8_t is_local;            /* in a -m network */
-	uint64_t origins;            /* bit i: has flows of origin i */
 	int16_t local_net;           /* index in prefs local_nets, -1 */
 	uint32_t id;                 /* serial number within the interface */
-	uint64_t first_ms, last_ms;
-	uint64_t seen_ms;            /* interface clock at the last packet/update (idle purge) */
-	struct counters c;           /* all traffic */
-	struct counters tcp, udp, icmp, other;
 	uint64_t unknown_bytes;      /* bytes of flows whose L7 is Unknown */
+	struct host *prev, *next;    /* list of all hosts, least recently seen first */
+	uint64_t origins;            /* bit i: has flows of origin i */
+	uint64_t first_ms;
 	uint32_t active_flows_cli, active_flows_srv;
 	uint64_t total_flows_cli, total_flows_srv;
-	struct host_l7 *l7;          /* heap, n_l7 used of cap_l7 */
-	uint16_t n_l7, cap_l7;
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
 	char *name;                  /* best name known (heap) or NULL */
 };
 
 struct flow {
+	/* line 0: the key, read by every lookup */
 	struct flow *hnext;
-	struct flow *prev, *next;    /* list of all flows, least recently seen first */
 	uint32_t hash;
-	uint32_t id;                 /* serial number (hash_id in REST) */
 	uint16_t vlan;
-	uint8_t ip_version;
 	uint8_t l4_proto;
+	uint8_t origin;              /* index in ifc->origins (part of the key) */
 	struct ipaddr cli, srv;      /* client = sender of the first packet */
 	uint16_t cli_port, srv_port;
+	uint8_t ip_version;
+	uint8_t cli_l7_idx, srv_l7_idx;  /* 1 + index of the hosts' L7 entry, 0 unknown */
+	uint8_t collected;           /* fed by flow updates, not packets */
+	/* line 1: what every packet or update adds to */
 	struct host *cli_host, *srv_host;
 	uint64_t first_ms, last_ms;
 	uint64_t seen_ms;            /* interface clock at the last packet/update (idle purge) */
 	uint64_t c2s_bytes, s2c_bytes;
-	uint64_t c2s_pkts, s2c_pkts;
+	uint16_t l7_master, l7_app;  /* nDPI ids (0 = Unknown) */
+	uint16_t l7_counted;         /* protocol its bytes are counted under */
 	uint8_t c2s_tcp_flags, s2c_tcp_flags;
+	/* line 2 */
+	uint64_t c2s_pkts, s2c_pkts;
 	uint8_t detection_done;      /* 1 once L7 is final */
 	uint8_t guessed;             /* L7 came from nDPI's guess */
 	uint8_t tunnel;              /* enum tunnel_type seen on its packets */
-	uint16_t l7_master, l7_app;  /* nDPI ids (0 = Unknown) */
-	uint16_t l7_counted;         /* protocol its bytes are counted under */
+	uint8_t tos;
+	uint32_t sampling;           /* counters were scaled by this (0: not sampled) */
+	/* collected flows (ZMQ, NetFlow/IPFIX, sFlow) */
+	uint32_t in_ifindex, out_ifindex;
+	struct ipaddr exporter;      /* device that saw it (v = 0: none) */
 	uint16_t category;           /* ndpi_protocol_category_t */
 	uint16_t ndpi_pkts;          /* packets given to nDPI so far */
-	struct ndpi_flow_struct *ndpi;  /* owned; freed when detection is done */
 	char *info;                  /* SNI / HTTP host / DNS query (heap) or NULL */
+	/* line 3 and on: seldom touched */
+	struct flow *prev, *next;    /* list of all flows, least recently seen first */
+	uint32_t id;                 /* serial number (hash_id in REST) */
+	struct ndpi_flow_struct *ndpi;  /* owned; freed when detection is done */
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
-	/* collected flows (ZMQ, NetFlow/IPFIX, sFlow) */
-	struct ipaddr exporter;      /* device that saw it (v = 0: none) */
-	uint32_t in_ifindex, out_ifindex;
-	uint32_t sampling;           /* counters were scaled by this (0: not sampled) */
-	uint8_t tos;
-	uint8_t collected;           /* fed by flow updates, not packets */
-	uint8_t origin;              /* index in ifc->origins (part of the key) */
-	uint8_t cli_l7_idx, srv_l7_idx;  /* 1 + index of the hosts' L7 entry, 0 unknown */
 	/* what the -I exporter has already sent of this flow */
 	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
 };
@@ -216,6 +234,8 @@ struct iface_query {
 #define IFACE_MAX_SOURCES 32
 #define IFACE_LATENCY_SLOTS 1000     /* 10 ms each: 0..10 s, then one overflow slot */
 
+#define IFACE_PREFETCH_MAX 64       /* updates per iface_flow_prefetch() */
+
 struct iface {
 	int id;                      /* ifid: 0, 1, ... */
 	char *name;                  /* display name ("branch1" or the -i text) */
@@ -235,9 +255,19 @@ struct iface {
 	struct flow **flow_buckets;  uint32_t flow_mask;
 	struct flow *flow_head, *flow_tail;   /* LRU by last seen */
 	uint32_t num_flows, max_flows;
+	struct objpool flow_pool, host_pool;   /* their entries (owner only) */
 	struct host **host_buckets;  uint32_t host_mask;
 	struct host *host_head, *host_tail;
 	uint32_t num_hosts, num_local_hosts, max_hosts;
+	/* what iface_flow_prefetch() found for the updates that follow it,
+	 * in order; dropped at the first update that is not the next one,
+	 * and whenever a flow is freed */
+	struct iface_flow_hint {
+		const struct flow_update *u;
+		struct flow *f;      /* NULL: not there yet */
+		uint8_t c2s;
+	} pf[IFACE_PREFETCH_MAX];
+	int pf_n, pf_next;
 	struct mac **mac_buckets;    uint32_t mac_mask;
 	struct mac *mac_head, *mac_tail;
 	uint32_t num_macs, max_macs;
@@ -294,6 +324,13 @@ void iface_packet(struct iface *ifc, const struct pkt *p, int decode_result);
 /* Accounts one collected flow update.  Returns 0, or -1 when it was
  * refused (bad record, or the flow table full: counted). */
 int iface_flow_update(struct iface *ifc, const struct flow_update *u);
+/* A hint before iface_flow_update() of u[0..n-1], in that order: starts
+ * loading what accounting them will touch (buckets, flows, hosts, their
+ * L7 entries) so that the cache misses of the batch overlap instead of
+ * coming one after the other.  Changes nothing; at most
+ * IFACE_PREFETCH_MAX updates are looked at. */
+void iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
+			 int n);
 /* Periodic work: throughput, idle purge.  now_ms = interface clock. */
 void iface_housekeeping(struct iface *ifc, uint64_t wall_ms);
 

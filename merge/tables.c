@@ -32,6 +32,7 @@
 #include "capture/decode.h"
 #include "capture/dpi.h"
 #include "common/log.h"
+#include "common/objpool.h"
 #include "common/prefs.h"
 #include "exporter/storage.h"
 #include "exporter/export.h"
@@ -79,6 +80,14 @@
 
 #define TABLES_START_BUCKETS 4096
 
+/* The hot lines of iface.h's layout. */
+_Static_assert(offsetof(struct flow, cli_host) == 64, "flow line 1");
+_Static_assert(offsetof(struct flow, c2s_pkts) == 128, "flow line 2");
+_Static_assert(offsetof(struct flow, prev) == 192, "flow cold part");
+_Static_assert(offsetof(struct host, tcp) == 64, "host line 1");
+_Static_assert(offsetof(struct host, icmp) == 128, "host line 2");
+_Static_assert(offsetof(struct host, hnext) == 192, "host cold part");
+
 static uint32_t
 pow2_at_least(uint32_t n)
 {
@@ -107,6 +116,8 @@ tables_init(struct iface *ifc)
 	/* far fewer MACs than hosts are usual (hosts behind routers share
 	 * them): a small, cache-friendly bucket array */
 	ifc->mac_mask = pow2_at_least((ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) - 1;
+	objpool_init(&ifc->flow_pool, sizeof(struct flow));
+	objpool_init(&ifc->host_pool, sizeof(struct host));
 	ifc->flow_buckets = calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
 	ifc->host_buckets = calloc((size_t)ifc->host_mask + 1, sizeof(struct host *));
 	ifc->mac_buckets = calloc((size_t)ifc->mac_mask + 1, sizeof(struct mac *));
@@ -360,7 +371,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 		ifc->stats.hosts_dropped++;
 		return NULL;
 	}
-	h = calloc(1, sizeof(*h));
+	h = objpool_zalloc(&ifc->host_pool);
 	if (h == NULL)
 		return NULL;
 	h->ip = *ip;
@@ -399,49 +410,80 @@ host_free(struct iface *ifc, struct host *h)
 		ifc->num_local_hosts--;
 	free(h->l7);
 	free(h->name);
-	free(h);
+	objpool_free(&ifc->host_pool, h);
 }
 
 /* ---- flows ---- */
 
+/* The flow key: VLAN, L4 protocol, origin and the two address/port
+ * pairs, in either order. */
+struct flow_key {
+	const struct ipaddr *src, *dst;
+	uint16_t sport, dport, vlan;
+	uint8_t l4_proto, origin;
+};
+
 static inline uint32_t
-flow_hash(const struct pkt *p, uint8_t origin)
+key_hash(const struct flow_key *k)
 {
-	uint32_t a = ipaddr_hash(&p->src) + p->sport;
-	uint32_t b = ipaddr_hash(&p->dst) + p->dport;
+	uint32_t a = ipaddr_hash(k->src) + k->sport;
+	uint32_t b = ipaddr_hash(k->dst) + k->dport;
 
 	/* symmetric in (src, dst): both directions share a chain */
-	return hash_mix32((a + b) ^ (a * b) ^ ((uint32_t)p->vlan << 8) ^
-			  p->l4_proto ^ ((uint32_t)origin << 24));
+	return hash_mix32((a + b) ^ (a * b) ^ ((uint32_t)k->vlan << 8) ^
+			  k->l4_proto ^ ((uint32_t)k->origin << 24));
 }
 
-/* Finds the flow of p from `origin`; *c2s = 1 when p goes client to
- * server.  The origin is part of the key: the same 5-tuple seen at two
- * sites (private addresses reused by branches) is two flows. */
+/* Finds the flow of key k; *c2s = 1 when k goes client to server.  The
+ * origin is part of the key: the same 5-tuple seen at two sites (private
+ * addresses reused by branches) is two flows. */
 static struct flow *
-flow_find(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
-	  int *c2s)
+key_find(struct iface *ifc, const struct flow_key *k, uint32_t hv, int *c2s)
 {
 	struct flow *f;
 
 	for (f = ifc->flow_buckets[hv & ifc->flow_mask]; f != NULL; f = f->hnext) {
-		if (f->hash != hv || f->vlan != p->vlan || f->l4_proto != p->l4_proto ||
-		    f->origin != origin)
+		if (f->hash != hv || f->vlan != k->vlan ||
+		    f->l4_proto != k->l4_proto || f->origin != k->origin)
 			continue;
-		if (f->cli_port == p->sport && f->srv_port == p->dport &&
-		    memcmp(&f->cli, &p->src, sizeof(p->src)) == 0 &&
-		    memcmp(&f->srv, &p->dst, sizeof(p->dst)) == 0) {
+		if (f->cli_port == k->sport && f->srv_port == k->dport &&
+		    memcmp(&f->cli, k->src, sizeof(f->cli)) == 0 &&
+		    memcmp(&f->srv, k->dst, sizeof(f->srv)) == 0) {
 			*c2s = 1;
 			return f;
 		}
-		if (f->cli_port == p->dport && f->srv_port == p->sport &&
-		    memcmp(&f->cli, &p->dst, sizeof(p->dst)) == 0 &&
-		    memcmp(&f->srv, &p->src, sizeof(p->src)) == 0) {
+		if (f->cli_port == k->dport && f->srv_port == k->sport &&
+		    memcmp(&f->cli, k->dst, sizeof(f->cli)) == 0 &&
+		    memcmp(&f->srv, k->src, sizeof(f->srv)) == 0) {
 			*c2s = 0;
 			return f;
 		}
 	}
 	return NULL;
+}
+
+static inline struct flow_key
+pkt_key(const struct pkt *p, uint8_t origin)
+{
+	struct flow_key k = {
+		.src = &p->src, .dst = &p->dst, .sport = p->sport,
+		.dport = p->dport, .vlan = p->vlan, .l4_proto = p->l4_proto,
+		.origin = origin,
+	};
+
+	return k;
+}
+
+static inline struct flow_key
+update_key(const struct flow_update *u, uint8_t origin)
+{
+	struct flow_key k = {
+		.src = &u->src, .dst = &u->dst, .sport = u->sport,
+		.dport = u->dport, .vlan = u->vlan, .l4_proto = u->l4_proto,
+		.origin = origin,
+	};
+
+	return k;
 }
 
 /* Doubles the flow buckets once there are as many flows as buckets
@@ -477,7 +519,7 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 		ifc->stats.flows_dropped++;
 		return NULL;
 	}
-	f = calloc(1, sizeof(*f));
+	f = objpool_zalloc(&ifc->flow_pool);
 	if (f == NULL)
 		return NULL;
 	f->hash = hv;
@@ -522,6 +564,7 @@ flow_free(struct iface *ifc, struct flow *f)
 	struct flow **pp = &ifc->flow_buckets[f->hash & ifc->flow_mask];
 	struct iface_l7 *s;
 
+	ifc->pf_n = 0;               /* the prefetch hints may name f */
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    dpi_giveup(ifc->ndpi, f))
 		l7_move(ifc, f);
@@ -544,7 +587,7 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (f->ndpi != NULL)
 		ndpi_free_flow(f->ndpi);
 	free(f->info);
-	free(f);
+	objpool_free(&ifc->flow_pool, f);
 }
 
 struct flow *
@@ -560,33 +603,30 @@ iface_flow_find_id(struct iface *ifc, uint32_t id)
 
 /* ---- per-packet accounting ---- */
 
+/* Adds traffic sent and received to counters c. */
 static inline void
-counters_add_l4(struct host *h, uint8_t proto, int sent, uint64_t bytes,
-		uint64_t pkts)
+counters_add(struct counters *c, uint64_t sb, uint64_t sp, uint64_t rb,
+	     uint64_t rp)
 {
-	struct counters *c;
+	c->bytes_sent += sb;
+	c->pkts_sent += sp;
+	c->bytes_rcvd += rb;
+	c->pkts_rcvd += rp;
+}
 
+static inline struct counters *
+host_l4_counters(struct host *h, uint8_t proto)
+{
 	switch (proto) {
 	case IPPROTO_TCP:
-		c = &h->tcp;
-		break;
+		return &h->tcp;
 	case IPPROTO_UDP:
-		c = &h->udp;
-		break;
+		return &h->udp;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		c = &h->icmp;
-		break;
+		return &h->icmp;
 	default:
-		c = &h->other;
-		break;
-	}
-	if (sent) {
-		c->bytes_sent += bytes;
-		c->pkts_sent += pkts;
-	} else {
-		c->bytes_rcvd += bytes;
-		c->pkts_rcvd += pkts;
+		return &h->other;
 	}
 }
 
@@ -607,31 +647,21 @@ host_l7_of_flow(struct host *h, struct flow *f, uint64_t now)
 	return e;
 }
 
+/* Adds what host h sent (sb bytes, sp packets) and received (rb, rp)
+ * in flow f. */
 static void
-account_host(struct host *h, struct flow *f, int sent, uint64_t bytes,
-	     uint64_t pkts, uint64_t now)
+account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
+	     uint64_t rb, uint64_t rp, uint64_t now)
 {
 	struct host_l7 *e;
 
-	if (sent) {
-		h->c.bytes_sent += bytes;
-		h->c.pkts_sent += pkts;
-	} else {
-		h->c.bytes_rcvd += bytes;
-		h->c.pkts_rcvd += pkts;
-	}
-	counters_add_l4(h, f->l4_proto, sent, bytes, pkts);
+	counters_add(&h->c, sb, sp, rb, rp);
+	counters_add(host_l4_counters(h, f->l4_proto), sb, sp, rb, rp);
 	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
-		h->unknown_bytes += bytes;
+		h->unknown_bytes += sb + rb;
 	e = host_l7_of_flow(h, f, now);
 	if (e != NULL) {
-		if (sent) {
-			e->c.bytes_sent += bytes;
-			e->c.pkts_sent += pkts;
-		} else {
-			e->c.bytes_rcvd += bytes;
-			e->c.pkts_rcvd += pkts;
-		}
+		counters_add(&e->c, sb, sp, rb, rp);
 		if (now > e->last_ms)
 			e->last_ms = now;
 	}
@@ -661,69 +691,65 @@ account_macs(struct iface *ifc, const uint8_t *src, const uint8_t *dst,
 	}
 }
 
-/* Adds bytes/pkts going one way (c2s or not) to flow f, its L7 slot,
- * its hosts and the local/remote totals. */
+/* Adds d = {c2s bytes, c2s packets, s2c bytes, s2c packets} to flow f,
+ * its L7 slot, its hosts and the local/remote totals; the TCP flags of
+ * each direction are OR-ed in (0 for a direction without traffic). */
 static void
-flow_account(struct iface *ifc, struct flow *f, int c2s, uint64_t bytes,
-	     uint64_t pkts, uint8_t tcp_flags, uint64_t now, uint64_t seen)
+flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
+	     uint8_t c2s_flags, uint8_t s2c_flags, uint64_t now, uint64_t seen)
 {
 	struct iface_l7 *s;
-	int touch_cli = f->cli_host != NULL &&
-			f->cli_host->seen_ms + LRU_SLACK_MS <= seen;
-	int touch_srv = f->srv_host != NULL && f->srv_host != f->cli_host &&
-			f->srv_host->seen_ms + LRU_SLACK_MS <= seen;
+	struct host *cli = f->cli_host, *srv = f->srv_host;
+	int touch_cli = cli != NULL && cli->seen_ms + LRU_SLACK_MS <= seen;
+	int touch_srv = srv != NULL && srv != cli &&
+			srv->seen_ms + LRU_SLACK_MS <= seen;
 
 	f->seen_ms = seen;
-	if (f->cli_host != NULL)
-		f->cli_host->seen_ms = seen;
-	if (f->srv_host != NULL)
-		f->srv_host->seen_ms = seen;
+	if (cli != NULL)
+		cli->seen_ms = seen;
+	if (srv != NULL)
+		srv->seen_ms = seen;
 
 	if (now > f->last_ms)
 		f->last_ms = now;
 	if (now < f->first_ms)
 		f->first_ms = now;
-	if (c2s) {
-		f->c2s_bytes += bytes;
-		f->c2s_pkts += pkts;
-		f->c2s_tcp_flags |= tcp_flags;
-	} else {
-		f->s2c_bytes += bytes;
-		f->s2c_pkts += pkts;
-		f->s2c_tcp_flags |= tcp_flags;
-	}
+	f->c2s_bytes += d[0];
+	f->c2s_pkts += d[1];
+	f->s2c_bytes += d[2];
+	f->s2c_pkts += d[3];
+	f->c2s_tcp_flags |= c2s_flags;
+	f->s2c_tcp_flags |= s2c_flags;
 	s = l7_slot(ifc, f->l7_counted);
 	if (s != NULL) {
-		s->bytes += bytes;
-		s->pkts += pkts;
-		if (c2s) {
-			s->bytes_sent += bytes;
-			s->pkts_sent += pkts;
-		} else {
-			s->bytes_rcvd += bytes;
-			s->pkts_rcvd += pkts;
-		}
+		s->bytes += d[0] + d[2];
+		s->pkts += d[1] + d[3];
+		s->bytes_sent += d[0];
+		s->pkts_sent += d[1];
+		s->bytes_rcvd += d[2];
+		s->pkts_rcvd += d[3];
 		if (now > s->last_ms)
 			s->last_ms = now;
 	}
-	if (f->cli_host != NULL) {
-		account_host(f->cli_host, f, c2s, bytes, pkts, now);
+	if (cli != NULL) {
+		account_host(cli, f, d[0], d[1], d[2], d[3], now);
 		if (touch_cli)
-			LRU_TOUCH(ifc, host_head, host_tail, f->cli_host);
+			LRU_TOUCH(ifc, host_head, host_tail, cli);
 	}
-	if (f->srv_host != NULL && f->srv_host != f->cli_host) {
-		account_host(f->srv_host, f, !c2s, bytes, pkts, now);
+	if (srv != NULL && srv != cli) {
+		account_host(srv, f, d[2], d[3], d[0], d[1], now);
 		if (touch_srv)
-			LRU_TOUCH(ifc, host_head, host_tail, f->srv_host);
+			LRU_TOUCH(ifc, host_head, host_tail, srv);
 	}
-	if (f->cli_host && f->srv_host &&
-	    f->cli_host->is_local != f->srv_host->is_local) {
-		int src_local = c2s ? f->cli_host->is_local : f->srv_host->is_local;
-
-		if (src_local)
-			ifc->stats.local2remote += bytes;
-		else
-			ifc->stats.remote2local += bytes;
+	if (cli != NULL && srv != NULL && cli->is_local != srv->is_local) {
+		/* the client's bytes go from its side to the other */
+		if (cli->is_local) {
+			ifc->stats.local2remote += d[0];
+			ifc->stats.remote2local += d[2];
+		} else {
+			ifc->stats.remote2local += d[0];
+			ifc->stats.local2remote += d[2];
+		}
 	}
 }
 
@@ -733,6 +759,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	uint64_t now = p->ts_us / 1000;
 	uint64_t n = p->scale > 1 ? p->scale : 1;
 	uint64_t len = (uint64_t)p->wire_len * n;
+	uint64_t d[4] = { 0, 0, 0, 0 };  /* c2s bytes, pkts, s2c bytes, pkts */
+	struct flow_key k;
 	struct flow *f;
 	uint32_t hv;
 	int c2s = 1;
@@ -760,8 +788,9 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	ifc->stats.ip_packets += n;
 	ifc->stats.ip_bytes += len;
 
-	hv = flow_hash(p, 0);
-	f = flow_find(ifc, p, 0, hv, &c2s);
+	k = pkt_key(p, 0);
+	hv = key_hash(&k);
+	f = key_find(ifc, &k, hv, &c2s);
 	if (f == NULL) {
 		f = flow_new(ifc, p, 0, hv, now);
 		if (f == NULL)
@@ -778,7 +807,10 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		f->in_ifindex = p->in_ifindex;
 		f->out_ifindex = p->out_ifindex;
 	}
-	flow_account(ifc, f, c2s, len, n, p->tcp_flags, now, now);
+	d[c2s ? 0 : 2] = len;
+	d[c2s ? 1 : 3] = n;
+	flow_account(ifc, f, d, c2s ? p->tcp_flags : 0, c2s ? 0 : p->tcp_flags,
+		     now, now);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		if (dpi_packet(ifc->ndpi, f, p))
@@ -807,30 +839,52 @@ iface_path_has(const char *path, const char *id)
 
 /* The index of the origin (first node) of a site path; new origins are
  * added while there is room, else they share index 0 (counted there). */
-static uint8_t
-origin_get(struct iface *ifc, const char *path)
+#define ORIGIN_ID_MAX (sizeof(((struct iface_origin *)0)->id) - 1)
+
+/* The length of the origin's id: the site path's first element. */
+static size_t
+origin_id_len(const char *path)
 {
 	const char *e = strchr(path, '>');
 	size_t len = e ? (size_t)(e - path) : strlen(path);
-	struct iface_origin *o;
+
+	return len < ORIGIN_ID_MAX ? len : ORIGIN_ID_MAX;
+}
+
+/* The index of the origin (first node) of a site path, or -1 if new. */
+static int
+origin_find(const struct iface *ifc, const char *path, size_t len)
+{
 	int i;
 
-	if (len >= sizeof(o->id))
-		len = sizeof(o->id) - 1;
 	for (i = 1; i < ifc->n_origins; i++) {
-		o = &ifc->origins[i];
-		if (strlen(o->id) == len && memcmp(o->id, path, len) == 0)
-			goto found;
+		const struct iface_origin *o = &ifc->origins[i];
+
+		if (memcmp(o->id, path, len) == 0 && o->id[len] == '\0')
+			return i;
 	}
-	if (ifc->n_origins == IFACE_MAX_ORIGINS)
-		return 0;
-	i = ifc->n_origins++;
+	return -1;
+}
+
+static uint8_t
+origin_get(struct iface *ifc, const char *path)
+{
+	size_t len = origin_id_len(path);
+	int i = origin_find(ifc, path, len);
+	struct iface_origin *o;
+
+	if (i < 0) {
+		if (ifc->n_origins == IFACE_MAX_ORIGINS)
+			return 0;
+		i = ifc->n_origins++;
+		o = &ifc->origins[i];
+		memset(o, 0, sizeof(*o));
+		memcpy(o->id, path, len);
+		o->id[len] = '\0';
+	}
 	o = &ifc->origins[i];
-	memset(o, 0, sizeof(*o));
-	memcpy(o->id, path, len);
-	o->id[len] = '\0';
-found:
-	snprintf(o->path, sizeof(o->path), "%s", path);
+	if (strcmp(o->path, path) != 0)
+		snprintf(o->path, sizeof(o->path), "%s", path);
 	return (uint8_t)i;
 }
 
@@ -885,15 +939,164 @@ update_deltas(const struct flow *f, const struct flow_update *u, int c2s,
 		d[i] = !u->absolute ? v[i] : (v[i] > cur[i] ? v[i] - cur[i] : 0);
 }
 
+/* An update as the packet flow_new() makes a flow from. */
+static void
+update_pkt(const struct flow_update *u, struct pkt *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->vlan = u->vlan;
+	k->ip_version = u->ip_version;
+	k->l4_proto = u->l4_proto;
+	k->src = u->src;
+	k->dst = u->dst;
+	k->sport = u->sport;
+	k->dport = u->dport;
+	k->has_mac = u->has_mac;
+	memcpy(k->src_mac, u->src_mac, 6);
+	memcpy(k->dst_mac, u->dst_mac, 6);
+}
+
+/* Prefetches the cache lines of `size` bytes at p. */
+static inline void
+prefetch_lines(const void *p, size_t size)
+{
+	const char *c = p;
+	size_t off;
+
+	for (off = 0; off < size; off += 64)
+		__builtin_prefetch(c + off, 1);
+	__builtin_prefetch(c + size - 1, 1);
+}
+
+/* The lines of a host that accounting a flow of proto touches. */
+static inline void
+prefetch_host(const struct host *h, uint8_t proto)
+{
+	if (h == NULL)
+		return;
+	__builtin_prefetch(h, 1);
+	__builtin_prefetch(proto == IPPROTO_TCP || proto == IPPROTO_UDP ?
+			   &h->tcp : &h->icmp, 1);
+}
+
+void
+iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
+		    int n)
+{
+	struct flow *found[IFACE_PREFETCH_MAX];
+	uint32_t hv[IFACE_PREFETCH_MAX];
+	uint8_t ok[IFACE_PREFETCH_MAX];
+	struct flow_key k;
+	int i;
+
+	if (n > IFACE_PREFETCH_MAX)
+		n = IFACE_PREFETCH_MAX;
+	ifc->pf_n = ifc->pf_next = 0;
+	/* 1: the buckets */
+	for (i = 0; i < n; i++) {
+		int origin = 0;
+
+		ok[i] = 0;
+		found[i] = NULL;
+		if (u[i]->site_path != NULL && u[i]->site_path[0] != '\0' &&
+		    (origin = origin_find(ifc, u[i]->site_path,
+					  origin_id_len(u[i]->site_path))) < 0)
+			continue;
+		k = update_key(u[i], (uint8_t)origin);
+		hv[i] = key_hash(&k);
+		ok[i] = (uint8_t)(origin + 1);
+		__builtin_prefetch(&ifc->flow_buckets[hv[i] & ifc->flow_mask]);
+	}
+	/* 2: the first entry of each chain: its key and host pointers */
+	for (i = 0; i < n; i++) {
+		const struct flow *f;
+
+		if (!ok[i])
+			continue;
+		f = ifc->flow_buckets[hv[i] & ifc->flow_mask];
+		if (f != NULL) {
+			__builtin_prefetch(f);
+			__builtin_prefetch((const char *)f + 64);
+		}
+	}
+	/* 2b: a chain whose first entry has another hash: its second */
+	for (i = 0; i < n; i++) {
+		const struct flow *f;
+
+		if (!ok[i])
+			continue;
+		f = ifc->flow_buckets[hv[i] & ifc->flow_mask];
+		if (f != NULL && f->hash != hv[i] && f->hnext != NULL)
+			__builtin_prefetch(f->hnext);
+	}
+	/* 3: the flows (all of them) and their hosts */
+	for (i = 0; i < n; i++) {
+		struct flow *f;
+		int c2s;
+
+		if (!ok[i])
+			continue;
+		k = update_key(u[i], (uint8_t)(ok[i] - 1));
+		f = key_find(ifc, &k, hv[i], &c2s);
+		ifc->pf[i].f = f;
+		ifc->pf[i].c2s = (uint8_t)c2s;
+		if (f == NULL)
+			continue;
+		found[i] = f;
+		__builtin_prefetch((const char *)f + 128, 1);
+		prefetch_host(f->cli_host, f->l4_proto);
+		prefetch_host(f->srv_host, f->l4_proto);
+	}
+	for (i = 0; i < n; i++) {
+		ifc->pf[i].u = u[i];
+		if (!ok[i])
+			ifc->pf[i].f = NULL;
+	}
+	ifc->pf_n = n;
+	/* 4: the hosts' L7 entries of the flows' protocols */
+	for (i = 0; i < n; i++) {
+		const struct flow *f = found[i];
+
+		if (f == NULL)
+			continue;
+		if (f->cli_host != NULL && f->cli_l7_idx != 0 &&
+		    f->cli_l7_idx <= f->cli_host->n_l7)
+			prefetch_lines(&f->cli_host->l7[f->cli_l7_idx - 1],
+				       sizeof(struct host_l7));
+		if (f->srv_host != NULL && f->srv_l7_idx != 0 &&
+		    f->srv_l7_idx <= f->srv_host->n_l7)
+			prefetch_lines(&f->srv_host->l7[f->srv_l7_idx - 1],
+				       sizeof(struct host_l7));
+	}
+}
+
+/* The flow iface_flow_prefetch() found for u (NULL: look it up). */
+static struct flow *
+flow_hinted(struct iface *ifc, const struct flow_update *u, int *c2s)
+{
+	const struct iface_flow_hint *h;
+
+	if (ifc->pf_next >= ifc->pf_n)
+		return NULL;
+	h = &ifc->pf[ifc->pf_next++];
+	if (h->u != u) {
+		ifc->pf_n = 0;
+		return NULL;
+	}
+	*c2s = h->c2s;
+	return h->f;
+}
+
 int
 iface_flow_update(struct iface *ifc, const struct flow_update *u)
 {
-	struct pkt k;
+	struct flow_key k;
 	struct flow *f;
 	uint64_t now, seen, d[4];
-	uint32_t hv;
+	uint32_t hv = 0;
 	uint8_t origin;
 	int c2s = 1;
+	struct flow *hint = flow_hinted(ifc, u, &c2s);
 
 	if ((u->ip_version != 4 && u->ip_version != 6) ||
 	    u->src.v != u->ip_version || u->dst.v != u->ip_version) {
@@ -921,21 +1124,17 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	if (seen > ifc->clock_ms)
 		ifc->clock_ms = seen;
 	now = u->last_ms ? u->last_ms : seen;
-	memset(&k, 0, sizeof(k));
-	k.vlan = u->vlan;
-	k.ip_version = u->ip_version;
-	k.l4_proto = u->l4_proto;
-	k.src = u->src;
-	k.dst = u->dst;
-	k.sport = u->sport;
-	k.dport = u->dport;
-	k.has_mac = u->has_mac;
-	memcpy(k.src_mac, u->src_mac, 6);
-	memcpy(k.dst_mac, u->dst_mac, 6);
-	hv = flow_hash(&k, origin);
-	f = flow_find(ifc, &k, origin, hv, &c2s);
+	f = hint;
 	if (f == NULL) {
-		f = flow_new(ifc, &k, origin, hv, u->first_ms ? u->first_ms : now);
+		k = update_key(u, origin);
+		hv = key_hash(&k);
+		f = key_find(ifc, &k, hv, &c2s);
+	}
+	if (f == NULL) {
+		struct pkt p;
+
+		update_pkt(u, &p);
+		f = flow_new(ifc, &p, origin, hv, u->first_ms ? u->first_ms : now);
 		if (f == NULL) {
 			ifc->stats.updates_refused++;
 			return -1;
@@ -971,12 +1170,11 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		account_macs(ifc, cm, sm, u->vlan, d[0], d[1], 0, now);
 		account_macs(ifc, sm, cm, u->vlan, d[2], d[3], 0, now);
 	}
-	if (d[0] || d[1])
-		flow_account(ifc, f, 1, d[0], d[1],
-			     c2s ? u->src_tcp_flags : u->dst_tcp_flags, now, seen);
-	if (d[2] || d[3])
-		flow_account(ifc, f, 0, d[2], d[3],
-			     c2s ? u->dst_tcp_flags : u->src_tcp_flags, now, seen);
+	if (d[0] || d[1] || d[2] || d[3])
+		flow_account(ifc, f, d,
+			     d[0] || d[1] ? (c2s ? u->src_tcp_flags : u->dst_tcp_flags) : 0,
+			     d[2] || d[3] ? (c2s ? u->dst_tcp_flags : u->src_tcp_flags) : 0,
+			     now, seen);
 	if (u->first_ms && u->first_ms < f->first_ms)
 		f->first_ms = u->first_ms;
 	/* L7: the exporter's verdict, else nDPI's guess from ports and IPs */
@@ -1169,14 +1367,14 @@ tables_fini(struct iface *ifc)
 		if (f->ndpi != NULL)
 			ndpi_free_flow(f->ndpi);
 		free(f->info);
-		free(f);
 	}
 	while ((h = ifc->host_head) != NULL) {
 		LRU_UNLINK(ifc, host_head, host_tail, h);
 		free(h->l7);
 		free(h->name);
-		free(h);
 	}
+	objpool_fini(&ifc->flow_pool);
+	objpool_fini(&ifc->host_pool);
 	while ((m = ifc->mac_head) != NULL) {
 		LRU_UNLINK(ifc, mac_head, mac_tail, m);
 		free(m);
@@ -1199,7 +1397,7 @@ tables_flow_mem(const struct iface *ifc)
 	if (ifc->num_flows == 0)
 		return 0;
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
-		total += sizeof(*f);
+		total += ifc->flow_pool.size;
 		if (f->ndpi != NULL)
 			total += SIZEOF_FLOW_STRUCT;
 		if (f->info != NULL)
@@ -1218,7 +1416,8 @@ tables_host_mem(const struct iface *ifc)
 	if (ifc->num_hosts == 0)
 		return 0;
 	for (h = ifc->host_head; h != NULL; h = h->next)
-		total += sizeof(*h) + (uint64_t)h->cap_l7 * sizeof(struct host_l7);
+		total += ifc->host_pool.size +
+			 (uint64_t)h->cap_l7 * sizeof(struct host_l7);
 	total += (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *);
 	return total / ifc->num_hosts;
 }

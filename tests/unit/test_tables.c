@@ -24,16 +24,12 @@
 
 static struct prefs test_prefs;
 
+/* An interface on test_prefs as they are. */
 static struct iface *
-make_iface(uint32_t max_flows, uint32_t max_hosts)
+new_iface(void)
 {
 	struct iface *ifc = calloc(1, sizeof(*ifc));
 
-	memset(&test_prefs, 0, sizeof(test_prefs));
-	netlist_init(&test_prefs.local_nets);
-	assert_int_equal(netlist_add(&test_prefs.local_nets, "192.168.1.0/24", NULL, 0), 0);
-	test_prefs.max_num_flows = max_flows;
-	test_prefs.max_num_hosts = max_hosts;
 	ifc->prefs = &test_prefs;
 	ifc->name = strdup("test");
 	ifc->ifname = strdup("test");
@@ -46,6 +42,18 @@ make_iface(uint32_t max_flows, uint32_t max_hosts)
 	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
 	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
 	return ifc;
+}
+
+/* test_prefs made anew (192.168.1.0/24 local), and an interface on them. */
+static struct iface *
+make_iface(uint32_t max_flows, uint32_t max_hosts)
+{
+	memset(&test_prefs, 0, sizeof(test_prefs));
+	netlist_init(&test_prefs.local_nets);
+	assert_int_equal(netlist_add(&test_prefs.local_nets, "192.168.1.0/24", NULL, 0), 0);
+	test_prefs.max_num_flows = max_flows;
+	test_prefs.max_num_hosts = max_hosts;
+	return new_iface();
 }
 
 static void
@@ -314,6 +322,100 @@ test_origin_dedup_and_loops(void **state)
 	free_iface(ifc);
 }
 
+/* iface_flow_prefetch() is only a hint: batches fed with it end exactly
+ * as without it, whatever they hold (the same new flow twice, both
+ * directions of one flow, an origin not seen yet), when updates do not
+ * follow the prefetched order, and when the flows it found are freed
+ * before the updates come (ASan would see the stale pointer). */
+#define PF_N 6
+
+static void
+pf_batch(struct flow_update *u, int round)
+{
+	int i;
+
+	memset(u, 0, PF_N * sizeof(*u));
+	for (i = 0; i < PF_N; i++) {
+		u[i].ip_version = 4;
+		u[i].l4_proto = 6;
+		ipaddr_parse(&u[i].src, "192.168.1.10");
+		ipaddr_parse(&u[i].dst, "198.51.100.7");
+		u[i].sport = (uint16_t)(30000 + i % 3);
+		u[i].dport = 443;
+		u[i].in_bytes = (uint64_t)(100 * (i + 1) + round);
+		u[i].in_pkts = 1;
+		u[i].out_bytes = 10;
+		u[i].out_pkts = 1;
+		u[i].l7_master = NDPI_PROTOCOL_TLS;
+	}
+	/* [3] is [0] seen from the server's side */
+	u[3].src = u[0].dst;
+	u[3].dst = u[0].src;
+	u[3].sport = 443;
+	u[3].dport = 30000;
+	/* [5] comes from an origin the interface does not know yet */
+	u[5].site_path = round ? "edgeB" : "edgeA";
+	u[5].origin_seq = (uint64_t)round + 1;
+}
+
+static void
+pf_feed(struct iface *ifc, int prefetch, int round, int purge, int shuffle)
+{
+	struct flow_update u[PF_N];
+	const struct flow_update *pu[PF_N];
+	int i;
+
+	pf_batch(u, round);
+	for (i = 0; i < PF_N; i++)
+		pu[i] = &u[i];
+	if (prefetch)
+		iface_flow_prefetch(ifc, pu, PF_N);
+	if (purge)       /* every flow idle: freed */
+		tables_purge(ifc, UINT64_MAX / 2, 0);
+	for (i = 0; i < PF_N; i++)
+		assert_int_equal(iface_flow_update(ifc, pu[shuffle ? PF_N - 1 - i : i]), 0);
+}
+
+static void
+test_prefetch_changes_nothing(void **state)
+{
+	struct iface *a = make_iface(100, 100), *b = new_iface();
+	const struct flow *fa, *fb;
+	int round;
+
+	snprintf(node_id, sizeof(node_id), "self");
+	for (round = 0; round < 4; round++) {
+		a->wall_ms = b->wall_ms = 1000000 + (uint64_t)round * 10;
+		pf_feed(a, 0, round, round == 2, round == 3);
+		pf_feed(b, 1, round, round == 2, round == 3);
+	}
+	assert_int_equal(a->num_flows, b->num_flows);
+	assert_int_equal(a->num_hosts, b->num_hosts);
+	assert_int_equal(a->stats.bytes, b->stats.bytes);
+	assert_int_equal(a->stats.packets, b->stats.packets);
+	assert_int_equal(a->n_origins, b->n_origins);
+	/* what round 3 left: flows 30000 (from [0] and [3]), 30001, 30002
+	 * and the origin edgeB's 30002 */
+	assert_int_equal(b->num_flows, 4);
+	/* 4 rounds of 6 updates: 100..600 bytes (+ round) and 10 back */
+	assert_int_equal(b->stats.bytes, 4 * (2100 + 60) + 6 * (0 + 1 + 2 + 3));
+	assert_int_equal(b->n_origins, 3);
+	for (fa = a->flow_head, fb = b->flow_head; fa && fb;
+	     fa = fa->next, fb = fb->next) {
+		assert_int_equal(fa->cli_port, fb->cli_port);
+		assert_int_equal(fa->origin, fb->origin);
+		assert_int_equal(fa->c2s_bytes, fb->c2s_bytes);
+		assert_int_equal(fa->s2c_bytes, fb->s2c_bytes);
+		assert_int_equal(fa->c2s_pkts, fb->c2s_pkts);
+	}
+	assert_null(fa);
+	assert_null(fb);
+	assert_int_equal(a->l7[NDPI_PROTOCOL_TLS].bytes, b->stats.bytes);
+	assert_int_equal(b->l7[NDPI_PROTOCOL_TLS].bytes, b->stats.bytes);
+	iface_free(b);
+	free_iface(a);
+}
+
 static void
 count_flows(struct iface *ifc, void *arg)
 {
@@ -348,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_purge_keeps_hosts_with_flows),
 		cmocka_unit_test(test_flow_updates_add_up),
 		cmocka_unit_test(test_origin_dedup_and_loops),
+		cmocka_unit_test(test_prefetch_changes_nothing),
 		cmocka_unit_test(test_mailbox_query_runs_on_owner),
 	};
 
