@@ -5,20 +5,25 @@
 # then sends), with full accounting in the node's interface tables.
 #
 #  (a) JSON and TLV, as fast as the node takes them (the generator's XPUB
-#      blocks instead of dropping), N flows each: flows/s from the first
-#      message sent (the generator's START line) to the poll of
-#      get/interface/data.lua that sees zmqRecvStats.flows = N (polled every
-#      20 ms, so the error is under 20 ms); next to it, the same generator
-#      dumps N flows with the same parameters (only the timestamps in them
-#      differ) and bench/zmq_bench --replay decodes them bare and with
-#      in-process accounting; ratio = ingested / bare.
+#      blocks instead of dropping), N flows each.  The generator first
+#      dumps the N flows' messages to a file; bench/zmq_bench --replay
+#      decodes that file bare and with in-process accounting; then the
+#      generator sends that same file to the node (--replay: the encoding
+#      is done before it starts, so the sender only calls zmq_send on the
+#      machine's other core).  Ingested flows/s run from the sender's
+#      first message (its START line) to the poll of
+#      get/interface/data.lua that sees zmqRecvStats.flows = N (polled
+#      every 20 ms, so the error is under 20 ms); ratio = ingested / bare.
+#      This machine's speed drifts by tens of percent over seconds
+#      (shared host), so each round measures bare right before its
+#      ingest, and the goal is judged on the median of the rounds' ratios.
 #  (b) TLV paced at RATE flows/s for SECS s (a full queue drops, as a PUB
 #      does, and the node sees the gap as zmq_msg_drops): drops must be 0,
 #      flows and bytes received must equal the generator's SENT line.
 #
 # Usage: bench/zmq_ingest.sh [build dir, default build/]
 # Environment: ZMQ_INGEST_FLOWS (2000000), ZMQ_INGEST_RATE (200000),
-# ZMQ_INGEST_SECONDS (15).  Builds nothing.  Every wait is bounded; only
+# ZMQ_INGEST_SECONDS (15), ZMQ_INGEST_ROUNDS (3).  Builds nothing.  Every wait is bounded; only
 # the processes it started are stopped.  Exit 1 if a check (exact totals,
 # no drops) fails; the 50 % goal of (a) is reported, not enforced, since
 # it depends on what else the machine runs.
@@ -28,6 +33,7 @@ B=${1:-$SRC/build}
 N=${ZMQ_INGEST_FLOWS:-2000000}
 RATE=${ZMQ_INGEST_RATE:-200000}
 SECS=${ZMQ_INGEST_SECONDS:-15}
+ROUNDS=${ZMQ_INGEST_ROUNDS:-3}
 for f in ntopng tools/ntopng-gen-flows bench/zmq_bench; do
 	if [ ! -x "$B/$f" ]; then
 		echo "zmq_ingest: $B/$f missing (make -C $B all)" >&2
@@ -145,51 +151,60 @@ check() {   # check VAR GOT WANT: VAR = ok, or FAIL(...) and FAIL=1
 	fi
 }
 
-echo "ZMQ ingest benchmark: $(nproc) cores, $(date -u +%Y-%m-%d), $N flows per format"
-declare -A ROW
+echo "ZMQ ingest benchmark: $(nproc) cores, $(date -u +%Y-%m-%d), $N flows per format, $ROUNDS rounds"
+ROWS=
 for fmt in json tlv; do
-	# bare decode of the same messages, while nothing else runs
-	"$GEN" --dump "$TMP/$fmt.bin" -f "$fmt" -n "$N" >/dev/null || exit 1
-	read -r bare inproc < <("$B/bench/zmq_bench" --replay "$TMP/$fmt.bin" |
-		sed -n 's/.*bare=\([0-9]*\) accounted=\([0-9]*\).*/\1 \2/p')
-	rm -f "$TMP/$fmt.bin"
-
-	start_node "$fmt"
-	"$GEN" -e "tcp://127.0.0.1:${ZPORT}c" -f "$fmt" -n "$N" -r 0 \
-		--wait-subscriber --wait-timeout 20 >"$TMP/gen-$fmt.out" &
-	GENPID=$!
-	read -r t_end flows bytes pkts drops nflows _ _ < <(python3 \
-		"$TMP/poll.py" "$WPORT" "$N" 120)
-	wait_gen "$GENPID" 30
-	t0=$(field wall_ms "$TMP/gen-$fmt.out")
-	sbytes=$(field bytes "$TMP/gen-$fmt.out")
-	stop_pid "$NODE"
-	NODE=
-	if [ -z "$t0" ] || [ -z "$sbytes" ]; then
-		echo "zmq_ingest: the generator failed ($fmt)" >&2
+	# the messages, encoded once; each round decodes them bare (while
+	# nothing else runs), then sends them to a fresh node as they are
+	"$GEN" --dump "$TMP/$fmt.bin" -f "$fmt" -n "$N" >"$TMP/dump-$fmt.out" ||
 		exit 1
-	fi
-	rate=$(awk -v n="$flows" -v ms=$((t_end - t0)) \
-		'BEGIN { printf "%.0f", (ms > 0 ? n * 1000 / ms : 0) }')
-	ratio=$(awk -v a="$rate" -v b="$bare" \
-		'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')
-	check c_flows "$flows" "$N"
-	check c_bytes "$bytes" "$sbytes"
-	ROW[$fmt]=$(printf "%-5s %10s %10s %10s %6s%%  %5s %6s  flows %s bytes %s" \
-		"$fmt" "$bare" "$inproc" "$rate" "$ratio" \
-		"$(awk -v ms=$((t_end - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')" \
-		"$drops" "$c_flows" "$c_bytes")
-	[ "$ratio" -ge 50 ] || GOAL="not met"
-	GOALS="$GOALS $fmt $ratio %"
+	sbytes=$(field bytes "$TMP/dump-$fmt.out")
+	RATIOS=
+	for round in $(seq "$ROUNDS"); do
+		read -r bare inproc < <("$B/bench/zmq_bench" --replay \
+			"$TMP/$fmt.bin" | sed -n \
+			's/.*bare=\([0-9]*\) accounted=\([0-9]*\).*/\1 \2/p')
+		start_node "$fmt"
+		"$GEN" -e "tcp://127.0.0.1:${ZPORT}c" --replay "$TMP/$fmt.bin" \
+			--wait-subscriber --wait-timeout 20 >"$TMP/gen-$fmt.out" &
+		GENPID=$!
+		read -r t_end flows bytes pkts drops nflows _ _ < <(python3 \
+			"$TMP/poll.py" "$WPORT" "$N" 120)
+		wait_gen "$GENPID" 30
+		t0=$(field wall_ms "$TMP/gen-$fmt.out")
+		stop_pid "$NODE"
+		NODE=
+		if [ -z "$t0" ] || [ -z "$sbytes" ] || [ -z "$bare" ]; then
+			echo "zmq_ingest: the generator failed ($fmt)" >&2
+			exit 1
+		fi
+		ms=$((t_end - t0))
+		rate=$(awk -v n="$flows" -v ms="$ms" \
+			'BEGIN { printf "%.0f", (ms > 0 ? n * 1000 / ms : 0) }')
+		ratio=$(awk -v a="$rate" -v b="$bare" \
+			'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')
+		check c_flows "$flows" "$N"
+		check c_bytes "$bytes" "$sbytes"
+		ROWS="$ROWS$(printf "%-5s %5s %10s %10s %10s %6s%%  %5s %6s  flows %s bytes %s" \
+			"$fmt" "$round" "$bare" "$inproc" "$rate" "$ratio" \
+			"$(awk -v ms="$ms" 'BEGIN { printf "%.2f", ms / 1000 }')" \
+			"$drops" "$c_flows" "$c_bytes")
+"
+		RATIOS="$RATIOS $ratio"
+	done
+	rm -f "$TMP/$fmt.bin"
+	med=$(echo $RATIOS | tr ' ' '\n' | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	[ "$med" -ge 50 ] || GOAL="not met"
+	GOALS="$GOALS $fmt $med % (rounds:$RATIOS)"
 done
 
 echo
 echo "(a) as fast as possible, flows/s (bare = decode only; in-proc = decode +"
 echo "    accounting, no transport; ingested = over ZMQ/TCP into a live node)"
-printf "%-5s %10s %10s %10s %7s  %5s %6s  %s\n" fmt bare in-proc ingested \
-	ratio s drops checks
-echo "${ROW[json]}"
-echo "${ROW[tlv]}"
+printf "%-5s %5s %10s %10s %10s %7s  %5s %6s  %s\n" fmt round bare in-proc \
+	ingested ratio s drops checks
+printf "%s" "$ROWS"
 
 # (b) sustained
 total=$((RATE * SECS))
@@ -225,6 +240,6 @@ check c_pkts "$pkts" "$spkts"
 printf "    drops %s  flows %s  bytes %s  packets %s\n" "$c_drops" \
 	"$c_flows" "$c_bytes" "$c_pkts"
 echo
-echo "goal, ingested >= 50 % of bare:$GOALS: $GOAL"
+echo "goal, median ingested >= 50 % of bare:$GOALS: $GOAL"
 [ "$FAIL" = 0 ] && echo "checks PASS" || echo "checks FAIL"
 exit "$FAIL"
