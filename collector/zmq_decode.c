@@ -51,6 +51,7 @@ const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
 	[ZMQC_ERR_TLV] = "tlv",
 	[ZMQC_ERR_BAD_FLOW] = "bad_flow",
 	[ZMQC_ERR_REFUSED] = "refused",
+	[ZMQC_ERR_BAD_COUNTER] = "bad_counter",
 };
 
 const char *const zmqc_topic_names[ZT__COUNT] = {
@@ -93,6 +94,8 @@ zmqc_decoder_fini(struct zmqc_decoder *d)
 		inflateEnd(d->zstream);
 	free(d->zstream);
 	zmqc_json_fini(d);
+	for (int i = 0; d->peers != NULL && i < ZMQC_MAX_PEERS; i++)
+		free(d->peers[i].ifc);
 	free(d->peers);
 	free(d->tmpl);
 	free(d->batch);
@@ -201,6 +204,7 @@ peer_get(struct zmqc_decoder *d, uint32_t source_id, uint64_t now_ms)
 		free_slot = oldest;
 		d->st.peers_evicted++;
 	}
+	free(free_slot->ifc);
 	memset(free_slot, 0, sizeof(*free_slot));
 	free_slot->used = 1;
 	free_slot->source_id = source_id;
@@ -415,8 +419,12 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		break;
 	case ZT_COUNTER:
 		p->counters++;
-		/* validated, not stored yet */
-		__attribute__((fallthrough));
+		if (tlv)
+			zmqc_tlv_counter(d, p, data, dlen, now_ms);
+		else
+			zmqc_json_counter(d, p, (const char *)data, dlen,
+					  now_ms);
+		break;
 	default:
 		if (tlv) {
 			if (zmqc_tlv_validate(data, dlen) != 0)

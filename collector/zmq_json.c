@@ -408,6 +408,45 @@ zmqc_json_event(struct zmqc_decoder *d, struct zmqc_peer *p,
 }
 
 int
+zmqc_json_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
+		  const char *s, size_t len, uint64_t now_ms)
+{
+	struct zmqc_json *j = d->json;
+	struct zmqc_ifcounters c;
+	size_t start = skip_ws(s, len, 0);
+	int r, i, k, type_errs = 0;
+
+	r = parse_object(j, s + start, len - start);
+	if (r < 0) {
+		zmqc_error(d, p, ZMQC_ERR_JSON, "invalid JSON in a counter");
+		return -1;
+	}
+	s += start;
+	memset(&c, 0, sizeof(c));
+	for (i = 1, k = 0; k < j->tok[0].size && i + 1 < r; k++) {
+		const jsmntok_t *kt = &j->tok[i];
+		int id = kt->type == JSMN_STRING ?
+			 zmqc_counter_key(s + kt->start,
+					  (size_t)(kt->end - kt->start)) : -1;
+
+		/* other members (the agent's "...CONTAINER" objects) skipped */
+		if (id >= 0) {
+			struct zmqc_val v;
+
+			tok_val(s, &j->tok[i + 1], &v);
+			if (zmqc_counter_field(&c, id, &v) != ZMQC_OK)
+				type_errs++;
+		}
+		i = tok_skip(j->tok, r, i + 1);
+	}
+	if (type_errs)
+		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
+			     "%d counter field(s) with a value of the wrong type",
+			     type_errs);
+	return zmqc_counter_store(d, p, &c, now_ms);
+}
+
+int
 zmqc_json_template(struct zmqc_decoder *d, struct zmqc_peer *p,
 		   const char *s, size_t len)
 {

@@ -502,6 +502,43 @@ errors_json(const uint64_t *e, int all)
 	return o;
 }
 
+/* The interfaces a peer's `counter` samples described. */
+static json_t *
+ifcounters_json(const struct zmqc_peer *p)
+{
+	json_t *arr = json_array();
+	uint32_t i;
+
+	for (i = 0; i < p->n_ifc; i++) {
+		const struct zmqc_ifcounters *c = &p->ifc[i];
+		char dev[IPADDR_STRLEN];
+
+		json_array_append_new(arr, json_pack(
+			"{s:s,s:I,s:s,s:I,s:I,s:b,s:b,s:b,s:b,s:I,s:I,s:I,s:I,"
+			"s:I,s:I,s:I,s:I,s:I,s:I}",
+			"device", ipaddr_fmt(&c->device, dev, sizeof(dev)),
+			"ifindex", (json_int_t)c->ifindex,
+			"name", c->name,
+			"type", (json_int_t)c->iftype,
+			"speed", (json_int_t)c->speed,
+			"full_duplex", c->full_duplex,
+			"admin_up", c->admin_up,
+			"oper_up", c->oper_up,
+			"promiscuous", c->promisc,
+			"in_octets", (json_int_t)c->in_bytes,
+			"in_packets", (json_int_t)c->in_pkts,
+			"in_errors", (json_int_t)c->in_errors,
+			"out_octets", (json_int_t)c->out_bytes,
+			"out_packets", (json_int_t)c->out_pkts,
+			"out_errors", (json_int_t)c->out_errors,
+			"samples_generated", (json_int_t)c->samples,
+			"updates", (json_int_t)c->updates,
+			"first_seen", (json_int_t)(c->first_ms / 1000),
+			"last_seen", (json_int_t)(c->last_ms / 1000)));
+	}
+	return arr;
+}
+
 static json_t *
 peer_json(const struct zmqc_peer *p)
 {
@@ -520,6 +557,9 @@ peer_json(const struct zmqc_peer *p)
 	json_object_set_new(o, "last_msg_id", json_integer(p->last_msg_id));
 	json_object_set_new(o, "events", json_integer((json_int_t)p->events));
 	json_object_set_new(o, "counters", json_integer((json_int_t)p->counters));
+	json_object_set_new(o, "counters_dropped",
+			    json_integer((json_int_t)p->counters_dropped));
+	json_object_set_new(o, "interfaces", ifcounters_json(p));
 	json_object_set_new(o, "first_seen",
 			    json_integer((json_int_t)(p->first_seen_ms / 1000)));
 	json_object_set_new(o, "last_seen",

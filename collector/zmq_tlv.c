@@ -207,3 +207,34 @@ zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 			     type_errs);
 	return n;
 }
+
+int
+zmqc_tlv_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
+		 const uint8_t *buf, size_t len, uint64_t now_ms)
+{
+	struct zmqc_tlv_item it;
+	struct zmqc_ifcounters c;
+	size_t off = 2;
+	int type_errs = 0;
+
+	if (zmqc_tlv_validate(buf, len) != 0) {
+		zmqc_error(d, p, ZMQC_ERR_TLV, "malformed TLV counter (%zu bytes)",
+			   len);
+		return -1;
+	}
+	memset(&c, 0, sizeof(c));
+	/* one sample: the items up to the first end of record */
+	while (zmqc_tlv_next(buf, len, &off, &it) == TLV_ITEM) {
+		int id = it.key_str != NULL ?
+			 zmqc_counter_key(it.key_str, it.key_len) :
+			 it.key_id < ZMQC_CTR__COUNT ? (int)it.key_id : -1;
+
+		if (id >= 0 && zmqc_counter_field(&c, id, &it.v) != ZMQC_OK)
+			type_errs++;
+	}
+	if (type_errs)
+		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
+			     "%d TLV counter field(s) with a value of the wrong "
+			     "type", type_errs);
+	return zmqc_counter_store(d, p, &c, now_ms);
+}

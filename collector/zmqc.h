@@ -54,6 +54,7 @@ enum zmqc_err {
 	ZMQC_ERR_TLV,            /* malformed TLV: the message is dropped */
 	ZMQC_ERR_BAD_FLOW,       /* record without usable addresses */
 	ZMQC_ERR_REFUSED,        /* valid record the tables refused (full) */
+	ZMQC_ERR_BAD_COUNTER,    /* counter sample without deviceIP/ifIndex */
 	ZMQC_ERR__COUNT
 };
 extern const char *const zmqc_err_names[ZMQC_ERR__COUNT];
@@ -101,6 +102,31 @@ struct zmqc_probe {
 	char iface[32];
 };
 
+/* `counter` samples (zmq-wire.md §6.2): field ids 0..15, as on the wire. */
+enum zmqc_counter_id {
+	ZMQC_CTR_DEVICE_IP = 0, ZMQC_CTR_SAMPLES, ZMQC_CTR_IF_INDEX,
+	ZMQC_CTR_IF_NAME, ZMQC_CTR_IF_TYPE, ZMQC_CTR_IF_SPEED,
+	ZMQC_CTR_IF_DIRECTION, ZMQC_CTR_IF_ADMIN_STATUS,
+	ZMQC_CTR_IF_OPER_STATUS, ZMQC_CTR_IN_OCTETS, ZMQC_CTR_IN_PACKETS,
+	ZMQC_CTR_IN_ERRORS, ZMQC_CTR_OUT_OCTETS, ZMQC_CTR_OUT_PACKETS,
+	ZMQC_CTR_OUT_ERRORS, ZMQC_CTR_PROMISC, ZMQC_CTR__COUNT
+};
+#define ZMQC_MAX_IFCOUNTERS 64         /* interfaces kept per peer */
+
+/* The latest counters of one (device, ifIndex), or a sample being read. */
+struct zmqc_ifcounters {
+	struct ipaddr device;
+	uint32_t ifindex, iftype;
+	char name[32];
+	uint64_t speed;              /* bits/s */
+	uint8_t full_duplex, admin_up, oper_up, promisc;
+	uint64_t samples;            /* the agent's samplesGenerated */
+	uint64_t in_bytes, in_pkts, in_errors;
+	uint64_t out_bytes, out_pkts, out_errors;
+	uint32_t have;               /* bit per enum zmqc_counter_id seen */
+	uint64_t updates, first_ms, last_ms;
+};
+
 /* One publisher behind the endpoint (one header source_id). */
 struct zmqc_peer {
 	uint32_t source_id;
@@ -110,6 +136,9 @@ struct zmqc_peer {
 	uint64_t msgs, flows, bytes;
 	uint64_t msg_drops, rollbacks, duplicates, restarts;
 	uint64_t events, counters;
+	struct zmqc_ifcounters *ifc; /* [ZMQC_MAX_IFCOUNTERS], from `counter` */
+	uint32_t n_ifc;
+	uint64_t counters_dropped;   /* samples of interfaces beyond those */
 	uint64_t first_seen_ms, last_seen_ms;
 	uint64_t errors[ZMQC_ERR__COUNT];
 	uint8_t last_version, last_layout;
@@ -265,6 +294,20 @@ int zmqc_json_template(struct zmqc_decoder *d, struct zmqc_peer *p,
 /* Validates a JSON document of another topic (counter, option...). */
 int zmqc_json_check(struct zmqc_decoder *d, struct zmqc_peer *p,
 		    const char *buf, size_t len);
+
+/* `counter` samples (zmq_counter.c): a field name or "0".."15" to its
+ * id (-1: not a counter field); one field into a sample (ZMQC_OK or
+ * ZMQC_ERR_VALUE_TYPE; unknown ids are ignored); a finished sample into
+ * the peer's table (0, or -1 when refused: counted). */
+int zmqc_counter_key(const char *k, size_t len);
+int zmqc_counter_field(struct zmqc_ifcounters *c, int id,
+		       const struct zmqc_val *v);
+int zmqc_counter_store(struct zmqc_decoder *d, struct zmqc_peer *p,
+		       const struct zmqc_ifcounters *s, uint64_t now_ms);
+int zmqc_json_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
+		      const char *buf, size_t len, uint64_t now_ms);
+int zmqc_tlv_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
+		     const uint8_t *buf, size_t len, uint64_t now_ms);
 
 /* TLV (zmq_tlv.c). */
 struct zmqc_tlv_item {

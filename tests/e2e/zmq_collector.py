@@ -260,6 +260,45 @@ def test_collector_mode():
         expect(d["zmqRecvStats"]["zmq_msg_drops"] == 0, "two probes, distinct source ids: no drops")
         src = nd.rest("get/interface/sources.lua", ifid=0)
         expect(src[0]["mode"] == "bind" and len(src[0]["probes"]) == 2, "one bound source, two probes")
+        # `counter` samples: zmq-wire.md TV8 (JSON) from probe 500, the
+        # same interface's next sample as TLV with numeric ids (only the
+        # octets) from probe 500, another device as TLV from probe 501
+        tv8 = {"deviceIP": 3232235777, "samplesGenerated": 991, "ifIndex": 7,
+               "ifName": "ge-0/0/7", "ifType": 6, "ifSpeed": 1000000000,
+               "ifDirection": "Full", "ifAdminStatus": "Up", "ifOperStatus": "Up",
+               "ifInOctets": 123456789, "ifInPackets": 120000, "ifInErrors": 0,
+               "ifOutOctets": 98765432, "ifOutPackets": 110000, "ifOutErrors": 0,
+               "ifPromiscuousMode": 0}
+        pubs[0].send(lambda t, m: hdr_v2(t, m, 500), "counter", json.dumps(tv8).encode())
+        pubs[0].send(lambda t, m: hdr_v2(t, m, 500, version=3), "counter",
+                     b"\x01\x01" + tlv_item(0, "192.168.1.1") + tlv_item(2, 7) +
+                     tlv_item(9, 123999999) + b"\x01")
+        pubs[1].send(lambda t, m: hdr_v2(t, m, 501, version=3), "counter",
+                     b"\x01\x01" + tlv_item(0, "10.0.0.254") + tlv_item(2, 12) +
+                     tlv_item(3, "xe-1/0/0") + tlv_item(8, "Down") + b"\x01")
+        ifs = {}
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            src = nd.rest("get/interface/sources.lua", ifid=0)
+            probes = {p["source_id"]: p for p in src[0]["probes"]}
+            ifs = {sid: p.get("interfaces", []) for sid, p in probes.items()}
+            if probes[500]["counters"] == 2 and probes[501]["counters"] == 1:
+                break
+            time.sleep(0.1)
+        a = ifs.get(500, [])
+        expect(len(a) == 1 and a[0]["device"] == "192.168.1.1" and a[0]["ifindex"] == 7 and
+               a[0]["name"] == "ge-0/0/7" and a[0]["full_duplex"] and a[0]["admin_up"] and
+               a[0]["oper_up"] and a[0]["speed"] == 1000000000 and
+               a[0]["in_octets"] == 123999999 and a[0]["out_octets"] == 98765432 and
+               a[0]["updates"] == 2, "TV8 then a TLV update: one interface, latest octets (%s)" % a)
+        b = ifs.get(501, [])
+        expect(len(b) == 1 and b[0]["device"] == "10.0.0.254" and b[0]["ifindex"] == 12 and
+               b[0]["name"] == "xe-1/0/0" and not b[0]["oper_up"],
+               "a second probe's TLV counter sample (%s)" % b)
+        d = nd.rest("get/interface/data.lua", ifid=0)
+        expect(d["zmqRecvStats"].get("counters") == 3, "zmqRecvStats.counters == 3 (%s)"
+               % d["zmqRecvStats"].get("counters"))
+        expect(d["zmqRecvStats"]["zmq_msg_drops"] == 0, "counters share the msg_id sequence: no drops")
     ctx.destroy(linger=0)
 
 

@@ -312,6 +312,23 @@ test_tv7_event_tv8_tv9(void **state)
 	assert_int_equal(p->probe.timeout_lifetime, 120);
 	assert_string_equal(p->probe.ip, "192.0.2.10");
 	assert_string_equal(p->probe.version, "10.6.0");
+	/* TV8: device 192.168.1.1, ifIndex 7, full duplex, admin/oper up */
+	assert_int_equal(p->n_ifc, 1);
+	assert_ip(&p->ifc[0].device, "192.168.1.1");
+	assert_int_equal(p->ifc[0].ifindex, 7);
+	assert_string_equal(p->ifc[0].name, "ge-0/0/7");
+	assert_int_equal(p->ifc[0].iftype, 6);
+	assert_int_equal(p->ifc[0].speed, 1000000000);
+	assert_int_equal(p->ifc[0].full_duplex, 1);
+	assert_int_equal(p->ifc[0].admin_up, 1);
+	assert_int_equal(p->ifc[0].oper_up, 1);
+	assert_int_equal(p->ifc[0].promisc, 0);
+	assert_int_equal(p->ifc[0].samples, 991);
+	assert_int_equal(p->ifc[0].in_bytes, 123456789);
+	assert_int_equal(p->ifc[0].in_pkts, 120000);
+	assert_int_equal(p->ifc[0].out_bytes, 98765432);
+	assert_int_equal(p->ifc[0].out_pkts, 110000);
+	assert_int_equal(p->ifc[0].last_ms, NOW);
 	assert_int_equal(d.st.topics[ZT_EVENT], 1);
 	assert_int_equal(d.st.topics[ZT_COUNTER], 1);
 	assert_int_equal(d.st.topics[ZT_TEMPLATE], 1);
@@ -323,6 +340,102 @@ test_tv7_event_tv8_tv9(void **state)
 	assert_int_equal(id, 118);
 	assert_int_equal(zmqc_key_resolve(&d, "NO_SUCH", 7, &pen, &id), -1);
 	assert_int_equal(errs(&d), 0);
+	zmqc_decoder_fini(&d);
+}
+
+/* A counter message: 28-byte v2 header (topic "counter", source_id 9),
+ * then the payload, packed for zmqc_decode_blob(). */
+static size_t
+counter_blob(uint8_t *b, uint32_t msg_id, const void *pay, size_t plen)
+{
+	b[0] = 28;
+	memset(b + 1, 0, 28);
+	memcpy(b + 1, "counter", 7);
+	b[1 + 16] = 2;
+	b[1 + 23] = (uint8_t)msg_id;
+	b[1 + 27] = 9;
+	memcpy(b + 29, pay, plen);
+	return 29 + plen;
+}
+
+static size_t
+tlv_item(uint8_t *p, uint8_t type, uint16_t key, uint64_t v, const char *str)
+{
+	size_t n = 0, w = (type & 0x0f) == 2 ? 1 : (type & 0x0f) == 4 ? 4 : 8;
+
+	p[n++] = type;
+	p[n++] = (uint8_t)(key >> 8);
+	p[n++] = (uint8_t)key;
+	if (str != NULL) {
+		size_t sl = strlen(str);
+
+		p[n++] = (uint8_t)(sl >> 8);
+		p[n++] = (uint8_t)sl;
+		memcpy(p + n, str, sl);
+		return n + sl;
+	}
+	while (w-- > 0)
+		p[n++] = (uint8_t)(v >> (8 * w));
+	return n;
+}
+
+/* Counters in TLV (numeric ids, a dotted deviceIP), a second sample of
+ * the same interface (latest values win, fields not sent are kept), JSON
+ * numeric-string keys, and the refusals: no ifIndex, a wrong type. */
+static void
+test_counters_tlv_and_refusals(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	struct zmqc_peer *p = NULL;
+	uint8_t pay[512], blob[600];
+	size_t n = 0;
+	const char *js;
+
+	setup_dec(&d, &s);
+	pay[n++] = 1;
+	pay[n++] = 1;
+	n += tlv_item(pay + n, 0x3b, ZMQC_CTR_DEVICE_IP, 0, "10.9.8.7");
+	n += tlv_item(pay + n, 0x34, ZMQC_CTR_IF_INDEX, 3, NULL);
+	n += tlv_item(pay + n, 0x3b, ZMQC_CTR_IF_NAME, 0, "eth3");
+	n += tlv_item(pay + n, 0x35, ZMQC_CTR_IN_OCTETS, 5000000000ULL, NULL);
+	n += tlv_item(pay + n, 0x34, ZMQC_CTR_OUT_OCTETS, 7000, NULL);
+	n += tlv_item(pay + n, 0x34, ZMQC_CTR_IF_OPER_STATUS, 1, NULL);
+	n += tlv_item(pay + n, 0x34, 99, 1, NULL);   /* not a counter id */
+	pay[n++] = 0x01;
+	zmqc_decode_blob(&d, blob, counter_blob(blob, 1, pay, n), NOW);
+	/* JSON, numeric keys, same interface, 10 s later */
+	js = "{\"0\":168364039,\"2\":3,\"12\":9000,\"6\":\"Half\"}";
+	zmqc_decode_blob(&d, blob, counter_blob(blob, 2, js, strlen(js)),
+			 NOW + 10000);
+	assert_int_equal(errs(&d), 0);
+	/* refused: no ifIndex; ifSpeed as a string (the rest is kept) */
+	js = "{\"deviceIP\":168364039,\"ifName\":\"x\"}";
+	zmqc_decode_blob(&d, blob, counter_blob(blob, 3, js, strlen(js)), NOW);
+	js = "{\"deviceIP\":168364039,\"ifIndex\":4,\"ifSpeed\":\"fast\"}";
+	zmqc_decode_blob(&d, blob, counter_blob(blob, 4, js, strlen(js)), NOW);
+	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
+		if (d.peers[i].used && d.peers[i].source_id == 9)
+			p = &d.peers[i];
+	assert_non_null(p);
+	assert_int_equal(p->counters, 4);
+	assert_int_equal(p->msg_drops, 0);
+	assert_int_equal(p->n_ifc, 2);
+	assert_ip(&p->ifc[0].device, "10.9.8.7");
+	assert_int_equal(p->ifc[0].ifindex, 3);
+	assert_string_equal(p->ifc[0].name, "eth3");
+	assert_int_equal(p->ifc[0].in_bytes, 5000000000ULL);
+	assert_int_equal(p->ifc[0].out_bytes, 9000);
+	assert_int_equal(p->ifc[0].oper_up, 1);
+	assert_int_equal(p->ifc[0].full_duplex, 0);
+	assert_int_equal(p->ifc[0].updates, 2);
+	assert_int_equal(p->ifc[0].first_ms, NOW);
+	assert_int_equal(p->ifc[0].last_ms, NOW + 10000);
+	assert_int_equal(p->ifc[1].ifindex, 4);
+	assert_int_equal(p->ifc[1].speed, 0);
+	assert_int_equal(p->errors[ZMQC_ERR_BAD_COUNTER], 1);
+	assert_int_equal(p->errors[ZMQC_ERR_VALUE_TYPE], 1);
+	assert_int_equal(errs(&d), 2);
 	zmqc_decoder_fini(&d);
 }
 
@@ -521,6 +634,7 @@ main(void)
 		cmocka_unit_test(test_tv4_tv5_tlv),
 		cmocka_unit_test(test_tv6_v3_zlib),
 		cmocka_unit_test(test_tv7_event_tv8_tv9),
+		cmocka_unit_test(test_counters_tlv_and_refusals),
 		cmocka_unit_test(test_tv10_v0),
 		cmocka_unit_test(test_msg_id_drops),
 		cmocka_unit_test(test_negative),
