@@ -180,6 +180,23 @@ zmqc_rec_flush(struct zmqc_decoder *d, struct zmqc_peer *p)
 	return n;
 }
 
+uint32_t
+zmqc_peer_max_idle(const struct zmqc_peer *p)
+{
+	const struct zmqc_probe *pr = &p->probe;
+	uint64_t r, f;
+
+	if (p->events == 0)
+		return 0;
+	r = 2 * (uint64_t)pr->timeout_idle;
+	r = r < 60 ? 60 : r > 600 ? 600 : r;
+	f = pr->timeout_lifetime < 600 ? pr->timeout_lifetime : 600;
+	if (pr->timeout_collected_lifetime < f)
+		f = pr->timeout_collected_lifetime;
+	f += 10;
+	return (uint32_t)(r > f ? r : f);
+}
+
 /* The ledger entry of source_id, created (or recycled) when new. */
 static struct zmqc_peer *
 peer_get(struct zmqc_decoder *d, uint32_t source_id, uint64_t now_ms)

@@ -346,6 +346,8 @@ event_member(struct zmqc_probe *pr, const char *parent, const char *s,
 			pr->timeout_lifetime = (uint32_t)tok_u64(s, v);
 		else if (tok_is(s, k, "idle"))
 			pr->timeout_idle = (uint32_t)tok_u64(s, v);
+		else if (tok_is(s, k, "collected_lifetime"))
+			pr->timeout_collected_lifetime = (uint32_t)tok_u64(s, v);
 	} else if (!strcmp(parent, "drops")) {
 		if (tok_is(s, k, "export_queue_full") ||
 		    tok_is(s, k, "export_queue_too_long"))

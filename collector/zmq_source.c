@@ -577,7 +577,7 @@ peer_json(const struct zmqc_peer *p)
 	}
 	json_object_set_new(o, "probe", json_pack(
 		"{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},"
-		"s:{s:i,s:i}}",
+		"s:{s:i,s:i,s:i,s:i}}",
 		"ip", pr->ip, "version", pr->version, "iface", pr->iface,
 		"time", (json_int_t)pr->time, "uptime", (json_int_t)pr->uptime,
 		"bytes", (json_int_t)pr->bytes,
@@ -592,7 +592,9 @@ peer_json(const struct zmqc_peer *p)
 		"flow_collection_udp_socket_drops",
 		(json_int_t)pr->flow_collection_udp_socket_drops,
 		"timeout", "lifetime", (int)pr->timeout_lifetime,
-		"idle", (int)pr->timeout_idle));
+		"idle", (int)pr->timeout_idle,
+		"collected_lifetime", (int)pr->timeout_collected_lifetime,
+		"max_idle", (int)zmqc_peer_max_idle(p)));
 	return o;
 }
 
@@ -601,16 +603,22 @@ static void
 zmq_src_stats(struct source *s, struct iface *ifc)
 {
 	struct zmq_src *zs = s->priv;
+	uint64_t now = time_wall_ms();
 	int i;
 
-	(void)ifc;
 	for (i = 0; i < ZMQC_MAX_PEERS; i++) {
 		struct zmqc_peer *p = &zs->dec.peers[i];
+		uint64_t idle_ms;
 
 		if (!p->used)
 			continue;
 		p->bytes_per_sec = (double)(p->bytes - p->rate_last_bytes);
 		p->rate_last_bytes = p->bytes;
+		/* the probes' timeouts set the interface's flow idle time */
+		idle_ms = (uint64_t)zmqc_peer_max_idle(p) * 1000;
+		if (p->last_seen_ms + ZMQC_PROBE_STALE_MS >= now &&
+		    idle_ms > ifc->probe_idle_ms)
+			ifc->probe_idle_ms = idle_ms;
 	}
 }
 
@@ -700,6 +708,9 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 		"zmq_avg_msg_flows",
 		(json_int_t)(flow_msgs ? (flows + flow_msgs / 2) / flow_msgs : 0)));
 	json_object_set_new(o, "zmq.num_flow_exports", json_integer((json_int_t)exports));
+	/* the idle time of this interface's flows, from the probes' events */
+	json_object_set_new(o, "zmq.flow_max_idle",
+			    json_integer((json_int_t)(ifc->flow_idle_ms / 1000)));
 	json_object_set_new(o, "zmq.num_exporters", json_integer((json_int_t)exporters));
 	json_object_set_new(o, "zmq.drops.export_queue_full", json_integer((json_int_t)eqf));
 	json_object_set_new(o, "zmq.drops.flow_collection_drops",

@@ -96,7 +96,7 @@ struct zmqc_probe {
 	uint64_t num_exporters;
 	uint64_t export_queue_full, too_many_flows, flow_collection_drops,
 		 flow_collection_udp_socket_drops;
-	uint32_t timeout_lifetime, timeout_idle;
+	uint32_t timeout_lifetime, timeout_idle, timeout_collected_lifetime;
 	char ip[48];
 	char version[32];
 	char iface[32];
@@ -126,6 +126,9 @@ struct zmqc_ifcounters {
 	uint32_t have;               /* bit per enum zmqc_counter_id seen */
 	uint64_t updates, first_ms, last_ms;
 };
+
+/* A probe's events stop counting for the idle time after this long. */
+#define ZMQC_PROBE_STALE_MS (30 * 60 * 1000)
 
 /* One publisher behind the endpoint (one header source_id). */
 struct zmqc_peer {
@@ -197,6 +200,14 @@ struct zmqc_decoder {
 	int n_tmpl;
 	struct ratelimit rl;
 };
+
+/*
+ * How long a flow of this peer may stay without an update before it is
+ * idle, in seconds, from its last `event` (zmq-wire.md §5): the larger of
+ * clamp(2 x timeout.idle, 60, 600) and min(timeout.lifetime (at most
+ * 600), timeout.collected_lifetime) + 10; 0 before any event.
+ */
+uint32_t zmqc_peer_max_idle(const struct zmqc_peer *p);
 
 int zmqc_decoder_init(struct zmqc_decoder *d, const char *name,
 		      zmqc_emit_fn emit, void *ctx);

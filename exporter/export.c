@@ -53,6 +53,7 @@
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
+#include "merge/tables.h"
 
 #define EXPORT_RING 16384
 #define EXPORT_MAX_PAYLOAD (120 * 1024)
@@ -476,6 +477,27 @@ export_send(const char *topic, int version, const void *payload, size_t len)
 	}
 }
 
+
+/* The longest flow idle time of our interfaces.  Sent as twice the
+ * event's timeout.idle, so that a hub applying zmq-wire.md §5 to us
+ * (max(clamp(2 x idle, 60, 600), lifetime + 10), lifetime = the export
+ * interval) purges our flows when we do. */
+static uint64_t
+flow_idle_max_ms(void)
+{
+	uint64_t m = TABLES_FLOW_IDLE_MS;
+	int i;
+
+	for (i = 0; i < node_n_ifaces; i++) {
+		uint64_t v = __atomic_load_n(&node_ifaces[i]->flow_idle_ms,
+					     __ATOMIC_RELAXED);
+
+		if (v > m)
+			m = v;
+	}
+	return m;
+}
+
 static void
 export_send_event(void)
 {
@@ -496,7 +518,8 @@ export_send_event(void)
 		      "exported_msgs", (json_int_t)st.sent_msgs,
 		      "probe", "version", NTOPNG_VERSION,
 		      "uuid_num", (json_int_t)st.source_id,
-		      "timeout", "lifetime", ex.export_interval, "idle", 60,
+		      "timeout", "lifetime", ex.export_interval,
+		      "idle", (int)(flow_idle_max_ms() / 2000),
 		      "collected_lifetime", ex.export_interval,
 		      "zmq", "num_flow_exports", (json_int_t)st.sent_records,
 		      "num_exporters", 1, "num_zmq_exporters", 1,

@@ -248,6 +248,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	int i, offline = 1;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
 
+	ifc->probe_idle_ms = 0;      /* raised by the probes' sources */
 	for (i = 0; i < ifc->n_sources; i++) {
 		struct source *s = ifc->sources[i];
 
@@ -256,6 +257,9 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 		if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
 			offline = 0;
 	}
+	/* read by the exporter's event (atomic) */
+	__atomic_store_n(&ifc->flow_idle_ms, ifc->probe_idle_ms > TABLES_FLOW_IDLE_MS ?
+			 ifc->probe_idle_ms : TABLES_FLOW_IDLE_MS, __ATOMIC_RELAXED);
 	if (ifc->stats.thpt_last_ms != 0)
 		tables_update_thpt(ifc, elapsed);
 	ifc->stats.thpt_last_ms = wall_ms;

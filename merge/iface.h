@@ -256,6 +256,10 @@ struct iface {
 	struct flow *flow_head, *flow_tail;   /* LRU by last seen */
 	uint32_t num_flows, max_flows;
 	struct objpool flow_pool, host_pool;   /* their entries (owner only) */
+	/* a flow without traffic or update for flow_idle_ms is purged: 60 s,
+	 * or longer when the probes' events say so (probe_idle_ms, the
+	 * largest of their zmqc_peer_max_idle(), found each second) */
+	uint64_t flow_idle_ms, probe_idle_ms;
 	struct host **host_buckets;  uint32_t host_mask;
 	struct host *host_head, *host_tail;
 	uint32_t num_hosts, num_local_hosts, max_hosts;

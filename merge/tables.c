@@ -116,6 +116,7 @@ tables_init(struct iface *ifc)
 	/* far fewer MACs than hosts are usual (hosts behind routers share
 	 * them): a small, cache-friendly bucket array */
 	ifc->mac_mask = pow2_at_least((ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) - 1;
+	ifc->flow_idle_ms = TABLES_FLOW_IDLE_MS;
 	objpool_init(&ifc->flow_pool, sizeof(struct flow));
 	objpool_init(&ifc->host_pool, sizeof(struct host));
 	ifc->flow_buckets = calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
@@ -1280,7 +1281,7 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 
 	while ((f = ifc->flow_head) != NULL &&
 	       (!pressure_only || table_pressed(ifc->num_flows, ifc->max_flows)) &&
-	       f->seen_ms + TABLES_FLOW_IDLE_MS < now_ms) {
+	       f->seen_ms + ifc->flow_idle_ms < now_ms) {
 		flow_free(ifc, f);
 		ifc->stats.flows_purged++;
 	}

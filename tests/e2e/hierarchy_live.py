@@ -83,6 +83,10 @@ def inner():
                    % (lat["p50"], lat["p99"], INTERVAL))
             eb = edge.rest("get/interface/data.lua", ifid=0)["ip_bytes"]
             expect(b <= eb and b >= eb // 2, "the hub tracks the edge (%d of %d bytes)" % (b, eb))
+            # the edge's events tell its 60 s flow idle time: the hub
+            # purges the edge's flows when the edge does
+            mi = hub.rest("get/interface/data.lua", ifid=0).get("zmq.flow_max_idle")
+            expect(mi == 60, "the hub takes the edge's flow idle time (%s s)" % mi)
 
             # kill the edge mid-stream
             edge.proc.send_signal(signal.SIGKILL)

@@ -299,6 +299,14 @@ def test_collector_mode():
         expect(d["zmqRecvStats"].get("counters") == 3, "zmqRecvStats.counters == 3 (%s)"
                % d["zmqRecvStats"].get("counters"))
         expect(d["zmqRecvStats"]["zmq_msg_drops"] == 0, "counters share the msg_id sequence: no drops")
+        # the probes' timeouts set the flow idle time (zmq-wire.md §5, TV7)
+        expect(d.get("zmq.flow_max_idle") == 60, "no event timeouts: flows idle after 60 s (%s)"
+               % d.get("zmq.flow_max_idle"))
+        pubs[1].send(lambda t, m: hdr_v2(t, m, 501), "event", json.dumps(
+            {"time": NOW, "timeout": {"lifetime": 120, "idle": 30, "collected_lifetime": 120}}).encode())
+        d = wait_for(nd, lambda d: d.get("zmq.flow_max_idle") != 60, timeout=5)
+        expect(d.get("zmq.flow_max_idle") == 130, "lifetime 120, idle 30: flows idle after 130 s (%s)"
+               % d.get("zmq.flow_max_idle"))
     ctx.destroy(linger=0)
 
 

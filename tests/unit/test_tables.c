@@ -197,6 +197,13 @@ test_purge_keeps_hosts_with_flows(void **state)
 	/* pressure-only purge leaves a table far from full alone */
 	tables_purge(ifc, 1000 + 10 * TABLES_HOST_IDLE_MS, 1);
 	assert_int_equal(ifc->num_flows, 1);
+	/* probes' timeouts (130 s): a flow idle 100 s stays, 131 s goes */
+	assert_int_equal(ifc->flow_idle_ms, TABLES_FLOW_IDLE_MS);
+	ifc->flow_idle_ms = 130000;
+	tables_purge(ifc, fresh.ts_us / 1000 + 100000, 0);
+	assert_int_equal(ifc->num_flows, 1);
+	tables_purge(ifc, fresh.ts_us / 1000 + 131000, 0);
+	assert_int_equal(ifc->num_flows, 0);
 	free_iface(ifc);
 }
 

@@ -310,6 +310,16 @@ test_tv7_event_tv8_tv9(void **state)
 	assert_int_equal(p->probe.num_exporters, 1);
 	assert_int_equal(p->probe.packet_drops, 12);
 	assert_int_equal(p->probe.timeout_lifetime, 120);
+	/* §12 TV7: max(clamp(2 x 30, 60, 600), min(120, 120) + 10) = 130 s */
+	assert_int_equal(p->probe.timeout_collected_lifetime, 120);
+	assert_int_equal(zmqc_peer_max_idle(p), 130);
+	/* no collected_lifetime: F = 10, so R = 60 rules (§5) */
+	p->probe.timeout_collected_lifetime = 0;
+	assert_int_equal(zmqc_peer_max_idle(p), 60);
+	/* long timeouts: R capped at 600, lifetime capped at 600 */
+	p->probe.timeout_idle = 400;
+	p->probe.timeout_lifetime = p->probe.timeout_collected_lifetime = 900;
+	assert_int_equal(zmqc_peer_max_idle(p), 610);
 	assert_string_equal(p->probe.ip, "192.0.2.10");
 	assert_string_equal(p->probe.version, "10.6.0");
 	/* TV8: device 192.168.1.1, ifIndex 7, full duplex, admin/oper up */
