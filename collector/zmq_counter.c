@@ -1,15 +1,24 @@
 /*
- * zmq_counter.c - `counter` messages (zmq-wire.md §6.2): one sFlow
- * interface counter sample, as JSON or TLV, keyed by names or by the
- * ids 0..15.  Samples are kept per peer and per (deviceIP, ifIndex), the
- * latest values of each field (sFlow counters are running totals), and
- * shown in get/interface/sources.lua under each peer's "interfaces".
+ * zmq_counter.c - what probes tell of their exporters' interfaces.
+ *
+ * `counter` messages (zmq-wire.md §6.2): one sFlow interface counter
+ * sample, as JSON or TLV, keyed by names or by the ids 0..15.  Samples
+ * are kept per peer and per (deviceIP, ifIndex), the latest values of
+ * each field (sFlow counters are running totals), and shown in
+ * get/interface/sources.lua under each peer's "interfaces".
+ *
+ * `snmp-ifaces` messages (§2.5): {"<exporter>": {"<ifIndex>": "<name>"}}
+ * tables, kept per peer ("snmp_ifaces" in sources.lua) and used to name
+ * the interfaces of counter samples that carry no ifName.  A rare
+ * message of unbounded size: parsed with jansson, not the jsmn hot path.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <jansson.h>
 
 #include "collector/zmqc.h"
 
@@ -40,6 +49,20 @@ zmqc_counter_key(const char *k, size_t len)
 		    memcmp(counter_names[i], k, len) == 0)
 			return i;
 	return -1;
+}
+
+/* Copies an interface name, printable ASCII only (others become '?'), so
+ * that it is always valid JSON text. */
+static void
+name_copy(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t i;
+
+	if (len > size - 1)
+		len = size - 1;
+	for (i = 0; i < len; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[len] = '\0';
 }
 
 /* "Up"/"Full" words, or the numbers sFlow uses (ifStatus bits, ifDirection
@@ -86,9 +109,7 @@ zmqc_counter_field(struct zmqc_ifcounters *c, int id, const struct zmqc_val *v)
 	case ZMQC_CTR_IF_NAME:
 		if (v->type != ZV_STR)
 			return ZMQC_ERR_VALUE_TYPE;
-		snprintf(c->name, sizeof(c->name), "%.*s",
-			 (int)(v->len < sizeof(c->name) ? v->len : sizeof(c->name) - 1),
-			 v->s);
+		name_copy(c->name, sizeof(c->name), v->s, v->len);
 		break;
 	case ZMQC_CTR_IF_DIRECTION:
 		b = word_or_num(v, "Full", 1);
@@ -203,5 +224,93 @@ zmqc_counter_store(struct zmqc_decoder *d, struct zmqc_peer *p,
 	counters_merge(c, s);
 	c->updates++;
 	c->last_ms = now_ms;
+	return 0;
+}
+
+const char *
+zmqc_ifname(const struct zmqc_peer *p, const char *exporter, uint32_t ifindex)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->n_ifnames; i++)
+		if (p->ifnames[i].ifindex == ifindex &&
+		    strcmp(p->ifnames[i].exporter, exporter) == 0)
+			return p->ifnames[i].name;
+	return NULL;
+}
+
+/* Sets (exporter, ifindex) -> name; 0, or -1 when the table is full. */
+static int
+ifname_set(struct zmqc_peer *p, const char *exporter, uint32_t ifindex,
+	   const char *name)
+{
+	struct zmqc_ifname *e = NULL;
+	uint32_t i;
+
+	for (i = 0; i < p->n_ifnames && e == NULL; i++)
+		if (p->ifnames[i].ifindex == ifindex &&
+		    strcmp(p->ifnames[i].exporter, exporter) == 0)
+			e = &p->ifnames[i];
+	if (e == NULL) {
+		if (p->ifnames == NULL)
+			p->ifnames = calloc(ZMQC_MAX_IFNAMES, sizeof(*p->ifnames));
+		if (p->ifnames == NULL || p->n_ifnames == ZMQC_MAX_IFNAMES)
+			return -1;
+		e = &p->ifnames[p->n_ifnames++];
+		name_copy(e->exporter, sizeof(e->exporter), exporter,
+			  strlen(exporter));
+		e->ifindex = ifindex;
+	}
+	name_copy(e->name, sizeof(e->name), name, strlen(name));
+	return 0;
+}
+
+int
+zmqc_snmp_ifaces(struct zmqc_decoder *d, struct zmqc_peer *p,
+		 const char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(buf, len, 0, &jerr), *names;
+	const char *exporter, *idx;
+	int bad = 0, full = 0;
+
+	if (root == NULL || !json_is_object(root)) {
+		zmqc_error(d, p, ZMQC_ERR_JSON, "snmp-ifaces: %s",
+			   root == NULL ? jerr.text : "not a JSON object");
+		json_decref(root);
+		return -1;
+	}
+	json_object_foreach(root, exporter, names) {
+		json_t *name;
+
+		if (!json_is_object(names) || strlen(exporter) >= 48) {
+			bad++;
+			continue;
+		}
+		json_object_foreach(names, idx, name) {
+			char *end;
+			unsigned long v = strtoul(idx, &end, 10);
+
+			if (!json_is_string(name) || *idx == '\0' || *end != '\0' ||
+			    v > UINT32_MAX) {
+				bad++;
+				continue;
+			}
+			if (ifname_set(p, exporter, (uint32_t)v,
+				       json_string_value(name)) != 0)
+				full++;
+		}
+	}
+	json_decref(root);
+	if (bad)
+		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)bad,
+			     "snmp-ifaces: %d entr(ies) not exporter -> "
+			     "{ifIndex: name}", bad);
+	if (full) {
+		p->ifnames_dropped += (uint64_t)full;
+		zmqc_error_n(d, p, ZMQC_ERR_REFUSED, (uint64_t)full,
+			     "snmp-ifaces: %d name(s) refused (%d kept per "
+			     "source)", full, ZMQC_MAX_IFNAMES);
+	}
 	return 0;
 }

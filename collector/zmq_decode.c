@@ -94,8 +94,10 @@ zmqc_decoder_fini(struct zmqc_decoder *d)
 		inflateEnd(d->zstream);
 	free(d->zstream);
 	zmqc_json_fini(d);
-	for (int i = 0; d->peers != NULL && i < ZMQC_MAX_PEERS; i++)
+	for (int i = 0; d->peers != NULL && i < ZMQC_MAX_PEERS; i++) {
 		free(d->peers[i].ifc);
+		free(d->peers[i].ifnames);
+	}
 	free(d->peers);
 	free(d->tmpl);
 	free(d->batch);
@@ -222,6 +224,7 @@ peer_get(struct zmqc_decoder *d, uint32_t source_id, uint64_t now_ms)
 		d->st.peers_evicted++;
 	}
 	free(free_slot->ifc);
+	free(free_slot->ifnames);
 	memset(free_slot, 0, sizeof(*free_slot));
 	free_slot->used = 1;
 	free_slot->source_id = source_id;
@@ -441,6 +444,13 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		else
 			zmqc_json_counter(d, p, (const char *)data, dlen,
 					  now_ms);
+		break;
+	case ZT_SNMP_IFACES:
+		if (tlv)
+			zmqc_error(d, p, ZMQC_ERR_ENCODING,
+				   "snmp-ifaces is JSON, not TLV");
+		else
+			zmqc_snmp_ifaces(d, p, (const char *)data, dlen);
 		break;
 	default:
 		if (tlv) {

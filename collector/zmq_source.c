@@ -512,13 +512,17 @@ ifcounters_json(const struct zmqc_peer *p)
 	for (i = 0; i < p->n_ifc; i++) {
 		const struct zmqc_ifcounters *c = &p->ifc[i];
 		char dev[IPADDR_STRLEN];
+		const char *name;
 
+		ipaddr_fmt(&c->device, dev, sizeof(dev));
+		/* no ifName in the samples: the probe's snmp-ifaces name */
+		name = c->name[0] ? c->name : zmqc_ifname(p, dev, c->ifindex);
 		json_array_append_new(arr, json_pack(
 			"{s:s,s:I,s:s,s:I,s:I,s:b,s:b,s:b,s:b,s:I,s:I,s:I,s:I,"
 			"s:I,s:I,s:I,s:I,s:I,s:I}",
-			"device", ipaddr_fmt(&c->device, dev, sizeof(dev)),
+			"device", dev,
 			"ifindex", (json_int_t)c->ifindex,
-			"name", c->name,
+			"name", name ? name : "",
 			"type", (json_int_t)c->iftype,
 			"speed", (json_int_t)c->speed,
 			"full_duplex", c->full_duplex,
@@ -537,6 +541,28 @@ ifcounters_json(const struct zmqc_peer *p)
 			"last_seen", (json_int_t)(c->last_ms / 1000)));
 	}
 	return arr;
+}
+
+/* {"<exporter>": {"<ifIndex>": "<name>"}} as the probe sent them. */
+static json_t *
+ifnames_json(const struct zmqc_peer *p)
+{
+	json_t *o = json_object();
+	uint32_t i;
+
+	for (i = 0; i < p->n_ifnames; i++) {
+		const struct zmqc_ifname *e = &p->ifnames[i];
+		json_t *t = json_object_get(o, e->exporter);
+		char idx[16];
+
+		if (t == NULL) {
+			t = json_object();
+			json_object_set_new(o, e->exporter, t);
+		}
+		snprintf(idx, sizeof(idx), "%u", e->ifindex);
+		json_object_set_new(t, idx, json_string(e->name));
+	}
+	return o;
 }
 
 static json_t *
@@ -560,6 +586,9 @@ peer_json(const struct zmqc_peer *p)
 	json_object_set_new(o, "counters_dropped",
 			    json_integer((json_int_t)p->counters_dropped));
 	json_object_set_new(o, "interfaces", ifcounters_json(p));
+	json_object_set_new(o, "snmp_ifaces", ifnames_json(p));
+	json_object_set_new(o, "snmp_ifaces_dropped",
+			    json_integer((json_int_t)p->ifnames_dropped));
 	json_object_set_new(o, "first_seen",
 			    json_integer((json_int_t)(p->first_seen_ms / 1000)));
 	json_object_set_new(o, "last_seen",

@@ -127,6 +127,14 @@ struct zmqc_ifcounters {
 	uint64_t updates, first_ms, last_ms;
 };
 
+/* Interface names from `snmp-ifaces` (exporter key, ifIndex -> name). */
+#define ZMQC_MAX_IFNAMES 1024          /* names kept per peer */
+struct zmqc_ifname {
+	char exporter[48];           /* the message's key, usually an address */
+	uint32_t ifindex;
+	char name[48];
+};
+
 /* A probe's events stop counting for the idle time after this long. */
 #define ZMQC_PROBE_STALE_MS (30 * 60 * 1000)
 
@@ -142,6 +150,9 @@ struct zmqc_peer {
 	struct zmqc_ifcounters *ifc; /* [ZMQC_MAX_IFCOUNTERS], from `counter` */
 	uint32_t n_ifc;
 	uint64_t counters_dropped;   /* samples of interfaces beyond those */
+	struct zmqc_ifname *ifnames; /* [ZMQC_MAX_IFNAMES], from `snmp-ifaces` */
+	uint32_t n_ifnames;
+	uint64_t ifnames_dropped;
 	uint64_t first_seen_ms, last_seen_ms;
 	uint64_t errors[ZMQC_ERR__COUNT];
 	uint8_t last_version, last_layout;
@@ -319,6 +330,14 @@ int zmqc_json_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
 		      const char *buf, size_t len, uint64_t now_ms);
 int zmqc_tlv_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
 		     const uint8_t *buf, size_t len, uint64_t now_ms);
+/* `snmp-ifaces`: {"<exporter>": {"<ifIndex>": "<name>", ...}, ...} into
+ * the peer's names (later names replace earlier ones); 0, or -1 when
+ * the message is not of that shape (counted). */
+int zmqc_snmp_ifaces(struct zmqc_decoder *d, struct zmqc_peer *p,
+		     const char *buf, size_t len);
+/* The name of (exporter, ifIndex) from the peer's `snmp-ifaces`, or NULL. */
+const char *zmqc_ifname(const struct zmqc_peer *p, const char *exporter,
+			uint32_t ifindex);
 
 /* TLV (zmq_tlv.c). */
 struct zmqc_tlv_item {

@@ -276,13 +276,19 @@ def test_collector_mode():
         pubs[1].send(lambda t, m: hdr_v2(t, m, 501, version=3), "counter",
                      b"\x01\x01" + tlv_item(0, "10.0.0.254") + tlv_item(2, 12) +
                      tlv_item(3, "xe-1/0/0") + tlv_item(8, "Down") + b"\x01")
+        # an unnamed interface, named by the probe's snmp-ifaces
+        pubs[1].send(lambda t, m: hdr_v2(t, m, 501, version=3), "counter",
+                     b"\x01\x01" + tlv_item(0, "10.0.0.254") + tlv_item(2, 13) + b"\x01")
+        pubs[1].send(lambda t, m: hdr_v2(t, m, 501), "snmp-ifaces",
+                     json.dumps({"10.0.0.254": {"12": "ignored", "13": "xe-1/0/1"}}).encode())
         ifs = {}
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             src = nd.rest("get/interface/sources.lua", ifid=0)
             probes = {p["source_id"]: p for p in src[0]["probes"]}
             ifs = {sid: p.get("interfaces", []) for sid, p in probes.items()}
-            if probes[500]["counters"] == 2 and probes[501]["counters"] == 1:
+            if probes[500]["counters"] == 2 and probes[501]["counters"] == 2 and \
+                    probes[501].get("snmp_ifaces"):
                 break
             time.sleep(0.1)
         a = ifs.get(500, [])
@@ -292,11 +298,15 @@ def test_collector_mode():
                a[0]["in_octets"] == 123999999 and a[0]["out_octets"] == 98765432 and
                a[0]["updates"] == 2, "TV8 then a TLV update: one interface, latest octets (%s)" % a)
         b = ifs.get(501, [])
-        expect(len(b) == 1 and b[0]["device"] == "10.0.0.254" and b[0]["ifindex"] == 12 and
+        expect(len(b) == 2 and b[0]["device"] == "10.0.0.254" and b[0]["ifindex"] == 12 and
                b[0]["name"] == "xe-1/0/0" and not b[0]["oper_up"],
                "a second probe's TLV counter sample (%s)" % b)
+        expect(len(b) == 2 and b[1]["ifindex"] == 13 and b[1]["name"] == "xe-1/0/1",
+               "an unnamed interface named by snmp-ifaces (%s)" % b[1:])
+        expect(probes[501].get("snmp_ifaces") == {"10.0.0.254": {"12": "ignored", "13": "xe-1/0/1"}},
+               "snmp-ifaces kept as sent (%s)" % probes[501].get("snmp_ifaces"))
         d = nd.rest("get/interface/data.lua", ifid=0)
-        expect(d["zmqRecvStats"].get("counters") == 3, "zmqRecvStats.counters == 3 (%s)"
+        expect(d["zmqRecvStats"].get("counters") == 4, "zmqRecvStats.counters == 4 (%s)"
                % d["zmqRecvStats"].get("counters"))
         expect(d["zmqRecvStats"]["zmq_msg_drops"] == 0, "counters share the msg_id sequence: no drops")
         # the probes' timeouts set the flow idle time (zmq-wire.md §5, TV7)

@@ -449,6 +449,45 @@ test_counters_tlv_and_refusals(void **state)
 	zmqc_decoder_fini(&d);
 }
 
+/* snmp-ifaces: names per (exporter, ifIndex), later ones replace earlier
+ * ones; entries of the wrong shape and invalid JSON are counted. */
+static void
+test_snmp_ifaces(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	struct zmqc_peer *p = NULL;
+	uint8_t blob[600];
+	const char *js[] = {
+		"{\"10.9.8.7\":{\"3\":\"eth3\",\"5\":\"old\"},\"bad\":7,"
+		"\"10.1.1.1\":{\"x\":\"y\",\"1\":\"wan\\u00e9\"}}",
+		"{\"10.9.8.7\":{\"5\":\"eth5\"}}",
+		"{\"10.9.8.7\":",
+	};
+
+	setup_dec(&d, &s);
+	for (int i = 0; i < 3; i++) {
+		size_t n = counter_blob(blob, (uint32_t)(i + 1), js[i], strlen(js[i]));
+
+		memcpy(blob + 1, "snmp-ifaces", 11);
+		zmqc_decode_blob(&d, blob, n, NOW);
+	}
+	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
+		if (d.peers[i].used && d.peers[i].source_id == 9)
+			p = &d.peers[i];
+	assert_non_null(p);
+	assert_int_equal(d.st.topics[ZT_SNMP_IFACES], 3);
+	assert_int_equal(p->n_ifnames, 3);
+	assert_string_equal(zmqc_ifname(p, "10.9.8.7", 3), "eth3");
+	assert_string_equal(zmqc_ifname(p, "10.9.8.7", 5), "eth5");
+	assert_string_equal(zmqc_ifname(p, "10.1.1.1", 1), "wan??");  /* é */
+	assert_null(zmqc_ifname(p, "10.9.8.7", 4));
+	assert_int_equal(p->errors[ZMQC_ERR_VALUE_TYPE], 2);
+	assert_int_equal(p->errors[ZMQC_ERR_JSON], 1);
+	assert_int_equal(errs(&d), 3);
+	zmqc_decoder_fini(&d);
+}
+
 static void
 test_tv10_v0(void **state)
 {
@@ -645,6 +684,7 @@ main(void)
 		cmocka_unit_test(test_tv6_v3_zlib),
 		cmocka_unit_test(test_tv7_event_tv8_tv9),
 		cmocka_unit_test(test_counters_tlv_and_refusals),
+		cmocka_unit_test(test_snmp_ifaces),
 		cmocka_unit_test(test_tv10_v0),
 		cmocka_unit_test(test_msg_id_drops),
 		cmocka_unit_test(test_negative),
