@@ -25,7 +25,9 @@
  * side is broadcast or multicast.  So collected flows get the same client/
  * server as on an upstream ntopng fed the same records.
  */
+#include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,6 +267,163 @@ zmqc_rec_init(struct zmqc_rec *r)
 	r->path[0] = '\0';
 }
 
+/* Appends n bytes to the record's additional fields; 0, or -1 (full). */
+static int
+extra_put(struct zmqc_rec *r, const char *s, size_t n)
+{
+	/* room for the closing "}" and the NUL */
+	if (r->extra_len + n + 2 > sizeof(r->extra))
+		return -1;
+	memcpy(r->extra + r->extra_len, s, n);
+	r->extra_len = (uint16_t)(r->extra_len + n);
+	return 0;
+}
+
+/* Appends s[0..n) as the inside of a JSON string: escaped, and control
+ * or non-ASCII bytes (TLV strings are raw bytes) as '?'. */
+static int
+extra_put_text(struct zmqc_rec *r, const char *s, size_t n, int json_escaped)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[2] = { '\\', (char)c };
+
+		if (json_escaped && c == '\\' && i + 1 < n) {
+			/* already a valid JSON escape: keep it */
+			if (extra_put(r, s + i, 2) != 0)
+				return -1;
+			i++;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			if (extra_put(r, esc, 2) != 0)
+				return -1;
+		} else if (extra_put(r, c >= 0x20 && c < 0x7f ? (const char *)&s[i] :
+				     "?", 1) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Appends "name":value to the record's additional fields. */
+static void
+extra_add(struct zmqc_rec *r, const char *name, size_t nlen,
+	  const struct zmqc_val *v)
+{
+	uint16_t mark = r->extra_len;
+	char num[32];
+	int rc, n = 0;
+
+	if (r->extra_full)
+		return;
+	rc = extra_put(r, r->extra_len ? "," : "{", 1);
+	rc |= extra_put(r, "\"", 1);
+	rc |= extra_put_text(r, name, nlen, 0);
+	rc |= extra_put(r, "\":", 2);
+	switch (v->type) {
+	case ZV_UINT: n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v->u); break;
+	case ZV_INT: n = snprintf(num, sizeof(num), "%lld", (long long)v->i); break;
+	case ZV_DOUBLE:
+		n = snprintf(num, sizeof(num), "%.17g", v->d);
+		if (v->d != v->d || v->d - v->d != 0)   /* NaN, inf: no JSON */
+			n = snprintf(num, sizeof(num), "null");
+		break;
+	case ZV_STR:
+		rc |= extra_put(r, "\"", 1);
+		rc |= extra_put_text(r, v->s, v->len, v->escaped);
+		rc |= extra_put(r, "\"", 1);
+		break;
+	default:
+		if (v->s != NULL && v->len > 0)
+			rc |= extra_put(r, v->s, v->len);   /* JSON text */
+		else
+			n = snprintf(num, sizeof(num), "null");
+		break;
+	}
+	if (n > 0)
+		rc |= extra_put(r, num, (size_t)n);
+	if (rc != 0) {
+		r->extra_len = mark;     /* drop the partial member */
+		r->extra_full = 1;
+	}
+}
+
+void
+zmqc_rec_extra(struct zmqc_rec *r, const char *key, size_t key_len,
+	       const struct zmqc_val *v)
+{
+	extra_add(r, key, key_len, v);
+}
+
+/* The built-in label of a canonical id (labels sorted by id, once). */
+static const struct label *labels_by_id[sizeof(labels) / sizeof(labels[0])];
+static pthread_once_t labels_once = PTHREAD_ONCE_INIT;
+
+static int
+label_id_cmp(const void *a, const void *b)
+{
+	const struct label *x = *(const struct label *const *)a;
+	const struct label *y = *(const struct label *const *)b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+labels_sort(void)
+{
+	size_t i, n = sizeof(labels) / sizeof(labels[0]);
+
+	for (i = 0; i < n; i++)
+		labels_by_id[i] = &labels[i];
+	qsort(labels_by_id, n, sizeof(labels_by_id[0]), label_id_cmp);
+}
+
+static const char *
+label_of(uint32_t canon)
+{
+	size_t lo = 0, hi = sizeof(labels) / sizeof(labels[0]);
+
+	pthread_once(&labels_once, labels_sort);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (labels_by_id[mid]->id == canon)
+			return labels_by_id[mid]->name;
+		if (labels_by_id[mid]->id < canon)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* A field the flow does not keep, as an additional field: its label as
+ * sent, else the built-in one, else "PEN.ID" or "ID". */
+static void
+extra_field(struct zmqc_rec *r, uint32_t pen, uint32_t id, const char *key,
+	    size_t key_len, const struct zmqc_val *v)
+{
+	const char *name = key;
+	char num[24];
+	uint32_t canon;
+
+	if (name == NULL && (canon = field_canon(pen, id)) != 0)
+		name = label_of(canon);
+	if (name != NULL && key == NULL)
+		key_len = strlen(name);
+	if (name == NULL) {
+		int n = pen ? snprintf(num, sizeof(num), "%u.%u", pen, id) :
+			      snprintf(num, sizeof(num), "%u", id);
+
+		name = num;
+		key_len = (size_t)n;
+	}
+	extra_add(r, name, key_len, v);
+}
+
 /* A number in a counted string: digits only, no sign, no overflow. */
 static int
 parse_digits(const char *s, size_t len, uint64_t *out)
@@ -453,7 +612,7 @@ set_info(struct zmqc_rec *r, const struct zmqc_val *v, uint8_t prio)
 
 int
 zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
-	       const struct zmqc_val *v)
+	       const char *key, size_t key_len, const struct zmqc_val *v)
 {
 	struct flow_update *u = &r->u;
 	uint64_t n;
@@ -612,7 +771,8 @@ zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
 		rc = val_num_strict(v, &n);
 		break;
 	default:
-		break;               /* ignored field */
+		extra_field(r, pen, id, key, key_len, v);
+		break;
 	}
 	return rc == 0 ? ZMQC_OK : ZMQC_ERR_VALUE_TYPE;
 }
@@ -685,6 +845,12 @@ zmqc_rec_finish(struct zmqc_rec *r, uint64_t now_ms)
 	    !never_swap(&u->src) && !never_swap(&u->dst))
 		swap_sides(u);
 	u->info = r->info_prio ? r->info : NULL;
+	u->extra = NULL;
+	if (r->extra_len > 0) {
+		r->extra[r->extra_len] = '}';
+		r->extra[r->extra_len + 1] = '\0';
+		u->extra = r->extra;
+	}
 	u->site_path = r->path[0] ? r->path : NULL;
 	return ZMQC_OK;
 }

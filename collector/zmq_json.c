@@ -128,6 +128,8 @@ tok_val(const char *s, const jsmntok_t *t, struct zmqc_val *v)
 	if (t->type != JSMN_PRIMITIVE || n == 0 ||
 	    (p[0] != '-' && (p[0] < '0' || p[0] > '9'))) {
 		v->type = ZV_OTHER;  /* true, false, null, object, array */
+		v->s = p;            /* valid JSON text (strict jsmn) */
+		v->len = n;
 		return;
 	}
 	i = 0;
@@ -205,12 +207,17 @@ json_flow(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
 		uint32_t pen, id;
 
 		tok_val(s, &j->tok[i + 1], &v);
-		if (kt->type == JSMN_STRING &&
-		    zmqc_key_resolve(d, s + kt->start,
-				     (size_t)(kt->end - kt->start), &pen,
-				     &id) == 0 &&
-		    zmqc_rec_field(rec, pen, id, &v) != ZMQC_OK)
-			(*type_errs)++;
+		if (kt->type == JSMN_STRING) {
+			const char *key = s + kt->start;
+			size_t kl = (size_t)(kt->end - kt->start);
+
+			if (zmqc_key_resolve(d, key, kl, &pen, &id) != 0)
+				zmqc_rec_extra(rec, key, kl, &v);
+			else if (zmqc_rec_field(rec, pen, id,
+						key[0] >= '0' && key[0] <= '9' ?
+						NULL : key, kl, &v) != ZMQC_OK)
+				(*type_errs)++;
+		}
 		i = tok_skip(j->tok, r, i + 1);
 	}
 	if (k < nkeys)

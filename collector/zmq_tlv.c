@@ -182,12 +182,16 @@ zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 			items++;
 			if (it.key_str != NULL) {
 				if (zmqc_key_resolve(d, it.key_str, it.key_len,
-						     &pen, &id) != 0)
+						     &pen, &id) != 0) {
+					zmqc_rec_extra(rec, it.key_str,
+						       it.key_len, &it.v);
 					continue;
+				}
 			} else {
 				id = it.key_id;
 			}
-			if (zmqc_rec_field(rec, pen, id, &it.v) != ZMQC_OK)
+			if (zmqc_rec_field(rec, pen, id, it.key_str,
+					   it.key_len, &it.v) != ZMQC_OK)
 				type_errs++;
 			continue;
 		}

@@ -36,6 +36,7 @@
 #define ZMQC_JSON_TOKENS 2048          /* tokens of one JSON object */
 #define ZMQC_MAX_TEMPLATES 256         /* labels learned from `template` */
 #define ZMQC_INFO_MAX 256
+#define ZMQC_EXTRA_MAX 512             /* additional fields of one record */
 
 /* Errors, counted per cause (names in zmqc_err_names, for the API). */
 enum zmqc_err {
@@ -255,7 +256,8 @@ struct zmqc_val {
 	uint64_t u;                  /* ZV_UINT; also ZV_INT >= 0 */
 	int64_t i;
 	double d;
-	const char *s;               /* ZV_STR: not NUL-terminated */
+	const char *s;               /* ZV_STR, and ZV_OTHER from JSON: the
+				      * text (not NUL-terminated) */
 	size_t len;
 	uint8_t escaped;             /* JSON string holding a backslash */
 };
@@ -270,16 +272,27 @@ struct zmqc_rec {
 	struct ipaddr nprobe_ip;
 	uint64_t abs_bytes[2], abs_pkts[2];
 	uint8_t abs_seen;
+	uint16_t extra_len;          /* bytes used in extra */
+	uint8_t extra_full;          /* fields that did not fit were dropped */
 	char info[ZMQC_INFO_MAX];    /* last: zmqc_rec_init clears up to here */
 	char path[256];              /* SITE_PATH (hierarchies) */
+	/* "additional fields" (zmq-wire.md §3.1, §4.1): the fields we do not
+	 * keep in the flow, as the members of a JSON object, "{...}" */
+	char extra[ZMQC_EXTRA_MAX];
 };
 
 void zmqc_rec_init(struct zmqc_rec *r);
-/* Applies one field (pen, id as on the wire).  Returns ZMQC_OK, or
+/* Applies one field (pen, id as on the wire; key/key_len: the key's
+ * text when it was a label, else NULL).  Returns ZMQC_OK, or
  * ZMQC_ERR_VALUE_TYPE when a known field has a value of the wrong type
- * (the field is then ignored). */
+ * (the field is then ignored).  A field the flow does not keep becomes an
+ * additional field, named by its label (sent, or from the built-in
+ * table) or "PEN.ID"/"ID". */
 int zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
-		   const struct zmqc_val *v);
+		   const char *key, size_t key_len, const struct zmqc_val *v);
+/* A field whose key resolves to nothing: an additional field as named. */
+void zmqc_rec_extra(struct zmqc_rec *r, const char *key, size_t key_len,
+		    const struct zmqc_val *v);
 /* Normalises a finished record into r->u (direction heuristic, ICMP
  * ports, timestamps).  Returns ZMQC_OK or ZMQC_ERR_BAD_FLOW. */
 int zmqc_rec_finish(struct zmqc_rec *r, uint64_t now_ms);

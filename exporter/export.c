@@ -151,6 +151,7 @@ export_flow(const struct flow_update *u)
 	r->u = *u;
 	r->u.info = NULL;
 	r->u.site_path = NULL;
+	r->u.extra = NULL;           /* additional fields are not relayed */
 	snprintf(r->info, sizeof(r->info), "%s", u->info ? u->info : "");
 	if (u->site_path != NULL && u->site_path[0] != '\0') {
 		/* relayed: keep its origin and sequence, append ourselves */

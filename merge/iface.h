@@ -131,6 +131,8 @@ struct flow {
 	struct flow *prev, *next;    /* list of all flows, least recently seen first */
 	uint32_t id;                 /* serial number (hash_id in REST) */
 	struct ndpi_flow_struct *ndpi;  /* owned; freed when detection is done */
+	char *extra;                 /* the latest update's additional fields
+				      * (JSON object text, heap) or NULL */
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
 	/* what the -I exporter has already sent of this flow */
@@ -162,6 +164,9 @@ struct flow_update {
 	uint32_t in_ifindex, out_ifindex;
 	uint32_t sampling;           /* counters already multiplied by it (info) */
 	const char *info;            /* SNI / HTTP host / DNS query, or NULL */
+	/* fields the exporter sent that the flow does not keep, as a JSON
+	 * object text ("{\"HTTP_URL\":\"/x\",...}"), or NULL */
+	const char *extra;
 	/* Hierarchies (docs/hierarchy.md): the node ids this update has
 	 * crossed, origin first, separated by '>' ("edge1>regional"); NULL
 	 * or "" for probes that are not nodes.  origin_seq numbers the

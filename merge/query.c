@@ -1079,6 +1079,12 @@ query_flow_details(struct iface *ifc, uint32_t id)
 	set_bool(o, "detection_completed", f->detection_done);
 	set_bool(o, "guessed", f->guessed);
 	set_str(o, "info", f->info ? f->info : "");
+	if (f->extra != NULL) {
+		/* the exporter's fields we do not keep ("additional fields") */
+		json_t *x = json_loads(f->extra, 0, NULL);
+
+		json_object_set_new(o, "additional_fields", x ? x : json_object());
+	}
 	set_int(o, "l7.master", f->l7_master);
 	set_int(o, "l7.app", f->l7_app);
 	return o;

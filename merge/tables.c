@@ -588,6 +588,7 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (f->ndpi != NULL)
 		ndpi_free_flow(f->ndpi);
 	free(f->info);
+	free(f->extra);
 	objpool_free(&ifc->flow_pool, f);
 }
 
@@ -1160,6 +1161,10 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->tos = u->tos;
 	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL)
 		f->info = strdup(u->info);
+	if (u->extra != NULL && (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
+		free(f->extra);
+		f->extra = strdup(u->extra);
+	}
 	ifc->stats.packets += d[1] + d[3];
 	ifc->stats.bytes += d[0] + d[2];
 	ifc->stats.ip_packets += d[1] + d[3];
@@ -1368,6 +1373,7 @@ tables_fini(struct iface *ifc)
 		if (f->ndpi != NULL)
 			ndpi_free_flow(f->ndpi);
 		free(f->info);
+		free(f->extra);
 	}
 	while ((h = ifc->host_head) != NULL) {
 		LRU_UNLINK(ifc, host_head, host_tail, h);
@@ -1403,6 +1409,8 @@ tables_flow_mem(const struct iface *ifc)
 			total += SIZEOF_FLOW_STRUCT;
 		if (f->info != NULL)
 			total += strlen(f->info) + 1;
+		if (f->extra != NULL)
+			total += strlen(f->extra) + 1;
 	}
 	total += (uint64_t)(ifc->flow_mask + 1) * sizeof(struct flow *);
 	return total / ifc->num_flows;

@@ -309,6 +309,23 @@ def test_collector_mode():
         expect(d["zmqRecvStats"].get("counters") == 4, "zmqRecvStats.counters == 4 (%s)"
                % d["zmqRecvStats"].get("counters"))
         expect(d["zmqRecvStats"]["zmq_msg_drops"] == 0, "counters share the msg_id sequence: no drops")
+        # fields the flow does not keep: "additional fields" in the
+        # flow's details (zmq-wire.md §3.1, §4.1), the latest update's
+        pubs[1].send(lambda t, m: hdr_v2(t, m, 501), "flow", json.dumps(
+            {"IPV4_SRC_ADDR": "10.77.0.1", "IPV4_DST_ADDR": "10.77.0.2", "PROTOCOL": 17,
+             "L4_SRC_PORT": 5000, "L4_DST_PORT": 6000, "IN_BYTES": 100, "IN_PKTS": 1,
+             "HTTP_URL": "/a\"b", "L7_RISK_SCORE": 10, "MY_FIELD": [1, 2]}).encode())
+        flows = {}
+        for _ in range(50):
+            flows = nd.rest("get/flow/active.lua", ifid=0, host="10.77.0.1")
+            if flows.get("data"):
+                break
+            time.sleep(0.1)
+        fid = flows["data"][0]["hash_id"] if flows.get("data") else 0
+        det = nd.rest("get/flow/details.lua", ifid=0, flow_key=fid)
+        expect(det.get("additional_fields") == {"HTTP_URL": "/a\"b", "L7_RISK_SCORE": 10,
+                                                 "MY_FIELD": [1, 2]},
+               "additional fields in the flow's details (%s)" % det.get("additional_fields"))
         # the probes' timeouts set the flow idle time (zmq-wire.md §5, TV7)
         expect(d.get("zmq.flow_max_idle") == 60, "no event timeouts: flows idle after 60 s (%s)"
                % d.get("zmq.flow_max_idle"))

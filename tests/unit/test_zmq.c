@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "collector/zmqc.h"
 
 #ifndef ZMQ_CORPUS_DIR
@@ -31,6 +33,7 @@
 struct sink {
 	struct flow_update u[MAXU];
 	char info[MAXU][ZMQC_INFO_MAX];
+	char extra[MAXU][ZMQC_EXTRA_MAX];
 	int n;
 };
 
@@ -45,6 +48,10 @@ sink_emit(void *ctx, const struct flow_update *u)
 		if (u->info)
 			snprintf(s->info[s->n], ZMQC_INFO_MAX, "%s", u->info);
 		s->u[s->n].info = s->info[s->n];
+		s->extra[s->n][0] = '\0';
+		if (u->extra)
+			snprintf(s->extra[s->n], ZMQC_EXTRA_MAX, "%s", u->extra);
+		s->u[s->n].extra = s->extra[s->n];
 	}
 	s->n++;
 	return 0;
@@ -192,6 +199,7 @@ test_tv1_json_numeric(void **state)
 	assert_int_equal(s.u[0].in_ifindex, 3);
 	assert_int_equal(s.u[0].out_ifindex, 5);
 	assert_int_equal(s.u[0].absolute, 0);
+	assert_string_equal(s.u[0].extra, "");   /* every field kept */
 	assert_int_equal(d.st.flows, 1);
 	assert_int_equal(errs(&d), 0);
 	zmqc_decoder_fini(&d);
@@ -213,6 +221,8 @@ test_tv2_labels_array(void **state)
 	assert_int_equal(s.u[1].l7_app, 5);
 	assert_int_equal(s.u[1].l7_master, 0);
 	assert_string_equal(s.u[1].info, "example.org");
+	/* fields the flow does not keep, under the labels sent */
+	assert_string_equal(s.u[1].extra, "{\"DNS_QUERY_TYPE\":1,\"DNS_RET_CODE\":0}");
 	assert_int_equal(s.u[1].in_bytes, 74);
 	assert_int_equal(s.u[1].out_bytes, 90);
 	assert_int_equal(s.u[2].ip_version, 6);
@@ -260,6 +270,8 @@ test_tv4_tv5_tlv(void **state)
 	assert_int_equal(s.u[0].l7_master, 91);
 	assert_int_equal(s.u[0].l7_app, 126);
 	assert_int_equal(s.u[0].in_ifindex, 3);
+	/* a numeric key: the built-in label; a TLV float */
+	assert_string_equal(s.u[0].extra, "{\"CLIENT_NW_LATENCY_MS\":12.5}");
 	assert_ip(&s.u[1].src, "10.9.9.9");
 	assert_ip(&s.u[1].dst, "10.8.8.8");
 	assert_int_equal(s.u[1].l4_proto, 17);
@@ -350,6 +362,46 @@ test_tv7_event_tv8_tv9(void **state)
 	assert_int_equal(id, 118);
 	assert_int_equal(zmqc_key_resolve(&d, "NO_SUCH", 7, &pen, &id), -1);
 	assert_int_equal(errs(&d), 0);
+	{
+		/* TV9's learned label, an unknown label, an unknown PEN, JSON
+		 * values of every kind: additional fields, as valid JSON */
+		uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+		const char *js =
+			"{\"8\":\"10.0.0.1\",\"12\":\"10.0.0.2\",\"4\":17,"
+			"\"MY_CUSTOM_FIELD\":42,\"NO_SUCH\":[1,{\"a\":null}],"
+			"\"9999.7\":\"q\\\"x\",\"HTTP_URL\":\"/a\",\"f\":true,"
+			"\"d\":-1.5}";
+
+		h[16] = 2;
+		zmqc_decode_msg(&d, h, 28, (const uint8_t *)js, strlen(js), 2, NOW);
+		assert_int_equal(s.n, 1);
+		assert_string_equal(s.u[0].extra,
+			"{\"MY_CUSTOM_FIELD\":42,\"NO_SUCH\":[1,{\"a\":null}],"
+			"\"9999.7\":\"q\\\"x\",\"HTTP_URL\":\"/a\",\"f\":true,"
+			"\"d\":-1.5}");
+	}
+	{
+		/* more than fits: whole members only, still one JSON object */
+		uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+		char js[4096];
+		size_t n = (size_t)snprintf(js, sizeof(js),
+			"{\"8\":\"10.0.0.1\",\"12\":\"10.0.0.2\",\"4\":17");
+		json_t *x;
+
+		for (int i = 0; i < 40; i++)
+			n += (size_t)snprintf(js + n, sizeof(js) - n,
+					      ",\"EXTRA_%02d\":\"0123456789abcdef\"", i);
+		snprintf(js + n, sizeof(js) - n, "}");
+		h[16] = 2;
+		zmqc_decode_msg(&d, h, 28, (const uint8_t *)js, strlen(js), 2, NOW);
+		assert_int_equal(s.n, 2);
+		x = json_loads(s.u[1].extra, 0, NULL);
+		assert_non_null(x);
+		assert_true(json_object_size(x) > 10 && json_object_size(x) < 40);
+		assert_string_equal(json_string_value(json_object_get(x, "EXTRA_00")),
+				    "0123456789abcdef");
+		json_decref(x);
+	}
 	zmqc_decoder_fini(&d);
 }
 

@@ -22,5 +22,13 @@ NT.start(async function () {
 		item('Client to server', NT.bytes(f['cli2srv.bytes']) + ' / ' + NT.num(f['cli2srv.packets']) + ' packets') +
 		item('Server to client', NT.bytes(f['srv2cli.bytes']) + ' / ' + NT.num(f['srv2cli.packets']) + ' packets') +
 		item('Total', NT.bytes(f.bytes) + ' (' + f.breakdown.cli2srv + '% / ' + f.breakdown.srv2cli + '%)') +
-		item('Throughput', NT.bps(f.thpt.bps)) + item('Info', NT.esc(f.info)) + '</table>';
+		item('Throughput', NT.bps(f.thpt.bps)) + item('Info', NT.esc(f.info)) +
+		extraRows(f.additional_fields, item) + '</table>';
 });
+
+/* The exporter's fields this node does not keep as flow columns. */
+function extraRows(x, item) {
+	if (!x || typeof x !== 'object') return '';
+	return Object.keys(x).sort().map(k =>
+		item(k, NT.esc(typeof x[k] === 'string' ? x[k] : JSON.stringify(x[k])))).join('');
+}
