@@ -23,7 +23,7 @@
 #
 # Usage: bench/zmq_ingest.sh [build dir, default build/]
 # Environment: ZMQ_INGEST_FLOWS (2000000), ZMQ_INGEST_RATE (200000),
-# ZMQ_INGEST_SECONDS (15), ZMQ_INGEST_ROUNDS (3).  Builds nothing.  Every wait is bounded; only
+# ZMQ_INGEST_SECONDS (15), ZMQ_INGEST_ROUNDS (5).  Builds nothing.  Every wait is bounded; only
 # the processes it started are stopped.  Exit 1 if a check (exact totals,
 # no drops) fails; the 50 % goal of (a) is reported, not enforced, since
 # it depends on what else the machine runs.
@@ -33,7 +33,7 @@ B=${1:-$SRC/build}
 N=${ZMQ_INGEST_FLOWS:-2000000}
 RATE=${ZMQ_INGEST_RATE:-200000}
 SECS=${ZMQ_INGEST_SECONDS:-15}
-ROUNDS=${ZMQ_INGEST_ROUNDS:-3}
+ROUNDS=${ZMQ_INGEST_ROUNDS:-5}
 for f in ntopng tools/ntopng-gen-flows bench/zmq_bench; do
 	if [ ! -x "$B/$f" ]; then
 		echo "zmq_ingest: $B/$f missing (make -C $B all)" >&2
