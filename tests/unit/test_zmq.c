@@ -104,6 +104,16 @@ assert_ip(const struct ipaddr *a, const char *txt)
 	assert_string_equal(ipaddr_fmt(a, buf, sizeof(buf)), txt);
 }
 
+/* The ledger entry of source_id, or NULL. */
+static struct zmqc_peer *
+peer_of(struct zmqc_decoder *d, uint32_t source_id)
+{
+	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
+		if (d->peers[i].used && d->peers[i].source_id == source_id)
+			return &d->peers[i];
+	return NULL;
+}
+
 static uint64_t
 errs(const struct zmqc_decoder *d)
 {
@@ -312,9 +322,7 @@ test_tv7_event_tv8_tv9(void **state)
 	feed(&d, "tv7.bin");
 	feed(&d, "tv8.bin");
 	feed(&d, "tv9.bin");
-	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
-		if (d.peers[i].used && d.peers[i].source_id == 1)
-			p = &d.peers[i];
+	p = peer_of(&d, 1);
 	assert_non_null(p);
 	assert_int_equal(p->events, 1);
 	assert_int_equal(p->counters, 1);
@@ -476,9 +484,7 @@ test_counters_tlv_and_refusals(void **state)
 	zmqc_decode_blob(&d, blob, counter_blob(blob, 3, js, strlen(js)), NOW);
 	js = "{\"deviceIP\":168364039,\"ifIndex\":4,\"ifSpeed\":\"fast\"}";
 	zmqc_decode_blob(&d, blob, counter_blob(blob, 4, js, strlen(js)), NOW);
-	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
-		if (d.peers[i].used && d.peers[i].source_id == 9)
-			p = &d.peers[i];
+	p = peer_of(&d, 9);
 	assert_non_null(p);
 	assert_int_equal(p->counters, 4);
 	assert_int_equal(p->msg_drops, 0);
@@ -524,9 +530,7 @@ test_snmp_ifaces(void **state)
 		memcpy(blob + 1, "snmp-ifaces", 11);
 		zmqc_decode_blob(&d, blob, n, NOW);
 	}
-	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
-		if (d.peers[i].used && d.peers[i].source_id == 9)
-			p = &d.peers[i];
+	p = peer_of(&d, 9);
 	assert_non_null(p);
 	assert_int_equal(d.st.topics[ZT_SNMP_IFACES], 3);
 	assert_int_equal(p->n_ifnames, 3);
