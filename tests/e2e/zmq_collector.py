@@ -6,11 +6,15 @@ numeric, label and PEN keys, legacy and v3 zlib, TLV), in subscriber mode
 Checks through REST that the interface's packets, bytes, flows and hosts
 equal exactly what was sent, L7 totals, msg_id gaps as drops, decode
 errors for garbage (with the valid flows around it still counted), the
-sources.lua ledger, and CURVE: the right server key gets through, a wrong
-one does not, a key off the allow-list is refused.
+sources.lua ledger (counter samples, snmp-ifaces names), additional
+fields in flow details, the probes' timeouts as the flow idle time, CURVE
+(the right server key gets through, a wrong one does not, a key off the
+allow-list is refused), and ipc:// in both modes as two named interfaces,
+with a probe restart the node reconnects to by itself.
 """
 import json
 import os
+import shutil
 import struct
 import sys
 import tempfile
@@ -383,9 +387,83 @@ def test_curve():
     ctx.destroy(linger=0)
 
 
+def test_ipc_separate_interfaces():
+    """ipc:// in both modes, one -i each: two named interfaces, each with
+    exactly its own probe's flows (the path ending in .ipc connects, the
+    trailing c binds)."""
+    ctx = zmq.Context()
+    sdir = tempfile.mkdtemp(prefix="zmq-ipc-")
+    a, b = os.path.join(sdir, "a.ipc"), os.path.join(sdir, "b.ipc")
+    pa = Publisher(ctx, "ipc://" + a, True)          # the probe binds
+    try:
+        with node.Node(["-i", "left=ipc://" + a, "-i", "right=ipc://%sc" % b],
+                       name="zmq-ipc") as nd:
+            pb = Publisher(ctx, "ipc://" + b, False)  # the node binds
+            sync_if = []
+            for ifid, (pub, src) in enumerate(((pa, 700), (pb, 701))):
+                base = lambda: nd.rest("get/interface/data.lua", ifid=ifid) \
+                    .get("zmqRecvStats", {}).get("events", 0)
+                got = 0
+                for _ in range(150):
+                    pub.send(lambda t, m, s=src: hdr_v2(t, m, s), "event",
+                             json.dumps({"time": NOW}).encode())
+                    time.sleep(0.05)
+                    got = base()
+                    if got:
+                        break
+                sync_if.append(got)
+            expect(all(sync_if), "both ipc sources connected (%s)" % sync_if)
+            fa, fb = make_flows(300, 11), make_flows(200, 12)
+            for bt in batches(fa):
+                pa.send(lambda t, m: hdr_v2(t, m, 700, version=3), "flow", tlv_payload(bt))
+            for bt in batches(fb):
+                pb.send(lambda t, m: hdr_v2(t, m, 701), "flow", json_payload(bt, NUM))
+            names = [i["name"] for i in nd.rest("get/ntopng/interfaces.lua")]
+            expect(names == ["left", "right"], "two interfaces, named by name= (%s)" % names)
+            for ifid, (flows, name) in enumerate(((fa, "left"), (fb, "right"))):
+                pk, by, nf, _ = totals(flows)
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline:
+                    d = nd.rest("get/interface/data.lua", ifid=ifid)
+                    if d["bytes"] >= by:
+                        break
+                    time.sleep(0.1)
+                expect(d["bytes"] == by and d["packets"] == pk and d["num_flows"] == nf,
+                       "ipc interface %s: %d bytes, %d flows == sent %d, %d"
+                       % (name, d["bytes"], d["num_flows"], by, nf))
+            # the probe the node connects to restarts: the node reconnects
+            # by itself and counts the new run (msg_ids from 1 again)
+            pa.s.close(linger=0)
+            pa = Publisher(ctx, "ipc://" + a, True)
+            more = make_flows(100, 13)
+            events = nd.rest("get/interface/data.lua", ifid=0)["zmqRecvStats"]["events"]
+            for _ in range(150):
+                pa.send(lambda t, m: hdr_v2(t, m, 700), "event", json.dumps({"time": NOW}).encode())
+                time.sleep(0.05)
+                if nd.rest("get/interface/data.lua", ifid=0)["zmqRecvStats"]["events"] > events:
+                    break
+            for bt in batches(more):
+                pa.send(lambda t, m: hdr_v2(t, m, 700, version=3), "flow", tlv_payload(bt))
+            pk, by, nf, _ = totals(fa + more)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                d = nd.rest("get/interface/data.lua", ifid=0)
+                if d["bytes"] >= by:
+                    break
+                time.sleep(0.1)
+            expect(d["bytes"] == by and d["num_flows"] == nf and
+                   d["zmqRecvStats"]["zmq_msg_drops"] == 0,
+                   "after the probe restarted: %d bytes, %d flows == %d, %d, no drops (%d)"
+                   % (d["bytes"], d["num_flows"], by, nf, d["zmqRecvStats"]["zmq_msg_drops"]))
+    finally:
+        ctx.destroy(linger=0)
+        shutil.rmtree(sdir, ignore_errors=True)
+
+
 def main():
     t0 = time.monotonic()
-    for t in (test_dialects_connect_mode, test_collector_mode, test_curve):
+    for t in (test_dialects_connect_mode, test_collector_mode, test_curve,
+              test_ipc_separate_interfaces):
         try:
             t()
         except Exception as e:  # a crash of one part must not hide the others
