@@ -128,10 +128,9 @@ rest_params_merge_json(struct rest_params *p, const char *body, size_t len)
 	return 0;
 }
 
-/* A whole decimal integer in [min, max]; anything else is "absent". */
-static int
-param_int(const struct rest_params *p, const char *name, long min, long max,
-	  long *out)
+int
+rest_param_long(const struct rest_params *p, const char *name, long min,
+		long max, long *out)
 {
 	const char *s = rest_params_get(p, name);
 	char *end;
@@ -142,7 +141,7 @@ param_int(const struct rest_params *p, const char *name, long min, long max,
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end != '\0' || v < min || v > max)
-		return 0;
+		return -1;
 	*out = v;
 	return 1;
 }
@@ -310,12 +309,12 @@ iface_by_id(long id)
 	return NULL;
 }
 
-static struct iface *
-param_iface(const struct rest_params *p, const char *name)
+struct iface *
+rest_param_iface(const struct rest_params *p, const char *name)
 {
 	long id;
 
-	if (!param_int(p, name, 0, INT_MAX, &id))
+	if (!rest_param_int(p, name, 0, INT_MAX, &id))
 		return NULL;
 	return iface_by_id(id);
 }
@@ -328,7 +327,7 @@ param_host(const struct rest_params *p, struct rest_req *r)
 
 	if (!param_str(p, "host", r->host, sizeof(r->host)))
 		return 0;
-	r->vlan = param_int(p, "vlan", 0, 4095, &v) ? (int)v : 0;
+	r->vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : 0;
 	return 1;
 }
 
@@ -388,9 +387,9 @@ h_iface_data(const struct rest_params *p, json_t **rsp)
 		*rsp = all;
 		return REST_RC_OK;
 	}
-	ifc = param_iface(p, "ifid");
+	ifc = rest_param_iface(p, "ifid");
 	if (!ifc)
-		ifc = param_iface(p, "iffilter");
+		ifc = rest_param_iface(p, "iffilter");
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
 	return rest_run(ifc, &r, rsp);
@@ -401,7 +400,7 @@ static enum rest_rc
 h_iface_sources(const struct rest_params *p, json_t **rsp)
 {
 	struct rest_req r = { .op = OP_SOURCES };
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
@@ -414,7 +413,7 @@ static enum rest_rc
 h_iface_origins(const struct rest_params *p, json_t **rsp)
 {
 	struct rest_req r = { .op = OP_ORIGINS };
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
@@ -424,7 +423,7 @@ h_iface_origins(const struct rest_params *p, json_t **rsp)
 static enum rest_rc
 h_iface_address(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	struct ifaddrs *ifa, *i;
 	json_t *a;
 
@@ -509,8 +508,8 @@ paging_read(const struct rest_params *p, const struct col_map *cols,
 		ord = NULL;
 	*sort = col_find(cols, col, dflt_col);
 	*desc = ord ? !strcmp(ord, "desc") : dflt_desc;
-	*per_page = param_int(p, "perPage", 1, INT_MAX, &v) ? (int)v : 10;
-	*page = param_int(p, "currentPage", 1, INT_MAX, &v) ? (int)v : 1;
+	*per_page = rest_param_int(p, "perPage", 1, INT_MAX, &v) ? (int)v : 10;
+	*page = rest_param_int(p, "currentPage", 1, INT_MAX, &v) ? (int)v : 1;
 	if (allow_all && rest_params_get(p, "all")) {
 		*per_page = -1;
 		*page = 0;
@@ -546,7 +545,7 @@ list_run(struct iface *ifc, struct rest_req *r, json_t *echo, json_t **rsp)
 static enum rest_rc
 h_host_active(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *mode = rest_params_get(p, "mode");
 	struct rest_req *r;
 	enum rest_rc rc;
@@ -563,8 +562,8 @@ h_host_active(const struct rest_params *p, json_t **rsp)
 		r->hq.mode = QUERY_HOSTS_LOCAL;
 	else if (mode && !strcmp(mode, "remote"))
 		r->hq.mode = QUERY_HOSTS_REMOTE;
-	r->hq.version = param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
-	r->hq.vlan = param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
+	r->hq.version = rest_param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
+	r->hq.vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
 	param_str(p, "origin", r->hq.origin, sizeof(r->hq.origin));
 	rc = list_run(ifc, r, *rsp, rsp);
 	free(r);
@@ -574,7 +573,7 @@ h_host_active(const struct rest_params *p, json_t **rsp)
 static enum rest_rc
 h_flow_active(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	struct rest_req *r;
 	struct flow_query *q;
 	enum rest_rc rc;
@@ -588,9 +587,9 @@ h_flow_active(const struct rest_params *p, json_t **rsp)
 	*rsp = json_object();
 	paging_read(p, flow_cols, QFS_BYTES, 1, 0, &q->sort, &q->desc,
 		    &q->per_page, &q->page, *rsp);
-	q->vlan = param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
+	q->vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
 	q->host_vlan = q->vlan < 0 ? 0 : q->vlan;
-	q->l4proto = param_int(p, "l4proto", 0, 255, &v) ? (int)v : -1;
+	q->l4proto = rest_param_int(p, "l4proto", 0, 255, &v) ? (int)v : -1;
 	param_str(p, "host", q->host, sizeof(q->host));
 	param_str(p, "application", q->application, sizeof(q->application));
 	param_str(p, "origin", q->origin, sizeof(q->origin));
@@ -603,7 +602,7 @@ h_flow_active(const struct rest_params *p, json_t **rsp)
 static enum rest_rc
 h_host_data(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	struct rest_req *r;
 	enum rest_rc rc;
 
@@ -662,7 +661,7 @@ custom_pick(json_t *host, const char *spec)
 static enum rest_rc
 h_host_custom_data(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *spec = rest_params_get(p, "field_alias");
 	struct rest_req *r;
 	enum rest_rc rc;
@@ -851,7 +850,7 @@ pie_count(struct slice *v, size_t n, long max_values)
 static enum rest_rc
 h_l7_stats(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *mode = rest_params_get(p, "ndpistats_mode");
 	struct rest_req r = { .op = OP_L7_IFACE };
 	struct slice *v;
@@ -878,7 +877,7 @@ h_l7_stats(const struct rest_params *p, json_t **rsp)
 		return REST_RC_INTERNAL_ERROR;
 	}
 	if (count) {
-		param_int(p, "max_values", 0, INT_MAX, &maxv);
+		rest_param_int(p, "max_values", 0, INT_MAX, &maxv);
 		if (param_bool(p, "all_values", 0))
 			maxv = -1;
 		*rsp = pie_count(v, n, maxv);
@@ -902,7 +901,7 @@ h_l7_stats(const struct rest_params *p, json_t **rsp)
 static enum rest_rc
 h_l7_data(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	struct rest_req r = { .op = OP_L7_IFACE };
 	json_int_t sum = 0;
 	json_t *res, *ndpi, *e;
@@ -942,7 +941,7 @@ h_l7_data(const struct rest_params *p, json_t **rsp)
 static enum rest_rc
 h_host_l7_stats(const struct rest_params *p, json_t **rsp)
 {
-	struct iface *ifc = param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	struct rest_req *r;
 	struct slice *v;
 	json_t *res;

@@ -33,6 +33,21 @@ const char *rest_params_get(const struct rest_params *p, const char *name);
  * a JSON object (nothing merged). */
 int rest_params_merge_json(struct rest_params *p, const char *body, size_t len);
 
+/* A whole decimal parameter in [min, max]: 1 and *out, 0 when absent or
+ * empty, -1 when present but not such a number. */
+int rest_param_long(const struct rest_params *p, const char *name, long min,
+		    long max, long *out);
+/* The same, absent and bad alike: 1 and *out, else 0. */
+static inline int
+rest_param_int(const struct rest_params *p, const char *name, long min,
+	       long max, long *out)
+{
+	return rest_param_long(p, name, min, max, out) == 1;
+}
+struct iface;
+/* The interface whose id the parameter holds, or NULL. */
+struct iface *rest_param_iface(const struct rest_params *p, const char *name);
+
 /* Return codes of rest-api.md §1.4, with their HTTP statuses. */
 enum rest_rc {
 	REST_RC_OK = 0, REST_RC_NOT_FOUND, REST_RC_INVALID_INTERFACE,

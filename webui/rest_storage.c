@@ -31,25 +31,6 @@
 
 #define HISTORICAL_TIMEOUT_MS (10 * 60 * 1000)
 
-/* A decimal parameter in [min, max]: 1, 0 when absent, -1 when bad. */
-static int
-get_long(const struct rest_params *p, const char *name, long min, long max,
-	 long *out)
-{
-	const char *s = rest_params_get(p, name);
-	char *end;
-	long v;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 1;
-}
-
 int
 rest_storage_stats(const struct rest_params *p, json_t **rsp)
 {
@@ -93,9 +74,9 @@ rest_storage_historical(const struct rest_params *p, json_t **rsp)
 
 	if (h == NULL)
 		return -3;           /* no -F: no Historical interface */
-	if (get_long(p, "ifid", 0, INT_MAX, &src) < 0 ||
-	    get_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
-	    get_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
+	if (rest_param_long(p, "ifid", 0, INT_MAX, &src) < 0 ||
+	    rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
+	    rest_param_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
 		return -1;
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
@@ -126,11 +107,11 @@ rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
 	json_t *series;
 	const char *sub;
 
-	if (get_long(p, "ifid", 0, INT_MAX, &ifid) != 1 || schema == NULL)
+	if (rest_param_long(p, "ifid", 0, INT_MAX, &ifid) != 1 || schema == NULL)
 		return -1;
-	if (get_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1)
+	if (rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1)
 		b = now - 3600;
-	if (get_long(p, "epoch_end", 0, LONG_MAX, &e) != 1)
+	if (rest_param_long(p, "epoch_end", 0, LONG_MAX, &e) != 1)
 		e = now;
 	if (e <= b)
 		return -1;
@@ -141,7 +122,7 @@ rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
 		const char *host = rest_params_get(p, "host");
 
 		if (host == NULL || host[0] == '\0' ||
-		    get_long(p, "vlan", 0, 4095, &vlan) < 0)
+		    rest_param_long(p, "vlan", 0, 4095, &vlan) < 0)
 			return -1;
 		if (vlan)
 			snprintf(raw, sizeof(raw), "%s@%ld", host, vlan);

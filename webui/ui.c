@@ -40,44 +40,12 @@ ui_error_body(enum rest_rc rc, const char *msg, int *status)
 /* ------------------------------------------------------------------ */
 /* parameters                                                          */
 
-/* Whole decimal number in [min, max]: 1 and *out, else 0 (absent). */
-static int
-p_int(const struct rest_params *p, const char *name, long min, long max,
-      long *out)
-{
-	const char *s = rest_params_get(p, name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return 0;
-	*out = v;
-	return 1;
-}
-
 static const char *
 p_str(const struct rest_params *p, const char *name)
 {
 	const char *s = rest_params_get(p, name);
 
 	return s && *s ? s : NULL;
-}
-
-static struct iface *
-p_iface(const struct rest_params *p)
-{
-	long id;
-
-	if (!p_int(p, "ifid", 0, INT_MAX, &id))
-		return NULL;
-	for (int i = 0; i < node_n_ifaces; i++)
-		if (node_ifaces[i]->id == id)
-			return node_ifaces[i];
-	return NULL;
 }
 
 char *
@@ -274,8 +242,8 @@ page_rows(json_t *rows, const struct rest_params *p, const char *const *cols,
 		ok |= !strcmp(col, cols[i]);
 	if (!ok)
 		col = dflt;
-	p_int(p, "perPage", 1, 10000, &per);
-	p_int(p, "currentPage", 1, INT_MAX, &page);
+	rest_param_int(p, "perPage", 1, 10000, &per);
+	rest_param_int(p, "currentPage", 1, INT_MAX, &page);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
 		json_decref(rows);
@@ -485,7 +453,7 @@ h_prefs_set(const struct rest_params *p, const struct auth_user *u,
 	char buf[32];
 
 	if (d) {
-		if (!p_int(p, "auth_session_duration", 1, 365L * 86400, &v)) {
+		if (!rest_param_int(p, "auth_session_duration", 1, 365L * 86400, &v)) {
 			*msg = "auth_session_duration is 1 .. 31536000 seconds";
 			return REST_RC_INVALID_ARGUMENTS;
 		}
@@ -494,7 +462,7 @@ h_prefs_set(const struct rest_params *p, const struct auth_user *u,
 			return REST_RC_INTERNAL_ERROR;
 	}
 	if (rest_params_get(p, "flows_retention_days")) {
-		if (!p_int(p, "flows_retention_days", 0, 36500, &v)) {
+		if (!rest_param_int(p, "flows_retention_days", 0, 36500, &v)) {
 			*msg = "flows_retention_days is 0 (keep all) .. 36500";
 			return REST_RC_INVALID_ARGUMENTS;
 		}
@@ -510,7 +478,7 @@ static enum rest_rc
 h_iface_name(const struct rest_params *p, const struct auth_user *u,
 	     json_t **rsp, const char **msg)
 {
-	struct iface *ifc = p_iface(p);
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *name = rest_params_get(p, "name");
 	char key[64];
 	size_t n;
@@ -542,7 +510,7 @@ h_vlans(const struct rest_params *p, const struct auth_user *u,
 		"bytes_rcvd", "traffic", "throughput", "seen_since", NULL };
 	struct ui_req r = { UI_OP_VLANS, 0, 0 };
 	json_t *rows = NULL;
-	enum rest_rc rc = run(p_iface(p), &r, &rows);
+	enum rest_rc rc = run(rest_param_iface(p, "ifid"), &r, &rows);
 
 	if (rc != REST_RC_OK)
 		return rc;
@@ -559,7 +527,7 @@ unknown_list(const struct rest_params *p, json_t **rsp, const char *idk,
 		"bytes_rcvd", "traffic", "throughput", "seen_since", NULL };
 	struct ui_req r = { UI_OP_ALL, 0, 0 };
 	json_t *row = NULL, *rows;
-	enum rest_rc rc = run(p_iface(p), &r, &row);
+	enum rest_rc rc = run(rest_param_iface(p, "ifid"), &r, &row);
 
 	if (rc != REST_RC_OK) {
 		json_decref(idv);
@@ -596,9 +564,9 @@ h_matrix(const struct rest_params *p, const struct auth_user *u,
 	struct ui_req r = { UI_OP_MATRIX, 10, 0 };
 	long n;
 
-	if (p_int(p, "max_hosts", 1, UI_MATRIX_MAX, &n))
+	if (rest_param_int(p, "max_hosts", 1, UI_MATRIX_MAX, &n))
 		r.max_hosts = (int)n;
-	return run(p_iface(p), &r, rsp);
+	return run(rest_param_iface(p, "ifid"), &r, rsp);
 }
 
 static enum rest_rc
@@ -606,12 +574,12 @@ h_flow_details(const struct rest_params *p, const struct auth_user *u,
 	       json_t **rsp, const char **msg)
 {
 	struct ui_req r = { UI_OP_FLOW, 0, 0 };
-	struct iface *ifc = p_iface(p);
+	struct iface *ifc = rest_param_iface(p, "ifid");
 	long id;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	if (!p_int(p, "flow_key", 0, UINT32_MAX, &id))
+	if (!rest_param_int(p, "flow_key", 0, UINT32_MAX, &id))
 		return REST_RC_INVALID_ARGUMENTS;
 	r.flow_id = (uint32_t)id;
 	if (query_run(ifc, ui_build, &r, sizeof(r), rsp) < 0)
