@@ -375,31 +375,6 @@ l4_merge(struct counters *c, json_t *a)
 	c->pkts_rcvd += jidx(a, 3);
 }
 
-static struct host_l7 *
-l7_find_or_add(struct host *h, uint16_t proto)
-{
-	uint16_t i;
-
-	for (i = 0; i < h->n_l7; i++)
-		if (h->l7[i].proto == proto)
-			return &h->l7[i];
-	if (h->n_l7 == h->cap_l7) {
-		uint16_t cap = h->cap_l7 ? (uint16_t)(h->cap_l7 * 2) : 4;
-		struct host_l7 *v;
-
-		if (cap <= h->cap_l7)
-			return NULL;
-		v = realloc(h->l7, cap * sizeof(*v));
-		if (v == NULL)
-			return NULL;
-		h->l7 = v;
-		h->cap_l7 = cap;
-	}
-	memset(&h->l7[h->n_l7], 0, sizeof(h->l7[0]));
-	h->l7[h->n_l7].proto = proto;
-	return &h->l7[h->n_l7++];
-}
-
 int
 storage_host_merge_json(struct iface *ifc, struct host *h, const char *js)
 {
@@ -435,7 +410,7 @@ storage_host_merge_json(struct iface *ifc, struct host *h, const char *js)
 
 		if (!json_is_array(e) || proto >= ifc->n_l7 || proto > 0xffff)
 			continue;
-		l = l7_find_or_add(h, (uint16_t)proto);
+		l = tables_host_l7_get(h, (uint16_t)proto, 0);
 		if (l == NULL)
 			break;
 		l->num_flows += (uint32_t)jidx(e, 1);

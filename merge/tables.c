@@ -141,8 +141,8 @@ l7_slot(struct iface *ifc, uint16_t proto)
 	return &ifc->l7[proto < ifc->n_l7 ? proto : 0];
 }
 
-static struct host_l7 *
-host_l7_get(struct host *h, uint16_t proto, uint64_t now)
+struct host_l7 *
+tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 {
 	uint16_t i;
 
@@ -151,8 +151,11 @@ host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 			return &h->l7[i];
 	if (h->n_l7 == h->cap_l7) {
 		uint16_t cap = h->cap_l7 ? (uint16_t)(h->cap_l7 * 2) : 4;
-		struct host_l7 *v = realloc(h->l7, cap * sizeof(*v));
+		struct host_l7 *v;
 
+		if (cap <= h->cap_l7)        /* 16 bits: full */
+			return NULL;
+		v = realloc(h->l7, cap * sizeof(*v));
 		if (v == NULL)
 			return NULL;
 		h->l7 = v;
@@ -218,7 +221,7 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 
 		if (h == NULL || (i == 1 && h == hosts[0]))
 			continue;
-		e = host_l7_get(h, proto, f->first_ms);
+		e = tables_host_l7_get(h, proto, f->first_ms);
 		if (e == NULL)
 			continue;
 		if (sign > 0) {
@@ -643,7 +646,7 @@ host_l7_of_flow(struct host *h, struct flow *f, uint64_t now)
 
 	if (*slot != 0 && *slot <= h->n_l7 && h->l7[*slot - 1].proto == f->l7_counted)
 		return &h->l7[*slot - 1];
-	e = host_l7_get(h, f->l7_counted, now);
+	e = tables_host_l7_get(h, f->l7_counted, now);
 	if (e != NULL && e - h->l7 < 255)
 		*slot = (uint8_t)(e - h->l7 + 1);
 	return e;

@@ -30,6 +30,11 @@ void tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms);
 void tables_export(struct iface *ifc);
 struct flow;
 void tables_export_flow(struct iface *ifc, struct flow *f);
+/* Host h's L7 entry of proto, added (first seen at `now`) when missing;
+ * NULL when out of memory. */
+struct host;
+struct host_l7;
+struct host_l7 *tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now);
 /* Approximate bytes of memory per active flow / host (benchmarks). */
 uint64_t tables_flow_mem(const struct iface *ifc);
 uint64_t tables_host_mem(const struct iface *ifc);
