@@ -13,11 +13,9 @@
  * usage: flows_udp [records per protocol, default 2000000] [SHARED_DIR]
  */
 #include <pcap/pcap.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 
 #include "capture/decode.h"
@@ -121,29 +119,12 @@ now_s(void)
 static struct iface *
 bench_iface(struct prefs *p)
 {
-	struct iface *ifc = calloc(1, sizeof(*ifc));
-
-	if (ifc == NULL)
-		return NULL;
 	memset(p, 0, sizeof(*p));
 	netlist_init(&p->local_nets);
 	netlist_add(&p->local_nets, "10.0.0.0/8", NULL, 0);
 	p->max_num_flows = 1 << 20;
 	p->max_num_hosts = 1 << 20;
-	ifc->prefs = p;
-	ifc->name = strdup("bench");
-	ifc->ifname = strdup("bench");
-	ifc->wake_fd = eventfd(0, EFD_NONBLOCK);
-	pthread_mutex_init(&ifc->mbox_lock, NULL);
-	cond_init_mono(&ifc->mbox_cond);
-	if (tables_init(ifc) != 0)
-		return NULL;
-	ifc->ndpi = dpi_module_new(NULL);
-	if (ifc->ndpi == NULL)
-		return NULL;
-	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
-	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
-	return ifc;
+	return iface_new_detached("bench", p);
 }
 
 /* Replays until `want` records; returns records/s. */

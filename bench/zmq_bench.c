@@ -177,18 +177,10 @@ now_s(void)
 static struct iface *
 bench_iface(const struct prefs *p)
 {
-	struct iface *ifc = calloc(1, sizeof(*ifc));
+	struct iface *ifc = iface_new_detached("bench", p);
 
 	if (ifc == NULL)
 		exit(1);
-	ifc->prefs = p;
-	ifc->name = strdup("bench");
-	ifc->ifname = strdup("bench");
-	if (tables_init(ifc) != 0)
-		exit(1);
-	ifc->ndpi = dpi_module_new(NULL);
-	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
-	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
 	return ifc;
 }
 

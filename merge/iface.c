@@ -82,6 +82,51 @@ iface_split_name(const char *arg, char **name, char **spec)
 	}
 }
 
+/* The parts every interface has: mailbox, wake-up eventfd, tables. */
+static int
+iface_init(struct iface *ifc, int id, const struct prefs *p)
+{
+	ifc->id = id;
+	ifc->prefs = p;
+	ifc->wake_fd = -1;
+	pthread_mutex_init(&ifc->mbox_lock, NULL);
+	cond_init_mono(&ifc->mbox_cond);
+	ifc->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ifc->wake_fd < 0) {
+		log_err("eventfd: %s", strerror(errno));
+		return -1;
+	}
+	return tables_init(ifc);
+}
+
+/* nDPI and the per-protocol totals (done by the thread that owns them). */
+static int
+iface_dpi_init(struct iface *ifc)
+{
+	ifc->ndpi = dpi_module_new(ifc->prefs->ndpi_protos_file);
+	if (ifc->ndpi == NULL)
+		return -1;
+	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
+	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
+	return ifc->l7 != NULL ? 0 : -1;
+}
+
+struct iface *
+iface_new_detached(const char *name, const struct prefs *p)
+{
+	struct iface *ifc = calloc(1, sizeof(*ifc));
+
+	if (ifc == NULL)
+		return NULL;
+	if (iface_init(ifc, 0, p) != 0 || iface_dpi_init(ifc) != 0 ||
+	    (ifc->name = strdup(name)) == NULL ||
+	    (ifc->ifname = strdup(name)) == NULL) {
+		iface_free(ifc);
+		return NULL;
+	}
+	return ifc;
+}
+
 struct iface *
 iface_new(int id, const char *arg, const struct prefs *p)
 {
@@ -90,25 +135,14 @@ iface_new(int id, const char *arg, const struct prefs *p)
 
 	if (ifc == NULL)
 		return NULL;
-	ifc->id = id;
-	ifc->prefs = p;
-	ifc->wake_fd = -1;
-	pthread_mutex_init(&ifc->mbox_lock, NULL);
-	cond_init_mono(&ifc->mbox_cond);
 	iface_split_name(arg, &ifc->name, &ifc->ifname);
-	if (ifc->name == NULL || ifc->ifname == NULL)
+	if (iface_init(ifc, id, p) != 0 || ifc->name == NULL ||
+	    ifc->ifname == NULL)
 		goto fail;
 	if (ifc->ifname[0] == '\0') {
 		log_err("-i %s: empty input", arg);
 		goto fail;
 	}
-	ifc->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (ifc->wake_fd < 0) {
-		log_err("eventfd: %s", strerror(errno));
-		goto fail;
-	}
-	if (tables_init(ifc) != 0)
-		goto fail;
 
 	/* comma-separated inputs merge into this one interface */
 	specs = strdup(ifc->ifname);
@@ -355,12 +389,7 @@ iface_start(struct iface *ifc)
 {
 	int rc;
 
-	ifc->ndpi = dpi_module_new(ifc->prefs->ndpi_protos_file);
-	if (ifc->ndpi == NULL)
-		return -1;
-	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
-	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
-	if (ifc->l7 == NULL)
+	if (iface_dpi_init(ifc) != 0)
 		return -1;
 	ifc->started_ms = time_wall_ms();
 	ifc->running = 1;

@@ -313,6 +313,10 @@ struct iface {
 /* Creates an interface from one -i argument ("spec" or "name=spec"),
  * opening its sources.  Returns NULL with the cause logged. */
 struct iface *iface_new(int id, const char *arg, const struct prefs *p);
+/* An interface without sources or owner thread, for benchmarks and tests:
+ * tables, nDPI and L7 totals ready for iface_packet()/iface_flow_update()
+ * on the caller's thread.  NULL on failure. */
+struct iface *iface_new_detached(const char *name, const struct prefs *p);
 void iface_free(struct iface *ifc);
 int iface_start(struct iface *ifc);   /* starts the owner thread */
 void iface_stop(struct iface *ifc);   /* asks it to stop and joins */

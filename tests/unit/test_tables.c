@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,19 +27,9 @@ static struct prefs test_prefs;
 static struct iface *
 new_iface(void)
 {
-	struct iface *ifc = calloc(1, sizeof(*ifc));
+	struct iface *ifc = iface_new_detached("test", &test_prefs);
 
-	ifc->prefs = &test_prefs;
-	ifc->name = strdup("test");
-	ifc->ifname = strdup("test");
-	ifc->wake_fd = eventfd(0, EFD_NONBLOCK);
-	pthread_mutex_init(&ifc->mbox_lock, NULL);
-	cond_init_mono(&ifc->mbox_cond);
-	assert_int_equal(tables_init(ifc), 0);
-	ifc->ndpi = dpi_module_new(NULL);
-	assert_non_null(ifc->ndpi);
-	ifc->n_l7 = dpi_num_protocols(ifc->ndpi);
-	ifc->l7 = calloc(ifc->n_l7, sizeof(*ifc->l7));
+	assert_non_null(ifc);
 	return ifc;
 }
 
