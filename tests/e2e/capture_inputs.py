@@ -25,17 +25,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 sys.path.insert(0, os.path.join(node.REPO, "tools"))
 import pcapfile  # noqa: E402
 
-failures = []
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def pcap_totals(path):

@@ -13,6 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 import zmqwire  # noqa: E402
 
 try:
@@ -21,13 +22,6 @@ except ImportError:
     print("python3-zmq missing")
     sys.exit(77)
 
-failures = []
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def collect(args, node_name, seconds_quiet=2.0, timeout=30):

@@ -16,27 +16,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
-failures = []
 FLOWS, RATE, KEYS = 20000, 50000, 5000
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def gen_path():
-    cands = [os.environ.get("NTOPNG_GEN_FLOWS", "")]
-    if os.environ.get("NTOPNG_BUILD"):
-        cands.append(os.path.join(os.environ["NTOPNG_BUILD"], "tools", "ntopng-gen-flows"))
-    cands.append(os.path.join(os.path.dirname(node.BIN), "tools", "ntopng-gen-flows"))
-    for c in cands:
-        if c and os.access(c, os.X_OK):
-            return c
-    return None
 
 
 def expected_hosts(keys):
@@ -115,7 +97,7 @@ def run_case(gen, fmt):
 
 
 def main():
-    gen = gen_path()
+    gen = node.tool_path("ntopng-gen-flows", "NTOPNG_GEN_FLOWS")
     if not expect(gen is not None, "ntopng-gen-flows found"):
         return 1
     for fmt in ("json", "tlv"):

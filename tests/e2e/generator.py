@@ -13,27 +13,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
-failures = []
 PACKETS = 20000
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def gen_path():
-    cands = [os.environ.get("NTOPNG_GEN_PCAP", "")]
-    if os.environ.get("NTOPNG_BUILD"):
-        cands.append(os.path.join(os.environ["NTOPNG_BUILD"], "tools", "ntopng-gen-pcap"))
-    cands.append(os.path.join(os.path.dirname(node.BIN), "tools", "ntopng-gen-pcap"))
-    for c in cands:
-        if c and os.access(c, os.X_OK):
-            return c
-    return None
 
 
 def tshark(path, dfilter, fields):
@@ -47,7 +29,7 @@ def tshark(path, dfilter, fields):
 
 
 def main():
-    gen = gen_path()
+    gen = node.tool_path("ntopng-gen-pcap", "NTOPNG_GEN_PCAP")
     if not expect(gen is not None, "ntopng-gen-pcap found"):
         return 1
     with tempfile.TemporaryDirectory() as tmp:

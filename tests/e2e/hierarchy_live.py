@@ -19,16 +19,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
-failures = []
 INTERVAL = 2
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 class Sender(threading.Thread):

@@ -14,21 +14,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
-GEN = os.environ.get("NTOPNG_GEN_PCAP",
-                     os.path.join(os.path.dirname(node.BIN), "tools", "ntopng-gen-pcap"))
-failures = []
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
+GEN = node.tool_path("ntopng-gen-pcap", "NTOPNG_GEN_PCAP")
 
 
 def main():
-    if not os.access(GEN, os.X_OK):
-        print("no generator at %s" % GEN)
+    if GEN is None:
+        print("no ntopng-gen-pcap found (NTOPNG_GEN_PCAP, NTOPNG_BUILD/tools)")
         return 1
     fifo = os.path.join(tempfile.mkdtemp(prefix="ntopng-fifo-"), "feed")
     os.mkfifo(fifo)

@@ -13,21 +13,15 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 sys.path.insert(0, os.path.join(node.REPO, "tools"))
 import pcapfile  # noqa: E402
 
-failures = []
 
 
 def run(args, timeout=120):
     p = subprocess.run([node.BIN, "-w", "0"] + args, capture_output=True, timeout=timeout)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def stats(out):

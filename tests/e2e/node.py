@@ -25,6 +25,30 @@ SHARED = os.environ.get("NTOPNG_SHARED", os.path.join(os.path.dirname(REPO), "sh
 PCAPS = os.path.join(SHARED, "pcaps")
 LOGS = os.environ.get("NTOPNG_TEST_LOGS", "/tmp")
 
+# The checks of a test script: expect() prints each one and keeps the
+# failed ones here, for the script's exit status.
+failures = []
+
+
+def expect(cond, what):
+    print(("ok    " if cond else "FAIL  ") + what)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def tool_path(name, env):
+    """The executable tools/<name> of the build under test: $<env>, else
+    $NTOPNG_BUILD/tools, else next to the ntopng binary; None if none."""
+    cands = [os.environ.get(env, "")]
+    if os.environ.get("NTOPNG_BUILD"):
+        cands.append(os.path.join(os.environ["NTOPNG_BUILD"], "tools", name))
+    cands.append(os.path.join(os.path.dirname(BIN), "tools", name))
+    for c in cands:
+        if c and os.access(c, os.X_OK):
+            return c
+    return None
+
 
 def free_port():
     s = socket.socket()

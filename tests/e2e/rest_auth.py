@@ -13,16 +13,10 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
-failures = []
 PATH = "/lua/rest/v2/get/interface/data.lua"
 QUERY = {"ifid": "0", "x": "a b"}
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def basic(user, pw):

@@ -19,16 +19,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
-failures = []
 INT, NUM, STR, BOOL, OBJ, ARR = "int", "num", "str", "bool", "obj", "arr"
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def typed(v, t):

@@ -18,16 +18,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
-failures = []
 PCAPS = ["teams.pcap", "alexa-app.pcapng", "dns_fragmented.pcap"]
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def totals(n, ifid):

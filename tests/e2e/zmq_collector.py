@@ -23,6 +23,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
+from node import expect, failures  # noqa: E402
 
 try:
     import zmq
@@ -30,14 +31,7 @@ except ImportError:
     print("python3-zmq missing: skipped")
     sys.exit(77)
 
-failures = []
 NOW = int(time.time())
-
-
-def expect(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
 
 
 def hdr_v1(topic, msg_id, src=0, version=2):
