@@ -37,6 +37,14 @@ def expect(cond, what):
     return cond
 
 
+def redis_flushdb(db):
+    """Empties Redis database `db` of the local server, if redis-cli is
+    there (tests keep their users and preferences in their own db)."""
+    if shutil.which("redis-cli"):
+        subprocess.run(["redis-cli", "-n", str(db), "flushdb"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def tool_path(name, env):
     """The executable tools/<name> of the build under test: $<env>, else
     $NTOPNG_BUILD/tools, else next to the ntopng binary; None if none."""

@@ -21,22 +21,10 @@ import tempfile
 import time
 import urllib.parse
 
-from node import Node, PCAPS, REPO, free_port
+from node import Node, PCAPS, REPO, free_port, redis_flushdb
+from node import expect as check, failures
 
 REDIS_DB = "13"
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def flush_db():
-    if shutil.which("redis-cli"):
-        subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def node(extra=(), **kw):
@@ -82,7 +70,7 @@ def is_json_ok(r):
 
 
 def main():
-    flush_db()
+    redis_flushdb(REDIS_DB)
     tmp = tempfile.mkdtemp(prefix="ntopng-webui-auth-")
     users = os.path.join(tmp, "users.txt")
     with open(users, "w") as f:
@@ -210,7 +198,7 @@ def main():
             check("reason=locked" in (loc or ""), "login form says locked: %s" % loc)
 
         # -q: no idle logout; --disable-login opens everything
-        flush_db()
+        redis_flushdb(REDIS_DB)
         with node(["-q"]) as n:
             st, h, body = req(n, "GET", "/lua/rest/v2/get/ntopng/session.lua", auth=("admin", "admin"))
             check(b'"session_ttl":0' in body, "-q: no idle timeout")
@@ -219,7 +207,7 @@ def main():
                   "--disable-login: no credentials needed")
 
         # --http-401 (rest-api.md 2.3 b): only JSON-only REST clients get a 401
-        flush_db()
+        redis_flushdb(REDIS_DB)
         api = "/lua/rest/v2/get/interface/data.lua?ifid=0"
         with node(["--http-401"]) as n:
             for accept in ("application/json", "application/json, */*;q=0.1"):
@@ -257,7 +245,7 @@ def main():
         with open(os.path.join(docs, "ssl", "ntopng-cert.pem"), "w") as out:
             out.write(open(key).read() + open(crt).read())
         sport = free_port()
-        flush_db()
+        redis_flushdb(REDIS_DB)
         with node(["-1", docs, "-W", "127.0.0.1:%d" % sport]) as n:
             st, h, body = req(n, "GET", "/etc-link/passwd")
             check(st in (403, 404) and b"root:" not in body, "symlink out of httpdocs -> %d" % st)
@@ -291,7 +279,7 @@ def main():
             c.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        flush_db()
+        redis_flushdb(REDIS_DB)
     if failures:
         print("%d check(s) failed" % len(failures))
         return 1

@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 
-from node import Node, PCAPS, REPO
+from node import Node, PCAPS, REPO, redis_flushdb
+from node import expect as check, failures
 
 # Debian's python3-selenium lives in dist-packages, which a python3 from
 # pyenv or a venv does not search.
@@ -38,19 +39,6 @@ SCREENS = os.path.join(os.environ.get("NTOPNG_TEST_LOGS") or
                        os.path.join(REPO, "build", "test-logs"), "screens")
 os.makedirs(SCREENS, exist_ok=True)
 REDIS_DB = "12"
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def flush_db():
-    if shutil.which("redis-cli"):
-        subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def browser(profile):
@@ -125,7 +113,7 @@ def rows_with_data(els):
 
 
 def main():
-    flush_db()
+    redis_flushdb(REDIS_DB)
     pcap = os.path.join(PCAPS, "teams.pcap")
     profile = tempfile.mkdtemp(prefix="ntopng-chromium-")
     with Node(["-i", pcap, "-m", "192.168.1.0/24", "-r", "127.0.0.1:6379@" + REDIS_DB],
@@ -293,7 +281,7 @@ def main():
         finally:
             d.quit()
             shutil.rmtree(profile, ignore_errors=True)
-    flush_db()
+    redis_flushdb(REDIS_DB)
     print("screenshots in", SCREENS)
     if failures:
         print("%d check(s) failed" % len(failures))
