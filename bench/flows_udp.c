@@ -107,15 +107,6 @@ load(const char *shared, const char *file, struct payloads *pl)
 	return pl->n > 0 ? 0 : -1;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct iface *
 bench_iface(struct prefs *p)
 {
@@ -146,7 +137,7 @@ run(const struct payloads *pl, struct iface *ifc, uint64_t want,
 	b->ifc = ifc;
 	decoder_init(&b->dec);
 	ipaddr_set4(&ex, a4);
-	t0 = now_s();
+	t0 = time_mono_s();
 	while (b->records < want) {
 		flowdec_datagram(&d, &ex, pl->data[i], pl->len[i], ms, &sink);
 		if (++i == pl->n) {
@@ -154,7 +145,7 @@ run(const struct payloads *pl, struct iface *ifc, uint64_t want,
 			ms++;
 		}
 	}
-	t1 = now_s();
+	t1 = time_mono_s();
 	*got = b->records;
 	flowdec_fini(&d);
 	free(b);

@@ -165,15 +165,6 @@ prefetch_iface(void *ctx, const struct flow_update *const *u, int n)
 	iface_flow_prefetch(ctx, u, n);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static struct iface *
 bench_iface(const struct prefs *p)
 {
@@ -194,7 +185,7 @@ run(const struct msgs *m, zmqc_emit_fn emit, void *ctx, uint64_t *flows)
 	zmqc_decoder_init(&d, "bench", emit, ctx);
 	if (emit == emit_iface && getenv("ZMQ_BENCH_NO_PREFETCH") == NULL)
 		d.prefetch = prefetch_iface;
-	t0 = now_s();
+	t0 = time_mono_s();
 	while (off < m->len) {
 		uint32_t bl;
 
@@ -206,7 +197,7 @@ run(const struct msgs *m, zmqc_emit_fn emit, void *ctx, uint64_t *flows)
 		zmqc_decode_blob(&d, m->buf + off + 4, bl, now);
 		off += 4 + bl;
 	}
-	t0 = now_s() - t0;
+	t0 = time_mono_s() - t0;
 	*flows = d.st.flows;
 	zmqc_decoder_fini(&d);
 	return t0;

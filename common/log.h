@@ -38,8 +38,10 @@ struct ratelimit {
 /* Returns 1 when a message may be written now. */
 int ratelimit_ok(struct ratelimit *rl);
 
-/* Monotonic and wall-clock time in milliseconds. */
+/* Monotonic and wall-clock time in milliseconds; monotonic seconds with
+ * nanosecond resolution (benchmarks). */
 uint64_t time_mono_ms(void);
+double time_mono_s(void);
 uint64_t time_wall_ms(void);
 
 /* Condition variables whose timed waits run on the monotonic clock, so
