@@ -254,11 +254,7 @@ def main():
         test_shutdown(tmp)
         test_limits()
         test_local_nets()
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return node.summary()
 
 
 if __name__ == "__main__":

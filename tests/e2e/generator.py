@@ -88,11 +88,7 @@ def main():
             s = sum(h["bytes"]["sent"] for h in hosts)
             expect(s == sum(h["bytes"]["recvd"] for h in hosts) == d["bytes"] - arp,
                    "Σ hosts sent = Σ recvd = interface IP bytes %d" % (d["bytes"] - arp))
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return node.summary()
 
 
 if __name__ == "__main__":

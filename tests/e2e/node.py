@@ -37,6 +37,15 @@ def expect(cond, what):
     return cond
 
 
+def summary():
+    """Prints the outcome of the checks; the script's exit status."""
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        return 1
+    print("all checks passed")
+    return 0
+
+
 def redis_flushdb(db):
     """Empties Redis database `db` of the local server, if redis-cli is
     there (tests keep their users and preferences in their own db)."""

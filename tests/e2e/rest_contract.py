@@ -561,11 +561,7 @@ def main():
             f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         with node.Node(["-i", empty], name="rest-empty") as n:
             test_empty(n)
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return node.summary()
 
 
 if __name__ == "__main__":
