@@ -42,6 +42,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,38 +225,37 @@ tlv_uint(struct tlv *t, uint32_t key, uint64_t v)
 	}
 }
 
+/* A string: u16 length, then its bytes (at most n). */
 static void
-tlv_str(struct tlv *t, uint32_t key, const char *s)
+tlv_put_str(struct tlv *t, const char *s, size_t max)
 {
-	size_t n = strnlen(s, 512);
+	size_t n = strnlen(s, max);
 
-	tlv_key(t, 11, key);
 	tlv_put_be(t, n, 2);
 	memcpy(t->b + t->len, s, n);
 	t->len += n;
+}
+
+static void
+tlv_str(struct tlv *t, uint32_t key, const char *s)
+{
+	tlv_key(t, 11, key);
+	tlv_put_str(t, s, 512);
 }
 
 /* A string key (our own fields), with a string or unsigned value. */
 static void
 tlv_skey(struct tlv *t, uint8_t vtype, const char *k)
 {
-	size_t n = strlen(k);
-
 	t->b[t->len++] = (uint8_t)(11 << 4 | vtype);
-	tlv_put_be(t, n, 2);
-	memcpy(t->b + t->len, k, n);
-	t->len += n;
+	tlv_put_str(t, k, SIZE_MAX);
 }
 
 static void
 tlv_skey_str(struct tlv *t, const char *k, const char *s)
 {
-	size_t n = strnlen(s, 512);
-
 	tlv_skey(t, 11, k);
-	tlv_put_be(t, n, 2);
-	memcpy(t->b + t->len, s, n);
-	t->len += n;
+	tlv_put_str(t, s, 512);
 }
 
 static void
