@@ -1165,8 +1165,15 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL)
 		f->info = strdup(u->info);
 	if (u->extra != NULL && (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
-		free(f->extra);
-		f->extra = strdup(u->extra);
+		/* values such as latencies change on every update: rewrite in
+		 * place (realloc keeps the block when it fits) */
+		size_t n = strlen(u->extra) + 1;
+		char *x = realloc(f->extra, n);
+
+		if (x != NULL) {
+			memcpy(x, u->extra, n);
+			f->extra = x;
+		}
 	}
 	ifc->stats.packets += d[1] + d[3];
 	ifc->stats.bytes += d[0] + d[2];
