@@ -47,7 +47,9 @@ struct writer_flow {
 	uint16_t l7_master, l7_app;
 	char l7_name[WRITER_NAME_MAX];
 	char info[WRITER_INFO_MAX];
-	char ifname[WRITER_NAME_MAX];    /* origin: the interface's name */
+	/* origin: the interface's name, not copied (any length, a path or a
+	 * list of inputs): interfaces are freed after the writer stops */
+	const char *ifname;
 };
 
 struct writer_contact {
