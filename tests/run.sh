@@ -19,6 +19,10 @@
 # (the traffic generator), NTOPNG_SHARED (absolute path of ../shared next
 # to the repo, when it exists), NTOPNG_SRC (the repo) and NTOPNG_BUILD.
 #
+# To run a part only: E2E_ONLY="a.py b.sh" runs just those e2e tests (by
+# file name), UNIT_ONLY="test_prefs" just those unit binaries; E2E_ONLY=none
+# or UNIT_ONLY=none skips that layer.
+#
 # Other knobs: CONFIGURE_FLAGS (extra configure flags), WERROR=1 (adds
 # --enable-werror), E2E_TIMEOUT, UNIT_TIMEOUT (default 300 s), JOBS;
 # with SANITIZE=1 a tests/lsan.supp file, if present, is passed to LSan.
@@ -83,6 +87,9 @@ run_unit() {
 	for src in "$SRC"/tests/unit/test_*.c; do
 		[ -e "$src" ] || continue
 		name=$(basename "$src" .c)
+		if [ -n "${UNIT_ONLY:-}" ]; then
+			case " $UNIT_ONLY " in *" $name "*) ;; *) continue ;; esac
+		fi
 		bin=$dir/tests/unit/$name
 		log=$dir/test-logs/$name.log
 		if [ ! -x "$bin" ]; then
@@ -137,6 +144,9 @@ run_e2e() {
 	for t in "$SRC"/tests/e2e/*.sh "$SRC"/tests/e2e/*.py; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t")
+		if [ -n "${E2E_ONLY:-}" ]; then
+			case " $E2E_ONLY " in *" $name "*) ;; *) continue ;; esac
+		fi
 		if [ ! -x "$t" ]; then
 			echo "note: $name is not executable, not run"
 			continue
