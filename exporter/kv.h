@@ -3,7 +3,9 @@
  * sessions and cached hosts: Redis (-r) when it answers, otherwise an
  * embedded store kept in the data directory, so the node always starts.
  *
- * Any thread may call these functions (the store serialises access).
+ * Any thread may call these functions: with Redis each thread uses a
+ * connection of its own (made on its first call), so one thread's slow
+ * call never delays another's; the embedded store serialises access.
  * Keys and values are NUL-terminated strings; values are copied.  Calls
  * never block the caller for long: when Redis is gone they fall back and
  * count what could not be written (kv_stats).
@@ -12,6 +14,7 @@
 #define EXPORTER_KV_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 struct prefs;
 
@@ -39,5 +42,19 @@ struct kv_stats {
 	uint64_t ops;
 };
 void kv_get_stats(struct kv_stats *out);
+/* 1 when the embedded store is in use (no Redis at start). */
+int kv_is_embedded(void);
+
+/*
+ * Files holding credentials (kv.json, users files): kv_private_create()
+ * opens <path>.tmp (tmp receives its name, tmplen >= PATH_MAX) mode 0600
+ * whatever the umask; kv_private_commit() flushes, closes and renames it
+ * over path (0 or -1, the temporary file removed on failure; the caller's
+ * FILE is closed either way).  kv_private_narrow() makes an existing file
+ * that others may read 0600, with a warning.
+ */
+FILE *kv_private_create(const char *path, char *tmp, size_t tmplen);
+int kv_private_commit(FILE *f, const char *tmp, const char *path);
+void kv_private_narrow(const char *path);
 
 #endif
