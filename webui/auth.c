@@ -12,18 +12,35 @@
  * (user, password, record): a changed record no longer matches.
  * Sessions are random 128-bit ids (hex) stored as sessions.<id> =
  * "user|group|csrf" with the idle timeout as TTL, renewed on every use.
- * The users file (-u, lines "user.<name>.<field>=<value>") is loaded into
- * the store at start and rewritten whenever a user changes.
+ * API tokens are random 128-bit ids shown once, when made; the store
+ * keeps only their SHA-256 (user.<name>.api_token and the field of
+ * ntopng.api_tokens), and a presented token is hashed and must match
+ * both, so a stale hash entry never authenticates anyone.
+ * Deleting a user removes every user.<name>.* key, its token and its
+ * sessions; a new password ends the user's sessions and revokes its token.
+ *
+ * Users files, one "user.<name>.<field>=<value>" a line (fields password,
+ * group, full_name, api_token): the -u file is loaded into the store at
+ * start and rewritten whenever a user changes, and so is a copy in the
+ * data directory (<data-dir>/users.conf), both mode 0600.  The copy is
+ * what brings the users back when Redis loses them (FLUSHALL, a restart
+ * without persistence): the key ntopng.user_store.saved is set with the
+ * users; a lookup that misses while that key is gone restores the copy
+ * (records Redis lacks only), at most once a second.  At start the same
+ * check runs before the default admin/admin is made, so a changed admin
+ * password survives an emptied Redis.
  * The login form's CSRF token is a double-submit pair (auth.h): nothing
  * is stored, the browser holds the token in a cookie and in the form.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -37,9 +54,17 @@
 #define AUTH_CACHE_SECONDS 300
 #define AUTH_PASS_MAX 256
 
+#define AUTH_TOKENS_KEY "ntopng.api_tokens"
+#define AUTH_SAVED_KEY "ntopng.user_store.saved"
+#define AUTH_HASH_HEX (crypto_hash_sha256_BYTES * 2)
+
 static const char *auth_users_file;
+static char auth_copy_file[PATH_MAX];   /* <data-dir>/users.conf, or "" */
 static int auth_no_idle_logout;
 static int auth_admin_default = 1;
+/* Serialises rewrites of the users files and restores of the copy. */
+static pthread_mutex_t auth_file_lock = PTHREAD_MUTEX_INITIALIZER;
+static time_t auth_last_restore;
 
 /* Remembered successful argon2 checks. */
 static struct {
@@ -66,15 +91,22 @@ auth_name_valid(const char *name)
 	return n > 0 && n < AUTH_NAME_MAX;
 }
 
+static int users_restore_if_lost(void);
+
+/* The record, or NULL.  A missing password record (the one every user
+ * has) first checks whether the store lost its users, see the head. */
 static char *
 user_get(const char *user, const char *field)
 {
-	char key[128];
+	char key[128], *v;
 
 	if (!auth_name_valid(user))
 		return NULL;
 	snprintf(key, sizeof(key), "user.%.32s.%.32s", user, field);
-	return kv_get(key);
+	v = kv_get(key);
+	if (v == NULL && !strcmp(field, "password") && users_restore_if_lost())
+		v = kv_get(key);
+	return v;
 }
 
 static int
@@ -123,60 +155,155 @@ auth_form_token_check(const char *cookie, const char *form)
 }
 
 static int
-is_md5_hex(const char *s)
+is_hex_len(const char *s, size_t len)
 {
 	size_t n;
 
 	for (n = 0; s[n]; n++)
 		if (!isxdigit((unsigned char)s[n]))
 			return 0;
-	return n == 32;
+	return n == len;
+}
+
+static int
+is_md5_hex(const char *s)
+{
+	return is_hex_len(s, 32);
+}
+
+/* SHA-256 of an API token, lower-case hex: what the store keeps. */
+static void
+token_hash(const char *tok, char out[AUTH_HASH_HEX + 1])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)tok, strlen(tok));
+	sodium_bin2hex(out, AUTH_HASH_HEX + 1, h, sizeof(h));
 }
 
 /* ------------------------------------------------------------------ */
 /* users file                                                          */
 
-struct save_ctx {
-	FILE *f;
-};
+/* The fields a users file holds: what users_file_load() accepts is
+ * exactly what users_file_write() writes. */
+static const char *const user_fields[] = { "password", "group", "full_name",
+					   "api_token" };
 
-static void
-save_one(const char *key, void *arg)
+static int
+user_field_known(const char *field)
 {
-	struct save_ctx *s = arg;
-	char *v = kv_get(key);
-
-	/* Values never hold a newline (we write them), skip any that do. */
-	if (v && !strchr(v, '\n'))
-		fprintf(s->f, "%s=%s\n", key, v);
-	free(v);
+	for (size_t i = 0; i < sizeof(user_fields) / sizeof(user_fields[0]); i++)
+		if (!strcmp(field, user_fields[i]))
+			return 1;
+	return 0;
 }
 
-/* Rewrites the users file (if any) from the store, atomically. */
+/* 1 when value is acceptable for field in a users file. */
+static int
+user_value_valid(const char *field, const char *value)
+{
+	if (strchr(value, '\n') || strchr(value, '\r'))
+		return 0;
+	if (!strcmp(field, "password"))
+		return is_md5_hex(value) || !strncmp(value, "$argon2", 7);
+	if (!strcmp(field, "api_token"))
+		return is_hex_len(value, AUTH_HASH_HEX);
+	return 1;
+}
+
+struct names {
+	char (*v)[AUTH_NAME_MAX];
+	size_t n;
+};
+
+/* kv_scan callback: collects <name> of user.<name>.password keys. */
+static void
+collect_name(const char *key, void *arg)
+{
+	struct names *nm = arg;
+	const char *p = key + 5, *dot = strchr(p, '.');
+	char (*nv)[AUTH_NAME_MAX];
+
+	if (strncmp(key, "user.", 5) || !dot || strcmp(dot, ".password") ||
+	    (size_t)(dot - p) >= AUTH_NAME_MAX)
+		return;
+	nv = realloc(nm->v, (nm->n + 1) * sizeof(*nm->v));
+	if (!nv)
+		return;
+	nm->v = nv;
+	memcpy(nv[nm->n], p, (size_t)(dot - p));
+	nv[nm->n][dot - p] = '\0';
+	if (auth_name_valid(nv[nm->n]))
+		nm->n++;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Every user name in the store (those with a password record), sorted.
+ * The caller frees nm->v. */
+static void
+users_names(struct names *nm)
+{
+	nm->v = NULL;
+	nm->n = 0;
+	kv_scan("user.*.password", collect_name, nm);
+	if (nm->n > 1)
+		qsort(nm->v, nm->n, sizeof(*nm->v), name_cmp);
+}
+
+/* Writes the known records of every user to path (mode 0600, atomic).
+ * File lock held. */
+static void
+users_file_write(const char *path, const struct names *nm)
+{
+	char tmp[PATH_MAX];
+	FILE *f = kv_private_create(path, tmp, sizeof(tmp));
+
+	if (!f)
+		return;
+	fputs("# ntopng users: user.<name>.<field>=<value>; api_token is the\n"
+	      "# SHA-256 of the token.  Rewritten by ntopng.\n", f);
+	for (size_t i = 0; i < nm->n; i++)
+		for (size_t j = 0; j < sizeof(user_fields) / sizeof(user_fields[0]); j++) {
+			char key[128], *v;
+
+			snprintf(key, sizeof(key), "user.%s.%s", nm->v[i], user_fields[j]);
+			v = kv_get(key);
+			if (v && user_value_valid(user_fields[j], v))
+				fprintf(f, "%s=%s\n", key, v);
+			free(v);
+		}
+	kv_private_commit(f, tmp, path);
+}
+
+/* Rewrites the users file (-u, if any) and the data directory's copy
+ * from the store, and marks the store as holding its users. */
 static void
 users_file_save(void)
 {
-	char tmp[4096];
-	struct save_ctx s;
+	struct names nm;
 
-	if (!auth_users_file)
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", auth_users_file);
-	s.f = fopen(tmp, "w");
-	if (!s.f) {
-		log_warn("auth: cannot write %s: %s", tmp, strerror(errno));
-		return;
-	}
-	kv_scan("user.*", save_one, &s);
-	if (fclose(s.f) != 0 || rename(tmp, auth_users_file) != 0)
-		log_warn("auth: cannot update %s: %s", auth_users_file,
-			 strerror(errno));
+	pthread_mutex_lock(&auth_file_lock);
+	users_names(&nm);
+	if (auth_users_file)
+		users_file_write(auth_users_file, &nm);
+	if (auth_copy_file[0])
+		users_file_write(auth_copy_file, &nm);
+	kv_set(AUTH_SAVED_KEY, "1", 0);
+	pthread_mutex_unlock(&auth_file_lock);
+	free(nm.v);
 }
 
 /* Loads "user.<name>.<field>=<value>" lines; others are skipped with a
- * warning.  Returns 0, or -1 when the file cannot be read. */
+ * warning.  only_missing: a record the store has already is kept (a
+ * restore).  Returns the number of records written, or -1 when the file
+ * cannot be read. */
 static int
-users_file_load(const char *path)
+users_file_load(const char *path, int only_missing)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024];
@@ -187,7 +314,7 @@ users_file_load(const char *path)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *eq, *name, *field, *end;
+		char *eq, *name, *field, *end, key[128], *old;
 		size_t len = strlen(line);
 
 		lineno++;
@@ -211,24 +338,61 @@ users_file_load(const char *path)
 		}
 		*field++ = '\0';
 		end = eq + 1;
-		if (!auth_name_valid(name) ||
-		    (strcmp(field, "password") && strcmp(field, "group") &&
-		     strcmp(field, "full_name"))) {
+		if (!auth_name_valid(name) || !user_field_known(field)) {
 			log_warn("auth: %s:%d: bad user name or field", path, lineno);
 			continue;
 		}
-		if (!strcmp(field, "password") && !is_md5_hex(end) &&
-		    strncmp(end, "$argon2", 7)) {
-			log_warn("auth: %s:%d: password is not an md5 hex digest",
-				 path, lineno);
+		if (!user_value_valid(field, end)) {
+			log_warn("auth: %s:%d: bad %s value (password: md5 hex or "
+				 "argon2; api_token: SHA-256 hex)", path, lineno, field);
 			continue;
 		}
-		user_set(name, field, end);
+		snprintf(key, sizeof(key), "user.%.32s.%.16s", name, field);
+		if (only_missing && (old = kv_get(key)) != NULL) {
+			free(old);
+			continue;
+		}
+		if (kv_set(key, end, 0) != 0)
+			continue;
+		if (!strcmp(field, "api_token"))
+			kv_hset(AUTH_TOKENS_KEY, end, name);
 		n++;
 	}
 	fclose(f);
 	log_info("auth: %d user records from %s", n, path);
-	return 0;
+	return n;
+}
+
+/* 1 when the store had lost its users and the copy in the data directory
+ * put records back (see the head comment).  Any thread. */
+static int
+users_restore_if_lost(void)
+{
+	char *v;
+	int n = 0;
+	time_t now = time(NULL);
+
+	if (!auth_copy_file[0] || kv_is_embedded())
+		return 0;
+	v = kv_get(AUTH_SAVED_KEY);
+	if (v) {
+		free(v);
+		return 0;
+	}
+	pthread_mutex_lock(&auth_file_lock);
+	v = kv_get(AUTH_SAVED_KEY);
+	if (!v && now != auth_last_restore && access(auth_copy_file, F_OK) == 0) {
+		auth_last_restore = now;
+		n = users_file_load(auth_copy_file, 1);
+		/* Set only if Redis answers: then the users are back. */
+		if (n >= 0 && kv_set(AUTH_SAVED_KEY, "1", 0) == 0 && n > 0)
+			log_warn("auth: the store had lost its users (Redis "
+				 "emptied?): %d records restored from %s", n,
+				 auth_copy_file);
+	}
+	free(v);
+	pthread_mutex_unlock(&auth_file_lock);
+	return n > 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -406,23 +570,49 @@ drop_sessions_of(const char *key, void *arg)
 	free(v);
 }
 
+/* Ends every session of user and revokes its API token.  Returns -1
+ * when the store refused a deletion. */
+static int
+revoke_all(const char *user)
+{
+	char key[128], *h;
+	struct del_ctx d = { user };
+	int rc = 0;
+
+	snprintf(key, sizeof(key), "user.%s.api_token", user);
+	h = kv_get(key);
+	if (h) {
+		if (kv_hdel(AUTH_TOKENS_KEY, h) != 0)
+			rc = -1;
+		free(h);
+	}
+	if (kv_del(key) != 0)
+		rc = -1;
+	if (kv_scan("sessions.*", drop_sessions_of, &d) != 0)
+		rc = -1;
+	return rc;
+}
+
+static void
+del_key(const char *key, void *arg)
+{
+	kv_del(key);
+}
+
 int
 auth_user_delete(const char *user)
 {
-	char key[128];
-	struct del_ctx d = { user };
+	char pat[128];
 
 	if (!auth_user_exists(user))
 		return -1;
-	snprintf(key, sizeof(key), "user.%s.password", user);
-	kv_del(key);
-	snprintf(key, sizeof(key), "user.%s.group", user);
-	kv_del(key);
-	snprintf(key, sizeof(key), "user.%s.full_name", user);
-	kv_del(key);
-	kv_scan("sessions.*", drop_sessions_of, &d);
+	revoke_all(user);
+	/* Every user.<name>.* key (names hold no glob characters), also
+	 * fields another tool wrote. */
+	snprintf(pat, sizeof(pat), "user.%s.*", user);
+	kv_scan(pat, del_key, NULL);
 	users_file_save();
-	return 0;
+	return auth_user_exists(user) ? -1 : 0;
 }
 
 int
@@ -435,62 +625,39 @@ auth_user_set_password(const char *user, const char *pass)
 		return -1;
 	if (user_set(user, "password", h))
 		return -1;
+	/* Whoever held a session or the token may have had the old
+	 * password: they log in again with the new one. */
+	revoke_all(user);
 	if (!strcmp(user, "admin"))
 		admin_default_update();
 	users_file_save();
 	return 0;
 }
 
-static void
-list_one(const char *key, void *arg)
-{
-	json_t *a = arg;
-	char name[AUTH_NAME_MAX];
-	const char *p = key + 5, *dot = strchr(p, '.');
-	char *full, *g;
-
-	if (!dot || (size_t)(dot - p) >= sizeof(name) || strcmp(dot, ".password"))
-		return;
-	memcpy(name, p, (size_t)(dot - p));
-	name[dot - p] = '\0';
-	full = user_get(name, "full_name");
-	g = user_get(name, "group");
-	json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "username", name,
-		"full_name", full ? full : "",
-		"group", auth_user_is_admin(name) ? "administrator" : "unprivileged"));
-	free(full);
-	free(g);
-}
-
-static int
-user_cmp(const void *a, const void *b)
-{
-	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "username")),
-		      json_string_value(json_object_get(*(json_t *const *)b, "username")));
-}
-
 json_t *
 auth_users_list(void)
 {
-	json_t *a = json_array(), *sorted = json_array();
-	json_t **v;
-	size_t n;
+	json_t *o = json_object();
+	struct names nm;
 
-	kv_scan("user.*.password", list_one, a);
-	n = json_array_size(a);
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!v) {
-		json_decref(sorted);
-		return a;
+	users_restore_if_lost();
+	users_names(&nm);
+	for (size_t i = 0; i < nm.n && o; i++) {
+		const char *name = nm.v[i];
+		char *full = user_get(name, "full_name");
+
+		/* upstream's ntop.getUsers() entry, without the password */
+		json_object_set_new(o, name, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+			"username", name,
+			"full_name", full ? full : "",
+			"group", auth_user_is_admin(name) ? "administrator" :
+							    "unprivileged",
+			"allowed_nets", "0.0.0.0/0,::/0",
+			"allowed_ifname", ""));
+		free(full);
 	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(a, i);
-	qsort(v, n, sizeof(*v), user_cmp);
-	for (size_t i = 0; i < n; i++)
-		json_array_append(sorted, v[i]);
-	free(v);
-	json_decref(a);
-	return sorted;
+	free(nm.v);
+	return o;
 }
 
 /* ------------------------------------------------------------------ */
@@ -597,37 +764,52 @@ auth_session_delete(const char *id)
 int
 auth_token_lookup(const char *token, char *user, size_t len)
 {
-	char *u;
+	char h[AUTH_HASH_HEX + 1], key[128], *u, *mine;
+	int ok;
 
 	if (!token || !id_valid(token))
 		return 0;
-	u = kv_hget("ntopng.api_tokens", token);
+	token_hash(token, h);
+	u = kv_hget(AUTH_TOKENS_KEY, h);
+	if (!u && users_restore_if_lost())
+		u = kv_hget(AUTH_TOKENS_KEY, h);
 	if (!u)
 		return 0;
-	if (!auth_user_exists(u) || strlen(u) >= len) {
-		free(u);
-		return 0;
+	/* The user's own record must name the same hash: an entry left
+	 * behind (revoked, deleted user) authenticates nobody. */
+	ok = auth_name_valid(u) && strlen(u) < len;
+	if (ok) {
+		snprintf(key, sizeof(key), "user.%s.api_token", u);
+		mine = kv_get(key);
+		ok = mine && strlen(mine) == AUTH_HASH_HEX &&
+		     !sodium_memcmp(mine, h, AUTH_HASH_HEX) && auth_user_exists(u);
+		free(mine);
 	}
-	memcpy(user, u, strlen(u) + 1);
+	if (ok)
+		memcpy(user, u, strlen(u) + 1);
 	free(u);
-	return 1;
+	return ok;
 }
 
 int
 auth_token_create(const char *user, char tok[AUTH_ID_LEN + 1])
 {
-	char key[64], *old;
+	char key[64], h[AUTH_HASH_HEX + 1], *old;
 
+	if (!auth_name_valid(user))
+		return -1;
 	snprintf(key, sizeof(key), "user.%s.api_token", user);
 	old = kv_get(key);
 	if (old) {
-		kv_hdel("ntopng.api_tokens", old);
+		kv_hdel(AUTH_TOKENS_KEY, old);
 		free(old);
 	}
 	random_hex(tok, AUTH_ID_LEN);
-	if (kv_hset("ntopng.api_tokens", tok, user) != 0)
+	token_hash(tok, h);
+	if (kv_hset(AUTH_TOKENS_KEY, h, user) != 0 || kv_set(key, h, 0) != 0)
 		return -1;
-	return kv_set(key, tok, 0);
+	users_file_save();
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -699,8 +881,22 @@ auth_init(const struct prefs *p)
 	randombytes_buf(auth_cache_secret, sizeof(auth_cache_secret));
 	auth_no_idle_logout = p->disable_autologout;
 	auth_users_file = p->users_file;
-	if (p->users_file && users_file_load(p->users_file) < 0)
-		return -1;
+	auth_copy_file[0] = '\0';
+	auth_last_restore = 0;
+	if (p->data_dir && snprintf(auth_copy_file, sizeof(auth_copy_file),
+				    "%s/users.conf", p->data_dir) >=
+	    (int)sizeof(auth_copy_file))
+		auth_copy_file[0] = '\0';
+	if (auth_copy_file[0])
+		kv_private_narrow(auth_copy_file);
+	/* Redis emptied while we were away: the copy first, so that the
+	 * default admin/admin below is made only on a really new node. */
+	users_restore_if_lost();
+	if (p->users_file) {
+		kv_private_narrow(p->users_file);
+		if (users_file_load(p->users_file, 0) < 0)
+			return -1;
+	}
 	rec = user_get("admin", "password");
 	if (!rec) {
 		char h[33];
@@ -713,6 +909,7 @@ auth_init(const struct prefs *p)
 	}
 	free(rec);
 	admin_default_update();
+	users_file_save();
 	if (auth_admin_default_password() && p->disable_login != 1)
 		log_warn("auth: user admin still has the default password; change it");
 	return 0;

@@ -5,8 +5,10 @@
  *   user.<name>.password   md5 hex (1.x, Redis, users file) or argon2id
  *   user.<name>.group      "administrator" | "unprivileged"
  *   user.<name>.full_name
+ *   user.<name>.api_token  SHA-256 hex of the user's API token
  *   sessions.<id>          "user|group|csrf", TTL = idle timeout
- *   ntopng.api_tokens      hash token -> user
+ *   ntopng.api_tokens      hash SHA-256 hex of a token -> user
+ *   ntopng.user_store.saved  set with the users (see auth.c: restore)
  *   ntopng.prefs.auth_session_duration  idle timeout (s), default 3600
  *   ntopng.cache.login_failures.<addr>  failed logins, TTL 300 s
  *
@@ -52,9 +54,12 @@ int auth_admin_default_password(void);
 /* Adds or replaces a user (argon2id hash).  0 or -1. */
 int auth_user_add(const char *user, const char *full_name, const char *pass,
 		  int admin);
+/* Removes every key of the user, its API token and its sessions. */
 int auth_user_delete(const char *user);
+/* New password; ends the user's sessions and revokes its API token. */
 int auth_user_set_password(const char *user, const char *pass);
-/* [{username, full_name, group}] sorted by name. */
+/* Upstream's shape: {name: {username, full_name, group, allowed_nets,
+ * allowed_ifname}}, never a password hash.  Caller owns the result. */
 json_t *auth_users_list(void);
 
 /* Idle timeout of sessions in seconds; 0 = none (-q). */
@@ -67,7 +72,8 @@ void auth_session_delete(const char *id);
 
 /* Token -> user (ntopng.api_tokens).  1 found, 0 not. */
 int auth_token_lookup(const char *token, char *user, size_t len);
-/* New token for user, revoking its previous one.  0 or -1. */
+/* New token for user, revoking its previous one; only its hash is
+ * stored, tok is the one copy in clear.  0 or -1. */
 int auth_token_create(const char *user, char tok[AUTH_ID_LEN + 1]);
 
 /*

@@ -1,12 +1,15 @@
 /* users.js - users administration (administrators): list, add, delete,
- * change passwords, make an API token. */
+ * change passwords (your own: you log in again, as every session of that
+ * user ends), make an API token (shown once). */
 'use strict';
 NT.start(async function () {
 	const msg = document.getElementById('msg');
 	const say = (r, ok) => NT.alert(msg, r.rc === 0 ? 'success' : 'danger', r.rc === 0 ? ok : r.rc_str_hr);
 	async function list() {
+		// upstream's shape: an object keyed by user name
 		const js = await NT.api('get/ntopng/users.lua');
-		const users = js.rc === 0 ? js.rsp : [];
+		const users = js.rc === 0 && js.rsp && typeof js.rsp === 'object' ?
+			Object.keys(js.rsp).sort().map(k => Object.assign({ username: k }, js.rsp[k])) : [];
 		document.getElementById('users').innerHTML = '<table class="table table-sm" id="users-table"><thead><tr>' +
 			'<th>User</th><th>Full name</th><th>Group</th><th></th></tr></thead><tbody>' +
 			users.map(u => '<tr><td>' + NT.esc(u.username) + '</td><td>' + NT.esc(u.full_name) + '</td><td>' +
@@ -34,6 +37,11 @@ NT.start(async function () {
 		if (!body.username) delete body.username;
 		const r = await NT.post('set/ntopng/user/password.lua', body);
 		say(r, 'Password changed.');
+		// A new password ends the user's sessions, ours too if it was ours.
+		if (r.rc === 0 && NT.session.session && (!body.username || body.username === NT.session.user)) {
+			window.location.href = '/lua/login.lua?referer=' + encodeURIComponent('/lua/admin/users.lua');
+			return;
+		}
 		if (r.rc === 0) {
 			pw.reset();
 			const b = document.getElementById('nt-default-pw');
@@ -42,6 +50,10 @@ NT.start(async function () {
 	});
 	document.getElementById('tok').addEventListener('click', async () => {
 		const r = await NT.post('create/ntopng/api_token.lua', {});
-		if (r.rc === 0) document.getElementById('tokval').textContent = r.rsp.api_token; else say(r, '');
+		// Shown this once: the node keeps only a hash of it.
+		if (r.rc === 0) {
+			document.getElementById('tokval').textContent = r.rsp.api_token;
+			NT.alert(msg, 'warning', 'Copy the token now: it is shown only once, and it replaces your previous one.');
+		} else say(r, '');
 	});
 });
