@@ -916,7 +916,7 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	if (ui_is_path(url))
 		r = ui_handle(url, &p, u, &status, &body);
 	else
-		r = rest_handle(url, &p, &status, &body);
+		r = rest_handle(url, &p, u->admin, &status, &body);
 	rest_params_fini(&p);
 	if (r < 0)
 		return MHD_NO;

@@ -65,10 +65,12 @@ char *rest_envelope(enum rest_rc rc, const char *hr, struct json_t *rsp, int *st
 int rest_is_path(const char *url);
 
 /*
- * Answers one REST call.  Sets *status to the HTTP status and *body to a
+ * Answers one REST call for a caller who is (admin = 1) or is not an
+ * administrator: a call that changes state shared by every user answers
+ * NOT_GRANTED to others.  Sets *status to the HTTP status and *body to a
  * heap JSON text (caller frees).  Returns 0, or -1 when out of memory.
  */
-int rest_handle(const char *url, const struct rest_params *p,
+int rest_handle(const char *url, const struct rest_params *p, int admin,
 		int *status, char **body);
 
 #endif

@@ -7,7 +7,9 @@
  * file with rrd_fetch_r() on the HTTP thread: RRD files are only appended
  * to by the writer, and librrd's _r calls are thread-safe.  Names taken
  * from parameters go through storage_safe_name(), so a request can never
- * name a path outside the data directory.
+ * name a path outside the data directory; the file lists it answers are
+ * relative to the data directory.  set/interface/historical.lua is for
+ * administrators only (webui/rest.c).
  */
 #include "webui/rest_storage.h"
 
@@ -23,6 +25,7 @@
 
 #include "capture/source.h"
 #include "common/log.h"
+#include "common/prefs.h"
 #include "exporter/historical.h"
 #include "exporter/storage.h"
 #include "exporter/writer.h"
@@ -65,6 +68,45 @@ hist_run(struct iface *ifc, void *arg)
 	j->out = historical_load(ifc, j->src_ifid, j->begin, j->end);
 }
 
+/* The path relative to the data directory dir ("7/flows/2026/01/02.sqlite"):
+ * answers never show where the node keeps its files.  A path elsewhere
+ * (none is) shows its file name only. */
+static json_t *
+rel_path(const char *dir, const char *path)
+{
+	size_t n = dir ? strlen(dir) : 0;
+	const char *slash;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n && !strncmp(path, dir, n) && path[n] == '/')
+		return json_string(path + n + 1);
+	slash = strrchr(path, '/');
+	return json_string(slash ? slash + 1 : path);
+}
+
+/* Rewrites the file lists of a historical_load() answer in place. */
+static void
+hist_relative(json_t *out, const char *dir)
+{
+	static const char *const lists[] = { "files_read", "missing_files",
+					     "corrupt_files" };
+	size_t i, k;
+	json_t *a, *v, *f;
+
+	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+		a = json_object_get(out, lists[k]);
+		json_array_foreach(a, i, v) {
+			if (json_is_string(v))
+				json_array_set_new(a, i, rel_path(dir,
+						   json_string_value(v)));
+			else if (json_is_string(f = json_object_get(v, "file")))
+				json_object_set_new(v, "file", rel_path(dir,
+						    json_string_value(f)));
+		}
+	}
+}
+
 int
 rest_storage_historical(const struct rest_params *p, json_t **rsp)
 {
@@ -91,6 +133,8 @@ rest_storage_historical(const struct rest_params *p, json_t **rsp)
 	}
 	*rsp = j->out;
 	free(j);
+	if (*rsp)
+		hist_relative(*rsp, h->prefs ? h->prefs->data_dir : NULL);
 	return *rsp ? 0 : -4;
 }
 
