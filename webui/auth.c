@@ -244,19 +244,22 @@ name_cmp(const void *a, const void *b)
 }
 
 /* Every user name in the store (those with a password record), sorted.
- * The caller frees nm->v. */
-static void
+ * The caller frees nm->v.  Returns -1 when the store did not answer. */
+static int
 users_names(struct names *nm)
 {
 	nm->v = NULL;
 	nm->n = 0;
-	kv_scan("user.*.password", collect_name, nm);
+	if (kv_scan("user.*.password", collect_name, nm) != 0)
+		return -1;
 	if (nm->n > 1)
 		qsort(nm->v, nm->n, sizeof(*nm->v), name_cmp);
+	return 0;
 }
 
 /* Writes the known records of every user to path (mode 0600, atomic).
- * File lock held. */
+ * A password that cannot be read (Redis went away meanwhile) leaves the
+ * old file as it was: a partial file would lose users.  File lock held. */
 static void
 users_file_write(const char *path, const struct names *nm)
 {
@@ -273,6 +276,13 @@ users_file_write(const char *path, const struct names *nm)
 
 			snprintf(key, sizeof(key), "user.%s.%s", nm->v[i], user_fields[j]);
 			v = kv_get(key);
+			if (!v && j == 0) {
+				log_warn("auth: %s not rewritten: the store did not "
+					 "answer", path);
+				fclose(f);
+				unlink(tmp);
+				return;
+			}
 			if (v && user_value_valid(user_fields[j], v))
 				fprintf(f, "%s=%s\n", key, v);
 			free(v);
@@ -280,22 +290,32 @@ users_file_write(const char *path, const struct names *nm)
 	kv_private_commit(f, tmp, path);
 }
 
-/* Rewrites the users file (-u, if any) and the data directory's copy
- * from the store, and marks the store as holding its users. */
+/* Rewrites the data directory's copy and (with_u) the -u users file
+ * from the store, and marks the store as holding its users.  Nothing is
+ * written when the store does not answer or holds no user (admin always
+ * exists): the files are then the better record. */
 static void
-users_file_save(void)
+users_files_write(int with_u)
 {
 	struct names nm;
 
 	pthread_mutex_lock(&auth_file_lock);
-	users_names(&nm);
-	if (auth_users_file)
-		users_file_write(auth_users_file, &nm);
-	if (auth_copy_file[0])
-		users_file_write(auth_copy_file, &nm);
-	kv_set(AUTH_SAVED_KEY, "1", 0);
+	if (users_names(&nm) == 0 && nm.n > 0) {
+		if (with_u && auth_users_file)
+			users_file_write(auth_users_file, &nm);
+		if (auth_copy_file[0])
+			users_file_write(auth_copy_file, &nm);
+		kv_set(AUTH_SAVED_KEY, "1", 0);
+	}
 	pthread_mutex_unlock(&auth_file_lock);
 	free(nm.v);
+}
+
+/* After a change of a user: both files. */
+static void
+users_file_save(void)
+{
+	users_files_write(1);
 }
 
 /* Loads "user.<name>.<field>=<value>" lines; others are skipped with a
@@ -641,7 +661,11 @@ auth_users_list(void)
 	struct names nm;
 
 	users_restore_if_lost();
-	users_names(&nm);
+	if (users_names(&nm) != 0) {
+		free(nm.v);
+		json_decref(o);
+		return NULL;
+	}
 	for (size_t i = 0; i < nm.n && o; i++) {
 		const char *name = nm.v[i];
 		char *full = user_get(name, "full_name");
@@ -909,7 +933,9 @@ auth_init(const struct prefs *p)
 	}
 	free(rec);
 	admin_default_update();
-	users_file_save();
+	/* the copy only: the -u file, maybe hand-written with comments,
+	 * is rewritten when a user changes, not at every start */
+	users_files_write(0);
 	if (auth_admin_default_password() && p->disable_login != 1)
 		log_warn("auth: user admin still has the default password; change it");
 	return 0;

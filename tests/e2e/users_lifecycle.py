@@ -18,10 +18,10 @@
 5. The users file the node writes (with api_token lines) is loaded back by
    a new node on an empty store without any warning, and the token still
    works (#13).
-6. With a real redis-server: after FLUSHALL the users (and the changed
-   admin password) are back at the next lookup, and a node restarted on
-   an emptied Redis keeps the changed password instead of admin/admin
-   (#14).
+6. With a real redis-server: after FLUSHALL, and after a restart of
+   redis-server without persistence, the users (and the changed admin
+   password) are back at the next lookup, and a node restarted on an
+   emptied Redis keeps the changed password instead of admin/admin (#14).
 """
 import base64
 import glob
@@ -245,6 +245,19 @@ def part_redis_flush(tmp):
                   "users written back into Redis")
             log = n.read_log()
             check("restored from" in log, "the restore is logged")
+            # Redis restarted empty (no persistence): the node reconnects
+            # and puts the users back at the next lookup
+            r.stop()
+            r.start()
+            deadline = time.monotonic() + 5
+            while not ok(call(n, "GET", API, auth=("admin", "n3w-pw"))) and \
+                    time.monotonic() < deadline:
+                time.sleep(0.3)
+            check(ok(call(n, "GET", API, auth=("admin", "n3w-pw"))) and
+                  ok(call(n, "GET", API, auth=("dave", "d1"))),
+                  "after a Redis restart without persistence the users log in")
+            check("user.admin.password" in r.cli("KEYS", "user.*", db=3),
+                  "users written into the restarted Redis")
         r.cli("FLUSHALL")
         with Node(args, name="users_flush_restart", login=True) as n:
             check(ok(call(n, "GET", API, auth=("admin", "n3w-pw"))),
