@@ -320,13 +320,15 @@ users_file_save(void)
 
 /* Loads "user.<name>.<field>=<value>" lines; others are skipped with a
  * warning.  only_missing: a record the store has already is kept (a
- * restore).  Returns the number of records written, or -1 when the file
- * cannot be read. */
+ * restore).  An api_token of 32 hex digits is a token in clear (files
+ * written before tokens were hashed): it is stored hashed and *clear is
+ * set, so that the caller rewrites the file.  Returns the number of
+ * records written, or -1 when the file cannot be read. */
 static int
-users_file_load(const char *path, int only_missing)
+users_file_load(const char *path, int only_missing, int *clear)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024];
+	char line[1024], h[AUTH_HASH_HEX + 1];
 	int lineno = 0, n = 0;
 
 	if (!f) {
@@ -358,6 +360,12 @@ users_file_load(const char *path, int only_missing)
 		}
 		*field++ = '\0';
 		end = eq + 1;
+		if (!strcmp(field, "api_token") && is_hex_len(end, AUTH_ID_LEN)) {
+			token_hash(end, h);
+			end = h;
+			if (clear)
+				*clear = 1;
+		}
 		if (!auth_name_valid(name) || !user_field_known(field)) {
 			log_warn("auth: %s:%d: bad user name or field", path, lineno);
 			continue;
@@ -403,7 +411,7 @@ users_restore_if_lost(void)
 	v = kv_get(AUTH_SAVED_KEY);
 	if (!v && now != auth_last_restore && access(auth_copy_file, F_OK) == 0) {
 		auth_last_restore = now;
-		n = users_file_load(auth_copy_file, 1);
+		n = users_file_load(auth_copy_file, 1, NULL);
 		/* Set only if Redis answers: then the users are back. */
 		if (n >= 0 && kv_set(AUTH_SAVED_KEY, "1", 0) == 0 && n > 0)
 			log_warn("auth: the store had lost its users (Redis "
@@ -893,10 +901,42 @@ auth_success(const char *addr)
 
 /* ------------------------------------------------------------------ */
 
+/* Tokens stored in clear by an earlier version (user.<n>.api_token of
+ * 32 hex digits, the token itself the field of ntopng.api_tokens): each
+ * is replaced by its hash, so it keeps working and is no longer in clear. */
+static void
+tokens_hash_clear(void)
+{
+	struct names nm;
+	int n = 0;
+
+	if (users_names(&nm) != 0)
+		return;
+	for (size_t i = 0; i < nm.n; i++) {
+		char key[128], h[AUTH_HASH_HEX + 1], *v;
+
+		snprintf(key, sizeof(key), "user.%s.api_token", nm.v[i]);
+		v = kv_get(key);
+		if (v && is_hex_len(v, AUTH_ID_LEN)) {
+			token_hash(v, h);
+			if (kv_hset(AUTH_TOKENS_KEY, h, nm.v[i]) == 0 &&
+			    kv_set(key, h, 0) == 0) {
+				kv_hdel(AUTH_TOKENS_KEY, v);
+				n++;
+			}
+		}
+		free(v);
+	}
+	free(nm.v);
+	if (n)
+		log_info("auth: %d API tokens stored in clear are now hashed", n);
+}
+
 int
 auth_init(const struct prefs *p)
 {
 	char *rec;
+	int clear_tokens = 0;
 
 	if (sodium_init() < 0) {
 		log_err("auth: libsodium cannot start");
@@ -918,9 +958,10 @@ auth_init(const struct prefs *p)
 	users_restore_if_lost();
 	if (p->users_file) {
 		kv_private_narrow(p->users_file);
-		if (users_file_load(p->users_file, 0) < 0)
+		if (users_file_load(p->users_file, 0, &clear_tokens) < 0)
 			return -1;
 	}
+	tokens_hash_clear();
 	rec = user_get("admin", "password");
 	if (!rec) {
 		char h[33];
@@ -934,8 +975,9 @@ auth_init(const struct prefs *p)
 	free(rec);
 	admin_default_update();
 	/* the copy only: the -u file, maybe hand-written with comments,
-	 * is rewritten when a user changes, not at every start */
-	users_files_write(0);
+	 * is rewritten when a user changes, not at every start; or now, if
+	 * it held tokens in clear */
+	users_files_write(clear_tokens);
 	if (auth_admin_default_password() && p->disable_login != 1)
 		log_warn("auth: user admin still has the default password; change it");
 	return 0;

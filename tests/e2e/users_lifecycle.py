@@ -214,6 +214,21 @@ def part_files_and_lifecycle(tmp):
               "the users file the node wrote loads without warnings")
     check(mode(users) == 0o600, "-u file still 0600")
 
+    # --- a users file of an earlier version, with a token in clear: the
+    # token keeps working, the file is rewritten with its hash only
+    legacy = os.path.join(tmp, "legacy.txt")
+    ltok = "0123456789abcdef0123456789abcdef"
+    with open(legacy, "w") as f:
+        f.write("user.erin.password=%s\nuser.erin.group=unprivileged\n"
+                "user.erin.api_token=%s\n" % (__import__("hashlib").md5(b"e1").hexdigest(), ltok))
+    with Node(["-i", PCAP, "-u", legacy], name="users_lifecycle_legacy", login=True) as n:
+        check(with_token(n, ltok), "a token in clear in an old users file still works")
+        with open(legacy) as f:
+            text = f.read()
+        check(ltok not in text and "user.erin.api_token=" in text,
+              "the old users file is rewritten without the token in clear")
+        check(files_holding(n.data_dir, ltok) == [], "no clear token in the data dir")
+
 
 def part_redis_flush(tmp):
     if not Redis.available():
@@ -222,7 +237,16 @@ def part_redis_flush(tmp):
     dd = os.path.join(tmp, "d3")
     with Redis() as r:
         args = ["-i", PCAP, "-d", dd, "-r", "127.0.0.1:%d@3" % r.port]
+        # a token an earlier version stored in clear in Redis
+        etok = "fedcba9876543210fedcba9876543210"
+        r.cli("SET", "user.erin.password", __import__("hashlib").md5(b"e1").hexdigest(), db=3)
+        r.cli("SET", "user.erin.api_token", etok, db=3)
+        r.cli("HSET", "ntopng.api_tokens", etok, "erin", db=3)
         with Node(args, name="users_flush", login=True) as n:
+            check(with_token(n, etok), "a token stored in clear by an earlier version works")
+            raw = "\n".join(r.cli("KEYS", "*", db=3) + r.cli("HGETALL", "ntopng.api_tokens", db=3)
+                            + r.cli("GET", "user.erin.api_token", db=3))
+            check(etok not in raw, "... and is now stored hashed only")
             check(ok(admin_post(n, "set/ntopng/user/password.lua",
                                 {"old_password": "admin", "new_password": "n3w-pw"})),
                   "admin changes the default password")
