@@ -13,11 +13,17 @@ NT.start(async function () {
 	document.getElementById('hist-begin').value = iso(now - 3600);
 	document.getElementById('hist-end').value = iso(now);
 	const out = document.getElementById('hist-result');
+	const admin = NT.session && NT.session.group === 'administrator';
 	if (!hist)
 		NT.alert(out, 'secondary', 'No Historical interface: start the node with -F (dump flows).');
+	else if (!admin) {
+		// the load replaces what every user sees: administrators only
+		NT.alert(out, 'secondary', 'Only an administrator can load flows into the Historical interface.');
+		document.querySelectorAll('#hist-form button').forEach(b => { b.disabled = true; });
+	}
 	document.getElementById('hist-form').addEventListener('submit', async ev => {
 		ev.preventDefault();
-		if (!hist) return;
+		if (!hist || !admin) return;
 		const b = Math.floor(new Date(document.getElementById('hist-begin').value).getTime() / 1000);
 		const e = Math.floor(new Date(document.getElementById('hist-end').value).getTime() / 1000);
 		NT.alert(out, 'info', 'Loading...');
