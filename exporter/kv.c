@@ -577,6 +577,8 @@ kv_close(void)
 		free(c);
 	}
 	if (kv_conn_key_made) {
+		/* the caller's value points into the list just freed */
+		pthread_setspecific(kv_conn_key, NULL);
 		pthread_key_delete(kv_conn_key);
 		kv_conn_key_made = 0;
 	}

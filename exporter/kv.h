@@ -20,6 +20,8 @@ struct prefs;
 
 /* Opens the store (main thread, before other threads start). */
 int kv_open(const struct prefs *p);
+/* Main thread, once every other thread that used the store has ended:
+ * closes every thread's Redis connection. */
 void kv_close(void);
 
 /* Returns a heap copy of the value (caller frees), or NULL if absent. */
