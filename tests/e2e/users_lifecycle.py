@@ -23,24 +23,42 @@
    password) are back at the next lookup, and a node restarted on an
    emptied Redis keeps the changed password instead of admin/admin (#14).
 """
-import base64
-import glob
+import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import sys
 import tempfile
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from node import Node, PCAPS, free_port, summary  # noqa: E402
 from node import expect as check  # noqa: E402
 from redisd import Redis  # noqa: E402
-from webui_auth import login  # noqa: E402
 
 PCAP = os.path.join(PCAPS, "teams.pcap")
 API = "/lua/rest/v2/get/interface/data.lua?ifid=0"
+
+
+def login(n, user, pw):
+    """The login form (GET for its CSRF token, POST): the session id, or
+    None."""
+    n.auth = None
+    st, h, page = n.http("GET", "/lua/login.lua")
+    m = re.search(rb'name="csrf" id="csrf" value="([0-9a-f]{32})"', page)
+    if not m:
+        return None
+    tok = m.group(1).decode()
+    st, h, _ = n.http("POST", "/authorize.html",
+                      body=urllib.parse.urlencode({"user": user, "password": pw,
+                                                   "referer": "/", "csrf": tok}),
+                      headers={"Content-Type": "application/x-www-form-urlencoded",
+                               "Cookie": "login_csrf=" + tok})
+    m = re.match(r"session=([0-9a-f]{32});", h.get("set-cookie", ""))
+    return m.group(1) if m else None
 
 
 def call(n, method, path, body=None, auth=None, headers=None):
@@ -102,7 +120,7 @@ def part_files_and_lifecycle(tmp):
     users = os.path.join(tmp, "users.txt")
     with open(users, "w") as f:
         f.write("user.bob.password=%s\nuser.bob.full_name=Bob\nuser.bob.group=unprivileged\n"
-                % __import__("hashlib").md5(b"bobpw").hexdigest())
+                % hashlib.md5(b"bobpw").hexdigest())
     os.chmod(users, 0o644)
     dd = os.path.join(tmp, "d1")
     with Node(["-i", PCAP, "-F", "-d", dd, "-u", users], name="users_lifecycle",
@@ -148,7 +166,7 @@ def part_files_and_lifecycle(tmp):
 
         # --- 3. delete + re-create: old token and session are dead
         ctok = make_token(n, "carol", "c1")
-        _, _, csid, _ = login(n, "carol", "c1")
+        csid = login(n, "carol", "c1")
         check(ctok and with_token(n, ctok) and csid and with_session(n, csid),
               "carol's token and session work")
         check(ok(admin_post(n, "set/ntopng/user/delete.lua", {"username": "carol"})),
@@ -161,7 +179,7 @@ def part_files_and_lifecycle(tmp):
         check(not with_session(n, csid), "old session of the deleted carol is refused")
         # admin resets carol's password: sessions and token end
         ctok2 = make_token(n, "carol", "c2")
-        _, _, csid2, _ = login(n, "carol", "c2")
+        csid2 = login(n, "carol", "c2")
         check(ctok2 and with_token(n, ctok2) and with_session(n, csid2),
               "new carol's token and session work")
         check(ok(admin_post(n, "set/ntopng/user/password.lua",
@@ -171,7 +189,7 @@ def part_files_and_lifecycle(tmp):
         check(not with_session(n, csid2), "session ended by the password reset")
         check(ok(call(n, "GET", API, auth=("carol", "c3"))), "carol's new password works")
         # one's own password, through a session with its CSRF token
-        _, _, bsid, _ = login(n, "bob", "bobpw")
+        bsid = login(n, "bob", "bobpw")
         st, js = call(n, "GET", "/lua/rest/v2/get/ntopng/session.lua",
                       headers={"Cookie": "session=" + bsid})
         bcsrf = js["rsp"]["csrf"]
@@ -220,7 +238,7 @@ def part_files_and_lifecycle(tmp):
     ltok = "0123456789abcdef0123456789abcdef"
     with open(legacy, "w") as f:
         f.write("user.erin.password=%s\nuser.erin.group=unprivileged\n"
-                "user.erin.api_token=%s\n" % (__import__("hashlib").md5(b"e1").hexdigest(), ltok))
+                "user.erin.api_token=%s\n" % (hashlib.md5(b"e1").hexdigest(), ltok))
     with Node(["-i", PCAP, "-u", legacy], name="users_lifecycle_legacy", login=True) as n:
         check(with_token(n, ltok), "a token in clear in an old users file still works")
         with open(legacy) as f:
@@ -239,7 +257,7 @@ def part_redis_flush(tmp):
         args = ["-i", PCAP, "-d", dd, "-r", "127.0.0.1:%d@3" % r.port]
         # a token an earlier version stored in clear in Redis
         etok = "fedcba9876543210fedcba9876543210"
-        r.cli("SET", "user.erin.password", __import__("hashlib").md5(b"e1").hexdigest(), db=3)
+        r.cli("SET", "user.erin.password", hashlib.md5(b"e1").hexdigest(), db=3)
         r.cli("SET", "user.erin.api_token", etok, db=3)
         r.cli("HSET", "ntopng.api_tokens", etok, "erin", db=3)
         with Node(args, name="users_flush", login=True) as n:
