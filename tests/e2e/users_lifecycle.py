@@ -35,7 +35,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from node import Node, PCAPS, free_port, summary  # noqa: E402
+from node import Node, PCAPS, summary  # noqa: E402
 from node import expect as check  # noqa: E402
 from redisd import Redis  # noqa: E402
 
