@@ -140,10 +140,12 @@ struct httpd {
 	pthread_mutex_t conn_lock;
 	pthread_cond_t conn_cond;    /* wakes the watchdog to stop */
 	pthread_t watchdog;
+	pthread_t starter;           /* the thread that called httpd_start */
 	int watchdog_on, stopping;
 	struct httpd_conn *conns;
 	pthread_mutex_t log_lock;    /* MHD's messages come from its threads */
 	struct ratelimit log_rl;
+	struct ratelimit refusal_rl; /* log_refusal(), under log_lock too */
 	unsigned long cut_total;     /* connections cut at their deadline */
 	unsigned long cut_logged;
 	time_t cut_log_at;
@@ -159,6 +161,34 @@ struct httpd_req {
 };
 
 static void conn_mark(struct httpd *h, struct MHD_Connection *c, int busy);
+
+/*
+ * Logs a refusal that an outsider can provoke at will (a private path, a
+ * foreign Host, a cross-site write): at most a few lines a second, then
+ * how many were left out (ratelimit_ok).  Control characters (a decoded
+ * %0A in a URL) are shown as '?' so that a line stays one line.
+ */
+__attribute__((format(printf, 3, 4)))
+static void
+log_refusal(struct httpd *h, enum log_level lvl, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+	int ok;
+
+	pthread_mutex_lock(&h->log_lock);
+	ok = ratelimit_ok(&h->refusal_rl);
+	pthread_mutex_unlock(&h->log_lock);
+	if (!ok)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	log_msg(lvl, "http: %s", buf);
+}
 
 /* The upstream page paths and the HTML files that implement them. */
 static const struct {
@@ -752,11 +782,11 @@ serve_file(struct httpd *h, struct MHD_Connection *c, const char *url,
 	if (n < 0 || (size_t)n >= sizeof(path) || !realpath(path, real))
 		return -1;
 	if (strncmp(real, allowed, strlen(allowed))) {
-		log_warn("http: %s leaves its root, refused", url);
+		log_refusal(h, LOG_WARN, "%s leaves its root, refused", url);
 		return -1;
 	}
 	if (!resolved_servable(real + strlen(allowed))) {
-		log_warn("http: %s names a private file, refused", url);
+		log_refusal(h, LOG_WARN, "%s names a private file, refused", url);
 		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
 				  "This path is not allowed.");
 	}
@@ -1245,7 +1275,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 				  "The request has too many parameters.");
 	if (!host_allowed(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							 MHD_HTTP_HEADER_HOST))) {
-		log_info("http: %s for an unknown Host, refused", url);
+		log_refusal(h, LOG_INFO, "%s for an unknown Host, refused", url);
 		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
 				  "This server does not answer to that host name "
 				  "(see --http-allowed-hosts).");
@@ -1258,7 +1288,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	if (state_changing(url, method) && request_cross_site(s, c)) {
 		int status = 403;
 
-		log_info("http: cross-site %s %s refused", method, url);
+		log_refusal(h, LOG_INFO, "cross-site %s %s refused", method, url);
 		if (rest_is_path(url) || ui_is_path(url))
 			return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
 				     ui_error_body(REST_RC_NOT_GRANTED,
@@ -1515,7 +1545,10 @@ httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 
 	/* a flood (connections over the per-address limit) must not flood
 	 * the log: a few lines a second (ratelimit_ok() says how many it
-	 * left out) */
+	 * left out); MHD's threads have no role of their own (the main
+	 * thread, which starts the daemons, keeps its) */
+	if (!pthread_equal(pthread_self(), h->starter))
+		log_set_role("http");
 	pthread_mutex_lock(&h->log_lock);
 	ok = ratelimit_ok(&h->log_rl);
 	pthread_mutex_unlock(&h->log_lock);
@@ -1816,7 +1849,9 @@ httpd_start(const struct prefs *p)
 	if (!h)
 		return NULL;
 	h->prefs = p;
+	h->starter = pthread_self();
 	h->log_rl = rl;
+	h->refusal_rl = rl;
 	pthread_mutex_init(&h->conn_lock, NULL);
 	pthread_mutex_init(&h->log_lock, NULL);
 	if (cond_init_mono(&h->conn_cond) != 0) {
