@@ -664,13 +664,19 @@ reply_redirect(struct httpd *h, struct MHD_Connection *c, const char *loc,
 
 /*
  * CORS preflight: granted only to an origin listed with
- * --http-allowed-origins (never reflected blindly); anything else gets a
- * 403 without CORS headers, so the browser does not send the request.
+ * --http-allowed-origins, answered as upstream does (200, the requested
+ * method and headers echoed); any other origin gets a 403 without CORS
+ * headers (never a reflected Origin), so the browser does not send the
+ * request.
  */
 static enum MHD_Result
-reply_preflight(struct httpd *h, struct MHD_Connection *c, const char *url)
+reply_preflight(struct httpd *h, struct MHD_Connection *c)
 {
 	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *meth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		"Access-Control-Request-Method");
+	const char *hdrs = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		"Access-Control-Request-Headers");
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	int ok = origin && origin_listed(h, origin);
@@ -683,14 +689,13 @@ reply_preflight(struct httpd *h, struct MHD_Connection *c, const char *url)
 	if (ok) {
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
 		MHD_add_response_header(r, "Access-Control-Allow-Methods",
-					"GET, POST, HEAD");
-		MHD_add_response_header(r, "Access-Control-Allow-Headers",
-					"Authorization, Content-Type, X-CSRF-Token");
+					meth ? meth : "GET, POST, HEAD");
+		if (hdrs)
+			MHD_add_response_header(r, "Access-Control-Allow-Headers", hdrs);
 		MHD_add_response_header(r, "Access-Control-Max-Age", "3600");
 	}
-	ret = MHD_queue_response(c, ok ? MHD_HTTP_NO_CONTENT : MHD_HTTP_FORBIDDEN, r);
+	ret = MHD_queue_response(c, ok ? MHD_HTTP_OK : MHD_HTTP_FORBIDDEN, r);
 	MHD_destroy_response(r);
-	(void)url;
 	return ret;
 }
 
@@ -1281,7 +1286,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 				  "(see --http-allowed-hosts).");
 	}
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS))
-		return reply_preflight(h, c, url);
+		return reply_preflight(h, c);
 	if (req->too_big)
 		return reply_html(h, c, url, 413,
 				  "413 Payload Too Large", "The request body is too large.");
