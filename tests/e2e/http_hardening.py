@@ -423,6 +423,7 @@ def test_https_only(docs):
                 listening = False
             expect(not listening, "-w 0: no HTTP listener")
     except RuntimeError as e:
+        n.stop()                # Node.__enter__ leaves a node that never listened
         expect(False, "-w 0 -W: %s" % str(e)[:200])
 
 
