@@ -191,7 +191,8 @@ main(int argc, char **argv)
 	for (i = 0; i < node_n_ifaces; i++)
 		if (iface_start(node_ifaces[i]) != 0)
 			goto out;
-	if (prefs.http_port != 0) {
+	/* -w 0 -W <port>: HTTPS alone */
+	if (prefs.http_port != 0 || prefs.https_port > 0) {
 		web = httpd_start(&prefs);
 		if (web == NULL)
 			goto out;

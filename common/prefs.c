@@ -79,7 +79,7 @@ enum opt_id {
 	O_DUMP_HOSTS, O_DUMP_AGGR, O_STICKY_HOSTS, O_JSON_LABELS, O_HW_TS,
 	O_VERBOSE, O_VERSION, O_HELP, O_CORE_AFFINITY, O_SHUTDOWN_DONE,
 	O_NODE_ID, O_EXPORT_INTERVAL, O_ZMQ_ENC, O_ZMQ_KEY_PRIV, O_ZMQ_KEY,
-	O_ZMQ_ALLOWED_KEYS, O_HTTP_401,
+	O_ZMQ_ALLOWED_KEYS, O_HTTP_401, O_HTTP_ORIGINS, O_HTTP_HOSTS,
 	O__COUNT
 };
 
@@ -178,6 +178,18 @@ static const struct opt_def opt_table[] = {
 	  "application/json without text/html get\n"
 	  "401 + WWW-Authenticate instead of the\n"
 	  "302 to the login page" },
+	{ O_HTTP_ORIGINS, "http-allowed-origins", 0, ARG_REQ, 1, T_WEB,
+	  "<list>",
+	  "Other web origins (scheme://host[:port],\n"
+	  "comma separated) whose pages may call the\n"
+	  "REST API from a browser (CORS, state-\n"
+	  "changing calls). Default: same origin only" },
+	{ O_HTTP_HOSTS, "http-allowed-hosts", 0, ARG_REQ, 1, T_WEB,
+	  "<list>",
+	  "Host header names the web server answers\n"
+	  "to besides IP addresses, localhost and\n"
+	  "this machine's name (DNS rebinding guard),\n"
+	  "comma separated; * accepts any" },
 	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 1, T_WEB, "<path>",
 	  "Users configuration file path.\nDefault: none" },
 
@@ -597,6 +609,8 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	case O_HTTPBL_KEY:
 	case O_ZMQ_KEY_PRIV:
 	case O_ZMQ_ALLOWED_KEYS:
+	case O_HTTP_ORIGINS:
+	case O_HTTP_HOSTS:
 	case O_ZMQ_KEY: {
 		char **field;
 
@@ -619,6 +633,8 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 		case O_HTTPBL_KEY: field = &p->httpbl_key; break;
 		case O_ZMQ_KEY_PRIV: field = &p->zmq_encryption_key_priv; break;
 		case O_ZMQ_ALLOWED_KEYS: field = &p->zmq_allowed_keys; break;
+		case O_HTTP_ORIGINS: field = &p->http_allowed_origins; break;
+		case O_HTTP_HOSTS: field = &p->http_allowed_hosts; break;
 		default: field = &p->zmq_encryption_key; break;
 		}
 		str_set(field, val);
@@ -1107,6 +1123,8 @@ prefs_fini(struct prefs *p)
 	free(p->httpbl_key);
 	free(p->http_addr);
 	free(p->https_addr);
+	free(p->http_allowed_origins);
+	free(p->http_allowed_hosts);
 	netlist_fini(&p->local_nets);
 	free(p->ndpi_protos_file);
 	free(p->redis);
@@ -1376,6 +1394,12 @@ prefs_dump(const struct prefs *p, FILE *f)
 			break;
 		case O_HTTP_401:
 			dump_flag(f, l, p->http_401);
+			break;
+		case O_HTTP_ORIGINS:
+			dump_str(f, l, p->http_allowed_origins, NULL);
+			break;
+		case O_HTTP_HOSTS:
+			dump_str(f, l, p->http_allowed_hosts, NULL);
 			break;
 		case O_USERS_FILE:
 			dump_str(f, l, p->users_file, NULL);

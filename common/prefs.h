@@ -54,6 +54,8 @@ struct prefs {
 	int dont_change_user;        /* -s */
 	int disable_autologout;      /* -q */
 	int http_401;                /* --http-401: 401 to JSON REST clients */
+	char *http_allowed_origins;  /* --http-allowed-origins: CORS list or NULL */
+	char *http_allowed_hosts;    /* --http-allowed-hosts: Host names or NULL */
 	int disable_login;           /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 = off (default) */
 	uint32_t max_num_flows;      /* -X, default 131072 */
 	uint32_t max_num_hosts;      /* -x, default 65536 */

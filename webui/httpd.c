@@ -3,31 +3,64 @@
  * internal pool of two threads, sharing one request handler.
  *
  * How it works: MHD calls httpd_access() several times per request.  The
- * first call allocates a struct httpd_req; the calls that carry body
- * bytes append them (capped at HTTPD_BODY_MAX); the last call answers:
- *   1. OPTIONS: the CORS preflight (echoes Origin, method and headers);
- *   2. static files of httpdocs/ and of the Debian JavaScript packages
+ * first call allocates a struct httpd_req (or finds the one made when the
+ * request line arrived, see below); the calls that carry body bytes
+ * append them (capped at HTTPD_BODY_MAX); the last call answers:
+ *   0. a request whose Host header names none of the names this server
+ *      answers to is refused (403): a web page whose own name was made to
+ *      resolve to us (DNS rebinding) must not reach the API;
+ *   1. OPTIONS: the CORS preflight, granted only to the origins listed
+ *      with --http-allowed-origins (REST answers carry no wildcard CORS);
+ *   2. a state-changing request (any method but GET/HEAD, and the set/,
+ *      create/, add/, edit/, delete/ calls) sent by a browser from another
+ *      origin (Origin or Sec-Fetch-Site say so) is refused whatever the
+ *      authentication, also with -l; clients that are not browsers send
+ *      neither header and are not concerned;
+ *   3. static files of httpdocs/ and of the Debian JavaScript packages
  *      (/javascript/bootstrap5/, /javascript/chart.js/), open to everyone
- *      since the login page needs them.  The path is rejected if it has a
- *      ".." segment, names a hidden file or ssl/ (the key lives there),
- *      or if its realpath() leaves the root (symlinks out);
- *   3. the login page (its form carries a fresh CSRF token, also set as
+ *      since the login page needs them.  The decision is taken on the
+ *      resolved path: repeated slashes are folded, ".." and hidden
+ *      segments refused, then realpath() must stay under the root and
+ *      must not be under ssl/, a .pem/.key file or the certificate in
+ *      use (the key normally lives in <data dir>/ssl/, outside the tree);
+ *   4. the login page (its form carries a fresh CSRF token, also set as
  *      the login_csrf cookie), the login form (POST /authorize.html, both
  *      copies of the token must match) and logout;
- *   4. authentication (webui/auth.c, docs/webui.md), in upstream's order:
+ *   5. authentication (webui/auth.c, docs/webui.md), in upstream's order:
  *      --disable-login, HTTP Basic, `Authorization: Token`, the session
  *      cookie, the 1.x cookies user=...; password=....  A failure is a
  *      302 to the login page with the original URI as referer, or with
  *      --http-401 a 401 to REST clients that accept JSON but not HTML
  *      (rest-api.md 2.3 b);
- *   5. state-changing calls of a cookie session must carry the session's
- *      CSRF token (header X-CSRF-Token or parameter csrf);
- *   6. REST paths (webui/rest.c, webui/ui.c): the query string plus the
+ *   6. state-changing calls of a cookie session must also carry the
+ *      session's CSRF token (header X-CSRF-Token or parameter csrf);
+ *   7. REST paths (webui/rest.c, webui/ui.c): the query string plus the
  *      top-level keys of a JSON body become the parameters;
- *   7. the upstream page paths (/lua/index.lua, ...) are mapped to static
+ *   8. the upstream page paths (/lua/index.lua, ...) are mapped to static
  *      HTML pages that fetch their data from REST;
- *   8. anything else: a 404 HTML page.
+ *   9. anything else: a 404 HTML page.
  * Every answer carries upstream's security headers and a Server header.
+ *
+ * Resource limits (an outsider must not stall the server for others):
+ *   - at most HTTPD_CONN_MAX connections per daemon and HTTPD_PER_IP_MAX
+ *     from one address (MHD closes the others at once);
+ *   - a deadline for the request headers: MHD's timeout is an idle one,
+ *     reset by every byte, so a client sending one byte every few seconds
+ *     would hold its slot forever.  Each connection is registered when
+ *     MHD opens it (httpd_conn_notify); a watchdog thread shuts down the
+ *     socket of a connection whose headers did not arrive within
+ *     HTTPD_HEADER_DEADLINE seconds (HTTPD_IDLE_TIMEOUT for the next
+ *     request of a kept-alive connection).  MHD then sees the end of the
+ *     stream and closes the connection on its own thread; the registry
+ *     entry goes away in the CLOSED notification, which MHD sends before
+ *     it closes the descriptor, so the watchdog never touches a reused fd;
+ *   - at most HTTPD_ARGS_MAX query parameters: libmicrohttpd 0.9.75 runs
+ *     out of its per-connection pool on ~450 of them, queues a 431 and
+ *     then loses it, leaving the client hanging until the idle timeout.
+ *     httpd_uri_seen(), called with the raw request line before MHD
+ *     splits the parameters, counts them and hides an over-long query
+ *     from MHD; the request is then answered 431 at once;
+ *   - HTTPS speaks TLS 1.2 and 1.3 only (HTTPD_TLS_PRIORITIES).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -35,6 +68,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +77,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -57,7 +92,14 @@
 #define HTTPD_BODY_MAX (1024 * 1024)
 #define HTTPD_LOGIN_PATH "/lua/login.lua"
 #define HTTPD_HOME_PATH "/lua/index.lua"
-#define HTTPD_CERT_REL "ssl/ntopng-cert.pem"
+#define HTTPD_CERT_REL "ssl/ntopng-cert.pem"   /* under the data dir */
+#define HTTPD_CONN_MAX 256           /* connections per daemon */
+#define HTTPD_PER_IP_MAX 32          /* connections from one address */
+#define HTTPD_IDLE_TIMEOUT 30        /* s without a byte: MHD closes */
+#define HTTPD_HEADER_DEADLINE 10     /* s for a new connection's headers */
+#define HTTPD_ARGS_MAX 256           /* query parameters of one request */
+#define HTTPD_POOL_SIZE (64 * 1024)  /* MHD's memory per connection */
+#define HTTPD_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define HTTPD_STATIC_CACHE "public, max-age=3600"
 #define HTTPD_NO_CACHE "max-age=0, no-cache, no-store"
 #define HTTPD_LOGIN_MARK "@LOGIN_CSRF@"   /* in pages/login.html */
@@ -72,20 +114,81 @@ struct httpd_srv {
 	int tls;
 };
 
+/*
+ * One open connection, for the header deadline.  Owned by the registry
+ * (struct httpd.conns, under conn_lock): added and removed by MHD's
+ * threads in httpd_conn_notify(), read by the watchdog.
+ */
+struct httpd_conn {
+	struct httpd_conn *prev, *next;
+	int fd;
+	int in_request;              /* headers in, being answered */
+	int cut;                     /* the watchdog shut it down */
+	struct timespec deadline;    /* for the next request's headers */
+};
+
 struct httpd {
 	struct httpd_srv http, https;
 	const struct prefs *prefs;
 	char server[256];            /* Server: header value */
 	char docroot[PATH_MAX];      /* realpath of httpdocs */
+	char hostname[256];          /* gethostname(), for the Host check */
 	char *cert;                  /* PEM (key + certificate) for HTTPS */
+	struct stat cert_st;         /* its file, never served */
+	int have_cert_st;
+
+	pthread_mutex_t conn_lock;
+	pthread_cond_t conn_cond;    /* wakes the watchdog to stop */
+	pthread_t watchdog;
+	pthread_t starter;           /* the thread that called httpd_start */
+	int watchdog_on, stopping;
+	struct httpd_conn *conns;
+	pthread_mutex_t log_lock;    /* MHD's messages come from its threads */
+	struct ratelimit log_rl;
+	struct ratelimit refusal_rl; /* log_refusal(), under log_lock too */
+	unsigned long cut_total;     /* connections cut at their deadline */
+	unsigned long cut_logged;
+	time_t cut_log_at;
 };
 
 /* Per-request state: the body collected so far. */
 struct httpd_req {
 	char *body;
 	size_t len, cap;
+	int started;                 /* the handler has seen the headers */
 	int too_big;
+	int too_many_args;           /* more than HTTPD_ARGS_MAX parameters */
 };
+
+static void conn_mark(struct httpd *h, struct MHD_Connection *c, int busy);
+
+/*
+ * Logs a refusal that an outsider can provoke at will (a private path, a
+ * foreign Host, a cross-site write): at most a few lines a second, then
+ * how many were left out (ratelimit_ok).  Control characters (a decoded
+ * %0A in a URL) are shown as '?' so that a line stays one line.
+ */
+__attribute__((format(printf, 3, 4)))
+static void
+log_refusal(struct httpd *h, enum log_level lvl, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+	int ok;
+
+	pthread_mutex_lock(&h->log_lock);
+	ok = ratelimit_ok(&h->refusal_rl);
+	pthread_mutex_unlock(&h->log_lock);
+	if (!ok)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	log_msg(lvl, "http: %s", buf);
+}
 
 /* The upstream page paths and the HTML files that implement them. */
 static const struct {
@@ -265,20 +368,205 @@ form_get(const char *body, size_t blen, const char *name, char *buf, size_t len)
 	return 0;
 }
 
-/* A referer we may redirect to: a local absolute path, nothing else. */
+/*
+ * A referer we may redirect to: a local absolute path, nothing else.  The
+ * value is already percent-decoded (form_get).  It must start with one
+ * '/' followed by a printable ASCII character other than '/' and '\\':
+ * browsers drop tabs and newlines from a Location and read '\\' as '/',
+ * so "/\t/evil.example" or "/\\evil" would land on another host.  No
+ * control character or backslash may appear anywhere either.
+ */
 static int
 referer_safe(const char *r)
 {
-	return r[0] == '/' && r[1] != '/' && r[1] != '\\' &&
-	       !strpbrk(r, "\r\n\\");
+	unsigned char c1 = (unsigned char)r[1];
+
+	if (r[0] != '/' || c1 <= 0x20 || c1 >= 0x7f || c1 == '/' || c1 == '\\')
+		return 0;
+	for (; *r; r++)
+		if ((unsigned char)*r < 0x20 || *r == 0x7f || *r == '\\')
+			return 0;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* origins and host names                                              */
+
+/*
+ * Splits "host", "host:port", "[v6]" or "[v6]:port" (s, n bytes) into
+ * host (without brackets, NUL-terminated) and port (-1 when absent).
+ * Returns 0, or -1 when it is malformed or does not fit.
+ */
+static int
+hostport_split(const char *s, size_t n, char *host, size_t hlen, int *port)
+{
+	size_t hs = 0, he, i;
+	long v = 0;
+
+	*port = -1;
+	if (n && s[0] == '[') {
+		const char *rb = memchr(s, ']', n);
+
+		if (!rb)
+			return -1;
+		hs = 1;
+		he = (size_t)(rb - s);
+		i = he + 1;
+		if (i < n && s[i] != ':')
+			return -1;
+	} else {
+		const char *colon = memchr(s, ':', n);
+
+		he = colon ? (size_t)(colon - s) : n;
+		i = he;
+	}
+	if (he <= hs || he - hs >= hlen)
+		return -1;
+	memcpy(host, s + hs, he - hs);
+	host[he - hs] = '\0';
+	if (i >= n)
+		return 0;
+	/* s[i] is the ':' before the port */
+	if (++i >= n)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+		if (v > 65535)
+			return -1;
+	}
+	*port = (int)v;
+	return 0;
+}
+
+/*
+ * 1 when name (n bytes) is one item of the comma-separated list (blanks
+ * around items and a trailing '/' ignored, case-insensitive); with
+ * star_ok an item "*" matches anything.
+ */
+static int
+list_has(const char *list, const char *name, size_t n, int star_ok)
+{
+	while (list && *list) {
+		const char *end = strchr(list, ',');
+		size_t len = end ? (size_t)(end - list) : strlen(list);
+		const char *it = list;
+
+		while (len && (*it == ' ' || *it == '\t')) {
+			it++;
+			len--;
+		}
+		while (len && (it[len - 1] == ' ' || it[len - 1] == '\t' ||
+			       it[len - 1] == '/'))
+			len--;
+		if (star_ok && len == 1 && *it == '*')
+			return 1;
+		if (len && len == n && !strncasecmp(it, name, n))
+			return 1;
+		list = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* 1 when origin is listed with --http-allowed-origins. */
+static int
+origin_listed(struct httpd *h, const char *origin)
+{
+	return list_has(h->prefs->http_allowed_origins, origin, strlen(origin), 0);
+}
+
+/* 1 when origin (scheme://host[:port]) is this server as the browser
+ * reached it: same scheme, and the host and port of the Host header. */
+static int
+origin_is_self(struct httpd_srv *s, struct MHD_Connection *c, const char *origin)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_HOST);
+	char oh[256], hh[256];
+	int otls, oport, hport, def = s->tls ? 443 : 80;
+
+	if (!strncasecmp(origin, "http://", 7)) {
+		otls = 0;
+		origin += 7;
+	} else if (!strncasecmp(origin, "https://", 8)) {
+		otls = 1;
+		origin += 8;
+	} else {
+		return 0;            /* "null", another scheme */
+	}
+	if (otls != s->tls || !host ||
+	    hostport_split(origin, strlen(origin), oh, sizeof(oh), &oport) < 0 ||
+	    hostport_split(host, strlen(host), hh, sizeof(hh), &hport) < 0)
+		return 0;
+	return (oport < 0 ? def : oport) == (hport < 0 ? def : hport) &&
+	       !strcasecmp(oh, hh);
+}
+
+/*
+ * 1 when the Host header names this server: an IP address (a browser on
+ * an address-literal origin is talking to that address, no rebinding
+ * possible), localhost (and *.localhost, RFC 6761), this machine's host
+ * name, or a name given with --http-allowed-hosts.  Any other name means
+ * a page whose name resolved to us: DNS rebinding.  No Host header at
+ * all (HTTP/1.0 scripts) is not a browser and passes.
+ */
+static int
+host_allowed(struct httpd *h, const char *host)
+{
+	char name[256];
+	struct in6_addr a6;
+	size_t n, hn;
+	int port;
+
+	if (!host)
+		return 1;
+	if (hostport_split(host, strlen(host), name, sizeof(name), &port) < 0)
+		return 0;
+	n = strlen(name);
+	if (n > 1 && name[n - 1] == '.')
+		name[--n] = '\0';
+	if (inet_pton(AF_INET, name, &a6) == 1 || inet_pton(AF_INET6, name, &a6) == 1)
+		return 1;
+	if (!strcasecmp(name, "localhost") ||
+	    (n > 10 && !strcasecmp(name + n - 10, ".localhost")))
+		return 1;
+	hn = strcspn(h->hostname, ".");
+	if (h->hostname[0] && (!strcasecmp(name, h->hostname) ||
+			       (n == hn && !strncasecmp(name, h->hostname, hn))))
+		return 1;
+	return list_has(h->prefs->http_allowed_hosts, name, n, 1);
+}
+
+/*
+ * 1 when a browser tells us the request comes from a page of another
+ * origin that --http-allowed-origins does not list.  Browsers send
+ * Sec-Fetch-Site (same-origin, same-site, cross-site, none = typed or
+ * bookmarked) and, on every POST and on cross-origin requests, Origin.
+ * "same-site" is refused too: another port of the same host is another
+ * origin.  Scripts (curl, the Python client) send neither header.
+ */
+static int
+request_cross_site(struct httpd_srv *s, struct MHD_Connection *c)
+{
+	const char *o = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *sfs = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      "Sec-Fetch-Site");
+
+	if (o && origin_listed(s->h, o))
+		return 0;
+	if (sfs && strcasecmp(sfs, "same-origin") && strcasecmp(sfs, "none"))
+		return 1;
+	return o && !origin_is_self(s, c, o);
 }
 
 /* ------------------------------------------------------------------ */
 /* responses                                                           */
 
+/* c may be NULL (no request headers to look at). */
 static void
-add_common_headers(struct httpd *h, struct MHD_Response *r, const char *url,
-		   const char *ctype)
+add_common_headers(struct httpd *h, struct MHD_Connection *c,
+		   struct MHD_Response *r, const char *url, const char *ctype)
 {
 	MHD_add_response_header(r, "Server", h->server);
 	MHD_add_response_header(r, "Cache-Control", HTTPD_NO_CACHE);
@@ -288,9 +576,17 @@ add_common_headers(struct httpd *h, struct MHD_Response *r, const char *url,
 	if (ctype)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	if (!strncmp(url, "/lua/rest/", 10)) {
-		MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
-		MHD_add_response_header(r, "Access-Control-Allow-Methods",
-					"GET, POST, HEAD");
+		/* No wildcard: only a listed origin may read REST answers
+		 * from a browser (no credentials: tokens or Basic). */
+		const char *o = c ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								"Origin") : NULL;
+
+		if (o && origin_listed(h, o)) {
+			MHD_add_response_header(r, "Access-Control-Allow-Origin", o);
+			MHD_add_response_header(r, "Access-Control-Allow-Methods",
+						"GET, POST, HEAD");
+		}
+		MHD_add_response_header(r, "Vary", "Origin");
 	}
 }
 
@@ -310,7 +606,7 @@ reply(struct httpd *h, struct MHD_Connection *c, const char *url, int status,
 		free(body);
 		return MHD_NO;
 	}
-	add_common_headers(h, r, url, ctype);
+	add_common_headers(h, c, r, url, ctype);
 	ret = MHD_queue_response(c, (unsigned int)status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -357,7 +653,7 @@ reply_redirect(struct httpd *h, struct MHD_Connection *c, const char *loc,
 	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	add_common_headers(h, r, "", "text/html; charset=utf-8");
+	add_common_headers(h, c, r, "", "text/html; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, loc);
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
@@ -366,8 +662,15 @@ reply_redirect(struct httpd *h, struct MHD_Connection *c, const char *loc,
 	return ret;
 }
 
+/*
+ * CORS preflight: granted only to an origin listed with
+ * --http-allowed-origins, answered as upstream does (200, the requested
+ * method and headers echoed); any other origin gets a 403 without CORS
+ * headers (never a reflected Origin), so the browser does not send the
+ * request.
+ */
 static enum MHD_Result
-reply_preflight(struct httpd *h, struct MHD_Connection *c, const char *url)
+reply_preflight(struct httpd *h, struct MHD_Connection *c)
 {
 	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	const char *meth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -376,19 +679,22 @@ reply_preflight(struct httpd *h, struct MHD_Connection *c, const char *url)
 		"Access-Control-Request-Headers");
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	int ok = origin && origin_listed(h, origin);
 
 	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, "Server", h->server);
-	MHD_add_response_header(r, "Access-Control-Allow-Origin",
-				origin ? origin : "*");
-	MHD_add_response_header(r, "Access-Control-Allow-Methods",
-				meth ? meth : "GET, POST, HEAD");
-	if (hdrs)
-		MHD_add_response_header(r, "Access-Control-Allow-Headers", hdrs);
-	MHD_add_response_header(r, "Access-Control-Max-Age", "3600");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_add_response_header(r, "Vary", "Origin");
+	if (ok) {
+		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+		MHD_add_response_header(r, "Access-Control-Allow-Methods",
+					meth ? meth : "GET, POST, HEAD");
+		if (hdrs)
+			MHD_add_response_header(r, "Access-Control-Allow-Headers", hdrs);
+		MHD_add_response_header(r, "Access-Control-Max-Age", "3600");
+	}
+	ret = MHD_queue_response(c, ok ? MHD_HTTP_OK : MHD_HTTP_FORBIDDEN, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -444,6 +750,25 @@ path_clean(const char *p)
 }
 
 /*
+ * 1 when rel, a resolved path relative to its root (no "..", no symlink,
+ * no repeated '/': realpath() made it), may be served: nothing under
+ * ssl/, no hidden segment, no key or certificate file (*.pem, *.key).
+ */
+static int
+resolved_servable(const char *rel)
+{
+	size_t n = strlen(rel);
+
+	if (!strncmp(rel, "ssl/", 4) || !strcmp(rel, "ssl") || rel[0] == '.' ||
+	    strstr(rel, "/."))
+		return 0;
+	if ((n >= 4 && !strcasecmp(rel + n - 4, ".pem")) ||
+	    (n >= 4 && !strcasecmp(rel + n - 4, ".key")))
+		return 0;
+	return 1;
+}
+
+/*
  * Serves root + rel if its real path stays under allowed (which ends in
  * '/').  Returns MHD_YES/NO when it answered, or -1 when the file is not
  * there (the caller goes on with a 404).
@@ -462,13 +787,20 @@ serve_file(struct httpd *h, struct MHD_Connection *c, const char *url,
 	if (n < 0 || (size_t)n >= sizeof(path) || !realpath(path, real))
 		return -1;
 	if (strncmp(real, allowed, strlen(allowed))) {
-		log_warn("http: %s leaves its root, refused", url);
+		log_refusal(h, LOG_WARN, "%s leaves its root, refused", url);
 		return -1;
+	}
+	if (!resolved_servable(real + strlen(allowed))) {
+		log_refusal(h, LOG_WARN, "%s names a private file, refused", url);
+		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
+				  "This path is not allowed.");
 	}
 	fd = open(real, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (h->have_cert_st && st.st_dev == h->cert_st.st_dev &&
+	     st.st_ino == h->cert_st.st_ino)) {
 		close(fd);
 		return -1;
 	}
@@ -477,7 +809,7 @@ serve_file(struct httpd *h, struct MHD_Connection *c, const char *url,
 		close(fd);
 		return MHD_NO;
 	}
-	add_common_headers(h, r, url, content_type(real));
+	add_common_headers(h, c, r, url, content_type(real));
 	if (cache) {
 		/* Replace the no-cache defaults: assets may be cached. */
 		MHD_del_response_header(r, "Cache-Control", HTTPD_NO_CACHE);
@@ -493,26 +825,34 @@ serve_file(struct httpd *h, struct MHD_Connection *c, const char *url,
 static int
 serve_static(struct httpd *h, struct MHD_Connection *c, const char *url)
 {
-	char root[PATH_MAX + 2];
+	char root[PATH_MAX + 2], p[2048];
+	size_t o = 0;
 
-	if (!path_clean(url))
+	/* MHD has percent-decoded the path ("/%2Fssl" is "//ssl"): fold
+	 * repeated slashes so that every check below sees one spelling. */
+	for (const char *u = url; *u; u++) {
+		if (*u == '/' && o && p[o - 1] == '/')
+			continue;
+		if (o + 1 >= sizeof(p))
+			return reply_html(h, c, url, 414, "414 URI Too Long",
+					  "The path is too long.");
+		p[o++] = *u;
+	}
+	p[o] = '\0';
+	if (p[0] != '/' || !path_clean(p))
 		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
 				  "This path is not allowed.");
 	for (size_t i = 0; i < sizeof(httpd_aliases) / sizeof(httpd_aliases[0]); i++) {
 		size_t n = strlen(httpd_aliases[i].prefix);
 
-		if (!strncmp(url, httpd_aliases[i].prefix, n))
-			return serve_file(h, c, url, httpd_aliases[i].dir, url + n,
+		if (!strncmp(p, httpd_aliases[i].prefix, n))
+			return serve_file(h, c, url, httpd_aliases[i].dir, p + n,
 					  HTTPD_ALIAS_ROOT, 1);
 	}
-	/* The certificate's private key lives in ssl/: never served. */
-	if (!strncmp(url, "/ssl/", 5) || !strcmp(url, "/ssl"))
-		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
-				  "This path is not allowed.");
-	if (!h->docroot[0] || !strcmp(url, "/"))
+	if (!h->docroot[0] || !strcmp(p, "/"))
 		return -1;
 	snprintf(root, sizeof(root), "%s/", h->docroot);
-	return serve_file(h, c, url, h->docroot, url + 1, root, 1);
+	return serve_file(h, c, url, h->docroot, p + 1, root, 1);
 }
 
 /* Serves a mapped page: no caching, the pages are the application. */
@@ -586,7 +926,7 @@ serve_login(struct httpd_srv *s, struct MHD_Connection *c, const char *url)
 		free(out);
 		return MHD_NO;
 	}
-	add_common_headers(h, r, url, "text/html; charset=utf-8");
+	add_common_headers(h, c, r, url, "text/html; charset=utf-8");
 	snprintf(cookie, sizeof(cookie),
 		 "login_csrf=%s; Path=/authorize.html; Max-Age=3600; HttpOnly; "
 		 "SameSite=Strict%s", tok, s->tls ? "; Secure" : "");
@@ -624,7 +964,7 @@ reply_401(struct httpd *h, struct MHD_Connection *c, const char *url)
 					    MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	add_common_headers(h, r, url, "text/plain; charset=utf-8");
+	add_common_headers(h, c, r, url, "text/plain; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 				"Basic realm=\"ntopng\"");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE,
@@ -934,11 +1274,33 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	struct auth_user u;
 	int r;
 
+	if (req->too_many_args)
+		return reply_html(h, c, url, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+				  "431 Request Header Fields Too Large",
+				  "The request has too many parameters.");
+	if (!host_allowed(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_HOST))) {
+		log_refusal(h, LOG_INFO, "%s for an unknown Host, refused", url);
+		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
+				  "This server does not answer to that host name "
+				  "(see --http-allowed-hosts).");
+	}
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS))
-		return reply_preflight(h, c, url);
+		return reply_preflight(h, c);
 	if (req->too_big)
 		return reply_html(h, c, url, 413,
 				  "413 Payload Too Large", "The request body is too large.");
+	if (state_changing(url, method) && request_cross_site(s, c)) {
+		int status = 403;
+
+		log_refusal(h, LOG_INFO, "cross-site %s %s refused", method, url);
+		if (rest_is_path(url) || ui_is_path(url))
+			return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
+				     ui_error_body(REST_RC_NOT_GRANTED,
+						   "Cross-site request refused", &status));
+		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
+				  "Cross-site request refused.");
+	}
 	if (!strcmp(url, "/authorize.html") && !strcmp(method, MHD_HTTP_METHOD_POST))
 		return serve_authorize(s, c, req);
 	if (!strcmp(url, "/lua/logout.lua"))
@@ -974,6 +1336,7 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 	     const char *method, const char *version, const char *upload,
 	     size_t *upload_size, void **con_cls)
 {
+	struct httpd_srv *s = cls;
 	struct httpd_req *req = *con_cls;
 
 	if (!req) {
@@ -981,6 +1344,11 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 		if (!req)
 			return MHD_NO;
 		*con_cls = req;
+	}
+	if (!req->started) {
+		/* the headers are in: the header deadline no longer applies */
+		req->started = 1;
+		conn_mark(s->h, c, 1);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -1006,29 +1374,191 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	log_set_role("http");
-	return httpd_answer(cls, c, url, method, req);
+	return httpd_answer(s, c, url, method, req);
 }
 
 static void
 httpd_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		enum MHD_RequestTerminationCode toe)
 {
+	struct httpd_srv *s = cls;
 	struct httpd_req *req = *con_cls;
 
 	if (req) {
+		if (req->started)
+			conn_mark(s->h, c, 0);
 		free(req->body);
 		free(req);
 		*con_cls = NULL;
 	}
 }
 
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: called with the raw request line's URI
+ * (before MHD splits the query string into parameters and decodes the
+ * path); what it returns becomes the request's context.  A query of more
+ * than HTTPD_ARGS_MAX parameters would exhaust MHD's connection pool and
+ * leave the client without an answer (see the head comment): the query
+ * is cut right after its '?' so that MHD has nothing to split, and the
+ * handler answers 431.  The URI lives in MHD's read buffer, writable
+ * memory that MHD hands us as const only by convention.
+ */
+static void *
+httpd_uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct httpd_req *req = calloc(1, sizeof(*req));
+	const char *q = uri ? strchr(uri, '?') : NULL;
+	size_t n = 1;
+
+	(void)cls;
+	(void)c;
+	if (!req || !q)
+		return req;
+	for (const char *p = q + 1; *p; p++)
+		if (*p == '&' && ++n > HTTPD_ARGS_MAX)
+			break;
+	if (n > HTTPD_ARGS_MAX) {
+		req->too_many_args = 1;
+		((char *)q)[1] = '\0';
+	}
+	return req;
+}
+
+/* ------------------------------------------------------------------ */
+/* connection registry and the header deadline                         */
+
+static void
+deadline_in(struct timespec *ts, int sec)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += sec;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: registers connections as MHD opens them
+ * and forgets them when it closes them (before it closes the fd). */
+static void
+httpd_conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+		  enum MHD_ConnectionNotificationCode toe)
+{
+	struct httpd *h = cls;
+	struct httpd_conn *hc = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		/* untracked (no memory): the idle timeout still applies */
+		if (!ci || !(hc = calloc(1, sizeof(*hc))))
+			return;
+		hc->fd = ci->connect_fd;
+		deadline_in(&hc->deadline, HTTPD_HEADER_DEADLINE);
+		pthread_mutex_lock(&h->conn_lock);
+		hc->next = h->conns;
+		if (h->conns)
+			h->conns->prev = hc;
+		h->conns = hc;
+		pthread_mutex_unlock(&h->conn_lock);
+		*socket_context = hc;
+		return;
+	}
+	if (!hc)
+		return;
+	pthread_mutex_lock(&h->conn_lock);
+	if (hc->prev)
+		hc->prev->next = hc->next;
+	else
+		h->conns = hc->next;
+	if (hc->next)
+		hc->next->prev = hc->prev;
+	pthread_mutex_unlock(&h->conn_lock);
+	free(hc);
+	*socket_context = NULL;
+}
+
+/* A request of c has its headers (busy 1) or is over (busy 0: the next
+ * request on this kept-alive connection has the idle timeout to come). */
+static void
+conn_mark(struct httpd *h, struct MHD_Connection *c, int busy)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct httpd_conn *hc = ci ? ci->socket_context : NULL;
+
+	if (!hc)
+		return;
+	pthread_mutex_lock(&h->conn_lock);
+	hc->in_request = busy;
+	if (!busy)
+		deadline_in(&hc->deadline, HTTPD_IDLE_TIMEOUT);
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/*
+ * The watchdog thread: once a second, shuts down the socket of every
+ * connection past its header deadline.  shutdown() leaves the descriptor
+ * to MHD, whose thread sees the end of the stream and closes it; the
+ * entry stays registered (cut) until then, under the lock, so the fd
+ * cannot have been reused.
+ */
+static void *
+httpd_watchdog(void *arg)
+{
+	struct httpd *h = arg;
+
+	log_set_role("http");
+	pthread_mutex_lock(&h->conn_lock);
+	while (!h->stopping) {
+		struct timespec now, wake;
+		unsigned long cut = 0;
+
+		cond_deadline_ms(&wake, 1000);
+		pthread_cond_timedwait(&h->conn_cond, &h->conn_lock, &wake);
+		if (h->stopping)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (struct httpd_conn *hc = h->conns; hc; hc = hc->next) {
+			if (hc->in_request || hc->cut ||
+			    now.tv_sec < hc->deadline.tv_sec ||
+			    (now.tv_sec == hc->deadline.tv_sec &&
+			     now.tv_nsec < hc->deadline.tv_nsec))
+				continue;
+			shutdown(hc->fd, SHUT_RDWR);
+			hc->cut = 1;
+			cut++;
+		}
+		h->cut_total += cut;
+		if (h->cut_total != h->cut_logged && now.tv_sec >= h->cut_log_at + 10) {
+			log_info("http: closed %lu connection(s) that did not send "
+				 "their request headers in time (%lu since start)",
+				 h->cut_total - h->cut_logged, h->cut_total);
+			h->cut_logged = h->cut_total;
+			h->cut_log_at = now.tv_sec;
+		}
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+	return NULL;
+}
+
 __attribute__((format(printf, 2, 0)))
 static void
 httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct httpd *h = cls;
 	char buf[512];
 	size_t n;
+	int ok;
 
+	/* a flood (connections over the per-address limit) must not flood
+	 * the log: a few lines a second (ratelimit_ok() says how many it
+	 * left out); MHD's threads have no role of their own (the main
+	 * thread, which starts the daemons, keeps its) */
+	if (!pthread_equal(pthread_self(), h->starter))
+		log_set_role("http");
+	pthread_mutex_lock(&h->log_lock);
+	ok = ratelimit_ok(&h->log_rl);
+	pthread_mutex_unlock(&h->log_lock);
+	if (!ok)
+		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')
@@ -1052,9 +1582,11 @@ dir_has_pages(const char *dir)
  * Finds httpdocs: -1 when given (anything but the default), else
  * ./httpdocs, the source tree this binary was built from (__FILE__ is
  * <srcdir>/webui/httpd.c in an out-of-tree build), next to the binary,
- * and the installed share directory.
+ * and the installed share directory.  Returns -1 (logged) when the
+ * directory given with -1 is not there or holds no pages: the user asked
+ * for it, so running without pages would only hide the mistake.
  */
-static void
+static int
 docroot_find(struct httpd *h, const char *opt)
 {
 	char cand[5][PATH_MAX], exe[PATH_MAX];
@@ -1062,11 +1594,16 @@ docroot_find(struct httpd *h, const char *opt)
 	ssize_t el;
 
 	if (opt && strcmp(opt, "httpdocs")) {
-		if (!realpath(opt, h->docroot) || !dir_has_pages(h->docroot)) {
-			log_err("http: -1 %s: no web pages there", opt);
-			h->docroot[0] = '\0';
+		if (!realpath(opt, h->docroot)) {
+			log_err("http: --httpdocs-dir %s: %s", opt, strerror(errno));
+			return -1;
 		}
-		return;
+		if (!dir_has_pages(h->docroot)) {
+			log_err("http: --httpdocs-dir %s: no web pages there "
+				"(pages/login.html missing)", opt);
+			return -1;
+		}
+		return 0;
 	}
 	snprintf(cand[n++], PATH_MAX, "httpdocs");
 	if (__FILE__[0] == '/') {
@@ -1090,9 +1627,10 @@ docroot_find(struct httpd *h, const char *opt)
 	}
 	for (int i = 0; i < n; i++)
 		if (dir_has_pages(cand[i]) && realpath(cand[i], h->docroot))
-			return;
+			return 0;
 	h->docroot[0] = '\0';
 	log_warn("http: no httpdocs directory found; pages are off (use -1)");
+	return 0;
 }
 
 /* Reads the PEM file (key + certificate) into h->cert. */
@@ -1117,6 +1655,8 @@ cert_load(struct httpd *h, const char *path)
 		return -1;
 	}
 	n = fread(buf, 1, (size_t)sz, f);
+	/* remembered so that no URL can serve this file (serve_file) */
+	h->have_cert_st = fstat(fileno(f), &h->cert_st) == 0;
 	fclose(f);
 	buf[n] = '\0';
 	if (!strstr(buf, "PRIVATE KEY-----") || !strstr(buf, "BEGIN CERTIFICATE")) {
@@ -1174,7 +1714,7 @@ srv_start(struct httpd *h, struct httpd_srv *s, const char *addr, int port,
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	struct sockaddr_storage ss;
 	struct sockaddr *sa;
-	struct MHD_OptionItem opts[4];
+	struct MHD_OptionItem opts[5];
 	int o = 0;
 
 	if (port <= 0 || port > 65535) {
@@ -1195,13 +1735,20 @@ srv_start(struct httpd *h, struct httpd_srv *s, const char *addr, int port,
 		 * certificate blocks out of it. */
 		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, h->cert };
 		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert };
+		/* TLS 1.0 and 1.1 are deprecated (RFC 8996) */
+		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)HTTPD_TLS_PRIORITIES };
 	}
 	opts[o] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, httpd_access, s,
 		MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
-		MHD_OPTION_THREAD_POOL_SIZE, 2,
-		MHD_OPTION_CONNECTION_TIMEOUT, 30,
-		MHD_OPTION_CONNECTION_LIMIT, 256,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTPD_IDLE_TIMEOUT,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPD_CONN_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTPD_PER_IP_MAX,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_POOL_SIZE,
+		MHD_OPTION_URI_LOG_CALLBACK, httpd_uri_seen, s,
+		MHD_OPTION_NOTIFY_CONNECTION, httpd_conn_notify, h,
 		MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, s,
 		MHD_OPTION_ARRAY, opts,
 		MHD_OPTION_END);
@@ -1215,6 +1762,35 @@ srv_start(struct httpd *h, struct httpd_srv *s, const char *addr, int port,
 	return 0;
 }
 
+/*
+ * The certificate: <data dir>/ssl/ntopng-cert.pem, outside the document
+ * root.  <httpdocs>/ssl/ntopng-cert.pem, where older versions kept it, is
+ * still read (with a warning) so that an existing set-up keeps HTTPS; no
+ * URL serves it either way (serve_file refuses ssl/ and this very file).
+ * Returns 0 with path filled, or -1 when there is none.
+ */
+static int
+cert_find(struct httpd *h, const struct prefs *p, char *path, size_t len)
+{
+	int n = snprintf(path, len, "%s/" HTTPD_CERT_REL,
+			 p->data_dir ? p->data_dir : ".");
+
+	if (n > 0 && (size_t)n < len && access(path, R_OK) == 0)
+		return 0;
+	if (h->docroot[0]) {
+		char old[PATH_MAX + 32];
+
+		n = snprintf(old, sizeof(old), "%s/" HTTPD_CERT_REL, h->docroot);
+		if (n > 0 && (size_t)n < sizeof(old) && access(old, R_OK) == 0) {
+			log_warn("https: using %s; move it to %s (a private key "
+				 "does not belong under the web documents)", old, path);
+			snprintf(path, len, "%s", old);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* HTTPS: -W port, or http port + 1 when a certificate is there. */
 static void
 https_start(struct httpd *h, const struct prefs *p)
@@ -1226,9 +1802,7 @@ https_start(struct httpd *h, const struct prefs *p)
 		return;
 	if (!given)
 		port = p->http_port > 0 ? p->http_port + 1 : 3001;
-	snprintf(path, sizeof(path), "%s/" HTTPD_CERT_REL,
-		 h->docroot[0] ? h->docroot : "httpdocs");
-	if (access(path, R_OK) != 0) {
+	if (cert_find(h, p, path, sizeof(path)) < 0) {
 		if (given)
 			log_warn("https: no certificate %s (make cert): HTTPS is off", path);
 		else
@@ -1250,39 +1824,80 @@ https_start(struct httpd *h, const struct prefs *p)
 	}
 }
 
+/* Frees h and what httpd_start() set up in it (daemons stopped). */
+static void
+httpd_free(struct httpd *h)
+{
+	if (h->watchdog_on) {
+		pthread_mutex_lock(&h->conn_lock);
+		h->stopping = 1;
+		pthread_cond_signal(&h->conn_cond);
+		pthread_mutex_unlock(&h->conn_lock);
+		pthread_join(h->watchdog, NULL);
+	}
+	/* MHD has sent every CLOSED notification: the registry is empty */
+	pthread_cond_destroy(&h->conn_cond);
+	pthread_mutex_destroy(&h->conn_lock);
+	pthread_mutex_destroy(&h->log_lock);
+	free(h->cert);
+	free(h);
+}
+
 struct httpd *
 httpd_start(const struct prefs *p)
 {
 	struct httpd *h;
 	struct utsname un;
+	struct ratelimit rl = RATELIMIT_INIT(5);
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	h->prefs = p;
+	h->starter = pthread_self();
+	h->log_rl = rl;
+	h->refusal_rl = rl;
+	pthread_mutex_init(&h->conn_lock, NULL);
+	pthread_mutex_init(&h->log_lock, NULL);
+	if (cond_init_mono(&h->conn_cond) != 0) {
+		pthread_mutex_destroy(&h->conn_lock);
+		pthread_mutex_destroy(&h->log_lock);
+		free(h);
+		return NULL;
+	}
 	if (uname(&un) == 0)
 		snprintf(h->server, sizeof(h->server), "ntopng %s [%s/%s]",
 			 NTOPNG_VERSION, un.machine, un.sysname);
 	else
 		snprintf(h->server, sizeof(h->server), "ntopng %s", NTOPNG_VERSION);
-	if (auth_init(p) < 0) {
-		free(h);
-		return NULL;
+	if (gethostname(h->hostname, sizeof(h->hostname) - 1) != 0)
+		h->hostname[0] = '\0';
+	if (docroot_find(h, p->httpdocs_dir) < 0 || auth_init(p) < 0)
+		goto fail;
+	if (pthread_create(&h->watchdog, NULL, httpd_watchdog, h) != 0) {
+		log_err("http: cannot start the watchdog thread");
+		goto fail;
 	}
-	docroot_find(h, p->httpdocs_dir);
+	h->watchdog_on = 1;
 	if (p->http_port > 0 && srv_start(h, &h->http, p->http_addr,
-					  p->http_port, 0) < 0) {
-		free(h);
-		return NULL;
-	}
+					  p->http_port, 0) < 0)
+		goto fail;
 	https_start(h, p);
 	if (!h->http.d && !h->https.d) {
-		free(h);
-		return NULL;
+		if (p->http_port <= 0)
+			log_err("https: HTTP is off (-w 0) and HTTPS did not start");
+		goto fail;
 	}
 	if (h->docroot[0])
 		log_info("http: pages from %s", h->docroot);
 	return h;
+fail:
+	if (h->http.d)
+		MHD_stop_daemon(h->http.d);
+	if (h->https.d)
+		MHD_stop_daemon(h->https.d);
+	httpd_free(h);
+	return NULL;
 }
 
 void
@@ -1294,6 +1909,5 @@ httpd_stop(struct httpd *h)
 		MHD_stop_daemon(h->http.d);
 	if (h->https.d)
 		MHD_stop_daemon(h->https.d);
-	free(h->cert);
-	free(h);
+	httpd_free(h);
 }

@@ -14,9 +14,10 @@ struct httpd;
 
 /*
  * Listens on prefs->http_addr (NULL: every IPv4 address; an IPv6 literal,
- * bracketed or not, listens on IPv6) and prefs->http_port.  Returns NULL
- * when http_port is 0 (HTTP disabled, nothing logged) or on failure
- * (cause logged).  p must outlive the server.
+ * bracketed or not, listens on IPv6) and prefs->http_port (0: no HTTP),
+ * and on HTTPS (-W, or the HTTP port + 1 when a certificate is there).
+ * Returns NULL on failure (cause logged): neither server started, or the
+ * -1 directory given is not there.  p must outlive the server.
  */
 struct httpd *httpd_start(const struct prefs *p);
 /* Stops the server and frees it; NULL is a no-op. */

@@ -3,7 +3,8 @@
 wrong credentials get a 302 to /lua/login.lua?referer=<the URI> with a body
 that is not JSON (the Python client's self-test depends on it); admin/admin
 by HTTP Basic and the legacy cookies user=admin; password=admin get 200;
---disable-login lets everyone in.
+--disable-login lets everyone in; the CORS preflight is answered without
+credentials, to the origins of --http-allowed-origins only.
 """
 import base64
 import json
@@ -60,7 +61,8 @@ def main():
         print("NTOPNG_SHARED pcaps not found")
         return 77
     pcap = os.path.join(node.PCAPS, "dns.pcap")   # 5 packets
-    with node.Node(["-i", pcap], name="auth-login", login=True) as n:
+    with node.Node(["-i", pcap, "--http-allowed-origins", "http://a.example"],
+                   name="auth-login", login=True) as n:
         refused(n, "no credentials")
         refused(n, "no credentials, connect/test.lua", path="/lua/rest/v2/connect/test.lua",
                 query=None)
@@ -77,10 +79,16 @@ def main():
         expect(st == 200 and json.loads(body)["rsp"]["ifid"] == "0", "POST JSON with Basic: 200")
         st, hd, body = n.http("POST", PATH, body={"ifid": 0})
         expect(st == 302, "POST JSON without credentials: 302 (%d)" % st)
-        # the CORS preflight carries no credentials by design
+        # the CORS preflight carries no credentials by design; it is
+        # granted to the origins of --http-allowed-origins only
         st, hd, _ = n.http("OPTIONS", PATH, headers={"Origin": "http://a.example",
                                                      "Access-Control-Request-Method": "GET"})
-        expect(st == 200, "OPTIONS preflight needs no credentials (%d)" % st)
+        expect(st in (200, 204) and hd.get("access-control-allow-origin") == "http://a.example",
+               "OPTIONS preflight of a listed origin needs no credentials (%d)" % st)
+        st, hd, _ = n.http("OPTIONS", PATH, headers={"Origin": "http://b.example",
+                                                     "Access-Control-Request-Method": "GET"})
+        expect(st == 403 and "access-control-allow-origin" not in hd,
+               "OPTIONS preflight of another origin: 403 without CORS headers (%d)" % st)
         expect(n.proc.poll() is None, "node still running")
     with node.Node(["-i", pcap], name="auth-nologin") as n:   # --disable-login
         expect("--disable-login" in n.args, "node started with --disable-login")

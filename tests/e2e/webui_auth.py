@@ -6,7 +6,8 @@ httpdocs are all refused; Basic, the 1.x cookie form (seed §6.4), API
 tokens, the login form and a users file (-u, md5, upgraded to argon2id)
 work; the login form needs its CSRF token (form field = login_csrf
 cookie); 5 failed logins lock the address out; HTTPS with a self-signed
-certificate serves the login page and marks the session cookie Secure;
+certificate (in <data dir>/ssl/) serves the login page and marks the
+session cookie Secure;
 --http-401 answers JSON-only REST clients with 401 + WWW-Authenticate.
 """
 import hashlib
@@ -232,21 +233,23 @@ def main():
             st, h, _ = req(n, "GET", api, headers={"Accept": "application/json"})
             check(st == 302, "without --http-401, Accept JSON -> %d (redirect)" % st)
 
-        # HTTPS with a self-signed certificate in a copy of httpdocs
+        # HTTPS with a self-signed certificate in <data dir>/ssl/ (outside
+        # the document root); a copy of httpdocs with a symlink out
         docs = os.path.join(tmp, "httpdocs")
         shutil.copytree(os.path.join(REPO, "httpdocs"), docs, symlinks=True)
-        os.makedirs(os.path.join(docs, "ssl"), exist_ok=True)
         os.symlink("/etc", os.path.join(docs, "etc-link"))
         key, crt = os.path.join(tmp, "k.pem"), os.path.join(tmp, "c.pem")
         subprocess.run(["openssl", "req", "-new", "-x509", "-sha256", "-nodes", "-days", "2",
                         "-newkey", "rsa:2048", "-subj", "/CN=localhost", "-keyout", key,
                         "-out", crt], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
-        with open(os.path.join(docs, "ssl", "ntopng-cert.pem"), "w") as out:
-            out.write(open(key).read() + open(crt).read())
         sport = free_port()
         redis_flushdb(REDIS_DB)
-        with node(["-1", docs, "-W", "127.0.0.1:%d" % sport]) as n:
+        n = node(["-1", docs, "-W", "127.0.0.1:%d" % sport])
+        os.makedirs(os.path.join(n.data_dir, "ssl"))
+        with open(os.path.join(n.data_dir, "ssl", "ntopng-cert.pem"), "w") as out:
+            out.write(open(key).read() + open(crt).read())
+        with n:
             st, h, body = req(n, "GET", "/etc-link/passwd")
             check(st in (403, 404) and b"root:" not in body, "symlink out of httpdocs -> %d" % st)
             ctx = ssl.create_default_context()
