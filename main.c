@@ -394,8 +394,9 @@ main(int argc, char **argv)
 		prefs_fini(&prefs);
 		return rc > 0 ? 0 : 1;
 	}
+	/* -v: DEBUG (summaries), -vv and more: TRACE (per message) */
 	if (prefs.verbose > 0)
-		log_verbosity = LOG_INFO + prefs.verbose;
+		log_verbosity = prefs.verbose > 1 ? LOG_TRACE : LOG_DEBUG;
 	node_start_ms = time_wall_ms();
 
 	/* the data directory first: its error is the only line (the node id
