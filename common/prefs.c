@@ -279,7 +279,10 @@ static const struct opt_def opt_table[] = {
 	{ O_SHUTDOWN_DONE, "shutdown-when-done", 0, ARG_NONE, 1, T_PROCESS,
 	  NULL, "Exit once every pcap file input has\nbeen read" },
 	{ O_VERBOSE, "verbose", 'v', ARG_NONE, 1, T_PROCESS, NULL,
-	  "Verbose tracing (repeat for more)" },
+	  "More log lines: -v a summary per\n"
+	  "interface and per source each minute;\n"
+	  "-vv also what became of each received\n"
+	  "message (rate-limited)" },
 
 	/* Misc */
 	{ O_CATEG_KEY, "categorization-key", 'c', ARG_REQ, 0, T_MISC, "<key>",
