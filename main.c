@@ -289,6 +289,52 @@ caps_clear(void)
 	return (int)syscall(SYS_capset, &hdr, d);
 }
 
+/* 1 when privs_drop() will switch users. */
+static int
+privs_will_drop(const struct prefs *p)
+{
+	return !p->dont_change_user && geteuid() == 0;
+}
+
+/*
+ * The data directory tree is given to -U's user: refuse, before anything
+ * is written there, a directory that is not the node's own (a system
+ * directory given to -d by mistake, or a shared sticky one like /tmp),
+ * since handing its tree over would open it to that user.
+ */
+static int
+privs_check_data_dir(const struct prefs *p)
+{
+	static const char *const system_dirs[] = {
+		"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64",
+		"/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin",
+		"/srv", "/sys", "/tmp", "/usr", "/usr/local", "/var",
+		"/var/lib", "/var/log", "/var/tmp", NULL
+	};
+	char real[PATH_MAX];
+	struct stat st;
+	int i;
+
+	if (!privs_will_drop(p))
+		return 0;
+	if (realpath(p->data_dir, real) == NULL || stat(real, &st) != 0) {
+		log_err("-d %s: %s", p->data_dir, strerror(errno));
+		return -1;
+	}
+	for (i = 0; system_dirs[i] != NULL; i++)
+		if (strcmp(real, system_dirs[i]) == 0)
+			break;
+	if (system_dirs[i] != NULL || (st.st_mode & S_ISVTX)) {
+		log_err("-d %s: a %s directory; the node gives its data "
+			"directory to user %s (-U), so it needs one of its own, "
+			"e.g. /var/lib/ntopng (or -s to stay root)", p->data_dir,
+			system_dirs[i] != NULL ? "system" : "shared (sticky)",
+			p->user);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 privs_drop(const struct prefs *p)
 {
@@ -401,7 +447,8 @@ main(int argc, char **argv)
 
 	/* the data directory first: its error is the only line (the node id
 	 * is kept there) */
-	if (storage_check_data_dir(&prefs) != 0)
+	if (storage_check_data_dir(&prefs) != 0 ||
+	    privs_check_data_dir(&prefs) != 0)
 		goto out;
 	node_id_init(&prefs);
 	if (prefs.n_ifaces == 0 && ifaces_add_all_up(&prefs) < 0)

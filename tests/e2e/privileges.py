@@ -9,7 +9,9 @@ Checks, on a node reading a pcap with -F (SQLite day files) and RRDs on:
   - with -s: the node stays root;
   - -U <user that does not exist>: exit 1 and one ERROR line;
   - a data directory nobody cannot reach (under a 0700 directory of root):
-    exit 1 with one line that names the directory, not a later failure.
+    exit 1 with one line that names the directory, not a later failure;
+  - a system or shared sticky data directory (/var/tmp, /tmp) is refused
+    before anything is written there: its tree is never given away.
 Skipped (77) when not run as root, since there is nothing to drop then.
 """
 import os
@@ -123,6 +125,17 @@ def refused():
         expect(rc == 1, "-U no-such-user: exit 1 (rc %d)" % rc)
         expect(len(errs) == 1 and "no-such-user-ntopng" in errs[0],
                "-U no-such-user: one ERROR line naming it: %s" % errs)
+        # a shared or system directory is not given away (nothing written)
+        for shared in ("/var/tmp", "/tmp"):
+            before = set(os.listdir(shared))
+            rc, err = run_fail(["-d", shared, "--node-id", "privs-test"])
+            errs = [l for l in err.splitlines() if "ERROR" in l]
+            expect(rc == 1 and len(errs) == 1 and "-d %s:" % shared in errs[0],
+                   "-d %s: exit 1 with one ERROR line (rc %d): %s" % (shared, rc, errs))
+            new = set(os.listdir(shared)) - before
+            expect(os.stat(shared).st_uid == 0 and not [f for f in new if "kv.json" in f
+                                                        or "node-id" in f],
+                   "-d %s: still root's, nothing written there (%s)" % (shared, sorted(new)[:5]))
         # t is 0700 root: nobody cannot reach t/d
         os.chmod(t, 0o700)
         rc, err = run_fail(["-d", t + "/d"])
