@@ -1,8 +1,10 @@
 /*
  * main.c - the node: parse the configuration, open every interface with
- * its sources, start one owner thread per interface and the web server,
- * then wait for a signal (or, with --shutdown-when-done, for every input
- * to end) and stop in reverse order.
+ * its sources (every interface that is up when no -i is given), start the
+ * writer, exporter and web server, become -U's user when started as root
+ * (privs_drop), start one owner thread per interface, then wait for a
+ * signal (or, with --shutdown-when-done, for every input to end) and stop
+ * in reverse order.
  *
  * Threads: main (this file), one "ifN" per interface (merge/iface.c), the
  * web server's threads (webui/httpd.c).  Main touches interface tables
