@@ -1,17 +1,30 @@
 /*
  * main.c - the node: parse the configuration, open every interface with
- * its sources, start one owner thread per interface and the web server,
- * then wait for a signal (or, with --shutdown-when-done, for every input
- * to end) and stop in reverse order.
+ * its sources (every interface that is up when no -i is given), start the
+ * writer, exporter and web server, become -U's user when started as root
+ * (privs_drop), start one owner thread per interface, then wait for a
+ * signal (or, with --shutdown-when-done, for every input to end) and stop
+ * in reverse order.
  *
  * Threads: main (this file), one "ifN" per interface (merge/iface.c), the
  * web server's threads (webui/httpd.c).  Main touches interface tables
  * only after their owner threads have been joined.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <pwd.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +119,294 @@ node_id_init(const struct prefs *p)
 	fclose(f);
 }
 
+/*
+ * Seed §1 (release 1.2): without -i, every network interface present is
+ * opened, each as its own interface.  Loopback and interfaces that are
+ * down are skipped (a down interface delivers nothing, and opening lo
+ * would count every local connection of the host, the web UI's own).
+ * One line says what was opened and what was skipped.
+ * Returns the number of interfaces added to p, or -1.  Main thread.
+ */
+static int
+ifaces_add_all_up(struct prefs *p)
+{
+	struct if_nameindex *all, *it;
+	char opened[1024] = "", skipped[1024] = "";
+	size_t no = 0, ns = 0;
+	int fd, n = 0;
+
+	all = if_nameindex();
+	if (all == NULL) {
+		log_err("no -i given, and the network interfaces cannot be "
+			"listed: %s", strerror(errno));
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_err("no -i given, and the network interfaces cannot be "
+			"queried: %s", strerror(errno));
+		if_freenameindex(all);
+		return -1;
+	}
+	for (it = all; it->if_index != 0 && it->if_name != NULL; it++) {
+		struct ifreq ifr;
+		const char *why = NULL;
+		int r;
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", it->if_name);
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
+			why = "gone";
+		else if (ifr.ifr_flags & IFF_LOOPBACK)
+			why = "loopback";
+		else if (!(ifr.ifr_flags & IFF_UP))
+			why = "down";
+		else if (p->n_ifaces >= PREFS_MAX_IFACES)
+			why = "too many interfaces";
+		if (why != NULL) {
+			r = snprintf(skipped + ns, sizeof(skipped) - ns, "%s%s (%s)",
+				     ns ? ", " : "", it->if_name, why);
+			if (r > 0 && (size_t)r < sizeof(skipped) - ns)
+				ns += (size_t)r;
+			continue;
+		}
+		p->ifaces[p->n_ifaces] = strdup(it->if_name);
+		if (p->ifaces[p->n_ifaces] == NULL)
+			break;
+		p->n_ifaces++;
+		n++;
+		r = snprintf(opened + no, sizeof(opened) - no, "%s%s",
+			     no ? ", " : "", it->if_name);
+		if (r > 0 && (size_t)r < sizeof(opened) - no)
+			no += (size_t)r;
+	}
+	close(fd);
+	if_freenameindex(all);
+	if (n == 0) {
+		log_err("no -i given, and no network interface is up besides "
+			"loopback%s%s: give an input with -i (see ntopng -h)",
+			ns ? "; skipped: " : "", skipped);
+		return -1;
+	}
+	log_info("no -i given: opening every network interface that is up: "
+		 "%s%s%s", opened, ns ? "; skipped: " : "", skipped);
+	return n;
+}
+
+/*
+ * Privileges (seed §4.3).  Started as root, the node opens what needs
+ * root first (captures, listening sockets, the HTTPS key, the data
+ * directory), then becomes -U <user> (default nobody) before any thread
+ * that parses network data runs: the interface threads start after
+ * privs_drop().  -s keeps the current user (debugging); a node not
+ * started as root has nothing to drop.
+ *
+ * Order: the data directory tree and the users file are given to the
+ * user first (the node writes RRDs, day files, kv.json and the users file
+ * there later); then setgroups (the user's groups), setgid, setuid.
+ * glibc applies these to every thread of the process, and the kernel
+ * clears the permitted and effective capabilities of each thread when
+ * its uids leave 0, so the web server's and collectors' threads started
+ * earlier lose them too.  PR_SET_NO_NEW_PRIVS then forbids regaining any
+ * through exec.  The result is checked (setuid(0) must fail, the
+ * capability sets must be empty) rather than assumed.
+ *
+ * What still works afterwards: captures, sockets and files opened before
+ * stay open; the files of a pcap list after the first are opened later,
+ * so they (and a Redis unix socket, and -u's directory, where the users
+ * file is rewritten through a temporary file) must be reachable by the
+ * user.  A data directory the user cannot reach (e.g. under a 0700
+ * directory of root) stops the start with one line.
+ */
+static uid_t chown_uid;
+static gid_t chown_gid;
+static unsigned chown_errors, chown_skipped;
+
+static int
+chown_entry(const char *path, const struct stat *st, int type, struct FTW *fw)
+{
+	(void)fw;
+	if (type == FTW_NS || type == FTW_DNR) {
+		chown_errors++;
+		return 0;
+	}
+	if (st->st_uid == chown_uid && st->st_gid == chown_gid)
+		return 0;
+	/* a hard link may point anywhere (e.g. /etc/shadow linked in by an
+	 * earlier, compromised run): never hand such a file over */
+	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
+		chown_skipped++;
+		log_warn("-U: not giving %s to the user: it has %lu hard links",
+			 path, (unsigned long)st->st_nlink);
+		return 0;
+	}
+	if (lchown(path, chown_uid, chown_gid) != 0) {
+		if (chown_errors++ == 0)
+			log_warn("-U: cannot give %s to the user: %s", path,
+				 strerror(errno));
+	}
+	return 0;
+}
+
+/* Gives the tree under dir (not following symbolic links, not leaving
+ * its file system) to uid:gid. */
+static int
+chown_tree(const char *dir, uid_t uid, gid_t gid)
+{
+	chown_uid = uid;
+	chown_gid = gid;
+	chown_errors = chown_skipped = 0;
+	if (nftw(dir, chown_entry, 16, FTW_PHYS | FTW_MOUNT) != 0) {
+		log_err("-d %s: cannot walk the data directory: %s", dir,
+			strerror(errno));
+		return -1;
+	}
+	if (chown_errors > 0)
+		log_warn("-U: %u entries under %s could not be given to the "
+			 "user", chown_errors, dir);
+	return 0;
+}
+
+/* Returns 1 when the calling thread holds no capability at all. */
+static int
+caps_empty(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d) != 0)
+		return 0;
+	return !(d[0].effective | d[0].permitted | d[0].inheritable |
+		 d[1].effective | d[1].permitted | d[1].inheritable);
+}
+
+static int
+caps_clear(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	return (int)syscall(SYS_capset, &hdr, d);
+}
+
+/* 1 when privs_drop() will switch users. */
+static int
+privs_will_drop(const struct prefs *p)
+{
+	return !p->dont_change_user && geteuid() == 0;
+}
+
+/*
+ * The data directory tree is given to -U's user: refuse, before anything
+ * is written there, a directory that is not the node's own (a system
+ * directory given to -d by mistake, or a shared sticky one like /tmp),
+ * since handing its tree over would open it to that user.
+ */
+static int
+privs_check_data_dir(const struct prefs *p)
+{
+	static const char *const system_dirs[] = {
+		"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64",
+		"/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin",
+		"/srv", "/sys", "/tmp", "/usr", "/usr/local", "/var",
+		"/var/lib", "/var/log", "/var/tmp", NULL
+	};
+	char real[PATH_MAX];
+	struct stat st;
+	int i;
+
+	if (!privs_will_drop(p))
+		return 0;
+	if (realpath(p->data_dir, real) == NULL || stat(real, &st) != 0) {
+		log_err("-d %s: %s", p->data_dir, strerror(errno));
+		return -1;
+	}
+	for (i = 0; system_dirs[i] != NULL; i++)
+		if (strcmp(real, system_dirs[i]) == 0)
+			break;
+	if (system_dirs[i] != NULL || (st.st_mode & S_ISVTX)) {
+		log_err("-d %s: a %s directory; the node gives its data "
+			"directory to user %s (-U), so it needs one of its own, "
+			"e.g. /var/lib/ntopng (or -s to stay root)", p->data_dir,
+			system_dirs[i] != NULL ? "system" : "shared (sticky)",
+			p->user);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+privs_drop(const struct prefs *p)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096], dirbuf[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if (p->dont_change_user) {
+		log_info("-s: keeping user id %d", (int)geteuid());
+		return 0;
+	}
+	if (geteuid() != 0) {
+		log_info("not started as root: running as user id %d "
+			 "(-U %s does not apply)", (int)geteuid(), p->user);
+		return 0;
+	}
+	rc = getpwnam_r(p->user, &pw, buf, sizeof(buf), &res);
+	if (rc != 0 || res == NULL) {
+		log_err("-U %s: no such user%s%s (use -U <user>, or -s to "
+			"stay root)", p->user, rc ? ": " : "",
+			rc ? strerror(rc) : "");
+		return -1;
+	}
+	if (pw.pw_uid == 0) {
+		log_warn("-U %s: that user is root: privileges are kept",
+			 p->user);
+		return 0;
+	}
+	if (chown_tree(p->data_dir, pw.pw_uid, pw.pw_gid) != 0)
+		return -1;
+	if (p->users_file != NULL && lstat(p->users_file, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    lchown(p->users_file, pw.pw_uid, pw.pw_gid) != 0)
+		log_warn("-u %s: cannot give it to user %s: %s", p->users_file,
+			 p->user, strerror(errno));
+	if (initgroups(p->user, pw.pw_gid) != 0 || setgid(pw.pw_gid) != 0 ||
+	    setuid(pw.pw_uid) != 0) {
+		log_err("-U %s: cannot switch to that user: %s", p->user,
+			strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0 || geteuid() == 0 || getegid() == 0) {
+		log_err("-U %s: root privileges could be regained", p->user);
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		log_warn("-U: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	if (!caps_empty() && (caps_clear() != 0 || !caps_empty())) {
+		log_err("-U %s: capabilities remain after the switch", p->user);
+		return -1;
+	}
+	if (access(p->data_dir, R_OK | W_OK | X_OK) != 0) {
+		log_err("-d %s: not writable by user %s (%s); is a parent "
+			"directory closed to it? Give another -d, or -s to "
+			"stay root", p->data_dir, p->user, strerror(errno));
+		return -1;
+	}
+	if (p->users_file != NULL) {
+		snprintf(dirbuf, sizeof(dirbuf), "%s", p->users_file);
+		if (access(dirname(dirbuf), W_OK | X_OK) != 0)
+			log_warn("-u %s: its directory is not writable by user "
+				 "%s: user changes will not be saved",
+				 p->users_file, p->user);
+	}
+	log_info("running as user %s (uid %d, gid %d), no capabilities",
+		 p->user, (int)pw.pw_uid, (int)pw.pw_gid);
+	return 0;
+}
+
 /* One line per interface, read by bench/run.sh and the tests. */
 static void
 print_final_stats(void)
@@ -133,7 +434,7 @@ main(int argc, char **argv)
 	static struct prefs prefs;
 	struct httpd *web = NULL;
 	struct sigaction sa;
-	int i, rc, status = 1;
+	int i, rc, status = 1, n_started = 0;
 
 	prefs_init(&prefs);
 	rc = prefs_parse(&prefs, argc, argv);
@@ -141,16 +442,19 @@ main(int argc, char **argv)
 		prefs_fini(&prefs);
 		return rc > 0 ? 0 : 1;
 	}
+	/* -v: DEBUG (summaries), -vv and more: TRACE (per message) */
 	if (prefs.verbose > 0)
-		log_verbosity = LOG_INFO + prefs.verbose;
+		log_verbosity = prefs.verbose > 1 ? LOG_TRACE : LOG_DEBUG;
 	node_start_ms = time_wall_ms();
 
-	node_id_init(&prefs);
-	if (prefs.n_ifaces == 0) {
-		log_err("no input: give one with -i <device|pcap file|list> "
-			"(see ntopng -h)");
+	/* the data directory first: its error is the only line (the node id
+	 * is kept there) */
+	if (storage_check_data_dir(&prefs) != 0 ||
+	    privs_check_data_dir(&prefs) != 0)
 		goto out;
-	}
+	node_id_init(&prefs);
+	if (prefs.n_ifaces == 0 && ifaces_add_all_up(&prefs) < 0)
+		goto out;
 	/* + 1: the Historical interface */
 	node_ifaces = calloc((size_t)prefs.n_ifaces + 1, sizeof(*node_ifaces));
 	if (node_ifaces == NULL)
@@ -171,8 +475,6 @@ main(int argc, char **argv)
 	}
 	if (prefs.pid_file != NULL && write_pid_file(prefs.pid_file) != 0)
 		goto out;
-	if (storage_check_data_dir(&prefs) != 0)
-		goto out;
 	if (kv_open(&prefs) != 0)
 		goto out;
 	if (storage_open(&prefs) != 0)
@@ -186,16 +488,22 @@ main(int argc, char **argv)
 
 	if (export_start(&prefs) != 0)
 		goto out;
-	for (i = 0; i < node_n_ifaces; i++)
-		storage_iface_begin(node_ifaces[i]);
-	for (i = 0; i < node_n_ifaces; i++)
-		if (iface_start(node_ifaces[i]) != 0)
-			goto out;
 	/* -w 0 -W <port>: HTTPS alone */
 	if (prefs.http_port != 0 || prefs.https_port > 0) {
 		web = httpd_start(&prefs);
 		if (web == NULL)
 			goto out;
+	}
+	/* everything that needs root is open: the threads that parse network
+	 * data and write files run as -U's user */
+	if (privs_drop(&prefs) != 0)
+		goto out;
+	for (i = 0; i < node_n_ifaces; i++)
+		storage_iface_begin(node_ifaces[i]);
+	for (i = 0; i < node_n_ifaces; i++) {
+		if (iface_start(node_ifaces[i]) != 0)
+			goto out;
+		n_started = i + 1;
 	}
 	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
 		 node_n_ifaces, web ? "" : ", web server off");
@@ -210,8 +518,10 @@ out:
 	httpd_stop(web);
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_stop(node_ifaces[i]);
-	/* owners joined: what is still in memory goes to the stores */
-	for (i = 0; i < node_n_ifaces; i++)
+	/* owners joined: what is still in memory goes to the stores (an
+	 * interface that never started has nothing, and a failed start-up
+	 * must not write files after its one error line) */
+	for (i = 0; i < n_started; i++)
 		storage_iface_flush(node_ifaces[i]);
 	storage_close();
 	export_stop();

@@ -49,6 +49,7 @@ struct flow_udp {
 	struct iface *ifc;           /* set while read() runs */
 	uint64_t recv_errors;
 	uint64_t sampled_bad;        /* sFlow headers the decoder refused */
+	struct ratelimit trace_rl;   /* -vv: per-datagram lines */
 	uint8_t buf[FLOW_UDP_MAXDGRAM];
 };
 
@@ -156,6 +157,14 @@ flow_udp_read(struct source *s, struct iface *ifc, int budget)
 		s->bytes += (uint64_t)n;
 		r = flowdec_datagram(&fu->dec, &from, fu->buf, (size_t)n,
 				     wall_ms(), &sink);
+		if (log_enabled(LOG_TRACE) && ratelimit_ok(&fu->trace_rl)) {
+			char a[IPADDR_STRLEN];
+
+			ipaddr_fmt(&from, a, sizeof(a));
+			log_trace("%s: datagram of %zd bytes from %s: %s%d "
+				  "record(s)", s->spec, n, a, r < 0 ?
+				  "refused, " : "", r < 0 ? 0 : r);
+		}
 		if (r < 0) {
 			s->errors++;
 			r = 0;
@@ -271,6 +280,8 @@ collector_udp_open(const char *spec, const struct prefs *p)
 	(void)p;
 	s = calloc(1, sizeof(*s));
 	fu = calloc(1, sizeof(*fu));
+	if (fu != NULL)
+		fu->trace_rl.burst = 10;
 	if (s == NULL || fu == NULL || flowdec_init(&fu->dec) != 0) {
 		log_err("-i %s: out of memory", spec);
 		goto fail;

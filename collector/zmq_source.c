@@ -71,6 +71,7 @@ struct zmq_src {
 	char endpoint[256];          /* as given to zmq_bind/connect */
 	struct iface *ifc;           /* during read() */
 	struct zmqc_decoder dec;
+	struct ratelimit trace_rl;   /* -vv: per-message lines */
 };
 
 /* ---- process-wide state: context, CURVE keys, ZAP ---- */
@@ -413,11 +414,35 @@ zmq_src_fd(struct source *s)
 	return fd;
 }
 
+/*
+ * -vv: what became of one message (flows taken, or the first cause it
+ * was refused for), from the decoder's counters before and after it.
+ * Rate-limited per source.
+ */
+static void
+zmq_trace_msg(struct source *s, struct zmq_src *zs, size_t bytes, int frames,
+	      uint64_t flows0, const uint64_t *err0)
+{
+	const char *cause = NULL;
+	int i;
+
+	for (i = 1; i < ZMQC_ERR__COUNT && cause == NULL; i++)
+		if (zs->dec.st.errors[i] != err0[i])
+			cause = zmqc_err_names[i];
+	if (!ratelimit_ok(&zs->trace_rl))
+		return;
+	log_trace("zmq %s: message of %zu bytes in %d frame(s): %llu flow(s) "
+		  "taken%s%s", s->spec, bytes, frames,
+		  (unsigned long long)(zs->dec.st.flows - flows0),
+		  cause ? ", refused: " : "", cause ? cause : "");
+}
+
 static int
 zmq_src_read(struct source *s, struct iface *ifc, int budget)
 {
 	struct zmq_src *zs = s->priv;
 	uint64_t now = time_wall_ms();
+	uint64_t err0[ZMQC_ERR__COUNT], flows0 = 0;
 	int n = 0, events = 0;
 	size_t len = sizeof(events);
 
@@ -452,9 +477,17 @@ zmq_src_read(struct source *s, struct iface *ifc, int budget)
 				zmq_msg_close(&extra);
 			}
 		}
+		if (log_enabled(LOG_TRACE)) {
+			memcpy(err0, zs->dec.st.errors, sizeof(err0));
+			flows0 = zs->dec.st.flows;
+		}
 		zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr), zmq_msg_size(&hdr),
 				have_pay ? zmq_msg_data(&pay) : NULL,
 				have_pay ? zmq_msg_size(&pay) : 0, frames, now);
+		if (log_enabled(LOG_TRACE))
+			zmq_trace_msg(s, zs, zmq_msg_size(&hdr) +
+				      (have_pay ? zmq_msg_size(&pay) : 0),
+				      frames, flows0, err0);
 		zmq_msg_close(&pay);
 		zmq_msg_close(&hdr);
 		n++;
@@ -812,6 +845,7 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	if (zmqc_decoder_init(&zs->dec, s->spec, emit_flow, zs) != 0)
 		goto fail;
 	zs->dec.prefetch = prefetch_flows;
+	zs->trace_rl.burst = 10;
 	zs->curve = p->zmq_encryption || p->zmq_encryption_key_priv != NULL;
 	if (zs->curve && curve_keys_load(p) != 0)
 		goto fail;

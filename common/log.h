@@ -13,10 +13,22 @@
 
 #include <stdint.h>
 
-enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+/*
+ * Levels: the default shows INFO; -v adds DEBUG (per-source and
+ * per-interface summaries, once a minute), -vv adds TRACE (what became of
+ * each received message or datagram, always through a struct ratelimit).
+ */
+enum log_level {
+	LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4
+};
 
-/* Global verbosity (-v raises it); messages above it are not written. */
+/* Global verbosity (-v raises it); messages above it are not written.
+ * Set by main before any other thread starts, read-only afterwards. */
 extern int log_verbosity;
+
+/* 1 when messages of this level are written: lets a caller skip the work
+ * of gathering what a summary or trace line would say. */
+#define log_enabled(lvl) ((int)(lvl) <= log_verbosity)
 
 void log_set_role(const char *role);   /* thread-local, copied */
 void log_msg(enum log_level lvl, const char *fmt, ...)
@@ -26,6 +38,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_trace(...) log_msg(LOG_TRACE, __VA_ARGS__)
 
 /* Allows at most `burst` messages per second; owned by one thread. */
 struct ratelimit {

@@ -80,6 +80,7 @@ enum opt_id {
 	O_VERBOSE, O_VERSION, O_HELP, O_CORE_AFFINITY, O_SHUTDOWN_DONE,
 	O_NODE_ID, O_EXPORT_INTERVAL, O_ZMQ_ENC, O_ZMQ_KEY_PRIV, O_ZMQ_KEY,
 	O_ZMQ_ALLOWED_KEYS, O_HTTP_401, O_HTTP_ORIGINS, O_HTTP_HOSTS,
+	O_DUMP_OPTIONS,
 	O__COUNT
 };
 
@@ -128,10 +129,12 @@ static const struct opt_def opt_table[] = {
 	  "files, or ZMQ endpoint. Repeat for more\n"
 	  "interfaces. A comma list merges sources\n"
 	  "into one interface; name=spec names it:\n"
-	  "-i branches=tcp://a:5556,tcp://b:5556" },
+	  "-i branches=tcp://a:5556,tcp://b:5556\n"
+	  "Without -i: every interface that is up,\n"
+	  "except loopback" },
 	{ O_PACKET_FILTER, "packet-filter", 'B', ARG_REQ, 1, T_INPUTS,
 	  "<filter>", "Ingress packet filter (BPF syntax)" },
-	{ O_DNS_MODE, "dns-mode", 'n', ARG_REQ, 1, T_INPUTS, "<mode>",
+	{ O_DNS_MODE, "dns-mode", 'n', ARG_REQ, 0, T_INPUTS, "<mode>",
 	  "DNS address resolution mode:\n"
 	  "0 - Decode DNS responses and resolve\n"
 	  "    local numeric IPs only (default)\n"
@@ -159,9 +162,9 @@ static const struct opt_def opt_table[] = {
 	  "HTTPS address and port.\nDefault: HTTP port + 1" },
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
 	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS },
-	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 1, T_WEB, "<path>",
+	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 0, T_WEB, "<path>",
 	  "Scripts directory.\nDefault: " DEF_SCRIPTS },
-	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 1, T_WEB, "<path>",
+	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 0, T_WEB, "<path>",
 	  "Callbacks directory.\nDefault: " DEF_CALLBACKS },
 	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB,
 	  "[0|1]",
@@ -276,8 +279,10 @@ static const struct opt_def opt_table[] = {
 	/* Process */
 	{ O_DAEMON, "daemon", 'e', ARG_NONE, 0, T_PROCESS, NULL,
 	  "Daemonize ntopng" },
-	{ O_USER, "user", 'U', ARG_REQ, 0, T_PROCESS, "<sys user>",
-	  "Run ntopng with the specified user.\nDefault: " DEF_USER },
+	{ O_USER, "user", 'U', ARG_REQ, 1, T_PROCESS, "<sys user>",
+	  "Once inputs and sockets are open, run\n"
+	  "as this user, without capabilities.\n"
+	  "Default: " DEF_USER },
 	{ O_DONT_CHANGE_USER, "dont-change-user", 's', ARG_NONE, 1, T_PROCESS,
 	  NULL, "Do not change user (debug only)" },
 	{ O_PID, "pid", 'G', ARG_REQ, 1, T_PROCESS, "<path>",
@@ -287,7 +292,10 @@ static const struct opt_def opt_table[] = {
 	{ O_SHUTDOWN_DONE, "shutdown-when-done", 0, ARG_NONE, 1, T_PROCESS,
 	  NULL, "Exit once every pcap file input has\nbeen read" },
 	{ O_VERBOSE, "verbose", 'v', ARG_NONE, 1, T_PROCESS, NULL,
-	  "Verbose tracing (repeat for more)" },
+	  "More log lines: -v a summary per\n"
+	  "interface and per source each minute;\n"
+	  "-vv also what became of each received\n"
+	  "message (rate-limited)" },
 
 	/* Misc */
 	{ O_CATEG_KEY, "categorization-key", 'c', ARG_REQ, 0, T_MISC, "<key>",
@@ -300,6 +308,10 @@ static const struct opt_def opt_table[] = {
 	{ O_VERSION, "version", 'V', ARG_NONE, 1, T_MISC, NULL,
 	  "Print version and quit" },
 	{ O_HELP, "help", 'h', ARG_NONE, 1, T_MISC, NULL, "Help" },
+	{ O_DUMP_OPTIONS, "dump-options", 0, ARG_REQ, 1, T_MISC, "<md|tsv>",
+	  "Print this option table and quit:\n"
+	  "md  - the Markdown table of docs/cli.md\n"
+	  "tsv - one line per option (for tests)" },
 };
 
 #define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
@@ -565,6 +577,8 @@ opt_warn_unimplemented(struct parse_ctx *c, const struct opt_def *o)
 }
 
 static void prefs_version(void);
+static void prefs_options_md(FILE *f);
+static void prefs_options_tsv(FILE *f);
 
 /* Stores the value of one option; val is NULL for flags. */
 static int
@@ -783,6 +797,18 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 		return 0;
 	case O_HELP:
 		prefs_usage();
+		c->exit_now = 1;
+		return 0;
+	case O_DUMP_OPTIONS:
+		if (strcmp(val, "md") == 0)
+			prefs_options_md(stdout);
+		else if (strcmp(val, "tsv") == 0)
+			prefs_options_tsv(stdout);
+		else {
+			opt_bad_value(c, o, val, "md or tsv");
+			return -1;
+		}
+		fflush(stdout);
 		c->exit_now = 1;
 		return 0;
 	case O__COUNT:
@@ -1499,8 +1525,99 @@ prefs_dump(const struct prefs *p, FILE *f)
 			break;
 		case O_VERSION:
 		case O_HELP:
+		case O_DUMP_OPTIONS:
 		case O__COUNT:
 			break;
 		}
+	}
+}
+
+/*
+ * The documentation of the options is generated from opt_table[] so that
+ * it cannot drift from what the parser does: docs/cli.md holds the output
+ * of `ntopng --dump-options md` between its BEGIN/END markers, and
+ * tests/e2e/docs_options.py fails when the two differ, or when an entry
+ * of man/ntopng.8 disagrees with the table (name, short letter, topic,
+ * "(not implemented yet)").
+ */
+
+/* Writes s for a Markdown table cell: '|' escaped, lines joined and
+ * runs of blanks (the -h text's alignment) made one. */
+static void
+md_cell(FILE *f, const char *s)
+{
+	int blank = 0;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\n') {
+			blank = 1;
+			continue;
+		}
+		if (blank)
+			fputc(' ', f);
+		blank = 0;
+		if (*s == '|')
+			fputs("\\|", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void
+prefs_options_md(FILE *f)
+{
+	size_t i;
+	int t;
+
+	fprintf(f, "<!-- BEGIN options: generated by `ntopng --dump-options "
+		"md` from opt_table[] in common/prefs.c; do not edit "
+		"(tests/e2e/docs_options.py) -->\n");
+	for (t = 0; t < T__COUNT; t++) {
+		fprintf(f, "\n### %s\n\n", topic_names[t]);
+		fprintf(f, "| short | long | argument | what | status |\n"
+			"|---|---|---|---|---|\n");
+		for (i = 0; i < OPT_COUNT; i++) {
+			const struct opt_def *o = &opt_table[i];
+
+			if (o->topic != (enum opt_topic)t)
+				continue;
+			if (o->shrt)
+				fprintf(f, "| `-%c` | `--%s` | ", o->shrt,
+					o->lng);
+			else
+				fprintf(f, "| | `--%s` | ", o->lng);
+			if (o->argname) {
+				fputc('`', f);
+				md_cell(f, o->argname);
+				fputc('`', f);
+			}
+			fputs(" | ", f);
+			if (o->help)
+				md_cell(f, o->help);
+			else
+				fprintf(f, "same as `--%s`",
+					opt_by_id(o->id)->lng);
+			fprintf(f, " | %s |\n", o->implemented ? "yes" :
+				"not implemented yet");
+		}
+	}
+	fprintf(f, "\n<!-- END options -->\n");
+}
+
+/* short, long, argument, topic, implemented, the long name it is an
+ * alias of (or "-") */
+static void
+prefs_options_tsv(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+		const struct opt_def *m = opt_by_id(o->id);
+
+		fprintf(f, "%c\t%s\t%s\t%s\t%d\t%s\n", o->shrt ? o->shrt : '-',
+			o->lng, o->argname ? o->argname : "-",
+			topic_names[o->topic], o->implemented,
+			m != o ? m->lng : "-");
 	}
 }

@@ -276,6 +276,67 @@ iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
 	return rc;
 }
 
+/*
+ * -v: once a wall-clock minute, one line for the interface and one per
+ * source with what the minute added.  The marks are per interface slot,
+ * each touched by its owner thread only.
+ */
+struct iface_vlog {
+	uint64_t minute;
+	int logged;
+	uint64_t packets, bytes, flows, drops, refused;
+	uint64_t records[IFACE_MAX_SOURCES], sbytes[IFACE_MAX_SOURCES],
+		 errors[IFACE_MAX_SOURCES];
+};
+static struct iface_vlog iface_vlogs[PREFS_MAX_IFACES + 1];
+
+static void
+iface_log_minute(struct iface *ifc, uint64_t wall_ms)
+{
+	struct iface_vlog *v;
+	const struct iface_stats *st = &ifc->stats;
+	uint64_t minute = wall_ms / 60000;
+	int i;
+
+	if (ifc->id < 0 || ifc->id > PREFS_MAX_IFACES)
+		return;
+	v = &iface_vlogs[ifc->id];
+	if (v->minute == 0)
+		v->minute = minute;
+	if (minute == v->minute)
+		return;
+	v->minute = minute;
+	log_debug("%s: %s: +%llu packets, +%llu bytes, +%llu flows, "
+		  "+%llu drops, +%llu updates refused; now %u flows, %u hosts",
+		  ifc->name, v->logged ? "last minute" : "since start",
+		  (unsigned long long)(st->packets - v->packets),
+		  (unsigned long long)(st->bytes - v->bytes),
+		  (unsigned long long)(st->total_flows - v->flows),
+		  (unsigned long long)(st->drops - v->drops),
+		  (unsigned long long)(st->updates_refused - v->refused),
+		  ifc->num_flows, ifc->num_hosts);
+	v->packets = st->packets;
+	v->bytes = st->bytes;
+	v->flows = st->total_flows;
+	v->drops = st->drops;
+	v->refused = st->updates_refused;
+	for (i = 0; i < ifc->n_sources && i < IFACE_MAX_SOURCES; i++) {
+		const struct source *s = ifc->sources[i];
+
+		log_debug("%s: source %s: %s: +%llu records, +%llu "
+			  "bytes, +%llu errors%s", ifc->name, s->spec,
+			  v->logged ? "last minute" : "since start",
+			  (unsigned long long)(s->records - v->records[i]),
+			  (unsigned long long)(s->bytes - v->sbytes[i]),
+			  (unsigned long long)(s->errors - v->errors[i]),
+			  s->state == SOURCE_ACTIVE ? "" : " (ended)");
+		v->records[i] = s->records;
+		v->sbytes[i] = s->bytes;
+		v->errors[i] = s->errors;
+	}
+	v->logged = 1;
+}
+
 void
 iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 {
@@ -304,6 +365,8 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 				   ifc->prefs->export_interval : 1) * 1000 - 50;
 	}
 	storage_iface_tick(ifc, wall_ms);   /* RRD snapshots (writer thread) */
+	if (log_enabled(LOG_DEBUG))
+		iface_log_minute(ifc, wall_ms);
 	if (!offline)
 		tables_purge(ifc, wall_ms, 0);
 	else if (!ifc->inputs_ended)

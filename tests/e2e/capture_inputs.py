@@ -125,7 +125,8 @@ def test_conf(tmp):
                 "--disable-login\n"
                 "# isolated like node.Node: own data dir, no shared Redis\n"
                 "-d=%s\n"
-                "-r=127.0.0.1:1\n" % (pc("dns.pcap"), pc("google_ssl.pcap"), port,
+                "-r=127.0.0.1:1\n"
+                "-s   # stay root: the data dir is under a 0700 TMPDIR\n" % (pc("dns.pcap"), pc("google_ssl.pcap"), port,
                                        os.path.join(tmp, "conf-data")))
     log = open(os.path.join(node.LOGS, "in-conf-%d.log" % port), "w+")
     p = subprocess.Popen([node.BIN, conf, "-i", pc("teams.pcap")], stdout=log,
@@ -167,7 +168,7 @@ def test_conf(tmp):
 
 def test_shutdown(tmp):
     r = subprocess.run([node.BIN, "-w", "0", "--shutdown-when-done", "-i", pc("teams.pcap"),
-                        "-d", tmp, "-r", "127.0.0.1:1"],
+                        "-d", tmp, "-r", "127.0.0.1:1", "-s"],
                        capture_output=True, text=True, timeout=60)
     stats = [ln for ln in r.stdout.splitlines() if ln.startswith("STATS ")]
     kv = dict(x.split("=") for x in stats[0].split()[1:]) if stats else {}

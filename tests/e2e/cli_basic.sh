@@ -2,7 +2,9 @@
 # cli_basic.sh - the command line contract of the ntopng binary:
 #   ntopng -V              exits 0 and prints a version number;
 #   ntopng --no-such-option exits 1 with exactly one line on stderr;
-#   ntopng -h              documents --interface.
+#   ntopng -h              documents --interface;
+#   ntopng -d /proc/nope   exits 1 with one line, about the data directory
+#                          (not a warning about the node id first).
 # Uses $NTOPNG_BIN (set by tests/run.sh), else build/ntopng in the repo.
 
 set -u
@@ -49,6 +51,18 @@ timeout 10 "$bin" -h >"$tmp/out" 2>"$tmp/err"
 rc=$?
 grep -q -- '--interface' "$tmp/out" "$tmp/err" && r=ok || r=bad
 check $r "-h mentions --interface (rc $rc)"
+
+# a data directory that cannot be made: its error is the only line
+timeout 20 "$bin" -d /proc/nope -w 0 -r 127.0.0.1:1 -s \
+	-i "${NTOPNG_SHARED:-$here/../../../shared}/pcaps/teams.pcap" \
+	>"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && r=ok || r=bad
+check $r "-d /proc/nope exits 1 (rc $rc)"
+n=$(cat "$tmp/out" "$tmp/err" | wc -l)
+grep -q 'ERROR: -d /proc/nope' "$tmp/err" && [ "$n" -eq 1 ] && r=ok || r=bad
+check $r "-d /proc/nope writes one line, the data directory's error ($n)"
+cat "$tmp/out" "$tmp/err" | sed 's/^/     output: /' | head -n 5
 
 if [ $fails -gt 0 ]; then
 	echo "$fails check(s) failed"

@@ -78,13 +78,19 @@ def free_port():
 class Node:
     """One ntopng process.  Use as a context manager."""
 
-    def __init__(self, args, name="node", login=False):
+    def __init__(self, args, name="node", login=False, keep_user=True):
         self.port = free_port()
         self.name = name
         self.log_path = os.path.join(LOGS, "%s-%d.log" % (name, self.port))
         self.args = [BIN, "-w", "127.0.0.1:%d" % self.port] + list(args)
         if not login:
             self.args.append("--disable-login")
+        # Started as root, a node becomes -U's user (nobody) once its inputs
+        # are open; tests that are not about privileges keep root (-s), so
+        # that their files under 0700 temporary directories stay reachable.
+        if keep_user and not any(a in args for a in ("-s", "--dont-change-user",
+                                                     "-U", "--user")):
+            self.args.append("-s")
         # Isolation: unless the test says otherwise, each node gets its own
         # data directory and no Redis (the embedded store in that
         # directory), so hosts, users and preferences never leak from one

@@ -72,7 +72,8 @@ def main():
         assert sum(v[2] for v in p.values()) == int(ref[c]["bytes"]), c   # IP only
     tmp = tempfile.mkdtemp(prefix="ntopng-sqlite-")
     dd = os.path.join(tmp, "d")
-    noredis = ["-r", "127.0.0.1:%d" % free_port()]
+    # -s: stay root, the data dirs are under run.sh's 0700 TMPDIR
+    noredis = ["-r", "127.0.0.1:%d" % free_port(), "-s"]
     try:
         # 1. live run, flushed at SIGTERM
         args = []

@@ -186,8 +186,13 @@ test_forms(void **state)
 	assert_string_equal(p.scripts_dir, "sc");
 	assert_string_equal(p.callbacks_dir, "cb");
 	assert_string_equal(p.ndpi_protos_file, "a.protos");
-	/* all implemented: no warning at all */
-	assert_string_equal(captured_err, "");
+	/* -2 and -3 are stored but nothing reads them: one line each, the
+	 * others are implemented */
+	assert_string_equal(captured_err,
+			    "ntopng: option --scripts-dir (-2) is accepted but "
+			    "not implemented yet\n"
+			    "ntopng: option --callbacks-dir (-3) is accepted but "
+			    "not implemented yet\n");
 	prefs_fini(&p);
 
 	/* flags, clusters, -v counting, the -P alias spelling */
@@ -200,8 +205,11 @@ test_forms(void **state)
 	assert_int_equal(p.shutdown_when_done, 1);
 	assert_int_equal(p.disable_host_persistence, 1);
 	assert_int_equal(p.dns_mode, 3);
-	/* -P is implemented (exporter/storage.c): no warning */
-	assert_string_equal(captured_err, "");
+	/* -P is implemented (exporter/storage.c): no warning; -n is stored
+	 * only (nothing resolves names), and says so */
+	assert_string_equal(captured_err,
+			    "ntopng: option --dns-mode (-n) is accepted but not "
+			    "implemented yet\n");
 	prefs_fini(&p);
 
 	/* modes and the not-yet-built options */
@@ -528,6 +536,43 @@ test_help_version(void **state)
 	prefs_fini(&p);
 }
 
+/*
+ * --dump-options: the table the docs are generated from and checked
+ * against (tests/e2e/docs_options.py).  The statuses here are the ones
+ * docs/cli.md and man/ntopng.8 must show: -n is stored only, -U works.
+ */
+static void
+test_dump_options(void **state)
+{
+	struct prefs p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "--dump-options", "tsv"), 1);
+	assert_non_null(strstr(captured_out,
+			       "n\tdns-mode\t<mode>\tInputs\t0\t-\n"));
+	assert_non_null(strstr(captured_out,
+			       "U\tuser\t<sys user>\tProcess\t1\t-\n"));
+	assert_non_null(strstr(captured_out, "-\tdisable-host-persistence\t-\t"
+			       "Storage (Redis, SQLite, RRD)\t1\t"
+			       "disable-host-persistency\n"));
+	assert_string_equal(captured_err, "");
+	prefs_fini(&p);
+
+	assert_int_equal(PARSE(&p, "--dump-options=md"), 1);
+	assert_memory_equal(captured_out, "<!-- BEGIN options", 18);
+	assert_non_null(strstr(captured_out, "\n### Process\n"));
+	assert_non_null(strstr(captured_out, "| `-n` | `--dns-mode` | `<mode>` "
+			       "| DNS address resolution mode: 0 - Decode"));
+	assert_non_null(strstr(captured_out, "| not implemented yet |\n"));
+	assert_non_null(strstr(captured_out, "\n<!-- END options -->\n"));
+	prefs_fini(&p);
+
+	assert_int_equal(PARSE(&p, "--dump-options", "html"), -1);
+	assert_string_equal(captured_err, "ntopng: invalid value 'html' for "
+			    "--dump-options: expected md or tsv\n");
+	prefs_fini(&p);
+}
+
 static void
 test_config_file(void **state)
 {
@@ -666,6 +711,7 @@ main(void)
 		cmocka_unit_test(test_local_networks),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_dump_options),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_dump_round_trip),
 	};
