@@ -752,7 +752,7 @@ storage_stats_json(void)
 	writer_get_stats(&w);
 	return json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
 			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:I,s:I,s:I}}",
+			 "s:I,s:I,s:I,s:I,s:I}}",
 		"kv", "redis_connected", k.redis_connected,
 		"embedded", k.embedded,
 		"reconnects", (json_int_t)k.reconnects,
@@ -764,6 +764,8 @@ storage_stats_json(void)
 		"queued", (json_int_t)w.queued,
 		"flows_written", (json_int_t)w.flows_written,
 		"contacts_written", (json_int_t)w.contacts_written,
+		"flows_lost", (json_int_t)w.flows_lost,
+		"contacts_lost", (json_int_t)w.contacts_lost,
 		"db_errors", (json_int_t)w.db_errors,
 		"rrd_updates", (json_int_t)w.rrd_updates,
 		"rrd_errors", (json_int_t)w.rrd_errors,

@@ -7,21 +7,28 @@
  *  - flows and contacts: INSERT into the day's SQLite file of their
  *    interface, opened on first use (WAL, synchronous=NORMAL) and kept in
  *    a small cache; a transaction spans the whole batch and is committed
- *    at its end.  Files not used for a minute are closed (day rollover).
+ *    at its end.  A row counts as written only once its transaction is
+ *    committed; rows of a failed commit (a full disk) count as lost.
+ *    Files not used for a minute are closed (day rollover).
  *  - host cache: kv_set / kv_get (Redis or the embedded store); a restore
  *    answer goes to the record's callback.
  *  - time series: RRD files created on first use (rrd_create_r) and
- *    updated with rrd_updatex_r, skipping updates not newer than the last
- *    one instead of failing.
- * Errors are logged once per file and counted, never fatal: a corrupt or
- * read-only file costs its records, not the node.
+ *    updated with rrd_updatex_r so that archives conserve the counters
+ *    (see "RRD" below).
+ * Files live in <data-dir>/interfaces/<dir>/, <dir> made from the
+ * interface's name (writer_iface_dirname), not its ifid, so they follow
+ * the interface whatever the -i order.
+ * Errors are never fatal: a corrupt, read-only or full file costs its
+ * records, not the node.  The first failure of a file is logged with its
+ * cause, the rest counted and summed up in one line when the writer stops.
  *
  * Periodic callbacks (seed 5.2), run by the same thread between batches
  * so they never touch an interface's hot path:
  *  - hourly (when the wall-clock hour changes): one log line with what was
- *    written, dropped and failed during the hour;
+ *    written, dropped, lost and failed during the hour;
  *  - daily (at start and when the local day changes): the day files
- *    <ifid>/{flows,contacts}/YYYY/MM/DD.sqlite older than the retention
+ *    interfaces/<dir>/{flows,contacts}/YYYY/MM/DD.sqlite (and those of the
+ *    older <ifid>/ layout) older than the retention
  *    (ntopng.prefs.flows_retention_days, 0 or absent = keep all) are
  *    removed with their -wal/-shm, empty month and year directories too,
  *    and one line says how many day files and bytes remain.
@@ -906,13 +913,15 @@ static void
 writer_hourly(const struct writer_stats *a, const struct writer_stats *b)
 {
 	log_info("writer: hourly: %llu flows, %llu contacts, %llu rrd updates, "
-		 "%llu hosts saved; %llu dropped, %llu db errors, %llu rrd "
-		 "errors, %llu kv errors",
+		 "%llu hosts saved; %llu dropped, %llu flows and %llu contacts "
+		 "lost, %llu db errors, %llu rrd errors, %llu kv errors",
 		 (unsigned long long)(b->flows_written - a->flows_written),
 		 (unsigned long long)(b->contacts_written - a->contacts_written),
 		 (unsigned long long)(b->rrd_updates - a->rrd_updates),
 		 (unsigned long long)(b->hosts_saved - a->hosts_saved),
 		 (unsigned long long)(b->dropped - a->dropped),
+		 (unsigned long long)(b->flows_lost - a->flows_lost),
+		 (unsigned long long)(b->contacts_lost - a->contacts_lost),
 		 (unsigned long long)(b->db_errors - a->db_errors),
 		 (unsigned long long)(b->rrd_errors - a->rrd_errors),
 		 (unsigned long long)(b->kv_errors - a->kv_errors));
