@@ -6,7 +6,8 @@
  *  - an expired flow -> WREC_FLOW (-F) and one WREC_CONTACT per endpoint
  *    host chosen by -D;
  *  - a purged host -> its counters as JSON, WREC_HOST_SAVE under
- *    ntopng.serialized_hosts.ifid_<id>__<ip>@<vlan> with a 1-hour TTL;
+ *    ntopng.serialized_hosts.<node-id>.<dir>__<ip>@<vlan> (the interface's
+ *    identity, storage_iface_id()) with a 1-hour TTL;
  *  - a new host -> WREC_HOST_RESTORE.  The writer thread does the GET and
  *    hands the answer to restore_done(), which links it into a per-
  *    interface list; the owner merges it in storage_owner_poll() (one
@@ -19,7 +20,9 @@
  *  - counter snapshots for RRD: the interface once a second (wall clock,
  *    for live and offline inputs alike: an offline capture shows in the
  *    seconds during which it was read), local hosts and L7 protocols once
- *    a minute.
+ *    a minute.  Byte, packet and drop values are what the counter grew
+ *    since the series' last snapshot that was queued (so a dropped one
+ *    carries over), for the writer's ABSOLUTE data sources.
  *
  * Host JSON (also what is restored):
  *   {"ip":"10.0.0.1","vlan":0,"first_seen":s,"last_seen":s,
