@@ -53,6 +53,12 @@ def run(dd):
     return p.returncode, p.stdout + p.stderr
 
 
+def clean(log, what):
+    """No sanitizer report in a run's output."""
+    bad = [l for l in log.split("\n") if "runtime error:" in l or "Sanitizer" in l]
+    expect(not bad, "%s: no sanitizer report %r" % (what, bad[:2]))
+
+
 def day_rows(dd):
     n = 0
     for f in glob.glob(os.path.join(dd, "interfaces", "*", "flows", "*", "*", "*.sqlite")):
@@ -85,6 +91,7 @@ def main():
         dd = os.path.join(small, "d")
         rc, log = run(dd)
         expect(rc == 0, "full disk: exit status 0 (%d)" % rc)
+        clean(log, "full disk")
         c = exit_counts(log)
         expect(c is not None, "full disk: the exit line counts flows written and lost")
         if c:
@@ -127,6 +134,7 @@ def main():
         os.unlink(os.path.join(fill, "0"))     # one inode: the start-up probe
         rc, log = run(dd)
         expect(rc == 0, "no inode: exit status 0 (%d)" % rc)
+        clean(log, "no inode")
         day = [l for l in log.split("\n") if "ERROR" in l and "/flows/" in l
                and "more failures" not in l]
         expect(len(day) == 1 and "No space left on device" in day[0],
