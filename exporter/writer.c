@@ -713,6 +713,8 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 	if (t <= last) {
 		if (last - t > 120) {
 			w_st.rrd_errors++;
+			writer_fail(path, "rrd", "snapshot older than the file's "
+				    "last update (wall clock set back?)", 1);
 			return;
 		}
 		t = last + 1;
