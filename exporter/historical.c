@@ -282,7 +282,8 @@ fail:
 }
 
 json_t *
-historical_load(struct iface *ifc, int src_ifid, time_t begin, time_t end)
+historical_load(struct iface *ifc, int src_ifid, const char *src_dir,
+		time_t begin, time_t end)
 {
 	struct load_ctx c = { ifc, begin, end, 0, 0 };
 	json_t *read = json_array(), *missing = json_array(), *corrupt = json_array();
@@ -303,7 +304,7 @@ historical_load(struct iface *ifc, int src_ifid, time_t begin, time_t end)
 		const char *e;
 		time_t t = day < end ? day : end;
 
-		if (writer_day_path(path, sizeof(path), src_ifid, "flows", t) != 0)
+		if (writer_day_path(path, sizeof(path), src_dir, "flows", t) != 0)
 			break;
 		if (strcmp(path, prev) != 0) {
 			snprintf(prev, sizeof(prev), "%s", path);
@@ -322,13 +323,13 @@ historical_load(struct iface *ifc, int src_ifid, time_t begin, time_t end)
 			break;
 	}
 	tables_giveup_all(ifc);
-	log_info("historical: loaded %llu flows of interface %d (%lld..%lld): "
+	log_info("historical: loaded %llu flows of interface %s (%lld..%lld): "
 		 "%zu files, %zu missing, %zu corrupt",
-		 (unsigned long long)c.loaded, src_ifid, (long long)begin,
+		 (unsigned long long)c.loaded, src_dir, (long long)begin,
 		 (long long)end, json_array_size(read), json_array_size(missing),
 		 json_array_size(corrupt));
-	return json_pack("{s:i,s:i,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:i,s:i,s:I,s:I}",
-		"ifid", ifc->id, "src_ifid", src_ifid,
+	return json_pack("{s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:i,s:i,s:I,s:I}",
+		"ifid", ifc->id, "src_ifid", src_ifid, "src_dir", src_dir,
 		"epoch_begin", (json_int_t)begin, "epoch_end", (json_int_t)end,
 		"loaded_flows", (json_int_t)c.loaded,
 		"rejected_rows", (json_int_t)c.rejected,

@@ -1,7 +1,8 @@
 /*
  * historical.h - the Historical interface (seed §6.3): an interface with
  * no live input whose tables are filled, on request, from the flow
- * history files written by -F (<data-dir>/<ifid>/flows/YYYY/MM/DD.sqlite),
+ * history files written by -F
+ * (<data-dir>/interfaces/<dir>/flows/YYYY/MM/DD.sqlite),
  * ours or ntopng 1.x's.  Its hosts, flows and protocols are then served
  * by the same queries as a live interface.
  */
@@ -23,15 +24,17 @@ int historical_is_spec(const char *spec);
 struct source *historical_source_open(const char *spec);
 
 /*
- * Empties ifc and loads the flows of interface src_ifid whose activity
- * overlaps [begin, end] from the day files of that range.  Owner thread of
- * ifc (run through iface_query).  Returns a report:
- *   {"ifid":H,"src_ifid":I,"epoch_begin":b,"epoch_end":e,
+ * Empties ifc and loads the flows whose activity overlaps [begin, end]
+ * from the day files of that range in the interface directory src_dir
+ * (writer_iface_dir(), writer_iface_dirname()); src_ifid is only reported
+ * (-1: an interface not in this run).  Owner thread of ifc (run through
+ * iface_query).  Returns a report:
+ *   {"ifid":H,"src_ifid":I,"src_dir":d,"epoch_begin":b,"epoch_end":e,
  *    "loaded_flows":n,"rejected_rows":n,"files_read":[..],
  *    "missing_files":[..],"corrupt_files":[{"file":..,"error":..}],
  *    "flows":n,"hosts":n,"bytes":n}
  */
-struct json_t *historical_load(struct iface *ifc, int src_ifid, time_t begin,
-			       time_t end);
+struct json_t *historical_load(struct iface *ifc, int src_ifid,
+			       const char *src_dir, time_t begin, time_t end);
 
 #endif

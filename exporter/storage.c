@@ -6,7 +6,8 @@
  *  - an expired flow -> WREC_FLOW (-F) and one WREC_CONTACT per endpoint
  *    host chosen by -D;
  *  - a purged host -> its counters as JSON, WREC_HOST_SAVE under
- *    ntopng.serialized_hosts.ifid_<id>__<ip>@<vlan> with a 1-hour TTL;
+ *    ntopng.serialized_hosts.<node-id>.<dir>__<ip>@<vlan> (the interface's
+ *    identity, storage_iface_id()) with a 1-hour TTL;
  *  - a new host -> WREC_HOST_RESTORE.  The writer thread does the GET and
  *    hands the answer to restore_done(), which links it into a per-
  *    interface list; the owner merges it in storage_owner_poll() (one
@@ -19,7 +20,9 @@
  *  - counter snapshots for RRD: the interface once a second (wall clock,
  *    for live and offline inputs alike: an offline capture shows in the
  *    seconds during which it was read), local hosts and L7 protocols once
- *    a minute.
+ *    a minute.  Byte, packet and drop values are what the counter grew
+ *    since the series' last snapshot that was queued (so a dropped one
+ *    carries over), for the writer's ABSOLUTE data sources.
  *
  * Host JSON (also what is restored):
  *   {"ip":"10.0.0.1","vlan":0,"first_seen":s,"last_seen":s,
@@ -69,6 +72,14 @@ static int st_pending[STORAGE_MAX_IFACES];       /* atomic */
 static time_t st_last_ts[STORAGE_MAX_IFACES];    /* last iface snapshot */
 static time_t st_last_min[STORAGE_MAX_IFACES];   /* last minute snapshot */
 static uint64_t st_restores_merged, st_restores_late;
+/* RRD: the counters at the last snapshot posted, so records carry what
+ * they grew (owner thread of each interface) */
+struct ts_prev {
+	uint64_t bytes, packets, drops;
+	uint64_t *l7;                /* [2 * n_l7]: sent, rcvd */
+	uint32_t n_l7;
+};
+static struct ts_prev st_prev[STORAGE_MAX_IFACES];
 
 /* ---- data directory ---- */
 
@@ -110,12 +121,37 @@ storage_check_data_dir(const struct prefs *p)
 	return 0;
 }
 
+void
+storage_iface_names(void)
+{
+	int i;
+
+	for (i = 0; i < node_n_ifaces; i++)
+		if (node_ifaces[i]->name != NULL &&
+		    writer_iface_set(node_ifaces[i]->id, node_ifaces[i]->name) != 0)
+			log_warn("%s: no storage beyond interface %d",
+				 node_ifaces[i]->name, WRITER_MAX_IFACES - 1);
+}
+
+int
+storage_iface_id(int ifid, char *buf, size_t len)
+{
+	const char *d = writer_iface_dir(ifid);
+	int n;
+
+	if (d == NULL)
+		return -1;
+	n = snprintf(buf, len, "%s.%s", node_id, d);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
 int
 storage_open(const struct prefs *p)
 {
 	int i;
 
 	st_prefs = p;
+	storage_iface_names();
 	if (writer_start(p->data_dir) != 0)
 		return -1;
 	for (i = 0; i < node_n_ifaces && i < STORAGE_MAX_IFACES; i++)
@@ -144,18 +180,24 @@ storage_close(void)
 	/* one line for the operator (and the tests) */
 	log_info("storage: kv %s, %llu ops, %llu write failures, %llu "
 		 "reconnects; writer %llu records, %llu dropped, %llu flows, "
+		 "%llu contacts, %llu flows lost, %llu contacts lost, "
 		 "%llu hosts saved, %llu restored, %llu db errors, %llu rrd errors",
 		 k.embedded ? "embedded" : "redis", (unsigned long long)k.ops,
 		 (unsigned long long)k.write_failures,
 		 (unsigned long long)k.reconnects, (unsigned long long)w.written,
 		 (unsigned long long)w.dropped,
 		 (unsigned long long)w.flows_written,
+		 (unsigned long long)w.contacts_written,
+		 (unsigned long long)w.flows_lost,
+		 (unsigned long long)w.contacts_lost,
 		 (unsigned long long)w.hosts_saved,
 		 (unsigned long long)w.hosts_restored,
 		 (unsigned long long)w.db_errors,
 		 (unsigned long long)w.rrd_errors);
 	pthread_mutex_lock(&st_lock);
 	for (i = 0; i < STORAGE_MAX_IFACES; i++) {
+		free(st_prev[i].l7);
+		st_prev[i].l7 = NULL;
 		while (st_answers[i] != NULL) {
 			struct restore_answer *a = st_answers[i];
 
@@ -288,10 +330,12 @@ static int
 host_key(const struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	 char *buf, size_t len)
 {
-	char a[WRITER_IP_MAX];
+	char a[WRITER_IP_MAX], id[WRITER_KEY_MAX];
 
+	if (storage_iface_id(ifc->id, id, sizeof(id)) != 0)
+		return -1;
 	ipaddr_fmt(ip, a, sizeof(a));
-	return snprintf(buf, len, STORAGE_HOST_KEY, ifc->id, a, vlan) <
+	return snprintf(buf, len, STORAGE_HOST_KEY, id, a, vlan) <
 	       (int)len ? 0 : -1;
 }
 
@@ -524,10 +568,14 @@ storage_owner_poll(struct iface *ifc)
 	while (a != NULL) {
 		struct restore_answer *next = a->next;
 		struct host *h = iface_host_find(ifc, &a->ip, a->vlan);
+		uint64_t s0 = h ? h->c.bytes_sent : 0, r0 = h ? h->c.bytes_rcvd : 0;
 
-		if (h != NULL && storage_host_merge_json(ifc, h, a->json) == 0)
+		if (h != NULL && storage_host_merge_json(ifc, h, a->json) == 0) {
+			/* old traffic, already in the host's time series */
+			h->ts_sent += h->c.bytes_sent - s0;
+			h->ts_rcvd += h->c.bytes_rcvd - r0;
 			__atomic_add_fetch(&st_restores_merged, 1, __ATOMIC_RELAXED);
-		else
+		} else
 			__atomic_add_fetch(&st_restores_late, 1, __ATOMIC_RELAXED);
 		free(a->json);
 		free(a);
@@ -537,25 +585,42 @@ storage_owner_poll(struct iface *ifc)
 
 /* ---- time series ---- */
 
+/* What a counter grew since prev (a counter that went back, e.g. reset,
+ * counts from zero). */
+static uint64_t
+grown(uint64_t cur, uint64_t prev)
+{
+	return cur >= prev ? cur - prev : cur;
+}
+
+/* Posts r; 0 when queued (then the caller moves its baseline). */
+static int
+ts_post(const struct writer_rec *r, int wait)
+{
+	return wait ? writer_post_wait(r) : writer_post(r);
+}
+
 static void
 ts_iface(struct iface *ifc, time_t t, int wait)
 {
+	struct ts_prev *p = &st_prev[ifc->id];
 	struct writer_rec r;
 
 	memset(&r, 0, sizeof(r));
 	r.kind = WREC_TS_IFACE;
 	r.ifid = ifc->id;
 	r.u.ts.t = t;
-	r.u.ts.v[0] = ifc->stats.bytes;
-	r.u.ts.v[1] = ifc->stats.packets;
+	r.u.ts.v[0] = grown(ifc->stats.bytes, p->bytes);
+	r.u.ts.v[1] = grown(ifc->stats.packets, p->packets);
 	r.u.ts.v[2] = ifc->num_flows;
 	r.u.ts.v[3] = ifc->num_hosts;
-	r.u.ts.v[4] = ifc->stats.drops;
+	r.u.ts.v[4] = grown(ifc->stats.drops, p->drops);
 	st_last_ts[ifc->id] = t;
-	if (wait)
-		writer_post_wait(&r);
-	else
-		writer_post(&r);
+	if (ts_post(&r, wait) == 0) {
+		p->bytes = ifc->stats.bytes;
+		p->packets = ifc->stats.packets;
+		p->drops = ifc->stats.drops;
+	}
 }
 
 void
@@ -578,6 +643,7 @@ storage_safe_name(char *dst, size_t len, const char *src)
 static void
 ts_minute(struct iface *ifc, time_t t, int wait)
 {
+	struct ts_prev *p = &st_prev[ifc->id];
 	struct writer_rec r;
 	struct host *h;
 	uint32_t i;
@@ -597,14 +663,18 @@ ts_minute(struct iface *ifc, time_t t, int wait)
 		else
 			snprintf(n, sizeof(n), "%s", a);
 		storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), n);
-		r.u.ts.v[0] = h->c.bytes_sent;
-		r.u.ts.v[1] = h->c.bytes_rcvd;
-		if (wait)
-			writer_post_wait(&r);
-		else
-			writer_post(&r);
+		r.u.ts.v[0] = grown(h->c.bytes_sent, h->ts_sent);
+		r.u.ts.v[1] = grown(h->c.bytes_rcvd, h->ts_rcvd);
+		if (ts_post(&r, wait) == 0) {
+			h->ts_sent = h->c.bytes_sent;
+			h->ts_rcvd = h->c.bytes_rcvd;
+		}
 	}
-	for (i = 0; ifc->l7 != NULL && i < ifc->n_l7; i++) {
+	if (p->l7 == NULL && ifc->n_l7 > 0) {
+		p->l7 = calloc((size_t)ifc->n_l7 * 2, sizeof(*p->l7));
+		p->n_l7 = p->l7 ? ifc->n_l7 : 0;
+	}
+	for (i = 0; ifc->l7 != NULL && i < ifc->n_l7 && i < p->n_l7; i++) {
 		const struct iface_l7 *l = &ifc->l7[i];
 
 		if (l->bytes == 0)
@@ -615,12 +685,12 @@ ts_minute(struct iface *ifc, time_t t, int wait)
 		r.u.ts.t = t;
 		storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name),
 			  iface_l7_name(ifc, (uint16_t)i));
-		r.u.ts.v[0] = l->bytes_sent;
-		r.u.ts.v[1] = l->bytes_rcvd;
-		if (wait)
-			writer_post_wait(&r);
-		else
-			writer_post(&r);
+		r.u.ts.v[0] = grown(l->bytes_sent, p->l7[2 * i]);
+		r.u.ts.v[1] = grown(l->bytes_rcvd, p->l7[2 * i + 1]);
+		if (ts_post(&r, wait) == 0) {
+			p->l7[2 * i] = l->bytes_sent;
+			p->l7[2 * i + 1] = l->bytes_rcvd;
+		}
 	}
 	st_last_min[ifc->id] = t;
 }
@@ -685,7 +755,7 @@ storage_stats_json(void)
 	writer_get_stats(&w);
 	return json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
 			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:I,s:I,s:I}}",
+			 "s:I,s:I,s:I,s:I,s:I}}",
 		"kv", "redis_connected", k.redis_connected,
 		"embedded", k.embedded,
 		"reconnects", (json_int_t)k.reconnects,
@@ -697,6 +767,8 @@ storage_stats_json(void)
 		"queued", (json_int_t)w.queued,
 		"flows_written", (json_int_t)w.flows_written,
 		"contacts_written", (json_int_t)w.contacts_written,
+		"flows_lost", (json_int_t)w.flows_lost,
+		"contacts_lost", (json_int_t)w.contacts_lost,
 		"db_errors", (json_int_t)w.db_errors,
 		"rrd_updates", (json_int_t)w.rrd_updates,
 		"rrd_errors", (json_int_t)w.rrd_errors,

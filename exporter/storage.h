@@ -21,9 +21,23 @@ struct host;
 struct flow;
 struct json_t;
 
-/* Host cache: key prefix and lifetime (seed Appendix D). */
-#define STORAGE_HOST_KEY "ntopng.serialized_hosts.ifid_%d__%s@%u"
+/* Host cache: key and lifetime (seed Appendix D, with the interface's
+ * identity instead of its ifid: storage_iface_id()). */
+#define STORAGE_HOST_KEY "ntopng.serialized_hosts.%s__%s@%u"
 #define STORAGE_HOST_TTL_S 3600
+
+/*
+ * An interface's identity in shared key-value keys: "<node id>.<dir>",
+ * dir its directory name in the data directory (writer_iface_dirname():
+ * from its name, sanitized, bounded, collision-safe), so that keys follow
+ * the interface across -i orders and two nodes on one Redis do not share
+ * them.  ifids stay the REST handle only.  0, or -1 (unknown ifid, len
+ * too small).  Any thread, after storage_iface_names().
+ */
+int storage_iface_id(int ifid, char *buf, size_t len);
+/* Registers every interface's name for the above and the file paths
+ * (main, before the interfaces start). */
+void storage_iface_names(void);
 
 /* Creates the data directory if needed and checks it is writable (one
  * clear line and -1 if not); starts the writer thread. */

@@ -7,21 +7,28 @@
  *  - flows and contacts: INSERT into the day's SQLite file of their
  *    interface, opened on first use (WAL, synchronous=NORMAL) and kept in
  *    a small cache; a transaction spans the whole batch and is committed
- *    at its end.  Files not used for a minute are closed (day rollover).
+ *    at its end.  A row counts as written only once its transaction is
+ *    committed; rows of a failed commit (a full disk) count as lost.
+ *    Files not used for a minute are closed (day rollover).
  *  - host cache: kv_set / kv_get (Redis or the embedded store); a restore
  *    answer goes to the record's callback.
  *  - time series: RRD files created on first use (rrd_create_r) and
- *    updated with rrd_updatex_r, skipping updates not newer than the last
- *    one instead of failing.
- * Errors are logged once per file and counted, never fatal: a corrupt or
- * read-only file costs its records, not the node.
+ *    updated with rrd_updatex_r so that archives conserve the counters
+ *    (see "RRD" below).
+ * Files live in <data-dir>/interfaces/<dir>/, <dir> made from the
+ * interface's name (writer_iface_dirname), not its ifid, so they follow
+ * the interface whatever the -i order.
+ * Errors are never fatal: a corrupt, read-only or full file costs its
+ * records, not the node.  The first failure of a file is logged with its
+ * cause, the rest counted and summed up in one line when the writer stops.
  *
  * Periodic callbacks (seed 5.2), run by the same thread between batches
  * so they never touch an interface's hot path:
  *  - hourly (when the wall-clock hour changes): one log line with what was
- *    written, dropped and failed during the hour;
+ *    written, dropped, lost and failed during the hour;
  *  - daily (at start and when the local day changes): the day files
- *    <ifid>/{flows,contacts}/YYYY/MM/DD.sqlite older than the retention
+ *    interfaces/<dir>/{flows,contacts}/YYYY/MM/DD.sqlite (and those of the
+ *    older <ifid>/ layout) older than the retention
  *    (ntopng.prefs.flows_retention_days, 0 or absent = keep all) are
  *    removed with their -wal/-shm, empty month and year directories too,
  *    and one line says how many day files and bytes remain.
@@ -38,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -49,6 +57,9 @@
 #include "exporter/kv.h"
 
 #define WRITER_MAX_DBS 16
+/* An RRD series is given explicit zeros across a gap up to this many
+ * updates on each side (see rrd_fill) */
+#define WRITER_RRD_ARGS 136
 #define WRITER_DB_IDLE_S 60
 #define WRITER_RETENTION_KEY "ntopng.prefs.flows_retention_days"
 #define WRITER_RETENTION_MAX 36500
@@ -61,6 +72,8 @@ struct writer_db {
 	int yday, year;
 	time_t last_use;
 	int in_txn;
+	uint64_t pending;            /* rows inserted in the open transaction */
+	char path[PATH_MAX];
 };
 
 static pthread_mutex_t w_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -74,33 +87,162 @@ static struct writer_stats w_st;
 static char *w_dir;
 static struct writer_db w_dbs[WRITER_MAX_DBS];
 
-/* ---- paths ---- */
+/* ---- interfaces and paths ---- */
+
+static char w_ifdir[WRITER_MAX_IFACES][WRITER_IFDIR_MAX];
+
+/* FNV-1a, 32 bits: tells apart names that sanitize alike. */
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
 
 int
-writer_day_path(char *buf, size_t len, int ifid, const char *what, time_t t)
+writer_iface_dirname(char *buf, size_t len, const char *name)
+{
+	size_t n = strlen(name), from = 0, i, o = 0;
+	int changed = n == 0 || name[0] == '.';
+
+	if (len < WRITER_IFDIR_MAX)
+		return -1;
+	if (n > WRITER_IFDIR_KEEP) {
+		from = n - WRITER_IFDIR_KEEP;
+		changed = 1;
+	}
+	for (i = from; i < n; i++) {
+		char c = name[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			 c == '-';
+
+		buf[o++] = ok ? c : '_';
+		changed |= !ok;
+	}
+	buf[o] = '\0';
+	/* '+' never survives the sanitizing: a hashed name cannot equal a
+	 * kept one */
+	if (changed)
+		snprintf(buf + o, len - o, "+%08x", (unsigned)name_hash(name));
+	return 0;
+}
+
+int
+writer_iface_set(int ifid, const char *name)
+{
+	char d[WRITER_IFDIR_MAX];
+
+	if (ifid < 0 || ifid >= WRITER_MAX_IFACES || name == NULL ||
+	    writer_iface_dirname(d, sizeof(d), name) != 0)
+		return -1;
+	memcpy(w_ifdir[ifid], d, sizeof(d));
+	return 0;
+}
+
+const char *
+writer_iface_dir(int ifid)
+{
+	if (ifid < 0 || ifid >= WRITER_MAX_IFACES || w_ifdir[ifid][0] == '\0')
+		return NULL;
+	return w_ifdir[ifid];
+}
+
+int
+writer_day_path(char *buf, size_t len, const char *dir, const char *what,
+		time_t t)
 {
 	struct tm tm;
 	int n;
 
-	if (w_dir == NULL || localtime_r(&t, &tm) == NULL)
+	if (w_dir == NULL || dir == NULL || localtime_r(&t, &tm) == NULL)
 		return -1;
-	n = snprintf(buf, len, "%s/%d/%s/%04d/%02d/%02d.sqlite", w_dir, ifid,
-		     what, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	n = snprintf(buf, len, "%s/interfaces/%s/%s/%04d/%02d/%02d.sqlite",
+		     w_dir, dir, what, tm.tm_year + 1900, tm.tm_mon + 1,
+		     tm.tm_mday);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
 int
-writer_rrd_path(char *buf, size_t len, int ifid, const char *sub,
+writer_rrd_path(char *buf, size_t len, const char *dir, const char *sub,
 		const char *name)
 {
 	int n;
 
-	if (w_dir == NULL)
+	if (w_dir == NULL || dir == NULL)
 		return -1;
-	n = snprintf(buf, len, "%s/%d/rrd/%s%s.rrd", w_dir, ifid, sub, name);
+	n = snprintf(buf, len, "%s/interfaces/%s/rrd/%s%s.rrd", w_dir, dir,
+		     sub, name);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
+/* ---- failures ---- */
+
+/*
+ * A failing file fails again for every record (a full disk, a corrupt
+ * day file): its first failure is logged with the cause, the others are
+ * only counted, and when the writer stops one line per file says how many
+ * more there were and how many records they cost.
+ */
+#define WRITER_FAIL_SLOTS 16
+
+static struct writer_fail {
+	char path[PATH_MAX];
+	uint64_t more, lost;
+} w_fails[WRITER_FAIL_SLOTS];
+static unsigned w_fail_next;
+
+static void
+fail_summary(struct writer_fail *f)
+{
+	if (f->path[0] != '\0' && f->more > 0)
+		log_err("%s: %llu more failures after the first, %llu records "
+			"lost in all", f->path, (unsigned long long)f->more,
+			(unsigned long long)f->lost);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Writer thread: `lost` records of path failed because of cause. */
+static void
+writer_fail(const char *path, const char *what, const char *cause,
+	    uint64_t lost)
+{
+	struct writer_fail *f;
+	unsigned i;
+
+	for (i = 0; i < WRITER_FAIL_SLOTS; i++) {
+		f = &w_fails[i];
+		if (strcmp(f->path, path) == 0) {
+			f->more++;
+			f->lost += lost;
+			return;
+		}
+	}
+	log_err("%s: %s: %s", path, what, cause);
+	f = &w_fails[w_fail_next++ % WRITER_FAIL_SLOTS];
+	fail_summary(f);
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	f->lost = lost;
+}
+
+/* SQLite's message, and the system's when it has one ("disk I/O error"
+ * says little without "No space left on device"). */
+static const char *
+db_cause(sqlite3 *db, char *buf, size_t len)
+{
+	int e = db ? sqlite3_system_errno(db) : 0;
+
+	if (db == NULL)
+		return "out of memory";
+	if (e != 0 && sqlite3_errcode(db) != SQLITE_FULL)
+		snprintf(buf, len, "%s (%s)", sqlite3_errmsg(db), strerror(e));
+	else
+		snprintf(buf, len, "%s", sqlite3_errmsg(db));
+	return buf;
+}
 
 /* ---- SQLite ---- */
 
@@ -113,28 +255,58 @@ writer_rrd_path(char *buf, size_t len, int ifid, const char *sub,
 	"last_seen INTEGER);"                                                  \
 	"CREATE INDEX IF NOT EXISTS contacts_host ON contacts(host_ip);"
 
+/* Counts the open transaction's rows as written or lost. */
+static void
+db_count(struct writer_db *d, int committed)
+{
+	uint64_t *ok = d->contacts ? &w_st.contacts_written : &w_st.flows_written;
+	uint64_t *ko = d->contacts ? &w_st.contacts_lost : &w_st.flows_lost;
+
+	*(committed ? ok : ko) += d->pending;
+	d->pending = 0;
+}
+
+/* Commits d's transaction: its rows count as written only then. */
+static void
+db_commit(struct writer_db *d)
+{
+	char cause[256];
+
+	if (!d->in_txn)
+		return;
+	d->in_txn = 0;
+	if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+		db_count(d, 1);
+		return;
+	}
+	w_st.db_errors++;
+	writer_fail(d->path, "commit", db_cause(d->db, cause, sizeof(cause)),
+		    d->pending);
+	db_count(d, 0);
+	sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 static void
 db_close(struct writer_db *d)
 {
 	if (d->db == NULL)
 		return;
-	if (d->in_txn)
-		sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL);
+	db_commit(d);
 	sqlite3_finalize(d->ins);
 	sqlite3_close(d->db);
 	memset(d, 0, sizeof(*d));
 }
 
-/* The open database for (ifid, kind, day of t), opening it if needed. */
+/* The open database for (ifid, kind, day of t), opening it if needed;
+ * NULL (the failure logged once per file, counted) when it cannot be. */
 static struct writer_db *
 db_get(int ifid, int contacts, time_t t)
 {
-	static char last_err_path[PATH_MAX];
-	char path[PATH_MAX];
+	char path[PATH_MAX], cause[256];
 	struct writer_db *d, *victim = NULL;
 	struct tm tm;
 	const char *ins;
-	int i;
+	int i, e;
 
 	if (localtime_r(&t, &tm) == NULL)
 		return NULL;
@@ -151,14 +323,12 @@ db_get(int ifid, int contacts, time_t t)
 	}
 	db_close(victim);
 	d = victim;
-	if (writer_day_path(path, sizeof(path), ifid,
+	if (writer_day_path(path, sizeof(path), writer_iface_dir(ifid),
 			    contacts ? "contacts" : "flows", t) != 0)
 		return NULL;
 	if (fs_mkdir_parent(path) != 0) {
-		if (strcmp(last_err_path, path) != 0)
-			log_err("%s: cannot create its directory: %s", path,
-				strerror(errno));
-		snprintf(last_err_path, sizeof(last_err_path), "%s", path);
+		e = errno;
+		writer_fail(path, "cannot create its directory", strerror(e), 1);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
@@ -187,18 +357,31 @@ db_get(int ifid, int contacts, time_t t)
 	d->yday = tm.tm_yday;
 	d->year = tm.tm_year;
 	d->last_use = time(NULL);
+	snprintf(d->path, sizeof(d->path), "%s", path);
 	return d;
 fail:
-	if (strcmp(last_err_path, path) != 0)
-		log_err("%s: cannot write: %s", path,
-			d->db ? sqlite3_errmsg(d->db) : "out of memory");
-	snprintf(last_err_path, sizeof(last_err_path), "%s", path);
+	writer_fail(path, "cannot write", db_cause(d->db, cause, sizeof(cause)),
+		    1);
 	if (d->db) {
 		sqlite3_finalize(d->ins);
 		sqlite3_close(d->db);
 	}
 	memset(d, 0, sizeof(*d));
 	return NULL;
+}
+
+/*
+ * After a failed INSERT: on a full disk or an I/O error SQLite may have
+ * rolled the whole transaction back, and then the rows inserted before
+ * are lost too (and later inserts must open a new transaction).
+ */
+static void
+db_step_failed(struct writer_db *d)
+{
+	if (d->in_txn && sqlite3_get_autocommit(d->db)) {
+		d->in_txn = 0;
+		db_count(d, 0);
+	}
 }
 
 static int
@@ -236,11 +419,15 @@ write_flow(int ifid, const struct writer_flow *f)
 {
 	struct writer_db *d = db_get(ifid, 0, (time_t)(f->last_ms / 1000));
 	sqlite3_stmt *s;
-	char *js;
+	char *js, cause[256];
 	int rc;
 
 	if (d == NULL || db_begin(d) != 0) {
+		if (d != NULL)
+			writer_fail(d->path, "begin", db_cause(d->db, cause,
+				    sizeof(cause)), 1);
 		w_st.db_errors++;
+		w_st.flows_lost++;
 		return;
 	}
 	s = d->ins;
@@ -273,10 +460,14 @@ write_flow(int ifid, const struct writer_flow *f)
 	sqlite3_clear_bindings(s);
 	free(js);
 	if (rc != SQLITE_DONE) {
+		writer_fail(d->path, "insert", db_cause(d->db, cause,
+			    sizeof(cause)), 1);
 		w_st.db_errors++;
+		w_st.flows_lost++;
+		db_step_failed(d);
 		return;
 	}
-	w_st.flows_written++;
+	d->pending++;                /* written once committed */
 }
 
 static void
@@ -284,10 +475,15 @@ write_contact(int ifid, const struct writer_contact *c)
 {
 	struct writer_db *d = db_get(ifid, 1, (time_t)(c->last_ms / 1000));
 	sqlite3_stmt *s;
+	char cause[256];
 	int rc;
 
 	if (d == NULL || db_begin(d) != 0) {
+		if (d != NULL)
+			writer_fail(d->path, "begin", db_cause(d->db, cause,
+				    sizeof(cause)), 1);
 		w_st.db_errors++;
+		w_st.contacts_lost++;
 		return;
 	}
 	s = d->ins;
@@ -307,10 +503,14 @@ write_contact(int ifid, const struct writer_contact *c)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
+		writer_fail(d->path, "insert", db_cause(d->db, cause,
+			    sizeof(cause)), 1);
 		w_st.db_errors++;
+		w_st.contacts_lost++;
+		db_step_failed(d);
 		return;
 	}
-	w_st.contacts_written++;
+	d->pending++;                /* written once committed */
 }
 
 /* Commits every open transaction; closes files idle for a minute. */
@@ -325,14 +525,7 @@ db_commit_all(void)
 
 		if (d->db == NULL)
 			continue;
-		if (d->in_txn) {
-			if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-				log_warn("sqlite commit: %s", sqlite3_errmsg(d->db));
-				w_st.db_errors++;
-				sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
-			}
-			d->in_txn = 0;
-		}
+		db_commit(d);
 		if (now - d->last_use > WRITER_DB_IDLE_S)
 			db_close(d);
 	}
@@ -341,25 +534,80 @@ db_commit_all(void)
 /* ---- RRD ---- */
 
 /*
+ * Series conservation: the sum of an archive's values times their
+ * duration must equal what the counters grew over that time.  librrd
+ * breaks that wherever part of a step or of a consolidated row is
+ * unknown: it averages the known part, i.e. scales it up (a capture read
+ * 20 s into a minute counted 60/40 times in the minute archive).  So:
+ *  - byte, packet and drop data sources are ABSOLUTE: the owner sends what
+ *    the counter grew since its previous record of the series (a record
+ *    dropped on a full queue carries over to the next), so the first
+ *    update of a file is known, and a restart (counters from zero) needs
+ *    no special case, unlike DERIVE;
+ *  - a new file starts at the boundary of its coarsest archive row, and
+ *    the seconds up to the first value get explicit zeros;
+ *  - after a gap longer than the heartbeat (the node was stopped), zeros
+ *    close the row the gap started in and open the row it ends in; the
+ *    rows in between stay unknown (no data, not zero: the node did not
+ *    look).
+ * Zeros are sent every `fill` seconds (<= heartbeat, and <= step so the
+ * value after them is not spread over more than a step).  The last row of
+ * an archive is consolidated once the next row starts, i.e. at the first
+ * update after the boundary (the file holds it until then).
+ */
+struct rrd_kind {
+	int pdp;                     /* step, seconds */
+	int row;                     /* coarsest archive row, seconds */
+	int fill;                    /* seconds between filling zeros */
+	int heartbeat;
+};
+
+static const struct rrd_kind rrd_iface_kind = { 1, 60, 10, 10 };
+static const struct rrd_kind rrd_pair_kind = { 60, 3600, 60, 120 };
+
+/* Why librrd could not create path: a full disk, most likely. */
+static const char *
+rrd_missing_cause(const char *path, int kind)
+{
+	/* the sizes of the files rrd_ensure() makes */
+	uint64_t need = kind == WREC_TS_IFACE ? 21300000 : 165000;
+	char dir[PATH_MAX];
+	struct statvfs v;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if (statvfs(dir, &v) == 0 &&
+	    (uint64_t)v.f_bavail * v.f_frsize < need)
+		return strerror(ENOSPC);
+	return rrd_test_error() ? rrd_get_error() : "librrd gave no reason";
+}
+
+/*
  * Creates the file for a series kind if missing: 0 it was there, 1 made,
- * -1 failed.  A host or protocol file starts a step before t, so that its
- * first snapshot can follow a zero (see write_ts).
+ * -1 failed (errno or rrd_get_error()).  It starts at the row boundary
+ * before t.
  */
 static int
 rrd_ensure(const char *path, int kind, time_t t)
 {
 	static const char *iface_def[] = {
-		"DS:bytes:DERIVE:10:0:U", "DS:packets:DERIVE:10:0:U",
+		"DS:bytes:ABSOLUTE:10:0:U", "DS:packets:ABSOLUTE:10:0:U",
 		"DS:flows:GAUGE:10:0:U", "DS:hosts:GAUGE:10:0:U",
-		"DS:drops:DERIVE:10:0:U",
+		"DS:drops:ABSOLUTE:10:0:U",
 		"RRA:AVERAGE:0.5:1:3600",           /* 1 s for an hour */
 		"RRA:AVERAGE:0.5:60:525600",        /* 1 min for a year */
 	};
 	static const char *pair_def[] = {
-		"DS:bytes_sent:DERIVE:120:0:U", "DS:bytes_rcvd:DERIVE:120:0:U",
+		"DS:bytes_sent:ABSOLUTE:120:0:U", "DS:bytes_rcvd:ABSOLUTE:120:0:U",
 		"RRA:AVERAGE:0.5:1:1440",           /* 1 min for a day */
 		"RRA:AVERAGE:0.5:60:8760",          /* 1 hour for a year */
 	};
+	const struct rrd_kind *k = kind == WREC_TS_IFACE ? &rrd_iface_kind :
+				   &rrd_pair_kind;
+	time_t start = (t - 1) / k->row * k->row;
 	struct stat st;
 	int rc;
 
@@ -368,62 +616,135 @@ rrd_ensure(const char *path, int kind, time_t t)
 	if (fs_mkdir_parent(path) != 0)
 		return -1;
 	rrd_clear_error();
+	errno = 0;
 	if (kind == WREC_TS_IFACE)
-		rc = rrd_create_r(path, 1, t - 1, 7, iface_def);
+		rc = rrd_create_r(path, k->pdp, start, 7, iface_def);
 	else
-		rc = rrd_create_r(path, 60, t - 61, 4, pair_def);
-	return rc == 0 ? 1 : -1;
+		rc = rrd_create_r(path, k->pdp, start, 4, pair_def);
+	if (rc != 0 || stat(path, &st) != 0) {
+		/* librrd 1.7 loses the cause when it cannot write the file
+		 * (it removes its temporary file, and errno with it: the
+		 * message says "No such file or directory", or it even
+		 * answers success) */
+		char why[256];
+
+		snprintf(why, sizeof(why), "cannot create it: %s",
+			 rrd_missing_cause(path, kind));
+		rrd_set_error("%s", why);
+		return -1;
+	}
+	return 1;
 }
+
+struct rrd_args {
+	const char *argv[WRITER_RRD_ARGS];
+	char val[WRITER_RRD_ARGS][128];
+	int n;
+};
+
+static void
+rrd_arg_zero(struct rrd_args *a, int kind, time_t t)
+{
+	if (a->n >= WRITER_RRD_ARGS - 1)  /* room for the value */
+		return;
+	/* gauges unknown, counts zero */
+	snprintf(a->val[a->n], sizeof(a->val[0]), kind == WREC_TS_IFACE ?
+		 "%lld:0:0:U:U:0" : "%lld:0:0", (long long)t);
+	a->argv[a->n] = a->val[a->n];
+	a->n++;
+}
+
+/* Zeros from last (the file's last update) towards t, see above. */
+static void
+rrd_fill(struct rrd_args *a, int kind, time_t last, time_t t)
+{
+	const struct rrd_kind *k = kind == WREC_TS_IFACE ? &rrd_iface_kind :
+				   &rrd_pair_kind;
+	time_t b1 = (last + k->row - 1) / k->row * k->row;  /* row end after last */
+	time_t b0 = (t - 1) / k->row * k->row;              /* row start before t */
+	time_t x = last;
+
+	if (t - last <= k->heartbeat)
+		return;
+	if (b1 <= b0) {
+		while (x < b1) {
+			x = x + k->fill < b1 ? x + k->fill : b1;
+			rrd_arg_zero(a, kind, x);
+		}
+		if (b0 > x) {
+			x = b0;                  /* past the heartbeat: unknown */
+			rrd_arg_zero(a, kind, x);
+		}
+	}
+	while (t - x > k->fill) {
+		x += k->fill;
+		rrd_arg_zero(a, kind, x);
+	}
+}
+
+static struct rrd_args w_rrd_args;   /* writer thread only */
 
 static void
 write_ts(int ifid, int kind, const struct writer_ts *ts)
 {
-	static char last_err_path[PATH_MAX];
-	char path[PATH_MAX], val[256];
-	const char *argv[1] = { val };
+	struct rrd_args *a = &w_rrd_args;
+	char path[PATH_MAX];
 	const char *sub = kind == WREC_TS_IFACE ? "" :
 			  kind == WREC_TS_HOST ? "hosts/" : "l7/";
-	int rc;
+	time_t last, t = ts->t;
+	int rc, e;
 
-	if (writer_rrd_path(path, sizeof(path), ifid, sub,
+	rrd_clear_error();
+	if (writer_rrd_path(path, sizeof(path), writer_iface_dir(ifid), sub,
 			    kind == WREC_TS_IFACE ? "iface" : ts->name) != 0)
 		return;
+	rc = rrd_ensure(path, kind, t);
+	if (rc < 0)
+		goto fail;
+	rrd_clear_error();
+	last = rrd_last_r(path);
+	if (last < 0) {
+		rc = -1;
+		goto fail;
+	}
+	/* a snapshot not newer than the file's last update (a restart
+	 * within the second, the clock set back a little) still carries
+	 * counts: it goes one second after it */
+	if (t <= last) {
+		if (last - t > 120) {
+			w_st.rrd_errors++;
+			writer_fail(path, "rrd", "snapshot older than the file's "
+				    "last update (wall clock set back?)", 1);
+			return;
+		}
+		t = last + 1;
+	}
+	a->n = 0;
+	rrd_fill(a, kind, last, t);
 	if (kind == WREC_TS_IFACE)
-		snprintf(val, sizeof(val), "%lld:%llu:%llu:%llu:%llu:%llu",
-			 (long long)ts->t, (unsigned long long)ts->v[0],
+		snprintf(a->val[a->n], sizeof(a->val[0]),
+			 "%lld:%llu:%llu:%llu:%llu:%llu",
+			 (long long)t, (unsigned long long)ts->v[0],
 			 (unsigned long long)ts->v[1], (unsigned long long)ts->v[2],
 			 (unsigned long long)ts->v[3], (unsigned long long)ts->v[4]);
 	else
-		snprintf(val, sizeof(val), "%lld:%llu:%llu", (long long)ts->t,
-			 (unsigned long long)ts->v[0], (unsigned long long)ts->v[1]);
-	rc = rrd_ensure(path, kind, ts->t);
-	if (rc == 1 && kind != WREC_TS_IFACE) {
-		/*
-		 * A new host or protocol file: its counters grew from zero
-		 * since it appeared, at most one snapshot (a minute) ago, so
-		 * a zero one step back lets the first snapshot count as that
-		 * minute's traffic instead of only starting the DERIVE.
-		 */
-		char zero[64];
-		const char *zv[1] = { zero };
-
-		snprintf(zero, sizeof(zero), "%lld:0:0", (long long)ts->t - 60);
-		rrd_clear_error();
-		rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, zv);
-	}
-	if (rc >= 0) {
-		rrd_clear_error();
-		rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv);
-	}
-	if (rc != 0) {
-		w_st.rrd_errors++;
-		if (strcmp(last_err_path, path) != 0)
-			log_err("%s: %s", path, rrd_test_error() ?
-				rrd_get_error() : strerror(errno));
-		snprintf(last_err_path, sizeof(last_err_path), "%s", path);
+		snprintf(a->val[a->n], sizeof(a->val[0]), "%lld:%llu:%llu",
+			 (long long)t, (unsigned long long)ts->v[0],
+			 (unsigned long long)ts->v[1]);
+	a->argv[a->n] = a->val[a->n];
+	a->n++;
+	rrd_clear_error();
+	errno = 0;
+	rc = rrd_updatex_r(path, NULL, 0, a->n, a->argv);
+	if (rc == 0) {
+		w_st.rrd_updates++;
 		return;
 	}
-	w_st.rrd_updates++;
+fail:
+	e = errno;
+	w_st.rrd_errors++;
+	writer_fail(path, "rrd", rrd_test_error() ? rrd_get_error() :
+		    strerror(e ? e : EIO), 1);
 }
 
 /* ---- periodic callbacks ---- */
@@ -540,11 +861,11 @@ writer_daily(time_t now)
 	struct sweep sw = { 0, 0, 0, 0 };
 	char *v = kv_get(WRITER_RETENTION_KEY);
 	long days = v ? num_in(v, 0, WRITER_RETENTION_MAX) : 0;
-	char path[PATH_MAX];
+	char path[PATH_MAX], top[PATH_MAX];
 	struct dirent *e;
 	struct tm tm;
 	DIR *d;
-	int i;
+	int i, k;
 
 	if (v && days < 0)
 		log_warn("writer: %s = '%.20s' is not 0 .. %d days: kept all",
@@ -561,20 +882,29 @@ writer_daily(time_t now)
 		for (i = 0; i < WRITER_MAX_DBS; i++)
 			db_close(&w_dbs[i]);
 	}
-	d = opendir(w_dir);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (num_in(e->d_name, 0, INT_MAX) < 0)
+	/* <dir>/interfaces/<name>/, and the <dir>/<ifid>/ of older
+	 * versions (docs/storage.md) */
+	for (i = 0; i < 2; i++) {
+		if (snprintf(top, sizeof(top), "%s%s", w_dir,
+			     i ? "/interfaces" : "") >= (int)sizeof(top))
 			continue;
-		for (i = 0; i < 2; i++) {
-			if (snprintf(path, sizeof(path), "%s/%s/%s", w_dir,
-				     e->d_name, i ? "contacts" : "flows") >=
-			    (int)sizeof(path))
+		d = opendir(top);
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			if (i == 0 ? num_in(e->d_name, 0, INT_MAX) < 0 :
+			    e->d_name[0] == '.')
 				continue;
-			sweep_kind(path, &sw);
+			for (k = 0; k < 2; k++) {
+				if (snprintf(path, sizeof(path), "%s/%s/%s",
+					     top, e->d_name,
+					     k ? "contacts" : "flows") >=
+				    (int)sizeof(path))
+					continue;
+				sweep_kind(path, &sw);
+			}
 		}
+		if (d != NULL)
+			closedir(d);
 	}
-	if (d != NULL)
-		closedir(d);
 	w_st.days_removed += sw.removed;
 	log_info("writer: daily: %lu day files (%llu KB) kept, %lu older than "
 		 "%ld days removed", sw.kept, sw.kept_bytes / 1024, sw.removed,
@@ -585,13 +915,15 @@ static void
 writer_hourly(const struct writer_stats *a, const struct writer_stats *b)
 {
 	log_info("writer: hourly: %llu flows, %llu contacts, %llu rrd updates, "
-		 "%llu hosts saved; %llu dropped, %llu db errors, %llu rrd "
-		 "errors, %llu kv errors",
+		 "%llu hosts saved; %llu dropped, %llu flows and %llu contacts "
+		 "lost, %llu db errors, %llu rrd errors, %llu kv errors",
 		 (unsigned long long)(b->flows_written - a->flows_written),
 		 (unsigned long long)(b->contacts_written - a->contacts_written),
 		 (unsigned long long)(b->rrd_updates - a->rrd_updates),
 		 (unsigned long long)(b->hosts_saved - a->hosts_saved),
 		 (unsigned long long)(b->dropped - a->dropped),
+		 (unsigned long long)(b->flows_lost - a->flows_lost),
+		 (unsigned long long)(b->contacts_lost - a->contacts_lost),
 		 (unsigned long long)(b->db_errors - a->db_errors),
 		 (unsigned long long)(b->rrd_errors - a->rrd_errors),
 		 (unsigned long long)(b->kv_errors - a->kv_errors));
@@ -708,6 +1040,8 @@ writer_thread(void *arg)
 	}
 	for (i = 0; i < WRITER_MAX_DBS; i++)
 		db_close(&w_dbs[i]);
+	for (i = 0; i < WRITER_FAIL_SLOTS; i++)
+		fail_summary(&w_fails[i]);
 	free(batch);
 	return NULL;
 }

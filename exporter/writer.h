@@ -25,13 +25,21 @@
 #define WRITER_IP_MAX 48
 #define WRITER_NAME_MAX 48
 #define WRITER_INFO_MAX 128
-#define WRITER_KEY_MAX 128
+#define WRITER_KEY_MAX 256
+/* An interface's directory name under <data-dir>/interfaces/: at most
+ * WRITER_IFDIR_KEEP characters of its name plus "+" and 8 hex digits */
+#define WRITER_IFDIR_MAX 64
+#define WRITER_IFDIR_KEEP 40
+#define WRITER_MAX_IFACES 64
 
 enum writer_kind {
 	WREC_FLOW = 1,       /* an expired flow -> flows/YYYY/MM/DD.sqlite */
 	WREC_CONTACT,        /* a host's contact -> contacts/YYYY/MM/DD.sqlite */
 	WREC_HOST_SAVE,      /* SET key json EX ttl (json is heap, moved) */
 	WREC_HOST_RESTORE,   /* GET key, answer to the callback */
+	/* time series: byte, packet and drop values are what the counter
+	 * grew since the previous record of the series (ABSOLUTE), the
+	 * flow and host counts are gauges */
 	WREC_TS_IFACE,       /* rrd/iface.rrd: bytes packets flows hosts drops */
 	WREC_TS_HOST,        /* rrd/hosts/<name>.rrd: bytes sent, rcvd */
 	WREC_TS_L7,          /* rrd/l7/<name>.rrd: bytes sent, rcvd */
@@ -101,9 +109,13 @@ struct writer_rec {
 
 struct writer_stats {
 	uint64_t posted, written, dropped;  /* dropped: queue full */
+	/* rows in committed transactions only */
 	uint64_t flows_written, contacts_written;
+	/* rows that never reached a committed transaction (directory,
+	 * open, insert or commit failed: full disk, corrupt file...) */
+	uint64_t flows_lost, contacts_lost;
 	uint64_t db_errors;                 /* SQLite open/write failures */
-	uint64_t rrd_updates, rrd_errors;
+	uint64_t rrd_updates, rrd_errors;   /* rrd_errors: updates lost */
 	uint64_t hosts_saved, hosts_restored, kv_errors;
 	uint64_t days_removed;              /* day files past the retention */
 	uint32_t queued;
@@ -123,11 +135,30 @@ int writer_post_wait(const struct writer_rec *r);
 int writer_drain(int timeout_ms);
 void writer_get_stats(struct writer_stats *out);
 
+/*
+ * Interface identity on disk (docs/storage.md): an interface's files live
+ * in <data-dir>/interfaces/<dir>/, <dir> made from its name (the -i text,
+ * or the name of "-i name=spec"), so they follow the interface whatever
+ * its position in -i.  <dir> keeps [A-Za-z0-9._-] of the name; when
+ * anything else was in it, or it was longer than WRITER_IFDIR_KEEP (the
+ * tail is kept), or it starts with '.', "+" and a hash of the whole name
+ * follow, so two names never share a directory.  -1 when len is too
+ * small (WRITER_IFDIR_MAX is enough).
+ */
+int writer_iface_dirname(char *buf, size_t len, const char *name);
+/* Sets interface ifid's name (main, before the interface posts). */
+int writer_iface_set(int ifid, const char *name);
+/* Its directory name, or NULL when ifid is unknown.  Any thread. */
+const char *writer_iface_dir(int ifid);
+
 /* File paths (for the Historical loader and REST): builds
- * <data-dir>/<ifid>/<what>/YYYY/MM/DD.sqlite for day t (local time). */
-int writer_day_path(char *buf, size_t len, int ifid, const char *what, time_t t);
-/* <data-dir>/<ifid>/rrd/<sub><name>.rrd (sub "" / "hosts/" / "l7/"). */
-int writer_rrd_path(char *buf, size_t len, int ifid, const char *sub,
+ * <data-dir>/interfaces/<dir>/<what>/YYYY/MM/DD.sqlite for day t (local
+ * time), dir from writer_iface_dir() or writer_iface_dirname(). */
+int writer_day_path(char *buf, size_t len, const char *dir, const char *what,
+		    time_t t);
+/* <data-dir>/interfaces/<dir>/rrd/<sub><name>.rrd (sub "" / "hosts/" /
+ * "l7/"). */
+int writer_rrd_path(char *buf, size_t len, const char *dir, const char *sub,
 		    const char *name);
 
 /* The flows table (also created by the Historical loader's tests). */

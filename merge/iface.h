@@ -92,6 +92,9 @@ struct host {
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
 	char *name;                  /* best name known (heap) or NULL */
+	/* exporter/storage.c: the byte counters at its last time series
+	 * snapshot (the snapshot carries what they grew since) */
+	uint64_t ts_sent, ts_rcvd;
 };
 
 struct flow {

@@ -56,6 +56,7 @@ historical_iface(void)
 
 struct hist_job {
 	int src_ifid;
+	char src_dir[WRITER_IFDIR_MAX];
 	time_t begin, end;
 	json_t *out;
 };
@@ -65,7 +66,7 @@ hist_run(struct iface *ifc, void *arg)
 {
 	struct hist_job *j = arg;
 
-	j->out = historical_load(ifc, j->src_ifid, j->begin, j->end);
+	j->out = historical_load(ifc, j->src_ifid, j->src_dir, j->begin, j->end);
 }
 
 /* The path relative to the data directory dir ("7/flows/2026/01/02.sqlite"):
@@ -111,6 +112,8 @@ int
 rest_storage_historical(const struct rest_params *p, json_t **rsp)
 {
 	struct iface *h = historical_iface();
+	const char *ifname = rest_params_get(p, "ifname");
+	char dir[WRITER_IFDIR_MAX];
 	struct hist_job *j;
 	long src = 0, b, e;
 
@@ -120,9 +123,26 @@ rest_storage_historical(const struct rest_params *p, json_t **rsp)
 	    rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
 	    rest_param_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
 		return -1;
+	/*
+	 * Files follow the interface, not its ifid: ifid names one of this
+	 * run's interfaces, ifname (its -i name) any interface that ever
+	 * wrote files here, e.g. one of a previous run.  The directory
+	 * name is sanitized and hashed: it never leaves the data directory.
+	 */
+	if (ifname != NULL && ifname[0] != '\0') {
+		if (strlen(ifname) > 4096 ||
+		    writer_iface_dirname(dir, sizeof(dir), ifname) != 0)
+			return -1;
+		src = -1;
+	} else if (writer_iface_dir((int)src) != NULL) {
+		snprintf(dir, sizeof(dir), "%s", writer_iface_dir((int)src));
+	} else {
+		return -1;
+	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -4;
+	snprintf(j->src_dir, sizeof(j->src_dir), "%s", dir);
 	j->src_ifid = (int)src;
 	j->begin = (time_t)b;
 	j->end = (time_t)e;
@@ -184,7 +204,10 @@ rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
 	} else {
 		return -1;
 	}
-	if (writer_rrd_path(path, sizeof(path), (int)ifid, sub, name) != 0)
+	if (writer_iface_dir((int)ifid) == NULL)
+		return -3;
+	if (writer_rrd_path(path, sizeof(path), writer_iface_dir((int)ifid),
+			    sub, name) != 0)
 		return -4;
 	start = (time_t)b;
 	end = (time_t)e;

@@ -23,6 +23,7 @@
 #include "common/addr.h"
 #include "common/log.h"
 #include "exporter/kv.h"
+#include "exporter/storage.h"
 #include "merge/iface.h"
 #include "merge/query.h"
 #include "webui/auth.h"
@@ -48,13 +49,26 @@ p_str(const struct rest_params *p, const char *name)
 	return s && *s ? s : NULL;
 }
 
+/* The key of an interface's custom name: by its identity and this
+ * node's id, not its ifid (docs/storage.md), so the name follows the
+ * interface across -i orders and stays this node's on a shared Redis. */
+static int
+ui_iface_name_key(int ifid, char *key, size_t len)
+{
+	char id[256];
+
+	return storage_iface_id(ifid, id, sizeof(id)) == 0 &&
+	       snprintf(key, len, "ntopng.prefs.iface.%s.name", id) <
+	       (int)len ? 0 : -1;
+}
+
 char *
 ui_iface_custom_name(int ifid)
 {
-	char key[64];
+	char key[320];
 
-	snprintf(key, sizeof(key), "ntopng.prefs.ifid_%d.name", ifid);
-	return kv_get(key);
+	return ui_iface_name_key(ifid, key, sizeof(key)) == 0 ?
+	       kv_get(key) : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -480,7 +494,7 @@ h_iface_name(const struct rest_params *p, const struct auth_user *u,
 {
 	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *name = rest_params_get(p, "name");
-	char key[64];
+	char key[320];
 	size_t n;
 
 	if (!ifc)
@@ -494,7 +508,8 @@ h_iface_name(const struct rest_params *p, const struct auth_user *u,
 			*msg = "The name has a forbidden character";
 			return REST_RC_INVALID_ARGUMENTS;
 		}
-	snprintf(key, sizeof(key), "ntopng.prefs.ifid_%d.name", ifc->id);
+	if (ui_iface_name_key(ifc->id, key, sizeof(key)) != 0)
+		return REST_RC_INTERNAL_ERROR;
 	if ((n ? kv_set(key, name, 0) : kv_del(key)) < 0 && n)
 		return REST_RC_INTERNAL_ERROR;
 	log_info("ui: %s named interface %d '%s'", u->name, ifc->id, name);

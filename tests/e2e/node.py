@@ -67,6 +67,23 @@ def tool_path(name, env):
     return None
 
 
+def iface_dir(name):
+    """The directory of interface `name` (its -i text, or the name of
+    "-i name=spec") under <data-dir>/interfaces/, as exporter/writer.c
+    writer_iface_dirname() makes it: [A-Za-z0-9._-] kept, at most the last
+    40 characters, '+' and an FNV-1a hash when anything changed."""
+    raw = name.encode()
+    keep = raw[-40:] if len(raw) > 40 else raw
+    out = "".join(chr(c) if chr(c).isascii() and (chr(c).isalnum() or chr(c) in "._-")
+                  else "_" for c in keep)
+    if len(raw) > 40 or out != keep.decode("latin-1") or not raw or raw[:1] == b".":
+        h = 2166136261
+        for c in raw:
+            h = ((h ^ c) * 16777619) & 0xffffffff
+        out += "+%08x" % h
+    return out
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -3,7 +3,8 @@
 started here on a free port.
 
 1. A node reads a capture and is stopped with SIGTERM: every host is
-   saved under ntopng.serialized_hosts.ifid_0__<ip>@<vlan> with a TTL of
+   saved under ntopng.serialized_hosts.<node id>.<interface dir>__<ip>@<vlan>
+   (the interface's identity, not its ifid: docs/storage.md) with a TTL of
    about an hour, with the byte counters the REST API showed.
 2. A second node on the same capture restores them: each host shows
    exactly twice its bytes (old + new), and saves 2x at exit.
@@ -23,11 +24,12 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from node import Node, PCAPS, free_port  # noqa: E402
+from node import Node, PCAPS, free_port, iface_dir  # noqa: E402
 from redisd import Redis  # noqa: E402
 
 PCAP = os.path.join(PCAPS, "6in4tunnel.pcap")
-PREFIX = "ntopng.serialized_hosts.ifid_0__"
+NODE_ID = "persist"
+PREFIX = "ntopng.serialized_hosts.%s.%s__" % (NODE_ID, iface_dir(PCAP))
 
 
 def hosts_bytes(node):
@@ -68,7 +70,8 @@ def main():
     try:
         with Redis() as r:
             rr = "127.0.0.1:%d" % r.port
-            base = ["-i", PCAP, "-d", os.path.join(tmp, "d"), "-r", rr]
+            base = ["-i", PCAP, "-d", os.path.join(tmp, "d"), "-r", rr,
+                    "--node-id", NODE_ID]
 
             # 1. saved at exit with TTL and the counters shown
             first, _ = run(base)

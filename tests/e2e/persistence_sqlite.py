@@ -3,16 +3,18 @@
 (docs/storage.md).
 
 1. -F -D all on two IP-only captures (two interfaces), stopped with
-   SIGTERM: the day files <d>/<ifid>/flows/YYYY/MM/DD.sqlite are in WAL
+   SIGTERM: the day files <d>/interfaces/<dir>/flows/YYYY/MM/DD.sqlite
+   (<dir> from the interface's name, node.iface_dir) are in WAL
    mode, hold one row per flow, and their bytes and packets equal the
    interface's (every flow expired at shutdown); contacts hold two rows
    per flow.
 2. A new node loads those files into "Historical": the report counts the
    rows, and the interface shows the same bytes, packets, hosts and L7
    byte totals as the live run.
-3. A file of ntopng 1.x's schema (common columns + json) loads too; a
-   corrupt file is reported with SQLite's message and the load goes on;
-   a missing day is reported as missing.
+3. A file of ntopng 1.x's schema (common columns + json) loads too, named
+   by an interface of no current -i (ifname=); a corrupt file is reported
+   with SQLite's message and the load goes on; a missing day is reported
+   as missing.
 4. Bad data directories: -d naming a regular file exits 1 with one clear
    line; a corrupt day file and an unwritable flows directory cost their
    records (counted, logged), not the node.
@@ -27,20 +29,27 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from node import BIN, Node, PCAPS, free_port, ndpi_protocols, reference  # noqa: E402
+from node import BIN, Node, PCAPS, free_port, iface_dir, ndpi_protocols, reference  # noqa: E402
 
 CAPS = ["6in4tunnel.pcap", "http_ipv6.pcap"]
 
 
+def ifdir(d, ifid):
+    """<d>/interfaces/<dir> of interface ifid (CAPS order), or of the
+    interface named ifid when it is a string."""
+    name = ifid if isinstance(ifid, str) else os.path.join(PCAPS, CAPS[ifid])
+    return os.path.join(d, "interfaces", iface_dir(name))
+
+
 def day_path(d, ifid, what, epoch):
     t = time.localtime(epoch)
-    return os.path.join(d, str(ifid), what, "%04d" % t.tm_year,
+    return os.path.join(ifdir(d, ifid), what, "%04d" % t.tm_year,
                         "%02d" % t.tm_mon, "%02d.sqlite" % t.tm_mday)
 
 
 def rows(d, ifid, what="flows"):
     out = []
-    for f in sorted(glob.glob(os.path.join(d, str(ifid), what, "*", "*", "*.sqlite"))):
+    for f in sorted(glob.glob(os.path.join(ifdir(d, ifid), what, "*", "*", "*.sqlite"))):
         c = sqlite3.connect(f)
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal", f
         c.row_factory = sqlite3.Row
@@ -113,7 +122,10 @@ def main():
                   name="sqlite-hist") as n:
             hist_id = n.rest("get/ntopng/interfaces.lua")[-1]["ifid"]
             for ifid in range(len(CAPS)):
-                rep = post_historical(n, ifid=ifid, epoch_begin=begin, epoch_end=end)
+                # files follow the interface: CAPS[1] is no -i of this
+                # run (its ifid 1 is Historical), so it is named
+                src = dict(ifid=0) if ifid == 0 else dict(ifname=os.path.join(PCAPS, CAPS[ifid]))
+                rep = post_historical(n, epoch_begin=begin, epoch_end=end, **src)
                 nrows = len(rows(dd, ifid))
                 assert rep["loaded_flows"] == nrows and rep["rejected_rows"] == 0, rep
                 assert rep["corrupt_files"] == [] and len(rep["files_read"]) >= 1, rep
@@ -133,7 +145,7 @@ def main():
 
             # 3. a 1.x file, a corrupt file, a missing day
             old_day = begin - 3 * 86400
-            p_old = day_path(dd, 7, "flows", old_day)
+            p_old = day_path(dd, "old 1.x", "flows", old_day)
             os.makedirs(os.path.dirname(p_old), exist_ok=True)
             c = sqlite3.connect(p_old)
             c.execute("CREATE TABLE flows (ID INTEGER PRIMARY KEY AUTOINCREMENT, vlan_id number, "
@@ -151,17 +163,17 @@ def main():
                       "'8.8.8.8',53,17,300,?,?,0,NULL)", (old_day, old_day))
             c.commit()
             c.close()
-            p_bad = day_path(dd, 7, "flows", old_day + 86400)
+            p_bad = day_path(dd, "old 1.x", "flows", old_day + 86400)
             os.makedirs(os.path.dirname(p_bad), exist_ok=True)
             with open(p_bad, "wb") as f:
                 f.write(b"this is not an SQLite file" * 100)
-            rep = post_historical(n, ifid=7, epoch_begin=old_day - 10,
+            rep = post_historical(n, ifname="old 1.x", epoch_begin=old_day - 10,
                                   epoch_end=old_day + 2 * 86400 + 10)
             assert rep["loaded_flows"] == 2, rep
             # file lists are relative to the data directory (no absolute paths)
             assert [x["file"] for x in rep["corrupt_files"]] == [os.path.relpath(p_bad, dd)], rep
             assert "not a database" in rep["corrupt_files"][0]["error"], rep
-            assert os.path.relpath(day_path(dd, 7, "flows", old_day + 2 * 86400), dd) \
+            assert os.path.relpath(day_path(dd, "old 1.x", "flows", old_day + 2 * 86400), dd) \
                 in rep["missing_files"], rep
             assert not any(f.startswith("/") for f in rep["missing_files"] + rep["files_read"]), rep
             d = n.rest("get/interface/data.lua", ifid=hist_id)
@@ -188,13 +200,12 @@ def main():
         # 4b. corrupt day file + unwritable flows directory
         dd2 = os.path.join(tmp, "d2")
         r0 = rows(dd, 0)
-        os.makedirs(os.path.join(dd2, "0"))
         bad = day_path(dd2, 0, "flows", r0[0]["last_seen"])
         os.makedirs(os.path.dirname(bad))
         with open(bad, "wb") as fh:
             fh.write(b"garbage" * 1000)
-        os.makedirs(os.path.join(dd2, "1"))
-        open(os.path.join(dd2, "1", "flows"), "w").close()   # a file where a dir must be
+        os.makedirs(ifdir(dd2, 1))
+        open(os.path.join(ifdir(dd2, 1), "flows"), "w").close()   # a file where a dir must be
         p = subprocess.run([BIN, "-i", os.path.join(PCAPS, CAPS[0]),
                             "-i", os.path.join(PCAPS, CAPS[1]), "-F", "-d", dd2, "-w", "0",
                             "--shutdown-when-done"] + noredis,
@@ -203,11 +214,13 @@ def main():
         assert p.returncode == 0, out[-2000:]
         assert "STATS ifid=0" in out and "STATS ifid=1" in out, out[-2000:]
         assert any(bad in l and "not a database" in l for l in out.split("\n")), out[-2000:]
-        assert any(os.path.join(dd2, "1", "flows") in l for l in out.split("\n")), out[-2000:]
+        assert any(os.path.join(ifdir(dd2, 1), "flows") in l for l in out.split("\n")), out[-2000:]
         assert open(bad, "rb").read() == b"garbage" * 1000     # left as it was
         m = [l for l in out.split("\n") if "storage: kv" in l][0]
         dberr = int(m.split(" db errors")[0].split()[-1])
         assert dberr == live[0]["flows"] + live[1]["flows"], (m, live)
+        lost = int(m.split(" flows lost")[0].split()[-1])
+        assert lost == dberr, (m, live)
         print("4b. corrupt day file and unwritable directory: logged once each, "
               "%d records counted as db errors, exit 0: OK" % dberr)
     finally:

@@ -4,8 +4,9 @@ with ntopng.prefs.flows_retention_days = 30, the flow and contact day
 files older than 30 days (with their -wal/-shm) are removed at start,
 emptied month and year directories too, while today's file and files
 whose names are not day files stay; the count shows in get/ntopng/redis.lua
-(writer.days_removed) and in the log.  Without the preference nothing is
-removed.  The preference is set and read through get/set/ntopng/prefs.lua.
+(writer.days_removed) and in the log.  Files of the current layout
+(<d>/interfaces/<dir>/) and of the older <d>/<ifid>/ layout both go.
+Without the preference nothing is removed.  The preference is set and read through get/set/ntopng/prefs.lua.
 """
 import json
 import os
@@ -26,6 +27,9 @@ def check(cond, what):
     (passes if cond else failures).append(what)
 
 
+IF0 = os.path.join("interfaces", "eth9")
+
+
 def touch(d, *parts, size=100):
     p = os.path.join(d, *parts)
     os.makedirs(os.path.dirname(p), exist_ok=True)
@@ -38,12 +42,12 @@ def layout(d, retention):
     t = time.localtime()
     today = ("%04d" % t.tm_year, "%02d" % t.tm_mon, "%02d.sqlite" % t.tm_mday)
     files = {
-        "old": touch(d, "0", "flows", "2001", "01", "01.sqlite"),
-        "old_wal": touch(d, "0", "flows", "2001", "01", "01.sqlite-wal"),
-        "old_contacts": touch(d, "0", "contacts", "2001", "01", "02.sqlite"),
-        "old_if1": touch(d, "1", "flows", "2002", "12", "31.sqlite"),
-        "junk": touch(d, "0", "flows", "2001", "02", "notes.txt"),
-        "today": touch(d, "0", "flows", *today, size=5000),
+        "old": touch(d, IF0, "flows", "2001", "01", "01.sqlite"),
+        "old_wal": touch(d, IF0, "flows", "2001", "01", "01.sqlite-wal"),
+        "old_contacts": touch(d, IF0, "contacts", "2001", "01", "02.sqlite"),
+        "old_if1": touch(d, "1", "flows", "2002", "12", "31.sqlite"),   # older layout
+        "junk": touch(d, IF0, "flows", "2001", "02", "notes.txt"),
+        "today": touch(d, IF0, "flows", *today, size=5000),
     }
     if retention is not None:
         with open(os.path.join(d, "kv.json"), "w") as f:
@@ -78,9 +82,9 @@ def main():
         check(len(gone) == 4, "retention 30: old day files removed: %s" % gone)
         check(os.path.exists(files["today"]) and os.path.exists(files["junk"]),
               "retention 30: today's file and a non-day file kept")
-        check(not os.path.exists(os.path.join(d, "0", "flows", "2001", "01")) and
+        check(not os.path.exists(os.path.join(d, IF0, "flows", "2001", "01")) and
               not os.path.exists(os.path.join(d, "1", "flows", "2002")) and
-              os.path.isdir(os.path.join(d, "0", "flows", "2001", "02")),
+              os.path.isdir(os.path.join(d, IF0, "flows", "2001", "02")),
               "retention 30: emptied month/year directories removed, others kept")
         check(w.get("days_removed") == 3, "writer.days_removed = %r (want 3)" % w.get("days_removed"))
         line = [l for l in log.splitlines() if "writer: daily" in l]

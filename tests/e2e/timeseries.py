@@ -3,7 +3,7 @@
 
 The interface series is keyed by wall-clock seconds (also for offline
 captures): a node reads a capture, idles a few seconds, and is stopped.
-`rrdtool fetch` on <d>/0/rrd/iface.rrd at 1-second resolution must then
+`rrdtool fetch` on <d>/interfaces/<dir>/rrd/iface.rrd at 1-second resolution must then
 show the capture's traffic: the per-second byte and packet rates add up
 to the capture's totals, and the flows/hosts gauges end at the
 interface's counts.  The REST call get/timeseries/ts.lua returns the same
@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from node import Node, PCAPS, free_port, ndpi_protocols, reference  # noqa: E402
+from node import Node, PCAPS, free_port, iface_dir, ndpi_protocols, reference  # noqa: E402
 
 CAP = "http_ipv6.pcap"
 
@@ -58,9 +58,10 @@ def main():
                         epoch_begin=t0 - 5, epoch_end=int(time.time()) + 1)
             assert n.stop() == 0
         t1 = int(time.time())
+        rrd = os.path.join(dd, "interfaces", iface_dir(pcap), "rrd")
         assert d["bytes"] == int(ref["bytes"]) and d["packets"] == int(ref["packets"])
 
-        names, rows = fetch(os.path.join(dd, "0", "rrd", "iface.rrd"), t0 - 5, t1 + 2)
+        names, rows = fetch(os.path.join(rrd, "iface.rrd"), t0 - 5, t1 + 2)
         assert names == ["bytes", "packets", "flows", "hosts", "drops"], names
         known = [(t, v) for t, v in rows if not math.isnan(v[0])]
         assert len(known) >= 3, rows
@@ -81,12 +82,12 @@ def main():
         assert abs(lab["bytes"]["total"] - d["bytes"]) < 0.5, lab["bytes"]["total"]
         print("ts.lua iface:traffic: step 1, total bytes %.0f: OK" % lab["bytes"]["total"])
 
-        l7 = sorted(os.listdir(os.path.join(dd, "0", "rrd", "l7")))
+        l7 = sorted(os.listdir(os.path.join(rrd, "l7")))
         want = sorted(k + ".rrd" for k in ndpi_protocols(ref))
         assert l7 == want, (l7, want)
-        hosts = os.listdir(os.path.join(dd, "0", "rrd", "hosts"))
+        hosts = os.listdir(os.path.join(rrd, "hosts"))
         assert hosts and all(h.startswith("2a00:d40:1:3:") for h in hosts), hosts
-        names, rows = fetch(os.path.join(dd, "0", "rrd", "l7", "ntop.rrd"),
+        names, rows = fetch(os.path.join(rrd, "l7", "ntop.rrd"),
                             t0 - 120, t1 + 120)
         assert names == ["bytes_sent", "bytes_rcvd"], names
         print("per-minute files: l7 %s, %d local hosts: OK" % (l7, len(hosts)))

@@ -220,6 +220,18 @@ def main():
             page(d, base, "/lua/protocols_stats.lua", "protocols", "#l7-table-t tbody tr",
                  lambda e: len(e) > 3)
             check("Teams" in d.find_element(By.ID, "l7-table-t").text, "protocols: Teams listed")
+            # the share chart and the table agree, the % column adds up to 100
+            pcts = d.execute_script(
+                "return [...document.querySelectorAll('#l7-table-t tbody tr')]"
+                ".map(r => parseFloat(r.cells[7].textContent));")
+            check(abs(sum(pcts) - 100) < 0.05, "protocols: %% column adds up to 100 (%.1f)"
+                  % sum(pcts))
+            l7rows = n.rest("get/interface/l7/data.lua", ifid=0)
+            slices = d.execute_script(
+                "const c = Chart.getChart('l7-chart');"
+                "return c.data.datasets[0].data.reduce((a, v) => a + v, 0);")
+            check(slices == sum(r["bytes"]["total"] for r in l7rows),
+                  "protocols: share chart slices add up to the table's bytes (%r)" % slices)
             pts = ts_chart(d, "protocols_ts", "l7-ts")
             proto = d.find_element(By.ID, "l7-ts-proto").get_attribute("value")
             check(pts > 0, "protocols: chart of %s has data (%d points)" % (proto, pts))
