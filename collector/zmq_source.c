@@ -576,6 +576,10 @@ peer_json(const struct zmqc_peer *p)
 	json_object_set_new(o, "flows", json_integer((json_int_t)p->flows));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)p->bytes));
 	json_object_set_new(o, "msg_drops", json_integer((json_int_t)p->msg_drops));
+	json_object_set_new(o, "msgs_missed_at_join",
+			    json_integer((json_int_t)p->missed_at_join));
+	json_object_set_new(o, "msg_id_jumps",
+			    json_integer((json_int_t)p->msg_id_jumps));
 	json_object_set_new(o, "msg_rollbacks", json_integer((json_int_t)p->rollbacks));
 	json_object_set_new(o, "msg_duplicates",
 			    json_integer((json_int_t)p->duplicates));
@@ -627,7 +631,8 @@ peer_json(const struct zmqc_peer *p)
 	return o;
 }
 
-/* Once a second (owner thread): each peer's byte rate. */
+/* Once a second (owner thread): each peer's byte rate; the summary of
+ * the error lines the limiter held back. */
 static void
 zmq_src_stats(struct source *s, struct iface *ifc)
 {
@@ -635,6 +640,7 @@ zmq_src_stats(struct source *s, struct iface *ifc)
 	uint64_t now = time_wall_ms();
 	int i;
 
+	ratelimit_flush(&zs->dec.rl);
 	for (i = 0; i < ZMQC_MAX_PEERS; i++) {
 		struct zmqc_peer *p = &zs->dec.peers[i];
 		uint64_t idle_ms;
@@ -668,6 +674,10 @@ zmq_src_describe(struct source *s, json_t *obj)
 	json_object_set_new(obj, "flow_messages",
 			    json_integer((json_int_t)st->flow_msgs));
 	json_object_set_new(obj, "msg_drops", json_integer((json_int_t)st->msg_drops));
+	json_object_set_new(obj, "msgs_missed_at_join",
+			    json_integer((json_int_t)st->missed_at_join));
+	json_object_set_new(obj, "msg_id_jumps",
+			    json_integer((json_int_t)st->msg_id_jumps));
 	json_object_set_new(obj, "last_seen",
 			    json_integer((json_int_t)(st->last_msg_ms / 1000)));
 	for (int i = 0; i < ZT__COUNT; i++)
@@ -695,7 +705,7 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 {
 	uint64_t flows = 0, dropped = 0, events = 0, counters = 0, msgs = 0,
 		 drops = 0, flow_msgs = 0, exports = 0, exporters = 0,
-		 eqf = 0, fcd = 0, fcud = 0;
+		 eqf = 0, fcd = 0, fcud = 0, missed = 0, jumps = 0;
 	int any = 0;
 
 	for (int i = 0; i < ifc->n_sources; i++) {
@@ -713,6 +723,8 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 		counters += zs->dec.st.topics[ZT_COUNTER];
 		msgs += zs->dec.st.msgs;
 		drops += zs->dec.st.msg_drops;
+		missed += zs->dec.st.missed_at_join;
+		jumps += zs->dec.st.msg_id_jumps;
 		flow_msgs += zs->dec.st.flow_msgs;
 		for (int k = 0; k < ZMQC_MAX_PEERS; k++) {
 			const struct zmqc_peer *p = &zs->dec.peers[k];
@@ -729,11 +741,13 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 	if (!any)
 		return;
 	json_object_set_new(o, "zmqRecvStats", json_pack(
-		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"flows", (json_int_t)flows, "dropped_flows", (json_int_t)dropped,
 		"events", (json_int_t)events, "counters", (json_int_t)counters,
 		"zmq_msg_rcvd", (json_int_t)msgs,
 		"zmq_msg_drops", (json_int_t)drops,
+		"zmq_msgs_missed_at_join", (json_int_t)missed,
+		"zmq_msg_id_jumps", (json_int_t)jumps,
 		"zmq_avg_msg_flows",
 		(json_int_t)(flow_msgs ? (flows + flow_msgs / 2) / flow_msgs : 0)));
 	json_object_set_new(o, "zmq.num_flow_exports", json_integer((json_int_t)exports));

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cmocka.h>
@@ -604,6 +605,129 @@ test_msg_id_drops(void **state)
 	zmqc_decoder_fini(&d);
 }
 
+/* One "event" message of source `src` with msg_id `id` (28-byte v2). */
+static void
+msg_with_id(struct zmqc_decoder *d, uint32_t src, uint32_t id, uint64_t now)
+{
+	uint8_t h[28] = { 'e', 'v', 'e', 'n', 't' };
+	static const char ev[] = "{\"time\":1800000000}";
+
+	h[16] = 2;
+	h[20] = (uint8_t)(id >> 24);
+	h[21] = (uint8_t)(id >> 16);
+	h[22] = (uint8_t)(id >> 8);
+	h[23] = (uint8_t)id;
+	h[24] = (uint8_t)(src >> 24);
+	h[25] = (uint8_t)(src >> 16);
+	h[26] = (uint8_t)(src >> 8);
+	h[27] = (uint8_t)src;
+	zmqc_decode_msg(d, h, sizeof(h), (const uint8_t *)ev, sizeof(ev) - 1, 2,
+			now);
+}
+
+/* issue 11 #10: a bogus msg_id far ahead is a jump, not 4 294 967 285
+ * drops, and the probe's later restart at 1 is no wrap. */
+static void
+test_msg_id_bogus_jump(void **state)
+{
+	struct zmqc_decoder d;
+	struct zmqc_peer *p;
+	struct sink s;
+	uint32_t i;
+
+	setup_dec(&d, &s);
+	for (i = 1; i <= 10; i++)
+		msg_with_id(&d, 9, i, NOW);
+	msg_with_id(&d, 9, 0xffffffffu, NOW);   /* garbage */
+	assert_int_equal(d.st.msg_drops, 0);
+	assert_int_equal(d.st.msg_id_jumps, 1);
+	msg_with_id(&d, 9, 11, NOW);            /* the real sequence goes on */
+	assert_int_equal(d.st.msg_drops, 0);
+	msg_with_id(&d, 9, 1, NOW);             /* the probe restarts */
+	msg_with_id(&d, 9, 2, NOW);
+	msg_with_id(&d, 9, 4, NOW);             /* one real loss */
+	assert_int_equal(d.st.msg_drops, 1);
+	p = peer_of(&d, 9);
+	assert_non_null(p);
+	assert_int_equal(p->rollbacks, 1);
+	assert_int_equal(p->msg_id_jumps, 1);
+	/* a restart far ahead whose next id follows it is adopted */
+	msg_with_id(&d, 9, 0x90000000u, NOW);
+	msg_with_id(&d, 9, 0x90000001u, NOW);
+	msg_with_id(&d, 9, 0x90000002u, NOW);
+	assert_int_equal(d.st.msg_drops, 1);
+	assert_int_equal(p->msg_id_jumps, 2);
+	assert_int_equal(p->last_msg_id, 0x90000002u);
+	zmqc_decoder_fini(&d);
+}
+
+/* issue 11 #17: a publisher seen first at msg_id 5 lost 1..4 before we
+ * joined: counted apart from the drops. */
+static void
+test_msg_id_missed_at_join(void **state)
+{
+	struct zmqc_decoder d;
+	struct zmqc_peer *p;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	msg_with_id(&d, 3, 5, NOW);
+	msg_with_id(&d, 3, 6, NOW);
+	msg_with_id(&d, 4, 1, NOW);            /* another one, from the start */
+	msg_with_id(&d, 4, 2, NOW);
+	assert_int_equal(d.st.missed_at_join, 4);
+	assert_int_equal(d.st.msg_drops, 0);
+	p = peer_of(&d, 3);
+	assert_non_null(p);
+	assert_int_equal(p->missed_at_join, 4);
+	assert_int_equal(peer_of(&d, 4)->missed_at_join, 0);
+	/* silence then a new run: a restart, not a join */
+	msg_with_id(&d, 3, 40, NOW + ZMQC_PEER_EXPIRE_MS + 1);
+	assert_int_equal(d.st.missed_at_join, 4);
+	assert_int_equal(d.st.msg_drops, 0);
+	zmqc_decoder_fini(&d);
+}
+
+/* issue 11 #17: the lines the limiter drops are summed up, also when the
+ * burst ends (no later line to carry the summary). */
+static void
+test_log_limiter_summary(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	char buf[65536], *l;
+	FILE *tmp = tmpfile();
+	int saved, i, written = 0;
+	unsigned long suppressed = 0;
+	size_t n;
+
+	assert_non_null(tmp);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+	setup_dec(&d, &s);
+	for (i = 0; i < 50; i++)
+		zmqc_decode_blob(&d, (const uint8_t *)"\x03" "abc", 4, NOW);
+	zmqc_decoder_fini(&d);                  /* the owner lets it go */
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	for (l = buf; (l = strstr(l, "[bad_header]")) != NULL; l++)
+		written++;
+	for (l = buf; (l = strstr(l, "WARN: ")) != NULL; l++) {
+		char *end;
+		unsigned long v = strtoul(l + 6, &end, 10);
+
+		if (end != l + 6 && strncmp(end, " similar lines suppressed", 25) == 0)
+			suppressed += v;
+	}
+	assert_true(written >= 5 && written < 50);
+	assert_int_equal(written + suppressed, 50);
+}
+
 static void
 test_negative(void **state)
 {
@@ -743,6 +867,9 @@ main(void)
 		cmocka_unit_test(test_snmp_ifaces),
 		cmocka_unit_test(test_tv10_v0),
 		cmocka_unit_test(test_msg_id_drops),
+		cmocka_unit_test(test_msg_id_bogus_jump),
+		cmocka_unit_test(test_msg_id_missed_at_join),
+		cmocka_unit_test(test_log_limiter_summary),
 		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_oversize_extra_frames),
 		cmocka_unit_test(test_fields),
