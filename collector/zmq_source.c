@@ -5,11 +5,12 @@
  *
  * Endpoints (-i, comma lists are split by merge/iface.c):
  *   tcp://host:port      SUB connects (the probe binds; "probe mode")
- *   tcp://addr:portc     trailing 'c': collector mode, SUB binds
- *                        (e.g. tcp://ANY:5556c with ANY = "*");
- *                        probes connect to us
- *   ipc://path[c]        the same over a Unix socket; a path ending in
- *                        ".ipc" is taken as is (not collector mode)
+ *   tcp://addr:portc     trailing 'c' after the port: collector mode,
+ *                        SUB binds (e.g. tcp://ANY:5556c with ANY =
+ *                        "*"); probes connect to us
+ *   ipc://path           the same over a Unix socket, taken whole (a
+ *                        path has no port to put the flag after), except
+ *                        "NAME.ipcc": collector mode on NAME.ipc
  *   zmq://...            rewritten to tcp://
  * Unlike ntopng the 'c' is not sticky across a comma list: each endpoint
  * says for itself.  Reconnection is libzmq's (every 100 ms).  We subscribe
@@ -773,26 +774,49 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 			__atomic_load_n(&zap.refused, __ATOMIC_RELAXED)));
 }
 
+int
+collector_zmq_endpoint_split(const char *spec, char *out, size_t size,
+			     int *flag)
+{
+	size_t n = strlen(spec), i;
+	int ipc = strncmp(spec, "ipc://", 6) == 0 ||
+		  strncmp(spec, "inproc://", 9) == 0;
+
+	*flag = 0;
+	if (n > 1 && spec[n - 1] == 'c') {
+		if (ipc) {
+			/* a path has no port: only "NAME.ipc" + 'c' */
+			*flag = n > 5 && strncmp(spec + n - 5, ".ipcc", 5) == 0;
+		} else {
+			/* "...:<digits>c": the c follows a port number */
+			for (i = n - 1; i > 0 && spec[i - 1] >= '0' &&
+			     spec[i - 1] <= '9'; i--)
+				;
+			*flag = i < n - 1 && i > 0 && spec[i - 1] == ':';
+		}
+	}
+	if (*flag)
+		n--;
+	if (n >= size)
+		return -1;
+	memcpy(out, spec, n);
+	out[n] = '\0';
+	return 0;
+}
+
 /* Splits the -i text into the libzmq endpoint and the bind flag. */
 static int
 endpoint_parse(const char *spec, char *out, size_t size, int *bind)
 {
-	size_t n;
+	char tmp[512];
 
 	if (strncmp(spec, "zmq://", 6) == 0) {
-		if (snprintf(out, size, "tcp://%s", spec + 6) >= (int)size)
+		if (snprintf(tmp, sizeof(tmp), "tcp://%s", spec + 6) >=
+		    (int)sizeof(tmp))
 			return -1;
-	} else if (snprintf(out, size, "%s", spec) >= (int)size) {
-		return -1;
+		spec = tmp;
 	}
-	n = strlen(out);
-	*bind = 0;
-	if (n > 7 && out[n - 1] == 'c' &&
-	    !(n > 4 && strcmp(out + n - 4, ".ipc") == 0)) {
-		out[n - 1] = '\0';
-		*bind = 1;
-	}
-	return 0;
+	return collector_zmq_endpoint_split(spec, out, size, bind);
 }
 
 struct source *

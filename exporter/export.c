@@ -51,6 +51,7 @@
 #include <jansson.h>
 #include <zmq.h>
 
+#include "collector/collector.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
@@ -715,13 +716,18 @@ static int
 export_open(const char *spec, const struct prefs *p)
 {
 	struct export_sock *es = &ex.socks[ex.n_socks];
-	size_t n = strlen(spec);
-	int connect_mode = n > 1 && spec[n - 1] == 'c';
+	size_t n = strlen(spec) + 1;
+	int connect_mode = 0;
 	int hwm = 100000, linger = 2000;
-	char *ep = strndup(spec, connect_mode ? n - 1 : n);
+	char *ep = malloc(n);
 
-	if (ep == NULL)
+	/* the same syntax as -i (a 'c' after a port number), so that
+	 * "ipc://flows.ipc" names the same socket on both sides */
+	if (ep == NULL ||
+	    collector_zmq_endpoint_split(spec, ep, n, &connect_mode) != 0) {
+		free(ep);
 		return -1;
+	}
 	es->connect_mode = connect_mode;
 	es->subscribed = 0;
 	es->sock = zmq_socket(ex.ctx, ZMQ_XPUB);

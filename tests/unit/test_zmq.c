@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "collector/collector.h"
 #include "collector/zmqc.h"
 
 #ifndef ZMQ_CORPUS_DIR
@@ -728,6 +729,41 @@ test_log_limiter_summary(void **state)
 	assert_int_equal(written + suppressed, 50);
 }
 
+/* issue 11 #22: the mode flag is a 'c' after a port number; an ipc path
+ * ending in "c" is taken whole, so ipc://flows.ipc names the same socket
+ * for -i and -I. */
+static void
+test_endpoint_split(void **state)
+{
+	static const struct {
+		const char *spec, *ep;
+		int flag;
+	} v[] = {
+		{ "tcp://127.0.0.1:5556", "tcp://127.0.0.1:5556", 0 },
+		{ "tcp://*:5556c", "tcp://*:5556", 1 },
+		{ "tcp://[::1]:5556c", "tcp://[::1]:5556", 1 },
+		{ "tcp://mac", "tcp://mac", 0 },     /* a host named ...c */
+		{ "tcp://host:c", "tcp://host:c", 0 },
+		{ "ipc://flows.ipc", "ipc://flows.ipc", 0 },
+		{ "ipc:///path/flows.ipc", "ipc:///path/flows.ipc", 0 },
+		{ "ipc:///run/ntopng/sockc", "ipc:///run/ntopng/sockc", 0 },
+		{ "ipc:///path/flows.ipcc", "ipc:///path/flows.ipc", 1 },
+		{ "inproc://abc", "inproc://abc", 0 },
+	};
+	char out[64];
+	int flag;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(collector_zmq_endpoint_split(v[i].spec, out,
+							      sizeof(out), &flag), 0);
+		assert_string_equal(out, v[i].ep);
+		assert_int_equal(flag, v[i].flag);
+	}
+	assert_int_equal(collector_zmq_endpoint_split("tcp://127.0.0.1:5556",
+						      out, 8, &flag), -1);
+}
+
 static void
 test_negative(void **state)
 {
@@ -870,6 +906,7 @@ main(void)
 		cmocka_unit_test(test_msg_id_bogus_jump),
 		cmocka_unit_test(test_msg_id_missed_at_join),
 		cmocka_unit_test(test_log_limiter_summary),
+		cmocka_unit_test(test_endpoint_split),
 		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_oversize_extra_frames),
 		cmocka_unit_test(test_fields),
