@@ -24,6 +24,7 @@
 
 #include "collector/collector.h"
 #include "collector/zmqc.h"
+#include "exporter/export.h"
 
 #ifndef ZMQ_CORPUS_DIR
 #define ZMQ_CORPUS_DIR "tests/corpus/zmq"
@@ -36,6 +37,7 @@ struct sink {
 	struct flow_update u[MAXU];
 	char info[MAXU][ZMQC_INFO_MAX];
 	char extra[MAXU][ZMQC_EXTRA_MAX];
+	char path[MAXU][256];
 	int n;
 };
 
@@ -54,6 +56,9 @@ sink_emit(void *ctx, const struct flow_update *u)
 		if (u->extra)
 			snprintf(s->extra[s->n], ZMQC_EXTRA_MAX, "%s", u->extra);
 		s->u[s->n].extra = s->extra[s->n];
+		snprintf(s->path[s->n], sizeof(s->path[0]), "%s",
+			 u->site_path ? u->site_path : "");
+		s->u[s->n].site_path = s->path[s->n];
 	}
 	s->n++;
 	return 0;
@@ -764,6 +769,128 @@ test_endpoint_split(void **state)
 						      out, 8, &flag), -1);
 }
 
+/* Decodes one exporter payload (TLV: header version 3; JSON: 2). */
+static void
+decode_export(struct zmqc_decoder *d, const uint8_t *pay, int len, int json,
+	      uint32_t id)
+{
+	uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+
+	assert_true(len > 0);
+	h[16] = json ? 2 : 3;
+	h[23] = (uint8_t)id;
+	h[27] = 5;
+	zmqc_decode_msg(d, h, sizeof(h), pay, (size_t)len, 2, NOW);
+}
+
+static void
+assert_same_update(const struct flow_update *a, const struct flow_update *b)
+{
+	char x[IPADDR_STRLEN], y[IPADDR_STRLEN];
+
+	assert_int_equal(a->ip_version, b->ip_version);
+	assert_string_equal(ipaddr_fmt(&a->src, x, sizeof(x)),
+			    ipaddr_fmt(&b->src, y, sizeof(y)));
+	assert_string_equal(ipaddr_fmt(&a->dst, x, sizeof(x)),
+			    ipaddr_fmt(&b->dst, y, sizeof(y)));
+	assert_int_equal(a->sport, b->sport);
+	assert_int_equal(a->dport, b->dport);
+	assert_int_equal(a->l4_proto, b->l4_proto);
+	assert_int_equal(a->in_bytes, b->in_bytes);
+	assert_int_equal(a->in_pkts, b->in_pkts);
+	assert_int_equal(a->out_bytes, b->out_bytes);
+	assert_int_equal(a->out_pkts, b->out_pkts);
+	assert_int_equal(a->first_ms, b->first_ms);
+	assert_int_equal(a->last_ms, b->last_ms);
+	assert_int_equal(a->vlan, b->vlan);
+	assert_int_equal(a->src_tcp_flags, b->src_tcp_flags);
+	assert_int_equal(a->dst_tcp_flags, b->dst_tcp_flags);
+	assert_int_equal(a->l7_master, b->l7_master);
+	assert_int_equal(a->l7_app, b->l7_app);
+	assert_int_equal(a->tos, b->tos);
+	assert_int_equal(a->exporter.v, b->exporter.v);
+	assert_string_equal(ipaddr_fmt(&a->exporter, x, sizeof(x)),
+			    ipaddr_fmt(&b->exporter, y, sizeof(y)));
+	assert_int_equal(a->in_ifindex, b->in_ifindex);
+	assert_int_equal(a->out_ifindex, b->out_ifindex);
+	assert_int_equal(a->sampling, b->sampling);
+	assert_string_equal(a->info ? a->info : "", b->info ? b->info : "");
+	assert_int_equal(a->origin_seq, b->origin_seq);
+}
+
+/* issue 11 #23: the -I encoders, TLV and --json-labels, write the same
+ * fields: a full record of each family, encoded both ways and read back
+ * by the collector's own decoder, comes back field for field. */
+static void
+test_export_both_dialects(void **state)
+{
+	struct flow_update u[2];
+	struct zmqc_decoder d;
+	struct sink s;
+	static uint8_t buf[8192];
+	int i, json, n;
+
+	(void)state;
+	memset(u, 0, sizeof(u));
+	u[0].ip_version = 4;
+	ipaddr_parse(&u[0].src, "10.1.2.3");
+	ipaddr_parse(&u[0].dst, "192.0.2.7");
+	u[0].sport = 40000;
+	u[0].dport = 443;
+	u[0].l4_proto = 6;
+	u[0].in_bytes = 1000;
+	u[0].in_pkts = 10;
+	u[0].out_bytes = 70000;
+	u[0].out_pkts = 20;
+	u[0].first_ms = NOW - 5250;
+	u[0].last_ms = NOW - 1125;
+	u[0].vlan = 77;
+	u[0].src_tcp_flags = 0x1a;
+	u[0].dst_tcp_flags = 0x12;
+	u[0].l7_master = 91;
+	u[0].l7_app = 126;
+	u[0].tos = 0x28;
+	ipaddr_parse(&u[0].exporter, "2001:db8::9");
+	u[0].in_ifindex = 3;
+	u[0].out_ifindex = 4;
+	u[0].sampling = 100;
+	u[0].info = "www.example.org";
+	u[0].origin_seq = 42;
+	u[1] = u[0];
+	u[1].ip_version = 6;
+	ipaddr_parse(&u[1].src, "2001:db8::1");
+	ipaddr_parse(&u[1].dst, "2001:db8::2");
+	u[1].l4_proto = 17;
+	u[1].src_tcp_flags = u[1].dst_tcp_flags = 0;
+	u[1].sport = 50000;
+	u[1].dport = 53;
+	u[1].l7_master = 0;
+	u[1].l7_app = 5;
+	u[1].tos = 0xb8;
+	ipaddr_parse(&u[1].exporter, "198.51.100.4");
+	u[1].sampling = 0;
+	u[1].info = NULL;
+	u[1].origin_seq = 43;
+	for (json = 0; json <= 1; json++) {
+		setup_dec(&d, &s);
+		for (i = 0; i < 2; i++) {
+			n = export_encode_one(&u[i], "edge1>hub", json, buf,
+					      sizeof(buf));
+			decode_export(&d, buf, n, json, (uint32_t)i + 1);
+		}
+		assert_int_equal(errs(&d), 0);
+		assert_int_equal(s.n, 2);
+		for (i = 0; i < 2; i++) {
+			assert_same_update(&u[i], &s.u[i]);
+			assert_string_equal(s.path[i], "edge1>hub");
+			/* nothing left over as an additional field */
+			assert_true(s.u[i].extra == NULL || s.extra[i][0] == '\0' ||
+				    strcmp(s.extra[i], "{}") == 0);
+		}
+		zmqc_decoder_fini(&d);
+	}
+}
+
 static void
 test_negative(void **state)
 {
@@ -907,6 +1034,7 @@ main(void)
 		cmocka_unit_test(test_msg_id_missed_at_join),
 		cmocka_unit_test(test_log_limiter_summary),
 		cmocka_unit_test(test_endpoint_split),
+		cmocka_unit_test(test_export_both_dialects),
 		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_oversize_extra_frames),
 		cmocka_unit_test(test_fields),
