@@ -863,6 +863,28 @@ flowdec_expire(struct flowdec *d, uint64_t now_ms)
 }
 
 void
+flowdec_exporter_forget(struct flowdec *d, const struct flowdec_exporter *e)
+{
+	struct flowdec_pending **pp = &d->pending, *q;
+	struct flowdec_template *t = d->tpl_head, *n;
+
+	for (; t != NULL; t = n) {
+		n = t->next;
+		if (t->exp == e)
+			tpl_remove(d, t);
+	}
+	while ((q = *pp) != NULL) {
+		if (q->exp != e) {
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		d->n_pending--;
+		free(q);
+	}
+}
+
+void
 flowdec_pending_free(struct flowdec *d)
 {
 	struct flowdec_pending *q = d->pending, *n;
