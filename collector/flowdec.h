@@ -47,6 +47,7 @@ enum flowdec_err {
 	FDE_REFUSED,            /* the interface refused the update (table full) */
 	FDE_BAD_SAMPLE,         /* sFlow sample/record length inconsistent */
 	FDE_UNKNOWN_FORMAT,     /* sFlow sample/record format we skip (not fatal) */
+	FDE_IMPLAUSIBLE,        /* record refused: counts absurd for its duration */
 	FDE__COUNT
 };
 
@@ -186,6 +187,20 @@ void flowdec_seq_check(struct flowdec_exporter *e, uint32_t seq, uint32_t n,
 /* Adds the ledger (global counters and one object per exporter) to the
  * JSON object `obj`. */
 void flowdec_describe(const struct flowdec *d, struct json_t *obj);
+
+/*
+ * Plausibility of one record's counters (issue 11 #9): a record of more
+ * than FLOWDEC_MAX_COUNT bytes or packets in either direction, or, when
+ * its duration is known, of more than FLOWDEC_MAX_BYTES_PER_S bytes or
+ * FLOWDEC_MAX_PKTS_PER_S packets a second, is no traffic but garbage or
+ * an attack on the counters: the collectors refuse it and count it
+ * (flowdec: `implausible_counts` per exporter; ZMQ: the error of the
+ * same name).  Returns 1 when plausible.  Pure; any thread.
+ */
+#define FLOWDEC_MAX_COUNT (1ull << 48)
+#define FLOWDEC_MAX_BYTES_PER_S (1ull << 38)   /* ~2.2 Tbit/s in one flow */
+#define FLOWDEC_MAX_PKTS_PER_S (1ull << 32)
+int flowdec_counts_plausible(const struct flow_update *u);
 
 const char *flowdec_err_name(enum flowdec_err e);
 const char *flowdec_proto_name(uint8_t proto);

@@ -389,6 +389,13 @@ nf_rec_emit(struct flowdec *d, struct flowdec_exporter *e,
 		u.out_pkts = r->rev_pkts;
 	}
 	rate = nf_rec_sampling(r, e->sampling);
+	if (rate > 1 && (u.in_bytes > FLOWDEC_MAX_COUNT / rate ||
+			 u.in_pkts > FLOWDEC_MAX_COUNT / rate ||
+			 u.out_bytes > FLOWDEC_MAX_COUNT / rate ||
+			 u.out_pkts > FLOWDEC_MAX_COUNT / rate)) {
+		e->err[FDE_IMPLAUSIBLE]++;   /* and the product would wrap */
+		return 0;
+	}
 	if (rate > 1) {
 		u.in_bytes *= rate;
 		u.in_pkts *= rate;
@@ -438,6 +445,10 @@ nf_rec_emit(struct flowdec *d, struct flowdec_exporter *e,
 		}
 	}
 	nf_times(h, start, end, has_end, &u);
+	if (!flowdec_counts_plausible(&u)) {
+		e->err[FDE_IMPLAUSIBLE]++;
+		return 0;
+	}
 	if (sink->flow != NULL && sink->flow(sink->arg, &u) != 0) {
 		e->err[FDE_REFUSED]++;
 		return 0;

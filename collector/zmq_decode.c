@@ -38,6 +38,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "collector/flowdec.h"
 #include "collector/zmqc.h"
 
 const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
@@ -57,6 +58,7 @@ const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
 	[ZMQC_ERR_BAD_FLOW] = "bad_flow",
 	[ZMQC_ERR_REFUSED] = "refused",
 	[ZMQC_ERR_BAD_COUNTER] = "bad_counter",
+	[ZMQC_ERR_IMPLAUSIBLE] = "implausible_counts",
 };
 
 const char *const zmqc_topic_names[ZT__COUNT] = {
@@ -146,9 +148,23 @@ zmqc_rec_begin(struct zmqc_decoder *d)
 int
 zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms)
 {
+	const struct flow_update *u = &d->batch[d->n_batch].u;
+
 	if (zmqc_rec_finish(&d->batch[d->n_batch], now_ms) != ZMQC_OK) {
 		zmqc_error(d, p, ZMQC_ERR_BAD_FLOW,
 			   "flow record without a usable address pair");
+		return 0;
+	}
+	/* the bound the NetFlow/IPFIX collector applies (flowdec.h) */
+	if (!flowdec_counts_plausible(u)) {
+		zmqc_error(d, p, ZMQC_ERR_IMPLAUSIBLE, "flow record with "
+			   "implausible counters (%llu+%llu bytes, %llu+%llu "
+			   "packets in %llu ms)",
+			   (unsigned long long)u->in_bytes,
+			   (unsigned long long)u->out_bytes,
+			   (unsigned long long)u->in_pkts,
+			   (unsigned long long)u->out_pkts,
+			   (unsigned long long)(u->last_ms - u->first_ms));
 		return 0;
 	}
 	if (++d->n_batch < ZMQC_BATCH)

@@ -719,7 +719,8 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 		zs = s->priv;
 		flows += zs->dec.st.flows;
 		dropped += zs->dec.st.errors[ZMQC_ERR_BAD_FLOW] +
-			   zs->dec.st.errors[ZMQC_ERR_REFUSED];
+			   zs->dec.st.errors[ZMQC_ERR_REFUSED] +
+			   zs->dec.st.errors[ZMQC_ERR_IMPLAUSIBLE];
 		events += zs->dec.st.topics[ZT_EVENT];
 		counters += zs->dec.st.topics[ZT_COUNTER];
 		msgs += zs->dec.st.msgs;

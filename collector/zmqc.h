@@ -56,6 +56,7 @@ enum zmqc_err {
 	ZMQC_ERR_BAD_FLOW,       /* record without usable addresses */
 	ZMQC_ERR_REFUSED,        /* valid record the tables refused (full) */
 	ZMQC_ERR_BAD_COUNTER,    /* counter sample without deviceIP/ifIndex */
+	ZMQC_ERR_IMPLAUSIBLE,    /* record refused: counts absurd for its duration */
 	ZMQC_ERR__COUNT
 };
 extern const char *const zmqc_err_names[ZMQC_ERR__COUNT];

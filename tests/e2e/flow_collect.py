@@ -20,7 +20,8 @@
    must see every sample (2996 packets, 1028802 bytes).
    A live part whose exporter is not installed is skipped with a note.
 3. Flood: one address sends 1024 bare IPFIX headers (domains 1..1024); a
-   real exporter sending afterwards is still decoded whole.
+   real exporter sending afterwards is still decoded whole.  Then records
+   of 2^63-1 octets are refused as implausible, the totals unchanged.
 Exit 0 = pass, 77 = skipped (no binary / no shared captures), else fail.
 """
 import csv
@@ -452,6 +453,33 @@ def exporter_flood_part():
         check("flood: refused at the per-address cap",
               src.get("exporters_refused_address_cap"), 1024 - 64)
         check("flood: datagrams", src.get("datagrams"), 1024 + sent)
+
+        # issue 11 #9: one IPFIX record of 2^63-1 octets and packets, then
+        # another: refused and counted, the totals stay as they were
+        big = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        big.bind(("127.0.0.3", 0))
+        now = int(time.time())
+        tpl = struct.pack(">HHHH" + "HH" * 4, 2, 8 + 16, 600, 4, 8, 4, 12, 4, 1, 8, 2, 8)
+        rec = struct.pack(">HH4s4sQQ", 600, 4 + 24, socket.inet_aton("10.9.0.1"),
+                          socket.inet_aton("10.9.0.2"), 2 ** 63 - 1, 2 ** 63 - 1)
+        for seq in (0, 0):
+            body = tpl + rec
+            big.sendto(struct.pack(">HHIII", 10, 16 + len(body), now, seq, 1) + body,
+                       ("127.0.0.1", port))
+        big.close()
+        deadline = time.monotonic() + 10
+        e = {}
+        while time.monotonic() < deadline:
+            ex = ledger(node, 0)[0].get("exporters", [])
+            e = ([x for x in ex if x.get("address") == "127.0.0.3"] or [{}])[0]
+            if e.get("datagrams") == 2:
+                break
+            time.sleep(0.1)
+        check("2^63-1 counts: refused as implausible",
+              e.get("errors", {}).get("implausible_counts"), 2)
+        d = iface(node, 0)
+        check("2^63-1 counts: interface bytes unchanged", d["bytes"], 975043)
+        check("2^63-1 counts: interface packets unchanged", d["packets"], 2997)
 
 
 def main():

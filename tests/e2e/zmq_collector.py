@@ -485,6 +485,20 @@ def test_msg_id_join_and_jump():
             expect(p.get("msg_id_jumps") == 1 and p.get("msg_rollbacks") == 1,
                    "bogus id: 1 jump (%s); restart at 1: 1 rollback (%s)"
                    % (p.get("msg_id_jumps"), p.get("msg_rollbacks")))
+            # issue 11 #9 on the ZMQ path: 2^63-1 bytes, twice: refused
+            big = [{"IPV4_SRC_ADDR": "10.77.0.1", "IPV4_DST_ADDR": "10.77.0.2",
+                    "IN_BYTES": 2 ** 63 - 1, "IN_PKTS": 2 ** 63 - 1}]
+            for mid in (3, 4):
+                pub.raw([hdr_v2("flow", mid, 900), json.dumps(big).encode()])
+            ok = [{"IPV4_SRC_ADDR": "10.77.0.1", "IPV4_DST_ADDR": "10.77.0.3",
+                   "IN_BYTES": 1234, "IN_PKTS": 5}]
+            pub.raw([hdr_v2("flow", 5, 900), json.dumps(ok).encode()])
+            d = wait_for(nd, lambda d: d["bytes"] >= 1234, timeout=10)
+            e = nd.rest("get/interface/sources.lua", ifid=0)[0]["decode_errors"]
+            expect(e.get("implausible_counts") == 2 and d["bytes"] == 1234 and
+                   d["packets"] == 5,
+                   "2^63-1 bytes refused (%s), interface bytes %d == 1234, packets %d == 5"
+                   % (e.get("implausible_counts"), d["bytes"], d["packets"]))
             z = nd.rest("get/interface/data.lua", ifid=0)["zmqRecvStats"]
             expect(z["zmq_msg_drops"] == 0 and z.get("zmq_msgs_missed_at_join", 0) >= 4,
                    "data.lua: zmq_msg_drops %d == 0, zmq_msgs_missed_at_join %s >= 4"

@@ -891,6 +891,36 @@ test_export_both_dialects(void **state)
 	}
 }
 
+/* issue 11 #9, ZMQ path: records with 2^63-1 bytes are refused and
+ * counted (implausible_counts), the ordinary one next to them is kept. */
+static void
+test_implausible_counts(void **state)
+{
+	static const char js[] =
+		"[{\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+		"\"IN_BYTES\":9223372036854775807,\"IN_PKTS\":9223372036854775807},"
+		"{\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+		"\"IN_BYTES\":9223372036854775807,\"IN_PKTS\":1,"
+		"\"FIRST_SWITCHED\":1799999990,\"LAST_SWITCHED\":1800000000},"
+		"{\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.3\","
+		"\"IN_BYTES\":1000,\"IN_PKTS\":2}]";
+	uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+	struct zmqc_decoder d;
+	struct sink s;
+
+	(void)state;
+	setup_dec(&d, &s);
+	h[16] = 2;
+	h[23] = 1;
+	zmqc_decode_msg(&d, h, sizeof(h), (const uint8_t *)js, sizeof(js) - 1, 2,
+			NOW);
+	assert_int_equal(d.st.errors[ZMQC_ERR_IMPLAUSIBLE], 2);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.u[0].in_bytes, 1000);
+	assert_int_equal(d.st.flows, 1);
+	zmqc_decoder_fini(&d);
+}
+
 static void
 test_negative(void **state)
 {
@@ -1035,6 +1065,7 @@ main(void)
 		cmocka_unit_test(test_log_limiter_summary),
 		cmocka_unit_test(test_endpoint_split),
 		cmocka_unit_test(test_export_both_dialects),
+		cmocka_unit_test(test_implausible_counts),
 		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_oversize_extra_frames),
 		cmocka_unit_test(test_fields),
