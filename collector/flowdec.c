@@ -40,8 +40,6 @@
 
 #include <jansson.h>
 
-#include "merge/iface.h"
-
 #define FLOWDEC_EXP_BUCKETS 256
 
 static const char *const flowdec_err_names[FDE__COUNT] = {
@@ -57,25 +55,6 @@ static const char *const flowdec_err_names[FDE__COUNT] = {
 	[FDE_UNKNOWN_FORMAT] = "unknown_format",
 	[FDE_IMPLAUSIBLE] = "implausible_counts",
 };
-
-int
-flowdec_counts_plausible(const struct flow_update *u)
-{
-	uint64_t dur_s;
-
-	if (u->in_bytes > FLOWDEC_MAX_COUNT || u->out_bytes > FLOWDEC_MAX_COUNT ||
-	    u->in_pkts > FLOWDEC_MAX_COUNT || u->out_pkts > FLOWDEC_MAX_COUNT)
-		return 0;
-	if (u->first_ms == 0 || u->last_ms <= u->first_ms)
-		return 1;            /* no duration to judge the rate by */
-	dur_s = (u->last_ms - u->first_ms + 999) / 1000;
-	/* past 1024 s the rates allow more than FLOWDEC_MAX_COUNT anyway
-	 * (and the products below stay far from 2^64) */
-	if (dur_s >= 1024)
-		return 1;
-	return u->in_bytes + u->out_bytes <= FLOWDEC_MAX_BYTES_PER_S * dur_s &&
-	       u->in_pkts + u->out_pkts <= FLOWDEC_MAX_PKTS_PER_S * dur_s;
-}
 
 const char *
 flowdec_err_name(enum flowdec_err e)

@@ -445,7 +445,8 @@ nf_rec_emit(struct flowdec *d, struct flowdec_exporter *e,
 		}
 	}
 	nf_times(h, start, end, has_end, &u);
-	if (!flowdec_counts_plausible(&u)) {
+	if (!flowdec_counts_plausible(u.in_bytes, u.in_pkts, u.out_bytes,
+				      u.out_pkts, u.first_ms, u.last_ms)) {
 		e->err[FDE_IMPLAUSIBLE]++;
 		return 0;
 	}

@@ -156,7 +156,8 @@ zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms)
 		return 0;
 	}
 	/* the bound the NetFlow/IPFIX collector applies (flowdec.h) */
-	if (!flowdec_counts_plausible(u)) {
+	if (!flowdec_counts_plausible(u->in_bytes, u->in_pkts, u->out_bytes,
+				      u->out_pkts, u->first_ms, u->last_ms)) {
 		zmqc_error(d, p, ZMQC_ERR_IMPLAUSIBLE, "flow record with "
 			   "implausible counters (%llu+%llu bytes, %llu+%llu "
 			   "packets in %llu ms)",
