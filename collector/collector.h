@@ -17,7 +17,8 @@ struct prefs;
 struct source;
 
 /* "tcp://host:port" (SUB connects), "tcp://ADDR:port" + trailing "c"
- * (collector mode: bind), "ipc://path", "zmq://" (= tcp).  Opened on the
+ * (collector mode: bind), "ipc://path" (taken whole; "NAME.ipc" + "c":
+ * bind), "zmq://" (= tcp).  Opened on the
  * main thread; the socket then belongs to the owner thread.  NULL on
  * error (logged).  See collector/zmq_source.c. */
 struct source *collector_zmq_open(const char *spec, const struct prefs *p);
@@ -26,6 +27,18 @@ struct source *collector_zmq_open(const char *spec, const struct prefs *p);
  * address by default): one UDP socket taking NetFlow v5/v9, IPFIX and
  * sFlow v5.  NULL on error (logged). */
 struct source *collector_udp_open(const char *spec, const struct prefs *p);
+
+/*
+ * The endpoint syntax shared by -i and -I: copies spec into out (size
+ * bytes) without its mode flag and sets *flag to 1 when it had one.  The
+ * flag is a 'c' right after a port number ("tcp://ADDR:5556c"); an ipc or
+ * inproc path has no port, so there the flag is spelled "NAME.ipcc" and
+ * any other path is taken whole ("ipc:///run/flows.ipc" keeps its 'c').
+ * What the flag means is the caller's: -i binds, -I connects.  Returns
+ * 0, or -1 when out is too small.  Pure; any thread.
+ */
+int collector_zmq_endpoint_split(const char *spec, char *out, size_t size,
+				 int *flag);
 
 /* Adds the ZMQ keys of get/interface/data.lua (zmqRecvStats, zmq.*) to
  * obj when the interface has a ZMQ source; nothing otherwise.  Owner

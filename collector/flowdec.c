@@ -10,9 +10,18 @@
  * Anything else is counted as an unknown version and dropped.
  *
  * Exporters are keyed by (address, protocol, domain) in a small chained
- * hash table of at most FLOWDEC_MAX_EXPORTERS entries; a new exporter past
- * the limit is refused and counted (its datagrams are not decoded, since
- * templates and sequence state hang off the exporter).
+ * hash table of at most FLOWDEC_MAX_EXPORTERS entries, hashed by address
+ * alone, so that one bucket holds every exporter of an address and the
+ * per-address cap (FLOWDEC_MAX_EXPORTERS_PER_ADDR) is counted on the way.
+ * Anyone can send a 16-byte IPFIX header with a new domain, so the table
+ * must not fill up for good (issue 11 #3): exporters are also on an LRU
+ * list; those silent for FLOWDEC_EXPORTER_IDLE_MS are forgotten (once a
+ * second, from the oldest), and when the table is full a newcomer takes
+ * the slot of the least recently seen exporter that never yielded
+ * anything (a header alone: the flood's kind), or else of one silent for
+ * FLOWDEC_EXPORTER_EVICT_MS.  Otherwise it is refused and counted (its
+ * datagrams are not decoded, since templates and sequence state hang off
+ * the exporter): exporters in use are never pushed out by a flood.
  *
  * Sequence numbers: each protocol numbers something different (v5: flows
  * before this datagram, v9: datagrams, IPFIX: data records before this
@@ -44,6 +53,7 @@ static const char *const flowdec_err_names[FDE__COUNT] = {
 	[FDE_REFUSED] = "refused",
 	[FDE_BAD_SAMPLE] = "bad_sample",
 	[FDE_UNKNOWN_FORMAT] = "unknown_format",
+	[FDE_IMPLAUSIBLE] = "implausible_counts",
 };
 
 const char *
@@ -100,29 +110,112 @@ flowdec_fini(struct flowdec *d)
 }
 
 static uint32_t
-flowdec_exp_hash(const struct ipaddr *a, uint8_t proto, uint32_t domain)
+flowdec_exp_hash(const struct ipaddr *a)
 {
 	uint32_t h = ipaddr_hash(a);
 
-	h ^= (uint32_t)proto * 0x9e3779b1u;
-	h ^= domain * 0x85ebca6bu;
 	h ^= h >> 15;
 	return h & (FLOWDEC_EXP_BUCKETS - 1);
+}
+
+static void
+exp_lru_unlink(struct flowdec *d, struct flowdec_exporter *e)
+{
+	if (e->lru_prev)
+		e->lru_prev->lru_next = e->lru_next;
+	else
+		d->exp_head = e->lru_next;
+	if (e->lru_next)
+		e->lru_next->lru_prev = e->lru_prev;
+	else
+		d->exp_tail = e->lru_prev;
+	e->lru_prev = e->lru_next = NULL;
+}
+
+static void
+exp_lru_append(struct flowdec *d, struct flowdec_exporter *e)
+{
+	e->lru_prev = d->exp_tail;
+	e->lru_next = NULL;
+	if (d->exp_tail)
+		d->exp_tail->lru_next = e;
+	else
+		d->exp_head = e;
+	d->exp_tail = e;
+}
+
+/* Unlinks and frees an exporter with what hangs off it. */
+static void
+exp_remove(struct flowdec *d, struct flowdec_exporter *e)
+{
+	struct flowdec_exporter **pp = &d->exp_buckets[flowdec_exp_hash(&e->addr)];
+
+	while (*pp != NULL && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp == e)
+		*pp = e->hnext;
+	exp_lru_unlink(d, e);
+	flowdec_exporter_forget(d, e);
+	d->n_exporters--;
+	free(e->ifc);
+	free(e);
+}
+
+/* Nothing learned from it: no template, record, sample or counters. */
+static int
+exp_empty(const struct flowdec_exporter *e)
+{
+	return e->templates == 0 && e->option_templates == 0 &&
+	       e->records == 0 && e->packets == 0 && e->counter_samples == 0;
+}
+
+/* A slot for a newcomer when the table is full: the least recently seen
+ * empty exporter, else the least recently seen if it is silent long
+ * enough.  Bounded: looks at the 64 oldest. */
+static int
+exp_evict_one(struct flowdec *d, uint64_t now_ms)
+{
+	struct flowdec_exporter *e = d->exp_head;
+	int i;
+
+	for (i = 0; e != NULL && i < 64; i++, e = e->lru_next) {
+		if (exp_empty(e)) {
+			exp_remove(d, e);
+			d->exporters_evicted++;
+			return 0;
+		}
+	}
+	e = d->exp_head;
+	if (e != NULL && e->last_ms + FLOWDEC_EXPORTER_EVICT_MS <= now_ms) {
+		exp_remove(d, e);
+		d->exporters_evicted++;
+		return 0;
+	}
+	return -1;
 }
 
 struct flowdec_exporter *
 flowdec_exporter_get(struct flowdec *d, const struct ipaddr *addr,
 		     uint8_t proto, uint32_t domain, uint64_t now_ms)
 {
-	uint32_t b = flowdec_exp_hash(addr, proto, domain);
+	uint32_t b = flowdec_exp_hash(addr), same_addr = 0;
 	struct flowdec_exporter *e;
 
-	for (e = d->exp_buckets[b]; e != NULL; e = e->hnext)
-		if (e->proto == proto && e->domain == domain &&
-		    memcmp(&e->addr, addr, sizeof(*addr)) == 0)
+	for (e = d->exp_buckets[b]; e != NULL; e = e->hnext) {
+		if (memcmp(&e->addr, addr, sizeof(*addr)) != 0)
+			continue;
+		if (e->proto == proto && e->domain == domain)
 			break;
+		same_addr++;
+	}
 	if (e == NULL) {
-		if (d->n_exporters >= FLOWDEC_MAX_EXPORTERS) {
+		if (same_addr >= FLOWDEC_MAX_EXPORTERS_PER_ADDR) {
+			d->exporters_refused++;
+			d->exporters_addr_capped++;
+			return NULL;
+		}
+		if (d->n_exporters >= FLOWDEC_MAX_EXPORTERS &&
+		    exp_evict_one(d, now_ms) != 0) {
 			d->exporters_refused++;
 			return NULL;
 		}
@@ -138,9 +231,24 @@ flowdec_exporter_get(struct flowdec *d, const struct ipaddr *addr,
 		e->hnext = d->exp_buckets[b];
 		d->exp_buckets[b] = e;
 		d->n_exporters++;
+	} else {
+		exp_lru_unlink(d, e);
 	}
+	exp_lru_append(d, e);
 	e->last_ms = now_ms;
 	return e;
+}
+
+/* Forgets the exporters silent for FLOWDEC_EXPORTER_IDLE_MS (oldest first,
+ * so this stops at the first one still alive). */
+static void
+exp_expire(struct flowdec *d, uint64_t now_ms)
+{
+	while (d->exp_head != NULL &&
+	       d->exp_head->last_ms + FLOWDEC_EXPORTER_IDLE_MS <= now_ms) {
+		exp_remove(d, d->exp_head);
+		d->exporters_expired++;
+	}
 }
 
 void
@@ -184,6 +292,7 @@ flowdec_datagram(struct flowdec *d, const struct ipaddr *exporter,
 	d->datagrams++;
 	if (now_ms >= d->last_expire_ms + 1000) {
 		flowdec_expire(d, now_ms);
+		exp_expire(d, now_ms);
 		d->last_expire_ms = now_ms;
 	}
 	if (len < 4) {
@@ -244,6 +353,10 @@ flowdec_describe(const struct flowdec *d, struct json_t *obj)
 	json_object_set_new(obj, "unknown_version", json_integer((json_int_t)d->unknown_version));
 	json_object_set_new(obj, "too_short", json_integer((json_int_t)d->too_short));
 	json_object_set_new(obj, "exporters_refused", json_integer((json_int_t)d->exporters_refused));
+	json_object_set_new(obj, "exporters_refused_address_cap",
+			    json_integer((json_int_t)d->exporters_addr_capped));
+	json_object_set_new(obj, "exporters_expired", json_integer((json_int_t)d->exporters_expired));
+	json_object_set_new(obj, "exporters_evicted", json_integer((json_int_t)d->exporters_evicted));
 	json_object_set_new(obj, "templates_cached", json_integer(d->n_templates));
 	json_object_set_new(obj, "templates_evicted", json_integer((json_int_t)d->templates_evicted));
 	json_object_set_new(obj, "pending_sets", json_integer(d->n_pending));

@@ -26,6 +26,9 @@ struct json_t;
 
 /* Limits (bounded memory whatever the exporters send). */
 #define FLOWDEC_MAX_EXPORTERS 1024   /* (address, protocol, domain) */
+#define FLOWDEC_MAX_EXPORTERS_PER_ADDR 64  /* of one sending address */
+#define FLOWDEC_EXPORTER_IDLE_MS (15 * 60 * 1000)  /* silent: forgotten */
+#define FLOWDEC_EXPORTER_EVICT_MS (60 * 1000)      /* may yield its slot */
 #define FLOWDEC_MAX_TEMPLATES 1024   /* all exporters together; LRU */
 #define FLOWDEC_MAX_FIELDS 128       /* per template */
 #define FLOWDEC_MAX_PENDING 64       /* data sets waiting for a template */
@@ -44,6 +47,7 @@ enum flowdec_err {
 	FDE_REFUSED,            /* the interface refused the update (table full) */
 	FDE_BAD_SAMPLE,         /* sFlow sample/record length inconsistent */
 	FDE_UNKNOWN_FORMAT,     /* sFlow sample/record format we skip (not fatal) */
+	FDE_IMPLAUSIBLE,        /* record refused: counts absurd for its duration */
 	FDE__COUNT
 };
 
@@ -68,6 +72,7 @@ struct flowdec_ifcounters {
  * source id, IPFIX observation domain, sFlow sub-agent, v5 engine). */
 struct flowdec_exporter {
 	struct flowdec_exporter *hnext;
+	struct flowdec_exporter *lru_prev, *lru_next;  /* head: least recent */
 	struct ipaddr addr;
 	uint32_t domain;
 	uint8_t proto;               /* enum flowdec_proto */
@@ -112,6 +117,7 @@ struct flowdec_sink {
 /* The per-source state. */
 struct flowdec {
 	struct flowdec_exporter **exp_buckets;  /* FLOWDEC_EXP_BUCKETS */
+	struct flowdec_exporter *exp_head, *exp_tail;  /* LRU: head oldest */
 	uint32_t n_exporters;
 	struct flowdec_template **tpl_buckets;
 	struct flowdec_template *tpl_head, *tpl_tail;  /* LRU: head oldest */
@@ -122,7 +128,10 @@ struct flowdec {
 	uint64_t datagrams;
 	uint64_t unknown_version;
 	uint64_t too_short;
-	uint64_t exporters_refused;
+	uint64_t exporters_refused;  /* new exporters not taken (all causes) */
+	uint64_t exporters_addr_capped;  /* ... of which: address at its cap */
+	uint64_t exporters_expired;  /* forgotten after FLOWDEC_EXPORTER_IDLE_MS */
+	uint64_t exporters_evicted;  /* gave their slot up to a new one */
 	uint64_t templates_evicted;
 	uint64_t pending_decoded;
 	uint64_t records;            /* flow records handed to the sink */
@@ -152,10 +161,20 @@ int flowdec_sflow(struct flowdec *d, const struct ipaddr *exporter,
 		  const uint8_t *buf, size_t len, uint64_t now_ms,
 		  const struct flowdec_sink *sink);
 
-/* Drops data sets that waited for their template for too long. */
+/* Drops data sets that waited for their template for too long, and
+ * forgets exporters silent for FLOWDEC_EXPORTER_IDLE_MS. */
 void flowdec_expire(struct flowdec *d, uint64_t now_ms);
 
-/* Finds or creates an exporter; NULL when the table is full (counted). */
+/*
+ * Finds or creates an exporter; NULL when it cannot be taken (counted).
+ * One sending address holds at most FLOWDEC_MAX_EXPORTERS_PER_ADDR
+ * exporters, so that one host cycling domains cannot fill the table; when
+ * the table is full, the least recently seen exporter that never gave a
+ * template, record or sample, or else one silent for
+ * FLOWDEC_EXPORTER_EVICT_MS, yields its slot (with its templates and
+ * waiting data).  Pointers to other exporters may dangle afterwards: call
+ * it once per datagram, before holding any.
+ */
 struct flowdec_exporter *flowdec_exporter_get(struct flowdec *d,
 					      const struct ipaddr *addr,
 					      uint8_t proto, uint32_t domain,
@@ -169,6 +188,41 @@ void flowdec_seq_check(struct flowdec_exporter *e, uint32_t seq, uint32_t n,
  * JSON object `obj`. */
 void flowdec_describe(const struct flowdec *d, struct json_t *obj);
 
+/*
+ * Plausibility of one record's counters (issue 11 #9): a record of more
+ * than FLOWDEC_MAX_COUNT bytes or packets in either direction, or, when
+ * its duration is known (first_ms < last_ms), of more than
+ * FLOWDEC_MAX_BYTES_PER_S bytes or FLOWDEC_MAX_PKTS_PER_S packets a
+ * second, is no traffic but garbage or an attack on the counters: the
+ * collectors refuse it and count it (flowdec: `implausible_counts` per
+ * exporter; ZMQ: the error of the same name).  Returns 1 when plausible.
+ * Inline, on plain numbers, so that the ZMQ decoder (and its fuzz target)
+ * shares it without linking the NetFlow decoders.  Pure; any thread.
+ */
+#define FLOWDEC_MAX_COUNT (1ull << 48)
+#define FLOWDEC_MAX_BYTES_PER_S (1ull << 38)   /* ~2.2 Tbit/s in one flow */
+#define FLOWDEC_MAX_PKTS_PER_S (1ull << 32)
+static inline int
+flowdec_counts_plausible(uint64_t in_bytes, uint64_t in_pkts,
+			 uint64_t out_bytes, uint64_t out_pkts,
+			 uint64_t first_ms, uint64_t last_ms)
+{
+	uint64_t dur_s;
+
+	if (in_bytes > FLOWDEC_MAX_COUNT || out_bytes > FLOWDEC_MAX_COUNT ||
+	    in_pkts > FLOWDEC_MAX_COUNT || out_pkts > FLOWDEC_MAX_COUNT)
+		return 0;
+	if (first_ms == 0 || last_ms <= first_ms)
+		return 1;            /* no duration to judge the rate by */
+	dur_s = (last_ms - first_ms + 999) / 1000;
+	/* past 1024 s the rates allow more than FLOWDEC_MAX_COUNT anyway
+	 * (and the products below stay far from 2^64) */
+	if (dur_s >= 1024)
+		return 1;
+	return in_bytes + out_bytes <= FLOWDEC_MAX_BYTES_PER_S * dur_s &&
+	       in_pkts + out_pkts <= FLOWDEC_MAX_PKTS_PER_S * dur_s;
+}
+
 const char *flowdec_err_name(enum flowdec_err e);
 const char *flowdec_proto_name(uint8_t proto);
 
@@ -181,5 +235,8 @@ int collector_udp_parse(const char *rest, uint16_t defport,
 /* netflow.c: template cache and waiting data, used by flowdec.c. */
 void flowdec_templates_free(struct flowdec *d);
 void flowdec_pending_free(struct flowdec *d);
+/* Drops the templates and waiting data of an exporter being freed. */
+void flowdec_exporter_forget(struct flowdec *d,
+			     const struct flowdec_exporter *e);
 
 #endif

@@ -389,6 +389,13 @@ nf_rec_emit(struct flowdec *d, struct flowdec_exporter *e,
 		u.out_pkts = r->rev_pkts;
 	}
 	rate = nf_rec_sampling(r, e->sampling);
+	if (rate > 1 && (u.in_bytes > FLOWDEC_MAX_COUNT / rate ||
+			 u.in_pkts > FLOWDEC_MAX_COUNT / rate ||
+			 u.out_bytes > FLOWDEC_MAX_COUNT / rate ||
+			 u.out_pkts > FLOWDEC_MAX_COUNT / rate)) {
+		e->err[FDE_IMPLAUSIBLE]++;   /* and the product would wrap */
+		return 0;
+	}
 	if (rate > 1) {
 		u.in_bytes *= rate;
 		u.in_pkts *= rate;
@@ -438,6 +445,11 @@ nf_rec_emit(struct flowdec *d, struct flowdec_exporter *e,
 		}
 	}
 	nf_times(h, start, end, has_end, &u);
+	if (!flowdec_counts_plausible(u.in_bytes, u.in_pkts, u.out_bytes,
+				      u.out_pkts, u.first_ms, u.last_ms)) {
+		e->err[FDE_IMPLAUSIBLE]++;
+		return 0;
+	}
 	if (sink->flow != NULL && sink->flow(sink->arg, &u) != 0) {
 		e->err[FDE_REFUSED]++;
 		return 0;
@@ -858,6 +870,28 @@ flowdec_expire(struct flowdec *d, uint64_t now_ms)
 		*pp = q->next;
 		d->n_pending--;
 		q->exp->err[FDE_NO_TEMPLATE]++;
+		free(q);
+	}
+}
+
+void
+flowdec_exporter_forget(struct flowdec *d, const struct flowdec_exporter *e)
+{
+	struct flowdec_pending **pp = &d->pending, *q;
+	struct flowdec_template *t = d->tpl_head, *n;
+
+	for (; t != NULL; t = n) {
+		n = t->next;
+		if (t->exp == e)
+			tpl_remove(d, t);
+	}
+	while ((q = *pp) != NULL) {
+		if (q->exp != e) {
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		d->n_pending--;
 		free(q);
 	}
 }

@@ -296,6 +296,10 @@ sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
 		return 1;
 	}
 	if (f.has_ip) {
+		if (f.rate > 1 && f.ip_len > FLOWDEC_MAX_COUNT / f.rate) {
+			e->err[FDE_IMPLAUSIBLE]++;
+			return 0;
+		}
 		f.u.in_pkts = f.rate;
 		f.u.in_bytes = (uint64_t)f.ip_len * f.rate;
 		f.u.sampling = f.rate > 1 ? f.rate : 0;

@@ -25,7 +25,12 @@
  * drops; an id below the last is a restart ("rollback", not a drop),
  * except a wrap (last >= 0xffff0000, new < 0x10000), which counts the
  * drops across zero; a repeated id is a duplicate.  v0 headers carry no
- * ids: no drop accounting.
+ * ids: no drop accounting.  Two bounds keep a bogus id from inventing
+ * losses: a forward jump of 2^31 or more is counted as a jump (restart or
+ * garbage), not as drops, and does not replace the last id unless the
+ * next id follows it; and a source whose first id is N > 1 counts N-1
+ * messages "missed at join" (sent before we subscribed), apart from the
+ * drops.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +38,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "collector/flowdec.h"
 #include "collector/zmqc.h"
 
 const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
@@ -52,6 +58,7 @@ const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
 	[ZMQC_ERR_BAD_FLOW] = "bad_flow",
 	[ZMQC_ERR_REFUSED] = "refused",
 	[ZMQC_ERR_BAD_COUNTER] = "bad_counter",
+	[ZMQC_ERR_IMPLAUSIBLE] = "implausible_counts",
 };
 
 const char *const zmqc_topic_names[ZT__COUNT] = {
@@ -90,6 +97,7 @@ zmqc_decoder_init(struct zmqc_decoder *d, const char *name,
 void
 zmqc_decoder_fini(struct zmqc_decoder *d)
 {
+	ratelimit_flush(&d->rl);
 	if (d->zstream_ready)
 		inflateEnd(d->zstream);
 	free(d->zstream);
@@ -140,9 +148,24 @@ zmqc_rec_begin(struct zmqc_decoder *d)
 int
 zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms)
 {
+	const struct flow_update *u = &d->batch[d->n_batch].u;
+
 	if (zmqc_rec_finish(&d->batch[d->n_batch], now_ms) != ZMQC_OK) {
 		zmqc_error(d, p, ZMQC_ERR_BAD_FLOW,
 			   "flow record without a usable address pair");
+		return 0;
+	}
+	/* the bound the NetFlow/IPFIX collector applies (flowdec.h) */
+	if (!flowdec_counts_plausible(u->in_bytes, u->in_pkts, u->out_bytes,
+				      u->out_pkts, u->first_ms, u->last_ms)) {
+		zmqc_error(d, p, ZMQC_ERR_IMPLAUSIBLE, "flow record with "
+			   "implausible counters (%llu+%llu bytes, %llu+%llu "
+			   "packets in %llu ms)",
+			   (unsigned long long)u->in_bytes,
+			   (unsigned long long)u->out_bytes,
+			   (unsigned long long)u->in_pkts,
+			   (unsigned long long)u->out_pkts,
+			   (unsigned long long)(u->last_ms - u->first_ms));
 		return 0;
 	}
 	if (++d->n_batch < ZMQC_BATCH)
@@ -232,6 +255,11 @@ peer_get(struct zmqc_decoder *d, uint32_t source_id, uint64_t now_ms)
 	return free_slot;
 }
 
+/* A forward jump of this much or more is no run of lost messages (it
+ * would take days at any real rate): a restart or garbage, as the NetFlow
+ * sequence check reads it (collector/flowdec.c). */
+#define MSG_ID_PLAUSIBLE 0x80000000u
+
 static void
 peer_msg_id(struct zmqc_decoder *d, struct zmqc_peer *p,
 	    const struct zmqc_header *h, uint64_t now_ms)
@@ -242,20 +270,45 @@ peer_msg_id(struct zmqc_decoder *d, struct zmqc_peer *p,
 		return;
 	if (!p->have_msg_id ||
 	    now_ms > p->last_seen_ms + ZMQC_PEER_EXPIRE_MS) {
-		if (p->have_msg_id)
+		if (p->have_msg_id) {
 			p->restarts++;
+		} else if (id > 1 && id - 1 < MSG_ID_PLAUSIBLE) {
+			/* the publisher ran before we subscribed: ids
+			 * 1..id-1 never reached us (not drops: we could
+			 * not have had them) */
+			p->missed_at_join += id - 1;
+			d->st.missed_at_join += id - 1;
+		} else if (id > 1) {
+			p->msg_id_jumps++;
+			d->st.msg_id_jumps++;
+		}
 		p->have_msg_id = 1;
+		p->have_jump = 0;
 		p->last_msg_id = id;
 		return;
 	}
-	if (id == last)
+	if (id == last) {
 		p->duplicates++;
-	else if (id > last)
+	} else if (p->have_jump && id == p->jump_id + 1) {
+		p->restarts++;
+	} else if (id > last && id - last - 1 >= MSG_ID_PLAUSIBLE) {
+		/* Garbage or a restart far ahead.  Keep the sequence we
+		 * trust, so that the next real id is no gap and a later
+		 * restart at 1 is no wrap; adopt the new numbering only
+		 * when the id after it follows it. */
+		p->msg_id_jumps++;
+		d->st.msg_id_jumps++;
+		p->have_jump = 1;
+		p->jump_id = id;
+		return;
+	} else if (id > last) {
 		gap = id - last - 1;
-	else if (last >= 0xffff0000u && id < 0x10000u)
+	} else if (last >= 0xffff0000u && id < 0x10000u) {
 		gap = id - last - 1;     /* modulo 2^32: across the wrap */
-	else
+	} else {
 		p->rollbacks++;
+	}
+	p->have_jump = 0;
 	p->msg_drops += gap;
 	d->st.msg_drops += gap;
 	p->last_msg_id = id;

@@ -5,11 +5,12 @@
  *
  * Endpoints (-i, comma lists are split by merge/iface.c):
  *   tcp://host:port      SUB connects (the probe binds; "probe mode")
- *   tcp://addr:portc     trailing 'c': collector mode, SUB binds
- *                        (e.g. tcp://ANY:5556c with ANY = "*");
- *                        probes connect to us
- *   ipc://path[c]        the same over a Unix socket; a path ending in
- *                        ".ipc" is taken as is (not collector mode)
+ *   tcp://addr:portc     trailing 'c' after the port: collector mode,
+ *                        SUB binds (e.g. tcp://ANY:5556c with ANY =
+ *                        "*"); probes connect to us
+ *   ipc://path           the same over a Unix socket, taken whole (a
+ *                        path has no port to put the flag after), except
+ *                        "NAME.ipcc": collector mode on NAME.ipc
  *   zmq://...            rewritten to tcp://
  * Unlike ntopng the 'c' is not sticky across a comma list: each endpoint
  * says for itself.  Reconnection is libzmq's (every 100 ms).  We subscribe
@@ -609,6 +610,10 @@ peer_json(const struct zmqc_peer *p)
 	json_object_set_new(o, "flows", json_integer((json_int_t)p->flows));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)p->bytes));
 	json_object_set_new(o, "msg_drops", json_integer((json_int_t)p->msg_drops));
+	json_object_set_new(o, "msgs_missed_at_join",
+			    json_integer((json_int_t)p->missed_at_join));
+	json_object_set_new(o, "msg_id_jumps",
+			    json_integer((json_int_t)p->msg_id_jumps));
 	json_object_set_new(o, "msg_rollbacks", json_integer((json_int_t)p->rollbacks));
 	json_object_set_new(o, "msg_duplicates",
 			    json_integer((json_int_t)p->duplicates));
@@ -660,7 +665,8 @@ peer_json(const struct zmqc_peer *p)
 	return o;
 }
 
-/* Once a second (owner thread): each peer's byte rate. */
+/* Once a second (owner thread): each peer's byte rate; the summary of
+ * the error lines the limiter held back. */
 static void
 zmq_src_stats(struct source *s, struct iface *ifc)
 {
@@ -668,6 +674,7 @@ zmq_src_stats(struct source *s, struct iface *ifc)
 	uint64_t now = time_wall_ms();
 	int i;
 
+	ratelimit_flush(&zs->dec.rl);
 	for (i = 0; i < ZMQC_MAX_PEERS; i++) {
 		struct zmqc_peer *p = &zs->dec.peers[i];
 		uint64_t idle_ms;
@@ -701,6 +708,10 @@ zmq_src_describe(struct source *s, json_t *obj)
 	json_object_set_new(obj, "flow_messages",
 			    json_integer((json_int_t)st->flow_msgs));
 	json_object_set_new(obj, "msg_drops", json_integer((json_int_t)st->msg_drops));
+	json_object_set_new(obj, "msgs_missed_at_join",
+			    json_integer((json_int_t)st->missed_at_join));
+	json_object_set_new(obj, "msg_id_jumps",
+			    json_integer((json_int_t)st->msg_id_jumps));
 	json_object_set_new(obj, "last_seen",
 			    json_integer((json_int_t)(st->last_msg_ms / 1000)));
 	for (int i = 0; i < ZT__COUNT; i++)
@@ -728,7 +739,7 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 {
 	uint64_t flows = 0, dropped = 0, events = 0, counters = 0, msgs = 0,
 		 drops = 0, flow_msgs = 0, exports = 0, exporters = 0,
-		 eqf = 0, fcd = 0, fcud = 0;
+		 eqf = 0, fcd = 0, fcud = 0, missed = 0, jumps = 0;
 	int any = 0;
 
 	for (int i = 0; i < ifc->n_sources; i++) {
@@ -741,11 +752,14 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 		zs = s->priv;
 		flows += zs->dec.st.flows;
 		dropped += zs->dec.st.errors[ZMQC_ERR_BAD_FLOW] +
-			   zs->dec.st.errors[ZMQC_ERR_REFUSED];
+			   zs->dec.st.errors[ZMQC_ERR_REFUSED] +
+			   zs->dec.st.errors[ZMQC_ERR_IMPLAUSIBLE];
 		events += zs->dec.st.topics[ZT_EVENT];
 		counters += zs->dec.st.topics[ZT_COUNTER];
 		msgs += zs->dec.st.msgs;
 		drops += zs->dec.st.msg_drops;
+		missed += zs->dec.st.missed_at_join;
+		jumps += zs->dec.st.msg_id_jumps;
 		flow_msgs += zs->dec.st.flow_msgs;
 		for (int k = 0; k < ZMQC_MAX_PEERS; k++) {
 			const struct zmqc_peer *p = &zs->dec.peers[k];
@@ -762,11 +776,13 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 	if (!any)
 		return;
 	json_object_set_new(o, "zmqRecvStats", json_pack(
-		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"flows", (json_int_t)flows, "dropped_flows", (json_int_t)dropped,
 		"events", (json_int_t)events, "counters", (json_int_t)counters,
 		"zmq_msg_rcvd", (json_int_t)msgs,
 		"zmq_msg_drops", (json_int_t)drops,
+		"zmq_msgs_missed_at_join", (json_int_t)missed,
+		"zmq_msg_id_jumps", (json_int_t)jumps,
 		"zmq_avg_msg_flows",
 		(json_int_t)(flow_msgs ? (flows + flow_msgs / 2) / flow_msgs : 0)));
 	json_object_set_new(o, "zmq.num_flow_exports", json_integer((json_int_t)exports));
@@ -792,26 +808,49 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 			__atomic_load_n(&zap.refused, __ATOMIC_RELAXED)));
 }
 
+int
+collector_zmq_endpoint_split(const char *spec, char *out, size_t size,
+			     int *flag)
+{
+	size_t n = strlen(spec), i;
+	int ipc = strncmp(spec, "ipc://", 6) == 0 ||
+		  strncmp(spec, "inproc://", 9) == 0;
+
+	*flag = 0;
+	if (n > 1 && spec[n - 1] == 'c') {
+		if (ipc) {
+			/* a path has no port: only "NAME.ipc" + 'c' */
+			*flag = n > 5 && strncmp(spec + n - 5, ".ipcc", 5) == 0;
+		} else {
+			/* "...:<digits>c": the c follows a port number */
+			for (i = n - 1; i > 0 && spec[i - 1] >= '0' &&
+			     spec[i - 1] <= '9'; i--)
+				;
+			*flag = i < n - 1 && i > 0 && spec[i - 1] == ':';
+		}
+	}
+	if (*flag)
+		n--;
+	if (n >= size)
+		return -1;
+	memcpy(out, spec, n);
+	out[n] = '\0';
+	return 0;
+}
+
 /* Splits the -i text into the libzmq endpoint and the bind flag. */
 static int
 endpoint_parse(const char *spec, char *out, size_t size, int *bind)
 {
-	size_t n;
+	char tmp[512];
 
 	if (strncmp(spec, "zmq://", 6) == 0) {
-		if (snprintf(out, size, "tcp://%s", spec + 6) >= (int)size)
+		if (snprintf(tmp, sizeof(tmp), "tcp://%s", spec + 6) >=
+		    (int)sizeof(tmp))
 			return -1;
-	} else if (snprintf(out, size, "%s", spec) >= (int)size) {
-		return -1;
+		spec = tmp;
 	}
-	n = strlen(out);
-	*bind = 0;
-	if (n > 7 && out[n - 1] == 'c' &&
-	    !(n > 4 && strcmp(out + n - 4, ".ipc") == 0)) {
-		out[n - 1] = '\0';
-		*bind = 1;
-	}
-	return 0;
+	return collector_zmq_endpoint_split(spec, out, size, bind);
 }
 
 struct source *

@@ -56,6 +56,7 @@ enum zmqc_err {
 	ZMQC_ERR_BAD_FLOW,       /* record without usable addresses */
 	ZMQC_ERR_REFUSED,        /* valid record the tables refused (full) */
 	ZMQC_ERR_BAD_COUNTER,    /* counter sample without deviceIP/ifIndex */
+	ZMQC_ERR_IMPLAUSIBLE,    /* record refused: counts absurd for its duration */
 	ZMQC_ERR__COUNT
 };
 extern const char *const zmqc_err_names[ZMQC_ERR__COUNT];
@@ -145,8 +146,12 @@ struct zmqc_peer {
 	uint8_t used;
 	uint8_t have_msg_id;         /* last_msg_id valid (ids seen, not expired) */
 	uint32_t last_msg_id;
+	uint8_t have_jump;           /* jump_id: an implausible id seen last */
+	uint32_t jump_id;
 	uint64_t msgs, flows, bytes;
 	uint64_t msg_drops, rollbacks, duplicates, restarts;
+	uint64_t missed_at_join;     /* ids below the first one seen */
+	uint64_t msg_id_jumps;       /* forward jumps of 2^31 or more */
 	uint64_t events, counters;
 	struct zmqc_ifcounters *ifc; /* [ZMQC_MAX_IFCOUNTERS], from `counter` */
 	uint32_t n_ifc;
@@ -173,6 +178,8 @@ struct zmqc_stats {
 	uint64_t flows;              /* flow records accounted */
 	uint64_t flow_msgs;          /* `flow` messages with a decoded payload */
 	uint64_t msg_drops;          /* msg_id gaps */
+	uint64_t missed_at_join;     /* msg_ids a source sent before we joined */
+	uint64_t msg_id_jumps;       /* implausible forward jumps (not drops) */
 	uint64_t errors[ZMQC_ERR__COUNT];
 	uint64_t peers_evicted;      /* ledger entries recycled (table full) */
 	uint64_t last_msg_ms;

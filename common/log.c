@@ -85,23 +85,35 @@ time_wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The summary names no cause: the lines before it said what was
+ * suppressed, and one line per window keeps the log readable. */
+uint32_t
+ratelimit_flush(struct ratelimit *rl)
+{
+	uint32_t n = rl->suppressed;
+
+	if (n > 0)
+		log_warn("%u similar lines suppressed", n);
+	rl->suppressed = 0;
+	return n;
+}
+
 int
 ratelimit_ok(struct ratelimit *rl)
 {
 	uint64_t sec = time_mono_ms() / 1000;
 
 	if (sec != rl->sec) {
-		if (rl->suppressed)
-			log_warn("%u similar messages suppressed", rl->suppressed);
+		ratelimit_flush(rl);
 		rl->sec = sec;
 		rl->count = 0;
-		rl->suppressed = 0;
 	}
 	if (rl->count < rl->burst) {
 		rl->count++;
 		return 1;
 	}
-	rl->suppressed++;
+	if (rl->suppressed < UINT32_MAX)
+		rl->suppressed++;
 	return 0;
 }
 

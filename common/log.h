@@ -48,8 +48,15 @@ struct ratelimit {
 	uint32_t burst;
 };
 #define RATELIMIT_INIT(b) { 0, 0, 0, (b) }
-/* Returns 1 when a message may be written now. */
+/* Returns 1 when a message may be written now.  The lines it refuses
+ * are counted and summed up in one "N similar lines suppressed" line,
+ * written by the next call in a later second or by ratelimit_flush(). */
 int ratelimit_ok(struct ratelimit *rl);
+/* Writes the summary of the lines suppressed so far, if any, and
+ * returns their number.  The owner calls it from its housekeeping (once
+ * a second) and before dropping the limiter, so that a burst that ends
+ * is still summed up. */
+uint32_t ratelimit_flush(struct ratelimit *rl);
 
 /* Monotonic and wall-clock time in milliseconds; monotonic seconds with
  * nanosecond resolution (benchmarks). */

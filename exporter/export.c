@@ -32,6 +32,7 @@
  *   frame 2: nDPI TLV v1 (0x01 0x01, then items, 0x01 ends a record),
  *            numeric keys of the NetFlow/IPFIX and ntop PEN tables;
  *            or, with --json-labels, a JSON array of objects with labels.
+ *            One field list (export_fields) drives both encoders.
  * Two string keys are ours: SITE_PATH (the node ids the update crossed,
  * origin first, '>'-separated) and ORIGIN_SEQ (the origin's sequence
  * number of the update).  Upstream keeps unknown keys as opaque extras.
@@ -51,6 +52,7 @@
 #include <jansson.h>
 #include <zmq.h>
 
+#include "collector/collector.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
@@ -274,109 +276,218 @@ l7_text(const struct flow_update *u, char *buf, size_t len)
 		snprintf(buf, len, "%u", u->l7_app);
 }
 
-/* Encodes one record (at most EXPORT_MAX_RECORD bytes). */
-static void
-tlv_record(struct tlv *t, const struct export_rec *r, uint64_t ib, uint64_t ip,
-	   uint64_t ob, uint64_t op)
+/*
+ * The fields of an exported record: one list drives both encoders, so the
+ * TLV (numeric keys) and the JSON (labels) dialects cannot carry different
+ * fields.  id 0 is a string key of ours (TLV writes the label as the key).
+ * Labels are those of the collector's table (collector/zmq_fields.c), so a
+ * node reads back every field it sends, in either dialect.
+ */
+enum ef_code {
+	EF_SRC4, EF_DST4, EF_SRC6, EF_DST6, EF_IPVER, EF_SPORT, EF_DPORT,
+	EF_PROTO, EF_IN_BYTES, EF_IN_PKTS, EF_OUT_BYTES, EF_OUT_PKTS,
+	EF_FIRST_S, EF_LAST_S, EF_FIRST_MS, EF_LAST_MS, EF_VLAN,
+	EF_CLI_FLAGS, EF_SRV_FLAGS, EF_L7, EF_TOS, EF_EXP4, EF_EXP6,
+	EF_IN_IF, EF_OUT_IF, EF_SAMPLING, EF_INFO, EF_SITE_PATH,
+	EF_ORIGIN_SEQ,
+};
+
+static const struct export_field {
+	enum ef_code code;
+	uint32_t id;                 /* 0: string key (the label) */
+	const char *label;
+} export_fields[] = {
+	{ EF_SRC4, K_IPV4_SRC_ADDR, "IPV4_SRC_ADDR" },
+	{ EF_DST4, K_IPV4_DST_ADDR, "IPV4_DST_ADDR" },
+	{ EF_SRC6, K_IPV6_SRC_ADDR, "IPV6_SRC_ADDR" },
+	{ EF_DST6, K_IPV6_DST_ADDR, "IPV6_DST_ADDR" },
+	{ EF_IPVER, K_IP_PROTOCOL_VERSION, "IP_PROTOCOL_VERSION" },
+	{ EF_SPORT, K_L4_SRC_PORT, "L4_SRC_PORT" },
+	{ EF_DPORT, K_L4_DST_PORT, "L4_DST_PORT" },
+	{ EF_PROTO, K_PROTOCOL, "PROTOCOL" },
+	{ EF_IN_BYTES, K_IN_BYTES, "IN_BYTES" },
+	{ EF_IN_PKTS, K_IN_PKTS, "IN_PKTS" },
+	{ EF_OUT_BYTES, K_OUT_BYTES, "OUT_BYTES" },
+	{ EF_OUT_PKTS, K_OUT_PKTS, "OUT_PKTS" },
+	{ EF_FIRST_S, K_FIRST_SWITCHED, "FIRST_SWITCHED" },
+	{ EF_LAST_S, K_LAST_SWITCHED, "LAST_SWITCHED" },
+	{ EF_FIRST_MS, K_FLOW_START_MS, "FLOW_START_MILLISECONDS" },
+	{ EF_LAST_MS, K_FLOW_END_MS, "FLOW_END_MILLISECONDS" },
+	{ EF_VLAN, K_SRC_VLAN, "SRC_VLAN" },
+	{ EF_CLI_FLAGS, K_CLIENT_TCP_FLAGS, "CLIENT_TCP_FLAGS" },
+	{ EF_SRV_FLAGS, K_SERVER_TCP_FLAGS, "SERVER_TCP_FLAGS" },
+	{ EF_L7, K_L7_PROTO, "L7_PROTO" },
+	{ EF_TOS, K_SRC_TOS, "SRC_TOS" },
+	{ EF_EXP4, K_EXPORTER_IPV4_ADDRESS, "EXPORTER_IPV4_ADDRESS" },
+	{ EF_EXP6, K_EXPORTER_IPV6_ADDRESS, "EXPORTER_IPV6_ADDRESS" },
+	{ EF_IN_IF, K_INPUT_SNMP, "INPUT_SNMP" },
+	{ EF_OUT_IF, K_OUTPUT_SNMP, "OUTPUT_SNMP" },
+	{ EF_SAMPLING, K_SAMPLING_INTERVAL, "SAMPLING_INTERVAL" },
+	{ EF_INFO, K_L7_INFO, "L7_INFO" },
+	{ EF_SITE_PATH, 0, "SITE_PATH" },
+	{ EF_ORIGIN_SEQ, 0, "ORIGIN_SEQ" },
+};
+
+/* One field's value: a string (s, in buf when formatted) or a number. */
+struct export_val {
+	const char *s;               /* NULL: the number u */
+	uint64_t u;
+	char buf[IPADDR_STRLEN + 16];
+};
+
+/* Fills v with field f of record r (c: this record's share of the four
+ * counters); 0 when the record does not carry the field. */
+static int
+export_field_value(enum ef_code f, const struct export_rec *r,
+		   const uint64_t c[4], struct export_val *v)
 {
 	const struct flow_update *u = &r->u;
-	char a[IPADDR_STRLEN], l7[16];
 
-	if (u->ip_version == 4) {
-		tlv_str(t, K_IPV4_SRC_ADDR, ipaddr_fmt(&u->src, a, sizeof(a)));
-		tlv_str(t, K_IPV4_DST_ADDR, ipaddr_fmt(&u->dst, a, sizeof(a)));
-	} else {
-		tlv_str(t, K_IPV6_SRC_ADDR, ipaddr_fmt(&u->src, a, sizeof(a)));
-		tlv_str(t, K_IPV6_DST_ADDR, ipaddr_fmt(&u->dst, a, sizeof(a)));
+	v->s = NULL;
+	v->u = 0;
+	switch (f) {
+	case EF_SRC4:
+	case EF_SRC6:
+		if (u->ip_version != (f == EF_SRC4 ? 4 : 6))
+			return 0;
+		v->s = ipaddr_fmt(&u->src, v->buf, sizeof(v->buf));
+		return 1;
+	case EF_DST4:
+	case EF_DST6:
+		if (u->ip_version != (f == EF_DST4 ? 4 : 6))
+			return 0;
+		v->s = ipaddr_fmt(&u->dst, v->buf, sizeof(v->buf));
+		return 1;
+	case EF_IPVER: v->u = u->ip_version; return 1;
+	case EF_SPORT: v->u = u->sport; return 1;
+	case EF_DPORT: v->u = u->dport; return 1;
+	case EF_PROTO: v->u = u->l4_proto; return 1;
+	case EF_IN_BYTES: v->u = c[0]; return 1;
+	case EF_IN_PKTS: v->u = c[1]; return 1;
+	case EF_OUT_BYTES: v->u = c[2]; return 1;
+	case EF_OUT_PKTS: v->u = c[3]; return 1;
+	case EF_FIRST_S: v->u = u->first_ms / 1000; return 1;
+	case EF_LAST_S: v->u = u->last_ms / 1000; return 1;
+	case EF_FIRST_MS: v->u = u->first_ms; return 1;
+	case EF_LAST_MS: v->u = u->last_ms; return 1;
+	case EF_VLAN: v->u = u->vlan; return u->vlan != 0;
+	case EF_CLI_FLAGS: v->u = u->src_tcp_flags; return u->l4_proto == 6;
+	case EF_SRV_FLAGS: v->u = u->dst_tcp_flags; return u->l4_proto == 6;
+	case EF_L7:
+		l7_text(u, v->buf, sizeof(v->buf));
+		v->s = v->buf;
+		return 1;
+	case EF_TOS: v->u = u->tos; return u->tos != 0;
+	case EF_EXP4:
+	case EF_EXP6:
+		if (u->exporter.v != (f == EF_EXP4 ? 4 : 6))
+			return 0;
+		v->s = ipaddr_fmt(&u->exporter, v->buf, sizeof(v->buf));
+		return 1;
+	case EF_IN_IF: v->u = u->in_ifindex;
+		return u->in_ifindex || u->out_ifindex;
+	case EF_OUT_IF: v->u = u->out_ifindex;
+		return u->in_ifindex || u->out_ifindex;
+	case EF_SAMPLING: v->u = u->sampling; return u->sampling > 1;
+	case EF_INFO: v->s = r->info; return r->info[0] != '\0';
+	case EF_SITE_PATH: v->s = r->path; return 1;
+	case EF_ORIGIN_SEQ: v->u = u->origin_seq; return 1;
 	}
-	tlv_uint(t, K_IP_PROTOCOL_VERSION, u->ip_version);
-	tlv_uint(t, K_L4_SRC_PORT, u->sport);
-	tlv_uint(t, K_L4_DST_PORT, u->dport);
-	tlv_uint(t, K_PROTOCOL, u->l4_proto);
-	tlv_uint(t, K_IN_BYTES, ib);
-	tlv_uint(t, K_IN_PKTS, ip);
-	tlv_uint(t, K_OUT_BYTES, ob);
-	tlv_uint(t, K_OUT_PKTS, op);
-	tlv_uint(t, K_FIRST_SWITCHED, u->first_ms / 1000);
-	tlv_uint(t, K_LAST_SWITCHED, u->last_ms / 1000);
-	tlv_uint(t, K_FLOW_START_MS, u->first_ms);
-	tlv_uint(t, K_FLOW_END_MS, u->last_ms);
-	if (u->vlan)
-		tlv_uint(t, K_SRC_VLAN, u->vlan);
-	if (u->l4_proto == 6) {
-		tlv_uint(t, K_CLIENT_TCP_FLAGS, u->src_tcp_flags);
-		tlv_uint(t, K_SERVER_TCP_FLAGS, u->dst_tcp_flags);
+	return 0;
+}
+
+/* Encodes one record (at most EXPORT_MAX_RECORD bytes). */
+static void
+tlv_record(struct tlv *t, const struct export_rec *r, const uint64_t c[4])
+{
+	struct export_val v;
+	size_t i;
+
+	for (i = 0; i < sizeof(export_fields) / sizeof(export_fields[0]); i++) {
+		const struct export_field *f = &export_fields[i];
+
+		if (!export_field_value(f->code, r, c, &v))
+			continue;
+		if (f->id == 0 && v.s != NULL)
+			tlv_skey_str(t, f->label, v.s);
+		else if (f->id == 0)
+			tlv_skey_u64(t, f->label, v.u);
+		else if (v.s != NULL)
+			tlv_str(t, f->id, v.s);
+		else
+			tlv_uint(t, f->id, v.u);
 	}
-	l7_text(u, l7, sizeof(l7));
-	tlv_str(t, K_L7_PROTO, l7);
-	if (u->tos)
-		tlv_uint(t, K_SRC_TOS, u->tos);
-	if (u->exporter.v == 4)
-		tlv_str(t, K_EXPORTER_IPV4_ADDRESS, ipaddr_fmt(&u->exporter, a, sizeof(a)));
-	else if (u->exporter.v == 6)
-		tlv_str(t, K_EXPORTER_IPV6_ADDRESS, ipaddr_fmt(&u->exporter, a, sizeof(a)));
-	if (u->in_ifindex || u->out_ifindex) {
-		tlv_uint(t, K_INPUT_SNMP, u->in_ifindex);
-		tlv_uint(t, K_OUTPUT_SNMP, u->out_ifindex);
-	}
-	if (u->sampling > 1)
-		tlv_uint(t, K_SAMPLING_INTERVAL, u->sampling);
-	if (r->info[0] != '\0')
-		tlv_str(t, K_L7_INFO, r->info);
-	tlv_skey_str(t, "SITE_PATH", r->path);
-	tlv_skey_u64(t, "ORIGIN_SEQ", u->origin_seq);
 	t->b[t->len++] = 0x01;   /* end of record */
 }
 
 /* The same record as a JSON object with labels (--json-labels). */
 static json_t *
-json_record(const struct export_rec *r, uint64_t ib, uint64_t ip, uint64_t ob,
-	    uint64_t op)
+json_record(const struct export_rec *r, const uint64_t c[4])
 {
-	const struct flow_update *u = &r->u;
-	char a[IPADDR_STRLEN], b[IPADDR_STRLEN], l7[16];
 	json_t *o = json_object();
+	struct export_val v;
+	size_t i;
 
 	if (o == NULL)
 		return NULL;
-	ipaddr_fmt(&u->src, a, sizeof(a));
-	ipaddr_fmt(&u->dst, b, sizeof(b));
-	json_object_set_new(o, u->ip_version == 4 ? "IPV4_SRC_ADDR" : "IPV6_SRC_ADDR",
-			    json_string(a));
-	json_object_set_new(o, u->ip_version == 4 ? "IPV4_DST_ADDR" : "IPV6_DST_ADDR",
-			    json_string(b));
-	json_object_set_new(o, "IP_PROTOCOL_VERSION", json_integer(u->ip_version));
-	json_object_set_new(o, "L4_SRC_PORT", json_integer(u->sport));
-	json_object_set_new(o, "L4_DST_PORT", json_integer(u->dport));
-	json_object_set_new(o, "PROTOCOL", json_integer(u->l4_proto));
-	json_object_set_new(o, "IN_BYTES", json_integer((json_int_t)ib));
-	json_object_set_new(o, "IN_PKTS", json_integer((json_int_t)ip));
-	json_object_set_new(o, "OUT_BYTES", json_integer((json_int_t)ob));
-	json_object_set_new(o, "OUT_PKTS", json_integer((json_int_t)op));
-	json_object_set_new(o, "FIRST_SWITCHED", json_integer((json_int_t)(u->first_ms / 1000)));
-	json_object_set_new(o, "LAST_SWITCHED", json_integer((json_int_t)(u->last_ms / 1000)));
-	json_object_set_new(o, "FLOW_START_MILLISECONDS", json_integer((json_int_t)u->first_ms));
-	json_object_set_new(o, "FLOW_END_MILLISECONDS", json_integer((json_int_t)u->last_ms));
-	if (u->vlan)
-		json_object_set_new(o, "SRC_VLAN", json_integer(u->vlan));
-	if (u->l4_proto == 6) {
-		json_object_set_new(o, "CLIENT_TCP_FLAGS", json_integer(u->src_tcp_flags));
-		json_object_set_new(o, "SERVER_TCP_FLAGS", json_integer(u->dst_tcp_flags));
+	for (i = 0; i < sizeof(export_fields) / sizeof(export_fields[0]); i++) {
+		const struct export_field *f = &export_fields[i];
+
+		if (!export_field_value(f->code, r, c, &v))
+			continue;
+		json_object_set_new(o, f->label, v.s != NULL ? json_string(v.s) :
+				    json_integer((json_int_t)(v.u > INT64_MAX ?
+							      INT64_MAX : v.u)));
 	}
-	l7_text(u, l7, sizeof(l7));
-	json_object_set_new(o, "L7_PROTO", json_string(l7));
-	if (u->exporter.v == 4)
-		json_object_set_new(o, "EXPORTER_IPV4_ADDRESS",
-				    json_string(ipaddr_fmt(&u->exporter, a, sizeof(a))));
-	if (u->in_ifindex || u->out_ifindex) {
-		json_object_set_new(o, "INPUT_SNMP", json_integer(u->in_ifindex));
-		json_object_set_new(o, "OUTPUT_SNMP", json_integer(u->out_ifindex));
-	}
-	if (r->info[0] != '\0')
-		json_object_set_new(o, "L7_INFO", json_string(r->info));
-	json_object_set_new(o, "SITE_PATH", json_string(r->path));
-	json_object_set_new(o, "ORIGIN_SEQ", json_integer((json_int_t)u->origin_seq));
 	return o;
+}
+
+int
+export_encode_one(const struct flow_update *u, const char *path,
+		  int json_labels, uint8_t *buf, size_t size)
+{
+	struct export_rec *r = calloc(1, sizeof(*r));
+	uint64_t c[4];
+	int n = -1;
+	int k;
+
+	if (r == NULL)
+		return -1;
+	r->u = *u;
+	snprintf(r->info, sizeof(r->info), "%s", u->info ? u->info : "");
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	c[0] = u->in_bytes;
+	c[1] = u->in_pkts;
+	c[2] = u->out_bytes;
+	c[3] = u->out_pkts;
+	for (k = 0; k < 4; k++)
+		if (c[k] > 0xffffffffULL)
+			c[k] = 0xffffffffULL;
+	if (json_labels) {
+		json_t *arr = json_array(), *o = json_record(r, c);
+		char *txt;
+
+		if (arr != NULL && o != NULL && json_array_append_new(arr, o) == 0) {
+			o = NULL;
+			txt = json_dumps(arr, JSON_COMPACT);
+			if (txt != NULL && strlen(txt) < size) {
+				n = (int)strlen(txt);
+				memcpy(buf, txt, (size_t)n);
+			}
+			free(txt);
+		}
+		json_decref(o);
+		json_decref(arr);
+	} else if (size >= 2 + EXPORT_MAX_RECORD) {
+		struct tlv t = { buf, 2, size };
+
+		buf[0] = 1;
+		buf[1] = 1;
+		tlv_record(&t, r, c);
+		n = (int)t.len;
+	}
+	free(r);
+	return n;
 }
 
 /* ---- sending (exporter thread) ---- */
@@ -568,7 +679,7 @@ export_batch(struct export_rec *recs, size_t n)
 				v[k] -= c[k];
 			}
 			if (arr != NULL) {
-				json_t *o = json_record(r, c[0], c[1], c[2], c[3]);
+				json_t *o = json_record(r, c);
 				char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 				if (s != NULL) {
@@ -589,7 +700,7 @@ export_batch(struct export_rec *recs, size_t n)
 					json_len = 2;
 				}
 			} else {
-				tlv_record(&t, r, c[0], c[1], c[2], c[3]);
+				tlv_record(&t, r, c);
 				if (t.len > EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
 					export_send("flow", 3, t.b, t.len);
 					t.len = 2;
@@ -715,13 +826,18 @@ static int
 export_open(const char *spec, const struct prefs *p)
 {
 	struct export_sock *es = &ex.socks[ex.n_socks];
-	size_t n = strlen(spec);
-	int connect_mode = n > 1 && spec[n - 1] == 'c';
+	size_t n = strlen(spec) + 1;
+	int connect_mode = 0;
 	int hwm = 100000, linger = 2000;
-	char *ep = strndup(spec, connect_mode ? n - 1 : n);
+	char *ep = malloc(n);
 
-	if (ep == NULL)
+	/* the same syntax as -i (a 'c' after a port number), so that
+	 * "ipc://flows.ipc" names the same socket on both sides */
+	if (ep == NULL ||
+	    collector_zmq_endpoint_split(spec, ep, n, &connect_mode) != 0) {
+		free(ep);
 		return -1;
+	}
 	es->connect_mode = connect_mode;
 	es->subscribed = 0;
 	es->sock = zmq_socket(ex.ctx, ZMQ_XPUB);

@@ -11,6 +11,7 @@
 #ifndef EXPORTER_EXPORT_H
 #define EXPORTER_EXPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct prefs;
@@ -32,6 +33,17 @@ int export_active(void);
  * to its path.  Returns 0, or -1 when the queue is full (counted).
  */
 int export_flow(const struct flow_update *u);
+
+/*
+ * Encodes one update the way the exporter thread does, into buf (size
+ * bytes): a TLV buffer (version bytes, one record) or, with json_labels,
+ * a JSON array of one object; counters above 2^32-1 are cut to it (the
+ * thread splits them over several records).  path is the site path to
+ * write.  Returns the length, or -1 when buf is too small.  For tests
+ * (both dialects from the same field list); any thread.
+ */
+int export_encode_one(const struct flow_update *u, const char *path,
+		      int json_labels, uint8_t *buf, size_t size);
 
 struct export_stats {
 	uint64_t queued, sent_records, sent_msgs, sent_bytes;

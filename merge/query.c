@@ -106,10 +106,19 @@ duration_s(uint64_t first_ms, uint64_t last_ms)
 	return (json_int_t)(last_ms / 1000 - first_ms / 1000 + 1);
 }
 
+/* Counters are unsigned: one past INT64_MAX would read as negative in
+ * JSON's signed integers, so they are written saturated (the tables
+ * already stop there, merge/tables.c COUNTER_MAX). */
+static json_int_t
+json_u64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v;
+}
+
 static void
 set_int(json_t *o, const char *k, uint64_t v)
 {
-	json_object_set_new(o, k, json_integer((json_int_t)v));
+	json_object_set_new(o, k, json_integer(json_u64(v)));
 }
 
 static void
@@ -586,9 +595,9 @@ host_row(const struct host *h)
 	set_int(o, "first_seen", ms2s(h->first_ms));
 	set_int(o, "last_seen", ms2s(h->last_ms));
 	json_object_set_new(o, "bytes", json_pack("{s:I,s:I,s:I}",
-		"total", (json_int_t)(h->c.bytes_sent + h->c.bytes_rcvd),
-		"sent", (json_int_t)h->c.bytes_sent,
-		"recvd", (json_int_t)h->c.bytes_rcvd));
+		"total", json_u64(h->c.bytes_sent + h->c.bytes_rcvd),
+		"sent", json_u64(h->c.bytes_sent),
+		"recvd", json_u64(h->c.bytes_rcvd)));
 	json_object_set_new(o, "thpt", json_pack("{s:f,s:f}",
 		"bps", h->thpt_bps * 8, "pps", h->thpt_pps));
 	json_object_set_new(o, "num_flows", json_pack("{s:I,s:I,s:I}",

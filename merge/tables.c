@@ -38,6 +38,26 @@
 #include "exporter/export.h"
 #include "merge/iface.h"
 
+/* ---- saturating counters ---- */
+
+/*
+ * Traffic counters stop at COUNTER_MAX instead of wrapping (issue 11 #9):
+ * a collector hands us 64-bit counts from the network, and a wrapped sum
+ * reads as a small or, in JSON's signed integers, negative total.
+ * COUNTER_MAX is 2^63-1, the largest number a JSON integer carries, so
+ * that a total written by merge/query.c is never negative and the sum of
+ * two saturated counters still fits in 64 bits.
+ */
+#define COUNTER_MAX ((uint64_t)INT64_MAX)
+
+static inline uint64_t
+counter_add_sat(uint64_t a, uint64_t b)
+{
+	return b >= COUNTER_MAX || a >= COUNTER_MAX - b ? COUNTER_MAX : a + b;
+}
+
+#define SAT_ADD(lhs, v) ((lhs) = counter_add_sat((lhs), (v)))
+
 /* ---- generic LRU list helpers (prev/next in every entry type) ---- */
 
 #define LRU_UNLINK(ifc, head, tail, e)                                        \
@@ -181,19 +201,19 @@ static void
 l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 {
 	struct iface_l7 *s = l7_slot(ifc, proto);
-	uint64_t bytes = f->c2s_bytes + f->s2c_bytes;
-	uint64_t pkts = f->c2s_pkts + f->s2c_pkts;
+	uint64_t bytes = counter_add_sat(f->c2s_bytes, f->s2c_bytes);
+	uint64_t pkts = counter_add_sat(f->c2s_pkts, f->s2c_pkts);
 	struct host *hosts[2] = { f->cli_host, f->srv_host };
 	int i;
 
 	if (s != NULL) {
 		if (sign > 0) {
-			s->bytes += bytes;
-			s->pkts += pkts;
-			s->bytes_sent += f->c2s_bytes;
-			s->bytes_rcvd += f->s2c_bytes;
-			s->pkts_sent += f->c2s_pkts;
-			s->pkts_rcvd += f->s2c_pkts;
+			SAT_ADD(s->bytes, bytes);
+			SAT_ADD(s->pkts, pkts);
+			SAT_ADD(s->bytes_sent, f->c2s_bytes);
+			SAT_ADD(s->bytes_rcvd, f->s2c_bytes);
+			SAT_ADD(s->pkts_sent, f->c2s_pkts);
+			SAT_ADD(s->pkts_rcvd, f->s2c_pkts);
 			s->active_flows++;
 			s->total_flows++;
 			if (s->first_ms == 0 || f->first_ms < s->first_ms)
@@ -225,17 +245,17 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 		if (e == NULL)
 			continue;
 		if (sign > 0) {
-			e->c.bytes_sent += sent;
-			e->c.bytes_rcvd += rcvd;
-			e->c.pkts_sent += psent;
-			e->c.pkts_rcvd += prcvd;
+			SAT_ADD(e->c.bytes_sent, sent);
+			SAT_ADD(e->c.bytes_rcvd, rcvd);
+			SAT_ADD(e->c.pkts_sent, psent);
+			SAT_ADD(e->c.pkts_rcvd, prcvd);
 			e->num_flows++;
 			if (f->first_ms < e->first_ms)
 				e->first_ms = f->first_ms;
 			if (f->last_ms > e->last_ms)
 				e->last_ms = f->last_ms;
 			if (proto == NDPI_PROTOCOL_UNKNOWN)
-				h->unknown_bytes += sent + rcvd;
+				SAT_ADD(h->unknown_bytes, counter_add_sat(sent, rcvd));
 		} else {
 			e->c.bytes_sent -= sent;
 			e->c.bytes_rcvd -= rcvd;
@@ -613,10 +633,10 @@ static inline void
 counters_add(struct counters *c, uint64_t sb, uint64_t sp, uint64_t rb,
 	     uint64_t rp)
 {
-	c->bytes_sent += sb;
-	c->pkts_sent += sp;
-	c->bytes_rcvd += rb;
-	c->pkts_rcvd += rp;
+	SAT_ADD(c->bytes_sent, sb);
+	SAT_ADD(c->pkts_sent, sp);
+	SAT_ADD(c->bytes_rcvd, rb);
+	SAT_ADD(c->pkts_rcvd, rp);
 }
 
 static inline struct counters *
@@ -663,7 +683,7 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 	counters_add(&h->c, sb, sp, rb, rp);
 	counters_add(host_l4_counters(h, f->l4_proto), sb, sp, rb, rp);
 	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
-		h->unknown_bytes += sb + rb;
+		SAT_ADD(h->unknown_bytes, counter_add_sat(sb, rb));
 	e = host_l7_of_flow(h, f, now);
 	if (e != NULL) {
 		counters_add(&e->c, sb, sp, rb, rp);
@@ -682,15 +702,15 @@ account_macs(struct iface *ifc, const uint8_t *src, const uint8_t *dst,
 
 	m = mac_get(ifc, src, vlan, now);
 	if (m != NULL) {
-		m->c.bytes_sent += bytes;
-		m->c.pkts_sent += pkts;
+		SAT_ADD(m->c.bytes_sent, bytes);
+		SAT_ADD(m->c.pkts_sent, pkts);
 		if (arp)
 			m->arp_sent += pkts;
 	}
 	m = mac_get(ifc, dst, vlan, now);
 	if (m != NULL) {
-		m->c.bytes_rcvd += bytes;
-		m->c.pkts_rcvd += pkts;
+		SAT_ADD(m->c.bytes_rcvd, bytes);
+		SAT_ADD(m->c.pkts_rcvd, pkts);
 		if (arp)
 			m->arp_rcvd += pkts;
 	}
@@ -719,20 +739,20 @@ flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
 		f->last_ms = now;
 	if (now < f->first_ms)
 		f->first_ms = now;
-	f->c2s_bytes += d[0];
-	f->c2s_pkts += d[1];
-	f->s2c_bytes += d[2];
-	f->s2c_pkts += d[3];
+	SAT_ADD(f->c2s_bytes, d[0]);
+	SAT_ADD(f->c2s_pkts, d[1]);
+	SAT_ADD(f->s2c_bytes, d[2]);
+	SAT_ADD(f->s2c_pkts, d[3]);
 	f->c2s_tcp_flags |= c2s_flags;
 	f->s2c_tcp_flags |= s2c_flags;
 	s = l7_slot(ifc, f->l7_counted);
 	if (s != NULL) {
-		s->bytes += d[0] + d[2];
-		s->pkts += d[1] + d[3];
-		s->bytes_sent += d[0];
-		s->pkts_sent += d[1];
-		s->bytes_rcvd += d[2];
-		s->pkts_rcvd += d[3];
+		SAT_ADD(s->bytes, counter_add_sat(d[0], d[2]));
+		SAT_ADD(s->pkts, counter_add_sat(d[1], d[3]));
+		SAT_ADD(s->bytes_sent, d[0]);
+		SAT_ADD(s->pkts_sent, d[1]);
+		SAT_ADD(s->bytes_rcvd, d[2]);
+		SAT_ADD(s->pkts_rcvd, d[3]);
 		if (now > s->last_ms)
 			s->last_ms = now;
 	}
@@ -1175,10 +1195,10 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 			f->extra = x;
 		}
 	}
-	ifc->stats.packets += d[1] + d[3];
-	ifc->stats.bytes += d[0] + d[2];
-	ifc->stats.ip_packets += d[1] + d[3];
-	ifc->stats.ip_bytes += d[0] + d[2];
+	SAT_ADD(ifc->stats.packets, counter_add_sat(d[1], d[3]));
+	SAT_ADD(ifc->stats.bytes, counter_add_sat(d[0], d[2]));
+	SAT_ADD(ifc->stats.ip_packets, counter_add_sat(d[1], d[3]));
+	SAT_ADD(ifc->stats.ip_bytes, counter_add_sat(d[0], d[2]));
 	if (u->has_mac) {
 		const uint8_t *cm = c2s ? u->src_mac : u->dst_mac;
 		const uint8_t *sm = c2s ? u->dst_mac : u->src_mac;
@@ -1214,8 +1234,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 			ifc->latency_max_ms = lat;
 	}
 	ifc->origins[origin].updates++;
-	ifc->origins[origin].bytes += d[0] + d[2];
-	ifc->origins[origin].pkts += d[1] + d[3];
+	SAT_ADD(ifc->origins[origin].bytes, counter_add_sat(d[0], d[2]));
+	SAT_ADD(ifc->origins[origin].pkts, counter_add_sat(d[1], d[3]));
 	ifc->origins[origin].last_ms = now;
 	/* hierarchies: pass the update on upward, as it came */
 	if (export_active())

@@ -5,10 +5,13 @@ independent decoder of tests/e2e/zmqwire.py (written from zmq-wire.md): a
 numeric keys, batched records, event messages; the records' counters add
 up exactly to the IP bytes and packets the node counted, each flow's key
 appears, every record carries the site path (this node) and an increasing
-origin sequence number.  Also with --json-labels.
+origin sequence number.  Also with --json-labels, and over
+`ipc://flows.ipc` written the same for -I and -i.
 """
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -85,12 +88,43 @@ def check(label, msgs, d, flows, node_name, tlv):
            "%s: origin sequence numbers increase" % label)
 
 
+def test_ipc_between_nodes():
+    """issue 11 #22: the seed's `ipc://flows.ipc`, as written, on both
+    sides: the exporter binds flows.ipc (not flows.ip), the collector
+    connects to it, and gets every byte."""
+    pcap = os.path.join(node.PCAPS, "teams.pcap")
+    sdir = tempfile.mkdtemp(prefix="export-ipc-")
+    cwd = os.getcwd()
+    os.chdir(sdir)                      # relative ipc paths, as the seed
+    try:
+        with node.Node(["-i", "ipc://flows.ipc"], name="export-ipc-coll") as coll:
+            with node.Node(["-i", pcap, "-I", "ipc://flows.ipc", "--node-id", "ipc-edge"],
+                           name="export-ipc-edge") as edge:
+                expect(os.path.exists(os.path.join(sdir, "flows.ipc")),
+                       "-I ipc://flows.ipc binds flows.ipc (%s)" % sorted(os.listdir(sdir)))
+                flows = []
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    flows = edge.rest("get/flow/active.lua", ifid=0, perPage=100000)["data"]
+                    want = sum(f["bytes"] for f in flows)
+                    got = coll.rest("get/interface/data.lua", ifid=0).get("bytes", 0)
+                    if want and got == want:
+                        break
+                    time.sleep(0.3)
+                expect(want > 0 and got == want,
+                       "-i ipc://flows.ipc got the exporter's bytes: %d == %d" % (got, want))
+    finally:
+        os.chdir(cwd)
+        shutil.rmtree(sdir, ignore_errors=True)
+
+
 def main():
     pcap = os.path.join(node.PCAPS, "teams.pcap")
     msgs, d, flows = collect(["-i", pcap], "edge-tlv")
     check("TLV", msgs, d, flows, "edge-tlv", True)
     msgs, d, flows = collect(["-i", pcap, "--json-labels"], "edge-json")
     check("JSON labels", msgs, d, flows, "edge-json", False)
+    test_ipc_between_nodes()
     return 1 if failures else 0
 
 

@@ -19,6 +19,9 @@
    pmacctd's sfprobe plugin exports sFlow from the same capture; the node
    must see every sample (2996 packets, 1028802 bytes).
    A live part whose exporter is not installed is skipped with a note.
+3. Flood: one address sends 1024 bare IPFIX headers (domains 1..1024); a
+   real exporter sending afterwards is still decoded whole.  Then records
+   of 2^63-1 octets are refused as implausible, the totals unchanged.
 Exit 0 = pass, 77 = skipped (no binary / no shared captures), else fail.
 """
 import csv
@@ -416,12 +419,76 @@ def live_pmacct():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def exporter_flood_part():
+    """issue 11 #3: one host (127.0.0.2) sends 1024 bare IPFIX headers,
+    domains 1..1024; a real exporter (127.0.0.1) that comes after it is
+    still decoded: the flooder holds at most 64 exporters (the rest are
+    refused and counted), the real one's flows count whole."""
+    port = free_udp_port()
+    with Node(["-i", "netflow://127.0.0.1:%d" % port], name="flow_flood") as node:
+        fl = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        fl.bind(("127.0.0.2", 0))
+        for dom in range(1, 1025):
+            fl.sendto(struct.pack(">HHIII", 10, 16, int(time.time()), 0, dom),
+                      ("127.0.0.1", port))
+            if dom % 100 == 0:
+                time.sleep(0.002)
+        fl.close()
+        deadline = time.monotonic() + 10
+        src = ledger(node, 0)[0]
+        while time.monotonic() < deadline and src.get("datagrams", 0) < 1024:
+            time.sleep(0.1)
+            src = ledger(node, 0)[0]
+        check("flood: 1024 headers received", src.get("datagrams"), 1024)
+        sent = send("export-ipfix.pcap", "127.0.0.1", port)
+        d = wait_packets(node, 0, 2997)
+        check("flood: the real exporter's packets", d["packets"], 2997)
+        check("flood: the real exporter's bytes", d["bytes"], 975043)
+        src = ledger(node, 0)[0]
+        ex = src.get("exporters", [])
+        real = [e for e in ex if e.get("address") == "127.0.0.1"]
+        check("flood: real exporter records", real[0].get("records") if real else None, 111)
+        check("flood: exporters of the flooding address",
+              len([e for e in ex if e.get("address") == "127.0.0.2"]), 64)
+        check("flood: refused at the per-address cap",
+              src.get("exporters_refused_address_cap"), 1024 - 64)
+        check("flood: datagrams", src.get("datagrams"), 1024 + sent)
+
+        # issue 11 #9: one IPFIX record of 2^63-1 octets and packets, then
+        # another: refused and counted, the totals stay as they were
+        big = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        big.bind(("127.0.0.3", 0))
+        now = int(time.time())
+        tpl = struct.pack(">HHHH" + "HH" * 4, 2, 8 + 16, 600, 4, 8, 4, 12, 4, 1, 8, 2, 8)
+        rec = struct.pack(">HH4s4sQQ", 600, 4 + 24, socket.inet_aton("10.9.0.1"),
+                          socket.inet_aton("10.9.0.2"), 2 ** 63 - 1, 2 ** 63 - 1)
+        for seq in (0, 0):
+            body = tpl + rec
+            big.sendto(struct.pack(">HHIII", 10, 16 + len(body), now, seq, 1) + body,
+                       ("127.0.0.1", port))
+        big.close()
+        deadline = time.monotonic() + 10
+        e = {}
+        while time.monotonic() < deadline:
+            ex = ledger(node, 0)[0].get("exporters", [])
+            e = ([x for x in ex if x.get("address") == "127.0.0.3"] or [{}])[0]
+            if e.get("datagrams") == 2:
+                break
+            time.sleep(0.1)
+        check("2^63-1 counts: refused as implausible",
+              e.get("errors", {}).get("implausible_counts"), 2)
+        d = iface(node, 0)
+        check("2^63-1 counts: interface bytes unchanged", d["bytes"], 975043)
+        check("2^63-1 counts: interface packets unchanged", d["packets"], 2997)
+
+
 def main():
     if not os.path.exists(BIN) or not os.path.isdir(PCAPS):
         print("skipped: no binary (%s) or no shared captures" % BIN)
         return 77
     t0 = time.monotonic()
     replay_part()
+    exporter_flood_part()
     live_softflowd()
     live_pmacct()
     print("%.1f s" % (time.monotonic() - t0))

@@ -10,7 +10,8 @@ sources.lua ledger (counter samples, snmp-ifaces names), additional
 fields in flow details, the probes' timeouts as the flow idle time, CURVE
 (the right server key gets through, a wrong one does not, a key off the
 allow-list is refused), and ipc:// in both modes as two named interfaces,
-with a probe restart the node reconnects to by itself.
+with a probe restart the node reconnects to by itself; msg_ids seen
+first above 1 (missed at join) and bogus ids far ahead (jumps, not drops).
 """
 import json
 import os
@@ -454,10 +455,62 @@ def test_ipc_separate_interfaces():
         shutil.rmtree(sdir, ignore_errors=True)
 
 
+def test_msg_id_join_and_jump():
+    """issue 11 #17 and #10: a publisher first seen at msg_id 5 lost 1..4
+    before we joined (msgs_missed_at_join, not drops); a bogus id far
+    ahead is a jump, not 4 billion drops, and the probe's restart at 1
+    after it is no wrap."""
+    ctx = zmq.Context()
+    port = node.free_port()
+    pub = Publisher(ctx, "tcp://127.0.0.1:%d" % port, True)
+    try:
+        with node.Node(["-i", "tcp://127.0.0.1:%d" % port], name="zmq-msgid") as nd:
+            expect(sync(nd, pub, 800) > 0, "publisher connected")
+            ev = json.dumps({"time": NOW}).encode()
+            for mid in (5, 6, 0xfffffff5, 7, 1, 2):
+                pub.raw([hdr_v2("event", mid, 900), ev])
+            p = None
+            for _ in range(100):
+                src = nd.rest("get/interface/sources.lua", ifid=0)
+                p = [x for x in src[0]["probes"] if x["source_id"] == 900]
+                if p and p[0]["messages"] >= 6:
+                    break
+                time.sleep(0.1)
+            expect(p and p[0]["messages"] == 6, "6 messages of source 900 (%s)"
+                   % (p and p[0]["messages"]))
+            p = p[0] if p else {}
+            expect(p.get("msgs_missed_at_join") == 4 and p.get("msg_drops") == 0,
+                   "first id 5: 4 missed at join (%s), 0 drops (%s)"
+                   % (p.get("msgs_missed_at_join"), p.get("msg_drops")))
+            expect(p.get("msg_id_jumps") == 1 and p.get("msg_rollbacks") == 1,
+                   "bogus id: 1 jump (%s); restart at 1: 1 rollback (%s)"
+                   % (p.get("msg_id_jumps"), p.get("msg_rollbacks")))
+            # issue 11 #9 on the ZMQ path: 2^63-1 bytes, twice: refused
+            big = [{"IPV4_SRC_ADDR": "10.77.0.1", "IPV4_DST_ADDR": "10.77.0.2",
+                    "IN_BYTES": 2 ** 63 - 1, "IN_PKTS": 2 ** 63 - 1}]
+            for mid in (3, 4):
+                pub.raw([hdr_v2("flow", mid, 900), json.dumps(big).encode()])
+            ok = [{"IPV4_SRC_ADDR": "10.77.0.1", "IPV4_DST_ADDR": "10.77.0.3",
+                   "IN_BYTES": 1234, "IN_PKTS": 5}]
+            pub.raw([hdr_v2("flow", 5, 900), json.dumps(ok).encode()])
+            d = wait_for(nd, lambda d: d["bytes"] >= 1234, timeout=10)
+            e = nd.rest("get/interface/sources.lua", ifid=0)[0]["decode_errors"]
+            expect(e.get("implausible_counts") == 2 and d["bytes"] == 1234 and
+                   d["packets"] == 5,
+                   "2^63-1 bytes refused (%s), interface bytes %d == 1234, packets %d == 5"
+                   % (e.get("implausible_counts"), d["bytes"], d["packets"]))
+            z = nd.rest("get/interface/data.lua", ifid=0)["zmqRecvStats"]
+            expect(z["zmq_msg_drops"] == 0 and z.get("zmq_msgs_missed_at_join", 0) >= 4,
+                   "data.lua: zmq_msg_drops %d == 0, zmq_msgs_missed_at_join %s >= 4"
+                   % (z["zmq_msg_drops"], z.get("zmq_msgs_missed_at_join")))
+    finally:
+        ctx.destroy(linger=0)
+
+
 def main():
     t0 = time.monotonic()
     for t in (test_dialects_connect_mode, test_collector_mode, test_curve,
-              test_ipc_separate_interfaces):
+              test_ipc_separate_interfaces, test_msg_id_join_and_jump):
         try:
             t()
         except Exception as e:  # a crash of one part must not hide the others

@@ -982,6 +982,173 @@ test_template_cache_bound(void **state)
 	free(t);
 }
 
+/* One IPFIX message of `from`, domain 7: template 500 (src, dst, octets)
+ * and two records with it.  Returns the records decoded. */
+static int
+ipfix_real(struct flowdec *d, const struct ipaddr *from, uint32_t seq,
+	   uint64_t now, const struct flowdec_sink *sink)
+{
+	struct wr w;
+	size_t at;
+
+	ipfix_hdr(&w, seq);
+	at = w.n;
+	w16(&w, 2);
+	w16(&w, 0);
+	w16(&w, 500);
+	w16(&w, 3);
+	w16(&w, 8); w16(&w, 4);
+	w16(&w, 12); w16(&w, 4);
+	w16(&w, 1); w16(&w, 4);
+	wset_len(&w, at);
+	at = w.n;
+	w16(&w, 500);
+	w16(&w, 0);
+	w32(&w, 0x0a000001); w32(&w, 0x0a000002); w32(&w, 100);
+	w32(&w, 0x0a000001); w32(&w, 0x0a000003); w32(&w, 200);
+	wset_len(&w, at);
+	ipfix_fix_len(&w);
+	return flowdec_datagram(d, from, w.b, w.n, now, sink);
+}
+
+/* A bare 16-byte IPFIX header: a new exporter for the price of nothing. */
+static void
+ipfix_bare(struct flowdec *d, const struct ipaddr *from, uint32_t domain,
+	   uint64_t now, const struct flowdec_sink *sink)
+{
+	struct wr w;
+
+	w.n = 0;
+	w16(&w, 10);
+	w16(&w, 16);
+	w32(&w, 1600000000);
+	w32(&w, 0);
+	w32(&w, domain);
+	flowdec_datagram(d, from, w.b, w.n, now, sink);
+}
+
+/* issue 11 #3: one host sending 1024 IPFIX headers (domains 1..1024) no
+ * longer locks every real exporter out; a spoofed flood from many
+ * addresses takes only empty slots; silent exporters age out. */
+static void
+test_exporter_table_flood(void **state)
+{
+	struct flowdec d;
+	struct flowdec_sink sink;
+	struct tally *t = tally_new(&sink);
+	struct ipaddr flooder = addr4(10, 0, 0, 66);
+	struct ipaddr real = addr4(192, 0, 2, 20), late = addr4(192, 0, 2, 21);
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(flowdec_init(&d), 0);
+	for (i = 1; i <= 1024; i++)
+		ipfix_bare(&d, &flooder, i, NOW, &sink);
+	assert_int_equal(d.n_exporters, FLOWDEC_MAX_EXPORTERS_PER_ADDR);
+	assert_int_equal(d.exporters_addr_capped, 1024 - FLOWDEC_MAX_EXPORTERS_PER_ADDR);
+	/* the real exporter after the flood is decoded */
+	assert_int_equal(ipfix_real(&d, &real, 0, NOW, &sink), 2);
+	assert_int_equal(t->flows, 2);
+	assert_int_equal(t->bytes, 300);
+	/* spoofed: one header from each of 2048 addresses fills the table,
+	 * then pushes out only exporters that never gave anything */
+	for (i = 0; i < 2048; i++) {
+		struct ipaddr a = addr4(10, 1, (uint8_t)(i >> 8), (uint8_t)i);
+
+		ipfix_bare(&d, &a, 1, NOW + 1, &sink);
+	}
+	assert_int_equal(d.n_exporters, FLOWDEC_MAX_EXPORTERS);
+	assert_true(d.exporters_evicted >= 1024);
+	/* the real one kept its template: data alone is decoded */
+	assert_int_equal(ipfix_real(&d, &real, 2, NOW + 2, &sink), 2);
+	assert_int_equal(t->flows, 4);
+	/* and a new real exporter still gets in */
+	assert_int_equal(ipfix_real(&d, &late, 0, NOW + 3, &sink), 2);
+	assert_int_equal(t->flows, 6);
+	/* silence: every exporter not heard for the idle time is forgotten */
+	ipfix_real(&d, &late, 2, NOW + FLOWDEC_EXPORTER_IDLE_MS + 2, &sink);
+	assert_int_equal(d.n_exporters, 1);
+	assert_int_equal(d.exporters_expired, FLOWDEC_MAX_EXPORTERS - 1);
+	assert_int_equal(d.n_templates, 1);
+	assert_int_equal(t->flows, 8);
+	flowdec_fini(&d);
+	free(t);
+}
+
+/* One IPFIX message, template 600 (src, dst, octets(8), packets(8),
+ * flowStart/EndMilliseconds) and one record with these values. */
+static int
+ipfix_counts(struct flowdec *d, const struct ipaddr *from, uint32_t seq,
+	     uint64_t octets, uint64_t pkts, uint64_t start_ms, uint64_t end_ms,
+	     const struct flowdec_sink *sink)
+{
+	struct wr w;
+	size_t at;
+
+	ipfix_hdr(&w, seq);
+	at = w.n;
+	w16(&w, 2);
+	w16(&w, 0);
+	w16(&w, 600);
+	w16(&w, 6);
+	w16(&w, 8); w16(&w, 4);
+	w16(&w, 12); w16(&w, 4);
+	w16(&w, 1); w16(&w, 8);
+	w16(&w, 2); w16(&w, 8);
+	w16(&w, 152); w16(&w, 8);
+	w16(&w, 153); w16(&w, 8);
+	wset_len(&w, at);
+	at = w.n;
+	w16(&w, 600);
+	w16(&w, 0);
+	w32(&w, 0x0a000001); w32(&w, 0x0a000002);
+	w64(&w, octets);
+	w64(&w, pkts);
+	w64(&w, start_ms);
+	w64(&w, end_ms);
+	wset_len(&w, at);
+	ipfix_fix_len(&w);
+	return flowdec_datagram(d, from, w.b, w.n, NOW, sink);
+}
+
+/* issue 11 #9: records whose counts are absurd (2^63-1 octets; or 2^40
+ * octets in 2 s) are refused and counted; plausible ones pass. */
+static void
+test_implausible_counts(void **state)
+{
+	struct flowdec d;
+	struct flowdec_sink sink;
+	struct tally *t = tally_new(&sink);
+	struct ipaddr ex = addr4(192, 0, 2, 30);
+	struct flowdec_exporter *e;
+	const uint64_t t0 = 1600000000000ULL - 10000;
+
+	(void)state;
+	assert_int_equal(flowdec_init(&d), 0);
+	assert_int_equal(ipfix_counts(&d, &ex, 0, INT64_MAX, INT64_MAX, t0, t0 + 5000,
+				      &sink), 0);
+	assert_int_equal(ipfix_counts(&d, &ex, 0, INT64_MAX, INT64_MAX, t0, t0 + 5000,
+				      &sink), 0);
+	assert_int_equal(t->flows, 0);
+	e = only_exporter(&d);
+	assert_int_equal(e->err[FDE_IMPLAUSIBLE], 2);
+	/* absurd for its duration: 1 TiB in 2 s */
+	assert_int_equal(ipfix_counts(&d, &ex, 0, 1ull << 40, 1000, t0, t0 + 2000,
+				      &sink), 0);
+	assert_int_equal(e->err[FDE_IMPLAUSIBLE], 3);
+	/* the same over an hour, and ordinary counts: accepted */
+	assert_int_equal(ipfix_counts(&d, &ex, 0, 1ull << 40, 1000, t0 - 3600000,
+				      t0, &sink), 1);
+	assert_int_equal(ipfix_counts(&d, &ex, 1, 123456, 99, t0, t0 + 2000,
+				      &sink), 1);
+	assert_int_equal(t->flows, 2);
+	assert_int_equal(t->bytes, (1ull << 40) + 123456);
+	assert_int_equal(e->err[FDE_IMPLAUSIBLE], 3);
+	assert_int_equal(e->records, 2);
+	flowdec_fini(&d);
+	free(t);
+}
+
 static void
 test_bad_templates_and_sets(void **state)
 {
@@ -1338,6 +1505,8 @@ main(void)
 		cmocka_unit_test(test_ipfix_varlen_enterprise),
 		cmocka_unit_test(test_ipfix_sequence_and_withdrawal),
 		cmocka_unit_test(test_template_cache_bound),
+		cmocka_unit_test(test_exporter_table_flood),
+		cmocka_unit_test(test_implausible_counts),
 		cmocka_unit_test(test_bad_templates_and_sets),
 		cmocka_unit_test(test_sflow_hand_built),
 		cmocka_unit_test(test_truncation_sweep),

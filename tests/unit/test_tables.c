@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <ndpi/ndpi_main.h>
 
 #include "capture/decode.h"
@@ -19,6 +20,7 @@
 #include "common/prefs.h"
 #include "common/log.h"
 #include "merge/iface.h"
+#include "merge/query.h"
 #include "merge/tables.h"
 
 static struct prefs test_prefs;
@@ -418,6 +420,60 @@ count_flows(struct iface *ifc, void *arg)
 	*(uint32_t *)arg = ifc->num_flows + 1000;
 }
 
+/* issue 11 #9: counters saturate instead of wrapping, and the REST JSON
+ * of them is never negative. */
+static void
+test_counters_saturate(void **state)
+{
+	struct iface *ifc = make_iface(100, 100);
+	struct flow_update u;
+	json_t *d, *hl;
+	struct host_query hq;
+	size_t i;
+	int k;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	u.ip_version = 4;
+	u.l4_proto = 17;
+	ipaddr_parse(&u.src, "192.168.1.30");
+	ipaddr_parse(&u.dst, "203.0.113.30");
+	u.sport = 40000;
+	u.dport = 53;
+	u.in_bytes = 1ull << 62;
+	u.in_pkts = 1ull << 62;
+	u.first_ms = 1000;
+	u.last_ms = 2000;
+	for (k = 0; k < 3; k++)
+		assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->flow_head->c2s_bytes, INT64_MAX);
+	assert_int_equal(ifc->flow_head->c2s_pkts, INT64_MAX);
+	assert_int_equal(ifc->stats.bytes, INT64_MAX);
+	assert_int_equal(ifc->stats.packets, INT64_MAX);
+	d = query_iface_data(ifc, 0);
+	assert_non_null(d);
+	assert_int_equal(json_integer_value(json_object_get(d, "bytes")), INT64_MAX);
+	assert_int_equal(json_integer_value(json_object_get(d, "packets")), INT64_MAX);
+	json_decref(d);
+	memset(&hq, 0, sizeof(hq));
+	hq.vlan = -1;
+	hq.per_page = -1;
+	hq.page = 1;
+	hl = query_hosts_list(ifc, &hq);
+	assert_non_null(hl);
+	assert_int_equal(json_array_size(json_object_get(hl, "data")), 2);
+	for (i = 0; i < 2; i++) {
+		json_t *b = json_object_get(json_array_get(json_object_get(hl, "data"), i),
+					    "bytes");
+
+		assert_true(json_integer_value(json_object_get(b, "total")) > 0);
+		assert_true(json_integer_value(json_object_get(b, "sent")) >= 0);
+		assert_true(json_integer_value(json_object_get(b, "recvd")) >= 0);
+	}
+	json_decref(hl);
+	free_iface(ifc);
+}
+
 static void
 test_mailbox_query_runs_on_owner(void **state)
 {
@@ -447,6 +503,7 @@ main(void)
 		cmocka_unit_test(test_flow_updates_add_up),
 		cmocka_unit_test(test_origin_dedup_and_loops),
 		cmocka_unit_test(test_prefetch_changes_nothing),
+		cmocka_unit_test(test_counters_saturate),
 		cmocka_unit_test(test_mailbox_query_runs_on_owner),
 	};
 

@@ -15,13 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cmocka.h>
 
 #include <jansson.h>
 
+#include "collector/collector.h"
 #include "collector/zmqc.h"
+#include "exporter/export.h"
 
 #ifndef ZMQ_CORPUS_DIR
 #define ZMQ_CORPUS_DIR "tests/corpus/zmq"
@@ -34,6 +37,7 @@ struct sink {
 	struct flow_update u[MAXU];
 	char info[MAXU][ZMQC_INFO_MAX];
 	char extra[MAXU][ZMQC_EXTRA_MAX];
+	char path[MAXU][256];
 	int n;
 };
 
@@ -52,6 +56,9 @@ sink_emit(void *ctx, const struct flow_update *u)
 		if (u->extra)
 			snprintf(s->extra[s->n], ZMQC_EXTRA_MAX, "%s", u->extra);
 		s->u[s->n].extra = s->extra[s->n];
+		snprintf(s->path[s->n], sizeof(s->path[0]), "%s",
+			 u->site_path ? u->site_path : "");
+		s->u[s->n].site_path = s->path[s->n];
 	}
 	s->n++;
 	return 0;
@@ -604,6 +611,316 @@ test_msg_id_drops(void **state)
 	zmqc_decoder_fini(&d);
 }
 
+/* One "event" message of source `src` with msg_id `id` (28-byte v2). */
+static void
+msg_with_id(struct zmqc_decoder *d, uint32_t src, uint32_t id, uint64_t now)
+{
+	uint8_t h[28] = { 'e', 'v', 'e', 'n', 't' };
+	static const char ev[] = "{\"time\":1800000000}";
+
+	h[16] = 2;
+	h[20] = (uint8_t)(id >> 24);
+	h[21] = (uint8_t)(id >> 16);
+	h[22] = (uint8_t)(id >> 8);
+	h[23] = (uint8_t)id;
+	h[24] = (uint8_t)(src >> 24);
+	h[25] = (uint8_t)(src >> 16);
+	h[26] = (uint8_t)(src >> 8);
+	h[27] = (uint8_t)src;
+	zmqc_decode_msg(d, h, sizeof(h), (const uint8_t *)ev, sizeof(ev) - 1, 2,
+			now);
+}
+
+/* issue 11 #10: a bogus msg_id far ahead is a jump, not 4 294 967 285
+ * drops, and the probe's later restart at 1 is no wrap. */
+static void
+test_msg_id_bogus_jump(void **state)
+{
+	struct zmqc_decoder d;
+	struct zmqc_peer *p;
+	struct sink s;
+	uint32_t i;
+
+	setup_dec(&d, &s);
+	for (i = 1; i <= 10; i++)
+		msg_with_id(&d, 9, i, NOW);
+	msg_with_id(&d, 9, 0xffffffffu, NOW);   /* garbage */
+	assert_int_equal(d.st.msg_drops, 0);
+	assert_int_equal(d.st.msg_id_jumps, 1);
+	msg_with_id(&d, 9, 11, NOW);            /* the real sequence goes on */
+	assert_int_equal(d.st.msg_drops, 0);
+	msg_with_id(&d, 9, 1, NOW);             /* the probe restarts */
+	msg_with_id(&d, 9, 2, NOW);
+	msg_with_id(&d, 9, 4, NOW);             /* one real loss */
+	assert_int_equal(d.st.msg_drops, 1);
+	p = peer_of(&d, 9);
+	assert_non_null(p);
+	assert_int_equal(p->rollbacks, 1);
+	assert_int_equal(p->msg_id_jumps, 1);
+	/* a restart far ahead whose next id follows it is adopted */
+	msg_with_id(&d, 9, 0x90000000u, NOW);
+	msg_with_id(&d, 9, 0x90000001u, NOW);
+	msg_with_id(&d, 9, 0x90000002u, NOW);
+	assert_int_equal(d.st.msg_drops, 1);
+	assert_int_equal(p->msg_id_jumps, 2);
+	assert_int_equal(p->last_msg_id, 0x90000002u);
+	zmqc_decoder_fini(&d);
+}
+
+/* issue 11 #17: a publisher seen first at msg_id 5 lost 1..4 before we
+ * joined: counted apart from the drops. */
+static void
+test_msg_id_missed_at_join(void **state)
+{
+	struct zmqc_decoder d;
+	struct zmqc_peer *p;
+	struct sink s;
+
+	setup_dec(&d, &s);
+	msg_with_id(&d, 3, 5, NOW);
+	msg_with_id(&d, 3, 6, NOW);
+	msg_with_id(&d, 4, 1, NOW);            /* another one, from the start */
+	msg_with_id(&d, 4, 2, NOW);
+	assert_int_equal(d.st.missed_at_join, 4);
+	assert_int_equal(d.st.msg_drops, 0);
+	p = peer_of(&d, 3);
+	assert_non_null(p);
+	assert_int_equal(p->missed_at_join, 4);
+	assert_int_equal(peer_of(&d, 4)->missed_at_join, 0);
+	/* silence then a new run: a restart, not a join */
+	msg_with_id(&d, 3, 40, NOW + ZMQC_PEER_EXPIRE_MS + 1);
+	assert_int_equal(d.st.missed_at_join, 4);
+	assert_int_equal(d.st.msg_drops, 0);
+	zmqc_decoder_fini(&d);
+}
+
+/* issue 11 #17: the lines the limiter drops are summed up, also when the
+ * burst ends (no later line to carry the summary). */
+static void
+test_log_limiter_summary(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	char buf[65536], *l;
+	FILE *tmp = tmpfile();
+	int saved, i, written = 0;
+	unsigned long suppressed = 0;
+	size_t n;
+
+	assert_non_null(tmp);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+	setup_dec(&d, &s);
+	for (i = 0; i < 50; i++)
+		zmqc_decode_blob(&d, (const uint8_t *)"\x03" "abc", 4, NOW);
+	zmqc_decoder_fini(&d);                  /* the owner lets it go */
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	for (l = buf; (l = strstr(l, "[bad_header]")) != NULL; l++)
+		written++;
+	for (l = buf; (l = strstr(l, "WARN: ")) != NULL; l++) {
+		char *end;
+		unsigned long v = strtoul(l + 6, &end, 10);
+
+		if (end != l + 6 && strncmp(end, " similar lines suppressed", 25) == 0)
+			suppressed += v;
+	}
+	assert_true(written >= 5 && written < 50);
+	assert_int_equal(written + suppressed, 50);
+}
+
+/* issue 11 #22: the mode flag is a 'c' after a port number; an ipc path
+ * ending in "c" is taken whole, so ipc://flows.ipc names the same socket
+ * for -i and -I. */
+static void
+test_endpoint_split(void **state)
+{
+	static const struct {
+		const char *spec, *ep;
+		int flag;
+	} v[] = {
+		{ "tcp://127.0.0.1:5556", "tcp://127.0.0.1:5556", 0 },
+		{ "tcp://*:5556c", "tcp://*:5556", 1 },
+		{ "tcp://[::1]:5556c", "tcp://[::1]:5556", 1 },
+		{ "tcp://mac", "tcp://mac", 0 },     /* a host named ...c */
+		{ "tcp://host:c", "tcp://host:c", 0 },
+		{ "ipc://flows.ipc", "ipc://flows.ipc", 0 },
+		{ "ipc:///path/flows.ipc", "ipc:///path/flows.ipc", 0 },
+		{ "ipc:///run/ntopng/sockc", "ipc:///run/ntopng/sockc", 0 },
+		{ "ipc:///path/flows.ipcc", "ipc:///path/flows.ipc", 1 },
+		{ "inproc://abc", "inproc://abc", 0 },
+	};
+	char out[64];
+	int flag;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(collector_zmq_endpoint_split(v[i].spec, out,
+							      sizeof(out), &flag), 0);
+		assert_string_equal(out, v[i].ep);
+		assert_int_equal(flag, v[i].flag);
+	}
+	assert_int_equal(collector_zmq_endpoint_split("tcp://127.0.0.1:5556",
+						      out, 8, &flag), -1);
+}
+
+/* Decodes one exporter payload (TLV: header version 3; JSON: 2). */
+static void
+decode_export(struct zmqc_decoder *d, const uint8_t *pay, int len, int json,
+	      uint32_t id)
+{
+	uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+
+	assert_true(len > 0);
+	h[16] = json ? 2 : 3;
+	h[23] = (uint8_t)id;
+	h[27] = 5;
+	zmqc_decode_msg(d, h, sizeof(h), pay, (size_t)len, 2, NOW);
+}
+
+static void
+assert_same_update(const struct flow_update *a, const struct flow_update *b)
+{
+	char x[IPADDR_STRLEN], y[IPADDR_STRLEN];
+
+	assert_int_equal(a->ip_version, b->ip_version);
+	assert_string_equal(ipaddr_fmt(&a->src, x, sizeof(x)),
+			    ipaddr_fmt(&b->src, y, sizeof(y)));
+	assert_string_equal(ipaddr_fmt(&a->dst, x, sizeof(x)),
+			    ipaddr_fmt(&b->dst, y, sizeof(y)));
+	assert_int_equal(a->sport, b->sport);
+	assert_int_equal(a->dport, b->dport);
+	assert_int_equal(a->l4_proto, b->l4_proto);
+	assert_int_equal(a->in_bytes, b->in_bytes);
+	assert_int_equal(a->in_pkts, b->in_pkts);
+	assert_int_equal(a->out_bytes, b->out_bytes);
+	assert_int_equal(a->out_pkts, b->out_pkts);
+	assert_int_equal(a->first_ms, b->first_ms);
+	assert_int_equal(a->last_ms, b->last_ms);
+	assert_int_equal(a->vlan, b->vlan);
+	assert_int_equal(a->src_tcp_flags, b->src_tcp_flags);
+	assert_int_equal(a->dst_tcp_flags, b->dst_tcp_flags);
+	assert_int_equal(a->l7_master, b->l7_master);
+	assert_int_equal(a->l7_app, b->l7_app);
+	assert_int_equal(a->tos, b->tos);
+	assert_int_equal(a->exporter.v, b->exporter.v);
+	assert_string_equal(ipaddr_fmt(&a->exporter, x, sizeof(x)),
+			    ipaddr_fmt(&b->exporter, y, sizeof(y)));
+	assert_int_equal(a->in_ifindex, b->in_ifindex);
+	assert_int_equal(a->out_ifindex, b->out_ifindex);
+	assert_int_equal(a->sampling, b->sampling);
+	assert_string_equal(a->info ? a->info : "", b->info ? b->info : "");
+	assert_int_equal(a->origin_seq, b->origin_seq);
+}
+
+/* issue 11 #23: the -I encoders, TLV and --json-labels, write the same
+ * fields: a full record of each family, encoded both ways and read back
+ * by the collector's own decoder, comes back field for field. */
+static void
+test_export_both_dialects(void **state)
+{
+	struct flow_update u[2];
+	struct zmqc_decoder d;
+	struct sink s;
+	static uint8_t buf[8192];
+	int i, json, n;
+
+	(void)state;
+	memset(u, 0, sizeof(u));
+	u[0].ip_version = 4;
+	ipaddr_parse(&u[0].src, "10.1.2.3");
+	ipaddr_parse(&u[0].dst, "192.0.2.7");
+	u[0].sport = 40000;
+	u[0].dport = 443;
+	u[0].l4_proto = 6;
+	u[0].in_bytes = 1000;
+	u[0].in_pkts = 10;
+	u[0].out_bytes = 70000;
+	u[0].out_pkts = 20;
+	u[0].first_ms = NOW - 5250;
+	u[0].last_ms = NOW - 1125;
+	u[0].vlan = 77;
+	u[0].src_tcp_flags = 0x1a;
+	u[0].dst_tcp_flags = 0x12;
+	u[0].l7_master = 91;
+	u[0].l7_app = 126;
+	u[0].tos = 0x28;
+	ipaddr_parse(&u[0].exporter, "2001:db8::9");
+	u[0].in_ifindex = 3;
+	u[0].out_ifindex = 4;
+	u[0].sampling = 100;
+	u[0].info = "www.example.org";
+	u[0].origin_seq = 42;
+	u[1] = u[0];
+	u[1].ip_version = 6;
+	ipaddr_parse(&u[1].src, "2001:db8::1");
+	ipaddr_parse(&u[1].dst, "2001:db8::2");
+	u[1].l4_proto = 17;
+	u[1].src_tcp_flags = u[1].dst_tcp_flags = 0;
+	u[1].sport = 50000;
+	u[1].dport = 53;
+	u[1].l7_master = 0;
+	u[1].l7_app = 5;
+	u[1].tos = 0xb8;
+	ipaddr_parse(&u[1].exporter, "198.51.100.4");
+	u[1].sampling = 0;
+	u[1].info = NULL;
+	u[1].origin_seq = 43;
+	for (json = 0; json <= 1; json++) {
+		setup_dec(&d, &s);
+		for (i = 0; i < 2; i++) {
+			n = export_encode_one(&u[i], "edge1>hub", json, buf,
+					      sizeof(buf));
+			decode_export(&d, buf, n, json, (uint32_t)i + 1);
+		}
+		assert_int_equal(errs(&d), 0);
+		assert_int_equal(s.n, 2);
+		for (i = 0; i < 2; i++) {
+			assert_same_update(&u[i], &s.u[i]);
+			assert_string_equal(s.path[i], "edge1>hub");
+			/* nothing left over as an additional field */
+			assert_true(s.u[i].extra == NULL || s.extra[i][0] == '\0' ||
+				    strcmp(s.extra[i], "{}") == 0);
+		}
+		zmqc_decoder_fini(&d);
+	}
+}
+
+/* issue 11 #9, ZMQ path: records with 2^63-1 bytes are refused and
+ * counted (implausible_counts), the ordinary one next to them is kept. */
+static void
+test_implausible_counts(void **state)
+{
+	static const char js[] =
+		"[{\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+		"\"IN_BYTES\":9223372036854775807,\"IN_PKTS\":9223372036854775807},"
+		"{\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+		"\"IN_BYTES\":9223372036854775807,\"IN_PKTS\":1,"
+		"\"FIRST_SWITCHED\":1799999990,\"LAST_SWITCHED\":1800000000},"
+		"{\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.3\","
+		"\"IN_BYTES\":1000,\"IN_PKTS\":2}]";
+	uint8_t h[28] = { 'f', 'l', 'o', 'w' };
+	struct zmqc_decoder d;
+	struct sink s;
+
+	(void)state;
+	setup_dec(&d, &s);
+	h[16] = 2;
+	h[23] = 1;
+	zmqc_decode_msg(&d, h, sizeof(h), (const uint8_t *)js, sizeof(js) - 1, 2,
+			NOW);
+	assert_int_equal(d.st.errors[ZMQC_ERR_IMPLAUSIBLE], 2);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.u[0].in_bytes, 1000);
+	assert_int_equal(d.st.flows, 1);
+	zmqc_decoder_fini(&d);
+}
+
 static void
 test_negative(void **state)
 {
@@ -743,6 +1060,12 @@ main(void)
 		cmocka_unit_test(test_snmp_ifaces),
 		cmocka_unit_test(test_tv10_v0),
 		cmocka_unit_test(test_msg_id_drops),
+		cmocka_unit_test(test_msg_id_bogus_jump),
+		cmocka_unit_test(test_msg_id_missed_at_join),
+		cmocka_unit_test(test_log_limiter_summary),
+		cmocka_unit_test(test_endpoint_split),
+		cmocka_unit_test(test_export_both_dialects),
+		cmocka_unit_test(test_implausible_counts),
 		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_oversize_extra_frames),
 		cmocka_unit_test(test_fields),
