@@ -225,27 +225,32 @@ static unsigned chown_errors, chown_skipped;
 static int
 chown_entry(const char *path, const struct stat *st, int type, struct FTW *fw)
 {
-	(void)fw;
 	if (type == FTW_NS || type == FTW_DNR) {
 		chown_errors++;
-		return 0;
+		return FTW_CONTINUE;
 	}
+	/* <data dir>/ssl holds the HTTPS private key, read before the
+	 * switch: it stays root's, so no other process of -U's user (nobody
+	 * is shared by many daemons) can read it */
+	if (type == FTW_D && fw->level == 1 &&
+	    !strcmp(path + fw->base, "ssl"))
+		return FTW_SKIP_SUBTREE;
 	if (st->st_uid == chown_uid && st->st_gid == chown_gid)
-		return 0;
+		return FTW_CONTINUE;
 	/* a hard link may point anywhere (e.g. /etc/shadow linked in by an
 	 * earlier, compromised run): never hand such a file over */
 	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
 		chown_skipped++;
 		log_warn("-U: not giving %s to the user: it has %lu hard links",
 			 path, (unsigned long)st->st_nlink);
-		return 0;
+		return FTW_CONTINUE;
 	}
 	if (lchown(path, chown_uid, chown_gid) != 0) {
 		if (chown_errors++ == 0)
 			log_warn("-U: cannot give %s to the user: %s", path,
 				 strerror(errno));
 	}
-	return 0;
+	return FTW_CONTINUE;
 }
 
 /* Gives the tree under dir (not following symbolic links, not leaving
@@ -256,7 +261,8 @@ chown_tree(const char *dir, uid_t uid, gid_t gid)
 	chown_uid = uid;
 	chown_gid = gid;
 	chown_errors = chown_skipped = 0;
-	if (nftw(dir, chown_entry, 16, FTW_PHYS | FTW_MOUNT) != 0) {
+	if (nftw(dir, chown_entry, 16,
+		 FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL) != 0) {
 		log_err("-d %s: cannot walk the data directory: %s", dir,
 			strerror(errno));
 		return -1;
