@@ -340,7 +340,7 @@ iface_thread(void *arg)
 
 	snprintf(role, sizeof(role), "if%d", ifc->id);
 	log_set_role(role);
-	while (ifc->running) {
+	while (__atomic_load_n(&ifc->running, __ATOMIC_ACQUIRE)) {
 		struct pollfd pfd[IFACE_MAX_SOURCES + 1];
 		int i, n = 0, did = 0;
 		uint64_t now;
@@ -392,10 +392,10 @@ iface_start(struct iface *ifc)
 	if (iface_dpi_init(ifc) != 0)
 		return -1;
 	ifc->started_ms = time_wall_ms();
-	ifc->running = 1;
+	__atomic_store_n(&ifc->running, 1, __ATOMIC_RELEASE);
 	rc = pthread_create(&ifc->thread, NULL, iface_thread, ifc);
 	if (rc != 0) {
-		ifc->running = 0;
+		__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
 		log_err("%s: cannot start its thread: %s", ifc->name, strerror(rc));
 		return -1;
 	}
@@ -407,9 +407,8 @@ iface_stop(struct iface *ifc)
 {
 	uint64_t one = 1;
 
-	if (!ifc->running)
+	if (!__atomic_exchange_n(&ifc->running, 0, __ATOMIC_ACQ_REL))
 		return;
-	ifc->running = 0;
 	if (write(ifc->wake_fd, &one, sizeof(one)) < 0) {
 		/* the thread also wakes up by its poll timeout */
 	}

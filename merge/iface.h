@@ -305,7 +305,8 @@ struct iface {
 	int wake_fd;                 /* eventfd: readable when the mailbox has work */
 
 	pthread_t thread;
-	volatile int running;
+	int running;                 /* __atomic_* only: read by the owner,
+				      * written by iface_start/iface_stop */
 };
 
 /* ---- lifecycle (main thread) ---- */
@@ -324,9 +325,11 @@ void iface_stop(struct iface *ifc);   /* asks it to stop and joins */
 /* ---- cross-thread access ---- */
 
 /* Runs fn(ifc, arg) on the owner thread and waits for it (any thread
- * but the owner).  Returns 0, or -1 when the owner did not answer within
- * timeout_ms (the closure may then still run later: arg must outlive it,
- * so callers use a generous timeout). */
+ * but the owner).  Returns 0 once fn has returned, or -1 when the owner
+ * had not taken the query within timeout_ms: it is then withdrawn from
+ * the mailbox and fn never runs, so arg is the caller's again at once.
+ * A query the owner has already started is waited for to its end,
+ * whatever the timeout. */
 int iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms);
 
 /* ---- owner-thread API (used by sources and by query functions) ---- */

@@ -2,11 +2,12 @@
  * query.c - read-only queries over an interface's tables (see query.h).
  *
  * How it works: query_run() copies the caller's argument block into a
- * heap context shared by the caller and the owner thread, posts a
- * trampoline with iface_query() and waits.  The context carries a
- * reference count of two; whichever side drops the last reference frees
- * it, so a query that times out is cleaned up by the owner when it
- * finally runs, and the caller's stack is never written late.
+ * heap context, posts a trampoline with iface_query() and waits.
+ * iface_query() either runs the trampoline to its end before returning
+ * 0, or withdraws it untaken and returns -1 (it never leaves a closure
+ * behind), so the caller owns the context on both paths and frees it:
+ * no reference count, nothing left for the owner to clean up, and the
+ * caller's stack is never written late.
  *
  * The builders walk the tables on the owner thread.  Lists (hosts,
  * flows) collect matching pointers into an array, sort it with qsort_r
@@ -14,7 +15,6 @@
  * for 100k flows is one pass, one n log n sort on pointers and a page of
  * objects.  Times are kept in ms by the tables and shown in seconds.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,20 +34,9 @@
 struct query_ctx {
 	json_t *(*build)(struct iface *, void *);
 	json_t *out;
-	atomic_int refs;
 	size_t arg_size;
 	unsigned char arg[];         /* copy of the caller's argument block */
 };
-
-static void
-query_ctx_put(struct query_ctx *c, int discard)
-{
-	if (atomic_fetch_sub(&c->refs, 1) != 1)
-		return;
-	if (discard)
-		json_decref(c->out);
-	free(c);
-}
 
 static void
 query_tramp(struct iface *ifc, void *arg)
@@ -55,13 +44,11 @@ query_tramp(struct iface *ifc, void *arg)
 	struct query_ctx *c = arg;
 
 	c->out = c->build(ifc, c->arg_size ? c->arg : NULL);
-	/* If the caller already gave up, nobody will read out: free it. */
-	query_ctx_put(c, 1);
 }
 
 int
-query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-	  void *arg, size_t arg_size, json_t **out)
+query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+		  void *arg, size_t arg_size, json_t **out, int timeout_ms)
 {
 	struct query_ctx *c;
 
@@ -73,19 +60,26 @@ query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
 	c->arg_size = arg_size;
 	if (arg_size)
 		memcpy(c->arg, arg, arg_size);
-	atomic_init(&c->refs, 2);
-	if (iface_query(ifc, query_tramp, c, QUERY_TIMEOUT_MS) < 0) {
+	if (iface_query(ifc, query_tramp, c, timeout_ms) < 0) {
+		/* withdrawn untaken: the trampoline never runs, c is ours */
 		log_warn("query: interface %d did not answer in %d ms",
-			 ifc->id, QUERY_TIMEOUT_MS);
-		query_ctx_put(c, 1);
+			 ifc->id, timeout_ms);
+		free(c);
 		return -1;
 	}
 	if (arg_size)
 		memcpy(arg, c->arg, arg_size);
 	*out = c->out;
-	c->out = NULL;
-	query_ctx_put(c, 0);
+	free(c);
 	return 0;
+}
+
+int
+query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+	  void *arg, size_t arg_size, json_t **out)
+{
+	return query_run_timeout(ifc, build, arg, arg_size, out,
+				 QUERY_TIMEOUT_MS);
 }
 
 /* ------------------------------------------------------------------ */

@@ -24,8 +24,8 @@ struct iface;
 struct host;
 struct flow;
 
-/* Timeout of query_run(): long, because a late closure is only wasted
- * work, while a short one would fail queries on a busy owner. */
+/* Timeout of query_run(): long, because a short one would fail queries
+ * on a busy owner (a query the owner has started is always waited for). */
 #define QUERY_TIMEOUT_MS 5000
 
 /*
@@ -34,11 +34,15 @@ struct flow;
  * is copied in before and copied back after the call, so build can leave
  * results in it; it must therefore not hold pointers to memory that may
  * go away (strings are kept in fixed arrays).  Returns 0, or -1 when the
- * owner did not answer in time (the late result is then freed by the
- * owner).  Any thread but the owner.
+ * owner did not take the query within QUERY_TIMEOUT_MS: it was then
+ * withdrawn, build never runs, *out is NULL and nothing is left behind
+ * (see iface_query()).  Any thread but the owner.
  */
 int query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
 	      void *arg, size_t arg_size, json_t **out);
+/* The same with another timeout (tests). */
+int query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+		      void *arg, size_t arg_size, json_t **out, int timeout_ms);
 
 /* ---- interface ---- */
 
