@@ -71,6 +71,11 @@ static uint32_t w_head, w_count;
 static int w_running, w_stopping;
 static pthread_t w_thread;
 static struct writer_stats w_st;
+/* The writer thread bumps its own counters without w_lock (atomically);
+ * posters bump theirs under it; writer_get_stats() reads every field
+ * atomically under it, so neither kind of bump races with the copy. */
+#define WST_ADD(field, n) \
+	__atomic_fetch_add(&w_st.field, (n), __ATOMIC_RELAXED)
 static char *w_dir;
 static struct writer_db w_dbs[WRITER_MAX_DBS];
 
@@ -240,7 +245,7 @@ write_flow(int ifid, const struct writer_flow *f)
 	int rc;
 
 	if (d == NULL || db_begin(d) != 0) {
-		w_st.db_errors++;
+		WST_ADD(db_errors, 1);
 		return;
 	}
 	s = d->ins;
@@ -273,10 +278,10 @@ write_flow(int ifid, const struct writer_flow *f)
 	sqlite3_clear_bindings(s);
 	free(js);
 	if (rc != SQLITE_DONE) {
-		w_st.db_errors++;
+		WST_ADD(db_errors, 1);
 		return;
 	}
-	w_st.flows_written++;
+	WST_ADD(flows_written, 1);
 }
 
 static void
@@ -287,7 +292,7 @@ write_contact(int ifid, const struct writer_contact *c)
 	int rc;
 
 	if (d == NULL || db_begin(d) != 0) {
-		w_st.db_errors++;
+		WST_ADD(db_errors, 1);
 		return;
 	}
 	s = d->ins;
@@ -307,10 +312,10 @@ write_contact(int ifid, const struct writer_contact *c)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		w_st.db_errors++;
+		WST_ADD(db_errors, 1);
 		return;
 	}
-	w_st.contacts_written++;
+	WST_ADD(contacts_written, 1);
 }
 
 /* Commits every open transaction; closes files idle for a minute. */
@@ -328,7 +333,7 @@ db_commit_all(void)
 		if (d->in_txn) {
 			if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 				log_warn("sqlite commit: %s", sqlite3_errmsg(d->db));
-				w_st.db_errors++;
+				WST_ADD(db_errors, 1);
 				sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 			}
 			d->in_txn = 0;
@@ -416,14 +421,14 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 		rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, 1, argv);
 	}
 	if (rc != 0) {
-		w_st.rrd_errors++;
+		WST_ADD(rrd_errors, 1);
 		if (strcmp(last_err_path, path) != 0)
 			log_err("%s: %s", path, rrd_test_error() ?
 				rrd_get_error() : strerror(errno));
 		snprintf(last_err_path, sizeof(last_err_path), "%s", path);
 		return;
 	}
-	w_st.rrd_updates++;
+	WST_ADD(rrd_updates, 1);
 }
 
 /* ---- periodic callbacks ---- */
@@ -575,7 +580,7 @@ writer_daily(time_t now)
 	}
 	if (d != NULL)
 		closedir(d);
-	w_st.days_removed += sw.removed;
+	WST_ADD(days_removed, sw.removed);
 	log_info("writer: daily: %lu day files (%llu KB) kept, %lu older than "
 		 "%ld days removed", sw.kept, sw.kept_bytes / 1024, sw.removed,
 		 days);
@@ -642,15 +647,15 @@ handle(struct writer_rec *r)
 		break;
 	case WREC_HOST_SAVE:
 		if (kv_set(r->u.save.key, r->u.save.json, r->u.save.ttl_s) == 0)
-			w_st.hosts_saved++;
+			WST_ADD(hosts_saved, 1);
 		else
-			w_st.kv_errors++;
+			WST_ADD(kv_errors, 1);
 		free(r->u.save.json);
 		break;
 	case WREC_HOST_RESTORE:
 		v = kv_get(r->u.restore.key);
 		if (v != NULL)
-			w_st.hosts_restored++;
+			WST_ADD(hosts_restored, 1);
 		if (r->u.restore.done != NULL)
 			r->u.restore.done(r, v);
 		else
@@ -817,6 +822,13 @@ void
 writer_get_stats(struct writer_stats *out)
 {
 	pthread_mutex_lock(&w_lock);
-	*out = w_st;
+#define WST_LOAD(field) \
+	out->field = __atomic_load_n(&w_st.field, __ATOMIC_RELAXED)
+	WST_LOAD(posted); WST_LOAD(written); WST_LOAD(dropped);
+	WST_LOAD(flows_written); WST_LOAD(contacts_written);
+	WST_LOAD(db_errors); WST_LOAD(rrd_updates); WST_LOAD(rrd_errors);
+	WST_LOAD(hosts_saved); WST_LOAD(hosts_restored); WST_LOAD(kv_errors);
+	WST_LOAD(days_removed); WST_LOAD(queued);
+#undef WST_LOAD
 	pthread_mutex_unlock(&w_lock);
 }
