@@ -243,8 +243,13 @@ struct iface_query {
 
 struct iface {
 	int id;                      /* ifid: 0, 1, ... */
-	char *name;                  /* display name ("branch1" or the -i text) */
-	char *ifname;                /* -i text without "name=" */
+	char *name;                  /* display name ("branch1", else ifname) */
+	char *ifname;                /* the inputs as REST shows them: pcap
+				      * file names without directories, the
+				      * device of a live capture, else as
+				      * given (rest-api.md 4.1) */
+	char *spec;                  /* -i text without "name=", whole
+				      * (iface_spec()) */
 	const struct prefs *prefs;
 
 	/* sources, polled by the owner */
@@ -319,6 +324,10 @@ struct iface *iface_new(int id, const char *arg, const struct prefs *p);
  * on the caller's thread.  NULL on failure. */
 struct iface *iface_new_detached(const char *name, const struct prefs *p);
 void iface_free(struct iface *ifc);
+/* The -i text of the interface without "name=", paths whole
+ * ("/some/dir/test_01.pcap,tcp://..."): what identifies its inputs, where
+ * ifname is only their short label.  Any thread (set before start). */
+const char *iface_spec(const struct iface *ifc);
 int iface_start(struct iface *ifc);   /* starts the owner thread */
 void iface_stop(struct iface *ifc);   /* asks it to stop and joins */
 

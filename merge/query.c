@@ -209,13 +209,17 @@ iface_is_offline(const struct iface *ifc)
 	return 0;
 }
 
-/* Table fill as upstream: floor(1 + n * 100 / capacity). */
+/* Table fill as upstream, floor(1 + n * 100 / capacity), but at most
+ * 100: upstream's formula reads 101 for a full table. */
 static json_int_t
 pctg(uint64_t n, uint64_t cap)
 {
+	uint64_t v;
+
 	if (!cap)
 		return 0;
-	return (json_int_t)(1 + n * 100 / cap);
+	v = 1 + n * 100 / cap;
+	return (json_int_t)(v > 100 ? 100 : v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -275,6 +279,7 @@ query_iface_data(struct iface *ifc, int summary)
 	snprintf(ifid, sizeof(ifid), "%d", ifc->id);
 	set_str(o, "ifid", ifid);           /* a string here, as upstream */
 	set_str(o, "ifname", ifc->ifname);
+	set_str(o, "description", iface_spec(ifc));   /* the inputs, paths whole */
 	set_int(o, "drops", st->drops);
 	set_real(o, "throughput_bps", st->thpt_bps);
 	set_int(o, "num_flows", ifc->num_flows);

@@ -349,11 +349,12 @@ h_interfaces(const struct rest_params *p, json_t **rsp)
 		/* A name set in the preferences page wins. */
 		char *custom = ui_iface_custom_name(node_ifaces[i]->id);
 
-		json_array_append_new(a, json_pack("{s:i,s:s,s:s}",
+		json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
 			"ifid", node_ifaces[i]->id,
 			"ifname", node_ifaces[i]->ifname ? node_ifaces[i]->ifname : "",
 			"name", custom ? custom :
-				node_ifaces[i]->name ? node_ifaces[i]->name : ""));
+				node_ifaces[i]->name ? node_ifaces[i]->name : "",
+			"description", iface_spec(node_ifaces[i])));
 		free(custom);
 	}
 	*rsp = a;

@@ -207,11 +207,19 @@ def test_teams(n, pcap):
     ifs = js["rsp"]
     expect(len(ifs) == 1, "one interface listed (%d)" % len(ifs))
     check_schema(ifs[0], IFACE_LIST, "interfaces.lua[0]")
-    expect(ifs[0]["ifid"] == 0 and ifs[0]["ifname"].endswith("teams.pcap"),
-           "interfaces.lua: ifid 0, ifname names the pcap (%r)" % ifs[0])
+    expect(ifs[0]["ifid"] == 0 and ifs[0]["ifname"] == "teams.pcap"
+           and ifs[0]["name"] == "teams.pcap",
+           "interfaces.lua: ifid 0, ifname and name are the file name, as upstream (%r)"
+           % ifs[0])
+    expect(ifs[0].get("description") == pcap and os.path.isabs(pcap),
+           "interfaces.lua: description keeps the whole path %r (%r)"
+           % (pcap, ifs[0].get("description")))
 
     check_schema(d, IFACE_DATA, "interface/data.lua")
     expect(d["ifid"] == "0", "interface/data ifid is the string \"0\"")
+    expect(d["ifname"] == "teams.pcap" and d.get("description") == pcap,
+           "interface/data: ifname %r is the file name, description %r the path"
+           % (d["ifname"], d.get("description")))
     ref = node.reference()["teams.pcap"]
     expect(d["packets"] == int(ref["packets"]) and d["bytes"] == int(ref["bytes"]),
            "interface packets/bytes %d/%d = tshark %s/%s"
