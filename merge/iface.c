@@ -326,7 +326,7 @@ iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
 void
 iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 {
-	int i, offline = 1;
+	int i, offline = 0, online = 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
 
 	ifc->probe_idle_ms = 0;      /* raised by the probes' sources */
@@ -336,7 +336,9 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 		if (s->stats != NULL)
 			s->stats(s, ifc);
 		if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
-			offline = 0;
+			online = 1;
+		else
+			offline = 1;
 	}
 	/* read by the exporter's event (atomic) */
 	__atomic_store_n(&ifc->flow_idle_ms, ifc->probe_idle_ms > TABLES_FLOW_IDLE_MS ?
@@ -351,7 +353,10 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 				   ifc->prefs->export_interval : 1) * 1000 - 50;
 	}
 	storage_iface_tick(ifc, wall_ms);   /* RRD snapshots (writer thread) */
-	if (!offline)
+	/* one clock for all entries, or each source's own (docs/accounting.md) */
+	if (online && offline)
+		tables_purge_sources(ifc, wall_ms);
+	else if (online)
 		tables_purge(ifc, wall_ms, 0);
 	else if (!ifc->inputs_ended)
 		tables_purge(ifc, ifc->clock_ms, 1);
@@ -397,6 +402,7 @@ iface_thread(void *arg)
 
 			if (s->state != SOURCE_ACTIVE)
 				continue;
+			ifc->cur_source = (uint8_t)i;
 			did += s->read(s, ifc, IFACE_BATCH);
 			if (s->state == SOURCE_ACTIVE && s->fd != NULL &&
 			    s->fd(s) >= 0) {

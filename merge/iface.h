@@ -73,6 +73,8 @@ struct host {
 	struct host_l7 *l7;          /* heap, n_l7 used of cap_l7 */
 	uint16_t n_l7, cap_l7;
 	uint8_t is_local;            /* in a -m network */
+	uint8_t source;              /* index of the source that fed it last
+				      * (whose clock seen_ms is on) */
 	/* line 1: TCP and UDP traffic (ICMP and others on line 2) */
 	struct counters tcp __attribute__((aligned(64)));
 	struct counters udp, icmp, other;
@@ -130,6 +132,8 @@ struct flow {
 	/* line 3 and on: seldom touched */
 	struct flow *prev, *next;    /* list of all flows, least recently seen first */
 	uint32_t id;                 /* serial number (hash_id in REST) */
+	uint8_t source;              /* index of the source that fed it last
+				      * (whose clock seen_ms is on) */
 	struct ndpi_flow_struct *ndpi;  /* owned; freed when detection is done */
 	char *extra;                 /* the latest update's additional fields
 				      * (JSON object text, heap) or NULL */
@@ -201,6 +205,7 @@ struct mac {
 	struct counters c;
 	uint64_t arp_sent, arp_rcvd;
 	uint32_t num_hosts;
+	uint8_t source;              /* source that fed it last */
 };
 
 struct iface_stats {
@@ -258,6 +263,12 @@ struct iface {
 	int inputs_ended;            /* every (offline) source is exhausted */
 	uint64_t started_ms;         /* wall clock at start */
 	uint64_t clock_ms;           /* current time of the interface: packet time for pcap files */
+	/* Each source's own clock (its latest packet or update time) and the
+	 * source whose records are being accounted now (the owner sets it
+	 * before each read): a merged interface purges an entry by the clock
+	 * of the source that fed it (tables_purge_sources()). */
+	uint64_t source_clock_ms[IFACE_MAX_SOURCES];
+	uint8_t cur_source;
 	uint64_t wall_ms;            /* wall clock, refreshed once per loop */
 	uint64_t next_export_ms;     /* -I: when this node's flows go out next */
 

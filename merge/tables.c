@@ -31,6 +31,7 @@
 
 #include "capture/decode.h"
 #include "capture/dpi.h"
+#include "capture/source.h"
 #include "common/log.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
@@ -283,6 +284,7 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 				LRU_TOUCH(ifc, mac_head, mac_tail, m);
 				m->last_ms = now;
 			}
+			m->source = ifc->cur_source;
 			return m;
 		}
 	if (ifc->num_macs >= ifc->max_macs) {
@@ -295,6 +297,7 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 	memcpy(m->addr, addr, 6);
 	m->vlan = vlan;
 	m->first_ms = m->last_ms = now;
+	m->source = ifc->cur_source;
 	m->hnext = *b;
 	*b = m;
 	LRU_APPEND(ifc, mac_head, mac_tail, m);
@@ -387,6 +390,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	h->is_local = net >= 0;
 	h->id = ifc->next_host_id++;
 	h->first_ms = h->last_ms = h->seen_ms = now;
+	h->source = ifc->cur_source;
 	h->hnext = *b;
 	*b = h;
 	LRU_APPEND(ifc, host_head, host_tail, h);
@@ -538,6 +542,7 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	f->tunnel = p->tunnel;
 	f->origin = origin;
 	f->first_ms = f->last_ms = f->seen_ms = now;
+	f->source = ifc->cur_source;
 	f->cli_host = host_get(ifc, &p->src, p->vlan, p->has_mac ? p->src_mac : NULL, now);
 	f->srv_host = host_get(ifc, &p->dst, p->vlan, p->has_mac ? p->dst_mac : NULL, now);
 	if (f->cli_host) {
@@ -710,10 +715,17 @@ flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
 			srv->seen_ms + LRU_SLACK_MS <= seen;
 
 	f->seen_ms = seen;
-	if (cli != NULL)
+	f->source = ifc->cur_source;
+	if (seen > ifc->source_clock_ms[ifc->cur_source])
+		ifc->source_clock_ms[ifc->cur_source] = seen;
+	if (cli != NULL) {
 		cli->seen_ms = seen;
-	if (srv != NULL)
+		cli->source = ifc->cur_source;
+	}
+	if (srv != NULL) {
 		srv->seen_ms = seen;
+		srv->source = ifc->cur_source;
+	}
 
 	if (now > f->last_ms)
 		f->last_ms = now;
@@ -1317,6 +1329,73 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 	while ((m = ifc->mac_head) != NULL &&
 	       (!pressure_only || table_pressed(ifc->num_macs, ifc->max_macs)) &&
 	       m->last_ms + TABLES_MAC_IDLE_MS < now_ms) {
+		mac_unhash(ifc, m);
+		LRU_UNLINK(ifc, mac_head, mac_tail, m);
+		ifc->num_macs--;
+		ifc->stats.macs_purged++;
+		free(m);
+	}
+}
+
+/* How entries fed by source src are purged: 0 never; else at the clock
+ * *now, and only while their table is nearly full when *pressure_only.
+ * An index past the sources (detached interfaces) is a live one. */
+static int
+purge_rule(const struct iface *ifc, uint8_t src, uint64_t wall_ms,
+	   uint64_t *now, int *pressure_only)
+{
+	const struct source *s;
+
+	*now = wall_ms;
+	*pressure_only = 0;
+	if (src >= ifc->n_sources)
+		return 1;
+	s = ifc->sources[src];
+	if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
+		return 1;
+	if (s->state != SOURCE_ACTIVE)
+		return 0;            /* the file's final counts stay visible */
+	*now = ifc->source_clock_ms[src];
+	*pressure_only = 1;
+	return 1;
+}
+
+void
+tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
+{
+	struct flow *f, *fn;
+	struct host *h, *hn;
+	struct mac *m, *mn;
+	uint64_t now;
+	int pressure_only;
+
+	for (f = ifc->flow_head; f != NULL; f = fn) {
+		fn = f->next;
+		if (!purge_rule(ifc, f->source, wall_ms, &now, &pressure_only) ||
+		    (pressure_only && !table_pressed(ifc->num_flows, ifc->max_flows)) ||
+		    f->seen_ms + ifc->flow_idle_ms >= now)
+			continue;
+		flow_free(ifc, f);
+		ifc->stats.flows_purged++;
+	}
+	for (h = ifc->host_head; h != NULL; h = hn) {
+		hn = h->next;
+		if (!purge_rule(ifc, h->source, wall_ms, &now, &pressure_only) ||
+		    (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts)) ||
+		    h->seen_ms + TABLES_HOST_IDLE_MS >= now ||
+		    h->active_flows_cli + h->active_flows_srv > 0 ||
+		    storage_host_sticky(ifc, h))
+			continue;
+		storage_host_purged(ifc, h);
+		host_free(ifc, h);
+		ifc->stats.hosts_purged++;
+	}
+	for (m = ifc->mac_head; m != NULL; m = mn) {
+		mn = m->next;
+		if (!purge_rule(ifc, m->source, wall_ms, &now, &pressure_only) ||
+		    (pressure_only && !table_pressed(ifc->num_macs, ifc->max_macs)) ||
+		    m->last_ms + TABLES_MAC_IDLE_MS >= now)
+			continue;
 		mac_unhash(ifc, m);
 		LRU_UNLINK(ifc, mac_head, mac_tail, m);
 		ifc->num_macs--;
