@@ -196,6 +196,19 @@ struct iface_origin {
 	double thpt_bps;             /* bytes/s */
 };
 
+/* Traffic of one VLAN (0: untagged frames), kept since the start:
+ * every frame counts to the VLAN of its outermost tag, so the VLANs'
+ * bytes add up to the interface's bytes (docs/accounting.md). */
+struct iface_vlan {
+	uint16_t vlan;
+	uint64_t packets, bytes;     /* every frame (collected: every update) */
+	uint64_t bytes_sent, bytes_rcvd;   /* IP, client->server / server->client */
+	uint64_t pkts_sent, pkts_rcvd;
+	uint64_t first_ms, last_ms;
+	uint64_t thpt_last_bytes;
+	double thpt_bps;             /* bytes/s */
+};
+
 struct mac {
 	struct mac *hnext;
 	struct mac *prev, *next;
@@ -306,6 +319,11 @@ struct iface {
 	 * captures) are not counted. */
 	uint32_t latency_hist[IFACE_LATENCY_SLOTS + 1];
 	uint64_t latency_samples, latency_max_ms;
+
+	/* VLANs seen: vlans[vlan_idx[id] - 1] (vlan_idx 0: not seen yet) */
+	uint16_t *vlan_idx;          /* [4096], allocated at the first frame */
+	struct iface_vlan *vlans;
+	uint32_t n_vlans, cap_vlans;
 
 	struct iface_l7 *l7;         /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;

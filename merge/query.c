@@ -1287,3 +1287,41 @@ query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
 	}
 	return l7_finish(o);
 }
+
+/* ------------------------------------------------------------------ */
+/* VLANs                                                               */
+
+json_t *
+query_vlans(struct iface *ifc)
+{
+	uint32_t *hosts = calloc(4096, sizeof(*hosts));
+	json_t *rows = json_array();
+
+	if (!hosts || !rows) {
+		free(hosts);
+		json_decref(rows);
+		return NULL;
+	}
+	for (const struct host *h = ifc->host_head; h; h = h->next)
+		hosts[h->vlan & 4095]++;
+	for (uint32_t i = 0; i < ifc->n_vlans; i++) {
+		const struct iface_vlan *v = &ifc->vlans[i];
+		json_t *r = json_object();
+
+		set_int(r, "vlan", v->vlan);
+		set_int(r, "num_hosts", hosts[v->vlan]);
+		set_int(r, "packets", v->packets);
+		set_int(r, "traffic", v->bytes);
+		set_int(r, "bytes_sent", v->bytes_sent);
+		set_int(r, "bytes_rcvd", v->bytes_rcvd);
+		set_int(r, "packets_sent", v->pkts_sent);
+		set_int(r, "packets_rcvd", v->pkts_rcvd);
+		set_int(r, "non_ip_bytes", v->bytes - v->bytes_sent - v->bytes_rcvd);
+		set_real(r, "throughput", v->thpt_bps);
+		set_int(r, "seen_since", v->first_ms / 1000);
+		set_int(r, "last_seen", v->last_ms / 1000);
+		json_array_append_new(rows, r);
+	}
+	free(hosts);
+	return rows;
+}

@@ -139,6 +139,16 @@ json_t *query_l7_iface(struct iface *ifc, const struct l7_query *q);
 /* Same for one host ("num_flows" = flows of that protocol). */
 json_t *query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q);
 
+/* ---- VLANs ---- */
+
+/* One row per VLAN seen (0: untagged frames), from the interface's VLAN
+ * table: {vlan, num_hosts (active hosts of the VLAN), packets, traffic
+ * (bytes of every frame of the VLAN), bytes_sent / bytes_rcvd and
+ * packets_sent / packets_rcvd (IP, client->server / server->client),
+ * non_ip_bytes (traffic - sent - rcvd: non-IP and undecodable frames),
+ * throughput (bytes/s), seen_since, last_seen (epoch s)}. */
+json_t *query_vlans(struct iface *ifc);
+
 /* ---- helpers usable from any thread ---- */
 
 /* Seconds since the node started, as upstream's human string. */

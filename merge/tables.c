@@ -132,6 +132,56 @@ tables_init(struct iface *ifc)
 	return 0;
 }
 
+/* ---- VLANs ---- */
+
+/* The entry of VLAN id, added when first seen; NULL out of memory. */
+static struct iface_vlan *
+vlan_get(struct iface *ifc, uint16_t id, uint64_t now)
+{
+	struct iface_vlan *v;
+
+	id &= 4095;
+	if (ifc->vlan_idx == NULL) {
+		ifc->vlan_idx = calloc(4096, sizeof(*ifc->vlan_idx));
+		if (ifc->vlan_idx == NULL)
+			return NULL;
+	}
+	if (ifc->vlan_idx[id] != 0)
+		return &ifc->vlans[ifc->vlan_idx[id] - 1];
+	if (ifc->n_vlans == ifc->cap_vlans) {
+		uint32_t cap = ifc->cap_vlans ? ifc->cap_vlans * 2 : 4;
+
+		v = realloc(ifc->vlans, cap * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		ifc->vlans = v;
+		ifc->cap_vlans = cap;
+	}
+	v = &ifc->vlans[ifc->n_vlans++];
+	memset(v, 0, sizeof(*v));
+	v->vlan = id;
+	v->first_ms = now;
+	ifc->vlan_idx[id] = (uint16_t)ifc->n_vlans;
+	return v;
+}
+
+/* Frames (or collected packets) of VLAN id, whatever they hold. */
+static void
+vlan_frames(struct iface *ifc, uint16_t id, uint64_t bytes, uint64_t pkts,
+	    uint64_t now)
+{
+	struct iface_vlan *v = vlan_get(ifc, id, now);
+
+	if (v == NULL)
+		return;
+	v->bytes += bytes;
+	v->packets += pkts;
+	if (now > v->last_ms)
+		v->last_ms = now;
+	if (now < v->first_ms)
+		v->first_ms = now;
+}
+
 /* ---- L7 ---- */
 
 static inline struct iface_l7 *
@@ -701,6 +751,20 @@ account_macs(struct iface *ifc, const uint8_t *src, const uint8_t *dst,
 	}
 }
 
+/* The IP part of a VLAN's traffic, by direction. */
+static void
+vlan_flow(struct iface *ifc, uint16_t id, const uint64_t d[4], uint64_t now)
+{
+	struct iface_vlan *v = vlan_get(ifc, id, now);
+
+	if (v == NULL)
+		return;
+	v->bytes_sent += d[0];
+	v->pkts_sent += d[1];
+	v->bytes_rcvd += d[2];
+	v->pkts_rcvd += d[3];
+}
+
 /* Adds d = {c2s bytes, c2s packets, s2c bytes, s2c packets} to flow f,
  * its L7 slot, its hosts and the local/remote totals; the TCP flags of
  * each direction are OR-ed in (0 for a direction without traffic). */
@@ -737,6 +801,7 @@ flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
 	f->s2c_pkts += d[3];
 	f->c2s_tcp_flags |= c2s_flags;
 	f->s2c_tcp_flags |= s2c_flags;
+	vlan_flow(ifc, f->vlan, d, now);
 	s = l7_slot(ifc, f->l7_counted);
 	if (s != NULL) {
 		s->bytes += d[0] + d[2];
@@ -786,6 +851,7 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		ifc->clock_ms = now;
 	ifc->stats.packets += n;
 	ifc->stats.bytes += len;
+	vlan_frames(ifc, p->vlan, len, n, now);
 	if (decode_result == DECODE_BAD) {
 		ifc->stats.bad_packets += n;
 		return;
@@ -1191,6 +1257,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	ifc->stats.bytes += d[0] + d[2];
 	ifc->stats.ip_packets += d[1] + d[3];
 	ifc->stats.ip_bytes += d[0] + d[2];
+	vlan_frames(ifc, f->vlan, d[0] + d[2], d[1] + d[3], now);
 	if (u->has_mac) {
 		const uint8_t *cm = c2s ? u->src_mac : u->dst_mac;
 		const uint8_t *sm = c2s ? u->dst_mac : u->src_mac;
@@ -1439,6 +1506,11 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 
 		o->thpt_bps = rate(o->bytes, &o->thpt_last_bytes, elapsed_ms);
 	}
+	for (i = 0; i < (int)ifc->n_vlans; i++) {
+		struct iface_vlan *v = &ifc->vlans[i];
+
+		v->thpt_bps = rate(v->bytes, &v->thpt_last_bytes, elapsed_ms);
+	}
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		f->thpt_bps = rate(f->c2s_bytes + f->s2c_bytes, &f->thpt_last_bytes, elapsed_ms);
 		f->thpt_pps = rate(f->c2s_pkts + f->s2c_pkts, &f->thpt_last_pkts, elapsed_ms);
@@ -1482,6 +1554,11 @@ tables_fini(struct iface *ifc)
 	ifc->host_buckets = NULL;
 	ifc->mac_buckets = NULL;
 	ifc->num_flows = ifc->num_hosts = ifc->num_macs = 0;
+	free(ifc->vlan_idx);
+	free(ifc->vlans);
+	ifc->vlan_idx = NULL;
+	ifc->vlans = NULL;
+	ifc->n_vlans = ifc->cap_vlans = 0;
 }
 
 uint64_t

@@ -98,32 +98,6 @@ agg_row(const struct agg *a)
 }
 
 static json_t *
-build_vlans(struct iface *ifc)
-{
-	struct agg *v = calloc(4096, sizeof(*v));
-	json_t *rows = json_array();
-
-	if (!v || !rows) {
-		free(v);
-		json_decref(rows);
-		return NULL;
-	}
-	for (const struct host *h = ifc->host_head; h; h = h->next)
-		agg_add(&v[h->vlan & 4095], h);
-	for (int i = 0; i < 4096; i++) {
-		json_t *r;
-
-		if (!v[i].hosts)
-			continue;
-		r = agg_row(&v[i]);
-		json_object_set_new(r, "vlan", json_integer(i));
-		json_array_append_new(rows, r);
-	}
-	free(v);
-	return rows;
-}
-
-static json_t *
 build_all(struct iface *ifc)
 {
 	struct agg a = { 0 };
@@ -196,7 +170,7 @@ ui_build(struct iface *ifc, void *arg)
 	struct ui_req *r = arg;
 
 	switch (r->op) {
-	case UI_OP_VLANS: return build_vlans(ifc);
+	case UI_OP_VLANS: return query_vlans(ifc);   /* the VLAN table */
 	case UI_OP_ALL: return build_all(ifc);
 	case UI_OP_MATRIX: return build_matrix(ifc, r->max_hosts);
 	case UI_OP_FLOW: return query_flow_details(ifc, r->flow_id);
@@ -507,7 +481,8 @@ h_vlans(const struct rest_params *p, const struct auth_user *u,
 	json_t **rsp, const char **msg)
 {
 	static const char *const cols[] = { "vlan", "num_hosts", "bytes_sent",
-		"bytes_rcvd", "traffic", "throughput", "seen_since", NULL };
+		"bytes_rcvd", "traffic", "throughput", "seen_since", "packets",
+		"last_seen", NULL };
 	struct ui_req r = { UI_OP_VLANS, 0, 0 };
 	json_t *rows = NULL;
 	enum rest_rc rc = run(rest_param_iface(p, "ifid"), &r, &rows);

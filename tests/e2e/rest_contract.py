@@ -8,7 +8,9 @@ HTTP status and rc of the errors; headers (§1.3) and the CORS preflight;
 pagination, server-side sort order and the filters; POST with a JSON body
 answers like GET; and the values add up: Σ hosts' bytes sent = Σ hosts'
 bytes received = Σ flow bytes = interface bytes − non-IP bytes (tshark) =
-Σ L7 sinceStartup slices but ARP; the ARP slice = tshark's ARP bytes; the
+Σ L7 sinceStartup slices but ARP; Σ VLAN traffic = interface bytes, each
+VLAN's = its frames' bytes (tshark); Σ AS / country bytes sent = recvd =
+IP bytes; the ARP slice = tshark's ARP bytes; the
 count pie follows §4.7 on the per-application flow counts of flow/active.
 """
 import os
@@ -191,6 +193,38 @@ def same_pie(got, want):
     return True
 
 
+def check_aggregates(n, pcap, d, hosts, ip_bytes):
+    """VLANs, ASes and countries add up (docs/accounting.md): every frame
+    counts to the VLAN of its outermost tag (0: untagged), so Σ VLAN
+    traffic = interface bytes and each VLAN's traffic = tshark's bytes of
+    its frames; Σ VLAN sent + recvd = IP bytes.  An AS or a country
+    counts its hosts' traffic, so over all rows Σ sent = Σ recvd = IP bytes
+    and Σ num_hosts = num_hosts."""
+    vl = ok(n, "get/vlan/list.lua", ifid=0, perPage=5000)["data"]
+    tot = sum(v["traffic"] for v in vl)
+    expect(tot == d["bytes"], "Σ VLAN traffic %d = interface bytes %d (untagged frames: VLAN 0)"
+           % (tot, d["bytes"]))
+    expect(sum(v["packets"] for v in vl) == d["packets"], "Σ VLAN packets = interface packets")
+    expect(sum(v["bytes_sent"] + v["bytes_rcvd"] for v in vl) == ip_bytes,
+           "Σ VLAN bytes sent + rcvd %d = IP bytes %d"
+           % (sum(v["bytes_sent"] + v["bytes_rcvd"] for v in vl), ip_bytes))
+    for v in vl:
+        flt = "vlan.id == %d" % v["vlan"] if v["vlan"] else "!vlan"
+        want = tshark_bytes(pcap, flt)
+        expect(v["traffic"] == want, "VLAN %d traffic %d = tshark bytes of its frames (%s) %d"
+               % (v["vlan"], v["traffic"], flt, want))
+        nh = sum(1 for h in hosts if h["vlan"] == v["vlan"])
+        expect(v["num_hosts"] == nh, "VLAN %d num_hosts %d = %d hosts" % (v["vlan"], v["num_hosts"], nh))
+    for ep, idk in (("get/asn/list.lua", "asn"), ("get/country/list.lua", "country")):
+        rows = ok(n, ep, ifid=0, perPage=5000)["data"]
+        sent = sum(r["bytes_sent"] for r in rows)
+        rcvd = sum(r["bytes_rcvd"] for r in rows)
+        expect(sent == rcvd == ip_bytes and all(idk in r for r in rows),
+               "%s: Σ sent %d = Σ recvd %d = IP bytes %d" % (ep, sent, rcvd, ip_bytes))
+        expect(sum(r["num_hosts"] for r in rows) == len(hosts),
+               "%s: Σ num_hosts = %d hosts" % (ep, len(hosts)))
+
+
 def test_teams(n, pcap):
     d = n.wait_ended()
     # ---- envelope, headers, simple endpoints
@@ -337,6 +371,7 @@ def test_teams(n, pcap):
     arp = tshark_bytes(pcap, "arp")
     expect(f_bytes == d["bytes"] - non_ip, "Σ flow bytes %d = interface bytes − non-IP %d"
            % (f_bytes, d["bytes"] - non_ip))
+    check_aggregates(n, pcap, d, hosts, f_bytes)
     l7 = ok(n, "get/interface/l7/stats.lua", ifid=0, ndpistats_mode="sinceStartup",
             collapse_stats="false")
     for s in l7:
@@ -507,7 +542,7 @@ def test_ipv6(n, pcap):
 
 
 def test_vlan(n, pcap):
-    n.wait_ended()
+    d = n.wait_ended()
     out = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "vlan.id"],
                          capture_output=True, text=True, timeout=60).stdout.split()
     vlans = {int(v.split(",")[0]) for v in out if v}
@@ -534,6 +569,11 @@ def test_vlan(n, pcap):
     expect(all_flows(n, vlan=vid + 1) == [], "flow/active vlan=%d: none" % (vid + 1))
     hi = ok(n, "get/host/interfaces.lua", host=h["ip"], vlan=vid)
     expect(hi == {"%s@%d" % (h["ip"], vid): [{"ifid": 0}]}, "host/interfaces with vlan: %r" % hi)
+    check_aggregates(n, pcap, d, hosts, sum(f["bytes"] for f in fl))
+    vl = ok(n, "get/vlan/list.lua", ifid=0)["data"]
+    want = tshark_bytes(pcap, "vlan.id == %d" % vid)
+    expect(any(v["vlan"] == vid and v["traffic"] == want for v in vl),
+           "get/vlan/list.lua: VLAN %d traffic = its frames' bytes %d (%r)" % (vid, want, vl))
 
 
 def test_empty(n):
