@@ -103,7 +103,9 @@ struct flow {
 	uint16_t vlan;
 	uint8_t l4_proto;
 	uint8_t origin;              /* index in ifc->origins (part of the key) */
-	struct ipaddr cli, srv;      /* client = sender of the first packet */
+	struct ipaddr cli, srv;      /* client: sender of the first packet,
+				      * unless it was the server's (SYN-ACK,
+				      * lower to higher port: accounting.md) */
 	uint16_t cli_port, srv_port;
 	uint8_t ip_version;
 	uint8_t cli_l7_idx, srv_l7_idx;  /* 1 + index of the hosts' L7 entry, 0 unknown */

@@ -10,7 +10,9 @@
  *
  * Flows are bidirectional: the key is (VLAN, L4 protocol, the two
  * address/port pairs in either order); the sender of the first packet is
- * the client.  The hash is symmetric so both directions land in one chain.
+ * the client unless upstream's rule says it is the server
+ * (pkt_sender_is_server()).  The hash is symmetric so both directions
+ * land in one chain.
  *
  * L7 bookkeeping: a flow's bytes are always counted under the protocol in
  * f->l7_counted (Unknown at first).  When nDPI changes the protocol,
@@ -835,6 +837,42 @@ flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
 	}
 }
 
+/*
+ * Who is the client of a flow whose first packet is p (docs/accounting.md,
+ * "Client and server"): upstream's rule, the one the ZMQ collector applies
+ * to its records (collector/zmq_fields.c), so that a capture that starts
+ * mid-connection does not make the server the client.  The sender is the
+ * server (1 returned) when the packet is a TCP SYN-ACK, or when it comes
+ * from a lower port to a higher one, except for UDP, a TCP SYN, ICMP
+ * (no ports), orphan fragments, and broadcast/multicast endpoints.
+ */
+static int
+pkt_sender_is_server(const struct pkt *p)
+{
+	if (!p->ports_known || p->l4_proto == 17 || p->sport == p->dport ||
+	    p->l4_proto == 1 || p->l4_proto == 58)
+		return 0;
+	if (ipaddr_is_multicast(&p->src) || ipaddr_is_broadcast(&p->src) ||
+	    ipaddr_is_multicast(&p->dst) || ipaddr_is_broadcast(&p->dst))
+		return 0;
+	if (p->l4_proto == 6 && (p->tcp_flags & 0x02))   /* SYN */
+		return (p->tcp_flags & 0x10) != 0;       /* SYN-ACK */
+	return p->sport < p->dport;
+}
+
+/* p with its two sides exchanged (only what flow_new reads). */
+static void
+pkt_swapped(const struct pkt *p, struct pkt *q)
+{
+	*q = *p;
+	q->src = p->dst;
+	q->dst = p->src;
+	q->sport = p->dport;
+	q->dport = p->sport;
+	memcpy(q->src_mac, p->dst_mac, 6);
+	memcpy(q->dst_mac, p->src_mac, 6);
+}
+
 void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
@@ -875,10 +913,14 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	hv = key_hash(&k);
 	f = key_find(ifc, &k, hv, &c2s);
 	if (f == NULL) {
-		f = flow_new(ifc, p, 0, hv, now);
+		struct pkt q;
+
+		c2s = !pkt_sender_is_server(p);
+		if (!c2s)
+			pkt_swapped(p, &q);
+		f = flow_new(ifc, c2s ? p : &q, 0, hv, now);
 		if (f == NULL)
 			return;
-		c2s = 1;
 	} else if (f->seen_ms + LRU_SLACK_MS <= now) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}

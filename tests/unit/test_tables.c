@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -413,6 +414,67 @@ test_prefetch_changes_nothing(void **state)
 	free_iface(a);
 }
 
+/* The first packet of a flow seen from the wrong side (a capture that
+ * starts mid-connection): upstream's rule, as the ZMQ collector applies
+ * it, makes the sender of a SYN-ACK or of a packet from a lower port to a
+ * higher one the server; a SYN, UDP and equal ports keep the sender as
+ * the client. */
+static void
+test_first_packet_direction(void **state)
+{
+	static const struct {
+		uint8_t proto, flags;
+		uint16_t sport, dport;
+		int swapped;
+	} cases[] = {
+		{ 6, 0x10, 22, 50022, 1 },      /* ACK from ssh to the client */
+		{ 6, 0x18, 443, 40000, 1 },     /* PSH-ACK from a web server */
+		{ 6, 0x12, 8080, 3000, 1 },     /* SYN-ACK: server whatever the ports */
+		{ 6, 0x02, 22, 40000, 0 },      /* SYN: client whatever the ports */
+		{ 6, 0x10, 40000, 22, 0 },      /* client to server already */
+		{ 17, 0, 53, 5000, 0 },         /* UDP: never swapped */
+		{ 6, 0x10, 5000, 5000, 0 },     /* equal ports */
+	};
+	struct iface *ifc = make_iface(100, 100);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char src[32], dst[32];
+		struct pkt a, b;
+		struct flow *f;
+
+		snprintf(src, sizeof(src), "10.0.%u.1", (unsigned)i);
+		snprintf(dst, sizeof(dst), "10.1.%u.2", (unsigned)i);
+		a = udp_pkt(src, cases[i].sport, dst, cases[i].dport, 100, 1000 + i);
+		a.l4_proto = cases[i].proto;
+		a.tcp_flags = cases[i].flags;
+		b = udp_pkt(dst, cases[i].dport, src, cases[i].sport, 60, 1001 + i);
+		b.l4_proto = cases[i].proto;
+		b.tcp_flags = 0x10;
+		iface_packet(ifc, &a, DECODE_IP);
+		iface_packet(ifc, &b, DECODE_IP);
+		f = ifc->flow_tail;
+		assert_non_null(f);
+		if (cases[i].swapped) {
+			/* the sender of the first packet is the server */
+			assert_int_equal(f->cli_port, cases[i].dport);
+			assert_int_equal(f->srv_port, cases[i].sport);
+			assert_int_equal(f->s2c_bytes, 100);
+			assert_int_equal(f->c2s_bytes, 60);
+			assert_int_equal(f->srv_host->c.bytes_sent, 100);
+			assert_int_equal(f->srv_host->active_flows_srv, 1);
+		} else {
+			assert_int_equal(f->cli_port, cases[i].sport);
+			assert_int_equal(f->srv_port, cases[i].dport);
+			assert_int_equal(f->c2s_bytes, 100);
+			assert_int_equal(f->s2c_bytes, 60);
+			assert_int_equal(f->cli_host->c.bytes_sent, 100);
+		}
+	}
+	assert_int_equal(ifc->num_flows, sizeof(cases) / sizeof(cases[0]));
+	free_iface(ifc);
+}
+
 static void
 count_flows(struct iface *ifc, void *arg)
 {
@@ -505,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_prefetch_changes_nothing),
 		cmocka_unit_test(test_mailbox_query_runs_on_owner),
 		cmocka_unit_test(test_query_timeout_withdraws),
+		cmocka_unit_test(test_first_packet_direction),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
