@@ -1031,6 +1031,9 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 		"bps", f->thpt_bps * 8, "pps", f->thpt_pps));
 	json_object_set_new(o, "breakdown", json_pack("{s:I,s:I}",
 		"cli2srv", c2s, "srv2cli", tot ? 100 - c2s : 0));
+	/* the flows page's Info column: SNI / HTTP host / DNS query, from
+	 * nDPI (packets) or the exporter's fields (collected) */
+	set_str(o, "info", f->info ? f->info : "");
 	/* ours: where a collected flow comes from (docs/rest.md) */
 	if (f->exporter.v != 0) {
 		set_str(o, "device_ip", ipaddr_fmt(&f->exporter, ip, sizeof(ip)));

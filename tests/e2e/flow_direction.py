@@ -9,7 +9,8 @@ Packet path: for every TCP connection of teams.pcap and BGP_redist.pcap
 (several start with the server's PSH-ACK from 443 or 179) the client and
 server REST shows are those the rule gives on the connection's first
 packet (tshark).  Collector path: a ZMQ record from port 22 to 50022 is
-shown with the client on 50022, as upstream does.
+shown with the client on 50022, as upstream does, and its
+TLS_SERVER_NAME as the flow's info (the flows page's Info column).
 """
 import json
 import os
@@ -104,7 +105,8 @@ def test_collector_path():
                                              "PROTOCOL": 6, "IN_BYTES": 700, "IN_PKTS": 2,
                                              "OUT_BYTES": 300, "OUT_PKTS": 1,
                                              "FIRST_SWITCHED": now - 1,
-                                             "LAST_SWITCHED": now}]).encode()])
+                                             "LAST_SWITCHED": now,
+                                             "TLS_SERVER_NAME": "git.example.org"}]).encode()])
             fl = []
             deadline = time.monotonic() + 10
             while not fl and time.monotonic() < deadline:
@@ -114,6 +116,9 @@ def test_collector_path():
                    and fl[0]["client"]["ip"] == "10.5.0.2" and fl[0]["server"]["port"] == 22,
                    "ZMQ record 10.5.0.1:22 -> 10.5.0.2:50022: client 10.5.0.2:50022 (%r)"
                    % [(f["client"], f["server"]) for f in fl])
+            expect(len(fl) == 1 and fl[0].get("info") == "git.example.org",
+                   "ZMQ record's TLS_SERVER_NAME is the flow's info (%r)"
+                   % [f.get("info") for f in fl])
     finally:
         pub.close(0)
         ctx.term()

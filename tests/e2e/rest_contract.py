@@ -87,7 +87,7 @@ FLOW_ROW = {
     "first_seen": INT, "last_seen": INT, "duration": INT,
     "client": {"ip": STR, "port": INT, "name": STR},
     "server": {"ip": STR, "port": INT, "name": STR},
-    "vlan": INT, "protocol": {"l4": STR, "l7": STR}, "bytes": INT, "thpt": BPS,
+    "vlan": INT, "protocol": {"l4": STR, "l7": STR}, "bytes": INT, "thpt": BPS, "info": STR,
 }
 SLICE = {"label": STR, "value": INT}
 EXPORTER_FIELDS = ("ip,bytes.sent,bytes.rcvd,active_flows.as_client,active_flows.as_server,"
@@ -360,6 +360,25 @@ def test_teams(n, pcap):
            "flows page 2 of 5 = rows 5..9 of the full list")
     fs = [f["first_seen"] for f in all_flows(n, sortColumn="first_seen", sortOrder="desc")]
     expect(fs == sorted(fs, reverse=True), "flows sortColumn=first_seen desc")
+    # info: the TLS server name of each connection (tshark's ClientHello SNI)
+    out = subprocess.run(["tshark", "-r", pcap, "-Y", "tls.handshake.extensions_server_name",
+                          "-T", "fields", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst",
+                          "-e", "tcp.dstport", "-e", "tls.handshake.extensions_server_name"],
+                         capture_output=True, text=True, timeout=60).stdout
+    sni = {}
+    for line in out.splitlines():
+        p_ = line.split("\t")
+        if len(p_) == 5:
+            sni.setdefault((p_[0], int(p_[1]), p_[2], int(p_[3])), p_[4])
+    byk = {(f["client"]["ip"], f["client"]["port"], f["server"]["ip"], f["server"]["port"]): f
+           for f in flows}
+    got = {k: byk[k].get("info") for k in sni if k in byk}
+    expect(len(got) >= 5 and all(got[k] == sni[k] for k in got),
+           "flow/active info = the TLS SNI on %d of %d TLS connections (wrong: %r)"
+           % (sum(got[k] == sni[k] for k in got), len(sni),
+              [(k, got[k], sni[k]) for k in got if got[k] != sni[k]][:3]))
+    info = [f.get("info", "") for f in all_flows(n, sortColumn="info", sortOrder="asc")]
+    expect(info == sorted(info), "flows sortColumn=info asc")
 
     # values add up
     h_sent = sum(h["bytes"]["sent"] for h in hosts)
