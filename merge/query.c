@@ -1328,3 +1328,349 @@ query_vlans(struct iface *ifc)
 	free(hosts);
 	return rows;
 }
+
+/* ------------------------------------------------------------------ */
+/* flow counters, traffic, peer graph, contacts (rest-api.md 4.9-4.11) */
+
+json_t *
+query_flow_l4_counters(struct iface *ifc)
+{
+	uint32_t n[256];
+	json_t *a = json_array();
+
+	memset(n, 0, sizeof(n));
+	for (const struct flow *f = ifc->flow_head; f; f = f->next)
+		n[f->l4_proto]++;
+	for (int i = 0; i < 256 && a; i++)
+		if (n[i])
+			json_array_append_new(a, json_pack("{s:i,s:I}", "id", i,
+				"count", (json_int_t)n[i]));
+	return a;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *
+query_flow_l7_counters(struct iface *ifc)
+{
+	json_t *o = json_object(), *a = json_array();
+	const char **keys = NULL;
+	const char *k;
+	json_t *v;
+	size_t n = 0, i = 0;
+
+	if (!o || !a)
+		goto fail;
+	for (const struct flow *f = ifc->flow_head; f; f = f->next) {
+		const char *name = iface_l7_name(ifc, f->l7_counted);
+
+		if (!name)
+			name = "Unknown";
+		v = json_object_get(o, name);
+		json_object_set_new(o, name, json_integer(v ? json_integer_value(v) + 1 : 1));
+	}
+	n = json_object_size(o);
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	if (!keys)
+		goto fail;
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), name_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:O}", "name", keys[i],
+			"count", json_object_get(o, keys[i])));
+	free(keys);
+	json_decref(o);
+	return a;
+fail:
+	json_decref(o);
+	json_decref(a);
+	return NULL;
+}
+
+/* The selection of q (host, vlan, l4proto, application, origin); 0, or
+ * -1 with q->host_not_found set. */
+static int
+flow_sel_init(struct iface *ifc, struct flow_query *q, struct flow_sel *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ifc = ifc;
+	s->q = q;
+	s->origin = -2;
+	s->app_master = s->app_app = -1;
+	q->host_not_found = 0;
+	if (q->host[0]) {
+		s->host = query_host_lookup(ifc, q->host, q->host_vlan);
+		if (!s->host) {
+			q->host_not_found = 1;
+			return -1;
+		}
+	}
+	if (q->application[0])
+		s->app_ids = parse_app_ids(q->application, &s->app_master, &s->app_app);
+	s->origin = query_origin_index(ifc, q->origin);
+	return 0;
+}
+
+json_t *
+query_flow_traffic(struct iface *ifc, struct flow_query *q)
+{
+	struct flow_sel s;
+	uint64_t sent = 0, rcvd = 0;
+
+	if (flow_sel_init(ifc, q, &s) < 0)
+		return NULL;
+	for (const struct flow *f = ifc->flow_head; f; f = f->next) {
+		if (!flow_match(&s, f))
+			continue;
+		sent += f->c2s_bytes;
+		rcvd += f->s2c_bytes;
+	}
+	return json_pack("{s:I,s:I}", "totBytesSent", (json_int_t)sent,
+			 "totBytesRcvd", (json_int_t)rcvd);
+}
+
+/* One pair of hosts of the peer graph: client-side and server-side. */
+struct peer_pair {
+	const struct host *c, *s;
+	uint64_t sent, rcvd;         /* c -> s, s -> c */
+	int taken;
+};
+
+static int
+pair_key_cmp(const void *a, const void *b)
+{
+	const struct peer_pair *x = a, *y = b;
+
+	if (x->c != y->c)
+		return (uintptr_t)x->c < (uintptr_t)y->c ? -1 : 1;
+	if (x->s != y->s)
+		return (uintptr_t)x->s < (uintptr_t)y->s ? -1 : 1;
+	return 0;
+}
+
+static int
+pair_value_cmp(const void *a, const void *b)
+{
+	const struct peer_pair *x = a, *y = b;
+	uint64_t vx = x->sent + x->rcvd, vy = y->sent + y->rcvd;
+
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return pair_key_cmp(a, b);
+}
+
+static json_t *
+graph_node(const struct host *h)
+{
+	char ip[IPADDR_STRLEN], id[16], link[IPADDR_STRLEN + 96];
+	const char *name;
+
+	ipaddr_fmt(&h->ip, ip, sizeof(ip));
+	name = h->name && h->name[0] ? h->name : ip;
+	snprintf(id, sizeof(id), "%u", h->id);
+	snprintf(link, sizeof(link), "/lua/host_details.lua?host=%s&vlan=%u", ip,
+		 (unsigned)h->vlan);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i}", "node_id", id,
+			 "label", name, "link", link, "name", name, "host", ip,
+			 "vlan", (int)h->vlan);
+}
+
+/* Adds host h to nodes unless there already (ids in seen, n of them). */
+static void
+graph_add_node(json_t *nodes, const struct host *h, uint32_t *seen, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (seen[i] == h->id)
+			return;
+	seen[(*n)++] = h->id;
+	json_array_append_new(nodes, graph_node(h));
+}
+
+json_t *
+query_flow_graph(struct iface *ifc, const char *host, int vlan, int *not_found)
+{
+	const struct host *only = NULL;
+	struct peer_pair *v;
+	size_t n = 0, m = 0, nn = 0;
+	uint64_t total = 0;
+	uint32_t *seen;
+	json_t *nodes, *links;
+	int truncated = 0;
+
+	*not_found = 0;
+	if (host && host[0]) {
+		only = query_host_lookup(ifc, host, vlan);
+		if (!only) {
+			*not_found = 1;
+			return NULL;
+		}
+	}
+	v = calloc((size_t)ifc->num_flows + 1, sizeof(*v));
+	seen = calloc(QUERY_GRAPH_MAX_NODES + 2, sizeof(*seen));
+	nodes = json_array();
+	links = json_array();
+	if (!v || !seen || !nodes || !links)
+		goto fail;
+	for (const struct flow *f = ifc->flow_head; f && n <= ifc->num_flows; f = f->next) {
+		if (!f->cli_host || !f->srv_host || f->cli_host == f->srv_host)
+			continue;
+		if (only && f->cli_host != only && f->srv_host != only)
+			continue;
+		v[n].c = f->cli_host;
+		v[n].s = f->srv_host;
+		v[n].sent = f->c2s_bytes;
+		v[n].rcvd = f->s2c_bytes;
+		n++;
+	}
+	/* one entry per (client, server) pair */
+	qsort(v, n, sizeof(*v), pair_key_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && v[m - 1].c == v[i].c && v[m - 1].s == v[i].s) {
+			v[m - 1].sent += v[i].sent;
+			v[m - 1].rcvd += v[i].rcvd;
+		} else {
+			v[m++] = v[i];
+		}
+		total += v[i].sent + v[i].rcvd;
+	}
+	qsort(v, m, sizeof(*v), pair_value_cmp);
+	if (only) {
+		for (size_t i = 0; i < m; i++)
+			v[i].taken = 1;
+	} else if (m > 0) {
+		/* pairs above 3 % of the traffic, the bar halved until some
+		 * pass; failing that, the busiest pair's client and its peers */
+		double pct = 3.0;
+		size_t k = 0;
+
+		for (; pct > 1e-6 && k == 0; pct /= 2)
+			for (size_t i = 0; i < m; i++)
+				if ((double)(v[i].sent + v[i].rcvd) * 100.0 > (double)total * pct) {
+					v[i].taken = 1;
+					k++;
+				}
+		if (k == 0)
+			for (size_t i = 0; i < m; i++)
+				v[i].taken = v[i].c == v[0].c || v[i].s == v[0].c;
+	}
+	for (size_t i = 0; i < m; i++) {
+		char ci[IPADDR_STRLEN], si[IPADDR_STRLEN], label[2 * IPADDR_STRLEN + 8];
+		char lnk[IPADDR_STRLEN + 64], cid[16], sid[16];
+		int dup = 0;
+
+		if (!v[i].taken)
+			continue;
+		/* the reverse pair of one already linked is dropped */
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = v[j].taken && v[j].c == v[i].s && v[j].s == v[i].c;
+		if (dup)
+			continue;
+		if (nn + 2 > QUERY_GRAPH_MAX_NODES) {
+			truncated = 1;
+			break;
+		}
+		graph_add_node(nodes, v[i].c, seen, &nn);
+		graph_add_node(nodes, v[i].s, seen, &nn);
+		ipaddr_fmt(&v[i].c->ip, ci, sizeof(ci));
+		ipaddr_fmt(&v[i].s->ip, si, sizeof(si));
+		snprintf(label, sizeof(label), "%s - %s", ci, si);
+		snprintf(lnk, sizeof(lnk), "/lua/flows_stats.lua?host=%s", ci);
+		snprintf(cid, sizeof(cid), "%u", v[i].c->id);
+		snprintf(sid, sizeof(sid), "%u", v[i].s->id);
+		json_array_append_new(links, json_pack(
+			"{s:s,s:s,s:s,s:{s:s,s:s},s:I,s:I,s:I,s:I,s:I}",
+			"source_node_id", cid, "target_node_id", sid, "label", label,
+			"optional_info", "link_color", "#0d6efd", "link", lnk,
+			"value", (json_int_t)(v[i].sent + v[i].rcvd),
+			"source", (json_int_t)v[i].c->id,
+			"target", (json_int_t)v[i].s->id,
+			"sent", (json_int_t)v[i].sent, "rcvd", (json_int_t)v[i].rcvd));
+	}
+	free(v);
+	free(seen);
+	return json_pack("{s:o,s:o,s:b}", "nodes", nodes, "links", links,
+			 "max_entries_reached", truncated);
+fail:
+	free(v);
+	free(seen);
+	json_decref(nodes);
+	json_decref(links);
+	return NULL;
+}
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const void *const *)a;
+	uintptr_t y = (uintptr_t)*(const void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct entries of v[0..n-1] (sorted in place). */
+static size_t
+distinct(const void **v, size_t n)
+{
+	size_t d = 0;
+
+	qsort(v, n, sizeof(*v), ptr_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			d++;
+	return d;
+}
+
+json_t *
+query_host_contacts(struct iface *ifc, struct host *h)
+{
+	const void **cli = calloc((size_t)ifc->num_flows + 1, sizeof(*cli));
+	const void **srv = calloc((size_t)ifc->num_flows + 1, sizeof(*srv));
+	size_t nc = 0, ns = 0;
+	json_t *o = NULL;
+
+	if (cli && srv) {
+		for (const struct flow *f = ifc->flow_head; f; f = f->next) {
+			if (f->cli_host == h && f->srv_host && nc <= ifc->num_flows)
+				cli[nc++] = f->srv_host;
+			if (f->srv_host == h && f->cli_host && ns <= ifc->num_flows)
+				srv[ns++] = f->cli_host;
+		}
+		o = json_pack("{s:[s,s],s:[I,I],s:[s,s]}",
+			"labels", "Contacted Hosts as Client", "Contacted Hosts as Server",
+			"series", (json_int_t)distinct(cli, nc), (json_int_t)distinct(srv, ns),
+			"colors", "#ff7500", "#0d6efd");
+	}
+	free(cli);
+	free(srv);
+	return o;
+}
+
+json_t *
+query_asn_info(struct iface *ifc)
+{
+	uint64_t bs = 0, br = 0, ps = 0, pr = 0, first = 0, last = 0, n = 0;
+
+	for (const struct host *h = ifc->host_head; h; h = h->next) {
+		bs += h->c.bytes_sent;
+		br += h->c.bytes_rcvd;
+		ps += h->c.pkts_sent;
+		pr += h->c.pkts_rcvd;
+		if (!first || h->first_ms < first)
+			first = h->first_ms;
+		if (h->last_ms > last)
+			last = h->last_ms;
+		n++;
+	}
+	return json_pack("{s:i,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}",
+		"id", 0, "name", "Unknown",
+		"first_seen", (json_int_t)(first / 1000),
+		"last_seen", (json_int_t)(last / 1000),
+		"num_hosts", (json_int_t)n, "alerted_flows", 0, "score", 0,
+		"rtt", 0.0, "bytes_sent", (json_int_t)bs, "bytes_rcvd", (json_int_t)br,
+		"packets_sent", (json_int_t)ps, "packets_rcvd", (json_int_t)pr);
+}

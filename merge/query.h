@@ -149,6 +149,36 @@ json_t *query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *
  * throughput (bytes/s), seen_since, last_seen (epoch s)}. */
 json_t *query_vlans(struct iface *ifc);
 
+/* ---- flow counters, traffic, peer graph, contacts, ASes ---- */
+
+/* get/flow/l4/counters.lua: [{id (IP protocol), count (active flows)}]
+ * by id. */
+json_t *query_flow_l4_counters(struct iface *ifc);
+/* get/flow/l7/counters.lua: [{name, count}] sorted by name; a flow counts
+ * under the protocol its bytes count to (as in l7/stats). */
+json_t *query_flow_l7_counters(struct iface *ifc);
+/* get/flow/traffic_stats.lua: {totBytesSent, totBytesRcvd} (client to
+ * server, server to client) over the flows q selects (its paging and
+ * sort are ignored); NULL with q->host_not_found when q->host is unknown. */
+json_t *query_flow_traffic(struct iface *ifc, struct flow_query *q);
+/* get/flow/graph.lua (rest-api.md 4.11): host pairs of the active flows
+ * as {nodes, links, max_entries_reached}; with host, every pair that
+ * involves it, else the pairs above 3 % of the traffic (the bar halved
+ * until some pass); reverse pairs dropped; at most QUERY_GRAPH_MAX_NODES
+ * nodes (then max_entries_reached is true).  NULL with *not_found when
+ * host names no active host. */
+#define QUERY_GRAPH_MAX_NODES 100
+json_t *query_flow_graph(struct iface *ifc, const char *host, int vlan,
+			 int *not_found);
+/* get/host/l4/contacted_hosts_data.lua: {labels, series: [distinct peers
+ * h contacted as client, as server], colors} from the active flows. */
+json_t *query_host_contacts(struct iface *ifc, struct host *h);
+/* get/asn/asn_info.lua: the one AS known without GeoIP (0, "Unknown"),
+ * over every host: {id, name, first_seen, last_seen, num_hosts,
+ * alerted_flows, score, rtt, bytes_sent, bytes_rcvd, packets_sent,
+ * packets_rcvd}. */
+json_t *query_asn_info(struct iface *ifc);
+
 /* ---- helpers usable from any thread ---- */
 
 /* Seconds since the node started, as upstream's human string. */

@@ -380,6 +380,27 @@ h_api_token(const struct rest_params *p, const struct auth_user *u,
 	return REST_RC_OK;
 }
 
+/* create/ntopng/session.lua (rest-api.md 2.2): a session for "username"
+ * (yourself, or anyone for an administrator), to be used as the session
+ * cookie.  auth_session_duration is accepted but the node's idle timeout
+ * (get/set/ntopng/prefs.lua) governs every session. */
+static enum rest_rc
+h_session_create(const struct rest_params *p, const struct auth_user *u,
+		 json_t **rsp, const char **msg)
+{
+	const char *name = p_str(p, "username");
+	struct auth_user nu;
+
+	if (!name || !auth_name_valid(name) ||
+	    (strcmp(name, u->name) && !u->admin) || !auth_user_exists(name))
+		return REST_RC_INVALID_ARGUMENTS;
+	if (auth_session_create(name, &nu) < 0)
+		return REST_RC_INTERNAL_ERROR;
+	log_info("ui: %s opened a session for %s over REST", u->name, name);
+	*rsp = json_pack("{s:s}", "session", nu.session);
+	return REST_RC_OK;
+}
+
 static json_t *
 ifaces_json(void)
 {
@@ -580,6 +601,7 @@ static const struct {
 	{ "set/ntopng/user/delete.lua", h_user_del, 1 },
 	{ "set/ntopng/user/password.lua", h_user_password, 0 },
 	{ "create/ntopng/api_token.lua", h_api_token, 0 },
+	{ "create/ntopng/session.lua", h_session_create, 0 },
 	{ "get/ntopng/prefs.lua", h_prefs_get, 0 },
 	{ "set/ntopng/prefs.lua", h_prefs_set, 1 },
 	{ "set/interface/name.lua", h_iface_name, 1 },

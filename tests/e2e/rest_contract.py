@@ -225,6 +225,114 @@ def check_aggregates(n, pcap, d, hosts, ip_bytes):
                "%s: Σ num_hosts = %d hosts" % (ep, len(hosts)))
 
 
+def test_more_endpoints(n, d, flows, hosts, top):
+    """rest-api.md 4.9-4.11: flow counters, traffic_stats, the peer graph,
+    contacted hosts, AS info and names, country names; values from the
+    flow and host lists of the same node."""
+    l4n = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMPv6": 58}
+    l4 = ok(n, "get/flow/l4/counters.lua", ifid=0)
+    want = {}
+    for f in flows:
+        k = l4n.get(f["protocol"]["l4"])
+        want[k] = want.get(k, 0) + 1
+    expect(isinstance(l4, list) and {e["id"]: e["count"] for e in l4} == want
+           and [e["id"] for e in l4] == sorted(e["id"] for e in l4),
+           "flow/l4/counters: {id, count} by id = the flows per L4 protocol %r (%r)" % (want, l4))
+    l7 = ok(n, "get/flow/l7/counters.lua", ifid=0)
+    want = {}
+    for f in flows:
+        want[app_label(f["protocol"]["l7"])] = want.get(app_label(f["protocol"]["l7"]), 0) + 1
+    expect({e["name"]: e["count"] for e in l7} == want
+           and [e["name"] for e in l7] == sorted(e["name"] for e in l7),
+           "flow/l7/counters: {name, count} sorted by name = flows per application (%r)" % l7)
+    ts = ok(n, "get/flow/traffic_stats.lua", ifid=0)
+    expect(ts["totBytesSent"] + ts["totBytesRcvd"] == sum(f["bytes"] for f in flows)
+           and ts["totBytesSent"] > 0 and ts["totBytesRcvd"] > 0,
+           "flow/traffic_stats: sent + rcvd = Σ flow bytes (%r)" % ts)
+    ts = ok(n, "get/flow/traffic_stats.lua", ifid=0, l4proto=17)
+    expect(ts["totBytesSent"] + ts["totBytesRcvd"] ==
+           sum(f["bytes"] for f in flows if f["protocol"]["l4"] == "UDP"),
+           "flow/traffic_stats l4proto=17: the UDP flows' bytes")
+    ts = ok(n, "get/flow/traffic_stats.lua", ifid=0, host=top["ip"])
+    expect(ts["totBytesSent"] + ts["totBytesRcvd"] == top["bytes"]["total"],
+           "flow/traffic_stats host=%s: its traffic %d" % (top["ip"], top["bytes"]["total"]))
+    error(n, "get/flow/traffic_stats.lua", 404, -1, "NOT_FOUND", ifid=0, host="10.99.99.99")
+    error(n, "get/flow/l4/counters.lua", 400, -2, "INVALID_INTERFACE", ifid=9)
+
+    g = ok(n, "get/flow/graph.lua", ifid=0)
+    ids = {x["node_id"] for x in g["nodes"]}
+    tot = sum(f["bytes"] for f in flows)
+    expect(g["links"] and all(lk["source_node_id"] in ids and lk["target_node_id"] in ids
+                              and lk["source"] == int(lk["source_node_id"])
+                              and lk["target"] == int(lk["target_node_id"])
+                              and lk["value"] == lk["sent"] + lk["rcvd"]
+                              and lk["value"] * 100 > tot * 3 / 2 ** 10
+                              for lk in g["links"])
+           and isinstance(g["max_entries_reached"], bool),
+           "flow/graph: nodes and links as 4.11 says (%d nodes, %d links)"
+           % (len(g["nodes"]), len(g["links"])))
+    pairs = {(lk["source"], lk["target"]) for lk in g["links"]}
+    expect(not any((b, a) in pairs for a, b in pairs), "flow/graph: no reverse duplicates")
+    gh = ok(n, "get/flow/graph.lua", ifid=0, host=top["ip"])
+    me = [x["node_id"] for x in gh["nodes"] if x["host"] == top["ip"]]
+    expect(len(me) == 1 and gh["links"] and
+           all(me[0] in (lk["source_node_id"], lk["target_node_id"]) for lk in gh["links"]),
+           "flow/graph host=%s: every link involves it" % top["ip"])
+    error(n, "get/flow/graph.lua", 404, -1, "NOT_FOUND", ifid=0, host="10.99.99.99")
+
+    c = ok(n, "get/host/l4/contacted_hosts_data.lua", ifid=0, host=top["ip"])
+    as_cli = {f["server"]["ip"] for f in flows if f["client"]["ip"] == top["ip"]}
+    as_srv = {f["client"]["ip"] for f in flows if f["server"]["ip"] == top["ip"]}
+    expect(c["series"] == [len(as_cli), len(as_srv)] and len(c["labels"]) == 2
+           and len(c["colors"]) == 2,
+           "contacted_hosts_data %s: series %r = distinct peers as client/server [%d, %d]"
+           % (top["ip"], c["series"], len(as_cli), len(as_srv)))
+    error(n, "get/host/l4/contacted_hosts_data.lua", 400, -5, "INVALID_ARGUMENTS", ifid=0)
+
+    a = ok(n, "get/asn/asn_info.lua", ifid=0)
+    check_schema(a[0] if a else {}, {k: INT for k in (
+        "id", "first_seen", "last_seen", "num_hosts", "alerted_flows", "score",
+        "bytes_sent", "bytes_rcvd", "packets_sent", "packets_rcvd")}, "asn_info.lua[0]")
+    expect(len(a) == 1 and a[0]["num_hosts"] == len(hosts)
+           and a[0]["bytes_sent"] == sum(h["bytes"]["sent"] for h in hosts)
+           and a[0]["bytes_rcvd"] == sum(h["bytes"]["recvd"] for h in hosts),
+           "asn_info: AS 0 holds every host and their bytes (%r)" % a)
+    expect(ok(n, "get/asn/asn_info.lua", ifid=0, asn=15169) == [], "asn_info asn=15169: []")
+    expect(isinstance(ok(n, "get/asn/asn_name.lua", ip="8.8.8.8"), str), "asn_name: a string")
+    error(n, "get/asn/asn_name.lua", 400, -5, "INVALID_ARGUMENTS", ip="8.8.8")
+    it = ord("I") << 8 | ord("T")
+    expect(ok(n, "get/country/country_name.lua", country_id=it) == "Italy",
+           "country_name country_id=%d (IT): Italy" % it)
+    error(n, "get/country/country_name.lua", 400, -5, "INVALID_ARGUMENTS", country_id=7)
+
+
+def test_session(pcap):
+    """create/ntopng/session.lua (§2.2): an authenticated caller gets a
+    session usable as the session cookie."""
+    import base64
+    import json
+    basic = {"Authorization": "Basic " + base64.b64encode(b"admin:admin").decode()}
+    with node.Node(["-i", pcap], name="rest-session", login=True) as n:
+        st, _, body = n.http("POST", "/lua/rest/v2/create/ntopng/session.lua",
+                             body={"username": "admin"}, headers=basic)
+        js = json.loads(body) if st == 200 else {}
+        sid = js.get("rsp", {}).get("session", "") if isinstance(js.get("rsp"), dict) else ""
+        expect(st == 200 and js.get("rc") == 0 and len(sid) == 32
+               and all(ch in "0123456789abcdef" for ch in sid),
+               "create/ntopng/session.lua: rc 0, a 32-hex session (%d %r)" % (st, body[:120]))
+        st, _, body = n.http("GET", "/lua/rest/v2/get/interface/data.lua", params={"ifid": 0},
+                             headers={"Cookie": "session=" + sid})
+        expect(st == 200 and json.loads(body).get("rc") == 0,
+               "the new session is accepted as the session cookie (%d)" % st)
+        st, _, body = n.http("POST", "/lua/rest/v2/create/ntopng/session.lua",
+                             body={"username": "nobody_here"}, headers=basic)
+        expect(st == 400 and json.loads(body).get("rc_str") == "INVALID_ARGUMENTS",
+               "session for an unknown user: 400 INVALID_ARGUMENTS (%d)" % st)
+        st, _, _ = n.http("POST", "/lua/rest/v2/create/ntopng/session.lua",
+                          body={"username": "admin"})
+        expect(st != 200, "session without credentials: refused (%d)" % st)
+
+
 def test_teams(n, pcap):
     d = n.wait_ended()
     # ---- envelope, headers, simple endpoints
@@ -471,6 +579,7 @@ def test_teams(n, pcap):
            "custom_data one host with an alias: %r" % one)
     hi = ok(n, "get/host/interfaces.lua", host=top["ip"])
     expect(hi == {top["ip"]: [{"ifid": 0}]}, "host/interfaces.lua: %r" % hi)
+    test_more_endpoints(n, d, flows, hosts, top)
 
     # flow filters
     udp = all_flows(n, l4proto=17)
@@ -628,6 +737,7 @@ def main():
             f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         with node.Node(["-i", empty], name="rest-empty") as n:
             test_empty(n)
+    test_session(os.path.join(node.PCAPS, "dns.pcap"))
     return node.summary()
 
 
