@@ -149,7 +149,7 @@ iface_item_label(const struct source *s, const char *item)
 /* ifname from the inputs' labels, comma separated as they were given;
  * the display name follows it unless "name=" chose one. */
 static int
-iface_set_names(struct iface *ifc, char **labels, int n)
+iface_set_names(struct iface *ifc, const char *const *labels, int n)
 {
 	size_t len = 1;
 	char *ifname;
@@ -185,7 +185,7 @@ iface_new(int id, const char *arg, const struct prefs *p)
 {
 	struct iface *ifc = calloc(1, sizeof(*ifc));
 	char *specs = NULL, *item, *save = NULL;
-	char *labels[IFACE_MAX_SOURCES];
+	const char *labels[IFACE_MAX_SOURCES];
 
 	if (ifc == NULL)
 		return NULL;
@@ -215,7 +215,7 @@ iface_new(int id, const char *arg, const struct prefs *p)
 		if (s == NULL)
 			goto fail;
 		/* item points into specs, alive until the names are set */
-		labels[ifc->n_sources] = (char *)iface_item_label(s, item);
+		labels[ifc->n_sources] = iface_item_label(s, item);
 		ifc->sources[ifc->n_sources++] = s;
 	}
 	if (ifc->n_sources == 0) {
