@@ -264,7 +264,7 @@ flow_record(struct iface *ifc, const struct flow *f, struct writer_rec *r)
 	w->l7_app = f->l7_app;
 	iface_flow_l7_name(ifc, f, w->l7_name, sizeof(w->l7_name));
 	copy_str(w->info, sizeof(w->info), f->info);
-	w->ifname = ifc->name;
+	w->ifname = iface_spec(ifc);   /* the input whole, not its label */
 }
 
 static void

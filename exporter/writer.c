@@ -84,6 +84,11 @@ static uint32_t w_head, w_count;
 static int w_running, w_stopping;
 static pthread_t w_thread;
 static struct writer_stats w_st;
+/* The writer thread bumps its own counters without w_lock (atomically);
+ * posters bump theirs under it; writer_get_stats() reads every field
+ * atomically under it, so neither kind of bump races with the copy. */
+#define WST_ADD(field, n) \
+	__atomic_fetch_add(&w_st.field, (n), __ATOMIC_RELAXED)
 static char *w_dir;
 static struct writer_db w_dbs[WRITER_MAX_DBS];
 
@@ -262,7 +267,7 @@ db_count(struct writer_db *d, int committed)
 	uint64_t *ok = d->contacts ? &w_st.contacts_written : &w_st.flows_written;
 	uint64_t *ko = d->contacts ? &w_st.contacts_lost : &w_st.flows_lost;
 
-	*(committed ? ok : ko) += d->pending;
+	__atomic_fetch_add(committed ? ok : ko, d->pending, __ATOMIC_RELAXED);
 	d->pending = 0;
 }
 
@@ -279,7 +284,7 @@ db_commit(struct writer_db *d)
 		db_count(d, 1);
 		return;
 	}
-	w_st.db_errors++;
+	WST_ADD(db_errors, 1);
 	writer_fail(d->path, "commit", db_cause(d->db, cause, sizeof(cause)),
 		    d->pending);
 	db_count(d, 0);
@@ -426,8 +431,8 @@ write_flow(int ifid, const struct writer_flow *f)
 		if (d != NULL)
 			writer_fail(d->path, "begin", db_cause(d->db, cause,
 				    sizeof(cause)), 1);
-		w_st.db_errors++;
-		w_st.flows_lost++;
+		WST_ADD(db_errors, 1);
+		WST_ADD(flows_lost, 1);
 		return;
 	}
 	s = d->ins;
@@ -462,8 +467,8 @@ write_flow(int ifid, const struct writer_flow *f)
 	if (rc != SQLITE_DONE) {
 		writer_fail(d->path, "insert", db_cause(d->db, cause,
 			    sizeof(cause)), 1);
-		w_st.db_errors++;
-		w_st.flows_lost++;
+		WST_ADD(db_errors, 1);
+		WST_ADD(flows_lost, 1);
 		db_step_failed(d);
 		return;
 	}
@@ -482,8 +487,8 @@ write_contact(int ifid, const struct writer_contact *c)
 		if (d != NULL)
 			writer_fail(d->path, "begin", db_cause(d->db, cause,
 				    sizeof(cause)), 1);
-		w_st.db_errors++;
-		w_st.contacts_lost++;
+		WST_ADD(db_errors, 1);
+		WST_ADD(contacts_lost, 1);
 		return;
 	}
 	s = d->ins;
@@ -505,8 +510,8 @@ write_contact(int ifid, const struct writer_contact *c)
 	if (rc != SQLITE_DONE) {
 		writer_fail(d->path, "insert", db_cause(d->db, cause,
 			    sizeof(cause)), 1);
-		w_st.db_errors++;
-		w_st.contacts_lost++;
+		WST_ADD(db_errors, 1);
+		WST_ADD(contacts_lost, 1);
 		db_step_failed(d);
 		return;
 	}
@@ -712,7 +717,7 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 	 * counts: it goes one second after it */
 	if (t <= last) {
 		if (last - t > 120) {
-			w_st.rrd_errors++;
+			WST_ADD(rrd_errors, 1);
 			writer_fail(path, "rrd", "snapshot older than the file's "
 				    "last update (wall clock set back?)", 1);
 			return;
@@ -737,12 +742,12 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 	errno = 0;
 	rc = rrd_updatex_r(path, NULL, 0, a->n, a->argv);
 	if (rc == 0) {
-		w_st.rrd_updates++;
+		WST_ADD(rrd_updates, 1);
 		return;
 	}
 fail:
 	e = errno;
-	w_st.rrd_errors++;
+	WST_ADD(rrd_errors, 1);
 	writer_fail(path, "rrd", rrd_test_error() ? rrd_get_error() :
 		    strerror(e ? e : EIO), 1);
 }
@@ -905,7 +910,7 @@ writer_daily(time_t now)
 		if (d != NULL)
 			closedir(d);
 	}
-	w_st.days_removed += sw.removed;
+	WST_ADD(days_removed, sw.removed);
 	log_info("writer: daily: %lu day files (%llu KB) kept, %lu older than "
 		 "%ld days removed", sw.kept, sw.kept_bytes / 1024, sw.removed,
 		 days);
@@ -974,15 +979,15 @@ handle(struct writer_rec *r)
 		break;
 	case WREC_HOST_SAVE:
 		if (kv_set(r->u.save.key, r->u.save.json, r->u.save.ttl_s) == 0)
-			w_st.hosts_saved++;
+			WST_ADD(hosts_saved, 1);
 		else
-			w_st.kv_errors++;
+			WST_ADD(kv_errors, 1);
 		free(r->u.save.json);
 		break;
 	case WREC_HOST_RESTORE:
 		v = kv_get(r->u.restore.key);
 		if (v != NULL)
-			w_st.hosts_restored++;
+			WST_ADD(hosts_restored, 1);
 		if (r->u.restore.done != NULL)
 			r->u.restore.done(r, v);
 		else
@@ -1034,7 +1039,7 @@ writer_thread(void *arg)
 		db_commit_all();
 		writer_periodic();
 		pthread_mutex_lock(&w_lock);
-		w_st.written += n;
+		WST_ADD(written, n);
 		pthread_cond_broadcast(&w_done);
 		pthread_mutex_unlock(&w_lock);
 	}
@@ -1103,7 +1108,7 @@ post(const struct writer_rec *r, int wait)
 	while (wait && w_count == WRITER_QUEUE && !w_stopping)
 		pthread_cond_wait(&w_done, &w_lock);
 	if (w_count == WRITER_QUEUE || w_stopping) {
-		w_st.dropped++;
+		WST_ADD(dropped, 1);
 		pthread_mutex_unlock(&w_lock);
 		if (r->kind == WREC_HOST_SAVE)
 			free(r->u.save.json);
@@ -1111,7 +1116,7 @@ post(const struct writer_rec *r, int wait)
 	}
 	w_ring[(w_head + w_count) % WRITER_QUEUE] = *r;
 	w_count++;
-	w_st.posted++;
+	WST_ADD(posted, 1);
 	w_st.queued = w_count;
 	pthread_cond_signal(&w_cond);
 	pthread_mutex_unlock(&w_lock);
@@ -1151,6 +1156,14 @@ void
 writer_get_stats(struct writer_stats *out)
 {
 	pthread_mutex_lock(&w_lock);
-	*out = w_st;
+#define WST_LOAD(field) \
+	out->field = __atomic_load_n(&w_st.field, __ATOMIC_RELAXED)
+	WST_LOAD(posted); WST_LOAD(written); WST_LOAD(dropped);
+	WST_LOAD(flows_written); WST_LOAD(contacts_written);
+	WST_LOAD(flows_lost); WST_LOAD(contacts_lost);
+	WST_LOAD(db_errors); WST_LOAD(rrd_updates); WST_LOAD(rrd_errors);
+	WST_LOAD(hosts_saved); WST_LOAD(hosts_restored); WST_LOAD(kv_errors);
+	WST_LOAD(days_removed); WST_LOAD(queued);
+#undef WST_LOAD
 	pthread_mutex_unlock(&w_lock);
 }

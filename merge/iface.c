@@ -120,11 +120,64 @@ iface_new_detached(const char *name, const struct prefs *p)
 		return NULL;
 	if (iface_init(ifc, 0, p) != 0 || iface_dpi_init(ifc) != 0 ||
 	    (ifc->name = strdup(name)) == NULL ||
-	    (ifc->ifname = strdup(name)) == NULL) {
+	    (ifc->ifname = strdup(name)) == NULL ||
+	    (ifc->spec = strdup(name)) == NULL) {
 		iface_free(ifc);
 		return NULL;
 	}
 	return ifc;
+}
+
+/* The part of one input shown in ifname: a pcap file's name without
+ * its directories (rest-api.md 4.1: "test_01.pcap" for -i
+ * /some/dir/test_01.pcap), a live capture's device ("-i 2" is "lo"),
+ * else the input as given. */
+static const char *
+iface_item_label(const struct source *s, const char *item)
+{
+	const char *slash;
+
+	if (s->kind == SOURCE_PCAP_FILE) {
+		slash = strrchr(item, '/');
+		return slash != NULL && slash[1] != '\0' ? slash + 1 : item;
+	}
+	if (s->kind == SOURCE_PCAP_LIVE && s->spec != NULL)
+		return s->spec;
+	return item;
+}
+
+/* ifname from the inputs' labels, comma separated as they were given;
+ * the display name follows it unless "name=" chose one. */
+static int
+iface_set_names(struct iface *ifc, const char *const *labels, int n)
+{
+	size_t len = 1;
+	char *ifname;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += strlen(labels[i]) + 1;
+	ifname = calloc(1, len);
+	if (ifname == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strncat(ifname, ",", len - strlen(ifname) - 1);
+		strncat(ifname, labels[i], len - strlen(ifname) - 1);
+	}
+	if (!strcmp(ifc->name, ifc->spec)) {
+		char *nm = strdup(ifname);
+
+		if (nm == NULL) {
+			free(ifname);
+			return -1;
+		}
+		free(ifc->name);
+		ifc->name = nm;
+	}
+	free(ifc->ifname);
+	ifc->ifname = ifname;
+	return 0;
 }
 
 struct iface *
@@ -132,20 +185,21 @@ iface_new(int id, const char *arg, const struct prefs *p)
 {
 	struct iface *ifc = calloc(1, sizeof(*ifc));
 	char *specs = NULL, *item, *save = NULL;
+	const char *labels[IFACE_MAX_SOURCES];
 
 	if (ifc == NULL)
 		return NULL;
-	iface_split_name(arg, &ifc->name, &ifc->ifname);
+	iface_split_name(arg, &ifc->name, &ifc->spec);
 	if (iface_init(ifc, id, p) != 0 || ifc->name == NULL ||
-	    ifc->ifname == NULL)
+	    ifc->spec == NULL)
 		goto fail;
-	if (ifc->ifname[0] == '\0') {
+	if (ifc->spec[0] == '\0') {
 		log_err("-i %s: empty input", arg);
 		goto fail;
 	}
 
 	/* comma-separated inputs merge into this one interface */
-	specs = strdup(ifc->ifname);
+	specs = strdup(ifc->spec);
 	if (specs == NULL)
 		goto fail;
 	for (item = strtok_r(specs, ",", &save); item != NULL;
@@ -160,36 +214,28 @@ iface_new(int id, const char *arg, const struct prefs *p)
 		s = iface_source_open(item, p);
 		if (s == NULL)
 			goto fail;
+		/* item points into specs, alive until the names are set */
+		labels[ifc->n_sources] = iface_item_label(s, item);
 		ifc->sources[ifc->n_sources++] = s;
-		/* "-i 2" names the interface after the device ("lo"), as
-		 * upstream does; a given name= or a merged list stays */
-		if (!strcmp(ifc->ifname, item) && strcmp(s->spec, item) &&
-		    s->kind == SOURCE_PCAP_LIVE) {
-			int same = !strcmp(ifc->name, ifc->ifname);
-			char *dn = strdup(s->spec);
-
-			if (dn == NULL)
-				goto fail;
-			free(ifc->ifname);
-			ifc->ifname = dn;
-			if (same) {
-				free(ifc->name);
-				ifc->name = strdup(dn);
-				if (ifc->name == NULL)
-					goto fail;
-			}
-		}
 	}
-	free(specs);
 	if (ifc->n_sources == 0) {
 		log_err("-i %s: no input", arg);
 		goto fail;
 	}
+	if (iface_set_names(ifc, labels, ifc->n_sources) != 0)
+		goto fail;
+	free(specs);
 	return ifc;
 fail:
 	free(specs);
 	iface_free(ifc);
 	return NULL;
+}
+
+const char *
+iface_spec(const struct iface *ifc)
+{
+	return ifc->spec != NULL ? ifc->spec : ifc->ifname;
 }
 
 void
@@ -210,6 +256,7 @@ iface_free(struct iface *ifc)
 	pthread_cond_destroy(&ifc->mbox_cond);
 	free(ifc->name);
 	free(ifc->ifname);
+	free(ifc->spec);
 	free(ifc);
 }
 
@@ -340,7 +387,7 @@ iface_log_minute(struct iface *ifc, uint64_t wall_ms)
 void
 iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 {
-	int i, offline = 1;
+	int i, offline = 0, online = 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
 
 	ifc->probe_idle_ms = 0;      /* raised by the probes' sources */
@@ -350,7 +397,9 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 		if (s->stats != NULL)
 			s->stats(s, ifc);
 		if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
-			offline = 0;
+			online = 1;
+		else
+			offline = 1;
 	}
 	/* read by the exporter's event (atomic) */
 	__atomic_store_n(&ifc->flow_idle_ms, ifc->probe_idle_ms > TABLES_FLOW_IDLE_MS ?
@@ -367,7 +416,10 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	storage_iface_tick(ifc, wall_ms);   /* RRD snapshots (writer thread) */
 	if (log_enabled(LOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
-	if (!offline)
+	/* one clock for all entries, or each source's own (docs/accounting.md) */
+	if (online && offline)
+		tables_purge_sources(ifc, wall_ms);
+	else if (online)
 		tables_purge(ifc, wall_ms, 0);
 	else if (!ifc->inputs_ended)
 		tables_purge(ifc, ifc->clock_ms, 1);
@@ -403,7 +455,7 @@ iface_thread(void *arg)
 
 	snprintf(role, sizeof(role), "if%d", ifc->id);
 	log_set_role(role);
-	while (ifc->running) {
+	while (__atomic_load_n(&ifc->running, __ATOMIC_ACQUIRE)) {
 		struct pollfd pfd[IFACE_MAX_SOURCES + 1];
 		int i, n = 0, did = 0;
 		uint64_t now;
@@ -413,6 +465,7 @@ iface_thread(void *arg)
 
 			if (s->state != SOURCE_ACTIVE)
 				continue;
+			ifc->cur_source = (uint8_t)i;
 			did += s->read(s, ifc, IFACE_BATCH);
 			if (s->state == SOURCE_ACTIVE && s->fd != NULL &&
 			    s->fd(s) >= 0) {
@@ -455,10 +508,10 @@ iface_start(struct iface *ifc)
 	if (iface_dpi_init(ifc) != 0)
 		return -1;
 	ifc->started_ms = time_wall_ms();
-	ifc->running = 1;
+	__atomic_store_n(&ifc->running, 1, __ATOMIC_RELEASE);
 	rc = pthread_create(&ifc->thread, NULL, iface_thread, ifc);
 	if (rc != 0) {
-		ifc->running = 0;
+		__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
 		log_err("%s: cannot start its thread: %s", ifc->name, strerror(rc));
 		return -1;
 	}
@@ -470,9 +523,8 @@ iface_stop(struct iface *ifc)
 {
 	uint64_t one = 1;
 
-	if (!ifc->running)
+	if (!__atomic_exchange_n(&ifc->running, 0, __ATOMIC_ACQ_REL))
 		return;
-	ifc->running = 0;
 	if (write(ifc->wake_fd, &one, sizeof(one)) < 0) {
 		/* the thread also wakes up by its poll timeout */
 	}

@@ -73,6 +73,8 @@ struct host {
 	struct host_l7 *l7;          /* heap, n_l7 used of cap_l7 */
 	uint16_t n_l7, cap_l7;
 	uint8_t is_local;            /* in a -m network */
+	uint8_t source;              /* index of the source that fed it last
+				      * (whose clock seen_ms is on) */
 	/* line 1: TCP and UDP traffic (ICMP and others on line 2) */
 	struct counters tcp __attribute__((aligned(64)));
 	struct counters udp, icmp, other;
@@ -104,7 +106,9 @@ struct flow {
 	uint16_t vlan;
 	uint8_t l4_proto;
 	uint8_t origin;              /* index in ifc->origins (part of the key) */
-	struct ipaddr cli, srv;      /* client = sender of the first packet */
+	struct ipaddr cli, srv;      /* client: sender of the first packet,
+				      * unless it was the server's (SYN-ACK,
+				      * lower to higher port: accounting.md) */
 	uint16_t cli_port, srv_port;
 	uint8_t ip_version;
 	uint8_t cli_l7_idx, srv_l7_idx;  /* 1 + index of the hosts' L7 entry, 0 unknown */
@@ -133,6 +137,8 @@ struct flow {
 	/* line 3 and on: seldom touched */
 	struct flow *prev, *next;    /* list of all flows, least recently seen first */
 	uint32_t id;                 /* serial number (hash_id in REST) */
+	uint8_t source;              /* index of the source that fed it last
+				      * (whose clock seen_ms is on) */
 	struct ndpi_flow_struct *ndpi;  /* owned; freed when detection is done */
 	char *extra;                 /* the latest update's additional fields
 				      * (JSON object text, heap) or NULL */
@@ -195,6 +201,19 @@ struct iface_origin {
 	double thpt_bps;             /* bytes/s */
 };
 
+/* Traffic of one VLAN (0: untagged frames), kept since the start:
+ * every frame counts to the VLAN of its outermost tag, so the VLANs'
+ * bytes add up to the interface's bytes (docs/accounting.md). */
+struct iface_vlan {
+	uint16_t vlan;
+	uint64_t packets, bytes;     /* every frame (collected: every update) */
+	uint64_t bytes_sent, bytes_rcvd;   /* IP, client->server / server->client */
+	uint64_t pkts_sent, pkts_rcvd;
+	uint64_t first_ms, last_ms;
+	uint64_t thpt_last_bytes;
+	double thpt_bps;             /* bytes/s */
+};
+
 struct mac {
 	struct mac *hnext;
 	struct mac *prev, *next;
@@ -204,6 +223,7 @@ struct mac {
 	struct counters c;
 	uint64_t arp_sent, arp_rcvd;
 	uint32_t num_hosts;
+	uint8_t source;              /* source that fed it last */
 };
 
 struct iface_stats {
@@ -246,8 +266,13 @@ struct iface_query {
 
 struct iface {
 	int id;                      /* ifid: 0, 1, ... */
-	char *name;                  /* display name ("branch1" or the -i text) */
-	char *ifname;                /* -i text without "name=" */
+	char *name;                  /* display name ("branch1", else ifname) */
+	char *ifname;                /* the inputs as REST shows them: pcap
+				      * file names without directories, the
+				      * device of a live capture, else as
+				      * given (rest-api.md 4.1) */
+	char *spec;                  /* -i text without "name=", whole
+				      * (iface_spec()) */
 	const struct prefs *prefs;
 
 	/* sources, polled by the owner */
@@ -256,6 +281,12 @@ struct iface {
 	int inputs_ended;            /* every (offline) source is exhausted */
 	uint64_t started_ms;         /* wall clock at start */
 	uint64_t clock_ms;           /* current time of the interface: packet time for pcap files */
+	/* Each source's own clock (its latest packet or update time) and the
+	 * source whose records are being accounted now (the owner sets it
+	 * before each read): a merged interface purges an entry by the clock
+	 * of the source that fed it (tables_purge_sources()). */
+	uint64_t source_clock_ms[IFACE_MAX_SOURCES];
+	uint8_t cur_source;
 	uint64_t wall_ms;            /* wall clock, refreshed once per loop */
 	uint64_t next_export_ms;     /* -I: when this node's flows go out next */
 
@@ -294,6 +325,11 @@ struct iface {
 	uint32_t latency_hist[IFACE_LATENCY_SLOTS + 1];
 	uint64_t latency_samples, latency_max_ms;
 
+	/* VLANs seen: vlans[vlan_idx[id] - 1] (vlan_idx 0: not seen yet) */
+	uint16_t *vlan_idx;          /* [4096], allocated at the first frame */
+	struct iface_vlan *vlans;
+	uint32_t n_vlans, cap_vlans;
+
 	struct iface_l7 *l7;         /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;
 	struct iface_stats stats;
@@ -308,7 +344,8 @@ struct iface {
 	int wake_fd;                 /* eventfd: readable when the mailbox has work */
 
 	pthread_t thread;
-	volatile int running;
+	int running;                 /* __atomic_* only: read by the owner,
+				      * written by iface_start/iface_stop */
 };
 
 /* ---- lifecycle (main thread) ---- */
@@ -321,15 +358,21 @@ struct iface *iface_new(int id, const char *arg, const struct prefs *p);
  * on the caller's thread.  NULL on failure. */
 struct iface *iface_new_detached(const char *name, const struct prefs *p);
 void iface_free(struct iface *ifc);
+/* The -i text of the interface without "name=", paths whole
+ * ("/some/dir/test_01.pcap,tcp://..."): what identifies its inputs, where
+ * ifname is only their short label.  Any thread (set before start). */
+const char *iface_spec(const struct iface *ifc);
 int iface_start(struct iface *ifc);   /* starts the owner thread */
 void iface_stop(struct iface *ifc);   /* asks it to stop and joins */
 
 /* ---- cross-thread access ---- */
 
 /* Runs fn(ifc, arg) on the owner thread and waits for it (any thread
- * but the owner).  Returns 0, or -1 when the owner did not answer within
- * timeout_ms (the closure may then still run later: arg must outlive it,
- * so callers use a generous timeout). */
+ * but the owner).  Returns 0 once fn has returned, or -1 when the owner
+ * had not taken the query within timeout_ms: it is then withdrawn from
+ * the mailbox and fn never runs, so arg is the caller's again at once.
+ * A query the owner has already started is waited for to its end,
+ * whatever the timeout. */
 int iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms);
 
 /* ---- owner-thread API (used by sources and by query functions) ---- */

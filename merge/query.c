@@ -2,11 +2,12 @@
  * query.c - read-only queries over an interface's tables (see query.h).
  *
  * How it works: query_run() copies the caller's argument block into a
- * heap context shared by the caller and the owner thread, posts a
- * trampoline with iface_query() and waits.  The context carries a
- * reference count of two; whichever side drops the last reference frees
- * it, so a query that times out is cleaned up by the owner when it
- * finally runs, and the caller's stack is never written late.
+ * heap context, posts a trampoline with iface_query() and waits.
+ * iface_query() either runs the trampoline to its end before returning
+ * 0, or withdraws it untaken and returns -1 (it never leaves a closure
+ * behind), so the caller owns the context on both paths and frees it:
+ * no reference count, nothing left for the owner to clean up, and the
+ * caller's stack is never written late.
  *
  * The builders walk the tables on the owner thread.  Lists (hosts,
  * flows) collect matching pointers into an array, sort it with qsort_r
@@ -14,7 +15,6 @@
  * for 100k flows is one pass, one n log n sort on pointers and a page of
  * objects.  Times are kept in ms by the tables and shown in seconds.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,20 +34,9 @@
 struct query_ctx {
 	json_t *(*build)(struct iface *, void *);
 	json_t *out;
-	atomic_int refs;
 	size_t arg_size;
 	unsigned char arg[];         /* copy of the caller's argument block */
 };
-
-static void
-query_ctx_put(struct query_ctx *c, int discard)
-{
-	if (atomic_fetch_sub(&c->refs, 1) != 1)
-		return;
-	if (discard)
-		json_decref(c->out);
-	free(c);
-}
 
 static void
 query_tramp(struct iface *ifc, void *arg)
@@ -55,13 +44,11 @@ query_tramp(struct iface *ifc, void *arg)
 	struct query_ctx *c = arg;
 
 	c->out = c->build(ifc, c->arg_size ? c->arg : NULL);
-	/* If the caller already gave up, nobody will read out: free it. */
-	query_ctx_put(c, 1);
 }
 
 int
-query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-	  void *arg, size_t arg_size, json_t **out)
+query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+		  void *arg, size_t arg_size, json_t **out, int timeout_ms)
 {
 	struct query_ctx *c;
 
@@ -73,19 +60,26 @@ query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
 	c->arg_size = arg_size;
 	if (arg_size)
 		memcpy(c->arg, arg, arg_size);
-	atomic_init(&c->refs, 2);
-	if (iface_query(ifc, query_tramp, c, QUERY_TIMEOUT_MS) < 0) {
+	if (iface_query(ifc, query_tramp, c, timeout_ms) < 0) {
+		/* withdrawn untaken: the trampoline never runs, c is ours */
 		log_warn("query: interface %d did not answer in %d ms",
-			 ifc->id, QUERY_TIMEOUT_MS);
-		query_ctx_put(c, 1);
+			 ifc->id, timeout_ms);
+		free(c);
 		return -1;
 	}
 	if (arg_size)
 		memcpy(arg, c->arg, arg_size);
 	*out = c->out;
-	c->out = NULL;
-	query_ctx_put(c, 0);
+	free(c);
 	return 0;
+}
+
+int
+query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+	  void *arg, size_t arg_size, json_t **out)
+{
+	return query_run_timeout(ifc, build, arg, arg_size, out,
+				 QUERY_TIMEOUT_MS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -224,13 +218,17 @@ iface_is_offline(const struct iface *ifc)
 	return 0;
 }
 
-/* Table fill as upstream: floor(1 + n * 100 / capacity). */
+/* Table fill as upstream, floor(1 + n * 100 / capacity), but at most
+ * 100: upstream's formula reads 101 for a full table. */
 static json_int_t
 pctg(uint64_t n, uint64_t cap)
 {
+	uint64_t v;
+
 	if (!cap)
 		return 0;
-	return (json_int_t)(1 + n * 100 / cap);
+	v = 1 + n * 100 / cap;
+	return (json_int_t)(v > 100 ? 100 : v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -290,6 +288,7 @@ query_iface_data(struct iface *ifc, int summary)
 	snprintf(ifid, sizeof(ifid), "%d", ifc->id);
 	set_str(o, "ifid", ifid);           /* a string here, as upstream */
 	set_str(o, "ifname", ifc->ifname);
+	set_str(o, "description", iface_spec(ifc));   /* the inputs, paths whole */
 	set_int(o, "drops", st->drops);
 	set_real(o, "throughput_bps", st->thpt_bps);
 	set_int(o, "num_flows", ifc->num_flows);
@@ -1041,6 +1040,9 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 		"bps", f->thpt_bps * 8, "pps", f->thpt_pps));
 	json_object_set_new(o, "breakdown", json_pack("{s:I,s:I}",
 		"cli2srv", c2s, "srv2cli", tot ? 100 - c2s : 0));
+	/* the flows page's Info column: SNI / HTTP host / DNS query, from
+	 * nDPI (packets) or the exporter's fields (collected) */
+	set_str(o, "info", f->info ? f->info : "");
 	/* ours: where a collected flow comes from (docs/rest.md) */
 	if (f->exporter.v != 0) {
 		set_str(o, "device_ip", ipaddr_fmt(&f->exporter, ip, sizeof(ip)));
@@ -1296,4 +1298,388 @@ query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
 		l7_acc(ifc, o, &r, q->group);
 	}
 	return l7_finish(o);
+}
+
+/* ------------------------------------------------------------------ */
+/* VLANs                                                               */
+
+json_t *
+query_vlans(struct iface *ifc)
+{
+	uint32_t *hosts = calloc(4096, sizeof(*hosts));
+	json_t *rows = json_array();
+
+	if (!hosts || !rows) {
+		free(hosts);
+		json_decref(rows);
+		return NULL;
+	}
+	for (const struct host *h = ifc->host_head; h; h = h->next)
+		hosts[h->vlan & 4095]++;
+	for (uint32_t i = 0; i < ifc->n_vlans; i++) {
+		const struct iface_vlan *v = &ifc->vlans[i];
+		json_t *r = json_object();
+
+		set_int(r, "vlan", v->vlan);
+		set_int(r, "num_hosts", hosts[v->vlan]);
+		set_int(r, "packets", v->packets);
+		set_int(r, "traffic", v->bytes);
+		set_int(r, "bytes_sent", v->bytes_sent);
+		set_int(r, "bytes_rcvd", v->bytes_rcvd);
+		set_int(r, "packets_sent", v->pkts_sent);
+		set_int(r, "packets_rcvd", v->pkts_rcvd);
+		set_int(r, "non_ip_bytes", v->bytes - v->bytes_sent - v->bytes_rcvd);
+		set_real(r, "throughput", v->thpt_bps);
+		set_int(r, "seen_since", v->first_ms / 1000);
+		set_int(r, "last_seen", v->last_ms / 1000);
+		json_array_append_new(rows, r);
+	}
+	free(hosts);
+	return rows;
+}
+
+/* ------------------------------------------------------------------ */
+/* flow counters, traffic, peer graph, contacts (rest-api.md 4.9-4.11) */
+
+json_t *
+query_flow_l4_counters(struct iface *ifc)
+{
+	uint32_t n[256];
+	json_t *a = json_array();
+
+	memset(n, 0, sizeof(n));
+	for (const struct flow *f = ifc->flow_head; f; f = f->next)
+		n[f->l4_proto]++;
+	for (int i = 0; i < 256 && a; i++)
+		if (n[i])
+			json_array_append_new(a, json_pack("{s:i,s:I}", "id", i,
+				"count", (json_int_t)n[i]));
+	return a;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *
+query_flow_l7_counters(struct iface *ifc)
+{
+	json_t *o = json_object(), *a = json_array();
+	const char **keys = NULL;
+	const char *k;
+	json_t *v;
+	size_t n = 0, i = 0;
+
+	if (!o || !a)
+		goto fail;
+	for (const struct flow *f = ifc->flow_head; f; f = f->next) {
+		const char *name = iface_l7_name(ifc, f->l7_counted);
+
+		if (!name)
+			name = "Unknown";
+		v = json_object_get(o, name);
+		json_object_set_new(o, name, json_integer(v ? json_integer_value(v) + 1 : 1));
+	}
+	n = json_object_size(o);
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	if (!keys)
+		goto fail;
+	json_object_foreach(o, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), name_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:O}", "name", keys[i],
+			"count", json_object_get(o, keys[i])));
+	free(keys);
+	json_decref(o);
+	return a;
+fail:
+	json_decref(o);
+	json_decref(a);
+	return NULL;
+}
+
+/* The selection of q (host, vlan, l4proto, application, origin); 0, or
+ * -1 with q->host_not_found set. */
+static int
+flow_sel_init(struct iface *ifc, struct flow_query *q, struct flow_sel *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->ifc = ifc;
+	s->q = q;
+	s->origin = -2;
+	s->app_master = s->app_app = -1;
+	q->host_not_found = 0;
+	if (q->host[0]) {
+		s->host = query_host_lookup(ifc, q->host, q->host_vlan);
+		if (!s->host) {
+			q->host_not_found = 1;
+			return -1;
+		}
+	}
+	if (q->application[0])
+		s->app_ids = parse_app_ids(q->application, &s->app_master, &s->app_app);
+	s->origin = query_origin_index(ifc, q->origin);
+	return 0;
+}
+
+json_t *
+query_flow_traffic(struct iface *ifc, struct flow_query *q)
+{
+	struct flow_sel s;
+	uint64_t sent = 0, rcvd = 0;
+
+	if (flow_sel_init(ifc, q, &s) < 0)
+		return NULL;
+	for (const struct flow *f = ifc->flow_head; f; f = f->next) {
+		if (!flow_match(&s, f))
+			continue;
+		sent += f->c2s_bytes;
+		rcvd += f->s2c_bytes;
+	}
+	return json_pack("{s:I,s:I}", "totBytesSent", (json_int_t)sent,
+			 "totBytesRcvd", (json_int_t)rcvd);
+}
+
+/* One pair of hosts of the peer graph: client-side and server-side. */
+struct peer_pair {
+	const struct host *c, *s;
+	uint64_t sent, rcvd;         /* c -> s, s -> c */
+	int taken;
+};
+
+static int
+pair_key_cmp(const void *a, const void *b)
+{
+	const struct peer_pair *x = a, *y = b;
+
+	if (x->c != y->c)
+		return (uintptr_t)x->c < (uintptr_t)y->c ? -1 : 1;
+	if (x->s != y->s)
+		return (uintptr_t)x->s < (uintptr_t)y->s ? -1 : 1;
+	return 0;
+}
+
+static int
+pair_value_cmp(const void *a, const void *b)
+{
+	const struct peer_pair *x = a, *y = b;
+	uint64_t vx = x->sent + x->rcvd, vy = y->sent + y->rcvd;
+
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	return pair_key_cmp(a, b);
+}
+
+static json_t *
+graph_node(const struct host *h)
+{
+	char ip[IPADDR_STRLEN], id[16], link[IPADDR_STRLEN + 96];
+	const char *name;
+
+	ipaddr_fmt(&h->ip, ip, sizeof(ip));
+	name = h->name && h->name[0] ? h->name : ip;
+	snprintf(id, sizeof(id), "%u", h->id);
+	snprintf(link, sizeof(link), "/lua/host_details.lua?host=%s&vlan=%u", ip,
+		 (unsigned)h->vlan);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i}", "node_id", id,
+			 "label", name, "link", link, "name", name, "host", ip,
+			 "vlan", (int)h->vlan);
+}
+
+/* Adds host h to nodes unless there already (ids in seen, n of them). */
+static void
+graph_add_node(json_t *nodes, const struct host *h, uint32_t *seen, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (seen[i] == h->id)
+			return;
+	seen[(*n)++] = h->id;
+	json_array_append_new(nodes, graph_node(h));
+}
+
+json_t *
+query_flow_graph(struct iface *ifc, const char *host, int vlan, int *not_found)
+{
+	const struct host *only = NULL;
+	struct peer_pair *v;
+	size_t n = 0, m = 0, nn = 0;
+	uint64_t total = 0;
+	uint32_t *seen;
+	json_t *nodes, *links;
+	int truncated = 0;
+
+	*not_found = 0;
+	if (host && host[0]) {
+		only = query_host_lookup(ifc, host, vlan);
+		if (!only) {
+			*not_found = 1;
+			return NULL;
+		}
+	}
+	v = calloc((size_t)ifc->num_flows + 1, sizeof(*v));
+	seen = calloc(QUERY_GRAPH_MAX_NODES + 2, sizeof(*seen));
+	nodes = json_array();
+	links = json_array();
+	if (!v || !seen || !nodes || !links)
+		goto fail;
+	for (const struct flow *f = ifc->flow_head; f && n <= ifc->num_flows; f = f->next) {
+		if (!f->cli_host || !f->srv_host || f->cli_host == f->srv_host)
+			continue;
+		if (only && f->cli_host != only && f->srv_host != only)
+			continue;
+		v[n].c = f->cli_host;
+		v[n].s = f->srv_host;
+		v[n].sent = f->c2s_bytes;
+		v[n].rcvd = f->s2c_bytes;
+		n++;
+	}
+	/* one entry per (client, server) pair */
+	qsort(v, n, sizeof(*v), pair_key_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && v[m - 1].c == v[i].c && v[m - 1].s == v[i].s) {
+			v[m - 1].sent += v[i].sent;
+			v[m - 1].rcvd += v[i].rcvd;
+		} else {
+			v[m++] = v[i];
+		}
+		total += v[i].sent + v[i].rcvd;
+	}
+	qsort(v, m, sizeof(*v), pair_value_cmp);
+	if (only) {
+		for (size_t i = 0; i < m; i++)
+			v[i].taken = 1;
+	} else if (m > 0) {
+		/* pairs above 3 % of the traffic, the bar halved until some
+		 * pass; failing that, the busiest pair's client and its peers */
+		double pct = 3.0;
+		size_t k = 0;
+
+		for (; pct > 1e-6 && k == 0; pct /= 2)
+			for (size_t i = 0; i < m; i++)
+				if ((double)(v[i].sent + v[i].rcvd) * 100.0 > (double)total * pct) {
+					v[i].taken = 1;
+					k++;
+				}
+		if (k == 0)
+			for (size_t i = 0; i < m; i++)
+				v[i].taken = v[i].c == v[0].c || v[i].s == v[0].c;
+	}
+	for (size_t i = 0; i < m; i++) {
+		char ci[IPADDR_STRLEN], si[IPADDR_STRLEN], label[2 * IPADDR_STRLEN + 8];
+		char lnk[IPADDR_STRLEN + 64], cid[16], sid[16];
+		int dup = 0;
+
+		if (!v[i].taken)
+			continue;
+		/* the reverse pair of one already linked is dropped */
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = v[j].taken && v[j].c == v[i].s && v[j].s == v[i].c;
+		if (dup)
+			continue;
+		if (nn + 2 > QUERY_GRAPH_MAX_NODES) {
+			truncated = 1;
+			break;
+		}
+		graph_add_node(nodes, v[i].c, seen, &nn);
+		graph_add_node(nodes, v[i].s, seen, &nn);
+		ipaddr_fmt(&v[i].c->ip, ci, sizeof(ci));
+		ipaddr_fmt(&v[i].s->ip, si, sizeof(si));
+		snprintf(label, sizeof(label), "%s - %s", ci, si);
+		snprintf(lnk, sizeof(lnk), "/lua/flows_stats.lua?host=%s", ci);
+		snprintf(cid, sizeof(cid), "%u", v[i].c->id);
+		snprintf(sid, sizeof(sid), "%u", v[i].s->id);
+		json_array_append_new(links, json_pack(
+			"{s:s,s:s,s:s,s:{s:s,s:s},s:I,s:I,s:I,s:I,s:I}",
+			"source_node_id", cid, "target_node_id", sid, "label", label,
+			"optional_info", "link_color", "#0d6efd", "link", lnk,
+			"value", (json_int_t)(v[i].sent + v[i].rcvd),
+			"source", (json_int_t)v[i].c->id,
+			"target", (json_int_t)v[i].s->id,
+			"sent", (json_int_t)v[i].sent, "rcvd", (json_int_t)v[i].rcvd));
+	}
+	free(v);
+	free(seen);
+	return json_pack("{s:o,s:o,s:b}", "nodes", nodes, "links", links,
+			 "max_entries_reached", truncated);
+fail:
+	free(v);
+	free(seen);
+	json_decref(nodes);
+	json_decref(links);
+	return NULL;
+}
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const void *const *)a;
+	uintptr_t y = (uintptr_t)*(const void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct entries of v[0..n-1] (sorted in place). */
+static size_t
+distinct(const void **v, size_t n)
+{
+	size_t d = 0;
+
+	qsort(v, n, sizeof(*v), ptr_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			d++;
+	return d;
+}
+
+json_t *
+query_host_contacts(struct iface *ifc, struct host *h)
+{
+	const void **cli = calloc((size_t)ifc->num_flows + 1, sizeof(*cli));
+	const void **srv = calloc((size_t)ifc->num_flows + 1, sizeof(*srv));
+	size_t nc = 0, ns = 0;
+	json_t *o = NULL;
+
+	if (cli && srv) {
+		for (const struct flow *f = ifc->flow_head; f; f = f->next) {
+			if (f->cli_host == h && f->srv_host && nc <= ifc->num_flows)
+				cli[nc++] = f->srv_host;
+			if (f->srv_host == h && f->cli_host && ns <= ifc->num_flows)
+				srv[ns++] = f->cli_host;
+		}
+		o = json_pack("{s:[s,s],s:[I,I],s:[s,s]}",
+			"labels", "Contacted Hosts as Client", "Contacted Hosts as Server",
+			"series", (json_int_t)distinct(cli, nc), (json_int_t)distinct(srv, ns),
+			"colors", "#ff7500", "#0d6efd");
+	}
+	free(cli);
+	free(srv);
+	return o;
+}
+
+json_t *
+query_asn_info(struct iface *ifc)
+{
+	uint64_t bs = 0, br = 0, ps = 0, pr = 0, first = 0, last = 0, n = 0;
+
+	for (const struct host *h = ifc->host_head; h; h = h->next) {
+		bs += h->c.bytes_sent;
+		br += h->c.bytes_rcvd;
+		ps += h->c.pkts_sent;
+		pr += h->c.pkts_rcvd;
+		if (!first || h->first_ms < first)
+			first = h->first_ms;
+		if (h->last_ms > last)
+			last = h->last_ms;
+		n++;
+	}
+	return json_pack("{s:i,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}",
+		"id", 0, "name", "Unknown",
+		"first_seen", (json_int_t)(first / 1000),
+		"last_seen", (json_int_t)(last / 1000),
+		"num_hosts", (json_int_t)n, "alerted_flows", 0, "score", 0,
+		"rtt", 0.0, "bytes_sent", (json_int_t)bs, "bytes_rcvd", (json_int_t)br,
+		"packets_sent", (json_int_t)ps, "packets_rcvd", (json_int_t)pr);
 }

@@ -24,8 +24,8 @@ struct iface;
 struct host;
 struct flow;
 
-/* Timeout of query_run(): long, because a late closure is only wasted
- * work, while a short one would fail queries on a busy owner. */
+/* Timeout of query_run(): long, because a short one would fail queries
+ * on a busy owner (a query the owner has started is always waited for). */
 #define QUERY_TIMEOUT_MS 5000
 
 /*
@@ -34,11 +34,15 @@ struct flow;
  * is copied in before and copied back after the call, so build can leave
  * results in it; it must therefore not hold pointers to memory that may
  * go away (strings are kept in fixed arrays).  Returns 0, or -1 when the
- * owner did not answer in time (the late result is then freed by the
- * owner).  Any thread but the owner.
+ * owner did not take the query within QUERY_TIMEOUT_MS: it was then
+ * withdrawn, build never runs, *out is NULL and nothing is left behind
+ * (see iface_query()).  Any thread but the owner.
  */
 int query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
 	      void *arg, size_t arg_size, json_t **out);
+/* The same with another timeout (tests). */
+int query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
+		      void *arg, size_t arg_size, json_t **out, int timeout_ms);
 
 /* ---- interface ---- */
 
@@ -134,6 +138,46 @@ struct l7_query {
 json_t *query_l7_iface(struct iface *ifc, const struct l7_query *q);
 /* Same for one host ("num_flows" = flows of that protocol). */
 json_t *query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q);
+
+/* ---- VLANs ---- */
+
+/* One row per VLAN seen (0: untagged frames), from the interface's VLAN
+ * table: {vlan, num_hosts (active hosts of the VLAN), packets, traffic
+ * (bytes of every frame of the VLAN), bytes_sent / bytes_rcvd and
+ * packets_sent / packets_rcvd (IP, client->server / server->client),
+ * non_ip_bytes (traffic - sent - rcvd: non-IP and undecodable frames),
+ * throughput (bytes/s), seen_since, last_seen (epoch s)}. */
+json_t *query_vlans(struct iface *ifc);
+
+/* ---- flow counters, traffic, peer graph, contacts, ASes ---- */
+
+/* get/flow/l4/counters.lua: [{id (IP protocol), count (active flows)}]
+ * by id. */
+json_t *query_flow_l4_counters(struct iface *ifc);
+/* get/flow/l7/counters.lua: [{name, count}] sorted by name; a flow counts
+ * under the protocol its bytes count to (as in l7/stats). */
+json_t *query_flow_l7_counters(struct iface *ifc);
+/* get/flow/traffic_stats.lua: {totBytesSent, totBytesRcvd} (client to
+ * server, server to client) over the flows q selects (its paging and
+ * sort are ignored); NULL with q->host_not_found when q->host is unknown. */
+json_t *query_flow_traffic(struct iface *ifc, struct flow_query *q);
+/* get/flow/graph.lua (rest-api.md 4.11): host pairs of the active flows
+ * as {nodes, links, max_entries_reached}; with host, every pair that
+ * involves it, else the pairs above 3 % of the traffic (the bar halved
+ * until some pass); reverse pairs dropped; at most QUERY_GRAPH_MAX_NODES
+ * nodes (then max_entries_reached is true).  NULL with *not_found when
+ * host names no active host. */
+#define QUERY_GRAPH_MAX_NODES 100
+json_t *query_flow_graph(struct iface *ifc, const char *host, int vlan,
+			 int *not_found);
+/* get/host/l4/contacted_hosts_data.lua: {labels, series: [distinct peers
+ * h contacted as client, as server], colors} from the active flows. */
+json_t *query_host_contacts(struct iface *ifc, struct host *h);
+/* get/asn/asn_info.lua: the one AS known without GeoIP (0, "Unknown"),
+ * over every host: {id, name, first_seen, last_seen, num_hosts,
+ * alerted_flows, score, rtt, bytes_sent, bytes_rcvd, packets_sent,
+ * packets_rcvd}. */
+json_t *query_asn_info(struct iface *ifc);
 
 /* ---- helpers usable from any thread ---- */
 

@@ -10,7 +10,9 @@
  *
  * Flows are bidirectional: the key is (VLAN, L4 protocol, the two
  * address/port pairs in either order); the sender of the first packet is
- * the client.  The hash is symmetric so both directions land in one chain.
+ * the client unless upstream's rule says it is the server
+ * (pkt_sender_is_server()).  The hash is symmetric so both directions
+ * land in one chain.
  *
  * L7 bookkeeping: a flow's bytes are always counted under the protocol in
  * f->l7_counted (Unknown at first).  When nDPI changes the protocol,
@@ -31,6 +33,7 @@
 
 #include "capture/decode.h"
 #include "capture/dpi.h"
+#include "capture/source.h"
 #include "common/log.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
@@ -149,6 +152,56 @@ tables_init(struct iface *ifc)
 	snprintf(ifc->origins[0].id, sizeof(ifc->origins[0].id), "%s", node_id);
 	ifc->n_origins = 1;
 	return 0;
+}
+
+/* ---- VLANs ---- */
+
+/* The entry of VLAN id, added when first seen; NULL out of memory. */
+static struct iface_vlan *
+vlan_get(struct iface *ifc, uint16_t id, uint64_t now)
+{
+	struct iface_vlan *v;
+
+	id &= 4095;
+	if (ifc->vlan_idx == NULL) {
+		ifc->vlan_idx = calloc(4096, sizeof(*ifc->vlan_idx));
+		if (ifc->vlan_idx == NULL)
+			return NULL;
+	}
+	if (ifc->vlan_idx[id] != 0)
+		return &ifc->vlans[ifc->vlan_idx[id] - 1];
+	if (ifc->n_vlans == ifc->cap_vlans) {
+		uint32_t cap = ifc->cap_vlans ? ifc->cap_vlans * 2 : 4;
+
+		v = realloc(ifc->vlans, cap * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		ifc->vlans = v;
+		ifc->cap_vlans = cap;
+	}
+	v = &ifc->vlans[ifc->n_vlans++];
+	memset(v, 0, sizeof(*v));
+	v->vlan = id;
+	v->first_ms = now;
+	ifc->vlan_idx[id] = (uint16_t)ifc->n_vlans;
+	return v;
+}
+
+/* Frames (or collected packets) of VLAN id, whatever they hold. */
+static void
+vlan_frames(struct iface *ifc, uint16_t id, uint64_t bytes, uint64_t pkts,
+	    uint64_t now)
+{
+	struct iface_vlan *v = vlan_get(ifc, id, now);
+
+	if (v == NULL)
+		return;
+	v->bytes += bytes;
+	v->packets += pkts;
+	if (now > v->last_ms)
+		v->last_ms = now;
+	if (now < v->first_ms)
+		v->first_ms = now;
 }
 
 /* ---- L7 ---- */
@@ -303,6 +356,7 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 				LRU_TOUCH(ifc, mac_head, mac_tail, m);
 				m->last_ms = now;
 			}
+			m->source = ifc->cur_source;
 			return m;
 		}
 	if (ifc->num_macs >= ifc->max_macs) {
@@ -315,6 +369,7 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 	memcpy(m->addr, addr, 6);
 	m->vlan = vlan;
 	m->first_ms = m->last_ms = now;
+	m->source = ifc->cur_source;
 	m->hnext = *b;
 	*b = m;
 	LRU_APPEND(ifc, mac_head, mac_tail, m);
@@ -407,6 +462,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	h->is_local = net >= 0;
 	h->id = ifc->next_host_id++;
 	h->first_ms = h->last_ms = h->seen_ms = now;
+	h->source = ifc->cur_source;
 	h->hnext = *b;
 	*b = h;
 	LRU_APPEND(ifc, host_head, host_tail, h);
@@ -558,6 +614,7 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	f->tunnel = p->tunnel;
 	f->origin = origin;
 	f->first_ms = f->last_ms = f->seen_ms = now;
+	f->source = ifc->cur_source;
 	f->cli_host = host_get(ifc, &p->src, p->vlan, p->has_mac ? p->src_mac : NULL, now);
 	f->srv_host = host_get(ifc, &p->dst, p->vlan, p->has_mac ? p->dst_mac : NULL, now);
 	if (f->cli_host) {
@@ -716,6 +773,20 @@ account_macs(struct iface *ifc, const uint8_t *src, const uint8_t *dst,
 	}
 }
 
+/* The IP part of a VLAN's traffic, by direction. */
+static void
+vlan_flow(struct iface *ifc, uint16_t id, const uint64_t d[4], uint64_t now)
+{
+	struct iface_vlan *v = vlan_get(ifc, id, now);
+
+	if (v == NULL)
+		return;
+	v->bytes_sent += d[0];
+	v->pkts_sent += d[1];
+	v->bytes_rcvd += d[2];
+	v->pkts_rcvd += d[3];
+}
+
 /* Adds d = {c2s bytes, c2s packets, s2c bytes, s2c packets} to flow f,
  * its L7 slot, its hosts and the local/remote totals; the TCP flags of
  * each direction are OR-ed in (0 for a direction without traffic). */
@@ -730,10 +801,17 @@ flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
 			srv->seen_ms + LRU_SLACK_MS <= seen;
 
 	f->seen_ms = seen;
-	if (cli != NULL)
+	f->source = ifc->cur_source;
+	if (seen > ifc->source_clock_ms[ifc->cur_source])
+		ifc->source_clock_ms[ifc->cur_source] = seen;
+	if (cli != NULL) {
 		cli->seen_ms = seen;
-	if (srv != NULL)
+		cli->source = ifc->cur_source;
+	}
+	if (srv != NULL) {
 		srv->seen_ms = seen;
+		srv->source = ifc->cur_source;
+	}
 
 	if (now > f->last_ms)
 		f->last_ms = now;
@@ -745,6 +823,7 @@ flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
 	SAT_ADD(f->s2c_pkts, d[3]);
 	f->c2s_tcp_flags |= c2s_flags;
 	f->s2c_tcp_flags |= s2c_flags;
+	vlan_flow(ifc, f->vlan, d, now);
 	s = l7_slot(ifc, f->l7_counted);
 	if (s != NULL) {
 		SAT_ADD(s->bytes, counter_add_sat(d[0], d[2]));
@@ -778,6 +857,42 @@ flow_account(struct iface *ifc, struct flow *f, const uint64_t d[4],
 	}
 }
 
+/*
+ * Who is the client of a flow whose first packet is p (docs/accounting.md,
+ * "Client and server"): upstream's rule, the one the ZMQ collector applies
+ * to its records (collector/zmq_fields.c), so that a capture that starts
+ * mid-connection does not make the server the client.  The sender is the
+ * server (1 returned) when the packet is a TCP SYN-ACK, or when it comes
+ * from a lower port to a higher one, except for UDP, a TCP SYN, ICMP
+ * (no ports), orphan fragments, and broadcast/multicast endpoints.
+ */
+static int
+pkt_sender_is_server(const struct pkt *p)
+{
+	if (!p->ports_known || p->l4_proto == 17 || p->sport == p->dport ||
+	    p->l4_proto == 1 || p->l4_proto == 58)
+		return 0;
+	if (ipaddr_is_multicast(&p->src) || ipaddr_is_broadcast(&p->src) ||
+	    ipaddr_is_multicast(&p->dst) || ipaddr_is_broadcast(&p->dst))
+		return 0;
+	if (p->l4_proto == 6 && (p->tcp_flags & 0x02))   /* SYN */
+		return (p->tcp_flags & 0x10) != 0;       /* SYN-ACK */
+	return p->sport < p->dport;
+}
+
+/* p with its two sides exchanged (only what flow_new reads). */
+static void
+pkt_swapped(const struct pkt *p, struct pkt *q)
+{
+	*q = *p;
+	q->src = p->dst;
+	q->dst = p->src;
+	q->sport = p->dport;
+	q->dport = p->sport;
+	memcpy(q->src_mac, p->dst_mac, 6);
+	memcpy(q->dst_mac, p->src_mac, 6);
+}
+
 void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
@@ -794,6 +909,7 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		ifc->clock_ms = now;
 	ifc->stats.packets += n;
 	ifc->stats.bytes += len;
+	vlan_frames(ifc, p->vlan, len, n, now);
 	if (decode_result == DECODE_BAD) {
 		ifc->stats.bad_packets += n;
 		return;
@@ -817,10 +933,14 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	hv = key_hash(&k);
 	f = key_find(ifc, &k, hv, &c2s);
 	if (f == NULL) {
-		f = flow_new(ifc, p, 0, hv, now);
+		struct pkt q;
+
+		c2s = !pkt_sender_is_server(p);
+		if (!c2s)
+			pkt_swapped(p, &q);
+		f = flow_new(ifc, c2s ? p : &q, 0, hv, now);
 		if (f == NULL)
 			return;
-		c2s = 1;
 	} else if (f->seen_ms + LRU_SLACK_MS <= now) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
@@ -1199,6 +1319,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	SAT_ADD(ifc->stats.bytes, counter_add_sat(d[0], d[2]));
 	SAT_ADD(ifc->stats.ip_packets, counter_add_sat(d[1], d[3]));
 	SAT_ADD(ifc->stats.ip_bytes, counter_add_sat(d[0], d[2]));
+	vlan_frames(ifc, f->vlan, d[0] + d[2], d[1] + d[3], now);
 	if (u->has_mac) {
 		const uint8_t *cm = c2s ? u->src_mac : u->dst_mac;
 		const uint8_t *sm = c2s ? u->dst_mac : u->src_mac;
@@ -1345,6 +1466,73 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 	}
 }
 
+/* How entries fed by source src are purged: 0 never; else at the clock
+ * *now, and only while their table is nearly full when *pressure_only.
+ * An index past the sources (detached interfaces) is a live one. */
+static int
+purge_rule(const struct iface *ifc, uint8_t src, uint64_t wall_ms,
+	   uint64_t *now, int *pressure_only)
+{
+	const struct source *s;
+
+	*now = wall_ms;
+	*pressure_only = 0;
+	if (src >= ifc->n_sources)
+		return 1;
+	s = ifc->sources[src];
+	if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
+		return 1;
+	if (s->state != SOURCE_ACTIVE)
+		return 0;            /* the file's final counts stay visible */
+	*now = ifc->source_clock_ms[src];
+	*pressure_only = 1;
+	return 1;
+}
+
+void
+tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
+{
+	struct flow *f, *fn;
+	struct host *h, *hn;
+	struct mac *m, *mn;
+	uint64_t now;
+	int pressure_only;
+
+	for (f = ifc->flow_head; f != NULL; f = fn) {
+		fn = f->next;
+		if (!purge_rule(ifc, f->source, wall_ms, &now, &pressure_only) ||
+		    (pressure_only && !table_pressed(ifc->num_flows, ifc->max_flows)) ||
+		    f->seen_ms + ifc->flow_idle_ms >= now)
+			continue;
+		flow_free(ifc, f);
+		ifc->stats.flows_purged++;
+	}
+	for (h = ifc->host_head; h != NULL; h = hn) {
+		hn = h->next;
+		if (!purge_rule(ifc, h->source, wall_ms, &now, &pressure_only) ||
+		    (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts)) ||
+		    h->seen_ms + TABLES_HOST_IDLE_MS >= now ||
+		    h->active_flows_cli + h->active_flows_srv > 0 ||
+		    storage_host_sticky(ifc, h))
+			continue;
+		storage_host_purged(ifc, h);
+		host_free(ifc, h);
+		ifc->stats.hosts_purged++;
+	}
+	for (m = ifc->mac_head; m != NULL; m = mn) {
+		mn = m->next;
+		if (!purge_rule(ifc, m->source, wall_ms, &now, &pressure_only) ||
+		    (pressure_only && !table_pressed(ifc->num_macs, ifc->max_macs)) ||
+		    m->last_ms + TABLES_MAC_IDLE_MS >= now)
+			continue;
+		mac_unhash(ifc, m);
+		LRU_UNLINK(ifc, mac_head, mac_tail, m);
+		ifc->num_macs--;
+		ifc->stats.macs_purged++;
+		free(m);
+	}
+}
+
 void
 tables_giveup_all(struct iface *ifc)
 {
@@ -1379,6 +1567,11 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 		struct iface_origin *o = &ifc->origins[i];
 
 		o->thpt_bps = rate(o->bytes, &o->thpt_last_bytes, elapsed_ms);
+	}
+	for (i = 0; i < (int)ifc->n_vlans; i++) {
+		struct iface_vlan *v = &ifc->vlans[i];
+
+		v->thpt_bps = rate(v->bytes, &v->thpt_last_bytes, elapsed_ms);
 	}
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		f->thpt_bps = rate(f->c2s_bytes + f->s2c_bytes, &f->thpt_last_bytes, elapsed_ms);
@@ -1423,6 +1616,11 @@ tables_fini(struct iface *ifc)
 	ifc->host_buckets = NULL;
 	ifc->mac_buckets = NULL;
 	ifc->num_flows = ifc->num_hosts = ifc->num_macs = 0;
+	free(ifc->vlan_idx);
+	free(ifc->vlans);
+	ifc->vlan_idx = NULL;
+	ifc->vlans = NULL;
+	ifc->n_vlans = ifc->cap_vlans = 0;
 }
 
 uint64_t

@@ -21,6 +21,14 @@ void tables_fini(struct iface *ifc);
  * (the interface clock).  With `pressure_only`, purges only while a table
  * is more than 90% full (offline inputs: final counts stay visible). */
 void tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only);
+/* The purge of an interface whose sources run on different clocks (a
+ * pcap file merged with a live or collector source): each flow, host
+ * and MAC is judged by the clock of the source that fed it last, by the
+ * rules tables_purge() applies to an interface of that source alone
+ * (live and collected: wall_ms; a pcap file being read: its packet time,
+ * under pressure only; a pcap file that has ended: never).  Walks whole
+ * lists, as their order mixes clocks. */
+void tables_purge_sources(struct iface *ifc, uint64_t wall_ms);
 /* Gives every undecided flow nDPI's final verdict (input ended). */
 void tables_giveup_all(struct iface *ifc);
 /* Recomputes throughputs from counter deltas over elapsed_ms. */

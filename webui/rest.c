@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "merge/iface.h"
 #include "merge/query.h"
+#include "webui/countries.h"
 #include "webui/rest.h"
 #include "webui/rest_storage.h"
 #include "webui/ui.h"
@@ -218,6 +219,8 @@ rest_envelope(enum rest_rc rc, const char *hr, json_t *rsp, int *status)
 enum rest_op {
 	OP_IFACE, OP_HOSTS, OP_HOST, OP_HOST_EXISTS, OP_ALL_HOSTS_DATA,
 	OP_FLOWS, OP_L7_IFACE, OP_L7_HOST, OP_SOURCES, OP_ORIGINS,
+	OP_L4_COUNTERS, OP_L7_COUNTERS, OP_FLOW_TRAFFIC, OP_FLOW_GRAPH,
+	OP_CONTACTS, OP_ASN_INFO,
 };
 
 /* Everything a handler sends to the owner: plain data only, since
@@ -240,7 +243,8 @@ rest_build(struct iface *ifc, void *arg)
 	struct host *h = NULL;
 	json_t *a;
 
-	if (r->op == OP_HOST || r->op == OP_HOST_EXISTS || r->op == OP_L7_HOST) {
+	if (r->op == OP_HOST || r->op == OP_HOST_EXISTS || r->op == OP_L7_HOST ||
+	    r->op == OP_CONTACTS) {
 		h = query_host_lookup(ifc, r->host, r->vlan);
 		if (!h) {
 			r->not_found = 1;
@@ -269,6 +273,16 @@ rest_build(struct iface *ifc, void *arg)
 	case OP_L7_HOST: return query_l7_host(ifc, h, &r->lq);
 	case OP_SOURCES: return query_iface_sources(ifc);
 	case OP_ORIGINS: return query_iface_origins(ifc);
+	case OP_L4_COUNTERS: return query_flow_l4_counters(ifc);
+	case OP_L7_COUNTERS: return query_flow_l7_counters(ifc);
+	case OP_FLOW_TRAFFIC:
+		a = query_flow_traffic(ifc, &r->fq);
+		r->not_found = r->fq.host_not_found;
+		return a;
+	case OP_FLOW_GRAPH:
+		return query_flow_graph(ifc, r->host, r->vlan, &r->not_found);
+	case OP_CONTACTS: return query_host_contacts(ifc, h);
+	case OP_ASN_INFO: return query_asn_info(ifc);
 	}
 	return NULL;
 }
@@ -349,11 +363,12 @@ h_interfaces(const struct rest_params *p, json_t **rsp)
 		/* A name set in the preferences page wins. */
 		char *custom = ui_iface_custom_name(node_ifaces[i]->id);
 
-		json_array_append_new(a, json_pack("{s:i,s:s,s:s}",
+		json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
 			"ifid", node_ifaces[i]->id,
 			"ifname", node_ifaces[i]->ifname ? node_ifaces[i]->ifname : "",
 			"name", custom ? custom :
-				node_ifaces[i]->name ? node_ifaces[i]->name : ""));
+				node_ifaces[i]->name ? node_ifaces[i]->name : "",
+			"description", iface_spec(node_ifaces[i])));
 		free(custom);
 	}
 	*rsp = a;
@@ -570,6 +585,21 @@ h_host_active(const struct rest_params *p, json_t **rsp)
 	return rc;
 }
 
+/* The flow filters of rest-api.md 4.6 (host, vlan, l4proto,
+ * application, origin) into q. */
+static void
+flow_filters_read(const struct rest_params *p, struct flow_query *q)
+{
+	long v;
+
+	q->vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
+	q->host_vlan = q->vlan < 0 ? 0 : q->vlan;
+	q->l4proto = rest_param_int(p, "l4proto", 0, 255, &v) ? (int)v : -1;
+	param_str(p, "host", q->host, sizeof(q->host));
+	param_str(p, "application", q->application, sizeof(q->application));
+	param_str(p, "origin", q->origin, sizeof(q->origin));
+}
+
 static enum rest_rc
 h_flow_active(const struct rest_params *p, json_t **rsp)
 {
@@ -577,7 +607,6 @@ h_flow_active(const struct rest_params *p, json_t **rsp)
 	struct rest_req *r;
 	struct flow_query *q;
 	enum rest_rc rc;
-	long v;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
@@ -587,12 +616,7 @@ h_flow_active(const struct rest_params *p, json_t **rsp)
 	*rsp = json_object();
 	paging_read(p, flow_cols, QFS_BYTES, 1, 0, &q->sort, &q->desc,
 		    &q->per_page, &q->page, *rsp);
-	q->vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
-	q->host_vlan = q->vlan < 0 ? 0 : q->vlan;
-	q->l4proto = rest_param_int(p, "l4proto", 0, 255, &v) ? (int)v : -1;
-	param_str(p, "host", q->host, sizeof(q->host));
-	param_str(p, "application", q->application, sizeof(q->application));
-	param_str(p, "origin", q->origin, sizeof(q->origin));
+	flow_filters_read(p, q);
 	q->verbose = param_bool(p, "verbose", 0);
 	rc = list_run(ifc, r, *rsp, rsp);
 	free(r);
@@ -1009,6 +1033,149 @@ h_timeseries(const struct rest_params *p, json_t **rsp)
 	return storage_rc(rest_storage_timeseries(p, rsp));
 }
 
+/* ---- flow counters, traffic, graph, contacts, AS and country names
+ * (rest-api.md 4.9-4.11) ---- */
+
+/* Runs a request of op on the interface of "ifid" (with r filled by
+ * fill, when given). */
+static enum rest_rc
+simple_run(const struct rest_params *p, int op, json_t **rsp,
+	   int (*fill)(const struct rest_params *, struct rest_req *))
+{
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct rest_req *r;
+	enum rest_rc rc;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	if (!(r = rest_req_new(op)))
+		return REST_RC_INTERNAL_ERROR;
+	if (fill && fill(p, r) < 0) {
+		free(r);
+		return REST_RC_INVALID_ARGUMENTS;
+	}
+	rc = rest_run(ifc, r, rsp);
+	free(r);
+	return rc;
+}
+
+static enum rest_rc
+h_flow_l4_counters(const struct rest_params *p, json_t **rsp)
+{
+	return simple_run(p, OP_L4_COUNTERS, rsp, NULL);
+}
+
+static enum rest_rc
+h_flow_l7_counters(const struct rest_params *p, json_t **rsp)
+{
+	return simple_run(p, OP_L7_COUNTERS, rsp, NULL);
+}
+
+static int
+fill_flow_filters(const struct rest_params *p, struct rest_req *r)
+{
+	flow_filters_read(p, &r->fq);
+	return 0;
+}
+
+static enum rest_rc
+h_flow_traffic(const struct rest_params *p, json_t **rsp)
+{
+	return simple_run(p, OP_FLOW_TRAFFIC, rsp, fill_flow_filters);
+}
+
+/* "host" is optional here. */
+static int
+fill_opt_host(const struct rest_params *p, struct rest_req *r)
+{
+	param_host(p, r);
+	return 0;
+}
+
+static enum rest_rc
+h_flow_graph(const struct rest_params *p, json_t **rsp)
+{
+	return simple_run(p, OP_FLOW_GRAPH, rsp, fill_opt_host);
+}
+
+static int
+fill_host(const struct rest_params *p, struct rest_req *r)
+{
+	return param_host(p, r) ? 0 : -1;
+}
+
+static enum rest_rc
+h_host_contacts(const struct rest_params *p, json_t **rsp)
+{
+	return simple_run(p, OP_CONTACTS, rsp, fill_host);
+}
+
+/* Without a GeoIP database every host is in AS 0 ("Unknown"): asn absent
+ * or 0 gives that one entry, any other AS none. */
+static enum rest_rc
+h_asn_info(const struct rest_params *p, json_t **rsp)
+{
+	json_t *one = NULL;
+	enum rest_rc rc;
+	long asn;
+
+	if (rest_param_int(p, "asn", 0, UINT32_MAX, &asn) && asn != 0) {
+		if (!rest_param_iface(p, "ifid"))
+			return REST_RC_INVALID_INTERFACE;
+		*rsp = json_array();
+		return REST_RC_OK;
+	}
+	rc = simple_run(p, OP_ASN_INFO, &one, NULL);
+	if (rc != REST_RC_OK)
+		return rc;
+	*rsp = json_array();
+	json_array_append_new(*rsp, one);
+	return REST_RC_OK;
+}
+
+/* A bare string: the AS name of "ip" ("" while no GeoIP database is
+ * loaded). */
+static enum rest_rc
+h_asn_name(const struct rest_params *p, json_t **rsp)
+{
+	char buf[IPADDR_STRLEN + 8];
+	struct ipaddr ip;
+
+	if (!param_str(p, "ip", buf, sizeof(buf)) || ipaddr_parse(&ip, buf) != 0)
+		return REST_RC_INVALID_ARGUMENTS;
+	*rsp = json_string("");
+	return REST_RC_OK;
+}
+
+static int
+country_cmp(const void *key, const void *e)
+{
+	return strcmp(key, ((const struct country_name *)e)->code);
+}
+
+/* A bare string: the name of the country whose engine code is
+ * "country_id" (upstream's 16-bit code: the two ISO 3166-1 letters,
+ * first in the high byte); an unknown code answers its letters. */
+static enum rest_rc
+h_country_name(const struct rest_params *p, json_t **rsp)
+{
+	const struct country_name *c;
+	char code[3];
+	long id;
+
+	if (!rest_param_int(p, "country_id", 0, 0xffff, &id))
+		return REST_RC_INVALID_ARGUMENTS;
+	code[0] = (char)((id >> 8) & 0xff);
+	code[1] = (char)(id & 0xff);
+	code[2] = '\0';
+	if (code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z')
+		return REST_RC_INVALID_ARGUMENTS;
+	c = bsearch(code, country_names, sizeof(country_names) / sizeof(country_names[0]),
+		    sizeof(country_names[0]), country_cmp);
+	*rsp = json_string(c ? c->name : code);
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
+}
+
 /* ------------------------------------------------------------------ */
 /* routing                                                             */
 
@@ -1030,6 +1197,14 @@ static const struct {
 	{ "get/host/interfaces.lua", h_host_interfaces },
 	{ "get/host/l7/stats.lua", h_host_l7_stats },
 	{ "get/flow/active.lua", h_flow_active },
+	{ "get/flow/l4/counters.lua", h_flow_l4_counters },
+	{ "get/flow/l7/counters.lua", h_flow_l7_counters },
+	{ "get/flow/traffic_stats.lua", h_flow_traffic },
+	{ "get/flow/graph.lua", h_flow_graph },
+	{ "get/host/l4/contacted_hosts_data.lua", h_host_contacts },
+	{ "get/asn/asn_info.lua", h_asn_info },
+	{ "get/asn/asn_name.lua", h_asn_name },
+	{ "get/country/country_name.lua", h_country_name },
 	/* webui/rest_storage.c: persistence (docs/storage.md) */
 	{ "get/ntopng/redis.lua", h_storage_stats },
 	{ "set/interface/historical.lua", h_historical },

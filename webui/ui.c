@@ -112,32 +112,6 @@ agg_row(const struct agg *a)
 }
 
 static json_t *
-build_vlans(struct iface *ifc)
-{
-	struct agg *v = calloc(4096, sizeof(*v));
-	json_t *rows = json_array();
-
-	if (!v || !rows) {
-		free(v);
-		json_decref(rows);
-		return NULL;
-	}
-	for (const struct host *h = ifc->host_head; h; h = h->next)
-		agg_add(&v[h->vlan & 4095], h);
-	for (int i = 0; i < 4096; i++) {
-		json_t *r;
-
-		if (!v[i].hosts)
-			continue;
-		r = agg_row(&v[i]);
-		json_object_set_new(r, "vlan", json_integer(i));
-		json_array_append_new(rows, r);
-	}
-	free(v);
-	return rows;
-}
-
-static json_t *
 build_all(struct iface *ifc)
 {
 	struct agg a = { 0 };
@@ -210,7 +184,7 @@ ui_build(struct iface *ifc, void *arg)
 	struct ui_req *r = arg;
 
 	switch (r->op) {
-	case UI_OP_VLANS: return build_vlans(ifc);
+	case UI_OP_VLANS: return query_vlans(ifc);   /* the VLAN table */
 	case UI_OP_ALL: return build_all(ifc);
 	case UI_OP_MATRIX: return build_matrix(ifc, r->max_hosts);
 	case UI_OP_FLOW: return query_flow_details(ifc, r->flow_id);
@@ -420,6 +394,27 @@ h_api_token(const struct rest_params *p, const struct auth_user *u,
 	return REST_RC_OK;
 }
 
+/* create/ntopng/session.lua (rest-api.md 2.2): a session for "username"
+ * (yourself, or anyone for an administrator), to be used as the session
+ * cookie.  auth_session_duration is accepted but the node's idle timeout
+ * (get/set/ntopng/prefs.lua) governs every session. */
+static enum rest_rc
+h_session_create(const struct rest_params *p, const struct auth_user *u,
+		 json_t **rsp, const char **msg)
+{
+	const char *name = p_str(p, "username");
+	struct auth_user nu;
+
+	if (!name || !auth_name_valid(name) ||
+	    (strcmp(name, u->name) && !u->admin) || !auth_user_exists(name))
+		return REST_RC_INVALID_ARGUMENTS;
+	if (auth_session_create(name, &nu) < 0)
+		return REST_RC_INTERNAL_ERROR;
+	log_info("ui: %s opened a session for %s over REST", u->name, name);
+	*rsp = json_pack("{s:s}", "session", nu.session);
+	return REST_RC_OK;
+}
+
 static json_t *
 ifaces_json(void)
 {
@@ -522,7 +517,8 @@ h_vlans(const struct rest_params *p, const struct auth_user *u,
 	json_t **rsp, const char **msg)
 {
 	static const char *const cols[] = { "vlan", "num_hosts", "bytes_sent",
-		"bytes_rcvd", "traffic", "throughput", "seen_since", NULL };
+		"bytes_rcvd", "traffic", "throughput", "seen_since", "packets",
+		"last_seen", NULL };
 	struct ui_req r = { UI_OP_VLANS, 0, 0 };
 	json_t *rows = NULL;
 	enum rest_rc rc = run(rest_param_iface(p, "ifid"), &r, &rows);
@@ -620,6 +616,7 @@ static const struct {
 	{ "set/ntopng/user/delete.lua", h_user_del, 1 },
 	{ "set/ntopng/user/password.lua", h_user_password, 0 },
 	{ "create/ntopng/api_token.lua", h_api_token, 0 },
+	{ "create/ntopng/session.lua", h_session_create, 0 },
 	{ "get/ntopng/prefs.lua", h_prefs_get, 0 },
 	{ "set/ntopng/prefs.lua", h_prefs_set, 1 },
 	{ "set/interface/name.lua", h_iface_name, 1 },

@@ -8,7 +8,9 @@ HTTP status and rc of the errors; headers (§1.3) and the CORS preflight;
 pagination, server-side sort order and the filters; POST with a JSON body
 answers like GET; and the values add up: Σ hosts' bytes sent = Σ hosts'
 bytes received = Σ flow bytes = interface bytes − non-IP bytes (tshark) =
-Σ L7 sinceStartup slices but ARP; the ARP slice = tshark's ARP bytes; the
+Σ L7 sinceStartup slices but ARP; Σ VLAN traffic = interface bytes, each
+VLAN's = its frames' bytes (tshark); Σ AS / country bytes sent = recvd =
+IP bytes; the ARP slice = tshark's ARP bytes; the
 count pie follows §4.7 on the per-application flow counts of flow/active.
 """
 import os
@@ -85,7 +87,7 @@ FLOW_ROW = {
     "first_seen": INT, "last_seen": INT, "duration": INT,
     "client": {"ip": STR, "port": INT, "name": STR},
     "server": {"ip": STR, "port": INT, "name": STR},
-    "vlan": INT, "protocol": {"l4": STR, "l7": STR}, "bytes": INT, "thpt": BPS,
+    "vlan": INT, "protocol": {"l4": STR, "l7": STR}, "bytes": INT, "thpt": BPS, "info": STR,
 }
 SLICE = {"label": STR, "value": INT}
 EXPORTER_FIELDS = ("ip,bytes.sent,bytes.rcvd,active_flows.as_client,active_flows.as_server,"
@@ -192,6 +194,146 @@ def same_pie(got, want):
     return True
 
 
+def check_aggregates(n, pcap, d, hosts, ip_bytes):
+    """VLANs, ASes and countries add up (docs/accounting.md): every frame
+    counts to the VLAN of its outermost tag (0: untagged), so Σ VLAN
+    traffic = interface bytes and each VLAN's traffic = tshark's bytes of
+    its frames; Σ VLAN sent + recvd = IP bytes.  An AS or a country
+    counts its hosts' traffic, so over all rows Σ sent = Σ recvd = IP bytes
+    and Σ num_hosts = num_hosts."""
+    vl = ok(n, "get/vlan/list.lua", ifid=0, perPage=5000)["data"]
+    tot = sum(v["traffic"] for v in vl)
+    expect(tot == d["bytes"], "Σ VLAN traffic %d = interface bytes %d (untagged frames: VLAN 0)"
+           % (tot, d["bytes"]))
+    expect(sum(v["packets"] for v in vl) == d["packets"], "Σ VLAN packets = interface packets")
+    expect(sum(v["bytes_sent"] + v["bytes_rcvd"] for v in vl) == ip_bytes,
+           "Σ VLAN bytes sent + rcvd %d = IP bytes %d"
+           % (sum(v["bytes_sent"] + v["bytes_rcvd"] for v in vl), ip_bytes))
+    for v in vl:
+        flt = "vlan.id == %d" % v["vlan"] if v["vlan"] else "!vlan"
+        want = tshark_bytes(pcap, flt)
+        expect(v["traffic"] == want, "VLAN %d traffic %d = tshark bytes of its frames (%s) %d"
+               % (v["vlan"], v["traffic"], flt, want))
+        nh = sum(1 for h in hosts if h["vlan"] == v["vlan"])
+        expect(v["num_hosts"] == nh, "VLAN %d num_hosts %d = %d hosts" % (v["vlan"], v["num_hosts"], nh))
+    for ep, idk in (("get/asn/list.lua", "asn"), ("get/country/list.lua", "country")):
+        rows = ok(n, ep, ifid=0, perPage=5000)["data"]
+        sent = sum(r["bytes_sent"] for r in rows)
+        rcvd = sum(r["bytes_rcvd"] for r in rows)
+        expect(sent == rcvd == ip_bytes and all(idk in r for r in rows),
+               "%s: Σ sent %d = Σ recvd %d = IP bytes %d" % (ep, sent, rcvd, ip_bytes))
+        expect(sum(r["num_hosts"] for r in rows) == len(hosts),
+               "%s: Σ num_hosts = %d hosts" % (ep, len(hosts)))
+
+
+def test_more_endpoints(n, d, flows, hosts, top):
+    """rest-api.md 4.9-4.11: flow counters, traffic_stats, the peer graph,
+    contacted hosts, AS info and names, country names; values from the
+    flow and host lists of the same node."""
+    l4n = {"TCP": 6, "UDP": 17, "ICMP": 1, "ICMPv6": 58}
+    l4 = ok(n, "get/flow/l4/counters.lua", ifid=0)
+    want = {}
+    for f in flows:
+        k = l4n.get(f["protocol"]["l4"])
+        want[k] = want.get(k, 0) + 1
+    expect(isinstance(l4, list) and {e["id"]: e["count"] for e in l4} == want
+           and [e["id"] for e in l4] == sorted(e["id"] for e in l4),
+           "flow/l4/counters: {id, count} by id = the flows per L4 protocol %r (%r)" % (want, l4))
+    l7 = ok(n, "get/flow/l7/counters.lua", ifid=0)
+    want = {}
+    for f in flows:
+        want[app_label(f["protocol"]["l7"])] = want.get(app_label(f["protocol"]["l7"]), 0) + 1
+    expect({e["name"]: e["count"] for e in l7} == want
+           and [e["name"] for e in l7] == sorted(e["name"] for e in l7),
+           "flow/l7/counters: {name, count} sorted by name = flows per application (%r)" % l7)
+    ts = ok(n, "get/flow/traffic_stats.lua", ifid=0)
+    expect(ts["totBytesSent"] + ts["totBytesRcvd"] == sum(f["bytes"] for f in flows)
+           and ts["totBytesSent"] > 0 and ts["totBytesRcvd"] > 0,
+           "flow/traffic_stats: sent + rcvd = Σ flow bytes (%r)" % ts)
+    ts = ok(n, "get/flow/traffic_stats.lua", ifid=0, l4proto=17)
+    expect(ts["totBytesSent"] + ts["totBytesRcvd"] ==
+           sum(f["bytes"] for f in flows if f["protocol"]["l4"] == "UDP"),
+           "flow/traffic_stats l4proto=17: the UDP flows' bytes")
+    ts = ok(n, "get/flow/traffic_stats.lua", ifid=0, host=top["ip"])
+    expect(ts["totBytesSent"] + ts["totBytesRcvd"] == top["bytes"]["total"],
+           "flow/traffic_stats host=%s: its traffic %d" % (top["ip"], top["bytes"]["total"]))
+    error(n, "get/flow/traffic_stats.lua", 404, -1, "NOT_FOUND", ifid=0, host="10.99.99.99")
+    error(n, "get/flow/l4/counters.lua", 400, -2, "INVALID_INTERFACE", ifid=9)
+
+    g = ok(n, "get/flow/graph.lua", ifid=0)
+    ids = {x["node_id"] for x in g["nodes"]}
+    tot = sum(f["bytes"] for f in flows)
+    expect(g["links"] and all(lk["source_node_id"] in ids and lk["target_node_id"] in ids
+                              and lk["source"] == int(lk["source_node_id"])
+                              and lk["target"] == int(lk["target_node_id"])
+                              and lk["value"] == lk["sent"] + lk["rcvd"]
+                              and lk["value"] * 100 > tot * 3 / 2 ** 10
+                              for lk in g["links"])
+           and isinstance(g["max_entries_reached"], bool),
+           "flow/graph: nodes and links as 4.11 says (%d nodes, %d links)"
+           % (len(g["nodes"]), len(g["links"])))
+    pairs = {(lk["source"], lk["target"]) for lk in g["links"]}
+    expect(not any((b, a) in pairs for a, b in pairs), "flow/graph: no reverse duplicates")
+    gh = ok(n, "get/flow/graph.lua", ifid=0, host=top["ip"])
+    me = [x["node_id"] for x in gh["nodes"] if x["host"] == top["ip"]]
+    expect(len(me) == 1 and gh["links"] and
+           all(me[0] in (lk["source_node_id"], lk["target_node_id"]) for lk in gh["links"]),
+           "flow/graph host=%s: every link involves it" % top["ip"])
+    error(n, "get/flow/graph.lua", 404, -1, "NOT_FOUND", ifid=0, host="10.99.99.99")
+
+    c = ok(n, "get/host/l4/contacted_hosts_data.lua", ifid=0, host=top["ip"])
+    as_cli = {f["server"]["ip"] for f in flows if f["client"]["ip"] == top["ip"]}
+    as_srv = {f["client"]["ip"] for f in flows if f["server"]["ip"] == top["ip"]}
+    expect(c["series"] == [len(as_cli), len(as_srv)] and len(c["labels"]) == 2
+           and len(c["colors"]) == 2,
+           "contacted_hosts_data %s: series %r = distinct peers as client/server [%d, %d]"
+           % (top["ip"], c["series"], len(as_cli), len(as_srv)))
+    error(n, "get/host/l4/contacted_hosts_data.lua", 400, -5, "INVALID_ARGUMENTS", ifid=0)
+
+    a = ok(n, "get/asn/asn_info.lua", ifid=0)
+    check_schema(a[0] if a else {}, {k: INT for k in (
+        "id", "first_seen", "last_seen", "num_hosts", "alerted_flows", "score",
+        "bytes_sent", "bytes_rcvd", "packets_sent", "packets_rcvd")}, "asn_info.lua[0]")
+    expect(len(a) == 1 and a[0]["num_hosts"] == len(hosts)
+           and a[0]["bytes_sent"] == sum(h["bytes"]["sent"] for h in hosts)
+           and a[0]["bytes_rcvd"] == sum(h["bytes"]["recvd"] for h in hosts),
+           "asn_info: AS 0 holds every host and their bytes (%r)" % a)
+    expect(ok(n, "get/asn/asn_info.lua", ifid=0, asn=15169) == [], "asn_info asn=15169: []")
+    expect(isinstance(ok(n, "get/asn/asn_name.lua", ip="8.8.8.8"), str), "asn_name: a string")
+    error(n, "get/asn/asn_name.lua", 400, -5, "INVALID_ARGUMENTS", ip="8.8.8")
+    it = ord("I") << 8 | ord("T")
+    expect(ok(n, "get/country/country_name.lua", country_id=it) == "Italy",
+           "country_name country_id=%d (IT): Italy" % it)
+    error(n, "get/country/country_name.lua", 400, -5, "INVALID_ARGUMENTS", country_id=7)
+
+
+def test_session(pcap):
+    """create/ntopng/session.lua (§2.2): an authenticated caller gets a
+    session usable as the session cookie."""
+    import base64
+    import json
+    basic = {"Authorization": "Basic " + base64.b64encode(b"admin:admin").decode()}
+    with node.Node(["-i", pcap], name="rest-session", login=True) as n:
+        st, _, body = n.http("POST", "/lua/rest/v2/create/ntopng/session.lua",
+                             body={"username": "admin"}, headers=basic)
+        js = json.loads(body) if st == 200 else {}
+        sid = js.get("rsp", {}).get("session", "") if isinstance(js.get("rsp"), dict) else ""
+        expect(st == 200 and js.get("rc") == 0 and len(sid) == 32
+               and all(ch in "0123456789abcdef" for ch in sid),
+               "create/ntopng/session.lua: rc 0, a 32-hex session (%d %r)" % (st, body[:120]))
+        st, _, body = n.http("GET", "/lua/rest/v2/get/interface/data.lua", params={"ifid": 0},
+                             headers={"Cookie": "session=" + sid})
+        expect(st == 200 and json.loads(body).get("rc") == 0,
+               "the new session is accepted as the session cookie (%d)" % st)
+        st, _, body = n.http("POST", "/lua/rest/v2/create/ntopng/session.lua",
+                             body={"username": "nobody_here"}, headers=basic)
+        expect(st == 400 and json.loads(body).get("rc_str") == "INVALID_ARGUMENTS",
+               "session for an unknown user: 400 INVALID_ARGUMENTS (%d)" % st)
+        st, _, _ = n.http("POST", "/lua/rest/v2/create/ntopng/session.lua",
+                          body={"username": "admin"})
+        expect(st != 200, "session without credentials: refused (%d)" % st)
+
+
 def test_teams(n, pcap):
     d = n.wait_ended()
     # ---- envelope, headers, simple endpoints
@@ -209,11 +351,19 @@ def test_teams(n, pcap):
     ifs = js["rsp"]
     expect(len(ifs) == 1, "one interface listed (%d)" % len(ifs))
     check_schema(ifs[0], IFACE_LIST, "interfaces.lua[0]")
-    expect(ifs[0]["ifid"] == 0 and ifs[0]["ifname"].endswith("teams.pcap"),
-           "interfaces.lua: ifid 0, ifname names the pcap (%r)" % ifs[0])
+    expect(ifs[0]["ifid"] == 0 and ifs[0]["ifname"] == "teams.pcap"
+           and ifs[0]["name"] == "teams.pcap",
+           "interfaces.lua: ifid 0, ifname and name are the file name, as upstream (%r)"
+           % ifs[0])
+    expect(ifs[0].get("description") == pcap and os.path.isabs(pcap),
+           "interfaces.lua: description keeps the whole path %r (%r)"
+           % (pcap, ifs[0].get("description")))
 
     check_schema(d, IFACE_DATA, "interface/data.lua")
     expect(d["ifid"] == "0", "interface/data ifid is the string \"0\"")
+    expect(d["ifname"] == "teams.pcap" and d.get("description") == pcap,
+           "interface/data: ifname %r is the file name, description %r the path"
+           % (d["ifname"], d.get("description")))
     ref = node.reference()["teams.pcap"]
     expect(d["packets"] == int(ref["packets"]) and d["bytes"] == int(ref["bytes"]),
            "interface packets/bytes %d/%d = tshark %s/%s"
@@ -320,6 +470,25 @@ def test_teams(n, pcap):
            "flows page 2 of 5 = rows 5..9 of the full list")
     fs = [f["first_seen"] for f in all_flows(n, sortColumn="first_seen", sortOrder="desc")]
     expect(fs == sorted(fs, reverse=True), "flows sortColumn=first_seen desc")
+    # info: the TLS server name of each connection (tshark's ClientHello SNI)
+    out = subprocess.run(["tshark", "-r", pcap, "-Y", "tls.handshake.extensions_server_name",
+                          "-T", "fields", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst",
+                          "-e", "tcp.dstport", "-e", "tls.handshake.extensions_server_name"],
+                         capture_output=True, text=True, timeout=60).stdout
+    sni = {}
+    for line in out.splitlines():
+        p_ = line.split("\t")
+        if len(p_) == 5:
+            sni.setdefault((p_[0], int(p_[1]), p_[2], int(p_[3])), p_[4])
+    byk = {(f["client"]["ip"], f["client"]["port"], f["server"]["ip"], f["server"]["port"]): f
+           for f in flows}
+    got = {k: byk[k].get("info") for k in sni if k in byk}
+    expect(len(got) >= 5 and all(got[k] == sni[k] for k in got),
+           "flow/active info = the TLS SNI on %d of %d TLS connections (wrong: %r)"
+           % (sum(got[k] == sni[k] for k in got), len(sni),
+              [(k, got[k], sni[k]) for k in got if got[k] != sni[k]][:3]))
+    info = [f.get("info", "") for f in all_flows(n, sortColumn="info", sortOrder="asc")]
+    expect(info == sorted(info), "flows sortColumn=info asc")
 
     # values add up
     h_sent = sum(h["bytes"]["sent"] for h in hosts)
@@ -331,6 +500,7 @@ def test_teams(n, pcap):
     arp = tshark_bytes(pcap, "arp")
     expect(f_bytes == d["bytes"] - non_ip, "Σ flow bytes %d = interface bytes − non-IP %d"
            % (f_bytes, d["bytes"] - non_ip))
+    check_aggregates(n, pcap, d, hosts, f_bytes)
     l7 = ok(n, "get/interface/l7/stats.lua", ifid=0, ndpistats_mode="sinceStartup",
             collapse_stats="false")
     for s in l7:
@@ -411,6 +581,7 @@ def test_teams(n, pcap):
            "custom_data one host with an alias: %r" % one)
     hi = ok(n, "get/host/interfaces.lua", host=top["ip"])
     expect(hi == {top["ip"]: [{"ifid": 0}]}, "host/interfaces.lua: %r" % hi)
+    test_more_endpoints(n, d, flows, hosts, top)
 
     # flow filters
     udp = all_flows(n, l4proto=17)
@@ -502,7 +673,7 @@ def test_ipv6(n, pcap):
 
 
 def test_vlan(n, pcap):
-    n.wait_ended()
+    d = n.wait_ended()
     out = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "vlan.id"],
                          capture_output=True, text=True, timeout=60).stdout.split()
     vlans = {int(v.split(",")[0]) for v in out if v}
@@ -529,6 +700,11 @@ def test_vlan(n, pcap):
     expect(all_flows(n, vlan=vid + 1) == [], "flow/active vlan=%d: none" % (vid + 1))
     hi = ok(n, "get/host/interfaces.lua", host=h["ip"], vlan=vid)
     expect(hi == {"%s@%d" % (h["ip"], vid): [{"ifid": 0}]}, "host/interfaces with vlan: %r" % hi)
+    check_aggregates(n, pcap, d, hosts, sum(f["bytes"] for f in fl))
+    vl = ok(n, "get/vlan/list.lua", ifid=0)["data"]
+    want = tshark_bytes(pcap, "vlan.id == %d" % vid)
+    expect(any(v["vlan"] == vid and v["traffic"] == want for v in vl),
+           "get/vlan/list.lua: VLAN %d traffic = its frames' bytes %d (%r)" % (vid, want, vl))
 
 
 def test_empty(n):
@@ -565,6 +741,7 @@ def main():
             f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         with node.Node(["-i", empty], name="rest-empty") as n:
             test_empty(n)
+    test_session(os.path.join(node.PCAPS, "dns.pcap"))
     return node.summary()
 
 

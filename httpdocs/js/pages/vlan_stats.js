@@ -1,4 +1,4 @@
-/* vlan_stats.js - VLANs, from the hosts seen on each. */
+/* vlan_stats.js - VLANs, from the interface's VLAN table. */
 'use strict';
 NT.aggList('get/vlan/list.lua', { label: 'VLAN', sort: 'vlan', render: r =>
 	'<a href="/lua/hosts_stats.lua?ifid=' + NT.ifid + '&vlan=' + r.vlan + '">' + (r.vlan || '0 (untagged)') + '</a>' });
