@@ -127,8 +127,9 @@ storage_iface_names(void)
 	int i;
 
 	for (i = 0; i < node_n_ifaces; i++)
-		if (node_ifaces[i]->name != NULL &&
-		    writer_iface_set(node_ifaces[i]->id, node_ifaces[i]->name) != 0)
+		if (iface_identity(node_ifaces[i]) != NULL &&
+		    writer_iface_set(node_ifaces[i]->id,
+				     iface_identity(node_ifaces[i])) != 0)
 			log_warn("%s: no storage beyond interface %d",
 				 node_ifaces[i]->name, WRITER_MAX_IFACES - 1);
 }

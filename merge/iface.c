@@ -193,6 +193,7 @@ iface_new(int id, const char *arg, const struct prefs *p)
 	if (iface_init(ifc, id, p) != 0 || ifc->name == NULL ||
 	    ifc->spec == NULL)
 		goto fail;
+	ifc->named = strcmp(ifc->name, ifc->spec) != 0;
 	if (ifc->spec[0] == '\0') {
 		log_err("-i %s: empty input", arg);
 		goto fail;
@@ -236,6 +237,12 @@ const char *
 iface_spec(const struct iface *ifc)
 {
 	return ifc->spec != NULL ? ifc->spec : ifc->ifname;
+}
+
+const char *
+iface_identity(const struct iface *ifc)
+{
+	return ifc->named || ifc->spec == NULL ? ifc->name : ifc->spec;
 }
 
 void

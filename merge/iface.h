@@ -273,6 +273,7 @@ struct iface {
 				      * given (rest-api.md 4.1) */
 	char *spec;                  /* -i text without "name=", whole
 				      * (iface_spec()) */
+	int named;                   /* name came from "name=" */
 	const struct prefs *prefs;
 
 	/* sources, polled by the owner */
@@ -362,6 +363,10 @@ void iface_free(struct iface *ifc);
  * ("/some/dir/test_01.pcap,tcp://..."): what identifies its inputs, where
  * ifname is only their short label.  Any thread (set before start). */
 const char *iface_spec(const struct iface *ifc);
+/* What storage keys the interface by (docs/storage.md): the name the user
+ * gave with "name=", else the whole -i text (two pcaps of the same file
+ * name in other directories stay apart).  Any thread (set before start). */
+const char *iface_identity(const struct iface *ifc);
 int iface_start(struct iface *ifc);   /* starts the owner thread */
 void iface_stop(struct iface *ifc);   /* asks it to stop and joins */
 
