@@ -80,7 +80,7 @@ def dropped_in(d, nobody, pcap):
         expect(os.stat(d).st_uid == nobody.pw_uid, "the data directory belongs to nobody")
         # RRDs are written by the writer thread, which runs as nobody now
         deadline = time.monotonic() + 10
-        rrd = os.path.join(d, "0", "rrd", "iface.rrd")
+        rrd = os.path.join(d, "interfaces", node.iface_dir(pcap), "rrd", "iface.rrd")
         while time.monotonic() < deadline and not os.path.exists(rrd):
             time.sleep(0.2)
         expect(os.path.exists(rrd) and os.stat(rrd).st_uid == nobody.pw_uid,

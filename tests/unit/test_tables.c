@@ -646,6 +646,7 @@ test_writer_stats_while_writing(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(writer_start(dir), 0);
+	assert_int_equal(writer_iface_set(0, "test"), 0);
 	atomic_store(&stats_stop, 0);
 	assert_int_equal(pthread_create(&t, NULL, stats_reader, &seen), 0);
 	memset(&r, 0, sizeof(r));
