@@ -34,11 +34,12 @@
 #include "common/log.h"
 #include "common/prefs.h"
 #include "exporter/export.h"
-#include "exporter/historical.h"
 #include "exporter/kv.h"
 #include "exporter/storage.h"
 #include "merge/iface.h"
 #include "merge/tables.h"
+#include "sources/historical.h"
+#include "sources/sources.h"
 #include "webui/httpd.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -461,6 +462,7 @@ main(int argc, char **argv)
 	node_id_init(&prefs);
 	if (prefs.n_ifaces == 0 && ifaces_add_all_up(&prefs) < 0)
 		goto out;
+	sources_register();          /* the kinds iface_new() opens -i with */
 	/* + 1: the Historical interface */
 	node_ifaces = calloc((size_t)prefs.n_ifaces + 1, sizeof(*node_ifaces));
 	if (node_ifaces == NULL)

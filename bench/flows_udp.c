@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "capture/decode.h"
-#include "capture/dpi.h"
+#include "dpi/dpi.h"
 #include "collector/flowdec.h"
 #include "common/prefs.h"
 #include "common/log.h"

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "capture/dpi.h"
+#include "dpi/dpi.h"
 #include "collector/zmqc.h"
 #include "common/prefs.h"
 #include "merge/iface.h"

@@ -28,7 +28,7 @@
 
 #include "capture/decode.h"
 #include "common/log.h"
-#include "merge/iface.h"
+#include "common/prefs.h"
 
 #define PCAP_SNAPLEN 65535
 #define PCAP_MAX_LIST 4096
@@ -39,7 +39,7 @@ struct pcap_src {
 	char **files;                /* offline: the files, in order */
 	int n_files, cur;
 	char *bpf;
-	struct iface *ifc;           /* set for the duration of a read */
+	const struct rec_sink *sink; /* set for the duration of a read */
 	struct decoder dec;
 	uint64_t last_drops;
 	int fifo;                    /* a pcap stream in a FIFO (a live feed) */
@@ -118,7 +118,7 @@ pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 	r = capture_decode(&ps->dec, ps->dlt, ts, h->len, data, caplen, &pk);
 	s->records++;
 	s->bytes += h->len;
-	iface_packet(ps->ifc, &pk, (int)r);
+	ps->sink->on_packet(ps->sink->ctx, &pk, (int)r);
 }
 
 /* Opens the next file of the list; returns 0, or -1 when none is left. */
@@ -181,12 +181,12 @@ pcap_src_read_fifo(struct source *s, int budget)
 }
 
 static int
-pcap_src_read(struct source *s, struct iface *ifc, int budget)
+pcap_src_read(struct source *s, const struct rec_sink *sink, int budget)
 {
 	struct pcap_src *ps = s->priv;
 	int n;
 
-	ps->ifc = ifc;
+	ps->sink = sink;
 	if (ps->p == NULL) {
 		s->state = SOURCE_ENDED;
 		return 0;
@@ -194,7 +194,7 @@ pcap_src_read(struct source *s, struct iface *ifc, int budget)
 	if (ps->fifo)
 		return pcap_src_read_fifo(s, budget);
 	n = pcap_dispatch(ps->p, budget, pcap_src_frame, (u_char *)s);
-	if (s->kind == SOURCE_PCAP_LIVE) {
+	if (s->kind == &capture_pcap_live_kind) {
 		if (n < 0) {
 			log_err("%s: capture failed: %s", s->spec, pcap_geterr(ps->p));
 			s->errors++;
@@ -224,7 +224,7 @@ pcap_src_fd(struct source *s)
 {
 	struct pcap_src *ps = s->priv;
 
-	if (s->kind != SOURCE_PCAP_LIVE || ps->p == NULL)
+	if (s->kind != &capture_pcap_live_kind || ps->p == NULL)
 		return -1;
 	if (ps->fifo)
 		return fileno(pcap_file(ps->p));
@@ -232,18 +232,18 @@ pcap_src_fd(struct source *s)
 }
 
 static void
-pcap_src_stats(struct source *s, struct iface *ifc)
+pcap_src_stats(struct source *s, struct source_tick *t)
 {
 	struct pcap_src *ps = s->priv;
 	struct pcap_stat st;
 
-	if (s->kind != SOURCE_PCAP_LIVE || ps->p == NULL)
+	if (s->kind != &capture_pcap_live_kind || ps->p == NULL)
 		return;
 	if (pcap_stats(ps->p, &st) == 0) {
 		uint64_t d = (uint64_t)st.ps_drop + st.ps_ifdrop;
 
 		if (d > ps->last_drops) {
-			ifc->stats.drops += d - ps->last_drops;
+			t->drops += d - ps->last_drops;
 			ps->last_drops = d;
 		}
 	}
@@ -352,7 +352,8 @@ pcap_src_describe(struct source *s, json_t *obj)
 }
 
 static struct source *
-pcap_src_alloc(const char *spec, enum source_kind kind, const char *bpf)
+pcap_src_alloc(const char *spec, const struct source_kind *kind,
+	       const char *bpf)
 {
 	struct source *s = calloc(1, sizeof(*s));
 	struct pcap_src *ps = calloc(1, sizeof(*ps));
@@ -406,7 +407,7 @@ pcap_open_live_src(const char *spec, const char *bpf)
 	char *byidx = pcap_device_by_index(spec);
 	const char *dev = byidx ? byidx : spec;
 	/* the source is named by the device, not by its index */
-	struct source *s = pcap_src_alloc(dev, SOURCE_PCAP_LIVE, bpf);
+	struct source *s = pcap_src_alloc(dev, &capture_pcap_live_kind, bpf);
 	struct pcap_src *ps;
 	int rc;
 
@@ -448,7 +449,7 @@ fail:
 static struct source *
 pcap_open_fifo_src(const char *spec, const char *bpf)
 {
-	struct source *s = pcap_src_alloc(spec, SOURCE_PCAP_LIVE, bpf);
+	struct source *s = pcap_src_alloc(spec, &capture_pcap_live_kind, bpf);
 	struct pcap_src *ps;
 
 	if (s == NULL)
@@ -477,7 +478,7 @@ capture_pcap_open(const char *spec, const char *bpf)
 	if (stat(spec, &st) != 0 || !S_ISREG(st.st_mode))
 		return pcap_open_live_src(spec, bpf);
 
-	s = pcap_src_alloc(spec, SOURCE_PCAP_FILE, bpf);
+	s = pcap_src_alloc(spec, &capture_pcap_file_kind, bpf);
 	if (s == NULL)
 		return NULL;
 	ps = s->priv;
@@ -509,3 +510,42 @@ fail:
 	pcap_src_free(s);
 	return NULL;
 }
+
+static struct source *
+pcap_kind_open(const char *spec, const struct prefs *p)
+{
+	return capture_pcap_open(spec, p->packet_filter);
+}
+
+/* ifname shows a file by its name without directories (rest-api.md
+ * 4.1: "test_01.pcap" for -i /some/dir/test_01.pcap) and a device by
+ * its name ("-i 2" is "lo"). */
+static const char *
+pcap_file_label(const struct source *s, const char *item)
+{
+	const char *slash = strrchr(item, '/');
+
+	(void)s;
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : item;
+}
+
+static const char *
+pcap_live_label(const struct source *s, const char *item)
+{
+	return s->spec != NULL ? s->spec : item;
+}
+
+const struct source_kind capture_pcap_live_kind = {
+	.name = "pcap_live",
+	.match = NULL,               /* anything else is a device or a file */
+	.open = pcap_kind_open,
+	.label = pcap_live_label,
+};
+
+const struct source_kind capture_pcap_file_kind = {
+	.name = "pcap_file",
+	.match = NULL,
+	.open = pcap_kind_open,
+	.offline = 1,
+	.label = pcap_file_label,
+};

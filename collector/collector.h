@@ -4,17 +4,24 @@
  * Both open on the main thread (bad endpoints stop the start-up with one
  * clear line) and are then used only by their interface's owner thread,
  * which polls the descriptor they expose (struct source .fd) and calls
- * .read with a budget.  Records reach the tables through
- * iface_flow_update() (merge/iface.h); sampled packet headers (sFlow)
- * through the packet decoder and iface_packet().
+ * .read with a budget and a record sink (merge/record.h): flow records
+ * go to on_flow(), sampled packet headers (sFlow) through the packet
+ * decoder to on_packet().
  */
 #ifndef COLLECTOR_COLLECTOR_H
 #define COLLECTOR_COLLECTOR_H
 
-struct iface;
+#include <stddef.h>
+#include <stdint.h>
+
+#include "merge/source.h"
+
 struct json_t;
 struct prefs;
-struct source;
+
+/* The kinds of collector/ (merge/source.h), for the table of kinds. */
+extern const struct source_kind collector_zmq_kind;
+extern const struct source_kind collector_udp_kind;
 
 /* "tcp://host:port" (SUB connects), "tcp://ADDR:port" + trailing "c"
  * (collector mode: bind), "ipc://path" (taken whole; "NAME.ipc" + "c":
@@ -41,9 +48,11 @@ int collector_zmq_endpoint_split(const char *spec, char *out, size_t size,
 				 int *flag);
 
 /* Adds the ZMQ keys of get/interface/data.lua (zmqRecvStats, zmq.*) to
- * obj when the interface has a ZMQ source; nothing otherwise.  Owner
- * thread. */
-void collector_zmq_iface_json(struct iface *ifc, struct json_t *obj);
+ * obj when srcs[0..n-1] (an interface's sources) hold a ZMQ source;
+ * nothing otherwise.  flow_idle_ms: the interface's flow idle time.
+ * Owner thread.  (collector_zmq_kind.describe) */
+void collector_zmq_iface_json(struct source *const *srcs, int n,
+			      uint64_t flow_idle_ms, struct json_t *obj);
 
 /* 1 when spec names a collector endpoint (by its scheme). */
 int collector_is_zmq(const char *spec);

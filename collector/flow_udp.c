@@ -30,11 +30,10 @@
 #include <jansson.h>
 
 #include "capture/decode.h"
-#include "capture/source.h"
 #include "collector/collector.h"
 #include "collector/flowdec.h"
 #include "common/log.h"
-#include "merge/iface.h"
+#include "merge/source.h"
 
 #define FLOW_UDP_RCVBUF (8 * 1024 * 1024)
 #define FLOW_UDP_MAXDGRAM 65536
@@ -46,7 +45,7 @@ struct flow_udp {
 	int rcvbuf;                  /* what the kernel granted */
 	struct flowdec dec;
 	struct decoder pktdec;       /* for sFlow raw headers */
-	struct iface *ifc;           /* set while read() runs */
+	const struct rec_sink *out;  /* set while read() runs */
 	uint64_t recv_errors;
 	uint64_t sampled_bad;        /* sFlow headers the decoder refused */
 	struct ratelimit trace_rl;   /* -vv: per-datagram lines */
@@ -66,7 +65,7 @@ flow_udp_sink_flow(void *arg, const struct flow_update *u)
 {
 	struct flow_udp *fu = arg;
 
-	return iface_flow_update(fu->ifc, u);
+	return fu->out->on_flow(fu->out->ctx, u);
 }
 
 static void
@@ -85,7 +84,7 @@ flow_udp_sink_packet(void *arg, const struct flowdec_packet *p)
 		pk.exporter = *p->exporter;
 	pk.in_ifindex = p->in_ifindex;
 	pk.out_ifindex = p->out_ifindex;
-	iface_packet(fu->ifc, &pk, r);
+	fu->out->on_packet(fu->out->ctx, &pk, r);
 }
 
 /* ---- source callbacks ---- */
@@ -127,7 +126,7 @@ sockaddr_to_ipaddr(const struct sockaddr_storage *ss, struct ipaddr *a)
 }
 
 static int
-flow_udp_read(struct source *s, struct iface *ifc, int budget)
+flow_udp_read(struct source *s, const struct rec_sink *out, int budget)
 {
 	struct flow_udp *fu = s->priv;
 	struct flowdec_sink sink = {
@@ -135,7 +134,7 @@ flow_udp_read(struct source *s, struct iface *ifc, int budget)
 	};
 	int done = 0;
 
-	fu->ifc = ifc;
+	fu->out = out;
 	while (done < budget) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
@@ -174,15 +173,16 @@ flow_udp_read(struct source *s, struct iface *ifc, int budget)
 		 * still yields to the mailbox */
 		done += r > 0 ? r : 1;
 	}
-	fu->ifc = NULL;
+	fu->out = NULL;
 	return done;
 }
 
 static void
-flow_udp_stats(struct source *s, struct iface *ifc)
+flow_udp_stats(struct source *s, struct source_tick *t)
 {
 	struct flow_udp *fu = s->priv;
 
+	(void)t;
 	flowdec_expire(&fu->dec, wall_ms());
 }
 
@@ -306,7 +306,7 @@ collector_udp_open(const char *spec, const struct prefs *p)
 		goto fail;
 	}
 	decoder_init(&fu->pktdec);
-	s->kind = SOURCE_FLOW_UDP;
+	s->kind = &collector_udp_kind;
 	s->state = SOURCE_ACTIVE;
 	s->spec = strdup(spec);
 	s->fd = flow_udp_fd;
@@ -326,3 +326,9 @@ fail:
 	free(s);
 	return NULL;
 }
+
+const struct source_kind collector_udp_kind = {
+	.name = "flow_udp",
+	.match = collector_is_udp,
+	.open = collector_udp_open,
+};

@@ -7,8 +7,8 @@
  * A decoder never calls the interface tables itself: what it finds goes to
  * a sink (struct flowdec_sink) - flow records as struct flow_update,
  * sampled packet headers (sFlow) as struct flowdec_packet.  The UDP source
- * (flow_udp.c) points the sink at iface_flow_update() / capture_decode() +
- * iface_packet(); tests point it at counters.
+ * (flow_udp.c) points the sink at its interface's record sink (on_flow,
+ * capture_decode() + on_packet); tests point it at counters.
  *
  * Everything is owned by one thread (the interface owner): no locks.
  * Design note: docs/collector-netflow.md.

@@ -57,7 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "merge/iface.h"
+#include "merge/record.h"
 
 #define TPL_BUCKETS 2048
 #define NTP_UNIX_OFFSET 2208988800ull

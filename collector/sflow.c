@@ -47,7 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "merge/iface.h"
+#include "merge/record.h"
 
 struct sf_cur {
 	const uint8_t *p;

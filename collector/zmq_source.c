@@ -1,7 +1,7 @@
 /*
  * zmq_source.c - ZMQ subscriber sources: one SUB socket per endpoint,
  * read by the interface's owner thread, decoded by zmq_decode.c into
- * iface_flow_update().
+ * the interface's record sink (merge/record.h).
  *
  * Endpoints (-i, comma lists are split by merge/iface.c):
  *   tcp://host:port      SUB connects (the probe binds; "probe mode")
@@ -53,13 +53,12 @@
 #include <jansson.h>
 #include <zmq.h>
 
-#include "capture/source.h"
 #include "collector/collector.h"
 #include "collector/zmqc.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/prefs.h"
-#include "merge/iface.h"
+#include "merge/source.h"
 
 #define ZMQ_RCVHWM_MSGS 100000
 #define ZMQ_RCVBUF_BYTES (8 << 20)
@@ -70,7 +69,6 @@ struct zmq_src {
 	int bind;                    /* collector mode */
 	int curve;
 	char endpoint[256];          /* as given to zmq_bind/connect */
-	struct iface *ifc;           /* during read() */
 	struct zmqc_decoder dec;
 	struct ratelimit trace_rl;   /* -vv: per-message lines */
 };
@@ -374,20 +372,15 @@ collector_is_zmq(const char *spec)
 	       strncmp(spec, "zmq://", 6) == 0 || strncmp(spec, "inproc://", 9) == 0;
 }
 
+/* The decoder emits only inside read(), which points it at the
+ * interface's sink (no wrapper call per record); outside, a record would
+ * have nowhere to go. */
 static int
-emit_flow(void *ctx, const struct flow_update *u)
+emit_nowhere(void *ctx, const struct flow_update *u)
 {
-	struct zmq_src *zs = ctx;
-
-	return iface_flow_update(zs->ifc, u);
-}
-
-static void
-prefetch_flows(void *ctx, const struct flow_update *const *u, int n)
-{
-	struct zmq_src *zs = ctx;
-
-	iface_flow_prefetch(zs->ifc, u, n);
+	(void)ctx;
+	(void)u;
+	return -1;
 }
 
 static void
@@ -439,7 +432,7 @@ zmq_trace_msg(struct source *s, struct zmq_src *zs, size_t bytes, int frames,
 }
 
 static int
-zmq_src_read(struct source *s, struct iface *ifc, int budget)
+zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 {
 	struct zmq_src *zs = s->priv;
 	uint64_t now = time_wall_ms();
@@ -447,7 +440,9 @@ zmq_src_read(struct source *s, struct iface *ifc, int budget)
 	int n = 0, events = 0;
 	size_t len = sizeof(events);
 
-	zs->ifc = ifc;
+	zs->dec.emit = out->on_flow;
+	zs->dec.prefetch = out->on_prefetch;
+	zs->dec.emit_ctx = out->ctx;
 	while (n < budget) {
 		zmq_msg_t hdr, pay, extra;
 		int frames = 1, have_pay = 0;
@@ -494,7 +489,9 @@ zmq_src_read(struct source *s, struct iface *ifc, int budget)
 		n++;
 	}
 	src_sync_counters(s);
-	zs->ifc = NULL;
+	zs->dec.emit = emit_nowhere;
+	zs->dec.prefetch = NULL;
+	zs->dec.emit_ctx = zs;
 	/* ZMQ_FD is edge-triggered: never sleep while a message waits */
 	if (zmq_getsockopt(zs->sock, ZMQ_EVENTS, &events, &len) == 0 &&
 	    (events & ZMQ_POLLIN) && n == 0)
@@ -668,7 +665,7 @@ peer_json(const struct zmqc_peer *p)
 /* Once a second (owner thread): each peer's byte rate; the summary of
  * the error lines the limiter held back. */
 static void
-zmq_src_stats(struct source *s, struct iface *ifc)
+zmq_src_stats(struct source *s, struct source_tick *t)
 {
 	struct zmq_src *zs = s->priv;
 	uint64_t now = time_wall_ms();
@@ -686,8 +683,8 @@ zmq_src_stats(struct source *s, struct iface *ifc)
 		/* the probes' timeouts set the interface's flow idle time */
 		idle_ms = (uint64_t)zmqc_peer_max_idle(p) * 1000;
 		if (p->last_seen_ms + ZMQC_PROBE_STALE_MS >= now &&
-		    idle_ms > ifc->probe_idle_ms)
-			ifc->probe_idle_ms = idle_ms;
+		    idle_ms > t->probe_idle_ms)
+			t->probe_idle_ms = idle_ms;
 	}
 }
 
@@ -735,18 +732,19 @@ zmq_src_describe(struct source *s, json_t *obj)
 }
 
 void
-collector_zmq_iface_json(struct iface *ifc, json_t *o)
+collector_zmq_iface_json(struct source *const *srcs, int n,
+			 uint64_t flow_idle_ms, json_t *o)
 {
 	uint64_t flows = 0, dropped = 0, events = 0, counters = 0, msgs = 0,
 		 drops = 0, flow_msgs = 0, exports = 0, exporters = 0,
 		 eqf = 0, fcd = 0, fcud = 0, missed = 0, jumps = 0;
 	int any = 0;
 
-	for (int i = 0; i < ifc->n_sources; i++) {
-		struct source *s = ifc->sources[i];
+	for (int i = 0; i < n; i++) {
+		struct source *s = srcs[i];
 		struct zmq_src *zs;
 
-		if (s == NULL || s->kind != SOURCE_ZMQ)
+		if (s == NULL || s->kind != &collector_zmq_kind)
 			continue;
 		any = 1;
 		zs = s->priv;
@@ -788,7 +786,7 @@ collector_zmq_iface_json(struct iface *ifc, json_t *o)
 	json_object_set_new(o, "zmq.num_flow_exports", json_integer((json_int_t)exports));
 	/* the idle time of this interface's flows, from the probes' events */
 	json_object_set_new(o, "zmq.flow_max_idle",
-			    json_integer((json_int_t)(ifc->flow_idle_ms / 1000)));
+			    json_integer((json_int_t)(flow_idle_ms / 1000)));
 	json_object_set_new(o, "zmq.num_exporters", json_integer((json_int_t)exporters));
 	json_object_set_new(o, "zmq.drops.export_queue_full", json_integer((json_int_t)eqf));
 	json_object_set_new(o, "zmq.drops.flow_collection_drops",
@@ -867,7 +865,7 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 		log_err("-i %s: cannot create a ZMQ context", spec);
 		return NULL;
 	}
-	s->kind = SOURCE_ZMQ;
+	s->kind = &collector_zmq_kind;
 	s->state = SOURCE_ACTIVE;
 	s->spec = strdup(spec);
 	s->priv = zs;
@@ -881,9 +879,8 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 		log_err("-i %s: endpoint too long", spec);
 		goto fail;
 	}
-	if (zmqc_decoder_init(&zs->dec, s->spec, emit_flow, zs) != 0)
+	if (zmqc_decoder_init(&zs->dec, s->spec, emit_nowhere, zs) != 0)
 		goto fail;
-	zs->dec.prefetch = prefetch_flows;
 	zs->trace_rl.burst = 10;
 	zs->curve = p->zmq_encryption || p->zmq_encryption_key_priv != NULL;
 	if (zs->curve && curve_keys_load(p) != 0)
@@ -934,3 +931,11 @@ fail:
 	zmq_src_free(s);
 	return NULL;
 }
+
+/* A ZMQ source is live: wall-clock idleness purges its flows. */
+const struct source_kind collector_zmq_kind = {
+	.name = "zmq",
+	.match = collector_is_zmq,
+	.open = collector_zmq_open,
+	.describe = collector_zmq_iface_json,
+};

@@ -7,7 +7,7 @@
  * parses JSON (zmq_json.c, jsmn with a fixed token array) or TLV
  * (zmq_tlv.c, the nDPI serializer format), turns every flow record into
  * a struct flow_update (zmq_fields.c) and hands it to an emit callback.
- * The socket side (zmq_source.c) emits into iface_flow_update(); the unit
+ * The socket side (zmq_source.c) emits into its interface's sink; the unit
  * tests, the fuzzer and the benchmark emit into their own counters.
  *
  * The decoder also keeps the ledger of the publishers behind one
@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "common/log.h"
-#include "merge/iface.h"
+#include "merge/record.h"
 
 #define ZMQC_MAX_PAYLOAD (16u << 20)   /* payload frames above: refused */
 #define ZMQC_INFLATE_MAX (8u << 20)    /* inflated payloads above: a bomb */

@@ -47,7 +47,6 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
-#include "capture/source.h"
 #include "common/prefs.h"
 #include "exporter/kv.h"
 #include "exporter/writer.h"
@@ -158,8 +157,8 @@ storage_open(const struct prefs *p)
 	for (i = 0; i < node_n_ifaces && i < STORAGE_MAX_IFACES; i++)
 		st_historical[i] = node_ifaces[i]->name != NULL &&
 			strcmp(node_ifaces[i]->name, "Historical") == 0 &&
-			node_ifaces[i]->n_sources == 1 &&
-			node_ifaces[i]->sources[0]->kind == SOURCE_HISTORICAL;
+			iface_inputs(node_ifaces[i]) ==
+			(IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL);
 	__atomic_store_n(&st_on, 1, __ATOMIC_RELEASE);
 	return 0;
 }

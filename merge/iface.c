@@ -35,14 +35,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/dpi.h"
-#include "capture/source.h"
-#include "collector/collector.h"
+#include "dpi/dpi.h"
 #include "common/log.h"
 #include "common/prefs.h"
-#include "exporter/historical.h"
 #include "exporter/storage.h"
 #include "exporter/export.h"
+#include "merge/source.h"
 #include "merge/tables.h"
 
 #define IFACE_BATCH 512
@@ -53,17 +51,72 @@ int node_n_ifaces;
 uint64_t node_start_ms;
 char node_id[65];
 
-/* Opens one input by its scheme: ZMQ, UDP flow collector, else pcap. */
-static struct source *
-iface_source_open(const char *spec, const struct prefs *p)
+/* The table of source kinds, in the order specs are tried (set by the
+ * main thread before any interface is created, read-only after). */
+static const struct source_kind *const *src_kinds;
+static int src_n_kinds;
+
+void
+source_kinds_set(const struct source_kind *const *kinds, int n)
 {
-	if (historical_is_spec(spec))
-		return historical_source_open(spec);
-	if (collector_is_zmq(spec))
-		return collector_zmq_open(spec, p);
-	if (collector_is_udp(spec))
-		return collector_udp_open(spec, p);
-	return capture_pcap_open(spec, p->packet_filter);
+	src_kinds = kinds;
+	src_n_kinds = n;
+}
+
+struct source *
+source_open(const char *spec, const struct prefs *p)
+{
+	for (int i = 0; i < src_n_kinds; i++) {
+		const struct source_kind *k = src_kinds[i];
+
+		if (k->match == NULL || k->match(spec))
+			return k->open(spec, p);
+	}
+	log_err("-i %s: no source kind takes this input", spec);
+	return NULL;
+}
+
+int
+source_offline(const struct source *s)
+{
+	return s->kind != NULL && s->kind->offline;
+}
+
+unsigned
+iface_inputs(const struct iface *ifc)
+{
+	unsigned in = 0;
+
+	for (int i = 0; i < ifc->n_sources; i++) {
+		const struct source *s = ifc->sources[i];
+
+		if (s == NULL)
+			continue;
+		in |= source_offline(s) ? IFACE_IN_OFFLINE : IFACE_IN_LIVE;
+		if (s->kind != NULL && s->kind->historical)
+			in |= IFACE_IN_HISTORICAL;
+	}
+	return in;
+}
+
+/* The record sink the sources are given: the owner-thread accounting
+ * functions themselves (one indirect call per record, no wrapper work). */
+static void
+iface_sink_packet(void *ctx, const struct pkt *p, int decode_result)
+{
+	iface_packet(ctx, p, decode_result);
+}
+
+static int
+iface_sink_flow(void *ctx, const struct flow_update *u)
+{
+	return iface_flow_update(ctx, u);
+}
+
+static void
+iface_sink_prefetch(void *ctx, const struct flow_update *const *u, int n)
+{
+	iface_flow_prefetch(ctx, u, n);
 }
 
 /* Splits "name=spec" (name without ':' or '/') from a plain spec. */
@@ -89,6 +142,10 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 	ifc->id = id;
 	ifc->prefs = p;
 	ifc->wake_fd = -1;
+	ifc->sink.on_packet = iface_sink_packet;
+	ifc->sink.on_flow = iface_sink_flow;
+	ifc->sink.on_prefetch = iface_sink_prefetch;
+	ifc->sink.ctx = ifc;
 	pthread_mutex_init(&ifc->mbox_lock, NULL);
 	cond_init_mono(&ifc->mbox_cond);
 	ifc->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -128,21 +185,14 @@ iface_new_detached(const char *name, const struct prefs *p)
 	return ifc;
 }
 
-/* The part of one input shown in ifname: a pcap file's name without
- * its directories (rest-api.md 4.1: "test_01.pcap" for -i
- * /some/dir/test_01.pcap), a live capture's device ("-i 2" is "lo"),
- * else the input as given. */
+/* The part of one input shown in ifname, as its kind labels it (a pcap
+ * file without its directories, a device by name), else the input as
+ * given. */
 static const char *
 iface_item_label(const struct source *s, const char *item)
 {
-	const char *slash;
-
-	if (s->kind == SOURCE_PCAP_FILE) {
-		slash = strrchr(item, '/');
-		return slash != NULL && slash[1] != '\0' ? slash + 1 : item;
-	}
-	if (s->kind == SOURCE_PCAP_LIVE && s->spec != NULL)
-		return s->spec;
+	if (s->kind != NULL && s->kind->label != NULL)
+		return s->kind->label(s, item);
 	return item;
 }
 
@@ -212,7 +262,7 @@ iface_new(int id, const char *arg, const struct prefs *p)
 				IFACE_MAX_SOURCES);
 			goto fail;
 		}
-		s = iface_source_open(item, p);
+		s = source_open(item, p);
 		if (s == NULL)
 			goto fail;
 		/* item points into specs, alive until the names are set */
@@ -394,20 +444,20 @@ iface_log_minute(struct iface *ifc, uint64_t wall_ms)
 void
 iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 {
-	int i, offline = 0, online = 0;
+	int i;
+	unsigned in = iface_inputs(ifc);
+	int online = (in & IFACE_IN_LIVE) != 0, offline = (in & IFACE_IN_OFFLINE) != 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
+	struct source_tick t = { 0, 0 };
 
-	ifc->probe_idle_ms = 0;      /* raised by the probes' sources */
 	for (i = 0; i < ifc->n_sources; i++) {
 		struct source *s = ifc->sources[i];
 
 		if (s->stats != NULL)
-			s->stats(s, ifc);
-		if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
-			online = 1;
-		else
-			offline = 1;
+			s->stats(s, &t);
 	}
+	ifc->stats.drops += t.drops;
+	ifc->probe_idle_ms = t.probe_idle_ms;   /* the probes' longest timeout */
 	/* read by the exporter's event (atomic) */
 	__atomic_store_n(&ifc->flow_idle_ms, ifc->probe_idle_ms > TABLES_FLOW_IDLE_MS ?
 			 ifc->probe_idle_ms : TABLES_FLOW_IDLE_MS, __ATOMIC_RELAXED);
@@ -473,7 +523,7 @@ iface_thread(void *arg)
 			if (s->state != SOURCE_ACTIVE)
 				continue;
 			ifc->cur_source = (uint8_t)i;
-			did += s->read(s, ifc, IFACE_BATCH);
+			did += s->read(s, &ifc->sink, IFACE_BATCH);
 			if (s->state == SOURCE_ACTIVE && s->fd != NULL &&
 			    s->fd(s) >= 0) {
 				pfd[n].fd = s->fd(s);

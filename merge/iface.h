@@ -26,10 +26,10 @@
 
 #include "common/addr.h"
 #include "common/objpool.h"
+#include "merge/record.h"
 
 struct ndpi_flow_struct;
 struct ndpi_detection_module_struct;
-struct pkt;
 struct prefs;
 struct source;
 
@@ -148,43 +148,6 @@ struct flow {
 	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
 };
 
-/*
- * A flow update from a collector (ZMQ probe, peer node, NetFlow/IPFIX):
- * counters of one flow since its previous update.  `src` is the initiator
- * when the exporter knows it.  Strings are copied; the record may live on
- * the caller's stack.
- */
-struct flow_update {
-	uint16_t vlan;
-	uint8_t ip_version;          /* 4 or 6 */
-	uint8_t l4_proto;
-	struct ipaddr src, dst;
-	uint16_t sport, dport;
-	uint64_t in_bytes, in_pkts;  /* src -> dst */
-	uint64_t out_bytes, out_pkts;/* dst -> src */
-	int absolute;                /* counters are totals so far, not deltas */
-	uint64_t first_ms, last_ms;  /* 0: unknown, the interface clock is used */
-	uint8_t src_tcp_flags, dst_tcp_flags;
-	uint16_t l7_master, l7_app;  /* nDPI ids; both 0: the interface guesses */
-	uint8_t tos;
-	uint8_t has_mac;
-	uint8_t src_mac[6], dst_mac[6];
-	struct ipaddr exporter;
-	uint32_t in_ifindex, out_ifindex;
-	uint32_t sampling;           /* counters already multiplied by it (info) */
-	const char *info;            /* SNI / HTTP host / DNS query, or NULL */
-	/* fields the exporter sent that the flow does not keep, as a JSON
-	 * object text ("{\"HTTP_URL\":\"/x\",...}"), or NULL */
-	const char *extra;
-	/* Hierarchies (docs/hierarchy.md): the node ids this update has
-	 * crossed, origin first, separated by '>' ("edge1>regional"); NULL
-	 * or "" for probes that are not nodes.  origin_seq numbers the
-	 * origin's updates (1, 2, ...; 0: none) so that an update reaching
-	 * us over two paths of a mesh counts once. */
-	const char *site_path;
-	uint64_t origin_seq;
-};
-
 /* One origin node seen by a merged interface (index 0: this node's own
  * traffic and probes that are not nodes). */
 #define IFACE_MAX_ORIGINS 64
@@ -276,8 +239,10 @@ struct iface {
 	int named;                   /* name came from "name=" */
 	const struct prefs *prefs;
 
-	/* sources, polled by the owner */
+	/* sources, polled by the owner; they hand their records to sink
+	 * (iface_packet, iface_flow_update, iface_flow_prefetch on this) */
 	struct source *sources[IFACE_MAX_SOURCES];
+	struct rec_sink sink;
 	int n_sources;
 	int inputs_ended;            /* every (offline) source is exhausted */
 	uint64_t started_ms;         /* wall clock at start */
@@ -369,6 +334,19 @@ const char *iface_spec(const struct iface *ifc);
 const char *iface_identity(const struct iface *ifc);
 int iface_start(struct iface *ifc);   /* starts the owner thread */
 void iface_stop(struct iface *ifc);   /* asks it to stop and joins */
+
+/* What an interface's inputs are, from their kinds (merge/source.h):
+ * the one answer to "is this interface live, offline or historical".
+ * IFACE_IN_LIVE: at least one live input (purged by wall clock);
+ * IFACE_IN_OFFLINE: at least one offline input (file, history: its own
+ * clock); both: a mixed interface, each entry purged by the clock of the
+ * source that fed it; IFACE_IN_HISTORICAL: the Historical interface (its
+ * one input is the history loader).  Any thread (the sources are set
+ * before start and their kinds never change). */
+#define IFACE_IN_LIVE 1u
+#define IFACE_IN_OFFLINE 2u
+#define IFACE_IN_HISTORICAL 4u
+unsigned iface_inputs(const struct iface *ifc);
 
 /* ---- cross-thread access ---- */
 

@@ -21,12 +21,11 @@
 #include <strings.h>
 #include <time.h>
 
-#include "capture/source.h"
-#include "collector/collector.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
 #include "merge/query.h"
+#include "merge/source.h"
 
 /* ------------------------------------------------------------------ */
 /* query_run                                                           */
@@ -209,15 +208,6 @@ query_l4_name(uint8_t proto)
 	}
 }
 
-static int
-iface_is_offline(const struct iface *ifc)
-{
-	for (int i = 0; i < ifc->n_sources; i++)
-		if (ifc->sources[i] && ifc->sources[i]->kind == SOURCE_PCAP_FILE)
-			return 1;
-	return 0;
-}
-
 /* Table fill as upstream, floor(1 + n * 100 / capacity), but at most
  * 100: upstream's formula reads 101 for a full table. */
 static json_int_t
@@ -266,6 +256,29 @@ query_latency(const struct iface *ifc)
 	return t;
 }
 
+/* Each kind present among the interface's sources describes them
+ * together (the kind's describe op), once per kind. */
+static void
+query_kinds_json(struct iface *ifc, json_t *o)
+{
+	const struct source_kind *seen[IFACE_MAX_SOURCES];
+	int n_seen = 0;
+
+	for (int i = 0; i < ifc->n_sources; i++) {
+		const struct source_kind *k = ifc->sources[i]->kind;
+		int j;
+
+		if (k == NULL || k->describe == NULL)
+			continue;
+		for (j = 0; j < n_seen && seen[j] != k; j++)
+			;
+		if (j < n_seen)
+			continue;
+		seen[n_seen++] = k;
+		k->describe(ifc->sources, ifc->n_sources, ifc->flow_idle_ms, o);
+	}
+}
+
 json_t *
 query_iface_data(struct iface *ifc, int summary)
 {
@@ -275,7 +288,9 @@ query_iface_data(struct iface *ifc, int summary)
 	uint64_t rx_only = 0, local_rx_only = 0, wall = time_wall_ms();
 	time_t now = (time_t)(wall / 1000);
 	struct tm tm;
-	int offline = iface_is_offline(ifc);
+	/* an offline input still being read: the Historical interface's
+	 * loader is never "loading" (it starts ended) */
+	int offline = (iface_inputs(ifc) & IFACE_IN_OFFLINE) != 0;
 
 	if (!o)
 		return NULL;
@@ -385,20 +400,8 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "updates_refused", st->updates_refused);
 	json_object_set_new(t, "latency_ms", query_latency(ifc));
 	json_object_set_new(o, "hierarchy", t);
-	collector_zmq_iface_json(ifc, o);   /* ZMQ interfaces only */
+	query_kinds_json(ifc, o);   /* e.g. ZMQ: zmqRecvStats, zmq.* */
 	return o;
-}
-
-static const char *
-source_kind_name(int kind)
-{
-	switch (kind) {
-	case SOURCE_PCAP_LIVE: return "pcap_live";
-	case SOURCE_PCAP_FILE: return "pcap_file";
-	case SOURCE_ZMQ: return "zmq";
-	case SOURCE_FLOW_UDP: return "flow_udp";
-	default: return "other";
-	}
 }
 
 json_t *
@@ -412,7 +415,7 @@ query_iface_sources(struct iface *ifc)
 		json_t *o = json_object();
 
 		set_int(o, "index", (uint64_t)i);
-		set_str(o, "kind", source_kind_name(s->kind));
+		set_str(o, "kind", s->kind != NULL ? s->kind->name : "other");
 		set_str(o, "spec", s->spec);
 		set_str(o, "state", s->state <= SOURCE_FAILED ?
 			states[s->state] : "unknown");

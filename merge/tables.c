@@ -31,15 +31,14 @@
 
 #include <ndpi/ndpi_main.h>
 
-#include "capture/decode.h"
-#include "capture/dpi.h"
-#include "capture/source.h"
+#include "dpi/dpi.h"
 #include "common/log.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
 #include "exporter/storage.h"
 #include "exporter/export.h"
 #include "merge/iface.h"
+#include "merge/source.h"
 
 /* ---- saturating counters ---- */
 
@@ -639,6 +638,52 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	return f;
 }
 
+/*
+ * The flow's detection state travels to dpi/dpi.c by value (struct
+ * dpi_flow) and back, so that dpi knows nothing of struct flow and the
+ * flow keeps its cache-line layout.  Only flows still in detection pay
+ * the two copies (a few dozen bytes, next to nDPI's own work).
+ */
+static inline void
+flow_dpi_get(const struct flow *f, struct dpi_flow *d)
+{
+	d->ndpi = f->ndpi;
+	d->info = f->info;
+	d->l7_master = f->l7_master;
+	d->l7_app = f->l7_app;
+	d->category = f->category;
+	d->ndpi_pkts = f->ndpi_pkts;
+	d->detection_done = f->detection_done;
+	d->guessed = f->guessed;
+	d->l4_proto = f->l4_proto;
+}
+
+static inline void
+flow_dpi_put(struct flow *f, const struct dpi_flow *d)
+{
+	f->ndpi = d->ndpi;
+	f->info = d->info;
+	f->l7_master = d->l7_master;
+	f->l7_app = d->l7_app;
+	f->category = d->category;
+	f->ndpi_pkts = d->ndpi_pkts;
+	f->detection_done = d->detection_done;
+	f->guessed = d->guessed;
+}
+
+/* dpi_giveup() on f; returns 1 when its L7 changed. */
+static int
+flow_dpi_giveup(struct iface *ifc, struct flow *f)
+{
+	struct dpi_flow d;
+	int changed;
+
+	flow_dpi_get(f, &d);
+	changed = dpi_giveup(ifc->ndpi, &d);
+	flow_dpi_put(f, &d);
+	return changed;
+}
+
 static void
 flow_free(struct iface *ifc, struct flow *f)
 {
@@ -647,7 +692,7 @@ flow_free(struct iface *ifc, struct flow *f)
 
 	ifc->pf_n = 0;               /* the prefetch hints may name f */
 	if (!f->detection_done && ifc->ndpi != NULL &&
-	    dpi_giveup(ifc->ndpi, f))
+	    flow_dpi_giveup(ifc, f))
 		l7_move(ifc, f);
 	if (export_active() && !f->collected)
 		tables_export_flow(ifc, f);
@@ -958,7 +1003,13 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		     now, now);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
-		if (dpi_packet(ifc->ndpi, f, p))
+		struct dpi_flow dd;
+		int changed;
+
+		flow_dpi_get(f, &dd);
+		changed = dpi_packet(ifc->ndpi, &dd, p);
+		flow_dpi_put(f, &dd);
+		if (changed)
 			l7_move(ifc, f);
 	}
 }
@@ -1341,7 +1392,12 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		if (f->l7_app == f->l7_master)
 			f->l7_master = 0;
 	} else if (f->l7_app == 0 && f->l7_master == 0 && ifc->ndpi != NULL) {
-		dpi_guess(ifc->ndpi, f);
+		struct dpi_flow dd;
+
+		flow_dpi_get(f, &dd);
+		dpi_guess(ifc->ndpi, &dd, f->ip_version, &f->cli, f->cli_port,
+			  &f->srv, f->srv_port);
+		flow_dpi_put(f, &dd);
 	}
 	l7_move(ifc, f);
 	if (u->last_ms != 0 && u->last_ms <= seen + 1000 &&
@@ -1480,7 +1536,7 @@ purge_rule(const struct iface *ifc, uint8_t src, uint64_t wall_ms,
 	if (src >= ifc->n_sources)
 		return 1;
 	s = ifc->sources[src];
-	if (s->kind != SOURCE_PCAP_FILE && s->kind != SOURCE_HISTORICAL)
+	if (!source_offline(s))
 		return 1;
 	if (s->state != SOURCE_ACTIVE)
 		return 0;            /* the file's final counts stay visible */
@@ -1541,7 +1597,7 @@ tables_giveup_all(struct iface *ifc)
 	if (ifc->ndpi == NULL)
 		return;
 	for (f = ifc->flow_head; f != NULL; f = f->next)
-		if (!f->detection_done && dpi_giveup(ifc->ndpi, f))
+		if (!f->detection_done && flow_dpi_giveup(ifc, f))
 			l7_move(ifc, f);
 }
 

@@ -23,13 +23,12 @@
 #include <jansson.h>
 #include <rrd.h>
 
-#include "capture/source.h"
 #include "common/log.h"
 #include "common/prefs.h"
-#include "exporter/historical.h"
 #include "exporter/storage.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
+#include "sources/historical.h"
 #include "webui/rest.h"
 
 #define HISTORICAL_TIMEOUT_MS (10 * 60 * 1000)
@@ -47,8 +46,7 @@ historical_iface(void)
 	for (int i = 0; i < node_n_ifaces; i++) {
 		struct iface *ifc = node_ifaces[i];
 
-		if (ifc->n_sources == 1 &&
-		    ifc->sources[0]->kind == SOURCE_HISTORICAL)
+		if (iface_inputs(ifc) == (IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL))
 			return ifc;
 	}
 	return NULL;

@@ -20,7 +20,7 @@
 #include <ndpi/ndpi_main.h>
 
 #include "capture/decode.h"
-#include "capture/dpi.h"
+#include "dpi/dpi.h"
 #include "common/prefs.h"
 #include "common/log.h"
 #include "merge/iface.h"

@@ -20,7 +20,7 @@
  * ("cli2srv.bytes", "srv2cli.packets", "proto.ndpi", ...) when present,
  * else all bytes count client to server and the protocol is guessed.
  */
-#include "exporter/historical.h"
+#include "sources/historical.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -32,10 +32,10 @@
 #include <ndpi/ndpi_api.h>
 #include <sqlite3.h>
 
-#include "capture/source.h"
 #include "common/log.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
+#include "merge/source.h"
 #include "merge/tables.h"
 
 int
@@ -45,8 +45,11 @@ historical_is_spec(const char *spec)
 }
 
 static int
-hsrc_read(struct source *s, struct iface *ifc, int budget)
+hsrc_read(struct source *s, const struct rec_sink *sink, int budget)
 {
+	(void)s;
+	(void)sink;
+	(void)budget;
 	return 0;
 }
 
@@ -58,13 +61,14 @@ hsrc_free(struct source *s)
 }
 
 struct source *
-historical_source_open(const char *spec)
+historical_source_open(const char *spec, const struct prefs *p)
 {
 	struct source *s = calloc(1, sizeof(*s));
 
 	if (s == NULL)
 		return NULL;
-	s->kind = SOURCE_HISTORICAL;
+	(void)p;
+	s->kind = &historical_kind;
 	s->state = SOURCE_ENDED;
 	s->spec = strdup(spec);
 	s->read = hsrc_read;
@@ -75,6 +79,16 @@ historical_source_open(const char *spec)
 	}
 	return s;
 }
+
+/* Offline (never purged by the wall clock) and historical: the Historical
+ * interface, filled by historical_load() on request. */
+const struct source_kind historical_kind = {
+	.name = "historical",
+	.match = historical_is_spec,
+	.open = historical_source_open,
+	.offline = 1,
+	.historical = 1,
+};
 
 /* Empties the tables and every counter of ifc. */
 static int

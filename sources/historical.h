@@ -6,14 +6,16 @@
  * ours or ntopng 1.x's.  Its hosts, flows and protocols are then served
  * by the same queries as a live interface.
  */
-#ifndef EXPORTER_HISTORICAL_H
-#define EXPORTER_HISTORICAL_H
+#ifndef SOURCES_HISTORICAL_H
+#define SOURCES_HISTORICAL_H
 
 #include <time.h>
 
 struct iface;
 struct json_t;
+struct prefs;
 struct source;
+struct source_kind;
 
 #define HISTORICAL_NAME "Historical"
 #define HISTORICAL_SPEC "historical:"
@@ -21,7 +23,10 @@ struct source;
 /* 1 when an -i spec names the historical source. */
 int historical_is_spec(const char *spec);
 /* The (inputless) source of the Historical interface. */
-struct source *historical_source_open(const char *spec);
+struct source *historical_source_open(const char *spec,
+				      const struct prefs *p);
+/* Its kind (merge/source.h): offline, historical. */
+extern const struct source_kind historical_kind;
 
 /*
  * Empties ifc and loads the flows whose activity overlaps [begin, end]

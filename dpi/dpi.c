@@ -11,7 +11,7 @@
  * decides.  The nDPI state (~700 bytes) is freed as soon as the result is
  * final, so an active flow costs only its own record afterwards.
  */
-#include "capture/dpi.h"
+#include "dpi/dpi.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -19,9 +19,8 @@
 
 #include <ndpi/ndpi_main.h>
 
-#include "capture/decode.h"
 #include "common/log.h"
-#include "merge/iface.h"
+#include "merge/record.h"     /* struct pkt */
 
 struct ndpi_detection_module_struct *
 dpi_module_new(const char *protos_file)
@@ -61,7 +60,7 @@ dpi_num_protocols(struct ndpi_detection_module_struct *m)
 }
 
 static unsigned
-dpi_budget(const struct flow *f)
+dpi_budget(const struct dpi_flow *f)
 {
 	switch (f->l4_proto) {
 	case IPPROTO_TCP:
@@ -75,7 +74,7 @@ dpi_budget(const struct flow *f)
 
 /* Copies nDPI's result into the flow; returns 1 when the L7 changed. */
 static int
-dpi_set_result(struct flow *f, ndpi_protocol proto)
+dpi_set_result(struct dpi_flow *f, ndpi_protocol proto)
 {
 	uint16_t app = proto.app_protocol, master = proto.master_protocol;
 	int changed;
@@ -95,7 +94,7 @@ dpi_set_result(struct flow *f, ndpi_protocol proto)
 
 /* Keeps the server name nDPI found (SNI, HTTP Host, DNS query). */
 static void
-dpi_take_info(struct flow *f)
+dpi_take_info(struct dpi_flow *f)
 {
 	const char *name = f->ndpi->host_server_name;
 
@@ -110,7 +109,7 @@ dpi_take_info(struct flow *f)
 }
 
 static void
-dpi_finish(struct flow *f)
+dpi_finish(struct dpi_flow *f)
 {
 	dpi_take_info(f);
 	ndpi_free_flow(f->ndpi);
@@ -119,7 +118,7 @@ dpi_finish(struct flow *f)
 }
 
 int
-dpi_giveup(struct ndpi_detection_module_struct *m, struct flow *f)
+dpi_giveup(struct ndpi_detection_module_struct *m, struct dpi_flow *f)
 {
 	uint8_t guessed = 0;
 	int changed = 0;
@@ -142,7 +141,7 @@ dpi_giveup(struct ndpi_detection_module_struct *m, struct flow *f)
 }
 
 int
-dpi_packet(struct ndpi_detection_module_struct *m, struct flow *f,
+dpi_packet(struct ndpi_detection_module_struct *m, struct dpi_flow *f,
 	   const struct pkt *p)
 {
 	ndpi_protocol proto;
@@ -172,20 +171,22 @@ dpi_packet(struct ndpi_detection_module_struct *m, struct flow *f,
 }
 
 void
-dpi_guess(struct ndpi_detection_module_struct *m, struct flow *f)
+dpi_guess(struct ndpi_detection_module_struct *m, struct dpi_flow *f,
+	  uint8_t ip_version, const struct ipaddr *cli, uint16_t cli_port,
+	  const struct ipaddr *srv, uint16_t srv_port)
 {
 	uint32_t a = 0, b = 0;
 	ndpi_protocol p;
 
-	if (f->ip_version == 4) {
-		a = (uint32_t)f->cli.a[0] << 24 | (uint32_t)f->cli.a[1] << 16 |
-		    (uint32_t)f->cli.a[2] << 8 | f->cli.a[3];
-		b = (uint32_t)f->srv.a[0] << 24 | (uint32_t)f->srv.a[1] << 16 |
-		    (uint32_t)f->srv.a[2] << 8 | f->srv.a[3];
+	if (ip_version == 4) {
+		a = (uint32_t)cli->a[0] << 24 | (uint32_t)cli->a[1] << 16 |
+		    (uint32_t)cli->a[2] << 8 | cli->a[3];
+		b = (uint32_t)srv->a[0] << 24 | (uint32_t)srv->a[1] << 16 |
+		    (uint32_t)srv->a[2] << 8 | srv->a[3];
 	}
 	/* nDPI takes addresses and ports in host byte order here */
-	p = ndpi_guess_undetected_protocol(m, NULL, f->l4_proto, a, f->cli_port,
-					   b, f->srv_port);
+	p = ndpi_guess_undetected_protocol(m, NULL, f->l4_proto, a, cli_port,
+					   b, srv_port);
 	dpi_set_result(f, p);
 	f->guessed = 1;
 }
