@@ -182,6 +182,9 @@ iface_new_detached(const char *name, const struct prefs *p)
 		iface_free(ifc);
 		return NULL;
 	}
+	/* the creating thread is the owner until iface_start() */
+	ifc->owner = pthread_self();
+	__atomic_store_n(&ifc->owner_set, 1, __ATOMIC_RELEASE);
 	return ifc;
 }
 
@@ -351,6 +354,7 @@ iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
 	uint64_t one = 1;
 	int rc = 0;
 
+	IFACE_ASSERT_NOT_OWNER(ifc);     /* it would wait for itself */
 	cond_deadline_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&ifc->mbox_lock);
 	for (pp = &ifc->mbox_head; *pp != NULL; pp = &(*pp)->next)
@@ -450,6 +454,8 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
 	struct source_tick t = { 0, 0 };
 
+	IFACE_ASSERT_OWNER(ifc);
+
 	for (i = 0; i < ifc->n_sources; i++) {
 		struct source *s = ifc->sources[i];
 
@@ -512,6 +518,8 @@ iface_thread(void *arg)
 
 	snprintf(role, sizeof(role), "if%d", ifc->id);
 	log_set_role(role);
+	ifc->owner = pthread_self();
+	__atomic_store_n(&ifc->owner_set, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&ifc->running, __ATOMIC_ACQUIRE)) {
 		struct pollfd pfd[IFACE_MAX_SOURCES + 1];
 		int i, n = 0, did = 0;
@@ -565,6 +573,8 @@ iface_start(struct iface *ifc)
 	if (iface_dpi_init(ifc) != 0)
 		return -1;
 	ifc->started_ms = time_wall_ms();
+	/* the new thread takes ownership when it starts */
+	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ifc->running, 1, __ATOMIC_RELEASE);
 	rc = pthread_create(&ifc->thread, NULL, iface_thread, ifc);
 	if (rc != 0) {
@@ -586,4 +596,6 @@ iface_stop(struct iface *ifc)
 		/* the thread also wakes up by its poll timeout */
 	}
 	pthread_join(ifc->thread, NULL);
+	/* the caller (main) owns what is left */
+	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
 }

@@ -310,9 +310,36 @@ struct iface {
 	int wake_fd;                 /* eventfd: readable when the mailbox has work */
 
 	pthread_t thread;
+	/* the thread that owns the tables now (IFACE_ASSERT_OWNER): the ifN
+	 * thread while it runs, the creator of a detached interface; no
+	 * check while owner_set is 0 (main setting up or tearing down) */
+	pthread_t owner;
+	int owner_set;               /* __atomic_* */
 	int running;                 /* __atomic_* only: read by the owner,
 				      * written by iface_start/iface_stop */
 };
+
+/*
+ * IFACE_ASSERT_OWNER(ifc): the caller is the interface's owner thread.
+ * Every owner-only entry point (accounting, housekeeping, lookups, the
+ * tables_* functions) starts with it.  IFACE_ASSERT_NOT_OWNER: iface_query
+ * is not called by a running owner thread (it would wait for itself).  Built in with -DIFACE_OWNER_CHECKS
+ * (configure --enable-owner-checks, on with --enable-sanitizers, so CI
+ * runs the whole suite with it); otherwise it is nothing.
+ */
+#ifdef IFACE_OWNER_CHECKS
+#include <assert.h>
+#define IFACE_ASSERT_OWNER(ifc)                                              \
+	assert(!__atomic_load_n(&(ifc)->owner_set, __ATOMIC_ACQUIRE) ||         \
+	       pthread_equal(pthread_self(), (ifc)->owner))
+#define IFACE_ASSERT_NOT_OWNER(ifc)                                          \
+	assert(!__atomic_load_n(&(ifc)->running, __ATOMIC_ACQUIRE) ||           \
+	       !__atomic_load_n(&(ifc)->owner_set, __ATOMIC_ACQUIRE) ||         \
+	       !pthread_equal(pthread_self(), (ifc)->owner))
+#else
+#define IFACE_ASSERT_OWNER(ifc) ((void)0)
+#define IFACE_ASSERT_NOT_OWNER(ifc) ((void)0)
+#endif
 
 /* ---- lifecycle (main thread) ---- */
 

@@ -426,6 +426,7 @@ iface_host_find(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan)
 {
 	struct host *h;
 
+	IFACE_ASSERT_OWNER(ifc);
 	for (h = ifc->host_buckets[host_hash(ip, vlan) & ifc->host_mask];
 	     h != NULL; h = h->hnext)
 		if (h->vlan == vlan && memcmp(&h->ip, ip, sizeof(*ip)) == 0)
@@ -722,6 +723,7 @@ iface_flow_find_id(struct iface *ifc, uint32_t id)
 {
 	struct flow *f;
 
+	IFACE_ASSERT_OWNER(ifc);
 	for (f = ifc->flow_tail; f != NULL; f = f->prev)
 		if (f->id == id)
 			return f;
@@ -950,6 +952,7 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	uint32_t hv;
 	int c2s = 1;
 
+	IFACE_ASSERT_OWNER(ifc);
 	if (now > ifc->clock_ms)
 		ifc->clock_ms = now;
 	ifc->stats.packets += n;
@@ -1185,6 +1188,7 @@ iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 	struct flow_key k;
 	int i;
 
+	IFACE_ASSERT_OWNER(ifc);
 	if (n > IFACE_PREFETCH_MAX)
 		n = IFACE_PREFETCH_MAX;
 	ifc->pf_n = ifc->pf_next = 0;
@@ -1294,6 +1298,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	int c2s = 1;
 	struct flow *hint = flow_hinted(ifc, u, &c2s);
 
+	IFACE_ASSERT_OWNER(ifc);
 	if ((u->ip_version != 4 && u->ip_version != 6) ||
 	    u->src.v != u->ip_version || u->dst.v != u->ip_version) {
 		ifc->stats.updates_refused++;
@@ -1428,6 +1433,7 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 {
 	struct flow_update u;
 
+	IFACE_ASSERT_OWNER(ifc);
 	if (f->c2s_bytes == f->exp_c2s_bytes && f->s2c_bytes == f->exp_s2c_bytes &&
 	    f->c2s_pkts == f->exp_c2s_pkts && f->s2c_pkts == f->exp_s2c_pkts)
 		return;
@@ -1468,6 +1474,7 @@ tables_export(struct iface *ifc)
 {
 	struct flow *f;
 
+	IFACE_ASSERT_OWNER(ifc);
 	/* most recently seen last: walk back until flows unchanged for
 	 * longer than any export interval would matter is an optimisation
 	 * left out: a full walk costs well under a millisecond per 10k flows */
@@ -1491,6 +1498,7 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 	struct host *h, *hn;
 	struct mac *m;
 
+	IFACE_ASSERT_OWNER(ifc);
 	while ((f = ifc->flow_head) != NULL &&
 	       (!pressure_only || table_pressed(ifc->num_flows, ifc->max_flows)) &&
 	       f->seen_ms + ifc->flow_idle_ms < now_ms) {
@@ -1554,6 +1562,7 @@ tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
 	uint64_t now;
 	int pressure_only;
 
+	IFACE_ASSERT_OWNER(ifc);
 	for (f = ifc->flow_head; f != NULL; f = fn) {
 		fn = f->next;
 		if (!purge_rule(ifc, f->source, wall_ms, &now, &pressure_only) ||
@@ -1594,6 +1603,7 @@ tables_giveup_all(struct iface *ifc)
 {
 	struct flow *f;
 
+	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL)
 		return;
 	for (f = ifc->flow_head; f != NULL; f = f->next)
@@ -1617,6 +1627,7 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 	struct host *h;
 	int i;
 
+	IFACE_ASSERT_OWNER(ifc);
 	ifc->stats.thpt_bps = rate(ifc->stats.bytes, &ifc->stats.thpt_last_bytes, elapsed_ms);
 	ifc->stats.thpt_pps = rate(ifc->stats.packets, &ifc->stats.thpt_last_pkts, elapsed_ms);
 	for (i = 0; i < ifc->n_origins; i++) {
@@ -1722,12 +1733,14 @@ iface_l7_name(struct iface *ifc, uint16_t proto)
 {
 	const char *n = ifc->ndpi ? ndpi_get_proto_name(ifc->ndpi, proto) : NULL;
 
+	IFACE_ASSERT_OWNER(ifc);
 	return n ? n : "Unknown";
 }
 
 char *
 iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf, size_t len)
 {
+	IFACE_ASSERT_OWNER(ifc);
 	if (f->l7_master != NDPI_PROTOCOL_UNKNOWN && f->l7_app != NDPI_PROTOCOL_UNKNOWN)
 		snprintf(buf, len, "%s.%s", iface_l7_name(ifc, f->l7_master),
 			 iface_l7_name(ifc, f->l7_app));
@@ -1741,6 +1754,7 @@ iface_l7_breed(struct iface *ifc, uint16_t proto)
 {
 	const char *n;
 
+	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL)
 		return "Unrated";
 	n = ndpi_get_proto_breed_name(ifc->ndpi, ndpi_get_proto_breed(ifc->ndpi, proto));
@@ -1752,6 +1766,7 @@ iface_l7_category(struct iface *ifc, uint16_t proto)
 {
 	ndpi_proto_defaults_t *d;
 
+	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL)
 		return 0;
 	d = ndpi_get_proto_defaults(ifc->ndpi);
@@ -1765,6 +1780,7 @@ iface_l7_category_name(struct iface *ifc, uint16_t proto)
 {
 	const char *n;
 
+	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL)
 		return "Unspecified";
 	n = ndpi_category_get_name(ifc->ndpi,
