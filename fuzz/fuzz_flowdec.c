@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "collector/flowdec.h"
-#include "merge/iface.h"
+#include "merge/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
