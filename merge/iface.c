@@ -18,6 +18,11 @@
  * final counts of a file stay visible (the --shutdown-when-done option
  * exits instead).
  *
+ * Sources: iface_new() opens each comma-separated input through the table
+ * of kinds (source_open(), merge/source.h) that main registers, so this
+ * file knows no capture or collector module; the owner hands each
+ * source's read() the interface's record sink (ifc->sink).
+ *
  * The mailbox: iface_query() links a struct iface_query (on the caller's
  * stack) into a list under mbox_lock and pokes the eventfd; the owner
  * unlinks each entry under the lock, runs it without the lock, then marks
@@ -99,8 +104,10 @@ iface_inputs(const struct iface *ifc)
 	return in;
 }
 
-/* The record sink the sources are given: the owner-thread accounting
- * functions themselves (one indirect call per record, no wrapper work). */
+/* The record sink the sources are given: each callback is a tail call
+ * of the owner-thread accounting function, so a record costs the one
+ * indirect call the sources' own callbacks (pcap_dispatch, the ZMQ
+ * decoder's emit) already made, and nothing is allocated. */
 static void
 iface_sink_packet(void *ctx, const struct pkt *p, int decode_result)
 {
