@@ -907,44 +907,6 @@ rest_h_host_l7_stats(struct rest_call *c, json_t **rsp)
 	return rc;
 }
 
-/* Persistence handlers (webui/rest_storage.c) answer 0, or an error:
- * -1 bad arguments, -2 unknown interface, -3 not found, else internal. */
-static enum rest_rc
-storage_rc(int rc)
-{
-	switch (rc) {
-	case 0: return REST_RC_OK;
-	case -1: return REST_RC_INVALID_ARGUMENTS;
-	case -2: return REST_RC_INVALID_INTERFACE;
-	case -3: return REST_RC_NOT_FOUND;
-	default: return REST_RC_INTERNAL_ERROR;
-	}
-}
-
-enum rest_rc
-rest_h_storage_stats(struct rest_call *c, json_t **rsp)
-{
-	const struct rest_params *p = c->p;
-	return storage_rc(rest_storage_stats(p, rsp));
-}
-
-enum rest_rc
-rest_h_historical(struct rest_call *c, json_t **rsp)
-{
-	const struct rest_params *p = c->p;
-	return storage_rc(rest_storage_historical(p, rsp));
-}
-
-enum rest_rc
-rest_h_timeseries(struct rest_call *c, json_t **rsp)
-{
-	const struct rest_params *p = c->p;
-	return storage_rc(rest_storage_timeseries(p, rsp));
-}
-
-/* ---- flow counters, traffic, graph, contacts, AS and country names
- * (rest-api.md 4.9-4.11) ---- */
-
 enum rest_rc
 rest_h_flow_traffic(struct rest_call *c, json_t **rsp)
 {

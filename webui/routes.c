@@ -21,6 +21,7 @@
 #include "merge/query.h"
 #include "webui/auth.h"
 #include "webui/rest.h"
+#include "webui/rest_storage.h"
 #include "webui/ui.h"
 
 static const struct rest_route rest_routes[] = {
@@ -62,9 +63,9 @@ static const struct rest_route rest_routes[] = {
 	{ "get/asn/asn_name.lua", rest_h_asn_name, REST_BY_VERB, NULL },
 	{ "get/country/country_name.lua", rest_h_country_name, REST_BY_VERB, NULL },
 	/* persistence (webui/rest_storage.c, docs/storage.md) */
-	{ "get/ntopng/redis.lua", rest_h_storage_stats, REST_BY_VERB, NULL },
-	{ "set/interface/historical.lua", rest_h_historical, REST_BY_VERB, NULL },
-	{ "get/timeseries/ts.lua", rest_h_timeseries, REST_BY_VERB, NULL },
+	{ "get/ntopng/redis.lua", rest_storage_stats, REST_BY_VERB, NULL },
+	{ "set/interface/historical.lua", rest_storage_historical, REST_BY_VERB, NULL },
+	{ "get/timeseries/ts.lua", rest_storage_timeseries, REST_BY_VERB, NULL },
 	/* the web pages' own calls (webui/ui.c) */
 	{ "get/ntopng/session.lua", ui_h_session, REST_BY_VERB, NULL },
 	{ "get/ntopng/users.lua", ui_h_users, REST_ADMIN, NULL },

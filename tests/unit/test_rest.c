@@ -184,6 +184,12 @@ test_handle_envelopes(void **state)
 	json_decref(o);
 	o = answer("/lua/rest/v1/set/ntopng/prefs.lua", &p, 0, 401, "NOT_GRANTED");
 	json_decref(o);
+	/* an administrator gets through to the handler: no -F, no
+	 * Historical interface (an enum rest_rc straight from
+	 * webui/rest_storage.c) */
+	o = answer("/lua/rest/v2/set/interface/historical.lua", &p, 1, 404,
+		   "NOT_FOUND");
+	json_decref(o);
 	/* no such interface (this process has none) */
 	assert_int_equal(rest_params_set(&p, "ifid", "0"), 0);
 	o = answer("/lua/rest/v2/get/host/active.lua", &p, 1, 400,
