@@ -1809,50 +1809,58 @@ query_countries(struct iface *ifc)
 /* ------------------------------------------------------------------ */
 /* the pager of small lists                                            */
 
-struct rows_ctx {
-	const char *key;
-	int desc;
-};
-
-static int
-rows_cmp(const void *a, const void *b, void *arg)
+/* An order-preserving key of a double: its IEEE bits, negatives
+ * reversed (every value, not only those dbl_key() keeps apart). */
+static uint64_t
+num_key(double d)
 {
-	const struct rows_ctx *c = arg;
-	json_t *x = json_object_get(*(json_t *const *)a, c->key);
-	json_t *y = json_object_get(*(json_t *const *)b, c->key);
-	double dx = json_number_value(x), dy = json_number_value(y);
-	int r;
+	uint64_t k;
 
-	if (json_is_string(x) && json_is_string(y))
-		r = strcmp(json_string_value(x), json_string_value(y));
-	else
-		r = dx < dy ? -1 : dx > dy;
-	return c->desc ? -r : r;
+	memcpy(&k, &d, sizeof(k));
+	return k >> 63 ? ~k : k | (UINT64_C(1) << 63);
 }
 
+static json_t *
+json_row_cb(void *row, void *arg)
+{
+	(void)arg;
+	return json_incref(row);
+}
+
+/* The rows become sort_items (numbers by num_key, strings when every
+ * row has a string there) and go through the pager of the host and flow
+ * lists: ties keep the rows' order. */
 json_t *
 query_rows_page(json_t *rows, const char *key, int desc, int per_page,
 		int page, size_t *total)
 {
-	struct rows_ctx c = { key, desc };
-	size_t n = json_array_size(rows), start, end;
-	json_t **v, *data = json_array();
+	size_t n = json_array_size(rows);
+	struct sort_item *v = calloc(n ? n : 1, sizeof(*v));
+	struct sort_ctx c = { SORT_STR, desc };
+	json_t *o, *data = NULL;
 
 	*total = n;
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!v || !data) {
-		free(v);
+	if (!v) {
 		json_decref(rows);
-		json_decref(data);
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(rows, i);
-	qsort_r(v, n, sizeof(*v), rows_cmp, &c);
-	page_bounds(n, per_page, page, &start, &end);
-	for (size_t i = start; i < end; i++)
-		json_array_append(data, v[i]);
-	free(v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_object_get(json_array_get(rows, i), key);
+
+		v[i].p = json_array_get(rows, i);
+		/* desc reverses ties too: counter it, so that equal rows
+		 * keep their order both ways */
+		v[i].tie = desc ? n - 1 - i : i;
+		if (json_is_string(x))
+			v[i].s = json_string_value(x);
+		else
+			c.kind = SORT_NUM;
+		v[i].k = num_key(json_number_value(x));
+	}
+	o = list_build(v, NULL, n, &c, per_page, page, json_row_cb, NULL);
+	if (o)
+		data = json_incref(json_object_get(o, "data"));
+	json_decref(o);
 	json_decref(rows);
 	return data;
 }

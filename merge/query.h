@@ -289,12 +289,13 @@ json_t *query_b_host_matrix(struct iface *ifc, void *arg);
 /* ---- helpers usable from any thread ---- */
 
 /*
- * The one pager of small lists (VLANs, ASes, countries): sorts the rows
- * (objects; stolen) by the member `key` (numbers by value, strings by
- * strcmp; desc reverses) with qsort_r, so no sort key is shared between
- * threads, and returns a new array of the rows of page `page` (1-based)
- * of per_page (< 0: every row); *total = number of rows.  NULL when out
- * of memory.
+ * The pager of small lists (VLANs, ASes, countries), the same qsort_r
+ * pager as the host and flow lists' (no sort key shared between
+ * threads): sorts the rows (objects; stolen) by the member `key`
+ * (numbers by value; strings, case-insensitively, when every row has
+ * one there; desc reverses; equal rows keep their order) and returns a
+ * new array of the rows of page `page` (1-based) of per_page (< 0: every
+ * row); *total = number of rows.  NULL when out of memory.
  */
 json_t *query_rows_page(json_t *rows, const char *key, int desc, int per_page,
 			int page, size_t *total);

@@ -536,6 +536,28 @@ test_rows_page(void **state)
 	assert_int_equal(json_array_size(page), 5);
 	assert_int_equal(ival(json_array_get(page, 0), "n"), 1);
 	json_decref(page);
+
+	/* reals, negatives, large integers; ties keep their order both ways */
+	rows = json_pack("[{s:f,s:i},{s:f,s:i},{s:f,s:i},{s:f,s:i},{s:I,s:i}]",
+			 "t", 0.5, "id", 1, "t", -2.25, "id", 2, "t", 0.5, "id", 3,
+			 "t", 0.0004, "id", 4, "t", (json_int_t)1 << 60, "id", 5);
+	json_incref(rows);
+	page = query_rows_page(rows, "t", 0, -1, 1, &total);
+	{
+		static const int asc[] = { 2, 4, 1, 3, 5 };
+
+		for (size_t i = 0; i < 5; i++)
+			assert_int_equal(ival(json_array_get(page, i), "id"), asc[i]);
+	}
+	json_decref(page);
+	page = query_rows_page(rows, "t", 1, -1, 1, &total);
+	{
+		static const int dsc[] = { 5, 1, 3, 4, 2 };
+
+		for (size_t i = 0; i < 5; i++)
+			assert_int_equal(ival(json_array_get(page, i), "id"), dsc[i]);
+	}
+	json_decref(page);
 }
 
 int
