@@ -32,7 +32,7 @@
 /* query_run                                                           */
 
 struct query_ctx {
-	json_t *(*build)(struct iface *, void *);
+	query_build_fn build;
 	json_t *out;
 	size_t arg_size;
 	unsigned char arg[];         /* copy of the caller's argument block */
@@ -47,8 +47,8 @@ query_tramp(struct iface *ifc, void *arg)
 }
 
 int
-query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-		  void *arg, size_t arg_size, json_t **out, int timeout_ms)
+query_run_timeout(struct iface *ifc, query_build_fn build, void *arg,
+		  size_t arg_size, json_t **out, int timeout_ms)
 {
 	struct query_ctx *c;
 
@@ -75,8 +75,8 @@ query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
 }
 
 int
-query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-	  void *arg, size_t arg_size, json_t **out)
+query_run(struct iface *ifc, query_build_fn build, void *arg,
+	  size_t arg_size, json_t **out)
 {
 	return query_run_timeout(ifc, build, arg, arg_size, out,
 				 QUERY_TIMEOUT_MS);

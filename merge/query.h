@@ -12,7 +12,8 @@
  * comment; plain data, since query_run copies it) and call query_run();
  * the builder runs on the interface's owner thread, and out-fields such
  * as not_found come back in the caller's block.  Every walk of a live
- * table (hosts, flows, VLANs, ASes, countries, L7) lives in query.c.
+ * table (hosts, flows, VLANs, ASes, countries, L7) lives in query.c; the
+ * builders, thin wrappers of those walks, in query_build.c.
  *
  * Threads: every query_*() function that takes a struct iface and reads
  * its tables (all but query_run*, query_rows_page, query_iface_* and
@@ -40,6 +41,11 @@ struct flow;
  * on a busy owner (a query the owner has started is always waited for). */
 #define QUERY_TIMEOUT_MS 5000
 
+/* A builder: runs on ifc's owner thread with the copy of its argument
+ * block (NULL when the caller passed none); returns a new object, or
+ * NULL (not found, with the block's not_found set, or out of memory). */
+typedef json_t *(*query_build_fn)(struct iface *ifc, void *arg);
+
 /*
  * Runs build(ifc, copy_of_arg) on the owner thread and stores its result
  * in *out (NULL if build returned NULL).  `arg` (arg_size bytes, may be 0)
@@ -50,16 +56,11 @@ struct flow;
  * withdrawn, build never runs, *out is NULL and nothing is left behind
  * (see iface_query()).  Any thread but the owner.
  */
-int query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-	      void *arg, size_t arg_size, json_t **out);
+int query_run(struct iface *ifc, query_build_fn build, void *arg,
+	      size_t arg_size, json_t **out);
 /* The same with another timeout (tests). */
-int query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-		      void *arg, size_t arg_size, json_t **out, int timeout_ms);
-
-/* A builder: runs on ifc's owner thread with the copy of its argument
- * block (NULL when the caller passed none); returns a new object, or
- * NULL (not found, with the block's not_found set, or out of memory). */
-typedef json_t *(*query_build_fn)(struct iface *ifc, void *arg);
+int query_run_timeout(struct iface *ifc, query_build_fn build, void *arg,
+		      size_t arg_size, json_t **out, int timeout_ms);
 
 /* ---- the node's interfaces (any thread: these fields are set before
  * the HTTP server starts and never change) ---- */
@@ -70,9 +71,11 @@ struct iface *query_iface_at(int i);
 /* The interface whose id is `id`, or NULL. */
 struct iface *query_iface_by_id(long id);
 int query_iface_id(const struct iface *ifc);
-/* The capture device, or NULL for files and collectors. */
+/* The inputs as REST shows them (rest-api.md 4.1: pcap file names
+ * without directories, the device of a live capture, else as given);
+ * may be NULL. */
 const char *query_iface_ifname(const struct iface *ifc);
-/* The display name (never NULL once started; may be NULL detached). */
+/* The display name ("branch1", else ifname); may be NULL. */
 const char *query_iface_name(const struct iface *ifc);
 /* The -i text without "name=" (iface_spec()). */
 const char *query_iface_spec(const struct iface *ifc);
