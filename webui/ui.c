@@ -19,7 +19,6 @@
 
 #include <jansson.h>
 
-#include "common/addr.h"
 #include "common/log.h"
 #include "exporter/kv.h"
 #include "exporter/storage.h"
