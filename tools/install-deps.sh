@@ -12,7 +12,7 @@ set -eu
 
 PKGS=(
 	build-essential autoconf automake libtool pkg-config
-	libzmq3-dev libczmq-dev libndpi-dev libndpi-bin libpcap-dev
+	libzmq3-dev libndpi-dev libndpi-bin libpcap-dev
 	libhiredis-dev libluajit-5.1-dev libmicrohttpd-dev libsqlite3-dev
 	librrd-dev libmaxminddb-dev libjansson-dev libsodium-dev libjsmn-dev
 	libcmocka-dev zlib1g-dev redis-server tshark python3-zmq curl time
