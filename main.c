@@ -32,6 +32,7 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/export.h"
 #include "exporter/historical.h"

@@ -58,6 +58,7 @@
 #include "collector/zmqc.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
 

@@ -58,19 +58,4 @@ int ratelimit_ok(struct ratelimit *rl);
  * is still summed up. */
 uint32_t ratelimit_flush(struct ratelimit *rl);
 
-/* Monotonic and wall-clock time in milliseconds; monotonic seconds with
- * nanosecond resolution (benchmarks). */
-uint64_t time_mono_ms(void);
-double time_mono_s(void);
-uint64_t time_wall_ms(void);
-
-/* Condition variables whose timed waits run on the monotonic clock, so
- * that a wall clock set forward (NTP, a VM resumed) does not end every
- * wait at once: cond_init_mono() at set-up, then pthread_cond_timedwait
- * with a deadline from cond_deadline_ms(). */
-#include <pthread.h>
-#include <time.h>
-int cond_init_mono(pthread_cond_t *c);
-void cond_deadline_ms(struct timespec *ts, long ms);
-
 #endif

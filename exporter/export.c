@@ -54,6 +54,7 @@
 
 #include "collector/collector.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
 #include "merge/tables.h"

@@ -47,6 +47,7 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "capture/source.h"
 #include "common/prefs.h"
 #include "exporter/kv.h"

@@ -54,6 +54,7 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "exporter/kv.h"
 
 #define WRITER_MAX_DBS 16

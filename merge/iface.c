@@ -39,6 +39,7 @@
 #include "capture/source.h"
 #include "collector/collector.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/historical.h"
 #include "exporter/storage.h"

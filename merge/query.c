@@ -24,6 +24,7 @@
 #include "capture/source.h"
 #include "collector/collector.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
 #include "merge/query.h"

@@ -35,6 +35,7 @@
 #include "capture/dpi.h"
 #include "capture/source.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
 #include "exporter/storage.h"

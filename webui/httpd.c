@@ -83,6 +83,7 @@
 #include <microhttpd.h>
 
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "webui/auth.h"
 #include "webui/httpd.h"
