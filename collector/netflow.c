@@ -124,17 +124,13 @@ struct nf_rec {
 };
 
 /* Unsigned big-endian of 1..8 bytes (reduced-size encoding) of a field
- * value: the reader spans the value alone, so nothing past it is read
- * whatever len says; a longer value reads as its first 8 bytes. */
+ * value.  (p, len) is always a value slice that nf_data_set's reader
+ * handed out (rbuf_ptr, then rbuf_skip(len) succeeded), and only its
+ * first min(len, 8) bytes are read: a longer value reads as those. */
 static inline uint64_t
 rdn(const uint8_t *p, uint32_t len)
 {
-	struct rbuf r;
-	uint64_t v = 0;
-
-	rbuf_init(&r, p, len);
-	rbuf_get_uint(&r, len > 8 ? 8 : len, &v);
-	return v;
+	return rbuf_be_(p, len > 8 ? 8 : len);
 }
 
 /* NTP 64-bit timestamp (seconds since 1900, 2^-32 fractions) -> Unix ms. */

@@ -51,7 +51,7 @@
 #include "merge/iface.h"
 
 /* Takes n bytes (padded to 4) as a sub-reader. */
-static int
+static inline int
 sf_take(struct rbuf *c, uint32_t n, struct rbuf *sub)
 {
 	size_t padded = ((size_t)n + 3u) & ~(size_t)3u;

@@ -13,14 +13,16 @@
  * with rbuf_ok().  The rbuf_peek_* getters read at an offset from the
  * cursor without moving it (headers whose fields are chosen by flags).
  *
- * The getters are static inline: they sit on the packet and ingest paths,
- * where the private readers they replace were inline too.
+ * Header-only, every getter static inline: they sit on the packet and
+ * ingest paths, where the private readers they replace were inline too,
+ * and inlined the compiler folds the checks whose bounds it can see.
  */
 #ifndef COMMON_RBUF_H
 #define COMMON_RBUF_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct rbuf {
 	const uint8_t *data;
@@ -75,7 +77,9 @@ rbuf_has(const struct rbuf *b, size_t at, size_t n)
 	return at <= left && n <= left - at;
 }
 
-/* Big-endian value of width n (0..8) at p; the caller checked the bounds. */
+/* Big-endian value of width n (0..8) at p, for the getters below, and for
+ * reading a slice that a getter handed out (rbuf_ptr + rbuf_skip) by its
+ * own length: never for bytes no getter has bounded. */
 static inline uint64_t
 rbuf_be_(const uint8_t *p, size_t n)
 {
@@ -207,8 +211,28 @@ rbuf_peek_u64(struct rbuf *b, size_t at, uint64_t *v)
 }
 
 /* Copies n bytes out (addresses, MACs, names). */
-int rbuf_get_n(struct rbuf *b, void *dst, size_t n);
-/* Takes the next n bytes as a reader of their own (a record, a set). */
-int rbuf_get_sub(struct rbuf *b, size_t n, struct rbuf *sub);
+static inline int
+rbuf_get_n(struct rbuf *b, void *dst, size_t n)
+{
+	if (!rbuf_has(b, 0, n))
+		return rbuf_short_(b);
+	if (n > 0)
+		memcpy(dst, b->data + b->off, n);
+	b->off += n;
+	return 0;
+}
+
+/* Takes the next n bytes as a reader of their own (a record, a set).
+ * Inline so that the compiler sees a fixed-size record's length and can
+ * drop the checks of the getters that read it. */
+static inline int
+rbuf_get_sub(struct rbuf *b, size_t n, struct rbuf *sub)
+{
+	if (!rbuf_has(b, 0, n))
+		return rbuf_short_(b);
+	rbuf_init(sub, b->data + b->off, n);
+	b->off += n;
+	return 0;
+}
 
 #endif
