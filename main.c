@@ -451,7 +451,7 @@ main(int argc, char **argv)
 	}
 	/* -v: DEBUG (summaries), -vv and more: TRACE (per message) */
 	if (prefs.verbose > 0)
-		log_verbosity = prefs.verbose > 1 ? LOG_TRACE : LOG_DEBUG;
+		log_verbosity = prefs.verbose > 1 ? NLOG_TRACE : NLOG_DEBUG;
 	node_start_ms = time_wall_ms();
 
 	/* the data directory first: its error is the only line (the node id

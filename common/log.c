@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int log_verbosity = LOG_INFO;
+int log_verbosity = NLOG_INFO;
 static __thread char log_role[16] = "main";
 
 void

@@ -422,7 +422,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 				   ifc->prefs->export_interval : 1) * 1000 - 50;
 	}
 	storage_iface_tick(ifc, wall_ms);   /* RRD snapshots (writer thread) */
-	if (log_enabled(LOG_DEBUG))
+	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
 	/* one clock for all entries, or each source's own (docs/accounting.md) */
 	if (online && offline)
