@@ -3,8 +3,12 @@
  * resolution and the field table of shared/docs/zmq-wire.md §4.
  *
  * Keys (§4.1): all digits → (PEN 0, id); "PEN.ID" → (PEN, id); anything
- * else is a label, looked up in the built-in table below (binary search,
- * no allocation), then in the labels learned from `template` messages.
+ * else is a label, looked up in the built-in table (binary search, no
+ * allocation), then in the labels learned from `template` messages.
+ * The built-in labels, the IANA id list and most cases of the decode
+ * switch are generated from the field dictionary, common/flow_fields.def
+ * (one row per field); the fields with rules of their own are written
+ * out in zmqc_rec_field().
  * Ids are then made canonical as ntopng does: a PEN-0 id that is not one
  * of the IANA elements we know, and any PEN-35632 id, below 57472 gets
  * 57472 added (so "118" is L7_PROTO); other PENs are ignored.
