@@ -57,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/flow_fields.h"
 #include "common/rbuf.h"
 #include "merge/iface.h"
 
@@ -457,7 +458,14 @@ nf_rec_options(struct flowdec_exporter *e, const struct nf_rec *r)
 		e->sys_init_ms = r->sys_init_ms;
 }
 
-/* Takes one field's value (IANA or reverse IE) into r. */
+/*
+ * Takes one field's value (IANA or reverse IE) into r.  The elements of
+ * the field dictionary are named by their FF_ ids (common/flow_fields.def:
+ * the same ids as the ZMQ keys); the IPFIX-only ones (totals, seconds and
+ * NTP timestamps, sampling parameters, boot time) by number.  Values go
+ * into struct nf_rec rather than the flow update: an element's width
+ * varies by template and several elements compete for one member.
+ */
 static inline void
 nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	 uint32_t len)
@@ -477,16 +485,16 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 		return;
 	}
 	switch (f->id) {
-	case 1:   /* octetDeltaCount / IN_BYTES */
+	case FF_IN_BYTES: /* octetDeltaCount */
 		if (len <= 8) { r->bytes = rdn(p, len); r->has_bytes = 1; }
 		break;
-	case 2:   /* packetDeltaCount / IN_PKTS */
+	case FF_IN_PKTS: /* packetDeltaCount */
 		if (len <= 8) { r->pkts = rdn(p, len); r->has_pkts = 1; }
 		break;
-	case 23:  /* OUT_BYTES / postOctetDeltaCount */
+	case FF_OUT_BYTES: /* postOctetDeltaCount */
 		if (len <= 8) { r->out_bytes = rdn(p, len); r->has_out = 1; }
 		break;
-	case 24:  /* OUT_PKTS / postPacketDeltaCount */
+	case FF_OUT_PKTS: /* postPacketDeltaCount */
 		if (len <= 8) { r->out_pkts = rdn(p, len); r->has_out = 1; }
 		break;
 	case 85:  /* octetTotalCount */
@@ -495,55 +503,55 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	case 86:  /* packetTotalCount */
 		if (len <= 8) { r->tot_pkts = rdn(p, len); r->has_tot = 1; }
 		break;
-	case 231: /* initiatorOctets */
+	case FF_INIT_OCTETS: /* initiatorOctets */
 		if (len <= 8) { r->bytes = rdn(p, len); r->has_bytes = 1; }
 		break;
-	case 232: /* responderOctets */
+	case FF_RESP_OCTETS: /* responderOctets */
 		if (len <= 8) { r->rev_bytes = rdn(p, len); r->has_rev = 1; }
 		break;
-	case 298: /* initiatorPackets */
+	case FF_INIT_PKTS: /* initiatorPackets */
 		if (len <= 8) { r->pkts = rdn(p, len); r->has_pkts = 1; }
 		break;
-	case 299: /* responderPackets */
+	case FF_RESP_PKTS: /* responderPackets */
 		if (len <= 8) { r->rev_pkts = rdn(p, len); r->has_rev = 1; }
 		break;
-	case 4:
+	case FF_PROTOCOL:
 		if (len >= 1) r->proto = p[len - 1];
 		break;
-	case 5:
+	case FF_SRC_TOS:
 		if (len >= 1) r->tos = p[len - 1];
 		break;
-	case 6:
+	case FF_TCP_FLAGS:
 		if (len >= 1) r->tcp_flags = p[len - 1];
 		break;
-	case 7:
+	case FF_L4_SRC_PORT:
 		if (len <= 8) r->sport = (uint16_t)rdn(p, len);
 		break;
-	case 11:
+	case FF_L4_DST_PORT:
 		if (len <= 8) r->dport = (uint16_t)rdn(p, len);
 		break;
-	case 8:
+	case FF_IPV4_SRC:
 		if (len == 4) { ipaddr_set4(&r->src4, p); r->has_src4 = 1; }
 		break;
-	case 12:
+	case FF_IPV4_DST:
 		if (len == 4) { ipaddr_set4(&r->dst4, p); r->has_dst4 = 1; }
 		break;
-	case 27:
+	case FF_IPV6_SRC:
 		if (len == 16) { ipaddr_set6(&r->src6, p); r->has_src6 = 1; }
 		break;
-	case 28:
+	case FF_IPV6_DST:
 		if (len == 16) { ipaddr_set6(&r->dst6, p); r->has_dst6 = 1; }
 		break;
-	case 10:
+	case FF_INPUT_SNMP:
 		if (len <= 8) r->in_if = (uint32_t)rdn(p, len);
 		break;
-	case 14:
+	case FF_OUTPUT_SNMP:
 		if (len <= 8) r->out_if = (uint32_t)rdn(p, len);
 		break;
-	case 21:  /* LAST_SWITCHED (sysUptime ms) */
+	case FF_LAST_SWITCHED: /* sysUptime ms */
 		if (len == 4) { r->last_up = (uint32_t)rdn(p, 4); r->has_last_up = 1; }
 		break;
-	case 22:  /* FIRST_SWITCHED */
+	case FF_FIRST_SWITCHED: /* sysUptime ms */
 		if (len == 4) { r->first_up = (uint32_t)rdn(p, 4); r->has_first_up = 1; }
 		break;
 	case 150: /* flowStartSeconds */
@@ -552,10 +560,10 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	case 151: /* flowEndSeconds */
 		if (len == 4) { r->end_ms = rdn(p, 4) * 1000; r->has_end = 1; }
 		break;
-	case 152: /* flowStartMilliseconds */
+	case FF_START_MS: /* flowStartMilliseconds */
 		if (len == 8) { r->start_ms = rdn(p, 8); r->has_start = 1; }
 		break;
-	case 153: /* flowEndMilliseconds */
+	case FF_END_MS: /* flowEndMilliseconds */
 		if (len == 8) { r->end_ms = rdn(p, 8); r->has_end = 1; }
 		break;
 	case 154: /* flowStartMicroseconds (NTP) */
@@ -566,34 +574,34 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	case 157:
 		if (len == 8) { r->end_ms = ntp_to_ms(rdn(p, 8)); r->has_end = 1; }
 		break;
-	case 58:  /* vlanId */
+	case FF_SRC_VLAN: /* vlanId */
 		if (len <= 2 && len >= 1) r->vlan = (uint16_t)rdn(p, len);
 		break;
-	case 243: /* dot1qVlanId */
+	case FF_DOT1Q_SRC_VLAN: /* dot1qVlanId */
 		if (len <= 2 && len >= 1 && r->vlan == 0) r->vlan = (uint16_t)rdn(p, len);
 		break;
-	case 56:  /* sourceMacAddress */
+	case FF_IN_SRC_MAC: /* sourceMacAddress */
 		if (len == 6) { memcpy(r->smac, p, 6); r->has_smac = 1; }
 		break;
-	case 81:  /* postSourceMacAddress */
+	case FF_OUT_SRC_MAC: /* postSourceMacAddress */
 		if (len == 6 && !r->has_smac) { memcpy(r->smac, p, 6); r->has_smac = 1; }
 		break;
-	case 80:  /* destinationMacAddress */
+	case FF_IN_DST_MAC: /* destinationMacAddress */
 		if (len == 6) { memcpy(r->dmac, p, 6); r->has_dmac = 1; }
 		break;
-	case 57:  /* postDestinationMacAddress */
+	case FF_OUT_DST_MAC: /* postDestinationMacAddress */
 		if (len == 6 && !r->has_dmac) { memcpy(r->dmac, p, 6); r->has_dmac = 1; }
 		break;
-	case 60:  /* ipVersion */
+	case FF_IP_VERSION: /* ipVersion */
 		if (len >= 1) r->ipv = p[len - 1];
 		break;
-	case 130: /* exporterIPv4Address */
+	case FF_EXPORTER_V4: /* exporterIPv4Address */
 		if (len == 4) ipaddr_set4(&r->exp_addr, p);
 		break;
-	case 131: /* exporterIPv6Address */
+	case FF_EXPORTER_V6: /* exporterIPv6Address */
 		if (len == 16) ipaddr_set6(&r->exp_addr, p);
 		break;
-	case 34:  /* samplingInterval */
+	case FF_SAMPLING: /* samplingInterval */
 	case 50:  /* v9 FLOW_SAMPLER_RANDOM_INTERVAL */
 	case 305: /* samplingPacketInterval */
 		if (len <= 8) { r->samp_interval = rdn(p, len); r->has_samp = 1; }

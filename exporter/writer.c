@@ -261,6 +261,27 @@ db_cause(sqlite3 *db, char *buf, size_t len)
 	"last_seen INTEGER);"                                                  \
 	"CREATE INDEX IF NOT EXISTS contacts_host ON contacts(host_ip);"
 
+/* The flows table and its INSERT, from the column list of the field
+ * dictionary (common/flow_fields.def, FW_COL). */
+static const char flows_schema[] =
+	"CREATE TABLE IF NOT EXISTS flows ("
+	"id INTEGER PRIMARY KEY AUTOINCREMENT"
+#define FW_COL(col, type, bind, value, era) ", " #col " " type
+#include "common/flow_fields.def"
+#undef FW_COL
+	");"
+	"CREATE INDEX IF NOT EXISTS flows_last_seen ON flows(last_seen);";
+static const char flows_insert[] =
+	"INSERT INTO flows (id"
+#define FW_COL(col, type, bind, value, era) ", " #col
+#include "common/flow_fields.def"
+#undef FW_COL
+	") VALUES (NULL"
+#define FW_COL(col, type, bind, value, era) ",?"
+#include "common/flow_fields.def"
+#undef FW_COL
+	")";
+
 /* Counts the open transaction's rows as written or lost. */
 static void
 db_count(struct writer_db *d, int committed)
@@ -343,7 +364,7 @@ db_get(int ifid, int contacts, time_t t)
 	sqlite3_busy_timeout(d->db, 200);
 	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL;"
 			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : WRITER_FLOWS_SCHEMA,
+	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : flows_schema,
 			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	ins = contacts ?
@@ -351,11 +372,7 @@ db_get(int ifid, int contacts, time_t t)
 		"role, proto, l7_name, bytes_sent, bytes_rcvd, packets_sent, "
 		"packets_rcvd, first_seen, last_seen) "
 		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)" :
-		"INSERT INTO flows (vlan_id, cli_ip, cli_port, srv_ip, srv_port, "
-		"proto, bytes, first_seen, last_seen, duration, json, "
-		"cli2srv_bytes, srv2cli_bytes, cli2srv_packets, srv2cli_packets, "
-		"l7_master, l7_app, l7_name, info, ifname) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		flows_insert;
 	if (sqlite3_prepare_v2(d->db, ins, -1, &d->ins, NULL) != SQLITE_OK)
 		goto fail;
 	d->ifid = ifid;
@@ -438,29 +455,17 @@ write_flow(int ifid, const struct writer_flow *f)
 	}
 	s = d->ins;
 	js = flow_json(f);
-	sqlite3_bind_int(s, 1, f->vlan);
-	sqlite3_bind_text(s, 2, f->cli, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, f->cli_port);
-	sqlite3_bind_text(s, 4, f->srv, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 5, f->srv_port);
-	sqlite3_bind_int(s, 6, f->l4_proto);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)(f->c2s_bytes + f->s2c_bytes));
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)(f->first_ms / 1000));
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)(f->last_ms / 1000));
-	sqlite3_bind_int64(s, 10, (sqlite3_int64)(f->last_ms / 1000 - f->first_ms / 1000));
-	if (js)
-		sqlite3_bind_text(s, 11, js, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, 11);
-	sqlite3_bind_int64(s, 12, (sqlite3_int64)f->c2s_bytes);
-	sqlite3_bind_int64(s, 13, (sqlite3_int64)f->s2c_bytes);
-	sqlite3_bind_int64(s, 14, (sqlite3_int64)f->c2s_pkts);
-	sqlite3_bind_int64(s, 15, (sqlite3_int64)f->s2c_pkts);
-	sqlite3_bind_int(s, 16, f->l7_master);
-	sqlite3_bind_int(s, 17, f->l7_app);
-	sqlite3_bind_text(s, 18, f->l7_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 19, f->info, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 20, f->ifname, -1, SQLITE_STATIC);
+#define FW_BIND_INT(i, e) sqlite3_bind_int(s, i, e);
+#define FW_BIND_I64(i, e) sqlite3_bind_int64(s, i, (sqlite3_int64)(e));
+#define FW_BIND_TEXT(i, e) sqlite3_bind_text(s, i, e, -1, SQLITE_STATIC);
+#define FW_BIND_JSON(i, e)                                                     \
+	if ((e) != NULL)                                                       \
+		sqlite3_bind_text(s, i, e, -1, SQLITE_TRANSIENT);              \
+	else                                                                   \
+		sqlite3_bind_null(s, i);
+#define FW_COL(col, type, bind, value, era) FW_BIND_##bind(WFC_##col, value)
+#include "common/flow_fields.def"
+#undef FW_COL
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);

@@ -161,17 +161,18 @@ int writer_day_path(char *buf, size_t len, const char *dir, const char *what,
 int writer_rrd_path(char *buf, size_t len, const char *dir, const char *sub,
 		    const char *name);
 
-/* The flows table (also created by the Historical loader's tests). */
-#define WRITER_FLOWS_SCHEMA                                                    \
-	"CREATE TABLE IF NOT EXISTS flows ("                                   \
-	"id INTEGER PRIMARY KEY AUTOINCREMENT, vlan_id INTEGER, "              \
-	"cli_ip TEXT, cli_port INTEGER, srv_ip TEXT, srv_port INTEGER, "       \
-	"proto INTEGER, bytes INTEGER, first_seen INTEGER, "                   \
-	"last_seen INTEGER, duration INTEGER, json TEXT, "                     \
-	"cli2srv_bytes INTEGER, srv2cli_bytes INTEGER, "                       \
-	"cli2srv_packets INTEGER, srv2cli_packets INTEGER, "                   \
-	"l7_master INTEGER, l7_app INTEGER, l7_name TEXT, info TEXT, "         \
-	"ifname TEXT);"                                                        \
-	"CREATE INDEX IF NOT EXISTS flows_last_seen ON flows(last_seen);"
+/*
+ * The columns of the flows table, numbered as in the generated column
+ * lists (FW_COL of common/flow_fields.def): each list starts with the
+ * row id, so WFC_<col> is both the column's index in a SELECT of the
+ * list and its parameter number in the INSERT (whose id is NULL).
+ */
+enum writer_flow_col {
+	WFC_id = 0,
+#define FW_COL(col, type, bind, value, era) WFC_##col,
+#include "common/flow_fields.def"
+#undef FW_COL
+	WFC__COUNT
+};
 
 #endif
