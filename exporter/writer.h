@@ -81,6 +81,7 @@ struct writer_restore {
 	struct ipaddr ip;
 	uint16_t vlan;
 	writer_restore_fn done;
+	void *arg;                   /* the poster's, for done */
 };
 
 struct writer_save {
