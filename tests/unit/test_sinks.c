@@ -333,6 +333,122 @@ test_slow_kv_does_not_stall_sqlite(void **state)
 	assert_int_equal(writer_drain(10000), 0);
 }
 
+
+/* ---- merge's side: a recording sink on another fake interface ---- */
+
+static struct flow_rec seen_flow;
+static struct host_snapshot seen_host;
+static int n_expired, n_purged, n_new;
+
+static void
+rec_expired(void *ctx, const struct flow_rec *r)
+{
+	(*(int *)ctx)++;
+	seen_flow = *r;
+	n_expired++;
+}
+
+static void
+rec_new(void *ctx, const struct host_snapshot *h)
+{
+	(void)ctx;
+	(void)h;
+	n_new++;
+}
+
+static void
+rec_purged(void *ctx, const struct host_snapshot *h)
+{
+	(void)ctx;
+	seen_host = *h;
+	seen_host.l7 = NULL;         /* valid during the call only */
+	n_purged++;
+}
+
+static const struct iface_sink_ops rec_ops = {
+	.name = "recorder",
+	.flow_expired = rec_expired,
+	.host_new = rec_new,
+	.host_purged = rec_purged,
+};
+
+/* A sink is one ops table and one registration; the interface hands it
+ * values (the flow's counters and L7 name, the purged host's counters),
+ * and -S, decided by merge, keeps the local host in memory. */
+static void
+test_recording_sink_and_sticky(void **state)
+{
+	struct prefs q = p;          /* shares p's local networks (read) */
+	struct iface *x;
+	struct flow_update u;
+	struct ipaddr a;
+	int calls = 0;
+
+	(void)state;
+	q.sticky_hosts = PREFS_MODE_LOCAL;
+	x = iface_new_detached("rec", &q);
+	assert_non_null(x);
+	assert_int_equal(iface_add_sink(x, &rec_ops, &calls), 0);
+	n_expired = n_purged = n_new = 0;
+	memset(&u, 0, sizeof(u));
+	u.ip_version = 4;
+	u.l4_proto = 6;
+	assert_int_equal(ipaddr_parse(&u.src, "192.168.1.20"), 0);
+	assert_int_equal(ipaddr_parse(&u.dst, "203.0.113.9"), 0);
+	u.sport = 40000;
+	u.dport = 443;
+	u.in_bytes = 1000;
+	u.in_pkts = 10;
+	u.out_bytes = 5000;
+	u.out_pkts = 8;
+	u.first_ms = 1000;
+	u.last_ms = 2000;
+	u.l7_master = 91;            /* TLS */
+	u.info = "www.example.org";
+	assert_int_equal(iface_flow_update(x, &u), 0);
+	assert_int_equal(n_new, 2);
+	tables_purge(x, UINT64_MAX / 2, 0);
+
+	assert_int_equal(n_expired, 1);
+	assert_int_equal(calls, 1);          /* ctx handed back */
+	assert_int_equal(seen_flow.c2s_bytes, 1000);
+	assert_int_equal(seen_flow.s2c_bytes, 5000);
+	assert_int_equal(seen_flow.s2c_pkts, 8);
+	assert_int_equal(seen_flow.srv_port, 443);
+	assert_true(seen_flow.cli_host && seen_flow.cli_local);
+	assert_true(seen_flow.srv_host && !seen_flow.srv_local);
+	assert_string_equal(seen_flow.l7_name, "TLS");
+	assert_string_equal(seen_flow.info, "www.example.org");
+	assert_false(seen_flow.final);
+
+	/* the remote host went to the sink, the local one stays (-S local) */
+	assert_int_equal(n_purged, 1);
+	assert_int_equal(ipaddr_parse(&a, "203.0.113.9"), 0);
+	assert_memory_equal(&seen_host.ip, &a, sizeof(a));
+	assert_int_equal(seen_host.c.bytes_sent, 5000);
+	assert_int_equal(seen_host.c.bytes_rcvd, 1000);
+	assert_int_equal(seen_host.tcp.bytes_sent, 5000);
+	assert_int_equal(x->num_hosts, 1);
+	assert_int_equal(ipaddr_parse(&a, "192.168.1.20"), 0);
+	assert_non_null(iface_host_find(x, &a, 0));
+	/* a restore for a host that is gone counts as late */
+	{
+		struct host_snapshot h;
+		uint64_t merged0, late0, merged, late;
+
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(ipaddr_parse(&h.ip, "203.0.113.9"), 0);
+		h.c.bytes_sent = 1;
+		iface_restore_stats(&merged0, &late0);
+		assert_int_equal(iface_host_restore(x, &h), 0);
+		iface_restore_apply(x);
+		iface_restore_stats(&merged, &late);
+		assert_int_equal(late, late0 + 1);
+		assert_int_equal(merged, merged0);
+	}
+	iface_free(x);
+}
+
 int
 main(void)
 {
@@ -342,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_hostcache_roundtrip),
 		cmocka_unit_test(test_rrd_tick),
 		cmocka_unit_test(test_slow_kv_does_not_stall_sqlite),
+		cmocka_unit_test(test_recording_sink_and_sticky),
 	};
 
 	log_verbosity = LOG_WARN;
