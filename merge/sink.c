@@ -362,9 +362,13 @@ iface_flush(struct iface *ifc)
 {
 	struct flow *f;
 	struct host *h;
-	int i;
+	int i, flush = 0;
 
-	if (ifc->n_sinks == 0)
+	for (i = 0; i < ifc->n_sinks; i++)
+		flush |= ifc->sinks[i].ops->flush != NULL;
+	/* nothing to hand over (e.g. only -I, which sends its last deltas
+	 * when the owner stops): the tables stay as they are */
+	if (!flush && !ifc->want_expired && !ifc->want_host_purged)
 		return;
 	for (i = 0; i < ifc->n_sinks; i++)
 		if (ifc->sinks[i].ops->flush != NULL)
