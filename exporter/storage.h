@@ -39,7 +39,7 @@ int storage_iface_id(int ifid, char *buf, size_t len);
 void storage_iface_names(void);
 
 /* Creates the data directory if needed and checks it is writable (one
- * clear line and -1 if not); starts the writer thread. */
+ * clear line and -1 if not); storage_open() starts the writer workers. */
 int storage_check_data_dir(const struct prefs *p);
 int storage_open(const struct prefs *p);
 void storage_close(void);

@@ -697,7 +697,7 @@ rrd_fill(struct rrd_args *a, int kind, time_t last, time_t t)
 	}
 }
 
-static struct rrd_args w_rrd_args;   /* writer thread only */
+static struct rrd_args w_rrd_args;   /* writer-rrd only */
 
 static void
 write_ts(int ifid, int kind, const struct writer_ts *ts)

@@ -78,7 +78,7 @@ struct writer_contact {
 };
 
 struct writer_rec;
-/* Called on the writer thread with the value found (heap, callee frees)
+/* Called on writer-kv with the value found (heap, callee frees)
  * or NULL. */
 typedef void (*writer_restore_fn)(const struct writer_rec *r, char *value);
 
