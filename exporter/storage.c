@@ -64,7 +64,7 @@
  * they grew (owner thread of the interface) */
 struct ts_prev {
 	uint64_t bytes, packets, drops;
-	uint64_t *l7;                /* [2 * n_l7]: sent, rcvd */
+	uint64_t *l7;                /* [2 * n_l7]: sent, rcvd by nDPI id */
 	uint32_t n_l7;
 };
 
@@ -540,24 +540,25 @@ grown(uint64_t cur, uint64_t prev)
 static void
 ts_iface(struct storage_ifc *si, time_t t, int wait)
 {
-	struct iface *ifc = si->ifc;
 	struct ts_prev *p = &si->prev;
+	struct iface_totals tot;
 	struct writer_rec r;
 
+	iface_get_totals(si->ifc, &tot);
 	memset(&r, 0, sizeof(r));
 	r.kind = WREC_TS_IFACE;
 	r.ifid = si->ifid;
 	r.u.ts.t = t;
-	r.u.ts.v[0] = grown(ifc->stats.bytes, p->bytes);
-	r.u.ts.v[1] = grown(ifc->stats.packets, p->packets);
-	r.u.ts.v[2] = ifc->num_flows;
-	r.u.ts.v[3] = ifc->num_hosts;
-	r.u.ts.v[4] = grown(ifc->stats.drops, p->drops);
+	r.u.ts.v[0] = grown(tot.bytes, p->bytes);
+	r.u.ts.v[1] = grown(tot.packets, p->packets);
+	r.u.ts.v[2] = tot.num_flows;
+	r.u.ts.v[3] = tot.num_hosts;
+	r.u.ts.v[4] = grown(tot.drops, p->drops);
 	si->last_ts = t;
 	if (post(&r, wait) == 0) {
-		p->bytes = ifc->stats.bytes;
-		p->packets = ifc->stats.packets;
-		p->drops = ifc->stats.drops;
+		p->bytes = tot.bytes;
+		p->packets = tot.packets;
+		p->drops = tot.drops;
 	}
 }
 
@@ -609,38 +610,46 @@ ts_host(void *arg, const struct ipaddr *ip, uint16_t vlan, uint64_t dsent,
 	return post(&r, w->wait);
 }
 
+/* One L7 protocol's growth since its last snapshot (iface_l7_walk). */
+static void
+ts_l7(void *arg, uint16_t proto, const char *name, uint64_t sent,
+      uint64_t rcvd)
+{
+	struct ts_walk *w = arg;
+	struct ts_prev *p = &w->si->prev;
+	struct writer_rec r;
+
+	if (proto >= p->n_l7) {      /* baselines grow with the ids seen */
+		uint32_t n = (uint32_t)proto + 64;
+		uint64_t *l7 = realloc(p->l7, (size_t)n * 2 * sizeof(*l7));
+
+		if (l7 == NULL)
+			return;
+		memset(l7 + 2 * (size_t)p->n_l7, 0,
+		       (size_t)(n - p->n_l7) * 2 * sizeof(*l7));
+		p->l7 = l7;
+		p->n_l7 = n;
+	}
+	memset(&r, 0, sizeof(r));
+	r.kind = WREC_TS_L7;
+	r.ifid = w->si->ifid;
+	r.u.ts.t = w->t;
+	storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), name);
+	r.u.ts.v[0] = grown(sent, p->l7[2 * proto]);
+	r.u.ts.v[1] = grown(rcvd, p->l7[2 * proto + 1]);
+	if (post(&r, w->wait) == 0) {
+		p->l7[2 * proto] = sent;
+		p->l7[2 * proto + 1] = rcvd;
+	}
+}
+
 static void
 ts_minute(struct storage_ifc *si, time_t t, int wait)
 {
-	struct iface *ifc = si->ifc;
-	struct ts_prev *p = &si->prev;
 	struct ts_walk w = { si, t, wait };
-	struct writer_rec r;
-	uint32_t i;
 
-	iface_local_host_deltas(ifc, ts_host, &w);
-	if (p->l7 == NULL && ifc->n_l7 > 0) {
-		p->l7 = calloc((size_t)ifc->n_l7 * 2, sizeof(*p->l7));
-		p->n_l7 = p->l7 ? ifc->n_l7 : 0;
-	}
-	for (i = 0; ifc->l7 != NULL && i < ifc->n_l7 && i < p->n_l7; i++) {
-		const struct iface_l7 *l = &ifc->l7[i];
-
-		if (l->bytes == 0)
-			continue;
-		memset(&r, 0, sizeof(r));
-		r.kind = WREC_TS_L7;
-		r.ifid = si->ifid;
-		r.u.ts.t = t;
-		storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name),
-			  iface_l7_name(ifc, (uint16_t)i));
-		r.u.ts.v[0] = grown(l->bytes_sent, p->l7[2 * i]);
-		r.u.ts.v[1] = grown(l->bytes_rcvd, p->l7[2 * i + 1]);
-		if (post(&r, wait) == 0) {
-			p->l7[2 * i] = l->bytes_sent;
-			p->l7[2 * i + 1] = l->bytes_rcvd;
-		}
-	}
+	iface_local_host_deltas(si->ifc, ts_host, &w);
+	iface_l7_walk(si->ifc, ts_l7, &w);
 	si->last_min = t;
 }
 

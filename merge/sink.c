@@ -215,6 +215,30 @@ grown(uint64_t cur, uint64_t prev)
 }
 
 void
+iface_get_totals(const struct iface *ifc, struct iface_totals *t)
+{
+	t->bytes = ifc->stats.bytes;
+	t->packets = ifc->stats.packets;
+	t->drops = ifc->stats.drops;
+	t->num_flows = ifc->num_flows;
+	t->num_hosts = ifc->num_hosts;
+}
+
+void
+iface_l7_walk(struct iface *ifc, iface_l7_fn fn, void *arg)
+{
+	uint32_t i;
+
+	for (i = 0; ifc->l7 != NULL && i < ifc->n_l7 && i <= 0xffff; i++) {
+		const struct iface_l7 *l = &ifc->l7[i];
+
+		if (l->bytes != 0)
+			fn(arg, (uint16_t)i, iface_l7_name(ifc, (uint16_t)i),
+			   l->bytes_sent, l->bytes_rcvd);
+	}
+}
+
+void
 iface_local_host_deltas(struct iface *ifc, iface_host_delta_fn fn, void *arg)
 {
 	struct host *h;

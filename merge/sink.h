@@ -99,8 +99,9 @@ struct iface_sink_ops {
 	void (*host_new)(void *ctx, const struct host_snapshot *h);
 	/* A host leaves the table (idle, or the shutdown flush). */
 	void (*host_purged)(void *ctx, const struct host_snapshot *h);
-	/* Housekeeping, about once a second (wall clock, ms).  The sink may
-	 * read the interface through merge's owner-thread API here. */
+	/* Housekeeping, about once a second (wall clock, ms).  The sink
+	 * reads the interface by value through iface_get_totals(),
+	 * iface_l7_walk() and iface_local_host_deltas() below. */
 	void (*tick)(void *ctx, struct iface *ifc, uint64_t wall_ms);
 	void (*flush)(void *ctx, struct iface *ifc, enum sink_flush_phase ph);
 };
@@ -122,6 +123,19 @@ int iface_host_restore(struct iface *ifc, const struct host_snapshot *s);
  * final verdict and hands every flow and host to the sinks (see
  * enum sink_flush_phase). */
 void iface_flush(struct iface *ifc);
+
+/* An interface's totals by value, for a sink's tick (owner thread). */
+struct iface_totals {
+	uint64_t bytes, packets, drops;
+	uint32_t num_flows, num_hosts;
+};
+void iface_get_totals(const struct iface *ifc, struct iface_totals *t);
+
+/* Calls fn for every L7 protocol with traffic: its nDPI id, name and
+ * bytes client->server / server->client so far.  Owner thread. */
+typedef void (*iface_l7_fn)(void *arg, uint16_t proto, const char *name,
+			    uint64_t bytes_sent, uint64_t bytes_rcvd);
+void iface_l7_walk(struct iface *ifc, iface_l7_fn fn, void *arg);
 
 /* The RRD-style walk: calls fn for every local host with what its bytes
  * sent / received grew since the last call that fn took (returned 0
