@@ -65,7 +65,8 @@ struct host_snapshot_counters {
 /*
  * A host's counters by value.  l7 points to n_l7 entries owned by whoever
  * filled the snapshot (the interface: valid during the call only).  For
- * host_new only the key (ip, vlan, is_local) is filled.
+ * host_new only the key (ip, vlan, is_local) and first_ms/last_ms are
+ * filled.
  */
 struct host_snapshot {
 	struct ipaddr ip;
