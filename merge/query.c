@@ -32,7 +32,7 @@
 /* query_run                                                           */
 
 struct query_ctx {
-	json_t *(*build)(struct iface *, void *);
+	query_build_fn build;
 	json_t *out;
 	size_t arg_size;
 	unsigned char arg[];         /* copy of the caller's argument block */
@@ -47,8 +47,8 @@ query_tramp(struct iface *ifc, void *arg)
 }
 
 int
-query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-		  void *arg, size_t arg_size, json_t **out, int timeout_ms)
+query_run_timeout(struct iface *ifc, query_build_fn build, void *arg,
+		  size_t arg_size, json_t **out, int timeout_ms)
 {
 	struct query_ctx *c;
 
@@ -75,8 +75,8 @@ query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
 }
 
 int
-query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-	  void *arg, size_t arg_size, json_t **out)
+query_run(struct iface *ifc, query_build_fn build, void *arg,
+	  size_t arg_size, json_t **out)
 {
 	return query_run_timeout(ifc, build, arg, arg_size, out,
 				 QUERY_TIMEOUT_MS);
@@ -1682,4 +1682,185 @@ query_asn_info(struct iface *ifc)
 		"num_hosts", (json_int_t)n, "alerted_flows", 0, "score", 0,
 		"rtt", 0.0, "bytes_sent", (json_int_t)bs, "bytes_rcvd", (json_int_t)br,
 		"packets_sent", (json_int_t)ps, "packets_rcvd", (json_int_t)pr);
+}
+
+/* ------------------------------------------------------------------ */
+/* more tables: every host's data, the traffic matrix, ASes, countries */
+
+json_t *
+query_hosts_data_all(struct iface *ifc)
+{
+	json_t *a = json_array();
+
+	for (struct host *h = ifc->host_head; h && a; h = h->next)
+		json_array_append_new(a, query_host_data(ifc, h));
+	return a;
+}
+
+/* Top hosts by traffic, and the bytes each sent to each other. */
+json_t *
+query_host_matrix(struct iface *ifc, int n_max)
+{
+	const struct host *top[QUERY_MATRIX_MAX];
+	uint64_t m[QUERY_MATRIX_MAX][QUERY_MATRIX_MAX];
+	int n = 0;
+	json_t *hosts, *rows;
+
+	if (n_max < 1 || n_max > QUERY_MATRIX_MAX)
+		n_max = QUERY_MATRIX_MAX;
+	memset(m, 0, sizeof(m));
+	/* Insertion into a small sorted array: O(hosts * n). */
+	for (const struct host *h = ifc->host_head; h; h = h->next) {
+		uint64_t t = h->c.bytes_sent + h->c.bytes_rcvd;
+		int i;
+
+		if (n == n_max && t <= top[n - 1]->c.bytes_sent + top[n - 1]->c.bytes_rcvd)
+			continue;
+		i = n < n_max ? n++ : n - 1;
+		while (i > 0 && top[i - 1]->c.bytes_sent + top[i - 1]->c.bytes_rcvd < t) {
+			top[i] = top[i - 1];
+			i--;
+		}
+		top[i] = h;
+	}
+	for (const struct flow *f = ifc->flow_head; f; f = f->next) {
+		int ci = -1, si = -1;
+
+		for (int i = 0; i < n; i++) {
+			if (top[i] == f->cli_host)
+				ci = i;
+			if (top[i] == f->srv_host)
+				si = i;
+		}
+		if (ci < 0 || si < 0)
+			continue;
+		m[ci][si] += f->c2s_bytes;
+		m[si][ci] += f->s2c_bytes;
+	}
+	hosts = json_array();
+	rows = json_array();
+	for (int i = 0; i < n; i++) {
+		char ip[IPADDR_STRLEN], key[128];
+		json_t *r = json_array();
+
+		ipaddr_fmt(&top[i]->ip, ip, sizeof(ip));
+		query_host_key(&top[i]->ip, top[i]->vlan, key, sizeof(key));
+		json_array_append_new(hosts, json_pack("{s:s,s:s,s:i,s:s,s:I}",
+			"ip", ip, "key", key, "vlan", top[i]->vlan,
+			"name", top[i]->name ? top[i]->name : "",
+			"bytes", (json_int_t)(top[i]->c.bytes_sent + top[i]->c.bytes_rcvd)));
+		for (int j = 0; j < n; j++)
+			json_array_append_new(r, json_integer((json_int_t)m[i][j]));
+		json_array_append_new(rows, r);
+	}
+	return json_pack("{s:o,s:o}", "hosts", hosts, "matrix", rows);
+}
+
+/*
+ * The AS and country tables.  Without a GeoIP database every host is in
+ * AS 0 and in no country, so each table has one "Unknown" row that
+ * aggregates every host (none while there is no host).  The walk is the
+ * one a per-AS table will make once hosts carry their AS.
+ */
+static json_t *
+geo_table(struct iface *ifc, const char *idk, json_t *idv, const char *namek)
+{
+	uint64_t sent = 0, rcvd = 0, n = 0, first = 0;
+	double thpt = 0;
+	json_t *rows = json_array();
+
+	for (const struct host *h = ifc->host_head; h; h = h->next) {
+		sent += h->c.bytes_sent;
+		rcvd += h->c.bytes_rcvd;
+		n++;
+		thpt += h->thpt_bps;
+		if (!first || h->first_ms < first)
+			first = h->first_ms;
+	}
+	if (n && rows) {
+		json_t *r = json_pack("{s:I,s:I,s:I,s:I,s:f,s:I}",
+			"num_hosts", (json_int_t)n,
+			"bytes_sent", (json_int_t)sent,
+			"bytes_rcvd", (json_int_t)rcvd,
+			"traffic", (json_int_t)(sent + rcvd),
+			"throughput", thpt,
+			"seen_since", (json_int_t)(first / 1000));
+
+		json_object_set(r, idk, idv);
+		json_object_set_new(r, namek, json_string("Unknown"));
+		json_array_append_new(rows, r);
+	}
+	json_decref(idv);
+	return rows;
+}
+
+json_t *
+query_asns(struct iface *ifc)
+{
+	return geo_table(ifc, "asn", json_integer(0), "asname");
+}
+
+json_t *
+query_countries(struct iface *ifc)
+{
+	return geo_table(ifc, "country", json_string(""), "name");
+}
+
+/* ------------------------------------------------------------------ */
+/* the pager of small lists                                            */
+
+/* An order-preserving key of a double: its IEEE bits, negatives
+ * reversed (every value, not only those dbl_key() keeps apart). */
+static uint64_t
+num_key(double d)
+{
+	uint64_t k;
+
+	memcpy(&k, &d, sizeof(k));
+	return k >> 63 ? ~k : k | (UINT64_C(1) << 63);
+}
+
+static json_t *
+json_row_cb(void *row, void *arg)
+{
+	(void)arg;
+	return json_incref(row);
+}
+
+/* The rows become sort_items (numbers by num_key, strings when every
+ * row has a string there) and go through the pager of the host and flow
+ * lists: ties keep the rows' order. */
+json_t *
+query_rows_page(json_t *rows, const char *key, int desc, int per_page,
+		int page, size_t *total)
+{
+	size_t n = json_array_size(rows);
+	struct sort_item *v = calloc(n ? n : 1, sizeof(*v));
+	struct sort_ctx c = { SORT_STR, desc };
+	json_t *o, *data = NULL;
+
+	*total = n;
+	if (!v) {
+		json_decref(rows);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_object_get(json_array_get(rows, i), key);
+
+		v[i].p = json_array_get(rows, i);
+		/* desc reverses ties too: counter it, so that equal rows
+		 * keep their order both ways */
+		v[i].tie = desc ? n - 1 - i : i;
+		if (json_is_string(x))
+			v[i].s = json_string_value(x);
+		else
+			c.kind = SORT_NUM;
+		v[i].k = num_key(json_number_value(x));
+	}
+	o = list_build(v, NULL, n, &c, per_page, page, json_row_cb, NULL);
+	if (o)
+		data = json_incref(json_object_get(o, "data"));
+	json_decref(o);
+	json_decref(rows);
+	return data;
 }

@@ -1,14 +1,27 @@
 /*
- * query.h - read-only queries over an interface's tables, answered as
- * jansson objects.  They serve the REST v2 handlers (webui/rest.c) and
- * later the Lua `interface` class, so they speak in neutral terms
- * (filters, sort key, page) and know nothing of HTTP.
+ * query.h - the query layer: read-only questions over an interface's
+ * tables, answered as jansson objects.  This is THE API by which
+ * anything outside merge/ reads live tables: the REST handlers of
+ * webui/ (through the one route table of webui/routes.c) and, later,
+ * the Lua `interface` class, which will bind one method per builder
+ * below.  It speaks in neutral terms (filters, sort key, page) and knows
+ * nothing of HTTP.
  *
- * Threads: every query_*() builder below except query_run() reads live
- * tables and so must run on the interface's owner thread, i.e. inside a
- * closure given to query_run() (or iface_query()).  The json_t they
- * return is owned by the caller; jansson's reference counts are atomic,
- * so the object may be handed to another thread once built.
+ * How to use it: pick a builder (query_b_*, the signature of
+ * query_build_fn), fill its argument block (the struct named in its
+ * comment; plain data, since query_run copies it) and call query_run();
+ * the builder runs on the interface's owner thread, and out-fields such
+ * as not_found come back in the caller's block.  Every walk of a live
+ * table (hosts, flows, VLANs, ASes, countries, L7) lives in query.c; the
+ * builders, thin wrappers of those walks, in query_build.c.
+ *
+ * Threads: every query_*() function that takes a struct iface and reads
+ * its tables (all but query_run*, query_rows_page, query_iface_* and
+ * the helpers at the end) must run on the interface's owner thread,
+ * i.e. inside a builder given to query_run() (or a closure given to
+ * iface_query()).  The json_t they return is owned by the caller;
+ * jansson's reference counts are atomic, so the object may be handed
+ * to another thread once built.
  */
 #ifndef MERGE_QUERY_H
 #define MERGE_QUERY_H
@@ -28,6 +41,11 @@ struct flow;
  * on a busy owner (a query the owner has started is always waited for). */
 #define QUERY_TIMEOUT_MS 5000
 
+/* A builder: runs on ifc's owner thread with the copy of its argument
+ * block (NULL when the caller passed none); returns a new object, or
+ * NULL (not found, with the block's not_found set, or out of memory). */
+typedef json_t *(*query_build_fn)(struct iface *ifc, void *arg);
+
 /*
  * Runs build(ifc, copy_of_arg) on the owner thread and stores its result
  * in *out (NULL if build returned NULL).  `arg` (arg_size bytes, may be 0)
@@ -38,11 +56,29 @@ struct flow;
  * withdrawn, build never runs, *out is NULL and nothing is left behind
  * (see iface_query()).  Any thread but the owner.
  */
-int query_run(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-	      void *arg, size_t arg_size, json_t **out);
+int query_run(struct iface *ifc, query_build_fn build, void *arg,
+	      size_t arg_size, json_t **out);
 /* The same with another timeout (tests). */
-int query_run_timeout(struct iface *ifc, json_t *(*build)(struct iface *, void *),
-		      void *arg, size_t arg_size, json_t **out, int timeout_ms);
+int query_run_timeout(struct iface *ifc, query_build_fn build, void *arg,
+		      size_t arg_size, json_t **out, int timeout_ms);
+
+/* ---- the node's interfaces (any thread: these fields are set before
+ * the HTTP server starts and never change) ---- */
+
+int query_iface_count(void);
+/* The i-th interface (0-based), or NULL. */
+struct iface *query_iface_at(int i);
+/* The interface whose id is `id`, or NULL. */
+struct iface *query_iface_by_id(long id);
+int query_iface_id(const struct iface *ifc);
+/* The inputs as REST shows them (rest-api.md 4.1: pcap file names
+ * without directories, the device of a live capture, else as given);
+ * may be NULL. */
+const char *query_iface_ifname(const struct iface *ifc);
+/* The display name ("branch1", else ifname); may be NULL. */
+const char *query_iface_name(const struct iface *ifc);
+/* The -i text without "name=" (iface_spec()). */
+const char *query_iface_spec(const struct iface *ifc);
 
 /* ---- interface ---- */
 
@@ -179,7 +215,94 @@ json_t *query_host_contacts(struct iface *ifc, struct host *h);
  * packets_rcvd}. */
 json_t *query_asn_info(struct iface *ifc);
 
+/* ---- more tables ---- */
+
+/* host/data of every active host, as an array (get/host/custom_data). */
+json_t *query_hosts_data_all(struct iface *ifc);
+/* The n_max (1..QUERY_MATRIX_MAX) top hosts by traffic and the bytes
+ * each sent to each other: {hosts: [{ip, key, vlan, name, bytes}],
+ * matrix: [[bytes from row host to column host]]}. */
+#define QUERY_MATRIX_MAX 20
+json_t *query_host_matrix(struct iface *ifc, int n_max);
+/* The AS and country tables: one row per AS {asn, asname, num_hosts,
+ * bytes_sent, bytes_rcvd, traffic, throughput, seen_since} (countries:
+ * {country, name, ...}).  Without GeoIP every host is in the one
+ * "Unknown" row (no row without hosts). */
+json_t *query_asns(struct iface *ifc);
+json_t *query_countries(struct iface *ifc);
+
+/* ---- builders for query_run(): arguments and functions ---- */
+
+struct query_iface_arg {
+	int summary;                 /* the footer's short variant */
+};
+
+/* A host by "ip", "ip@vlan" or name (first in vlan). */
+struct query_host_arg {
+	char host[QUERY_STR_MAX];    /* "" = none (graph: every host) */
+	int vlan;
+	struct l7_query lq;          /* query_b_host_l7 */
+	int not_found;               /* out: host names no active host */
+};
+
+struct query_flow_arg {
+	uint32_t id;                 /* the flow's serial (hash_id) */
+	int not_found;               /* out */
+};
+
+struct query_matrix_arg {
+	int max_hosts;               /* 1..QUERY_MATRIX_MAX */
+};
+
+/* arg: struct query_iface_arg (or NULL): query_iface_data. */
+json_t *query_b_iface_data(struct iface *ifc, void *arg);
+/* no arg: query_iface_sources, query_iface_origins. */
+json_t *query_b_iface_sources(struct iface *ifc, void *arg);
+json_t *query_b_iface_origins(struct iface *ifc, void *arg);
+/* arg: struct l7_query (or NULL): {ndpi: query_l7_iface(), arp_bytes,
+ * num_flows}. */
+json_t *query_b_l7_iface(struct iface *ifc, void *arg);
+/* arg: struct host_query: query_hosts_list. */
+json_t *query_b_hosts(struct iface *ifc, void *arg);
+/* no arg: query_hosts_data_all. */
+json_t *query_b_hosts_data(struct iface *ifc, void *arg);
+/* arg: struct query_host_arg: query_host_data, `true`, query_l7_host
+ * (with arg->lq), query_host_contacts of that host. */
+json_t *query_b_host_data(struct iface *ifc, void *arg);
+json_t *query_b_host_exists(struct iface *ifc, void *arg);
+json_t *query_b_host_l7(struct iface *ifc, void *arg);
+json_t *query_b_host_contacts(struct iface *ifc, void *arg);
+/* arg: struct flow_query: query_flows_list, query_flow_traffic. */
+json_t *query_b_flows(struct iface *ifc, void *arg);
+json_t *query_b_flow_traffic(struct iface *ifc, void *arg);
+/* arg: struct query_host_arg (host optional): query_flow_graph. */
+json_t *query_b_flow_graph(struct iface *ifc, void *arg);
+/* arg: struct query_flow_arg: query_flow_details. */
+json_t *query_b_flow_details(struct iface *ifc, void *arg);
+/* no arg: the flow counters, AS info, VLAN, AS and country tables. */
+json_t *query_b_flow_l4_counters(struct iface *ifc, void *arg);
+json_t *query_b_flow_l7_counters(struct iface *ifc, void *arg);
+json_t *query_b_asn_info(struct iface *ifc, void *arg);
+json_t *query_b_vlans(struct iface *ifc, void *arg);
+json_t *query_b_asns(struct iface *ifc, void *arg);
+json_t *query_b_countries(struct iface *ifc, void *arg);
+/* arg: struct query_matrix_arg (or NULL: 10 hosts). */
+json_t *query_b_host_matrix(struct iface *ifc, void *arg);
+
 /* ---- helpers usable from any thread ---- */
+
+/*
+ * The pager of small lists (VLANs, ASes, countries), the same qsort_r
+ * pager as the host and flow lists' (no sort key shared between
+ * threads): sorts the rows (objects; stolen) by the member `key`
+ * (numbers by value; strings, case-insensitively, when every row has
+ * one there; desc reverses; equal rows keep their order) and returns a
+ * new array of the rows of page `page` (1-based) of per_page (< 0: every
+ * row); *total = number of rows.  NULL when out of memory.
+ */
+json_t *query_rows_page(json_t *rows, const char *key, int desc, int per_page,
+			int page, size_t *total);
+
 
 /* Seconds since the node started, as upstream's human string. */
 char *query_uptime_fmt(uint64_t secs, char *buf, size_t len);

@@ -1253,10 +1253,7 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 						   "Missing or wrong CSRF token", &status));
 		}
 	}
-	if (ui_is_path(url))
-		r = ui_handle(url, &p, u, &status, &body);
-	else
-		r = rest_handle(url, &p, u->admin, &status, &body);
+	r = rest_handle(url, &p, u, &status, &body);
 	rest_params_fini(&p);
 	if (r < 0)
 		return MHD_NO;
@@ -1294,7 +1291,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 		int status = 403;
 
 		log_refusal(h, LOG_INFO, "cross-site %s %s refused", method, url);
-		if (rest_is_path(url) || ui_is_path(url))
+		if (rest_is_path(url))
 			return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
 				     ui_error_body(REST_RC_NOT_GRANTED,
 						   "Cross-site request refused", &status));
@@ -1318,7 +1315,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 		       reply_login_redirect(h, c, url);
 	if (!strcmp(url, "/"))
 		return reply_redirect(h, c, HTTPD_HOME_PATH, NULL);
-	if (rest_is_path(url) || ui_is_path(url))
+	if (rest_is_path(url))
 		return serve_rest(s, c, url, method, req, &u);
 	for (size_t i = 0; i < sizeof(httpd_pages) / sizeof(httpd_pages[0]); i++) {
 		if (strcmp(url, httpd_pages[i].url))

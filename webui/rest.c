@@ -1,15 +1,17 @@
 /*
- * rest.c - the REST v2 endpoints (contract: docs/rest.md).
+ * rest.c - the handlers of upstream's REST v2 calls (contract:
+ * docs/rest.md), the request parameters and the envelope.
  *
- * How it works: rest_handle() strips the "/lua/rest/v2/" (or v1) prefix
- * and finds the handler in one table.  A handler reads its parameters
- * (strictly validated: a bad value counts as absent, as upstream's
- * http_lint does), fills a `struct rest_req` and hands it to the owner
- * thread of the interface with query_run(); rest_build() runs there and
- * calls the merge/query.c builders.  Back on the HTTP thread the handler
- * may reshape the answer (paging echoes, L7 pie algorithms, field
- * aliases), and rest_handle() wraps it in the one envelope
- * {rc, rc_str, rc_str_hr, rsp} with the HTTP status of the rc.
+ * How it works: the one route table (webui/routes.c) finds a handler
+ * and hands it the row.  A handler reads its parameters (strictly
+ * validated: a bad value counts as absent, as upstream's http_lint
+ * does), fills the argument block of the row's builder (merge/query.h)
+ * and runs it on the interface's owner thread with rest_run(), a thin
+ * wrapper of query_run() that maps "not found" and timeouts to return
+ * codes.  Back on the HTTP thread the handler may reshape the answer
+ * (paging echoes, L7 pie algorithms, field aliases); rest_handle() wraps
+ * it in the one envelope {rc, rc_str, rc_str_hr, rsp} with the HTTP
+ * status of the rc.  No handler walks an interface's tables.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,7 +26,6 @@
 #include <jansson.h>
 
 #include "common/log.h"
-#include "merge/iface.h"
 #include "merge/query.h"
 #include "webui/countries.h"
 #include "webui/rest.h"
@@ -216,112 +217,22 @@ rest_envelope(enum rest_rc rc, const char *hr, json_t *rsp, int *status)
 /* ------------------------------------------------------------------ */
 /* owner-thread side                                                   */
 
-enum rest_op {
-	OP_IFACE, OP_HOSTS, OP_HOST, OP_HOST_EXISTS, OP_ALL_HOSTS_DATA,
-	OP_FLOWS, OP_L7_IFACE, OP_L7_HOST, OP_SOURCES, OP_ORIGINS,
-	OP_L4_COUNTERS, OP_L7_COUNTERS, OP_FLOW_TRAFFIC, OP_FLOW_GRAPH,
-	OP_CONTACTS, OP_ASN_INFO,
-};
-
-/* Everything a handler sends to the owner: plain data only, since
- * query_run copies it (see query.h). */
-struct rest_req {
-	int op;
-	int summary;
-	char host[QUERY_STR_MAX];
-	int vlan;
-	struct host_query hq;
-	struct flow_query fq;
-	struct l7_query lq;
-	int not_found;               /* out */
-};
-
-static json_t *
-rest_build(struct iface *ifc, void *arg)
+enum rest_rc
+rest_run(struct iface *ifc, query_build_fn build, void *arg, size_t arg_size,
+	 const int *not_found, json_t **out)
 {
-	struct rest_req *r = arg;
-	struct host *h = NULL;
-	json_t *a;
-
-	if (r->op == OP_HOST || r->op == OP_HOST_EXISTS || r->op == OP_L7_HOST ||
-	    r->op == OP_CONTACTS) {
-		h = query_host_lookup(ifc, r->host, r->vlan);
-		if (!h) {
-			r->not_found = 1;
-			return NULL;
-		}
-	}
-	switch (r->op) {
-	case OP_IFACE: return query_iface_data(ifc, r->summary);
-	case OP_HOSTS: return query_hosts_list(ifc, &r->hq);
-	case OP_HOST: return query_host_data(ifc, h);
-	case OP_HOST_EXISTS: return json_true();
-	case OP_ALL_HOSTS_DATA:
-		a = json_array();
-		for (h = ifc->host_head; h && a; h = h->next)
-			json_array_append_new(a, query_host_data(ifc, h));
-		return a;
-	case OP_FLOWS:
-		a = query_flows_list(ifc, &r->fq);
-		r->not_found = r->fq.host_not_found;
-		return a;
-	case OP_L7_IFACE:
-		return json_pack("{s:o,s:I,s:I}",
-				 "ndpi", query_l7_iface(ifc, &r->lq),
-				 "arp_bytes", (json_int_t)ifc->stats.arp_bytes,
-				 "num_flows", (json_int_t)ifc->num_flows);
-	case OP_L7_HOST: return query_l7_host(ifc, h, &r->lq);
-	case OP_SOURCES: return query_iface_sources(ifc);
-	case OP_ORIGINS: return query_iface_origins(ifc);
-	case OP_L4_COUNTERS: return query_flow_l4_counters(ifc);
-	case OP_L7_COUNTERS: return query_flow_l7_counters(ifc);
-	case OP_FLOW_TRAFFIC:
-		a = query_flow_traffic(ifc, &r->fq);
-		r->not_found = r->fq.host_not_found;
-		return a;
-	case OP_FLOW_GRAPH:
-		return query_flow_graph(ifc, r->host, r->vlan, &r->not_found);
-	case OP_CONTACTS: return query_host_contacts(ifc, h);
-	case OP_ASN_INFO: return query_asn_info(ifc);
-	}
-	return NULL;
-}
-
-/* Runs r on ifc's owner; maps the outcome to a return code. */
-static enum rest_rc
-rest_run(struct iface *ifc, struct rest_req *r, json_t **out)
-{
-	r->not_found = 0;
-	if (query_run(ifc, rest_build, r, sizeof(*r), out) < 0)
+	if (query_run(ifc, build, arg, arg_size, out) < 0)
 		return REST_RC_INTERNAL_ERROR;
-	if (r->not_found)
+	if (not_found && *not_found) {
+		json_decref(*out);
+		*out = NULL;
 		return REST_RC_NOT_FOUND;
-	return *out ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
-}
-
-static struct rest_req *
-rest_req_new(int op)
-{
-	struct rest_req *r = calloc(1, sizeof(*r));
-
-	if (r) {
-		r->op = op;
-		r->vlan = 0;
 	}
-	return r;
+	return *out ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
 /* ------------------------------------------------------------------ */
 /* handlers                                                            */
-
-static struct iface *
-iface_by_id(long id)
-{
-	for (int i = 0; i < node_n_ifaces; i++)
-		if (node_ifaces[i]->id == id)
-			return node_ifaces[i];
-	return NULL;
-}
 
 struct iface *
 rest_param_iface(const struct rest_params *p, const char *name)
@@ -330,12 +241,12 @@ rest_param_iface(const struct rest_params *p, const char *name)
 
 	if (!rest_param_int(p, name, 0, INT_MAX, &id))
 		return NULL;
-	return iface_by_id(id);
+	return query_iface_by_id(id);
 }
 
 /* Reads "host" (+ "vlan") into r; 0 when host is missing. */
 static int
-param_host(const struct rest_params *p, struct rest_req *r)
+param_host(const struct rest_params *p, struct query_host_arg *r)
 {
 	long v;
 
@@ -345,42 +256,45 @@ param_host(const struct rest_params *p, struct rest_req *r)
 	return 1;
 }
 
-typedef enum rest_rc (*rest_handler)(const struct rest_params *p, json_t **rsp);
-
-static enum rest_rc
-h_connect_test(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_connect_test(struct rest_call *c, json_t **rsp)
 {
+	(void)c;
 	*rsp = json_array();
 	return REST_RC_OK;
 }
 
-static enum rest_rc
-h_interfaces(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_interfaces(struct rest_call *c, json_t **rsp)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < node_n_ifaces; i++) {
+	(void)c;
+	for (int i = 0; i < query_iface_count(); i++) {
+		struct iface *ifc = query_iface_at(i);
+		const char *ifname = query_iface_ifname(ifc);
+		const char *name = query_iface_name(ifc);
 		/* A name set in the preferences page wins. */
-		char *custom = ui_iface_custom_name(node_ifaces[i]->id);
+		char *custom = ui_iface_custom_name(query_iface_id(ifc));
 
 		json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
-			"ifid", node_ifaces[i]->id,
-			"ifname", node_ifaces[i]->ifname ? node_ifaces[i]->ifname : "",
-			"name", custom ? custom :
-				node_ifaces[i]->name ? node_ifaces[i]->name : "",
-			"description", iface_spec(node_ifaces[i])));
+			"ifid", query_iface_id(ifc),
+			"ifname", ifname ? ifname : "",
+			"name", custom ? custom : name ? name : "",
+			"description", query_iface_spec(ifc)));
 		free(custom);
 	}
 	*rsp = a;
 	return REST_RC_OK;
 }
 
-static enum rest_rc
-h_iface_data(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_iface_data(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	const char *filter = rest_params_get(p, "iffilter");
 	const char *type = rest_params_get(p, "type");
-	struct rest_req r = { .op = OP_IFACE };
+	struct query_iface_arg r = { 0 };
 	struct iface *ifc;
 	enum rest_rc rc;
 
@@ -388,15 +302,16 @@ h_iface_data(const struct rest_params *p, json_t **rsp)
 	if (filter && !strcmp(filter, "all")) {
 		json_t *all = json_object(), *one;
 
-		for (int i = 0; i < node_n_ifaces; i++) {
+		for (int i = 0; i < query_iface_count(); i++) {
 			char k[16];
 
-			rc = rest_run(node_ifaces[i], &r, &one);
+			ifc = query_iface_at(i);
+			rc = rest_run(ifc, c->route->build, &r, sizeof(r), NULL, &one);
 			if (rc != REST_RC_OK) {
 				json_decref(all);
 				return rc;
 			}
-			snprintf(k, sizeof(k), "%d", node_ifaces[i]->id);
+			snprintf(k, sizeof(k), "%d", query_iface_id(ifc));
 			json_object_set_new(all, k, one);
 		}
 		*rsp = all;
@@ -407,52 +322,41 @@ h_iface_data(const struct rest_params *p, json_t **rsp)
 		ifc = rest_param_iface(p, "iffilter");
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	return rest_run(ifc, &r, rsp);
+	return rest_run(ifc, c->route->build, &r, sizeof(r), NULL, rsp);
 }
 
-/* get/interface/sources.lua?ifid=N: every source and its ledger. */
-static enum rest_rc
-h_iface_sources(const struct rest_params *p, json_t **rsp)
+/* A route whose builder takes no argument, on the interface "ifid"
+ * (get/interface/sources.lua, origins.lua, the flow counters). */
+enum rest_rc
+rest_h_build(struct rest_call *c, json_t **rsp)
 {
-	struct rest_req r = { .op = OP_SOURCES };
-	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct iface *ifc = rest_param_iface(c->p, "ifid");
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	return rest_run(ifc, &r, rsp);
+	return rest_run(ifc, c->route->build, NULL, 0, NULL, rsp);
 }
 
-/* get/interface/origins.lua?ifid=N: the nodes whose flows the
- * interface merges (hierarchies, docs/hierarchy.md). */
-static enum rest_rc
-h_iface_origins(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_iface_address(struct rest_call *c, json_t **rsp)
 {
-	struct rest_req r = { .op = OP_ORIGINS };
-	struct iface *ifc = rest_param_iface(p, "ifid");
-
-	if (!ifc)
-		return REST_RC_INVALID_INTERFACE;
-	return rest_run(ifc, &r, rsp);
-}
-
-static enum rest_rc
-h_iface_address(const struct rest_params *p, json_t **rsp)
-{
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
 	struct ifaddrs *ifa, *i;
+	const char *ifname;
 	json_t *a;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
 	a = json_array();
 	/* The device's own addresses; a pcap file or collector has none. */
-	if (ifc->ifname && getifaddrs(&ifa) == 0) {
+	if ((ifname = query_iface_ifname(ifc)) && getifaddrs(&ifa) == 0) {
 		for (i = ifa; i; i = i->ifa_next) {
 			char buf[INET6_ADDRSTRLEN + 8], ip[INET6_ADDRSTRLEN];
 			int fam = i->ifa_addr ? i->ifa_addr->sa_family : -1;
 			const void *src;
 
-			if (strcmp(i->ifa_name, ifc->ifname) != 0 ||
+			if (strcmp(i->ifa_name, ifname) != 0 ||
 			    (fam != AF_INET && fam != AF_INET6))
 				continue;
 			src = fam == AF_INET ?
@@ -539,12 +443,15 @@ paging_read(const struct rest_params *p, const struct col_map *cols,
 				    *desc ? "desc" : "asc"));
 }
 
-/* Runs a list request and merges {data, totalRows} into the echo. */
+/* Runs a list request (builder b on the argument block q of q_size
+ * bytes, whose not_found flag nf points into it) and merges {data,
+ * totalRows} into the echo. */
 static enum rest_rc
-list_run(struct iface *ifc, struct rest_req *r, json_t *echo, json_t **rsp)
+list_run(struct iface *ifc, query_build_fn b, void *q, size_t q_size,
+	 const int *nf, json_t *echo, json_t **rsp)
 {
 	json_t *res;
-	enum rest_rc rc = rest_run(ifc, r, &res);
+	enum rest_rc rc = rest_run(ifc, b, q, q_size, nf, &res);
 
 	if (rc != REST_RC_OK) {
 		json_decref(echo);   /* echo may be *rsp itself */
@@ -557,32 +464,29 @@ list_run(struct iface *ifc, struct rest_req *r, json_t *echo, json_t **rsp)
 	return REST_RC_OK;
 }
 
-static enum rest_rc
-h_host_active(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_host_active(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *mode = rest_params_get(p, "mode");
-	struct rest_req *r;
-	enum rest_rc rc;
+	struct host_query q;
 	long v;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	if (!(r = rest_req_new(OP_HOSTS)))
-		return REST_RC_INTERNAL_ERROR;
+	memset(&q, 0, sizeof(q));
 	*rsp = json_object();
-	paging_read(p, host_cols, QHS_IP, 0, 1, &r->hq.sort, &r->hq.desc,
-		    &r->hq.per_page, &r->hq.page, *rsp);
+	paging_read(p, host_cols, QHS_IP, 0, 1, &q.sort, &q.desc,
+		    &q.per_page, &q.page, *rsp);
 	if (mode && (!strcmp(mode, "local") || !strcmp(mode, "broadcast_domain")))
-		r->hq.mode = QUERY_HOSTS_LOCAL;
+		q.mode = QUERY_HOSTS_LOCAL;
 	else if (mode && !strcmp(mode, "remote"))
-		r->hq.mode = QUERY_HOSTS_REMOTE;
-	r->hq.version = rest_param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
-	r->hq.vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
-	param_str(p, "origin", r->hq.origin, sizeof(r->hq.origin));
-	rc = list_run(ifc, r, *rsp, rsp);
-	free(r);
-	return rc;
+		q.mode = QUERY_HOSTS_REMOTE;
+	q.version = rest_param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
+	q.vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
+	param_str(p, "origin", q.origin, sizeof(q.origin));
+	return list_run(ifc, c->route->build, &q, sizeof(q), NULL, *rsp, rsp);
 }
 
 /* The flow filters of rest-api.md 4.6 (host, vlan, l4proto,
@@ -600,46 +504,45 @@ flow_filters_read(const struct rest_params *p, struct flow_query *q)
 	param_str(p, "origin", q->origin, sizeof(q->origin));
 }
 
-static enum rest_rc
-h_flow_active(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_flow_active(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
-	struct rest_req *r;
 	struct flow_query *q;
 	enum rest_rc rc;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	if (!(r = rest_req_new(OP_FLOWS)))
+	/* 2 KB with its strings: on the heap, as HTTP threads' stacks are
+	 * small. */
+	if (!(q = calloc(1, sizeof(*q))))
 		return REST_RC_INTERNAL_ERROR;
-	q = &r->fq;
 	*rsp = json_object();
 	paging_read(p, flow_cols, QFS_BYTES, 1, 0, &q->sort, &q->desc,
 		    &q->per_page, &q->page, *rsp);
 	flow_filters_read(p, q);
 	q->verbose = param_bool(p, "verbose", 0);
-	rc = list_run(ifc, r, *rsp, rsp);
-	free(r);
+	rc = list_run(ifc, c->route->build, q, sizeof(*q), &q->host_not_found,
+		      *rsp, rsp);
+	free(q);
 	return rc;
 }
 
-static enum rest_rc
-h_host_data(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_host_data(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
-	struct rest_req *r;
+	struct query_host_arg r;
 	enum rest_rc rc;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	if (!(r = rest_req_new(OP_HOST)))
-		return REST_RC_INTERNAL_ERROR;
-	if (!param_host(p, r)) {
-		free(r);
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r))
 		return REST_RC_INVALID_ARGUMENTS;
-	}
-	rc = rest_run(ifc, r, rsp);
-	free(r);
+	rc = rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found, rsp);
 	/* host_stats other than empty/true/1 asks for an empty host. */
 	if (rc == REST_RC_OK && !param_bool(p, "host_stats", 1)) {
 		json_decref(*rsp);
@@ -682,12 +585,13 @@ custom_pick(json_t *host, const char *spec)
 	return o;
 }
 
-static enum rest_rc
-h_host_custom_data(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_host_custom_data(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *spec = rest_params_get(p, "field_alias");
-	struct rest_req *r;
+	struct query_host_arg r;
 	enum rest_rc rc;
 	json_t *res, *v;
 	size_t i;
@@ -696,12 +600,14 @@ h_host_custom_data(const struct rest_params *p, json_t **rsp)
 		return REST_RC_INVALID_INTERFACE;
 	if (spec && !*spec)
 		return REST_RC_INVALID_ARGUMENTS;
-	if (!(r = rest_req_new(OP_ALL_HOSTS_DATA)))
-		return REST_RC_INTERNAL_ERROR;
-	if (param_host(p, r))
-		r->op = OP_HOST;
-	rc = rest_run(ifc, r, &res);
-	free(r);
+	memset(&r, 0, sizeof(r));
+	/* One host when "host" is given, else every host (the route's
+	 * builder). */
+	if (param_host(p, &r))
+		rc = rest_run(ifc, query_b_host_data, &r, sizeof(r),
+			      &r.not_found, &res);
+	else
+		rc = rest_run(ifc, c->route->build, NULL, 0, NULL, &res);
 	if (rc != REST_RC_OK)
 		return rc;
 	if (!spec || !strcmp(spec, "all")) {
@@ -719,31 +625,32 @@ h_host_custom_data(const struct rest_params *p, json_t **rsp)
 	return REST_RC_OK;
 }
 
-static enum rest_rc
-h_host_interfaces(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_host_interfaces(struct rest_call *c, json_t **rsp)
 {
-	struct rest_req *r = rest_req_new(OP_HOST_EXISTS);
+	const struct rest_params *p = c->p;
+	struct query_host_arg r;
 	json_t *list, *res;
 	char key[QUERY_STR_MAX + 8];
 
-	if (!r)
-		return REST_RC_INTERNAL_ERROR;
-	if (!param_host(p, r)) {
-		free(r);
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r))
 		return REST_RC_INVALID_ARGUMENTS;
-	}
-	if (r->vlan && !strchr(r->host, '@'))
-		snprintf(key, sizeof(key), "%s@%d", r->host, r->vlan);
+	if (r.vlan && !strchr(r.host, '@'))
+		snprintf(key, sizeof(key), "%s@%d", r.host, r.vlan);
 	else
-		snprintf(key, sizeof(key), "%s", r->host);
+		snprintf(key, sizeof(key), "%s", r.host);
 	list = json_array();
-	for (int i = 0; i < node_n_ifaces; i++) {
-		if (rest_run(node_ifaces[i], r, &res) == REST_RC_OK)
+	for (int i = 0; i < query_iface_count(); i++) {
+		struct iface *ifc = query_iface_at(i);
+
+		r.not_found = 0;
+		if (rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found,
+			     &res) == REST_RC_OK)
 			json_array_append_new(list, json_pack("{s:i}", "ifid",
-					      node_ifaces[i]->id));
+					      query_iface_id(ifc)));
 		json_decref(res);
 	}
-	free(r);
 	*rsp = json_pack("{s:o}", key, list);
 	return REST_RC_OK;
 }
@@ -871,12 +778,13 @@ pie_count(struct slice *v, size_t n, long max_values)
 	return a;
 }
 
-static enum rest_rc
-h_l7_stats(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_l7_stats(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
 	const char *mode = rest_params_get(p, "ndpistats_mode");
-	struct rest_req r = { .op = OP_L7_IFACE };
+	struct l7_query r = { QUERY_L7_PROTO };
 	struct slice *v;
 	json_t *res, *ndpi;
 	enum rest_rc rc;
@@ -890,8 +798,8 @@ h_l7_stats(const struct rest_params *p, json_t **rsp)
 		return REST_RC_INVALID_ARGUMENTS;
 	count = !strcmp(mode, "count");
 	/* breed / category grouping applies to sinceStartup only. */
-	r.lq.group = count ? QUERY_L7_PROTO : param_l7_group(p);
-	rc = rest_run(ifc, &r, &res);
+	r.group = count ? QUERY_L7_PROTO : param_l7_group(p);
+	rc = rest_run(ifc, c->route->build, &r, sizeof(r), NULL, &res);
 	if (rc != REST_RC_OK)
 		return rc;
 	ndpi = json_object_get(res, "ndpi");
@@ -910,23 +818,24 @@ h_l7_stats(const struct rest_params *p, json_t **rsp)
 
 		/* ARP is no IP flow, so our L7 table never counted it under
 		 * Unknown: it is only added as its own slice. */
-		if (arp > 0 && r.lq.group == QUERY_L7_PROTO) {
+		if (arp > 0 && r.group == QUERY_L7_PROTO) {
 			v[n].label = "ARP";
 			v[n++].value = arp;
 		}
 		*rsp = pie_collapse(v, n, param_bool(p, "collapse_stats", 1),
-				    r.lq.group == QUERY_L7_PROTO, 0);
+				    r.group == QUERY_L7_PROTO, 0);
 	}
 	free(v);
 	json_decref(res);
 	return REST_RC_OK;
 }
 
-static enum rest_rc
-h_l7_data(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_l7_data(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
-	struct rest_req r = { .op = OP_L7_IFACE };
+	struct l7_query r = { QUERY_L7_PROTO };
 	json_int_t sum = 0;
 	json_t *res, *ndpi, *e;
 	const char *k;
@@ -934,7 +843,7 @@ h_l7_data(const struct rest_params *p, json_t **rsp)
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	rc = rest_run(ifc, &r, &res);
+	rc = rest_run(ifc, c->route->build, &r, sizeof(r), NULL, &res);
 	if (rc != REST_RC_OK)
 		return rc;
 	ndpi = json_object_get(res, "ndpi");
@@ -962,11 +871,12 @@ h_l7_data(const struct rest_params *p, json_t **rsp)
 	return REST_RC_OK;
 }
 
-static enum rest_rc
-h_host_l7_stats(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_host_l7_stats(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
-	struct rest_req *r;
+	struct query_host_arg r;
 	struct slice *v;
 	json_t *res;
 	enum rest_rc rc;
@@ -974,19 +884,16 @@ h_host_l7_stats(const struct rest_params *p, json_t **rsp)
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	if (!(r = rest_req_new(OP_L7_HOST)))
-		return REST_RC_INTERNAL_ERROR;
-	if (!param_host(p, r)) {
-		free(r);
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r))
 		return REST_RC_NOT_FOUND;
-	}
-	r->lq.group = param_l7_group(p);
-	rc = rest_run(ifc, r, &res);
+	r.lq.group = param_l7_group(p);
+	rc = rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found, &res);
 	if (rc == REST_RC_OK) {
 		v = slices_from(res, 0, 0, &n);
 		if (v) {
 			/* Durations only make sense per protocol. */
-			if (r->lq.group != QUERY_L7_PROTO)
+			if (r.lq.group != QUERY_L7_PROTO)
 				for (size_t i = 0; i < n; i++)
 					v[i].duration = 0;
 			*rsp = pie_collapse(v, n, param_bool(p, "collapse_stats", 1),
@@ -997,124 +904,63 @@ h_host_l7_stats(const struct rest_params *p, json_t **rsp)
 		free(v);
 		json_decref(res);
 	}
-	free(r);
 	return rc;
 }
 
-/* Persistence handlers (webui/rest_storage.c) answer 0, or an error:
- * -1 bad arguments, -2 unknown interface, -3 not found, else internal. */
-static enum rest_rc
-storage_rc(int rc)
+enum rest_rc
+rest_h_flow_traffic(struct rest_call *c, json_t **rsp)
 {
-	switch (rc) {
-	case 0: return REST_RC_OK;
-	case -1: return REST_RC_INVALID_ARGUMENTS;
-	case -2: return REST_RC_INVALID_INTERFACE;
-	case -3: return REST_RC_NOT_FOUND;
-	default: return REST_RC_INTERNAL_ERROR;
-	}
-}
-
-static enum rest_rc
-h_storage_stats(const struct rest_params *p, json_t **rsp)
-{
-	return storage_rc(rest_storage_stats(p, rsp));
-}
-
-static enum rest_rc
-h_historical(const struct rest_params *p, json_t **rsp)
-{
-	return storage_rc(rest_storage_historical(p, rsp));
-}
-
-static enum rest_rc
-h_timeseries(const struct rest_params *p, json_t **rsp)
-{
-	return storage_rc(rest_storage_timeseries(p, rsp));
-}
-
-/* ---- flow counters, traffic, graph, contacts, AS and country names
- * (rest-api.md 4.9-4.11) ---- */
-
-/* Runs a request of op on the interface of "ifid" (with r filled by
- * fill, when given). */
-static enum rest_rc
-simple_run(const struct rest_params *p, int op, json_t **rsp,
-	   int (*fill)(const struct rest_params *, struct rest_req *))
-{
+	const struct rest_params *p = c->p;
 	struct iface *ifc = rest_param_iface(p, "ifid");
-	struct rest_req *r;
+	struct flow_query *q;
 	enum rest_rc rc;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	if (!(r = rest_req_new(op)))
+	if (!(q = calloc(1, sizeof(*q))))
 		return REST_RC_INTERNAL_ERROR;
-	if (fill && fill(p, r) < 0) {
-		free(r);
-		return REST_RC_INVALID_ARGUMENTS;
-	}
-	rc = rest_run(ifc, r, rsp);
-	free(r);
+	flow_filters_read(p, q);
+	rc = rest_run(ifc, c->route->build, q, sizeof(*q), &q->host_not_found, rsp);
+	free(q);
 	return rc;
 }
 
-static enum rest_rc
-h_flow_l4_counters(const struct rest_params *p, json_t **rsp)
-{
-	return simple_run(p, OP_L4_COUNTERS, rsp, NULL);
-}
-
-static enum rest_rc
-h_flow_l7_counters(const struct rest_params *p, json_t **rsp)
-{
-	return simple_run(p, OP_L7_COUNTERS, rsp, NULL);
-}
-
-static int
-fill_flow_filters(const struct rest_params *p, struct rest_req *r)
-{
-	flow_filters_read(p, &r->fq);
-	return 0;
-}
-
-static enum rest_rc
-h_flow_traffic(const struct rest_params *p, json_t **rsp)
-{
-	return simple_run(p, OP_FLOW_TRAFFIC, rsp, fill_flow_filters);
-}
-
 /* "host" is optional here. */
-static int
-fill_opt_host(const struct rest_params *p, struct rest_req *r)
+enum rest_rc
+rest_h_flow_graph(struct rest_call *c, json_t **rsp)
 {
-	param_host(p, r);
-	return 0;
+	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct query_host_arg r;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&r, 0, sizeof(r));
+	param_host(p, &r);
+	return rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found, rsp);
 }
 
-static enum rest_rc
-h_flow_graph(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_host_contacts(struct rest_call *c, json_t **rsp)
 {
-	return simple_run(p, OP_FLOW_GRAPH, rsp, fill_opt_host);
-}
+	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct query_host_arg r;
 
-static int
-fill_host(const struct rest_params *p, struct rest_req *r)
-{
-	return param_host(p, r) ? 0 : -1;
-}
-
-static enum rest_rc
-h_host_contacts(const struct rest_params *p, json_t **rsp)
-{
-	return simple_run(p, OP_CONTACTS, rsp, fill_host);
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r))
+		return REST_RC_INVALID_ARGUMENTS;
+	return rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found, rsp);
 }
 
 /* Without a GeoIP database every host is in AS 0 ("Unknown"): asn absent
  * or 0 gives that one entry, any other AS none. */
-static enum rest_rc
-h_asn_info(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_asn_info(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	json_t *one = NULL;
 	enum rest_rc rc;
 	long asn;
@@ -1125,7 +971,7 @@ h_asn_info(const struct rest_params *p, json_t **rsp)
 		*rsp = json_array();
 		return REST_RC_OK;
 	}
-	rc = simple_run(p, OP_ASN_INFO, &one, NULL);
+	rc = rest_h_build(c, &one);
 	if (rc != REST_RC_OK)
 		return rc;
 	*rsp = json_array();
@@ -1135,9 +981,10 @@ h_asn_info(const struct rest_params *p, json_t **rsp)
 
 /* A bare string: the AS name of "ip" ("" while no GeoIP database is
  * loaded). */
-static enum rest_rc
-h_asn_name(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_asn_name(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	char buf[IPADDR_STRLEN + 8];
 	struct ipaddr ip;
 
@@ -1156,10 +1003,11 @@ country_cmp(const void *key, const void *e)
 /* A bare string: the name of the country whose engine code is
  * "country_id" (upstream's 16-bit code: the two ISO 3166-1 letters,
  * first in the high byte); an unknown code answers its letters. */
-static enum rest_rc
-h_country_name(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_h_country_name(struct rest_call *c, json_t **rsp)
 {
-	const struct country_name *c;
+	const struct rest_params *p = c->p;
+	const struct country_name *cn;
 	char code[3];
 	long id;
 
@@ -1170,127 +1018,8 @@ h_country_name(const struct rest_params *p, json_t **rsp)
 	code[2] = '\0';
 	if (code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z')
 		return REST_RC_INVALID_ARGUMENTS;
-	c = bsearch(code, country_names, sizeof(country_names) / sizeof(country_names[0]),
-		    sizeof(country_names[0]), country_cmp);
-	*rsp = json_string(c ? c->name : code);
+	cn = bsearch(code, country_names, sizeof(country_names) / sizeof(country_names[0]),
+		     sizeof(country_names[0]), country_cmp);
+	*rsp = json_string(cn ? cn->name : code);
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
-}
-
-/* ------------------------------------------------------------------ */
-/* routing                                                             */
-
-static const struct {
-	const char *path;            /* after /lua/rest/v2/ */
-	rest_handler fn;
-} rest_routes[] = {
-	{ "connect/test.lua", h_connect_test },
-	{ "get/ntopng/interfaces.lua", h_interfaces },
-	{ "get/interface/data.lua", h_iface_data },
-	{ "get/interface/address.lua", h_iface_address },
-	{ "get/interface/sources.lua", h_iface_sources },
-	{ "get/interface/origins.lua", h_iface_origins },
-	{ "get/interface/l7/stats.lua", h_l7_stats },
-	{ "get/interface/l7/data.lua", h_l7_data },
-	{ "get/host/active.lua", h_host_active },
-	{ "get/host/data.lua", h_host_data },
-	{ "get/host/custom_data.lua", h_host_custom_data },
-	{ "get/host/interfaces.lua", h_host_interfaces },
-	{ "get/host/l7/stats.lua", h_host_l7_stats },
-	{ "get/flow/active.lua", h_flow_active },
-	{ "get/flow/l4/counters.lua", h_flow_l4_counters },
-	{ "get/flow/l7/counters.lua", h_flow_l7_counters },
-	{ "get/flow/traffic_stats.lua", h_flow_traffic },
-	{ "get/flow/graph.lua", h_flow_graph },
-	{ "get/host/l4/contacted_hosts_data.lua", h_host_contacts },
-	{ "get/asn/asn_info.lua", h_asn_info },
-	{ "get/asn/asn_name.lua", h_asn_name },
-	{ "get/country/country_name.lua", h_country_name },
-	/* webui/rest_storage.c: persistence (docs/storage.md) */
-	{ "get/ntopng/redis.lua", h_storage_stats },
-	{ "set/interface/historical.lua", h_historical },
-	{ "get/timeseries/ts.lua", h_timeseries },
-};
-
-#define REST_VERSION_PATH "/lua/rest/version.lua"
-
-/*
- * 1 when the route (after /lua/rest/v2/) is for administrators only.  The
- * routes of this table are upstream's, and those whose first word is a
- * verb that writes change what every user sees (set/interface/historical
- * replaces the Historical interface's contents; upstream's enable/ and
- * disable/ checks, delete/ of alerts), so the rule goes by that word and
- * a route added later is covered without a flag to forget.  create/ is
- * not in the list: upstream's create/ntopng/session and api_token act on
- * the caller's own account.  Per-user calls such as a user's own
- * password live in webui/ui.c, which has its own admin column.
- */
-static int
-rest_admin_only(const char *route)
-{
-	static const char *const verbs[] = { "set/", "add/", "edit/", "delete/",
-					     "enable/", "disable/", "reset/" };
-
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strncmp(route, verbs[i], strlen(verbs[i])))
-			return 1;
-	return 0;
-}
-
-/* The route of url, or -1.  v1 paths alias v2 (§7 #17). */
-static int
-rest_route(const char *url)
-{
-	const char *rest;
-
-	if (!strncmp(url, "/lua/rest/v2/", 13) || !strncmp(url, "/lua/rest/v1/", 13))
-		rest = url + 13;
-	else
-		return -1;
-	for (size_t i = 0; i < sizeof(rest_routes) / sizeof(rest_routes[0]); i++)
-		if (!strcmp(rest, rest_routes[i].path))
-			return (int)i;
-	return -1;
-}
-
-int
-rest_is_path(const char *url)
-{
-	return !strcmp(url, REST_VERSION_PATH) || rest_route(url) >= 0;
-}
-
-int
-rest_handle(const char *url, const struct rest_params *p, int admin,
-	    int *status, char **body)
-{
-	json_t *rsp = NULL;
-	enum rest_rc rc;
-	int r;
-
-	*body = NULL;
-	if (!strcmp(url, REST_VERSION_PATH)) {
-		/* The one answer without the envelope. */
-		*status = 200;
-		*body = strdup("{\"supported_versions\":["
-			       "{\"version\":\"1\",\"root\":\"/lua/rest/v1\"},"
-			       "{\"version\":\"2\",\"root\":\"/lua/rest/v2\"}],"
-			       "\"current_version\":\"2\"}");
-		return *body ? 0 : -1;
-	}
-	r = rest_route(url);
-	if (r < 0) {
-		*status = 404;
-		*body = rest_envelope(REST_RC_NOT_FOUND, NULL, NULL, status);
-		return *body ? 0 : -1;
-	}
-	if (!admin && rest_admin_only(rest_routes[r].path)) {
-		*body = rest_envelope(REST_RC_NOT_GRANTED,
-				      "This needs administrator rights", NULL,
-				      status);
-		return *body ? 0 : -1;
-	}
-	rc = rest_routes[r].fn(p, &rsp);
-	if (rc == REST_RC_OK && !rsp)
-		rc = REST_RC_INTERNAL_ERROR;
-	*body = rest_envelope(rc, NULL, rsp, status);
-	return *body ? 0 : -1;
 }

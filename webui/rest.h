@@ -1,14 +1,24 @@
 /*
- * rest.h - the REST v2 API (docs/rest.md): request parameters, routing of
- * /lua/rest/... paths and the {rc, rc_str, rc_str_hr, rsp} envelope.
+ * rest.h - the REST API (docs/rest.md, docs/webui.md): request
+ * parameters, the one route table of /lua/rest/... paths (webui/routes.c)
+ * and the {rc, rc_str, rc_str_hr, rsp} envelope.
  *
- * Threads: called by the HTTP server's threads.  Handlers never touch an
- * interface's tables; they ask its owner thread through query_run().
+ * A route is {path, handler, admin, builder}: the handler reads and
+ * checks the parameters, hands the route's builder (a query_b_* of
+ * merge/query.h) to the interface's owner through rest_run() /
+ * query_run(), and may reshape the answer; rest_handle() wraps it in the
+ * envelope.  Handlers never walk an interface's tables themselves.
+ *
+ * Threads: called by the HTTP server's threads.
  */
 #ifndef WEBUI_REST_H
 #define WEBUI_REST_H
 
 #include <stddef.h>
+
+#include <jansson.h>
+
+#include "merge/query.h"
 
 /* Request parameters: the query string, then the top-level keys of a
  * JSON body (which override).  Caller's storage; _fini frees. */
@@ -55,22 +65,96 @@ enum rest_rc {
 	REST_RC_INTERNAL_ERROR,
 };
 
-struct json_t;
 /* The {rc, rc_str, rc_str_hr, rsp} envelope as JSON text (heap), rsp
  * stolen (replaced by [] on errors); hr, if not NULL, replaces the
  * standard English text.  Sets *status to the HTTP status. */
-char *rest_envelope(enum rest_rc rc, const char *hr, struct json_t *rsp, int *status);
+char *rest_envelope(enum rest_rc rc, const char *hr, json_t *rsp, int *status);
+
+/* ---- the route table (webui/routes.c) ---- */
+
+struct auth_user;
+struct rest_route;
+
+/* One call being answered: what a handler gets. */
+struct rest_call {
+	const struct rest_params *p;
+	const struct auth_user *u;   /* the caller (never NULL) */
+	const struct rest_route *route;
+	const char *msg;             /* out: replaces the rc's standard text */
+};
+
+/* Sets *rsp (new object) and returns REST_RC_OK, or an error rc. */
+typedef enum rest_rc (*rest_handler)(struct rest_call *c, json_t **rsp);
+
+/* Who may call a route. */
+enum rest_access {
+	/* Any user, unless the path's first word is a verb that writes
+	 * (set/ add/ edit/ delete/ enable/ disable/ reset/): those change
+	 * what every user sees, so they are for administrators.  The rule
+	 * goes by the word, so a route added later cannot forget it. */
+	REST_BY_VERB = 0,
+	REST_ADMIN,                  /* administrators only */
+	/* The call acts on the caller's own account and the handler
+	 * checks the rights itself (set/ntopng/user/password.lua): the
+	 * verb rule does not apply. */
+	REST_SELF,
+};
+
+struct rest_route {
+	const char *path;            /* after /lua/rest/v2/ (or v1/) */
+	rest_handler fn;
+	int admin;                   /* enum rest_access */
+	query_build_fn build;        /* the builder the handler runs, or NULL */
+};
+
+/* The route of a full URL ("/lua/rest/v2/..." or its v1 alias), or
+ * NULL. */
+const struct rest_route *rest_route_find(const char *url);
+/* 1 when only administrators may call r. */
+int rest_route_admin_only(const struct rest_route *r);
+/* The table itself (tests): *n routes. */
+const struct rest_route *rest_routes_all(size_t *n);
+
+/* Runs build on ifc's owner with the argument block arg (copied; see
+ * query_run()).  not_found, if not NULL, points at the block's out-flag:
+ * set, it answers NOT_FOUND.  A query not taken in time and a NULL
+ * answer are INTERNAL_ERROR. */
+enum rest_rc rest_run(struct iface *ifc, query_build_fn build, void *arg,
+		      size_t arg_size, const int *not_found, json_t **out);
 
 /* 1 when `url` is served by rest_handle(). */
 int rest_is_path(const char *url);
 
 /*
- * Answers one REST call for a caller who is (admin = 1) or is not an
- * administrator: a call that changes state shared by every user answers
- * NOT_GRANTED to others.  Sets *status to the HTTP status and *body to a
- * heap JSON text (caller frees).  Returns 0, or -1 when out of memory.
+ * Answers one REST call for user u: a route for administrators answers
+ * NOT_GRANTED to others, an unknown path NOT_FOUND (404).  Sets *status
+ * to the HTTP status and *body to a heap JSON text (caller frees).
+ * Returns 0, or -1 when out of memory.
  */
-int rest_handle(const char *url, const struct rest_params *p, int admin,
-		int *status, char **body);
+int rest_handle(const char *url, const struct rest_params *p,
+		const struct auth_user *u, int *status, char **body);
+
+/* ---- handlers of the upstream v2 API (webui/rest.c) ---- */
+
+enum rest_rc rest_h_connect_test(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_interfaces(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_iface_data(struct rest_call *c, json_t **rsp);
+/* Any route whose builder needs only "ifid". */
+enum rest_rc rest_h_build(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_iface_address(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_active(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_flow_active(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_data(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_custom_data(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_interfaces(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_l7_stats(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_l7_data(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_l7_stats(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_flow_traffic(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_flow_graph(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_contacts(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_asn_info(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_asn_name(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_country_name(struct rest_call *c, json_t **rsp);
 
 #endif

@@ -34,11 +34,12 @@
 
 #define HISTORICAL_TIMEOUT_MS (10 * 60 * 1000)
 
-int
-rest_storage_stats(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_storage_stats(struct rest_call *c, json_t **rsp)
 {
+	(void)c;
 	*rsp = storage_stats_json();
-	return *rsp ? 0 : -4;
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
 static struct iface *
@@ -108,9 +109,10 @@ hist_relative(json_t *out, const char *dir)
 	}
 }
 
-int
-rest_storage_historical(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_storage_historical(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	struct iface *h = historical_iface();
 	const char *ifname = rest_params_get(p, "ifname");
 	char dir[WRITER_IFDIR_MAX];
@@ -118,11 +120,11 @@ rest_storage_historical(const struct rest_params *p, json_t **rsp)
 	long src = 0, b, e;
 
 	if (h == NULL)
-		return -3;           /* no -F: no Historical interface */
+		return REST_RC_NOT_FOUND;   /* no -F: no Historical interface */
 	if (rest_param_long(p, "ifid", 0, INT_MAX, &src) < 0 ||
 	    rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
 	    rest_param_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
-		return -1;
+		return REST_RC_INVALID_ARGUMENTS;
 	/*
 	 * Files follow the interface, not its ifid: ifid names one of this
 	 * run's interfaces, ifname (its -i name) any interface that ever
@@ -132,16 +134,16 @@ rest_storage_historical(const struct rest_params *p, json_t **rsp)
 	if (ifname != NULL && ifname[0] != '\0') {
 		if (strlen(ifname) > 4096 ||
 		    writer_iface_dirname(dir, sizeof(dir), ifname) != 0)
-			return -1;
+			return REST_RC_INVALID_ARGUMENTS;
 		src = -1;
 	} else if (writer_iface_dir((int)src) != NULL) {
 		snprintf(dir, sizeof(dir), "%s", writer_iface_dir((int)src));
 	} else {
-		return -1;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
-		return -4;
+		return REST_RC_INTERNAL_ERROR;
 	snprintf(j->src_dir, sizeof(j->src_dir), "%s", dir);
 	j->src_ifid = (int)src;
 	j->begin = (time_t)b;
@@ -149,18 +151,19 @@ rest_storage_historical(const struct rest_params *p, json_t **rsp)
 	if (iface_query(h, hist_run, j, HISTORICAL_TIMEOUT_MS) != 0) {
 		/* not taken within ten minutes: withdrawn, j is ours again */
 		free(j);
-		return -4;
+		return REST_RC_INTERNAL_ERROR;
 	}
 	*rsp = j->out;
 	free(j);
 	if (*rsp)
 		hist_relative(*rsp, h->prefs ? h->prefs->data_dir : NULL);
-	return *rsp ? 0 : -4;
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
-int
-rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
+enum rest_rc
+rest_storage_timeseries(struct rest_call *c, json_t **rsp)
 {
+	const struct rest_params *p = c->p;
 	const char *schema = rest_params_get(p, "schema");
 	char path[PATH_MAX], name[WRITER_NAME_MAX], raw[WRITER_NAME_MAX];
 	char **ds_names = NULL;
@@ -172,13 +175,13 @@ rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
 	const char *sub;
 
 	if (rest_param_long(p, "ifid", 0, INT_MAX, &ifid) != 1 || schema == NULL)
-		return -1;
+		return REST_RC_INVALID_ARGUMENTS;
 	if (rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1)
 		b = now - 3600;
 	if (rest_param_long(p, "epoch_end", 0, LONG_MAX, &e) != 1)
 		e = now;
 	if (e <= b)
-		return -1;
+		return REST_RC_INVALID_ARGUMENTS;
 	if (!strcmp(schema, "iface:traffic")) {
 		sub = "";
 		snprintf(name, sizeof(name), "iface");
@@ -187,7 +190,7 @@ rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
 
 		if (host == NULL || host[0] == '\0' ||
 		    rest_param_long(p, "vlan", 0, 4095, &vlan) < 0)
-			return -1;
+			return REST_RC_INVALID_ARGUMENTS;
 		if (vlan)
 			snprintf(raw, sizeof(raw), "%s@%ld", host, vlan);
 		else
@@ -198,23 +201,23 @@ rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
 		const char *proto = rest_params_get(p, "protocol");
 
 		if (proto == NULL || proto[0] == '\0')
-			return -1;
+			return REST_RC_INVALID_ARGUMENTS;
 		storage_safe_name(name, sizeof(name), proto);
 		sub = "l7/";
 	} else {
-		return -1;
+		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (writer_iface_dir((int)ifid) == NULL)
-		return -3;
+		return REST_RC_NOT_FOUND;
 	if (writer_rrd_path(path, sizeof(path), writer_iface_dir((int)ifid),
 			    sub, name) != 0)
-		return -4;
+		return REST_RC_INTERNAL_ERROR;
 	start = (time_t)b;
 	end = (time_t)e;
 	rrd_clear_error();
 	if (rrd_fetch_r(path, "AVERAGE", &start, &end, &step, &ds_cnt,
 			&ds_names, &data) != 0)
-		return -3;
+		return REST_RC_NOT_FOUND;
 	series = json_array();
 	rows = step ? (unsigned long)(end - start) / step : 0;
 	for (d = 0; d < ds_cnt && series; d++) {
@@ -243,5 +246,5 @@ rest_storage_timeseries(const struct rest_params *p, json_t **rsp)
 			 "start", (json_int_t)start, "end", (json_int_t)end,
 			 "step", (json_int_t)step,
 			 "series", series ? series : json_array());
-	return *rsp ? 0 : -4;
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }

@@ -1,20 +1,20 @@
 /*
  * rest_storage.h - REST endpoints of persistence (docs/storage.md),
- * routed by webui/rest.c:
+ * rows of the route table of webui/routes.c:
  *   get/ntopng/redis.lua            key-value store and writer counters
  *   set/interface/historical.lua    load flow history into "Historical"
  *   get/timeseries/ts.lua           one RRD series as JSON
- * Each returns 0 with *rsp set, or -1 bad arguments, -2 unknown
- * interface, -3 not found, -4 internal error.
+ * Each returns REST_RC_OK with *rsp set, or INVALID_ARGUMENTS,
+ * INVALID_INTERFACE, NOT_FOUND (no such series; no Historical
+ * interface) or INTERNAL_ERROR.
  */
 #ifndef WEBUI_REST_STORAGE_H
 #define WEBUI_REST_STORAGE_H
 
-struct rest_params;
-struct json_t;
+#include "webui/rest.h"
 
-int rest_storage_stats(const struct rest_params *p, struct json_t **rsp);
-int rest_storage_historical(const struct rest_params *p, struct json_t **rsp);
-int rest_storage_timeseries(const struct rest_params *p, struct json_t **rsp);
+enum rest_rc rest_storage_stats(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_storage_historical(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_storage_timeseries(struct rest_call *c, json_t **rsp);
 
 #endif

@@ -4,6 +4,8 @@
  * administration, preferences, API tokens, VLAN/AS/country lists, the
  * host traffic matrix and flow details.  Same envelope as rest.c.
  *
+ * Their routes are in the one table of webui/routes.c.
+ *
  * Threads: the HTTP server's threads; table reads go to the owner thread
  * through query_run().
  */
@@ -13,11 +15,22 @@
 #include "webui/auth.h"
 #include "webui/rest.h"
 
-/* 1 when url is one of ours. */
-int ui_is_path(const char *url);
-/* Answers one call as user u: *status, *body (heap JSON).  0 or -1. */
-int ui_handle(const char *url, const struct rest_params *p,
-	      const struct auth_user *u, int *status, char **body);
+/* The handlers (webui/routes.c lists their paths). */
+enum rest_rc ui_h_session(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_users(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_user_add(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_user_del(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_user_password(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_api_token(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_session_create(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_prefs_get(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_prefs_set(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_iface_name(struct rest_call *c, json_t **rsp);
+/* A paged list of the route's builder's rows: VLANs; ASes, countries. */
+enum rest_rc ui_h_vlans(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_geo_list(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_matrix(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_flow_details(struct rest_call *c, json_t **rsp);
 /* An error envelope with a human message; sets *status. */
 char *ui_error_body(enum rest_rc rc, const char *msg, int *status);
 /* The name set in the preferences for interface ifid (heap), or NULL. */
