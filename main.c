@@ -39,6 +39,7 @@
 #include "exporter/kv.h"
 #include "exporter/storage.h"
 #include "merge/iface.h"
+#include "merge/sink.h"
 #include "merge/tables.h"
 #include "webui/httpd.h"
 
@@ -505,8 +506,11 @@ main(int argc, char **argv)
 	 * data and write files run as -U's user */
 	if (privs_drop(&prefs) != 0)
 		goto out;
+	/* the sinks of every interface (merge/sink.h), before it starts */
 	for (i = 0; i < node_n_ifaces; i++)
-		storage_iface_begin(node_ifaces[i]);
+		if (storage_sink_add(node_ifaces[i]) != 0 ||
+		    export_sink_add(node_ifaces[i]) != 0)
+			goto out;
 	for (i = 0; i < node_n_ifaces; i++) {
 		if (iface_start(node_ifaces[i]) != 0)
 			goto out;
@@ -529,7 +533,7 @@ out:
 	 * interface that never started has nothing, and a failed start-up
 	 * must not write files after its one error line) */
 	for (i = 0; i < n_started; i++)
-		storage_iface_flush(node_ifaces[i]);
+		iface_flush(node_ifaces[i]);
 	storage_close();
 	export_stop();
 	if (status == 0)

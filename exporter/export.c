@@ -59,6 +59,7 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
+#include "merge/sink.h"
 #include "merge/tables.h"
 
 #define EXPORT_RING 16384
@@ -123,6 +124,27 @@ export_get_stats(struct export_stats *out)
 	pthread_mutex_lock(&ex.lock);
 	*out = ex.st;
 	pthread_mutex_unlock(&ex.lock);
+}
+
+/* Sink op (merge/sink.h): one interface's delta or relayed update. */
+static int
+export_sink_flow(void *ctx, const struct flow_update *u)
+{
+	(void)ctx;
+	return export_flow(u);
+}
+
+static const struct iface_sink_ops export_sink_ops = {
+	.name = "zmq-export",
+	.flow_exported = export_sink_flow,
+};
+
+int
+export_sink_add(struct iface *ifc)
+{
+	if (!ex.active)
+		return 0;
+	return iface_add_sink(ifc, &export_sink_ops, NULL);
 }
 
 int
