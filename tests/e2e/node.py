@@ -23,8 +23,9 @@ Node(..., expect_exit=1); stop(signal.SIGKILL) (or any signal other than
 SIGTERM/SIGINT) accepts whatever status that signal gives.  A problem is
 printed as "FAIL  node <name>: ..." and appended to `failures`, and the
 script's exit status is forced to 1 at exit even when the script keeps
-its own list of failures.  Processes that a test starts itself with
-subprocess can be checked with log_problems(text, expect_errors).
+its own list of failures.  The output of a node that a test runs itself
+(subprocess) is checked the same way by check_output(what, text,
+expect_errors).
 """
 import atexit
 import base64
@@ -94,6 +95,16 @@ def log_problems(text, expect_errors=()):
         elif ERROR_RE.search(line) and not any(p.search(line) for p in pats):
             bad.append(line)
     return bad
+
+
+def check_output(what, text, expect_errors=()):
+    """Fails the test (note_node_problem) for each line of `text`, the
+    output of a process the test ran itself, that log_problems() finds;
+    returns True when there was none."""
+    bad = log_problems(text, expect_errors)
+    for line in bad[:10]:
+        note_node_problem("%s: %s" % (what, line.strip()[:300]))
+    return not bad
 
 
 def note_node_problem(what):
