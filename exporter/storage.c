@@ -357,6 +357,16 @@ jnum(json_t *o, const char *k)
 	       (uint64_t)json_integer_value(v) : 0;
 }
 
+/* A time member in seconds as milliseconds, or 0: past the year 9999 it
+ * is no clock's reading, and its milliseconds would wrap 64 bits. */
+static uint64_t
+jtime_ms(json_t *o, const char *k)
+{
+	uint64_t s = jnum(o, k);
+
+	return s <= 253402300799ULL ? s * 1000 : 0;
+}
+
 static uint64_t
 jidx(json_t *a, size_t i)
 {
@@ -397,8 +407,8 @@ storage_host_merge_json(struct iface *ifc, struct host *h, const char *js)
 	h->unknown_bytes += jnum(o, "unknown_bytes");
 	h->total_flows_cli += jnum(o, "flows.as_client");
 	h->total_flows_srv += jnum(o, "flows.as_server");
-	first = jnum(o, "first_seen") * 1000;
-	last = jnum(o, "last_seen") * 1000;
+	first = jtime_ms(o, "first_seen");
+	last = jtime_ms(o, "last_seen");
 	if (first && first < h->first_ms)
 		h->first_ms = first;
 	if (last > h->last_ms)
