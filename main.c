@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -28,13 +29,16 @@
 #include "merge/tables.h"
 #include "webui/httpd.h"
 
-static volatile sig_atomic_t stop_requested;
+/* Set by the signal handler, which may run on any thread (the web
+ * server's threads do not block SIGTERM): volatile sig_atomic_t covers a
+ * handler on the reading thread only, so this is a lock-free atomic. */
+static atomic_int stop_requested;
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
 }
 
 static int
@@ -199,7 +203,7 @@ main(int argc, char **argv)
 	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
 		 node_n_ifaces, web ? "" : ", web server off");
 
-	while (!stop_requested) {
+	while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
 		if (prefs.shutdown_when_done && all_inputs_ended())
 			break;
 		usleep(50 * 1000);
