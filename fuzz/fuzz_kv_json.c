@@ -23,6 +23,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* the data directory, made at the first input (the corpus replay in
+ * tests/unit/test_fuzz_corpus.c removes it) */
+static char kv_dir[64];
+
 static void
 read_key(const char *key, void *arg)
 {
@@ -38,23 +42,23 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct prefs p;
-	static char dir[64], file[96];
+	static char file[96];
 	size_t total = 0;
 	char *v;
 	FILE *f;
 
 	log_verbosity = -1;
-	if (dir[0] == '\0') {
+	if (kv_dir[0] == '\0') {
 		const char *tmp = getenv("TMPDIR");
 
-		snprintf(dir, sizeof(dir), "%s/ntopng-fuzz-kv-XXXXXX",
+		snprintf(kv_dir, sizeof(kv_dir), "%s/ntopng-fuzz-kv-XXXXXX",
 			 tmp && strlen(tmp) < 32 ? tmp : "/tmp");
-		if (mkdtemp(dir) == NULL)
+		if (mkdtemp(kv_dir) == NULL)
 			abort();
-		snprintf(file, sizeof(file), "%s/kv.json", dir);
+		snprintf(file, sizeof(file), "%s/kv.json", kv_dir);
 		prefs_init(&p);
 		free(p.data_dir);
-		p.data_dir = strdup(dir);
+		p.data_dir = strdup(kv_dir);
 		free(p.redis);
 		p.redis = strdup("/nonexistent-ntopng-fuzz/redis.sock");
 	}
