@@ -50,6 +50,7 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 E2E_TIMEOUT=${E2E_TIMEOUT:-600}
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
 
+run_start=$(date +%s)
 passed=0
 failed=0
 skipped=0
@@ -345,6 +346,7 @@ if [ "${SANITIZE:-0}" = 1 ]; then
 		--enable-sanitizers "${flags[@]}"
 fi
 
+echo "== total: $(($(date +%s) - run_start)) s"
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed: ${failures[*]}"
 fi
