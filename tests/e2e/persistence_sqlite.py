@@ -19,6 +19,7 @@
 """
 import glob
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -27,6 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import node  # noqa: E402
 from node import BIN, Node, PCAPS, free_port, ndpi_protocols, reference  # noqa: E402
 
 CAPS = ["6in4tunnel.pcap", "http_ipv6.pcap"]
@@ -177,6 +179,7 @@ def main():
         p = subprocess.run([BIN, "-i", os.path.join(PCAPS, CAPS[0]), "-d", f, "-w", "0",
                             "--shutdown-when-done"] + noredis,
                            capture_output=True, text=True, timeout=60)
+        node.check_output("ntopng -d <file>", p.stdout + p.stderr, [re.escape(f)])
         errs = [l for l in (p.stdout + p.stderr).split("\n") if "-d " in l]
         assert p.returncode == 1 and len(errs) == 1 and f in errs[0], (p.returncode, p.stdout, p.stderr)
         print("4a. -d on a regular file: exit 1, '%s': OK" % errs[0].strip())
@@ -196,6 +199,8 @@ def main():
                             "--shutdown-when-done"] + noredis,
                            capture_output=True, text=True, timeout=60)
         out = p.stdout + p.stderr
+        node.check_output("ntopng -d <damaged dir>", out,
+                          [re.escape(bad), re.escape(os.path.join(dd2, "1", "flows"))])
         assert p.returncode == 0, out[-2000:]
         assert "STATS ifid=0" in out and "STATS ifid=1" in out, out[-2000:]
         assert any(bad in l and "not a database" in l for l in out.split("\n")), out[-2000:]
