@@ -329,9 +329,11 @@ if [ "${TSAN:-0}" = 1 ]; then
 	else
 		tsan_e2e=$TSAN_E2E
 	fi
+	# everything runs 5-15 times slower: give the nodes time to stop
+	export NTOPNG_STOP_TIMEOUT=${NTOPNG_STOP_TIMEOUT:-60}
 	E2E_ONLY=$tsan_e2e stage tsan suite "${TSAN_BUILD_DIR:-$SRC/build-tsan}" "tsan:" \
 		--enable-tsan "${flags[@]}"
-	unset TSAN_OPTIONS
+	unset TSAN_OPTIONS NTOPNG_STOP_TIMEOUT
 fi
 
 if [ "${SANITIZE:-0}" = 1 ]; then
