@@ -10,9 +10,10 @@
  *                   httpd.c does when it starts with '{'.
  * The query string is cut and %-decoded here the way libmicrohttpd hands
  * it to httpd.c (NUL-terminated strings: a decoded %00 ends the value).
- * No interface is open (node_n_ifaces is 0), so a handler that gets past
- * its parameter checks answers "invalid interface"; the parsing, the
- * caps and the envelope are what this target covers.
+ * One interface (ifid 0) is set up at the first input, with hosts and
+ * flows from a few packets (IPv4 and IPv6, TCP, UDP and ICMP, VLANs 0 and
+ * 7) and its owner thread running, so the handlers' queries, paging,
+ * sorting and reshaping run on real tables as in the node.
  * Build: make fuzz (clang -fsanitize=fuzzer,address,undefined).
  */
 #include <stddef.h>
@@ -20,7 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "capture/decode.h"
+#include "capture/dpi.h"
 #include "common/log.h"
+#include "common/prefs.h"
+#include "merge/iface.h"
 #include "webui/rest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +52,70 @@ static const char *const urls[] = {
 	"/lua/rest/v2/set/interface/historical.lua",
 	"/lua/rest/v2/no/such/endpoint.lua",
 };
+
+static struct prefs fuzz_prefs;
+static struct iface *fuzz_ifc;
+
+static void
+add_packet(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+	   uint8_t proto, uint16_t vlan, uint32_t len, uint64_t ts_ms)
+{
+	struct pkt p;
+
+	memset(&p, 0, sizeof(p));
+	if (ipaddr_parse(&p.src, src) != 0 || ipaddr_parse(&p.dst, dst) != 0)
+		abort();
+	p.ip_version = strchr(src, ':') ? 6 : 4;
+	p.l4_proto = proto;
+	p.sport = sport;
+	p.dport = dport;
+	p.ports_known = proto != 1;
+	p.tcp_flags = proto == 6 ? 0x18 : 0;
+	p.vlan = vlan;
+	p.wire_len = len;
+	p.cap_len = len;
+	p.ts_us = ts_ms * 1000;
+	iface_packet(fuzz_ifc, &p, DECODE_IP);
+}
+
+/* ifid 0 with a few hosts and flows, served by its owner thread. */
+static void
+setup_iface(void)
+{
+	static struct iface *list[1];
+	uint64_t now = (uint64_t)time(NULL) * 1000;
+	int i;
+
+	memset(&fuzz_prefs, 0, sizeof(fuzz_prefs));
+	netlist_init(&fuzz_prefs.local_nets);
+	netlist_add(&fuzz_prefs.local_nets, "192.168.1.0/24", NULL, 0);
+	fuzz_prefs.max_num_flows = 1000;
+	fuzz_prefs.max_num_hosts = 1000;
+	fuzz_ifc = iface_new_detached("fuzz", &fuzz_prefs);
+	if (fuzz_ifc == NULL)
+		abort();
+	for (i = 0; i < 4; i++) {
+		add_packet("192.168.1.10", (uint16_t)(5000 + i), "203.0.113.5",
+			   53, 17, 0, 100 + (uint32_t)i, now + (uint64_t)i);
+		add_packet("203.0.113.5", 53, "192.168.1.10",
+			   (uint16_t)(5000 + i), 17, 0, 300, now + (uint64_t)i);
+	}
+	add_packet("192.168.1.11", 40000, "198.51.100.7", 443, 6, 7, 1500, now);
+	add_packet("198.51.100.7", 443, "192.168.1.11", 40000, 6, 7, 60, now);
+	add_packet("fe80::1", 546, "ff02::1:2", 547, 17, 0, 120, now);
+	add_packet("2001:db8::1", 0, "2001:db8::2", 0, 1, 0, 84, now);
+	/* iface_start() sets up nDPI and the L7 totals afresh (as
+	 * tests/unit/test_tables.c does, drop the detached ones) */
+	free(fuzz_ifc->l7);
+	fuzz_ifc->l7 = NULL;
+	dpi_module_free(fuzz_ifc->ndpi);
+	fuzz_ifc->ndpi = NULL;
+	if (iface_start(fuzz_ifc) != 0)
+		abort();
+	list[0] = fuzz_ifc;
+	node_ifaces = list;
+	node_n_ifaces = 1;
+}
 
 static int
 hexval(int c)
@@ -91,6 +162,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int status = 0;
 
 	log_verbosity = -1;
+	if (fuzz_ifc == NULL)
+		setup_iface();
 	if (size < 1 || size > 65536)
 		return 0;
 	rest_params_init(&p);
