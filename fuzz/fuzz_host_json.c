@@ -84,7 +84,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct host *h = NULL, *h2 = NULL;
 	char *js = NULL, *again = NULL;
 
-	log_verbosity = -1;
+	/* written once: fuzz_rest's owner thread reads it (and so do the
+	 * other targets' inputs, replayed in one process by
+	 * tests/unit/test_fuzz_corpus.c) */
+	if (log_verbosity != -1)
+		log_verbosity = -1;
 	if (ifc == NULL) {
 		ifc = calloc(1, sizeof(*ifc));
 		if (ifc == NULL)

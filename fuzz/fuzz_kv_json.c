@@ -47,7 +47,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *v;
 	FILE *f;
 
-	log_verbosity = -1;
+	/* written once: fuzz_rest's owner thread reads it (and so do the
+	 * other targets' inputs, replayed in one process by
+	 * tests/unit/test_fuzz_corpus.c) */
+	if (log_verbosity != -1)
+		log_verbosity = -1;
 	if (kv_dir[0] == '\0') {
 		const char *tmp = getenv("TMPDIR");
 

@@ -78,7 +78,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct prefs p;
 	int rc;
 
-	log_verbosity = -1;
+	/* written once: fuzz_rest's owner thread reads it (and so do the
+	 * other targets' inputs, replayed in one process by
+	 * tests/unit/test_fuzz_corpus.c) */
+	if (log_verbosity != -1)
+		log_verbosity = -1;
 	if (devnull == NULL)
 		devnull = fopen("/dev/null", "w");
 	if (size < 1 || size > 65536 || devnull == NULL)

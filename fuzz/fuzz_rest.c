@@ -161,7 +161,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *body = NULL;
 	int status = 0;
 
-	log_verbosity = -1;
+	/* written once: fuzz_rest's owner thread reads it (and so do the
+	 * other targets' inputs, replayed in one process by
+	 * tests/unit/test_fuzz_corpus.c) */
+	if (log_verbosity != -1)
+		log_verbosity = -1;
 	if (fuzz_ifc == NULL)
 		setup_iface();
 	if (size < 1 || size > 65536)
