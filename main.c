@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -43,13 +44,16 @@
 #include "merge/tables.h"
 #include "webui/httpd.h"
 
-static volatile sig_atomic_t stop_requested;
+/* Set by the signal handler, which may run on any thread (the web
+ * server's threads do not block SIGTERM): volatile sig_atomic_t covers a
+ * handler on the reading thread only, so this is a lock-free atomic. */
+static atomic_int stop_requested;
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
 }
 
 static int
@@ -519,7 +523,7 @@ main(int argc, char **argv)
 	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
 		 node_n_ifaces, web ? "" : ", web server off");
 
-	while (!stop_requested) {
+	while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
 		if (prefs.shutdown_when_done && all_inputs_ended())
 			break;
 		usleep(50 * 1000);

@@ -376,6 +376,16 @@ jnum(json_t *o, const char *k)
 	       (uint64_t)json_integer_value(v) : 0;
 }
 
+/* A time member in seconds as milliseconds, or 0: past the year 9999 it
+ * is no clock's reading, and its milliseconds would wrap 64 bits. */
+static uint64_t
+jtime_ms(json_t *o, const char *k)
+{
+	uint64_t s = jnum(o, k);
+
+	return s <= 253402300799ULL ? s * 1000 : 0;
+}
+
 static uint64_t
 jidx(json_t *a, size_t i)
 {
@@ -419,8 +429,8 @@ storage_host_from_json(const char *js, struct host_snapshot *h,
 	h->unknown_bytes = jnum(o, "unknown_bytes");
 	h->flows_as_client = jnum(o, "flows.as_client");
 	h->flows_as_server = jnum(o, "flows.as_server");
-	h->first_ms = jnum(o, "first_seen") * 1000;
-	h->last_ms = jnum(o, "last_seen") * 1000;
+	h->first_ms = jtime_ms(o, "first_seen");
+	h->last_ms = jtime_ms(o, "last_seen");
 	l7 = json_object_get(o, "ndpi");
 	if (json_array_size(l7) > 0)
 		l7v = calloc(json_array_size(l7), sizeof(*l7v));
