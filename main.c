@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -32,23 +33,28 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/export.h"
 #include "exporter/kv.h"
 #include "exporter/storage.h"
 #include "merge/iface.h"
+#include "merge/sink.h"
 #include "merge/tables.h"
 #include "sources/historical.h"
 #include "sources/sources.h"
 #include "webui/httpd.h"
 
-static volatile sig_atomic_t stop_requested;
+/* Set by the signal handler, which may run on any thread (the web
+ * server's threads do not block SIGTERM): volatile sig_atomic_t covers a
+ * handler on the reading thread only, so this is a lock-free atomic. */
+static atomic_int stop_requested;
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
 }
 
 static int
@@ -451,7 +457,7 @@ main(int argc, char **argv)
 	}
 	/* -v: DEBUG (summaries), -vv and more: TRACE (per message) */
 	if (prefs.verbose > 0)
-		log_verbosity = prefs.verbose > 1 ? LOG_TRACE : LOG_DEBUG;
+		log_verbosity = prefs.verbose > 1 ? NLOG_TRACE : NLOG_DEBUG;
 	node_start_ms = time_wall_ms();
 
 	/* the data directory first: its error is the only line (the node id
@@ -506,8 +512,11 @@ main(int argc, char **argv)
 	 * data and write files run as -U's user */
 	if (privs_drop(&prefs) != 0)
 		goto out;
+	/* the sinks of every interface (merge/sink.h), before it starts */
 	for (i = 0; i < node_n_ifaces; i++)
-		storage_iface_begin(node_ifaces[i]);
+		if (storage_sink_add(node_ifaces[i]) != 0 ||
+		    export_sink_add(node_ifaces[i]) != 0)
+			goto out;
 	for (i = 0; i < node_n_ifaces; i++) {
 		if (iface_start(node_ifaces[i]) != 0)
 			goto out;
@@ -516,7 +525,7 @@ main(int argc, char **argv)
 	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
 		 node_n_ifaces, web ? "" : ", web server off");
 
-	while (!stop_requested) {
+	while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
 		if (prefs.shutdown_when_done && all_inputs_ended())
 			break;
 		usleep(50 * 1000);
@@ -530,7 +539,7 @@ out:
 	 * interface that never started has nothing, and a failed start-up
 	 * must not write files after its one error line) */
 	for (i = 0; i < n_started; i++)
-		storage_iface_flush(node_ifaces[i]);
+		iface_flush(node_ifaces[i]);
 	storage_close();
 	export_stop();
 	if (status == 0)

@@ -23,6 +23,7 @@
 #include "collector/flowdec.h"
 #include "common/prefs.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "merge/iface.h"
 #include "merge/tables.h"
 

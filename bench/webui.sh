@@ -24,7 +24,7 @@ mkdir -p "$WORK"
 [ -s "$PCAP" ] || "$GEN" -o "$PCAP" -n 400000 -f 100000 -q
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$NTOPNG" -i "$PCAP" -w 127.0.0.1:"$PORT" -X 200000 -x 200000 --disable-login \
+"$NTOPNG" -i "$PCAP" -w 127.0.0.1:"$PORT" -X 200000 -x 200000 --disable-login -s \
 	>"$WORK/ntopng.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT

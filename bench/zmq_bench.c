@@ -23,6 +23,7 @@
 #include "dpi/dpi.h"
 #include "collector/zmqc.h"
 #include "common/prefs.h"
+#include "common/timeutil.h"
 #include "merge/iface.h"
 #include "merge/tables.h"
 

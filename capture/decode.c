@@ -4,8 +4,10 @@
  * How it works.  capture_decode() picks the link-layer parser for the
  * pcap link type; every parser takes (pointer, remaining captured bytes),
  * checks the length of each header before reading it, and hands the rest
- * to the next parser.  Bytes are only read through the be16()/be32()
- * getters after such a check, so nothing reads past data + caplen.  Each
+ * to the next parser.  Multi-byte fields are read through common/rbuf
+ * (dget16/dget32/dget_ports below), which refuse a field that does not
+ * fit in the bytes left, so a wrong header check makes a truncated
+ * packet, never a read past data + caplen.  Each
  * DECODE_BAD return bumps exactly one cause counter (truncated, bad_ip,
  * bad_l4, unknown_dlt).
  *
@@ -66,6 +68,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "common/rbuf.h"
+
 #define DECODE_MAX_DEPTH 4       /* tunnels followed inside one frame */
 #define DECODE_MAX_VLAN_TAGS 8
 #define DECODE_MAX_MPLS_LABELS 16
@@ -110,17 +114,39 @@ struct dctx {
 
 #define DBAD(c, cause) ((c)->d->stats.cause++, DECODE_BAD)
 
-static inline uint16_t
-be16(const uint8_t *b)
+/* The big-endian field at b + at, of the len bytes at b: -1 (nothing
+ * read) when it does not fit. */
+static inline int
+dget16(const uint8_t *b, uint32_t len, uint32_t at, uint16_t *v)
 {
-	return (uint16_t)((uint16_t)b[0] << 8 | b[1]);
+	struct rbuf r;
+
+	rbuf_init(&r, b, len);
+	return rbuf_peek_u16(&r, at, v);
 }
 
-static inline uint32_t
-be32(const uint8_t *b)
+static inline int
+dget32(const uint8_t *b, uint32_t len, uint32_t at, uint32_t *v)
 {
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	       (uint32_t)b[2] << 8 | b[3];
+	struct rbuf r;
+
+	rbuf_init(&r, b, len);
+	return rbuf_peek_u32(&r, at, v);
+}
+
+/* Source and destination port, the first 4 bytes of TCP, UDP, SCTP. */
+static inline int
+dget_ports(const uint8_t *b, uint32_t len, struct pkt *p)
+{
+	struct rbuf r;
+	uint16_t sp, dp;
+
+	rbuf_init(&r, b, len);
+	if (rbuf_get_u16(&r, &sp) != 0 || rbuf_get_u16(&r, &dp) != 0)
+		return -1;
+	p->sport = sp;
+	p->dport = dp;
+	return 0;
 }
 
 static inline uint16_t
@@ -330,6 +356,7 @@ static enum decode_result
 inner_wlan(struct dctx *c, const uint8_t *b, uint32_t len)
 {
 	uint32_t hl = 24;
+	uint16_t et;
 	uint8_t fc0, fc1;
 
 	if (len < 24)
@@ -361,7 +388,9 @@ inner_wlan(struct dctx *c, const uint8_t *b, uint32_t len)
 	len -= hl;
 	if (b[0] != 0xaa || b[1] != 0xaa || b[2] != 0x03)
 		return DECODE_NON_IP;
-	return decode_ethertype(c, be16(b + 6), b + 8, len - 8);
+	if (dget16(b, len, 6, &et) != 0)
+		return DBAD(c, truncated);
+	return decode_ethertype(c, et, b + 8, len - 8);
 }
 
 /*
@@ -375,9 +404,8 @@ tunnel_capwap(struct dctx *c, const uint8_t *b, uint32_t len)
 {
 	uint32_t w, hlen, wbid, t;
 
-	if (len < 8 || b[0] != 0)
+	if (len < 8 || b[0] != 0 || dget32(b, len, 0, &w) != 0)
 		return DECODE_IP;
-	w = be32(b);
 	hlen = ((w >> 19) & 0x1f) * 4;
 	wbid = (w >> 9) & 0x1f;
 	t = (w >> 8) & 1;
@@ -418,9 +446,8 @@ decode_ppp(struct dctx *c, const uint8_t *b, uint32_t len)
 		b += 1;
 		len -= 1;
 	} else {
-		if (len < 2)
+		if (dget16(b, len, 0, &proto) != 0)
 			return DBAD(c, truncated);
-		proto = be16(b);
 		b += 2;
 		len -= 2;
 	}
@@ -445,13 +472,11 @@ decode_ppp(struct dctx *c, const uint8_t *b, uint32_t len)
 static enum decode_result
 tunnel_gre(struct dctx *c, const uint8_t *b, uint32_t len)
 {
-	uint16_t fl, proto;
+	uint16_t fl, proto, paylen;
 	uint32_t off = 4;
 
-	if (len < 4)
+	if (dget16(b, len, 0, &fl) != 0 || dget16(b, len, 2, &proto) != 0)
 		return DECODE_IP;
-	fl = be16(b);
-	proto = be16(b + 2);
 	if ((fl & 0x0007) == 0) {
 		if (fl & 0x4000)
 			return DECODE_IP;
@@ -469,7 +494,7 @@ tunnel_gre(struct dctx *c, const uint8_t *b, uint32_t len)
 			off += 4;
 		if (fl & 0x0080)
 			off += 4;
-		if (len >= 6 && be16(b + 4) == 0)
+		if (dget16(b, len, 4, &paylen) == 0 && paylen == 0)
 			return DECODE_IP;  /* acknowledgement only */
 	} else {
 		return DECODE_IP;
@@ -541,6 +566,7 @@ decode_l4(struct dctx *c, const uint8_t *b, uint32_t len, int cut,
 {
 	struct pkt *p = c->p;
 	uint32_t hl, ulen;
+	uint16_t u16;
 
 	if (frag == FRAG_LATER) {
 		frag_lookup(c, frag_id);
@@ -552,8 +578,7 @@ decode_l4(struct dctx *c, const uint8_t *b, uint32_t len, int cut,
 		   8u : 12u)) {
 		/* a first fragment may split the transport header (RFC
 		 * 1858 "tiny fragments"): the ports are what we need */
-		p->sport = be16(b);
-		p->dport = be16(b + 2);
+		dget_ports(b, len, p);     /* len >= 4 */
 		if (p->l4_proto == IPP_TCP && len >= 14)
 			p->tcp_flags = b[13];
 		p->ports_known = 1;
@@ -567,29 +592,24 @@ decode_l4(struct dctx *c, const uint8_t *b, uint32_t len, int cut,
 		hl = (uint32_t)(b[12] >> 4) * 4;
 		if (hl < 20)
 			return DBAD(c, bad_l4);
-		if (hl > len)
+		if (hl > len || dget_ports(b, len, p) != 0)
 			return cut ? DBAD(c, truncated) : DBAD(c, bad_l4);
-		p->sport = be16(b);
-		p->dport = be16(b + 2);
 		p->tcp_flags = b[13];
 		break;
 	case IPP_UDP:
-		if (len < 8)
+		if (dget_ports(b, len, p) != 0 || dget16(b, len, 4, &u16) != 0 ||
+		    len < 8)
 			return cut ? DBAD(c, truncated) : DBAD(c, bad_l4);
-		p->sport = be16(b);
-		p->dport = be16(b + 2);
 		hl = 8;
 		/* the UDP length bounds the payload when it is sane (it
 		 * is 0 in IPv6 jumbograms and wrong in first fragments) */
-		ulen = be16(b + 4);
+		ulen = u16;
 		if (frag == FRAG_NONE && ulen >= 8 && ulen < len)
 			len = ulen;
 		break;
 	case IPP_SCTP:
-		if (len < 12)
+		if (len < 12 || dget_ports(b, len, p) != 0)
 			return cut ? DBAD(c, truncated) : DBAD(c, bad_l4);
-		p->sport = be16(b);
-		p->dport = be16(b + 2);
 		hl = 12;
 		break;
 	case IPP_ICMP:
@@ -623,7 +643,7 @@ decode_ip4(struct dctx *c, const uint8_t *b, uint32_t len)
 {
 	struct pkt *p = c->p;
 	uint32_t ihl, tot;
-	uint16_t fo;
+	uint16_t fo, id, u16;
 	enum frag_kind frag = FRAG_NONE;
 	int cut = 0;
 
@@ -632,7 +652,10 @@ decode_ip4(struct dctx *c, const uint8_t *b, uint32_t len)
 	if ((b[0] >> 4) != 4)
 		return DBAD(c, bad_ip);
 	ihl = (uint32_t)(b[0] & 0x0f) * 4;
-	tot = be16(b + 2);
+	if (dget16(b, len, 2, &u16) != 0 || dget16(b, len, 4, &id) != 0 ||
+	    dget16(b, len, 6, &fo) != 0)
+		return DBAD(c, truncated);
+	tot = u16;
 	if (ihl < 20 || tot < ihl)
 		return DBAD(c, bad_ip);
 	if (ihl > len)
@@ -650,7 +673,6 @@ decode_ip4(struct dctx *c, const uint8_t *b, uint32_t len)
 	p->l4_proto = b[9];
 	p->l3 = b;
 	p->l3_len = (uint16_t)tot;
-	fo = be16(b + 6);
 	if (fo & 0x3fff) {                 /* MF set or offset != 0 */
 		p->is_fragment = 1;
 		c->d->stats.fragments++;
@@ -661,7 +683,7 @@ decode_ip4(struct dctx *c, const uint8_t *b, uint32_t len)
 			frag = FRAG_LATER;
 		}
 	}
-	return decode_l4(c, b + ihl, tot - ihl, cut, frag, be16(b + 4));
+	return decode_l4(c, b + ihl, tot - ihl, cut, frag, id);
 }
 
 static enum decode_result
@@ -678,7 +700,9 @@ decode_ip6(struct dctx *c, const uint8_t *b, uint32_t len)
 		return DBAD(c, truncated);
 	if ((b[0] >> 4) != 6)
 		return DBAD(c, bad_ip);
-	tot = 40u + be16(b + 4);
+	if (dget16(b, len, 4, &fo) != 0)
+		return DBAD(c, truncated);
+	tot = 40u + fo;
 	if (tot == 40 && b[6] == 0 && len > 40) {
 		/* payload length 0 with hop-by-hop options: a jumbogram
 		 * (RFC 2675) or a big-TCP capture; use what we have */
@@ -723,9 +747,11 @@ decode_ip6(struct dctx *c, const uint8_t *b, uint32_t len)
 			if (tot - off < 8)
 				return cut ? DBAD(c, truncated) :
 					     DBAD(c, bad_ip);
+			if (dget16(b, tot, off + 2, &fo) != 0 ||
+			    dget32(b, tot, off + 4, &frag_id) != 0)
+				return cut ? DBAD(c, truncated) :
+					     DBAD(c, bad_ip);
 			nh = b[off];
-			fo = be16(b + off + 2);
-			frag_id = be32(b + off + 4);
 			off += 8;
 			/* offset 0 without M is an atomic fragment
 			 * (RFC 6946): a whole datagram */
@@ -793,9 +819,8 @@ decode_pppoe(struct dctx *c, const uint8_t *b, uint32_t len)
 {
 	uint16_t proto;
 
-	if (len < 8)
+	if (len < 8 || dget16(b, len, 6, &proto) != 0)
 		return DBAD(c, truncated);
-	proto = be16(b + 6);
 	if (proto == 0x0021)
 		return decode_ethertype(c, ETH_P_IP_, b + 8, len - 8);
 	if (proto == 0x0057)
@@ -845,7 +870,7 @@ decode_ether(struct dctx *c, const uint8_t *b, uint32_t len)
 {
 	struct pkt *p = c->p;
 	uint32_t off = 14;
-	uint16_t type;
+	uint16_t type, tci;
 	int n;
 
 	if (len < 14)
@@ -855,17 +880,18 @@ decode_ether(struct dctx *c, const uint8_t *b, uint32_t len)
 		memcpy(p->dst_mac, b, 6);
 		memcpy(p->src_mac, b + 6, 6);
 	}
-	type = be16(b + 12);
+	if (dget16(b, len, 12, &type) != 0)
+		return DBAD(c, truncated);
 	for (n = 0; is_vlan_type(type); n++) {
 		if (n >= DECODE_MAX_VLAN_TAGS) {
 			set_ethertype(c, type);
 			return DECODE_NON_IP;
 		}
-		if (len - off < 4)
+		if (dget16(b, len, off, &tci) != 0 ||
+		    dget16(b, len, off + 2, &type) != 0)
 			return DBAD(c, truncated);
 		if (n == 0 && c->depth == 0)
-			p->vlan = be16(b + off) & 0x0fff;
-		type = be16(b + off + 2);
+			p->vlan = tci & 0x0fff;
 		off += 4;
 	}
 	return decode_ethertype(c, type, b + off, len - off);
@@ -881,13 +907,14 @@ decode_sll(struct dctx *c, const uint8_t *b, uint32_t len, int v2)
 	if (len < hlen)
 		return DBAD(c, truncated);
 	if (v2) {
-		proto = be16(b);
-		hatype = be16(b + 8);
+		if (dget16(b, len, 0, &proto) != 0 ||
+		    dget16(b, len, 8, &hatype) != 0)
+			return DBAD(c, truncated);
 		halen = b[11];
-	} else {
-		hatype = be16(b + 2);
-		halen = be16(b + 4);
-		proto = be16(b + 14);
+	} else if (dget16(b, len, 2, &hatype) != 0 ||
+		   dget16(b, len, 4, &halen) != 0 ||
+		   dget16(b, len, 14, &proto) != 0) {
+		return DBAD(c, truncated);
 	}
 	/* the only address is the sender's; it is not a full Ethernet
 	 * header, so has_mac stays 0 */
@@ -909,8 +936,8 @@ decode_null(struct dctx *c, const uint8_t *b, uint32_t len)
 		return DBAD(c, truncated);
 	fam = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 	      (uint32_t)b[3] << 24;
-	if (fam > 0xffff)
-		fam = be32(b);
+	if (fam > 0xffff && dget32(b, len, 0, &fam) != 0)
+		return DBAD(c, truncated);
 	switch (fam) {
 	case 2:
 		return decode_ethertype(c, ETH_P_IP_, b + 4, len - 4);
@@ -941,9 +968,11 @@ decode_raw(struct dctx *c, const uint8_t *b, uint32_t len)
 static enum decode_result
 decode_chdlc(struct dctx *c, const uint8_t *b, uint32_t len)
 {
-	if (len < 4)
+	uint16_t type;
+
+	if (len < 4 || dget16(b, len, 2, &type) != 0)
 		return DBAD(c, truncated);
-	return decode_ethertype(c, be16(b + 2), b + 4, len - 4);
+	return decode_ethertype(c, type, b + 4, len - 4);
 }
 
 /* ---- entry points ------------------------------------------------------- */

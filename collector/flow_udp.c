@@ -156,7 +156,7 @@ flow_udp_read(struct source *s, const struct rec_sink *out, int budget)
 		s->bytes += (uint64_t)n;
 		r = flowdec_datagram(&fu->dec, &from, fu->buf, (size_t)n,
 				     wall_ms(), &sink);
-		if (log_enabled(LOG_TRACE) && ratelimit_ok(&fu->trace_rl)) {
+		if (log_enabled(NLOG_TRACE) && ratelimit_ok(&fu->trace_rl)) {
 			char a[IPADDR_STRLEN];
 
 			ipaddr_fmt(&from, a, sizeof(a));

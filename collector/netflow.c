@@ -57,6 +57,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/flow_fields.h"
+#include "common/rbuf.h"
 #include "merge/record.h"
 
 #define TPL_BUCKETS 2048
@@ -122,31 +124,14 @@ struct nf_rec {
 	uint8_t has_sys_init;
 };
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-/* Unsigned big-endian of 1..8 bytes (reduced-size encoding). */
+/* Unsigned big-endian of 1..8 bytes (reduced-size encoding) of a field
+ * value.  (p, len) is always a value slice that nf_data_set's reader
+ * handed out (rbuf_ptr, then rbuf_skip(len) succeeded), and only its
+ * first min(len, 8) bytes are read: a longer value reads as those. */
 static inline uint64_t
 rdn(const uint8_t *p, uint32_t len)
 {
-	uint64_t v = 0;
-	uint32_t i;
-
-	if (len > 8)
-		len = 8;
-	for (i = 0; i < len; i++)
-		v = v << 8 | p[i];
-	return v;
+	return rbuf_be_(p, len > 8 ? 8 : len);
 }
 
 /* NTP 64-bit timestamp (seconds since 1900, 2^-32 fractions) -> Unix ms. */
@@ -473,7 +458,14 @@ nf_rec_options(struct flowdec_exporter *e, const struct nf_rec *r)
 		e->sys_init_ms = r->sys_init_ms;
 }
 
-/* Takes one field's value (IANA or reverse IE) into r. */
+/*
+ * Takes one field's value (IANA or reverse IE) into r.  The elements of
+ * the field dictionary are named by their FF_ ids (common/flow_fields.def:
+ * the same ids as the ZMQ keys); the IPFIX-only ones (totals, seconds and
+ * NTP timestamps, sampling parameters, boot time) by number.  Values go
+ * into struct nf_rec rather than the flow update: an element's width
+ * varies by template and several elements compete for one member.
+ */
 static inline void
 nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	 uint32_t len)
@@ -493,16 +485,16 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 		return;
 	}
 	switch (f->id) {
-	case 1:   /* octetDeltaCount / IN_BYTES */
+	case FF_IN_BYTES: /* octetDeltaCount */
 		if (len <= 8) { r->bytes = rdn(p, len); r->has_bytes = 1; }
 		break;
-	case 2:   /* packetDeltaCount / IN_PKTS */
+	case FF_IN_PKTS: /* packetDeltaCount */
 		if (len <= 8) { r->pkts = rdn(p, len); r->has_pkts = 1; }
 		break;
-	case 23:  /* OUT_BYTES / postOctetDeltaCount */
+	case FF_OUT_BYTES: /* postOctetDeltaCount */
 		if (len <= 8) { r->out_bytes = rdn(p, len); r->has_out = 1; }
 		break;
-	case 24:  /* OUT_PKTS / postPacketDeltaCount */
+	case FF_OUT_PKTS: /* postPacketDeltaCount */
 		if (len <= 8) { r->out_pkts = rdn(p, len); r->has_out = 1; }
 		break;
 	case 85:  /* octetTotalCount */
@@ -511,67 +503,67 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	case 86:  /* packetTotalCount */
 		if (len <= 8) { r->tot_pkts = rdn(p, len); r->has_tot = 1; }
 		break;
-	case 231: /* initiatorOctets */
+	case FF_INIT_OCTETS: /* initiatorOctets */
 		if (len <= 8) { r->bytes = rdn(p, len); r->has_bytes = 1; }
 		break;
-	case 232: /* responderOctets */
+	case FF_RESP_OCTETS: /* responderOctets */
 		if (len <= 8) { r->rev_bytes = rdn(p, len); r->has_rev = 1; }
 		break;
-	case 298: /* initiatorPackets */
+	case FF_INIT_PKTS: /* initiatorPackets */
 		if (len <= 8) { r->pkts = rdn(p, len); r->has_pkts = 1; }
 		break;
-	case 299: /* responderPackets */
+	case FF_RESP_PKTS: /* responderPackets */
 		if (len <= 8) { r->rev_pkts = rdn(p, len); r->has_rev = 1; }
 		break;
-	case 4:
+	case FF_PROTOCOL:
 		if (len >= 1) r->proto = p[len - 1];
 		break;
-	case 5:
+	case FF_SRC_TOS:
 		if (len >= 1) r->tos = p[len - 1];
 		break;
-	case 6:
+	case FF_TCP_FLAGS:
 		if (len >= 1) r->tcp_flags = p[len - 1];
 		break;
-	case 7:
+	case FF_L4_SRC_PORT:
 		if (len <= 8) r->sport = (uint16_t)rdn(p, len);
 		break;
-	case 11:
+	case FF_L4_DST_PORT:
 		if (len <= 8) r->dport = (uint16_t)rdn(p, len);
 		break;
-	case 8:
+	case FF_IPV4_SRC:
 		if (len == 4) { ipaddr_set4(&r->src4, p); r->has_src4 = 1; }
 		break;
-	case 12:
+	case FF_IPV4_DST:
 		if (len == 4) { ipaddr_set4(&r->dst4, p); r->has_dst4 = 1; }
 		break;
-	case 27:
+	case FF_IPV6_SRC:
 		if (len == 16) { ipaddr_set6(&r->src6, p); r->has_src6 = 1; }
 		break;
-	case 28:
+	case FF_IPV6_DST:
 		if (len == 16) { ipaddr_set6(&r->dst6, p); r->has_dst6 = 1; }
 		break;
-	case 10:
+	case FF_INPUT_SNMP:
 		if (len <= 8) r->in_if = (uint32_t)rdn(p, len);
 		break;
-	case 14:
+	case FF_OUTPUT_SNMP:
 		if (len <= 8) r->out_if = (uint32_t)rdn(p, len);
 		break;
-	case 21:  /* LAST_SWITCHED (sysUptime ms) */
-		if (len == 4) { r->last_up = rd32(p); r->has_last_up = 1; }
+	case FF_LAST_SWITCHED: /* sysUptime ms */
+		if (len == 4) { r->last_up = (uint32_t)rdn(p, 4); r->has_last_up = 1; }
 		break;
-	case 22:  /* FIRST_SWITCHED */
-		if (len == 4) { r->first_up = rd32(p); r->has_first_up = 1; }
+	case FF_FIRST_SWITCHED: /* sysUptime ms */
+		if (len == 4) { r->first_up = (uint32_t)rdn(p, 4); r->has_first_up = 1; }
 		break;
 	case 150: /* flowStartSeconds */
-		if (len == 4) { r->start_ms = (uint64_t)rd32(p) * 1000; r->has_start = 1; }
+		if (len == 4) { r->start_ms = rdn(p, 4) * 1000; r->has_start = 1; }
 		break;
 	case 151: /* flowEndSeconds */
-		if (len == 4) { r->end_ms = (uint64_t)rd32(p) * 1000; r->has_end = 1; }
+		if (len == 4) { r->end_ms = rdn(p, 4) * 1000; r->has_end = 1; }
 		break;
-	case 152: /* flowStartMilliseconds */
+	case FF_START_MS: /* flowStartMilliseconds */
 		if (len == 8) { r->start_ms = rdn(p, 8); r->has_start = 1; }
 		break;
-	case 153: /* flowEndMilliseconds */
+	case FF_END_MS: /* flowEndMilliseconds */
 		if (len == 8) { r->end_ms = rdn(p, 8); r->has_end = 1; }
 		break;
 	case 154: /* flowStartMicroseconds (NTP) */
@@ -582,34 +574,34 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	case 157:
 		if (len == 8) { r->end_ms = ntp_to_ms(rdn(p, 8)); r->has_end = 1; }
 		break;
-	case 58:  /* vlanId */
+	case FF_SRC_VLAN: /* vlanId */
 		if (len <= 2 && len >= 1) r->vlan = (uint16_t)rdn(p, len);
 		break;
-	case 243: /* dot1qVlanId */
+	case FF_DOT1Q_SRC_VLAN: /* dot1qVlanId */
 		if (len <= 2 && len >= 1 && r->vlan == 0) r->vlan = (uint16_t)rdn(p, len);
 		break;
-	case 56:  /* sourceMacAddress */
+	case FF_IN_SRC_MAC: /* sourceMacAddress */
 		if (len == 6) { memcpy(r->smac, p, 6); r->has_smac = 1; }
 		break;
-	case 81:  /* postSourceMacAddress */
+	case FF_OUT_SRC_MAC: /* postSourceMacAddress */
 		if (len == 6 && !r->has_smac) { memcpy(r->smac, p, 6); r->has_smac = 1; }
 		break;
-	case 80:  /* destinationMacAddress */
+	case FF_IN_DST_MAC: /* destinationMacAddress */
 		if (len == 6) { memcpy(r->dmac, p, 6); r->has_dmac = 1; }
 		break;
-	case 57:  /* postDestinationMacAddress */
+	case FF_OUT_DST_MAC: /* postDestinationMacAddress */
 		if (len == 6 && !r->has_dmac) { memcpy(r->dmac, p, 6); r->has_dmac = 1; }
 		break;
-	case 60:  /* ipVersion */
+	case FF_IP_VERSION: /* ipVersion */
 		if (len >= 1) r->ipv = p[len - 1];
 		break;
-	case 130: /* exporterIPv4Address */
+	case FF_EXPORTER_V4: /* exporterIPv4Address */
 		if (len == 4) ipaddr_set4(&r->exp_addr, p);
 		break;
-	case 131: /* exporterIPv6Address */
+	case FF_EXPORTER_V6: /* exporterIPv6Address */
 		if (len == 16) ipaddr_set6(&r->exp_addr, p);
 		break;
-	case 34:  /* samplingInterval */
+	case FF_SAMPLING: /* samplingInterval */
 	case 50:  /* v9 FLOW_SAMPLER_RANDOM_INTERVAL */
 	case 305: /* samplingPacketInterval */
 		if (len <= 8) { r->samp_interval = rdn(p, len); r->has_samp = 1; }
@@ -642,43 +634,47 @@ nf_data_set(struct flowdec *d, struct flowdec_exporter *e,
 	    const uint8_t *p, uint32_t len, const struct flowdec_sink *sink,
 	    int *emitted)
 {
+	struct rbuf rb;
 	int n = 0;
 
 	/* min_len >= 1 (templates with nothing in them are refused), so
 	 * every turn consumes at least one byte */
-	while (len >= t->min_len && len > 0) {
+	rbuf_init(&rb, p, len);
+	while (rbuf_left(&rb) >= t->min_len && rbuf_left(&rb) > 0) {
 		struct nf_rec r;
-		uint32_t off = 0, i;
+		size_t start = rb.off;
+		uint32_t i;
 
 		memset(&r, 0, sizeof(r));
 		for (i = 0; i < t->n_fields; i++) {
 			const struct flowdec_field *f = &t->f[i];
+			const uint8_t *v;
 			uint32_t fl = f->len;
 
 			if (fl == 0xffff) {
-				if (off + 1 > len)
+				uint8_t l8;
+				uint16_t l16;
+
+				if (rbuf_get_u8(&rb, &l8) != 0)
 					goto truncated;
-				fl = p[off++];
+				fl = l8;
 				if (fl == 255) {
-					if (off + 2 > len)
+					if (rbuf_get_u16(&rb, &l16) != 0)
 						goto truncated;
-					fl = rd16(p + off);
-					off += 2;
+					fl = l16;
 				}
 			}
-			if (fl > len - off)
+			v = rbuf_ptr(&rb);
+			if (rbuf_skip(&rb, fl) != 0)
 				goto truncated;
-			nf_field(&r, f, p + off, fl);
-			off += fl;
+			nf_field(&r, f, v, fl);
 		}
 		n++;
 		if (t->options)
 			nf_rec_options(e, &r);
 		else
 			*emitted += nf_rec_emit(d, e, h, &r, sink);
-		p += off;
-		len -= off;
-		if (off == 0)
+		if (rb.off == start)
 			break;
 	}
 	return n;
@@ -703,29 +699,34 @@ nf_template_set(struct flowdec *d, struct flowdec_exporter *e, int kind,
 	int learned = 0;
 	int ipfix = kind >= 2, options = kind == 1 || kind == 3;
 
-	while (len >= 4) {
-		uint16_t tid = rd16(p), count, scope = 0, i, nf = 0;
-		uint32_t off = 4, fixed = 0;
+	struct rbuf rb;
+
+	/* rb: the rest of the set; rec: the template record being read,
+	 * committed to rb once it has been walked to its end */
+	rbuf_init(&rb, p, len);
+	while (rbuf_left(&rb) >= 4) {
+		struct rbuf rec = rb;
+		uint16_t tid = 0, w1 = 0, w2 = 0, count, scope = 0, i, nf = 0;
+		uint32_t fixed = 0;
 		int bad = 0;
 
+		rbuf_get_u16(&rec, &tid);
+		rbuf_get_u16(&rec, &w1);
 		if (kind == 1) {
-			if (len < 6)
+			if (rbuf_get_u16(&rec, &w2) != 0)
 				break;
 			/* v9 options: scope and option lengths in bytes */
-			if ((rd16(p + 2) & 3) || (rd16(p + 4) & 3)) {
+			if ((w1 & 3) || (w2 & 3)) {
 				e->err[FDE_BAD_TEMPLATE]++;
 				return learned;
 			}
-			scope = rd16(p + 2) / 4;
-			count = (uint16_t)(scope + rd16(p + 4) / 4);
-			off = 6;
+			scope = w1 / 4;
+			count = (uint16_t)(scope + w2 / 4);
 		} else {
-			count = rd16(p + 2);
+			count = w1;
 			if (kind == 3 && count != 0) {
-				if (len < 6)
+				if (rbuf_get_u16(&rec, &scope) != 0)
 					break;
-				scope = rd16(p + 4);
-				off = 6;
 				if (scope == 0 || scope > count)
 					bad = 1;
 			}
@@ -740,8 +741,7 @@ nf_template_set(struct flowdec *d, struct flowdec_exporter *e, int kind,
 				tpl_withdraw_all(d, e, tid == 3);
 			else if ((t = tpl_find(d, e, tid)) != NULL)
 				tpl_remove(d, t);
-			p += 4;
-			len -= 4;
+			rbuf_skip(&rb, 4);
 			continue;
 		}
 		if (tid < 256 || count == 0)
@@ -754,20 +754,16 @@ nf_template_set(struct flowdec *d, struct flowdec_exporter *e, int kind,
 			uint16_t id, fl;
 			uint32_t pen = 0;
 
-			if (off + 4 > len) {
+			if (rbuf_get_u16(&rec, &id) != 0 ||
+			    rbuf_get_u16(&rec, &fl) != 0) {
 				e->err[FDE_TRUNCATED]++;
 				return learned;
 			}
-			id = rd16(p + off);
-			fl = rd16(p + off + 2);
-			off += 4;
 			if (ipfix && (id & 0x8000)) {
-				if (off + 4 > len) {
+				if (rbuf_get_u32(&rec, &pen) != 0) {
 					e->err[FDE_TRUNCATED]++;
 					return learned;
 				}
-				pen = rd32(p + off);
-				off += 4;
 				id &= 0x7fff;
 			}
 			if (fl == 0xffff) {
@@ -797,8 +793,7 @@ nf_template_set(struct flowdec *d, struct flowdec_exporter *e, int kind,
 			else
 				e->templates++;
 		}
-		p += off;
-		len -= off;
+		rb = rec;
 	}
 	return learned;
 }
@@ -911,62 +906,93 @@ flowdec_pending_free(struct flowdec *d)
 
 /* ---- datagrams ---- */
 
+/*
+ * NetFlow v5: a 24-byte header (version, count, sysuptime, unix_secs,
+ * unix_nsecs, flow_sequence, engine_type, engine_id, sampling) and count
+ * records of 48 bytes, all read through bounded readers.
+ */
 static int
 nf_v5(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
       size_t len, uint64_t now_ms, const struct flowdec_sink *sink)
 {
 	struct flowdec_exporter *e;
 	struct nf_hdr h;
-	uint32_t count, have, i, rate;
+	struct rbuf rb;
+	uint32_t have, i, uptime = 0, secs = 0, nsecs = 0, seq = 0;
+	uint16_t version, count = 0, samp = 0, engine = 0;
 	int emitted = 0;
 
-	if (len < 24) {
+	rbuf_init(&rb, buf, len);
+	rbuf_get_u16(&rb, &version);
+	rbuf_get_u16(&rb, &count);
+	rbuf_get_u32(&rb, &uptime);
+	rbuf_get_u32(&rb, &secs);
+	rbuf_get_u32(&rb, &nsecs);
+	rbuf_get_u32(&rb, &seq);
+	rbuf_get_u16(&rb, &engine);     /* engine type and id */
+	rbuf_get_u16(&rb, &samp);
+	if (!rbuf_ok(&rb)) {
 		d->too_short++;
 		return -1;
 	}
-	e = flowdec_exporter_get(d, from, FDP_NETFLOW5,
-				 (uint32_t)buf[20] << 8 | buf[21], now_ms);
+	e = flowdec_exporter_get(d, from, FDP_NETFLOW5, engine, now_ms);
 	if (e == NULL)
 		return -1;
 	e->datagrams++;
-	count = rd16(buf + 2);
-	have = (uint32_t)((len - 24) / 48);
+	have = (uint32_t)(rbuf_left(&rb) / 48);
 	if (count == 0 || count > 30) {
 		e->err[FDE_BAD_LENGTH]++;
 		return -1;
 	}
+	flowdec_seq_check(e, seq, count, 0);
 	if (have < count) {
 		e->err[FDE_TRUNCATED]++;
-		count = have;
+		count = (uint16_t)have;
 	}
-	rate = rd16(buf + 22) & 0x3fff;
-	e->sampling = rate > 1 ? rate : 0;
-	flowdec_seq_check(e, rd32(buf + 16), rd16(buf + 2), 0);
+	samp &= 0x3fff;
+	e->sampling = samp > 1 ? samp : 0;
 	h.version = 5;
-	h.sysuptime = rd32(buf + 4);
-	h.export_ms = (uint64_t)rd32(buf + 8) * 1000 + rd32(buf + 12) / 1000000;
+	h.sysuptime = uptime;
+	h.export_ms = (uint64_t)secs * 1000 + nsecs / 1000000;
 	h.now_ms = now_ms;
 	for (i = 0; i < count; i++) {
-		const uint8_t *p = buf + 24 + (size_t)i * 48;
+		uint8_t src[4] = { 0 }, dst[4] = { 0 }, pad = 0;
+		uint16_t in_if = 0, out_if = 0, sport = 0, dport = 0;
+		uint32_t pkts = 0, bytes = 0, first = 0, last = 0;
 		struct nf_rec r;
+		struct rbuf rr;
 
+		if (rbuf_get_sub(&rb, 48, &rr) != 0)
+			break;
 		memset(&r, 0, sizeof(r));
-		ipaddr_set4(&r.src4, p);
-		ipaddr_set4(&r.dst4, p + 4);
+		rbuf_get_n(&rr, src, 4);
+		rbuf_get_n(&rr, dst, 4);
+		rbuf_skip(&rr, 4);              /* next hop */
+		rbuf_get_u16(&rr, &in_if);
+		rbuf_get_u16(&rr, &out_if);
+		rbuf_get_u32(&rr, &pkts);
+		rbuf_get_u32(&rr, &bytes);
+		rbuf_get_u32(&rr, &first);
+		rbuf_get_u32(&rr, &last);
+		rbuf_get_u16(&rr, &sport);
+		rbuf_get_u16(&rr, &dport);
+		rbuf_get_u8(&rr, &pad);
+		rbuf_get_u8(&rr, &r.tcp_flags);
+		rbuf_get_u8(&rr, &r.proto);
+		rbuf_get_u8(&rr, &r.tos);
+		ipaddr_set4(&r.src4, src);
+		ipaddr_set4(&r.dst4, dst);
 		r.has_src4 = r.has_dst4 = 1;
-		r.in_if = rd16(p + 12);
-		r.out_if = rd16(p + 14);
-		r.pkts = rd32(p + 16);
-		r.bytes = rd32(p + 20);
+		r.in_if = in_if;
+		r.out_if = out_if;
+		r.pkts = pkts;
+		r.bytes = bytes;
 		r.has_bytes = r.has_pkts = 1;
-		r.first_up = rd32(p + 24);
-		r.last_up = rd32(p + 28);
+		r.first_up = first;
+		r.last_up = last;
 		r.has_first_up = r.has_last_up = 1;
-		r.sport = rd16(p + 32);
-		r.dport = rd16(p + 34);
-		r.tcp_flags = p[37];
-		r.proto = p[38];
-		r.tos = p[39];
+		r.sport = sport;
+		r.dport = dport;
 		emitted += nf_rec_emit(d, e, &h, &r, sink);
 	}
 	return emitted;
@@ -976,25 +1002,43 @@ static int
 nf_v9_ipfix(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 	    size_t len, uint64_t now_ms, const struct flowdec_sink *sink)
 {
-	int ipfix = buf[1] == 10;
-	uint32_t hlen = ipfix ? 16 : 20, off, data_records = 0;
+	/*
+	 * v9 header (20 bytes): version, count, sysuptime, unix_secs,
+	 * sequence, source id.  IPFIX (16 bytes): version, length,
+	 * export time, sequence, observation domain.
+	 */
+	struct rbuf rb, hb;
+	uint16_t version = 0, w2 = 0;
+	uint32_t uptime = 0, secs = 0, seq = 0, domain = 0, data_records = 0;
+	int ipfix;
+	uint32_t hlen;
 	struct flowdec_exporter *e;
 	struct nf_hdr h;
 	int emitted = 0, learned = 0, held = 0;
 
-	if (len < hlen) {
+	rbuf_init(&hb, buf, len);
+	rbuf_get_u16(&hb, &version);
+	ipfix = version == 10;
+	hlen = ipfix ? 16 : 20;
+	rbuf_get_u16(&hb, &w2);         /* v9 count, IPFIX length */
+	if (!ipfix)
+		rbuf_get_u32(&hb, &uptime);
+	rbuf_get_u32(&hb, &secs);
+	rbuf_get_u32(&hb, &seq);
+	rbuf_get_u32(&hb, &domain);
+	if (!rbuf_ok(&hb)) {
 		d->too_short++;
 		return -1;
 	}
 	e = flowdec_exporter_get(d, from, ipfix ? FDP_IPFIX : FDP_NETFLOW9,
-				 rd32(buf + (ipfix ? 12 : 16)), now_ms);
+				 domain, now_ms);
 	if (e == NULL)
 		return -1;
 	e->datagrams++;
 	if (len > 65535)
 		len = 65535;
 	if (ipfix) {
-		uint16_t mlen = rd16(buf + 2);
+		uint16_t mlen = w2;
 
 		if (mlen < hlen) {
 			e->err[FDE_BAD_LENGTH]++;
@@ -1006,24 +1050,30 @@ nf_v9_ipfix(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 			len = mlen;
 	}
 	h.version = ipfix ? 10 : 9;
-	h.sysuptime = ipfix ? 0 : rd32(buf + 4);
-	h.export_ms = (uint64_t)rd32(buf + (ipfix ? 4 : 8)) * 1000;
+	h.sysuptime = uptime;
+	h.export_ms = (uint64_t)secs * 1000;
 	h.now_ms = now_ms;
 
-	for (off = hlen; off + 4 <= len;) {
-		uint16_t id = rd16(buf + off), slen = rd16(buf + off + 2);
-		const uint8_t *body = buf + off + 4;
+	/* the sets, bounded by the (IPFIX: declared) message length */
+	rbuf_init(&rb, buf, len);
+	rbuf_skip(&rb, hlen);
+	while (rbuf_left(&rb) >= 4) {
+		uint16_t id = 0, slen = 0;
+		const uint8_t *body;
 		uint32_t blen;
 
+		rbuf_get_u16(&rb, &id);
+		rbuf_get_u16(&rb, &slen);
 		if (slen < 4) {
 			e->err[FDE_BAD_SET]++;
 			break;
 		}
-		if (slen > len - off) {
+		blen = slen - 4u;
+		body = rbuf_ptr(&rb);
+		if (rbuf_skip(&rb, blen) != 0) {
 			e->err[FDE_TRUNCATED]++;
 			break;
 		}
-		blen = slen - 4u;
 		if (!ipfix && id == 0)
 			learned += nf_template_set(d, e, 0, body, blen);
 		else if (!ipfix && id == 1)
@@ -1047,12 +1097,11 @@ nf_v9_ipfix(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 				held = 1;
 			}
 		}
-		off += slen;
 	}
 	if (!ipfix)
-		flowdec_seq_check(e, rd32(buf + 12), 1, 0);
+		flowdec_seq_check(e, seq, 1, 0);
 	else if (!held)
-		flowdec_seq_check(e, rd32(buf + 8), data_records, 1);
+		flowdec_seq_check(e, seq, data_records, 1);
 	else
 		e->seq_valid = 0;    /* unknown count: resynchronise */
 	if (learned > 0 && d->n_pending > 0)
@@ -1065,11 +1114,15 @@ flowdec_netflow(struct flowdec *d, const struct ipaddr *exporter,
 		const uint8_t *buf, size_t len, uint64_t now_ms,
 		const struct flowdec_sink *sink)
 {
-	if (len < 2) {
+	struct rbuf rb;
+	uint16_t version;
+
+	rbuf_init(&rb, buf, len);
+	if (rbuf_get_u16(&rb, &version) != 0) {
 		d->too_short++;
 		return -1;
 	}
-	switch (rd16(buf)) {
+	switch (version) {
 	case 5:
 		return nf_v5(d, exporter, buf, len, now_ms, sink);
 	case 9:

@@ -47,53 +47,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rbuf.h"
 #include "merge/record.h"
 
-struct sf_cur {
-	const uint8_t *p;
-	uint32_t len;
-};
-
-static inline uint32_t
-rd32(const uint8_t *p)
+/* Takes n bytes (padded to 4) as a sub-reader. */
+static inline int
+sf_take(struct rbuf *c, uint32_t n, struct rbuf *sub)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
+	size_t padded = ((size_t)n + 3u) & ~(size_t)3u;
 
-static inline uint64_t
-rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
-
-static int
-sf_u32(struct sf_cur *c, uint32_t *v)
-{
-	if (c->len < 4)
+	if (rbuf_get_sub(c, n, sub) != 0)
 		return -1;
-	*v = rd32(c->p);
-	c->p += 4;
-	c->len -= 4;
-	return 0;
-}
-
-/* Takes n bytes (padded to 4) as a sub-cursor. */
-static int
-sf_take(struct sf_cur *c, uint32_t n, struct sf_cur *sub)
-{
-	uint32_t padded;
-
-	if (n > c->len)
-		return -1;
-	padded = (n + 3u) & ~3u;
-	if (padded > c->len || padded < n)
-		padded = c->len;
-	sub->p = c->p;
-	sub->len = n;
-	c->p += padded;
-	c->len -= padded;
-	return 0;
+	/* the padding of the last record may be missing */
+	padded -= n;
+	if (padded > rbuf_left(c))
+		padded = rbuf_left(c);
+	return rbuf_skip(c, padded);
 }
 
 static struct flowdec_ifcounters *
@@ -115,60 +84,84 @@ sf_ifc_get(struct flowdec_exporter *e, uint32_t ifindex)
 	return &e->ifc[e->n_ifc++];
 }
 
+/* Generic interface counters (sFlow v5 counters format 1, 88 bytes). */
 static void
-sf_counters_generic(struct flowdec_exporter *e, const uint8_t *p,
+sf_counters_generic(struct flowdec_exporter *e, struct rbuf *r,
 		    uint64_t now_ms)
 {
-	struct flowdec_ifcounters *c = sf_ifc_get(e, rd32(p));
+	struct flowdec_ifcounters *c, v;
+	uint32_t w[11] = { 0 };
 
+	memset(&v, 0, sizeof(v));
+	rbuf_get_u32(r, &v.ifindex);
+	rbuf_get_u32(r, &v.iftype);
+	rbuf_get_u64(r, &v.speed);
+	rbuf_get_u32(r, &v.direction);
+	rbuf_get_u32(r, &v.status);
+	rbuf_get_u64(r, &v.in_octets);
+	rbuf_get_u32(r, &w[0]);
+	rbuf_get_u32(r, &w[1]);
+	rbuf_get_u32(r, &w[2]);
+	rbuf_get_u32(r, &w[3]);
+	rbuf_get_u32(r, &w[4]);
+	rbuf_get_u32(r, &w[5]);
+	rbuf_get_u64(r, &v.out_octets);
+	rbuf_get_u32(r, &w[6]);
+	rbuf_get_u32(r, &w[7]);
+	rbuf_get_u32(r, &w[8]);
+	rbuf_get_u32(r, &w[9]);
+	rbuf_get_u32(r, &w[10]);
+	if (!rbuf_ok(r)) {
+		e->err[FDE_BAD_SAMPLE]++;
+		return;
+	}
+	c = sf_ifc_get(e, v.ifindex);
 	if (c == NULL) {
 		e->err[FDE_UNKNOWN_FORMAT]++;
 		return;
 	}
-	c->iftype = rd32(p + 4);
-	c->speed = rd64(p + 8);
-	c->direction = rd32(p + 16);
-	c->status = rd32(p + 20);
-	c->in_octets = rd64(p + 24);
-	c->in_ucast = rd32(p + 32);
-	c->in_mcast = rd32(p + 36);
-	c->in_bcast = rd32(p + 40);
-	c->in_discards = rd32(p + 44);
-	c->in_errors = rd32(p + 48);
-	c->in_unknown = rd32(p + 52);
-	c->out_octets = rd64(p + 56);
-	c->out_ucast = rd32(p + 64);
-	c->out_mcast = rd32(p + 68);
-	c->out_bcast = rd32(p + 72);
-	c->out_discards = rd32(p + 76);
-	c->out_errors = rd32(p + 80);
+	c->iftype = v.iftype;
+	c->speed = v.speed;
+	c->direction = v.direction;
+	c->status = v.status;
+	c->in_octets = v.in_octets;
+	c->in_ucast = w[0];
+	c->in_mcast = w[1];
+	c->in_bcast = w[2];
+	c->in_discards = w[3];
+	c->in_errors = w[4];
+	c->in_unknown = w[5];
+	c->out_octets = v.out_octets;
+	c->out_ucast = w[6];
+	c->out_mcast = w[7];
+	c->out_bcast = w[8];
+	c->out_discards = w[9];
+	c->out_errors = w[10];
 	c->last_ms = now_ms;
 }
 
 static void
-sf_counter_sample(struct flowdec_exporter *e, struct sf_cur *c, int expanded,
+sf_counter_sample(struct flowdec_exporter *e, struct rbuf *c, int expanded,
 		  uint64_t now_ms)
 {
 	uint32_t seq, src, n, i;
 
-	if (sf_u32(c, &seq) || sf_u32(c, &src) ||
-	    (expanded && sf_u32(c, &src)) || sf_u32(c, &n)) {
+	if (rbuf_get_u32(c, &seq) || rbuf_get_u32(c, &src) ||
+	    (expanded && rbuf_get_u32(c, &src)) || rbuf_get_u32(c, &n)) {
 		e->err[FDE_BAD_SAMPLE]++;
 		return;
 	}
 	e->counter_samples++;
 	for (i = 0; i < n; i++) {
 		uint32_t fmt, rlen;
-		struct sf_cur r;
+		struct rbuf r;
 
-		if (sf_u32(c, &fmt) || sf_u32(c, &rlen) || sf_take(c, rlen, &r)) {
+		if (rbuf_get_u32(c, &fmt) || rbuf_get_u32(c, &rlen) || sf_take(c, rlen, &r)) {
 			e->err[FDE_BAD_SAMPLE]++;
 			return;
 		}
-		if (fmt == 1 && r.len >= 88)
-			sf_counters_generic(e, r.p, now_ms);
-		else if (fmt == 1)
-			e->err[FDE_BAD_SAMPLE]++;
+		if (fmt == 1)
+			sf_counters_generic(e, &r, now_ms);
 		/* other counter blocks (ethernet, processor...) are skipped */
 	}
 }
@@ -183,51 +176,62 @@ struct sf_flow {
 	int has_ip;
 };
 
+/* Sampled IPv4 (format 3) / IPv6 (format 4): length, protocol, src,
+ * dst, src port, dst port, TCP flags, ToS/priority, each u32 but the
+ * addresses.  A short record is ignored, as before. */
 static void
-sf_sampled_ip(struct sf_flow *f, const struct sf_cur *r, int v6)
+sf_sampled_ip(struct sf_flow *f, struct rbuf *r, int v6)
 {
-	const uint8_t *p = r->p;
-	uint32_t alen = v6 ? 16 : 4;
+	uint32_t ip_len = 0, proto = 0, sport = 0, dport = 0, flags = 0, tos = 0;
+	uint8_t src[16] = { 0 }, dst[16] = { 0 };
+	size_t alen = v6 ? 16 : 4;
 
-	if (r->len < 8 + 2 * alen + 16)
+	rbuf_get_u32(r, &ip_len);
+	rbuf_get_u32(r, &proto);
+	rbuf_get_n(r, src, alen);
+	rbuf_get_n(r, dst, alen);
+	rbuf_get_u32(r, &sport);
+	rbuf_get_u32(r, &dport);
+	rbuf_get_u32(r, &flags);
+	rbuf_get_u32(r, &tos);
+	if (!rbuf_ok(r))
 		return;
 	memset(&f->u, 0, sizeof(f->u));
-	f->ip_len = rd32(p);
-	f->u.l4_proto = (uint8_t)rd32(p + 4);
+	f->ip_len = ip_len;
+	f->u.l4_proto = (uint8_t)proto;
 	if (v6) {
 		f->u.ip_version = 6;
-		ipaddr_set6(&f->u.src, p + 8);
-		ipaddr_set6(&f->u.dst, p + 24);
+		ipaddr_set6(&f->u.src, src);
+		ipaddr_set6(&f->u.dst, dst);
 	} else {
 		f->u.ip_version = 4;
-		ipaddr_set4(&f->u.src, p + 8);
-		ipaddr_set4(&f->u.dst, p + 12);
+		ipaddr_set4(&f->u.src, src);
+		ipaddr_set4(&f->u.dst, dst);
 	}
-	p += 8 + 2 * alen;
 	if (f->u.l4_proto != 1 && f->u.l4_proto != 58) {
-		f->u.sport = (uint16_t)rd32(p);
-		f->u.dport = (uint16_t)rd32(p + 4);
+		f->u.sport = (uint16_t)sport;
+		f->u.dport = (uint16_t)dport;
 	}
-	f->u.src_tcp_flags = (uint8_t)rd32(p + 8);
-	f->u.tos = (uint8_t)rd32(p + 12);
+	f->u.src_tcp_flags = (uint8_t)flags;
+	f->u.tos = (uint8_t)tos;
 	f->has_ip = 1;
 }
 
 static int
 sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
-	       struct sf_cur *c, int expanded, uint64_t now_ms,
+	       struct rbuf *c, int expanded, uint64_t now_ms,
 	       const struct flowdec_sink *sink)
 {
 	struct sf_flow f;
 	uint32_t seq, src, pool, drops, n, i, tmp;
 
 	memset(&f, 0, sizeof(f));
-	if (sf_u32(c, &seq) || sf_u32(c, &src) ||
-	    (expanded && sf_u32(c, &src)) || sf_u32(c, &f.rate) ||
-	    sf_u32(c, &pool) || sf_u32(c, &drops) ||
-	    (expanded && sf_u32(c, &tmp)) || sf_u32(c, &f.in_if) ||
-	    (expanded && sf_u32(c, &tmp)) || sf_u32(c, &f.out_if) ||
-	    sf_u32(c, &n)) {
+	if (rbuf_get_u32(c, &seq) || rbuf_get_u32(c, &src) ||
+	    (expanded && rbuf_get_u32(c, &src)) || rbuf_get_u32(c, &f.rate) ||
+	    rbuf_get_u32(c, &pool) || rbuf_get_u32(c, &drops) ||
+	    (expanded && rbuf_get_u32(c, &tmp)) || rbuf_get_u32(c, &f.in_if) ||
+	    (expanded && rbuf_get_u32(c, &tmp)) || rbuf_get_u32(c, &f.out_if) ||
+	    rbuf_get_u32(c, &n)) {
 		e->err[FDE_BAD_SAMPLE]++;
 		return 0;
 	}
@@ -243,24 +247,19 @@ sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
 		e->sampling = f.rate;
 	for (i = 0; i < n; i++) {
 		uint32_t fmt, rlen;
-		struct sf_cur r;
+		struct rbuf r;
 
-		if (sf_u32(c, &fmt) || sf_u32(c, &rlen) || sf_take(c, rlen, &r)) {
+		if (rbuf_get_u32(c, &fmt) || rbuf_get_u32(c, &rlen) || sf_take(c, rlen, &r)) {
 			e->err[FDE_BAD_SAMPLE]++;
 			return 0;
 		}
 		if (fmt == 1) {
 			uint32_t proto, hl;
 
-			if (r.len < 16) {
-				e->err[FDE_BAD_SAMPLE]++;
-				continue;
-			}
-			proto = rd32(r.p);
-			f.frame_len = rd32(r.p + 4);
-			f.stripped = rd32(r.p + 8);
-			hl = rd32(r.p + 12);
-			if (hl > r.len - 16) {
+			if (rbuf_get_u32(&r, &proto) ||
+			    rbuf_get_u32(&r, &f.frame_len) ||
+			    rbuf_get_u32(&r, &f.stripped) ||
+			    rbuf_get_u32(&r, &hl) || hl > rbuf_left(&r)) {
 				e->err[FDE_BAD_SAMPLE]++;
 				continue;
 			}
@@ -270,7 +269,7 @@ sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
 				e->err[FDE_UNKNOWN_FORMAT]++;
 				continue;
 			}
-			f.hdr = r.p + 16;
+			f.hdr = rbuf_ptr(&r);
 			f.hdr_len = hl;
 		} else if (fmt == 3 || fmt == 4) {
 			sf_sampled_ip(&f, &r, fmt == 4);
@@ -324,13 +323,14 @@ flowdec_sflow(struct flowdec *d, const struct ipaddr *exporter,
 	      const uint8_t *buf, size_t len, uint64_t now_ms,
 	      const struct flowdec_sink *sink)
 {
-	struct sf_cur c = { buf, len > 0xffffffu ? 0xffffffu : (uint32_t)len };
+	struct rbuf c;
 	struct flowdec_exporter *e;
 	struct ipaddr agent;
 	uint32_t version, atype, sub, seq, uptime, n, i;
 	int emitted = 0;
 
-	if (sf_u32(&c, &version) || sf_u32(&c, &atype)) {
+	rbuf_init(&c, buf, len > 0xffffffu ? 0xffffffu : len);
+	if (rbuf_get_u32(&c, &version) || rbuf_get_u32(&c, &atype)) {
 		d->too_short++;
 		return -1;
 	}
@@ -339,20 +339,18 @@ flowdec_sflow(struct flowdec *d, const struct ipaddr *exporter,
 		return -1;
 	}
 	memset(&agent, 0, sizeof(agent));
-	if (atype == 1 && c.len >= 4) {
-		ipaddr_set4(&agent, c.p);
-		c.p += 4;
-		c.len -= 4;
-	} else if (atype == 2 && c.len >= 16) {
-		ipaddr_set6(&agent, c.p);
-		c.p += 16;
-		c.len -= 16;
+	if (atype == 1 && rbuf_has(&c, 0, 4)) {
+		ipaddr_set4(&agent, rbuf_ptr(&c));
+		rbuf_skip(&c, 4);
+	} else if (atype == 2 && rbuf_has(&c, 0, 16)) {
+		ipaddr_set6(&agent, rbuf_ptr(&c));
+		rbuf_skip(&c, 16);
 	} else {
 		d->too_short++;
 		return -1;
 	}
-	if (sf_u32(&c, &sub) || sf_u32(&c, &seq) || sf_u32(&c, &uptime) ||
-	    sf_u32(&c, &n)) {
+	if (rbuf_get_u32(&c, &sub) || rbuf_get_u32(&c, &seq) || rbuf_get_u32(&c, &uptime) ||
+	    rbuf_get_u32(&c, &n)) {
 		d->too_short++;
 		return -1;
 	}
@@ -366,9 +364,9 @@ flowdec_sflow(struct flowdec *d, const struct ipaddr *exporter,
 	flowdec_seq_check(e, seq, 1, 0);
 	for (i = 0; i < n; i++) {
 		uint32_t fmt, slen;
-		struct sf_cur s;
+		struct rbuf s;
 
-		if (sf_u32(&c, &fmt) || sf_u32(&c, &slen)) {
+		if (rbuf_get_u32(&c, &fmt) || rbuf_get_u32(&c, &slen)) {
 			e->err[FDE_TRUNCATED]++;
 			break;
 		}

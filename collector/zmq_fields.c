@@ -3,8 +3,12 @@
  * resolution and the field table of shared/docs/zmq-wire.md §4.
  *
  * Keys (§4.1): all digits → (PEN 0, id); "PEN.ID" → (PEN, id); anything
- * else is a label, looked up in the built-in table below (binary search,
- * no allocation), then in the labels learned from `template` messages.
+ * else is a label, looked up in the built-in table (binary search, no
+ * allocation), then in the labels learned from `template` messages.
+ * The built-in labels, the IANA id list and most cases of the decode
+ * switch are generated from the field dictionary, common/flow_fields.def
+ * (one row per field); the fields with rules of their own are written
+ * out in zmqc_rec_field().
  * Ids are then made canonical as ntopng does: a PEN-0 id that is not one
  * of the IANA elements we know, and any PEN-35632 id, below 57472 gets
  * 57472 added (so "118" is L7_PROTO); other PENs are ignored.
@@ -25,73 +29,31 @@
  * side is broadcast or multicast.  So collected flows get the same client/
  * server as on an upstream ntopng fed the same records.
  */
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collector/zmqc.h"
-
-#define NTOP_PEN 35632
-#define NTOP_BASE 57472
-
-enum {
-	F_IN_BYTES = 1, F_IN_PKTS = 2, F_PROTOCOL = 4, F_SRC_TOS = 5,
-	F_TCP_FLAGS = 6, F_L4_SRC_PORT = 7, F_IPV4_SRC = 8, F_IPV4_SRC_MASK = 9,
-	F_INPUT_SNMP = 10, F_L4_DST_PORT = 11, F_IPV4_DST = 12,
-	F_IPV4_DST_MASK = 13, F_OUTPUT_SNMP = 14, F_IPV4_NEXT_HOP = 15,
-	F_SRC_AS = 16, F_DST_AS = 17, F_LAST_SWITCHED = 21,
-	F_FIRST_SWITCHED = 22, F_OUT_BYTES = 23, F_OUT_PKTS = 24,
-	F_IPV6_SRC = 27, F_IPV6_DST = 28, F_SAMPLING = 34, F_TOTAL_FLOWS = 42,
-	F_DST_TOS = 55, F_IN_SRC_MAC = 56, F_OUT_DST_MAC = 57, F_SRC_VLAN = 58,
-	F_DST_VLAN = 59, F_IP_VERSION = 60, F_DIRECTION = 61,
-	F_IN_DST_MAC = 80, F_OUT_SRC_MAC = 81, F_BGP_NEXT_ASN = 128,
-	F_BGP_PREV_ASN = 129, F_EXPORTER_V4 = 130, F_EXPORTER_V6 = 131,
-	F_END_REASON = 136, F_WLAN_SSID = 147, F_START_MS = 152, F_END_MS = 153,
-	F_NAT_SRC = 225, F_NAT_DST = 226, F_NAT_SPORT = 227, F_NAT_DPORT = 228,
-	F_INIT_OCTETS = 231, F_RESP_OCTETS = 232, F_VRF = 234,
-	F_DOT1Q_SRC_VLAN = 243, F_DOT1Q_DST_VLAN = 254, F_INIT_PKTS = 298,
-	F_RESP_PKTS = 299, F_OBS_POINT = 300, F_WTP_MAC = 367,
-	/* ntop IEs */
-	F_CLIENT_TCP_FLAGS = 57550, F_SERVER_TCP_FLAGS = 57551,
-	F_L7_PROTO = 57590, F_L7_PROTO_NAME = 57591,
-	F_NPROBE_INSTANCE = 57594, F_CLI_LAT = 57595, F_SRV_LAT = 57596,
-	F_APPL_LAT = 57597, F_HTTP_URL = 57652, F_HTTP_RET = 57653,
-	F_HTTP_UA = 57655, F_HTTP_HOST = 57659, F_TLS_SNI = 57660,
-	F_DNS_QUERY = 57677, F_DNS_QTYPE = 57679, F_DNS_RET = 57680,
-	F_HTTP_METHOD = 57832, F_HTTP_SITE = 57833, F_NPROBE_IPV4 = 57943,
-	F_L7_RISK = 57981, F_L7_INFO = 58011, F_L7_CONFIDENCE = 58032,
-	F_UNIQUE_SOURCE_ID = 58061,
-	/* ours (docs/hierarchy.md), reachable only by their labels: far
-	 * above every IANA and ntop id */
-	F_SITE_PATH = 0xF0000001, F_ORIGIN_SEQ = 0xF0000002,
-};
+#include "common/flow_fields.h"
 
 /* IANA element ids ntopng handles itself (so they do not alias into the
- * ntop range). */
+ * ntop range): the PEN-0 rows of the dictionary, as a switch the compiler
+ * turns into a table or a search. */
 static int
 iana_known(uint32_t id)
 {
-	static const uint16_t ids[] = {
-		1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 21, 22,
-		23, 24, 27, 28, 34, 42, 55, 56, 57, 58, 59, 60, 61, 80, 81, 128,
-		129, 130, 131, 136, 147, 152, 153, 225, 226, 227, 228, 231, 232,
-		234, 243, 254, 298, 299, 300, 367,
-	};
-	size_t lo = 0, hi = sizeof(ids) / sizeof(ids[0]);
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (ids[mid] == id)
-			return 1;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
+	switch (id) {
+#define FF_IANA_0(id) case id:
+#define FF_IANA_FF_PEN_NTOP(id)
+#define FF_IANA_FF_PEN_OURS(id)
+#define FF(name, pen, id, label, dec, member, exp) FF_IANA_##pen(id)
+#include "common/flow_fields.def"
+#undef FF
+		return 1;
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 /* Canonical id of (pen, id), or 0 when we ignore it. */
@@ -100,95 +62,20 @@ field_canon(uint32_t pen, uint32_t id)
 {
 	if (pen == 0 && iana_known(id))
 		return id;
-	if (pen == 0 || pen == NTOP_PEN)
-		return id < NTOP_BASE ? id + NTOP_BASE : id;
+	if (pen == 0 || pen == FF_PEN_NTOP)
+		return id < FF_NTOP_BASE ? id + FF_NTOP_BASE : id;
 	return 0;
 }
 
-/* Built-in labels, sorted by name (strcmp order) for bsearch. */
+/* Built-in labels, in the dictionary's order (strcmp order of the
+ * names, checked by test_field_dictionary) for a binary search. */
 static const struct label {
 	const char *name;
 	uint32_t id;
 } labels[] = {
-	{ "APPL_LATENCY_MS", F_APPL_LAT },
-	{ "BGP_NEXT_ADJACENT_ASN", F_BGP_NEXT_ASN },
-	{ "BGP_PREV_ADJACENT_ASN", F_BGP_PREV_ASN },
-	{ "CLIENT_NW_LATENCY_MS", F_CLI_LAT },
-	{ "CLIENT_TCP_FLAGS", F_CLIENT_TCP_FLAGS },
-	{ "DIRECTION", F_DIRECTION },
-	{ "DNS_QUERY", F_DNS_QUERY },
-	{ "DNS_QUERY_TYPE", F_DNS_QTYPE },
-	{ "DNS_RET_CODE", F_DNS_RET },
-	{ "DOT1Q_DST_VLAN", F_DOT1Q_DST_VLAN },
-	{ "DOT1Q_SRC_VLAN", F_DOT1Q_SRC_VLAN },
-	{ "DST_AS", F_DST_AS },
-	{ "DST_TOS", F_DST_TOS },
-	{ "DST_VLAN", F_DST_VLAN },
-	{ "EXPORTER_IPV4_ADDRESS", F_EXPORTER_V4 },
-	{ "EXPORTER_IPV6_ADDRESS", F_EXPORTER_V6 },
-	{ "FIRST_SWITCHED", F_FIRST_SWITCHED },
-	{ "FLOW_END_MILLISECONDS", F_END_MS },
-	{ "FLOW_END_REASON", F_END_REASON },
-	{ "FLOW_START_MILLISECONDS", F_START_MS },
-	{ "HTTP_HOST", F_HTTP_HOST },
-	{ "HTTP_METHOD", F_HTTP_METHOD },
-	{ "HTTP_RET_CODE", F_HTTP_RET },
-	{ "HTTP_SITE", F_HTTP_SITE },
-	{ "HTTP_URL", F_HTTP_URL },
-	{ "HTTP_USER_AGENT", F_HTTP_UA },
-	{ "INGRESS_VRFID", F_VRF },
-	{ "INITIATOR_OCTETS", F_INIT_OCTETS },
-	{ "INITIATOR_PKTS", F_INIT_PKTS },
-	{ "INPUT_SNMP", F_INPUT_SNMP },
-	{ "IN_BYTES", F_IN_BYTES },
-	{ "IN_DST_MAC", F_IN_DST_MAC },
-	{ "IN_PKTS", F_IN_PKTS },
-	{ "IN_SRC_MAC", F_IN_SRC_MAC },
-	{ "IPV4_DST_ADDR", F_IPV4_DST },
-	{ "IPV4_DST_MASK", F_IPV4_DST_MASK },
-	{ "IPV4_NEXT_HOP", F_IPV4_NEXT_HOP },
-	{ "IPV4_SRC_ADDR", F_IPV4_SRC },
-	{ "IPV4_SRC_MASK", F_IPV4_SRC_MASK },
-	{ "IPV6_DST_ADDR", F_IPV6_DST },
-	{ "IPV6_SRC_ADDR", F_IPV6_SRC },
-	{ "IP_PROTOCOL_VERSION", F_IP_VERSION },
-	{ "L4_DST_PORT", F_L4_DST_PORT },
-	{ "L4_SRC_PORT", F_L4_SRC_PORT },
-	{ "L7_CONFIDENCE", F_L7_CONFIDENCE },
-	{ "L7_INFO", F_L7_INFO },
-	{ "L7_PROTO", F_L7_PROTO },
-	{ "L7_PROTO_NAME", F_L7_PROTO_NAME },
-	{ "L7_PROTO_RISK", F_L7_RISK },
-	{ "LAST_SWITCHED", F_LAST_SWITCHED },
-	{ "NPROBE_INSTANCE_NAME", F_NPROBE_INSTANCE },
-	{ "NPROBE_IPV4_ADDRESS", F_NPROBE_IPV4 },
-	{ "OBSERVATION_POINT_ID", F_OBS_POINT },
-	{ "ORIGIN_SEQ", F_ORIGIN_SEQ },
-	{ "OUTPUT_SNMP", F_OUTPUT_SNMP },
-	{ "OUT_BYTES", F_OUT_BYTES },
-	{ "OUT_DST_MAC", F_OUT_DST_MAC },
-	{ "OUT_PKTS", F_OUT_PKTS },
-	{ "OUT_SRC_MAC", F_OUT_SRC_MAC },
-	{ "POST_NAT_DST_IPV4_ADDR", F_NAT_DST },
-	{ "POST_NAT_DST_TRANSPORT_PORT", F_NAT_DPORT },
-	{ "POST_NAT_SRC_IPV4_ADDR", F_NAT_SRC },
-	{ "POST_NAT_SRC_TRANSPORT_PORT", F_NAT_SPORT },
-	{ "PROTOCOL", F_PROTOCOL },
-	{ "RESPONDER_OCTETS", F_RESP_OCTETS },
-	{ "RESPONDER_PKTS", F_RESP_PKTS },
-	{ "SAMPLING_INTERVAL", F_SAMPLING },
-	{ "SERVER_NW_LATENCY_MS", F_SRV_LAT },
-	{ "SERVER_TCP_FLAGS", F_SERVER_TCP_FLAGS },
-	{ "SITE_PATH", F_SITE_PATH },
-	{ "SRC_AS", F_SRC_AS },
-	{ "SRC_TOS", F_SRC_TOS },
-	{ "SRC_VLAN", F_SRC_VLAN },
-	{ "TCP_FLAGS", F_TCP_FLAGS },
-	{ "TLS_SERVER_NAME", F_TLS_SNI },
-	{ "TOTAL_FLOWS_EXP", F_TOTAL_FLOWS },
-	{ "UNIQUE_SOURCE_ID", F_UNIQUE_SOURCE_ID },
-	{ "WLAN_SSID", F_WLAN_SSID },
-	{ "WTP_MAC_ADDRESS", F_WTP_MAC },
+#define FF(name, pen, id, label, dec, member, exp) { label, FF_##name },
+#include "common/flow_fields.def"
+#undef FF
 };
 
 /* strcmp of a counted string against a C string. */
@@ -358,46 +245,18 @@ zmqc_rec_extra(struct zmqc_rec *r, const char *key, size_t key_len,
 	extra_add(r, key, key_len, v);
 }
 
-/* The built-in label of a canonical id (labels sorted by id, once). */
-static const struct label *labels_by_id[sizeof(labels) / sizeof(labels[0])];
-static pthread_once_t labels_once = PTHREAD_ONCE_INIT;
-
-static int
-label_id_cmp(const void *a, const void *b)
-{
-	const struct label *x = *(const struct label *const *)a;
-	const struct label *y = *(const struct label *const *)b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static void
-labels_sort(void)
-{
-	size_t i, n = sizeof(labels) / sizeof(labels[0]);
-
-	for (i = 0; i < n; i++)
-		labels_by_id[i] = &labels[i];
-	qsort(labels_by_id, n, sizeof(labels_by_id[0]), label_id_cmp);
-}
-
+/* The built-in label of a canonical id. */
 static const char *
 label_of(uint32_t canon)
 {
-	size_t lo = 0, hi = sizeof(labels) / sizeof(labels[0]);
-
-	pthread_once(&labels_once, labels_sort);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (labels_by_id[mid]->id == canon)
-			return labels_by_id[mid]->name;
-		if (labels_by_id[mid]->id < canon)
-			lo = mid + 1;
-		else
-			hi = mid;
+	switch (canon) {
+#define FF(name, pen, id, label, dec, member, exp) \
+	case FF_##name: return label;
+#include "common/flow_fields.def"
+#undef FF
+	default:
+		return NULL;
 	}
-	return NULL;
 }
 
 /* A field the flow does not keep, as an additional field: its label as
@@ -610,165 +469,147 @@ set_info(struct zmqc_rec *r, const struct zmqc_val *v, uint8_t prio)
 	return val_str(v, r->info, sizeof(r->info));
 }
 
+/*
+ * The value of one field: the rows of the dictionary with a generic DEC
+ * are cases generated here (one per row, DEC giving the conversion and
+ * MEMBER the struct flow_update member); the SPECIAL rows are written out
+ * below them; EXTRA rows and unknown ids fall to the default.
+ */
+#define FF_DEC_U64(name, m)                                                   \
+	case FF_##name:                                                       \
+		if ((rc = val_num(v, &n)) == 0)                               \
+			u->m = n;                                             \
+		break;
+#define FF_DEC_U8(name, m)                                                    \
+	case FF_##name:                                                       \
+		if ((rc = val_num(v, &n)) == 0 && n <= 255)                   \
+			u->m = (uint8_t)n;                                    \
+		else                                                          \
+			rc = -1;                                              \
+		break;
+#define FF_DEC_U16(name, m)                                                   \
+	case FF_##name:                                                       \
+		if ((rc = val_num(v, &n)) == 0 && n <= 65535)                 \
+			u->m = (uint16_t)n;                                   \
+		else                                                          \
+			rc = -1;                                              \
+		break;
+#define FF_DEC_U8S(name, m)                                                   \
+	case FF_##name:                                                       \
+		if ((rc = val_num_strict(v, &n)) == 0)                        \
+			u->m = (uint8_t)n;                                    \
+		break;
+#define FF_DEC_U32S(name, m)                                                  \
+	case FF_##name:                                                       \
+		if ((rc = val_num_strict(v, &n)) == 0)                        \
+			u->m = (uint32_t)n;                                   \
+		break;
+#define FF_DEC_IP4(name, m)                                                   \
+	case FF_##name: rc = set_addr(&u->m, v, 4); break;
+/* dotted string only (zmq-wire.md §4.2) */
+#define FF_DEC_IP4S(name, m)                                                  \
+	case FF_##name:                                                       \
+		rc = v->type == ZV_STR ? set_addr(&u->m, v, 4) : -1;          \
+		break;
+/* "::" never replaces a set (IPv4) address */
+#define FF_DEC_IP6(name, m)                                                   \
+	case FF_##name: rc = set_addr(&u->m, v, 6); break;
+#define FF_DEC_MAC(name, m)                                                   \
+	case FF_##name: rc = set_mac(u->m, v); break;
+/* numbers only; TCP_FLAGS alone does not update TCP state (as ntopng):
+ * send CLIENT_/SERVER_TCP_FLAGS */
+#define FF_DEC_CHECK(name, m)                                                 \
+	case FF_##name: rc = val_num_strict(v, &n); break;
+#define FF_DEC_SPECIAL(name, m)
+#define FF_DEC_EXTRA(name, m)
+
 int
 zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
 	       const char *key, size_t key_len, const struct zmqc_val *v)
 {
 	struct flow_update *u = &r->u;
+	uint32_t canon = field_canon(pen, id);
 	uint64_t n;
 	int rc = 0;
 
-	switch (field_canon(pen, id)) {
-	case F_IN_BYTES: rc = val_num(v, &u->in_bytes); break;
-	case F_IN_PKTS: rc = val_num(v, &u->in_pkts); break;
-	case F_OUT_BYTES: rc = val_num(v, &u->out_bytes); break;
-	case F_OUT_PKTS: rc = val_num(v, &u->out_pkts); break;
-	case F_INIT_OCTETS:
-	case F_RESP_OCTETS:
-	case F_INIT_PKTS:
-	case F_RESP_PKTS:
+	switch (canon) {
+#define FF(name, pen, id, label, dec, member, exp) FF_DEC_##dec(name, member)
+#include "common/flow_fields.def"
+#undef FF
+	case FF_INIT_OCTETS:
+	case FF_RESP_OCTETS:
+	case FF_INIT_PKTS:
+	case FF_RESP_PKTS:
 		if ((rc = val_num(v, &n)) != 0)
 			break;
 		r->abs_seen = 1;
-		switch (field_canon(pen, id)) {
-		case F_INIT_OCTETS: r->abs_bytes[0] = n; break;
-		case F_RESP_OCTETS: r->abs_bytes[1] = n; break;
-		case F_INIT_PKTS: r->abs_pkts[0] = n; break;
+		switch (canon) {
+		case FF_INIT_OCTETS: r->abs_bytes[0] = n; break;
+		case FF_RESP_OCTETS: r->abs_bytes[1] = n; break;
+		case FF_INIT_PKTS: r->abs_pkts[0] = n; break;
 		default: r->abs_pkts[1] = n; break;
 		}
 		break;
-	case F_PROTOCOL:
-		if ((rc = val_num(v, &n)) == 0 && n <= 255)
-			u->l4_proto = (uint8_t)n;
-		else
-			rc = -1;
-		break;
-	case F_L4_SRC_PORT:
-	case F_L4_DST_PORT:
-		if ((rc = val_num(v, &n)) == 0 && n <= 65535) {
-			if (field_canon(pen, id) == F_L4_SRC_PORT)
-				u->sport = (uint16_t)n;
-			else
-				u->dport = (uint16_t)n;
-		} else {
-			rc = -1;
-		}
-		break;
-	case F_IPV4_SRC: rc = set_addr(&u->src, v, 4); break;
-	case F_IPV4_DST: rc = set_addr(&u->dst, v, 4); break;
-	case F_IPV6_SRC:
-	case F_IPV6_DST: {
-		struct ipaddr *dst = field_canon(pen, id) == F_IPV6_SRC ?
-				     &u->src : &u->dst;
-		struct ipaddr a;
-
-		if (v->type == ZV_STR && v->len == 0)
-			break;
-		if ((rc = val_ip(v, 6, &a)) != 0)
-			break;
-		/* "::" never replaces a set (IPv4) address */
-		if (!ip_is_zero(&a) || dst->v == 0)
-			*dst = a;
-		break;
-	}
-	case F_FIRST_SWITCHED:
+	case FF_FIRST_SWITCHED:
 		if (r->first_s < 1000000000000ULL)
 			rc = val_num(v, &r->first_s);
 		break;
-	case F_LAST_SWITCHED:
+	case FF_LAST_SWITCHED:
 		if (r->last_s < 1000000000000ULL)
 			rc = val_num(v, &r->last_s);
 		break;
-	case F_START_MS:
+	case FF_START_MS:
 		/* milliseconds beat FIRST_SWITCHED's seconds, in any order */
 		if ((rc = val_num(v, &n)) == 0 && n >= 1000000000000ULL)
 			r->first_s = n;
 		break;
-	case F_END_MS:
+	case FF_END_MS:
 		if ((rc = val_num(v, &n)) == 0 && n >= 1000000000000ULL)
 			r->last_s = n;
 		break;
-	case F_SITE_PATH:
+	case FF_SITE_PATH:
 		rc = val_str(v, r->path, sizeof(r->path));
 		break;
-	case F_ORIGIN_SEQ: rc = val_num(v, &u->origin_seq); break;
-	case F_CLIENT_TCP_FLAGS:
+	case FF_CLIENT_TCP_FLAGS:
 		if ((rc = val_num_strict(v, &n)) == 0) {
 			u->src_tcp_flags = (uint8_t)n;
 			r->have_client_flags = 1;
 		}
 		break;
-	case F_SERVER_TCP_FLAGS:
-		if ((rc = val_num_strict(v, &n)) == 0)
-			u->dst_tcp_flags = (uint8_t)n;
-		break;
-	case F_SRC_TOS:
-		if ((rc = val_num_strict(v, &n)) == 0)
-			u->tos = (uint8_t)n;
-		break;
-	case F_DST_TOS:
+	case FF_DST_TOS:
 		if ((rc = val_num_strict(v, &n)) == 0 && u->tos == 0)
 			u->tos = (uint8_t)n;
 		break;
-	case F_INPUT_SNMP:
-		if ((rc = val_num_strict(v, &n)) == 0)
-			u->in_ifindex = (uint32_t)n;
-		break;
-	case F_OUTPUT_SNMP:
-		if ((rc = val_num_strict(v, &n)) == 0)
-			u->out_ifindex = (uint32_t)n;
-		break;
-	case F_SRC_VLAN:
-	case F_DST_VLAN:
+	case FF_SRC_VLAN:
+	case FF_DST_VLAN:
 		if ((rc = val_num_strict(v, &n)) != 0)
 			break;
-		if (field_canon(pen, id) == F_DST_VLAN && r->vlan_set)
+		if (canon == FF_DST_VLAN && r->vlan_set)
 			break;
 		u->vlan = n > 4095 ? 0 : (uint16_t)n;
 		r->vlan_set = 1;
 		break;
-	case F_DOT1Q_SRC_VLAN:
-	case F_DOT1Q_DST_VLAN:
+	case FF_DOT1Q_SRC_VLAN:
+	case FF_DOT1Q_DST_VLAN:
 		if ((rc = val_num_strict(v, &n)) == 0 && n <= 4095 &&
 		    r->dot1q_vlan == 0)
 			r->dot1q_vlan = (uint16_t)n;
 		break;
-	case F_IN_SRC_MAC:
-	case F_OUT_SRC_MAC:
-		rc = set_mac(u->src_mac, v);
-		break;
-	case F_IN_DST_MAC:
-	case F_OUT_DST_MAC:
-		rc = set_mac(u->dst_mac, v);
-		break;
-	case F_EXPORTER_V4:
-		/* dotted string only (§4.2) */
-		rc = v->type == ZV_STR ? set_addr(&u->exporter, v, 4) : -1;
-		break;
-	case F_EXPORTER_V6:
-		rc = set_addr(&u->exporter, v, 6);
-		break;
-	case F_NPROBE_IPV4:
+	case FF_NPROBE_IPV4:
 		rc = v->type == ZV_STR ? set_addr(&r->nprobe_ip, v, 4) : -1;
 		break;
-	case F_L7_PROTO: rc = set_l7(r, v); break;
-	case F_TLS_SNI:
-	case F_DNS_QUERY:
-	case F_HTTP_SITE:
-	case F_HTTP_HOST:
+	case FF_L7_PROTO: rc = set_l7(r, v); break;
+	case FF_TLS_SNI:
+	case FF_DNS_QUERY:
+	case FF_HTTP_SITE:
+	case FF_HTTP_HOST:
 		rc = set_info(r, v, 2);
 		break;
-	case F_L7_INFO: rc = set_info(r, v, 1); break;
-	case F_SAMPLING:
+	case FF_L7_INFO: rc = set_info(r, v, 1); break;
+	case FF_SAMPLING:
 		/* counters come upscaled by the probe (§4.2): informational */
 		if ((rc = val_num(v, &n)) == 0 && n > 1 && n <= UINT32_MAX)
 			u->sampling = (uint32_t)n;
-		break;
-	case F_TCP_FLAGS:
-	case F_IP_VERSION:
-		/* numbers only; TCP_FLAGS alone does not update TCP state
-		 * (as ntopng): send CLIENT_/SERVER_TCP_FLAGS */
-		rc = val_num_strict(v, &n);
 		break;
 	default:
 		extra_field(r, pen, id, key, key_len, v);

@@ -27,73 +27,79 @@
 #include <string.h>
 
 #include "collector/zmqc.h"
+#include "common/rbuf.h"
 
-static uint32_t
-rd_be32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	       (uint32_t)b[2] << 8 | b[3];
-}
-
-static uint32_t
-rd_le32(const uint8_t *b)
-{
-	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[1] << 8 | b[0];
-}
-
-/* Copies a NUL-padded topic of at most `max` bytes. */
+/* Takes a NUL-padded topic of `max` bytes (the reader holds them). */
 static void
-topic_copy(char *dst, const uint8_t *src, size_t max)
+topic_take(struct rbuf *r, char *dst, size_t max)
 {
+	const uint8_t *src = rbuf_ptr(r);
 	size_t i;
 
+	if (rbuf_skip(r, max) != 0)
+		max = 0;
 	for (i = 0; i < max && src[i] != '\0'; i++)
 		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? (char)src[i] : '?';
 	dst[i] = '\0';
 }
 
+/*
+ * Every field is read through the bounded reader r; the switch on the
+ * frame size only chooses the layout, it is not what keeps the reads in
+ * bounds.
+ */
 int
 zmqc_header_parse(const uint8_t *b, size_t len, struct zmqc_header *h)
 {
+	struct rbuf r;
+	uint32_t v32 = 0;
+	uint8_t pad = 0;
+
 	memset(h, 0, sizeof(*h));
+	rbuf_init(&r, b, len);
 	if (len == 40) {
 		h->layout = 40;
-		topic_copy(h->topic, b, 32);
+		topic_take(&r, h->topic, 32);
 		/* the u32 version was 0 in practice: keep its low byte */
-		h->version = rd_le32(b + 32) > 255 ? 255 : (uint8_t)rd_le32(b + 32);
+		if (rbuf_get_u32le(&r, &v32) != 0)
+			return ZMQC_ERR_BAD_HEADER;
+		h->version = v32 > 255 ? 255 : (uint8_t)v32;
 		return ZMQC_OK;
 	}
 	if (len != 24 && len != 28 && len != 36)
 		return ZMQC_ERR_BAD_HEADER;
 	h->layout = (uint8_t)len;
-	topic_copy(h->topic, b, 16);
-	h->version = b[16];
+	topic_take(&r, h->topic, 16);
+	if (rbuf_get_u8(&r, &h->version) != 0)
+		return ZMQC_ERR_BAD_HEADER;
 	if (h->version < 1 || h->version > 4 || (len == 36 && h->version != 4))
 		return ZMQC_ERR_BAD_VERSION;
 	h->has_msg_id = 1;
+	/* 17: source_id u8 (v1 layout), pad or flags; 18: size or pad */
+	rbuf_get_u8(&r, &pad);
+	rbuf_skip(&r, 2);
 	if (h->version == 1) {
-		h->msg_id = rd_le32(b + 20);
-		return ZMQC_OK;
+		rbuf_get_u32le(&r, &h->msg_id);
+		return rbuf_ok(&r) ? ZMQC_OK : ZMQC_ERR_BAD_HEADER;
 	}
 	switch (len) {
 	case 24:
-		h->source_id = b[17];
-		h->msg_id = rd_be32(b + 20);
+		h->source_id = pad;
+		rbuf_get_u32(&r, &h->msg_id);
 		break;
 	case 28:
-		h->msg_id = rd_be32(b + 20);
-		h->source_id = rd_be32(b + 24);
+		rbuf_get_u32(&r, &h->msg_id);
+		rbuf_get_u32(&r, &h->source_id);
 		break;
 	default:
-		h->flags = b[17];
-		h->uncompressed_size = rd_le32(b + 20);
-		h->compressed_size = rd_le32(b + 24);
-		h->msg_id = rd_be32(b + 28);
-		h->source_id = rd_be32(b + 32);
+		h->flags = pad;
+		rbuf_get_u32le(&r, &h->uncompressed_size);
+		rbuf_get_u32le(&r, &h->compressed_size);
+		rbuf_get_u32(&r, &h->msg_id);
+		rbuf_get_u32(&r, &h->source_id);
 		break;
 	}
-	return ZMQC_OK;
+	return rbuf_ok(&r) ? ZMQC_OK : ZMQC_ERR_BAD_HEADER;
 }
 
 enum zmqc_topic

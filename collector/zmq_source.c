@@ -57,6 +57,7 @@
 #include "collector/zmqc.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/source.h"
 
@@ -473,14 +474,14 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 				zmq_msg_close(&extra);
 			}
 		}
-		if (log_enabled(LOG_TRACE)) {
+		if (log_enabled(NLOG_TRACE)) {
 			memcpy(err0, zs->dec.st.errors, sizeof(err0));
 			flows0 = zs->dec.st.flows;
 		}
 		zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr), zmq_msg_size(&hdr),
 				have_pay ? zmq_msg_data(&pay) : NULL,
 				have_pay ? zmq_msg_size(&pay) : 0, frames, now);
-		if (log_enabled(LOG_TRACE))
+		if (log_enabled(NLOG_TRACE))
 			zmq_trace_msg(s, zs, zmq_msg_size(&hdr) +
 				      (have_pay ? zmq_msg_size(&pay) : 0),
 				      frames, flows0, err0);

@@ -21,22 +21,12 @@
 #include <string.h>
 
 #include "collector/zmqc.h"
+#include "common/rbuf.h"
 
 enum {
 	T_EOR = 1, T_U8 = 2, T_U16 = 3, T_U32 = 4, T_U64 = 5, T_I8 = 6,
 	T_I16 = 7, T_I32 = 8, T_I64 = 9, T_FLOAT = 10, T_STRING = 11,
 };
-
-static uint64_t
-rd_be(const uint8_t *b, size_t n)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v = v << 8 | b[i];
-	return v;
-}
 
 /* Width in bytes of a fixed-size scalar type, 0 for others. */
 static size_t
@@ -51,18 +41,23 @@ type_width(uint8_t t)
 	}
 }
 
+/* Every byte is read through the bounded reader r: an item that runs
+ * past the buffer is refused by the getter that would cross the end. */
 enum zmqc_tlv_next
 zmqc_tlv_next(const uint8_t *b, size_t len, size_t *off,
 	      struct zmqc_tlv_item *it)
 {
-	size_t o = *off, w;
+	struct rbuf r;
+	uint64_t u;
+	uint16_t l16;
+	size_t w;
 	uint8_t t;
 
-	if (o >= len)
+	rbuf_init(&r, b, len);
+	if (rbuf_skip(&r, *off) != 0 || rbuf_get_u8(&r, &t) != 0)
 		return TLV_END;
-	t = b[o++];
 	if (t == T_EOR) {
-		*off = o;
+		*off = r.off;
 		return TLV_EOR;
 	}
 	it->key_type = t >> 4;
@@ -72,73 +67,69 @@ zmqc_tlv_next(const uint8_t *b, size_t len, size_t *off,
 	it->key_id = 0;
 	/* key */
 	if (it->key_type == T_STRING) {
-		if (len - o < 2)
+		if (rbuf_get_u16(&r, &l16) != 0)
 			return TLV_ERROR;
-		it->key_len = (size_t)rd_be(b + o, 2);
-		o += 2;
-		if (len - o < it->key_len)
+		it->key_len = l16;
+		it->key_str = (const char *)rbuf_ptr(&r);
+		if (rbuf_skip(&r, it->key_len) != 0)
 			return TLV_ERROR;
-		it->key_str = (const char *)b + o;
-		o += it->key_len;
 	} else if (it->key_type == T_U8 || it->key_type == T_U16 ||
 		   it->key_type == T_U32) {
 		w = type_width(it->key_type);
-		if (len - o < w)
+		if (rbuf_get_uint(&r, w, &u) != 0)
 			return TLV_ERROR;
-		it->key_id = (uint32_t)rd_be(b + o, w);
-		o += w;
+		it->key_id = (uint32_t)u;
 	} else {
 		return TLV_ERROR;
 	}
 	/* value */
 	memset(&it->v, 0, sizeof(it->v));
 	if (it->value_type == T_STRING) {
-		size_t sl;
-
-		if (len - o < 2)
-			return TLV_ERROR;
-		sl = (size_t)rd_be(b + o, 2);
-		o += 2;
-		if (len - o < sl)
+		if (rbuf_get_u16(&r, &l16) != 0)
 			return TLV_ERROR;
 		it->v.type = ZV_STR;
-		it->v.s = (const char *)b + o;
-		it->v.len = sl;
-		o += sl;
+		it->v.s = (const char *)rbuf_ptr(&r);
+		it->v.len = l16;
+		if (rbuf_skip(&r, l16) != 0)
+			return TLV_ERROR;
 	} else {
 		w = type_width(it->value_type);
-		if (w == 0 || len - o < w)
+		if (w == 0)
 			return TLV_ERROR;
 		switch (it->value_type) {
 		case T_U8: case T_U16: case T_U32: case T_U64:
+			if (rbuf_get_uint(&r, w, &u) != 0)
+				return TLV_ERROR;
 			it->v.type = ZV_UINT;
-			it->v.u = rd_be(b + o, w);
+			it->v.u = u;
 			break;
 		case T_FLOAT: {
 			float f;
 
-			memcpy(&f, b + o, 4);   /* sender's order (§3.3) */
+			/* sender's order (§3.3) */
+			if (rbuf_get_n(&r, &f, sizeof(f)) != 0)
+				return TLV_ERROR;
 			it->v.type = ZV_DOUBLE;
 			it->v.d = f;
 			break;
 		}
 		default: {
-			uint64_t raw = rd_be(b + o, w);
 			int64_t sv;
 
+			if (rbuf_get_uint(&r, w, &u) != 0)
+				return TLV_ERROR;
 			/* sign-extend from w bytes */
-			if (w < 8 && (raw >> (w * 8 - 1)) & 1)
-				raw |= ~0ULL << (w * 8);
-			memcpy(&sv, &raw, sizeof(sv));
+			if (w < 8 && (u >> (w * 8 - 1)) & 1)
+				u |= ~0ULL << (w * 8);
+			memcpy(&sv, &u, sizeof(sv));
 			it->v.type = sv >= 0 ? ZV_UINT : ZV_INT;
 			it->v.i = sv;
 			it->v.u = sv >= 0 ? (uint64_t)sv : 0;
 			break;
 		}
 		}
-		o += w;
 	}
-	*off = o;
+	*off = r.off;
 	return TLV_ITEM;
 }
 

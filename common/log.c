@@ -4,6 +4,7 @@
  * and are written with one write(2) each.
  */
 #include "common/log.h"
+#include "common/timeutil.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int log_verbosity = LOG_INFO;
+int log_verbosity = NLOG_INFO;
 static __thread char log_role[16] = "main";
 
 void
@@ -58,33 +59,6 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	errno = saved;
 }
 
-uint64_t
-time_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-double
-time_mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-uint64_t
-time_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* The summary names no cause: the lines before it said what was
  * suppressed, and one line per window keeps the log readable. */
 uint32_t
@@ -115,29 +89,4 @@ ratelimit_ok(struct ratelimit *rl)
 	if (rl->suppressed < UINT32_MAX)
 		rl->suppressed++;
 	return 0;
-}
-
-int
-cond_init_mono(pthread_cond_t *c)
-{
-	pthread_condattr_t a;
-	int rc;
-
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	rc = pthread_cond_init(c, &a);
-	pthread_condattr_destroy(&a);
-	return rc;
-}
-
-void
-cond_deadline_ms(struct timespec *ts, long ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
 }

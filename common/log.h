@@ -17,9 +17,11 @@
  * Levels: the default shows INFO; -v adds DEBUG (per-source and
  * per-interface summaries, once a minute), -vv adds TRACE (what became of
  * each received message or datagram, always through a struct ratelimit).
+ * NLOG_ because <syslog.h> owns LOG_ERR, LOG_INFO... (macros, with other
+ * values), and a file may need both.
  */
 enum log_level {
-	LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4
+	NLOG_ERR = 0, NLOG_WARN = 1, NLOG_INFO = 2, NLOG_DEBUG = 3, NLOG_TRACE = 4
 };
 
 /* Global verbosity (-v raises it); messages above it are not written.
@@ -34,11 +36,11 @@ void log_set_role(const char *role);   /* thread-local, copied */
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_trace(...) log_msg(LOG_TRACE, __VA_ARGS__)
+#define log_err(...) log_msg(NLOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(NLOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(NLOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(NLOG_DEBUG, __VA_ARGS__)
+#define log_trace(...) log_msg(NLOG_TRACE, __VA_ARGS__)
 
 /* Allows at most `burst` messages per second; owned by one thread. */
 struct ratelimit {
@@ -57,20 +59,5 @@ int ratelimit_ok(struct ratelimit *rl);
  * a second) and before dropping the limiter, so that a burst that ends
  * is still summed up. */
 uint32_t ratelimit_flush(struct ratelimit *rl);
-
-/* Monotonic and wall-clock time in milliseconds; monotonic seconds with
- * nanosecond resolution (benchmarks). */
-uint64_t time_mono_ms(void);
-double time_mono_s(void);
-uint64_t time_wall_ms(void);
-
-/* Condition variables whose timed waits run on the monotonic clock, so
- * that a wall clock set forward (NTP, a VM resumed) does not end every
- * wait at once: cond_init_mono() at set-up, then pthread_cond_timedwait
- * with a deadline from cond_deadline_ms(). */
-#include <pthread.h>
-#include <time.h>
-int cond_init_mono(pthread_cond_t *c);
-void cond_deadline_ms(struct timespec *ts, long ms);
 
 #endif

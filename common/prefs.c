@@ -5,8 +5,12 @@
  * How it works
  *
  * Every option is one row of opt_table[]: long name, short letter, what
- * argument it takes, whether its feature is built yet, the -h topic and
- * the help text.  The -h text, the dump and the parser all walk that one
+ * argument it takes, whether its feature is built yet, the -h topic, the
+ * help text, and where its value goes: a type (flag, count, int, string,
+ * mode, list, host:port, networks) and the offset of its field in struct
+ * prefs (nginx's ngx_command_t), plus a setter for the few options whose
+ * value needs more checking than its type does.  The -h text, the parser
+ * (opt_store) and the dump (opt_dump, --dump-config) all walk that one
  * table, so adding an option (or flipping "implemented" once a module
  * lands) is a one-row change.  Rows whose help is NULL are hidden aliases
  * (e.g. --disable-host-persistence, the spelling of the seed's §4.3 body).
@@ -44,6 +48,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,7 +85,7 @@ enum opt_id {
 	O_VERBOSE, O_VERSION, O_HELP, O_CORE_AFFINITY, O_SHUTDOWN_DONE,
 	O_NODE_ID, O_EXPORT_INTERVAL, O_ZMQ_ENC, O_ZMQ_KEY_PRIV, O_ZMQ_KEY,
 	O_ZMQ_ALLOWED_KEYS, O_HTTP_401, O_HTTP_ORIGINS, O_HTTP_HOSTS,
-	O_DUMP_OPTIONS,
+	O_DUMP_OPTIONS, O_DUMP_CONFIG,
 	O__COUNT
 };
 
@@ -105,6 +110,31 @@ static const char *const topic_names[T__COUNT] = {
 	"Misc",
 };
 
+/*
+ * What an option stores and where (nginx's ngx_command_t idea): the type
+ * says how a value is parsed into struct prefs at `off` (and `off2`) and
+ * how it is dumped, so the parser and the dump do not list the options
+ * again.  An option whose value needs more than its type checks names a
+ * setter, which then does the whole job.
+ */
+enum opt_type {
+	OT_ACTION,    /* -h, -V, --dump-*: the setter acts, nothing stored */
+	OT_FLAG,      /* int set to 1 */
+	OT_COUNT,     /* int, one more per use (-vv) */
+	OT_INT,       /* int in [min, max] */
+	OT_U32,       /* uint32_t in [min, max] */
+	OT_STR,       /* char * (heap), non-empty; the last one wins */
+	OT_MODE,      /* enum prefs_mode: all, local, remote or none */
+	OT_LIST,      /* char *[] (heap) with its int count at off2 */
+	OT_HOSTPORT,  /* char *addr (heap or NULL) at off, int port at off2 */
+	OT_NETS,      /* struct netlist */
+};
+
+struct parse_ctx;
+struct opt_def;
+typedef int (*opt_set_fn)(struct parse_ctx *c, const struct opt_def *o,
+			  const char *val);
+
 struct opt_def {
 	enum opt_id id;
 	const char *lng;        /* without the leading "--" */
@@ -114,7 +144,52 @@ struct opt_def {
 	enum opt_topic topic;
 	const char *argname;    /* shown in -h, NULL for flags */
 	const char *help;       /* lines split by '\n'; NULL = hidden alias */
+	enum opt_type type;
+	size_t off, off2;       /* offsetof(struct prefs, ...) */
+	long long min, max;     /* OT_INT, OT_U32 */
+	opt_set_fn set;         /* NULL: the type's own parser */
 };
+
+#define PO(f) offsetof(struct prefs, f)
+#define F_FLAG(f) OT_FLAG, PO(f), 0, 0, 0, NULL
+#define F_COUNT(f) OT_COUNT, PO(f), 0, 0, 0, NULL
+#define F_INT(f, lo, hi) OT_INT, PO(f), 0, (lo), (hi), NULL
+#define F_U32(f, lo, hi) OT_U32, PO(f), 0, (lo), (hi), NULL
+#define F_STR(f) OT_STR, PO(f), 0, 0, 0, NULL
+#define F_MODE(f) OT_MODE, PO(f), 0, 0, 0, NULL
+#define F_LIST(f, n, fn) OT_LIST, PO(f), PO(n), 0, 0, (fn)
+#define F_HOSTPORT(a, port) OT_HOSTPORT, PO(a), PO(port), 0, 0, NULL
+#define F_SET(f, t, fn) (t), PO(f), 0, 0, 0, (fn)
+#define F_ACTION(fn) OT_ACTION, 0, 0, 0, 0, (fn)
+
+/* The field of option o in preferences p, as a `type *`. */
+#define OPT_FIELD(p, o, type) ((type *)(void *)((char *)(p) + (o)->off))
+#define OPT_CFIELD(p, o, type) \
+	((const type *)(const void *)((const char *)(p) + (o)->off))
+#define OPT_CFIELD2(p, o, type) \
+	((const type *)(const void *)((const char *)(p) + (o)->off2))
+
+/* The setters of the options that need more than their type's parser. */
+static int set_interface(struct parse_ctx *c, const struct opt_def *o,
+			 const char *val);
+static int set_export(struct parse_ctx *c, const struct opt_def *o,
+		      const char *val);
+static int set_hw_ts(struct parse_ctx *c, const struct opt_def *o,
+		     const char *val);
+static int set_login(struct parse_ctx *c, const struct opt_def *o,
+		     const char *val);
+static int set_local_nets(struct parse_ctx *c, const struct opt_def *o,
+			  const char *val);
+static int set_node_id(struct parse_ctx *c, const struct opt_def *o,
+		       const char *val);
+static int act_version(struct parse_ctx *c, const struct opt_def *o,
+		       const char *val);
+static int act_help(struct parse_ctx *c, const struct opt_def *o,
+		    const char *val);
+static int act_dump_options(struct parse_ctx *c, const struct opt_def *o,
+			    const char *val);
+static int act_dump_config(struct parse_ctx *c, const struct opt_def *o,
+			   const char *val);
 
 /*
  * The one table of options.  To finish a feature, set its "implemented"
@@ -131,9 +206,11 @@ static const struct opt_def opt_table[] = {
 	  "into one interface; name=spec names it:\n"
 	  "-i branches=tcp://a:5556,tcp://b:5556\n"
 	  "Without -i: every interface that is up,\n"
-	  "except loopback" },
+	  "except loopback",
+	  F_LIST(ifaces, n_ifaces, set_interface) },
 	{ O_PACKET_FILTER, "packet-filter", 'B', ARG_REQ, 1, T_INPUTS,
-	  "<filter>", "Ingress packet filter (BPF syntax)" },
+	  "<filter>", "Ingress packet filter (BPF syntax)",
+	  F_STR(packet_filter) },
 	{ O_DNS_MODE, "dns-mode", 'n', ARG_REQ, 0, T_INPUTS, "<mode>",
 	  "DNS address resolution mode:\n"
 	  "0 - Decode DNS responses and resolve\n"
@@ -143,58 +220,72 @@ static const struct opt_def opt_table[] = {
 	  "2 - Decode DNS responses and don't\n"
 	  "    resolve numeric IPs\n"
 	  "3 - Don't decode DNS responses and don't\n"
-	  "    resolve numeric IPs" },
+	  "    resolve numeric IPs",
+	  F_INT(dns_mode, 0, 3) },
 	{ O_NDPI_PROTOS, "ndpi-protocols", 'p', ARG_REQ, 1, T_INPUTS,
-	  "<file>.protos", "nDPI protocol file (e.g. protos.txt)" },
+	  "<file>.protos", "nDPI protocol file (e.g. protos.txt)",
+	  F_STR(ndpi_protos_file) },
 	{ O_HW_TS, "hw-timestamp-mode", 0, ARG_REQ, 0, T_INPUTS, "<mode>",
 	  "Hardware timestamping/stripping. Modes:\n"
 	  "ixia - packets timestamped by ixiacom.com\n"
-	  "       hardware devices" },
+	  "       hardware devices",
+	  F_SET(hw_timestamp_mode, OT_STR, set_hw_ts) },
 
 	/* Web server and users */
 	{ O_HTTP_PORT, "http-port", 'w', ARG_REQ, 1, T_WEB,
 	  "<[addr:]port>",
 	  "HTTP address and port, e.g. 3000,\n"
 	  "127.0.0.1:3000, [::1]:3000, :3000.\n"
-	  "0 disables the HTTP server. Default: 3000" },
+	  "0 disables the HTTP server. Default: 3000",
+	  F_HOSTPORT(http_addr, http_port) },
 	{ O_HTTPS_PORT, "https-port", 'W', ARG_REQ, 1, T_WEB,
 	  "<[addr:]port>",
-	  "HTTPS address and port.\nDefault: HTTP port + 1" },
+	  "HTTPS address and port.\nDefault: HTTP port + 1",
+	  F_HOSTPORT(https_addr, https_port) },
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
-	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS },
+	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS,
+	  F_STR(httpdocs_dir) },
 	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 0, T_WEB, "<path>",
-	  "Scripts directory.\nDefault: " DEF_SCRIPTS },
+	  "Scripts directory.\nDefault: " DEF_SCRIPTS,
+	  F_STR(scripts_dir) },
 	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 0, T_WEB, "<path>",
-	  "Callbacks directory.\nDefault: " DEF_CALLBACKS },
+	  "Callbacks directory.\nDefault: " DEF_CALLBACKS,
+	  F_STR(callbacks_dir) },
 	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB,
 	  "[0|1]",
 	  "Disable user login authentication:\n"
 	  "1 - for everyone (also plain -l)\n"
 	  "0 - for localhost only\n"
 	  "-l <endpoint> (e.g. tcp://*:3456) is the\n"
-	  "same as -I <endpoint>" },
+	  "same as -I <endpoint>",
+	  F_SET(disable_login, OT_INT, set_login) },
 	{ O_NO_AUTOLOGOUT, "disable-autologout", 'q', ARG_NONE, 1, T_WEB,
-	  NULL, "Disable web interface logout for\ninactivity" },
+	  NULL, "Disable web interface logout for\ninactivity",
+	  F_FLAG(disable_autologout) },
 	{ O_HTTP_401, "http-401", 0, ARG_NONE, 1, T_WEB, NULL,
 	  "REST calls (/lua/rest/) that fail\n"
 	  "authentication and send Accept:\n"
 	  "application/json without text/html get\n"
 	  "401 + WWW-Authenticate instead of the\n"
-	  "302 to the login page" },
+	  "302 to the login page",
+	  F_FLAG(http_401) },
 	{ O_HTTP_ORIGINS, "http-allowed-origins", 0, ARG_REQ, 1, T_WEB,
 	  "<list>",
 	  "Other web origins (scheme://host[:port],\n"
 	  "comma separated) whose pages may call the\n"
 	  "REST API from a browser (CORS, state-\n"
-	  "changing calls). Default: same origin only" },
+	  "changing calls). Default: same origin only",
+	  F_STR(http_allowed_origins) },
 	{ O_HTTP_HOSTS, "http-allowed-hosts", 0, ARG_REQ, 1, T_WEB,
 	  "<list>",
 	  "Host header names the web server answers\n"
 	  "to besides IP addresses, localhost and\n"
 	  "this machine's name (DNS rebinding guard),\n"
-	  "comma separated; * accepts any" },
+	  "comma separated; * accepts any",
+	  F_STR(http_allowed_hosts) },
 	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 1, T_WEB, "<path>",
-	  "Users configuration file path.\nDefault: none" },
+	  "Users configuration file path.\nDefault: none",
+	  F_STR(users_file) },
 
 	/* Local networks and limits */
 	{ O_LOCAL_NETS, "local-networks", 'm', ARG_REQ, 1, T_LOCAL,
@@ -202,116 +293,156 @@ static const struct opt_def opt_table[] = {
 	  "Local networks, comma separated, CIDR or\n"
 	  "netmask, e.g.\n"
 	  "-m \"192.168.0.0/24,10.0.0.0/255.0.0.0\"\n"
-	  "Default: " DEF_LOCAL_NETS },
+	  "Default: " DEF_LOCAL_NETS,
+	  F_SET(local_nets, OT_NETS, set_local_nets) },
 	{ O_MAX_FLOWS, "max-num-flows", 'X', ARG_REQ, 1, T_LOCAL, "<num>",
-	  "Max number of active flows\n(default: 131072)" },
+	  "Max number of active flows\n(default: 131072)",
+	  F_U32(max_num_flows, 1, UINT32_MAX) },
 	{ O_MAX_HOSTS, "max-num-hosts", 'x', ARG_REQ, 1, T_LOCAL, "<num>",
-	  "Max number of active hosts\n(default: 65536)" },
+	  "Max number of active hosts\n(default: 65536)",
+	  F_U32(max_num_hosts, 1, UINT32_MAX) },
 	{ O_STICKY_HOSTS, "sticky-hosts", 'S', ARG_REQ, 1, T_LOCAL, "<mode>",
 	  "Don't flush hosts (default: none). Values:\n"
 	  "all    - Keep all hosts in memory\n"
 	  "local  - Keep only local hosts\n"
 	  "remote - Keep only remote hosts\n"
-	  "none   - Flush hosts when idle" },
+	  "none   - Flush hosts when idle",
+	  F_MODE(sticky_hosts) },
 
 	/* Storage */
 	{ O_DATA_DIR, "data-dir", 'd', ARG_REQ, 1, T_STORAGE, "<path>",
-	  "Data directory (must be writable).\nDefault: " DEF_DATA_DIR },
+	  "Data directory (must be writable).\nDefault: " DEF_DATA_DIR,
+	  F_STR(data_dir) },
 	{ O_REDIS, "redis", 'r', ARG_REQ, 1, T_STORAGE,
 	  "<host[:port][@db]>",
 	  "Redis host[:port][@db] or unix socket\npath. "
-	  "Default: " DEF_REDIS },
+	  "Default: " DEF_REDIS,
+	  F_STR(redis) },
 	{ O_NO_PERSIST, "disable-host-persistency", 'P', ARG_NONE, 1,
-	  T_STORAGE, NULL, "Disable host persistency (in Redis)" },
+	  T_STORAGE, NULL, "Disable host persistency (in Redis)",
+	  F_FLAG(disable_host_persistence) },
 	{ O_NO_PERSIST, "disable-host-persistence", 0, ARG_NONE, 1,
-	  T_STORAGE, NULL, NULL },
+	  T_STORAGE, NULL, NULL,
+	  F_FLAG(disable_host_persistence) },
 	{ O_DUMP_FLOWS, "dump-flows", 'F', ARG_NONE, 1, T_STORAGE, NULL,
-	  "Dump expired flows (SQLite, one database\nper day)" },
+	  "Dump expired flows (SQLite, one database\nper day)",
+	  F_FLAG(dump_flows) },
 	{ O_DUMP_HOSTS, "dump-hosts", 'D', ARG_REQ, 1, T_STORAGE, "<mode>",
 	  "Dump hosts policy (default: none). Values:\n"
 	  "all    - Dump all hosts\n"
 	  "local  - Dump only local hosts\n"
 	  "remote - Dump only remote hosts\n"
-	  "none   - Dump no hosts" },
+	  "none   - Dump no hosts",
+	  F_MODE(dump_hosts) },
 	{ O_DUMP_AGGR, "dump-aggregations", 'E', ARG_REQ, 0, T_STORAGE,
 	  "<mode>",
 	  "Dump aggregations policy (default: none).\n"
-	  "Values: all, local, remote, none (as -D)" },
+	  "Values: all, local, remote, none (as -D)",
+	  F_MODE(dump_aggregations) },
 	{ O_AGGREGATIONS, "enable-aggregations", 'A', ARG_REQ, 0, T_STORAGE,
 	  "<mode>",
 	  "Setup data aggregation:\n"
 	  "0 - No aggregations (default)\n"
 	  "1 - Enable aggregations, no timeline dump\n"
 	  "2 - Enable aggregations, with timeline\n"
-	  "    dump (see -C)" },
+	  "    dump (see -C)",
+	  F_INT(aggregations, 0, 2) },
 	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 0, T_STORAGE, NULL,
-	  "Enable timeline dump" },
+	  "Enable timeline dump",
+	  F_FLAG(dump_timeline) },
 
 	/* Export and hierarchies */
 	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 1, T_EXPORT,
 	  "<endpoint>",
 	  "Export flows to peers subscribing to this\n"
 	  "ZMQ endpoint (e.g. tcp://*:5556).\n"
-	  "Repeatable (at most 8)" },
+	  "Repeatable (at most 8)",
+	  F_LIST(export_endpoints, n_export_endpoints, set_export) },
 	{ O_JSON_LABELS, "json-labels", 0, ARG_NONE, 1, T_EXPORT, NULL,
 	  "Use labels instead of numbers as JSON keys\n"
-	  "(ZMQ export, SQLite)" },
+	  "(ZMQ export, SQLite)",
+	  F_FLAG(json_labels) },
 	{ O_NODE_ID, "node-id", 0, ARG_REQ, 1, T_EXPORT, "<text>",
 	  "This node's id in the site path of\nexported flows. "
-	  "Default: random at the first\nstart, kept in <data-dir>/node-id" },
+	  "Default: random at the first\nstart, kept in <data-dir>/node-id",
+	  F_SET(node_id, OT_STR, set_node_id) },
 	{ O_EXPORT_INTERVAL, "export-interval", 0, ARG_REQ, 1, T_EXPORT,
 	  "<seconds>",
 	  "Seconds between exported deltas of\n"
-	  "active flows (1..3600). Default: 1" },
+	  "active flows (1..3600). Default: 1",
+	  F_INT(export_interval, 1, 3600) },
 	{ O_ZMQ_ENC, "zmq-encryption", 0, ARG_NONE, 1, T_EXPORT, NULL,
 	  "Encrypt ZMQ collection (CURVE server);\n"
-	  "the key pair is kept in the data dir" },
+	  "the key pair is kept in the data dir",
+	  F_FLAG(zmq_encryption) },
 	{ O_ZMQ_KEY_PRIV, "zmq-encryption-key-priv", 0, ARG_REQ, 1, T_EXPORT,
 	  "<key>", "ZMQ CURVE private key of this node\n"
-	  "(Z85, 40 characters; implies\n--zmq-encryption)" },
+	  "(Z85, 40 characters; implies\n--zmq-encryption)",
+	  F_STR(zmq_encryption_key_priv) },
 	{ O_ZMQ_ALLOWED_KEYS, "zmq-allowed-keys", 0, ARG_REQ, 1, T_EXPORT,
 	  "<file>", "With --zmq-encryption: accept only\n"
 	  "probes whose CURVE public key (Z85)\n"
-	  "is listed in this file, one per line" },
+	  "is listed in this file, one per line",
+	  F_STR(zmq_allowed_keys) },
 	{ O_ZMQ_KEY, "zmq-encryption-key", 0, ARG_REQ, 1, T_EXPORT, "<key>",
-	  "ZMQ CURVE public key of the server to\nconnect to" },
+	  "ZMQ CURVE public key of the server to\nconnect to",
+	  F_STR(zmq_encryption_key) },
 
 	/* Process */
 	{ O_DAEMON, "daemon", 'e', ARG_NONE, 0, T_PROCESS, NULL,
-	  "Daemonize ntopng" },
+	  "Daemonize ntopng",
+	  F_FLAG(daemonize) },
 	{ O_USER, "user", 'U', ARG_REQ, 1, T_PROCESS, "<sys user>",
 	  "Once inputs and sockets are open, run\n"
 	  "as this user, without capabilities.\n"
-	  "Default: " DEF_USER },
+	  "Default: " DEF_USER,
+	  F_STR(user) },
 	{ O_DONT_CHANGE_USER, "dont-change-user", 's', ARG_NONE, 1, T_PROCESS,
-	  NULL, "Do not change user (debug only)" },
+	  NULL, "Do not change user (debug only)",
+	  F_FLAG(dont_change_user) },
 	{ O_PID, "pid", 'G', ARG_REQ, 1, T_PROCESS, "<path>",
-	  "Pid file path" },
+	  "Pid file path",
+	  F_STR(pid_file) },
 	{ O_CORE_AFFINITY, "core-affinity", 'g', ARG_REQ, 0, T_PROCESS,
-	  "<core id>", "Bind the capture threads to this CPU core" },
+	  "<core id>", "Bind the capture threads to this CPU core",
+	  F_INT(core_affinity, 0, CORE_ID_MAX) },
 	{ O_SHUTDOWN_DONE, "shutdown-when-done", 0, ARG_NONE, 1, T_PROCESS,
-	  NULL, "Exit once every pcap file input has\nbeen read" },
+	  NULL, "Exit once every pcap file input has\nbeen read",
+	  F_FLAG(shutdown_when_done) },
 	{ O_VERBOSE, "verbose", 'v', ARG_NONE, 1, T_PROCESS, NULL,
 	  "More log lines: -v a summary per\n"
 	  "interface and per source each minute;\n"
 	  "-vv also what became of each received\n"
-	  "message (rate-limited)" },
+	  "message (rate-limited)",
+	  F_COUNT(verbose) },
 
 	/* Misc */
 	{ O_CATEG_KEY, "categorization-key", 'c', ARG_REQ, 0, T_MISC, "<key>",
 	  "Key used to access host categorization\n"
-	  "services (default: disabled)" },
+	  "services (default: disabled)",
+	  F_STR(categorization_key) },
 	{ O_HTTPBL_KEY, "httpbl-key", 'k', ARG_REQ, 0, T_MISC, "<key>",
-	  "Key used to access httpbl services\n(default: disabled)" },
+	  "Key used to access httpbl services\n(default: disabled)",
+	  F_STR(httpbl_key) },
 	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 0, T_MISC, NULL,
-	  "Disable alerts generation" },
+	  "Disable alerts generation",
+	  F_FLAG(disable_alerts) },
 	{ O_VERSION, "version", 'V', ARG_NONE, 1, T_MISC, NULL,
-	  "Print version and quit" },
-	{ O_HELP, "help", 'h', ARG_NONE, 1, T_MISC, NULL, "Help" },
+	  "Print version and quit",
+	  F_ACTION(act_version) },
+	{ O_HELP, "help", 'h', ARG_NONE, 1, T_MISC, NULL, "Help",
+	  F_ACTION(act_help) },
 	{ O_DUMP_OPTIONS, "dump-options", 0, ARG_REQ, 1, T_MISC, "<md|tsv>",
 	  "Print this option table and quit:\n"
 	  "md  - the Markdown table of docs/cli.md\n"
-	  "tsv - one line per option (for tests)" },
+	  "tsv - one line per option (for tests)",
+	  F_ACTION(act_dump_options) },
+	{ O_DUMP_CONFIG, "dump-config", 0, ARG_NONE, 1, T_MISC, NULL,
+	  "Print the effective configuration (the\n"
+	  "options that differ from their defaults)\n"
+	  "as a configuration file and quit (also\n"
+	  "as ntopng FILE --dump-config)",
+	  F_ACTION(act_dump_config) },
 };
 
 #define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
@@ -322,6 +453,7 @@ struct parse_ctx {
 	const char *where;        /* "file:line" or NULL on the command line */
 	int warned[O__COUNT];     /* "not implemented" already printed */
 	int exit_now;             /* -h or -V was handled */
+	int dump_config;          /* --dump-config: dump once all is parsed */
 };
 
 static void
@@ -530,9 +662,9 @@ endpoint_ok(const char *s)
 	return sep && sep != s && sep[3] != '\0';
 }
 
+/* -I, and -l's endpoint form. */
 static int
-export_endpoint_add(struct parse_ctx *c, const struct opt_def *o,
-		    const char *val)
+set_export(struct parse_ctx *c, const struct opt_def *o, const char *val)
 {
 	struct prefs *p = c->p;
 
@@ -580,9 +712,155 @@ static void prefs_version(void);
 static void prefs_options_md(FILE *f);
 static void prefs_options_tsv(FILE *f);
 
-/* Stores the value of one option; val is NULL for flags. */
 static int
-opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
+set_interface(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	struct prefs *p = c->p;
+
+	if (val[0] == '\0' || val[0] == '=') {
+		opt_bad_value(c, o, val, "an interface, pcap file or endpoint");
+		return -1;
+	}
+	if (p->n_ifaces >= PREFS_MAX_IFACES) {
+		prefs_errf(c, "too many interfaces (at most %d)",
+			   PREFS_MAX_IFACES);
+		return -1;
+	}
+	p->ifaces[p->n_ifaces++] = prefs_strdup(val);
+	return 0;
+}
+
+static int
+set_hw_ts(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	if (strcmp(val, "ixia") != 0) {
+		opt_bad_value(c, o, val, "ixia");
+		return -1;
+	}
+	str_set(OPT_FIELD(c->p, o, char *), val);
+	return 0;
+}
+
+static int
+set_local_nets(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	struct netlist *cur = OPT_FIELD(c->p, o, struct netlist);
+	struct netlist nl;
+	char err[128];
+
+	/* build aside so that a bad list leaves the old one intact */
+	netlist_init(&nl);
+	err[0] = '\0';
+	if (val[0] == '\0' || netlist_add(&nl, val, err, sizeof(err)) != 0) {
+		char name[64];
+
+		netlist_fini(&nl);
+		prefs_errf(c, "invalid value '%s' for %s: %s%s"
+			   "expected a.b.c.d/nn, a.b.c.d/a.b.c.d or "
+			   "x::/nn, comma separated", val,
+			   opt_display(o, name, sizeof(name)), err,
+			   err[0] ? "; " : "");
+		return -1;
+	}
+	netlist_fini(cur);
+	*cur = nl;
+	return 0;
+}
+
+static int
+set_login(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	int *login = OPT_FIELD(c->p, o, int);
+
+	if (!val || strcmp(val, "1") == 0) {
+		*login = 1;
+	} else if (strcmp(val, "0") == 0) {
+		*login = 0;
+	} else if (endpoint_ok(val)) {
+		const struct opt_def *io = opt_by_id(O_EXPORT_FLOWS);
+
+		if (set_export(c, io, val))
+			return -1;
+		opt_warn_unimplemented(c, io);
+	} else {
+		opt_bad_value(c, o, val, "0, 1 or an export endpoint "
+			      "such as tcp://*:3456");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_node_id(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	size_t i, n = strlen(val);
+	int ok = n > 0 && n <= NODE_ID_MAX;
+
+	for (i = 0; ok && i < n; i++)
+		if (!isgraph((unsigned char)val[i]) || val[i] == ',' ||
+		    val[i] == '>')
+			ok = 0;
+	if (!ok) {
+		opt_bad_value(c, o, val, "1 to 64 printable "
+			      "characters without blanks, commas or '>'");
+		return -1;
+	}
+	str_set(OPT_FIELD(c->p, o, char *), val);
+	return 0;
+}
+
+static int
+act_version(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	(void)o;
+	(void)val;
+	prefs_version();
+	c->exit_now = 1;
+	return 0;
+}
+
+static int
+act_help(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	(void)o;
+	(void)val;
+	prefs_usage();
+	c->exit_now = 1;
+	return 0;
+}
+
+static int
+act_dump_options(struct parse_ctx *c, const struct opt_def *o,
+		 const char *val)
+{
+	if (strcmp(val, "md") == 0) {
+		prefs_options_md(stdout);
+	} else if (strcmp(val, "tsv") == 0) {
+		prefs_options_tsv(stdout);
+	} else {
+		opt_bad_value(c, o, val, "md or tsv");
+		return -1;
+	}
+	fflush(stdout);
+	c->exit_now = 1;
+	return 0;
+}
+
+/* The dump waits for the end of the parse, so that it shows the options
+ * that follow --dump-config too. */
+static int
+act_dump_config(struct parse_ctx *c, const struct opt_def *o,
+		const char *val)
+{
+	(void)o;
+	(void)val;
+	c->dump_config = 1;
+	return 0;
+}
+
+/* Stores a value by the option's type (the options without a setter). */
+static int
+opt_store(struct parse_ctx *c, const struct opt_def *o, const char *val)
 {
 	struct prefs *p = c->p;
 	unsigned long long v;
@@ -590,72 +868,40 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	char *addr;
 	int port;
 
-	switch (o->id) {
-	case O_INTERFACE:
-		if (val[0] == '\0' || val[0] == '=') {
-			opt_bad_value(c, o, val,
-				      "an interface, pcap file or endpoint");
+	switch (o->type) {
+	case OT_FLAG:
+		*OPT_FIELD(p, o, int) = 1;
+		return 0;
+	case OT_COUNT:
+		(*OPT_FIELD(p, o, int))++;
+		return 0;
+	case OT_INT:
+		if (opt_num(c, o, val, (unsigned long long)o->min,
+			    (unsigned long long)o->max, &v))
 			return -1;
-		}
-		if (p->n_ifaces >= PREFS_MAX_IFACES) {
-			prefs_errf(c, "too many interfaces (at most %d)",
-				   PREFS_MAX_IFACES);
+		*OPT_FIELD(p, o, int) = (int)v;
+		return 0;
+	case OT_U32:
+		if (opt_num(c, o, val, (unsigned long long)o->min,
+			    (unsigned long long)o->max, &v))
 			return -1;
-		}
-		p->ifaces[p->n_ifaces++] = prefs_strdup(val);
-		break;
-	case O_DNS_MODE:
-		if (opt_num(c, o, val, 0, 3, &v))
-			return -1;
-		p->dns_mode = (int)v;
-		break;
-	case O_DATA_DIR:
-	case O_HTTPDOCS:
-	case O_SCRIPTS:
-	case O_CALLBACKS:
-	case O_NDPI_PROTOS:
-	case O_USERS_FILE:
-	case O_PID:
-	case O_REDIS:
-	case O_USER:
-	case O_PACKET_FILTER:
-	case O_CATEG_KEY:
-	case O_HTTPBL_KEY:
-	case O_ZMQ_KEY_PRIV:
-	case O_ZMQ_ALLOWED_KEYS:
-	case O_HTTP_ORIGINS:
-	case O_HTTP_HOSTS:
-	case O_ZMQ_KEY: {
-		char **field;
-
+		*OPT_FIELD(p, o, uint32_t) = (uint32_t)v;
+		return 0;
+	case OT_STR:
 		if (val[0] == '\0') {
 			opt_bad_value(c, o, val, "a non-empty value");
 			return -1;
 		}
-		switch (o->id) {
-		case O_DATA_DIR: field = &p->data_dir; break;
-		case O_HTTPDOCS: field = &p->httpdocs_dir; break;
-		case O_SCRIPTS: field = &p->scripts_dir; break;
-		case O_CALLBACKS: field = &p->callbacks_dir; break;
-		case O_NDPI_PROTOS: field = &p->ndpi_protos_file; break;
-		case O_USERS_FILE: field = &p->users_file; break;
-		case O_PID: field = &p->pid_file; break;
-		case O_REDIS: field = &p->redis; break;
-		case O_USER: field = &p->user; break;
-		case O_PACKET_FILTER: field = &p->packet_filter; break;
-		case O_CATEG_KEY: field = &p->categorization_key; break;
-		case O_HTTPBL_KEY: field = &p->httpbl_key; break;
-		case O_ZMQ_KEY_PRIV: field = &p->zmq_encryption_key_priv; break;
-		case O_ZMQ_ALLOWED_KEYS: field = &p->zmq_allowed_keys; break;
-		case O_HTTP_ORIGINS: field = &p->http_allowed_origins; break;
-		case O_HTTP_HOSTS: field = &p->http_allowed_hosts; break;
-		default: field = &p->zmq_encryption_key; break;
+		str_set(OPT_FIELD(p, o, char *), val);
+		return 0;
+	case OT_MODE:
+		if (mode_parse(val, &m) != 0) {
+			opt_bad_value(c, o, val, "all, local, remote or none");
+			return -1;
 		}
-		str_set(field, val);
-		break;
-	}
-	case O_HTTP_PORT:
-	case O_HTTPS_PORT:
+		*OPT_FIELD(p, o, enum prefs_mode) = m;
+		return 0;
+	case OT_HOSTPORT:
 		if (hostport_parse(val, &addr, &port) != 0) {
 			opt_bad_value(c, o, val,
 				      "[address:]port with a port from 0 to "
@@ -663,157 +909,26 @@ opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
 				      "[::1]:3000)");
 			return -1;
 		}
-		if (o->id == O_HTTP_PORT) {
-			free(p->http_addr);
-			p->http_addr = addr;
-			p->http_port = port;
-		} else {
-			free(p->https_addr);
-			p->https_addr = addr;
-			p->https_port = port;
-		}
-		break;
-	case O_LOCAL_NETS: {
-		/* build aside so that a bad list leaves the old one intact */
-		struct netlist nl;
-		char err[128];
-
-		netlist_init(&nl);
-		err[0] = '\0';
-		if (val[0] == '\0' ||
-		    netlist_add(&nl, val, err, sizeof(err)) != 0) {
-			char name[64];
-
-			netlist_fini(&nl);
-			prefs_errf(c, "invalid value '%s' for %s: %s%s"
-				   "expected a.b.c.d/nn, a.b.c.d/a.b.c.d or "
-				   "x::/nn, comma separated", val,
-				   opt_display(o, name, sizeof(name)), err,
-				   err[0] ? "; " : "");
-			return -1;
-		}
-		netlist_fini(&p->local_nets);
-		p->local_nets = nl;
-		break;
-	}
-	case O_NO_PERSIST: p->disable_host_persistence = 1; break;
-	case O_DONT_CHANGE_USER: p->dont_change_user = 1; break;
-	case O_NO_AUTOLOGOUT: p->disable_autologout = 1; break;
-	case O_HTTP_401: p->http_401 = 1; break;
-	case O_DAEMON: p->daemonize = 1; break;
-	case O_DUMP_TIMELINE: p->dump_timeline = 1; break;
-	case O_NO_ALERTS: p->disable_alerts = 1; break;
-	case O_DUMP_FLOWS: p->dump_flows = 1; break;
-	case O_JSON_LABELS: p->json_labels = 1; break;
-	case O_SHUTDOWN_DONE: p->shutdown_when_done = 1; break;
-	case O_ZMQ_ENC: p->zmq_encryption = 1; break;
-	case O_VERBOSE: p->verbose++; break;
-	case O_DISABLE_LOGIN:
-		if (!val || strcmp(val, "1") == 0) {
-			p->disable_login = 1;
-		} else if (strcmp(val, "0") == 0) {
-			p->disable_login = 0;
-		} else if (endpoint_ok(val)) {
-			const struct opt_def *io = opt_by_id(O_EXPORT_FLOWS);
-
-			if (export_endpoint_add(c, io, val))
-				return -1;
-			opt_warn_unimplemented(c, io);
-		} else {
-			opt_bad_value(c, o, val, "0, 1 or an export endpoint "
-				      "such as tcp://*:3456");
-			return -1;
-		}
-		break;
-	case O_MAX_FLOWS:
-		if (opt_num(c, o, val, 1, UINT32_MAX, &v))
-			return -1;
-		p->max_num_flows = (uint32_t)v;
-		break;
-	case O_MAX_HOSTS:
-		if (opt_num(c, o, val, 1, UINT32_MAX, &v))
-			return -1;
-		p->max_num_hosts = (uint32_t)v;
-		break;
-	case O_AGGREGATIONS:
-		if (opt_num(c, o, val, 0, 2, &v))
-			return -1;
-		p->aggregations = (int)v;
-		break;
-	case O_EXPORT_FLOWS:
-		if (export_endpoint_add(c, o, val))
-			return -1;
-		break;
-	case O_DUMP_HOSTS:
-	case O_DUMP_AGGR:
-	case O_STICKY_HOSTS:
-		if (mode_parse(val, &m) != 0) {
-			opt_bad_value(c, o, val, "all, local, remote or none");
-			return -1;
-		}
-		if (o->id == O_DUMP_HOSTS)
-			p->dump_hosts = m;
-		else if (o->id == O_DUMP_AGGR)
-			p->dump_aggregations = m;
-		else
-			p->sticky_hosts = m;
-		break;
-	case O_HW_TS:
-		if (strcmp(val, "ixia") != 0) {
-			opt_bad_value(c, o, val, "ixia");
-			return -1;
-		}
-		str_set(&p->hw_timestamp_mode, val);
-		break;
-	case O_CORE_AFFINITY:
-		if (opt_num(c, o, val, 0, CORE_ID_MAX, &v))
-			return -1;
-		p->core_affinity = (int)v;
-		break;
-	case O_NODE_ID: {
-		size_t i, n = strlen(val);
-		int ok = n > 0 && n <= NODE_ID_MAX;
-
-		for (i = 0; ok && i < n; i++)
-			if (!isgraph((unsigned char)val[i]) || val[i] == ',' ||
-			    val[i] == '>')
-				ok = 0;
-		if (!ok) {
-			opt_bad_value(c, o, val, "1 to 64 printable "
-				      "characters without blanks, commas or '>'");
-			return -1;
-		}
-		str_set(&p->node_id, val);
-		break;
-	}
-	case O_EXPORT_INTERVAL:
-		if (opt_num(c, o, val, 1, 3600, &v))
-			return -1;
-		p->export_interval = (int)v;
-		break;
-	case O_VERSION:
-		prefs_version();
-		c->exit_now = 1;
+		free(*OPT_FIELD(p, o, char *));
+		*OPT_FIELD(p, o, char *) = addr;
+		*(int *)(void *)((char *)p + o->off2) = port;
 		return 0;
-	case O_HELP:
-		prefs_usage();
-		c->exit_now = 1;
-		return 0;
-	case O_DUMP_OPTIONS:
-		if (strcmp(val, "md") == 0)
-			prefs_options_md(stdout);
-		else if (strcmp(val, "tsv") == 0)
-			prefs_options_tsv(stdout);
-		else {
-			opt_bad_value(c, o, val, "md or tsv");
-			return -1;
-		}
-		fflush(stdout);
-		c->exit_now = 1;
-		return 0;
-	case O__COUNT:
-		return -1;
+	case OT_ACTION:
+	case OT_LIST:
+	case OT_NETS:
+		break;      /* always through a setter */
 	}
+	return -1;
+}
+
+/* Stores the value of one option; val is NULL for flags. */
+static int
+opt_apply(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	int rc = o->set ? o->set(c, o, val) : opt_store(c, o, val);
+
+	if (rc != 0 || o->type == OT_ACTION)
+		return rc;
 	/* -l's endpoint form already warned as -I */
 	if (o->id != O_DISABLE_LOGIN)
 		opt_warn_unimplemented(c, o);
@@ -1184,15 +1299,26 @@ prefs_parse(struct prefs *p, int argc, char **argv)
 			return -1;
 		}
 		str_set(&p->config_file, argv[1]);
-		if (argc > 2)
+		/* "ntopng <file> --dump-config" checks a file (bgpd -n) */
+		if (argc == 3 && strcmp(argv[2], "--dump-config") == 0)
+			c.dump_config = 1;
+		else if (argc > 2)
 			conf_warn_ignored(argc, argv);
 		if (conf_file_read(&c, argv[1]) != 0)
 			return -1;
-		return c.exit_now ? 1 : 0;
-	}
-	if (opts_run(&c, argc, argv, &i, 0) != 0)
+	} else if (opts_run(&c, argc, argv, &i, 0) != 0) {
 		return -1;
-	return c.exit_now ? 1 : 0;
+	}
+	if (c.exit_now)
+		return 1;
+	if (c.dump_config) {
+		printf("# ntopng %s: effective configuration (options at "
+		       "their default are not listed)\n", NTOPNG_VERSION);
+		prefs_dump(p, stdout);
+		fflush(stdout);
+		return 1;
+	}
+	return 0;
 }
 
 /* "libpcap version 1.10.3 (with TPACKET_V3)" -> "1.10.3" */
@@ -1308,228 +1434,118 @@ prefs_usage(void)
 	usage_devices();
 }
 
-static void
-dump_hostport(FILE *f, const char *lng, const char *addr, int port)
-{
-	if (!addr)
-		fprintf(f, "--%s=%d\n", lng, port);
-	else if (strchr(addr, ':'))
-		fprintf(f, "--%s=[%s]:%d\n", lng, addr, port);
-	else
-		fprintf(f, "--%s=%s:%d\n", lng, addr, port);
-}
-
-static void
-dump_str(FILE *f, const char *lng, const char *val, const char *def)
-{
-	if (val && (!def || strcmp(val, def) != 0))
-		fprintf(f, "--%s=%s\n", lng, val);
-}
-
-static void
-dump_flag(FILE *f, const char *lng, int on)
-{
-	if (on)
-		fprintf(f, "--%s\n", lng);
-}
-
-static void
-dump_num(FILE *f, const char *lng, long long v, long long def)
-{
-	if (v != def)
-		fprintf(f, "--%s=%lld\n", lng, v);
-}
-
-static void
-dump_mode(FILE *f, const char *lng, enum prefs_mode m)
-{
-	if (m != PREFS_MODE_NONE)
-		fprintf(f, "--%s=%s\n", lng, mode_name(m));
-}
-
-static void
-dump_nets(FILE *f, const char *lng, const struct netlist *l)
+/* 1 when two local-network lists name the same networks in order. */
+static int
+nets_equal(const struct netlist *a, const struct netlist *b)
 {
 	size_t i;
 
-	if (l->n == 1 && strcmp(l->v[0].name, DEF_LOCAL_NETS) == 0)
-		return;
-	fprintf(f, "--%s=", lng);
-	for (i = 0; i < l->n; i++)
-		fprintf(f, "%s%s", i ? "," : "", l->v[i].name);
-	fputc('\n', f);
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, b->v[i].name) != 0)
+			return 0;
+	return 1;
+}
+
+/* The line(s) of one option, when its value differs from def's. */
+static void
+opt_dump(const struct prefs *p, const struct prefs *def,
+	 const struct opt_def *o, FILE *f)
+{
+	const char *l = o->lng;
+	int k;
+
+	switch (o->type) {
+	case OT_ACTION:
+		break;
+	case OT_FLAG:
+		if (*OPT_CFIELD(p, o, int))
+			fprintf(f, "--%s\n", l);
+		break;
+	case OT_COUNT:
+		for (k = 0; k < *OPT_CFIELD(p, o, int); k++)
+			fprintf(f, "--%s\n", l);
+		break;
+	case OT_INT:
+		if (*OPT_CFIELD(p, o, int) != *OPT_CFIELD(def, o, int))
+			fprintf(f, "--%s=%d\n", l, *OPT_CFIELD(p, o, int));
+		break;
+	case OT_U32:
+		if (*OPT_CFIELD(p, o, uint32_t) !=
+		    *OPT_CFIELD(def, o, uint32_t))
+			fprintf(f, "--%s=%u\n", l,
+				(unsigned)*OPT_CFIELD(p, o, uint32_t));
+		break;
+	case OT_STR: {
+		const char *v = *OPT_CFIELD(p, o, char *);
+		const char *d = *OPT_CFIELD(def, o, char *);
+
+		if (v && (!d || strcmp(v, d) != 0))
+			fprintf(f, "--%s=%s\n", l, v);
+		break;
+	}
+	case OT_MODE: {
+		enum prefs_mode m = *OPT_CFIELD(p, o, enum prefs_mode);
+
+		if (m != *OPT_CFIELD(def, o, enum prefs_mode))
+			fprintf(f, "--%s=%s\n", l, mode_name(m));
+		break;
+	}
+	case OT_LIST: {
+		const char *const *v = OPT_CFIELD(p, o, char *const);
+		int n = *OPT_CFIELD2(p, o, int);
+
+		for (k = 0; k < n; k++)
+			fprintf(f, "--%s=%s\n", l, v[k]);
+		break;
+	}
+	case OT_HOSTPORT: {
+		const char *addr = *OPT_CFIELD(p, o, char *);
+		int port = *OPT_CFIELD2(p, o, int);
+
+		if (!addr && port == *OPT_CFIELD2(def, o, int))
+			break;
+		if (!addr)
+			fprintf(f, "--%s=%d\n", l, port);
+		else if (strchr(addr, ':'))
+			fprintf(f, "--%s=[%s]:%d\n", l, addr, port);
+		else
+			fprintf(f, "--%s=%s:%d\n", l, addr, port);
+		break;
+	}
+	case OT_NETS: {
+		const struct netlist *nl = OPT_CFIELD(p, o, struct netlist);
+		size_t i;
+
+		if (nets_equal(nl, OPT_CFIELD(def, o, struct netlist)))
+			break;
+		fprintf(f, "--%s=", l);
+		for (i = 0; i < nl->n; i++)
+			fprintf(f, "%s%s", i ? "," : "", nl->v[i].name);
+		fputc('\n', f);
+		break;
+	}
+	}
 }
 
 /*
- * One line per option that differs from its default, in table order, so
- * that the output is stable and is itself a valid configuration file.
+ * One line per option that differs from its default (a fresh
+ * prefs_init()), in table order, so that the output is stable and is
+ * itself a valid configuration file.  Hidden aliases are skipped: their
+ * main row prints the value.
  */
 void
 prefs_dump(const struct prefs *p, FILE *f)
 {
+	struct prefs def;
 	size_t i;
-	int k;
 
-	for (i = 0; i < OPT_COUNT; i++) {
-		const struct opt_def *o = &opt_table[i];
-		const char *l = o->lng;
-
-		if (!o->help)
-			continue;
-		switch (o->id) {
-		case O_INTERFACE:
-			for (k = 0; k < p->n_ifaces; k++)
-				fprintf(f, "--%s=%s\n", l, p->ifaces[k]);
-			break;
-		case O_PACKET_FILTER:
-			dump_str(f, l, p->packet_filter, NULL);
-			break;
-		case O_DNS_MODE:
-			dump_num(f, l, p->dns_mode, 0);
-			break;
-		case O_NDPI_PROTOS:
-			dump_str(f, l, p->ndpi_protos_file, NULL);
-			break;
-		case O_HW_TS:
-			dump_str(f, l, p->hw_timestamp_mode, NULL);
-			break;
-		case O_HTTP_PORT:
-			if (p->http_addr || p->http_port != DEF_HTTP_PORT)
-				dump_hostport(f, l, p->http_addr, p->http_port);
-			break;
-		case O_HTTPS_PORT:
-			if (p->https_addr || p->https_port != -1)
-				dump_hostport(f, l, p->https_addr,
-					      p->https_port);
-			break;
-		case O_HTTPDOCS:
-			dump_str(f, l, p->httpdocs_dir, DEF_HTTPDOCS);
-			break;
-		case O_SCRIPTS:
-			dump_str(f, l, p->scripts_dir, DEF_SCRIPTS);
-			break;
-		case O_CALLBACKS:
-			dump_str(f, l, p->callbacks_dir, DEF_CALLBACKS);
-			break;
-		case O_DISABLE_LOGIN:
-			if (p->disable_login >= 0)
-				fprintf(f, "--%s=%d\n", l, p->disable_login);
-			break;
-		case O_NO_AUTOLOGOUT:
-			dump_flag(f, l, p->disable_autologout);
-			break;
-		case O_HTTP_401:
-			dump_flag(f, l, p->http_401);
-			break;
-		case O_HTTP_ORIGINS:
-			dump_str(f, l, p->http_allowed_origins, NULL);
-			break;
-		case O_HTTP_HOSTS:
-			dump_str(f, l, p->http_allowed_hosts, NULL);
-			break;
-		case O_USERS_FILE:
-			dump_str(f, l, p->users_file, NULL);
-			break;
-		case O_LOCAL_NETS:
-			dump_nets(f, l, &p->local_nets);
-			break;
-		case O_MAX_FLOWS:
-			dump_num(f, l, p->max_num_flows, DEF_MAX_FLOWS);
-			break;
-		case O_MAX_HOSTS:
-			dump_num(f, l, p->max_num_hosts, DEF_MAX_HOSTS);
-			break;
-		case O_STICKY_HOSTS:
-			dump_mode(f, l, p->sticky_hosts);
-			break;
-		case O_DATA_DIR:
-			dump_str(f, l, p->data_dir, DEF_DATA_DIR);
-			break;
-		case O_REDIS:
-			dump_str(f, l, p->redis, DEF_REDIS);
-			break;
-		case O_NO_PERSIST:
-			dump_flag(f, l, p->disable_host_persistence);
-			break;
-		case O_DUMP_FLOWS:
-			dump_flag(f, l, p->dump_flows);
-			break;
-		case O_DUMP_HOSTS:
-			dump_mode(f, l, p->dump_hosts);
-			break;
-		case O_DUMP_AGGR:
-			dump_mode(f, l, p->dump_aggregations);
-			break;
-		case O_AGGREGATIONS:
-			dump_num(f, l, p->aggregations, 0);
-			break;
-		case O_DUMP_TIMELINE:
-			dump_flag(f, l, p->dump_timeline);
-			break;
-		case O_EXPORT_FLOWS:
-			for (k = 0; k < p->n_export_endpoints; k++)
-				fprintf(f, "--%s=%s\n", l,
-					p->export_endpoints[k]);
-			break;
-		case O_JSON_LABELS:
-			dump_flag(f, l, p->json_labels);
-			break;
-		case O_NODE_ID:
-			dump_str(f, l, p->node_id, NULL);
-			break;
-		case O_EXPORT_INTERVAL:
-			dump_num(f, l, p->export_interval, DEF_EXPORT_INTERVAL);
-			break;
-		case O_ZMQ_ENC:
-			dump_flag(f, l, p->zmq_encryption);
-			break;
-		case O_ZMQ_KEY_PRIV:
-			dump_str(f, l, p->zmq_encryption_key_priv, NULL);
-			break;
-		case O_ZMQ_KEY:
-			dump_str(f, l, p->zmq_encryption_key, NULL);
-			break;
-		case O_ZMQ_ALLOWED_KEYS:
-			dump_str(f, l, p->zmq_allowed_keys, NULL);
-			break;
-		case O_DAEMON:
-			dump_flag(f, l, p->daemonize);
-			break;
-		case O_USER:
-			dump_str(f, l, p->user, DEF_USER);
-			break;
-		case O_DONT_CHANGE_USER:
-			dump_flag(f, l, p->dont_change_user);
-			break;
-		case O_PID:
-			dump_str(f, l, p->pid_file, NULL);
-			break;
-		case O_CORE_AFFINITY:
-			dump_num(f, l, p->core_affinity, -1);
-			break;
-		case O_SHUTDOWN_DONE:
-			dump_flag(f, l, p->shutdown_when_done);
-			break;
-		case O_VERBOSE:
-			for (k = 0; k < p->verbose; k++)
-				fprintf(f, "--%s\n", l);
-			break;
-		case O_CATEG_KEY:
-			dump_str(f, l, p->categorization_key, NULL);
-			break;
-		case O_HTTPBL_KEY:
-			dump_str(f, l, p->httpbl_key, NULL);
-			break;
-		case O_NO_ALERTS:
-			dump_flag(f, l, p->disable_alerts);
-			break;
-		case O_VERSION:
-		case O_HELP:
-		case O_DUMP_OPTIONS:
-		case O__COUNT:
-			break;
-		}
-	}
+	prefs_init(&def);
+	for (i = 0; i < OPT_COUNT; i++)
+		if (opt_table[i].help)
+			opt_dump(p, &def, &opt_table[i], f);
+	prefs_fini(&def);
 }
 
 /*

@@ -32,7 +32,8 @@
  *   frame 2: nDPI TLV v1 (0x01 0x01, then items, 0x01 ends a record),
  *            numeric keys of the NetFlow/IPFIX and ntop PEN tables;
  *            or, with --json-labels, a JSON array of objects with labels.
- *            One field list (export_fields) drives both encoders.
+ *            One field list (export_fields, generated from the field
+ *            dictionary common/flow_fields.def) drives both encoders.
  * Two string keys are ours: SITE_PATH (the node ids the update crossed,
  * origin first, '>'-separated) and ORIGIN_SEQ (the origin's sequence
  * number of the update).  Upstream keeps unknown keys as opaque extras.
@@ -53,9 +54,12 @@
 #include <zmq.h>
 
 #include "collector/collector.h"
+#include "common/flow_fields.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
+#include "merge/sink.h"
 #include "merge/tables.h"
 
 #define EXPORT_RING 16384
@@ -64,20 +68,6 @@
 #define EXPORT_MAX_SOCKETS 8
 #define EXPORT_HDR_LEN 28
 #define EXPORT_BACKLOG 512             /* messages kept per endpoint */
-
-/* NetFlow v9 / IPFIX ids (PEN 0) and ntop ids (PEN 35632) we emit */
-enum {
-	K_IN_BYTES = 1, K_IN_PKTS = 2, K_PROTOCOL = 4, K_SRC_TOS = 5,
-	K_L4_SRC_PORT = 7, K_IPV4_SRC_ADDR = 8, K_INPUT_SNMP = 10,
-	K_L4_DST_PORT = 11, K_IPV4_DST_ADDR = 12, K_OUTPUT_SNMP = 14,
-	K_LAST_SWITCHED = 21, K_FIRST_SWITCHED = 22, K_OUT_BYTES = 23,
-	K_OUT_PKTS = 24, K_IPV6_SRC_ADDR = 27, K_IPV6_DST_ADDR = 28,
-	K_SAMPLING_INTERVAL = 34, K_SRC_VLAN = 58, K_IP_PROTOCOL_VERSION = 60,
-	K_EXPORTER_IPV4_ADDRESS = 130, K_EXPORTER_IPV6_ADDRESS = 131,
-	K_FLOW_START_MS = 152, K_FLOW_END_MS = 153,
-	K_CLIENT_TCP_FLAGS = 57550, K_SERVER_TCP_FLAGS = 57551,
-	K_L7_PROTO = 57590, K_L7_INFO = 58011,
-};
 
 struct export_rec {
 	struct flow_update u;        /* its pointers are not used */
@@ -134,6 +124,27 @@ export_get_stats(struct export_stats *out)
 	pthread_mutex_lock(&ex.lock);
 	*out = ex.st;
 	pthread_mutex_unlock(&ex.lock);
+}
+
+/* Sink op (merge/sink.h): one interface's delta or relayed update. */
+static int
+export_sink_flow(void *ctx, const struct flow_update *u)
+{
+	(void)ctx;
+	return export_flow(u);
+}
+
+static const struct iface_sink_ops export_sink_ops = {
+	.name = "zmq-export",
+	.flow_exported = export_sink_flow,
+};
+
+int
+export_sink_add(struct iface *ifc)
+{
+	if (!ex.active)
+		return 0;
+	return iface_add_sink(ifc, &export_sink_ops, NULL);
 }
 
 int
@@ -277,55 +288,28 @@ l7_text(const struct flow_update *u, char *buf, size_t len)
 }
 
 /*
- * The fields of an exported record: one list drives both encoders, so the
- * TLV (numeric keys) and the JSON (labels) dialects cannot carry different
- * fields.  id 0 is a string key of ours (TLV writes the label as the key).
- * Labels are those of the collector's table (collector/zmq_fields.c), so a
- * node reads back every field it sends, in either dialect.
+ * The fields of an exported record: the rows of the field dictionary
+ * (common/flow_fields.def) whose EXP is not NO, in its order.  One list
+ * drives both encoders, so the TLV (numeric keys) and the JSON (labels)
+ * dialects cannot carry different fields, and the collector's decoder
+ * reads back every field a node sends, in either dialect.  id 0 is a
+ * string key of ours (TLV writes the label as the key).
  */
-enum ef_code {
-	EF_SRC4, EF_DST4, EF_SRC6, EF_DST6, EF_IPVER, EF_SPORT, EF_DPORT,
-	EF_PROTO, EF_IN_BYTES, EF_IN_PKTS, EF_OUT_BYTES, EF_OUT_PKTS,
-	EF_FIRST_S, EF_LAST_S, EF_FIRST_MS, EF_LAST_MS, EF_VLAN,
-	EF_CLI_FLAGS, EF_SRV_FLAGS, EF_L7, EF_TOS, EF_EXP4, EF_EXP6,
-	EF_IN_IF, EF_OUT_IF, EF_SAMPLING, EF_INFO, EF_SITE_PATH,
-	EF_ORIGIN_SEQ,
-};
-
 static const struct export_field {
-	enum ef_code code;
+	enum ff_id code;
 	uint32_t id;                 /* 0: string key (the label) */
 	const char *label;
 } export_fields[] = {
-	{ EF_SRC4, K_IPV4_SRC_ADDR, "IPV4_SRC_ADDR" },
-	{ EF_DST4, K_IPV4_DST_ADDR, "IPV4_DST_ADDR" },
-	{ EF_SRC6, K_IPV6_SRC_ADDR, "IPV6_SRC_ADDR" },
-	{ EF_DST6, K_IPV6_DST_ADDR, "IPV6_DST_ADDR" },
-	{ EF_IPVER, K_IP_PROTOCOL_VERSION, "IP_PROTOCOL_VERSION" },
-	{ EF_SPORT, K_L4_SRC_PORT, "L4_SRC_PORT" },
-	{ EF_DPORT, K_L4_DST_PORT, "L4_DST_PORT" },
-	{ EF_PROTO, K_PROTOCOL, "PROTOCOL" },
-	{ EF_IN_BYTES, K_IN_BYTES, "IN_BYTES" },
-	{ EF_IN_PKTS, K_IN_PKTS, "IN_PKTS" },
-	{ EF_OUT_BYTES, K_OUT_BYTES, "OUT_BYTES" },
-	{ EF_OUT_PKTS, K_OUT_PKTS, "OUT_PKTS" },
-	{ EF_FIRST_S, K_FIRST_SWITCHED, "FIRST_SWITCHED" },
-	{ EF_LAST_S, K_LAST_SWITCHED, "LAST_SWITCHED" },
-	{ EF_FIRST_MS, K_FLOW_START_MS, "FLOW_START_MILLISECONDS" },
-	{ EF_LAST_MS, K_FLOW_END_MS, "FLOW_END_MILLISECONDS" },
-	{ EF_VLAN, K_SRC_VLAN, "SRC_VLAN" },
-	{ EF_CLI_FLAGS, K_CLIENT_TCP_FLAGS, "CLIENT_TCP_FLAGS" },
-	{ EF_SRV_FLAGS, K_SERVER_TCP_FLAGS, "SERVER_TCP_FLAGS" },
-	{ EF_L7, K_L7_PROTO, "L7_PROTO" },
-	{ EF_TOS, K_SRC_TOS, "SRC_TOS" },
-	{ EF_EXP4, K_EXPORTER_IPV4_ADDRESS, "EXPORTER_IPV4_ADDRESS" },
-	{ EF_EXP6, K_EXPORTER_IPV6_ADDRESS, "EXPORTER_IPV6_ADDRESS" },
-	{ EF_IN_IF, K_INPUT_SNMP, "INPUT_SNMP" },
-	{ EF_OUT_IF, K_OUTPUT_SNMP, "OUTPUT_SNMP" },
-	{ EF_SAMPLING, K_SAMPLING_INTERVAL, "SAMPLING_INTERVAL" },
-	{ EF_INFO, K_L7_INFO, "L7_INFO" },
-	{ EF_SITE_PATH, 0, "SITE_PATH" },
-	{ EF_ORIGIN_SEQ, 0, "ORIGIN_SEQ" },
+#define FF_EXPROW_NO(name, pen, id, label)
+#define FF_EXPROW_YES(name, pen, id, label) \
+	{ FF_##name, (pen) == FF_PEN_OURS ? 0 : (id), label },
+#define FF_EXPROW_ALWAYS FF_EXPROW_YES
+#define FF_EXPROW_NONZERO FF_EXPROW_YES
+#define FF_EXPROW_SPECIAL FF_EXPROW_YES
+#define FF(name, pen, id, label, dec, member, exp) \
+	FF_EXPROW_##exp(name, pen, id, label)
+#include "common/flow_fields.def"
+#undef FF
 };
 
 /* One field's value: a string (s, in buf when formatted) or a number. */
@@ -337,8 +321,16 @@ struct export_val {
 
 /* Fills v with field f of record r (c: this record's share of the four
  * counters); 0 when the record does not carry the field. */
+/* The generated cases of the rows whose EXP is ALWAYS or NONZERO. */
+#define FF_EXPVAL_ALWAYS(name, m) \
+	case FF_##name: v->u = u->m; return 1;
+#define FF_EXPVAL_NONZERO(name, m) \
+	case FF_##name: v->u = u->m; return u->m != 0;
+#define FF_EXPVAL_NO(name, m)
+#define FF_EXPVAL_SPECIAL(name, m)
+
 static int
-export_field_value(enum ef_code f, const struct export_rec *r,
+export_field_value(enum ff_id f, const struct export_rec *r,
 		   const uint64_t c[4], struct export_val *v)
 {
 	const struct flow_update *u = &r->u;
@@ -346,52 +338,55 @@ export_field_value(enum ef_code f, const struct export_rec *r,
 	v->s = NULL;
 	v->u = 0;
 	switch (f) {
-	case EF_SRC4:
-	case EF_SRC6:
-		if (u->ip_version != (f == EF_SRC4 ? 4 : 6))
+#define FF(name, pen, id, label, dec, member, exp) \
+	FF_EXPVAL_##exp(name, member)
+#include "common/flow_fields.def"
+#undef FF
+	case FF_IPV4_SRC:
+	case FF_IPV6_SRC:
+		if (u->ip_version != (f == FF_IPV4_SRC ? 4 : 6))
 			return 0;
 		v->s = ipaddr_fmt(&u->src, v->buf, sizeof(v->buf));
 		return 1;
-	case EF_DST4:
-	case EF_DST6:
-		if (u->ip_version != (f == EF_DST4 ? 4 : 6))
+	case FF_IPV4_DST:
+	case FF_IPV6_DST:
+		if (u->ip_version != (f == FF_IPV4_DST ? 4 : 6))
 			return 0;
 		v->s = ipaddr_fmt(&u->dst, v->buf, sizeof(v->buf));
 		return 1;
-	case EF_IPVER: v->u = u->ip_version; return 1;
-	case EF_SPORT: v->u = u->sport; return 1;
-	case EF_DPORT: v->u = u->dport; return 1;
-	case EF_PROTO: v->u = u->l4_proto; return 1;
-	case EF_IN_BYTES: v->u = c[0]; return 1;
-	case EF_IN_PKTS: v->u = c[1]; return 1;
-	case EF_OUT_BYTES: v->u = c[2]; return 1;
-	case EF_OUT_PKTS: v->u = c[3]; return 1;
-	case EF_FIRST_S: v->u = u->first_ms / 1000; return 1;
-	case EF_LAST_S: v->u = u->last_ms / 1000; return 1;
-	case EF_FIRST_MS: v->u = u->first_ms; return 1;
-	case EF_LAST_MS: v->u = u->last_ms; return 1;
-	case EF_VLAN: v->u = u->vlan; return u->vlan != 0;
-	case EF_CLI_FLAGS: v->u = u->src_tcp_flags; return u->l4_proto == 6;
-	case EF_SRV_FLAGS: v->u = u->dst_tcp_flags; return u->l4_proto == 6;
-	case EF_L7:
+	case FF_IN_BYTES: v->u = c[0]; return 1;
+	case FF_IN_PKTS: v->u = c[1]; return 1;
+	case FF_OUT_BYTES: v->u = c[2]; return 1;
+	case FF_OUT_PKTS: v->u = c[3]; return 1;
+	case FF_FIRST_SWITCHED: v->u = u->first_ms / 1000; return 1;
+	case FF_LAST_SWITCHED: v->u = u->last_ms / 1000; return 1;
+	case FF_CLIENT_TCP_FLAGS:
+		v->u = u->src_tcp_flags;
+		return u->l4_proto == 6;
+	case FF_SERVER_TCP_FLAGS:
+		v->u = u->dst_tcp_flags;
+		return u->l4_proto == 6;
+	case FF_L7_PROTO:
 		l7_text(u, v->buf, sizeof(v->buf));
 		v->s = v->buf;
 		return 1;
-	case EF_TOS: v->u = u->tos; return u->tos != 0;
-	case EF_EXP4:
-	case EF_EXP6:
-		if (u->exporter.v != (f == EF_EXP4 ? 4 : 6))
+	case FF_EXPORTER_V4:
+	case FF_EXPORTER_V6:
+		if (u->exporter.v != (f == FF_EXPORTER_V4 ? 4 : 6))
 			return 0;
 		v->s = ipaddr_fmt(&u->exporter, v->buf, sizeof(v->buf));
 		return 1;
-	case EF_IN_IF: v->u = u->in_ifindex;
+	case FF_INPUT_SNMP:
+		v->u = u->in_ifindex;
 		return u->in_ifindex || u->out_ifindex;
-	case EF_OUT_IF: v->u = u->out_ifindex;
+	case FF_OUTPUT_SNMP:
+		v->u = u->out_ifindex;
 		return u->in_ifindex || u->out_ifindex;
-	case EF_SAMPLING: v->u = u->sampling; return u->sampling > 1;
-	case EF_INFO: v->s = r->info; return r->info[0] != '\0';
-	case EF_SITE_PATH: v->s = r->path; return 1;
-	case EF_ORIGIN_SEQ: v->u = u->origin_seq; return 1;
+	case FF_SAMPLING: v->u = u->sampling; return u->sampling > 1;
+	case FF_L7_INFO: v->s = r->info; return r->info[0] != '\0';
+	case FF_SITE_PATH: v->s = r->path; return 1;
+	default:
+		break;
 	}
 	return 0;
 }

@@ -22,6 +22,11 @@ struct flow_update;
 int export_start(const struct prefs *p);
 /* Sends what is queued, then stops (main thread, after the interfaces). */
 void export_stop(void);
+/* Registers the exporter on ifc as a sink of its flow deltas and of the
+ * updates it relays (merge/sink.h).  Main thread, after export_start()
+ * and before iface_start(); a no-op without -I.  0 or -1. */
+struct iface;
+int export_sink_add(struct iface *ifc);
 /* 1 when -I is on. */
 int export_active(void);
 

@@ -1,28 +1,32 @@
 /*
- * storage.c - the interfaces' side of persistence (storage.h).
+ * storage.c - the persistent stores as sinks of the interfaces
+ * (storage.h, merge/sink.h).
  *
- * Owner-thread hooks copy what leaves memory into writer records
- * (exporter/writer.h) and return at once:
- *  - an expired flow -> WREC_FLOW (-F) and one WREC_CONTACT per endpoint
- *    host chosen by -D;
- *  - a purged host -> its counters as JSON, WREC_HOST_SAVE under
- *    ntopng.serialized_hosts.<node-id>.<dir>__<ip>@<vlan> (the interface's
- *    identity, storage_iface_id()) with a 1-hour TTL;
- *  - a new host -> WREC_HOST_RESTORE.  The writer thread does the GET and
- *    hands the answer to restore_done(), which links it into a per-
- *    interface list; the owner merges it in storage_owner_poll() (one
- *    atomic load per loop turn when nothing came back).  So the owner
- *    never waits for Redis; the cost is one queued GET per new host (a
- *    burst of new hosts larger than the queue drops restores, counted as
- *    writer drops) and a short window in which a returning host shows
- *    only its new traffic.  A host purged again before its answer came
- *    back is saved without its old counters (rare: hosts live >= 5 min).
- *  - counter snapshots for RRD: the interface once a second (wall clock,
- *    for live and offline inputs alike: an offline capture shows in the
- *    seconds during which it was read), local hosts and L7 protocols once
- *    a minute.  Byte, packet and drop values are what the counter grew
- *    since the series' last snapshot that was queued (so a dropped one
- *    carries over), for the writer's ABSOLUTE data sources.
+ * storage_sink_add() registers up to three sinks on an interface, with one
+ * context (struct storage_ifc) for the three, so nothing here is indexed
+ * by ifid; each op copies its value record into a writer job
+ * (exporter/writer.h) for the worker of that backend and returns at once:
+ *  - flows (-F, -D): an expired flow -> WREC_FLOW and one WREC_CONTACT per
+ *    endpoint host chosen by -D, for the SQLite worker;
+ *  - host cache (unless -P): a purged host -> its counters as JSON,
+ *    WREC_HOST_SAVE under ntopng.serialized_hosts.<node-id>.<dir>__<ip>@<vlan>
+ *    (the interface's identity, storage_iface_id()) with a 1-hour TTL;
+ *    a new host -> WREC_HOST_RESTORE.  The Redis worker does the GET,
+ *    restore_done() parses the answer into a host snapshot and hands it
+ *    to iface_host_restore(), which the owner applies on its next loop
+ *    turn.  So the owner never waits for Redis; the cost is one queued
+ *    GET per new host (a burst larger than the queue drops restores,
+ *    counted as writer drops) and a short window in which a returning
+ *    host shows only its new traffic.  A host purged again before its
+ *    answer came back is saved without its old counters (rare: hosts
+ *    live >= 5 min).
+ *  - time series (always): counter snapshots for the RRD worker, the
+ *    interface once a second (wall clock, for live and offline inputs
+ *    alike: an offline capture shows in the seconds during which it was
+ *    read), local hosts and L7 protocols once a minute.  Byte, packet and
+ *    drop values are what the counter grew since the series' last
+ *    snapshot that was queued (so a dropped one carries over), for the
+ *    writer's ABSOLUTE data sources.
  *
  * Host JSON (also what is restored):
  *   {"ip":"10.0.0.1","vlan":0,"first_seen":s,"last_seen":s,
@@ -47,38 +51,37 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/kv.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
-#include "merge/tables.h"
+#include "merge/sink.h"
 
 #define STORAGE_MAX_IFACES 64
 
-struct restore_answer {
-	struct ipaddr ip;
-	uint16_t vlan;
-	char *json;
-	struct restore_answer *next;
+/* RRD: the counters at the last snapshot posted, so records carry what
+ * they grew (owner thread of the interface) */
+struct ts_prev {
+	uint64_t bytes, packets, drops;
+	uint64_t *l7;                /* [2 * n_l7]: sent, rcvd by nDPI id */
+	uint32_t n_l7;
+};
+
+/* One interface's storage: the context of its sinks. */
+struct storage_ifc {
+	struct iface *ifc;
+	int ifid;                    /* writer jobs name the interface by it */
+	const char *spec;            /* iface_spec(): the flows' origin */
+	struct ts_prev prev;
+	time_t last_ts;              /* last interface snapshot */
+	time_t last_min;             /* last minute snapshot */
+	int flushed_flows, flushed_hosts;
 };
 
 static const struct prefs *st_prefs;
 static int st_on;
-static uint8_t st_historical[STORAGE_MAX_IFACES];
-static pthread_mutex_t st_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct restore_answer *st_answers[STORAGE_MAX_IFACES];
-static int st_pending[STORAGE_MAX_IFACES];       /* atomic */
-static time_t st_last_ts[STORAGE_MAX_IFACES];    /* last iface snapshot */
-static time_t st_last_min[STORAGE_MAX_IFACES];   /* last minute snapshot */
-static uint64_t st_restores_merged, st_restores_late;
-/* RRD: the counters at the last snapshot posted, so records carry what
- * they grew (owner thread of each interface) */
-struct ts_prev {
-	uint64_t bytes, packets, drops;
-	uint64_t *l7;                /* [2 * n_l7]: sent, rcvd */
-	uint32_t n_l7;
-};
-static struct ts_prev st_prev[STORAGE_MAX_IFACES];
+static struct storage_ifc *st_ifcs[STORAGE_MAX_IFACES];  /* main thread */
 
 /* ---- data directory ---- */
 
@@ -148,17 +151,10 @@ storage_iface_id(int ifid, char *buf, size_t len)
 int
 storage_open(const struct prefs *p)
 {
-	int i;
-
 	st_prefs = p;
 	storage_iface_names();
 	if (writer_start(p->data_dir) != 0)
 		return -1;
-	for (i = 0; i < node_n_ifaces && i < STORAGE_MAX_IFACES; i++)
-		st_historical[i] = node_ifaces[i]->name != NULL &&
-			strcmp(node_ifaces[i]->name, "Historical") == 0 &&
-			iface_inputs(node_ifaces[i]) ==
-			(IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL);
 	__atomic_store_n(&st_on, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -194,60 +190,43 @@ storage_close(void)
 		 (unsigned long long)w.hosts_restored,
 		 (unsigned long long)w.db_errors,
 		 (unsigned long long)w.rrd_errors);
-	pthread_mutex_lock(&st_lock);
 	for (i = 0; i < STORAGE_MAX_IFACES; i++) {
-		free(st_prev[i].l7);
-		st_prev[i].l7 = NULL;
-		while (st_answers[i] != NULL) {
-			struct restore_answer *a = st_answers[i];
-
-			st_answers[i] = a->next;
-			free(a->json);
-			free(a);
-		}
+		if (st_ifcs[i] == NULL)
+			continue;
+		free(st_ifcs[i]->prev.l7);
+		free(st_ifcs[i]);
+		st_ifcs[i] = NULL;
 	}
-	pthread_mutex_unlock(&st_lock);
 }
 
 static int
-active(const struct iface *ifc)
-{
-	return __atomic_load_n(&st_on, __ATOMIC_ACQUIRE) &&
-	       ifc->id >= 0 && ifc->id < STORAGE_MAX_IFACES &&
-	       !st_historical[ifc->id];
-}
-
-static int
-mode_match(enum prefs_mode m, const struct host *h)
+mode_match(enum prefs_mode m, int is_local)
 {
 	switch (m) {
 	case PREFS_MODE_ALL: return 1;
-	case PREFS_MODE_LOCAL: return h->is_local;
-	case PREFS_MODE_REMOTE: return !h->is_local;
+	case PREFS_MODE_LOCAL: return is_local;
+	case PREFS_MODE_REMOTE: return !is_local;
 	default: return 0;
 	}
 }
 
-/* ---- flows ---- */
-
-static void
-copy_str(char *dst, size_t len, const char *src)
+static int
+post(const struct writer_rec *r, int wait)
 {
-	size_t n = src ? strnlen(src, len - 1) : 0;
-
-	if (n)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
+	return wait ? writer_post_wait(r) : writer_post(r);
 }
 
+/* ---- flows (SQLite) ---- */
+
 static void
-flow_record(struct iface *ifc, const struct flow *f, struct writer_rec *r)
+flow_record(const struct storage_ifc *si, const struct flow_rec *f,
+	    struct writer_rec *r)
 {
 	struct writer_flow *w = &r->u.flow;
 
 	memset(r, 0, sizeof(*r));
 	r->kind = WREC_FLOW;
-	r->ifid = ifc->id;
+	r->ifid = si->ifid;
 	w->vlan = f->vlan;
 	w->l4_proto = f->l4_proto;
 	ipaddr_fmt(&f->cli, w->cli, sizeof(w->cli));
@@ -262,25 +241,25 @@ flow_record(struct iface *ifc, const struct flow *f, struct writer_rec *r)
 	w->last_ms = f->last_ms;
 	w->l7_master = f->l7_master;
 	w->l7_app = f->l7_app;
-	iface_flow_l7_name(ifc, f, w->l7_name, sizeof(w->l7_name));
-	copy_str(w->info, sizeof(w->info), f->info);
-	w->ifname = iface_spec(ifc);   /* the input whole, not its label */
+	snprintf(w->l7_name, sizeof(w->l7_name), "%s", f->l7_name);
+	snprintf(w->info, sizeof(w->info), "%s", f->info);
+	w->ifname = si->spec;        /* the input whole, not its label */
 }
 
 static void
-contact_post(struct iface *ifc, const struct flow *f, const struct host *h,
-	     int as_client, int wait)
+contact_post(const struct storage_ifc *si, const struct flow_rec *f,
+	     int as_client)
 {
 	struct writer_rec r;
 	struct writer_contact *c = &r.u.contact;
 
 	memset(&r, 0, sizeof(r));
 	r.kind = WREC_CONTACT;
-	r.ifid = ifc->id;
+	r.ifid = si->ifid;
 	c->vlan = f->vlan;
 	c->l4_proto = f->l4_proto;
 	c->as_client = (uint8_t)as_client;
-	ipaddr_fmt(&h->ip, c->host, sizeof(c->host));
+	ipaddr_fmt(as_client ? &f->cli : &f->srv, c->host, sizeof(c->host));
 	ipaddr_fmt(as_client ? &f->srv : &f->cli, c->peer, sizeof(c->peer));
 	c->peer_port = as_client ? f->srv_port : f->cli_port;
 	c->bytes_sent = as_client ? f->c2s_bytes : f->s2c_bytes;
@@ -289,50 +268,46 @@ contact_post(struct iface *ifc, const struct flow *f, const struct host *h,
 	c->pkts_rcvd = as_client ? f->s2c_pkts : f->c2s_pkts;
 	c->first_ms = f->first_ms;
 	c->last_ms = f->last_ms;
-	iface_flow_l7_name(ifc, f, c->l7_name, sizeof(c->l7_name));
-	if (wait)
-		writer_post_wait(&r);
-	else
-		writer_post(&r);
+	snprintf(c->l7_name, sizeof(c->l7_name), "%s", f->l7_name);
+	post(&r, f->final);
 }
 
+/* Sink op: an expired flow -> its row (-F) and contacts (-D). */
 static void
-flow_out(struct iface *ifc, const struct flow *f, int wait)
+flows_expired(void *ctx, const struct flow_rec *f)
 {
+	struct storage_ifc *si = ctx;
 	struct writer_rec r;
 	enum prefs_mode dm = st_prefs->dump_hosts;
 
+	if (f->final)
+		si->flushed_flows++;
 	if (st_prefs->dump_flows) {
-		flow_record(ifc, f, &r);
-		if (wait)
-			writer_post_wait(&r);
-		else
-			writer_post(&r);
+		flow_record(si, f, &r);
+		post(&r, f->final);
 	}
 	if (dm != PREFS_MODE_NONE) {
-		if (f->cli_host && mode_match(dm, f->cli_host))
-			contact_post(ifc, f, f->cli_host, 1, wait);
-		if (f->srv_host && mode_match(dm, f->srv_host))
-			contact_post(ifc, f, f->srv_host, 0, wait);
+		if (f->cli_host && mode_match(dm, f->cli_local))
+			contact_post(si, f, 1);
+		if (f->srv_host && mode_match(dm, f->srv_local))
+			contact_post(si, f, 0);
 	}
 }
 
-void
-storage_flow_expired(struct iface *ifc, const struct flow *f)
-{
-	if (active(ifc))
-		flow_out(ifc, f, 0);
-}
+static const struct iface_sink_ops flows_ops = {
+	.name = "sqlite",
+	.flow_expired = flows_expired,
+};
 
-/* ---- hosts ---- */
+/* ---- hosts (host cache) ---- */
 
 static int
-host_key(const struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
+host_key(const struct storage_ifc *si, const struct ipaddr *ip, uint16_t vlan,
 	 char *buf, size_t len)
 {
 	char a[WRITER_IP_MAX], id[WRITER_KEY_MAX];
 
-	if (storage_iface_id(ifc->id, id, sizeof(id)) != 0)
+	if (storage_iface_id(si->ifid, id, sizeof(id)) != 0)
 		return -1;
 	ipaddr_fmt(ip, a, sizeof(a));
 	return snprintf(buf, len, STORAGE_HOST_KEY, id, a, vlan) <
@@ -340,7 +315,7 @@ host_key(const struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 }
 
 static json_t *
-l4_json(const struct counters *c)
+l4_json(const struct host_snapshot_counters *c)
 {
 	return json_pack("[I,I,I,I]", (json_int_t)c->bytes_sent,
 			 (json_int_t)c->bytes_rcvd, (json_int_t)c->pkts_sent,
@@ -348,23 +323,22 @@ l4_json(const struct counters *c)
 }
 
 char *
-storage_host_to_json(struct iface *ifc, const struct host *h)
+storage_host_to_json(const struct host_snapshot *h)
 {
 	char a[WRITER_IP_MAX];
 	json_t *o, *l7;
 	char *s;
-	uint16_t i;
+	uint32_t i;
 
-	(void)ifc;
 	ipaddr_fmt(&h->ip, a, sizeof(a));
 	l7 = json_array();
-	for (i = 0; l7 && i < h->n_l7; i++) {
-		const struct host_l7 *l = &h->l7[i];
+	for (i = 0; l7 && h->l7 != NULL && i < h->n_l7; i++) {
+		const struct host_snapshot_l7 *l = &h->l7[i];
 
 		json_array_append_new(l7, json_pack("[i,I,I,I,I,I,I,I]",
 			l->proto, (json_int_t)l->num_flows,
-			(json_int_t)l->c.bytes_sent, (json_int_t)l->c.bytes_rcvd,
-			(json_int_t)l->c.pkts_sent, (json_int_t)l->c.pkts_rcvd,
+			(json_int_t)l->bytes_sent, (json_int_t)l->bytes_rcvd,
+			(json_int_t)l->pkts_sent, (json_int_t)l->pkts_rcvd,
 			(json_int_t)l->first_ms, (json_int_t)l->last_ms));
 	}
 	o = json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,"
@@ -379,12 +353,12 @@ storage_host_to_json(struct iface *ifc, const struct host *h)
 		"tcp", l4_json(&h->tcp), "udp", l4_json(&h->udp),
 		"icmp", l4_json(&h->icmp), "other", l4_json(&h->other),
 		"unknown_bytes", (json_int_t)h->unknown_bytes,
-		"flows.as_client", (json_int_t)h->total_flows_cli,
-		"flows.as_server", (json_int_t)h->total_flows_srv,
+		"flows.as_client", (json_int_t)h->flows_as_client,
+		"flows.as_server", (json_int_t)h->flows_as_server,
 		"ndpi", l7 ? l7 : json_array());
 	if (o == NULL)
 		return NULL;
-	if (h->name != NULL)
+	if (h->name[0] != '\0')
 		json_object_set_new(o, "name", json_string(h->name));
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -401,6 +375,16 @@ jnum(json_t *o, const char *k)
 	       (uint64_t)json_integer_value(v) : 0;
 }
 
+/* A time member in seconds as milliseconds, or 0: past the year 9999 it
+ * is no clock's reading, and its milliseconds would wrap 64 bits. */
+static uint64_t
+jtime_ms(json_t *o, const char *k)
+{
+	uint64_t s = jnum(o, k);
+
+	return s <= 253402300799ULL ? s * 1000 : 0;
+}
+
 static uint64_t
 jidx(json_t *a, size_t i)
 {
@@ -411,179 +395,149 @@ jidx(json_t *a, size_t i)
 }
 
 static void
-l4_merge(struct counters *c, json_t *a)
+l4_parse(struct host_snapshot_counters *c, json_t *a)
 {
-	c->bytes_sent += jidx(a, 0);
-	c->bytes_rcvd += jidx(a, 1);
-	c->pkts_sent += jidx(a, 2);
-	c->pkts_rcvd += jidx(a, 3);
+	c->bytes_sent = jidx(a, 0);
+	c->bytes_rcvd = jidx(a, 1);
+	c->pkts_sent = jidx(a, 2);
+	c->pkts_rcvd = jidx(a, 3);
 }
 
 int
-storage_host_merge_json(struct iface *ifc, struct host *h, const char *js)
+storage_host_from_json(const char *js, struct host_snapshot *h,
+		       struct host_snapshot_l7 **l7_out)
 {
 	json_t *o = json_loads(js, 0, NULL), *l7, *e;
-	uint64_t first, last;
-	size_t i;
+	struct host_snapshot_l7 *l7v = NULL;
+	size_t i, n = 0;
 
+	*l7_out = NULL;
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
 		return -1;
 	}
-	h->c.bytes_sent += jnum(o, "bytes.sent");
-	h->c.bytes_rcvd += jnum(o, "bytes.rcvd");
-	h->c.pkts_sent += jnum(o, "packets.sent");
-	h->c.pkts_rcvd += jnum(o, "packets.rcvd");
-	l4_merge(&h->tcp, json_object_get(o, "tcp"));
-	l4_merge(&h->udp, json_object_get(o, "udp"));
-	l4_merge(&h->icmp, json_object_get(o, "icmp"));
-	l4_merge(&h->other, json_object_get(o, "other"));
-	h->unknown_bytes += jnum(o, "unknown_bytes");
-	h->total_flows_cli += jnum(o, "flows.as_client");
-	h->total_flows_srv += jnum(o, "flows.as_server");
-	first = jnum(o, "first_seen") * 1000;
-	last = jnum(o, "last_seen") * 1000;
-	if (first && first < h->first_ms)
-		h->first_ms = first;
-	if (last > h->last_ms)
-		h->last_ms = last;
+	memset(h, 0, sizeof(*h));
+	h->c.bytes_sent = jnum(o, "bytes.sent");
+	h->c.bytes_rcvd = jnum(o, "bytes.rcvd");
+	h->c.pkts_sent = jnum(o, "packets.sent");
+	h->c.pkts_rcvd = jnum(o, "packets.rcvd");
+	l4_parse(&h->tcp, json_object_get(o, "tcp"));
+	l4_parse(&h->udp, json_object_get(o, "udp"));
+	l4_parse(&h->icmp, json_object_get(o, "icmp"));
+	l4_parse(&h->other, json_object_get(o, "other"));
+	h->unknown_bytes = jnum(o, "unknown_bytes");
+	h->flows_as_client = jnum(o, "flows.as_client");
+	h->flows_as_server = jnum(o, "flows.as_server");
+	h->first_ms = jtime_ms(o, "first_seen");
+	h->last_ms = jtime_ms(o, "last_seen");
 	l7 = json_object_get(o, "ndpi");
+	if (json_array_size(l7) > 0)
+		l7v = calloc(json_array_size(l7), sizeof(*l7v));
 	json_array_foreach(l7, i, e) {
-		uint64_t proto = jidx(e, 0), f7, l7l;
-		struct host_l7 *l;
+		uint64_t proto = jidx(e, 0);
 
-		if (!json_is_array(e) || proto >= ifc->n_l7 || proto > 0xffff)
+		if (l7v == NULL || !json_is_array(e) || proto > 0xffff)
 			continue;
-		l = tables_host_l7_get(h, (uint16_t)proto, 0);
-		if (l == NULL)
-			break;
-		l->num_flows += (uint32_t)jidx(e, 1);
-		l->c.bytes_sent += jidx(e, 2);
-		l->c.bytes_rcvd += jidx(e, 3);
-		l->c.pkts_sent += jidx(e, 4);
-		l->c.pkts_rcvd += jidx(e, 5);
-		f7 = jidx(e, 6);
-		l7l = jidx(e, 7);
-		if (f7 && (l->first_ms == 0 || f7 < l->first_ms))
-			l->first_ms = f7;
-		if (l7l > l->last_ms)
-			l->last_ms = l7l;
+		l7v[n].proto = (uint16_t)proto;
+		l7v[n].num_flows = (uint32_t)jidx(e, 1);
+		l7v[n].bytes_sent = jidx(e, 2);
+		l7v[n].bytes_rcvd = jidx(e, 3);
+		l7v[n].pkts_sent = jidx(e, 4);
+		l7v[n].pkts_rcvd = jidx(e, 5);
+		l7v[n].first_ms = jidx(e, 6);
+		l7v[n].last_ms = jidx(e, 7);
+		n++;
 	}
-	if (h->name == NULL && json_is_string(json_object_get(o, "name")))
-		h->name = strdup(json_string_value(json_object_get(o, "name")));
+	h->l7 = l7v;
+	h->n_l7 = (uint32_t)n;
+	if (json_is_string(json_object_get(o, "name")))
+		snprintf(h->name, sizeof(h->name), "%s",
+			 json_string_value(json_object_get(o, "name")));
 	json_decref(o);
+	*l7_out = l7v;
 	return 0;
 }
 
+/* Sink op: a purged host -> SET key json EX ttl. */
 static void
-host_save(struct iface *ifc, const struct host *h, int wait)
+hosts_purged(void *ctx, const struct host_snapshot *h)
 {
+	struct storage_ifc *si = ctx;
 	struct writer_rec r;
 
-	if (st_prefs->disable_host_persistence)
-		return;
+	if (h->final)
+		si->flushed_hosts++;
 	memset(&r, 0, sizeof(r));
 	r.kind = WREC_HOST_SAVE;
-	r.ifid = ifc->id;
-	if (host_key(ifc, &h->ip, h->vlan, r.u.save.key, sizeof(r.u.save.key)))
+	r.ifid = si->ifid;
+	if (host_key(si, &h->ip, h->vlan, r.u.save.key, sizeof(r.u.save.key)))
 		return;
 	r.u.save.ttl_s = STORAGE_HOST_TTL_S;
-	r.u.save.json = storage_host_to_json(ifc, h);
+	r.u.save.json = storage_host_to_json(h);
 	if (r.u.save.json == NULL)
 		return;
-	if (wait)
-		writer_post_wait(&r);
-	else
-		writer_post(&r);    /* frees the JSON when dropped */
+	post(&r, h->final);          /* frees the JSON when dropped */
 }
 
-void
-storage_host_purged(struct iface *ifc, const struct host *h)
-{
-	if (active(ifc))
-		host_save(ifc, h, 0);
-}
-
-int
-storage_host_sticky(const struct iface *ifc, const struct host *h)
-{
-	return ifc->prefs != NULL && mode_match(ifc->prefs->sticky_hosts, h);
-}
-
-/* Writer thread: the GET's answer, for the owner to merge. */
+/* Redis worker: the GET's answer, back to the interface by value. */
 static void
 restore_done(const struct writer_rec *r, char *value)
 {
-	struct restore_answer *a;
+	struct storage_ifc *si = r->u.restore.arg;
+	struct host_snapshot s;
+	struct host_snapshot_l7 *l7;
 
 	if (value == NULL)
 		return;
-	a = calloc(1, sizeof(*a));
-	if (a == NULL) {
-		free(value);
-		return;
+	if (storage_host_from_json(value, &s, &l7) == 0) {
+		s.ip = r->u.restore.ip;
+		s.vlan = r->u.restore.vlan;
+		if (iface_host_restore(si->ifc, &s) != 0)
+			log_warn("%s: out of memory: host not restored",
+				 si->ifc->name);
 	}
-	a->ip = r->u.restore.ip;
-	a->vlan = r->u.restore.vlan;
-	a->json = value;
-	pthread_mutex_lock(&st_lock);
-	a->next = st_answers[r->ifid];
-	st_answers[r->ifid] = a;
-	__atomic_add_fetch(&st_pending[r->ifid], 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&st_lock);
+	free(l7);
+	free(value);
 }
 
-void
-storage_host_new(struct iface *ifc, const struct host *h)
+/* Sink op: a new host -> GET its key (answer in restore_done). */
+static void
+hosts_new(void *ctx, const struct host_snapshot *h)
 {
+	struct storage_ifc *si = ctx;
 	struct writer_rec r;
 
-	if (!active(ifc) || st_prefs->disable_host_persistence)
-		return;
 	memset(&r, 0, sizeof(r));
 	r.kind = WREC_HOST_RESTORE;
-	r.ifid = ifc->id;
-	if (host_key(ifc, &h->ip, h->vlan, r.u.restore.key,
+	r.ifid = si->ifid;
+	if (host_key(si, &h->ip, h->vlan, r.u.restore.key,
 		     sizeof(r.u.restore.key)))
 		return;
 	r.u.restore.ip = h->ip;
 	r.u.restore.vlan = h->vlan;
 	r.u.restore.done = restore_done;
+	r.u.restore.arg = si;
 	writer_post(&r);
 }
 
-void
-storage_owner_poll(struct iface *ifc)
+/* Sink op: answers still in flight come back before hosts are saved. */
+static void
+hosts_flush(void *ctx, struct iface *ifc, enum sink_flush_phase ph)
 {
-	struct restore_answer *a;
-
-	if (ifc->id < 0 || ifc->id >= STORAGE_MAX_IFACES ||
-	    __atomic_load_n(&st_pending[ifc->id], __ATOMIC_ACQUIRE) == 0)
-		return;
-	pthread_mutex_lock(&st_lock);
-	a = st_answers[ifc->id];
-	st_answers[ifc->id] = NULL;
-	__atomic_store_n(&st_pending[ifc->id], 0, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&st_lock);
-	while (a != NULL) {
-		struct restore_answer *next = a->next;
-		struct host *h = iface_host_find(ifc, &a->ip, a->vlan);
-		uint64_t s0 = h ? h->c.bytes_sent : 0, r0 = h ? h->c.bytes_rcvd : 0;
-
-		if (h != NULL && storage_host_merge_json(ifc, h, a->json) == 0) {
-			/* old traffic, already in the host's time series */
-			h->ts_sent += h->c.bytes_sent - s0;
-			h->ts_rcvd += h->c.bytes_rcvd - r0;
-			__atomic_add_fetch(&st_restores_merged, 1, __ATOMIC_RELAXED);
-		} else
-			__atomic_add_fetch(&st_restores_late, 1, __ATOMIC_RELAXED);
-		free(a->json);
-		free(a);
-		a = next;
-	}
+	(void)ctx;
+	(void)ifc;
+	if (ph == SINK_FLUSH_BEGIN)
+		writer_drain(3000);
 }
 
-/* ---- time series ---- */
+static const struct iface_sink_ops hosts_ops = {
+	.name = "hostcache",
+	.host_new = hosts_new,
+	.host_purged = hosts_purged,
+	.flush = hosts_flush,
+};
+
+/* ---- time series (RRD) ---- */
 
 /* What a counter grew since prev (a counter that went back, e.g. reset,
  * counts from zero). */
@@ -593,33 +547,28 @@ grown(uint64_t cur, uint64_t prev)
 	return cur >= prev ? cur - prev : cur;
 }
 
-/* Posts r; 0 when queued (then the caller moves its baseline). */
-static int
-ts_post(const struct writer_rec *r, int wait)
-{
-	return wait ? writer_post_wait(r) : writer_post(r);
-}
-
 static void
-ts_iface(struct iface *ifc, time_t t, int wait)
+ts_iface(struct storage_ifc *si, time_t t, int wait)
 {
-	struct ts_prev *p = &st_prev[ifc->id];
+	struct ts_prev *p = &si->prev;
+	struct iface_totals tot;
 	struct writer_rec r;
 
+	iface_get_totals(si->ifc, &tot);
 	memset(&r, 0, sizeof(r));
 	r.kind = WREC_TS_IFACE;
-	r.ifid = ifc->id;
+	r.ifid = si->ifid;
 	r.u.ts.t = t;
-	r.u.ts.v[0] = grown(ifc->stats.bytes, p->bytes);
-	r.u.ts.v[1] = grown(ifc->stats.packets, p->packets);
-	r.u.ts.v[2] = ifc->num_flows;
-	r.u.ts.v[3] = ifc->num_hosts;
-	r.u.ts.v[4] = grown(ifc->stats.drops, p->drops);
-	st_last_ts[ifc->id] = t;
-	if (ts_post(&r, wait) == 0) {
-		p->bytes = ifc->stats.bytes;
-		p->packets = ifc->stats.packets;
-		p->drops = ifc->stats.drops;
+	r.u.ts.v[0] = grown(tot.bytes, p->bytes);
+	r.u.ts.v[1] = grown(tot.packets, p->packets);
+	r.u.ts.v[2] = tot.num_flows;
+	r.u.ts.v[3] = tot.num_hosts;
+	r.u.ts.v[4] = grown(tot.drops, p->drops);
+	si->last_ts = t;
+	if (post(&r, wait) == 0) {
+		p->bytes = tot.bytes;
+		p->packets = tot.packets;
+		p->drops = tot.drops;
 	}
 }
 
@@ -640,107 +589,149 @@ storage_safe_name(char *dst, size_t len, const char *src)
 		snprintf(dst, len, "_");
 }
 
-static void
-ts_minute(struct iface *ifc, time_t t, int wait)
+struct ts_walk {
+	struct storage_ifc *si;
+	time_t t;
+	int wait;
+};
+
+/* One local host's growth since its last snapshot (iface_local_host_deltas):
+ * 0 when queued, so that the interface moves the host's baseline. */
+static int
+ts_host(void *arg, const struct ipaddr *ip, uint16_t vlan, uint64_t dsent,
+	uint64_t drcvd)
 {
-	struct ts_prev *p = &st_prev[ifc->id];
+	struct ts_walk *w = arg;
 	struct writer_rec r;
-	struct host *h;
-	uint32_t i;
+	char a[WRITER_IP_MAX], n[WRITER_IP_MAX + 8];
 
-	for (h = ifc->host_head; h != NULL; h = h->next) {
-		char a[WRITER_IP_MAX], n[WRITER_IP_MAX + 8];
-
-		if (!h->is_local)
-			continue;
-		memset(&r, 0, sizeof(r));
-		r.kind = WREC_TS_HOST;
-		r.ifid = ifc->id;
-		r.u.ts.t = t;
-		ipaddr_fmt(&h->ip, a, sizeof(a));
-		if (h->vlan)
-			snprintf(n, sizeof(n), "%s@%u", a, h->vlan);
-		else
-			snprintf(n, sizeof(n), "%s", a);
-		storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), n);
-		r.u.ts.v[0] = grown(h->c.bytes_sent, h->ts_sent);
-		r.u.ts.v[1] = grown(h->c.bytes_rcvd, h->ts_rcvd);
-		if (ts_post(&r, wait) == 0) {
-			h->ts_sent = h->c.bytes_sent;
-			h->ts_rcvd = h->c.bytes_rcvd;
-		}
-	}
-	if (p->l7 == NULL && ifc->n_l7 > 0) {
-		p->l7 = calloc((size_t)ifc->n_l7 * 2, sizeof(*p->l7));
-		p->n_l7 = p->l7 ? ifc->n_l7 : 0;
-	}
-	for (i = 0; ifc->l7 != NULL && i < ifc->n_l7 && i < p->n_l7; i++) {
-		const struct iface_l7 *l = &ifc->l7[i];
-
-		if (l->bytes == 0)
-			continue;
-		memset(&r, 0, sizeof(r));
-		r.kind = WREC_TS_L7;
-		r.ifid = ifc->id;
-		r.u.ts.t = t;
-		storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name),
-			  iface_l7_name(ifc, (uint16_t)i));
-		r.u.ts.v[0] = grown(l->bytes_sent, p->l7[2 * i]);
-		r.u.ts.v[1] = grown(l->bytes_rcvd, p->l7[2 * i + 1]);
-		if (ts_post(&r, wait) == 0) {
-			p->l7[2 * i] = l->bytes_sent;
-			p->l7[2 * i + 1] = l->bytes_rcvd;
-		}
-	}
-	st_last_min[ifc->id] = t;
+	memset(&r, 0, sizeof(r));
+	r.kind = WREC_TS_HOST;
+	r.ifid = w->si->ifid;
+	r.u.ts.t = w->t;
+	ipaddr_fmt(ip, a, sizeof(a));
+	if (vlan)
+		snprintf(n, sizeof(n), "%s@%u", a, vlan);
+	else
+		snprintf(n, sizeof(n), "%s", a);
+	storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), n);
+	r.u.ts.v[0] = dsent;
+	r.u.ts.v[1] = drcvd;
+	return post(&r, w->wait);
 }
 
-void
-storage_iface_begin(struct iface *ifc)
+/* One L7 protocol's growth since its last snapshot (iface_l7_walk). */
+static void
+ts_l7(void *arg, uint16_t proto, const char *name, uint64_t sent,
+      uint64_t rcvd)
 {
-	if (active(ifc))
-		ts_iface(ifc, (time_t)(time_wall_ms() / 1000), 0);
+	struct ts_walk *w = arg;
+	struct ts_prev *p = &w->si->prev;
+	struct writer_rec r;
+
+	if (proto >= p->n_l7) {      /* baselines grow with the ids seen */
+		uint32_t n = (uint32_t)proto + 64;
+		uint64_t *l7 = realloc(p->l7, (size_t)n * 2 * sizeof(*l7));
+
+		if (l7 == NULL)
+			return;
+		memset(l7 + 2 * (size_t)p->n_l7, 0,
+		       (size_t)(n - p->n_l7) * 2 * sizeof(*l7));
+		p->l7 = l7;
+		p->n_l7 = n;
+	}
+	memset(&r, 0, sizeof(r));
+	r.kind = WREC_TS_L7;
+	r.ifid = w->si->ifid;
+	r.u.ts.t = w->t;
+	storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), name);
+	r.u.ts.v[0] = grown(sent, p->l7[2 * proto]);
+	r.u.ts.v[1] = grown(rcvd, p->l7[2 * proto + 1]);
+	if (post(&r, w->wait) == 0) {
+		p->l7[2 * proto] = sent;
+		p->l7[2 * proto + 1] = rcvd;
+	}
 }
 
-void
-storage_iface_tick(struct iface *ifc, uint64_t wall_ms)
+static void
+ts_minute(struct storage_ifc *si, time_t t, int wait)
 {
+	struct ts_walk w = { si, t, wait };
+
+	iface_local_host_deltas(si->ifc, ts_host, &w);
+	iface_l7_walk(si->ifc, ts_l7, &w);
+	si->last_min = t;
+}
+
+/* Sink op: the per-second and per-minute snapshots. */
+static void
+ts_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
+{
+	struct storage_ifc *si = ctx;
 	time_t t = (time_t)(wall_ms / 1000);
 
-	if (!active(ifc))
-		return;
-	if (t > st_last_ts[ifc->id])
-		ts_iface(ifc, t, 0);
-	if (t / 60 > st_last_min[ifc->id] / 60)
-		ts_minute(ifc, t, 0);
+	(void)ifc;
+	if (t > si->last_ts)
+		ts_iface(si, t, 0);
+	if (t / 60 > si->last_min / 60)
+		ts_minute(si, t, 0);
 }
 
-void
-storage_iface_flush(struct iface *ifc)
+/* Sink op: last snapshots at shutdown, once the flows and hosts went. */
+static void
+ts_flush(void *ctx, struct iface *ifc, enum sink_flush_phase ph)
 {
-	struct flow *f;
-	struct host *h;
+	struct storage_ifc *si = ctx;
 	time_t t = (time_t)(time_wall_ms() / 1000);
-	int nflows = 0, nhosts = 0;
 
-	if (!active(ifc))
+	if (ph != SINK_FLUSH_END)
 		return;
-	/* restores still in flight must be merged before hosts are saved */
-	writer_drain(3000);
-	storage_owner_poll(ifc);
-	tables_giveup_all(ifc);
-	if (st_prefs->dump_flows || st_prefs->dump_hosts != PREFS_MODE_NONE)
-		for (f = ifc->flow_head; f != NULL; f = f->next, nflows++)
-			flow_out(ifc, f, 1);
-	if (!st_prefs->disable_host_persistence)
-		for (h = ifc->host_head; h != NULL; h = h->next, nhosts++)
-			host_save(ifc, h, 1);
-	if (t <= st_last_ts[ifc->id])
-		t = st_last_ts[ifc->id] + 1;
-	ts_iface(ifc, t, 1);
-	ts_minute(ifc, t, 1);        /* final values, even within a minute */
+	if (t <= si->last_ts)
+		t = si->last_ts + 1;
+	ts_iface(si, t, 1);
+	ts_minute(si, t, 1);         /* final values, even within a minute */
 	log_info("%s: flushed %d flows, %d hosts to storage", ifc->name,
-		 nflows, nhosts);
+		 si->flushed_flows, si->flushed_hosts);
+}
+
+static const struct iface_sink_ops ts_ops = {
+	.name = "rrd",
+	.tick = ts_tick,
+	.flush = ts_flush,
+};
+
+/* ---- registration ---- */
+
+int
+storage_sink_add(struct iface *ifc)
+{
+	struct storage_ifc *si;
+
+	if (!__atomic_load_n(&st_on, __ATOMIC_ACQUIRE) || ifc->id < 0 ||
+	    ifc->id >= STORAGE_MAX_IFACES || st_ifcs[ifc->id] != NULL)
+		return 0;
+	/* the Historical interface shows what is stored already */
+	if (ifc->name != NULL && strcmp(ifc->name, "Historical") == 0 &&
+	    iface_inputs(ifc) == (IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL))
+		return 0;
+	si = calloc(1, sizeof(*si));
+	if (si == NULL)
+		return -1;
+	si->ifc = ifc;
+	si->ifid = ifc->id;
+	si->spec = iface_spec(ifc);
+	st_ifcs[ifc->id] = si;
+	if (!st_prefs->disable_host_persistence &&
+	    iface_add_sink(ifc, &hosts_ops, si) != 0)
+		return -1;
+	if ((st_prefs->dump_flows || st_prefs->dump_hosts != PREFS_MODE_NONE) &&
+	    iface_add_sink(ifc, &flows_ops, si) != 0)
+		return -1;
+	if (iface_add_sink(ifc, &ts_ops, si) != 0)
+		return -1;
+	/* the first, all-zero snapshot */
+	ts_iface(si, (time_t)(time_wall_ms() / 1000), 0);
+	return 0;
 }
 
 /* ---- stats ---- */
@@ -750,9 +741,11 @@ storage_stats_json(void)
 {
 	struct kv_stats k;
 	struct writer_stats w;
+	uint64_t merged, late;
 
 	kv_get_stats(&k);
 	writer_get_stats(&w);
+	iface_restore_stats(&merged, &late);
 	return json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
 			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 			 "s:I,s:I,s:I,s:I,s:I}}",
@@ -776,6 +769,6 @@ storage_stats_json(void)
 		"hosts_restored", (json_int_t)w.hosts_restored,
 		"kv_errors", (json_int_t)w.kv_errors,
 		"days_removed", (json_int_t)w.days_removed,
-		"restores_merged", (json_int_t)__atomic_load_n(&st_restores_merged, __ATOMIC_RELAXED),
-		"restores_late", (json_int_t)__atomic_load_n(&st_restores_late, __ATOMIC_RELAXED));
+		"restores_merged", (json_int_t)merged,
+		"restores_late", (json_int_t)late);
 }

@@ -4,10 +4,9 @@
  * purged hosts to the host cache in Redis (unless -P) and back when they
  * return, counter snapshots to RRD time series.
  *
- * Threads: storage_open/close/iface_flush run on main; the hooks on an
- * interface's owner thread.  The hooks only copy data into writer records
- * (exporter/writer.h): no I/O on the owner.  Every hook is a no-op until
- * storage_open() succeeded, and for the Historical interface.
+ * Threads: storage_open/close/sink_add run on main; the sinks' ops on an
+ * interface's owner thread (merge/sink.h).  The ops only copy data into
+ * writer jobs (exporter/writer.h): no I/O on the owner.
  */
 #ifndef EXPORTER_STORAGE_H
 #define EXPORTER_STORAGE_H
@@ -40,32 +39,28 @@ int storage_iface_id(int ifid, char *buf, size_t len);
 void storage_iface_names(void);
 
 /* Creates the data directory if needed and checks it is writable (one
- * clear line and -1 if not); starts the writer thread. */
+ * clear line and -1 if not); storage_open() starts the writer workers. */
 int storage_check_data_dir(const struct prefs *p);
 int storage_open(const struct prefs *p);
 void storage_close(void);
 
-/* ---- owner-thread hooks (merge/tables.c, merge/iface.c) ---- */
-void storage_flow_expired(struct iface *ifc, const struct flow *f);
-void storage_host_new(struct iface *ifc, const struct host *h);
-void storage_host_purged(struct iface *ifc, const struct host *h);
-/* 1 when -S keeps this host in memory forever. */
-int storage_host_sticky(const struct iface *ifc, const struct host *h);
-/* Merges host-cache answers that came back (every loop turn; cheap). */
-void storage_owner_poll(struct iface *ifc);
-/* Time series snapshots: the interface every second, local hosts and L7
- * protocols every minute (housekeeping). */
-void storage_iface_tick(struct iface *ifc, uint64_t wall_ms);
-/* First, all-zero snapshot (main, before the owner starts). */
-void storage_iface_begin(struct iface *ifc);
+/*
+ * Registers the stores on ifc as its sinks (merge/sink.h): the host
+ * cache (unless -P), the flow and contact history (-F, -D) and the time
+ * series, with one context per interface; queues the first, all-zero
+ * snapshot.  Main thread, after storage_open() and before iface_start();
+ * a no-op when storage is off and for the Historical interface.  0 or -1.
+ */
+int storage_sink_add(struct iface *ifc);
 
-/* Main, after the owner thread was joined: every active flow to the
- * flow history, every host to the host cache, a last snapshot. */
-void storage_iface_flush(struct iface *ifc);
-
-/* Host <-> JSON (also used by tests and REST). */
-char *storage_host_to_json(struct iface *ifc, const struct host *h);
-int storage_host_merge_json(struct iface *ifc, struct host *h, const char *js);
+/* Host snapshot <-> JSON (the host cache's value; tests).  from_json
+ * fills *h but its key (ip, vlan) and points h->l7 to *l7 (heap, the
+ * caller frees; NULL when none).  0, or -1 when js is not an object. */
+struct host_snapshot;
+struct host_snapshot_l7;
+char *storage_host_to_json(const struct host_snapshot *h);
+int storage_host_from_json(const char *js, struct host_snapshot *h,
+			   struct host_snapshot_l7 **l7);
 
 /* A file name from free text: [A-Za-z0-9.:_-] kept, the rest '_' (so
  * never a path); used for RRD file names of hosts and protocols. */

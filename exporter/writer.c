@@ -1,8 +1,10 @@
 /*
- * writer.c - the slow-I/O thread (see writer.h): a ring of WRITER_QUEUE
- * records under one mutex, and one thread that empties it.
+ * writer.c - the slow-I/O workers (see writer.h): one job queue and one
+ * thread (common/jobq.h) per backend, SQLite, RRD and the host cache, so
+ * that a slow Redis never holds up a SQLite commit nor the reverse.
+ * writer_post() sends a record to the queue of its kind.
  *
- * Each turn the thread moves up to WRITER_BATCH records out of the ring
+ * Each turn a worker moves up to WRITER_BATCH records out of its ring
  * (so owners can post again at once), then handles them:
  *  - flows and contacts: INSERT into the day's SQLite file of their
  *    interface, opened on first use (WAL, synchronous=NORMAL) and kept in
@@ -22,7 +24,7 @@
  * records, not the node.  The first failure of a file is logged with its
  * cause, the rest counted and summed up in one line when the writer stops.
  *
- * Periodic callbacks (seed 5.2), run by the same thread between batches
+ * Periodic callbacks (seed 5.2), run by the SQLite worker between batches
  * so they never touch an interface's hot path:
  *  - hourly (when the wall-clock hour changes): one log line with what was
  *    written, dropped, lost and failed during the hour;
@@ -53,7 +55,9 @@
 #include <sqlite3.h>
 
 #include "common/fsutil.h"
+#include "common/jobq.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "exporter/kv.h"
 
 #define WRITER_MAX_DBS 16
@@ -76,17 +80,19 @@ struct writer_db {
 	char path[PATH_MAX];
 };
 
-static pthread_mutex_t w_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t w_cond;   /* work posted (monotonic: writer_start) */
-static pthread_cond_t w_done;   /* work done, room */
-static struct writer_rec *w_ring;
-static uint32_t w_head, w_count;
-static int w_running, w_stopping;
-static pthread_t w_thread;
+/* the workers, one per backend (the kinds of writer_rec they take) */
+enum { WQ_DB, WQ_RRD, WQ_KV, WQ_N };
+static const char *const wq_role[WQ_N] = { "writer-db", "writer-rrd",
+					    "writer-kv" };
+/* set by writer_start, cleared under w_qlock by writer_stop before the
+ * queue is freed; readers of the queue lengths hold w_qlock */
+static struct jobq *w_q[WQ_N];
+static pthread_mutex_t w_qlock = PTHREAD_MUTEX_INITIALIZER;
+static int w_running;           /* __atomic_* */
+/* Every counter is bumped and read atomically (posters: posted, dropped;
+ * workers: the rest), so writer_get_stats() never races with a bump and
+ * takes no lock a worker holds. */
 static struct writer_stats w_st;
-/* The writer thread bumps its own counters without w_lock (atomically);
- * posters bump theirs under it; writer_get_stats() reads every field
- * atomically under it, so neither kind of bump races with the copy. */
 #define WST_ADD(field, n) \
 	__atomic_fetch_add(&w_st.field, (n), __ATOMIC_RELAXED)
 static char *w_dir;
@@ -199,6 +205,8 @@ static struct writer_fail {
 	uint64_t more, lost;
 } w_fails[WRITER_FAIL_SLOTS];
 static unsigned w_fail_next;
+/* the SQLite and RRD workers both report failures */
+static pthread_mutex_t w_fail_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 fail_summary(struct writer_fail *f)
@@ -218,11 +226,13 @@ writer_fail(const char *path, const char *what, const char *cause,
 	struct writer_fail *f;
 	unsigned i;
 
+	pthread_mutex_lock(&w_fail_lock);
 	for (i = 0; i < WRITER_FAIL_SLOTS; i++) {
 		f = &w_fails[i];
 		if (strcmp(f->path, path) == 0) {
 			f->more++;
 			f->lost += lost;
+			pthread_mutex_unlock(&w_fail_lock);
 			return;
 		}
 	}
@@ -231,6 +241,7 @@ writer_fail(const char *path, const char *what, const char *cause,
 	fail_summary(f);
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	f->lost = lost;
+	pthread_mutex_unlock(&w_fail_lock);
 }
 
 /* SQLite's message, and the system's when it has one ("disk I/O error"
@@ -259,6 +270,27 @@ db_cause(sqlite3 *db, char *buf, size_t len)
 	"packets_sent INTEGER, packets_rcvd INTEGER, first_seen INTEGER, "     \
 	"last_seen INTEGER);"                                                  \
 	"CREATE INDEX IF NOT EXISTS contacts_host ON contacts(host_ip);"
+
+/* The flows table and its INSERT, from the column list of the field
+ * dictionary (common/flow_fields.def, FW_COL). */
+static const char flows_schema[] =
+	"CREATE TABLE IF NOT EXISTS flows ("
+	"id INTEGER PRIMARY KEY AUTOINCREMENT"
+#define FW_COL(col, type, bind, value, era) ", " #col " " type
+#include "common/flow_fields.def"
+#undef FW_COL
+	");"
+	"CREATE INDEX IF NOT EXISTS flows_last_seen ON flows(last_seen);";
+static const char flows_insert[] =
+	"INSERT INTO flows (id"
+#define FW_COL(col, type, bind, value, era) ", " #col
+#include "common/flow_fields.def"
+#undef FW_COL
+	") VALUES (NULL"
+#define FW_COL(col, type, bind, value, era) ",?"
+#include "common/flow_fields.def"
+#undef FW_COL
+	")";
 
 /* Counts the open transaction's rows as written or lost. */
 static void
@@ -342,7 +374,7 @@ db_get(int ifid, int contacts, time_t t)
 	sqlite3_busy_timeout(d->db, 200);
 	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL;"
 			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : WRITER_FLOWS_SCHEMA,
+	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : flows_schema,
 			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	ins = contacts ?
@@ -350,11 +382,7 @@ db_get(int ifid, int contacts, time_t t)
 		"role, proto, l7_name, bytes_sent, bytes_rcvd, packets_sent, "
 		"packets_rcvd, first_seen, last_seen) "
 		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)" :
-		"INSERT INTO flows (vlan_id, cli_ip, cli_port, srv_ip, srv_port, "
-		"proto, bytes, first_seen, last_seen, duration, json, "
-		"cli2srv_bytes, srv2cli_bytes, cli2srv_packets, srv2cli_packets, "
-		"l7_master, l7_app, l7_name, info, ifname) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		flows_insert;
 	if (sqlite3_prepare_v2(d->db, ins, -1, &d->ins, NULL) != SQLITE_OK)
 		goto fail;
 	d->ifid = ifid;
@@ -437,29 +465,17 @@ write_flow(int ifid, const struct writer_flow *f)
 	}
 	s = d->ins;
 	js = flow_json(f);
-	sqlite3_bind_int(s, 1, f->vlan);
-	sqlite3_bind_text(s, 2, f->cli, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, f->cli_port);
-	sqlite3_bind_text(s, 4, f->srv, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 5, f->srv_port);
-	sqlite3_bind_int(s, 6, f->l4_proto);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)(f->c2s_bytes + f->s2c_bytes));
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)(f->first_ms / 1000));
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)(f->last_ms / 1000));
-	sqlite3_bind_int64(s, 10, (sqlite3_int64)(f->last_ms / 1000 - f->first_ms / 1000));
-	if (js)
-		sqlite3_bind_text(s, 11, js, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, 11);
-	sqlite3_bind_int64(s, 12, (sqlite3_int64)f->c2s_bytes);
-	sqlite3_bind_int64(s, 13, (sqlite3_int64)f->s2c_bytes);
-	sqlite3_bind_int64(s, 14, (sqlite3_int64)f->c2s_pkts);
-	sqlite3_bind_int64(s, 15, (sqlite3_int64)f->s2c_pkts);
-	sqlite3_bind_int(s, 16, f->l7_master);
-	sqlite3_bind_int(s, 17, f->l7_app);
-	sqlite3_bind_text(s, 18, f->l7_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 19, f->info, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 20, f->ifname, -1, SQLITE_STATIC);
+#define FW_BIND_INT(i, e) sqlite3_bind_int(s, i, e);
+#define FW_BIND_I64(i, e) sqlite3_bind_int64(s, i, (sqlite3_int64)(e));
+#define FW_BIND_TEXT(i, e) sqlite3_bind_text(s, i, e, -1, SQLITE_STATIC);
+#define FW_BIND_JSON(i, e)                                                     \
+	if ((e) != NULL)                                                       \
+		sqlite3_bind_text(s, i, e, -1, SQLITE_TRANSIENT);              \
+	else                                                                   \
+		sqlite3_bind_null(s, i);
+#define FW_COL(col, type, bind, value, era) FW_BIND_##bind(WFC_##col, value)
+#include "common/flow_fields.def"
+#undef FW_COL
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -687,7 +703,7 @@ rrd_fill(struct rrd_args *a, int kind, time_t last, time_t t)
 	}
 }
 
-static struct rrd_args w_rrd_args;   /* writer thread only */
+static struct rrd_args w_rrd_args;   /* writer-rrd only */
 
 static void
 write_ts(int ifid, int kind, const struct writer_ts *ts)
@@ -934,7 +950,10 @@ writer_hourly(const struct writer_stats *a, const struct writer_stats *b)
 		 (unsigned long long)(b->kv_errors - a->kv_errors));
 }
 
-/* Runs the callbacks whose period has turned since the last call. */
+static void stats_counts(struct writer_stats *out);
+
+/* Runs the callbacks whose period has turned since the last call
+ * (SQLite worker). */
 static void
 writer_periodic(void)
 {
@@ -948,9 +967,7 @@ writer_periodic(void)
 	if (localtime_r(&now, &tm) == NULL)
 		return;
 	if (now / 3600 != last_hour) {
-		pthread_mutex_lock(&w_lock);   /* posters count drops under it */
-		cur = w_st;
-		pthread_mutex_unlock(&w_lock);
+		stats_counts(&cur);
 		if (last_hour >= 0)
 			writer_hourly(&prev, &cur);
 		prev = cur;
@@ -963,7 +980,7 @@ writer_periodic(void)
 	}
 }
 
-/* ---- the thread ---- */
+/* ---- the workers ---- */
 
 static void
 handle(struct writer_rec *r)
@@ -1001,79 +1018,92 @@ handle(struct writer_rec *r)
 	}
 }
 
-static void *
-writer_thread(void *arg)
+/* A worker: its batch, then (SQLite) one commit per file touched. */
+static void
+wq_batch(void *arg, void *jobs, uint32_t n)
 {
-	struct writer_rec *batch = calloc(WRITER_BATCH, sizeof(*batch));
-	uint32_t n, i;
+	struct writer_rec *r = jobs;
+	uint32_t i;
 
-	(void)arg;
-	log_set_role("writer");
-	for (;;) {
-		struct timespec dl;
-
-		pthread_mutex_lock(&w_lock);
-		if (w_count == 0 && !w_stopping) {
-			cond_deadline_ms(&dl, 1000);
-			pthread_cond_timedwait(&w_cond, &w_lock, &dl);
-		}
-		if (w_count == 0 && w_stopping) {
-			pthread_mutex_unlock(&w_lock);
-			break;
-		}
-		for (n = 0; batch != NULL && n < WRITER_BATCH && w_count > 0; n++) {
-			batch[n] = w_ring[w_head];
-			w_head = (w_head + 1) % WRITER_QUEUE;
-			w_count--;
-		}
-		w_st.queued = w_count;
-		pthread_cond_broadcast(&w_done);     /* room */
-		pthread_mutex_unlock(&w_lock);
-		if (batch == NULL) {
-			usleep(100000);
-			batch = calloc(WRITER_BATCH, sizeof(*batch));
-			continue;
-		}
-		for (i = 0; i < n; i++)
-			handle(&batch[i]);
+	for (i = 0; i < n; i++)
+		handle(&r[i]);
+	if ((intptr_t)arg == WQ_DB)
 		db_commit_all();
+	WST_ADD(written, n);
+}
+
+static void
+wq_idle(void *arg)
+{
+	if ((intptr_t)arg == WQ_DB)
 		writer_periodic();
-		pthread_mutex_lock(&w_lock);
-		WST_ADD(written, n);
-		pthread_cond_broadcast(&w_done);
-		pthread_mutex_unlock(&w_lock);
-	}
+}
+
+static void
+wq_fini(void *arg)
+{
+	unsigned i;
+
+	if ((intptr_t)arg != WQ_DB)
+		return;
 	for (i = 0; i < WRITER_MAX_DBS; i++)
 		db_close(&w_dbs[i]);
-	for (i = 0; i < WRITER_FAIL_SLOTS; i++)
-		fail_summary(&w_fails[i]);
-	free(batch);
-	return NULL;
+}
+
+static void
+wq_drop(const void *job)
+{
+	const struct writer_rec *r = job;
+
+	if (r->kind == WREC_HOST_SAVE)
+		free(r->u.save.json);
+}
+
+static int
+wq_of(uint8_t kind)
+{
+	switch (kind) {
+	case WREC_FLOW:
+	case WREC_CONTACT:
+		return WQ_DB;
+	case WREC_HOST_SAVE:
+	case WREC_HOST_RESTORE:
+		return WQ_KV;
+	default:
+		return WQ_RRD;
+	}
 }
 
 int
 writer_start(const char *data_dir)
 {
-	int rc;
+	struct jobq_ops ops;
+	intptr_t i;
 
-	cond_init_mono(&w_cond);
-	cond_init_mono(&w_done);
-	w_ring = calloc(WRITER_QUEUE, sizeof(*w_ring));
 	w_dir = strdup(data_dir);
-	if (w_ring == NULL || w_dir == NULL) {
-		free(w_ring);
-		free(w_dir);
-		w_ring = NULL;
-		w_dir = NULL;
+	if (w_dir == NULL)
 		return -1;
+	memset(&ops, 0, sizeof(ops));
+	ops.job_size = sizeof(struct writer_rec);
+	ops.capacity = WRITER_QUEUE;
+	ops.batch = WRITER_BATCH;
+	ops.batch_fn = wq_batch;
+	ops.idle_fn = wq_idle;
+	ops.fini_fn = wq_fini;
+	ops.drop_fn = wq_drop;
+	for (i = 0; i < WQ_N; i++) {
+		ops.role = wq_role[i];
+		ops.arg = (void *)i;
+		w_q[i] = jobq_start(&ops);
+		if (w_q[i] == NULL) {
+			while (--i >= 0) {
+				jobq_stop(w_q[i]);
+				w_q[i] = NULL;
+			}
+			return -1;
+		}
 	}
-	w_running = 1;
-	rc = pthread_create(&w_thread, NULL, writer_thread, NULL);
-	if (rc != 0) {
-		w_running = 0;
-		log_err("writer: cannot start its thread: %s", strerror(rc));
-		return -1;
-	}
+	__atomic_store_n(&w_running, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -1086,40 +1116,37 @@ writer_running(void)
 void
 writer_stop(void)
 {
-	if (!w_running)
+	unsigned i;
+
+	if (!writer_running())
 		return;
-	pthread_mutex_lock(&w_lock);
-	w_stopping = 1;
-	pthread_cond_signal(&w_cond);
-	pthread_mutex_unlock(&w_lock);
-	pthread_join(w_thread, NULL);
 	__atomic_store_n(&w_running, 0, __ATOMIC_RELEASE);
-	free(w_ring);
-	w_ring = NULL;
+	for (i = 0; i < WQ_N; i++) {
+		struct jobq *q;
+
+		pthread_mutex_lock(&w_qlock);
+		q = w_q[i];
+		w_q[i] = NULL;
+		pthread_mutex_unlock(&w_qlock);
+		jobq_stop(q);            /* handles what is queued, joins */
+	}
+	for (i = 0; i < WRITER_FAIL_SLOTS; i++)
+		fail_summary(&w_fails[i]);
 	/* w_dir stays: REST may still build paths until exit */
 }
 
 static int
 post(const struct writer_rec *r, int wait)
 {
-	if (!writer_running())
-		return -1;
-	pthread_mutex_lock(&w_lock);
-	while (wait && w_count == WRITER_QUEUE && !w_stopping)
-		pthread_cond_wait(&w_done, &w_lock);
-	if (w_count == WRITER_QUEUE || w_stopping) {
-		WST_ADD(dropped, 1);
-		pthread_mutex_unlock(&w_lock);
-		if (r->kind == WREC_HOST_SAVE)
-			free(r->u.save.json);
+	if (!writer_running()) {
+		wq_drop(r);
 		return -1;
 	}
-	w_ring[(w_head + w_count) % WRITER_QUEUE] = *r;
-	w_count++;
+	if (jobq_post(w_q[wq_of(r->kind)], r, wait) != 0) {
+		WST_ADD(dropped, 1);     /* the queue freed what r owned */
+		return -1;
+	}
 	WST_ADD(posted, 1);
-	w_st.queued = w_count;
-	pthread_cond_signal(&w_cond);
-	pthread_mutex_unlock(&w_lock);
 	return 0;
 }
 
@@ -1138,24 +1165,27 @@ writer_post_wait(const struct writer_rec *r)
 int
 writer_drain(int timeout_ms)
 {
-	struct timespec dl;
-	int rc = 0;
+	uint64_t end = time_wall_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	unsigned i;
 
 	if (!writer_running())
 		return 0;
-	cond_deadline_ms(&dl, timeout_ms);
-	pthread_mutex_lock(&w_lock);
-	while (w_st.written < w_st.posted && rc == 0)
-		if (pthread_cond_timedwait(&w_done, &w_lock, &dl) != 0)
-			rc = -1;
-	pthread_mutex_unlock(&w_lock);
-	return rc;
+	for (i = 0; i < WQ_N; i++) {
+		uint64_t now = time_wall_ms();
+		int left = now < end ? (int)(end - now) : 0;
+
+		if (jobq_drain(w_q[i], left) != 0)
+			return -1;
+	}
+	return 0;
 }
 
-void
-writer_get_stats(struct writer_stats *out)
+/* The counters without the queue lengths (also the SQLite worker's
+ * hourly line: it takes no lock). */
+static void
+stats_counts(struct writer_stats *out)
 {
-	pthread_mutex_lock(&w_lock);
+	memset(out, 0, sizeof(*out));
 #define WST_LOAD(field) \
 	out->field = __atomic_load_n(&w_st.field, __ATOMIC_RELAXED)
 	WST_LOAD(posted); WST_LOAD(written); WST_LOAD(dropped);
@@ -1163,7 +1193,21 @@ writer_get_stats(struct writer_stats *out)
 	WST_LOAD(flows_lost); WST_LOAD(contacts_lost);
 	WST_LOAD(db_errors); WST_LOAD(rrd_updates); WST_LOAD(rrd_errors);
 	WST_LOAD(hosts_saved); WST_LOAD(hosts_restored); WST_LOAD(kv_errors);
-	WST_LOAD(days_removed); WST_LOAD(queued);
+	WST_LOAD(days_removed);
 #undef WST_LOAD
-	pthread_mutex_unlock(&w_lock);
+}
+
+void
+writer_get_stats(struct writer_stats *out)
+{
+	struct jobq_stats q;
+	unsigned i;
+
+	stats_counts(out);
+	pthread_mutex_lock(&w_qlock);
+	for (i = 0; i < WQ_N; i++) {
+		jobq_get_stats(w_q[i], &q);
+		out->queued += q.queued;
+	}
+	pthread_mutex_unlock(&w_qlock);
 }

@@ -1,16 +1,22 @@
 /*
- * writer.h - the one thread that does slow I/O (SQLite flow and contact
- * history, RRD time series, Redis host cache) for every interface.
+ * writer.h - the workers that do slow I/O for every interface: one queue
+ * and one thread per backend (common/jobq.h), SQLite flow and contact
+ * history ("writer-db", also the retention sweep and the hourly line),
+ * RRD time series ("writer-rrd") and the Redis host cache ("writer-kv"),
+ * so one slow backend stalls only its own records.
  *
  * Interfaces' owner threads post fixed-size records, copied by value into
- * one bounded queue; a post never blocks: when the queue is full the
- * record is dropped and counted (writer_stats.dropped).  Only the shutdown
- * flush, run by main after the owners are joined, uses writer_post_wait(),
- * which waits for room so that nothing is lost on a clean exit.
+ * the bounded queue of the record's kind; a post never blocks: when that
+ * queue is full the record is dropped and counted (writer_stats.dropped).
+ * Only the shutdown flush, run by main after the owners are joined, uses
+ * writer_post_wait(), which waits for room so that nothing is lost on a
+ * clean exit.
  *
- * Durability: the thread takes up to WRITER_BATCH records at a time and
- * commits each SQLite file touched once per batch, so a kill -9 loses at
- * most the records still queued plus the batch being written.
+ * Durability: the SQLite worker takes up to WRITER_BATCH records at a
+ * time and commits each SQLite file touched once per batch, so a kill -9
+ * loses at most the records still queued plus the batch being written.
+ * The statistics add up the three queues (posted, written, dropped,
+ * queued) as the one writer of before did.
  */
 #ifndef EXPORTER_WRITER_H
 #define EXPORTER_WRITER_H
@@ -20,7 +26,7 @@
 
 #include "common/addr.h"
 
-#define WRITER_QUEUE 32768
+#define WRITER_QUEUE 32768          /* records per backend's queue */
 #define WRITER_BATCH 1024
 #define WRITER_IP_MAX 48
 #define WRITER_NAME_MAX 48
@@ -72,7 +78,7 @@ struct writer_contact {
 };
 
 struct writer_rec;
-/* Called on the writer thread with the value found (heap, callee frees)
+/* Called on writer-kv with the value found (heap, callee frees)
  * or NULL. */
 typedef void (*writer_restore_fn)(const struct writer_rec *r, char *value);
 
@@ -81,6 +87,7 @@ struct writer_restore {
 	struct ipaddr ip;
 	uint16_t vlan;
 	writer_restore_fn done;
+	void *arg;                   /* the poster's, for done */
 };
 
 struct writer_save {
@@ -121,17 +128,18 @@ struct writer_stats {
 	uint32_t queued;
 };
 
-/* Starts the thread; data_dir must exist.  0 or -1. */
+/* Starts the workers; data_dir must exist.  0 or -1.  Main thread. */
 int writer_start(const char *data_dir);
-/* Writes everything queued, closes the files, joins the thread. */
+/* Writes everything queued, closes the files, joins the workers (main,
+ * after every poster stopped posting). */
 void writer_stop(void);
 int writer_running(void);
 /* Queues a copy of r; -1 (counted) when full or not running. */
 int writer_post(const struct writer_rec *r);
 /* Same, waiting for room (shutdown flush only). */
 int writer_post_wait(const struct writer_rec *r);
-/* Waits until everything posted so far has been handled (at most
- * timeout_ms).  0, or -1 on timeout. */
+/* Waits until everything posted so far has been handled by every worker
+ * (at most timeout_ms in all).  0, or -1 on timeout. */
 int writer_drain(int timeout_ms);
 void writer_get_stats(struct writer_stats *out);
 
@@ -161,17 +169,18 @@ int writer_day_path(char *buf, size_t len, const char *dir, const char *what,
 int writer_rrd_path(char *buf, size_t len, const char *dir, const char *sub,
 		    const char *name);
 
-/* The flows table (also created by the Historical loader's tests). */
-#define WRITER_FLOWS_SCHEMA                                                    \
-	"CREATE TABLE IF NOT EXISTS flows ("                                   \
-	"id INTEGER PRIMARY KEY AUTOINCREMENT, vlan_id INTEGER, "              \
-	"cli_ip TEXT, cli_port INTEGER, srv_ip TEXT, srv_port INTEGER, "       \
-	"proto INTEGER, bytes INTEGER, first_seen INTEGER, "                   \
-	"last_seen INTEGER, duration INTEGER, json TEXT, "                     \
-	"cli2srv_bytes INTEGER, srv2cli_bytes INTEGER, "                       \
-	"cli2srv_packets INTEGER, srv2cli_packets INTEGER, "                   \
-	"l7_master INTEGER, l7_app INTEGER, l7_name TEXT, info TEXT, "         \
-	"ifname TEXT);"                                                        \
-	"CREATE INDEX IF NOT EXISTS flows_last_seen ON flows(last_seen);"
+/*
+ * The columns of the flows table, numbered as in the generated column
+ * lists (FW_COL of common/flow_fields.def): each list starts with the
+ * row id, so WFC_<col> is both the column's index in a SELECT of the
+ * list and its parameter number in the INSERT (whose id is NULL).
+ */
+enum writer_flow_col {
+	WFC_id = 0,
+#define FW_COL(col, type, bind, value, era) WFC_##col,
+#include "common/flow_fields.def"
+#undef FW_COL
+	WFC__COUNT
+};
 
 #endif

@@ -42,9 +42,9 @@
 
 #include "dpi/dpi.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
-#include "exporter/storage.h"
-#include "exporter/export.h"
+#include "merge/sink.h"
 #include "merge/source.h"
 #include "merge/tables.h"
 
@@ -315,6 +315,7 @@ iface_free(struct iface *ifc)
 	for (i = 0; i < ifc->n_sources; i++)
 		ifc->sources[i]->free(ifc->sources[i]);
 	tables_fini(ifc);
+	sink_restores_free(ifc);
 	dpi_module_free(ifc->ndpi);
 	free(ifc->l7);
 	if (ifc->wake_fd >= 0)
@@ -477,14 +478,14 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	if (ifc->stats.thpt_last_ms != 0)
 		tables_update_thpt(ifc, elapsed);
 	ifc->stats.thpt_last_ms = wall_ms;
-	if (export_active() && wall_ms >= ifc->next_export_ms) {
+	if (ifc->want_exported && wall_ms >= ifc->next_export_ms) {
 		tables_export(ifc);
 		ifc->next_export_ms = wall_ms +
 			(uint64_t)(ifc->prefs->export_interval > 0 ?
 				   ifc->prefs->export_interval : 1) * 1000 - 50;
 	}
-	storage_iface_tick(ifc, wall_ms);   /* RRD snapshots (writer thread) */
-	if (log_enabled(LOG_DEBUG))
+	sink_tick(ifc, wall_ms);     /* e.g. RRD snapshots (queued) */
+	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
 	/* one clock for all entries, or each source's own (docs/accounting.md) */
 	if (online && offline)
@@ -506,7 +507,7 @@ iface_check_ended(struct iface *ifc)
 	/* every input ended: final nDPI verdicts, final throughput, and
 	 * what is left to export goes now rather than at the next tick */
 	tables_giveup_all(ifc);
-	if (export_active())
+	if (ifc->want_exported)
 		tables_export(ifc);
 	__atomic_store_n(&ifc->inputs_ended, 1, __ATOMIC_RELEASE);
 	ifc->stats.thpt_bps = ifc->stats.thpt_pps = 0;
@@ -549,7 +550,7 @@ iface_thread(void *arg)
 		if (!ifc->inputs_ended)
 			iface_check_ended(ifc);
 		iface_mbox_run(ifc);
-		storage_owner_poll(ifc);     /* host-cache answers */
+		iface_restore_apply(ifc);    /* host-cache answers */
 		now = time_wall_ms();
 		ifc->wall_ms = now;
 		if (now >= next_hk) {
@@ -567,7 +568,7 @@ iface_thread(void *arg)
 	/* answer any query still waiting so its caller is released, and
 	 * hand the exporter what it has not sent yet */
 	iface_mbox_run(ifc);
-	if (export_active())
+	if (ifc->want_exported)
 		tables_export(ifc);
 	return NULL;
 }

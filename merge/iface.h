@@ -30,6 +30,9 @@
 
 struct ndpi_flow_struct;
 struct ndpi_detection_module_struct;
+struct iface_sink_ops;
+struct iface_restore;
+struct pkt;
 struct prefs;
 struct source;
 
@@ -94,8 +97,10 @@ struct host {
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
 	char *name;                  /* best name known (heap) or NULL */
-	/* exporter/storage.c: the byte counters at its last time series
-	 * snapshot (the snapshot carries what they grew since) */
+	/* the byte counters at the last time series snapshot of the RRD
+	 * sink (the snapshot carries what they grew since); a restore
+	 * (iface_host_restore) moves them with the old traffic it adds,
+	 * which is in the series already */
 	uint64_t ts_sent, ts_rcvd;
 };
 
@@ -223,6 +228,7 @@ struct iface_query {
 };
 
 #define IFACE_MAX_SOURCES 32
+#define IFACE_MAX_SINKS 8            /* iface_add_sink() (merge/sink.h) */
 #define IFACE_LATENCY_SLOTS 1000     /* 10 ms each: 0..10 s, then one overflow slot */
 
 #define IFACE_PREFETCH_MAX 64       /* updates per iface_flow_prefetch() */
@@ -302,6 +308,21 @@ struct iface {
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;
+
+	/* sinks (merge/sink.h): set on main before the owner starts, read
+	 * by the owner only; the want_* flags say whether any sink takes a
+	 * kind of record, so that nobody builds one for nobody */
+	struct iface_sink {
+		const struct iface_sink_ops *ops;
+		void *ctx;
+	} sinks[IFACE_MAX_SINKS];
+	int n_sinks;
+	uint8_t want_expired, want_exported, want_host_new, want_host_purged;
+	/* host restores waiting for the owner (iface_host_restore), under
+	 * mbox_lock; restores_pending: __atomic_*, 1 when the list is not
+	 * empty (one load per loop turn) */
+	struct iface_restore *restores;
+	int restores_pending;
 
 	/* mailbox */
 	pthread_mutex_t mbox_lock;

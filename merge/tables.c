@@ -33,11 +33,11 @@
 
 #include "dpi/dpi.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
-#include "exporter/storage.h"
-#include "exporter/export.h"
 #include "merge/iface.h"
+#include "merge/sink.h"
 #include "merge/source.h"
 
 /* ---- saturating counters ---- */
@@ -470,7 +470,8 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	ifc->stats.total_hosts++;
 	if (h->is_local)
 		ifc->num_local_hosts++;
-	storage_host_new(ifc, h);    /* asks the host cache (no I/O here) */
+	if (ifc->want_host_new)
+		sink_host_new(ifc, h);   /* e.g. asks the host cache (no I/O here) */
 	hosts_grow(ifc);
 	return h;
 }
@@ -695,9 +696,10 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    flow_dpi_giveup(ifc, f))
 		l7_move(ifc, f);
-	if (export_active() && !f->collected)
+	if (ifc->want_exported && !f->collected)
 		tables_export_flow(ifc, f);
-	storage_flow_expired(ifc, f);    /* -F, -D: queued for the writer */
+	if (ifc->want_expired)
+		sink_flow_expired(ifc, f, 0);  /* -F, -D: queued, no I/O here */
 	s = l7_slot(ifc, f->l7_counted);
 	if (s != NULL)
 		s->active_flows--;
@@ -1420,8 +1422,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	SAT_ADD(ifc->origins[origin].pkts, counter_add_sat(d[1], d[3]));
 	ifc->origins[origin].last_ms = now;
 	/* hierarchies: pass the update on upward, as it came */
-	if (export_active())
-		export_flow(u);
+	if (ifc->want_exported)
+		sink_flow_exported(ifc, u);
 	return 0;
 }
 
@@ -1461,7 +1463,7 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	u.out_ifindex = f->out_ifindex;
 	u.sampling = f->sampling;
 	u.info = f->info;
-	if (export_flow(&u) != 0)
+	if (sink_flow_exported(ifc, &u) != 0)
 		return;   /* queue full: counted there; the delta goes next time */
 	f->exp_c2s_bytes = f->c2s_bytes;
 	f->exp_s2c_bytes = f->s2c_bytes;
@@ -1484,6 +1486,21 @@ tables_export(struct iface *ifc)
 }
 
 /* ---- purge, finish, throughput ---- */
+
+/* -S: hosts of this kind stay in memory for ever (the interface's
+ * policy, whatever sinks there are). */
+static int
+host_sticky(const struct iface *ifc, const struct host *h)
+{
+	if (ifc->prefs == NULL)
+		return 0;
+	switch (ifc->prefs->sticky_hosts) {
+	case PREFS_MODE_ALL: return 1;
+	case PREFS_MODE_LOCAL: return h->is_local;
+	case PREFS_MODE_REMOTE: return !h->is_local;
+	default: return 0;
+	}
+}
 
 static int
 table_pressed(uint32_t n, uint32_t max)
@@ -1513,9 +1530,10 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 		if (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts))
 			break;
 		if (h->active_flows_cli + h->active_flows_srv > 0 ||
-		    storage_host_sticky(ifc, h))
+		    host_sticky(ifc, h))
 			continue;
-		storage_host_purged(ifc, h); /* to the host cache (-P: no) */
+		if (ifc->want_host_purged)
+			sink_host_purged(ifc, h, 0);  /* e.g. to the host cache */
 		host_free(ifc, h);
 		ifc->stats.hosts_purged++;
 	}
@@ -1578,9 +1596,10 @@ tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
 		    (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts)) ||
 		    h->seen_ms + TABLES_HOST_IDLE_MS >= now ||
 		    h->active_flows_cli + h->active_flows_srv > 0 ||
-		    storage_host_sticky(ifc, h))
+		    host_sticky(ifc, h))
 			continue;
-		storage_host_purged(ifc, h);
+		if (ifc->want_host_purged)
+			sink_host_purged(ifc, h, 0);
 		host_free(ifc, h);
 		ifc->stats.hosts_purged++;
 	}

@@ -43,6 +43,21 @@ void tables_export_flow(struct iface *ifc, struct flow *f);
 struct host;
 struct host_l7;
 struct host_l7 *tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now);
+/* merge/sink.c: the calls of the registered sinks, each building its
+ * value record once for all of them (owner thread; at the shutdown flush,
+ * main).  `final`: the shutdown flush, the sinks may wait for room. */
+struct flow_update;
+void sink_flow_expired(struct iface *ifc, const struct flow *f, int final);
+/* 0 when every sink that exports took u. */
+int sink_flow_exported(struct iface *ifc, const struct flow_update *u);
+void sink_host_new(struct iface *ifc, const struct host *h);
+void sink_host_purged(struct iface *ifc, const struct host *h, int final);
+void sink_tick(struct iface *ifc, uint64_t wall_ms);
+/* Applies the restores iface_host_restore() queued (owner thread). */
+void iface_restore_apply(struct iface *ifc);
+/* Frees restores never applied (iface_free). */
+void sink_restores_free(struct iface *ifc);
+
 /* Approximate bytes of memory per active flow / host (benchmarks). */
 uint64_t tables_flow_mem(const struct iface *ifc);
 uint64_t tables_host_mem(const struct iface *ifc);

@@ -171,16 +171,17 @@ static int
 load_row(struct load_ctx *c, sqlite3_stmt *s, int ours)
 {
 	struct flow_update u;
-	const char *cli = (const char *)sqlite3_column_text(s, 1);
-	const char *srv = (const char *)sqlite3_column_text(s, 3);
-	const char *js = (const char *)sqlite3_column_text(s, 10);
+	const char *cli = (const char *)sqlite3_column_text(s, WFC_cli_ip);
+	const char *srv = (const char *)sqlite3_column_text(s, WFC_srv_ip);
+	const char *js = (const char *)sqlite3_column_text(s, WFC_json);
 	const char *l7name = NULL, *info = NULL;
-	sqlite3_int64 bytes = sqlite3_column_int64(s, 6);
-	sqlite3_int64 first = sqlite3_column_int64(s, 7);
-	sqlite3_int64 last = sqlite3_column_int64(s, 8);
-	long vlan = sqlite3_column_int(s, 0);
-	long cport = sqlite3_column_int(s, 2), sport = sqlite3_column_int(s, 4);
-	long proto = sqlite3_column_int(s, 5);
+	sqlite3_int64 bytes = sqlite3_column_int64(s, WFC_bytes);
+	sqlite3_int64 first = sqlite3_column_int64(s, WFC_first_seen);
+	sqlite3_int64 last = sqlite3_column_int64(s, WFC_last_seen);
+	long vlan = sqlite3_column_int(s, WFC_vlan_id);
+	long cport = sqlite3_column_int(s, WFC_cli_port);
+	long sport = sqlite3_column_int(s, WFC_srv_port);
+	long proto = sqlite3_column_int(s, WFC_proto);
 	json_t *o = NULL;
 	int rc = -1;
 
@@ -201,11 +202,15 @@ load_row(struct load_ctx *c, sqlite3_stmt *s, int ours)
 	if (js != NULL)
 		o = json_loads(js, 0, NULL);
 	if (ours) {
+		static const int col[4] = {
+			WFC_cli2srv_bytes, WFC_srv2cli_bytes,
+			WFC_cli2srv_packets, WFC_srv2cli_packets,
+		};
 		sqlite3_int64 v[4];
 		int i;
 
 		for (i = 0; i < 4; i++) {
-			v[i] = sqlite3_column_int64(s, 11 + i);
+			v[i] = sqlite3_column_int64(s, col[i]);
 			if (v[i] < 0)
 				goto out;
 		}
@@ -213,15 +218,15 @@ load_row(struct load_ctx *c, sqlite3_stmt *s, int ours)
 		u.out_bytes = (uint64_t)v[1];
 		u.in_pkts = (uint64_t)v[2];
 		u.out_pkts = (uint64_t)v[3];
-		u.l7_master = (uint16_t)sqlite3_column_int(s, 15);
-		u.l7_app = (uint16_t)sqlite3_column_int(s, 16);
-		info = (const char *)sqlite3_column_text(s, 18);
+		u.l7_master = (uint16_t)sqlite3_column_int(s, WFC_l7_master);
+		u.l7_app = (uint16_t)sqlite3_column_int(s, WFC_l7_app);
+		info = (const char *)sqlite3_column_text(s, WFC_info);
 		if (u.l7_master >= c->ifc->n_l7)
 			u.l7_master = 0;
 		if (u.l7_app >= c->ifc->n_l7)
 			u.l7_app = 0;
 		if (!u.l7_master && !u.l7_app)
-			l7name = (const char *)sqlite3_column_text(s, 17);
+			l7name = (const char *)sqlite3_column_text(s, WFC_l7_name);
 	} else {
 		uint64_t c2s = jget(o, "cli2srv.bytes"), s2c = jget(o, "srv2cli.bytes");
 
@@ -252,16 +257,23 @@ out:
 static const char *
 load_file(struct load_ctx *c, const char *path)
 {
+	/* the columns of the field dictionary (FW_COL), rowid first so
+	 * that WFC_<col> is a column's index; ntopng 1.x files have the
+	 * V1 columns only (the first ones) */
 	static const char ours_q[] =
-		"SELECT vlan_id, cli_ip, cli_port, srv_ip, srv_port, proto, "
-		"bytes, first_seen, last_seen, duration, json, cli2srv_bytes, "
-		"srv2cli_bytes, cli2srv_packets, srv2cli_packets, l7_master, "
-		"l7_app, l7_name, info FROM flows "
-		"WHERE last_seen >= ? AND first_seen <= ?";
+		"SELECT rowid"
+#define FW_COL(col, type, bind, value, era) ", " #col
+#include "common/flow_fields.def"
+#undef FW_COL
+		" FROM flows WHERE last_seen >= ? AND first_seen <= ?";
+#define FW_V1_V1(col) ", " #col
+#define FW_V1_OURS(col)
 	static const char old_q[] =
-		"SELECT vlan_id, cli_ip, cli_port, srv_ip, srv_port, proto, "
-		"bytes, first_seen, last_seen, duration, json FROM flows "
-		"WHERE last_seen >= ? AND first_seen <= ?";
+		"SELECT rowid"
+#define FW_COL(col, type, bind, value, era) FW_V1_##era(col)
+#include "common/flow_fields.def"
+#undef FW_COL
+		" FROM flows WHERE last_seen >= ? AND first_seen <= ?";
 	static char err[256];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;

@@ -12,12 +12,17 @@ set -eu
 
 PKGS=(
 	build-essential autoconf automake libtool pkg-config
-	libzmq3-dev libczmq-dev libndpi-dev libndpi-bin libpcap-dev
+	libzmq3-dev libndpi-dev libndpi-bin libpcap-dev
 	libhiredis-dev libluajit-5.1-dev libmicrohttpd-dev libsqlite3-dev
 	librrd-dev libmaxminddb-dev libjansson-dev libsodium-dev libjsmn-dev
 	libcmocka-dev zlib1g-dev redis-server tshark python3-zmq curl time
 	ca-certificates tcpdump iproute2
-	softflowd pmacct clang
+	softflowd pmacct
+	# make fuzz: clang, and libFuzzer with clang's sanitizer runtimes
+	# (only recommended by clang, so not brought by --no-install-recommends)
+	clang libclang-rt-dev
+	# the TSan build (--enable-tsan) uses gcc's runtime
+	libtsan2
 	rrdtool
 	libjs-bootstrap5 libjs-chart.js openssl chromium chromium-driver python3-selenium
 )

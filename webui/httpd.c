@@ -83,6 +83,7 @@
 #include <microhttpd.h>
 
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 #include "webui/auth.h"
 #include "webui/httpd.h"
@@ -787,11 +788,11 @@ serve_file(struct httpd *h, struct MHD_Connection *c, const char *url,
 	if (n < 0 || (size_t)n >= sizeof(path) || !realpath(path, real))
 		return -1;
 	if (strncmp(real, allowed, strlen(allowed))) {
-		log_refusal(h, LOG_WARN, "%s leaves its root, refused", url);
+		log_refusal(h, NLOG_WARN, "%s leaves its root, refused", url);
 		return -1;
 	}
 	if (!resolved_servable(real + strlen(allowed))) {
-		log_refusal(h, LOG_WARN, "%s names a private file, refused", url);
+		log_refusal(h, NLOG_WARN, "%s names a private file, refused", url);
 		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
 				  "This path is not allowed.");
 	}
@@ -1277,7 +1278,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 				  "The request has too many parameters.");
 	if (!host_allowed(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							 MHD_HTTP_HEADER_HOST))) {
-		log_refusal(h, LOG_INFO, "%s for an unknown Host, refused", url);
+		log_refusal(h, NLOG_INFO, "%s for an unknown Host, refused", url);
 		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
 				  "This server does not answer to that host name "
 				  "(see --http-allowed-hosts).");
@@ -1290,7 +1291,7 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	if (state_changing(url, method) && request_cross_site(s, c)) {
 		int status = 403;
 
-		log_refusal(h, LOG_INFO, "cross-site %s %s refused", method, url);
+		log_refusal(h, NLOG_INFO, "cross-site %s %s refused", method, url);
 		if (rest_is_path(url))
 			return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
 				     ui_error_body(REST_RC_NOT_GRANTED,

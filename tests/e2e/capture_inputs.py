@@ -164,12 +164,15 @@ def test_conf(tmp):
             p.wait(20)
         log.close()
     expect(p.returncode == 0, "conf node exits 0 on SIGTERM (%r)" % p.returncode)
+    with open(log.name, errors="replace") as f:
+        node.check_output("ntopng <conf>", f.read())
 
 
 def test_shutdown(tmp):
     r = subprocess.run([node.BIN, "-w", "0", "--shutdown-when-done", "-i", pc("teams.pcap"),
                         "-d", tmp, "-r", "127.0.0.1:1", "-s"],
                        capture_output=True, text=True, timeout=60)
+    node.check_output("ntopng --shutdown-when-done", r.stdout + r.stderr)
     stats = [ln for ln in r.stdout.splitlines() if ln.startswith("STATS ")]
     kv = dict(x.split("=") for x in stats[0].split()[1:]) if stats else {}
     p, b = ref("teams.pcap")

@@ -91,6 +91,7 @@ def inner():
         send_and_find(n, "-i %s" % idx)
     r = subprocess.run([node.BIN, "-w", "0", "-i", "999", "-r", "127.0.0.1:1"],
                        capture_output=True, text=True, timeout=30)
+    node.check_output("ntopng -i 999", r.stdout + r.stderr, [r"-i 999"])
     expect(r.returncode == 1 and len(r.stderr.strip().splitlines()) >= 1,
            "-i 999 (no such index): exit 1 with a message (%d %r)"
            % (r.returncode, r.stderr.strip()[:120]))

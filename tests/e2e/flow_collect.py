@@ -395,7 +395,14 @@ def live_pmacct():
             if pm.poll() is None:
                 pm.kill()
             log = pm.communicate()[0]
-            if pm.returncode != 0:
+            # pmacctd 1.7.7 races with its own plugin at the end of a
+            # savefile: when the plugin ends first (after sending all),
+            # the core logs "no more plugins active" and exits 1 (about
+            # one run in six, without ntopng).  What it sent is checked
+            # below, against the relay's count and the reference run.
+            if pm.returncode == 1 and "no more plugins active" in log:
+                print("note: pmacctd exited 1 after its plugin ended (its own race)")
+            elif pm.returncode != 0:
                 failures.append("pmacctd exited with %d" % pm.returncode)
                 print(log[-1500:])
                 return

@@ -82,9 +82,7 @@ def inner():
             expect(mi == 60, "the hub takes the edge's flow idle time (%s s)" % mi)
 
             # kill the edge mid-stream
-            edge.proc.send_signal(signal.SIGKILL)
-            edge.proc.wait()
-            edge.__exit__(None, None, None)
+            edge.stop(signal.SIGKILL)
             before, _ = hub_view(hub)
             time.sleep(2 * INTERVAL)
             after, _ = hub_view(hub)

@@ -19,9 +19,13 @@ import pcapfile  # noqa: E402
 
 
 
-def run(args, timeout=120):
+def run(args, expect_errors=(), timeout=120):
+    """Runs the node; its output must hold no sanitizer report and no
+    ERROR line but the ones expected (node.check_output)."""
     p = subprocess.run([node.BIN, "-w", "0"] + args, capture_output=True, timeout=timeout)
-    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    node.check_output("ntopng %s" % " ".join(args), out + err, expect_errors)
+    return p.returncode, out, err
 
 
 def stats(out):
@@ -40,17 +44,18 @@ def main():
     with open(junk, "wb") as f:
         rnd = random.Random(1)
         f.write(bytes(rnd.randrange(256) for _ in range(4096)))
-    rc, out, err = run(["-i", junk, "--shutdown-when-done"])
+    rc, out, err = run(["-i", junk, "--shutdown-when-done"], [r"not a readable pcap"])
     expect(rc == 1 and "not a readable pcap" in err and len(err.strip().splitlines()) == 1,
            "a binary file that is not a pcap: exit 1, one clear line (%r)" % err.strip())
 
     text = os.path.join(tmp, "notes.txt")
     with open(text, "w") as f:
         f.write("hello\nworld\n")
-    rc, out, err = run(["-i", text, "--shutdown-when-done"])
+    rc, out, err = run(["-i", text, "--shutdown-when-done"], [r"hello"])
     expect(rc == 1 and "hello" in err, "a text file listing no pcap: exit 1 naming the bad line")
 
-    rc, out, err = run(["-i", os.path.join(tmp, "missing.pcap"), "--shutdown-when-done"])
+    rc, out, err = run(["-i", os.path.join(tmp, "missing.pcap"), "--shutdown-when-done"],
+                       [r"missing\.pcap"])
     expect(rc == 1 and "missing.pcap" in err, "a missing file: exit 1 naming it")
 
     hdr, _, recs = pcapfile.read(teams)
@@ -59,7 +64,7 @@ def main():
         data = f.read()
     with open(cut, "wb") as f:
         f.write(data[:len(data) // 2])
-    rc, out, err = run(["-i", cut, "--shutdown-when-done"])
+    rc, out, err = run(["-i", cut, "--shutdown-when-done"], [r"damaged"])
     st = stats(out)
     expect(rc == 0 and st is not None and 0 < st["packets"] < int(ref["packets"])
            and "damaged" in err,

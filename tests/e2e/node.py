@@ -3,15 +3,42 @@ loopback port, call its REST API, stop it by PID.
 
 The binary comes from $NTOPNG_BIN (tests/run.sh sets it), the shared test
 data from $NTOPNG_SHARED.  Logs go to $NTOPNG_TEST_LOGS (or /tmp).
+
+Every node is also checked when it stops (the nginx-tests rule): the test
+fails when the node
+  - exits with a status other than 0 (after SIGTERM/SIGINT from stop(), or
+    by itself), or is killed because it did not stop within 20 s
+    ($NTOPNG_STOP_TIMEOUT);
+  - logs a sanitizer report (AddressSanitizer, LeakSanitizer,
+    UndefinedBehaviorSanitizer, ThreadSanitizer) or a `runtime error:`
+    line: never allowed;
+  - logs an `ERROR:` line that the test did not declare.
+A test that provokes errors on purpose declares them as regular
+expressions, searched (re.search) in each ERROR line:
+
+    with Node(args, expect_errors=[r"bad user name", r"cannot bind"]) as n:
+    n.expect_error(r"connection refused")        # or later, before stop()
+
+A node expected to exit by itself with another status says so with
+Node(..., expect_exit=1); stop(signal.SIGKILL) (or any signal other than
+SIGTERM/SIGINT) accepts whatever status that signal gives.  A problem is
+printed as "FAIL  node <name>: ..." and appended to `failures`, and the
+script's exit status is forced to 1 at exit even when the script keeps
+its own list of failures.  The output of a node that a test runs itself
+(subprocess) is checked the same way by check_output(what, text,
+expect_errors).
 """
+import atexit
 import base64
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -44,6 +71,63 @@ def summary():
         return 1
     print("all checks passed")
     return 0
+
+
+# How long a node may take to stop after SIGTERM (a ThreadSanitizer
+# build is several times slower: tests/run.sh raises it there).
+STOP_TIMEOUT = float(os.environ.get("NTOPNG_STOP_TIMEOUT", "20"))
+
+# Lines that fail a test whatever it expects: a sanitizer's report.
+SANITIZER_RE = re.compile(r"(Address|Leak|Thread|UndefinedBehavior|Memory)Sanitizer"
+                          r"|runtime error:")
+# Lines of the node's own log (or a sanitizer's) at level ERROR.
+ERROR_RE = re.compile(r"\bERROR:")
+
+# The problems found in nodes' exits and logs, also in `failures`; at exit
+# they force the script's status to 1 (see the head of this file).
+node_problems = []
+
+
+def log_problems(text, expect_errors=()):
+    """The lines of `text` that fail a test: every sanitizer line and every
+    ERROR: line that matches none of the regular expressions in
+    `expect_errors`.  For the output of a process the test ran itself."""
+    pats = [re.compile(p) for p in expect_errors]
+    bad = []
+    for line in text.splitlines():
+        if SANITIZER_RE.search(line):
+            bad.append(line)
+        elif ERROR_RE.search(line) and not any(p.search(line) for p in pats):
+            bad.append(line)
+    return bad
+
+
+def check_output(what, text, expect_errors=()):
+    """Fails the test (note_node_problem) for each line of `text`, the
+    output of a process the test ran itself, that log_problems() finds;
+    returns True when there was none."""
+    bad = log_problems(text, expect_errors)
+    for line in bad[:10]:
+        note_node_problem("%s: %s" % (what, line.strip()[:300]))
+    return not bad
+
+
+def note_node_problem(what):
+    """Records a problem of a node (or another process under test)."""
+    print("FAIL  " + what)
+    failures.append(what)
+    node_problems.append(what)
+
+
+def _force_failure_status():
+    if node_problems:
+        print("%d node problem(s): exit status forced to 1" % len(node_problems))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+
+
+atexit.register(_force_failure_status)
 
 
 def redis_flushdb(db):
@@ -95,8 +179,12 @@ def free_port():
 class Node:
     """One ntopng process.  Use as a context manager."""
 
-    def __init__(self, args, name="node", login=False, keep_user=True):
+    def __init__(self, args, name="node", login=False, keep_user=True, expect_errors=(),
+                 expect_exit=0):
         self.port = free_port()
+        self.expect_errors = list(expect_errors)
+        self.expect_exit = expect_exit
+        self.checked = False
         self.name = name
         self.log_path = os.path.join(LOGS, "%s-%d.log" % (name, self.port))
         self.args = [BIN, "-w", "127.0.0.1:%d" % self.port] + list(args)
@@ -141,19 +229,43 @@ class Node:
     def __exit__(self, *exc):
         self.stop()
 
+    def expect_error(self, regex):
+        """Declares an ERROR: line this test provokes on purpose."""
+        self.expect_errors.append(regex)
+
     def stop(self, sig=signal.SIGTERM):
+        """Stops the node with `sig` (if it still runs), waits for it and
+        checks its exit status and log (see the head of this file);
+        returns its exit status."""
+        problems = []
+        want = self.expect_exit        # it exited by itself
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(20)
+                self.proc.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                problems.append("did not stop within %g s of signal %d" % (STOP_TIMEOUT, sig))
+            # SIGTERM/SIGINT ask for a clean stop; another signal is the
+            # test killing it on purpose, whatever status that gives
+            want = 0 if sig in (signal.SIGTERM, signal.SIGINT) else None
         if getattr(self, "log", None):
             self.log.close()
         if self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
+        if self.proc is not None and not self.checked:
+            self.checked = True
+            rc = self.proc.returncode
+            if not problems and want is not None and rc != want:
+                problems.append("exit status %d, expected %d" % (rc, want))
+            bad = log_problems(self.read_log(), self.expect_errors)
+            problems += ["log: " + line.strip()[:300] for line in bad[:10]]
+            if len(bad) > 10:
+                problems.append("log: ... %d more such lines" % (len(bad) - 10))
+            for p in problems:
+                note_node_problem("node %s (%s): %s" % (self.name, self.log_path, p))
         return self.proc.returncode if self.proc else None
 
     def read_log(self):

@@ -21,6 +21,7 @@
 """
 import glob
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -29,6 +30,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import node  # noqa: E402
 from node import BIN, Node, PCAPS, free_port, iface_dir, ndpi_protocols, reference  # noqa: E402
 
 CAPS = ["6in4tunnel.pcap", "http_ipv6.pcap"]
@@ -193,6 +195,7 @@ def main():
         p = subprocess.run([BIN, "-i", os.path.join(PCAPS, CAPS[0]), "-d", f, "-w", "0",
                             "--shutdown-when-done"] + noredis,
                            capture_output=True, text=True, timeout=60)
+        node.check_output("ntopng -d <file>", p.stdout + p.stderr, [re.escape(f)])
         errs = [l for l in (p.stdout + p.stderr).split("\n") if "-d " in l]
         assert p.returncode == 1 and len(errs) == 1 and f in errs[0], (p.returncode, p.stdout, p.stderr)
         print("4a. -d on a regular file: exit 1, '%s': OK" % errs[0].strip())
@@ -211,6 +214,8 @@ def main():
                             "--shutdown-when-done"] + noredis,
                            capture_output=True, text=True, timeout=60)
         out = p.stdout + p.stderr
+        # the errors provoked name files under the damaged data dir
+        node.check_output("ntopng -d <damaged dir>", out, [re.escape(dd2)])
         assert p.returncode == 0, out[-2000:]
         assert "STATS ifid=0" in out and "STATS ifid=1" in out, out[-2000:]
         assert any(bad in l and "not a database" in l for l in out.split("\n")), out[-2000:]

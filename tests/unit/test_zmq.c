@@ -24,7 +24,9 @@
 
 #include "collector/collector.h"
 #include "collector/zmqc.h"
+#include "common/flow_fields.h"
 #include "exporter/export.h"
+#include "exporter/writer.h"
 
 #ifndef ZMQ_CORPUS_DIR
 #define ZMQ_CORPUS_DIR "tests/corpus/zmq"
@@ -891,6 +893,117 @@ test_export_both_dialects(void **state)
 	}
 }
 
+/*
+ * The field dictionary (common/flow_fields.def): labels in strcmp order
+ * (the label lookup is a binary search over the rows as written); every
+ * label and every numeric key resolves to its row; a row the decoder
+ * keeps refuses a value of the wrong type (so its case exists in the
+ * generated or hand-written switch), an EXTRA row becomes an additional
+ * field under its label; the SQLite columns of ntopng 1.x come first.
+ */
+static const struct {
+	const char *label;
+	uint32_t pen, id, canon;
+	int extra;
+} dict[] = {
+#define FF_IS_EXTRA_EXTRA 1
+#define FF_IS_EXTRA_U64 0
+#define FF_IS_EXTRA_U8 0
+#define FF_IS_EXTRA_U16 0
+#define FF_IS_EXTRA_U8S 0
+#define FF_IS_EXTRA_U32S 0
+#define FF_IS_EXTRA_IP4 0
+#define FF_IS_EXTRA_IP4S 0
+#define FF_IS_EXTRA_IP6 0
+#define FF_IS_EXTRA_MAC 0
+#define FF_IS_EXTRA_CHECK 0
+#define FF_IS_EXTRA_SPECIAL 0
+#define FF(name, pen, id, label, dec, member, exp) \
+	{ label, pen, id, FF_##name, FF_IS_EXTRA_##dec },
+#include "common/flow_fields.def"
+#undef FF
+};
+
+static const struct {
+	const char *col;
+	int v1, index;
+} dict_cols[] = {
+#define FW_IS_V1_V1 1
+#define FW_IS_V1_OURS 0
+#define FW_COL(col, type, bind, value, era) { #col, FW_IS_V1_##era, WFC_##col },
+#include "common/flow_fields.def"
+#undef FW_COL
+};
+
+static void
+test_field_dictionary(void **state)
+{
+	size_t i, n = sizeof(dict) / sizeof(dict[0]);
+	struct zmqc_rec *r = malloc(sizeof(*r));
+	struct zmqc_val other = { .type = ZV_OTHER, .s = "[1]", .len = 3 };
+	uint32_t pen, id;
+	int numeric;
+
+	(void)state;
+	assert_non_null(r);
+	assert_true(n >= 79);       /* the rows of issue 12 at least */
+	for (i = 0; i + 1 < n; i++) {
+		if (strcmp(dict[i].label, dict[i + 1].label) >= 0)
+			fail_msg("flow_fields.def: %s is out of order (before %s)",
+				 dict[i].label, dict[i + 1].label);
+	}
+	for (i = 0; i < n; i++) {
+		assert_int_equal(zmqc_key_resolve(NULL, dict[i].label,
+						  strlen(dict[i].label), &pen, &id), 0);
+		assert_int_equal(pen, 0);
+		assert_int_equal(id, dict[i].canon);
+		for (numeric = 0; numeric <= 1; numeric++) {
+			char key[32], want[80];
+
+			if (numeric && dict[i].pen == FF_PEN_OURS)
+				continue;    /* reachable by label only */
+			if (numeric) {
+				if (dict[i].pen == 0)
+					snprintf(key, sizeof(key), "%u", dict[i].id);
+				else
+					snprintf(key, sizeof(key), "%u.%u", dict[i].pen,
+						 dict[i].id - FF_NTOP_BASE);
+				assert_int_equal(zmqc_key_resolve(NULL, key, strlen(key),
+								  &pen, &id), 0);
+			}
+			zmqc_rec_init(r);
+			if (dict[i].extra) {
+				assert_int_equal(zmqc_rec_field(r, pen, id, NULL, 0, &other),
+						 ZMQC_OK);
+				snprintf(want, sizeof(want), "{\"%s\":[1]", dict[i].label);
+				if (r->extra_len != strlen(want) ||
+				    memcmp(r->extra, want, r->extra_len) != 0)
+					fail_msg("%s (%s): not an additional field",
+						 dict[i].label, numeric ? key : "label");
+			} else {
+				if (zmqc_rec_field(r, pen, id, NULL, 0, &other) !=
+				    ZMQC_ERR_VALUE_TYPE || r->extra_len != 0)
+					fail_msg("%s (%s): not decoded as a kept field",
+						 dict[i].label, numeric ? key : "label");
+			}
+		}
+	}
+	/* a PEN-0 id that no row has aliases into the ntop range (118 is
+	 * L7_PROTO), and an IANA row does not */
+	assert_int_equal(zmqc_key_resolve(NULL, "118", 3, &pen, &id), 0);
+	zmqc_rec_init(r);
+	assert_int_equal(zmqc_rec_field(r, pen, id, NULL, 0, &other),
+			 ZMQC_ERR_VALUE_TYPE);
+	for (i = 0; i < sizeof(dict_cols) / sizeof(dict_cols[0]); i++) {
+		assert_int_equal(dict_cols[i].index, (int)i + 1);
+		if (i > 0 && dict_cols[i].v1 && !dict_cols[i - 1].v1)
+			fail_msg("FW_COL %s: ntopng 1.x columns come first",
+				 dict_cols[i].col);
+	}
+	assert_int_equal(WFC__COUNT, (int)i + 1);
+	free(r);
+}
+
 /* issue 11 #9, ZMQ path: records with 2^63-1 bytes are refused and
  * counted (implausible_counts), the ordinary one next to them is kept. */
 static void
@@ -1065,6 +1178,7 @@ main(void)
 		cmocka_unit_test(test_log_limiter_summary),
 		cmocka_unit_test(test_endpoint_split),
 		cmocka_unit_test(test_export_both_dialects),
+		cmocka_unit_test(test_field_dictionary),
 		cmocka_unit_test(test_implausible_counts),
 		cmocka_unit_test(test_negative),
 		cmocka_unit_test(test_oversize_extra_frames),
