@@ -36,7 +36,7 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/export.h"
-#include "exporter/kv.h"
+#include "state/kv.h"
 #include "exporter/storage.h"
 #include "merge/iface.h"
 #include "merge/sink.h"

@@ -58,7 +58,7 @@
 #include "common/jobq.h"
 #include "common/log.h"
 #include "common/timeutil.h"
-#include "exporter/kv.h"
+#include "state/kv.h"
 
 #define WRITER_MAX_DBS 16
 /* An RRD series is given explicit zeros across a gap up to this many

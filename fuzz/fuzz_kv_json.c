@@ -1,6 +1,6 @@
 /*
  * fuzz_kv_json.c - libFuzzer target for the embedded store's file
- * (exporter/kv.c): <data dir>/kv.json, read by kv_open() when Redis does
+ * (state/kv.c): <data dir>/kv.json, read by kv_open() when Redis does
  * not answer.  The file may have been edited by hand or cut by a crash,
  * so any bytes must give a store that works: each input is written as
  * kv.json in a data directory of this process, the store is opened
@@ -19,7 +19,7 @@
 
 #include "common/log.h"
 #include "common/prefs.h"
-#include "exporter/kv.h"
+#include "state/kv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -28,7 +28,7 @@
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
-#include "webui/auth.h"
+#include "state/auth.h"
 #include "webui/rest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -26,7 +26,7 @@
  *   4. the login page (its form carries a fresh CSRF token, also set as
  *      the login_csrf cookie), the login form (POST /authorize.html, both
  *      copies of the token must match) and logout;
- *   5. authentication (webui/auth.c, docs/webui.md), in upstream's order:
+ *   5. authentication (state/auth.c, docs/webui.md), in upstream's order:
  *      --disable-login, HTTP Basic, `Authorization: Token`, the session
  *      cookie, the 1.x cookies user=...; password=....  A failure is a
  *      302 to the login page with the original URI as referer, or with
@@ -85,7 +85,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
-#include "webui/auth.h"
+#include "state/auth.h"
 #include "webui/httpd.h"
 #include "webui/rest.h"
 #include "webui/ui.h"

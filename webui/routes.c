@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 #include "merge/query.h"
-#include "webui/auth.h"
+#include "state/auth.h"
 #include "webui/rest.h"
 #include "webui/rest_storage.h"
 #include "webui/ui.h"

@@ -4,7 +4,7 @@
  * VLAN/AS/country lists, the top-hosts traffic matrix, flow details.
  *
  * How it works: their rows are in the one route table (webui/routes.c),
- * which also says who may call them.  Account calls go to webui/auth.c;
+ * which also says who may call them.  Account calls go to state/auth.c;
  * table reads run the row's builder (merge/query.c: the VLAN, AS and
  * country tables, the matrix, a flow's details) on the interface's
  * owner thread through rest_run(), and the HTTP thread pages the small
@@ -20,10 +20,10 @@
 #include <jansson.h>
 
 #include "common/log.h"
-#include "exporter/kv.h"
+#include "state/kv.h"
 #include "exporter/storage.h"
 #include "merge/query.h"
-#include "webui/auth.h"
+#include "state/auth.h"
 #include "webui/ui.h"
 
 #define UI_IFNAME_MAX 64

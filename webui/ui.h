@@ -12,7 +12,7 @@
 #ifndef WEBUI_UI_H
 #define WEBUI_UI_H
 
-#include "webui/auth.h"
+#include "state/auth.h"
 #include "webui/rest.h"
 
 /* The handlers (webui/routes.c lists their paths). */

@@ -1,5 +1,5 @@
 /*
- * test_kv.c - unit tests of exporter/kv.c against a small fake Redis
+ * test_kv.c - unit tests of state/kv.c against a small fake Redis
  * server run in this process (a thread per client connection, speaking
  * enough RESP for SELECT / GET / SET):
  *
@@ -32,7 +32,7 @@
 #include <cmocka.h>
 
 #include "common/prefs.h"
-#include "exporter/kv.h"
+#include "state/kv.h"
 
 #define SLOW_MS 250
 

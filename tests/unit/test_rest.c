@@ -27,7 +27,7 @@
 #include "common/prefs.h"
 #include "merge/iface.h"
 #include "merge/query.h"
-#include "webui/auth.h"
+#include "state/auth.h"
 #include "webui/rest.h"
 
 /* ------------------------------------------------------------------ */

@@ -28,7 +28,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
-#include "exporter/kv.h"
+#include "state/kv.h"
 #include "exporter/storage.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"

@@ -1,10 +1,10 @@
 /*
  * md5.h - MD5 (RFC 1321), only to read the md5 password hashes of the
  * 1.x users file and of `user.<name>.password` keys (seed Appendix E).
- * New passwords are stored with argon2id (webui/auth.c).
+ * New passwords are stored with argon2id (state/auth.c).
  */
-#ifndef WEBUI_MD5_H
-#define WEBUI_MD5_H
+#ifndef STATE_MD5_H
+#define STATE_MD5_H
 
 #include <stddef.h>
 

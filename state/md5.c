@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "webui/md5.h"
+#include "state/md5.h"
 
 static const uint32_t md5_t[64] = {
 	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a,

@@ -10,8 +10,8 @@
  * never block the caller for long: when Redis is gone they fall back and
  * count what could not be written (kv_stats).
  */
-#ifndef EXPORTER_KV_H
-#define EXPORTER_KV_H
+#ifndef STATE_KV_H
+#define STATE_KV_H
 
 #include <stdint.h>
 #include <stdio.h>

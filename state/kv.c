@@ -25,7 +25,7 @@
  * Expiry in the embedded store is honoured on read.  Statistics are
  * updated with atomic operations (any thread).
  */
-#include "exporter/kv.h"
+#include "state/kv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /*
  * auth.h - users, passwords, sessions, API tokens and the brute-force
  * guard of the web server (docs/webui.md).  Everything lives in the
- * key-value store (exporter/kv.h) under upstream's key names:
+ * key-value store (state/kv.h) under upstream's key names:
  *   user.<name>.password   md5 hex (1.x, Redis, users file) or argon2id
  *   user.<name>.group      "administrator" | "unprivileged"
  *   user.<name>.full_name
@@ -14,8 +14,8 @@
  *
  * Threads: any thread (the HTTP server's pool) after auth_init().
  */
-#ifndef WEBUI_AUTH_H
-#define WEBUI_AUTH_H
+#ifndef STATE_AUTH_H
+#define STATE_AUTH_H
 
 #include <stddef.h>
 

@@ -46,9 +46,9 @@
 
 #include "common/log.h"
 #include "common/prefs.h"
-#include "exporter/kv.h"
-#include "webui/auth.h"
-#include "webui/md5.h"
+#include "state/kv.h"
+#include "state/auth.h"
+#include "state/md5.h"
 
 #define AUTH_CACHE_SLOTS 32
 #define AUTH_CACHE_SECONDS 300
