@@ -63,7 +63,7 @@ all_inputs_ended(void)
 	int i;
 
 	for (i = 0; i < node_n_ifaces; i++)
-		if (!__atomic_load_n(&node_ifaces[i]->inputs_ended, __ATOMIC_ACQUIRE))
+		if (!iface_inputs_ended(node_ifaces[i]))
 			return 0;
 	return 1;
 }
@@ -428,13 +428,14 @@ print_final_stats(void)
 
 	for (i = 0; i < node_n_ifaces; i++) {
 		struct iface *ifc = node_ifaces[i];
+		const struct iface_stats *st = iface_stats(ifc);
 
 		printf("STATS ifid=%d packets=%llu bytes=%llu flows=%u hosts=%u "
 		       "macs=%u total_flows=%llu flow_mem=%llu host_mem=%llu\n",
-		       ifc->id, (unsigned long long)ifc->stats.packets,
-		       (unsigned long long)ifc->stats.bytes, ifc->num_flows,
-		       ifc->num_hosts, ifc->num_macs,
-		       (unsigned long long)ifc->stats.total_flows,
+		       iface_id(ifc), (unsigned long long)st->packets,
+		       (unsigned long long)st->bytes, iface_num_flows(ifc),
+		       iface_num_hosts(ifc), iface_num_macs(ifc),
+		       (unsigned long long)st->total_flows,
 		       (unsigned long long)tables_flow_mem(ifc),
 		       (unsigned long long)tables_host_mem(ifc));
 	}

@@ -198,7 +198,7 @@ main(int argc, char **argv)
 		r2 = run(&pl, ifc, want, &got2);
 		printf("%-40s %14.0f %14.0f %9.0fx  (%llu records, %u flows)\n",
 		       protos[k].name, r1, r2, r2 / ANCHOR_RPS,
-		       (unsigned long long)got2, ifc->num_flows);
+		       (unsigned long long)got2, iface_num_flows(ifc));
 		iface_free(ifc);
 		netlist_fini(&p.local_nets);
 	}

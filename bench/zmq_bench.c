@@ -194,7 +194,7 @@ run(const struct msgs *m, zmqc_emit_fn emit, void *ctx, uint64_t *flows)
 
 		memcpy(&bl, m->buf + off, 4);
 		if (emit == emit_iface)      /* as the owner thread does */
-			((struct iface *)ctx)->wall_ms = now;
+			iface_set_wall_ms(ctx, now);
 		zmqc_decode_blob(&d, m->buf + off + 4, bl, now);
 		off += 4 + bl;
 	}
@@ -263,8 +263,8 @@ replay(const char *path)
 	ta = run(&m, emit_iface, ifc, &fa);
 	printf("REPLAY msgs=%zu flows=%llu bare=%.0f accounted=%.0f "
 	       "flows_in_table=%u hosts=%u\n", m.n, (unsigned long long)fb,
-	       (double)fb / tb, (double)fa / ta, ifc->num_flows,
-	       ifc->num_hosts);
+	       (double)fb / tb, (double)fa / ta, iface_num_flows(ifc),
+	       iface_num_hosts(ifc));
 	free(m.buf);
 	return fb == fa && fb > 0 ? 0 : 1;
 }
@@ -305,7 +305,8 @@ main(int argc, char **argv)
 		       (double)sets[i]->len / 1e6);
 		printf("%-4s + accounting %10.0f flows/s (%u flows, %u hosts in "
 		       "the tables)  ratio %.0f %%\n", names[i], (double)fa / ta,
-		       ifc->num_flows, ifc->num_hosts, 100.0 * tb / ta);
+		       iface_num_flows(ifc), iface_num_hosts(ifc),
+		       100.0 * tb / ta);
 	}
 	return 0;
 }

@@ -596,8 +596,7 @@ flow_idle_max_ms(void)
 	int i;
 
 	for (i = 0; i < node_n_ifaces; i++) {
-		uint64_t v = __atomic_load_n(&node_ifaces[i]->flow_idle_ms,
-					     __ATOMIC_RELAXED);
+		uint64_t v = iface_flow_idle_ms(node_ifaces[i]);
 
 		if (v > m)
 			m = v;

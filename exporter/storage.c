@@ -130,10 +130,10 @@ storage_iface_names(void)
 
 	for (i = 0; i < node_n_ifaces; i++)
 		if (iface_identity(node_ifaces[i]) != NULL &&
-		    writer_iface_set(node_ifaces[i]->id,
+		    writer_iface_set(iface_id(node_ifaces[i]),
 				     iface_identity(node_ifaces[i])) != 0)
 			log_warn("%s: no storage beyond interface %d",
-				 node_ifaces[i]->name, WRITER_MAX_IFACES - 1);
+				 iface_name(node_ifaces[i]), WRITER_MAX_IFACES - 1);
 }
 
 int
@@ -494,7 +494,7 @@ restore_done(const struct writer_rec *r, char *value)
 		s.vlan = r->u.restore.vlan;
 		if (iface_host_restore(si->ifc, &s) != 0)
 			log_warn("%s: out of memory: host not restored",
-				 si->ifc->name);
+				 iface_name(si->ifc));
 	}
 	free(l7);
 	free(value);
@@ -690,7 +690,7 @@ ts_flush(void *ctx, struct iface *ifc, enum sink_flush_phase ph)
 		t = si->last_ts + 1;
 	ts_iface(si, t, 1);
 	ts_minute(si, t, 1);         /* final values, even within a minute */
-	log_info("%s: flushed %d flows, %d hosts to storage", ifc->name,
+	log_info("%s: flushed %d flows, %d hosts to storage", iface_name(ifc),
 		 si->flushed_flows, si->flushed_hosts);
 }
 
@@ -706,21 +706,22 @@ int
 storage_sink_add(struct iface *ifc)
 {
 	struct storage_ifc *si;
+	int ifid = iface_id(ifc);
 
-	if (!__atomic_load_n(&st_on, __ATOMIC_ACQUIRE) || ifc->id < 0 ||
-	    ifc->id >= STORAGE_MAX_IFACES || st_ifcs[ifc->id] != NULL)
+	if (!__atomic_load_n(&st_on, __ATOMIC_ACQUIRE) || ifid < 0 ||
+	    ifid >= STORAGE_MAX_IFACES || st_ifcs[ifid] != NULL)
 		return 0;
 	/* the Historical interface shows what is stored already */
-	if (ifc->name != NULL && strcmp(ifc->name, "Historical") == 0 &&
+	if (iface_name(ifc) != NULL && strcmp(iface_name(ifc), "Historical") == 0 &&
 	    iface_inputs(ifc) == (IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL))
 		return 0;
 	si = calloc(1, sizeof(*si));
 	if (si == NULL)
 		return -1;
 	si->ifc = ifc;
-	si->ifid = ifc->id;
+	si->ifid = ifid;
 	si->spec = iface_spec(ifc);
-	st_ifcs[ifc->id] = si;
+	st_ifcs[ifid] = si;
 	if (!st_prefs->disable_host_persistence &&
 	    iface_add_sink(ifc, &hosts_ops, si) != 0)
 		return -1;

@@ -109,10 +109,7 @@ setup_iface(void)
 	add_packet("2001:db8::1", 0, "2001:db8::2", 0, 1, 0, 84, now);
 	/* iface_start() sets up nDPI and the L7 totals afresh (as
 	 * tests/unit/test_tables.c does, drop the detached ones) */
-	free(fuzz_ifc->l7);
-	fuzz_ifc->l7 = NULL;
-	dpi_module_free(fuzz_ifc->ndpi);
-	fuzz_ifc->ndpi = NULL;
+	iface_detached_drop_dpi(fuzz_ifc);
 	if (iface_start(fuzz_ifc) != 0)
 		abort();
 	list[0] = fuzz_ifc;

@@ -31,6 +31,7 @@
  * finish, so the owner never touches a dead stack frame.
  */
 #include "merge/iface.h"
+#include "merge/iface_priv.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -303,6 +304,80 @@ const char *
 iface_identity(const struct iface *ifc)
 {
 	return ifc->named || ifc->spec == NULL ? ifc->name : ifc->spec;
+}
+
+/* ---- accessors: what sinks' ticks, main, REST and benchmarks read of
+ * an interface (its layout is merge/iface_priv.h's); never on the
+ * packet path ---- */
+
+int
+iface_id(const struct iface *ifc)
+{
+	return ifc->id;
+}
+
+const char *
+iface_name(const struct iface *ifc)
+{
+	return ifc->name;
+}
+
+const struct prefs *
+iface_prefs(const struct iface *ifc)
+{
+	return ifc->prefs;
+}
+
+int
+iface_inputs_ended(const struct iface *ifc)
+{
+	return __atomic_load_n(&ifc->inputs_ended, __ATOMIC_ACQUIRE);
+}
+
+uint64_t
+iface_flow_idle_ms(const struct iface *ifc)
+{
+	return __atomic_load_n(&ifc->flow_idle_ms, __ATOMIC_RELAXED);
+}
+
+const struct iface_stats *
+iface_stats(const struct iface *ifc)
+{
+	return &ifc->stats;
+}
+
+uint32_t
+iface_num_flows(const struct iface *ifc)
+{
+	return ifc->num_flows;
+}
+
+uint32_t
+iface_num_hosts(const struct iface *ifc)
+{
+	return ifc->num_hosts;
+}
+
+uint32_t
+iface_num_macs(const struct iface *ifc)
+{
+	return ifc->num_macs;
+}
+
+void
+iface_set_wall_ms(struct iface *ifc, uint64_t wall_ms)
+{
+	ifc->wall_ms = wall_ms;
+}
+
+void
+iface_detached_drop_dpi(struct iface *ifc)
+{
+	IFACE_ASSERT_OWNER(ifc);
+	free(ifc->l7);
+	ifc->l7 = NULL;
+	dpi_module_free(ifc->ndpi);
+	ifc->ndpi = NULL;
 }
 
 void

@@ -25,6 +25,7 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
+#include "merge/iface_priv.h"
 #include "merge/query.h"
 #include "merge/source.h"
 

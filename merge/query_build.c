@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "merge/iface.h"
+#include "merge/iface_priv.h"
 #include "merge/query.h"
 
 /* ------------------------------------------------------------------ */

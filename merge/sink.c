@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "merge/iface.h"
+#include "merge/iface_priv.h"
 #include "merge/tables.h"
 
 struct iface_restore {

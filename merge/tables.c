@@ -37,6 +37,7 @@
 #include "common/objpool.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
+#include "merge/iface_priv.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 

@@ -35,6 +35,9 @@
 #include "common/log.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
+/* the loader fills its interface's tables itself (tables_init/fini,
+ * ifc->stats, ifc->ndpi): the one source allowed the private layout */
+#include "merge/iface_priv.h"
 #include "merge/source.h"
 #include "merge/tables.h"
 

@@ -154,7 +154,7 @@ rest_storage_historical(struct rest_call *c, json_t **rsp)
 	*rsp = j->out;
 	free(j);
 	if (*rsp)
-		hist_relative(*rsp, h->prefs ? h->prefs->data_dir : NULL);
+		hist_relative(*rsp, iface_prefs(h) ? iface_prefs(h)->data_dir : NULL);
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 

@@ -481,10 +481,7 @@ test_builder_via_owner(void **state)
 	(void)state;
 	feed(ifc, "192.168.1.20", "203.0.113.9", 40000, 443, 1000, 5000);
 	/* no sources: the owner thread only serves its mailbox */
-	free(ifc->l7);
-	ifc->l7 = NULL;
-	dpi_module_free(ifc->ndpi);
-	ifc->ndpi = NULL;
+	iface_detached_drop_dpi(ifc);
 	assert_int_equal(iface_start(ifc), 0);
 	memset(&ha, 0, sizeof(ha));
 	snprintf(ha.host, sizeof(ha.host), "nobody");

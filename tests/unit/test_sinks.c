@@ -32,6 +32,9 @@
 #include "exporter/storage.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
+/* white-box: reads and sets the private layout of struct iface (the
+ * tables, counters and clocks under test) */
+#include "merge/iface_priv.h"
 #include "merge/sink.h"
 #include "merge/tables.h"
 

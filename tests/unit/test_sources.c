@@ -20,6 +20,9 @@
 
 #include "common/prefs.h"
 #include "merge/iface.h"
+/* white-box: reads and sets the private layout of struct iface (the
+ * tables, counters and clocks under test) */
+#include "merge/iface_priv.h"
 #include "merge/query.h"
 #include "merge/source.h"
 #include "sources/sources.h"

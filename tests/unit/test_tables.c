@@ -24,6 +24,9 @@
 #include "common/prefs.h"
 #include "common/log.h"
 #include "merge/iface.h"
+/* white-box: reads and sets the private layout of struct iface (the
+ * tables, counters and clocks under test) */
+#include "merge/iface_priv.h"
 #include "merge/query.h"
 #include "exporter/writer.h"
 #include "merge/tables.h"
