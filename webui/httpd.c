@@ -1206,7 +1206,8 @@ static int
 state_changing(const char *url, const char *method)
 {
 	static const char *const verbs[] = { "set/", "create/", "add/", "edit/",
-					     "delete/" };
+					     "delete/", "enable/", "disable/",
+					     "reset/" };
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return 1;
