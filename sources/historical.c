@@ -35,8 +35,10 @@
 #include "common/log.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
-/* the loader fills its interface's tables itself (tables_init/fini,
- * ifc->stats, ifc->ndpi): the one source allowed the private layout */
+/* the loader resets and fills its interface's tables itself (ifc->stats,
+ * ifc->l7, ifc->clock_ms, ifc->ndpi's protocol names): the one source
+ * allowed the private layout (layering.sh R4); the rest goes through the
+ * accessors */
 #include "merge/iface_priv.h"
 #include "merge/source.h"
 #include "merge/tables.h"
@@ -358,13 +360,14 @@ historical_load(struct iface *ifc, int src_ifid, const char *src_dir,
 		 (long long)end, json_array_size(read), json_array_size(missing),
 		 json_array_size(corrupt));
 	return json_pack("{s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:i,s:i,s:I,s:I}",
-		"ifid", ifc->id, "src_ifid", src_ifid, "src_dir", src_dir,
+		"ifid", iface_id(ifc), "src_ifid", src_ifid, "src_dir", src_dir,
 		"epoch_begin", (json_int_t)begin, "epoch_end", (json_int_t)end,
 		"loaded_flows", (json_int_t)c.loaded,
 		"rejected_rows", (json_int_t)c.rejected,
 		"files_read", read, "missing_files", missing,
 		"corrupt_files", corrupt,
-		"flows", (int)ifc->num_flows, "hosts", (int)ifc->num_hosts,
-		"bytes", (json_int_t)ifc->stats.bytes,
-		"packets", (json_int_t)ifc->stats.packets);
+		"flows", (int)iface_num_flows(ifc),
+		"hosts", (int)iface_num_hosts(ifc),
+		"bytes", (json_int_t)iface_stats(ifc)->bytes,
+		"packets", (json_int_t)iface_stats(ifc)->packets);
 }
