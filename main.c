@@ -118,8 +118,10 @@ node_id_init(const struct prefs *p)
 	fs_mkdir_p(p->data_dir);
 	f = fopen(path, "w");
 	if (f == NULL) {
-		log_warn("cannot keep the node id in %s (%s): it will change at the "
-			 "next start; set it with --node-id", path, strerror(errno));
+		log_warn("cannot keep the node id in %s (%s): it will change "
+			 "at the "
+			 "next start; set it with --node-id",
+			 path, strerror(errno));
 		return;
 	}
 	fprintf(f, "%s\n", node_id);
@@ -145,13 +147,15 @@ ifaces_add_all_up(struct prefs *p)
 	all = if_nameindex();
 	if (all == NULL) {
 		log_err("no -i given, and the network interfaces cannot be "
-			"listed: %s", strerror(errno));
+			"listed: %s",
+			strerror(errno));
 		return -1;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		log_err("no -i given, and the network interfaces cannot be "
-			"queried: %s", strerror(errno));
+			"queried: %s",
+			strerror(errno));
 		if_freenameindex(all);
 		return -1;
 	}
@@ -171,8 +175,9 @@ ifaces_add_all_up(struct prefs *p)
 		else if (p->n_ifaces >= PREFS_MAX_IFACES)
 			why = "too many interfaces";
 		if (why != NULL) {
-			r = snprintf(skipped + ns, sizeof(skipped) - ns, "%s%s (%s)",
-				     ns ? ", " : "", it->if_name, why);
+			r = snprintf(skipped + ns, sizeof(skipped) - ns,
+				     "%s%s (%s)", ns ? ", " : "", it->if_name,
+				     why);
 			if (r > 0 && (size_t)r < sizeof(skipped) - ns)
 				ns += (size_t)r;
 			continue;
@@ -196,7 +201,8 @@ ifaces_add_all_up(struct prefs *p)
 		return -1;
 	}
 	log_info("no -i given: opening every network interface that is up: "
-		 "%s%s%s", opened, ns ? "; skipped: " : "", skipped);
+		 "%s%s%s",
+		 opened, ns ? "; skipped: " : "", skipped);
 	return n;
 }
 
@@ -239,8 +245,7 @@ chown_entry(const char *path, const struct stat *st, int type, struct FTW *fw)
 	/* <data dir>/ssl holds the HTTPS private key, read before the
 	 * switch: it stays root's, so no other process of -U's user (nobody
 	 * is shared by many daemons) can read it */
-	if (type == FTW_D && fw->level == 1 &&
-	    !strcmp(path + fw->base, "ssl"))
+	if (type == FTW_D && fw->level == 1 && !strcmp(path + fw->base, "ssl"))
 		return FTW_SKIP_SUBTREE;
 	if (st->st_uid == chown_uid && st->st_gid == chown_gid)
 		return FTW_CONTINUE;
@@ -276,7 +281,8 @@ chown_tree(const char *dir, uid_t uid, gid_t gid)
 	}
 	if (chown_errors > 0)
 		log_warn("-U: %u entries under %s could not be given to the "
-			 "user", chown_errors, dir);
+			 "user",
+			 chown_errors, dir);
 	return 0;
 }
 
@@ -284,7 +290,8 @@ chown_tree(const char *dir, uid_t uid, gid_t gid)
 static int
 caps_empty(void)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
 	struct __user_cap_data_struct d[2];
 
 	memset(d, 0, sizeof(d));
@@ -297,7 +304,8 @@ caps_empty(void)
 static int
 caps_clear(void)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
 	struct __user_cap_data_struct d[2];
 
 	memset(d, 0, sizeof(d));
@@ -321,10 +329,11 @@ static int
 privs_check_data_dir(const struct prefs *p)
 {
 	static const char *const system_dirs[] = {
-		"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64",
-		"/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin",
-		"/srv", "/sys", "/tmp", "/usr", "/usr/local", "/var",
-		"/var/lib", "/var/log", "/var/tmp", NULL
+		"/",	 "/bin",     "/boot",	 "/dev",     "/etc",
+		"/home", "/lib",     "/lib64",	 "/media",   "/mnt",
+		"/opt",	 "/proc",    "/root",	 "/run",     "/sbin",
+		"/srv",	 "/sys",     "/tmp",	 "/usr",     "/usr/local",
+		"/var",	 "/var/lib", "/var/log", "/var/tmp", NULL
 	};
 	char real[PATH_MAX];
 	struct stat st;
@@ -341,8 +350,10 @@ privs_check_data_dir(const struct prefs *p)
 			break;
 	if (system_dirs[i] != NULL || (st.st_mode & S_ISVTX)) {
 		log_err("-d %s: a %s directory; the node gives its data "
-			"directory to user %s (-U), so it needs one of its own, "
-			"e.g. /var/lib/ntopng (or -s to stay root)", p->data_dir,
+			"directory to user %s (-U), so it needs one of its "
+			"own, "
+			"e.g. /var/lib/ntopng (or -s to stay root)",
+			p->data_dir,
 			system_dirs[i] != NULL ? "system" : "shared (sticky)",
 			p->user);
 		return -1;
@@ -364,14 +375,15 @@ privs_drop(const struct prefs *p)
 	}
 	if (geteuid() != 0) {
 		log_info("not started as root: running as user id %d "
-			 "(-U %s does not apply)", (int)geteuid(), p->user);
+			 "(-U %s does not apply)",
+			 (int)geteuid(), p->user);
 		return 0;
 	}
 	rc = getpwnam_r(p->user, &pw, buf, sizeof(buf), &res);
 	if (rc != 0 || res == NULL) {
 		log_err("-U %s: no such user%s%s (use -U <user>, or -s to "
-			"stay root)", p->user, rc ? ": " : "",
-			rc ? strerror(rc) : "");
+			"stay root)",
+			p->user, rc ? ": " : "", rc ? strerror(rc) : "");
 		return -1;
 	}
 	if (pw.pw_uid == 0) {
@@ -405,7 +417,8 @@ privs_drop(const struct prefs *p)
 	if (access(p->data_dir, R_OK | W_OK | X_OK) != 0) {
 		log_err("-d %s: not writable by user %s (%s); is a parent "
 			"directory closed to it? Give another -d, or -s to "
-			"stay root", p->data_dir, p->user, strerror(errno));
+			"stay root",
+			p->data_dir, p->user, strerror(errno));
 		return -1;
 	}
 	if (p->users_file != NULL) {
@@ -430,7 +443,8 @@ print_final_stats(void)
 		struct iface *ifc = node_ifaces[i];
 		const struct iface_stats *st = iface_stats(ifc);
 
-		printf("STATS ifid=%d packets=%llu bytes=%llu flows=%u hosts=%u "
+		printf("STATS ifid=%d packets=%llu bytes=%llu flows=%u "
+		       "hosts=%u "
 		       "macs=%u total_flows=%llu flow_mem=%llu host_mem=%llu\n",
 		       iface_id(ifc), (unsigned long long)st->packets,
 		       (unsigned long long)st->bytes, iface_num_flows(ifc),
@@ -469,7 +483,7 @@ main(int argc, char **argv)
 	node_id_init(&prefs);
 	if (prefs.n_ifaces == 0 && ifaces_add_all_up(&prefs) < 0)
 		goto out;
-	sources_register();          /* the kinds iface_new() opens -i with */
+	sources_register(); /* the kinds iface_new() opens -i with */
 	/* + 1: the Historical interface */
 	node_ifaces = calloc((size_t)prefs.n_ifaces + 1, sizeof(*node_ifaces));
 	if (node_ifaces == NULL)
@@ -482,8 +496,8 @@ main(int argc, char **argv)
 	}
 	/* -F: the Historical interface (seed §6.3), filled on request */
 	if (prefs.dump_flows) {
-		node_ifaces[i] = iface_new(i, HISTORICAL_NAME "=" HISTORICAL_SPEC,
-					   &prefs);
+		node_ifaces[i] = iface_new(
+			i, HISTORICAL_NAME "=" HISTORICAL_SPEC, &prefs);
 		if (node_ifaces[i] == NULL)
 			goto out;
 		node_n_ifaces = i + 1;

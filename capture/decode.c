@@ -70,10 +70,10 @@
 
 #include "common/rbuf.h"
 
-#define DECODE_MAX_DEPTH 4       /* tunnels followed inside one frame */
+#define DECODE_MAX_DEPTH 4 /* tunnels followed inside one frame */
 #define DECODE_MAX_VLAN_TAGS 8
 #define DECODE_MAX_MPLS_LABELS 16
-#define DECODE_MAX_EXT 16        /* IPv6 extension headers walked */
+#define DECODE_MAX_EXT 16 /* IPv6 extension headers walked */
 #define DECODE_MAX_GTP_EXT 8
 #define DECODE_FRAG_TTL_US (60ULL * 1000000ULL)
 
@@ -88,7 +88,7 @@
 #define ETH_P_MPLS_MC_ 0x8848
 #define ETH_P_PPPOE_SESS_ 0x8864
 #define ETH_P_PPP_ 0x880b
-#define ETH_P_TEB_ 0x6558        /* transparent Ethernet bridging (GRE) */
+#define ETH_P_TEB_ 0x6558 /* transparent Ethernet bridging (GRE) */
 
 #define IPP_ICMP 1
 #define IPP_IPIP 4
@@ -109,7 +109,7 @@ struct dctx {
 	struct decoder *d;
 	struct pkt *p;
 	uint64_t ts_us;
-	int depth;               /* tunnels entered so far */
+	int depth; /* tunnels entered so far */
 };
 
 #define DBAD(c, cause) ((c)->d->stats.cause++, DECODE_BAD)
@@ -171,7 +171,8 @@ pkt_l3_clear(struct pkt *p)
 {
 	uint8_t t = p->tunnel;
 
-	memset(&p->ip_version, 0, sizeof(*p) - offsetof(struct pkt, ip_version));
+	memset(&p->ip_version, 0,
+	       sizeof(*p) - offsetof(struct pkt, ip_version));
 	p->tunnel = t;
 }
 
@@ -197,7 +198,7 @@ frag_store(struct dctx *c, uint32_t id)
 	struct decode_frag *f;
 
 	f = &c->d->frags[frag_slot(&p->src, &p->dst, id, p->l4_proto)];
-	f->ts_us = c->ts_us ? c->ts_us : 1;  /* 0 would mean "free" */
+	f->ts_us = c->ts_us ? c->ts_us : 1; /* 0 would mean "free" */
 	f->src = p->src;
 	f->dst = p->dst;
 	f->id = id;
@@ -261,7 +262,7 @@ tunnel_enter(struct dctx *c, enum tunnel_type type, inner_fn fn,
 		c->d->stats = saved_stats;
 		return DECODE_IP;
 	}
-	c->p->tunnel = (uint8_t)type;      /* the outermost one is set last */
+	c->p->tunnel = (uint8_t)type; /* the outermost one is set last */
 	if (c->depth == 0)
 		c->d->stats.tunnels++;
 	return DECODE_IP;
@@ -294,7 +295,7 @@ tunnel_gtpu(struct dctx *c, const uint8_t *b, uint32_t len)
 	int n;
 
 	if (len < 8 || (b[0] >> 5) != 1 || !(b[0] & 0x10) || b[1] != 0xff)
-		return DECODE_IP;          /* not a T-PDU: stay with outer */
+		return DECODE_IP; /* not a T-PDU: stay with outer */
 	if (b[0] & 0x07) {
 		if (len < 12)
 			return DECODE_IP;
@@ -370,11 +371,11 @@ inner_wlan(struct dctx *c, const uint8_t *b, uint32_t len)
 		fc1 = b[0];
 	}
 	if (((fc0 >> 2) & 3) != 2 || (fc0 & 3) != 0)
-		return DECODE_NON_IP;      /* management/control frame */
+		return DECODE_NON_IP; /* management/control frame */
 	if (fc1 & 0x40)
-		return DECODE_NON_IP;      /* protected: cannot look inside */
+		return DECODE_NON_IP; /* protected: cannot look inside */
 	if ((fc0 >> 4) & 0x04)
-		return DECODE_NON_IP;      /* null data, no payload */
+		return DECODE_NON_IP; /* null data, no payload */
 	if ((fc1 & 0x03) == 0x03)
 		hl += 6;
 	if ((fc0 >> 4) & 0x08) {
@@ -410,7 +411,7 @@ tunnel_capwap(struct dctx *c, const uint8_t *b, uint32_t len)
 	wbid = (w >> 9) & 0x1f;
 	t = (w >> 8) & 1;
 	if ((w >> 7) & 1)
-		return DECODE_IP;          /* fragmented: no reassembly */
+		return DECODE_IP; /* fragmented: no reassembly */
 	if (hlen < 8 || hlen > len)
 		return DECODE_IP;
 	if (t && wbid == 1)
@@ -441,7 +442,7 @@ decode_ppp(struct dctx *c, const uint8_t *b, uint32_t len)
 	}
 	if (len < 1)
 		return DBAD(c, truncated);
-	if (b[0] & 1) {                    /* protocol field compression */
+	if (b[0] & 1) { /* protocol field compression */
 		proto = b[0];
 		b += 1;
 		len -= 1;
@@ -495,7 +496,7 @@ tunnel_gre(struct dctx *c, const uint8_t *b, uint32_t len)
 		if (fl & 0x0080)
 			off += 4;
 		if (dget16(b, len, 4, &paylen) == 0 && paylen == 0)
-			return DECODE_IP;  /* acknowledgement only */
+			return DECODE_IP; /* acknowledgement only */
 	} else {
 		return DECODE_IP;
 	}
@@ -572,13 +573,15 @@ decode_l4(struct dctx *c, const uint8_t *b, uint32_t len, int cut,
 		frag_lookup(c, frag_id);
 		return DECODE_IP;
 	}
-	if (frag == FRAG_FIRST && len >= 4 && (p->l4_proto == IPP_TCP ||
-	    p->l4_proto == IPP_UDP || p->l4_proto == IPP_SCTP) &&
-	    len < (p->l4_proto == IPP_TCP ? 20u : p->l4_proto == IPP_UDP ?
-		   8u : 12u)) {
+	if (frag == FRAG_FIRST && len >= 4 &&
+	    (p->l4_proto == IPP_TCP || p->l4_proto == IPP_UDP ||
+	     p->l4_proto == IPP_SCTP) &&
+	    len < (p->l4_proto == IPP_TCP   ? 20u
+		   : p->l4_proto == IPP_UDP ? 8u
+					    : 12u)) {
 		/* a first fragment may split the transport header (RFC
 		 * 1858 "tiny fragments"): the ports are what we need */
-		dget_ports(b, len, p);     /* len >= 4 */
+		dget_ports(b, len, p); /* len >= 4 */
 		if (p->l4_proto == IPP_TCP && len >= 14)
 			p->tcp_flags = b[13];
 		p->ports_known = 1;
@@ -597,8 +600,8 @@ decode_l4(struct dctx *c, const uint8_t *b, uint32_t len, int cut,
 		p->tcp_flags = b[13];
 		break;
 	case IPP_UDP:
-		if (dget_ports(b, len, p) != 0 || dget16(b, len, 4, &u16) != 0 ||
-		    len < 8)
+		if (dget_ports(b, len, p) != 0 ||
+		    dget16(b, len, 4, &u16) != 0 || len < 8)
 			return cut ? DBAD(c, truncated) : DBAD(c, bad_l4);
 		hl = 8;
 		/* the UDP length bounds the payload when it is sane (it
@@ -673,7 +676,7 @@ decode_ip4(struct dctx *c, const uint8_t *b, uint32_t len)
 	p->l4_proto = b[9];
 	p->l3 = b;
 	p->l3_len = (uint16_t)tot;
-	if (fo & 0x3fff) {                 /* MF set or offset != 0 */
+	if (fo & 0x3fff) { /* MF set or offset != 0 */
 		p->is_fragment = 1;
 		c->d->stats.fragments++;
 		if ((fo & 0x1fff) == 0) {
@@ -721,36 +724,36 @@ decode_ip6(struct dctx *c, const uint8_t *b, uint32_t len)
 	nh = b[6];
 	for (n = 0; !done; n++) {
 		switch (nh) {
-		case 0:           /* hop-by-hop options */
-		case 43:          /* routing */
-		case 60:          /* destination options */
-		case 135:         /* mobility */
-		case 51:          /* authentication header */
+		case 0:	  /* hop-by-hop options */
+		case 43:  /* routing */
+		case 60:  /* destination options */
+		case 135: /* mobility */
+		case 51:  /* authentication header */
 			if (n >= DECODE_MAX_EXT)
 				return DBAD(c, bad_ip);
 			if (tot - off < 2)
-				return cut ? DBAD(c, truncated) :
-					     DBAD(c, bad_ip);
+				return cut ? DBAD(c, truncated)
+					   : DBAD(c, bad_ip);
 			if (nh == 51)
 				hl = ((uint32_t)b[off + 1] + 2) * 4;
 			else
 				hl = ((uint32_t)b[off + 1] + 1) * 8;
 			if (tot - off < hl)
-				return cut ? DBAD(c, truncated) :
-					     DBAD(c, bad_ip);
+				return cut ? DBAD(c, truncated)
+					   : DBAD(c, bad_ip);
 			nh = b[off];
 			off += hl;
 			break;
-		case 44:          /* fragment */
+		case 44: /* fragment */
 			if (n >= DECODE_MAX_EXT)
 				return DBAD(c, bad_ip);
 			if (tot - off < 8)
-				return cut ? DBAD(c, truncated) :
-					     DBAD(c, bad_ip);
+				return cut ? DBAD(c, truncated)
+					   : DBAD(c, bad_ip);
 			if (dget16(b, tot, off + 2, &fo) != 0 ||
 			    dget32(b, tot, off + 4, &frag_id) != 0)
-				return cut ? DBAD(c, truncated) :
-					     DBAD(c, bad_ip);
+				return cut ? DBAD(c, truncated)
+					   : DBAD(c, bad_ip);
 			nh = b[off];
 			off += 8;
 			/* offset 0 without M is an atomic fragment
@@ -801,7 +804,7 @@ decode_mpls(struct dctx *c, uint16_t type, const uint8_t *b, uint32_t len)
 			return DBAD(c, truncated);
 		b += 4;
 		len -= 4;
-		if (b[-2] & 0x01)          /* bottom of stack */
+		if (b[-2] & 0x01) /* bottom of stack */
 			break;
 	}
 	if (len >= 1 && (b[0] >> 4) == 4)
@@ -830,8 +833,7 @@ decode_pppoe(struct dctx *c, const uint8_t *b, uint32_t len)
 }
 
 static enum decode_result
-decode_ethertype(struct dctx *c, uint16_t type, const uint8_t *b,
-		 uint32_t len)
+decode_ethertype(struct dctx *c, uint16_t type, const uint8_t *b, uint32_t len)
 {
 	switch (type) {
 	case ETH_P_IP_:
@@ -920,7 +922,7 @@ decode_sll(struct dctx *c, const uint8_t *b, uint32_t len, int v2)
 	 * header, so has_mac stays 0 */
 	if (halen == 6)
 		memcpy(c->p->src_mac, b + (v2 ? 12 : 6), 6);
-	if (hatype == 824)                 /* ARPHRD_NETLINK */
+	if (hatype == 824) /* ARPHRD_NETLINK */
 		return DECODE_NON_IP;
 	return decode_ethertype(c, proto, b + hlen, len - hlen);
 }
@@ -941,10 +943,10 @@ decode_null(struct dctx *c, const uint8_t *b, uint32_t len)
 	switch (fam) {
 	case 2:
 		return decode_ethertype(c, ETH_P_IP_, b + 4, len - 4);
-	case 10:          /* Linux */
-	case 24:          /* NetBSD, OpenBSD */
-	case 28:          /* FreeBSD */
-	case 30:          /* Darwin */
+	case 10: /* Linux */
+	case 24: /* NetBSD, OpenBSD */
+	case 28: /* FreeBSD */
+	case 30: /* Darwin */
 		return decode_ethertype(c, ETH_P_IPV6_, b + 4, len - 4);
 	default:
 		return DECODE_NON_IP;
@@ -1047,6 +1049,6 @@ capture_decode(struct decoder *d, int dlt, uint64_t ts_us, uint32_t wire_len,
 	if (r == DECODE_NON_IP)
 		d->stats.non_ip++;
 	else if (r == DECODE_BAD)
-		pkt_l3_clear(out);     /* no half-decoded L3/L4 fields */
+		pkt_l3_clear(out); /* no half-decoded L3/L4 fields */
 	return r;
 }

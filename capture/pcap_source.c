@@ -36,13 +36,13 @@
 struct pcap_src {
 	pcap_t *p;
 	int dlt;
-	char **files;                /* offline: the files, in order */
+	char **files; /* offline: the files, in order */
 	int n_files, cur;
 	char *bpf;
 	const struct rec_sink *sink; /* set for the duration of a read */
 	struct decoder dec;
 	uint64_t last_drops;
-	int fifo;                    /* a pcap stream in a FIFO (a live feed) */
+	int fifo; /* a pcap stream in a FIFO (a live feed) */
 };
 
 static void
@@ -111,8 +111,10 @@ pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 	struct source *s = (struct source *)user;
 	struct pcap_src *ps = s->priv;
 	struct pkt pk;
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
-	uint32_t caplen = h->caplen < h->len || h->len == 0 ? h->caplen : h->len;
+	uint64_t ts =
+		(uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+	uint32_t caplen =
+		h->caplen < h->len || h->len == 0 ? h->caplen : h->len;
 	enum decode_result r;
 
 	r = capture_decode(&ps->dec, ps->dlt, ts, h->len, data, caplen, &pk);
@@ -196,7 +198,8 @@ pcap_src_read(struct source *s, const struct rec_sink *sink, int budget)
 	n = pcap_dispatch(ps->p, budget, pcap_src_frame, (u_char *)s);
 	if (s->kind == &capture_pcap_live_kind) {
 		if (n < 0) {
-			log_err("%s: capture failed: %s", s->spec, pcap_geterr(ps->p));
+			log_err("%s: capture failed: %s", s->spec,
+				pcap_geterr(ps->p));
 			s->errors++;
 			s->state = SOURCE_FAILED;
 			return 0;
@@ -275,12 +278,14 @@ pcap_read_list(const char *path, char ***out)
 		while (*b == ' ' || *b == '\t')
 			b++;
 		e = b + strlen(b);
-		while (e > b && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		while (e > b && (e[-1] == '\n' || e[-1] == '\r' ||
+				 e[-1] == ' ' || e[-1] == '\t'))
 			*--e = '\0';
 		if (*b == '\0')
 			continue;
 		if (n == PCAP_MAX_LIST) {
-			log_err("%s: more than %d files listed", path, PCAP_MAX_LIST);
+			log_err("%s: more than %d files listed", path,
+				PCAP_MAX_LIST);
 			goto fail;
 		}
 		nv = realloc(v, sizeof(*v) * (size_t)(n + 1));
@@ -320,7 +325,8 @@ pcap_is_list(const char *path)
 		return n > 0;
 	for (i = 0; i < n; i++)
 		if ((buf[i] < 0x20 && buf[i] != '\t' && buf[i] != '\n' &&
-		     buf[i] != '\r') || buf[i] == 0x7f)
+		     buf[i] != '\r') ||
+		    buf[i] == 0x7f)
 			return 0;
 	return 1;
 }
@@ -337,18 +343,20 @@ pcap_src_describe(struct source *s, json_t *obj)
 	json_object_set_new(obj, "files", json_integer(ps->n_files));
 	json_object_set_new(obj, "capture_drops",
 			    json_integer((json_int_t)ps->last_drops));
-	json_object_set_new(obj, "decode_errors", json_pack(
-		"{s:I,s:I,s:I,s:I,s:I,s:I}",
-		"truncated", (json_int_t)d->truncated,
-		"bad_ip", (json_int_t)d->bad_ip,
-		"bad_l4", (json_int_t)d->bad_l4,
-		"unknown_dlt", (json_int_t)d->unknown_dlt,
-		"frag_orphans", (json_int_t)d->frag_orphans,
-		"too_deep", (json_int_t)d->too_deep));
-	json_object_set_new(obj, "decoded", json_pack("{s:I,s:I,s:I}",
-		"non_ip", (json_int_t)d->non_ip,
-		"fragments", (json_int_t)d->fragments,
-		"tunnels", (json_int_t)d->tunnels));
+	json_object_set_new(obj, "decode_errors",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "truncated",
+				      (json_int_t)d->truncated, "bad_ip",
+				      (json_int_t)d->bad_ip, "bad_l4",
+				      (json_int_t)d->bad_l4, "unknown_dlt",
+				      (json_int_t)d->unknown_dlt,
+				      "frag_orphans",
+				      (json_int_t)d->frag_orphans, "too_deep",
+				      (json_int_t)d->too_deep));
+	json_object_set_new(obj, "decoded",
+			    json_pack("{s:I,s:I,s:I}", "non_ip",
+				      (json_int_t)d->non_ip, "fragments",
+				      (json_int_t)d->fragments, "tunnels",
+				      (json_int_t)d->tunnels));
 }
 
 static struct source *
@@ -425,8 +433,10 @@ pcap_open_live_src(const char *spec, const char *bpf)
 	pcap_set_immediate_mode(ps->p, 0);
 	rc = pcap_activate(ps->p);
 	if (rc < 0) {
-		log_err("-i %s: no such file, and cannot capture on a device of "
-			"that name: %s", spec, pcap_geterr(ps->p));
+		log_err("-i %s: no such file, and cannot capture on a device "
+			"of "
+			"that name: %s",
+			spec, pcap_geterr(ps->p));
 		goto fail;
 	}
 	if (pcap_setnonblock(ps->p, 1, err) != 0) {
@@ -485,7 +495,9 @@ capture_pcap_open(const char *spec, const char *bpf)
 	if (pcap_is_list(spec)) {
 		ps->n_files = pcap_read_list(spec, &ps->files);
 		if (ps->n_files <= 0) {
-			log_err("%s: neither a pcap file nor a list of pcap files", spec);
+			log_err("%s: neither a pcap file nor a list of pcap "
+				"files",
+				spec);
 			goto fail;
 		}
 	} else {
@@ -537,7 +549,7 @@ pcap_live_label(const struct source *s, const char *item)
 
 const struct source_kind capture_pcap_live_kind = {
 	.name = "pcap_live",
-	.match = NULL,               /* anything else is a device or a file */
+	.match = NULL, /* anything else is a device or a file */
 	.open = pcap_kind_open,
 	.label = pcap_live_label,
 };

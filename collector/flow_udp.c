@@ -40,22 +40,23 @@
 
 struct flow_udp {
 	int fd;
-	struct ipaddr bind_addr;     /* v = 0: any */
+	struct ipaddr bind_addr; /* v = 0: any */
 	uint16_t port;
-	int rcvbuf;                  /* what the kernel granted */
+	int rcvbuf; /* what the kernel granted */
 	struct flowdec dec;
-	struct decoder pktdec;       /* for sFlow raw headers */
-	const struct rec_sink *out;  /* set while read() runs */
+	struct decoder pktdec;	    /* for sFlow raw headers */
+	const struct rec_sink *out; /* set while read() runs */
 	uint64_t recv_errors;
-	uint64_t sampled_bad;        /* sFlow headers the decoder refused */
-	struct ratelimit trace_rl;   /* -vv: per-datagram lines */
+	uint64_t sampled_bad;	   /* sFlow headers the decoder refused */
+	struct ratelimit trace_rl; /* -vv: per-datagram lines */
 	uint8_t buf[FLOW_UDP_MAXDGRAM];
 };
 
 int
 collector_is_udp(const char *spec)
 {
-	return strncmp(spec, "netflow://", 10) == 0 || strncmp(spec, "sflow://", 8) == 0;
+	return strncmp(spec, "netflow://", 10) == 0 ||
+	       strncmp(spec, "sflow://", 8) == 0;
 }
 
 /* ---- sink: decoders -> interface tables ---- */
@@ -129,9 +130,8 @@ static int
 flow_udp_read(struct source *s, const struct rec_sink *out, int budget)
 {
 	struct flow_udp *fu = s->priv;
-	struct flowdec_sink sink = {
-		flow_udp_sink_flow, flow_udp_sink_packet, fu
-	};
+	struct flowdec_sink sink = { flow_udp_sink_flow, flow_udp_sink_packet,
+				     fu };
 	int done = 0;
 
 	fu->out = out;
@@ -161,8 +161,9 @@ flow_udp_read(struct source *s, const struct rec_sink *out, int budget)
 
 			ipaddr_fmt(&from, a, sizeof(a));
 			log_trace("%s: datagram of %zd bytes from %s: %s%d "
-				  "record(s)", s->spec, n, a, r < 0 ?
-				  "refused, " : "", r < 0 ? 0 : r);
+				  "record(s)",
+				  s->spec, n, a, r < 0 ? "refused, " : "",
+				  r < 0 ? 0 : r);
 		}
 		if (r < 0) {
 			s->errors++;
@@ -200,8 +201,10 @@ flow_udp_describe(struct source *s, struct json_t *obj)
 	json_object_set_new(obj, "listen_address", json_string(ip));
 	json_object_set_new(obj, "listen_port", json_integer(fu->port));
 	json_object_set_new(obj, "rcvbuf", json_integer(fu->rcvbuf));
-	json_object_set_new(obj, "recv_errors", json_integer((json_int_t)fu->recv_errors));
-	json_object_set_new(obj, "sampled_headers_bad", json_integer((json_int_t)fu->sampled_bad));
+	json_object_set_new(obj, "recv_errors",
+			    json_integer((json_int_t)fu->recv_errors));
+	json_object_set_new(obj, "sampled_headers_bad",
+			    json_integer((json_int_t)fu->sampled_bad));
 	flowdec_describe(&fu->dec, obj);
 }
 
@@ -253,10 +256,13 @@ flow_udp_socket(const struct ipaddr *a, uint16_t port, int *rcvbuf)
 		return -1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (a->v == 0)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+				 sizeof(zero));
 	/* best effort: SO_RCVBUFFORCE works as root past rmem_max */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) != 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) !=
+	    0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want,
+				 sizeof(want));
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf, &ol) != 0)
 		*rcvbuf = 0;
 	if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
@@ -316,7 +322,8 @@ collector_udp_open(const char *spec, const struct prefs *p)
 	s->describe = flow_udp_describe;
 	s->priv = fu;
 	log_info("-i %s: collecting NetFlow/IPFIX/sFlow on UDP port %u "
-		 "(receive buffer %d bytes)", spec, fu->port, fu->rcvbuf);
+		 "(receive buffer %d bytes)",
+		 spec, fu->port, fu->rcvbuf);
 	return s;
 fail:
 	if (fu != NULL) {

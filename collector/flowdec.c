@@ -148,7 +148,8 @@ exp_lru_append(struct flowdec *d, struct flowdec_exporter *e)
 static void
 exp_remove(struct flowdec *d, struct flowdec_exporter *e)
 {
-	struct flowdec_exporter **pp = &d->exp_buckets[flowdec_exp_hash(&e->addr)];
+	struct flowdec_exporter **pp =
+		&d->exp_buckets[flowdec_exp_hash(&e->addr)];
 
 	while (*pp != NULL && *pp != e)
 		pp = &(*pp)->hnext;
@@ -266,7 +267,8 @@ flowdec_seq_check(struct flowdec_exporter *e, uint32_t seq, uint32_t n,
 		goto remember;
 	if (allow_inclusive) {
 		/* the other reading: does it match? then switch to it */
-		uint32_t other = e->seq_last + (e->seq_inclusive ? e->seq_last_n : n);
+		uint32_t other =
+			e->seq_last + (e->seq_inclusive ? e->seq_last_n : n);
 
 		if (seq == other) {
 			e->seq_inclusive = !e->seq_inclusive;
@@ -320,21 +322,36 @@ flowdec_describe_ifc(const struct flowdec_exporter *e, json_t *o)
 
 		json_object_set_new(j, "ifindex", json_integer(c->ifindex));
 		json_object_set_new(j, "type", json_integer(c->iftype));
-		json_object_set_new(j, "speed", json_integer((json_int_t)c->speed));
+		json_object_set_new(j, "speed",
+				    json_integer((json_int_t)c->speed));
 		json_object_set_new(j, "status", json_integer(c->status));
-		json_object_set_new(j, "in_octets", json_integer((json_int_t)c->in_octets));
-		json_object_set_new(j, "out_octets", json_integer((json_int_t)c->out_octets));
-		json_object_set_new(j, "in_ucast_pkts", json_integer((json_int_t)c->in_ucast));
-		json_object_set_new(j, "in_mcast_pkts", json_integer((json_int_t)c->in_mcast));
-		json_object_set_new(j, "in_bcast_pkts", json_integer((json_int_t)c->in_bcast));
-		json_object_set_new(j, "in_discards", json_integer((json_int_t)c->in_discards));
-		json_object_set_new(j, "in_errors", json_integer((json_int_t)c->in_errors));
-		json_object_set_new(j, "out_ucast_pkts", json_integer((json_int_t)c->out_ucast));
-		json_object_set_new(j, "out_mcast_pkts", json_integer((json_int_t)c->out_mcast));
-		json_object_set_new(j, "out_bcast_pkts", json_integer((json_int_t)c->out_bcast));
-		json_object_set_new(j, "out_discards", json_integer((json_int_t)c->out_discards));
-		json_object_set_new(j, "out_errors", json_integer((json_int_t)c->out_errors));
-		json_object_set_new(j, "last_seen", json_integer((json_int_t)(c->last_ms / 1000)));
+		json_object_set_new(j, "in_octets",
+				    json_integer((json_int_t)c->in_octets));
+		json_object_set_new(j, "out_octets",
+				    json_integer((json_int_t)c->out_octets));
+		json_object_set_new(j, "in_ucast_pkts",
+				    json_integer((json_int_t)c->in_ucast));
+		json_object_set_new(j, "in_mcast_pkts",
+				    json_integer((json_int_t)c->in_mcast));
+		json_object_set_new(j, "in_bcast_pkts",
+				    json_integer((json_int_t)c->in_bcast));
+		json_object_set_new(j, "in_discards",
+				    json_integer((json_int_t)c->in_discards));
+		json_object_set_new(j, "in_errors",
+				    json_integer((json_int_t)c->in_errors));
+		json_object_set_new(j, "out_ucast_pkts",
+				    json_integer((json_int_t)c->out_ucast));
+		json_object_set_new(j, "out_mcast_pkts",
+				    json_integer((json_int_t)c->out_mcast));
+		json_object_set_new(j, "out_bcast_pkts",
+				    json_integer((json_int_t)c->out_bcast));
+		json_object_set_new(j, "out_discards",
+				    json_integer((json_int_t)c->out_discards));
+		json_object_set_new(j, "out_errors",
+				    json_integer((json_int_t)c->out_errors));
+		json_object_set_new(
+			j, "last_seen",
+			json_integer((json_int_t)(c->last_ms / 1000)));
 		json_array_append_new(arr, j);
 	}
 	json_object_set_new(o, "interfaces", arr);
@@ -347,20 +364,31 @@ flowdec_describe(const struct flowdec *d, struct json_t *obj)
 	uint32_t i;
 	int k;
 
-	json_object_set_new(obj, "datagrams", json_integer((json_int_t)d->datagrams));
-	json_object_set_new(obj, "records", json_integer((json_int_t)d->records));
-	json_object_set_new(obj, "sampled_packets", json_integer((json_int_t)d->packets));
-	json_object_set_new(obj, "unknown_version", json_integer((json_int_t)d->unknown_version));
-	json_object_set_new(obj, "too_short", json_integer((json_int_t)d->too_short));
-	json_object_set_new(obj, "exporters_refused", json_integer((json_int_t)d->exporters_refused));
+	json_object_set_new(obj, "datagrams",
+			    json_integer((json_int_t)d->datagrams));
+	json_object_set_new(obj, "records",
+			    json_integer((json_int_t)d->records));
+	json_object_set_new(obj, "sampled_packets",
+			    json_integer((json_int_t)d->packets));
+	json_object_set_new(obj, "unknown_version",
+			    json_integer((json_int_t)d->unknown_version));
+	json_object_set_new(obj, "too_short",
+			    json_integer((json_int_t)d->too_short));
+	json_object_set_new(obj, "exporters_refused",
+			    json_integer((json_int_t)d->exporters_refused));
 	json_object_set_new(obj, "exporters_refused_address_cap",
 			    json_integer((json_int_t)d->exporters_addr_capped));
-	json_object_set_new(obj, "exporters_expired", json_integer((json_int_t)d->exporters_expired));
-	json_object_set_new(obj, "exporters_evicted", json_integer((json_int_t)d->exporters_evicted));
-	json_object_set_new(obj, "templates_cached", json_integer(d->n_templates));
-	json_object_set_new(obj, "templates_evicted", json_integer((json_int_t)d->templates_evicted));
+	json_object_set_new(obj, "exporters_expired",
+			    json_integer((json_int_t)d->exporters_expired));
+	json_object_set_new(obj, "exporters_evicted",
+			    json_integer((json_int_t)d->exporters_evicted));
+	json_object_set_new(obj, "templates_cached",
+			    json_integer(d->n_templates));
+	json_object_set_new(obj, "templates_evicted",
+			    json_integer((json_int_t)d->templates_evicted));
 	json_object_set_new(obj, "pending_sets", json_integer(d->n_pending));
-	json_object_set_new(obj, "pending_decoded", json_integer((json_int_t)d->pending_decoded));
+	json_object_set_new(obj, "pending_decoded",
+			    json_integer((json_int_t)d->pending_decoded));
 	for (i = 0; i < FLOWDEC_EXP_BUCKETS; i++) {
 		const struct flowdec_exporter *e;
 
@@ -370,31 +398,61 @@ flowdec_describe(const struct flowdec *d, struct json_t *obj)
 
 			ipaddr_fmt(&e->addr, ip, sizeof(ip));
 			json_object_set_new(o, "address", json_string(ip));
-			json_object_set_new(o, "protocol", json_string(flowdec_proto_name(e->proto)));
-			json_object_set_new(o, "domain", json_integer(e->domain));
-			json_object_set_new(o, "datagrams", json_integer((json_int_t)e->datagrams));
-			json_object_set_new(o, "records", json_integer((json_int_t)e->records));
-			json_object_set_new(o, "templates", json_integer((json_int_t)e->templates));
-			json_object_set_new(o, "option_templates", json_integer((json_int_t)e->option_templates));
-			json_object_set_new(o, "drops", json_integer((json_int_t)e->drops));
+			json_object_set_new(
+				o, "protocol",
+				json_string(flowdec_proto_name(e->proto)));
+			json_object_set_new(o, "domain",
+					    json_integer(e->domain));
+			json_object_set_new(
+				o, "datagrams",
+				json_integer((json_int_t)e->datagrams));
+			json_object_set_new(
+				o, "records",
+				json_integer((json_int_t)e->records));
+			json_object_set_new(
+				o, "templates",
+				json_integer((json_int_t)e->templates));
+			json_object_set_new(
+				o, "option_templates",
+				json_integer((json_int_t)e->option_templates));
+			json_object_set_new(o, "drops",
+					    json_integer((json_int_t)e->drops));
 			if (e->proto == FDP_SFLOW5) {
-				json_object_set_new(o, "sampled_packets", json_integer((json_int_t)e->packets));
-				json_object_set_new(o, "counter_samples", json_integer((json_int_t)e->counter_samples));
-				json_object_set_new(o, "sampler_drops", json_integer((json_int_t)e->sampler_drops));
+				json_object_set_new(
+					o, "sampled_packets",
+					json_integer((json_int_t)e->packets));
+				json_object_set_new(
+					o, "counter_samples",
+					json_integer(
+						(json_int_t)
+							e->counter_samples));
+				json_object_set_new(
+					o, "sampler_drops",
+					json_integer(
+						(json_int_t)e->sampler_drops));
 				flowdec_describe_ifc(e, o);
 			}
 			for (k = 0; k < FDE__COUNT; k++)
-				json_object_set_new(err, flowdec_err_names[k],
-						    json_integer((json_int_t)e->err[k]));
+				json_object_set_new(
+					err, flowdec_err_names[k],
+					json_integer((json_int_t)e->err[k]));
 			json_object_set_new(o, "errors", err);
-			json_object_set_new(o, "sampling_rate", json_integer(e->sampling > 1 ? e->sampling : 1));
+			json_object_set_new(o, "sampling_rate",
+					    json_integer(e->sampling > 1
+								 ? e->sampling
+								 : 1));
 			if (e->sampling > 1)
-				snprintf(txt, sizeof(txt), "sampled x%u", e->sampling);
+				snprintf(txt, sizeof(txt), "sampled x%u",
+					 e->sampling);
 			else
 				snprintf(txt, sizeof(txt), "not sampled");
 			json_object_set_new(o, "sampling", json_string(txt));
-			json_object_set_new(o, "first_seen", json_integer((json_int_t)(e->first_ms / 1000)));
-			json_object_set_new(o, "last_seen", json_integer((json_int_t)(e->last_ms / 1000)));
+			json_object_set_new(
+				o, "first_seen",
+				json_integer((json_int_t)(e->first_ms / 1000)));
+			json_object_set_new(
+				o, "last_seen",
+				json_integer((json_int_t)(e->last_ms / 1000)));
 			json_array_append_new(arr, o);
 		}
 	}
@@ -457,7 +515,7 @@ collector_udp_parse(const char *rest, uint16_t defport, struct ipaddr *addr,
 		return ipaddr_parse(addr, rest);
 	}
 	if (strchr(rest, ':') != colon)
-		return -1;      /* bare IPv6 needs brackets */
+		return -1; /* bare IPv6 needs brackets */
 	hl = (size_t)(colon - rest);
 	if (hl >= sizeof(host))
 		return -1;

@@ -63,33 +63,33 @@
 
 #define TPL_BUCKETS 2048
 #define NTP_UNIX_OFFSET 2208988800ull
-#define PEN_REVERSE 29305u      /* RFC 5103 reverse information elements */
+#define PEN_REVERSE 29305u /* RFC 5103 reverse information elements */
 
 struct flowdec_field {
 	uint16_t id;
-	uint16_t len;                /* 65535: variable */
-	uint32_t pen;                /* 0: IANA */
-	uint8_t scope;               /* NetFlow v9 scope field: not an IE */
+	uint16_t len;  /* 65535: variable */
+	uint32_t pen;  /* 0: IANA */
+	uint8_t scope; /* NetFlow v9 scope field: not an IE */
 };
 
 struct flowdec_template {
 	struct flowdec_template *hnext;
-	struct flowdec_template *prev, *next;   /* LRU */
+	struct flowdec_template *prev, *next; /* LRU */
 	struct flowdec_exporter *exp;
 	uint16_t tid;
 	uint8_t options;
 	uint8_t varlen;
 	uint16_t n_fields;
-	uint32_t min_len;            /* fixed lengths + 1 per variable field */
+	uint32_t min_len; /* fixed lengths + 1 per variable field */
 	struct flowdec_field f[];
 };
 
 /* What a data set needs from its datagram's header to be decoded later. */
 struct nf_hdr {
 	uint8_t version;
-	uint32_t sysuptime;          /* v5/v9: ms since the exporter booted */
-	uint64_t export_ms;          /* header time, exporter clock */
-	uint64_t now_ms;             /* arrival, our clock */
+	uint32_t sysuptime; /* v5/v9: ms since the exporter booted */
+	uint64_t export_ms; /* header time, exporter clock */
+	uint64_t now_ms;    /* arrival, our clock */
 };
 
 struct flowdec_pending {
@@ -200,7 +200,8 @@ tpl_find(struct flowdec *d, const struct flowdec_exporter *e, uint16_t tid)
 static void
 tpl_remove(struct flowdec *d, struct flowdec_template *t)
 {
-	struct flowdec_template **pp = &d->tpl_buckets[tpl_hash(t->exp, t->tid)];
+	struct flowdec_template **pp =
+		&d->tpl_buckets[tpl_hash(t->exp, t->tid)];
 
 	while (*pp != NULL && *pp != t)
 		pp = &(*pp)->hnext;
@@ -378,7 +379,7 @@ nf_rec_emit(struct flowdec *d, struct flowdec_exporter *e,
 			 u.in_pkts > FLOWDEC_MAX_COUNT / rate ||
 			 u.out_bytes > FLOWDEC_MAX_COUNT / rate ||
 			 u.out_pkts > FLOWDEC_MAX_COUNT / rate)) {
-		e->err[FDE_IMPLAUSIBLE]++;   /* and the product would wrap */
+		e->err[FDE_IMPLAUSIBLE]++; /* and the product would wrap */
 		return 0;
 	}
 	if (rate > 1) {
@@ -414,8 +415,10 @@ nf_rec_emit(struct flowdec *d, struct flowdec_exporter *e,
 			} else {
 				/* no boot time: keep the duration only */
 				end = h->export_ms;
-				start = end - ((uint32_t)(last - first) < end ?
-					       (uint32_t)(last - first) : 0);
+				start = end -
+					((uint32_t)(last - first) < end
+						 ? (uint32_t)(last - first)
+						 : 0);
 				has_end = 1;
 			}
 		} else {
@@ -486,137 +489,240 @@ nf_field(struct nf_rec *r, const struct flowdec_field *f, const uint8_t *p,
 	}
 	switch (f->id) {
 	case FF_IN_BYTES: /* octetDeltaCount */
-		if (len <= 8) { r->bytes = rdn(p, len); r->has_bytes = 1; }
+		if (len <= 8) {
+			r->bytes = rdn(p, len);
+			r->has_bytes = 1;
+		}
 		break;
 	case FF_IN_PKTS: /* packetDeltaCount */
-		if (len <= 8) { r->pkts = rdn(p, len); r->has_pkts = 1; }
+		if (len <= 8) {
+			r->pkts = rdn(p, len);
+			r->has_pkts = 1;
+		}
 		break;
 	case FF_OUT_BYTES: /* postOctetDeltaCount */
-		if (len <= 8) { r->out_bytes = rdn(p, len); r->has_out = 1; }
+		if (len <= 8) {
+			r->out_bytes = rdn(p, len);
+			r->has_out = 1;
+		}
 		break;
 	case FF_OUT_PKTS: /* postPacketDeltaCount */
-		if (len <= 8) { r->out_pkts = rdn(p, len); r->has_out = 1; }
+		if (len <= 8) {
+			r->out_pkts = rdn(p, len);
+			r->has_out = 1;
+		}
 		break;
-	case 85:  /* octetTotalCount */
-		if (len <= 8) { r->tot_bytes = rdn(p, len); r->has_tot = 1; }
+	case 85: /* octetTotalCount */
+		if (len <= 8) {
+			r->tot_bytes = rdn(p, len);
+			r->has_tot = 1;
+		}
 		break;
-	case 86:  /* packetTotalCount */
-		if (len <= 8) { r->tot_pkts = rdn(p, len); r->has_tot = 1; }
+	case 86: /* packetTotalCount */
+		if (len <= 8) {
+			r->tot_pkts = rdn(p, len);
+			r->has_tot = 1;
+		}
 		break;
 	case FF_INIT_OCTETS: /* initiatorOctets */
-		if (len <= 8) { r->bytes = rdn(p, len); r->has_bytes = 1; }
+		if (len <= 8) {
+			r->bytes = rdn(p, len);
+			r->has_bytes = 1;
+		}
 		break;
 	case FF_RESP_OCTETS: /* responderOctets */
-		if (len <= 8) { r->rev_bytes = rdn(p, len); r->has_rev = 1; }
+		if (len <= 8) {
+			r->rev_bytes = rdn(p, len);
+			r->has_rev = 1;
+		}
 		break;
 	case FF_INIT_PKTS: /* initiatorPackets */
-		if (len <= 8) { r->pkts = rdn(p, len); r->has_pkts = 1; }
+		if (len <= 8) {
+			r->pkts = rdn(p, len);
+			r->has_pkts = 1;
+		}
 		break;
 	case FF_RESP_PKTS: /* responderPackets */
-		if (len <= 8) { r->rev_pkts = rdn(p, len); r->has_rev = 1; }
+		if (len <= 8) {
+			r->rev_pkts = rdn(p, len);
+			r->has_rev = 1;
+		}
 		break;
 	case FF_PROTOCOL:
-		if (len >= 1) r->proto = p[len - 1];
+		if (len >= 1)
+			r->proto = p[len - 1];
 		break;
 	case FF_SRC_TOS:
-		if (len >= 1) r->tos = p[len - 1];
+		if (len >= 1)
+			r->tos = p[len - 1];
 		break;
 	case FF_TCP_FLAGS:
-		if (len >= 1) r->tcp_flags = p[len - 1];
+		if (len >= 1)
+			r->tcp_flags = p[len - 1];
 		break;
 	case FF_L4_SRC_PORT:
-		if (len <= 8) r->sport = (uint16_t)rdn(p, len);
+		if (len <= 8)
+			r->sport = (uint16_t)rdn(p, len);
 		break;
 	case FF_L4_DST_PORT:
-		if (len <= 8) r->dport = (uint16_t)rdn(p, len);
+		if (len <= 8)
+			r->dport = (uint16_t)rdn(p, len);
 		break;
 	case FF_IPV4_SRC:
-		if (len == 4) { ipaddr_set4(&r->src4, p); r->has_src4 = 1; }
+		if (len == 4) {
+			ipaddr_set4(&r->src4, p);
+			r->has_src4 = 1;
+		}
 		break;
 	case FF_IPV4_DST:
-		if (len == 4) { ipaddr_set4(&r->dst4, p); r->has_dst4 = 1; }
+		if (len == 4) {
+			ipaddr_set4(&r->dst4, p);
+			r->has_dst4 = 1;
+		}
 		break;
 	case FF_IPV6_SRC:
-		if (len == 16) { ipaddr_set6(&r->src6, p); r->has_src6 = 1; }
+		if (len == 16) {
+			ipaddr_set6(&r->src6, p);
+			r->has_src6 = 1;
+		}
 		break;
 	case FF_IPV6_DST:
-		if (len == 16) { ipaddr_set6(&r->dst6, p); r->has_dst6 = 1; }
+		if (len == 16) {
+			ipaddr_set6(&r->dst6, p);
+			r->has_dst6 = 1;
+		}
 		break;
 	case FF_INPUT_SNMP:
-		if (len <= 8) r->in_if = (uint32_t)rdn(p, len);
+		if (len <= 8)
+			r->in_if = (uint32_t)rdn(p, len);
 		break;
 	case FF_OUTPUT_SNMP:
-		if (len <= 8) r->out_if = (uint32_t)rdn(p, len);
+		if (len <= 8)
+			r->out_if = (uint32_t)rdn(p, len);
 		break;
 	case FF_LAST_SWITCHED: /* sysUptime ms */
-		if (len == 4) { r->last_up = (uint32_t)rdn(p, 4); r->has_last_up = 1; }
+		if (len == 4) {
+			r->last_up = (uint32_t)rdn(p, 4);
+			r->has_last_up = 1;
+		}
 		break;
 	case FF_FIRST_SWITCHED: /* sysUptime ms */
-		if (len == 4) { r->first_up = (uint32_t)rdn(p, 4); r->has_first_up = 1; }
+		if (len == 4) {
+			r->first_up = (uint32_t)rdn(p, 4);
+			r->has_first_up = 1;
+		}
 		break;
 	case 150: /* flowStartSeconds */
-		if (len == 4) { r->start_ms = rdn(p, 4) * 1000; r->has_start = 1; }
+		if (len == 4) {
+			r->start_ms = rdn(p, 4) * 1000;
+			r->has_start = 1;
+		}
 		break;
 	case 151: /* flowEndSeconds */
-		if (len == 4) { r->end_ms = rdn(p, 4) * 1000; r->has_end = 1; }
+		if (len == 4) {
+			r->end_ms = rdn(p, 4) * 1000;
+			r->has_end = 1;
+		}
 		break;
 	case FF_START_MS: /* flowStartMilliseconds */
-		if (len == 8) { r->start_ms = rdn(p, 8); r->has_start = 1; }
+		if (len == 8) {
+			r->start_ms = rdn(p, 8);
+			r->has_start = 1;
+		}
 		break;
 	case FF_END_MS: /* flowEndMilliseconds */
-		if (len == 8) { r->end_ms = rdn(p, 8); r->has_end = 1; }
+		if (len == 8) {
+			r->end_ms = rdn(p, 8);
+			r->has_end = 1;
+		}
 		break;
 	case 154: /* flowStartMicroseconds (NTP) */
 	case 156: /* flowStartNanoseconds (NTP) */
-		if (len == 8) { r->start_ms = ntp_to_ms(rdn(p, 8)); r->has_start = 1; }
+		if (len == 8) {
+			r->start_ms = ntp_to_ms(rdn(p, 8));
+			r->has_start = 1;
+		}
 		break;
 	case 155:
 	case 157:
-		if (len == 8) { r->end_ms = ntp_to_ms(rdn(p, 8)); r->has_end = 1; }
+		if (len == 8) {
+			r->end_ms = ntp_to_ms(rdn(p, 8));
+			r->has_end = 1;
+		}
 		break;
 	case FF_SRC_VLAN: /* vlanId */
-		if (len <= 2 && len >= 1) r->vlan = (uint16_t)rdn(p, len);
+		if (len <= 2 && len >= 1)
+			r->vlan = (uint16_t)rdn(p, len);
 		break;
 	case FF_DOT1Q_SRC_VLAN: /* dot1qVlanId */
-		if (len <= 2 && len >= 1 && r->vlan == 0) r->vlan = (uint16_t)rdn(p, len);
+		if (len <= 2 && len >= 1 && r->vlan == 0)
+			r->vlan = (uint16_t)rdn(p, len);
 		break;
 	case FF_IN_SRC_MAC: /* sourceMacAddress */
-		if (len == 6) { memcpy(r->smac, p, 6); r->has_smac = 1; }
+		if (len == 6) {
+			memcpy(r->smac, p, 6);
+			r->has_smac = 1;
+		}
 		break;
 	case FF_OUT_SRC_MAC: /* postSourceMacAddress */
-		if (len == 6 && !r->has_smac) { memcpy(r->smac, p, 6); r->has_smac = 1; }
+		if (len == 6 && !r->has_smac) {
+			memcpy(r->smac, p, 6);
+			r->has_smac = 1;
+		}
 		break;
 	case FF_IN_DST_MAC: /* destinationMacAddress */
-		if (len == 6) { memcpy(r->dmac, p, 6); r->has_dmac = 1; }
+		if (len == 6) {
+			memcpy(r->dmac, p, 6);
+			r->has_dmac = 1;
+		}
 		break;
 	case FF_OUT_DST_MAC: /* postDestinationMacAddress */
-		if (len == 6 && !r->has_dmac) { memcpy(r->dmac, p, 6); r->has_dmac = 1; }
+		if (len == 6 && !r->has_dmac) {
+			memcpy(r->dmac, p, 6);
+			r->has_dmac = 1;
+		}
 		break;
 	case FF_IP_VERSION: /* ipVersion */
-		if (len >= 1) r->ipv = p[len - 1];
+		if (len >= 1)
+			r->ipv = p[len - 1];
 		break;
 	case FF_EXPORTER_V4: /* exporterIPv4Address */
-		if (len == 4) ipaddr_set4(&r->exp_addr, p);
+		if (len == 4)
+			ipaddr_set4(&r->exp_addr, p);
 		break;
 	case FF_EXPORTER_V6: /* exporterIPv6Address */
-		if (len == 16) ipaddr_set6(&r->exp_addr, p);
+		if (len == 16)
+			ipaddr_set6(&r->exp_addr, p);
 		break;
 	case FF_SAMPLING: /* samplingInterval */
-	case 50:  /* v9 FLOW_SAMPLER_RANDOM_INTERVAL */
-	case 305: /* samplingPacketInterval */
-		if (len <= 8) { r->samp_interval = rdn(p, len); r->has_samp = 1; }
+	case 50:	  /* v9 FLOW_SAMPLER_RANDOM_INTERVAL */
+	case 305:	  /* samplingPacketInterval */
+		if (len <= 8) {
+			r->samp_interval = rdn(p, len);
+			r->has_samp = 1;
+		}
 		break;
 	case 306: /* samplingPacketSpace */
-		if (len <= 8) { r->samp_space = rdn(p, len); r->has_space = 1; }
+		if (len <= 8) {
+			r->samp_space = rdn(p, len);
+			r->has_space = 1;
+		}
 		break;
 	case 309: /* samplingSize */
-		if (len <= 8) { r->samp_size = rdn(p, len); r->has_size_pop = 1; }
+		if (len <= 8) {
+			r->samp_size = rdn(p, len);
+			r->has_size_pop = 1;
+		}
 		break;
 	case 310: /* samplingPopulation */
-		if (len <= 8) r->samp_pop = rdn(p, len);
+		if (len <= 8)
+			r->samp_pop = rdn(p, len);
 		break;
 	case 160: /* systemInitTimeMilliseconds */
-		if (len == 8) { r->sys_init_ms = rdn(p, 8); r->has_sys_init = 1; }
+		if (len == 8) {
+			r->sys_init_ms = rdn(p, 8);
+			r->has_sys_init = 1;
+		}
 		break;
 	default:
 		break;
@@ -732,7 +838,7 @@ nf_template_set(struct flowdec *d, struct flowdec_exporter *e, int kind,
 			}
 		}
 		if (tid == 0 && count == 0)
-			break;                  /* zero padding at the end */
+			break; /* zero padding at the end */
 		if (ipfix && count == 0) {
 			/* withdrawal */
 			struct flowdec_template *t;
@@ -929,7 +1035,7 @@ nf_v5(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 	rbuf_get_u32(&rb, &secs);
 	rbuf_get_u32(&rb, &nsecs);
 	rbuf_get_u32(&rb, &seq);
-	rbuf_get_u16(&rb, &engine);     /* engine type and id */
+	rbuf_get_u16(&rb, &engine); /* engine type and id */
 	rbuf_get_u16(&rb, &samp);
 	if (!rbuf_ok(&rb)) {
 		d->too_short++;
@@ -967,7 +1073,7 @@ nf_v5(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 		memset(&r, 0, sizeof(r));
 		rbuf_get_n(&rr, src, 4);
 		rbuf_get_n(&rr, dst, 4);
-		rbuf_skip(&rr, 4);              /* next hop */
+		rbuf_skip(&rr, 4); /* next hop */
 		rbuf_get_u16(&rr, &in_if);
 		rbuf_get_u16(&rr, &out_if);
 		rbuf_get_u32(&rr, &pkts);
@@ -1020,7 +1126,7 @@ nf_v9_ipfix(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 	rbuf_get_u16(&hb, &version);
 	ipfix = version == 10;
 	hlen = ipfix ? 16 : 20;
-	rbuf_get_u16(&hb, &w2);         /* v9 count, IPFIX length */
+	rbuf_get_u16(&hb, &w2); /* v9 count, IPFIX length */
 	if (!ipfix)
 		rbuf_get_u32(&hb, &uptime);
 	rbuf_get_u32(&hb, &secs);
@@ -1090,8 +1196,9 @@ nf_v9_ipfix(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 			if (t != NULL) {
 				tpl_lru_unlink(d, (struct flowdec_template *)t);
 				tpl_lru_append(d, (struct flowdec_template *)t);
-				data_records += (uint32_t)nf_data_set(d, e, &h, t,
-						body, blen, sink, &emitted);
+				data_records += (uint32_t)nf_data_set(
+					d, e, &h, t, body, blen, sink,
+					&emitted);
 			} else if (blen > 0) {
 				pending_add(d, e, &h, id, body, blen);
 				held = 1;
@@ -1103,7 +1210,7 @@ nf_v9_ipfix(struct flowdec *d, const struct ipaddr *from, const uint8_t *buf,
 	else if (!held)
 		flowdec_seq_check(e, seq, data_records, 1);
 	else
-		e->seq_valid = 0;    /* unknown count: resynchronise */
+		e->seq_valid = 0; /* unknown count: resynchronise */
 	if (learned > 0 && d->n_pending > 0)
 		emitted += pending_run(d, e, sink);
 	return emitted;

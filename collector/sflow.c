@@ -86,8 +86,7 @@ sf_ifc_get(struct flowdec_exporter *e, uint32_t ifindex)
 
 /* Generic interface counters (sFlow v5 counters format 1, 88 bytes). */
 static void
-sf_counters_generic(struct flowdec_exporter *e, struct rbuf *r,
-		    uint64_t now_ms)
+sf_counters_generic(struct flowdec_exporter *e, struct rbuf *r, uint64_t now_ms)
 {
 	struct flowdec_ifcounters *c, v;
 	uint32_t w[11] = { 0 };
@@ -156,7 +155,8 @@ sf_counter_sample(struct flowdec_exporter *e, struct rbuf *c, int expanded,
 		uint32_t fmt, rlen;
 		struct rbuf r;
 
-		if (rbuf_get_u32(c, &fmt) || rbuf_get_u32(c, &rlen) || sf_take(c, rlen, &r)) {
+		if (rbuf_get_u32(c, &fmt) || rbuf_get_u32(c, &rlen) ||
+		    sf_take(c, rlen, &r)) {
 			e->err[FDE_BAD_SAMPLE]++;
 			return;
 		}
@@ -171,7 +171,7 @@ struct sf_flow {
 	const uint8_t *hdr;
 	uint32_t hdr_len, frame_len, stripped;
 	int dlt;
-	struct flow_update u;        /* from a sampled IPv4/IPv6 record */
+	struct flow_update u; /* from a sampled IPv4/IPv6 record */
 	uint32_t ip_len;
 	int has_ip;
 };
@@ -182,7 +182,8 @@ struct sf_flow {
 static void
 sf_sampled_ip(struct sf_flow *f, struct rbuf *r, int v6)
 {
-	uint32_t ip_len = 0, proto = 0, sport = 0, dport = 0, flags = 0, tos = 0;
+	uint32_t ip_len = 0, proto = 0, sport = 0, dport = 0, flags = 0,
+		 tos = 0;
 	uint8_t src[16] = { 0 }, dst[16] = { 0 };
 	size_t alen = v6 ? 16 : 4;
 
@@ -218,9 +219,8 @@ sf_sampled_ip(struct sf_flow *f, struct rbuf *r, int v6)
 }
 
 static int
-sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
-	       struct rbuf *c, int expanded, uint64_t now_ms,
-	       const struct flowdec_sink *sink)
+sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e, struct rbuf *c,
+	       int expanded, uint64_t now_ms, const struct flowdec_sink *sink)
 {
 	struct sf_flow f;
 	uint32_t seq, src, pool, drops, n, i, tmp;
@@ -249,7 +249,8 @@ sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
 		uint32_t fmt, rlen;
 		struct rbuf r;
 
-		if (rbuf_get_u32(c, &fmt) || rbuf_get_u32(c, &rlen) || sf_take(c, rlen, &r)) {
+		if (rbuf_get_u32(c, &fmt) || rbuf_get_u32(c, &rlen) ||
+		    sf_take(c, rlen, &r)) {
 			e->err[FDE_BAD_SAMPLE]++;
 			return 0;
 		}
@@ -263,8 +264,10 @@ sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
 				e->err[FDE_BAD_SAMPLE]++;
 				continue;
 			}
-			f.dlt = proto == 1 ? 1 : proto == 11 ? 228 :
-				proto == 12 ? 229 : -1;
+			f.dlt = proto == 1    ? 1
+				: proto == 11 ? 228
+				: proto == 12 ? 229
+					      : -1;
 			if (f.dlt < 0) {
 				e->err[FDE_UNKNOWN_FORMAT]++;
 				continue;
@@ -282,7 +285,8 @@ sf_flow_sample(struct flowdec *d, struct flowdec_exporter *e,
 		pk.dlt = f.dlt;
 		pk.data = f.hdr;
 		pk.caplen = f.hdr_len;
-		pk.frame_len = f.frame_len > f.hdr_len ? f.frame_len : f.hdr_len;
+		pk.frame_len =
+			f.frame_len > f.hdr_len ? f.frame_len : f.hdr_len;
 		pk.scale = f.rate;
 		pk.in_ifindex = f.in_if;
 		pk.out_ifindex = f.out_if;
@@ -349,8 +353,8 @@ flowdec_sflow(struct flowdec *d, const struct ipaddr *exporter,
 		d->too_short++;
 		return -1;
 	}
-	if (rbuf_get_u32(&c, &sub) || rbuf_get_u32(&c, &seq) || rbuf_get_u32(&c, &uptime) ||
-	    rbuf_get_u32(&c, &n)) {
+	if (rbuf_get_u32(&c, &sub) || rbuf_get_u32(&c, &seq) ||
+	    rbuf_get_u32(&c, &uptime) || rbuf_get_u32(&c, &n)) {
 		d->too_short++;
 		return -1;
 	}

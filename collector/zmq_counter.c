@@ -23,10 +23,10 @@
 #include "collector/zmqc.h"
 
 static const char *const counter_names[ZMQC_CTR__COUNT] = {
-	"deviceIP", "samplesGenerated", "ifIndex", "ifName", "ifType",
-	"ifSpeed", "ifDirection", "ifAdminStatus", "ifOperStatus",
-	"ifInOctets", "ifInPackets", "ifInErrors", "ifOutOctets",
-	"ifOutPackets", "ifOutErrors", "ifPromiscuousMode",
+	"deviceIP",	"samplesGenerated", "ifIndex",	   "ifName",
+	"ifType",	"ifSpeed",	    "ifDirection", "ifAdminStatus",
+	"ifOperStatus", "ifInOctets",	    "ifInPackets", "ifInErrors",
+	"ifOutOctets",	"ifOutPackets",	    "ifOutErrors", "ifPromiscuousMode",
 };
 
 int
@@ -138,16 +138,32 @@ zmqc_counter_field(struct zmqc_ifcounters *c, int id, const struct zmqc_val *v)
 		else
 			c->promisc = v->u != 0;
 		break;
-	case ZMQC_CTR_SAMPLES: u64 = &c->samples; break;
-	case ZMQC_CTR_IF_SPEED: u64 = &c->speed; break;
-	case ZMQC_CTR_IN_OCTETS: u64 = &c->in_bytes; break;
-	case ZMQC_CTR_IN_PACKETS: u64 = &c->in_pkts; break;
-	case ZMQC_CTR_IN_ERRORS: u64 = &c->in_errors; break;
-	case ZMQC_CTR_OUT_OCTETS: u64 = &c->out_bytes; break;
-	case ZMQC_CTR_OUT_PACKETS: u64 = &c->out_pkts; break;
-	case ZMQC_CTR_OUT_ERRORS: u64 = &c->out_errors; break;
+	case ZMQC_CTR_SAMPLES:
+		u64 = &c->samples;
+		break;
+	case ZMQC_CTR_IF_SPEED:
+		u64 = &c->speed;
+		break;
+	case ZMQC_CTR_IN_OCTETS:
+		u64 = &c->in_bytes;
+		break;
+	case ZMQC_CTR_IN_PACKETS:
+		u64 = &c->in_pkts;
+		break;
+	case ZMQC_CTR_IN_ERRORS:
+		u64 = &c->in_errors;
+		break;
+	case ZMQC_CTR_OUT_OCTETS:
+		u64 = &c->out_bytes;
+		break;
+	case ZMQC_CTR_OUT_PACKETS:
+		u64 = &c->out_pkts;
+		break;
+	case ZMQC_CTR_OUT_ERRORS:
+		u64 = &c->out_errors;
+		break;
 	default:
-		return ZMQC_OK;          /* not one of ours: ignored */
+		return ZMQC_OK; /* not one of ours: ignored */
 	}
 	if (b == -1)
 		return ZMQC_ERR_VALUE_TYPE;
@@ -166,7 +182,11 @@ counters_merge(struct zmqc_ifcounters *c, const struct zmqc_ifcounters *s)
 {
 	uint32_t h = s->have;
 
-#define TAKE(bit, field) do { if (h & (1u << (bit))) c->field = s->field; } while (0)
+#define TAKE(bit, field)                                                       \
+	do {                                                                   \
+		if (h & (1u << (bit)))                                         \
+			c->field = s->field;                                   \
+	} while (0)
 	TAKE(ZMQC_CTR_SAMPLES, samples);
 	TAKE(ZMQC_CTR_IF_TYPE, iftype);
 	TAKE(ZMQC_CTR_IF_SPEED, speed);
@@ -190,7 +210,8 @@ int
 zmqc_counter_store(struct zmqc_decoder *d, struct zmqc_peer *p,
 		   const struct zmqc_ifcounters *s, uint64_t now_ms)
 {
-	const uint32_t need = (1u << ZMQC_CTR_DEVICE_IP) | (1u << ZMQC_CTR_IF_INDEX);
+	const uint32_t need =
+		(1u << ZMQC_CTR_DEVICE_IP) | (1u << ZMQC_CTR_IF_INDEX);
 	struct zmqc_ifcounters *c = NULL;
 	uint32_t i;
 
@@ -201,7 +222,8 @@ zmqc_counter_store(struct zmqc_decoder *d, struct zmqc_peer *p,
 	}
 	for (i = 0; i < p->n_ifc; i++)
 		if (p->ifc[i].ifindex == s->ifindex &&
-		    memcmp(&p->ifc[i].device, &s->device, sizeof(s->device)) == 0) {
+		    memcmp(&p->ifc[i].device, &s->device, sizeof(s->device)) ==
+			    0) {
 			c = &p->ifc[i];
 			break;
 		}
@@ -212,7 +234,8 @@ zmqc_counter_store(struct zmqc_decoder *d, struct zmqc_peer *p,
 			p->counters_dropped++;
 			zmqc_error(d, p, ZMQC_ERR_REFUSED,
 				   "counter sample of a new interface refused "
-				   "(%d kept per source)", ZMQC_MAX_IFCOUNTERS);
+				   "(%d kept per source)",
+				   ZMQC_MAX_IFCOUNTERS);
 			return -1;
 		}
 		c = &p->ifc[p->n_ifc++];
@@ -253,7 +276,8 @@ ifname_set(struct zmqc_peer *p, const char *exporter, uint32_t ifindex,
 			e = &p->ifnames[i];
 	if (e == NULL) {
 		if (p->ifnames == NULL)
-			p->ifnames = calloc(ZMQC_MAX_IFNAMES, sizeof(*p->ifnames));
+			p->ifnames =
+				calloc(ZMQC_MAX_IFNAMES, sizeof(*p->ifnames));
 		if (p->ifnames == NULL || p->n_ifnames == ZMQC_MAX_IFNAMES)
 			return -1;
 		e = &p->ifnames[p->n_ifnames++];
@@ -266,8 +290,8 @@ ifname_set(struct zmqc_peer *p, const char *exporter, uint32_t ifindex,
 }
 
 int
-zmqc_snmp_ifaces(struct zmqc_decoder *d, struct zmqc_peer *p,
-		 const char *buf, size_t len)
+zmqc_snmp_ifaces(struct zmqc_decoder *d, struct zmqc_peer *p, const char *buf,
+		 size_t len)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(buf, len, 0, &jerr), *names;
@@ -280,19 +304,21 @@ zmqc_snmp_ifaces(struct zmqc_decoder *d, struct zmqc_peer *p,
 		json_decref(root);
 		return -1;
 	}
-	json_object_foreach(root, exporter, names) {
+	json_object_foreach(root, exporter, names)
+	{
 		json_t *name;
 
 		if (!json_is_object(names) || strlen(exporter) >= 48) {
 			bad++;
 			continue;
 		}
-		json_object_foreach(names, idx, name) {
+		json_object_foreach(names, idx, name)
+		{
 			char *end;
 			unsigned long v = strtoul(idx, &end, 10);
 
-			if (!json_is_string(name) || *idx == '\0' || *end != '\0' ||
-			    v > UINT32_MAX) {
+			if (!json_is_string(name) || *idx == '\0' ||
+			    *end != '\0' || v > UINT32_MAX) {
 				bad++;
 				continue;
 			}
@@ -305,12 +331,14 @@ zmqc_snmp_ifaces(struct zmqc_decoder *d, struct zmqc_peer *p,
 	if (bad)
 		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)bad,
 			     "snmp-ifaces: %d entr(ies) not exporter -> "
-			     "{ifIndex: name}", bad);
+			     "{ifIndex: name}",
+			     bad);
 	if (full) {
 		p->ifnames_dropped += (uint64_t)full;
 		zmqc_error_n(d, p, ZMQC_ERR_REFUSED, (uint64_t)full,
 			     "snmp-ifaces: %d name(s) refused (%d kept per "
-			     "source)", full, ZMQC_MAX_IFNAMES);
+			     "source)",
+			     full, ZMQC_MAX_IFNAMES);
 	}
 	return 0;
 }

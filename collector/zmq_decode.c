@@ -62,13 +62,13 @@ const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
 };
 
 const char *const zmqc_topic_names[ZT__COUNT] = {
-	"flow", "event", "counter", "template", "option", "hello",
-	"listening-ports", "snmp-ifaces", "other",
+	"flow",	 "event",	    "counter",	   "template", "option",
+	"hello", "listening-ports", "snmp-ifaces", "other",
 };
 
 int
-zmqc_decoder_init(struct zmqc_decoder *d, const char *name,
-		  zmqc_emit_fn emit, void *ctx)
+zmqc_decoder_init(struct zmqc_decoder *d, const char *name, zmqc_emit_fn emit,
+		  void *ctx)
 {
 	z_stream *zs;
 
@@ -83,8 +83,8 @@ zmqc_decoder_init(struct zmqc_decoder *d, const char *name,
 	d->batch = calloc(ZMQC_BATCH, sizeof(*d->batch));
 	zs = calloc(1, sizeof(*zs));
 	d->zstream = zs;
-	if (!d->peers || !d->tmpl || !d->batch || !zs || zmqc_json_init(d) != 0 ||
-	    inflateInit(zs) != Z_OK) {
+	if (!d->peers || !d->tmpl || !d->batch || !zs ||
+	    zmqc_json_init(d) != 0 || inflateInit(zs) != Z_OK) {
 		if (zs)
 			zs->state = NULL;
 		zmqc_decoder_fini(d);
@@ -158,7 +158,8 @@ zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms)
 	/* the bound the NetFlow/IPFIX collector applies (flowdec.h) */
 	if (!flowdec_counts_plausible(u->in_bytes, u->in_pkts, u->out_bytes,
 				      u->out_pkts, u->first_ms, u->last_ms)) {
-		zmqc_error(d, p, ZMQC_ERR_IMPLAUSIBLE, "flow record with "
+		zmqc_error(d, p, ZMQC_ERR_IMPLAUSIBLE,
+			   "flow record with "
 			   "implausible counters (%llu+%llu bytes, %llu+%llu "
 			   "packets in %llu ms)",
 			   (unsigned long long)u->in_bytes,
@@ -191,8 +192,9 @@ zmqc_rec_flush(struct zmqc_decoder *d, struct zmqc_peer *p)
 		struct zmqc_rec *r = &d->batch[i];
 
 		if (d->emit != NULL && d->emit(d->emit_ctx, &r->u) != 0) {
-			zmqc_error(d, p, ZMQC_ERR_REFUSED,
-				   "flow refused by the interface (table full?)");
+			zmqc_error(
+				d, p, ZMQC_ERR_REFUSED,
+				"flow refused by the interface (table full?)");
 			continue;
 		}
 		d->st.flows++;
@@ -268,8 +270,7 @@ peer_msg_id(struct zmqc_decoder *d, struct zmqc_peer *p,
 
 	if (!h->has_msg_id)
 		return;
-	if (!p->have_msg_id ||
-	    now_ms > p->last_seen_ms + ZMQC_PEER_EXPIRE_MS) {
+	if (!p->have_msg_id || now_ms > p->last_seen_ms + ZMQC_PEER_EXPIRE_MS) {
 		if (p->have_msg_id) {
 			p->restarts++;
 		} else if (id > 1 && id - 1 < MSG_ID_PLAUSIBLE) {
@@ -304,7 +305,7 @@ peer_msg_id(struct zmqc_decoder *d, struct zmqc_peer *p,
 	} else if (id > last) {
 		gap = id - last - 1;
 	} else if (last >= 0xffff0000u && id < 0x10000u) {
-		gap = id - last - 1;     /* modulo 2^32: across the wrap */
+		gap = id - last - 1; /* modulo 2^32: across the wrap */
 	} else {
 		p->rollbacks++;
 	}
@@ -319,9 +320,8 @@ peer_msg_id(struct zmqc_decoder *d, struct zmqc_peer *p,
  * uncompressed_size, untrusted) only sizes the first attempt.
  */
 static int
-inflate_payload(struct zmqc_decoder *d, struct zmqc_peer *p,
-		const uint8_t *src, size_t n, size_t hint,
-		const uint8_t **out, size_t *outlen)
+inflate_payload(struct zmqc_decoder *d, struct zmqc_peer *p, const uint8_t *src,
+		size_t n, size_t hint, const uint8_t **out, size_t *outlen)
 {
 	z_stream *zs = d->zstream;
 	size_t want = hint ? hint : n * 4;
@@ -335,7 +335,8 @@ inflate_payload(struct zmqc_decoder *d, struct zmqc_peer *p,
 		uint8_t *nb = realloc(d->zbuf, want);
 
 		if (nb == NULL) {
-			zmqc_error(d, p, ZMQC_ERR_ZLIB, "out of memory inflating");
+			zmqc_error(d, p, ZMQC_ERR_ZLIB,
+				   "out of memory inflating");
 			return -1;
 		}
 		d->zbuf = nb;
@@ -358,11 +359,12 @@ inflate_payload(struct zmqc_decoder *d, struct zmqc_peer *p,
 			if (d->zcap >= d->inflate_max) {
 				zmqc_error(d, p, ZMQC_ERR_ZLIB_BOMB,
 					   "payload inflates beyond %zu bytes "
-					   "(%zu compressed)", d->inflate_max, n);
+					   "(%zu compressed)",
+					   d->inflate_max, n);
 				return -1;
 			}
-			ncap = d->zcap * 2 > d->inflate_max ? d->inflate_max :
-			       d->zcap * 2;
+			ncap = d->zcap * 2 > d->inflate_max ? d->inflate_max
+							    : d->zcap * 2;
 			nb = realloc(d->zbuf, ncap);
 			if (nb == NULL) {
 				zmqc_error(d, p, ZMQC_ERR_ZLIB,
@@ -376,8 +378,9 @@ inflate_payload(struct zmqc_decoder *d, struct zmqc_peer *p,
 			continue;
 		}
 		zmqc_error(d, p, ZMQC_ERR_ZLIB, "corrupt zlib payload (%s)",
-			   rc == Z_OK || rc == Z_BUF_ERROR ? "truncated" :
-			   zs->msg ? zs->msg : "error");
+			   rc == Z_OK || rc == Z_BUF_ERROR ? "truncated"
+			   : zs->msg			   ? zs->msg
+							   : "error");
 		return -1;
 	}
 	*out = d->zbuf;
@@ -393,8 +396,8 @@ sniff(const uint8_t *b, size_t n)
 
 	if (n >= 2 && b[0] == 1 && b[1] == 1)
 		return 1;
-	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' ||
-			 b[i] == '\r'))
+	while (i < n &&
+	       (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))
 		i++;
 	if (i < n && (b[i] == '{' || b[i] == '['))
 		return 0;
@@ -419,12 +422,15 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 	rc = zmqc_header_parse(hdr, hlen, &h);
 	if (rc != ZMQC_OK) {
 		if (rc == ZMQC_ERR_BAD_HEADER)
-			zmqc_error(d, &d->orphan, rc, "%s of %zu bytes "
+			zmqc_error(d, &d->orphan, rc,
+				   "%s of %zu bytes "
 				   "(headers are 24, 28, 36 or 40)",
 				   n == 1 ? "lone frame" : "header", hlen);
 		else
-			zmqc_error(d, &d->orphan, rc, "unsupported version %u "
-				   "in a %zu-byte header", h.version, hlen);
+			zmqc_error(d, &d->orphan, rc,
+				   "unsupported version %u "
+				   "in a %zu-byte header",
+				   h.version, hlen);
 		return;
 	}
 	p = peer_get(d, h.source_id, now_ms);
@@ -437,17 +443,20 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 	t = zmqc_topic_of(h.topic);
 	d->st.topics[t]++;
 	if (n < 2 || pay == NULL) {
-		zmqc_error(d, p, ZMQC_ERR_NO_PAYLOAD, "'%s' header without "
-			   "payload", h.topic);
+		zmqc_error(d, p, ZMQC_ERR_NO_PAYLOAD,
+			   "'%s' header without "
+			   "payload",
+			   h.topic);
 		return;
 	}
 	if (n > 2)
 		zmqc_error_n(d, p, ZMQC_ERR_EXTRA_FRAMES, (uint64_t)(n - 2),
 			     "%d extra frame(s) after the payload", n - 2);
 	if (t == ZT_OTHER || t == ZT_HELLO)
-		return;              /* counted, nothing to read */
+		return; /* counted, nothing to read */
 	if (plen > ZMQC_MAX_PAYLOAD) {
-		zmqc_error(d, p, ZMQC_ERR_OVERSIZE, "payload of %zu bytes", plen);
+		zmqc_error(d, p, ZMQC_ERR_OVERSIZE, "payload of %zu bytes",
+			   plen);
 		return;
 	}
 	if (plen == 0) {
@@ -455,25 +464,27 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		return;
 	}
 	if (h.layout == 36 && (h.flags & ZMQC_FLAG_ZLIB)) {
-		if (inflate_payload(d, p, pay, plen, h.uncompressed_size,
-				    &data, &dlen) != 0)
+		if (inflate_payload(d, p, pay, plen, h.uncompressed_size, &data,
+				    &dlen) != 0)
 			return;
 	} else if (h.version != 3 && h.version != 4 && pay[0] == 0x00) {
-		if (inflate_payload(d, p, pay + 1, plen - 1, 0, &data,
-				    &dlen) != 0)
+		if (inflate_payload(d, p, pay + 1, plen - 1, 0, &data, &dlen) !=
+		    0)
 			return;
 	}
 	tlv = sniff(data, dlen);
 	if (tlv < 0) {
-		zmqc_error(d, p, ZMQC_ERR_ENCODING, "'%s' payload is neither "
-			   "JSON nor TLV (first byte 0x%02x)", h.topic,
-			   dlen ? data[0] : 0);
+		zmqc_error(d, p, ZMQC_ERR_ENCODING,
+			   "'%s' payload is neither "
+			   "JSON nor TLV (first byte 0x%02x)",
+			   h.topic, dlen ? data[0] : 0);
 		return;
 	}
 	switch (t) {
 	case ZT_FLOW:
-		rc = tlv ? zmqc_tlv_flows(d, p, data, dlen, now_ms) :
-		     zmqc_json_flows(d, p, (const char *)data, dlen, now_ms);
+		rc = tlv ? zmqc_tlv_flows(d, p, data, dlen, now_ms)
+			 : zmqc_json_flows(d, p, (const char *)data, dlen,
+					   now_ms);
 		if (rc >= 0)
 			d->st.flow_msgs++;
 		break;
@@ -481,7 +492,8 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		p->events++;
 		if (tlv) {
 			if (zmqc_tlv_validate(data, dlen) != 0)
-				zmqc_error(d, p, ZMQC_ERR_TLV, "malformed TLV event");
+				zmqc_error(d, p, ZMQC_ERR_TLV,
+					   "malformed TLV event");
 		} else {
 			zmqc_json_event(d, p, (const char *)data, dlen);
 		}
@@ -508,8 +520,10 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 	default:
 		if (tlv) {
 			if (zmqc_tlv_validate(data, dlen) != 0)
-				zmqc_error(d, p, ZMQC_ERR_TLV, "malformed TLV "
-					   "'%s' message", h.topic);
+				zmqc_error(d, p, ZMQC_ERR_TLV,
+					   "malformed TLV "
+					   "'%s' message",
+					   h.topic);
 		} else {
 			zmqc_json_check(d, p, (const char *)data, dlen);
 		}

@@ -187,8 +187,10 @@ extra_put_text(struct zmqc_rec *r, const char *s, size_t n, int json_escaped)
 		if (c == '"' || c == '\\') {
 			if (extra_put(r, esc, 2) != 0)
 				return -1;
-		} else if (extra_put(r, c >= 0x20 && c < 0x7f ? (const char *)&s[i] :
-				     "?", 1) != 0) {
+		} else if (extra_put(r,
+				     c >= 0x20 && c < 0x7f ? (const char *)&s[i]
+							   : "?",
+				     1) != 0) {
 			return -1;
 		}
 	}
@@ -211,11 +213,16 @@ extra_add(struct zmqc_rec *r, const char *name, size_t nlen,
 	rc |= extra_put_text(r, name, nlen, 0);
 	rc |= extra_put(r, "\":", 2);
 	switch (v->type) {
-	case ZV_UINT: n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v->u); break;
-	case ZV_INT: n = snprintf(num, sizeof(num), "%lld", (long long)v->i); break;
+	case ZV_UINT:
+		n = snprintf(num, sizeof(num), "%llu",
+			     (unsigned long long)v->u);
+		break;
+	case ZV_INT:
+		n = snprintf(num, sizeof(num), "%lld", (long long)v->i);
+		break;
 	case ZV_DOUBLE:
 		n = snprintf(num, sizeof(num), "%.17g", v->d);
-		if (v->d != v->d || v->d - v->d != 0)   /* NaN, inf: no JSON */
+		if (v->d != v->d || v->d - v->d != 0) /* NaN, inf: no JSON */
 			n = snprintf(num, sizeof(num), "null");
 		break;
 	case ZV_STR:
@@ -225,7 +232,7 @@ extra_add(struct zmqc_rec *r, const char *name, size_t nlen,
 		break;
 	default:
 		if (v->s != NULL && v->len > 0)
-			rc |= extra_put(r, v->s, v->len);   /* JSON text */
+			rc |= extra_put(r, v->s, v->len); /* JSON text */
 		else
 			n = snprintf(num, sizeof(num), "null");
 		break;
@@ -233,7 +240,7 @@ extra_add(struct zmqc_rec *r, const char *name, size_t nlen,
 	if (n > 0)
 		rc |= extra_put(r, num, (size_t)n);
 	if (rc != 0) {
-		r->extra_len = mark;     /* drop the partial member */
+		r->extra_len = mark; /* drop the partial member */
 		r->extra_full = 1;
 	}
 }
@@ -250,8 +257,9 @@ static const char *
 label_of(uint32_t canon)
 {
 	switch (canon) {
-#define FF(name, pen, id, label, dec, member, exp) \
-	case FF_##name: return label;
+#define FF(name, pen, id, label, dec, member, exp)                             \
+	case FF_##name:                                                        \
+		return label;
 #include "common/flow_fields.def"
 #undef FF
 	default:
@@ -274,8 +282,8 @@ extra_field(struct zmqc_rec *r, uint32_t pen, uint32_t id, const char *key,
 	if (name != NULL && key == NULL)
 		key_len = strlen(name);
 	if (name == NULL) {
-		int n = pen ? snprintf(num, sizeof(num), "%u.%u", pen, id) :
-			      snprintf(num, sizeof(num), "%u", id);
+		int n = pen ? snprintf(num, sizeof(num), "%u.%u", pen, id)
+			    : snprintf(num, sizeof(num), "%u", id);
 
 		name = num;
 		key_len = (size_t)n;
@@ -308,15 +316,23 @@ static int
 val_num(const struct zmqc_val *v, uint64_t *out)
 {
 	switch (v->type) {
-	case ZV_UINT: *out = v->u; return 0;
-	case ZV_INT: if (v->i < 0) return -1; *out = (uint64_t)v->i; return 0;
+	case ZV_UINT:
+		*out = v->u;
+		return 0;
+	case ZV_INT:
+		if (v->i < 0)
+			return -1;
+		*out = (uint64_t)v->i;
+		return 0;
 	case ZV_DOUBLE:
 		if (!(v->d >= 0 && v->d < 1.8e19))
 			return -1;
 		*out = (uint64_t)v->d;
 		return 0;
-	case ZV_STR: return parse_digits(v->s, v->len, out);
-	case ZV_OTHER: return -1;
+	case ZV_STR:
+		return parse_digits(v->s, v->len, out);
+	case ZV_OTHER:
+		return -1;
 	}
 	return -1;
 }
@@ -342,17 +358,28 @@ val_str(const struct zmqc_val *v, char *buf, size_t size)
 		if (c == '\\' && v->escaped && i + 1 < v->len) {
 			c = v->s[++i];
 			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
 			case 'u':
 				/* non-ASCII names are rare: keep a marker */
 				i += (i + 4 < v->len) ? 4 : v->len - 1 - i;
 				c = '?';
 				break;
-			default: break;   /* \" \\ \/ */
+			default:
+				break; /* \" \\ \/ */
 			}
 		}
 		buf[o++] = c;
@@ -464,7 +491,7 @@ set_info(struct zmqc_rec *r, const struct zmqc_val *v, uint8_t prio)
 	if (v->len == 0 || prio < r->info_prio)
 		return 0;
 	if (prio == r->info_prio && r->info_prio != 0)
-		return 0;            /* first of equal rank wins */
+		return 0; /* first of equal rank wins */
 	r->info_prio = prio;
 	return val_str(v, r->info, sizeof(r->info));
 }
@@ -475,57 +502,65 @@ set_info(struct zmqc_rec *r, const struct zmqc_val *v, uint8_t prio)
  * MEMBER the struct flow_update member); the SPECIAL rows are written out
  * below them; EXTRA rows and unknown ids fall to the default.
  */
-#define FF_DEC_U64(name, m)                                                   \
-	case FF_##name:                                                       \
-		if ((rc = val_num(v, &n)) == 0)                               \
-			u->m = n;                                             \
+#define FF_DEC_U64(name, m)                                                    \
+	case FF_##name:                                                        \
+		if ((rc = val_num(v, &n)) == 0)                                \
+			u->m = n;                                              \
 		break;
-#define FF_DEC_U8(name, m)                                                    \
-	case FF_##name:                                                       \
-		if ((rc = val_num(v, &n)) == 0 && n <= 255)                   \
-			u->m = (uint8_t)n;                                    \
-		else                                                          \
-			rc = -1;                                              \
+#define FF_DEC_U8(name, m)                                                     \
+	case FF_##name:                                                        \
+		if ((rc = val_num(v, &n)) == 0 && n <= 255)                    \
+			u->m = (uint8_t)n;                                     \
+		else                                                           \
+			rc = -1;                                               \
 		break;
-#define FF_DEC_U16(name, m)                                                   \
-	case FF_##name:                                                       \
-		if ((rc = val_num(v, &n)) == 0 && n <= 65535)                 \
-			u->m = (uint16_t)n;                                   \
-		else                                                          \
-			rc = -1;                                              \
+#define FF_DEC_U16(name, m)                                                    \
+	case FF_##name:                                                        \
+		if ((rc = val_num(v, &n)) == 0 && n <= 65535)                  \
+			u->m = (uint16_t)n;                                    \
+		else                                                           \
+			rc = -1;                                               \
 		break;
-#define FF_DEC_U8S(name, m)                                                   \
-	case FF_##name:                                                       \
-		if ((rc = val_num_strict(v, &n)) == 0)                        \
-			u->m = (uint8_t)n;                                    \
+#define FF_DEC_U8S(name, m)                                                    \
+	case FF_##name:                                                        \
+		if ((rc = val_num_strict(v, &n)) == 0)                         \
+			u->m = (uint8_t)n;                                     \
 		break;
-#define FF_DEC_U32S(name, m)                                                  \
-	case FF_##name:                                                       \
-		if ((rc = val_num_strict(v, &n)) == 0)                        \
-			u->m = (uint32_t)n;                                   \
+#define FF_DEC_U32S(name, m)                                                   \
+	case FF_##name:                                                        \
+		if ((rc = val_num_strict(v, &n)) == 0)                         \
+			u->m = (uint32_t)n;                                    \
 		break;
-#define FF_DEC_IP4(name, m)                                                   \
-	case FF_##name: rc = set_addr(&u->m, v, 4); break;
+#define FF_DEC_IP4(name, m)                                                    \
+	case FF_##name:                                                        \
+		rc = set_addr(&u->m, v, 4);                                    \
+		break;
 /* dotted string only (zmq-wire.md §4.2) */
-#define FF_DEC_IP4S(name, m)                                                  \
-	case FF_##name:                                                       \
-		rc = v->type == ZV_STR ? set_addr(&u->m, v, 4) : -1;          \
+#define FF_DEC_IP4S(name, m)                                                   \
+	case FF_##name:                                                        \
+		rc = v->type == ZV_STR ? set_addr(&u->m, v, 4) : -1;           \
 		break;
 /* "::" never replaces a set (IPv4) address */
-#define FF_DEC_IP6(name, m)                                                   \
-	case FF_##name: rc = set_addr(&u->m, v, 6); break;
-#define FF_DEC_MAC(name, m)                                                   \
-	case FF_##name: rc = set_mac(u->m, v); break;
+#define FF_DEC_IP6(name, m)                                                    \
+	case FF_##name:                                                        \
+		rc = set_addr(&u->m, v, 6);                                    \
+		break;
+#define FF_DEC_MAC(name, m)                                                    \
+	case FF_##name:                                                        \
+		rc = set_mac(u->m, v);                                         \
+		break;
 /* numbers only; TCP_FLAGS alone does not update TCP state (as ntopng):
  * send CLIENT_/SERVER_TCP_FLAGS */
-#define FF_DEC_CHECK(name, m)                                                 \
-	case FF_##name: rc = val_num_strict(v, &n); break;
+#define FF_DEC_CHECK(name, m)                                                  \
+	case FF_##name:                                                        \
+		rc = val_num_strict(v, &n);                                    \
+		break;
 #define FF_DEC_SPECIAL(name, m)
 #define FF_DEC_EXTRA(name, m)
 
 int
-zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
-	       const char *key, size_t key_len, const struct zmqc_val *v)
+zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id, const char *key,
+	       size_t key_len, const struct zmqc_val *v)
 {
 	struct flow_update *u = &r->u;
 	uint32_t canon = field_canon(pen, id);
@@ -544,10 +579,18 @@ zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
 			break;
 		r->abs_seen = 1;
 		switch (canon) {
-		case FF_INIT_OCTETS: r->abs_bytes[0] = n; break;
-		case FF_RESP_OCTETS: r->abs_bytes[1] = n; break;
-		case FF_INIT_PKTS: r->abs_pkts[0] = n; break;
-		default: r->abs_pkts[1] = n; break;
+		case FF_INIT_OCTETS:
+			r->abs_bytes[0] = n;
+			break;
+		case FF_RESP_OCTETS:
+			r->abs_bytes[1] = n;
+			break;
+		case FF_INIT_PKTS:
+			r->abs_pkts[0] = n;
+			break;
+		default:
+			r->abs_pkts[1] = n;
+			break;
 		}
 		break;
 	case FF_FIRST_SWITCHED:
@@ -598,14 +641,18 @@ zmqc_rec_field(struct zmqc_rec *r, uint32_t pen, uint32_t id,
 	case FF_NPROBE_IPV4:
 		rc = v->type == ZV_STR ? set_addr(&r->nprobe_ip, v, 4) : -1;
 		break;
-	case FF_L7_PROTO: rc = set_l7(r, v); break;
+	case FF_L7_PROTO:
+		rc = set_l7(r, v);
+		break;
 	case FF_TLS_SNI:
 	case FF_DNS_QUERY:
 	case FF_HTTP_SITE:
 	case FF_HTTP_HOST:
 		rc = set_info(r, v, 2);
 		break;
-	case FF_L7_INFO: rc = set_info(r, v, 1); break;
+	case FF_L7_INFO:
+		rc = set_info(r, v, 1);
+		break;
 	case FF_SAMPLING:
 		/* counters come upscaled by the probe (§4.2): informational */
 		if ((rc = val_num(v, &n)) == 0 && n > 1 && n <= UINT32_MAX)
@@ -643,8 +690,12 @@ swap_sides(struct flow_update *u)
 	u->dst = ta;
 	u->sport = u->dport;
 	u->dport = tp;
-	t = u->in_bytes; u->in_bytes = u->out_bytes; u->out_bytes = t;
-	t = u->in_pkts; u->in_pkts = u->out_pkts; u->out_pkts = t;
+	t = u->in_bytes;
+	u->in_bytes = u->out_bytes;
+	u->out_bytes = t;
+	t = u->in_pkts;
+	u->in_pkts = u->out_pkts;
+	u->out_pkts = t;
 	u->src_tcp_flags = u->dst_tcp_flags;
 	u->dst_tcp_flags = tf;
 	memcpy(tm, u->src_mac, 6);

@@ -108,17 +108,25 @@ zmqc_topic_of(const char *t)
 	/* ntopng dispatches on the first character only; we also check the
 	 * word so that e.g. "message" is not taken for anything */
 	switch (t[0]) {
-	case 'f': return strncmp(t, "flow", 4) ? ZT_OTHER : ZT_FLOW;
-	case 'e': return strncmp(t, "event", 5) ? ZT_OTHER : ZT_EVENT;
-	case 'c': return strncmp(t, "counter", 7) ? ZT_OTHER : ZT_COUNTER;
-	case 't': return strncmp(t, "template", 8) ? ZT_OTHER : ZT_TEMPLATE;
-	case 'o': return strncmp(t, "option", 6) ? ZT_OTHER : ZT_OPTION;
-	case 'h': return strncmp(t, "hello", 5) ? ZT_OTHER : ZT_HELLO;
+	case 'f':
+		return strncmp(t, "flow", 4) ? ZT_OTHER : ZT_FLOW;
+	case 'e':
+		return strncmp(t, "event", 5) ? ZT_OTHER : ZT_EVENT;
+	case 'c':
+		return strncmp(t, "counter", 7) ? ZT_OTHER : ZT_COUNTER;
+	case 't':
+		return strncmp(t, "template", 8) ? ZT_OTHER : ZT_TEMPLATE;
+	case 'o':
+		return strncmp(t, "option", 6) ? ZT_OTHER : ZT_OPTION;
+	case 'h':
+		return strncmp(t, "hello", 5) ? ZT_OTHER : ZT_HELLO;
 	case 'l':
-		return strncmp(t, "listening-ports", 15) ? ZT_OTHER :
-		       ZT_LISTENING_PORTS;
+		return strncmp(t, "listening-ports", 15) ? ZT_OTHER
+							 : ZT_LISTENING_PORTS;
 	case 's':
-		return strncmp(t, "snmp-ifaces", 11) ? ZT_OTHER : ZT_SNMP_IFACES;
-	default: return ZT_OTHER;
+		return strncmp(t, "snmp-ifaces", 11) ? ZT_OTHER
+						     : ZT_SNMP_IFACES;
+	default:
+		return ZT_OTHER;
 	}
 }

@@ -127,8 +127,8 @@ tok_val(const char *s, const jsmntok_t *t, struct zmqc_val *v)
 	}
 	if (t->type != JSMN_PRIMITIVE || n == 0 ||
 	    (p[0] != '-' && (p[0] < '0' || p[0] > '9'))) {
-		v->type = ZV_OTHER;  /* true, false, null, object, array */
-		v->s = p;            /* valid JSON text (strict jsmn) */
+		v->type = ZV_OTHER; /* true, false, null, object, array */
+		v->s = p;	    /* valid JSON text (strict jsmn) */
 		v->len = n;
 		return;
 	}
@@ -189,8 +189,8 @@ parse_object(struct zmqc_json *j, const char *s, size_t n)
 /* One flow object, batched: the flows accounted by the flush it made
  * (usually 0), or -1 if invalid JSON. */
 static int
-json_flow(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
-	  size_t n, uint64_t now_ms, int *type_errs)
+json_flow(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s, size_t n,
+	  uint64_t now_ms, int *type_errs)
 {
 	struct zmqc_json *j = d->json;
 	struct zmqc_rec *rec;
@@ -214,20 +214,22 @@ json_flow(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
 			if (zmqc_key_resolve(d, key, kl, &pen, &id) != 0)
 				zmqc_rec_extra(rec, key, kl, &v);
 			else if (zmqc_rec_field(rec, pen, id,
-						key[0] >= '0' && key[0] <= '9' ?
-						NULL : key, kl, &v) != ZMQC_OK)
+						key[0] >= '0' && key[0] <= '9'
+							? NULL
+							: key,
+						kl, &v) != ZMQC_OK)
 				(*type_errs)++;
 		}
 		i = tok_skip(j->tok, r, i + 1);
 	}
 	if (k < nkeys)
-		return -1;           /* a key without a value: {"8":,} */
+		return -1; /* a key without a value: {"8":,} */
 	return zmqc_rec_end(d, p, now_ms);
 }
 
 int
-zmqc_json_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
-		const char *s, size_t len, uint64_t now_ms)
+zmqc_json_flows(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
+		size_t len, uint64_t now_ms)
 {
 	size_t i = skip_ws(s, len, 0), end;
 	int n = 0, bad = 0, type_errs = 0, r;
@@ -243,7 +245,7 @@ zmqc_json_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 		while (i < len && s[i] != ']') {
 			end = value_end(s, len, i);
 			if (end == 0 || end == i) {
-				bad++;       /* unterminated: the rest is lost */
+				bad++; /* unterminated: the rest is lost */
 				break;
 			}
 			if (s[i] == '{') {
@@ -254,7 +256,7 @@ zmqc_json_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 				else
 					n += r;
 			} else {
-				bad++;       /* an array element that is no object */
+				bad++; /* an array element that is no object */
 			}
 			i = skip_ws(s, len, end);
 			if (i < len && s[i] == ',')
@@ -271,7 +273,8 @@ zmqc_json_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 	if (bad)
 		zmqc_error_n(d, p, ZMQC_ERR_JSON, (uint64_t)bad,
 			     "invalid JSON in a flow message (%d item(s) lost, "
-			     "%d flow(s) kept)", bad, n);
+			     "%d flow(s) kept)",
+			     bad, n);
 	if (type_errs)
 		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
 			     "%d JSON field(s) with a value of the wrong type",
@@ -354,7 +357,8 @@ event_member(struct zmqc_probe *pr, const char *parent, const char *s,
 		else if (tok_is(s, k, "idle"))
 			pr->timeout_idle = (uint32_t)tok_u64(s, v);
 		else if (tok_is(s, k, "collected_lifetime"))
-			pr->timeout_collected_lifetime = (uint32_t)tok_u64(s, v);
+			pr->timeout_collected_lifetime =
+				(uint32_t)tok_u64(s, v);
 	} else if (!strcmp(parent, "drops")) {
 		if (tok_is(s, k, "export_queue_full") ||
 		    tok_is(s, k, "export_queue_too_long"))
@@ -375,8 +379,8 @@ event_member(struct zmqc_probe *pr, const char *parent, const char *s,
 }
 
 int
-zmqc_json_event(struct zmqc_decoder *d, struct zmqc_peer *p,
-		const char *s, size_t len)
+zmqc_json_event(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
+		size_t len)
 {
 	struct zmqc_json *j = d->json;
 	struct zmqc_probe pr;
@@ -409,7 +413,7 @@ zmqc_json_event(struct zmqc_decoder *d, struct zmqc_peer *p,
 		i = tok_skip(j->tok, r, i + 1);
 	}
 	if (pr.first_time == 0 || (pr.time && pr.time < pr.first_time))
-		pr.first_time = pr.time;   /* first event, or probe restart */
+		pr.first_time = pr.time; /* first event, or probe restart */
 	if (pr.uptime == p->probe.uptime && pr.time >= pr.first_time)
 		pr.uptime = pr.time - pr.first_time;
 	p->probe = pr;
@@ -417,8 +421,8 @@ zmqc_json_event(struct zmqc_decoder *d, struct zmqc_peer *p,
 }
 
 int
-zmqc_json_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
-		  const char *s, size_t len, uint64_t now_ms)
+zmqc_json_counter(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
+		  size_t len, uint64_t now_ms)
 {
 	struct zmqc_json *j = d->json;
 	struct zmqc_ifcounters c;
@@ -434,9 +438,11 @@ zmqc_json_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
 	memset(&c, 0, sizeof(c));
 	for (i = 1, k = 0; k < j->tok[0].size && i + 1 < r; k++) {
 		const jsmntok_t *kt = &j->tok[i];
-		int id = kt->type == JSMN_STRING ?
-			 zmqc_counter_key(s + kt->start,
-					  (size_t)(kt->end - kt->start)) : -1;
+		int id = kt->type == JSMN_STRING
+				 ? zmqc_counter_key(
+					   s + kt->start,
+					   (size_t)(kt->end - kt->start))
+				 : -1;
 
 		/* other members (the agent's "...CONTAINER" objects) skipped */
 		if (id >= 0) {
@@ -449,21 +455,23 @@ zmqc_json_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
 		i = tok_skip(j->tok, r, i + 1);
 	}
 	if (type_errs)
-		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
-			     "%d counter field(s) with a value of the wrong type",
-			     type_errs);
+		zmqc_error_n(
+			d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
+			"%d counter field(s) with a value of the wrong type",
+			type_errs);
 	return zmqc_counter_store(d, p, &c, now_ms);
 }
 
 int
-zmqc_json_template(struct zmqc_decoder *d, struct zmqc_peer *p,
-		   const char *s, size_t len)
+zmqc_json_template(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
+		   size_t len)
 {
 	size_t i = skip_ws(s, len, 0), end;
 	int learned = 0;
 
 	if (i >= len || s[i] != '[') {
-		zmqc_error(d, p, ZMQC_ERR_JSON, "a template is not a JSON array");
+		zmqc_error(d, p, ZMQC_ERR_JSON,
+			   "a template is not a JSON array");
 		return -1;
 	}
 	i = skip_ws(s, len, i + 1);
@@ -476,7 +484,8 @@ zmqc_json_template(struct zmqc_decoder *d, struct zmqc_peer *p,
 		end = value_end(s, len, i);
 		if (end == 0 || end == i ||
 		    (r = parse_object(j, s + i, end - i)) < 0) {
-			zmqc_error(d, p, ZMQC_ERR_JSON, "invalid JSON in a template");
+			zmqc_error(d, p, ZMQC_ERR_JSON,
+				   "invalid JSON in a template");
 			return -1;
 		}
 		for (t = 1, k = 0; k < j->tok[0].size && t + 1 < r; k++) {
@@ -515,8 +524,8 @@ zmqc_json_template(struct zmqc_decoder *d, struct zmqc_peer *p,
 }
 
 int
-zmqc_json_check(struct zmqc_decoder *d, struct zmqc_peer *p,
-		const char *s, size_t len)
+zmqc_json_check(struct zmqc_decoder *d, struct zmqc_peer *p, const char *s,
+		size_t len)
 {
 	jsmn_parser jp;
 	int r;

@@ -67,11 +67,11 @@
 
 struct zmq_src {
 	void *sock;
-	int bind;                    /* collector mode */
+	int bind; /* collector mode */
 	int curve;
-	char endpoint[256];          /* as given to zmq_bind/connect */
+	char endpoint[256]; /* as given to zmq_bind/connect */
 	struct zmqc_decoder dec;
-	struct ratelimit trace_rl;   /* -vv: per-message lines */
+	struct ratelimit trace_rl; /* -vv: per-message lines */
 };
 
 /* ---- process-wide state: context, CURVE keys, ZAP ---- */
@@ -80,7 +80,7 @@ static void *zctx;
 static pthread_once_t zctx_once = PTHREAD_ONCE_INIT;
 
 static struct {
-	int ready;                   /* 1 keys loaded, -1 failed */
+	int ready; /* 1 keys loaded, -1 failed */
 	char pub[41], sec[41];
 } curve;
 
@@ -88,9 +88,9 @@ static struct {
 	int on;
 	uint8_t (*keys)[32];
 	int n;
-	uint64_t accepted, refused;  /* atomics: written by the ZAP thread */
-	char last_refused[41];       /* Z85 of the last refused key */
-	pthread_mutex_t lock;        /* last_refused */
+	uint64_t accepted, refused; /* atomics: written by the ZAP thread */
+	char last_refused[41];	    /* Z85 of the last refused key */
+	pthread_mutex_t lock;	    /* last_refused */
 } zap = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void
@@ -154,7 +154,6 @@ key_file_write(const char *path, const char *key, mode_t mode)
 	return close(fd);
 }
 
-
 /* Loads or creates the server key pair (main thread, once). */
 static int
 curve_keys_load(const struct prefs *p)
@@ -193,21 +192,24 @@ curve_keys_load(const struct prefs *p)
 			}
 			if (zmq_curve_keypair(curve.pub, curve.sec) != 0) {
 				log_err("zmq_curve_keypair: %s (libzmq without "
-					"CURVE?)", zmq_strerror(errno));
+					"CURVE?)",
+					zmq_strerror(errno));
 				return -1;
 			}
 			if (key_file_write(sec_path, curve.sec, 0600) != 0 ||
 			    key_file_write(pub_path, curve.pub, 0644) != 0) {
-				log_err("%s: cannot write the key pair: %s", dir,
-					strerror(errno));
+				log_err("%s: cannot write the key pair: %s",
+					dir, strerror(errno));
 				return -1;
 			}
 			log_info("ZMQ CURVE: new key pair in %s", sec_path);
 		}
 	}
 	curve.ready = 1;
-	log_info("ZMQ CURVE server public key: %s (probes: --zmq-encryption-key "
-		 "'%s')", curve.pub, curve.pub);
+	log_info(
+		"ZMQ CURVE server public key: %s (probes: --zmq-encryption-key "
+		"'%s')",
+		curve.pub, curve.pub);
 	return 0;
 }
 
@@ -252,7 +254,8 @@ zap_thread(void *arg)
 			if (zmq_msg_recv(m, s, 0) < 0) {
 				zmq_msg_close(m);
 				if (errno == ETERM) {
-					for (int i = 0; i < (n < 7 ? n : 7); i++)
+					for (int i = 0; i < (n < 7 ? n : 7);
+					     i++)
 						zmq_msg_close(&f[i]);
 					zmq_close(s);
 					return NULL;
@@ -269,9 +272,9 @@ zap_thread(void *arg)
 				zmq_msg_close(&f[i]);
 			continue;
 		}
-		if (zmq_msg_size(&f[5]) == 5 && !memcmp(zmq_msg_data(&f[5]),
-							 "CURVE", 5) &&
-		    n >= 7 && zmq_msg_size(&f[6]) == 32)
+		if (zmq_msg_size(&f[5]) == 5 &&
+		    !memcmp(zmq_msg_data(&f[5]), "CURVE", 5) && n >= 7 &&
+		    zmq_msg_size(&f[6]) == 32)
 			ok = zap_key_allowed(zmq_msg_data(&f[6]));
 		if (ok) {
 			__atomic_add_fetch(&zap.accepted, 1, __ATOMIC_RELAXED);
@@ -284,11 +287,14 @@ zap_thread(void *arg)
 			pthread_mutex_lock(&zap.lock);
 			memcpy(zap.last_refused, z85, sizeof(z85));
 			pthread_mutex_unlock(&zap.lock);
-			log_warn("ZMQ: refused a probe whose key is not allowed: "
-				 "%s", z85[0] ? z85 : "(no CURVE key)");
+			log_warn("ZMQ: refused a probe whose key is not "
+				 "allowed: "
+				 "%s",
+				 z85[0] ? z85 : "(no CURVE key)");
 		}
 		zap_send(s, "1.0", 1);
-		zmq_send(s, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+		zmq_send(s, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]),
+			 ZMQ_SNDMORE);
 		zap_send(s, ok ? "200" : "400", 1);
 		zap_send(s, ok ? "OK" : "key not allowed", 1);
 		zap_send(s, "", 1);
@@ -337,9 +343,10 @@ zap_start(const char *path)
 		if (*k == '\0')
 			continue;
 		if (!z85_key_ok(k) || zap.n == ZAP_MAX_KEYS) {
-			log_err("--zmq-allowed-keys %s:%d: not a 40-character Z85 "
-				"public key (or more than %d keys)", path, lineno,
-				ZAP_MAX_KEYS);
+			log_err("--zmq-allowed-keys %s:%d: not a 40-character "
+				"Z85 "
+				"public key (or more than %d keys)",
+				path, lineno, ZAP_MAX_KEYS);
 			fclose(f);
 			return -1;
 		}
@@ -369,8 +376,10 @@ zap_start(const char *path)
 int
 collector_is_zmq(const char *spec)
 {
-	return strncmp(spec, "tcp://", 6) == 0 || strncmp(spec, "ipc://", 6) == 0 ||
-	       strncmp(spec, "zmq://", 6) == 0 || strncmp(spec, "inproc://", 9) == 0;
+	return strncmp(spec, "tcp://", 6) == 0 ||
+	       strncmp(spec, "ipc://", 6) == 0 ||
+	       strncmp(spec, "zmq://", 6) == 0 ||
+	       strncmp(spec, "inproc://", 9) == 0;
 }
 
 /* The decoder emits only inside read(), which points it at the
@@ -427,7 +436,8 @@ zmq_trace_msg(struct source *s, struct zmq_src *zs, size_t bytes, int frames,
 	if (!ratelimit_ok(&zs->trace_rl))
 		return;
 	log_trace("zmq %s: message of %zu bytes in %d frame(s): %llu flow(s) "
-		  "taken%s%s", s->spec, bytes, frames,
+		  "taken%s%s",
+		  s->spec, bytes, frames,
 		  (unsigned long long)(zs->dec.st.flows - flows0),
 		  cause ? ", refused: " : "", cause ? cause : "");
 }
@@ -458,7 +468,8 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 		}
 		zmq_msg_init(&pay);
 		/* a multipart arrives whole: the rest is already there */
-		if (zmq_msg_more(&hdr) && zmq_msg_recv(&pay, zs->sock, 0) >= 0) {
+		if (zmq_msg_more(&hdr) &&
+		    zmq_msg_recv(&pay, zs->sock, 0) >= 0) {
 			int more = zmq_msg_more(&pay);
 
 			frames++;
@@ -478,13 +489,16 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 			memcpy(err0, zs->dec.st.errors, sizeof(err0));
 			flows0 = zs->dec.st.flows;
 		}
-		zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr), zmq_msg_size(&hdr),
+		zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr),
+				zmq_msg_size(&hdr),
 				have_pay ? zmq_msg_data(&pay) : NULL,
 				have_pay ? zmq_msg_size(&pay) : 0, frames, now);
 		if (log_enabled(NLOG_TRACE))
-			zmq_trace_msg(s, zs, zmq_msg_size(&hdr) +
-				      (have_pay ? zmq_msg_size(&pay) : 0),
-				      frames, flows0, err0);
+			zmq_trace_msg(
+				s, zs,
+				zmq_msg_size(&hdr) +
+					(have_pay ? zmq_msg_size(&pay) : 0),
+				frames, flows0, err0);
 		zmq_msg_close(&pay);
 		zmq_msg_close(&hdr);
 		n++;
@@ -512,7 +526,8 @@ zmq_src_free(struct source *s)
 		if (zs->sock != NULL) {
 			int linger = 0;
 
-			zmq_setsockopt(zs->sock, ZMQ_LINGER, &linger, sizeof(linger));
+			zmq_setsockopt(zs->sock, ZMQ_LINGER, &linger,
+				       sizeof(linger));
 			zmq_close(zs->sock);
 		}
 		zmqc_decoder_fini(&zs->dec);
@@ -549,28 +564,29 @@ ifcounters_json(const struct zmqc_peer *p)
 		ipaddr_fmt(&c->device, dev, sizeof(dev));
 		/* no ifName in the samples: the probe's snmp-ifaces name */
 		name = c->name[0] ? c->name : zmqc_ifname(p, dev, c->ifindex);
-		json_array_append_new(arr, json_pack(
-			"{s:s,s:I,s:s,s:I,s:I,s:b,s:b,s:b,s:b,s:I,s:I,s:I,s:I,"
-			"s:I,s:I,s:I,s:I,s:I,s:I}",
-			"device", dev,
-			"ifindex", (json_int_t)c->ifindex,
-			"name", name ? name : "",
-			"type", (json_int_t)c->iftype,
-			"speed", (json_int_t)c->speed,
-			"full_duplex", c->full_duplex,
-			"admin_up", c->admin_up,
-			"oper_up", c->oper_up,
-			"promiscuous", c->promisc,
-			"in_octets", (json_int_t)c->in_bytes,
-			"in_packets", (json_int_t)c->in_pkts,
-			"in_errors", (json_int_t)c->in_errors,
-			"out_octets", (json_int_t)c->out_bytes,
-			"out_packets", (json_int_t)c->out_pkts,
-			"out_errors", (json_int_t)c->out_errors,
-			"samples_generated", (json_int_t)c->samples,
-			"updates", (json_int_t)c->updates,
-			"first_seen", (json_int_t)(c->first_ms / 1000),
-			"last_seen", (json_int_t)(c->last_ms / 1000)));
+		json_array_append_new(
+			arr,
+			json_pack(
+				"{s:s,s:I,s:s,s:I,s:I,s:b,s:b,s:b,s:b,s:I,s:I,"
+				"s:I,s:I,"
+				"s:I,s:I,s:I,s:I,s:I,s:I}",
+				"device", dev, "ifindex",
+				(json_int_t)c->ifindex, "name",
+				name ? name : "", "type", (json_int_t)c->iftype,
+				"speed", (json_int_t)c->speed, "full_duplex",
+				c->full_duplex, "admin_up", c->admin_up,
+				"oper_up", c->oper_up, "promiscuous",
+				c->promisc, "in_octets",
+				(json_int_t)c->in_bytes, "in_packets",
+				(json_int_t)c->in_pkts, "in_errors",
+				(json_int_t)c->in_errors, "out_octets",
+				(json_int_t)c->out_bytes, "out_packets",
+				(json_int_t)c->out_pkts, "out_errors",
+				(json_int_t)c->out_errors, "samples_generated",
+				(json_int_t)c->samples, "updates",
+				(json_int_t)c->updates, "first_seen",
+				(json_int_t)(c->first_ms / 1000), "last_seen",
+				(json_int_t)(c->last_ms / 1000)));
 	}
 	return arr;
 }
@@ -607,26 +623,31 @@ peer_json(const struct zmqc_peer *p)
 	json_object_set_new(o, "messages", json_integer((json_int_t)p->msgs));
 	json_object_set_new(o, "flows", json_integer((json_int_t)p->flows));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)p->bytes));
-	json_object_set_new(o, "msg_drops", json_integer((json_int_t)p->msg_drops));
+	json_object_set_new(o, "msg_drops",
+			    json_integer((json_int_t)p->msg_drops));
 	json_object_set_new(o, "msgs_missed_at_join",
 			    json_integer((json_int_t)p->missed_at_join));
 	json_object_set_new(o, "msg_id_jumps",
 			    json_integer((json_int_t)p->msg_id_jumps));
-	json_object_set_new(o, "msg_rollbacks", json_integer((json_int_t)p->rollbacks));
+	json_object_set_new(o, "msg_rollbacks",
+			    json_integer((json_int_t)p->rollbacks));
 	json_object_set_new(o, "msg_duplicates",
 			    json_integer((json_int_t)p->duplicates));
-	json_object_set_new(o, "msg_restarts", json_integer((json_int_t)p->restarts));
+	json_object_set_new(o, "msg_restarts",
+			    json_integer((json_int_t)p->restarts));
 	json_object_set_new(o, "last_msg_id", json_integer(p->last_msg_id));
 	json_object_set_new(o, "events", json_integer((json_int_t)p->events));
-	json_object_set_new(o, "counters", json_integer((json_int_t)p->counters));
+	json_object_set_new(o, "counters",
+			    json_integer((json_int_t)p->counters));
 	json_object_set_new(o, "counters_dropped",
 			    json_integer((json_int_t)p->counters_dropped));
 	json_object_set_new(o, "interfaces", ifcounters_json(p));
 	json_object_set_new(o, "snmp_ifaces", ifnames_json(p));
 	json_object_set_new(o, "snmp_ifaces_dropped",
 			    json_integer((json_int_t)p->ifnames_dropped));
-	json_object_set_new(o, "first_seen",
-			    json_integer((json_int_t)(p->first_seen_ms / 1000)));
+	json_object_set_new(
+		o, "first_seen",
+		json_integer((json_int_t)(p->first_seen_ms / 1000)));
 	json_object_set_new(o, "last_seen",
 			    json_integer((json_int_t)(p->last_seen_ms / 1000)));
 	json_object_set_new(o, "header_size", json_integer(p->last_layout));
@@ -637,29 +658,34 @@ peer_json(const struct zmqc_peer *p)
 		const char *last = strrchr(p->site_path, '>');
 
 		/* a peer node: the last id of the path is the sender */
-		json_object_set_new(o, "node_id", json_string(last ? last + 1 : p->site_path));
+		json_object_set_new(
+			o, "node_id",
+			json_string(last ? last + 1 : p->site_path));
 		json_object_set_new(o, "site_path", json_string(p->site_path));
 	}
-	json_object_set_new(o, "probe", json_pack(
-		"{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},"
-		"s:{s:i,s:i,s:i,s:i}}",
-		"ip", pr->ip, "version", pr->version, "iface", pr->iface,
-		"time", (json_int_t)pr->time, "uptime", (json_int_t)pr->uptime,
-		"bytes", (json_int_t)pr->bytes,
-		"packets", (json_int_t)pr->packets,
-		"packet_drops", (json_int_t)pr->packet_drops,
-		"num_flow_exports", (json_int_t)pr->num_flow_exports,
-		"num_exporters", (json_int_t)pr->num_exporters,
-		"drops",
-		"export_queue_full", (json_int_t)pr->export_queue_full,
-		"too_many_flows", (json_int_t)pr->too_many_flows,
-		"flow_collection_drops", (json_int_t)pr->flow_collection_drops,
-		"flow_collection_udp_socket_drops",
-		(json_int_t)pr->flow_collection_udp_socket_drops,
-		"timeout", "lifetime", (int)pr->timeout_lifetime,
-		"idle", (int)pr->timeout_idle,
-		"collected_lifetime", (int)pr->timeout_collected_lifetime,
-		"max_idle", (int)zmqc_peer_max_idle(p)));
+	json_object_set_new(
+		o, "probe",
+		json_pack(
+			"{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:"
+			"I,s:I},"
+			"s:{s:i,s:i,s:i,s:i}}",
+			"ip", pr->ip, "version", pr->version, "iface",
+			pr->iface, "time", (json_int_t)pr->time, "uptime",
+			(json_int_t)pr->uptime, "bytes", (json_int_t)pr->bytes,
+			"packets", (json_int_t)pr->packets, "packet_drops",
+			(json_int_t)pr->packet_drops, "num_flow_exports",
+			(json_int_t)pr->num_flow_exports, "num_exporters",
+			(json_int_t)pr->num_exporters, "drops",
+			"export_queue_full", (json_int_t)pr->export_queue_full,
+			"too_many_flows", (json_int_t)pr->too_many_flows,
+			"flow_collection_drops",
+			(json_int_t)pr->flow_collection_drops,
+			"flow_collection_udp_socket_drops",
+			(json_int_t)pr->flow_collection_udp_socket_drops,
+			"timeout", "lifetime", (int)pr->timeout_lifetime,
+			"idle", (int)pr->timeout_idle, "collected_lifetime",
+			(int)pr->timeout_collected_lifetime, "max_idle",
+			(int)zmqc_peer_max_idle(p)));
 	return o;
 }
 
@@ -698,14 +724,18 @@ zmq_src_describe(struct source *s, json_t *obj)
 	json_t *topics = json_object(), *peers = json_array();
 
 	json_object_set_new(obj, "endpoint", json_string(zs->endpoint));
-	json_object_set_new(obj, "mode", json_string(zs->bind ? "bind" : "connect"));
+	json_object_set_new(obj, "mode",
+			    json_string(zs->bind ? "bind" : "connect"));
 	json_object_set_new(obj, "curve", json_boolean(zs->curve));
-	json_object_set_new(obj, "messages", json_integer((json_int_t)st->msgs));
-	json_object_set_new(obj, "frames", json_integer((json_int_t)st->frames));
+	json_object_set_new(obj, "messages",
+			    json_integer((json_int_t)st->msgs));
+	json_object_set_new(obj, "frames",
+			    json_integer((json_int_t)st->frames));
 	json_object_set_new(obj, "flows", json_integer((json_int_t)st->flows));
 	json_object_set_new(obj, "flow_messages",
 			    json_integer((json_int_t)st->flow_msgs));
-	json_object_set_new(obj, "msg_drops", json_integer((json_int_t)st->msg_drops));
+	json_object_set_new(obj, "msg_drops",
+			    json_integer((json_int_t)st->msg_drops));
 	json_object_set_new(obj, "msgs_missed_at_join",
 			    json_integer((json_int_t)st->missed_at_join));
 	json_object_set_new(obj, "msg_id_jumps",
@@ -722,14 +752,18 @@ zmq_src_describe(struct source *s, json_t *obj)
 	json_object_set_new(obj, "templates", json_integer(zs->dec.n_tmpl));
 	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
 		if (zs->dec.peers[i].used)
-			json_array_append_new(peers, peer_json(&zs->dec.peers[i]));
+			json_array_append_new(peers,
+					      peer_json(&zs->dec.peers[i]));
 	json_object_set_new(obj, "probes", peers);
 	if (zap.on)
-		json_object_set_new(obj, "zap", json_pack("{s:I,s:I}",
-			"accepted", (json_int_t)__atomic_load_n(&zap.accepted,
-								__ATOMIC_RELAXED),
-			"refused", (json_int_t)__atomic_load_n(&zap.refused,
-							       __ATOMIC_RELAXED)));
+		json_object_set_new(
+			obj, "zap",
+			json_pack("{s:I,s:I}", "accepted",
+				  (json_int_t)__atomic_load_n(&zap.accepted,
+							      __ATOMIC_RELAXED),
+				  "refused",
+				  (json_int_t)__atomic_load_n(
+					  &zap.refused, __ATOMIC_RELAXED)));
 }
 
 void
@@ -737,8 +771,8 @@ collector_zmq_iface_json(struct source *const *srcs, int n,
 			 uint64_t flow_idle_ms, json_t *o)
 {
 	uint64_t flows = 0, dropped = 0, events = 0, counters = 0, msgs = 0,
-		 drops = 0, flow_msgs = 0, exports = 0, exporters = 0,
-		 eqf = 0, fcd = 0, fcud = 0, missed = 0, jumps = 0;
+		 drops = 0, flow_msgs = 0, exports = 0, exporters = 0, eqf = 0,
+		 fcd = 0, fcud = 0, missed = 0, jumps = 0;
 	int any = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -774,22 +808,28 @@ collector_zmq_iface_json(struct source *const *srcs, int n,
 	}
 	if (!any)
 		return;
-	json_object_set_new(o, "zmqRecvStats", json_pack(
-		"{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-		"flows", (json_int_t)flows, "dropped_flows", (json_int_t)dropped,
-		"events", (json_int_t)events, "counters", (json_int_t)counters,
-		"zmq_msg_rcvd", (json_int_t)msgs,
-		"zmq_msg_drops", (json_int_t)drops,
-		"zmq_msgs_missed_at_join", (json_int_t)missed,
-		"zmq_msg_id_jumps", (json_int_t)jumps,
-		"zmq_avg_msg_flows",
-		(json_int_t)(flow_msgs ? (flows + flow_msgs / 2) / flow_msgs : 0)));
-	json_object_set_new(o, "zmq.num_flow_exports", json_integer((json_int_t)exports));
+	json_object_set_new(
+		o, "zmqRecvStats",
+		json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "flows",
+			  (json_int_t)flows, "dropped_flows",
+			  (json_int_t)dropped, "events", (json_int_t)events,
+			  "counters", (json_int_t)counters, "zmq_msg_rcvd",
+			  (json_int_t)msgs, "zmq_msg_drops", (json_int_t)drops,
+			  "zmq_msgs_missed_at_join", (json_int_t)missed,
+			  "zmq_msg_id_jumps", (json_int_t)jumps,
+			  "zmq_avg_msg_flows",
+			  (json_int_t)(flow_msgs ? (flows + flow_msgs / 2) /
+							   flow_msgs
+						 : 0)));
+	json_object_set_new(o, "zmq.num_flow_exports",
+			    json_integer((json_int_t)exports));
 	/* the idle time of this interface's flows, from the probes' events */
 	json_object_set_new(o, "zmq.flow_max_idle",
 			    json_integer((json_int_t)(flow_idle_ms / 1000)));
-	json_object_set_new(o, "zmq.num_exporters", json_integer((json_int_t)exporters));
-	json_object_set_new(o, "zmq.drops.export_queue_full", json_integer((json_int_t)eqf));
+	json_object_set_new(o, "zmq.num_exporters",
+			    json_integer((json_int_t)exporters));
+	json_object_set_new(o, "zmq.drops.export_queue_full",
+			    json_integer((json_int_t)eqf));
 	json_object_set_new(o, "zmq.drops.flow_collection_drops",
 			    json_integer((json_int_t)fcd));
 	json_object_set_new(o, "zmq.drops.flow_collection_udp_socket_drops",
@@ -798,13 +838,17 @@ collector_zmq_iface_json(struct source *const *srcs, int n,
 		char hex[81];
 
 		for (int i = 0; i < 40; i++)
-			snprintf(hex + 2 * i, 3, "%02x", (unsigned char)curve.pub[i]);
-		json_object_set_new(o, "zmq.curve_public_key", json_string(curve.pub));
-		json_object_set_new(o, "zmq.curve_public_key_hex", json_string(hex));
+			snprintf(hex + 2 * i, 3, "%02x",
+				 (unsigned char)curve.pub[i]);
+		json_object_set_new(o, "zmq.curve_public_key",
+				    json_string(curve.pub));
+		json_object_set_new(o, "zmq.curve_public_key_hex",
+				    json_string(hex));
 	}
 	if (zap.on)
-		json_object_set_new(o, "zmq.zap_refused", json_integer((json_int_t)
-			__atomic_load_n(&zap.refused, __ATOMIC_RELAXED)));
+		json_object_set_new(o, "zmq.zap_refused",
+				    json_integer((json_int_t)__atomic_load_n(
+					    &zap.refused, __ATOMIC_RELAXED)));
 }
 
 int
@@ -822,8 +866,9 @@ collector_zmq_endpoint_split(const char *spec, char *out, size_t size,
 			*flag = n > 5 && strncmp(spec + n - 5, ".ipcc", 5) == 0;
 		} else {
 			/* "...:<digits>c": the c follows a port number */
-			for (i = n - 1; i > 0 && spec[i - 1] >= '0' &&
-			     spec[i - 1] <= '9'; i--)
+			for (i = n - 1;
+			     i > 0 && spec[i - 1] >= '0' && spec[i - 1] <= '9';
+			     i--)
 				;
 			*flag = i < n - 1 && i > 0 && spec[i - 1] == ':';
 		}
@@ -875,8 +920,9 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	s->free = zmq_src_free;
 	s->describe = zmq_src_describe;
 	s->stats = zmq_src_stats;
-	if (s->spec == NULL || endpoint_parse(spec, zs->endpoint,
-					      sizeof(zs->endpoint), &zs->bind)) {
+	if (s->spec == NULL ||
+	    endpoint_parse(spec, zs->endpoint, sizeof(zs->endpoint),
+			   &zs->bind)) {
 		log_err("-i %s: endpoint too long", spec);
 		goto fail;
 	}
@@ -905,12 +951,15 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_IDLE, &v, sizeof(v));
 		v = 3;
 		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_CNT, &v, sizeof(v));
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_INTVL, &v, sizeof(v));
+		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_INTVL, &v,
+			       sizeof(v));
 	}
 	if (zs->curve) {
 		v = 1;
-		if (zmq_setsockopt(zs->sock, ZMQ_CURVE_SERVER, &v, sizeof(v)) != 0 ||
-		    zmq_setsockopt(zs->sock, ZMQ_CURVE_SECRETKEY, curve.sec, 40) != 0) {
+		if (zmq_setsockopt(zs->sock, ZMQ_CURVE_SERVER, &v, sizeof(v)) !=
+			    0 ||
+		    zmq_setsockopt(zs->sock, ZMQ_CURVE_SECRETKEY, curve.sec,
+				   40) != 0) {
 			log_err("-i %s: CURVE: %s", spec, zmq_strerror(errno));
 			goto fail;
 		}
@@ -918,8 +967,8 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 			zmq_setsockopt(zs->sock, ZMQ_ZAP_DOMAIN, "ntopng", 6);
 	}
 	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, "", 0);
-	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint) :
-	     zmq_connect(zs->sock, zs->endpoint)) != 0) {
+	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint)
+		      : zmq_connect(zs->sock, zs->endpoint)) != 0) {
 		log_err("-i %s: cannot %s %s: %s", spec,
 			zs->bind ? "bind" : "connect to", zs->endpoint,
 			zmq_strerror(errno));

@@ -24,8 +24,17 @@
 #include "common/rbuf.h"
 
 enum {
-	T_EOR = 1, T_U8 = 2, T_U16 = 3, T_U32 = 4, T_U64 = 5, T_I8 = 6,
-	T_I16 = 7, T_I32 = 8, T_I64 = 9, T_FLOAT = 10, T_STRING = 11,
+	T_EOR = 1,
+	T_U8 = 2,
+	T_U16 = 3,
+	T_U32 = 4,
+	T_U64 = 5,
+	T_I8 = 6,
+	T_I16 = 7,
+	T_I32 = 8,
+	T_I64 = 9,
+	T_FLOAT = 10,
+	T_STRING = 11,
 };
 
 /* Width in bytes of a fixed-size scalar type, 0 for others. */
@@ -33,11 +42,21 @@ static size_t
 type_width(uint8_t t)
 {
 	switch (t) {
-	case T_U8: case T_I8: return 1;
-	case T_U16: case T_I16: return 2;
-	case T_U32: case T_I32: case T_FLOAT: return 4;
-	case T_U64: case T_I64: return 8;
-	default: return 0;
+	case T_U8:
+	case T_I8:
+		return 1;
+	case T_U16:
+	case T_I16:
+		return 2;
+	case T_U32:
+	case T_I32:
+	case T_FLOAT:
+		return 4;
+	case T_U64:
+	case T_I64:
+		return 8;
+	default:
+		return 0;
 	}
 }
 
@@ -97,7 +116,10 @@ zmqc_tlv_next(const uint8_t *b, size_t len, size_t *off,
 		if (w == 0)
 			return TLV_ERROR;
 		switch (it->value_type) {
-		case T_U8: case T_U16: case T_U32: case T_U64:
+		case T_U8:
+		case T_U16:
+		case T_U32:
+		case T_U64:
 			if (rbuf_get_uint(&r, w, &u) != 0)
 				return TLV_ERROR;
 			it->v.type = ZV_UINT;
@@ -143,16 +165,19 @@ zmqc_tlv_validate(const uint8_t *b, size_t len)
 		return -1;
 	for (;;) {
 		switch (zmqc_tlv_next(b, len, &off, &it)) {
-		case TLV_END: return 0;
-		case TLV_ERROR: return -1;
-		default: break;
+		case TLV_END:
+			return 0;
+		case TLV_ERROR:
+			return -1;
+		default:
+			break;
 		}
 	}
 }
 
 int
-zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
-	       const uint8_t *buf, size_t len, uint64_t now_ms)
+zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p, const uint8_t *buf,
+	       size_t len, uint64_t now_ms)
 {
 	struct zmqc_tlv_item it;
 	struct zmqc_rec *rec;
@@ -160,8 +185,8 @@ zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 	int n = 0, items = 0, type_errs = 0;
 
 	if (zmqc_tlv_validate(buf, len) != 0) {
-		zmqc_error(d, p, ZMQC_ERR_TLV, "malformed TLV message (%zu bytes)",
-			   len);
+		zmqc_error(d, p, ZMQC_ERR_TLV,
+			   "malformed TLV message (%zu bytes)", len);
 		return -1;
 	}
 	rec = zmqc_rec_begin(d);
@@ -181,12 +206,13 @@ zmqc_tlv_flows(struct zmqc_decoder *d, struct zmqc_peer *p,
 			} else {
 				id = it.key_id;
 			}
-			if (zmqc_rec_field(rec, pen, id, it.key_str,
-					   it.key_len, &it.v) != ZMQC_OK)
+			if (zmqc_rec_field(rec, pen, id, it.key_str, it.key_len,
+					   &it.v) != ZMQC_OK)
 				type_errs++;
 			continue;
 		}
-		/* end of a record (or of the buffer: a last record without EOR) */
+		/* end of a record (or of the buffer: a last record without EOR)
+		 */
 		if (items > 0) {
 			n += zmqc_rec_end(d, p, now_ms);
 			rec = zmqc_rec_begin(d);
@@ -213,23 +239,26 @@ zmqc_tlv_counter(struct zmqc_decoder *d, struct zmqc_peer *p,
 	int type_errs = 0;
 
 	if (zmqc_tlv_validate(buf, len) != 0) {
-		zmqc_error(d, p, ZMQC_ERR_TLV, "malformed TLV counter (%zu bytes)",
-			   len);
+		zmqc_error(d, p, ZMQC_ERR_TLV,
+			   "malformed TLV counter (%zu bytes)", len);
 		return -1;
 	}
 	memset(&c, 0, sizeof(c));
 	/* one sample: the items up to the first end of record */
 	while (zmqc_tlv_next(buf, len, &off, &it) == TLV_ITEM) {
-		int id = it.key_str != NULL ?
-			 zmqc_counter_key(it.key_str, it.key_len) :
-			 it.key_id < ZMQC_CTR__COUNT ? (int)it.key_id : -1;
+		int id = it.key_str != NULL
+				 ? zmqc_counter_key(it.key_str, it.key_len)
+			 : it.key_id < ZMQC_CTR__COUNT ? (int)it.key_id
+						       : -1;
 
 		if (id >= 0 && zmqc_counter_field(&c, id, &it.v) != ZMQC_OK)
 			type_errs++;
 	}
 	if (type_errs)
-		zmqc_error_n(d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
-			     "%d TLV counter field(s) with a value of the wrong "
-			     "type", type_errs);
+		zmqc_error_n(
+			d, p, ZMQC_ERR_VALUE_TYPE, (uint64_t)type_errs,
+			"%d TLV counter field(s) with a value of the wrong "
+			"type",
+			type_errs);
 	return zmqc_counter_store(d, p, &c, now_ms);
 }

@@ -29,54 +29,63 @@
 #include "common/log.h"
 #include "merge/record.h"
 
-#define ZMQC_MAX_PAYLOAD (16u << 20)   /* payload frames above: refused */
-#define ZMQC_INFLATE_MAX (8u << 20)    /* inflated payloads above: a bomb */
-#define ZMQC_MAX_PEERS 64              /* ledger entries per endpoint */
-#define ZMQC_PEER_EXPIRE_MS 10000      /* silence that restarts msg_id checks */
-#define ZMQC_JSON_TOKENS 2048          /* tokens of one JSON object */
-#define ZMQC_MAX_TEMPLATES 256         /* labels learned from `template` */
+#define ZMQC_MAX_PAYLOAD (16u << 20) /* payload frames above: refused */
+#define ZMQC_INFLATE_MAX (8u << 20)  /* inflated payloads above: a bomb */
+#define ZMQC_MAX_PEERS 64	     /* ledger entries per endpoint */
+#define ZMQC_PEER_EXPIRE_MS 10000    /* silence that restarts msg_id checks */
+#define ZMQC_JSON_TOKENS 2048	     /* tokens of one JSON object */
+#define ZMQC_MAX_TEMPLATES 256	     /* labels learned from `template` */
 #define ZMQC_INFO_MAX 256
-#define ZMQC_EXTRA_MAX 512             /* additional fields of one record */
+#define ZMQC_EXTRA_MAX 512 /* additional fields of one record */
 
 /* Errors, counted per cause (names in zmqc_err_names, for the API). */
 enum zmqc_err {
 	ZMQC_OK = 0,
-	ZMQC_ERR_BAD_HEADER,     /* header frame of an unknown size */
-	ZMQC_ERR_BAD_VERSION,    /* known size, unsupported version byte */
-	ZMQC_ERR_NO_PAYLOAD,     /* a header frame alone */
-	ZMQC_ERR_EXTRA_FRAMES,   /* frames after the payload (drained) */
-	ZMQC_ERR_OVERSIZE,       /* payload above ZMQC_MAX_PAYLOAD */
-	ZMQC_ERR_EMPTY,          /* empty payload frame */
-	ZMQC_ERR_ZLIB,           /* corrupt compressed payload */
-	ZMQC_ERR_ZLIB_BOMB,      /* inflates beyond the cap */
-	ZMQC_ERR_ENCODING,       /* neither JSON nor TLV */
-	ZMQC_ERR_JSON,           /* invalid JSON (one object or message) */
-	ZMQC_ERR_VALUE_TYPE,      /* a known field with a value of the wrong type */
-	ZMQC_ERR_TLV,            /* malformed TLV: the message is dropped */
-	ZMQC_ERR_BAD_FLOW,       /* record without usable addresses */
-	ZMQC_ERR_REFUSED,        /* valid record the tables refused (full) */
-	ZMQC_ERR_BAD_COUNTER,    /* counter sample without deviceIP/ifIndex */
-	ZMQC_ERR_IMPLAUSIBLE,    /* record refused: counts absurd for its duration */
+	ZMQC_ERR_BAD_HEADER,   /* header frame of an unknown size */
+	ZMQC_ERR_BAD_VERSION,  /* known size, unsupported version byte */
+	ZMQC_ERR_NO_PAYLOAD,   /* a header frame alone */
+	ZMQC_ERR_EXTRA_FRAMES, /* frames after the payload (drained) */
+	ZMQC_ERR_OVERSIZE,     /* payload above ZMQC_MAX_PAYLOAD */
+	ZMQC_ERR_EMPTY,	       /* empty payload frame */
+	ZMQC_ERR_ZLIB,	       /* corrupt compressed payload */
+	ZMQC_ERR_ZLIB_BOMB,    /* inflates beyond the cap */
+	ZMQC_ERR_ENCODING,     /* neither JSON nor TLV */
+	ZMQC_ERR_JSON,	       /* invalid JSON (one object or message) */
+	ZMQC_ERR_VALUE_TYPE,  /* a known field with a value of the wrong type */
+	ZMQC_ERR_TLV,	      /* malformed TLV: the message is dropped */
+	ZMQC_ERR_BAD_FLOW,    /* record without usable addresses */
+	ZMQC_ERR_REFUSED,     /* valid record the tables refused (full) */
+	ZMQC_ERR_BAD_COUNTER, /* counter sample without deviceIP/ifIndex */
+	ZMQC_ERR_IMPLAUSIBLE, /* record refused: counts absurd for its duration
+			       */
 	ZMQC_ERR__COUNT
 };
 extern const char *const zmqc_err_names[ZMQC_ERR__COUNT];
 
 enum zmqc_topic {
-	ZT_FLOW = 0, ZT_EVENT, ZT_COUNTER, ZT_TEMPLATE, ZT_OPTION, ZT_HELLO,
-	ZT_LISTENING_PORTS, ZT_SNMP_IFACES, ZT_OTHER, ZT__COUNT
+	ZT_FLOW = 0,
+	ZT_EVENT,
+	ZT_COUNTER,
+	ZT_TEMPLATE,
+	ZT_OPTION,
+	ZT_HELLO,
+	ZT_LISTENING_PORTS,
+	ZT_SNMP_IFACES,
+	ZT_OTHER,
+	ZT__COUNT
 };
 extern const char *const zmqc_topic_names[ZT__COUNT];
 
 /* A parsed header frame. */
 struct zmqc_header {
-	char topic[33];              /* NUL-terminated */
-	uint8_t layout;              /* frame size: 24, 28, 36 or 40 */
+	char topic[33]; /* NUL-terminated */
+	uint8_t layout; /* frame size: 24, 28, 36 or 40 */
 	uint8_t version;
-	uint8_t flags;               /* v3 only: ZMQC_FLAG_* */
-	uint8_t has_msg_id;          /* 0 for v0 (no ids on the wire) */
+	uint8_t flags;	    /* v3 only: ZMQC_FLAG_* */
+	uint8_t has_msg_id; /* 0 for v0 (no ids on the wire) */
 	uint32_t msg_id;
 	uint32_t source_id;
-	uint32_t uncompressed_size;  /* v3 only (not trusted) */
+	uint32_t uncompressed_size; /* v3 only (not trusted) */
 	uint32_t compressed_size;
 };
 #define ZMQC_FLAG_TLV 0x02
@@ -90,14 +99,14 @@ enum zmqc_topic zmqc_topic_of(const char *topic);
 
 /* The probe's own statistics, from its `event` messages (§6.1). */
 struct zmqc_probe {
-	uint64_t time;               /* probe clock, epoch s */
-	uint64_t first_time;         /* `time` of the first event */
-	uint64_t uptime;             /* "uptime" if sent, else time - first_time */
+	uint64_t time;	     /* probe clock, epoch s */
+	uint64_t first_time; /* `time` of the first event */
+	uint64_t uptime;     /* "uptime" if sent, else time - first_time */
 	uint64_t bytes, packets, packet_drops;
 	uint64_t num_flow_exports;
 	uint64_t num_exporters;
 	uint64_t export_queue_full, too_many_flows, flow_collection_drops,
-		 flow_collection_udp_socket_drops;
+		flow_collection_udp_socket_drops;
 	uint32_t timeout_lifetime, timeout_idle, timeout_collected_lifetime;
 	char ip[48];
 	char version[32];
@@ -106,33 +115,44 @@ struct zmqc_probe {
 
 /* `counter` samples (zmq-wire.md §6.2): field ids 0..15, as on the wire. */
 enum zmqc_counter_id {
-	ZMQC_CTR_DEVICE_IP = 0, ZMQC_CTR_SAMPLES, ZMQC_CTR_IF_INDEX,
-	ZMQC_CTR_IF_NAME, ZMQC_CTR_IF_TYPE, ZMQC_CTR_IF_SPEED,
-	ZMQC_CTR_IF_DIRECTION, ZMQC_CTR_IF_ADMIN_STATUS,
-	ZMQC_CTR_IF_OPER_STATUS, ZMQC_CTR_IN_OCTETS, ZMQC_CTR_IN_PACKETS,
-	ZMQC_CTR_IN_ERRORS, ZMQC_CTR_OUT_OCTETS, ZMQC_CTR_OUT_PACKETS,
-	ZMQC_CTR_OUT_ERRORS, ZMQC_CTR_PROMISC, ZMQC_CTR__COUNT
+	ZMQC_CTR_DEVICE_IP = 0,
+	ZMQC_CTR_SAMPLES,
+	ZMQC_CTR_IF_INDEX,
+	ZMQC_CTR_IF_NAME,
+	ZMQC_CTR_IF_TYPE,
+	ZMQC_CTR_IF_SPEED,
+	ZMQC_CTR_IF_DIRECTION,
+	ZMQC_CTR_IF_ADMIN_STATUS,
+	ZMQC_CTR_IF_OPER_STATUS,
+	ZMQC_CTR_IN_OCTETS,
+	ZMQC_CTR_IN_PACKETS,
+	ZMQC_CTR_IN_ERRORS,
+	ZMQC_CTR_OUT_OCTETS,
+	ZMQC_CTR_OUT_PACKETS,
+	ZMQC_CTR_OUT_ERRORS,
+	ZMQC_CTR_PROMISC,
+	ZMQC_CTR__COUNT
 };
-#define ZMQC_MAX_IFCOUNTERS 64         /* interfaces kept per peer */
+#define ZMQC_MAX_IFCOUNTERS 64 /* interfaces kept per peer */
 
 /* The latest counters of one (device, ifIndex), or a sample being read. */
 struct zmqc_ifcounters {
 	struct ipaddr device;
 	uint32_t ifindex, iftype;
 	char name[32];
-	uint64_t speed;              /* bits/s */
+	uint64_t speed; /* bits/s */
 	uint8_t full_duplex, admin_up, oper_up, promisc;
-	uint64_t samples;            /* the agent's samplesGenerated */
+	uint64_t samples; /* the agent's samplesGenerated */
 	uint64_t in_bytes, in_pkts, in_errors;
 	uint64_t out_bytes, out_pkts, out_errors;
-	uint32_t have;               /* bit per enum zmqc_counter_id seen */
+	uint32_t have; /* bit per enum zmqc_counter_id seen */
 	uint64_t updates, first_ms, last_ms;
 };
 
 /* Interface names from `snmp-ifaces` (exporter key, ifIndex -> name). */
-#define ZMQC_MAX_IFNAMES 1024          /* names kept per peer */
+#define ZMQC_MAX_IFNAMES 1024 /* names kept per peer */
 struct zmqc_ifname {
-	char exporter[48];           /* the message's key, usually an address */
+	char exporter[48]; /* the message's key, usually an address */
 	uint32_t ifindex;
 	char name[48];
 };
@@ -144,19 +164,20 @@ struct zmqc_ifname {
 struct zmqc_peer {
 	uint32_t source_id;
 	uint8_t used;
-	uint8_t have_msg_id;         /* last_msg_id valid (ids seen, not expired) */
+	uint8_t have_msg_id; /* last_msg_id valid (ids seen, not expired) */
 	uint32_t last_msg_id;
-	uint8_t have_jump;           /* jump_id: an implausible id seen last */
+	uint8_t have_jump; /* jump_id: an implausible id seen last */
 	uint32_t jump_id;
 	uint64_t msgs, flows, bytes;
 	uint64_t msg_drops, rollbacks, duplicates, restarts;
-	uint64_t missed_at_join;     /* ids below the first one seen */
-	uint64_t msg_id_jumps;       /* forward jumps of 2^31 or more */
+	uint64_t missed_at_join; /* ids below the first one seen */
+	uint64_t msg_id_jumps;	 /* forward jumps of 2^31 or more */
 	uint64_t events, counters;
 	struct zmqc_ifcounters *ifc; /* [ZMQC_MAX_IFCOUNTERS], from `counter` */
 	uint32_t n_ifc;
-	uint64_t counters_dropped;   /* samples of interfaces beyond those */
-	struct zmqc_ifname *ifnames; /* [ZMQC_MAX_IFNAMES], from `snmp-ifaces` */
+	uint64_t counters_dropped; /* samples of interfaces beyond those */
+	struct zmqc_ifname
+		*ifnames; /* [ZMQC_MAX_IFNAMES], from `snmp-ifaces` */
 	uint32_t n_ifnames;
 	uint64_t ifnames_dropped;
 	uint64_t first_seen_ms, last_seen_ms;
@@ -172,16 +193,16 @@ struct zmqc_peer {
 };
 
 struct zmqc_stats {
-	uint64_t msgs;               /* multipart messages received */
-	uint64_t frames, bytes;      /* every frame; bytes of every frame */
-	uint64_t topics[ZT__COUNT];  /* messages by topic (decoded headers) */
-	uint64_t flows;              /* flow records accounted */
-	uint64_t flow_msgs;          /* `flow` messages with a decoded payload */
-	uint64_t msg_drops;          /* msg_id gaps */
-	uint64_t missed_at_join;     /* msg_ids a source sent before we joined */
-	uint64_t msg_id_jumps;       /* implausible forward jumps (not drops) */
+	uint64_t msgs;		    /* multipart messages received */
+	uint64_t frames, bytes;	    /* every frame; bytes of every frame */
+	uint64_t topics[ZT__COUNT]; /* messages by topic (decoded headers) */
+	uint64_t flows;		    /* flow records accounted */
+	uint64_t flow_msgs;	    /* `flow` messages with a decoded payload */
+	uint64_t msg_drops;	    /* msg_id gaps */
+	uint64_t missed_at_join;    /* msg_ids a source sent before we joined */
+	uint64_t msg_id_jumps;	    /* implausible forward jumps (not drops) */
 	uint64_t errors[ZMQC_ERR__COUNT];
-	uint64_t peers_evicted;      /* ledger entries recycled (table full) */
+	uint64_t peers_evicted; /* ledger entries recycled (table full) */
 	uint64_t last_msg_ms;
 };
 
@@ -193,7 +214,7 @@ typedef void (*zmqc_prefetch_fn)(void *ctx, const struct flow_update *const *u,
 				 int n);
 #define ZMQC_BATCH 32
 
-struct zmqc_json;                /* zmq_json.c: token array */
+struct zmqc_json; /* zmq_json.c: token array */
 
 struct zmqc_template {
 	char name[64];
@@ -201,21 +222,21 @@ struct zmqc_template {
 };
 
 struct zmqc_decoder {
-	const char *name;            /* endpoint, for log lines */
+	const char *name; /* endpoint, for log lines */
 	zmqc_emit_fn emit;
-	zmqc_prefetch_fn prefetch;   /* NULL, or set after zmqc_decoder_init */
+	zmqc_prefetch_fn prefetch; /* NULL, or set after zmqc_decoder_init */
 	void *emit_ctx;
-	struct zmqc_rec *batch;      /* [ZMQC_BATCH]: records not yet emitted */
+	struct zmqc_rec *batch; /* [ZMQC_BATCH]: records not yet emitted */
 	int n_batch;
 	struct zmqc_stats st;
-	struct zmqc_peer *peers;     /* [ZMQC_MAX_PEERS] */
-	struct zmqc_peer orphan;     /* errors before a header was read */
-	uint8_t *zbuf;               /* inflate output, grows up to inflate_max */
+	struct zmqc_peer *peers; /* [ZMQC_MAX_PEERS] */
+	struct zmqc_peer orphan; /* errors before a header was read */
+	uint8_t *zbuf;		 /* inflate output, grows up to inflate_max */
 	size_t zcap, inflate_max;
-	void *zstream;               /* z_stream, reset per message */
+	void *zstream; /* z_stream, reset per message */
 	int zstream_ready;
 	struct zmqc_json *json;
-	struct zmqc_template *tmpl;  /* [ZMQC_MAX_TEMPLATES] */
+	struct zmqc_template *tmpl; /* [ZMQC_MAX_TEMPLATES] */
 	int n_tmpl;
 	struct ratelimit rl;
 };
@@ -248,8 +269,8 @@ void zmqc_decode_blob(struct zmqc_decoder *d, const uint8_t *b, size_t len,
 		      uint64_t now_ms);
 /* Counts n errors of one cause (decoder and peer, if any) and logs one
  * line, rate-limited. */
-void zmqc_error_n(struct zmqc_decoder *d, struct zmqc_peer *p,
-		  enum zmqc_err e, uint64_t n, const char *fmt, ...)
+void zmqc_error_n(struct zmqc_decoder *d, struct zmqc_peer *p, enum zmqc_err e,
+		  uint64_t n, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 #define zmqc_error(d, p, e, ...) zmqc_error_n((d), (p), (e), 1, __VA_ARGS__)
 
@@ -260,29 +281,29 @@ enum zmqc_vtype { ZV_UINT = 0, ZV_INT, ZV_DOUBLE, ZV_STR, ZV_OTHER };
 
 struct zmqc_val {
 	enum zmqc_vtype type;
-	uint64_t u;                  /* ZV_UINT; also ZV_INT >= 0 */
+	uint64_t u; /* ZV_UINT; also ZV_INT >= 0 */
 	int64_t i;
 	double d;
-	const char *s;               /* ZV_STR, and ZV_OTHER from JSON: the
-				      * text (not NUL-terminated) */
+	const char *s; /* ZV_STR, and ZV_OTHER from JSON: the
+			* text (not NUL-terminated) */
 	size_t len;
-	uint8_t escaped;             /* JSON string holding a backslash */
+	uint8_t escaped; /* JSON string holding a backslash */
 };
 
 struct zmqc_rec {
 	struct flow_update u;
-	uint64_t first_s, last_s;    /* as sent (s or ms) */
+	uint64_t first_s, last_s; /* as sent (s or ms) */
 	uint8_t have_client_flags;
 	uint8_t vlan_set;
-	uint8_t info_prio;           /* 0 none, 1 L7_INFO, 2 SNI/DNS/HTTP */
+	uint8_t info_prio; /* 0 none, 1 L7_INFO, 2 SNI/DNS/HTTP */
 	uint16_t dot1q_vlan;
 	struct ipaddr nprobe_ip;
 	uint64_t abs_bytes[2], abs_pkts[2];
 	uint8_t abs_seen;
-	uint16_t extra_len;          /* bytes used in extra */
-	uint8_t extra_full;          /* fields that did not fit were dropped */
-	char info[ZMQC_INFO_MAX];    /* last: zmqc_rec_init clears up to here */
-	char path[256];              /* SITE_PATH (hierarchies) */
+	uint16_t extra_len;	  /* bytes used in extra */
+	uint8_t extra_full;	  /* fields that did not fit were dropped */
+	char info[ZMQC_INFO_MAX]; /* last: zmqc_rec_init clears up to here */
+	char path[256];		  /* SITE_PATH (hierarchies) */
 	/* "additional fields" (zmq-wire.md §3.1, §4.1): the fields we do not
 	 * keep in the flow, as the members of a JSON object, "{...}" */
 	char extra[ZMQC_EXTRA_MAX];
@@ -361,9 +382,9 @@ const char *zmqc_ifname(const struct zmqc_peer *p, const char *exporter,
 
 /* TLV (zmq_tlv.c). */
 struct zmqc_tlv_item {
-	uint8_t key_type, value_type;   /* 4-bit codes */
-	uint32_t key_id;                /* numeric keys */
-	const char *key_str;            /* string keys (not NUL-terminated) */
+	uint8_t key_type, value_type; /* 4-bit codes */
+	uint32_t key_id;	      /* numeric keys */
+	const char *key_str;	      /* string keys (not NUL-terminated) */
 	size_t key_len;
 	struct zmqc_val v;
 };

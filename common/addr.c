@@ -91,9 +91,9 @@ int
 ipaddr_is_multicast(const struct ipaddr *a)
 {
 	if (a->v == 4)
-		return (a->a[0] & 0xf0) == 0xe0;       /* 224.0.0.0/4 */
+		return (a->a[0] & 0xf0) == 0xe0; /* 224.0.0.0/4 */
 	if (a->v == 6)
-		return a->a[0] == 0xff;                /* ff00::/8 */
+		return a->a[0] == 0xff; /* ff00::/8 */
 	return 0;
 }
 
@@ -144,8 +144,8 @@ ipaddr_hash(const struct ipaddr *a)
 char *
 mac_fmt(const uint8_t mac[6], char *buf, size_t len)
 {
-	snprintf(buf, len, "%02X:%02X:%02X:%02X:%02X:%02X",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(buf, len, "%02X:%02X:%02X:%02X:%02X:%02X", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
 	return buf;
 }
 
@@ -236,8 +236,8 @@ addr_mask_to_prefix(const char *s)
 
 	if (inet_pton(AF_INET, s, m) != 1)
 		return -1;
-	v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
-	    (uint32_t)m[2] << 8 | m[3];
+	v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 |
+	    m[3];
 	while (v & 0x80000000U) {
 		n++;
 		v <<= 1;

@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 struct ipaddr {
-	uint8_t v;        /* 4 or 6; 0 = none */
-	uint8_t pad[3];   /* always zero so that memcmp/hash are stable */
-	uint8_t a[16];    /* network byte order; IPv4 in a[0..3] */
+	uint8_t v;	/* 4 or 6; 0 = none */
+	uint8_t pad[3]; /* always zero so that memcmp/hash are stable */
+	uint8_t a[16];	/* network byte order; IPv4 in a[0..3] */
 };
 
 #define IPADDR_STRLEN 46
@@ -53,9 +53,9 @@ int mac_parse(uint8_t mac[6], const char *s);
 
 /* A list of networks (the -m option).  Caller's storage; _fini frees. */
 struct netlist_entry {
-	struct ipaddr net;   /* masked network address */
-	uint8_t prefix;      /* 0..32 or 0..128 */
-	char name[64];       /* canonical text "a.b.c.d/nn" */
+	struct ipaddr net; /* masked network address */
+	uint8_t prefix;	   /* 0..32 or 0..128 */
+	char name[64];	   /* canonical text "a.b.c.d/nn" */
 };
 struct netlist {
 	struct netlist_entry *v;

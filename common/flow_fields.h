@@ -20,14 +20,14 @@
 #include <stdint.h>
 
 #define FF_PEN_NTOP 35632u
-#define FF_NTOP_BASE 57472u          /* ntop ids below it get it added */
-#define FF_PEN_OURS 0xffffffffu      /* not a real PEN: our string keys */
-#define FF_CANON(pen, id) \
+#define FF_NTOP_BASE 57472u	/* ntop ids below it get it added */
+#define FF_PEN_OURS 0xffffffffu /* not a real PEN: our string keys */
+#define FF_CANON(pen, id)                                                      \
 	((pen) == FF_PEN_OURS ? 0xF0000000u + (uint32_t)(id) : (uint32_t)(id))
 
 /* FF_<NAME>: the canonical id of each row. */
 enum ff_id {
-#define FF(name, pen, id, label, dec, member, exp) \
+#define FF(name, pen, id, label, dec, member, exp)                             \
 	FF_##name = FF_CANON(pen, id),
 #include "common/flow_fields.def"
 #undef FF

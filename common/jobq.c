@@ -21,7 +21,7 @@ struct jobq {
 	struct jobq_ops ops;
 	pthread_mutex_t lock;
 	pthread_cond_t work, room;
-	unsigned char *ring;         /* capacity * job_size */
+	unsigned char *ring; /* capacity * job_size */
 	uint32_t head, count;
 	int stopping;
 	pthread_t thread;
@@ -49,7 +49,8 @@ jobq_worker(void *arg)
 			pthread_mutex_unlock(&q->lock);
 			break;
 		}
-		for (n = 0; batch != NULL && n < q->ops.batch && q->count > 0; n++) {
+		for (n = 0; batch != NULL && n < q->ops.batch && q->count > 0;
+		     n++) {
 			memcpy(batch + (size_t)n * sz,
 			       q->ring + (size_t)q->head * sz, sz);
 			q->head = (q->head + 1) % q->ops.capacity;
@@ -58,7 +59,7 @@ jobq_worker(void *arg)
 		q->st.queued = q->count;
 		pthread_cond_broadcast(&q->room);
 		pthread_mutex_unlock(&q->lock);
-		if (batch == NULL) {     /* out of memory: try again later */
+		if (batch == NULL) { /* out of memory: try again later */
 			usleep(100000);
 			batch = calloc(q->ops.batch, sz);
 			continue;
@@ -121,7 +122,7 @@ jobq_stop(struct jobq *q)
 	pthread_mutex_lock(&q->lock);
 	q->stopping = 1;
 	pthread_cond_signal(&q->work);
-	pthread_cond_broadcast(&q->room);    /* posters waiting for room */
+	pthread_cond_broadcast(&q->room); /* posters waiting for room */
 	pthread_mutex_unlock(&q->lock);
 	pthread_join(q->thread, NULL);
 	pthread_cond_destroy(&q->work);

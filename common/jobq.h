@@ -23,15 +23,15 @@
 struct jobq;
 
 struct jobq_ops {
-	const char *role;            /* the worker's log role ("writer-db") */
+	const char *role; /* the worker's log role ("writer-db") */
 	size_t job_size;
 	uint32_t capacity, batch;
 	/* the worker: jobs[0..n-1], owned by the queue (copy what you keep) */
 	void (*batch_fn)(void *arg, void *jobs, uint32_t n);
-	void (*idle_fn)(void *arg);              /* may be NULL */
-	void (*fini_fn)(void *arg);              /* may be NULL */
+	void (*idle_fn)(void *arg); /* may be NULL */
+	void (*fini_fn)(void *arg); /* may be NULL */
 	/* the poster, when its job is dropped: frees what the job owns */
-	void (*drop_fn)(const void *job);        /* may be NULL */
+	void (*drop_fn)(const void *job); /* may be NULL */
 	void *arg;
 };
 

@@ -22,9 +22,8 @@ log_set_role(const char *role)
 	snprintf(log_role, sizeof(log_role), "%s", role);
 }
 
-static const char *const level_names[] = {
-	"ERROR", "WARN", "INFO", "DEBUG", "TRACE"
-};
+static const char *const level_names[] = { "ERROR", "WARN", "INFO", "DEBUG",
+					   "TRACE" };
 
 void
 log_msg(enum log_level lvl, const char *fmt, ...)

@@ -21,7 +21,11 @@
  * values), and a file may need both.
  */
 enum log_level {
-	NLOG_ERR = 0, NLOG_WARN = 1, NLOG_INFO = 2, NLOG_DEBUG = 3, NLOG_TRACE = 4
+	NLOG_ERR = 0,
+	NLOG_WARN = 1,
+	NLOG_INFO = 2,
+	NLOG_DEBUG = 3,
+	NLOG_TRACE = 4
 };
 
 /* Global verbosity (-v raises it); messages above it are not written.
@@ -32,7 +36,7 @@ extern int log_verbosity;
  * of gathering what a summary or trace line would say. */
 #define log_enabled(lvl) ((int)(lvl) <= log_verbosity)
 
-void log_set_role(const char *role);   /* thread-local, copied */
+void log_set_role(const char *role); /* thread-local, copied */
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -49,7 +53,10 @@ struct ratelimit {
 	uint32_t suppressed;
 	uint32_t burst;
 };
-#define RATELIMIT_INIT(b) { 0, 0, 0, (b) }
+#define RATELIMIT_INIT(b)                                                      \
+	{                                                                      \
+		0, 0, 0, (b)                                                   \
+	}
 /* Returns 1 when a message may be written now.  The lines it refuses
  * are counted and summed up in one "N similar lines suppressed" line,
  * written by the next call in a later second or by ratelimit_flush(). */

@@ -22,8 +22,8 @@
 #define OBJPOOL_PER_CHUNK 256
 
 struct objpool {
-	size_t size;             /* object size rounded up to 64 */
-	void *free;              /* free objects, linked through their first word */
+	size_t size; /* object size rounded up to 64 */
+	void *free;  /* free objects, linked through their first word */
 	char **chunks;
 	size_t n_chunks, cap_chunks;
 	uint64_t in_use;

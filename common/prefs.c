@@ -68,35 +68,80 @@
 #define DEF_MAX_HOSTS 65536
 #define DEF_EXPORT_INTERVAL 1
 
-#define MAX_EXPORT_ENDPOINTS \
+#define MAX_EXPORT_ENDPOINTS                                                   \
 	((int)(sizeof(((struct prefs *)0)->export_endpoints) / sizeof(char *)))
 #define CONF_LINE_MAX 65536
 #define NODE_ID_MAX 64
 #define CORE_ID_MAX 1023
 
 enum opt_id {
-	O_DNS_MODE, O_INTERFACE, O_DATA_DIR, O_DAEMON, O_HTTPDOCS, O_SCRIPTS,
-	O_CALLBACKS, O_DUMP_TIMELINE, O_CATEG_KEY, O_HTTPBL_KEY, O_HTTP_PORT,
-	O_HTTPS_PORT, O_LOCAL_NETS, O_NDPI_PROTOS, O_NO_PERSIST, O_REDIS,
-	O_USER, O_DONT_CHANGE_USER, O_NO_AUTOLOGOUT, O_DISABLE_LOGIN,
-	O_MAX_FLOWS, O_MAX_HOSTS, O_USERS_FILE, O_PID, O_NO_ALERTS,
-	O_PACKET_FILTER, O_AGGREGATIONS, O_DUMP_FLOWS, O_EXPORT_FLOWS,
-	O_DUMP_HOSTS, O_DUMP_AGGR, O_STICKY_HOSTS, O_JSON_LABELS, O_HW_TS,
-	O_VERBOSE, O_VERSION, O_HELP, O_CORE_AFFINITY, O_SHUTDOWN_DONE,
-	O_NODE_ID, O_EXPORT_INTERVAL, O_ZMQ_ENC, O_ZMQ_KEY_PRIV, O_ZMQ_KEY,
-	O_ZMQ_ALLOWED_KEYS, O_HTTP_401, O_HTTP_ORIGINS, O_HTTP_HOSTS,
-	O_DUMP_OPTIONS, O_DUMP_CONFIG,
+	O_DNS_MODE,
+	O_INTERFACE,
+	O_DATA_DIR,
+	O_DAEMON,
+	O_HTTPDOCS,
+	O_SCRIPTS,
+	O_CALLBACKS,
+	O_DUMP_TIMELINE,
+	O_CATEG_KEY,
+	O_HTTPBL_KEY,
+	O_HTTP_PORT,
+	O_HTTPS_PORT,
+	O_LOCAL_NETS,
+	O_NDPI_PROTOS,
+	O_NO_PERSIST,
+	O_REDIS,
+	O_USER,
+	O_DONT_CHANGE_USER,
+	O_NO_AUTOLOGOUT,
+	O_DISABLE_LOGIN,
+	O_MAX_FLOWS,
+	O_MAX_HOSTS,
+	O_USERS_FILE,
+	O_PID,
+	O_NO_ALERTS,
+	O_PACKET_FILTER,
+	O_AGGREGATIONS,
+	O_DUMP_FLOWS,
+	O_EXPORT_FLOWS,
+	O_DUMP_HOSTS,
+	O_DUMP_AGGR,
+	O_STICKY_HOSTS,
+	O_JSON_LABELS,
+	O_HW_TS,
+	O_VERBOSE,
+	O_VERSION,
+	O_HELP,
+	O_CORE_AFFINITY,
+	O_SHUTDOWN_DONE,
+	O_NODE_ID,
+	O_EXPORT_INTERVAL,
+	O_ZMQ_ENC,
+	O_ZMQ_KEY_PRIV,
+	O_ZMQ_KEY,
+	O_ZMQ_ALLOWED_KEYS,
+	O_HTTP_401,
+	O_HTTP_ORIGINS,
+	O_HTTP_HOSTS,
+	O_DUMP_OPTIONS,
+	O_DUMP_CONFIG,
 	O__COUNT
 };
 
 enum opt_arg {
-	ARG_NONE,    /* a flag */
-	ARG_REQ,     /* always a value */
-	ARG_LOGIN,   /* -l: optional 0|1, or an endpoint (see top comment) */
+	ARG_NONE,  /* a flag */
+	ARG_REQ,   /* always a value */
+	ARG_LOGIN, /* -l: optional 0|1, or an endpoint (see top comment) */
 };
 
 enum opt_topic {
-	T_INPUTS, T_WEB, T_LOCAL, T_STORAGE, T_EXPORT, T_PROCESS, T_MISC,
+	T_INPUTS,
+	T_WEB,
+	T_LOCAL,
+	T_STORAGE,
+	T_EXPORT,
+	T_PROCESS,
+	T_MISC,
 	T__COUNT
 };
 
@@ -118,16 +163,16 @@ static const char *const topic_names[T__COUNT] = {
  * setter, which then does the whole job.
  */
 enum opt_type {
-	OT_ACTION,    /* -h, -V, --dump-*: the setter acts, nothing stored */
-	OT_FLAG,      /* int set to 1 */
-	OT_COUNT,     /* int, one more per use (-vv) */
-	OT_INT,       /* int in [min, max] */
-	OT_U32,       /* uint32_t in [min, max] */
-	OT_STR,       /* char * (heap), non-empty; the last one wins */
-	OT_MODE,      /* enum prefs_mode: all, local, remote or none */
-	OT_LIST,      /* char *[] (heap) with its int count at off2 */
-	OT_HOSTPORT,  /* char *addr (heap or NULL) at off, int port at off2 */
-	OT_NETS,      /* struct netlist */
+	OT_ACTION,   /* -h, -V, --dump-*: the setter acts, nothing stored */
+	OT_FLAG,     /* int set to 1 */
+	OT_COUNT,    /* int, one more per use (-vv) */
+	OT_INT,	     /* int in [min, max] */
+	OT_U32,	     /* uint32_t in [min, max] */
+	OT_STR,	     /* char * (heap), non-empty; the last one wins */
+	OT_MODE,     /* enum prefs_mode: all, local, remote or none */
+	OT_LIST,     /* char *[] (heap) with its int count at off2 */
+	OT_HOSTPORT, /* char *addr (heap or NULL) at off, int port at off2 */
+	OT_NETS,     /* struct netlist */
 };
 
 struct parse_ctx;
@@ -137,17 +182,17 @@ typedef int (*opt_set_fn)(struct parse_ctx *c, const struct opt_def *o,
 
 struct opt_def {
 	enum opt_id id;
-	const char *lng;        /* without the leading "--" */
-	char shrt;              /* 0 = long form only */
+	const char *lng; /* without the leading "--" */
+	char shrt;	 /* 0 = long form only */
 	enum opt_arg arg;
-	int implemented;        /* 0: accepted, stored, warned about */
+	int implemented; /* 0: accepted, stored, warned about */
 	enum opt_topic topic;
-	const char *argname;    /* shown in -h, NULL for flags */
-	const char *help;       /* lines split by '\n'; NULL = hidden alias */
+	const char *argname; /* shown in -h, NULL for flags */
+	const char *help;    /* lines split by '\n'; NULL = hidden alias */
 	enum opt_type type;
-	size_t off, off2;       /* offsetof(struct prefs, ...) */
-	long long min, max;     /* OT_INT, OT_U32 */
-	opt_set_fn set;         /* NULL: the type's own parser */
+	size_t off, off2;   /* offsetof(struct prefs, ...) */
+	long long min, max; /* OT_INT, OT_U32 */
+	opt_set_fn set;	    /* NULL: the type's own parser */
 };
 
 #define PO(f) offsetof(struct prefs, f)
@@ -164,9 +209,9 @@ struct opt_def {
 
 /* The field of option o in preferences p, as a `type *`. */
 #define OPT_FIELD(p, o, type) ((type *)(void *)((char *)(p) + (o)->off))
-#define OPT_CFIELD(p, o, type) \
+#define OPT_CFIELD(p, o, type)                                                 \
 	((const type *)(const void *)((const char *)(p) + (o)->off))
-#define OPT_CFIELD2(p, o, type) \
+#define OPT_CFIELD2(p, o, type)                                                \
 	((const type *)(const void *)((const char *)(p) + (o)->off2))
 
 /* The setters of the options that need more than their type's parser. */
@@ -232,35 +277,31 @@ static const struct opt_def opt_table[] = {
 	  F_SET(hw_timestamp_mode, OT_STR, set_hw_ts) },
 
 	/* Web server and users */
-	{ O_HTTP_PORT, "http-port", 'w', ARG_REQ, 1, T_WEB,
-	  "<[addr:]port>",
+	{ O_HTTP_PORT, "http-port", 'w', ARG_REQ, 1, T_WEB, "<[addr:]port>",
 	  "HTTP address and port, e.g. 3000,\n"
 	  "127.0.0.1:3000, [::1]:3000, :3000.\n"
 	  "0 disables the HTTP server. Default: 3000",
 	  F_HOSTPORT(http_addr, http_port) },
-	{ O_HTTPS_PORT, "https-port", 'W', ARG_REQ, 1, T_WEB,
-	  "<[addr:]port>",
+	{ O_HTTPS_PORT, "https-port", 'W', ARG_REQ, 1, T_WEB, "<[addr:]port>",
 	  "HTTPS address and port.\nDefault: HTTP port + 1",
 	  F_HOSTPORT(https_addr, https_port) },
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
 	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS,
 	  F_STR(httpdocs_dir) },
 	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 0, T_WEB, "<path>",
-	  "Scripts directory.\nDefault: " DEF_SCRIPTS,
-	  F_STR(scripts_dir) },
+	  "Scripts directory.\nDefault: " DEF_SCRIPTS, F_STR(scripts_dir) },
 	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 0, T_WEB, "<path>",
 	  "Callbacks directory.\nDefault: " DEF_CALLBACKS,
 	  F_STR(callbacks_dir) },
-	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB,
-	  "[0|1]",
+	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB, "[0|1]",
 	  "Disable user login authentication:\n"
 	  "1 - for everyone (also plain -l)\n"
 	  "0 - for localhost only\n"
 	  "-l <endpoint> (e.g. tcp://*:3456) is the\n"
 	  "same as -I <endpoint>",
 	  F_SET(disable_login, OT_INT, set_login) },
-	{ O_NO_AUTOLOGOUT, "disable-autologout", 'q', ARG_NONE, 1, T_WEB,
-	  NULL, "Disable web interface logout for\ninactivity",
+	{ O_NO_AUTOLOGOUT, "disable-autologout", 'q', ARG_NONE, 1, T_WEB, NULL,
+	  "Disable web interface logout for\ninactivity",
 	  F_FLAG(disable_autologout) },
 	{ O_HTTP_401, "http-401", 0, ARG_NONE, 1, T_WEB, NULL,
 	  "REST calls (/lua/rest/) that fail\n"
@@ -276,16 +317,14 @@ static const struct opt_def opt_table[] = {
 	  "REST API from a browser (CORS, state-\n"
 	  "changing calls). Default: same origin only",
 	  F_STR(http_allowed_origins) },
-	{ O_HTTP_HOSTS, "http-allowed-hosts", 0, ARG_REQ, 1, T_WEB,
-	  "<list>",
+	{ O_HTTP_HOSTS, "http-allowed-hosts", 0, ARG_REQ, 1, T_WEB, "<list>",
 	  "Host header names the web server answers\n"
 	  "to besides IP addresses, localhost and\n"
 	  "this machine's name (DNS rebinding guard),\n"
 	  "comma separated; * accepts any",
 	  F_STR(http_allowed_hosts) },
 	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 1, T_WEB, "<path>",
-	  "Users configuration file path.\nDefault: none",
-	  F_STR(users_file) },
+	  "Users configuration file path.\nDefault: none", F_STR(users_file) },
 
 	/* Local networks and limits */
 	{ O_LOCAL_NETS, "local-networks", 'm', ARG_REQ, 1, T_LOCAL,
@@ -313,17 +352,15 @@ static const struct opt_def opt_table[] = {
 	{ O_DATA_DIR, "data-dir", 'd', ARG_REQ, 1, T_STORAGE, "<path>",
 	  "Data directory (must be writable).\nDefault: " DEF_DATA_DIR,
 	  F_STR(data_dir) },
-	{ O_REDIS, "redis", 'r', ARG_REQ, 1, T_STORAGE,
-	  "<host[:port][@db]>",
+	{ O_REDIS, "redis", 'r', ARG_REQ, 1, T_STORAGE, "<host[:port][@db]>",
 	  "Redis host[:port][@db] or unix socket\npath. "
 	  "Default: " DEF_REDIS,
 	  F_STR(redis) },
-	{ O_NO_PERSIST, "disable-host-persistency", 'P', ARG_NONE, 1,
-	  T_STORAGE, NULL, "Disable host persistency (in Redis)",
+	{ O_NO_PERSIST, "disable-host-persistency", 'P', ARG_NONE, 1, T_STORAGE,
+	  NULL, "Disable host persistency (in Redis)",
 	  F_FLAG(disable_host_persistence) },
-	{ O_NO_PERSIST, "disable-host-persistence", 0, ARG_NONE, 1,
-	  T_STORAGE, NULL, NULL,
-	  F_FLAG(disable_host_persistence) },
+	{ O_NO_PERSIST, "disable-host-persistence", 0, ARG_NONE, 1, T_STORAGE,
+	  NULL, NULL, F_FLAG(disable_host_persistence) },
 	{ O_DUMP_FLOWS, "dump-flows", 'F', ARG_NONE, 1, T_STORAGE, NULL,
 	  "Dump expired flows (SQLite, one database\nper day)",
 	  F_FLAG(dump_flows) },
@@ -348,8 +385,7 @@ static const struct opt_def opt_table[] = {
 	  "    dump (see -C)",
 	  F_INT(aggregations, 0, 2) },
 	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 0, T_STORAGE, NULL,
-	  "Enable timeline dump",
-	  F_FLAG(dump_timeline) },
+	  "Enable timeline dump", F_FLAG(dump_timeline) },
 
 	/* Export and hierarchies */
 	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 1, T_EXPORT,
@@ -376,11 +412,13 @@ static const struct opt_def opt_table[] = {
 	  "the key pair is kept in the data dir",
 	  F_FLAG(zmq_encryption) },
 	{ O_ZMQ_KEY_PRIV, "zmq-encryption-key-priv", 0, ARG_REQ, 1, T_EXPORT,
-	  "<key>", "ZMQ CURVE private key of this node\n"
+	  "<key>",
+	  "ZMQ CURVE private key of this node\n"
 	  "(Z85, 40 characters; implies\n--zmq-encryption)",
 	  F_STR(zmq_encryption_key_priv) },
 	{ O_ZMQ_ALLOWED_KEYS, "zmq-allowed-keys", 0, ARG_REQ, 1, T_EXPORT,
-	  "<file>", "With --zmq-encryption: accept only\n"
+	  "<file>",
+	  "With --zmq-encryption: accept only\n"
 	  "probes whose CURVE public key (Z85)\n"
 	  "is listed in this file, one per line",
 	  F_STR(zmq_allowed_keys) },
@@ -390,18 +428,15 @@ static const struct opt_def opt_table[] = {
 
 	/* Process */
 	{ O_DAEMON, "daemon", 'e', ARG_NONE, 0, T_PROCESS, NULL,
-	  "Daemonize ntopng",
-	  F_FLAG(daemonize) },
+	  "Daemonize ntopng", F_FLAG(daemonize) },
 	{ O_USER, "user", 'U', ARG_REQ, 1, T_PROCESS, "<sys user>",
 	  "Once inputs and sockets are open, run\n"
 	  "as this user, without capabilities.\n"
 	  "Default: " DEF_USER,
 	  F_STR(user) },
 	{ O_DONT_CHANGE_USER, "dont-change-user", 's', ARG_NONE, 1, T_PROCESS,
-	  NULL, "Do not change user (debug only)",
-	  F_FLAG(dont_change_user) },
-	{ O_PID, "pid", 'G', ARG_REQ, 1, T_PROCESS, "<path>",
-	  "Pid file path",
+	  NULL, "Do not change user (debug only)", F_FLAG(dont_change_user) },
+	{ O_PID, "pid", 'G', ARG_REQ, 1, T_PROCESS, "<path>", "Pid file path",
 	  F_STR(pid_file) },
 	{ O_CORE_AFFINITY, "core-affinity", 'g', ARG_REQ, 0, T_PROCESS,
 	  "<core id>", "Bind the capture threads to this CPU core",
@@ -425,11 +460,9 @@ static const struct opt_def opt_table[] = {
 	  "Key used to access httpbl services\n(default: disabled)",
 	  F_STR(httpbl_key) },
 	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 0, T_MISC, NULL,
-	  "Disable alerts generation",
-	  F_FLAG(disable_alerts) },
+	  "Disable alerts generation", F_FLAG(disable_alerts) },
 	{ O_VERSION, "version", 'V', ARG_NONE, 1, T_MISC, NULL,
-	  "Print version and quit",
-	  F_ACTION(act_version) },
+	  "Print version and quit", F_ACTION(act_version) },
 	{ O_HELP, "help", 'h', ARG_NONE, 1, T_MISC, NULL, "Help",
 	  F_ACTION(act_help) },
 	{ O_DUMP_OPTIONS, "dump-options", 0, ARG_REQ, 1, T_MISC, "<md|tsv>",
@@ -450,14 +483,13 @@ static const struct opt_def opt_table[] = {
 /* State of one prefs_parse() call. */
 struct parse_ctx {
 	struct prefs *p;
-	const char *where;        /* "file:line" or NULL on the command line */
-	int warned[O__COUNT];     /* "not implemented" already printed */
-	int exit_now;             /* -h or -V was handled */
-	int dump_config;          /* --dump-config: dump once all is parsed */
+	const char *where;    /* "file:line" or NULL on the command line */
+	int warned[O__COUNT]; /* "not implemented" already printed */
+	int exit_now;	      /* -h or -V was handled */
+	int dump_config;      /* --dump-config: dump once all is parsed */
 };
 
-static void
-prefs_errf(const struct parse_ctx *c, const char *fmt, ...)
+static void prefs_errf(const struct parse_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* One "ntopng: [file:line: ]message" line on stderr, one write. */
@@ -469,8 +501,8 @@ prefs_errf(const struct parse_ctx *c, const char *fmt, ...)
 	va_list ap;
 	int r;
 
-	r = snprintf(line, sizeof(line), "ntopng: %s%s", c && c->where ?
-		     c->where : "", c && c->where ? ": " : "");
+	r = snprintf(line, sizeof(line), "ntopng: %s%s",
+		     c && c->where ? c->where : "", c && c->where ? ": " : "");
 	n = r < 0 ? 0 : (size_t)r;
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
@@ -554,8 +586,7 @@ num_parse(const char *s, unsigned long long min, unsigned long long max,
 
 static int
 opt_num(const struct parse_ctx *c, const struct opt_def *o, const char *val,
-	unsigned long long min, unsigned long long max,
-	unsigned long long *out)
+	unsigned long long min, unsigned long long max, unsigned long long *out)
 {
 	char expect[96], maxs[32];
 
@@ -565,8 +596,7 @@ opt_num(const struct parse_ctx *c, const struct opt_def *o, const char *val,
 		snprintf(maxs, sizeof(maxs), "2^32-1");
 	else
 		snprintf(maxs, sizeof(maxs), "%llu", max);
-	snprintf(expect, sizeof(expect), "a number from %llu to %s", min,
-		 maxs);
+	snprintf(expect, sizeof(expect), "a number from %llu to %s", min, maxs);
 	opt_bad_value(c, o, val, expect);
 	return -1;
 }
@@ -598,10 +628,14 @@ static const char *
 mode_name(enum prefs_mode m)
 {
 	switch (m) {
-	case PREFS_MODE_ALL: return "all";
-	case PREFS_MODE_LOCAL: return "local";
-	case PREFS_MODE_REMOTE: return "remote";
-	case PREFS_MODE_NONE: break;
+	case PREFS_MODE_ALL:
+		return "all";
+	case PREFS_MODE_LOCAL:
+		return "local";
+	case PREFS_MODE_REMOTE:
+		return "remote";
+	case PREFS_MODE_NONE:
+		break;
 	}
 	return "none";
 }
@@ -669,8 +703,7 @@ set_export(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	struct prefs *p = c->p;
 
 	if (!endpoint_ok(val)) {
-		opt_bad_value(c, o, val,
-			      "an endpoint such as tcp://*:5556");
+		opt_bad_value(c, o, val, "an endpoint such as tcp://*:5556");
 		return -1;
 	}
 	if (p->n_export_endpoints >= MAX_EXPORT_ENDPOINTS) {
@@ -755,10 +788,11 @@ set_local_nets(struct parse_ctx *c, const struct opt_def *o, const char *val)
 		char name[64];
 
 		netlist_fini(&nl);
-		prefs_errf(c, "invalid value '%s' for %s: %s%s"
+		prefs_errf(c,
+			   "invalid value '%s' for %s: %s%s"
 			   "expected a.b.c.d/nn, a.b.c.d/a.b.c.d or "
-			   "x::/nn, comma separated", val,
-			   opt_display(o, name, sizeof(name)), err,
+			   "x::/nn, comma separated",
+			   val, opt_display(o, name, sizeof(name)), err,
 			   err[0] ? "; " : "");
 		return -1;
 	}
@@ -783,7 +817,8 @@ set_login(struct parse_ctx *c, const struct opt_def *o, const char *val)
 			return -1;
 		opt_warn_unimplemented(c, io);
 	} else {
-		opt_bad_value(c, o, val, "0, 1 or an export endpoint "
+		opt_bad_value(c, o, val,
+			      "0, 1 or an export endpoint "
 			      "such as tcp://*:3456");
 		return -1;
 	}
@@ -801,7 +836,8 @@ set_node_id(struct parse_ctx *c, const struct opt_def *o, const char *val)
 		    val[i] == '>')
 			ok = 0;
 	if (!ok) {
-		opt_bad_value(c, o, val, "1 to 64 printable "
+		opt_bad_value(c, o, val,
+			      "1 to 64 printable "
 			      "characters without blanks, commas or '>'");
 		return -1;
 	}
@@ -830,8 +866,7 @@ act_help(struct parse_ctx *c, const struct opt_def *o, const char *val)
 }
 
 static int
-act_dump_options(struct parse_ctx *c, const struct opt_def *o,
-		 const char *val)
+act_dump_options(struct parse_ctx *c, const struct opt_def *o, const char *val)
 {
 	if (strcmp(val, "md") == 0) {
 		prefs_options_md(stdout);
@@ -849,8 +884,7 @@ act_dump_options(struct parse_ctx *c, const struct opt_def *o,
 /* The dump waits for the end of the parse, so that it shows the options
  * that follow --dump-config too. */
 static int
-act_dump_config(struct parse_ctx *c, const struct opt_def *o,
-		const char *val)
+act_dump_config(struct parse_ctx *c, const struct opt_def *o, const char *val)
 {
 	(void)o;
 	(void)val;
@@ -916,7 +950,7 @@ opt_store(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	case OT_ACTION:
 	case OT_LIST:
 	case OT_NETS:
-		break;      /* always through a setter */
+		break; /* always through a setter */
 	}
 	return -1;
 }
@@ -1026,8 +1060,9 @@ opts_run(struct parse_ctx *c, int n, char **tok, int *i, int one_option)
 
 		if (t[0] != '-' || t[1] == '\0') {
 			prefs_errf(c, "unexpected argument '%s'%s", t,
-				   c->where ? "" : " (options start with - "
-				   "or --; see ntopng -h)");
+				   c->where ? ""
+					    : " (options start with - "
+					      "or --; see ntopng -h)");
 			return -1;
 		}
 		if (t[1] == '-') {
@@ -1200,7 +1235,8 @@ conf_warn_ignored(int argc, char **argv)
 	size_t n;
 	int i, r;
 
-	r = snprintf(buf, sizeof(buf), "ntopng: warning: options after the "
+	r = snprintf(buf, sizeof(buf),
+		     "ntopng: warning: options after the "
 		     "configuration file are ignored:");
 	n = r < 0 ? 0 : (size_t)r;
 	for (i = 2; i < argc && n < sizeof(buf); i++) {
@@ -1233,8 +1269,7 @@ prefs_init(struct prefs *p)
 	p->https_port = -1;
 	netlist_init(&p->local_nets);
 	if (netlist_add(&p->local_nets, DEF_LOCAL_NETS, err, sizeof(err)))
-		fputs("ntopng: cannot set the default local network\n",
-		      stderr);
+		fputs("ntopng: cannot set the default local network\n", stderr);
 	p->redis = prefs_strdup(DEF_REDIS);
 	p->user = prefs_strdup(DEF_USER);
 	p->disable_login = -1;
@@ -1293,7 +1328,8 @@ prefs_parse(struct prefs *p, int argc, char **argv)
 	c.p = p;
 	if (argc > 1 && argv[1][0] != '-') {
 		if (stat(argv[1], &st) != 0 || !S_ISREG(st.st_mode)) {
-			prefs_errf(&c, "'%s' is neither an option nor a "
+			prefs_errf(&c,
+				   "'%s' is neither an option nor a "
 				   "configuration file (see ntopng -h)",
 				   argv[1]);
 			return -1;
@@ -1313,7 +1349,8 @@ prefs_parse(struct prefs *p, int argc, char **argv)
 		return 1;
 	if (c.dump_config) {
 		printf("# ntopng %s: effective configuration (options at "
-		       "their default are not listed)\n", NTOPNG_VERSION);
+		       "their default are not listed)\n",
+		       NTOPNG_VERSION);
 		prefs_dump(p, stdout);
 		fflush(stdout);
 		return 1;
@@ -1342,7 +1379,8 @@ prefs_version(void)
 
 	pcap_version_short(pv, sizeof(pv));
 	printf("ntopng v.%s (C re-implementation) built with nDPI %s and "
-	       "libpcap %s\n", NTOPNG_VERSION, ndpi_revision(), pv);
+	       "libpcap %s\n",
+	       NTOPNG_VERSION, ndpi_revision(), pv);
 }
 
 #define USAGE_COL 36
@@ -1423,7 +1461,8 @@ prefs_usage(void)
 	       "[-X <num>] [-l [0|1]] [-v]...\n"
 	       "         [other options below]\n\n"
 	       "Options (value options: the last one given wins; "
-	       "-i accumulates):\n", NTOPNG_VERSION);
+	       "-i accumulates):\n",
+	       NTOPNG_VERSION);
 	for (t = 0; t < T__COUNT; t++) {
 		printf("\n%s:\n", topic_names[t]);
 		for (i = 0; i < OPT_COUNT; i++)
@@ -1586,12 +1625,12 @@ prefs_options_md(FILE *f)
 	int t;
 
 	fprintf(f, "<!-- BEGIN options: generated by `ntopng --dump-options "
-		"md` from opt_table[] in common/prefs.c; do not edit "
-		"(tests/e2e/docs_options.py) -->\n");
+		   "md` from opt_table[] in common/prefs.c; do not edit "
+		   "(tests/e2e/docs_options.py) -->\n");
 	for (t = 0; t < T__COUNT; t++) {
 		fprintf(f, "\n### %s\n\n", topic_names[t]);
 		fprintf(f, "| short | long | argument | what | status |\n"
-			"|---|---|---|---|---|\n");
+			   "|---|---|---|---|---|\n");
 		for (i = 0; i < OPT_COUNT; i++) {
 			const struct opt_def *o = &opt_table[i];
 
@@ -1613,8 +1652,8 @@ prefs_options_md(FILE *f)
 			else
 				fprintf(f, "same as `--%s`",
 					opt_by_id(o->id)->lng);
-			fprintf(f, " | %s |\n", o->implemented ? "yes" :
-				"not implemented yet");
+			fprintf(f, " | %s |\n",
+				o->implemented ? "yes" : "not implemented yet");
 		}
 	}
 	fprintf(f, "\n<!-- END options -->\n");

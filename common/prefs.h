@@ -26,62 +26,72 @@
 
 #define PREFS_MAX_IFACES 32
 
-enum prefs_mode { PREFS_MODE_NONE = 0, PREFS_MODE_ALL, PREFS_MODE_LOCAL, PREFS_MODE_REMOTE };
+enum prefs_mode {
+	PREFS_MODE_NONE = 0,
+	PREFS_MODE_ALL,
+	PREFS_MODE_LOCAL,
+	PREFS_MODE_REMOTE
+};
 
 struct prefs {
 	/* -i, in order; each string is "spec" or "name=spec" (heap) */
 	char *ifaces[PREFS_MAX_IFACES];
 	int n_ifaces;
 
-	int dns_mode;                /* -n 0..3, default 0 */
-	char *data_dir;              /* -d, default /var/tmp/ntopng */
-	int daemonize;               /* -e */
-	char *httpdocs_dir;          /* -1, default "httpdocs" (resolved by main) */
-	char *scripts_dir;           /* -2, default "scripts" */
-	char *callbacks_dir;         /* -3, default "scripts/callbacks" */
-	int dump_timeline;           /* -C */
-	char *categorization_key;    /* -c */
-	char *httpbl_key;            /* -k */
-	char *http_addr;             /* -w [addr:]port: address part or NULL (any) */
-	int http_port;               /* default 3000; 0 = HTTP off */
-	char *https_addr;            /* -W [addr:]port */
-	int https_port;              /* default: http_port + 1 when set; -1 = not given */
-	struct netlist local_nets;   /* -m, default 192.168.1.0/24 */
-	char *ndpi_protos_file;      /* -p */
-	int disable_host_persistence;/* -P */
-	char *redis;                 /* -r host[:port][@db] or unix path, default 127.0.0.1:6379 */
-	char *user;                  /* -U, default "nobody" */
-	int dont_change_user;        /* -s */
-	int disable_autologout;      /* -q */
-	int http_401;                /* --http-401: 401 to JSON REST clients */
-	char *http_allowed_origins;  /* --http-allowed-origins: CORS list or NULL */
-	char *http_allowed_hosts;    /* --http-allowed-hosts: Host names or NULL */
-	int disable_login;           /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 = off (default) */
-	uint32_t max_num_flows;      /* -X, default 131072 */
-	uint32_t max_num_hosts;      /* -x, default 65536 */
-	char *users_file;            /* -u */
-	char *pid_file;              /* -G */
-	int disable_alerts;          /* -H */
-	char *packet_filter;         /* -B (BPF) */
-	int aggregations;            /* -A 0..2 */
-	int dump_flows;              /* -F */
-	char *export_endpoints[8];   /* -I (and -l tcp://...) */
+	int dns_mode;	     /* -n 0..3, default 0 */
+	char *data_dir;	     /* -d, default /var/tmp/ntopng */
+	int daemonize;	     /* -e */
+	char *httpdocs_dir;  /* -1, default "httpdocs" (resolved by main) */
+	char *scripts_dir;   /* -2, default "scripts" */
+	char *callbacks_dir; /* -3, default "scripts/callbacks" */
+	int dump_timeline;   /* -C */
+	char *categorization_key; /* -c */
+	char *httpbl_key;	  /* -k */
+	char *http_addr;  /* -w [addr:]port: address part or NULL (any) */
+	int http_port;	  /* default 3000; 0 = HTTP off */
+	char *https_addr; /* -W [addr:]port */
+	int https_port;	  /* default: http_port + 1 when set; -1 = not given */
+	struct netlist local_nets;    /* -m, default 192.168.1.0/24 */
+	char *ndpi_protos_file;	      /* -p */
+	int disable_host_persistence; /* -P */
+	char *redis; /* -r host[:port][@db] or unix path, default 127.0.0.1:6379
+		      */
+	char *user;  /* -U, default "nobody" */
+	int dont_change_user;	    /* -s */
+	int disable_autologout;	    /* -q */
+	int http_401;		    /* --http-401: 401 to JSON REST clients */
+	char *http_allowed_origins; /* --http-allowed-origins: CORS list or NULL
+				     */
+	char *http_allowed_hosts; /* --http-allowed-hosts: Host names or NULL */
+	int disable_login; /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 =
+			      off (default) */
+	uint32_t max_num_flows;	   /* -X, default 131072 */
+	uint32_t max_num_hosts;	   /* -x, default 65536 */
+	char *users_file;	   /* -u */
+	char *pid_file;		   /* -G */
+	int disable_alerts;	   /* -H */
+	char *packet_filter;	   /* -B (BPF) */
+	int aggregations;	   /* -A 0..2 */
+	int dump_flows;		   /* -F */
+	char *export_endpoints[8]; /* -I (and -l tcp://...) */
 	int n_export_endpoints;
-	enum prefs_mode dump_hosts;          /* -D */
-	enum prefs_mode dump_aggregations;   /* -E */
-	enum prefs_mode sticky_hosts;        /* -S (none = PREFS_MODE_NONE) */
-	int json_labels;             /* --json-labels */
-	char *hw_timestamp_mode;     /* --hw-timestamp-mode */
-	int verbose;                 /* -v, count */
-	int core_affinity;           /* -g core id, -1 = none */
-	int shutdown_when_done;      /* --shutdown-when-done */
-	char *node_id;               /* --node-id */
-	int export_interval;         /* --export-interval seconds, default 1 */
-	int zmq_encryption;          /* --zmq-encryption */
-	char *zmq_encryption_key_priv;  /* --zmq-encryption-key-priv */
-	char *zmq_encryption_key;    /* --zmq-encryption-key (server public key, -I client) */
-	char *zmq_allowed_keys;      /* --zmq-allowed-keys: file of client public keys */
-	char *config_file;           /* the configuration file used, if any */
+	enum prefs_mode dump_hosts;	   /* -D */
+	enum prefs_mode dump_aggregations; /* -E */
+	enum prefs_mode sticky_hosts;	   /* -S (none = PREFS_MODE_NONE) */
+	int json_labels;		   /* --json-labels */
+	char *hw_timestamp_mode;	   /* --hw-timestamp-mode */
+	int verbose;			   /* -v, count */
+	int core_affinity;		   /* -g core id, -1 = none */
+	int shutdown_when_done;		   /* --shutdown-when-done */
+	char *node_id;			   /* --node-id */
+	int export_interval; /* --export-interval seconds, default 1 */
+	int zmq_encryption;  /* --zmq-encryption */
+	char *zmq_encryption_key_priv; /* --zmq-encryption-key-priv */
+	char *zmq_encryption_key; /* --zmq-encryption-key (server public key, -I
+				     client) */
+	char *zmq_allowed_keys;	  /* --zmq-allowed-keys: file of client public
+				     keys */
+	char *config_file;	  /* the configuration file used, if any */
 };
 
 /* Sets every default. */

@@ -27,8 +27,8 @@
 struct rbuf {
 	const uint8_t *data;
 	size_t len;
-	size_t off;     /* cursor, <= len */
-	int bad;        /* a getter was refused since rbuf_init */
+	size_t off; /* cursor, <= len */
+	int bad;    /* a getter was refused since rbuf_init */
 };
 
 static inline void
@@ -130,8 +130,8 @@ rbuf_get_u32(struct rbuf *b, uint32_t *v)
 	if (!rbuf_has(b, 0, 4))
 		return rbuf_short_(b);
 	p = b->data + b->off;
-	*v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	     (uint32_t)p[2] << 8 | p[3];
+	*v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+	     p[3];
 	b->off += 4;
 	return 0;
 }
@@ -167,8 +167,8 @@ rbuf_get_u32le(struct rbuf *b, uint32_t *v)
 	if (!rbuf_has(b, 0, 4))
 		return rbuf_short_(b);
 	p = b->data + b->off;
-	*v = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	     (uint32_t)p[1] << 8 | p[0];
+	*v = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 |
+	     p[0];
 	b->off += 4;
 	return 0;
 }

@@ -20,7 +20,7 @@
 #include <ndpi/ndpi_main.h>
 
 #include "common/log.h"
-#include "merge/record.h"     /* struct pkt */
+#include "merge/record.h" /* struct pkt */
 
 struct ndpi_detection_module_struct *
 dpi_module_new(const char *protos_file)
@@ -35,7 +35,8 @@ dpi_module_new(const char *protos_file)
 	}
 	NDPI_BITMASK_SET_ALL(all);
 	ndpi_set_protocol_detection_bitmask2(m, &all);
-	if (protos_file != NULL && ndpi_load_protocols_file(m, protos_file) != 0) {
+	if (protos_file != NULL &&
+	    ndpi_load_protocols_file(m, protos_file) != 0) {
 		log_err("nDPI: cannot load protocols file %s", protos_file);
 		ndpi_exit_detection_module(m);
 		return NULL;
@@ -131,7 +132,8 @@ dpi_giveup(struct ndpi_detection_module_struct *m, struct dpi_flow *f)
 		return 0;
 	}
 	if (f->l7_app == NDPI_PROTOCOL_UNKNOWN) {
-		ndpi_protocol p = ndpi_detection_giveup(m, f->ndpi, 1, &guessed);
+		ndpi_protocol p =
+			ndpi_detection_giveup(m, f->ndpi, 1, &guessed);
 
 		changed = dpi_set_result(f, p);
 		f->guessed = guessed;
@@ -185,8 +187,8 @@ dpi_guess(struct ndpi_detection_module_struct *m, struct dpi_flow *f,
 		    (uint32_t)srv->a[2] << 8 | srv->a[3];
 	}
 	/* nDPI takes addresses and ports in host byte order here */
-	p = ndpi_guess_undetected_protocol(m, NULL, f->l4_proto, a, cli_port,
-					   b, srv_port);
+	p = ndpi_guess_undetected_protocol(m, NULL, f->l4_proto, a, cli_port, b,
+					   srv_port);
 	dpi_set_result(f, p);
 	f->guessed = 1;
 }

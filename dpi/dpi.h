@@ -23,15 +23,15 @@ struct pkt;
  * in and out around each call, only while detection runs).
  */
 struct dpi_flow {
-	struct ndpi_flow_struct *ndpi;  /* owned; NULL before the first packet
-					 * and once detection is done */
-	char *info;                  /* SNI / HTTP host / DNS query (heap) or NULL */
-	uint16_t l7_master, l7_app;  /* nDPI ids (0 = Unknown) */
-	uint16_t category;           /* ndpi_protocol_category_t */
-	uint16_t ndpi_pkts;          /* packets given to nDPI so far */
-	uint8_t detection_done;      /* 1 once L7 is final */
-	uint8_t guessed;             /* L7 came from nDPI's guess */
-	uint8_t l4_proto;            /* in: the flow's IPPROTO_* (budget) */
+	struct ndpi_flow_struct *ndpi; /* owned; NULL before the first packet
+					* and once detection is done */
+	char *info; /* SNI / HTTP host / DNS query (heap) or NULL */
+	uint16_t l7_master, l7_app; /* nDPI ids (0 = Unknown) */
+	uint16_t category;	    /* ndpi_protocol_category_t */
+	uint16_t ndpi_pkts;	    /* packets given to nDPI so far */
+	uint8_t detection_done;	    /* 1 once L7 is final */
+	uint8_t guessed;	    /* L7 came from nDPI's guess */
+	uint8_t l4_proto;	    /* in: the flow's IPPROTO_* (budget) */
 };
 
 #define DPI_MAX_UDP_PKTS 2

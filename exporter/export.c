@@ -64,13 +64,13 @@
 
 #define EXPORT_RING 16384
 #define EXPORT_MAX_PAYLOAD (120 * 1024)
-#define EXPORT_MAX_RECORD 1024          /* bound of one encoded record */
+#define EXPORT_MAX_RECORD 1024 /* bound of one encoded record */
 #define EXPORT_MAX_SOCKETS 8
 #define EXPORT_HDR_LEN 28
-#define EXPORT_BACKLOG 512             /* messages kept per endpoint */
+#define EXPORT_BACKLOG 512 /* messages kept per endpoint */
 
 struct export_rec {
-	struct flow_update u;        /* its pointers are not used */
+	struct flow_update u; /* its pointers are not used */
 	char info[128];
 	char path[256];
 };
@@ -83,12 +83,12 @@ struct export_msg {
 };
 
 struct export_sock {
-	void *sock;                  /* an XPUB */
+	void *sock; /* an XPUB */
 	char *endpoint;
-	int connect_mode;            /* connects (trailing c) rather than binds */
-	int subscribed;              /* a peer's subscription has arrived */
-	uint32_t msg_id;             /* last msg_id sent on this endpoint */
-	struct export_msg *backlog;  /* waiting for a subscriber, oldest first */
+	int connect_mode; /* connects (trailing c) rather than binds */
+	int subscribed;	  /* a peer's subscription has arrived */
+	uint32_t msg_id;  /* last msg_id sent on this endpoint */
+	struct export_msg *backlog; /* waiting for a subscriber, oldest first */
 	size_t n_backlog;
 	uint64_t backlog_drops;
 };
@@ -104,13 +104,13 @@ static struct {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct export_rec *ring;     /* [EXPORT_RING] */
-	uint64_t head, tail;         /* head - tail records queued */
-	uint64_t next_seq;           /* origin sequence of our own updates */
+	struct export_rec *ring; /* [EXPORT_RING] */
+	uint64_t head, tail;	 /* head - tail records queued */
+	uint64_t next_seq;	 /* origin sequence of our own updates */
 	struct export_stats st;
 
 	int export_interval;
-} ex = { .lock = PTHREAD_MUTEX_INITIALIZER };   /* .cond: export_start() */
+} ex = { .lock = PTHREAD_MUTEX_INITIALIZER }; /* .cond: export_start() */
 
 int
 export_active(void)
@@ -165,11 +165,12 @@ export_flow(const struct flow_update *u)
 	r->u = *u;
 	r->u.info = NULL;
 	r->u.site_path = NULL;
-	r->u.extra = NULL;           /* additional fields are not relayed */
+	r->u.extra = NULL; /* additional fields are not relayed */
 	snprintf(r->info, sizeof(r->info), "%s", u->info ? u->info : "");
 	if (u->site_path != NULL && u->site_path[0] != '\0') {
 		/* relayed: keep its origin and sequence, append ourselves */
-		if ((size_t)snprintf(r->path, sizeof(r->path), "%s>%s", u->site_path,
+		if ((size_t)snprintf(r->path, sizeof(r->path), "%s>%s",
+				     u->site_path,
 				     node_id) >= sizeof(r->path)) {
 			ex.st.queue_drops++;
 			rc = -1;
@@ -297,16 +298,16 @@ l7_text(const struct flow_update *u, char *buf, size_t len)
  */
 static const struct export_field {
 	enum ff_id code;
-	uint32_t id;                 /* 0: string key (the label) */
+	uint32_t id; /* 0: string key (the label) */
 	const char *label;
 } export_fields[] = {
 #define FF_EXPROW_NO(name, pen, id, label)
-#define FF_EXPROW_YES(name, pen, id, label) \
+#define FF_EXPROW_YES(name, pen, id, label)                                    \
 	{ FF_##name, (pen) == FF_PEN_OURS ? 0 : (id), label },
 #define FF_EXPROW_ALWAYS FF_EXPROW_YES
 #define FF_EXPROW_NONZERO FF_EXPROW_YES
 #define FF_EXPROW_SPECIAL FF_EXPROW_YES
-#define FF(name, pen, id, label, dec, member, exp) \
+#define FF(name, pen, id, label, dec, member, exp)                             \
 	FF_EXPROW_##exp(name, pen, id, label)
 #include "common/flow_fields.def"
 #undef FF
@@ -314,7 +315,7 @@ static const struct export_field {
 
 /* One field's value: a string (s, in buf when formatted) or a number. */
 struct export_val {
-	const char *s;               /* NULL: the number u */
+	const char *s; /* NULL: the number u */
 	uint64_t u;
 	char buf[IPADDR_STRLEN + 16];
 };
@@ -322,10 +323,14 @@ struct export_val {
 /* Fills v with field f of record r (c: this record's share of the four
  * counters); 0 when the record does not carry the field. */
 /* The generated cases of the rows whose EXP is ALWAYS or NONZERO. */
-#define FF_EXPVAL_ALWAYS(name, m) \
-	case FF_##name: v->u = u->m; return 1;
-#define FF_EXPVAL_NONZERO(name, m) \
-	case FF_##name: v->u = u->m; return u->m != 0;
+#define FF_EXPVAL_ALWAYS(name, m)                                              \
+	case FF_##name:                                                        \
+		v->u = u->m;                                                   \
+		return 1;
+#define FF_EXPVAL_NONZERO(name, m)                                             \
+	case FF_##name:                                                        \
+		v->u = u->m;                                                   \
+		return u->m != 0;
 #define FF_EXPVAL_NO(name, m)
 #define FF_EXPVAL_SPECIAL(name, m)
 
@@ -338,8 +343,7 @@ export_field_value(enum ff_id f, const struct export_rec *r,
 	v->s = NULL;
 	v->u = 0;
 	switch (f) {
-#define FF(name, pen, id, label, dec, member, exp) \
-	FF_EXPVAL_##exp(name, member)
+#define FF(name, pen, id, label, dec, member, exp) FF_EXPVAL_##exp(name, member)
 #include "common/flow_fields.def"
 #undef FF
 	case FF_IPV4_SRC:
@@ -354,12 +358,24 @@ export_field_value(enum ff_id f, const struct export_rec *r,
 			return 0;
 		v->s = ipaddr_fmt(&u->dst, v->buf, sizeof(v->buf));
 		return 1;
-	case FF_IN_BYTES: v->u = c[0]; return 1;
-	case FF_IN_PKTS: v->u = c[1]; return 1;
-	case FF_OUT_BYTES: v->u = c[2]; return 1;
-	case FF_OUT_PKTS: v->u = c[3]; return 1;
-	case FF_FIRST_SWITCHED: v->u = u->first_ms / 1000; return 1;
-	case FF_LAST_SWITCHED: v->u = u->last_ms / 1000; return 1;
+	case FF_IN_BYTES:
+		v->u = c[0];
+		return 1;
+	case FF_IN_PKTS:
+		v->u = c[1];
+		return 1;
+	case FF_OUT_BYTES:
+		v->u = c[2];
+		return 1;
+	case FF_OUT_PKTS:
+		v->u = c[3];
+		return 1;
+	case FF_FIRST_SWITCHED:
+		v->u = u->first_ms / 1000;
+		return 1;
+	case FF_LAST_SWITCHED:
+		v->u = u->last_ms / 1000;
+		return 1;
 	case FF_CLIENT_TCP_FLAGS:
 		v->u = u->src_tcp_flags;
 		return u->l4_proto == 6;
@@ -382,9 +398,15 @@ export_field_value(enum ff_id f, const struct export_rec *r,
 	case FF_OUTPUT_SNMP:
 		v->u = u->out_ifindex;
 		return u->in_ifindex || u->out_ifindex;
-	case FF_SAMPLING: v->u = u->sampling; return u->sampling > 1;
-	case FF_L7_INFO: v->s = r->info; return r->info[0] != '\0';
-	case FF_SITE_PATH: v->s = r->path; return 1;
+	case FF_SAMPLING:
+		v->u = u->sampling;
+		return u->sampling > 1;
+	case FF_L7_INFO:
+		v->s = r->info;
+		return r->info[0] != '\0';
+	case FF_SITE_PATH:
+		v->s = r->path;
+		return 1;
 	default:
 		break;
 	}
@@ -412,7 +434,7 @@ tlv_record(struct tlv *t, const struct export_rec *r, const uint64_t c[4])
 		else
 			tlv_uint(t, f->id, v.u);
 	}
-	t->b[t->len++] = 0x01;   /* end of record */
+	t->b[t->len++] = 0x01; /* end of record */
 }
 
 /* The same record as a JSON object with labels (--json-labels). */
@@ -430,9 +452,13 @@ json_record(const struct export_rec *r, const uint64_t c[4])
 
 		if (!export_field_value(f->code, r, c, &v))
 			continue;
-		json_object_set_new(o, f->label, v.s != NULL ? json_string(v.s) :
-				    json_integer((json_int_t)(v.u > INT64_MAX ?
-							      INT64_MAX : v.u)));
+		json_object_set_new(
+			o, f->label,
+			v.s != NULL
+				? json_string(v.s)
+				: json_integer((json_int_t)(v.u > INT64_MAX
+								    ? INT64_MAX
+								    : v.u)));
 	}
 	return o;
 }
@@ -462,7 +488,8 @@ export_encode_one(const struct flow_update *u, const char *path,
 		json_t *arr = json_array(), *o = json_record(r, c);
 		char *txt;
 
-		if (arr != NULL && o != NULL && json_array_append_new(arr, o) == 0) {
+		if (arr != NULL && o != NULL &&
+		    json_array_append_new(arr, o) == 0) {
 			o = NULL;
 			txt = json_dumps(arr, JSON_COMPACT);
 			if (txt != NULL && strlen(txt) < size) {
@@ -509,7 +536,8 @@ sock_send(struct export_sock *es, const char *topic, int version,
 	hdr[26] = (uint8_t)(ex.st.source_id >> 8);
 	hdr[27] = (uint8_t)ex.st.source_id;
 	/* past the send HWM libzmq drops, which the peer sees as a gap */
-	if (zmq_send(es->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+	if (zmq_send(es->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
+	    0)
 		zmq_send(es->sock, payload, len, ZMQ_DONTWAIT);
 	pthread_mutex_lock(&ex.lock);
 	ex.st.sent_msgs++;
@@ -584,7 +612,6 @@ export_send(const char *topic, int version, const void *payload, size_t len)
 	}
 }
 
-
 /* The longest flow idle time of our interfaces.  Sent as twice the
  * event's timeout.idle, so that a hub applying zmq-wire.md §5 to us
  * (max(clamp(2 x idle, 60, 600), lifetime + 10), lifetime = the export
@@ -618,19 +645,18 @@ export_send_event(void)
 		backlog_drops += ex.socks[i].backlog_drops;
 	o = json_pack("{s:I, s:s, s:I, s:I, s:{s:s, s:I}, s:{s:i, s:i, s:i},"
 		      " s:{s:I, s:i, s:i}, s:{s:I, s:I}}",
-		      "time", (json_int_t)time(NULL),
-		      "node_id", node_id,
+		      "time", (json_int_t)time(NULL), "node_id", node_id,
 		      "exported_records", (json_int_t)st.sent_records,
-		      "exported_msgs", (json_int_t)st.sent_msgs,
-		      "probe", "version", NTOPNG_VERSION,
-		      "uuid_num", (json_int_t)st.source_id,
-		      "timeout", "lifetime", ex.export_interval,
-		      "idle", (int)(flow_idle_max_ms() / 2000),
-		      "collected_lifetime", ex.export_interval,
-		      "zmq", "num_flow_exports", (json_int_t)st.sent_records,
-		      "num_exporters", 1, "num_zmq_exporters", 1,
-		      "drops", "export_queue_full", (json_int_t)st.queue_drops,
-		      "backlog", (json_int_t)backlog_drops);
+		      "exported_msgs", (json_int_t)st.sent_msgs, "probe",
+		      "version", NTOPNG_VERSION, "uuid_num",
+		      (json_int_t)st.source_id, "timeout", "lifetime",
+		      ex.export_interval, "idle",
+		      (int)(flow_idle_max_ms() / 2000), "collected_lifetime",
+		      ex.export_interval, "zmq", "num_flow_exports",
+		      (json_int_t)st.sent_records, "num_exporters", 1,
+		      "num_zmq_exporters", 1, "drops", "export_queue_full",
+		      (json_int_t)st.queue_drops, "backlog",
+		      (json_int_t)backlog_drops);
 	if (o == NULL)
 		return;
 	txt = json_dumps(o, JSON_COMPACT);
@@ -661,7 +687,8 @@ export_batch(struct export_rec *recs, size_t n)
 		arr = json_array();
 	for (i = 0; i < n; i++) {
 		struct export_rec *r = &recs[i];
-		uint64_t v[4] = { r->u.in_bytes, r->u.in_pkts, r->u.out_bytes, r->u.out_pkts };
+		uint64_t v[4] = { r->u.in_bytes, r->u.in_pkts, r->u.out_bytes,
+				  r->u.out_pkts };
 
 		/* upstream parses u32 counters: split bigger deltas */
 		do {
@@ -669,12 +696,14 @@ export_batch(struct export_rec *recs, size_t n)
 			int k;
 
 			for (k = 0; k < 4; k++) {
-				c[k] = v[k] > 0xffffffffULL ? 0xffffffffULL : v[k];
+				c[k] = v[k] > 0xffffffffULL ? 0xffffffffULL
+							    : v[k];
 				v[k] -= c[k];
 			}
 			if (arr != NULL) {
 				json_t *o = json_record(r, c);
-				char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+				char *s =
+					o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 				if (s != NULL) {
 					json_len += strlen(s) + 1;
@@ -683,11 +712,14 @@ export_batch(struct export_rec *recs, size_t n)
 				} else {
 					json_decref(o);
 				}
-				if (json_len > EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
-					char *txt = json_dumps(arr, JSON_COMPACT);
+				if (json_len >
+				    EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
+					char *txt =
+						json_dumps(arr, JSON_COMPACT);
 
 					if (txt != NULL) {
-						export_send("flow", 2, txt, strlen(txt));
+						export_send("flow", 2, txt,
+							    strlen(txt));
 						free(txt);
 					}
 					json_array_clear(arr);
@@ -695,7 +727,8 @@ export_batch(struct export_rec *recs, size_t n)
 				}
 			} else {
 				tlv_record(&t, r, c);
-				if (t.len > EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
+				if (t.len >
+				    EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
 					export_send("flow", 3, t.b, t.len);
 					t.len = 2;
 				}
@@ -734,7 +767,8 @@ export_poll_subscriptions(void)
 		uint8_t msg[256];
 		int n;
 
-		while ((n = zmq_recv(es->sock, msg, sizeof(msg), ZMQ_DONTWAIT)) > 0) {
+		while ((n = zmq_recv(es->sock, msg, sizeof(msg),
+				     ZMQ_DONTWAIT)) > 0) {
 			if (msg[0] == 1)
 				es->subscribed = 1;
 			else if (msg[0] == 0)
@@ -764,7 +798,8 @@ export_thread(void *arg)
 			cond_deadline_ms(&ts, 100);
 			pthread_cond_timedwait(&ex.cond, &ex.lock, &ts);
 		}
-		while (ex.head != ex.tail && n < sizeof(batch) / sizeof(batch[0]))
+		while (ex.head != ex.tail &&
+		       n < sizeof(batch) / sizeof(batch[0]))
 			batch[n++] = ex.ring[ex.tail++ % EXPORT_RING];
 		stop = !ex.running && ex.head == ex.tail;
 		pthread_mutex_unlock(&ex.lock);
@@ -843,25 +878,32 @@ export_open(const char *spec, const struct prefs *p)
 		char server[41], pub[41], sec[41];
 
 		if (curve_key_text(p->zmq_encryption_key, server) != 0) {
-			log_err("--zmq-encryption-key: expected 40 Z85 characters (or 80 hex digits)");
+			log_err("--zmq-encryption-key: expected 40 Z85 "
+				"characters (or 80 hex digits)");
 			goto fail;
 		}
 		if (zmq_curve_keypair(pub, sec) != 0 ||
-		    zmq_setsockopt(es->sock, ZMQ_CURVE_SERVERKEY, server, 41) != 0 ||
-		    zmq_setsockopt(es->sock, ZMQ_CURVE_PUBLICKEY, pub, 41) != 0 ||
-		    zmq_setsockopt(es->sock, ZMQ_CURVE_SECRETKEY, sec, 41) != 0) {
-			log_err("-I %s: CURVE client set-up failed: %s", spec, zmq_strerror(errno));
+		    zmq_setsockopt(es->sock, ZMQ_CURVE_SERVERKEY, server, 41) !=
+			    0 ||
+		    zmq_setsockopt(es->sock, ZMQ_CURVE_PUBLICKEY, pub, 41) !=
+			    0 ||
+		    zmq_setsockopt(es->sock, ZMQ_CURVE_SECRETKEY, sec, 41) !=
+			    0) {
+			log_err("-I %s: CURVE client set-up failed: %s", spec,
+				zmq_strerror(errno));
 			goto fail;
 		}
 	}
-	if ((connect_mode ? zmq_connect(es->sock, ep) : zmq_bind(es->sock, ep)) != 0) {
-		log_err("-I %s: cannot %s: %s", spec, connect_mode ? "connect" : "bind",
-			zmq_strerror(errno));
+	if ((connect_mode ? zmq_connect(es->sock, ep)
+			  : zmq_bind(es->sock, ep)) != 0) {
+		log_err("-I %s: cannot %s: %s", spec,
+			connect_mode ? "connect" : "bind", zmq_strerror(errno));
 		goto fail;
 	}
 	es->endpoint = ep;
 	ex.n_socks++;
-	log_info("exporting flows on %s (%s, %s)", ep, connect_mode ? "connect" : "bind",
+	log_info("exporting flows on %s (%s, %s)", ep,
+		 connect_mode ? "connect" : "bind",
 		 p->json_labels ? "JSON with labels" : "TLV");
 	return 0;
 fail:
@@ -924,7 +966,8 @@ export_stop(void)
 		struct export_sock *es = &ex.socks[i];
 
 		if (es->n_backlog > 0)
-			log_warn("-I %s: no peer subscribed: %zu messages not sent",
+			log_warn("-I %s: no peer subscribed: %zu messages not "
+				 "sent",
 				 es->endpoint, es->n_backlog);
 		while (es->n_backlog > 0)
 			free(es->backlog[--es->n_backlog].payload);

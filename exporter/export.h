@@ -52,8 +52,8 @@ int export_encode_one(const struct flow_update *u, const char *path,
 
 struct export_stats {
 	uint64_t queued, sent_records, sent_msgs, sent_bytes;
-	uint64_t queue_drops;        /* updates refused: queue full */
-	uint64_t events;             /* event messages sent */
+	uint64_t queue_drops; /* updates refused: queue full */
+	uint64_t events;      /* event messages sent */
 	uint32_t source_id;
 };
 void export_get_stats(struct export_stats *out);

@@ -64,27 +64,26 @@
  * they grew (owner thread of the interface) */
 struct ts_prev {
 	uint64_t bytes, packets, drops;
-	uint64_t *l7;                /* [2 * n_l7]: sent, rcvd by nDPI id */
+	uint64_t *l7; /* [2 * n_l7]: sent, rcvd by nDPI id */
 	uint32_t n_l7;
 };
 
 /* One interface's storage: the context of its sinks. */
 struct storage_ifc {
 	struct iface *ifc;
-	int ifid;                    /* writer jobs name the interface by it */
-	const char *spec;            /* iface_spec(): the flows' origin */
+	int ifid;	  /* writer jobs name the interface by it */
+	const char *spec; /* iface_spec(): the flows' origin */
 	struct ts_prev prev;
-	time_t last_ts;              /* last interface snapshot */
-	time_t last_min;             /* last minute snapshot */
+	time_t last_ts;	 /* last interface snapshot */
+	time_t last_min; /* last minute snapshot */
 	int flushed_flows, flushed_hosts;
 };
 
 static const struct prefs *st_prefs;
 static int st_on;
-static struct storage_ifc *st_ifcs[STORAGE_MAX_IFACES];  /* main thread */
+static struct storage_ifc *st_ifcs[STORAGE_MAX_IFACES]; /* main thread */
 
 /* ---- data directory ---- */
-
 
 int
 storage_check_data_dir(const struct prefs *p)
@@ -133,7 +132,8 @@ storage_iface_names(void)
 		    writer_iface_set(iface_id(node_ifaces[i]),
 				     iface_identity(node_ifaces[i])) != 0)
 			log_warn("%s: no storage beyond interface %d",
-				 iface_name(node_ifaces[i]), WRITER_MAX_IFACES - 1);
+				 iface_name(node_ifaces[i]),
+				 WRITER_MAX_IFACES - 1);
 }
 
 int
@@ -177,11 +177,12 @@ storage_close(void)
 	log_info("storage: kv %s, %llu ops, %llu write failures, %llu "
 		 "reconnects; writer %llu records, %llu dropped, %llu flows, "
 		 "%llu contacts, %llu flows lost, %llu contacts lost, "
-		 "%llu hosts saved, %llu restored, %llu db errors, %llu rrd errors",
+		 "%llu hosts saved, %llu restored, %llu db errors, %llu rrd "
+		 "errors",
 		 k.embedded ? "embedded" : "redis", (unsigned long long)k.ops,
 		 (unsigned long long)k.write_failures,
-		 (unsigned long long)k.reconnects, (unsigned long long)w.written,
-		 (unsigned long long)w.dropped,
+		 (unsigned long long)k.reconnects,
+		 (unsigned long long)w.written, (unsigned long long)w.dropped,
 		 (unsigned long long)w.flows_written,
 		 (unsigned long long)w.contacts_written,
 		 (unsigned long long)w.flows_lost,
@@ -203,10 +204,14 @@ static int
 mode_match(enum prefs_mode m, int is_local)
 {
 	switch (m) {
-	case PREFS_MODE_ALL: return 1;
-	case PREFS_MODE_LOCAL: return is_local;
-	case PREFS_MODE_REMOTE: return !is_local;
-	default: return 0;
+	case PREFS_MODE_ALL:
+		return 1;
+	case PREFS_MODE_LOCAL:
+		return is_local;
+	case PREFS_MODE_REMOTE:
+		return !is_local;
+	default:
+		return 0;
 	}
 }
 
@@ -243,7 +248,7 @@ flow_record(const struct storage_ifc *si, const struct flow_rec *f,
 	w->l7_app = f->l7_app;
 	snprintf(w->l7_name, sizeof(w->l7_name), "%s", f->l7_name);
 	snprintf(w->info, sizeof(w->info), "%s", f->info);
-	w->ifname = si->spec;        /* the input whole, not its label */
+	w->ifname = si->spec; /* the input whole, not its label */
 }
 
 static void
@@ -310,8 +315,9 @@ host_key(const struct storage_ifc *si, const struct ipaddr *ip, uint16_t vlan,
 	if (storage_iface_id(si->ifid, id, sizeof(id)) != 0)
 		return -1;
 	ipaddr_fmt(ip, a, sizeof(a));
-	return snprintf(buf, len, STORAGE_HOST_KEY, id, a, vlan) <
-	       (int)len ? 0 : -1;
+	return snprintf(buf, len, STORAGE_HOST_KEY, id, a, vlan) < (int)len
+		       ? 0
+		       : -1;
 }
 
 static json_t *
@@ -335,27 +341,31 @@ storage_host_to_json(const struct host_snapshot *h)
 	for (i = 0; l7 && h->l7 != NULL && i < h->n_l7; i++) {
 		const struct host_snapshot_l7 *l = &h->l7[i];
 
-		json_array_append_new(l7, json_pack("[i,I,I,I,I,I,I,I]",
-			l->proto, (json_int_t)l->num_flows,
-			(json_int_t)l->bytes_sent, (json_int_t)l->bytes_rcvd,
-			(json_int_t)l->pkts_sent, (json_int_t)l->pkts_rcvd,
-			(json_int_t)l->first_ms, (json_int_t)l->last_ms));
+		json_array_append_new(l7,
+				      json_pack("[i,I,I,I,I,I,I,I]", l->proto,
+						(json_int_t)l->num_flows,
+						(json_int_t)l->bytes_sent,
+						(json_int_t)l->bytes_rcvd,
+						(json_int_t)l->pkts_sent,
+						(json_int_t)l->pkts_rcvd,
+						(json_int_t)l->first_ms,
+						(json_int_t)l->last_ms));
 	}
 	o = json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,"
 		      "s:I,s:I,s:I,s:o}",
-		"ip", a, "vlan", h->vlan,
-		"first_seen", (json_int_t)(h->first_ms / 1000),
-		"last_seen", (json_int_t)(h->last_ms / 1000),
-		"bytes.sent", (json_int_t)h->c.bytes_sent,
-		"bytes.rcvd", (json_int_t)h->c.bytes_rcvd,
-		"packets.sent", (json_int_t)h->c.pkts_sent,
-		"packets.rcvd", (json_int_t)h->c.pkts_rcvd,
-		"tcp", l4_json(&h->tcp), "udp", l4_json(&h->udp),
-		"icmp", l4_json(&h->icmp), "other", l4_json(&h->other),
-		"unknown_bytes", (json_int_t)h->unknown_bytes,
-		"flows.as_client", (json_int_t)h->flows_as_client,
-		"flows.as_server", (json_int_t)h->flows_as_server,
-		"ndpi", l7 ? l7 : json_array());
+		      "ip", a, "vlan", h->vlan, "first_seen",
+		      (json_int_t)(h->first_ms / 1000), "last_seen",
+		      (json_int_t)(h->last_ms / 1000), "bytes.sent",
+		      (json_int_t)h->c.bytes_sent, "bytes.rcvd",
+		      (json_int_t)h->c.bytes_rcvd, "packets.sent",
+		      (json_int_t)h->c.pkts_sent, "packets.rcvd",
+		      (json_int_t)h->c.pkts_rcvd, "tcp", l4_json(&h->tcp),
+		      "udp", l4_json(&h->udp), "icmp", l4_json(&h->icmp),
+		      "other", l4_json(&h->other), "unknown_bytes",
+		      (json_int_t)h->unknown_bytes, "flows.as_client",
+		      (json_int_t)h->flows_as_client, "flows.as_server",
+		      (json_int_t)h->flows_as_server, "ndpi",
+		      l7 ? l7 : json_array());
 	if (o == NULL)
 		return NULL;
 	if (h->name[0] != '\0')
@@ -371,8 +381,9 @@ jnum(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 
-	return json_is_integer(v) && json_integer_value(v) > 0 ?
-	       (uint64_t)json_integer_value(v) : 0;
+	return json_is_integer(v) && json_integer_value(v) > 0
+		       ? (uint64_t)json_integer_value(v)
+		       : 0;
 }
 
 /* A time member in seconds as milliseconds, or 0: past the year 9999 it
@@ -390,8 +401,9 @@ jidx(json_t *a, size_t i)
 {
 	json_t *v = json_array_get(a, i);
 
-	return json_is_integer(v) && json_integer_value(v) > 0 ?
-	       (uint64_t)json_integer_value(v) : 0;
+	return json_is_integer(v) && json_integer_value(v) > 0
+		       ? (uint64_t)json_integer_value(v)
+		       : 0;
 }
 
 static void
@@ -433,7 +445,8 @@ storage_host_from_json(const char *js, struct host_snapshot *h,
 	l7 = json_object_get(o, "ndpi");
 	if (json_array_size(l7) > 0)
 		l7v = calloc(json_array_size(l7), sizeof(*l7v));
-	json_array_foreach(l7, i, e) {
+	json_array_foreach(l7, i, e)
+	{
 		uint64_t proto = jidx(e, 0);
 
 		if (l7v == NULL || !json_is_array(e) || proto > 0xffff)
@@ -476,7 +489,7 @@ hosts_purged(void *ctx, const struct host_snapshot *h)
 	r.u.save.json = storage_host_to_json(h);
 	if (r.u.save.json == NULL)
 		return;
-	post(&r, h->final);          /* frees the JSON when dropped */
+	post(&r, h->final); /* frees the JSON when dropped */
 }
 
 /* Redis worker: the GET's answer, back to the interface by value. */
@@ -582,7 +595,9 @@ storage_safe_name(char *dst, size_t len, const char *src)
 
 		dst[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			  (c >= '0' && c <= '9') || c == '.' || c == ':' ||
-			  c == '_' || c == '-') ? c : '_';
+			  c == '_' || c == '-')
+				 ? c
+				 : '_';
 	}
 	dst[i] = '\0';
 	if (i == 0 || (dst[0] == '.' && (dst[1] == '\0' || dst[1] == '.')))
@@ -622,14 +637,13 @@ ts_host(void *arg, const struct ipaddr *ip, uint16_t vlan, uint64_t dsent,
 
 /* One L7 protocol's growth since its last snapshot (iface_l7_walk). */
 static void
-ts_l7(void *arg, uint16_t proto, const char *name, uint64_t sent,
-      uint64_t rcvd)
+ts_l7(void *arg, uint16_t proto, const char *name, uint64_t sent, uint64_t rcvd)
 {
 	struct ts_walk *w = arg;
 	struct ts_prev *p = &w->si->prev;
 	struct writer_rec r;
 
-	if (proto >= p->n_l7) {      /* baselines grow with the ids seen */
+	if (proto >= p->n_l7) { /* baselines grow with the ids seen */
 		uint32_t n = (uint32_t)proto + 64;
 		uint64_t *l7 = realloc(p->l7, (size_t)n * 2 * sizeof(*l7));
 
@@ -689,7 +703,7 @@ ts_flush(void *ctx, struct iface *ifc, enum sink_flush_phase ph)
 	if (t <= si->last_ts)
 		t = si->last_ts + 1;
 	ts_iface(si, t, 1);
-	ts_minute(si, t, 1);         /* final values, even within a minute */
+	ts_minute(si, t, 1); /* final values, even within a minute */
 	log_info("%s: flushed %d flows, %d hosts to storage", iface_name(ifc),
 		 si->flushed_flows, si->flushed_hosts);
 }
@@ -712,7 +726,8 @@ storage_sink_add(struct iface *ifc)
 	    ifid >= STORAGE_MAX_IFACES || st_ifcs[ifid] != NULL)
 		return 0;
 	/* the Historical interface shows what is stored already */
-	if (iface_name(ifc) != NULL && strcmp(iface_name(ifc), "Historical") == 0 &&
+	if (iface_name(ifc) != NULL &&
+	    strcmp(iface_name(ifc), "Historical") == 0 &&
 	    iface_inputs(ifc) == (IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL))
 		return 0;
 	si = calloc(1, sizeof(*si));
@@ -750,26 +765,23 @@ storage_stats_json(void)
 	return json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
 			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 			 "s:I,s:I,s:I,s:I,s:I}}",
-		"kv", "redis_connected", k.redis_connected,
-		"embedded", k.embedded,
-		"reconnects", (json_int_t)k.reconnects,
-		"write_failures", (json_int_t)k.write_failures,
-		"ops", (json_int_t)k.ops,
-		"writer", "posted", (json_int_t)w.posted,
-		"written", (json_int_t)w.written,
-		"dropped", (json_int_t)w.dropped,
-		"queued", (json_int_t)w.queued,
-		"flows_written", (json_int_t)w.flows_written,
-		"contacts_written", (json_int_t)w.contacts_written,
-		"flows_lost", (json_int_t)w.flows_lost,
-		"contacts_lost", (json_int_t)w.contacts_lost,
-		"db_errors", (json_int_t)w.db_errors,
-		"rrd_updates", (json_int_t)w.rrd_updates,
-		"rrd_errors", (json_int_t)w.rrd_errors,
-		"hosts_saved", (json_int_t)w.hosts_saved,
-		"hosts_restored", (json_int_t)w.hosts_restored,
-		"kv_errors", (json_int_t)w.kv_errors,
-		"days_removed", (json_int_t)w.days_removed,
-		"restores_merged", (json_int_t)merged,
-		"restores_late", (json_int_t)late);
+			 "kv", "redis_connected", k.redis_connected, "embedded",
+			 k.embedded, "reconnects", (json_int_t)k.reconnects,
+			 "write_failures", (json_int_t)k.write_failures, "ops",
+			 (json_int_t)k.ops, "writer", "posted",
+			 (json_int_t)w.posted, "written", (json_int_t)w.written,
+			 "dropped", (json_int_t)w.dropped, "queued",
+			 (json_int_t)w.queued, "flows_written",
+			 (json_int_t)w.flows_written, "contacts_written",
+			 (json_int_t)w.contacts_written, "flows_lost",
+			 (json_int_t)w.flows_lost, "contacts_lost",
+			 (json_int_t)w.contacts_lost, "db_errors",
+			 (json_int_t)w.db_errors, "rrd_updates",
+			 (json_int_t)w.rrd_updates, "rrd_errors",
+			 (json_int_t)w.rrd_errors, "hosts_saved",
+			 (json_int_t)w.hosts_saved, "hosts_restored",
+			 (json_int_t)w.hosts_restored, "kv_errors",
+			 (json_int_t)w.kv_errors, "days_removed",
+			 (json_int_t)w.days_removed, "restores_merged",
+			 (json_int_t)merged, "restores_late", (json_int_t)late);
 }

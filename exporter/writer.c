@@ -72,29 +72,28 @@ struct writer_db {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
 	int ifid;
-	int contacts;                /* 0: flows, 1: contacts */
+	int contacts; /* 0: flows, 1: contacts */
 	int yday, year;
 	time_t last_use;
 	int in_txn;
-	uint64_t pending;            /* rows inserted in the open transaction */
+	uint64_t pending; /* rows inserted in the open transaction */
 	char path[PATH_MAX];
 };
 
 /* the workers, one per backend (the kinds of writer_rec they take) */
 enum { WQ_DB, WQ_RRD, WQ_KV, WQ_N };
 static const char *const wq_role[WQ_N] = { "writer-db", "writer-rrd",
-					    "writer-kv" };
+					   "writer-kv" };
 /* set by writer_start, cleared under w_qlock by writer_stop before the
  * queue is freed; readers of the queue lengths hold w_qlock */
 static struct jobq *w_q[WQ_N];
 static pthread_mutex_t w_qlock = PTHREAD_MUTEX_INITIALIZER;
-static int w_running;           /* __atomic_* */
+static int w_running; /* __atomic_* */
 /* Every counter is bumped and read atomically (posters: posted, dropped;
  * workers: the rest), so writer_get_stats() never races with a bump and
  * takes no lock a worker holds. */
 static struct writer_stats w_st;
-#define WST_ADD(field, n) \
-	__atomic_fetch_add(&w_st.field, (n), __ATOMIC_RELAXED)
+#define WST_ADD(field, n) __atomic_fetch_add(&w_st.field, (n), __ATOMIC_RELAXED)
 static char *w_dir;
 static struct writer_db w_dbs[WRITER_MAX_DBS];
 
@@ -185,8 +184,8 @@ writer_rrd_path(char *buf, size_t len, const char *dir, const char *sub,
 
 	if (w_dir == NULL || dir == NULL)
 		return -1;
-	n = snprintf(buf, len, "%s/interfaces/%s/rrd/%s%s.rrd", w_dir, dir,
-		     sub, name);
+	n = snprintf(buf, len, "%s/interfaces/%s/rrd/%s%s.rrd", w_dir, dir, sub,
+		     name);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
@@ -213,7 +212,8 @@ fail_summary(struct writer_fail *f)
 {
 	if (f->path[0] != '\0' && f->more > 0)
 		log_err("%s: %llu more failures after the first, %llu records "
-			"lost in all", f->path, (unsigned long long)f->more,
+			"lost in all",
+			f->path, (unsigned long long)f->more,
 			(unsigned long long)f->lost);
 	memset(f, 0, sizeof(*f));
 }
@@ -266,7 +266,8 @@ db_cause(sqlite3 *db, char *buf, size_t len)
 	"CREATE TABLE IF NOT EXISTS contacts ("                                \
 	"id INTEGER PRIMARY KEY AUTOINCREMENT, vlan_id INTEGER, "              \
 	"host_ip TEXT, peer_ip TEXT, peer_port INTEGER, role TEXT, "           \
-	"proto INTEGER, l7_name TEXT, bytes_sent INTEGER, bytes_rcvd INTEGER, "\
+	"proto INTEGER, l7_name TEXT, bytes_sent INTEGER, bytes_rcvd "         \
+	"INTEGER, "                                                            \
 	"packets_sent INTEGER, packets_rcvd INTEGER, first_seen INTEGER, "     \
 	"last_seen INTEGER);"                                                  \
 	"CREATE INDEX IF NOT EXISTS contacts_host ON contacts(host_ip);"
@@ -281,22 +282,22 @@ static const char flows_schema[] =
 #undef FW_COL
 	");"
 	"CREATE INDEX IF NOT EXISTS flows_last_seen ON flows(last_seen);";
-static const char flows_insert[] =
-	"INSERT INTO flows (id"
+static const char flows_insert[] = "INSERT INTO flows (id"
 #define FW_COL(col, type, bind, value, era) ", " #col
 #include "common/flow_fields.def"
 #undef FW_COL
-	") VALUES (NULL"
+				   ") VALUES (NULL"
 #define FW_COL(col, type, bind, value, era) ",?"
 #include "common/flow_fields.def"
 #undef FW_COL
-	")";
+				   ")";
 
 /* Counts the open transaction's rows as written or lost. */
 static void
 db_count(struct writer_db *d, int committed)
 {
-	uint64_t *ok = d->contacts ? &w_st.contacts_written : &w_st.flows_written;
+	uint64_t *ok =
+		d->contacts ? &w_st.contacts_written : &w_st.flows_written;
 	uint64_t *ko = d->contacts ? &w_st.contacts_lost : &w_st.flows_lost;
 
 	__atomic_fetch_add(committed ? ok : ko, d->pending, __ATOMIC_RELAXED);
@@ -365,24 +366,30 @@ db_get(int ifid, int contacts, time_t t)
 		return NULL;
 	if (fs_mkdir_parent(path) != 0) {
 		e = errno;
-		writer_fail(path, "cannot create its directory", strerror(e), 1);
+		writer_fail(path, "cannot create its directory", strerror(e),
+			    1);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(path, &d->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(d->db, 200);
-	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL;"
-			 "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : flows_schema,
-			 NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(d->db,
+			 "PRAGMA journal_mode=WAL;"
+			 "PRAGMA synchronous=NORMAL;",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : flows_schema, NULL,
+			 NULL, NULL) != SQLITE_OK)
 		goto fail;
-	ins = contacts ?
-		"INSERT INTO contacts (vlan_id, host_ip, peer_ip, peer_port, "
-		"role, proto, l7_name, bytes_sent, bytes_rcvd, packets_sent, "
-		"packets_rcvd, first_seen, last_seen) "
-		"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)" :
-		flows_insert;
+	ins = contacts ? "INSERT INTO contacts (vlan_id, host_ip, peer_ip, "
+			 "peer_port, "
+			 "role, proto, l7_name, bytes_sent, bytes_rcvd, "
+			 "packets_sent, "
+			 "packets_rcvd, first_seen, last_seen) "
+			 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		       : flows_insert;
 	if (sqlite3_prepare_v2(d->db, ins, -1, &d->ins, NULL) != SQLITE_OK)
 		goto fail;
 	d->ifid = ifid;
@@ -432,15 +439,14 @@ db_begin(struct writer_db *d)
 static char *
 flow_json(const struct writer_flow *f)
 {
-	json_t *o = json_pack("{s:s,s:i,s:s,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:s}",
-		"cli.ip", f->cli, "cli.port", f->cli_port,
-		"srv.ip", f->srv, "srv.port", f->srv_port,
-		"proto.l4", f->l4_proto, "proto.ndpi", f->l7_name,
-		"cli2srv.bytes", (json_int_t)f->c2s_bytes,
-		"srv2cli.bytes", (json_int_t)f->s2c_bytes,
-		"cli2srv.packets", (json_int_t)f->c2s_pkts,
-		"srv2cli.packets", (json_int_t)f->s2c_pkts,
-		"info", f->info);
+	json_t *o = json_pack(
+		"{s:s,s:i,s:s,s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:s}", "cli.ip",
+		f->cli, "cli.port", f->cli_port, "srv.ip", f->srv, "srv.port",
+		f->srv_port, "proto.l4", f->l4_proto, "proto.ndpi", f->l7_name,
+		"cli2srv.bytes", (json_int_t)f->c2s_bytes, "srv2cli.bytes",
+		(json_int_t)f->s2c_bytes, "cli2srv.packets",
+		(json_int_t)f->c2s_pkts, "srv2cli.packets",
+		(json_int_t)f->s2c_pkts, "info", f->info);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);
@@ -457,8 +463,8 @@ write_flow(int ifid, const struct writer_flow *f)
 
 	if (d == NULL || db_begin(d) != 0) {
 		if (d != NULL)
-			writer_fail(d->path, "begin", db_cause(d->db, cause,
-				    sizeof(cause)), 1);
+			writer_fail(d->path, "begin",
+				    db_cause(d->db, cause, sizeof(cause)), 1);
 		WST_ADD(db_errors, 1);
 		WST_ADD(flows_lost, 1);
 		return;
@@ -481,14 +487,14 @@ write_flow(int ifid, const struct writer_flow *f)
 	sqlite3_clear_bindings(s);
 	free(js);
 	if (rc != SQLITE_DONE) {
-		writer_fail(d->path, "insert", db_cause(d->db, cause,
-			    sizeof(cause)), 1);
+		writer_fail(d->path, "insert",
+			    db_cause(d->db, cause, sizeof(cause)), 1);
 		WST_ADD(db_errors, 1);
 		WST_ADD(flows_lost, 1);
 		db_step_failed(d);
 		return;
 	}
-	d->pending++;                /* written once committed */
+	d->pending++; /* written once committed */
 }
 
 static void
@@ -501,8 +507,8 @@ write_contact(int ifid, const struct writer_contact *c)
 
 	if (d == NULL || db_begin(d) != 0) {
 		if (d != NULL)
-			writer_fail(d->path, "begin", db_cause(d->db, cause,
-				    sizeof(cause)), 1);
+			writer_fail(d->path, "begin",
+				    db_cause(d->db, cause, sizeof(cause)), 1);
 		WST_ADD(db_errors, 1);
 		WST_ADD(contacts_lost, 1);
 		return;
@@ -512,7 +518,8 @@ write_contact(int ifid, const struct writer_contact *c)
 	sqlite3_bind_text(s, 2, c->host, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, c->peer, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 4, c->peer_port);
-	sqlite3_bind_text(s, 5, c->as_client ? "client" : "server", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, c->as_client ? "client" : "server", -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int(s, 6, c->l4_proto);
 	sqlite3_bind_text(s, 7, c->l7_name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 8, (sqlite3_int64)c->bytes_sent);
@@ -524,14 +531,14 @@ write_contact(int ifid, const struct writer_contact *c)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		writer_fail(d->path, "insert", db_cause(d->db, cause,
-			    sizeof(cause)), 1);
+		writer_fail(d->path, "insert",
+			    db_cause(d->db, cause, sizeof(cause)), 1);
 		WST_ADD(db_errors, 1);
 		WST_ADD(contacts_lost, 1);
 		db_step_failed(d);
 		return;
 	}
-	d->pending++;                /* written once committed */
+	d->pending++; /* written once committed */
 }
 
 /* Commits every open transaction; closes files idle for a minute. */
@@ -577,9 +584,9 @@ db_commit_all(void)
  * update after the boundary (the file holds it until then).
  */
 struct rrd_kind {
-	int pdp;                     /* step, seconds */
-	int row;                     /* coarsest archive row, seconds */
-	int fill;                    /* seconds between filling zeros */
+	int pdp;  /* step, seconds */
+	int row;  /* coarsest archive row, seconds */
+	int fill; /* seconds between filling zeros */
 	int heartbeat;
 };
 
@@ -600,8 +607,7 @@ rrd_missing_cause(const char *path, int kind)
 	slash = strrchr(dir, '/');
 	if (slash != NULL)
 		*slash = '\0';
-	if (statvfs(dir, &v) == 0 &&
-	    (uint64_t)v.f_bavail * v.f_frsize < need)
+	if (statvfs(dir, &v) == 0 && (uint64_t)v.f_bavail * v.f_frsize < need)
 		return strerror(ENOSPC);
 	return rrd_test_error() ? rrd_get_error() : "librrd gave no reason";
 }
@@ -615,19 +621,22 @@ static int
 rrd_ensure(const char *path, int kind, time_t t)
 {
 	static const char *iface_def[] = {
-		"DS:bytes:ABSOLUTE:10:0:U", "DS:packets:ABSOLUTE:10:0:U",
-		"DS:flows:GAUGE:10:0:U", "DS:hosts:GAUGE:10:0:U",
+		"DS:bytes:ABSOLUTE:10:0:U",
+		"DS:packets:ABSOLUTE:10:0:U",
+		"DS:flows:GAUGE:10:0:U",
+		"DS:hosts:GAUGE:10:0:U",
 		"DS:drops:ABSOLUTE:10:0:U",
-		"RRA:AVERAGE:0.5:1:3600",           /* 1 s for an hour */
-		"RRA:AVERAGE:0.5:60:525600",        /* 1 min for a year */
+		"RRA:AVERAGE:0.5:1:3600",    /* 1 s for an hour */
+		"RRA:AVERAGE:0.5:60:525600", /* 1 min for a year */
 	};
 	static const char *pair_def[] = {
-		"DS:bytes_sent:ABSOLUTE:120:0:U", "DS:bytes_rcvd:ABSOLUTE:120:0:U",
-		"RRA:AVERAGE:0.5:1:1440",           /* 1 min for a day */
-		"RRA:AVERAGE:0.5:60:8760",          /* 1 hour for a year */
+		"DS:bytes_sent:ABSOLUTE:120:0:U",
+		"DS:bytes_rcvd:ABSOLUTE:120:0:U",
+		"RRA:AVERAGE:0.5:1:1440",  /* 1 min for a day */
+		"RRA:AVERAGE:0.5:60:8760", /* 1 hour for a year */
 	};
-	const struct rrd_kind *k = kind == WREC_TS_IFACE ? &rrd_iface_kind :
-				   &rrd_pair_kind;
+	const struct rrd_kind *k =
+		kind == WREC_TS_IFACE ? &rrd_iface_kind : &rrd_pair_kind;
 	time_t start = (t - 1) / k->row * k->row;
 	struct stat st;
 	int rc;
@@ -666,11 +675,12 @@ struct rrd_args {
 static void
 rrd_arg_zero(struct rrd_args *a, int kind, time_t t)
 {
-	if (a->n >= WRITER_RRD_ARGS - 1)  /* room for the value */
+	if (a->n >= WRITER_RRD_ARGS - 1) /* room for the value */
 		return;
 	/* gauges unknown, counts zero */
-	snprintf(a->val[a->n], sizeof(a->val[0]), kind == WREC_TS_IFACE ?
-		 "%lld:0:0:U:U:0" : "%lld:0:0", (long long)t);
+	snprintf(a->val[a->n], sizeof(a->val[0]),
+		 kind == WREC_TS_IFACE ? "%lld:0:0:U:U:0" : "%lld:0:0",
+		 (long long)t);
 	a->argv[a->n] = a->val[a->n];
 	a->n++;
 }
@@ -679,10 +689,11 @@ rrd_arg_zero(struct rrd_args *a, int kind, time_t t)
 static void
 rrd_fill(struct rrd_args *a, int kind, time_t last, time_t t)
 {
-	const struct rrd_kind *k = kind == WREC_TS_IFACE ? &rrd_iface_kind :
-				   &rrd_pair_kind;
-	time_t b1 = (last + k->row - 1) / k->row * k->row;  /* row end after last */
-	time_t b0 = (t - 1) / k->row * k->row;              /* row start before t */
+	const struct rrd_kind *k =
+		kind == WREC_TS_IFACE ? &rrd_iface_kind : &rrd_pair_kind;
+	time_t b1 =
+		(last + k->row - 1) / k->row * k->row; /* row end after last */
+	time_t b0 = (t - 1) / k->row * k->row;	       /* row start before t */
 	time_t x = last;
 
 	if (t - last <= k->heartbeat)
@@ -693,7 +704,7 @@ rrd_fill(struct rrd_args *a, int kind, time_t last, time_t t)
 			rrd_arg_zero(a, kind, x);
 		}
 		if (b0 > x) {
-			x = b0;                  /* past the heartbeat: unknown */
+			x = b0; /* past the heartbeat: unknown */
 			rrd_arg_zero(a, kind, x);
 		}
 	}
@@ -703,15 +714,16 @@ rrd_fill(struct rrd_args *a, int kind, time_t last, time_t t)
 	}
 }
 
-static struct rrd_args w_rrd_args;   /* writer-rrd only */
+static struct rrd_args w_rrd_args; /* writer-rrd only */
 
 static void
 write_ts(int ifid, int kind, const struct writer_ts *ts)
 {
 	struct rrd_args *a = &w_rrd_args;
 	char path[PATH_MAX];
-	const char *sub = kind == WREC_TS_IFACE ? "" :
-			  kind == WREC_TS_HOST ? "hosts/" : "l7/";
+	const char *sub = kind == WREC_TS_IFACE	 ? ""
+			  : kind == WREC_TS_HOST ? "hosts/"
+						 : "l7/";
 	time_t last, t = ts->t;
 	int rc, e;
 
@@ -734,8 +746,10 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 	if (t <= last) {
 		if (last - t > 120) {
 			WST_ADD(rrd_errors, 1);
-			writer_fail(path, "rrd", "snapshot older than the file's "
-				    "last update (wall clock set back?)", 1);
+			writer_fail(path, "rrd",
+				    "snapshot older than the file's "
+				    "last update (wall clock set back?)",
+				    1);
 			return;
 		}
 		t = last + 1;
@@ -744,10 +758,12 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 	rrd_fill(a, kind, last, t);
 	if (kind == WREC_TS_IFACE)
 		snprintf(a->val[a->n], sizeof(a->val[0]),
-			 "%lld:%llu:%llu:%llu:%llu:%llu",
-			 (long long)t, (unsigned long long)ts->v[0],
-			 (unsigned long long)ts->v[1], (unsigned long long)ts->v[2],
-			 (unsigned long long)ts->v[3], (unsigned long long)ts->v[4]);
+			 "%lld:%llu:%llu:%llu:%llu:%llu", (long long)t,
+			 (unsigned long long)ts->v[0],
+			 (unsigned long long)ts->v[1],
+			 (unsigned long long)ts->v[2],
+			 (unsigned long long)ts->v[3],
+			 (unsigned long long)ts->v[4]);
 	else
 		snprintf(a->val[a->n], sizeof(a->val[0]), "%lld:%llu:%llu",
 			 (long long)t, (unsigned long long)ts->v[0],
@@ -764,8 +780,9 @@ write_ts(int ifid, int kind, const struct writer_ts *ts)
 fail:
 	e = errno;
 	WST_ADD(rrd_errors, 1);
-	writer_fail(path, "rrd", rrd_test_error() ? rrd_get_error() :
-		    strerror(e ? e : EIO), 1);
+	writer_fail(path, "rrd",
+		    rrd_test_error() ? rrd_get_error() : strerror(e ? e : EIO),
+		    1);
 }
 
 /* ---- periodic callbacks ---- */
@@ -787,7 +804,7 @@ num_in(const char *s, long min, long max)
 }
 
 struct sweep {
-	long cutoff;                 /* YYYYMMDD: older days go; 0 = none */
+	long cutoff; /* YYYYMMDD: older days go; 0 = none */
 	unsigned long kept, removed;
 	unsigned long long kept_bytes;
 };
@@ -822,7 +839,7 @@ sweep_month(const char *dir, long ym, struct sweep *sw)
 		dd[2] = '\0';
 		day = num_in(dd, 1, 31);
 		if (day < 0 || snprintf(path, sizeof(path), "%s/%s", dir, n) >=
-		    (int)sizeof(path))
+				       (int)sizeof(path))
 			continue;
 		if (sw->cutoff && ym * 100 + day < sw->cutoff) {
 			if (unlink(path) == 0) {
@@ -853,19 +870,22 @@ sweep_kind(const char *dir, struct sweep *sw)
 	if (yd == NULL)
 		return;
 	while ((y = readdir(yd)) != NULL) {
-		long year = strlen(y->d_name) == 4 ?
-			    num_in(y->d_name, 1970, 9999) : -1;
+		long year = strlen(y->d_name) == 4
+				    ? num_in(y->d_name, 1970, 9999)
+				    : -1;
 
 		if (year < 0 || snprintf(ypath, sizeof(ypath), "%s/%s", dir,
 					 y->d_name) >= (int)sizeof(ypath))
 			continue;
 		md = opendir(ypath);
 		while (md != NULL && (m = readdir(md)) != NULL) {
-			long mon = strlen(m->d_name) == 2 ?
-				   num_in(m->d_name, 1, 12) : -1;
+			long mon = strlen(m->d_name) == 2
+					   ? num_in(m->d_name, 1, 12)
+					   : -1;
 
-			if (mon < 0 || snprintf(mpath, sizeof(mpath), "%s/%s",
-						ypath, m->d_name) >= (int)sizeof(mpath))
+			if (mon < 0 ||
+			    snprintf(mpath, sizeof(mpath), "%s/%s", ypath,
+				     m->d_name) >= (int)sizeof(mpath))
 				continue;
 			sweep_month(mpath, year * 100 + mon, sw);
 		}
@@ -911,8 +931,8 @@ writer_daily(time_t now)
 			continue;
 		d = opendir(top);
 		while (d != NULL && (e = readdir(d)) != NULL) {
-			if (i == 0 ? num_in(e->d_name, 0, INT_MAX) < 0 :
-			    e->d_name[0] == '.')
+			if (i == 0 ? num_in(e->d_name, 0, INT_MAX) < 0
+				   : e->d_name[0] == '.')
 				continue;
 			for (k = 0; k < 2; k++) {
 				if (snprintf(path, sizeof(path), "%s/%s/%s",
@@ -928,26 +948,27 @@ writer_daily(time_t now)
 	}
 	WST_ADD(days_removed, sw.removed);
 	log_info("writer: daily: %lu day files (%llu KB) kept, %lu older than "
-		 "%ld days removed", sw.kept, sw.kept_bytes / 1024, sw.removed,
-		 days);
+		 "%ld days removed",
+		 sw.kept, sw.kept_bytes / 1024, sw.removed, days);
 }
 
 static void
 writer_hourly(const struct writer_stats *a, const struct writer_stats *b)
 {
-	log_info("writer: hourly: %llu flows, %llu contacts, %llu rrd updates, "
-		 "%llu hosts saved; %llu dropped, %llu flows and %llu contacts "
-		 "lost, %llu db errors, %llu rrd errors, %llu kv errors",
-		 (unsigned long long)(b->flows_written - a->flows_written),
-		 (unsigned long long)(b->contacts_written - a->contacts_written),
-		 (unsigned long long)(b->rrd_updates - a->rrd_updates),
-		 (unsigned long long)(b->hosts_saved - a->hosts_saved),
-		 (unsigned long long)(b->dropped - a->dropped),
-		 (unsigned long long)(b->flows_lost - a->flows_lost),
-		 (unsigned long long)(b->contacts_lost - a->contacts_lost),
-		 (unsigned long long)(b->db_errors - a->db_errors),
-		 (unsigned long long)(b->rrd_errors - a->rrd_errors),
-		 (unsigned long long)(b->kv_errors - a->kv_errors));
+	log_info(
+		"writer: hourly: %llu flows, %llu contacts, %llu rrd updates, "
+		"%llu hosts saved; %llu dropped, %llu flows and %llu contacts "
+		"lost, %llu db errors, %llu rrd errors, %llu kv errors",
+		(unsigned long long)(b->flows_written - a->flows_written),
+		(unsigned long long)(b->contacts_written - a->contacts_written),
+		(unsigned long long)(b->rrd_updates - a->rrd_updates),
+		(unsigned long long)(b->hosts_saved - a->hosts_saved),
+		(unsigned long long)(b->dropped - a->dropped),
+		(unsigned long long)(b->flows_lost - a->flows_lost),
+		(unsigned long long)(b->contacts_lost - a->contacts_lost),
+		(unsigned long long)(b->db_errors - a->db_errors),
+		(unsigned long long)(b->rrd_errors - a->rrd_errors),
+		(unsigned long long)(b->kv_errors - a->kv_errors));
 }
 
 static void stats_counts(struct writer_stats *out);
@@ -1128,7 +1149,7 @@ writer_stop(void)
 		q = w_q[i];
 		w_q[i] = NULL;
 		pthread_mutex_unlock(&w_qlock);
-		jobq_stop(q);            /* handles what is queued, joins */
+		jobq_stop(q); /* handles what is queued, joins */
 	}
 	for (i = 0; i < WRITER_FAIL_SLOTS; i++)
 		fail_summary(&w_fails[i]);
@@ -1143,7 +1164,7 @@ post(const struct writer_rec *r, int wait)
 		return -1;
 	}
 	if (jobq_post(w_q[wq_of(r->kind)], r, wait) != 0) {
-		WST_ADD(dropped, 1);     /* the queue freed what r owned */
+		WST_ADD(dropped, 1); /* the queue freed what r owned */
 		return -1;
 	}
 	WST_ADD(posted, 1);
@@ -1165,7 +1186,8 @@ writer_post_wait(const struct writer_rec *r)
 int
 writer_drain(int timeout_ms)
 {
-	uint64_t end = time_wall_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	uint64_t end =
+		time_wall_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	unsigned i;
 
 	if (!writer_running())
@@ -1186,13 +1208,21 @@ static void
 stats_counts(struct writer_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-#define WST_LOAD(field) \
+#define WST_LOAD(field)                                                        \
 	out->field = __atomic_load_n(&w_st.field, __ATOMIC_RELAXED)
-	WST_LOAD(posted); WST_LOAD(written); WST_LOAD(dropped);
-	WST_LOAD(flows_written); WST_LOAD(contacts_written);
-	WST_LOAD(flows_lost); WST_LOAD(contacts_lost);
-	WST_LOAD(db_errors); WST_LOAD(rrd_updates); WST_LOAD(rrd_errors);
-	WST_LOAD(hosts_saved); WST_LOAD(hosts_restored); WST_LOAD(kv_errors);
+	WST_LOAD(posted);
+	WST_LOAD(written);
+	WST_LOAD(dropped);
+	WST_LOAD(flows_written);
+	WST_LOAD(contacts_written);
+	WST_LOAD(flows_lost);
+	WST_LOAD(contacts_lost);
+	WST_LOAD(db_errors);
+	WST_LOAD(rrd_updates);
+	WST_LOAD(rrd_errors);
+	WST_LOAD(hosts_saved);
+	WST_LOAD(hosts_restored);
+	WST_LOAD(kv_errors);
 	WST_LOAD(days_removed);
 #undef WST_LOAD
 }

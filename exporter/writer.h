@@ -26,7 +26,7 @@
 
 #include "common/addr.h"
 
-#define WRITER_QUEUE 32768          /* records per backend's queue */
+#define WRITER_QUEUE 32768 /* records per backend's queue */
 #define WRITER_BATCH 1024
 #define WRITER_IP_MAX 48
 #define WRITER_NAME_MAX 48
@@ -39,16 +39,16 @@
 #define WRITER_MAX_IFACES 64
 
 enum writer_kind {
-	WREC_FLOW = 1,       /* an expired flow -> flows/YYYY/MM/DD.sqlite */
-	WREC_CONTACT,        /* a host's contact -> contacts/YYYY/MM/DD.sqlite */
-	WREC_HOST_SAVE,      /* SET key json EX ttl (json is heap, moved) */
-	WREC_HOST_RESTORE,   /* GET key, answer to the callback */
+	WREC_FLOW = 1,	   /* an expired flow -> flows/YYYY/MM/DD.sqlite */
+	WREC_CONTACT,	   /* a host's contact -> contacts/YYYY/MM/DD.sqlite */
+	WREC_HOST_SAVE,	   /* SET key json EX ttl (json is heap, moved) */
+	WREC_HOST_RESTORE, /* GET key, answer to the callback */
 	/* time series: byte, packet and drop values are what the counter
 	 * grew since the previous record of the series (ABSOLUTE), the
 	 * flow and host counts are gauges */
-	WREC_TS_IFACE,       /* rrd/iface.rrd: bytes packets flows hosts drops */
-	WREC_TS_HOST,        /* rrd/hosts/<name>.rrd: bytes sent, rcvd */
-	WREC_TS_L7,          /* rrd/l7/<name>.rrd: bytes sent, rcvd */
+	WREC_TS_IFACE, /* rrd/iface.rrd: bytes packets flows hosts drops */
+	WREC_TS_HOST,  /* rrd/hosts/<name>.rrd: bytes sent, rcvd */
+	WREC_TS_L7,    /* rrd/l7/<name>.rrd: bytes sent, rcvd */
 };
 
 struct writer_flow {
@@ -69,7 +69,7 @@ struct writer_flow {
 struct writer_contact {
 	uint16_t vlan;
 	uint8_t l4_proto;
-	uint8_t as_client;           /* host was the flow's client */
+	uint8_t as_client; /* host was the flow's client */
 	char host[WRITER_IP_MAX], peer[WRITER_IP_MAX];
 	uint16_t peer_port;
 	uint64_t bytes_sent, bytes_rcvd, pkts_sent, pkts_rcvd;
@@ -87,18 +87,18 @@ struct writer_restore {
 	struct ipaddr ip;
 	uint16_t vlan;
 	writer_restore_fn done;
-	void *arg;                   /* the poster's, for done */
+	void *arg; /* the poster's, for done */
 };
 
 struct writer_save {
 	char key[WRITER_KEY_MAX];
-	char *json;                  /* heap; the writer frees it */
+	char *json; /* heap; the writer frees it */
 	int ttl_s;
 };
 
 struct writer_ts {
-	time_t t;                    /* seconds (wall clock) */
-	char name[WRITER_NAME_MAX];  /* host file name or L7 name */
+	time_t t;		    /* seconds (wall clock) */
+	char name[WRITER_NAME_MAX]; /* host file name or L7 name */
 	uint64_t v[5];
 };
 
@@ -115,16 +115,16 @@ struct writer_rec {
 };
 
 struct writer_stats {
-	uint64_t posted, written, dropped;  /* dropped: queue full */
+	uint64_t posted, written, dropped; /* dropped: queue full */
 	/* rows in committed transactions only */
 	uint64_t flows_written, contacts_written;
 	/* rows that never reached a committed transaction (directory,
 	 * open, insert or commit failed: full disk, corrupt file...) */
 	uint64_t flows_lost, contacts_lost;
-	uint64_t db_errors;                 /* SQLite open/write failures */
-	uint64_t rrd_updates, rrd_errors;   /* rrd_errors: updates lost */
+	uint64_t db_errors;		  /* SQLite open/write failures */
+	uint64_t rrd_updates, rrd_errors; /* rrd_errors: updates lost */
 	uint64_t hosts_saved, hosts_restored, kv_errors;
-	uint64_t days_removed;              /* day files past the retention */
+	uint64_t days_removed; /* day files past the retention */
 	uint32_t queued;
 };
 

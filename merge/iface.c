@@ -269,8 +269,8 @@ iface_new(int id, const char *arg, const struct prefs *p)
 		struct source *s;
 
 		if (ifc->n_sources == IFACE_MAX_SOURCES) {
-			log_err("-i %s: more than %d inputs in one interface", arg,
-				IFACE_MAX_SOURCES);
+			log_err("-i %s: more than %d inputs in one interface",
+				arg, IFACE_MAX_SOURCES);
 			goto fail;
 		}
 		s = source_open(item, p);
@@ -437,7 +437,7 @@ iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
 	uint64_t one = 1;
 	int rc = 0;
 
-	IFACE_ASSERT_NOT_OWNER(ifc);     /* it would wait for itself */
+	IFACE_ASSERT_NOT_OWNER(ifc); /* it would wait for itself */
 	cond_deadline_ms(&deadline, timeout_ms);
 	pthread_mutex_lock(&ifc->mbox_lock);
 	for (pp = &ifc->mbox_head; *pp != NULL; pp = &(*pp)->next)
@@ -460,7 +460,8 @@ iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms)
 			}
 			/* running now: it finishes soon, wait without limit */
 			while (!q.done)
-				pthread_cond_wait(&ifc->mbox_cond, &ifc->mbox_lock);
+				pthread_cond_wait(&ifc->mbox_cond,
+						  &ifc->mbox_lock);
 		}
 	}
 	pthread_mutex_unlock(&ifc->mbox_lock);
@@ -477,7 +478,7 @@ struct iface_vlog {
 	int logged;
 	uint64_t packets, bytes, flows, drops, refused;
 	uint64_t records[IFACE_MAX_SOURCES], sbytes[IFACE_MAX_SOURCES],
-		 errors[IFACE_MAX_SOURCES];
+		errors[IFACE_MAX_SOURCES];
 };
 static struct iface_vlog iface_vlogs[PREFS_MAX_IFACES + 1];
 
@@ -515,7 +516,8 @@ iface_log_minute(struct iface *ifc, uint64_t wall_ms)
 		const struct source *s = ifc->sources[i];
 
 		log_debug("%s: source %s: %s: +%llu records, +%llu "
-			  "bytes, +%llu errors%s", ifc->name, s->spec,
+			  "bytes, +%llu errors%s",
+			  ifc->name, s->spec,
 			  v->logged ? "last minute" : "since start",
 			  (unsigned long long)(s->records - v->records[i]),
 			  (unsigned long long)(s->bytes - v->sbytes[i]),
@@ -533,7 +535,8 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 {
 	int i;
 	unsigned in = iface_inputs(ifc);
-	int online = (in & IFACE_IN_LIVE) != 0, offline = (in & IFACE_IN_OFFLINE) != 0;
+	int online = (in & IFACE_IN_LIVE) != 0,
+	    offline = (in & IFACE_IN_OFFLINE) != 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
 	struct source_tick t = { 0, 0 };
 
@@ -546,23 +549,31 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 			s->stats(s, &t);
 	}
 	ifc->stats.drops += t.drops;
-	ifc->probe_idle_ms = t.probe_idle_ms;   /* the probes' longest timeout */
+	ifc->probe_idle_ms = t.probe_idle_ms; /* the probes' longest timeout */
 	/* read by the exporter's event (atomic) */
-	__atomic_store_n(&ifc->flow_idle_ms, ifc->probe_idle_ms > TABLES_FLOW_IDLE_MS ?
-			 ifc->probe_idle_ms : TABLES_FLOW_IDLE_MS, __ATOMIC_RELAXED);
+	__atomic_store_n(&ifc->flow_idle_ms,
+			 ifc->probe_idle_ms > TABLES_FLOW_IDLE_MS
+				 ? ifc->probe_idle_ms
+				 : TABLES_FLOW_IDLE_MS,
+			 __ATOMIC_RELAXED);
 	if (ifc->stats.thpt_last_ms != 0)
 		tables_update_thpt(ifc, elapsed);
 	ifc->stats.thpt_last_ms = wall_ms;
 	if (ifc->want_exported && wall_ms >= ifc->next_export_ms) {
 		tables_export(ifc);
-		ifc->next_export_ms = wall_ms +
-			(uint64_t)(ifc->prefs->export_interval > 0 ?
-				   ifc->prefs->export_interval : 1) * 1000 - 50;
+		ifc->next_export_ms =
+			wall_ms +
+			(uint64_t)(ifc->prefs->export_interval > 0
+					   ? ifc->prefs->export_interval
+					   : 1) *
+				1000 -
+			50;
 	}
-	sink_tick(ifc, wall_ms);     /* e.g. RRD snapshots (queued) */
+	sink_tick(ifc, wall_ms); /* e.g. RRD snapshots (queued) */
 	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
-	/* one clock for all entries, or each source's own (docs/accounting.md) */
+	/* one clock for all entries, or each source's own (docs/accounting.md)
+	 */
 	if (online && offline)
 		tables_purge_sources(ifc, wall_ms);
 	else if (online)
@@ -586,7 +597,8 @@ iface_check_ended(struct iface *ifc)
 		tables_export(ifc);
 	__atomic_store_n(&ifc->inputs_ended, 1, __ATOMIC_RELEASE);
 	ifc->stats.thpt_bps = ifc->stats.thpt_pps = 0;
-	log_info("%s: all inputs read: %llu packets, %llu bytes, %u flows, %u hosts",
+	log_info("%s: all inputs read: %llu packets, %llu bytes, %u flows, %u "
+		 "hosts",
 		 ifc->name, (unsigned long long)ifc->stats.packets,
 		 (unsigned long long)ifc->stats.bytes, ifc->num_flows,
 		 ifc->num_hosts);
@@ -625,7 +637,7 @@ iface_thread(void *arg)
 		if (!ifc->inputs_ended)
 			iface_check_ended(ifc);
 		iface_mbox_run(ifc);
-		iface_restore_apply(ifc);    /* host-cache answers */
+		iface_restore_apply(ifc); /* host-cache answers */
 		now = time_wall_ms();
 		ifc->wall_ms = now;
 		if (now >= next_hk) {
@@ -662,7 +674,8 @@ iface_start(struct iface *ifc)
 	rc = pthread_create(&ifc->thread, NULL, iface_thread, ifc);
 	if (rc != 0) {
 		__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
-		log_err("%s: cannot start its thread: %s", ifc->name, strerror(rc));
+		log_err("%s: cannot start its thread: %s", ifc->name,
+			strerror(rc));
 		return -1;
 	}
 	return 0;

@@ -44,19 +44,19 @@ struct counters {
 
 /* L7 counters of one protocol inside a host (small sparse array). */
 struct host_l7 {
-	uint16_t proto;              /* nDPI protocol id (app if known, else master) */
-	uint32_t num_flows;          /* flows of this protocol the host took part in */
+	uint16_t proto;	    /* nDPI protocol id (app if known, else master) */
+	uint32_t num_flows; /* flows of this protocol the host took part in */
 	struct counters c;
 	uint64_t first_ms, last_ms;
 };
 
 /* L7 counters of one protocol in an interface (dense, indexed by id). */
 struct iface_l7 {
-	uint64_t bytes, pkts;        /* both directions */
-	uint64_t bytes_sent, bytes_rcvd;   /* client->server / server->client */
+	uint64_t bytes, pkts;		 /* both directions */
+	uint64_t bytes_sent, bytes_rcvd; /* client->server / server->client */
 	uint64_t pkts_sent, pkts_rcvd;
-	uint32_t active_flows;       /* flows currently of this protocol */
-	uint64_t total_flows;        /* flows ever counted to this protocol */
+	uint32_t active_flows; /* flows currently of this protocol */
+	uint64_t total_flows;  /* flows ever counted to this protocol */
 	uint64_t first_ms, last_ms;
 };
 
@@ -70,33 +70,35 @@ struct iface_l7 {
  */
 struct host {
 	/* line 0: what every packet or update of the host adds to */
-	struct counters c;           /* all traffic */
-	uint64_t seen_ms;            /* interface clock at the last packet/update (idle purge) */
+	struct counters c; /* all traffic */
+	uint64_t seen_ms;  /* interface clock at the last packet/update (idle
+			      purge) */
 	uint64_t last_ms;
-	struct host_l7 *l7;          /* heap, n_l7 used of cap_l7 */
+	struct host_l7 *l7; /* heap, n_l7 used of cap_l7 */
 	uint16_t n_l7, cap_l7;
-	uint8_t is_local;            /* in a -m network */
-	uint8_t source;              /* index of the source that fed it last
-				      * (whose clock seen_ms is on) */
+	uint8_t is_local; /* in a -m network */
+	uint8_t source;	  /* index of the source that fed it last
+			   * (whose clock seen_ms is on) */
 	/* line 1: TCP and UDP traffic (ICMP and others on line 2) */
 	struct counters tcp __attribute__((aligned(64)));
 	struct counters udp, icmp, other;
 	/* line 3 and on: the key, lists and what changes seldom */
-	struct host *hnext;          /* hash chain */
+	struct host *hnext; /* hash chain */
 	struct ipaddr ip;
 	uint16_t vlan;
 	uint8_t mac[6];
-	int16_t local_net;           /* index in prefs local_nets, -1 */
-	uint32_t id;                 /* serial number within the interface */
-	uint64_t unknown_bytes;      /* bytes of flows whose L7 is Unknown */
-	struct host *prev, *next;    /* list of all hosts, least recently seen first */
-	uint64_t origins;            /* bit i: has flows of origin i */
+	int16_t local_net;	/* index in prefs local_nets, -1 */
+	uint32_t id;		/* serial number within the interface */
+	uint64_t unknown_bytes; /* bytes of flows whose L7 is Unknown */
+	struct host *prev,
+		*next;	  /* list of all hosts, least recently seen first */
+	uint64_t origins; /* bit i: has flows of origin i */
 	uint64_t first_ms;
 	uint32_t active_flows_cli, active_flows_srv;
 	uint64_t total_flows_cli, total_flows_srv;
 	uint64_t thpt_last_bytes, thpt_last_pkts;
-	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
-	char *name;                  /* best name known (heap) or NULL */
+	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
+	char *name;		   /* best name known (heap) or NULL */
 	/* the byte counters at the last time series snapshot of the RRD
 	 * sink (the snapshot carries what they grew since); a restore
 	 * (iface_host_restore) moves them with the old traffic it adds,
@@ -110,45 +112,48 @@ struct flow {
 	uint32_t hash;
 	uint16_t vlan;
 	uint8_t l4_proto;
-	uint8_t origin;              /* index in ifc->origins (part of the key) */
-	struct ipaddr cli, srv;      /* client: sender of the first packet,
-				      * unless it was the server's (SYN-ACK,
-				      * lower to higher port: accounting.md) */
+	uint8_t origin;		/* index in ifc->origins (part of the key) */
+	struct ipaddr cli, srv; /* client: sender of the first packet,
+				 * unless it was the server's (SYN-ACK,
+				 * lower to higher port: accounting.md) */
 	uint16_t cli_port, srv_port;
 	uint8_t ip_version;
-	uint8_t cli_l7_idx, srv_l7_idx;  /* 1 + index of the hosts' L7 entry, 0 unknown */
-	uint8_t collected;           /* fed by flow updates, not packets */
+	uint8_t cli_l7_idx,
+		srv_l7_idx; /* 1 + index of the hosts' L7 entry, 0 unknown */
+	uint8_t collected;  /* fed by flow updates, not packets */
 	/* line 1: what every packet or update adds to */
 	struct host *cli_host, *srv_host;
 	uint64_t first_ms, last_ms;
-	uint64_t seen_ms;            /* interface clock at the last packet/update (idle purge) */
+	uint64_t seen_ms; /* interface clock at the last packet/update (idle
+			     purge) */
 	uint64_t c2s_bytes, s2c_bytes;
-	uint16_t l7_master, l7_app;  /* nDPI ids (0 = Unknown) */
-	uint16_t l7_counted;         /* protocol its bytes are counted under */
+	uint16_t l7_master, l7_app; /* nDPI ids (0 = Unknown) */
+	uint16_t l7_counted;	    /* protocol its bytes are counted under */
 	uint8_t c2s_tcp_flags, s2c_tcp_flags;
 	/* line 2 */
 	uint64_t c2s_pkts, s2c_pkts;
-	uint8_t detection_done;      /* 1 once L7 is final */
-	uint8_t guessed;             /* L7 came from nDPI's guess */
-	uint8_t tunnel;              /* enum tunnel_type seen on its packets */
+	uint8_t detection_done; /* 1 once L7 is final */
+	uint8_t guessed;	/* L7 came from nDPI's guess */
+	uint8_t tunnel;		/* enum tunnel_type seen on its packets */
 	uint8_t tos;
-	uint32_t sampling;           /* counters were scaled by this (0: not sampled) */
+	uint32_t sampling; /* counters were scaled by this (0: not sampled) */
 	/* collected flows (ZMQ, NetFlow/IPFIX, sFlow) */
 	uint32_t in_ifindex, out_ifindex;
-	struct ipaddr exporter;      /* device that saw it (v = 0: none) */
-	uint16_t category;           /* ndpi_protocol_category_t */
-	uint16_t ndpi_pkts;          /* packets given to nDPI so far */
-	char *info;                  /* SNI / HTTP host / DNS query (heap) or NULL */
+	struct ipaddr exporter; /* device that saw it (v = 0: none) */
+	uint16_t category;	/* ndpi_protocol_category_t */
+	uint16_t ndpi_pkts;	/* packets given to nDPI so far */
+	char *info;		/* SNI / HTTP host / DNS query (heap) or NULL */
 	/* line 3 and on: seldom touched */
-	struct flow *prev, *next;    /* list of all flows, least recently seen first */
-	uint32_t id;                 /* serial number (hash_id in REST) */
-	uint8_t source;              /* index of the source that fed it last
-				      * (whose clock seen_ms is on) */
-	struct ndpi_flow_struct *ndpi;  /* owned; freed when detection is done */
-	char *extra;                 /* the latest update's additional fields
-				      * (JSON object text, heap) or NULL */
+	struct flow *prev,
+		*next;	/* list of all flows, least recently seen first */
+	uint32_t id;	/* serial number (hash_id in REST) */
+	uint8_t source; /* index of the source that fed it last
+			 * (whose clock seen_ms is on) */
+	struct ndpi_flow_struct *ndpi; /* owned; freed when detection is done */
+	char *extra;		       /* the latest update's additional fields
+					* (JSON object text, heap) or NULL */
 	uint64_t thpt_last_bytes, thpt_last_pkts;
-	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
+	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
 	/* what the -I exporter has already sent of this flow */
 	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
 };
@@ -156,17 +161,17 @@ struct flow {
 /* One origin node seen by a merged interface (index 0: this node's own
  * traffic and probes that are not nodes). */
 #define IFACE_MAX_ORIGINS 64
-#define IFACE_DEDUP_WINDOW 4096      /* sequence numbers remembered per origin */
+#define IFACE_DEDUP_WINDOW 4096 /* sequence numbers remembered per origin */
 struct iface_origin {
 	char id[65];
-	char path[256];              /* the last site path it came by */
+	char path[256]; /* the last site path it came by */
 	uint64_t updates, bytes, pkts;
-	uint64_t duplicates;         /* same origin_seq seen again (mesh) */
+	uint64_t duplicates; /* same origin_seq seen again (mesh) */
 	uint64_t last_ms;
 	uint64_t max_seq;
-	uint64_t seen[IFACE_DEDUP_WINDOW / 64];  /* bitmap of recent seqs */
+	uint64_t seen[IFACE_DEDUP_WINDOW / 64]; /* bitmap of recent seqs */
 	uint64_t thpt_last_bytes;
-	double thpt_bps;             /* bytes/s */
+	double thpt_bps; /* bytes/s */
 };
 
 /* Traffic of one VLAN (0: untagged frames), kept since the start:
@@ -174,12 +179,13 @@ struct iface_origin {
  * bytes add up to the interface's bytes (docs/accounting.md). */
 struct iface_vlan {
 	uint16_t vlan;
-	uint64_t packets, bytes;     /* every frame (collected: every update) */
-	uint64_t bytes_sent, bytes_rcvd;   /* IP, client->server / server->client */
+	uint64_t packets, bytes; /* every frame (collected: every update) */
+	uint64_t bytes_sent,
+		bytes_rcvd; /* IP, client->server / server->client */
 	uint64_t pkts_sent, pkts_rcvd;
 	uint64_t first_ms, last_ms;
 	uint64_t thpt_last_bytes;
-	double thpt_bps;             /* bytes/s */
+	double thpt_bps; /* bytes/s */
 };
 
 struct mac {
@@ -191,29 +197,30 @@ struct mac {
 	struct counters c;
 	uint64_t arp_sent, arp_rcvd;
 	uint32_t num_hosts;
-	uint8_t source;              /* source that fed it last */
+	uint8_t source; /* source that fed it last */
 };
 
 struct iface_stats {
-	uint64_t packets, bytes;            /* every frame */
+	uint64_t packets, bytes; /* every frame */
 	uint64_t ip_packets, ip_bytes;
 	uint64_t non_ip_packets, non_ip_bytes; /* ARP, STP, LLC ... */
 	uint64_t arp_packets, arp_bytes;
-	uint64_t bad_packets;               /* frames the decoder refused */
-	uint64_t drops;                     /* capture drops (pcap_stats) */
-	uint64_t filtered;                  /* not counted: refused by -B (informational) */
-	uint64_t flows_dropped;             /* new flows refused: table full (-X) */
-	uint64_t hosts_dropped;             /* new hosts refused: table full (-x) */
+	uint64_t bad_packets;	/* frames the decoder refused */
+	uint64_t drops;		/* capture drops (pcap_stats) */
+	uint64_t filtered;	/* not counted: refused by -B (informational) */
+	uint64_t flows_dropped; /* new flows refused: table full (-X) */
+	uint64_t hosts_dropped; /* new hosts refused: table full (-x) */
 	uint64_t macs_dropped;
 	uint64_t flows_purged, hosts_purged, macs_purged;
-	uint64_t total_flows, total_hosts;  /* ever created */
+	uint64_t total_flows, total_hosts;   /* ever created */
 	uint64_t local2remote, remote2local; /* bytes */
 	uint64_t tcp_retransmissions, tcp_out_of_order, tcp_lost;
-	uint64_t updates_refused;           /* flow updates refused (bad, table full) */
-	uint64_t loops_refused;             /* updates whose site path holds this node */
-	uint64_t duplicates_refused;        /* updates seen over another path already */
+	uint64_t updates_refused; /* flow updates refused (bad, table full) */
+	uint64_t loops_refused;	  /* updates whose site path holds this node */
+	uint64_t
+		duplicates_refused; /* updates seen over another path already */
 	uint64_t thpt_last_bytes, thpt_last_pkts, thpt_last_ms;
-	double thpt_bps, thpt_pps;          /* bytes/s, packets/s */
+	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
 };
 
 /* A closure run by the owner thread on behalf of another thread. */
@@ -223,15 +230,16 @@ typedef void (*iface_query_fn)(struct iface *ifc, void *arg);
 struct iface_query {
 	iface_query_fn fn;
 	void *arg;
-	int done;                    /* set by the owner under mbox_lock */
+	int done; /* set by the owner under mbox_lock */
 	struct iface_query *next;
 };
 
 #define IFACE_MAX_SOURCES 32
-#define IFACE_MAX_SINKS 8            /* iface_add_sink() (merge/sink.h) */
-#define IFACE_LATENCY_SLOTS 1000     /* 10 ms each: 0..10 s, then one overflow slot */
+#define IFACE_MAX_SINKS 8 /* iface_add_sink() (merge/sink.h) */
+#define IFACE_LATENCY_SLOTS                                                    \
+	1000 /* 10 ms each: 0..10 s, then one overflow slot */
 
-#define IFACE_PREFETCH_MAX 64       /* updates per iface_flow_prefetch() */
+#define IFACE_PREFETCH_MAX 64 /* updates per iface_flow_prefetch() */
 
 /* struct iface itself is private to merge/ (merge/iface_priv.h); the
  * accessors below are what the rest of the node reads of it. */
@@ -277,8 +285,8 @@ void iface_set_wall_ms(struct iface *ifc, uint64_t wall_ms);
  * (tests, fuzzers): frees its nDPI module and L7 totals, which the owner
  * thread sets up afresh (its own nDPI). */
 void iface_detached_drop_dpi(struct iface *ifc);
-int iface_start(struct iface *ifc);   /* starts the owner thread */
-void iface_stop(struct iface *ifc);   /* asks it to stop and joins */
+int iface_start(struct iface *ifc); /* starts the owner thread */
+void iface_stop(struct iface *ifc); /* asks it to stop and joins */
 
 /* What an interface's inputs are, from their kinds (merge/source.h):
  * the one answer to "is this interface live, offline or historical".
@@ -301,7 +309,8 @@ unsigned iface_inputs(const struct iface *ifc);
  * the mailbox and fn never runs, so arg is the caller's again at once.
  * A query the owner has already started is waited for to its end,
  * whatever the timeout. */
-int iface_query(struct iface *ifc, iface_query_fn fn, void *arg, int timeout_ms);
+int iface_query(struct iface *ifc, iface_query_fn fn, void *arg,
+		int timeout_ms);
 
 /* ---- owner-thread API (used by sources and by query functions) ---- */
 
@@ -322,14 +331,16 @@ void iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 void iface_housekeeping(struct iface *ifc, uint64_t wall_ms);
 
 /* Lookups for queries. */
-struct host *iface_host_find(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan);
+struct host *iface_host_find(struct iface *ifc, const struct ipaddr *ip,
+			     uint16_t vlan);
 struct flow *iface_flow_find_id(struct iface *ifc, uint32_t id);
-const char *iface_l7_name(struct iface *ifc, uint16_t proto);     /* "TLS" */
+const char *iface_l7_name(struct iface *ifc, uint16_t proto); /* "TLS" */
 /* Writes "Master.App" or the single name into buf; returns buf. */
-char *iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf, size_t len);
-const char *iface_l7_breed(struct iface *ifc, uint16_t proto);     /* "Safe" ... */
+char *iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf,
+			 size_t len);
+const char *iface_l7_breed(struct iface *ifc, uint16_t proto); /* "Safe" ... */
 const char *iface_l7_category_name(struct iface *ifc, uint16_t proto);
-int iface_l7_category(struct iface *ifc, uint16_t proto);          /* nDPI category id */
+int iface_l7_category(struct iface *ifc, uint16_t proto); /* nDPI category id */
 
 /* All interfaces of the node, in -i order (set by main before any
  * reader thread starts; read-only afterwards). */

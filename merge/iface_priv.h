@@ -4,8 +4,8 @@
  * the accessors of merge/iface.h (iface_id(), iface_stats(), ...), so that
  * the tables can change without touching a sink, the REST layer or main.
  *
- * Included by the files of merge/; outside merge/ only by sources/historical.c (the
- * Historical loader fills its interface's tables directly: tables_init,
+ * Included by the files of merge/; outside merge/ only by sources/historical.c
+ * (the Historical loader fills its interface's tables directly: tables_init,
  * tables_fini, ifc->stats, ifc->ndpi) and by the white-box unit tests of
  * tests/unit/.  tests/e2e/layering.sh (R4) keeps it so.
  */
@@ -17,15 +17,15 @@
 
 #include "merge/iface.h"
 struct iface {
-	int id;                      /* ifid: 0, 1, ... */
-	char *name;                  /* display name ("branch1", else ifname) */
-	char *ifname;                /* the inputs as REST shows them: pcap
-				      * file names without directories, the
-				      * device of a live capture, else as
-				      * given (rest-api.md 4.1) */
-	char *spec;                  /* -i text without "name=", whole
-				      * (iface_spec()) */
-	int named;                   /* name came from "name=" */
+	int id;	      /* ifid: 0, 1, ... */
+	char *name;   /* display name ("branch1", else ifname) */
+	char *ifname; /* the inputs as REST shows them: pcap
+		       * file names without directories, the
+		       * device of a live capture, else as
+		       * given (rest-api.md 4.1) */
+	char *spec;   /* -i text without "name=", whole
+		       * (iface_spec()) */
+	int named;    /* name came from "name=" */
 	const struct prefs *prefs;
 
 	/* sources, polled by the owner; they hand their records to sink
@@ -33,28 +33,31 @@ struct iface {
 	struct source *sources[IFACE_MAX_SOURCES];
 	struct rec_sink sink;
 	int n_sources;
-	int inputs_ended;            /* every (offline) source is exhausted */
-	uint64_t started_ms;         /* wall clock at start */
-	uint64_t clock_ms;           /* current time of the interface: packet time for pcap files */
+	int inputs_ended;    /* every (offline) source is exhausted */
+	uint64_t started_ms; /* wall clock at start */
+	uint64_t clock_ms;   /* current time of the interface: packet time for
+				pcap files */
 	/* Each source's own clock (its latest packet or update time) and the
 	 * source whose records are being accounted now (the owner sets it
 	 * before each read): a merged interface purges an entry by the clock
 	 * of the source that fed it (tables_purge_sources()). */
 	uint64_t source_clock_ms[IFACE_MAX_SOURCES];
 	uint8_t cur_source;
-	uint64_t wall_ms;            /* wall clock, refreshed once per loop */
-	uint64_t next_export_ms;     /* -I: when this node's flows go out next */
+	uint64_t wall_ms;	 /* wall clock, refreshed once per loop */
+	uint64_t next_export_ms; /* -I: when this node's flows go out next */
 
 	/* tables */
-	struct flow **flow_buckets;  uint32_t flow_mask;
-	struct flow *flow_head, *flow_tail;   /* LRU by last seen */
+	struct flow **flow_buckets;
+	uint32_t flow_mask;
+	struct flow *flow_head, *flow_tail; /* LRU by last seen */
 	uint32_t num_flows, max_flows;
-	struct objpool flow_pool, host_pool;   /* their entries (owner only) */
+	struct objpool flow_pool, host_pool; /* their entries (owner only) */
 	/* a flow without traffic or update for flow_idle_ms is purged: 60 s,
 	 * or longer when the probes' events say so (probe_idle_ms, the
 	 * largest of their zmqc_peer_max_idle(), found each second) */
 	uint64_t flow_idle_ms, probe_idle_ms;
-	struct host **host_buckets;  uint32_t host_mask;
+	struct host **host_buckets;
+	uint32_t host_mask;
 	struct host *host_head, *host_tail;
 	uint32_t num_hosts, num_local_hosts, max_hosts;
 	/* what iface_flow_prefetch() found for the updates that follow it,
@@ -62,17 +65,18 @@ struct iface {
 	 * and whenever a flow is freed */
 	struct iface_flow_hint {
 		const struct flow_update *u;
-		struct flow *f;      /* NULL: not there yet */
+		struct flow *f; /* NULL: not there yet */
 		uint8_t c2s;
 	} pf[IFACE_PREFETCH_MAX];
 	int pf_n, pf_next;
-	struct mac **mac_buckets;    uint32_t mac_mask;
+	struct mac **mac_buckets;
+	uint32_t mac_mask;
 	struct mac *mac_head, *mac_tail;
 	uint32_t num_macs, max_macs;
 	uint32_t next_flow_id, next_host_id;
 
 	struct iface_origin origins[IFACE_MAX_ORIGINS];
-	int n_origins;               /* origins[0] is always this node */
+	int n_origins; /* origins[0] is always this node */
 	/* Hierarchies: how long after a flow's last packet (its last_ms at
 	 * the origin) its update got here, in 10 ms steps up to 10 s
 	 * (docs/hierarchy.md); updates older than a minute (replayed
@@ -81,11 +85,11 @@ struct iface {
 	uint64_t latency_samples, latency_max_ms;
 
 	/* VLANs seen: vlans[vlan_idx[id] - 1] (vlan_idx 0: not seen yet) */
-	uint16_t *vlan_idx;          /* [4096], allocated at the first frame */
+	uint16_t *vlan_idx; /* [4096], allocated at the first frame */
 	struct iface_vlan *vlans;
 	uint32_t n_vlans, cap_vlans;
 
-	struct iface_l7 *l7;         /* dense array [n_l7] indexed by nDPI id */
+	struct iface_l7 *l7; /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;
 	struct iface_stats stats;
 
@@ -109,36 +113,37 @@ struct iface {
 
 	/* mailbox */
 	pthread_mutex_t mbox_lock;
-	pthread_cond_t mbox_cond;    /* signalled when a query is done or posted */
+	pthread_cond_t mbox_cond; /* signalled when a query is done or posted */
 	struct iface_query *mbox_head;
-	int wake_fd;                 /* eventfd: readable when the mailbox has work */
+	int wake_fd; /* eventfd: readable when the mailbox has work */
 
 	pthread_t thread;
 	/* the thread that owns the tables now (IFACE_ASSERT_OWNER): the ifN
 	 * thread while it runs, the creator of a detached interface; no
 	 * check while owner_set is 0 (main setting up or tearing down) */
 	pthread_t owner;
-	int owner_set;               /* __atomic_* */
-	int running;                 /* __atomic_* only: read by the owner,
-				      * written by iface_start/iface_stop */
+	int owner_set; /* __atomic_* */
+	int running;   /* __atomic_* only: read by the owner,
+			* written by iface_start/iface_stop */
 };
 
 /*
  * IFACE_ASSERT_OWNER(ifc): the caller is the interface's owner thread.
  * Every owner-only entry point (accounting, housekeeping, lookups, the
  * tables_* functions) starts with it.  IFACE_ASSERT_NOT_OWNER: iface_query
- * is not called by a running owner thread (it would wait for itself).  Built in with -DIFACE_OWNER_CHECKS
- * (configure --enable-owner-checks, on with --enable-sanitizers, so CI
- * runs the whole suite with it); otherwise it is nothing.
+ * is not called by a running owner thread (it would wait for itself).  Built in
+ * with -DIFACE_OWNER_CHECKS (configure --enable-owner-checks, on with
+ * --enable-sanitizers, so CI runs the whole suite with it); otherwise it is
+ * nothing.
  */
 #ifdef IFACE_OWNER_CHECKS
 #include <assert.h>
-#define IFACE_ASSERT_OWNER(ifc)                                              \
-	assert(!__atomic_load_n(&(ifc)->owner_set, __ATOMIC_ACQUIRE) ||         \
+#define IFACE_ASSERT_OWNER(ifc)                                                \
+	assert(!__atomic_load_n(&(ifc)->owner_set, __ATOMIC_ACQUIRE) ||        \
 	       pthread_equal(pthread_self(), (ifc)->owner))
-#define IFACE_ASSERT_NOT_OWNER(ifc)                                          \
-	assert(!__atomic_load_n(&(ifc)->running, __ATOMIC_ACQUIRE) ||           \
-	       !__atomic_load_n(&(ifc)->owner_set, __ATOMIC_ACQUIRE) ||         \
+#define IFACE_ASSERT_NOT_OWNER(ifc)                                            \
+	assert(!__atomic_load_n(&(ifc)->running, __ATOMIC_ACQUIRE) ||          \
+	       !__atomic_load_n(&(ifc)->owner_set, __ATOMIC_ACQUIRE) ||        \
 	       !pthread_equal(pthread_self(), (ifc)->owner))
 #else
 #define IFACE_ASSERT_OWNER(ifc) ((void)0)

@@ -36,7 +36,7 @@ struct query_ctx {
 	query_build_fn build;
 	json_t *out;
 	size_t arg_size;
-	unsigned char arg[];         /* copy of the caller's argument block */
+	unsigned char arg[]; /* copy of the caller's argument block */
 };
 
 static void
@@ -63,8 +63,8 @@ query_run_timeout(struct iface *ifc, query_build_fn build, void *arg,
 		memcpy(c->arg, arg, arg_size);
 	if (iface_query(ifc, query_tramp, c, timeout_ms) < 0) {
 		/* withdrawn untaken: the trampoline never runs, c is ours */
-		log_warn("query: interface %d did not answer in %d ms",
-			 ifc->id, timeout_ms);
+		log_warn("query: interface %d did not answer in %d ms", ifc->id,
+			 timeout_ms);
 		free(c);
 		return -1;
 	}
@@ -76,8 +76,8 @@ query_run_timeout(struct iface *ifc, query_build_fn build, void *arg,
 }
 
 int
-query_run(struct iface *ifc, query_build_fn build, void *arg,
-	  size_t arg_size, json_t **out)
+query_run(struct iface *ifc, query_build_fn build, void *arg, size_t arg_size,
+	  json_t **out)
 {
 	return query_run_timeout(ifc, build, arg, arg_size, out,
 				 QUERY_TIMEOUT_MS);
@@ -142,7 +142,8 @@ query_uptime_fmt(uint64_t secs, char *buf, size_t len)
 {
 	uint64_t years = secs / (365 * 86400ULL);
 	uint64_t days = (secs % (365 * 86400ULL)) / 86400;
-	uint64_t h = (secs % 86400) / 3600, m = (secs % 3600) / 60, s = secs % 60;
+	uint64_t h = (secs % 86400) / 3600, m = (secs % 3600) / 60,
+		 s = secs % 60;
 	char pre[64] = "";
 	int n = 0;
 
@@ -174,8 +175,10 @@ query_host_key(const struct ipaddr *ip, uint16_t vlan, char *buf, size_t len)
 
 	ipaddr_fmt(ip, a, sizeof(a));
 	for (const char *p = a; *p && o + 5 < len; p++) {
-		const char *rep = *p == '.' ? "__" : *p == ':' ? "____" :
-				  *p == '/' ? "___" : NULL;
+		const char *rep = *p == '.'   ? "__"
+				  : *p == ':' ? "____"
+				  : *p == '/' ? "___"
+					      : NULL;
 		if (rep) {
 			memcpy(buf + o, rep, strlen(rep));
 			o += strlen(rep);
@@ -193,20 +196,34 @@ const char *
 query_l4_name(uint8_t proto)
 {
 	switch (proto) {
-	case 1: return "ICMP";
-	case 2: return "IGMP";
-	case 6: return "TCP";
-	case 17: return "UDP";
-	case 41: return "IPv6";
-	case 47: return "GRE";
-	case 50: return "ESP";
-	case 51: return "AH";
-	case 58: return "ICMPv6";
-	case 89: return "OSPF";
-	case 103: return "PIM";
-	case 112: return "VRRP";
-	case 132: return "SCTP";
-	default: return "Other IP";
+	case 1:
+		return "ICMP";
+	case 2:
+		return "IGMP";
+	case 6:
+		return "TCP";
+	case 17:
+		return "UDP";
+	case 41:
+		return "IPv6";
+	case 47:
+		return "GRE";
+	case 50:
+		return "ESP";
+	case 51:
+		return "AH";
+	case 58:
+		return "ICMPv6";
+	case 89:
+		return "OSPF";
+	case 103:
+		return "PIM";
+	case 112:
+		return "VRRP";
+	case 132:
+		return "SCTP";
+	default:
+		return "Other IP";
 	}
 }
 
@@ -231,7 +248,8 @@ pctg(uint64_t n, uint64_t cap)
 static uint64_t
 latency_pct(const struct iface *ifc, double pct)
 {
-	uint64_t want = (uint64_t)(pct * (double)ifc->latency_samples / 100.0 + 0.999999);
+	uint64_t want = (uint64_t)(pct * (double)ifc->latency_samples / 100.0 +
+				   0.999999);
 	uint64_t acc = 0;
 	int i;
 
@@ -240,8 +258,8 @@ latency_pct(const struct iface *ifc, double pct)
 	for (i = 0; i <= IFACE_LATENCY_SLOTS; i++) {
 		acc += ifc->latency_hist[i];
 		if (acc >= want)
-			return i < IFACE_LATENCY_SLOTS ? (uint64_t)(i + 1) * 10 :
-							 ifc->latency_max_ms;
+			return i < IFACE_LATENCY_SLOTS ? (uint64_t)(i + 1) * 10
+						       : ifc->latency_max_ms;
 	}
 	return ifc->latency_max_ms;
 }
@@ -303,9 +321,10 @@ query_iface_data(struct iface *ifc, int summary)
 		}
 	}
 	snprintf(ifid, sizeof(ifid), "%d", ifc->id);
-	set_str(o, "ifid", ifid);           /* a string here, as upstream */
+	set_str(o, "ifid", ifid); /* a string here, as upstream */
 	set_str(o, "ifname", ifc->ifname);
-	set_str(o, "description", iface_spec(ifc));   /* the inputs, paths whole */
+	set_str(o, "description",
+		iface_spec(ifc)); /* the inputs, paths whole */
 	set_int(o, "drops", st->drops);
 	set_real(o, "throughput_bps", st->thpt_bps);
 	set_int(o, "num_flows", ifc->num_flows);
@@ -319,8 +338,9 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "macs_pctg", pctg(ifc->num_macs, ifc->max_macs));
 	/* No alert engine yet: the alert counters are all zero. */
 	static const char *const zero_keys[] = {
-		"alerted_flows", "alerted_flows_notice", "alerted_flows_warning",
-		"alerted_flows_error", "engaged_alerts", "engaged_alerts_notice",
+		"alerted_flows",	  "alerted_flows_notice",
+		"alerted_flows_warning",  "alerted_flows_error",
+		"engaged_alerts",	  "engaged_alerts_notice",
 		"engaged_alerts_warning", "engaged_alerts_error",
 		"num_live_captures",
 	};
@@ -329,9 +349,11 @@ query_iface_data(struct iface *ifc, int summary)
 	localtime_r(&now, &tm);
 	strftime(buf, sizeof(buf), "%H:%M:%S %z", &tm);
 	set_str(o, "localtime", buf);
-	set_str(o, "uptime", query_uptime_fmt(
-		wall > node_start_ms ? (wall - node_start_ms) / 1000 : 0,
-		buf, sizeof(buf)));
+	set_str(o, "uptime",
+		query_uptime_fmt(wall > node_start_ms
+					 ? (wall - node_start_ms) / 1000
+					 : 0,
+				 buf, sizeof(buf)));
 	set_bool(o, "is_loading", offline && !ifc->inputs_ended);
 	set_bool(o, "input_ended", ifc->inputs_ended);
 	set_bool(o, "active_discovery_active", 0);
@@ -368,9 +390,9 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "tot_nprobe_pkts", 0);
 	set_int(o, "tot_pkt_drops", 0);
 	set_real(o, "throughput_pps", st->thpt_pps);
-	t = json_pack("{s:{s:f,s:f},s:{s:f,s:f}}",
-		      "download", "bps", st->thpt_bps, "pps", st->thpt_pps,
-		      "upload", "bps", 0.0, "pps", 0.0);
+	t = json_pack("{s:{s:f,s:f},s:{s:f,s:f}}", "download", "bps",
+		      st->thpt_bps, "pps", st->thpt_pps, "upload", "bps", 0.0,
+		      "pps", 0.0);
 	if (t)
 		json_object_set_new(o, "throughput", t);
 	set_int(o, "remote_bps", 0);
@@ -378,7 +400,9 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "num_local_hosts_anomalies", 0);
 	set_int(o, "num_remote_hosts_anomalies", 0);
 	static const char *const drop_keys[] = {
-		"dropped_alerts", "host_dropped_alerts", "flow_dropped_alerts",
+		"dropped_alerts",
+		"host_dropped_alerts",
+		"flow_dropped_alerts",
 		"other_dropped_alerts",
 	};
 	for (size_t i = 0; i < sizeof(drop_keys) / sizeof(drop_keys[0]); i++)
@@ -402,7 +426,7 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "updates_refused", st->updates_refused);
 	json_object_set_new(t, "latency_ms", query_latency(ifc));
 	json_object_set_new(o, "hierarchy", t);
-	query_kinds_json(ifc, o);   /* e.g. ZMQ: zmqRecvStats, zmq.* */
+	query_kinds_json(ifc, o); /* e.g. ZMQ: zmqRecvStats, zmq.* */
 	return o;
 }
 
@@ -419,8 +443,9 @@ query_iface_sources(struct iface *ifc)
 		set_int(o, "index", (uint64_t)i);
 		set_str(o, "kind", s->kind != NULL ? s->kind->name : "other");
 		set_str(o, "spec", s->spec);
-		set_str(o, "state", s->state <= SOURCE_FAILED ?
-			states[s->state] : "unknown");
+		set_str(o, "state",
+			s->state <= SOURCE_FAILED ? states[s->state]
+						  : "unknown");
 		set_int(o, "records", s->records);
 		set_int(o, "bytes", s->bytes);
 		set_int(o, "errors", s->errors);
@@ -501,10 +526,10 @@ cmp_u64(uint64_t a, uint64_t b)
 enum sort_kind { SORT_NUM = 0, SORT_STR, SORT_IP };
 
 struct sort_item {
-	void *p;                     /* the host or flow */
-	const struct ipaddr *ip;     /* SORT_IP */
-	const char *s;               /* SORT_STR */
-	uint64_t k;                  /* SORT_NUM; port/vlan after SORT_IP */
+	void *p;		 /* the host or flow */
+	const struct ipaddr *ip; /* SORT_IP */
+	const char *s;		 /* SORT_STR */
+	uint64_t k;		 /* SORT_NUM; port/vlan after SORT_IP */
 	uint64_t tie;
 };
 
@@ -559,24 +584,49 @@ host_sort_key(const struct host *h, int col, struct sort_item *it, char *slot)
 	it->tie = h->id;
 	switch (col) {
 	case QHS_NAME:
-		it->s = h->name && h->name[0] ? h->name :
-			ipaddr_fmt(&h->ip, slot, SORT_STR_LEN);
+		it->s = h->name && h->name[0]
+				? h->name
+				: ipaddr_fmt(&h->ip, slot, SORT_STR_LEN);
 		return SORT_STR;
-	case QHS_SINCE: it->k = h->first_ms; break;
-	case QHS_LAST: it->k = h->last_ms; break;
-	case QHS_VLAN: it->k = h->vlan; break;
+	case QHS_SINCE:
+		it->k = h->first_ms;
+		break;
+	case QHS_LAST:
+		it->k = h->last_ms;
+		break;
+	case QHS_VLAN:
+		it->k = h->vlan;
+		break;
 	case QHS_NUM_FLOWS:
 		it->k = (uint64_t)h->active_flows_cli + h->active_flows_srv;
 		break;
-	case QHS_THPT: it->k = dbl_key(h->thpt_bps); break;
-	case QHS_MAC: it->k = mac_key(h->mac); break;
-	case QHS_LOCAL_NETWORK: it->k = (uint64_t)(h->local_net + 1); break;
-	case QHS_TRAFFIC_SENT: it->k = h->c.bytes_sent; break;
-	case QHS_TRAFFIC_RCVD: it->k = h->c.bytes_rcvd; break;
-	case QHS_TRAFFIC_UNKNOWN: it->k = h->unknown_bytes; break;
-	case QHS_FLOWS_CLI: it->k = h->active_flows_cli; break;
-	case QHS_FLOWS_SRV: it->k = h->active_flows_srv; break;
-	case QHS_TRAFFIC: it->k = h->c.bytes_sent + h->c.bytes_rcvd; break;
+	case QHS_THPT:
+		it->k = dbl_key(h->thpt_bps);
+		break;
+	case QHS_MAC:
+		it->k = mac_key(h->mac);
+		break;
+	case QHS_LOCAL_NETWORK:
+		it->k = (uint64_t)(h->local_net + 1);
+		break;
+	case QHS_TRAFFIC_SENT:
+		it->k = h->c.bytes_sent;
+		break;
+	case QHS_TRAFFIC_RCVD:
+		it->k = h->c.bytes_rcvd;
+		break;
+	case QHS_TRAFFIC_UNKNOWN:
+		it->k = h->unknown_bytes;
+		break;
+	case QHS_FLOWS_CLI:
+		it->k = h->active_flows_cli;
+		break;
+	case QHS_FLOWS_SRV:
+		it->k = h->active_flows_srv;
+		break;
+	case QHS_TRAFFIC:
+		it->k = h->c.bytes_sent + h->c.bytes_rcvd;
+		break;
 	default:
 		it->ip = &h->ip;
 		it->k = h->vlan;
@@ -598,19 +648,26 @@ host_row(const struct host *h)
 	set_str(o, "name", h->name && h->name[0] ? h->name : ip);
 	set_int(o, "first_seen", ms2s(h->first_ms));
 	set_int(o, "last_seen", ms2s(h->last_ms));
-	json_object_set_new(o, "bytes", json_pack("{s:I,s:I,s:I}",
-		"total", json_u64(h->c.bytes_sent + h->c.bytes_rcvd),
-		"sent", json_u64(h->c.bytes_sent),
-		"recvd", json_u64(h->c.bytes_rcvd)));
-	json_object_set_new(o, "thpt", json_pack("{s:f,s:f}",
-		"bps", h->thpt_bps * 8, "pps", h->thpt_pps));
-	json_object_set_new(o, "num_flows", json_pack("{s:I,s:I,s:I}",
-		"total", (json_int_t)(h->active_flows_cli + h->active_flows_srv),
-		"as_client", (json_int_t)h->active_flows_cli,
-		"as_server", (json_int_t)h->active_flows_srv));
+	json_object_set_new(
+		o, "bytes",
+		json_pack("{s:I,s:I,s:I}", "total",
+			  json_u64(h->c.bytes_sent + h->c.bytes_rcvd), "sent",
+			  json_u64(h->c.bytes_sent), "recvd",
+			  json_u64(h->c.bytes_rcvd)));
+	json_object_set_new(o, "thpt",
+			    json_pack("{s:f,s:f}", "bps", h->thpt_bps * 8,
+				      "pps", h->thpt_pps));
+	json_object_set_new(
+		o, "num_flows",
+		json_pack(
+			"{s:I,s:I,s:I}", "total",
+			(json_int_t)(h->active_flows_cli + h->active_flows_srv),
+			"as_client", (json_int_t)h->active_flows_cli,
+			"as_server", (json_int_t)h->active_flows_srv));
 	set_int(o, "num_alerts", 0);
-	json_object_set_new(o, "score", json_pack("{s:i,s:i,s:i}",
-		"total", 0, "as_client", 0, "as_server", 0));
+	json_object_set_new(o, "score",
+			    json_pack("{s:i,s:i,s:i}", "total", 0, "as_client",
+				      0, "as_server", 0));
 	set_bool(o, "is_localhost", h->is_local);
 	set_bool(o, "is_multicast", ipaddr_is_multicast(&h->ip));
 	set_bool(o, "is_broadcast", ipaddr_is_broadcast(&h->ip));
@@ -694,7 +751,8 @@ query_hosts_list(struct iface *ifc, const struct host_query *q)
 				       arena ? arena + n * SORT_STR_LEN : NULL);
 		n++;
 	}
-	return list_build(v, arena, n, &c, q->per_page, q->page, host_row_cb, NULL);
+	return list_build(v, arena, n, &c, q->per_page, q->page, host_row_cb,
+			  NULL);
 }
 
 static void
@@ -715,10 +773,11 @@ set_counters(json_t *o, const char *prefix, const struct counters *c)
 static json_t *
 dns_side(void)
 {
-	return json_pack("{s:i,s:i,s:i,s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}}",
+	return json_pack(
+		"{s:i,s:i,s:i,s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}}",
 		"num_queries", 0, "num_replies_ok", 0, "num_replies_error", 0,
-		"queries", "num_a", 0, "num_ns", 0, "num_cname", 0, "num_soa", 0,
-		"num_ptr", 0, "num_mx", 0, "num_txt", 0, "num_aaaa", 0,
+		"queries", "num_a", 0, "num_ns", 0, "num_cname", 0, "num_soa",
+		0, "num_ptr", 0, "num_mx", 0, "num_txt", 0, "num_aaaa", 0,
 		"num_any", 0, "num_other", 0);
 }
 
@@ -728,7 +787,10 @@ query_host_data(struct iface *ifc, struct host *h)
 	char ip[IPADDR_STRLEN], mac[MAC_STRLEN];
 	json_t *o = json_object(), *t;
 	struct l7_query lq = { QUERY_L7_PROTO };
-	static const struct { const char *pfx; size_t off; } l4[] = {
+	static const struct {
+		const char *pfx;
+		size_t off;
+	} l4[] = {
 		{ "tcp.", offsetof(struct host, tcp) },
 		{ "udp.", offsetof(struct host, udp) },
 		{ "icmp.", offsetof(struct host, icmp) },
@@ -771,8 +833,9 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_int(o, "total_activity_time", duration_s(h->first_ms, h->last_ms));
 	set_counters(o, "", &h->c);
 	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
-		set_counters(o, l4[i].pfx,
-			     (const struct counters *)((const char *)h + l4[i].off));
+		set_counters(
+			o, l4[i].pfx,
+			(const struct counters *)((const char *)h + l4[i].off));
 	set_bool(o, "tcp.packets.seq_problems", 0);
 	set_int(o, "bytes.ndpi.unknown", h->unknown_bytes);
 	set_real(o, "throughput_bps", h->thpt_bps);
@@ -786,24 +849,33 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_int(o, "flows.as_client", h->total_flows_cli);
 	set_int(o, "flows.as_server", h->total_flows_srv);
 	static const char *const zero_keys[] = {
-		"alerted_flows.as_client", "alerted_flows.as_server",
-		"unreachable_flows.as_client", "unreachable_flows.as_server",
+		"alerted_flows.as_client",
+		"alerted_flows.as_server",
+		"unreachable_flows.as_client",
+		"unreachable_flows.as_server",
 		"host_unreachable_flows.as_client",
-		"host_unreachable_flows.as_server", "num_alerts", "total_alerts",
-		"active_alerted_flows", "num_flow_alerts", "score",
-		"score.as_client", "score.as_server",
+		"host_unreachable_flows.as_server",
+		"num_alerts",
+		"total_alerts",
+		"active_alerted_flows",
+		"num_flow_alerts",
+		"score",
+		"score.as_client",
+		"score.as_server",
 	};
 	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
 		set_int(o, zero_keys[i], 0);
-	json_object_set_new(o, "dns", json_pack("{s:o,s:o}",
-		"sent", dns_side(), "rcvd", dns_side()));
+	json_object_set_new(
+		o, "dns",
+		json_pack("{s:o,s:o}", "sent", dns_side(), "rcvd", dns_side()));
 	t = query_l7_host(ifc, h, &lq);
 	if (t) {
 		/* host/data's ndpi entries carry no id/category. */
 		const char *k;
 		json_t *e;
 
-		json_object_foreach(t, k, e) {
+		json_object_foreach(t, k, e)
+		{
 			json_object_del(e, "id");
 			json_object_del(e, "category");
 			json_object_del(e, "total_flows");
@@ -817,14 +889,20 @@ query_host_data(struct iface *ifc, struct host *h)
 		json_t *cats = json_object(), *e;
 		const char *k;
 
-		json_object_foreach(t, k, e) {
-			json_int_t s = json_integer_value(json_object_get(e, "bytes.sent"));
-			json_int_t r = json_integer_value(json_object_get(e, "bytes.rcvd"));
+		json_object_foreach(t, k, e)
+		{
+			json_int_t s = json_integer_value(
+				json_object_get(e, "bytes.sent"));
+			json_int_t r = json_integer_value(
+				json_object_get(e, "bytes.rcvd"));
 
-			json_object_set_new(cats, k, json_pack("{s:O,s:I,s:I,s:I,s:O}",
-				"category", json_object_get(e, "id"),
-				"bytes", s + r, "bytes.sent", s, "bytes.rcvd", r,
-				"duration", json_object_get(e, "duration")));
+			json_object_set_new(
+				cats, k,
+				json_pack("{s:O,s:I,s:I,s:I,s:O}", "category",
+					  json_object_get(e, "id"), "bytes",
+					  s + r, "bytes.sent", s, "bytes.rcvd",
+					  r, "duration",
+					  json_object_get(e, "duration")));
 		}
 		json_decref(t);
 		json_object_set_new(o, "ndpi_categories", cats);
@@ -881,9 +959,9 @@ struct flow_sel {
 	struct iface *ifc;
 	const struct flow_query *q;
 	struct host *host;
-	int origin;                  /* query_origin_index() of q->origin */
-	int app_ids;                 /* "7.126" or "7": ids instead of a name */
-	long app_master, app_app;    /* -1 = not given */
+	int origin;		  /* query_origin_index() of q->origin */
+	int app_ids;		  /* "7.126" or "7": ids instead of a name */
+	long app_master, app_app; /* -1 = not given */
 };
 
 static int
@@ -956,20 +1034,36 @@ flow_sort_key(struct iface *ifc, const struct flow *f, int col,
 		it->ip = &f->srv;
 		it->k = f->srv_port;
 		return SORT_IP;
-	case QFS_VLAN: it->k = f->vlan; break;
-	case QFS_PROTO_L4: it->s = query_l4_name(f->l4_proto); return SORT_STR;
+	case QFS_VLAN:
+		it->k = f->vlan;
+		break;
+	case QFS_PROTO_L4:
+		it->s = query_l4_name(f->l4_proto);
+		return SORT_STR;
 	case QFS_L7:
 		it->s = iface_flow_l7_name(ifc, f, slot, SORT_STR_LEN);
 		return SORT_STR;
-	case QFS_INFO: it->s = f->info ? f->info : ""; return SORT_STR;
+	case QFS_INFO:
+		it->s = f->info ? f->info : "";
+		return SORT_STR;
 	case QFS_DURATION:
 		it->k = f->last_ms > f->first_ms ? f->last_ms - f->first_ms : 0;
 		break;
-	case QFS_THPT: it->k = dbl_key(f->thpt_bps); break;
-	case QFS_FIRST_SEEN: it->k = f->first_ms; break;
-	case QFS_LAST_SEEN: it->k = f->last_ms; break;
-	case QFS_KEY: it->k = f->hash; break;
-	default: it->k = f->c2s_bytes + f->s2c_bytes; break;
+	case QFS_THPT:
+		it->k = dbl_key(f->thpt_bps);
+		break;
+	case QFS_FIRST_SEEN:
+		it->k = f->first_ms;
+		break;
+	case QFS_LAST_SEEN:
+		it->k = f->last_ms;
+		break;
+	case QFS_KEY:
+		it->k = f->hash;
+		break;
+	default:
+		it->k = f->c2s_bytes + f->s2c_bytes;
+		break;
 	}
 	return SORT_NUM;
 }
@@ -987,7 +1081,7 @@ flow_srv_name(const struct flow *f, const char *ip, char *buf, size_t len)
 	else if (f->srv_host && f->srv_host->name && f->srv_host->name[0])
 		src = f->srv_host->name;
 	n = strcspn(src, ":");
-	if (src == ip || n == 0)   /* an IPv6 address keeps its colons */
+	if (src == ip || n == 0) /* an IPv6 address keeps its colons */
 		n = strlen(src);
 	if (n >= len)
 		n = len - 1;
@@ -1005,7 +1099,10 @@ flow_peer(const struct host *h, const struct ipaddr *ip, uint16_t port,
 	ipaddr_fmt(ip, a, sizeof(a));
 	set_str(o, "ip", a);
 	set_int(o, "port", port);
-	set_str(o, "name", name ? name : h && h->name && h->name[0] ? h->name : a);
+	set_str(o, "name",
+		name			     ? name
+		: h && h->name && h->name[0] ? h->name
+					     : a);
 	set_bool(o, "is_broadcast_domain", h && h->is_local);
 	if (is_server)
 		set_bool(o, "is_broadcast", ipaddr_is_broadcast(ip));
@@ -1020,7 +1117,8 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	json_t *o = json_object();
 	char buf[128], ip[IPADDR_STRLEN];
 	uint64_t tot = f->c2s_bytes + f->s2c_bytes;
-	json_int_t c2s = tot ? (json_int_t)((f->c2s_bytes * 100 + tot / 2) / tot) : 0;
+	json_int_t c2s =
+		tot ? (json_int_t)((f->c2s_bytes * 100 + tot / 2) / tot) : 0;
 
 	snprintf(buf, sizeof(buf), "%u", f->hash);
 	set_str(o, "key", buf);
@@ -1029,28 +1127,35 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	set_int(o, "first_seen", ms2s(f->first_ms));
 	set_int(o, "last_seen", ms2s(f->last_ms));
 	set_int(o, "duration", duration_s(f->first_ms, f->last_ms));
-	json_object_set_new(o, "client",
+	json_object_set_new(
+		o, "client",
 		flow_peer(f->cli_host, &f->cli, f->cli_port, NULL, 0));
 	ipaddr_fmt(&f->srv, ip, sizeof(ip));
 	flow_srv_name(f, ip, buf, sizeof(buf));
-	json_object_set_new(o, "server",
+	json_object_set_new(
+		o, "server",
 		flow_peer(f->srv_host, &f->srv, f->srv_port, buf, 1));
 	set_int(o, "vlan", f->vlan);
-	json_object_set_new(o, "protocol", json_pack("{s:s,s:s}",
-		"l4", query_l4_name(f->l4_proto),
-		"l7", f->detection_done ?
-		      iface_flow_l7_name(ifc, f, buf, sizeof(buf)) : "TooEarly"));
+	json_object_set_new(
+		o, "protocol",
+		json_pack("{s:s,s:s}", "l4", query_l4_name(f->l4_proto), "l7",
+			  f->detection_done
+				  ? iface_flow_l7_name(ifc, f, buf, sizeof(buf))
+				  : "TooEarly"));
 	set_int(o, "bytes", tot);
-	json_object_set_new(o, "thpt", json_pack("{s:f,s:f}",
-		"bps", f->thpt_bps * 8, "pps", f->thpt_pps));
-	json_object_set_new(o, "breakdown", json_pack("{s:I,s:I}",
-		"cli2srv", c2s, "srv2cli", tot ? 100 - c2s : 0));
+	json_object_set_new(o, "thpt",
+			    json_pack("{s:f,s:f}", "bps", f->thpt_bps * 8,
+				      "pps", f->thpt_pps));
+	json_object_set_new(o, "breakdown",
+			    json_pack("{s:I,s:I}", "cli2srv", c2s, "srv2cli",
+				      tot ? 100 - c2s : 0));
 	/* the flows page's Info column: SNI / HTTP host / DNS query, from
 	 * nDPI (packets) or the exporter's fields (collected) */
 	set_str(o, "info", f->info ? f->info : "");
 	/* ours: where a collected flow comes from (docs/rest.md) */
 	if (f->exporter.v != 0) {
-		set_str(o, "device_ip", ipaddr_fmt(&f->exporter, ip, sizeof(ip)));
+		set_str(o, "device_ip",
+			ipaddr_fmt(&f->exporter, ip, sizeof(ip)));
 		set_int(o, "in_index", f->in_ifindex);
 		set_int(o, "out_index", f->out_ifindex);
 	}
@@ -1062,13 +1167,16 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 		set_int(o, "packets", f->c2s_pkts + f->s2c_pkts);
 		/* Per-flow TCP sequence analysis is not kept yet: zeros. */
 		if (f->l4_proto == 6)
-			json_object_set_new(o, "tcp", json_pack(
-				"{s:f,s:{s:f,s:f},s:{s:i,s:i},s:{s:i,s:i},s:{s:i,s:i}}",
-				"appl_latency", 0.0,
-				"nw_latency", "cli", 0.0, "srv", 0.0,
-				"retransmissions", "cli2srv", 0, "srv2cli", 0,
-				"out_of_order", "cli2srv", 0, "srv2cli", 0,
-				"lost", "cli2srv", 0, "srv2cli", 0));
+			json_object_set_new(
+				o, "tcp",
+				json_pack("{s:f,s:{s:f,s:f},s:{s:i,s:i},s:{s:i,"
+					  "s:i},s:{s:i,s:i}}",
+					  "appl_latency", 0.0, "nw_latency",
+					  "cli", 0.0, "srv", 0.0,
+					  "retransmissions", "cli2srv", 0,
+					  "srv2cli", 0, "out_of_order",
+					  "cli2srv", 0, "srv2cli", 0, "lost",
+					  "cli2srv", 0, "srv2cli", 0));
 	}
 	return o;
 }
@@ -1099,7 +1207,8 @@ query_flow_details(struct iface *ifc, uint32_t id)
 		/* the exporter's fields we do not keep ("additional fields") */
 		json_t *x = json_loads(f->extra, 0, NULL);
 
-		json_object_set_new(o, "additional_fields", x ? x : json_object());
+		json_object_set_new(o, "additional_fields",
+				    x ? x : json_object());
 	}
 	set_int(o, "l7.master", f->l7_master);
 	set_int(o, "l7.app", f->l7_app);
@@ -1122,8 +1231,13 @@ flow_row_cb(void *f, void *arg)
 json_t *
 query_flows_list(struct iface *ifc, struct flow_query *q)
 {
-	struct flow_sel s = { .ifc = ifc, .q = q, .host = NULL, .origin = -2,
-			      .app_ids = 0, .app_master = -1, .app_app = -1 };
+	struct flow_sel s = { .ifc = ifc,
+			      .q = q,
+			      .host = NULL,
+			      .origin = -2,
+			      .app_ids = 0,
+			      .app_master = -1,
+			      .app_app = -1 };
 	struct flow_row_arg ra = { ifc, q->verbose };
 	struct sort_ctx c = { SORT_NUM, q->desc };
 	size_t cap = (size_t)ifc->num_flows + 1, n = 0;
@@ -1139,7 +1253,8 @@ query_flows_list(struct iface *ifc, struct flow_query *q)
 		}
 	}
 	if (q->application[0])
-		s.app_ids = parse_app_ids(q->application, &s.app_master, &s.app_app);
+		s.app_ids = parse_app_ids(q->application, &s.app_master,
+					  &s.app_app);
 	s.origin = query_origin_index(ifc, q->origin);
 	v = calloc(cap, sizeof(*v));
 	if (q->sort == QFS_L7)
@@ -1157,7 +1272,8 @@ query_flows_list(struct iface *ifc, struct flow_query *q)
 				       arena ? arena + n * SORT_STR_LEN : NULL);
 		n++;
 	}
-	return list_build(v, arena, n, &c, q->per_page, q->page, flow_row_cb, &ra);
+	return list_build(v, arena, n, &c, q->per_page, q->page, flow_row_cb,
+			  &ra);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1167,7 +1283,7 @@ query_flows_list(struct iface *ifc, struct flow_query *q)
 struct l7_row {
 	uint16_t proto;
 	struct counters c;
-	uint64_t pkts;               /* both directions */
+	uint64_t pkts; /* both directions */
 	uint64_t num_flows, total_flows;
 	uint64_t first_ms, last_ms;
 };
@@ -1187,7 +1303,7 @@ l7_acc(struct iface *ifc, json_t *o, const struct l7_row *r, int group)
 		break;
 	case QUERY_L7_CATEGORY:
 		label = iface_l7_category_name(ifc, r->proto);
-		id = -1;   /* the category id of the first protocol, below */
+		id = -1; /* the category id of the first protocol, below */
 		break;
 	default:
 		label = iface_l7_name(ifc, r->proto);
@@ -1207,7 +1323,10 @@ l7_acc(struct iface *ifc, json_t *o, const struct l7_row *r, int group)
 		set_int(e, "first_ms", r->first_ms);
 		set_int(e, "last_ms", r->last_ms);
 	}
-	static const struct { const char *k; size_t off; } f[] = {
+	static const struct {
+		const char *k;
+		size_t off;
+	} f[] = {
 		{ "bytes.sent", offsetof(struct l7_row, c.bytes_sent) },
 		{ "bytes.rcvd", offsetof(struct l7_row, c.bytes_rcvd) },
 		{ "packets.sent", offsetof(struct l7_row, c.pkts_sent) },
@@ -1223,9 +1342,11 @@ l7_acc(struct iface *ifc, json_t *o, const struct l7_row *r, int group)
 		set_int(e, f[i].k, (uint64_t)old + v);
 	}
 	/* The activity span of a group is the union of its members'. */
-	if ((uint64_t)json_integer_value(json_object_get(e, "first_ms")) > r->first_ms)
+	if ((uint64_t)json_integer_value(json_object_get(e, "first_ms")) >
+	    r->first_ms)
 		set_int(e, "first_ms", r->first_ms);
-	if ((uint64_t)json_integer_value(json_object_get(e, "last_ms")) < r->last_ms)
+	if ((uint64_t)json_integer_value(json_object_get(e, "last_ms")) <
+	    r->last_ms)
 		set_int(e, "last_ms", r->last_ms);
 }
 
@@ -1236,9 +1357,12 @@ l7_finish(json_t *o)
 	const char *k;
 	json_t *e;
 
-	json_object_foreach(o, k, e) {
-		uint64_t f = (uint64_t)json_integer_value(json_object_get(e, "first_ms"));
-		uint64_t l = (uint64_t)json_integer_value(json_object_get(e, "last_ms"));
+	json_object_foreach(o, k, e)
+	{
+		uint64_t f = (uint64_t)json_integer_value(
+			json_object_get(e, "first_ms"));
+		uint64_t l = (uint64_t)json_integer_value(
+			json_object_get(e, "last_ms"));
 
 		set_int(e, "duration", (uint64_t)duration_s(f, l));
 		json_object_del(e, "first_ms");
@@ -1289,8 +1413,8 @@ query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
 
 		/* Only protocols with traffic: an entry whose bytes moved to
 		 * the final protocol of its flows stays behind empty. */
-		if (!l->c.bytes_sent && !l->c.bytes_rcvd &&
-		    !l->c.pkts_sent && !l->c.pkts_rcvd)
+		if (!l->c.bytes_sent && !l->c.bytes_rcvd && !l->c.pkts_sent &&
+		    !l->c.pkts_rcvd)
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.proto = l->proto;
@@ -1333,7 +1457,8 @@ query_vlans(struct iface *ifc)
 		set_int(r, "bytes_rcvd", v->bytes_rcvd);
 		set_int(r, "packets_sent", v->pkts_sent);
 		set_int(r, "packets_rcvd", v->pkts_rcvd);
-		set_int(r, "non_ip_bytes", v->bytes - v->bytes_sent - v->bytes_rcvd);
+		set_int(r, "non_ip_bytes",
+			v->bytes - v->bytes_sent - v->bytes_rcvd);
 		set_real(r, "throughput", v->thpt_bps);
 		set_int(r, "seen_since", v->first_ms / 1000);
 		set_int(r, "last_seen", v->last_ms / 1000);
@@ -1358,7 +1483,8 @@ query_flow_l4_counters(struct iface *ifc)
 	for (int i = 0; i < 256 && a; i++)
 		if (n[i])
 			json_array_append_new(a, json_pack("{s:i,s:I}", "id", i,
-				"count", (json_int_t)n[i]));
+							   "count",
+							   (json_int_t)n[i]));
 	return a;
 }
 
@@ -1385,18 +1511,20 @@ query_flow_l7_counters(struct iface *ifc)
 		if (!name)
 			name = "Unknown";
 		v = json_object_get(o, name);
-		json_object_set_new(o, name, json_integer(v ? json_integer_value(v) + 1 : 1));
+		json_object_set_new(
+			o, name,
+			json_integer(v ? json_integer_value(v) + 1 : 1));
 	}
 	n = json_object_size(o);
 	keys = calloc(n ? n : 1, sizeof(*keys));
 	if (!keys)
 		goto fail;
-	json_object_foreach(o, k, v)
-		keys[i++] = k;
+	json_object_foreach(o, k, v) keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), name_cmp);
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s,s:O}", "name", keys[i],
-			"count", json_object_get(o, keys[i])));
+		json_array_append_new(
+			a, json_pack("{s:s,s:O}", "name", keys[i], "count",
+				     json_object_get(o, keys[i])));
 	free(keys);
 	json_decref(o);
 	return a;
@@ -1425,7 +1553,8 @@ flow_sel_init(struct iface *ifc, struct flow_query *q, struct flow_sel *s)
 		}
 	}
 	if (q->application[0])
-		s->app_ids = parse_app_ids(q->application, &s->app_master, &s->app_app);
+		s->app_ids = parse_app_ids(q->application, &s->app_master,
+					   &s->app_app);
 	s->origin = query_origin_index(ifc, q->origin);
 	return 0;
 }
@@ -1451,7 +1580,7 @@ query_flow_traffic(struct iface *ifc, struct flow_query *q)
 /* One pair of hosts of the peer graph: client-side and server-side. */
 struct peer_pair {
 	const struct host *c, *s;
-	uint64_t sent, rcvd;         /* c -> s, s -> c */
+	uint64_t sent, rcvd; /* c -> s, s -> c */
 	int taken;
 };
 
@@ -1487,11 +1616,11 @@ graph_node(const struct host *h)
 	ipaddr_fmt(&h->ip, ip, sizeof(ip));
 	name = h->name && h->name[0] ? h->name : ip;
 	snprintf(id, sizeof(id), "%u", h->id);
-	snprintf(link, sizeof(link), "/lua/host_details.lua?host=%s&vlan=%u", ip,
-		 (unsigned)h->vlan);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i}", "node_id", id,
-			 "label", name, "link", link, "name", name, "host", ip,
-			 "vlan", (int)h->vlan);
+	snprintf(link, sizeof(link), "/lua/host_details.lua?host=%s&vlan=%u",
+		 ip, (unsigned)h->vlan);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i}", "node_id", id, "label",
+			 name, "link", link, "name", name, "host", ip, "vlan",
+			 (int)h->vlan);
 }
 
 /* Adds host h to nodes unless there already (ids in seen, n of them). */
@@ -1530,7 +1659,8 @@ query_flow_graph(struct iface *ifc, const char *host, int vlan, int *not_found)
 	links = json_array();
 	if (!v || !seen || !nodes || !links)
 		goto fail;
-	for (const struct flow *f = ifc->flow_head; f && n <= ifc->num_flows; f = f->next) {
+	for (const struct flow *f = ifc->flow_head; f && n <= ifc->num_flows;
+	     f = f->next) {
 		if (!f->cli_host || !f->srv_host || f->cli_host == f->srv_host)
 			continue;
 		if (only && f->cli_host != only && f->srv_host != only)
@@ -1558,22 +1688,26 @@ query_flow_graph(struct iface *ifc, const char *host, int vlan, int *not_found)
 			v[i].taken = 1;
 	} else if (m > 0) {
 		/* pairs above 3 % of the traffic, the bar halved until some
-		 * pass; failing that, the busiest pair's client and its peers */
+		 * pass; failing that, the busiest pair's client and its peers
+		 */
 		double pct = 3.0;
 		size_t k = 0;
 
 		for (; pct > 1e-6 && k == 0; pct /= 2)
 			for (size_t i = 0; i < m; i++)
-				if ((double)(v[i].sent + v[i].rcvd) * 100.0 > (double)total * pct) {
+				if ((double)(v[i].sent + v[i].rcvd) * 100.0 >
+				    (double)total * pct) {
 					v[i].taken = 1;
 					k++;
 				}
 		if (k == 0)
 			for (size_t i = 0; i < m; i++)
-				v[i].taken = v[i].c == v[0].c || v[i].s == v[0].c;
+				v[i].taken =
+					v[i].c == v[0].c || v[i].s == v[0].c;
 	}
 	for (size_t i = 0; i < m; i++) {
-		char ci[IPADDR_STRLEN], si[IPADDR_STRLEN], label[2 * IPADDR_STRLEN + 8];
+		char ci[IPADDR_STRLEN], si[IPADDR_STRLEN],
+			label[2 * IPADDR_STRLEN + 8];
 		char lnk[IPADDR_STRLEN + 64], cid[16], sid[16];
 		int dup = 0;
 
@@ -1581,7 +1715,8 @@ query_flow_graph(struct iface *ifc, const char *host, int vlan, int *not_found)
 			continue;
 		/* the reverse pair of one already linked is dropped */
 		for (size_t j = 0; j < i && !dup; j++)
-			dup = v[j].taken && v[j].c == v[i].s && v[j].s == v[i].c;
+			dup = v[j].taken && v[j].c == v[i].s &&
+			      v[j].s == v[i].c;
 		if (dup)
 			continue;
 		if (nn + 2 > QUERY_GRAPH_MAX_NODES) {
@@ -1596,14 +1731,18 @@ query_flow_graph(struct iface *ifc, const char *host, int vlan, int *not_found)
 		snprintf(lnk, sizeof(lnk), "/lua/flows_stats.lua?host=%s", ci);
 		snprintf(cid, sizeof(cid), "%u", v[i].c->id);
 		snprintf(sid, sizeof(sid), "%u", v[i].s->id);
-		json_array_append_new(links, json_pack(
-			"{s:s,s:s,s:s,s:{s:s,s:s},s:I,s:I,s:I,s:I,s:I}",
-			"source_node_id", cid, "target_node_id", sid, "label", label,
-			"optional_info", "link_color", "#0d6efd", "link", lnk,
-			"value", (json_int_t)(v[i].sent + v[i].rcvd),
-			"source", (json_int_t)v[i].c->id,
-			"target", (json_int_t)v[i].s->id,
-			"sent", (json_int_t)v[i].sent, "rcvd", (json_int_t)v[i].rcvd));
+		json_array_append_new(
+			links,
+			json_pack(
+				"{s:s,s:s,s:s,s:{s:s,s:s},s:I,s:I,s:I,s:I,s:I}",
+				"source_node_id", cid, "target_node_id", sid,
+				"label", label, "optional_info", "link_color",
+				"#0d6efd", "link", lnk, "value",
+				(json_int_t)(v[i].sent + v[i].rcvd), "source",
+				(json_int_t)v[i].c->id, "target",
+				(json_int_t)v[i].s->id, "sent",
+				(json_int_t)v[i].sent, "rcvd",
+				(json_int_t)v[i].rcvd));
 	}
 	free(v);
 	free(seen);
@@ -1620,8 +1759,8 @@ fail:
 static int
 ptr_cmp(const void *a, const void *b)
 {
-	uintptr_t x = (uintptr_t)*(const void *const *)a;
-	uintptr_t y = (uintptr_t)*(const void *const *)b;
+	uintptr_t x = (uintptr_t) * (const void *const *)a;
+	uintptr_t y = (uintptr_t) * (const void *const *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -1649,15 +1788,19 @@ query_host_contacts(struct iface *ifc, struct host *h)
 
 	if (cli && srv) {
 		for (const struct flow *f = ifc->flow_head; f; f = f->next) {
-			if (f->cli_host == h && f->srv_host && nc <= ifc->num_flows)
+			if (f->cli_host == h && f->srv_host &&
+			    nc <= ifc->num_flows)
 				cli[nc++] = f->srv_host;
-			if (f->srv_host == h && f->cli_host && ns <= ifc->num_flows)
+			if (f->srv_host == h && f->cli_host &&
+			    ns <= ifc->num_flows)
 				srv[ns++] = f->cli_host;
 		}
-		o = json_pack("{s:[s,s],s:[I,I],s:[s,s]}",
-			"labels", "Contacted Hosts as Client", "Contacted Hosts as Server",
-			"series", (json_int_t)distinct(cli, nc), (json_int_t)distinct(srv, ns),
-			"colors", "#ff7500", "#0d6efd");
+		o = json_pack("{s:[s,s],s:[I,I],s:[s,s]}", "labels",
+			      "Contacted Hosts as Client",
+			      "Contacted Hosts as Server", "series",
+			      (json_int_t)distinct(cli, nc),
+			      (json_int_t)distinct(srv, ns), "colors",
+			      "#ff7500", "#0d6efd");
 	}
 	free(cli);
 	free(srv);
@@ -1680,12 +1823,12 @@ query_asn_info(struct iface *ifc)
 			last = h->last_ms;
 		n++;
 	}
-	return json_pack("{s:i,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}",
-		"id", 0, "name", "Unknown",
-		"first_seen", (json_int_t)(first / 1000),
-		"last_seen", (json_int_t)(last / 1000),
-		"num_hosts", (json_int_t)n, "alerted_flows", 0, "score", 0,
-		"rtt", 0.0, "bytes_sent", (json_int_t)bs, "bytes_rcvd", (json_int_t)br,
+	return json_pack(
+		"{s:i,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}", "id", 0,
+		"name", "Unknown", "first_seen", (json_int_t)(first / 1000),
+		"last_seen", (json_int_t)(last / 1000), "num_hosts",
+		(json_int_t)n, "alerted_flows", 0, "score", 0, "rtt", 0.0,
+		"bytes_sent", (json_int_t)bs, "bytes_rcvd", (json_int_t)br,
 		"packets_sent", (json_int_t)ps, "packets_rcvd", (json_int_t)pr);
 }
 
@@ -1719,10 +1862,13 @@ query_host_matrix(struct iface *ifc, int n_max)
 		uint64_t t = h->c.bytes_sent + h->c.bytes_rcvd;
 		int i;
 
-		if (n == n_max && t <= top[n - 1]->c.bytes_sent + top[n - 1]->c.bytes_rcvd)
+		if (n == n_max &&
+		    t <= top[n - 1]->c.bytes_sent + top[n - 1]->c.bytes_rcvd)
 			continue;
 		i = n < n_max ? n++ : n - 1;
-		while (i > 0 && top[i - 1]->c.bytes_sent + top[i - 1]->c.bytes_rcvd < t) {
+		while (i > 0 &&
+		       top[i - 1]->c.bytes_sent + top[i - 1]->c.bytes_rcvd <
+			       t) {
 			top[i] = top[i - 1];
 			i--;
 		}
@@ -1750,12 +1896,16 @@ query_host_matrix(struct iface *ifc, int n_max)
 
 		ipaddr_fmt(&top[i]->ip, ip, sizeof(ip));
 		query_host_key(&top[i]->ip, top[i]->vlan, key, sizeof(key));
-		json_array_append_new(hosts, json_pack("{s:s,s:s,s:i,s:s,s:I}",
-			"ip", ip, "key", key, "vlan", top[i]->vlan,
-			"name", top[i]->name ? top[i]->name : "",
-			"bytes", (json_int_t)(top[i]->c.bytes_sent + top[i]->c.bytes_rcvd)));
+		json_array_append_new(
+			hosts,
+			json_pack("{s:s,s:s,s:i,s:s,s:I}", "ip", ip, "key", key,
+				  "vlan", top[i]->vlan, "name",
+				  top[i]->name ? top[i]->name : "", "bytes",
+				  (json_int_t)(top[i]->c.bytes_sent +
+					       top[i]->c.bytes_rcvd)));
 		for (int j = 0; j < n; j++)
-			json_array_append_new(r, json_integer((json_int_t)m[i][j]));
+			json_array_append_new(
+				r, json_integer((json_int_t)m[i][j]));
 		json_array_append_new(rows, r);
 	}
 	return json_pack("{s:o,s:o}", "hosts", hosts, "matrix", rows);
@@ -1783,13 +1933,12 @@ geo_table(struct iface *ifc, const char *idk, json_t *idv, const char *namek)
 			first = h->first_ms;
 	}
 	if (n && rows) {
-		json_t *r = json_pack("{s:I,s:I,s:I,s:I,s:f,s:I}",
-			"num_hosts", (json_int_t)n,
-			"bytes_sent", (json_int_t)sent,
-			"bytes_rcvd", (json_int_t)rcvd,
-			"traffic", (json_int_t)(sent + rcvd),
-			"throughput", thpt,
-			"seen_since", (json_int_t)(first / 1000));
+		json_t *r =
+			json_pack("{s:I,s:I,s:I,s:I,s:f,s:I}", "num_hosts",
+				  (json_int_t)n, "bytes_sent", (json_int_t)sent,
+				  "bytes_rcvd", (json_int_t)rcvd, "traffic",
+				  (json_int_t)(sent + rcvd), "throughput", thpt,
+				  "seen_since", (json_int_t)(first / 1000));
 
 		json_object_set(r, idk, idv);
 		json_object_set_new(r, namek, json_string("Unknown"));
@@ -1836,8 +1985,8 @@ json_row_cb(void *row, void *arg)
  * row has a string there) and go through the pager of the host and flow
  * lists: ties keep the rows' order. */
 json_t *
-query_rows_page(json_t *rows, const char *key, int desc, int per_page,
-		int page, size_t *total)
+query_rows_page(json_t *rows, const char *key, int desc, int per_page, int page,
+		size_t *total)
 {
 	size_t n = json_array_size(rows);
 	struct sort_item *v = calloc(n ? n : 1, sizeof(*v));

@@ -96,23 +96,39 @@ int query_origin_index(struct iface *ifc, const char *id);
 
 /* ---- hosts ---- */
 
-enum query_host_mode { QUERY_HOSTS_ALL = 0, QUERY_HOSTS_LOCAL, QUERY_HOSTS_REMOTE };
+enum query_host_mode {
+	QUERY_HOSTS_ALL = 0,
+	QUERY_HOSTS_LOCAL,
+	QUERY_HOSTS_REMOTE
+};
 
 enum query_host_sort {
-	QHS_IP = 0, QHS_NAME, QHS_SINCE, QHS_LAST, QHS_VLAN, QHS_NUM_FLOWS,
-	QHS_TRAFFIC, QHS_THPT, QHS_MAC, QHS_LOCAL_NETWORK, QHS_TRAFFIC_SENT,
-	QHS_TRAFFIC_RCVD, QHS_TRAFFIC_UNKNOWN, QHS_FLOWS_CLI, QHS_FLOWS_SRV,
+	QHS_IP = 0,
+	QHS_NAME,
+	QHS_SINCE,
+	QHS_LAST,
+	QHS_VLAN,
+	QHS_NUM_FLOWS,
+	QHS_TRAFFIC,
+	QHS_THPT,
+	QHS_MAC,
+	QHS_LOCAL_NETWORK,
+	QHS_TRAFFIC_SENT,
+	QHS_TRAFFIC_RCVD,
+	QHS_TRAFFIC_UNKNOWN,
+	QHS_FLOWS_CLI,
+	QHS_FLOWS_SRV,
 };
 
 struct host_query {
-	int mode;                    /* enum query_host_mode */
-	int version;                 /* 0 = any, 4, 6 */
-	int vlan;                    /* -1 = any */
-	int sort;                    /* enum query_host_sort */
+	int mode;    /* enum query_host_mode */
+	int version; /* 0 = any, 4, 6 */
+	int vlan;    /* -1 = any */
+	int sort;    /* enum query_host_sort */
 	int desc;
-	int per_page;                /* < 0: every row */
-	int page;                    /* 1-based */
-	char origin[65];             /* "" = any; else a node id (hierarchies) */
+	int per_page;	 /* < 0: every row */
+	int page;	 /* 1-based */
+	char origin[65]; /* "" = any; else a node id (hierarchies) */
 };
 
 /* {"data":[rows], "totalRows":N}: rows as in REST host/active. */
@@ -126,25 +142,35 @@ struct host *query_host_lookup(struct iface *ifc, const char *key, int vlan);
 /* ---- flows ---- */
 
 enum query_flow_sort {
-	QFS_BYTES = 0, QFS_CLIENT, QFS_SERVER, QFS_VLAN, QFS_PROTO_L4, QFS_L7,
-	QFS_DURATION, QFS_THPT, QFS_FIRST_SEEN, QFS_LAST_SEEN, QFS_INFO, QFS_KEY,
+	QFS_BYTES = 0,
+	QFS_CLIENT,
+	QFS_SERVER,
+	QFS_VLAN,
+	QFS_PROTO_L4,
+	QFS_L7,
+	QFS_DURATION,
+	QFS_THPT,
+	QFS_FIRST_SEEN,
+	QFS_LAST_SEEN,
+	QFS_INFO,
+	QFS_KEY,
 };
 
 #define QUERY_STR_MAX 256
 
 struct flow_query {
-	char host[QUERY_STR_MAX];    /* "" = any; "ip" / "ip@vlan" / name */
-	int host_vlan;               /* vlan of `host` when it has no @ */
-	int vlan;                    /* -1 = any */
-	int l4proto;                 /* -1 = any */
-	char application[64];        /* "" = any; name, id or "master.app" */
+	char host[QUERY_STR_MAX]; /* "" = any; "ip" / "ip@vlan" / name */
+	int host_vlan;		  /* vlan of `host` when it has no @ */
+	int vlan;		  /* -1 = any */
+	int l4proto;		  /* -1 = any */
+	char application[64];	  /* "" = any; name, id or "master.app" */
 	int verbose;
-	int sort;                    /* enum query_flow_sort */
+	int sort; /* enum query_flow_sort */
 	int desc;
-	int per_page;                /* < 0: every row */
+	int per_page; /* < 0: every row */
 	int page;
-	int host_not_found;          /* out: `host` names no active host */
-	char origin[65];             /* "" = any; else a node id (hierarchies) */
+	int host_not_found; /* out: `host` names no active host */
+	char origin[65];    /* "" = any; else a node id (hierarchies) */
 };
 
 /* {"data":[rows], "totalRows":N}, or NULL when q->host is unknown. */
@@ -160,7 +186,7 @@ json_t *query_flow_details(struct iface *ifc, uint32_t id);
 enum query_l7_group { QUERY_L7_PROTO = 0, QUERY_L7_BREED, QUERY_L7_CATEGORY };
 
 struct l7_query {
-	int group;                   /* enum query_l7_group */
+	int group; /* enum query_l7_group */
 };
 
 /*
@@ -173,7 +199,8 @@ struct l7_query {
  */
 json_t *query_l7_iface(struct iface *ifc, const struct l7_query *q);
 /* Same for one host ("num_flows" = flows of that protocol). */
-json_t *query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q);
+json_t *query_l7_host(struct iface *ifc, struct host *h,
+		      const struct l7_query *q);
 
 /* ---- VLANs ---- */
 
@@ -234,24 +261,24 @@ json_t *query_countries(struct iface *ifc);
 /* ---- builders for query_run(): arguments and functions ---- */
 
 struct query_iface_arg {
-	int summary;                 /* the footer's short variant */
+	int summary; /* the footer's short variant */
 };
 
 /* A host by "ip", "ip@vlan" or name (first in vlan). */
 struct query_host_arg {
-	char host[QUERY_STR_MAX];    /* "" = none (graph: every host) */
+	char host[QUERY_STR_MAX]; /* "" = none (graph: every host) */
 	int vlan;
-	struct l7_query lq;          /* query_b_host_l7 */
-	int not_found;               /* out: host names no active host */
+	struct l7_query lq; /* query_b_host_l7 */
+	int not_found;	    /* out: host names no active host */
 };
 
 struct query_flow_arg {
-	uint32_t id;                 /* the flow's serial (hash_id) */
-	int not_found;               /* out */
+	uint32_t id;   /* the flow's serial (hash_id) */
+	int not_found; /* out */
 };
 
 struct query_matrix_arg {
-	int max_hosts;               /* 1..QUERY_MATRIX_MAX */
+	int max_hosts; /* 1..QUERY_MATRIX_MAX */
 };
 
 /* arg: struct query_iface_arg (or NULL): query_iface_data. */
@@ -303,11 +330,11 @@ json_t *query_b_host_matrix(struct iface *ifc, void *arg);
 json_t *query_rows_page(json_t *rows, const char *key, int desc, int per_page,
 			int page, size_t *total);
 
-
 /* Seconds since the node started, as upstream's human string. */
 char *query_uptime_fmt(uint64_t secs, char *buf, size_t len);
 /* The UI key of a host: dots to "__", colons to "____", "@vlan". */
-char *query_host_key(const struct ipaddr *ip, uint16_t vlan, char *buf, size_t len);
+char *query_host_key(const struct ipaddr *ip, uint16_t vlan, char *buf,
+		     size_t len);
 /* "TCP", "UDP", "ICMP", ...; NULL-free. */
 const char *query_l4_name(uint8_t proto);
 

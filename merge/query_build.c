@@ -49,10 +49,10 @@ query_b_l7_iface(struct iface *ifc, void *arg)
 	const struct l7_query *q = arg;
 	struct l7_query dflt = { QUERY_L7_PROTO };
 
-	return json_pack("{s:o,s:I,s:I}",
-			 "ndpi", query_l7_iface(ifc, q ? q : &dflt),
-			 "arp_bytes", (json_int_t)ifc->stats.arp_bytes,
-			 "num_flows", (json_int_t)ifc->num_flows);
+	return json_pack("{s:o,s:I,s:I}", "ndpi",
+			 query_l7_iface(ifc, q ? q : &dflt), "arp_bytes",
+			 (json_int_t)ifc->stats.arp_bytes, "num_flows",
+			 (json_int_t)ifc->num_flows);
 }
 
 json_t *

@@ -25,30 +25,34 @@
  * are valid only while it is.  Fields not present are zero.
  */
 struct pkt {
-	uint64_t ts_us;          /* capture time, microseconds since the epoch */
-	uint32_t wire_len;       /* frame length on the wire (pcap hdr->len) */
-	uint32_t cap_len;        /* bytes captured */
+	uint64_t ts_us;	   /* capture time, microseconds since the epoch */
+	uint32_t wire_len; /* frame length on the wire (pcap hdr->len) */
+	uint32_t cap_len;  /* bytes captured */
 
 	/* Layer 2 (outermost Ethernet-like header, if any) */
 	uint8_t has_mac;
 	uint8_t src_mac[6], dst_mac[6];
-	uint16_t vlan;           /* 12-bit VLAN id of the first 802.1Q tag, 0 if none */
-	uint16_t ethertype;      /* ethertype of the L3 payload (0x0800, 0x86dd, 0x0806...) */
+	uint16_t vlan; /* 12-bit VLAN id of the first 802.1Q tag, 0 if none */
+	uint16_t ethertype; /* ethertype of the L3 payload (0x0800, 0x86dd,
+			       0x0806...) */
 
 	/* Layer 3/4 of the innermost decoded IP packet */
-	uint8_t ip_version;      /* 4, 6, or 0 when the frame carries no IP */
-	uint8_t l4_proto;        /* IPPROTO_* of the transport (after IPv6 ext headers) */
+	uint8_t ip_version; /* 4, 6, or 0 when the frame carries no IP */
+	uint8_t l4_proto; /* IPPROTO_* of the transport (after IPv6 ext headers)
+			   */
 	struct ipaddr src, dst;
-	uint16_t sport, dport;   /* host order; for ICMP: 0 (type/code below) */
+	uint16_t sport, dport; /* host order; for ICMP: 0 (type/code below) */
 	uint8_t tcp_flags;
 	uint8_t icmp_type, icmp_code;
-	uint8_t tunnel;          /* enum tunnel_type of the outermost tunnel decoded */
-	uint8_t is_fragment;     /* part of a fragmented IP datagram */
-	uint8_t first_fragment;  /* 1 when this fragment holds the L4 header */
-	uint8_t ports_known;     /* sport/dport are valid (not an orphan fragment) */
+	uint8_t tunnel; /* enum tunnel_type of the outermost tunnel decoded */
+	uint8_t is_fragment;	/* part of a fragmented IP datagram */
+	uint8_t first_fragment; /* 1 when this fragment holds the L4 header */
+	uint8_t ports_known; /* sport/dport are valid (not an orphan fragment)
+			      */
 
-	const uint8_t *l3;       /* innermost IP header, for nDPI */
-	uint16_t l3_len;         /* bytes from l3 to the end of the IP datagram, bounded by caplen */
+	const uint8_t *l3; /* innermost IP header, for nDPI */
+	uint16_t l3_len; /* bytes from l3 to the end of the IP datagram, bounded
+			    by caplen */
 	const uint8_t *l4_payload;
 	uint16_t l4_payload_len; /* bytes of transport payload captured */
 
@@ -56,15 +60,15 @@ struct pkt {
 	 * packet (sFlow) stands for `scale` packets (0 or 1: itself), and
 	 * the exporter that sampled it and its ifIndexes go to its flow. */
 	uint32_t scale;
-	struct ipaddr exporter;      /* v = 0: none */
+	struct ipaddr exporter; /* v = 0: none */
 	uint32_t in_ifindex, out_ifindex;
 };
 
-
 enum decode_result {
-	DECODE_IP = 0,     /* pkt holds an IP packet (ip_version != 0) */
-	DECODE_NON_IP,     /* pkt holds L2 info only (ARP, STP, ...) */
-	DECODE_BAD,        /* malformed/truncated: counted in stats; L2 info may be set */
+	DECODE_IP = 0, /* pkt holds an IP packet (ip_version != 0) */
+	DECODE_NON_IP, /* pkt holds L2 info only (ARP, STP, ...) */
+	DECODE_BAD, /* malformed/truncated: counted in stats; L2 info may be set
+		     */
 };
 
 /*
@@ -75,23 +79,25 @@ enum decode_result {
  */
 struct flow_update {
 	uint16_t vlan;
-	uint8_t ip_version;          /* 4 or 6 */
+	uint8_t ip_version; /* 4 or 6 */
 	uint8_t l4_proto;
 	struct ipaddr src, dst;
 	uint16_t sport, dport;
-	uint64_t in_bytes, in_pkts;  /* src -> dst */
-	uint64_t out_bytes, out_pkts;/* dst -> src */
-	int absolute;                /* counters are totals so far, not deltas */
-	uint64_t first_ms, last_ms;  /* 0: unknown, the interface clock is used */
+	uint64_t in_bytes, in_pkts;   /* src -> dst */
+	uint64_t out_bytes, out_pkts; /* dst -> src */
+	int absolute; /* counters are totals so far, not deltas */
+	uint64_t first_ms,
+		last_ms; /* 0: unknown, the interface clock is used */
 	uint8_t src_tcp_flags, dst_tcp_flags;
-	uint16_t l7_master, l7_app;  /* nDPI ids; both 0: the interface guesses */
+	uint16_t l7_master,
+		l7_app; /* nDPI ids; both 0: the interface guesses */
 	uint8_t tos;
 	uint8_t has_mac;
 	uint8_t src_mac[6], dst_mac[6];
 	struct ipaddr exporter;
 	uint32_t in_ifindex, out_ifindex;
-	uint32_t sampling;           /* counters already multiplied by it (info) */
-	const char *info;            /* SNI / HTTP host / DNS query, or NULL */
+	uint32_t sampling; /* counters already multiplied by it (info) */
+	const char *info;  /* SNI / HTTP host / DNS query, or NULL */
 	/* fields the exporter sent that the flow does not keep, as a JSON
 	 * object text ("{\"HTTP_URL\":\"/x\",...}"), or NULL */
 	const char *extra;

@@ -28,7 +28,7 @@
 struct iface_restore {
 	struct iface_restore *next;
 	struct host_snapshot s;
-	struct host_snapshot_l7 l7[];   /* s.n_l7 entries */
+	struct host_snapshot_l7 l7[]; /* s.n_l7 entries */
 };
 
 /* a restore carrying more L7 entries than this is cut (a host has at
@@ -97,7 +97,7 @@ sink_flow_expired(struct iface *ifc, const struct flow *f, int final)
 	r.cli_local = f->cli_host != NULL && f->cli_host->is_local;
 	r.srv_host = f->srv_host != NULL;
 	r.srv_local = f->srv_host != NULL && f->srv_host->is_local;
-	r.final = (uint8_t)final;
+	r.final = (uint8_t) final;
 	iface_flow_l7_name(ifc, f, r.l7_name, sizeof(r.l7_name));
 	copy_str(r.info, sizeof(r.info), f->info);
 	for (i = 0; i < ifc->n_sinks; i++)
@@ -155,7 +155,7 @@ sink_host_purged(struct iface *ifc, const struct host *h, int final)
 	s.ip = h->ip;
 	s.vlan = h->vlan;
 	s.is_local = h->is_local;
-	s.final = (uint8_t)final;
+	s.final = (uint8_t) final;
 	s.first_ms = h->first_ms;
 	s.last_ms = h->last_ms;
 	snap_counters(&s.c, &h->c);
@@ -173,13 +173,15 @@ sink_host_purged(struct iface *ifc, const struct host *h, int final)
 		l7 = calloc(h->n_l7, sizeof(*l7));
 		if (l7 == NULL) {
 			l7 = small;
-			log_warn("%s: out of memory: host L7 counters not saved",
-				 ifc->name);
+			log_warn(
+				"%s: out of memory: host L7 counters not saved",
+				ifc->name);
 		}
 	}
 	s.l7 = l7;
-	s.n_l7 = l7 == small && h->n_l7 > sizeof(small) / sizeof(small[0]) ?
-		 0 : h->n_l7;
+	s.n_l7 = l7 == small && h->n_l7 > sizeof(small) / sizeof(small[0])
+			 ? 0
+			 : h->n_l7;
 	for (j = 0; j < s.n_l7; j++) {
 		const struct host_l7 *e = &h->l7[j];
 
@@ -206,7 +208,8 @@ sink_tick(struct iface *ifc, uint64_t wall_ms)
 
 	for (i = 0; i < ifc->n_sinks; i++)
 		if (ifc->sinks[i].ops->tick != NULL)
-			ifc->sinks[i].ops->tick(ifc->sinks[i].ctx, ifc, wall_ms);
+			ifc->sinks[i].ops->tick(ifc->sinks[i].ctx, ifc,
+						wall_ms);
 }
 
 static uint64_t
@@ -260,7 +263,8 @@ iface_local_host_deltas(struct iface *ifc, iface_host_delta_fn fn, void *arg)
 int
 iface_host_restore(struct iface *ifc, const struct host_snapshot *s)
 {
-	uint32_t n = s->n_l7 < SINK_RESTORE_MAX_L7 ? s->n_l7 : SINK_RESTORE_MAX_L7;
+	uint32_t n =
+		s->n_l7 < SINK_RESTORE_MAX_L7 ? s->n_l7 : SINK_RESTORE_MAX_L7;
 	struct iface_restore *r;
 
 	if (s->l7 == NULL)
@@ -324,7 +328,8 @@ restore_one(struct iface *ifc, struct host *h, const struct host_snapshot *s)
 		l->c.bytes_rcvd += e->bytes_rcvd;
 		l->c.pkts_sent += e->pkts_sent;
 		l->c.pkts_rcvd += e->pkts_rcvd;
-		if (e->first_ms && (l->first_ms == 0 || e->first_ms < l->first_ms))
+		if (e->first_ms &&
+		    (l->first_ms == 0 || e->first_ms < l->first_ms))
 			l->first_ms = e->first_ms;
 		if (e->last_ms > l->last_ms)
 			l->last_ms = e->last_ms;
@@ -354,7 +359,8 @@ iface_restore_apply(struct iface *ifc)
 
 		if (h != NULL) {
 			restore_one(ifc, h, &r->s);
-			__atomic_add_fetch(&restores_merged, 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&restores_merged, 1,
+					   __ATOMIC_RELAXED);
 		} else
 			__atomic_add_fetch(&restores_late, 1, __ATOMIC_RELAXED);
 		free(r);

@@ -42,12 +42,12 @@ struct flow_rec {
 	uint64_t first_ms, last_ms;
 	uint16_t l7_master, l7_app;
 	uint8_t c2s_tcp_flags, s2c_tcp_flags, tos;
-	uint8_t collected;           /* fed by flow updates, not packets */
+	uint8_t collected; /* fed by flow updates, not packets */
 	/* its endpoints' hosts: present in the table? in a -m network? */
 	uint8_t cli_host, cli_local, srv_host, srv_local;
-	uint8_t final;               /* shutdown flush: the sink may wait */
-	char l7_name[SINK_L7_NAME_MAX];  /* "Master.App" or one name */
-	char info[SINK_INFO_MAX];        /* SNI / HTTP host / DNS query */
+	uint8_t final;			/* shutdown flush: the sink may wait */
+	char l7_name[SINK_L7_NAME_MAX]; /* "Master.App" or one name */
+	char info[SINK_INFO_MAX];	/* SNI / HTTP host / DNS query */
 };
 
 /* One protocol's counters inside a host snapshot. */
@@ -72,14 +72,14 @@ struct host_snapshot {
 	struct ipaddr ip;
 	uint16_t vlan;
 	uint8_t is_local;
-	uint8_t final;               /* shutdown flush: the sink may wait */
+	uint8_t final; /* shutdown flush: the sink may wait */
 	uint64_t first_ms, last_ms;
 	struct host_snapshot_counters c, tcp, udp, icmp, other;
 	uint64_t unknown_bytes;
 	uint64_t flows_as_client, flows_as_server;
 	const struct host_snapshot_l7 *l7;
 	uint32_t n_l7;
-	char name[SINK_HOST_NAME_MAX];   /* "" when none */
+	char name[SINK_HOST_NAME_MAX]; /* "" when none */
 };
 
 /* Flush phases, in this order, at shutdown (main thread, owner joined):
@@ -109,8 +109,8 @@ struct iface_sink_ops {
 
 /* Registers ops on ifc with ctx handed back to every call (owned by the
  * caller, which keeps it alive until after the shutdown flush).  Main
- * thread, before iface_start().  0, or -1 when IFACE_MAX_SINKS (merge/iface.h) are
- * registered already. */
+ * thread, before iface_start().  0, or -1 when IFACE_MAX_SINKS (merge/iface.h)
+ * are registered already. */
 int iface_add_sink(struct iface *ifc, const struct iface_sink_ops *ops,
 		   void *ctx);
 

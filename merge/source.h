@@ -28,12 +28,12 @@ struct source;
 
 /* Filled by the sources' stats() once a second (owner thread). */
 struct source_tick {
-	uint64_t drops;              /* capture drops since the last tick (added) */
-	uint64_t probe_idle_ms;      /* raised to the probes' longest idle timeout */
+	uint64_t drops;		/* capture drops since the last tick (added) */
+	uint64_t probe_idle_ms; /* raised to the probes' longest idle timeout */
 };
 
 struct source_kind {
-	const char *name;            /* "pcap_file": REST sources.lua "kind" */
+	const char *name; /* "pcap_file": REST sources.lua "kind" */
 	/* 1 when this kind takes spec (by its scheme); NULL: takes any spec
 	 * (the last entry of the table, pcap). */
 	int (*match)(const char *spec);
@@ -59,14 +59,14 @@ struct source_kind {
 
 enum source_state {
 	SOURCE_ACTIVE = 0,
-	SOURCE_ENDED,            /* offline input fully read */
-	SOURCE_FAILED,           /* error; reason logged */
+	SOURCE_ENDED,  /* offline input fully read */
+	SOURCE_FAILED, /* error; reason logged */
 };
 
 struct source {
 	const struct source_kind *kind;
 	enum source_state state;
-	char *spec;                  /* text given on the command line (heap) */
+	char *spec; /* text given on the command line (heap) */
 	/* Descriptor the owner may poll for readability, or -1 when the
 	 * source is always ready (files). */
 	int (*fd)(struct source *s);
@@ -81,10 +81,10 @@ struct source {
 	 * cause) as keys of the JSON object `obj`, for
 	 * get/interface/sources.lua.  Owner thread. */
 	void (*describe)(struct source *s, struct json_t *obj);
-	uint64_t records;            /* packets (or flows) read */
+	uint64_t records; /* packets (or flows) read */
 	uint64_t bytes;
 	uint64_t errors;
-	void *priv;                  /* kind-specific state */
+	void *priv; /* kind-specific state */
 };
 
 /* Sets the table of kinds, tried in order by source_open() (kinds stays

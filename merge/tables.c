@@ -63,28 +63,28 @@ counter_add_sat(uint64_t a, uint64_t b)
 
 /* ---- generic LRU list helpers (prev/next in every entry type) ---- */
 
-#define LRU_UNLINK(ifc, head, tail, e)                                        \
-	do {                                                                  \
-		if ((e)->prev)                                                \
-			(e)->prev->next = (e)->next;                          \
-		else                                                          \
-			(ifc)->head = (e)->next;                              \
-		if ((e)->next)                                                \
-			(e)->next->prev = (e)->prev;                          \
-		else                                                          \
-			(ifc)->tail = (e)->prev;                              \
-		(e)->prev = (e)->next = NULL;                                 \
+#define LRU_UNLINK(ifc, head, tail, e)                                         \
+	do {                                                                   \
+		if ((e)->prev)                                                 \
+			(e)->prev->next = (e)->next;                           \
+		else                                                           \
+			(ifc)->head = (e)->next;                               \
+		if ((e)->next)                                                 \
+			(e)->next->prev = (e)->prev;                           \
+		else                                                           \
+			(ifc)->tail = (e)->prev;                               \
+		(e)->prev = (e)->next = NULL;                                  \
 	} while (0)
 
-#define LRU_APPEND(ifc, head, tail, e)                                        \
-	do {                                                                  \
-		(e)->prev = (ifc)->tail;                                      \
-		(e)->next = NULL;                                             \
-		if ((ifc)->tail)                                              \
-			(ifc)->tail->next = (e);                              \
-		else                                                          \
-			(ifc)->head = (e);                                    \
-		(ifc)->tail = (e);                                            \
+#define LRU_APPEND(ifc, head, tail, e)                                         \
+	do {                                                                   \
+		(e)->prev = (ifc)->tail;                                       \
+		(e)->next = NULL;                                              \
+		if ((ifc)->tail)                                               \
+			(ifc)->tail->next = (e);                               \
+		else                                                           \
+			(ifc)->head = (e);                                     \
+		(ifc)->tail = (e);                                             \
 	} while (0)
 
 /* Entries move to the tail at most once per LRU_SLACK_MS: the lists stay
@@ -93,12 +93,12 @@ counter_add_sat(uint64_t a, uint64_t b)
  * packet. */
 #define LRU_SLACK_MS 1000
 
-#define LRU_TOUCH(ifc, head, tail, e)                                         \
-	do {                                                                  \
-		if ((ifc)->tail != (e)) {                                     \
-			LRU_UNLINK(ifc, head, tail, e);                       \
-			LRU_APPEND(ifc, head, tail, e);                       \
-		}                                                             \
+#define LRU_TOUCH(ifc, head, tail, e)                                          \
+	do {                                                                   \
+		if ((ifc)->tail != (e)) {                                      \
+			LRU_UNLINK(ifc, head, tail, e);                        \
+			LRU_APPEND(ifc, head, tail, e);                        \
+		}                                                              \
 	} while (0)
 
 #define TABLES_START_BUCKETS 4096
@@ -132,19 +132,29 @@ tables_init(struct iface *ifc)
 	/* bucket arrays start small and double with their table (up to the
 	 * size -X/-x call for), so a large limit costs neither memory nor
 	 * cache misses until the entries are there */
-	ifc->flow_mask = pow2_at_least(ifc->max_flows < TABLES_START_BUCKETS ?
-				       ifc->max_flows : TABLES_START_BUCKETS) - 1;
-	ifc->host_mask = pow2_at_least(ifc->max_hosts < TABLES_START_BUCKETS ?
-				       ifc->max_hosts : TABLES_START_BUCKETS) - 1;
+	ifc->flow_mask = pow2_at_least(ifc->max_flows < TABLES_START_BUCKETS
+					       ? ifc->max_flows
+					       : TABLES_START_BUCKETS) -
+			 1;
+	ifc->host_mask = pow2_at_least(ifc->max_hosts < TABLES_START_BUCKETS
+					       ? ifc->max_hosts
+					       : TABLES_START_BUCKETS) -
+			 1;
 	/* far fewer MACs than hosts are usual (hosts behind routers share
 	 * them): a small, cache-friendly bucket array */
-	ifc->mac_mask = pow2_at_least((ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) - 1;
+	ifc->mac_mask =
+		pow2_at_least(
+			(ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) -
+		1;
 	ifc->flow_idle_ms = TABLES_FLOW_IDLE_MS;
 	objpool_init(&ifc->flow_pool, sizeof(struct flow));
 	objpool_init(&ifc->host_pool, sizeof(struct host));
-	ifc->flow_buckets = calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
-	ifc->host_buckets = calloc((size_t)ifc->host_mask + 1, sizeof(struct host *));
-	ifc->mac_buckets = calloc((size_t)ifc->mac_mask + 1, sizeof(struct mac *));
+	ifc->flow_buckets =
+		calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
+	ifc->host_buckets =
+		calloc((size_t)ifc->host_mask + 1, sizeof(struct host *));
+	ifc->mac_buckets =
+		calloc((size_t)ifc->mac_mask + 1, sizeof(struct mac *));
 	if (!ifc->flow_buckets || !ifc->host_buckets || !ifc->mac_buckets) {
 		log_err("%s: out of memory for the tables", ifc->name);
 		return -1;
@@ -226,7 +236,7 @@ tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 		uint16_t cap = h->cap_l7 ? (uint16_t)(h->cap_l7 * 2) : 4;
 		struct host_l7 *v;
 
-		if (cap <= h->cap_l7)        /* 16 bits: full */
+		if (cap <= h->cap_l7) /* 16 bits: full */
 			return NULL;
 		v = realloc(h->l7, cap * sizeof(*v));
 		if (v == NULL)
@@ -308,7 +318,8 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 			if (f->last_ms > e->last_ms)
 				e->last_ms = f->last_ms;
 			if (proto == NDPI_PROTOCOL_UNKNOWN)
-				SAT_ADD(h->unknown_bytes, counter_add_sat(sent, rcvd));
+				SAT_ADD(h->unknown_bytes,
+					counter_add_sat(sent, rcvd));
 		} else {
 			e->c.bytes_sent -= sent;
 			e->c.bytes_rcvd -= rcvd;
@@ -347,7 +358,8 @@ mac_hash(const uint8_t addr[6], uint16_t vlan)
 static struct mac *
 mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 {
-	struct mac **b = &ifc->mac_buckets[mac_hash(addr, vlan) & ifc->mac_mask];
+	struct mac **b =
+		&ifc->mac_buckets[mac_hash(addr, vlan) & ifc->mac_mask];
 	struct mac *m;
 
 	for (m = *b; m != NULL; m = m->hnext)
@@ -380,7 +392,8 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 static void
 mac_unhash(struct iface *ifc, struct mac *m)
 {
-	struct mac **pp = &ifc->mac_buckets[mac_hash(m->addr, m->vlan) & ifc->mac_mask];
+	struct mac **pp =
+		&ifc->mac_buckets[mac_hash(m->addr, m->vlan) & ifc->mac_mask];
 
 	while (*pp != NULL && *pp != m)
 		pp = &(*pp)->hnext;
@@ -406,7 +419,8 @@ hosts_grow(struct iface *ifc)
 	struct host **b;
 	struct host *h;
 
-	if (ifc->num_hosts <= ifc->host_mask + 1 || n > pow2_at_least(ifc->max_hosts))
+	if (ifc->num_hosts <= ifc->host_mask + 1 ||
+	    n > pow2_at_least(ifc->max_hosts))
 		return;
 	b = calloc(n, sizeof(*b));
 	if (b == NULL)
@@ -472,7 +486,8 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	if (h->is_local)
 		ifc->num_local_hosts++;
 	if (ifc->want_host_new)
-		sink_host_new(ifc, h);   /* e.g. asks the host cache (no I/O here) */
+		sink_host_new(ifc,
+			      h); /* e.g. asks the host cache (no I/O here) */
 	hosts_grow(ifc);
 	return h;
 }
@@ -480,7 +495,8 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 static void
 host_free(struct iface *ifc, struct host *h)
 {
-	struct host **pp = &ifc->host_buckets[host_hash(&h->ip, h->vlan) & ifc->host_mask];
+	struct host **pp =
+		&ifc->host_buckets[host_hash(&h->ip, h->vlan) & ifc->host_mask];
 
 	while (*pp != NULL && *pp != h)
 		pp = &(*pp)->hnext;
@@ -524,7 +540,8 @@ key_find(struct iface *ifc, const struct flow_key *k, uint32_t hv, int *c2s)
 {
 	struct flow *f;
 
-	for (f = ifc->flow_buckets[hv & ifc->flow_mask]; f != NULL; f = f->hnext) {
+	for (f = ifc->flow_buckets[hv & ifc->flow_mask]; f != NULL;
+	     f = f->hnext) {
 		if (f->hash != hv || f->vlan != k->vlan ||
 		    f->l4_proto != k->l4_proto || f->origin != k->origin)
 			continue;
@@ -548,8 +565,12 @@ static inline struct flow_key
 pkt_key(const struct pkt *p, uint8_t origin)
 {
 	struct flow_key k = {
-		.src = &p->src, .dst = &p->dst, .sport = p->sport,
-		.dport = p->dport, .vlan = p->vlan, .l4_proto = p->l4_proto,
+		.src = &p->src,
+		.dst = &p->dst,
+		.sport = p->sport,
+		.dport = p->dport,
+		.vlan = p->vlan,
+		.l4_proto = p->l4_proto,
 		.origin = origin,
 	};
 
@@ -560,8 +581,12 @@ static inline struct flow_key
 update_key(const struct flow_update *u, uint8_t origin)
 {
 	struct flow_key k = {
-		.src = &u->src, .dst = &u->dst, .sport = u->sport,
-		.dport = u->dport, .vlan = u->vlan, .l4_proto = u->l4_proto,
+		.src = &u->src,
+		.dst = &u->dst,
+		.sport = u->sport,
+		.dport = u->dport,
+		.vlan = u->vlan,
+		.l4_proto = u->l4_proto,
 		.origin = origin,
 	};
 
@@ -577,7 +602,8 @@ flows_grow(struct iface *ifc)
 	struct flow **b;
 	struct flow *f;
 
-	if (ifc->num_flows <= ifc->flow_mask + 1 || n > pow2_at_least(ifc->max_flows))
+	if (ifc->num_flows <= ifc->flow_mask + 1 ||
+	    n > pow2_at_least(ifc->max_flows))
 		return;
 	b = calloc(n, sizeof(*b));
 	if (b == NULL)
@@ -617,8 +643,10 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	f->origin = origin;
 	f->first_ms = f->last_ms = f->seen_ms = now;
 	f->source = ifc->cur_source;
-	f->cli_host = host_get(ifc, &p->src, p->vlan, p->has_mac ? p->src_mac : NULL, now);
-	f->srv_host = host_get(ifc, &p->dst, p->vlan, p->has_mac ? p->dst_mac : NULL, now);
+	f->cli_host = host_get(ifc, &p->src, p->vlan,
+			       p->has_mac ? p->src_mac : NULL, now);
+	f->srv_host = host_get(ifc, &p->dst, p->vlan,
+			       p->has_mac ? p->dst_mac : NULL, now);
 	if (f->cli_host) {
 		f->cli_host->active_flows_cli++;
 		f->cli_host->total_flows_cli++;
@@ -693,14 +721,13 @@ flow_free(struct iface *ifc, struct flow *f)
 	struct flow **pp = &ifc->flow_buckets[f->hash & ifc->flow_mask];
 	struct iface_l7 *s;
 
-	ifc->pf_n = 0;               /* the prefetch hints may name f */
-	if (!f->detection_done && ifc->ndpi != NULL &&
-	    flow_dpi_giveup(ifc, f))
+	ifc->pf_n = 0; /* the prefetch hints may name f */
+	if (!f->detection_done && ifc->ndpi != NULL && flow_dpi_giveup(ifc, f))
 		l7_move(ifc, f);
 	if (ifc->want_exported && !f->collected)
 		tables_export_flow(ifc, f);
 	if (ifc->want_expired)
-		sink_flow_expired(ifc, f, 0);  /* -F, -D: queued, no I/O here */
+		sink_flow_expired(ifc, f, 0); /* -F, -D: queued, no I/O here */
 	s = l7_slot(ifc, f->l7_counted);
 	if (s != NULL)
 		s->active_flows--;
@@ -771,7 +798,8 @@ host_l7_of_flow(struct host *h, struct flow *f, uint64_t now)
 	uint8_t *slot = h == f->cli_host ? &f->cli_l7_idx : &f->srv_l7_idx;
 	struct host_l7 *e;
 
-	if (*slot != 0 && *slot <= h->n_l7 && h->l7[*slot - 1].proto == f->l7_counted)
+	if (*slot != 0 && *slot <= h->n_l7 &&
+	    h->l7[*slot - 1].proto == f->l7_counted)
 		return &h->l7[*slot - 1];
 	e = tables_host_l7_get(h, f->l7_counted, now);
 	if (e != NULL && e - h->l7 < 255)
@@ -803,7 +831,8 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 
 static void
 account_macs(struct iface *ifc, const uint8_t *src, const uint8_t *dst,
-	     uint16_t vlan, uint64_t bytes, uint64_t pkts, int arp, uint64_t now)
+	     uint16_t vlan, uint64_t bytes, uint64_t pkts, int arp,
+	     uint64_t now)
 {
 	struct mac *m;
 
@@ -925,8 +954,8 @@ pkt_sender_is_server(const struct pkt *p)
 	if (ipaddr_is_multicast(&p->src) || ipaddr_is_broadcast(&p->src) ||
 	    ipaddr_is_multicast(&p->dst) || ipaddr_is_broadcast(&p->dst))
 		return 0;
-	if (p->l4_proto == 6 && (p->tcp_flags & 0x02))   /* SYN */
-		return (p->tcp_flags & 0x10) != 0;       /* SYN-ACK */
+	if (p->l4_proto == 6 && (p->tcp_flags & 0x02)) /* SYN */
+		return (p->tcp_flags & 0x10) != 0;     /* SYN-ACK */
 	return p->sport < p->dport;
 }
 
@@ -949,7 +978,7 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	uint64_t now = p->ts_us / 1000;
 	uint64_t n = p->scale > 1 ? p->scale : 1;
 	uint64_t len = (uint64_t)p->wire_len * n;
-	uint64_t d[4] = { 0, 0, 0, 0 };  /* c2s bytes, pkts, s2c bytes, pkts */
+	uint64_t d[4] = { 0, 0, 0, 0 }; /* c2s bytes, pkts, s2c bytes, pkts */
 	struct flow_key k;
 	struct flow *f;
 	uint32_t hv;
@@ -1138,7 +1167,8 @@ update_deltas(const struct flow *f, const struct flow_update *u, int c2s,
 	cur[2] = f->s2c_bytes;
 	cur[3] = f->s2c_pkts;
 	for (i = 0; i < 4; i++)
-		d[i] = !u->absolute ? v[i] : (v[i] > cur[i] ? v[i] - cur[i] : 0);
+		d[i] = !u->absolute ? v[i]
+				    : (v[i] > cur[i] ? v[i] - cur[i] : 0);
 }
 
 /* An update as the packet flow_new() makes a flow from. */
@@ -1177,8 +1207,10 @@ prefetch_host(const struct host *h, uint8_t proto)
 	if (h == NULL)
 		return;
 	__builtin_prefetch(h, 1);
-	__builtin_prefetch(proto == IPPROTO_TCP || proto == IPPROTO_UDP ?
-			   &h->tcp : &h->icmp, 1);
+	__builtin_prefetch(proto == IPPROTO_TCP || proto == IPPROTO_UDP
+				   ? &h->tcp
+				   : &h->icmp,
+			   1);
 }
 
 void
@@ -1338,7 +1370,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		struct pkt p;
 
 		update_pkt(u, &p);
-		f = flow_new(ifc, &p, origin, hv, u->first_ms ? u->first_ms : now);
+		f = flow_new(ifc, &p, origin, hv,
+			     u->first_ms ? u->first_ms : now);
 		if (f == NULL) {
 			ifc->stats.updates_refused++;
 			return -1;
@@ -1363,7 +1396,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->tos = u->tos;
 	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL)
 		f->info = strdup(u->info);
-	if (u->extra != NULL && (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
+	if (u->extra != NULL &&
+	    (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
 		/* values such as latencies change on every update: rewrite in
 		 * place (realloc keeps the block when it fits) */
 		size_t n = strlen(u->extra) + 1;
@@ -1388,8 +1422,12 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	}
 	if (d[0] || d[1] || d[2] || d[3])
 		flow_account(ifc, f, d,
-			     d[0] || d[1] ? (c2s ? u->src_tcp_flags : u->dst_tcp_flags) : 0,
-			     d[2] || d[3] ? (c2s ? u->dst_tcp_flags : u->src_tcp_flags) : 0,
+			     d[0] || d[1] ? (c2s ? u->src_tcp_flags
+						 : u->dst_tcp_flags)
+					  : 0,
+			     d[2] || d[3] ? (c2s ? u->dst_tcp_flags
+						 : u->src_tcp_flags)
+					  : 0,
 			     now, seen);
 	if (u->first_ms && u->first_ms < f->first_ms)
 		f->first_ms = u->first_ms;
@@ -1413,7 +1451,9 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		uint64_t lat = seen > u->last_ms ? seen - u->last_ms : 0;
 		uint64_t slot = lat / 10;
 
-		ifc->latency_hist[slot < IFACE_LATENCY_SLOTS ? slot : IFACE_LATENCY_SLOTS]++;
+		ifc->latency_hist[slot < IFACE_LATENCY_SLOTS
+					  ? slot
+					  : IFACE_LATENCY_SLOTS]++;
 		ifc->latency_samples++;
 		if (lat > ifc->latency_max_ms)
 			ifc->latency_max_ms = lat;
@@ -1437,7 +1477,8 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	struct flow_update u;
 
 	IFACE_ASSERT_OWNER(ifc);
-	if (f->c2s_bytes == f->exp_c2s_bytes && f->s2c_bytes == f->exp_s2c_bytes &&
+	if (f->c2s_bytes == f->exp_c2s_bytes &&
+	    f->s2c_bytes == f->exp_s2c_bytes &&
 	    f->c2s_pkts == f->exp_c2s_pkts && f->s2c_pkts == f->exp_s2c_pkts)
 		return;
 	memset(&u, 0, sizeof(u));
@@ -1465,7 +1506,8 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	u.sampling = f->sampling;
 	u.info = f->info;
 	if (sink_flow_exported(ifc, &u) != 0)
-		return;   /* queue full: counted there; the delta goes next time */
+		return; /* queue full: counted there; the delta goes next time
+			 */
 	f->exp_c2s_bytes = f->c2s_bytes;
 	f->exp_s2c_bytes = f->s2c_bytes;
 	f->exp_c2s_pkts = f->c2s_pkts;
@@ -1496,10 +1538,14 @@ host_sticky(const struct iface *ifc, const struct host *h)
 	if (ifc->prefs == NULL)
 		return 0;
 	switch (ifc->prefs->sticky_hosts) {
-	case PREFS_MODE_ALL: return 1;
-	case PREFS_MODE_LOCAL: return h->is_local;
-	case PREFS_MODE_REMOTE: return !h->is_local;
-	default: return 0;
+	case PREFS_MODE_ALL:
+		return 1;
+	case PREFS_MODE_LOCAL:
+		return h->is_local;
+	case PREFS_MODE_REMOTE:
+		return !h->is_local;
+	default:
+		return 0;
 	}
 }
 
@@ -1518,7 +1564,8 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 
 	IFACE_ASSERT_OWNER(ifc);
 	while ((f = ifc->flow_head) != NULL &&
-	       (!pressure_only || table_pressed(ifc->num_flows, ifc->max_flows)) &&
+	       (!pressure_only ||
+		table_pressed(ifc->num_flows, ifc->max_flows)) &&
 	       f->seen_ms + ifc->flow_idle_ms < now_ms) {
 		flow_free(ifc, f);
 		ifc->stats.flows_purged++;
@@ -1528,18 +1575,21 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 		hn = h->next;
 		if (h->seen_ms + TABLES_HOST_IDLE_MS >= now_ms)
 			break;
-		if (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts))
+		if (pressure_only &&
+		    !table_pressed(ifc->num_hosts, ifc->max_hosts))
 			break;
 		if (h->active_flows_cli + h->active_flows_srv > 0 ||
 		    host_sticky(ifc, h))
 			continue;
 		if (ifc->want_host_purged)
-			sink_host_purged(ifc, h, 0);  /* e.g. to the host cache */
+			sink_host_purged(ifc, h,
+					 0); /* e.g. to the host cache */
 		host_free(ifc, h);
 		ifc->stats.hosts_purged++;
 	}
 	while ((m = ifc->mac_head) != NULL &&
-	       (!pressure_only || table_pressed(ifc->num_macs, ifc->max_macs)) &&
+	       (!pressure_only ||
+		table_pressed(ifc->num_macs, ifc->max_macs)) &&
 	       m->last_ms + TABLES_MAC_IDLE_MS < now_ms) {
 		mac_unhash(ifc, m);
 		LRU_UNLINK(ifc, mac_head, mac_tail, m);
@@ -1566,7 +1616,7 @@ purge_rule(const struct iface *ifc, uint8_t src, uint64_t wall_ms,
 	if (!source_offline(s))
 		return 1;
 	if (s->state != SOURCE_ACTIVE)
-		return 0;            /* the file's final counts stay visible */
+		return 0; /* the file's final counts stay visible */
 	*now = ifc->source_clock_ms[src];
 	*pressure_only = 1;
 	return 1;
@@ -1584,8 +1634,10 @@ tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
 	IFACE_ASSERT_OWNER(ifc);
 	for (f = ifc->flow_head; f != NULL; f = fn) {
 		fn = f->next;
-		if (!purge_rule(ifc, f->source, wall_ms, &now, &pressure_only) ||
-		    (pressure_only && !table_pressed(ifc->num_flows, ifc->max_flows)) ||
+		if (!purge_rule(ifc, f->source, wall_ms, &now,
+				&pressure_only) ||
+		    (pressure_only &&
+		     !table_pressed(ifc->num_flows, ifc->max_flows)) ||
 		    f->seen_ms + ifc->flow_idle_ms >= now)
 			continue;
 		flow_free(ifc, f);
@@ -1593,8 +1645,10 @@ tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
 	}
 	for (h = ifc->host_head; h != NULL; h = hn) {
 		hn = h->next;
-		if (!purge_rule(ifc, h->source, wall_ms, &now, &pressure_only) ||
-		    (pressure_only && !table_pressed(ifc->num_hosts, ifc->max_hosts)) ||
+		if (!purge_rule(ifc, h->source, wall_ms, &now,
+				&pressure_only) ||
+		    (pressure_only &&
+		     !table_pressed(ifc->num_hosts, ifc->max_hosts)) ||
 		    h->seen_ms + TABLES_HOST_IDLE_MS >= now ||
 		    h->active_flows_cli + h->active_flows_srv > 0 ||
 		    host_sticky(ifc, h))
@@ -1606,8 +1660,10 @@ tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
 	}
 	for (m = ifc->mac_head; m != NULL; m = mn) {
 		mn = m->next;
-		if (!purge_rule(ifc, m->source, wall_ms, &now, &pressure_only) ||
-		    (pressure_only && !table_pressed(ifc->num_macs, ifc->max_macs)) ||
+		if (!purge_rule(ifc, m->source, wall_ms, &now,
+				&pressure_only) ||
+		    (pressure_only &&
+		     !table_pressed(ifc->num_macs, ifc->max_macs)) ||
 		    m->last_ms + TABLES_MAC_IDLE_MS >= now)
 			continue;
 		mac_unhash(ifc, m);
@@ -1634,7 +1690,9 @@ tables_giveup_all(struct iface *ifc)
 static double
 rate(uint64_t now, uint64_t *last, uint64_t elapsed_ms)
 {
-	double r = elapsed_ms ? (double)(now - *last) * 1000.0 / (double)elapsed_ms : 0;
+	double r = elapsed_ms
+			   ? (double)(now - *last) * 1000.0 / (double)elapsed_ms
+			   : 0;
 
 	*last = now;
 	return r;
@@ -1648,8 +1706,10 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 	int i;
 
 	IFACE_ASSERT_OWNER(ifc);
-	ifc->stats.thpt_bps = rate(ifc->stats.bytes, &ifc->stats.thpt_last_bytes, elapsed_ms);
-	ifc->stats.thpt_pps = rate(ifc->stats.packets, &ifc->stats.thpt_last_pkts, elapsed_ms);
+	ifc->stats.thpt_bps =
+		rate(ifc->stats.bytes, &ifc->stats.thpt_last_bytes, elapsed_ms);
+	ifc->stats.thpt_pps = rate(ifc->stats.packets,
+				   &ifc->stats.thpt_last_pkts, elapsed_ms);
 	for (i = 0; i < ifc->n_origins; i++) {
 		struct iface_origin *o = &ifc->origins[i];
 
@@ -1661,12 +1721,16 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 		v->thpt_bps = rate(v->bytes, &v->thpt_last_bytes, elapsed_ms);
 	}
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
-		f->thpt_bps = rate(f->c2s_bytes + f->s2c_bytes, &f->thpt_last_bytes, elapsed_ms);
-		f->thpt_pps = rate(f->c2s_pkts + f->s2c_pkts, &f->thpt_last_pkts, elapsed_ms);
+		f->thpt_bps = rate(f->c2s_bytes + f->s2c_bytes,
+				   &f->thpt_last_bytes, elapsed_ms);
+		f->thpt_pps = rate(f->c2s_pkts + f->s2c_pkts,
+				   &f->thpt_last_pkts, elapsed_ms);
 	}
 	for (h = ifc->host_head; h != NULL; h = h->next) {
-		h->thpt_bps = rate(h->c.bytes_sent + h->c.bytes_rcvd, &h->thpt_last_bytes, elapsed_ms);
-		h->thpt_pps = rate(h->c.pkts_sent + h->c.pkts_rcvd, &h->thpt_last_pkts, elapsed_ms);
+		h->thpt_bps = rate(h->c.bytes_sent + h->c.bytes_rcvd,
+				   &h->thpt_last_bytes, elapsed_ms);
+		h->thpt_pps = rate(h->c.pkts_sent + h->c.pkts_rcvd,
+				   &h->thpt_last_pkts, elapsed_ms);
 	}
 }
 
@@ -1751,17 +1815,20 @@ tables_host_mem(const struct iface *ifc)
 const char *
 iface_l7_name(struct iface *ifc, uint16_t proto)
 {
-	const char *n = ifc->ndpi ? ndpi_get_proto_name(ifc->ndpi, proto) : NULL;
+	const char *n =
+		ifc->ndpi ? ndpi_get_proto_name(ifc->ndpi, proto) : NULL;
 
 	IFACE_ASSERT_OWNER(ifc);
 	return n ? n : "Unknown";
 }
 
 char *
-iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf, size_t len)
+iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf,
+		   size_t len)
 {
 	IFACE_ASSERT_OWNER(ifc);
-	if (f->l7_master != NDPI_PROTOCOL_UNKNOWN && f->l7_app != NDPI_PROTOCOL_UNKNOWN)
+	if (f->l7_master != NDPI_PROTOCOL_UNKNOWN &&
+	    f->l7_app != NDPI_PROTOCOL_UNKNOWN)
 		snprintf(buf, len, "%s.%s", iface_l7_name(ifc, f->l7_master),
 			 iface_l7_name(ifc, f->l7_app));
 	else
@@ -1777,7 +1844,8 @@ iface_l7_breed(struct iface *ifc, uint16_t proto)
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL)
 		return "Unrated";
-	n = ndpi_get_proto_breed_name(ifc->ndpi, ndpi_get_proto_breed(ifc->ndpi, proto));
+	n = ndpi_get_proto_breed_name(ifc->ndpi,
+				      ndpi_get_proto_breed(ifc->ndpi, proto));
 	return n ? n : "Unrated";
 }
 
@@ -1790,7 +1858,8 @@ iface_l7_category(struct iface *ifc, uint16_t proto)
 	if (ifc->ndpi == NULL)
 		return 0;
 	d = ndpi_get_proto_defaults(ifc->ndpi);
-	if (d == NULL || proto >= NDPI_MAX_SUPPORTED_PROTOCOLS + NDPI_MAX_NUM_CUSTOM_PROTOCOLS)
+	if (d == NULL || proto >= NDPI_MAX_SUPPORTED_PROTOCOLS +
+					  NDPI_MAX_NUM_CUSTOM_PROTOCOLS)
 		return 0;
 	return (int)d[proto].protoCategory;
 }
@@ -1803,7 +1872,8 @@ iface_l7_category_name(struct iface *ifc, uint16_t proto)
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL)
 		return "Unspecified";
-	n = ndpi_category_get_name(ifc->ndpi,
-				   (ndpi_protocol_category_t)iface_l7_category(ifc, proto));
+	n = ndpi_category_get_name(
+		ifc->ndpi,
+		(ndpi_protocol_category_t)iface_l7_category(ifc, proto));
 	return n ? n : "Unspecified";
 }

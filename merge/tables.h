@@ -42,7 +42,8 @@ void tables_export_flow(struct iface *ifc, struct flow *f);
  * NULL when out of memory. */
 struct host;
 struct host_l7;
-struct host_l7 *tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now);
+struct host_l7 *tables_host_l7_get(struct host *h, uint16_t proto,
+				   uint64_t now);
 /* merge/sink.c: the calls of the registered sinks, each building its
  * value record once for all of them (owner thread; at the shutdown flush,
  * main).  `final`: the shutdown flush, the sinks may wait for room. */

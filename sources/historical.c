@@ -143,8 +143,9 @@ jget(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 
-	return json_is_integer(v) && json_integer_value(v) > 0 ?
-	       (uint64_t)json_integer_value(v) : 0;
+	return json_is_integer(v) && json_integer_value(v) > 0
+		       ? (uint64_t)json_integer_value(v)
+		       : 0;
 }
 
 static int
@@ -153,7 +154,8 @@ has_column(sqlite3 *db, const char *col)
 	sqlite3_stmt *s;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA table_info(flows)", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "PRAGMA table_info(flows)", -1, &s, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const unsigned char *n = sqlite3_column_text(s, 1);
@@ -192,10 +194,10 @@ load_row(struct load_ctx *c, sqlite3_stmt *s, int ours)
 
 	memset(&u, 0, sizeof(u));
 	if (cli == NULL || srv == NULL || ipaddr_parse(&u.src, cli) != 0 ||
-	    ipaddr_parse(&u.dst, srv) != 0 || u.src.v != u.dst.v ||
-	    vlan < 0 || vlan > 4095 || cport < 0 || cport > 65535 ||
-	    sport < 0 || sport > 65535 || proto < 0 || proto > 255 ||
-	    bytes < 0 || first < 0 || last < first)
+	    ipaddr_parse(&u.dst, srv) != 0 || u.src.v != u.dst.v || vlan < 0 ||
+	    vlan > 4095 || cport < 0 || cport > 65535 || sport < 0 ||
+	    sport > 65535 || proto < 0 || proto > 255 || bytes < 0 ||
+	    first < 0 || last < first)
 		return -1;
 	u.ip_version = u.src.v;
 	u.vlan = (uint16_t)vlan;
@@ -208,8 +210,10 @@ load_row(struct load_ctx *c, sqlite3_stmt *s, int ours)
 		o = json_loads(js, 0, NULL);
 	if (ours) {
 		static const int col[4] = {
-			WFC_cli2srv_bytes, WFC_srv2cli_bytes,
-			WFC_cli2srv_packets, WFC_srv2cli_packets,
+			WFC_cli2srv_bytes,
+			WFC_srv2cli_bytes,
+			WFC_cli2srv_packets,
+			WFC_srv2cli_packets,
 		};
 		sqlite3_int64 v[4];
 		int i;
@@ -231,9 +235,11 @@ load_row(struct load_ctx *c, sqlite3_stmt *s, int ours)
 		if (u.l7_app >= c->ifc->n_l7)
 			u.l7_app = 0;
 		if (!u.l7_master && !u.l7_app)
-			l7name = (const char *)sqlite3_column_text(s, WFC_l7_name);
+			l7name = (const char *)sqlite3_column_text(s,
+								   WFC_l7_name);
 	} else {
-		uint64_t c2s = jget(o, "cli2srv.bytes"), s2c = jget(o, "srv2cli.bytes");
+		uint64_t c2s = jget(o, "cli2srv.bytes"),
+			 s2c = jget(o, "srv2cli.bytes");
 
 		if (c2s + s2c == (uint64_t)bytes) {
 			u.in_bytes = c2s;
@@ -244,7 +250,8 @@ load_row(struct load_ctx *c, sqlite3_stmt *s, int ours)
 		u.in_pkts = jget(o, "cli2srv.packets");
 		u.out_pkts = jget(o, "srv2cli.packets");
 		if (json_is_string(json_object_get(o, "proto.ndpi")))
-			l7name = json_string_value(json_object_get(o, "proto.ndpi"));
+			l7name = json_string_value(
+				json_object_get(o, "proto.ndpi"));
 		if (json_is_string(json_object_get(o, "info")))
 			info = json_string_value(json_object_get(o, "info"));
 	}
@@ -290,7 +297,8 @@ load_file(struct load_ctx *c, const char *path)
 	ours = has_column(db, "cli2srv_bytes");
 	if (ours < 0)
 		goto fail;
-	if (sqlite3_prepare_v2(db, ours ? ours_q : old_q, -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, ours ? ours_q : old_q, -1, &s, NULL) !=
+	    SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)c->begin);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)c->end);
@@ -306,7 +314,8 @@ load_file(struct load_ctx *c, const char *path)
 	sqlite3_close(db);
 	return NULL;
 fail:
-	snprintf(err, sizeof(err), "%s", db ? sqlite3_errmsg(db) : "out of memory");
+	snprintf(err, sizeof(err), "%s",
+		 db ? sqlite3_errmsg(db) : "out of memory");
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return err;
@@ -317,7 +326,8 @@ historical_load(struct iface *ifc, int src_ifid, const char *src_dir,
 		time_t begin, time_t end)
 {
 	struct load_ctx c = { ifc, begin, end, 0, 0 };
-	json_t *read = json_array(), *missing = json_array(), *corrupt = json_array();
+	json_t *read = json_array(), *missing = json_array(),
+	       *corrupt = json_array();
 	char path[PATH_MAX], prev[PATH_MAX] = "";
 	time_t day;
 	int ndays = 0;
@@ -335,17 +345,20 @@ historical_load(struct iface *ifc, int src_ifid, const char *src_dir,
 		const char *e;
 		time_t t = day < end ? day : end;
 
-		if (writer_day_path(path, sizeof(path), src_dir, "flows", t) != 0)
+		if (writer_day_path(path, sizeof(path), src_dir, "flows", t) !=
+		    0)
 			break;
 		if (strcmp(path, prev) != 0) {
 			snprintf(prev, sizeof(prev), "%s", path);
 			ndays++;
 			if (access(path, F_OK) != 0) {
-				json_array_append_new(missing, json_string(path));
+				json_array_append_new(missing,
+						      json_string(path));
 			} else if ((e = load_file(&c, path)) != NULL) {
 				log_warn("historical: %s: %s", path, e);
-				json_array_append_new(corrupt, json_pack("{s:s,s:s}",
-						      "file", path, "error", e));
+				json_array_append_new(
+					corrupt, json_pack("{s:s,s:s}", "file",
+							   path, "error", e));
 			} else {
 				json_array_append_new(read, json_string(path));
 			}
@@ -357,17 +370,16 @@ historical_load(struct iface *ifc, int src_ifid, const char *src_dir,
 	log_info("historical: loaded %llu flows of interface %s (%lld..%lld): "
 		 "%zu files, %zu missing, %zu corrupt",
 		 (unsigned long long)c.loaded, src_dir, (long long)begin,
-		 (long long)end, json_array_size(read), json_array_size(missing),
-		 json_array_size(corrupt));
-	return json_pack("{s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:i,s:i,s:I,s:I}",
+		 (long long)end, json_array_size(read),
+		 json_array_size(missing), json_array_size(corrupt));
+	return json_pack(
+		"{s:i,s:i,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:i,s:i,s:I,s:I}",
 		"ifid", iface_id(ifc), "src_ifid", src_ifid, "src_dir", src_dir,
 		"epoch_begin", (json_int_t)begin, "epoch_end", (json_int_t)end,
-		"loaded_flows", (json_int_t)c.loaded,
-		"rejected_rows", (json_int_t)c.rejected,
-		"files_read", read, "missing_files", missing,
-		"corrupt_files", corrupt,
-		"flows", (int)iface_num_flows(ifc),
-		"hosts", (int)iface_num_hosts(ifc),
-		"bytes", (json_int_t)iface_stats(ifc)->bytes,
-		"packets", (json_int_t)iface_stats(ifc)->packets);
+		"loaded_flows", (json_int_t)c.loaded, "rejected_rows",
+		(json_int_t)c.rejected, "files_read", read, "missing_files",
+		missing, "corrupt_files", corrupt, "flows",
+		(int)iface_num_flows(ifc), "hosts", (int)iface_num_hosts(ifc),
+		"bytes", (json_int_t)iface_stats(ifc)->bytes, "packets",
+		(json_int_t)iface_stats(ifc)->packets);
 }

@@ -23,8 +23,7 @@ struct source_kind;
 /* 1 when an -i spec names the historical source. */
 int historical_is_spec(const char *spec);
 /* The (inputless) source of the Historical interface. */
-struct source *historical_source_open(const char *spec,
-				      const struct prefs *p);
+struct source *historical_source_open(const char *spec, const struct prefs *p);
 /* Its kind (merge/source.h): offline, historical. */
 extern const struct source_kind historical_kind;
 

@@ -59,7 +59,7 @@
 #define AUTH_HASH_HEX (crypto_hash_sha256_BYTES * 2)
 
 static const char *auth_users_file;
-static char auth_copy_file[PATH_MAX];   /* <data-dir>/users.conf, or "" */
+static char auth_copy_file[PATH_MAX]; /* <data-dir>/users.conf, or "" */
 static int auth_no_idle_logout;
 static int auth_admin_default = 1;
 /* Serialises rewrites of the users files and restores of the copy. */
@@ -192,7 +192,8 @@ static const char *const user_fields[] = { "password", "group", "full_name",
 static int
 user_field_known(const char *field)
 {
-	for (size_t i = 0; i < sizeof(user_fields) / sizeof(user_fields[0]); i++)
+	for (size_t i = 0; i < sizeof(user_fields) / sizeof(user_fields[0]);
+	     i++)
 		if (!strcmp(field, user_fields[i]))
 			return 1;
 	return 0;
@@ -222,7 +223,7 @@ collect_name(const char *key, void *arg)
 {
 	struct names *nm = arg;
 	const char *p = key + 5, *dot = strchr(p, '.');
-	char (*nv)[AUTH_NAME_MAX];
+	char(*nv)[AUTH_NAME_MAX];
 
 	if (strncmp(key, "user.", 5) || !dot || strcmp(dot, ".password") ||
 	    (size_t)(dot - p) >= AUTH_NAME_MAX)
@@ -269,16 +270,21 @@ users_file_write(const char *path, const struct names *nm)
 	if (!f)
 		return;
 	fputs("# ntopng users: user.<name>.<field>=<value>; api_token is the\n"
-	      "# SHA-256 of the token.  Rewritten by ntopng.\n", f);
+	      "# SHA-256 of the token.  Rewritten by ntopng.\n",
+	      f);
 	for (size_t i = 0; i < nm->n; i++)
-		for (size_t j = 0; j < sizeof(user_fields) / sizeof(user_fields[0]); j++) {
+		for (size_t j = 0;
+		     j < sizeof(user_fields) / sizeof(user_fields[0]); j++) {
 			char key[128], *v;
 
-			snprintf(key, sizeof(key), "user.%s.%s", nm->v[i], user_fields[j]);
+			snprintf(key, sizeof(key), "user.%s.%s", nm->v[i],
+				 user_fields[j]);
 			v = kv_get(key);
 			if (!v && j == 0) {
-				log_warn("auth: %s not rewritten: the store did not "
-					 "answer", path);
+				log_warn("auth: %s not rewritten: the store "
+					 "did not "
+					 "answer",
+					 path);
 				fclose(f);
 				unlink(tmp);
 				return;
@@ -332,7 +338,8 @@ users_file_load(const char *path, int only_missing, int *clear)
 	int lineno = 0, n = 0;
 
 	if (!f) {
-		log_err("auth: cannot read users file %s: %s", path, strerror(errno));
+		log_err("auth: cannot read users file %s: %s", path,
+			strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -347,7 +354,8 @@ users_file_load(const char *path, int only_missing, int *clear)
 			continue;
 		eq = strchr(line, '=');
 		if (!eq || strncmp(line, "user.", 5)) {
-			log_warn("auth: %s:%d: not a user.<name>.<field>=<value> line",
+			log_warn("auth: %s:%d: not a "
+				 "user.<name>.<field>=<value> line",
 				 path, lineno);
 			continue;
 		}
@@ -360,19 +368,23 @@ users_file_load(const char *path, int only_missing, int *clear)
 		}
 		*field++ = '\0';
 		end = eq + 1;
-		if (!strcmp(field, "api_token") && is_hex_len(end, AUTH_ID_LEN)) {
+		if (!strcmp(field, "api_token") &&
+		    is_hex_len(end, AUTH_ID_LEN)) {
 			token_hash(end, h);
 			end = h;
 			if (clear)
 				*clear = 1;
 		}
 		if (!auth_name_valid(name) || !user_field_known(field)) {
-			log_warn("auth: %s:%d: bad user name or field", path, lineno);
+			log_warn("auth: %s:%d: bad user name or field", path,
+				 lineno);
 			continue;
 		}
 		if (!user_value_valid(field, end)) {
-			log_warn("auth: %s:%d: bad %s value (password: md5 hex or "
-				 "argon2; api_token: SHA-256 hex)", path, lineno, field);
+			log_warn("auth: %s:%d: bad %s value (password: md5 hex "
+				 "or "
+				 "argon2; api_token: SHA-256 hex)",
+				 path, lineno, field);
 			continue;
 		}
 		snprintf(key, sizeof(key), "user.%.32s.%.16s", name, field);
@@ -409,14 +421,15 @@ users_restore_if_lost(void)
 	}
 	pthread_mutex_lock(&auth_file_lock);
 	v = kv_get(AUTH_SAVED_KEY);
-	if (!v && now != auth_last_restore && access(auth_copy_file, F_OK) == 0) {
+	if (!v && now != auth_last_restore &&
+	    access(auth_copy_file, F_OK) == 0) {
 		auth_last_restore = now;
 		n = users_file_load(auth_copy_file, 1, NULL);
 		/* Set only if Redis answers: then the users are back. */
 		if (n >= 0 && kv_set(AUTH_SAVED_KEY, "1", 0) == 0 && n > 0)
 			log_warn("auth: the store had lost its users (Redis "
-				 "emptied?): %d records restored from %s", n,
-				 auth_copy_file);
+				 "emptied?): %d records restored from %s",
+				 n, auth_copy_file);
 	}
 	free(v);
 	pthread_mutex_unlock(&auth_file_lock);
@@ -432,10 +445,13 @@ cache_key(const char *user, const char *pass, const char *rec,
 {
 	crypto_generichash_state st;
 
-	crypto_generichash_init(&st, auth_cache_secret, sizeof(auth_cache_secret),
+	crypto_generichash_init(&st, auth_cache_secret,
+				sizeof(auth_cache_secret),
 				crypto_generichash_BYTES);
-	crypto_generichash_update(&st, (const unsigned char *)user, strlen(user) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)pass, strlen(pass) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)user,
+				  strlen(user) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)pass,
+				  strlen(pass) + 1);
 	crypto_generichash_update(&st, (const unsigned char *)rec, strlen(rec));
 	crypto_generichash_final(&st, out, crypto_generichash_BYTES);
 }
@@ -448,8 +464,10 @@ cache_hit(const unsigned char *k)
 
 	pthread_mutex_lock(&auth_lock);
 	for (int i = 0; i < AUTH_CACHE_SLOTS && !hit; i++)
-		hit = auth_cache[i].when && now - auth_cache[i].when < AUTH_CACHE_SECONDS &&
-		      !sodium_memcmp(auth_cache[i].key, k, crypto_generichash_BYTES);
+		hit = auth_cache[i].when &&
+		      now - auth_cache[i].when < AUTH_CACHE_SECONDS &&
+		      !sodium_memcmp(auth_cache[i].key, k,
+				     crypto_generichash_BYTES);
 	pthread_mutex_unlock(&auth_lock);
 	return hit;
 }
@@ -514,8 +532,10 @@ auth_password_check(const char *user, const char *pass)
 		char h[crypto_pwhash_STRBYTES];
 
 		/* Upgrade the 1.x md5 record now that we know the password. */
-		if (hash_password(pass, h) == 0 && user_set(user, "password", h) == 0) {
-			log_info("auth: password of %s upgraded to argon2id", user);
+		if (hash_password(pass, h) == 0 &&
+		    user_set(user, "password", h) == 0) {
+			log_info("auth: password of %s upgraded to argon2id",
+				 user);
 			users_file_save();
 		}
 	}
@@ -573,8 +593,8 @@ auth_user_add(const char *user, const char *full_name, const char *pass,
 		return -1;
 	if (user_set(user, "password", h) ||
 	    user_set(user, "group", admin ? "administrator" : "unprivileged") ||
-	    user_set(user, "full_name", full_name && !strchr(full_name, '\n') ?
-		     full_name : ""))
+	    user_set(user, "full_name",
+		     full_name && !strchr(full_name, '\n') ? full_name : ""))
 		return -1;
 	if (!strcmp(user, "admin"))
 		admin_default_update();
@@ -679,13 +699,14 @@ auth_users_list(void)
 		char *full = user_get(name, "full_name");
 
 		/* upstream's ntop.getUsers() entry, without the password */
-		json_object_set_new(o, name, json_pack("{s:s,s:s,s:s,s:s,s:s}",
-			"username", name,
-			"full_name", full ? full : "",
-			"group", auth_user_is_admin(name) ? "administrator" :
-							    "unprivileged",
-			"allowed_nets", "0.0.0.0/0,::/0",
-			"allowed_ifname", ""));
+		json_object_set_new(
+			o, name,
+			json_pack("{s:s,s:s,s:s,s:s,s:s}", "username", name,
+				  "full_name", full ? full : "", "group",
+				  auth_user_is_admin(name) ? "administrator"
+							   : "unprivileged",
+				  "allowed_nets", "0.0.0.0/0,::/0",
+				  "allowed_ifname", ""));
 		free(full);
 	}
 	free(nm.v);
@@ -774,7 +795,7 @@ auth_session_lookup(const char *id, struct auth_user *u)
 	memcpy(u->csrf, p2 + 1, AUTH_ID_LEN + 1);
 	memcpy(u->session, id, AUTH_ID_LEN + 1);
 	u->via_session = 1;
-	kv_set(key, v, auth_session_ttl());       /* slide the idle timeout */
+	kv_set(key, v, auth_session_ttl()); /* slide the idle timeout */
 	free(v);
 	return 1;
 }
@@ -814,7 +835,8 @@ auth_token_lookup(const char *token, char *user, size_t len)
 		snprintf(key, sizeof(key), "user.%s.api_token", u);
 		mine = kv_get(key);
 		ok = mine && strlen(mine) == AUTH_HASH_HEX &&
-		     !sodium_memcmp(mine, h, AUTH_HASH_HEX) && auth_user_exists(u);
+		     !sodium_memcmp(mine, h, AUTH_HASH_HEX) &&
+		     auth_user_exists(u);
 		free(mine);
 	}
 	if (ok)
@@ -929,7 +951,8 @@ tokens_hash_clear(void)
 	}
 	free(nm.v);
 	if (n)
-		log_info("auth: %d API tokens stored in clear are now hashed", n);
+		log_info("auth: %d API tokens stored in clear are now hashed",
+			 n);
 }
 
 int
@@ -947,9 +970,9 @@ auth_init(const struct prefs *p)
 	auth_users_file = p->users_file;
 	auth_copy_file[0] = '\0';
 	auth_last_restore = 0;
-	if (p->data_dir && snprintf(auth_copy_file, sizeof(auth_copy_file),
-				    "%s/users.conf", p->data_dir) >=
-	    (int)sizeof(auth_copy_file))
+	if (p->data_dir &&
+	    snprintf(auth_copy_file, sizeof(auth_copy_file), "%s/users.conf",
+		     p->data_dir) >= (int)sizeof(auth_copy_file))
 		auth_copy_file[0] = '\0';
 	if (auth_copy_file[0])
 		kv_private_narrow(auth_copy_file);
@@ -979,6 +1002,7 @@ auth_init(const struct prefs *p)
 	 * it held tokens in clear */
 	users_files_write(clear_tokens);
 	if (auth_admin_default_password() && p->disable_login != 1)
-		log_warn("auth: user admin still has the default password; change it");
+		log_warn("auth: user admin still has the default password; "
+			 "change it");
 	return 0;
 }

@@ -24,7 +24,7 @@
 struct prefs;
 
 #define AUTH_NAME_MAX 33
-#define AUTH_ID_LEN 32               /* hex digits of session ids, tokens, csrf */
+#define AUTH_ID_LEN 32 /* hex digits of session ids, tokens, csrf */
 #define AUTH_LOCK_FAILURES 5
 #define AUTH_LOCK_SECONDS 300
 #define AUTH_DEFAULT_IDLE 3600
@@ -33,7 +33,7 @@ struct prefs;
 struct auth_user {
 	char name[AUTH_NAME_MAX];
 	int admin;
-	int via_session;             /* came with a session cookie: needs CSRF */
+	int via_session; /* came with a session cookie: needs CSRF */
 	char session[AUTH_ID_LEN + 1];
 	char csrf[AUTH_ID_LEN + 1];
 };

@@ -51,31 +51,31 @@
 
 struct kv_entry {
 	char *key;
-	char *field;                 /* NULL for plain keys */
+	char *field; /* NULL for plain keys */
 	char *value;
-	time_t expires;              /* 0 = never */
+	time_t expires; /* 0 = never */
 	struct kv_entry *next;
 };
 
 /* The embedded store's list; also guards kv_conns (the registry). */
 static pthread_mutex_t kv_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kv_entry *kv_head;
-static struct kv_stats kv_st;        /* atomics */
+static struct kv_stats kv_st; /* atomics */
 
 /* One Redis connection per thread (see the head comment). */
 struct kv_conn {
-	redisContext *ctx;           /* NULL while disconnected */
+	redisContext *ctx; /* NULL while disconnected */
 	uint64_t last_try_ms;
-	struct kv_conn *next;        /* kv_conns, under kv_lock */
+	struct kv_conn *next; /* kv_conns, under kv_lock */
 };
 
-static int kv_use_redis;             /* backend chosen at kv_open */
+static int kv_use_redis; /* backend chosen at kv_open */
 static pthread_key_t kv_conn_key;
 static int kv_conn_key_made;
-static struct kv_conn *kv_conns;     /* every thread's, for kv_close */
-static char kv_host[256];            /* host, or unix socket path */
+static struct kv_conn *kv_conns; /* every thread's, for kv_close */
+static char kv_host[256];	 /* host, or unix socket path */
 static int kv_port, kv_db, kv_unix;
-static char *kv_file;                /* <data-dir>/kv.json (embedded) */
+static char *kv_file; /* <data-dir>/kv.json (embedded) */
 
 #define KV_INC(field) __atomic_add_fetch(&kv_st.field, 1, __ATOMIC_RELAXED)
 
@@ -218,7 +218,8 @@ kv_conn_self(void)
 	pthread_mutex_unlock(&kv_lock);
 	if (kv_redis_connect(c) != 0)
 		log_warn("redis %s: not reachable from this thread, retrying "
-			 "every second", kv_host);
+			 "every second",
+			 kv_host);
 	return c;
 }
 
@@ -296,7 +297,8 @@ kv_entry_free(struct kv_entry *e)
 static int
 same(const char *a, const char *b)
 {
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+	return (a == NULL && b == NULL) ||
+	       (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 /* Finds (key, field) under the lock, dropping it if expired. */
@@ -427,7 +429,8 @@ kv_file_save(void)
 		if (e->expires)
 			continue;
 		if (e->field == NULL) {
-			json_object_set_new(keys, e->key, json_string(e->value));
+			json_object_set_new(keys, e->key,
+					    json_string(e->value));
 			continue;
 		}
 		h = json_object_get(hashes, e->key);
@@ -468,8 +471,9 @@ kv_private_narrow(const char *path)
 		log_warn("%s: was readable by others (mode %03o): now 0600",
 			 path, (unsigned)(st.st_mode & 0777));
 	else
-		log_warn("%s: readable by others (mode %03o), cannot narrow: %s",
-			 path, (unsigned)(st.st_mode & 0777), strerror(errno));
+		log_warn(
+			"%s: readable by others (mode %03o), cannot narrow: %s",
+			path, (unsigned)(st.st_mode & 0777), strerror(errno));
 }
 
 static void
@@ -491,13 +495,11 @@ kv_file_load(void)
 	}
 	keys = json_object_get(root, "keys");
 	hashes = json_object_get(root, "hashes");
-	json_object_foreach(keys, k, v)
-		if (json_is_string(v))
-			kv_mem_set(k, NULL, json_string_value(v), 0);
+	json_object_foreach(keys, k, v) if (json_is_string(v))
+		kv_mem_set(k, NULL, json_string_value(v), 0);
 	json_object_foreach(hashes, k, h)
-		json_object_foreach(h, f, v)
-			if (json_is_string(v))
-				kv_mem_set(k, f, json_string_value(v), 0);
+		json_object_foreach(h, f, v) if (json_is_string(v))
+			kv_mem_set(k, f, json_string_value(v), 0);
 	json_decref(root);
 }
 
@@ -511,7 +513,8 @@ kv_open(const struct prefs *p)
 	struct kv_conn *c;
 
 	if (kv_parse_spec(spec) != 0) {
-		log_err("-r %s: expected host[:port][@db] or a socket path", spec);
+		log_err("-r %s: expected host[:port][@db] or a socket path",
+			spec);
 		return -1;
 	}
 	if (!kv_conn_key_made) {
@@ -542,17 +545,16 @@ kv_open(const struct prefs *p)
 	__atomic_store_n(&kv_st.redis_connected, 0, __ATOMIC_RELAXED);
 	kv_use_redis = 0;
 	pthread_mutex_lock(&kv_lock);
-	if (p->data_dir != NULL &&
-	    snprintf(path, sizeof(path), "%s/kv.json", p->data_dir) <
-	    (int)sizeof(path)) {
+	if (p->data_dir != NULL && snprintf(path, sizeof(path), "%s/kv.json",
+					    p->data_dir) < (int)sizeof(path)) {
 		kv_file = strdup(path);
 		if (kv_file != NULL)
 			kv_file_load();
 	}
 	pthread_mutex_unlock(&kv_lock);
 	log_warn("redis %s not reachable: using the embedded store %s "
-		 "(preferences and users only; host cache in memory)", spec,
-		 kv_file ? kv_file : "(memory)");
+		 "(preferences and users only; host cache in memory)",
+		 spec, kv_file ? kv_file : "(memory)");
 	return 0;
 }
 
@@ -751,8 +753,8 @@ kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *arg)
 		char cursor[32] = "0";
 
 		do {
-			const char *argv[6] = { "SCAN", cursor, "MATCH", pattern,
-						"COUNT", "1000" };
+			const char *argv[6] = { "SCAN",	 cursor,  "MATCH",
+						pattern, "COUNT", "1000" };
 			redisReply *r = kv_redis_cmdv(6, argv);
 
 			if (r == NULL || r->type != REDIS_REPLY_ARRAY ||
@@ -776,9 +778,10 @@ kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *arg)
 		} while (strcmp(cursor, "0") != 0);
 	} else {
 		pthread_mutex_lock(&kv_lock);
-		kv_find("", NULL);   /* drops expired entries */
+		kv_find("", NULL); /* drops expired entries */
 		for (e = kv_head; e != NULL; e = e->next)
-			if (e->field == NULL && fnmatch(pattern, e->key, 0) == 0)
+			if (e->field == NULL &&
+			    fnmatch(pattern, e->key, 0) == 0)
 				kv_keys_add(&keys, &n, e->key, strlen(e->key));
 		pthread_mutex_unlock(&kv_lock);
 	}
@@ -793,11 +796,11 @@ kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *arg)
 void
 kv_get_stats(struct kv_stats *out)
 {
-	out->redis_connected = __atomic_load_n(&kv_st.redis_connected,
-					       __ATOMIC_RELAXED);
+	out->redis_connected =
+		__atomic_load_n(&kv_st.redis_connected, __ATOMIC_RELAXED);
 	out->embedded = !kv_use_redis;
 	out->reconnects = __atomic_load_n(&kv_st.reconnects, __ATOMIC_RELAXED);
-	out->write_failures = __atomic_load_n(&kv_st.write_failures,
-					      __ATOMIC_RELAXED);
+	out->write_failures =
+		__atomic_load_n(&kv_st.write_failures, __ATOMIC_RELAXED);
 	out->ops = __atomic_load_n(&kv_st.ops, __ATOMIC_RELAXED);
 }

@@ -34,13 +34,14 @@ char *kv_hget(const char *key, const char *field);
 int kv_hset(const char *key, const char *field, const char *value);
 int kv_hdel(const char *key, const char *field);
 /* Calls fn for every key matching a glob pattern ("user.*.password"). */
-int kv_scan(const char *pattern, void (*fn)(const char *key, void *arg), void *arg);
+int kv_scan(const char *pattern, void (*fn)(const char *key, void *arg),
+	    void *arg);
 
 struct kv_stats {
-	int redis_connected;         /* 1 while Redis answers */
-	int embedded;                /* 1: no Redis at start, embedded store */
+	int redis_connected; /* 1 while Redis answers */
+	int embedded;	     /* 1: no Redis at start, embedded store */
 	uint64_t reconnects;
-	uint64_t write_failures;     /* writes lost while Redis was away */
+	uint64_t write_failures; /* writes lost while Redis was away */
 	uint64_t ops;
 };
 void kv_get_stats(struct kv_stats *out);

@@ -93,17 +93,17 @@
 #define HTTPD_BODY_MAX (1024 * 1024)
 #define HTTPD_LOGIN_PATH "/lua/login.lua"
 #define HTTPD_HOME_PATH "/lua/index.lua"
-#define HTTPD_CERT_REL "ssl/ntopng-cert.pem"   /* under the data dir */
-#define HTTPD_CONN_MAX 256           /* connections per daemon */
-#define HTTPD_PER_IP_MAX 32          /* connections from one address */
-#define HTTPD_IDLE_TIMEOUT 30        /* s without a byte: MHD closes */
-#define HTTPD_HEADER_DEADLINE 10     /* s for a new connection's headers */
-#define HTTPD_ARGS_MAX 256           /* query parameters of one request */
-#define HTTPD_POOL_SIZE (64 * 1024)  /* MHD's memory per connection */
+#define HTTPD_CERT_REL "ssl/ntopng-cert.pem" /* under the data dir */
+#define HTTPD_CONN_MAX 256		     /* connections per daemon */
+#define HTTPD_PER_IP_MAX 32		     /* connections from one address */
+#define HTTPD_IDLE_TIMEOUT 30		     /* s without a byte: MHD closes */
+#define HTTPD_HEADER_DEADLINE 10    /* s for a new connection's headers */
+#define HTTPD_ARGS_MAX 256	    /* query parameters of one request */
+#define HTTPD_POOL_SIZE (64 * 1024) /* MHD's memory per connection */
 #define HTTPD_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define HTTPD_STATIC_CACHE "public, max-age=3600"
 #define HTTPD_NO_CACHE "max-age=0, no-cache, no-store"
-#define HTTPD_LOGIN_MARK "@LOGIN_CSRF@"   /* in pages/login.html */
+#define HTTPD_LOGIN_MARK "@LOGIN_CSRF@" /* in pages/login.html */
 #define HTTPD_LOGIN_PAGE_MAX (64 * 1024)
 
 struct httpd;
@@ -123,28 +123,28 @@ struct httpd_srv {
 struct httpd_conn {
 	struct httpd_conn *prev, *next;
 	int fd;
-	int in_request;              /* headers in, being answered */
-	int cut;                     /* the watchdog shut it down */
-	struct timespec deadline;    /* for the next request's headers */
+	int in_request;		  /* headers in, being answered */
+	int cut;		  /* the watchdog shut it down */
+	struct timespec deadline; /* for the next request's headers */
 };
 
 struct httpd {
 	struct httpd_srv http, https;
 	const struct prefs *prefs;
-	char server[256];            /* Server: header value */
-	char docroot[PATH_MAX];      /* realpath of httpdocs */
-	char hostname[256];          /* gethostname(), for the Host check */
-	char *cert;                  /* PEM (key + certificate) for HTTPS */
-	struct stat cert_st;         /* its file, never served */
+	char server[256];	/* Server: header value */
+	char docroot[PATH_MAX]; /* realpath of httpdocs */
+	char hostname[256];	/* gethostname(), for the Host check */
+	char *cert;		/* PEM (key + certificate) for HTTPS */
+	struct stat cert_st;	/* its file, never served */
 	int have_cert_st;
 
 	pthread_mutex_t conn_lock;
-	pthread_cond_t conn_cond;    /* wakes the watchdog to stop */
+	pthread_cond_t conn_cond; /* wakes the watchdog to stop */
 	pthread_t watchdog;
-	pthread_t starter;           /* the thread that called httpd_start */
+	pthread_t starter; /* the thread that called httpd_start */
 	int watchdog_on, stopping;
 	struct httpd_conn *conns;
-	pthread_mutex_t log_lock;    /* MHD's messages come from its threads */
+	pthread_mutex_t log_lock; /* MHD's messages come from its threads */
 	struct ratelimit log_rl;
 	struct ratelimit refusal_rl; /* log_refusal(), under log_lock too */
 	unsigned long cut_total;     /* connections cut at their deadline */
@@ -156,9 +156,9 @@ struct httpd {
 struct httpd_req {
 	char *body;
 	size_t len, cap;
-	int started;                 /* the handler has seen the headers */
+	int started; /* the handler has seen the headers */
 	int too_big;
-	int too_many_args;           /* more than HTTPD_ARGS_MAX parameters */
+	int too_many_args; /* more than HTTPD_ARGS_MAX parameters */
 };
 
 static void conn_mark(struct httpd *h, struct MHD_Connection *c, int busy);
@@ -169,8 +169,7 @@ static void conn_mark(struct httpd *h, struct MHD_Connection *c, int busy);
  * how many were left out (ratelimit_ok).  Control characters (a decoded
  * %0A in a URL) are shown as '?' so that a line stays one line.
  */
-__attribute__((format(printf, 3, 4)))
-static void
+__attribute__((format(printf, 3, 4))) static void
 log_refusal(struct httpd *h, enum log_level lvl, const char *fmt, ...)
 {
 	char buf[600];
@@ -194,8 +193,8 @@ log_refusal(struct httpd *h, enum log_level lvl, const char *fmt, ...)
 /* The upstream page paths and the HTML files that implement them. */
 static const struct {
 	const char *url;
-	const char *file;            /* under httpdocs/ */
-	int admin;                   /* administrators only */
+	const char *file; /* under httpdocs/ */
+	int admin;	  /* administrators only */
 } httpd_pages[] = {
 	{ "/lua/login.lua", "pages/login.html", 0 },
 	{ "/lua/index.lua", "pages/index.html", 0 },
@@ -209,7 +208,7 @@ static const struct {
 	{ "/lua/country_stats.lua", "pages/country_stats.html", 0 },
 	{ "/lua/vlan_stats.lua", "pages/vlan_stats.html", 0 },
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
-	{ "/lua/historical.lua", "pages/historical.html", 0 },  /* persistence */
+	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },
 	{ "/lua/admin/users.lua", "pages/users.html", 1 },
 };
@@ -258,9 +257,12 @@ html_escape(const char *s, char *buf, size_t len)
 	size_t o = 0;
 
 	for (; *s; s++) {
-		const char *rep = *s == '<' ? "&lt;" : *s == '>' ? "&gt;" :
-				  *s == '&' ? "&amp;" : *s == '"' ? "&quot;" :
-				  *s == '\'' ? "&#39;" : NULL;
+		const char *rep = *s == '<'    ? "&lt;"
+				  : *s == '>'  ? "&gt;"
+				  : *s == '&'  ? "&amp;"
+				  : *s == '"'  ? "&quot;"
+				  : *s == '\'' ? "&#39;"
+					       : NULL;
 		size_t n = rep ? strlen(rep) : 1;
 
 		if (o + n + 1 > len)
@@ -474,13 +476,15 @@ list_has(const char *list, const char *name, size_t n, int star_ok)
 static int
 origin_listed(struct httpd *h, const char *origin)
 {
-	return list_has(h->prefs->http_allowed_origins, origin, strlen(origin), 0);
+	return list_has(h->prefs->http_allowed_origins, origin, strlen(origin),
+			0);
 }
 
 /* 1 when origin (scheme://host[:port]) is this server as the browser
  * reached it: same scheme, and the host and port of the Host header. */
 static int
-origin_is_self(struct httpd_srv *s, struct MHD_Connection *c, const char *origin)
+origin_is_self(struct httpd_srv *s, struct MHD_Connection *c,
+	       const char *origin)
 {
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_HOST);
@@ -494,10 +498,11 @@ origin_is_self(struct httpd_srv *s, struct MHD_Connection *c, const char *origin
 		otls = 1;
 		origin += 8;
 	} else {
-		return 0;            /* "null", another scheme */
+		return 0; /* "null", another scheme */
 	}
 	if (otls != s->tls || !host ||
-	    hostport_split(origin, strlen(origin), oh, sizeof(oh), &oport) < 0 ||
+	    hostport_split(origin, strlen(origin), oh, sizeof(oh), &oport) <
+		    0 ||
 	    hostport_split(host, strlen(host), hh, sizeof(hh), &hport) < 0)
 		return 0;
 	return (oport < 0 ? def : oport) == (hport < 0 ? def : hport) &&
@@ -527,14 +532,16 @@ host_allowed(struct httpd *h, const char *host)
 	n = strlen(name);
 	if (n > 1 && name[n - 1] == '.')
 		name[--n] = '\0';
-	if (inet_pton(AF_INET, name, &a6) == 1 || inet_pton(AF_INET6, name, &a6) == 1)
+	if (inet_pton(AF_INET, name, &a6) == 1 ||
+	    inet_pton(AF_INET6, name, &a6) == 1)
 		return 1;
 	if (!strcasecmp(name, "localhost") ||
 	    (n > 10 && !strcasecmp(name + n - 10, ".localhost")))
 		return 1;
 	hn = strcspn(h->hostname, ".");
-	if (h->hostname[0] && (!strcasecmp(name, h->hostname) ||
-			       (n == hn && !strncasecmp(name, h->hostname, hn))))
+	if (h->hostname[0] &&
+	    (!strcasecmp(name, h->hostname) ||
+	     (n == hn && !strncasecmp(name, h->hostname, hn))))
 		return 1;
 	return list_has(h->prefs->http_allowed_hosts, name, n, 1);
 }
@@ -550,7 +557,8 @@ host_allowed(struct httpd *h, const char *host)
 static int
 request_cross_site(struct httpd_srv *s, struct MHD_Connection *c)
 {
-	const char *o = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *o =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	const char *sfs = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						      "Sec-Fetch-Site");
 
@@ -579,12 +587,15 @@ add_common_headers(struct httpd *h, struct MHD_Connection *c,
 	if (!strncmp(url, "/lua/rest/", 10)) {
 		/* No wildcard: only a listed origin may read REST answers
 		 * from a browser (no credentials: tokens or Basic). */
-		const char *o = c ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-								"Origin") : NULL;
+		const char *o = c ? MHD_lookup_connection_value(
+					    c, MHD_HEADER_KIND, "Origin")
+				  : NULL;
 
 		if (o && origin_listed(h, o)) {
-			MHD_add_response_header(r, "Access-Control-Allow-Origin", o);
-			MHD_add_response_header(r, "Access-Control-Allow-Methods",
+			MHD_add_response_header(
+				r, "Access-Control-Allow-Origin", o);
+			MHD_add_response_header(r,
+						"Access-Control-Allow-Methods",
 						"GET, POST, HEAD");
 		}
 		MHD_add_response_header(r, "Vary", "Origin");
@@ -621,12 +632,15 @@ reply_html(struct httpd *h, struct MHD_Connection *c, const char *url,
 {
 	char *body = NULL;
 
-	if (asprintf(&body, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	if (asprintf(&body,
+		     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 		     "<title>%s</title>"
 		     "<link rel=\"icon\" href=\"/img/favicon.svg\">"
-		     "<link rel=\"stylesheet\" href=\"/javascript/bootstrap5/css/bootstrap.min.css\">"
+		     "<link rel=\"stylesheet\" "
+		     "href=\"/javascript/bootstrap5/css/bootstrap.min.css\">"
 		     "</head><body class=\"p-4\"><h1>%s</h1><p>%s</p>"
-		     "<p><a href=\"" HTTPD_HOME_PATH "\">Back to the dashboard</a></p>"
+		     "<p><a href=\"" HTTPD_HOME_PATH
+		     "\">Back to the dashboard</a></p>"
 		     "</body></html>\n",
 		     title, title, text) < 0)
 		return MHD_NO;
@@ -639,7 +653,8 @@ reply_not_found(struct httpd *h, struct MHD_Connection *c, const char *url)
 	char esc[1024], text[1200];
 
 	html_escape(url, esc, sizeof(esc));
-	snprintf(text, sizeof(text), "The page %s was not found on this server.", esc);
+	snprintf(text, sizeof(text),
+		 "The page %s was not found on this server.", esc);
 	return reply_html(h, c, url, MHD_HTTP_NOT_FOUND, "404 Not Found", text);
 }
 
@@ -673,11 +688,12 @@ reply_redirect(struct httpd *h, struct MHD_Connection *c, const char *loc,
 static enum MHD_Result
 reply_preflight(struct httpd *h, struct MHD_Connection *c)
 {
-	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-	const char *meth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-		"Access-Control-Request-Method");
-	const char *hdrs = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-		"Access-Control-Request-Headers");
+	const char *origin =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *meth = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, "Access-Control-Request-Method");
+	const char *hdrs = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, "Access-Control-Request-Headers");
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	int ok = origin && origin_listed(h, origin);
@@ -688,11 +704,13 @@ reply_preflight(struct httpd *h, struct MHD_Connection *c)
 	MHD_add_response_header(r, "Server", h->server);
 	MHD_add_response_header(r, "Vary", "Origin");
 	if (ok) {
-		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+		MHD_add_response_header(r, "Access-Control-Allow-Origin",
+					origin);
 		MHD_add_response_header(r, "Access-Control-Allow-Methods",
 					meth ? meth : "GET, POST, HEAD");
 		if (hdrs)
-			MHD_add_response_header(r, "Access-Control-Allow-Headers", hdrs);
+			MHD_add_response_header(
+				r, "Access-Control-Allow-Headers", hdrs);
 		MHD_add_response_header(r, "Access-Control-Max-Age", "3600");
 	}
 	ret = MHD_queue_response(c, ok ? MHD_HTTP_OK : MHD_HTTP_FORBIDDEN, r);
@@ -792,9 +810,10 @@ serve_file(struct httpd *h, struct MHD_Connection *c, const char *url,
 		return -1;
 	}
 	if (!resolved_servable(real + strlen(allowed))) {
-		log_refusal(h, NLOG_WARN, "%s names a private file, refused", url);
-		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
-				  "This path is not allowed.");
+		log_refusal(h, NLOG_WARN, "%s names a private file, refused",
+			    url);
+		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN,
+				  "403 Forbidden", "This path is not allowed.");
 	}
 	fd = open(real, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -841,14 +860,15 @@ serve_static(struct httpd *h, struct MHD_Connection *c, const char *url)
 	}
 	p[o] = '\0';
 	if (p[0] != '/' || !path_clean(p))
-		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
-				  "This path is not allowed.");
-	for (size_t i = 0; i < sizeof(httpd_aliases) / sizeof(httpd_aliases[0]); i++) {
+		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN,
+				  "403 Forbidden", "This path is not allowed.");
+	for (size_t i = 0; i < sizeof(httpd_aliases) / sizeof(httpd_aliases[0]);
+	     i++) {
 		size_t n = strlen(httpd_aliases[i].prefix);
 
 		if (!strncmp(p, httpd_aliases[i].prefix, n))
-			return serve_file(h, c, url, httpd_aliases[i].dir, p + n,
-					  HTTPD_ALIAS_ROOT, 1);
+			return serve_file(h, c, url, httpd_aliases[i].dir,
+					  p + n, HTTPD_ALIAS_ROOT, 1);
 	}
 	if (!h->docroot[0] || !strcmp(p, "/"))
 		return -1;
@@ -865,7 +885,8 @@ serve_page(struct httpd *h, struct MHD_Connection *c, const char *url,
 	int r;
 
 	snprintf(root, sizeof(root), "%s/", h->docroot);
-	r = h->docroot[0] ? serve_file(h, c, url, h->docroot, file, root, 0) : -1;
+	r = h->docroot[0] ? serve_file(h, c, url, h->docroot, file, root, 0)
+			  : -1;
 	if (r < 0)
 		return reply_html(h, c, url, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "500 Internal Server Error",
@@ -900,7 +921,7 @@ serve_login(struct httpd_srv *s, struct MHD_Connection *c, const char *url)
 		fclose(f);
 	if (!page || n == 0) {
 		free(page);
-		return serve_page(h, c, url, "pages/login.html");  /* its 500 */
+		return serve_page(h, c, url, "pages/login.html"); /* its 500 */
 	}
 	page[n] = '\0';
 	auth_form_token_new(tok);
@@ -930,7 +951,8 @@ serve_login(struct httpd_srv *s, struct MHD_Connection *c, const char *url)
 	add_common_headers(h, c, r, url, "text/html; charset=utf-8");
 	snprintf(cookie, sizeof(cookie),
 		 "login_csrf=%s; Path=/authorize.html; Max-Age=3600; HttpOnly; "
-		 "SameSite=Strict%s", tok, s->tls ? "; Secure" : "");
+		 "SameSite=Strict%s",
+		 tok, s->tls ? "; Secure" : "");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
@@ -956,7 +978,8 @@ wants_401(struct httpd *h, struct MHD_Connection *c, const char *url)
 static enum MHD_Result
 reply_401(struct httpd *h, struct MHD_Connection *c, const char *url)
 {
-	static const char text[] = "401 Unauthorized: authenticate with HTTP "
+	static const char text[] =
+		"401 Unauthorized: authenticate with HTTP "
 		"Basic, an API token (Authorization: Token) or a session.\n";
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -993,7 +1016,8 @@ client_is_local(struct MHD_Connection *c)
 		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)sa)->sin6_addr;
 
 		return IN6_IS_ADDR_LOOPBACK(a) ||
 		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
@@ -1010,10 +1034,11 @@ client_addr(struct MHD_Connection *c, char *buf, size_t len)
 
 	snprintf(buf, len, "?");
 	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
-			  (socklen_t)len);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  buf, (socklen_t)len);
 	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
 			  (socklen_t)len);
 }
 
@@ -1048,8 +1073,8 @@ static int
 request_authorized(struct httpd *h, struct MHD_Connection *c,
 		   struct auth_user *u)
 {
-	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						    MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *a = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	const char *sess, *cu, *cp;
 
 	if (h->prefs->disable_login == 1 ||
@@ -1133,7 +1158,8 @@ reply_login_redirect(struct httpd *h, struct MHD_Connection *c, const char *url)
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, uri_add_arg, &u);
 	url_encode(uri, enc, sizeof(enc));
 	snprintf(loc, sizeof(loc), HTTPD_LOGIN_PATH "?referer=%s", enc);
-	return reply_redirect(h, c, loc, "session=; Path=/; Max-Age=0; HttpOnly");
+	return reply_redirect(h, c, loc,
+			      "session=; Path=/; Max-Age=0; HttpOnly");
 }
 
 /* POST /authorize.html: user, password, referer, csrf (form fields); csrf
@@ -1152,32 +1178,38 @@ serve_authorize(struct httpd_srv *s, struct MHD_Connection *c,
 	form_get(body, req->len, "user", user, sizeof(user));
 	form_get(body, req->len, "password", pass, sizeof(pass));
 	form_get(body, req->len, "referer", ref, sizeof(ref));
-	if (!referer_safe(ref) || !strncmp(ref, HTTPD_LOGIN_PATH, strlen(HTTPD_LOGIN_PATH)))
+	if (!referer_safe(ref) ||
+	    !strncmp(ref, HTTPD_LOGIN_PATH, strlen(HTTPD_LOGIN_PATH)))
 		snprintf(ref, sizeof(ref), "%s", HTTPD_HOME_PATH);
 	form_get(body, req->len, "csrf", tok, sizeof(tok));
 	client_addr(c, addr, sizeof(addr));
-	if (!auth_form_token_check(MHD_lookup_connection_value(c,
-			MHD_COOKIE_KIND, "login_csrf"), tok)) {
+	if (!auth_form_token_check(MHD_lookup_connection_value(
+					   c, MHD_COOKIE_KIND, "login_csrf"),
+				   tok)) {
 		/* not a password failure: no lock-out count, a fresh form */
-		log_info("http: login form from %s without a valid CSRF token", addr);
+		log_info("http: login form from %s without a valid CSRF token",
+			 addr);
 		url_encode(ref, enc, sizeof(enc));
-		snprintf(loc, sizeof(loc), HTTPD_LOGIN_PATH "?reason=csrf&referer=%s",
-			 enc);
+		snprintf(loc, sizeof(loc),
+			 HTTPD_LOGIN_PATH "?reason=csrf&referer=%s", enc);
 		return reply_redirect(h, c, loc, NULL);
 	}
 	if (auth_locked(addr) || !auth_name_valid(user) ||
 	    !password_ok(c, user, pass)) {
 		url_encode(ref, enc, sizeof(enc));
-		snprintf(loc, sizeof(loc), HTTPD_LOGIN_PATH "?reason=%s&referer=%s",
-			 auth_locked(addr) ? "locked" : "wrong-credentials", enc);
+		snprintf(loc, sizeof(loc),
+			 HTTPD_LOGIN_PATH "?reason=%s&referer=%s",
+			 auth_locked(addr) ? "locked" : "wrong-credentials",
+			 enc);
 		return reply_redirect(h, c, loc, NULL);
 	}
 	if (auth_session_create(user, &u) != 0)
 		return reply_html(h, c, "/authorize.html", 500,
-				  "500 Internal Server Error", "Cannot store the session.");
+				  "500 Internal Server Error",
+				  "Cannot store the session.");
 	snprintf(cookie, sizeof(cookie),
-		 "session=%s; Path=/; HttpOnly; SameSite=Strict%s",
-		 u.session, s->tls ? "; Secure" : "");
+		 "session=%s; Path=/; HttpOnly; SameSite=Strict%s", u.session,
+		 s->tls ? "; Secure" : "");
 	log_info("http: %s logged in from %s", user, addr);
 	return reply_redirect(h, c, ref, cookie);
 }
@@ -1185,9 +1217,11 @@ serve_authorize(struct httpd_srv *s, struct MHD_Connection *c,
 static enum MHD_Result
 serve_logout(struct httpd_srv *s, struct MHD_Connection *c)
 {
-	auth_session_delete(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "session"));
-	return reply_redirect(s->h, c, HTTPD_LOGIN_PATH,
-			      "session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+	auth_session_delete(
+		MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "session"));
+	return reply_redirect(
+		s->h, c, HTTPD_LOGIN_PATH,
+		"session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1205,11 +1239,12 @@ param_add(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
 static int
 state_changing(const char *url, const char *method)
 {
-	static const char *const verbs[] = { "set/", "create/", "add/", "edit/",
-					     "delete/", "enable/", "disable/",
-					     "reset/" };
+	static const char *const verbs[] = { "set/",	 "create/", "add/",
+					     "edit/",	 "delete/", "enable/",
+					     "disable/", "reset/" };
 
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return 1;
 	if (strncmp(url, "/lua/rest/v", 11) || !url[11] || url[12] != '/')
 		return 0;
@@ -1249,10 +1284,14 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 			t = rest_params_get(&p, "csrf");
 		if (!t || strlen(t) != AUTH_ID_LEN || strcmp(t, u->csrf)) {
 			rest_params_fini(&p);
-			log_info("http: %s by %s without a valid CSRF token", url, u->name);
-			return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
-				     ui_error_body(REST_RC_NOT_GRANTED,
-						   "Missing or wrong CSRF token", &status));
+			log_info("http: %s by %s without a valid CSRF token",
+				 url, u->name);
+			return reply(
+				h, c, url, MHD_HTTP_FORBIDDEN,
+				"application/json",
+				ui_error_body(REST_RC_NOT_GRANTED,
+					      "Missing or wrong CSRF token",
+					      &status));
 		}
 	}
 	r = rest_handle(url, &p, u, &status, &body);
@@ -1274,33 +1313,42 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	int r;
 
 	if (req->too_many_args)
-		return reply_html(h, c, url, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+		return reply_html(h, c, url,
+				  MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
 				  "431 Request Header Fields Too Large",
 				  "The request has too many parameters.");
-	if (!host_allowed(h, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							 MHD_HTTP_HEADER_HOST))) {
-		log_refusal(h, NLOG_INFO, "%s for an unknown Host, refused", url);
-		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
-				  "This server does not answer to that host name "
-				  "(see --http-allowed-hosts).");
+	if (!host_allowed(h,
+			  MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_HOST))) {
+		log_refusal(h, NLOG_INFO, "%s for an unknown Host, refused",
+			    url);
+		return reply_html(
+			h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
+			"This server does not answer to that host name "
+			"(see --http-allowed-hosts).");
 	}
 	if (!strcmp(method, MHD_HTTP_METHOD_OPTIONS))
 		return reply_preflight(h, c);
 	if (req->too_big)
-		return reply_html(h, c, url, 413,
-				  "413 Payload Too Large", "The request body is too large.");
+		return reply_html(h, c, url, 413, "413 Payload Too Large",
+				  "The request body is too large.");
 	if (state_changing(url, method) && request_cross_site(s, c)) {
 		int status = 403;
 
-		log_refusal(h, NLOG_INFO, "cross-site %s %s refused", method, url);
+		log_refusal(h, NLOG_INFO, "cross-site %s %s refused", method,
+			    url);
 		if (rest_is_path(url))
-			return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
+			return reply(h, c, url, MHD_HTTP_FORBIDDEN,
+				     "application/json",
 				     ui_error_body(REST_RC_NOT_GRANTED,
-						   "Cross-site request refused", &status));
-		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
+						   "Cross-site request refused",
+						   &status));
+		return reply_html(h, c, url, MHD_HTTP_FORBIDDEN,
+				  "403 Forbidden",
 				  "Cross-site request refused.");
 	}
-	if (!strcmp(url, "/authorize.html") && !strcmp(method, MHD_HTTP_METHOD_POST))
+	if (!strcmp(url, "/authorize.html") &&
+	    !strcmp(method, MHD_HTTP_METHOD_POST))
 		return serve_authorize(s, c, req);
 	if (!strcmp(url, "/lua/logout.lua"))
 		return serve_logout(s, c);
@@ -1313,18 +1361,20 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 		return reply_not_found(h, c, url);
 	}
 	if (!request_authorized(h, c, &u))
-		return wants_401(h, c, url) ? reply_401(h, c, url) :
-		       reply_login_redirect(h, c, url);
+		return wants_401(h, c, url) ? reply_401(h, c, url)
+					    : reply_login_redirect(h, c, url);
 	if (!strcmp(url, "/"))
 		return reply_redirect(h, c, HTTPD_HOME_PATH, NULL);
 	if (rest_is_path(url))
 		return serve_rest(s, c, url, method, req, &u);
-	for (size_t i = 0; i < sizeof(httpd_pages) / sizeof(httpd_pages[0]); i++) {
+	for (size_t i = 0; i < sizeof(httpd_pages) / sizeof(httpd_pages[0]);
+	     i++) {
 		if (strcmp(url, httpd_pages[i].url))
 			continue;
 		if (httpd_pages[i].admin && !u.admin)
-			return reply_html(h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
-					  "This page needs administrator rights.");
+			return reply_html(
+				h, c, url, MHD_HTTP_FORBIDDEN, "403 Forbidden",
+				"This page needs administrator rights.");
 		return serve_page(h, c, url, httpd_pages[i].file);
 	}
 	return reply_not_found(h, c, url);
@@ -1443,8 +1493,8 @@ httpd_conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	struct httpd_conn *hc = *socket_context;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			c, MHD_CONNECTION_INFO_CONNECTION_FD);
 
 		/* untracked (no memory): the idle timeout still applies */
 		if (!ci || !(hc = calloc(1, sizeof(*hc))))
@@ -1526,9 +1576,12 @@ httpd_watchdog(void *arg)
 			cut++;
 		}
 		h->cut_total += cut;
-		if (h->cut_total != h->cut_logged && now.tv_sec >= h->cut_log_at + 10) {
-			log_info("http: closed %lu connection(s) that did not send "
-				 "their request headers in time (%lu since start)",
+		if (h->cut_total != h->cut_logged &&
+		    now.tv_sec >= h->cut_log_at + 10) {
+			log_info("http: closed %lu connection(s) that did not "
+				 "send "
+				 "their request headers in time (%lu since "
+				 "start)",
 				 h->cut_total - h->cut_logged, h->cut_total);
 			h->cut_logged = h->cut_total;
 			h->cut_log_at = now.tv_sec;
@@ -1538,8 +1591,7 @@ httpd_watchdog(void *arg)
 	return NULL;
 }
 
-__attribute__((format(printf, 2, 0)))
-static void
+__attribute__((format(printf, 2, 0))) static void
 httpd_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct httpd *h = cls;
@@ -1594,12 +1646,14 @@ docroot_find(struct httpd *h, const char *opt)
 
 	if (opt && strcmp(opt, "httpdocs")) {
 		if (!realpath(opt, h->docroot)) {
-			log_err("http: --httpdocs-dir %s: %s", opt, strerror(errno));
+			log_err("http: --httpdocs-dir %s: %s", opt,
+				strerror(errno));
 			return -1;
 		}
 		if (!dir_has_pages(h->docroot)) {
 			log_err("http: --httpdocs-dir %s: no web pages there "
-				"(pages/login.html missing)", opt);
+				"(pages/login.html missing)",
+				opt);
 			return -1;
 		}
 		return 0;
@@ -1620,7 +1674,8 @@ docroot_find(struct httpd *h, const char *opt)
 		slash = strrchr(exe, '/');
 		if (slash)
 			*slash = '\0';
-		snprintf(cand[n++], PATH_MAX, "%.*s/httpdocs", PATH_MAX - 10, exe);
+		snprintf(cand[n++], PATH_MAX, "%.*s/httpdocs", PATH_MAX - 10,
+			 exe);
 		snprintf(cand[n++], PATH_MAX, "%.*s/../share/ntopng/httpdocs",
 			 PATH_MAX - 30, exe);
 	}
@@ -1658,8 +1713,11 @@ cert_load(struct httpd *h, const char *path)
 	h->have_cert_st = fstat(fileno(f), &h->cert_st) == 0;
 	fclose(f);
 	buf[n] = '\0';
-	if (!strstr(buf, "PRIVATE KEY-----") || !strstr(buf, "BEGIN CERTIFICATE")) {
-		log_err("https: %s must hold the private key and the certificate", path);
+	if (!strstr(buf, "PRIVATE KEY-----") ||
+	    !strstr(buf, "BEGIN CERTIFICATE")) {
+		log_err("https: %s must hold the private key and the "
+			"certificate",
+			path);
 		free(buf);
 		return -1;
 	}
@@ -1684,7 +1742,8 @@ listen_addr(const char *addr, int port, struct sockaddr_storage *ss,
 	n = strlen(addr);
 	memset(ss, 0, sizeof(*ss));
 	/* "[::1]" and "::1" both name an IPv6 address. */
-	if (addr[0] == '[' && n > 2 && addr[n - 1] == ']' && n - 2 < sizeof(a)) {
+	if (addr[0] == '[' && n > 2 && addr[n - 1] == ']' &&
+	    n - 2 < sizeof(a)) {
 		memcpy(a, addr + 1, n - 2);
 		a[n - 2] = '\0';
 	} else if (n < sizeof(a)) {
@@ -1710,7 +1769,8 @@ static int
 srv_start(struct httpd *h, struct httpd_srv *s, const char *addr, int port,
 	  int tls)
 {
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned int flags =
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	struct sockaddr_storage ss;
 	struct sockaddr *sa;
 	struct MHD_OptionItem opts[5];
@@ -1721,39 +1781,45 @@ srv_start(struct httpd *h, struct httpd_srv *s, const char *addr, int port,
 		return -1;
 	}
 	if (listen_addr(addr, port, &ss, &sa, &flags) < 0) {
-		log_err("%s: bad listen address '%s'", tls ? "https" : "http", addr);
+		log_err("%s: bad listen address '%s'", tls ? "https" : "http",
+			addr);
 		return -1;
 	}
 	s->h = h;
 	s->tls = tls;
 	if (sa)
-		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, sa };
+		opts[o++] =
+			(struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, sa };
 	if (tls) {
 		flags |= MHD_USE_TLS;
 		/* One PEM holds both: GnuTLS picks the key and the
 		 * certificate blocks out of it. */
-		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, h->cert };
-		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert };
+		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
+						     0, h->cert };
+		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
+						     0, h->cert };
 		/* TLS 1.0 and 1.1 are deprecated (RFC 8996) */
-		opts[o++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
-						     (void *)HTTPD_TLS_PRIORITIES };
+		opts[o++] =
+			(struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						 (void *)HTTPD_TLS_PRIORITIES };
 	}
 	opts[o] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-	s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, httpd_access, s,
+	s->d = MHD_start_daemon(
+		flags, (uint16_t)port, NULL, NULL, httpd_access, s,
 		MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, h,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)2,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTPD_IDLE_TIMEOUT,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPD_CONN_MAX,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTPD_PER_IP_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)HTTPD_PER_IP_MAX,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_POOL_SIZE,
 		MHD_OPTION_URI_LOG_CALLBACK, httpd_uri_seen, s,
 		MHD_OPTION_NOTIFY_CONNECTION, httpd_conn_notify, h,
 		MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, s,
-		MHD_OPTION_ARRAY, opts,
-		MHD_OPTION_END);
+		MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!s->d) {
-		log_err("%s: cannot listen on %s port %d", tls ? "https" : "http",
-			addr ? addr : "*", port);
+		log_err("%s: cannot listen on %s port %d",
+			tls ? "https" : "http", addr ? addr : "*", port);
 		return -1;
 	}
 	log_info("%s: listening on %s port %d", tls ? "https" : "http",
@@ -1779,10 +1845,14 @@ cert_find(struct httpd *h, const struct prefs *p, char *path, size_t len)
 	if (h->docroot[0]) {
 		char old[PATH_MAX + 32];
 
-		n = snprintf(old, sizeof(old), "%s/" HTTPD_CERT_REL, h->docroot);
-		if (n > 0 && (size_t)n < sizeof(old) && access(old, R_OK) == 0) {
-			log_warn("https: using %s; move it to %s (a private key "
-				 "does not belong under the web documents)", old, path);
+		n = snprintf(old, sizeof(old), "%s/" HTTPD_CERT_REL,
+			     h->docroot);
+		if (n > 0 && (size_t)n < sizeof(old) &&
+		    access(old, R_OK) == 0) {
+			log_warn(
+				"https: using %s; move it to %s (a private key "
+				"does not belong under the web documents)",
+				old, path);
 			snprintf(path, len, "%s", old);
 			return 0;
 		}
@@ -1803,21 +1873,27 @@ https_start(struct httpd *h, const struct prefs *p)
 		port = p->http_port > 0 ? p->http_port + 1 : 3001;
 	if (cert_find(h, p, path, sizeof(path)) < 0) {
 		if (given)
-			log_warn("https: no certificate %s (make cert): HTTPS is off", path);
+			log_warn("https: no certificate %s (make cert): HTTPS "
+				 "is off",
+				 path);
 		else
-			log_info("https: no certificate %s (make cert): HTTP only", path);
+			log_info("https: no certificate %s (make cert): HTTP "
+				 "only",
+				 path);
 		return;
 	}
 	if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
-		log_warn("https: libmicrohttpd was built without TLS: HTTPS is off");
+		log_warn("https: libmicrohttpd was built without TLS: HTTPS is "
+			 "off");
 		return;
 	}
 	if (cert_load(h, path) < 0) {
 		log_warn("https: cannot use %s: HTTPS is off", path);
 		return;
 	}
-	if (srv_start(h, &h->https, p->https_addr ? p->https_addr : p->http_addr,
-		      port, 1) < 0) {
+	if (srv_start(h, &h->https,
+		      p->https_addr ? p->https_addr : p->http_addr, port,
+		      1) < 0) {
 		free(h->cert);
 		h->cert = NULL;
 	}
@@ -1868,7 +1944,8 @@ httpd_start(const struct prefs *p)
 		snprintf(h->server, sizeof(h->server), "ntopng %s [%s/%s]",
 			 NTOPNG_VERSION, un.machine, un.sysname);
 	else
-		snprintf(h->server, sizeof(h->server), "ntopng %s", NTOPNG_VERSION);
+		snprintf(h->server, sizeof(h->server), "ntopng %s",
+			 NTOPNG_VERSION);
 	if (gethostname(h->hostname, sizeof(h->hostname) - 1) != 0)
 		h->hostname[0] = '\0';
 	if (docroot_find(h, p->httpdocs_dir) < 0 || auth_init(p) < 0)
@@ -1878,13 +1955,14 @@ httpd_start(const struct prefs *p)
 		goto fail;
 	}
 	h->watchdog_on = 1;
-	if (p->http_port > 0 && srv_start(h, &h->http, p->http_addr,
-					  p->http_port, 0) < 0)
+	if (p->http_port > 0 &&
+	    srv_start(h, &h->http, p->http_addr, p->http_port, 0) < 0)
 		goto fail;
 	https_start(h, p);
 	if (!h->http.d && !h->https.d) {
 		if (p->http_port <= 0)
-			log_err("https: HTTP is off (-w 0) and HTTPS did not start");
+			log_err("https: HTTP is off (-w 0) and HTTPS did not "
+				"start");
 		goto fail;
 	}
 	if (h->docroot[0])

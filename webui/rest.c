@@ -107,11 +107,14 @@ rest_params_merge_json(struct rest_params *p, const char *body, size_t len)
 		json_decref(root);
 		return -1;
 	}
-	json_object_foreach(root, k, v) {
+	json_object_foreach(root, k, v)
+	{
 		const char *s = buf;
 
 		switch (json_typeof(v)) {
-		case JSON_STRING: s = json_string_value(v); break;
+		case JSON_STRING:
+			s = json_string_value(v);
+			break;
 		case JSON_INTEGER:
 			snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
 				 json_integer_value(v));
@@ -119,10 +122,14 @@ rest_params_merge_json(struct rest_params *p, const char *body, size_t len)
 		case JSON_REAL:
 			snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
 			break;
-		case JSON_TRUE: s = "true"; break;
-		case JSON_FALSE: s = "false"; break;
+		case JSON_TRUE:
+			s = "true";
+			break;
+		case JSON_FALSE:
+			s = "false";
+			break;
 		default:
-			continue;   /* null, arrays, objects: no text form */
+			continue; /* null, arrays, objects: no text form */
 		}
 		rest_params_set(p, k, s);
 	}
@@ -185,11 +192,14 @@ static const struct {
 } rest_rcs[] = {
 	[REST_RC_OK] = { 0, 200, "OK", "Success" },
 	[REST_RC_NOT_FOUND] = { -1, 404, "NOT_FOUND", "Not found" },
-	[REST_RC_INVALID_INTERFACE] = { -2, 400, "INVALID_INTERFACE", "Invalid interface" },
+	[REST_RC_INVALID_INTERFACE] = { -2, 400, "INVALID_INTERFACE",
+					"Invalid interface" },
 	[REST_RC_NOT_GRANTED] = { -3, 401, "NOT_GRANTED", "Not authorized" },
 	[REST_RC_INVALID_HOST] = { -4, 400, "INVALID_HOST", "Invalid host" },
-	[REST_RC_INVALID_ARGUMENTS] = { -5, 400, "INVALID_ARGUMENTS", "Invalid arguments" },
-	[REST_RC_INTERNAL_ERROR] = { -6, 500, "INTERNAL_ERROR", "Internal error" },
+	[REST_RC_INVALID_ARGUMENTS] = { -5, 400, "INVALID_ARGUMENTS",
+					"Invalid arguments" },
+	[REST_RC_INTERNAL_ERROR] = { -6, 500, "INTERNAL_ERROR",
+				     "Internal error" },
 };
 
 /* Errors carry "rsp":[] as upstream's encoder writes an empty table. */
@@ -203,9 +213,9 @@ rest_envelope(enum rest_rc rc, const char *hr, json_t *rsp, int *status)
 		json_decref(rsp);
 		rsp = json_array();
 	}
-	env = json_pack("{s:i,s:s,s:s,s:o}", "rc", rest_rcs[rc].rc,
-			"rc_str", rest_rcs[rc].str,
-			"rc_str_hr", hr ? hr : rest_rcs[rc].hr, "rsp", rsp);
+	env = json_pack("{s:i,s:s,s:s,s:o}", "rc", rest_rcs[rc].rc, "rc_str",
+			rest_rcs[rc].str, "rc_str_hr",
+			hr ? hr : rest_rcs[rc].hr, "rsp", rsp);
 	if (!env)
 		return NULL;
 	s = json_dumps(env, JSON_COMPACT);
@@ -277,11 +287,14 @@ rest_h_interfaces(struct rest_call *c, json_t **rsp)
 		/* A name set in the preferences page wins. */
 		char *custom = ui_iface_custom_name(query_iface_id(ifc));
 
-		json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
-			"ifid", query_iface_id(ifc),
-			"ifname", ifname ? ifname : "",
-			"name", custom ? custom : name ? name : "",
-			"description", query_iface_spec(ifc)));
+		json_array_append_new(
+			a, json_pack("{s:i,s:s,s:s,s:s}", "ifid",
+				     query_iface_id(ifc), "ifname",
+				     ifname ? ifname : "", "name",
+				     custom ? custom
+				     : name ? name
+					    : "",
+				     "description", query_iface_spec(ifc)));
 		free(custom);
 	}
 	*rsp = a;
@@ -306,7 +319,8 @@ rest_h_iface_data(struct rest_call *c, json_t **rsp)
 			char k[16];
 
 			ifc = query_iface_at(i);
-			rc = rest_run(ifc, c->route->build, &r, sizeof(r), NULL, &one);
+			rc = rest_run(ifc, c->route->build, &r, sizeof(r), NULL,
+				      &one);
 			if (rc != REST_RC_OK) {
 				json_decref(all);
 				return rc;
@@ -359,12 +373,17 @@ rest_h_iface_address(struct rest_call *c, json_t **rsp)
 			if (strcmp(i->ifa_name, ifname) != 0 ||
 			    (fam != AF_INET && fam != AF_INET6))
 				continue;
-			src = fam == AF_INET ?
-			      (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr :
-			      (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+			src = fam == AF_INET
+				      ? (const void *)&((struct sockaddr_in *)
+								i->ifa_addr)
+						->sin_addr
+				      : (const void *)&((struct sockaddr_in6 *)
+								i->ifa_addr)
+						->sin6_addr;
 			if (!inet_ntop(fam, src, ip, sizeof(ip)))
 				continue;
-			snprintf(buf, sizeof(buf), "%s/%d", ip, fam == AF_INET ? 32 : 128);
+			snprintf(buf, sizeof(buf), "%s/%d", ip,
+				 fam == AF_INET ? 32 : 128);
 			json_array_append_new(a, json_string(buf));
 		}
 		freeifaddrs(ifa);
@@ -380,12 +399,19 @@ struct col_map {
 };
 
 static const struct col_map host_cols[] = {
-	{ "ip", QHS_IP }, { "name", QHS_NAME }, { "since", QHS_SINCE },
-	{ "last", QHS_LAST }, { "vlan", QHS_VLAN }, { "num_flows", QHS_NUM_FLOWS },
-	{ "traffic", QHS_TRAFFIC }, { "thpt", QHS_THPT }, { "mac", QHS_MAC },
+	{ "ip", QHS_IP },
+	{ "name", QHS_NAME },
+	{ "since", QHS_SINCE },
+	{ "last", QHS_LAST },
+	{ "vlan", QHS_VLAN },
+	{ "num_flows", QHS_NUM_FLOWS },
+	{ "traffic", QHS_TRAFFIC },
+	{ "thpt", QHS_THPT },
+	{ "mac", QHS_MAC },
 	{ "local_network", QHS_LOCAL_NETWORK },
 	{ "local_network_id", QHS_LOCAL_NETWORK },
-	{ "traffic_sent", QHS_TRAFFIC_SENT }, { "traffic_rcvd", QHS_TRAFFIC_RCVD },
+	{ "traffic_sent", QHS_TRAFFIC_SENT },
+	{ "traffic_rcvd", QHS_TRAFFIC_RCVD },
 	{ "traffic_unknown", QHS_TRAFFIC_UNKNOWN },
 	{ "num_flows_as_client", QHS_FLOWS_CLI },
 	{ "num_flows_as_server", QHS_FLOWS_SRV },
@@ -393,11 +419,19 @@ static const struct col_map host_cols[] = {
 };
 
 static const struct col_map flow_cols[] = {
-	{ "client", QFS_CLIENT }, { "server", QFS_SERVER }, { "vlan", QFS_VLAN },
-	{ "proto_l4", QFS_PROTO_L4 }, { "ndpi", QFS_L7 }, { "protocol", QFS_L7 },
-	{ "duration", QFS_DURATION }, { "thpt", QFS_THPT }, { "bytes", QFS_BYTES },
-	{ "first_seen", QFS_FIRST_SEEN }, { "last_seen", QFS_LAST_SEEN },
-	{ "info", QFS_INFO }, { "key", QFS_KEY },
+	{ "client", QFS_CLIENT },
+	{ "server", QFS_SERVER },
+	{ "vlan", QFS_VLAN },
+	{ "proto_l4", QFS_PROTO_L4 },
+	{ "ndpi", QFS_L7 },
+	{ "protocol", QFS_L7 },
+	{ "duration", QFS_DURATION },
+	{ "thpt", QFS_THPT },
+	{ "bytes", QFS_BYTES },
+	{ "first_seen", QFS_FIRST_SEEN },
+	{ "last_seen", QFS_LAST_SEEN },
+	{ "info", QFS_INFO },
+	{ "key", QFS_KEY },
 	{ NULL, 0 },
 };
 
@@ -439,8 +473,9 @@ paging_read(const struct rest_params *p, const struct col_map *cols,
 	if (!col && !ord && allow_all)
 		json_object_set_new(echo, "sort", json_pack("[[]]"));
 	else
-		json_object_set_new(echo, "sort", json_pack("[[s,s]]", ecol,
-				    *desc ? "desc" : "asc"));
+		json_object_set_new(
+			echo, "sort",
+			json_pack("[[s,s]]", ecol, *desc ? "desc" : "asc"));
 }
 
 /* Runs a list request (builder b on the argument block q of q_size
@@ -454,7 +489,7 @@ list_run(struct iface *ifc, query_build_fn b, void *q, size_t q_size,
 	enum rest_rc rc = rest_run(ifc, b, q, q_size, nf, &res);
 
 	if (rc != REST_RC_OK) {
-		json_decref(echo);   /* echo may be *rsp itself */
+		json_decref(echo); /* echo may be *rsp itself */
 		*rsp = NULL;
 		return rc;
 	}
@@ -477,13 +512,15 @@ rest_h_host_active(struct rest_call *c, json_t **rsp)
 		return REST_RC_INVALID_INTERFACE;
 	memset(&q, 0, sizeof(q));
 	*rsp = json_object();
-	paging_read(p, host_cols, QHS_IP, 0, 1, &q.sort, &q.desc,
-		    &q.per_page, &q.page, *rsp);
-	if (mode && (!strcmp(mode, "local") || !strcmp(mode, "broadcast_domain")))
+	paging_read(p, host_cols, QHS_IP, 0, 1, &q.sort, &q.desc, &q.per_page,
+		    &q.page, *rsp);
+	if (mode &&
+	    (!strcmp(mode, "local") || !strcmp(mode, "broadcast_domain")))
 		q.mode = QUERY_HOSTS_LOCAL;
 	else if (mode && !strcmp(mode, "remote"))
 		q.mode = QUERY_HOSTS_REMOTE;
-	q.version = rest_param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
+	q.version =
+		rest_param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
 	q.vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
 	param_str(p, "origin", q.origin, sizeof(q.origin));
 	return list_run(ifc, c->route->build, &q, sizeof(q), NULL, *rsp, rsp);
@@ -568,7 +605,8 @@ custom_pick(json_t *host, const char *spec)
 		if (kn > 0 && kn < sizeof(key)) {
 			memcpy(key, s, kn);
 			key[kn] = '\0';
-			if (eq && n - kn - 1 > 0 && n - kn - 1 < sizeof(alias)) {
+			if (eq && n - kn - 1 > 0 &&
+			    n - kn - 1 < sizeof(alias)) {
 				memcpy(alias, eq + 1, n - kn - 1);
 				alias[n - kn - 1] = '\0';
 			} else {
@@ -647,8 +685,9 @@ rest_h_host_interfaces(struct rest_call *c, json_t **rsp)
 		r.not_found = 0;
 		if (rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found,
 			     &res) == REST_RC_OK)
-			json_array_append_new(list, json_pack("{s:i}", "ifid",
-					      query_iface_id(ifc)));
+			json_array_append_new(list,
+					      json_pack("{s:i}", "ifid",
+							query_iface_id(ifc)));
 		json_decref(res);
 	}
 	*rsp = json_pack("{s:o}", key, list);
@@ -658,7 +697,7 @@ rest_h_host_interfaces(struct rest_call *c, json_t **rsp)
 /* ---- L7 pies ---- */
 
 struct slice {
-	const char *label;           /* points into the answer object's keys */
+	const char *label; /* points into the answer object's keys */
 	json_int_t value, duration;
 };
 
@@ -681,7 +720,8 @@ slice_add(json_t *arr, const char *label, json_int_t value, int url,
 	char buf[192];
 
 	if (url) {
-		snprintf(buf, sizeof(buf), "/lua/flows_stats.lua?application=%s", label);
+		snprintf(buf, sizeof(buf),
+			 "/lua/flows_stats.lua?application=%s", label);
 		json_object_set_new(o, "url", json_string(buf));
 	}
 	if (duration >= 0)
@@ -721,21 +761,27 @@ pie_collapse(struct slice *v, size_t n, int collapse, int url, int with_dur)
 static struct slice *
 slices_from(json_t *ndpi, int flows, size_t extra, size_t *n)
 {
-	struct slice *v = calloc(json_object_size(ndpi) + extra + 1, sizeof(*v));
+	struct slice *v =
+		calloc(json_object_size(ndpi) + extra + 1, sizeof(*v));
 	const char *k;
 	json_t *e;
 
 	*n = 0;
 	if (!v)
 		return NULL;
-	json_object_foreach(ndpi, k, e) {
+	json_object_foreach(ndpi, k, e)
+	{
 		v[*n].label = k;
 		if (flows)
-			v[*n].value = json_integer_value(json_object_get(e, "num_flows"));
+			v[*n].value = json_integer_value(
+				json_object_get(e, "num_flows"));
 		else
-			v[*n].value = json_integer_value(json_object_get(e, "bytes.sent")) +
-				      json_integer_value(json_object_get(e, "bytes.rcvd"));
-		v[*n].duration = json_integer_value(json_object_get(e, "duration"));
+			v[*n].value = json_integer_value(json_object_get(
+					      e, "bytes.sent")) +
+				      json_integer_value(
+					      json_object_get(e, "bytes.rcvd"));
+		v[*n].duration =
+			json_integer_value(json_object_get(e, "duration"));
 		(*n)++;
 	}
 	return v;
@@ -814,7 +860,8 @@ rest_h_l7_stats(struct rest_call *c, json_t **rsp)
 			maxv = -1;
 		*rsp = pie_count(v, n, maxv);
 	} else {
-		json_int_t arp = json_integer_value(json_object_get(res, "arp_bytes"));
+		json_int_t arp =
+			json_integer_value(json_object_get(res, "arp_bytes"));
 
 		/* ARP is no IP flow, so our L7 table never counted it under
 		 * Unknown: it is only added as its own slice. */
@@ -847,25 +894,34 @@ rest_h_l7_data(struct rest_call *c, json_t **rsp)
 	if (rc != REST_RC_OK)
 		return rc;
 	ndpi = json_object_get(res, "ndpi");
-	json_object_foreach(ndpi, k, e)
-		sum += json_integer_value(json_object_get(e, "bytes.sent")) +
-		       json_integer_value(json_object_get(e, "bytes.rcvd"));
+	json_object_foreach(ndpi, k, e) sum +=
+		json_integer_value(json_object_get(e, "bytes.sent")) +
+		json_integer_value(json_object_get(e, "bytes.rcvd"));
 	*rsp = json_array();
-	json_object_foreach(ndpi, k, e) {
-		json_int_t s = json_integer_value(json_object_get(e, "bytes.sent"));
-		json_int_t rv = json_integer_value(json_object_get(e, "bytes.rcvd"));
-		json_int_t ps = json_integer_value(json_object_get(e, "packets.sent"));
-		json_int_t pr = json_integer_value(json_object_get(e, "packets.rcvd"));
-		json_int_t pt = json_integer_value(json_object_get(e, "packets"));
+	json_object_foreach(ndpi, k, e)
+	{
+		json_int_t s =
+			json_integer_value(json_object_get(e, "bytes.sent"));
+		json_int_t rv =
+			json_integer_value(json_object_get(e, "bytes.rcvd"));
+		json_int_t ps =
+			json_integer_value(json_object_get(e, "packets.sent"));
+		json_int_t pr =
+			json_integer_value(json_object_get(e, "packets.rcvd"));
+		json_int_t pt =
+			json_integer_value(json_object_get(e, "packets"));
 
-		json_array_append_new(*rsp, json_pack(
-			"{s:{s:s,s:O},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I},s:O,s:O}",
-			"application", "name", k, "id", json_object_get(e, "id"),
-			"bytes", "rcvd", rv, "sent", s, "total", s + rv,
-			"percentage", sum ? 1 + (s + rv) * 100 / sum : 0,
-			"packets", "rcvd", pr, "sent", ps, "total", pt,
-			"breed", json_object_get(e, "breed"),
-			"tot_num_flows", json_object_get(e, "total_flows")));
+		json_array_append_new(
+			*rsp,
+			json_pack("{s:{s:s,s:O},s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,"
+				  "s:I},s:O,s:O}",
+				  "application", "name", k, "id",
+				  json_object_get(e, "id"), "bytes", "rcvd", rv,
+				  "sent", s, "total", s + rv, "percentage",
+				  sum ? 1 + (s + rv) * 100 / sum : 0, "packets",
+				  "rcvd", pr, "sent", ps, "total", pt, "breed",
+				  json_object_get(e, "breed"), "tot_num_flows",
+				  json_object_get(e, "total_flows")));
 	}
 	json_decref(res);
 	return REST_RC_OK;
@@ -896,8 +952,8 @@ rest_h_host_l7_stats(struct rest_call *c, json_t **rsp)
 			if (r.lq.group != QUERY_L7_PROTO)
 				for (size_t i = 0; i < n; i++)
 					v[i].duration = 0;
-			*rsp = pie_collapse(v, n, param_bool(p, "collapse_stats", 1),
-					    0, 1);
+			*rsp = pie_collapse(
+				v, n, param_bool(p, "collapse_stats", 1), 0, 1);
 		} else {
 			rc = REST_RC_INTERNAL_ERROR;
 		}
@@ -920,7 +976,8 @@ rest_h_flow_traffic(struct rest_call *c, json_t **rsp)
 	if (!(q = calloc(1, sizeof(*q))))
 		return REST_RC_INTERNAL_ERROR;
 	flow_filters_read(p, q);
-	rc = rest_run(ifc, c->route->build, q, sizeof(*q), &q->host_not_found, rsp);
+	rc = rest_run(ifc, c->route->build, q, sizeof(*q), &q->host_not_found,
+		      rsp);
 	free(q);
 	return rc;
 }
@@ -988,7 +1045,8 @@ rest_h_asn_name(struct rest_call *c, json_t **rsp)
 	char buf[IPADDR_STRLEN + 8];
 	struct ipaddr ip;
 
-	if (!param_str(p, "ip", buf, sizeof(buf)) || ipaddr_parse(&ip, buf) != 0)
+	if (!param_str(p, "ip", buf, sizeof(buf)) ||
+	    ipaddr_parse(&ip, buf) != 0)
 		return REST_RC_INVALID_ARGUMENTS;
 	*rsp = json_string("");
 	return REST_RC_OK;
@@ -1018,7 +1076,8 @@ rest_h_country_name(struct rest_call *c, json_t **rsp)
 	code[2] = '\0';
 	if (code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z')
 		return REST_RC_INVALID_ARGUMENTS;
-	cn = bsearch(code, country_names, sizeof(country_names) / sizeof(country_names[0]),
+	cn = bsearch(code, country_names,
+		     sizeof(country_names) / sizeof(country_names[0]),
 		     sizeof(country_names[0]), country_cmp);
 	*rsp = json_string(cn ? cn->name : code);
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;

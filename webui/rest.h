@@ -60,8 +60,12 @@ struct iface *rest_param_iface(const struct rest_params *p, const char *name);
 
 /* Return codes of rest-api.md §1.4, with their HTTP statuses. */
 enum rest_rc {
-	REST_RC_OK = 0, REST_RC_NOT_FOUND, REST_RC_INVALID_INTERFACE,
-	REST_RC_NOT_GRANTED, REST_RC_INVALID_HOST, REST_RC_INVALID_ARGUMENTS,
+	REST_RC_OK = 0,
+	REST_RC_NOT_FOUND,
+	REST_RC_INVALID_INTERFACE,
+	REST_RC_NOT_GRANTED,
+	REST_RC_INVALID_HOST,
+	REST_RC_INVALID_ARGUMENTS,
 	REST_RC_INTERNAL_ERROR,
 };
 
@@ -78,9 +82,9 @@ struct rest_route;
 /* One call being answered: what a handler gets. */
 struct rest_call {
 	const struct rest_params *p;
-	const struct auth_user *u;   /* the caller (never NULL) */
+	const struct auth_user *u; /* the caller (never NULL) */
 	const struct rest_route *route;
-	const char *msg;             /* out: replaces the rc's standard text */
+	const char *msg; /* out: replaces the rc's standard text */
 };
 
 /* Sets *rsp (new object) and returns REST_RC_OK, or an error rc. */
@@ -93,7 +97,7 @@ enum rest_access {
 	 * what every user sees, so they are for administrators.  The rule
 	 * goes by the word, so a route added later cannot forget it. */
 	REST_BY_VERB = 0,
-	REST_ADMIN,                  /* administrators only */
+	REST_ADMIN, /* administrators only */
 	/* The call acts on the caller's own account and the handler
 	 * checks the rights itself (set/ntopng/user/password.lua): the
 	 * verb rule does not apply. */
@@ -101,10 +105,10 @@ enum rest_access {
 };
 
 struct rest_route {
-	const char *path;            /* after /lua/rest/v2/ (or v1/) */
+	const char *path; /* after /lua/rest/v2/ (or v1/) */
 	rest_handler fn;
-	int admin;                   /* enum rest_access */
-	query_build_fn build;        /* the builder the handler runs, or NULL */
+	int admin;	      /* enum rest_access */
+	query_build_fn build; /* the builder the handler runs, or NULL */
 };
 
 /* The route of a full URL ("/lua/rest/v2/..." or its v1 alias), or

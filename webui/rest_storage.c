@@ -47,7 +47,8 @@ historical_iface(void)
 	for (int i = 0; i < node_n_ifaces; i++) {
 		struct iface *ifc = node_ifaces[i];
 
-		if (iface_inputs(ifc) == (IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL))
+		if (iface_inputs(ifc) ==
+		    (IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL))
 			return ifc;
 	}
 	return NULL;
@@ -65,7 +66,8 @@ hist_run(struct iface *ifc, void *arg)
 {
 	struct hist_job *j = arg;
 
-	j->out = historical_load(ifc, j->src_ifid, j->src_dir, j->begin, j->end);
+	j->out =
+		historical_load(ifc, j->src_ifid, j->src_dir, j->begin, j->end);
 }
 
 /* The path relative to the data directory dir ("7/flows/2026/01/02.sqlite"):
@@ -96,13 +98,16 @@ hist_relative(json_t *out, const char *dir)
 
 	for (k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		a = json_object_get(out, lists[k]);
-		json_array_foreach(a, i, v) {
+		json_array_foreach(a, i, v)
+		{
 			if (json_is_string(v))
-				json_array_set_new(a, i, rel_path(dir,
-						   json_string_value(v)));
+				json_array_set_new(
+					a, i,
+					rel_path(dir, json_string_value(v)));
 			else if (json_is_string(f = json_object_get(v, "file")))
-				json_object_set_new(v, "file", rel_path(dir,
-						    json_string_value(f)));
+				json_object_set_new(
+					v, "file",
+					rel_path(dir, json_string_value(f)));
 		}
 	}
 }
@@ -118,7 +123,7 @@ rest_storage_historical(struct rest_call *c, json_t **rsp)
 	long src = 0, b, e;
 
 	if (h == NULL)
-		return REST_RC_NOT_FOUND;   /* no -F: no Historical interface */
+		return REST_RC_NOT_FOUND; /* no -F: no Historical interface */
 	if (rest_param_long(p, "ifid", 0, INT_MAX, &src) < 0 ||
 	    rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
 	    rest_param_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
@@ -154,7 +159,8 @@ rest_storage_historical(struct rest_call *c, json_t **rsp)
 	*rsp = j->out;
 	free(j);
 	if (*rsp)
-		hist_relative(*rsp, iface_prefs(h) ? iface_prefs(h)->data_dir : NULL);
+		hist_relative(*rsp,
+			      iface_prefs(h) ? iface_prefs(h)->data_dir : NULL);
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
@@ -172,7 +178,8 @@ rest_storage_timeseries(struct rest_call *c, json_t **rsp)
 	json_t *series;
 	const char *sub;
 
-	if (rest_param_long(p, "ifid", 0, INT_MAX, &ifid) != 1 || schema == NULL)
+	if (rest_param_long(p, "ifid", 0, INT_MAX, &ifid) != 1 ||
+	    schema == NULL)
 		return REST_RC_INVALID_ARGUMENTS;
 	if (rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1)
 		b = now - 3600;
@@ -232,17 +239,18 @@ rest_storage_timeseries(struct rest_call *c, json_t **rsp)
 				total += x * (double)step;
 			}
 		}
-		json_array_append_new(series, json_pack("{s:s,s:o,s:f}",
-			"label", ds_names[d], "data", v ? v : json_array(),
-			"total", total));
+		json_array_append_new(
+			series,
+			json_pack("{s:s,s:o,s:f}", "label", ds_names[d], "data",
+				  v ? v : json_array(), "total", total));
 	}
 	for (d = 0; d < ds_cnt; d++)
 		rrd_freemem(ds_names[d]);
 	rrd_freemem(ds_names);
 	rrd_freemem(data);
-	*rsp = json_pack("{s:s,s:I,s:I,s:I,s:o}", "schema", schema,
-			 "start", (json_int_t)start, "end", (json_int_t)end,
-			 "step", (json_int_t)step,
-			 "series", series ? series : json_array());
+	*rsp = json_pack("{s:s,s:I,s:I,s:I,s:o}", "schema", schema, "start",
+			 (json_int_t)start, "end", (json_int_t)end, "step",
+			 (json_int_t)step, "series",
+			 series ? series : json_array());
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }

@@ -30,7 +30,8 @@ static const struct rest_route rest_routes[] = {
 	{ "get/ntopng/interfaces.lua", rest_h_interfaces, REST_BY_VERB, NULL },
 	{ "get/interface/data.lua", rest_h_iface_data, REST_BY_VERB,
 	  query_b_iface_data },
-	{ "get/interface/address.lua", rest_h_iface_address, REST_BY_VERB, NULL },
+	{ "get/interface/address.lua", rest_h_iface_address, REST_BY_VERB,
+	  NULL },
 	{ "get/interface/sources.lua", rest_h_build, REST_BY_VERB,
 	  query_b_iface_sources },
 	{ "get/interface/origins.lua", rest_h_build, REST_BY_VERB,
@@ -39,8 +40,10 @@ static const struct rest_route rest_routes[] = {
 	  query_b_l7_iface },
 	{ "get/interface/l7/data.lua", rest_h_l7_data, REST_BY_VERB,
 	  query_b_l7_iface },
-	{ "get/host/active.lua", rest_h_host_active, REST_BY_VERB, query_b_hosts },
-	{ "get/host/data.lua", rest_h_host_data, REST_BY_VERB, query_b_host_data },
+	{ "get/host/active.lua", rest_h_host_active, REST_BY_VERB,
+	  query_b_hosts },
+	{ "get/host/data.lua", rest_h_host_data, REST_BY_VERB,
+	  query_b_host_data },
 	/* with "host", one host: query_b_host_data */
 	{ "get/host/custom_data.lua", rest_h_host_custom_data, REST_BY_VERB,
 	  query_b_hosts_data },
@@ -48,7 +51,8 @@ static const struct rest_route rest_routes[] = {
 	  query_b_host_exists },
 	{ "get/host/l7/stats.lua", rest_h_host_l7_stats, REST_BY_VERB,
 	  query_b_host_l7 },
-	{ "get/flow/active.lua", rest_h_flow_active, REST_BY_VERB, query_b_flows },
+	{ "get/flow/active.lua", rest_h_flow_active, REST_BY_VERB,
+	  query_b_flows },
 	{ "get/flow/l4/counters.lua", rest_h_build, REST_BY_VERB,
 	  query_b_flow_l4_counters },
 	{ "get/flow/l7/counters.lua", rest_h_build, REST_BY_VERB,
@@ -59,13 +63,17 @@ static const struct rest_route rest_routes[] = {
 	  query_b_flow_graph },
 	{ "get/host/l4/contacted_hosts_data.lua", rest_h_host_contacts,
 	  REST_BY_VERB, query_b_host_contacts },
-	{ "get/asn/asn_info.lua", rest_h_asn_info, REST_BY_VERB, query_b_asn_info },
+	{ "get/asn/asn_info.lua", rest_h_asn_info, REST_BY_VERB,
+	  query_b_asn_info },
 	{ "get/asn/asn_name.lua", rest_h_asn_name, REST_BY_VERB, NULL },
-	{ "get/country/country_name.lua", rest_h_country_name, REST_BY_VERB, NULL },
+	{ "get/country/country_name.lua", rest_h_country_name, REST_BY_VERB,
+	  NULL },
 	/* persistence (webui/rest_storage.c, docs/storage.md) */
 	{ "get/ntopng/redis.lua", rest_storage_stats, REST_BY_VERB, NULL },
-	{ "set/interface/historical.lua", rest_storage_historical, REST_BY_VERB, NULL },
-	{ "get/timeseries/ts.lua", rest_storage_timeseries, REST_BY_VERB, NULL },
+	{ "set/interface/historical.lua", rest_storage_historical, REST_BY_VERB,
+	  NULL },
+	{ "get/timeseries/ts.lua", rest_storage_timeseries, REST_BY_VERB,
+	  NULL },
 	/* the web pages' own calls (webui/ui.c) */
 	{ "get/ntopng/session.lua", ui_h_session, REST_BY_VERB, NULL },
 	{ "get/ntopng/users.lua", ui_h_users, REST_ADMIN, NULL },
@@ -76,13 +84,15 @@ static const struct rest_route rest_routes[] = {
 	/* create/ acts on the caller's own account (an administrator: on
 	 * anyone's), so it is not in the verb rule */
 	{ "create/ntopng/api_token.lua", ui_h_api_token, REST_BY_VERB, NULL },
-	{ "create/ntopng/session.lua", ui_h_session_create, REST_BY_VERB, NULL },
+	{ "create/ntopng/session.lua", ui_h_session_create, REST_BY_VERB,
+	  NULL },
 	{ "get/ntopng/prefs.lua", ui_h_prefs_get, REST_BY_VERB, NULL },
 	{ "set/ntopng/prefs.lua", ui_h_prefs_set, REST_ADMIN, NULL },
 	{ "set/interface/name.lua", ui_h_iface_name, REST_ADMIN, NULL },
 	{ "get/vlan/list.lua", ui_h_vlans, REST_BY_VERB, query_b_vlans },
 	{ "get/asn/list.lua", ui_h_geo_list, REST_BY_VERB, query_b_asns },
-	{ "get/country/list.lua", ui_h_geo_list, REST_BY_VERB, query_b_countries },
+	{ "get/country/list.lua", ui_h_geo_list, REST_BY_VERB,
+	  query_b_countries },
 	{ "get/interface/matrix.lua", ui_h_matrix, REST_BY_VERB,
 	  query_b_host_matrix },
 	{ "get/flow/details.lua", ui_h_flow_details, REST_BY_VERB,
@@ -109,8 +119,9 @@ rest_routes_all(size_t *n)
 int
 rest_route_admin_only(const struct rest_route *r)
 {
-	static const char *const verbs[] = { "set/", "add/", "edit/", "delete/",
-					     "enable/", "disable/", "reset/" };
+	static const char *const verbs[] = { "set/",	"add/",	   "edit/",
+					     "delete/", "enable/", "disable/",
+					     "reset/" };
 
 	if (r->admin == REST_ADMIN)
 		return 1;
@@ -127,7 +138,8 @@ rest_route_find(const char *url)
 {
 	const char *rest;
 
-	if (!strncmp(url, "/lua/rest/v2/", 13) || !strncmp(url, "/lua/rest/v1/", 13))
+	if (!strncmp(url, "/lua/rest/v2/", 13) ||
+	    !strncmp(url, "/lua/rest/v1/", 13))
 		rest = url + 13;
 	else
 		return NULL;

@@ -54,8 +54,10 @@ ui_iface_name_key(int ifid, char *key, size_t len)
 	char id[256];
 
 	return storage_iface_id(ifid, id, sizeof(id)) == 0 &&
-	       snprintf(key, len, "ntopng.prefs.iface.%s.name", id) <
-	       (int)len ? 0 : -1;
+			       snprintf(key, len, "ntopng.prefs.iface.%s.name",
+					id) < (int)len
+		       ? 0
+		       : -1;
 }
 
 char *
@@ -63,8 +65,8 @@ ui_iface_custom_name(int ifid)
 {
 	char key[320];
 
-	return ui_iface_name_key(ifid, key, sizeof(key)) == 0 ?
-	       kv_get(key) : NULL;
+	return ui_iface_name_key(ifid, key, sizeof(key)) == 0 ? kv_get(key)
+							      : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -120,13 +122,12 @@ ui_h_session(struct rest_call *c, json_t **rsp)
 	const struct auth_user *u = c->u;
 	/* features: optional calls the pages may use (so that they never
 	 * fetch a path this build does not serve). */
-	*rsp = json_pack("{s:s,s:s,s:s,s:b,s:b,s:i,s:{s:b}}", "user", u->name,
-		"group", u->admin ? "administrator" : "unprivileged",
-		"csrf", u->csrf,
-		"default_password", !strcmp(u->name, "admin") &&
-				    auth_admin_default_password(),
-		"session", u->via_session,
-		"session_ttl", auth_session_ttl(),
+	*rsp = json_pack(
+		"{s:s,s:s,s:s,s:b,s:b,s:i,s:{s:b}}", "user", u->name, "group",
+		u->admin ? "administrator" : "unprivileged", "csrf", u->csrf,
+		"default_password",
+		!strcmp(u->name, "admin") && auth_admin_default_password(),
+		"session", u->via_session, "session_ttl", auth_session_ttl(),
 		"features", "sources",
 		rest_is_path("/lua/rest/v2/get/interface/sources.lua"));
 	return REST_RC_OK;
@@ -149,7 +150,8 @@ ui_h_user_add(struct rest_call *c, json_t **rsp)
 	const char *g = p_str(p, "group");
 
 	if (!auth_name_valid(name) || !pw) {
-		c->msg = "A user name (letters, digits, _ - @) and a password are needed";
+		c->msg = "A user name (letters, digits, _ - @) and a password "
+			 "are needed";
 		return REST_RC_INVALID_ARGUMENTS;
 	}
 	if (g && strcmp(g, "administrator") && strcmp(g, "unprivileged")) {
@@ -208,7 +210,8 @@ ui_h_user_password(struct rest_call *c, json_t **rsp)
 		return REST_RC_NOT_GRANTED;
 	/* Your own password: prove you know the old one (a stolen session
 	 * must not lock the owner out). */
-	if (!strcmp(name, u->name) && (!old || !auth_password_check(name, old))) {
+	if (!strcmp(name, u->name) &&
+	    (!old || !auth_password_check(name, old))) {
 		c->msg = "The old password is wrong";
 		return REST_RC_NOT_GRANTED;
 	}
@@ -270,11 +273,12 @@ ifaces_json(void)
 		const char *name = query_iface_name(ifc);
 		char *custom = ui_iface_custom_name(query_iface_id(ifc));
 
-		json_array_append_new(a, json_pack("{s:i,s:s,s:s,s:s}",
-			"ifid", query_iface_id(ifc),
-			"ifname", ifname ? ifname : "",
-			"name", name ? name : "",
-			"custom_name", custom ? custom : ""));
+		json_array_append_new(a,
+				      json_pack("{s:i,s:s,s:s,s:s}", "ifid",
+						query_iface_id(ifc), "ifname",
+						ifname ? ifname : "", "name",
+						name ? name : "", "custom_name",
+						custom ? custom : ""));
 		free(custom);
 	}
 	return a;
@@ -293,9 +297,9 @@ ui_h_prefs_get(struct rest_call *c, json_t **rsp)
 	if (!r || errno || end == r || *end != '\0' || days < 0)
 		days = 0;
 	free(r);
-	*rsp = json_pack("{s:i,s:I,s:o}", "auth_session_duration", auth_session_ttl(),
-			 "flows_retention_days", (json_int_t)days,
-			 "interfaces", ifaces_json());
+	*rsp = json_pack("{s:i,s:I,s:o}", "auth_session_duration",
+			 auth_session_ttl(), "flows_retention_days",
+			 (json_int_t)days, "interfaces", ifaces_json());
 	return REST_RC_OK;
 }
 
@@ -308,8 +312,10 @@ ui_h_prefs_set(struct rest_call *c, json_t **rsp)
 	char buf[32];
 
 	if (d) {
-		if (!rest_param_int(p, "auth_session_duration", 1, 365L * 86400, &v)) {
-			c->msg = "auth_session_duration is 1 .. 31536000 seconds";
+		if (!rest_param_int(p, "auth_session_duration", 1, 365L * 86400,
+				    &v)) {
+			c->msg = "auth_session_duration is 1 .. 31536000 "
+				 "seconds";
 			return REST_RC_INVALID_ARGUMENTS;
 		}
 		snprintf(buf, sizeof(buf), "%ld", v);
@@ -318,7 +324,8 @@ ui_h_prefs_set(struct rest_call *c, json_t **rsp)
 	}
 	if (rest_params_get(p, "flows_retention_days")) {
 		if (!rest_param_int(p, "flows_retention_days", 0, 36500, &v)) {
-			c->msg = "flows_retention_days is 0 (keep all) .. 36500";
+			c->msg =
+				"flows_retention_days is 0 (keep all) .. 36500";
 			return REST_RC_INVALID_ARGUMENTS;
 		}
 		snprintf(buf, sizeof(buf), "%ld", v);
@@ -346,7 +353,8 @@ ui_h_iface_name(struct rest_call *c, json_t **rsp)
 		return REST_RC_INVALID_ARGUMENTS;
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20 || strchr("<>&\"'", name[i])) {
+		if ((unsigned char)name[i] < 0x20 ||
+		    strchr("<>&\"'", name[i])) {
 			c->msg = "The name has a forbidden character";
 			return REST_RC_INVALID_ARGUMENTS;
 		}
@@ -364,9 +372,11 @@ enum rest_rc
 ui_h_vlans(struct rest_call *c, json_t **rsp)
 {
 	const struct rest_params *p = c->p;
-	static const char *const cols[] = { "vlan", "num_hosts", "bytes_sent",
-		"bytes_rcvd", "traffic", "throughput", "seen_since", "packets",
-		"last_seen", NULL };
+	static const char *const cols[] = { "vlan",	  "num_hosts",
+					    "bytes_sent", "bytes_rcvd",
+					    "traffic",	  "throughput",
+					    "seen_since", "packets",
+					    "last_seen",  NULL };
 	json_t *rows = NULL;
 	enum rest_rc rc = run(c, NULL, 0, &rows);
 
@@ -381,8 +391,10 @@ enum rest_rc
 ui_h_geo_list(struct rest_call *c, json_t **rsp)
 {
 	const struct rest_params *p = c->p;
-	static const char *const cols[] = { "num_hosts", "bytes_sent",
-		"bytes_rcvd", "traffic", "throughput", "seen_since", NULL };
+	static const char *const cols[] = { "num_hosts",  "bytes_sent",
+					    "bytes_rcvd", "traffic",
+					    "throughput", "seen_since",
+					    NULL };
 	json_t *rows = NULL;
 	enum rest_rc rc = run(c, NULL, 0, &rows);
 
