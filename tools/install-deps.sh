@@ -21,6 +21,8 @@ PKGS=(
 	# make fuzz: clang, and libFuzzer with clang's sanitizer runtimes
 	# (only recommended by clang, so not brought by --no-install-recommends)
 	clang libclang-rt-dev
+	# make format-check (.ci/run)
+	clang-format
 	# the TSan build (--enable-tsan) uses gcc's runtime
 	libtsan2
 	rrdtool
