@@ -52,7 +52,13 @@ sys.path.insert(0, %(here)r)
 import node
 args = %(args)r
 with node.Node(args, name="fake", **%(kw)r) as n:
-    pass
+    # the real node: stop it only once it has logged its ERROR line (a
+    # slow build may not have reached the cut before SIGTERM)
+    if %(real)r:
+        import time
+        deadline = time.monotonic() + 60
+        while "ERROR:" not in n.read_log() and time.monotonic() < deadline:
+            time.sleep(0.1)
 sys.exit(node.summary())
 '''
 
@@ -67,7 +73,7 @@ def run_case(env_extra, kw=None, args=None, real=False):
         os.chmod(fake, 0o755)
         env["NTOPNG_BIN"] = fake
     env.update(env_extra)
-    code = CHILD % {"here": HERE, "args": args or [], "kw": kw or {}}
+    code = CHILD % {"here": HERE, "args": args or [], "kw": kw or {}, "real": real}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                        text=True, timeout=120)
     return r.returncode, r.stdout + r.stderr
