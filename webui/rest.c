@@ -541,6 +541,18 @@ flow_filters_read(const struct rest_params *p, struct flow_query *q)
 	param_str(p, "origin", q->origin, sizeof(q->origin));
 }
 
+/* A flow query with the list filters of p read in (heap: 2 KB with its
+ * strings, and HTTP threads' stacks are small), or NULL. */
+static struct flow_query *
+flow_query_new(const struct rest_params *p)
+{
+	struct flow_query *q = calloc(1, sizeof(*q));
+
+	if (q)
+		flow_filters_read(p, q);
+	return q;
+}
+
 enum rest_rc
 rest_h_flow_active(struct rest_call *c, json_t **rsp)
 {
@@ -551,14 +563,11 @@ rest_h_flow_active(struct rest_call *c, json_t **rsp)
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	/* 2 KB with its strings: on the heap, as HTTP threads' stacks are
-	 * small. */
-	if (!(q = calloc(1, sizeof(*q))))
+	if (!(q = flow_query_new(p)))
 		return REST_RC_INTERNAL_ERROR;
 	*rsp = json_object();
 	paging_read(p, flow_cols, QFS_BYTES, 1, 0, &q->sort, &q->desc,
 		    &q->per_page, &q->page, *rsp);
-	flow_filters_read(p, q);
 	q->verbose = param_bool(p, "verbose", 0);
 	rc = list_run(ifc, c->route->build, q, sizeof(*q), &q->host_not_found,
 		      *rsp, rsp);
@@ -973,9 +982,8 @@ rest_h_flow_traffic(struct rest_call *c, json_t **rsp)
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
-	if (!(q = calloc(1, sizeof(*q))))
+	if (!(q = flow_query_new(p)))
 		return REST_RC_INTERNAL_ERROR;
-	flow_filters_read(p, q);
 	rc = rest_run(ifc, c->route->build, q, sizeof(*q), &q->host_not_found,
 		      rsp);
 	free(q);
