@@ -130,6 +130,9 @@ writer_iface_dirname(char *buf, size_t len, const char *name)
 			 (c >= '0' && c <= '9') || c == '.' || c == '_' ||
 			 c == '-';
 
+		/* a kept tail must not start a hidden name either */
+		if (o == 0 && c == '.')
+			ok = 0;
 		buf[o++] = ok ? c : '_';
 		changed |= !ok;
 	}

@@ -155,11 +155,14 @@ def iface_dir(name):
     """The directory of interface `name` (its -i text, or the name of
     "-i name=spec") under <data-dir>/interfaces/, as exporter/writer.c
     writer_iface_dirname() makes it: [A-Za-z0-9._-] kept, at most the last
-    40 characters, '+' and an FNV-1a hash when anything changed."""
+    40 characters, no leading '.', '+' and an FNV-1a hash when anything
+    changed."""
     raw = name.encode()
     keep = raw[-40:] if len(raw) > 40 else raw
     out = "".join(chr(c) if chr(c).isascii() and (chr(c).isalnum() or chr(c) in "._-")
                   else "_" for c in keep)
+    if out.startswith("."):      # never a hidden directory
+        out = "_" + out[1:]
     if len(raw) > 40 or out != keep.decode("latin-1") or not raw or raw[:1] == b".":
         h = 2166136261
         for c in raw:

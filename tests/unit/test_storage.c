@@ -38,6 +38,13 @@ test_dirname(void **state)
 	assert_int_equal(writer_iface_dirname(a, sizeof(a), "branch-1.lan_2"), 0);
 	assert_string_equal(a, "branch-1.lan_2");
 
+	/* a long path whose kept tail starts at a '.': never a hidden name
+	 * (the tail of "/tmp/tmp.HdC04Gf9vu/shared/pcaps/6in4tunnel.pcap") */
+	assert_int_equal(writer_iface_dirname(a, sizeof(a),
+		"/tmp/tmp.HdC04Gf9vu/shared/pcaps/6in4tunnel.pcap"), 0);
+	assert_int_equal(a[0], '_');
+	assert_non_null(strchr(a, '+'));
+
 	/* a path: sanitized and hashed, never a path */
 	assert_int_equal(writer_iface_dirname(a, sizeof(a), "/tmp/x.pcap"), 0);
 	assert_null(strchr(a, '/'));
