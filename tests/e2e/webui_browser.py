@@ -9,80 +9,17 @@ python3-selenium are not installed (tools/install-deps.sh installs them).
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
-from node import Node, PCAPS, REPO, redis_flushdb
+from node import Node, PCAPS, redis_flushdb
 from node import expect as check, failures
 
-# Debian's python3-selenium lives in dist-packages, which a python3 from
-# pyenv or a venv does not search.
-if os.path.isdir("/usr/lib/python3/dist-packages"):
-    sys.path.append("/usr/lib/python3/dist-packages")
-try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-except ImportError:
-    print("SKIP: python3-selenium is not installed")
-    sys.exit(77)
+from browser import By, browser, page, severe, shot, wait_for  # noqa: E402
+from browser import SCREENS  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-if not CHROMIUM or not DRIVER:
-    print("SKIP: chromium / chromedriver not installed")
-    sys.exit(77)
-
-SCREENS = os.path.join(os.environ.get("NTOPNG_TEST_LOGS") or
-                       os.path.join(REPO, "build", "test-logs"), "screens")
-os.makedirs(SCREENS, exist_ok=True)
 REDIS_DB = "12"
-
-
-def browser(profile):
-    o = webdriver.ChromeOptions()
-    o.binary_location = CHROMIUM
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-              "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync",
-              "--disable-dev-shm-usage", "--window-size=1400,1000",
-              "--user-data-dir=" + profile):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(DRIVER), options=o)
-
-
-def severe(d):
-    return [e for e in d.get_log("browser") if e.get("level") == "SEVERE"]
-
-
-def wait_for(d, css, cond=None, timeout=15):
-    """Waits until css matches and cond(elements) holds; returns them."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        els = d.find_elements(By.CSS_SELECTOR, css)
-        if els and (cond is None or cond(els)):
-            return els
-        time.sleep(0.1)
-    return []
-
-
-def shot(d, name):
-    d.save_screenshot(os.path.join(SCREENS, name + ".png"))
-
-
-def page(d, base, path, name, css, cond=None, errors_ok=False):
-    d.get(base + path)
-    els = wait_for(d, css, cond)
-    time.sleep(0.3)
-    shot(d, name)
-    logs = severe(d)
-    check(bool(els), "%s: %s shows %s" % (name, path, css))
-    if not errors_ok:
-        check(not logs, "%s: no console error %s" % (name, [l["message"] for l in logs][:3]))
-    return els
 
 
 def chart_points(d, cid):

@@ -23,43 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
 from node import Node, PCAPS, expect  # noqa: E402
 
-if os.path.isdir("/usr/lib/python3/dist-packages"):
-    sys.path.append("/usr/lib/python3/dist-packages")
-try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-except ImportError:
-    print("SKIP: python3-selenium is not installed")
-    sys.exit(77)
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-if not CHROMIUM or not DRIVER:
-    print("SKIP: chromium / chromedriver not installed")
-    sys.exit(77)
-
-
-def browser(profile):
-    o = webdriver.ChromeOptions()
-    o.binary_location = CHROMIUM
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000",
-              "--user-data-dir=" + profile):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(DRIVER), options=o)
-
-
-def wait_for(d, css, cond=None, timeout=15):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        els = d.find_elements(By.CSS_SELECTOR, css)
-        if els and (cond is None or cond(els)):
-            return els
-        time.sleep(0.1)
-    return []
+from browser import By, browser, wait_for  # noqa: E402
 
 
 def main():
