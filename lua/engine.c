@@ -436,8 +436,15 @@ safe_load(lua_State *L)
 		s = luaL_checklstring(L, 1, &len);
 	}
 	if (luaL_loadbufferx(L, s, len, name, "t") != 0) {
+		const char *m = lua_tostring(L, -1);
+
+		/* LuaJIT says "wrong mode": say why */
 		lua_pushnil(L);
-		lua_insert(L, -2);
+		if (m && strstr(m, "wrong mode"))
+			lua_pushstring(L, "load: bytecode chunks are refused "
+					  "(source text only)");
+		else
+			lua_pushvalue(L, -2);
 		return 2;
 	}
 	return 1;
