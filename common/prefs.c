@@ -288,10 +288,13 @@ static const struct opt_def opt_table[] = {
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
 	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS,
 	  F_STR(httpdocs_dir) },
-	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 0, T_WEB, "<path>",
-	  "Scripts directory.\nDefault: " DEF_SCRIPTS, F_STR(scripts_dir) },
-	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 0, T_WEB, "<path>",
-	  "Callbacks directory.\nDefault: " DEF_CALLBACKS,
+	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 1, T_WEB, "<path>",
+	  "Scripts directory: <path>/lua/x.lua answers\n/lua/x.lua "
+	  "(docs/lua.md).\nDefault: " DEF_SCRIPTS,
+	  F_STR(scripts_dir) },
+	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 1, T_WEB, "<path>",
+	  "Callbacks directory (second.lua, minute.lua,\nhourly.lua, "
+	  "daily.lua).\nDefault: " DEF_CALLBACKS,
 	  F_STR(callbacks_dir) },
 	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB, "[0|1]",
 	  "Disable user login authentication:\n"
