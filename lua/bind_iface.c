@@ -517,21 +517,6 @@ push_flow(lua_State *L, json_t *r)
 		luab_set_bool(L, "tcp.seq_problems", 0);
 }
 
-/* Runs a flow query (verbose 2); nil, err on timeout; an unknown host
- * gives an empty answer (upstream gave every flow: lua-api.md 2.1). */
-static int
-flows_run(lua_State *L, struct iface *ifc, struct flow_query *q, json_t **o)
-{
-	q->verbose = 2;
-	if (luab_query(L, ifc, query_b_flows, q, sizeof(*q), o) != 0)
-		return -1;
-	if (!*o && !q->host_not_found) {
-		luab_fail(L, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 static void
 flow_query_init(struct flow_query *q)
 {
@@ -556,38 +541,204 @@ flow_host_arg(lua_State *L, int idx, struct flow_query *q)
 	return 0;
 }
 
+/* The flat answer lives in a userdata whose __gc frees it, so a Lua
+ * error on the way (the deadline, the state's memory cap) leaks nothing. */
+#define FLAT_GUARD "ntopng.flow_flat"
+
+static int
+flat_gc(lua_State *L)
+{
+	struct query_flow_flat *f = lua_touserdata(L, 1);
+
+	if (f)
+		query_flow_flat_free(f);
+	return 0;
+}
+
+/*
+ * Runs the flat flow query (no JSON object per flow: the owner copies
+ * plain records, this thread builds the tables) with the (host[, vlan])
+ * at idx.  Returns the records, held by a guard pushed on the stack
+ * (possibly none: an unknown host gives no flows, where upstream gave
+ * every flow, lua-api.md 2.1), or NULL with nil, err pushed.
+ */
+static struct query_flow_flat *
+flows_flat(lua_State *L, int idx)
+{
+	struct iface *ifc = luab_iface(L);
+	struct query_flat_arg a;
+	struct query_flow_flat *g;
+	json_t *o;
+
+	if (!ifc)
+		return NULL;
+	memset(&a, 0, sizeof(a));
+	flow_query_init(&a.q);
+	if (flow_host_arg(L, idx, &a.q) != 0) {
+		luab_fail(L, "expected host[, vlan]");
+		return NULL;
+	}
+	g = lua_newuserdata(L, sizeof(*g));
+	memset(g, 0, sizeof(*g));
+	if (luaL_newmetatable(L, FLAT_GUARD)) {
+		lua_pushcfunction(L, flat_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	if (luab_query(L, ifc, query_b_flows_flat, &a, sizeof(a), &o) != 0)
+		return NULL;
+	*g = a.out; /* from here the guard owns the buffers */
+	if (!o && !a.q.host_not_found) {
+		luab_fail(L, "out of memory");
+		return NULL;
+	}
+	json_decref(o);
+	return g;
+}
+
+/* The field names of a 2.4 flow table, pushed once per call and reused
+ * from the stack (no string hashing per row). */
+enum {
+	FK_KEY,
+	FK_CLI_IP,
+	FK_CLI_PORT,
+	FK_CLI_ALLOWED,
+	FK_CLI_SYSTEM,
+	FK_SRV_IP,
+	FK_SRV_PORT,
+	FK_SRV_ALLOWED,
+	FK_SRV_SYSTEM,
+	FK_VLAN,
+	FK_L4,
+	FK_NDPI,
+	FK_BYTES,
+	FK_PACKETS,
+	FK_C2S_BYTES,
+	FK_S2C_BYTES,
+	FK_C2S_PKTS,
+	FK_S2C_PKTS,
+	FK_FIRST,
+	FK_LAST,
+	FK_DURATION,
+	FK_PASS,
+	FK_BPS,
+	FK_PPS,
+	FK_INFO,
+	FK_SEQ,
+	FK_N
+};
+static const char *const flow_keys[FK_N] = {
+	"key",
+	"cli.ip",
+	"cli.port",
+	"cli.allowed_host",
+	"cli.systemhost",
+	"srv.ip",
+	"srv.port",
+	"srv.allowed_host",
+	"srv.systemhost",
+	"vlan",
+	"proto.l4",
+	"proto.ndpi",
+	"bytes",
+	"packets",
+	"cli2srv.bytes",
+	"srv2cli.bytes",
+	"cli2srv.packets",
+	"srv2cli.packets",
+	"seen.first",
+	"seen.last",
+	"duration",
+	"verdict.pass",
+	"throughput_bps",
+	"throughput_pps",
+	"info",
+	"tcp.seq_problems",
+};
+
+static void
+fnum(lua_State *L, int base, int k, double v)
+{
+	lua_pushvalue(L, base + k);
+	lua_pushnumber(L, v);
+	lua_rawset(L, -3);
+}
+
+static void
+fstr(lua_State *L, int base, int k, const char *v)
+{
+	lua_pushvalue(L, base + k);
+	lua_pushstring(L, v);
+	lua_rawset(L, -3);
+}
+
+static void
+fbool(lua_State *L, int base, int k, int v)
+{
+	lua_pushvalue(L, base + k);
+	lua_pushboolean(L, v);
+	lua_rawset(L, -3);
+}
+
+/* Pushes one flat record as a 2.4 flow table; base = the first name. */
+static void
+push_flow_rec(lua_State *L, int base, const struct query_flow_flat *o,
+	      const struct query_flow_rec *r)
+{
+	lua_createtable(L, 0, FK_N);
+	fnum(L, base, FK_KEY, r->id);
+	fstr(L, base, FK_CLI_IP, o->arena + r->cli_ip);
+	fnum(L, base, FK_CLI_PORT, r->cli_port);
+	fbool(L, base, FK_CLI_ALLOWED, r->cli_local);
+	fbool(L, base, FK_CLI_SYSTEM, 0);
+	fstr(L, base, FK_SRV_IP, o->arena + r->srv_ip);
+	fnum(L, base, FK_SRV_PORT, r->srv_port);
+	fbool(L, base, FK_SRV_ALLOWED, r->srv_local);
+	fbool(L, base, FK_SRV_SYSTEM, 0);
+	fnum(L, base, FK_VLAN, r->vlan);
+	fstr(L, base, FK_L4, query_l4_name(r->l4_proto));
+	fstr(L, base, FK_NDPI, o->arena + r->l7);
+	fnum(L, base, FK_BYTES, (double)(r->c2s_bytes + r->s2c_bytes));
+	fnum(L, base, FK_PACKETS, (double)(r->c2s_pkts + r->s2c_pkts));
+	fnum(L, base, FK_C2S_BYTES, (double)r->c2s_bytes);
+	fnum(L, base, FK_S2C_BYTES, (double)r->s2c_bytes);
+	fnum(L, base, FK_C2S_PKTS, (double)r->c2s_pkts);
+	fnum(L, base, FK_S2C_PKTS, (double)r->s2c_pkts);
+	fnum(L, base, FK_FIRST, (double)r->first_s);
+	fnum(L, base, FK_LAST, (double)r->last_s);
+	fnum(L, base, FK_DURATION, (double)r->duration);
+	fbool(L, base, FK_PASS, 1);
+	fnum(L, base, FK_BPS, r->thpt_bps);
+	fnum(L, base, FK_PPS, r->thpt_pps);
+	fstr(L, base, FK_INFO, o->arena + r->info);
+	if (r->l4_proto == 6)
+		fbool(L, base, FK_SEQ, 0);
+}
+
 /* getFlowsInfo([host[, vlan]]): {[key] = flow 2.4}, key = the flow's
  * serial (REST hash_id), unique and exact in Lua. */
 static int
 l_getFlowsInfo(lua_State *L)
 {
-	struct iface *ifc = luab_iface(L);
-	struct flow_query q;
-	json_t *o, *r;
-	size_t i;
+	struct query_flow_flat *f = flows_flat(L, 1);
+	int base;
 
-	if (!ifc)
+	if (!f)
 		return 2;
-	flow_query_init(&q);
-	if (flow_host_arg(L, 1, &q) != 0)
-		return luab_fail(L, "getFlowsInfo: expected host[, vlan]");
-	if (flows_run(L, ifc, &q, &o) != 0)
-		return 2;
-	if (!o) {
-		lua_newtable(L);
-		return 1;
-	}
-	lua_createtable(L, 0, (int)json_array_size(json_object_get(o, "data")));
-	json_array_foreach(json_object_get(o, "data"), i, r)
-	{
+	if (!lua_checkstack(L, FK_N + 8))
+		return luab_fail(L, "out of stack");
+	base = lua_gettop(L) + 1;
+	for (int k = 0; k < FK_N; k++)
+		lua_pushstring(L, flow_keys[k]);
+	lua_createtable(L, 0, (int)f->n);
+	for (size_t i = 0; i < f->n; i++) {
 		if ((i & 1023) == 1023)
 			luabind_check_deadline(L);
-		push_flow(L, r);
-		lua_getfield(L, -1, "key");
-		lua_insert(L, -2);
-		lua_settable(L, -3);
+		lua_pushnumber(L, f->rec[i].id);
+		push_flow_rec(L, base, f, &f->rec[i]);
+		lua_rawset(L, -3);
 	}
-	json_decref(o);
+	query_flow_flat_free(f); /* now rather than at the next GC */
 	return 1;
 }
 
@@ -596,58 +747,40 @@ l_getFlowsInfo(lua_State *L)
 static int
 l_getFlowPeers(lua_State *L)
 {
-	struct iface *ifc = luab_iface(L);
-	struct flow_query q;
-	json_t *o, *r;
-	size_t i;
+	struct query_flow_flat *f = flows_flat(L, 1);
 
-	if (!ifc)
+	if (!f)
 		return 2;
-	flow_query_init(&q);
-	if (flow_host_arg(L, 1, &q) != 0)
-		return luab_fail(L, "getFlowPeers: expected host[, vlan]");
-	if (flows_run(L, ifc, &q, &o) != 0)
-		return 2;
-	if (!o) {
-		lua_newtable(L);
-		return 1;
-	}
-	lua_createtable(L, 0, (int)json_array_size(json_object_get(o, "data")));
-	json_array_foreach(json_object_get(o, "data"), i, r)
-	{
-		const char *c = json_string_value(
-			json_object_get(json_object_get(r, "client"), "ip"));
-		const char *s = json_string_value(
-			json_object_get(json_object_get(r, "server"), "ip"));
-		json_int_t vlan =
-			json_integer_value(json_object_get(r, "vlan"));
-		char key[2 * QUERY_STR_MAX];
+	lua_createtable(L, 0, (int)f->n);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct query_flow_rec *r = &f->rec[i];
+		const char *c = f->arena + r->cli_ip;
+		const char *s = f->arena + r->srv_ip;
+		char key[2 * 64];
 
-		if ((i & 1023) == 1023)
-			luabind_check_deadline(L);
-		if (vlan)
-			snprintf(key, sizeof(key), "%s@%lld %s@%lld",
-				 c ? c : "", (long long)vlan, s ? s : "",
-				 (long long)vlan);
+		if (r->vlan)
+			snprintf(key, sizeof(key), "%s@%u %s@%u", c, r->vlan, s,
+				 r->vlan);
 		else
-			snprintf(key, sizeof(key), "%s %s", c ? c : "",
-				 s ? s : "");
+			snprintf(key, sizeof(key), "%s %s", c, s);
 		lua_createtable(L, 0, 12);
 		luab_set_str(L, "client", c);
-		luab_set_num(L, "client.vlan", (double)vlan);
+		luab_set_num(L, "client.vlan", r->vlan);
 		luab_set_str(L, "server", s);
-		luab_set_num(L, "server.vlan", (double)vlan);
-		alias(L, r, "cli2srv.bytes", "sent");
-		alias(L, r, "srv2cli.bytes", "rcvd");
-		alias(L, r, "duration", "duration");
-		set_path(L, r, "protocol", "l7", "proto.ndpi");
+		luab_set_num(L, "server.vlan", r->vlan);
+		luab_set_num(L, "sent", (double)r->c2s_bytes);
+		luab_set_num(L, "rcvd", (double)r->s2c_bytes);
+		luab_set_num(L, "duration", (double)r->duration);
+		luab_set_str(L, "proto.ndpi", f->arena + r->l7);
 		luab_set_num(L, "client.latitude", 0);
 		luab_set_num(L, "client.longitude", 0);
 		luab_set_num(L, "server.latitude", 0);
 		luab_set_num(L, "server.longitude", 0);
+		if ((i & 1023) == 1023)
+			luabind_check_deadline(L);
 		lua_setfield(L, -2, key);
 	}
-	json_decref(o);
+	query_flow_flat_free(f);
 	return 1;
 }
 
