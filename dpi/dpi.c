@@ -109,10 +109,34 @@ dpi_take_info(struct dpi_flow *f)
 	}
 }
 
+/* What the client said of its OS, read once as detection ends (nDPI
+ * keeps the User-Agent and the DHCP options on its flow state, which is
+ * freed next): a 4-byte verdict, never the string. */
+static void
+dpi_take_os(struct dpi_flow *f)
+{
+	const struct ndpi_flow_struct *n = f->ndpi;
+
+	if (n->http.user_agent != NULL &&
+	    os_from_user_agent(n->http.user_agent,
+			       strnlen(n->http.user_agent, 512), &f->os))
+		return;
+	if (f->l7_app == NDPI_PROTOCOL_DHCP ||
+	    f->l7_master == NDPI_PROTOCOL_DHCP)
+		os_from_dhcp(n->protos.dhcp.class_ident,
+			     strnlen(n->protos.dhcp.class_ident,
+				     sizeof(n->protos.dhcp.class_ident)),
+			     n->protos.dhcp.fingerprint,
+			     strnlen(n->protos.dhcp.fingerprint,
+				     sizeof(n->protos.dhcp.fingerprint)),
+			     &f->os);
+}
+
 static void
 dpi_finish(struct dpi_flow *f)
 {
 	dpi_take_info(f);
+	dpi_take_os(f);
 	ndpi_free_flow(f->ndpi);
 	f->ndpi = NULL;
 	f->detection_done = 1;
