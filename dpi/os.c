@@ -11,7 +11,7 @@
  * The order of the tests matters: Android UAs also say "Linux", iOS UAs
  * also say "Mac OS X".  Windows system components (Windows Update,
  * Delivery Optimization, CryptoAPI) send "Microsoft-<name>/<NT version>"
- * or "Windows-Update-Agent/<NT version>" with no comment at all.
+ * or "Windows-Update-Agent/<agent version>" with no comment at all.
  *
  * DHCP (RFC 2132): option 60 (vendor class) "MSFT 5.0" is Windows,
  * "android-dhcp-<ver>" Android, "dhcpcd-<v>:Linux-..." Linux, "udhcp"
@@ -111,9 +111,8 @@ os_from_user_agent(const char *ua, size_t len, struct os_verdict *v)
 			p++;
 		return os_set(v, OS_MACOS, OS_SRC_UA, os_version(p, end));
 	}
-	if ((p = os_find(ua, len, "Windows-Update-Agent/")) == ua)
-		return os_set(v, OS_WINDOWS, OS_SRC_UA,
-			      os_version(p + 21, end));
+	if (os_find(ua, len, "Windows-Update-Agent/") == ua)
+		return os_set(v, OS_WINDOWS, OS_SRC_UA, 0); /* agent version */
 	if (len > 10 && memcmp(ua, "Microsoft-", 10) == 0) {
 		/* "Microsoft-<component>/<NT version>", no comment */
 		for (p = ua + 10; p < end && *p != '/' && *p != ' '; p++)
@@ -247,6 +246,8 @@ os_detail_fmt(const struct os_verdict *v, char *buf, size_t len)
 	else if (v->os == OS_WINDOWS && v->ver != 0)
 		snprintf(buf, len, "Windows NT %u.%u", v->ver / 100u,
 			 v->ver % 100u);
+	else if (v->ver != 0 && v->ver % 100u == 0)
+		snprintf(buf, len, "%s %u", name, v->ver / 100u);
 	else if (v->ver != 0)
 		snprintf(buf, len, "%s %u.%u", name, v->ver / 100u,
 			 v->ver % 100u);
