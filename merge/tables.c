@@ -1402,6 +1402,30 @@ flow_hinted(struct iface *ifc, const struct flow_update *u, int *c2s)
 	return h->f;
 }
 
+/*
+ * A probe's HTTP_USER_AGENT (nProbe field 57655, kept in the update's
+ * extra JSON text as "HTTP_USER_AGENT":"<JSON-escaped text>") names the
+ * client's OS as a captured User-Agent does.  Read on a flow's first
+ * update only, so the ingest path pays one strstr per new flow.
+ */
+static void
+update_os(struct flow *f, const char *extra)
+{
+	static const char key[] = "\"HTTP_USER_AGENT\":\"";
+	const char *v, *e;
+	struct os_verdict os;
+
+	if (f->cli_host == NULL || f->cli_host->os.src >= OS_SRC_UA ||
+	    (v = strstr(extra, key)) == NULL)
+		return;
+	v += sizeof(key) - 1;
+	for (e = v; *e != '\0' && *e != '"' && e - v < 512; e++)
+		if (*e == '\\' && e[1] != '\0')
+			e++; /* an escaped character, e.g. \" or \/ */
+	if (os_from_user_agent(v, (size_t)(e - v), &os))
+		os_merge(&f->cli_host->os, &os);
+}
+
 int
 iface_flow_update(struct iface *ifc, const struct flow_update *u)
 {
@@ -1460,6 +1484,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->collected = 1;
 		f->detection_done = 1;
 		f->seen_ms = seen;
+		if (u->extra != NULL)
+			update_os(f, u->extra); /* once per new flow */
 	} else if (f->seen_ms + LRU_SLACK_MS <= seen) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
