@@ -1871,6 +1871,7 @@ tables_fini(struct iface *ifc)
 		LRU_UNLINK(ifc, host_head, host_tail, h);
 		free(h->l7);
 		free(h->name);
+		activity_free(h->act);
 	}
 	objpool_fini(&ifc->flow_pool);
 	objpool_fini(&ifc->host_pool);
