@@ -109,27 +109,19 @@ dpi_take_info(struct dpi_flow *f)
 	}
 }
 
-/* What the client said of its OS, read once as detection ends (nDPI
- * keeps the User-Agent and the DHCP options on its flow state, which is
- * freed next): a 4-byte verdict, never the string. */
+/* What the client said of its OS in its User-Agent, read once as
+ * detection ends (nDPI keeps the header on its flow state, which is
+ * freed next): a 4-byte verdict, never the string.  DHCP is read per
+ * request packet by merge/ instead: the requests of every client of a
+ * segment share one 0.0.0.0:68 -> 255.255.255.255:67 flow. */
 static void
 dpi_take_os(struct dpi_flow *f)
 {
 	const struct ndpi_flow_struct *n = f->ndpi;
 
-	if (n->http.user_agent != NULL &&
-	    os_from_user_agent(n->http.user_agent,
-			       strnlen(n->http.user_agent, 512), &f->os))
-		return;
-	if (f->l7_app == NDPI_PROTOCOL_DHCP ||
-	    f->l7_master == NDPI_PROTOCOL_DHCP)
-		os_from_dhcp(n->protos.dhcp.class_ident,
-			     strnlen(n->protos.dhcp.class_ident,
-				     sizeof(n->protos.dhcp.class_ident)),
-			     n->protos.dhcp.fingerprint,
-			     strnlen(n->protos.dhcp.fingerprint,
-				     sizeof(n->protos.dhcp.fingerprint)),
-			     &f->os);
+	if (n->http.user_agent != NULL)
+		os_from_user_agent(n->http.user_agent,
+				   strnlen(n->http.user_agent, 512), &f->os);
 }
 
 static void

@@ -34,7 +34,7 @@ struct dpi_flow {
 	uint8_t guessed;	    /* L7 came from nDPI's guess */
 	uint8_t l4_proto;	    /* in: the flow's IPPROTO_* (budget) */
 	struct os_verdict os;	    /* out: what the client said of its OS
-				     * (User-Agent, DHCP) when detection ended;
+				     * (User-Agent) when detection ended;
 				     * the caller zeroes os.os before each call */
 };
 

@@ -150,9 +150,11 @@ os_list_has(const char *s, size_t len, unsigned n)
 	return 0;
 }
 
-int
-os_from_dhcp(const char *vc, size_t vc_len, const char *prl, size_t prl_len,
-	     struct os_verdict *v)
+/* The verdict of a vendor class (option 60) and whether the parameter
+ * request list (option 55) asks for option 249. */
+static int
+os_dhcp_verdict(const char *vc, size_t vc_len, int wants_249,
+		struct os_verdict *v)
 {
 	const char *p;
 
@@ -166,9 +168,57 @@ os_from_dhcp(const char *vc, size_t vc_len, const char *prl, size_t prl_len,
 		    os_find(vc, vc_len, "udhcp") == vc)
 			return os_set(v, OS_LINUX, OS_SRC_DHCP, 0);
 	}
-	if (prl != NULL && prl_len > 0 && os_list_has(prl, prl_len, 249))
+	if (wants_249)
 		return os_set(v, OS_WINDOWS, OS_SRC_DHCP, 0);
 	return 0;
+}
+
+int
+os_from_dhcp(const char *vc, size_t vc_len, const char *prl, size_t prl_len,
+	     struct os_verdict *v)
+{
+	return os_dhcp_verdict(
+		vc, vc_len, prl != NULL && os_list_has(prl, prl_len, 249), v);
+}
+
+/*
+ * BOOTP (RFC 951, RFC 2131 §2): op, htype, hlen, hops (4 bytes), xid (4),
+ * secs, flags (4), ciaddr, yiaddr, siaddr, giaddr (16), chaddr (16),
+ * sname (64), file (128): 236 bytes; then the magic cookie 99.130.83.99
+ * and the options (RFC 2132): code, length, value; 0 is a one-byte pad,
+ * 255 the end.  Only requests (op 1) name the client's OS.
+ */
+int
+os_from_dhcp_packet(const uint8_t *b, size_t len, struct os_verdict *v)
+{
+	static const uint8_t cookie[4] = { 99, 130, 83, 99 };
+	const char *vc = NULL;
+	size_t vc_len = 0, i = 240;
+	int wants_249 = 0;
+
+	if (b == NULL || len < 240 || b[0] != 1 ||
+	    memcmp(b + 236, cookie, 4) != 0)
+		return 0;
+	while (i < len && b[i] != 255) {
+		size_t n;
+
+		if (b[i] == 0) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len || i + 2 + b[i + 1] > len)
+			break; /* truncated option: use what came before */
+		n = b[i + 1];
+		if (b[i] == 60) {
+			vc = (const char *)b + i + 2;
+			vc_len = n;
+		} else if (b[i] == 55) {
+			for (size_t k = 0; k < n; k++)
+				wants_249 |= b[i + 2 + k] == 249;
+		}
+		i += 2 + n;
+	}
+	return os_dhcp_verdict(vc, vc_len, wants_249, v);
 }
 
 int

@@ -46,6 +46,8 @@ struct os_verdict {
 int os_from_user_agent(const char *ua, size_t len, struct os_verdict *v);
 int os_from_dhcp(const char *vendor_class, size_t vc_len, const char *prl,
 		 size_t prl_len, struct os_verdict *v);
+/* A DHCP request's UDP payload (BOOTP with options), bounded by len. */
+int os_from_dhcp_packet(const uint8_t *bootp, size_t len, struct os_verdict *v);
 int os_from_syn(uint8_t ttl, uint16_t window, struct os_verdict *v);
 
 /* Adopts n into *cur when n ranks at least as high as *cur (a same-rank

@@ -203,7 +203,8 @@ struct mac {
 	struct counters c;
 	uint64_t arp_sent, arp_rcvd;
 	uint32_t num_hosts;
-	uint8_t source; /* source that fed it last */
+	uint8_t source;	 /* source that fed it last */
+	uint8_t dhcp_os; /* enum os_type its DHCP options named, 0 none */
 };
 
 struct iface_stats {

@@ -642,8 +642,12 @@ host_os_fields(json_t *o, const struct host *h)
 {
 	char detail[64];
 
+	static const char *const src[] = { "", "tcp_syn", "dhcp",
+					   "user_agent" };
+
 	set_int(o, "os", h->os.os);
 	set_str(o, "os_name", os_name(h->os.os));
+	set_str(o, "os_source", h->os.src < 4 ? src[h->os.src] : "");
 	set_str(o, "os_detail", os_detail_fmt(&h->os, detail, sizeof(detail)));
 }
 

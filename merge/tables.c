@@ -393,6 +393,16 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 	return m;
 }
 
+static struct mac *
+mac_find(struct iface *ifc, const uint8_t addr[6], uint16_t vlan)
+{
+	struct mac *m = ifc->mac_buckets[mac_hash(addr, vlan) & ifc->mac_mask];
+
+	while (m != NULL && (m->vlan != vlan || memcmp(m->addr, addr, 6) != 0))
+		m = m->hnext;
+	return m;
+}
+
 static void
 mac_unhash(struct iface *ifc, struct mac *m)
 {
@@ -479,6 +489,14 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	net = netlist_find(&ifc->prefs->local_nets, ip);
 	h->local_net = (int16_t)net;
 	h->is_local = net >= 0;
+	if (h->is_local && mac != NULL) {
+		/* a DHCP client named its OS before it had this address */
+		struct mac *m = mac_find(ifc, mac, vlan);
+
+		if (m != NULL && m->dhcp_os != OS_UNKNOWN)
+			h->os = (struct os_verdict){ m->dhcp_os, OS_SRC_DHCP,
+						     0 };
+	}
 	h->id = ifc->next_host_id++;
 	h->first_ms = h->last_ms = h->seen_ms = now;
 	h->source = ifc->cur_source;
@@ -714,18 +732,13 @@ ip_is_zero(const struct ipaddr *ip)
 	return memcmp(ip->a, zero, sizeof(zero)) == 0;
 }
 
-/* A client that named its OS to nDPI (HTTP User-Agent, DHCP) keeps the
- * verdict: once per flow, when its detection ends.  A DHCP verdict
- * counts only from the client port of a host that has its address. */
+/* A client that named its OS to nDPI (HTTP User-Agent) keeps the
+ * verdict: once per flow, when its detection ends. */
 static void
 flow_os_apply(struct flow *f, const struct os_verdict *v)
 {
-	struct host *h = f->cli_host;
-
-	if (h == NULL || (v->src == OS_SRC_DHCP &&
-			  (f->cli_port != 68 || ip_is_zero(&h->ip))))
-		return;
-	os_merge(&h->os, v);
+	if (f->cli_host != NULL)
+		os_merge(&f->cli_host->os, v);
 }
 
 static inline void
@@ -1017,6 +1030,25 @@ pkt_swapped(const struct pkt *p, struct pkt *q)
 	memcpy(q->dst_mac, p->src_mac, 6);
 }
 
+/* A DHCP request (client port 68 to 67) naming its client's OS: the
+ * sending host takes the verdict if it has its address (renewals); its
+ * MAC keeps it for the IP host it becomes (host_get), since DISCOVER and
+ * REQUEST come from 0.0.0.0.  Per DHCP packet only. */
+static void
+dhcp_os(struct iface *ifc, struct host *h, const struct pkt *p)
+{
+	struct os_verdict v;
+	struct mac *m;
+
+	if (p->is_fragment || p->l4_payload == NULL ||
+	    !os_from_dhcp_packet(p->l4_payload, p->l4_payload_len, &v))
+		return;
+	if (h != NULL && !ip_is_zero(&h->ip))
+		os_merge(&h->os, &v);
+	if (p->has_mac && (m = mac_find(ifc, p->src_mac, p->vlan)) != NULL)
+		m->dhcp_os = v.os;
+}
+
 /*
  * The coarse OS class of a SYN's sender (dpi/os.h, os_from_syn): the TTL
  * is byte 8 of an IPv4 header, byte 7 (hop limit) of IPv6; the window is
@@ -1116,6 +1148,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		     now, now);
 	if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & 0x12) == 0x02)
 		syn_os(c2s ? f->cli_host : f->srv_host, p); /* SYNs only */
+	else if (p->l4_proto == IPPROTO_UDP && p->sport == 68 && p->dport == 67)
+		dhcp_os(ifc, c2s ? f->cli_host : f->srv_host, p);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;

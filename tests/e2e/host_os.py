@@ -12,6 +12,11 @@ real captures.
 - a capture this test writes: one TCP SYN with TTL 128 from 10.1.1.1
   (Windows class, no version) and one with TTL 64 and window 29200 from
   10.1.1.2 (Linux class): the SYN signature source.
+- a capture this test writes: a DHCP DISCOVER from 0.0.0.0, MAC
+  02:00:00:00:00:aa, option 60 "MSFT 5.0", then UDP from 10.1.1.50 with
+  that MAC (-m 10.1.1.0/24): Windows by DHCP; another DISCOVER with
+  "dhcpcd-6.10.1:Linux-4.9.57-v7+" from 02:00:00:00:00:bb, then 10.1.1.51:
+  Linux by DHCP; 10.1.1.52 (no DHCP) has none.
 """
 import os
 import struct
@@ -45,6 +50,24 @@ def syn_frame(src, dst, ttl, win, sport):
     return eth + ip + tcp
 
 
+def udp_frame(src, dst, sport, dport, payload, smac, dmac=b"\xff" * 6):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     bytes(src), bytes(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return dmac + smac + b"\x08\x00" + ip + udp
+
+
+def dhcp_discover(mac, vendor_class, prl):
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, 0x1234abcd, 0, 0x8000,
+                        b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4, mac + b"\0" * 10,
+                        b"\0" * 64, b"\0" * 128)
+    opts = b"\x63\x82\x53\x63" + b"\x35\x01\x01"
+    opts += bytes([60, len(vendor_class)]) + vendor_class
+    opts += bytes([55, len(prl)]) + bytes(prl) + b"\xff"
+    return udp_frame((0, 0, 0, 0), (255, 255, 255, 255), 68, 67, bootp + opts, mac)
+
+
 def host(n, ip):
     return n.rest("get/host/data.lua", ifid=0, host=ip)
 
@@ -59,8 +82,10 @@ def test_windowsupdate():
     pc = os.path.join(node.PCAPS, "windowsupdate_over_http.pcap")
     with node.Node(["-i", pc], name="os-wu") as n:
         n.wait_ended()
-        check(host(n, "10.0.2.15"), "10.0.2.15", 2, "Windows", "Windows 10",
-              "windowsupdate UA")
+        h = host(n, "10.0.2.15")
+        check(h, "10.0.2.15", 2, "Windows", "Windows 10", "windowsupdate UA")
+        expect(h["os_source"] == "user_agent", "10.0.2.15: os_source user_agent (%r)"
+               % h["os_source"])
         check(host(n, "151.99.72.125"), "151.99.72.125", 0, "", "",
               "windowsupdate server (no UA)")
         rows = n.rest("get/host/active.lua", ifid=0, perPage=100)["data"]
@@ -93,6 +118,28 @@ def test_syn(tmp):
         check(host(n, "10.1.1.9"), "10.1.1.9", 0, "", "", "SYN receiver")
 
 
+def test_dhcp(tmp):
+    path = os.path.join(tmp, "dhcp.pcap")
+    ma, mb, mc = b"\x02\0\0\0\0\xaa", b"\x02\0\0\0\0\xbb", b"\x02\0\0\0\0\xcc"
+    gw = b"\x02\0\0\0\0\x01"
+    frames = [dhcp_discover(ma, b"MSFT 5.0", [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121,
+                                              249, 252]),
+              dhcp_discover(mb, b"dhcpcd-6.10.1:Linux-4.9.57-v7+:armv7l:BCM2835",
+                            [1, 121, 33, 3, 6, 12, 15, 26, 28, 42, 51, 54, 58, 59, 119]),
+              udp_frame((10, 1, 1, 50), (10, 1, 1, 9), 40000, 9999, b"x" * 20, ma, gw),
+              udp_frame((10, 1, 1, 51), (10, 1, 1, 9), 40001, 9999, b"x" * 20, mb, gw),
+              udp_frame((10, 1, 1, 52), (10, 1, 1, 9), 40002, 9999, b"x" * 20, mc, gw)]
+    pcapfile.write(path, PCAP_HDR, [(1700000000 + i, 0, len(f), f)
+                                    for i, f in enumerate(frames)])
+    with node.Node(["-i", path, "-m", "10.1.1.0/24"], name="os-dhcp") as n:
+        n.wait_ended()
+        h = host(n, "10.1.1.50")
+        check(h, "10.1.1.50", 2, "Windows", "Windows", "DHCP MSFT 5.0")
+        expect(h["os_source"] == "dhcp", "10.1.1.50: os_source dhcp (%r)" % h["os_source"])
+        check(host(n, "10.1.1.51"), "10.1.1.51", 1, "Linux", "Linux", "DHCP dhcpcd:Linux")
+        check(host(n, "10.1.1.52"), "10.1.1.52", 0, "", "", "no DHCP")
+
+
 def main():
     if not os.path.isdir(node.PCAPS):
         print("NTOPNG_SHARED pcaps not found")
@@ -101,6 +148,7 @@ def main():
     test_android()
     with tempfile.TemporaryDirectory() as tmp:
         test_syn(tmp)
+        test_dhcp(tmp)
     return node.summary()
 
 

@@ -142,6 +142,60 @@ test_dhcp_syn_rank(void **state)
 	assert_int_equal(cur.ver, 1000);
 }
 
+/* A BOOTP request with the given options after the magic cookie; returns
+ * its length. */
+static size_t
+bootp(uint8_t *b, size_t cap, const uint8_t *opts, size_t n)
+{
+	static const uint8_t cookie[4] = { 99, 130, 83, 99 };
+
+	memset(b, 0, cap);
+	b[0] = 1; /* BOOTREQUEST */
+	b[1] = 1;
+	b[2] = 6;
+	memcpy(b + 236, cookie, 4);
+	memcpy(b + 240, opts, n);
+	return 240 + n;
+}
+
+static void
+test_dhcp_packet(void **state)
+{
+	uint8_t b[400];
+	struct os_verdict v = { 0, 0, 0 };
+	static const uint8_t msft[] = { 53,  1,	  1,   0,   60,	 8,   'M', 'S',
+					'F', 'T', ' ', '5', '.', '0', 255 };
+	static const uint8_t prl[] = { 53, 1, 3, 55, 4, 1, 3, 249, 252, 255 };
+	static const uint8_t none[] = { 53, 1, 1, 55, 3, 1, 3, 6, 255 };
+	static const uint8_t cut[] = { 53, 1, 1, 60, 40, 'M', 'S', 'F', 'T' };
+	size_t n;
+
+	(void)state;
+	n = bootp(b, sizeof(b), msft, sizeof(msft));
+	assert_int_equal(os_from_dhcp_packet(b, n, &v), 1);
+	assert_int_equal(v.os, OS_WINDOWS);
+	assert_int_equal(v.src, OS_SRC_DHCP);
+	/* cut inside option 60: not read past the buffer */
+	assert_int_equal(os_from_dhcp_packet(b, 250, &v), 0);
+	n = bootp(b, sizeof(b), prl, sizeof(prl));
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(os_from_dhcp_packet(b, n, &v), 1);
+	assert_int_equal(v.os, OS_WINDOWS);
+	n = bootp(b, sizeof(b), none, sizeof(none));
+	assert_int_equal(os_from_dhcp_packet(b, n, &v), 0);
+	n = bootp(b, sizeof(b), cut, sizeof(cut));
+	assert_int_equal(os_from_dhcp_packet(b, n, &v), 0);
+	/* a reply (op 2), a bad cookie, a short payload */
+	n = bootp(b, sizeof(b), msft, sizeof(msft));
+	b[0] = 2;
+	assert_int_equal(os_from_dhcp_packet(b, n, &v), 0);
+	b[0] = 1;
+	b[239] = 0;
+	assert_int_equal(os_from_dhcp_packet(b, n, &v), 0);
+	assert_int_equal(os_from_dhcp_packet(b, 239, &v), 0);
+	assert_int_equal(os_from_dhcp_packet(NULL, 0, &v), 0);
+}
+
 static void
 test_activity_marks(void **state)
 {
@@ -238,6 +292,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_user_agent),
 		cmocka_unit_test(test_dhcp_syn_rank),
+		cmocka_unit_test(test_dhcp_packet),
 		cmocka_unit_test(test_activity_marks),
 		cmocka_unit_test(test_activity_correlation),
 	};
