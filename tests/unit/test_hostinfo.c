@@ -1,18 +1,25 @@
 /*
  * test_hostinfo.c - unit tests of dpi/os.c (User-Agent, DHCP and SYN
  * verdicts, their ranking and wording) and merge/activity.c (the 1-second
- * map: marks, ranges, the day turning, minutes, Pearson and Jaccard).
+ * map: marks, ranges, the day turning, minutes, Pearson and Jaccard),
+ * and the replay of fuzz_os's corpus (tests/corpus/os) under gcc.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "dpi/os.h"
 #include "merge/activity.h"
+
+/* the fuzz target itself, so the corpus goes through what libFuzzer runs */
+#include "fuzz/fuzz_os.c"
 
 /* The verdict of a User-Agent in words, "" when none. */
 static const char *
@@ -286,6 +293,36 @@ test_activity_correlation(void **state)
 	activity_free(c);
 }
 
+static void
+test_corpus_replay(void **state)
+{
+	char path[1024];
+	struct dirent *e;
+	int files = 0;
+	DIR *d = opendir(SRCDIR "/tests/corpus/os");
+
+	(void)state;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		uint8_t buf[4096];
+		size_t n;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SRCDIR "/tests/corpus/os",
+			 e->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		LLVMFuzzerTestOneInput(buf, n);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 6);
+}
+
 int
 main(void)
 {
@@ -295,6 +332,7 @@ main(void)
 		cmocka_unit_test(test_dhcp_packet),
 		cmocka_unit_test(test_activity_marks),
 		cmocka_unit_test(test_activity_correlation),
+		cmocka_unit_test(test_corpus_replay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
