@@ -88,8 +88,10 @@ activity_mark_range(struct activity *a, uint64_t first, uint64_t last)
 		first = last - ACTIVITY_SECONDS + 1;
 	/* one hour block at a time, whole words in the middle */
 	while (first <= last) {
+		/* the hour's end in 64 bits: an exporter's far-future clock
+		 * must not wrap it below first (the loop would not end) */
+		uint64_t hend = first / 3600 * 3600 + 3599;
 		uint32_t h = (uint32_t)(first / 3600);
-		uint64_t hend = (uint64_t)h * 3600 + 3599;
 		uint64_t stop = last < hend ? last : hend;
 		uint32_t lo = (uint32_t)(first % 3600);
 		uint32_t hi = (uint32_t)(stop % 3600);

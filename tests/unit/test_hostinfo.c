@@ -251,6 +251,9 @@ test_activity_marks(void **state)
 		activity_minutes(a, (uint32_t)(t0 / 3600) + 239, counts),
 		86400);
 	activity_mark_range(a, 5, 4); /* empty */
+	/* a hostile far-future clock: bounded work, no wrap */
+	activity_mark_range(a, UINT64_MAX / 1000 - 100000, UINT64_MAX / 1000);
+	assert_int_equal(activity_test(a, UINT64_MAX / 1000), 1);
 	activity_free(a);
 	activity_free(NULL);
 }
