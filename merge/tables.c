@@ -1465,7 +1465,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 {
 	struct flow_key k;
 	struct flow *f;
-	uint64_t now, seen, d[4];
+	uint64_t now, seen, d[4], prev_last;
 	uint32_t hv = 0;
 	uint8_t origin;
 	int c2s = 1;
@@ -1523,6 +1523,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	} else if (f->seen_ms + LRU_SLACK_MS <= seen) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
+	prev_last =
+		f->collected && f->c2s_pkts + f->s2c_pkts > 0 ? f->last_ms : 0;
 	update_deltas(f, u, c2s, d);
 	if (u->exporter.v)
 		f->exporter = u->exporter;
@@ -1573,14 +1575,17 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->first_ms = u->first_ms;
 	if (u->last_ms != 0) {
 		/* a collected flow was active from its first to its last
-		 * switched second (bounded to a day by the map) */
-		uint64_t a = (u->first_ms ? u->first_ms : u->last_ms) / 1000;
+		 * switched second; an update marks only what it adds to the
+		 * flow's span (the map bounds a range to a day) */
+		uint64_t a = u->first_ms ? u->first_ms : u->last_ms;
 
-		if (f->cli_host && f->cli_host->act)
-			activity_mark_range(f->cli_host->act, a,
+		if (a < prev_last)
+			a = prev_last;
+		if (f->cli_host && f->cli_host->is_local && f->cli_host->act)
+			activity_mark_range(f->cli_host->act, a / 1000,
 					    u->last_ms / 1000);
-		if (f->srv_host && f->srv_host->act)
-			activity_mark_range(f->srv_host->act, a,
+		if (f->srv_host && f->srv_host->is_local && f->srv_host->act)
+			activity_mark_range(f->srv_host->act, a / 1000,
 					    u->last_ms / 1000);
 	}
 	/* L7: the exporter's verdict, else nDPI's guess from ports and IPs */

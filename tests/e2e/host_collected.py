@@ -6,7 +6,8 @@ with HTTP_USER_AGENT "Mozilla/5.0 (Windows NT 6.1; WOW64)" (nProbe field
 NOW-30 and LAST_SWITCHED = NOW-20.  Known answers: the first client is
 Windows / "Windows 7", the second has no OS; each client's activity map
 holds exactly the seconds NOW-30 .. NOW-20 (a collected flow marks its
-whole lifetime), the remote server none.
+whole lifetime), the remote server none; a second update of the first
+flow with LAST_SWITCHED = NOW-10 extends its client's map to NOW-10.
 Exit 77 when python3-zmq is missing.
 """
 import json
@@ -56,6 +57,15 @@ def main():
                    % (ip, first, last, got))
         got = n.rest("get/host/activitymap.lua", ifid=0, host="172.16.0.9", seconds=1)
         expect(got == [], "the remote server has no map (%r)" % got)
+        # a later update of the first flow extends its span to NOW-10:
+        # the map gains exactly the new seconds
+        f = dict(flows[0], IN_BYTES=100, IN_PKTS=1, OUT_BYTES=0, OUT_PKTS=0,
+                 LAST_SWITCHED=last + 10)
+        pub.send(lambda t, m: zc.hdr_v2(t, m, 7), "flow", json.dumps([f]).encode())
+        zc.wait_for(n, lambda d: d["packets"] >= 19)
+        got = n.rest("get/host/activitymap.lua", ifid=0, host="10.7.0.1", seconds=1)
+        expect(got == list(range(first, last + 11)),
+               "10.7.0.1: the second update extends the map to %d (%r)" % (last + 10, got))
     return node.summary()
 
 
