@@ -10,7 +10,8 @@ active second 0.  The page of 10.9.0.1 must show "Windows 10", a canvas
 heatmap, 10.9.0.2 first in the Pearson table; the page of the remote
 sink says it has no map.  No console error on either page; screenshots
 host_os_activity.png (top: OS), host_activity_map.png (the
-heatmap) and host_remote_activity.png.
+heatmap), host_remote_activity.png and hosts_os.png (the hosts list's OS
+column).
 Exit 77 when Chromium, chromedriver or python3-selenium are missing.
 """
 import os
@@ -92,6 +93,11 @@ def main():
             d.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
             time.sleep(0.3)
             card.screenshot(os.path.join(SCREENS, "host_activity_map.png"))
+            rows = page(d, base, "/lua/hosts_stats.lua?ifid=0", "hosts_os", "#hosts-table tbody tr",
+                        lambda e: len(e) == 5)
+            texts = [r.text for r in rows]
+            expect(any(t.startswith("10.9.0.1") and "Windows 10" in t for t in texts),
+                   "the hosts list shows 10.9.0.1's OS (%r)" % texts)
             page(d, base, "/lua/host_details.lua?ifid=0&host=192.0.2.50",
                  "host_remote_activity", "#host-activity-none")
     finally:
