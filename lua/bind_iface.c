@@ -417,6 +417,77 @@ l_getHostNdpiStats(lua_State *L)
 	return 1;
 }
 
+/* One host builder with (host[, vlan]) at idx: the object, or NULL with
+ * nil, err pushed. */
+static json_t *
+host_ask(lua_State *L, int idx, query_build_fn b)
+{
+	struct iface *ifc = luab_iface(L);
+	struct query_host_arg a;
+	json_t *o;
+
+	if (!ifc)
+		return NULL;
+	if (host_arg(L, idx, &a) != 0) {
+		luab_fail(L, "expected host[, vlan]");
+		return NULL;
+	}
+	if (luab_query(L, ifc, b, &a, sizeof(a), &o) != 0)
+		return NULL;
+	if (!o)
+		luab_fail(L, "host not found");
+	return o;
+}
+
+/* getHostActivityMap(host, aggregated[, vlan]): a JSON string, {"<epoch
+ * of minute>": active seconds} (REST get/host/activitymap.lua's map);
+ * nil for an unknown host or one without a map (remote hosts). */
+static int
+l_getHostActivityMap(lua_State *L)
+{
+	json_t *o;
+	char *s;
+
+	lua_settop(L, 3);
+	lua_remove(L, 2); /* `aggregated` has no meaning here */
+	o = host_ask(L, 1, query_b_host_activitymap);
+	if (!o)
+		return 2;
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		return luab_fail(L, "out of memory");
+	lua_pushstring(L, s);
+	free(s);
+	return 1;
+}
+
+static int
+host_table(lua_State *L, query_build_fn b)
+{
+	json_t *o = host_ask(L, 1, b);
+
+	if (!o)
+		return 2;
+	luab_push_json(L, o);
+	json_decref(o);
+	return 1;
+}
+
+/* correlateHostActivity(host[, vlan]): {[ip] = Pearson's r} */
+static int
+l_correlateHostActivity(lua_State *L)
+{
+	return host_table(L, query_b_host_correlate);
+}
+
+/* similarHostActivity(host[, vlan]): {[hostkey] = Jaccard} */
+static int
+l_similarHostActivity(lua_State *L)
+{
+	return host_table(L, query_b_host_similar);
+}
+
 /* findHost(text): {[hostkey] = label}, a case-insensitive substring of
  * the IP or the name, at most 10 hits (lua-api.md 2.8). */
 #define FIND_HOST_MAX 10
@@ -1073,6 +1144,9 @@ static const luaL_Reg iface_fns[] = {
 	{ "getHostInfo", l_getHostInfo },
 	{ "getHostNdpiStats", l_getHostNdpiStats },
 	{ "findHost", l_findHost },
+	{ "getHostActivityMap", l_getHostActivityMap },
+	{ "correlateHostActivity", l_correlateHostActivity },
+	{ "similarHostActivity", l_similarHostActivity },
 	{ "getFlowsInfo", l_getFlowsInfo },
 	{ "getFlowPeers", l_getFlowPeers },
 	{ "findFlowByKey", l_findFlowByKey },

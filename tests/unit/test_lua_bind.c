@@ -252,6 +252,24 @@ test_hosts(void **state)
 		 "local t = interface.findHost('%s') return t['%s']", ip, ip);
 	run(L, chunk, 1);
 	assert_string_equal(lua_tostring(L, 1), ip);
+	/* the activity map: the builder's object as a JSON string */
+	{
+		json_t *m = ask(query_b_host_activitymap, &ha, sizeof(ha));
+		char *want = json_dumps(m, JSON_COMPACT);
+
+		snprintf(chunk, sizeof(chunk),
+			 "return interface.getHostActivityMap('%s', false),"
+			 " type(interface.correlateHostActivity('%s')),"
+			 " interface.getHostActivityMap('203.0.113.250')",
+			 ip, ip);
+		run(L, chunk, 3);
+		assert_non_null(want);
+		assert_string_equal(lua_tostring(L, 1), want);
+		assert_string_equal(lua_tostring(L, 2), "table");
+		assert_true(lua_isnil(L, 3));
+		free(want);
+		json_decref(m);
+	}
 	json_decref(one);
 	json_decref(all);
 	lua_close(L);
