@@ -285,6 +285,10 @@ l_getOrigins(lua_State *L)
 
 /* ---- hosts ---- */
 
+static void fnum(lua_State *L, int base, int k, double v);
+static void fstr(lua_State *L, int base, int k, const char *v);
+static void fbool(lua_State *L, int base, int k, int v);
+
 /* The 2.0 host key of lua-api.md 0: "ip", or "ip@vlan" when vlan != 0. */
 static void
 host_key(json_t *h, char *buf, size_t len)
@@ -298,47 +302,211 @@ host_key(json_t *h, char *buf, size_t len)
 		snprintf(buf, len, "%s", ip ? ip : "");
 }
 
-/* {[hostkey] = host table 2.3}: host/data of every active host, whose
- * flat dotted names are upstream's; the summary level is the same table
- * (a superset of it). */
+/* Host names of the 2.3 tables, pushed once per call and reused from the
+ * stack (no string hashing per host); the summary level is the first
+ * HK_SUMMARY of them. */
+enum {
+	HK_IP,
+	HK_MAC,
+	HK_VLAN,
+	HK_LOCAL,
+	HK_BYTES_SENT,
+	HK_BYTES_RCVD,
+	HK_PRIVATE,
+	HK_NAME,
+	HK_NET_ID,
+	HK_NET_NAME,
+	HK_SYSTEM,
+	HK_ACT_CLI,
+	HK_ACT_SRV,
+	HK_FIRST,
+	HK_LAST,
+	HK_DURATION,
+	HK_BPS,
+	HK_PPS,
+	HK_ALERTS,
+	HK_SUMMARY,
+	HK_PKTS_SENT = HK_SUMMARY,
+	HK_PKTS_RCVD,
+	HK_FLOWS_CLI,
+	HK_FLOWS_SRV,
+	HK_IPV,
+	HK_MULTICAST,
+	HK_BROADCAST,
+	HK_UNKNOWN,
+	HK_SEQ,
+	HK_L4, /* 4 groups x 4 counters follow */
+	HK_N = HK_L4 + 16
+};
+static const char *const host_keys[HK_N] = {
+	"ip",
+	"mac",
+	"vlan",
+	"localhost",
+	"bytes.sent",
+	"bytes.rcvd",
+	"privatehost",
+	"name",
+	"local_network_id",
+	"local_network_name",
+	"systemhost",
+	"active_flows.as_client",
+	"active_flows.as_server",
+	"seen.first",
+	"seen.last",
+	"duration",
+	"throughput_bps",
+	"throughput_pps",
+	"num_alerts",
+	"packets.sent",
+	"packets.rcvd",
+	"flows.as_client",
+	"flows.as_server",
+	"ip_version",
+	"is_multicast",
+	"is_broadcast",
+	"bytes.ndpi.unknown",
+	"tcp.packets.seq_problems",
+	"tcp.bytes.sent",
+	"tcp.bytes.rcvd",
+	"tcp.packets.sent",
+	"tcp.packets.rcvd",
+	"udp.bytes.sent",
+	"udp.bytes.rcvd",
+	"udp.packets.sent",
+	"udp.packets.rcvd",
+	"icmp.bytes.sent",
+	"icmp.bytes.rcvd",
+	"icmp.packets.sent",
+	"icmp.packets.rcvd",
+	"other_ip.bytes.sent",
+	"other_ip.bytes.rcvd",
+	"other_ip.packets.sent",
+	"other_ip.packets.rcvd",
+};
+
+#define HOST_GUARD "ntopng.host_flat"
+
 static int
-hosts_table(lua_State *L)
+host_flat_gc(lua_State *L)
+{
+	struct query_host_flat *f = lua_touserdata(L, 1);
+
+	if (f)
+		query_host_flat_free(f);
+	return 0;
+}
+
+/* Pushes one host record as a 2.3 table; base = the first name. */
+static void
+push_host_rec(lua_State *L, int base, const struct query_host_flat *o,
+	      const struct query_host_rec *r, int info)
+{
+	char mac[MAC_STRLEN];
+
+	mac_fmt(r->mac, mac, sizeof(mac));
+	lua_createtable(L, 0, info ? HK_N : HK_SUMMARY);
+	fstr(L, base, HK_IP, o->arena + r->ip);
+	fstr(L, base, HK_MAC, mac);
+	fnum(L, base, HK_VLAN, r->vlan);
+	fbool(L, base, HK_LOCAL, r->is_local);
+	fnum(L, base, HK_BYTES_SENT, (double)r->cnt[0][0]);
+	fnum(L, base, HK_BYTES_RCVD, (double)r->cnt[0][1]);
+	fbool(L, base, HK_PRIVATE, r->is_private);
+	if (o->arena[r->name])
+		fstr(L, base, HK_NAME, o->arena + r->name);
+	fnum(L, base, HK_NET_ID, r->local_net);
+	if (r->net_name != UINT32_MAX)
+		fstr(L, base, HK_NET_NAME, o->arena + r->net_name);
+	fbool(L, base, HK_SYSTEM, 0);
+	fnum(L, base, HK_ACT_CLI, r->active_flows_cli);
+	fnum(L, base, HK_ACT_SRV, r->active_flows_srv);
+	fnum(L, base, HK_FIRST, (double)r->first_s);
+	fnum(L, base, HK_LAST, (double)r->last_s);
+	fnum(L, base, HK_DURATION, (double)r->duration);
+	fnum(L, base, HK_BPS, r->thpt_bps);
+	fnum(L, base, HK_PPS, r->thpt_pps);
+	fnum(L, base, HK_ALERTS, 0);
+	if (!info)
+		return;
+	fnum(L, base, HK_PKTS_SENT, (double)r->cnt[0][2]);
+	fnum(L, base, HK_PKTS_RCVD, (double)r->cnt[0][3]);
+	fnum(L, base, HK_FLOWS_CLI, (double)r->total_flows_cli);
+	fnum(L, base, HK_FLOWS_SRV, (double)r->total_flows_srv);
+	fnum(L, base, HK_IPV, r->ip_version);
+	fbool(L, base, HK_MULTICAST, r->is_multicast);
+	fbool(L, base, HK_BROADCAST, r->is_broadcast);
+	fnum(L, base, HK_UNKNOWN, (double)r->unknown_bytes);
+	fbool(L, base, HK_SEQ, 0);
+	for (int g = 0; g < 4; g++)
+		for (int c = 0; c < 4; c++)
+			fnum(L, base, HK_L4 + g * 4 + c,
+			     (double)r->cnt[g + 1][c]);
+}
+
+/* {[hostkey] = host table 2.3} of every active host, from flat records
+ * (the owner copies plain structs; no JSON object per host).  info: the
+ * info level (getHostsInfo()), else the summary (getHosts(),
+ * getHostsInfo(false)). */
+static int
+hosts_table(lua_State *L, int info)
 {
 	struct iface *ifc = luab_iface(L);
-	json_t *a, *h;
-	size_t i;
+	struct query_host_flat tmp, *g;
+	json_t *o;
+	int base;
 
 	if (!ifc)
 		return 2;
-	if (luab_query(L, ifc, query_b_hosts_data, NULL, 0, &a) != 0)
+	/* the guard first: from the query on, an error frees the records */
+	g = lua_newuserdata(L, sizeof(*g));
+	memset(g, 0, sizeof(*g));
+	if (luaL_newmetatable(L, HOST_GUARD)) {
+		lua_pushcfunction(L, host_flat_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	memset(&tmp, 0, sizeof(tmp));
+	if (luab_query(L, ifc, query_b_hosts_flat, &tmp, sizeof(tmp), &o) != 0)
 		return 2;
-	if (!a)
+	*g = tmp;
+	if (!o)
 		return luab_fail(L, "out of memory");
-	lua_createtable(L, 0, (int)json_array_size(a));
-	json_array_foreach(a, i, h)
-	{
-		char key[128];
+	json_decref(o);
+	if (!lua_checkstack(L, HK_N + 8))
+		return luab_fail(L, "out of stack");
+	base = lua_gettop(L) + 1;
+	for (int k = 0; k < HK_N; k++)
+		lua_pushstring(L, host_keys[k]);
+	lua_createtable(L, 0, (int)g->n);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct query_host_rec *r = &g->rec[i];
 
 		if ((i & 1023) == 1023)
 			luabind_check_deadline(L);
-		host_key(h, key, sizeof(key));
-		luab_push_json(L, h);
-		lua_setfield(L, -2, key);
+		if (r->vlan)
+			lua_pushfstring(L, "%s@%d", g->arena + r->ip,
+					(int)r->vlan);
+		else
+			lua_pushstring(L, g->arena + r->ip);
+		push_host_rec(L, base, g, r, info);
+		lua_rawset(L, -3);
 	}
-	json_decref(a);
+	query_host_flat_free(g);
 	return 1;
 }
 
 static int
 l_getHosts(lua_State *L)
 {
-	return hosts_table(L);
+	return hosts_table(L, 0);
 }
 
+/* getHostsInfo([details = true]) */
 static int
 l_getHostsInfo(lua_State *L)
 {
-	return hosts_table(L);
+	return hosts_table(L, lua_isnoneornil(L, 1) || lua_toboolean(L, 1));
 }
 
 /* Fills a host argument block from (host[, vlan]) at idx, idx+1. */
