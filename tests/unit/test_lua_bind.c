@@ -435,6 +435,19 @@ test_select(void **state)
 	assert_true(lua_toboolean(L, 7));
 	assert_true(lua_isnil(L, 8));
 	assert_int_equal(run_ctx.ifid, 0);
+	/* a run past its deadline: the methods raise, nothing leaks (the
+	 * ASan run checks that) */
+	run_ctx.deadline_ms = 1;
+	run(L,
+	    "local a, e = pcall(interface.getFlowsInfo)\n"
+	    "local b, f = pcall(interface.getHostsInfo)\n"
+	    "return a, e, b, f",
+	    4);
+	assert_false(lua_toboolean(L, 1));
+	assert_non_null(strstr(lua_tostring(L, 2), "deadline exceeded"));
+	assert_false(lua_toboolean(L, 3));
+	assert_non_null(strstr(lua_tostring(L, 4), "deadline exceeded"));
+	run_ctx.deadline_ms = 0;
 	/* a selection that names no interface: every method says so */
 	run_ctx.ifid = 42;
 	run(L, "return interface.getStats()", 2);
