@@ -8,9 +8,10 @@ temporary scripts directory answers /lua/<path>.lua from <dir>/lua/.
 2. authentication as for the built-in pages: no credentials -> 302 to the
    login page; a POST from another Origin -> 403; lua/admin/ needs an
    administrator;
-3. budget: `while true do end` (and the same inside pcall) ends with 500
+3. budget: `while true do end` (and inside pcall or a coroutine) ends with 500
    within 2 s while a concurrent REST call answers at once; a memory bomb
-   ends with 500; the node still answers afterwards;
+   ends with 500; the node still answers afterwards, and stops cleanly
+   while a runaway page runs;
 4. sandbox: os.execute, io.popen, io.open("/etc/passwd"), require "ffi",
    load of string.dump() output, debug, package.loadlib fail with a clear
    message; io.open works in the data directory; require finds modules/;
@@ -52,6 +53,7 @@ print(42) print("\n")
                       'Content-Type: application/json\\r\\nContent-Length: 999\\r\\n\\r\\n{\\"x\\":1}")',
     "loop.lua": "while true do end\n",
     "pcall_loop.lua": "while true do pcall(function() while true do end end) end\n",
+    "co_loop.lua": "while true do coroutine.resume(coroutine.create(function() while true do end end)) end\n",
     "membomb.lua": 'local t = {}\nfor i = 1, 1e9 do t[i] = string.rep("x", 4096) .. i end\n',
     "syntax.lua": "local x = 1\nx = = 2\n",
     "runtime.lua": 'sendHTTPHeader("text/html")\nprint("partial")\nlocal t = nil\nprint(t.field)\n',
@@ -198,7 +200,8 @@ def main():
                "REST answers while two runaway pages run (%d in %.3f s)" % (st, rest_t))
         for t in th:
             t.join()
-        for k in ("loop", "pcall"):
+        runaway("co", "co_loop.lua")  # (2 workers: one at a time more)
+        for k in ("loop", "pcall", "co"):
             st, dt = res[k]
             expect(st == 500 and dt < 2.0, "%s page: 500 within 2 s (%d in %.2f s)" % (k, st, dt))
         t0 = time.monotonic()
@@ -261,6 +264,16 @@ def main():
         # the page workers are free again
         st, _, b = body_of(n, "/lua/getg.lua")
         expect(st == 200, "a page still answers at the end (%d)" % st)
+        # --- 8. a stop while a runaway page runs is clean (node.py checks
+        # the exit status and the log)
+        th = threading.Thread(target=runaway, args=("stop", "loop.lua"))
+        th.start()
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        rc = n.stop()
+        expect(rc == 0 and time.monotonic() - t0 < 5,
+               "SIGTERM during a runaway page: exit 0 in %.2f s" % (time.monotonic() - t0))
+        th.join()
     return node.summary()
 
 
