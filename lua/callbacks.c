@@ -61,6 +61,7 @@ struct luacb {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int stopping;
+	int abort; /* __atomic: ends the running scripts at stop */
 	pthread_t th_second, th_periodic;
 	int second_on, periodic_on;
 };
@@ -94,6 +95,7 @@ cb_run(struct luacb *c, int i)
 	r.callback = 1;
 	r.budget_ms = cb_def[i].budget_ms;
 	r.mem_max = LUAENG_MEM_MAX;
+	r.abort = &c->abort;
 	s->runs++;
 	if (luaeng_run(&r) != 0) {
 		s->failures++;
@@ -266,6 +268,9 @@ luacb_stop(struct luacb *c)
 {
 	if (!c)
 		return;
+	/* a running hourly or daily script must not hold the stop for
+	 * minutes: its next hook ends it */
+	__atomic_store_n(&c->abort, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&c->lock);
 	c->stopping = 1;
 	pthread_cond_broadcast(&c->cond);

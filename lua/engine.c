@@ -235,6 +235,16 @@ run_hook(lua_State *L, lua_Debug *ar)
 		s->killed = 1;
 		luaL_error(L, "deadline exceeded (%u ms)", s->r->budget_ms);
 	}
+	if (s && s->r->abort &&
+	    __atomic_load_n(s->r->abort, __ATOMIC_RELAXED)) {
+		struct luabind_ctx *c = luabind_ctx(L);
+
+		s->killed = 1;
+		s->deadline = 1; /* the C methods stop too */
+		if (c)
+			c->deadline_ms = 1;
+		luaL_error(L, "stopped: the node is shutting down");
+	}
 }
 
 /* After a protected call: a run past its deadline must not go on. */
@@ -244,7 +254,10 @@ rethrow_if_killed(lua_State *L)
 	struct run_state *s = run_get(L);
 
 	if (s && s->killed)
-		luaL_error(L, "deadline exceeded (%u ms)", s->r->budget_ms);
+		luaL_error(L, "%s",
+			   s->deadline == 1
+				   ? "stopped: the node is shutting down"
+				   : "deadline exceeded");
 }
 
 /* pcall/xpcall/coroutine.resume wrappers: upvalue 1 is the original. */
@@ -820,6 +833,11 @@ luaeng_run(struct luaeng_run *r)
 
 		snprintf(r->error, sizeof(r->error), "%s",
 			 m ? m : "error object is not a string");
+		/* the message may carry request data: one log line, no
+		 * control characters */
+		for (char *p = r->error; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		goto out;
 	}
 	rc = 0;

@@ -95,6 +95,8 @@ struct luaeng_run {
 	unsigned budget_ms;
 	size_t mem_max;
 	struct luaeng_job *job; /* pages: the request; NULL for callbacks */
+	const int *abort;	/* __atomic; when set to 1 the run ends at
+				 * the next hook (node stopping); may be NULL */
 	char error[512];	/* out: the message when the run failed */
 };
 
