@@ -32,8 +32,10 @@ iface_by_name_or_id(lua_State *L, int idx)
 	int ok;
 	long id;
 
-	if (lua_type(L, idx) == LUA_TNUMBER)
-		return query_iface_by_id((long)lua_tonumber(L, idx));
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		id = luab_opt_int(L, idx, -1, &ok);
+		return ok ? query_iface_by_id(id) : NULL;
+	}
 	s = luab_opt_str(L, idx);
 	if (!s)
 		return NULL;

@@ -238,8 +238,15 @@ luab_opt_int(lua_State *L, int idx, long def, int *ok)
 	*ok = 1;
 	if (lua_isnoneornil(L, idx))
 		return def;
-	if (lua_type(L, idx) == LUA_TNUMBER)
-		return (long)lua_tonumber(L, idx);
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		double d = lua_tonumber(L, idx);
+
+		/* a cast of NaN or of a double out of range is undefined */
+		if (d >= -2147483648.0 && d <= 2147483647.0)
+			return (long)d;
+		*ok = 0;
+		return def;
+	}
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		const char *s = lua_tostring(L, idx);
 		char *end;
