@@ -256,6 +256,48 @@ l_getNdpiFlowsCount(lua_State *L)
 	return 1;
 }
 
+/* getNdpiProtoName(id) / getNdpiProtoBreed(id): from the interface's
+ * nDPI module, on its owner; 65535 is upstream's host-to-host contact. */
+static int
+l7_name(lua_State *L, int breed)
+{
+	struct iface *ifc = luab_iface(L);
+	struct query_l7_name_arg a;
+	int ok;
+	long id;
+	json_t *o;
+
+	if (!ifc)
+		return 2;
+	id = luab_opt_int(L, 1, -1, &ok);
+	if (!ok || id < 0 || id > 65535)
+		return luab_fail(L, "expected a protocol id");
+	if (id == 65535) {
+		lua_pushstring(L, breed ? "Unrated-to-Host Contact"
+					: "Host-to-Host Contact");
+		return 1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.id = (uint16_t)id;
+	if (luab_query(L, ifc, query_b_l7_name, &a, sizeof(a), &o) != 0)
+		return 2;
+	json_decref(o);
+	lua_pushstring(L, breed ? a.breed : a.name);
+	return 1;
+}
+
+static int
+l_getNdpiProtoName(lua_State *L)
+{
+	return l7_name(L, 0);
+}
+
+static int
+l_getNdpiProtoBreed(lua_State *L)
+{
+	return l7_name(L, 1);
+}
+
 static int
 simple(lua_State *L, query_build_fn b)
 {
@@ -1309,6 +1351,8 @@ static const luaL_Reg iface_fns[] = {
 	{ "getStats", l_getStats },
 	{ "getNdpiStats", l_getNdpiStats },
 	{ "getNdpiFlowsCount", l_getNdpiFlowsCount },
+	{ "getNdpiProtoName", l_getNdpiProtoName },
+	{ "getNdpiProtoBreed", l_getNdpiProtoBreed },
 	{ "getHosts", l_getHosts },
 	{ "getHostsInfo", l_getHostsInfo },
 	{ "getHostInfo", l_getHostInfo },

@@ -394,6 +394,14 @@ json_t *query_b_flows_flat(struct iface *ifc, void *arg);
 /* arg: struct query_host_flat (out; the caller's to free):
  * query_hosts_flat; returns true, or NULL when out of memory. */
 json_t *query_b_hosts_flat(struct iface *ifc, void *arg);
+/* arg: struct query_l7_name_arg: the nDPI name and breed of one
+ * protocol id (Lua getNdpiProtoName / getNdpiProtoBreed); returns true. */
+struct query_l7_name_arg {
+	uint16_t id;
+	char name[64];	/* out */
+	char breed[64]; /* out */
+};
+json_t *query_b_l7_name(struct iface *ifc, void *arg);
 /* arg: struct query_flow_arg: query_flow_details. */
 json_t *query_b_flow_details(struct iface *ifc, void *arg);
 /* no arg: the flow counters, AS info, VLAN, AS and country tables. */

@@ -489,6 +489,25 @@ test_l7_sources(void **state)
 	assert_non_null(lua_tostring(L, 4));
 	assert_string_equal(lua_tostring(L, 5), "table");
 	assert_true(num(L, 6) == jnum(o, "num_flows"));
+	/* protocol names from the interface's nDPI: the id of the
+	 * Facebook entry names it back */
+	{
+		char chunk[256];
+
+		snprintf(chunk, sizeof(chunk),
+			 "return interface.getNdpiProtoName(%d),"
+			 " interface.getNdpiProtoBreed(%d),"
+			 " interface.getNdpiProtoName(65535),"
+			 " interface.getNdpiProtoName(70000)",
+			 (int)jnum(fb, "id"), (int)jnum(fb, "id"));
+		run(L, chunk, 4);
+		assert_string_equal(lua_tostring(L, 1), "Facebook");
+		assert_string_equal(
+			lua_tostring(L, 2),
+			json_string_value(json_object_get(fb, "breed")));
+		assert_string_equal(lua_tostring(L, 3), "Host-to-Host Contact");
+		assert_true(lua_isnil(L, 4));
+	}
 	json_decref(o);
 	lua_close(L);
 }
