@@ -485,6 +485,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	ifc->stats.total_hosts++;
 	if (h->is_local)
 		ifc->num_local_hosts++;
+	tables_geo_host_new(ifc, h, now);
 	if (ifc->want_host_new)
 		sink_host_new(ifc,
 			      h); /* e.g. asks the host cache (no I/O here) */
@@ -506,6 +507,7 @@ host_free(struct iface *ifc, struct host *h)
 	ifc->num_hosts--;
 	if (h->is_local)
 		ifc->num_local_hosts--;
+	tables_geo_host_free(ifc, h);
 	free(h->l7);
 	free(h->name);
 	objpool_free(&ifc->host_pool, h);
@@ -1731,7 +1733,9 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 				   &h->thpt_last_bytes, elapsed_ms);
 		h->thpt_pps = rate(h->c.pkts_sent + h->c.pkts_rcvd,
 				   &h->thpt_last_pkts, elapsed_ms);
+		tables_geo_sync(ifc, h);
 	}
+	tables_geo_thpt(ifc, elapsed_ms);
 }
 
 void
@@ -1753,7 +1757,9 @@ tables_fini(struct iface *ifc)
 		LRU_UNLINK(ifc, host_head, host_tail, h);
 		free(h->l7);
 		free(h->name);
+		free(h->geo);
 	}
+	tables_geo_fini(ifc);
 	objpool_fini(&ifc->flow_pool);
 	objpool_fini(&ifc->host_pool);
 	while ((m = ifc->mac_head) != NULL) {

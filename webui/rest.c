@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "common/log.h"
+#include "geo/geo.h"
 #include "merge/query.h"
 #include "webui/countries.h"
 #include "webui/rest.h"
@@ -1020,44 +1021,46 @@ rest_h_host_contacts(struct rest_call *c, json_t **rsp)
 	return rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found, rsp);
 }
 
-/* Without a GeoIP database every host is in AS 0 ("Unknown"): asn absent
- * or 0 gives that one entry, any other AS none. */
+/* The AS table's entry of "asn" (absent: 0, the hosts in no AS) as a
+ * one-row array; an AS the interface never had gives an empty array. */
 enum rest_rc
 rest_h_asn_info(struct rest_call *c, json_t **rsp)
 {
 	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct query_asn_arg a = { 0 };
 	json_t *one = NULL;
-	enum rest_rc rc;
 	long asn;
 
-	if (rest_param_int(p, "asn", 0, UINT32_MAX, &asn) && asn != 0) {
-		if (!rest_param_iface(p, "ifid"))
-			return REST_RC_INVALID_INTERFACE;
-		*rsp = json_array();
-		return REST_RC_OK;
-	}
-	rc = rest_h_build(c, &one);
-	if (rc != REST_RC_OK)
-		return rc;
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	if (rest_param_int(p, "asn", 0, UINT32_MAX, &asn))
+		a.asn = (uint32_t)asn;
+	if (query_run(ifc, c->route->build, &a, sizeof(a), &one) < 0)
+		return REST_RC_INTERNAL_ERROR;
 	*rsp = json_array();
-	json_array_append_new(*rsp, one);
+	if (one != NULL)
+		json_array_append_new(*rsp, one);
 	return REST_RC_OK;
 }
 
-/* A bare string: the AS name of "ip" ("" while no GeoIP database is
- * loaded). */
+/* A bare string: the AS name of "ip" from the ASN database ("" when it
+ * is not loaded or does not know ip). */
 enum rest_rc
 rest_h_asn_name(struct rest_call *c, json_t **rsp)
 {
 	const struct rest_params *p = c->p;
 	char buf[IPADDR_STRLEN + 8];
 	struct ipaddr ip;
+	struct geo_info g;
 
 	if (!param_str(p, "ip", buf, sizeof(buf)) ||
 	    ipaddr_parse(&ip, buf) != 0)
 		return REST_RC_INVALID_ARGUMENTS;
-	*rsp = json_string("");
-	return REST_RC_OK;
+	if (geo_lookup(&ip, &g) < 0)
+		g.asname[0] = '\0';
+	*rsp = json_string(g.asname);
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
 static int
