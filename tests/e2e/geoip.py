@@ -14,11 +14,15 @@ list carry country, city, continent, latitude/longitude, asn and asname;
 get/asn/list.lua and get/country/list.lua have one row per AS and per
 country with its hosts and bytes (the sums of its hosts' bytes, which
 the capture fixes); get/asn/asn_info.lua, get/asn/asn_name.lua and
-get/geo/hosts.lua (the map's markers) agree.  Without databases: every
+get/geo/hosts.lua (the map's markers) agree; the -F flow rows' json
+column has srv.asn / srv.country of the remote end.  Without databases: every
 host is in AS 0 "Unknown" and country "", one INFO line says so.
 """
+import glob
+import json
 import os
 import shutil
+import sqlite3
 import struct
 import sys
 import tempfile
@@ -109,7 +113,10 @@ def main():
                 os.path.join(gdir, "GeoLite2-ASN.mmdb"))
     nets = ["-m", "192.168.1.0/24,fd00::/8"]
 
-    with node.Node(["-i", pcap, "--geoip-dir", gdir] + nets, name="geoip") as n:
+    dd = os.path.join(tmp, "data")
+    os.mkdir(dd)
+    with node.Node(["-i", pcap, "--geoip-dir", gdir, "-F", "-d", dd] + nets,
+                   name="geoip") as n:
         n.wait_ended()
         log = n.read_log()
         expect("geoip: location database %s/GeoLite2-City.mmdb" % gdir in log,
@@ -206,6 +213,21 @@ def main():
         expect("8.8.8.8" not in marks and LOCAL4 not in marks,
                "hosts without a location have no marker")
         expect(geo.get("tiles_url") == "", "no tile URL by default (%r)" % geo.get("tiles_url"))
+
+    # -F: the flow rows' json column carries the endpoints' AS and country
+    flows = {}
+    for f in glob.glob(os.path.join(dd, "interfaces", "*", "flows", "*", "*", "*.sqlite")):
+        c = sqlite3.connect(f)
+        for srv, js in c.execute("SELECT srv_ip, json FROM flows"):
+            flows[srv] = json.loads(js)
+        c.close()
+    expect(flows.get("1.0.0.1", {}).get("srv.asn") == 15169 and
+           "cli.asn" not in flows.get("1.0.0.1", {}),
+           "-F row of the flow to 1.0.0.1: srv.asn 15169 (%r)" % flows.get("1.0.0.1"))
+    expect(flows.get("81.2.69.142", {}).get("srv.country") == "GB",
+           "-F row of the flow to 81.2.69.142: srv.country GB (%r)" % flows.get("81.2.69.142"))
+    expect(flows.get("2600:6000::1", {}).get("srv.asn") == 237,
+           "-F row of the IPv6 flow to 2600:6000::1: srv.asn 237")
 
     # without databases: AS 0 and country "" for everyone, one INFO line
     empty = os.path.join(tmp, "none")
