@@ -36,6 +36,7 @@
 #include "common/timeutil.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
+#include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/sink.h"
@@ -1497,6 +1498,10 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	u.out_pkts = f->s2c_pkts - f->exp_s2c_pkts;
 	u.first_ms = f->first_ms;
 	u.last_ms = f->last_ms;
+	if (f->cli_host != NULL && f->cli_host->geo != NULL)
+		u.src_as = f->cli_host->geo->asn;
+	if (f->srv_host != NULL && f->srv_host->geo != NULL)
+		u.dst_as = f->srv_host->geo->asn;
 	u.src_tcp_flags = f->c2s_tcp_flags;
 	u.dst_tcp_flags = f->s2c_tcp_flags;
 	u.l7_master = f->l7_master;

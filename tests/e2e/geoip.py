@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 import struct
 import sys
 import tempfile
@@ -228,6 +229,37 @@ def main():
            "-F row of the flow to 81.2.69.142: srv.country GB (%r)" % flows.get("81.2.69.142"))
     expect(flows.get("2600:6000::1", {}).get("srv.asn") == 237,
            "-F row of the IPv6 flow to 2600:6000::1: srv.asn 237")
+
+    # a hub: its own lookups, its markers grouped by origin (the edge), and
+    # the edge's SRC_AS / DST_AS on the wire (kept as additional fields)
+    port = node.free_port()
+    with node.Node(["-i", "hub=tcp://127.0.0.1:%d" % port, "--node-id", "hub",
+                    "--geoip-dir", gdir] + nets, name="geoip-hub") as hub:
+        with node.Node(["-i", pcap, "-I", "tcp://127.0.0.1:%d" % port, "--node-id", "edge1",
+                        "--geoip-dir", gdir] + nets, name="geoip-edge") as edge:
+            edge.wait_ended()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if hub.rest("get/interface/data.lua", ifid=0).get("num_hosts") == len(totals):
+                    break
+                time.sleep(0.2)
+            time.sleep(1.5)     # the last deltas
+            geo = hub.rest("get/geo/hosts.lua", ifid=0)
+            org = {o["id"]: o["located_hosts"] for o in geo["origins"]}
+            expect(org.get("edge1") == 3 and org.get("hub") == 0,
+                   "hub: the 3 located hosts came from origin edge1 (%r)" % org)
+            expect({m["origin"] for m in geo["hosts"]} == {"edge1"},
+                   "hub: markers carry their origin")
+            got = {r["asn"]: r["num_hosts"] for r in
+                   hub.rest("get/asn/list.lua", ifid=0, perPage=100)["data"]}
+            expect(got.get(15169) == 1 and got.get(0) == 5,
+                   "hub: its own AS table (AS15169 1 host, AS 0 5 hosts: %r)" % got)
+            fl = hub.rest("get/flow/active.lua", ifid=0, perPage=100)["data"]
+            fid = [f["hash_id"] for f in fl if f["server"]["ip"] == "1.0.0.1"]
+            det = hub.rest("get/flow/details.lua", ifid=0, flow_key=fid[0]) if fid else {}
+            extra = det.get("additional_fields", {})
+            expect(str(extra.get("DST_AS")) == "15169" and "SRC_AS" not in extra,
+                   "the edge exported DST_AS 15169 for the flow to 1.0.0.1 (%r)" % extra)
 
     # without databases: AS 0 and country "" for everyone, one INFO line
     empty = os.path.join(tmp, "none")
