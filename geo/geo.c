@@ -75,9 +75,8 @@ open_first(MMDB_s *db, const char *dir, const char *const *names, size_t n,
 			continue;
 		}
 		log_info("geoip: %s database %s (%s)", what, path,
-			 db->metadata.database_type
-				 ? db->metadata.database_type
-				 : "?");
+			 db->metadata.database_type ? db->metadata.database_type
+						    : "?");
 		return 1;
 	}
 	return 0;
@@ -89,8 +88,7 @@ dir_has_db(const char *dir)
 {
 	char path[4096];
 
-	for (size_t i = 0; i < sizeof(city_files) / sizeof(city_files[0]);
-	     i++)
+	for (size_t i = 0; i < sizeof(city_files) / sizeof(city_files[0]); i++)
 		if (snprintf(path, sizeof(path), "%s/%s", dir, city_files[i]) <
 			    (int)sizeof(path) &&
 		    file_exists(path))
@@ -121,9 +119,9 @@ geo_open(const char *dir, const char *data_dir)
 	geo_have_city = open_first(&geo_city, use, city_files,
 				   sizeof(city_files) / sizeof(city_files[0]),
 				   "location");
-	geo_have_asn = open_first(&geo_asn, use, asn_files,
-				  sizeof(asn_files) / sizeof(asn_files[0]),
-				  "ASN");
+	geo_have_asn =
+		open_first(&geo_asn, use, asn_files,
+			   sizeof(asn_files) / sizeof(asn_files[0]), "ASN");
 	if (!geo_have_city && !geo_have_asn)
 		log_info("geoip: no GeoLite2-City/Country or GeoLite2-ASN "
 			 "database in %s: hosts have no country or AS",
@@ -287,10 +285,10 @@ geo_lookup(const struct ipaddr *ip, struct geo_info *out)
 			    "iso_code", NULL) < 0)
 			get_str(&e, out->country, sizeof(out->country),
 				"registered_country", "iso_code", NULL);
-		get_str(&e, out->continent, sizeof(out->continent),
-			"continent", "code", NULL);
-		get_str(&e, out->city, sizeof(out->city), "city", "names",
-			"en", NULL);
+		get_str(&e, out->continent, sizeof(out->continent), "continent",
+			"code", NULL);
+		get_str(&e, out->city, sizeof(out->city), "city", "names", "en",
+			NULL);
 		if (get_double(&e, &out->latitude, "location", "latitude",
 			       NULL) == 0 &&
 		    get_double(&e, &out->longitude, "location", "longitude",

@@ -17,12 +17,12 @@
 
 /* What the databases say of one address; zeroed fields: not known. */
 struct geo_info {
-	uint32_t asn;	     /* 0: no AS */
-	char asname[96];     /* "" without an AS */
-	char country[4];     /* ISO 3166-1 alpha-2, "" unknown */
-	char continent[4];   /* two-letter continent code, "" unknown */
-	char city[64];	     /* English name, "" unknown */
-	double latitude;     /* degrees, valid when has_location */
+	uint32_t asn;	   /* 0: no AS */
+	char asname[96];   /* "" without an AS */
+	char country[4];   /* ISO 3166-1 alpha-2, "" unknown */
+	char continent[4]; /* two-letter continent code, "" unknown */
+	char city[64];	   /* English name, "" unknown */
+	double latitude;   /* degrees, valid when has_location */
 	double longitude;
 	uint8_t has_location;
 };

@@ -37,7 +37,8 @@ cc_slot(const char *code)
 {
 	if (code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
 	    code[1] <= 'Z' && code[2] == '\0')
-		return (uint32_t)(code[0] - 'A') * 26 + (uint32_t)(code[1] - 'A');
+		return (uint32_t)(code[0] - 'A') * 26 +
+		       (uint32_t)(code[1] - 'A');
 	return CC_UNKNOWN;
 }
 
@@ -105,8 +106,7 @@ asn_get(struct iface *ifc, uint32_t asn, const char *name, uint64_t now)
 	if (e == NULL)
 		return 0;
 	e->asn = asn;
-	snprintf(e->name, sizeof(e->name), "%s",
-		 asn == 0 ? "Unknown" : name);
+	snprintf(e->name, sizeof(e->name), "%s", asn == 0 ? "Unknown" : name);
 	ifc->asn_index[s] = ifc->n_asns;
 	return ifc->n_asns;
 }
@@ -245,7 +245,6 @@ tables_geo_fini(struct iface *ifc)
 	ifc->asns = ifc->countries = NULL;
 	ifc->asn_index = NULL;
 	ifc->cc_index = NULL;
-	ifc->n_asns = ifc->cap_asns = ifc->n_countries = ifc->cap_countries =
-		0;
+	ifc->n_asns = ifc->cap_asns = ifc->n_countries = ifc->cap_countries = 0;
 	ifc->asn_index_mask = 0;
 }

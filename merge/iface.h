@@ -198,9 +198,9 @@ struct iface_vlan {
 /* One AS (asn, name) or one country (code) of an interface: its hosts
  * now, and the traffic of every host it had (merge/geo_tables.c). */
 struct iface_geo {
-	uint32_t asn;	  /* AS table: 0 = hosts without an AS */
-	char code[4];	  /* country table: ISO code, "" = unknown */
-	char name[96];	  /* AS name ("Unknown" for AS 0) */
+	uint32_t asn;	    /* AS table: 0 = hosts without an AS */
+	char code[4];	    /* country table: ISO code, "" = unknown */
+	char name[96];	    /* AS name ("Unknown" for AS 0) */
 	uint32_t num_hosts; /* active hosts in it */
 	uint64_t bytes_sent, bytes_rcvd, pkts_sent, pkts_rcvd;
 	uint64_t first_ms, last_ms;

@@ -1828,16 +1828,16 @@ query_asn_info(struct iface *ifc, uint32_t asn)
 			e = &ifc->asns[i];
 	if (e == NULL)
 		return NULL;
-	return json_pack(
-		"{s:I,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}", "id",
-		(json_int_t)e->asn, "name", e->name, "first_seen",
-		(json_int_t)(e->first_ms / 1000), "last_seen",
-		(json_int_t)(e->last_ms / 1000), "num_hosts",
-		(json_int_t)e->num_hosts, "alerted_flows", 0, "score", 0, "rtt",
-		0.0, "bytes_sent", (json_int_t)e->bytes_sent, "bytes_rcvd",
-		(json_int_t)e->bytes_rcvd, "packets_sent",
-		(json_int_t)e->pkts_sent, "packets_rcvd",
-		(json_int_t)e->pkts_rcvd);
+	return json_pack("{s:I,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}",
+			 "id", (json_int_t)e->asn, "name", e->name,
+			 "first_seen", (json_int_t)(e->first_ms / 1000),
+			 "last_seen", (json_int_t)(e->last_ms / 1000),
+			 "num_hosts", (json_int_t)e->num_hosts, "alerted_flows",
+			 0, "score", 0, "rtt", 0.0, "bytes_sent",
+			 (json_int_t)e->bytes_sent, "bytes_rcvd",
+			 (json_int_t)e->bytes_rcvd, "packets_sent",
+			 (json_int_t)e->pkts_sent, "packets_rcvd",
+			 (json_int_t)e->pkts_rcvd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1933,14 +1933,14 @@ geo_rows(const struct iface_geo *arr, uint32_t n, int is_asn)
 
 	for (uint32_t i = 0; i < n && rows; i++) {
 		const struct iface_geo *e = &arr[i];
-		json_t *r = json_pack(
-			"{s:I,s:I,s:I,s:I,s:f,s:I}", "num_hosts",
-			(json_int_t)e->num_hosts, "bytes_sent",
-			(json_int_t)e->bytes_sent, "bytes_rcvd",
-			(json_int_t)e->bytes_rcvd, "traffic",
-			(json_int_t)(e->bytes_sent + e->bytes_rcvd),
-			"throughput", e->thpt_bps,
-			"seen_since", (json_int_t)(e->first_ms / 1000));
+		json_t *r =
+			json_pack("{s:I,s:I,s:I,s:I,s:f,s:I}", "num_hosts",
+				  (json_int_t)e->num_hosts, "bytes_sent",
+				  (json_int_t)e->bytes_sent, "bytes_rcvd",
+				  (json_int_t)e->bytes_rcvd, "traffic",
+				  (json_int_t)(e->bytes_sent + e->bytes_rcvd),
+				  "throughput", e->thpt_bps, "seen_since",
+				  (json_int_t)(e->first_ms / 1000));
 
 		if (r == NULL)
 			continue;
@@ -1998,25 +1998,25 @@ query_geo_hosts(struct iface *ifc)
 		per_origin[origin]++;
 		ipaddr_fmt(&h->ip, ip, sizeof(ip));
 		query_host_key(&h->ip, h->vlan, key, sizeof(key));
-		m = json_pack("{s:s,s:s,s:i,s:s,s:f,s:f,s:s,s:s,s:I,s:s,s:I,s:b,"
-			      "s:s}",
-			      "ip", ip, "key", key, "vlan", h->vlan, "name",
-			      h->name ? h->name : "", "lat", g->latitude,
-			      "lon", g->longitude, "country", g->country,
-			      "city", g->city, "asn", (json_int_t)g->asn,
-			      "asname", g->asname, "bytes",
-			      (json_int_t)(h->c.bytes_sent + h->c.bytes_rcvd),
-			      "localhost", h->is_local, "origin",
-			      ifc->origins[origin].id);
+		m = json_pack(
+			"{s:s,s:s,s:i,s:s,s:f,s:f,s:s,s:s,s:I,s:s,s:I,s:b,"
+			"s:s}",
+			"ip", ip, "key", key, "vlan", h->vlan, "name",
+			h->name ? h->name : "", "lat", g->latitude, "lon",
+			g->longitude, "country", g->country, "city", g->city,
+			"asn", (json_int_t)g->asn, "asname", g->asname, "bytes",
+			(json_int_t)(h->c.bytes_sent + h->c.bytes_rcvd),
+			"localhost", h->is_local, "origin",
+			ifc->origins[origin].id);
 		if (m != NULL)
 			json_array_append_new(hosts, m);
 		n++;
 	}
 	for (int i = 0; i < ifc->n_origins; i++)
 		json_array_append_new(
-			origins, json_pack("{s:s,s:I}", "id", ifc->origins[i].id,
-					   "located_hosts",
-					   (json_int_t)per_origin[i]));
+			origins,
+			json_pack("{s:s,s:I}", "id", ifc->origins[i].id,
+				  "located_hosts", (json_int_t)per_origin[i]));
 	return json_pack("{s:o,s:o,s:b}", "hosts", hosts, "origins", origins,
 			 "truncated", truncated);
 }
