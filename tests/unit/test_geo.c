@@ -21,27 +21,27 @@
 #include "common/addr.h"
 #include "geo/geo.h"
 
-static char shared_geo[4096];
+static char shared_geo[PATH_MAX];
 
-/* <shared>/geoip, as test_shared.h finds <shared>; 0 or -1. */
+/* <shared>/geoip, as test_shared.h finds <shared>, made absolute (the
+ * symlinks made to it live elsewhere); 0 or -1. */
 static int
 find_shared(void)
 {
 	const char *env = getenv("NTOPNG_SHARED");
 	const char *dirs[3] = { env, "../shared", "/work/shared" };
 	struct stat st;
-	char f[4200];
+	char f[PATH_MAX + 64], real[PATH_MAX];
 
 	for (int i = 0; i < 3; i++) {
-		if (dirs[i] == NULL || dirs[i][0] == '\0')
+		if (dirs[i] == NULL || dirs[i][0] == '\0' ||
+		    strlen(dirs[i]) > PATH_MAX - 64)
 			continue;
-		snprintf(shared_geo, sizeof(shared_geo), "%s/geoip", dirs[i]);
-		snprintf(f, sizeof(f), "%s/GeoLite2-ASN-Test.mmdb", shared_geo);
-		/* absolute: the symlinks made to it live elsewhere */
-		if (stat(f, &st) == 0 && realpath(shared_geo, f) != NULL) {
-			snprintf(shared_geo, sizeof(shared_geo), "%s", f);
+		snprintf(f, sizeof(f), "%s/geoip/GeoLite2-ASN-Test.mmdb",
+			 dirs[i]);
+		snprintf(real, sizeof(real), "%s/geoip", dirs[i]);
+		if (stat(f, &st) == 0 && realpath(real, shared_geo) != NULL)
 			return 0;
-		}
 	}
 	return -1;
 }
@@ -50,7 +50,7 @@ find_shared(void)
 static void
 link_db(const char *dir, const char *from, const char *to)
 {
-	char a[4200], b[4200];
+	char a[PATH_MAX + 64], b[PATH_MAX + 64];
 
 	snprintf(a, sizeof(a), "%s/%s", shared_geo, from);
 	snprintf(b, sizeof(b), "%s/%s", dir, to);
@@ -60,7 +60,7 @@ link_db(const char *dir, const char *from, const char *to)
 static void
 rm_dir(const char *dir)
 {
-	char cmd[4300];
+	char cmd[PATH_MAX + 64];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
@@ -133,7 +133,7 @@ static void
 test_places(void **state)
 {
 	char dir[] = "/tmp/ntopng-test-geo-XXXXXX";
-	char sub[4200];
+	char sub[64];
 	struct geo_info g;
 
 	(void)state;
