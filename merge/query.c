@@ -510,6 +510,11 @@ host_match(const struct host *h, const struct host_query *q, int origin)
 		return 0;
 	if (q->vlan >= 0 && h->vlan != q->vlan)
 		return 0;
+	if (q->has_asn && (h->geo ? h->geo->asn : 0) != q->asn)
+		return 0;
+	if (q->has_country &&
+	    strcmp(h->geo ? h->geo->country : "", q->country) != 0)
+		return 0;
 	return 1;
 }
 

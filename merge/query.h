@@ -129,6 +129,11 @@ struct host_query {
 	int per_page;	 /* < 0: every row */
 	int page;	 /* 1-based */
 	char origin[65]; /* "" = any; else a node id (hierarchies) */
+	/* GeoIP filters (docs/geo.md): with has_asn, hosts of AS asn only (0:
+	 * in no AS); with has_country, of country only ("": not located) */
+	uint8_t has_asn, has_country;
+	uint32_t asn;
+	char country[4];
 };
 
 /* {"data":[rows], "totalRows":N}: rows as in REST host/active. */

@@ -524,6 +524,19 @@ rest_h_host_active(struct rest_call *c, json_t **rsp)
 		rest_param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
 	q.vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
 	param_str(p, "origin", q.origin, sizeof(q.origin));
+	if (rest_param_int(p, "asn", 0, UINT32_MAX, &v)) {
+		q.has_asn = 1;
+		q.asn = (uint32_t)v;
+	}
+	if (rest_params_get(p, "country") != NULL) {
+		/* a code is two letters; anything else matches no host */
+		const char *cc = rest_params_get(p, "country");
+
+		q.has_country = 1;
+		if (cc[0] != '\0' &&
+		    !param_str(p, "country", q.country, sizeof(q.country)))
+			q.country[0] = '\x01'; /* no country has it */
+	}
 	return list_run(ifc, c->route->build, &q, sizeof(q), NULL, *rsp, rsp);
 }
 

@@ -160,6 +160,17 @@ def main():
         expect(r.get("asn") == 15169 and r.get("asname") == "Google Inc.",
                "host list row of 1.0.0.1: AS15169 (%r)" % r.get("asn"))
 
+        # host list filters of the AS and Countries pages' links
+        rows = n.rest("get/host/active.lua", ifid=0, asn=15169, perPage=100)["data"]
+        expect([r["ip"] for r in rows] == ["1.0.0.1"], "host/active?asn=15169: 1.0.0.1 (%r)"
+               % [r["ip"] for r in rows])
+        rows = n.rest("get/host/active.lua", ifid=0, country="GB", perPage=100)["data"]
+        expect([r["ip"] for r in rows] == ["81.2.69.142"], "host/active?country=GB: 81.2.69.142")
+        rows = n.rest("get/host/active.lua", ifid=0, country="", perPage=100)["data"]
+        expect(len(rows) == 7, "host/active?country=: the 7 hosts not located (%d)" % len(rows))
+        rows = n.rest("get/host/active.lua", ifid=0, country="GBR", perPage=100)["data"]
+        expect(rows == [], "host/active?country=GBR: none")
+
         # the AS table: the hosts of each AS and the sum of their bytes
         want_as = {}
         for ip, asn in (("1.0.0.1", 15169), ("1.128.0.1", 1221),

@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
 from node import Node, expect  # noqa: E402
 
-from browser import browser, page, wait_for  # noqa: E402
+from browser import By, browser, page, wait_for  # noqa: E402
 import geoip  # noqa: E402
 
 
@@ -89,6 +89,14 @@ def main():
             expect("AS15169 Google Inc." in text and "AS7018 AT&T Services" in text and
                    "Unknown" in text, "AS page rows: %s" % text[:300])
             expect(outside(d, base) == [], "AS page: no request leaves the node %s" % outside(d, base))
+            link = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "#list-table a")
+                    if "AS15169" in a.text]
+            expect(link and link[0].endswith("/lua/hosts_stats.lua?ifid=0&asn=15169"),
+                   "the AS row links to its hosts (%r)" % link)
+            rows = page(d, base, "/lua/hosts_stats.lua?ifid=0&asn=15169", "geo_hosts_of_as",
+                        "#hosts-table tbody tr")
+            expect(len(rows) == 1 and "1.0.0.1" in rows[0].text,
+                   "the hosts page of AS15169: 1.0.0.1 only (%r)" % [r.text for r in rows])
             rows = page(d, base, "/lua/country_stats.lua?ifid=0", "geo_country_stats",
                         "#list-table tbody tr", lambda e: len(e) >= 4)
             cells = [r.text.split()[0] for r in rows if r.text]
