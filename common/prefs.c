@@ -1328,6 +1328,8 @@ prefs_fini(struct prefs *p)
 	free(p->zmq_encryption_key);
 	free(p->zmq_allowed_keys);
 	free(p->config_file);
+	free(p->geoip_dir);
+	free(p->map_tiles_url);
 	memset(p, 0, sizeof(*p));
 }
 

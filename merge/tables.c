@@ -1816,7 +1816,8 @@ tables_host_mem(const struct iface *ifc)
 		return 0;
 	for (h = ifc->host_head; h != NULL; h = h->next)
 		total += ifc->host_pool.size +
-			 (uint64_t)h->cap_l7 * sizeof(struct host_l7);
+			 (uint64_t)h->cap_l7 * sizeof(struct host_l7) +
+			 (h->geo != NULL ? sizeof(struct geo_info) : 0);
 	total += (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *);
 	return total / ifc->num_hosts;
 }
