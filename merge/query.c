@@ -656,6 +656,22 @@ query_host_geo(json_t *o, const struct host *h)
 	set_str(o, "asname", g ? g->asname : "");
 }
 
+/* os (upstream's enum), os_name ("Windows") and os_detail ("Windows
+ * 10") of the passive OS detection (dpi/os.h, docs/hosts.md). */
+static void
+host_os_fields(json_t *o, const struct host *h)
+{
+	char detail[64];
+
+	static const char *const src[] = { "", "tcp_syn", "dhcp",
+					   "user_agent" };
+
+	set_int(o, "os", h->os.os);
+	set_str(o, "os_name", os_name(h->os.os));
+	set_str(o, "os_source", h->os.src < 4 ? src[h->os.src] : "");
+	set_str(o, "os_detail", os_detail_fmt(&h->os, detail, sizeof(detail)));
+}
+
 static json_t *
 host_row(const struct host *h)
 {
@@ -695,7 +711,7 @@ host_row(const struct host *h)
 	set_bool(o, "is_broadcast_domain", h->is_local);
 	set_bool(o, "is_blacklisted", 0);
 	query_host_geo(o, h);
-	set_int(o, "os", 0);
+	host_os_fields(o, h);
 	return o;
 }
 
@@ -839,8 +855,7 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_str(o, "mac", mac_fmt(h->mac, mac, sizeof(mac)));
 	set_int(o, "devtype", 0);
 	query_host_geo(o, h);
-	set_int(o, "os", 0);
-	set_str(o, "os_detail", "");
+	host_os_fields(o, h);
 	set_int(o, "host_pool_id", 0);
 	set_int(o, "seen.first", ms2s(h->first_ms));
 	set_int(o, "seen.last", ms2s(h->last_ms));
