@@ -11,8 +11,10 @@ the capture of geoip.py with MaxMind's test databases (shared/geoip/):
     (performance resource entries all on 127.0.0.1:<port>);
   - with --map-tiles-url pointing to a tile server the test runs on
     loopback, the map's tiles come from there (and only from there).
-Screenshots: geo_as_stats, geo_country_stats, geo_map, geo_host,
-geo_map_tiles.  Exit 77 when Chromium, chromedriver or python3-selenium
+  - at a hub fed by an edge, the map lists the sites (origins) with
+    their located hosts.
+Screenshots: geo_as_stats, geo_hosts_of_as, geo_country_stats, geo_map,
+geo_host, geo_map_hub, geo_map_tiles.  Exit 77 when Chromium, chromedriver or python3-selenium
 are missing.
 """
 import http.server
@@ -22,6 +24,7 @@ import struct
 import sys
 import tempfile
 import threading
+import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -125,6 +128,27 @@ def main():
             expect("SE (Linköping)" in t and "AS29518 Bredband2 AB" in t,
                    "host page: country, city and AS (%s)" % t[:400])
             expect(outside(d, base) == [], "host page: no request leaves the node")
+
+        # at a hub: the sites (origins) of the located hosts
+        port = node.free_port()
+        with Node(["-i", "hub=tcp://127.0.0.1:%d" % port, "--node-id", "hub",
+                   "--geoip-dir", gdir], name="webui_geo_hub") as hub:
+            with Node(["-i", pcap, "-I", "tcp://127.0.0.1:%d" % port, "--node-id", "edge1",
+                       "--geoip-dir", gdir], name="webui_geo_edge") as edge:
+                edge.wait_ended()
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline and \
+                        len(hub.rest("get/geo/hosts.lua", ifid=0)["hosts"]) < 3:
+                    time.sleep(0.2)
+                base = "http://127.0.0.1:%d" % hub.port
+                sites = page(d, base, "/lua/hosts_geomap.lua?ifid=0", "geo_map_hub",
+                             "#map-sites li", lambda e: len(e) == 2)
+                t = " | ".join(x.text for x in sites)
+                expect("edge1: 3 located hosts" in t, "hub map: the sites list (%s)" % t)
+                marks = d.execute_script(
+                    "return document.querySelectorAll('#geomap path.leaflet-interactive').length")
+                expect(marks == 3, "hub map: the edge's 3 located hosts (%d)" % marks)
+                expect(outside(d, base) == [], "hub map: no request leaves the node")
 
         # tiles on request: a tile server on loopback
         srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
