@@ -369,6 +369,10 @@ enum {
 	HK_BPS,
 	HK_PPS,
 	HK_ALERTS,
+	HK_ASN,
+	HK_ASNAME,
+	HK_COUNTRY,
+	HK_OS,
 	HK_SUMMARY,
 	HK_PKTS_SENT = HK_SUMMARY,
 	HK_PKTS_RCVD,
@@ -379,6 +383,9 @@ enum {
 	HK_BROADCAST,
 	HK_UNKNOWN,
 	HK_SEQ,
+	HK_LAT,
+	HK_LON,
+	HK_CITY,
 	HK_L4, /* 4 groups x 4 counters follow */
 	HK_N = HK_L4 + 16
 };
@@ -402,6 +409,10 @@ static const char *const host_keys[HK_N] = {
 	"throughput_bps",
 	"throughput_pps",
 	"num_alerts",
+	"asn",
+	"asname",
+	"country",
+	"os",
 	"packets.sent",
 	"packets.rcvd",
 	"flows.as_client",
@@ -411,6 +422,9 @@ static const char *const host_keys[HK_N] = {
 	"is_broadcast",
 	"bytes.ndpi.unknown",
 	"tcp.packets.seq_problems",
+	"latitude",
+	"longitude",
+	"city",
 	"tcp.bytes.sent",
 	"tcp.bytes.rcvd",
 	"tcp.packets.sent",
@@ -471,8 +485,15 @@ push_host_rec(lua_State *L, int base, const struct query_host_flat *o,
 	fnum(L, base, HK_BPS, r->thpt_bps);
 	fnum(L, base, HK_PPS, r->thpt_pps);
 	fnum(L, base, HK_ALERTS, 0);
+	fnum(L, base, HK_ASN, r->asn);
+	fstr(L, base, HK_ASNAME, o->arena + r->asname);
+	fstr(L, base, HK_COUNTRY, r->country);
+	fnum(L, base, HK_OS, r->os);
 	if (!info)
 		return;
+	fnum(L, base, HK_LAT, r->latitude);
+	fnum(L, base, HK_LON, r->longitude);
+	fstr(L, base, HK_CITY, o->arena + r->city);
 	fnum(L, base, HK_PKTS_SENT, (double)r->cnt[0][2]);
 	fnum(L, base, HK_PKTS_RCVD, (double)r->cnt[0][3]);
 	fnum(L, base, HK_FLOWS_CLI, (double)r->total_flows_cli);

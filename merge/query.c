@@ -1743,7 +1743,21 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 		r->is_multicast = ipaddr_is_multicast(&h->ip);
 		r->is_broadcast = ipaddr_is_broadcast(&h->ip);
 		r->net_name = UINT32_MAX;
+		r->os = h->os.os;
+		if (h->geo) {
+			r->asn = h->geo->asn;
+			memcpy(r->country, h->geo->country, sizeof(r->country));
+			r->country[sizeof(r->country) - 1] = '\0';
+			if (h->geo->has_location) {
+				r->latitude = h->geo->latitude;
+				r->longitude = h->geo->longitude;
+			}
+		}
 		if (flat_str(&o->arena, &o->arena_len, &acap,
+			     h->geo ? h->geo->asname : "", &r->asname) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
+			     h->geo ? h->geo->city : "", &r->city) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
 			     ipaddr_fmt(&h->ip, ip, sizeof(ip)), &r->ip) ||
 		    flat_str(&o->arena, &o->arena_len, &acap,
 			     h->name ? h->name : "", &r->name) ||

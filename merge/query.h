@@ -164,6 +164,11 @@ struct query_host_rec {
 	uint16_t vlan;
 	uint8_t mac[6];
 	uint8_t ip_version, is_local, is_private, is_multicast, is_broadcast;
+	/* GeoIP (zeros and "" without databases) and passive OS */
+	uint32_t asn, asname, city; /* asname, city: arena offsets */
+	char country[4];
+	double latitude, longitude;
+	int os; /* upstream's enum (dpi/os.h) */
 };
 struct query_host_flat {
 	struct query_host_rec *rec;

@@ -247,9 +247,18 @@ test_hosts(void **state)
 			 "local h = T['%s'] return h['packets.sent'],"
 			 " h['tcp.bytes.rcvd'], h['flows.as_client'],"
 			 " h['udp.packets.sent'], h.mac, h['seen.first'],"
-			 " h['active_flows.as_server'], h.localhost",
+			 " h['active_flows.as_server'], h.localhost,"
+			 " h.asn, h.country, h.os, h.city",
 			 key);
-		run(L, chunk, 8);
+		run(L, chunk, 12);
+		assert_true(num(L, 9) == jnum(h, "asn"));
+		assert_string_equal(
+			lua_tostring(L, 10),
+			json_string_value(json_object_get(h, "country")));
+		assert_true(num(L, 11) == jnum(h, "os"));
+		assert_string_equal(
+			lua_tostring(L, 12),
+			json_string_value(json_object_get(h, "city")));
 		assert_true(num(L, 1) == jnum(h, "packets.sent"));
 		assert_true(num(L, 2) == jnum(h, "tcp.bytes.rcvd"));
 		assert_true(num(L, 3) == jnum(h, "flows.as_client"));
