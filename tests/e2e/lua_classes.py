@@ -177,6 +177,14 @@ def main():
         b = page(n, "users.lua")
         expect("users true administrator pw=0\n" in b, "getUsers, admin: no password field (%r)" % b)
         expect("add nil addUser: only in a POST request\n" in b, "addUser in a GET refused (%r)" % b)
+        # an administrator's POST (same origin: no Origin header, Basic
+        # auth, so no session CSRF token) may add a user
+        st, _, b = n.http("POST", "/lua/users.lua", headers=ADMIN)
+        b = b.decode(errors="replace")
+        expect(st == 200 and "add true nil\n" in b, "addUser in an admin POST (%d %r)" % (st, b))
+        st, _, us = n.http("GET", "/lua/rest/v2/get/ntopng/users.lua", headers=ADMIN)
+        expect(st == 200 and '"eve"' in us.decode(errors="replace"),
+               "the added user is listed by REST (%d %r)" % (st, us[:300]))
         b = page(n, "users.lua", headers=BOB)
         expect("refused getUsers: administrators only\n" in b and
                "add nil addUser: administrators only\n" in b and "admin false\n" in b,
