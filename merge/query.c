@@ -1178,6 +1178,13 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 					  "cli2srv", 0, "srv2cli", 0, "lost",
 					  "cli2srv", 0, "srv2cli", 0));
 	}
+	if (verbose >= 2) {
+		/* the Lua flow tables (lua-api.md 2.4) count each direction */
+		set_int(o, "cli2srv.bytes", f->c2s_bytes);
+		set_int(o, "srv2cli.bytes", f->s2c_bytes);
+		set_int(o, "cli2srv.packets", f->c2s_pkts);
+		set_int(o, "srv2cli.packets", f->s2c_pkts);
+	}
 	return o;
 }
 

@@ -164,8 +164,8 @@ struct flow_query {
 	int vlan;		  /* -1 = any */
 	int l4proto;		  /* -1 = any */
 	char application[64];	  /* "" = any; name, id or "master.app" */
-	int verbose;
-	int sort; /* enum query_flow_sort */
+	int verbose; /* 2: also per-direction bytes and packets (Lua) */
+	int sort;    /* enum query_flow_sort */
 	int desc;
 	int per_page; /* < 0: every row */
 	int page;
