@@ -833,6 +833,11 @@ luaeng_run(struct luaeng_run *r)
 
 		snprintf(r->error, sizeof(r->error), "%s",
 			 m ? m : "error object is not a string");
+		/* the message may carry request data: one log line, no
+		 * control characters */
+		for (char *p = r->error; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		goto out;
 	}
 	rc = 0;

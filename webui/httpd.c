@@ -114,7 +114,6 @@
 #define HTTPD_NO_CACHE "max-age=0, no-cache, no-store"
 #define HTTPD_LOGIN_MARK "@LOGIN_CSRF@" /* in pages/login.html */
 #define HTTPD_LOGIN_PAGE_MAX (64 * 1024)
-#define HTTPD_LUA_WORKERS 2 /* page script threads (docs/lua.md) */
 
 struct httpd;
 
@@ -2221,7 +2220,7 @@ httpd_start(const struct prefs *p)
 		h->hostname[0] = '\0';
 	if (docroot_find(h, p->httpdocs_dir) < 0 || auth_init(p) < 0)
 		goto fail;
-	h->lua = luaeng_start(p, HTTPD_LUA_WORKERS);
+	h->lua = luaeng_start(p, p->lua_workers);
 	if (pthread_create(&h->watchdog, NULL, httpd_watchdog, h) != 0) {
 		log_err("http: cannot start the watchdog thread");
 		goto fail;

@@ -6,8 +6,9 @@ temporary scripts directory answers /lua/<path>.lua from <dir>/lua/.
    the script with known values; a script's own header block sets the
    status and headers (Content-Length of the script dropped);
 2. authentication as for the built-in pages: no credentials -> 302 to the
-   login page; a POST from another Origin -> 403; lua/admin/ needs an
-   administrator;
+   login page; a POST from another Origin -> 403; a POST of a cookie
+   session needs its CSRF token (form field or X-CSRF-Token); lua/admin/
+   needs an administrator;
 3. budget: `while true do end` (and inside pcall or a coroutine) ends with 500
    within 2 s while a concurrent REST call answers at once; a memory bomb
    ends with 500; the node still answers afterwards, and stops cleanly
@@ -24,12 +25,15 @@ temporary scripts directory answers /lua/<path>.lua from <dir>/lua/.
 """
 import base64
 import hashlib
+import json
 import os
+import re
 import socket
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
@@ -117,6 +121,23 @@ def raw_get(port, path):
     return int(line.split()[1]) if len(line.split()) > 1 else 0, data
 
 
+def session_login(n):
+    """The login form (its CSRF token is in the page and in a cookie);
+    returns the session id."""
+    st, h, page = n.http("GET", "/lua/login.lua")
+    m = re.search(rb'name="csrf" id="csrf" value="([0-9a-f]{32})"', page)
+    c = re.match(r"login_csrf=([0-9a-f]{32});", h.get("set-cookie", ""))
+    if not m or not c:
+        return None
+    body = urllib.parse.urlencode({"user": "admin", "password": "admin", "referer": "/lua/index.lua",
+                                   "csrf": m.group(1).decode()}).encode()
+    st, h, _ = n.http("POST", "/authorize.html", body=body,
+                      headers={"Content-Type": "application/x-www-form-urlencoded",
+                               "Cookie": "login_csrf=" + c.group(1)})
+    ck = h.get("set-cookie", "")
+    return ck.split(";")[0].split("=", 1)[1] if ck.startswith("session=") else None
+
+
 def body_of(n, path, headers=ADMIN, **kw):
     st, hd, b = n.http("GET", path, headers=headers, **kw)
     return st, hd, b.decode(errors="replace")
@@ -146,7 +167,8 @@ def main():
         f.write("user.bob.password=%s\nuser.bob.group=unprivileged\n"
                 % hashlib.md5(b"bobpw").hexdigest())
     pcap = os.path.join(node.PCAPS, "dns.pcap")  # 5 packets
-    with node.Node(["-i", pcap, "-2", sd, "-u", users], name="lua-pages", login=True) as n:
+    with node.Node(["-i", pcap, "-2", sd, "-u", users, "--lua-workers", "3"],
+                   name="lua-pages", login=True) as n:
         # --- 1. parameters
         st, hd, b = n.http("POST", "/lua/echo.lua?a=1%202", body=b"b=x+y%21&c",
                            headers=dict(ADMIN, **{"Content-Type": "application/x-www-form-urlencoded",
@@ -179,6 +201,22 @@ def main():
         expect(st == 200 and b == "secret", "lua/admin/ page, admin: 200 (%d %r)" % (st, b))
         st, _, b = body_of(n, "/lua/echo.lua", headers=BOB)
         expect(st == 200 and "user=bob\n" in b, "unprivileged user: 200 on a page (%d)" % st)
+        # a cookie session: a POST needs the session's CSRF token
+        sid = session_login(n)
+        expect(sid is not None, "login form gives a session")
+        st, _, js = n.http("GET", "/lua/rest/v2/get/ntopng/session.lua",
+                           headers={"Cookie": "session=%s" % sid})
+        csrf = json.loads(js)["rsp"]["csrf"]
+        form = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": "session=%s" % sid}
+        st, _, b = n.http("POST", "/lua/echo.lua", body=b"b=1", headers=form)
+        expect(st == 403, "session POST without the CSRF token: 403 (%d)" % st)
+        st, _, b = n.http("POST", "/lua/echo.lua", body=("b=2&csrf=" + csrf).encode(), headers=form)
+        expect(st == 200 and b"b=2\n" in b and b"user=admin\n" in b,
+               "session POST with the token in the form: 200 (%d)" % st)
+        st, _, b = n.http("POST", "/lua/echo.lua", body=b"b=3", headers=dict(form, **{"X-CSRF-Token": csrf}))
+        expect(st == 200 and b"b=3\n" in b, "session POST with X-CSRF-Token: 200 (%d)" % st)
+        st, _, b = n.http("GET", "/lua/echo.lua?a=s", headers={"Cookie": "session=%s" % sid})
+        expect(st == 200 and b"a=s\n" in b, "session GET needs no token (%d)" % st)
 
         # --- 3. budget, concurrently with REST
         res = {}
@@ -189,7 +227,8 @@ def main():
             res[key] = (st, time.monotonic() - t0)
 
         th = [threading.Thread(target=runaway, args=("loop", "loop.lua")),
-              threading.Thread(target=runaway, args=("pcall", "pcall_loop.lua"))]
+              threading.Thread(target=runaway, args=("pcall", "pcall_loop.lua")),
+              threading.Thread(target=runaway, args=("co", "co_loop.lua"))]
         for t in th:
             t.start()
         time.sleep(0.2)
@@ -197,10 +236,9 @@ def main():
         st, _, b = n.http("GET", "/lua/rest/v2/get/ntopng/interfaces.lua", headers=ADMIN)
         rest_t = time.monotonic() - t0
         expect(st == 200 and rest_t < 0.5,
-               "REST answers while two runaway pages run (%d in %.3f s)" % (st, rest_t))
+               "REST answers while three runaway pages run (%d in %.3f s)" % (st, rest_t))
         for t in th:
             t.join()
-        runaway("co", "co_loop.lua")  # (2 workers: one at a time more)
         for k in ("loop", "pcall", "co"):
             st, dt = res[k]
             expect(st == 500 and dt < 2.0, "%s page: 500 within 2 s (%d in %.2f s)" % (k, st, dt))

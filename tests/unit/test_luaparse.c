@@ -13,8 +13,17 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "lua/parse.h"
+
+#define LLVMFuzzerTestOneInput fuzz_luaparse_one
+#include "fuzz/fuzz_luaparse.c"
+#undef LLVMFuzzerTestOneInput
+
+#ifndef LUAPARSE_CORPUS_DIR
+#define LUAPARSE_CORPUS_DIR "tests/corpus/luaparse"
+#endif
 
 static void
 test_headers(void **st)
@@ -117,6 +126,36 @@ test_form(void **st)
 	assert_string_equal(p.s, "[k=%4]");
 }
 
+/* Every file of the fuzz corpus through the target (its checks abort). */
+static void
+test_corpus(void **st)
+{
+	DIR *d = opendir(LUAPARSE_CORPUS_DIR);
+	struct dirent *e;
+	int files = 0;
+
+	(void)st;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char path[1024], buf[65536];
+		FILE *f;
+		size_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", LUAPARSE_CORPUS_DIR,
+			 e->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		fuzz_luaparse_one((const uint8_t *)buf, n);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 6);
+}
+
 int
 main(void)
 {
@@ -124,6 +163,7 @@ main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_headers_bad),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
