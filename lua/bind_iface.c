@@ -285,6 +285,10 @@ l_getOrigins(lua_State *L)
 
 /* ---- hosts ---- */
 
+static void fnum(lua_State *L, int base, int k, double v);
+static void fstr(lua_State *L, int base, int k, const char *v);
+static void fbool(lua_State *L, int base, int k, int v);
+
 /* The 2.0 host key of lua-api.md 0: "ip", or "ip@vlan" when vlan != 0. */
 static void
 host_key(json_t *h, char *buf, size_t len)
@@ -298,47 +302,211 @@ host_key(json_t *h, char *buf, size_t len)
 		snprintf(buf, len, "%s", ip ? ip : "");
 }
 
-/* {[hostkey] = host table 2.3}: host/data of every active host, whose
- * flat dotted names are upstream's; the summary level is the same table
- * (a superset of it). */
+/* Host names of the 2.3 tables, pushed once per call and reused from the
+ * stack (no string hashing per host); the summary level is the first
+ * HK_SUMMARY of them. */
+enum {
+	HK_IP,
+	HK_MAC,
+	HK_VLAN,
+	HK_LOCAL,
+	HK_BYTES_SENT,
+	HK_BYTES_RCVD,
+	HK_PRIVATE,
+	HK_NAME,
+	HK_NET_ID,
+	HK_NET_NAME,
+	HK_SYSTEM,
+	HK_ACT_CLI,
+	HK_ACT_SRV,
+	HK_FIRST,
+	HK_LAST,
+	HK_DURATION,
+	HK_BPS,
+	HK_PPS,
+	HK_ALERTS,
+	HK_SUMMARY,
+	HK_PKTS_SENT = HK_SUMMARY,
+	HK_PKTS_RCVD,
+	HK_FLOWS_CLI,
+	HK_FLOWS_SRV,
+	HK_IPV,
+	HK_MULTICAST,
+	HK_BROADCAST,
+	HK_UNKNOWN,
+	HK_SEQ,
+	HK_L4, /* 4 groups x 4 counters follow */
+	HK_N = HK_L4 + 16
+};
+static const char *const host_keys[HK_N] = {
+	"ip",
+	"mac",
+	"vlan",
+	"localhost",
+	"bytes.sent",
+	"bytes.rcvd",
+	"privatehost",
+	"name",
+	"local_network_id",
+	"local_network_name",
+	"systemhost",
+	"active_flows.as_client",
+	"active_flows.as_server",
+	"seen.first",
+	"seen.last",
+	"duration",
+	"throughput_bps",
+	"throughput_pps",
+	"num_alerts",
+	"packets.sent",
+	"packets.rcvd",
+	"flows.as_client",
+	"flows.as_server",
+	"ip_version",
+	"is_multicast",
+	"is_broadcast",
+	"bytes.ndpi.unknown",
+	"tcp.packets.seq_problems",
+	"tcp.bytes.sent",
+	"tcp.bytes.rcvd",
+	"tcp.packets.sent",
+	"tcp.packets.rcvd",
+	"udp.bytes.sent",
+	"udp.bytes.rcvd",
+	"udp.packets.sent",
+	"udp.packets.rcvd",
+	"icmp.bytes.sent",
+	"icmp.bytes.rcvd",
+	"icmp.packets.sent",
+	"icmp.packets.rcvd",
+	"other_ip.bytes.sent",
+	"other_ip.bytes.rcvd",
+	"other_ip.packets.sent",
+	"other_ip.packets.rcvd",
+};
+
+#define HOST_GUARD "ntopng.host_flat"
+
 static int
-hosts_table(lua_State *L)
+host_flat_gc(lua_State *L)
+{
+	struct query_host_flat *f = lua_touserdata(L, 1);
+
+	if (f)
+		query_host_flat_free(f);
+	return 0;
+}
+
+/* Pushes one host record as a 2.3 table; base = the first name. */
+static void
+push_host_rec(lua_State *L, int base, const struct query_host_flat *o,
+	      const struct query_host_rec *r, int info)
+{
+	char mac[MAC_STRLEN];
+
+	mac_fmt(r->mac, mac, sizeof(mac));
+	lua_createtable(L, 0, info ? HK_N : HK_SUMMARY);
+	fstr(L, base, HK_IP, o->arena + r->ip);
+	fstr(L, base, HK_MAC, mac);
+	fnum(L, base, HK_VLAN, r->vlan);
+	fbool(L, base, HK_LOCAL, r->is_local);
+	fnum(L, base, HK_BYTES_SENT, (double)r->cnt[0][0]);
+	fnum(L, base, HK_BYTES_RCVD, (double)r->cnt[0][1]);
+	fbool(L, base, HK_PRIVATE, r->is_private);
+	if (o->arena[r->name])
+		fstr(L, base, HK_NAME, o->arena + r->name);
+	fnum(L, base, HK_NET_ID, r->local_net);
+	if (r->net_name != UINT32_MAX)
+		fstr(L, base, HK_NET_NAME, o->arena + r->net_name);
+	fbool(L, base, HK_SYSTEM, 0);
+	fnum(L, base, HK_ACT_CLI, r->active_flows_cli);
+	fnum(L, base, HK_ACT_SRV, r->active_flows_srv);
+	fnum(L, base, HK_FIRST, (double)r->first_s);
+	fnum(L, base, HK_LAST, (double)r->last_s);
+	fnum(L, base, HK_DURATION, (double)r->duration);
+	fnum(L, base, HK_BPS, r->thpt_bps);
+	fnum(L, base, HK_PPS, r->thpt_pps);
+	fnum(L, base, HK_ALERTS, 0);
+	if (!info)
+		return;
+	fnum(L, base, HK_PKTS_SENT, (double)r->cnt[0][2]);
+	fnum(L, base, HK_PKTS_RCVD, (double)r->cnt[0][3]);
+	fnum(L, base, HK_FLOWS_CLI, (double)r->total_flows_cli);
+	fnum(L, base, HK_FLOWS_SRV, (double)r->total_flows_srv);
+	fnum(L, base, HK_IPV, r->ip_version);
+	fbool(L, base, HK_MULTICAST, r->is_multicast);
+	fbool(L, base, HK_BROADCAST, r->is_broadcast);
+	fnum(L, base, HK_UNKNOWN, (double)r->unknown_bytes);
+	fbool(L, base, HK_SEQ, 0);
+	for (int g = 0; g < 4; g++)
+		for (int c = 0; c < 4; c++)
+			fnum(L, base, HK_L4 + g * 4 + c,
+			     (double)r->cnt[g + 1][c]);
+}
+
+/* {[hostkey] = host table 2.3} of every active host, from flat records
+ * (the owner copies plain structs; no JSON object per host).  info: the
+ * info level (getHostsInfo()), else the summary (getHosts(),
+ * getHostsInfo(false)). */
+static int
+hosts_table(lua_State *L, int info)
 {
 	struct iface *ifc = luab_iface(L);
-	json_t *a, *h;
-	size_t i;
+	struct query_host_flat tmp, *g;
+	json_t *o;
+	int base;
 
 	if (!ifc)
 		return 2;
-	if (luab_query(L, ifc, query_b_hosts_data, NULL, 0, &a) != 0)
+	/* the guard first: from the query on, an error frees the records */
+	g = lua_newuserdata(L, sizeof(*g));
+	memset(g, 0, sizeof(*g));
+	if (luaL_newmetatable(L, HOST_GUARD)) {
+		lua_pushcfunction(L, host_flat_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	memset(&tmp, 0, sizeof(tmp));
+	if (luab_query(L, ifc, query_b_hosts_flat, &tmp, sizeof(tmp), &o) != 0)
 		return 2;
-	if (!a)
+	*g = tmp;
+	if (!o)
 		return luab_fail(L, "out of memory");
-	lua_createtable(L, 0, (int)json_array_size(a));
-	json_array_foreach(a, i, h)
-	{
-		char key[128];
+	json_decref(o);
+	if (!lua_checkstack(L, HK_N + 8))
+		return luab_fail(L, "out of stack");
+	base = lua_gettop(L) + 1;
+	for (int k = 0; k < HK_N; k++)
+		lua_pushstring(L, host_keys[k]);
+	lua_createtable(L, 0, (int)g->n);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct query_host_rec *r = &g->rec[i];
 
 		if ((i & 1023) == 1023)
 			luabind_check_deadline(L);
-		host_key(h, key, sizeof(key));
-		luab_push_json(L, h);
-		lua_setfield(L, -2, key);
+		if (r->vlan)
+			lua_pushfstring(L, "%s@%d", g->arena + r->ip,
+					(int)r->vlan);
+		else
+			lua_pushstring(L, g->arena + r->ip);
+		push_host_rec(L, base, g, r, info);
+		lua_rawset(L, -3);
 	}
-	json_decref(a);
+	query_host_flat_free(g);
 	return 1;
 }
 
 static int
 l_getHosts(lua_State *L)
 {
-	return hosts_table(L);
+	return hosts_table(L, 0);
 }
 
+/* getHostsInfo([details = true]) */
 static int
 l_getHostsInfo(lua_State *L)
 {
-	return hosts_table(L);
+	return hosts_table(L, lua_isnoneornil(L, 1) || lua_toboolean(L, 1));
 }
 
 /* Fills a host argument block from (host[, vlan]) at idx, idx+1. */
@@ -415,6 +583,77 @@ l_getHostNdpiStats(lua_State *L)
 	luab_set_json(L, "ndpi", o);
 	json_decref(o);
 	return 1;
+}
+
+/* One host builder with (host[, vlan]) at idx: the object, or NULL with
+ * nil, err pushed. */
+static json_t *
+host_ask(lua_State *L, int idx, query_build_fn b)
+{
+	struct iface *ifc = luab_iface(L);
+	struct query_host_arg a;
+	json_t *o;
+
+	if (!ifc)
+		return NULL;
+	if (host_arg(L, idx, &a) != 0) {
+		luab_fail(L, "expected host[, vlan]");
+		return NULL;
+	}
+	if (luab_query(L, ifc, b, &a, sizeof(a), &o) != 0)
+		return NULL;
+	if (!o)
+		luab_fail(L, "host not found");
+	return o;
+}
+
+/* getHostActivityMap(host, aggregated[, vlan]): a JSON string, {"<epoch
+ * of minute>": active seconds} (REST get/host/activitymap.lua's map);
+ * nil for an unknown host or one without a map (remote hosts). */
+static int
+l_getHostActivityMap(lua_State *L)
+{
+	json_t *o;
+	char *s;
+
+	lua_settop(L, 3);
+	lua_remove(L, 2); /* `aggregated` has no meaning here */
+	o = host_ask(L, 1, query_b_host_activitymap);
+	if (!o)
+		return 2;
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		return luab_fail(L, "out of memory");
+	lua_pushstring(L, s);
+	free(s);
+	return 1;
+}
+
+static int
+host_table(lua_State *L, query_build_fn b)
+{
+	json_t *o = host_ask(L, 1, b);
+
+	if (!o)
+		return 2;
+	luab_push_json(L, o);
+	json_decref(o);
+	return 1;
+}
+
+/* correlateHostActivity(host[, vlan]): {[ip] = Pearson's r} */
+static int
+l_correlateHostActivity(lua_State *L)
+{
+	return host_table(L, query_b_host_correlate);
+}
+
+/* similarHostActivity(host[, vlan]): {[hostkey] = Jaccard} */
+static int
+l_similarHostActivity(lua_State *L)
+{
+	return host_table(L, query_b_host_similar);
 }
 
 /* findHost(text): {[hostkey] = label}, a case-insensitive substring of
@@ -517,21 +756,6 @@ push_flow(lua_State *L, json_t *r)
 		luab_set_bool(L, "tcp.seq_problems", 0);
 }
 
-/* Runs a flow query (verbose 2); nil, err on timeout; an unknown host
- * gives an empty answer (upstream gave every flow: lua-api.md 2.1). */
-static int
-flows_run(lua_State *L, struct iface *ifc, struct flow_query *q, json_t **o)
-{
-	q->verbose = 2;
-	if (luab_query(L, ifc, query_b_flows, q, sizeof(*q), o) != 0)
-		return -1;
-	if (!*o && !q->host_not_found) {
-		luab_fail(L, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 static void
 flow_query_init(struct flow_query *q)
 {
@@ -556,38 +780,204 @@ flow_host_arg(lua_State *L, int idx, struct flow_query *q)
 	return 0;
 }
 
+/* The flat answer lives in a userdata whose __gc frees it, so a Lua
+ * error on the way (the deadline, the state's memory cap) leaks nothing. */
+#define FLAT_GUARD "ntopng.flow_flat"
+
+static int
+flat_gc(lua_State *L)
+{
+	struct query_flow_flat *f = lua_touserdata(L, 1);
+
+	if (f)
+		query_flow_flat_free(f);
+	return 0;
+}
+
+/*
+ * Runs the flat flow query (no JSON object per flow: the owner copies
+ * plain records, this thread builds the tables) with the (host[, vlan])
+ * at idx.  Returns the records, held by a guard pushed on the stack
+ * (possibly none: an unknown host gives no flows, where upstream gave
+ * every flow, lua-api.md 2.1), or NULL with nil, err pushed.
+ */
+static struct query_flow_flat *
+flows_flat(lua_State *L, int idx)
+{
+	struct iface *ifc = luab_iface(L);
+	struct query_flat_arg a;
+	struct query_flow_flat *g;
+	json_t *o;
+
+	if (!ifc)
+		return NULL;
+	memset(&a, 0, sizeof(a));
+	flow_query_init(&a.q);
+	if (flow_host_arg(L, idx, &a.q) != 0) {
+		luab_fail(L, "expected host[, vlan]");
+		return NULL;
+	}
+	g = lua_newuserdata(L, sizeof(*g));
+	memset(g, 0, sizeof(*g));
+	if (luaL_newmetatable(L, FLAT_GUARD)) {
+		lua_pushcfunction(L, flat_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	if (luab_query(L, ifc, query_b_flows_flat, &a, sizeof(a), &o) != 0)
+		return NULL;
+	*g = a.out; /* from here the guard owns the buffers */
+	if (!o && !a.q.host_not_found) {
+		luab_fail(L, "out of memory");
+		return NULL;
+	}
+	json_decref(o);
+	return g;
+}
+
+/* The field names of a 2.4 flow table, pushed once per call and reused
+ * from the stack (no string hashing per row). */
+enum {
+	FK_KEY,
+	FK_CLI_IP,
+	FK_CLI_PORT,
+	FK_CLI_ALLOWED,
+	FK_CLI_SYSTEM,
+	FK_SRV_IP,
+	FK_SRV_PORT,
+	FK_SRV_ALLOWED,
+	FK_SRV_SYSTEM,
+	FK_VLAN,
+	FK_L4,
+	FK_NDPI,
+	FK_BYTES,
+	FK_PACKETS,
+	FK_C2S_BYTES,
+	FK_S2C_BYTES,
+	FK_C2S_PKTS,
+	FK_S2C_PKTS,
+	FK_FIRST,
+	FK_LAST,
+	FK_DURATION,
+	FK_PASS,
+	FK_BPS,
+	FK_PPS,
+	FK_INFO,
+	FK_SEQ,
+	FK_N
+};
+static const char *const flow_keys[FK_N] = {
+	"key",
+	"cli.ip",
+	"cli.port",
+	"cli.allowed_host",
+	"cli.systemhost",
+	"srv.ip",
+	"srv.port",
+	"srv.allowed_host",
+	"srv.systemhost",
+	"vlan",
+	"proto.l4",
+	"proto.ndpi",
+	"bytes",
+	"packets",
+	"cli2srv.bytes",
+	"srv2cli.bytes",
+	"cli2srv.packets",
+	"srv2cli.packets",
+	"seen.first",
+	"seen.last",
+	"duration",
+	"verdict.pass",
+	"throughput_bps",
+	"throughput_pps",
+	"info",
+	"tcp.seq_problems",
+};
+
+static void
+fnum(lua_State *L, int base, int k, double v)
+{
+	lua_pushvalue(L, base + k);
+	lua_pushnumber(L, v);
+	lua_rawset(L, -3);
+}
+
+static void
+fstr(lua_State *L, int base, int k, const char *v)
+{
+	lua_pushvalue(L, base + k);
+	lua_pushstring(L, v);
+	lua_rawset(L, -3);
+}
+
+static void
+fbool(lua_State *L, int base, int k, int v)
+{
+	lua_pushvalue(L, base + k);
+	lua_pushboolean(L, v);
+	lua_rawset(L, -3);
+}
+
+/* Pushes one flat record as a 2.4 flow table; base = the first name. */
+static void
+push_flow_rec(lua_State *L, int base, const struct query_flow_flat *o,
+	      const struct query_flow_rec *r)
+{
+	lua_createtable(L, 0, FK_N);
+	fnum(L, base, FK_KEY, r->id);
+	fstr(L, base, FK_CLI_IP, o->arena + r->cli_ip);
+	fnum(L, base, FK_CLI_PORT, r->cli_port);
+	fbool(L, base, FK_CLI_ALLOWED, r->cli_local);
+	fbool(L, base, FK_CLI_SYSTEM, 0);
+	fstr(L, base, FK_SRV_IP, o->arena + r->srv_ip);
+	fnum(L, base, FK_SRV_PORT, r->srv_port);
+	fbool(L, base, FK_SRV_ALLOWED, r->srv_local);
+	fbool(L, base, FK_SRV_SYSTEM, 0);
+	fnum(L, base, FK_VLAN, r->vlan);
+	fstr(L, base, FK_L4, query_l4_name(r->l4_proto));
+	fstr(L, base, FK_NDPI, o->arena + r->l7);
+	fnum(L, base, FK_BYTES, (double)(r->c2s_bytes + r->s2c_bytes));
+	fnum(L, base, FK_PACKETS, (double)(r->c2s_pkts + r->s2c_pkts));
+	fnum(L, base, FK_C2S_BYTES, (double)r->c2s_bytes);
+	fnum(L, base, FK_S2C_BYTES, (double)r->s2c_bytes);
+	fnum(L, base, FK_C2S_PKTS, (double)r->c2s_pkts);
+	fnum(L, base, FK_S2C_PKTS, (double)r->s2c_pkts);
+	fnum(L, base, FK_FIRST, (double)r->first_s);
+	fnum(L, base, FK_LAST, (double)r->last_s);
+	fnum(L, base, FK_DURATION, (double)r->duration);
+	fbool(L, base, FK_PASS, 1);
+	fnum(L, base, FK_BPS, r->thpt_bps);
+	fnum(L, base, FK_PPS, r->thpt_pps);
+	fstr(L, base, FK_INFO, o->arena + r->info);
+	if (r->l4_proto == 6)
+		fbool(L, base, FK_SEQ, 0);
+}
+
 /* getFlowsInfo([host[, vlan]]): {[key] = flow 2.4}, key = the flow's
  * serial (REST hash_id), unique and exact in Lua. */
 static int
 l_getFlowsInfo(lua_State *L)
 {
-	struct iface *ifc = luab_iface(L);
-	struct flow_query q;
-	json_t *o, *r;
-	size_t i;
+	struct query_flow_flat *f = flows_flat(L, 1);
+	int base;
 
-	if (!ifc)
+	if (!f)
 		return 2;
-	flow_query_init(&q);
-	if (flow_host_arg(L, 1, &q) != 0)
-		return luab_fail(L, "getFlowsInfo: expected host[, vlan]");
-	if (flows_run(L, ifc, &q, &o) != 0)
-		return 2;
-	if (!o) {
-		lua_newtable(L);
-		return 1;
-	}
-	lua_createtable(L, 0, (int)json_array_size(json_object_get(o, "data")));
-	json_array_foreach(json_object_get(o, "data"), i, r)
-	{
+	if (!lua_checkstack(L, FK_N + 8))
+		return luab_fail(L, "out of stack");
+	base = lua_gettop(L) + 1;
+	for (int k = 0; k < FK_N; k++)
+		lua_pushstring(L, flow_keys[k]);
+	lua_createtable(L, 0, (int)f->n);
+	for (size_t i = 0; i < f->n; i++) {
 		if ((i & 1023) == 1023)
 			luabind_check_deadline(L);
-		push_flow(L, r);
-		lua_getfield(L, -1, "key");
-		lua_insert(L, -2);
-		lua_settable(L, -3);
+		lua_pushnumber(L, f->rec[i].id);
+		push_flow_rec(L, base, f, &f->rec[i]);
+		lua_rawset(L, -3);
 	}
-	json_decref(o);
+	query_flow_flat_free(f); /* now rather than at the next GC */
 	return 1;
 }
 
@@ -596,58 +986,40 @@ l_getFlowsInfo(lua_State *L)
 static int
 l_getFlowPeers(lua_State *L)
 {
-	struct iface *ifc = luab_iface(L);
-	struct flow_query q;
-	json_t *o, *r;
-	size_t i;
+	struct query_flow_flat *f = flows_flat(L, 1);
 
-	if (!ifc)
+	if (!f)
 		return 2;
-	flow_query_init(&q);
-	if (flow_host_arg(L, 1, &q) != 0)
-		return luab_fail(L, "getFlowPeers: expected host[, vlan]");
-	if (flows_run(L, ifc, &q, &o) != 0)
-		return 2;
-	if (!o) {
-		lua_newtable(L);
-		return 1;
-	}
-	lua_createtable(L, 0, (int)json_array_size(json_object_get(o, "data")));
-	json_array_foreach(json_object_get(o, "data"), i, r)
-	{
-		const char *c = json_string_value(
-			json_object_get(json_object_get(r, "client"), "ip"));
-		const char *s = json_string_value(
-			json_object_get(json_object_get(r, "server"), "ip"));
-		json_int_t vlan =
-			json_integer_value(json_object_get(r, "vlan"));
-		char key[2 * QUERY_STR_MAX];
+	lua_createtable(L, 0, (int)f->n);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct query_flow_rec *r = &f->rec[i];
+		const char *c = f->arena + r->cli_ip;
+		const char *s = f->arena + r->srv_ip;
+		char key[2 * 64];
 
-		if ((i & 1023) == 1023)
-			luabind_check_deadline(L);
-		if (vlan)
-			snprintf(key, sizeof(key), "%s@%lld %s@%lld",
-				 c ? c : "", (long long)vlan, s ? s : "",
-				 (long long)vlan);
+		if (r->vlan)
+			snprintf(key, sizeof(key), "%s@%u %s@%u", c, r->vlan, s,
+				 r->vlan);
 		else
-			snprintf(key, sizeof(key), "%s %s", c ? c : "",
-				 s ? s : "");
+			snprintf(key, sizeof(key), "%s %s", c, s);
 		lua_createtable(L, 0, 12);
 		luab_set_str(L, "client", c);
-		luab_set_num(L, "client.vlan", (double)vlan);
+		luab_set_num(L, "client.vlan", r->vlan);
 		luab_set_str(L, "server", s);
-		luab_set_num(L, "server.vlan", (double)vlan);
-		alias(L, r, "cli2srv.bytes", "sent");
-		alias(L, r, "srv2cli.bytes", "rcvd");
-		alias(L, r, "duration", "duration");
-		set_path(L, r, "protocol", "l7", "proto.ndpi");
+		luab_set_num(L, "server.vlan", r->vlan);
+		luab_set_num(L, "sent", (double)r->c2s_bytes);
+		luab_set_num(L, "rcvd", (double)r->s2c_bytes);
+		luab_set_num(L, "duration", (double)r->duration);
+		luab_set_str(L, "proto.ndpi", f->arena + r->l7);
 		luab_set_num(L, "client.latitude", 0);
 		luab_set_num(L, "client.longitude", 0);
 		luab_set_num(L, "server.latitude", 0);
 		luab_set_num(L, "server.longitude", 0);
+		if ((i & 1023) == 1023)
+			luabind_check_deadline(L);
 		lua_setfield(L, -2, key);
 	}
-	json_decref(o);
+	query_flow_flat_free(f);
 	return 1;
 }
 
@@ -940,6 +1312,9 @@ static const luaL_Reg iface_fns[] = {
 	{ "getHostInfo", l_getHostInfo },
 	{ "getHostNdpiStats", l_getHostNdpiStats },
 	{ "findHost", l_findHost },
+	{ "getHostActivityMap", l_getHostActivityMap },
+	{ "correlateHostActivity", l_correlateHostActivity },
+	{ "similarHostActivity", l_similarHostActivity },
 	{ "getFlowsInfo", l_getFlowsInfo },
 	{ "getFlowPeers", l_getFlowPeers },
 	{ "findFlowByKey", l_findFlowByKey },

@@ -537,19 +537,16 @@ l_dumpFile(lua_State *L)
 		return luab_fail(L, "dumpFile: expected path");
 	if (!path_inside(path, p->httpdocs_dir, 0))
 		return luab_fail(L, "dumpFile: only files of httpdocs");
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > DUMP_MAX)
+		return luab_fail(L, "dumpFile: not a regular file under 4 MB");
+	/* GC-owned, so a memory error below leaks nothing; made before the
+	 * file is opened, so nothing that may raise runs while it is open
+	 * (a file grown since the stat is cut at the size read) */
+	buf = lua_newuserdata(L, (size_t)st.st_size + 1);
 	f = fopen(path, "rb");
 	if (!f)
 		return luab_fail(L, "dumpFile: %s", strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > DUMP_MAX) {
-		fclose(f);
-		return luab_fail(L, "dumpFile: not a regular file under 4 MB");
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		fclose(f);
-		return luab_fail(L, "dumpFile: out of memory");
-	}
 	n = fread(buf, 1, (size_t)st.st_size, f);
 	fclose(f);
 	buf[n] = '\0';
@@ -565,7 +562,6 @@ l_dumpFile(lua_State *L)
 		luaL_addchar(&b, buf[i]);
 		i++;
 	}
-	free(buf);
 	luaL_pushresult(&b);
 	lua_getfield(L, LUA_GLOBALSINDEX, "print");
 	lua_insert(L, -2);

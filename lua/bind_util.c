@@ -162,10 +162,28 @@ luab_iface(lua_State *L)
 		luab_fail(L, "no run context");
 		return NULL;
 	}
+	luabind_check_deadline(L); /* every interface method starts here */
 	ifc = query_iface_by_id(c->ifid);
 	if (!ifc)
 		luab_fail(L, "interface %d does not exist", c->ifid);
 	return ifc;
+}
+
+/* A reference to a query's answer held by a userdata, so that a Lua
+ * error between the query and the caller's json_decref (the state's
+ * memory cap while converting, the deadline) frees it at the next GC. */
+#define JSON_GUARD "ntopng.json_guard"
+
+static int
+json_guard_gc(lua_State *L)
+{
+	json_t **g = lua_touserdata(L, 1);
+
+	if (g && *g) {
+		json_decref(*g);
+		*g = NULL;
+	}
+	return 0;
 }
 
 int
@@ -174,20 +192,33 @@ luab_query(lua_State *L, struct iface *ifc, query_build_fn build, void *arg,
 {
 	struct luabind_ctx *c = luabind_ctx(L);
 	int timeout = QUERY_TIMEOUT_MS;
+	json_t **g;
 
 	*out = NULL;
-	luabind_check_deadline(L);
 	if (c && c->deadline_ms) {
 		uint64_t now = time_mono_ms();
-		uint64_t left = c->deadline_ms > now ? c->deadline_ms - now : 1;
 
-		if (left < (uint64_t)timeout)
-			timeout = (int)left;
+		if (now >= c->deadline_ms) {
+			luab_fail(L, "deadline exceeded");
+			return -1;
+		}
+		if (c->deadline_ms - now < (uint64_t)timeout)
+			timeout = (int)(c->deadline_ms - now);
 	}
+	/* the guard before the query: making it may raise, the query's
+	 * answer must not be in hand then */
+	g = lua_newuserdata(L, sizeof(*g));
+	*g = NULL;
+	if (luaL_newmetatable(L, JSON_GUARD)) {
+		lua_pushcfunction(L, json_guard_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
 	if (query_run_timeout(ifc, build, arg, arg_size, out, timeout) != 0) {
 		luab_fail(L, "timeout");
 		return -1;
 	}
+	*g = *out ? json_incref(*out) : NULL;
 	return 0;
 }
 

@@ -38,12 +38,17 @@ int luab_fail(lua_State *L, const char *fmt, ...)
 struct luabind_ctx *luab_ctx(lua_State *L);
 
 /* The interface the run has selected, or NULL (then nil, err pushed:
- * the caller returns 2). */
+ * the caller returns 2).  Raises "deadline exceeded" when the run's
+ * deadline has passed: call it first, before holding anything. */
 struct iface *luab_iface(lua_State *L);
 
 /* Runs build on ifc's owner through query_run_timeout(), bounded by the
- * run's deadline; checks the deadline first.  0 and *out (may be NULL:
- * not found), or -1 with nil, err pushed (timeout). */
+ * run's deadline.  0 and *out (may be NULL: not found), or -1 with nil,
+ * err pushed (deadline passed, timeout).  Never raises once the answer
+ * is in hand: it leaves a guard on the stack that holds a second
+ * reference to *out, dropped at the next GC, so an error while the
+ * caller converts leaks nothing (the caller still json_decref()s its
+ * own reference). */
 int luab_query(lua_State *L, struct iface *ifc, query_build_fn build, void *arg,
 	       size_t arg_size, json_t **out);
 

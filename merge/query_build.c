@@ -166,6 +166,20 @@ query_b_flow_traffic(struct iface *ifc, void *arg)
 }
 
 json_t *
+query_b_hosts_flat(struct iface *ifc, void *arg)
+{
+	return query_hosts_flat(ifc, arg) == 0 ? json_true() : NULL;
+}
+
+json_t *
+query_b_flows_flat(struct iface *ifc, void *arg)
+{
+	struct query_flat_arg *a = arg;
+
+	return query_flows_flat(ifc, &a->q, &a->out) == 0 ? json_true() : NULL;
+}
+
+json_t *
 query_b_flow_graph(struct iface *ifc, void *arg)
 {
 	struct query_host_arg *a = arg;

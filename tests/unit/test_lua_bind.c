@@ -228,6 +228,47 @@ test_hosts(void **state)
 	assert_true(num(L, 3) == rcvd);
 	assert_true(num(L, 4) == (double)json_array_size(all));
 
+	/* the info level: the same numbers as host/data, host by host */
+	run(L, "T = interface.getHostsInfo()", 0);
+	json_array_foreach(all, i, h)
+	{
+		json_int_t vlan =
+			json_integer_value(json_object_get(h, "vlan"));
+		char key[128];
+
+		if (vlan)
+			snprintf(key, sizeof(key), "%s@%lld",
+				 json_string_value(json_object_get(h, "ip")),
+				 (long long)vlan);
+		else
+			snprintf(key, sizeof(key), "%s",
+				 json_string_value(json_object_get(h, "ip")));
+		snprintf(chunk, sizeof(chunk),
+			 "local h = T['%s'] return h['packets.sent'],"
+			 " h['tcp.bytes.rcvd'], h['flows.as_client'],"
+			 " h['udp.packets.sent'], h.mac, h['seen.first'],"
+			 " h['active_flows.as_server'], h.localhost",
+			 key);
+		run(L, chunk, 8);
+		assert_true(num(L, 1) == jnum(h, "packets.sent"));
+		assert_true(num(L, 2) == jnum(h, "tcp.bytes.rcvd"));
+		assert_true(num(L, 3) == jnum(h, "flows.as_client"));
+		assert_true(num(L, 4) == jnum(h, "udp.packets.sent"));
+		assert_string_equal(
+			lua_tostring(L, 5),
+			json_string_value(json_object_get(h, "mac")));
+		assert_true(num(L, 6) == jnum(h, "seen.first"));
+		assert_true(num(L, 7) == jnum(h, "active_flows.as_server"));
+		assert_int_equal(lua_toboolean(L, 8),
+				 json_is_true(json_object_get(h, "localhost")));
+	}
+	run(L,
+	    "local _, h = next(interface.getHosts())\n"
+	    "return h['packets.sent'], h['bytes.sent'] ~= nil",
+	    2);
+	assert_true(lua_isnil(L, 1)); /* the summary level */
+	assert_true(lua_toboolean(L, 2));
+
 	ip = json_string_value(json_object_get(json_array_get(all, 0), "ip"));
 	memset(&ha, 0, sizeof(ha));
 	snprintf(ha.host, sizeof(ha.host), "%s", ip);
@@ -252,6 +293,24 @@ test_hosts(void **state)
 		 "local t = interface.findHost('%s') return t['%s']", ip, ip);
 	run(L, chunk, 1);
 	assert_string_equal(lua_tostring(L, 1), ip);
+	/* the activity map: the builder's object as a JSON string */
+	{
+		json_t *m = ask(query_b_host_activitymap, &ha, sizeof(ha));
+		char *want = json_dumps(m, JSON_COMPACT);
+
+		snprintf(chunk, sizeof(chunk),
+			 "return interface.getHostActivityMap('%s', false),"
+			 " type(interface.correlateHostActivity('%s')),"
+			 " interface.getHostActivityMap('203.0.113.250')",
+			 ip, ip);
+		run(L, chunk, 3);
+		assert_non_null(want);
+		assert_string_equal(lua_tostring(L, 1), want);
+		assert_string_equal(lua_tostring(L, 2), "table");
+		assert_true(lua_isnil(L, 3));
+		free(want);
+		json_decref(m);
+	}
 	json_decref(one);
 	json_decref(all);
 	lua_close(L);
@@ -376,6 +435,19 @@ test_select(void **state)
 	assert_true(lua_toboolean(L, 7));
 	assert_true(lua_isnil(L, 8));
 	assert_int_equal(run_ctx.ifid, 0);
+	/* a run past its deadline: the methods raise, nothing leaks (the
+	 * ASan run checks that) */
+	run_ctx.deadline_ms = 1;
+	run(L,
+	    "local a, e = pcall(interface.getFlowsInfo)\n"
+	    "local b, f = pcall(interface.getHostsInfo)\n"
+	    "return a, e, b, f",
+	    4);
+	assert_false(lua_toboolean(L, 1));
+	assert_non_null(strstr(lua_tostring(L, 2), "deadline exceeded"));
+	assert_false(lua_toboolean(L, 3));
+	assert_non_null(strstr(lua_tostring(L, 4), "deadline exceeded"));
+	run_ctx.deadline_ms = 0;
 	/* a selection that names no interface: every method says so */
 	run_ctx.ifid = 42;
 	run(L, "return interface.getStats()", 2);
