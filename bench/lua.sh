@@ -23,7 +23,8 @@
 #
 # Usage: bench/lua.sh [build dir, default build/]
 # Environment: LUA_BENCH_FLOWS ("100000 10000"), LUA_BENCH_ROUNDS (5),
-# BENCH_PACKETS / BENCH_FLOWS / BENCH_SEED / BENCH_OUT as bench/run.sh.
+# LUA_BENCH_TIMEOUT (1800 s per packet run), BENCH_PACKETS / BENCH_FLOWS /
+# BENCH_SEED / BENCH_OUT as bench/run.sh.
 # Builds nothing.  Every wait is bounded; only the processes it started are
 # stopped (by PID).
 set -u
@@ -35,6 +36,7 @@ OUT=${BENCH_OUT:-$SRC/bench/out}
 N=${BENCH_PACKETS:-5000000}
 F=${BENCH_FLOWS:-20000}
 SEED=${BENCH_SEED:-1}
+BT=${LUA_BENCH_TIMEOUT:-1800}
 for f in ntopng tools/ntopng-gen-flows tools/ntopng-gen-pcap; do
 	if [ ! -x "$B/$f" ]; then
 		echo "lua.sh: $B/$f missing (make -C $B all)" >&2
@@ -205,7 +207,7 @@ run_b() {
 	rm -rf "$TMP/data-b"
 	mkdir -p "$TMP/data-b"
 	t0=$(date +%s.%N)
-	timeout -k 10 1800 "$B/ntopng" -i "$PCAP" --shutdown-when-done -w 0 \
+	timeout -k 10 "$BT" "$B/ntopng" -i "$PCAP" --shutdown-when-done -w 0 \
 		-X 2000000 -x 1000000 -P -s -d "$TMP/data-b" -r 127.0.0.1:1 \
 		-3 "$2" >"$TMP/b-$1.log" 2>&1
 	t1=$(date +%s.%N)
