@@ -98,6 +98,8 @@ static const struct rest_route rest_routes[] = {
 	{ "get/asn/list.lua", ui_h_geo_list, REST_BY_VERB, query_b_asns },
 	{ "get/country/list.lua", ui_h_geo_list, REST_BY_VERB,
 	  query_b_countries },
+	{ "get/geo/hosts.lua", ui_h_geo_hosts, REST_BY_VERB,
+	  query_b_geo_hosts },
 	{ "get/interface/matrix.lua", ui_h_matrix, REST_BY_VERB,
 	  query_b_host_matrix },
 	{ "get/flow/details.lua", ui_h_flow_details, REST_BY_VERB,
