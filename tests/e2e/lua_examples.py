@@ -9,10 +9,12 @@ known values.
    by name, by id and missing give the same object; ifname=all an array;
    an unknown name 404; the seed's `curl --cookie "user=admin;
    password=admin"` authenticates (seed 6.4);
+   a second interface by id (?ifname=1) equals REST ifid=1;
 2. flow_stats.lua: the list has every flow (totalRows), the panel and
    its JSON of the biggest flow equal REST get/flow/active.lua's row;
    a gone flow 404;
-3. examples/hello_world.lua, debug.lua (?trace=web lines name the
+3. examples/hello_world.lua (?ifid=, the nav bar's selector, picks the
+   interface of a page that requires lua_utils), debug.lua (?trace=web lines name the
    caller's file and line; ?trace=console reaches the node's log),
    ntop.lua (cache round trip, users without any password or hash, the
    user demo refused without the CSRF token and run with it, leaving no
@@ -91,14 +93,16 @@ def main():
     cbd = os.path.join(tmp, "callbacks")
     os.makedirs(cbd)
     pcap = os.path.join(node.PCAPS, "teams.pcap")
+    pcap2 = os.path.join(node.PCAPS, "dns.pcap")
     with Redis() as r:
-        args = ["-i", pcap, "-2", SCRIPTS, "-3", cbd, "-r", "127.0.0.1:%d" % r.port]
+        args = ["-i", pcap, "-i", pcap2, "-2", SCRIPTS, "-3", cbd, "-r", "127.0.0.1:%d" % r.port]
         with node.Node(args, name="lua-examples", login=True) as n:
             # debug.lua ?trace=console writes its TRACE_ERROR line (as a
             # warning) with the 1.x text "LEVEL: msg"
             n.expect_error(r"\[lua/examples/debug\.lua:\d+\] ERROR: an error-level line")
             n.auth = ("admin", "admin")
             d = n.wait_ended()
+            d1 = n.wait_ended(ifid=1)
             rf = n.rest("get/flow/active.lua", perPage=100000, ifid=0)
             rh = n.rest("get/host/active.lua", perPage=100000, ifid=0)
             n.auth = None
@@ -124,9 +128,14 @@ def main():
                    and nl["hosts_pctg"] >= 1 and nl["flows_pctg"] >= 1,
                    "network_load uptime/epoch/pctg (%r)" % nl)
             expect(sum(nl["breed"].values()) > 0, "network_load breed has bytes (%r)" % nl["breed"])
+            nl1 = json.loads(get(n, "/lua/network_load.lua?ifname=1"))
+            expect(nl1["ifname"] == d1["ifname"] and nl1["packets"] == d1["packets"] and
+                   nl1["bytes"] == d1["bytes"] and nl1["ifid"] == 1,
+                   "network_load ifname=1: the second interface = REST ifid=1 (%r)" % nl1)
             arr = json.loads(get(n, "/lua/network_load.lua?ifname=all"))
-            expect(isinstance(arr, list) and len(arr) == 1 and arr[0]["packets"] == d["packets"],
-                   "network_load ifname=all: an array of one")
+            expect(isinstance(arr, list) and [x["ifname"] for x in arr] == sorted([ifn, d1["ifname"]])
+                   and {x["ifname"]: x["packets"] for x in arr} == {ifn: d["packets"], d1["ifname"]: d1["packets"]},
+                   "network_load ifname=all: both interfaces, sorted by name")
             b = get(n, "/lua/network_load.lua?ifname=no-such-if", status=404)
             expect("unknown interface" in b, "network_load of an unknown name: 404 (%r)" % b)
             st, _, _ = n.http("GET", "/lua/network_load.lua",
@@ -157,6 +166,9 @@ def main():
                    "hello_world greets, names the interface, lists _GET")
             expect('href="/css/ntopng.css"' in b and 'src="/js/ntop.js"' in b and "http" not in
                    b.replace("http-equiv", ""), "pages use the node's own CSS/JS, nothing outside")
+
+            b = get(n, "/lua/examples/hello_world.lua?ifid=1")
+            expect(" on %s." % d1["ifname"] in b, "lua_utils follows the nav bar's ?ifid=")
 
             b = get(n, "/lua/examples/debug.lua?trace=web&foo=bar")
             expect(re.search(r"\[debug\.lua\] \[lua/examples/debug\.lua:\d+\] ERROR: an error-level line", b)

@@ -13,6 +13,16 @@ local lua_trace = require "lua_trace"
 -- lua_utils re-exported them)
 for k, v in pairs(lua_trace) do _G[k] = v end
 
+-- The nav bar's interface selector (/js/ntop.js) adds ?ifid=N, while the
+-- engine picks the interface from ?ifname= or the ifname cookie: a page
+-- that requires lua_utils follows ?ifid= too, so that the selector works
+-- on Lua pages as on the built-in ones.
+if type(_GET) == "table" and _GET.ifid and (_GET.ifname == nil or _GET.ifname == "") then
+  local id = tonumber(_GET.ifid)
+  local name = id and interface.select(id)
+  if name then ifname = name end
+end
+
 -- ----------------------------------------------------------------------
 -- formatting
 
