@@ -83,6 +83,7 @@ enum opt_id {
 	O_SCRIPTS,
 	O_CALLBACKS,
 	O_LUA_WORKERS,
+	O_LUA_MAX_MEMORY,
 	O_DUMP_TIMELINE,
 	O_CATEG_KEY,
 	O_HTTPBL_KEY,
@@ -303,6 +304,10 @@ static const struct opt_def opt_table[] = {
 	  "Threads that run Lua page scripts (1-16);\n"
 	  "a runaway page holds one for its 1 s budget.\nDefault: 2",
 	  F_INT(lua_workers, 1, 16) },
+	{ O_LUA_MAX_MEMORY, "lua-max-memory", 0, ARG_REQ, 1, T_WEB, "<MB>",
+	  "Memory cap of one Lua run (a page or a\ncallback), 16-4096 MB; "
+	  "over it the script\ngets \"not enough memory\".\nDefault: 256",
+	  F_INT(lua_max_memory, 16, 4096) },
 	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB, "[0|1]",
 	  "Disable user login authentication:\n"
 	  "1 - for everyone (also plain -l)\n"
@@ -1288,6 +1293,7 @@ prefs_init(struct prefs *p)
 	p->scripts_dir = prefs_strdup(DEF_SCRIPTS);
 	p->callbacks_dir = prefs_strdup(DEF_CALLBACKS);
 	p->lua_workers = 2;
+	p->lua_max_memory = 256;
 	p->http_port = DEF_HTTP_PORT;
 	p->https_port = -1;
 	netlist_init(&p->local_nets);
