@@ -36,6 +36,7 @@
 #include "common/timeutil.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
+#include "merge/aggr.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/sink.h"
@@ -161,6 +162,10 @@ tables_init(struct iface *ifc)
 	}
 	snprintf(ifc->origins[0].id, sizeof(ifc->origins[0].id), "%s", node_id);
 	ifc->n_origins = 1;
+	if (aggr_init(ifc) != 0) {
+		log_err("%s: out of memory for the aggregations", ifc->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -724,6 +729,8 @@ flow_free(struct iface *ifc, struct flow *f)
 	ifc->pf_n = 0; /* the prefetch hints may name f */
 	if (!f->detection_done && ifc->ndpi != NULL && flow_dpi_giveup(ifc, f))
 		l7_move(ifc, f);
+	if (ifc->aggr != NULL)
+		aggr_flow_bytes(ifc, f);
 	if (ifc->want_exported && !f->collected)
 		tables_export_flow(ifc, f);
 	if (ifc->want_expired)
@@ -1036,6 +1043,10 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	d[c2s ? 1 : 3] = n;
 	flow_account(ifc, f, d, c2s ? p->tcp_flags : 0, c2s ? 0 : p->tcp_flags,
 		     now, now);
+	/* -A: DNS queries are counted per message (one test when off) */
+	if (ifc->aggr != NULL && p->l4_proto == IPPROTO_UDP &&
+	    (p->sport == 53 || p->dport == 53))
+		aggr_dns_packet(ifc, f, p);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;
@@ -1046,6 +1057,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		flow_dpi_put(f, &dd);
 		if (changed)
 			l7_move(ifc, f);
+		if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
+			aggr_flow_named(ifc, f);
 	}
 }
 
@@ -1446,6 +1459,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		flow_dpi_put(f, &dd);
 	}
 	l7_move(ifc, f);
+	if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
+		aggr_flow_named(ifc, f);
 	if (u->last_ms != 0 && u->last_ms <= seen + 1000 &&
 	    seen < u->last_ms + 60 * 1000) {
 		uint64_t lat = seen > u->last_ms ? seen - u->last_ms : 0;
@@ -1597,6 +1612,7 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 		ifc->stats.macs_purged++;
 		free(m);
 	}
+	aggr_purge(ifc, now_ms, pressure_only);
 }
 
 /* How entries fed by source src are purged: 0 never; else at the clock
@@ -1672,6 +1688,9 @@ tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
 		ifc->stats.macs_purged++;
 		free(m);
 	}
+	/* aggregates mix every source's flows: purged by the wall clock,
+	 * and only under pressure (a pcap file's names stay visible) */
+	aggr_purge(ifc, wall_ms, 1);
 }
 
 void
@@ -1682,9 +1701,14 @@ tables_giveup_all(struct iface *ifc)
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL)
 		return;
-	for (f = ifc->flow_head; f != NULL; f = f->next)
+	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		if (!f->detection_done && flow_dpi_giveup(ifc, f))
 			l7_move(ifc, f);
+		/* input ended: the flow's bytes are final, count them now
+		 * (offline inputs do not expire their flows) */
+		if (ifc->aggr != NULL)
+			aggr_flow_bytes(ifc, f);
+	}
 }
 
 static double
@@ -1767,6 +1791,7 @@ tables_fini(struct iface *ifc)
 	ifc->host_buckets = NULL;
 	ifc->mac_buckets = NULL;
 	ifc->num_flows = ifc->num_hosts = ifc->num_macs = 0;
+	aggr_fini(ifc);
 	free(ifc->vlan_idx);
 	free(ifc->vlans);
 	ifc->vlan_idx = NULL;

@@ -29,6 +29,10 @@ enum rest_rc ui_h_iface_name(struct rest_call *c, json_t **rsp);
 /* A paged list of the route's builder's rows: VLANs; ASes, countries. */
 enum rest_rc ui_h_vlans(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_geo_list(struct rest_call *c, json_t **rsp);
+/* -A aggregations: the paged list of one family (?family=dns|http|os,
+ * ?host=IP) and one name's contacts (?name=&family=). */
+enum rest_rc ui_h_aggr_list(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_aggr_contacts(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_matrix(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_flow_details(struct rest_call *c, json_t **rsp);
 /* An error envelope with a human message; sets *status. */

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""-A aggregations (docs/aggregations.md): per-name aggregates of DNS
+names queried and HTTP hosts, with their contacts, -E and -C.
+
+Known answers, from tshark (Wireshark 3.x) on the shared captures:
+  tshark -r dns.pcap -Y 'dns.flags.response==0' -T fields -e ip.src -e dns.qry.name
+    192.168.170.8   www.example.com      (its flow also carries a response
+                                          to an earlier query for
+                                          www.l.google.com: not a query)
+    82.178.113.245  e7.whatsapp.net
+  bytes (frame.len of the query and response carrying the name):
+    www.example.com 75 + 75 = 150, e7.whatsapp.net 91 + 219 = 310
+  tshark -r anyconnect-vpn.pcap -Y 'dns.flags.response==0 && udp.port==53' ...
+    21 queries of 17 names by 10.0.0.227; vco.pandion.viasat.com 3 times,
+    vcacrashplan01.hq.corp.viasat.com and lp-rkerur-osx.hsd1.ca.comcast.net
+    twice (names are kept in lower case)
+  tshark -r windowsupdate_over_http.pcap -Y http.request -T fields -e ip.src -e http.host
+    10.0.2.15  151.99.72.125
+When tshark is installed the DNS answers are recomputed from the capture
+and compared with the hard-coded ones.
+"""
+import collections
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node import Node, PCAPS, expect, summary  # noqa: E402
+
+DNS = os.path.join(PCAPS, "dns.pcap")
+ANY = os.path.join(PCAPS, "anyconnect-vpn.pcap")
+WIN = os.path.join(PCAPS, "windowsupdate_over_http.pcap")
+
+ANY_QUERIES = {
+    "1-courier.push.apple.com": 1, "1-courier.sandbox.push.apple.com": 1,
+    "24-courier.push.apple.com": 1, "apple.com": 1,
+    "detectportal.firefox.com": 1,
+    "lb._dns-sd._udp.0.0.0.10.in-addr.arpa": 1,
+    "lb._dns-sd._udp.0.128.28.172.in-addr.arpa": 1, "local": 1,
+    "lp-rkerur-osx.hsd1.ca.comcast.net": 2, "mail.viasat.com": 1,
+    "mozilla.org": 1, "print.viasat.com": 1, "slack.com": 1,
+    "vcacrashplan01.hq.corp.viasat.com": 2, "vco.pandion.viasat.com": 3,
+    "www.apple.com": 1, "www.outlook.com": 1,
+}
+
+
+def tshark_queries(path):
+    """{name: count} of the DNS queries on port 53, or None without tshark."""
+    if not shutil.which("tshark"):
+        return None
+    out = subprocess.run(["tshark", "-r", path, "-Y",
+                          "dns.flags.response==0 && udp.port==53",
+                          "-T", "fields", "-e", "dns.qry.name"],
+                         capture_output=True, text=True).stdout
+    return dict(collections.Counter(l.strip().lower() for l in out.split("\n") if l.strip()))
+
+
+def rows(n, ifid, family=None, **kw):
+    params = {"ifid": ifid, "perPage": 1000}
+    if family:
+        params["family"] = family
+    params.update(kw)
+    return n.rest("get/aggregation/list.lua", **params)["data"]
+
+
+def by_name(rs):
+    return {r["name"]: r for r in rs}
+
+
+def test_enabled():
+    with Node(["-A", "1", "-m", "192.168.0.0/16", "-i", DNS, "-i", ANY, "-i", WIN],
+              name="aggr-on") as n:
+        for i in range(3):
+            n.wait_ended(i)
+        d = by_name(rows(n, 0, "dns"))
+        expect(sorted(d) == ["e7.whatsapp.net", "www.example.com"],
+               "dns.pcap: exactly the two queried names (got %s)" % sorted(d))
+        w = d.get("www.example.com", {})
+        e = d.get("e7.whatsapp.net", {})
+        expect(w.get("queries") == 1 and w.get("flows") == 1 and w.get("bytes") == 150,
+               "www.example.com: 1 query, 1 flow, 150 bytes (got %s)" % w)
+        expect(e.get("queries") == 1 and e.get("bytes") == 310,
+               "e7.whatsapp.net: 1 query, 310 bytes (got %s)" % e)
+        c = n.rest("get/aggregation/contacts.lua", ifid=0, family="dns",
+                   name="WWW.Example.COM")
+        expect([(k["ip"], k["count"], k["local"]) for k in c["contacts"]]
+               == [("192.168.170.8", 1, True)],
+               "www.example.com asked by 192.168.170.8 once, a local host (%s)"
+               % c["contacts"])
+        c = n.rest("get/aggregation/contacts.lua", ifid=0, name="e7.whatsapp.net")
+        expect([(k["ip"], k["count"], k["local"]) for k in c["contacts"]]
+               == [("82.178.113.245", 1, False)],
+               "e7.whatsapp.net asked by 82.178.113.245, remote (%s)" % c["contacts"])
+
+        a = {k: v["queries"] for k, v in by_name(rows(n, 1, "dns")).items()}
+        expect(a == ANY_QUERIES, "anyconnect-vpn.pcap: names and query counts "
+               "as tshark's (diff %s)" % (set(a.items()) ^ set(ANY_QUERIES.items())))
+        ts = tshark_queries(ANY)
+        if ts is not None:
+            expect(ts == ANY_QUERIES, "tshark recomputes the same anyconnect answers")
+        vco = n.rest("get/aggregation/contacts.lua", ifid=1,
+                     name="vco.pandion.viasat.com")
+        expect([(k["ip"], k["count"]) for k in vco["contacts"]] == [("10.0.0.227", 3)],
+               "vco.pandion.viasat.com: 10.0.0.227 asked 3 times (%s)" % vco["contacts"])
+        # paging and sorting
+        p = n.rest("get/aggregation/list.lua", ifid=1, family="dns", perPage=2,
+                   currentPage=1, sortColumn="queries", sortOrder="desc")
+        expect(p["totalRows"] == 17 and len(p["data"]) == 2
+               and p["data"][0]["name"] == "vco.pandion.viasat.com",
+               "paged list: 17 rows, the most queried first (%s)" % p["data"][:1])
+        # ?host=: only the names that host asked for
+        expect(sorted(r["name"] for r in rows(n, 0, host="82.178.113.245"))
+               == ["e7.whatsapp.net"], "host=82.178.113.245 asked e7.whatsapp.net only")
+
+        h = by_name(rows(n, 2, "http"))
+        expect(list(h) == ["151.99.72.125"] and h["151.99.72.125"]["queries"] == 1,
+               "windowsupdate: one HTTP host 151.99.72.125 (%s)" % list(h))
+        c = n.rest("get/aggregation/contacts.lua", ifid=2, family="http",
+                   name="151.99.72.125")
+        expect([k["ip"] for k in c["contacts"]] == ["10.0.2.15"]
+               and c["bytes"] > 0, "HTTP host asked by 10.0.2.15, bytes %s" % c.get("bytes"))
+        expect(rows(n, 2, "dns") == [] or all(r["family"] == "dns" for r in rows(n, 2, "dns")),
+               "family filter")
+        f = n.rest("get/aggregation/families.lua", ifid=1)
+        expect(f["enabled"] and f["families"] == {"dns": 5, "http": 7, "os": 254}
+               and f["counts"]["dns"] == 17, "families: %s" % f)
+        # errors: unknown name, bad family
+        st, js = n.get("/lua/rest/v2/get/aggregation/contacts.lua",
+                       {"ifid": 0, "name": "nope.example"})
+        expect(js and js.get("rc") != 0, "unknown name: not found (%s)" % js)
+        st, js = n.get("/lua/rest/v2/get/aggregation/list.lua", {"ifid": 0, "family": "x"})
+        expect(js and js.get("rc") != 0, "bad family refused (%s)" % js)
+
+
+def test_disabled():
+    with Node(["-i", DNS], name="aggr-off") as n:
+        n.wait_ended(0)
+        expect(rows(n, 0) == [], "-A 0 (default): no aggregate kept")
+        f = n.rest("get/aggregation/families.lua", ifid=0)
+        expect(f["enabled"] is False and f["num_aggregations"] == 0,
+               "-A 0: families says disabled (%s)" % f)
+
+
+def test_policy():
+    for mode, want in (("local", {"www.example.com": ["192.168.170.8"],
+                                  "e7.whatsapp.net": []}),
+                       ("remote", {"www.example.com": [],
+                                   "e7.whatsapp.net": ["82.178.113.245"]})):
+        with Node(["-A", "1", "-E", mode, "-m", "192.168.0.0/16", "-i", DNS],
+                  name="aggr-" + mode) as n:
+            n.wait_ended(0)
+            got = {}
+            for name in want:
+                c = n.rest("get/aggregation/contacts.lua", ifid=0, name=name)
+                got[name] = [k["ip"] for k in c["contacts"]]
+                expect(c["queries"] == 1, "-E %s: %s still counts its query" % (mode, name))
+            expect(got == want, "-E %s keeps only %s contacts (%s)" % (mode, mode, got))
+
+
+def main():
+    test_disabled()
+    test_enabled()
+    test_policy()
+    if os.environ.get("AGGR_TIMELINE", "1") == "1" and "test_timeline" in globals():
+        globals()["test_timeline"]()
+    sys.exit(summary())
+
+
+if __name__ == "__main__":
+    main()
