@@ -33,6 +33,7 @@
 #include "merge/iface_priv.h"
 #include "merge/query.h"
 #include "merge/record.h"
+#include "merge/sink.h"
 
 #define NDPI_DNS_ID 5
 #define NDPI_HTTP_ID 7
@@ -51,6 +52,7 @@ struct aggr {
 	struct aggr *prev, *next; /* least recently seen first */
 	uint32_t hash;
 	uint8_t family;
+	uint8_t dirty; /* changed since the last timeline walk */
 	char name[AGGR_NAME_MAX];
 	uint64_t first_ms, last_ms;
 	uint64_t queries, flows, bytes;
@@ -231,6 +233,7 @@ aggr_get(struct iface *ifc, int family, const char *raw, uint64_t now)
 	h = name_hash(family, name);
 	a = aggr_find(t, family, name, h);
 	if (a != NULL) {
+		a->dirty = 1;
 		if (now > a->last_ms)
 			a->last_ms = now;
 		lru_unlink(t, a);
@@ -242,6 +245,7 @@ aggr_get(struct iface *ifc, int family, const char *raw, uint64_t now)
 		return NULL;
 	}
 	a->hash = h;
+	a->dirty = 1;
 	a->family = (uint8_t)family;
 	memcpy(a->name, name, sizeof(name));
 	a->first_ms = a->last_ms = now;
@@ -368,8 +372,10 @@ aggr_flow_bytes(struct iface *ifc, struct flow *f)
 	if (name_norm(fam, f->info, name) == 0)
 		return;
 	a = aggr_find(t, fam, name, name_hash(fam, name));
-	if (a != NULL)
+	if (a != NULL) {
 		a->bytes += f->c2s_bytes + f->s2c_bytes;
+		a->dirty = 1;
+	}
 }
 
 /* The question name of a DNS message (RFC 1035 4.1.2: labels, no
@@ -421,8 +427,10 @@ aggr_dns_packet(struct iface *ifc, struct flow *f, const struct pkt *p)
 			return;
 		a = aggr_find(ifc->aggr, AGGR_DNS, name,
 			      name_hash(AGGR_DNS, name));
-		if (a != NULL)
+		if (a != NULL) {
 			a->bytes += p->wire_len;
+			a->dirty = 1;
+		}
 		return;
 	}
 	a = aggr_get(ifc, AGGR_DNS, raw, now);
@@ -459,15 +467,6 @@ aggr_host_os(struct iface *ifc, const struct host *h, const char *os,
 	contact_add(ifc, a, &h->ip, h->vlan, h->is_local, now_ms);
 }
 
-/* -C timeline: posts one aggregate's counters (see aggr_timeline_dump). */
-static void
-aggr_timeline_post(struct iface *ifc, const struct aggr *a, int final)
-{
-	(void)ifc;
-	(void)a;
-	(void) final;
-}
-
 static void
 aggr_free(struct aggr_table *t, struct aggr *a)
 {
@@ -495,20 +494,43 @@ aggr_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 	       (!pressure_only ||
 		(uint64_t)t->num * 10 >= (uint64_t)t->max * 9) &&
 	       a->last_ms + AGGR_IDLE_MS < now_ms) {
-		aggr_timeline_post(ifc, a, 0);
+		/* the timeline walk took its counters after its last
+		 * change: it has been idle for minutes */
 		aggr_free(t, a);
 		t->purged++;
 	}
 }
 
 void
-aggr_timeline_dump(struct iface *ifc, int final)
+iface_aggr_walk(struct iface *ifc, iface_aggr_fn fn, void *arg)
 {
+	struct aggr_snapshot_contact c[AGGR_MAX_CONTACTS];
+	struct aggr_snapshot s;
+
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->aggr == NULL)
 		return;
-	for (struct aggr *a = ifc->aggr->head; a != NULL; a = a->next)
-		aggr_timeline_post(ifc, a, final);
+	for (struct aggr *a = ifc->aggr->head; a != NULL; a = a->next) {
+		if (!a->dirty)
+			continue;
+		a->dirty = 0;
+		for (uint32_t i = 0; i < a->n_contacts; i++) {
+			c[i].ip = a->contacts[i].ip;
+			c[i].vlan = a->contacts[i].vlan;
+			c[i].is_local = a->contacts[i].is_local;
+			c[i].count = a->contacts[i].count;
+		}
+		s.family = family_names[a->family];
+		s.name = a->name;
+		s.first_ms = a->first_ms;
+		s.last_ms = a->last_ms;
+		s.queries = a->queries;
+		s.flows = a->flows;
+		s.bytes = a->bytes;
+		s.contacts = c;
+		s.n_contacts = a->n_contacts;
+		fn(arg, &s);
+	}
 }
 
 /* ------------------------------------------------------------------ */

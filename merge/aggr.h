@@ -46,12 +46,9 @@ void aggr_flow_bytes(struct iface *ifc, struct flow *f);
 void aggr_host_os(struct iface *ifc, const struct host *h, const char *os,
 		  uint64_t now_ms);
 /* Purges aggregates idle for AGGR_IDLE_MS at now_ms (only while the
- * table is 90% full with pressure_only), posting their last counters to
- * the timeline first when it is on. */
+ * table is 90% full with pressure_only).  The timeline (-A 2, -C) reads
+ * the table through iface_aggr_walk() (merge/sink.h). */
 void aggr_purge(struct iface *ifc, uint64_t now_ms, int pressure_only);
-/* -A 2 / -C: posts every aggregate's counters to the timeline (each dump
- * interval and at shutdown). */
-void aggr_timeline_dump(struct iface *ifc, int final);
 /* Family name ("dns", "http", "os") and nDPI-like id (5, 7, 254). */
 const char *aggr_family_name(int family);
 int aggr_family_id(int family);

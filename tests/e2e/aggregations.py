@@ -161,12 +161,69 @@ def test_policy():
             expect(got == want, "-E %s keeps only %s contacts (%s)" % (mode, mode, got))
 
 
+def timeline_rows(data_dir):
+    """Rows of every aggregations day file under data_dir: {(file day, name): row}."""
+    import sqlite3
+    out = {}
+    for f in sorted(glob.glob(os.path.join(data_dir, "interfaces", "*", "aggregations",
+                                           "*", "*", "*.sqlite"))):
+        day = "/".join(f.split(os.sep)[-3:])
+        db = sqlite3.connect(f)
+        for r in db.execute("SELECT family, name, first_seen, last_seen, queries, flows, "
+                            "bytes, contacts, final FROM aggregations"):
+            out[(day, r[1])] = r
+        db.close()
+    return out
+
+
+def test_timeline():
+    import tempfile
+    # dns.pcap's two queries are on 2005-03-30 and 2017-01-17 (local time of
+    # the capture stamps 1112172695 and 1484673025): one day file each,
+    # named like the -F ones (aggregations/ next to flows/)
+    days = {n: time.strftime("%Y/%m/%d.sqlite", time.localtime(t))
+            for n, t in (("www.example.com", 1112172695), ("e7.whatsapp.net", 1484673025))}
+    for args, want_files, with_contacts in ((["-A", "2", "-E", "all"], True, True),
+                                            (["-A", "1", "-C"], True, False),
+                                            (["-A", "1"], False, False)):
+        d = tempfile.mkdtemp(prefix="ntopng-aggr-tl-")
+        try:
+            with Node(args + ["-F", "-m", "192.168.0.0/16", "-d", d, "-i", DNS],
+                      name="aggr-tl") as n:
+                n.wait_ended(0)
+            rows_ = timeline_rows(d)
+            what = " ".join(args)
+            if not want_files:
+                expect(rows_ == {}, "%s: no timeline day file (%s)" % (what, rows_))
+                continue
+            expect(sorted(rows_) == sorted((days[k], k) for k in days),
+                   "%s: one row per name in its day file (%s)" % (what, sorted(rows_)))
+            w = rows_.get((days["www.example.com"], "www.example.com"))
+            e = rows_.get((days["e7.whatsapp.net"], "e7.whatsapp.net"))
+            expect(w is not None and w[0] == "dns" and w[4:7] == (1, 1, 150) and w[8] == 1,
+                   "%s: www.example.com dns 1 query 1 flow 150 bytes, final (%s)" % (what, w))
+            expect(e is not None and e[4] == 1 and e[6] == 310,
+                   "%s: e7.whatsapp.net 1 query 310 bytes (%s)" % (what, e))
+            flows = glob.glob(os.path.join(d, "interfaces", "*", "flows", "*", "*", "*.sqlite"))
+            expect(len(flows) == 2 and all(os.path.exists(f.replace("/flows/", "/aggregations/"))
+                                          for f in flows),
+                   "%s: the day files sit next to the -F ones (%s)" % (what, flows))
+            if with_contacts:
+                c = json.loads(w[7]) if w and w[7] else None
+                expect(c == [{"ip": "192.168.170.8", "vlan": 0, "local": True, "count": 1}],
+                       "-E all: contacts in the row (%s)" % c)
+            else:
+                expect(w is not None and w[7] is None, "-E none: no contacts column (%s)"
+                       % (w and w[7]))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     test_disabled()
     test_enabled()
     test_policy()
-    if os.environ.get("AGGR_TIMELINE", "1") == "1" and "test_timeline" in globals():
-        globals()["test_timeline"]()
+    test_timeline()
     sys.exit(summary())
 
 
