@@ -109,6 +109,7 @@ const NT_MENU = [
 	['ASes', '/lua/as_stats.lua'],
 	['Countries', '/lua/country_stats.lua'],
 	['VLANs', '/lua/vlan_stats.lua'],
+	['Aggregations', '/lua/aggregated_hosts_stats.lua'],
 	['Historical', '/lua/historical.lua'],
 ];
 
