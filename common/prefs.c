@@ -386,8 +386,7 @@ static const struct opt_def opt_table[] = {
 	  "    dump (see -C)",
 	  F_INT(aggregations, 0, 2) },
 	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 1, T_STORAGE, NULL,
-	  "Enable timeline dump (with -A 1: as -A 2)",
-	  F_FLAG(dump_timeline) },
+	  "Enable timeline dump (with -A 1: as -A 2)", F_FLAG(dump_timeline) },
 
 	/* Export and hierarchies */
 	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 1, T_EXPORT,
