@@ -38,6 +38,7 @@
 #include "exporter/export.h"
 #include "state/kv.h"
 #include "exporter/storage.h"
+#include "lua/callbacks.h"
 #include "merge/iface.h"
 #include "merge/sink.h"
 #include "merge/tables.h"
@@ -461,6 +462,7 @@ main(int argc, char **argv)
 {
 	static struct prefs prefs;
 	struct httpd *web = NULL;
+	struct luacb *callbacks = NULL;
 	struct sigaction sa;
 	int i, rc, status = 1, n_started = 0;
 
@@ -537,6 +539,8 @@ main(int argc, char **argv)
 			goto out;
 		n_started = i + 1;
 	}
+	/* user callbacks (lua/callbacks.h), once the interfaces run */
+	callbacks = luacb_start(&prefs);
 	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
 		 node_n_ifaces, web ? "" : ", web server off");
 
@@ -547,6 +551,7 @@ main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	luacb_stop(callbacks);
 	httpd_stop(web);
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_stop(node_ifaces[i]);

@@ -82,6 +82,7 @@ enum opt_id {
 	O_HTTPDOCS,
 	O_SCRIPTS,
 	O_CALLBACKS,
+	O_LUA_WORKERS,
 	O_DUMP_TIMELINE,
 	O_CATEG_KEY,
 	O_HTTPBL_KEY,
@@ -288,11 +289,18 @@ static const struct opt_def opt_table[] = {
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
 	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS,
 	  F_STR(httpdocs_dir) },
-	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 0, T_WEB, "<path>",
-	  "Scripts directory.\nDefault: " DEF_SCRIPTS, F_STR(scripts_dir) },
-	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 0, T_WEB, "<path>",
-	  "Callbacks directory.\nDefault: " DEF_CALLBACKS,
+	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 1, T_WEB, "<path>",
+	  "Scripts directory: <path>/lua/x.lua answers\n/lua/x.lua "
+	  "(docs/lua.md).\nDefault: " DEF_SCRIPTS,
+	  F_STR(scripts_dir) },
+	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 1, T_WEB, "<path>",
+	  "Callbacks directory (second.lua, minute.lua,\nhourly.lua, "
+	  "daily.lua).\nDefault: " DEF_CALLBACKS,
 	  F_STR(callbacks_dir) },
+	{ O_LUA_WORKERS, "lua-workers", 0, ARG_REQ, 1, T_WEB, "<n>",
+	  "Threads that run Lua page scripts (1-16);\n"
+	  "a runaway page holds one for its 1 s budget.\nDefault: 2",
+	  F_INT(lua_workers, 1, 16) },
 	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB, "[0|1]",
 	  "Disable user login authentication:\n"
 	  "1 - for everyone (also plain -l)\n"
@@ -1266,6 +1274,7 @@ prefs_init(struct prefs *p)
 	p->httpdocs_dir = prefs_strdup(DEF_HTTPDOCS);
 	p->scripts_dir = prefs_strdup(DEF_SCRIPTS);
 	p->callbacks_dir = prefs_strdup(DEF_CALLBACKS);
+	p->lua_workers = 2;
 	p->http_port = DEF_HTTP_PORT;
 	p->https_port = -1;
 	netlist_init(&p->local_nets);

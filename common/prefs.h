@@ -44,6 +44,7 @@ struct prefs {
 	char *httpdocs_dir;  /* -1, default "httpdocs" (resolved by main) */
 	char *scripts_dir;   /* -2, default "scripts" */
 	char *callbacks_dir; /* -3, default "scripts/callbacks" */
+	int lua_workers;     /* --lua-workers, default 2 */
 	int dump_timeline;   /* -C */
 	char *categorization_key; /* -c */
 	char *httpbl_key;	  /* -k */

@@ -25,8 +25,11 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "dpi/os.h"
 #include "common/objpool.h"
 #include "merge/record.h"
+
+struct activity;
 
 struct ndpi_flow_struct;
 struct ndpi_detection_module_struct;
@@ -89,6 +92,7 @@ struct host {
 	uint8_t mac[6];
 	int16_t local_net;	/* index in prefs local_nets, -1 */
 	uint32_t id;		/* serial number within the interface */
+	struct os_verdict os;	/* passive OS detection (dpi/os.h) */
 	uint64_t unknown_bytes; /* bytes of flows whose L7 is Unknown */
 	struct host *prev,
 		*next;	  /* list of all hosts, least recently seen first */
@@ -104,6 +108,8 @@ struct host {
 	 * (iface_host_restore) moves them with the old traffic it adds,
 	 * which is in the series already */
 	uint64_t ts_sent, ts_rcvd;
+	struct activity *act; /* local hosts: 1-s activity map (heap), or
+			       * NULL (merge/activity.h) */
 };
 
 struct flow {
@@ -198,7 +204,8 @@ struct mac {
 	struct counters c;
 	uint64_t arp_sent, arp_rcvd;
 	uint32_t num_hosts;
-	uint8_t source; /* source that fed it last */
+	uint8_t source;	 /* source that fed it last */
+	uint8_t dhcp_os; /* enum os_type its DHCP options named, 0 none */
 };
 
 struct iface_stats {

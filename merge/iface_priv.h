@@ -60,6 +60,7 @@ struct iface {
 	uint32_t host_mask;
 	struct host *host_head, *host_tail;
 	uint32_t num_hosts, num_local_hosts, max_hosts;
+	uint32_t num_act_hosts; /* hosts with an activity map */
 	/* what iface_flow_prefetch() found for the updates that follow it,
 	 * in order; dropped at the first update that is not the next one,
 	 * and whenever a flow is freed */

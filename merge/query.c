@@ -635,6 +635,22 @@ host_sort_key(const struct host *h, int col, struct sort_item *it, char *slot)
 	return SORT_NUM;
 }
 
+/* os (upstream's enum), os_name ("Windows") and os_detail ("Windows
+ * 10") of the passive OS detection (dpi/os.h, docs/hosts.md). */
+static void
+host_os_fields(json_t *o, const struct host *h)
+{
+	char detail[64];
+
+	static const char *const src[] = { "", "tcp_syn", "dhcp",
+					   "user_agent" };
+
+	set_int(o, "os", h->os.os);
+	set_str(o, "os_name", os_name(h->os.os));
+	set_str(o, "os_source", h->os.src < 4 ? src[h->os.src] : "");
+	set_str(o, "os_detail", os_detail_fmt(&h->os, detail, sizeof(detail)));
+}
+
 static json_t *
 host_row(const struct host *h)
 {
@@ -674,7 +690,7 @@ host_row(const struct host *h)
 	set_bool(o, "is_broadcast_domain", h->is_local);
 	set_bool(o, "is_blacklisted", 0);
 	set_str(o, "country", "");
-	set_int(o, "os", 0);
+	host_os_fields(o, h);
 	return o;
 }
 
@@ -824,8 +840,7 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_real(o, "longitude", 0);
 	set_int(o, "asn", 0);
 	set_str(o, "asname", "");
-	set_int(o, "os", 0);
-	set_str(o, "os_detail", "");
+	host_os_fields(o, h);
 	set_int(o, "host_pool_id", 0);
 	set_int(o, "seen.first", ms2s(h->first_ms));
 	set_int(o, "seen.last", ms2s(h->last_ms));

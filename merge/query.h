@@ -258,6 +258,22 @@ json_t *query_host_matrix(struct iface *ifc, int n_max);
 json_t *query_asns(struct iface *ifc);
 json_t *query_countries(struct iface *ifc);
 
+/* ---- activity maps (query_activity.c, merge/activity.h) ---- */
+
+/* getHostActivityMap: {"<epoch of minute>": active seconds in it} for
+ * the minutes h was active in, over the 24 hours ending at the newest
+ * hour any host was active in; {} for a host without a map (remote). */
+json_t *query_host_activitymap(struct iface *ifc, struct host *h);
+/* The same window by second: the active epoch seconds, ascending. */
+json_t *query_host_activity_seconds(struct iface *ifc, struct host *h);
+/* h's activity against every other host with a map: Pearson's r
+ * (QUERY_CORR_PEARSON) or Jaccard's similarity, best first, at most max
+ * (0: all).  rows: [{ip, key, vlan, name, value}]; else upstream's
+ * object, {ip: r} for Pearson, {hostkey: J} for Jaccard. */
+enum { QUERY_CORR_PEARSON = 0, QUERY_CORR_JACCARD = 1 };
+json_t *query_host_correlation(struct iface *ifc, struct host *h, int method,
+			       int max, int rows);
+
 /* ---- builders for query_run(): arguments and functions ---- */
 
 struct query_iface_arg {
@@ -275,6 +291,13 @@ struct query_host_arg {
 struct query_flow_arg {
 	uint32_t id;   /* the flow's serial (hash_id) */
 	int not_found; /* out */
+};
+
+/* get/host/correlation.lua */
+struct query_corr_arg {
+	struct query_host_arg h; /* the host (h.not_found out) */
+	int method;		 /* QUERY_CORR_* */
+	int max;		 /* rows at most, 1..100 */
 };
 
 struct query_matrix_arg {
@@ -313,6 +336,16 @@ json_t *query_b_asn_info(struct iface *ifc, void *arg);
 json_t *query_b_vlans(struct iface *ifc, void *arg);
 json_t *query_b_asns(struct iface *ifc, void *arg);
 json_t *query_b_countries(struct iface *ifc, void *arg);
+/* arg: struct query_host_arg: query_host_activitymap (Lua
+ * getHostActivityMap), query_host_activity_seconds, and upstream's
+ * objects of query_host_correlation (Lua correlateHostActivity,
+ * similarHostActivity: every host). */
+json_t *query_b_host_activitymap(struct iface *ifc, void *arg);
+json_t *query_b_host_activity_seconds(struct iface *ifc, void *arg);
+json_t *query_b_host_correlate(struct iface *ifc, void *arg);
+json_t *query_b_host_similar(struct iface *ifc, void *arg);
+/* arg: struct query_corr_arg: query_host_correlation's rows. */
+json_t *query_b_host_correlation(struct iface *ifc, void *arg);
 /* arg: struct query_matrix_arg (or NULL: 10 hosts). */
 json_t *query_b_host_matrix(struct iface *ifc, void *arg);
 

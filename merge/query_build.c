@@ -140,6 +140,49 @@ query_b_aggr_families(struct iface *ifc, void *arg)
 }
 
 json_t *
+query_b_host_activitymap(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_activitymap(ifc, h) : NULL;
+}
+
+json_t *
+query_b_host_activity_seconds(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_activity_seconds(ifc, h) : NULL;
+}
+
+json_t *
+query_b_host_correlate(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_correlation(ifc, h, QUERY_CORR_PEARSON, 0, 0)
+		 : NULL;
+}
+
+json_t *
+query_b_host_similar(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_correlation(ifc, h, QUERY_CORR_JACCARD, 0, 0)
+		 : NULL;
+}
+
+json_t *
+query_b_host_correlation(struct iface *ifc, void *arg)
+{
+	struct query_corr_arg *a = arg;
+	struct host *h = arg_host(ifc, &a->h);
+
+	return h ? query_host_correlation(ifc, h, a->method, a->max, 1) : NULL;
+}
+
+json_t *
 query_b_flows(struct iface *ifc, void *arg)
 {
 	return query_flows_list(ifc, arg);

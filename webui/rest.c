@@ -1020,6 +1020,50 @@ rest_h_host_contacts(struct rest_call *c, json_t **rsp)
 	return rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found, rsp);
 }
 
+enum rest_rc
+rest_h_host_activitymap(struct rest_call *c, json_t **rsp)
+{
+	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct query_host_arg r;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r))
+		return REST_RC_INVALID_ARGUMENTS;
+	return rest_run(ifc,
+			param_bool(p, "seconds", 0)
+				? query_b_host_activity_seconds
+				: c->route->build,
+			&r, sizeof(r), &r.not_found, rsp);
+}
+
+enum rest_rc
+rest_h_host_correlation(struct rest_call *c, json_t **rsp)
+{
+	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	const char *m = rest_params_get(p, "method");
+	struct query_corr_arg r;
+	long max;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r.h))
+		return REST_RC_INVALID_ARGUMENTS;
+	if (m == NULL || strcmp(m, "pearson") == 0)
+		r.method = QUERY_CORR_PEARSON;
+	else if (strcmp(m, "jaccard") == 0)
+		r.method = QUERY_CORR_JACCARD;
+	else
+		return REST_RC_INVALID_ARGUMENTS;
+	r.max = rest_param_int(p, "max", 1, 100, &max) ? (int)max : 10;
+	return rest_run(ifc, c->route->build, &r, sizeof(r), &r.h.not_found,
+			rsp);
+}
+
 /* Without a GeoIP database every host is in AS 0 ("Unknown"): asn absent
  * or 0 gives that one entry, any other AS none. */
 enum rest_rc

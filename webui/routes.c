@@ -63,6 +63,11 @@ static const struct rest_route rest_routes[] = {
 	  query_b_flow_graph },
 	{ "get/host/l4/contacted_hosts_data.lua", rest_h_host_contacts,
 	  REST_BY_VERB, query_b_host_contacts },
+	/* activity maps (docs/hosts.md) */
+	{ "get/host/activitymap.lua", rest_h_host_activitymap, REST_BY_VERB,
+	  query_b_host_activitymap },
+	{ "get/host/correlation.lua", rest_h_host_correlation, REST_BY_VERB,
+	  query_b_host_correlation },
 	{ "get/asn/asn_info.lua", rest_h_asn_info, REST_BY_VERB,
 	  query_b_asn_info },
 	{ "get/asn/asn_name.lua", rest_h_asn_name, REST_BY_VERB, NULL },

@@ -15,7 +15,7 @@ Known answers, from tshark (Wireshark 3.x) on the shared captures:
     vcacrashplan01.hq.corp.viasat.com and lp-rkerur-osx.hsd1.ca.comcast.net
     twice (names are kept in lower case)
   tshark -r windowsupdate_over_http.pcap -Y http.request -T fields -e ip.src -e http.host
-    10.0.2.15  151.99.72.125
+    10.0.2.15  151.99.72.125     (its User-Agent names Windows: the os family)
 When tshark is installed the DNS answers are recomputed from the capture
 and compared with the hard-coded ones.
 """
@@ -123,6 +123,13 @@ def test_enabled():
                    name="151.99.72.125")
         expect([k["ip"] for k in c["contacts"]] == ["10.0.2.15"]
                and c["bytes"] > 0, "HTTP host asked by 10.0.2.15, bytes %s" % c.get("bytes"))
+        # OS (dpi/os.c: this capture's User-Agent says Windows, docs/hosts.md)
+        o = by_name(rows(n, 2, "os"))
+        expect(list(o) == ["Windows"] and o["Windows"]["queries"] == 1,
+               "os family: Windows, one host (%s)" % list(o))
+        c = n.rest("get/aggregation/contacts.lua", ifid=2, family="os", name="Windows")
+        expect([k["ip"] for k in c["contacts"]] == ["10.0.2.15"],
+               "Windows runs on 10.0.2.15 (%s)" % c["contacts"])
         expect(rows(n, 2, "dns") == [] or all(r["family"] == "dns" for r in rows(n, 2, "dns")),
                "family filter")
         f = n.rest("get/aggregation/families.lua", ifid=1)

@@ -20,6 +20,7 @@ NT.start(async function () {
 			{ label: 'Location', render: r => r.is_localhost ? '<span class="badge bg-success">local</span>' :
 				'<span class="badge bg-secondary">remote</span>' },
 			{ label: 'VLAN', sort: 'vlan', render: r => r.vlan || '' },
+			{ label: 'OS', render: r => NT.esc(r.os_detail || '') },
 			{ label: 'Flows', sort: 'num_flows', render: r => NT.num(r.num_flows.total) },
 			{ label: 'Seen since', sort: 'since', render: r => NT.time(r.first_seen) },
 			{ label: 'Throughput', sort: 'thpt', render: r => NT.bps(r.thpt.bps) },
