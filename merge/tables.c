@@ -1869,10 +1869,11 @@ tables_giveup_all(struct iface *ifc)
 	struct flow *f;
 
 	IFACE_ASSERT_OWNER(ifc);
-	if (ifc->ndpi == NULL)
+	if (ifc->ndpi == NULL && ifc->aggr == NULL)
 		return;
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
-		if (!f->detection_done && flow_dpi_giveup(ifc, f))
+		if (ifc->ndpi != NULL && !f->detection_done &&
+		    flow_dpi_giveup(ifc, f))
 			l7_move(ifc, f);
 		/* input ended: the flow's bytes are final, count them now
 		 * (offline inputs do not expire their flows) */
