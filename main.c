@@ -36,6 +36,7 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/export.h"
+#include "geo/geo.h"
 #include "state/kv.h"
 #include "exporter/storage.h"
 #include "lua/callbacks.h"
@@ -483,6 +484,8 @@ main(int argc, char **argv)
 	    privs_check_data_dir(&prefs) != 0)
 		goto out;
 	node_id_init(&prefs);
+	/* before any thread that looks hosts up starts (docs/geo.md) */
+	geo_open(prefs.geoip_dir, prefs.data_dir);
 	if (prefs.n_ifaces == 0 && ifaces_add_all_up(&prefs) < 0)
 		goto out;
 	sources_register(); /* the kinds iface_new() opens -i with */
@@ -567,6 +570,7 @@ out:
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_free(node_ifaces[i]);
 	free(node_ifaces);
+	geo_close();
 	kv_close();
 	if (prefs.pid_file != NULL)
 		unlink(prefs.pid_file);

@@ -126,6 +126,8 @@ enum opt_id {
 	O_HTTP_HOSTS,
 	O_DUMP_OPTIONS,
 	O_DUMP_CONFIG,
+	O_GEOIP_DIR,
+	O_MAP_TILES,
 	O__COUNT
 };
 
@@ -333,6 +335,12 @@ static const struct opt_def opt_table[] = {
 	  F_STR(http_allowed_hosts) },
 	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 1, T_WEB, "<path>",
 	  "Users configuration file path.\nDefault: none", F_STR(users_file) },
+	{ O_MAP_TILES, "map-tiles-url", 0, ARG_REQ, 1, T_WEB, "<url>",
+	  "Tile URL template of the hosts map, e.g.\n"
+	  "https://tile.example.org/{z}/{x}/{y}.png\n"
+	  "Default: none (a world outline served\n"
+	  "by the node; no outside request)",
+	  F_STR(map_tiles_url) },
 
 	/* Local networks and limits */
 	{ O_LOCAL_NETS, "local-networks", 'm', ARG_REQ, 1, T_LOCAL,
@@ -360,6 +368,12 @@ static const struct opt_def opt_table[] = {
 	{ O_DATA_DIR, "data-dir", 'd', ARG_REQ, 1, T_STORAGE, "<path>",
 	  "Data directory (must be writable).\nDefault: " DEF_DATA_DIR,
 	  F_STR(data_dir) },
+	{ O_GEOIP_DIR, "geoip-dir", 0, ARG_REQ, 1, T_STORAGE, "<path>",
+	  "Directory of the GeoLite2-City (or\n"
+	  "-Country) and GeoLite2-ASN .mmdb files.\n"
+	  "Default: <data-dir>/geoip, then\n"
+	  "/usr/share/GeoIP",
+	  F_STR(geoip_dir) },
 	{ O_REDIS, "redis", 'r', ARG_REQ, 1, T_STORAGE, "<host[:port][@db]>",
 	  "Redis host[:port][@db] or unix socket\npath. "
 	  "Default: " DEF_REDIS,
@@ -1324,6 +1338,8 @@ prefs_fini(struct prefs *p)
 	free(p->zmq_encryption_key);
 	free(p->zmq_allowed_keys);
 	free(p->config_file);
+	free(p->geoip_dir);
+	free(p->map_tiles_url);
 	memset(p, 0, sizeof(*p));
 }
 

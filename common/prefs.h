@@ -93,6 +93,8 @@ struct prefs {
 	char *zmq_allowed_keys;	  /* --zmq-allowed-keys: file of client public
 				     keys */
 	char *config_file;	  /* the configuration file used, if any */
+	char *geoip_dir;	  /* --geoip-dir, NULL: the default places */
+	char *map_tiles_url;	  /* --map-tiles-url, NULL: no tiles */
 };
 
 /* Sets every default. */

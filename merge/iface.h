@@ -38,6 +38,7 @@ struct iface_restore;
 struct pkt;
 struct prefs;
 struct source;
+struct geo_info;
 
 /* Per-direction or per-entity counters. */
 struct counters {
@@ -110,6 +111,12 @@ struct host {
 	uint64_t ts_sent, ts_rcvd;
 	struct activity *act; /* local hosts: 1-s activity map (heap), or
 			       * NULL (merge/activity.h) */
+	/* GeoIP (merge/geo_tables.c): what the databases said when the host
+	 * was created (heap, NULL: not located), its entries in the AS and
+	 * country tables, and the bytes already added to them */
+	struct geo_info *geo;
+	uint32_t as_idx, cc_idx;
+	uint64_t geo_sent, geo_rcvd, geo_psent, geo_prcvd;
 };
 
 struct flow {
@@ -190,6 +197,19 @@ struct iface_vlan {
 	uint64_t bytes_sent,
 		bytes_rcvd; /* IP, client->server / server->client */
 	uint64_t pkts_sent, pkts_rcvd;
+	uint64_t first_ms, last_ms;
+	uint64_t thpt_last_bytes;
+	double thpt_bps; /* bytes/s */
+};
+
+/* One AS (asn, name) or one country (code) of an interface: its hosts
+ * now, and the traffic of every host it had (merge/geo_tables.c). */
+struct iface_geo {
+	uint32_t asn;	    /* AS table: 0 = hosts without an AS */
+	char code[4];	    /* country table: ISO code, "" = unknown */
+	char name[96];	    /* AS name ("Unknown" for AS 0) */
+	uint32_t num_hosts; /* active hosts in it */
+	uint64_t bytes_sent, bytes_rcvd, pkts_sent, pkts_rcvd;
 	uint64_t first_ms, last_ms;
 	uint64_t thpt_last_bytes;
 	double thpt_bps; /* bytes/s */

@@ -90,6 +90,14 @@ struct iface {
 	struct iface_vlan *vlans;
 	uint32_t n_vlans, cap_vlans;
 
+	/* ASes and countries of the hosts (merge/geo_tables.c): arrays,
+	 * the AS one found through an open-addressing index by ASN (slot =
+	 * 1 + array index), the country one by cc_idx[letter pair] */
+	struct iface_geo *asns, *countries;
+	uint32_t n_asns, cap_asns, n_countries, cap_countries;
+	uint32_t *asn_index, asn_index_mask;
+	uint16_t *cc_index; /* [26 * 26 + 1], 1 + index, 0 none */
+
 	struct iface_l7 *l7; /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;
 	struct iface_stats stats;

@@ -129,6 +129,11 @@ struct host_query {
 	int per_page;	 /* < 0: every row */
 	int page;	 /* 1-based */
 	char origin[65]; /* "" = any; else a node id (hierarchies) */
+	/* GeoIP filters (docs/geo.md): with has_asn, hosts of AS asn only (0:
+	 * in no AS); with has_country, of country only ("": not located) */
+	uint8_t has_asn, has_country;
+	uint32_t asn;
+	char country[4];
 };
 
 /* {"data":[rows], "totalRows":N}: rows as in REST host/active. */
@@ -236,11 +241,24 @@ json_t *query_flow_graph(struct iface *ifc, const char *host, int vlan,
 /* get/host/l4/contacted_hosts_data.lua: {labels, series: [distinct peers
  * h contacted as client, as server], colors} from the active flows. */
 json_t *query_host_contacts(struct iface *ifc, struct host *h);
-/* get/asn/asn_info.lua: the one AS known without GeoIP (0, "Unknown"),
- * over every host: {id, name, first_seen, last_seen, num_hosts,
- * alerted_flows, score, rtt, bytes_sent, bytes_rcvd, packets_sent,
- * packets_rcvd}. */
-json_t *query_asn_info(struct iface *ifc);
+/* get/asn/asn_info.lua: the AS table's entry of asn (0: the hosts in no
+ * AS): {id, name, first_seen, last_seen, num_hosts, alerted_flows, score,
+ * rtt, bytes_sent, bytes_rcvd, packets_sent, packets_rcvd}; NULL when the
+ * interface has had no host in it. */
+struct query_asn_arg {
+	uint32_t asn;
+};
+json_t *query_asn_info(struct iface *ifc, uint32_t asn);
+/* get/geo/hosts.lua, the map's markers: {hosts: [{ip, key, vlan, name,
+ * lat, lon, country, city, asn, asname, bytes, localhost, origin}] of the
+ * hosts with a location (at most QUERY_GEO_MAX_HOSTS), origins: [{id,
+ * located_hosts}], truncated}. */
+#define QUERY_GEO_MAX_HOSTS 5000
+json_t *query_geo_hosts(struct iface *ifc);
+json_t *query_b_geo_hosts(struct iface *ifc, void *arg);
+/* Sets country, continent, city, latitude, longitude, asn, asname of h
+ * in o (upstream's field names; "" / 0 when not located). */
+void query_host_geo(json_t *o, const struct host *h);
 
 /* ---- more tables ---- */
 

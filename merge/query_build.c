@@ -230,8 +230,9 @@ query_b_flow_l7_counters(struct iface *ifc, void *arg)
 json_t *
 query_b_asn_info(struct iface *ifc, void *arg)
 {
-	(void)arg;
-	return query_asn_info(ifc);
+	const struct query_asn_arg *a = arg;
+
+	return query_asn_info(ifc, a ? a->asn : 0);
 }
 
 json_t *
@@ -246,6 +247,13 @@ query_b_asns(struct iface *ifc, void *arg)
 {
 	(void)arg;
 	return query_asns(ifc);
+}
+
+json_t *
+query_b_geo_hosts(struct iface *ifc, void *arg)
+{
+	(void)arg;
+	return query_geo_hosts(ifc);
 }
 
 json_t *

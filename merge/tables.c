@@ -38,6 +38,7 @@
 #include "common/prefs.h"
 #include "merge/activity.h"
 #include "merge/aggr.h"
+#include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/sink.h"
@@ -515,6 +516,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	ifc->stats.total_hosts++;
 	if (h->is_local)
 		ifc->num_local_hosts++;
+	tables_geo_host_new(ifc, h, now);
 	if (h->is_local && ifc->num_act_hosts < TABLES_MAX_ACT_HOSTS) {
 		/* per new host, not per packet: the map of merge/activity.h */
 		h->act = activity_new();
@@ -544,6 +546,7 @@ host_free(struct iface *ifc, struct host *h)
 	ifc->num_hosts--;
 	if (h->is_local)
 		ifc->num_local_hosts--;
+	tables_geo_host_free(ifc, h);
 	free(h->l7);
 	free(h->name);
 	if (h->act != NULL) {
@@ -1680,6 +1683,10 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	u.out_pkts = f->s2c_pkts - f->exp_s2c_pkts;
 	u.first_ms = f->first_ms;
 	u.last_ms = f->last_ms;
+	if (f->cli_host != NULL && f->cli_host->geo != NULL)
+		u.src_as = f->cli_host->geo->asn;
+	if (f->srv_host != NULL && f->srv_host->geo != NULL)
+		u.dst_as = f->srv_host->geo->asn;
 	u.src_tcp_flags = f->c2s_tcp_flags;
 	u.dst_tcp_flags = f->s2c_tcp_flags;
 	u.l7_master = f->l7_master;
@@ -1926,7 +1933,9 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 				   &h->thpt_last_bytes, elapsed_ms);
 		h->thpt_pps = rate(h->c.pkts_sent + h->c.pkts_rcvd,
 				   &h->thpt_last_pkts, elapsed_ms);
+		tables_geo_sync(ifc, h);
 	}
+	tables_geo_thpt(ifc, elapsed_ms);
 }
 
 void
@@ -1948,8 +1957,10 @@ tables_fini(struct iface *ifc)
 		LRU_UNLINK(ifc, host_head, host_tail, h);
 		free(h->l7);
 		free(h->name);
+		free(h->geo);
 		activity_free(h->act);
 	}
+	tables_geo_fini(ifc);
 	objpool_fini(&ifc->flow_pool);
 	objpool_fini(&ifc->host_pool);
 	while ((m = ifc->mac_head) != NULL) {
@@ -2003,6 +2014,7 @@ tables_host_mem(const struct iface *ifc)
 	for (h = ifc->host_head; h != NULL; h = h->next)
 		total += ifc->host_pool.size +
 			 (uint64_t)h->cap_l7 * sizeof(struct host_l7) +
+			 (h->geo != NULL ? sizeof(struct geo_info) : 0) +
 			 (h->act ? activity_mem(h->act) : 0);
 	total += (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *);
 	return total / ifc->num_hosts;

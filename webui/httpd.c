@@ -219,6 +219,7 @@ static const struct {
 	{ "/lua/protocols_stats.lua", "pages/protocols_stats.html", 0 },
 	{ "/lua/as_stats.lua", "pages/as_stats.html", 0 },
 	{ "/lua/country_stats.lua", "pages/country_stats.html", 0 },
+	{ "/lua/hosts_geomap.lua", "pages/hosts_geomap.html", 0 },
 	{ "/lua/vlan_stats.lua", "pages/vlan_stats.html", 0 },
 	{ "/lua/aggregated_hosts_stats.lua",
 	  "pages/aggregated_hosts_stats.html", 0 }, /* -A */
@@ -236,6 +237,7 @@ static const struct {
 } httpd_aliases[] = {
 	{ "/javascript/bootstrap5/", "/usr/share/javascript/bootstrap5/" },
 	{ "/javascript/chart.js/", "/usr/share/javascript/chart.js/" },
+	{ "/javascript/leaflet/", "/usr/share/javascript/leaflet/" },
 };
 #define HTTPD_ALIAS_ROOT "/usr/share/"
 
@@ -2201,6 +2203,7 @@ httpd_start(const struct prefs *p)
 	if (!h)
 		return NULL;
 	h->prefs = p;
+	ui_geo_init(p->map_tiles_url);
 	h->starter = pthread_self();
 	h->log_rl = rl;
 	h->refusal_rl = rl;

@@ -104,6 +104,8 @@ static const struct rest_route rest_routes[] = {
 	  query_b_aggr_host },
 	{ "get/aggregation/families.lua", rest_h_build, REST_BY_VERB,
 	  query_b_aggr_families },
+	{ "get/geo/hosts.lua", ui_h_geo_hosts, REST_BY_VERB,
+	  query_b_geo_hosts },
 	{ "get/interface/matrix.lua", ui_h_matrix, REST_BY_VERB,
 	  query_b_host_matrix },
 	{ "get/flow/details.lua", ui_h_flow_details, REST_BY_VERB,

@@ -33,6 +33,10 @@ enum rest_rc ui_h_geo_list(struct rest_call *c, json_t **rsp);
  * ?host=IP) and one name's contacts (?name=&family=). */
 enum rest_rc ui_h_aggr_list(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_aggr_contacts(struct rest_call *c, json_t **rsp);
+/* get/geo/hosts.lua (the map); ui_geo_init: the --map-tiles-url it
+ * reports, set once on main before the server starts. */
+enum rest_rc ui_h_geo_hosts(struct rest_call *c, json_t **rsp);
+void ui_geo_init(const char *tiles_url);
 enum rest_rc ui_h_matrix(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_flow_details(struct rest_call *c, json_t **rsp);
 /* An error envelope with a human message; sets *status. */

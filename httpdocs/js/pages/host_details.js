@@ -18,6 +18,9 @@ NT.start(async function () {
 		item('IP address', NT.esc(h.ip)) + item('Name', NT.esc(h.name)) +
 		item('MAC', NT.esc(h.mac)) + item('VLAN', NT.esc(h.vlan)) +
 		item('Location', h.localhost ? 'local' : 'remote') +
+		item('Country', h.country ? NT.esc(h.country) + (h.city ? ' (' + NT.esc(h.city) + ')' : '') +
+			(h.continent ? ', ' + NT.esc(h.continent) : '') : 'Unknown') +
+		item('AS', h.asn ? 'AS' + NT.esc(h.asn) + ' ' + NT.esc(h.asname) : 'Unknown') +
 		item('OS', h.os ? NT.esc(h.os_detail || h.os_name) : '<span class="text-muted">unknown</span>') +
 		item('First seen', NT.time(h.seen && h.seen.first || h['seen.first'])) +
 		item('Last seen', NT.time(h.seen && h.seen.last || h['seen.last'])) +

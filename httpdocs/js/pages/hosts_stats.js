@@ -11,6 +11,8 @@ NT.start(async function () {
 		const x = { mode: f.mode.value };
 		if (f.version.value) x.version = f.version.value;
 		if (/^\d+$/.test(f.vlan.value)) x.vlan = f.vlan.value;
+		if (q('asn') !== null) x.asn = q('asn'); /* from the AS page */
+		if (q('country') !== null) x.country = q('country'); /* Countries page */
 		return x;
 	};
 	const t = new NT.Table({ el: document.getElementById('hosts'), id: 'hosts-table',
