@@ -226,11 +226,66 @@ def test_timeline():
             shutil.rmtree(d, ignore_errors=True)
 
 
+def test_collected():
+    """Collected flows (ZMQ, JSON labels): DNS_QUERY and HTTP_HOST name
+    their flow; one query per flow, the flow's client as contact."""
+    try:
+        import zmq  # noqa: F401
+    except ImportError:
+        print("python3-zmq missing: collected flows not tested")
+        return
+    import node
+    import zmq_collector as zc
+    now = int(time.time())
+    flows = [
+        {"IPV4_SRC_ADDR": "10.1.0.1", "IPV4_DST_ADDR": "192.0.2.53", "L4_SRC_PORT": 40001,
+         "L4_DST_PORT": 53, "PROTOCOL": 17, "IN_BYTES": 70, "IN_PKTS": 1, "OUT_BYTES": 120,
+         "OUT_PKTS": 1, "FIRST_SWITCHED": now - 2, "LAST_SWITCHED": now, "L7_PROTO": "5",
+         "DNS_QUERY": "Example.ORG"},
+        {"IPV4_SRC_ADDR": "10.1.0.2", "IPV4_DST_ADDR": "192.0.2.53", "L4_SRC_PORT": 40002,
+         "L4_DST_PORT": 53, "PROTOCOL": 17, "IN_BYTES": 70, "IN_PKTS": 1, "OUT_BYTES": 120,
+         "OUT_PKTS": 1, "FIRST_SWITCHED": now - 2, "LAST_SWITCHED": now, "L7_PROTO": "5",
+         "DNS_QUERY": "example.org"},
+        {"IPV4_SRC_ADDR": "10.1.0.1", "IPV4_DST_ADDR": "192.0.2.80", "L4_SRC_PORT": 40003,
+         "L4_DST_PORT": 80, "PROTOCOL": 6, "IN_BYTES": 500, "IN_PKTS": 5, "OUT_BYTES": 900,
+         "OUT_PKTS": 5, "FIRST_SWITCHED": now - 2, "LAST_SWITCHED": now, "L7_PROTO": "7",
+         "HTTP_HOST": "www.ntop.org"},
+    ]
+    ctx = zmq.Context()
+    port = node.free_port()
+    pub = zc.Publisher(ctx, "tcp://127.0.0.1:%d" % port, True)
+    try:
+        with Node(["-A", "1", "-m", "10.0.0.0/8", "-i", "tcp://127.0.0.1:%d" % port],
+                  name="aggr-zmq") as n:
+            zc.sync(n, pub, 7)
+            pub.send(lambda t, m: zc.hdr_v2(t, m, 7), "flow", json.dumps(flows).encode())
+            deadline = time.monotonic() + 10
+            d = {}
+            while time.monotonic() < deadline:
+                d = by_name(rows(n, 0))
+                if len(d) >= 2:
+                    break
+                time.sleep(0.1)
+            e = d.get("example.org", {})
+            expect(e.get("family") == "dns" and e.get("queries") == 2,
+                   "collected: example.org (any case) 2 queries (%s)" % e)
+            c = n.rest("get/aggregation/contacts.lua", ifid=0, name="example.org")
+            expect(sorted(k["ip"] for k in c["contacts"]) == ["10.1.0.1", "10.1.0.2"],
+                   "collected: both clients are contacts (%s)" % c["contacts"])
+            h = d.get("www.ntop.org", {})
+            expect(h.get("family") == "http" and h.get("queries") == 1,
+                   "collected: HTTP_HOST www.ntop.org, 1 flow (%s)" % h)
+    finally:
+        pub.s.close(0)
+        ctx.term()
+
+
 def main():
     test_disabled()
     test_enabled()
     test_policy()
     test_timeline()
+    test_collected()
     sys.exit(summary())
 
 
