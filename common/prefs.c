@@ -398,12 +398,13 @@ static const struct opt_def opt_table[] = {
 	  "remote - Dump only remote hosts\n"
 	  "none   - Dump no hosts",
 	  F_MODE(dump_hosts) },
-	{ O_DUMP_AGGR, "dump-aggregations", 'E', ARG_REQ, 0, T_STORAGE,
+	{ O_DUMP_AGGR, "dump-aggregations", 'E', ARG_REQ, 1, T_STORAGE,
 	  "<mode>",
 	  "Dump aggregations policy (default: none).\n"
-	  "Values: all, local, remote, none (as -D)",
+	  "Values: all, local, remote, none (as -D):\n"
+	  "the contacts kept and written to the timeline",
 	  F_MODE(dump_aggregations) },
-	{ O_AGGREGATIONS, "enable-aggregations", 'A', ARG_REQ, 0, T_STORAGE,
+	{ O_AGGREGATIONS, "enable-aggregations", 'A', ARG_REQ, 1, T_STORAGE,
 	  "<mode>",
 	  "Setup data aggregation:\n"
 	  "0 - No aggregations (default)\n"
@@ -411,8 +412,8 @@ static const struct opt_def opt_table[] = {
 	  "2 - Enable aggregations, with timeline\n"
 	  "    dump (see -C)",
 	  F_INT(aggregations, 0, 2) },
-	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 0, T_STORAGE, NULL,
-	  "Enable timeline dump", F_FLAG(dump_timeline) },
+	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 1, T_STORAGE, NULL,
+	  "Enable timeline dump (with -A 1: as -A 2)", F_FLAG(dump_timeline) },
 
 	/* Export and hierarchies */
 	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 1, T_EXPORT,
