@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "state/kv.h"
 #include "exporter/storage.h"
+#include "merge/aggr.h"
 #include "merge/query.h"
 #include "state/auth.h"
 #include "webui/ui.h"
@@ -373,17 +374,13 @@ static int
 aggr_family_arg(struct rest_call *c, int *family)
 {
 	const char *f = p_str(c->p, "family");
-	static const char *const names[] = { "dns", "http", "os" };
-	static const char *const ids[] = { "5", "7", "254" };
 
 	*family = -1;
 	if (f == NULL || f[0] == '\0')
 		return 0;
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(f, names[i]) || !strcmp(f, ids[i])) {
-			*family = i;
-			return 0;
-		}
+	*family = aggr_family_parse(f);
+	if (*family >= 0)
+		return 0;
 	c->msg = "family is dns, http or os";
 	return -1;
 }

@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -71,9 +72,31 @@ def by_name(rs):
     return {r["name"]: r for r in rs}
 
 
+# A page of the -2 scripts dir: the Lua accessors of the same table.
+LUA_PAGE = r'''
+sendHTTPHeader("text/plain")
+interface.select(tonumber(_GET.ifid))
+local t = interface.getAggregatedHostsInfo(_GET.family)
+local names = {}
+for k, a in pairs(t) do
+  names[#names + 1] = string.format("%s %d %d %d", k, a["queries.rcvd"], a.bytes, a.family)
+end
+table.sort(names)
+print(table.concat(names, "\n") .. "\n")
+local one = interface.getAggregatedHostInfo(_GET.name)
+if one then print("contact " .. one.contacts[1].ip .. " " .. one.contacts[1].count .. "\n") end
+print("num " .. interface.getNumAggregatedHosts() .. "\n")
+print("bad " .. tostring(select(2, interface.getAggregatedHostsInfo("nope"))) .. "\n")
+'''
+
+
 def test_enabled():
-    with Node(["-A", "1", "-m", "192.168.0.0/16", "-i", DNS, "-i", ANY, "-i", WIN],
-              name="aggr-on") as n:
+    sd = tempfile.mkdtemp(prefix="aggr-lua-")
+    os.makedirs(os.path.join(sd, "lua"))
+    with open(os.path.join(sd, "lua", "aggr.lua"), "w") as f:
+        f.write(LUA_PAGE)
+    with Node(["-A", "1", "-m", "192.168.0.0/16", "-i", DNS, "-i", ANY, "-i", WIN,
+               "-2", sd], name="aggr-on") as n:
         for i in range(3):
             n.wait_ended(i)
         d = by_name(rows(n, 0, "dns"))
@@ -95,6 +118,17 @@ def test_enabled():
         expect([(k["ip"], k["count"], k["local"]) for k in c["contacts"]]
                == [("82.178.113.245", 1, False)],
                "e7.whatsapp.net asked by 82.178.113.245, remote (%s)" % c["contacts"])
+
+        # the Lua accessors answer from the same table
+        st, _, b = n.http("GET", "/lua/aggr.lua",
+                          params={"ifid": 0, "family": "dns", "name": "www.example.com"})
+        b = b.decode(errors="replace")
+        fam = n.rest("get/aggregation/families.lua", ifid=0)
+        expect(st == 200 and b == "e7.whatsapp.net 1 310 5\nwww.example.com 1 150 5\n"
+               "contact 192.168.170.8 1\nnum %d\nbad family is dns, http or os (5, 7, 254)\n"
+               % fam["num_aggregations"],
+               "Lua getAggregatedHostsInfo/getAggregatedHostInfo/getNumAggregatedHosts "
+               "agree with REST (%d %r)" % (st, b))
 
         a = {k: v["queries"] for k, v in by_name(rows(n, 1, "dns")).items()}
         expect(a == ANY_QUERIES, "anyconnect-vpn.pcap: names and query counts "
