@@ -1426,7 +1426,8 @@ l_getAggregatedHostsInfo(lua_State *L)
 	lua_createtable(L, 0, (int)json_array_size(o));
 	json_array_foreach(o, i, row)
 	{
-		const char *nm = json_string_value(json_object_get(row, "name"));
+		const char *nm =
+			json_string_value(json_object_get(row, "name"));
 
 		if (!nm)
 			continue;
