@@ -17,6 +17,7 @@ Known answers, over the 86400 seconds of the window:
 - the remote sink has no map ({} and []), and an unknown host is 404.
 """
 import math
+import json
 import os
 import struct
 import sys
@@ -88,6 +89,11 @@ def main():
                     k = str(s // 60 * 60)
                     wm[k] = wm.get(k, 0) + 1
                 expect(m == wm, "%s: minute map %r (want %r)" % (ip, m, wm))
+                # the 1.x URL, a Lua page of scripts/lua/, gives the same map
+                st, _, body = n.http("GET", "/lua/get_host_activitymap.lua",
+                                     params={"host": ip})
+                expect(st == 200 and json.loads(body) == wm,
+                       "%s: /lua/get_host_activitymap.lua = REST (%d %r)" % (ip, st, body[:200]))
             expect(n.rest("get/host/activitymap.lua", ifid=0, host="192.0.2.50") == {}
                    and n.rest("get/host/activitymap.lua", ifid=0, host="192.0.2.50",
                               seconds=1) == [],
@@ -95,6 +101,9 @@ def main():
             st, js = n.get("/lua/rest/v2/get/host/activitymap.lua",
                            {"ifid": 0, "host": "10.9.9.9"})
             expect(st == 404 or js.get("rc") != 0, "unknown host: not found (%r %r)" % (st, js))
+            st, _, body = n.http("GET", "/lua/get_host_activitymap.lua",
+                                 params={"host": "10.9.9.9"})
+            expect(st == 404, "/lua/get_host_activitymap.lua: unknown host 404 (%d %r)" % (st, body))
 
             p = corr(n, "10.9.0.1", "pearson")
             want = {"10.9.0.2": 1.0, "10.9.0.3": pearson(20, 10, 0),
