@@ -85,6 +85,8 @@ enum opt_id {
 	O_DUMP_TIMELINE,
 	O_CATEG_KEY,
 	O_HTTPBL_KEY,
+	O_DNS_SERVER,
+	O_HTTPBL_ZONE,
 	O_HTTP_PORT,
 	O_HTTPS_PORT,
 	O_LOCAL_NETS,
@@ -459,6 +461,15 @@ static const struct opt_def opt_table[] = {
 	{ O_HTTPBL_KEY, "httpbl-key", 'k', ARG_REQ, 0, T_MISC, "<key>",
 	  "Key used to access httpbl services\n(default: disabled)",
 	  F_STR(httpbl_key) },
+	{ O_DNS_SERVER, "dns-server", 0, ARG_REQ, 0, T_MISC, "<host:port>",
+	  "DNS server the resolver (-n 0/1, -k)\n"
+	  "asks over UDP (default: the system\n"
+	  "resolver)",
+	  F_STR(dns_server) },
+	{ O_HTTPBL_ZONE, "httpbl-zone", 0, ARG_REQ, 0, T_MISC, "<zone>",
+	  "DNS zone of the -k http:bl lookups\n"
+	  "(default: dnsbl.httpbl.org)",
+	  F_STR(httpbl_zone) },
 	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 0, T_MISC, NULL,
 	  "Disable alerts generation", F_FLAG(disable_alerts) },
 	{ O_VERSION, "version", 'V', ARG_NONE, 1, T_MISC, NULL,
@@ -1297,6 +1308,8 @@ prefs_fini(struct prefs *p)
 	free(p->callbacks_dir);
 	free(p->categorization_key);
 	free(p->httpbl_key);
+	free(p->dns_server);
+	free(p->httpbl_zone);
 	free(p->http_addr);
 	free(p->https_addr);
 	free(p->http_allowed_origins);

@@ -47,6 +47,8 @@ struct prefs {
 	int dump_timeline;   /* -C */
 	char *categorization_key; /* -c */
 	char *httpbl_key;	  /* -k */
+	char *dns_server;  /* --dns-server host:port, NULL: system resolver */
+	char *httpbl_zone; /* --httpbl-zone, NULL: dnsbl.httpbl.org */
 	char *http_addr;  /* -w [addr:]port: address part or NULL (any) */
 	int http_port;	  /* default 3000; 0 = HTTP off */
 	char *https_addr; /* -W [addr:]port */

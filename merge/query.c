@@ -26,6 +26,7 @@
 #include "common/prefs.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
+#include "merge/names.h"
 #include "merge/query.h"
 #include "merge/source.h"
 
@@ -907,6 +908,7 @@ query_host_data(struct iface *ifc, struct host *h)
 		json_decref(t);
 		json_object_set_new(o, "ndpi_categories", cats);
 	}
+	names_host_json(h, o); /* name_source, httpbl (merge/names.c) */
 	if (h->is_local && h->local_net >= 0 &&
 	    (size_t)h->local_net < ifc->prefs->local_nets.n) {
 		set_int(o, "local_network_id", (uint64_t)h->local_net);

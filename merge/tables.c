@@ -38,6 +38,7 @@
 #include "common/prefs.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
+#include "merge/names.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 
@@ -488,6 +489,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	if (ifc->want_host_new)
 		sink_host_new(ifc,
 			      h); /* e.g. asks the host cache (no I/O here) */
+	names_host_new(ifc, h); /* a learnt name, else the resolver */
 	hosts_grow(ifc);
 	return h;
 }
@@ -1036,9 +1038,14 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	d[c2s ? 1 : 3] = n;
 	flow_account(ifc, f, d, c2s ? p->tcp_flags : 0, c2s ? 0 : p->tcp_flags,
 		     now, now);
+	/* DNS answers name addresses (merge/names.c): only packets from
+	 * port 53 pay more than this compare */
+	if (p->sport == 53 && p->l4_proto == 17)
+		names_dns_packet(ifc, p);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;
+		const char *had = f->info;
 		int changed;
 
 		flow_dpi_get(f, &dd);
@@ -1046,6 +1053,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		flow_dpi_put(f, &dd);
 		if (changed)
 			l7_move(ifc, f);
+		if (had == NULL && f->info != NULL)
+			names_flow_info(ifc, f); /* SNI / HTTP Host: a hint */
 	}
 }
 
@@ -1394,8 +1403,10 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->sampling = u->sampling;
 	if (u->tos)
 		f->tos = u->tos;
-	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL)
+	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL) {
 		f->info = strdup(u->info);
+		names_flow_info(ifc, f); /* SNI / HTTP Host: a hint */
+	}
 	if (u->extra != NULL &&
 	    (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
 		/* values such as latencies change on every update: rewrite in
@@ -1760,6 +1771,7 @@ tables_fini(struct iface *ifc)
 		LRU_UNLINK(ifc, mac_head, mac_tail, m);
 		free(m);
 	}
+	names_fini(ifc);
 	free(ifc->flow_buckets);
 	free(ifc->host_buckets);
 	free(ifc->mac_buckets);

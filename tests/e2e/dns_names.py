@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Host names (docs/names.md): DNS answers seen in the traffic, the
+resolver thread per -n mode against a DNS server started here on
+loopback (tests/e2e/dnsd.py, --dns-server), the Redis cache
+ntopng.dns.cache.<ip> (24 h) reused by a restarted node, http:bl (-k,
+--httpbl-zone), host search (get/host/find.lua) and -c's INFO line.
+
+Known answers from teams.pcap: its DNS answer
+config.teams.microsoft.com -> 52.113.194.132; 192.168.1.6 is the local
+client (-m 192.168.1.0/24), 93.62.150.157 a remote host no DNS answer
+names.  The loopback server names 192.168.1.6 laptop.test and
+93.62.150.157 remote.test, and lists 93.62.150.157 at http:bl as
+127.3.25.1 (3 days, threat 25, type 1 suspicious).
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node import Node, PCAPS, expect, summary  # noqa: E402
+from dnsd import DnsServer  # noqa: E402
+from redisd import Redis  # noqa: E402
+
+PCAP = os.path.join(PCAPS, "teams.pcap")
+LOCAL, REMOTE, TEAMS = "192.168.1.6", "93.62.150.157", "52.113.194.132"
+PTR = {LOCAL: "laptop.test", REMOTE: "remote.test"}
+REV_LOCAL = "6.1.168.192.in-addr.arpa"
+REV_REMOTE = "157.150.62.93.in-addr.arpa"
+HTTPBL_Q = "testkey.157.150.62.93.dnsbl.test"
+
+
+def host(n, ip):
+    return n.rest("get/host/data.lua", ifid=0, host=ip)
+
+
+def wait_name(n, ip, want, timeout=10):
+    deadline = time.monotonic() + timeout
+    h = host(n, ip)
+    while time.monotonic() < deadline and h["name"] != want:
+        time.sleep(0.1)
+        h = host(n, ip)
+    return h
+
+
+def node(dns, mode, extra=(), name="dns"):
+    return Node(["-i", PCAP, "-m", "192.168.1.0/24", "-n", str(mode),
+                 "--dns-server", "127.0.0.1:%d" % dns.port] + list(extra), name=name)
+
+
+def run_mode(mode):
+    with DnsServer(ptr=PTR) as d, node(d, mode, name="dns-n%d" % mode) as n:
+        n.wait_ended()
+        loc = wait_name(n, LOCAL, PTR[LOCAL], timeout=5 if mode in (0, 1) else 1)
+        rem = wait_name(n, REMOTE, PTR[REMOTE], timeout=5 if mode == 1 else 1)
+        teams = host(n, TEAMS)
+        return loc, rem, teams, d.count(REV_LOCAL), d.count(REV_REMOTE), n.read_log()
+
+
+# 1. the DNS answer of teams.pcap names 52.113.194.132 (-n 0..2), not -n 3
+for mode in (0, 1, 2, 3):
+    loc, rem, teams, q_loc, q_rem, log = run_mode(mode)
+    learns = mode != 3
+    expect((teams["name"] == "config.teams.microsoft.com") == learns,
+           "-n %d: 52.113.194.132 name %r (%s learnt from the DNS answer)"
+           % (mode, teams["name"], "is" if learns else "not"))
+    if learns:
+        expect(teams["name_source"] == "dns", "-n %d: its name_source is dns" % mode)
+    want_loc = mode in (0, 1)
+    want_rem = mode == 1
+    expect((loc["name"] == "laptop.test") == want_loc,
+           "-n %d: local %s name %r (%s resolved)" % (mode, LOCAL, loc["name"],
+                                                       "is" if want_loc else "not"))
+    expect((rem["name"] == "remote.test") == want_rem,
+           "-n %d: remote %s name %r (%s resolved)" % (mode, REMOTE, rem["name"],
+                                                        "is" if want_rem else "not"))
+    expect((q_loc >= 1) == want_loc and (q_rem >= 1) == want_rem,
+           "-n %d: the DNS server saw %d PTR query(ies) for the local host and %d for "
+           "the remote" % (mode, q_loc, q_rem))
+    if want_loc:
+        expect(loc["name_source"] == "ptr", "-n %d: local name_source is ptr" % mode)
+
+# 2. the Redis cache: set with a 24 h TTL; a restarted node reuses it
+if Redis.available():
+    with Redis() as r:
+        with DnsServer(ptr=PTR) as d:
+            with node(d, 0, ["-r", "127.0.0.1:%d" % r.port], name="dns-redis1") as n:
+                n.wait_ended()
+                h = wait_name(n, LOCAL, "laptop.test")
+                expect(h["name"] == "laptop.test", "redis run 1: local host resolved")
+            first = d.count(REV_LOCAL)
+        key = "ntopng.dns.cache." + LOCAL
+        val = r.cli("GET", key)
+        ttl = int((r.cli("TTL", key) or ["-2"])[0])
+        expect(val == ["laptop.test"], "%s = %r" % (key, val))
+        expect(86000 <= ttl <= 86400, "%s TTL %d s (about 24 h)" % (key, ttl))
+        tval = r.cli("GET", "ntopng.dns.cache." + TEAMS)
+        expect(tval == ["config.teams.microsoft.com"],
+               "the learnt DNS answer is cached too: %r" % tval)
+        with DnsServer(ptr=PTR) as d2:
+            with node(d2, 0, ["-r", "127.0.0.1:%d" % r.port], name="dns-redis2") as n:
+                n.wait_ended()
+                h = wait_name(n, LOCAL, "laptop.test")
+                expect(h["name"] == "laptop.test",
+                       "redis run 2: the restarted node names %s from the cache" % LOCAL)
+            expect(first == 1 and d2.count(REV_LOCAL) == 0,
+                   "PTR queries for %s: %d in run 1, %d in run 2 (cache reused)"
+                   % (LOCAL, first, d2.count(REV_LOCAL)))
+else:
+    expect(False, "redis-server is needed for the cache checks")
+
+# 3. http:bl, -c, host search
+with DnsServer(ptr=PTR, a={HTTPBL_Q: "127.3.25.1"}) as d:
+    with node(d, 2, ["-k", "testkey", "--httpbl-zone", "dnsbl.test", "-c", "oldkey"],
+              name="dns-httpbl") as n:
+        n.wait_ended()
+        deadline = time.monotonic() + 10
+        h = host(n, REMOTE)
+        while time.monotonic() < deadline and h.get("httpbl", {}).get("status") != "listed":
+            time.sleep(0.1)
+            h = host(n, REMOTE)
+        bl = h.get("httpbl", {})
+        expect(bl.get("status") == "listed" and bl.get("days") == 3 and
+               bl.get("threat") == 25 and bl.get("type") == 1,
+               "http:bl verdict of %s: %r" % (REMOTE, bl))
+        expect(d.count(HTTPBL_Q) == 1, "one http:bl query for %s" % REMOTE)
+        t = host(n, TEAMS)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and t.get("httpbl", {}).get("status") == "pending":
+            time.sleep(0.1)
+            t = host(n, TEAMS)
+        expect(t.get("httpbl", {}).get("status") == "clean",
+               "http:bl verdict of %s (NXDOMAIN): %r" % (TEAMS, t.get("httpbl")))
+        lh = host(n, LOCAL)
+        expect("httpbl" not in lh, "no http:bl lookup for a local host")
+        log = n.read_log()
+        expect("block.si" in log and "nDPI" in log,
+               "-c logs that block.si is gone and nDPI categories are shown")
+        # nDPI categories per flow, host and interface
+        fl = n.rest("get/flow/active.lua", ifid=0, perPage=5)["data"]
+        expect(fl and all("category" in f.get("proto", {}) or "category" in f for f in fl),
+               "flow rows carry an nDPI category")
+        expect(h.get("ndpi_categories"), "host data carries ndpi_categories")
+        cats = n.rest("get/interface/l7/stats.lua", ifid=0, ndpi_category="true")
+        expect(cats, "interface category totals: %r" % (str(cats)[:120]))
+
+        def find(q):
+            return n.rest("get/host/find.lua", ifid=0, query=q)["results"]
+
+        r = find("teams.MICROSOFT")
+        expect(any(x["ip"] == TEAMS and x["match"] == "name" for x in r),
+               "find by name 'teams.MICROSOFT': %r" % [x["ip"] for x in r])
+        r = find("52.113.194")
+        expect([x["ip"] for x in r] == [TEAMS], "find by IP prefix 52.113.194: %r"
+               % [x["ip"] for x in r])
+        mac = host(n, LOCAL)["mac"]
+        r = find(mac.lower())
+        expect(any(x["ip"] == LOCAL and x["match"] == "mac" for x in r),
+               "find by MAC %s: %r" % (mac, [x["ip"] for x in r]))
+        r = find("no-such-host.example")
+        expect(r == [], "find of an unknown text: no result")
+        st, js = n.get("/lua/rest/v2/get/host/find.lua", {"ifid": 0})
+        expect(js.get("rc") != 0, "find without query is refused")
+
+sys.exit(summary())
