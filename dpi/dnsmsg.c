@@ -153,7 +153,7 @@ reverse_to_ip(const char *n, struct ipaddr *ip)
 		ipaddr_set4(ip, b);
 		return 0;
 	}
-	if (len == 64 + sizeof(v6) - 1 &&
+	if (len == 63 + sizeof(v6) - 1 &&
 	    strcmp(n + len - (sizeof(v6) - 1), v6) == 0) {
 		uint8_t b[16];
 

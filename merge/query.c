@@ -1154,6 +1154,8 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	/* the flows page's Info column: SNI / HTTP host / DNS query, from
 	 * nDPI (packets) or the exporter's fields (collected) */
 	set_str(o, "info", f->info ? f->info : "");
+	/* -c's replacement: nDPI's category of the flow's protocol */
+	set_str(o, "category", iface_l7_category_name(ifc, f->l7_counted));
 	/* ours: where a collected flow comes from (docs/rest.md) */
 	if (f->exporter.v != 0) {
 		set_str(o, "device_ip",
