@@ -69,8 +69,13 @@ query_host_find(struct iface *ifc, const char *text, int max)
 			match = "country", label = host_geo(h, 1);
 		if (match == NULL)
 			continue;
+		/* the host string of upstream's findHost: ip or ip@vlan */
+		if (h->vlan)
+			snprintf(key, sizeof(key), "%s@%u", ip, h->vlan);
+		else
+			snprintf(key, sizeof(key), "%s", ip);
 		o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s}", "key",
-			      query_host_key(&h->ip, h->vlan, key, sizeof(key)),
+			      key,
 			      "label", label, "ip", ip, "vlan", (int)h->vlan,
 			      "name", h->name ? h->name : "", "mac", mac,
 			      "match", match);
