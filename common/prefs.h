@@ -47,8 +47,6 @@ struct prefs {
 	int dump_timeline;   /* -C */
 	char *categorization_key; /* -c */
 	char *httpbl_key;	  /* -k */
-	char *dns_server;  /* --dns-server host:port, NULL: system resolver */
-	char *httpbl_zone; /* --httpbl-zone, NULL: dnsbl.httpbl.org */
 	char *http_addr;  /* -w [addr:]port: address part or NULL (any) */
 	int http_port;	  /* default 3000; 0 = HTTP off */
 	char *https_addr; /* -W [addr:]port */
@@ -94,6 +92,11 @@ struct prefs {
 	char *zmq_allowed_keys;	  /* --zmq-allowed-keys: file of client public
 				     keys */
 	char *config_file;	  /* the configuration file used, if any */
+
+	/* names (docs/names.md): --dns-server host:port (NULL: the system
+	 * resolver), --httpbl-zone (NULL: dnsbl.httpbl.org) */
+	char *dns_server;
+	char *httpbl_zone;
 };
 
 /* Sets every default. */

@@ -220,8 +220,8 @@ dnsmsg_parse(const uint8_t *buf, size_t len, struct dnsmsg_reply *r)
 						found = i;
 				if (found < 0)
 					break;
-				snprintf(chain[n_chain], sizeof(chain[0]),
-					 "%s", cn_to[found]);
+				snprintf(chain[n_chain], sizeof(chain[0]), "%s",
+					 cn_to[found]);
 				n_chain++;
 			}
 		}

@@ -245,8 +245,7 @@ names_host_json(const struct host *h, json_t *o)
 	 * harvester, 2 comment spammer; 0 a search engine) */
 	json_object_set_new(
 		o, "httpbl",
-		json_pack("{s:s,s:i,s:i,s:i}", "status",
-			  names_httpbl_status(v), "days",
-			  (int)((v >> 16) & 0xff), "threat",
+		json_pack("{s:s,s:i,s:i,s:i}", "status", names_httpbl_status(v),
+			  "days", (int)((v >> 16) & 0xff), "threat",
 			  (int)((v >> 8) & 0xff), "type", (int)(v & 0xff)));
 }

@@ -74,8 +74,7 @@ query_host_find(struct iface *ifc, const char *text, int max)
 			snprintf(key, sizeof(key), "%s@%u", ip, h->vlan);
 		else
 			snprintf(key, sizeof(key), "%s", ip);
-		o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s}", "key",
-			      key,
+		o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s}", "key", key,
 			      "label", label, "ip", ip, "vlan", (int)h->vlan,
 			      "name", h->name ? h->name : "", "mac", mac,
 			      "match", match);

@@ -143,8 +143,7 @@ ask_server(const char *qname, uint16_t qtype, struct dnsmsg_reply *rep)
 			struct pollfd pf = { fd, POLLIN, 0 };
 			ssize_t n;
 
-			if (now >= end ||
-			    poll(&pf, 1, (int)(end - now)) <= 0)
+			if (now >= end || poll(&pf, 1, (int)(end - now)) <= 0)
 				break;
 			n = recv(fd, a, sizeof(a), 0);
 			if (n <= 0)
@@ -305,8 +304,10 @@ do_httpbl(const struct rjob *j)
 		if (rc == EAI_NONAME)
 			verdict = NAMES_HTTPBL_CLEAN;
 		else if (rc == 0 && res != NULL) {
-			const uint8_t *a = (const uint8_t *)&(
-				(struct sockaddr_in *)res->ai_addr)->sin_addr;
+			const uint8_t *a =
+				(const uint8_t *)&(
+					(struct sockaddr_in *)res->ai_addr)
+					->sin_addr;
 
 			if (a[0] == 127)
 				verdict = NAMES_HTTPBL_LISTED |

@@ -489,7 +489,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	if (ifc->want_host_new)
 		sink_host_new(ifc,
 			      h); /* e.g. asks the host cache (no I/O here) */
-	names_host_new(ifc, h); /* a learnt name, else the resolver */
+	names_host_new(ifc, h);	  /* a learnt name, else the resolver */
 	hosts_grow(ifc);
 	return h;
 }

@@ -245,7 +245,10 @@ test_loops(void **state)
 	assert_int_equal(dnsmsg_parse(w.b, w.n, &r), DNSMSG_BAD);
 	/* a forward pointer (14 -> 16 -> 14 would loop) */
 	header(&w, 0x8180, 0);
-	put(&w, "\x01" "a", 2);
+	put(&w,
+	    "\x01"
+	    "a",
+	    2);
 	u16(&w, 0xc010); /* at 14, to 16 */
 	u16(&w, 0xc00e); /* at 16, to 14 */
 	u16(&w, 1);
