@@ -198,13 +198,15 @@ names_host_new(struct iface *ifc, struct host *h)
 	if (h->name_rank < NAME_PTR &&
 	    (p->dns_mode == 1 || (p->dns_mode == 0 && h->is_local)) &&
 	    !ipaddr_is_multicast(&h->ip) && !ipaddr_is_broadcast(&h->ip)) {
+		int rc = resolver_post(ifc, RESOLVE_PTR, &h->ip, h->vlan, NULL);
+
 		h->name_asked = 1;
-		if (resolver_post(ifc, RESOLVE_PTR, &h->ip, h->vlan, NULL) !=
-			    0 &&
-		    (nc = cache_get(ifc)) != NULL)
-			nc->st.ask_dropped++;
-		else if (nc != NULL || (nc = cache_get(ifc)) != NULL)
-			nc->st.asked++;
+		if ((nc = cache_get(ifc)) != NULL) {
+			if (rc == 0)
+				nc->st.asked++;
+			else
+				nc->st.ask_dropped++;
+		}
 	}
 	/* http:bl lists public IPv4 addresses that visit web servers: the
 	 * remote hosts */

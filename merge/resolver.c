@@ -425,9 +425,22 @@ resolver_halt(void)
 void
 resolver_stop(void)
 {
+	struct resolver_stats s;
+
+	if (rq == NULL)
+		return;
 	atomic_store(&halted, 1);
 	jobq_stop(rq);
 	rq = NULL;
+	resolver_get_stats(&s);
+	log_info("resolver: %llu jobs, %llu dropped (queue full), %llu cache "
+		 "hits, %llu negative hits, %llu lookups (%llu named, %llu "
+		 "without name), %llu http:bl",
+		 (unsigned long long)s.posted, (unsigned long long)s.dropped,
+		 (unsigned long long)s.cache_hits,
+		 (unsigned long long)s.neg_hits, (unsigned long long)s.lookups,
+		 (unsigned long long)s.resolved, (unsigned long long)s.failed,
+		 (unsigned long long)s.httpbl);
 }
 
 int
