@@ -1341,6 +1341,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	uint8_t origin;
 	int c2s = 1;
 	struct flow *hint = flow_hinted(ifc, u, &c2s);
+	int new_info = 0;
 
 	IFACE_ASSERT_OWNER(ifc);
 	if ((u->ip_version != 4 && u->ip_version != 6) ||
@@ -1405,7 +1406,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->tos = u->tos;
 	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL) {
 		f->info = strdup(u->info);
-		names_flow_info(ifc, f); /* SNI / HTTP Host: a hint */
+		new_info = f->info != NULL;
 	}
 	if (u->extra != NULL &&
 	    (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
@@ -1457,6 +1458,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		flow_dpi_put(f, &dd);
 	}
 	l7_move(ifc, f);
+	if (new_info)
+		names_flow_info(ifc, f); /* SNI / HTTP Host (L7 now set) */
 	if (u->last_ms != 0 && u->last_ms <= seen + 1000 &&
 	    seen < u->last_ms + 60 * 1000) {
 		uint64_t lat = seen > u->last_ms ? seen - u->last_ms : 0;

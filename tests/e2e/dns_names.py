@@ -164,4 +164,38 @@ with DnsServer(ptr=PTR, a={HTTPBL_Q: "127.3.25.1"}) as d:
         st, js = n.get("/lua/rest/v2/get/host/find.lua", {"ifid": 0})
         expect(js.get("rc") != 0, "find without query is refused")
 
+# 4. collected flows: a TLS_SERVER_NAME names the server (a hint); a DNS
+#    flow's DNS_QUERY does not name its server (the resolver)
+try:
+    import json
+    import zmq
+    import zmq_collector as zc
+except ImportError:
+    zmq = None
+if zmq is not None:
+    ctx = zmq.Context()
+    zport = zc.node.free_port()
+    pub = zc.Publisher(ctx, "tcp://127.0.0.1:%d" % zport, True)
+    with Node(["-i", "tcp://127.0.0.1:%d" % zport, "-n", "2"], name="dns-zmq") as n:
+        zc.sync(n, pub, 7)
+        base = {"IPV4_SRC_ADDR": "10.9.0.1", "L4_SRC_PORT": 40000, "PROTOCOL": 6,
+                "IN_BYTES": 100, "IN_PKTS": 1, "OUT_BYTES": 200, "OUT_PKTS": 1,
+                "FIRST_SWITCHED": zc.NOW - 2, "LAST_SWITCHED": zc.NOW}
+        tls = dict(base, IPV4_DST_ADDR="198.51.100.7", L4_DST_PORT=443, L7_PROTO="91",
+                   TLS_SERVER_NAME="www.example.org")
+        dns = dict(base, IPV4_DST_ADDR="198.51.100.53", L4_DST_PORT=53, PROTOCOL=17,
+                   L7_PROTO="5", DNS_QUERY="asked.example.net")
+        pub.send(lambda t, m: zc.hdr_v2(t, m, 7), "flow", json.dumps([tls, dns]).encode())
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and \
+                n.rest("get/interface/data.lua", ifid=0)["num_flows"] < 2:
+            time.sleep(0.1)
+        t = host(n, "198.51.100.7")
+        expect(t["name"] == "www.example.org" and t["name_source"] == "hint",
+               "collected TLS_SERVER_NAME names its server: %r (%s)"
+               % (t["name"], t["name_source"]))
+        r = host(n, "198.51.100.53")
+        expect(r["name"] == "", "a DNS_QUERY does not name the DNS server: %r" % r["name"])
+    ctx.destroy(linger=0)
+
 sys.exit(summary())
