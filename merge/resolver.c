@@ -6,7 +6,9 @@
  * and never wait for (a full queue drops and counts).  For each address
  * it looks first in the key-value store (state/kv.h, Redis key
  * ntopng.dns.cache.<ip>, 24 h TTL, shared by a restart and by peer nodes
- * of the same Redis), then in a negative cache (addresses that had no
+ * of the same Redis; without Redis, in a table of POS_SLOTS names of its
+ * own, as the embedded store is a list meant for preferences), then in
+ * a negative cache (addresses that had no
  * name in the last NEG_TTL_MS), and only then asks DNS: with
  * --dns-server, a PTR query of its own over UDP to that server (one
  * connected socket per query, RESOLVER_TRIES tries of RESOLVER_WAIT_MS);
@@ -86,6 +88,16 @@ static socklen_t srv_len;
 static int have_srv;
 static char *httpbl_key, *httpbl_zone;
 static struct neg_slot neg[NEG_SLOTS];
+/* without Redis: names kept here instead (the embedded store is a list
+ * under the lock the web server's sessions use: no place for thousands
+ * of names) */
+#define POS_SLOTS 4096
+static struct pos_slot {
+	struct ipaddr ip;
+	uint64_t until_ms;
+	char name[DNSMSG_NAME_MAX + 1];
+} * pos;
+static int use_kv;
 static uint16_t next_id;
 /* written by the worker (and posters for posted/dropped), read by REST */
 static struct {
@@ -146,6 +158,8 @@ ask_server(const char *qname, uint16_t qtype, struct dnsmsg_reply *rep)
 			if (now >= end || poll(&pf, 1, (int)(end - now)) <= 0)
 				break;
 			n = recv(fd, a, sizeof(a), 0);
+			if (n < 0 && errno == ECONNREFUSED)
+				goto out; /* nobody listens there: no answer */
 			if (n <= 0)
 				continue;
 			/* anything else than the answer to this id is
@@ -220,6 +234,36 @@ lookup_ptr(const struct ipaddr *ip, char *out, size_t len)
 	return 0;
 }
 
+/* The cache: Redis (use_kv), else pos[]; heap copy or NULL. */
+static char *
+cache_get(const char *key, const struct ipaddr *ip, uint64_t now)
+{
+	struct pos_slot *s;
+
+	if (use_kv)
+		return kv_get(key);
+	s = &pos[ipaddr_hash(ip) & (POS_SLOTS - 1)];
+	if (memcmp(&s->ip, ip, sizeof(*ip)) == 0 && now < s->until_ms)
+		return strdup(s->name);
+	return NULL;
+}
+
+static void
+cache_put(const char *key, const struct ipaddr *ip, const char *name,
+	  uint64_t now)
+{
+	struct pos_slot *s;
+
+	if (use_kv) {
+		(void)kv_set(key, name, CACHE_TTL_S);
+		return;
+	}
+	s = &pos[ipaddr_hash(ip) & (POS_SLOTS - 1)];
+	s->ip = *ip;
+	s->until_ms = now + CACHE_TTL_S * 1000ull;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+}
+
 static void
 do_ptr(const struct rjob *j, uint64_t now)
 {
@@ -229,7 +273,7 @@ do_ptr(const struct rjob *j, uint64_t now)
 
 	ipaddr_fmt(&j->ip, ips, sizeof(ips));
 	snprintf(key, sizeof(key), KEY_PREFIX "%s", ips);
-	v = kv_get(key);
+	v = cache_get(key, &j->ip, now);
 	if (v != NULL) {
 		atomic_fetch_add(&st.cache_hits, 1);
 		if (v[0] != '\0')
@@ -249,18 +293,18 @@ do_ptr(const struct rjob *j, uint64_t now)
 		return;
 	}
 	atomic_fetch_add(&st.resolved, 1);
-	(void)kv_set(key, name, CACHE_TTL_S);
+	cache_put(key, &j->ip, name, now);
 	hand_back(j, name, 0);
 }
 
 static void
-do_store(const struct rjob *j)
+do_store(const struct rjob *j, uint64_t now)
 {
 	char key[sizeof(KEY_PREFIX) + IPADDR_STRLEN], ips[IPADDR_STRLEN];
 
 	ipaddr_fmt(&j->ip, ips, sizeof(ips));
 	snprintf(key, sizeof(key), KEY_PREFIX "%s", ips);
-	(void)kv_set(key, j->name, CACHE_TTL_S);
+	cache_put(key, &j->ip, j->name, now);
 }
 
 static void
@@ -334,7 +378,7 @@ batch(void *arg, void *jobs, uint32_t n)
 		if (j[i].kind == RESOLVE_PTR)
 			do_ptr(&j[i], now);
 		else if (j[i].kind == RESOLVE_STORE)
-			do_store(&j[i]);
+			do_store(&j[i], now);
 		else if (j[i].kind == RESOLVE_HTTPBL)
 			do_httpbl(&j[i]);
 	}
@@ -400,6 +444,10 @@ resolver_start(const struct prefs *p)
 	}
 	httpbl_key = p->httpbl_key;
 	httpbl_zone = p->httpbl_zone ? p->httpbl_zone : "dnsbl.httpbl.org";
+	use_kv = !kv_is_embedded();
+	if (!use_kv && pos == NULL &&
+	    (pos = calloc(POS_SLOTS, sizeof(*pos))) == NULL)
+		return -1;
 	memset(&ops, 0, sizeof(ops));
 	ops.role = "resolver";
 	ops.job_size = sizeof(struct rjob);
@@ -432,6 +480,8 @@ resolver_stop(void)
 	atomic_store(&halted, 1);
 	jobq_stop(rq);
 	rq = NULL;
+	free(pos);
+	pos = NULL;
 	resolver_get_stats(&s);
 	log_info("resolver: %llu jobs, %llu dropped (queue full), %llu cache "
 		 "hits, %llu negative hits, %llu lookups (%llu named, %llu "
