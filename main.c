@@ -36,8 +36,10 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/export.h"
+#include "geo/geo.h"
 #include "state/kv.h"
 #include "exporter/storage.h"
+#include "lua/callbacks.h"
 #include "merge/iface.h"
 #include "merge/names.h"
 #include "merge/sink.h"
@@ -462,6 +464,7 @@ main(int argc, char **argv)
 {
 	static struct prefs prefs;
 	struct httpd *web = NULL;
+	struct luacb *callbacks = NULL;
 	struct sigaction sa;
 	int i, rc, status = 1, n_started = 0;
 
@@ -482,6 +485,8 @@ main(int argc, char **argv)
 	    privs_check_data_dir(&prefs) != 0)
 		goto out;
 	node_id_init(&prefs);
+	/* before any thread that looks hosts up starts (docs/geo.md) */
+	geo_open(prefs.geoip_dir, prefs.data_dir);
 	if (prefs.n_ifaces == 0 && ifaces_add_all_up(&prefs) < 0)
 		goto out;
 	sources_register(); /* the kinds iface_new() opens -i with */
@@ -541,6 +546,8 @@ main(int argc, char **argv)
 			goto out;
 		n_started = i + 1;
 	}
+	/* user callbacks (lua/callbacks.h), once the interfaces run */
+	callbacks = luacb_start(&prefs);
 	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
 		 node_n_ifaces, web ? "" : ", web server off");
 
@@ -551,6 +558,7 @@ main(int argc, char **argv)
 	}
 	status = 0;
 out:
+	luacb_stop(callbacks);
 	httpd_stop(web);
 	resolver_halt();
 	for (i = 0; i < node_n_ifaces; i++)
@@ -568,6 +576,7 @@ out:
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_free(node_ifaces[i]);
 	free(node_ifaces);
+	geo_close();
 	kv_close();
 	if (prefs.pid_file != NULL)
 		unlink(prefs.pid_file);

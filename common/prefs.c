@@ -82,6 +82,7 @@ enum opt_id {
 	O_HTTPDOCS,
 	O_SCRIPTS,
 	O_CALLBACKS,
+	O_LUA_WORKERS,
 	O_DUMP_TIMELINE,
 	O_CATEG_KEY,
 	O_HTTPBL_KEY,
@@ -127,6 +128,8 @@ enum opt_id {
 	O_HTTP_HOSTS,
 	O_DUMP_OPTIONS,
 	O_DUMP_CONFIG,
+	O_GEOIP_DIR,
+	O_MAP_TILES,
 	O__COUNT
 };
 
@@ -290,11 +293,18 @@ static const struct opt_def opt_table[] = {
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
 	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS,
 	  F_STR(httpdocs_dir) },
-	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 0, T_WEB, "<path>",
-	  "Scripts directory.\nDefault: " DEF_SCRIPTS, F_STR(scripts_dir) },
-	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 0, T_WEB, "<path>",
-	  "Callbacks directory.\nDefault: " DEF_CALLBACKS,
+	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 1, T_WEB, "<path>",
+	  "Scripts directory: <path>/lua/x.lua answers\n/lua/x.lua "
+	  "(docs/lua.md).\nDefault: " DEF_SCRIPTS,
+	  F_STR(scripts_dir) },
+	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 1, T_WEB, "<path>",
+	  "Callbacks directory (second.lua, minute.lua,\nhourly.lua, "
+	  "daily.lua).\nDefault: " DEF_CALLBACKS,
 	  F_STR(callbacks_dir) },
+	{ O_LUA_WORKERS, "lua-workers", 0, ARG_REQ, 1, T_WEB, "<n>",
+	  "Threads that run Lua page scripts (1-16);\n"
+	  "a runaway page holds one for its 1 s budget.\nDefault: 2",
+	  F_INT(lua_workers, 1, 16) },
 	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB, "[0|1]",
 	  "Disable user login authentication:\n"
 	  "1 - for everyone (also plain -l)\n"
@@ -327,6 +337,12 @@ static const struct opt_def opt_table[] = {
 	  F_STR(http_allowed_hosts) },
 	{ O_USERS_FILE, "users-file", 'u', ARG_REQ, 1, T_WEB, "<path>",
 	  "Users configuration file path.\nDefault: none", F_STR(users_file) },
+	{ O_MAP_TILES, "map-tiles-url", 0, ARG_REQ, 1, T_WEB, "<url>",
+	  "Tile URL template of the hosts map, e.g.\n"
+	  "https://tile.example.org/{z}/{x}/{y}.png\n"
+	  "Default: none (a world outline served\n"
+	  "by the node; no outside request)",
+	  F_STR(map_tiles_url) },
 
 	/* Local networks and limits */
 	{ O_LOCAL_NETS, "local-networks", 'm', ARG_REQ, 1, T_LOCAL,
@@ -354,6 +370,12 @@ static const struct opt_def opt_table[] = {
 	{ O_DATA_DIR, "data-dir", 'd', ARG_REQ, 1, T_STORAGE, "<path>",
 	  "Data directory (must be writable).\nDefault: " DEF_DATA_DIR,
 	  F_STR(data_dir) },
+	{ O_GEOIP_DIR, "geoip-dir", 0, ARG_REQ, 1, T_STORAGE, "<path>",
+	  "Directory of the GeoLite2-City (or\n"
+	  "-Country) and GeoLite2-ASN .mmdb files.\n"
+	  "Default: <data-dir>/geoip, then\n"
+	  "/usr/share/GeoIP",
+	  F_STR(geoip_dir) },
 	{ O_REDIS, "redis", 'r', ARG_REQ, 1, T_STORAGE, "<host[:port][@db]>",
 	  "Redis host[:port][@db] or unix socket\npath. "
 	  "Default: " DEF_REDIS,
@@ -1279,6 +1301,7 @@ prefs_init(struct prefs *p)
 	p->httpdocs_dir = prefs_strdup(DEF_HTTPDOCS);
 	p->scripts_dir = prefs_strdup(DEF_SCRIPTS);
 	p->callbacks_dir = prefs_strdup(DEF_CALLBACKS);
+	p->lua_workers = 2;
 	p->http_port = DEF_HTTP_PORT;
 	p->https_port = -1;
 	netlist_init(&p->local_nets);
@@ -1330,6 +1353,8 @@ prefs_fini(struct prefs *p)
 	free(p->zmq_encryption_key);
 	free(p->zmq_allowed_keys);
 	free(p->config_file);
+	free(p->geoip_dir);
+	free(p->map_tiles_url);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -44,6 +44,7 @@ struct prefs {
 	char *httpdocs_dir;  /* -1, default "httpdocs" (resolved by main) */
 	char *scripts_dir;   /* -2, default "scripts" */
 	char *callbacks_dir; /* -3, default "scripts/callbacks" */
+	int lua_workers;     /* --lua-workers, default 2 */
 	int dump_timeline;   /* -C */
 	char *categorization_key; /* -c */
 	char *httpbl_key;	  /* -k */
@@ -92,6 +93,8 @@ struct prefs {
 	char *zmq_allowed_keys;	  /* --zmq-allowed-keys: file of client public
 				     keys */
 	char *config_file;	  /* the configuration file used, if any */
+	char *geoip_dir;	  /* --geoip-dir, NULL: the default places */
+	char *map_tiles_url;	  /* --map-tiles-url, NULL: no tiles */
 
 	/* names (docs/names.md): --dns-server host:port (NULL: the system
 	 * resolver), --httpbl-zone (NULL: dnsbl.httpbl.org) */

@@ -109,10 +109,26 @@ dpi_take_info(struct dpi_flow *f)
 	}
 }
 
+/* What the client said of its OS in its User-Agent, read once as
+ * detection ends (nDPI keeps the header on its flow state, which is
+ * freed next): a 4-byte verdict, never the string.  DHCP is read per
+ * request packet by merge/ instead: the requests of every client of a
+ * segment share one 0.0.0.0:68 -> 255.255.255.255:67 flow. */
+static void
+dpi_take_os(struct dpi_flow *f)
+{
+	const struct ndpi_flow_struct *n = f->ndpi;
+
+	if (n->http.user_agent != NULL)
+		os_from_user_agent(n->http.user_agent,
+				   strnlen(n->http.user_agent, 512), &f->os);
+}
+
 static void
 dpi_finish(struct dpi_flow *f)
 {
 	dpi_take_info(f);
+	dpi_take_os(f);
 	ndpi_free_flow(f->ndpi);
 	f->ndpi = NULL;
 	f->detection_done = 1;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "dpi/os.h"
 
 struct ndpi_detection_module_struct;
 struct ndpi_flow_struct;
@@ -32,6 +33,9 @@ struct dpi_flow {
 	uint8_t detection_done;	    /* 1 once L7 is final */
 	uint8_t guessed;	    /* L7 came from nDPI's guess */
 	uint8_t l4_proto;	    /* in: the flow's IPPROTO_* (budget) */
+	struct os_verdict os;	    /* out: what the client said of its OS
+				     * (User-Agent) when detection ended;
+				     * the caller zeroes os.os before each call */
 };
 
 #define DPI_MAX_UDP_PKTS 2

@@ -248,6 +248,10 @@ flow_record(const struct storage_ifc *si, const struct flow_rec *f,
 	w->l7_app = f->l7_app;
 	snprintf(w->l7_name, sizeof(w->l7_name), "%s", f->l7_name);
 	snprintf(w->info, sizeof(w->info), "%s", f->info);
+	w->cli_asn = f->cli_asn;
+	w->srv_asn = f->srv_asn;
+	memcpy(w->cli_country, f->cli_country, sizeof(w->cli_country));
+	memcpy(w->srv_country, f->srv_country, sizeof(w->srv_country));
 	w->ifname = si->spec; /* the input whole, not its label */
 }
 

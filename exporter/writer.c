@@ -450,7 +450,20 @@ flow_json(const struct writer_flow *f)
 		(json_int_t)f->s2c_bytes, "cli2srv.packets",
 		(json_int_t)f->c2s_pkts, "srv2cli.packets",
 		(json_int_t)f->s2c_pkts, "info", f->info);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	char *s;
+
+	/* GeoIP (docs/geo.md): the endpoints' AS and country, when known */
+	if (o != NULL && f->cli_asn)
+		json_object_set_new(o, "cli.asn", json_integer(f->cli_asn));
+	if (o != NULL && f->srv_asn)
+		json_object_set_new(o, "srv.asn", json_integer(f->srv_asn));
+	if (o != NULL && f->cli_country[0])
+		json_object_set_new(o, "cli.country",
+				    json_string(f->cli_country));
+	if (o != NULL && f->srv_country[0])
+		json_object_set_new(o, "srv.country",
+				    json_string(f->srv_country));
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);
 	return s;

@@ -61,6 +61,8 @@ struct writer_flow {
 	uint16_t l7_master, l7_app;
 	char l7_name[WRITER_NAME_MAX];
 	char info[WRITER_INFO_MAX];
+	uint32_t cli_asn, srv_asn; /* GeoIP, 0 / "": not located */
+	char cli_country[4], srv_country[4];
 	/* origin: the interface's name, not copied (any length, a path or a
 	 * list of inputs): interfaces are freed after the writer stops */
 	const char *ifname;

@@ -10,7 +10,8 @@
 
 static const char ctx_key; /* its address is the registry key */
 
-void luabind_set_ctx(lua_State *L, struct luabind_ctx *ctx)
+void
+luabind_set_ctx(lua_State *L, struct luabind_ctx *ctx)
 {
 	lua_pushlightuserdata(L, (void *)&ctx_key);
 	if (ctx)
@@ -20,7 +21,8 @@ void luabind_set_ctx(lua_State *L, struct luabind_ctx *ctx)
 	lua_rawset(L, LUA_REGISTRYINDEX);
 }
 
-struct luabind_ctx *luabind_ctx(lua_State *L)
+struct luabind_ctx *
+luabind_ctx(lua_State *L)
 {
 	struct luabind_ctx *c;
 
@@ -31,7 +33,8 @@ struct luabind_ctx *luabind_ctx(lua_State *L)
 	return c;
 }
 
-void luabind_check_deadline(lua_State *L)
+void
+luabind_check_deadline(lua_State *L)
 {
 	struct luabind_ctx *c = luabind_ctx(L);
 

@@ -22,11 +22,11 @@ struct prefs;
 struct luabind_ctx {
 	const struct prefs *prefs; /* the node's options (never NULL) */
 	char user[64];		   /* "" in callbacks and before login */
-	int admin;		   /* the user is an administrator (callbacks: 1) */
-	int callback;		   /* 1 in a periodic callback */
-	int ifid;		   /* the selected interface (interface.select) */
-	uint64_t deadline_ms;	   /* monotonic ms; 0 = none */
-	char script[256];	   /* the running script, for messages */
+	int admin;	      /* the user is an administrator (callbacks: 1) */
+	int callback;	      /* 1 in a periodic callback */
+	int ifid;	      /* the selected interface (interface.select) */
+	uint64_t deadline_ms; /* monotonic ms; 0 = none */
+	char script[256];     /* the running script, for messages */
 };
 
 /* Registers the globals `interface` and `ntop` (tables of C functions)

@@ -4,7 +4,8 @@
  */
 #include "lua/bind.h"
 
-void luabind_open(lua_State *L)
+void
+luabind_open(lua_State *L)
 {
 	lua_newtable(L);
 	lua_setfield(L, LUA_GLOBALSINDEX, "interface");

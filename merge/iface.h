@@ -25,8 +25,11 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "dpi/os.h"
 #include "common/objpool.h"
 #include "merge/record.h"
+
+struct activity;
 
 struct ndpi_flow_struct;
 struct ndpi_detection_module_struct;
@@ -35,6 +38,7 @@ struct iface_restore;
 struct pkt;
 struct prefs;
 struct source;
+struct geo_info;
 
 /* Per-direction or per-entity counters. */
 struct counters {
@@ -89,6 +93,7 @@ struct host {
 	uint8_t mac[6];
 	int16_t local_net;	/* index in prefs local_nets, -1 */
 	uint32_t id;		/* serial number within the interface */
+	struct os_verdict os;	/* passive OS detection (dpi/os.h) */
 	uint64_t unknown_bytes; /* bytes of flows whose L7 is Unknown */
 	struct host *prev,
 		*next;	  /* list of all hosts, least recently seen first */
@@ -107,6 +112,14 @@ struct host {
 	 * (iface_host_restore) moves them with the old traffic it adds,
 	 * which is in the series already */
 	uint64_t ts_sent, ts_rcvd;
+	struct activity *act; /* local hosts: 1-s activity map (heap), or
+			       * NULL (merge/activity.h) */
+	/* GeoIP (merge/geo_tables.c): what the databases said when the host
+	 * was created (heap, NULL: not located), its entries in the AS and
+	 * country tables, and the bytes already added to them */
+	struct geo_info *geo;
+	uint32_t as_idx, cc_idx;
+	uint64_t geo_sent, geo_rcvd, geo_psent, geo_prcvd;
 };
 
 struct flow {
@@ -191,6 +204,19 @@ struct iface_vlan {
 	double thpt_bps; /* bytes/s */
 };
 
+/* One AS (asn, name) or one country (code) of an interface: its hosts
+ * now, and the traffic of every host it had (merge/geo_tables.c). */
+struct iface_geo {
+	uint32_t asn;	    /* AS table: 0 = hosts without an AS */
+	char code[4];	    /* country table: ISO code, "" = unknown */
+	char name[96];	    /* AS name ("Unknown" for AS 0) */
+	uint32_t num_hosts; /* active hosts in it */
+	uint64_t bytes_sent, bytes_rcvd, pkts_sent, pkts_rcvd;
+	uint64_t first_ms, last_ms;
+	uint64_t thpt_last_bytes;
+	double thpt_bps; /* bytes/s */
+};
+
 struct mac {
 	struct mac *hnext;
 	struct mac *prev, *next;
@@ -200,7 +226,8 @@ struct mac {
 	struct counters c;
 	uint64_t arp_sent, arp_rcvd;
 	uint32_t num_hosts;
-	uint8_t source; /* source that fed it last */
+	uint8_t source;	 /* source that fed it last */
+	uint8_t dhcp_os; /* enum os_type its DHCP options named, 0 none */
 };
 
 struct iface_stats {

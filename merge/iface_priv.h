@@ -60,6 +60,7 @@ struct iface {
 	uint32_t host_mask;
 	struct host *host_head, *host_tail;
 	uint32_t num_hosts, num_local_hosts, max_hosts;
+	uint32_t num_act_hosts; /* hosts with an activity map */
 	/* what iface_flow_prefetch() found for the updates that follow it,
 	 * in order; dropped at the first update that is not the next one,
 	 * and whenever a flow is freed */
@@ -88,6 +89,14 @@ struct iface {
 	uint16_t *vlan_idx; /* [4096], allocated at the first frame */
 	struct iface_vlan *vlans;
 	uint32_t n_vlans, cap_vlans;
+
+	/* ASes and countries of the hosts (merge/geo_tables.c): arrays,
+	 * the AS one found through an open-addressing index by ASN (slot =
+	 * 1 + array index), the country one by cc_idx[letter pair] */
+	struct iface_geo *asns, *countries;
+	uint32_t n_asns, cap_asns, n_countries, cap_countries;
+	uint32_t *asn_index, asn_index_mask;
+	uint16_t *cc_index; /* [26 * 26 + 1], 1 + index, 0 none */
 
 	struct iface_l7 *l7; /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;

@@ -24,11 +24,13 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
+#include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/names.h"
 #include "merge/query.h"
 #include "merge/source.h"
+#include "merge/tables.h"
 
 /* ------------------------------------------------------------------ */
 /* query_run                                                           */
@@ -509,6 +511,11 @@ host_match(const struct host *h, const struct host_query *q, int origin)
 		return 0;
 	if (q->vlan >= 0 && h->vlan != q->vlan)
 		return 0;
+	if (q->has_asn && (h->geo ? h->geo->asn : 0) != q->asn)
+		return 0;
+	if (q->has_country &&
+	    strcmp(h->geo ? h->geo->country : "", q->country) != 0)
+		return 0;
 	return 1;
 }
 
@@ -636,6 +643,36 @@ host_sort_key(const struct host *h, int col, struct sort_item *it, char *slot)
 	return SORT_NUM;
 }
 
+void
+query_host_geo(json_t *o, const struct host *h)
+{
+	const struct geo_info *g = h->geo;
+
+	set_str(o, "country", g ? g->country : "");
+	set_str(o, "continent", g ? g->continent : "");
+	set_str(o, "city", g ? g->city : "");
+	set_real(o, "latitude", g && g->has_location ? g->latitude : 0);
+	set_real(o, "longitude", g && g->has_location ? g->longitude : 0);
+	set_int(o, "asn", g ? g->asn : 0);
+	set_str(o, "asname", g ? g->asname : "");
+}
+
+/* os (upstream's enum), os_name ("Windows") and os_detail ("Windows
+ * 10") of the passive OS detection (dpi/os.h, docs/hosts.md). */
+static void
+host_os_fields(json_t *o, const struct host *h)
+{
+	char detail[64];
+
+	static const char *const src[] = { "", "tcp_syn", "dhcp",
+					   "user_agent" };
+
+	set_int(o, "os", h->os.os);
+	set_str(o, "os_name", os_name(h->os.os));
+	set_str(o, "os_source", h->os.src < 4 ? src[h->os.src] : "");
+	set_str(o, "os_detail", os_detail_fmt(&h->os, detail, sizeof(detail)));
+}
+
 static json_t *
 host_row(const struct host *h)
 {
@@ -674,8 +711,8 @@ host_row(const struct host *h)
 	set_bool(o, "is_broadcast", ipaddr_is_broadcast(&h->ip));
 	set_bool(o, "is_broadcast_domain", h->is_local);
 	set_bool(o, "is_blacklisted", 0);
-	set_str(o, "country", "");
-	set_int(o, "os", 0);
+	query_host_geo(o, h);
+	host_os_fields(o, h);
 	return o;
 }
 
@@ -818,15 +855,8 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_bool(o, "is_rx_only", h->c.pkts_sent == 0);
 	set_str(o, "mac", mac_fmt(h->mac, mac, sizeof(mac)));
 	set_int(o, "devtype", 0);
-	set_str(o, "country", "");
-	set_str(o, "continent", "");
-	set_str(o, "city", "");
-	set_real(o, "latitude", 0);
-	set_real(o, "longitude", 0);
-	set_int(o, "asn", 0);
-	set_str(o, "asname", "");
-	set_int(o, "os", 0);
-	set_str(o, "os_detail", "");
+	query_host_geo(o, h);
+	host_os_fields(o, h);
 	set_int(o, "host_pool_id", 0);
 	set_int(o, "seen.first", ms2s(h->first_ms));
 	set_int(o, "seen.last", ms2s(h->last_ms));
@@ -1812,28 +1842,26 @@ query_host_contacts(struct iface *ifc, struct host *h)
 }
 
 json_t *
-query_asn_info(struct iface *ifc)
+query_asn_info(struct iface *ifc, uint32_t asn)
 {
-	uint64_t bs = 0, br = 0, ps = 0, pr = 0, first = 0, last = 0, n = 0;
+	const struct iface_geo *e = NULL;
 
-	for (const struct host *h = ifc->host_head; h; h = h->next) {
-		bs += h->c.bytes_sent;
-		br += h->c.bytes_rcvd;
-		ps += h->c.pkts_sent;
-		pr += h->c.pkts_rcvd;
-		if (!first || h->first_ms < first)
-			first = h->first_ms;
-		if (h->last_ms > last)
-			last = h->last_ms;
-		n++;
-	}
-	return json_pack(
-		"{s:i,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}", "id", 0,
-		"name", "Unknown", "first_seen", (json_int_t)(first / 1000),
-		"last_seen", (json_int_t)(last / 1000), "num_hosts",
-		(json_int_t)n, "alerted_flows", 0, "score", 0, "rtt", 0.0,
-		"bytes_sent", (json_int_t)bs, "bytes_rcvd", (json_int_t)br,
-		"packets_sent", (json_int_t)ps, "packets_rcvd", (json_int_t)pr);
+	tables_geo_sync_all(ifc);
+	for (uint32_t i = 0; i < ifc->n_asns; i++)
+		if (ifc->asns[i].asn == asn)
+			e = &ifc->asns[i];
+	if (e == NULL)
+		return NULL;
+	return json_pack("{s:I,s:s,s:I,s:I,s:I,s:i,s:i,s:f,s:I,s:I,s:I,s:I}",
+			 "id", (json_int_t)e->asn, "name", e->name,
+			 "first_seen", (json_int_t)(e->first_ms / 1000),
+			 "last_seen", (json_int_t)(e->last_ms / 1000),
+			 "num_hosts", (json_int_t)e->num_hosts, "alerted_flows",
+			 0, "score", 0, "rtt", 0.0, "bytes_sent",
+			 (json_int_t)e->bytes_sent, "bytes_rcvd",
+			 (json_int_t)e->bytes_rcvd, "packets_sent",
+			 (json_int_t)e->pkts_sent, "packets_rcvd",
+			 (json_int_t)e->pkts_rcvd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1916,52 +1944,112 @@ query_host_matrix(struct iface *ifc, int n_max)
 }
 
 /*
- * The AS and country tables.  Without a GeoIP database every host is in
- * AS 0 and in no country, so each table has one "Unknown" row that
- * aggregates every host (none while there is no host).  The walk is the
- * one a per-AS table will make once hosts carry their AS.
+ * The AS and country tables (merge/geo_tables.c): one row per AS or
+ * country that has had a host, with the traffic of its hosts; AS 0
+ * "Unknown" and country "" hold the hosts the databases do not place.
+ * Rows whose hosts all left stay (their bytes are history) with
+ * num_hosts 0.
  */
 static json_t *
-geo_table(struct iface *ifc, const char *idk, json_t *idv, const char *namek)
+geo_rows(const struct iface_geo *arr, uint32_t n, int is_asn)
 {
-	uint64_t sent = 0, rcvd = 0, n = 0, first = 0;
-	double thpt = 0;
 	json_t *rows = json_array();
 
-	for (const struct host *h = ifc->host_head; h; h = h->next) {
-		sent += h->c.bytes_sent;
-		rcvd += h->c.bytes_rcvd;
-		n++;
-		thpt += h->thpt_bps;
-		if (!first || h->first_ms < first)
-			first = h->first_ms;
-	}
-	if (n && rows) {
+	for (uint32_t i = 0; i < n && rows; i++) {
+		const struct iface_geo *e = &arr[i];
 		json_t *r =
 			json_pack("{s:I,s:I,s:I,s:I,s:f,s:I}", "num_hosts",
-				  (json_int_t)n, "bytes_sent", (json_int_t)sent,
-				  "bytes_rcvd", (json_int_t)rcvd, "traffic",
-				  (json_int_t)(sent + rcvd), "throughput", thpt,
-				  "seen_since", (json_int_t)(first / 1000));
+				  (json_int_t)e->num_hosts, "bytes_sent",
+				  (json_int_t)e->bytes_sent, "bytes_rcvd",
+				  (json_int_t)e->bytes_rcvd, "traffic",
+				  (json_int_t)(e->bytes_sent + e->bytes_rcvd),
+				  "throughput", e->thpt_bps, "seen_since",
+				  (json_int_t)(e->first_ms / 1000));
 
-		json_object_set(r, idk, idv);
-		json_object_set_new(r, namek, json_string("Unknown"));
+		if (r == NULL)
+			continue;
+		if (is_asn) {
+			set_int(r, "asn", e->asn);
+			set_str(r, "asname", e->name);
+		} else {
+			set_str(r, "country", e->code);
+			set_str(r, "name", e->code[0] ? e->code : "Unknown");
+		}
 		json_array_append_new(rows, r);
 	}
-	json_decref(idv);
 	return rows;
 }
 
 json_t *
 query_asns(struct iface *ifc)
 {
-	return geo_table(ifc, "asn", json_integer(0), "asname");
+	tables_geo_sync_all(ifc);
+	return geo_rows(ifc->asns, ifc->n_asns, 1);
+}
+
+/* The map's markers: every host with a location, grouped by origin. */
+json_t *
+query_geo_hosts(struct iface *ifc)
+{
+	json_t *hosts = json_array(), *origins = json_array();
+	uint32_t per_origin[IFACE_MAX_ORIGINS] = { 0 };
+	size_t n = 0;
+	int truncated = 0;
+
+	if (hosts == NULL || origins == NULL) {
+		json_decref(hosts);
+		json_decref(origins);
+		return NULL;
+	}
+	for (const struct host *h = ifc->host_head; h; h = h->next) {
+		const struct geo_info *g = h->geo;
+		char ip[IPADDR_STRLEN], key[128];
+		int origin = 0;
+		json_t *m;
+
+		if (g == NULL || !g->has_location)
+			continue;
+		if (n >= QUERY_GEO_MAX_HOSTS) {
+			truncated = 1;
+			break;
+		}
+		/* the lowest origin that has flows of it (0: this node) */
+		for (int i = 0; i < ifc->n_origins && i < 64; i++)
+			if (h->origins & (1ULL << i)) {
+				origin = i;
+				break;
+			}
+		per_origin[origin]++;
+		ipaddr_fmt(&h->ip, ip, sizeof(ip));
+		query_host_key(&h->ip, h->vlan, key, sizeof(key));
+		m = json_pack(
+			"{s:s,s:s,s:i,s:s,s:f,s:f,s:s,s:s,s:I,s:s,s:I,s:b,"
+			"s:s}",
+			"ip", ip, "key", key, "vlan", h->vlan, "name",
+			h->name ? h->name : "", "lat", g->latitude, "lon",
+			g->longitude, "country", g->country, "city", g->city,
+			"asn", (json_int_t)g->asn, "asname", g->asname, "bytes",
+			(json_int_t)(h->c.bytes_sent + h->c.bytes_rcvd),
+			"localhost", h->is_local, "origin",
+			ifc->origins[origin].id);
+		if (m != NULL)
+			json_array_append_new(hosts, m);
+		n++;
+	}
+	for (int i = 0; i < ifc->n_origins; i++)
+		json_array_append_new(
+			origins,
+			json_pack("{s:s,s:I}", "id", ifc->origins[i].id,
+				  "located_hosts", (json_int_t)per_origin[i]));
+	return json_pack("{s:o,s:o,s:b}", "hosts", hosts, "origins", origins,
+			 "truncated", truncated);
 }
 
 json_t *
 query_countries(struct iface *ifc)
 {
-	return geo_table(ifc, "country", json_string(""), "name");
+	tables_geo_sync_all(ifc);
+	return geo_rows(ifc->countries, ifc->n_countries, 0);
 }
 
 /* ------------------------------------------------------------------ */

@@ -129,6 +129,11 @@ struct host_query {
 	int per_page;	 /* < 0: every row */
 	int page;	 /* 1-based */
 	char origin[65]; /* "" = any; else a node id (hierarchies) */
+	/* GeoIP filters (docs/geo.md): with has_asn, hosts of AS asn only (0:
+	 * in no AS); with has_country, of country only ("": not located) */
+	uint8_t has_asn, has_country;
+	uint32_t asn;
+	char country[4];
 };
 
 /* {"data":[rows], "totalRows":N}: rows as in REST host/active. */
@@ -236,11 +241,24 @@ json_t *query_flow_graph(struct iface *ifc, const char *host, int vlan,
 /* get/host/l4/contacted_hosts_data.lua: {labels, series: [distinct peers
  * h contacted as client, as server], colors} from the active flows. */
 json_t *query_host_contacts(struct iface *ifc, struct host *h);
-/* get/asn/asn_info.lua: the one AS known without GeoIP (0, "Unknown"),
- * over every host: {id, name, first_seen, last_seen, num_hosts,
- * alerted_flows, score, rtt, bytes_sent, bytes_rcvd, packets_sent,
- * packets_rcvd}. */
-json_t *query_asn_info(struct iface *ifc);
+/* get/asn/asn_info.lua: the AS table's entry of asn (0: the hosts in no
+ * AS): {id, name, first_seen, last_seen, num_hosts, alerted_flows, score,
+ * rtt, bytes_sent, bytes_rcvd, packets_sent, packets_rcvd}; NULL when the
+ * interface has had no host in it. */
+struct query_asn_arg {
+	uint32_t asn;
+};
+json_t *query_asn_info(struct iface *ifc, uint32_t asn);
+/* get/geo/hosts.lua, the map's markers: {hosts: [{ip, key, vlan, name,
+ * lat, lon, country, city, asn, asname, bytes, localhost, origin}] of the
+ * hosts with a location (at most QUERY_GEO_MAX_HOSTS), origins: [{id,
+ * located_hosts}], truncated}. */
+#define QUERY_GEO_MAX_HOSTS 5000
+json_t *query_geo_hosts(struct iface *ifc);
+json_t *query_b_geo_hosts(struct iface *ifc, void *arg);
+/* Sets country, continent, city, latitude, longitude, asn, asname of h
+ * in o (upstream's field names; "" / 0 when not located). */
+void query_host_geo(json_t *o, const struct host *h);
 
 /* ---- more tables ---- */
 
@@ -257,6 +275,22 @@ json_t *query_host_matrix(struct iface *ifc, int n_max);
  * "Unknown" row (no row without hosts). */
 json_t *query_asns(struct iface *ifc);
 json_t *query_countries(struct iface *ifc);
+
+/* ---- activity maps (query_activity.c, merge/activity.h) ---- */
+
+/* getHostActivityMap: {"<epoch of minute>": active seconds in it} for
+ * the minutes h was active in, over the 24 hours ending at the newest
+ * hour any host was active in; {} for a host without a map (remote). */
+json_t *query_host_activitymap(struct iface *ifc, struct host *h);
+/* The same window by second: the active epoch seconds, ascending. */
+json_t *query_host_activity_seconds(struct iface *ifc, struct host *h);
+/* h's activity against every other host with a map: Pearson's r
+ * (QUERY_CORR_PEARSON) or Jaccard's similarity, best first, at most max
+ * (0: all).  rows: [{ip, key, vlan, name, value}]; else upstream's
+ * object, {ip: r} for Pearson, {hostkey: J} for Jaccard. */
+enum { QUERY_CORR_PEARSON = 0, QUERY_CORR_JACCARD = 1 };
+json_t *query_host_correlation(struct iface *ifc, struct host *h, int method,
+			       int max, int rows);
 
 /* ---- builders for query_run(): arguments and functions ---- */
 
@@ -275,6 +309,13 @@ struct query_host_arg {
 struct query_flow_arg {
 	uint32_t id;   /* the flow's serial (hash_id) */
 	int not_found; /* out */
+};
+
+/* get/host/correlation.lua */
+struct query_corr_arg {
+	struct query_host_arg h; /* the host (h.not_found out) */
+	int method;		 /* QUERY_CORR_* */
+	int max;		 /* rows at most, 1..100 */
 };
 
 struct query_matrix_arg {
@@ -313,6 +354,16 @@ json_t *query_b_asn_info(struct iface *ifc, void *arg);
 json_t *query_b_vlans(struct iface *ifc, void *arg);
 json_t *query_b_asns(struct iface *ifc, void *arg);
 json_t *query_b_countries(struct iface *ifc, void *arg);
+/* arg: struct query_host_arg: query_host_activitymap (Lua
+ * getHostActivityMap), query_host_activity_seconds, and upstream's
+ * objects of query_host_correlation (Lua correlateHostActivity,
+ * similarHostActivity: every host). */
+json_t *query_b_host_activitymap(struct iface *ifc, void *arg);
+json_t *query_b_host_activity_seconds(struct iface *ifc, void *arg);
+json_t *query_b_host_correlate(struct iface *ifc, void *arg);
+json_t *query_b_host_similar(struct iface *ifc, void *arg);
+/* arg: struct query_corr_arg: query_host_correlation's rows. */
+json_t *query_b_host_correlation(struct iface *ifc, void *arg);
 /* arg: struct query_matrix_arg (or NULL: 10 hosts). */
 json_t *query_b_host_matrix(struct iface *ifc, void *arg);
 /* Host search (merge/query_find.c): up to max hosts whose IP, MAC, name,

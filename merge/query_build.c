@@ -111,6 +111,49 @@ query_b_host_contacts(struct iface *ifc, void *arg)
 }
 
 json_t *
+query_b_host_activitymap(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_activitymap(ifc, h) : NULL;
+}
+
+json_t *
+query_b_host_activity_seconds(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_activity_seconds(ifc, h) : NULL;
+}
+
+json_t *
+query_b_host_correlate(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_correlation(ifc, h, QUERY_CORR_PEARSON, 0, 0)
+		 : NULL;
+}
+
+json_t *
+query_b_host_similar(struct iface *ifc, void *arg)
+{
+	struct host *h = arg_host(ifc, arg);
+
+	return h ? query_host_correlation(ifc, h, QUERY_CORR_JACCARD, 0, 0)
+		 : NULL;
+}
+
+json_t *
+query_b_host_correlation(struct iface *ifc, void *arg)
+{
+	struct query_corr_arg *a = arg;
+	struct host *h = arg_host(ifc, &a->h);
+
+	return h ? query_host_correlation(ifc, h, a->method, a->max, 1) : NULL;
+}
+
+json_t *
 query_b_flows(struct iface *ifc, void *arg)
 {
 	return query_flows_list(ifc, arg);
@@ -158,8 +201,9 @@ query_b_flow_l7_counters(struct iface *ifc, void *arg)
 json_t *
 query_b_asn_info(struct iface *ifc, void *arg)
 {
-	(void)arg;
-	return query_asn_info(ifc);
+	const struct query_asn_arg *a = arg;
+
+	return query_asn_info(ifc, a ? a->asn : 0);
 }
 
 json_t *
@@ -174,6 +218,13 @@ query_b_asns(struct iface *ifc, void *arg)
 {
 	(void)arg;
 	return query_asns(ifc);
+}
+
+json_t *
+query_b_geo_hosts(struct iface *ifc, void *arg)
+{
+	(void)arg;
+	return query_geo_hosts(ifc);
 }
 
 json_t *

@@ -7,8 +7,8 @@
  * thread (inside query_run), stopping at `max` hits, so a search costs at
  * most one pass over the hosts and a few string compares per host.  The
  * IP text matches anywhere, so "192.168.1." finds a prefix's hosts.
- * AS name and country are matched through host_geo(), which reads them
- * from the host once GeoIP fills them (empty until then).
+ * AS name and country (its ISO code) come from the host's GeoIP record
+ * (merge/geo_tables.c), empty without databases.
  *
  * Threads: the owner thread (builder of query_run()).
  */
@@ -19,16 +19,16 @@
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/query.h"
+#include "geo/geo.h"
 
-/* The AS name (which = 0) or country (1) of h, "" when not known: the
- * one place host search reads GeoIP data (merge: point it at the host's
- * GeoIP fields once they exist). */
+/* The AS name (which = 0) or country code (1) of h, "" when not known
+ * (no GeoIP database, or a private address). */
 static const char *
 host_geo(const struct host *h, int which)
 {
-	(void)h;
-	(void)which;
-	return "";
+	if (h->geo == NULL)
+		return "";
+	return which == 0 ? h->geo->asname : h->geo->country;
 }
 
 static int

@@ -108,6 +108,10 @@ struct flow_update {
 	 * us over two paths of a mesh counts once. */
 	const char *site_path;
 	uint64_t origin_seq;
+	/* -I export of this node's own flows: the AS of each end as GeoIP
+	 * found it (SRC_AS / DST_AS, 0: none; docs/geo.md).  Collectors
+	 * leave them 0: a hub looks its hosts up itself. */
+	uint32_t src_as, dst_as;
 };
 
 /* Where a source's records go.  ctx is the interface's (opaque to the

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/tables.h"
@@ -67,6 +68,17 @@ copy_str(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+/* The AS and country of a flow's endpoint host h (may be NULL). */
+static void
+sink_flow_geo(const struct host *h, uint32_t *asn, char cc[4])
+{
+	if (h == NULL || h->geo == NULL)
+		return;
+	*asn = h->geo->asn;
+	memcpy(cc, h->geo->country, 4);
+	cc[3] = '\0';
+}
+
 void
 sink_flow_expired(struct iface *ifc, const struct flow *f, int final)
 {
@@ -98,6 +110,8 @@ sink_flow_expired(struct iface *ifc, const struct flow *f, int final)
 	r.srv_host = f->srv_host != NULL;
 	r.srv_local = f->srv_host != NULL && f->srv_host->is_local;
 	r.final = (uint8_t) final;
+	sink_flow_geo(f->cli_host, &r.cli_asn, r.cli_country);
+	sink_flow_geo(f->srv_host, &r.srv_asn, r.srv_country);
 	iface_flow_l7_name(ifc, f, r.l7_name, sizeof(r.l7_name));
 	copy_str(r.info, sizeof(r.info), f->info);
 	for (i = 0; i < ifc->n_sinks; i++)

@@ -48,6 +48,9 @@ struct flow_rec {
 	uint8_t final;			/* shutdown flush: the sink may wait */
 	char l7_name[SINK_L7_NAME_MAX]; /* "Master.App" or one name */
 	char info[SINK_INFO_MAX];	/* SNI / HTTP host / DNS query */
+	/* GeoIP of its endpoints' hosts (0 / "": not located) */
+	uint32_t cli_asn, srv_asn;
+	char cli_country[4], srv_country[4];
 };
 
 /* One protocol's counters inside a host snapshot. */

@@ -36,6 +36,8 @@
 #include "common/timeutil.h"
 #include "common/objpool.h"
 #include "common/prefs.h"
+#include "merge/activity.h"
+#include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/names.h"
@@ -103,6 +105,9 @@ counter_add_sat(uint64_t a, uint64_t b)
 	} while (0)
 
 #define TABLES_START_BUCKETS 4096
+
+/* Local hosts with an activity map, at most (11 KB each at worst). */
+#define TABLES_MAX_ACT_HOSTS 4096
 
 /* The hot lines of iface.h's layout. */
 _Static_assert(offsetof(struct flow, cli_host) == 64, "flow line 1");
@@ -390,6 +395,16 @@ mac_get(struct iface *ifc, const uint8_t addr[6], uint16_t vlan, uint64_t now)
 	return m;
 }
 
+static struct mac *
+mac_find(struct iface *ifc, const uint8_t addr[6], uint16_t vlan)
+{
+	struct mac *m = ifc->mac_buckets[mac_hash(addr, vlan) & ifc->mac_mask];
+
+	while (m != NULL && (m->vlan != vlan || memcmp(m->addr, addr, 6) != 0))
+		m = m->hnext;
+	return m;
+}
+
 static void
 mac_unhash(struct iface *ifc, struct mac *m)
 {
@@ -476,6 +491,14 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	net = netlist_find(&ifc->prefs->local_nets, ip);
 	h->local_net = (int16_t)net;
 	h->is_local = net >= 0;
+	if (h->is_local && mac != NULL) {
+		/* a DHCP client named its OS before it had this address */
+		struct mac *m = mac_find(ifc, mac, vlan);
+
+		if (m != NULL && m->dhcp_os != OS_UNKNOWN)
+			h->os = (struct os_verdict){ m->dhcp_os, OS_SRC_DHCP,
+						     0 };
+	}
 	h->id = ifc->next_host_id++;
 	h->first_ms = h->last_ms = h->seen_ms = now;
 	h->source = ifc->cur_source;
@@ -486,6 +509,15 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	ifc->stats.total_hosts++;
 	if (h->is_local)
 		ifc->num_local_hosts++;
+	tables_geo_host_new(ifc, h, now);
+	if (h->is_local && ifc->num_act_hosts < TABLES_MAX_ACT_HOSTS) {
+		/* per new host, not per packet: the map of merge/activity.h */
+		h->act = activity_new();
+		if (h->act != NULL) {
+			ifc->num_act_hosts++;
+			activity_mark(h->act, now / 1000);
+		}
+	}
 	if (ifc->want_host_new)
 		sink_host_new(ifc,
 			      h); /* e.g. asks the host cache (no I/O here) */
@@ -508,8 +540,13 @@ host_free(struct iface *ifc, struct host *h)
 	ifc->num_hosts--;
 	if (h->is_local)
 		ifc->num_local_hosts--;
+	tables_geo_host_free(ifc, h);
 	free(h->l7);
 	free(h->name);
+	if (h->act != NULL) {
+		activity_free(h->act);
+		ifc->num_act_hosts--;
+	}
 	objpool_free(&ifc->host_pool, h);
 }
 
@@ -689,6 +726,24 @@ flow_dpi_get(const struct flow *f, struct dpi_flow *d)
 	d->detection_done = f->detection_done;
 	d->guessed = f->guessed;
 	d->l4_proto = f->l4_proto;
+	d->os.os = OS_UNKNOWN;
+}
+
+static int
+ip_is_zero(const struct ipaddr *ip)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(ip->a, zero, sizeof(zero)) == 0;
+}
+
+/* A client that named its OS to nDPI (HTTP User-Agent) keeps the
+ * verdict: once per flow, when its detection ends. */
+static void
+flow_os_apply(struct flow *f, const struct os_verdict *v)
+{
+	if (f->cli_host != NULL)
+		os_merge(&f->cli_host->os, v);
 }
 
 static inline void
@@ -702,6 +757,8 @@ flow_dpi_put(struct flow *f, const struct dpi_flow *d)
 	f->ndpi_pkts = d->ndpi_pkts;
 	f->detection_done = d->detection_done;
 	f->guessed = d->guessed;
+	if (d->os.os != OS_UNKNOWN)
+		flow_os_apply(f, &d->os);
 }
 
 /* dpi_giveup() on f; returns 1 when its L7 changed. */
@@ -821,6 +878,10 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 	counters_add(host_l4_counters(h, f->l4_proto), sb, sp, rb, rp);
 	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
 		SAT_ADD(h->unknown_bytes, counter_add_sat(sb, rb));
+	/* the activity map: one bit per second, looked at only when the
+	 * host's second changes (last_ms is on this cache line) */
+	if (h->is_local && now / 1000 != h->last_ms / 1000 && h->act != NULL)
+		activity_mark(h->act, now / 1000);
 	e = host_l7_of_flow(h, f, now);
 	if (e != NULL) {
 		counters_add(&e->c, sb, sp, rb, rp);
@@ -974,6 +1035,58 @@ pkt_swapped(const struct pkt *p, struct pkt *q)
 	memcpy(q->dst_mac, p->src_mac, 6);
 }
 
+/* A DHCP request (client port 68 to 67) naming its client's OS: the
+ * sending host takes the verdict if it has its address (renewals); its
+ * MAC keeps it for the IP host it becomes (host_get), since DISCOVER and
+ * REQUEST come from 0.0.0.0.  Per DHCP packet only. */
+static void
+dhcp_os(struct iface *ifc, struct host *h, const struct pkt *p)
+{
+	struct os_verdict v;
+	struct mac *m;
+
+	if (p->is_fragment || p->l4_payload == NULL ||
+	    !os_from_dhcp_packet(p->l4_payload, p->l4_payload_len, &v))
+		return;
+	if (h != NULL && !ip_is_zero(&h->ip))
+		os_merge(&h->os, &v);
+	if (p->has_mac && (m = mac_find(ifc, p->src_mac, p->vlan)) != NULL)
+		m->dhcp_os = v.os;
+}
+
+/*
+ * The coarse OS class of a SYN's sender (dpi/os.h, os_from_syn): the TTL
+ * is byte 8 of an IPv4 header, byte 7 (hop limit) of IPv6; the window is
+ * bytes 14-15 of the TCP header, found here for IPv4 and for IPv6
+ * without extension headers only.  Hosts with a verdict skip it.
+ */
+static void
+syn_os(struct host *h, const struct pkt *p)
+{
+	const uint8_t *l3 = p->l3, *th = NULL;
+	struct os_verdict v;
+	uint16_t win = 0;
+	uint8_t ttl;
+
+	if (h == NULL || h->os.src != OS_SRC_NONE || l3 == NULL ||
+	    p->l3_len < 40 || p->is_fragment)
+		return;
+	if (p->ip_version == 4 && (l3[0] >> 4) == 4) {
+		ttl = l3[8];
+		th = l3 + (l3[0] & 0x0f) * 4;
+	} else if (p->ip_version == 6 && (l3[0] >> 4) == 6) {
+		ttl = l3[7];
+		if (l3[6] == IPPROTO_TCP)
+			th = l3 + 40;
+	} else {
+		return;
+	}
+	if (th != NULL && th + 16 <= l3 + p->l3_len)
+		win = (uint16_t)(th[14] << 8 | th[15]);
+	if (os_from_syn(ttl, win, &v))
+		os_merge(&h->os, &v);
+}
+
 void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
@@ -1038,9 +1151,13 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	d[c2s ? 1 : 3] = n;
 	flow_account(ifc, f, d, c2s ? p->tcp_flags : 0, c2s ? 0 : p->tcp_flags,
 		     now, now);
+	if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & 0x12) == 0x02)
+		syn_os(c2s ? f->cli_host : f->srv_host, p); /* SYNs only */
+	else if (p->l4_proto == IPPROTO_UDP && p->sport == 68 && p->dport == 67)
+		dhcp_os(ifc, c2s ? f->cli_host : f->srv_host, p);
 	/* DNS answers name addresses (merge/names.c): only packets from
 	 * port 53 pay more than this compare */
-	if (p->sport == 53 && p->l4_proto == 17)
+	else if (p->l4_proto == IPPROTO_UDP && p->sport == 53)
 		names_dns_packet(ifc, p);
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
@@ -1331,12 +1448,36 @@ flow_hinted(struct iface *ifc, const struct flow_update *u, int *c2s)
 	return h->f;
 }
 
+/*
+ * A probe's HTTP_USER_AGENT (nProbe field 57655, kept in the update's
+ * extra JSON text as "HTTP_USER_AGENT":"<JSON-escaped text>") names the
+ * client's OS as a captured User-Agent does.  Read on a flow's first
+ * update only, so the ingest path pays one strstr per new flow.
+ */
+static void
+update_os(struct flow *f, const char *extra)
+{
+	static const char key[] = "\"HTTP_USER_AGENT\":\"";
+	const char *v, *e;
+	struct os_verdict os;
+
+	if (f->cli_host == NULL || f->cli_host->os.src >= OS_SRC_UA ||
+	    (v = strstr(extra, key)) == NULL)
+		return;
+	v += sizeof(key) - 1;
+	for (e = v; *e != '\0' && *e != '"' && e - v < 512; e++)
+		if (*e == '\\' && e[1] != '\0')
+			e++; /* an escaped character, e.g. \" or \/ */
+	if (os_from_user_agent(v, (size_t)(e - v), &os))
+		os_merge(&f->cli_host->os, &os);
+}
+
 int
 iface_flow_update(struct iface *ifc, const struct flow_update *u)
 {
 	struct flow_key k;
 	struct flow *f;
-	uint64_t now, seen, d[4];
+	uint64_t now, seen, d[4], prev_last;
 	uint32_t hv = 0;
 	uint8_t origin;
 	int c2s = 1;
@@ -1390,9 +1531,13 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->collected = 1;
 		f->detection_done = 1;
 		f->seen_ms = seen;
+		if (u->extra != NULL)
+			update_os(f, u->extra); /* once per new flow */
 	} else if (f->seen_ms + LRU_SLACK_MS <= seen) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
+	prev_last =
+		f->collected && f->c2s_pkts + f->s2c_pkts > 0 ? f->last_ms : 0;
 	update_deltas(f, u, c2s, d);
 	if (u->exporter.v)
 		f->exporter = u->exporter;
@@ -1443,6 +1588,21 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 			     now, seen);
 	if (u->first_ms && u->first_ms < f->first_ms)
 		f->first_ms = u->first_ms;
+	if (u->last_ms != 0) {
+		/* a collected flow was active from its first to its last
+		 * switched second; an update marks only what it adds to the
+		 * flow's span (the map bounds a range to a day) */
+		uint64_t a = u->first_ms ? u->first_ms : u->last_ms;
+
+		if (a < prev_last)
+			a = prev_last;
+		if (f->cli_host && f->cli_host->is_local && f->cli_host->act)
+			activity_mark_range(f->cli_host->act, a / 1000,
+					    u->last_ms / 1000);
+		if (f->srv_host && f->srv_host->is_local && f->srv_host->act)
+			activity_mark_range(f->srv_host->act, a / 1000,
+					    u->last_ms / 1000);
+	}
 	/* L7: the exporter's verdict, else nDPI's guess from ports and IPs */
 	if (u->l7_master || u->l7_app) {
 		f->l7_master = u->l7_master;
@@ -1509,6 +1669,10 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	u.out_pkts = f->s2c_pkts - f->exp_s2c_pkts;
 	u.first_ms = f->first_ms;
 	u.last_ms = f->last_ms;
+	if (f->cli_host != NULL && f->cli_host->geo != NULL)
+		u.src_as = f->cli_host->geo->asn;
+	if (f->srv_host != NULL && f->srv_host->geo != NULL)
+		u.dst_as = f->srv_host->geo->asn;
 	u.src_tcp_flags = f->c2s_tcp_flags;
 	u.dst_tcp_flags = f->s2c_tcp_flags;
 	u.l7_master = f->l7_master;
@@ -1745,7 +1909,9 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 				   &h->thpt_last_bytes, elapsed_ms);
 		h->thpt_pps = rate(h->c.pkts_sent + h->c.pkts_rcvd,
 				   &h->thpt_last_pkts, elapsed_ms);
+		tables_geo_sync(ifc, h);
 	}
+	tables_geo_thpt(ifc, elapsed_ms);
 }
 
 void
@@ -1767,7 +1933,10 @@ tables_fini(struct iface *ifc)
 		LRU_UNLINK(ifc, host_head, host_tail, h);
 		free(h->l7);
 		free(h->name);
+		free(h->geo);
+		activity_free(h->act);
 	}
+	tables_geo_fini(ifc);
 	objpool_fini(&ifc->flow_pool);
 	objpool_fini(&ifc->host_pool);
 	while ((m = ifc->mac_head) != NULL) {
@@ -1820,7 +1989,9 @@ tables_host_mem(const struct iface *ifc)
 		return 0;
 	for (h = ifc->host_head; h != NULL; h = h->next)
 		total += ifc->host_pool.size +
-			 (uint64_t)h->cap_l7 * sizeof(struct host_l7);
+			 (uint64_t)h->cap_l7 * sizeof(struct host_l7) +
+			 (h->geo != NULL ? sizeof(struct geo_info) : 0) +
+			 (h->act ? activity_mem(h->act) : 0);
 	total += (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *);
 	return total / ifc->num_hosts;
 }

@@ -59,6 +59,17 @@ void iface_restore_apply(struct iface *ifc);
 /* Frees restores never applied (iface_free). */
 void sink_restores_free(struct iface *ifc);
 
+/* merge/geo_tables.c: the GeoIP data of a new host (looked up once,
+ * here) and its AS and country entries; sync adds the bytes a host
+ * counted since its last sync to them (tables_update_thpt, queries, host
+ * free); thpt recomputes their throughputs. */
+void tables_geo_host_new(struct iface *ifc, struct host *h, uint64_t now);
+void tables_geo_sync(struct iface *ifc, struct host *h);
+void tables_geo_sync_all(struct iface *ifc);
+void tables_geo_host_free(struct iface *ifc, struct host *h);
+void tables_geo_thpt(struct iface *ifc, uint64_t elapsed_ms);
+void tables_geo_fini(struct iface *ifc);
+
 /* Approximate bytes of memory per active flow / host (benchmarks). */
 uint64_t tables_flow_mem(const struct iface *ifc);
 uint64_t tables_host_mem(const struct iface *ifc);

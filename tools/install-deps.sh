@@ -26,7 +26,7 @@ PKGS=(
 	# the TSan build (--enable-tsan) uses gcc's runtime
 	libtsan2
 	rrdtool
-	libjs-bootstrap5 libjs-chart.js openssl chromium chromium-driver python3-selenium
+	libjs-bootstrap5 libjs-chart.js libjs-leaflet openssl chromium chromium-driver python3-selenium
 )
 
 missing=()

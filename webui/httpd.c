@@ -38,7 +38,13 @@
  *      top-level keys of a JSON body become the parameters;
  *   8. the upstream page paths (/lua/index.lua, ...) are mapped to static
  *      HTML pages that fetch their data from REST;
- *   9. anything else: a 404 HTML page.
+ *   9. a page script of -2/--scripts-dir (<dir>/lua/<path>.lua,
+ *      lua/engine.h): built-in routes and pages always win, a script
+ *      under lua/admin/ needs an administrator, a POST of a cookie
+ *      session needs the CSRF token like REST calls.  The request is
+ *      copied into a job for the Lua workers and the connection is
+ *      suspended until the job is done (no Lua on MHD's threads);
+ *  10. anything else: a 404 HTML page.
  * Every answer carries upstream's security headers and a Server header.
  *
  * Resource limits (an outsider must not stall the server for others):
@@ -85,6 +91,9 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
+#include "lua/engine.h"
+#include "lua/parse.h"
+#include "merge/query.h"
 #include "state/auth.h"
 #include "webui/httpd.h"
 #include "webui/rest.h"
@@ -147,6 +156,7 @@ struct httpd {
 	pthread_mutex_t log_lock; /* MHD's messages come from its threads */
 	struct ratelimit log_rl;
 	struct ratelimit refusal_rl; /* log_refusal(), under log_lock too */
+	struct luaeng *lua;	     /* page scripts (NULL: none) */
 	unsigned long cut_total;     /* connections cut at their deadline */
 	unsigned long cut_logged;
 	time_t cut_log_at;
@@ -158,7 +168,10 @@ struct httpd_req {
 	size_t len, cap;
 	int started; /* the handler has seen the headers */
 	int too_big;
-	int too_many_args; /* more than HTTPD_ARGS_MAX parameters */
+	int too_many_args;	     /* more than HTTPD_ARGS_MAX parameters */
+	struct luaeng_job *job;	     /* a page script run (owned) */
+	struct MHD_Connection *conn; /* suspended while job runs */
+	int job_done;		     /* __atomic: set by the Lua worker */
 };
 
 static void conn_mark(struct httpd *h, struct MHD_Connection *c, int busy);
@@ -206,6 +219,7 @@ static const struct {
 	{ "/lua/protocols_stats.lua", "pages/protocols_stats.html", 0 },
 	{ "/lua/as_stats.lua", "pages/as_stats.html", 0 },
 	{ "/lua/country_stats.lua", "pages/country_stats.html", 0 },
+	{ "/lua/hosts_geomap.lua", "pages/hosts_geomap.html", 0 },
 	{ "/lua/vlan_stats.lua", "pages/vlan_stats.html", 0 },
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
@@ -221,6 +235,7 @@ static const struct {
 } httpd_aliases[] = {
 	{ "/javascript/bootstrap5/", "/usr/share/javascript/bootstrap5/" },
 	{ "/javascript/chart.js/", "/usr/share/javascript/chart.js/" },
+	{ "/javascript/leaflet/", "/usr/share/javascript/leaflet/" },
 };
 #define HTTPD_ALIAS_ROOT "/usr/share/"
 
@@ -577,11 +592,18 @@ static void
 add_common_headers(struct httpd *h, struct MHD_Connection *c,
 		   struct MHD_Response *r, const char *url, const char *ctype)
 {
+	/* a Lua page may have set its own (lua_reply) */
+	static const char *const def[][2] = {
+		{ "Cache-Control", HTTPD_NO_CACHE },
+		{ "Pragma", "no-cache" },
+		{ "X-Frame-Options", "DENY" },
+		{ "X-Content-Type-Options", "nosniff" },
+	};
+
 	MHD_add_response_header(r, "Server", h->server);
-	MHD_add_response_header(r, "Cache-Control", HTTPD_NO_CACHE);
-	MHD_add_response_header(r, "Pragma", "no-cache");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+		if (!MHD_get_response_header(r, def[i][0]))
+			MHD_add_response_header(r, def[i][0], def[i][1]);
 	if (ctype)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	if (!strncmp(url, "/lua/rest/", 10)) {
@@ -1254,6 +1276,19 @@ state_changing(const char *url, const char *method)
 	return 0;
 }
 
+/* The session's CSRF token came with the request: header X-CSRF-Token,
+ * else the parameter (param, may be NULL). */
+static int
+csrf_ok(struct MHD_Connection *c, const struct auth_user *u, const char *param)
+{
+	const char *t =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+
+	if (!t)
+		t = param;
+	return t && strlen(t) == AUTH_ID_LEN && !strcmp(t, u->csrf);
+}
+
 static enum MHD_Result
 serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	   const char *method, const struct httpd_req *req,
@@ -1276,29 +1311,249 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 		    rest_params_merge_json(&p, req->body, req->len) < 0)
 			log_debug("http: %s: body is not a JSON object", url);
 	}
-	if (u->via_session && state_changing(url, method)) {
-		const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							    "X-CSRF-Token");
-
-		if (!t)
-			t = rest_params_get(&p, "csrf");
-		if (!t || strlen(t) != AUTH_ID_LEN || strcmp(t, u->csrf)) {
-			rest_params_fini(&p);
-			log_info("http: %s by %s without a valid CSRF token",
-				 url, u->name);
-			return reply(
-				h, c, url, MHD_HTTP_FORBIDDEN,
-				"application/json",
-				ui_error_body(REST_RC_NOT_GRANTED,
-					      "Missing or wrong CSRF token",
-					      &status));
-		}
+	if (u->via_session && state_changing(url, method) &&
+	    !csrf_ok(c, u, rest_params_get(&p, "csrf"))) {
+		rest_params_fini(&p);
+		log_info("http: %s by %s without a valid CSRF token", url,
+			 u->name);
+		return reply(h, c, url, MHD_HTTP_FORBIDDEN, "application/json",
+			     ui_error_body(REST_RC_NOT_GRANTED,
+					   "Missing or wrong CSRF token",
+					   &status));
 	}
 	r = rest_handle(url, &p, u, &status, &body);
 	rest_params_fini(&p);
 	if (r < 0)
 		return MHD_NO;
 	return reply(h, c, url, status, "application/json", body);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lua pages (lua/engine.h)                                            */
+
+static enum MHD_Result
+kv_collect(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	(void)kind;
+	/* the 1.x password cookie is a credential, not page data */
+	if (kind == MHD_COOKIE_KIND && !strcmp(k, "password"))
+		return MHD_YES;
+	luaeng_kv_add(cls, k, v ? v : "");
+	return MHD_YES;
+}
+
+static int
+form_collect(void *arg, const char *k, const char *v)
+{
+	return luaeng_kv_add(arg, k, v);
+}
+
+/* Called on a Lua worker when the job is done: from here on the job is
+ * the connection's thread's again. */
+static void
+lua_done(struct luaeng_job *j, void *arg)
+{
+	struct httpd_req *req = arg;
+
+	(void)j;
+	__atomic_store_n(&req->job_done, 1, __ATOMIC_RELEASE);
+	MHD_resume_connection(req->conn);
+}
+
+/* The interface a page shows (lua-api.md 1.7): ?ifname= (a name or an
+ * id), else the ifname cookie, else the first interface. */
+static void
+lua_ifname(struct MHD_Connection *c, struct luaeng_job *j)
+{
+	const char *want =
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ifname");
+	struct iface *ifc = NULL;
+
+	if (!want || !*want)
+		want = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+						   "ifname");
+	for (int i = 0; want && *want && i < query_iface_count() && !ifc; i++) {
+		struct iface *x = query_iface_at(i);
+		const char *n1 = query_iface_name(x);
+		const char *n2 = query_iface_ifname(x);
+		char id[16];
+
+		snprintf(id, sizeof(id), "%d", query_iface_id(x));
+		if ((n1 && !strcmp(n1, want)) || (n2 && !strcmp(n2, want)) ||
+		    !strcmp(id, want))
+			ifc = x;
+	}
+	if (!ifc)
+		ifc = query_iface_at(0);
+	if (ifc) {
+		const char *n = query_iface_name(ifc);
+
+		snprintf(j->ifname, sizeof(j->ifname), "%s", n ? n : "");
+		j->ifid = query_iface_id(ifc);
+	}
+}
+
+/*
+ * Copies the request into a job, suspends the connection and queues the
+ * job; lua_reply() answers when the worker resumed the connection.
+ * Returns -1 when url names no script (the caller answers 404).
+ */
+static int
+serve_lua(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
+	  const char *method, struct httpd_req *req, const struct auth_user *u,
+	  enum MHD_Result *res)
+{
+	struct httpd *h = s->h;
+	struct luaeng_job *j;
+	const char *ct, *v;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!h->lua)
+		return -1;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		*res = MHD_NO;
+		return 0;
+	}
+	if (luaeng_resolve(h->lua, url, j) < 0) {
+		free(j);
+		return -1;
+	}
+	if (!strncmp(url, "/lua/admin/", 11) && !u->admin) {
+		free(j);
+		*res = reply_html(h, c, url, MHD_HTTP_FORBIDDEN,
+				  "403 Forbidden",
+				  "This page needs administrator rights.");
+		return 0;
+	}
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, kv_collect,
+				  &j->get);
+	MHD_get_connection_values(c, MHD_COOKIE_KIND, kv_collect, &j->cookie);
+	ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (req->len && ct &&
+	    !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+		luaparse_form(req->body, req->len, form_collect, &j->post);
+	} else if (req->len) {
+		struct rest_params p;
+
+		rest_params_init(&p);
+		if (rest_params_merge_json(&p, req->body, req->len) == 0)
+			for (size_t i = 0; i < p.n; i++)
+				luaeng_kv_add(&j->post, p.v[i].name,
+					      p.v[i].value);
+		rest_params_fini(&p);
+	}
+	if (u->via_session && state_changing(url, method)) {
+		const char *t = MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, "csrf");
+
+		for (size_t i = 0; !t && i < j->post.n; i++)
+			if (!strcmp(j->post.k[i], "csrf"))
+				t = j->post.v[i];
+		if (!csrf_ok(c, u, t)) {
+			log_info("http: %s by %s without a valid CSRF token",
+				 url, u->name);
+			luaeng_job_fini(j);
+			free(j);
+			*res = reply_html(h, c, url, MHD_HTTP_FORBIDDEN,
+					  "403 Forbidden",
+					  "Missing or wrong CSRF token.");
+			return 0;
+		}
+	}
+	luaeng_kv_add(&j->server, "REQUEST_METHOD", method);
+	luaeng_kv_add(&j->server, "URI", url);
+	luaeng_kv_add(&j->server, "DOCUMENT_URI", url);
+	client_addr(c, addr, sizeof(addr));
+	luaeng_kv_add(&j->server, "REMOTE_ADDR", addr);
+	luaeng_kv_add(&j->server, "HTTPS", s->tls ? "on" : "off");
+	static const char *const hv[][2] = {
+		{ "Host", "HTTP_HOST" },
+		{ "Host", "SERVER_NAME" },
+		{ "Referer", "HTTP_REFERER" },
+		{ "User-Agent", "HTTP_USER_AGENT" },
+		{ "Accept", "HTTP_ACCEPT" },
+		{ "Content-Type", "CONTENT_TYPE" },
+	};
+	for (size_t i = 0; i < sizeof(hv) / sizeof(hv[0]); i++) {
+		v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, hv[i][0]);
+		if (v)
+			luaeng_kv_add(&j->server, hv[i][1], v);
+	}
+	snprintf(j->user, sizeof(j->user), "%s", u->name);
+	snprintf(j->session, sizeof(j->session), "%s", u->session);
+	j->admin = u->admin;
+	lua_ifname(c, j);
+	j->done = lua_done;
+	j->arg = req;
+	req->job = j;
+	req->conn = c;
+	MHD_suspend_connection(c);
+	if (luaeng_submit(h->lua, j) < 0) {
+		j->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		j->failed = 1;
+		lua_done(j, req);
+	}
+	*res = MHD_YES;
+	return 0;
+}
+
+/* The finished job's answer (the connection was resumed). */
+static enum MHD_Result
+lua_reply(struct httpd *h, struct MHD_Connection *c, const char *url,
+	  struct httpd_req *req)
+{
+	struct luaeng_job *j = req->job;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char *line, *next;
+
+	if (j->status == MHD_HTTP_SERVICE_UNAVAILABLE || !j->body) {
+		enum MHD_Result rr;
+		struct MHD_Response *busy;
+
+		if (j->status != MHD_HTTP_SERVICE_UNAVAILABLE && !j->body &&
+		    !j->failed) {
+			j->body =
+				strdup(""); /* a script that printed nothing */
+			if (!j->body)
+				return MHD_NO;
+		} else {
+			busy = MHD_create_response_from_buffer(
+				0, (void *)"", MHD_RESPMEM_PERSISTENT);
+			if (!busy)
+				return MHD_NO;
+			MHD_add_response_header(busy, "Retry-After", "1");
+			add_common_headers(h, c, busy, url, "text/plain");
+			rr = MHD_queue_response(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+						busy);
+			MHD_destroy_response(busy);
+			return rr;
+		}
+	}
+	r = MHD_create_response_from_buffer(j->len, j->body,
+					    MHD_RESPMEM_MUST_FREE);
+	if (!r)
+		return MHD_NO;
+	j->body = NULL; /* MHD's now */
+	/* "Name: value\n" lines from luaparse_headers() */
+	for (line = j->headers; line && *line; line = next) {
+		char *colon;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		colon = strchr(line, ':');
+		if (!colon || !colon[1])
+			continue;
+		*colon = '\0';
+		MHD_add_response_header(r, line, colon + 2);
+	}
+	add_common_headers(h, c, r, url, NULL);
+	ret = MHD_queue_response(c, (unsigned int)j->status, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1377,6 +1632,12 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 				"This page needs administrator rights.");
 		return serve_page(h, c, url, httpd_pages[i].file);
 	}
+	{
+		enum MHD_Result res;
+
+		if (serve_lua(s, c, url, method, req, &u, &res) == 0)
+			return res;
+	}
 	return reply_not_found(h, c, url);
 }
 
@@ -1423,6 +1684,12 @@ httpd_access(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	log_set_role("http");
+	if (req->job) {
+		/* resumed by lua_done(); anything else is early */
+		if (!__atomic_load_n(&req->job_done, __ATOMIC_ACQUIRE))
+			return MHD_YES;
+		return lua_reply(s->h, c, url, req);
+	}
 	return httpd_answer(s, c, url, method, req);
 }
 
@@ -1436,6 +1703,10 @@ httpd_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (req) {
 		if (req->started)
 			conn_mark(s->h, c, 0);
+		if (req->job) {
+			luaeng_job_fini(req->job);
+			free(req->job);
+		}
 		free(req->body);
 		free(req);
 		*con_cls = NULL;
@@ -1769,8 +2040,8 @@ static int
 srv_start(struct httpd *h, struct httpd_srv *s, const char *addr, int port,
 	  int tls)
 {
-	unsigned int flags =
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct sockaddr_storage ss;
 	struct sockaddr *sa;
 	struct MHD_OptionItem opts[5];
@@ -1914,6 +2185,7 @@ httpd_free(struct httpd *h)
 	pthread_cond_destroy(&h->conn_cond);
 	pthread_mutex_destroy(&h->conn_lock);
 	pthread_mutex_destroy(&h->log_lock);
+	luaeng_free(h->lua);
 	free(h->cert);
 	free(h);
 }
@@ -1929,6 +2201,7 @@ httpd_start(const struct prefs *p)
 	if (!h)
 		return NULL;
 	h->prefs = p;
+	ui_geo_init(p->map_tiles_url);
 	h->starter = pthread_self();
 	h->log_rl = rl;
 	h->refusal_rl = rl;
@@ -1950,6 +2223,7 @@ httpd_start(const struct prefs *p)
 		h->hostname[0] = '\0';
 	if (docroot_find(h, p->httpdocs_dir) < 0 || auth_init(p) < 0)
 		goto fail;
+	h->lua = luaeng_start(p, p->lua_workers);
 	if (pthread_create(&h->watchdog, NULL, httpd_watchdog, h) != 0) {
 		log_err("http: cannot start the watchdog thread");
 		goto fail;
@@ -1982,6 +2256,9 @@ httpd_stop(struct httpd *h)
 {
 	if (!h)
 		return;
+	/* the suspended connections are resumed before MHD stops (it
+	 * refuses to stop with one still suspended) */
+	luaeng_stop(h->lua);
 	if (h->http.d)
 		MHD_stop_daemon(h->http.d);
 	if (h->https.d)

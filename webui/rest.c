@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "common/log.h"
+#include "geo/geo.h"
 #include "merge/query.h"
 #include "webui/countries.h"
 #include "webui/rest.h"
@@ -523,6 +524,19 @@ rest_h_host_active(struct rest_call *c, json_t **rsp)
 		rest_param_int(p, "version", 4, 6, &v) && v != 5 ? (int)v : 0;
 	q.vlan = rest_param_int(p, "vlan", 0, 4095, &v) ? (int)v : -1;
 	param_str(p, "origin", q.origin, sizeof(q.origin));
+	if (rest_param_int(p, "asn", 0, UINT32_MAX, &v)) {
+		q.has_asn = 1;
+		q.asn = (uint32_t)v;
+	}
+	if (rest_params_get(p, "country") != NULL) {
+		/* a code is two letters; anything else matches no host */
+		const char *cc = rest_params_get(p, "country");
+
+		q.has_country = 1;
+		if (cc[0] != '\0' &&
+		    !param_str(p, "country", q.country, sizeof(q.country)))
+			q.country[0] = '\x01'; /* no country has it */
+	}
 	return list_run(ifc, c->route->build, &q, sizeof(q), NULL, *rsp, rsp);
 }
 
@@ -1020,44 +1034,90 @@ rest_h_host_contacts(struct rest_call *c, json_t **rsp)
 	return rest_run(ifc, c->route->build, &r, sizeof(r), &r.not_found, rsp);
 }
 
-/* Without a GeoIP database every host is in AS 0 ("Unknown"): asn absent
- * or 0 gives that one entry, any other AS none. */
+enum rest_rc
+rest_h_host_activitymap(struct rest_call *c, json_t **rsp)
+{
+	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct query_host_arg r;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r))
+		return REST_RC_INVALID_ARGUMENTS;
+	return rest_run(ifc,
+			param_bool(p, "seconds", 0)
+				? query_b_host_activity_seconds
+				: c->route->build,
+			&r, sizeof(r), &r.not_found, rsp);
+}
+
+enum rest_rc
+rest_h_host_correlation(struct rest_call *c, json_t **rsp)
+{
+	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	const char *m = rest_params_get(p, "method");
+	struct query_corr_arg r;
+	long max;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&r, 0, sizeof(r));
+	if (!param_host(p, &r.h))
+		return REST_RC_INVALID_ARGUMENTS;
+	if (m == NULL || strcmp(m, "pearson") == 0)
+		r.method = QUERY_CORR_PEARSON;
+	else if (strcmp(m, "jaccard") == 0)
+		r.method = QUERY_CORR_JACCARD;
+	else
+		return REST_RC_INVALID_ARGUMENTS;
+	r.max = rest_param_int(p, "max", 1, 100, &max) ? (int)max : 10;
+	return rest_run(ifc, c->route->build, &r, sizeof(r), &r.h.not_found,
+			rsp);
+}
+
+/* The AS table's entry of "asn" (absent: 0, the hosts in no AS) as a
+ * one-row array; an AS the interface never had gives an empty array. */
 enum rest_rc
 rest_h_asn_info(struct rest_call *c, json_t **rsp)
 {
 	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct query_asn_arg a = { 0 };
 	json_t *one = NULL;
-	enum rest_rc rc;
 	long asn;
 
-	if (rest_param_int(p, "asn", 0, UINT32_MAX, &asn) && asn != 0) {
-		if (!rest_param_iface(p, "ifid"))
-			return REST_RC_INVALID_INTERFACE;
-		*rsp = json_array();
-		return REST_RC_OK;
-	}
-	rc = rest_h_build(c, &one);
-	if (rc != REST_RC_OK)
-		return rc;
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	if (rest_param_int(p, "asn", 0, UINT32_MAX, &asn))
+		a.asn = (uint32_t)asn;
+	if (query_run(ifc, c->route->build, &a, sizeof(a), &one) < 0)
+		return REST_RC_INTERNAL_ERROR;
 	*rsp = json_array();
-	json_array_append_new(*rsp, one);
+	if (one != NULL)
+		json_array_append_new(*rsp, one);
 	return REST_RC_OK;
 }
 
-/* A bare string: the AS name of "ip" ("" while no GeoIP database is
- * loaded). */
+/* A bare string: the AS name of "ip" from the ASN database ("" when it
+ * is not loaded or does not know ip). */
 enum rest_rc
 rest_h_asn_name(struct rest_call *c, json_t **rsp)
 {
 	const struct rest_params *p = c->p;
 	char buf[IPADDR_STRLEN + 8];
 	struct ipaddr ip;
+	struct geo_info g;
 
 	if (!param_str(p, "ip", buf, sizeof(buf)) ||
 	    ipaddr_parse(&ip, buf) != 0)
 		return REST_RC_INVALID_ARGUMENTS;
-	*rsp = json_string("");
-	return REST_RC_OK;
+	if (geo_lookup(&ip, &g) < 0)
+		g.asname[0] = '\0';
+	*rsp = json_string(g.asname);
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
 static int

@@ -158,6 +158,11 @@ enum rest_rc rest_h_host_l7_stats(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_flow_traffic(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_flow_graph(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_host_contacts(struct rest_call *c, json_t **rsp);
+/* get/host/activitymap.lua (?seconds=1: the active seconds) and
+ * get/host/correlation.lua (?method=pearson|jaccard, ?max=): the host's
+ * activity map (merge/query_activity.c). */
+enum rest_rc rest_h_host_activitymap(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_correlation(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_asn_info(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_asn_name(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_country_name(struct rest_call *c, json_t **rsp);

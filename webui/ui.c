@@ -404,6 +404,29 @@ ui_h_geo_list(struct rest_call *c, json_t **rsp)
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
+/* --map-tiles-url, set by httpd_start() before the server answers */
+static const char *ui_tiles_url;
+
+void
+ui_geo_init(const char *tiles_url)
+{
+	ui_tiles_url = tiles_url;
+}
+
+/* The map's markers (merge/query.c) and the tile URL the page may use
+ * ("" = none: the page draws the world outline the node serves). */
+enum rest_rc
+ui_h_geo_hosts(struct rest_call *c, json_t **rsp)
+{
+	enum rest_rc rc = run(c, NULL, 0, rsp);
+
+	if (rc != REST_RC_OK)
+		return rc;
+	json_object_set_new(*rsp, "tiles_url",
+			    json_string(ui_tiles_url ? ui_tiles_url : ""));
+	return REST_RC_OK;
+}
+
 enum rest_rc
 ui_h_matrix(struct rest_call *c, json_t **rsp)
 {

@@ -29,6 +29,10 @@ enum rest_rc ui_h_iface_name(struct rest_call *c, json_t **rsp);
 /* A paged list of the route's builder's rows: VLANs; ASes, countries. */
 enum rest_rc ui_h_vlans(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_geo_list(struct rest_call *c, json_t **rsp);
+/* get/geo/hosts.lua (the map); ui_geo_init: the --map-tiles-url it
+ * reports, set once on main before the server starts. */
+enum rest_rc ui_h_geo_hosts(struct rest_call *c, json_t **rsp);
+void ui_geo_init(const char *tiles_url);
 enum rest_rc ui_h_matrix(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_flow_details(struct rest_call *c, json_t **rsp);
 /* An error envelope with a human message; sets *status. */

@@ -108,6 +108,7 @@ const NT_MENU = [
 	['Matrix', '/lua/hosts_matrix.lua'],
 	['ASes', '/lua/as_stats.lua'],
 	['Countries', '/lua/country_stats.lua'],
+	['Hosts map', '/lua/hosts_geomap.lua'],
 	['VLANs', '/lua/vlan_stats.lua'],
 	['Historical', '/lua/historical.lua'],
 ];

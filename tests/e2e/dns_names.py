@@ -198,4 +198,34 @@ if zmq is not None:
         expect(r["name"] == "", "a DNS_QUERY does not name the DNS server: %r" % r["name"])
     ctx.destroy(linger=0)
 
+# 5. host search by AS name and country (GeoIP test databases and the
+#    capture of geoip.py: 1.128.0.1 is AS1221 "Telstra Pty Ltd",
+#    89.160.20.112 is in SE)
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import geoip  # noqa: E402
+
+gtmp = tempfile.mkdtemp(prefix="dns-geo-")
+try:
+    gpcap = os.path.join(gtmp, "geo.pcap")
+    geoip.make_pcap(gpcap)
+    gdir = os.path.join(gtmp, "geo")
+    os.mkdir(gdir)
+    shutil.copy(os.path.join(geoip.GEO, "GeoLite2-City-Test.mmdb"),
+                os.path.join(gdir, "GeoLite2-City.mmdb"))
+    shutil.copy(os.path.join(geoip.GEO, "GeoLite2-ASN-Test.mmdb"),
+                os.path.join(gdir, "GeoLite2-ASN.mmdb"))
+    with Node(["-i", gpcap, "--geoip-dir", gdir, "-m", "192.168.1.0/24,fd00::/8"],
+              name="dns-geo") as n:
+        n.wait_ended()
+        r = n.rest("get/host/find.lua", ifid=0, query="telstra")["results"]
+        expect([(x["ip"], x["match"], x["label"]) for x in r] ==
+               [("1.128.0.1", "asname", "Telstra Pty Ltd")],
+               "find by AS name 'telstra': %r" % r)
+        r = n.rest("get/host/find.lua", ifid=0, query="se")["results"]
+        expect(any(x["ip"] == "89.160.20.112" and x["match"] == "country" for x in r),
+               "find by country 'se': %r" % [(x["ip"], x["match"]) for x in r])
+finally:
+    shutil.rmtree(gtmp, ignore_errors=True)
+
 sys.exit(summary())

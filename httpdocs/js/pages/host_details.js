@@ -23,6 +23,10 @@ NT.start(async function () {
 			 h.httpbl.threat + ', type ' + h.httpbl.type : '') + '</span>') : '') +
 		item('MAC', NT.esc(h.mac)) + item('VLAN', NT.esc(h.vlan)) +
 		item('Location', h.localhost ? 'local' : 'remote') +
+		item('Country', h.country ? NT.esc(h.country) + (h.city ? ' (' + NT.esc(h.city) + ')' : '') +
+			(h.continent ? ', ' + NT.esc(h.continent) : '') : 'Unknown') +
+		item('AS', h.asn ? 'AS' + NT.esc(h.asn) + ' ' + NT.esc(h.asname) : 'Unknown') +
+		item('OS', h.os ? NT.esc(h.os_detail || h.os_name) : '<span class="text-muted">unknown</span>') +
 		item('First seen', NT.time(h.seen && h.seen.first || h['seen.first'])) +
 		item('Last seen', NT.time(h.seen && h.seen.last || h['seen.last'])) +
 		item('Sent', NT.bytes(h['bytes.sent']) + ' / ' + NT.num(h['packets.sent']) + ' packets') +
@@ -37,6 +41,7 @@ NT.start(async function () {
 	else
 		tsBox.innerHTML = '<p class="text-muted mb-0" id="host-ts-none">No time series: ' +
 			'only local hosts (-m) get one, and this host is remote.</p>';
+	NT.hostActivity(document.getElementById('host-activity'), h);
 	const l7 = await NT.api('get/host/l7/stats.lua', { ifid: NT.ifid, host: host });
 	const sl = l7.rc === 0 ? l7.rsp : [];
 	new Chart(document.getElementById('host-l7'), {

@@ -11,6 +11,8 @@ NT.start(async function () {
 		const x = { mode: f.mode.value };
 		if (f.version.value) x.version = f.version.value;
 		if (/^\d+$/.test(f.vlan.value)) x.vlan = f.vlan.value;
+		if (q('asn') !== null) x.asn = q('asn'); /* from the AS page */
+		if (q('country') !== null) x.country = q('country'); /* Countries page */
 		return x;
 	};
 	const t = new NT.Table({ el: document.getElementById('hosts'), id: 'hosts-table',
@@ -20,6 +22,7 @@ NT.start(async function () {
 			{ label: 'Location', render: r => r.is_localhost ? '<span class="badge bg-success">local</span>' :
 				'<span class="badge bg-secondary">remote</span>' },
 			{ label: 'VLAN', sort: 'vlan', render: r => r.vlan || '' },
+			{ label: 'OS', render: r => NT.esc(r.os_detail || '') },
 			{ label: 'Flows', sort: 'num_flows', render: r => NT.num(r.num_flows.total) },
 			{ label: 'Seen since', sort: 'since', render: r => NT.time(r.first_seen) },
 			{ label: 'Throughput', sort: 'thpt', render: r => NT.bps(r.thpt.bps) },

@@ -1,0 +1,250 @@
+/*
+ * geo_tables.c - the AS and country tables of an interface, and the
+ * GeoIP data of its hosts.
+ *
+ * A host is looked up in the GeoIP databases (geo/geo.h) once, when
+ * host_get() creates it: that is one lookup per new host, never per
+ * packet (docs/geo.md has the measured cost).  The answer is kept on the
+ * host (h->geo, heap, only when something was found) and the host joins
+ * one entry of the AS table (AS 0 "Unknown" when not in an AS) and one of
+ * the country table (code "" when not located).
+ *
+ * The tables' traffic is the traffic of their hosts, added by the owner
+ * thread as deltas: each host remembers what it has already given
+ * (geo_sent/geo_rcvd) and tables_geo_sync() adds the rest, from the once-
+ * a-second throughput walk that visits every host anyway, before a query
+ * reads the tables, and when a host is freed.  The packet path is
+ * untouched, and the tables keep the bytes of purged hosts, like the
+ * VLAN table.
+ *
+ * Owner thread only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "geo/geo.h"
+#include "merge/iface.h"
+#include "merge/iface_priv.h"
+#include "merge/tables.h"
+
+/* The country index: 26 * 26 letter pairs, and one slot for "". */
+#define CC_UNKNOWN (26 * 26)
+
+static uint32_t
+cc_slot(const char *code)
+{
+	if (code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
+	    code[1] <= 'Z' && code[2] == '\0')
+		return (uint32_t)(code[0] - 'A') * 26 +
+		       (uint32_t)(code[1] - 'A');
+	return CC_UNKNOWN;
+}
+
+/* A new zeroed entry at the end of *arr; NULL out of memory. */
+static struct iface_geo *
+entry_add(struct iface_geo **arr, uint32_t *n, uint32_t *cap, uint64_t now)
+{
+	struct iface_geo *e;
+
+	if (*n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 16;
+
+		e = realloc(*arr, c * sizeof(*e));
+		if (e == NULL)
+			return NULL;
+		*arr = e;
+		*cap = c;
+	}
+	e = &(*arr)[(*n)++];
+	memset(e, 0, sizeof(*e));
+	e->first_ms = e->last_ms = now;
+	return e;
+}
+
+/* Rebuilds the AS index at twice its size (load stays under 1/2). */
+static int
+asn_index_grow(struct iface *ifc)
+{
+	uint32_t n = ifc->asn_index ? (ifc->asn_index_mask + 1) * 2 : 64;
+	uint32_t *x = calloc(n, sizeof(*x));
+
+	if (x == NULL)
+		return -1;
+	for (uint32_t i = 0; i < ifc->n_asns; i++) {
+		uint32_t s = hash_mix32(ifc->asns[i].asn) & (n - 1);
+
+		while (x[s] != 0)
+			s = (s + 1) & (n - 1);
+		x[s] = i + 1;
+	}
+	free(ifc->asn_index);
+	ifc->asn_index = x;
+	ifc->asn_index_mask = n - 1;
+	return 0;
+}
+
+/* 1 + index of the AS entry of asn, added when new; 0 out of memory. */
+static uint32_t
+asn_get(struct iface *ifc, uint32_t asn, const char *name, uint64_t now)
+{
+	struct iface_geo *e;
+	uint32_t s;
+
+	if ((ifc->asn_index == NULL ||
+	     (ifc->n_asns + 1) * 2 > ifc->asn_index_mask + 1) &&
+	    asn_index_grow(ifc) < 0)
+		return 0;
+	s = hash_mix32(asn) & ifc->asn_index_mask;
+	while (ifc->asn_index[s] != 0) {
+		if (ifc->asns[ifc->asn_index[s] - 1].asn == asn)
+			return ifc->asn_index[s];
+		s = (s + 1) & ifc->asn_index_mask;
+	}
+	e = entry_add(&ifc->asns, &ifc->n_asns, &ifc->cap_asns, now);
+	if (e == NULL)
+		return 0;
+	e->asn = asn;
+	snprintf(e->name, sizeof(e->name), "%s", asn == 0 ? "Unknown" : name);
+	ifc->asn_index[s] = ifc->n_asns;
+	return ifc->n_asns;
+}
+
+static uint32_t
+cc_get(struct iface *ifc, const char *code, uint64_t now)
+{
+	uint32_t slot = cc_slot(code);
+	struct iface_geo *e;
+
+	if (ifc->cc_index == NULL) {
+		ifc->cc_index = calloc(CC_UNKNOWN + 1, sizeof(*ifc->cc_index));
+		if (ifc->cc_index == NULL)
+			return 0;
+	}
+	if (ifc->cc_index[slot] != 0)
+		return ifc->cc_index[slot];
+	e = entry_add(&ifc->countries, &ifc->n_countries, &ifc->cap_countries,
+		      now);
+	if (e == NULL)
+		return 0;
+	if (slot != CC_UNKNOWN)
+		snprintf(e->code, sizeof(e->code), "%s", code);
+	ifc->cc_index[slot] = (uint16_t)ifc->n_countries;
+	return ifc->n_countries;
+}
+
+void
+tables_geo_host_new(struct iface *ifc, struct host *h, uint64_t now)
+{
+	struct geo_info g;
+	struct iface_geo *e;
+
+	if (geo_lookup(&h->ip, &g) == 0) {
+		h->geo = malloc(sizeof(*h->geo));
+		if (h->geo != NULL)
+			*h->geo = g;
+	}
+	h->as_idx = asn_get(ifc, h->geo ? h->geo->asn : 0,
+			    h->geo ? h->geo->asname : "", now);
+	h->cc_idx = cc_get(ifc, h->geo ? h->geo->country : "", now);
+	if (h->as_idx != 0) {
+		e = &ifc->asns[h->as_idx - 1];
+		e->num_hosts++;
+		if (now < e->first_ms)
+			e->first_ms = now;
+	}
+	if (h->cc_idx != 0) {
+		e = &ifc->countries[h->cc_idx - 1];
+		e->num_hosts++;
+		if (now < e->first_ms)
+			e->first_ms = now;
+	}
+}
+
+void
+tables_geo_sync(struct iface *ifc, struct host *h)
+{
+	uint64_t ds = h->c.bytes_sent - h->geo_sent;
+	uint64_t dr = h->c.bytes_rcvd - h->geo_rcvd;
+	uint64_t ps = h->c.pkts_sent - h->geo_psent;
+	uint64_t pr = h->c.pkts_rcvd - h->geo_prcvd;
+	struct iface_geo *e[2] = { NULL, NULL };
+
+	if (ds == 0 && dr == 0 && ps == 0 && pr == 0)
+		return;
+	h->geo_sent = h->c.bytes_sent;
+	h->geo_rcvd = h->c.bytes_rcvd;
+	h->geo_psent = h->c.pkts_sent;
+	h->geo_prcvd = h->c.pkts_rcvd;
+	if (h->as_idx != 0)
+		e[0] = &ifc->asns[h->as_idx - 1];
+	if (h->cc_idx != 0)
+		e[1] = &ifc->countries[h->cc_idx - 1];
+	for (int i = 0; i < 2; i++) {
+		if (e[i] == NULL)
+			continue;
+		e[i]->bytes_sent += ds;
+		e[i]->bytes_rcvd += dr;
+		e[i]->pkts_sent += ps;
+		e[i]->pkts_rcvd += pr;
+		if (h->last_ms > e[i]->last_ms)
+			e[i]->last_ms = h->last_ms;
+	}
+}
+
+void
+tables_geo_sync_all(struct iface *ifc)
+{
+	IFACE_ASSERT_OWNER(ifc);
+	for (struct host *h = ifc->host_head; h != NULL; h = h->next)
+		tables_geo_sync(ifc, h);
+}
+
+void
+tables_geo_host_free(struct iface *ifc, struct host *h)
+{
+	tables_geo_sync(ifc, h);
+	if (h->as_idx != 0 && ifc->asns[h->as_idx - 1].num_hosts > 0)
+		ifc->asns[h->as_idx - 1].num_hosts--;
+	if (h->cc_idx != 0 && ifc->countries[h->cc_idx - 1].num_hosts > 0)
+		ifc->countries[h->cc_idx - 1].num_hosts--;
+	free(h->geo);
+	h->geo = NULL;
+	h->as_idx = h->cc_idx = 0;
+}
+
+/* Byte rate of one entry since the last call, as tables.c's rate(). */
+static void
+entry_thpt(struct iface_geo *e, uint64_t elapsed_ms)
+{
+	uint64_t b = e->bytes_sent + e->bytes_rcvd;
+
+	if (elapsed_ms > 0)
+		e->thpt_bps = (double)(b - e->thpt_last_bytes) * 1000.0 /
+			      (double)elapsed_ms;
+	e->thpt_last_bytes = b;
+}
+
+void
+tables_geo_thpt(struct iface *ifc, uint64_t elapsed_ms)
+{
+	for (uint32_t i = 0; i < ifc->n_asns; i++)
+		entry_thpt(&ifc->asns[i], elapsed_ms);
+	for (uint32_t i = 0; i < ifc->n_countries; i++)
+		entry_thpt(&ifc->countries[i], elapsed_ms);
+}
+
+void
+tables_geo_fini(struct iface *ifc)
+{
+	free(ifc->asns);
+	free(ifc->countries);
+	free(ifc->asn_index);
+	free(ifc->cc_index);
+	ifc->asns = ifc->countries = NULL;
+	ifc->asn_index = NULL;
+	ifc->cc_index = NULL;
+	ifc->n_asns = ifc->cap_asns = ifc->n_countries = ifc->cap_countries = 0;
+	ifc->asn_index_mask = 0;
+}
