@@ -483,7 +483,8 @@ static const struct opt_def opt_table[] = {
 	  "categories are shown per flow and host",
 	  F_STR(categorization_key) },
 	{ O_HTTPBL_KEY, "httpbl-key", 'k', ARG_REQ, 1, T_MISC, "<key>",
-	  "Key used to access httpbl services\n(default: disabled): remote hosts'\n"
+	  "Key used to access httpbl services\n"
+	  "(default: disabled): remote hosts'\n"
 	  "verdicts by DNS (--httpbl-zone)",
 	  F_STR(httpbl_key) },
 	{ O_DNS_SERVER, "dns-server", 0, ARG_REQ, 1, T_MISC, "<host:port>",
