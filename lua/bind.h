@@ -27,6 +27,10 @@ struct luabind_ctx {
 	int ifid;	      /* the selected interface (interface.select) */
 	uint64_t deadline_ms; /* monotonic ms; 0 = none */
 	char script[256];     /* the running script, for messages */
+
+	/* 1 in a page run for a POST request (CSRF checked): the ntop
+	 * methods that change users refuse every other run */
+	int post;
 };
 
 /* Registers the globals `interface` and `ntop` (tables of C functions)

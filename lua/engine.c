@@ -806,6 +806,7 @@ luaeng_run(struct luaeng_run *r)
 	ctx.callback = r->callback;
 	ctx.admin = r->callback ? 1 : (r->job ? r->job->admin : 0);
 	ctx.ifid = r->job ? r->job->ifid : 0;
+	ctx.post = r->job ? r->job->is_post : 0;
 	if (r->job)
 		snprintf(ctx.user, sizeof(ctx.user), "%s", r->job->user);
 	snprintf(ctx.script, sizeof(ctx.script), "%s", r->name);

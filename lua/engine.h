@@ -42,6 +42,7 @@ struct luaeng_job {
 	char user[64], session[80], ifname[128];
 	int admin;
 	int ifid;
+	int is_post; /* a POST that passed the same-origin and CSRF checks */
 	void (*done)(struct luaeng_job *j, void *arg);
 	void *arg;
 	/* out */

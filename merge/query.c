@@ -1612,6 +1612,179 @@ query_flow_traffic(struct iface *ifc, struct flow_query *q)
 }
 
 /* One pair of hosts of the peer graph: client-side and server-side. */
+/* Appends a string to a flat answer's arena (*arena, *len bytes used of
+ * *cap); its offset, or -1. */
+static int
+flat_str(char **arena, size_t *len, size_t *cap, const char *str, uint32_t *off)
+{
+	size_t n = strlen(str) + 1;
+
+	if (*len + n > *cap) {
+		size_t nc = *cap ? *cap * 2 : 4096;
+		char *na;
+
+		while (nc < *len + n)
+			nc *= 2;
+		if (nc > UINT32_MAX || !(na = realloc(*arena, nc)))
+			return -1;
+		*arena = na;
+		*cap = nc;
+	}
+	memcpy(*arena + *len, str, n);
+	*off = (uint32_t)*len;
+	*len += n;
+	return 0;
+}
+
+int
+query_flows_flat(struct iface *ifc, struct flow_query *q,
+		 struct query_flow_flat *o)
+{
+	struct flow_sel s;
+	size_t cap = (size_t)ifc->num_flows + 1, acap = 0;
+	char buf[128], ip[IPADDR_STRLEN];
+
+	memset(o, 0, sizeof(*o));
+	if (flow_sel_init(ifc, q, &s) != 0)
+		return -1;
+	o->rec = calloc(cap, sizeof(*o->rec));
+	if (!o->rec)
+		return -1;
+	for (struct flow *f = ifc->flow_head; f && o->n < cap; f = f->next) {
+		struct query_flow_rec *r = &o->rec[o->n];
+
+		if (!flow_match(&s, f))
+			continue;
+		r->id = f->id;
+		r->cli_port = f->cli_port;
+		r->srv_port = f->srv_port;
+		r->vlan = f->vlan;
+		r->l4_proto = f->l4_proto;
+		r->cli_local = f->cli_host && f->cli_host->is_local;
+		r->srv_local = f->srv_host && f->srv_host->is_local;
+		r->c2s_bytes = f->c2s_bytes;
+		r->s2c_bytes = f->s2c_bytes;
+		r->c2s_pkts = f->c2s_pkts;
+		r->s2c_pkts = f->s2c_pkts;
+		r->first_s = ms2s(f->first_ms);
+		r->last_s = ms2s(f->last_ms);
+		r->duration = duration_s(f->first_ms, f->last_ms);
+		r->thpt_bps = f->thpt_bps;
+		r->thpt_pps = f->thpt_pps;
+		if (flat_str(&o->arena, &o->arena_len, &acap,
+			     ipaddr_fmt(&f->cli, ip, sizeof(ip)), &r->cli_ip) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
+			     ipaddr_fmt(&f->srv, ip, sizeof(ip)), &r->srv_ip) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
+			     f->detection_done ? iface_flow_l7_name(ifc, f, buf,
+								    sizeof(buf))
+					       : "TooEarly",
+			     &r->l7) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
+			     f->info ? f->info : "", &r->info)) {
+			query_flow_flat_free(o);
+			return -1;
+		}
+		o->n++;
+	}
+	return 0;
+}
+
+void
+query_flow_flat_free(struct query_flow_flat *o)
+{
+	free(o->rec);
+	free(o->arena);
+	memset(o, 0, sizeof(*o));
+}
+
+static void
+flat_counters(uint64_t v[4], const struct counters *c)
+{
+	v[0] = c->bytes_sent;
+	v[1] = c->bytes_rcvd;
+	v[2] = c->pkts_sent;
+	v[3] = c->pkts_rcvd;
+}
+
+int
+query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
+{
+	size_t cap = (size_t)ifc->num_hosts + 1, acap = 0;
+	char ip[IPADDR_STRLEN];
+
+	memset(o, 0, sizeof(*o));
+	o->rec = calloc(cap, sizeof(*o->rec));
+	if (!o->rec)
+		return -1;
+	for (const struct host *h = ifc->host_head; h && o->n < cap;
+	     h = h->next) {
+		struct query_host_rec *r = &o->rec[o->n];
+		int net = h->is_local && h->local_net >= 0 &&
+			  (size_t)h->local_net < ifc->prefs->local_nets.n;
+
+		flat_counters(r->cnt[0], &h->c);
+		flat_counters(r->cnt[1], &h->tcp);
+		flat_counters(r->cnt[2], &h->udp);
+		flat_counters(r->cnt[3], &h->icmp);
+		flat_counters(r->cnt[4], &h->other);
+		r->first_s = ms2s(h->first_ms);
+		r->last_s = ms2s(h->last_ms);
+		r->duration = duration_s(h->first_ms, h->last_ms);
+		r->unknown_bytes = h->unknown_bytes;
+		r->total_flows_cli = h->total_flows_cli;
+		r->total_flows_srv = h->total_flows_srv;
+		r->active_flows_cli = h->active_flows_cli;
+		r->active_flows_srv = h->active_flows_srv;
+		r->thpt_bps = h->thpt_bps;
+		r->thpt_pps = h->thpt_pps;
+		r->local_net = net ? h->local_net : -1;
+		r->vlan = h->vlan;
+		memcpy(r->mac, h->mac, sizeof(r->mac));
+		r->ip_version = h->ip.v;
+		r->is_local = h->is_local;
+		r->is_private = ipaddr_is_private(&h->ip);
+		r->is_multicast = ipaddr_is_multicast(&h->ip);
+		r->is_broadcast = ipaddr_is_broadcast(&h->ip);
+		r->net_name = UINT32_MAX;
+		r->os = h->os.os;
+		if (h->geo) {
+			r->asn = h->geo->asn;
+			memcpy(r->country, h->geo->country, sizeof(r->country));
+			r->country[sizeof(r->country) - 1] = '\0';
+			if (h->geo->has_location) {
+				r->latitude = h->geo->latitude;
+				r->longitude = h->geo->longitude;
+			}
+		}
+		if (flat_str(&o->arena, &o->arena_len, &acap,
+			     h->geo ? h->geo->asname : "", &r->asname) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
+			     h->geo ? h->geo->city : "", &r->city) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
+			     ipaddr_fmt(&h->ip, ip, sizeof(ip)), &r->ip) ||
+		    flat_str(&o->arena, &o->arena_len, &acap,
+			     h->name ? h->name : "", &r->name) ||
+		    (net &&
+		     flat_str(&o->arena, &o->arena_len, &acap,
+			      ifc->prefs->local_nets.v[h->local_net].name,
+			      &r->net_name))) {
+			query_host_flat_free(o);
+			return -1;
+		}
+		o->n++;
+	}
+	return 0;
+}
+
+void
+query_host_flat_free(struct query_host_flat *o)
+{
+	free(o->rec);
+	free(o->arena);
+	memset(o, 0, sizeof(*o));
+}
+
 struct peer_pair {
 	const struct host *c, *s;
 	uint64_t sent, rcvd; /* c -> s, s -> c */

@@ -144,6 +144,41 @@ json_t *query_host_data(struct iface *ifc, struct host *h);
  * unknown.  Owner thread. */
 struct host *query_host_lookup(struct iface *ifc, const char *key, int vlan);
 
+/*
+ * Every active host as a flat record and a string arena (no JSON object
+ * per host): what the Lua class turns into the host tables of
+ * lua-api.md 2.3 (summary and info levels).  0, or -1 when out of
+ * memory (nothing left to free).  The caller frees with
+ * query_host_flat_free() on any thread.  Owner thread.
+ */
+struct query_host_rec {
+	/* all, tcp, udp, icmp, other: bytes sent, rcvd, packets sent, rcvd */
+	uint64_t cnt[5][4];
+	uint64_t first_s, last_s, duration, unknown_bytes;
+	uint64_t total_flows_cli, total_flows_srv;
+	uint32_t active_flows_cli, active_flows_srv;
+	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
+	uint32_t ip, name, net_name; /* arena offsets (net_name: UINT32_MAX
+				      * when not in a local network) */
+	int16_t local_net;	     /* -1: none */
+	uint16_t vlan;
+	uint8_t mac[6];
+	uint8_t ip_version, is_local, is_private, is_multicast, is_broadcast;
+	/* GeoIP (zeros and "" without databases) and passive OS */
+	uint32_t asn, asname, city; /* asname, city: arena offsets */
+	char country[4];
+	double latitude, longitude;
+	int os; /* upstream's enum (dpi/os.h) */
+};
+struct query_host_flat {
+	struct query_host_rec *rec;
+	size_t n;
+	char *arena;
+	size_t arena_len;
+};
+int query_hosts_flat(struct iface *ifc, struct query_host_flat *o);
+void query_host_flat_free(struct query_host_flat *o);
+
 /* ---- flows ---- */
 
 enum query_flow_sort {
@@ -185,6 +220,33 @@ json_t *query_flows_list(struct iface *ifc, struct flow_query *q);
  * row plus packet and byte counters per direction, TCP flags, info and
  * category; NULL when no active flow has that id.  Owner thread. */
 json_t *query_flow_details(struct iface *ifc, uint32_t id);
+
+/*
+ * The same selection as query_flows_list (q's filters; no sort, no
+ * paging) as flat records and a string arena instead of jansson rows:
+ * what the Lua class turns into tables without a JSON object per flow
+ * (lua-api.md 8.4).  0, or -1 (q->host_not_found, or out of memory:
+ * nothing left to free).  The caller frees with query_flow_flat_free()
+ * on any thread.  Owner thread.
+ */
+struct query_flow_rec {
+	uint32_t id; /* the serial (REST hash_id) */
+	uint16_t cli_port, srv_port, vlan;
+	uint8_t l4_proto, cli_local, srv_local;
+	uint64_t c2s_bytes, s2c_bytes, c2s_pkts, s2c_pkts;
+	uint64_t first_s, last_s, duration;
+	double thpt_bps, thpt_pps;	   /* bytes/s, packets/s */
+	uint32_t cli_ip, srv_ip, l7, info; /* offsets into the arena */
+};
+struct query_flow_flat {
+	struct query_flow_rec *rec;
+	size_t n;
+	char *arena;
+	size_t arena_len;
+};
+int query_flows_flat(struct iface *ifc, struct flow_query *q,
+		     struct query_flow_flat *o);
+void query_flow_flat_free(struct query_flow_flat *o);
 
 /* ---- L7 ---- */
 
@@ -345,6 +407,24 @@ json_t *query_b_flows(struct iface *ifc, void *arg);
 json_t *query_b_flow_traffic(struct iface *ifc, void *arg);
 /* arg: struct query_host_arg (host optional): query_flow_graph. */
 json_t *query_b_flow_graph(struct iface *ifc, void *arg);
+/* arg: struct query_flat_arg: query_flows_flat into out; returns true,
+ * or NULL (q.host_not_found, or out of memory). */
+struct query_flat_arg {
+	struct flow_query q;
+	struct query_flow_flat out; /* the caller's to free */
+};
+json_t *query_b_flows_flat(struct iface *ifc, void *arg);
+/* arg: struct query_host_flat (out; the caller's to free):
+ * query_hosts_flat; returns true, or NULL when out of memory. */
+json_t *query_b_hosts_flat(struct iface *ifc, void *arg);
+/* arg: struct query_l7_name_arg: the nDPI name and breed of one
+ * protocol id (Lua getNdpiProtoName / getNdpiProtoBreed); returns true. */
+struct query_l7_name_arg {
+	uint16_t id;
+	char name[64];	/* out */
+	char breed[64]; /* out */
+};
+json_t *query_b_l7_name(struct iface *ifc, void *arg);
 /* arg: struct query_flow_arg: query_flow_details. */
 json_t *query_b_flow_details(struct iface *ifc, void *arg);
 /* no arg: the flow counters, AS info, VLAN, AS and country tables. */

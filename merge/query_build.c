@@ -13,6 +13,7 @@
  * query_run()); the accessors at the end on any thread.
  */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
@@ -163,6 +164,30 @@ json_t *
 query_b_flow_traffic(struct iface *ifc, void *arg)
 {
 	return query_flow_traffic(ifc, arg);
+}
+
+json_t *
+query_b_l7_name(struct iface *ifc, void *arg)
+{
+	struct query_l7_name_arg *a = arg;
+
+	snprintf(a->name, sizeof(a->name), "%s", iface_l7_name(ifc, a->id));
+	snprintf(a->breed, sizeof(a->breed), "%s", iface_l7_breed(ifc, a->id));
+	return json_true();
+}
+
+json_t *
+query_b_hosts_flat(struct iface *ifc, void *arg)
+{
+	return query_hosts_flat(ifc, arg) == 0 ? json_true() : NULL;
+}
+
+json_t *
+query_b_flows_flat(struct iface *ifc, void *arg)
+{
+	struct query_flat_arg *a = arg;
+
+	return query_flows_flat(ifc, &a->q, &a->out) == 0 ? json_true() : NULL;
 }
 
 json_t *

@@ -1462,6 +1462,9 @@ serve_lua(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 			return 0;
 		}
 	}
+	/* reached only past the cross-site check (and, for a session,
+	 * the CSRF token): the user-changing ntop methods want that */
+	j->is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
 	luaeng_kv_add(&j->server, "REQUEST_METHOD", method);
 	luaeng_kv_add(&j->server, "URI", url);
 	luaeng_kv_add(&j->server, "DOCUMENT_URI", url);
