@@ -251,3 +251,29 @@ names_host_json(const struct host *h, json_t *o)
 			  "days", (int)((v >> 16) & 0xff), "threat",
 			  (int)((v >> 8) & 0xff), "type", (int)(v & 0xff)));
 }
+
+void
+names_iface_json(struct iface *ifc, json_t *o)
+{
+	struct names_stats n;
+	struct resolver_stats r;
+
+	names_get_stats(ifc, &n);
+	resolver_get_stats(&r);
+	json_object_set_new(
+		o, "names",
+		json_pack("{s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+			  "s:I}}",
+			  "dns_packets", (json_int_t)n.dns_packets, "dns_bad",
+			  (json_int_t)n.dns_bad, "dns_names",
+			  (json_int_t)n.dns_names, "asked", (json_int_t)n.asked,
+			  "ask_dropped", (json_int_t)n.ask_dropped, "resolver",
+			  "jobs", (json_int_t)r.posted, "dropped",
+			  (json_int_t)r.dropped, "cache_hits",
+			  (json_int_t)r.cache_hits, "negative_hits",
+			  (json_int_t)r.neg_hits, "lookups",
+			  (json_int_t)r.lookups, "named",
+			  (json_int_t)r.resolved, "unnamed",
+			  (json_int_t)r.failed, "httpbl",
+			  (json_int_t)r.httpbl));
+}

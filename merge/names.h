@@ -62,6 +62,10 @@ void names_get_stats(struct iface *ifc, struct names_stats *out);
  * httpbl object {status, days, threat, type} to host data o (owner). */
 struct json_t;
 void names_host_json(const struct host *h, struct json_t *o);
+/* Adds the "names" object of interface data (owner): this interface's
+ * DNS answers read / refused / names learnt, resolver asks / drops, and
+ * the node's resolver counters. */
+void names_iface_json(struct iface *ifc, struct json_t *o);
 /* http:bl verdict text ("listed" / "clean" / "pending" / "") (any). */
 const char *names_httpbl_status(uint32_t v);
 

@@ -334,6 +334,7 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "num_hosts", ifc->num_hosts);
 	set_int(o, "num_local_hosts", ifc->num_local_hosts);
 	set_int(o, "num_devices", ifc->num_macs);
+	names_iface_json(ifc, o); /* DNS names, resolver (merge/names.c) */
 	set_int(o, "num_rcvd_only_hosts", rx_only);
 	set_int(o, "num_local_rcvd_only_hosts", local_rx_only);
 	set_int(o, "hosts_pctg", pctg(ifc->num_hosts, ifc->max_hosts));

@@ -47,12 +47,16 @@ def node(dns, mode, extra=(), name="dns"):
                  "--dns-server", "127.0.0.1:%d" % dns.port] + list(extra), name=name)
 
 
+stats = {}
+
+
 def run_mode(mode):
     with DnsServer(ptr=PTR) as d, node(d, mode, name="dns-n%d" % mode) as n:
         n.wait_ended()
         loc = wait_name(n, LOCAL, PTR[LOCAL], timeout=5 if mode in (0, 1) else 1)
         rem = wait_name(n, REMOTE, PTR[REMOTE], timeout=5 if mode == 1 else 1)
         teams = host(n, TEAMS)
+        stats[mode] = n.rest("get/interface/data.lua", ifid=0)["names"]
         return loc, rem, teams, d.count(REV_LOCAL), d.count(REV_REMOTE), n.read_log()
 
 
@@ -78,6 +82,9 @@ for mode in (0, 1, 2, 3):
            "the remote" % (mode, q_loc, q_rem))
     if want_loc:
         expect(loc["name_source"] == "ptr", "-n %d: local name_source is ptr" % mode)
+    st = stats[mode]
+    expect((st["dns_packets"] > 0 and st["dns_names"] > 0) == learns and st["dns_bad"] == 0,
+           "-n %d: interface names counters %r" % (mode, st))
 
 # 2. the Redis cache: set with a 24 h TTL; a restarted node reuses it
 if Redis.available():
