@@ -83,6 +83,7 @@ enum opt_id {
 	O_SCRIPTS,
 	O_CALLBACKS,
 	O_LUA_WORKERS,
+	O_LUA_MAX_MEMORY,
 	O_DUMP_TIMELINE,
 	O_CATEG_KEY,
 	O_HTTPBL_KEY,
@@ -305,6 +306,10 @@ static const struct opt_def opt_table[] = {
 	  "Threads that run Lua page scripts (1-16);\n"
 	  "a runaway page holds one for its 1 s budget.\nDefault: 2",
 	  F_INT(lua_workers, 1, 16) },
+	{ O_LUA_MAX_MEMORY, "lua-max-memory", 0, ARG_REQ, 1, T_WEB, "<MB>",
+	  "Memory cap of one Lua run (a page or a\ncallback), 16-4096 MB; "
+	  "over it the script\ngets \"not enough memory\".\nDefault: 256",
+	  F_INT(lua_max_memory, 16, 4096) },
 	{ O_DISABLE_LOGIN, "disable-login", 'l', ARG_LOGIN, 1, T_WEB, "[0|1]",
 	  "Disable user login authentication:\n"
 	  "1 - for everyone (also plain -l)\n"
@@ -395,12 +400,13 @@ static const struct opt_def opt_table[] = {
 	  "remote - Dump only remote hosts\n"
 	  "none   - Dump no hosts",
 	  F_MODE(dump_hosts) },
-	{ O_DUMP_AGGR, "dump-aggregations", 'E', ARG_REQ, 0, T_STORAGE,
+	{ O_DUMP_AGGR, "dump-aggregations", 'E', ARG_REQ, 1, T_STORAGE,
 	  "<mode>",
 	  "Dump aggregations policy (default: none).\n"
-	  "Values: all, local, remote, none (as -D)",
+	  "Values: all, local, remote, none (as -D):\n"
+	  "the contacts kept and written to the timeline",
 	  F_MODE(dump_aggregations) },
-	{ O_AGGREGATIONS, "enable-aggregations", 'A', ARG_REQ, 0, T_STORAGE,
+	{ O_AGGREGATIONS, "enable-aggregations", 'A', ARG_REQ, 1, T_STORAGE,
 	  "<mode>",
 	  "Setup data aggregation:\n"
 	  "0 - No aggregations (default)\n"
@@ -408,8 +414,8 @@ static const struct opt_def opt_table[] = {
 	  "2 - Enable aggregations, with timeline\n"
 	  "    dump (see -C)",
 	  F_INT(aggregations, 0, 2) },
-	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 0, T_STORAGE, NULL,
-	  "Enable timeline dump", F_FLAG(dump_timeline) },
+	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 1, T_STORAGE, NULL,
+	  "Enable timeline dump (with -A 1: as -A 2)", F_FLAG(dump_timeline) },
 
 	/* Export and hierarchies */
 	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 1, T_EXPORT,
@@ -1303,6 +1309,7 @@ prefs_init(struct prefs *p)
 	p->scripts_dir = prefs_strdup(DEF_SCRIPTS);
 	p->callbacks_dir = prefs_strdup(DEF_CALLBACKS);
 	p->lua_workers = 2;
+	p->lua_max_memory = 256;
 	p->http_port = DEF_HTTP_PORT;
 	p->https_port = -1;
 	netlist_init(&p->local_nets);

@@ -27,6 +27,10 @@
  *    drop values are what the counter grew since the series' last
  *    snapshot that was queued (so a dropped one carries over), for the
  *    writer's ABSOLUTE data sources.
+ *  - aggregation timeline (-A 2, or -A 1 with -C): every minute, each
+ *    aggregate that changed since the last one -> WREC_AGGR, a row of
+ *    aggregations/YYYY/MM/DD.sqlite (docs/aggregations.md); the last
+ *    ones at the shutdown flush.
  *
  * Host JSON (also what is restored):
  *   {"ip":"10.0.0.1","vlan":0,"first_seen":s,"last_seen":s,
@@ -74,8 +78,9 @@ struct storage_ifc {
 	int ifid;	  /* writer jobs name the interface by it */
 	const char *spec; /* iface_spec(): the flows' origin */
 	struct ts_prev prev;
-	time_t last_ts;	 /* last interface snapshot */
-	time_t last_min; /* last minute snapshot */
+	time_t last_ts;	  /* last interface snapshot */
+	time_t last_min;  /* last minute snapshot */
+	time_t last_aggr; /* last aggregation timeline snapshot */
 	int flushed_flows, flushed_hosts;
 };
 
@@ -152,6 +157,8 @@ int
 storage_open(const struct prefs *p)
 {
 	st_prefs = p;
+	if (p->dump_timeline && p->aggregations == 0)
+		log_warn("-C (timeline) has no effect without -A 1 or 2");
 	storage_iface_names();
 	if (writer_start(p->data_dir) != 0)
 		return -1;
@@ -718,6 +725,97 @@ static const struct iface_sink_ops ts_ops = {
 	.flush = ts_flush,
 };
 
+/* ---- aggregation timeline (-A 2, -C: docs/aggregations.md) ---- */
+
+#define AGGR_TIMELINE_S 60 /* seconds between snapshots */
+
+struct aggr_walk {
+	struct storage_ifc *si;
+	time_t t;
+	int final;
+};
+
+/* The contacts column: a JSON array of {ip, vlan, local, count}, or
+ * NULL with -E none (counters only). */
+static char *
+aggr_contacts_json(const struct aggr_snapshot *a)
+{
+	json_t *arr;
+	char *s;
+
+	if (st_prefs->dump_aggregations == PREFS_MODE_NONE)
+		return NULL;
+	arr = json_array();
+	for (uint32_t i = 0; arr != NULL && i < a->n_contacts; i++) {
+		char ip[IPADDR_STRLEN];
+
+		ipaddr_fmt(&a->contacts[i].ip, ip, sizeof(ip));
+		json_array_append_new(
+			arr, json_pack("{s:s,s:i,s:b,s:I}", "ip", ip, "vlan",
+				       (int)a->contacts[i].vlan, "local",
+				       a->contacts[i].is_local, "count",
+				       (json_int_t)a->contacts[i].count));
+	}
+	s = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+	json_decref(arr);
+	return s;
+}
+
+static void
+aggr_post(void *arg, const struct aggr_snapshot *a)
+{
+	struct aggr_walk *w = arg;
+	struct writer_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = WREC_AGGR;
+	r.ifid = w->si->ifid;
+	r.u.aggr.epoch = (int64_t)w->t;
+	snprintf(r.u.aggr.family, sizeof(r.u.aggr.family), "%s", a->family);
+	r.u.aggr.final = (uint8_t)w->final;
+	r.u.aggr.first_ms = a->first_ms;
+	r.u.aggr.last_ms = a->last_ms;
+	r.u.aggr.queries = a->queries;
+	r.u.aggr.flows = a->flows;
+	r.u.aggr.bytes = a->bytes;
+	r.u.aggr.name = strdup(a->name);
+	r.u.aggr.contacts = aggr_contacts_json(a);
+	if (r.u.aggr.name == NULL) {
+		free(r.u.aggr.contacts);
+		return;
+	}
+	post(&r, w->final); /* a full queue drops it (counted, freed) */
+}
+
+/* Sink op: every AGGR_TIMELINE_S, the aggregates that changed. */
+static void
+aggr_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
+{
+	struct storage_ifc *si = ctx;
+	struct aggr_walk w = { si, (time_t)(wall_ms / 1000), 0 };
+
+	if (w.t < si->last_aggr + AGGR_TIMELINE_S)
+		return;
+	si->last_aggr = w.t;
+	iface_aggr_walk(ifc, aggr_post, &w);
+}
+
+/* Sink op: the last snapshot at shutdown (flows ended: final bytes). */
+static void
+aggr_flush(void *ctx, struct iface *ifc, enum sink_flush_phase ph)
+{
+	struct aggr_walk w = { ctx, (time_t)(time_wall_ms() / 1000), 1 };
+
+	if (ph == SINK_FLUSH_END)
+		iface_aggr_walk(ifc, aggr_post, &w);
+}
+
+static const struct iface_sink_ops aggr_ops = {
+	.name = "aggregations",
+	.tick = aggr_tick,
+	.flush = aggr_flush,
+};
+
 /* ---- registration ---- */
 
 int
@@ -749,6 +847,11 @@ storage_sink_add(struct iface *ifc)
 		return -1;
 	if (iface_add_sink(ifc, &ts_ops, si) != 0)
 		return -1;
+	if ((st_prefs->aggregations == 2 ||
+	     (st_prefs->aggregations == 1 && st_prefs->dump_timeline)) &&
+	    iface_add_sink(ifc, &aggr_ops, si) != 0)
+		return -1;
+	si->last_aggr = (time_t)(time_wall_ms() / 1000);
 	/* the first, all-zero snapshot */
 	ts_iface(si, (time_t)(time_wall_ms() / 1000), 0);
 	return 0;

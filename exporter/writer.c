@@ -72,7 +72,7 @@ struct writer_db {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
 	int ifid;
-	int contacts; /* 0: flows, 1: contacts */
+	int contacts; /* 0: flows, 1: contacts, 2: aggregations */
 	int yday, year;
 	time_t last_use;
 	int in_txn;
@@ -275,6 +275,20 @@ db_cause(sqlite3 *db, char *buf, size_t len)
 	"last_seen INTEGER);"                                                  \
 	"CREATE INDEX IF NOT EXISTS contacts_host ON contacts(host_ip);"
 
+/* -A 2 / -C: one row per aggregate and timeline snapshot */
+#define AGGR_SCHEMA                                                            \
+	"CREATE TABLE IF NOT EXISTS aggregations ("                            \
+	"id INTEGER PRIMARY KEY AUTOINCREMENT, epoch INTEGER, family TEXT, "   \
+	"name TEXT, first_seen INTEGER, last_seen INTEGER, queries INTEGER, "  \
+	"flows INTEGER, bytes INTEGER, contacts TEXT, final INTEGER);"         \
+	"CREATE INDEX IF NOT EXISTS aggregations_name ON aggregations(name);"
+#define AGGR_INSERT                                                            \
+	"INSERT INTO aggregations (epoch, family, name, first_seen, "          \
+	"last_seen, queries, flows, bytes, contacts, final) "                  \
+	"VALUES (?,?,?,?,?,?,?,?,?,?)"
+static const char *const db_kind_dir[] = { "flows", "contacts",
+					   "aggregations" };
+
 /* The flows table and its INSERT, from the column list of the field
  * dictionary (common/flow_fields.def, FW_COL). */
 static const char flows_schema[] =
@@ -299,9 +313,12 @@ static const char flows_insert[] = "INSERT INTO flows (id"
 static void
 db_count(struct writer_db *d, int committed)
 {
-	uint64_t *ok =
-		d->contacts ? &w_st.contacts_written : &w_st.flows_written;
-	uint64_t *ko = d->contacts ? &w_st.contacts_lost : &w_st.flows_lost;
+	uint64_t *ok = d->contacts == 2	  ? &w_st.aggregations_written
+		       : d->contacts == 1 ? &w_st.contacts_written
+					  : &w_st.flows_written;
+	uint64_t *ko = d->contacts == 2	  ? &w_st.aggregations_lost
+		       : d->contacts == 1 ? &w_st.contacts_lost
+					  : &w_st.flows_lost;
 
 	__atomic_fetch_add(committed ? ok : ko, d->pending, __ATOMIC_RELAXED);
 	d->pending = 0;
@@ -365,7 +382,7 @@ db_get(int ifid, int contacts, time_t t)
 	db_close(victim);
 	d = victim;
 	if (writer_day_path(path, sizeof(path), writer_iface_dir(ifid),
-			    contacts ? "contacts" : "flows", t) != 0)
+			    db_kind_dir[contacts], t) != 0)
 		return NULL;
 	if (fs_mkdir_parent(path) != 0) {
 		e = errno;
@@ -383,16 +400,20 @@ db_get(int ifid, int contacts, time_t t)
 			 "PRAGMA journal_mode=WAL;"
 			 "PRAGMA synchronous=NORMAL;",
 			 NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(d->db, contacts ? CONTACTS_SCHEMA : flows_schema, NULL,
-			 NULL, NULL) != SQLITE_OK)
+	    sqlite3_exec(d->db,
+			 contacts == 2	 ? AGGR_SCHEMA
+			 : contacts == 1 ? CONTACTS_SCHEMA
+					 : flows_schema,
+			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	ins = contacts ? "INSERT INTO contacts (vlan_id, host_ip, peer_ip, "
-			 "peer_port, "
-			 "role, proto, l7_name, bytes_sent, bytes_rcvd, "
-			 "packets_sent, "
-			 "packets_rcvd, first_seen, last_seen) "
-			 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-		       : flows_insert;
+	ins = contacts == 2 ? AGGR_INSERT
+	      : contacts ? "INSERT INTO contacts (vlan_id, host_ip, peer_ip, "
+			   "peer_port, "
+			   "role, proto, l7_name, bytes_sent, bytes_rcvd, "
+			   "packets_sent, "
+			   "packets_rcvd, first_seen, last_seen) "
+			   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+			 : flows_insert;
 	if (sqlite3_prepare_v2(d->db, ins, -1, &d->ins, NULL) != SQLITE_OK)
 		goto fail;
 	d->ifid = ifid;
@@ -551,6 +572,50 @@ write_contact(int ifid, const struct writer_contact *c)
 			    db_cause(d->db, cause, sizeof(cause)), 1);
 		WST_ADD(db_errors, 1);
 		WST_ADD(contacts_lost, 1);
+		db_step_failed(d);
+		return;
+	}
+	d->pending++; /* written once committed */
+}
+
+static void
+write_aggr(int ifid, const struct writer_aggr *a)
+{
+	struct writer_db *d = db_get(ifid, 2, (time_t)(a->last_ms / 1000));
+	sqlite3_stmt *s;
+	char cause[256];
+	int rc;
+
+	if (d == NULL || db_begin(d) != 0) {
+		if (d != NULL)
+			writer_fail(d->path, "begin",
+				    db_cause(d->db, cause, sizeof(cause)), 1);
+		WST_ADD(db_errors, 1);
+		WST_ADD(aggregations_lost, 1);
+		return;
+	}
+	s = d->ins;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)a->epoch);
+	sqlite3_bind_text(s, 2, a->family, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->name ? a->name : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)(a->first_ms / 1000));
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)(a->last_ms / 1000));
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)a->queries);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)a->flows);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)a->bytes);
+	if (a->contacts != NULL)
+		sqlite3_bind_text(s, 9, a->contacts, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 9);
+	sqlite3_bind_int(s, 10, a->final);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		writer_fail(d->path, "insert",
+			    db_cause(d->db, cause, sizeof(cause)), 1);
+		WST_ADD(db_errors, 1);
+		WST_ADD(aggregations_lost, 1);
 		db_step_failed(d);
 		return;
 	}
@@ -950,10 +1015,9 @@ writer_daily(time_t now)
 			if (i == 0 ? num_in(e->d_name, 0, INT_MAX) < 0
 				   : e->d_name[0] == '.')
 				continue;
-			for (k = 0; k < 2; k++) {
+			for (k = 0; k < 3; k++) {
 				if (snprintf(path, sizeof(path), "%s/%s/%s",
-					     top, e->d_name,
-					     k ? "contacts" : "flows") >=
+					     top, e->d_name, db_kind_dir[k]) >=
 				    (int)sizeof(path))
 					continue;
 				sweep_kind(path, &sw);
@@ -1052,6 +1116,11 @@ handle(struct writer_rec *r)
 	case WREC_TS_L7:
 		write_ts(r->ifid, r->kind, &r->u.ts);
 		break;
+	case WREC_AGGR:
+		write_aggr(r->ifid, &r->u.aggr);
+		free(r->u.aggr.name);
+		free(r->u.aggr.contacts);
+		break;
 	}
 }
 
@@ -1094,6 +1163,10 @@ wq_drop(const void *job)
 
 	if (r->kind == WREC_HOST_SAVE)
 		free(r->u.save.json);
+	if (r->kind == WREC_AGGR) {
+		free(r->u.aggr.name);
+		free(r->u.aggr.contacts);
+	}
 }
 
 static int
@@ -1102,6 +1175,7 @@ wq_of(uint8_t kind)
 	switch (kind) {
 	case WREC_FLOW:
 	case WREC_CONTACT:
+	case WREC_AGGR:
 		return WQ_DB;
 	case WREC_HOST_SAVE:
 	case WREC_HOST_RESTORE:
@@ -1233,6 +1307,8 @@ stats_counts(struct writer_stats *out)
 	WST_LOAD(contacts_written);
 	WST_LOAD(flows_lost);
 	WST_LOAD(contacts_lost);
+	WST_LOAD(aggregations_written);
+	WST_LOAD(aggregations_lost);
 	WST_LOAD(db_errors);
 	WST_LOAD(rrd_updates);
 	WST_LOAD(rrd_errors);

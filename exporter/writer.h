@@ -49,6 +49,8 @@ enum writer_kind {
 	WREC_TS_IFACE, /* rrd/iface.rrd: bytes packets flows hosts drops */
 	WREC_TS_HOST,  /* rrd/hosts/<name>.rrd: bytes sent, rcvd */
 	WREC_TS_L7,    /* rrd/l7/<name>.rrd: bytes sent, rcvd */
+	WREC_AGGR,     /* an aggregate's counters (-A 2, -C) ->
+			* aggregations/YYYY/MM/DD.sqlite (docs/aggregations.md) */
 };
 
 struct writer_flow {
@@ -79,6 +81,16 @@ struct writer_contact {
 	char l7_name[WRITER_NAME_MAX];
 };
 
+/* One aggregate's counters at a timeline snapshot; name and contacts
+ * (JSON array text, or NULL) are heap, moved to the writer, which frees
+ * them (also when the record is dropped). */
+struct writer_aggr {
+	int64_t epoch; /* wall clock of the snapshot, seconds */
+	char family[8];
+	uint8_t final; /* the shutdown snapshot */
+	uint64_t first_ms, last_ms, queries, flows, bytes;
+	char *name, *contacts;
+};
 struct writer_rec;
 /* Called on writer-kv with the value found (heap, callee frees)
  * or NULL. */
@@ -113,16 +125,17 @@ struct writer_rec {
 		struct writer_restore restore;
 		struct writer_save save;
 		struct writer_ts ts;
+		struct writer_aggr aggr;
 	} u;
 };
 
 struct writer_stats {
 	uint64_t posted, written, dropped; /* dropped: queue full */
 	/* rows in committed transactions only */
-	uint64_t flows_written, contacts_written;
+	uint64_t flows_written, contacts_written, aggregations_written;
 	/* rows that never reached a committed transaction (directory,
 	 * open, insert or commit failed: full disk, corrupt file...) */
-	uint64_t flows_lost, contacts_lost;
+	uint64_t flows_lost, contacts_lost, aggregations_lost;
 	uint64_t db_errors;		  /* SQLite open/write failures */
 	uint64_t rrd_updates, rrd_errors; /* rrd_errors: updates lost */
 	uint64_t hosts_saved, hosts_restored, kv_errors;

@@ -19,6 +19,7 @@
 
 #include "lua/bind.h"
 #include "lua/bind_util.h"
+#include "merge/aggr.h"
 #include "merge/query.h"
 
 /* ---- names and ids ---- */
@@ -1361,6 +1362,149 @@ l_queryFlows(lua_State *L)
 	return push_rows(L, o);
 }
 
+/* An aggregate's row (REST get/aggregation/ lists) with the upstream names of
+ * lua-api.md 2.7 beside ours: family is the nDPI-like id (5, 7, 254),
+ * queries.rcvd, seen.first, seen.last. */
+static void
+push_aggr(lua_State *L, json_t *row)
+{
+	luab_push_json(L, row);
+	lua_getfield(L, -1, "family");
+	lua_setfield(L, -2, "family_name");
+	lua_getfield(L, -1, "family_id");
+	lua_setfield(L, -2, "family");
+	lua_getfield(L, -1, "queries");
+	lua_setfield(L, -2, "queries.rcvd");
+	lua_getfield(L, -1, "seen_first");
+	lua_setfield(L, -2, "seen.first");
+	lua_getfield(L, -1, "seen_last");
+	lua_setfield(L, -2, "seen.last");
+}
+
+/* The family argument at idx: a name ("dns") or id (5, "5"); -1 = all
+ * when absent; -2 when it names no family. */
+static int
+aggr_family_at(lua_State *L, int idx)
+{
+	int f;
+
+	if (lua_isnoneornil(L, idx))
+		return -1;
+	if (!lua_isstring(L, idx))
+		return -2;
+	f = aggr_family_parse(lua_tostring(L, idx));
+	return f < 0 ? -2 : f;
+}
+
+/* getAggregatedHostsInfo([family[, host]]): {[name] = aggregate}; only
+ * the names `host` (an IP) asked for when given; {} with -A 0. */
+static int
+l_getAggregatedHostsInfo(lua_State *L)
+{
+	struct iface *ifc = luab_iface(L);
+	struct query_aggr_arg a;
+	size_t i, len = 0;
+	json_t *o, *row;
+
+	if (!ifc)
+		return 2;
+	memset(&a, 0, sizeof(a));
+	a.family = aggr_family_at(L, 1);
+	if (a.family == -2)
+		return luab_fail(L, "family is dns, http or os (5, 7, 254)");
+	if (!lua_isnoneornil(L, 2)) {
+		const char *h = lua_tolstring(L, 2, &len);
+
+		if (!h || len >= sizeof(a.host))
+			return luab_fail(L, "host is an IP address");
+		memcpy(a.host, h, len + 1);
+	}
+	if (luab_query(L, ifc, query_b_aggr_hosts, &a, sizeof(a), &o) != 0)
+		return 2;
+	if (!o)
+		return luab_fail(L, "out of memory");
+	lua_createtable(L, 0, (int)json_array_size(o));
+	json_array_foreach(o, i, row)
+	{
+		const char *nm =
+			json_string_value(json_object_get(row, "name"));
+
+		if (!nm)
+			continue;
+		push_aggr(L, row);
+		lua_setfield(L, -2, nm);
+	}
+	json_decref(o);
+	return 1;
+}
+
+/* getAggregatedHostInfo(name[, family]): the aggregate with its
+ * contacts, or nil. */
+static int
+l_getAggregatedHostInfo(lua_State *L)
+{
+	struct iface *ifc = luab_iface(L);
+	struct query_aggr_arg a;
+	size_t len = 0;
+	const char *nm = lua_isstring(L, 1) ? lua_tolstring(L, 1, &len) : NULL;
+	json_t *o;
+
+	if (!ifc)
+		return 2;
+	memset(&a, 0, sizeof(a));
+	if (!nm || len == 0 || len >= sizeof(a.name))
+		return luab_fail(L, "expected a name (up to 255 characters)");
+	memcpy(a.name, nm, len + 1);
+	a.family = aggr_family_at(L, 2);
+	if (a.family == -2)
+		return luab_fail(L, "family is dns, http or os (5, 7, 254)");
+	if (luab_query(L, ifc, query_b_aggr_host, &a, sizeof(a), &o) != 0)
+		return 2;
+	if (!o)
+		return luab_fail(L, "not found");
+	push_aggr(L, o);
+	json_decref(o);
+	return 1;
+}
+
+/* getAggregationFamilies(): {families = {dns = 5, ...}, counts = {...},
+ * enabled, num_aggregations, ...} (REST get/aggregation/families.lua). */
+static int
+l_getAggregationFamilies(lua_State *L)
+{
+	struct iface *ifc = luab_iface(L);
+	json_t *o;
+
+	if (!ifc)
+		return 2;
+	if (luab_query(L, ifc, query_b_aggr_families, NULL, 0, &o) != 0)
+		return 2;
+	if (!o)
+		return luab_fail(L, "out of memory");
+	luab_push_json(L, o);
+	json_decref(o);
+	return 1;
+}
+
+/* getNumAggregatedHosts(): the number of aggregates. */
+static int
+l_getNumAggregatedHosts(lua_State *L)
+{
+	struct iface *ifc = luab_iface(L);
+	json_t *o;
+
+	if (!ifc)
+		return 2;
+	if (luab_query(L, ifc, query_b_aggr_families, NULL, 0, &o) != 0)
+		return 2;
+	if (!o)
+		return luab_fail(L, "out of memory");
+	lua_pushnumber(L, (lua_Number)json_integer_value(
+				  json_object_get(o, "num_aggregations")));
+	json_decref(o);
+	return 1;
+}
+
 static const luaL_Reg iface_fns[] = {
 	{ "getDefaultIfName", l_getDefaultIfName },
 	{ "getIfNames", l_getIfNames },
@@ -1390,6 +1534,10 @@ static const luaL_Reg iface_fns[] = {
 	{ "getOrigins", l_getOrigins },
 	{ "queryHosts", l_queryHosts },
 	{ "queryFlows", l_queryFlows },
+	{ "getAggregatedHostsInfo", l_getAggregatedHostsInfo },
+	{ "getAggregatedHostInfo", l_getAggregatedHostInfo },
+	{ "getAggregationFamilies", l_getAggregationFamilies },
+	{ "getNumAggregatedHosts", l_getNumAggregatedHosts },
 	{ NULL, NULL },
 };
 

@@ -94,7 +94,7 @@ cb_run(struct luacb *c, int i)
 	r.name = cb_def[i].file;
 	r.callback = 1;
 	r.budget_ms = cb_def[i].budget_ms;
-	r.mem_max = LUAENG_MEM_MAX;
+	r.mem_max = (size_t)c->prefs->lua_max_memory << 20;
 	r.abort = &c->abort;
 	s->runs++;
 	if (luaeng_run(&r) != 0) {

@@ -940,7 +940,7 @@ page_run(struct luaeng *e, struct luaeng_job *j)
 	r.file = j->path;
 	r.name = j->name;
 	r.budget_ms = LUAENG_PAGE_BUDGET_MS;
-	r.mem_max = LUAENG_MEM_MAX;
+	r.mem_max = (size_t)e->prefs->lua_max_memory << 20;
 	r.job = j;
 	j->failed = 0;
 	if (luaeng_run(&r) != 0) {

@@ -18,10 +18,10 @@
 struct prefs;
 struct luaeng;
 
-#define LUAENG_MEM_MAX (64u * 1024 * 1024) /* bytes per state */
-#define LUAENG_OUT_MAX (32u * 1024 * 1024) /* bytes printed per page */
-#define LUAENG_PAGE_BUDGET_MS 1000	   /* wall clock per page */
-#define LUAENG_QUEUE_MAX 64		   /* waiting page jobs */
+#define LUAENG_MEM_MAX (256u * 1024 * 1024) /* default cap per run */
+#define LUAENG_OUT_MAX (32u * 1024 * 1024)  /* bytes printed per page */
+#define LUAENG_PAGE_BUDGET_MS 1000	    /* wall clock per page */
+#define LUAENG_QUEUE_MAX 64		    /* waiting page jobs */
 
 /* A growable list of name/value pairs (both heap strings, owned). */
 struct luaeng_kv {

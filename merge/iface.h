@@ -165,6 +165,7 @@ struct flow {
 	uint32_t id;	/* serial number (hash_id in REST) */
 	uint8_t source; /* index of the source that fed it last
 			 * (whose clock seen_ms is on) */
+	uint8_t aggr;	/* -A: AGGR_FLOW_* of merge/aggr.h (0: not yet) */
 	struct ndpi_flow_struct *ndpi; /* owned; freed when detection is done */
 	char *extra;		       /* the latest update's additional fields
 					* (JSON object text, heap) or NULL */

@@ -101,6 +101,7 @@ struct iface {
 	struct iface_l7 *l7; /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;
 	struct iface_stats stats;
+	struct aggr_table *aggr; /* -A aggregations (merge/aggr.c), or NULL */
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;

@@ -455,6 +455,32 @@ json_t *query_b_host_find(struct iface *ifc, void *arg);
 
 /* ---- helpers usable from any thread ---- */
 
+/* ---- -A aggregations (merge/aggr.c, docs/aggregations.md) ----
+ * family: 0 dns, 1 http, 2 os, -1 every family.  query_aggr_list: rows
+ * {name, family, family_id, seen_first, seen_last, queries, flows,
+ * bytes, num_contacts, contacts_dropped}, only the names host (an IP
+ * text) contacted when given; an empty array when -A is 0.
+ * query_aggr_one: the row of one name with its contacts [{ip, vlan,
+ * local, count, seen_last}], or NULL.  query_aggr_families: {enabled,
+ * families {dns:5,http:7,os:254}, counts {...}, num_aggregations,
+ * max_aggregations, refused, purged, total}. */
+json_t *query_aggr_list(struct iface *ifc, int family, const char *host);
+json_t *query_aggr_one(struct iface *ifc, int family, const char *name);
+json_t *query_aggr_families(struct iface *ifc);
+/* The argument block of the aggregation builders. */
+struct query_aggr_arg {
+	int family;	/* -1: all */
+	char name[256]; /* query_b_aggr_host: the name */
+	char host[64];	/* query_b_aggr_hosts: only names this IP asked for */
+	int not_found;	/* out */
+};
+/* getAggregatedHostsInfo([family[, host]]) */
+json_t *query_b_aggr_hosts(struct iface *ifc, void *arg);
+/* getAggregatedHostInfo(name) (not_found when unknown) */
+json_t *query_b_aggr_host(struct iface *ifc, void *arg);
+/* getAggregationFamilies() */
+json_t *query_b_aggr_families(struct iface *ifc, void *arg);
+
 /*
  * The pager of small lists (VLANs, ASes, countries), the same qsort_r
  * pager as the host and flow lists' (no sort key shared between

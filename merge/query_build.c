@@ -112,6 +112,35 @@ query_b_host_contacts(struct iface *ifc, void *arg)
 }
 
 json_t *
+query_b_aggr_hosts(struct iface *ifc, void *arg)
+{
+	const struct query_aggr_arg *a = arg;
+
+	return query_aggr_list(ifc, a ? a->family : -1, a ? a->host : NULL);
+}
+
+json_t *
+query_b_aggr_host(struct iface *ifc, void *arg)
+{
+	struct query_aggr_arg *a = arg;
+	json_t *o;
+
+	if (a == NULL)
+		return NULL;
+	o = query_aggr_one(ifc, a->family, a->name);
+	if (o == NULL)
+		a->not_found = 1;
+	return o;
+}
+
+json_t *
+query_b_aggr_families(struct iface *ifc, void *arg)
+{
+	(void)arg;
+	return query_aggr_families(ifc);
+}
+
+json_t *
 query_b_host_activitymap(struct iface *ifc, void *arg)
 {
 	struct host *h = arg_host(ifc, arg);

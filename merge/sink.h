@@ -151,6 +151,26 @@ typedef int (*iface_host_delta_fn)(void *arg, const struct ipaddr *ip,
 void iface_local_host_deltas(struct iface *ifc, iface_host_delta_fn fn,
 			     void *arg);
 
+/* -A aggregations (merge/aggr.c) by value, for a timeline sink: name
+ * and contacts are the aggregate's, valid during the call only. */
+struct aggr_snapshot_contact {
+	struct ipaddr ip;
+	uint16_t vlan;
+	uint8_t is_local;
+	uint64_t count;
+};
+struct aggr_snapshot {
+	const char *family; /* "dns", "http", "os" */
+	const char *name;
+	uint64_t first_ms, last_ms, queries, flows, bytes;
+	const struct aggr_snapshot_contact *contacts;
+	uint32_t n_contacts;
+};
+/* Calls fn for every aggregate that changed since the previous walk
+ * (none when -A is 0).  Owner thread (a sink's tick or flush). */
+typedef void (*iface_aggr_fn)(void *arg, const struct aggr_snapshot *a);
+void iface_aggr_walk(struct iface *ifc, iface_aggr_fn fn, void *arg);
+
 /* Restores applied to a host / come too late (host gone): all
  * interfaces, for get/ntopng/redis.lua.  Any thread. */
 void iface_restore_stats(uint64_t *merged, uint64_t *late);

@@ -37,6 +37,7 @@
 #include "common/objpool.h"
 #include "common/prefs.h"
 #include "merge/activity.h"
+#include "merge/aggr.h"
 #include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
@@ -167,6 +168,10 @@ tables_init(struct iface *ifc)
 	}
 	snprintf(ifc->origins[0].id, sizeof(ifc->origins[0].id), "%s", node_id);
 	ifc->n_origins = 1;
+	if (aggr_init(ifc) != 0) {
+		log_err("%s: out of memory for the aggregations", ifc->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -495,9 +500,12 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 		/* a DHCP client named its OS before it had this address */
 		struct mac *m = mac_find(ifc, mac, vlan);
 
-		if (m != NULL && m->dhcp_os != OS_UNKNOWN)
+		if (m != NULL && m->dhcp_os != OS_UNKNOWN) {
 			h->os = (struct os_verdict){ m->dhcp_os, OS_SRC_DHCP,
 						     0 };
+			if (ifc->aggr != NULL)
+				aggr_host_os(ifc, h, os_name(h->os.os), now);
+		}
 	}
 	h->id = ifc->next_host_id++;
 	h->first_ms = h->last_ms = h->seen_ms = now;
@@ -737,17 +745,28 @@ ip_is_zero(const struct ipaddr *ip)
 	return memcmp(ip->a, zero, sizeof(zero)) == 0;
 }
 
+/* os_merge() on host h, and -A: a host whose OS class changes counts
+ * in that OS's aggregate (merge/aggr.c). */
+static void
+host_os_merge(struct iface *ifc, struct host *h, const struct os_verdict *v)
+{
+	uint8_t was = h->os.os;
+
+	if (os_merge(&h->os, v) && h->os.os != was && ifc->aggr != NULL)
+		aggr_host_os(ifc, h, os_name(h->os.os), ifc->clock_ms);
+}
+
 /* A client that named its OS to nDPI (HTTP User-Agent) keeps the
  * verdict: once per flow, when its detection ends. */
 static void
-flow_os_apply(struct flow *f, const struct os_verdict *v)
+flow_os_apply(struct iface *ifc, struct flow *f, const struct os_verdict *v)
 {
 	if (f->cli_host != NULL)
-		os_merge(&f->cli_host->os, v);
+		host_os_merge(ifc, f->cli_host, v);
 }
 
 static inline void
-flow_dpi_put(struct flow *f, const struct dpi_flow *d)
+flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 {
 	f->ndpi = d->ndpi;
 	f->info = d->info;
@@ -758,7 +777,7 @@ flow_dpi_put(struct flow *f, const struct dpi_flow *d)
 	f->detection_done = d->detection_done;
 	f->guessed = d->guessed;
 	if (d->os.os != OS_UNKNOWN)
-		flow_os_apply(f, &d->os);
+		flow_os_apply(ifc, f, &d->os);
 }
 
 /* dpi_giveup() on f; returns 1 when its L7 changed. */
@@ -770,7 +789,7 @@ flow_dpi_giveup(struct iface *ifc, struct flow *f)
 
 	flow_dpi_get(f, &d);
 	changed = dpi_giveup(ifc->ndpi, &d);
-	flow_dpi_put(f, &d);
+	flow_dpi_put(ifc, f, &d);
 	return changed;
 }
 
@@ -783,6 +802,8 @@ flow_free(struct iface *ifc, struct flow *f)
 	ifc->pf_n = 0; /* the prefetch hints may name f */
 	if (!f->detection_done && ifc->ndpi != NULL && flow_dpi_giveup(ifc, f))
 		l7_move(ifc, f);
+	if (ifc->aggr != NULL)
+		aggr_flow_bytes(ifc, f);
 	if (ifc->want_exported && !f->collected)
 		tables_export_flow(ifc, f);
 	if (ifc->want_expired)
@@ -1049,7 +1070,7 @@ dhcp_os(struct iface *ifc, struct host *h, const struct pkt *p)
 	    !os_from_dhcp_packet(p->l4_payload, p->l4_payload_len, &v))
 		return;
 	if (h != NULL && !ip_is_zero(&h->ip))
-		os_merge(&h->os, &v);
+		host_os_merge(ifc, h, &v);
 	if (p->has_mac && (m = mac_find(ifc, p->src_mac, p->vlan)) != NULL)
 		m->dhcp_os = v.os;
 }
@@ -1061,7 +1082,7 @@ dhcp_os(struct iface *ifc, struct host *h, const struct pkt *p)
  * without extension headers only.  Hosts with a verdict skip it.
  */
 static void
-syn_os(struct host *h, const struct pkt *p)
+syn_os(struct iface *ifc, struct host *h, const struct pkt *p)
 {
 	const uint8_t *l3 = p->l3, *th = NULL;
 	struct os_verdict v;
@@ -1084,7 +1105,7 @@ syn_os(struct host *h, const struct pkt *p)
 	if (th != NULL && th + 16 <= l3 + p->l3_len)
 		win = (uint16_t)(th[14] << 8 | th[15]);
 	if (os_from_syn(ttl, win, &v))
-		os_merge(&h->os, &v);
+		host_os_merge(ifc, h, &v);
 }
 
 void
@@ -1152,13 +1173,18 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	flow_account(ifc, f, d, c2s ? p->tcp_flags : 0, c2s ? 0 : p->tcp_flags,
 		     now, now);
 	if (p->l4_proto == IPPROTO_TCP && (p->tcp_flags & 0x12) == 0x02)
-		syn_os(c2s ? f->cli_host : f->srv_host, p); /* SYNs only */
+		syn_os(ifc, c2s ? f->cli_host : f->srv_host, p); /* SYNs only */
 	else if (p->l4_proto == IPPROTO_UDP && p->sport == 68 && p->dport == 67)
 		dhcp_os(ifc, c2s ? f->cli_host : f->srv_host, p);
-	/* DNS answers name addresses (merge/names.c): only packets from
-	 * port 53 pay more than this compare */
-	else if (p->l4_proto == IPPROTO_UDP && p->sport == 53)
-		names_dns_packet(ifc, p);
+	else if (p->l4_proto == IPPROTO_UDP &&
+		 (p->sport == 53 || p->dport == 53)) {
+		/* DNS: answers name addresses (merge/names.c), -A counts the
+		 * queries (aggr); only these packets pay more than a compare */
+		if (p->sport == 53)
+			names_dns_packet(ifc, p);
+		if (ifc->aggr != NULL)
+			aggr_dns_packet(ifc, f, p); /* per message */
+	}
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;
@@ -1167,11 +1193,13 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 
 		flow_dpi_get(f, &dd);
 		changed = dpi_packet(ifc->ndpi, &dd, p);
-		flow_dpi_put(f, &dd);
+		flow_dpi_put(ifc, f, &dd);
 		if (changed)
 			l7_move(ifc, f);
 		if (had == NULL && f->info != NULL)
 			names_flow_info(ifc, f); /* SNI / HTTP Host: a hint */
+		if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
+			aggr_flow_named(ifc, f);
 	}
 }
 
@@ -1455,7 +1483,7 @@ flow_hinted(struct iface *ifc, const struct flow_update *u, int *c2s)
  * update only, so the ingest path pays one strstr per new flow.
  */
 static void
-update_os(struct flow *f, const char *extra)
+update_os(struct iface *ifc, struct flow *f, const char *extra)
 {
 	static const char key[] = "\"HTTP_USER_AGENT\":\"";
 	const char *v, *e;
@@ -1469,7 +1497,7 @@ update_os(struct flow *f, const char *extra)
 		if (*e == '\\' && e[1] != '\0')
 			e++; /* an escaped character, e.g. \" or \/ */
 	if (os_from_user_agent(v, (size_t)(e - v), &os))
-		os_merge(&f->cli_host->os, &os);
+		host_os_merge(ifc, f->cli_host, &os);
 }
 
 int
@@ -1532,7 +1560,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->detection_done = 1;
 		f->seen_ms = seen;
 		if (u->extra != NULL)
-			update_os(f, u->extra); /* once per new flow */
+			update_os(ifc, f, u->extra); /* once per new flow */
 	} else if (f->seen_ms + LRU_SLACK_MS <= seen) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
@@ -1615,11 +1643,13 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		flow_dpi_get(f, &dd);
 		dpi_guess(ifc->ndpi, &dd, f->ip_version, &f->cli, f->cli_port,
 			  &f->srv, f->srv_port);
-		flow_dpi_put(f, &dd);
+		flow_dpi_put(ifc, f, &dd);
 	}
 	l7_move(ifc, f);
 	if (new_info)
 		names_flow_info(ifc, f); /* SNI / HTTP Host (L7 now set) */
+	if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
+		aggr_flow_named(ifc, f);
 	if (u->last_ms != 0 && u->last_ms <= seen + 1000 &&
 	    seen < u->last_ms + 60 * 1000) {
 		uint64_t lat = seen > u->last_ms ? seen - u->last_ms : 0;
@@ -1775,6 +1805,7 @@ tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only)
 		ifc->stats.macs_purged++;
 		free(m);
 	}
+	aggr_purge(ifc, now_ms, pressure_only);
 }
 
 /* How entries fed by source src are purged: 0 never; else at the clock
@@ -1850,6 +1881,9 @@ tables_purge_sources(struct iface *ifc, uint64_t wall_ms)
 		ifc->stats.macs_purged++;
 		free(m);
 	}
+	/* aggregates mix every source's flows: purged by the wall clock,
+	 * and only under pressure (a pcap file's names stay visible) */
+	aggr_purge(ifc, wall_ms, 1);
 }
 
 void
@@ -1858,11 +1892,17 @@ tables_giveup_all(struct iface *ifc)
 	struct flow *f;
 
 	IFACE_ASSERT_OWNER(ifc);
-	if (ifc->ndpi == NULL)
+	if (ifc->ndpi == NULL && ifc->aggr == NULL)
 		return;
-	for (f = ifc->flow_head; f != NULL; f = f->next)
-		if (!f->detection_done && flow_dpi_giveup(ifc, f))
+	for (f = ifc->flow_head; f != NULL; f = f->next) {
+		if (ifc->ndpi != NULL && !f->detection_done &&
+		    flow_dpi_giveup(ifc, f))
 			l7_move(ifc, f);
+		/* input ended: the flow's bytes are final, count them now
+		 * (offline inputs do not expire their flows) */
+		if (ifc->aggr != NULL)
+			aggr_flow_bytes(ifc, f);
+	}
 }
 
 static double
@@ -1951,6 +1991,7 @@ tables_fini(struct iface *ifc)
 	ifc->host_buckets = NULL;
 	ifc->mac_buckets = NULL;
 	ifc->num_flows = ifc->num_hosts = ifc->num_macs = 0;
+	aggr_fini(ifc);
 	free(ifc->vlan_idx);
 	free(ifc->vlans);
 	ifc->vlan_idx = NULL;

@@ -221,6 +221,8 @@ static const struct {
 	{ "/lua/country_stats.lua", "pages/country_stats.html", 0 },
 	{ "/lua/hosts_geomap.lua", "pages/hosts_geomap.html", 0 },
 	{ "/lua/vlan_stats.lua", "pages/vlan_stats.html", 0 },
+	{ "/lua/aggregated_hosts_stats.lua",
+	  "pages/aggregated_hosts_stats.html", 0 }, /* -A */
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },

@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "state/kv.h"
 #include "exporter/storage.h"
+#include "merge/aggr.h"
 #include "merge/query.h"
 #include "state/auth.h"
 #include "webui/ui.h"
@@ -366,6 +367,70 @@ ui_h_iface_name(struct rest_call *c, json_t **rsp)
 		 name);
 	*rsp = json_object();
 	return REST_RC_OK;
+}
+
+/* ?family= into a family index (-1 absent: all); 0, or -1 when bad. */
+static int
+aggr_family_arg(struct rest_call *c, int *family)
+{
+	const char *f = p_str(c->p, "family");
+
+	*family = -1;
+	if (f == NULL || f[0] == '\0')
+		return 0;
+	*family = aggr_family_parse(f);
+	if (*family >= 0)
+		return 0;
+	c->msg = "family is dns, http or os";
+	return -1;
+}
+
+enum rest_rc
+ui_h_aggr_list(struct rest_call *c, json_t **rsp)
+{
+	static const char *const cols[] = { "name",	    "queries",
+					    "flows",	    "bytes",
+					    "num_contacts", "seen_first",
+					    "seen_last",    NULL };
+	struct query_aggr_arg a;
+	const char *host = p_str(c->p, "host");
+	json_t *rows = NULL;
+	enum rest_rc rc;
+
+	memset(&a, 0, sizeof(a));
+	if (aggr_family_arg(c, &a.family) != 0)
+		return REST_RC_INVALID_ARGUMENTS;
+	if (host != NULL && strlen(host) >= sizeof(a.host)) {
+		c->msg = "host is an IP address";
+		return REST_RC_INVALID_ARGUMENTS;
+	}
+	if (host != NULL)
+		snprintf(a.host, sizeof(a.host), "%s", host);
+	rc = run(c, &a, sizeof(a), &rows);
+	if (rc != REST_RC_OK)
+		return rc;
+	*rsp = page_rows(rows, c->p, cols, "queries");
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
+}
+
+enum rest_rc
+ui_h_aggr_contacts(struct rest_call *c, json_t **rsp)
+{
+	struct iface *ifc = rest_param_iface(c->p, "ifid");
+	const char *name = p_str(c->p, "name");
+	struct query_aggr_arg a;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&a, 0, sizeof(a));
+	if (aggr_family_arg(c, &a.family) != 0)
+		return REST_RC_INVALID_ARGUMENTS;
+	if (name == NULL || name[0] == '\0' || strlen(name) >= sizeof(a.name)) {
+		c->msg = "name is required (up to 255 characters)";
+		return REST_RC_INVALID_ARGUMENTS;
+	}
+	snprintf(a.name, sizeof(a.name), "%s", name);
+	return rest_run(ifc, c->route->build, &a, sizeof(a), &a.not_found, rsp);
 }
 
 enum rest_rc

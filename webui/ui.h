@@ -29,6 +29,10 @@ enum rest_rc ui_h_iface_name(struct rest_call *c, json_t **rsp);
 /* A paged list of the route's builder's rows: VLANs; ASes, countries. */
 enum rest_rc ui_h_vlans(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_geo_list(struct rest_call *c, json_t **rsp);
+/* -A aggregations: the paged list of one family (?family=dns|http|os,
+ * ?host=IP) and one name's contacts (?name=&family=). */
+enum rest_rc ui_h_aggr_list(struct rest_call *c, json_t **rsp);
+enum rest_rc ui_h_aggr_contacts(struct rest_call *c, json_t **rsp);
 /* get/geo/hosts.lua (the map); ui_geo_init: the --map-tiles-url it
  * reports, set once on main before the server starts. */
 enum rest_rc ui_h_geo_hosts(struct rest_call *c, json_t **rsp);

@@ -110,6 +110,7 @@ const NT_MENU = [
 	['Countries', '/lua/country_stats.lua'],
 	['Hosts map', '/lua/hosts_geomap.lua'],
 	['VLANs', '/lua/vlan_stats.lua'],
+	['Aggregations', '/lua/aggregated_hosts_stats.lua'],
 	['Historical', '/lua/historical.lua'],
 ];
 

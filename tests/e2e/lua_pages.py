@@ -167,7 +167,7 @@ def main():
         f.write("user.bob.password=%s\nuser.bob.group=unprivileged\n"
                 % hashlib.md5(b"bobpw").hexdigest())
     pcap = os.path.join(node.PCAPS, "dns.pcap")  # 5 packets
-    with node.Node(["-i", pcap, "-2", sd, "-u", users, "--lua-workers", "3"],
+    with node.Node(["-i", pcap, "-2", sd, "-u", users, "--lua-workers", "3", "--lua-max-memory", "64"],
                    name="lua-pages", login=True) as n:
         # --- 1. parameters
         st, hd, b = n.http("POST", "/lua/echo.lua?a=1%202", body=b"b=x+y%21&c",
