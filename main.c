@@ -41,6 +41,7 @@
 #include "exporter/storage.h"
 #include "lua/callbacks.h"
 #include "merge/iface.h"
+#include "merge/names.h"
 #include "merge/sink.h"
 #include "merge/tables.h"
 #include "sources/historical.h"
@@ -537,6 +538,9 @@ main(int argc, char **argv)
 		if (storage_sink_add(node_ifaces[i]) != 0 ||
 		    export_sink_add(node_ifaces[i]) != 0)
 			goto out;
+	/* -n 0/1, -k: the resolver thread the owners post to */
+	if (resolver_start(&prefs) != 0)
+		goto out;
 	for (i = 0; i < node_n_ifaces; i++) {
 		if (iface_start(node_ifaces[i]) != 0)
 			goto out;
@@ -556,8 +560,10 @@ main(int argc, char **argv)
 out:
 	luacb_stop(callbacks);
 	httpd_stop(web);
+	resolver_halt();
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_stop(node_ifaces[i]);
+	resolver_stop();
 	/* owners joined: what is still in memory goes to the stores (an
 	 * interface that never started has nothing, and a failed start-up
 	 * must not write files after its one error line) */

@@ -87,6 +87,8 @@ enum opt_id {
 	O_DUMP_TIMELINE,
 	O_CATEG_KEY,
 	O_HTTPBL_KEY,
+	O_DNS_SERVER,
+	O_HTTPBL_ZONE,
 	O_HTTP_PORT,
 	O_HTTPS_PORT,
 	O_LOCAL_NETS,
@@ -260,7 +262,7 @@ static const struct opt_def opt_table[] = {
 	{ O_PACKET_FILTER, "packet-filter", 'B', ARG_REQ, 1, T_INPUTS,
 	  "<filter>", "Ingress packet filter (BPF syntax)",
 	  F_STR(packet_filter) },
-	{ O_DNS_MODE, "dns-mode", 'n', ARG_REQ, 0, T_INPUTS, "<mode>",
+	{ O_DNS_MODE, "dns-mode", 'n', ARG_REQ, 1, T_INPUTS, "<mode>",
 	  "DNS address resolution mode:\n"
 	  "0 - Decode DNS responses and resolve\n"
 	  "    local numeric IPs only (default)\n"
@@ -480,13 +482,26 @@ static const struct opt_def opt_table[] = {
 	  F_COUNT(verbose) },
 
 	/* Misc */
-	{ O_CATEG_KEY, "categorization-key", 'c', ARG_REQ, 0, T_MISC, "<key>",
+	{ O_CATEG_KEY, "categorization-key", 'c', ARG_REQ, 1, T_MISC, "<key>",
 	  "Key used to access host categorization\n"
-	  "services (default: disabled)",
+	  "services (default: disabled). block.si's\n"
+	  "service is gone: logs so; nDPI's own\n"
+	  "categories are shown per flow and host",
 	  F_STR(categorization_key) },
-	{ O_HTTPBL_KEY, "httpbl-key", 'k', ARG_REQ, 0, T_MISC, "<key>",
-	  "Key used to access httpbl services\n(default: disabled)",
+	{ O_HTTPBL_KEY, "httpbl-key", 'k', ARG_REQ, 1, T_MISC, "<key>",
+	  "Key used to access httpbl services\n"
+	  "(default: disabled): remote hosts'\n"
+	  "verdicts by DNS (--httpbl-zone)",
 	  F_STR(httpbl_key) },
+	{ O_DNS_SERVER, "dns-server", 0, ARG_REQ, 1, T_MISC, "<host:port>",
+	  "DNS server the resolver (-n 0/1, -k)\n"
+	  "asks over UDP (default: the system\n"
+	  "resolver)",
+	  F_STR(dns_server) },
+	{ O_HTTPBL_ZONE, "httpbl-zone", 0, ARG_REQ, 1, T_MISC, "<zone>",
+	  "DNS zone of the -k http:bl lookups\n"
+	  "(default: dnsbl.httpbl.org)",
+	  F_STR(httpbl_zone) },
 	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 0, T_MISC, NULL,
 	  "Disable alerts generation", F_FLAG(disable_alerts) },
 	{ O_VERSION, "version", 'V', ARG_NONE, 1, T_MISC, NULL,
@@ -1327,6 +1342,8 @@ prefs_fini(struct prefs *p)
 	free(p->callbacks_dir);
 	free(p->categorization_key);
 	free(p->httpbl_key);
+	free(p->dns_server);
+	free(p->httpbl_zone);
 	free(p->http_addr);
 	free(p->https_addr);
 	free(p->http_allowed_origins);

@@ -96,6 +96,11 @@ struct prefs {
 	char *config_file;	  /* the configuration file used, if any */
 	char *geoip_dir;	  /* --geoip-dir, NULL: the default places */
 	char *map_tiles_url;	  /* --map-tiles-url, NULL: no tiles */
+
+	/* names (docs/names.md): --dns-server host:port (NULL: the system
+	 * resolver), --httpbl-zone (NULL: dnsbl.httpbl.org) */
+	char *dns_server;
+	char *httpbl_zone;
 };
 
 /* Sets every default. */

@@ -104,6 +104,9 @@ struct host {
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
 	char *name;		   /* best name known (heap) or NULL */
+	uint8_t name_rank;  /* where name came from: NAME_* of merge/names.h */
+	uint8_t name_asked; /* given to the resolver (merge/names.c) */
+	uint32_t httpbl;    /* -k verdict: NAMES_HTTPBL_* (merge/names.h) */
 	/* the byte counters at the last time series snapshot of the RRD
 	 * sink (the snapshot carries what they grew since); a restore
 	 * (iface_host_restore) moves them with the old traffic it adds,

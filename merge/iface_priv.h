@@ -115,6 +115,7 @@ struct iface {
 	} sinks[IFACE_MAX_SINKS];
 	int n_sinks;
 	uint8_t want_expired, want_exported, want_host_new, want_host_purged;
+	struct names_cache *names; /* names from DNS answers (merge/names.c) */
 	/* host restores waiting for the owner (iface_host_restore), under
 	 * mbox_lock; restores_pending: __atomic_*, 1 when the list is not
 	 * empty (one load per loop turn) */

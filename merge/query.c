@@ -27,6 +27,7 @@
 #include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
+#include "merge/names.h"
 #include "merge/query.h"
 #include "merge/source.h"
 #include "merge/tables.h"
@@ -333,6 +334,7 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "num_hosts", ifc->num_hosts);
 	set_int(o, "num_local_hosts", ifc->num_local_hosts);
 	set_int(o, "num_devices", ifc->num_macs);
+	names_iface_json(ifc, o); /* DNS names, resolver (merge/names.c) */
 	set_int(o, "num_rcvd_only_hosts", rx_only);
 	set_int(o, "num_local_rcvd_only_hosts", local_rx_only);
 	set_int(o, "hosts_pctg", pctg(ifc->num_hosts, ifc->max_hosts));
@@ -937,6 +939,7 @@ query_host_data(struct iface *ifc, struct host *h)
 		json_decref(t);
 		json_object_set_new(o, "ndpi_categories", cats);
 	}
+	names_host_json(h, o); /* name_source, httpbl (merge/names.c) */
 	if (h->is_local && h->local_net >= 0 &&
 	    (size_t)h->local_net < ifc->prefs->local_nets.n) {
 		set_int(o, "local_network_id", (uint64_t)h->local_net);
@@ -1182,6 +1185,8 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	/* the flows page's Info column: SNI / HTTP host / DNS query, from
 	 * nDPI (packets) or the exporter's fields (collected) */
 	set_str(o, "info", f->info ? f->info : "");
+	/* -c's replacement: nDPI's category of the flow's protocol */
+	set_str(o, "category", iface_l7_category_name(ifc, f->l7_counted));
 	/* ours: where a collected flow comes from (docs/rest.md) */
 	if (f->exporter.v != 0) {
 		set_str(o, "device_ip",

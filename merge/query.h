@@ -446,6 +446,12 @@ json_t *query_b_host_similar(struct iface *ifc, void *arg);
 json_t *query_b_host_correlation(struct iface *ifc, void *arg);
 /* arg: struct query_matrix_arg (or NULL: 10 hosts). */
 json_t *query_b_host_matrix(struct iface *ifc, void *arg);
+/* Host search (merge/query_find.c): up to max hosts whose IP, MAC, name,
+ * AS name or country holds text (case-insensitive), as [{key, label, ip,
+ * vlan, name, mac, match}].  Builder arg: struct query_host_arg with the
+ * text in host and max in vlan (0: 10). */
+json_t *query_host_find(struct iface *ifc, const char *text, int max);
+json_t *query_b_host_find(struct iface *ifc, void *arg);
 
 /* ---- helpers usable from any thread ---- */
 

@@ -41,6 +41,7 @@
 #include "geo/geo.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
+#include "merge/names.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 
@@ -528,6 +529,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	if (ifc->want_host_new)
 		sink_host_new(ifc,
 			      h); /* e.g. asks the host cache (no I/O here) */
+	names_host_new(ifc, h);	  /* a learnt name, else the resolver */
 	hosts_grow(ifc);
 	return h;
 }
@@ -1174,12 +1176,19 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		syn_os(ifc, c2s ? f->cli_host : f->srv_host, p); /* SYNs only */
 	else if (p->l4_proto == IPPROTO_UDP && p->sport == 68 && p->dport == 67)
 		dhcp_os(ifc, c2s ? f->cli_host : f->srv_host, p);
-	else if (ifc->aggr != NULL && p->l4_proto == IPPROTO_UDP &&
-		 (p->sport == 53 || p->dport == 53))
-		aggr_dns_packet(ifc, f, p); /* -A: DNS queries, per message */
+	else if (p->l4_proto == IPPROTO_UDP &&
+		 (p->sport == 53 || p->dport == 53)) {
+		/* DNS: answers name addresses (merge/names.c), -A counts the
+		 * queries (aggr); only these packets pay more than a compare */
+		if (p->sport == 53)
+			names_dns_packet(ifc, p);
+		if (ifc->aggr != NULL)
+			aggr_dns_packet(ifc, f, p); /* per message */
+	}
 	if (!f->detection_done && ifc->ndpi != NULL &&
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;
+		const char *had = f->info;
 		int changed;
 
 		flow_dpi_get(f, &dd);
@@ -1187,6 +1196,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 		flow_dpi_put(ifc, f, &dd);
 		if (changed)
 			l7_move(ifc, f);
+		if (had == NULL && f->info != NULL)
+			names_flow_info(ifc, f); /* SNI / HTTP Host: a hint */
 		if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
 			aggr_flow_named(ifc, f);
 	}
@@ -1499,6 +1510,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	uint8_t origin;
 	int c2s = 1;
 	struct flow *hint = flow_hinted(ifc, u, &c2s);
+	int new_info = 0;
 
 	IFACE_ASSERT_OWNER(ifc);
 	if ((u->ip_version != 4 && u->ip_version != 6) ||
@@ -1565,8 +1577,10 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->sampling = u->sampling;
 	if (u->tos)
 		f->tos = u->tos;
-	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL)
+	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL) {
 		f->info = strdup(u->info);
+		new_info = f->info != NULL;
+	}
 	if (u->extra != NULL &&
 	    (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
 		/* values such as latencies change on every update: rewrite in
@@ -1632,6 +1646,8 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		flow_dpi_put(ifc, f, &dd);
 	}
 	l7_move(ifc, f);
+	if (new_info)
+		names_flow_info(ifc, f); /* SNI / HTTP Host (L7 now set) */
 	if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
 		aggr_flow_named(ifc, f);
 	if (u->last_ms != 0 && u->last_ms <= seen + 1000 &&
@@ -1967,6 +1983,7 @@ tables_fini(struct iface *ifc)
 		LRU_UNLINK(ifc, mac_head, mac_tail, m);
 		free(m);
 	}
+	names_fini(ifc);
 	free(ifc->flow_buckets);
 	free(ifc->host_buckets);
 	free(ifc->mac_buckets);

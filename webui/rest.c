@@ -1150,3 +1150,28 @@ rest_h_country_name(struct rest_call *c, json_t **rsp)
 	*rsp = json_string(cn ? cn->name : code);
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
+
+/* get/host/find.lua?ifid=&query=[&limit=]: host search (the navigation
+ * bar's search box; merge/query_find.c). */
+enum rest_rc
+rest_h_host_find(struct rest_call *c, json_t **rsp)
+{
+	const struct rest_params *p = c->p;
+	struct iface *ifc = rest_param_iface(p, "ifid");
+	struct query_host_arg r;
+	enum rest_rc rc;
+	json_t *res;
+	long v;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	memset(&r, 0, sizeof(r));
+	if (!param_str(p, "query", r.host, sizeof(r.host)) || r.host[0] == '\0')
+		return REST_RC_INVALID_ARGUMENTS;
+	r.vlan = rest_param_int(p, "limit", 1, 100, &v) ? (int)v : 10;
+	rc = rest_run(ifc, c->route->build, &r, sizeof(r), NULL, &res);
+	if (rc != REST_RC_OK)
+		return rc;
+	*rsp = json_pack("{s:s,s:o}", "query", r.host, "results", res);
+	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
+}

@@ -149,6 +149,7 @@ enum rest_rc rest_h_iface_address(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_host_active(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_flow_active(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_host_data(struct rest_call *c, json_t **rsp);
+enum rest_rc rest_h_host_find(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_host_custom_data(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_host_interfaces(struct rest_call *c, json_t **rsp);
 enum rest_rc rest_h_l7_stats(struct rest_call *c, json_t **rsp);

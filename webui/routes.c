@@ -44,6 +44,8 @@ static const struct rest_route rest_routes[] = {
 	  query_b_hosts },
 	{ "get/host/data.lua", rest_h_host_data, REST_BY_VERB,
 	  query_b_host_data },
+	{ "get/host/find.lua", rest_h_host_find, REST_BY_VERB,
+	  query_b_host_find },
 	/* with "host", one host: query_b_host_data */
 	{ "get/host/custom_data.lua", rest_h_host_custom_data, REST_BY_VERB,
 	  query_b_hosts_data },

@@ -131,6 +131,7 @@ NT.layout = function () {
 		'<nav class="navbar navbar-expand-lg navbar-dark bg-dark"><div class="container-fluid">' +
 		'<a class="navbar-brand" href="/lua/index.lua"><img src="/img/favicon.svg" alt="">ntopng</a>' +
 		'<ul class="navbar-nav me-auto">' + items + '</ul>' +
+		NT.searchBox() +
 		'<select id="nt-iface" class="form-select form-select-sm w-auto me-3" ' +
 		'aria-label="Interface">' + opts + '</select>' +
 		'<span class="navbar-text me-3" id="nt-user">' + NT.esc(s.user) + '</span>' +
@@ -139,6 +140,7 @@ NT.layout = function () {
 		(s.default_password ? '<div class="alert alert-danger rounded-0 mb-0" id="nt-default-pw">' +
 		 'The admin user still has the default password. ' +
 		 '<a href="/lua/admin/users.lua">Change it now</a>.</div>' : '');
+	NT.searchWire();
 	document.getElementById('nt-iface').addEventListener('change', e => {
 		const u = new URL(window.location.href);
 		u.searchParams.set('ifid', e.target.value);
@@ -150,6 +152,48 @@ NT.layout = function () {
 		'<span>loading...</span></div>';
 	NT.footer();
 	setInterval(NT.footer, 3000);
+};
+
+/* The host search of the nav bar (get/host/find.lua: IP, MAC, name, AS
+ * name, country): suggestions while typing, Enter opens the host page of
+ * the suggestion typed or else of the first hit. */
+NT.searchBox = function () {
+	return '<form id="nt-search" class="d-flex me-3" role="search" autocomplete="off">' +
+		'<input id="nt-search-q" class="form-control form-control-sm" type="search" ' +
+		'placeholder="Search host" title="IP, MAC, name, AS name or country" aria-label="Search host" list="nt-search-list">' +
+		'<datalist id="nt-search-list"></datalist></form>';
+};
+
+NT.searchFind = async function (q) {
+	const js = await NT.api('get/host/find.lua', { ifid: NT.ifid, query: q, limit: 10 });
+	return js.rc === 0 ? js.rsp.results : [];
+};
+
+NT.searchWire = function () {
+	const form = document.getElementById('nt-search'), input = document.getElementById('nt-search-q');
+	const list = document.getElementById('nt-search-list');
+	let hits = [], timer = null;
+	input.addEventListener('input', () => {
+		input.classList.remove('is-invalid');
+		clearTimeout(timer);
+		const q = input.value.trim();
+		if (q.length < 2) { list.innerHTML = ''; return; }
+		timer = setTimeout(async () => {
+			hits = await NT.searchFind(q);
+			list.innerHTML = hits.map(h => '<option value="' + NT.esc(h.label) + '">' +
+				NT.esc(h.ip + (h.name && h.name !== h.label ? ' ' + h.name : '')) +
+				'</option>').join('');
+		}, 200);
+	});
+	form.addEventListener('submit', async e => {
+		e.preventDefault();
+		const q = input.value.trim();
+		if (!q) return;
+		const found = await NT.searchFind(q);
+		const h = found.find(x => x.label === q) || found[0];
+		if (!h) { input.classList.add('is-invalid'); return; }
+		window.location = '/lua/host_details.lua?ifid=' + NT.ifid + '&host=' + encodeURIComponent(h.key);
+	});
 };
 
 NT.footer = async function () {
@@ -278,6 +322,7 @@ NT.flowColumns = function () {
 		{ label: 'Throughput', sort: 'thpt', render: r => NT.bps(r.thpt.bps) },
 		{ label: 'Bytes', sort: 'bytes', render: r => NT.bytes(r.bytes) },
 		{ label: 'Info', sort: 'info', render: r => NT.esc(r.info || '') },
+		{ label: 'Category', render: r => NT.esc(r.category || '') },
 	];
 };
 

@@ -211,6 +211,11 @@ class Node:
             self.args += ["-d", self.data_dir]
         if "-r" not in args and "--redis" not in args:
             self.args += ["-r", "127.0.0.1:1"]
+        # and no DNS query leaves the machine: the resolver (-n 0, the
+        # default, names local hosts) asks a closed loopback port, unless
+        # the test runs its own DNS server (docs/names.md)
+        if "--dns-server" not in args:
+            self.args += ["--dns-server", "127.0.0.1:1"]
         self.proc = None
         self.auth = None
 

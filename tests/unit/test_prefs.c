@@ -201,11 +201,9 @@ test_forms(void **state)
 	assert_int_equal(p.shutdown_when_done, 1);
 	assert_int_equal(p.disable_host_persistence, 1);
 	assert_int_equal(p.dns_mode, 3);
-	/* -P is implemented (exporter/storage.c): no warning; -n is stored
-	 * only (nothing resolves names), and says so */
-	assert_string_equal(captured_err,
-			    "ntopng: option --dns-mode (-n) is accepted but not "
-			    "implemented yet\n");
+	/* -P is implemented (exporter/storage.c) and so is -n (merge/names.c):
+	 * no warning */
+	assert_string_equal(captured_err, "");
 	prefs_fini(&p);
 
 	/* modes and the not-yet-built options */
@@ -545,7 +543,7 @@ test_dump_options(void **state)
 	(void)state;
 	assert_int_equal(PARSE(&p, "--dump-options", "tsv"), 1);
 	assert_non_null(strstr(captured_out,
-			       "n\tdns-mode\t<mode>\tInputs\t0\t-\n"));
+			       "n\tdns-mode\t<mode>\tInputs\t1\t-\n"));
 	assert_non_null(strstr(captured_out,
 			       "U\tuser\t<sys user>\tProcess\t1\t-\n"));
 	assert_non_null(strstr(captured_out, "-\tdisable-host-persistence\t-\t"

@@ -15,7 +15,12 @@ NT.start(async function () {
 	document.querySelector('#main h3').textContent = 'Host ' + host;
 	const item = (k, v) => '<tr><th>' + NT.esc(k) + '</th><td>' + v + '</td></tr>';
 	document.getElementById('host-traffic').innerHTML = '<table class="table table-sm" id="host-info">' +
-		item('IP address', NT.esc(h.ip)) + item('Name', NT.esc(h.name)) +
+		item('IP address', NT.esc(h.ip)) + item('Name', '<span id="host-name">' + NT.esc(h.name) +
+			'</span>' + (h.name_source ? ' <small class="text-muted">(from ' +
+			NT.esc(h.name_source) + ')</small>' : '')) +
+		(h.httpbl ? item('http:bl', '<span id="host-httpbl">' + NT.esc(h.httpbl.status) +
+			(h.httpbl.status === 'listed' ? ': last seen ' + h.httpbl.days + ' days ago, threat ' +
+			 h.httpbl.threat + ', type ' + h.httpbl.type : '') + '</span>') : '') +
 		item('MAC', NT.esc(h.mac)) + item('VLAN', NT.esc(h.vlan)) +
 		item('Location', h.localhost ? 'local' : 'remote') +
 		item('Country', h.country ? NT.esc(h.country) + (h.city ? ' (' + NT.esc(h.city) + ')' : '') +
