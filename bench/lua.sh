@@ -132,6 +132,7 @@ run_a() {
 	WPORT=$(freeport)
 	"$B/ntopng" -i "tcp://127.0.0.1:${ZPORT}c" -w "127.0.0.1:$WPORT" \
 		--disable-login -d "$TMP/data-a-$1" -r 127.0.0.1:1 -2 "$TMP/scripts" \
+		--dns-server 127.0.0.1:1 \
 		-3 "$TMP/none" -X 2000000 -x 2000000 -s >"$TMP/node-a-$1.log" 2>&1 &
 	NODE=$!
 	up=0
@@ -209,6 +210,7 @@ run_b() {
 	t0=$(date +%s.%N)
 	timeout -k 10 "$BT" "$B/ntopng" -i "$PCAP" --shutdown-when-done -w 0 \
 		-X 2000000 -x 1000000 -P -s -d "$TMP/data-b" -r 127.0.0.1:1 \
+		--dns-server 127.0.0.1:1 \
 		-3 "$2" >"$TMP/b-$1.log" 2>&1
 	t1=$(date +%s.%N)
 	WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')

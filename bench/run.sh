@@ -117,7 +117,9 @@ fi
 # -P: no host persistence, since ndpiReader persists nothing either (with
 # it, the exit also writes every host to Redis: about 6 s for the 85k
 # hosts of the default file); its own data dir, so runs do not mix.
-LIMITS="-X 2000000 -x 1000000 -P -s -d $OUT/ntopng-data"
+# --dns-server: -n 0 (the default) resolves local hosts; asking a closed
+# loopback port keeps every query on this machine (each fails at once).
+LIMITS="-X 2000000 -x 1000000 -P -s -d $OUT/ntopng-data --dns-server 127.0.0.1:1"
 echo "running $NTOPNG -i $PCAP --shutdown-when-done -w 0 $LIMITS"
 if [ -x "$NTOPNG" ]; then
 	run_timed ntopng "$NTOPNG" -i "$PCAP" --shutdown-when-done -w 0 $LIMITS

@@ -25,6 +25,7 @@ mkdir -p "$WORK"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$NTOPNG" -i "$PCAP" -w 127.0.0.1:"$PORT" -X 200000 -x 200000 --disable-login -s \
+	--dns-server 127.0.0.1:1 \
 	>"$WORK/ntopng.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT

@@ -98,6 +98,7 @@ start_node() {
 	mkdir -p "$TMP/data-$1"
 	"$B/ntopng" -i "tcp://127.0.0.1:${port}c" -w "127.0.0.1:$wport" \
 		--disable-login -d "$TMP/data-$1" -r 127.0.0.1:1 \
+		--dns-server 127.0.0.1:1 \
 		-X 2000000 -x 2000000 -s >"$TMP/node-$1.log" 2>&1 &
 	NODE=$!
 	ZPORT=$port
