@@ -722,49 +722,39 @@ l_similarHostActivity(lua_State *L)
 	return host_table(L, query_b_host_similar);
 }
 
-/* findHost(text): {[hostkey] = label}, a case-insensitive substring of
- * the IP or the name, at most 10 hits (lua-api.md 2.8). */
+/* findHost(text): {[hostkey] = label}: hosts whose IP, MAC, name, AS
+ * name or country holds text (case-insensitive), at most 10, as REST
+ * get/host/find.lua finds them (lua-api.md 2.8). */
 #define FIND_HOST_MAX 10
 static int
 l_findHost(lua_State *L)
 {
 	struct iface *ifc = luab_iface(L);
 	const char *s = luab_opt_str(L, 1);
-	struct host_query q;
+	struct query_host_arg a;
 	json_t *o, *h;
 	size_t i;
-	int hits = 0;
 
 	if (!ifc)
 		return 2;
-	if (!s)
+	if (!s || strlen(s) >= sizeof(a.host))
 		return luab_fail(L, "findHost: expected string");
-	memset(&q, 0, sizeof(q));
-	q.vlan = -1;
-	q.per_page = -1;
-	q.page = 1;
-	if (luab_query(L, ifc, query_b_hosts, &q, sizeof(q), &o) != 0)
+	memset(&a, 0, sizeof(a));
+	snprintf(a.host, sizeof(a.host), "%s", s);
+	a.vlan = FIND_HOST_MAX;
+	if (luab_query(L, ifc, query_b_host_find, &a, sizeof(a), &o) != 0)
 		return 2;
 	if (!o)
 		return luab_fail(L, "out of memory");
-	lua_createtable(L, 0, 4);
-	json_array_foreach(json_object_get(o, "data"), i, h)
+	lua_createtable(L, 0, (int)json_array_size(o));
+	json_array_foreach(o, i, h)
 	{
-		const char *ip = json_string_value(json_object_get(h, "ip"));
-		const char *nm = json_string_value(json_object_get(h, "name"));
-		const char *label = NULL;
+		const char *label =
+			json_string_value(json_object_get(h, "label"));
 		char key[128];
 
-		if (ip && strcasestr(ip, s))
-			label = ip;
-		else if (nm && strcasestr(nm, s))
-			label = nm;
-		if (!label)
-			continue;
 		host_key(h, key, sizeof(key));
-		luab_set_str(L, key, label);
-		if (++hits >= FIND_HOST_MAX)
-			break;
+		luab_set_str(L, key, label ? label : key);
 	}
 	json_decref(o);
 	return 1;

@@ -16,6 +16,7 @@ each answer is compared with REST on the same (ended, so still) tables.
    to an unprivileged user, addUser to an administrator's GET.
 """
 import base64
+import json
 import hashlib
 import os
 import sys
@@ -63,6 +64,13 @@ for k, f in pairs(interface.getFlowsInfo(_GET.host)) do
   n = n + 1; b = b + f.bytes
 end
 print(string.format("%.0f %.0f\n", n, b))
+''',
+    "find.lua": r'''
+sendHTTPHeader("text/plain")
+local t = {}
+for k, label in pairs(interface.findHost(_GET.q)) do t[#t + 1] = k .. "=" .. label end
+table.sort(t)
+print(table.concat(t, " "))
 ''',
     "select.lua": r'''
 sendHTTPHeader("text/plain")
@@ -166,6 +174,16 @@ def main():
         cnt, byt = [int(x) for x in page(n, "flows.lua?host=" + ip).split()]
         expect(cnt == rfh["totalRows"] and byt == sum(f["bytes"] for f in rfh["data"]),
                "getFlowsInfo(%s): %d flows == REST %d" % (ip, cnt, rfh["totalRows"]))
+
+        # findHost: the hosts REST get/host/find.lua finds (by name here:
+        # teams.pcap's DNS answer names 52.113.194.132)
+        st, _, rf = n.http("GET", "/lua/rest/v2/get/host/find.lua",
+                           params={"ifid": 0, "query": "teams.MICROSOFT"}, headers=ADMIN)
+        want = " ".join(sorted("%s=%s" % (x["ip"], x["label"])
+                               for x in json.loads(rf)["rsp"]["results"]))
+        b = page(n, "find.lua?q=teams.MICROSOFT")
+        expect(st == 200 and want and b == want,
+               "findHost by name = REST host/find (%r, REST %r)" % (b, want))
 
         # --- 4. select of an unknown interface
         b = page(n, "select.lua")
