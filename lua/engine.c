@@ -895,15 +895,41 @@ html_esc(const char *s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* The line of `script` in a Lua error message ("...lua/x.lua:12: ..."),
+ * or 0 when the message names no line of it. */
+static long
+err_line(const char *what, const char *script)
+{
+	size_t n = strlen(script);
+
+	for (const char *p = what; (p = strstr(p, script)) != NULL; p += n) {
+		char *end;
+		long l;
+
+		if (p[n] != ':')
+			continue;
+		errno = 0;
+		l = strtol(p + n + 1, &end, 10);
+		if (errno == 0 && end > p + n + 1 && *end == ':' && l > 0)
+			return l;
+	}
+	return 0;
+}
+
 static void
 page_error(struct luaeng_job *j, const char *what)
 {
 	char esc[1200], name[600];
 	char *b = NULL;
+	long line = err_line(what, j->name);
 
 	html_esc(j->name, name, sizeof(name));
 	if (j->admin)
 		html_esc(what, esc, sizeof(esc));
+	else if (line > 0) /* where, but not what: the message may hold data */
+		snprintf(esc, sizeof(esc), "<p>At line %ld.</p>", line);
+	else
+		esc[0] = '\0';
 	free(j->body);
 	j->body = NULL;
 	free(j->headers);
@@ -912,9 +938,9 @@ page_error(struct luaeng_job *j, const char *what)
 		     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 		     "<title>500 Internal Server Error</title></head>"
 		     "<body><h1>500 Internal Server Error</h1>"
-		     "<p>The script %s failed.</p>%s%s%s</body></html>\n",
-		     name, j->admin ? "<pre>" : "",
-		     j->admin ? esc
+		     "<p>The script %s failed.</p>%s%s%s%s</body></html>\n",
+		     name, j->admin ? "<pre>" : "", esc,
+		     j->admin ? ""
 			      : "<p>The details are in the node's log.</p>",
 		     j->admin ? "</pre>" : "") < 0)
 		b = NULL;
