@@ -45,6 +45,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
+#include "merge/alerts.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 #include "merge/tables.h"
@@ -161,6 +162,8 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 		log_err("eventfd: %s", strerror(errno));
 		return -1;
 	}
+	if (alerts_init(ifc) != 0)
+		return -1;
 	return tables_init(ifc);
 }
 
@@ -390,6 +393,7 @@ iface_free(struct iface *ifc)
 	for (i = 0; i < ifc->n_sources; i++)
 		ifc->sources[i]->free(ifc->sources[i]);
 	tables_fini(ifc);
+	alerts_fini(ifc);
 	sink_restores_free(ifc);
 	dpi_module_free(ifc->ndpi);
 	free(ifc->l7);

@@ -102,6 +102,8 @@ struct iface {
 	uint32_t n_l7;
 	struct iface_stats stats;
 	struct aggr_table *aggr; /* -A aggregations (merge/aggr.c), or NULL */
+	/* engaged alerts (merge/alerts.c), NULL until the first alert */
+	struct alert_table *alerts;
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;
