@@ -542,7 +542,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	int online = (in & IFACE_IN_LIVE) != 0,
 	    offline = (in & IFACE_IN_OFFLINE) != 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
-	struct source_tick t = { 0, 0 };
+	struct source_tick t = { 0, 0, 0 };
 
 	IFACE_ASSERT_OWNER(ifc);
 
@@ -573,7 +573,8 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 				1000 -
 			50;
 	}
-	sink_tick(ifc, wall_ms); /* e.g. RRD snapshots (queued) */
+	sink_tick(ifc, wall_ms);       /* e.g. RRD snapshots (queued) */
+	health_tick(ifc, wall_ms, &t); /* silent sources, table limits */
 	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
 	/* one clock for all entries, or each source's own (docs/accounting.md)

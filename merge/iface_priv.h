@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "merge/health.h"
 #include "merge/iface.h"
 struct iface {
 	int id;	      /* ifid: 0, 1, ... */
@@ -104,6 +105,9 @@ struct iface {
 	struct aggr_table *aggr; /* -A aggregations (merge/aggr.c), or NULL */
 	/* engaged alerts (merge/alerts.c), NULL until the first alert */
 	struct alert_table *alerts;
+	/* source, msg-drop and table-limit alerts (merge/health.c) */
+	struct health health;
+	struct health_src health_src[IFACE_MAX_SOURCES];
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;

@@ -303,6 +303,28 @@ query_kinds_json(struct iface *ifc, json_t *o)
 	}
 }
 
+/* ours: what merge/health.c has engaged now (docs/alerts.md) */
+static void
+query_health_json(struct iface *ifc, json_t *o)
+{
+	json_t *h = json_object(), *silent = json_array();
+
+	if (h == NULL || silent == NULL) {
+		json_decref(h);
+		json_decref(silent);
+		return;
+	}
+	for (int i = 0; i < ifc->n_sources && i < IFACE_MAX_SOURCES; i++)
+		if (ifc->health_src[i].silent)
+			json_array_append_new(
+				silent, json_string(ifc->sources[i]->spec));
+	json_object_set_new(h, "silent_sources", silent);
+	set_bool(h, "hosts_table_full", ifc->health.hosts_full);
+	set_bool(h, "flows_table_full", ifc->health.flows_full);
+	set_bool(h, "msg_drops", ifc->health.drops_engaged);
+	json_object_set_new(o, "health_alerts", h);
+}
+
 json_t *
 query_iface_data(struct iface *ifc, int summary)
 {
@@ -343,6 +365,7 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "macs_pctg", pctg(ifc->num_macs, ifc->max_macs));
 	set_int(o, "score", st->score); /* every flow risk's (dpi/risk.h) */
 	set_int(o, "risky_flows", st->risky_flows);
+	query_health_json(ifc, o);
 	/* No alert engine yet: the alert counters are all zero. */
 	static const char *const zero_keys[] = {
 		"alerted_flows",	  "alerted_flows_notice",
