@@ -104,6 +104,7 @@ struct iface {
 	struct aggr_table *aggr; /* -A aggregations (merge/aggr.c), or NULL */
 	/* engaged alerts (merge/alerts.c), NULL until the first alert */
 	struct alert_table *alerts;
+	struct alert_thr_set *thr; /* threshold rules (merge/alerts_thr.c) */
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;
