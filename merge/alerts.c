@@ -200,6 +200,15 @@ alert_to_sinks(struct iface *ifc, const struct alert *a)
 			ifc->sinks[i].ops->alert(ifc->sinks[i].ctx, a);
 }
 
+/* Control characters become spaces: the text goes to syslog lines. */
+static void
+no_ctrl(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 static void
 fix_strings(struct alert *a)
 {
@@ -208,6 +217,11 @@ fix_strings(struct alert *a)
 	a->msg[sizeof(a->msg) - 1] = '\0';
 	a->site_path[sizeof(a->site_path) - 1] = '\0';
 	a->node_id[sizeof(a->node_id) - 1] = '\0';
+	no_ctrl(a->entity_val);
+	no_ctrl(a->metric);
+	no_ctrl(a->msg);
+	no_ctrl(a->site_path);
+	no_ctrl(a->node_id);
 }
 
 static uint8_t

@@ -46,6 +46,7 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "merge/alerts.h"
+#include "merge/alerts_thr.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 #include "merge/tables.h"
@@ -393,6 +394,7 @@ iface_free(struct iface *ifc)
 	for (i = 0; i < ifc->n_sources; i++)
 		ifc->sources[i]->free(ifc->sources[i]);
 	tables_fini(ifc);
+	alert_thr_fini(ifc);
 	alerts_fini(ifc);
 	sink_restores_free(ifc);
 	dpi_module_free(ifc->ndpi);
@@ -574,6 +576,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 			50;
 	}
 	sink_tick(ifc, wall_ms);       /* e.g. RRD snapshots (queued) */
+	alert_thr_tick(ifc, wall_ms);  /* threshold rules at boundaries */
 	health_tick(ifc, wall_ms, &t); /* silent sources, table limits */
 	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);

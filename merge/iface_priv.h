@@ -108,6 +108,7 @@ struct iface {
 	/* source, msg-drop and table-limit alerts (merge/health.c) */
 	struct health health;
 	struct health_src health_src[IFACE_MAX_SOURCES];
+	struct alert_thr_set *thr; /* threshold rules (merge/alerts_thr.c) */
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;

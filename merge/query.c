@@ -25,6 +25,7 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "geo/geo.h"
+#include "merge/alerts.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/names.h"
@@ -366,12 +367,27 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "score", st->score); /* every flow risk's (dpi/risk.h) */
 	set_int(o, "risky_flows", st->risky_flows);
 	query_health_json(ifc, o);
-	/* No alert engine yet: the alert counters are all zero. */
+	/* the alert core's counters (merge/alerts.h) */
+	{
+		struct alert_stats as;
+
+		alert_get_stats(ifc, &as);
+		set_int(o, "engaged_alerts", as.engaged);
+		set_int(o, "engaged_alerts_notice",
+			as.engaged_by_sev[ALERT_SEV_NOTICE] +
+				as.engaged_by_sev[ALERT_SEV_INFO]);
+		set_int(o, "engaged_alerts_warning",
+			as.engaged_by_sev[ALERT_SEV_WARNING]);
+		set_int(o, "engaged_alerts_error",
+			as.engaged_by_sev[ALERT_SEV_ERROR] +
+				as.engaged_by_sev[ALERT_SEV_CRITICAL]);
+		set_int(o, "alerted_flows", as.flow_alerts);
+	}
+	/* per-severity flow alerts are not counted (yet) */
 	static const char *const zero_keys[] = {
-		"alerted_flows",	  "alerted_flows_notice",
-		"alerted_flows_warning",  "alerted_flows_error",
-		"engaged_alerts",	  "engaged_alerts_notice",
-		"engaged_alerts_warning", "engaged_alerts_error",
+		"alerted_flows_notice",
+		"alerted_flows_warning",
+		"alerted_flows_error",
 		"num_live_captures",
 	};
 	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
