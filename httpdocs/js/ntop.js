@@ -338,17 +338,17 @@ NT.flowColumns = function () {
 		{ label: 'Bytes', sort: 'bytes', render: r => NT.bytes(r.bytes) },
 		{ label: 'Info', sort: 'info', render: r => NT.esc(r.info || '') },
 		{ label: 'Category', render: r => NT.esc(r.category || '') },
-		{ label: 'Risk', render: NT.riskCell },
+		{ label: 'Risk', render: r => NT.riskCell(r, false) },
 	];
 };
 
 /* nDPI's flow risks of a flow row: a badge with the score, the risks'
- * names as its title and text (docs/alerts.md). */
-NT.riskCell = function (r) {
+ * names as its title, and as text too when full (docs/alerts.md). */
+NT.riskCell = function (r, full) {
 	const names = Object.values(r.flow_risk_info || {});
 	if (!names.length) return '';
 	return '<span class="badge bg-danger flow-risk" title="' + NT.esc(names.join(', ')) + '">' +
-		NT.num(r.score || 0) + '</span> ' + NT.esc(names.join(', '));
+		NT.num(r.score || 0) + '</span>' + (full ? ' ' + NT.esc(names.join(', ')) : '');
 };
 
 /* Loader for any REST list answering {data, totalRows}. */
