@@ -21,6 +21,8 @@
   engaged silent within 3x that (+ the check's second), shown in
   interface/data health_alerts.silent_sources; released when it sends
   again.
+- a ZMQ publisher whose msg_id jumps by 50: 49 drops in a minute (> 10),
+  msg_drops engaged with value 49.
 - -H: the same scores, no flow_risk alert.
 - -x 5 on dns_fragmented.pcap (more than 5 hosts): hosts table full,
   engaged.
@@ -189,6 +191,50 @@ def test_silent_source():
     ctx.term()
 
 
+def test_msg_drops():
+    """msg-id 1, 2, ... until the node counts a flow, then a jump of 50:
+    49 drops > 10 in a minute -> msg_drops engaged."""
+    try:
+        import zmq
+    except ImportError:
+        print("note  python3-zmq missing: msg drops not checked")
+        return
+    port = node.free_port()
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.PUB)
+    with node.Node(["-i", "tcp://127.0.0.1:%dc" % port], name="risks-drops") as n:
+        pub.connect("tcp://127.0.0.1:%d" % port)
+
+        def send(msg_id):
+            now = int(time.time())
+            hdr = b"flow".ljust(16, b"\0") + bytes([2, 0]) + b"\0\0" + struct.pack(">II", msg_id, 1)
+            pub.send_multipart([hdr, json.dumps([{
+                "IPV4_SRC_ADDR": "10.8.0.1", "IPV4_DST_ADDR": "10.8.1.1",
+                "L4_SRC_PORT": 40000 + msg_id, "L4_DST_PORT": 80, "PROTOCOL": 6,
+                "IN_BYTES": 100, "IN_PKTS": 1, "OUT_BYTES": 0, "OUT_PKTS": 0,
+                "FIRST_SWITCHED": now, "LAST_SWITCHED": now}]).encode()])
+
+        mid = 0
+        for _ in range(100):
+            mid += 1
+            send(mid)
+            time.sleep(0.1)
+            if n.rest("get/interface/data.lua", ifid=0)["num_flows"] > 0:
+                break
+        expect(not health(n).get("msg_drops"), "drops: none engaged before the jump")
+        send(mid + 50)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5 and not health(n).get("msg_drops"):
+            time.sleep(0.2)
+        expect(health(n).get("msg_drops") is True, "drops: msg_drops engaged after 49 lost")
+        al = alert_list(n, status="engaged")
+        got = [a for a in al if a.get("type") in ("msg_drops", 8)]
+        expect(len(got) == 1 and got[0].get("value") == 49,
+               "drops: one engaged msg_drops alert, value 49 (%r)" % got)
+    pub.close(0)
+    ctx.term()
+
+
 def test_table_full():
     with node.Node(["-i", os.path.join(PCAPS, "dns_fragmented.pcap"), "-x", "5"],
                    name="risks-xfull") as n:
@@ -223,6 +269,7 @@ def main():
     check_capture("bot.pcap", [11, 40], "40.77.167.36", "89.31.72.220", vlan=77)
     test_disabled()
     test_silent_source()
+    test_msg_drops()
     test_table_full()
     return node.summary()
 
