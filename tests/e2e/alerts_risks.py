@@ -23,15 +23,18 @@
   again.
 - a ZMQ publisher whose msg_id jumps by 50: 49 drops in a minute (> 10),
   msg_drops engaged with value 49.
+- -F on a 256 KB tmpfs (root only): storage_failure engaged.
 - -H: the same scores, no flow_risk alert.
 - -x 5 on dns_fragmented.pcap (more than 5 hosts): hosts table full,
   engaged.
 """
 import json
 import os
-import socket
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -235,6 +238,34 @@ def test_msg_drops():
     ctx.term()
 
 
+def test_storage_failure(tmp):
+    """-F with the data directory on a 256 KB tmpfs (root only): the
+    writers fail (RRD files and the day file do not fit) -> one engaged
+    storage_failure alert on the interface."""
+    small = os.path.join(tmp, "tiny")
+    os.makedirs(small)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", small],
+                       capture_output=True)
+    if r.returncode != 0:
+        print("note  cannot mount a tmpfs (needs root): storage failure not checked")
+        return
+    try:
+        with node.Node(["-i", os.path.join(PCAPS, "gnutella.pcap"), "-F",
+                        "-d", os.path.join(small, "d")], name="risks-diskfull",
+                       expect_errors=[r"No space left on device|disk is full|more failures"]) as n:
+            n.wait_ended()
+            got = []
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not got:
+                got = [a for a in alert_list(n, status="engaged")
+                       if a.get("type") in ("storage_failure", 10)]
+                time.sleep(0.3)
+            expect(len(got) == 1 and got[0].get("entity") == "interface" and got[0]["value"] > 0,
+                   "disk full: one engaged storage_failure alert (%r)" % got)
+    finally:
+        subprocess.run(["umount", small], capture_output=True)
+
+
 def test_table_full():
     with node.Node(["-i", os.path.join(PCAPS, "dns_fragmented.pcap"), "-x", "5"],
                    name="risks-xfull") as n:
@@ -271,6 +302,11 @@ def main():
     test_silent_source()
     test_msg_drops()
     test_table_full()
+    tmp = tempfile.mkdtemp(prefix="ntopng-risks-")
+    try:
+        test_storage_failure(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return node.summary()
 
 
