@@ -1462,36 +1462,16 @@ l_getAggregatedHostInfo(lua_State *L)
 static int
 l_getAggregationFamilies(lua_State *L)
 {
-	struct iface *ifc = luab_iface(L);
-	json_t *o;
-
-	if (!ifc)
-		return 2;
-	if (luab_query(L, ifc, query_b_aggr_families, NULL, 0, &o) != 0)
-		return 2;
-	if (!o)
-		return luab_fail(L, "out of memory");
-	luab_push_json(L, o);
-	json_decref(o);
-	return 1;
+	return simple(L, query_b_aggr_families);
 }
 
 /* getNumAggregatedHosts(): the number of aggregates. */
 static int
 l_getNumAggregatedHosts(lua_State *L)
 {
-	struct iface *ifc = luab_iface(L);
-	json_t *o;
-
-	if (!ifc)
+	if (simple(L, query_b_aggr_families) != 1)
 		return 2;
-	if (luab_query(L, ifc, query_b_aggr_families, NULL, 0, &o) != 0)
-		return 2;
-	if (!o)
-		return luab_fail(L, "out of memory");
-	lua_pushnumber(L, (lua_Number)json_integer_value(
-				  json_object_get(o, "num_aggregations")));
-	json_decref(o);
+	lua_getfield(L, -1, "num_aggregations");
 	return 1;
 }
 

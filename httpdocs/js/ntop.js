@@ -99,26 +99,41 @@ NT.alert = function (el, kind, text) {
 	el.innerHTML = '<div class="alert alert-' + kind + ' py-2">' + NT.esc(text) + '</div>';
 };
 
+/* The menu: [label, url], or [label, [[label, url], ...]] for a dropdown
+ * (the host-centred tables share one, so the bar fits 1280 px). */
 const NT_MENU = [
 	['Dashboard', '/lua/index.lua'],
-	['Hosts', '/lua/hosts_stats.lua'],
+	['Hosts', [
+		['Hosts', '/lua/hosts_stats.lua'],
+		['Matrix', '/lua/hosts_matrix.lua'],
+		['ASes', '/lua/as_stats.lua'],
+		['Countries', '/lua/country_stats.lua'],
+		['Hosts map', '/lua/hosts_geomap.lua'],
+		['VLANs', '/lua/vlan_stats.lua'],
+		['Aggregations', '/lua/aggregated_hosts_stats.lua'],
+	]],
 	['Flows', '/lua/flows_stats.lua'],
 	['Protocols', '/lua/protocols_stats.lua'],
 	['Interfaces', '/lua/if_stats.lua'],
-	['Matrix', '/lua/hosts_matrix.lua'],
-	['ASes', '/lua/as_stats.lua'],
-	['Countries', '/lua/country_stats.lua'],
-	['Hosts map', '/lua/hosts_geomap.lua'],
-	['VLANs', '/lua/vlan_stats.lua'],
-	['Aggregations', '/lua/aggregated_hosts_stats.lua'],
 	['Historical', '/lua/historical.lua'],
 ];
 
+NT.menuItem = function (m, here) {
+	const link = (cls, u, label) => '<a class="' + cls + (here === u ? ' active' : '') +
+		'" href="' + u + '?ifid=' + NT.ifid + '">' + label + '</a>';
+	if (!Array.isArray(m[1]))
+		return '<li class="nav-item">' + link('nav-link', m[1], m[0]) + '</li>';
+	const open = m[1].some(x => x[1] === here);
+	return '<li class="nav-item dropdown"><a class="nav-link dropdown-toggle' +
+		(open ? ' active' : '') + '" href="#" data-bs-toggle="dropdown">' + m[0] +
+		'</a><ul class="dropdown-menu">' +
+		m[1].map(x => '<li>' + link('dropdown-item', x[1], x[0]) + '</li>').join('') +
+		'</ul></li>';
+};
+
 NT.layout = function () {
 	const s = NT.session, here = window.location.pathname;
-	let items = NT_MENU.map(m => '<li class="nav-item"><a class="nav-link' +
-		(here === m[1] ? ' active' : '') + '" href="' + m[1] + '?ifid=' + NT.ifid +
-		'">' + m[0] + '</a></li>').join('');
+	let items = NT_MENU.map(m => NT.menuItem(m, here)).join('');
 	if (s.group === 'administrator')
 		items += '<li class="nav-item dropdown"><a class="nav-link dropdown-toggle" href="#" ' +
 			'data-bs-toggle="dropdown">Settings</a><ul class="dropdown-menu">' +

@@ -42,8 +42,11 @@ def main():
                    and first[1].text == "3",
                    "most queried first: %s" % [c.text for c in first[:2]])
             menu = d.find_elements(By.CSS_SELECTOR, "#nav a.nav-link.active")
-            expect([m.text for m in menu] == ["Aggregations"], "menu item is active (%s)"
-                   % [m.text for m in menu])
+            item = d.find_elements(By.CSS_SELECTOR, "#nav a.dropdown-item.active")
+            expect([m.text for m in menu] == ["Hosts"] and
+                   [m.get_attribute("textContent") for m in item] == ["Aggregations"],
+                   "menu: Hosts > Aggregations is active (%s %s)"
+                   % ([m.text for m in menu], [m.get_attribute("textContent") for m in item]))
             info = d.find_element(By.ID, "state").text
             total = n.rest("get/aggregation/families.lua", ifid=0)["num_aggregations"]
             expect(info.startswith("%d aggregates" % total),
