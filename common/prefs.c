@@ -503,7 +503,7 @@ static const struct opt_def opt_table[] = {
 	  "DNS zone of the -k http:bl lookups\n"
 	  "(default: dnsbl.httpbl.org)",
 	  F_STR(httpbl_zone) },
-	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 0, T_MISC, NULL,
+	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 1, T_MISC, NULL,
 	  "Disable alerts generation", F_FLAG(disable_alerts) },
 	{ O_ALERTS_SYSLOG, "alerts-syslog", 0, ARG_REQ, 1, T_MISC,
 	  "<udp://host:port>",

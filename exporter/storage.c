@@ -264,6 +264,8 @@ flow_record(const struct storage_ifc *si, const struct flow_rec *f,
 	w->srv_asn = f->srv_asn;
 	memcpy(w->cli_country, f->cli_country, sizeof(w->cli_country));
 	memcpy(w->srv_country, f->srv_country, sizeof(w->srv_country));
+	snprintf(w->cli_name, sizeof(w->cli_name), "%s", f->cli_name);
+	snprintf(w->srv_name, sizeof(w->srv_name), "%s", f->srv_name);
 	w->ifname = si->spec; /* the input whole, not its label */
 }
 

@@ -484,6 +484,11 @@ flow_json(const struct writer_flow *f)
 	if (o != NULL && f->srv_country[0])
 		json_object_set_new(o, "srv.country",
 				    json_string(f->srv_country));
+	/* host names (docs/names.md), when known */
+	if (o != NULL && f->cli_name[0])
+		json_object_set_new(o, "cli.name", json_string(f->cli_name));
+	if (o != NULL && f->srv_name[0])
+		json_object_set_new(o, "srv.name", json_string(f->srv_name));
 	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	json_decref(o);

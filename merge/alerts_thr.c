@@ -393,6 +393,7 @@ thr_check(struct iface *ifc, struct thr_rule *t, uint64_t wall_ms)
 		a.value = value;
 		a.peak = value;
 		a.threshold = r->threshold;
+		a.tstamp = wall_ms / 1000;
 		snprintf(a.msg, sizeof(a.msg),
 			 "Threshold %s/%s crossed by %s %s [%.0f %s %.0f]", mn,
 			 gran_names[r->gran], alert_entity_name(r->entity),

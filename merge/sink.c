@@ -114,6 +114,10 @@ sink_flow_expired(struct iface *ifc, const struct flow *f, int final)
 	sink_flow_geo(f->srv_host, &r.srv_asn, r.srv_country);
 	iface_flow_l7_name(ifc, f, r.l7_name, sizeof(r.l7_name));
 	copy_str(r.info, sizeof(r.info), f->info);
+	if (f->cli_host != NULL)
+		copy_str(r.cli_name, sizeof(r.cli_name), f->cli_host->name);
+	if (f->srv_host != NULL)
+		copy_str(r.srv_name, sizeof(r.srv_name), f->srv_host->name);
 	for (i = 0; i < ifc->n_sinks; i++)
 		if (ifc->sinks[i].ops->flow_expired != NULL)
 			ifc->sinks[i].ops->flow_expired(ifc->sinks[i].ctx, &r);

@@ -52,6 +52,8 @@ struct flow_rec {
 	/* GeoIP of its endpoints' hosts (0 / "": not located) */
 	uint32_t cli_asn, srv_asn;
 	char cli_country[4], srv_country[4];
+	/* its endpoints' host names (docs/names.md; "" when none) */
+	char cli_name[SINK_HOST_NAME_MAX], srv_name[SINK_HOST_NAME_MAX];
 };
 
 /* One protocol's counters inside a host snapshot. */

@@ -12,8 +12,13 @@ names.  The loopback server names 192.168.1.6 laptop.test and
 93.62.150.157 remote.test, and lists 93.62.150.157 at http:bl as
 127.3.25.1 (3 days, threat 25, type 1 suspicious).
 """
+import glob
+import json
 import os
+import shutil
+import sqlite3
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -234,5 +239,22 @@ try:
                "find by country 'se': %r" % [(x["ip"], x["match"]) for x in r])
 finally:
     shutil.rmtree(gtmp, ignore_errors=True)
+
+# -F: the flow rows' json column carries the endpoints' names
+ftmp = tempfile.mkdtemp(prefix="dns-flows-")
+try:
+    with Node(["-i", PCAP, "-n", "2", "-F", "-d", ftmp], name="dns-F") as n:
+        n.wait_ended()
+    named = {}
+    for f in glob.glob(os.path.join(ftmp, "interfaces", "*", "flows", "*", "*", "*.sqlite")):
+        c = sqlite3.connect(f)
+        for srv, js in c.execute("SELECT srv_ip, json FROM flows"):
+            named.setdefault(srv, set()).add(json.loads(js).get("srv.name"))
+        c.close()
+    expect(named.get(TEAMS) == {"config.teams.microsoft.com"},
+           "-F rows of the flows to %s: srv.name config.teams.microsoft.com (%r)"
+           % (TEAMS, named.get(TEAMS)))
+finally:
+    shutil.rmtree(ftmp, ignore_errors=True)
 
 sys.exit(summary())
