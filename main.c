@@ -35,6 +35,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
+#include "exporter/alerts_store.h"
 #include "exporter/export.h"
 #include "geo/geo.h"
 #include "state/kv.h"
@@ -47,6 +48,7 @@
 #include "sources/historical.h"
 #include "sources/sources.h"
 #include "webui/httpd.h"
+#include "webui/rest_alerts.h"
 
 /* Set by the signal handler, which may run on any thread (the web
  * server's threads do not block SIGTERM): volatile sig_atomic_t covers a
@@ -514,6 +516,9 @@ main(int argc, char **argv)
 		goto out;
 	if (storage_open(&prefs) != 0)
 		goto out;
+	/* past alerts: SQLite, syslog, --alerts-syslog (docs/alerts.md) */
+	if (alerts_store_start(&prefs) != 0)
+		goto out;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -536,8 +541,11 @@ main(int argc, char **argv)
 	/* the sinks of every interface (merge/sink.h), before it starts */
 	for (i = 0; i < node_n_ifaces; i++)
 		if (storage_sink_add(node_ifaces[i]) != 0 ||
-		    export_sink_add(node_ifaces[i]) != 0)
+		    export_sink_add(node_ifaces[i]) != 0 ||
+		    alerts_store_sink_add(node_ifaces[i]) != 0)
 			goto out;
+	/* threshold rules kept in the kv store (webui/rest_alerts.c) */
+	rest_alerts_load();
 	/* -n 0/1, -k: the resolver thread the owners post to */
 	if (resolver_start(&prefs) != 0)
 		goto out;
@@ -569,6 +577,7 @@ out:
 	 * must not write files after its one error line) */
 	for (i = 0; i < n_started; i++)
 		iface_flush(node_ifaces[i]);
+	alerts_store_stop();
 	storage_close();
 	export_stop();
 	if (status == 0)

@@ -699,6 +699,7 @@ zmq_src_stats(struct source *s, struct source_tick *t)
 	int i;
 
 	ratelimit_flush(&zs->dec.rl);
+	t->msg_drops += zs->dec.st.msg_drops;
 	for (i = 0; i < ZMQC_MAX_PEERS; i++) {
 		struct zmqc_peer *p = &zs->dec.peers[i];
 		uint64_t idle_ms;

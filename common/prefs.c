@@ -104,6 +104,7 @@ enum opt_id {
 	O_USERS_FILE,
 	O_PID,
 	O_NO_ALERTS,
+	O_ALERTS_SYSLOG,
 	O_PACKET_FILTER,
 	O_AGGREGATIONS,
 	O_DUMP_FLOWS,
@@ -502,8 +503,14 @@ static const struct opt_def opt_table[] = {
 	  "DNS zone of the -k http:bl lookups\n"
 	  "(default: dnsbl.httpbl.org)",
 	  F_STR(httpbl_zone) },
-	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 0, T_MISC, NULL,
+	{ O_NO_ALERTS, "disable-alerts", 'H', ARG_NONE, 1, T_MISC, NULL,
 	  "Disable alerts generation", F_FLAG(disable_alerts) },
+	{ O_ALERTS_SYSLOG, "alerts-syslog", 0, ARG_REQ, 1, T_MISC,
+	  "<udp://host:port>",
+	  "Also send past alerts as RFC 5424 lines\n"
+	  "with structured data to a remote syslog\n"
+	  "collector over UDP (docs/alerts.md)",
+	  F_STR(alerts_syslog) },
 	{ O_VERSION, "version", 'V', ARG_NONE, 1, T_MISC, NULL,
 	  "Print version and quit", F_ACTION(act_version) },
 	{ O_HELP, "help", 'h', ARG_NONE, 1, T_MISC, NULL, "Help",
@@ -1344,6 +1351,7 @@ prefs_fini(struct prefs *p)
 	free(p->httpbl_key);
 	free(p->dns_server);
 	free(p->httpbl_zone);
+	free(p->alerts_syslog);
 	free(p->http_addr);
 	free(p->https_addr);
 	free(p->http_allowed_origins);

@@ -101,6 +101,7 @@ struct prefs {
 	 * resolver), --httpbl-zone (NULL: dnsbl.httpbl.org) */
 	char *dns_server;
 	char *httpbl_zone;
+	char *alerts_syslog; /* --alerts-syslog udp://host:port */
 };
 
 /* Sets every default. */

@@ -22,6 +22,10 @@
 #include "common/log.h"
 #include "merge/record.h" /* struct pkt */
 
+/* dpi/risk.c's table is indexed by nDPI 4.2's ndpi_risk_enum */
+_Static_assert(NDPI_CLEAR_TEXT_CREDENTIALS == 36, "nDPI 4.2 risk ids");
+_Static_assert(NDPI_MAX_RISK <= 64, "risk bitmap is 64 bits");
+
 struct ndpi_detection_module_struct *
 dpi_module_new(const char *protos_file)
 {
@@ -127,6 +131,8 @@ dpi_take_os(struct dpi_flow *f)
 static void
 dpi_finish(struct dpi_flow *f)
 {
+	/* the risks found while dissecting: read once, as the state goes */
+	f->risk |= f->ndpi->risk;
 	dpi_take_info(f);
 	dpi_take_os(f);
 	ndpi_free_flow(f->ndpi);

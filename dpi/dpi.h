@@ -33,6 +33,9 @@ struct dpi_flow {
 	uint8_t detection_done;	    /* 1 once L7 is final */
 	uint8_t guessed;	    /* L7 came from nDPI's guess */
 	uint8_t l4_proto;	    /* in: the flow's IPPROTO_* (budget) */
+	uint64_t risk;		    /* in/out: nDPI's risk bitmap (bit i =
+				     * ndpi_risk_enum i), set when detection
+				     * ends (dpi/risk.h) */
 	struct os_verdict os;	    /* out: what the client said of its OS
 				     * (User-Agent) when detection ended;
 				     * the caller zeroes os.os before each call */

@@ -59,6 +59,7 @@
 #include "common/prefs.h"
 #include "state/kv.h"
 #include "exporter/writer.h"
+#include "merge/alerts.h"
 #include "merge/iface.h"
 #include "merge/sink.h"
 
@@ -82,6 +83,10 @@ struct storage_ifc {
 	time_t last_min;  /* last minute snapshot */
 	time_t last_aggr; /* last aggregation timeline snapshot */
 	int flushed_flows, flushed_hosts;
+	/* storage_failure alert (docs/alerts.md): the writer's failure
+	 * counters at the last tick, the last time they grew, engaged */
+	uint64_t fail_seen, fail_ms;
+	int fail_engaged;
 };
 
 static const struct prefs *st_prefs;
@@ -690,6 +695,59 @@ ts_minute(struct storage_ifc *si, time_t t, int wait)
 	si->last_min = t;
 }
 
+#define STORAGE_FAIL_QUIET_MS 60000
+
+/* Records the writers lost: failed writes, full queues. */
+static uint64_t
+writer_failures(const struct writer_stats *w)
+{
+	return w->dropped + w->flows_lost + w->contacts_lost +
+	       w->aggregations_lost + w->db_errors + w->rrd_errors +
+	       w->kv_errors;
+}
+
+/* Once a second: records the writers lost (failed writes, full queues)
+ * engage a storage_failure alert on the interface; a minute without a
+ * new loss releases it.  The counters are the writers' (all interfaces
+ * share them), so every interface sees the same episode. */
+static void
+storage_fail_check(struct storage_ifc *si, struct iface *ifc, uint64_t wall_ms)
+{
+	struct writer_stats w;
+	uint64_t lost;
+	char ifid[16];
+	struct alert a;
+
+	writer_get_stats(&w);
+	lost = writer_failures(&w);
+	snprintf(ifid, sizeof(ifid), "%d", si->ifid);
+	if (lost > si->fail_seen) {
+		memset(&a, 0, sizeof(a));
+		a.type = ALERT_STORAGE_FAILURE;
+		a.entity = ALERT_ENT_INTERFACE;
+		snprintf(a.entity_val, sizeof(a.entity_val), "%s", ifid);
+		snprintf(a.metric, sizeof(a.metric), "storage");
+		a.value = (double)lost;
+		snprintf(a.msg, sizeof(a.msg),
+			 "storage writes failing: %llu records lost or "
+			 "failed (db errors %llu, rrd errors %llu, queue "
+			 "full %llu)",
+			 (unsigned long long)lost,
+			 (unsigned long long)w.db_errors,
+			 (unsigned long long)w.rrd_errors,
+			 (unsigned long long)w.dropped);
+		if (alert_engage(ifc, &a) >= 0)
+			si->fail_engaged = 1;
+		si->fail_seen = lost;
+		si->fail_ms = wall_ms;
+	} else if (si->fail_engaged &&
+		   wall_ms - si->fail_ms >= STORAGE_FAIL_QUIET_MS) {
+		alert_release(ifc, ALERT_STORAGE_FAILURE, ALERT_ENT_INTERFACE,
+			      ifid, "storage", wall_ms / 1000);
+		si->fail_engaged = 0;
+	}
+}
+
 /* Sink op: the per-second and per-minute snapshots. */
 static void
 ts_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
@@ -697,7 +755,7 @@ ts_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
 	struct storage_ifc *si = ctx;
 	time_t t = (time_t)(wall_ms / 1000);
 
-	(void)ifc;
+	storage_fail_check(si, ifc, wall_ms);
 	if (t > si->last_ts)
 		ts_iface(si, t, 0);
 	if (t / 60 > si->last_min / 60)
@@ -840,6 +898,13 @@ storage_sink_add(struct iface *ifc)
 	si->ifc = ifc;
 	si->ifid = ifid;
 	si->spec = iface_spec(ifc);
+	{
+		/* failures before this interface existed are not its own */
+		struct writer_stats w;
+
+		writer_get_stats(&w);
+		si->fail_seen = writer_failures(&w);
+	}
 	st_ifcs[ifid] = si;
 	if (!st_prefs->disable_host_persistence &&
 	    iface_add_sink(ifc, &hosts_ops, si) != 0)

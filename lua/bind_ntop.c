@@ -32,6 +32,8 @@
 #include "common/timeutil.h"
 #include "lua/bind.h"
 #include "lua/bind_util.h"
+#include "merge/alerts.h"
+#include "merge/alerts_thr.h"
 #include "merge/iface.h"
 #include "state/auth.h"
 #include "state/kv.h"
@@ -774,6 +776,81 @@ l_rrd_fetch(lua_State *L)
 	return 5;
 }
 
+/* ---- alerts (docs/alerts.md): raised on the selected interface's
+ * owner through query_b_alert_raise, never by touching its tables ---- */
+
+/* ntop.triggerAlert(entity, entity_val, metric, severity, msg [, value
+ * [, threshold]]): engages (or updates) the user_script alert of that
+ * key; ntop.releaseAlert(entity, entity_val, metric) releases it.
+ * Administrators (and callbacks) only.  true, or nil, err. */
+static int
+alert_call(lua_State *L, int release)
+{
+	struct iface *ifc;
+	const char *ent, *val, *metric, *sev, *msg;
+	struct alert a;
+	json_t *o = NULL;
+	int e, s = -1, ok;
+
+	if (!is_admin(L))
+		return luab_fail(L, "administrators only");
+	ifc = luab_iface(L);
+	if (ifc == NULL)
+		return 2;
+	ent = luab_opt_str(L, 1);
+	val = luab_opt_str(L, 2);
+	metric = luab_opt_str(L, 3);
+	e = alert_entity_parse(ent);
+	if (e < 0 || val == NULL || strlen(val) >= ALERT_ENTITY_VAL_MAX ||
+	    (metric != NULL && strlen(metric) >= ALERT_METRIC_MAX))
+		return luab_fail(L, "bad entity, entity_val or metric");
+	memset(&a, 0, sizeof(a));
+	a.type = ALERT_USER;
+	a.entity = (uint8_t)e;
+	memcpy(a.entity_val, val, strlen(val) + 1);
+	if (metric != NULL)
+		memcpy(a.metric, metric, strlen(metric) + 1);
+	if (release) {
+		a.tstamp_end = 1; /* query_b_alert_raise: release */
+	} else {
+		sev = luab_opt_str(L, 4);
+		s = alert_severity_parse(sev);
+		if (s < 0) {
+			long v = luab_opt_int(L, 4, -1, &ok);
+
+			s = ok && v >= ALERT_SEV_MIN && v <= ALERT_SEV_MAX
+				    ? (int)v
+				    : -1;
+		}
+		if (s < 0)
+			return luab_fail(L, "bad severity");
+		a.severity = (uint8_t)s;
+		msg = luab_opt_str(L, 5);
+		if (msg != NULL)
+			snprintf(a.msg, sizeof(a.msg), "%s", msg);
+		a.value = lua_isnumber(L, 6) ? lua_tonumber(L, 6) : 0;
+		a.threshold = lua_isnumber(L, 7) ? lua_tonumber(L, 7) : 0;
+		a.peak = a.value;
+	}
+	if (luab_query(L, ifc, query_b_alert_raise, &a, sizeof(a), &o) != 0)
+		return 2;
+	lua_pushboolean(L, json_is_true(o));
+	json_decref(o);
+	return 1;
+}
+
+static int
+l_triggerAlert(lua_State *L)
+{
+	return alert_call(L, 0);
+}
+
+static int
+l_releaseAlert(lua_State *L)
+{
+	return alert_call(L, 1);
+}
+
 static const luaL_Reg ntop_fns[] = {
 	{ "getInfo", l_getInfo },
 	{ "getDirs", l_getDirs },
@@ -808,6 +885,8 @@ static const luaL_Reg ntop_fns[] = {
 	{ "rrd_create", l_rrd_create },
 	{ "rrd_update", l_rrd_update },
 	{ "rrd_fetch", l_rrd_fetch },
+	{ "triggerAlert", l_triggerAlert },
+	{ "releaseAlert", l_releaseAlert },
 	{ NULL, NULL },
 };
 

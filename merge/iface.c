@@ -45,6 +45,8 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
+#include "merge/alerts.h"
+#include "merge/alerts_thr.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 #include "merge/tables.h"
@@ -161,6 +163,8 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 		log_err("eventfd: %s", strerror(errno));
 		return -1;
 	}
+	if (alerts_init(ifc) != 0)
+		return -1;
 	return tables_init(ifc);
 }
 
@@ -390,6 +394,8 @@ iface_free(struct iface *ifc)
 	for (i = 0; i < ifc->n_sources; i++)
 		ifc->sources[i]->free(ifc->sources[i]);
 	tables_fini(ifc);
+	alert_thr_fini(ifc);
+	alerts_fini(ifc);
 	sink_restores_free(ifc);
 	dpi_module_free(ifc->ndpi);
 	free(ifc->l7);
@@ -538,7 +544,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	int online = (in & IFACE_IN_LIVE) != 0,
 	    offline = (in & IFACE_IN_OFFLINE) != 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
-	struct source_tick t = { 0, 0 };
+	struct source_tick t = { 0, 0, 0 };
 
 	IFACE_ASSERT_OWNER(ifc);
 
@@ -569,7 +575,9 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 				1000 -
 			50;
 	}
-	sink_tick(ifc, wall_ms); /* e.g. RRD snapshots (queued) */
+	sink_tick(ifc, wall_ms);       /* e.g. RRD snapshots (queued) */
+	alert_thr_tick(ifc, wall_ms);  /* threshold rules at boundaries */
+	health_tick(ifc, wall_ms, &t); /* silent sources, table limits */
 	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
 	/* one clock for all entries, or each source's own (docs/accounting.md)

@@ -120,6 +120,9 @@ struct host {
 	struct geo_info *geo;
 	uint32_t as_idx, cc_idx;
 	uint64_t geo_sent, geo_rcvd, geo_psent, geo_prcvd;
+	/* the scores of its flows' risks (dpi/risk.h), as client and as
+	 * server: added once per risk a flow gets, never taken back */
+	uint64_t score_cli, score_srv;
 };
 
 struct flow {
@@ -173,6 +176,8 @@ struct flow {
 	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
 	/* what the -I exporter has already sent of this flow */
 	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
+	uint64_t risk; /* nDPI risk bitmap (dpi/risk.h), set when detection
+			* ends */
 };
 
 /* One origin node seen by a merged interface (index 0: this node's own
@@ -252,6 +257,8 @@ struct iface_stats {
 		duplicates_refused; /* updates seen over another path already */
 	uint64_t thpt_last_bytes, thpt_last_pkts, thpt_last_ms;
 	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
+	uint64_t score;	      /* sum of every flow risk's score (dpi/risk.h) */
+	uint64_t risky_flows; /* flows that got at least one risk */
 };
 
 /* A closure run by the owner thread on behalf of another thread. */

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "merge/health.h"
 #include "merge/iface.h"
 struct iface {
 	int id;	      /* ifid: 0, 1, ... */
@@ -102,6 +103,12 @@ struct iface {
 	uint32_t n_l7;
 	struct iface_stats stats;
 	struct aggr_table *aggr; /* -A aggregations (merge/aggr.c), or NULL */
+	/* engaged alerts (merge/alerts.c), NULL until the first alert */
+	struct alert_table *alerts;
+	/* source, msg-drop and table-limit alerts (merge/health.c) */
+	struct health health;
+	struct health_src health_src[IFACE_MAX_SOURCES];
+	struct alert_thr_set *thr; /* threshold rules (merge/alerts_thr.c) */
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;

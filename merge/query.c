@@ -25,12 +25,14 @@
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "geo/geo.h"
+#include "merge/alerts.h"
 #include "merge/iface.h"
 #include "merge/iface_priv.h"
 #include "merge/names.h"
 #include "merge/query.h"
 #include "merge/source.h"
 #include "merge/tables.h"
+#include "dpi/risk.h"
 
 /* ------------------------------------------------------------------ */
 /* query_run                                                           */
@@ -302,6 +304,28 @@ query_kinds_json(struct iface *ifc, json_t *o)
 	}
 }
 
+/* ours: what merge/health.c has engaged now (docs/alerts.md) */
+static void
+query_health_json(struct iface *ifc, json_t *o)
+{
+	json_t *h = json_object(), *silent = json_array();
+
+	if (h == NULL || silent == NULL) {
+		json_decref(h);
+		json_decref(silent);
+		return;
+	}
+	for (int i = 0; i < ifc->n_sources && i < IFACE_MAX_SOURCES; i++)
+		if (ifc->health_src[i].silent)
+			json_array_append_new(
+				silent, json_string(ifc->sources[i]->spec));
+	json_object_set_new(h, "silent_sources", silent);
+	set_bool(h, "hosts_table_full", ifc->health.hosts_full);
+	set_bool(h, "flows_table_full", ifc->health.flows_full);
+	set_bool(h, "msg_drops", ifc->health.drops_engaged);
+	json_object_set_new(o, "health_alerts", h);
+}
+
 json_t *
 query_iface_data(struct iface *ifc, int summary)
 {
@@ -340,12 +364,30 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(o, "hosts_pctg", pctg(ifc->num_hosts, ifc->max_hosts));
 	set_int(o, "flows_pctg", pctg(ifc->num_flows, ifc->max_flows));
 	set_int(o, "macs_pctg", pctg(ifc->num_macs, ifc->max_macs));
-	/* No alert engine yet: the alert counters are all zero. */
+	set_int(o, "score", st->score); /* every flow risk's (dpi/risk.h) */
+	set_int(o, "risky_flows", st->risky_flows);
+	query_health_json(ifc, o);
+	/* the alert core's counters (merge/alerts.h) */
+	{
+		struct alert_stats as;
+
+		alert_get_stats(ifc, &as);
+		set_int(o, "engaged_alerts", as.engaged);
+		set_int(o, "engaged_alerts_notice",
+			as.engaged_by_sev[ALERT_SEV_NOTICE] +
+				as.engaged_by_sev[ALERT_SEV_INFO]);
+		set_int(o, "engaged_alerts_warning",
+			as.engaged_by_sev[ALERT_SEV_WARNING]);
+		set_int(o, "engaged_alerts_error",
+			as.engaged_by_sev[ALERT_SEV_ERROR] +
+				as.engaged_by_sev[ALERT_SEV_CRITICAL]);
+		set_int(o, "alerted_flows", as.flow_alerts);
+	}
+	/* per-severity flow alerts are not counted (yet) */
 	static const char *const zero_keys[] = {
-		"alerted_flows",	  "alerted_flows_notice",
-		"alerted_flows_warning",  "alerted_flows_error",
-		"engaged_alerts",	  "engaged_alerts_notice",
-		"engaged_alerts_warning", "engaged_alerts_error",
+		"alerted_flows_notice",
+		"alerted_flows_warning",
+		"alerted_flows_error",
 		"num_live_captures",
 	};
 	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
@@ -705,8 +747,10 @@ host_row(const struct host *h)
 			"as_server", (json_int_t)h->active_flows_srv));
 	set_int(o, "num_alerts", 0);
 	json_object_set_new(o, "score",
-			    json_pack("{s:i,s:i,s:i}", "total", 0, "as_client",
-				      0, "as_server", 0));
+			    json_pack("{s:I,s:I,s:I}", "total",
+				      json_u64(h->score_cli + h->score_srv),
+				      "as_client", json_u64(h->score_cli),
+				      "as_server", json_u64(h->score_srv)));
 	set_bool(o, "is_localhost", h->is_local);
 	set_bool(o, "is_multicast", ipaddr_is_multicast(&h->ip));
 	set_bool(o, "is_broadcast", ipaddr_is_broadcast(&h->ip));
@@ -880,6 +924,10 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_int(o, "total_flows.as_server", h->total_flows_srv);
 	set_int(o, "flows.as_client", h->total_flows_cli);
 	set_int(o, "flows.as_server", h->total_flows_srv);
+	/* the scores of its flows' risks (dpi/risk.h) */
+	set_int(o, "score", h->score_cli + h->score_srv);
+	set_int(o, "score.as_client", h->score_cli);
+	set_int(o, "score.as_server", h->score_srv);
 	static const char *const zero_keys[] = {
 		"alerted_flows.as_client",
 		"alerted_flows.as_server",
@@ -891,9 +939,6 @@ query_host_data(struct iface *ifc, struct host *h)
 		"total_alerts",
 		"active_alerted_flows",
 		"num_flow_alerts",
-		"score",
-		"score.as_client",
-		"score.as_server",
 	};
 	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
 		set_int(o, zero_keys[i], 0);
@@ -1144,6 +1189,31 @@ flow_peer(const struct host *h, const struct ipaddr *ip, uint16_t port,
 	return o;
 }
 
+/* nDPI's risks of the flow (dpi/risk.h): the bitmap, {"<id>": name}
+ * and the score they add up to (split client/server). */
+static void
+flow_risk_fields(json_t *o, const struct flow *f)
+{
+	json_t *info = json_object();
+	uint32_t cli, srv, tot = risk_score(f->risk, &cli, &srv);
+
+	set_int(o, "flow_risk", f->risk);
+	for (unsigned i = 0; i < RISK_MAX && info; i++) {
+		const struct risk_def *d = risk_def(i);
+		char k[8];
+
+		if (!(f->risk & ((uint64_t)1 << i)) || d == NULL)
+			continue;
+		snprintf(k, sizeof(k), "%u", i);
+		json_object_set_new(info, k, json_string(d->name));
+	}
+	if (info)
+		json_object_set_new(o, "flow_risk_info", info);
+	set_int(o, "score", tot);
+	set_int(o, "score.as_client", cli);
+	set_int(o, "score.as_server", srv);
+}
+
 static json_t *
 flow_row(struct iface *ifc, const struct flow *f, int verbose)
 {
@@ -1187,6 +1257,7 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	set_str(o, "info", f->info ? f->info : "");
 	/* -c's replacement: nDPI's category of the flow's protocol */
 	set_str(o, "category", iface_l7_category_name(ifc, f->l7_counted));
+	flow_risk_fields(o, f);
 	/* ours: where a collected flow comes from (docs/rest.md) */
 	if (f->exporter.v != 0) {
 		set_str(o, "device_ip",

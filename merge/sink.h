@@ -27,6 +27,7 @@
 
 struct iface;
 struct flow_update;
+struct alert;
 
 #define SINK_L7_NAME_MAX 48
 #define SINK_INFO_MAX 128
@@ -110,6 +111,9 @@ struct iface_sink_ops {
 	 * iface_l7_walk() and iface_local_host_deltas() below. */
 	void (*tick)(void *ctx, struct iface *ifc, uint64_t wall_ms);
 	void (*flush)(void *ctx, struct iface *ifc, enum sink_flush_phase ph);
+	/* A past alert (released, or one-shot), by value: copy what is
+	 * kept, never block (merge/alerts.h). */
+	void (*alert)(void *ctx, const struct alert *a);
 };
 
 /* Registers ops on ifc with ctx handed back to every call (owned by the

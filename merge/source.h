@@ -30,6 +30,8 @@ struct source;
 struct source_tick {
 	uint64_t drops;		/* capture drops since the last tick (added) */
 	uint64_t probe_idle_ms; /* raised to the probes' longest idle timeout */
+	uint64_t msg_drops;	/* ZMQ msg-id drops since the start (each
+				 * source adds its total; merge/health.c) */
 };
 
 struct source_kind {

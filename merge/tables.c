@@ -32,6 +32,7 @@
 #include <ndpi/ndpi_main.h>
 
 #include "dpi/dpi.h"
+#include "dpi/risk.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/objpool.h"
@@ -734,6 +735,7 @@ flow_dpi_get(const struct flow *f, struct dpi_flow *d)
 	d->detection_done = f->detection_done;
 	d->guessed = f->guessed;
 	d->l4_proto = f->l4_proto;
+	d->risk = f->risk;
 	d->os.os = OS_UNKNOWN;
 }
 
@@ -765,6 +767,27 @@ flow_os_apply(struct iface *ifc, struct flow *f, const struct os_verdict *v)
 		host_os_merge(ifc, f->cli_host, v);
 }
 
+/* Risks nDPI found on f (once per flow, as its detection ends): the
+ * flow keeps the bitmap, its hosts and the interface the scores
+ * (dpi/risk.h), and each new risk is a flow alert. */
+static void
+flow_risk_apply(struct iface *ifc, struct flow *f, uint64_t risk)
+{
+	uint64_t added = risk & ~f->risk;
+	uint32_t cli, srv;
+
+	if (f->risk == 0)
+		ifc->stats.risky_flows++;
+	f->risk = risk;
+	risk_score(added, &cli, &srv);
+	if (f->cli_host != NULL)
+		f->cli_host->score_cli += cli;
+	if (f->srv_host != NULL)
+		f->srv_host->score_srv += srv;
+	ifc->stats.score += (uint64_t)cli + srv;
+	tables_flow_risk_alerts(ifc, f, added);
+}
+
 static inline void
 flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 {
@@ -776,6 +799,8 @@ flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 	f->ndpi_pkts = d->ndpi_pkts;
 	f->detection_done = d->detection_done;
 	f->guessed = d->guessed;
+	if (d->risk != f->risk)
+		flow_risk_apply(ifc, f, d->risk);
 	if (d->os.os != OS_UNKNOWN)
 		flow_os_apply(ifc, f, &d->os);
 }

@@ -74,4 +74,9 @@ void tables_geo_fini(struct iface *ifc);
 uint64_t tables_flow_mem(const struct iface *ifc);
 uint64_t tables_host_mem(const struct iface *ifc);
 
+/* merge/risk_alerts.c: one flow alert per risk in added (bits of
+ * ndpi_risk_enum) that flow f just got; owner thread, once per flow. */
+void tables_flow_risk_alerts(struct iface *ifc, const struct flow *f,
+			     uint64_t added);
+
 #endif

@@ -21,6 +21,7 @@
 #include "merge/query.h"
 #include "state/auth.h"
 #include "webui/rest.h"
+#include "webui/rest_alerts.h"
 #include "webui/rest_storage.h"
 #include "webui/ui.h"
 
@@ -112,6 +113,13 @@ static const struct rest_route rest_routes[] = {
 	  query_b_host_matrix },
 	{ "get/flow/details.lua", ui_h_flow_details, REST_BY_VERB,
 	  query_b_flow_details },
+	/* alerts (webui/rest_alerts.c, docs/alerts.md) */
+	{ "add/alert/threshold.lua", rest_alerts_thr_add, REST_ADMIN, NULL },
+	{ "delete/alert/threshold.lua", rest_alerts_thr_del, REST_ADMIN, NULL },
+	{ "get/alert/thresholds.lua", rest_alerts_thr_list, REST_BY_VERB,
+	  NULL },
+	{ "get/alert/list.lua", rest_alerts_list, REST_BY_VERB, NULL },
+	{ "get/alert/type/consts.lua", rest_alerts_consts, REST_BY_VERB, NULL },
 };
 
 #define REST_N_ROUTES (sizeof(rest_routes) / sizeof(rest_routes[0]))

@@ -147,6 +147,8 @@ NT.layout = function () {
 		'<a class="navbar-brand" href="/lua/index.lua"><img src="/img/favicon.svg" alt="">ntopng</a>' +
 		'<ul class="navbar-nav me-auto">' + items + '</ul>' +
 		NT.searchBox() +
+		'<span id="nt-alerts" class="badge bg-danger me-3 d-none" title="Engaged alerts">' +
+		'</span>' +
 		'<select id="nt-iface" class="form-select form-select-sm w-auto me-3" ' +
 		'aria-label="Interface">' + opts + '</select>' +
 		'<span class="navbar-text me-3" id="nt-user">' + NT.esc(s.user) + '</span>' +
@@ -225,6 +227,12 @@ NT.footer = async function () {
 			'<span>' + NT.num(d.num_flows) + ' flows</span>' +
 			'<span>drops ' + NT.num(d.drops) + '</span>' +
 			'<span class="ms-auto">up ' + NT.esc(d.uptime) + ' · ' + NT.esc(d.localtime) + '</span>';
+		/* the engaged alerts' badge of the nav bar (docs/alerts.md) */
+		const b = document.getElementById('nt-alerts'), na = d.engaged_alerts || 0;
+		if (b) {
+			b.textContent = NT.num(na) + (na === 1 ? ' alert' : ' alerts');
+			b.classList.toggle('d-none', na === 0);
+		}
 	} catch (e) {
 		el.textContent = 'ntopng is not answering';
 	}
@@ -338,7 +346,17 @@ NT.flowColumns = function () {
 		{ label: 'Bytes', sort: 'bytes', render: r => NT.bytes(r.bytes) },
 		{ label: 'Info', sort: 'info', render: r => NT.esc(r.info || '') },
 		{ label: 'Category', render: r => NT.esc(r.category || '') },
+		{ label: 'Risk', render: r => NT.riskCell(r, false) },
 	];
+};
+
+/* nDPI's flow risks of a flow row: a badge with the score, the risks'
+ * names as its title, and as text too when full (docs/alerts.md). */
+NT.riskCell = function (r, full) {
+	const names = Object.values(r.flow_risk_info || {});
+	if (!names.length) return '';
+	return '<span class="badge bg-danger flow-risk" title="' + NT.esc(names.join(', ')) + '">' +
+		NT.num(r.score || 0) + '</span>' + (full ? ' ' + NT.esc(names.join(', ')) : '');
 };
 
 /* Loader for any REST list answering {data, totalRows}. */

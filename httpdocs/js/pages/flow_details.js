@@ -23,6 +23,9 @@ NT.start(async function () {
 		item('Server to client', NT.bytes(f['srv2cli.bytes']) + ' / ' + NT.num(f['srv2cli.packets']) + ' packets') +
 		item('Total', NT.bytes(f.bytes) + ' (' + f.breakdown.cli2srv + '% / ' + f.breakdown.srv2cli + '%)') +
 		item('Throughput', NT.bps(f.thpt.bps)) + item('Info', NT.esc(f.info)) +
+		item('Flow risks', NT.riskCell(f, true) || 'none') +
+		item('Score', NT.num(f.score) + ' (client ' + NT.num(f['score.as_client']) +
+			', server ' + NT.num(f['score.as_server']) + ')') +
 		extraRows(f.additional_fields, item) + '</table>';
 });
 

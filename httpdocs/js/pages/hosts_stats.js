@@ -23,6 +23,8 @@ NT.start(async function () {
 				'<span class="badge bg-secondary">remote</span>' },
 			{ label: 'VLAN', sort: 'vlan', render: r => r.vlan || '' },
 			{ label: 'OS', render: r => NT.esc(r.os_detail || '') },
+			{ label: 'Score', render: r => '<span title="as client ' + r.score.as_client +
+				', as server ' + r.score.as_server + '">' + NT.num(r.score.total) + '</span>' },
 			{ label: 'Flows', sort: 'num_flows', render: r => NT.num(r.num_flows.total) },
 			{ label: 'Seen since', sort: 'since', render: r => NT.time(r.first_seen) },
 			{ label: 'Throughput', sort: 'thpt', render: r => NT.bps(r.thpt.bps) },

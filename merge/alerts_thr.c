@@ -1,0 +1,586 @@
+/*
+ * alerts_thr.c - threshold rules of an interface and their checks
+ * (merge/alerts_thr.h), plus the query builders REST and Lua use to
+ * manage rules and read the engaged alerts.
+ *
+ * Each rule keeps, next to its configuration, the metric's counter at
+ * the previous check and the wall-clock bucket (wall_s / granularity) it
+ * was taken in.  The housekeeping tick (about once a second) compares
+ * the current bucket with the rule's; when it moved, the counter's growth
+ * since is the value over the granularity.  Counters are the ones the
+ * tables keep anyway: interface totals, a host's counters (looked up by
+ * key, a hash probe per rule and check), a local network's hosts (a walk
+ * of the host list, once per granularity), a source's records and bytes,
+ * an origin node's (site's) bytes and packets.  A counter that went back
+ * (a host purged and seen again) counts from zero.
+ *
+ * Nothing here runs per packet: at most one check per rule per
+ * granularity, on the owner thread.
+ */
+#include "merge/alerts_thr.h"
+#include "merge/iface_priv.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/prefs.h"
+#include "common/timeutil.h"
+#include "merge/query.h"
+#include "merge/source.h"
+
+struct thr_rule {
+	struct alert_thr r;
+	uint64_t bucket;  /* wall_s / granularity at the last sample */
+	uint64_t prev;	  /* counter at the last sample */
+	uint64_t prev_ms; /* wall clock of the last sample */
+};
+
+struct alert_thr_set {
+	struct thr_rule *v;
+	uint32_t n, cap;
+};
+
+static const char *const metric_names[THR_METRIC_MAX] = {
+	"bytes", "packets", "flows", "throughput", "drops",
+};
+static const char *const gran_names[THR_GRAN_MAX] = {
+	"min",
+	"5mins",
+	"hour",
+	"day",
+};
+static const unsigned gran_secs[THR_GRAN_MAX] = { 60, 300, 3600, 86400 };
+static const char *const op_names[THR_OP_MAX] = { "gt", "lt" };
+
+const char *
+alert_thr_metric_name(unsigned m)
+{
+	return m < THR_METRIC_MAX ? metric_names[m] : NULL;
+}
+
+const char *
+alert_thr_gran_name(unsigned g)
+{
+	return g < THR_GRAN_MAX ? gran_names[g] : NULL;
+}
+
+const char *
+alert_thr_op_name(unsigned o)
+{
+	return o < THR_OP_MAX ? op_names[o] : NULL;
+}
+
+unsigned
+alert_thr_gran_secs(unsigned g)
+{
+	return g < THR_GRAN_MAX ? gran_secs[g] : 0;
+}
+
+static int
+name_index(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+int
+alert_thr_holds(const struct alert_thr *r, double value)
+{
+	return r->op == THR_GT ? value > r->threshold : value < r->threshold;
+}
+
+int
+alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
+		    size_t why_len)
+{
+	const json_t *v;
+	const char *s;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_is_object(o)) {
+		snprintf(why, why_len, "not a JSON object");
+		return -1;
+	}
+	v = json_object_get(o, "ifid");
+	if (json_is_integer(v))
+		r->ifid = (int)json_integer_value(v);
+	else if (json_is_string(v) && json_string_value(v)[0] >= '0' &&
+		 json_string_value(v)[0] <= '9')
+		r->ifid = (int)strtol(json_string_value(v), NULL, 10);
+	else {
+		snprintf(why, why_len, "ifid: missing or not a number");
+		return -1;
+	}
+	if (r->ifid < 0 || r->ifid > 1000000) {
+		snprintf(why, why_len, "ifid: out of range");
+		return -1;
+	}
+	i = alert_entity_parse(json_string_value(json_object_get(o, "entity")));
+	if (i < 0 || i == ALERT_ENT_FLOW) {
+		snprintf(why, why_len,
+			 "entity: one of interface, host, network, source, "
+			 "site");
+		return -1;
+	}
+	r->entity = (uint8_t)i;
+	s = json_string_value(json_object_get(o, "entity_val"));
+	if (s == NULL && r->entity == ALERT_ENT_INTERFACE)
+		s = "";
+	if (s == NULL || strlen(s) >= sizeof(r->entity_val) ||
+	    (s[0] == '\0' && r->entity != ALERT_ENT_INTERFACE)) {
+		snprintf(why, why_len, "entity_val: missing or too long");
+		return -1;
+	}
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(why, why_len, "entity_val: control character");
+			return -1;
+		}
+	memcpy(r->entity_val, s, strlen(s) + 1);
+	i = name_index(metric_names, THR_METRIC_MAX,
+		       json_string_value(json_object_get(o, "metric")));
+	if (i < 0) {
+		snprintf(why, why_len,
+			 "metric: one of bytes, packets, flows, throughput, "
+			 "drops");
+		return -1;
+	}
+	if (i == THR_DROPS && r->entity != ALERT_ENT_INTERFACE &&
+	    r->entity != ALERT_ENT_SOURCE) {
+		snprintf(why, why_len,
+			 "metric: drops exist for an interface or a source");
+		return -1;
+	}
+	r->metric = (uint8_t)i;
+	i = name_index(gran_names, THR_GRAN_MAX,
+		       json_string_value(json_object_get(o, "granularity")));
+	if (i < 0) {
+		snprintf(why, why_len,
+			 "granularity: one of min, 5mins, hour, day");
+		return -1;
+	}
+	r->gran = (uint8_t)i;
+	i = name_index(op_names, THR_OP_MAX,
+		       json_string_value(json_object_get(o, "operator")));
+	if (i < 0) {
+		snprintf(why, why_len, "operator: gt or lt");
+		return -1;
+	}
+	r->op = (uint8_t)i;
+	v = json_object_get(o, "threshold");
+	if (json_is_number(v))
+		r->threshold = json_number_value(v);
+	else if (json_is_string(v)) {
+		char *end;
+
+		r->threshold = strtod(json_string_value(v), &end);
+		if (end == json_string_value(v) || *end != '\0') {
+			snprintf(why, why_len, "threshold: not a number");
+			return -1;
+		}
+	} else {
+		snprintf(why, why_len, "threshold: missing or not a number");
+		return -1;
+	}
+	if (!isfinite(r->threshold) || r->threshold < 0) {
+		snprintf(why, why_len, "threshold: a finite number >= 0");
+		return -1;
+	}
+	v = json_object_get(o, "id");
+	if (json_is_integer(v) && json_integer_value(v) > 0 &&
+	    json_integer_value(v) <= UINT32_MAX)
+		r->id = (uint32_t)json_integer_value(v);
+	return 0;
+}
+
+json_t *
+alert_thr_to_json(const struct alert_thr *r)
+{
+	return json_pack("{s:I,s:i,s:s,s:s,s:s,s:s,s:s,s:f}", "id",
+			 (json_int_t)r->id, "ifid", r->ifid, "entity",
+			 alert_entity_name(r->entity), "entity_val",
+			 r->entity_val, "metric", metric_names[r->metric],
+			 "granularity", gran_names[r->gran], "operator",
+			 op_names[r->op], "threshold", r->threshold);
+}
+
+/* ---- counters ---- */
+
+/* The counter of metric m for the rule's entity; 0 when the entity is
+ * not there (now). */
+static uint64_t
+thr_counter(struct iface *ifc, const struct alert_thr *r)
+{
+	unsigned m = r->metric == THR_THROUGHPUT ? THR_BYTES : r->metric;
+	uint64_t v = 0;
+	int i;
+
+	switch (r->entity) {
+	case ALERT_ENT_INTERFACE:
+		return m == THR_BYTES	  ? ifc->stats.bytes
+		       : m == THR_PACKETS ? ifc->stats.packets
+		       : m == THR_FLOWS	  ? ifc->stats.total_flows
+					  : ifc->stats.drops;
+	case ALERT_ENT_HOST: {
+		struct host *h = query_host_lookup(ifc, r->entity_val, 0);
+
+		if (h == NULL)
+			return 0;
+		return m == THR_BYTES ? h->c.bytes_sent + h->c.bytes_rcvd
+		       : m == THR_PACKETS
+			       ? h->c.pkts_sent + h->c.pkts_rcvd
+			       : h->total_flows_cli + h->total_flows_srv;
+	}
+	case ALERT_ENT_NETWORK: {
+		const struct netlist *nl = &ifc->prefs->local_nets;
+		int idx = -1;
+
+		for (i = 0; i < (int)nl->n; i++)
+			if (!strcmp(nl->v[i].name, r->entity_val))
+				idx = i;
+		if (idx < 0)
+			return 0;
+		for (struct host *h = ifc->host_head; h; h = h->next) {
+			if (!h->is_local || h->local_net != idx)
+				continue;
+			v += m == THR_BYTES ? h->c.bytes_sent + h->c.bytes_rcvd
+			     : m == THR_PACKETS
+				     ? h->c.pkts_sent + h->c.pkts_rcvd
+				     : h->total_flows_cli; /* a flow once */
+		}
+		return v;
+	}
+	case ALERT_ENT_SOURCE:
+		for (i = 0; i < ifc->n_sources; i++) {
+			const struct source *s = ifc->sources[i];
+			char idx[16];
+
+			snprintf(idx, sizeof(idx), "%d", i);
+			if (strcmp(r->entity_val, idx) != 0 &&
+			    (s->spec == NULL || strcmp(r->entity_val, s->spec)))
+				continue;
+			/* a source counts records: packets of a capture,
+			 * flows of a collector */
+			return m == THR_BYTES	? s->bytes
+			       : m == THR_DROPS ? s->errors
+						: s->records;
+		}
+		return 0;
+	case ALERT_ENT_SITE:
+		for (i = 0; i < ifc->n_origins; i++) {
+			const struct iface_origin *o = &ifc->origins[i];
+
+			if (strcmp(r->entity_val, o->id) != 0 &&
+			    strcmp(r->entity_val, o->path) != 0)
+				continue;
+			return m == THR_BYTES	  ? o->bytes
+			       : m == THR_PACKETS ? o->pkts
+						  : o->updates;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static struct alert_thr_set *
+set_get(struct iface *ifc)
+{
+	if (ifc->thr == NULL)
+		ifc->thr = calloc(1, sizeof(*ifc->thr));
+	return ifc->thr;
+}
+
+int
+alert_thr_add(struct iface *ifc, const struct alert_thr *r)
+{
+	struct alert_thr_set *s = set_get(ifc);
+	struct thr_rule *n;
+	uint64_t wall_ms = ifc->wall_ms ? ifc->wall_ms : time_wall_ms();
+	uint32_t i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (s == NULL || s->n >= ALERT_THR_MAX)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].r.entity == r->entity &&
+		    s->v[i].r.metric == r->metric &&
+		    !strcmp(s->v[i].r.entity_val, r->entity_val))
+			return -2;
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 8;
+
+		n = realloc(s->v, cap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		s->v = n;
+		s->cap = cap;
+	}
+	n = &s->v[s->n++];
+	memset(n, 0, sizeof(*n));
+	n->r = *r;
+	n->r.ifid = ifc->id;
+	n->prev = thr_counter(ifc, &n->r);
+	n->prev_ms = wall_ms;
+	n->bucket = wall_ms / 1000 / gran_secs[r->gran];
+	return 0;
+}
+
+int
+alert_thr_del(struct iface *ifc, uint32_t id)
+{
+	struct alert_thr_set *s = ifc->thr;
+	uint32_t i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	for (i = 0; s != NULL && i < s->n; i++) {
+		struct thr_rule *t = &s->v[i];
+
+		if (t->r.id != id)
+			continue;
+		alert_release(ifc, ALERT_THRESHOLD, t->r.entity,
+			      t->r.entity_val, metric_names[t->r.metric], 0);
+		memmove(t, t + 1, (s->n - i - 1) * sizeof(*t));
+		s->n--;
+		return 1;
+	}
+	return 0;
+}
+
+void
+alert_thr_walk(struct iface *ifc,
+	       void (*fn)(void *arg, const struct alert_thr *r), void *arg)
+{
+	uint32_t i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	for (i = 0; ifc->thr != NULL && i < ifc->thr->n; i++)
+		fn(arg, &ifc->thr->v[i].r);
+}
+
+/* One check of rule t at a boundary. */
+static void
+thr_check(struct iface *ifc, struct thr_rule *t, uint64_t wall_ms)
+{
+	const struct alert_thr *r = &t->r;
+	uint64_t cur = thr_counter(ifc, r);
+	uint64_t d = cur >= t->prev ? cur - t->prev : cur;
+	uint64_t el_ms = wall_ms > t->prev_ms ? wall_ms - t->prev_ms : 1;
+	double value = (double)d;
+	const char *mn = metric_names[r->metric];
+
+	if (r->metric == THR_THROUGHPUT)
+		value = (double)d * 8000.0 / (double)el_ms; /* bit/s */
+	t->prev = cur;
+	t->prev_ms = wall_ms;
+	if (alert_thr_holds(r, value)) {
+		struct alert a;
+
+		memset(&a, 0, sizeof(a));
+		a.type = ALERT_THRESHOLD;
+		a.entity = r->entity;
+		snprintf(a.entity_val, sizeof(a.entity_val), "%s",
+			 r->entity_val);
+		snprintf(a.metric, sizeof(a.metric), "%s", mn);
+		a.value = value;
+		a.peak = value;
+		a.threshold = r->threshold;
+		a.tstamp = wall_ms / 1000;
+		snprintf(a.msg, sizeof(a.msg),
+			 "Threshold %s/%s crossed by %s %s [%.0f %s %.0f]", mn,
+			 gran_names[r->gran], alert_entity_name(r->entity),
+			 r->entity_val[0] ? r->entity_val : ifc->name, value,
+			 r->op == THR_GT ? ">" : "<", r->threshold);
+		alert_engage(ifc, &a);
+	} else {
+		alert_release(ifc, ALERT_THRESHOLD, r->entity, r->entity_val,
+			      mn, wall_ms / 1000);
+	}
+}
+
+void
+alert_thr_tick(struct iface *ifc, uint64_t wall_ms)
+{
+	struct alert_thr_set *s = ifc->thr;
+	uint32_t i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (s == NULL || ifc->prefs->disable_alerts)
+		return;
+	for (i = 0; i < s->n; i++) {
+		struct thr_rule *t = &s->v[i];
+		uint64_t b = wall_ms / 1000 / gran_secs[t->r.gran];
+
+		if (b != t->bucket) {
+			t->bucket = b;
+			thr_check(ifc, t, wall_ms);
+		}
+	}
+}
+
+void
+alert_thr_fini(struct iface *ifc)
+{
+	if (ifc->thr == NULL)
+		return;
+	free(ifc->thr->v);
+	free(ifc->thr);
+	ifc->thr = NULL;
+}
+
+/* ---- query builders ---- */
+
+json_t *
+query_b_alert_thr_add(struct iface *ifc, void *arg)
+{
+	int rc = alert_thr_add(ifc, arg);
+
+	if (rc == 0)
+		return json_pack("{s:I}", "id",
+				 (json_int_t)((struct alert_thr *)arg)->id);
+	return json_pack("{s:s}", "error",
+			 rc == -2 ? "a rule of this entity and metric exists"
+				  : "too many rules");
+}
+
+json_t *
+query_b_alert_thr_del(struct iface *ifc, void *arg)
+{
+	return json_boolean(alert_thr_del(ifc, *(uint32_t *)arg));
+}
+
+static void
+thr_list_one(void *arg, const struct alert_thr *r)
+{
+	json_t *o = alert_thr_to_json(r);
+
+	if (o != NULL)
+		json_array_append_new(arg, o);
+}
+
+json_t *
+query_b_alert_thr_list(struct iface *ifc, void *arg)
+{
+	json_t *a = json_array();
+
+	(void)arg;
+	if (a != NULL)
+		alert_thr_walk(ifc, thr_list_one, a);
+	return a;
+}
+
+int
+alert_list_match(const struct alert_list_query *q, const struct alert *a)
+{
+	if (q->entity >= 0 && a->entity != q->entity)
+		return 0;
+	if (q->entity_val[0] && strcmp(q->entity_val, a->entity_val) != 0)
+		return 0;
+	if (q->site[0] && strncmp(a->site_path, q->site, strlen(q->site)) != 0)
+		return 0;
+	if (q->severity >= 0 && a->severity != q->severity)
+		return 0;
+	if (q->epoch_begin && a->tstamp < q->epoch_begin)
+		return 0;
+	if (q->epoch_end && a->tstamp > q->epoch_end)
+		return 0;
+	return 1;
+}
+
+json_t *
+alert_to_json(const struct alert *a)
+{
+	const struct alert_type_info *ti = alert_type_info(a->type);
+	const char *sev = alert_severity_name(a->severity);
+
+	return json_pack("{s:I,s:i,s:i,s:s,s:i,s:s,s:s,s:s,s:s,s:f,s:f,s:f,"
+			 "s:I,s:I,s:s,s:s,s:s}",
+			 "id", (json_int_t)a->id, "ifid", a->ifid, "type",
+			 (int)a->type, "type_key", ti ? ti->key : "unknown",
+			 "severity", (int)a->severity, "severity_name",
+			 sev ? sev : "unknown", "entity",
+			 alert_entity_name(a->entity)
+				 ? alert_entity_name(a->entity)
+				 : "unknown",
+			 "entity_val", a->entity_val, "metric", a->metric,
+			 "value", a->value, "threshold", a->threshold, "peak",
+			 a->peak, "tstamp", (json_int_t)a->tstamp, "tstamp_end",
+			 (json_int_t)a->tstamp_end, "site_path", a->site_path,
+			 "node_id", a->node_id, "msg", a->msg);
+}
+
+struct engaged_walk {
+	const struct alert_list_query *q;
+	json_t *data;
+	uint32_t total;
+};
+
+static void
+engaged_one(void *arg, const struct alert *a)
+{
+	struct engaged_walk *w = arg;
+
+	if (!alert_list_match(w->q, a))
+		return;
+	if (w->total >= w->q->start &&
+	    json_array_size(w->data) < w->q->length) {
+		json_t *o = alert_to_json(a);
+
+		if (o != NULL)
+			json_array_append_new(w->data, o);
+	}
+	w->total++;
+}
+
+json_t *
+query_b_alerts_engaged(struct iface *ifc, void *arg)
+{
+	struct engaged_walk w = { arg, json_array(), 0 };
+
+	if (w.data == NULL)
+		return NULL;
+	alert_walk_engaged(ifc, engaged_one, &w);
+	return json_pack("{s:o,s:I}", "data", w.data, "totalRows",
+			 (json_int_t)w.total);
+}
+
+json_t *
+query_b_alert_raise(struct iface *ifc, void *arg)
+{
+	const struct alert *a = arg;
+
+	if (a->tstamp_end == 1)
+		return json_boolean(alert_release(ifc, a->type, a->entity,
+						  a->entity_val, a->metric,
+						  0) == 1);
+	return json_boolean(alert_engage(ifc, a) >= 0);
+}
+
+json_t *
+query_b_alert_stats(struct iface *ifc, void *arg)
+{
+	struct alert_stats st;
+
+	(void)arg;
+	alert_get_stats(ifc, &st);
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "engaged",
+			 (json_int_t)st.engaged, "engaged_notice",
+			 (json_int_t)st.engaged_by_sev[ALERT_SEV_NOTICE],
+			 "engaged_warning",
+			 (json_int_t)st.engaged_by_sev[ALERT_SEV_WARNING],
+			 "engaged_error",
+			 (json_int_t)(st.engaged_by_sev[ALERT_SEV_ERROR] +
+				      st.engaged_by_sev[ALERT_SEV_CRITICAL]),
+			 "raised", (json_int_t)st.raised, "released",
+			 (json_int_t)st.released, "dropped",
+			 (json_int_t)st.dropped, "flow_alerts",
+			 (json_int_t)st.flow_alerts);
+}

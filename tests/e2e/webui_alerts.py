@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""webui_alerts.py - the engaged alerts' badge of the nav bar in headless
+Chromium: a user callback (second.lua) engages two user_script alerts
+through ntop.triggerAlert; every page's nav bar shows "2 alerts" (the
+footer's poll of get/interface/data.lua engaged_alerts); after the
+callback releases them the badge hides.  Screenshot: alerts_badge.
+Exit 77 when Chromium, chromedriver or python3-selenium are missing.
+"""
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node import Node, PCAPS, expect, summary  # noqa: E402
+
+from browser import browser, severe, shot, wait_for  # noqa: E402
+
+TRIGGER = ('ntop.triggerAlert("host", "10.0.0.9", "custom", "error", "one", 1)\n'
+           'ntop.triggerAlert("host", "10.0.0.10", "custom", "warning", "two", 2)\n')
+RELEASE = ('ntop.releaseAlert("host", "10.0.0.9", "custom")\n'
+           'ntop.releaseAlert("host", "10.0.0.10", "custom")\n')
+
+
+def write(path, text):
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def main():
+    profile = tempfile.mkdtemp(prefix="ntopng-chromium-")
+    tmp = tempfile.mkdtemp(prefix="webui-alerts-")
+    cbd = os.path.join(tmp, "cb")
+    os.makedirs(cbd)
+    write(os.path.join(cbd, "second.lua"), TRIGGER)
+    d = None
+    try:
+        with Node(["-i", os.path.join(PCAPS, "dns.pcap"), "-3", cbd], name="webui_alerts") as n:
+            base = "http://127.0.0.1:%d" % n.port
+            d = browser(profile)
+            d.get(base + "/lua/hosts_stats.lua?ifid=0")
+            b = wait_for(d, "#nt-alerts", lambda e: e[0].text == "2 alerts")
+            expect(bool(b) and "d-none" not in b[0].get_attribute("class"),
+                   "the nav bar shows the badge: %r" % (b[0].text if b else None))
+            shot(d, "alerts_badge")
+            write(os.path.join(cbd, "second.lua"), RELEASE)
+            b = wait_for(d, "#nt-alerts", lambda e: "d-none" in e[0].get_attribute("class"),
+                         timeout=20)
+            expect(bool(b), "released: the badge hides")
+            logs = severe(d)
+            expect(not logs, "no console error %r" % [x["message"] for x in logs][:3])
+    finally:
+        if d is not None:
+            d.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+/*
+ * test_alerts.c - the alert core (merge/alerts.c), threshold rules
+ * (merge/alerts_thr.c) and the RFC 5424 line (exporter/alerts_store.c)
+ * against a detached interface whose only sink records the past alerts
+ * handed to it: engage / update / release keep one row per engagement
+ * with its peak; a rule engages at the first boundary whose growth holds
+ * and releases at the first that does not; -H raises nothing; the engaged
+ * set is bounded and counts its drops; rules' JSON is validated.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/prefs.h"
+#include "exporter/alerts_store.h"
+#include "merge/alerts.h"
+#include "merge/alerts_thr.h"
+#include "merge/iface.h"
+/* white-box: sets the interface's counters and clock */
+#include "merge/iface_priv.h"
+#include "merge/sink.h"
+
+static struct prefs p;
+static struct iface *ifc;
+static struct alert got[8];
+static int n_got;
+
+static void
+rec_alert(void *ctx, const struct alert *a)
+{
+	(void)ctx;
+	if (n_got < 8)
+		got[n_got] = *a;
+	n_got++;
+}
+
+static const struct iface_sink_ops rec_ops = { .name = "rec",
+					       .alert = rec_alert };
+
+static int
+setup(void **state)
+{
+	(void)state;
+	prefs_init(&p);
+	snprintf(node_id, sizeof(node_id), "unit");
+	ifc = iface_new_detached("alerts", &p);
+	assert_non_null(ifc);
+	assert_int_equal(iface_add_sink(ifc, &rec_ops, NULL), 0);
+	n_got = 0;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	iface_free(ifc);
+	prefs_fini(&p);
+	return 0;
+}
+
+static struct alert
+mk(const char *val, double v)
+{
+	struct alert a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = ALERT_THRESHOLD;
+	a.entity = ALERT_ENT_HOST;
+	snprintf(a.entity_val, sizeof(a.entity_val), "%s", val);
+	snprintf(a.metric, sizeof(a.metric), "bytes");
+	a.value = v;
+	a.threshold = 10;
+	return a;
+}
+
+static void
+test_engage_release(void **state)
+{
+	struct alert a = mk("10.0.0.1", 50);
+	struct alert_stats st;
+
+	(void)state;
+	assert_int_equal(alert_engage(ifc, &a), 1);
+	a.value = 80;
+	assert_int_equal(alert_engage(ifc, &a), 0); /* same key: update */
+	a.value = 20;
+	assert_int_equal(alert_engage(ifc, &a), 0);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 1);
+	assert_int_equal(st.engaged_by_sev[ALERT_SEV_WARNING], 1);
+	assert_int_equal(n_got, 0); /* engaged alerts stay in the tables */
+	assert_true(alert_is_engaged(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				     "10.0.0.1", "bytes"));
+	assert_false(alert_is_engaged(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				      "10.0.0.1", "packets"));
+	assert_int_equal(alert_release(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				       "10.0.0.1", "bytes", 0),
+			 1);
+	assert_int_equal(alert_release(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				       "10.0.0.1", "bytes", 0),
+			 0);
+	assert_int_equal(n_got, 1);
+	assert_true(got[0].peak == 80 && got[0].value == 20);
+	assert_true(got[0].tstamp_end >= got[0].tstamp && got[0].tstamp > 0);
+	assert_string_equal(got[0].node_id, "unit");
+	assert_int_equal(got[0].severity, ALERT_SEV_WARNING);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 0);
+	assert_int_equal(st.released, 1);
+	/* one-shot */
+	a = mk("10.0.0.2", 5);
+	a.entity = ALERT_ENT_FLOW;
+	a.type = ALERT_FLOW_RISK;
+	a.tstamp = 1000;
+	assert_int_equal(alert_record(ifc, &a), 0);
+	assert_int_equal(n_got, 2);
+	assert_true(got[1].tstamp == 1000 && got[1].tstamp_end == 1000);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.flow_alerts, 1);
+	assert_int_equal(st.engaged, 0);
+}
+
+static void
+test_bounded(void **state)
+{
+	struct alert_stats st;
+	char v[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < ALERT_MAX_ENGAGED + 5; i++) {
+		struct alert a;
+
+		snprintf(v, sizeof(v), "10.1.%d.%d", i / 256, i % 256);
+		a = mk(v, 1);
+		assert_int_equal(alert_engage(ifc, &a),
+				 i < ALERT_MAX_ENGAGED ? 1 : -1);
+	}
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, ALERT_MAX_ENGAGED);
+	assert_int_equal(st.dropped, 5);
+	/* a release from the middle keeps the others findable */
+	assert_int_equal(alert_release(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				       "10.1.0.7", "bytes", 0),
+			 1);
+	assert_true(alert_is_engaged(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				     "10.1.0.8", "bytes"));
+	assert_true(alert_is_engaged(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				     "10.1.15.255", "bytes"));
+}
+
+static void
+test_disabled(void **state)
+{
+	struct alert a = mk("10.0.0.1", 50);
+	struct alert_stats st;
+
+	(void)state;
+	p.disable_alerts = 1;
+	assert_int_equal(alert_engage(ifc, &a), 0);
+	assert_int_equal(alert_record(ifc, &a), 0);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 0);
+	assert_int_equal(n_got, 0);
+	p.disable_alerts = 0;
+}
+
+static void
+add_rule(const char *js, struct alert_thr *r)
+{
+	json_t *o = json_loads(js, 0, NULL);
+	char why[128];
+
+	assert_non_null(o);
+	assert_int_equal(alert_thr_from_json(o, r, why, sizeof(why)), 0);
+	json_decref(o);
+}
+
+static void
+test_threshold_tick(void **state)
+{
+	const uint64_t t0 = 1700000000000ull + 5000; /* 5 s into a minute */
+	struct alert_thr r;
+	struct alert_stats st;
+
+	(void)state;
+	add_rule("{\"ifid\":0,\"entity\":\"interface\",\"metric\":\"bytes\","
+		 "\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":100}",
+		 &r);
+	r.id = 7;
+	ifc->wall_ms = t0;
+	ifc->stats.bytes = 1000;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	assert_int_equal(alert_thr_add(ifc, &r), -2); /* same key */
+	ifc->stats.bytes += 500;
+	alert_thr_tick(ifc, t0 + 30000); /* same minute: no check */
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 0);
+	alert_thr_tick(ifc, t0 + 56000); /* boundary: +500 > 100 */
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 1);
+	ifc->stats.bytes += 300;
+	alert_thr_tick(ifc, t0 + 116000); /* +300: still, one row */
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 1);
+	assert_int_equal(st.raised, 1);
+	alert_thr_tick(ifc, t0 + 176000); /* +0: released */
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 0);
+	assert_int_equal(n_got, 1);
+	assert_true(got[0].peak == 500 && got[0].value == 300);
+	assert_true(got[0].threshold == 100);
+	assert_string_equal(got[0].metric, "bytes");
+	assert_int_equal(got[0].entity, ALERT_ENT_INTERFACE);
+	assert_int_equal(got[0].tstamp_end, (t0 + 176000) / 1000);
+	/* lt: no traffic holds "packets lt 10" */
+	add_rule("{\"ifid\":0,\"entity\":\"interface\",\"metric\":\"packets\","
+		 "\"granularity\":\"5mins\",\"operator\":\"lt\",\"threshold\":"
+		 "\"10\"}",
+		 &r);
+	r.id = 8;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	alert_thr_tick(ifc, t0 + 300000);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 1);
+	/* deleting the rule releases its alert */
+	assert_int_equal(alert_thr_del(ifc, 8), 1);
+	assert_int_equal(alert_thr_del(ifc, 8), 0);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 0);
+	assert_int_equal(n_got, 2);
+}
+
+static void
+test_rule_json(void **state)
+{
+	static const char *const bad[] = {
+		"[]",
+		"{\"entity\":\"host\",\"entity_val\":\"a\",\"metric\":\"bytes\","
+		"\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":1}",
+		"{\"ifid\":0,\"entity\":\"flow\",\"entity_val\":\"a\","
+		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":\"gt\","
+		"\"threshold\":1}",
+		"{\"ifid\":0,\"entity\":\"host\",\"metric\":\"bytes\","
+		"\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":1}",
+		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
+		"\"metric\":\"dns\",\"granularity\":\"min\",\"operator\":\"gt\","
+		"\"threshold\":1}",
+		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
+		"\"metric\":\"bytes\",\"granularity\":\"week\",\"operator\":"
+		"\"gt\",\"threshold\":1}",
+		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
+		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":"
+		"\"eq\",\"threshold\":1}",
+		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
+		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":"
+		"\"gt\",\"threshold\":-1}",
+		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\\nb\","
+		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":"
+		"\"gt\",\"threshold\":1}",
+	};
+	struct alert_thr r;
+	char why[128];
+	json_t *o;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = json_loads(bad[i], 0, NULL);
+		assert_non_null(o);
+		why[0] = '\0';
+		assert_int_equal(alert_thr_from_json(o, &r, why, sizeof(why)),
+				 -1);
+		assert_true(why[0] != '\0');
+		json_decref(o);
+	}
+	add_rule("{\"ifid\":\"2\",\"entity\":\"site\",\"entity_val\":\"edge1\","
+		 "\"metric\":\"throughput\",\"granularity\":\"hour\","
+		 "\"operator\":\"lt\",\"threshold\":1.5,\"id\":4}",
+		 &r);
+	assert_int_equal(r.ifid, 2);
+	assert_int_equal(r.id, 4);
+	assert_true(alert_thr_holds(&r, 1.0));
+	assert_false(alert_thr_holds(&r, 1.5));
+	o = alert_thr_to_json(&r);
+	assert_string_equal(json_string_value(json_object_get(o, "granularity")),
+			    "hour");
+	json_decref(o);
+}
+
+static void
+test_rfc5424(void **state)
+{
+	struct alert a = mk("h\"o]s\\t", 2048);
+	char line[2048], host[64], port[8], why[64];
+
+	(void)state;
+	a.id = 3;
+	a.peak = 4096;
+	a.tstamp = 1700000000;
+	a.tstamp_end = 1700000060;
+	a.severity = ALERT_SEV_WARNING;
+	snprintf(a.msg, sizeof(a.msg), "crossed");
+	snprintf(a.node_id, sizeof(a.node_id), "n1");
+	assert_int_equal(alerts_rfc5424(line, sizeof(line), &a, "box", 42), 0);
+	assert_string_equal(
+		line, "<28>1 2023-11-14T22:14:20Z box ntopng 42 threshold_cross "
+		      "[alert@32473 id=\"3\" ifid=\"0\" type=\"2\" "
+		      "type_key=\"threshold_cross\" severity=\"warning\" "
+		      "entity=\"host\" entity_val=\"h\\\"o\\]s\\\\t\" "
+		      "metric=\"bytes\" value=\"2048\" threshold=\"10\" "
+		      "peak=\"4096\" tstamp=\"1700000000\" "
+		      "tstamp_end=\"1700000060\" site_path=\"\" "
+		      "node_id=\"n1\"] crossed");
+	assert_int_equal(alerts_rfc5424(line, 64, &a, "box", 42), -1);
+	assert_int_equal(alerts_syslog_parse("udp://127.0.0.1:514", host,
+					     sizeof(host), port, sizeof(port),
+					     why, sizeof(why)),
+			 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_string_equal(port, "514");
+	assert_int_equal(alerts_syslog_parse("udp://[::1]:5514", host,
+					     sizeof(host), port, sizeof(port),
+					     why, sizeof(why)),
+			 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(alerts_syslog_parse("tcp://h:1", host, sizeof(host),
+					     port, sizeof(port), why,
+					     sizeof(why)),
+			 -1);
+	assert_int_equal(alerts_syslog_parse("udp://h:99999", host,
+					     sizeof(host), port, sizeof(port),
+					     why, sizeof(why)),
+			 -1);
+	assert_int_equal(alerts_syslog_parse("udp://h", host, sizeof(host),
+					     port, sizeof(port), why,
+					     sizeof(why)),
+			 -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_engage_release, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disabled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threshold_tick, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rule_json, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rfc5424, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
