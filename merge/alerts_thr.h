@@ -111,4 +111,10 @@ struct json_t *query_b_alert_raise(struct iface *ifc, void *arg);
  * flow_alerts} */
 struct json_t *query_b_alert_stats(struct iface *ifc, void *arg);
 
+/* The `alert` topic (docs/hierarchy.md): a past alert as the JSON an edge
+ * exports, and back.  from_json: 0, or -1 when a field is missing, of
+ * the wrong type or out of range (any thread; hostile input). */
+char *alert_wire_json(const struct alert *a, const char *site_path);
+int alert_from_wire(const char *js, size_t len, struct alert *a);
+
 #endif
