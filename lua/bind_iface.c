@@ -461,17 +461,17 @@ static void
 push_host_rec(lua_State *L, int base, const struct query_host_flat *o,
 	      const struct query_host_rec *r, int info)
 {
-	char mac[MAC_STRLEN];
+	char mac[MAC_STRLEN], ip[IPADDR_STRLEN];
 
 	mac_fmt(r->mac, mac, sizeof(mac));
 	lua_createtable(L, 0, info ? HK_N : HK_SUMMARY);
-	fstr(L, base, HK_IP, o->arena + r->ip);
+	fstr(L, base, HK_IP, ipaddr_fmt(&r->ip, ip, sizeof(ip)));
 	fstr(L, base, HK_MAC, mac);
 	fnum(L, base, HK_VLAN, r->vlan);
 	fbool(L, base, HK_LOCAL, r->is_local);
 	fnum(L, base, HK_BYTES_SENT, (double)r->cnt[0][0]);
 	fnum(L, base, HK_BYTES_RCVD, (double)r->cnt[0][1]);
-	fbool(L, base, HK_PRIVATE, r->is_private);
+	fbool(L, base, HK_PRIVATE, ipaddr_is_private(&r->ip));
 	if (o->arena[r->name])
 		fstr(L, base, HK_NAME, o->arena + r->name);
 	fnum(L, base, HK_NET_ID, r->local_net);
@@ -499,9 +499,9 @@ push_host_rec(lua_State *L, int base, const struct query_host_flat *o,
 	fnum(L, base, HK_PKTS_RCVD, (double)r->cnt[0][3]);
 	fnum(L, base, HK_FLOWS_CLI, (double)r->total_flows_cli);
 	fnum(L, base, HK_FLOWS_SRV, (double)r->total_flows_srv);
-	fnum(L, base, HK_IPV, r->ip_version);
-	fbool(L, base, HK_MULTICAST, r->is_multicast);
-	fbool(L, base, HK_BROADCAST, r->is_broadcast);
+	fnum(L, base, HK_IPV, r->ip.v);
+	fbool(L, base, HK_MULTICAST, ipaddr_is_multicast(&r->ip));
+	fbool(L, base, HK_BROADCAST, ipaddr_is_broadcast(&r->ip));
 	fnum(L, base, HK_UNKNOWN, (double)r->unknown_bytes);
 	fbool(L, base, HK_SEQ, 0);
 	for (int g = 0; g < 4; g++)
@@ -547,14 +547,15 @@ hosts_table(lua_State *L, int info)
 	lua_createtable(L, 0, (int)g->n);
 	for (size_t i = 0; i < g->n; i++) {
 		const struct query_host_rec *r = &g->rec[i];
+		char ip[IPADDR_STRLEN];
 
 		if ((i & 1023) == 1023)
 			luabind_check_deadline(L);
+		ipaddr_fmt(&r->ip, ip, sizeof(ip));
 		if (r->vlan)
-			lua_pushfstring(L, "%s@%d", g->arena + r->ip,
-					(int)r->vlan);
+			lua_pushfstring(L, "%s@%d", ip, (int)r->vlan);
 		else
-			lua_pushstring(L, g->arena + r->ip);
+			lua_pushstring(L, ip);
 		push_host_rec(L, base, g, r, info);
 		lua_rawset(L, -3);
 	}

@@ -1728,12 +1728,15 @@ int
 query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 {
 	size_t cap = (size_t)ifc->num_hosts + 1, acap = 0;
-	char ip[IPADDR_STRLEN];
+	uint32_t empty;
 
 	memset(o, 0, sizeof(*o));
-	o->rec = calloc(cap, sizeof(*o->rec));
-	if (!o->rec)
+	o->rec = malloc(cap * sizeof(*o->rec));
+	/* offset 0 is "": hosts without a name, AS name or city share it */
+	if (!o->rec || flat_str(&o->arena, &o->arena_len, &acap, "", &empty)) {
+		query_host_flat_free(o);
 		return -1;
+	}
 	for (const struct host *h = ifc->host_head; h && o->n < cap;
 	     h = h->next) {
 		struct query_host_rec *r = &o->rec[o->n];
@@ -1755,16 +1758,17 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 		r->active_flows_srv = h->active_flows_srv;
 		r->thpt_bps = h->thpt_bps;
 		r->thpt_pps = h->thpt_pps;
+		r->ip = h->ip;
 		r->local_net = net ? h->local_net : -1;
 		r->vlan = h->vlan;
 		memcpy(r->mac, h->mac, sizeof(r->mac));
-		r->ip_version = h->ip.v;
 		r->is_local = h->is_local;
-		r->is_private = ipaddr_is_private(&h->ip);
-		r->is_multicast = ipaddr_is_multicast(&h->ip);
-		r->is_broadcast = ipaddr_is_broadcast(&h->ip);
-		r->net_name = UINT32_MAX;
 		r->os = h->os.os;
+		r->asn = 0;
+		r->country[0] = '\0';
+		r->latitude = r->longitude = 0;
+		r->name = r->asname = r->city = 0;
+		r->net_name = UINT32_MAX;
 		if (h->geo) {
 			r->asn = h->geo->asn;
 			memcpy(r->country, h->geo->country, sizeof(r->country));
@@ -1773,15 +1777,19 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 				r->latitude = h->geo->latitude;
 				r->longitude = h->geo->longitude;
 			}
+			if ((h->geo->asname[0] &&
+			     flat_str(&o->arena, &o->arena_len, &acap,
+				      h->geo->asname, &r->asname)) ||
+			    (h->geo->city[0] &&
+			     flat_str(&o->arena, &o->arena_len, &acap,
+				      h->geo->city, &r->city))) {
+				query_host_flat_free(o);
+				return -1;
+			}
 		}
-		if (flat_str(&o->arena, &o->arena_len, &acap,
-			     h->geo ? h->geo->asname : "", &r->asname) ||
-		    flat_str(&o->arena, &o->arena_len, &acap,
-			     h->geo ? h->geo->city : "", &r->city) ||
-		    flat_str(&o->arena, &o->arena_len, &acap,
-			     ipaddr_fmt(&h->ip, ip, sizeof(ip)), &r->ip) ||
-		    flat_str(&o->arena, &o->arena_len, &acap,
-			     h->name ? h->name : "", &r->name) ||
+		if ((h->name && h->name[0] &&
+		     flat_str(&o->arena, &o->arena_len, &acap, h->name,
+			      &r->name)) ||
 		    (net &&
 		     flat_str(&o->arena, &o->arena_len, &acap,
 			      ifc->prefs->local_nets.v[h->local_net].name,

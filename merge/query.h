@@ -157,13 +157,17 @@ struct query_host_rec {
 	uint64_t first_s, last_s, duration, unknown_bytes;
 	uint64_t total_flows_cli, total_flows_srv;
 	uint32_t active_flows_cli, active_flows_srv;
-	double thpt_bps, thpt_pps;   /* bytes/s, packets/s */
-	uint32_t ip, name, net_name; /* arena offsets (net_name: UINT32_MAX
-				      * when not in a local network) */
-	int16_t local_net;	     /* -1: none */
+	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
+	/* the address as stored: the reader formats it and derives its
+	 * version and class (private, multicast, broadcast), so that the
+	 * owner's walk copies and never formats */
+	struct ipaddr ip;
+	uint32_t name, net_name; /* arena offsets (0 = ""; net_name:
+				  * UINT32_MAX when not in a local network) */
+	int16_t local_net;	 /* -1: none */
 	uint16_t vlan;
 	uint8_t mac[6];
-	uint8_t ip_version, is_local, is_private, is_multicast, is_broadcast;
+	uint8_t is_local;
 	/* GeoIP (zeros and "" without databases) and passive OS */
 	uint32_t asn, asname, city; /* asname, city: arena offsets */
 	char country[4];
