@@ -6,7 +6,9 @@ user_script alerts through ntop.triggerAlert; every page's nav bar shows
 a link to /lua/show_alerts.lua, whose Engaged tab lists both, and whose
 severity filter keeps the error one; after the callback releases them the
 badge hides and the Past tab lists both (from alerts.sqlite).
-Screenshots: alerts_badge, alerts_engaged, alerts_past.
+The host page's Alerts card lists the host's engaged alert and links to
+the page filtered on it.
+Screenshots: alerts_badge, alerts_engaged, alerts_host, alerts_past.
 Exit 77 when Chromium, chromedriver or python3-selenium are missing.
 """
 import os
@@ -20,9 +22,9 @@ from node import Node, PCAPS, expect, summary  # noqa: E402
 from browser import By, browser, severe, shot, wait_for  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-TRIGGER = ('ntop.triggerAlert("host", "10.0.0.9", "custom", "error", "one", 1)\n'
+TRIGGER = ('ntop.triggerAlert("host", "192.168.170.8", "custom", "error", "one", 1)\n'
            'ntop.triggerAlert("host", "10.0.0.10", "custom", "warning", "two", 2)\n')
-RELEASE = ('ntop.releaseAlert("host", "10.0.0.9", "custom")\n'
+RELEASE = ('ntop.releaseAlert("host", "192.168.170.8", "custom")\n'
            'ntop.releaseAlert("host", "10.0.0.10", "custom")\n')
 
 
@@ -53,13 +55,29 @@ def main():
             expect(bool(rows) and "show_alerts.lua" in d.current_url,
                    "the badge opens the Alerts page with 2 engaged rows")
             text = d.find_element(By.ID, "alerts-table").text if rows else ""
-            expect("10.0.0.9" in text and "10.0.0.10" in text and "user_script" in text and
+            expect("192.168.170.8" in text and "10.0.0.10" in text and "user_script" in text and
                    "engaged" in text, "engaged rows: %r" % text[:300])
             shot(d, "alerts_engaged")
             Select(d.find_element(By.ID, "al-severity")).select_by_value("error")
             rows = wait_for(d, "#alerts-table tbody tr", lambda e: len(e) == 1)
-            expect(bool(rows) and "10.0.0.9" in rows[0].text, "severity filter: error only")
+            expect(bool(rows) and "192.168.170.8" in rows[0].text, "severity filter: error only")
             Select(d.find_element(By.ID, "al-severity")).select_by_value("")
+            # the host page's Alerts card, and its link back, filtered
+            d.get(base + "/lua/host_details.lua?ifid=0&host=192.168.170.8")
+            c = wait_for(d, "#host-alerts-count", lambda e: "engaged" in e[0].text)
+            expect(bool(c) and c[0].text.startswith("1 engaged"),
+                   "host page: %r" % (c[0].text if c else None))
+            rows = d.find_elements(By.CSS_SELECTOR, "#host-alerts-table tr")
+            expect(len(rows) == 1 and "error" in rows[0].text and "one" in rows[0].text,
+                   "host page lists its engaged alert")
+            shot(d, "alerts_host")
+            d.get(c[0].find_element(By.TAG_NAME, "a").get_attribute("href"))
+            rows = wait_for(d, "#alerts-table tbody tr", lambda e: len(e) == 1)
+            expect(bool(rows) and "192.168.170.8" in rows[0].text and
+                   d.find_element(By.ID, "al-entity-val").get_attribute("value") == "192.168.170.8",
+                   "its link opens the Alerts page filtered on the host")
+            d.get(base + "/lua/show_alerts.lua?ifid=0")
+            wait_for(d, "#alerts-table tbody tr", lambda e: len(e) == 2)
             write(os.path.join(cbd, "second.lua"), RELEASE)
             b = wait_for(d, "#nt-alerts", lambda e: "d-none" in e[0].get_attribute("class"),
                          timeout=20)

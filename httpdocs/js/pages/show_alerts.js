@@ -14,6 +14,9 @@ NT.start(async function () {
 		error: 'bg-danger', critical: 'bg-dark' };
 	const num = v => (Number.isInteger(v) ? NT.num(v) : (v || 0).toFixed(2));
 	let status = NT.qs('status') === 'past' ? 'past' : 'engaged';
+	/* filters given in the URL (the host page's links) */
+	[['severity', 'al-severity'], ['entity', 'al-entity'], ['entity_val', 'al-entity-val'],
+		['site', 'al-site']].forEach(([k, id]) => { if (NT.qs(k)) document.getElementById(id).value = NT.qs(k); });
 	const filters = () => {
 		const f = { status: status };
 		const add = (k, id) => { const v = document.getElementById(id).value.trim(); if (v) f[k] = v; };
