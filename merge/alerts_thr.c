@@ -45,7 +45,7 @@ struct alert_thr_set {
 };
 
 static const char *const metric_names[THR_METRIC_MAX] = {
-	"bytes", "packets", "flows", "throughput", "drops",
+	"bytes", "packets", "flows", "throughput", "drops", "icmp",
 };
 static const char *const gran_names[THR_GRAN_MAX] = {
 	"min",
@@ -151,13 +151,19 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 	if (i < 0) {
 		snprintf(why, why_len,
 			 "metric: one of bytes, packets, flows, throughput, "
-			 "drops");
+			 "drops, icmp");
 		return -1;
 	}
 	if (i == THR_DROPS && r->entity != ALERT_ENT_INTERFACE &&
 	    r->entity != ALERT_ENT_SOURCE) {
 		snprintf(why, why_len,
 			 "metric: drops exist for an interface or a source");
+		return -1;
+	}
+	if (i == THR_ICMP && r->entity != ALERT_ENT_HOST &&
+	    r->entity != ALERT_ENT_NETWORK) {
+		snprintf(why, why_len,
+			 "metric: icmp exists for a host or a network");
 		return -1;
 	}
 	r->metric = (uint8_t)i;
@@ -235,9 +241,10 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 
 		if (h == NULL)
 			return 0;
-		return m == THR_BYTES ? h->c.bytes_sent + h->c.bytes_rcvd
-		       : m == THR_PACKETS
-			       ? h->c.pkts_sent + h->c.pkts_rcvd
+		return m == THR_BYTES	  ? h->c.bytes_sent + h->c.bytes_rcvd
+		       : m == THR_PACKETS ? h->c.pkts_sent + h->c.pkts_rcvd
+		       : m == THR_ICMP
+			       ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
 			       : h->total_flows_cli + h->total_flows_srv;
 	}
 	case ALERT_ENT_NETWORK: {
@@ -255,6 +262,8 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 			v += m == THR_BYTES ? h->c.bytes_sent + h->c.bytes_rcvd
 			     : m == THR_PACKETS
 				     ? h->c.pkts_sent + h->c.pkts_rcvd
+			     : m == THR_ICMP
+				     ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
 				     : h->total_flows_cli; /* a flow once */
 		}
 		return v;

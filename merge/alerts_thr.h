@@ -29,6 +29,7 @@ enum alert_thr_metric {
 	THR_FLOWS,
 	THR_THROUGHPUT, /* bits/s over the granularity */
 	THR_DROPS,	/* interface: capture drops; source: its errors */
+	THR_ICMP,	/* host, network: ICMP packets sent + received */
 	THR_METRIC_MAX
 };
 

@@ -282,6 +282,17 @@ test_rule_json(void **state)
 		assert_true(why[0] != '\0');
 		json_decref(o);
 	}
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"10.0.0.1\","
+		 "\"metric\":\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
+		 "\"threshold\":5}",
+		 &r);
+	assert_int_equal(r.metric, THR_ICMP);
+	o = json_loads("{\"ifid\":0,\"entity\":\"interface\",\"metric\":"
+		       "\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
+		       "\"threshold\":5}",
+		       0, NULL);
+	assert_int_equal(alert_thr_from_json(o, &r, why, sizeof(why)), -1);
+	json_decref(o);
 	add_rule("{\"ifid\":\"2\",\"entity\":\"site\",\"entity_val\":\"edge1\","
 		 "\"metric\":\"throughput\",\"granularity\":\"hour\","
 		 "\"operator\":\"lt\",\"threshold\":1.5,\"id\":4}",
