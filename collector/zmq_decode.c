@@ -63,7 +63,7 @@ const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
 
 const char *const zmqc_topic_names[ZT__COUNT] = {
 	"flow",	 "event",	    "counter",	   "template", "option",
-	"hello", "listening-ports", "snmp-ifaces", "other",
+	"hello", "listening-ports", "snmp-ifaces", "alert",    "other",
 };
 
 int
@@ -509,6 +509,16 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		else
 			zmqc_json_counter(d, p, (const char *)data, dlen,
 					  now_ms);
+		break;
+	case ZT_ALERT:
+		/* a peer node's alert: JSON only; the interface parses it */
+		if (tlv)
+			zmqc_error(d, p, ZMQC_ERR_ENCODING,
+				   "alert is JSON, not TLV");
+		else if (d->emit_alert != NULL &&
+			 d->emit_alert(d->emit_ctx, (const char *)data, dlen) !=
+				 0)
+			zmqc_error(d, p, ZMQC_ERR_JSON, "alert refused");
 		break;
 	case ZT_SNMP_IFACES:
 		if (tlv)

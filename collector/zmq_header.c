@@ -120,6 +120,8 @@ zmqc_topic_of(const char *t)
 		return strncmp(t, "option", 6) ? ZT_OTHER : ZT_OPTION;
 	case 'h':
 		return strncmp(t, "hello", 5) ? ZT_OTHER : ZT_HELLO;
+	case 'a':
+		return strncmp(t, "alert", 5) ? ZT_OTHER : ZT_ALERT;
 	case 'l':
 		return strncmp(t, "listening-ports", 15) ? ZT_OTHER
 							 : ZT_LISTENING_PORTS;

@@ -454,6 +454,7 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 	zs->dec.emit = out->on_flow;
 	zs->dec.prefetch = out->on_prefetch;
 	zs->dec.emit_ctx = out->ctx;
+	zs->dec.emit_alert = out->on_alert;
 	while (n < budget) {
 		zmq_msg_t hdr, pay, extra;
 		int frames = 1, have_pay = 0;

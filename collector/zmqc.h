@@ -71,6 +71,7 @@ enum zmqc_topic {
 	ZT_HELLO,
 	ZT_LISTENING_PORTS,
 	ZT_SNMP_IFACES,
+	ZT_ALERT, /* ours: a peer node's past alert (JSON) */
 	ZT_OTHER,
 	ZT__COUNT
 };
@@ -226,6 +227,8 @@ struct zmqc_decoder {
 	zmqc_emit_fn emit;
 	zmqc_prefetch_fn prefetch; /* NULL, or set after zmqc_decoder_init */
 	void *emit_ctx;
+	/* the `alert` topic's JSON, to emit_ctx (NULL: counted only) */
+	int (*emit_alert)(void *ctx, const char *json, size_t len);
 	struct zmqc_rec *batch; /* [ZMQC_BATCH]: records not yet emitted */
 	int n_batch;
 	struct zmqc_stats st;

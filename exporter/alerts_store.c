@@ -385,6 +385,8 @@ as_retention(void)
 	char *v = kv_get(AS_RETENTION_KEY);
 	long days = v ? strtol(v, NULL, 10) : 0;
 	time_t cutoff;
+	uint64_t before =
+		__atomic_load_n(&as_st.rows_expired, __ATOMIC_RELAXED);
 	int i;
 
 	free(v);
@@ -410,6 +412,11 @@ as_retention(void)
 			AS_ADD(rows_expired, (uint64_t)sqlite3_changes(d->db));
 		sqlite3_finalize(s);
 	}
+	log_info("alerts: daily: %llu past alerts older than %ld days removed",
+		 (unsigned long long)(__atomic_load_n(&as_st.rows_expired,
+						      __ATOMIC_RELAXED) -
+				      before),
+		 days);
 }
 
 static void

@@ -58,6 +58,8 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
+#include "merge/alerts.h"
+#include "merge/alerts_thr.h"
 #include "merge/iface.h"
 #include "merge/sink.h"
 #include "merge/tables.h"
@@ -68,6 +70,7 @@
 #define EXPORT_MAX_SOCKETS 8
 #define EXPORT_HDR_LEN 28
 #define EXPORT_BACKLOG 512 /* messages kept per endpoint */
+#define EXPORT_ALERTS 256  /* past alerts waiting for the thread */
 
 struct export_rec {
 	struct flow_update u; /* its pointers are not used */
@@ -126,6 +129,25 @@ export_get_stats(struct export_stats *out)
 	pthread_mutex_unlock(&ex.lock);
 }
 
+/* Past alerts for the `alert` topic (docs/hierarchy.md): a ring under
+ * ex.lock, filled by the owners' sink op, drained by the thread; full:
+ * dropped and counted. */
+static struct alert ex_alerts[EXPORT_ALERTS];
+static uint64_t ex_alert_head, ex_alert_tail, ex_alert_drops;
+
+static void
+export_sink_alert(void *ctx, const struct alert *a)
+{
+	(void)ctx;
+	pthread_mutex_lock(&ex.lock);
+	if (ex_alert_head - ex_alert_tail >= EXPORT_ALERTS)
+		ex_alert_drops++;
+	else
+		ex_alerts[ex_alert_head++ % EXPORT_ALERTS] = *a;
+	pthread_cond_signal(&ex.cond);
+	pthread_mutex_unlock(&ex.lock);
+}
+
 /* Sink op (merge/sink.h): one interface's delta or relayed update. */
 static int
 export_sink_flow(void *ctx, const struct flow_update *u)
@@ -137,6 +159,7 @@ export_sink_flow(void *ctx, const struct flow_update *u)
 static const struct iface_sink_ops export_sink_ops = {
 	.name = "zmq-export",
 	.flow_exported = export_sink_flow,
+	.alert = export_sink_alert,
 };
 
 int
@@ -598,7 +621,9 @@ drop:
 static void
 export_send(const char *topic, int version, const void *payload, size_t len)
 {
-	int i, is_flow = strcmp(topic, "flow") == 0;
+	/* alerts are kept for late peers too: they do not come again */
+	int i, is_flow = strcmp(topic, "flow") == 0 ||
+			 strcmp(topic, "alert") == 0;
 
 	for (i = 0; i < ex.n_socks; i++) {
 		struct export_sock *es = &ex.socks[i];
@@ -779,6 +804,35 @@ export_poll_subscriptions(void)
 	}
 }
 
+/* Sends the alerts queued (exporter thread): site_path gets this node's
+ * id appended (an alert of our own: our id alone). */
+static void
+export_send_alerts(void)
+{
+	struct alert a;
+	char path[ALERT_SITE_MAX], *txt;
+
+	for (;;) {
+		pthread_mutex_lock(&ex.lock);
+		if (ex_alert_head == ex_alert_tail) {
+			pthread_mutex_unlock(&ex.lock);
+			return;
+		}
+		a = ex_alerts[ex_alert_tail++ % EXPORT_ALERTS];
+		pthread_mutex_unlock(&ex.lock);
+		if (a.site_path[0])
+			snprintf(path, sizeof(path), "%.*s>%s",
+				 (int)(sizeof(path) - sizeof(node_id) - 2),
+				 a.site_path, node_id);
+		else
+			snprintf(path, sizeof(path), "%s", node_id);
+		txt = alert_wire_json(&a, path);
+		if (txt != NULL)
+			export_send("alert", 2, txt, strlen(txt));
+		free(txt);
+	}
+}
+
 static void *
 export_thread(void *arg)
 {
@@ -794,7 +848,8 @@ export_thread(void *arg)
 
 		export_poll_subscriptions();
 		pthread_mutex_lock(&ex.lock);
-		if (ex.head == ex.tail && ex.running) {
+		if (ex.head == ex.tail && ex_alert_head == ex_alert_tail &&
+		    ex.running) {
 			cond_deadline_ms(&ts, 100);
 			pthread_cond_timedwait(&ex.cond, &ex.lock, &ts);
 		}
@@ -805,6 +860,7 @@ export_thread(void *arg)
 		pthread_mutex_unlock(&ex.lock);
 		if (n > 0)
 			export_batch(batch, n);
+		export_send_alerts();
 		if (time_mono_ms() >= next_event) {
 			export_send_event();
 			next_event = time_mono_ms() + 1000;

@@ -332,7 +332,9 @@ alert_record(struct iface *ifc, const struct alert *a)
 	past.severity = sev_or_default(a->severity, a->type);
 	if (past.tstamp == 0)
 		past.tstamp = now_epoch();
-	past.tstamp_end = past.tstamp;
+	/* an alert relayed by a peer node keeps its own end */
+	if (a->tstamp_end < past.tstamp)
+		past.tstamp_end = past.tstamp;
 	if (past.peak < past.value)
 		past.peak = past.value;
 	if (past.node_id[0] == '\0')

@@ -163,7 +163,8 @@ int alert_release(struct iface *ifc, uint16_t type, uint8_t entity,
 /*
  * A one-shot alert (engaged and released at once): handed to the alert
  * sinks as a past alert.  The core sets id, ifid, tstamp (when 0) and
- * tstamp_end = tstamp.  0 (also with -H).
+ * tstamp_end = tstamp, unless a->tstamp_end is later (a past alert a
+ * peer node relayed keeps its end).  0 (also with -H).
  */
 int alert_record(struct iface *ifc, const struct alert *a);
 

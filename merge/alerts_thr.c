@@ -45,7 +45,7 @@ struct alert_thr_set {
 };
 
 static const char *const metric_names[THR_METRIC_MAX] = {
-	"bytes", "packets", "flows", "throughput", "drops",
+	"bytes", "packets", "flows", "throughput", "drops", "icmp",
 };
 static const char *const gran_names[THR_GRAN_MAX] = {
 	"min",
@@ -151,13 +151,19 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 	if (i < 0) {
 		snprintf(why, why_len,
 			 "metric: one of bytes, packets, flows, throughput, "
-			 "drops");
+			 "drops, icmp");
 		return -1;
 	}
 	if (i == THR_DROPS && r->entity != ALERT_ENT_INTERFACE &&
 	    r->entity != ALERT_ENT_SOURCE) {
 		snprintf(why, why_len,
 			 "metric: drops exist for an interface or a source");
+		return -1;
+	}
+	if (i == THR_ICMP && r->entity != ALERT_ENT_HOST &&
+	    r->entity != ALERT_ENT_NETWORK) {
+		snprintf(why, why_len,
+			 "metric: icmp exists for a host or a network");
 		return -1;
 	}
 	r->metric = (uint8_t)i;
@@ -235,9 +241,10 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 
 		if (h == NULL)
 			return 0;
-		return m == THR_BYTES ? h->c.bytes_sent + h->c.bytes_rcvd
-		       : m == THR_PACKETS
-			       ? h->c.pkts_sent + h->c.pkts_rcvd
+		return m == THR_BYTES	  ? h->c.bytes_sent + h->c.bytes_rcvd
+		       : m == THR_PACKETS ? h->c.pkts_sent + h->c.pkts_rcvd
+		       : m == THR_ICMP
+			       ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
 			       : h->total_flows_cli + h->total_flows_srv;
 	}
 	case ALERT_ENT_NETWORK: {
@@ -255,6 +262,8 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 			v += m == THR_BYTES ? h->c.bytes_sent + h->c.bytes_rcvd
 			     : m == THR_PACKETS
 				     ? h->c.pkts_sent + h->c.pkts_rcvd
+			     : m == THR_ICMP
+				     ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
 				     : h->total_flows_cli; /* a flow once */
 		}
 		return v;
@@ -583,4 +592,93 @@ query_b_alert_stats(struct iface *ifc, void *arg)
 			 (json_int_t)st.released, "dropped",
 			 (json_int_t)st.dropped, "flow_alerts",
 			 (json_int_t)st.flow_alerts);
+}
+
+/* ---- the `alert` topic (docs/hierarchy.md) ---- */
+
+char *
+alert_wire_json(const struct alert *a, const char *site_path)
+{
+	json_t *o = json_pack(
+		"{s:i,s:i,s:i,s:s,s:s,s:f,s:f,s:f,s:I,s:I,s:s,s:s,s:s}", "type",
+		(int)a->type, "severity", (int)a->severity, "entity",
+		(int)a->entity, "entity_val", a->entity_val, "metric",
+		a->metric, "value", a->value, "threshold", a->threshold, "peak",
+		a->peak, "tstamp", (json_int_t)a->tstamp, "tstamp_end",
+		(json_int_t)a->tstamp_end, "msg", a->msg, "site_path",
+		site_path, "node_id", a->node_id);
+	char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	return txt;
+}
+
+static int
+wire_str(const json_t *o, const char *k, char *dst, size_t len)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	if (v == NULL || strlen(v) >= len)
+		return -1;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int
+wire_int(const json_t *o, const char *k, json_int_t min, json_int_t max,
+	 json_int_t *out)
+{
+	const json_t *v = json_object_get(o, k);
+
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		return -1;
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int
+wire_num(const json_t *o, const char *k, double *out)
+{
+	const json_t *v = json_object_get(o, k);
+
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return -1;
+	*out = json_number_value(v);
+	return 0;
+}
+
+int
+alert_from_wire(const char *js, size_t len, struct alert *a)
+{
+	json_t *o = json_loadb(js, len, JSON_REJECT_DUPLICATES, NULL);
+	json_int_t t, sev, ent, ts, te;
+	int rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	if (!json_is_object(o) ||
+	    wire_int(o, "type", 0, ALERT_TYPE_MAX - 1, &t) != 0 ||
+	    wire_int(o, "severity", ALERT_SEV_MIN, ALERT_SEV_MAX, &sev) != 0 ||
+	    wire_int(o, "entity", 0, ALERT_ENT_MAX - 1, &ent) != 0 ||
+	    wire_int(o, "tstamp", 0, (json_int_t)1 << 40, &ts) != 0 ||
+	    wire_int(o, "tstamp_end", 0, (json_int_t)1 << 40, &te) != 0 ||
+	    wire_str(o, "entity_val", a->entity_val, sizeof(a->entity_val)) ||
+	    wire_str(o, "metric", a->metric, sizeof(a->metric)) ||
+	    wire_str(o, "msg", a->msg, sizeof(a->msg)) ||
+	    wire_str(o, "site_path", a->site_path, sizeof(a->site_path)) ||
+	    wire_str(o, "node_id", a->node_id, sizeof(a->node_id)) ||
+	    a->node_id[0] == '\0' || a->site_path[0] == '\0' ||
+	    wire_num(o, "value", &a->value) != 0 ||
+	    wire_num(o, "threshold", &a->threshold) != 0 ||
+	    wire_num(o, "peak", &a->peak) != 0)
+		goto out;
+	a->type = (uint16_t)t;
+	a->severity = (uint8_t)sev;
+	a->entity = (uint8_t)ent;
+	a->tstamp = (uint64_t)ts;
+	a->tstamp_end = (uint64_t)te;
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
 }

@@ -29,6 +29,7 @@ enum alert_thr_metric {
 	THR_FLOWS,
 	THR_THROUGHPUT, /* bits/s over the granularity */
 	THR_DROPS,	/* interface: capture drops; source: its errors */
+	THR_ICMP,	/* host, network: ICMP packets sent + received */
 	THR_METRIC_MAX
 };
 
@@ -110,5 +111,11 @@ struct json_t *query_b_alert_raise(struct iface *ifc, void *arg);
 /* no arg: {engaged, engaged_by_sev..., raised, released, dropped,
  * flow_alerts} */
 struct json_t *query_b_alert_stats(struct iface *ifc, void *arg);
+
+/* The `alert` topic (docs/hierarchy.md): a past alert as the JSON an edge
+ * exports, and back.  from_json: 0, or -1 when a field is missing, of
+ * the wrong type or out of range (any thread; hostile input). */
+char *alert_wire_json(const struct alert *a, const char *site_path);
+int alert_from_wire(const char *js, size_t len, struct alert *a);
 
 #endif

@@ -146,6 +146,18 @@ iface_split_name(const char *arg, char **name, char **spec)
 }
 
 /* The parts every interface has: mailbox, wake-up eventfd, tables. */
+/* A past alert a peer node exported (the `alert` topic): kept as one of
+ * ours with its site path and node id (docs/hierarchy.md).  Owner. */
+static int
+iface_sink_alert(void *ctx, const char *json, size_t len)
+{
+	struct alert a;
+
+	if (alert_from_wire(json, len, &a) != 0)
+		return -1;
+	return alert_record(ctx, &a);
+}
+
 static int
 iface_init(struct iface *ifc, int id, const struct prefs *p)
 {
@@ -155,6 +167,7 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 	ifc->sink.on_packet = iface_sink_packet;
 	ifc->sink.on_flow = iface_sink_flow;
 	ifc->sink.on_prefetch = iface_sink_prefetch;
+	ifc->sink.on_alert = iface_sink_alert;
 	ifc->sink.ctx = ifc;
 	pthread_mutex_init(&ifc->mbox_lock, NULL);
 	cond_init_mono(&ifc->mbox_cond);

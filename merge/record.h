@@ -16,6 +16,7 @@
 #ifndef MERGE_RECORD_H
 #define MERGE_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/addr.h"
@@ -125,6 +126,10 @@ struct rec_sink {
 	int (*on_flow)(void *ctx, const struct flow_update *u);
 	void (*on_prefetch)(void *ctx, const struct flow_update *const *u,
 			    int n);
+	/* on_alert: the JSON text (len bytes, not NUL-terminated) of one
+	 * alert a peer node exported (the `alert` topic, docs/hierarchy.md);
+	 * parsed and checked by the interface.  0, or -1 refused. */
+	int (*on_alert)(void *ctx, const char *json, size_t len);
 	void *ctx;
 };
 

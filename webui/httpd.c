@@ -225,6 +225,7 @@ static const struct {
 	  "pages/aggregated_hosts_stats.html", 0 }, /* -A */
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
+	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },
 	{ "/lua/admin/users.lua", "pages/users.html", 1 },
 };

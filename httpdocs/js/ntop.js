@@ -114,6 +114,7 @@ const NT_MENU = [
 	]],
 	['Flows', '/lua/flows_stats.lua'],
 	['Protocols', '/lua/protocols_stats.lua'],
+	['Alerts', '/lua/show_alerts.lua'],
 	['Interfaces', '/lua/if_stats.lua'],
 	['Historical', '/lua/historical.lua'],
 ];
@@ -147,8 +148,8 @@ NT.layout = function () {
 		'<a class="navbar-brand" href="/lua/index.lua"><img src="/img/favicon.svg" alt="">ntopng</a>' +
 		'<ul class="navbar-nav me-auto">' + items + '</ul>' +
 		NT.searchBox() +
-		'<span id="nt-alerts" class="badge bg-danger me-3 d-none" title="Engaged alerts">' +
-		'</span>' +
+		'<a id="nt-alerts" class="badge bg-danger me-3 d-none text-decoration-none" ' +
+		'title="Engaged alerts" href="/lua/show_alerts.lua?ifid=' + NT.ifid + '"></a>' +
 		'<select id="nt-iface" class="form-select form-select-sm w-auto me-3" ' +
 		'aria-label="Interface">' + opts + '</select>' +
 		'<span class="navbar-text me-3" id="nt-user">' + NT.esc(s.user) + '</span>' +

@@ -282,6 +282,17 @@ test_rule_json(void **state)
 		assert_true(why[0] != '\0');
 		json_decref(o);
 	}
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"10.0.0.1\","
+		 "\"metric\":\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
+		 "\"threshold\":5}",
+		 &r);
+	assert_int_equal(r.metric, THR_ICMP);
+	o = json_loads("{\"ifid\":0,\"entity\":\"interface\",\"metric\":"
+		       "\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
+		       "\"threshold\":5}",
+		       0, NULL);
+	assert_int_equal(alert_thr_from_json(o, &r, why, sizeof(why)), -1);
+	json_decref(o);
 	add_rule("{\"ifid\":\"2\",\"entity\":\"site\",\"entity_val\":\"edge1\","
 		 "\"metric\":\"throughput\",\"granularity\":\"hour\","
 		 "\"operator\":\"lt\",\"threshold\":1.5,\"id\":4}",
@@ -346,6 +357,82 @@ test_rfc5424(void **state)
 			 -1);
 }
 
+/* The `alert` topic: a round trip, and what a hostile peer may send. */
+static void
+test_wire(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"[]",
+		"{\"type\":2}",
+		"not json",
+		/* severity out of range */
+		"{\"type\":2,\"severity\":9,\"entity\":1,\"entity_val\":\"a\","
+		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"node_id\":\"e\"}",
+		/* type as a string */
+		"{\"type\":\"2\",\"severity\":4,\"entity\":1,\"entity_val\":\"a\","
+		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"node_id\":\"e\"}",
+		/* no node id */
+		"{\"type\":2,\"severity\":4,\"entity\":1,\"entity_val\":\"a\","
+		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"node_id\":\"\"}",
+		/* entity out of range, duplicate key */
+		"{\"type\":2,\"severity\":4,\"entity\":6,\"entity_val\":\"a\","
+		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"node_id\":\"e\"}",
+		"{\"type\":2,\"type\":2,\"severity\":4,\"entity\":1,"
+		"\"entity_val\":\"a\",\"metric\":\"m\",\"value\":1,"
+		"\"threshold\":1,\"peak\":1,\"tstamp\":1,\"tstamp_end\":2,"
+		"\"msg\":\"\",\"site_path\":\"e\",\"node_id\":\"e\"}",
+	};
+	struct alert a = mk("10.0.0.1", 50), b;
+	char *txt, longval[300];
+	size_t i;
+
+	(void)state;
+	a.severity = ALERT_SEV_ERROR;
+	a.peak = 60;
+	a.tstamp = 100;
+	a.tstamp_end = 160;
+	snprintf(a.msg, sizeof(a.msg), "m \"q\"");
+	snprintf(a.node_id, sizeof(a.node_id), "edge1");
+	txt = alert_wire_json(&a, "edge1>mid");
+	assert_non_null(txt);
+	assert_int_equal(alert_from_wire(txt, strlen(txt), &b), 0);
+	free(txt);
+	assert_int_equal(b.type, a.type);
+	assert_int_equal(b.severity, ALERT_SEV_ERROR);
+	assert_int_equal(b.entity, ALERT_ENT_HOST);
+	assert_string_equal(b.entity_val, "10.0.0.1");
+	assert_string_equal(b.msg, "m \"q\"");
+	assert_string_equal(b.site_path, "edge1>mid");
+	assert_string_equal(b.node_id, "edge1");
+	assert_true(b.value == 50 && b.peak == 60 && b.threshold == 10);
+	assert_true(b.tstamp == 100 && b.tstamp_end == 160);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(alert_from_wire(bad[i], strlen(bad[i]), &b), -1);
+	memset(longval, 'x', sizeof(longval) - 1);
+	longval[sizeof(longval) - 1] = '\0';
+	snprintf(a.entity_val, sizeof(a.entity_val), "%s", "ok");
+	txt = alert_wire_json(&a, longval); /* site path too long */
+	assert_non_null(txt);
+	assert_int_equal(alert_from_wire(txt, strlen(txt), &b), -1);
+	free(txt);
+	/* a relayed alert keeps its end through alert_record */
+	a.tstamp = 100;
+	a.tstamp_end = 160;
+	assert_int_equal(alert_record(ifc, &a), 0);
+	assert_int_equal(n_got, 1);
+	assert_true(got[0].tstamp == 100 && got[0].tstamp_end == 160);
+	assert_string_equal(got[0].node_id, "edge1");
+}
+
 int
 main(void)
 {
@@ -359,6 +446,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rule_json, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rfc5424, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wire, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

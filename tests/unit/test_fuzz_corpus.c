@@ -32,6 +32,9 @@
 #define LLVMFuzzerTestOneInput fuzz_kv_json_one
 #include "fuzz/fuzz_kv_json.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_alert_wire_one
+#include "fuzz/fuzz_alert_wire.c"
+#undef LLVMFuzzerTestOneInput
 
 #ifndef SRCDIR
 #define SRCDIR "."
@@ -108,6 +111,13 @@ test_corpus_kv_json(void **state)
 		assert_int_equal(rmdir(kv_dir), 0);
 }
 
+static void
+test_corpus_alert_wire(void **state)
+{
+	(void)state;
+	assert_true(replay("alert_wire", fuzz_alert_wire_one) >= 5);
+}
+
 int
 main(void)
 {
@@ -116,6 +126,7 @@ main(void)
 		cmocka_unit_test(test_corpus_prefs),
 		cmocka_unit_test(test_corpus_host_json),
 		cmocka_unit_test(test_corpus_kv_json),
+		cmocka_unit_test(test_corpus_alert_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
