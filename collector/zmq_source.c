@@ -54,6 +54,7 @@
 #include <zmq.h>
 
 #include "collector/collector.h"
+#include "collector/zmq_reliable.h"
 #include "collector/zmqc.h"
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -72,6 +73,7 @@ struct zmq_src {
 	char endpoint[256]; /* as given to zmq_bind/connect */
 	struct zmqc_decoder dec;
 	struct ratelimit trace_rl; /* -vv: per-message lines */
+	struct zrel *rel;	   /* reliable senders (zmq_reliable.c) */
 };
 
 /* ---- process-wide state: context, CURVE keys, ZAP ---- */
@@ -457,7 +459,9 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 	zs->dec.emit_alert = out->on_alert;
 	while (n < budget) {
 		zmq_msg_t hdr, pay, extra;
-		int frames = 1, have_pay = 0;
+		int frames = 1, have_pay = 0, verdict = ZREL_TAKE;
+		uint8_t tr[ZREL_TRAILER_FIXED + ZREL_ID_MAX];
+		size_t tlen = 0;
 
 		zmq_msg_init(&hdr);
 		if (zmq_msg_recv(&hdr, zs->sock, ZMQ_DONTWAIT) < 0) {
@@ -483,6 +487,13 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 				}
 				frames++;
 				more = zmq_msg_more(&extra);
+				/* a reliable link's trailer (a third frame) */
+				if (frames == 3 && !more &&
+				    zrel_is_trailer(zmq_msg_data(&extra),
+						    zmq_msg_size(&extra))) {
+					tlen = zmq_msg_size(&extra);
+					memcpy(tr, zmq_msg_data(&extra), tlen);
+				}
 				zmq_msg_close(&extra);
 			}
 		}
@@ -490,10 +501,22 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 			memcpy(err0, zs->dec.st.errors, sizeof(err0));
 			flows0 = zs->dec.st.flows;
 		}
-		zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr),
-				zmq_msg_size(&hdr),
-				have_pay ? zmq_msg_data(&pay) : NULL,
-				have_pay ? zmq_msg_size(&pay) : 0, frames, now);
+		if (tlen > 0) {
+			struct zrel_origin *o;
+
+			if (zs->rel == NULL)
+				zs->rel = calloc(1, sizeof(*zs->rel));
+			if (zs->rel != NULL)
+				verdict =
+					zrel_check(zs->rel, tr, tlen, now, &o);
+			frames = 2;
+		}
+		if (verdict == ZREL_TAKE)
+			zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr),
+					zmq_msg_size(&hdr),
+					have_pay ? zmq_msg_data(&pay) : NULL,
+					have_pay ? zmq_msg_size(&pay) : 0,
+					frames, now);
 		if (log_enabled(NLOG_TRACE))
 			zmq_trace_msg(
 				s, zs,
@@ -505,6 +528,8 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 		n++;
 	}
 	src_sync_counters(s);
+	if (zs->rel != NULL)
+		zrel_flush_acks(zs->rel, zs->sock);
 	zs->dec.emit = emit_nowhere;
 	zs->dec.prefetch = NULL;
 	zs->dec.emit_ctx = zs;
@@ -532,6 +557,7 @@ zmq_src_free(struct source *s)
 			zmq_close(zs->sock);
 		}
 		zmqc_decoder_fini(&zs->dec);
+		free(zs->rel);
 		free(zs);
 	}
 	free(s->spec);
@@ -757,6 +783,8 @@ zmq_src_describe(struct source *s, json_t *obj)
 			json_array_append_new(peers,
 					      peer_json(&zs->dec.peers[i]));
 	json_object_set_new(obj, "probes", peers);
+	if (zs->rel != NULL)
+		json_object_set_new(obj, "reliable", zrel_json(zs->rel));
 	if (zap.on)
 		json_object_set_new(
 			obj, "zap",
@@ -937,7 +965,10 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	if (zs->curve && p->zmq_allowed_keys != NULL &&
 	    zap_start(p->zmq_allowed_keys) != 0)
 		goto fail;
-	zs->sock = zmq_socket(ctx, ZMQ_SUB);
+	/* an XSUB: it subscribes like a SUB and can also send upstream,
+	 * which carries reliable links' acknowledgements (a plain PUB, as
+	 * upstream's, ignores them) */
+	zs->sock = zmq_socket(ctx, ZMQ_XSUB);
 	if (zs->sock == NULL) {
 		log_err("-i %s: %s", spec, zmq_strerror(errno));
 		goto fail;
@@ -968,7 +999,12 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 		if (zap.on)
 			zmq_setsockopt(zs->sock, ZMQ_ZAP_DOMAIN, "ntopng", 6);
 	}
-	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, "", 0);
+	/* everything: XSUB's subscription is a message, kept for the
+	 * publishers that connect later */
+	if (zmq_send(zs->sock, "\x01", 1, ZMQ_DONTWAIT) != 1) {
+		log_err("-i %s: subscribe: %s", spec, zmq_strerror(errno));
+		goto fail;
+	}
 	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint)
 		      : zmq_connect(zs->sock, zs->endpoint)) != 0) {
 		log_err("-i %s: cannot %s %s: %s", spec,

@@ -67,6 +67,7 @@
 #define DEF_MAX_FLOWS 131072
 #define DEF_MAX_HOSTS 65536
 #define DEF_EXPORT_INTERVAL 1
+#define DEF_EXPORT_SPOOL_MB 64 /* --export-reliable without a value */
 
 #define MAX_EXPORT_ENDPOINTS                                                   \
 	((int)(sizeof(((struct prefs *)0)->export_endpoints) / sizeof(char *)))
@@ -121,6 +122,7 @@ enum opt_id {
 	O_SHUTDOWN_DONE,
 	O_NODE_ID,
 	O_EXPORT_INTERVAL,
+	O_EXPORT_RELIABLE,
 	O_ZMQ_ENC,
 	O_ZMQ_KEY_PRIV,
 	O_ZMQ_KEY,
@@ -139,6 +141,7 @@ enum opt_arg {
 	ARG_NONE,  /* a flag */
 	ARG_REQ,   /* always a value */
 	ARG_LOGIN, /* -l: optional 0|1, or an endpoint (see top comment) */
+	ARG_OPT,   /* a value only when attached: --opt=VALUE */
 };
 
 enum opt_topic {
@@ -228,6 +231,8 @@ static int set_export(struct parse_ctx *c, const struct opt_def *o,
 		      const char *val);
 static int set_hw_ts(struct parse_ctx *c, const struct opt_def *o,
 		     const char *val);
+static int set_export_reliable(struct parse_ctx *c, const struct opt_def *o,
+			       const char *val);
 static int set_login(struct parse_ctx *c, const struct opt_def *o,
 		     const char *val);
 static int set_local_nets(struct parse_ctx *c, const struct opt_def *o,
@@ -438,6 +443,13 @@ static const struct opt_def opt_table[] = {
 	  "Seconds between exported deltas of\n"
 	  "active flows (1..3600). Default: 1",
 	  F_INT(export_interval, 1, 3600) },
+	{ O_EXPORT_RELIABLE, "export-reliable", 0, ARG_OPT, 1, T_EXPORT,
+	  "[=<MB>]",
+	  "Acknowledged -I links: unacknowledged\n"
+	  "batches wait in a spool of MB megabytes\n"
+	  "(1..65536, default 64) in <data-dir>/spool\n"
+	  "and are resent after a reconnect",
+	  F_SET(export_reliable_mb, OT_INT, set_export_reliable) },
 	{ O_ZMQ_ENC, "zmq-encryption", 0, ARG_NONE, 1, T_EXPORT, NULL,
 	  "Encrypt ZMQ collection (CURVE server);\n"
 	  "the key pair is kept in the data dir",
@@ -765,6 +777,19 @@ set_export(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	return 0;
 }
 
+/* --export-reliable[=MB]: the spool's size (the default without a value). */
+static int
+set_export_reliable(struct parse_ctx *c, const struct opt_def *o,
+		    const char *val)
+{
+	unsigned long long v = DEF_EXPORT_SPOOL_MB;
+
+	if (val != NULL && opt_num(c, o, val, 1, 65536, &v))
+		return -1;
+	c->p->export_reliable_mb = (int)v;
+	return 0;
+}
+
 static const struct opt_def *
 opt_by_id(enum opt_id id)
 {
@@ -1068,6 +1093,8 @@ opt_take(struct parse_ctx *c, const struct opt_def *o, const char *attached,
 			return -1;
 		}
 		return opt_apply(c, o, NULL);
+	case ARG_OPT:
+		return opt_apply(c, o, attached);
 	case ARG_LOGIN:
 		if (!attached && *i < n && login_value_like(tok[*i]))
 			attached = tok[(*i)++];

@@ -86,8 +86,9 @@ struct prefs {
 	int core_affinity;		   /* -g core id, -1 = none */
 	int shutdown_when_done;		   /* --shutdown-when-done */
 	char *node_id;			   /* --node-id */
-	int export_interval; /* --export-interval seconds, default 1 */
-	int zmq_encryption;  /* --zmq-encryption */
+	int export_interval;	/* --export-interval seconds, default 1 */
+	int export_reliable_mb; /* --export-reliable[=MB]: spool MB, 0 = off */
+	int zmq_encryption;	/* --zmq-encryption */
 	char *zmq_encryption_key_priv; /* --zmq-encryption-key-priv */
 	char *zmq_encryption_key; /* --zmq-encryption-key (server public key, -I
 				     client) */

@@ -62,7 +62,9 @@
 #include "merge/alerts_thr.h"
 #include "merge/iface.h"
 #include "merge/sink.h"
+#include "merge/query.h"
 #include "merge/tables.h"
+#include "exporter/reliable.h"
 
 #define EXPORT_RING 16384
 #define EXPORT_MAX_PAYLOAD (120 * 1024)
@@ -94,6 +96,8 @@ struct export_sock {
 	struct export_msg *backlog; /* waiting for a subscriber, oldest first */
 	size_t n_backlog;
 	uint64_t backlog_drops;
+	struct rel_link *rel; /* --export-reliable: its spool (reliable.c) */
+	struct rel_stats rs;  /* its statistics, under ex.lock, for REST */
 };
 
 static struct {
@@ -113,6 +117,9 @@ static struct {
 	struct export_stats st;
 
 	int export_interval;
+	/* the records and traffic of the `flow` message being built, for
+	 * the reliable links' accounting of what a dropped batch held */
+	uint64_t msg_recs, msg_bytes, msg_pkts;
 } ex = { .lock = PTHREAD_MUTEX_INITIALIZER }; /* .cond: export_start() */
 
 int
@@ -161,6 +168,77 @@ static const struct iface_sink_ops export_sink_ops = {
 	.flow_exported = export_sink_flow,
 	.alert = export_sink_alert,
 };
+
+/* interface data's hierarchy.export_links (merge/query.h hook): each -I
+ * endpoint, and its reliable link's counters (any thread). */
+static json_t *
+export_links_json(void)
+{
+	json_t *a = json_array();
+	int i;
+
+	pthread_mutex_lock(&ex.lock);
+	for (i = 0; a != NULL && i < ex.n_socks; i++) {
+		const struct export_sock *es = &ex.socks[i];
+		const struct rel_stats *r = &es->rs;
+		json_t *o = json_pack("{s:s,s:b,s:b}", "endpoint",
+				      es->endpoint ? es->endpoint : "",
+				      "subscribed", es->subscribed, "reliable",
+				      es->rel != NULL);
+
+		if (o != NULL && es->rel != NULL) {
+			json_t *l = json_pack(
+				"{s:I,s:I,s:I,s:I}", "batches",
+				(json_int_t)r->loss_batches, "records",
+				(json_int_t)r->loss_records, "bytes",
+				(json_int_t)r->loss_bytes, "packets",
+				(json_int_t)r->loss_pkts);
+
+			json_object_set_new(
+				o, "batches",
+				json_integer((json_int_t)r->batches));
+			json_object_set_new(
+				o, "resends",
+				json_integer((json_int_t)r->resends));
+			json_object_set_new(o, "acked",
+					    json_integer((json_int_t)r->acked));
+			json_object_set_new(
+				o, "reconnects",
+				json_integer((json_int_t)r->reconnects));
+			json_object_set_new(
+				o, "spool_batches",
+				json_integer((json_int_t)r->spool_batches));
+			json_object_set_new(
+				o, "spool_bytes",
+				json_integer((json_int_t)r->spool_bytes));
+			json_object_set_new(
+				o, "spool_oldest_age",
+				json_real((double)r->spool_oldest_age_ms /
+					  1000.0));
+			json_object_set_new(
+				o, "spool_dropped_unsettled",
+				json_integer((json_int_t)r->spool_dropped));
+			json_object_set_new(o, "declared_loss", l);
+			json_object_set_new(
+				o, "spool_corrupt",
+				json_integer((json_int_t)r->corrupt));
+			json_object_set_new(
+				o, "spool_loaded",
+				json_integer((json_int_t)r->loaded));
+			json_object_set_new(o, "epoch",
+					    json_integer((json_int_t)r->epoch));
+			json_object_set_new(
+				o, "acked_seq",
+				json_integer((json_int_t)r->acked_seq));
+			json_object_set_new(
+				o, "next_seq",
+				json_integer((json_int_t)r->next_seq));
+		}
+		json_array_append_new(a, o);
+	}
+	pthread_mutex_unlock(&ex.lock);
+	return a;
+}
 
 int
 export_sink_add(struct iface *ifc)
@@ -537,10 +615,11 @@ export_encode_one(const struct flow_update *u, const char *path,
 
 /* ---- sending (exporter thread) ---- */
 
-/* Sends one message (two frames) on one endpoint, numbering it. */
+/* Sends one message (two frames, three with a reliable link's trailer)
+ * on one endpoint, numbering it. */
 static void
-sock_send(struct export_sock *es, const char *topic, int version,
-	  const void *payload, size_t len)
+sock_send_tr(struct export_sock *es, const char *topic, int version,
+	     const void *payload, size_t len, const void *tr, size_t tlen)
 {
 	uint8_t hdr[EXPORT_HDR_LEN];
 	uint32_t id = ++es->msg_id;
@@ -561,11 +640,29 @@ sock_send(struct export_sock *es, const char *topic, int version,
 	/* past the send HWM libzmq drops, which the peer sees as a gap */
 	if (zmq_send(es->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
 	    0)
-		zmq_send(es->sock, payload, len, ZMQ_DONTWAIT);
+		zmq_send(es->sock, payload, len,
+			 ZMQ_DONTWAIT | (tr != NULL ? ZMQ_SNDMORE : 0));
+	if (tr != NULL)
+		zmq_send(es->sock, tr, tlen, ZMQ_DONTWAIT);
 	pthread_mutex_lock(&ex.lock);
 	ex.st.sent_msgs++;
 	ex.st.sent_bytes += len;
 	pthread_mutex_unlock(&ex.lock);
+}
+
+static void
+sock_send(struct export_sock *es, const char *topic, int version,
+	  const void *payload, size_t len)
+{
+	sock_send_tr(es, topic, version, payload, len, NULL, 0);
+}
+
+/* reliable.c's way out (rel_send_fn) */
+static void
+rel_sock_send(void *ctx, const char *topic, int version, const void *payload,
+	      size_t len, const void *tr, size_t tlen)
+{
+	sock_send_tr(ctx, topic, version, payload, len, tr, tlen);
 }
 
 static void
@@ -628,6 +725,12 @@ export_send(const char *topic, int version, const void *payload, size_t len)
 	for (i = 0; i < ex.n_socks; i++) {
 		struct export_sock *es = &ex.socks[i];
 
+		if (es->rel != NULL && strcmp(topic, "flow") == 0) {
+			/* spooled, sent now or after the reconnect */
+			rel_submit(es->rel, topic, version, payload, len,
+				   ex.msg_recs, ex.msg_bytes, ex.msg_pkts);
+			continue;
+		}
 		if (es->subscribed) {
 			sock_flush(es);
 			sock_send(es, topic, version, payload, len);
@@ -635,6 +738,8 @@ export_send(const char *topic, int version, const void *payload, size_t len)
 			sock_keep(es, topic, version, payload, len);
 		}
 	}
+	if (strcmp(topic, "flow") == 0)
+		ex.msg_recs = ex.msg_bytes = ex.msg_pkts = 0;
 }
 
 /* The longest flow idle time of our interfaces.  Sent as twice the
@@ -725,6 +830,9 @@ export_batch(struct export_rec *recs, size_t n)
 							    : v[k];
 				v[k] -= c[k];
 			}
+			ex.msg_recs++;
+			ex.msg_bytes += c[0] + c[2];
+			ex.msg_pkts += c[1] + c[3];
 			if (arr != NULL) {
 				json_t *o = json_record(r, c);
 				char *s =
@@ -794,10 +902,33 @@ export_poll_subscriptions(void)
 
 		while ((n = zmq_recv(es->sock, msg, sizeof(msg),
 				     ZMQ_DONTWAIT)) > 0) {
+			int was = es->subscribed;
+
 			if (msg[0] == 1)
 				es->subscribed = 1;
 			else if (msg[0] == 0)
 				es->subscribed = 0;
+			else if (es->rel != NULL && (size_t)n <= sizeof(msg))
+				rel_on_message(es->rel, msg, (size_t)n);
+			if (es->rel != NULL && was != es->subscribed)
+				rel_connected(es->rel, es->subscribed);
+		}
+		if (es->rel != NULL) {
+			struct rel_stats rs;
+
+			if (rel_tick(es->rel, time_mono_ms()) &&
+			    es->connect_mode) {
+				/* a dead link: a new connection, then the
+				 * peer's subscription triggers the resend */
+				zmq_disconnect(es->sock, es->endpoint);
+				zmq_connect(es->sock, es->endpoint);
+				es->subscribed = 0;
+				rel_connected(es->rel, 0);
+			}
+			rel_get_stats(es->rel, &rs);
+			pthread_mutex_lock(&ex.lock);
+			es->rs = rs;
+			pthread_mutex_unlock(&ex.lock);
 		}
 		if (es->subscribed && es->n_backlog > 0)
 			sock_flush(es);
@@ -907,6 +1038,40 @@ curve_key_text(const char *in, char out[41])
 	return 0;
 }
 
+/* --export-reliable: the endpoint's spool, <data dir>/spool/<endpoint
+ * with every character but [A-Za-z0-9.-] as '_'>, and ZMTP heartbeats so
+ * that a dead link is noticed (then libzmq reconnects, the peer
+ * subscribes again and the spool is resent). */
+static int
+export_reliable_open(struct export_sock *es, const char *ep,
+		     const struct prefs *p)
+{
+	char dir[4096], name[300];
+	const char *base = p->data_dir ? p->data_dir : "/var/tmp/ntopng";
+	int v;
+	size_t i;
+
+	for (i = 0; ep[i] != '\0' && i < sizeof(name) - 1; i++)
+		name[i] = (ep[i] >= 'a' && ep[i] <= 'z') ||
+					  (ep[i] >= 'A' && ep[i] <= 'Z') ||
+					  (ep[i] >= '0' && ep[i] <= '9') ||
+					  ep[i] == '.' || ep[i] == '-'
+				  ? ep[i]
+				  : '_';
+	name[i] = '\0';
+	snprintf(dir, sizeof(dir), "%s/spool/%s", base, name);
+	v = 1000;
+	zmq_setsockopt(es->sock, ZMQ_HEARTBEAT_IVL, &v, sizeof(v));
+	v = 3000;
+	zmq_setsockopt(es->sock, ZMQ_HEARTBEAT_TIMEOUT, &v, sizeof(v));
+	zmq_setsockopt(es->sock, ZMQ_HEARTBEAT_TTL, &v, sizeof(v));
+	v = 2000; /* a connect attempt into a dead link gives up soon */
+	zmq_setsockopt(es->sock, ZMQ_CONNECT_TIMEOUT, &v, sizeof(v));
+	es->rel = rel_open(dir, (uint64_t)p->export_reliable_mb << 20, node_id,
+			   rel_sock_send, es);
+	return es->rel != NULL ? 0 : -1;
+}
+
 static int
 export_open(const char *spec, const struct prefs *p)
 {
@@ -950,6 +1115,8 @@ export_open(const char *spec, const struct prefs *p)
 			goto fail;
 		}
 	}
+	if (p->export_reliable_mb > 0 && export_reliable_open(es, ep, p) != 0)
+		goto fail;
 	if ((connect_mode ? zmq_connect(es->sock, ep)
 			  : zmq_bind(es->sock, ep)) != 0) {
 		log_err("-I %s: cannot %s: %s", spec,
@@ -963,6 +1130,8 @@ export_open(const char *spec, const struct prefs *p)
 		 p->json_labels ? "JSON with labels" : "TLV");
 	return 0;
 fail:
+	rel_close(es->rel);
+	es->rel = NULL;
 	if (es->sock != NULL)
 		zmq_close(es->sock);
 	es->sock = NULL;
@@ -1001,6 +1170,7 @@ export_start(const struct prefs *p)
 		return -1;
 	}
 	ex.active = 1;
+	query_export_links = export_links_json;
 	log_info("node id %s, ZMQ source_id %u", node_id, ex.st.source_id);
 	return 0;
 }
@@ -1008,7 +1178,7 @@ export_start(const struct prefs *p)
 void
 export_stop(void)
 {
-	int i;
+	int i, n;
 
 	if (ex.active) {
 		pthread_mutex_lock(&ex.lock);
@@ -1018,7 +1188,12 @@ export_stop(void)
 		pthread_join(ex.thread, NULL);
 		ex.active = 0;
 	}
-	for (i = 0; i < ex.n_socks; i++) {
+	/* the REST hook reads the endpoints under the lock */
+	pthread_mutex_lock(&ex.lock);
+	n = ex.n_socks;
+	ex.n_socks = 0;
+	pthread_mutex_unlock(&ex.lock);
+	for (i = 0; i < n; i++) {
 		struct export_sock *es = &ex.socks[i];
 
 		if (es->n_backlog > 0)
@@ -1028,6 +1203,8 @@ export_stop(void)
 		while (es->n_backlog > 0)
 			free(es->backlog[--es->n_backlog].payload);
 		free(es->backlog);
+		rel_close(es->rel);
+		es->rel = NULL;
 		zmq_close(es->sock);
 		free(es->endpoint);
 	}

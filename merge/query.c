@@ -471,10 +471,14 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "duplicates_refused", st->duplicates_refused);
 	set_int(t, "updates_refused", st->updates_refused);
 	json_object_set_new(t, "latency_ms", query_latency(ifc));
+	if (query_export_links != NULL)
+		json_object_set_new(t, "export_links", query_export_links());
 	json_object_set_new(o, "hierarchy", t);
 	query_kinds_json(ifc, o); /* e.g. ZMQ: zmqRecvStats, zmq.* */
 	return o;
 }
+
+json_t *(*query_export_links)(void);
 
 json_t *
 query_iface_sources(struct iface *ifc)

@@ -91,6 +91,10 @@ json_t *query_iface_sources(struct iface *ifc);
 /* The origin nodes of the interface's flows (hierarchies): id, last site
  * path, updates, bytes, packets, duplicates refused, last seen, rate. */
 json_t *query_iface_origins(struct iface *ifc);
+/* Set by the exporter (exporter/export.c) while -I runs: its endpoints
+ * and reliable links, shown as hierarchy.export_links in interface data
+ * (a hook, so that merge/ does not depend on exporter/).  Any thread. */
+extern json_t *(*query_export_links)(void);
 /* Index of origin `id` in ifc->origins, -1 when unknown ("" = any: -2). */
 int query_origin_index(struct iface *ifc, const char *id);
 

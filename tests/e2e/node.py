@@ -183,14 +183,17 @@ class Node:
     """One ntopng process.  Use as a context manager."""
 
     def __init__(self, args, name="node", login=False, keep_user=True, expect_errors=(),
-                 expect_exit=0):
+                 expect_exit=0, netns=None, host="127.0.0.1"):
+        # netns: run it in that network namespace (ip netns exec), its web
+        # server on host (an address of that namespace the test reaches)
         self.port = free_port()
+        self.host = host
         self.expect_errors = list(expect_errors)
         self.expect_exit = expect_exit
         self.checked = False
         self.name = name
         self.log_path = os.path.join(LOGS, "%s-%d.log" % (name, self.port))
-        self.args = [BIN, "-w", "127.0.0.1:%d" % self.port] + list(args)
+        self.args = [BIN, "-w", "%s:%d" % (host, self.port)] + list(args)
         if not login:
             self.args.append("--disable-login")
         # Started as root, a node becomes -U's user (nobody) once its inputs
@@ -216,6 +219,8 @@ class Node:
         # the test runs its own DNS server (docs/names.md)
         if "--dns-server" not in args:
             self.args += ["--dns-server", "127.0.0.1:1"]
+        if netns is not None:
+            self.args = ["ip", "netns", "exec", netns] + self.args
         self.proc = None
         self.auth = None
 
@@ -228,7 +233,7 @@ class Node:
                 raise RuntimeError("ntopng exited with %d at start-up: %s"
                                    % (self.proc.returncode, self.read_log()[-2000:]))
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
                 return self
             except OSError:
                 time.sleep(0.05)
@@ -281,7 +286,7 @@ class Node:
             return f.read()
 
     def get(self, path, params=None, headers=None, raw=False):
-        url = "http://127.0.0.1:%d%s" % (self.port, path)
+        url = "http://%s:%d%s" % (self.host, self.port, path)
         if params:
             url += "?" + urllib.parse.urlencode(params)
         req = urllib.request.Request(url, headers=headers or {})
@@ -312,7 +317,7 @@ class Node:
         if self.auth and "Authorization" not in hdrs:
             tok = base64.b64encode(("%s:%s" % self.auth).encode()).decode()
             hdrs["Authorization"] = "Basic " + tok
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c = http.client.HTTPConnection(self.host, self.port, timeout=30)
         try:
             c.request(method, path, body=body, headers=hdrs)
             r = c.getresponse()

@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""Reliable links (--export-reliable, docs/hierarchy.md "Reliable links"),
+with real nodes and a real network fault.  The test runs in a network
+namespace of its own (node.netns_main) and makes a second one joined to
+it by a veth pair (10.201.0.1 here, 10.201.0.2 there); taking the veth
+down for 20 s cuts every link that crosses it while traffic flows
+(ntopng-gen-flows feeding the edge at a steady rate).  Checks:
+1. edge (there) -> hub (here): after the link is back, the hub's bytes,
+   packets and flows equal the edge's, and the edge counted resends
+   (also shown at the hub, from the link's trailer).
+2. edge (here) -> region (there) -> HQ (here): both links cross the
+   veth; HQ ends with the edge's exact totals, both links resent.
+3. a 1 MB spool on the edge, filled during the cut: the edge's declared
+   loss equals what the hub is missing (bytes and packets, exactly), and
+   the hub reports the same declared loss.
+Exit 77 when network namespaces cannot be made here.
+"""
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import node  # noqa: E402
+from node import expect, failures  # noqa: E402
+
+GEN = os.path.join(os.path.dirname(node.BIN), "tools", "ntopng-gen-flows")
+HERE_IP, THERE_IP = "10.201.0.1", "10.201.0.2"
+CUT = 20
+
+
+def sh(*cmd):
+    r = subprocess.run(list(cmd), capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("%s: %s" % (" ".join(cmd), r.stderr.strip()))
+
+
+class Peer:
+    """The second namespace and the veth pair to it."""
+
+    def __init__(self):
+        self.ns = "ntopng-rel-%d" % os.getpid()
+
+    def __enter__(self):
+        sh("ip", "netns", "add", self.ns)
+        try:
+            sh("ip", "link", "add", "vrel0", "type", "veth", "peer", "name", "vrel1",
+               "netns", self.ns)
+            sh("ip", "addr", "add", HERE_IP + "/24", "dev", "vrel0")
+            sh("ip", "link", "set", "vrel0", "up")
+            sh("ip", "netns", "exec", self.ns, "ip", "addr", "add", THERE_IP + "/24",
+               "dev", "vrel1")
+            sh("ip", "netns", "exec", self.ns, "ip", "link", "set", "vrel1", "up")
+            sh("ip", "netns", "exec", self.ns, "ip", "link", "set", "lo", "up")
+        except Exception:
+            self.__exit__()
+            raise
+        return self
+
+    def link(self, up):
+        sh("ip", "link", "set", "vrel0", "up" if up else "down")
+
+    def __exit__(self, *exc):
+        subprocess.run(["ip", "link", "del", "vrel0"], capture_output=True)
+        subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
+
+
+def gen(port, n, rate, netns=None):
+    cmd = [GEN, "-e", "tcp://127.0.0.1:%dc" % port, "-n", str(n), "-r", str(rate),
+           "--wait-subscriber", "--wait-timeout", "20"]
+    if netns:
+        cmd = ["ip", "netns", "exec", netns] + cmd
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def totals(n):
+    d = n.rest("get/interface/data.lua", ifid=0)
+    return d["ip_bytes"], d["ip_packets"], d["num_flows"], d
+
+
+def link_of(d):
+    links = [x for x in d["hierarchy"].get("export_links", []) if x.get("reliable")]
+    return links[0] if links else {}
+
+
+def rel_of(n, origin):
+    for s in n.rest("get/interface/sources.lua", ifid=0):
+        for r in s.get("reliable") or []:
+            if r["origin"] == origin:
+                return r
+    return {}
+
+
+def settle(want, have, timeout=60):
+    """Waits until have() equals want() (both polled); returns both."""
+    deadline = time.monotonic() + timeout
+    while True:
+        w, h = want(), have()
+        if w == h or time.monotonic() > deadline:
+            return w, h
+        time.sleep(1)
+
+
+def cut_while_flowing(peer, g, before=6):
+    time.sleep(before)
+    peer.link(False)
+    time.sleep(CUT)
+    peer.link(True)
+    out = g.communicate(timeout=120)[0]
+    expect(g.returncode == 0, "generator: %s" % out[-500:])
+
+
+def star(peer):
+    hp, ep = node.free_port(), node.free_port()
+    with node.Node(["-i", "hub=tcp://%s:%dc" % (HERE_IP, hp), "--node-id", "hub"],
+                   name="rel-hub") as hub, \
+            node.Node(["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://%s:%dc" % (HERE_IP, hp),
+                       "--node-id", "edge", "--export-reliable"], name="rel-edge",
+                      netns=peer.ns, host=THERE_IP) as edge:
+        g = gen(ep, 36000, 1000, peer.ns)
+        cut_while_flowing(peer, g)
+        e, h = settle(lambda: totals(edge)[:3], lambda: totals(hub)[:3])
+        print("star: edge bytes/packets/flows %r, hub %r" % (e, h))
+        expect(e[0] > 0 and e == h, "hub totals %r != edge's %r after the cut" % (h, e))
+        el = link_of(totals(edge)[3])
+        hr = rel_of(hub, "edge")
+        print("star: edge link %r" % el)
+        print("star: hub's view %r" % hr)
+        expect(el.get("resends", 0) > 0, "edge counted no resend: %r" % el)
+        expect(el.get("declared_loss", {}).get("batches") == 0, "loss declared: %r" % el)
+        expect(hr.get("resends", 0) > 0, "hub shows no resend: %r" % hr)
+        expect(hr.get("duplicates", 0) + hr.get("gaps", 0) >= 0, "%r" % hr)
+
+
+def tree(peer):
+    rp, hp, ep = node.free_port(), node.free_port(), node.free_port()
+    with node.Node(["-i", "hq=tcp://%s:%dc" % (HERE_IP, hp), "--node-id", "hq"],
+                   name="rel-hq") as hq, \
+            node.Node(["-i", "region=tcp://%s:%dc" % (THERE_IP, rp),
+                       "-I", "tcp://%s:%dc" % (HERE_IP, hp), "--node-id", "region",
+                       "--export-reliable"], name="rel-region", netns=peer.ns,
+                      host=THERE_IP) as region, \
+            node.Node(["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://%s:%dc" % (THERE_IP, rp),
+                       "--node-id", "edge3", "--export-reliable"], name="rel-edge3") as edge:
+        g = gen(ep, 36000, 1000)
+        cut_while_flowing(peer, g)
+        e, h = settle(lambda: totals(edge)[:3], lambda: totals(hq)[:3])
+        r = totals(region)[:3]
+        print("tree: edge %r, region %r, hq %r" % (e, r, h))
+        expect(e[0] > 0 and e == h, "HQ totals %r != edge's %r after the cut" % (h, e))
+        expect(r == e, "region totals %r != edge's %r" % (r, e))
+        el, rl = link_of(totals(edge)[3]), link_of(totals(region)[3])
+        print("tree: edge link %r\ntree: region link %r" % (el, rl))
+        expect(el.get("resends", 0) > 0 or rl.get("resends", 0) > 0, "no resend on either link")
+        expect(rel_of(hq, "region").get("batches", 0) > 0, "HQ took no reliable batch")
+        expect(rel_of(region, "edge3").get("batches", 0) > 0, "region took no reliable batch")
+
+
+def spool_full(peer):
+    hp, ep = node.free_port(), node.free_port()
+    with node.Node(["-i", "hub=tcp://%s:%dc" % (HERE_IP, hp), "--node-id", "hub"],
+                   name="rel-hub-full") as hub, \
+            node.Node(["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://%s:%dc" % (HERE_IP, hp),
+                       "--node-id", "edgef", "--export-reliable=1"], name="rel-edge-full",
+                      netns=peer.ns, host=THERE_IP) as edge:
+        g = gen(ep, 60000, 2000, peer.ns)
+        cut_while_flowing(peer, g, before=4)
+
+        def missing():
+            eb, ep_, _, d = totals(edge)
+            hb, hpk, _, _ = totals(hub)
+            loss = link_of(d).get("declared_loss", {})
+            return (eb - hb, ep_ - hpk), (loss.get("bytes"), loss.get("packets"))
+
+        deadline = time.monotonic() + 60
+        while True:
+            m, loss = missing()
+            if m == loss or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        d = totals(edge)[3]
+        el = link_of(d)
+        hr = rel_of(hub, "edgef")
+        print("spool full: edge saw %d bytes; hub misses %r (bytes, packets); edge declares %r"
+              % (d["ip_bytes"], m, el.get("declared_loss")))
+        print("spool full: hub's view %r" % hr)
+        expect(m[0] > 0, "nothing was lost with a 1 MB spool: %r" % (m,))
+        expect(m == loss, "declared loss %r != what the hub misses %r" % (loss, m))
+        expect(hr.get("declared_loss", {}).get("bytes") == m[0],
+               "hub reports a declared loss of %r, missing %r" % (hr.get("declared_loss"), m))
+        expect(hr.get("skipped_batches", 0) == el.get("declared_loss", {}).get("batches"),
+               "hub skipped %r batches, edge declared %r" % (hr.get("skipped_batches"),
+                                                            el.get("declared_loss")))
+
+
+def inner():
+    if not os.access(GEN, os.X_OK):
+        expect(False, "%s is missing" % GEN)
+        return
+    try:
+        peer = Peer().__enter__()
+    except RuntimeError as e:
+        print("cannot make the second namespace: %s" % e)
+        sys.exit(77)
+    try:
+        only = os.environ.get("REL_ONLY", "star tree spool_full").split()
+        for name, fn in (("star", star), ("tree", tree), ("spool_full", spool_full)):
+            if name in only:
+                print("== %s" % name)
+                peer.link(True)
+                fn(peer)
+    finally:
+        peer.__exit__()
+
+
+if __name__ == "__main__":
+    sys.exit(node.netns_main(__file__, inner, failures, timeout=600))
