@@ -220,6 +220,7 @@ test_forms(void **state)
 	assert_int_equal(p.dump_flows, 1);
 	assert_int_equal(p.core_affinity, 1);
 	assert_int_equal(p.export_interval, 30);
+	assert_int_equal(p.export_reliable_mb, 0); /* off by default */
 	assert_string_equal(p.node_id, "hq");
 	assert_string_equal(p.hw_timestamp_mode, "ixia");
 	assert_int_equal(p.json_labels, 1);
@@ -454,6 +455,9 @@ test_bad_values(void **state)
 		  "(-n): expected a number from 0 to 3\n" },
 		{ { "-A", "3" }, NULL },
 		{ { "-g", "1024" }, NULL },
+		{ { "--export-reliable=0" }, NULL },
+		{ { "--export-reliable=65537" }, NULL },
+		{ { "--export-reliable=x" }, NULL },
 		{ { "--export-interval", "3601" }, "ntopng: invalid value "
 		  "'3601' for --export-interval: expected a number from 1 to "
 		  "3600\n" },
@@ -692,6 +696,24 @@ test_dump_round_trip(void **state)
 	unlink(path);
 }
 
+/* --export-reliable[=MB]: the value only attached; without it, 64 MB */
+static void
+test_export_reliable(void **state)
+{
+	struct prefs p;
+
+	(void)state;
+	assert_int_equal(PARSE(&p, "--export-reliable"), 0);
+	assert_int_equal(p.export_reliable_mb, 64);
+	prefs_fini(&p);
+	assert_int_equal(PARSE(&p, "--export-reliable=8", "-I",
+			       "tcp://hub:5556c"),
+			 0);
+	assert_int_equal(p.export_reliable_mb, 8);
+	assert_int_equal(p.n_export_endpoints, 1);
+	prefs_fini(&p);
+}
+
 int
 main(void)
 {
@@ -704,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_http_port),
 		cmocka_unit_test(test_local_networks),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_export_reliable),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_dump_options),
 		cmocka_unit_test(test_config_file),
