@@ -1,5 +1,5 @@
 /*
- * zmq_source.c - ZMQ subscriber sources: one SUB socket per endpoint,
+ * zmq_source.c - ZMQ subscriber sources: one XSUB socket per endpoint,
  * read by the interface's owner thread, decoded by zmq_decode.c into
  * the interface's record sink (merge/record.h).
  *

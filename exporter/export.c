@@ -39,6 +39,12 @@
  * number of the update).  Upstream keeps unknown keys as opaque extras.
  * Payloads stay under 120 KiB (upstream accepts 128 KiB, §3.6); counters
  * above 2^32-1 are split over several records (upstream parses u32).
+ *
+ * --export-reliable (exporter/reliable.c): each endpoint's `flow`
+ * messages are numbered batches kept in an on-disk spool until the peer
+ * acknowledges them (upstream, on the same XPUB), resent after a
+ * reconnect; this file only hands them over (export_send) and passes
+ * acknowledgements and (un)subscriptions on (export_poll_subscriptions).
  */
 #include "exporter/export.h"
 
