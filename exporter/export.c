@@ -970,11 +970,27 @@ export_send_alerts(void)
 	}
 }
 
+/* 1 when a reliable link with a peer still holds batches. */
+static int
+export_rel_waiting(void)
+{
+	for (int i = 0; i < ex.n_socks; i++) {
+		struct rel_stats rs;
+
+		if (ex.socks[i].rel == NULL || !ex.socks[i].subscribed)
+			continue;
+		rel_get_stats(ex.socks[i].rel, &rs);
+		if (rs.spool_batches > 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void *
 export_thread(void *arg)
 {
 	static struct export_rec batch[512];
-	uint64_t next_event = time_mono_ms();
+	uint64_t next_event = time_mono_ms(), drain_until = 0;
 
 	(void)arg;
 	log_set_role("export");
@@ -1002,8 +1018,21 @@ export_thread(void *arg)
 			export_send_event();
 			next_event = time_mono_ms() + 1000;
 		}
-		if (stop && n == 0)
+		if (stop && n == 0) {
+			/* reliable links: a moment for the last
+			 * acknowledgements, else the batches wait in the
+			 * spool for the next start */
+			if (drain_until == 0)
+				drain_until = time_mono_ms() + 2000;
+			if (export_rel_waiting() &&
+			    time_mono_ms() < drain_until) {
+				struct timespec d = { 0, 10 * 1000 * 1000 };
+
+				nanosleep(&d, NULL);
+				continue;
+			}
 			break;
+		}
 	}
 	return NULL;
 }

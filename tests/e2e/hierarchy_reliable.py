@@ -39,7 +39,8 @@ class Peer:
     """The second namespace and the veth pair to it."""
 
     def __init__(self):
-        self.ns = "ntopng-rel-%d" % os.getpid()
+        # node.netns_main removes "<its namespace>-peer" whatever happens
+        self.ns = os.environ.get("NTOPNG_TEST_NETNS", "ntopng-rel-%d" % os.getpid()) + "-peer"
 
     def __enter__(self):
         sh("ip", "netns", "add", self.ns)

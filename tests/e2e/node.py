@@ -391,8 +391,12 @@ def netns_main(script, inner, failures, timeout=180):
         if r.returncode != 0:
             print("skipped: cannot configure the namespace: %s" % r.stderr.strip())
             return 77
-        r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
-                            os.path.abspath(script), "--inner"], timeout=timeout)
+        # a namespace the test adds besides (NTOPNG_TEST_NETNS + "-peer")
+        # goes too, even when the inner run is killed
+        r = subprocess.run(["ip", "netns", "exec", ns, "env", "NTOPNG_TEST_NETNS=" + ns,
+                            sys.executable, os.path.abspath(script), "--inner"],
+                           timeout=timeout)
         return r.returncode
     finally:
+        subprocess.run(["ip", "netns", "del", ns + "-peer"], capture_output=True)
         subprocess.run(["ip", "netns", "del", ns])
