@@ -104,6 +104,7 @@ struct export_sock {
 	uint64_t backlog_drops;
 	struct rel_link *rel; /* --export-reliable: its spool (reliable.c) */
 	struct rel_stats rs;  /* its statistics, under ex.lock, for REST */
+	int rest_subscribed;  /* subscribed, under ex.lock, for REST */
 };
 
 static struct {
@@ -189,8 +190,8 @@ export_links_json(void)
 		const struct rel_stats *r = &es->rs;
 		json_t *o = json_pack("{s:s,s:b,s:b}", "endpoint",
 				      es->endpoint ? es->endpoint : "",
-				      "subscribed", es->subscribed, "reliable",
-				      es->rel != NULL);
+				      "subscribed", es->rest_subscribed,
+				      "reliable", es->rel != NULL);
 
 		if (o != NULL && es->rel != NULL) {
 			json_t *l = json_pack(
@@ -936,6 +937,9 @@ export_poll_subscriptions(void)
 			es->rs = rs;
 			pthread_mutex_unlock(&ex.lock);
 		}
+		pthread_mutex_lock(&ex.lock);
+		es->rest_subscribed = es->subscribed;
+		pthread_mutex_unlock(&ex.lock);
 		if (es->subscribed && es->n_backlog > 0)
 			sock_flush(es);
 	}
