@@ -13,6 +13,8 @@ down for 20 s cuts every link that crosses it while traffic flows
 3. a 1 MB spool on the edge, filled during the cut: the edge's declared
    loss equals what the hub is missing (bytes and packets, exactly), and
    the hub reports the same declared loss.
+4. an edge started on a damaged spool (garbage, a huge length field):
+   reported and skipped, the node runs and its link is exact.
 Exit 77 when network namespaces cannot be made here.
 """
 import os
@@ -194,6 +196,37 @@ def spool_full(peer):
                                                             el.get("declared_loss")))
 
 
+def corrupt_spool(peer):
+    import shutil
+    import tempfile
+    hp, ep = node.free_port(), node.free_port()
+    ddir = tempfile.mkdtemp(prefix="ntopng-rel-corrupt-")
+    sdir = os.path.join(ddir, "spool", "tcp___127.0.0.1_%d" % hp)
+    os.makedirs(sdir)
+    with open(os.path.join(sdir, "0000000000000001.seg"), "wb") as f:
+        f.write(b"NSP1\xff\xff\xff\xf0" + os.urandom(5000))
+    with open(os.path.join(sdir, "0000000000000009.seg"), "wb") as f:
+        f.write(os.urandom(3000))
+    try:
+        with node.Node(["-i", "hub=tcp://127.0.0.1:%dc" % hp, "--node-id", "hub"],
+                       name="rel-hub-corrupt") as hub, \
+                node.Node(["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://127.0.0.1:%dc" % hp,
+                           "--node-id", "edgec", "--export-reliable", "-d", ddir],
+                          name="rel-edge-corrupt") as edge:
+            g = gen(ep, 3000, 1000)
+            out = g.communicate(timeout=60)[0]
+            expect(g.returncode == 0, "generator: %s" % out[-300:])
+            e, h = settle(lambda: totals(edge)[:3], lambda: totals(hub)[:3])
+            el = link_of(totals(edge)[3])
+            print("corrupt spool: edge %r, hub %r, link %r" % (e, h, el))
+            expect(e[0] > 0 and e == h, "hub %r != edge %r" % (h, e))
+            expect(el.get("spool_corrupt") == 2 and el.get("spool_loaded") == 0,
+                   "two damaged segments reported, nothing loaded: %r" % el)
+            expect("damaged entry" in edge.read_log(), "the damage is logged")
+    finally:
+        shutil.rmtree(ddir, ignore_errors=True)
+
+
 def inner():
     if not os.access(GEN, os.X_OK):
         expect(False, "%s is missing" % GEN)
@@ -204,8 +237,9 @@ def inner():
         print("cannot make the second namespace: %s" % e)
         sys.exit(77)
     try:
-        only = os.environ.get("REL_ONLY", "star tree spool_full").split()
-        for name, fn in (("star", star), ("tree", tree), ("spool_full", spool_full)):
+        only = os.environ.get("REL_ONLY", "star tree spool_full corrupt_spool").split()
+        for name, fn in (("star", star), ("tree", tree), ("spool_full", spool_full),
+                         ("corrupt_spool", corrupt_spool)):
             if name in only:
                 print("== %s" % name)
                 peer.link(True)
