@@ -15,6 +15,9 @@ down for 20 s cuts every link that crosses it while traffic flows
    the hub reports the same declared loss.
 4. an edge started on a damaged spool (garbage, a huge length field):
    reported and skipped, the node runs and its link is exact.
+5. an edge stopped during the cut and started again on the same data
+   directory: it loads its spool and resends it; the hub ends with the
+   sum of both runs' totals, exactly.
 Exit 77 when network namespaces cannot be made here.
 """
 import os
@@ -227,6 +230,46 @@ def corrupt_spool(peer):
         shutil.rmtree(ddir, ignore_errors=True)
 
 
+def edge_restart(peer):
+    import shutil
+    import tempfile
+    hp, ep = node.free_port(), node.free_port()
+    ddir = tempfile.mkdtemp(prefix="ntopng-rel-restart-")
+    args = ["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://%s:%dc" % (THERE_IP, hp),
+            "--node-id", "edger", "--export-reliable", "-d", ddir]
+    try:
+        with node.Node(["-i", "hub=tcp://%s:%dc" % (THERE_IP, hp), "--node-id", "hub"],
+                       name="rel-hub-restart", netns=peer.ns, host=THERE_IP) as hub:
+            with node.Node(args, name="rel-edge-run1") as edge:
+                g = gen(ep, 8000, 1000)
+                time.sleep(3)
+                peer.link(False)
+                g.communicate(timeout=60)
+                time.sleep(2)
+                first = totals(edge)[:3]
+                held = link_of(totals(edge)[3]).get("spool_batches", 0)
+            expect(held > 0, "batches held in the spool at the stop: %d" % held)
+            with node.Node(args, name="rel-edge-run2") as edge:
+                loaded = link_of(totals(edge)[3]).get("spool_loaded", 0)
+                # (the stop exports the last deltas too: more than held)
+                expect(loaded >= held, "the restart loaded %d batches, %d held before the stop"
+                       % (loaded, held))
+                g = gen(ep, 3000, 1000)
+                time.sleep(2)
+                peer.link(True)
+                g.communicate(timeout=60)
+                second = totals(edge)[:2]
+                want = (first[0] + second[0], first[1] + second[1])
+                _, h = settle(lambda: want, lambda: totals(hub)[:2])
+                hr = rel_of(hub, "edger")
+                print("edge restart: run 1 %r, run 2 %r, hub %r; held %d, loaded %d; hub's view %r"
+                      % (first, second, h, held, loaded, hr))
+                expect(h == want, "hub bytes/packets %r != the two runs' %r" % (h, want))
+                expect(hr.get("epochs") == 0, "the restart kept the epoch: %r" % hr)
+    finally:
+        shutil.rmtree(ddir, ignore_errors=True)
+
+
 def inner():
     if not os.access(GEN, os.X_OK):
         expect(False, "%s is missing" % GEN)
@@ -237,9 +280,10 @@ def inner():
         print("cannot make the second namespace: %s" % e)
         sys.exit(77)
     try:
-        only = os.environ.get("REL_ONLY", "star tree spool_full corrupt_spool").split()
+        only = os.environ.get("REL_ONLY",
+                              "star tree spool_full corrupt_spool edge_restart").split()
         for name, fn in (("star", star), ("tree", tree), ("spool_full", spool_full),
-                         ("corrupt_spool", corrupt_spool)):
+                         ("corrupt_spool", corrupt_spool), ("edge_restart", edge_restart)):
             if name in only:
                 print("== %s" % name)
                 peer.link(True)
