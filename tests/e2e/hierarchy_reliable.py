@@ -123,8 +123,8 @@ def star(peer):
             node.Node(["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://%s:%dc" % (HERE_IP, hp),
                        "--node-id", "edge", "--export-reliable"], name="rel-edge",
                       netns=peer.ns, host=THERE_IP) as edge:
-        g = gen(ep, 36000, 1000, peer.ns)
-        cut_while_flowing(peer, g)
+        g = gen(ep, 30000, 1000, peer.ns)
+        cut_while_flowing(peer, g, before=4)
         e, h = settle(lambda: totals(edge)[:3], lambda: totals(hub)[:3])
         print("star: edge bytes/packets/flows %r, hub %r" % (e, h))
         expect(e[0] > 0 and e == h, "hub totals %r != edge's %r after the cut" % (h, e))
@@ -148,8 +148,8 @@ def tree(peer):
                       host=THERE_IP) as region, \
             node.Node(["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://%s:%dc" % (THERE_IP, rp),
                        "--node-id", "edge3", "--export-reliable"], name="rel-edge3") as edge:
-        g = gen(ep, 36000, 1000)
-        cut_while_flowing(peer, g)
+        g = gen(ep, 30000, 1000)
+        cut_while_flowing(peer, g, before=4)
         e, h = settle(lambda: totals(edge)[:3], lambda: totals(hq)[:3])
         r = totals(region)[:3]
         print("tree: edge %r, region %r, hq %r" % (e, r, h))
@@ -169,7 +169,7 @@ def spool_full(peer):
             node.Node(["-i", "edge=tcp://127.0.0.1:%dc" % ep, "-I", "tcp://%s:%dc" % (HERE_IP, hp),
                        "--node-id", "edgef", "--export-reliable=1"], name="rel-edge-full",
                       netns=peer.ns, host=THERE_IP) as edge:
-        g = gen(ep, 60000, 2000, peer.ns)
+        g = gen(ep, 56000, 2000, peer.ns)
         cut_while_flowing(peer, g, before=4)
 
         def missing():
