@@ -25,6 +25,7 @@
 #include "merge/iface.h"
 /* white-box: sets the interface's counters and clock */
 #include "merge/iface_priv.h"
+#include "capture/decode.h"
 #include "merge/sink.h"
 
 static struct prefs p;
@@ -193,7 +194,8 @@ test_threshold_tick(void **state)
 
 	(void)state;
 	add_rule("{\"ifid\":0,\"entity\":\"interface\",\"metric\":\"bytes\","
-		 "\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":100}",
+		 "\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":"
+		 "100}",
 		 &r);
 	r.id = 7;
 	ifc->wall_ms = t0;
@@ -239,20 +241,107 @@ test_threshold_tick(void **state)
 	assert_int_equal(n_got, 2);
 }
 
+/* A UDP packet of len bytes from src to dst at ts_ms. */
+static void
+udp(const char *src, const char *dst, uint32_t len, uint64_t ts_ms)
+{
+	struct pkt k;
+
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(ipaddr_parse(&k.src, src), 0);
+	assert_int_equal(ipaddr_parse(&k.dst, dst), 0);
+	k.ip_version = 4;
+	k.l4_proto = 17;
+	k.sport = 5000;
+	k.dport = 53;
+	k.ports_known = 1;
+	k.wire_len = k.cap_len = len;
+	k.ts_us = ts_ms * 1000;
+	iface_packet(ifc, &k, DECODE_IP);
+}
+
+/* "local" rules: each local host's own growth, one alert per host keyed by
+ * its address; remote hosts are not in it; a rule naming a host wins over
+ * the scope for that host; deleting the rule releases what it engaged. */
+static void
+test_threshold_scope(void **state)
+{
+	const uint64_t t0 = 1700000000000ull + 5000;
+	struct alert_thr r;
+	struct alert_stats st;
+
+	(void)state;
+	/* prefs_init: 192.168.1.0/24 is the local network */
+	udp("192.168.1.10", "203.0.113.5", 4000, 1000); /* before: baseline */
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"local\","
+		 "\"metric\":\"bytes\",\"granularity\":\"min\","
+		 "\"operator\":\"gt\",\"threshold\":500}",
+		 &r);
+	r.id = 9;
+	ifc->wall_ms = t0;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	udp("192.168.1.10", "203.0.113.5", 1000, 2000);
+	udp("192.168.1.20", "203.0.113.5", 50, 2001);
+	udp("192.168.1.30", "203.0.113.5", 900, 2002); /* new since: all */
+	alert_thr_tick(ifc, t0 + 56000);
+	alert_get_stats(ifc, &st);
+	/* .10 (+1000) and .30 (+900); not .20 (+50) nor 203.0.113.5 */
+	assert_int_equal(st.engaged, 2);
+	/* a rule naming .20 takes it over */
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":"
+		 "\"192.168.1.20\",\"metric\":\"bytes\",\"granularity\":"
+		 "\"min\",\"operator\":\"lt\",\"threshold\":10000}",
+		 &r);
+	r.id = 10;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	udp("192.168.1.10", "203.0.113.5", 800, 3000);
+	udp("192.168.1.20", "203.0.113.5", 700, 3001); /* > 500, < 10000 */
+	alert_thr_tick(ifc, t0 + 116000);
+	alert_get_stats(ifc, &st);
+	/* .10 still, .30 released (+0), .20 engaged by rule 10 (lt) */
+	assert_int_equal(st.engaged, 2);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].entity_val, "192.168.1.30");
+	assert_true(got[0].value == 900 && got[0].threshold == 500);
+	assert_int_equal(got[0].entity, ALERT_ENT_HOST);
+	/* deleting the scope rule releases .10, not the other rule's .20 */
+	assert_int_equal(alert_thr_del(ifc, 9), 1);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 1);
+	assert_int_equal(n_got, 2);
+	assert_string_equal(got[1].entity_val, "192.168.1.10");
+	assert_true(got[1].peak == 1000 && got[1].value == 800);
+	/* "remote": 203.0.113.5 only */
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":"
+		 "\"remote\",\"metric\":\"packets\",\"granularity\":\"min\","
+		 "\"operator\":\"gt\",\"threshold\":1}",
+		 &r);
+	r.id = 11;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	udp("192.168.1.10", "203.0.113.5", 100, 4000);
+	udp("192.168.1.10", "203.0.113.5", 100, 4001);
+	alert_thr_tick(ifc, t0 + 176000);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 2); /* .20 (rule 10) and 203.0.113.5 */
+}
+
 static void
 test_rule_json(void **state)
 {
 	static const char *const bad[] = {
 		"[]",
-		"{\"entity\":\"host\",\"entity_val\":\"a\",\"metric\":\"bytes\","
+		"{\"entity\":\"host\",\"entity_val\":\"a\",\"metric\":"
+		"\"bytes\","
 		"\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"flow\",\"entity_val\":\"a\","
-		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":\"gt\","
+		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":"
+		"\"gt\","
 		"\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"host\",\"metric\":\"bytes\","
 		"\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
-		"\"metric\":\"dns\",\"granularity\":\"min\",\"operator\":\"gt\","
+		"\"metric\":\"dns\",\"granularity\":\"min\",\"operator\":"
+		"\"gt\","
 		"\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
 		"\"metric\":\"bytes\",\"granularity\":\"week\",\"operator\":"
@@ -283,7 +372,8 @@ test_rule_json(void **state)
 		json_decref(o);
 	}
 	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"10.0.0.1\","
-		 "\"metric\":\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
+		 "\"metric\":\"icmp\",\"granularity\":\"min\",\"operator\":"
+		 "\"gt\","
 		 "\"threshold\":5}",
 		 &r);
 	assert_int_equal(r.metric, THR_ICMP);
@@ -302,8 +392,8 @@ test_rule_json(void **state)
 	assert_true(alert_thr_holds(&r, 1.0));
 	assert_false(alert_thr_holds(&r, 1.5));
 	o = alert_thr_to_json(&r);
-	assert_string_equal(json_string_value(json_object_get(o, "granularity")),
-			    "hour");
+	assert_string_equal(
+		json_string_value(json_object_get(o, "granularity")), "hour");
 	json_decref(o);
 }
 
@@ -323,14 +413,15 @@ test_rfc5424(void **state)
 	snprintf(a.node_id, sizeof(a.node_id), "n1");
 	assert_int_equal(alerts_rfc5424(line, sizeof(line), &a, "box", 42), 0);
 	assert_string_equal(
-		line, "<28>1 2023-11-14T22:14:20Z box ntopng 42 threshold_cross "
-		      "[alert@32473 id=\"3\" ifid=\"0\" type=\"2\" "
-		      "type_key=\"threshold_cross\" severity=\"warning\" "
-		      "entity=\"host\" entity_val=\"h\\\"o\\]s\\\\t\" "
-		      "metric=\"bytes\" value=\"2048\" threshold=\"10\" "
-		      "peak=\"4096\" tstamp=\"1700000000\" "
-		      "tstamp_end=\"1700000060\" site_path=\"\" "
-		      "node_id=\"n1\"] crossed");
+		line,
+		"<28>1 2023-11-14T22:14:20Z box ntopng 42 threshold_cross "
+		"[alert@32473 id=\"3\" ifid=\"0\" type=\"2\" "
+		"type_key=\"threshold_cross\" severity=\"warning\" "
+		"entity=\"host\" entity_val=\"h\\\"o\\]s\\\\t\" "
+		"metric=\"bytes\" value=\"2048\" threshold=\"10\" "
+		"peak=\"4096\" tstamp=\"1700000000\" "
+		"tstamp_end=\"1700000060\" site_path=\"\" "
+		"node_id=\"n1\"] crossed");
 	assert_int_equal(alerts_rfc5424(line, 64, &a, "box", 42), -1);
 	assert_int_equal(alerts_syslog_parse("udp://127.0.0.1:514", host,
 					     sizeof(host), port, sizeof(port),
@@ -369,22 +460,27 @@ test_wire(void **state)
 		/* severity out of range */
 		"{\"type\":2,\"severity\":9,\"entity\":1,\"entity_val\":\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
+		"\"e\","
 		"\"node_id\":\"e\"}",
 		/* type as a string */
-		"{\"type\":\"2\",\"severity\":4,\"entity\":1,\"entity_val\":\"a\","
+		"{\"type\":\"2\",\"severity\":4,\"entity\":1,\"entity_val\":"
+		"\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
+		"\"e\","
 		"\"node_id\":\"e\"}",
 		/* no node id */
 		"{\"type\":2,\"severity\":4,\"entity\":1,\"entity_val\":\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
+		"\"e\","
 		"\"node_id\":\"\"}",
 		/* entity out of range, duplicate key */
 		"{\"type\":2,\"severity\":4,\"entity\":6,\"entity_val\":\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
+		"\"e\","
 		"\"node_id\":\"e\"}",
 		"{\"type\":2,\"type\":2,\"severity\":4,\"entity\":1,"
 		"\"entity_val\":\"a\",\"metric\":\"m\",\"value\":1,"
@@ -416,7 +512,8 @@ test_wire(void **state)
 	assert_true(b.value == 50 && b.peak == 60 && b.threshold == 10);
 	assert_true(b.tstamp == 100 && b.tstamp_end == 160);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(alert_from_wire(bad[i], strlen(bad[i]), &b), -1);
+		assert_int_equal(alert_from_wire(bad[i], strlen(bad[i]), &b),
+				 -1);
 	memset(longval, 'x', sizeof(longval) - 1);
 	longval[sizeof(longval) - 1] = '\0';
 	snprintf(a.entity_val, sizeof(a.entity_val), "%s", "ok");
@@ -442,6 +539,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold_tick, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_threshold_scope, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rule_json, setup,
 						teardown),
