@@ -194,8 +194,7 @@ test_threshold_tick(void **state)
 
 	(void)state;
 	add_rule("{\"ifid\":0,\"entity\":\"interface\",\"metric\":\"bytes\","
-		 "\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":"
-		 "100}",
+		 "\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":100}",
 		 &r);
 	r.id = 7;
 	ifc->wall_ms = t0;
@@ -330,18 +329,15 @@ test_rule_json(void **state)
 {
 	static const char *const bad[] = {
 		"[]",
-		"{\"entity\":\"host\",\"entity_val\":\"a\",\"metric\":"
-		"\"bytes\","
+		"{\"entity\":\"host\",\"entity_val\":\"a\",\"metric\":\"bytes\","
 		"\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"flow\",\"entity_val\":\"a\","
-		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":"
-		"\"gt\","
+		"\"metric\":\"bytes\",\"granularity\":\"min\",\"operator\":\"gt\","
 		"\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"host\",\"metric\":\"bytes\","
 		"\"granularity\":\"min\",\"operator\":\"gt\",\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
-		"\"metric\":\"dns\",\"granularity\":\"min\",\"operator\":"
-		"\"gt\","
+		"\"metric\":\"dns\",\"granularity\":\"min\",\"operator\":\"gt\","
 		"\"threshold\":1}",
 		"{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"a\","
 		"\"metric\":\"bytes\",\"granularity\":\"week\",\"operator\":"
@@ -372,8 +368,7 @@ test_rule_json(void **state)
 		json_decref(o);
 	}
 	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"10.0.0.1\","
-		 "\"metric\":\"icmp\",\"granularity\":\"min\",\"operator\":"
-		 "\"gt\","
+		 "\"metric\":\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
 		 "\"threshold\":5}",
 		 &r);
 	assert_int_equal(r.metric, THR_ICMP);
@@ -392,8 +387,8 @@ test_rule_json(void **state)
 	assert_true(alert_thr_holds(&r, 1.0));
 	assert_false(alert_thr_holds(&r, 1.5));
 	o = alert_thr_to_json(&r);
-	assert_string_equal(
-		json_string_value(json_object_get(o, "granularity")), "hour");
+	assert_string_equal(json_string_value(json_object_get(o, "granularity")),
+			    "hour");
 	json_decref(o);
 }
 
@@ -413,15 +408,14 @@ test_rfc5424(void **state)
 	snprintf(a.node_id, sizeof(a.node_id), "n1");
 	assert_int_equal(alerts_rfc5424(line, sizeof(line), &a, "box", 42), 0);
 	assert_string_equal(
-		line,
-		"<28>1 2023-11-14T22:14:20Z box ntopng 42 threshold_cross "
-		"[alert@32473 id=\"3\" ifid=\"0\" type=\"2\" "
-		"type_key=\"threshold_cross\" severity=\"warning\" "
-		"entity=\"host\" entity_val=\"h\\\"o\\]s\\\\t\" "
-		"metric=\"bytes\" value=\"2048\" threshold=\"10\" "
-		"peak=\"4096\" tstamp=\"1700000000\" "
-		"tstamp_end=\"1700000060\" site_path=\"\" "
-		"node_id=\"n1\"] crossed");
+		line, "<28>1 2023-11-14T22:14:20Z box ntopng 42 threshold_cross "
+		      "[alert@32473 id=\"3\" ifid=\"0\" type=\"2\" "
+		      "type_key=\"threshold_cross\" severity=\"warning\" "
+		      "entity=\"host\" entity_val=\"h\\\"o\\]s\\\\t\" "
+		      "metric=\"bytes\" value=\"2048\" threshold=\"10\" "
+		      "peak=\"4096\" tstamp=\"1700000000\" "
+		      "tstamp_end=\"1700000060\" site_path=\"\" "
+		      "node_id=\"n1\"] crossed");
 	assert_int_equal(alerts_rfc5424(line, 64, &a, "box", 42), -1);
 	assert_int_equal(alerts_syslog_parse("udp://127.0.0.1:514", host,
 					     sizeof(host), port, sizeof(port),
@@ -460,27 +454,22 @@ test_wire(void **state)
 		/* severity out of range */
 		"{\"type\":2,\"severity\":9,\"entity\":1,\"entity_val\":\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
-		"\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
 		"\"node_id\":\"e\"}",
 		/* type as a string */
-		"{\"type\":\"2\",\"severity\":4,\"entity\":1,\"entity_val\":"
-		"\"a\","
+		"{\"type\":\"2\",\"severity\":4,\"entity\":1,\"entity_val\":\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
-		"\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
 		"\"node_id\":\"e\"}",
 		/* no node id */
 		"{\"type\":2,\"severity\":4,\"entity\":1,\"entity_val\":\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
-		"\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
 		"\"node_id\":\"\"}",
 		/* entity out of range, duplicate key */
 		"{\"type\":2,\"severity\":4,\"entity\":6,\"entity_val\":\"a\","
 		"\"metric\":\"m\",\"value\":1,\"threshold\":1,\"peak\":1,"
-		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":"
-		"\"e\","
+		"\"tstamp\":1,\"tstamp_end\":2,\"msg\":\"\",\"site_path\":\"e\","
 		"\"node_id\":\"e\"}",
 		"{\"type\":2,\"type\":2,\"severity\":4,\"entity\":1,"
 		"\"entity_val\":\"a\",\"metric\":\"m\",\"value\":1,"
@@ -512,8 +501,7 @@ test_wire(void **state)
 	assert_true(b.value == 50 && b.peak == 60 && b.threshold == 10);
 	assert_true(b.tstamp == 100 && b.tstamp_end == 160);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(alert_from_wire(bad[i], strlen(bad[i]), &b),
-				 -1);
+		assert_int_equal(alert_from_wire(bad[i], strlen(bad[i]), &b), -1);
 	memset(longval, 'x', sizeof(longval) - 1);
 	longval[sizeof(longval) - 1] = '\0';
 	snprintf(a.entity_val, sizeof(a.entity_val), "%s", "ok");
