@@ -354,6 +354,20 @@ alert_is_engaged(struct iface *ifc, uint16_t type, uint8_t entity,
 	return key_find(ifc->alerts, type, entity, entity_val, metric) >= 0;
 }
 
+uint32_t
+alert_count_entity(struct iface *ifc, uint8_t entity, const char *entity_val)
+{
+	const struct alert_table *t = ifc->alerts;
+	uint32_t i, n = 0;
+
+	IFACE_ASSERT_OWNER(ifc);
+	for (i = 0; t != NULL && i < t->n; i++)
+		n += t->a[i].entity == entity &&
+		     !strncmp(t->a[i].entity_val, entity_val,
+			      sizeof(t->a[i].entity_val));
+	return n;
+}
+
 void
 alert_walk_engaged(struct iface *ifc, alert_walk_fn fn, void *arg)
 {

@@ -172,6 +172,11 @@ int alert_record(struct iface *ifc, const struct alert *a);
 int alert_is_engaged(struct iface *ifc, uint16_t type, uint8_t entity,
 		     const char *entity_val, const char *metric);
 
+/* How many engaged alerts have this entity and entity_val (a host's
+ * num_alerts).  Owner thread. */
+uint32_t alert_count_entity(struct iface *ifc, uint8_t entity,
+			    const char *entity_val);
+
 /* Calls fn for every engaged alert (the pointer is valid during the call
  * only), in engagement order.  Owner thread (query builders). */
 typedef void (*alert_walk_fn)(void *arg, const struct alert *a);
