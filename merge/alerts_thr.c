@@ -64,7 +64,7 @@ struct alert_thr_set {
 };
 
 static const char *const metric_names[THR_METRIC_MAX] = {
-	"bytes", "packets", "flows", "throughput", "drops", "icmp",
+	"bytes", "packets", "flows", "throughput", "drops", "icmp", "score",
 };
 static const char *const gran_names[THR_GRAN_MAX] = {
 	"min",
@@ -170,7 +170,7 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 	if (i < 0) {
 		snprintf(why, why_len,
 			 "metric: one of bytes, packets, flows, throughput, "
-			 "drops, icmp");
+			 "drops, icmp, score");
 		return -1;
 	}
 	if (i == THR_DROPS && r->entity != ALERT_ENT_INTERFACE &&
@@ -179,10 +179,11 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 			 "metric: drops exist for an interface or a source");
 		return -1;
 	}
-	if (i == THR_ICMP && r->entity != ALERT_ENT_HOST &&
+	if ((i == THR_ICMP || i == THR_SCORE) && r->entity != ALERT_ENT_HOST &&
 	    r->entity != ALERT_ENT_NETWORK) {
 		snprintf(why, why_len,
-			 "metric: icmp exists for a host or a network");
+			 "metric: %s exists for a host or a network",
+			 metric_names[i]);
 		return -1;
 	}
 	r->metric = (uint8_t)i;
@@ -247,6 +248,7 @@ host_metric(const struct host *h, unsigned m)
 	return m == THR_BYTES	  ? h->c.bytes_sent + h->c.bytes_rcvd
 	       : m == THR_PACKETS ? h->c.pkts_sent + h->c.pkts_rcvd
 	       : m == THR_ICMP	  ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
+	       : m == THR_SCORE	  ? h->score_cli + h->score_srv
 				  : h->total_flows_cli + h->total_flows_srv;
 }
 

@@ -372,6 +372,18 @@ test_rule_json(void **state)
 		 "\"threshold\":5}",
 		 &r);
 	assert_int_equal(r.metric, THR_ICMP);
+	add_rule("{\"ifid\":0,\"entity\":\"network\",\"entity_val\":\"lan\","
+		 "\"metric\":\"score\",\"granularity\":\"hour\",\"operator\":\"gt\","
+		 "\"threshold\":100}",
+		 &r);
+	assert_int_equal(r.metric, THR_SCORE);
+	o = json_loads("{\"ifid\":0,\"entity\":\"site\",\"entity_val\":\"e1\","
+		       "\"metric\":\"score\",\"granularity\":\"min\",\"operator\":"
+		       "\"gt\",\"threshold\":5}",
+		       0, NULL);
+	assert_int_equal(alert_thr_from_json(o, &r, why, sizeof(why)), -1);
+	assert_string_equal(why, "metric: score exists for a host or a network");
+	json_decref(o);
 	o = json_loads("{\"ifid\":0,\"entity\":\"interface\",\"metric\":"
 		       "\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
 		       "\"threshold\":5}",
