@@ -88,6 +88,12 @@ enum alert_entity {
 
 /* engaged alerts kept per interface */
 #define ALERT_MAX_ENGAGED 4096
+/* Engaged alerts are re-announced to the alert_engaged sinks (the -I
+ * export) every ALERT_REFRESH_S, ALERT_REFRESH_BURST a second at most; a
+ * peer's engaged alert not heard of for ALERT_REMOTE_TTL_S is ended. */
+#define ALERT_REFRESH_S 10
+#define ALERT_REFRESH_BURST 128
+#define ALERT_REMOTE_TTL_S 120
 
 /* One alert, by value (fixed size: it travels through queues). */
 struct alert {
@@ -167,6 +173,23 @@ int alert_release(struct iface *ifc, uint16_t type, uint8_t entity,
  * peer node relayed keeps its end).  0 (also with -H).
  */
 int alert_record(struct iface *ifc, const struct alert *a);
+
+/*
+ * An alert of a peer node (the `alert` topic; a->node_id and site_path
+ * set): tstamp_end 0 engages it (or refreshes it: value, peak, last
+ * heard of) under its node id; otherwise it is past: the engaged copy, if
+ * any, leaves the set and a is recorded as alert_record does.  0, or -1
+ * when the engaged set is full.
+ */
+int alert_from_peer(struct iface *ifc, const struct alert *a);
+
+/*
+ * Once a second (housekeeping): ends the peers' engaged alerts not heard
+ * of for ALERT_REMOTE_TTL_S (past, their end the last word, the message
+ * saying so), and re-announces the engaged set to the alert_engaged
+ * sinks every ALERT_REFRESH_S.
+ */
+void alert_tick(struct iface *ifc, uint64_t wall_ms);
 
 /* Is the key engaged?  Owner thread. */
 int alert_is_engaged(struct iface *ifc, uint16_t type, uint8_t entity,
