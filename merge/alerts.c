@@ -264,38 +264,12 @@ sev_or_default(uint8_t sev, uint16_t type)
 				     : ALERT_SEV_WARNING;
 }
 
-int
-alert_engage(struct iface *ifc, const struct alert *a)
+/* Adds a to the set (its key is not in it).  1, or -1 when full. */
+static int
+engage_new(struct iface *ifc, struct alert_table *t, const struct alert *a)
 {
-	struct alert_table *t;
 	struct alert *e;
-	int i;
 
-	IFACE_ASSERT_OWNER(ifc);
-	if (alerts_disabled(ifc))
-		return 0;
-	t = table_get(ifc);
-	if (t == NULL)
-		return -1;
-	i = key_find(t, a->type, a->entity, a->entity_val, a->metric,
-		     a->node_id);
-	if (i >= 0) {
-		uint8_t old = t->a[i].severity;
-
-		t->seen[i] = now_epoch();
-
-		e = &t->a[i];
-		e->value = a->value;
-		if (a->value > e->peak)
-			e->peak = a->value;
-		if (a->msg[0])
-			memcpy(e->msg, a->msg, sizeof(e->msg));
-		e->severity = sev_or_default(a->severity, a->type);
-		t->st.engaged_by_sev[old]--;
-		t->st.engaged_by_sev[e->severity]++;
-		fix_strings(e);
-		return 0;
-	}
 	if (table_grow(t) != 0) {
 		t->st.dropped++;
 		return -1;
@@ -320,6 +294,52 @@ alert_engage(struct iface *ifc, const struct alert *a)
 	t->st.raised++;
 	engaged_to_sinks(ifc, e);
 	return 1;
+}
+
+int
+alert_engage_fresh(struct iface *ifc, const struct alert *a)
+{
+	struct alert_table *t;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (alerts_disabled(ifc))
+		return 0;
+	t = table_get(ifc);
+	return t == NULL ? -1 : engage_new(ifc, t, a);
+}
+
+int
+alert_engage(struct iface *ifc, const struct alert *a)
+{
+	struct alert_table *t;
+	struct alert *e;
+	int i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (alerts_disabled(ifc))
+		return 0;
+	t = table_get(ifc);
+	if (t == NULL)
+		return -1;
+	i = key_find(t, a->type, a->entity, a->entity_val, a->metric,
+		     a->node_id);
+	if (i >= 0) {
+		uint8_t old = t->a[i].severity;
+
+		t->seen[i] = now_epoch();
+		e = &t->a[i];
+		e->value = a->value;
+		if (a->value > e->peak)
+			e->peak = a->value;
+		if (a->msg[0])
+			memcpy(e->msg, a->msg, sizeof(e->msg));
+		e->severity = sev_or_default(a->severity, a->type);
+		t->st.engaged_by_sev[old]--;
+		t->st.engaged_by_sev[e->severity]++;
+		fix_strings(e);
+		return 0;
+	}
+	return engage_new(ifc, t, a);
 }
 
 /* Takes the engaged alert i out of the set; its copy in *past. */

@@ -157,6 +157,10 @@ int alert_entity_parse(const char *name);
  * set is full (counted in dropped).
  */
 int alert_engage(struct iface *ifc, const struct alert *a);
+/* alert_engage for a caller that knows a's key is not engaged (it keeps
+ * track, as the host-scope rules do): no lookup, so a full set costs
+ * nothing.  1, 0 with -H, -1 when full (counted). */
+int alert_engage_fresh(struct iface *ifc, const struct alert *a);
 
 /*
  * Releases the engaged alert of that key at now_s (epoch s; 0: now): it
