@@ -715,6 +715,86 @@ test_dump_round_trip(void **state)
 	unlink(path);
 }
 
+/* prefs_reload_file() with stderr (where the log goes here) captured. */
+static int
+reload_captured(struct prefs *p, const char *path)
+{
+	FILE *ferr = tmpfile();
+	int saved, rc;
+
+	assert_non_null(ferr);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(ferr), STDERR_FILENO);
+	prefs_init(p);
+	rc = prefs_reload_file(p, path);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	file_slurp(ferr, captured_err, sizeof(captured_err));
+	fclose(ferr);
+	return rc;
+}
+
+/* SIGHUP: the file read again, compared option by option. */
+static void
+test_reload_diff(void **state)
+{
+	const char *names[8];
+	char path[64], want[256];
+	struct prefs a, b;
+
+	(void)state;
+	conf_write(path, sizeof(path),
+		   "-i=eth0\n-m=10.0.0.0/8\n-X=5\n-s\n-w=127.0.0.1:3000\n");
+	assert_int_equal(PARSE(&a, path), 0);
+	/* the same file: nothing differs (flags, host:port, nets, lists) */
+	assert_int_equal(reload_captured(&b, path), 0);
+	assert_string_equal(captured_err, "");
+	assert_string_equal(b.config_file, path);
+	assert_int_equal(prefs_diff(&a, &b, names, 8), 0);
+	prefs_fini(&b);
+	unlink(path);
+
+	/* another -i, -m, -X back to its default, -v, -s gone, -w the same
+	 * port on any address */
+	conf_write(path, sizeof(path),
+		   "-i=eth1\n-m=192.168.0.0/16\n-v\n-w=127.0.0.1:3000\n");
+	assert_int_equal(reload_captured(&b, path), 0);
+	assert_int_equal(prefs_diff(&a, &b, names, 8), 5);
+	assert_string_equal(names[0], "interface");
+	assert_string_equal(names[1], "local-networks");
+	assert_string_equal(names[2], "max-num-flows");
+	assert_string_equal(names[3], "dont-change-user");
+	assert_string_equal(names[4], "verbose");
+	/* at most max names written, all counted */
+	names[2] = NULL;
+	assert_int_equal(prefs_diff(&a, &b, names, 2), 5);
+	assert_null(names[2]);
+	/* symmetric */
+	assert_int_equal(prefs_diff(&b, &a, names, 8), 5);
+	prefs_fini(&b);
+	unlink(path);
+
+	/* an error is a log line naming file and line, and -1 */
+	conf_write(path, sizeof(path), "-i=eth0\n--foo\n");
+	assert_int_equal(reload_captured(&b, path), -1);
+	snprintf(want, sizeof(want), "ERROR: %s:2: unknown option '--foo'\n",
+		 path);
+	assert_non_null(strstr(captured_err, want));
+	assert_null(strstr(captured_err, "ntopng: "));
+	assert_int_equal(count_lines(captured_err), 1);
+	prefs_fini(&b);
+	unlink(path);
+	/* -h, -V have no place in a reloaded file */
+	conf_write(path, sizeof(path), "-V\n");
+	assert_int_equal(reload_captured(&b, path), -1);
+	assert_non_null(strstr(captured_err, "no place in a configuration"));
+	prefs_fini(&b);
+	unlink(path);
+	prefs_fini(&a);
+}
+
 int
 main(void)
 {
@@ -731,6 +811,7 @@ main(void)
 		cmocka_unit_test(test_dump_options),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_dump_round_trip),
+		cmocka_unit_test(test_reload_diff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
