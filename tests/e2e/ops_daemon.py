@@ -10,12 +10,19 @@
   - with --log-file, stdout and stderr of the daemon are the log file,
     which holds the start-up lines;
   - a daemon whose start fails (a missing pcap) makes the command exit 1,
-    with the cause on its stderr, and leaves no pid file and no process.
+    with the cause on its stderr, and leaves no pid file and no process;
+  - without --log-file the daemon logs to syslog: in a mount namespace of
+    its own whose /dev holds the test's datagram socket as /dev/log (and
+    null, zero, random, urandom), the start-up, a SIGHUP and the stop
+    arrive there as "<prio>... ntopng[pid]: [role] LEVEL: text" with
+    facility daemon (skipped when namespaces cannot be made here).
 Only processes this test started are signalled, by the pid they wrote.
 """
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -188,6 +195,66 @@ def daemon_fails():
         d.cleanup()
 
 
+def daemon_syslog(pcap):
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        print("note  syslog case skipped: needs root and unshare(1)")
+        return
+    d = Daemon(["-i", pcap], "syslog")
+    dev = os.path.join(d.dir, "dev")
+    os.mkdir(dev)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        for name, minor in (("null", 3), ("zero", 5), ("random", 8), ("urandom", 9)):
+            os.mknod(os.path.join(dev, name), 0o666 | 0o020000, os.makedev(1, minor))
+        sock.bind(os.path.join(dev, "log"))
+        # /dev of the daemon is the test's directory; the rest is shared
+        d.args = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                  'mount --bind "$0" /dev && exec "$@"', dev] + d.args
+        rc = d.start()
+        if rc != 0 and d.pid is None and re.search(r"^(unshare|mount|sh):", d.err + d.out,
+                                                   re.M):
+            print("note  syslog case skipped: %s" % (d.err + d.out).strip()[-200:])
+            return
+        expect(rc == 0 and d.pid is not None, "ntopng -e in a namespace runs (rc %d)" % rc)
+        if d.pid is None:
+            return
+        os.kill(d.pid, signal.SIGHUP)
+        got = []
+        sock.settimeout(10)
+
+        def until(pred):
+            while not any(pred(m) for m in got):
+                try:
+                    got.append(sock.recv(65536).decode(errors="replace"))
+                except socket.timeout:
+                    return False
+            return True
+        until(lambda m: "SIGHUP" in m)
+        os.kill(d.pid, signal.SIGTERM)
+        expect(wait_gone(d.pid), "SIGTERM stops it")
+        until(lambda m: "storage:" in m)   # one of the last lines
+        head = re.compile(r"^<(\d+)>\w{3} [ \d]\d \d\d:\d\d:\d\d ntopng\[%d\]: "
+                          r"\[[\w-]+\] (ERROR|WARN|INFO|DEBUG): " % d.pid)
+        expect(got and all(head.match(m) for m in got),
+               "every syslog message is '<prio>date ntopng[%d]: [role] LEVEL: text' "
+               "(%d messages; first %r)" % (d.pid, len(got), got[:1]))
+        prio = {"ERROR": 3, "WARN": 4, "INFO": 6, "DEBUG": 7}
+        ok = True
+        for m in got:
+            mm = head.match(m)
+            if mm and int(mm.group(1)) != 3 * 8 + prio[mm.group(2)]:
+                ok = False
+        expect(ok, "facility daemon, priority by level (INFO <30>, WARN <28>)")
+        text = "\n".join(got)
+        expect("running as a daemon" in text, "the start-up lines reach syslog")
+        expect("SIGHUP: no configuration file to reread" in text, "so does the SIGHUP's")
+        expect("flushed" in text, "and the stop's")
+        node.check_output("syslog", text)
+    finally:
+        sock.close()
+        d.cleanup()
+
+
 def main():
     pcap = os.path.join(node.PCAPS, "dns.pcap")
     if not os.path.exists(pcap):
@@ -196,6 +263,7 @@ def main():
     daemon_plain(pcap)
     daemon_log_file(pcap)
     daemon_fails()
+    daemon_syslog(pcap)
     return node.summary()
 
 
