@@ -49,7 +49,8 @@ hwts_ixia(const uint8_t *data, uint32_t caplen, uint32_t len, uint64_t *ts_us,
 	static const uint32_t sizes[] = { HWTS_IXIA_LEN, HWTS_IXIA_FCS_LEN };
 	size_t i;
 
-	if (caplen < len || caplen <= HWTS_IXIA_LEN)
+	/* caplen > len: a record that contradicts itself (len 0) */
+	if (caplen != len || caplen <= HWTS_IXIA_LEN)
 		return HWTS_SHORT;
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		const uint8_t *t;

@@ -30,7 +30,8 @@
 enum hwts_result {
 	HWTS_OK = 0,
 	HWTS_SHORT,   /* the frame's end was not captured (caplen < len),
-		       * or the frame is not longer than a trailer */
+		       * the record's lengths disagree (caplen > len), or
+		       * the frame is not longer than a trailer */
 	HWTS_INVALID, /* no well-formed trailer at the end of the frame */
 };
 

@@ -137,6 +137,12 @@ test_short(void **state)
 	/* snaplen cut the end (and the trailer) off */
 	assert_int_equal(hwts_ixia(buf, 64, (uint32_t)n, &ts, &strip),
 			 HWTS_SHORT);
+	/* a record whose wire length is less than what it holds */
+	assert_int_equal(hwts_ixia(buf, (uint32_t)n, 0, &ts, &strip),
+			 HWTS_SHORT);
+	assert_int_equal(hwts_ixia(buf, (uint32_t)n, (uint32_t)n - 1, &ts,
+				   &strip),
+			 HWTS_SHORT);
 	/* a frame that is only a trailer, or less */
 	assert_int_equal(hwts_ixia(buf + 60, 15, 15, &ts, &strip),
 			 HWTS_SHORT);
