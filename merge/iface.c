@@ -699,12 +699,6 @@ iface_set_core(struct iface *ifc, int core)
 	ifc->core = core;
 }
 
-int
-iface_core(const struct iface *ifc)
-{
-	return ifc->core;
-}
-
 /* -g: the thread is created bound to its core (pthread attributes), so
  * not one packet is read elsewhere; a core the process may not use
  * makes pthread_create() fail (main checked the list before). */

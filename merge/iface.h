@@ -326,8 +326,6 @@ void iface_detached_drop_dpi(struct iface *ifc);
 /* -g: binds the owner thread to CPU core `core` (-1: not bound).  Main
  * thread, before iface_start(). */
 void iface_set_core(struct iface *ifc, int core);
-/* The core of iface_set_core(), or -1.  Any thread. */
-int iface_core(const struct iface *ifc);
 /*
  * SIGHUP with new local networks (-m): the owner thread switches to nl
  * and classifies its hosts again (is_local, local_net; new hosts use nl
