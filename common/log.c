@@ -69,7 +69,7 @@ log_file_reopen(void)
 	fd = log_open_path(log_path);
 	if (fd < 0)
 		return -1;
-	if (dup2(fd, cur) < 0)
+	if (dup3(fd, cur, O_CLOEXEC) < 0)
 		rc = -1;
 	if (rc == 0 && log_stdio_on_file &&
 	    (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0))
@@ -103,7 +103,8 @@ log_detach_stdio(void)
 	if (dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(out, STDERR_FILENO) < 0)
 		rc = -1;
-	close(null);
+	if (null > STDERR_FILENO)
+		close(null);
 	if (rc == 0 && log_path != NULL)
 		log_stdio_on_file = 1;
 	else if (rc == 0 && atomic_load(&log_to_syslog))
