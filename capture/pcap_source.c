@@ -281,6 +281,8 @@ pcap_src_stats(struct source *s, struct source_tick *t)
 	struct pcap_src *ps = s->priv;
 	struct pcap_stat st;
 
+	/* once a second (housekeeping): the trailer warnings held back */
+	ratelimit_flush(&ps->hwts_rl);
 	if (s->kind != &capture_pcap_live_kind || ps->p == NULL)
 		return;
 	if (pcap_stats(ps->p, &st) == 0) {
