@@ -14,7 +14,11 @@ are 192.168.170.8, 192.168.170.20 and two 82.178.x addresses:
     -v were applied and that -X needs a restart;
   - a configuration file with an unknown option: the SIGHUP changes
     nothing (one ERROR line naming it, declared) and the node runs on;
-  - 50 SIGHUPs in a burst: the node still answers and stops cleanly.
+  - 50 SIGHUPs in a burst: the node still answers and stops cleanly;
+  - started as root without -s (it becomes nobody): the log file is given
+    to nobody; after a rename and a SIGHUP in a directory nobody may not
+    write to, the node warns and goes on writing to the file it has
+    (skipped when not root).
 """
 import base64
 import hashlib
@@ -74,6 +78,48 @@ def read(path):
             return f.read()
     except OSError:
         return ""
+
+
+def dropped_user(pcap):
+    import pwd
+    if os.geteuid() != 0:
+        print("note  the -U case is skipped: not root")
+        return
+    nobody = pwd.getpwnam("nobody")
+    # under /tmp: run.sh's TMPDIR is closed to nobody (privileges.py)
+    data = tempfile.mkdtemp(prefix="ntopng-reload-data-", dir="/tmp")
+    logs = tempfile.mkdtemp(prefix="ntopng-reload-logs-", dir="/tmp")
+    os.chmod(logs, 0o755)            # root's: nobody cannot create files here
+    log = os.path.join(logs, "n.log")
+    port = node.free_port()
+    proc = subprocess.Popen([node.BIN, "-i", pcap, "-w", "127.0.0.1:%d" % port,
+                             "--disable-login", "-d", data, "-r", "127.0.0.1:1",
+                             "--dns-server", "127.0.0.1:1", "--log-file", log],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        up = wait_for("up", lambda: "started" in read(log), 30)
+        expect(up, "-U nobody with --log-file starts")
+        st = os.stat(log)
+        expect(st.st_uid == nobody.pw_uid, "the log file is given to nobody (uid %d)" % st.st_uid)
+        os.rename(log, log + ".1")
+        proc.send_signal(signal.SIGHUP)
+        warned = wait_for("warn", lambda: "cannot reopen the log file" in read(log + ".1"))
+        expect(warned, "the reopen fails for nobody: a warning in the file in use")
+        expect(not os.path.exists(log), "no new file was made")
+        expect("no configuration file to reread" in read(log + ".1"),
+               "the lines after it still go to the file in use")
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(node.STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        expect(proc.returncode == 0, "it exits 0 (%s)" % proc.returncode)
+        node.check_output("-U node", read(log + ".1") + read(log))
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(logs, ignore_errors=True)
 
 
 def main():
@@ -192,6 +238,7 @@ def main():
     node.check_output("reload node", text, [r"unknown option '--no-such-option'"])
     expect("STATS ifid=0" in read(out), "stdout is not the log file without -e (STATS line)")
     shutil.rmtree(tmp, ignore_errors=True)
+    dropped_user(pcap)
     return node.summary()
 
 
