@@ -170,6 +170,8 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 {
 	ifc->id = id;
 	ifc->prefs = p;
+	ifc->local_nets = p != NULL ? &p->local_nets : NULL;
+	ifc->core = -1;
 	ifc->wake_fd = -1;
 	ifc->sink.on_packet = iface_sink_packet;
 	ifc->sink.on_flow = iface_sink_flow;
@@ -642,6 +644,8 @@ iface_thread(void *arg)
 
 	snprintf(role, sizeof(role), "if%d", ifc->id);
 	log_set_role(role);
+	/* its name in /proc/<pid>/task/<tid>/comm, top -H, gdb */
+	pthread_setname_np(pthread_self(), role);
 	ifc->owner = pthread_self();
 	__atomic_store_n(&ifc->owner_set, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&ifc->running, __ATOMIC_ACQUIRE)) {
@@ -689,9 +693,20 @@ iface_thread(void *arg)
 	return NULL;
 }
 
+void
+iface_set_core(struct iface *ifc, int core)
+{
+	ifc->core = core;
+}
+
+/* -g: the thread is created bound to its core (pthread attributes), so
+ * not one packet is read elsewhere; a core the process may not use
+ * makes pthread_create() fail (main checked the list before). */
 int
 iface_start(struct iface *ifc)
 {
+	pthread_attr_t attr;
+	cpu_set_t set;
 	int rc;
 
 	if (iface_dpi_init(ifc) != 0)
@@ -700,14 +715,46 @@ iface_start(struct iface *ifc)
 	/* the new thread takes ownership when it starts */
 	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ifc->running, 1, __ATOMIC_RELEASE);
-	rc = pthread_create(&ifc->thread, NULL, iface_thread, ifc);
+	pthread_attr_init(&attr);
+	if (ifc->core >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET((size_t)ifc->core, &set);
+		rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (rc != 0) {
+			log_err("%s: -g %d: %s", ifc->name, ifc->core,
+				strerror(rc));
+			pthread_attr_destroy(&attr);
+			__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
+			return -1;
+		}
+	}
+	rc = pthread_create(&ifc->thread, &attr, iface_thread, ifc);
+	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
-		log_err("%s: cannot start its thread: %s", ifc->name,
-			strerror(rc));
+		log_err("%s: cannot start its thread%s%.0d: %s", ifc->name,
+			ifc->core >= 0 ? " on core " : "",
+			ifc->core >= 0 ? ifc->core : 0, strerror(rc));
 		return -1;
 	}
+	if (ifc->core >= 0)
+		log_info("%s: thread if%d bound to CPU core %d (-g)", ifc->name,
+			 ifc->id, ifc->core);
 	return 0;
+}
+
+/* The owner's half of iface_set_local_nets(). */
+static void
+iface_local_nets_fn(struct iface *ifc, void *arg)
+{
+	ifc->local_nets = arg;
+	tables_hosts_reclassify(ifc);
+}
+
+int
+iface_set_local_nets(struct iface *ifc, const struct netlist *nl)
+{
+	return iface_query(ifc, iface_local_nets_fn, (void *)nl, 5000);
 }
 
 void

@@ -323,6 +323,17 @@ void iface_set_wall_ms(struct iface *ifc, uint64_t wall_ms);
  * (tests, fuzzers): frees its nDPI module and L7 totals, which the owner
  * thread sets up afresh (its own nDPI). */
 void iface_detached_drop_dpi(struct iface *ifc);
+/* -g: binds the owner thread to CPU core `core` (-1: not bound).  Main
+ * thread, before iface_start(). */
+void iface_set_core(struct iface *ifc, int core);
+/*
+ * SIGHUP with new local networks (-m): the owner thread switches to nl
+ * and classifies its hosts again (is_local, local_net; new hosts use nl
+ * too).  nl must stay valid until the interface is freed or switched
+ * again.  Main thread, interface running; returns 0, or -1 when the
+ * owner did not take the request in time (it then keeps the old list).
+ */
+int iface_set_local_nets(struct iface *ifc, const struct netlist *nl);
 int iface_start(struct iface *ifc); /* starts the owner thread */
 void iface_stop(struct iface *ifc); /* asks it to stop and joins */
 

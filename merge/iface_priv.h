@@ -28,6 +28,11 @@ struct iface {
 		       * (iface_spec()) */
 	int named;    /* name came from "name=" */
 	const struct prefs *prefs;
+	/* the local networks hosts are classified by: prefs' at first, a
+	 * SIGHUP reload's later (iface_set_local_nets); owner thread */
+	const struct netlist *local_nets;
+	int core; /* -g: the CPU core the owner thread is bound to, or -1;
+		   * set before start (iface_set_core) */
 
 	/* sources, polled by the owner; they hand their records to sink
 	 * (iface_packet, iface_flow_update, iface_flow_prefetch on this) */
