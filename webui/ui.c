@@ -23,6 +23,7 @@
 #include "state/kv.h"
 #include "exporter/storage.h"
 #include "merge/aggr.h"
+#include "merge/iface.h"
 #include "merge/query.h"
 #include "state/auth.h"
 #include "webui/ui.h"
@@ -367,6 +368,82 @@ ui_h_iface_name(struct rest_call *c, json_t **rsp)
 		 name);
 	*rsp = json_object();
 	return REST_RC_OK;
+}
+
+/* The key that keeps an interface disabled across restarts (present,
+ * "1": disabled), by identity like its name's (docs/storage.md). */
+static int
+ui_iface_state_key(int ifid, char *key, size_t len)
+{
+	char id[256];
+
+	return storage_iface_id(ifid, id, sizeof(id)) == 0 &&
+			       snprintf(key, len,
+					"ntopng.prefs.iface.%s.disabled",
+					id) < (int)len
+		       ? 0
+		       : -1;
+}
+
+enum rest_rc
+ui_h_iface_state(struct rest_call *c, json_t **rsp)
+{
+	struct iface *ifc = rest_param_iface(c->p, "ifid");
+	const char *state = rest_params_get(c->p, "state");
+	char key[320], err[512];
+	int on, ifid;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	if (!state || (strcmp(state, "enabled") && strcmp(state, "disabled"))) {
+		c->msg = "state is enabled or disabled";
+		return REST_RC_INVALID_ARGUMENTS;
+	}
+	on = !strcmp(state, "enabled");
+	ifid = query_iface_id(ifc);
+	if (iface_set_enabled(ifc, on, err, sizeof(err)) != 0) {
+		/* shown to the administrator who asked (the page's switch) */
+		static __thread char msg[600];
+
+		snprintf(msg, sizeof(msg), "Cannot enable the interface: %s",
+			 err);
+		c->msg = msg;
+		return REST_RC_INTERNAL_ERROR;
+	}
+	if (ui_iface_state_key(ifid, key, sizeof(key)) != 0 ||
+	    (on ? kv_del(key) : kv_set(key, "1", 0)) < 0) {
+		if (!on) {
+			c->msg = "Disabled, but the state could not be saved";
+			return REST_RC_INTERNAL_ERROR;
+		}
+	}
+	log_info("ui: %s %s interface %d", c->u->name,
+		 on ? "enabled" : "disabled", ifid);
+	*rsp = json_pack("{s:i,s:s}", "ifid", ifid, "state",
+			 iface_enabled(ifc) ? "enabled" : "disabled");
+	return REST_RC_OK;
+}
+
+int
+ui_iface_states_restore(void)
+{
+	char key[320], err[512];
+	int n = 0;
+
+	for (int i = 0; i < query_iface_count(); i++) {
+		struct iface *ifc = query_iface_at(i);
+		char *v;
+
+		if (ui_iface_state_key(query_iface_id(ifc), key, sizeof(key)) !=
+		    0)
+			continue;
+		v = kv_get(key);
+		if (v != NULL && !strcmp(v, "1") &&
+		    iface_set_enabled(ifc, 0, err, sizeof(err)) == 0)
+			n++;
+		free(v);
+	}
+	return n;
 }
 
 /* ?family= into a family index (-1 absent: all); 0, or -1 when bad. */
