@@ -226,6 +226,10 @@ static const struct {
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
+	/* the REST API: its OpenAPI document (tools/openapi.py) and a page
+	 * that lists its routes from it */
+	{ "/lua/rest/v2/openapi.json", "rest/openapi.json", 0 },
+	{ "/lua/rest_api.lua", "pages/rest_api.html", 0 },
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },
 	{ "/lua/admin/users.lua", "pages/users.html", 1 },
 };

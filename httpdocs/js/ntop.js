@@ -192,7 +192,8 @@ NT.layout = function () {
 	});
 	document.getElementById('footer').innerHTML =
 		'<div class="nt-footer bg-light border-top px-3 py-1 d-flex gap-4" id="nt-summary">' +
-		'<span>loading...</span></div>';
+		'<span>loading...</span></div>' +
+		'<a class="nt-api-link px-3 py-1" id="nt-api-link" href="/lua/rest_api.lua">REST API</a>';
 	NT.footer();
 	setInterval(NT.footer, 3000);
 };
