@@ -191,9 +191,9 @@ NT.layout = function () {
 		window.location = u.toString();
 	});
 	document.getElementById('footer').innerHTML =
-		'<div class="nt-footer bg-light border-top px-3 py-1 d-flex gap-4" id="nt-summary">' +
-		'<span>loading...</span></div>' +
-		'<a class="nt-api-link px-3 py-1" id="nt-api-link" href="/lua/rest_api.lua">REST API</a>';
+		'<div class="nt-footer bg-light border-top px-3 py-1 d-flex gap-4">' +
+		'<div class="d-flex gap-4 flex-grow-1" id="nt-summary"><span>loading...</span></div>' +
+		'<a id="nt-api-link" href="/lua/rest_api.lua">REST API</a></div>';
 	NT.footer();
 	setInterval(NT.footer, 3000);
 };
