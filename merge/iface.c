@@ -755,13 +755,24 @@ iface_set_enabled(struct iface *ifc, int on, char *err, size_t errlen)
 
 	if (errlen > 0)
 		err[0] = '\0';
-	if (!__atomic_load_n(&ifc->running, __ATOMIC_ACQUIRE)) {
-		/* not started (or stopped): the caller owns it */
-		iface_apply_state(ifc, &r);
-	} else if (iface_query(ifc, iface_apply_state, &r, 5000) != 0) {
+	/* through the mailbox even before iface_start(): the web server
+	 * answers before the interfaces start, and the owner takes the
+	 * request at its first loop turn */
+	if (iface_query(ifc, iface_apply_state, &r, 5000) != 0) {
 		snprintf(err, errlen, "the interface's thread did not answer");
 		return -1;
 	}
+	return r.rc;
+}
+
+int
+iface_set_enabled_unstarted(struct iface *ifc, int on, char *err, size_t errlen)
+{
+	struct iface_state_req r = { on != 0, -1, err, errlen };
+
+	if (errlen > 0)
+		err[0] = '\0';
+	iface_apply_state(ifc, &r);
 	return r.rc;
 }
 

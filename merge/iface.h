@@ -388,13 +388,18 @@ int iface_l7_category(struct iface *ifc, uint16_t proto); /* nDPI category id */
  * closed; files and FIFO feeds are only left unread), and its tables
  * stay for viewing, frozen: no reads, no idle purge, no source-health
  * checks.  Enabled again, the sources reopen with the same specs.
- * Runs on the owner thread: before iface_start() on the caller's
- * (main), afterwards through iface_query().  Returns 0, or -1 with the
- * reason in err (a source that cannot reopen, e.g. a device after -U
- * dropped the capture privilege: the interface then stays disabled).
- * Any thread but the owner.
+ * Runs on the owner thread, through iface_query() (a call made before
+ * iface_start() waits for the owner's first loop turn, up to 5 s).
+ * Returns 0, or -1 with the reason in err (a source that cannot reopen,
+ * e.g. a device after -U dropped the capture privilege: the interface
+ * then stays disabled; or no answer in time).  Any thread but the owner.
  */
 int iface_set_enabled(struct iface *ifc, int on, char *err, size_t errlen);
+/* The same done by the caller itself: main (or the creator of a
+ * detached interface) before iface_start(), e.g. the state kept from the
+ * last run. */
+int iface_set_enabled_unstarted(struct iface *ifc, int on, char *err,
+				size_t errlen);
 /* 1 unless disabled.  Any thread. */
 int iface_enabled(const struct iface *ifc);
 

@@ -439,7 +439,7 @@ ui_iface_states_restore(void)
 			continue;
 		v = kv_get(key);
 		if (v != NULL && !strcmp(v, "1") &&
-		    iface_set_enabled(ifc, 0, err, sizeof(err)) == 0)
+		    iface_set_enabled_unstarted(ifc, 0, err, sizeof(err)) == 0)
 			n++;
 		free(v);
 	}

@@ -291,13 +291,13 @@ test_enable_disable(void **state)
 	suspend_calls = resume_calls = 0;
 	fake_resume_fails = NULL;
 	assert_int_equal(iface_enabled(ifc), 1);
-	assert_int_equal(iface_set_enabled(ifc, 0, err, sizeof(err)), 0);
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 0, err, sizeof(err)), 0);
 	assert_int_equal(iface_enabled(ifc), 0);
 	assert_int_equal(suspend_calls, 2);
 	assert_null(ifc->sources[0]->priv);
 	assert_null(ifc->sources[2]->priv);
 	/* again: nothing to do */
-	assert_int_equal(iface_set_enabled(ifc, 0, err, sizeof(err)), 0);
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 0, err, sizeof(err)), 0);
 	assert_int_equal(suspend_calls, 2);
 	o = query_iface_data(ifc, 0);
 	assert_true(json_is_true(json_object_get(o, "disabled")));
@@ -310,7 +310,7 @@ test_enable_disable(void **state)
 
 	/* live://c cannot reopen: a is suspended again, still disabled */
 	fake_resume_fails = "live://c";
-	assert_int_equal(iface_set_enabled(ifc, 1, err, sizeof(err)), -1);
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 1, err, sizeof(err)), -1);
 	assert_string_equal(err, "live://c: port taken");
 	assert_int_equal(iface_enabled(ifc), 0);
 	assert_int_equal(resume_calls, 2);
@@ -319,7 +319,7 @@ test_enable_disable(void **state)
 	assert_true(ifc->sources[0]->suspended && ifc->sources[2]->suspended);
 
 	fake_resume_fails = NULL;
-	assert_int_equal(iface_set_enabled(ifc, 1, err, sizeof(err)), 0);
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 1, err, sizeof(err)), 0);
 	assert_int_equal(iface_enabled(ifc), 1);
 	assert_non_null(ifc->sources[0]->priv);
 	assert_non_null(ifc->sources[2]->priv);
