@@ -25,7 +25,6 @@ import os
 import re
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time

@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
-from node import PCAPS, expect, failures  # noqa: E402
+from node import PCAPS, expect  # noqa: E402
 
 SRC = os.environ.get("NTOPNG_SRC", os.path.join(os.path.dirname(__file__), "..", ".."))
 DOC_PATH = os.path.join(SRC, "httpdocs", "rest", "openapi.json")

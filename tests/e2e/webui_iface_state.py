@@ -13,6 +13,7 @@ Exit 77 when Chromium, chromedriver or python3-selenium are missing.
 """
 import json
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -121,6 +122,7 @@ def main():
         finally:
             if d is not None:
                 d.quit()
+            shutil.rmtree(profile, ignore_errors=True)
     return node.summary()
 
 
