@@ -64,7 +64,7 @@ struct alert_thr_set {
 };
 
 static const char *const metric_names[THR_METRIC_MAX] = {
-	"bytes", "packets", "flows", "throughput", "drops", "icmp",
+	"bytes", "packets", "flows", "throughput", "drops", "icmp", "score",
 };
 static const char *const gran_names[THR_GRAN_MAX] = {
 	"min",
@@ -170,7 +170,7 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 	if (i < 0) {
 		snprintf(why, why_len,
 			 "metric: one of bytes, packets, flows, throughput, "
-			 "drops, icmp");
+			 "drops, icmp, score");
 		return -1;
 	}
 	if (i == THR_DROPS && r->entity != ALERT_ENT_INTERFACE &&
@@ -179,10 +179,11 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 			 "metric: drops exist for an interface or a source");
 		return -1;
 	}
-	if (i == THR_ICMP && r->entity != ALERT_ENT_HOST &&
+	if ((i == THR_ICMP || i == THR_SCORE) && r->entity != ALERT_ENT_HOST &&
 	    r->entity != ALERT_ENT_NETWORK) {
 		snprintf(why, why_len,
-			 "metric: icmp exists for a host or a network");
+			 "metric: %s exists for a host or a network",
+			 metric_names[i]);
 		return -1;
 	}
 	r->metric = (uint8_t)i;
@@ -247,6 +248,7 @@ host_metric(const struct host *h, unsigned m)
 	return m == THR_BYTES	  ? h->c.bytes_sent + h->c.bytes_rcvd
 	       : m == THR_PACKETS ? h->c.pkts_sent + h->c.pkts_rcvd
 	       : m == THR_ICMP	  ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
+	       : m == THR_SCORE	  ? h->score_cli + h->score_srv
 				  : h->total_flows_cli + h->total_flows_srv;
 }
 
@@ -399,7 +401,8 @@ host_rule_named(const struct alert_thr_set *s, const char *val, unsigned m)
 }
 
 static int thr_verdict(struct iface *ifc, const struct alert_thr *r,
-		       const char *val, double value, uint64_t wall_ms);
+		       const char *val, double value, uint64_t wall_ms,
+		       int known);
 
 /* Samples every host of t's scope: with check, compares each host's
  * growth since the last sample (0 for a host new since) with the
@@ -424,6 +427,7 @@ scope_sample(struct iface *ifc, struct thr_rule *t, uint64_t wall_ms, int check)
 	for (h = ifc->host_head; h; h = h->next) {
 		struct thr_hbase *o = NULL, *e;
 		uint64_t cur, prev, d;
+		double value;
 		char val[ALERT_ENTITY_VAL_MAX];
 
 		if ((h->is_local != 0) != (t->scope == 1))
@@ -448,14 +452,17 @@ scope_sample(struct iface *ifc, struct thr_rule *t, uint64_t wall_ms, int check)
 		if (!check)
 			continue;
 		d = cur >= prev ? cur - prev : cur;
+		value = r->metric == THR_THROUGHPUT
+				? (double)d * 8000.0 / (double)el_ms
+				: (double)d;
+		/* the common case, a host neither holding nor engaged, costs
+		 * no formatting and no lookup */
+		if (!e->engaged && !alert_thr_holds(r, value))
+			continue;
 		host_entity_val(h, val, sizeof(val));
 		if (host_rule_named(ifc->thr, val, r->metric))
 			continue;
-		if (thr_verdict(ifc, r, val,
-				r->metric == THR_THROUGHPUT
-					? (double)d * 8000.0 / (double)el_ms
-					: (double)d,
-				wall_ms) > 0) {
+		if (thr_verdict(ifc, r, val, value, wall_ms, e->engaged) > 0) {
 			if (e->val == NULL)
 				e->val = strdup(val);
 			e->engaged = e->val != NULL;
@@ -555,17 +562,19 @@ alert_thr_walk(struct iface *ifc,
 }
 
 /* Engages (value holds: 1, or -1 when the engaged set is full) or
- * releases (0) the alert of rule r on the entity val. */
+ * releases (0) the alert of rule r on the entity val.  known: whether the
+ * caller knows the alert engaged (1) or not (0), or -1: look it up. */
 static int
 thr_verdict(struct iface *ifc, const struct alert_thr *r, const char *val,
-	    double value, uint64_t wall_ms)
+	    double value, uint64_t wall_ms, int known)
 {
 	const char *mn = metric_names[r->metric];
 	struct alert a;
 
 	if (!alert_thr_holds(r, value)) {
-		alert_release(ifc, ALERT_THRESHOLD, r->entity, val, mn,
-			      wall_ms / 1000);
+		if (known != 0)
+			alert_release(ifc, ALERT_THRESHOLD, r->entity, val, mn,
+				      wall_ms / 1000);
 		return 0;
 	}
 	memset(&a, 0, sizeof(a));
@@ -582,7 +591,10 @@ thr_verdict(struct iface *ifc, const struct alert_thr *r, const char *val,
 		 gran_names[r->gran], alert_entity_name(r->entity),
 		 val[0] ? val : ifc->name, value, r->op == THR_GT ? ">" : "<",
 		 r->threshold);
-	return alert_engage(ifc, &a) < 0 ? -1 : 1;
+	return (known == 0 ? alert_engage_fresh(ifc, &a)
+			   : alert_engage(ifc, &a)) < 0
+		       ? -1
+		       : 1;
 }
 
 /* One check of rule t at a boundary. */
@@ -605,7 +617,7 @@ thr_check(struct iface *ifc, struct thr_rule *t, uint64_t wall_ms)
 		    r->metric == THR_THROUGHPUT
 			    ? (double)d * 8000.0 / (double)el_ms /* bit/s */
 			    : (double)d,
-		    wall_ms);
+		    wall_ms, -1);
 }
 
 void
