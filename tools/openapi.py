@@ -227,7 +227,9 @@ ROUTES = {
         "Active hosts", [IFID] + PAGING + [
             P("all", S(), "every row"), P("mode", S(enum=["all", "local", "remote",
                                                          "broadcast_domain"]), "which hosts"),
-            P("version", I(), "4 or 6"), VLAN],
+            P("version", I(), "4 or 6"), VLAN, P("asn", I(), "hosts of this AS"),
+            P("country", S(), "hosts of this country (ISO code)"),
+            P("origin", S(), "node id (hierarchies)")],
         paged(HOST_ROW)),
     "get/host/data.lua": ("One host (flat dotted keys)",
                           [IFID, HOST, VLAN, P("host_stats", B(), "more keys")], HOST_DATA),
@@ -260,7 +262,8 @@ ROUTES = {
     "get/flow/traffic_stats.lua": (
         "Bytes of the matching flows", [IFID, P("host", S(), "filter"), VLAN,
                                         P("l4proto", I(), "filter"),
-                                        P("application", S(), "filter")],
+                                        P("application", S(), "filter"),
+                                        P("origin", S(), "node id (hierarchies)")],
         obj({"totBytesSent": I(), "totBytesRcvd": I()})),
     "get/flow/graph.lua": (
         "Host pairs of the active flows", [IFID, P("host", S(), "pairs of this host"), VLAN],

@@ -8,7 +8,10 @@ written by tools/openapi.py; docs/rest.md):
    (besides openapi.json itself), and the document's x-administrator
    says what the table's rule says (REST_ADMIN, or a verb that writes
    unless REST_SELF);
-3. a live node on a real capture (teams.pcap, -F -A 2) serves the same
+3. every parameter a route's handler reads (rest_params_get, p_str, ...
+   in it or in the webui/ functions it calls, scanned) is documented for
+   that route;
+4. a live node on a real capture (teams.pcap, -F -A 2) serves the same
    document at /lua/rest/v2/openapi.json and the page that lists it at
    /lua/rest_api.lua; every route is called once with real parameters
    (hosts, flows, rules taken from earlier answers) and every answer
@@ -16,8 +19,8 @@ written by tools/openapi.py; docs/rest.md):
    validator of the JSON Schema subset the document uses: $ref, allOf,
    anyOf, oneOf, type, properties, required, additionalProperties, items,
    enum); every route must have answered 200 at least once;
-4. the validator itself rejects answers that break a schema (a wrong
-   type, a missing key, a value outside an enum), so that 3 can fail.
+5. the validator itself rejects answers that break a schema (a wrong
+   type, a missing key, a value outside an enum), so that 4 can fail.
 """
 import json
 import os
@@ -145,6 +148,62 @@ def check_table(doc):
              table_admin(p, rows[p])]
     expect(not wrong, "x-administrator agrees with the table's rule (differ: %s)" % wrong)
     return rows
+
+
+# ---- the parameters the handlers read ----
+
+READERS = re.compile(r"\b(?:rest_params_get|p_str|param_str|ra_param_str|rest_param_long|"
+                     r"rest_param_int|rest_param_iface|param_bool)\(\s*[\w>.-]+\s*,\s*\"(\w+)\"")
+# read by a helper some routes share, but not taken by this one
+NOT_TAKEN = {"get/flow/active.lua": {"all"}}   # paging: `all` is host/active's
+
+
+def handler_reads():
+    """{function: (parameters it reads, functions it calls)} of webui/*.c."""
+    funcs = {}
+    for name in sorted(os.listdir(os.path.join(SRC, "webui"))):
+        if not name.endswith(".c"):
+            continue
+        with open(os.path.join(SRC, "webui", name)) as f:
+            text = f.read()
+        for m in re.finditer(r"^(\w+)\([^)]*\)\n\{(.*?)^\}", text, re.S | re.M):
+            funcs[m.group(1)] = (set(READERS.findall(m.group(2))),
+                                 set(re.findall(r"\b(\w+)\(", m.group(2))))
+    return funcs
+
+
+def params_read(funcs, fn, seen):
+    if fn in seen or fn not in funcs:
+        return set()
+    seen.add(fn)
+    own, calls = funcs[fn]
+    out = set(own)
+    for callee in calls:
+        out |= params_read(funcs, callee, seen)
+    return out
+
+
+def check_params(doc):
+    """Every parameter a route's handler (or a webui/ function it calls)
+    reads is a documented parameter of that route."""
+    with open(os.path.join(SRC, "webui", "routes.c")) as f:
+        rows = re.findall(r'\{\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*REST_\w+', f.read())
+    funcs = handler_reads()
+    expect(len(funcs) > 50, "webui/*.c parsed: %d functions" % len(funcs))
+    gaps = []
+    for path, handler in rows:
+        ops = doc["paths"].get(V2 + path)
+        if ops is None:
+            continue
+        documented = {p["name"] for op in ops.values() for p in op.get("parameters", [])}
+        missing = params_read(funcs, handler, set()) - documented - NOT_TAKEN.get(path, set())
+        if missing:
+            gaps.append("%s: %s" % (path, ", ".join(sorted(missing))))
+    expect(not gaps, "every parameter a handler reads is documented (not: %s)" % gaps)
+    # the scan itself sees through helpers: host/active's filters
+    ha = params_read(funcs, dict(rows).get("get/host/active.lua"), set())
+    expect({"ifid", "perPage", "sortColumn", "mode", "asn", "country"} <= ha,
+           "the scan finds host/active's parameters through its helpers (%s)" % sorted(ha))
 
 
 # ---- live answers ----
@@ -291,6 +350,7 @@ def main():
     expect(doc.get("openapi", "").startswith("3."), "an OpenAPI 3 document")
     validator_self_test(doc)
     rows = check_table(doc)
+    check_params(doc)
     live(doc, rows)
     return node.summary()
 
