@@ -987,6 +987,8 @@ zmq_src_resume(struct source *s, char *err, size_t errlen)
 
 	if (zs->sock == NULL && zmq_src_socket(s, err, errlen) != 0)
 		return -1;
+	/* what the probes sent meanwhile never reached us: not drops */
+	zmqc_decoder_rejoin(&zs->dec);
 	log_info("ZMQ: %s %s again",
 		 zs->bind ? "collecting on" : "subscribed to", zs->endpoint);
 	return 0;
