@@ -409,9 +409,11 @@ pcap_device_by_index(const char *spec)
 }
 
 /* Creates and activates a capture on dev (non-blocking, bpf applied);
- * NULL with the cause in err. */
+ * NULL with the cause in err.  at_open: the spec may also have been
+ * meant as a file (the start-up's words). */
 static pcap_t *
-pcap_live_handle(const char *dev, const char *bpf, char *err, size_t errlen)
+pcap_live_handle(const char *dev, const char *bpf, char *err, size_t errlen,
+		 int at_open)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(dev, perr);
@@ -425,9 +427,10 @@ pcap_live_handle(const char *dev, const char *bpf, char *err, size_t errlen)
 	pcap_set_timeout(p, 100);
 	pcap_set_immediate_mode(p, 0);
 	if (pcap_activate(p) < 0) {
-		snprintf(err, errlen,
-			 "no such file, and cannot capture on a device of "
-			 "that name: %s",
+		snprintf(err, errlen, "%s: %s",
+			 at_open ? "no such file, and cannot capture on a "
+				   "device of that name"
+				 : "cannot capture",
 			 pcap_geterr(p));
 		goto fail;
 	}
@@ -466,7 +469,7 @@ pcap_live_resume(struct source *s, char *err, size_t errlen)
 	char why[PCAP_ERRBUF_SIZE + 128];
 
 	if (ps->p == NULL) {
-		ps->p = pcap_live_handle(s->spec, ps->bpf, why, sizeof(why));
+		ps->p = pcap_live_handle(s->spec, ps->bpf, why, sizeof(why), 0);
 		if (ps->p == NULL) {
 			snprintf(err, errlen, "-i %s: %s", s->spec, why);
 			return -1;
@@ -490,7 +493,7 @@ pcap_open_live_src(const char *spec, const char *bpf)
 	if (s == NULL)
 		goto fail;
 	ps = s->priv;
-	ps->p = pcap_live_handle(dev, bpf, err, sizeof(err));
+	ps->p = pcap_live_handle(dev, bpf, err, sizeof(err), 1);
 	if (ps->p == NULL) {
 		log_err("-i %s: %s", spec, err);
 		goto fail;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,13 +386,17 @@ ui_iface_state_key(int ifid, char *key, size_t len)
 		       : -1;
 }
 
+/* One state change at a time (all interfaces): the kv store then keeps
+ * the state of the change applied last. */
+static pthread_mutex_t ui_state_lock = PTHREAD_MUTEX_INITIALIZER;
+
 enum rest_rc
 ui_h_iface_state(struct rest_call *c, json_t **rsp)
 {
 	struct iface *ifc = rest_param_iface(c->p, "ifid");
 	const char *state = rest_params_get(c->p, "state");
 	char key[320], err[512];
-	int on, ifid;
+	int on, ifid, rc, saved;
 
 	if (!ifc)
 		return REST_RC_INVALID_INTERFACE;
@@ -401,21 +406,24 @@ ui_h_iface_state(struct rest_call *c, json_t **rsp)
 	}
 	on = !strcmp(state, "enabled");
 	ifid = query_iface_id(ifc);
-	if (iface_set_enabled(ifc, on, err, sizeof(err)) != 0) {
+	pthread_mutex_lock(&ui_state_lock);
+	rc = iface_set_enabled(ifc, on, err, sizeof(err));
+	/* kv_del of an absent key is no failure */
+	saved = rc == 0 && ui_iface_state_key(ifid, key, sizeof(key)) == 0 &&
+		(on ? (kv_del(key), 0) : kv_set(key, "1", 0)) == 0;
+	pthread_mutex_unlock(&ui_state_lock);
+	if (rc != 0) {
 		/* shown to the administrator who asked (the page's switch) */
 		static __thread char msg[600];
 
-		snprintf(msg, sizeof(msg), "Cannot enable the interface: %s",
-			 err);
+		snprintf(msg, sizeof(msg), "Cannot %s the interface: %s",
+			 on ? "enable" : "disable", err);
 		c->msg = msg;
 		return REST_RC_INTERNAL_ERROR;
 	}
-	if (ui_iface_state_key(ifid, key, sizeof(key)) != 0 ||
-	    (on ? kv_del(key) : kv_set(key, "1", 0)) < 0) {
-		if (!on) {
-			c->msg = "Disabled, but the state could not be saved";
-			return REST_RC_INTERNAL_ERROR;
-		}
+	if (!saved) {
+		c->msg = "Changed, but the state could not be saved";
+		return REST_RC_INTERNAL_ERROR;
 	}
 	log_info("ui: %s %s interface %d", c->u->name,
 		 on ? "enabled" : "disabled", ifid);

@@ -18,11 +18,14 @@ set/interface/state.lua, docs/rest.md).
 3. A live capture on lo inside a network namespace of the test's own:
    disabling closes the packet socket (gone from /proc/<pid>/fd and
    /proc/net/packet), datagrams sent meanwhile are not counted, enabling
-   opens a new one and the next datagrams are counted.
+   opens a new one and the next datagrams are counted.  Run as -U nobody,
+   the node cannot open the device again: enabling answers 500 with the
+   cause and the interface stays disabled.
 """
 import json
 import os
 import re
+import shutil
 import socket
 import struct
 import sys
@@ -365,6 +368,31 @@ def live_inner():
         c = send_udp(7)
         got = wait(lambda: flow_packets(n, c) >= 7 and flow_packets(n, c))
         expect(got == 7, "enabled: the next 7 datagrams counted (%s)" % got)
+
+    # as -U's user the capture privilege is gone once the inputs are
+    # open: the device closes, but cannot reopen; the call says why and
+    # the interface stays disabled (docs/rest.md)
+    # (run.sh's TMPDIR is closed to nobody: the data directory goes
+    # directly under /tmp, as in privileges.py)
+    ddir = tempfile.mkdtemp(prefix="ntopng-iface-state-", dir="/tmp")
+    try:
+        live_as_nobody(ddir)
+    finally:
+        shutil.rmtree(ddir, ignore_errors=True)
+
+
+def live_as_nobody(ddir):
+    with node.Node(["-i", "lo", "-U", "nobody", "-d", ddir], name="iface-state-live-user",
+                   keep_user=False) as n:
+        expect(len(packet_sockets(n.proc.pid)) >= 1, "as nobody: capturing")
+        expect(ok(set_state(n, 0, "disabled", auth=None)), "as nobody: disabled")
+        r = set_state(n, 0, "enabled", auth=None)
+        expect(r[0] == 500 and r[1]["rc_str"] == "INTERNAL_ERROR" and
+               "Cannot enable the interface: -i lo: cannot capture: " in r[1]["rc_str_hr"],
+               "as nobody: enabling fails with the cause: %r" % (r,))
+        expect(n.rest("get/ntopng/interfaces.lua")[0]["state"] == "disabled" and
+               packet_sockets(n.proc.pid) == set(),
+               "as nobody: still disabled, no packet socket")
 
 
 def main():
