@@ -167,7 +167,7 @@ NT.layout = function () {
 			'<li><a class="dropdown-item" href="/lua/admin/users.lua">Users</a></li></ul></li>';
 	const opts = NT.ifaces.map(i => '<option value="' + i.ifid + '"' +
 		(i.ifid === NT.ifid ? ' selected' : '') + '>' + NT.esc(i.name || i.ifname) +
-		'</option>').join('');
+		(i.state === 'disabled' ? ' (disabled)' : '') + '</option>').join('');
 	document.getElementById('nav').innerHTML =
 		'<nav class="navbar navbar-expand-lg navbar-dark bg-dark"><div class="container-fluid">' +
 		'<a class="navbar-brand" href="/lua/index.lua"><img src="/img/favicon.svg" alt="">ntopng</a>' +

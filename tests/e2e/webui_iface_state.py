@@ -83,6 +83,8 @@ def main():
             d.refresh()
             sw = wait_for(d, "#if-enabled-0")
             expect(bool(sw) and not sw[0].is_selected(), "after a reload the switch is off")
+            opt = d.find_element(By.CSS_SELECTOR, "#nt-iface option").text
+            expect(opt.endswith("(disabled)"), "the interface selector says so: %r" % opt)
             if sw:
                 sw[0].click()
             expect(until(lambda: state(n) == "enabled"), "switched on: REST says enabled")
