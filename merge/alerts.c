@@ -208,27 +208,22 @@ alerts_disabled(const struct iface *ifc)
 	return ifc->prefs != NULL && ifc->prefs->disable_alerts;
 }
 
-/* Hands an engaged alert (new, or re-announced) to every sink that takes
- * them (the exporter). */
+/* Hands a to every sink that takes it: a past alert to the alert op, an
+ * engaged one (new, or re-announced; tstamp_end 0) to alert_engaged (the
+ * exporter). */
 static void
-engaged_to_sinks(struct iface *ifc, const struct alert *a)
+to_sinks(struct iface *ifc, const struct alert *a)
 {
 	int i;
 
-	for (i = 0; i < ifc->n_sinks; i++)
-		if (ifc->sinks[i].ops->alert_engaged != NULL)
-			ifc->sinks[i].ops->alert_engaged(ifc->sinks[i].ctx, a);
-}
+	for (i = 0; i < ifc->n_sinks; i++) {
+		const struct iface_sink_ops *o = ifc->sinks[i].ops;
+		void (*fn)(void *, const struct alert *) =
+			a->tstamp_end ? o->alert : o->alert_engaged;
 
-/* Hands a past alert to every sink that takes alerts. */
-static void
-alert_to_sinks(struct iface *ifc, const struct alert *a)
-{
-	int i;
-
-	for (i = 0; i < ifc->n_sinks; i++)
-		if (ifc->sinks[i].ops->alert != NULL)
-			ifc->sinks[i].ops->alert(ifc->sinks[i].ctx, a);
+		if (fn != NULL)
+			fn(ifc->sinks[i].ctx, a);
+	}
 }
 
 /* Control characters become spaces: the text goes to syslog lines. */
@@ -292,7 +287,7 @@ engage_new(struct iface *ifc, struct alert_table *t, const struct alert *a)
 	t->st.engaged = t->n;
 	t->st.engaged_by_sev[e->severity]++;
 	t->st.raised++;
-	engaged_to_sinks(ifc, e);
+	to_sinks(ifc, e);
 	return 1;
 }
 
@@ -376,7 +371,7 @@ alert_release(struct iface *ifc, uint16_t type, uint8_t entity,
 	if (past.tstamp_end < past.tstamp)
 		past.tstamp_end = past.tstamp;
 	t->st.released++;
-	alert_to_sinks(ifc, &past);
+	to_sinks(ifc, &past);
 	return 1;
 }
 
@@ -431,7 +426,7 @@ alert_tick(struct iface *ifc, uint64_t wall_ms)
 			 "%s(no longer reported by %s)", l ? " " : "",
 			 past.node_id);
 		t->st.released++;
-		alert_to_sinks(ifc, &past);
+		to_sinks(ifc, &past);
 	}
 	/* the re-announcement pass (a late or restarted parent learns what
 	 * is engaged here), ALERT_REFRESH_BURST a second at most */
@@ -442,7 +437,7 @@ alert_tick(struct iface *ifc, uint64_t wall_ms)
 	if (t->refresh_at == 0 && wall_ms < t->refresh_next_ms)
 		return;
 	while (t->refresh_at < t->n && sent < ALERT_REFRESH_BURST) {
-		engaged_to_sinks(ifc, &t->a[t->refresh_at++]);
+		to_sinks(ifc, &t->a[t->refresh_at++]);
 		sent++;
 	}
 	if (t->refresh_at >= t->n) {
@@ -480,7 +475,7 @@ alert_record(struct iface *ifc, const struct alert *a)
 	t->st.raised++;
 	if (past.entity == ALERT_ENT_FLOW)
 		t->st.flow_alerts++;
-	alert_to_sinks(ifc, &past);
+	to_sinks(ifc, &past);
 	return 0;
 }
 

@@ -29,6 +29,9 @@ PKGS=(
 	libtsan2
 	rrdtool
 	libjs-bootstrap5 libjs-chart.js libjs-leaflet openssl chromium chromium-driver python3-selenium
+	# /metrics: promtool checks the exposition, a real prometheus scrapes
+	# it (tests/e2e/metrics.py starts its own on loopback)
+	prometheus
 )
 
 missing=()

@@ -147,7 +147,8 @@ with DnsServer(ptr=PTR, a={HTTPBL_Q: "127.3.25.1"}) as d:
         # the listed host raised one blacklisted_host alert (past: one-shot)
         deadline = time.monotonic() + 10  # past alerts: written by the alert writer
         while True:
-            al = n.rest("get/alert/list.lua", ifid=0, status="past")["data"]
+            al = n.rest("get/alert/list.lua", ifid=0, status="past", entity="host",
+                        entity_val=REMOTE, perPage=1000)["data"]
             bla = [a for a in al if a.get("type_key") == "blacklisted_host"]
             if bla or time.monotonic() > deadline:
                 break
