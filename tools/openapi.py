@@ -495,6 +495,11 @@ def document():
         "responses": {"200": {"description": "OK", "content": {"application/json": {
             "schema": obj({"supported_versions": arr(obj({"version": S(), "root": S()})),
                            "current_version": S()})}}}}}}
+    paths["/metrics"] = {"get": {
+        "operationId": "metrics", "summary": "Prometheus text exposition (docs/metrics.md)",
+        "tags": ["meta"],
+        "responses": {"200": {"description": "OpenMetrics / Prometheus text format",
+                              "content": {"text/plain": {"schema": S()}}}}}}
     paths["/lua/rest/v2/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "This document", "tags": ["meta"],
         "responses": {"200": {"description": "OpenAPI 3.1",

@@ -36,7 +36,7 @@ from node import PCAPS, expect  # noqa: E402
 SRC = os.environ.get("NTOPNG_SRC", os.path.join(os.path.dirname(__file__), "..", ".."))
 DOC_PATH = os.path.join(SRC, "httpdocs", "rest", "openapi.json")
 V2 = "/lua/rest/v2/"
-META = {"/lua/rest/version.lua", V2 + "openapi.json"}
+META = {"/lua/rest/version.lua", V2 + "openapi.json", "/metrics"}
 
 
 # ---- a validator for the subset of JSON Schema the document uses ----
