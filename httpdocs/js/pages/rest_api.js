@@ -48,7 +48,9 @@ function routeCard(path, method, op, i) {
 		'<tr><td><code>' + NT.esc(p.name) + '</code></td><td>' + NT.esc(schemaText(p.schema || {}, 0)) +
 		'</td><td>' + (p.required ? 'yes' : '') + '</td><td>' + NT.esc(p.description || '') + '</td></tr>').join('');
 	const ok = op.responses && op.responses['200'];
-	let rsp = ok && ok.content ? ok.content['application/json'].schema : {};
+	/* JSON answers, or the text of /metrics */
+	const body = ok && ok.content ? ok.content['application/json'] || Object.values(ok.content)[0] : null;
+	let rsp = body && body.schema ? body.schema : {};
 	if (rsp.allOf) /* the envelope and its rsp */
 		rsp = (rsp.allOf[1].properties || {}).rsp || {};
 	return '<div class="card mb-2 nt-api-route" data-path="' + NT.esc(path) + '"><div class="card-header py-1">' +
