@@ -56,6 +56,7 @@
 #include "state/auth.h"
 #include "webui/httpd.h"
 #include "webui/rest_alerts.h"
+#include "webui/ui.h"
 
 /* Set by the signal handler, which may run on any thread (the web
  * server's threads do not block SIGTERM): volatile sig_atomic_t covers a
@@ -823,6 +824,8 @@ main(int argc, char **argv)
 			goto out;
 	/* threshold rules kept in the kv store (webui/rest_alerts.c) */
 	rest_alerts_load();
+	/* interfaces disabled at run time stay so (webui/ui.c) */
+	ui_iface_states_restore();
 	/* -n 0/1, -k: the resolver thread the owners post to */
 	if (resolver_start(&prefs) != 0)
 		goto out;

@@ -460,44 +460,99 @@ pcap_device_by_index(const char *spec)
 	return name;
 }
 
+/* Creates and activates a capture on dev (non-blocking, bpf applied);
+ * NULL with the cause in err.  at_open: the spec may also have been
+ * meant as a file (the start-up's words). */
+static pcap_t *
+pcap_live_handle(const char *dev, const char *bpf, char *err, size_t errlen,
+		 int at_open)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(dev, perr);
+
+	if (p == NULL) {
+		snprintf(err, errlen, "%s", perr);
+		return NULL;
+	}
+	pcap_set_snaplen(p, PCAP_SNAPLEN);
+	pcap_set_promisc(p, 1);
+	pcap_set_timeout(p, 100);
+	pcap_set_immediate_mode(p, 0);
+	if (pcap_activate(p) < 0) {
+		snprintf(err, errlen, "%s: %s",
+			 at_open ? "no such file, and cannot capture on a "
+				   "device of that name"
+				 : "cannot capture",
+			 pcap_geterr(p));
+		goto fail;
+	}
+	if (pcap_setnonblock(p, 1, perr) != 0) {
+		snprintf(err, errlen, "%s", perr);
+		goto fail;
+	}
+	if (pcap_apply_filter(p, bpf, dev) != 0) {
+		snprintf(err, errlen, "cannot set the filter");
+		goto fail;
+	}
+	return p;
+fail:
+	pcap_close(p);
+	return NULL;
+}
+
+/* Disabled interface: the capture is closed (the kernel stops copying
+ * packets for it); counters and the decoder's state stay. */
+static void
+pcap_live_suspend(struct source *s)
+{
+	struct pcap_src *ps = s->priv;
+
+	if (ps->p != NULL)
+		pcap_close(ps->p);
+	ps->p = NULL;
+	ps->last_drops = 0; /* a new handle counts from 0 */
+	log_info("-i %s: capture closed", s->spec);
+}
+
+static int
+pcap_live_resume(struct source *s, char *err, size_t errlen)
+{
+	struct pcap_src *ps = s->priv;
+	char why[PCAP_ERRBUF_SIZE + 128];
+
+	if (ps->p == NULL) {
+		ps->p = pcap_live_handle(s->spec, ps->bpf, why, sizeof(why), 0);
+		if (ps->p == NULL) {
+			snprintf(err, errlen, "-i %s: %s", s->spec, why);
+			return -1;
+		}
+		ps->dlt = pcap_datalink(ps->p);
+	}
+	log_info("-i %s: capturing again", s->spec);
+	return 0;
+}
+
 static struct source *
 pcap_open_live_src(const char *spec, const struct capture_opts *o)
 {
-	char err[PCAP_ERRBUF_SIZE] = "";
+	char err[PCAP_ERRBUF_SIZE + 128] = "";
 	char *byidx = pcap_device_by_index(spec);
 	const char *dev = byidx ? byidx : spec;
 	/* the source is named by the device, not by its index */
 	struct source *s = pcap_src_alloc(dev, &capture_pcap_live_kind, o);
 	struct pcap_src *ps;
-	int rc;
 
 	if (s == NULL)
 		goto fail;
 	ps = s->priv;
-	ps->p = pcap_create(dev, err);
+	ps->p = pcap_live_handle(dev, o->bpf, err, sizeof(err), 1);
 	if (ps->p == NULL) {
 		log_err("-i %s: %s", spec, err);
 		goto fail;
 	}
-	pcap_set_snaplen(ps->p, PCAP_SNAPLEN);
-	pcap_set_promisc(ps->p, 1);
-	pcap_set_timeout(ps->p, 100);
-	pcap_set_immediate_mode(ps->p, 0);
-	rc = pcap_activate(ps->p);
-	if (rc < 0) {
-		log_err("-i %s: no such file, and cannot capture on a device "
-			"of "
-			"that name: %s",
-			spec, pcap_geterr(ps->p));
-		goto fail;
-	}
-	if (pcap_setnonblock(ps->p, 1, err) != 0) {
-		log_err("-i %s: %s", spec, err);
-		goto fail;
-	}
-	if (pcap_apply_filter(ps->p, o->bpf, spec) != 0)
-		goto fail;
 	ps->dlt = pcap_datalink(ps->p);
+	s->suspend = pcap_live_suspend;
+	s->resume = pcap_live_resume;
 	free(byidx);
 	return s;
 fail:

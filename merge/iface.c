@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -570,7 +571,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 
 	IFACE_ASSERT_OWNER(ifc);
 
-	for (i = 0; i < ifc->n_sources; i++) {
+	for (i = 0; i < ifc->n_sources && !ifc->disabled; i++) {
 		struct source *s = ifc->sources[i];
 
 		if (s->stats != NULL)
@@ -597,9 +598,11 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 				1000 -
 			50;
 	}
-	sink_tick(ifc, wall_ms);       /* e.g. RRD snapshots (queued) */
-	alert_thr_tick(ifc, wall_ms);  /* threshold rules at boundaries */
-	alert_tick(ifc, wall_ms);      /* peers' alerts, re-announcements */
+	sink_tick(ifc, wall_ms);      /* e.g. RRD snapshots (queued) */
+	alert_thr_tick(ifc, wall_ms); /* threshold rules at boundaries */
+	alert_tick(ifc, wall_ms);     /* peers' alerts, re-announcements */
+	if (ifc->disabled)
+		return; /* tables kept as they are, sources not watched */
 	health_tick(ifc, wall_ms, &t); /* silent sources, table limits */
 	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
@@ -653,7 +656,7 @@ iface_thread(void *arg)
 		int i, n = 0, did = 0;
 		uint64_t now;
 
-		for (i = 0; i < ifc->n_sources; i++) {
+		for (i = 0; i < ifc->n_sources && !ifc->disabled; i++) {
 			struct source *s = ifc->sources[i];
 
 			if (s->state != SOURCE_ACTIVE)
@@ -667,7 +670,7 @@ iface_thread(void *arg)
 				n++;
 			}
 		}
-		if (!ifc->inputs_ended)
+		if (!ifc->inputs_ended && !ifc->disabled)
 			iface_check_ended(ifc);
 		iface_mbox_run(ifc);
 		iface_restore_apply(ifc); /* host-cache answers */
@@ -697,6 +700,104 @@ void
 iface_set_core(struct iface *ifc, int core)
 {
 	ifc->core = core;
+}
+
+/* ---- enabled / disabled at run time (owner thread) ---- */
+
+struct iface_state_req {
+	int on;
+	int rc;
+	char *err;
+	size_t errlen;
+};
+
+static void
+iface_suspend_sources(struct iface *ifc)
+{
+	for (int i = 0; i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+
+		if (s->suspend != NULL && !s->suspended &&
+		    s->state == SOURCE_ACTIVE) {
+			s->suspend(s);
+			s->suspended = 1;
+		}
+	}
+}
+
+static void
+iface_apply_state(struct iface *ifc, void *arg)
+{
+	struct iface_state_req *r = arg;
+	int i;
+
+	r->rc = 0;
+	if (r->on == !ifc->disabled)
+		return; /* already so */
+	if (!r->on) {
+		iface_suspend_sources(ifc);
+		ifc->stats.thpt_bps = ifc->stats.thpt_pps = 0;
+		__atomic_store_n(&ifc->disabled, 1, __ATOMIC_RELEASE);
+		log_info("%s: disabled: its sources are closed, its tables "
+			 "kept",
+			 ifc->name);
+		return;
+	}
+	for (i = 0; i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+
+		if (!s->suspended)
+			continue;
+		if (s->resume(s, r->err, r->errlen) != 0) {
+			log_warn("%s: cannot enable it again: %s", ifc->name,
+				 r->err);
+			/* all or nothing: what reopened closes again */
+			iface_suspend_sources(ifc);
+			r->rc = -1;
+			return;
+		}
+		s->suspended = 0;
+	}
+	/* a silence while disabled is not the source's: start learning its
+	 * interval again at its next record (merge/health.c) */
+	for (i = 0; i < ifc->n_sources && i < IFACE_MAX_SOURCES; i++)
+		ifc->health_src[i].last_ms = 0;
+	__atomic_store_n(&ifc->disabled, 0, __ATOMIC_RELEASE);
+	log_info("%s: enabled: its sources are open again", ifc->name);
+}
+
+int
+iface_set_enabled(struct iface *ifc, int on, char *err, size_t errlen)
+{
+	struct iface_state_req r = { on != 0, -1, err, errlen };
+
+	if (errlen > 0)
+		err[0] = '\0';
+	/* through the mailbox even before iface_start(): the web server
+	 * answers before the interfaces start, and the owner takes the
+	 * request at its first loop turn */
+	if (iface_query(ifc, iface_apply_state, &r, 5000) != 0) {
+		snprintf(err, errlen, "the interface's thread did not answer");
+		return -1;
+	}
+	return r.rc;
+}
+
+int
+iface_set_enabled_unstarted(struct iface *ifc, int on, char *err, size_t errlen)
+{
+	struct iface_state_req r = { on != 0, -1, err, errlen };
+
+	if (errlen > 0)
+		err[0] = '\0';
+	iface_apply_state(ifc, &r);
+	return r.rc;
+}
+
+int
+iface_enabled(const struct iface *ifc)
+{
+	return !__atomic_load_n(&ifc->disabled, __ATOMIC_ACQUIRE);
 }
 
 /* -g: the thread is created bound to its core (pthread attributes), so

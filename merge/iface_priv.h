@@ -39,7 +39,11 @@ struct iface {
 	struct source *sources[IFACE_MAX_SOURCES];
 	struct rec_sink sink;
 	int n_sources;
-	int inputs_ended;    /* every (offline) source is exhausted */
+	int inputs_ended; /* every (offline) source is exhausted */
+	/* disabled at run time (iface_set_enabled()): the sources are
+	 * suspended (or not read), the tables kept and frozen.  Written by
+	 * the owner (main before iface_start), read by anyone: __atomic_* */
+	int disabled;
 	uint64_t started_ms; /* wall clock at start */
 	uint64_t clock_ms;   /* current time of the interface: packet time for
 				pcap files */

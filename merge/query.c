@@ -402,6 +402,8 @@ query_iface_data(struct iface *ifc, int summary)
 				 buf, sizeof(buf)));
 	set_bool(o, "is_loading", offline && !ifc->inputs_ended);
 	set_bool(o, "input_ended", ifc->inputs_ended);
+	/* ours: disabled at run time (set/interface/state.lua) */
+	set_bool(o, "disabled", !iface_enabled(ifc));
 	set_bool(o, "active_discovery_active", 0);
 
 	if (summary) {
@@ -497,6 +499,8 @@ query_iface_sources(struct iface *ifc)
 		set_int(o, "records", s->records);
 		set_int(o, "bytes", s->bytes);
 		set_int(o, "errors", s->errors);
+		/* closed while its interface is disabled */
+		set_bool(o, "suspended", s->suspended);
 		if (s->describe != NULL)
 			s->describe(s, o);
 		json_array_append_new(a, o);
