@@ -402,6 +402,8 @@ query_iface_data(struct iface *ifc, int summary)
 				 buf, sizeof(buf)));
 	set_bool(o, "is_loading", offline && !ifc->inputs_ended);
 	set_bool(o, "input_ended", ifc->inputs_ended);
+	/* ours: disabled at run time (set/interface/state.lua) */
+	set_bool(o, "disabled", !iface_enabled(ifc));
 	set_bool(o, "active_discovery_active", 0);
 
 	if (summary) {
@@ -413,6 +415,8 @@ query_iface_data(struct iface *ifc, int summary)
 	}
 
 	set_int(o, "speed", 1000);
+	/* -g: the CPU core of the owner thread, -1 when not bound */
+	json_object_set_new(o, "cpu_affinity", json_integer(ifc->core));
 	set_bool(o, "is_view", 0);
 	set_int(o, "periodic_stats_update_frequency_secs", 5);
 	set_int(o, "packets", st->packets);
@@ -499,6 +503,8 @@ query_iface_sources(struct iface *ifc)
 		set_int(o, "records", s->records);
 		set_int(o, "bytes", s->bytes);
 		set_int(o, "errors", s->errors);
+		/* closed while its interface is disabled */
+		set_bool(o, "suspended", s->suspended);
 		if (s->describe != NULL)
 			s->describe(s, o);
 		json_array_append_new(a, o);
@@ -720,8 +726,23 @@ host_os_fields(json_t *o, const struct host *h)
 	set_str(o, "os_detail", os_detail_fmt(&h->os, detail, sizeof(detail)));
 }
 
+/* The host's engaged alerts (entity host, entity_val its address or
+ * IP@vlan, as the threshold rules name it: merge/alerts_thr.c). */
+static uint32_t
+host_num_alerts(struct iface *ifc, const struct host *h)
+{
+	char a[IPADDR_STRLEN], v[IPADDR_STRLEN + 8];
+
+	ipaddr_fmt(&h->ip, a, sizeof(a));
+	if (h->vlan)
+		snprintf(v, sizeof(v), "%s@%u", a, (unsigned)h->vlan);
+	else
+		snprintf(v, sizeof(v), "%s", a);
+	return alert_count_entity(ifc, ALERT_ENT_HOST, v);
+}
+
 static json_t *
-host_row(const struct host *h)
+host_row(struct iface *ifc, const struct host *h)
 {
 	char ip[IPADDR_STRLEN], key[128];
 	json_t *o = json_object();
@@ -749,7 +770,7 @@ host_row(const struct host *h)
 			(json_int_t)(h->active_flows_cli + h->active_flows_srv),
 			"as_client", (json_int_t)h->active_flows_cli,
 			"as_server", (json_int_t)h->active_flows_srv));
-	set_int(o, "num_alerts", 0);
+	set_int(o, "num_alerts", host_num_alerts(ifc, h));
 	json_object_set_new(o, "score",
 			    json_pack("{s:I,s:I,s:I}", "total",
 				      json_u64(h->score_cli + h->score_srv),
@@ -813,7 +834,7 @@ out:
 static json_t *
 host_row_cb(void *h, void *arg)
 {
-	return host_row(h);
+	return host_row(arg, h);
 }
 
 json_t *
@@ -839,7 +860,7 @@ query_hosts_list(struct iface *ifc, const struct host_query *q)
 		n++;
 	}
 	return list_build(v, arena, n, &c, q->per_page, q->page, host_row_cb,
-			  NULL);
+			  ifc);
 }
 
 static void
@@ -939,13 +960,13 @@ query_host_data(struct iface *ifc, struct host *h)
 		"unreachable_flows.as_server",
 		"host_unreachable_flows.as_client",
 		"host_unreachable_flows.as_server",
-		"num_alerts",
 		"total_alerts",
 		"active_alerted_flows",
 		"num_flow_alerts",
 	};
 	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
 		set_int(o, zero_keys[i], 0);
+	set_int(o, "num_alerts", host_num_alerts(ifc, h));
 	json_object_set_new(
 		o, "dns",
 		json_pack("{s:o,s:o}", "sent", dns_side(), "rcvd", dns_side()));
@@ -990,10 +1011,10 @@ query_host_data(struct iface *ifc, struct host *h)
 	}
 	names_host_json(h, o); /* name_source, httpbl (merge/names.c) */
 	if (h->is_local && h->local_net >= 0 &&
-	    (size_t)h->local_net < ifc->prefs->local_nets.n) {
+	    (size_t)h->local_net < ifc->local_nets->n) {
 		set_int(o, "local_network_id", (uint64_t)h->local_net);
 		set_str(o, "local_network_name",
-			ifc->prefs->local_nets.v[h->local_net].name);
+			ifc->local_nets->v[h->local_net].name);
 	}
 	return o;
 }
@@ -1800,7 +1821,7 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 	     h = h->next) {
 		struct query_host_rec *r = &o->rec[o->n];
 		int net = h->is_local && h->local_net >= 0 &&
-			  (size_t)h->local_net < ifc->prefs->local_nets.n;
+			  (size_t)h->local_net < ifc->local_nets->n;
 
 		flat_counters(r->cnt[0], &h->c);
 		flat_counters(r->cnt[1], &h->tcp);
@@ -1849,10 +1870,9 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 		if ((h->name && h->name[0] &&
 		     flat_str(&o->arena, &o->arena_len, &acap, h->name,
 			      &r->name)) ||
-		    (net &&
-		     flat_str(&o->arena, &o->arena_len, &acap,
-			      ifc->prefs->local_nets.v[h->local_net].name,
-			      &r->net_name))) {
+		    (net && flat_str(&o->arena, &o->arena_len, &acap,
+				     ifc->local_nets->v[h->local_net].name,
+				     &r->net_name))) {
 			query_host_flat_free(o);
 			return -1;
 		}

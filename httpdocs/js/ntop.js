@@ -60,6 +60,31 @@ NT.hostLink = function (ip, vlan, label) {
 };
 
 /* GET /lua/rest/v2/<path>; resolves to the envelope {rc, rsp, ...}. */
+/* The alerts card of an entity page (docs/alerts.md): into element id,
+ * the engaged alerts matching filter f ({entity, entity_val} or {} for
+ * the whole interface) listed, the past ones counted, both counts linked
+ * to the Alerts page with the same filter.  Element ids: <id>-count,
+ * <id>-table. */
+NT.entityAlerts = async function (id, f) {
+	const q = Object.assign({ ifid: NT.ifid, perPage: 20 }, f);
+	const en = await NT.api('get/alert/list.lua', Object.assign({}, q, { status: 'engaged' }));
+	const pa = await NT.api('get/alert/list.lua', Object.assign({}, q, { status: 'past', perPage: 1 }));
+	const el = document.getElementById(id);
+	if (!el)
+		return;
+	if (en.rc !== 0 || pa.rc !== 0) { el.textContent = 'Alerts not available'; return; }
+	const link = st => '/lua/show_alerts.lua?ifid=' + encodeURIComponent(NT.ifid) + '&status=' + st +
+		Object.entries(f).map(([k, v]) => '&' + k + '=' + encodeURIComponent(v)).join('');
+	el.innerHTML = '<p class="mb-2" id="' + id + '-count"><a href="' + link('engaged') + '">' +
+		NT.num(en.rsp.totalRows) + ' engaged</a> · <a href="' + link('past') + '">' +
+		NT.num(pa.rsp.totalRows) + ' past</a></p>' +
+		(en.rsp.data.length ? '<table class="table table-sm mb-0" id="' + id + '-table"><tbody>' +
+			en.rsp.data.map(a => '<tr><td>' + NT.time(a.tstamp) + '</td><td>' + NT.esc(a.severity_name) +
+				'</td><td>' + NT.esc(a.type_key) + '</td><td>' + NT.esc(a.entity) + ' ' +
+				NT.esc(a.entity_val) + '</td><td>' + NT.esc(a.msg) + '</td></tr>').join('') +
+			'</tbody></table>' : '');
+};
+
 NT.api = async function (path, params) {
 	const q = new URLSearchParams(params || {}).toString();
 	const r = await fetch('/lua/rest/v2/' + path + (q ? '?' + q : ''),
@@ -142,7 +167,7 @@ NT.layout = function () {
 			'<li><a class="dropdown-item" href="/lua/admin/users.lua">Users</a></li></ul></li>';
 	const opts = NT.ifaces.map(i => '<option value="' + i.ifid + '"' +
 		(i.ifid === NT.ifid ? ' selected' : '') + '>' + NT.esc(i.name || i.ifname) +
-		'</option>').join('');
+		(i.state === 'disabled' ? ' (disabled)' : '') + '</option>').join('');
 	document.getElementById('nav').innerHTML =
 		'<nav class="navbar navbar-expand-lg navbar-dark bg-dark"><div class="container-fluid">' +
 		'<a class="navbar-brand" href="/lua/index.lua"><img src="/img/favicon.svg" alt="">ntopng</a>' +
@@ -166,8 +191,9 @@ NT.layout = function () {
 		window.location = u.toString();
 	});
 	document.getElementById('footer').innerHTML =
-		'<div class="nt-footer bg-light border-top px-3 py-1 d-flex gap-4" id="nt-summary">' +
-		'<span>loading...</span></div>';
+		'<div class="nt-footer bg-light border-top px-3 py-1 d-flex gap-4">' +
+		'<div class="d-flex gap-4 flex-grow-1" id="nt-summary"><span>loading...</span></div>' +
+		'<a id="nt-api-link" href="/lua/rest_api.lua">REST API</a></div>';
 	NT.footer();
 	setInterval(NT.footer, 3000);
 };
