@@ -1185,8 +1185,12 @@ export_start(const struct prefs *p)
 {
 	int i;
 
-	if (p->n_export_endpoints == 0)
+	if (p->n_export_endpoints == 0) {
+		if (p->export_reliable_mb > 0)
+			log_warn("--export-reliable without -I: nothing to "
+				 "acknowledge");
 		return 0;
+	}
 	cond_init_mono(&ex.cond);
 	ex.ctx = zmq_ctx_new();
 	ex.ring = calloc(EXPORT_RING, sizeof(*ex.ring));

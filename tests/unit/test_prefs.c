@@ -735,6 +735,8 @@ test_export_reliable(void **state)
 	assert_int_equal(p.export_reliable_mb, 8);
 	assert_int_equal(p.n_export_endpoints, 1);
 	prefs_fini(&p);
+}
+
 /* prefs_reload_file() with stderr (where the log goes here) captured. */
 static int
 reload_captured(struct prefs *p, const char *path)
