@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -423,25 +424,19 @@ rel_submit(struct rel_link *l, const char *topic, int version,
 	e.seg = l->seg_first + l->seg_n - 1;
 	e.off = s->size;
 	{
-		struct iovec_ {
-			const void *p;
-			size_t n;
-		} parts[4] = { { head, SP_HEAD },
-			       { fixed, SP_BODY_FIXED },
-			       { topic, tl },
-			       { payload, len } };
+		struct iovec iov[4] = { { head, SP_HEAD },
+					{ fixed, SP_BODY_FIXED },
+					{ (void *)(uintptr_t)topic, tl },
+					{ (void *)(uintptr_t)payload, len } };
 
-		for (int i = 0; i < 4; i++)
-			if (parts[i].n > 0 &&
-			    write(l->wfd, parts[i].p, parts[i].n) !=
-				    (ssize_t)parts[i].n) {
-				log_warn("spool %s: write: %s", l->dir,
-					 strerror(errno));
-				/* the segment's tail is unusable */
-				close(l->wfd);
-				l->wfd = -1;
-				goto lost;
-			}
+		/* one call; a short write leaves a tail the load refuses */
+		if (writev(l->wfd, iov, 4) != (ssize_t)e.len) {
+			log_warn("spool %s: write: %s", l->dir,
+				 strerror(errno));
+			close(l->wfd);
+			l->wfd = -1;
+			goto lost;
+		}
 	}
 	s->size += e.len;
 	s->live++;
