@@ -69,7 +69,8 @@ struct zmq_src {
 	void *sock;
 	int bind; /* collector mode */
 	int curve;
-	char endpoint[256]; /* as given to zmq_bind/connect */
+	char endpoint[256];  /* as given to zmq_bind/connect */
+	char snap_topic[16]; /* "snap.<10 hex digits>": our snapshots */
 	struct zmqc_decoder dec;
 	struct ratelimit trace_rl; /* -vv: per-message lines */
 };
@@ -373,6 +374,46 @@ zap_start(const char *path)
 
 /* ---- the source ---- */
 
+void
+collector_zmq_liveness_opts(void *sock, const char *endpoint)
+{
+	int v;
+
+	if (strncmp(endpoint, "tcp://", 6) == 0) {
+		v = 1;
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE, &v, sizeof(v));
+		v = 30;
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_IDLE, &v, sizeof(v));
+		v = 3;
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_CNT, &v, sizeof(v));
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_INTVL, &v, sizeof(v));
+	}
+	v = 2000;
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &v, sizeof(v));
+	v = 6000;
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &v, sizeof(v));
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TTL, &v, sizeof(v));
+}
+
+/* "snap." and 10 random hex digits: this subscriber's private topic. */
+static void
+snap_nonce(char *out, size_t size)
+{
+	uint8_t r[5] = { 0 };
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, r, sizeof(r)) != (ssize_t)sizeof(r)) {
+		uint64_t t = time_wall_ms() ^ ((uint64_t)getpid() << 20) ^
+			     (uint64_t)(uintptr_t)out;
+
+		memcpy(r, &t, sizeof(r));
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(out, size, "snap.%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+		 r[4]);
+}
+
 int
 collector_is_zmq(const char *spec)
 {
@@ -455,6 +496,7 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 	zs->dec.prefetch = out->on_prefetch;
 	zs->dec.emit_ctx = out->ctx;
 	zs->dec.emit_alert = out->on_alert;
+	zs->dec.emit_node_event = out->on_node_event;
 	while (n < budget) {
 		zmq_msg_t hdr, pay, extra;
 		int frames = 1, have_pay = 0;
@@ -506,6 +548,7 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 	}
 	src_sync_counters(s);
 	zs->dec.emit = emit_nowhere;
+	zs->dec.emit_node_event = NULL;
 	zs->dec.prefetch = NULL;
 	zs->dec.emit_ctx = zs;
 	/* ZMQ_FD is edge-triggered: never sleep while a message waits */
@@ -946,16 +989,7 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	zmq_setsockopt(zs->sock, ZMQ_RCVHWM, &v, sizeof(v));
 	v = ZMQ_RCVBUF_BYTES;
 	zmq_setsockopt(zs->sock, ZMQ_RCVBUF, &v, sizeof(v));
-	if (strncmp(zs->endpoint, "tcp://", 6) == 0) {
-		v = 1;
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE, &v, sizeof(v));
-		v = 30;
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_IDLE, &v, sizeof(v));
-		v = 3;
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_CNT, &v, sizeof(v));
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_INTVL, &v,
-			       sizeof(v));
-	}
+	collector_zmq_liveness_opts(zs->sock, zs->endpoint);
 	if (zs->curve) {
 		v = 1;
 		if (zmq_setsockopt(zs->sock, ZMQ_CURVE_SERVER, &v, sizeof(v)) !=
@@ -968,7 +1002,14 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 		if (zap.on)
 			zmq_setsockopt(zs->sock, ZMQ_ZAP_DOMAIN, "ntopng", 6);
 	}
+	/* everything, then a topic of our own: the publisher (one of our
+	 * nodes) sees it arrive and answers with a snapshot of its flows'
+	 * totals on that topic (docs/hierarchy.md, "Convergence"); any
+	 * other publisher never sends it */
 	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, "", 0);
+	snap_nonce(zs->snap_topic, sizeof(zs->snap_topic));
+	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, zs->snap_topic,
+		       strlen(zs->snap_topic));
 	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint)
 		      : zmq_connect(zs->sock, zs->endpoint)) != 0) {
 		log_err("-i %s: cannot %s %s: %s", spec,

@@ -72,6 +72,7 @@ enum zmqc_topic {
 	ZT_LISTENING_PORTS,
 	ZT_SNMP_IFACES,
 	ZT_ALERT, /* ours: a peer node's past alert (JSON) */
+	ZT_SNAP,  /* ours: snapshot records, "snap.<nonce>" and "resync" */
 	ZT_OTHER,
 	ZT__COUNT
 };
@@ -112,6 +113,11 @@ struct zmqc_probe {
 	char ip[48];
 	char version[32];
 	char iface[32];
+	/* a peer node's own keys (docs/hierarchy.md) */
+	char node_id[65];
+	uint64_t start_ms, export_interval;
+	uint64_t exp_flows, exp_bytes, exp_pkts;
+	uint8_t has_export; /* its event had the "export" object */
 };
 
 /* `counter` samples (zmq-wire.md §6.2): field ids 0..15, as on the wire. */
@@ -229,6 +235,9 @@ struct zmqc_decoder {
 	void *emit_ctx;
 	/* the `alert` topic's JSON, to emit_ctx (NULL: counted only) */
 	int (*emit_alert)(void *ctx, const char *json, size_t len);
+	/* a peer node's event declaration (NULL: not wanted) */
+	void (*emit_node_event)(void *ctx, const struct node_event *ev);
+	uint8_t snapshot;	/* the message being read is a snapshot */
 	struct zmqc_rec *batch; /* [ZMQC_BATCH]: records not yet emitted */
 	int n_batch;
 	struct zmqc_stats st;

@@ -158,6 +158,13 @@ iface_sink_alert(void *ctx, const char *json, size_t len)
 	return alert_record(ctx, &a);
 }
 
+/* A peer node's event: its start and declared totals.  Owner. */
+static void
+iface_sink_node_event(void *ctx, const struct node_event *ev)
+{
+	tables_node_event(ctx, ev);
+}
+
 static int
 iface_init(struct iface *ifc, int id, const struct prefs *p)
 {
@@ -168,6 +175,7 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 	ifc->sink.on_flow = iface_sink_flow;
 	ifc->sink.on_prefetch = iface_sink_prefetch;
 	ifc->sink.on_alert = iface_sink_alert;
+	ifc->sink.on_node_event = iface_sink_node_event;
 	ifc->sink.ctx = ifc;
 	pthread_mutex_init(&ifc->mbox_lock, NULL);
 	cond_init_mono(&ifc->mbox_cond);
