@@ -170,6 +170,14 @@ zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms)
 			   (unsigned long long)(u->last_ms - u->first_ms));
 		return 0;
 	}
+	if (!d->snapshot && u->last_ms != 0 && u->last_ms <= now_ms + 1000 &&
+	    now_ms < u->last_ms + 60 * 1000) {
+		uint64_t lat = now_ms > u->last_ms ? now_ms - u->last_ms : 0;
+		uint64_t slot = lat / ZMQC_LAT_STEP_MS;
+
+		p->lat_hist[slot < ZMQC_LAT_SLOTS ? slot : ZMQC_LAT_SLOTS]++;
+		p->lat_samples++;
+	}
 	if (++d->n_batch < ZMQC_BATCH)
 		return 0;
 	return zmqc_rec_flush(d, p);

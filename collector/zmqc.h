@@ -31,6 +31,8 @@
 
 #define ZMQC_MAX_PAYLOAD (16u << 20) /* payload frames above: refused */
 #define ZMQC_INFLATE_MAX (8u << 20)  /* inflated payloads above: a bomb */
+#define ZMQC_LAT_SLOTS 200   /* link lag histogram: 50 ms steps to 10 s */
+#define ZMQC_LAT_STEP_MS 50
 #define ZMQC_MAX_PEERS 64	     /* ledger entries per endpoint */
 #define ZMQC_PEER_EXPIRE_MS 10000    /* silence that restarts msg_id checks */
 #define ZMQC_JSON_TOKENS 2048	     /* tokens of one JSON object */
@@ -197,6 +199,15 @@ struct zmqc_peer {
 	/* rate: bytes per second over the last housekeeping second */
 	uint64_t rate_last_bytes;
 	double bytes_per_sec;
+	/* hierarchies (docs/hierarchy.md "Liveness"): the link's lag (now
+	 * minus each delta's last packet at its origin), in
+	 * ZMQC_LAT_STEP_MS steps, and its state: a node's event comes every
+	 * second; silent for 3 x max(1 s, its export interval): down */
+	uint32_t lat_hist[ZMQC_LAT_SLOTS + 1];
+	uint64_t lat_samples;
+	uint8_t link_down;
+	uint64_t link_downs;	/* times it went down */
+	uint64_t link_change_ms; /* when its state last changed */
 };
 
 struct zmqc_stats {

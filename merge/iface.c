@@ -565,9 +565,10 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	int online = (in & IFACE_IN_LIVE) != 0,
 	    offline = (in & IFACE_IN_OFFLINE) != 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
-	struct source_tick t = { 0, 0, 0 };
+	struct source_tick t;
 
 	IFACE_ASSERT_OWNER(ifc);
+	memset(&t, 0, sizeof(t));
 
 	for (i = 0; i < ifc->n_sources; i++) {
 		struct source *s = ifc->sources[i];
