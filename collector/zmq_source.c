@@ -777,8 +777,7 @@ peer_json(const struct zmqc_peer *p)
 				  now > p->last_seen_ms + link_expect_ms(p)
 					  ? "down"
 					  : "up",
-				  "downs", (json_int_t)p->link_downs,
-				  "since",
+				  "downs", (json_int_t)p->link_downs, "since",
 				  (json_int_t)((p->link_change_ms
 							? p->link_change_ms
 							: p->first_seen_ms) /

@@ -31,12 +31,12 @@
 
 #define ZMQC_MAX_PAYLOAD (16u << 20) /* payload frames above: refused */
 #define ZMQC_INFLATE_MAX (8u << 20)  /* inflated payloads above: a bomb */
-#define ZMQC_LAT_SLOTS 200   /* link lag histogram: 50 ms steps to 10 s */
+#define ZMQC_LAT_SLOTS 200 /* link lag histogram: 50 ms steps to 10 s */
 #define ZMQC_LAT_STEP_MS 50
-#define ZMQC_MAX_PEERS 64	     /* ledger entries per endpoint */
-#define ZMQC_PEER_EXPIRE_MS 10000    /* silence that restarts msg_id checks */
-#define ZMQC_JSON_TOKENS 2048	     /* tokens of one JSON object */
-#define ZMQC_MAX_TEMPLATES 256	     /* labels learned from `template` */
+#define ZMQC_MAX_PEERS 64	  /* ledger entries per endpoint */
+#define ZMQC_PEER_EXPIRE_MS 10000 /* silence that restarts msg_id checks */
+#define ZMQC_JSON_TOKENS 2048	  /* tokens of one JSON object */
+#define ZMQC_MAX_TEMPLATES 256	  /* labels learned from `template` */
 #define ZMQC_INFO_MAX 256
 #define ZMQC_EXTRA_MAX 512 /* additional fields of one record */
 
@@ -206,7 +206,7 @@ struct zmqc_peer {
 	uint32_t lat_hist[ZMQC_LAT_SLOTS + 1];
 	uint64_t lat_samples;
 	uint8_t link_down;
-	uint64_t link_downs;	/* times it went down */
+	uint64_t link_downs;	 /* times it went down */
 	uint64_t link_change_ms; /* when its state last changed */
 };
 

@@ -73,6 +73,7 @@
 #define EXPORT_ALERTS 256   /* past alerts waiting for the thread */
 #define EXPORT_SNAP_REQS 32 /* snapshot requests remembered */
 #define EXPORT_SNAP_IFACES 64
+#define EXPORT_SNAP_PER_SEC 4 /* snapshot requests served per endpoint */
 #define SNAP_PREFIX "snap."   /* + 10 hex digits: one subscriber's topic */
 #define RESYNC_TOPIC "resync" /* relayed snapshot records, to all */
 
@@ -127,6 +128,7 @@ struct export_sock {
 	uint64_t pending[DECL_N]; /* own totals in the backlog */
 	int n_topics;		  /* topics subscribed (snapshot ones aside) */
 	uint64_t snapshots, snap_records; /* sent to its subscribers */
+	uint64_t snap_sec, snap_in_sec, snap_refused; /* request rate */
 };
 
 static struct {
@@ -748,7 +750,7 @@ export_send_event_on(struct export_sock *es)
 	o = json_pack(
 		"{s:I, s:s, s:I, s:I, s:{s:s, s:I}, s:{s:i, s:i, s:i},"
 		" s:{s:I, s:i, s:i}, s:{s:I, s:I}, s:I, s:I, s:I,"
-		" s:{s:I, s:I, s:I}}",
+		" s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
 		"time", (json_int_t)now_s, "node_id", node_id,
 		"exported_records", (json_int_t)st.sent_records,
 		"exported_msgs", (json_int_t)st.sent_msgs, "probe", "version",
@@ -765,7 +767,10 @@ export_send_event_on(struct export_sock *es)
 		"export_interval", (json_int_t)ex.export_interval, "export",
 		"flows", (json_int_t)(ex.decl[0] - es->pending[0]), "bytes",
 		(json_int_t)(ex.decl[1] - es->pending[1]), "packets",
-		(json_int_t)(ex.decl[2] - es->pending[2]));
+		(json_int_t)(ex.decl[2] - es->pending[2]), "snapshots", "sent",
+		(json_int_t)es->snapshots, "records",
+		(json_int_t)es->snap_records, "refused",
+		(json_int_t)es->snap_refused);
 	if (o == NULL)
 		return;
 	txt = json_dumps(o, JSON_COMPACT);
@@ -1142,6 +1147,19 @@ export_poll_subscriptions(void)
 							     : sizeof(msg);
 
 			if (snap_topic_ok(msg + 1, len - 1)) {
+				uint64_t sec = time_mono_ms() / 1000;
+
+				/* a peer flooding subscriptions gets a few
+				 * snapshots a second, not one each */
+				if (msg[0] == 1 && sec != es->snap_sec) {
+					es->snap_sec = sec;
+					es->snap_in_sec = 0;
+				}
+				if (msg[0] == 1 &&
+				    es->snap_in_sec++ >= EXPORT_SNAP_PER_SEC) {
+					es->snap_refused++;
+					continue;
+				}
 				if (msg[0] == 1) {
 					struct snap_req *r;
 

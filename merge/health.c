@@ -178,8 +178,8 @@ health_links(struct iface *ifc, const struct source_tick *t, uint64_t now)
 				      now / 1000);
 			continue;
 		}
-		health_alert(&a, ALERT_SOURCE_SILENT, ALERT_ENT_SOURCE,
-			     e->name, "link");
+		health_alert(&a, ALERT_SOURCE_SILENT, ALERT_ENT_SOURCE, e->name,
+			     "link");
 		a.value = (double)e->quiet_ms / 1000;
 		a.threshold = (double)e->expect_ms / 1000;
 		snprintf(a.msg, sizeof(a.msg),

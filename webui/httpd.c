@@ -226,7 +226,7 @@ static const struct {
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
-	{ "/lua/topology.lua", "pages/topology.html", 0 }, /* hierarchy */
+	{ "/lua/topology.lua", "pages/topology.html", 0 },	 /* hierarchy */
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },
 	{ "/lua/admin/users.lua", "pages/users.html", 1 },
 };
