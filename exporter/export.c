@@ -1034,10 +1034,12 @@ export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
 	(void)wall_ms;
 	for (;;) {
 		pthread_mutex_lock(&ex.lock);
-		if (ex.served[slot] + 1 < ex.next_req &&
-		    ex.next_req - ex.served[slot] - 1 > EXPORT_SNAP_REQS)
-			ex.served[slot] = ex.next_req - 1 - EXPORT_SNAP_REQS;
-		if (ex.served[slot] + 1 >= ex.next_req) {
+		/* requests are numbered 1, 2, ...; served: how many this
+		 * interface served (the oldest are skipped when it lags by
+		 * more than the ring) */
+		if (ex.next_req - ex.served[slot] > EXPORT_SNAP_REQS)
+			ex.served[slot] = ex.next_req - EXPORT_SNAP_REQS;
+		if (ex.served[slot] >= ex.next_req) {
 			pthread_mutex_unlock(&ex.lock);
 			return;
 		}
@@ -1166,9 +1168,9 @@ export_poll_subscriptions(void)
 					struct snap_req *r;
 
 					pthread_mutex_lock(&ex.lock);
-					r = &ex.reqs[ex.next_req %
+					r = &ex.reqs[(ex.next_req + 1) %
 						     EXPORT_SNAP_REQS];
-					r->id = ex.next_req++;
+					r->id = ++ex.next_req;
 					r->sock = i;
 					memcpy(r->topic, msg + 1, len - 1);
 					r->topic[len - 1] = '\0';

@@ -159,11 +159,15 @@ def star():
         time.sleep(max(0, t0 + 10 - time.monotonic()))
         hub_args = ["-i", "hub=" + ",".join(eps), "--node-id", "hub"]
         hub = node.Node(hub_args, name="conv-hub").__enter__()
-        # mid-stream: it has heard of every edge, then dies
+        # mid-stream: every edge sent it a snapshot, then it dies
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(
-                [o for o in origins(hub).values() if not o["local"] and o["bytes"] > 0]) < 3:
+        snapped = []
+        while time.monotonic() < deadline and len(snapped) < 3:
+            snapped = [o for o in origins(hub).values()
+                       if not o["local"] and o["snapshot_records"] > 0]
             time.sleep(0.2)
+        expect(len(snapped) == 3, "star: the late hub got a snapshot from every edge %r"
+               % sorted((o["origin"], o["snapshot_records"]) for o in snapped))
         before = totals(hub)
         hub.stop(signal.SIGKILL)
         time.sleep(1)
