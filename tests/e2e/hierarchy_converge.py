@@ -12,6 +12,8 @@ default PUB/SUB mode with no option:
   a second hub started after the feeds ended (everything was sent before
   it came: the edges' backlog went to the python subscriber) converges on
   the snapshots alone; missed_expired is 0 (no flow ended before a join);
+- connecting edges (-I tcp://hub:portc): the hub killed with -9 and
+  restarted on its port: the edges reconnect by themselves, exact again;
 - edge restart: edge0 killed with -9 and started again: the hub counts the
   restart, the flows of the old run it will never hear the end of, and
   adds the new run to the old one (nothing double counted);
@@ -247,6 +249,49 @@ def star():
         up.close()
 
 
+def star_connecting():
+    """Edges connect their -I to the hub's collector socket (behind NAT):
+    the hub killed -9 mid-stream and restarted on the same port; the
+    edges' XPUBs reconnect by themselves and answer the new subscription
+    with snapshots."""
+    port = node.free_port()
+    feeds = [start_feed(11 + i, 14) for i in range(2)]
+    edges = [node.Node(["-i", "feed=" + feeds[i][0], "-I", "tcp://127.0.0.1:%dc" % port,
+                        "--node-id", "cedge%d" % i], name="conv-cedge%d" % i) for i in range(2)]
+    hub_args = ["-i", "hub=tcp://127.0.0.1:%dc" % port, "--node-id", "chub"]
+    hub = None
+    try:
+        hub = node.Node(hub_args, name="conv-chub").__enter__()
+        for e in edges:
+            e.__enter__()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(
+                [o for o in origins(hub).values() if not o["local"] and o["bytes"] > 0]) < 2:
+            time.sleep(0.2)
+        time.sleep(2)
+        hub.stop(signal.SIGKILL)
+        time.sleep(1)
+        hub = node.Node(hub_args, name="conv-chub-2").__enter__()
+        for _, th in feeds:
+            th.join()
+        want = [0, 0, 0]
+        for e in edges:
+            e.wait_ended()
+            t = totals(e)
+            want = [want[k] + t[k] for k in range(3)]
+        want = tuple(want)
+        got, took = wait_for(hub, 0, want)
+        o = origins(hub)
+        expect(got == want and all(o.get("cedge%d" % i, {}).get("snapshot_records", 0) > 0
+                                   for i in range(2)),
+               "connecting edges: hub killed -9 and restarted on its port: the edges "
+               "reconnected by themselves, sent snapshots, exact %r == %r" % (got, want))
+    finally:
+        for n in [hub] + edges:
+            if n is not None:
+                n.__exit__(None, None, None)
+
+
 def mesh_run(order, run, binding):
     """binding: every node binds its one -I and subscribes to the two
     others' (a node that comes later misses their streams: the snapshots
@@ -299,6 +344,7 @@ def main():
         print("skip: python3-zmq is missing")
         return 77
     star()
+    star_connecting()
     orders = list(itertools.permutations(range(3)))[1:]  # A first is the easy one
     for run, order in enumerate(orders[:5]):
         mesh_run(order, run, binding=run % 2 == 0)
