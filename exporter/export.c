@@ -1103,6 +1103,12 @@ export_send_snaps(uint64_t tail)
 			ex.snaps_tail = &ex.snaps;
 		pthread_mutex_unlock(&ex.lock);
 		es = &ex.socks[sn->sock];
+		if (!es->subscribed) {
+			/* its subscriber left: the backlog waits for the next
+			 * one, which asks for its own snapshot */
+			snap_free(sn);
+			continue;
+		}
 		sock_flush(es);
 		for (i = 0; i < sn->n; i++)
 			sock_send(es, sn->topic, sn->msgs[i].version,
