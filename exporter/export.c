@@ -13,6 +13,14 @@
  * everything, docs/hierarchy.md).  Each endpoint numbers its own messages
  * (msg_id), so a message one peer never needed is no gap for another.
  *
+ * Snapshots (docs/hierarchy.md "Convergence"): a subscriber of ours also
+ * subscribes to "snap.<nonce>"; the XPUB reports it, every interface owner
+ * encodes its flows' totals in its next tick (export_sink_tick) and the
+ * thread sends them on that topic alone, at the ring position where the
+ * deltas they sum end.  Relayed snapshot records go up on "resync".  Our
+ * own flows' totals sent on each endpoint are declared in its events
+ * ("export"), so a peer can count what it missed.
+ *
  * Threads: interface owners call export_flow(), which copies the update
  * into a bounded ring under a mutex (a full ring drops and counts: the
  * owner never waits).  One exporter thread owns every PUB socket for its
@@ -1029,6 +1037,7 @@ export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
 	struct snap_req req;
 	struct snap_build *b;
 	struct export_snap *sn;
+	uint8_t *buf;
 	uint64_t seq;
 
 	(void)wall_ms;
@@ -1050,7 +1059,7 @@ export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
 
 		b = calloc(1, sizeof(*b));
 		sn = calloc(1, sizeof(*sn));
-		uint8_t *buf = malloc(EXPORT_MAX_PAYLOAD + EXPORT_MAX_RECORD);
+		buf = malloc(EXPORT_MAX_PAYLOAD + EXPORT_MAX_RECORD);
 
 		if (b == NULL || sn == NULL || buf == NULL) {
 			free(b);
