@@ -388,9 +388,9 @@ collector_zmq_liveness_opts(void *sock, const char *endpoint)
 		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_CNT, &v, sizeof(v));
 		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_INTVL, &v, sizeof(v));
 	}
-	v = 2000;
+	v = 5000;
 	zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &v, sizeof(v));
-	v = 6000;
+	v = 30000;
 	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &v, sizeof(v));
 	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TTL, &v, sizeof(v));
 }

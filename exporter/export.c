@@ -1143,10 +1143,10 @@ snap_topic_ok(const uint8_t *t, size_t n)
 	return 1;
 }
 
-/* Reads the subscriptions arriving on the endpoints (each is an XPUB,
- * which reports the first subscription of each topic and its last
- * unsubscription): an endpoint has a peer while one topic other than
- * the snapshot ones is subscribed; its backlog goes as soon as it has
+/* Reads the subscriptions arriving on the endpoints (each is an XPUB
+ * that reports every subscription and unsubscription of every peer,
+ * ZMQ_XPUB_VERBOSER): an endpoint has a peer while one subscription
+ * other than the snapshot ones is live; its backlog goes as soon as it has
  * one, after an event (so that a peer learns our start and totals
  * before any record of this run).  A new "snap.<nonce>" asks every
  * interface for a snapshot for that subscriber alone. */
@@ -1328,7 +1328,7 @@ export_open(const char *spec, const struct prefs *p)
 	struct export_sock *es = &ex.socks[ex.n_socks];
 	size_t n = strlen(spec) + 1;
 	int connect_mode = 0;
-	int hwm = 100000, linger = 2000;
+	int hwm = 100000, linger = 2000, one = 1;
 	char *ep = malloc(n);
 
 	/* the same syntax as -i (a 'c' after a port number), so that
@@ -1346,6 +1346,10 @@ export_open(const char *spec, const struct prefs *p)
 	zmq_setsockopt(es->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(es->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	collector_zmq_liveness_opts(es->sock, ep);
+	/* every (un)subscription of every peer, not only a topic's first
+	 * and last: a subscriber that reconnects while its old connection is
+	 * not yet seen dead still gets its snapshot, and n_topics counts */
+	zmq_setsockopt(es->sock, ZMQ_XPUB_VERBOSER, &one, sizeof(one));
 	if (p->zmq_encryption_key != NULL) {
 		char server[41], pub[41], sec[41];
 
