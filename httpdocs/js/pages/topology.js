@@ -121,7 +121,8 @@ NT.start(async function () {
 					NT.esc(n.path) + '</td><td>' + NT.esc(pe.node_version || o.version || '') + '</td><td>' +
 					((pe.link && pe.link.uptime) || o.uptime ?
 						NT.dur((pe.link && pe.link.uptime) || o.uptime) : '-') + '</td><td>' +
-					(o.restarts || 0) + '</td><td>' + NT.bytes(o.bytes || 0) + '</td><td>' +
+					(o.restarts || 0) + (o.orphaned_flows ? ' (' + NT.num(o.orphaned_flows) +
+						' flows left without their end)' : '') + '</td><td>' + NT.bytes(o.bytes || 0) + '</td><td>' +
 					NT.bps((o.throughput_bps || 0) * 8) + '</td><td>' + NT.num(m.flows || 0) +
 					' flows, ' + NT.bytes(m.bytes || 0) + '</td></tr>';
 			}).join('') || '<tr><td colspan="8" class="text-muted">No node below this one</td></tr>';
