@@ -454,7 +454,8 @@ zmq_src_fd(struct source *s)
 	int fd = -1;
 	size_t len = sizeof(fd);
 
-	if (zmq_getsockopt(zs->sock, ZMQ_FD, &fd, &len) != 0)
+	if (zs->sock == NULL ||
+	    zmq_getsockopt(zs->sock, ZMQ_FD, &fd, &len) != 0)
 		return -1;
 	return fd;
 }
@@ -1045,13 +1046,105 @@ endpoint_parse(const char *spec, char *out, size_t size, int *bind)
 	return collector_zmq_endpoint_split(spec, out, size, bind);
 }
 
+/* Creates, configures and binds (collector mode) or connects the
+ * source's SUB socket from zs->endpoint, zs->bind and zs->curve (the
+ * CURVE keys and the ZAP handler are set up before).  0, or -1 with the
+ * cause in err and no socket left. */
+static int
+zmq_src_socket(struct source *s, char *err, size_t errlen)
+{
+	struct zmq_src *zs = s->priv;
+	void *ctx = zctx_get();
+	int v;
+
+	zs->sock = ctx != NULL ? zmq_socket(ctx, ZMQ_SUB) : NULL;
+	if (zs->sock == NULL) {
+		snprintf(err, errlen, "-i %s: %s", s->spec,
+			 zmq_strerror(errno));
+		return -1;
+	}
+	v = ZMQ_RCVHWM_MSGS;
+	zmq_setsockopt(zs->sock, ZMQ_RCVHWM, &v, sizeof(v));
+	v = ZMQ_RCVBUF_BYTES;
+	zmq_setsockopt(zs->sock, ZMQ_RCVBUF, &v, sizeof(v));
+	collector_zmq_liveness_opts(zs->sock, zs->endpoint);
+	if (zs->curve) {
+		v = 1;
+		if (zmq_setsockopt(zs->sock, ZMQ_CURVE_SERVER, &v, sizeof(v)) !=
+			    0 ||
+		    zmq_setsockopt(zs->sock, ZMQ_CURVE_SECRETKEY, curve.sec,
+				   40) != 0) {
+			snprintf(err, errlen, "-i %s: CURVE: %s", s->spec,
+				 zmq_strerror(errno));
+			goto fail;
+		}
+		if (zap.on)
+			zmq_setsockopt(zs->sock, ZMQ_ZAP_DOMAIN, "ntopng", 6);
+	}
+	/* everything, then a topic of our own: the publisher (one of our
+	 * nodes) sees it arrive and answers with a snapshot of its flows'
+	 * totals on that topic (docs/hierarchy.md, "Convergence"); any
+	 * other publisher never sends it */
+	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, "", 0);
+	snap_nonce(zs->snap_topic, sizeof(zs->snap_topic));
+	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, zs->snap_topic,
+		       strlen(zs->snap_topic));
+	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint)
+		      : zmq_connect(zs->sock, zs->endpoint)) != 0) {
+		snprintf(err, errlen, "-i %s: cannot %s %s: %s", s->spec,
+			 zs->bind ? "bind" : "connect to", zs->endpoint,
+			 zmq_strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	v = 0;
+	zmq_setsockopt(zs->sock, ZMQ_LINGER, &v, sizeof(v));
+	zmq_close(zs->sock);
+	zs->sock = NULL;
+	return -1;
+}
+
+/* Disabled interface: the socket is closed (a bound port is given back,
+ * libzmq's reaper closes it at once with no linger); the decoder keeps
+ * its probes, templates and counters. */
+static void
+zmq_src_suspend(struct source *s)
+{
+	struct zmq_src *zs = s->priv;
+	int linger = 0;
+
+	if (zs->sock == NULL)
+		return;
+	zmq_setsockopt(zs->sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zs->bind)
+		(void)zmq_unbind(zs->sock, zs->endpoint);
+	zmq_close(zs->sock);
+	zs->sock = NULL;
+	log_info("ZMQ: %s closed", zs->endpoint);
+}
+
+static int
+zmq_src_resume(struct source *s, char *err, size_t errlen)
+{
+	struct zmq_src *zs = s->priv;
+
+	if (zs->sock == NULL && zmq_src_socket(s, err, errlen) != 0)
+		return -1;
+	/* what the probes sent meanwhile never reached us: not drops */
+	zmqc_decoder_rejoin(&zs->dec);
+	log_info("ZMQ: %s %s again",
+		 zs->bind ? "collecting on" : "subscribed to", zs->endpoint);
+	return 0;
+}
+
 struct source *
 collector_zmq_open(const char *spec, const struct prefs *p)
 {
 	struct source *s = calloc(1, sizeof(*s));
 	struct zmq_src *zs = calloc(1, sizeof(*zs));
 	void *ctx = zctx_get();
-	int v;
+	char err[512];
 
 	if (s == NULL || zs == NULL || ctx == NULL) {
 		free(s);
@@ -1068,6 +1161,8 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	s->free = zmq_src_free;
 	s->describe = zmq_src_describe;
 	s->stats = zmq_src_stats;
+	s->suspend = zmq_src_suspend;
+	s->resume = zmq_src_resume;
 	if (s->spec == NULL ||
 	    endpoint_parse(spec, zs->endpoint, sizeof(zs->endpoint),
 			   &zs->bind)) {
@@ -1083,41 +1178,8 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	if (zs->curve && p->zmq_allowed_keys != NULL &&
 	    zap_start(p->zmq_allowed_keys) != 0)
 		goto fail;
-	zs->sock = zmq_socket(ctx, ZMQ_SUB);
-	if (zs->sock == NULL) {
-		log_err("-i %s: %s", spec, zmq_strerror(errno));
-		goto fail;
-	}
-	v = ZMQ_RCVHWM_MSGS;
-	zmq_setsockopt(zs->sock, ZMQ_RCVHWM, &v, sizeof(v));
-	v = ZMQ_RCVBUF_BYTES;
-	zmq_setsockopt(zs->sock, ZMQ_RCVBUF, &v, sizeof(v));
-	collector_zmq_liveness_opts(zs->sock, zs->endpoint);
-	if (zs->curve) {
-		v = 1;
-		if (zmq_setsockopt(zs->sock, ZMQ_CURVE_SERVER, &v, sizeof(v)) !=
-			    0 ||
-		    zmq_setsockopt(zs->sock, ZMQ_CURVE_SECRETKEY, curve.sec,
-				   40) != 0) {
-			log_err("-i %s: CURVE: %s", spec, zmq_strerror(errno));
-			goto fail;
-		}
-		if (zap.on)
-			zmq_setsockopt(zs->sock, ZMQ_ZAP_DOMAIN, "ntopng", 6);
-	}
-	/* everything, then a topic of our own: the publisher (one of our
-	 * nodes) sees it arrive and answers with a snapshot of its flows'
-	 * totals on that topic (docs/hierarchy.md, "Convergence"); any
-	 * other publisher never sends it */
-	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, "", 0);
-	snap_nonce(zs->snap_topic, sizeof(zs->snap_topic));
-	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, zs->snap_topic,
-		       strlen(zs->snap_topic));
-	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint)
-		      : zmq_connect(zs->sock, zs->endpoint)) != 0) {
-		log_err("-i %s: cannot %s %s: %s", spec,
-			zs->bind ? "bind" : "connect to", zs->endpoint,
-			zmq_strerror(errno));
+	if (zmq_src_socket(s, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		goto fail;
 	}
 	log_info("ZMQ: %s %s%s", zs->bind ? "collecting on" : "subscribed to",

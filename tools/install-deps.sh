@@ -23,10 +23,15 @@ PKGS=(
 	clang libclang-rt-dev
 	# make format-check (.ci/run)
 	clang-format
+	# make docs (tests/e2e/make_docs.sh)
+	doxygen
 	# the TSan build (--enable-tsan) uses gcc's runtime
 	libtsan2
 	rrdtool
 	libjs-bootstrap5 libjs-chart.js libjs-leaflet openssl chromium chromium-driver python3-selenium
+	# /metrics: promtool checks the exposition, a real prometheus scrapes
+	# it (tests/e2e/metrics.py starts its own on loopback)
+	prometheus
 )
 
 missing=()

@@ -96,6 +96,7 @@
 #include "merge/query.h"
 #include "state/auth.h"
 #include "webui/httpd.h"
+#include "webui/metrics.h"
 #include "webui/rest.h"
 #include "webui/ui.h"
 
@@ -226,7 +227,11 @@ static const struct {
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
-	{ "/lua/topology.lua", "pages/topology.html", 0 },	 /* hierarchy */
+	{ "/lua/topology.lua", "pages/topology.html", 0 }, /* hierarchy */
+	/* the REST API: its OpenAPI document (tools/openapi.py) and a page
+	 * that lists its routes from it */
+	{ "/lua/rest/v2/openapi.json", "rest/openapi.json", 0 },
+	{ "/lua/rest_api.lua", "pages/rest_api.html", 0 },
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },
 	{ "/lua/admin/users.lua", "pages/users.html", 1 },
 };
@@ -1293,6 +1298,19 @@ csrf_ok(struct MHD_Connection *c, const struct auth_user *u, const char *param)
 	return t && strlen(t) == AUTH_ID_LEN && !strcmp(t, u->csrf);
 }
 
+/* The body is a POST form (Content-Type
+ * application/x-www-form-urlencoded, parameters allowed after it). */
+static int
+form_body(struct MHD_Connection *c)
+{
+	static const char ct[] = "application/x-www-form-urlencoded";
+	const char *t = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	return t != NULL && !strncasecmp(t, ct, sizeof(ct) - 1) &&
+	       (t[sizeof(ct) - 1] == '\0' || t[sizeof(ct) - 1] == ';');
+}
+
 static enum MHD_Result
 serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	   const char *method, const struct httpd_req *req,
@@ -1311,9 +1329,16 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 
 		while (i < req->len && strchr(" \t\r\n", req->body[i]))
 			i++;
-		if (i < req->len && req->body[i] == '{' &&
-		    rest_params_merge_json(&p, req->body, req->len) < 0)
-			log_debug("http: %s: body is not a JSON object", url);
+		if (i < req->len && req->body[i] == '{') {
+			if (rest_params_merge_json(&p, req->body, req->len) < 0)
+				log_debug("http: %s: body is not a JSON object",
+					  url);
+		} else if (form_body(c) &&
+			   rest_params_merge_form(&p, req->body, req->len) <
+				   0) {
+			log_debug("http: %s: more than %d form fields", url,
+				  REST_FORM_FIELDS_MAX);
+		}
 	}
 	if (u->via_session && state_changing(url, method) &&
 	    !csrf_ok(c, u, rest_params_get(&p, "csrf"))) {
@@ -1330,6 +1355,26 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	if (r < 0)
 		return MHD_NO;
 	return reply(h, c, url, status, "application/json", body);
+}
+
+/* /metrics (webui/metrics.c): any authenticated user (Basic or a token:
+ * what Prometheus' scrape config sends), or anyone on loopback with
+ * --metrics-open; a failure is a 401 whatever the client accepts. */
+static enum MHD_Result
+serve_metrics(struct httpd *h, struct MHD_Connection *c, const char *url)
+{
+	struct auth_user u;
+	char *body;
+
+	if (!(h->prefs->metrics_open && client_is_local(c)) &&
+	    !request_authorized(h, c, &u))
+		return reply_401(h, c, url);
+	body = metrics_render(h->prefs);
+	if (body == NULL)
+		return reply_html(h, c, url, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "500 Internal Server Error",
+				  "Out of memory.");
+	return reply(h, c, url, MHD_HTTP_OK, "text/plain; version=0.0.4", body);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1616,6 +1661,8 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 		return serve_logout(s, c);
 	if (!strcmp(url, HTTPD_LOGIN_PATH))
 		return serve_login(s, c, url);
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(h, c, url);
 	if (strncmp(url, "/lua/", 5) && strcmp(url, "/")) {
 		r = serve_static(h, c, url);
 		if (r >= 0)
