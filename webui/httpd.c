@@ -227,7 +227,7 @@ static const struct {
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
-	{ "/lua/topology.lua", "pages/topology.html", 0 }, /* hierarchy */
+	{ "/lua/topology.lua", "pages/topology.html", 0 },	 /* hierarchy */
 	/* the REST API: its OpenAPI document (tools/openapi.py) and a page
 	 * that lists its routes from it */
 	{ "/lua/rest/v2/openapi.json", "rest/openapi.json", 0 },
