@@ -33,6 +33,7 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/alerts_store.h"
@@ -558,12 +559,20 @@ main(int argc, char **argv)
 	callbacks = luacb_start(&prefs);
 	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
 		 node_n_ifaces, web ? "" : ", web server off");
+	/* systemd's Type=notify (common/sdnotify.h): running now */
+	if (sdnotify_init() > 0) {
+		sdnotify("READY=1");
+		log_info("systemd notified: ready (watchdog %llu ms)",
+			 (unsigned long long)(sdnotify_watchdog_usec() / 1000));
+	}
 
 	while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
 		if (prefs.shutdown_when_done && all_inputs_ended())
 			break;
+		sdnotify_watchdog(time_mono_ms());
 		usleep(50 * 1000);
 	}
+	sdnotify("STOPPING=1");
 	status = 0;
 out:
 	luacb_stop(callbacks);
