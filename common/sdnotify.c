@@ -20,7 +20,7 @@ static socklen_t addr_len; /* 0: notifications off */
 static uint64_t wd_usec;   /* 0: no watchdog */
 static uint64_t wd_last_ms;
 static int fd = -1;
-static struct ratelimit send_rl = RATELIMIT_INIT(1);
+static uint64_t send_errors; /* logged at the 1st, 10th, 100th... */
 
 /* a decimal number without sign or blanks, > 0; 0 otherwise */
 static uint64_t
@@ -98,9 +98,14 @@ sdnotify(const char *state)
 	w = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
 		   (const struct sockaddr *)&addr, addr_len);
 	if (w < 0) {
-		if (ratelimit_ok(&send_rl))
-			log_warn("NOTIFY_SOCKET: cannot send %.40s: %s", state,
-				 strerror(errno));
+		uint64_t n = ++send_errors, p = 1;
+
+		while (p < n && p <= UINT64_MAX / 10)
+			p *= 10;
+		if (p == n)
+			log_warn("NOTIFY_SOCKET: cannot send %.40s: %s (%llu "
+				 "time(s))",
+				 state, strerror(errno), (unsigned long long)n);
 		return -1;
 	}
 	return 0;
