@@ -1,7 +1,7 @@
 /*
  * paths.c - the node's own read-only files: where a relative -1/-2/-3
  * (or their defaults) lead (contract in paths.h, layout in
- * docs/install.md).
+ * docs/packaging.md).
  */
 #include "common/paths.h"
 
@@ -134,8 +134,7 @@ is_dir(const char *p)
 
 /* Tries base/name: 1 (out filled) when it is a directory ok() accepts. */
 static int
-try_cand(const char *base, const char *name, paths_ok_fn ok,
-	 char out[PATH_MAX])
+try_cand(const char *base, const char *name, paths_ok_fn ok, char out[PATH_MAX])
 {
 	char p[PATH_MAX];
 	int w;
@@ -150,8 +149,7 @@ try_cand(const char *base, const char *name, paths_ok_fn ok,
 }
 
 int
-paths_find(const char *name, int user_given, paths_ok_fn ok,
-	   char out[PATH_MAX])
+paths_find(const char *name, int user_given, paths_ok_fn ok, char out[PATH_MAX])
 {
 	char dir[PATH_MAX], base[PATH_MAX], rel[PATH_MAX];
 	int have_dir;

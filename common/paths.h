@@ -2,7 +2,7 @@
  * paths.h - where the node finds its own read-only files: the web pages
  * (httpdocs), the Lua scripts (scripts) and the callbacks
  * (scripts/callbacks), when -1/-2/-3 name them relatively or not at all
- * (docs/install.md).  Any thread; no state.
+ * (docs/packaging.md).  Any thread; no state.
  *
  * A binary that runs from its build directory (the configure-time
  * abs_top_builddir) is a developer's: it looks in the current directory,
@@ -21,8 +21,8 @@
 #include <stddef.h>
 
 /* The configure-time directories (make install's layout). */
-const char *paths_datadir(void);   /* $(datadir)/ntopng */
-const char *paths_bindir(void);	   /* $(bindir) */
+const char *paths_datadir(void);    /* $(datadir)/ntopng */
+const char *paths_bindir(void);	    /* $(bindir) */
 const char *paths_sysconfdir(void); /* $(sysconfdir)/ntopng */
 
 /* Test callback of paths_find(): 1 when dir is acceptable. */

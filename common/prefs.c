@@ -294,7 +294,8 @@ static const struct opt_def opt_table[] = {
 	  F_HOSTPORT(https_addr, https_port) },
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
 	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS
-	  " of the source tree, or the installed\n<datadir>/ntopng/" DEF_HTTPDOCS,
+	  " of the source tree, or the "
+	  "installed\n<datadir>/ntopng/" DEF_HTTPDOCS,
 	  F_STR(httpdocs_dir) },
 	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 1, T_WEB, "<path>",
 	  "Scripts directory: <path>/lua/x.lua answers\n/lua/x.lua "

@@ -70,7 +70,8 @@ sdnotify_init(void)
 	memcpy(addr.sun_path, s, n);
 	if (s[0] == '@') {
 		addr.sun_path[0] = '\0';
-		addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+		addr_len =
+			(socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 	} else {
 		addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 				       n + 1);

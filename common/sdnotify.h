@@ -1,6 +1,6 @@
 /*
  * sdnotify.h - systemd's service notification protocol (Type=notify,
- * packaging/ntopng.service; docs/install.md), written here: one datagram
+ * packaging/ntopng.service; docs/packaging.md), written here: one datagram
  * of "KEY=VALUE\n" lines to the unix socket named by $NOTIFY_SOCKET (a
  * path, or "@name" for an abstract socket).  No libsystemd.  Without
  * $NOTIFY_SOCKET every call does nothing.

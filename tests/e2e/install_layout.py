@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""install_layout.py - `make install DESTDIR=...` (docs/install.md).
+"""install_layout.py - `make install DESTDIR=...` (docs/packaging.md).
 
 From the build under test ($NTOPNG_BUILD):
   - make install DESTDIR=<tmp> installs the binary in $(bindir), every file
