@@ -42,6 +42,7 @@
 #include "state/kv.h"
 #include "exporter/storage.h"
 #include "lua/callbacks.h"
+#include "merge/alerts.h"
 #include "merge/iface.h"
 #include "merge/names.h"
 #include "merge/sink.h"
@@ -448,16 +449,20 @@ print_final_stats(void)
 	for (i = 0; i < node_n_ifaces; i++) {
 		struct iface *ifc = node_ifaces[i];
 		const struct iface_stats *st = iface_stats(ifc);
+		struct alert_stats as;
 
+		alert_get_stats(ifc, &as); /* stopped: main owns it */
 		printf("STATS ifid=%d packets=%llu bytes=%llu flows=%u "
 		       "hosts=%u "
-		       "macs=%u total_flows=%llu flow_mem=%llu host_mem=%llu\n",
+		       "macs=%u total_flows=%llu flow_mem=%llu host_mem=%llu "
+		       "alerts_raised=%llu alerts_engaged=%u\n",
 		       iface_id(ifc), (unsigned long long)st->packets,
 		       (unsigned long long)st->bytes, iface_num_flows(ifc),
 		       iface_num_hosts(ifc), iface_num_macs(ifc),
 		       (unsigned long long)st->total_flows,
 		       (unsigned long long)tables_flow_mem(ifc),
-		       (unsigned long long)tables_host_mem(ifc));
+		       (unsigned long long)tables_host_mem(ifc),
+		       (unsigned long long)as.raised, as.engaged);
 	}
 	fflush(stdout);
 }

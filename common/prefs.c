@@ -126,6 +126,7 @@ enum opt_id {
 	O_ZMQ_KEY,
 	O_ZMQ_ALLOWED_KEYS,
 	O_HTTP_401,
+	O_METRICS_OPEN,
 	O_HTTP_ORIGINS,
 	O_HTTP_HOSTS,
 	O_DUMP_OPTIONS,
@@ -332,6 +333,11 @@ static const struct opt_def opt_table[] = {
 	  "401 + WWW-Authenticate instead of the\n"
 	  "302 to the login page",
 	  F_FLAG(http_401) },
+	{ O_METRICS_OPEN, "metrics-open", 0, ARG_NONE, 1, T_WEB, NULL,
+	  "Serve /metrics (Prometheus) without\n"
+	  "credentials to clients on loopback\n"
+	  "(others still authenticate)",
+	  F_FLAG(metrics_open) },
 	{ O_HTTP_ORIGINS, "http-allowed-origins", 0, ARG_REQ, 1, T_WEB,
 	  "<list>",
 	  "Other web origins (scheme://host[:port],\n"

@@ -59,9 +59,11 @@ struct prefs {
 	char *redis; /* -r host[:port][@db] or unix path, default 127.0.0.1:6379
 		      */
 	char *user;  /* -U, default "nobody" */
-	int dont_change_user;	    /* -s */
-	int disable_autologout;	    /* -q */
-	int http_401;		    /* --http-401: 401 to JSON REST clients */
+	int dont_change_user;	/* -s */
+	int disable_autologout; /* -q */
+	int http_401;		/* --http-401: 401 to JSON REST clients */
+	int metrics_open;	/* --metrics-open: /metrics without credentials
+				 * from loopback clients */
 	char *http_allowed_origins; /* --http-allowed-origins: CORS list or NULL
 				     */
 	char *http_allowed_hosts; /* --http-allowed-hosts: Host names or NULL */

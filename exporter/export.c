@@ -70,7 +70,7 @@
 #define EXPORT_MAX_SOCKETS 8
 #define EXPORT_HDR_LEN 28
 #define EXPORT_BACKLOG 512 /* messages kept per endpoint */
-#define EXPORT_ALERTS 256  /* past alerts waiting for the thread */
+#define EXPORT_ALERTS 512  /* alerts waiting for the thread */
 
 struct export_rec {
 	struct flow_update u; /* its pointers are not used */
@@ -129,7 +129,8 @@ export_get_stats(struct export_stats *out)
 	pthread_mutex_unlock(&ex.lock);
 }
 
-/* Past alerts for the `alert` topic (docs/hierarchy.md): a ring under
+/* Alerts for the `alert` topic (docs/hierarchy.md), past ones and engaged
+ * ones (tstamp_end 0: new or re-announced): a ring under
  * ex.lock, filled by the owners' sink op, drained by the thread; full:
  * dropped and counted. */
 static struct alert ex_alerts[EXPORT_ALERTS];
@@ -160,6 +161,7 @@ static const struct iface_sink_ops export_sink_ops = {
 	.name = "zmq-export",
 	.flow_exported = export_sink_flow,
 	.alert = export_sink_alert,
+	.alert_engaged = export_sink_alert, /* tstamp_end 0 says engaged */
 };
 
 int

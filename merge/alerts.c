@@ -10,6 +10,12 @@
  * thousand hashes is cheaper than keeping an index in step.  Released
  * alerts are removed by moving the tail down (order kept).
  *
+ * Alerts of peer nodes (the `alert` topic of -I, docs/hierarchy.md)
+ * share the set: their key also has the node id, so two edges' alerts on
+ * the same private address stay apart.  An edge re-announces its engaged
+ * alerts every ALERT_REFRESH_S (alert_tick); a peer's engaged alert not
+ * heard of for ALERT_REMOTE_TTL_S is ended here (the edge went away).
+ *
  * Everything but the constant tables runs on the interface's owner
  * thread; the set belongs to the interface (ifc->alerts) and is freed
  * with it.
@@ -28,9 +34,12 @@
 struct alert_table {
 	struct alert *a; /* [n], engagement order */
 	uint32_t *hash;	 /* [n], the key's hash of a[i] */
+	uint64_t *seen;	 /* [n], epoch s a peer's alert was last heard of */
 	uint32_t n, cap;
 	uint64_t next_id; /* ids of engaged and one-shot alerts alike */
 	struct alert_stats st;
+	uint32_t refresh_at;	  /* next engaged alert to re-announce */
+	uint64_t refresh_next_ms; /* wall clock of the next pass */
 };
 
 static const struct alert_type_info alert_types[ALERT_TYPE_MAX] = {
@@ -123,9 +132,11 @@ key_hash(uint16_t type, uint8_t entity, const char *val, const char *metric)
 	return h;
 }
 
+/* The index of the engaged alert of that key raised by node (NULL: this
+ * node), or -1. */
 static int
 key_find(const struct alert_table *t, uint16_t type, uint8_t entity,
-	 const char *val, const char *metric)
+	 const char *val, const char *metric, const char *node)
 {
 	uint32_t h = key_hash(type, entity, val, metric), i;
 
@@ -133,12 +144,15 @@ key_find(const struct alert_table *t, uint16_t type, uint8_t entity,
 		metric = "";
 	if (val == NULL)
 		val = "";
+	if (node == NULL || node[0] == '\0')
+		node = node_id;
 	for (i = 0; t != NULL && i < t->n; i++) {
 		const struct alert *a = &t->a[i];
 
 		if (t->hash[i] == h && a->type == type && a->entity == entity &&
 		    !strncmp(a->entity_val, val, sizeof(a->entity_val)) &&
-		    !strncmp(a->metric, metric, sizeof(a->metric)))
+		    !strncmp(a->metric, metric, sizeof(a->metric)) &&
+		    !strncmp(a->node_id, node, sizeof(a->node_id)))
 			return (int)i;
 	}
 	return -1;
@@ -158,6 +172,7 @@ table_grow(struct alert_table *t)
 	uint32_t cap = t->cap ? t->cap * 2 : 16;
 	struct alert *a;
 	uint32_t *h;
+	uint64_t *seen;
 
 	if (t->n < t->cap)
 		return 0;
@@ -173,6 +188,10 @@ table_grow(struct alert_table *t)
 	if (h == NULL)
 		return -1;
 	t->hash = h;
+	seen = realloc(t->seen, cap * sizeof(*seen));
+	if (seen == NULL)
+		return -1;
+	t->seen = seen;
 	t->cap = cap;
 	return 0;
 }
@@ -189,15 +208,22 @@ alerts_disabled(const struct iface *ifc)
 	return ifc->prefs != NULL && ifc->prefs->disable_alerts;
 }
 
-/* Hands a past alert to every sink that takes alerts. */
+/* Hands a to every sink that takes it: a past alert to the alert op, an
+ * engaged one (new, or re-announced; tstamp_end 0) to alert_engaged (the
+ * exporter). */
 static void
-alert_to_sinks(struct iface *ifc, const struct alert *a)
+to_sinks(struct iface *ifc, const struct alert *a)
 {
 	int i;
 
-	for (i = 0; i < ifc->n_sinks; i++)
-		if (ifc->sinks[i].ops->alert != NULL)
-			ifc->sinks[i].ops->alert(ifc->sinks[i].ctx, a);
+	for (i = 0; i < ifc->n_sinks; i++) {
+		const struct iface_sink_ops *o = ifc->sinks[i].ops;
+		void (*fn)(void *, const struct alert *) =
+			a->tstamp_end ? o->alert : o->alert_engaged;
+
+		if (fn != NULL)
+			fn(ifc->sinks[i].ctx, a);
+	}
 }
 
 /* Control characters become spaces: the text goes to syslog lines. */
@@ -233,35 +259,12 @@ sev_or_default(uint8_t sev, uint16_t type)
 				     : ALERT_SEV_WARNING;
 }
 
-int
-alert_engage(struct iface *ifc, const struct alert *a)
+/* Adds a to the set (its key is not in it).  1, or -1 when full. */
+static int
+engage_new(struct iface *ifc, struct alert_table *t, const struct alert *a)
 {
-	struct alert_table *t;
 	struct alert *e;
-	int i;
 
-	IFACE_ASSERT_OWNER(ifc);
-	if (alerts_disabled(ifc))
-		return 0;
-	t = table_get(ifc);
-	if (t == NULL)
-		return -1;
-	i = key_find(t, a->type, a->entity, a->entity_val, a->metric);
-	if (i >= 0) {
-		uint8_t old = t->a[i].severity;
-
-		e = &t->a[i];
-		e->value = a->value;
-		if (a->value > e->peak)
-			e->peak = a->value;
-		if (a->msg[0])
-			memcpy(e->msg, a->msg, sizeof(e->msg));
-		e->severity = sev_or_default(a->severity, a->type);
-		t->st.engaged_by_sev[old]--;
-		t->st.engaged_by_sev[e->severity]++;
-		fix_strings(e);
-		return 0;
-	}
 	if (table_grow(t) != 0) {
 		t->st.dropped++;
 		return -1;
@@ -279,11 +282,76 @@ alert_engage(struct iface *ifc, const struct alert *a)
 	if (e->node_id[0] == '\0')
 		memcpy(e->node_id, node_id, sizeof(e->node_id));
 	t->hash[t->n] = key_hash(e->type, e->entity, e->entity_val, e->metric);
+	t->seen[t->n] = now_epoch();
 	t->n++;
 	t->st.engaged = t->n;
 	t->st.engaged_by_sev[e->severity]++;
 	t->st.raised++;
+	to_sinks(ifc, e);
 	return 1;
+}
+
+int
+alert_engage_fresh(struct iface *ifc, const struct alert *a)
+{
+	struct alert_table *t;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (alerts_disabled(ifc))
+		return 0;
+	t = table_get(ifc);
+	return t == NULL ? -1 : engage_new(ifc, t, a);
+}
+
+int
+alert_engage(struct iface *ifc, const struct alert *a)
+{
+	struct alert_table *t;
+	struct alert *e;
+	int i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (alerts_disabled(ifc))
+		return 0;
+	t = table_get(ifc);
+	if (t == NULL)
+		return -1;
+	i = key_find(t, a->type, a->entity, a->entity_val, a->metric,
+		     a->node_id);
+	if (i >= 0) {
+		uint8_t old = t->a[i].severity;
+
+		t->seen[i] = now_epoch();
+		e = &t->a[i];
+		e->value = a->value;
+		if (a->value > e->peak)
+			e->peak = a->value;
+		if (a->msg[0])
+			memcpy(e->msg, a->msg, sizeof(e->msg));
+		e->severity = sev_or_default(a->severity, a->type);
+		t->st.engaged_by_sev[old]--;
+		t->st.engaged_by_sev[e->severity]++;
+		fix_strings(e);
+		return 0;
+	}
+	return engage_new(ifc, t, a);
+}
+
+/* Takes the engaged alert i out of the set; its copy in *past. */
+static void
+take_out(struct alert_table *t, int i, struct alert *past)
+{
+	*past = t->a[i];
+	memmove(&t->a[i], &t->a[i + 1], (t->n - i - 1) * sizeof(*t->a));
+	memmove(&t->hash[i], &t->hash[i + 1],
+		(t->n - i - 1) * sizeof(*t->hash));
+	memmove(&t->seen[i], &t->seen[i + 1],
+		(t->n - i - 1) * sizeof(*t->seen));
+	t->n--;
+	if (t->refresh_at > (uint32_t)i)
+		t->refresh_at--;
+	t->st.engaged = t->n;
+	t->st.engaged_by_sev[past->severity]--;
 }
 
 int
@@ -295,22 +363,87 @@ alert_release(struct iface *ifc, uint16_t type, uint8_t entity,
 	int i;
 
 	IFACE_ASSERT_OWNER(ifc);
-	i = key_find(t, type, entity, entity_val, metric);
+	i = key_find(t, type, entity, entity_val, metric, NULL);
 	if (i < 0)
 		return 0;
-	past = t->a[i];
+	take_out(t, i, &past);
 	past.tstamp_end = now_s ? now_s : now_epoch();
 	if (past.tstamp_end < past.tstamp)
 		past.tstamp_end = past.tstamp;
-	memmove(&t->a[i], &t->a[i + 1], (t->n - i - 1) * sizeof(*t->a));
-	memmove(&t->hash[i], &t->hash[i + 1],
-		(t->n - i - 1) * sizeof(*t->hash));
-	t->n--;
-	t->st.engaged = t->n;
-	t->st.engaged_by_sev[past.severity]--;
 	t->st.released++;
-	alert_to_sinks(ifc, &past);
+	to_sinks(ifc, &past);
 	return 1;
+}
+
+int
+alert_from_peer(struct iface *ifc, const struct alert *a)
+{
+	struct alert_table *t = ifc->alerts;
+	struct alert gone;
+	int i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (a->tstamp_end == 0)
+		return alert_engage(ifc, a) < 0 ? -1 : 0;
+	/* its end: the engaged copy goes (the edge's past row, with its
+	 * times and peak, is the one kept) */
+	i = key_find(t, a->type, a->entity, a->entity_val, a->metric,
+		     a->node_id);
+	if (i >= 0) {
+		take_out(t, i, &gone);
+		t->st.released++;
+	}
+	return alert_record(ifc, a);
+}
+
+void
+alert_tick(struct iface *ifc, uint64_t wall_ms)
+{
+	struct alert_table *t = ifc->alerts;
+	uint64_t now_s = wall_ms / 1000;
+	uint32_t i, sent = 0;
+	int want = 0;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (t == NULL || t->n == 0)
+		return;
+	/* peers' alerts no longer announced: ended at their last word */
+	for (i = 0; i < t->n;) {
+		struct alert past;
+		uint64_t seen;
+		size_t l;
+
+		if (!strncmp(t->a[i].node_id, node_id, sizeof(node_id)) ||
+		    t->seen[i] + ALERT_REMOTE_TTL_S > now_s) {
+			i++;
+			continue;
+		}
+		seen = t->seen[i];
+		take_out(t, (int)i, &past);
+		past.tstamp_end = past.tstamp > seen ? past.tstamp : seen;
+		l = strlen(past.msg);
+		snprintf(past.msg + l, sizeof(past.msg) - l,
+			 "%s(no longer reported by %s)", l ? " " : "",
+			 past.node_id);
+		t->st.released++;
+		to_sinks(ifc, &past);
+	}
+	/* the re-announcement pass (a late or restarted parent learns what
+	 * is engaged here), ALERT_REFRESH_BURST a second at most */
+	for (i = 0; i < (uint32_t)ifc->n_sinks; i++)
+		want |= ifc->sinks[i].ops->alert_engaged != NULL;
+	if (!want)
+		return;
+	if (t->refresh_at == 0 && wall_ms < t->refresh_next_ms)
+		return;
+	while (t->refresh_at < t->n && sent < ALERT_REFRESH_BURST) {
+		to_sinks(ifc, &t->a[t->refresh_at++]);
+		sent++;
+	}
+	if (t->refresh_at >= t->n) {
+		t->refresh_at = 0;
+		t->refresh_next_ms = wall_ms + ALERT_REFRESH_S * 1000;
+	}
 }
 
 int
@@ -342,7 +475,7 @@ alert_record(struct iface *ifc, const struct alert *a)
 	t->st.raised++;
 	if (past.entity == ALERT_ENT_FLOW)
 		t->st.flow_alerts++;
-	alert_to_sinks(ifc, &past);
+	to_sinks(ifc, &past);
 	return 0;
 }
 
@@ -351,7 +484,22 @@ alert_is_engaged(struct iface *ifc, uint16_t type, uint8_t entity,
 		 const char *entity_val, const char *metric)
 {
 	IFACE_ASSERT_OWNER(ifc);
-	return key_find(ifc->alerts, type, entity, entity_val, metric) >= 0;
+	return key_find(ifc->alerts, type, entity, entity_val, metric, NULL) >=
+	       0;
+}
+
+uint32_t
+alert_count_entity(struct iface *ifc, uint8_t entity, const char *entity_val)
+{
+	const struct alert_table *t = ifc->alerts;
+	uint32_t i, n = 0;
+
+	IFACE_ASSERT_OWNER(ifc);
+	for (i = 0; t != NULL && i < t->n; i++)
+		n += t->a[i].entity == entity &&
+		     !strncmp(t->a[i].entity_val, entity_val,
+			      sizeof(t->a[i].entity_val));
+	return n;
 }
 
 void
@@ -389,6 +537,7 @@ alerts_fini(struct iface *ifc)
 		return;
 	free(ifc->alerts->a);
 	free(ifc->alerts->hash);
+	free(ifc->alerts->seen);
 	free(ifc->alerts);
 	ifc->alerts = NULL;
 }

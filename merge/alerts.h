@@ -88,6 +88,12 @@ enum alert_entity {
 
 /* engaged alerts kept per interface */
 #define ALERT_MAX_ENGAGED 4096
+/* Engaged alerts are re-announced to the alert_engaged sinks (the -I
+ * export) every ALERT_REFRESH_S, ALERT_REFRESH_BURST a second at most; a
+ * peer's engaged alert not heard of for ALERT_REMOTE_TTL_S is ended. */
+#define ALERT_REFRESH_S 10
+#define ALERT_REFRESH_BURST 128
+#define ALERT_REMOTE_TTL_S 120
 
 /* One alert, by value (fixed size: it travels through queues). */
 struct alert {
@@ -151,6 +157,10 @@ int alert_entity_parse(const char *name);
  * set is full (counted in dropped).
  */
 int alert_engage(struct iface *ifc, const struct alert *a);
+/* alert_engage for a caller that knows a's key is not engaged (it keeps
+ * track, as the host-scope rules do): no lookup, so a full set costs
+ * nothing.  1, 0 with -H, -1 when full (counted). */
+int alert_engage_fresh(struct iface *ifc, const struct alert *a);
 
 /*
  * Releases the engaged alert of that key at now_s (epoch s; 0: now): it
@@ -168,9 +178,31 @@ int alert_release(struct iface *ifc, uint16_t type, uint8_t entity,
  */
 int alert_record(struct iface *ifc, const struct alert *a);
 
+/*
+ * An alert of a peer node (the `alert` topic; a->node_id and site_path
+ * set): tstamp_end 0 engages it (or refreshes it: value, peak, last
+ * heard of) under its node id; otherwise it is past: the engaged copy, if
+ * any, leaves the set and a is recorded as alert_record does.  0, or -1
+ * when the engaged set is full.
+ */
+int alert_from_peer(struct iface *ifc, const struct alert *a);
+
+/*
+ * Once a second (housekeeping): ends the peers' engaged alerts not heard
+ * of for ALERT_REMOTE_TTL_S (past, their end the last word, the message
+ * saying so), and re-announces the engaged set to the alert_engaged
+ * sinks every ALERT_REFRESH_S.
+ */
+void alert_tick(struct iface *ifc, uint64_t wall_ms);
+
 /* Is the key engaged?  Owner thread. */
 int alert_is_engaged(struct iface *ifc, uint16_t type, uint8_t entity,
 		     const char *entity_val, const char *metric);
+
+/* How many engaged alerts have this entity and entity_val (a host's
+ * num_alerts).  Owner thread. */
+uint32_t alert_count_entity(struct iface *ifc, uint8_t entity,
+			    const char *entity_val);
 
 /* Calls fn for every engaged alert (the pointer is valid during the call
  * only), in engagement order.  Owner thread (query builders). */

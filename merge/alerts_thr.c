@@ -32,11 +32,30 @@
 #include "merge/query.h"
 #include "merge/source.h"
 
+/* A host-scope rule (entity host, entity_val "local" or "remote": every
+ * local / remote host, upstream's "Local Hosts" / "Remote Hosts" checks)
+ * keeps each host's counter at the last sample in an open-addressing map
+ * keyed by the host's serial number, rebuilt at every boundary (hosts
+ * gone since are dropped, their engaged alerts released). */
+struct thr_hbase {
+	uint32_t id1;	 /* host id + 1; 0: empty slot */
+	uint8_t engaged; /* this rule engaged the host's alert */
+	uint64_t prev;	 /* the host's counter at the last sample */
+	char *val;	 /* heap: the host's entity_val while engaged */
+};
+
+struct thr_hmap {
+	struct thr_hbase *v;
+	uint32_t cap, n; /* cap: a power of 2 (or 0) */
+};
+
 struct thr_rule {
 	struct alert_thr r;
 	uint64_t bucket;  /* wall_s / granularity at the last sample */
 	uint64_t prev;	  /* counter at the last sample */
 	uint64_t prev_ms; /* wall clock of the last sample */
+	int8_t scope;	  /* host-scope rule: 1 local, 0 remote; -1: none */
+	struct thr_hmap hm;
 };
 
 struct alert_thr_set {
@@ -45,7 +64,7 @@ struct alert_thr_set {
 };
 
 static const char *const metric_names[THR_METRIC_MAX] = {
-	"bytes", "packets", "flows", "throughput", "drops", "icmp",
+	"bytes", "packets", "flows", "throughput", "drops", "icmp", "score",
 };
 static const char *const gran_names[THR_GRAN_MAX] = {
 	"min",
@@ -151,7 +170,7 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 	if (i < 0) {
 		snprintf(why, why_len,
 			 "metric: one of bytes, packets, flows, throughput, "
-			 "drops, icmp");
+			 "drops, icmp, score");
 		return -1;
 	}
 	if (i == THR_DROPS && r->entity != ALERT_ENT_INTERFACE &&
@@ -160,10 +179,11 @@ alert_thr_from_json(const json_t *o, struct alert_thr *r, char *why,
 			 "metric: drops exist for an interface or a source");
 		return -1;
 	}
-	if (i == THR_ICMP && r->entity != ALERT_ENT_HOST &&
+	if ((i == THR_ICMP || i == THR_SCORE) && r->entity != ALERT_ENT_HOST &&
 	    r->entity != ALERT_ENT_NETWORK) {
 		snprintf(why, why_len,
-			 "metric: icmp exists for a host or a network");
+			 "metric: %s exists for a host or a network",
+			 metric_names[i]);
 		return -1;
 	}
 	r->metric = (uint8_t)i;
@@ -221,6 +241,17 @@ alert_thr_to_json(const struct alert_thr *r)
 
 /* ---- counters ---- */
 
+/* A host's counter of metric m (not throughput: its bytes). */
+static uint64_t
+host_metric(const struct host *h, unsigned m)
+{
+	return m == THR_BYTES	  ? h->c.bytes_sent + h->c.bytes_rcvd
+	       : m == THR_PACKETS ? h->c.pkts_sent + h->c.pkts_rcvd
+	       : m == THR_ICMP	  ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
+	       : m == THR_SCORE	  ? h->score_cli + h->score_srv
+				  : h->total_flows_cli + h->total_flows_srv;
+}
+
 /* The counter of metric m for the rule's entity; 0 when the entity is
  * not there (now). */
 static uint64_t
@@ -239,13 +270,7 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 	case ALERT_ENT_HOST: {
 		struct host *h = query_host_lookup(ifc, r->entity_val, 0);
 
-		if (h == NULL)
-			return 0;
-		return m == THR_BYTES	  ? h->c.bytes_sent + h->c.bytes_rcvd
-		       : m == THR_PACKETS ? h->c.pkts_sent + h->c.pkts_rcvd
-		       : m == THR_ICMP
-			       ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
-			       : h->total_flows_cli + h->total_flows_srv;
+		return h == NULL ? 0 : host_metric(h, m);
 	}
 	case ALERT_ENT_NETWORK: {
 		const struct netlist *nl = &ifc->prefs->local_nets;
@@ -259,12 +284,9 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 		for (struct host *h = ifc->host_head; h; h = h->next) {
 			if (!h->is_local || h->local_net != idx)
 				continue;
-			v += m == THR_BYTES ? h->c.bytes_sent + h->c.bytes_rcvd
-			     : m == THR_PACKETS
-				     ? h->c.pkts_sent + h->c.pkts_rcvd
-			     : m == THR_ICMP
-				     ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
-				     : h->total_flows_cli; /* a flow once */
+			/* flows as client only: a flow once */
+			v += m == THR_FLOWS ? h->total_flows_cli
+					    : host_metric(h, m);
 		}
 		return v;
 	}
@@ -298,6 +320,162 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 		return 0;
 	}
 	return 0;
+}
+
+/* ---- host-scope rules ("local" / "remote") ---- */
+
+static int
+thr_scope(const struct alert_thr *r)
+{
+	if (r->entity != ALERT_ENT_HOST)
+		return -1;
+	return !strcmp(r->entity_val, "local")	  ? 1
+	       : !strcmp(r->entity_val, "remote") ? 0
+						  : -1;
+}
+
+static struct thr_hbase *
+hmap_slot(const struct thr_hmap *m, uint32_t id)
+{
+	uint32_t mask = m->cap - 1, i = (id * 2654435761u) & mask;
+
+	while (m->v[i].id1 != 0 && m->v[i].id1 != id + 1)
+		i = (i + 1) & mask;
+	return &m->v[i];
+}
+
+/* An empty map for n hosts (load <= 1/2).  0, -1 on OOM. */
+static int
+hmap_init(struct thr_hmap *m, uint32_t n)
+{
+	uint32_t cap = 16;
+
+	while (cap < 2 * (uint64_t)n && cap < (1u << 30))
+		cap <<= 1;
+	m->v = calloc(cap, sizeof(*m->v));
+	m->cap = m->v ? cap : 0;
+	m->n = 0;
+	return m->v ? 0 : -1;
+}
+
+/* Frees m, releasing the alerts still engaged through it when ifc. */
+static void
+hmap_free(struct iface *ifc, const struct thr_rule *t, struct thr_hmap *m,
+	  uint64_t now_s)
+{
+	for (uint32_t i = 0; i < m->cap; i++) {
+		if (m->v[i].val == NULL)
+			continue;
+		if (ifc != NULL && m->v[i].engaged)
+			alert_release(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				      m->v[i].val, metric_names[t->r.metric],
+				      now_s);
+		free(m->v[i].val);
+	}
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+host_entity_val(const struct host *h, char *buf, size_t len)
+{
+	char a[IPADDR_STRLEN];
+
+	ipaddr_fmt(&h->ip, a, sizeof(a));
+	if (h->vlan)
+		snprintf(buf, len, "%s@%u", a, (unsigned)h->vlan);
+	else
+		snprintf(buf, len, "%s", a);
+}
+
+/* Is there a rule naming this host (val) for metric m?  It wins over the
+ * host-scope rules: both would drive the same alert. */
+static int
+host_rule_named(const struct alert_thr_set *s, const char *val, unsigned m)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->v[i].scope < 0 && s->v[i].r.entity == ALERT_ENT_HOST &&
+		    s->v[i].r.metric == m && !strcmp(s->v[i].r.entity_val, val))
+			return 1;
+	return 0;
+}
+
+static int thr_verdict(struct iface *ifc, const struct alert_thr *r,
+		       const char *val, double value, uint64_t wall_ms,
+		       int known);
+
+/* Samples every host of t's scope: with check, compares each host's
+ * growth since the last sample (0 for a host new since) with the
+ * threshold; without, only takes the baseline (rule added). */
+static void
+scope_sample(struct iface *ifc, struct thr_rule *t, uint64_t wall_ms, int check)
+{
+	const struct alert_thr *r = &t->r;
+	unsigned m = r->metric == THR_THROUGHPUT ? THR_BYTES : r->metric;
+	uint64_t el_ms = wall_ms > t->prev_ms ? wall_ms - t->prev_ms : 1;
+	struct thr_hmap nm;
+	uint32_t n = 0;
+	struct host *h;
+
+	for (h = ifc->host_head; h; h = h->next)
+		n += (h->is_local != 0) == (t->scope == 1);
+	if (hmap_init(&nm, n) != 0) {
+		log_warn("alerts: no memory for the hosts of rule %u",
+			 (unsigned)r->id);
+		return;
+	}
+	for (h = ifc->host_head; h; h = h->next) {
+		struct thr_hbase *o = NULL, *e;
+		uint64_t cur, prev, d;
+		double value;
+		char val[ALERT_ENTITY_VAL_MAX];
+
+		if ((h->is_local != 0) != (t->scope == 1))
+			continue;
+		cur = host_metric(h, m);
+		if (t->hm.cap) {
+			o = hmap_slot(&t->hm, h->id);
+			if (o->id1 == 0)
+				o = NULL;
+		}
+		prev = o ? o->prev : 0;
+		e = hmap_slot(&nm, h->id);
+		e->id1 = h->id + 1;
+		e->prev = cur;
+		nm.n++;
+		if (o != NULL) { /* moves its engaged state */
+			e->engaged = o->engaged;
+			e->val = o->val;
+			o->val = NULL;
+			o->engaged = 0;
+		}
+		if (!check)
+			continue;
+		d = cur >= prev ? cur - prev : cur;
+		value = r->metric == THR_THROUGHPUT
+				? (double)d * 8000.0 / (double)el_ms
+				: (double)d;
+		/* the common case, a host neither holding nor engaged, costs
+		 * no formatting and no lookup */
+		if (!e->engaged && !alert_thr_holds(r, value))
+			continue;
+		host_entity_val(h, val, sizeof(val));
+		if (host_rule_named(ifc->thr, val, r->metric))
+			continue;
+		if (thr_verdict(ifc, r, val, value, wall_ms, e->engaged) > 0) {
+			if (e->val == NULL)
+				e->val = strdup(val);
+			e->engaged = e->val != NULL;
+		} else if (e->val != NULL) {
+			free(e->val);
+			e->val = NULL;
+			e->engaged = 0;
+		}
+	}
+	/* what is left engaged belongs to hosts gone since: released */
+	hmap_free(ifc, t, &t->hm, wall_ms / 1000);
+	t->hm = nm;
+	t->prev_ms = wall_ms;
 }
 
 static struct alert_thr_set *
@@ -337,8 +515,12 @@ alert_thr_add(struct iface *ifc, const struct alert_thr *r)
 	memset(n, 0, sizeof(*n));
 	n->r = *r;
 	n->r.ifid = ifc->id;
-	n->prev = thr_counter(ifc, &n->r);
+	n->scope = (int8_t)thr_scope(&n->r);
 	n->prev_ms = wall_ms;
+	if (n->scope >= 0)
+		scope_sample(ifc, n, wall_ms, 0);
+	else
+		n->prev = thr_counter(ifc, &n->r);
 	n->bucket = wall_ms / 1000 / gran_secs[r->gran];
 	return 0;
 }
@@ -355,8 +537,12 @@ alert_thr_del(struct iface *ifc, uint32_t id)
 
 		if (t->r.id != id)
 			continue;
-		alert_release(ifc, ALERT_THRESHOLD, t->r.entity,
-			      t->r.entity_val, metric_names[t->r.metric], 0);
+		if (t->scope >= 0)
+			hmap_free(ifc, t, &t->hm, 0);
+		else
+			alert_release(ifc, ALERT_THRESHOLD, t->r.entity,
+				      t->r.entity_val,
+				      metric_names[t->r.metric], 0);
 		memmove(t, t + 1, (s->n - i - 1) * sizeof(*t));
 		s->n--;
 		return 1;
@@ -375,44 +561,63 @@ alert_thr_walk(struct iface *ifc,
 		fn(arg, &ifc->thr->v[i].r);
 }
 
+/* Engages (value holds: 1, or -1 when the engaged set is full) or
+ * releases (0) the alert of rule r on the entity val.  known: whether the
+ * caller knows the alert engaged (1) or not (0), or -1: look it up. */
+static int
+thr_verdict(struct iface *ifc, const struct alert_thr *r, const char *val,
+	    double value, uint64_t wall_ms, int known)
+{
+	const char *mn = metric_names[r->metric];
+	struct alert a;
+
+	if (!alert_thr_holds(r, value)) {
+		if (known != 0)
+			alert_release(ifc, ALERT_THRESHOLD, r->entity, val, mn,
+				      wall_ms / 1000);
+		return 0;
+	}
+	memset(&a, 0, sizeof(a));
+	a.type = ALERT_THRESHOLD;
+	a.entity = r->entity;
+	snprintf(a.entity_val, sizeof(a.entity_val), "%s", val);
+	snprintf(a.metric, sizeof(a.metric), "%s", mn);
+	a.value = value;
+	a.peak = value;
+	a.threshold = r->threshold;
+	a.tstamp = wall_ms / 1000;
+	snprintf(a.msg, sizeof(a.msg),
+		 "Threshold %s/%s crossed by %s %s [%.0f %s %.0f]", mn,
+		 gran_names[r->gran], alert_entity_name(r->entity),
+		 val[0] ? val : ifc->name, value, r->op == THR_GT ? ">" : "<",
+		 r->threshold);
+	return (known == 0 ? alert_engage_fresh(ifc, &a)
+			   : alert_engage(ifc, &a)) < 0
+		       ? -1
+		       : 1;
+}
+
 /* One check of rule t at a boundary. */
 static void
 thr_check(struct iface *ifc, struct thr_rule *t, uint64_t wall_ms)
 {
 	const struct alert_thr *r = &t->r;
-	uint64_t cur = thr_counter(ifc, r);
-	uint64_t d = cur >= t->prev ? cur - t->prev : cur;
-	uint64_t el_ms = wall_ms > t->prev_ms ? wall_ms - t->prev_ms : 1;
-	double value = (double)d;
-	const char *mn = metric_names[r->metric];
+	uint64_t cur, d, el_ms;
 
-	if (r->metric == THR_THROUGHPUT)
-		value = (double)d * 8000.0 / (double)el_ms; /* bit/s */
+	if (t->scope >= 0) {
+		scope_sample(ifc, t, wall_ms, 1);
+		return;
+	}
+	cur = thr_counter(ifc, r);
+	d = cur >= t->prev ? cur - t->prev : cur;
+	el_ms = wall_ms > t->prev_ms ? wall_ms - t->prev_ms : 1;
 	t->prev = cur;
 	t->prev_ms = wall_ms;
-	if (alert_thr_holds(r, value)) {
-		struct alert a;
-
-		memset(&a, 0, sizeof(a));
-		a.type = ALERT_THRESHOLD;
-		a.entity = r->entity;
-		snprintf(a.entity_val, sizeof(a.entity_val), "%s",
-			 r->entity_val);
-		snprintf(a.metric, sizeof(a.metric), "%s", mn);
-		a.value = value;
-		a.peak = value;
-		a.threshold = r->threshold;
-		a.tstamp = wall_ms / 1000;
-		snprintf(a.msg, sizeof(a.msg),
-			 "Threshold %s/%s crossed by %s %s [%.0f %s %.0f]", mn,
-			 gran_names[r->gran], alert_entity_name(r->entity),
-			 r->entity_val[0] ? r->entity_val : ifc->name, value,
-			 r->op == THR_GT ? ">" : "<", r->threshold);
-		alert_engage(ifc, &a);
-	} else {
-		alert_release(ifc, ALERT_THRESHOLD, r->entity, r->entity_val,
-			      mn, wall_ms / 1000);
-	}
+	thr_verdict(ifc, r, r->entity_val,
+		    r->metric == THR_THROUGHPUT
+			    ? (double)d * 8000.0 / (double)el_ms /* bit/s */
+			    : (double)d,
+		    wall_ms, -1);
 }
 
 void
@@ -440,6 +645,8 @@ alert_thr_fini(struct iface *ifc)
 {
 	if (ifc->thr == NULL)
 		return;
+	for (uint32_t i = 0; i < ifc->thr->n; i++)
+		hmap_free(NULL, &ifc->thr->v[i], &ifc->thr->v[i].hm, 0);
 	free(ifc->thr->v);
 	free(ifc->thr);
 	ifc->thr = NULL;

@@ -30,6 +30,7 @@ enum alert_thr_metric {
 	THR_THROUGHPUT, /* bits/s over the granularity */
 	THR_DROPS,	/* interface: capture drops; source: its errors */
 	THR_ICMP,	/* host, network: ICMP packets sent + received */
+	THR_SCORE,	/* host, network: flow risk score (dpi/risk.h) */
 	THR_METRIC_MAX
 };
 

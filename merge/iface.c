@@ -146,16 +146,23 @@ iface_split_name(const char *arg, char **name, char **spec)
 }
 
 /* The parts every interface has: mailbox, wake-up eventfd, tables. */
-/* A past alert a peer node exported (the `alert` topic): kept as one of
- * ours with its site path and node id (docs/hierarchy.md).  Owner. */
+/* An alert a peer node exported (the `alert` topic): engaged (tstamp_end
+ * 0) or past, kept with its site path and node id (docs/hierarchy.md); one
+ * whose path already holds this node came round a loop: ignored.  Owner. */
 static int
 iface_sink_alert(void *ctx, const char *json, size_t len)
 {
+	size_t n = strlen(node_id);
 	struct alert a;
+	const char *p;
 
 	if (alert_from_wire(json, len, &a) != 0)
 		return -1;
-	return alert_record(ctx, &a);
+	for (p = a.site_path; n > 0 && (p = strstr(p, node_id)) != NULL; p += n)
+		if ((p == a.site_path || p[-1] == '>') &&
+		    (p[n] == '\0' || p[n] == '>'))
+			return 0;
+	return alert_from_peer(ctx, &a);
 }
 
 static int
@@ -590,6 +597,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	}
 	sink_tick(ifc, wall_ms);       /* e.g. RRD snapshots (queued) */
 	alert_thr_tick(ifc, wall_ms);  /* threshold rules at boundaries */
+	alert_tick(ifc, wall_ms);      /* peers' alerts, re-announcements */
 	health_tick(ifc, wall_ms, &t); /* silent sources, table limits */
 	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);

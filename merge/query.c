@@ -716,8 +716,23 @@ host_os_fields(json_t *o, const struct host *h)
 	set_str(o, "os_detail", os_detail_fmt(&h->os, detail, sizeof(detail)));
 }
 
+/* The host's engaged alerts (entity host, entity_val its address or
+ * IP@vlan, as the threshold rules name it: merge/alerts_thr.c). */
+static uint32_t
+host_num_alerts(struct iface *ifc, const struct host *h)
+{
+	char a[IPADDR_STRLEN], v[IPADDR_STRLEN + 8];
+
+	ipaddr_fmt(&h->ip, a, sizeof(a));
+	if (h->vlan)
+		snprintf(v, sizeof(v), "%s@%u", a, (unsigned)h->vlan);
+	else
+		snprintf(v, sizeof(v), "%s", a);
+	return alert_count_entity(ifc, ALERT_ENT_HOST, v);
+}
+
 static json_t *
-host_row(const struct host *h)
+host_row(struct iface *ifc, const struct host *h)
 {
 	char ip[IPADDR_STRLEN], key[128];
 	json_t *o = json_object();
@@ -745,7 +760,7 @@ host_row(const struct host *h)
 			(json_int_t)(h->active_flows_cli + h->active_flows_srv),
 			"as_client", (json_int_t)h->active_flows_cli,
 			"as_server", (json_int_t)h->active_flows_srv));
-	set_int(o, "num_alerts", 0);
+	set_int(o, "num_alerts", host_num_alerts(ifc, h));
 	json_object_set_new(o, "score",
 			    json_pack("{s:I,s:I,s:I}", "total",
 				      json_u64(h->score_cli + h->score_srv),
@@ -809,7 +824,7 @@ out:
 static json_t *
 host_row_cb(void *h, void *arg)
 {
-	return host_row(h);
+	return host_row(arg, h);
 }
 
 json_t *
@@ -835,7 +850,7 @@ query_hosts_list(struct iface *ifc, const struct host_query *q)
 		n++;
 	}
 	return list_build(v, arena, n, &c, q->per_page, q->page, host_row_cb,
-			  NULL);
+			  ifc);
 }
 
 static void
@@ -935,13 +950,13 @@ query_host_data(struct iface *ifc, struct host *h)
 		"unreachable_flows.as_server",
 		"host_unreachable_flows.as_client",
 		"host_unreachable_flows.as_server",
-		"num_alerts",
 		"total_alerts",
 		"active_alerted_flows",
 		"num_flow_alerts",
 	};
 	for (size_t i = 0; i < sizeof(zero_keys) / sizeof(zero_keys[0]); i++)
 		set_int(o, zero_keys[i], 0);
+	set_int(o, "num_alerts", host_num_alerts(ifc, h));
 	json_object_set_new(
 		o, "dns",
 		json_pack("{s:o,s:o}", "sent", dns_side(), "rcvd", dns_side()));

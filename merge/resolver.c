@@ -45,6 +45,7 @@
 #include "common/prefs.h"
 #include "common/timeutil.h"
 #include "dpi/dnsmsg.h"
+#include "merge/alerts.h"
 #include "merge/iface.h"
 #include "state/kv.h"
 
@@ -105,6 +106,37 @@ static struct {
 		resolved, failed, httpbl;
 } st;
 
+/* A host http:bl lists: one blacklisted_host alert (one-shot: the host is
+ * looked up once), its value the threat score (owner thread). */
+static void
+httpbl_alert(struct iface *ifc, const struct host *h, uint32_t v)
+{
+	unsigned days = (v >> 16) & 0xff, threat = (v >> 8) & 0xff,
+		 type = v & 0xff;
+	char ip[IPADDR_STRLEN];
+	struct alert a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = ALERT_BLACKLISTED;
+	a.entity = ALERT_ENT_HOST;
+	ipaddr_fmt(&h->ip, ip, sizeof(ip));
+	if (h->vlan)
+		snprintf(a.entity_val, sizeof(a.entity_val), "%s@%u", ip,
+			 (unsigned)h->vlan);
+	else
+		snprintf(a.entity_val, sizeof(a.entity_val), "%s", ip);
+	snprintf(a.metric, sizeof(a.metric), "httpbl");
+	a.value = threat;
+	a.peak = threat;
+	snprintf(a.msg, sizeof(a.msg),
+		 "%s is listed by http:bl: threat %u, last activity %u days "
+		 "ago, type %u (%s%s%s%s)",
+		 ip, threat, days, type, type == 0 ? "search engine" : "",
+		 type & 1 ? "suspicious " : "", type & 2 ? "harvester " : "",
+		 type & 4 ? "comment spammer" : "");
+	alert_record(ifc, &a);
+}
+
 static void
 names_apply(struct iface *ifc, void *arg)
 {
@@ -115,8 +147,12 @@ names_apply(struct iface *ifc, void *arg)
 		return;
 	if (r->kind == RESOLVE_PTR)
 		names_set(h, r->name, NAME_PTR);
-	else if (r->kind == RESOLVE_HTTPBL)
+	else if (r->kind == RESOLVE_HTTPBL) {
+		if ((r->httpbl & NAMES_HTTPBL_LISTED) &&
+		    !(h->httpbl & NAMES_HTTPBL_LISTED))
+			httpbl_alert(ifc, h, r->httpbl);
 		h->httpbl = r->httpbl;
+	}
 }
 
 static void
@@ -363,8 +399,8 @@ do_httpbl(const struct rjob *j)
 	}
 	if (verdict != 0)
 		hand_back(j, NULL, verdict);
-	/* ALERT HOOK: a listed address (verdict & NAMES_HTTPBL_LISTED) is
-	 * where the alert system raises its http:bl alert once it exists */
+	/* a listed verdict raises blacklisted_host on the owner
+	 * (names_apply) */
 }
 
 static void

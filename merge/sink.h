@@ -114,6 +114,9 @@ struct iface_sink_ops {
 	/* A past alert (released, or one-shot), by value: copy what is
 	 * kept, never block (merge/alerts.h). */
 	void (*alert)(void *ctx, const struct alert *a);
+	/* An engaged alert, when engaged and at each re-announcement
+	 * (alert_tick), by value; tstamp_end is 0.  Never block. */
+	void (*alert_engaged)(void *ctx, const struct alert *a);
 };
 
 /* Registers ops on ifc with ctx handed back to every call (owned by the

@@ -97,6 +97,7 @@
 #include "merge/query.h"
 #include "state/auth.h"
 #include "webui/httpd.h"
+#include "webui/metrics.h"
 #include "webui/rest.h"
 #include "webui/ui.h"
 
@@ -1332,6 +1333,26 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	return reply(h, c, url, status, "application/json", body);
 }
 
+/* /metrics (webui/metrics.c): any authenticated user (Basic or a token:
+ * what Prometheus' scrape config sends), or anyone on loopback with
+ * --metrics-open; a failure is a 401 whatever the client accepts. */
+static enum MHD_Result
+serve_metrics(struct httpd *h, struct MHD_Connection *c, const char *url)
+{
+	struct auth_user u;
+	char *body;
+
+	if (!(h->prefs->metrics_open && client_is_local(c)) &&
+	    !request_authorized(h, c, &u))
+		return reply_401(h, c, url);
+	body = metrics_render(h->prefs);
+	if (body == NULL)
+		return reply_html(h, c, url, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "500 Internal Server Error",
+				  "Out of memory.");
+	return reply(h, c, url, MHD_HTTP_OK, "text/plain; version=0.0.4", body);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lua pages (lua/engine.h)                                            */
 
@@ -1616,6 +1637,8 @@ httpd_answer(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 		return serve_logout(s, c);
 	if (!strcmp(url, HTTPD_LOGIN_PATH))
 		return serve_login(s, c, url);
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(h, c, url);
 	if (strncmp(url, "/lua/", 5) && strcmp(url, "/")) {
 		r = serve_static(h, c, url);
 		if (r >= 0)

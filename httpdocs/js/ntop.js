@@ -60,6 +60,31 @@ NT.hostLink = function (ip, vlan, label) {
 };
 
 /* GET /lua/rest/v2/<path>; resolves to the envelope {rc, rsp, ...}. */
+/* The alerts card of an entity page (docs/alerts.md): into element id,
+ * the engaged alerts matching filter f ({entity, entity_val} or {} for
+ * the whole interface) listed, the past ones counted, both counts linked
+ * to the Alerts page with the same filter.  Element ids: <id>-count,
+ * <id>-table. */
+NT.entityAlerts = async function (id, f) {
+	const q = Object.assign({ ifid: NT.ifid, perPage: 20 }, f);
+	const en = await NT.api('get/alert/list.lua', Object.assign({}, q, { status: 'engaged' }));
+	const pa = await NT.api('get/alert/list.lua', Object.assign({}, q, { status: 'past', perPage: 1 }));
+	const el = document.getElementById(id);
+	if (!el)
+		return;
+	if (en.rc !== 0 || pa.rc !== 0) { el.textContent = 'Alerts not available'; return; }
+	const link = st => '/lua/show_alerts.lua?ifid=' + encodeURIComponent(NT.ifid) + '&status=' + st +
+		Object.entries(f).map(([k, v]) => '&' + k + '=' + encodeURIComponent(v)).join('');
+	el.innerHTML = '<p class="mb-2" id="' + id + '-count"><a href="' + link('engaged') + '">' +
+		NT.num(en.rsp.totalRows) + ' engaged</a> · <a href="' + link('past') + '">' +
+		NT.num(pa.rsp.totalRows) + ' past</a></p>' +
+		(en.rsp.data.length ? '<table class="table table-sm mb-0" id="' + id + '-table"><tbody>' +
+			en.rsp.data.map(a => '<tr><td>' + NT.time(a.tstamp) + '</td><td>' + NT.esc(a.severity_name) +
+				'</td><td>' + NT.esc(a.type_key) + '</td><td>' + NT.esc(a.entity) + ' ' +
+				NT.esc(a.entity_val) + '</td><td>' + NT.esc(a.msg) + '</td></tr>').join('') +
+			'</tbody></table>' : '');
+};
+
 NT.api = async function (path, params) {
 	const q = new URLSearchParams(params || {}).toString();
 	const r = await fetch('/lua/rest/v2/' + path + (q ? '?' + q : ''),

@@ -226,6 +226,12 @@ def main():
             expect(d["engaged_alerts"] == 1 and d["engaged_alerts_warning"] == 1,
                    "interface data: engaged_alerts %d" % d["engaged_alerts"])
             expect(past(n)["totalRows"] == 0, "nothing past yet")
+            hd = n.rest("get/host/data.lua", ifid=0, host=ip)
+            expect(hd.get("num_alerts") == 1, "host data: num_alerts %s" % hd.get("num_alerts"))
+            rows = n.rest("get/host/active.lua", ifid=0, perPage=1000)["data"]
+            na = {r.get("ip"): r.get("num_alerts") for r in rows}
+            expect(na.get(ip) == 1 and sum(v or 0 for v in na.values()) == 1,
+                   "hosts list: num_alerts on the host only: %s" % {k: v for k, v in na.items() if v})
             flt = n.rest("get/alert/list.lua", ifid=0, status="engaged", entity="host",
                          entity_val=ip, severity="warning")
             expect(flt["totalRows"] == 1, "filters keep it: %s" % flt["totalRows"])

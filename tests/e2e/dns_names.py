@@ -144,6 +144,19 @@ with DnsServer(ptr=PTR, a={HTTPBL_Q: "127.3.25.1"}) as d:
                "http:bl verdict of %s (NXDOMAIN): %r" % (TEAMS, t.get("httpbl")))
         lh = host(n, LOCAL)
         expect("httpbl" not in lh, "no http:bl lookup for a local host")
+        # the listed host raised one blacklisted_host alert (past: one-shot)
+        deadline = time.monotonic() + 10  # past alerts: written by the alert writer
+        while True:
+            al = n.rest("get/alert/list.lua", ifid=0, status="past", entity="host",
+                        entity_val=REMOTE, perPage=1000)["data"]
+            bla = [a for a in al if a.get("type_key") == "blacklisted_host"]
+            if bla or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        expect(len(bla) == 1 and bla[0]["entity"] == "host" and
+               bla[0]["entity_val"] == REMOTE and bla[0]["value"] == 25 and
+               "threat 25" in bla[0]["msg"] and "suspicious" in bla[0]["msg"],
+               "one blacklisted_host alert for %s: %s" % (REMOTE, bla))
         log = n.read_log()
         expect("block.si" in log and "nDPI" in log,
                "-c logs that block.si is gone and nDPI categories are shown")

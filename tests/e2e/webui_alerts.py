@@ -76,6 +76,16 @@ def main():
             expect(bool(rows) and "192.168.170.8" in rows[0].text and
                    d.find_element(By.ID, "al-entity-val").get_attribute("value") == "192.168.170.8",
                    "its link opens the Alerts page filtered on the host")
+            # the interface page's Alerts card: every engaged alert of it
+            d.get(base + "/lua/if_stats.lua?ifid=0")
+            c = wait_for(d, "#if-alerts-count", lambda e: "engaged" in e[0].text)
+            expect(bool(c) and c[0].text.startswith("2 engaged"),
+                   "interface page: %r" % (c[0].text if c else None))
+            rows = d.find_elements(By.CSS_SELECTOR, "#if-alerts-table tr")
+            text = " ".join(r.text for r in rows)
+            expect(len(rows) == 2 and "192.168.170.8" in text and "10.0.0.10" in text,
+                   "interface page lists both engaged alerts: %r" % text[:200])
+            shot(d, "alerts_interface")
             d.get(base + "/lua/show_alerts.lua?ifid=0")
             wait_for(d, "#alerts-table tbody tr", lambda e: len(e) == 2)
             write(os.path.join(cbd, "second.lua"), RELEASE)

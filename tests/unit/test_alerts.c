@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -25,6 +26,7 @@
 #include "merge/iface.h"
 /* white-box: sets the interface's counters and clock */
 #include "merge/iface_priv.h"
+#include "capture/decode.h"
 #include "merge/sink.h"
 
 static struct prefs p;
@@ -41,8 +43,19 @@ rec_alert(void *ctx, const struct alert *a)
 	n_got++;
 }
 
+static int n_eng; /* alert_engaged calls */
+
+static void
+rec_engaged(void *ctx, const struct alert *a)
+{
+	(void)ctx;
+	assert_int_equal(a->tstamp_end, 0);
+	n_eng++;
+}
+
 static const struct iface_sink_ops rec_ops = { .name = "rec",
-					       .alert = rec_alert };
+					       .alert = rec_alert,
+					       .alert_engaged = rec_engaged };
 
 static int
 setup(void **state)
@@ -54,6 +67,7 @@ setup(void **state)
 	assert_non_null(ifc);
 	assert_int_equal(iface_add_sink(ifc, &rec_ops, NULL), 0);
 	n_got = 0;
+	n_eng = 0;
 	return 0;
 }
 
@@ -239,6 +253,157 @@ test_threshold_tick(void **state)
 	assert_int_equal(n_got, 2);
 }
 
+/* A UDP packet of len bytes from src to dst at ts_ms. */
+static void
+udp(const char *src, const char *dst, uint32_t len, uint64_t ts_ms)
+{
+	struct pkt k;
+
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(ipaddr_parse(&k.src, src), 0);
+	assert_int_equal(ipaddr_parse(&k.dst, dst), 0);
+	k.ip_version = 4;
+	k.l4_proto = 17;
+	k.sport = 5000;
+	k.dport = 53;
+	k.ports_known = 1;
+	k.wire_len = k.cap_len = len;
+	k.ts_us = ts_ms * 1000;
+	iface_packet(ifc, &k, DECODE_IP);
+}
+
+/* "local" rules: each local host's own growth, one alert per host keyed by
+ * its address; remote hosts are not in it; a rule naming a host wins over
+ * the scope for that host; deleting the rule releases what it engaged. */
+static void
+test_threshold_scope(void **state)
+{
+	const uint64_t t0 = 1700000000000ull + 5000;
+	struct alert_thr r;
+	struct alert_stats st;
+
+	(void)state;
+	/* prefs_init: 192.168.1.0/24 is the local network */
+	udp("192.168.1.10", "203.0.113.5", 4000, 1000); /* before: baseline */
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":\"local\","
+		 "\"metric\":\"bytes\",\"granularity\":\"min\","
+		 "\"operator\":\"gt\",\"threshold\":500}",
+		 &r);
+	r.id = 9;
+	ifc->wall_ms = t0;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	udp("192.168.1.10", "203.0.113.5", 1000, 2000);
+	udp("192.168.1.20", "203.0.113.5", 50, 2001);
+	udp("192.168.1.30", "203.0.113.5", 900, 2002); /* new since: all */
+	alert_thr_tick(ifc, t0 + 56000);
+	alert_get_stats(ifc, &st);
+	/* .10 (+1000) and .30 (+900); not .20 (+50) nor 203.0.113.5 */
+	assert_int_equal(st.engaged, 2);
+	/* a rule naming .20 takes it over */
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":"
+		 "\"192.168.1.20\",\"metric\":\"bytes\",\"granularity\":"
+		 "\"min\",\"operator\":\"lt\",\"threshold\":10000}",
+		 &r);
+	r.id = 10;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	udp("192.168.1.10", "203.0.113.5", 800, 3000);
+	udp("192.168.1.20", "203.0.113.5", 700, 3001); /* > 500, < 10000 */
+	alert_thr_tick(ifc, t0 + 116000);
+	alert_get_stats(ifc, &st);
+	/* .10 still, .30 released (+0), .20 engaged by rule 10 (lt) */
+	assert_int_equal(st.engaged, 2);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].entity_val, "192.168.1.30");
+	assert_true(got[0].value == 900 && got[0].threshold == 500);
+	assert_int_equal(got[0].entity, ALERT_ENT_HOST);
+	/* deleting the scope rule releases .10, not the other rule's .20 */
+	assert_int_equal(alert_thr_del(ifc, 9), 1);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 1);
+	assert_int_equal(n_got, 2);
+	assert_string_equal(got[1].entity_val, "192.168.1.10");
+	assert_true(got[1].peak == 1000 && got[1].value == 800);
+	/* "remote": 203.0.113.5 only */
+	add_rule("{\"ifid\":0,\"entity\":\"host\",\"entity_val\":"
+		 "\"remote\",\"metric\":\"packets\",\"granularity\":\"min\","
+		 "\"operator\":\"gt\",\"threshold\":1}",
+		 &r);
+	r.id = 11;
+	assert_int_equal(alert_thr_add(ifc, &r), 0);
+	udp("192.168.1.10", "203.0.113.5", 100, 4000);
+	udp("192.168.1.10", "203.0.113.5", 100, 4001);
+	alert_thr_tick(ifc, t0 + 176000);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 2); /* .20 (rule 10) and 203.0.113.5 */
+}
+
+/* Peers' alerts (the alert topic): engaged ones keyed with their node id
+ * (two edges' alerts on one address stay apart, and apart from ours), a
+ * refresh updates, the end replaces the engaged copy by the edge's past
+ * row, silence past ALERT_REMOTE_TTL_S ends them here; the engaged set is
+ * re-announced to alert_engaged sinks every ALERT_REFRESH_S. */
+static void
+test_peer_alerts(void **state)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	struct alert a = mk("10.0.0.1", 50), b;
+	struct alert_stats st;
+
+	(void)state;
+	assert_int_equal(alert_engage(ifc, &a), 1); /* ours */
+	assert_int_equal(n_eng, 1);
+	snprintf(a.node_id, sizeof(a.node_id), "e1");
+	snprintf(a.site_path, sizeof(a.site_path), "e1");
+	a.tstamp = now - 5;
+	assert_int_equal(alert_from_peer(ifc, &a), 0);
+	b = a;
+	snprintf(b.node_id, sizeof(b.node_id), "e2");
+	snprintf(b.site_path, sizeof(b.site_path), "r1>e2");
+	assert_int_equal(alert_from_peer(ifc, &b), 0);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 3);
+	assert_int_equal(n_eng, 3);
+	a.value = 80; /* a refresh: updated, not a new one */
+	assert_int_equal(alert_from_peer(ifc, &a), 0);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 3);
+	assert_int_equal(n_eng, 3);
+	/* e1's end: its past row as it sent it, the engaged copy gone */
+	a.tstamp_end = now - 1;
+	a.peak = 90;
+	assert_int_equal(alert_from_peer(ifc, &a), 0);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 2);
+	assert_int_equal(n_got, 1);
+	assert_string_equal(got[0].node_id, "e1");
+	assert_true(got[0].peak == 90 && got[0].tstamp_end == now - 1);
+	/* ours is still engaged, released as ours only */
+	assert_int_equal(alert_is_engaged(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+					  "10.0.0.1", "bytes"),
+			 1);
+	/* re-announcement: at once (first pass), then every 10 s */
+	alert_tick(ifc, now * 1000);
+	assert_int_equal(n_eng, 5);
+	alert_tick(ifc, now * 1000 + 1000);
+	assert_int_equal(n_eng, 5);
+	alert_tick(ifc, (now + ALERT_REFRESH_S) * 1000 + 1000);
+	assert_int_equal(n_eng, 7);
+	/* e2 silent past the TTL: ended here, ours stays */
+	alert_tick(ifc, (now + ALERT_REMOTE_TTL_S + 2) * 1000);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 1);
+	assert_int_equal(n_got, 2);
+	assert_string_equal(got[1].node_id, "e2");
+	assert_string_equal(got[1].site_path, "r1>e2");
+	assert_true(got[1].tstamp_end >= now && got[1].tstamp_end <= now + 2);
+	assert_non_null(strstr(got[1].msg, "(no longer reported by e2)"));
+	assert_int_equal(alert_release(ifc, ALERT_THRESHOLD, ALERT_ENT_HOST,
+				       "10.0.0.1", "bytes", 0),
+			 1);
+	alert_get_stats(ifc, &st);
+	assert_int_equal(st.engaged, 0);
+}
+
 static void
 test_rule_json(void **state)
 {
@@ -287,6 +452,18 @@ test_rule_json(void **state)
 		 "\"threshold\":5}",
 		 &r);
 	assert_int_equal(r.metric, THR_ICMP);
+	add_rule("{\"ifid\":0,\"entity\":\"network\",\"entity_val\":\"lan\","
+		 "\"metric\":\"score\",\"granularity\":\"hour\",\"operator\":\"gt\","
+		 "\"threshold\":100}",
+		 &r);
+	assert_int_equal(r.metric, THR_SCORE);
+	o = json_loads("{\"ifid\":0,\"entity\":\"site\",\"entity_val\":\"e1\","
+		       "\"metric\":\"score\",\"granularity\":\"min\",\"operator\":"
+		       "\"gt\",\"threshold\":5}",
+		       0, NULL);
+	assert_int_equal(alert_thr_from_json(o, &r, why, sizeof(why)), -1);
+	assert_string_equal(why, "metric: score exists for a host or a network");
+	json_decref(o);
 	o = json_loads("{\"ifid\":0,\"entity\":\"interface\",\"metric\":"
 		       "\"icmp\",\"granularity\":\"min\",\"operator\":\"gt\","
 		       "\"threshold\":5}",
@@ -442,6 +619,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threshold_tick, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_threshold_scope, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_peer_alerts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rule_json, setup,
 						teardown),

@@ -68,28 +68,10 @@ NT.start(async function () {
 		(pl.length ? pl.map(p => '<tr><td>' + NT.hostLink(p.ip, p.vlan, p.name || p.ip) + '</td><td>' + p.flows +
 			'</td><td>' + NT.esc(Object.keys(p.apps).join(', ')) + '</td><td>' + NT.bytes(p.bytes) + '</td></tr>').join('') :
 			'<tr><td colspan="4" class="text-muted">No active flows</td></tr>') + '</tbody></table>';
-	NT.hostAlerts(host);
+	NT.entityAlerts('host-alerts', { entity: 'host', entity_val: host });
 	const t = new NT.Table({ el: document.getElementById('host-flows'), id: 'host-flows-table',
 		sortColumn: 'bytes', columns: NT.flowColumns(),
 		load: NT.lister('get/flow/active.lua', { host: host }) });
 	t.load();
 });
 
-/* The host's alerts (docs/alerts.md): engaged ones listed, past ones
- * counted, both linked to the Alerts page filtered on this host. */
-NT.hostAlerts = async function (host) {
-	const q = { ifid: NT.ifid, entity: 'host', entity_val: host, perPage: 20 };
-	const en = await NT.api('get/alert/list.lua', Object.assign({ status: 'engaged' }, q));
-	const pa = await NT.api('get/alert/list.lua', Object.assign({ status: 'past', perPage: 1 }, q));
-	const el = document.getElementById('host-alerts');
-	if (en.rc !== 0 || pa.rc !== 0) { el.textContent = 'Alerts not available'; return; }
-	const link = st => '/lua/show_alerts.lua?ifid=' + NT.ifid + '&status=' + st +
-		'&entity=host&entity_val=' + encodeURIComponent(host);
-	el.innerHTML = '<p class="mb-2" id="host-alerts-count"><a href="' + link('engaged') + '">' +
-		NT.num(en.rsp.totalRows) + ' engaged</a> · <a href="' + link('past') + '">' +
-		NT.num(pa.rsp.totalRows) + ' past</a></p>' +
-		(en.rsp.data.length ? '<table class="table table-sm mb-0" id="host-alerts-table"><tbody>' +
-			en.rsp.data.map(a => '<tr><td>' + NT.time(a.tstamp) + '</td><td>' + NT.esc(a.severity_name) +
-				'</td><td>' + NT.esc(a.type_key) + '</td><td>' + NT.esc(a.msg) + '</td></tr>').join('') +
-			'</tbody></table>' : '');
-};

@@ -76,6 +76,7 @@ NT.start(async function () {
 		'</tbody></table></div>';
 	const me = NT.ifaces.find(i => i.ifid === NT.ifid);
 	document.getElementById('if-ts-name').textContent = me ? (me.name || me.ifname) : NT.ifid;
+	NT.entityAlerts('if-alerts', {});
 	new NT.TsChart(document.getElementById('if-ts-box'), { id: 'if-ts', range: 600 })
 		.show({ schema: 'iface:traffic' });
 	const src = document.getElementById('sources');
