@@ -30,6 +30,7 @@ PKGS=(
 	# tests/e2e/deb_package.py: build the package, check it, install it,
 	# verify its unit (systemd-analyze) and start it as the unit would
 	debhelper dpkg-dev fakeroot lintian adduser systemd util-linux man-db
+	logrotate
 	# /metrics: promtool checks the exposition, a real prometheus scrapes
 	# it (tests/e2e/metrics.py starts its own on loopback)
 	prometheus

@@ -8,8 +8,10 @@ the tree make distdir makes (what the tarball carries).  Then:
   - the .deb holds the binary, the web pages, the Lua scripts, the man
     page, the unit, the logrotate file and the conffile
     /etc/ntopng/ntopng.conf; its Depends come from the shared libraries;
-  - dpkg -i installs it: the system user ntopng, /var/lib/ntopng its own;
-    systemd-analyze verify finds nothing to say about the unit;
+  - dpkg -i installs it: the system user ntopng, /var/lib/ntopng and
+    /var/log/ntopng its own; /etc/logrotate.d/ntopng rotates a log there
+    (logrotate -f); systemd-analyze verify finds nothing to say about the
+    unit;
   - the service starts: with systemctl where systemd runs, otherwise as
     the unit starts it (its ExecStart, as its User= with its
     capabilities and no new privileges, through setpriv) with
@@ -103,6 +105,29 @@ def check_deb(deb):
     with open(os.path.join(tmp, "conffiles")) as f:
         conffiles = f.read().split()
     expect(CONF in conffiles, "%s is a conffile: %s" % (CONF, conffiles))
+
+
+def check_logrotate(pw):
+    """The installed /etc/logrotate.d/ntopng rotates a log of
+    --log-file in /var/log/ntopng (forced, with a state file of the test):
+    the old one renamed, a new empty one made for the user ntopng."""
+    log = "/var/log/ntopng/ntopng.log"
+    st = os.stat("/var/log/ntopng")
+    expect(pw is not None and st.st_uid == pw.pw_uid, "/var/log/ntopng is ntopng's")
+    with open(log, "w") as f:
+        f.write("a line of the node's log\n")
+    if pw is not None:
+        os.chown(log, pw.pw_uid, pw.pw_gid)
+    state = tempfile.mktemp(prefix="logrotate-state-")
+    r = run(["logrotate", "-f", "-s", state, "/etc/logrotate.d/ntopng"], timeout=60)
+    rotated = os.path.exists(log + ".1")
+    new = os.path.exists(log) and os.path.getsize(log) == 0
+    expect(r.returncode == 0 and rotated and new and pw is not None
+           and os.stat(log).st_uid == pw.pw_uid,
+           "logrotate.d/ntopng rotates /var/log/ntopng/*.log (rc %d, .1 %s, new empty %s) %s"
+           % (r.returncode, rotated, new, r.stderr.strip()[:300]))
+    if os.path.exists(state):
+        os.unlink(state)
 
 
 def unit_fields():
@@ -250,7 +275,8 @@ def main():
     if os.geteuid() != 0:
         print("not root: dpkg -i needs root")
         return 77
-    for tool in ("dpkg-buildpackage", "dh", "lintian", "setpriv", "systemd-analyze"):
+    for tool in ("dpkg-buildpackage", "dh", "lintian", "setpriv", "systemd-analyze",
+                 "logrotate"):
         if not shutil.which(tool):
             print("FAIL %s is missing (tools/install-deps.sh installs it)" % tool)
             return 1
@@ -277,6 +303,7 @@ def main():
         expect(pw is not None and pw.pw_uid < 1000, "postinst made the system user ntopng")
         st = os.stat("/var/lib/ntopng")
         expect(pw is not None and st.st_uid == pw.pw_uid, "/var/lib/ntopng is ntopng's")
+        check_logrotate(pw)
         args = ["systemd-analyze", "verify", UNIT]
         if not shutil.which("man"):
             args.insert(2, "--man=no")
@@ -296,15 +323,17 @@ def main():
             os.unlink(conf)
         r = dpkg(["-P", "ntopng"])
         expect(r.returncode == 0, "dpkg -P ntopng: rc %d %s" % (r.returncode, r.stderr[-300:]))
-        gone = not installed() and not os.path.exists("/var/lib/ntopng") \
-            and not os.path.exists("/etc/ntopng") and not os.path.exists(UNIT)
+        gone = not installed() and not any(os.path.exists(p) for p in (
+            "/var/lib/ntopng", "/var/log/ntopng", "/etc/ntopng", UNIT,
+            "/etc/logrotate.d/ntopng"))
         try:
             pwd.getpwnam("ntopng")
             user_left = True
         except KeyError:
             user_left = False
         expect(gone and not user_left,
-               "purged: no package, /etc/ntopng, /var/lib/ntopng, unit or user left")
+               "purged: no package, /etc/ntopng, /var/lib/ntopng, /var/log/ntopng, "
+               "unit, logrotate file or user left")
         shutil.rmtree(tmp, ignore_errors=True)
     return node.summary()
 
