@@ -99,8 +99,12 @@ def dropped_in(d, nobody, pcap):
         expect(rc == 0, "the node exits 0 (rc %s)" % rc)
         log = n.read_log()
         expect("running as user nobody" in log, "the log says which user it runs as")
-        days = [f for f in files_under(d) if f.endswith(".sqlite")]
+        days = [f for f in files_under(d) if f.endswith(".sqlite") and "/flows/" in f]
         expect(len(days) == 1, "one SQLite day file written: %s" % days)
+        # the capture's flow risks go to the interface's alerts.sqlite
+        al = [f for f in files_under(d) if f.endswith("/alerts.sqlite")]
+        expect(len(al) == 1 and os.stat(al[0]).st_uid == nobody.pw_uid,
+               "alerts.sqlite written, owned by nobody: %s" % al)
         rows = 0
         if days:
             expect(os.stat(days[0]).st_uid == nobody.pw_uid, "the day file belongs to nobody")
