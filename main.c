@@ -4,13 +4,16 @@
  * writer, exporter and web server, become -U's user when started as root
  * (privs_drop), start one owner thread per interface, then wait for a
  * signal (or, with --shutdown-when-done, for every input to end) and stop
- * in reverse order.
+ * in reverse order.  -e daemonises before any thread exists (daemon_*);
+ * SIGHUP reopens the log file and rereads the configuration file
+ * (node_reload).
  *
  * Threads: main (this file), one "ifN" per interface (merge/iface.c), the
  * web server's threads (webui/httpd.c).  Main touches interface tables
  * only after their owner threads have been joined.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
 #include <libgen.h>
@@ -18,6 +21,7 @@
 #include <linux/capability.h>
 #include <net/if.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
@@ -26,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +54,260 @@
 #include "merge/tables.h"
 #include "sources/historical.h"
 #include "sources/sources.h"
+#include "state/auth.h"
 #include "webui/httpd.h"
 #include "webui/rest_alerts.h"
+#include "webui/ui.h"
 
 /* Set by the signal handler, which may run on any thread (the web
  * server's threads do not block SIGTERM): volatile sig_atomic_t covers a
  * handler on the reading thread only, so this is a lock-free atomic. */
 static atomic_int stop_requested;
+/* SIGHUP: the main loop reloads (node_reload); the handler only flags. */
+static atomic_int reload_requested;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
+	if (sig == SIGHUP)
+		atomic_store_explicit(&reload_requested, 1,
+				      memory_order_relaxed);
+	else
+		atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
+}
+
+/*
+ * -g: every core of the list must be one this process may run on (its
+ * affinity mask: taskset, cgroups cpusets, systemd's CPUAffinity=), or the
+ * start stops with one line naming it and the cores allowed.
+ */
+static int
+cores_check(const struct prefs *p)
+{
+	cpu_set_t set;
+	char allowed[256] = "";
+	size_t n = 0;
+	int i, bad = -1;
+
+	if (p->n_cores == 0)
+		return 0;
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+		log_err("-g %s: cannot read this process's CPU affinity: %s",
+			p->core_affinity, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < p->n_cores && bad < 0; i++)
+		if (p->cores[i] >= CPU_SETSIZE || !CPU_ISSET(p->cores[i], &set))
+			bad = p->cores[i];
+	if (bad < 0)
+		return 0;
+	for (i = 0; i < CPU_SETSIZE && n < sizeof(allowed) - 8; i++)
+		if (CPU_ISSET(i, &set)) {
+			int r = snprintf(allowed + n, sizeof(allowed) - n,
+					 "%s%d", n ? "," : "", i);
+
+			if (r > 0)
+				n += (size_t)r;
+		}
+	log_err("-g %s: CPU core %d is not one this process may run on "
+		"(allowed: %s)",
+		p->core_affinity, bad, allowed);
+	return -1;
+}
+
+/*
+ * -e (seed §4.3): the classic double fork.  The command's process waits
+ * on a pipe until the daemon says it runs (or dies, closing the pipe), so
+ * its exit status tells the caller (an init script, systemd's
+ * Type=forking) whether the node started; the first child calls setsid()
+ * and forks again, so the daemon is no session leader and can never get
+ * a controlling terminal.  The daemon keeps the working directory: the
+ * relative paths of the configuration (-1 -2 -3 -d, -i files) stay valid.
+ * Until it is ready its stderr is still the terminal's (start-up errors
+ * show there); daemon_ready() then moves stdin/stdout/stderr to /dev/null
+ * or the log file.  Runs before any thread exists (fork keeps only the
+ * calling thread).  Returns, in the daemon, the pipe's write end.
+ */
+static int
+daemon_start(void)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+	ssize_t r;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		log_err("-e: pipe: %s", strerror(errno));
+		exit(1);
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_err("-e: fork: %s", strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		/* the command: wait for the daemon's word */
+		close(pfd[1]);
+		waitpid(pid, NULL, 0); /* the first child exits at once */
+		do
+			r = read(pfd[0], &c, 1);
+		while (r < 0 && errno == EINTR);
+		if (r == 1 && c == 'R')
+			_exit(0);
+		fprintf(stderr, "ntopng: the daemon did not start%s%s%s\n",
+			log_file_path() ? " (see " : " (see the lines above",
+			log_file_path() ? log_file_path() : " or syslog", ")");
+		_exit(1);
+	}
+	close(pfd[0]);
+	if (setsid() < 0) {
+		log_err("-e: setsid: %s", strerror(errno));
+		_exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_err("-e: fork: %s", strerror(errno));
+		_exit(1);
+	}
+	if (pid > 0)
+		_exit(0);
+	return pfd[1];
+}
+
+/* The daemon has started: detach from the terminal, then release the
+ * waiting command.  The pipe is closed either way. */
+static void
+daemon_ready(int fd)
+{
+	if (log_detach_stdio() != 0)
+		log_warn("-e: cannot detach stdin/stdout/stderr: %s",
+			 strerror(errno));
+	if (write(fd, "R", 1) != 1)
+		log_warn("-e: cannot tell the starting command: %s",
+			 strerror(errno));
+	close(fd);
+}
+
+/* The local networks a reload installed (heap; NULL: prefs' own). */
+static struct netlist *live_nets;
+
+/*
+ * New -m: the interfaces switch to a heap copy of np's list, one owner
+ * at a time.  Once all have, the list they used before is no longer read
+ * and is freed, and cur takes np's list (so the next reload compares
+ * with what runs).  An interface that did not take it in time may still
+ * read the old list: nothing is freed then.  Returns 0 or -1.
+ */
+static int
+reload_local_nets(struct prefs *cur, struct prefs *np)
+{
+	struct netlist *nets = malloc(sizeof(*nets));
+	int j, failed = 0;
+
+	if (nets == NULL)
+		return -1;
+	nets->n = np->local_nets.n;
+	nets->v = malloc(nets->n * sizeof(*nets->v) + 1);
+	if (nets->v == NULL) {
+		free(nets);
+		return -1;
+	}
+	memcpy(nets->v, np->local_nets.v, nets->n * sizeof(*nets->v));
+	for (j = 0; j < node_n_ifaces; j++)
+		if (iface_set_local_nets(node_ifaces[j], nets) != 0)
+			failed++;
+	if (failed > 0) {
+		log_warn("SIGHUP: %d interface(s) did not take the new local "
+			 "networks",
+			 failed);
+		live_nets = nets;
+		return -1;
+	}
+	if (live_nets != NULL) {
+		netlist_fini(live_nets);
+		free(live_nets);
+	}
+	live_nets = nets;
+	netlist_fini(&cur->local_nets);
+	cur->local_nets = np->local_nets;
+	netlist_init(&np->local_nets);
+	return 0;
+}
+
+/*
+ * SIGHUP (docs/cli.md "Reloading"): reopens the log file (logrotate),
+ * rereads the configuration file, applies what can change live and names
+ * the rest, which keeps its old value until a restart:
+ *  - local-networks: every interface classifies its hosts again;
+ *  - verbose: the log level;
+ *  - users-file: the file's records are loaded again (also without a
+ *    configuration file); a new path needs a restart.
+ * A file with an error changes nothing.  Main thread, between two turns
+ * of its loop.
+ */
+static void
+node_reload(struct prefs *cur)
+{
+	struct prefs np;
+	const char *diff[64];
+	char restart[1024] = "", live[256] = "";
+	size_t nr = 0, nl = 0;
+	int i, n, rc;
+
+	rc = log_file_reopen();
+	if (rc < 0)
+		log_warn("SIGHUP: cannot reopen the log file %s: %s; still "
+			 "writing to the old one",
+			 log_file_path(), strerror(errno));
+	log_info("SIGHUP: %s%s", rc == 0 ? "log file reopened, " : "",
+		 cur->config_file ? "rereading the configuration file"
+				  : "no configuration file to reread");
+	if (cur->config_file != NULL) {
+		prefs_init(&np);
+		if (prefs_reload_file(&np, cur->config_file) != 0) {
+			log_warn("SIGHUP: %s has errors: nothing changed",
+				 cur->config_file);
+			prefs_fini(&np);
+			goto users;
+		}
+		n = prefs_diff(cur, &np, diff, 64);
+		for (i = 0; i < n && i < 64; i++) {
+			const char *o = diff[i];
+			int r;
+
+			if (!strcmp(o, "local-networks")) {
+				if (reload_local_nets(cur, &np) != 0)
+					continue;
+			} else if (!strcmp(o, "verbose")) {
+				cur->verbose = np.verbose;
+				log_verbosity = np.verbose == 0	 ? NLOG_INFO
+						: np.verbose > 1 ? NLOG_TRACE
+								 : NLOG_DEBUG;
+			} else {
+				r = snprintf(restart + nr, sizeof(restart) - nr,
+					     "%s--%s", nr ? ", " : "", o);
+				if (r > 0 && (size_t)r < sizeof(restart) - nr)
+					nr += (size_t)r;
+				continue;
+			}
+			r = snprintf(live + nl, sizeof(live) - nl, "%s--%s",
+				     nl ? ", " : "", o);
+			if (r > 0 && (size_t)r < sizeof(live) - nl)
+				nl += (size_t)r;
+		}
+		log_info("SIGHUP: %s%s", nl ? "applied: " : "no live change",
+			 live);
+		if (nr > 0)
+			log_warn("SIGHUP: changed, but applied only at the "
+				 "next restart: %s",
+				 restart);
+		prefs_fini(&np);
+	}
+users:
+	if (auth_users_file_reload() > 0)
+		log_info("SIGHUP: users file %s reread", cur->users_file);
 }
 
 static int
@@ -405,6 +651,14 @@ privs_drop(const struct prefs *p)
 	    lchown(p->users_file, pw.pw_uid, pw.pw_gid) != 0)
 		log_warn("-u %s: cannot give it to user %s: %s", p->users_file,
 			 p->user, strerror(errno));
+	/* --log-file: the user goes on writing it; a SIGHUP reopen creates
+	 * a new one only where the user may (the package's logrotate
+	 * configuration creates it for the user) */
+	if (p->log_file != NULL && lstat(p->log_file, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    lchown(p->log_file, pw.pw_uid, pw.pw_gid) != 0)
+		log_warn("--log-file %s: cannot give it to user %s: %s",
+			 p->log_file, p->user, strerror(errno));
 	if (initgroups(p->user, pw.pw_gid) != 0 || setgid(pw.pw_gid) != 0 ||
 	    setuid(pw.pw_uid) != 0) {
 		log_err("-U %s: cannot switch to that user: %s", p->user,
@@ -474,7 +728,12 @@ main(int argc, char **argv)
 	struct httpd *web = NULL;
 	struct luacb *callbacks = NULL;
 	struct sigaction sa;
-	int i, rc, status = 1, n_started = 0;
+	int i, rc, status = 1, n_started = 0, ready_fd = -1;
+
+	/* SIGHUP's default would end the node: flag it from the start */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGHUP, &sa, NULL);
 
 	prefs_init(&prefs);
 	rc = prefs_parse(&prefs, argc, argv);
@@ -486,6 +745,22 @@ main(int argc, char **argv)
 	if (prefs.verbose > 0)
 		log_verbosity = prefs.verbose > 1 ? NLOG_TRACE : NLOG_DEBUG;
 	node_start_ms = time_wall_ms();
+	if (cores_check(&prefs) != 0) {
+		prefs_fini(&prefs);
+		return 1;
+	}
+	if (prefs.log_file != NULL && log_file_open(prefs.log_file) != 0) {
+		fprintf(stderr, "ntopng: --log-file %s: %s\n", prefs.log_file,
+			strerror(errno));
+		prefs_fini(&prefs);
+		return 1;
+	}
+	/* -e: before anything that starts a thread (fork keeps one) */
+	if (prefs.daemonize) {
+		ready_fd = daemon_start();
+		if (prefs.log_file == NULL)
+			log_syslog_start();
+	}
 
 	/* the data directory first: its error is the only line (the node id
 	 * is kept there) */
@@ -526,8 +801,6 @@ main(int argc, char **argv)
 	if (alerts_store_start(&prefs) != 0)
 		goto out;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -552,18 +825,29 @@ main(int argc, char **argv)
 			goto out;
 	/* threshold rules kept in the kv store (webui/rest_alerts.c) */
 	rest_alerts_load();
+	/* interfaces disabled at run time stay so (webui/ui.c) */
+	ui_iface_states_restore();
 	/* -n 0/1, -k: the resolver thread the owners post to */
 	if (resolver_start(&prefs) != 0)
 		goto out;
 	for (i = 0; i < node_n_ifaces; i++) {
+		/* -g: interface i on the i-th core of the list, cycling */
+		if (prefs.n_cores > 0)
+			iface_set_core(node_ifaces[i],
+				       prefs.cores[i % prefs.n_cores]);
 		if (iface_start(node_ifaces[i]) != 0)
 			goto out;
 		n_started = i + 1;
 	}
 	/* user callbacks (lua/callbacks.h), once the interfaces run */
 	callbacks = luacb_start(&prefs);
-	log_info("ntopng %s started: %d interface(s)%s", NTOPNG_VERSION,
-		 node_n_ifaces, web ? "" : ", web server off");
+	log_info("ntopng %s started: %d interface(s)%s%s", NTOPNG_VERSION,
+		 node_n_ifaces, web ? "" : ", web server off",
+		 prefs.daemonize ? ", running as a daemon" : "");
+	if (ready_fd >= 0) {
+		daemon_ready(ready_fd);
+		ready_fd = -1;
+	}
 	/* systemd's Type=notify (common/sdnotify.h): running now */
 	if (sdnotify_init() > 0) {
 		sdnotify("READY=1");
@@ -572,6 +856,12 @@ main(int argc, char **argv)
 	}
 
 	while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
+		if (atomic_exchange_explicit(&reload_requested, 0,
+					     memory_order_relaxed)) {
+			sdnotify("RELOADING=1");
+			node_reload(&prefs);
+			sdnotify("READY=1");
+		}
 		if (prefs.shutdown_when_done && all_inputs_ended())
 			break;
 		sdnotify_watchdog(time_mono_ms());
@@ -599,6 +889,10 @@ out:
 	for (i = 0; i < node_n_ifaces; i++)
 		iface_free(node_ifaces[i]);
 	free(node_ifaces);
+	if (live_nets != NULL) {
+		netlist_fini(live_nets);
+		free(live_nets);
+	}
 	geo_close();
 	kv_close();
 	if (prefs.pid_file != NULL)

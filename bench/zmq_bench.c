@@ -258,8 +258,14 @@ replay(const char *path)
 	if (msgs_load(&m, path) < 0)
 		return 1;
 	prefs_init(&p);
-	ifc = bench_iface(&p);
 	tb = run(&m, emit_none, NULL, &fb);
+	/* room for every flow of the file (a churn file: one per record),
+	 * as zmq_ingest.sh gives the node -X/-x 2000000 */
+	if (fb + 1024 > p.max_num_flows)
+		p.max_num_flows = (uint32_t)(fb + 1024);
+	if (2 * fb + 1024 > p.max_num_hosts)
+		p.max_num_hosts = (uint32_t)(2 * fb + 1024);
+	ifc = bench_iface(&p);
 	ta = run(&m, emit_iface, ifc, &fa);
 	printf("REPLAY msgs=%zu flows=%llu bare=%.0f accounted=%.0f "
 	       "flows_in_table=%u hosts=%u\n", m.n, (unsigned long long)fb,

@@ -13,6 +13,13 @@
  * Each frame goes through the decoder (capture/decode.c) and then into the
  * interface tables (iface_packet); the decoder's fragment table lives here,
  * one per source, since fragments never cross sources.
+ *
+ * --hw-timestamp-mode ixia: before decoding, the IXIA trailer at the end
+ * of each frame (capture/hwts.h) gives the packet its time and is cut
+ * off, so neither the decoder nor any byte counter sees it.  A frame
+ * without a well-formed trailer, or whose end was not captured, keeps
+ * its pcap time and length and is counted (hw_timestamps in
+ * get/interface/sources.lua).
  */
 #include "capture/source.h"
 
@@ -27,6 +34,7 @@
 #include <sys/stat.h>
 
 #include "capture/decode.h"
+#include "capture/hwts.h"
 #include "common/log.h"
 #include "common/prefs.h"
 
@@ -42,7 +50,10 @@ struct pcap_src {
 	const struct rec_sink *sink; /* set for the duration of a read */
 	struct decoder dec;
 	uint64_t last_drops;
-	int fifo; /* a pcap stream in a FIFO (a live feed) */
+	int fifo;      /* a pcap stream in a FIFO (a live feed) */
+	int hwts_ixia; /* --hw-timestamp-mode ixia */
+	struct hwts_stats hwts;
+	struct ratelimit hwts_rl;
 };
 
 static void
@@ -105,6 +116,33 @@ pcap_open_file(const char *path, const char *bpf)
 	return p;
 }
 
+/* --hw-timestamp-mode ixia: the trailer's time and the frame without it,
+ * or the frame as captured (counted, and logged a few times a second). */
+static void
+pcap_src_hwts(struct source *s, const u_char *data, uint32_t *caplen,
+	      uint32_t *len, uint64_t *ts)
+{
+	struct pcap_src *ps = s->priv;
+	uint32_t strip = 0;
+	enum hwts_result r = hwts_ixia(data, *caplen, *len, ts, &strip);
+
+	if (r == HWTS_OK) {
+		*caplen -= strip;
+		*len -= strip;
+		ps->hwts.stamped++;
+		return;
+	}
+	if (r == HWTS_SHORT)
+		ps->hwts.short_frames++;
+	else
+		ps->hwts.invalid++;
+	if (ratelimit_ok(&ps->hwts_rl))
+		log_warn("%s: frame of %u bytes (%u captured) without %s IXIA "
+			 "timestamp trailer: kept with its capture time",
+			 s->spec, *len, *caplen,
+			 r == HWTS_SHORT ? "a whole" : "a valid");
+}
+
 static void
 pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
@@ -115,11 +153,14 @@ pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 		(uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 	uint32_t caplen =
 		h->caplen < h->len || h->len == 0 ? h->caplen : h->len;
+	uint32_t len = h->len;
 	enum decode_result r;
 
-	r = capture_decode(&ps->dec, ps->dlt, ts, h->len, data, caplen, &pk);
+	if (ps->hwts_ixia)
+		pcap_src_hwts(s, data, &caplen, &len, &ts);
+	r = capture_decode(&ps->dec, ps->dlt, ts, len, data, caplen, &pk);
 	s->records++;
-	s->bytes += h->len;
+	s->bytes += len;
 	ps->sink->on_packet(ps->sink->ctx, &pk, (int)r);
 }
 
@@ -240,6 +281,8 @@ pcap_src_stats(struct source *s, struct source_tick *t)
 	struct pcap_src *ps = s->priv;
 	struct pcap_stat st;
 
+	/* once a second (housekeeping): the trailer warnings held back */
+	ratelimit_flush(&ps->hwts_rl);
 	if (s->kind != &capture_pcap_live_kind || ps->p == NULL)
 		return;
 	if (pcap_stats(ps->p, &st) == 0) {
@@ -357,11 +400,18 @@ pcap_src_describe(struct source *s, json_t *obj)
 				      (json_int_t)d->non_ip, "fragments",
 				      (json_int_t)d->fragments, "tunnels",
 				      (json_int_t)d->tunnels));
+	if (ps->hwts_ixia)
+		json_object_set_new(
+			obj, "hw_timestamps",
+			json_pack("{s:s,s:I,s:I,s:I}", "mode", "ixia",
+				  "stamped", (json_int_t)ps->hwts.stamped,
+				  "short", (json_int_t)ps->hwts.short_frames,
+				  "invalid", (json_int_t)ps->hwts.invalid));
 }
 
 static struct source *
 pcap_src_alloc(const char *spec, const struct source_kind *kind,
-	       const char *bpf)
+	       const struct capture_opts *o)
 {
 	struct source *s = calloc(1, sizeof(*s));
 	struct pcap_src *ps = calloc(1, sizeof(*ps));
@@ -379,7 +429,9 @@ pcap_src_alloc(const char *spec, const struct source_kind *kind,
 	s->stats = pcap_src_stats;
 	s->free = pcap_src_free;
 	s->describe = pcap_src_describe;
-	ps->bpf = bpf ? strdup(bpf) : NULL;
+	ps->bpf = o->bpf ? strdup(o->bpf) : NULL;
+	ps->hwts_ixia = o->hwts_ixia;
+	ps->hwts_rl = (struct ratelimit)RATELIMIT_INIT(2);
 	decoder_init(&ps->dec);
 	return s;
 }
@@ -408,44 +460,99 @@ pcap_device_by_index(const char *spec)
 	return name;
 }
 
-static struct source *
-pcap_open_live_src(const char *spec, const char *bpf)
+/* Creates and activates a capture on dev (non-blocking, bpf applied);
+ * NULL with the cause in err.  at_open: the spec may also have been
+ * meant as a file (the start-up's words). */
+static pcap_t *
+pcap_live_handle(const char *dev, const char *bpf, char *err, size_t errlen,
+		 int at_open)
 {
-	char err[PCAP_ERRBUF_SIZE] = "";
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = pcap_create(dev, perr);
+
+	if (p == NULL) {
+		snprintf(err, errlen, "%s", perr);
+		return NULL;
+	}
+	pcap_set_snaplen(p, PCAP_SNAPLEN);
+	pcap_set_promisc(p, 1);
+	pcap_set_timeout(p, 100);
+	pcap_set_immediate_mode(p, 0);
+	if (pcap_activate(p) < 0) {
+		snprintf(err, errlen, "%s: %s",
+			 at_open ? "no such file, and cannot capture on a "
+				   "device of that name"
+				 : "cannot capture",
+			 pcap_geterr(p));
+		goto fail;
+	}
+	if (pcap_setnonblock(p, 1, perr) != 0) {
+		snprintf(err, errlen, "%s", perr);
+		goto fail;
+	}
+	if (pcap_apply_filter(p, bpf, dev) != 0) {
+		snprintf(err, errlen, "cannot set the filter");
+		goto fail;
+	}
+	return p;
+fail:
+	pcap_close(p);
+	return NULL;
+}
+
+/* Disabled interface: the capture is closed (the kernel stops copying
+ * packets for it); counters and the decoder's state stay. */
+static void
+pcap_live_suspend(struct source *s)
+{
+	struct pcap_src *ps = s->priv;
+
+	if (ps->p != NULL)
+		pcap_close(ps->p);
+	ps->p = NULL;
+	ps->last_drops = 0; /* a new handle counts from 0 */
+	log_info("-i %s: capture closed", s->spec);
+}
+
+static int
+pcap_live_resume(struct source *s, char *err, size_t errlen)
+{
+	struct pcap_src *ps = s->priv;
+	char why[PCAP_ERRBUF_SIZE + 128];
+
+	if (ps->p == NULL) {
+		ps->p = pcap_live_handle(s->spec, ps->bpf, why, sizeof(why), 0);
+		if (ps->p == NULL) {
+			snprintf(err, errlen, "-i %s: %s", s->spec, why);
+			return -1;
+		}
+		ps->dlt = pcap_datalink(ps->p);
+	}
+	log_info("-i %s: capturing again", s->spec);
+	return 0;
+}
+
+static struct source *
+pcap_open_live_src(const char *spec, const struct capture_opts *o)
+{
+	char err[PCAP_ERRBUF_SIZE + 128] = "";
 	char *byidx = pcap_device_by_index(spec);
 	const char *dev = byidx ? byidx : spec;
 	/* the source is named by the device, not by its index */
-	struct source *s = pcap_src_alloc(dev, &capture_pcap_live_kind, bpf);
+	struct source *s = pcap_src_alloc(dev, &capture_pcap_live_kind, o);
 	struct pcap_src *ps;
-	int rc;
 
 	if (s == NULL)
 		goto fail;
 	ps = s->priv;
-	ps->p = pcap_create(dev, err);
+	ps->p = pcap_live_handle(dev, o->bpf, err, sizeof(err), 1);
 	if (ps->p == NULL) {
 		log_err("-i %s: %s", spec, err);
 		goto fail;
 	}
-	pcap_set_snaplen(ps->p, PCAP_SNAPLEN);
-	pcap_set_promisc(ps->p, 1);
-	pcap_set_timeout(ps->p, 100);
-	pcap_set_immediate_mode(ps->p, 0);
-	rc = pcap_activate(ps->p);
-	if (rc < 0) {
-		log_err("-i %s: no such file, and cannot capture on a device "
-			"of "
-			"that name: %s",
-			spec, pcap_geterr(ps->p));
-		goto fail;
-	}
-	if (pcap_setnonblock(ps->p, 1, err) != 0) {
-		log_err("-i %s: %s", spec, err);
-		goto fail;
-	}
-	if (pcap_apply_filter(ps->p, bpf, spec) != 0)
-		goto fail;
 	ps->dlt = pcap_datalink(ps->p);
+	s->suspend = pcap_live_suspend;
+	s->resume = pcap_live_resume;
 	free(byidx);
 	return s;
 fail:
@@ -457,16 +564,16 @@ fail:
 /* A FIFO: a live feed (its clock is the wall clock, like a device's).
  * Opening waits for the writer, as opening any FIFO for reading does. */
 static struct source *
-pcap_open_fifo_src(const char *spec, const char *bpf)
+pcap_open_fifo_src(const char *spec, const struct capture_opts *o)
 {
-	struct source *s = pcap_src_alloc(spec, &capture_pcap_live_kind, bpf);
+	struct source *s = pcap_src_alloc(spec, &capture_pcap_live_kind, o);
 	struct pcap_src *ps;
 
 	if (s == NULL)
 		return NULL;
 	ps = s->priv;
 	ps->fifo = 1;
-	ps->p = pcap_open_file(spec, bpf);
+	ps->p = pcap_open_file(spec, o->bpf);
 	if (ps->p == NULL) {
 		pcap_src_free(s);
 		return NULL;
@@ -476,7 +583,7 @@ pcap_open_fifo_src(const char *spec, const char *bpf)
 }
 
 struct source *
-capture_pcap_open(const char *spec, const char *bpf)
+capture_pcap_open(const char *spec, const struct capture_opts *o)
 {
 	struct source *s;
 	struct pcap_src *ps;
@@ -484,11 +591,11 @@ capture_pcap_open(const char *spec, const char *bpf)
 	int i;
 
 	if (stat(spec, &st) == 0 && S_ISFIFO(st.st_mode))
-		return pcap_open_fifo_src(spec, bpf);
+		return pcap_open_fifo_src(spec, o);
 	if (stat(spec, &st) != 0 || !S_ISREG(st.st_mode))
-		return pcap_open_live_src(spec, bpf);
+		return pcap_open_live_src(spec, o);
 
-	s = pcap_src_alloc(spec, &capture_pcap_file_kind, bpf);
+	s = pcap_src_alloc(spec, &capture_pcap_file_kind, o);
 	if (s == NULL)
 		return NULL;
 	ps = s->priv;
@@ -509,7 +616,7 @@ capture_pcap_open(const char *spec, const char *bpf)
 	}
 	/* every listed file must open now: one clear error at start-up */
 	for (i = 0; i < ps->n_files; i++) {
-		pcap_t *p = pcap_open_file(ps->files[i], bpf);
+		pcap_t *p = pcap_open_file(ps->files[i], o->bpf);
 
 		if (p == NULL)
 			goto fail;
@@ -526,7 +633,12 @@ fail:
 static struct source *
 pcap_kind_open(const char *spec, const struct prefs *p)
 {
-	return capture_pcap_open(spec, p->packet_filter);
+	struct capture_opts o = { p->packet_filter,
+				  p->hw_timestamp_mode != NULL &&
+					  !strcmp(p->hw_timestamp_mode,
+						  "ixia") };
+
+	return capture_pcap_open(spec, &o);
 }
 
 /* ifname shows a file by its name without directories (rest-api.md

@@ -13,12 +13,18 @@
 extern const struct source_kind capture_pcap_live_kind;
 extern const struct source_kind capture_pcap_file_kind;
 
+/* What a pcap source is opened with. */
+struct capture_opts {
+	const char *bpf; /* -B, applied to every handle; may be NULL */
+	int hwts_ixia;	 /* --hw-timestamp-mode ixia (capture/hwts.h) */
+};
+
 /*
  * Opens a pcap source: a device name, a device index ("1", as listed by
  * -h), a pcap/pcapng file, or a text file listing pcap files one per line
- * ('#' comments).  `bpf` (may be NULL) is applied to every handle.
- * Returns NULL with the reason logged.  Main thread.
+ * ('#' comments).  Returns NULL with the reason logged.  Main thread.
  */
-struct source *capture_pcap_open(const char *spec, const char *bpf);
+struct source *capture_pcap_open(const char *spec,
+				 const struct capture_opts *o);
 
 #endif

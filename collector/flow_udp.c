@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -274,6 +275,51 @@ flow_udp_socket(const struct ipaddr *a, uint16_t port, int *rcvbuf)
 	return fd;
 }
 
+/* Binds the source's socket (any address: IPv6 with IPv4 mapped, else
+ * 0.0.0.0); the fd or -1 with errno set. */
+static int
+flow_udp_bind(struct flow_udp *fu)
+{
+	struct ipaddr any;
+	int fd = flow_udp_socket(&fu->bind_addr, fu->port, &fu->rcvbuf);
+
+	if (fd < 0 && fu->bind_addr.v == 0 && errno == EAFNOSUPPORT) {
+		memset(&any, 0, sizeof(any));
+		any.v = 4;
+		fd = flow_udp_socket(&any, fu->port, &fu->rcvbuf);
+	}
+	return fd;
+}
+
+/* Disabled interface: the port is given back; the decoder keeps its
+ * templates and counters. */
+static void
+flow_udp_suspend(struct source *s)
+{
+	struct flow_udp *fu = s->priv;
+
+	if (fu->fd >= 0)
+		close(fu->fd);
+	fu->fd = -1;
+	log_info("-i %s: UDP port %u closed", s->spec, fu->port);
+}
+
+static int
+flow_udp_resume(struct source *s, char *err, size_t errlen)
+{
+	struct flow_udp *fu = s->priv;
+
+	if (fu->fd < 0)
+		fu->fd = flow_udp_bind(fu);
+	if (fu->fd < 0) {
+		snprintf(err, errlen, "-i %s: cannot listen on UDP port %u: %s",
+			 s->spec, fu->port, strerror(errno));
+		return -1;
+	}
+	log_info("-i %s: collecting on UDP port %u again", s->spec, fu->port);
+	return 0;
+}
+
 struct source *
 collector_udp_open(const char *spec, const struct prefs *p)
 {
@@ -281,7 +327,6 @@ collector_udp_open(const char *spec, const struct prefs *p)
 	struct flow_udp *fu;
 	int sflow = strncmp(spec, "sflow://", 8) == 0;
 	const char *rest = spec + (sflow ? 8 : 10);
-	struct ipaddr any;
 
 	(void)p;
 	s = calloc(1, sizeof(*s));
@@ -300,12 +345,7 @@ collector_udp_open(const char *spec, const struct prefs *p)
 			spec);
 		goto fail;
 	}
-	fu->fd = flow_udp_socket(&fu->bind_addr, fu->port, &fu->rcvbuf);
-	if (fu->fd < 0 && fu->bind_addr.v == 0 && errno == EAFNOSUPPORT) {
-		memset(&any, 0, sizeof(any));
-		any.v = 4;
-		fu->fd = flow_udp_socket(&any, fu->port, &fu->rcvbuf);
-	}
+	fu->fd = flow_udp_bind(fu);
 	if (fu->fd < 0) {
 		log_err("-i %s: cannot listen on UDP port %u: %s", spec,
 			fu->port, strerror(errno));
@@ -320,6 +360,8 @@ collector_udp_open(const char *spec, const struct prefs *p)
 	s->stats = flow_udp_stats;
 	s->free = flow_udp_free;
 	s->describe = flow_udp_describe;
+	s->suspend = flow_udp_suspend;
+	s->resume = flow_udp_resume;
 	s->priv = fu;
 	log_info("-i %s: collecting NetFlow/IPFIX/sFlow on UDP port %u "
 		 "(receive buffer %d bytes)",

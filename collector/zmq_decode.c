@@ -95,6 +95,14 @@ zmqc_decoder_init(struct zmqc_decoder *d, const char *name, zmqc_emit_fn emit,
 }
 
 void
+zmqc_decoder_rejoin(struct zmqc_decoder *d)
+{
+	for (int i = 0; d->peers != NULL && i < ZMQC_MAX_PEERS; i++)
+		if (d->peers[i].used)
+			d->peers[i].rejoin = 1;
+}
+
+void
 zmqc_decoder_fini(struct zmqc_decoder *d)
 {
 	ratelimit_flush(&d->rl);
@@ -270,6 +278,17 @@ peer_msg_id(struct zmqc_decoder *d, struct zmqc_peer *p,
 
 	if (!h->has_msg_id)
 		return;
+	if (p->rejoin && p->have_msg_id) {
+		p->rejoin = 0;
+		if (id > last && id - last - 1 < MSG_ID_PLAUSIBLE) {
+			p->missed_at_join += id - last - 1;
+			d->st.missed_at_join += id - last - 1;
+			p->have_jump = 0;
+			p->last_msg_id = id;
+			return;
+		}
+	}
+	p->rejoin = 0;
 	if (!p->have_msg_id || now_ms > p->last_seen_ms + ZMQC_PEER_EXPIRE_MS) {
 		if (p->have_msg_id) {
 			p->restarts++;

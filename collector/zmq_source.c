@@ -413,7 +413,8 @@ zmq_src_fd(struct source *s)
 	int fd = -1;
 	size_t len = sizeof(fd);
 
-	if (zmq_getsockopt(zs->sock, ZMQ_FD, &fd, &len) != 0)
+	if (zs->sock == NULL ||
+	    zmq_getsockopt(zs->sock, ZMQ_FD, &fd, &len) != 0)
 		return -1;
 	return fd;
 }
@@ -899,48 +900,22 @@ endpoint_parse(const char *spec, char *out, size_t size, int *bind)
 	return collector_zmq_endpoint_split(spec, out, size, bind);
 }
 
-struct source *
-collector_zmq_open(const char *spec, const struct prefs *p)
+/* Creates, configures and binds (collector mode) or connects the
+ * source's SUB socket from zs->endpoint, zs->bind and zs->curve (the
+ * CURVE keys and the ZAP handler are set up before).  0, or -1 with the
+ * cause in err and no socket left. */
+static int
+zmq_src_socket(struct source *s, char *err, size_t errlen)
 {
-	struct source *s = calloc(1, sizeof(*s));
-	struct zmq_src *zs = calloc(1, sizeof(*zs));
+	struct zmq_src *zs = s->priv;
 	void *ctx = zctx_get();
 	int v;
 
-	if (s == NULL || zs == NULL || ctx == NULL) {
-		free(s);
-		free(zs);
-		log_err("-i %s: cannot create a ZMQ context", spec);
-		return NULL;
-	}
-	s->kind = &collector_zmq_kind;
-	s->state = SOURCE_ACTIVE;
-	s->spec = strdup(spec);
-	s->priv = zs;
-	s->fd = zmq_src_fd;
-	s->read = zmq_src_read;
-	s->free = zmq_src_free;
-	s->describe = zmq_src_describe;
-	s->stats = zmq_src_stats;
-	if (s->spec == NULL ||
-	    endpoint_parse(spec, zs->endpoint, sizeof(zs->endpoint),
-			   &zs->bind)) {
-		log_err("-i %s: endpoint too long", spec);
-		goto fail;
-	}
-	if (zmqc_decoder_init(&zs->dec, s->spec, emit_nowhere, zs) != 0)
-		goto fail;
-	zs->trace_rl.burst = 10;
-	zs->curve = p->zmq_encryption || p->zmq_encryption_key_priv != NULL;
-	if (zs->curve && curve_keys_load(p) != 0)
-		goto fail;
-	if (zs->curve && p->zmq_allowed_keys != NULL &&
-	    zap_start(p->zmq_allowed_keys) != 0)
-		goto fail;
-	zs->sock = zmq_socket(ctx, ZMQ_SUB);
+	zs->sock = ctx != NULL ? zmq_socket(ctx, ZMQ_SUB) : NULL;
 	if (zs->sock == NULL) {
-		log_err("-i %s: %s", spec, zmq_strerror(errno));
-		goto fail;
+		snprintf(err, errlen, "-i %s: %s", s->spec,
+			 zmq_strerror(errno));
+		return -1;
 	}
 	v = ZMQ_RCVHWM_MSGS;
 	zmq_setsockopt(zs->sock, ZMQ_RCVHWM, &v, sizeof(v));
@@ -962,7 +937,8 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 			    0 ||
 		    zmq_setsockopt(zs->sock, ZMQ_CURVE_SECRETKEY, curve.sec,
 				   40) != 0) {
-			log_err("-i %s: CURVE: %s", spec, zmq_strerror(errno));
+			snprintf(err, errlen, "-i %s: CURVE: %s", s->spec,
+				 zmq_strerror(errno));
 			goto fail;
 		}
 		if (zap.on)
@@ -971,9 +947,95 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	zmq_setsockopt(zs->sock, ZMQ_SUBSCRIBE, "", 0);
 	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint)
 		      : zmq_connect(zs->sock, zs->endpoint)) != 0) {
-		log_err("-i %s: cannot %s %s: %s", spec,
-			zs->bind ? "bind" : "connect to", zs->endpoint,
-			zmq_strerror(errno));
+		snprintf(err, errlen, "-i %s: cannot %s %s: %s", s->spec,
+			 zs->bind ? "bind" : "connect to", zs->endpoint,
+			 zmq_strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	v = 0;
+	zmq_setsockopt(zs->sock, ZMQ_LINGER, &v, sizeof(v));
+	zmq_close(zs->sock);
+	zs->sock = NULL;
+	return -1;
+}
+
+/* Disabled interface: the socket is closed (a bound port is given back,
+ * libzmq's reaper closes it at once with no linger); the decoder keeps
+ * its probes, templates and counters. */
+static void
+zmq_src_suspend(struct source *s)
+{
+	struct zmq_src *zs = s->priv;
+	int linger = 0;
+
+	if (zs->sock == NULL)
+		return;
+	zmq_setsockopt(zs->sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zs->bind)
+		(void)zmq_unbind(zs->sock, zs->endpoint);
+	zmq_close(zs->sock);
+	zs->sock = NULL;
+	log_info("ZMQ: %s closed", zs->endpoint);
+}
+
+static int
+zmq_src_resume(struct source *s, char *err, size_t errlen)
+{
+	struct zmq_src *zs = s->priv;
+
+	if (zs->sock == NULL && zmq_src_socket(s, err, errlen) != 0)
+		return -1;
+	/* what the probes sent meanwhile never reached us: not drops */
+	zmqc_decoder_rejoin(&zs->dec);
+	log_info("ZMQ: %s %s again",
+		 zs->bind ? "collecting on" : "subscribed to", zs->endpoint);
+	return 0;
+}
+
+struct source *
+collector_zmq_open(const char *spec, const struct prefs *p)
+{
+	struct source *s = calloc(1, sizeof(*s));
+	struct zmq_src *zs = calloc(1, sizeof(*zs));
+	void *ctx = zctx_get();
+	char err[512];
+
+	if (s == NULL || zs == NULL || ctx == NULL) {
+		free(s);
+		free(zs);
+		log_err("-i %s: cannot create a ZMQ context", spec);
+		return NULL;
+	}
+	s->kind = &collector_zmq_kind;
+	s->state = SOURCE_ACTIVE;
+	s->spec = strdup(spec);
+	s->priv = zs;
+	s->fd = zmq_src_fd;
+	s->read = zmq_src_read;
+	s->free = zmq_src_free;
+	s->describe = zmq_src_describe;
+	s->stats = zmq_src_stats;
+	s->suspend = zmq_src_suspend;
+	s->resume = zmq_src_resume;
+	if (s->spec == NULL ||
+	    endpoint_parse(spec, zs->endpoint, sizeof(zs->endpoint),
+			   &zs->bind)) {
+		log_err("-i %s: endpoint too long", spec);
+		goto fail;
+	}
+	if (zmqc_decoder_init(&zs->dec, s->spec, emit_nowhere, zs) != 0)
+		goto fail;
+	zs->trace_rl.burst = 10;
+	zs->curve = p->zmq_encryption || p->zmq_encryption_key_priv != NULL;
+	if (zs->curve && curve_keys_load(p) != 0)
+		goto fail;
+	if (zs->curve && p->zmq_allowed_keys != NULL &&
+	    zap_start(p->zmq_allowed_keys) != 0)
+		goto fail;
+	if (zmq_src_socket(s, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		goto fail;
 	}
 	log_info("ZMQ: %s %s%s", zs->bind ? "collecting on" : "subscribed to",

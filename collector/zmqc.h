@@ -166,6 +166,9 @@ struct zmqc_peer {
 	uint32_t source_id;
 	uint8_t used;
 	uint8_t have_msg_id; /* last_msg_id valid (ids seen, not expired) */
+	uint8_t rejoin;	     /* the socket was closed and opened again
+			      * (zmqc_decoder_rejoin): the ids sent meanwhile
+			      * are missed, not dropped */
 	uint32_t last_msg_id;
 	uint8_t have_jump; /* jump_id: an implausible id seen last */
 	uint32_t jump_id;
@@ -255,6 +258,11 @@ uint32_t zmqc_peer_max_idle(const struct zmqc_peer *p);
 int zmqc_decoder_init(struct zmqc_decoder *d, const char *name,
 		      zmqc_emit_fn emit, void *ctx);
 void zmqc_decoder_fini(struct zmqc_decoder *d);
+/* The socket was closed and is open again (a disabled interface enabled,
+ * set/interface/state.lua): each known publisher's next msg_id after a
+ * gap counts the ids in between as missed_at_join (we could not have had
+ * them), not as drops. */
+void zmqc_decoder_rejoin(struct zmqc_decoder *d);
 /*
  * Decodes one multipart message: `n` frames in all, of which the first
  * (hdr) and second (pay, NULL when n < 2) are given; the others were

@@ -2,7 +2,11 @@
  * log.h - one-line log messages and rate limiting.
  *
  * Each message is formatted into one buffer and written with a single
- * write(2) to stderr, so lines of different threads never interleave.
+ * write(2), so lines of different threads never interleave.  Where the
+ * lines go (docs/operations.md): stderr by default; the --log-file file
+ * (log_file_open), reopened on SIGHUP (log_file_reopen) for logrotate;
+ * syslog(3) (facility daemon, ident "ntopng") once a daemon (-e) without
+ * a log file has detached (log_syslog_start).
  * Every line carries the calling thread's role ("main", "if0", "http"...),
  * set once per thread with log_set_role().  Data-path problems go through
  * a struct ratelimit so that a flood of bad packets logs a few lines a
@@ -29,8 +33,9 @@ enum log_level {
 };
 
 /* Global verbosity (-v raises it); messages above it are not written.
- * Set by main before any other thread starts, read-only afterwards. */
-extern int log_verbosity;
+ * Set by main at start and again when SIGHUP rereads -v (an atomic: the
+ * other threads read it while main may change it). */
+extern _Atomic int log_verbosity;
 
 /* 1 when messages of this level are written: lets a caller skip the work
  * of gathering what a summary or trace line would say. */
@@ -39,6 +44,29 @@ extern int log_verbosity;
 void log_set_role(const char *role); /* thread-local, copied */
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Outputs.  All of these are called by main only (the start-up and the
+ * SIGHUP reload); log_msg() on any thread sees a consistent output.
+ *
+ * log_file_open(): opens path (append, created 0640) and sends every
+ * later line there instead of stderr.  Returns 0, or -1 with errno.
+ * log_file_reopen(): opens the same path again and moves the log to it
+ * (dup2 over the descriptor in use, so a line being written by another
+ * thread goes whole to the old or the new file); stdout and stderr
+ * follow when log_detach_stdio() put them on the log file.  Returns 0,
+ * 1 without a log file, or -1 with errno (the old file stays in use).
+ * log_file_path(): the --log-file path, or NULL.
+ * log_syslog_start(): openlog(); lines also go to syslog from now on.
+ * log_detach_stdio(): a daemon's last start-up step: stdin, stdout and
+ * stderr become /dev/null, or the log file when there is one, and with
+ * syslog the lines stop going to stderr.  Returns 0 or -1 with errno.
+ */
+int log_file_open(const char *path);
+int log_file_reopen(void);
+const char *log_file_path(void);
+void log_syslog_start(void);
+int log_detach_stdio(void);
 
 #define log_err(...) log_msg(NLOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(NLOG_WARN, __VA_ARGS__)

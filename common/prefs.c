@@ -44,6 +44,7 @@
  * other thread starts; afterwards struct prefs is read-only.
  */
 #include "common/prefs.h"
+#include "common/log.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -133,6 +134,7 @@ enum opt_id {
 	O_DUMP_CONFIG,
 	O_GEOIP_DIR,
 	O_MAP_TILES,
+	O_LOG_FILE,
 	O__COUNT
 };
 
@@ -235,6 +237,8 @@ static int set_local_nets(struct parse_ctx *c, const struct opt_def *o,
 			  const char *val);
 static int set_node_id(struct parse_ctx *c, const struct opt_def *o,
 		       const char *val);
+static int set_cores(struct parse_ctx *c, const struct opt_def *o,
+		     const char *val);
 static int act_version(struct parse_ctx *c, const struct opt_def *o,
 		       const char *val);
 static int act_help(struct parse_ctx *c, const struct opt_def *o,
@@ -278,10 +282,12 @@ static const struct opt_def opt_table[] = {
 	{ O_NDPI_PROTOS, "ndpi-protocols", 'p', ARG_REQ, 1, T_INPUTS,
 	  "<file>.protos", "nDPI protocol file (e.g. protos.txt)",
 	  F_STR(ndpi_protos_file) },
-	{ O_HW_TS, "hw-timestamp-mode", 0, ARG_REQ, 0, T_INPUTS, "<mode>",
+	{ O_HW_TS, "hw-timestamp-mode", 0, ARG_REQ, 1, T_INPUTS, "<mode>",
 	  "Hardware timestamping/stripping. Modes:\n"
 	  "ixia - packets timestamped by ixiacom.com\n"
-	  "       hardware devices",
+	  "       hardware devices: the time in the\n"
+	  "       frame's trailer is the packet time,\n"
+	  "       and the trailer is not counted",
 	  F_SET(hw_timestamp_mode, OT_STR, set_hw_ts) },
 
 	/* Web server and users */
@@ -468,8 +474,14 @@ static const struct opt_def opt_table[] = {
 	  F_STR(zmq_encryption_key) },
 
 	/* Process */
-	{ O_DAEMON, "daemon", 'e', ARG_NONE, 0, T_PROCESS, NULL,
-	  "Daemonize ntopng", F_FLAG(daemonize) },
+	{ O_DAEMON, "daemon", 'e', ARG_NONE, 1, T_PROCESS, NULL,
+	  "Daemonize ntopng: run in the background\n"
+	  "(new session), stdin/stdout/stderr on\n"
+	  "/dev/null (or --log-file), the log to\n"
+	  "syslog unless --log-file is given; the\n"
+	  "command returns once the node runs\n"
+	  "(exit 1 if its start failed)",
+	  F_FLAG(daemonize) },
 	{ O_USER, "user", 'U', ARG_REQ, 1, T_PROCESS, "<sys user>",
 	  "Once inputs and sockets are open, run\n"
 	  "as this user, without capabilities.\n"
@@ -477,11 +489,22 @@ static const struct opt_def opt_table[] = {
 	  F_STR(user) },
 	{ O_DONT_CHANGE_USER, "dont-change-user", 's', ARG_NONE, 1, T_PROCESS,
 	  NULL, "Do not change user (debug only)", F_FLAG(dont_change_user) },
-	{ O_PID, "pid", 'G', ARG_REQ, 1, T_PROCESS, "<path>", "Pid file path",
+	{ O_PID, "pid", 'G', ARG_REQ, 1, T_PROCESS, "<path>",
+	  "Pid file path (written by the running\n"
+	  "node, after -e's fork; removed at exit)",
 	  F_STR(pid_file) },
-	{ O_CORE_AFFINITY, "core-affinity", 'g', ARG_REQ, 0, T_PROCESS,
-	  "<core id>", "Bind the capture threads to this CPU core",
-	  F_INT(core_affinity, 0, CORE_ID_MAX) },
+	{ O_CORE_AFFINITY, "core-affinity", 'g', ARG_REQ, 1, T_PROCESS,
+	  "<core id>[,<core id>...]",
+	  "Bind each interface's thread (capture\n"
+	  "and processing) to a CPU core: interface\n"
+	  "N gets the Nth core of the list, cycling\n"
+	  "(-g 0,1: if0 on 0, if1 on 1, if2 on 0)",
+	  F_SET(core_affinity, OT_STR, set_cores) },
+	{ O_LOG_FILE, "log-file", 0, ARG_REQ, 1, T_PROCESS, "<path>",
+	  "Write the log to this file (appended)\n"
+	  "instead of stderr; reopened on SIGHUP\n"
+	  "(logrotate)",
+	  F_STR(log_file) },
 	{ O_SHUTDOWN_DONE, "shutdown-when-done", 0, ARG_NONE, 1, T_PROCESS,
 	  NULL, "Exit once every pcap file input has\nbeen read",
 	  F_FLAG(shutdown_when_done) },
@@ -552,6 +575,10 @@ struct parse_ctx {
 static void prefs_errf(const struct parse_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Set while prefs_reload_file() runs (main thread): its errors are log
+ * lines, since stderr may be /dev/null by then. */
+static int prefs_errs_to_log;
+
 /* One "ntopng: [file:line: ]message" line on stderr, one write. */
 static void
 prefs_errf(const struct parse_ctx *c, const char *fmt, ...)
@@ -573,6 +600,10 @@ prefs_errf(const struct parse_ctx *c, const char *fmt, ...)
 		n += (size_t)r;
 	if (n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
+	if (prefs_errs_to_log) {
+		log_err("%.*s", (int)(n - 8), line + 8); /* no "ntopng: " */
+		return;
+	}
 	line[n++] = '\n';
 	fwrite(line, 1, n, stderr);
 	fflush(stderr);
@@ -802,6 +833,8 @@ opt_warn_unimplemented(struct parse_ctx *c, const struct opt_def *o)
 }
 
 static void prefs_version(void);
+static void opt_dump(const struct prefs *p, const struct prefs *def,
+		     const struct opt_def *o, FILE *f);
 static void prefs_options_md(FILE *f);
 static void prefs_options_tsv(FILE *f);
 
@@ -831,6 +864,42 @@ set_hw_ts(struct parse_ctx *c, const struct opt_def *o, const char *val)
 		return -1;
 	}
 	str_set(OPT_FIELD(c->p, o, char *), val);
+	return 0;
+}
+
+/* -g: "n" or "n,m,...", each 0..CORE_ID_MAX, at most PREFS_MAX_CORES. */
+static int
+set_cores(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	char buf[16], expect[96];
+	const char *s = val;
+	int cores[PREFS_MAX_CORES], n = 0;
+
+	snprintf(expect, sizeof(expect),
+		 "core numbers from 0 to %d, comma separated (at most %d)",
+		 CORE_ID_MAX, PREFS_MAX_CORES);
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		unsigned long long v;
+
+		if (len == 0 || len >= sizeof(buf) || n == PREFS_MAX_CORES) {
+			opt_bad_value(c, o, val, expect);
+			return -1;
+		}
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (num_parse(buf, 0, CORE_ID_MAX, &v) != 0) {
+			opt_bad_value(c, o, val, expect);
+			return -1;
+		}
+		cores[n++] = (int)v;
+		if (s[len] == '\0')
+			break;
+		s += len + 1;
+	}
+	str_set(OPT_FIELD(c->p, o, char *), val);
+	memcpy(c->p->cores, cores, sizeof(cores[0]) * (size_t)n);
+	c->p->n_cores = n;
 	return 0;
 }
 
@@ -1340,7 +1409,6 @@ prefs_init(struct prefs *p)
 	p->dump_hosts = PREFS_MODE_NONE;
 	p->dump_aggregations = PREFS_MODE_NONE;
 	p->sticky_hosts = PREFS_MODE_NONE;
-	p->core_affinity = -1;
 	p->export_interval = DEF_EXPORT_INTERVAL;
 }
 
@@ -1381,6 +1449,8 @@ prefs_fini(struct prefs *p)
 	free(p->config_file);
 	free(p->geoip_dir);
 	free(p->map_tiles_url);
+	free(p->core_affinity);
+	free(p->log_file);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -1423,6 +1493,79 @@ prefs_parse(struct prefs *p, int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+int
+prefs_reload_file(struct prefs *np, const char *path)
+{
+	struct parse_ctx c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.p = np;
+	str_set(&np->config_file, path);
+	prefs_errs_to_log = 1;
+	rc = conf_file_read(&c, path);
+	prefs_errs_to_log = 0;
+	if (rc == 0 && (c.exit_now || c.dump_config)) {
+		log_err("%s: -h, -V and --dump-* have no place in a "
+			"configuration file read on SIGHUP",
+			path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* The option's dump line(s) as a heap string ("" when none), or NULL. */
+static char *
+opt_dump_str(const struct prefs *p, const struct prefs *def,
+	     const struct opt_def *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	opt_dump(p, def, o, f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Two settings are the same when dumping a against b prints what dumping
+ * b against a prints: a value option prints only when it differs (then
+ * both sides print their own value), flags, counts and lists always.
+ */
+int
+prefs_diff(const struct prefs *a, const struct prefs *b, const char **names,
+	   int max)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *o = &opt_table[i];
+		char *da, *db;
+		int differ;
+
+		if (o->help == NULL || o->type == OT_ACTION)
+			continue;
+		da = opt_dump_str(a, b, o);
+		db = opt_dump_str(b, a, o);
+		differ = da == NULL || db == NULL || strcmp(da, db) != 0;
+		free(da);
+		free(db);
+		if (!differ)
+			continue;
+		if (n < max)
+			names[n] = o->lng;
+		n++;
+	}
+	return n;
 }
 
 /* "libpcap version 1.10.3 (with TPACKET_V3)" -> "1.10.3" */

@@ -1,7 +1,9 @@
 /*
  * prefs.h - the node's configuration: command line, configuration file,
  * defaults.  Filled once by the main thread before any other thread
- * starts, then read-only for the life of the process.
+ * starts, then read-only for the life of the process: a SIGHUP reload
+ * (prefs_reload_file) fills a second struct prefs, and main hands what
+ * may change live to the modules that own it (docs/cli.md).
  *
  * Rules (seed user's guide §4.3):
  *  - `ntopng <file>`: when the first argument is an existing regular file
@@ -25,6 +27,7 @@
 #include "common/addr.h"
 
 #define PREFS_MAX_IFACES 32
+#define PREFS_MAX_CORES 64
 
 enum prefs_mode {
 	PREFS_MODE_NONE = 0,
@@ -85,11 +88,15 @@ struct prefs {
 	int json_labels;		   /* --json-labels */
 	char *hw_timestamp_mode;	   /* --hw-timestamp-mode */
 	int verbose;			   /* -v, count */
-	int core_affinity;		   /* -g core id, -1 = none */
-	int shutdown_when_done;		   /* --shutdown-when-done */
-	char *node_id;			   /* --node-id */
-	int export_interval; /* --export-interval seconds, default 1 */
-	int zmq_encryption;  /* --zmq-encryption */
+	char *core_affinity;		   /* -g as given, or NULL */
+	int cores[PREFS_MAX_CORES];	   /* -g parsed: interface i gets
+					    * cores[i % n_cores] */
+	int n_cores;
+	char *log_file;		/* --log-file */
+	int shutdown_when_done; /* --shutdown-when-done */
+	char *node_id;		/* --node-id */
+	int export_interval;	/* --export-interval seconds, default 1 */
+	int zmq_encryption;	/* --zmq-encryption */
 	char *zmq_encryption_key_priv; /* --zmq-encryption-key-priv */
 	char *zmq_encryption_key; /* --zmq-encryption-key (server public key, -I
 				     client) */
@@ -115,6 +122,20 @@ void prefs_fini(struct prefs *p);
  * printed), -1 on a bad option (one line already printed to stderr).
  */
 int prefs_parse(struct prefs *p, int argc, char **argv);
+/*
+ * SIGHUP (docs/cli.md, "Reloading"): reads the configuration file path
+ * into np (prefs_init()ed by the caller) as prefs_parse() does at start,
+ * except that error lines go to the log (stderr may be /dev/null by
+ * then).  Returns 0, or -1 after an error line.  Main thread.
+ */
+int prefs_reload_file(struct prefs *np, const char *path);
+/*
+ * The long names (e.g. "local-networks") of the options whose values
+ * differ between a and b, in table order: at most max are written to
+ * names; returns how many differ.
+ */
+int prefs_diff(const struct prefs *a, const struct prefs *b, const char **names,
+	       int max);
 /* Prints the -h text grouped by topic to stdout. */
 void prefs_usage(void);
 /* Prints the effective configuration as `--long=value` lines (for -n

@@ -7,7 +7,8 @@
  *   byte 0          picks the endpoint (modulo the table below);
  *   bytes 1..       the query string "a=1&b=x%20y", up to the first '\n';
  *   after the '\n'  a request body, given to rest_params_merge_json() as
- *                   httpd.c does when it starts with '{'.
+ *                   httpd.c does when it starts with '{', else to
+ *                   rest_params_merge_form() (a POST form).
  * The query string is cut and %-decoded here the way libmicrohttpd hands
  * it to httpd.c (NUL-terminated strings: a decoded %00 ends the value).
  * One interface (ifid 0) is set up at the first input, with hosts and
@@ -199,6 +200,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			b[blen] = '\0';
 			if (blen && b[0] == '{')
 				rest_params_merge_json(&p, b, blen);
+			else /* a form body (httpd.c: by Content-Type) */
+				rest_params_merge_form(&p, b, blen);
 			free(b);
 		}
 	}

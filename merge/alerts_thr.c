@@ -273,7 +273,7 @@ thr_counter(struct iface *ifc, const struct alert_thr *r)
 		return h == NULL ? 0 : host_metric(h, m);
 	}
 	case ALERT_ENT_NETWORK: {
-		const struct netlist *nl = &ifc->prefs->local_nets;
+		const struct netlist *nl = ifc->local_nets;
 		int idx = -1;
 
 		for (i = 0; i < (int)nl->n; i++)

@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -170,6 +171,8 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 {
 	ifc->id = id;
 	ifc->prefs = p;
+	ifc->local_nets = p != NULL ? &p->local_nets : NULL;
+	ifc->core = -1;
 	ifc->wake_fd = -1;
 	ifc->sink.on_packet = iface_sink_packet;
 	ifc->sink.on_flow = iface_sink_flow;
@@ -568,7 +571,7 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 
 	IFACE_ASSERT_OWNER(ifc);
 
-	for (i = 0; i < ifc->n_sources; i++) {
+	for (i = 0; i < ifc->n_sources && !ifc->disabled; i++) {
 		struct source *s = ifc->sources[i];
 
 		if (s->stats != NULL)
@@ -595,9 +598,11 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 				1000 -
 			50;
 	}
-	sink_tick(ifc, wall_ms);       /* e.g. RRD snapshots (queued) */
-	alert_thr_tick(ifc, wall_ms);  /* threshold rules at boundaries */
-	alert_tick(ifc, wall_ms);      /* peers' alerts, re-announcements */
+	sink_tick(ifc, wall_ms);      /* e.g. RRD snapshots (queued) */
+	alert_thr_tick(ifc, wall_ms); /* threshold rules at boundaries */
+	alert_tick(ifc, wall_ms);     /* peers' alerts, re-announcements */
+	if (ifc->disabled)
+		return; /* tables kept as they are, sources not watched */
 	health_tick(ifc, wall_ms, &t); /* silent sources, table limits */
 	if (log_enabled(NLOG_DEBUG))
 		iface_log_minute(ifc, wall_ms);
@@ -642,6 +647,8 @@ iface_thread(void *arg)
 
 	snprintf(role, sizeof(role), "if%d", ifc->id);
 	log_set_role(role);
+	/* its name in /proc/<pid>/task/<tid>/comm, top -H, gdb */
+	pthread_setname_np(pthread_self(), role);
 	ifc->owner = pthread_self();
 	__atomic_store_n(&ifc->owner_set, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&ifc->running, __ATOMIC_ACQUIRE)) {
@@ -649,7 +656,7 @@ iface_thread(void *arg)
 		int i, n = 0, did = 0;
 		uint64_t now;
 
-		for (i = 0; i < ifc->n_sources; i++) {
+		for (i = 0; i < ifc->n_sources && !ifc->disabled; i++) {
 			struct source *s = ifc->sources[i];
 
 			if (s->state != SOURCE_ACTIVE)
@@ -663,7 +670,7 @@ iface_thread(void *arg)
 				n++;
 			}
 		}
-		if (!ifc->inputs_ended)
+		if (!ifc->inputs_ended && !ifc->disabled)
 			iface_check_ended(ifc);
 		iface_mbox_run(ifc);
 		iface_restore_apply(ifc); /* host-cache answers */
@@ -689,9 +696,118 @@ iface_thread(void *arg)
 	return NULL;
 }
 
+void
+iface_set_core(struct iface *ifc, int core)
+{
+	ifc->core = core;
+}
+
+/* ---- enabled / disabled at run time (owner thread) ---- */
+
+struct iface_state_req {
+	int on;
+	int rc;
+	char *err;
+	size_t errlen;
+};
+
+static void
+iface_suspend_sources(struct iface *ifc)
+{
+	for (int i = 0; i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+
+		if (s->suspend != NULL && !s->suspended &&
+		    s->state == SOURCE_ACTIVE) {
+			s->suspend(s);
+			s->suspended = 1;
+		}
+	}
+}
+
+static void
+iface_apply_state(struct iface *ifc, void *arg)
+{
+	struct iface_state_req *r = arg;
+	int i;
+
+	r->rc = 0;
+	if (r->on == !ifc->disabled)
+		return; /* already so */
+	if (!r->on) {
+		iface_suspend_sources(ifc);
+		ifc->stats.thpt_bps = ifc->stats.thpt_pps = 0;
+		__atomic_store_n(&ifc->disabled, 1, __ATOMIC_RELEASE);
+		log_info("%s: disabled: its sources are closed, its tables "
+			 "kept",
+			 ifc->name);
+		return;
+	}
+	for (i = 0; i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+
+		if (!s->suspended)
+			continue;
+		if (s->resume(s, r->err, r->errlen) != 0) {
+			log_warn("%s: cannot enable it again: %s", ifc->name,
+				 r->err);
+			/* all or nothing: what reopened closes again */
+			iface_suspend_sources(ifc);
+			r->rc = -1;
+			return;
+		}
+		s->suspended = 0;
+	}
+	/* a silence while disabled is not the source's: start learning its
+	 * interval again at its next record (merge/health.c) */
+	for (i = 0; i < ifc->n_sources && i < IFACE_MAX_SOURCES; i++)
+		ifc->health_src[i].last_ms = 0;
+	__atomic_store_n(&ifc->disabled, 0, __ATOMIC_RELEASE);
+	log_info("%s: enabled: its sources are open again", ifc->name);
+}
+
+int
+iface_set_enabled(struct iface *ifc, int on, char *err, size_t errlen)
+{
+	struct iface_state_req r = { on != 0, -1, err, errlen };
+
+	if (errlen > 0)
+		err[0] = '\0';
+	/* through the mailbox even before iface_start(): the web server
+	 * answers before the interfaces start, and the owner takes the
+	 * request at its first loop turn */
+	if (iface_query(ifc, iface_apply_state, &r, 5000) != 0) {
+		snprintf(err, errlen, "the interface's thread did not answer");
+		return -1;
+	}
+	return r.rc;
+}
+
+int
+iface_set_enabled_unstarted(struct iface *ifc, int on, char *err, size_t errlen)
+{
+	struct iface_state_req r = { on != 0, -1, err, errlen };
+
+	if (errlen > 0)
+		err[0] = '\0';
+	iface_apply_state(ifc, &r);
+	return r.rc;
+}
+
+int
+iface_enabled(const struct iface *ifc)
+{
+	return !__atomic_load_n(&ifc->disabled, __ATOMIC_ACQUIRE);
+}
+
+/* -g: the thread is created bound to its core (pthread attributes), so
+ * not one packet is read elsewhere; a core the process may not use
+ * makes pthread_create() fail (main checked the list before). */
 int
 iface_start(struct iface *ifc)
 {
+	pthread_attr_t attr;
+	cpu_set_t set;
 	int rc;
 
 	if (iface_dpi_init(ifc) != 0)
@@ -700,14 +816,46 @@ iface_start(struct iface *ifc)
 	/* the new thread takes ownership when it starts */
 	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ifc->running, 1, __ATOMIC_RELEASE);
-	rc = pthread_create(&ifc->thread, NULL, iface_thread, ifc);
+	pthread_attr_init(&attr);
+	if (ifc->core >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET((size_t)ifc->core, &set);
+		rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (rc != 0) {
+			log_err("%s: -g %d: %s", ifc->name, ifc->core,
+				strerror(rc));
+			pthread_attr_destroy(&attr);
+			__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
+			return -1;
+		}
+	}
+	rc = pthread_create(&ifc->thread, &attr, iface_thread, ifc);
+	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
-		log_err("%s: cannot start its thread: %s", ifc->name,
-			strerror(rc));
+		log_err("%s: cannot start its thread%s%.0d: %s", ifc->name,
+			ifc->core >= 0 ? " on core " : "",
+			ifc->core >= 0 ? ifc->core : 0, strerror(rc));
 		return -1;
 	}
+	if (ifc->core >= 0)
+		log_info("%s: thread if%d bound to CPU core %d (-g)", ifc->name,
+			 ifc->id, ifc->core);
 	return 0;
+}
+
+/* The owner's half of iface_set_local_nets(). */
+static void
+iface_local_nets_fn(struct iface *ifc, void *arg)
+{
+	ifc->local_nets = arg;
+	tables_hosts_reclassify(ifc);
+}
+
+int
+iface_set_local_nets(struct iface *ifc, const struct netlist *nl)
+{
+	return iface_query(ifc, iface_local_nets_fn, (void *)nl, 5000);
 }
 
 void

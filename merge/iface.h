@@ -22,6 +22,7 @@
 #define MERGE_IFACE_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/addr.h"
@@ -323,6 +324,17 @@ void iface_set_wall_ms(struct iface *ifc, uint64_t wall_ms);
  * (tests, fuzzers): frees its nDPI module and L7 totals, which the owner
  * thread sets up afresh (its own nDPI). */
 void iface_detached_drop_dpi(struct iface *ifc);
+/* -g: binds the owner thread to CPU core `core` (-1: not bound).  Main
+ * thread, before iface_start(). */
+void iface_set_core(struct iface *ifc, int core);
+/*
+ * SIGHUP with new local networks (-m): the owner thread switches to nl
+ * and classifies its hosts again (is_local, local_net; new hosts use nl
+ * too).  nl must stay valid until the interface is freed or switched
+ * again.  Main thread, interface running; returns 0, or -1 when the
+ * owner did not take the request in time (it then keeps the old list).
+ */
+int iface_set_local_nets(struct iface *ifc, const struct netlist *nl);
 int iface_start(struct iface *ifc); /* starts the owner thread */
 void iface_stop(struct iface *ifc); /* asks it to stop and joins */
 
@@ -379,6 +391,28 @@ char *iface_flow_l7_name(struct iface *ifc, const struct flow *f, char *buf,
 const char *iface_l7_breed(struct iface *ifc, uint16_t proto); /* "Safe" ... */
 const char *iface_l7_category_name(struct iface *ifc, uint16_t proto);
 int iface_l7_category(struct iface *ifc, uint16_t proto); /* nDPI category id */
+
+/*
+ * Disables (on = 0) or enables (on = 1) an interface at run time (seed
+ * §1.2, set/interface/state.lua).  Disabled, its sources are suspended
+ * (a live capture's handle, the ZMQ and UDP collector sockets are
+ * closed; files and FIFO feeds are only left unread), and its tables
+ * stay for viewing, frozen: no reads, no idle purge, no source-health
+ * checks.  Enabled again, the sources reopen with the same specs.
+ * Runs on the owner thread, through iface_query() (a call made before
+ * iface_start() waits for the owner's first loop turn, up to 5 s).
+ * Returns 0, or -1 with the reason in err (a source that cannot reopen,
+ * e.g. a device after -U dropped the capture privilege: the interface
+ * then stays disabled; or no answer in time).  Any thread but the owner.
+ */
+int iface_set_enabled(struct iface *ifc, int on, char *err, size_t errlen);
+/* The same done by the caller itself: main (or the creator of a
+ * detached interface) before iface_start(), e.g. the state kept from the
+ * last run. */
+int iface_set_enabled_unstarted(struct iface *ifc, int on, char *err,
+				size_t errlen);
+/* 1 unless disabled.  Any thread. */
+int iface_enabled(const struct iface *ifc);
 
 /* All interfaces of the node, in -i order (set by main before any
  * reader thread starts; read-only afterwards). */

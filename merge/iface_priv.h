@@ -28,13 +28,22 @@ struct iface {
 		       * (iface_spec()) */
 	int named;    /* name came from "name=" */
 	const struct prefs *prefs;
+	/* the local networks hosts are classified by: prefs' at first, a
+	 * SIGHUP reload's later (iface_set_local_nets); owner thread */
+	const struct netlist *local_nets;
+	int core; /* -g: the CPU core the owner thread is bound to, or -1;
+		   * set before start (iface_set_core) */
 
 	/* sources, polled by the owner; they hand their records to sink
 	 * (iface_packet, iface_flow_update, iface_flow_prefetch on this) */
 	struct source *sources[IFACE_MAX_SOURCES];
 	struct rec_sink sink;
 	int n_sources;
-	int inputs_ended;    /* every (offline) source is exhausted */
+	int inputs_ended; /* every (offline) source is exhausted */
+	/* disabled at run time (iface_set_enabled()): the sources are
+	 * suspended (or not read), the tables kept and frozen.  Written by
+	 * the owner (main before iface_start), read by anyone: __atomic_* */
+	int disabled;
 	uint64_t started_ms; /* wall clock at start */
 	uint64_t clock_ms;   /* current time of the interface: packet time for
 				pcap files */

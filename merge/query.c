@@ -402,6 +402,8 @@ query_iface_data(struct iface *ifc, int summary)
 				 buf, sizeof(buf)));
 	set_bool(o, "is_loading", offline && !ifc->inputs_ended);
 	set_bool(o, "input_ended", ifc->inputs_ended);
+	/* ours: disabled at run time (set/interface/state.lua) */
+	set_bool(o, "disabled", !iface_enabled(ifc));
 	set_bool(o, "active_discovery_active", 0);
 
 	if (summary) {
@@ -413,6 +415,8 @@ query_iface_data(struct iface *ifc, int summary)
 	}
 
 	set_int(o, "speed", 1000);
+	/* -g: the CPU core of the owner thread, -1 when not bound */
+	json_object_set_new(o, "cpu_affinity", json_integer(ifc->core));
 	set_bool(o, "is_view", 0);
 	set_int(o, "periodic_stats_update_frequency_secs", 5);
 	set_int(o, "packets", st->packets);
@@ -495,6 +499,8 @@ query_iface_sources(struct iface *ifc)
 		set_int(o, "records", s->records);
 		set_int(o, "bytes", s->bytes);
 		set_int(o, "errors", s->errors);
+		/* closed while its interface is disabled */
+		set_bool(o, "suspended", s->suspended);
 		if (s->describe != NULL)
 			s->describe(s, o);
 		json_array_append_new(a, o);
@@ -1001,10 +1007,10 @@ query_host_data(struct iface *ifc, struct host *h)
 	}
 	names_host_json(h, o); /* name_source, httpbl (merge/names.c) */
 	if (h->is_local && h->local_net >= 0 &&
-	    (size_t)h->local_net < ifc->prefs->local_nets.n) {
+	    (size_t)h->local_net < ifc->local_nets->n) {
 		set_int(o, "local_network_id", (uint64_t)h->local_net);
 		set_str(o, "local_network_name",
-			ifc->prefs->local_nets.v[h->local_net].name);
+			ifc->local_nets->v[h->local_net].name);
 	}
 	return o;
 }
@@ -1811,7 +1817,7 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 	     h = h->next) {
 		struct query_host_rec *r = &o->rec[o->n];
 		int net = h->is_local && h->local_net >= 0 &&
-			  (size_t)h->local_net < ifc->prefs->local_nets.n;
+			  (size_t)h->local_net < ifc->local_nets->n;
 
 		flat_counters(r->cnt[0], &h->c);
 		flat_counters(r->cnt[1], &h->tcp);
@@ -1860,10 +1866,9 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 		if ((h->name && h->name[0] &&
 		     flat_str(&o->arena, &o->arena_len, &acap, h->name,
 			      &r->name)) ||
-		    (net &&
-		     flat_str(&o->arena, &o->arena_len, &acap,
-			      ifc->prefs->local_nets.v[h->local_net].name,
-			      &r->net_name))) {
+		    (net && flat_str(&o->arena, &o->arena_len, &acap,
+				     ifc->local_nets->v[h->local_net].name,
+				     &r->net_name))) {
 			query_host_flat_free(o);
 			return -1;
 		}

@@ -18,6 +18,7 @@
 #ifndef MERGE_SOURCE_H
 #define MERGE_SOURCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "merge/record.h"
@@ -83,6 +84,16 @@ struct source {
 	 * cause) as keys of the JSON object `obj`, for
 	 * get/interface/sources.lua.  Owner thread. */
 	void (*describe)(struct source *s, struct json_t *obj);
+	/* Optional, for an interface disabled at run time (seed §1.2,
+	 * iface_set_enabled()): suspend() closes what the source holds open
+	 * (capture handle, sockets) and keeps its ledger; resume() opens it
+	 * again with the same spec: 0, or -1 with the cause in err (the
+	 * source stays suspended).  A source without them (files, FIFO
+	 * feeds, history) is only left unread while its interface is
+	 * disabled.  Owner thread (main before iface_start()). */
+	void (*suspend)(struct source *s);
+	int (*resume)(struct source *s, char *err, size_t errlen);
+	int suspended;	  /* suspend() ran and resume() has not succeeded */
 	uint64_t records; /* packets (or flows) read */
 	uint64_t bytes;
 	uint64_t errors;

@@ -494,7 +494,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 	h->vlan = vlan;
 	if (mac != NULL)
 		memcpy(h->mac, mac, 6);
-	net = netlist_find(&ifc->prefs->local_nets, ip);
+	net = netlist_find(ifc->local_nets, ip);
 	h->local_net = (int16_t)net;
 	h->is_local = net >= 0;
 	if (h->is_local && mac != NULL) {
@@ -557,6 +557,23 @@ host_free(struct iface *ifc, struct host *h)
 		ifc->num_act_hosts--;
 	}
 	objpool_free(&ifc->host_pool, h);
+}
+
+void
+tables_hosts_reclassify(struct iface *ifc)
+{
+	struct host *h;
+	uint32_t local = 0;
+
+	IFACE_ASSERT_OWNER(ifc);
+	for (h = ifc->host_head; h != NULL; h = h->next) {
+		int net = netlist_find(ifc->local_nets, &h->ip);
+
+		h->local_net = (int16_t)net;
+		h->is_local = net >= 0;
+		local += h->is_local;
+	}
+	ifc->num_local_hosts = local;
 }
 
 /* ---- flows ---- */

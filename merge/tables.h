@@ -29,6 +29,9 @@ void tables_purge(struct iface *ifc, uint64_t now_ms, int pressure_only);
  * under pressure only; a pcap file that has ended: never).  Walks whole
  * lists, as their order mixes clocks. */
 void tables_purge_sources(struct iface *ifc, uint64_t wall_ms);
+/* Classifies every host again by ifc->local_nets (is_local, local_net,
+ * num_local_hosts): after a SIGHUP changed -m (iface_set_local_nets). */
+void tables_hosts_reclassify(struct iface *ifc);
 /* Gives every undecided flow nDPI's final verdict (input ended). */
 void tables_giveup_all(struct iface *ifc);
 /* Recomputes throughputs from counter deltas over elapsed_ms. */

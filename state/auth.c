@@ -956,6 +956,25 @@ tokens_hash_clear(void)
 }
 
 int
+auth_users_file_reload(void)
+{
+	int clear_tokens = 0, n;
+
+	if (auth_users_file == NULL)
+		return 0;
+	pthread_mutex_lock(&auth_file_lock);
+	n = users_file_load(auth_users_file, 0, &clear_tokens);
+	pthread_mutex_unlock(&auth_file_lock);
+	if (n < 0)
+		return -1;
+	if (clear_tokens)
+		tokens_hash_clear();
+	admin_default_update();
+	users_files_write(clear_tokens);
+	return n;
+}
+
+int
 auth_init(const struct prefs *p)
 {
 	char *rec;

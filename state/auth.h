@@ -42,6 +42,13 @@ struct auth_user {
  * Returns 0 or -1 (cause logged). Main thread. */
 int auth_init(const struct prefs *p);
 
+/* SIGHUP: loads the -u file again (records it holds replace the store's;
+ * users it no longer lists are kept: delete them in the UI or REST) and
+ * rewrites the data directory's copy.  Returns the number of records
+ * read, 0 without -u or before auth_init(), -1 when the file cannot be
+ * read (cause logged).  Main thread. */
+int auth_users_file_reload(void);
+
 /* 1 when the name is acceptable for a user ([A-Za-z0-9_@-], 1..32). */
 int auth_name_valid(const char *name);
 /* 1 when user exists and pass is its password.  An md5 record is

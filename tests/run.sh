@@ -321,7 +321,7 @@ if [ "${TSAN:-0}" = 1 ]; then
 	# -> hub over ZMQ), the web server's threads against the owners, and
 	# signals; TSAN_E2E=all runs every e2e test (about 10 minutes with
 	# the suite of issue 11: too long for .ci/run's 30-minute budget)
-	TSAN_E2E=${TSAN_E2E:-"hierarchy_live.py topologies.py webui_auth.py webui_browser.py rest_auth.py signal_threads.py zmq_collector.py"}
+	TSAN_E2E=${TSAN_E2E:-"hierarchy_live.py topologies.py webui_auth.py webui_browser.py rest_auth.py signal_threads.py zmq_collector.py iface_state.py"}
 	# the known races still open are listed (with who fixes them) in
 	# tests/tsan.supp; exitcode: a report fails a unit test binary too
 	if [ -z "${TSAN_OPTIONS:-}" ]; then

@@ -23,6 +23,8 @@ PKGS=(
 	clang libclang-rt-dev
 	# make format-check (.ci/run)
 	clang-format
+	# make docs (tests/e2e/make_docs.sh)
+	doxygen
 	# the TSan build (--enable-tsan) uses gcc's runtime
 	libtsan2
 	rrdtool

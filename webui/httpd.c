@@ -228,6 +228,10 @@ static const struct {
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
+	/* the REST API: its OpenAPI document (tools/openapi.py) and a page
+	 * that lists its routes from it */
+	{ "/lua/rest/v2/openapi.json", "rest/openapi.json", 0 },
+	{ "/lua/rest_api.lua", "pages/rest_api.html", 0 },
 	{ "/lua/admin/prefs.lua", "pages/prefs.html", 1 },
 	{ "/lua/admin/users.lua", "pages/users.html", 1 },
 };
@@ -1294,6 +1298,19 @@ csrf_ok(struct MHD_Connection *c, const struct auth_user *u, const char *param)
 	return t && strlen(t) == AUTH_ID_LEN && !strcmp(t, u->csrf);
 }
 
+/* The body is a POST form (Content-Type
+ * application/x-www-form-urlencoded, parameters allowed after it). */
+static int
+form_body(struct MHD_Connection *c)
+{
+	static const char ct[] = "application/x-www-form-urlencoded";
+	const char *t = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	return t != NULL && !strncasecmp(t, ct, sizeof(ct) - 1) &&
+	       (t[sizeof(ct) - 1] == '\0' || t[sizeof(ct) - 1] == ';');
+}
+
 static enum MHD_Result
 serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 	   const char *method, const struct httpd_req *req,
@@ -1312,9 +1329,16 @@ serve_rest(struct httpd_srv *s, struct MHD_Connection *c, const char *url,
 
 		while (i < req->len && strchr(" \t\r\n", req->body[i]))
 			i++;
-		if (i < req->len && req->body[i] == '{' &&
-		    rest_params_merge_json(&p, req->body, req->len) < 0)
-			log_debug("http: %s: body is not a JSON object", url);
+		if (i < req->len && req->body[i] == '{') {
+			if (rest_params_merge_json(&p, req->body, req->len) < 0)
+				log_debug("http: %s: body is not a JSON object",
+					  url);
+		} else if (form_body(c) &&
+			   rest_params_merge_form(&p, req->body, req->len) <
+				   0) {
+			log_debug("http: %s: more than %d form fields", url,
+				  REST_FORM_FIELDS_MAX);
+		}
 	}
 	if (u->via_session && state_changing(url, method) &&
 	    !csrf_ok(c, u, rest_params_get(&p, "csrf"))) {

@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "geo/geo.h"
+#include "merge/iface.h"
 #include "merge/query.h"
 #include "webui/countries.h"
 #include "webui/rest.h"
@@ -135,6 +136,78 @@ rest_params_merge_json(struct rest_params *p, const char *body, size_t len)
 		rest_params_set(p, k, s);
 	}
 	json_decref(root);
+	return 0;
+}
+
+/* Value of one hex digit, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes n bytes of s ('+' is a space, %XX a byte) into a new string;
+ * NULL on a NUL byte (%00) or out of memory. */
+static char *
+form_unescape(const char *s, size_t n)
+{
+	char *o = malloc(n + 1), *d = o;
+
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] == '+') {
+			*d++ = ' ';
+		} else if (s[i] == '%' && i + 2 < n &&
+			   (hi = hexval(s[i + 1])) >= 0 &&
+			   (lo = hexval(s[i + 2])) >= 0) {
+			if (hi == 0 && lo == 0) {
+				free(o);
+				return NULL;
+			}
+			*d++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			*d++ = s[i];
+		}
+	}
+	*d = '\0';
+	return o;
+}
+
+int
+rest_params_merge_form(struct rest_params *p, const char *body, size_t len)
+{
+	size_t i = 0;
+	int fields = 0;
+
+	while (i < len) {
+		const char *amp = memchr(body + i, '&', len - i);
+		size_t end = amp ? (size_t)(amp - body) : len;
+		const char *eq = memchr(body + i, '=', end - i);
+		char *k, *v;
+
+		if (eq != NULL && eq > body + i) {
+			if (++fields > REST_FORM_FIELDS_MAX)
+				return -1;
+			k = form_unescape(body + i, (size_t)(eq - body - i));
+			v = form_unescape(eq + 1,
+					  end - (size_t)(eq - body) - 1);
+			if (k != NULL && v != NULL)
+				rest_params_set(p, k, v);
+			free(k);
+			free(v);
+		}
+		i = end + 1;
+	}
 	return 0;
 }
 
@@ -289,13 +362,17 @@ rest_h_interfaces(struct rest_call *c, json_t **rsp)
 		char *custom = ui_iface_custom_name(query_iface_id(ifc));
 
 		json_array_append_new(
-			a, json_pack("{s:i,s:s,s:s,s:s}", "ifid",
-				     query_iface_id(ifc), "ifname",
-				     ifname ? ifname : "", "name",
-				     custom ? custom
-				     : name ? name
-					    : "",
-				     "description", query_iface_spec(ifc)));
+			a,
+			json_pack("{s:i,s:s,s:s,s:s,s:s}", "ifid",
+				  query_iface_id(ifc), "ifname",
+				  ifname ? ifname : "", "name",
+				  custom ? custom
+				  : name ? name
+					 : "",
+				  "description", query_iface_spec(ifc),
+				  /* ours: set/interface/state.lua */
+				  "state",
+				  iface_enabled(ifc) ? "enabled" : "disabled"));
 		free(custom);
 	}
 	*rsp = a;

@@ -42,6 +42,12 @@ const char *rest_params_get(const struct rest_params *p, const char *name);
  * become their text ("0", "true").  Returns 0, or -1 if the body is not
  * a JSON object (nothing merged). */
 int rest_params_merge_json(struct rest_params *p, const char *body, size_t len);
+/* Merges the fields of an application/x-www-form-urlencoded body (a
+ * POST form), which override like a JSON body's keys; a field without
+ * '=' or with a %00 byte is skipped.  0, or -1 after
+ * REST_FORM_FIELDS_MAX fields (the rest ignored). */
+#define REST_FORM_FIELDS_MAX 256
+int rest_params_merge_form(struct rest_params *p, const char *body, size_t len);
 
 /* A whole decimal parameter in [min, max]: 1 and *out, 0 when absent or
  * empty, -1 when present but not such a number. */

@@ -97,6 +97,8 @@ static const struct rest_route rest_routes[] = {
 	{ "get/ntopng/prefs.lua", ui_h_prefs_get, REST_BY_VERB, NULL },
 	{ "set/ntopng/prefs.lua", ui_h_prefs_set, REST_ADMIN, NULL },
 	{ "set/interface/name.lua", ui_h_iface_name, REST_ADMIN, NULL },
+	/* enabled/disabled at run time (seed §1.2) */
+	{ "set/interface/state.lua", ui_h_iface_state, REST_ADMIN, NULL },
 	{ "get/vlan/list.lua", ui_h_vlans, REST_BY_VERB, query_b_vlans },
 	{ "get/asn/list.lua", ui_h_geo_list, REST_BY_VERB, query_b_asns },
 	{ "get/country/list.lua", ui_h_geo_list, REST_BY_VERB,

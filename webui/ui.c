@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "state/kv.h"
 #include "exporter/storage.h"
 #include "merge/aggr.h"
+#include "merge/iface.h"
 #include "merge/query.h"
 #include "state/auth.h"
 #include "webui/ui.h"
@@ -367,6 +369,89 @@ ui_h_iface_name(struct rest_call *c, json_t **rsp)
 		 name);
 	*rsp = json_object();
 	return REST_RC_OK;
+}
+
+/* The key that keeps an interface disabled across restarts (present,
+ * "1": disabled), by identity like its name's (docs/storage.md). */
+static int
+ui_iface_state_key(int ifid, char *key, size_t len)
+{
+	char id[256];
+
+	return storage_iface_id(ifid, id, sizeof(id)) == 0 &&
+			       snprintf(key, len,
+					"ntopng.prefs.iface.%s.disabled",
+					id) < (int)len
+		       ? 0
+		       : -1;
+}
+
+/* One state change at a time (all interfaces): the kv store then keeps
+ * the state of the change applied last. */
+static pthread_mutex_t ui_state_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum rest_rc
+ui_h_iface_state(struct rest_call *c, json_t **rsp)
+{
+	struct iface *ifc = rest_param_iface(c->p, "ifid");
+	const char *state = rest_params_get(c->p, "state");
+	char key[320], err[512];
+	int on, ifid, rc, saved;
+
+	if (!ifc)
+		return REST_RC_INVALID_INTERFACE;
+	if (!state || (strcmp(state, "enabled") && strcmp(state, "disabled"))) {
+		c->msg = "state is enabled or disabled";
+		return REST_RC_INVALID_ARGUMENTS;
+	}
+	on = !strcmp(state, "enabled");
+	ifid = query_iface_id(ifc);
+	pthread_mutex_lock(&ui_state_lock);
+	rc = iface_set_enabled(ifc, on, err, sizeof(err));
+	/* kv_del of an absent key is no failure */
+	saved = rc == 0 && ui_iface_state_key(ifid, key, sizeof(key)) == 0 &&
+		(on ? (kv_del(key), 0) : kv_set(key, "1", 0)) == 0;
+	pthread_mutex_unlock(&ui_state_lock);
+	if (rc != 0) {
+		/* shown to the administrator who asked (the page's switch) */
+		static __thread char msg[600];
+
+		snprintf(msg, sizeof(msg), "Cannot %s the interface: %s",
+			 on ? "enable" : "disable", err);
+		c->msg = msg;
+		return REST_RC_INTERNAL_ERROR;
+	}
+	if (!saved) {
+		c->msg = "Changed, but the state could not be saved";
+		return REST_RC_INTERNAL_ERROR;
+	}
+	log_info("ui: %s %s interface %d", c->u->name,
+		 on ? "enabled" : "disabled", ifid);
+	*rsp = json_pack("{s:i,s:s}", "ifid", ifid, "state",
+			 iface_enabled(ifc) ? "enabled" : "disabled");
+	return REST_RC_OK;
+}
+
+int
+ui_iface_states_restore(void)
+{
+	char key[320], err[512];
+	int n = 0;
+
+	for (int i = 0; i < query_iface_count(); i++) {
+		struct iface *ifc = query_iface_at(i);
+		char *v;
+
+		if (ui_iface_state_key(query_iface_id(ifc), key, sizeof(key)) !=
+		    0)
+			continue;
+		v = kv_get(key);
+		if (v != NULL && !strcmp(v, "1") &&
+		    iface_set_enabled_unstarted(ifc, 0, err, sizeof(err)) == 0)
+			n++;
+		free(v);
+	}
+	return n;
 }
 
 /* ?family= into a family index (-1 absent: all); 0, or -1 when bad. */

@@ -26,6 +26,11 @@ enum rest_rc ui_h_session_create(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_prefs_get(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_prefs_set(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_iface_name(struct rest_call *c, json_t **rsp);
+/* set/interface/state.lua: {ifid, state: enabled|disabled}, kept in the
+ * kv store; ui_iface_states_restore() disables, at start-up (main, before
+ * iface_start()), the interfaces that were disabled; returns how many. */
+enum rest_rc ui_h_iface_state(struct rest_call *c, json_t **rsp);
+int ui_iface_states_restore(void);
 /* A paged list of the route's builder's rows: VLANs; ASes, countries. */
 enum rest_rc ui_h_vlans(struct rest_call *c, json_t **rsp);
 enum rest_rc ui_h_geo_list(struct rest_call *c, json_t **rsp);

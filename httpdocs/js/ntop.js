@@ -167,7 +167,7 @@ NT.layout = function () {
 			'<li><a class="dropdown-item" href="/lua/admin/users.lua">Users</a></li></ul></li>';
 	const opts = NT.ifaces.map(i => '<option value="' + i.ifid + '"' +
 		(i.ifid === NT.ifid ? ' selected' : '') + '>' + NT.esc(i.name || i.ifname) +
-		'</option>').join('');
+		(i.state === 'disabled' ? ' (disabled)' : '') + '</option>').join('');
 	document.getElementById('nav').innerHTML =
 		'<nav class="navbar navbar-expand-lg navbar-dark bg-dark"><div class="container-fluid">' +
 		'<a class="navbar-brand" href="/lua/index.lua"><img src="/img/favicon.svg" alt="">ntopng</a>' +
@@ -191,8 +191,9 @@ NT.layout = function () {
 		window.location = u.toString();
 	});
 	document.getElementById('footer').innerHTML =
-		'<div class="nt-footer bg-light border-top px-3 py-1 d-flex gap-4" id="nt-summary">' +
-		'<span>loading...</span></div>';
+		'<div class="nt-footer bg-light border-top px-3 py-1 d-flex gap-4">' +
+		'<div class="d-flex gap-4 flex-grow-1" id="nt-summary"><span>loading...</span></div>' +
+		'<a id="nt-api-link" href="/lua/rest_api.lua">REST API</a></div>';
 	NT.footer();
 	setInterval(NT.footer, 3000);
 };

@@ -137,7 +137,10 @@ test_defaults(void **state)
 	assert_int_equal(p.max_num_hosts, 65536);
 	assert_int_equal(p.dump_hosts, PREFS_MODE_NONE);
 	assert_int_equal(p.sticky_hosts, PREFS_MODE_NONE);
-	assert_int_equal(p.core_affinity, -1);
+	assert_null(p.core_affinity);
+	assert_int_equal(p.n_cores, 0);
+	assert_null(p.log_file);
+	assert_int_equal(p.daemonize, 0);
 	assert_int_equal(p.export_interval, 1);
 	assert_int_equal(p.verbose, 0);
 	assert_int_equal(p.n_export_endpoints, 0);
@@ -206,9 +209,10 @@ test_forms(void **state)
 	assert_string_equal(captured_err, "");
 	prefs_fini(&p);
 
-	/* modes and the not-yet-built options */
+	/* modes and the operations options */
 	assert_int_equal(PARSE(&p, "-D", "all", "-E", "local", "-S", "remote",
-			       "-A", "2", "-F", "-F", "-g", "1",
+			       "-A", "2", "-F", "-F", "-g", "1,0,1", "-e",
+			       "--log-file", "/var/log/n.log",
 			       "--export-interval", "30", "--node-id", "hq",
 			       "--hw-timestamp-mode", "ixia", "--json-labels",
 			       "-I", "tcp://*:5556", "-W", "3443",
@@ -218,7 +222,13 @@ test_forms(void **state)
 	assert_int_equal(p.sticky_hosts, PREFS_MODE_REMOTE);
 	assert_int_equal(p.aggregations, 2);
 	assert_int_equal(p.dump_flows, 1);
-	assert_int_equal(p.core_affinity, 1);
+	assert_string_equal(p.core_affinity, "1,0,1");
+	assert_int_equal(p.n_cores, 3);
+	assert_int_equal(p.cores[0], 1);
+	assert_int_equal(p.cores[1], 0);
+	assert_int_equal(p.cores[2], 1);
+	assert_int_equal(p.daemonize, 1);
+	assert_string_equal(p.log_file, "/var/log/n.log");
 	assert_int_equal(p.export_interval, 30);
 	assert_string_equal(p.node_id, "hq");
 	assert_string_equal(p.hw_timestamp_mode, "ixia");
@@ -232,6 +242,8 @@ test_forms(void **state)
 	assert_null(strstr(captured_err, "--dump-flows"));
 	assert_null(strstr(captured_err, "--dump-hosts"));
 	assert_null(strstr(captured_err, "--sticky-hosts"));
+	/* -e, -g and --hw-timestamp-mode are built (docs/cli.md) */
+	assert_null(strstr(captured_err, "not implemented"));
 	assert_true(count_lines(captured_err) <= 10);
 	prefs_fini(&p);
 }
@@ -454,6 +466,14 @@ test_bad_values(void **state)
 		  "(-n): expected a number from 0 to 3\n" },
 		{ { "-A", "3" }, NULL },
 		{ { "-g", "1024" }, NULL },
+		{ { "-g", "0,,1" }, "ntopng: invalid value '0,,1' for "
+		  "--core-affinity (-g): expected core numbers from 0 to 1023, "
+		  "comma separated (at most 64)\n" },
+		{ { "-g", "1," }, NULL },
+		{ { "-g", ",1" }, NULL },
+		{ { "-g", "x" }, NULL },
+		{ { "-g", "0,-1" }, NULL },
+		{ { "-g", "00000000000000000001" }, NULL },
 		{ { "--export-interval", "3601" }, "ntopng: invalid value "
 		  "'3601' for --export-interval: expected a number from 1 to "
 		  "3600\n" },
@@ -501,7 +521,9 @@ test_bad_values(void **state)
 			 0);
 	assert_int_equal(p.max_num_flows, 4294967295u);
 	assert_int_equal(p.max_num_hosts, 1);
-	assert_int_equal(p.core_affinity, 0);
+	assert_string_equal(p.core_affinity, "0");
+	assert_int_equal(p.n_cores, 1);
+	assert_int_equal(p.cores[0], 0);
 	prefs_fini(&p);
 }
 
@@ -557,7 +579,8 @@ test_dump_options(void **state)
 	assert_non_null(strstr(captured_out, "\n### Process\n"));
 	assert_non_null(strstr(captured_out, "| `-n` | `--dns-mode` | `<mode>` "
 			       "| DNS address resolution mode: 0 - Decode"));
-	assert_non_null(strstr(captured_out, "| not implemented yet |\n"));
+	/* every option is built today: no row says otherwise */
+	assert_null(strstr(captured_out, "| not implemented yet |\n"));
 	assert_non_null(strstr(captured_out, "\n<!-- END options -->\n"));
 	prefs_fini(&p);
 
@@ -692,6 +715,86 @@ test_dump_round_trip(void **state)
 	unlink(path);
 }
 
+/* prefs_reload_file() with stderr (where the log goes here) captured. */
+static int
+reload_captured(struct prefs *p, const char *path)
+{
+	FILE *ferr = tmpfile();
+	int saved, rc;
+
+	assert_non_null(ferr);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fileno(ferr), STDERR_FILENO);
+	prefs_init(p);
+	rc = prefs_reload_file(p, path);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	file_slurp(ferr, captured_err, sizeof(captured_err));
+	fclose(ferr);
+	return rc;
+}
+
+/* SIGHUP: the file read again, compared option by option. */
+static void
+test_reload_diff(void **state)
+{
+	const char *names[8];
+	char path[64], want[256];
+	struct prefs a, b;
+
+	(void)state;
+	conf_write(path, sizeof(path),
+		   "-i=eth0\n-m=10.0.0.0/8\n-X=5\n-s\n-w=127.0.0.1:3000\n");
+	assert_int_equal(PARSE(&a, path), 0);
+	/* the same file: nothing differs (flags, host:port, nets, lists) */
+	assert_int_equal(reload_captured(&b, path), 0);
+	assert_string_equal(captured_err, "");
+	assert_string_equal(b.config_file, path);
+	assert_int_equal(prefs_diff(&a, &b, names, 8), 0);
+	prefs_fini(&b);
+	unlink(path);
+
+	/* another -i, -m, -X back to its default, -v, -s gone, -w the same
+	 * port on any address */
+	conf_write(path, sizeof(path),
+		   "-i=eth1\n-m=192.168.0.0/16\n-v\n-w=127.0.0.1:3000\n");
+	assert_int_equal(reload_captured(&b, path), 0);
+	assert_int_equal(prefs_diff(&a, &b, names, 8), 5);
+	assert_string_equal(names[0], "interface");
+	assert_string_equal(names[1], "local-networks");
+	assert_string_equal(names[2], "max-num-flows");
+	assert_string_equal(names[3], "dont-change-user");
+	assert_string_equal(names[4], "verbose");
+	/* at most max names written, all counted */
+	names[2] = NULL;
+	assert_int_equal(prefs_diff(&a, &b, names, 2), 5);
+	assert_null(names[2]);
+	/* symmetric */
+	assert_int_equal(prefs_diff(&b, &a, names, 8), 5);
+	prefs_fini(&b);
+	unlink(path);
+
+	/* an error is a log line naming file and line, and -1 */
+	conf_write(path, sizeof(path), "-i=eth0\n--foo\n");
+	assert_int_equal(reload_captured(&b, path), -1);
+	snprintf(want, sizeof(want), "ERROR: %s:2: unknown option '--foo'\n",
+		 path);
+	assert_non_null(strstr(captured_err, want));
+	assert_null(strstr(captured_err, "ntopng: "));
+	assert_int_equal(count_lines(captured_err), 1);
+	prefs_fini(&b);
+	unlink(path);
+	/* -h, -V have no place in a reloaded file */
+	conf_write(path, sizeof(path), "-V\n");
+	assert_int_equal(reload_captured(&b, path), -1);
+	assert_non_null(strstr(captured_err, "no place in a configuration"));
+	prefs_fini(&b);
+	unlink(path);
+	prefs_fini(&a);
+}
+
 int
 main(void)
 {
@@ -708,6 +811,7 @@ main(void)
 		cmocka_unit_test(test_dump_options),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_dump_round_trip),
+		cmocka_unit_test(test_reload_diff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

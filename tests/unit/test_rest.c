@@ -283,6 +283,45 @@ test_params_json_body(void **state)
 	rest_params_fini(&p);
 }
 
+/* A POST form body: fields decoded (+ and %XX), overriding the query
+ * string; empty names, fields without '=', %00 and bad escapes handled;
+ * at most REST_FORM_FIELDS_MAX fields. */
+static void
+test_params_form_body(void **state)
+{
+	static const char body[] = "ifid=3&state=dis%61bled&name=a+b%2Fc&&=x&noeq"
+				   "&z=%00&pct=100%&bad=%zz&empty=";
+	struct rest_params p;
+	char big[REST_FORM_FIELDS_MAX * 6 + 16];
+	size_t o = 0;
+
+	(void)state;
+	rest_params_init(&p);
+	assert_int_equal(rest_params_set(&p, "ifid", "1"), 0);
+	assert_int_equal(rest_params_merge_form(&p, body, strlen(body)), 0);
+	assert_string_equal(rest_params_get(&p, "ifid"), "3");
+	assert_string_equal(rest_params_get(&p, "state"), "disabled");
+	assert_string_equal(rest_params_get(&p, "name"), "a b/c");
+	assert_null(rest_params_get(&p, "noeq"));
+	assert_null(rest_params_get(&p, "z")); /* a NUL byte: skipped */
+	assert_string_equal(rest_params_get(&p, "pct"), "100%");
+	assert_string_equal(rest_params_get(&p, "bad"), "%zz");
+	assert_string_equal(rest_params_get(&p, "empty"), "");
+	/* a body cut in the middle of an escape */
+	assert_int_equal(rest_params_merge_form(&p, "t=%4", 4), 0);
+	assert_string_equal(rest_params_get(&p, "t"), "%4");
+	rest_params_fini(&p);
+
+	rest_params_init(&p);
+	for (int i = 0; i <= REST_FORM_FIELDS_MAX; i++)
+		o += (size_t)snprintf(big + o, sizeof(big) - o, "%s%d=1",
+				      i ? "&" : "", i);
+	assert_int_equal(rest_params_merge_form(&p, big, o), -1);
+	assert_non_null(rest_params_get(&p, "0"));
+	assert_null(rest_params_get(&p, "256"));
+	rest_params_fini(&p);
+}
+
 /* ------------------------------------------------------------------ */
 /* query builders on a detached interface                              */
 
@@ -567,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_handle_envelopes),
 		cmocka_unit_test(test_params_bounds),
 		cmocka_unit_test(test_params_json_body),
+		cmocka_unit_test(test_params_form_body),
 		cmocka_unit_test(test_builders_answer_the_tables),
 		cmocka_unit_test(test_builders_empty_iface),
 		cmocka_unit_test(test_builder_via_owner),

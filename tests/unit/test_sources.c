@@ -86,6 +86,31 @@ fake_free(struct source *s)
 
 static const struct source_kind fake_live_kind, fake_file_kind;
 
+/* live sources can be suspended (a disabled interface): calls counted,
+ * priv says whether the "socket" is open; resume fails while
+ * fake_resume_fails names the source */
+static int suspend_calls, resume_calls;
+static const char *fake_resume_fails;
+
+static void
+fake_suspend(struct source *s)
+{
+	suspend_calls++;
+	s->priv = NULL;
+}
+
+static int
+fake_resume(struct source *s, char *err, size_t errlen)
+{
+	resume_calls++;
+	if (fake_resume_fails != NULL && !strcmp(s->spec, fake_resume_fails)) {
+		snprintf(err, errlen, "%s: port taken", s->spec);
+		return -1;
+	}
+	s->priv = s;
+	return 0;
+}
+
 static struct source *
 fake_open(const char *spec, const struct prefs *p)
 {
@@ -97,6 +122,11 @@ fake_open(const char *spec, const struct prefs *p)
 	s->spec = strdup(spec);
 	s->read = fake_read;
 	s->free = fake_free;
+	if (s->kind == &fake_live_kind) {
+		s->suspend = fake_suspend;
+		s->resume = fake_resume;
+		s->priv = s; /* open */
+	}
 	return s;
 }
 
@@ -237,6 +267,123 @@ test_describe_once_per_kind(void **state)
 	netlist_fini(&test_prefs.local_nets);
 }
 
+static int
+src_suspended(json_t *a, size_t i)
+{
+	return json_is_true(json_object_get(json_array_get(a, i), "suspended"));
+}
+
+/* Disabled, an interface suspends the sources that can be (the live
+ * ones: their "socket" closed) and leaves the others unread; REST says
+ * so.  Enabling resumes them; when one cannot reopen, those that did are
+ * suspended again and the interface stays disabled. */
+static void
+test_enable_disable(void **state)
+{
+	struct iface *ifc;
+	char err[128];
+	json_t *o, *a;
+
+	(void)state;
+	set_fake_kinds();
+	ifc = iface_new(0, "live://a,file://b,live://c", &test_prefs);
+	assert_non_null(ifc);
+	suspend_calls = resume_calls = 0;
+	fake_resume_fails = NULL;
+	assert_int_equal(iface_enabled(ifc), 1);
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 0, err, sizeof(err)), 0);
+	assert_int_equal(iface_enabled(ifc), 0);
+	assert_int_equal(suspend_calls, 2);
+	assert_null(ifc->sources[0]->priv);
+	assert_null(ifc->sources[2]->priv);
+	/* again: nothing to do */
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 0, err, sizeof(err)), 0);
+	assert_int_equal(suspend_calls, 2);
+	o = query_iface_data(ifc, 0);
+	assert_true(json_is_true(json_object_get(o, "disabled")));
+	json_decref(o);
+	a = query_iface_sources(ifc);
+	assert_true(src_suspended(a, 0));
+	assert_false(src_suspended(a, 1)); /* a file is only not read */
+	assert_true(src_suspended(a, 2));
+	json_decref(a);
+
+	/* live://c cannot reopen: a is suspended again, still disabled */
+	fake_resume_fails = "live://c";
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 1, err, sizeof(err)), -1);
+	assert_string_equal(err, "live://c: port taken");
+	assert_int_equal(iface_enabled(ifc), 0);
+	assert_int_equal(resume_calls, 2);
+	assert_int_equal(suspend_calls, 3);
+	assert_null(ifc->sources[0]->priv);
+	assert_true(ifc->sources[0]->suspended && ifc->sources[2]->suspended);
+
+	fake_resume_fails = NULL;
+	assert_int_equal(iface_set_enabled_unstarted(ifc, 1, err, sizeof(err)), 0);
+	assert_int_equal(iface_enabled(ifc), 1);
+	assert_non_null(ifc->sources[0]->priv);
+	assert_non_null(ifc->sources[2]->priv);
+	assert_false(ifc->sources[0]->suspended || ifc->sources[2]->suspended);
+	a = query_iface_sources(ifc);
+	assert_false(src_suspended(a, 0) || src_suspended(a, 2));
+	json_decref(a);
+	iface_free(ifc);
+	netlist_fini(&test_prefs.local_nets);
+}
+
+struct rec_count {
+	uint64_t records;
+	int disabled;
+};
+
+static void
+read_records(struct iface *ifc, void *arg)
+{
+	struct rec_count *r = arg;
+
+	r->records = ifc->sources[0]->records;
+	r->disabled = ifc->disabled;
+}
+
+/* On a running interface the change goes through the owner's mailbox:
+ * while disabled its thread reads nothing (the records stay as they
+ * were across queries), enabled it reads again. */
+static void
+test_enable_disable_running(void **state)
+{
+	struct iface *ifc;
+	struct rec_count r1, r2;
+	char err[128];
+	int i;
+
+	(void)state;
+	set_fake_kinds();
+	ifc = iface_new(0, "live://a", &test_prefs);
+	assert_non_null(ifc);
+	fake_resume_fails = NULL;
+	assert_int_equal(iface_start(ifc), 0);
+	assert_int_equal(iface_set_enabled(ifc, 0, err, sizeof(err)), 0);
+	assert_int_equal(iface_query(ifc, read_records, &r1, 5000), 0);
+	assert_int_equal(r1.disabled, 1);
+	for (i = 0; i < 20; i++) {
+		usleep(5000);
+		assert_int_equal(iface_query(ifc, read_records, &r2, 5000), 0);
+		assert_int_equal(r2.records, r1.records);
+	}
+	assert_int_equal(iface_set_enabled(ifc, 1, err, sizeof(err)), 0);
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(iface_query(ifc, read_records, &r2, 5000), 0);
+		if (r2.records > r1.records)
+			break;
+		usleep(5000);
+	}
+	assert_true(r2.records > r1.records);
+	assert_int_equal(r2.disabled, 0);
+	iface_stop(ifc);
+	iface_free(ifc);
+	netlist_fini(&test_prefs.local_nets);
+}
+
 /* The program's table: Historical, ZMQ, NetFlow and pcap inputs. */
 static void
 test_program_kinds(void **state)
@@ -303,6 +450,8 @@ main(void)
 		cmocka_unit_test(test_kinds_open_by_scheme),
 		cmocka_unit_test(test_read_feeds_the_sink),
 		cmocka_unit_test(test_describe_once_per_kind),
+		cmocka_unit_test(test_enable_disable),
+		cmocka_unit_test(test_enable_disable_running),
 		cmocka_unit_test(test_program_kinds),
 	};
 

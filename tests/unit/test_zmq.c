@@ -696,6 +696,34 @@ test_msg_id_missed_at_join(void **state)
 	zmqc_decoder_fini(&d);
 }
 
+/* The socket closed and opened again (a disabled interface enabled): the
+ * ids a publisher sent meanwhile are missed at (re)join, not drops; the
+ * next gap is a drop again. */
+static void
+test_msg_id_rejoin(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+
+	(void)state;
+	setup_dec(&d, &s);
+	msg_with_id(&d, 3, 1, NOW);
+	msg_with_id(&d, 3, 2, NOW);
+	zmqc_decoder_rejoin(&d);
+	msg_with_id(&d, 3, 10, NOW + 1000);
+	assert_int_equal(d.st.msg_drops, 0);
+	assert_int_equal(d.st.missed_at_join, 7);
+	assert_int_equal(peer_of(&d, 3)->missed_at_join, 7);
+	msg_with_id(&d, 3, 13, NOW + 2000);
+	assert_int_equal(d.st.msg_drops, 2);
+	/* a publisher that sent nothing meanwhile: no gap, nothing missed */
+	zmqc_decoder_rejoin(&d);
+	msg_with_id(&d, 3, 14, NOW + 3000);
+	assert_int_equal(d.st.missed_at_join, 7);
+	assert_int_equal(d.st.msg_drops, 2);
+	zmqc_decoder_fini(&d);
+}
+
 /* issue 11 #17: the lines the limiter drops are summed up, also when the
  * burst ends (no later line to carry the summary). */
 static void
@@ -1175,6 +1203,7 @@ main(void)
 		cmocka_unit_test(test_msg_id_drops),
 		cmocka_unit_test(test_msg_id_bogus_jump),
 		cmocka_unit_test(test_msg_id_missed_at_join),
+		cmocka_unit_test(test_msg_id_rejoin),
 		cmocka_unit_test(test_log_limiter_summary),
 		cmocka_unit_test(test_endpoint_split),
 		cmocka_unit_test(test_export_both_dialects),

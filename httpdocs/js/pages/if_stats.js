@@ -57,6 +57,36 @@ function sourcesTable(list) {
 				sourceDetails(s) + '</td></tr>';
 		}).join('') + '</tbody></table>';
 }
+/* The State cell: an administrator gets a switch that enables or
+ * disables the interface (set/interface/state.lua: a disabled one closes
+ * its sources and keeps its tables), anyone else the words. */
+function stateCell(d) {
+	const words = d.disabled ? 'disabled' : d.input_ended ? 'input ended' : 'running';
+	if (!NT.session || NT.session.group !== 'administrator')
+		return '<span id="if-state-' + NT.esc(d.ifid) + '">' + NT.esc(words) + '</span>';
+	return '<div class="form-check form-switch mb-0"><input class="form-check-input nt-if-switch" ' +
+		'type="checkbox" role="switch" id="if-enabled-' + NT.esc(d.ifid) + '" data-ifid="' +
+		NT.esc(d.ifid) + '"' + (d.disabled ? '' : ' checked') + '><label class="form-check-label" ' +
+		'for="if-enabled-' + NT.esc(d.ifid) + '" id="if-state-' + NT.esc(d.ifid) + '">' +
+		NT.esc(words) + '</label></div>';
+}
+
+async function setEnabled(sw) {
+	const ifid = Number(sw.dataset.ifid), want = sw.checked ? 'enabled' : 'disabled';
+	const label = document.getElementById('if-state-' + ifid);
+	sw.disabled = true;
+	const js = await NT.post('set/interface/state.lua', { ifid: ifid, state: want });
+	sw.disabled = false;
+	if (js.rc === 0) {
+		label.textContent = js.rsp.state === 'disabled' ? 'disabled' : 'running';
+		sw.checked = js.rsp.state !== 'disabled';
+	} else {
+		sw.checked = !sw.checked;
+		label.textContent = js.rc_str_hr || 'failed';
+		label.classList.add('text-danger');
+	}
+}
+
 NT.start(async function () {
 	const rows = [];
 	for (const i of NT.ifaces) {
@@ -72,8 +102,10 @@ NT.start(async function () {
 			NT.esc(d.ifname) + '">' + NT.esc(d.ifname) + '</td><td>' + NT.num(d.packets) + '</td><td>' + NT.bytes(d.bytes) + '</td><td>' +
 			NT.bps(d.throughput_bps * 8) + '</td><td>' + NT.num(d.num_hosts) + '</td><td>' + NT.num(d.num_flows) +
 			'</td><td>' + NT.num(d.drops) + '</td><td>' + NT.num(d.decode_errors ? d.decode_errors.bad_packets : 0) +
-			'</td><td>' + (d.input_ended ? 'input ended' : 'running') + '</td></tr>').join('') +
+			'</td><td>' + stateCell(d) + '</td></tr>').join('') +
 		'</tbody></table></div>';
+	for (const sw of document.querySelectorAll('input.nt-if-switch'))
+		sw.addEventListener('change', () => setEnabled(sw));
 	const me = NT.ifaces.find(i => i.ifid === NT.ifid);
 	document.getElementById('if-ts-name').textContent = me ? (me.name || me.ifname) : NT.ifid;
 	NT.entityAlerts('if-alerts', {});
