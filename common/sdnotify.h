@@ -5,8 +5,9 @@
  * path, or "@name" for an abstract socket).  No libsystemd.  Without
  * $NOTIFY_SOCKET every call does nothing.
  *
- * main.c sends READY=1 once the node runs, STOPPING=1 when it begins to
- * stop, and calls sdnotify_watchdog() from its loop, which sends
+ * main.c sends READY=1 once the node runs, RELOADING=1 and READY=1
+ * around a SIGHUP reload, STOPPING=1 when it begins to stop, and calls
+ * sdnotify_watchdog() from its loop, which sends
  * WATCHDOG=1 every half $WATCHDOG_USEC (WatchdogSec= in the unit) when
  * $WATCHDOG_PID is unset or ours: a main loop that hangs stops the pings
  * and systemd restarts the service.  Main thread only (no locking).

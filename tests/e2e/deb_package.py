@@ -16,7 +16,7 @@ the tree make distdir makes (what the tarball carries).  Then:
     the unit starts it (its ExecStart, as its User= with its
     capabilities and no new privileges, through setpriv) with
     $NOTIFY_SOCKET on an abstract socket of the test: it sends READY=1,
-    WATCHDOG=1 and STOPPING=1, runs as ntopng with only CAP_NET_RAW,
+    WATCHDOG=1, RELOADING=1 and READY=1 on SIGHUP (ExecReload), STOPPING=1, runs as ntopng with only CAP_NET_RAW,
     CAP_NET_ADMIN and CAP_NET_BIND_SERVICE, captures on lo, serves the
     installed pages and REST, keeps its files in /var/lib/ntopng;
   - dpkg -P removes it all again (user, data, configuration).
@@ -242,6 +242,13 @@ def service_by_hand(conf, port):
         owned = [f for f in os.listdir("/var/lib/ntopng")
                  if os.stat(os.path.join("/var/lib/ntopng", f)).st_uid == uid]
         expect("node-id" in owned, "its files are in /var/lib/ntopng, its own: %s" % owned)
+        # ExecReload=/bin/kill -HUP $MAINPID: the node re-reads its
+        # configuration and tells systemd (RELOADING=1, then READY=1)
+        p.send_signal(signal.SIGHUP)
+        expect(wait_msg("RELOADING=1", 30) and wait_msg("READY=1", 30),
+               "SIGHUP (ExecReload): RELOADING=1 then READY=1: %s" % msgs[-4:])
+        expect(p.poll() is None and n.rest("get/ntopng/interfaces.lua") is not None,
+               "and it still runs and answers")
         p.send_signal(signal.SIGTERM)
         expect(wait_msg("STOPPING=1", 30), "SIGTERM: it sends STOPPING=1")
         rc = p.wait(60)
