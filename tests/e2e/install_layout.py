@@ -136,6 +136,9 @@ def main():
         st, body = n.get("/lua/examples/hello_world.lua", raw=True)
         expect(st == 200 and b'id="ex-hello"' in body,
                "a Lua page of the installed scripts runs (HTTP %d)" % st)
+        st, body = n.get("/lua/rest/v2/openapi.json", raw=True)
+        expect(st == 200 and b'"openapi"' in body,
+               "the API document comes from the installed httpdocs/rest (HTTP %d)" % st)
         ifs = n.rest("get/ntopng/interfaces.lua")
         expect([i["ifname"] for i in ifs] == ["teams.pcap"],
                "REST answers: interfaces %s" % [i["ifname"] for i in ifs])
