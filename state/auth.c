@@ -104,7 +104,8 @@ user_get(const char *user, const char *field)
 		return NULL;
 	snprintf(key, sizeof(key), "user.%.32s.%.32s", user, field);
 	v = kv_get(key);
-	if (v == NULL && !strcmp(field, "password") && users_restore_if_lost())
+	if (v == NULL && !kv_last_read_failed() && !strcmp(field, "password") &&
+	    users_restore_if_lost())
 		v = kv_get(key);
 	return v;
 }
@@ -785,13 +786,23 @@ auth_session_lookup(const char *id, struct auth_user *u)
 	}
 	memset(u, 0, sizeof(*u));
 	memcpy(u->name, v, (size_t)(p1 - v));
-	/* The group is read again: a demoted user loses rights at once. */
+	/* The group is read again: a demoted user loses rights at once.  A
+	 * store that did not answer (Redis slow or away) proves nothing: the
+	 * session stands with the group it was made with, and is not
+	 * deleted, so a busy Redis does not log everyone out. */
 	if (!auth_user_exists(u->name)) {
+		if (kv_last_read_failed()) {
+			u->admin = !strncmp(p1 + 1, "administrator|", 14);
+			goto found;
+		}
 		free(v);
 		kv_del(key);
 		return 0;
 	}
 	u->admin = auth_user_is_admin(u->name);
+	if (kv_last_read_failed()) /* the group: as the session says */
+		u->admin = !strncmp(p1 + 1, "administrator|", 14);
+found:
 	memcpy(u->csrf, p2 + 1, AUTH_ID_LEN + 1);
 	memcpy(u->session, id, AUTH_ID_LEN + 1);
 	u->via_session = 1;

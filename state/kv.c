@@ -597,6 +597,16 @@ kv_close(void)
 	pthread_mutex_unlock(&kv_lock);
 }
 
+/* this thread's last read: 1 when the store did not answer (a Redis
+ * error or timeout), 0 when it answered, absent or not */
+static __thread int kv_read_failed;
+
+int
+kv_last_read_failed(void)
+{
+	return kv_read_failed;
+}
+
 static char *
 kv_get2(const char *key, const char *field)
 {
@@ -606,9 +616,12 @@ kv_get2(const char *key, const char *field)
 	KV_INC(ops);
 	if (kv_use_redis) {
 		const char *argv[3] = { field ? "HGET" : "GET", key, field };
+		redisReply *r = kv_redis_cmdv(field ? 3 : 2, argv);
 
-		return kv_reply_str(kv_redis_cmdv(field ? 3 : 2, argv));
+		kv_read_failed = r == NULL || r->type == REDIS_REPLY_ERROR;
+		return kv_reply_str(r);
 	}
+	kv_read_failed = 0;
 	pthread_mutex_lock(&kv_lock);
 	pp = kv_find(key, field);
 	if (pp != NULL)

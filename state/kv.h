@@ -26,6 +26,10 @@ void kv_close(void);
 
 /* Returns a heap copy of the value (caller frees), or NULL if absent. */
 char *kv_get(const char *key);
+/* 1 when this thread's last kv_get/kv_hget got no answer from the store
+ * (a Redis error or timeout): its NULL then means "unknown", not
+ * "absent". */
+int kv_last_read_failed(void);
 /* ttl_s > 0: the key expires after ttl_s seconds.  Returns 0 or -1. */
 int kv_set(const char *key, const char *value, int ttl_s);
 int kv_del(const char *key);

@@ -32,6 +32,7 @@
 #include <cmocka.h>
 
 #include "common/prefs.h"
+#include "state/auth.h"
 #include "state/kv.h"
 
 #define SLOW_MS 250
@@ -39,6 +40,9 @@
 static int fake_fd = -1;
 static int fake_port;
 static int fake_conns;               /* connections accepted (atomic) */
+static int fake_dels;                /* DEL commands received (atomic) */
+#define SID "0123456789abcdef0123456789abcdef"
+#define CSRF "fedcba9876543210fedcba9876543210"
 
 static uint64_t
 now_ms(void)
@@ -134,6 +138,23 @@ fake_client(void *arg)
 				   !strcmp(argv[1], "slow")) {
 				usleep(SLOW_MS * 1000);
 				send_all(fd, "$4\r\nslow\r\n");
+			} else if (!strcasecmp(argv[0], "GET") && argc == 2 &&
+				   (!strcmp(argv[1], "timeout") ||
+				    !strncmp(argv[1], "user.", 5))) {
+				/* longer than the client's 300 ms timeout */
+				usleep(600 * 1000);
+				send_all(fd, "$-1\r\n");
+			} else if (!strcasecmp(argv[0], "GET") && argc == 2 &&
+				   !strcmp(argv[1], "absent")) {
+				send_all(fd, "$-1\r\n");
+			} else if (!strcasecmp(argv[0], "GET") && argc == 2 &&
+				   !strcmp(argv[1], "sessions." SID)) {
+				send_all(fd, "$52\r\nadmin|administrator|" CSRF
+					     "\r\n");
+			} else if (!strcasecmp(argv[0], "DEL")) {
+				__atomic_add_fetch(&fake_dels, 1,
+						   __ATOMIC_RELAXED);
+				send_all(fd, ":1\r\n");
 			} else if (!strcasecmp(argv[0], "GET")) {
 				send_all(fd, "$3\r\nbar\r\n");
 			} else {
@@ -288,6 +309,36 @@ test_one_connection_per_thread(void **state)
 	assert_int_equal(__atomic_load_n(&fake_conns, __ATOMIC_RELAXED) - before, 3);
 }
 
+/* A read the store did not answer is told from an absent key, and a
+ * session whose user cannot be read (Redis slow) stands with the group
+ * it was made with instead of being deleted (a busy Redis must not log
+ * everyone out). */
+static void
+test_read_failure_keeps_sessions(void **state)
+{
+	struct auth_user u;
+	char *v;
+
+	(void)state;
+	v = kv_get("absent");
+	assert_null(v);
+	assert_int_equal(kv_last_read_failed(), 0);
+	v = kv_get("fast");
+	assert_non_null(v);
+	assert_int_equal(kv_last_read_failed(), 0);
+	free(v);
+	/* the session record answers, the user's record times out */
+	assert_int_equal(auth_session_lookup(SID, &u), 1);
+	assert_int_equal(kv_last_read_failed(), 1);
+	assert_string_equal(u.name, "admin");
+	assert_int_equal(u.admin, 1);
+	assert_string_equal(u.csrf, CSRF);
+	assert_int_equal(__atomic_load_n(&fake_dels, __ATOMIC_RELAXED), 0);
+	v = kv_get("timeout");
+	assert_null(v);
+	assert_int_equal(kv_last_read_failed(), 1);
+}
+
 /* Credential files: 0600 whatever the umask or an old temporary file. */
 static void
 test_private_file_mode(void **state)
@@ -330,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_slow_thread_does_not_block_others),
 		cmocka_unit_test(test_one_connection_per_thread),
 		cmocka_unit_test(test_private_file_mode),
+		cmocka_unit_test(test_read_failure_keeps_sessions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
