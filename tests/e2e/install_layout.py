@@ -5,7 +5,8 @@ From the build under test ($NTOPNG_BUILD):
   - make install DESTDIR=<tmp> installs the binary in $(bindir), every file
     of httpdocs/ and scripts/ (httpdocs/ssl/ excepted) byte for byte under
     $(datadir)/ntopng/, the man page, and $(sysconfdir)/ntopng/ntopng.conf,
-    which the installed binary reads (ntopng <conf> --dump-config);
+    which the installed binary reads (ntopng <conf> --dump-config), its
+    commented examples too;
   - the installed binary, started from the source tree (whose httpdocs/ and
     scripts/ it must not take) without -1/-2/-3, logs the installed
     directories, serves the dashboard from the installed pages (a marker
@@ -106,6 +107,17 @@ def main():
     expect(r.returncode == 0 and "--data-dir=" in r.stdout,
            "the installed binary reads the installed ntopng.conf (rc %d): %s %s"
            % (r.returncode, r.stdout.strip()[:200], r.stderr.strip()[:200]))
+
+    # the commented examples are valid options too
+    examples = [l[2:] for l in text.splitlines() if re.match(r"# --?[A-Za-z]", l)]
+    full = os.path.join(tmp, "examples.conf")
+    with open(full, "w") as f:
+        f.write(text + "\n".join(examples) + "\n")
+    r = subprocess.run([binary, full, "--dump-config"], capture_output=True, text=True,
+                       timeout=30)
+    expect(len(examples) >= 5 and r.returncode == 0,
+           "the %d commented examples of ntopng.conf parse (rc %d) %s"
+           % (len(examples), r.returncode, r.stderr.strip()[:300]))
 
     # the dashboard from the installed files: marked copies come back
     mark = "install-layout-mark-%d" % os.getpid()
