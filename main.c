@@ -38,6 +38,7 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "exporter/alerts_store.h"
@@ -847,15 +848,26 @@ main(int argc, char **argv)
 		daemon_ready(ready_fd);
 		ready_fd = -1;
 	}
+	/* systemd's Type=notify (common/sdnotify.h): running now */
+	if (sdnotify_init() > 0) {
+		sdnotify("READY=1");
+		log_info("systemd notified: ready (watchdog %llu ms)",
+			 (unsigned long long)(sdnotify_watchdog_usec() / 1000));
+	}
 
 	while (!atomic_load_explicit(&stop_requested, memory_order_relaxed)) {
 		if (atomic_exchange_explicit(&reload_requested, 0,
-					     memory_order_relaxed))
+					     memory_order_relaxed)) {
+			sdnotify("RELOADING=1");
 			node_reload(&prefs);
+			sdnotify("READY=1");
+		}
 		if (prefs.shutdown_when_done && all_inputs_ended())
 			break;
+		sdnotify_watchdog(time_mono_ms());
 		usleep(50 * 1000);
 	}
+	sdnotify("STOPPING=1");
 	status = 0;
 out:
 	luacb_stop(callbacks);

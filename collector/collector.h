@@ -54,6 +54,14 @@ int collector_zmq_endpoint_split(const char *spec, char *out, size_t size,
 void collector_zmq_iface_json(struct source *const *srcs, int n,
 			      uint64_t flow_idle_ms, struct json_t *obj);
 
+/* The liveness options of every ZMQ socket of a hierarchy (the -i SUB
+ * and the -I XPUB, docs/hierarchy.md "Liveness"): TCP keepalive (idle
+ * 30 s, 3 probes 3 s apart) on tcp:// endpoints, and ZMTP heartbeats
+ * (a PING every 5 s; no traffic for 30 s closes the connection, which
+ * libzmq then re-opens by itself; a shorter cut is bridged by TCP and
+ * loses nothing).  Any thread, before connect/bind. */
+void collector_zmq_liveness_opts(void *sock, const char *endpoint);
+
 /* 1 when spec names a collector endpoint (by its scheme). */
 int collector_is_zmq(const char *spec);
 int collector_is_udp(const char *spec);

@@ -62,8 +62,9 @@ const char *const zmqc_err_names[ZMQC_ERR__COUNT] = {
 };
 
 const char *const zmqc_topic_names[ZT__COUNT] = {
-	"flow",	 "event",	    "counter",	   "template", "option",
-	"hello", "listening-ports", "snmp-ifaces", "alert",    "other",
+	"flow",	  "event",    "counter",	 "template",
+	"option", "hello",    "listening-ports", "snmp-ifaces",
+	"alert",  "snapshot", "other",
 };
 
 int
@@ -177,6 +178,14 @@ zmqc_rec_end(struct zmqc_decoder *d, struct zmqc_peer *p, uint64_t now_ms)
 			   (unsigned long long)(u->last_ms - u->first_ms));
 		return 0;
 	}
+	if (!d->snapshot && u->last_ms != 0 && u->last_ms <= now_ms + 1000 &&
+	    now_ms < u->last_ms + 60 * 1000) {
+		uint64_t lat = now_ms > u->last_ms ? now_ms - u->last_ms : 0;
+		uint64_t slot = lat / ZMQC_LAT_STEP_MS;
+
+		p->lat_hist[slot < ZMQC_LAT_SLOTS ? slot : ZMQC_LAT_SLOTS]++;
+		p->lat_samples++;
+	}
 	if (++d->n_batch < ZMQC_BATCH)
 		return 0;
 	return zmqc_rec_flush(d, p);
@@ -199,6 +208,7 @@ zmqc_rec_flush(struct zmqc_decoder *d, struct zmqc_peer *p)
 	for (i = 0; i < nb; i++) {
 		struct zmqc_rec *r = &d->batch[i];
 
+		r->u.snapshot = d->snapshot;
 		if (d->emit != NULL && d->emit(d->emit_ctx, &r->u) != 0) {
 			zmqc_error(
 				d, p, ZMQC_ERR_REFUSED,
@@ -501,10 +511,14 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 	}
 	switch (t) {
 	case ZT_FLOW:
+	case ZT_SNAP:
+		/* a snapshot: totals that set the flows (docs/hierarchy.md) */
+		d->snapshot = t == ZT_SNAP;
 		rc = tlv ? zmqc_tlv_flows(d, p, data, dlen, now_ms)
 			 : zmqc_json_flows(d, p, (const char *)data, dlen,
 					   now_ms);
-		if (rc >= 0)
+		d->snapshot = 0;
+		if (rc >= 0 && t == ZT_FLOW)
 			d->st.flow_msgs++;
 		break;
 	case ZT_EVENT:
@@ -513,8 +527,24 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 			if (zmqc_tlv_validate(data, dlen) != 0)
 				zmqc_error(d, p, ZMQC_ERR_TLV,
 					   "malformed TLV event");
-		} else {
-			zmqc_json_event(d, p, (const char *)data, dlen);
+		} else if (zmqc_json_event(d, p, (const char *)data, dlen) ==
+				   0 &&
+			   p->probe.has_export && p->probe.node_id[0] &&
+			   d->emit_node_event != NULL) {
+			struct node_event ev;
+
+			memset(&ev, 0, sizeof(ev));
+			memcpy(ev.node_id, p->probe.node_id,
+			       sizeof(ev.node_id));
+			ev.start_ms = p->probe.start_ms;
+			ev.flows = p->probe.exp_flows;
+			ev.bytes = p->probe.exp_bytes;
+			ev.pkts = p->probe.exp_pkts;
+			ev.interval_s = (uint32_t)p->probe.export_interval;
+			ev.uptime_s = p->probe.uptime;
+			memcpy(ev.version, p->probe.version,
+			       sizeof(ev.version));
+			d->emit_node_event(d->emit_ctx, &ev);
 		}
 		break;
 	case ZT_TEMPLATE:

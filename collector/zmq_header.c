@@ -126,8 +126,12 @@ zmqc_topic_of(const char *t)
 		return strncmp(t, "listening-ports", 15) ? ZT_OTHER
 							 : ZT_LISTENING_PORTS;
 	case 's':
+		if (strncmp(t, "snap.", 5) == 0)
+			return ZT_SNAP;
 		return strncmp(t, "snmp-ifaces", 11) ? ZT_OTHER
 						     : ZT_SNMP_IFACES;
+	case 'r':
+		return strncmp(t, "resync", 6) ? ZT_OTHER : ZT_SNAP;
 	default:
 		return ZT_OTHER;
 	}

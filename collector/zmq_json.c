@@ -326,6 +326,21 @@ tok_str(const char *s, const jsmntok_t *t, char *buf, size_t size)
 
 /* One member (key at tok[i], value at tok[i+1]) of the event object,
  * under `parent` ("" at the top). */
+/* A peer's node id: printable, no blank, comma or '>' (else ""). */
+static void
+node_id_text(const char *s, const jsmntok_t *v, char *out, size_t size)
+{
+	size_t i;
+
+	tok_str(s, v, out, size);
+	for (i = 0; out[i] != '\0'; i++)
+		if (out[i] <= ' ' || out[i] > '~' || out[i] == ',' ||
+		    out[i] == '>' || out[i] == '"' || out[i] == '\\') {
+			out[0] = '\0';
+			return;
+		}
+}
+
 static void
 event_member(struct zmqc_probe *pr, const char *parent, const char *s,
 	     const jsmntok_t *k, const jsmntok_t *v)
@@ -341,6 +356,12 @@ event_member(struct zmqc_probe *pr, const char *parent, const char *s,
 			pr->packets = tok_u64(s, v);
 		else if (tok_is(s, k, "packet_drops"))
 			pr->packet_drops = tok_u64(s, v);
+		else if (tok_is(s, k, "node_id"))
+			node_id_text(s, v, pr->node_id, sizeof(pr->node_id));
+		else if (tok_is(s, k, "start_ms"))
+			pr->start_ms = tok_u64(s, v);
+		else if (tok_is(s, k, "export_interval"))
+			pr->export_interval = tok_u64(s, v);
 	} else if (!strcmp(parent, "probe")) {
 		if (tok_is(s, k, "ip"))
 			tok_str(s, v, pr->ip, sizeof(pr->ip));
@@ -369,6 +390,14 @@ event_member(struct zmqc_probe *pr, const char *parent, const char *s,
 			pr->flow_collection_drops = tok_u64(s, v);
 		else if (tok_is(s, k, "flow_collection_udp_socket_drops"))
 			pr->flow_collection_udp_socket_drops = tok_u64(s, v);
+	} else if (!strcmp(parent, "export")) {
+		pr->has_export = 1;
+		if (tok_is(s, k, "flows"))
+			pr->exp_flows = tok_u64(s, v);
+		else if (tok_is(s, k, "bytes"))
+			pr->exp_bytes = tok_u64(s, v);
+		else if (tok_is(s, k, "packets"))
+			pr->exp_pkts = tok_u64(s, v);
 	} else if (!strcmp(parent, "zmq")) {
 		if (tok_is(s, k, "num_flow_exports"))
 			pr->num_flow_exports = tok_u64(s, v);

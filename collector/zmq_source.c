@@ -70,7 +70,8 @@ struct zmq_src {
 	void *sock;
 	int bind; /* collector mode */
 	int curve;
-	char endpoint[256]; /* as given to zmq_bind/connect */
+	char endpoint[256];  /* as given to zmq_bind/connect */
+	char snap_topic[16]; /* "snap.<10 hex digits>": our snapshots */
 	struct zmqc_decoder dec;
 	struct ratelimit trace_rl; /* -vv: per-message lines */
 	struct zrel *rel;	   /* reliable senders (zmq_reliable.c) */
@@ -375,6 +376,46 @@ zap_start(const char *path)
 
 /* ---- the source ---- */
 
+void
+collector_zmq_liveness_opts(void *sock, const char *endpoint)
+{
+	int v;
+
+	if (strncmp(endpoint, "tcp://", 6) == 0) {
+		v = 1;
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE, &v, sizeof(v));
+		v = 30;
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_IDLE, &v, sizeof(v));
+		v = 3;
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_CNT, &v, sizeof(v));
+		zmq_setsockopt(sock, ZMQ_TCP_KEEPALIVE_INTVL, &v, sizeof(v));
+	}
+	v = 5000;
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &v, sizeof(v));
+	v = 30000;
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &v, sizeof(v));
+	zmq_setsockopt(sock, ZMQ_HEARTBEAT_TTL, &v, sizeof(v));
+}
+
+/* "snap." and 10 random hex digits: this subscriber's private topic. */
+static void
+snap_nonce(char *out, size_t size)
+{
+	uint8_t r[5] = { 0 };
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, r, sizeof(r)) != (ssize_t)sizeof(r)) {
+		uint64_t t = time_wall_ms() ^ ((uint64_t)getpid() << 20) ^
+			     (uint64_t)(uintptr_t)out;
+
+		memcpy(r, &t, sizeof(r));
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(out, size, "snap.%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+		 r[4]);
+}
+
 int
 collector_is_zmq(const char *spec)
 {
@@ -458,6 +499,7 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 	zs->dec.prefetch = out->on_prefetch;
 	zs->dec.emit_ctx = out->ctx;
 	zs->dec.emit_alert = out->on_alert;
+	zs->dec.emit_node_event = out->on_node_event;
 	while (n < budget) {
 		zmq_msg_t hdr, pay, extra;
 		int frames = 1, have_pay = 0, verdict = ZREL_TAKE;
@@ -532,6 +574,7 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 	if (zs->rel != NULL)
 		zrel_flush_acks(zs->rel, zs->sock);
 	zs->dec.emit = emit_nowhere;
+	zs->dec.emit_node_event = NULL;
 	zs->dec.prefetch = NULL;
 	zs->dec.emit_ctx = zs;
 	/* ZMQ_FD is edge-triggered: never sleep while a message waits */
@@ -641,6 +684,72 @@ ifnames_json(const struct zmqc_peer *p)
 	return o;
 }
 
+/* How long a peer node may be silent before its link is down: its event
+ * comes every second; 3 x max(1 s, its export interval). */
+static uint64_t
+link_expect_ms(const struct zmqc_peer *p)
+{
+	uint64_t iv = p->probe.export_interval;
+
+	return 3 * (iv > 1 ? iv : 1) * 1000;
+}
+
+/* A peer node's link (docs/hierarchy.md "Liveness"): down after its
+ * silence, up at its next message; each change goes to the health
+ * check (an alert) and the log.  Probes that are not nodes send events
+ * at their own pace: not watched. */
+static void
+link_check(struct source *s, struct zmqc_peer *p, uint64_t now,
+	   struct source_tick *t)
+{
+	uint64_t expect = link_expect_ms(p), quiet;
+	int down;
+
+	if (p->probe.node_id[0] == '\0')
+		return;
+	quiet = now > p->last_seen_ms ? now - p->last_seen_ms : 0;
+	down = quiet > expect;
+	if (down == p->link_down)
+		return;
+	p->link_down = (uint8_t)down;
+	p->link_change_ms = now;
+	if (down)
+		p->link_downs++;
+	if (down)
+		log_warn("zmq %s: link from %s down: silent for %llu ms",
+			 s->spec, p->probe.node_id, (unsigned long long)quiet);
+	else
+		log_info("zmq %s: link from %s up again", s->spec,
+			 p->probe.node_id);
+	if (t->n_links < SOURCE_TICK_LINKS) {
+		struct source_link_event *e = &t->links[t->n_links++];
+
+		snprintf(e->name, sizeof(e->name), "%.80s %.64s", s->spec,
+			 p->probe.node_id);
+		e->down = (uint8_t)down;
+		e->quiet_ms = quiet;
+		e->expect_ms = expect;
+	}
+}
+
+/* The link's lag percentile q (0..100), ms (its histogram's step). */
+static uint64_t
+link_lag_pct(const struct zmqc_peer *p, int q)
+{
+	uint64_t want, acc = 0;
+	int i;
+
+	if (p->lat_samples == 0)
+		return 0;
+	want = (p->lat_samples * (uint64_t)q + 99) / 100;
+	for (i = 0; i <= ZMQC_LAT_SLOTS; i++) {
+		acc += p->lat_hist[i];
+		if (acc >= want)
+			return (uint64_t)(i + 1) * ZMQC_LAT_STEP_MS;
+	}
+	return (uint64_t)(ZMQC_LAT_SLOTS + 1) * ZMQC_LAT_STEP_MS;
+}
+
 static json_t *
 peer_json(const struct zmqc_peer *p)
 {
@@ -682,6 +791,42 @@ peer_json(const struct zmqc_peer *p)
 	json_object_set_new(o, "header_version", json_integer(p->last_version));
 	json_object_set_new(o, "errors", errors_json(p->errors, 0));
 	json_object_set_new(o, "throughput_bps", json_real(p->bytes_per_sec));
+	if (p->probe.node_id[0] != '\0') {
+		uint64_t now = time_wall_ms();
+
+		/* a hierarchy link (docs/hierarchy.md "Liveness"); resends
+		 * and spool: the reliable mode's (0 without it) */
+		json_object_set_new(
+			o, "link",
+			json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+				  "s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+				  "node", p->probe.node_id, "state",
+				  now > p->last_seen_ms + link_expect_ms(p)
+					  ? "down"
+					  : "up",
+				  "downs", (json_int_t)p->link_downs, "since",
+				  (json_int_t)((p->link_change_ms
+							? p->link_change_ms
+							: p->first_seen_ms) /
+					       1000),
+				  "silent_ms",
+				  (json_int_t)(now > p->last_seen_ms
+						       ? now - p->last_seen_ms
+						       : 0),
+				  "expect_ms", (json_int_t)link_expect_ms(p),
+				  "messages", (json_int_t)p->msgs,
+				  "lag_samples", (json_int_t)p->lat_samples,
+				  "lag_p50_ms", (json_int_t)link_lag_pct(p, 50),
+				  "lag_p99_ms", (json_int_t)link_lag_pct(p, 99),
+				  "resends", (json_int_t)0, "spool_batches",
+				  (json_int_t)0, "spool_bytes", (json_int_t)0,
+				  "spool_oldest_age", (json_int_t)0,
+				  "declared_loss", (json_int_t)0, "start",
+				  (json_int_t)(p->probe.start_ms / 1000),
+				  "uptime", (json_int_t)p->probe.uptime));
+		json_object_set_new(o, "node_version",
+				    json_string(p->probe.version));
+	}
 	if (p->site_path[0] != '\0') {
 		const char *last = strrchr(p->site_path, '>');
 
@@ -717,8 +862,8 @@ peer_json(const struct zmqc_peer *p)
 	return o;
 }
 
-/* Once a second (owner thread): each peer's byte rate; the summary of
- * the error lines the limiter held back. */
+/* Once a second (owner thread): each peer's byte rate and link state;
+ * the summary of the error lines the limiter held back. */
 static void
 zmq_src_stats(struct source *s, struct source_tick *t)
 {
@@ -736,6 +881,7 @@ zmq_src_stats(struct source *s, struct source_tick *t)
 			continue;
 		p->bytes_per_sec = (double)(p->bytes - p->rate_last_bytes);
 		p->rate_last_bytes = p->bytes;
+		link_check(s, p, now, t);
 		/* the probes' timeouts set the interface's flow idle time */
 		idle_ms = (uint64_t)zmqc_peer_max_idle(p) * 1000;
 		if (p->last_seen_ms + ZMQC_PROBE_STALE_MS >= now &&
@@ -952,16 +1098,7 @@ zmq_src_socket(struct source *s, char *err, size_t errlen)
 	zmq_setsockopt(zs->sock, ZMQ_RCVHWM, &v, sizeof(v));
 	v = ZMQ_RCVBUF_BYTES;
 	zmq_setsockopt(zs->sock, ZMQ_RCVBUF, &v, sizeof(v));
-	if (strncmp(zs->endpoint, "tcp://", 6) == 0) {
-		v = 1;
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE, &v, sizeof(v));
-		v = 30;
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_IDLE, &v, sizeof(v));
-		v = 3;
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_CNT, &v, sizeof(v));
-		zmq_setsockopt(zs->sock, ZMQ_TCP_KEEPALIVE_INTVL, &v,
-			       sizeof(v));
-	}
+	collector_zmq_liveness_opts(zs->sock, zs->endpoint);
 	if (zs->curve) {
 		v = 1;
 		if (zmq_setsockopt(zs->sock, ZMQ_CURVE_SERVER, &v, sizeof(v)) !=
@@ -975,12 +1112,25 @@ zmq_src_socket(struct source *s, char *err, size_t errlen)
 		if (zap.on)
 			zmq_setsockopt(zs->sock, ZMQ_ZAP_DOMAIN, "ntopng", 6);
 	}
-	/* everything: XSUB's subscription is a message, kept for the
-	 * publishers that connect later */
-	if (zmq_send(zs->sock, "\x01", 1, ZMQ_DONTWAIT) != 1) {
-		snprintf(err, errlen, "-i %s: subscribe: %s", s->spec,
-			 zmq_strerror(errno));
-		goto fail;
+	/* everything, then a topic of our own: the publisher (one of our
+	 * nodes) sees it arrive and answers with a snapshot of its flows'
+	 * totals on that topic (docs/hierarchy.md, "Convergence"); any
+	 * other publisher never sends it.  An XSUB's subscription is a
+	 * message (0x01 + prefix), kept for publishers that connect later. */
+	snap_nonce(zs->snap_topic, sizeof(zs->snap_topic));
+	{
+		char sub[sizeof(zs->snap_topic) + 1];
+		size_t sl = strlen(zs->snap_topic);
+
+		sub[0] = 1;
+		memcpy(sub + 1, zs->snap_topic, sl);
+		if (zmq_send(zs->sock, "\x01", 1, ZMQ_DONTWAIT) != 1 ||
+		    zmq_send(zs->sock, sub, sl + 1, ZMQ_DONTWAIT) !=
+			    (int)sl + 1) {
+			snprintf(err, errlen, "-i %s: subscribe: %s", s->spec,
+				 zmq_strerror(errno));
+			goto fail;
+		}
 	}
 	if ((zs->bind ? zmq_bind(zs->sock, zs->endpoint)
 		      : zmq_connect(zs->sock, zs->endpoint)) != 0) {

@@ -31,10 +31,12 @@
 
 #define ZMQC_MAX_PAYLOAD (16u << 20) /* payload frames above: refused */
 #define ZMQC_INFLATE_MAX (8u << 20)  /* inflated payloads above: a bomb */
-#define ZMQC_MAX_PEERS 64	     /* ledger entries per endpoint */
-#define ZMQC_PEER_EXPIRE_MS 10000    /* silence that restarts msg_id checks */
-#define ZMQC_JSON_TOKENS 2048	     /* tokens of one JSON object */
-#define ZMQC_MAX_TEMPLATES 256	     /* labels learned from `template` */
+#define ZMQC_LAT_SLOTS 200 /* link lag histogram: 50 ms steps to 10 s */
+#define ZMQC_LAT_STEP_MS 50
+#define ZMQC_MAX_PEERS 64	  /* ledger entries per endpoint */
+#define ZMQC_PEER_EXPIRE_MS 10000 /* silence that restarts msg_id checks */
+#define ZMQC_JSON_TOKENS 2048	  /* tokens of one JSON object */
+#define ZMQC_MAX_TEMPLATES 256	  /* labels learned from `template` */
 #define ZMQC_INFO_MAX 256
 #define ZMQC_EXTRA_MAX 512 /* additional fields of one record */
 
@@ -72,6 +74,7 @@ enum zmqc_topic {
 	ZT_LISTENING_PORTS,
 	ZT_SNMP_IFACES,
 	ZT_ALERT, /* ours: a peer node's past alert (JSON) */
+	ZT_SNAP,  /* ours: snapshot records, "snap.<nonce>" and "resync" */
 	ZT_OTHER,
 	ZT__COUNT
 };
@@ -112,6 +115,11 @@ struct zmqc_probe {
 	char ip[48];
 	char version[32];
 	char iface[32];
+	/* a peer node's own keys (docs/hierarchy.md) */
+	char node_id[65];
+	uint64_t start_ms, export_interval;
+	uint64_t exp_flows, exp_bytes, exp_pkts;
+	uint8_t has_export; /* its event had the "export" object */
 };
 
 /* `counter` samples (zmq-wire.md §6.2): field ids 0..15, as on the wire. */
@@ -194,6 +202,15 @@ struct zmqc_peer {
 	/* rate: bytes per second over the last housekeeping second */
 	uint64_t rate_last_bytes;
 	double bytes_per_sec;
+	/* hierarchies (docs/hierarchy.md "Liveness"): the link's lag (now
+	 * minus each delta's last packet at its origin), in
+	 * ZMQC_LAT_STEP_MS steps, and its state: a node's event comes every
+	 * second; silent for 3 x max(1 s, its export interval): down */
+	uint32_t lat_hist[ZMQC_LAT_SLOTS + 1];
+	uint64_t lat_samples;
+	uint8_t link_down;
+	uint64_t link_downs;	 /* times it went down */
+	uint64_t link_change_ms; /* when its state last changed */
 };
 
 struct zmqc_stats {
@@ -232,6 +249,9 @@ struct zmqc_decoder {
 	void *emit_ctx;
 	/* the `alert` topic's JSON, to emit_ctx (NULL: counted only) */
 	int (*emit_alert)(void *ctx, const char *json, size_t len);
+	/* a peer node's event declaration (NULL: not wanted) */
+	void (*emit_node_event)(void *ctx, const struct node_event *ev);
+	uint8_t snapshot;	/* the message being read is a snapshot */
 	struct zmqc_rec *batch; /* [ZMQC_BATCH]: records not yet emitted */
 	int n_batch;
 	struct zmqc_stats st;

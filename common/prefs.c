@@ -305,15 +305,19 @@ static const struct opt_def opt_table[] = {
 	  "HTTPS address and port.\nDefault: HTTP port + 1",
 	  F_HOSTPORT(https_addr, https_port) },
 	{ O_HTTPDOCS, "httpdocs-dir", '1', ARG_REQ, 1, T_WEB, "<path>",
-	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS,
+	  "HTTP documents root directory.\nDefault: " DEF_HTTPDOCS
+	  " of the source tree, or the "
+	  "installed\n<datadir>/ntopng/" DEF_HTTPDOCS,
 	  F_STR(httpdocs_dir) },
 	{ O_SCRIPTS, "scripts-dir", '2', ARG_REQ, 1, T_WEB, "<path>",
 	  "Scripts directory: <path>/lua/x.lua answers\n/lua/x.lua "
-	  "(docs/lua.md).\nDefault: " DEF_SCRIPTS,
+	  "(docs/lua.md).\nDefault: " DEF_SCRIPTS " of the source tree, or the "
+	  "installed\n<datadir>/ntopng/" DEF_SCRIPTS,
 	  F_STR(scripts_dir) },
 	{ O_CALLBACKS, "callbacks-dir", '3', ARG_REQ, 1, T_WEB, "<path>",
 	  "Callbacks directory (second.lua, minute.lua,\nhourly.lua, "
-	  "daily.lua).\nDefault: " DEF_CALLBACKS,
+	  "daily.lua).\nDefault: " DEF_CALLBACKS " of the source tree, or "
+	  "the\ninstalled <datadir>/ntopng/" DEF_CALLBACKS,
 	  F_STR(callbacks_dir) },
 	{ O_LUA_WORKERS, "lua-workers", 0, ARG_REQ, 1, T_WEB, "<n>",
 	  "Threads that run Lua page scripts (1-16);\n"

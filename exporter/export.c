@@ -13,6 +13,14 @@
  * everything, docs/hierarchy.md).  Each endpoint numbers its own messages
  * (msg_id), so a message one peer never needed is no gap for another.
  *
+ * Snapshots (docs/hierarchy.md "Convergence"): a subscriber of ours also
+ * subscribes to "snap.<nonce>"; the XPUB reports it, every interface owner
+ * encodes its flows' totals in its next tick (export_sink_tick) and the
+ * thread sends them on that topic alone, at the ring position where the
+ * deltas they sum end.  Relayed snapshot records go up on "resync".  Our
+ * own flows' totals sent on each endpoint are declared in its events
+ * ("export"), so a peer can count what it missed.
+ *
  * Threads: interface owners call export_flow(), which copies the update
  * into a bounded ring under a mutex (a full ring drops and counts: the
  * owner never waits).  One exporter thread owns every PUB socket for its
@@ -77,20 +85,51 @@
 #define EXPORT_MAX_RECORD 1024 /* bound of one encoded record */
 #define EXPORT_MAX_SOCKETS 8
 #define EXPORT_HDR_LEN 28
-#define EXPORT_BACKLOG 512 /* messages kept per endpoint */
-#define EXPORT_ALERTS 512  /* alerts waiting for the thread */
+#define EXPORT_BACKLOG 512  /* messages kept per endpoint */
+#define EXPORT_ALERTS 512   /* alerts waiting for the thread */
+#define EXPORT_SNAP_REQS 32 /* snapshot requests remembered */
+#define EXPORT_SNAP_IFACES 64
+#define EXPORT_SNAP_PER_SEC 4 /* snapshot requests served per endpoint */
+#define SNAP_PREFIX "snap."   /* + 10 hex digits: one subscriber's topic */
+#define RESYNC_TOPIC "resync" /* relayed snapshot records, to all */
 
 struct export_rec {
 	struct flow_update u; /* its pointers are not used */
 	char info[128];
 	char path[256];
+	uint8_t own; /* this node is its origin (counted in the event) */
 };
+
+/* own flows' totals a message carries: flows (first exports), bytes,
+ * packets (the event's "export" object, docs/hierarchy.md) */
+#define DECL_N 3
 
 struct export_msg {
 	char topic[16];
 	int version;
 	void *payload;
 	size_t len;
+	uint64_t decl[DECL_N];
+};
+
+/* A snapshot (docs/hierarchy.md, "Convergence"): the messages one
+ * interface encoded for one subscriber's private topic, sent on socket
+ * `sock` once the ring's tail reaches ring_pos (the deltas queued before
+ * it are in its totals, those after it are not). */
+struct export_snap {
+	struct export_snap *next;
+	int sock;
+	char topic[16];
+	uint64_t ring_pos;
+	struct export_msg *msgs;
+	size_t n, cap;
+	uint64_t records;
+};
+
+struct snap_req {
+	uint64_t id;
+	int sock;
+	char topic[16];
 };
 
 struct export_sock {
@@ -105,6 +144,10 @@ struct export_sock {
 	struct rel_link *rel; /* --export-reliable: its spool (reliable.c) */
 	struct rel_stats rs;  /* its statistics, under ex.lock, for REST */
 	int rest_subscribed;  /* subscribed, under ex.lock, for REST */
+	uint64_t pending[DECL_N]; /* own totals in the backlog */
+	int n_topics;		  /* topics subscribed (snapshot ones aside) */
+	uint64_t snapshots, snap_records; /* sent to its subscribers */
+	uint64_t snap_sec, snap_in_sec, snap_refused; /* request rate */
 };
 
 static struct {
@@ -127,6 +170,17 @@ static struct {
 	/* the records and traffic of the `flow` message being built, for
 	 * the reliable links' accounting of what a dropped batch held */
 	uint64_t msg_recs, msg_bytes, msg_pkts;
+
+	/* own flows' totals encoded since the start (exporter thread) */
+	uint64_t decl[DECL_N];
+	/* snapshots: requests (exporter thread adds, owners serve, under
+	 * lock), the id each interface served last, and the encoded
+	 * snapshots waiting for their ring position, oldest first */
+	struct snap_req reqs[EXPORT_SNAP_REQS];
+	uint64_t next_req;
+	uint64_t served[EXPORT_SNAP_IFACES];
+	int n_sink_ifaces;
+	struct export_snap *snaps, **snaps_tail;
 } ex = { .lock = PTHREAD_MUTEX_INITIALIZER }; /* .cond: export_start() */
 
 int
@@ -171,12 +225,17 @@ export_sink_flow(void *ctx, const struct flow_update *u)
 	return export_flow(u);
 }
 
+static void export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms);
+
 static const struct iface_sink_ops export_sink_ops = {
 	.name = "zmq-export",
 	.flow_exported = export_sink_flow,
 	.alert = export_sink_alert,
 	.alert_engaged = export_sink_alert, /* tstamp_end 0 says engaged */
+	.tick = export_sink_tick,
 };
+
+static int slot_ids[EXPORT_SNAP_IFACES];
 
 /* interface data's hierarchy.export_links (merge/query.h hook): each -I
  * endpoint, and its reliable link's counters (any thread). */
@@ -252,9 +311,15 @@ export_links_json(void)
 int
 export_sink_add(struct iface *ifc)
 {
+	int k;
+
 	if (!ex.active)
 		return 0;
-	return iface_add_sink(ifc, &export_sink_ops, NULL);
+	if (ex.n_sink_ifaces == EXPORT_SNAP_IFACES)
+		return -1;
+	k = ex.n_sink_ifaces++;
+	slot_ids[k] = k;
+	return iface_add_sink(ifc, &export_sink_ops, &slot_ids[k]);
 }
 
 int
@@ -286,9 +351,11 @@ export_flow(const struct flow_update *u)
 			rc = -1;
 			goto out;
 		}
+		r->own = 0;
 	} else {
 		snprintf(r->path, sizeof(r->path), "%s", node_id);
 		r->u.origin_seq = ++ex.next_seq;
+		r->own = 1;
 	}
 	ex.head++;
 	ex.st.queued++;
@@ -675,6 +742,16 @@ rel_sock_send(void *ctx, const char *topic, int version, const void *payload,
 }
 
 static void
+msg_forget(struct export_sock *es, struct export_msg *m)
+{
+	int k;
+
+	for (k = 0; k < DECL_N; k++)
+		es->pending[k] -= m->decl[k];
+	free(m->payload);
+}
+
+static void
 sock_flush(struct export_sock *es)
 {
 	size_t i;
@@ -683,7 +760,7 @@ sock_flush(struct export_sock *es)
 		struct export_msg *m = &es->backlog[i];
 
 		sock_send(es, m->topic, m->version, m->payload, m->len);
-		free(m->payload);
+		msg_forget(es, m);
 	}
 	es->n_backlog = 0;
 }
@@ -691,9 +768,10 @@ sock_flush(struct export_sock *es)
 /* Keeps a copy of a message for an endpoint nobody listens to yet. */
 static void
 sock_keep(struct export_sock *es, const char *topic, int version,
-	  const void *payload, size_t len)
+	  const void *payload, size_t len, const uint64_t *decl)
 {
 	struct export_msg *m;
+	int k;
 
 	if (es->backlog == NULL) {
 		es->backlog = calloc(EXPORT_BACKLOG, sizeof(*es->backlog));
@@ -701,8 +779,9 @@ sock_keep(struct export_sock *es, const char *topic, int version,
 			goto drop;
 	}
 	if (es->n_backlog == EXPORT_BACKLOG) {
-		/* the oldest goes: recent deltas matter more */
-		free(es->backlog[0].payload);
+		/* the oldest goes: recent deltas matter more (a snapshot
+		 * will set the totals when a peer comes) */
+		msg_forget(es, &es->backlog[0]);
 		memmove(es->backlog, es->backlog + 1,
 			(EXPORT_BACKLOG - 1) * sizeof(*es->backlog));
 		es->n_backlog--;
@@ -716,6 +795,10 @@ sock_keep(struct export_sock *es, const char *topic, int version,
 	m->len = len;
 	m->version = version;
 	snprintf(m->topic, sizeof(m->topic), "%s", topic);
+	for (k = 0; k < DECL_N; k++) {
+		m->decl[k] = decl ? decl[k] : 0;
+		es->pending[k] += m->decl[k];
+	}
 	es->n_backlog++;
 	return;
 drop:
@@ -725,16 +808,19 @@ drop:
 /* Flow messages go to every endpoint, now or when a peer subscribes;
  * events only to endpoints with a peer (they are periodic anyway). */
 static void
-export_send(const char *topic, int version, const void *payload, size_t len)
+export_send(const char *topic, int version, const void *payload, size_t len,
+	    const uint64_t *decl)
 {
 	/* alerts are kept for late peers too: they do not come again */
 	int i, is_flow = strcmp(topic, "flow") == 0 ||
+			 strcmp(topic, RESYNC_TOPIC) == 0 ||
 			 strcmp(topic, "alert") == 0;
 
 	for (i = 0; i < ex.n_socks; i++) {
 		struct export_sock *es = &ex.socks[i];
 
-		if (es->rel != NULL && strcmp(topic, "flow") == 0) {
+		if (es->rel != NULL && (strcmp(topic, "flow") == 0 ||
+					strcmp(topic, RESYNC_TOPIC) == 0)) {
 			/* spooled, sent now or after the reconnect */
 			rel_submit(es->rel, topic, version, payload, len,
 				   ex.msg_recs, ex.msg_bytes, ex.msg_pkts);
@@ -744,11 +830,10 @@ export_send(const char *topic, int version, const void *payload, size_t len)
 			sock_flush(es);
 			sock_send(es, topic, version, payload, len);
 		} else if (is_flow) {
-			sock_keep(es, topic, version, payload, len);
+			sock_keep(es, topic, version, payload, len, decl);
 		}
 	}
-	if (strcmp(topic, "flow") == 0)
-		ex.msg_recs = ex.msg_bytes = ex.msg_pkts = 0;
+	ex.msg_recs = ex.msg_bytes = ex.msg_pkts = 0;
 }
 
 /* The longest flow idle time of our interfaces.  Sent as twice the
@@ -770,11 +855,13 @@ flow_idle_max_ms(void)
 	return m;
 }
 
+/* The event of one endpoint: its "export" totals are those of the own
+ * records sent on it before the event (what its backlog holds aside). */
 static void
-export_send_event(void)
+export_send_event_on(struct export_sock *es)
 {
 	struct export_stats st;
-	uint64_t backlog_drops = 0;
+	uint64_t backlog_drops = 0, now_s = (uint64_t)time(NULL);
 	int i;
 	json_t *o;
 	char *txt;
@@ -782,31 +869,193 @@ export_send_event(void)
 	export_get_stats(&st);
 	for (i = 0; i < ex.n_socks; i++)
 		backlog_drops += ex.socks[i].backlog_drops;
-	o = json_pack("{s:I, s:s, s:I, s:I, s:{s:s, s:I}, s:{s:i, s:i, s:i},"
-		      " s:{s:I, s:i, s:i}, s:{s:I, s:I}}",
-		      "time", (json_int_t)time(NULL), "node_id", node_id,
-		      "exported_records", (json_int_t)st.sent_records,
-		      "exported_msgs", (json_int_t)st.sent_msgs, "probe",
-		      "version", NTOPNG_VERSION, "uuid_num",
-		      (json_int_t)st.source_id, "timeout", "lifetime",
-		      ex.export_interval, "idle",
-		      (int)(flow_idle_max_ms() / 2000), "collected_lifetime",
-		      ex.export_interval, "zmq", "num_flow_exports",
-		      (json_int_t)st.sent_records, "num_exporters", 1,
-		      "num_zmq_exporters", 1, "drops", "export_queue_full",
-		      (json_int_t)st.queue_drops, "backlog",
-		      (json_int_t)backlog_drops);
+	o = json_pack(
+		"{s:I, s:s, s:I, s:I, s:{s:s, s:I}, s:{s:i, s:i, s:i},"
+		" s:{s:I, s:i, s:i}, s:{s:I, s:I}, s:I, s:I, s:I,"
+		" s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+		"time", (json_int_t)now_s, "node_id", node_id,
+		"exported_records", (json_int_t)st.sent_records,
+		"exported_msgs", (json_int_t)st.sent_msgs, "probe", "version",
+		NTOPNG_VERSION, "uuid_num", (json_int_t)st.source_id, "timeout",
+		"lifetime", ex.export_interval, "idle",
+		(int)(flow_idle_max_ms() / 2000), "collected_lifetime",
+		ex.export_interval, "zmq", "num_flow_exports",
+		(json_int_t)st.sent_records, "num_exporters", 1,
+		"num_zmq_exporters", 1, "drops", "export_queue_full",
+		(json_int_t)st.queue_drops, "backlog",
+		(json_int_t)backlog_drops, "start_ms",
+		(json_int_t)node_start_ms, "uptime",
+		(json_int_t)(time_wall_ms() - node_start_ms) / 1000,
+		"export_interval", (json_int_t)ex.export_interval, "export",
+		"flows", (json_int_t)(ex.decl[0] - es->pending[0]), "bytes",
+		(json_int_t)(ex.decl[1] - es->pending[1]), "packets",
+		(json_int_t)(ex.decl[2] - es->pending[2]), "snapshots", "sent",
+		(json_int_t)es->snapshots, "records",
+		(json_int_t)es->snap_records, "refused",
+		(json_int_t)es->snap_refused);
 	if (o == NULL)
 		return;
 	txt = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (txt == NULL)
 		return;
-	export_send("event", 2, txt, strlen(txt));
+	sock_send(es, "event", 2, txt, strlen(txt));
 	free(txt);
 	pthread_mutex_lock(&ex.lock);
 	ex.st.events++;
 	pthread_mutex_unlock(&ex.lock);
+}
+
+static void
+export_send_event(void)
+{
+	int i;
+
+	for (i = 0; i < ex.n_socks; i++)
+		if (ex.socks[i].subscribed) {
+			sock_flush(&ex.socks[i]);
+			export_send_event_on(&ex.socks[i]);
+		}
+}
+
+/*
+ * The encoder of flow messages: records go into a TLV buffer (or a JSON
+ * array), and a message leaves when it is full, when the kind of record
+ * changes (a relayed snapshot record goes on RESYNC_TOPIC, in order with
+ * the deltas around it) and at the end.  out() gets each message and
+ * the own totals it carries.
+ */
+struct enc {
+	uint8_t *buf;
+	struct tlv t;
+	json_t *arr;
+	size_t json_len;
+	int kind; /* of the records in the message: 1 snapshot */
+	uint64_t count;
+	uint64_t decl[DECL_N];
+	/* every record of the message and its traffic (reliable links'
+	 * accounting of a dropped batch) */
+	uint64_t m_recs, m_bytes, m_pkts;
+	const char *snap_topic;
+	void (*out)(struct enc *e, const char *topic, int version,
+		    const void *p, size_t len);
+	void *ctx;
+};
+
+static void
+enc_init(struct enc *e, uint8_t *buf, size_t size, const char *snap_topic)
+{
+	memset(e, 0, sizeof(*e));
+	e->buf = buf;
+	e->t.b = buf;
+	e->t.cap = size;
+	e->t.len = 2;
+	buf[0] = 1;
+	buf[1] = 1;
+	e->json_len = 2;
+	e->snap_topic = snap_topic;
+	if (ex.json_labels)
+		e->arr = json_array();
+}
+
+static void
+enc_flush(struct enc *e)
+{
+	const char *topic = e->kind ? e->snap_topic : "flow";
+
+	if (e->arr != NULL) {
+		if (json_array_size(e->arr) > 0) {
+			char *txt = json_dumps(e->arr, JSON_COMPACT);
+
+			if (txt != NULL) {
+				e->out(e, topic, 2, txt, strlen(txt));
+				free(txt);
+			}
+			json_array_clear(e->arr);
+		}
+		e->json_len = 2;
+	} else if (e->t.len > 2) {
+		e->out(e, topic, 3, e->t.b, e->t.len);
+		e->t.len = 2;
+	}
+	memset(e->decl, 0, sizeof(e->decl));
+	e->m_recs = e->m_bytes = e->m_pkts = 0;
+}
+
+static void
+enc_add(struct enc *e, const struct export_rec *r)
+{
+	uint64_t v[4] = { r->u.in_bytes, r->u.in_pkts, r->u.out_bytes,
+			  r->u.out_pkts };
+	int kind = r->u.snapshot != 0;
+
+	if (kind != e->kind) {
+		enc_flush(e);
+		e->kind = kind;
+	}
+	if (r->own && !kind) {
+		e->decl[0] += r->u.flow_first;
+		e->decl[1] += r->u.in_bytes + r->u.out_bytes;
+		e->decl[2] += r->u.in_pkts + r->u.out_pkts;
+	}
+	/* upstream parses u32 counters: split bigger deltas (a snapshot's
+	 * totals are cut to u32: only our nodes read them, as u64 below) */
+	do {
+		uint64_t c[4];
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			c[k] = v[k] > 0xffffffffULL && !kind ? 0xffffffffULL
+							     : v[k];
+			v[k] -= c[k];
+		}
+		e->m_recs++;
+		e->m_bytes += c[0] + c[2];
+		e->m_pkts += c[1] + c[3];
+		if (e->arr != NULL) {
+			json_t *o = json_record(r, c);
+			char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+			if (txt != NULL) {
+				e->json_len += strlen(txt) + 1;
+				free(txt);
+				json_array_append_new(e->arr, o);
+			} else {
+				json_decref(o);
+			}
+			if (e->json_len >
+			    EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD)
+				enc_flush(e);
+		} else {
+			tlv_record(&e->t, r, c);
+			if (e->t.len > EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD)
+				enc_flush(e);
+		}
+		e->count++;
+	} while (v[0] || v[1] || v[2] || v[3]);
+}
+
+static void
+enc_fini(struct enc *e)
+{
+	enc_flush(e);
+	json_decref(e->arr);
+	e->arr = NULL;
+}
+
+/* The exporter thread's messages go to every endpoint. */
+static void
+enc_out_all(struct enc *e, const char *topic, int version, const void *p,
+	    size_t len)
+{
+	int k;
+
+	for (k = 0; k < DECL_N; k++)
+		ex.decl[k] += e->decl[k];
+	ex.msg_recs = e->m_recs;
+	ex.msg_bytes = e->m_bytes;
+	ex.msg_pkts = e->m_pkts;
+	export_send(topic, version, p, len, e->decl);
 }
 
 /* Encodes n records into messages and sends them. */
@@ -814,91 +1063,215 @@ static void
 export_batch(struct export_rec *recs, size_t n)
 {
 	static uint8_t buf[EXPORT_MAX_PAYLOAD + EXPORT_MAX_RECORD];
-	struct tlv t = { buf, 2, sizeof(buf) };
-	json_t *arr = NULL;
-	size_t json_len = 2;
-	uint64_t count = 0;
+	struct enc e;
 	size_t i;
 
-	buf[0] = 1;
-	buf[1] = 1;
-	if (ex.json_labels)
-		arr = json_array();
-	for (i = 0; i < n; i++) {
-		struct export_rec *r = &recs[i];
-		uint64_t v[4] = { r->u.in_bytes, r->u.in_pkts, r->u.out_bytes,
-				  r->u.out_pkts };
-
-		/* upstream parses u32 counters: split bigger deltas */
-		do {
-			uint64_t c[4];
-			int k;
-
-			for (k = 0; k < 4; k++) {
-				c[k] = v[k] > 0xffffffffULL ? 0xffffffffULL
-							    : v[k];
-				v[k] -= c[k];
-			}
-			ex.msg_recs++;
-			ex.msg_bytes += c[0] + c[2];
-			ex.msg_pkts += c[1] + c[3];
-			if (arr != NULL) {
-				json_t *o = json_record(r, c);
-				char *s =
-					o ? json_dumps(o, JSON_COMPACT) : NULL;
-
-				if (s != NULL) {
-					json_len += strlen(s) + 1;
-					free(s);
-					json_array_append_new(arr, o);
-				} else {
-					json_decref(o);
-				}
-				if (json_len >
-				    EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
-					char *txt =
-						json_dumps(arr, JSON_COMPACT);
-
-					if (txt != NULL) {
-						export_send("flow", 2, txt,
-							    strlen(txt));
-						free(txt);
-					}
-					json_array_clear(arr);
-					json_len = 2;
-				}
-			} else {
-				tlv_record(&t, r, c);
-				if (t.len >
-				    EXPORT_MAX_PAYLOAD - EXPORT_MAX_RECORD) {
-					export_send("flow", 3, t.b, t.len);
-					t.len = 2;
-				}
-			}
-			count++;
-		} while (v[0] || v[1] || v[2] || v[3]);
-	}
-	if (arr != NULL) {
-		if (json_array_size(arr) > 0) {
-			char *txt = json_dumps(arr, JSON_COMPACT);
-
-			if (txt != NULL) {
-				export_send("flow", 2, txt, strlen(txt));
-				free(txt);
-			}
-		}
-		json_decref(arr);
-	} else if (t.len > 2) {
-		export_send("flow", 3, t.b, t.len);
-	}
+	enc_init(&e, buf, sizeof(buf), RESYNC_TOPIC);
+	e.out = enc_out_all;
+	for (i = 0; i < n; i++)
+		enc_add(&e, &recs[i]);
+	enc_fini(&e);
 	pthread_mutex_lock(&ex.lock);
-	ex.st.sent_records += count;
+	ex.st.sent_records += e.count;
 	pthread_mutex_unlock(&ex.lock);
 }
 
-/* Reads the subscriptions arriving on the endpoints (each is an XPUB,
- * which reports the first subscription and the last unsubscription) and
- * sends a backlog as soon as its endpoint has a peer. */
+/* ---- snapshots (docs/hierarchy.md, "Convergence") ---- */
+
+/* The owner's encoder keeps each message for the exporter thread. */
+static void
+enc_out_snap(struct enc *e, const char *topic, int version, const void *p,
+	     size_t len)
+{
+	struct export_snap *sn = e->ctx;
+	struct export_msg *m;
+
+	if (sn->n == sn->cap) {
+		size_t cap = sn->cap ? 2 * sn->cap : 16;
+		struct export_msg *x = realloc(sn->msgs, cap * sizeof(*x));
+
+		if (x == NULL)
+			return;
+		sn->msgs = x;
+		sn->cap = cap;
+	}
+	m = &sn->msgs[sn->n];
+	memset(m, 0, sizeof(*m));
+	m->payload = malloc(len);
+	if (m->payload == NULL)
+		return;
+	memcpy(m->payload, p, len);
+	m->len = len;
+	m->version = version;
+	snprintf(m->topic, sizeof(m->topic), "%s", topic);
+	sn->n++;
+}
+
+struct snap_build {
+	struct enc e;
+	struct export_rec r;
+};
+
+static int
+snap_record(void *ctx, const struct flow_update *u)
+{
+	struct snap_build *b = ctx;
+	struct export_rec *r = &b->r;
+
+	r->u = *u;
+	r->u.info = NULL;
+	r->u.site_path = NULL;
+	r->u.extra = NULL;
+	snprintf(r->info, sizeof(r->info), "%s", u->info ? u->info : "");
+	if (u->site_path != NULL && u->site_path[0] != '\0') {
+		if ((size_t)snprintf(r->path, sizeof(r->path), "%s>%s",
+				     u->site_path, node_id) >= sizeof(r->path))
+			return 0;
+		r->own = 0;
+	} else {
+		snprintf(r->path, sizeof(r->path), "%s", node_id);
+		r->own = 1;
+	}
+	enc_add(&b->e, r);
+	return 0;
+}
+
+static void
+snap_free(struct export_snap *sn)
+{
+	size_t i;
+
+	for (i = 0; i < sn->n; i++)
+		free(sn->msgs[i].payload);
+	free(sn->msgs);
+	free(sn);
+}
+
+/* Owner thread, about once a second: serves the snapshot requests this
+ * interface has not served yet.  Its own flows' totals are what their
+ * deltas queued so far add up to, and none of its deltas can be queued
+ * while it walks: so the snapshot goes out right after the ring's
+ * current head, numbered above every delta before it. */
+static void
+export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
+{
+	int slot = *(int *)ctx;
+	struct snap_req req;
+	struct snap_build *b;
+	struct export_snap *sn;
+	uint8_t *buf;
+	uint64_t seq;
+
+	(void)wall_ms;
+	for (;;) {
+		pthread_mutex_lock(&ex.lock);
+		/* requests are numbered 1, 2, ...; served: how many this
+		 * interface served (the oldest are skipped when it lags by
+		 * more than the ring) */
+		if (ex.next_req - ex.served[slot] > EXPORT_SNAP_REQS)
+			ex.served[slot] = ex.next_req - EXPORT_SNAP_REQS;
+		if (ex.served[slot] >= ex.next_req) {
+			pthread_mutex_unlock(&ex.lock);
+			return;
+		}
+		req = ex.reqs[(ex.served[slot] + 1) % EXPORT_SNAP_REQS];
+		ex.served[slot]++;
+		seq = ++ex.next_seq;
+		pthread_mutex_unlock(&ex.lock);
+
+		b = calloc(1, sizeof(*b));
+		sn = calloc(1, sizeof(*sn));
+		buf = malloc(EXPORT_MAX_PAYLOAD + EXPORT_MAX_RECORD);
+
+		if (b == NULL || sn == NULL || buf == NULL) {
+			free(b);
+			free(sn);
+			free(buf);
+			log_warn("-I: no memory for a snapshot");
+			return;
+		}
+		sn->sock = req.sock;
+		memcpy(sn->topic, req.topic, sizeof(sn->topic));
+		enc_init(&b->e, buf, EXPORT_MAX_PAYLOAD + EXPORT_MAX_RECORD,
+			 req.topic);
+		b->e.out = enc_out_snap;
+		b->e.ctx = sn;
+		tables_snapshot(ifc, seq, snap_record, b);
+		enc_fini(&b->e);
+		sn->records = b->e.count;
+		free(buf);
+		free(b);
+		pthread_mutex_lock(&ex.lock);
+		sn->ring_pos = ex.head;
+		*ex.snaps_tail = sn;
+		ex.snaps_tail = &sn->next;
+		pthread_cond_signal(&ex.cond);
+		pthread_mutex_unlock(&ex.lock);
+		log_info("-I %s: snapshot of %s for %s: %llu records in %zu "
+			 "messages",
+			 ex.socks[req.sock].endpoint, iface_name(ifc),
+			 req.topic, (unsigned long long)sn->records, sn->n);
+	}
+}
+
+/* Sends the snapshots whose ring position the tail has reached. */
+static void
+export_send_snaps(uint64_t tail)
+{
+	for (;;) {
+		struct export_snap *sn;
+		struct export_sock *es;
+		size_t i;
+
+		pthread_mutex_lock(&ex.lock);
+		sn = ex.snaps;
+		if (sn == NULL || sn->ring_pos > tail) {
+			pthread_mutex_unlock(&ex.lock);
+			return;
+		}
+		ex.snaps = sn->next;
+		if (ex.snaps == NULL)
+			ex.snaps_tail = &ex.snaps;
+		pthread_mutex_unlock(&ex.lock);
+		es = &ex.socks[sn->sock];
+		if (!es->subscribed) {
+			/* its subscriber left: the backlog waits for the next
+			 * one, which asks for its own snapshot */
+			snap_free(sn);
+			continue;
+		}
+		sock_flush(es);
+		for (i = 0; i < sn->n; i++)
+			sock_send(es, sn->topic, sn->msgs[i].version,
+				  sn->msgs[i].payload, sn->msgs[i].len);
+		es->snapshots++;
+		es->snap_records += sn->records;
+		snap_free(sn);
+	}
+}
+
+/* A subscriber's private topic: "snap." and 10 hex digits. */
+static int
+snap_topic_ok(const uint8_t *t, size_t n)
+{
+	size_t i, p = sizeof(SNAP_PREFIX) - 1;
+
+	if (n != p + 10 || memcmp(t, SNAP_PREFIX, p) != 0)
+		return 0;
+	for (i = p; i < n; i++)
+		if (!((t[i] >= '0' && t[i] <= '9') ||
+		      (t[i] >= 'a' && t[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Reads the subscriptions arriving on the endpoints (each is an XPUB
+ * that reports every subscription and unsubscription of every peer,
+ * ZMQ_XPUB_VERBOSER): an endpoint has a peer while one subscription
+ * other than the snapshot ones is live; its backlog goes as soon as it has
+ * one, after an event (so that a peer learns our start and totals
+ * before any record of this run).  A new "snap.<nonce>" asks every
+ * interface for a snapshot for that subscriber alone. */
 static void
 export_poll_subscriptions(void)
 {
@@ -911,16 +1284,64 @@ export_poll_subscriptions(void)
 
 		while ((n = zmq_recv(es->sock, msg, sizeof(msg),
 				     ZMQ_DONTWAIT)) > 0) {
-			int was = es->subscribed;
+			int was = es->n_topics > 0;
+			size_t len = (size_t)n < sizeof(msg) ? (size_t)n
+							     : sizeof(msg);
 
+			/* not a subscription: a reliable link's
+			 * acknowledgement (reliable.c), else ignored */
+			if (msg[0] != 0 && msg[0] != 1) {
+				if (es->rel != NULL)
+					rel_on_message(es->rel, msg, len);
+				continue;
+			}
+
+			if (snap_topic_ok(msg + 1, len - 1)) {
+				uint64_t sec = time_mono_ms() / 1000;
+
+				/* a peer flooding subscriptions gets a few
+				 * snapshots a second, not one each */
+				if (msg[0] == 1 && sec != es->snap_sec) {
+					es->snap_sec = sec;
+					es->snap_in_sec = 0;
+				}
+				if (msg[0] == 1 &&
+				    es->snap_in_sec++ >= EXPORT_SNAP_PER_SEC) {
+					es->snap_refused++;
+					continue;
+				}
+				if (msg[0] == 1) {
+					struct snap_req *r;
+
+					pthread_mutex_lock(&ex.lock);
+					r = &ex.reqs[(ex.next_req + 1) %
+						     EXPORT_SNAP_REQS];
+					r->id = ++ex.next_req;
+					r->sock = i;
+					memcpy(r->topic, msg + 1, len - 1);
+					r->topic[len - 1] = '\0';
+					pthread_mutex_unlock(&ex.lock);
+					log_info("-I %s: %s subscribed: a "
+						 "snapshot follows",
+						 es->endpoint, r->topic);
+				}
+				continue;
+			}
 			if (msg[0] == 1)
+				es->n_topics++;
+			else if (msg[0] == 0 && es->n_topics > 0)
+				es->n_topics--;
+			if (msg[0] == 1 && !es->subscribed) {
 				es->subscribed = 1;
-			else if (msg[0] == 0)
-				es->subscribed = 0;
-			else if (es->rel != NULL && (size_t)n <= sizeof(msg))
-				rel_on_message(es->rel, msg, (size_t)n);
-			if (es->rel != NULL && was != es->subscribed)
-				rel_connected(es->rel, es->subscribed);
+				export_send_event_on(es);
+			}
+			es->subscribed = es->n_topics > 0;
+			/* reliable: every new connection resends what is
+			 * held; none left, nothing is sent */
+			if (es->rel != NULL && msg[0] == 1)
+				rel_connected(es->rel, 1);
+			else if (es->rel != NULL && was && !es->subscribed)
+				rel_connected(es->rel, 0);
 		}
 		if (es->rel != NULL) {
 			struct rel_stats rs;
@@ -931,7 +1352,6 @@ export_poll_subscriptions(void)
 				 * peer's subscription triggers the resend */
 				zmq_disconnect(es->sock, es->endpoint);
 				zmq_connect(es->sock, es->endpoint);
-				es->subscribed = 0;
 				rel_connected(es->rel, 0);
 			}
 			rel_get_stats(es->rel, &rs);
@@ -971,7 +1391,7 @@ export_send_alerts(void)
 			snprintf(path, sizeof(path), "%s", node_id);
 		txt = alert_wire_json(&a, path);
 		if (txt != NULL)
-			export_send("alert", 2, txt, strlen(txt));
+			export_send("alert", 2, txt, strlen(txt), NULL);
 		free(txt);
 	}
 }
@@ -1004,21 +1424,29 @@ export_thread(void *arg)
 		size_t n = 0;
 		int stop;
 		struct timespec ts;
+		uint64_t end, tail;
 
 		export_poll_subscriptions();
 		pthread_mutex_lock(&ex.lock);
 		if (ex.head == ex.tail && ex_alert_head == ex_alert_tail &&
-		    ex.running) {
+		    ex.snaps == NULL && ex.running) {
 			cond_deadline_ms(&ts, 100);
 			pthread_cond_timedwait(&ex.cond, &ex.lock, &ts);
 		}
-		while (ex.head != ex.tail &&
-		       n < sizeof(batch) / sizeof(batch[0]))
+		/* a snapshot goes where its deltas end (export_sink_tick) */
+		end = ex.snaps != NULL && ex.snaps->ring_pos < ex.head
+			      ? ex.snaps->ring_pos
+			      : ex.head;
+		if (ex.snaps != NULL && ex.snaps->ring_pos < ex.tail)
+			end = ex.tail;
+		while (ex.tail != end && n < sizeof(batch) / sizeof(batch[0]))
 			batch[n++] = ex.ring[ex.tail++ % EXPORT_RING];
+		tail = ex.tail;
 		stop = !ex.running && ex.head == ex.tail;
 		pthread_mutex_unlock(&ex.lock);
 		if (n > 0)
 			export_batch(batch, n);
+		export_send_snaps(tail);
 		export_send_alerts();
 		if (time_mono_ms() >= next_event) {
 			export_send_event();
@@ -1119,7 +1547,7 @@ export_open(const char *spec, const struct prefs *p)
 	struct export_sock *es = &ex.socks[ex.n_socks];
 	size_t n = strlen(spec) + 1;
 	int connect_mode = 0;
-	int hwm = 100000, linger = 2000;
+	int hwm = 100000, linger = 2000, one = 1;
 	char *ep = malloc(n);
 
 	/* the same syntax as -i (a 'c' after a port number), so that
@@ -1136,6 +1564,11 @@ export_open(const char *spec, const struct prefs *p)
 		goto fail;
 	zmq_setsockopt(es->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(es->sock, ZMQ_LINGER, &linger, sizeof(linger));
+	collector_zmq_liveness_opts(es->sock, ep);
+	/* every (un)subscription of every peer, not only a topic's first
+	 * and last: a subscriber that reconnects while its old connection is
+	 * not yet seen dead still gets its snapshot, and n_topics counts */
+	zmq_setsockopt(es->sock, ZMQ_XPUB_VERBOSER, &one, sizeof(one));
 	if (p->zmq_encryption_key != NULL) {
 		char server[41], pub[41], sec[41];
 
@@ -1192,6 +1625,7 @@ export_start(const struct prefs *p)
 		return 0;
 	}
 	cond_init_mono(&ex.cond);
+	ex.snaps_tail = &ex.snaps;
 	ex.ctx = zmq_ctx_new();
 	ex.ring = calloc(EXPORT_RING, sizeof(*ex.ring));
 	if (ex.ctx == NULL || ex.ring == NULL) {
@@ -1253,6 +1687,13 @@ export_stop(void)
 		zmq_close(es->sock);
 		free(es->endpoint);
 	}
+	while (ex.snaps != NULL) {
+		struct export_snap *sn = ex.snaps;
+
+		ex.snaps = sn->next;
+		snap_free(sn);
+	}
+	ex.snaps_tail = &ex.snaps;
 	ex.n_socks = 0;
 	if (ex.ctx != NULL)
 		zmq_ctx_term(ex.ctx);

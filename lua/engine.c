@@ -51,6 +51,7 @@
 #include <lualib.h>
 
 #include "common/log.h"
+#include "common/paths.h"
 #include "common/prefs.h"
 #include "common/timeutil.h"
 #include "lua/bind.h"
@@ -1081,45 +1082,13 @@ luaeng_scripts_dir(const struct luaeng *e)
 int
 luaeng_dir_find(const char *opt, char *out)
 {
-	char cand[4][PATH_MAX], exe[PATH_MAX];
-	int n = 0;
-	ssize_t el;
-	struct stat st;
+	/* common/paths.h: the source tree for a binary in its build
+	 * directory, the installed $(datadir)/ntopng for an installed one;
+	 * a name other than the defaults was given by the user */
+	int given = opt && strcmp(opt, "scripts") &&
+		    strcmp(opt, "scripts/callbacks");
 
-	if (!opt || !*opt)
-		return -1;
-	snprintf(cand[n++], PATH_MAX, "%s", opt);
-	if (opt[0] != '/') {
-		/* an out-of-tree build knows its source tree from __FILE__
-		 * (<srcdir>/lua/engine.c); an installed one looks next to
-		 * the binary's directory and in share/ntopng */
-		const char *end = strstr(__FILE__, "/lua/engine.c");
-
-		if (__FILE__[0] == '/' && end)
-			snprintf(cand[n++], PATH_MAX, "%.*s/%.*s",
-				 (int)(end - __FILE__), __FILE__, PATH_MAX / 2,
-				 opt);
-		el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (el > 0) {
-			char *slash;
-
-			exe[el] = '\0';
-			slash = strrchr(exe, '/');
-			if (slash)
-				*slash = '\0';
-			snprintf(cand[n++], PATH_MAX, "%.*s/../%.*s",
-				 PATH_MAX / 2, exe, PATH_MAX / 3, opt);
-			snprintf(cand[n++], PATH_MAX,
-				 "%.*s/../share/ntopng/%.*s", PATH_MAX / 2, exe,
-				 PATH_MAX / 3, opt);
-		}
-	}
-	for (int i = 0; i < n; i++)
-		if (stat(cand[i], &st) == 0 && S_ISDIR(st.st_mode) &&
-		    realpath(cand[i], out))
-			return 0;
-	out[0] = '\0';
-	return -1;
+	return paths_find(opt, given, NULL, out);
 }
 
 struct luaeng *

@@ -109,9 +109,9 @@ int luaeng_run(struct luaeng_run *r);
 /* The realpath of the scripts root the engine found ("" if none). */
 const char *luaeng_scripts_dir(const struct luaeng *e);
 
-/* Finds the directory `opt` (relative: also in the source tree and next
- * to the binary's parent); fills out (PATH_MAX) with its realpath.
- * 0 or -1. */
+/* Finds the directory `opt` (relative: common/paths.h's search, the
+ * source tree or the installed $(datadir)/ntopng); fills out (PATH_MAX)
+ * with its realpath.  0 or -1. */
 int luaeng_dir_find(const char *opt, char *out);
 
 #endif

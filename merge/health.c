@@ -162,6 +162,35 @@ health_drops(struct iface *ifc, struct health *h, uint64_t total, uint64_t now)
 	}
 }
 
+/* Hierarchy links that went down or came back this tick (a peer node's
+ * events, docs/hierarchy.md "Liveness"): the source_silent alert, with
+ * "<endpoint> <node id>" as its entity, metric "link". */
+static void
+health_links(struct iface *ifc, const struct source_tick *t, uint64_t now)
+{
+	for (int i = 0; i < t->n_links; i++) {
+		const struct source_link_event *e = &t->links[i];
+		struct alert a;
+
+		if (!e->down) {
+			alert_release(ifc, ALERT_SOURCE_SILENT,
+				      ALERT_ENT_SOURCE, e->name, "link",
+				      now / 1000);
+			continue;
+		}
+		health_alert(&a, ALERT_SOURCE_SILENT, ALERT_ENT_SOURCE, e->name,
+			     "link");
+		a.value = (double)e->quiet_ms / 1000;
+		a.threshold = (double)e->expect_ms / 1000;
+		snprintf(a.msg, sizeof(a.msg),
+			 "link %.120s down: no message for %llu s (a heartbeat "
+			 "every second, down after %llu s)",
+			 e->name, (unsigned long long)(e->quiet_ms / 1000),
+			 (unsigned long long)(e->expect_ms / 1000));
+		alert_engage(ifc, &a);
+	}
+}
+
 void
 health_tick(struct iface *ifc, uint64_t wall_ms, const struct source_tick *t)
 {
@@ -178,4 +207,5 @@ health_tick(struct iface *ifc, uint64_t wall_ms, const struct source_tick *t)
 		     &h->flows_refused_ms, &h->flows_full, ifc->max_flows,
 		     wall_ms);
 	health_drops(ifc, h, t->msg_drops, wall_ms);
+	health_links(ifc, t, wall_ms);
 }

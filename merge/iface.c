@@ -166,6 +166,13 @@ iface_sink_alert(void *ctx, const char *json, size_t len)
 	return alert_from_peer(ctx, &a);
 }
 
+/* A peer node's event: its start and declared totals.  Owner. */
+static void
+iface_sink_node_event(void *ctx, const struct node_event *ev)
+{
+	tables_node_event(ctx, ev);
+}
+
 static int
 iface_init(struct iface *ifc, int id, const struct prefs *p)
 {
@@ -178,6 +185,7 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 	ifc->sink.on_flow = iface_sink_flow;
 	ifc->sink.on_prefetch = iface_sink_prefetch;
 	ifc->sink.on_alert = iface_sink_alert;
+	ifc->sink.on_node_event = iface_sink_node_event;
 	ifc->sink.ctx = ifc;
 	pthread_mutex_init(&ifc->mbox_lock, NULL);
 	cond_init_mono(&ifc->mbox_cond);
@@ -567,9 +575,10 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	int online = (in & IFACE_IN_LIVE) != 0,
 	    offline = (in & IFACE_IN_OFFLINE) != 0;
 	uint64_t elapsed = wall_ms - ifc->stats.thpt_last_ms;
-	struct source_tick t = { 0, 0, 0 };
+	struct source_tick t;
 
 	IFACE_ASSERT_OWNER(ifc);
+	memset(&t, 0, sizeof(t));
 
 	for (i = 0; i < ifc->n_sources && !ifc->disabled; i++) {
 		struct source *s = ifc->sources[i];

@@ -179,6 +179,11 @@ struct flow {
 	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
 	uint64_t risk; /* nDPI risk bitmap (dpi/risk.h), set when detection
 			* ends */
+	/* hierarchies (docs/hierarchy.md, "Convergence"): the highest
+	 * origin sequence number applied to this collected flow, and the
+	 * one the last snapshot applied covers (deltas numbered up to it are
+	 * in the snapshot's totals already) */
+	uint64_t seq, cover;
 };
 
 /* One origin node seen by a merged interface (index 0: this node's own
@@ -195,6 +200,21 @@ struct iface_origin {
 	uint64_t seen[IFACE_DEDUP_WINDOW / 64]; /* bitmap of recent seqs */
 	uint64_t thpt_last_bytes;
 	double thpt_bps; /* bytes/s */
+	/* convergence and liveness (docs/hierarchy.md) */
+	uint64_t flows;	       /* flows of this origin created here */
+	uint64_t snap_records; /* snapshot records that set a flow */
+	uint64_t snap_stale;   /* ... that were older than what we had */
+	uint64_t covered;      /* deltas refused: already in a snapshot */
+	/* what the origin itself declares in its events (a direct peer) */
+	uint64_t start_ms, last_event_ms, uptime_s;
+	uint32_t interval_s;
+	char version[32];
+	uint64_t restarts;	 /* its start time changed */
+	uint64_t orphaned_flows; /* its flows here when it restarted */
+	uint64_t decl[3];	 /* flows, bytes, packets of this run */
+	uint64_t base[3];	 /* ours when this run was first seen */
+	uint64_t missed_prev[3]; /* missed of its earlier runs */
+	uint64_t missed[3];	 /* missed_expired: declared, never got */
 };
 
 /* Traffic of one VLAN (0: untagged frames), kept since the start:

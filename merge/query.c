@@ -543,6 +543,29 @@ query_iface_origins(struct iface *ifc)
 		set_int(e, "duplicates_refused", o->duplicates);
 		set_int(e, "last_seen", o->last_ms / 1000);
 		set_real(e, "throughput_bps", o->thpt_bps);
+		/* convergence and restarts (docs/hierarchy.md) */
+		set_int(e, "flows", o->flows);
+		set_int(e, "snapshot_records", o->snap_records);
+		set_int(e, "snapshot_stale", o->snap_stale);
+		set_int(e, "covered_refused", o->covered);
+		set_int(e, "restarts", o->restarts);
+		set_int(e, "orphaned_flows", o->orphaned_flows);
+		set_int(e, "start", o->start_ms / 1000);
+		set_int(e, "uptime", o->uptime_s);
+		set_str(e, "version", o->version);
+		set_int(e, "export_interval", o->interval_s);
+		set_int(e, "last_event", o->last_event_ms / 1000);
+		json_object_set_new(e, "declared",
+				    json_pack("{s:I,s:I,s:I}", "flows",
+					      (json_int_t)o->decl[0], "bytes",
+					      (json_int_t)o->decl[1], "packets",
+					      (json_int_t)o->decl[2]));
+		json_object_set_new(e, "missed_expired",
+				    json_pack("{s:I,s:I,s:I}", "flows",
+					      (json_int_t)o->missed[0], "bytes",
+					      (json_int_t)o->missed[1],
+					      "packets",
+					      (json_int_t)o->missed[2]));
 		json_array_append_new(a, e);
 	}
 	return a;

@@ -109,10 +109,29 @@ struct flow_update {
 	 * us over two paths of a mesh counts once. */
 	const char *site_path;
 	uint64_t origin_seq;
+	/* Snapshots (docs/hierarchy.md, "Convergence"): 1 when the counters
+	 * are the flow's totals as its sender knew them after every update
+	 * of the origin numbered up to origin_seq (the receiver sets its
+	 * view to them, never adds); 0 for a delta.  flow_first: a delta
+	 * that is the first export of its flow (counted in the sender's
+	 * declared totals). */
+	uint8_t snapshot;
+	uint8_t flow_first;
 	/* -I export of this node's own flows: the AS of each end as GeoIP
 	 * found it (SRC_AS / DST_AS, 0: none; docs/geo.md).  Collectors
 	 * leave them 0: a hub looks its hosts up itself. */
 	uint32_t src_as, dst_as;
+};
+
+/* What a peer node's `event` message declares (stream position: every
+ * flow record it sent before this event is counted in it). */
+struct node_event {
+	char node_id[65];
+	uint64_t start_ms;	     /* when the node started (epoch ms) */
+	uint64_t flows, bytes, pkts; /* own flows exported since its start */
+	uint32_t interval_s;	     /* its export interval */
+	uint64_t uptime_s;
+	char version[32];
 };
 
 /* Where a source's records go.  ctx is the interface's (opaque to the
@@ -130,6 +149,10 @@ struct rec_sink {
 	 * alert a peer node exported (the `alert` topic, docs/hierarchy.md);
 	 * parsed and checked by the interface.  0, or -1 refused. */
 	int (*on_alert)(void *ctx, const char *json, size_t len);
+	/* on_node_event: a peer node's `event` told its id, start time and
+	 * the totals it has exported of its own flows (docs/hierarchy.md,
+	 * "What each node reports"); NULL: not wanted. */
+	void (*on_node_event)(void *ctx, const struct node_event *ev);
 	void *ctx;
 };
 

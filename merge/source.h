@@ -28,11 +28,21 @@ struct prefs;
 struct source;
 
 /* Filled by the sources' stats() once a second (owner thread). */
+#define SOURCE_TICK_LINKS 8
 struct source_tick {
 	uint64_t drops;		/* capture drops since the last tick (added) */
 	uint64_t probe_idle_ms; /* raised to the probes' longest idle timeout */
 	uint64_t msg_drops;	/* ZMQ msg-id drops since the start (each
 				 * source adds its total; merge/health.c) */
+	/* hierarchy links that changed state this tick (a peer node's
+	 * events stopped or came back, docs/hierarchy.md "Liveness"):
+	 * merge/health.c raises or releases a source_silent alert each */
+	struct source_link_event {
+		char name[160]; /* "<endpoint> <node id>" */
+		uint8_t down;
+		uint64_t quiet_ms, expect_ms;
+	} links[SOURCE_TICK_LINKS];
+	int n_links;
 };
 
 struct source_kind {

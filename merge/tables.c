@@ -1363,8 +1363,9 @@ update_deltas(const struct flow *f, const struct flow_update *u, int c2s,
 	cur[2] = f->s2c_bytes;
 	cur[3] = f->s2c_pkts;
 	for (i = 0; i < 4; i++)
-		d[i] = !u->absolute ? v[i]
-				    : (v[i] > cur[i] ? v[i] - cur[i] : 0);
+		d[i] = !u->absolute && !u->snapshot
+			       ? v[i]
+			       : (v[i] > cur[i] ? v[i] - cur[i] : 0);
 }
 
 /* An update as the packet flow_new() makes a flow from. */
@@ -1552,7 +1553,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	uint8_t origin;
 	int c2s = 1;
 	struct flow *hint = flow_hinted(ifc, u, &c2s);
-	int new_info = 0;
+	int new_info = 0, existed = 0;
 
 	IFACE_ASSERT_OWNER(ifc);
 	if ((u->ip_version != 4 && u->ip_version != 6) ||
@@ -1568,7 +1569,9 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 			return 0;
 		}
 		origin = origin_get(ifc, u->site_path);
-		if (u->origin_seq != 0 &&
+		/* a snapshot's number is a cover, not an update's: it stays
+		 * out of the de-duplication window */
+		if (u->origin_seq != 0 && !u->snapshot &&
 		    origin_seen(&ifc->origins[origin], u->origin_seq)) {
 			ifc->origins[origin].duplicates++;
 			ifc->stats.duplicates_refused++;
@@ -1603,9 +1606,37 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		f->seen_ms = seen;
 		if (u->extra != NULL)
 			update_os(ifc, f, u->extra); /* once per new flow */
-	} else if (f->seen_ms + LRU_SLACK_MS <= seen) {
-		LRU_TOUCH(ifc, flow_head, flow_tail, f);
+		ifc->origins[origin].flows++;
+	} else {
+		existed = 1;
+		if (f->seen_ms + LRU_SLACK_MS <= seen)
+			LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
+	if (origin != 0 && u->origin_seq != 0) {
+		/* convergence (docs/hierarchy.md): a snapshot sets the flow
+		 * to its sender's totals unless we know a later state; a
+		 * delta it covers is in those totals already */
+		if (u->snapshot && u->origin_seq <= f->seq) {
+			ifc->origins[origin].snap_stale++;
+			return 0;
+		}
+		if (!u->snapshot && u->origin_seq <= f->cover) {
+			ifc->origins[origin].covered++;
+			ifc->stats.duplicates_refused++;
+			return 0;
+		}
+		if (u->snapshot) {
+			f->cover = u->origin_seq;
+			ifc->origins[origin].snap_records++;
+		}
+		if (u->origin_seq > f->seq)
+			f->seq = u->origin_seq;
+	}
+	/* a new flow of the origin's that an older one here stands for
+	 * (same key: e.g. the origin restarted) is still one of its flows
+	 * (its declared count, docs/hierarchy.md) */
+	if (existed && u->flow_first && !u->snapshot)
+		ifc->origins[origin].flows++;
 	prev_last =
 		f->collected && f->c2s_pkts + f->s2c_pkts > 0 ? f->last_ms : 0;
 	update_deltas(f, u, c2s, d);
@@ -1692,7 +1723,7 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		names_flow_info(ifc, f); /* SNI / HTTP Host (L7 now set) */
 	if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
 		aggr_flow_named(ifc, f);
-	if (u->last_ms != 0 && u->last_ms <= seen + 1000 &&
+	if (!u->snapshot && u->last_ms != 0 && u->last_ms <= seen + 1000 &&
 	    seen < u->last_ms + 60 * 1000) {
 		uint64_t lat = seen > u->last_ms ? seen - u->last_ms : 0;
 		uint64_t slot = lat / 10;
@@ -1716,6 +1747,36 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 
 /* ---- -I export of this node's own flows ---- */
 
+/* The fields of flow f as an update (counters left 0). */
+static void
+flow_to_update(const struct flow *f, struct flow_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->vlan = f->vlan;
+	u->ip_version = f->ip_version;
+	u->l4_proto = f->l4_proto;
+	u->src = f->cli;
+	u->dst = f->srv;
+	u->sport = f->cli_port;
+	u->dport = f->srv_port;
+	u->first_ms = f->first_ms;
+	u->last_ms = f->last_ms;
+	if (f->cli_host != NULL && f->cli_host->geo != NULL)
+		u->src_as = f->cli_host->geo->asn;
+	if (f->srv_host != NULL && f->srv_host->geo != NULL)
+		u->dst_as = f->srv_host->geo->asn;
+	u->src_tcp_flags = f->c2s_tcp_flags;
+	u->dst_tcp_flags = f->s2c_tcp_flags;
+	u->l7_master = f->l7_master;
+	u->l7_app = f->l7_app;
+	u->tos = f->tos;
+	u->exporter = f->exporter;
+	u->in_ifindex = f->in_ifindex;
+	u->out_ifindex = f->out_ifindex;
+	u->sampling = f->sampling;
+	u->info = f->info;
+}
+
 /* Posts what flow f gained since its last export (owner thread). */
 void
 tables_export_flow(struct iface *ifc, struct flow *f)
@@ -1727,34 +1788,12 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	    f->s2c_bytes == f->exp_s2c_bytes &&
 	    f->c2s_pkts == f->exp_c2s_pkts && f->s2c_pkts == f->exp_s2c_pkts)
 		return;
-	memset(&u, 0, sizeof(u));
-	u.vlan = f->vlan;
-	u.ip_version = f->ip_version;
-	u.l4_proto = f->l4_proto;
-	u.src = f->cli;
-	u.dst = f->srv;
-	u.sport = f->cli_port;
-	u.dport = f->srv_port;
+	flow_to_update(f, &u);
 	u.in_bytes = f->c2s_bytes - f->exp_c2s_bytes;
 	u.in_pkts = f->c2s_pkts - f->exp_c2s_pkts;
 	u.out_bytes = f->s2c_bytes - f->exp_s2c_bytes;
 	u.out_pkts = f->s2c_pkts - f->exp_s2c_pkts;
-	u.first_ms = f->first_ms;
-	u.last_ms = f->last_ms;
-	if (f->cli_host != NULL && f->cli_host->geo != NULL)
-		u.src_as = f->cli_host->geo->asn;
-	if (f->srv_host != NULL && f->srv_host->geo != NULL)
-		u.dst_as = f->srv_host->geo->asn;
-	u.src_tcp_flags = f->c2s_tcp_flags;
-	u.dst_tcp_flags = f->s2c_tcp_flags;
-	u.l7_master = f->l7_master;
-	u.l7_app = f->l7_app;
-	u.tos = f->tos;
-	u.exporter = f->exporter;
-	u.in_ifindex = f->in_ifindex;
-	u.out_ifindex = f->out_ifindex;
-	u.sampling = f->sampling;
-	u.info = f->info;
+	u.flow_first = f->exp_c2s_pkts == 0 && f->exp_s2c_pkts == 0;
 	if (sink_flow_exported(ifc, &u) != 0)
 		return; /* queue full: counted there; the delta goes next time
 			 */
@@ -1762,6 +1801,47 @@ tables_export_flow(struct iface *ifc, struct flow *f)
 	f->exp_s2c_bytes = f->s2c_bytes;
 	f->exp_c2s_pkts = f->c2s_pkts;
 	f->exp_s2c_pkts = f->s2c_pkts;
+}
+
+int
+tables_snapshot(struct iface *ifc, uint64_t seq,
+		int (*cb)(void *ctx, const struct flow_update *u), void *ctx)
+{
+	struct flow_update u;
+	struct flow *f;
+	int n = 0;
+
+	IFACE_ASSERT_OWNER(ifc);
+	for (f = ifc->flow_head; f != NULL; f = f->next) {
+		flow_to_update(f, &u);
+		u.snapshot = 1;
+		if (!f->collected) {
+			/* what the deltas sent so far add up to */
+			u.in_bytes = f->exp_c2s_bytes;
+			u.in_pkts = f->exp_c2s_pkts;
+			u.out_bytes = f->exp_s2c_bytes;
+			u.out_pkts = f->exp_s2c_pkts;
+			u.origin_seq = seq;
+		} else {
+			/* relayed as they came: the flow's totals */
+			u.in_bytes = f->c2s_bytes;
+			u.in_pkts = f->c2s_pkts;
+			u.out_bytes = f->s2c_bytes;
+			u.out_pkts = f->s2c_pkts;
+			if (f->origin != 0) {
+				u.site_path = ifc->origins[f->origin].path;
+				u.origin_seq = f->seq;
+			} else {
+				u.origin_seq = seq; /* a probe's: as ours */
+			}
+		}
+		if (u.in_pkts + u.out_pkts == 0 || u.origin_seq == 0)
+			continue;
+		if (cb(ctx, &u) != 0)
+			return -1;
+		n++;
+	}
+	return n;
 }
 
 void
@@ -2145,4 +2225,63 @@ iface_l7_category_name(struct iface *ifc, uint16_t proto)
 		ifc->ndpi,
 		(ndpi_protocol_category_t)iface_l7_category(ifc, proto));
 	return n ? n : "Unspecified";
+}
+
+/* ---- hierarchies: what a peer node declares (its events) ---- */
+
+void
+tables_node_event(struct iface *ifc, const struct node_event *ev)
+{
+	struct iface_origin *o;
+	uint64_t ours[3];
+	int i, idx;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (ev->node_id[0] == '\0' || strcmp(ev->node_id, node_id) == 0)
+		return;
+	/* an origin is a node with flows: a relay of others' flows alone
+	 * has nothing to declare (its own id is not an origin here) */
+	if (strlen(ev->node_id) > ORIGIN_ID_MAX)
+		return;
+	idx = origin_find(ifc, ev->node_id, strlen(ev->node_id));
+	if (idx < 0)
+		return;
+	o = &ifc->origins[idx];
+	ours[0] = o->flows;
+	ours[1] = o->bytes;
+	ours[2] = o->pkts;
+	if (o->start_ms != 0 && ev->start_ms != o->start_ms) {
+		struct flow *f;
+
+		/* a new run: what the old one missed stays missed, its
+		 * flows here will never hear their last deltas */
+		o->restarts++;
+		for (i = 0; i < 3; i++) {
+			o->missed_prev[i] = o->missed[i];
+			o->base[i] = ours[i];
+		}
+		for (f = ifc->flow_head; f != NULL; f = f->next)
+			if (f->origin == idx)
+				o->orphaned_flows++;
+		log_warn("%s: node %s restarted (started %llu, was %llu)",
+			 ifc->name, ev->node_id,
+			 (unsigned long long)ev->start_ms,
+			 (unsigned long long)o->start_ms);
+	}
+	o->start_ms = ev->start_ms;
+	o->last_event_ms = ifc->wall_ms ? ifc->wall_ms : time_wall_ms();
+	o->uptime_s = ev->uptime_s;
+	o->interval_s = ev->interval_s;
+	snprintf(o->version, sizeof(o->version), "%s", ev->version);
+	o->decl[0] = ev->flows;
+	o->decl[1] = ev->bytes;
+	o->decl[2] = ev->pkts;
+	/* every record the node sent before this event is counted in it,
+	 * and came before it: the rest never reached us */
+	for (i = 0; i < 3; i++) {
+		uint64_t got = ours[i] - o->base[i];
+
+		o->missed[i] = o->missed_prev[i] +
+			       (o->decl[i] > got ? o->decl[i] - got : 0);
+	}
 }

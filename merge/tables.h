@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "merge/record.h"
+
 struct iface;
 
 /* Idle times after which an entry may be purged (ms). */
@@ -41,6 +43,21 @@ void tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms);
 void tables_export(struct iface *ifc);
 struct flow;
 void tables_export_flow(struct iface *ifc, struct flow *f);
+/*
+ * Hands cb a snapshot of the interface's flows (owner thread,
+ * docs/hierarchy.md "Convergence"): for each flow, its totals as the -I
+ * stream has carried them so far (own flows: what their deltas added up
+ * to; relayed flows: their totals, with the origin's site path and the
+ * highest origin sequence applied), marked snapshot; own flows are
+ * numbered seq.  Stops when cb returns non-zero (-1); else the number of
+ * records.
+ */
+int tables_snapshot(struct iface *ifc, uint64_t seq,
+		    int (*cb)(void *ctx, const struct flow_update *u),
+		    void *ctx);
+/* A peer node's declaration (its event): start, totals; updates its
+ * origin's restarts and missed_expired counters (owner thread). */
+void tables_node_event(struct iface *ifc, const struct node_event *ev);
 /* Host h's L7 entry of proto, added (first seen at `now`) when missing;
  * NULL when out of memory. */
 struct host;

@@ -29,6 +29,10 @@ PKGS=(
 	libtsan2
 	rrdtool
 	libjs-bootstrap5 libjs-chart.js libjs-leaflet openssl chromium chromium-driver python3-selenium
+	# tests/e2e/deb_package.py: build the package, check it, install it,
+	# verify its unit (systemd-analyze) and start it as the unit would
+	debhelper dpkg-dev fakeroot lintian adduser systemd util-linux man-db
+	logrotate
 	# /metrics: promtool checks the exposition, a real prometheus scrapes
 	# it (tests/e2e/metrics.py starts its own on loopback)
 	prometheus

@@ -2,10 +2,14 @@
 # Builds tests/corpus/zmq/ from the test vectors of zmq-wire.md §12.
 # File format (also the fuzzer's input): byte 0 = header frame length N
 # (0xff: the rest is one lone frame), then N header bytes, then the payload.
-import re, zlib, os, struct
-doc = open('/work/shared/docs/zmq-wire.md').read()
+# Usage: tools/make-zmq-corpus.py [OUT_DIR] (default: this tree's
+# tests/corpus/zmq); zmq-wire.md from $NTOPNG_SHARED (default ../shared).
+import re, sys, zlib, os, struct
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+shared = os.environ.get('NTOPNG_SHARED') or os.path.join(os.path.dirname(root), 'shared')
+doc = open(os.path.join(shared, 'docs', 'zmq-wire.md')).read()
 sec = doc[doc.index('## 12. Test vectors'):]
-out = '/work/main/tests/corpus/zmq'
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, 'tests', 'corpus', 'zmq')
 def hexbytes(txt):
     return bytes(int(h, 16) for h in re.findall(r'\b[0-9a-f]{2}\b', txt))
 blocks = re.findall(r'\*\*(TV\d+)[^\n]*\n```\n(.*?)```', sec, re.S)
@@ -89,3 +93,21 @@ save('n6_zlib_bomb.bin', vec['TV1'][0], b'\x00' + zlib.compress(b' ' * (32 << 20
 save('n7_wrong_types.bin', vec['TV1'][0], b'{"8":"10.0.0.1","12":"10.0.0.2","1":100,"2":2,"6":"x","10":"3","58":[1]}')
 save('n8_truncated_zlib.bin', vec['TV1'][0], b'\x00' + zlib.compress(vec['TV1'][1])[:40])
 save('n9_payload_alone.bin', b'', vec['TV1'][1], lone=True)
+# hierarchies (docs/hierarchy.md "Convergence"): a snapshot on a
+# subscriber's private topic (our string keys, u64 totals), a relayed one
+# on "resync", and a node's event with its declaration
+def skey(k, vt, v):
+    b = bytes([0xb0 | vt]) + struct.pack('>H', len(k)) + k.encode()
+    return b + (struct.pack('>H', len(v)) + v.encode() if vt == 11 else struct.pack('>Q', v))
+def hdr28(topic, msg_id):
+    return topic.encode().ljust(16, b'\0') + bytes([3, 0, 0, 0]) + struct.pack('>II', msg_id, 0x0a0b0c0d)
+snap = (b'\x01\x01' + tlv(8, '10.1.0.1', 's') + tlv(12, '10.2.0.1', 's') + tlv(7, 1000, 'u16') +
+        tlv(11, 53, 'u8') + tlv(4, 17, 'u8') + bytes([0x25, 1]) + struct.pack('>Q', 5 << 32) +
+        tlv(2, 4, 'u8') + skey('SITE_PATH', 11, 'edge') + skey('ORIGIN_SEQ', 5, 12) + b'\x01')
+save('h1_snapshot.bin', hdr28('snap.0123456789', 1), snap)
+save('h2_resync.bin', hdr28('resync', 2), snap.replace(b'edge', b'e>rr'))
+ev = hdr28('event', 3)
+ev = ev[:16] + bytes([2]) + ev[17:]
+save('h3_node_event.bin', ev, b'{"time":1796570000,"node_id":"edge","start_ms":1796569000000,'
+     b'"uptime":1000,"export_interval":1,"export":{"flows":2,"bytes":900,"packets":9},'
+     b'"snapshots":{"sent":1,"records":1,"refused":0}}')

@@ -205,10 +205,16 @@ ROUTES = {
     "get/interface/sources.lua": ("Ours: the inputs of an interface and their ledgers",
                                   [IFID], arr(SOURCE)),
     "get/interface/origins.lua": (
-        "Ours: the nodes whose flows a merged interface holds", [IFID],
+        "Ours: the nodes whose flows a merged interface holds, their snapshots, restarts "
+        "and missed traffic (docs/hierarchy.md)", [IFID],
         arr(obj({"origin": S(), "site_path": S(), "local": B(), "updates": I(), "bytes": I(),
                  "packets": I(), "duplicates_refused": I(), "last_seen": I(),
-                 "throughput_bps": N()}))),
+                 "throughput_bps": N(), "flows": I(), "snapshot_records": I(),
+                 "snapshot_stale": I(), "covered_refused": I(), "restarts": I(),
+                 "orphaned_flows": I(), "start": I(), "uptime": I(), "version": S(),
+                 "export_interval": I(), "last_event": I(),
+                 "declared": obj({"flows": I(), "bytes": I(), "packets": I()}),
+                 "missed_expired": obj({"flows": I(), "bytes": I(), "packets": I()})}))),
     "get/interface/l7/stats.lua": (
         "L7 protocol slices", [IFID, P("ndpistats_mode", S(enum=["count", "sinceStartup"]),
                                        "what to count", True),

@@ -89,6 +89,7 @@
 #include <microhttpd.h>
 
 #include "common/log.h"
+#include "common/paths.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
 #include "lua/engine.h"
@@ -227,6 +228,7 @@ static const struct {
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
 	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
+	{ "/lua/topology.lua", "pages/topology.html", 0 },	 /* hierarchy */
 	/* the REST API: its OpenAPI document (tools/openapi.py) and a page
 	 * that lists its routes from it */
 	{ "/lua/rest/v2/openapi.json", "rest/openapi.json", 0 },
@@ -1954,20 +1956,16 @@ dir_has_pages(const char *dir)
 }
 
 /*
- * Finds httpdocs: -1 when given (anything but the default), else
- * ./httpdocs, the source tree this binary was built from (__FILE__ is
- * <srcdir>/webui/httpd.c in an out-of-tree build), next to the binary,
- * and the installed share directory.  Returns -1 (logged) when the
- * directory given with -1 is not there or holds no pages: the user asked
- * for it, so running without pages would only hide the mistake.
+ * Finds httpdocs: -1 when given (anything but the default "httpdocs"),
+ * else common/paths.h's search (the source tree for a binary in its build
+ * directory, the installed $(datadir)/ntopng/httpdocs for an installed
+ * one).  Returns -1 (logged) when the directory given with -1 is not
+ * there or holds no pages: the user asked for it, so running without
+ * pages would only hide the mistake.
  */
 static int
 docroot_find(struct httpd *h, const char *opt)
 {
-	char cand[5][PATH_MAX], exe[PATH_MAX];
-	int n = 0;
-	ssize_t el;
-
 	if (opt && strcmp(opt, "httpdocs")) {
 		if (!realpath(opt, h->docroot)) {
 			log_err("http: --httpdocs-dir %s: %s", opt,
@@ -1980,34 +1978,13 @@ docroot_find(struct httpd *h, const char *opt)
 				opt);
 			return -1;
 		}
+	} else if (paths_find("httpdocs", 0, dir_has_pages, h->docroot) < 0) {
+		h->docroot[0] = '\0';
+		log_warn("http: no httpdocs directory found (looked in %s "
+			 "too); pages are off (use -1)",
+			 paths_datadir());
 		return 0;
 	}
-	snprintf(cand[n++], PATH_MAX, "httpdocs");
-	if (__FILE__[0] == '/') {
-		const char *end = strstr(__FILE__, "/webui/httpd.c");
-
-		if (end)
-			snprintf(cand[n++], PATH_MAX, "%.*s/httpdocs",
-				 (int)(end - __FILE__), __FILE__);
-	}
-	el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (el > 0) {
-		char *slash;
-
-		exe[el] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(cand[n++], PATH_MAX, "%.*s/httpdocs", PATH_MAX - 10,
-			 exe);
-		snprintf(cand[n++], PATH_MAX, "%.*s/../share/ntopng/httpdocs",
-			 PATH_MAX - 30, exe);
-	}
-	for (int i = 0; i < n; i++)
-		if (dir_has_pages(cand[i]) && realpath(cand[i], h->docroot))
-			return 0;
-	h->docroot[0] = '\0';
-	log_warn("http: no httpdocs directory found; pages are off (use -1)");
 	return 0;
 }
 

@@ -140,7 +140,10 @@ const NT_MENU = [
 	['Flows', '/lua/flows_stats.lua'],
 	['Protocols', '/lua/protocols_stats.lua'],
 	['Alerts', '/lua/show_alerts.lua'],
-	['Interfaces', '/lua/if_stats.lua'],
+	['Interfaces', [
+		['Interfaces', '/lua/if_stats.lua'],
+		['Topology', '/lua/topology.lua'],
+	]],
 	['Historical', '/lua/historical.lua'],
 ];
 

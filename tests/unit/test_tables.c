@@ -328,6 +328,116 @@ test_origin_dedup_and_loops(void **state)
 	free_iface(ifc);
 }
 
+/* Snapshots (docs/hierarchy.md "Convergence"): a snapshot record sets a
+ * flow to its sender's totals (never adds), a delta it covers is refused,
+ * a later delta adds, an older snapshot changes nothing; the origin's
+ * declarations give missed_expired and its restarts. */
+static void
+test_snapshot_sets_not_adds(void **state)
+{
+	struct iface *ifc = make_iface(1000, 1000);
+	struct flow_update u;
+	struct node_event ev;
+
+	(void)state;
+	snprintf(node_id, sizeof(node_id), "hub");
+	snprintf(ifc->origins[0].id, sizeof(ifc->origins[0].id), "hub");
+	memset(&u, 0, sizeof(u));
+	u.ip_version = 4;
+	u.l4_proto = 17;
+	ipaddr_parse(&u.src, "10.1.0.1");
+	ipaddr_parse(&u.dst, "10.2.0.1");
+	u.sport = 1000;
+	u.dport = 53;
+	u.site_path = "edge";
+	/* two deltas: 100 + 50 bytes */
+	u.in_bytes = 100;
+	u.in_pkts = 1;
+	u.origin_seq = 10;
+	u.flow_first = 1;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	u.flow_first = 0;
+	u.in_bytes = 50;
+	u.origin_seq = 11;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.bytes, 150);
+	/* a snapshot covering 12: the edge had 400 bytes, 4 packets */
+	u.snapshot = 1;
+	u.in_bytes = 400;
+	u.in_pkts = 4;
+	u.origin_seq = 12;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.bytes, 400);
+	assert_int_equal(ifc->stats.packets, 4);
+	assert_int_equal(ifc->origins[1].snap_records, 1);
+	/* the same snapshot again (another subscriber's): nothing */
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.bytes, 400);
+	assert_int_equal(ifc->origins[1].snap_stale, 1);
+	/* a delta it covers, arriving late over another path: refused */
+	u.snapshot = 0;
+	u.in_bytes = 70;
+	u.in_pkts = 1;
+	u.origin_seq = 12;
+	u.site_path = "edge>relay";
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.bytes, 400);
+	assert_int_equal(ifc->origins[1].covered, 1);
+	/* a later delta adds */
+	u.site_path = "edge";
+	u.origin_seq = 13;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.bytes, 470);
+	/* an older snapshot (a relay that lags): nothing */
+	u.snapshot = 1;
+	u.in_bytes = 300;
+	u.origin_seq = 11;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	assert_int_equal(ifc->stats.bytes, 470);
+	assert_int_equal(ifc->num_flows, 1);
+	assert_int_equal(ifc->origins[1].flows, 1);
+
+	/* the edge declares 2 flows, 900 bytes, 9 packets: one flow (430
+	 * bytes, 4 packets) ended before we heard of it */
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.node_id, sizeof(ev.node_id), "edge");
+	ev.start_ms = 1000;
+	ev.flows = 2;
+	ev.bytes = 900;
+	ev.pkts = 9;
+	tables_node_event(ifc, &ev);
+	assert_int_equal(ifc->origins[1].missed[0], 1);
+	assert_int_equal(ifc->origins[1].missed[1], 430);
+	assert_int_equal(ifc->origins[1].missed[2], 4);
+	assert_int_equal(ifc->origins[1].restarts, 0);
+	/* it restarts: a new run, nothing of it missed yet; the old run's
+	 * gap stays, its flow here is orphaned */
+	ev.start_ms = 2000;
+	ev.flows = 0;
+	ev.bytes = 0;
+	ev.pkts = 0;
+	tables_node_event(ifc, &ev);
+	assert_int_equal(ifc->origins[1].restarts, 1);
+	assert_int_equal(ifc->origins[1].orphaned_flows, 1);
+	assert_int_equal(ifc->origins[1].missed[1], 430);
+	/* the new run's first delta of the same 5-tuple: one more of its
+	 * flows, although the old one here takes it */
+	u.snapshot = 0;
+	u.flow_first = 1;
+	u.in_bytes = 10;
+	u.in_pkts = 1;
+	u.origin_seq = 20;
+	assert_int_equal(iface_flow_update(ifc, &u), 0);
+	ev.flows = 1;
+	ev.bytes = 10;
+	ev.pkts = 1;
+	tables_node_event(ifc, &ev);
+	assert_int_equal(ifc->origins[1].missed[0], 1);
+	assert_int_equal(ifc->origins[1].missed[1], 430);
+	assert_int_equal(ifc->stats.bytes, 480);
+	free_iface(ifc);
+}
+
 /* iface_flow_prefetch() is only a hint: batches fed with it end exactly
  * as without it, whatever they hold (the same new flow twice, both
  * directions of one flow, an origin not seen yet), when updates do not
@@ -687,6 +797,7 @@ main(void)
 		cmocka_unit_test(test_purge_keeps_hosts_with_flows),
 		cmocka_unit_test(test_flow_updates_add_up),
 		cmocka_unit_test(test_origin_dedup_and_loops),
+		cmocka_unit_test(test_snapshot_sets_not_adds),
 		cmocka_unit_test(test_prefetch_changes_nothing),
 		cmocka_unit_test(test_counters_saturate),
 		cmocka_unit_test(test_mailbox_query_runs_on_owner),

@@ -1186,11 +1186,66 @@ test_corpus_replay(void **state)
 	zmqc_decoder_fini(&d);
 }
 
+/* Hierarchy topics (docs/hierarchy.md "Convergence"): a `snap.<nonce>`
+ * and a `resync` message are snapshot records (u64 totals kept); a node's
+ * event hands its declaration to on_node_event. */
+static struct node_event got_ev;
+static int got_evs;
+
+static void
+node_ev(void *ctx, const struct node_event *ev)
+{
+	(void)ctx;
+	got_ev = *ev;
+	got_evs++;
+}
+
+static void
+test_snapshot_topics(void **state)
+{
+	struct zmqc_decoder d;
+	struct sink s;
+	size_t len;
+	uint8_t *b;
+
+	(void)state;
+	setup_dec(&d, &s);
+	b = load("h1_snapshot.bin", &len);
+	zmqc_decode_blob(&d, b, len, NOW);
+	free(b);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.u[0].snapshot, 1);
+	assert_true(s.u[0].in_bytes == (5ULL << 32));
+	assert_int_equal(s.u[0].origin_seq, 12);
+	assert_string_equal(s.u[0].site_path, "edge");
+	b = load("h2_resync.bin", &len);
+	zmqc_decode_blob(&d, b, len, NOW);
+	free(b);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.u[1].snapshot, 1);
+	assert_string_equal(s.u[1].site_path, "e>rr");
+	assert_int_equal(d.st.topics[ZT_SNAP], 2);
+	d.emit_node_event = node_ev;
+	got_evs = 0;
+	b = load("h3_node_event.bin", &len);
+	zmqc_decode_blob(&d, b, len, NOW);
+	free(b);
+	assert_int_equal(got_evs, 1);
+	assert_string_equal(got_ev.node_id, "edge");
+	assert_true(got_ev.start_ms == 1796569000000ULL);
+	assert_int_equal(got_ev.flows, 2);
+	assert_int_equal(got_ev.bytes, 900);
+	assert_int_equal(got_ev.pkts, 9);
+	assert_int_equal(got_ev.interval_s, 1);
+	zmqc_decoder_fini(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_snapshot_topics),
 		cmocka_unit_test(test_tv1_json_numeric),
 		cmocka_unit_test(test_tv2_labels_array),
 		cmocka_unit_test(test_tv3_legacy_zlib_swap),
