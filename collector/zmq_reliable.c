@@ -200,3 +200,35 @@ zrel_json(const struct zrel *z)
 	}
 	return a;
 }
+
+void
+zrel_fill_link(const struct zrel *z, json_t *link)
+{
+	const char *node = json_string_value(json_object_get(link, "node"));
+
+	if (node == NULL)
+		return;
+	for (int i = 0; i < ZREL_MAX_ORIGINS; i++) {
+		const struct zrel_origin *o = &z->o[i];
+
+		if (!o->used || strcmp(o->id, node) != 0)
+			continue;
+		json_object_set_new(link, "resends",
+				    json_integer((json_int_t)o->resends));
+		json_object_set_new(link, "spool_batches",
+				    json_integer((json_int_t)o->spool_batches));
+		json_object_set_new(link, "spool_bytes",
+				    json_integer((json_int_t)o->spool_bytes));
+		json_object_set_new(
+			link, "spool_oldest_age",
+			json_integer(
+				(json_int_t)(o->spool_oldest_age_ms / 1000)));
+		json_object_set_new(link, "declared_loss",
+				    json_integer((json_int_t)o->loss_records));
+		json_object_set_new(link, "declared_loss_bytes",
+				    json_integer((json_int_t)o->loss_bytes));
+		json_object_set_new(link, "declared_loss_packets",
+				    json_integer((json_int_t)o->loss_pkts));
+		return;
+	}
+}

@@ -41,6 +41,11 @@ int zrel_check(struct zrel *z, const uint8_t *b, size_t len, uint64_t now,
 	       struct zrel_origin **o);
 /* Sends the acknowledgements due, upstream on sock (an XSUB). */
 void zrel_flush_acks(struct zrel *z, void *sock);
+/* Fills a probe's `link` object (docs/hierarchy.md "What each node
+ * reports") with its node's reliable counters: resends, spool_batches,
+ * spool_bytes, spool_oldest_age (s), declared_loss (records),
+ * declared_loss_bytes, declared_loss_packets.  A no-op for other nodes. */
+void zrel_fill_link(const struct zrel *z, json_t *link);
 /* get/interface/sources.lua: the endpoint's reliable senders. */
 json_t *zrel_json(const struct zrel *z);
 

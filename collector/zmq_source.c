@@ -795,7 +795,8 @@ peer_json(const struct zmqc_peer *p)
 		uint64_t now = time_wall_ms();
 
 		/* a hierarchy link (docs/hierarchy.md "Liveness"); resends
-		 * and spool: the reliable mode's (0 without it) */
+		 * and spool: the reliable mode's (0 without it; filled in by
+		 * zrel_fill_link) */
 		json_object_set_new(
 			o, "link",
 			json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
@@ -925,10 +926,17 @@ zmq_src_describe(struct source *s, json_t *obj)
 	json_object_set_new(obj, "sources_recycled",
 			    json_integer((json_int_t)st->peers_evicted));
 	json_object_set_new(obj, "templates", json_integer(zs->dec.n_tmpl));
-	for (int i = 0; i < ZMQC_MAX_PEERS; i++)
-		if (zs->dec.peers[i].used)
-			json_array_append_new(peers,
-					      peer_json(&zs->dec.peers[i]));
+	for (int i = 0; i < ZMQC_MAX_PEERS; i++) {
+		json_t *pj;
+
+		if (!zs->dec.peers[i].used)
+			continue;
+		pj = peer_json(&zs->dec.peers[i]);
+		/* a reliable sender's spool and loss, on its link */
+		if (zs->rel != NULL && pj != NULL)
+			zrel_fill_link(zs->rel, json_object_get(pj, "link"));
+		json_array_append_new(peers, pj);
+	}
 	json_object_set_new(obj, "probes", peers);
 	if (zs->rel != NULL)
 		json_object_set_new(obj, "reliable", zrel_json(zs->rel));
