@@ -182,6 +182,11 @@ def free_port():
 class Node:
     """One ntopng process.  Use as a context manager."""
 
+    # where its web server answers (a node in a namespace: that address);
+    # a class default so that a Node made without __init__ (ops_daemon.py
+    # uses only the REST helpers) has it too
+    host = "127.0.0.1"
+
     def __init__(self, args, name="node", login=False, keep_user=True, expect_errors=(),
                  expect_exit=0, netns=None, host="127.0.0.1"):
         # netns: run it in that network namespace (ip netns exec), its web
