@@ -1160,7 +1160,8 @@ export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
 	struct snap_build *b;
 	struct export_snap *sn;
 	uint8_t *buf;
-	uint64_t seq;
+	uint64_t seq, records;
+	size_t nmsgs;
 
 	(void)wall_ms;
 	for (;;) {
@@ -1201,6 +1202,10 @@ export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
 		sn->records = b->e.count;
 		free(buf);
 		free(b);
+		/* what the log line says, read before the exporter thread
+		 * may send and free sn */
+		records = sn->records;
+		nmsgs = sn->n;
 		pthread_mutex_lock(&ex.lock);
 		sn->ring_pos = ex.head;
 		*ex.snaps_tail = sn;
@@ -1210,7 +1215,7 @@ export_sink_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
 		log_info("-I %s: snapshot of %s for %s: %llu records in %zu "
 			 "messages",
 			 ex.socks[req.sock].endpoint, iface_name(ifc),
-			 req.topic, (unsigned long long)sn->records, sn->n);
+			 req.topic, (unsigned long long)records, nmsgs);
 	}
 }
 
