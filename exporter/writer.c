@@ -495,22 +495,53 @@ flow_json(const struct writer_flow *f)
 	return s;
 }
 
-static void
-write_flow(int ifid, const struct writer_flow *f)
+/* The day file of kind for t, in a transaction, or NULL (the failure
+ * logged and counted, one record lost in *lost). */
+static struct writer_db *
+row_begin(int ifid, int kind, time_t t, uint64_t *lost)
 {
-	struct writer_db *d = db_get(ifid, 0, (time_t)(f->last_ms / 1000));
-	sqlite3_stmt *s;
-	char *js, cause[256];
-	int rc;
+	struct writer_db *d = db_get(ifid, kind, t);
+	char cause[256];
 
 	if (d == NULL || db_begin(d) != 0) {
 		if (d != NULL)
 			writer_fail(d->path, "begin",
 				    db_cause(d->db, cause, sizeof(cause)), 1);
 		WST_ADD(db_errors, 1);
-		WST_ADD(flows_lost, 1);
+		__atomic_fetch_add(lost, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	return d;
+}
+
+/* After the insert's step (rc): counted pending, or logged and lost. */
+static void
+row_done(struct writer_db *d, int rc, uint64_t *lost)
+{
+	char cause[256];
+
+	if (rc != SQLITE_DONE) {
+		writer_fail(d->path, "insert",
+			    db_cause(d->db, cause, sizeof(cause)), 1);
+		WST_ADD(db_errors, 1);
+		__atomic_fetch_add(lost, 1, __ATOMIC_RELAXED);
+		db_step_failed(d);
 		return;
 	}
+	d->pending++; /* written once committed */
+}
+
+static void
+write_flow(int ifid, const struct writer_flow *f)
+{
+	struct writer_db *d = row_begin(ifid, 0, (time_t)(f->last_ms / 1000),
+					&w_st.flows_lost);
+	sqlite3_stmt *s;
+	char *js;
+	int rc;
+
+	if (d == NULL)
+		return;
 	s = d->ins;
 	js = flow_json(f);
 #define FW_BIND_INT(i, e) sqlite3_bind_int(s, i, e);
@@ -528,33 +559,19 @@ write_flow(int ifid, const struct writer_flow *f)
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	free(js);
-	if (rc != SQLITE_DONE) {
-		writer_fail(d->path, "insert",
-			    db_cause(d->db, cause, sizeof(cause)), 1);
-		WST_ADD(db_errors, 1);
-		WST_ADD(flows_lost, 1);
-		db_step_failed(d);
-		return;
-	}
-	d->pending++; /* written once committed */
+	row_done(d, rc, &w_st.flows_lost);
 }
 
 static void
 write_contact(int ifid, const struct writer_contact *c)
 {
-	struct writer_db *d = db_get(ifid, 1, (time_t)(c->last_ms / 1000));
+	struct writer_db *d = row_begin(ifid, 1, (time_t)(c->last_ms / 1000),
+					&w_st.contacts_lost);
 	sqlite3_stmt *s;
-	char cause[256];
 	int rc;
 
-	if (d == NULL || db_begin(d) != 0) {
-		if (d != NULL)
-			writer_fail(d->path, "begin",
-				    db_cause(d->db, cause, sizeof(cause)), 1);
-		WST_ADD(db_errors, 1);
-		WST_ADD(contacts_lost, 1);
+	if (d == NULL)
 		return;
-	}
 	s = d->ins;
 	sqlite3_bind_int(s, 1, c->vlan);
 	sqlite3_bind_text(s, 2, c->host, -1, SQLITE_STATIC);
@@ -572,33 +589,19 @@ write_contact(int ifid, const struct writer_contact *c)
 	sqlite3_bind_int64(s, 13, (sqlite3_int64)(c->last_ms / 1000));
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		writer_fail(d->path, "insert",
-			    db_cause(d->db, cause, sizeof(cause)), 1);
-		WST_ADD(db_errors, 1);
-		WST_ADD(contacts_lost, 1);
-		db_step_failed(d);
-		return;
-	}
-	d->pending++; /* written once committed */
+	row_done(d, rc, &w_st.contacts_lost);
 }
 
 static void
 write_aggr(int ifid, const struct writer_aggr *a)
 {
-	struct writer_db *d = db_get(ifid, 2, (time_t)(a->last_ms / 1000));
+	struct writer_db *d = row_begin(ifid, 2, (time_t)(a->last_ms / 1000),
+					&w_st.aggregations_lost);
 	sqlite3_stmt *s;
-	char cause[256];
 	int rc;
 
-	if (d == NULL || db_begin(d) != 0) {
-		if (d != NULL)
-			writer_fail(d->path, "begin",
-				    db_cause(d->db, cause, sizeof(cause)), 1);
-		WST_ADD(db_errors, 1);
-		WST_ADD(aggregations_lost, 1);
+	if (d == NULL)
 		return;
-	}
 	s = d->ins;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)a->epoch);
 	sqlite3_bind_text(s, 2, a->family, -1, SQLITE_STATIC);
@@ -616,15 +619,7 @@ write_aggr(int ifid, const struct writer_aggr *a)
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_DONE) {
-		writer_fail(d->path, "insert",
-			    db_cause(d->db, cause, sizeof(cause)), 1);
-		WST_ADD(db_errors, 1);
-		WST_ADD(aggregations_lost, 1);
-		db_step_failed(d);
-		return;
-	}
-	d->pending++; /* written once committed */
+	row_done(d, rc, &w_st.aggregations_lost);
 }
 
 /* Commits every open transaction; closes files idle for a minute. */
