@@ -114,7 +114,7 @@ counter_add_sat(uint64_t a, uint64_t b)
 /* The hot lines of iface.h's layout. */
 _Static_assert(offsetof(struct flow, cli_host) == 64, "flow line 1");
 _Static_assert(offsetof(struct flow, c2s_pkts) == 128, "flow line 2");
-_Static_assert(offsetof(struct flow, prev) == 192, "flow cold part");
+_Static_assert(offsetof(struct flow, ext) == 192, "flow cold part");
 _Static_assert(offsetof(struct host, tcp) == 64, "host line 1");
 _Static_assert(offsetof(struct host, icmp) == 128, "host line 2");
 _Static_assert(offsetof(struct host, hnext) == 192, "host cold part");
@@ -155,8 +155,10 @@ tables_init(struct iface *ifc)
 			(ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) -
 		1;
 	ifc->flow_idle_ms = TABLES_FLOW_IDLE_MS;
-	objpool_init(&ifc->flow_pool, sizeof(struct flow));
-	objpool_init(&ifc->host_pool, sizeof(struct host));
+	/* 8-byte aligned, not on cache lines: a flow takes 232 bytes, not
+	 * 256, a host 440, not 448 (docs/memory.md) */
+	objpool_init_align(&ifc->flow_pool, sizeof(struct flow), 8);
+	objpool_init_align(&ifc->host_pool, sizeof(struct host), 8);
 	ifc->flow_buckets =
 		calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
 	ifc->host_buckets =
@@ -236,6 +238,18 @@ l7_slot(struct iface *ifc, uint16_t proto)
 	return &ifc->l7[proto < ifc->n_l7 ? proto : 0];
 }
 
+/* The blocks host h owns (tables_mem(), tables_host_mem()): its L7
+ * array, name, GeoIP data and activity map (each hour's block with its
+ * malloc header). */
+static uint64_t
+host_heap_bytes(const struct host *h)
+{
+	return heap_bytes(h->l7) + heap_bytes(h->name) + heap_bytes(h->geo) +
+	       (h->act != NULL
+			? activity_mem(h->act) + (ACTIVITY_HOURS + 1) * 16
+			: 0);
+}
+
 struct host_l7 *
 tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 {
@@ -245,7 +259,11 @@ tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 		if (h->l7[i].proto == proto)
 			return &h->l7[i];
 	if (h->n_l7 == h->cap_l7) {
-		uint16_t cap = h->cap_l7 ? (uint16_t)(h->cap_l7 * 2) : 4;
+		/* most hosts speak a few protocols: one more entry at a
+		 * time up to 16, then doubling (an entry is added once per
+		 * host and protocol) */
+		uint16_t cap = h->cap_l7 < 16 ? (uint16_t)(h->cap_l7 + 1)
+					      : (uint16_t)(h->cap_l7 * 2);
 		struct host_l7 *v;
 
 		if (cap <= h->cap_l7) /* 16 bits: full */
@@ -268,6 +286,21 @@ static inline uint16_t
 flow_l7_key(const struct flow *f)
 {
 	return f->l7_app ? f->l7_app : f->l7_master;
+}
+
+/* Entry e of host h lost its last flow to another protocol (detection
+ * moved it): when nothing is left in it (REST and the sinks skip such an
+ * entry), the last entry takes its place, so that a host keeps no trail
+ * of the Unknowns and guesses its flows went through.  The flows' cached
+ * indexes (cli_l7_idx, srv_l7_idx) are checked against the protocol
+ * before use, so a moved entry is only looked up again. */
+static void
+host_l7_drop_empty(struct host *h, struct host_l7 *e)
+{
+	if (e->c.bytes_sent || e->c.bytes_rcvd || e->c.pkts_sent ||
+	    e->c.pkts_rcvd)
+		return;
+	*e = h->l7[--h->n_l7];
 }
 
 /* Adds (sign = +1) or removes (-1) a flow's whole totals to protocol
@@ -340,6 +373,8 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 			e->num_flows--;
 			if (proto == NDPI_PROTOCOL_UNKNOWN)
 				h->unknown_bytes -= sent + rcvd;
+			if (e->num_flows == 0)
+				host_l7_drop_empty(h, e);
 		}
 	}
 }
@@ -531,6 +566,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 		sink_host_new(ifc,
 			      h); /* e.g. asks the host cache (no I/O here) */
 	names_host_new(ifc, h);	  /* a learnt name, else the resolver */
+	ifc->host_heap += host_heap_bytes(h);
 	hosts_grow(ifc);
 	return h;
 }
@@ -549,6 +585,11 @@ host_free(struct iface *ifc, struct host *h)
 	ifc->num_hosts--;
 	if (h->is_local)
 		ifc->num_local_hosts--;
+	{
+		uint64_t b = host_heap_bytes(h);
+
+		ifc->host_heap -= b < ifc->host_heap ? b : ifc->host_heap;
+	}
 	tables_geo_host_free(ifc, h);
 	free(h->l7);
 	free(h->name);
@@ -734,6 +775,85 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	return f;
 }
 
+/* What nDPI's state of a flow in detection takes: the block
+ * ndpi_flow_malloc() asks malloc for, with its header and rounding (what
+ * it allocates inside it as detection goes is not counted). */
+#define FLOW_NDPI_BYTES (((size_t)SIZEOF_FLOW_STRUCT + 8 + 15) & ~(size_t)15)
+
+/* Flow f's out-of-line part (iface.h), allocated when missing; NULL when
+ * out of memory. */
+static struct flow_ext *
+flow_ext_get(struct iface *ifc, struct flow *f)
+{
+	if (f->ext == NULL) {
+		f->ext = calloc(1, sizeof(*f->ext));
+		if (f->ext == NULL)
+			return NULL;
+		ifc->heap_mem += heap_bytes(f->ext);
+	}
+	return f->ext;
+}
+
+static void
+flow_ext_free(struct iface *ifc, struct flow *f)
+{
+	if (f->ext == NULL)
+		return;
+	ifc->heap_mem -= heap_bytes(f->ext->extra) + heap_bytes(f->ext);
+	free(f->ext->extra);
+	free(f->ext);
+	f->ext = NULL;
+}
+
+/* A sampled packet (sFlow) of f: its scale, and where it was seen. */
+static void
+flow_sampled(struct iface *ifc, struct flow *f, const struct pkt *p, uint64_t n)
+{
+	struct flow_ext *x = flow_ext_get(ifc, f);
+
+	if (x == NULL)
+		return;
+	if (n > 1 && x->sampling < n)
+		x->sampling = (uint32_t)n;
+	if (p->exporter.v != 0) {
+		x->exporter = p->exporter;
+		x->in_ifindex = p->in_ifindex;
+		x->out_ifindex = p->out_ifindex;
+	}
+}
+
+/* A collected update's exporter data and additional fields, kept. */
+static void
+flow_update_ext(struct iface *ifc, struct flow *f, const struct flow_update *u)
+{
+	struct flow_ext *x = flow_ext_get(ifc, f);
+
+	if (x == NULL)
+		return;
+	if (u->exporter.v)
+		x->exporter = u->exporter;
+	if (u->in_ifindex || u->out_ifindex) {
+		x->in_ifindex = u->in_ifindex;
+		x->out_ifindex = u->out_ifindex;
+	}
+	if (u->sampling > 1)
+		x->sampling = u->sampling;
+	if (u->extra != NULL &&
+	    (x->extra == NULL || strcmp(x->extra, u->extra) != 0)) {
+		/* values such as latencies change on every update: rewrite in
+		 * place (realloc keeps the block when it fits) */
+		size_t n = strlen(u->extra) + 1;
+		size_t had = heap_bytes(x->extra);
+		char *e = realloc(x->extra, n);
+
+		if (e != NULL) {
+			memcpy(e, u->extra, n);
+			x->extra = e;
+			ifc->heap_mem = ifc->heap_mem - had + heap_bytes(e);
+		}
+	}
+}
+
 /*
  * The flow's detection state travels to dpi/dpi.c by value (struct
  * dpi_flow) and back, so that dpi knows nothing of struct flow and the
@@ -744,7 +864,7 @@ static inline void
 flow_dpi_get(const struct flow *f, struct dpi_flow *d)
 {
 	d->ndpi = f->ndpi;
-	d->info = f->info;
+	d->info = (char *)f->info; /* dpi only sets a NULL one */
 	d->l7_master = f->l7_master;
 	d->l7_app = f->l7_app;
 	d->category = f->category;
@@ -808,8 +928,15 @@ flow_risk_apply(struct iface *ifc, struct flow *f, uint64_t risk)
 static inline void
 flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 {
+	if (d->ndpi != f->ndpi) /* nDPI's state taken or given back */
+		ifc->heap_mem = ifc->heap_mem -
+				(f->ndpi != NULL ? FLOW_NDPI_BYTES : 0) +
+				(d->ndpi != NULL ? FLOW_NDPI_BYTES : 0);
 	f->ndpi = d->ndpi;
-	f->info = d->info;
+	if (d->info != f->info) { /* a new name, malloc()ed by dpi */
+		f->info = strtab_intern(&ifc->info_strs, d->info);
+		free(d->info);
+	}
 	f->l7_master = d->l7_master;
 	f->l7_app = d->l7_app;
 	f->category = d->category;
@@ -863,10 +990,12 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (f->srv_host)
 		f->srv_host->active_flows_srv--;
 	ifc->num_flows--;
-	if (f->ndpi != NULL)
+	if (f->ndpi != NULL) {
+		ifc->heap_mem -= FLOW_NDPI_BYTES;
 		ndpi_free_flow(f->ndpi);
-	free(f->info);
-	free(f->extra);
+	}
+	strtab_release(&ifc->info_strs, f->info);
+	flow_ext_free(ifc, f);
 	objpool_free(&ifc->flow_pool, f);
 }
 
@@ -1202,14 +1331,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	} else if (f->seen_ms + LRU_SLACK_MS <= now) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
-	if (n > 1 && f->sampling < n)
-		f->sampling = (uint32_t)n;
-	if (p->exporter.v != 0) {
-		/* a sampled packet (sFlow): where it was seen */
-		f->exporter = p->exporter;
-		f->in_ifindex = p->in_ifindex;
-		f->out_ifindex = p->out_ifindex;
-	}
+	if ((n > 1 && flow_ext_ro(f)->sampling < n) || p->exporter.v != 0)
+		flow_sampled(ifc, f, p, n);
 	d[c2s ? 0 : 2] = len;
 	d[c2s ? 1 : 3] = n;
 	flow_account(ifc, f, d, c2s ? p->tcp_flags : 0, c2s ? 0 : p->tcp_flags,
@@ -1616,21 +1739,27 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		/* convergence (docs/hierarchy.md): a snapshot sets the flow
 		 * to its sender's totals unless we know a later state; a
 		 * delta it covers is in those totals already */
-		if (u->snapshot && u->origin_seq <= f->seq) {
+		struct flow_ext *x = flow_ext_get(ifc, f);
+
+		if (x == NULL) {
+			ifc->stats.updates_refused++;
+			return -1;
+		}
+		if (u->snapshot && u->origin_seq <= x->seq) {
 			ifc->origins[origin].snap_stale++;
 			return 0;
 		}
-		if (!u->snapshot && u->origin_seq <= f->cover) {
+		if (!u->snapshot && u->origin_seq <= x->cover) {
 			ifc->origins[origin].covered++;
 			ifc->stats.duplicates_refused++;
 			return 0;
 		}
 		if (u->snapshot) {
-			f->cover = u->origin_seq;
+			x->cover = u->origin_seq;
 			ifc->origins[origin].snap_records++;
 		}
-		if (u->origin_seq > f->seq)
-			f->seq = u->origin_seq;
+		if (u->origin_seq > x->seq)
+			x->seq = u->origin_seq;
 	}
 	/* a new flow of the origin's that an older one here stands for
 	 * (same key: e.g. the origin restarted) is still one of its flows
@@ -1640,31 +1769,17 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	prev_last =
 		f->collected && f->c2s_pkts + f->s2c_pkts > 0 ? f->last_ms : 0;
 	update_deltas(f, u, c2s, d);
-	if (u->exporter.v)
-		f->exporter = u->exporter;
-	if (u->in_ifindex || u->out_ifindex) {
-		f->in_ifindex = u->in_ifindex;
-		f->out_ifindex = u->out_ifindex;
-	}
-	if (u->sampling > 1)
-		f->sampling = u->sampling;
+	if (u->exporter.v || u->in_ifindex || u->out_ifindex ||
+	    u->sampling > 1 ||
+	    (u->extra != NULL &&
+	     (flow_ext_ro(f)->extra == NULL ||
+	      strcmp(flow_ext_ro(f)->extra, u->extra) != 0)))
+		flow_update_ext(ifc, f, u);
 	if (u->tos)
 		f->tos = u->tos;
 	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL) {
-		f->info = strdup(u->info);
+		f->info = strtab_intern(&ifc->info_strs, u->info);
 		new_info = f->info != NULL;
-	}
-	if (u->extra != NULL &&
-	    (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
-		/* values such as latencies change on every update: rewrite in
-		 * place (realloc keeps the block when it fits) */
-		size_t n = strlen(u->extra) + 1;
-		char *x = realloc(f->extra, n);
-
-		if (x != NULL) {
-			memcpy(x, u->extra, n);
-			f->extra = x;
-		}
 	}
 	SAT_ADD(ifc->stats.packets, counter_add_sat(d[1], d[3]));
 	SAT_ADD(ifc->stats.bytes, counter_add_sat(d[0], d[2]));
@@ -1770,10 +1885,10 @@ flow_to_update(const struct flow *f, struct flow_update *u)
 	u->l7_master = f->l7_master;
 	u->l7_app = f->l7_app;
 	u->tos = f->tos;
-	u->exporter = f->exporter;
-	u->in_ifindex = f->in_ifindex;
-	u->out_ifindex = f->out_ifindex;
-	u->sampling = f->sampling;
+	u->exporter = flow_ext_ro(f)->exporter;
+	u->in_ifindex = flow_ext_ro(f)->in_ifindex;
+	u->out_ifindex = flow_ext_ro(f)->out_ifindex;
+	u->sampling = flow_ext_ro(f)->sampling;
 	u->info = f->info;
 }
 
@@ -1781,26 +1896,31 @@ flow_to_update(const struct flow *f, struct flow_update *u)
 void
 tables_export_flow(struct iface *ifc, struct flow *f)
 {
+	const struct flow_ext *e = flow_ext_ro(f);
+	struct flow_ext *x;
 	struct flow_update u;
 
 	IFACE_ASSERT_OWNER(ifc);
-	if (f->c2s_bytes == f->exp_c2s_bytes &&
-	    f->s2c_bytes == f->exp_s2c_bytes &&
-	    f->c2s_pkts == f->exp_c2s_pkts && f->s2c_pkts == f->exp_s2c_pkts)
+	if (f->c2s_bytes == e->exp_c2s_bytes &&
+	    f->s2c_bytes == e->exp_s2c_bytes &&
+	    f->c2s_pkts == e->exp_c2s_pkts && f->s2c_pkts == e->exp_s2c_pkts)
+		return;
+	/* out of memory for the progress: the delta goes next time */
+	if ((x = flow_ext_get(ifc, f)) == NULL)
 		return;
 	flow_to_update(f, &u);
-	u.in_bytes = f->c2s_bytes - f->exp_c2s_bytes;
-	u.in_pkts = f->c2s_pkts - f->exp_c2s_pkts;
-	u.out_bytes = f->s2c_bytes - f->exp_s2c_bytes;
-	u.out_pkts = f->s2c_pkts - f->exp_s2c_pkts;
-	u.flow_first = f->exp_c2s_pkts == 0 && f->exp_s2c_pkts == 0;
+	u.in_bytes = f->c2s_bytes - x->exp_c2s_bytes;
+	u.in_pkts = f->c2s_pkts - x->exp_c2s_pkts;
+	u.out_bytes = f->s2c_bytes - x->exp_s2c_bytes;
+	u.out_pkts = f->s2c_pkts - x->exp_s2c_pkts;
+	u.flow_first = x->exp_c2s_pkts == 0 && x->exp_s2c_pkts == 0;
 	if (sink_flow_exported(ifc, &u) != 0)
 		return; /* queue full: counted there; the delta goes next time
 			 */
-	f->exp_c2s_bytes = f->c2s_bytes;
-	f->exp_s2c_bytes = f->s2c_bytes;
-	f->exp_c2s_pkts = f->c2s_pkts;
-	f->exp_s2c_pkts = f->s2c_pkts;
+	x->exp_c2s_bytes = f->c2s_bytes;
+	x->exp_s2c_bytes = f->s2c_bytes;
+	x->exp_c2s_pkts = f->c2s_pkts;
+	x->exp_s2c_pkts = f->s2c_pkts;
 }
 
 int
@@ -1817,10 +1937,10 @@ tables_snapshot(struct iface *ifc, uint64_t seq,
 		u.snapshot = 1;
 		if (!f->collected) {
 			/* what the deltas sent so far add up to */
-			u.in_bytes = f->exp_c2s_bytes;
-			u.in_pkts = f->exp_c2s_pkts;
-			u.out_bytes = f->exp_s2c_bytes;
-			u.out_pkts = f->exp_s2c_pkts;
+			u.in_bytes = flow_ext_ro(f)->exp_c2s_bytes;
+			u.in_pkts = flow_ext_ro(f)->exp_c2s_pkts;
+			u.out_bytes = flow_ext_ro(f)->exp_s2c_bytes;
+			u.out_pkts = flow_ext_ro(f)->exp_s2c_pkts;
 			u.origin_seq = seq;
 		} else {
 			/* relayed as they came: the flow's totals */
@@ -1830,7 +1950,7 @@ tables_snapshot(struct iface *ifc, uint64_t seq,
 			u.out_pkts = f->s2c_pkts;
 			if (f->origin != 0) {
 				u.site_path = ifc->origins[f->origin].path;
-				u.origin_seq = f->seq;
+				u.origin_seq = flow_ext_ro(f)->seq;
 			} else {
 				u.origin_seq = seq; /* a probe's: as ours */
 			}
@@ -2088,8 +2208,9 @@ tables_fini(struct iface *ifc)
 		LRU_UNLINK(ifc, flow_head, flow_tail, f);
 		if (f->ndpi != NULL)
 			ndpi_free_flow(f->ndpi);
-		free(f->info);
-		free(f->extra);
+		if (f->ext != NULL)
+			free(f->ext->extra);
+		free(f->ext);
 	}
 	while ((h = ifc->host_head) != NULL) {
 		LRU_UNLINK(ifc, host_head, host_tail, h);
@@ -2106,6 +2227,8 @@ tables_fini(struct iface *ifc)
 		free(m);
 	}
 	names_fini(ifc);
+	strtab_fini(&ifc->info_strs);
+	ifc->heap_mem = 0;
 	free(ifc->flow_buckets);
 	free(ifc->host_buckets);
 	free(ifc->mac_buckets);
@@ -2121,6 +2244,33 @@ tables_fini(struct iface *ifc)
 	ifc->n_vlans = ifc->cap_vlans = 0;
 }
 
+/* What a MAC entry takes (malloc()ed one by one). */
+#define MAC_BYTES (((sizeof(struct mac) + 8 + 15) & ~(size_t)15))
+
+uint64_t
+tables_mem(const struct iface *ifc)
+{
+	return objpool_bytes(&ifc->flow_pool) + objpool_bytes(&ifc->host_pool) +
+	       (uint64_t)(ifc->flow_mask + 1) * sizeof(struct flow *) +
+	       (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *) +
+	       (uint64_t)(ifc->mac_mask + 1) * sizeof(struct mac *) +
+	       (uint64_t)ifc->num_macs * MAC_BYTES + ifc->heap_mem +
+	       ifc->host_heap + ifc->info_strs.bytes;
+}
+
+void
+tables_mem_sync(struct iface *ifc)
+{
+	const struct host *h;
+	uint64_t n = 0;
+
+	for (h = ifc->host_head; h != NULL; h = h->next)
+		n += host_heap_bytes(h);
+	ifc->host_heap = n;
+}
+
+/* The pools count whole: objects in use and free ones alike (the memory
+ * is held either way). */
 uint64_t
 tables_flow_mem(const struct iface *ifc)
 {
@@ -2130,14 +2280,12 @@ tables_flow_mem(const struct iface *ifc)
 	if (ifc->num_flows == 0)
 		return 0;
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
-		total += ifc->flow_pool.size;
 		if (f->ndpi != NULL)
-			total += SIZEOF_FLOW_STRUCT;
-		if (f->info != NULL)
-			total += strlen(f->info) + 1;
-		if (f->extra != NULL)
-			total += strlen(f->extra) + 1;
+			total += FLOW_NDPI_BYTES;
+		if (f->ext != NULL)
+			total += heap_bytes(f->ext) + heap_bytes(f->ext->extra);
 	}
+	total += objpool_bytes(&ifc->flow_pool) + ifc->info_strs.bytes;
 	total += (uint64_t)(ifc->flow_mask + 1) * sizeof(struct flow *);
 	return total / ifc->num_flows;
 }
@@ -2151,10 +2299,8 @@ tables_host_mem(const struct iface *ifc)
 	if (ifc->num_hosts == 0)
 		return 0;
 	for (h = ifc->host_head; h != NULL; h = h->next)
-		total += ifc->host_pool.size +
-			 (uint64_t)h->cap_l7 * sizeof(struct host_l7) +
-			 (h->geo != NULL ? sizeof(struct geo_info) : 0) +
-			 (h->act ? activity_mem(h->act) : 0);
+		total += host_heap_bytes(h);
+	total += objpool_bytes(&ifc->host_pool);
 	total += (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *);
 	return total / ifc->num_hosts;
 }

@@ -90,9 +90,18 @@ void tables_geo_host_free(struct iface *ifc, struct host *h);
 void tables_geo_thpt(struct iface *ifc, uint64_t elapsed_ms);
 void tables_geo_fini(struct iface *ifc);
 
-/* Approximate bytes of memory per active flow / host (benchmarks). */
+/* Bytes of memory per flow / host in the tables (the STATS line): the
+ * pools' objects (in use and free), bucket arrays, and every block the
+ * entries own as malloc really takes it (header and rounding included;
+ * docs/memory.md), divided by the entries now. */
 uint64_t tables_flow_mem(const struct iface *ifc);
 uint64_t tables_host_mem(const struct iface *ifc);
+/* What the tables hold in all (--max-memory's account): flows, hosts,
+ * MACs, their pools and buckets, interned strings and out-of-line
+ * blocks.  Kept as entries come and go; tables_mem_sync() counts the
+ * hosts' blocks again (names and activity hours added later). */
+uint64_t tables_mem(const struct iface *ifc);
+void tables_mem_sync(struct iface *ifc);
 
 /* merge/risk_alerts.c: one flow alert per risk in added (bits of
  * ndpi_risk_enum) that flow f just got; owner thread, once per flow. */
