@@ -103,6 +103,7 @@ enum opt_id {
 	O_DISABLE_LOGIN,
 	O_MAX_FLOWS,
 	O_MAX_HOSTS,
+	O_MAX_MEMORY,
 	O_USERS_FILE,
 	O_PID,
 	O_NO_ALERTS,
@@ -385,6 +386,14 @@ static const struct opt_def opt_table[] = {
 	{ O_MAX_HOSTS, "max-num-hosts", 'x', ARG_REQ, 1, T_LOCAL, "<num>",
 	  "Max number of active hosts\n(default: 65536)",
 	  F_U32(max_num_hosts, 1, UINT32_MAX) },
+	{ O_MAX_MEMORY, "max-memory", 0, ARG_REQ, 1, T_LOCAL, "<MB>",
+	  "Memory budget of the tables (flows, hosts,\n"
+	  "MACs and what they hold), in MB, shared by\n"
+	  "the interfaces; when reached, the least\n"
+	  "recently active flows expire early (to the\n"
+	  "sinks), and new flows are refused only when\n"
+	  "that cannot make room. 0: none (default)",
+	  F_INT(max_memory, 0, 1048576) },
 	{ O_STICKY_HOSTS, "sticky-hosts", 'S', ARG_REQ, 1, T_LOCAL, "<mode>",
 	  "Don't flush hosts (default: none). Values:\n"
 	  "all    - Keep all hosts in memory\n"

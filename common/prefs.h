@@ -72,7 +72,8 @@ struct prefs {
 	char *http_allowed_hosts; /* --http-allowed-hosts: Host names or NULL */
 	int disable_login; /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 =
 			      off (default) */
-	uint32_t max_num_flows;	   /* -X, default 131072 */
+	uint32_t max_num_flows; /* -X, default 131072 */
+	int max_memory; /* --max-memory MB of the tables, 0: none (default) */
 	uint32_t max_num_hosts;	   /* -x, default 65536 */
 	char *users_file;	   /* -u */
 	char *pid_file;		   /* -G */

@@ -288,6 +288,9 @@ struct iface_stats {
 	uint64_t drops;		/* capture drops (pcap_stats) */
 	uint64_t filtered;	/* not counted: refused by -B (informational) */
 	uint64_t flows_dropped; /* new flows refused: table full (-X) */
+	/* --max-memory (docs/memory.md): flows expired early to make room,
+	 * idle hosts freed early, new flows refused for want of it */
+	uint64_t flows_evicted, hosts_evicted, flows_refused_mem;
 	uint64_t hosts_dropped; /* new hosts refused: table full (-x) */
 	uint64_t macs_dropped;
 	uint64_t flows_purged, hosts_purged, macs_purged;

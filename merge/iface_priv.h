@@ -98,6 +98,8 @@ struct iface {
 	 * again by tables_mem_sync() (an L7 entry, a name or an activity
 	 * hour added since is only counted then) */
 	uint64_t host_heap;
+	uint64_t max_mem; /* --max-memory's share of this interface, bytes
+			   * (0: no budget) */
 
 	struct iface_origin origins[IFACE_MAX_ORIGINS];
 	int n_origins; /* origins[0] is always this node */

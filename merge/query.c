@@ -466,6 +466,16 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "hosts_dropped", st->hosts_dropped);
 	set_int(t, "macs_dropped", st->macs_dropped);
 	json_object_set_new(o, "decode_errors", t);
+	/* ours: the tables' memory and --max-memory (docs/memory.md) */
+	t = json_object();
+	set_int(t, "tables_bytes", tables_mem(ifc));
+	set_int(t, "budget_bytes", ifc->max_mem);
+	set_int(t, "flows_evicted", st->flows_evicted);
+	set_int(t, "hosts_evicted", st->hosts_evicted);
+	set_int(t, "flows_refused", st->flows_refused_mem);
+	set_int(t, "flows_created", st->total_flows);
+	set_int(t, "flows_purged", st->flows_purged);
+	json_object_set_new(o, "memory", t);
 	/* ours: the IP part of the traffic, which is what flows carry and
 	 * what a hierarchy hub receives (docs/hierarchy.md) */
 	set_int(o, "ip_packets", st->ip_packets);

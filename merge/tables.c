@@ -155,6 +155,9 @@ tables_init(struct iface *ifc)
 			(ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) -
 		1;
 	ifc->flow_idle_ms = TABLES_FLOW_IDLE_MS;
+	/* --max-memory: shared evenly by the interfaces */
+	ifc->max_mem = (uint64_t)(p->max_memory > 0 ? p->max_memory : 0) *
+		       1048576u / (uint64_t)(p->n_ifaces > 1 ? p->n_ifaces : 1);
 	/* 8-byte aligned, not on cache lines: a flow takes 232 bytes, not
 	 * 256, a host 440, not 448 (docs/memory.md) */
 	objpool_init_align(&ifc->flow_pool, sizeof(struct flow), 8);
@@ -312,6 +315,8 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 	uint64_t bytes = counter_add_sat(f->c2s_bytes, f->s2c_bytes);
 	uint64_t pkts = counter_add_sat(f->c2s_pkts, f->s2c_pkts);
 	struct host *hosts[2] = { f->cli_host, f->srv_host };
+	uint64_t had_bytes;
+	uint16_t had;
 	int i;
 
 	if (s != NULL) {
@@ -349,7 +354,12 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 
 		if (h == NULL || (i == 1 && h == hosts[0]))
 			continue;
+		had = h->cap_l7;
+		had_bytes = heap_bytes(h->l7);
 		e = tables_host_l7_get(h, proto, f->first_ms);
+		if (h->cap_l7 != had) /* the array grew (--max-memory) */
+			ifc->host_heap =
+				ifc->host_heap - had_bytes + heap_bytes(h->l7);
 		if (e == NULL)
 			continue;
 		if (sign > 0) {
@@ -723,6 +733,88 @@ flows_grow(struct iface *ifc)
 	ifc->flow_mask = n - 1;
 }
 
+static void flow_free(struct iface *ifc, struct flow *f);
+static int host_sticky(const struct iface *ifc, const struct host *h);
+
+/* --max-memory: what the tables would hold in use after a new flow and
+ * its two hosts took their objects (a pool without a free one grows by a
+ * chunk). */
+static uint64_t
+mem_need(const struct iface *ifc)
+{
+	/* the pools' free objects are held but taken first: counting them
+	 * would make every flow go once the hosts' blocks grew the account
+	 * past the budget (the pools never shrink) */
+	uint64_t idle = (objpool_bytes(&ifc->flow_pool) -
+			 ifc->flow_pool.in_use * ifc->flow_pool.size) +
+			(objpool_bytes(&ifc->host_pool) -
+			 ifc->host_pool.in_use * ifc->host_pool.size);
+
+	return tables_mem(ifc) - idle +
+	       (ifc->flow_pool.free == NULL
+			? (uint64_t)ifc->flow_pool.size * OBJPOOL_PER_CHUNK
+			: 0) +
+	       (ifc->host_pool.free == NULL
+			? (uint64_t)ifc->host_pool.size * OBJPOOL_PER_CHUNK
+			: 0);
+}
+
+/* Flows and idle hosts freed at most per new flow to make room. */
+#define TABLES_EVICT_MAX 16
+
+/* The host least recently seen without active flows (not sticky) among
+ * the first few of the list, freed as the idle purge would; 1 when one
+ * was. */
+static int
+host_evict_idle(struct iface *ifc)
+{
+	struct host *h;
+	int i;
+
+	for (h = ifc->host_head, i = 0; h != NULL && i < TABLES_EVICT_MAX;
+	     h = h->next, i++) {
+		if (h->active_flows_cli + h->active_flows_srv > 0 ||
+		    host_sticky(ifc, h))
+			continue;
+		if (ifc->want_host_purged)
+			sink_host_purged(ifc, h, 0);
+		host_free(ifc, h);
+		ifc->stats.hosts_evicted++;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Makes room under --max-memory for a new flow (docs/memory.md): while
+ * the tables would go over the budget, the least recently active flow
+ * expires early, to the sinks as the idle purge would send it (its object
+ * is then the new flow's), and an idle host goes when the host pool
+ * needs an object or no flow is left; at most TABLES_EVICT_MAX of them
+ * per new flow.  -1
+ * when that was not enough: the new flow is refused.  Called before the
+ * new flow looks its hosts up, so no host it is about to use goes.
+ */
+static int
+mem_make_room(struct iface *ifc)
+{
+	int i;
+
+	for (i = 0; i < TABLES_EVICT_MAX && mem_need(ifc) > ifc->max_mem; i++) {
+		if (ifc->host_pool.free == NULL && host_evict_idle(ifc))
+			continue;
+		if (ifc->flow_head != NULL) {
+			flow_free(ifc, ifc->flow_head);
+			ifc->stats.flows_evicted++;
+			continue;
+		}
+		/* no flow left: what is over is the hosts' */
+		if (!host_evict_idle(ifc))
+			break;
+	}
+	return mem_need(ifc) > ifc->max_mem ? -1 : 0;
+}
+
 static struct flow *
 flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	 uint64_t now)
@@ -731,6 +823,10 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 
 	if (ifc->num_flows >= ifc->max_flows) {
 		ifc->stats.flows_dropped++;
+		return NULL;
+	}
+	if (ifc->max_mem != 0 && mem_make_room(ifc) != 0) {
+		ifc->stats.flows_refused_mem++;
 		return NULL;
 	}
 	f = objpool_zalloc(&ifc->flow_pool);
@@ -2166,6 +2262,8 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 	int i;
 
 	IFACE_ASSERT_OWNER(ifc);
+	if (ifc->max_mem != 0) /* names, activity hours: counted now */
+		tables_mem_sync(ifc);
 	ifc->stats.thpt_bps =
 		rate(ifc->stats.bytes, &ifc->stats.thpt_last_bytes, elapsed_ms);
 	ifc->stats.thpt_pps = rate(ifc->stats.packets,
