@@ -22,8 +22,8 @@
 # usage: bench/compare-upstream.sh UPSTREAM_BIN [UPSTREAM_SRC_DIR] [REDIS...]
 #   UPSTREAM_BIN      the upstream ntopng executable (none: skipped, exit 0)
 #   UPSTREAM_SRC_DIR  its source folder, for its httpdocs/ and scripts/
-#                     (passed as -1, -2, -3 and --install-dir); default:
-#                     none (the binary's installed ones)
+#                     (passed as -1, -2, -3 and --install-dir); default
+#                     or "": none (the binary's installed ones)
 #   REDIS             host:port of a running Redis for upstream (default
 #                     127.0.0.1:6379); more than one: the first that
 #                     answers is used
@@ -58,8 +58,10 @@ if [ ! -f "$UP_BIN" ] || [ ! -x "$UP_BIN" ]; then
 fi
 UP_SRC=
 if [ $# -ge 1 ]; then
-	UP_SRC=$1
+	UP_SRC=$1 # "": none (to give REDIS without a source folder)
 	shift
+fi
+if [ -n "$UP_SRC" ]; then
 	if [ ! -d "$UP_SRC" ]; then
 		echo "compare-upstream: $UP_SRC is not a directory" >&2
 		exit 2
