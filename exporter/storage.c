@@ -59,6 +59,7 @@
 #include "common/prefs.h"
 #include "state/kv.h"
 #include "exporter/writer.h"
+#include "exporter/influx.h"
 #include "merge/alerts.h"
 #include "merge/iface.h"
 #include "merge/sink.h"
@@ -165,6 +166,19 @@ storage_open(const struct prefs *p)
 	if (p->dump_timeline && p->aggregations == 0)
 		log_warn("-C (timeline) has no effect without -A 1 or 2");
 	storage_iface_names();
+	if (p->ts_driver != NULL && !strcmp(p->ts_driver, "influxdb")) {
+		struct influx_conf ic;
+
+		memset(&ic, 0, sizeof(ic));
+		ic.url = p->influxdb_url;
+		ic.db = p->influxdb_db;
+		ic.user = p->influxdb_user;
+		ic.password = p->influxdb_password;
+		ic.retention_days = p->influxdb_retention;
+		ic.data_dir = p->data_dir;
+		if (influx_start(&ic) != 0)
+			return -1;
+	}
 	if (writer_start(p->data_dir) != 0)
 		return -1;
 	__atomic_store_n(&st_on, 1, __ATOMIC_RELEASE);
@@ -183,6 +197,7 @@ storage_close(void)
 		return;
 	__atomic_store_n(&st_on, 0, __ATOMIC_RELEASE);
 	writer_stop();
+	influx_stop(); /* after the writer handed it every record */
 	kv_get_stats(&k);
 	writer_get_stats(&w);
 	/* one line for the operator (and the tests) */
@@ -932,30 +947,35 @@ storage_stats_json(void)
 	struct kv_stats k;
 	struct writer_stats w;
 	uint64_t merged, late;
+	json_t *o;
 
 	kv_get_stats(&k);
 	writer_get_stats(&w);
 	iface_restore_stats(&merged, &late);
-	return json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
-			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:I,s:I,s:I,s:I,s:I}}",
-			 "kv", "redis_connected", k.redis_connected, "embedded",
-			 k.embedded, "reconnects", (json_int_t)k.reconnects,
-			 "write_failures", (json_int_t)k.write_failures, "ops",
-			 (json_int_t)k.ops, "writer", "posted",
-			 (json_int_t)w.posted, "written", (json_int_t)w.written,
-			 "dropped", (json_int_t)w.dropped, "queued",
-			 (json_int_t)w.queued, "flows_written",
-			 (json_int_t)w.flows_written, "contacts_written",
-			 (json_int_t)w.contacts_written, "flows_lost",
-			 (json_int_t)w.flows_lost, "contacts_lost",
-			 (json_int_t)w.contacts_lost, "db_errors",
-			 (json_int_t)w.db_errors, "rrd_updates",
-			 (json_int_t)w.rrd_updates, "rrd_errors",
-			 (json_int_t)w.rrd_errors, "hosts_saved",
-			 (json_int_t)w.hosts_saved, "hosts_restored",
-			 (json_int_t)w.hosts_restored, "kv_errors",
-			 (json_int_t)w.kv_errors, "days_removed",
-			 (json_int_t)w.days_removed, "restores_merged",
-			 (json_int_t)merged, "restores_late", (json_int_t)late);
+	o = json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
+		      "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+		      "s:I,s:I,s:I,s:I,s:I}}",
+		      "kv", "redis_connected", k.redis_connected, "embedded",
+		      k.embedded, "reconnects", (json_int_t)k.reconnects,
+		      "write_failures", (json_int_t)k.write_failures, "ops",
+		      (json_int_t)k.ops, "writer", "posted",
+		      (json_int_t)w.posted, "written", (json_int_t)w.written,
+		      "dropped", (json_int_t)w.dropped, "queued",
+		      (json_int_t)w.queued, "flows_written",
+		      (json_int_t)w.flows_written, "contacts_written",
+		      (json_int_t)w.contacts_written, "flows_lost",
+		      (json_int_t)w.flows_lost, "contacts_lost",
+		      (json_int_t)w.contacts_lost, "db_errors",
+		      (json_int_t)w.db_errors, "rrd_updates",
+		      (json_int_t)w.rrd_updates, "rrd_errors",
+		      (json_int_t)w.rrd_errors, "hosts_saved",
+		      (json_int_t)w.hosts_saved, "hosts_restored",
+		      (json_int_t)w.hosts_restored, "kv_errors",
+		      (json_int_t)w.kv_errors, "days_removed",
+		      (json_int_t)w.days_removed, "restores_merged",
+		      (json_int_t)merged, "restores_late", (json_int_t)late);
+	/* --timeseries-driver influxdb: its figures (docs/storage.md) */
+	if (o != NULL && influx_configured())
+		json_object_set_new(o, "influxdb", influx_stats_json());
+	return o;
 }
