@@ -675,6 +675,8 @@ influx_setup(void)
 		last_err[0] = '\0';
 		return 0;
 	}
+	IST_ADD(failures, 1);
+	IST_SET(connected, 0);
 	if (strcmp(err, last_err) != 0) {
 		log_warn("influxdb: cannot create database %s at %s: %s "
 			 "(points are spooled; retrying)",
@@ -688,12 +690,15 @@ influx_setup(void)
 
 enum { POST_OK, POST_DOWN, POST_REJECTED };
 
+static struct influx_spool *i_spool; /* writer-influx (and start/stop) */
+static int i_ready;		     /* database set up (writer-influx) */
+
 /* Posts one batch to /write.  Logs the first failure of a run of them. */
 static int
 post_batch(const char *data, size_t len, uint32_t pts)
 {
-	static char last_err[256];
-	char url[1024], err[256] = "", *ans = NULL;
+	static char last_err[600];
+	char url[1024], err[512] = "", *ans = NULL;
 	long st;
 
 	snprintf(url, sizeof(url), "%s/write?db=%s&precision=s", i_url, i_db);
@@ -710,14 +715,44 @@ post_batch(const char *data, size_t len, uint32_t pts)
 		}
 		return POST_OK;
 	}
+	if (st == 404 && ans != NULL && strstr(ans, "database not found")) {
+		/* dropped behind our back: made again, the batch kept */
+		free(ans);
+		i_ready = 0;
+		IST_ADD(failures, 1);
+		log_warn("influxdb: database %s not found: creating it again",
+			 i_db);
+		return POST_DOWN;
+	}
 	if (st >= 400 && st < 500) {
+		static char last_refusal[512];
+		static uint64_t refusals;
+		const char *d;
+		uint32_t bad = pts;
+
 		answer_error(ans, err, sizeof(err));
 		free(ans);
+		/* a partial write names how many points InfluxDB dropped
+		 * (a field type conflict); the others were written */
+		d = strstr(err, "dropped=");
+		if (d != NULL) {
+			unsigned long nb = strtoul(d + 8, NULL, 10);
+
+			if (nb <= pts)
+				bad = (uint32_t)nb;
+		}
 		IST_ADD(rejected, 1);
-		IST_ADD(rejected_points, pts);
+		IST_ADD(rejected_points, bad);
+		IST_ADD(points_written, pts - bad);
 		IST_SET(connected, 1);
-		log_warn("influxdb: write of %u points refused (HTTP %ld): %s",
-			 pts, st, err);
+		/* each new cause, then every 100th refusal */
+		if (strcmp(err, last_refusal) != 0 || ++refusals % 100 == 0) {
+			log_warn(
+				"influxdb: %u of %u points refused (HTTP %ld): "
+				"%s",
+				bad, pts, st, err);
+			snprintf(last_refusal, sizeof(last_refusal), "%s", err);
+		}
 		return POST_REJECTED;
 	}
 	if (st > 0)
@@ -737,9 +772,6 @@ post_batch(const char *data, size_t len, uint32_t pts)
 	}
 	return POST_DOWN;
 }
-
-static struct influx_spool *i_spool; /* writer-influx (and start/stop) */
-static int i_ready;		     /* database set up (writer-influx) */
 
 static void
 spool_usage_stats(void)

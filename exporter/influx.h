@@ -48,7 +48,7 @@ struct influx_stats {
 	uint64_t points;	  /* made from records */
 	uint64_t points_written;  /* accepted by InfluxDB (204) */
 	uint64_t batches;	  /* batches accepted */
-	uint64_t failures;	  /* posts that failed (down, 5xx) */
+	uint64_t failures;	  /* posts or set-ups that failed (down, 5xx) */
 	uint64_t rejected;	  /* batches InfluxDB refused (4xx) */
 	uint64_t rejected_points; /* their points */
 	uint64_t spooled;	  /* batches that went to the spool */

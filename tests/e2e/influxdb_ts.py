@@ -94,9 +94,13 @@ bind-address = "127.0.0.1:%d"
         self.proc = None
 
     def query(self, q, db=DB):
-        u = "%s/query?%s" % (self.url, urllib.parse.urlencode(
-            {"db": db, "epoch": "s", "q": q}))
-        with urllib.request.urlopen(u, timeout=10) as r:
+        form = urllib.parse.urlencode({"db": db, "epoch": "s", "q": q})
+        if q.split()[0] in ("CREATE", "DROP"):  # POST only
+            req = urllib.request.Request(self.url + "/query", data=form.encode(),
+                                         method="POST")
+        else:
+            req = urllib.request.Request(self.url + "/query?" + form)
+        with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())["results"]
 
     def values(self, q):
@@ -142,6 +146,35 @@ def main():
             d = n.wait_ended()
             hosts = n.rest("get/host/active.lua", ifid=0, perPage=1000)["data"]
             l7 = n.rest("get/interface/l7/data.lua", ifid=0)
+            # InfluxDB down for a while, then back (while the minute
+            # turns), once a batch was written
+            for _ in range(30):
+                before = ledger(n)
+                if before.get("batches", 0) >= 1:
+                    break
+                time.sleep(0.5)
+            expect(before.get("batches", 0) >= 1 and before.get("connected"),
+                   "a first batch written: %r" % before)
+            down = int(time.time())
+            ix.stop()
+            time.sleep(12)
+            mid = ledger(n)
+            expect(mid.get("failures", 0) > before.get("failures", 0) and
+                   mid.get("spool_files", 0) >= 1 and
+                   mid.get("spooled", 0) > before.get("spooled", 0),
+                   "influxd down: failures %d -> %d, spool %d files, %d spooled"
+                   % (before.get("failures", 0), mid.get("failures", 0),
+                      mid.get("spool_files", 0), mid.get("spooled", 0)))
+            up = int(time.time())
+            ix.start()
+            for _ in range(40):
+                after = ledger(n)
+                if after.get("spool_files", 1) == 0 and after.get("connected"):
+                    break
+                time.sleep(0.5)
+            expect(after.get("spool_files") == 0 and after.get("dropped", 1) == 0
+                   and after.get("rejected", 1) == 0,
+                   "influxd back: spool emptied, none dropped or refused: %r" % after)
             # past a minute turn: the hosts' and protocols' snapshots
             turn = (int(time.time()) // 60 + 1) * 60
             while time.time() < turn + 7:  # + a 5 s flush
@@ -227,28 +260,6 @@ def main():
             expect(st >= 400 or (js or {}).get("rc", 0) != 0,
                    "ts.lua refuses a host that is no address: %d %r" % (st, js))
 
-            # InfluxDB down for a while, then back
-            before = ledger(n)
-            down = int(time.time())
-            ix.stop()
-            time.sleep(12)
-            mid = ledger(n)
-            expect(mid.get("failures", 0) > before.get("failures", 0) and
-                   mid.get("spool_files", 0) >= 1 and
-                   mid.get("spooled", 0) > before.get("spooled", 0),
-                   "influxd down: failures %d -> %d, spool %d files, %d spooled"
-                   % (before.get("failures", 0), mid.get("failures", 0),
-                      mid.get("spool_files", 0), mid.get("spooled", 0)))
-            up = int(time.time())
-            ix.start()
-            for _ in range(40):
-                after = ledger(n)
-                if after.get("spool_files", 1) == 0 and after.get("connected"):
-                    break
-                time.sleep(0.5)
-            expect(after.get("spool_files") == 0 and after.get("dropped", 1) == 0
-                   and after.get("rejected", 1) == 0,
-                   "influxd back: spool emptied, none dropped or refused: %r" % after)
             assert n.stop() == 0
         # after the node's last flush
         rows = ix.values('SELECT "bytes" FROM "iface:traffic" WHERE ifid=\'0\' '
@@ -262,6 +273,59 @@ def main():
         expect(last and close(last[0][1], d["bytes"]),
                "iface:traffic still ends at the interface's bytes: %r = %d"
                % (last, d["bytes"]))
+
+        # a database whose iface:traffic bytes are floats (written by
+        # something else): InfluxDB refuses our integer points of it
+        # (partial write), the other points are written; counted, logged.
+        # Then the database is dropped behind the node's back: made again,
+        # nothing lost.
+        cdb = "ntopng_conflict"
+        ix.query("CREATE DATABASE %s" % cdb, db="")
+        ix.query("CREATE RETENTION POLICY ntopng_retention ON %s DURATION INF "
+                 "REPLICATION 1 DEFAULT" % cdb, db="")
+        req = urllib.request.Request(
+            "%s/write?db=%s&precision=s" % (ix.url, cdb),
+            data=b"iface:traffic,ifid=0 bytes=1.5 %d\n" % int(time.time()),
+            method="POST")
+        urllib.request.urlopen(req, timeout=10).close()
+        args2 = ["-i", pcap, "-d", os.path.join(tmp, "d2"), "-m", LOCAL, "-P",
+                 "--timeseries-driver", "influxdb", "--influxdb-url", ix.url,
+                 "--influxdb-db", cdb]
+        with Node(args2, name="influxdb_ts_conflict") as n:
+            d = n.wait_ended()
+            for _ in range(40):
+                lg = ledger(n)
+                if lg.get("rejected", 0) >= 1:
+                    break
+                time.sleep(0.5)
+            expect(lg.get("rejected", 0) >= 1 and
+                   0 < lg.get("rejected_points", 0) < lg.get("points", 0) and
+                   lg.get("points_written", 0) > 0,
+                   "type conflict: batches refused %d, points refused %d of %d, "
+                   "%d written" % (lg.get("rejected", 0), lg.get("rejected_points", 0),
+                                   lg.get("points", 0), lg.get("points_written", 0)))
+            expect("points refused (HTTP 400)" in n.read_log() and
+                   "field type conflict" in n.read_log(),
+                   "the refusal is logged with InfluxDB's reason")
+            pk = ix.query('SELECT last("packets") FROM "iface:packets"', db=cdb)
+            expect(pk[0].get("series") and
+                   pk[0]["series"][0]["values"][0][1] == d["packets"],
+                   "the batch's other points written: iface:packets %r = %d"
+                   % (pk[0].get("series"), d["packets"]))
+            ix.query("DROP DATABASE %s" % cdb, db="")
+            dropped_at = int(time.time())
+            for _ in range(40):
+                time.sleep(0.5)
+                pk = ix.query('SELECT last("packets") FROM "iface:packets"',
+                              db=cdb)[0]
+                if pk.get("series"):
+                    break
+            expect(pk.get("series") and
+                   pk["series"][0]["values"][0][1] == d["packets"] and
+                   "creating it again" in n.read_log(),
+                   "database dropped at %d: made again, iface:packets %r"
+                   % (dropped_at, pk.get("series")))
+            assert n.stop() == 0
     finally:
         ix.stop()
         shutil.rmtree(tmp, ignore_errors=True)
