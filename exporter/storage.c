@@ -716,9 +716,14 @@ ts_minute(struct storage_ifc *si, time_t t, int wait)
 static uint64_t
 writer_failures(const struct writer_stats *w)
 {
+	struct influx_stats ix;
+
+	/* InfluxDB: points lost (spool or buffer full, refused); a batch
+	 * waiting in the spool is not lost */
+	influx_get_stats(&ix);
 	return w->dropped + w->flows_lost + w->contacts_lost +
 	       w->aggregations_lost + w->db_errors + w->rrd_errors +
-	       w->kv_errors;
+	       w->kv_errors + ix.dropped_points + ix.rejected_points;
 }
 
 /* Once a second: records the writers lost (failed writes, full queues)
