@@ -16,6 +16,8 @@
  *   iface:hosts,ifid=0 num_hosts=<n>i <t>
  *   host:traffic,ifid=0,host=<ip[@vlan]> bytes_sent=<n>i,bytes_rcvd=<n>i
  *   iface:ndpi,ifid=0,protocol=<name> bytes=<n>i,bytes_sent=..,bytes_rcvd=..
+ *   host:ndpi,ifid=0,host=<ip[@vlan]>,protocol=<name> bytes_sent=..,bytes_rcvd=..
+ *     (the host's own counters, as they come)
  *
  * Sending (writer-influx thread): every flush_ms the buffer is swapped
  * out as one batch.  While the spool holds batches, or the database is
@@ -444,6 +446,25 @@ influx_lines(char *lines, size_t len, int ifid, int kind,
 				     t);
 		*npts = 1;
 		break;
+	case WREC_TS_HOST_L7: {
+		char ptag[2 * WRITER_NAME_MAX + 2];
+
+		/* the host's own counters: written as they come */
+		cum[0] = ts->v[0];
+		cum[1] = ts->v[1];
+		if (influx_escape_tag(tag, sizeof(tag), ts->name) ==
+			    (size_t)-1 ||
+		    influx_escape_tag(ptag, sizeof(ptag), ts->proto) ==
+			    (size_t)-1)
+			return -1;
+		n = snprintf(lines, len,
+			     "host:ndpi,ifid=%d,host=%s,protocol=%s "
+			     "bytes_sent=%" PRIu64 "i,bytes_rcvd=%" PRIu64
+			     "i %lld\n",
+			     ifid, tag, ptag, cum[0], cum[1], t);
+		*npts = 1;
+		break;
+	}
 	default:
 		return -1;
 	}
@@ -460,6 +481,18 @@ influx_ts(int ifid, int kind, const struct writer_ts *ts)
 
 	if (!influx_running())
 		return;
+	if (kind == WREC_TS_HOST_L7) {
+		/* counters as they come: no series state */
+		uint64_t cum[5] = { 0 };
+
+		n = influx_lines(lines, sizeof(lines), ifid, kind, ts, cum,
+				 &npts);
+		if (n < 0)
+			IST_ADD(dropped_points, 1);
+		else
+			buf_append(lines, (size_t)n, npts);
+		return;
+	}
 	s = series_get(ifid, kind, kind == WREC_TS_IFACE ? "" : ts->name);
 	if (s == NULL) {
 		IST_ADD(dropped_points, 1);

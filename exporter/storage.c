@@ -700,6 +700,33 @@ ts_l7(void *arg, uint16_t proto, const char *name, uint64_t sent, uint64_t rcvd)
 	}
 }
 
+/* One protocol of a local host, its counters so far (InfluxDB's
+ * host:ndpi; RRD has no such files). */
+static void
+ts_host_l7(void *arg, const struct ipaddr *ip, uint16_t vlan, uint16_t proto,
+	   const char *name, uint64_t sent, uint64_t rcvd)
+{
+	struct ts_walk *w = arg;
+	struct writer_rec r;
+	char a[WRITER_IP_MAX], n[WRITER_IP_MAX + 8];
+
+	(void)proto;
+	memset(&r, 0, sizeof(r));
+	r.kind = WREC_TS_HOST_L7;
+	r.ifid = w->si->ifid;
+	r.u.ts.t = w->t;
+	ipaddr_fmt(ip, a, sizeof(a));
+	if (vlan)
+		snprintf(n, sizeof(n), "%s@%u", a, vlan);
+	else
+		snprintf(n, sizeof(n), "%s", a);
+	storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), n);
+	storage_safe_name(r.u.ts.proto, sizeof(r.u.ts.proto), name);
+	r.u.ts.v[0] = sent;
+	r.u.ts.v[1] = rcvd;
+	post(&r, w->wait); /* counters: a dropped one is not carried over */
+}
+
 static void
 ts_minute(struct storage_ifc *si, time_t t, int wait)
 {
@@ -707,6 +734,8 @@ ts_minute(struct storage_ifc *si, time_t t, int wait)
 
 	iface_local_host_deltas(si->ifc, ts_host, &w);
 	iface_l7_walk(si->ifc, ts_l7, &w);
+	if (influx_running())
+		iface_local_host_l7_walk(si->ifc, ts_host_l7, &w);
 	si->last_min = t;
 }
 

@@ -1115,10 +1115,11 @@ handle(struct writer_rec *r)
 	case WREC_TS_IFACE:
 	case WREC_TS_HOST:
 	case WREC_TS_L7:
+	case WREC_TS_HOST_L7:
 		/* --timeseries-driver influxdb: points instead of files */
 		if (influx_running())
 			influx_ts(r->ifid, r->kind, &r->u.ts);
-		else
+		else if (r->kind != WREC_TS_HOST_L7)
 			write_ts(r->ifid, r->kind, &r->u.ts);
 		break;
 	case WREC_AGGR:

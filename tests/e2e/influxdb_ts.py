@@ -230,6 +230,28 @@ def main():
                    "iface:ndpi bytes of %d protocols = REST L7 bytes: %r"
                    % (len(prot), bad[:3]))
 
+            # host:ndpi: each local host's protocols = get/host/l7/stats.lua
+            res = ix.query('SELECT last("bytes_sent"), last("bytes_rcvd") '
+                           'FROM "host:ndpi" WHERE ifid=\'0\' '
+                           'GROUP BY "host", "protocol"')
+            hl7 = {}
+            for se in res[0].get("series", []):
+                v = se["values"][0]
+                hl7.setdefault(se["tags"]["host"], {})[se["tags"]["protocol"]] = v[1] + v[2]
+            bad, pairs = [], 0
+            for h in local:
+                st = n.rest("get/host/l7/stats.lua", ifid=0, host=h["ip"],
+                            collapse_stats="false")
+                want = {e["label"]: e["value"] for e in st if e["value"] > 0}
+                got = hl7.get(h["ip"], {})
+                pairs += len(want)
+                if set(want) != set(got) or any(
+                        not close(got[k], want[k]) for k in want):
+                    bad.append((h["ip"], got, want))
+            expect(pairs >= 5 and not bad,
+                   "host:ndpi of %d local hosts (%d host-protocol pairs) = "
+                   "get/host/l7/stats.lua: %r" % (len(local), pairs, bad[:2]))
+
             # read back through the node
             t1 = int(time.time())
             ts = n.rest("get/timeseries/ts.lua", ifid=0, schema="iface:traffic",

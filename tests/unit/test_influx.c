@@ -98,6 +98,23 @@ test_lines(void **state)
 		    0);
 	assert_string_equal(b, "iface:ndpi,ifid=0,protocol=My\\ Proto\\,x\\=1 "
 			       "bytes=30i,bytes_sent=10i,bytes_rcvd=20i 60\n");
+	memset(cum, 0, sizeof(cum));
+	snprintf(ts.name, sizeof(ts.name), "10.0.0.1");
+	snprintf(ts.proto, sizeof(ts.proto), "TLS");
+	ts.v[0] = 7;
+	ts.v[1] = 9;
+	assert_true(influx_lines(b, sizeof(b), 0, WREC_TS_HOST_L7, &ts, cum,
+				 &n) > 0);
+	assert_string_equal(b, "host:ndpi,ifid=0,host=10.0.0.1,protocol=TLS "
+			       "bytes_sent=7i,bytes_rcvd=9i 60\n");
+	/* counters, not growth: the same again gives the same point */
+	assert_true(influx_lines(b, sizeof(b), 0, WREC_TS_HOST_L7, &ts, cum,
+				 &n) > 0);
+	assert_string_equal(b, "host:ndpi,ifid=0,host=10.0.0.1,protocol=TLS "
+			       "bytes_sent=7i,bytes_rcvd=9i 60\n");
+	snprintf(ts.name, sizeof(ts.name), "My Proto,x=1");
+	ts.v[0] = 10;
+	ts.v[1] = 20;
 	/* no room: -1 */
 	assert_int_equal(influx_lines(b, 20, 0, WREC_TS_L7, &ts, cum, &n), -1);
 }
