@@ -17,7 +17,7 @@
  *   host:traffic,ifid=0,host=<ip[@vlan]> bytes_sent=<n>i,bytes_rcvd=<n>i
  *   iface:ndpi,ifid=0,protocol=<name> bytes=<n>i,bytes_sent=..,bytes_rcvd=..
  *   host:ndpi,ifid=0,host=<ip[@vlan]>,protocol=<name>
- * bytes_sent=..,bytes_rcvd=.. (the host's own counters, as they come)
+ *     bytes_sent=<n>i,bytes_rcvd=<n>i    (the host's own counters)
  *
  * Sending (writer-influx thread): every flush_ms the buffer is swapped
  * out as one batch.  While the spool holds batches, or the database is
