@@ -757,6 +757,21 @@ post_batch(const char *data, size_t len, uint32_t pts)
 			 i_db);
 		return POST_DOWN;
 	}
+	if (st == 401 || st == 403) {
+		/* credentials, not the points: kept until they work */
+		answer_error(ans, err, sizeof(err));
+		free(ans);
+		IST_ADD(failures, 1);
+		IST_SET(connected, 0);
+		if (strcmp(err, last_err) != 0) {
+			log_warn("influxdb: write to %s refused (HTTP %ld): %s "
+				 "(check --influxdb-user/--influxdb-password; "
+				 "spooling)",
+				 i_url, st, err);
+			snprintf(last_err, sizeof(last_err), "%s", err);
+		}
+		return POST_DOWN;
+	}
 	if (st >= 400 && st < 500) {
 		static char last_refusal[512];
 		static uint64_t refusals;

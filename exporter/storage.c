@@ -166,6 +166,13 @@ storage_open(const struct prefs *p)
 	if (p->dump_timeline && p->aggregations == 0)
 		log_warn("-C (timeline) has no effect without -A 1 or 2");
 	storage_iface_names();
+	if ((p->ts_driver == NULL || strcmp(p->ts_driver, "influxdb") != 0) &&
+	    ((p->influxdb_url &&
+	      strcmp(p->influxdb_url, "http://127.0.0.1:8086") != 0) ||
+	     (p->influxdb_db && strcmp(p->influxdb_db, "ntopng") != 0) ||
+	     p->influxdb_user != NULL || p->influxdb_retention != 0))
+		log_warn("--influxdb-* options have no effect without "
+			 "--timeseries-driver influxdb");
 	if (p->ts_driver != NULL && !strcmp(p->ts_driver, "influxdb")) {
 		struct influx_conf ic;
 

@@ -18,6 +18,11 @@ TMPDIR, loopback ports) and a node reading teams.pcap with
   ledger counts failed posts and spooled batches, the spool empties,
   nothing is dropped, iface:traffic has a point for every second of the
   outage (spooled ones included) and still ends at the exact counter;
+- a database where iface:traffic bytes are floats (another writer):
+  InfluxDB refuses our integer points of it, counted and logged, the
+  other points written; then the database is dropped under the node:
+  made again.  This run has authentication on in influxd: the node's
+  --influxdb-user/--influxdb-password are what lets it in;
 - a --influxdb-url with a bad value: one error line, exit 1.
 """
 import json
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -46,6 +52,12 @@ class Influx:
         self.port = free_port()
         self.rpc = free_port()
         self.conf = os.path.join(self.dir, "influxdb.conf")
+        self.auth = None  # (user, password) once auth is on
+        self.write_conf(False)
+        self.proc = None
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def write_conf(self, auth):
         with open(self.conf, "w") as f:
             f.write("""reporting-disabled = true
 bind-address = "127.0.0.1:%d"
@@ -62,11 +74,11 @@ bind-address = "127.0.0.1:%d"
   enabled = true
   bind-address = "127.0.0.1:%d"
   log-enabled = false
+  auth-enabled = %s
 [continuous_queries]
   enabled = false
-""" % (self.rpc, self.dir, self.dir, self.dir, self.port))
-        self.proc = None
-        self.url = "http://127.0.0.1:%d" % self.port
+""" % (self.rpc, self.dir, self.dir, self.dir, self.port,
+       "true" if auth else "false"))
 
     def start(self):
         log = open(os.path.join(self.dir, "influxd.log"), "ab")
@@ -94,9 +106,12 @@ bind-address = "127.0.0.1:%d"
         self.proc = None
 
     def query(self, q, db=DB):
-        form = urllib.parse.urlencode({"db": db, "epoch": "s", "q": q})
-        if q.split()[0] in ("CREATE", "DROP"):  # POST only
-            req = urllib.request.Request(self.url + "/query", data=form.encode(),
+        args = {"db": db, "epoch": "s", "q": q}
+        if self.auth:
+            args.update(u=self.auth[0], p=self.auth[1])
+        form = urllib.parse.urlencode(args)
+        if q.split()[0] in ("CREATE", "DROP", "ALTER"):  # POST only
+            req = urllib.request.Request(self.url + "/query?" + form, data=b"",
                                          method="POST")
         else:
             req = urllib.request.Request(self.url + "/query?" + form)
@@ -301,18 +316,33 @@ def main():
         # (partial write), the other points are written; counted, logged.
         # Then the database is dropped behind the node's back: made again,
         # nothing lost.
+        # ... and with authentication on: the node's credentials work
+        # (without them InfluxDB refuses every query and write)
         cdb = "ntopng_conflict"
+        ix.stop()
+        ix.write_conf(True)
+        ix.start()
+        ix.query("CREATE USER admin WITH PASSWORD 'se cret' WITH ALL PRIVILEGES",
+                 db="")
+        ix.auth = ("admin", "se cret")
+        try:
+            urllib.request.urlopen(ix.url + "/query?q=SHOW+DATABASES", timeout=10)
+            code = 200
+        except urllib.error.HTTPError as e:
+            code = e.code
+        expect(code == 401, "auth on: a query without credentials gets %d" % code)
         ix.query("CREATE DATABASE %s" % cdb, db="")
         ix.query("CREATE RETENTION POLICY ntopng_retention ON %s DURATION INF "
                  "REPLICATION 1 DEFAULT" % cdb, db="")
         req = urllib.request.Request(
-            "%s/write?db=%s&precision=s" % (ix.url, cdb),
+            "%s/write?db=%s&precision=s&u=admin&p=se%%20cret" % (ix.url, cdb),
             data=b"iface:traffic,ifid=0 bytes=1.5 %d\n" % int(time.time()),
             method="POST")
         urllib.request.urlopen(req, timeout=10).close()
         args2 = ["-i", pcap, "-d", os.path.join(tmp, "d2"), "-m", LOCAL, "-P",
                  "--timeseries-driver", "influxdb", "--influxdb-url", ix.url,
-                 "--influxdb-db", cdb]
+                 "--influxdb-db", cdb, "--influxdb-user", "admin",
+                 "--influxdb-password", "se cret"]
         with Node(args2, name="influxdb_ts_conflict") as n:
             d = n.wait_ended()
             for _ in range(40):
