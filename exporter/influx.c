@@ -108,7 +108,8 @@ struct spool_ent {
 struct influx_spool {
 	char *dir;
 	uint64_t max, bytes, next_seq;
-	struct spool_ent *e; /* [head, n) are the files, oldest first */
+	uint64_t lost, lost_points; /* files that could not be read */
+	struct spool_ent *e;	    /* [head, n) are the files, oldest first */
 	size_t head, n, cap;
 };
 
@@ -184,9 +185,15 @@ influx_spool_open(const char *dir, uint64_t max_bytes)
 
 		if (sscanf(de->d_name, "%20" SCNu64 "-%u.lp%n", &seq, &pts,
 			   &end) != 2 ||
-		    de->d_name[end] != '\0' || end == 0)
+		    end == 0)
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (!strcmp(de->d_name + end, ".tmp")) {
+			unlink(p); /* a write a crash interrupted */
+			continue;
+		}
+		if (de->d_name[end] != '\0')
+			continue;
 		if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		spool_add(s, seq, pts, (uint64_t)st.st_size);
@@ -276,24 +283,39 @@ influx_spool_peek(struct influx_spool *s, size_t *len, uint32_t *points)
 	FILE *f;
 	size_t n;
 
-	if (s->head >= s->n)
-		return NULL;
-	e = &s->e[s->head];
-	spool_path(s, e, p, sizeof(p));
-	buf = malloc(e->bytes + 1);
-	f = fopen(p, "rb");
-	if (buf == NULL || f == NULL) {
-		free(buf);
-		if (f)
-			fclose(f);
-		return NULL;
+	/* a file that cannot be read (removed by hand...) is skipped, and
+	 * counted (influx_spool_take_lost) */
+	while (s->head < s->n) {
+		e = &s->e[s->head];
+		spool_path(s, e, p, sizeof(p));
+		buf = malloc(e->bytes + 1);
+		f = fopen(p, "rb");
+		if (buf == NULL || f == NULL) {
+			free(buf);
+			if (f)
+				fclose(f);
+			s->lost++;
+			s->lost_points += e->points;
+			influx_spool_pop(s);
+			continue;
+		}
+		n = fread(buf, 1, e->bytes, f);
+		fclose(f);
+		buf[n] = '\0';
+		*len = n;
+		*points = e->points;
+		return buf;
 	}
-	n = fread(buf, 1, e->bytes, f);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	*points = e->points;
-	return buf;
+	return NULL;
+}
+
+void
+influx_spool_take_lost(struct influx_spool *s, uint64_t *batches,
+		       uint64_t *points)
+{
+	*batches = s->lost;
+	*points = s->lost_points;
+	s->lost = s->lost_points = 0;
 }
 
 void
@@ -856,6 +878,22 @@ to_spool(const char *data, size_t len, uint32_t pts)
 	spool_usage_stats();
 }
 
+/* Spool files that could not be read: dropped, counted, logged. */
+static void
+spool_lost_stats(void)
+{
+	uint64_t b, p;
+
+	influx_spool_take_lost(i_spool, &b, &p);
+	if (b == 0)
+		return;
+	IST_ADD(dropped, b);
+	IST_ADD(dropped_points, p);
+	log_warn("influxdb: %llu spooled batches (%llu points) in %s could "
+		 "not be read: dropped",
+		 (unsigned long long)b, (unsigned long long)p, i_spooldir);
+}
+
 /* Sends the spool oldest first until a post fails. */
 static void
 drain_spool(void)
@@ -872,6 +910,7 @@ drain_spool(void)
 			break;
 		influx_spool_pop(i_spool);
 	}
+	spool_lost_stats();
 	spool_usage_stats();
 }
 

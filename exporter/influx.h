@@ -115,8 +115,13 @@ void influx_spool_close(struct influx_spool *s);
 int influx_spool_push(struct influx_spool *s, const char *data, size_t len,
 		      uint32_t points, uint64_t *dropped,
 		      uint64_t *dropped_points);
-/* The oldest batch (heap, caller frees) or NULL when empty. */
+/* The oldest readable batch (heap, caller frees) or NULL when empty;
+ * unreadable files are skipped (influx_spool_take_lost). */
 char *influx_spool_peek(struct influx_spool *s, size_t *len, uint32_t *points);
+/* Batches (and their points) peek found unreadable and skipped since the
+ * last call. */
+void influx_spool_take_lost(struct influx_spool *s, uint64_t *batches,
+			    uint64_t *points);
 /* Removes the oldest batch. */
 void influx_spool_pop(struct influx_spool *s);
 void influx_spool_usage(const struct influx_spool *s, uint64_t *files,

@@ -204,6 +204,42 @@ test_spool(void **state)
 	free(p);
 	influx_spool_pop(s);
 	assert_null(influx_spool_peek(s, &len, &pts));
+
+	/* a file removed by hand is skipped and counted; a .tmp left by a
+	 * crash is removed at the next open */
+	memset(batch, 'r', sizeof(batch));
+	assert_int_equal(influx_spool_push(s, batch, sizeof(batch), 4, &d, &dp),
+			 0);
+	memset(batch, 's', sizeof(batch));
+	assert_int_equal(influx_spool_push(s, batch, sizeof(batch), 5, &d, &dp),
+			 0);
+	{
+		char cmd[256], f[256];
+		FILE *fp;
+		uint64_t lb, lpts;
+
+		snprintf(cmd, sizeof(cmd), "rm -f %s/*-4.lp", dir);
+		assert_int_equal(system(cmd), 0);
+		p = influx_spool_peek(s, &len, &pts);
+		assert_non_null(p);
+		assert_int_equal(p[0], 's');
+		free(p);
+		influx_spool_take_lost(s, &lb, &lpts);
+		assert_int_equal(lb, 1);
+		assert_int_equal(lpts, 4);
+		influx_spool_close(s);
+		snprintf(f, sizeof(f), "%s/00000000000000000099-7.lp.tmp", dir);
+		fp = fopen(f, "w");
+		assert_non_null(fp);
+		fputs("half", fp);
+		fclose(fp);
+		s = influx_spool_open(dir, 350);
+		assert_non_null(s);
+		assert_int_equal(access(f, F_OK), -1);
+		influx_spool_usage(s, &files, &bytes);
+		assert_int_equal(files, 1);
+		assert_int_equal(bytes, 100);
+	}
 	influx_spool_close(s);
 	rm_tree();
 }
