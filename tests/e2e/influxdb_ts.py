@@ -14,7 +14,7 @@ TMPDIR, loopback ports) and a node reading teams.pcap with
 - iface:ndpi: bytes of each protocol = get/interface/l7/data.lua (±1 %);
 - get/timeseries/ts.lua reads back from InfluxDB: source influxdb, the
   interface's total bytes, a host's totals;
-- influxd stopped for ~12 s while the node runs and started again: the
+- influxd stopped for ~8 s while the node runs and started again: the
   ledger counts failed posts and spooled batches, the spool empties,
   nothing is dropped, iface:traffic has a point for every second of the
   outage (spooled ones included) and still ends at the exact counter;
@@ -22,10 +22,13 @@ TMPDIR, loopback ports) and a node reading teams.pcap with
   InfluxDB refuses our integer points of it, counted and logged, the
   other points written; then the database is dropped under the node:
   made again.  This run has authentication on in influxd: the node's
-  --influxdb-user/--influxdb-password are what lets it in;
+  --influxdb-user/--influxdb-password are what lets it in.  It is stopped
+  while influxd is down: its last batches stay in the spool, and the next
+  start on that data directory sends them;
 - a --influxdb-url with a bad value: one error line, exit 1.
 """
 import json
+import re
 import os
 import shutil
 import signal
@@ -172,7 +175,7 @@ def main():
                    "a first batch written: %r" % before)
             down = int(time.time())
             ix.stop()
-            time.sleep(12)
+            time.sleep(8)
             mid = ledger(n)
             expect(mid.get("failures", 0) > before.get("failures", 0) and
                    mid.get("spool_files", 0) >= 1 and
@@ -377,6 +380,35 @@ def main():
                    "creating it again" in n.read_log(),
                    "database dropped at %d: made again, iface:packets %r"
                    % (dropped_at, pk.get("series")))
+            # stopped while InfluxDB is down: its last batches stay in the
+            # spool, and the next start sends them
+            ix.stop()
+            down2 = int(time.time())
+            time.sleep(6)
+            assert n.stop() == 0
+            exit2 = int(time.time())
+            left = re.search(r"influxdb: .* (\d+) batches left in the spool",
+                             n.read_log())
+        expect(left and int(left.group(1)) >= 1,
+               "stopped with InfluxDB down: %s batches left in the spool"
+               % (left.group(1) if left else None))
+        ix.start()
+        with Node(args2, name="influxdb_ts_resume") as n:
+            for _ in range(30):
+                lg = ledger(n)
+                if lg.get("batches", 0) >= 1 and lg.get("spool_files", 1) == 0:
+                    break
+                time.sleep(0.5)
+            res = ix.query('SELECT "packets" FROM "iface:packets" WHERE '
+                           "ifid='0' AND time >= %ds AND time <= %ds"
+                           % (down2, exit2), db=cdb)[0]
+            rows = res["series"][0]["values"] if "series" in res else []
+            expect("of a previous run wait in" in n.read_log() and
+                   lg.get("spool_files") == 0 and
+                   len(rows) >= (exit2 - down2) - 2,
+                   "the next start sent the previous run's spool: %d points "
+                   "in its last %d s, spool %r"
+                   % (len(rows), exit2 - down2, lg.get("spool_files")))
             assert n.stop() == 0
     finally:
         ix.stop()
