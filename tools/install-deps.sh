@@ -38,7 +38,7 @@ PKGS=(
 	prometheus
 	# HTTP client of the InfluxDB (and ClickHouse) drivers; Debian's
 	# InfluxDB 1.x for tests/e2e/influxdb_ts.py (it starts its own)
-	libcurl4-openssl-dev influxdb influxdb-client
+	libcurl4-openssl-dev influxdb
 )
 
 missing=()
