@@ -949,6 +949,9 @@ influx_main(void *arg)
 	(void)arg;
 	log_set_role("writer-influx");
 	pthread_setname_np(pthread_self(), "writer-influx");
+	/* the database at start (again at each flush until it worked) */
+	if (influx_setup() == 0)
+		i_ready = 1;
 	for (;;) {
 		struct timespec ts;
 		int stop;

@@ -248,6 +248,18 @@ def main():
                    "iface:ndpi bytes of %d protocols = REST L7 bytes: %r"
                    % (len(prot), bad[:3]))
 
+            # /metrics: the sink family has the driver
+            lg0 = ledger(n)
+            st, body = n.get("/metrics", raw=True)
+            lg = ledger(n)
+            m = re.search(rb'ntopng_sink_written_total\{sink="influxdb"\} (\d+)', body)
+            w = int(m.group(1)) if m else -1
+            expect(st == 200 and lg0.get("points_written", 0) > 0 and
+                   lg0["points_written"] <= w <= lg["points_written"],
+                   "/metrics: ntopng_sink_written_total{sink=\"influxdb\"} %d, "
+                   "ledger %r..%r" % (w, lg0.get("points_written"),
+                                      lg.get("points_written")))
+
             # host:ndpi: each local host's protocols = get/host/l7/stats.lua
             res = ix.query('SELECT last("bytes_sent"), last("bytes_rcvd") '
                            'FROM "host:ndpi" WHERE ifid=\'0\' '
