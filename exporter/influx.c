@@ -746,6 +746,7 @@ influx_setup(void)
 enum { POST_OK, POST_DOWN, POST_REJECTED };
 
 static struct influx_spool *i_spool; /* writer-influx (and start/stop) */
+static long i_post_ms = 30000;	     /* a /write's timeout (writer-influx) */
 static int i_ready;		     /* database set up (writer-influx) */
 
 /* Posts one batch to /write.  Logs the first failure of a run of them. */
@@ -757,8 +758,8 @@ post_batch(const char *data, size_t len, uint32_t pts)
 	long st;
 
 	snprintf(url, sizeof(url), "%s/write?db=%s&precision=s", i_url, i_db);
-	st = http_do(url, data, len, "text/plain; charset=utf-8", 30000, &ans,
-		     65536, err, sizeof(err));
+	st = http_do(url, data, len, "text/plain; charset=utf-8", i_post_ms,
+		     &ans, 65536, err, sizeof(err));
 	if (st == 204 || st == 200) {
 		free(ans);
 		IST_ADD(points_written, pts);
@@ -914,8 +915,11 @@ drain_spool(void)
 	spool_usage_stats();
 }
 
+/* Posts the buffer (or spools it), then sends the spool.  final: the
+ * stop's flush, bounded: no set-up, a 5 s post, the spool left for the
+ * next start. */
 static void
-flush_once(void)
+flush_once(int final)
 {
 	char *data;
 	size_t len;
@@ -930,8 +934,9 @@ flush_once(void)
 	i_len = i_cap = 0;
 	i_pts = 0;
 	pthread_mutex_unlock(&i_lock);
-	if (!i_ready && influx_setup() == 0)
+	if (!i_ready && !final && influx_setup() == 0)
 		i_ready = 1;
+	i_post_ms = final ? 5000 : 30000;
 	influx_spool_usage(i_spool, &files, &bytes);
 	if (len > 0) {
 		if (!i_ready || files > 0 ||
@@ -939,7 +944,7 @@ flush_once(void)
 			to_spool(data, len, pts);
 	}
 	free(data);
-	if (i_ready)
+	if (i_ready && !final)
 		drain_spool();
 }
 
@@ -968,7 +973,7 @@ influx_main(void *arg)
 			pthread_cond_timedwait(&i_cond, &i_lock, &ts);
 		stop = i_stop;
 		pthread_mutex_unlock(&i_lock);
-		flush_once();
+		flush_once(stop);
 		if (stop)
 			break;
 	}
