@@ -317,8 +317,9 @@ def main():
         rows = ix.values('SELECT "bytes" FROM "iface:traffic" WHERE ifid=\'0\' '
                          "AND time >= %ds AND time <= %ds" % (down - 2, up + 2))
         secs = [r[0] for r in rows]
-        gaps = [b - a for a, b in zip(secs, secs[1:]) if b - a > 2]
-        expect(len(secs) >= (up - down) - 2 and not gaps,
+        # one point a second (a loaded machine may skip a second or two)
+        gaps = [b - a for a, b in zip(secs, secs[1:]) if b - a > 3]
+        expect(len(secs) >= (up - down) - 3 and not gaps,
                "iface:traffic across the outage (%d s): %d points, gaps %r"
                % (up - down, len(secs), gaps))
         last = ix.values('SELECT last("bytes") FROM "iface:traffic" WHERE ifid=\'0\'')
@@ -417,7 +418,7 @@ def main():
             rows = res["series"][0]["values"] if "series" in res else []
             expect("of a previous run wait in" in n.read_log() and
                    lg.get("spool_files") == 0 and
-                   len(rows) >= (exit2 - down2) - 2,
+                   len(rows) >= (exit2 - down2) - 3,
                    "the next start sent the previous run's spool: %d points "
                    "in its last %d s, spool %r"
                    % (len(rows), exit2 - down2, lg.get("spool_files")))
