@@ -15,7 +15,9 @@ runs:
 2. the budget: --max-memory 64 and N = 10,000,000 records (MAX_MEMORY_KEYS
    overrides).  Checked:
    - the RSS (VmRSS of /proc/<pid>/status, sampled every 0.1 s) stays
-     within 64 MB + run 1's overhead;
+     within 64 MB + run 1's overhead + 4 MB of slack (the allocator's
+     arenas, SQLite's and ZMQ's buffers differ by about 1 MB from run to
+     run, so run 1's figure alone is not a bound);
    - flows were evicted (memory.flows_evicted > 0) and the tables' account
      (memory.tables_bytes) is within the budget;
    - every record reached the interface (zmqRecvStats.flows, no drops),
@@ -60,6 +62,10 @@ OVERHEAD_MB = 16
 BUDGET_MB = 64
 RATE = int(os.environ.get("MAX_MEMORY_RATE", "0"))  # 0: as fast as taken
 WARM = 1000
+# what the threads' malloc arenas, SQLite and ZMQ buffers vary by from one
+# run to the next: the overhead measured in run 1 came out 64.9 and 66.0 MB
+# on two runs while run 2 took 65.0 MB past its budget on both
+SLACK_KB = 4096
 
 
 def rss_kb(pid):
@@ -188,9 +194,9 @@ def run(gen, zport, data_dir, overhead):
         if SANITIZED:
             print("sanitizer build: RSS bound not checked")
         else:
-            expect(peak <= BUDGET_MB * 1024 + overhead,
-                   "RSS peak %d kB <= %d MB + fixed overhead %d kB"
-                   % (peak, BUDGET_MB, overhead))
+            expect(peak <= BUDGET_MB * 1024 + overhead + SLACK_KB,
+                   "RSS peak %d kB <= %d MB + fixed overhead %d kB + slack %d kB"
+                   % (peak, BUDGET_MB, overhead, SLACK_KB))
         nd.stop()
         log = nd.read_log()
         st = [ln for ln in log.splitlines() if ln.startswith("STATS ifid=0 ")]
