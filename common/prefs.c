@@ -1203,7 +1203,7 @@ opt_find_short(char ch)
 	return NULL;
 }
 
-/* The next token names a flow store (-F's optional value). */
+/* The text after -F in a cluster of flags names a flow store. */
 static int
 flows_value_like(const char *s)
 {
@@ -1239,7 +1239,9 @@ opt_take(struct parse_ctx *c, const struct opt_def *o, const char *attached,
 	case ARG_OPT:
 		return opt_apply(c, o, attached);
 	case ARG_FLOWS:
-		if (!attached && *i < n && flows_value_like(tok[*i]))
+		/* no positional arguments exist: a next word that is not
+		 * an option is -F's value ("-F mysql": a clear error) */
+		if (!attached && *i < n && tok[*i][0] != '-')
 			attached = tok[(*i)++];
 		return opt_apply(c, o, attached);
 	case ARG_LOGIN:
