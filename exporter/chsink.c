@@ -45,7 +45,7 @@
 #define CH_RETENTION_KEY "ntopng.prefs.flows_retention_days"
 #define CH_RETENTION_MAX 36500
 #define CH_MAX_IFACES 64
-#define CH_IFNAME_MAX 128
+#define CH_IFNAME_MAX 256
 #define CH_RETRY_MAX_MS 16000
 #define CH_SQL_MAX 8192
 
@@ -1291,7 +1291,7 @@ int
 chsink_add(struct iface *ifc)
 {
 	int ifid = iface_id(ifc);
-	const char *name = iface_name(ifc);
+	const char *name = iface_name(ifc), *spec = iface_spec(ifc);
 
 	if (!chsink_running() || ifid < 0 || ifid >= CH_MAX_IFACES)
 		return 0;
@@ -1302,8 +1302,11 @@ chsink_add(struct iface *ifc)
 	ch_ifcs[ifid].ifid = ifid;
 	/* set before the worker reads it: the interface posts only after
 	 * iface_start(), which the jobq's lock orders after this */
+	/* the input whole, as the SQLite rows' ifname */
 	snprintf(W.ifnames[ifid], sizeof(W.ifnames[ifid]), "%s",
-		 name ? name : "");
+		 spec	? spec
+		 : name ? name
+			: "");
 	return iface_add_sink(ifc, &ch_ops, &ch_ifcs[ifid]);
 }
 
