@@ -1249,6 +1249,9 @@ ch_idle(void *arg)
 static void
 ch_fini(void *arg)
 {
+	/* the node is stopping: a server that hangs holds it 5 s a call at
+	 * most (what it does not take stays in the spool for the next run) */
+	ch_client_set_timeout(W.cli, 5000);
 	batch_flush();
 	/* one last try for what waits on disk; what stays is sent by the
 	 * next run */
