@@ -29,6 +29,12 @@
 #define PREFS_MAX_IFACES 32
 #define PREFS_MAX_CORES 64
 
+/* -F's flow store (docs/storage.md) */
+enum prefs_flows_store {
+	PREFS_FLOWS_SQLITE = 0,
+	PREFS_FLOWS_CLICKHOUSE,
+};
+
 enum prefs_mode {
 	PREFS_MODE_NONE = 0,
 	PREFS_MODE_ALL,
@@ -74,13 +80,18 @@ struct prefs {
 			      off (default) */
 	uint32_t max_num_flows; /* -X, default 131072 */
 	int max_memory; /* --max-memory MB of the tables, 0: none (default) */
-	uint32_t max_num_hosts;	   /* -x, default 65536 */
-	char *users_file;	   /* -u */
-	char *pid_file;		   /* -G */
-	int disable_alerts;	   /* -H */
-	char *packet_filter;	   /* -B (BPF) */
-	int aggregations;	   /* -A 0..2 */
-	int dump_flows;		   /* -F */
+	uint32_t flow_idle_s;	/* --flow-idle-timeout, default 60 */
+	uint32_t max_num_hosts; /* -x, default 65536 */
+	char *users_file;	/* -u */
+	char *pid_file;		/* -G */
+	int disable_alerts;	/* -H */
+	char *packet_filter;	/* -B (BPF) */
+	int aggregations;	/* -A 0..2 */
+	int dump_flows;		/* -F: flows are stored (any store) */
+	enum prefs_flows_store flows_store; /* -F's store */
+	char *flows_store_spec;	   /* -F clickhouse...: the value as given */
+	char *instance_name;	   /* --instance-name, NULL: the host name */
+	int clickhouse_spool_mb;   /* --clickhouse-spool-mb, default 256 */
 	char *export_endpoints[8]; /* -I (and -l tcp://...) */
 	int n_export_endpoints;
 	enum prefs_mode dump_hosts;	   /* -D */

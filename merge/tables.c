@@ -154,7 +154,8 @@ tables_init(struct iface *ifc)
 		pow2_at_least(
 			(ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) -
 		1;
-	ifc->flow_idle_ms = TABLES_FLOW_IDLE_MS;
+	ifc->flow_idle_ms = p->flow_idle_s ? (uint64_t)p->flow_idle_s * 1000
+					   : TABLES_FLOW_IDLE_MS;
 	/* --max-memory: shared evenly by the interfaces */
 	ifc->max_mem = (uint64_t)(p->max_memory > 0 ? p->max_memory : 0) *
 		       1048576u / (uint64_t)(p->n_ifaces > 1 ? p->n_ifaces : 1);
