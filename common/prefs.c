@@ -120,6 +120,7 @@ enum opt_id {
 	O_VERSION,
 	O_HELP,
 	O_CORE_AFFINITY,
+	O_WORKERS,
 	O_SHUTDOWN_DONE,
 	O_NODE_ID,
 	O_EXPORT_INTERVAL,
@@ -512,6 +513,13 @@ static const struct opt_def opt_table[] = {
 	  "N gets the Nth core of the list, cycling\n"
 	  "(-g 0,1: if0 on 0, if1 on 1, if2 on 0)",
 	  F_SET(core_affinity, OT_STR, set_cores) },
+	{ O_WORKERS, "workers", 0, ARG_REQ, 1, T_PROCESS, "<n>",
+	  "Threads that process one packet\n"
+	  "interface (1-16): its thread, which keeps\n"
+	  "the tables, and n-1 that run nDPI on\n"
+	  "their share of its flows (docs/threads.md).\n"
+	  "Default: 1",
+	  F_INT(workers, 1, 16) },
 	{ O_LOG_FILE, "log-file", 0, ARG_REQ, 1, T_PROCESS, "<path>",
 	  "Write the log to this file (appended)\n"
 	  "instead of stderr; reopened on SIGHUP\n"
@@ -1422,6 +1430,7 @@ prefs_init(struct prefs *p)
 	p->scripts_dir = prefs_strdup(DEF_SCRIPTS);
 	p->callbacks_dir = prefs_strdup(DEF_CALLBACKS);
 	p->lua_workers = 2;
+	p->workers = 1;
 	p->lua_max_memory = 256;
 	p->http_port = DEF_HTTP_PORT;
 	p->https_port = -1;

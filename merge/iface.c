@@ -48,6 +48,7 @@
 #include "common/prefs.h"
 #include "merge/alerts.h"
 #include "merge/alerts_thr.h"
+#include "merge/dpiw.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 #include "merge/tables.h"
@@ -422,6 +423,7 @@ iface_free(struct iface *ifc)
 
 	if (ifc == NULL)
 		return;
+	dpiw_stop(ifc); /* started, but the thread never was (iface_start) */
 	for (i = 0; i < ifc->n_sources; i++)
 		ifc->sources[i]->free(ifc->sources[i]);
 	tables_fini(ifc);
@@ -457,6 +459,8 @@ iface_mbox_run(struct iface *ifc)
 		pthread_mutex_unlock(&ifc->mbox_lock);
 		if (q == NULL)
 			break;
+		/* --workers: the tables as one thread would have them */
+		dpiw_drain(ifc);
 		q->fn(ifc, q->arg);
 		pthread_mutex_lock(&ifc->mbox_lock);
 		q->done = 1;
@@ -686,10 +690,14 @@ iface_thread(void *arg)
 		now = time_wall_ms();
 		ifc->wall_ms = now;
 		if (now >= next_hk) {
+			dpiw_drain(ifc); /* --workers: before sinks look */
 			iface_housekeeping(ifc, now);
 			next_hk = now + IFACE_HOUSEKEEPING_MS;
 		}
 		if (did == 0) {
+			/* nothing to read: no answer waits for the next
+			 * packet to be applied */
+			dpiw_drain(ifc);
 			pfd[n].fd = ifc->wake_fd;
 			pfd[n].events = POLLIN;
 			n++;
@@ -699,6 +707,7 @@ iface_thread(void *arg)
 	}
 	/* answer any query still waiting so its caller is released, and
 	 * hand the exporter what it has not sent yet */
+	dpiw_drain(ifc);
 	iface_mbox_run(ifc);
 	if (ifc->want_exported)
 		tables_export(ifc);
@@ -821,6 +830,9 @@ iface_start(struct iface *ifc)
 
 	if (iface_dpi_init(ifc) != 0)
 		return -1;
+	if (ifc->prefs->workers > 1 &&
+	    dpiw_start(ifc, ifc->prefs->workers - 1) != 0)
+		return -1;
 	ifc->started_ms = time_wall_ms();
 	/* the new thread takes ownership when it starts */
 	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
@@ -880,4 +892,5 @@ iface_stop(struct iface *ifc)
 	pthread_join(ifc->thread, NULL);
 	/* the caller (main) owns what is left */
 	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
+	dpiw_stop(ifc); /* nothing in flight: drained by the thread */
 }

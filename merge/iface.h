@@ -170,7 +170,14 @@ struct flow {
 	uint8_t source; /* index of the source that fed it last
 			 * (whose clock seen_ms is on) */
 	uint8_t aggr;	/* -A: AGGR_FLOW_* of merge/aggr.h (0: not yet) */
-	struct ndpi_flow_struct *ndpi; /* owned; freed when detection is done */
+	uint8_t has_dw; /* --workers: the union below holds dw */
+	union {
+		/* owned; freed when detection is done */
+		struct ndpi_flow_struct *ndpi;
+		/* --workers: the detection state of a flow of a helper's
+		 * shard (merge/dpiw.h), which holds its nDPI state */
+		struct dpiw_state *dw;
+	};
 	char *extra;		       /* the latest update's additional fields
 					* (JSON object text, heap) or NULL */
 	uint64_t thpt_last_bytes, thpt_last_pkts;

@@ -24,6 +24,7 @@
  * Owner thread only.
  */
 #include "merge/tables.h"
+#include "merge/dpiw.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -808,7 +809,8 @@ flow_risk_apply(struct iface *ifc, struct flow *f, uint64_t risk)
 static inline void
 flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 {
-	f->ndpi = d->ndpi;
+	if (!f->has_dw) /* else the helper's state holds it */
+		f->ndpi = d->ndpi;
 	f->info = d->info;
 	f->l7_master = d->l7_master;
 	f->l7_app = d->l7_app;
@@ -822,13 +824,31 @@ flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 		flow_os_apply(ifc, f, &d->os);
 }
 
-/* dpi_giveup() on f; returns 1 when its L7 changed. */
+/* dpi_giveup() on f; returns 1 when its L7 changed.  A flow of a
+ * helper's shard (--workers) is given up here too, with the owner's
+ * module, once its packets in flight are applied: its state is the
+ * owner's again. */
 static int
 flow_dpi_giveup(struct iface *ifc, struct flow *f)
 {
 	struct dpi_flow d;
 	int changed;
 
+	if (f->has_dw) {
+		struct dpiw_state *st = f->dw;
+
+		if (st->inflight > 0)
+			dpiw_wait_flow(ifc, f);
+		st->d.os.os = OS_UNKNOWN;
+		changed = dpi_giveup(ifc->ndpi, &st->d);
+		d = st->d;
+		d.ndpi = NULL;
+		d.info = f->info;
+		if (d.info == NULL && st->d.info != NULL)
+			d.info = strdup(st->d.info);
+		flow_dpi_put(ifc, f, &d);
+		return changed;
+	}
 	flow_dpi_get(f, &d);
 	changed = dpi_giveup(ifc->ndpi, &d);
 	flow_dpi_put(ifc, f, &d);
@@ -863,7 +883,9 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (f->srv_host)
 		f->srv_host->active_flows_srv--;
 	ifc->num_flows--;
-	if (f->ndpi != NULL)
+	if (f->has_dw)
+		dpiw_state_free(f->dw); /* nothing in flight: given up above */
+	else if (f->ndpi != NULL)
 		ndpi_free_flow(f->ndpi);
 	free(f->info);
 	free(f->extra);
@@ -1151,6 +1173,34 @@ syn_os(struct iface *ifc, struct host *h, const struct pkt *p)
 }
 
 void
+tables_dpi_apply(struct iface *ifc, struct flow *f, const struct dpi_flow *res,
+		 int changed, char *info, uint64_t clock_ms)
+{
+	/* as the single thread did right after dpi_packet(), at the
+	 * interface time of that packet (alerts, -A) */
+	uint64_t clock = ifc->clock_ms;
+	const char *had = f->info;
+	struct dpi_flow d = *res;
+
+	IFACE_ASSERT_OWNER(ifc);
+	ifc->clock_ms = clock_ms;
+	d.ndpi = NULL;
+	d.info = f->info;
+	if (d.info == NULL)
+		d.info = info;
+	else
+		free(info);
+	flow_dpi_put(ifc, f, &d);
+	if (changed)
+		l7_move(ifc, f);
+	if (had == NULL && f->info != NULL)
+		names_flow_info(ifc, f);
+	if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
+		aggr_flow_named(ifc, f);
+	ifc->clock_ms = clock;
+}
+
+void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
 	uint64_t now = p->ts_us / 1000;
@@ -1163,6 +1213,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	int c2s = 1;
 
 	IFACE_ASSERT_OWNER(ifc);
+	if (ifc->dpiw != NULL)
+		dpiw_poll(ifc); /* the helpers' answers so far */
 	if (now > ifc->clock_ms)
 		ifc->clock_ms = now;
 	ifc->stats.packets += n;
@@ -1231,8 +1283,14 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;
 		const char *had = f->info;
-		int changed;
+		int changed, shard;
 
+		if (ifc->dpiw != NULL && (shard = dpiw_shard(ifc, f)) > 0) {
+			/* a helper's flow: its answer is applied before the
+			 * flow's next packet is counted (tables_dpi_apply) */
+			dpiw_submit(ifc, f, shard, p);
+			return;
+		}
 		flow_dpi_get(f, &dd);
 		changed = dpi_packet(ifc->ndpi, &dd, p);
 		flow_dpi_put(ifc, f, &dd);
@@ -2016,6 +2074,7 @@ tables_giveup_all(struct iface *ifc)
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL && ifc->aggr == NULL)
 		return;
+	dpiw_drain(ifc);
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		if (ifc->ndpi != NULL && !f->detection_done &&
 		    flow_dpi_giveup(ifc, f))
@@ -2086,7 +2145,9 @@ tables_fini(struct iface *ifc)
 		struct flow *f = ifc->flow_head;
 
 		LRU_UNLINK(ifc, flow_head, flow_tail, f);
-		if (f->ndpi != NULL)
+		if (f->has_dw)
+			dpiw_state_free(f->dw);
+		else if (f->ndpi != NULL)
 			ndpi_free_flow(f->ndpi);
 		free(f->info);
 		free(f->extra);
@@ -2131,7 +2192,9 @@ tables_flow_mem(const struct iface *ifc)
 		return 0;
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		total += ifc->flow_pool.size;
-		if (f->ndpi != NULL)
+		if (f->has_dw)
+			total += dpiw_state_mem(f->dw);
+		else if (f->ndpi != NULL)
 			total += SIZEOF_FLOW_STRUCT;
 		if (f->info != NULL)
 			total += strlen(f->info) + 1;
