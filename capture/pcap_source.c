@@ -663,6 +663,7 @@ const struct source_kind capture_pcap_live_kind = {
 	.name = "pcap_live",
 	.match = NULL, /* anything else is a device or a file */
 	.open = pcap_kind_open,
+	.packets = 1,
 	.label = pcap_live_label,
 };
 
@@ -671,5 +672,6 @@ const struct source_kind capture_pcap_file_kind = {
 	.match = NULL,
 	.open = pcap_kind_open,
 	.offline = 1,
+	.packets = 1,
 	.label = pcap_file_label,
 };

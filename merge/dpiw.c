@@ -230,6 +230,8 @@ dpiw_start(struct iface *ifc, int n)
 		w->h[i].started = 1;
 	}
 	ifc->dpiw = w;
+	log_info("%s: %d workers: if%d keeps the tables, %d nDPI helper%s",
+		 ifc->name, n + 1, ifc->id, n, n > 1 ? "s" : "");
 	return 0;
 fail:
 	for (i = 0; i < n; i++) {

@@ -818,6 +818,17 @@ iface_enabled(const struct iface *ifc)
 	return !__atomic_load_n(&ifc->disabled, __ATOMIC_ACQUIRE);
 }
 
+/* 1 when one of the interface's sources hands packets. */
+static int
+iface_captures(const struct iface *ifc)
+{
+	for (int i = 0; i < ifc->n_sources; i++)
+		if (ifc->sources[i]->kind != NULL &&
+		    ifc->sources[i]->kind->packets)
+			return 1;
+	return 0;
+}
+
 /* -g: the thread is created bound to its core (pthread attributes), so
  * not one packet is read elsewhere; a core the process may not use
  * makes pthread_create() fail (main checked the list before). */
@@ -830,7 +841,9 @@ iface_start(struct iface *ifc)
 
 	if (iface_dpi_init(ifc) != 0)
 		return -1;
-	if (ifc->prefs->workers > 1 &&
+	/* --workers: helpers for the interfaces that capture packets (a
+	 * collector's records carry their L7 already) */
+	if (ifc->prefs->workers > 1 && iface_captures(ifc) &&
 	    dpiw_start(ifc, ifc->prefs->workers - 1) != 0)
 		return -1;
 	ifc->started_ms = time_wall_ms();
