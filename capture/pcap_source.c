@@ -39,6 +39,8 @@
 #include "common/prefs.h"
 
 #define PCAP_SNAPLEN 65535
+#define PCAP_BATCH 16
+#define PCAP_BATCH_BYTES (PCAP_BATCH * 2048)
 #define PCAP_MAX_LIST 4096
 
 struct pcap_src {
@@ -54,6 +56,15 @@ struct pcap_src {
 	int hwts_ixia; /* --hw-timestamp-mode ixia */
 	struct hwts_stats hwts;
 	struct ratelimit hwts_rl;
+	/* frames decoded but not yet handed over (sinks with
+	 * on_packet_prefetch): copies in batch_buf, since libpcap reuses
+	 * its buffer; handed over, in order, when PCAP_BATCH are there, when
+	 * the copy would not fit, and at the end of every read() */
+	struct pkt batch[PCAP_BATCH];
+	int batch_res[PCAP_BATCH];
+	int batch_n;
+	size_t batch_off;
+	uint8_t *batch_buf; /* PCAP_BATCH_BYTES */
 };
 
 static void
@@ -72,6 +83,7 @@ pcap_src_free(struct source *s)
 			free(ps->files[i]);
 		free(ps->files);
 		free(ps->bpf);
+		free(ps->batch_buf);
 		free(ps);
 	}
 	free(s->spec);
@@ -143,6 +155,35 @@ pcap_src_hwts(struct source *s, const u_char *data, uint32_t *caplen,
 			 r == HWTS_SHORT ? "a whole" : "a valid");
 }
 
+/* Hands the batch over: the prefetch hint, then each frame in order. */
+static void
+pcap_src_flush(struct pcap_src *ps)
+{
+	const struct pkt *v[PCAP_BATCH];
+	int i;
+
+	if (ps->batch_n == 0)
+		return;
+	for (i = 0; i < ps->batch_n; i++)
+		v[i] = &ps->batch[i];
+	ps->sink->on_packet_prefetch(ps->sink->ctx, v, ps->batch_n);
+	for (i = 0; i < ps->batch_n; i++)
+		ps->sink->on_packet(ps->sink->ctx, &ps->batch[i],
+				    ps->batch_res[i]);
+	ps->batch_n = 0;
+	ps->batch_off = 0;
+}
+
+/* 1 when every pointer of pk is into [d, d + n): a reassembled datagram
+ * lives in the decoder's buffer, which the next frame may reuse. */
+static int
+pcap_pkt_within(const struct pkt *pk, const uint8_t *d, uint32_t n)
+{
+	return (pk->l3 == NULL || (pk->l3 >= d && pk->l3 <= d + n)) &&
+	       (pk->l4_payload == NULL ||
+		(pk->l4_payload >= d && pk->l4_payload <= d + n));
+}
+
 static void
 pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
@@ -158,9 +199,29 @@ pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 
 	if (ps->hwts_ixia)
 		pcap_src_hwts(s, data, &caplen, &len, &ts);
-	r = capture_decode(&ps->dec, ps->dlt, ts, len, data, caplen, &pk);
 	s->records++;
 	s->bytes += len;
+	if (ps->batch_buf != NULL && ps->sink->on_packet_prefetch != NULL &&
+	    caplen <= PCAP_BATCH_BYTES) {
+		uint8_t *d;
+		struct pkt *bp;
+
+		if (ps->batch_off + caplen > PCAP_BATCH_BYTES)
+			pcap_src_flush(ps);
+		d = ps->batch_buf + ps->batch_off;
+		memcpy(d, data, caplen);
+		/* the next copy on its own cache line */
+		ps->batch_off += (caplen + 63) & ~(size_t)63;
+		bp = &ps->batch[ps->batch_n];
+		r = capture_decode(&ps->dec, ps->dlt, ts, len, d, caplen, bp);
+		ps->batch_res[ps->batch_n++] = (int)r;
+		if (ps->batch_n == PCAP_BATCH ||
+		    !pcap_pkt_within(bp, d, caplen))
+			pcap_src_flush(ps);
+		return;
+	}
+	pcap_src_flush(ps); /* order kept */
+	r = capture_decode(&ps->dec, ps->dlt, ts, len, data, caplen, &pk);
 	ps->sink->on_packet(ps->sink->ctx, &pk, (int)r);
 }
 
@@ -234,9 +295,13 @@ pcap_src_read(struct source *s, const struct rec_sink *sink, int budget)
 		s->state = SOURCE_ENDED;
 		return 0;
 	}
-	if (ps->fifo)
-		return pcap_src_read_fifo(s, budget);
+	if (ps->fifo) {
+		n = pcap_src_read_fifo(s, budget);
+		pcap_src_flush(ps);
+		return n;
+	}
 	n = pcap_dispatch(ps->p, budget, pcap_src_frame, (u_char *)s);
+	pcap_src_flush(ps); /* nothing waits past a read() */
 	if (s->kind == &capture_pcap_live_kind) {
 		if (n < 0) {
 			log_err("%s: capture failed: %s", s->spec,
@@ -432,6 +497,8 @@ pcap_src_alloc(const char *spec, const struct source_kind *kind,
 	ps->bpf = o->bpf ? strdup(o->bpf) : NULL;
 	ps->hwts_ixia = o->hwts_ixia;
 	ps->hwts_rl = (struct ratelimit)RATELIMIT_INIT(2);
+	/* NULL: frames are handed over one by one */
+	ps->batch_buf = aligned_alloc(64, PCAP_BATCH_BYTES);
 	decoder_init(&ps->dec);
 	return s;
 }

@@ -48,7 +48,7 @@ struct dpiw_slot {
 	uint32_t l3_len;
 	/* the answer */
 	int changed;
-	int news; /* anything but the packet count changed */
+	int news;   /* anything but the packet count changed */
 	char *info; /* the flow's first info string (heap), or NULL */
 	struct dpi_flow res;
 	uint8_t buf[DPIW_INLINE];
@@ -75,7 +75,7 @@ struct dpiw_helper {
 struct dpiw {
 	uint64_t submitted, waits_flow, waits_full, pauses, wakes;
 	unsigned poll_skip;
-	int n;	     /* helpers */
+	int n; /* helpers */
 	struct dpiw_helper *h;
 };
 
@@ -120,8 +120,7 @@ dpiw_run_slot(struct dpiw_helper *h, struct dpiw_slot *s)
 	s->res = st->d;
 	s->res.ndpi = NULL;
 	s->res.info = NULL;
-	s->info = had == NULL && st->d.info != NULL ? strdup(st->d.info)
-						    : NULL;
+	s->info = had == NULL && st->d.info != NULL ? strdup(st->d.info) : NULL;
 	/* most answers change nothing but ndpi_pkts: the owner skips them
 	 * (the count is brought over with the next answer that matters,
 	 * or at the give-up) and does not touch the flow again */
@@ -257,9 +256,9 @@ dpiw_stop(struct iface *ifc)
 	log_debug("%s: workers: %llu packets to the helpers, %llu waits for "
 		  "a flow, %llu for room, %llu pauses",
 		  ifc->name, (unsigned long long)w->submitted,
-		 (unsigned long long)w->waits_flow,
-		 (unsigned long long)w->waits_full,
-		 (unsigned long long)w->pauses);
+		  (unsigned long long)w->waits_flow,
+		  (unsigned long long)w->waits_full,
+		  (unsigned long long)w->pauses);
 	for (int i = 0; i < w->n; i++) {
 		struct dpiw_helper *h = &w->h[i];
 
@@ -305,6 +304,13 @@ dpiw_apply(struct iface *ifc, struct dpiw_helper *h)
 		if (s->news)
 			tables_dpi_apply(ifc, s->f, &s->res, s->changed,
 					 s->info, s->clock_ms);
+		if (s->st->inflight == 0 && s->st->d.detection_done) {
+			/* its verdict is in the flow: the state goes (the
+			 * helper freed nDPI's part when detection ended) */
+			s->f->has_dw = 0;
+			s->f->ndpi = NULL;
+			dpiw_state_free(s->st);
+		}
 		if (s->heap != NULL) {
 			free(s->heap);
 			s->heap = NULL;
@@ -322,8 +328,8 @@ dpiw_poll(struct iface *ifc)
 		return;
 	w->poll_skip = 0;
 	for (int i = 0; i < w->n; i++)
-		if (w->h[i].tail != __atomic_load_n(&w->h[i].done,
-						    __ATOMIC_ACQUIRE))
+		if (w->h[i].tail !=
+		    __atomic_load_n(&w->h[i].done, __ATOMIC_ACQUIRE))
 			dpiw_apply(ifc, &w->h[i]);
 }
 
@@ -341,11 +347,23 @@ void
 dpiw_submit(struct iface *ifc, struct flow *f, int k, const struct pkt *p)
 {
 	struct dpiw_helper *h = &ifc->dpiw->h[k - 1];
-	struct dpiw_state *st = f->has_dw ? f->dw : NULL;
+	struct dpiw_state *st;
 	struct dpiw_slot *s;
 
 	if (p->l3 == NULL || p->l3_len == 0)
 		return; /* dpi_packet would not look at it */
+	/* room first: the answers applied meanwhile may end the flow's
+	 * detection and free its state */
+	if (h->fill - h->tail >= DPIW_RING)
+		ifc->dpiw->waits_full++;
+	while (h->fill - h->tail >= DPIW_RING) {
+		if (dpiw_apply(ifc, h) == 0)
+			dpiw_pause(h);
+	}
+	if (f->detection_done)
+		return;
+	st = f->has_dw ? f->dw : NULL;
+	ifc->dpiw->submitted++;
 	if (st == NULL) {
 		st = calloc(1, sizeof(*st));
 		if (st == NULL)
@@ -362,13 +380,6 @@ dpiw_submit(struct iface *ifc, struct flow *f, int k, const struct pkt *p)
 		st->d.ndpi = f->ndpi; /* NULL: a helper's flow never had one */
 		f->dw = st;
 		f->has_dw = 1;
-	}
-	ifc->dpiw->submitted++;
-	if (h->fill - h->tail >= DPIW_RING)
-		ifc->dpiw->waits_full++;
-	while (h->fill - h->tail >= DPIW_RING) {
-		if (dpiw_apply(ifc, h) == 0)
-			dpiw_pause(h);
 	}
 	s = &h->slots[h->fill % DPIW_RING];
 	s->f = f;
@@ -396,12 +407,13 @@ dpiw_wait_flow(struct iface *ifc, struct flow *f)
 	struct dpiw *w = ifc->dpiw;
 
 	w->waits_flow++;
-	while (f->dw->inflight > 0) {
+	/* an answer may end detection and free the state (has_dw 0) */
+	while (f->has_dw && f->dw->inflight > 0) {
 		int n = 0;
 
 		for (int i = 0; i < w->n; i++)
 			n += dpiw_apply(ifc, &w->h[i]);
-		if (n == 0 && f->dw->inflight > 0)
+		if (n == 0 && f->has_dw && f->dw->inflight > 0)
 			for (int i = 0; i < w->n; i++)
 				if (w->h[i].tail != w->h[i].fill)
 					dpiw_pause(&w->h[i]);

@@ -40,8 +40,7 @@ void dpiw_stop(struct iface *ifc);
 /* The shard of flow f: 0 the owner's, k > 0 helper k - 1's. */
 int dpiw_shard(const struct iface *ifc, const struct flow *f);
 /* Queues packet p of flow f (shard k > 0) to its helper (owner). */
-void dpiw_submit(struct iface *ifc, struct flow *f, int k,
-		 const struct pkt *p);
+void dpiw_submit(struct iface *ifc, struct flow *f, int k, const struct pkt *p);
 /* Applies the results the helpers have ready (owner). */
 void dpiw_poll(struct iface *ifc);
 /* Applies results until flow f has none in flight (owner). */

@@ -131,6 +131,12 @@ iface_sink_prefetch(void *ctx, const struct flow_update *const *u, int n)
 	iface_flow_prefetch(ctx, u, n);
 }
 
+static void
+iface_sink_packet_prefetch(void *ctx, const struct pkt *const *p, int n)
+{
+	iface_packet_prefetch(ctx, p, n);
+}
+
 /* Splits "name=spec" (name without ':' or '/') from a plain spec. */
 static void
 iface_split_name(const char *arg, char **name, char **spec)
@@ -185,6 +191,7 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 	ifc->sink.on_packet = iface_sink_packet;
 	ifc->sink.on_flow = iface_sink_flow;
 	ifc->sink.on_prefetch = iface_sink_prefetch;
+	ifc->sink.on_packet_prefetch = iface_sink_packet_prefetch;
 	ifc->sink.on_alert = iface_sink_alert;
 	ifc->sink.on_node_event = iface_sink_node_event;
 	ifc->sink.ctx = ifc;

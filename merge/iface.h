@@ -178,8 +178,8 @@ struct flow {
 		 * shard (merge/dpiw.h), which holds its nDPI state */
 		struct dpiw_state *dw;
 	};
-	char *extra;		       /* the latest update's additional fields
-					* (JSON object text, heap) or NULL */
+	char *extra; /* the latest update's additional fields
+		      * (JSON object text, heap) or NULL */
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
 	/* what the -I exporter has already sent of this flow */
@@ -404,6 +404,11 @@ int iface_flow_update(struct iface *ifc, const struct flow_update *u);
  * IFACE_PREFETCH_MAX updates are looked at. */
 void iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 			 int n);
+/* The same hint before iface_packet() of p[0..n-1] (a source's batch of
+ * decoded frames): flow buckets, flows, hosts, MAC buckets.  Changes
+ * nothing; at most IFACE_PREFETCH_MAX packets are looked at. */
+void iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p,
+			   int n);
 /* Periodic work: throughput, idle purge.  now_ms = interface clock. */
 void iface_housekeeping(struct iface *ifc, uint64_t wall_ms);
 

@@ -834,11 +834,14 @@ flow_dpi_giveup(struct iface *ifc, struct flow *f)
 	struct dpi_flow d;
 	int changed;
 
+	if (f->has_dw && f->dw->inflight > 0) {
+		dpiw_wait_flow(ifc, f);
+		if (!f->has_dw) /* its last answer ended detection */
+			return 0;
+	}
 	if (f->has_dw) {
 		struct dpiw_state *st = f->dw;
 
-		if (st->inflight > 0)
-			dpiw_wait_flow(ifc, f);
 		st->d.os.os = OS_UNKNOWN;
 		changed = dpi_giveup(ifc->ndpi, &st->d);
 		d = st->d;
@@ -1557,6 +1560,63 @@ iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 		    f->srv_l7_idx <= f->srv_host->n_l7)
 			prefetch_lines(&f->srv_host->l7[f->srv_l7_idx - 1],
 				       sizeof(struct host_l7));
+	}
+}
+
+void
+iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p, int n)
+{
+	uint32_t hv[IFACE_PREFETCH_MAX];
+	struct flow_key k;
+	int i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (n > IFACE_PREFETCH_MAX)
+		n = IFACE_PREFETCH_MAX;
+	/* 1: the flow buckets, and the MACs' */
+	for (i = 0; i < n; i++) {
+		if (p[i]->has_mac && ifc->mac_buckets != NULL) {
+			__builtin_prefetch(
+				&ifc->mac_buckets[mac_hash(p[i]->src_mac,
+							   p[i]->vlan) &
+						  ifc->mac_mask]);
+			__builtin_prefetch(
+				&ifc->mac_buckets[mac_hash(p[i]->dst_mac,
+							   p[i]->vlan) &
+						  ifc->mac_mask]);
+		}
+		if (p[i]->ip_version == 0)
+			continue;
+		k = pkt_key(p[i], 0);
+		hv[i] = key_hash(&k);
+		__builtin_prefetch(&ifc->flow_buckets[hv[i] & ifc->flow_mask]);
+	}
+	/* 2: the first entry of each chain */
+	for (i = 0; i < n; i++) {
+		const struct flow *f;
+
+		if (p[i]->ip_version == 0)
+			continue;
+		f = ifc->flow_buckets[hv[i] & ifc->flow_mask];
+		if (f != NULL) {
+			__builtin_prefetch(f);
+			__builtin_prefetch((const char *)f + 64);
+		}
+	}
+	/* 3: the flows and their hosts */
+	for (i = 0; i < n; i++) {
+		struct flow *f;
+		int c2s;
+
+		if (p[i]->ip_version == 0)
+			continue;
+		k = pkt_key(p[i], 0);
+		f = key_find(ifc, &k, hv[i], &c2s);
+		if (f == NULL)
+			continue;
+		__builtin_prefetch((const char *)f + 128, 1);
+		prefetch_host(f->cli_host, f->l4_proto);
+		prefetch_host(f->srv_host, f->l4_proto);
 	}
 }
 
