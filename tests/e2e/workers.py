@@ -5,7 +5,8 @@ interface with 1, 2 and 4 workers.
 1. Every capture of ../shared/pcaps but the export-* streams, read as one
    pcap list by one interface, with -F (flows to SQLite): the interface's
    packets, bytes, flows and hosts, the bytes of every L7 protocol, every
-   flow's key, protocol, bytes, packets and info, every host's bytes, and
+   flow's key, L7 protocol, bytes, direction split, info and category,
+   every host's bytes, and
    the -F rows are identical with --workers 1, 2 and 4; with 1 the packets
    and bytes also equal tshark's (REFERENCE.tsv), so the comparison is
    against a known-good run.  With 2 and 4 the node logs its helpers.
@@ -44,7 +45,7 @@ def sqlite_rows(dd):
 
 def flow_key(f):
     return (f["client"]["ip"], f["client"]["port"], f["server"]["ip"], f["server"]["port"],
-            f["vlan"] if "vlan" in f else 0, f.get("proto", {}).get("l4", ""))
+            f["vlan"], f["protocol"]["l4"])
 
 
 def snapshot(n, ifid=0):
@@ -56,8 +57,8 @@ def snapshot(n, ifid=0):
     return dict(
         totals=(d["packets"], d["bytes"], d["num_flows"], d["num_hosts"]),
         l7=sorted((r["label"], r["value"]) for r in l7),
-        flows=sorted((flow_key(f), f.get("proto", {}).get("l7", ""), f["bytes"],
-                      f.get("packets", 0), f.get("info", "")) for f in flows),
+        flows=sorted((flow_key(f), f["protocol"]["l7"], f["bytes"], f["breakdown"]["cli2srv"],
+                      f["info"], f["category"]) for f in flows),
         hosts=sorted((h["ip"], h.get("vlan", 0), h["bytes"]["sent"], h["bytes"]["recvd"])
                      for h in hosts))
 
@@ -86,8 +87,9 @@ def pcaps_case(tmp):
         print("workers %d: packets %d bytes %d flows %d hosts %d, %d L7 protocols, "
               "%d flows listed, %d -F rows" % (w, *snap["totals"], len(snap["l7"]),
                                              len(snap["flows"]), len(snap["rows"])))
-        expect(("workers:" in log) == (w > 1),
-               "workers %d: the helpers' line is logged only with helpers" % w)
+        m = re.search(r"workers: (\d+) packets to the helpers", log)
+        expect((m is not None and int(m.group(1)) > 1000) if w > 1 else m is None,
+               "workers %d: %s packets went to nDPI helpers" % (w, m.group(1) if m else "no"))
     base = runs[1]
     expect(base["totals"][0] == sum(int(ref[c]["packets"]) for c in files)
            and base["totals"][1] == sum(int(ref[c]["bytes"]) for c in files),
@@ -133,8 +135,7 @@ def zmq_case():
             runs[w] = dict(
                 totals=(d["packets"], d["bytes"], d["num_flows"], d["num_hosts"],
                         d["zmqRecvStats"]["flows"]),
-                flows=sorted((flow_key(f), f.get("proto", {}).get("l7", ""), f["bytes"])
-                             for f in fl),
+                flows=sorted((flow_key(f), f["protocol"]["l7"], f["bytes"]) for f in fl),
                 hosts=sorted((h["ip"], h["bytes"]["sent"], h["bytes"]["recvd"]) for h in hs))
             expect(m is not None and d["bytes"] == int(m.group(2))
                    and d["packets"] == int(m.group(3)),
