@@ -518,7 +518,9 @@ static const struct opt_def opt_table[] = {
 	  "Threads per capture interface (1-16):\n"
 	  "its thread, which keeps the tables, and\n"
 	  "n-1 that run nDPI on their share of its\n"
-	  "flows (docs/threads.md).\n"
+	  "flows; with n > 1 a pcap file is also read\n"
+	  "and decoded ahead by a thread of its own\n"
+	  "(docs/threads.md).\n"
 	  "Default: the cores available (at most 16)",
 	  F_INT(workers, 1, 16) },
 	{ O_LOG_FILE, "log-file", 0, ARG_REQ, 1, T_PROCESS, "<path>",
