@@ -48,9 +48,9 @@ struct prefs {
 	char *scripts_dir;   /* -2, default "scripts" */
 	char *callbacks_dir; /* -3, default "scripts/callbacks" */
 	int lua_workers;     /* --lua-workers, default 2 */
-	int workers; /* --workers: threads per interface's packets, default 1 */
-	int lua_max_memory;	  /* --lua-max-memory MB, default 256 */
-	int dump_timeline;	  /* -C */
+	int workers;	     /* --workers, default: the cores */
+	int lua_max_memory;  /* --lua-max-memory MB, default 256 */
+	int dump_timeline;   /* -C */
 	char *categorization_key; /* -c */
 	char *httpbl_key;	  /* -k */
 	char *http_addr;  /* -w [addr:]port: address part or NULL (any) */
