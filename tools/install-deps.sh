@@ -36,6 +36,9 @@ PKGS=(
 	# /metrics: promtool checks the exposition, a real prometheus scrapes
 	# it (tests/e2e/metrics.py starts its own on loopback)
 	prometheus
+	# HTTP client of the InfluxDB (and ClickHouse) drivers; Debian's
+	# InfluxDB 1.x for tests/e2e/influxdb_ts.py (it starts its own)
+	libcurl4-openssl-dev influxdb
 )
 
 missing=()

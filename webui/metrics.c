@@ -394,7 +394,8 @@ sink_metrics(struct mbuf *b)
 {
 	json_t *st = storage_stats_json(), *ex;
 	const json_t *w = json_object_get(st, "writer"),
-		     *kv = json_object_get(st, "kv");
+		     *kv = json_object_get(st, "kv"),
+		     *ix = json_object_get(st, "influxdb");
 	struct export_stats es;
 
 	export_get_stats(&es);
@@ -414,12 +415,18 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(w, "written"));
 	sink_sample(b, "ntopng_sink_written_total", "export",
 		    json_object_get(ex, "written"));
+	if (ix != NULL)
+		sink_sample(b, "ntopng_sink_written_total", "influxdb",
+			    json_object_get(ix, "points_written"));
 	family(b, "ntopng_sink_dropped_total", "counter",
 	       "Records a sink dropped: its queue was full.");
 	sink_sample(b, "ntopng_sink_dropped_total", "storage",
 		    json_object_get(w, "dropped"));
 	sink_sample(b, "ntopng_sink_dropped_total", "export",
 		    json_object_get(ex, "dropped"));
+	if (ix != NULL)
+		sink_sample(b, "ntopng_sink_dropped_total", "influxdb",
+			    json_object_get(ix, "dropped_points"));
 	family(b, "ntopng_sink_failed_total", "counter",
 	       "Writes that failed, by store.");
 	sink_sample(b, "ntopng_sink_failed_total", "sqlite",
@@ -428,6 +435,35 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(w, "rrd_errors"));
 	sink_sample(b, "ntopng_sink_failed_total", "kv",
 		    json_object_get(kv, "write_failures"));
+	if (ix != NULL) {
+		/* --timeseries-driver influxdb (docs/storage.md) */
+		sink_sample(b, "ntopng_sink_failed_total", "influxdb",
+			    json_object_get(ix, "failures"));
+		family(b, "ntopng_influxdb_points_written_total", "counter",
+		       "Time-series points InfluxDB accepted.");
+		sample_json(b, "ntopng_influxdb_points_written_total", "",
+			    json_object_get(ix, "points_written"));
+		family(b, "ntopng_influxdb_batches_total", "counter",
+		       "Batches InfluxDB accepted.");
+		sample_json(b, "ntopng_influxdb_batches_total", "",
+			    json_object_get(ix, "batches"));
+		family(b, "ntopng_influxdb_rejected_points_total", "counter",
+		       "Points InfluxDB refused (4xx), not retried.");
+		sample_json(b, "ntopng_influxdb_rejected_points_total", "",
+			    json_object_get(ix, "rejected_points"));
+		family(b, "ntopng_influxdb_spooled_points_total", "counter",
+		       "Points that waited in the spool (InfluxDB down).");
+		sample_json(b, "ntopng_influxdb_spooled_points_total", "",
+			    json_object_get(ix, "spooled_points"));
+		family(b, "ntopng_influxdb_dropped_points_total", "counter",
+		       "Points lost: spool or memory buffer full.");
+		sample_json(b, "ntopng_influxdb_dropped_points_total", "",
+			    json_object_get(ix, "dropped_points"));
+		family(b, "ntopng_influxdb_spool_bytes", "gauge",
+		       "Bytes waiting in the InfluxDB spool.");
+		sample_json(b, "ntopng_influxdb_spool_bytes", "",
+			    json_object_get(ix, "spool_bytes"));
+	}
 	family(b, "ntopng_storage_flows_lost_total", "counter",
 	       "Expired flows that could not be written (-F).");
 	sample_json(b, "ntopng_storage_flows_lost_total", "",
