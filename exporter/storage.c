@@ -59,6 +59,7 @@
 #include "common/prefs.h"
 #include "state/kv.h"
 #include "exporter/writer.h"
+#include "exporter/chsink.h"
 #include "exporter/influx.h"
 #include "merge/alerts.h"
 #include "merge/iface.h"
@@ -188,6 +189,11 @@ storage_open(const struct prefs *p)
 	}
 	if (writer_start(p->data_dir) != 0)
 		return -1;
+	if (chsink_open(p) != 0) {
+		writer_stop();
+		influx_stop();
+		return -1;
+	}
 	__atomic_store_n(&st_on, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -204,6 +210,7 @@ storage_close(void)
 		return;
 	__atomic_store_n(&st_on, 0, __ATOMIC_RELEASE);
 	writer_stop();
+	chsink_close();
 	influx_stop(); /* after the writer handed it every record */
 	kv_get_stats(&k);
 	writer_get_stats(&w);
@@ -327,7 +334,8 @@ flows_expired(void *ctx, const struct flow_rec *f)
 
 	if (f->final)
 		si->flushed_flows++;
-	if (st_prefs->dump_flows) {
+	if (st_prefs->dump_flows &&
+	    st_prefs->flows_store == PREFS_FLOWS_SQLITE) {
 		flow_record(si, f, &r);
 		post(&r, f->final);
 	}
@@ -965,8 +973,12 @@ storage_sink_add(struct iface *ifc)
 	if (!st_prefs->disable_host_persistence &&
 	    iface_add_sink(ifc, &hosts_ops, si) != 0)
 		return -1;
-	if ((st_prefs->dump_flows || st_prefs->dump_hosts != PREFS_MODE_NONE) &&
+	if (((st_prefs->dump_flows &&
+	      st_prefs->flows_store == PREFS_FLOWS_SQLITE) ||
+	     st_prefs->dump_hosts != PREFS_MODE_NONE) &&
 	    iface_add_sink(ifc, &flows_ops, si) != 0)
+		return -1;
+	if (chsink_add(ifc) != 0)
 		return -1;
 	if (iface_add_sink(ifc, &ts_ops, si) != 0)
 		return -1;
@@ -988,7 +1000,9 @@ storage_stats_json(void)
 	struct kv_stats k;
 	struct writer_stats w;
 	uint64_t merged, late;
-	json_t *o;
+
+	json_t *o, *ch;
+	struct chsink_stats c;
 
 	kv_get_stats(&k);
 	writer_get_stats(&w);
@@ -1018,5 +1032,40 @@ storage_stats_json(void)
 	/* --timeseries-driver influxdb: its figures (docs/storage.md) */
 	if (o != NULL && influx_configured())
 		json_object_set_new(o, "influxdb", influx_stats_json());
+	if (o == NULL || !chsink_running())
+		return o;
+	/* -F clickhouse: the flow store's own figures */
+	chsink_get_stats(&c);
+	ch = json_pack("{s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+		       "s:I,s:I,s:I,s:I,s:I}",
+		       "connected", c.connected, "server",
+		       c.server_major ? "known" : "unknown", "posted",
+		       (json_int_t)c.posted, "queued", (json_int_t)c.queued,
+		       "queue_dropped", (json_int_t)c.queue_dropped,
+		       "rows_inserted", (json_int_t)c.rows_inserted,
+		       "batches_inserted", (json_int_t)c.batches_inserted,
+		       "insert_failures", (json_int_t)c.insert_failures,
+		       "spooled_batches", (json_int_t)c.spooled_batches,
+		       "spool_batches", (json_int_t)c.spool_batches,
+		       "spool_bytes", (json_int_t)c.spool_bytes, "spool_rows",
+		       (json_int_t)c.spool_rows, "spool_dropped_batches",
+		       (json_int_t)c.spool_dropped_batches,
+		       "spool_dropped_rows", (json_int_t)c.spool_dropped_rows,
+		       "spool_rejected_batches",
+		       (json_int_t)c.spool_rejected_batches,
+		       "spool_rejected_rows", (json_int_t)c.spool_rejected_rows,
+		       "spool_errors", (json_int_t)c.spool_errors,
+		       "partitions_dropped", (json_int_t)c.partitions_dropped);
+	if (ch != NULL) {
+		char v[32];
+
+		if (c.server_major > 0)
+			snprintf(v, sizeof(v), "%d.%d", c.server_major,
+				 c.server_minor);
+		else
+			snprintf(v, sizeof(v), "unknown");
+		json_object_set_new(ch, "server", json_string(v));
+		json_object_set_new(o, "clickhouse", ch);
+	}
 	return o;
 }

@@ -39,6 +39,9 @@ PKGS=(
 	# HTTP client of the InfluxDB (and ClickHouse) drivers; Debian's
 	# InfluxDB 1.x for tests/e2e/influxdb_ts.py (it starts its own)
 	libcurl4-openssl-dev influxdb
+	# -F clickhouse: tests/e2e/clickhouse_*.py start their own
+	# clickhouse-server on loopback
+	clickhouse-server clickhouse-client
 )
 
 missing=()
