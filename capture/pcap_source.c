@@ -39,6 +39,7 @@
 #include "capture/decode.h"
 #include "capture/hwts.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 
 #define PCAP_SNAPLEN 65535
@@ -115,6 +116,7 @@ struct pcap_reader {
 	int ended;	 /* __atomic_*: every file read */
 	int stop;	 /* __atomic_* */
 	int aborted;	 /* the reader's: stop seen while waiting for room */
+	int first;	 /* the owner's: its first read() is done */
 	uint64_t errors; /* the reader's count */
 	struct pcap_rd_batch b[PCAP_RD_BATCHES];
 };
@@ -547,6 +549,26 @@ pcap_rd_read(struct source *s, int budget)
 	uint64_t v;
 	int n = 0;
 
+	if (!rd->first) {
+		/* the first turn takes a whole ring (512 frames) or the
+		 * whole file, as the first read() without a reader does,
+		 * before the interface's first housekeeping (which, for a
+		 * small file, sees every host: RRD files, tests); bounded */
+		uint64_t until = time_mono_ms() + 2000, now;
+
+		rd->first = 1;
+		while (__atomic_load_n(&rd->head, __ATOMIC_ACQUIRE) - rd->tail <
+			       PCAP_RD_BATCHES &&
+		       !__atomic_load_n(&rd->ended, __ATOMIC_ACQUIRE) &&
+		       (now = time_mono_ms()) < until) {
+			struct pollfd pfd = { rd->efd, POLLIN, 0 };
+
+			if (poll(&pfd, 1, (int)(until - now)) > 0 &&
+			    read(rd->efd, &v, sizeof(v)) < 0) {
+				/* EAGAIN: taken meanwhile */
+			}
+		}
+	}
 	if (read(rd->efd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: nothing new */
 	}
