@@ -56,6 +56,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ enum opt_id {
 	O_VERSION,
 	O_HELP,
 	O_CORE_AFFINITY,
+	O_WORKERS,
 	O_SHUTDOWN_DONE,
 	O_NODE_ID,
 	O_EXPORT_INTERVAL,
@@ -601,6 +603,15 @@ static const struct opt_def opt_table[] = {
 	  "N gets the Nth core of the list, cycling\n"
 	  "(-g 0,1: if0 on 0, if1 on 1, if2 on 0)",
 	  F_SET(core_affinity, OT_STR, set_cores) },
+	{ O_WORKERS, "workers", 0, ARG_REQ, 1, T_PROCESS, "<n>",
+	  "Threads per capture interface (1-16):\n"
+	  "its thread, which keeps the tables, and\n"
+	  "n-1 that run nDPI on their share of its\n"
+	  "flows; with n > 1 a pcap file is also read\n"
+	  "and decoded ahead by a thread of its own\n"
+	  "(docs/threads.md).\n"
+	  "Default: the cores available (at most 16)",
+	  F_INT(workers, 1, 16) },
 	{ O_LOG_FILE, "log-file", 0, ARG_REQ, 1, T_PROCESS, "<path>",
 	  "Write the log to this file (appended)\n"
 	  "instead of stderr; reopened on SIGHUP\n"
@@ -1598,6 +1609,20 @@ conf_warn_ignored(int argc, char **argv)
 	fwrite(buf, 1, n, stderr);
 }
 
+/* --workers' default: the CPU cores this process may run on (its
+ * affinity mask, as taskset or a container sets it), 1 to 16. */
+static int
+prefs_cores_available(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	n = CPU_COUNT(&set);
+	return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+
 void
 prefs_init(struct prefs *p)
 {
@@ -1610,6 +1635,7 @@ prefs_init(struct prefs *p)
 	p->scripts_dir = prefs_strdup(DEF_SCRIPTS);
 	p->callbacks_dir = prefs_strdup(DEF_CALLBACKS);
 	p->lua_workers = 2;
+	p->workers = prefs_cores_available();
 	p->lua_max_memory = 256;
 	p->http_port = DEF_HTTP_PORT;
 	p->https_port = -1;

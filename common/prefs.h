@@ -54,6 +54,7 @@ struct prefs {
 	char *scripts_dir;   /* -2, default "scripts" */
 	char *callbacks_dir; /* -3, default "scripts/callbacks" */
 	int lua_workers;     /* --lua-workers, default 2 */
+	int workers;	     /* --workers, default: the cores */
 	int lua_max_memory;  /* --lua-max-memory MB, default 256 */
 	int dump_timeline;   /* -C */
 	char *categorization_key; /* -c */

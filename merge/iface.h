@@ -170,7 +170,14 @@ struct flow {
 	uint8_t source; /* index of the source that fed it last
 			 * (whose clock seen_ms is on) */
 	uint8_t aggr;	/* -A: AGGR_FLOW_* of merge/aggr.h (0: not yet) */
-	struct ndpi_flow_struct *ndpi; /* owned; freed when detection is done */
+	uint8_t has_dw; /* --workers: the union below holds dw */
+	union {
+		/* owned; freed when detection is done */
+		struct ndpi_flow_struct *ndpi;
+		/* --workers: the detection state of a flow of a helper's
+		 * shard (merge/dpiw.h), which holds its nDPI state */
+		struct dpiw_state *dw;
+	};
 	/* line 3: seldom touched */
 	struct flow_ext *ext; /* what few flows have (heap), or NULL */
 	uint64_t risk; /* nDPI risk bitmap (dpi/risk.h), set when detection
@@ -422,6 +429,11 @@ int iface_flow_update(struct iface *ifc, const struct flow_update *u);
  * IFACE_PREFETCH_MAX updates are looked at. */
 void iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 			 int n);
+/* The same hint before iface_packet() of p[0..n-1] (a source's batch of
+ * decoded frames): flow buckets, flows, hosts, MAC buckets.  Changes
+ * nothing; at most IFACE_PREFETCH_MAX packets are looked at. */
+void iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p,
+			   int n);
 /* Periodic work: throughput, idle purge.  now_ms = interface clock. */
 void iface_housekeeping(struct iface *ifc, uint64_t wall_ms);
 

@@ -136,6 +136,8 @@ struct iface {
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;
+	/* --workers N > 1: the detection helpers (merge/dpiw.h), or NULL */
+	struct dpiw *dpiw;
 
 	/* sinks (merge/sink.h): set on main before the owner starts, read
 	 * by the owner only; the want_* flags say whether any sink takes a

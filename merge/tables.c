@@ -24,6 +24,7 @@
  * Owner thread only.
  */
 #include "merge/tables.h"
+#include "merge/dpiw.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -1025,11 +1026,14 @@ flow_risk_apply(struct iface *ifc, struct flow *f, uint64_t risk)
 static inline void
 flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 {
-	if (d->ndpi != f->ndpi) /* nDPI's state taken or given back */
-		ifc->heap_mem = ifc->heap_mem -
+	if (!f->has_dw) {		/* else the helper's state holds it */
+		if (d->ndpi != f->ndpi) /* nDPI's state taken or given back */
+			ifc->heap_mem =
+				ifc->heap_mem -
 				(f->ndpi != NULL ? FLOW_NDPI_BYTES : 0) +
 				(d->ndpi != NULL ? FLOW_NDPI_BYTES : 0);
-	f->ndpi = d->ndpi;
+		f->ndpi = d->ndpi;
+	}
 	if (d->info != f->info) { /* a new name, malloc()ed by dpi */
 		f->info = strtab_intern(&ifc->info_strs, d->info);
 		free(d->info);
@@ -1046,13 +1050,34 @@ flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 		flow_os_apply(ifc, f, &d->os);
 }
 
-/* dpi_giveup() on f; returns 1 when its L7 changed. */
+/* dpi_giveup() on f; returns 1 when its L7 changed.  A flow of a
+ * helper's shard (--workers) is given up here too, with the owner's
+ * module, once its packets in flight are applied: its state is the
+ * owner's again. */
 static int
 flow_dpi_giveup(struct iface *ifc, struct flow *f)
 {
 	struct dpi_flow d;
 	int changed;
 
+	if (f->has_dw && f->dw->inflight > 0) {
+		dpiw_wait_flow(ifc, f);
+		if (!f->has_dw) /* its last answer ended detection */
+			return 0;
+	}
+	if (f->has_dw) {
+		struct dpiw_state *st = f->dw;
+
+		st->d.os.os = OS_UNKNOWN;
+		changed = dpi_giveup(ifc->ndpi, &st->d);
+		d = st->d;
+		d.ndpi = NULL;
+		d.info = (char *)f->info;
+		if (d.info == NULL && st->d.info != NULL)
+			d.info = strdup(st->d.info);
+		flow_dpi_put(ifc, f, &d);
+		return changed;
+	}
 	flow_dpi_get(f, &d);
 	changed = dpi_giveup(ifc->ndpi, &d);
 	flow_dpi_put(ifc, f, &d);
@@ -1087,7 +1112,9 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (f->srv_host)
 		f->srv_host->active_flows_srv--;
 	ifc->num_flows--;
-	if (f->ndpi != NULL) {
+	if (f->has_dw) {
+		dpiw_state_release(ifc, f->dw); /* nothing in flight */
+	} else if (f->ndpi != NULL) {
 		ifc->heap_mem -= FLOW_NDPI_BYTES;
 		ndpi_free_flow(f->ndpi);
 	}
@@ -1377,6 +1404,34 @@ syn_os(struct iface *ifc, struct host *h, const struct pkt *p)
 }
 
 void
+tables_dpi_apply(struct iface *ifc, struct flow *f, const struct dpi_flow *res,
+		 int changed, char *info, uint64_t clock_ms)
+{
+	/* as the single thread did right after dpi_packet(), at the
+	 * interface time of that packet (alerts, -A) */
+	uint64_t clock = ifc->clock_ms;
+	const char *had = f->info;
+	struct dpi_flow d = *res;
+
+	IFACE_ASSERT_OWNER(ifc);
+	ifc->clock_ms = clock_ms;
+	d.ndpi = NULL;
+	d.info = (char *)f->info; /* flow_dpi_put() interns a new one */
+	if (d.info == NULL)
+		d.info = info;
+	else
+		free(info);
+	flow_dpi_put(ifc, f, &d);
+	if (changed)
+		l7_move(ifc, f);
+	if (had == NULL && f->info != NULL)
+		names_flow_info(ifc, f);
+	if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
+		aggr_flow_named(ifc, f);
+	ifc->clock_ms = clock;
+}
+
+void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
 	uint64_t now = p->ts_us / 1000;
@@ -1389,6 +1444,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	int c2s = 1;
 
 	IFACE_ASSERT_OWNER(ifc);
+	if (ifc->dpiw != NULL)
+		dpiw_poll(ifc); /* the helpers' answers so far */
 	if (now > ifc->clock_ms)
 		ifc->clock_ms = now;
 	ifc->stats.packets += n;
@@ -1451,8 +1508,14 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;
 		const char *had = f->info;
-		int changed;
+		int changed, shard;
 
+		if (ifc->dpiw != NULL && (shard = dpiw_shard(ifc, f)) > 0) {
+			/* a helper's flow: its answer is applied before the
+			 * flow's next packet is counted (tables_dpi_apply) */
+			dpiw_submit(ifc, f, shard, p);
+			return;
+		}
 		flow_dpi_get(f, &dd);
 		changed = dpi_packet(ifc->ndpi, &dd, p);
 		flow_dpi_put(ifc, f, &dd);
@@ -1719,6 +1782,63 @@ iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 		    f->srv_l7_idx <= f->srv_host->n_l7)
 			prefetch_lines(&f->srv_host->l7[f->srv_l7_idx - 1],
 				       sizeof(struct host_l7));
+	}
+}
+
+void
+iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p, int n)
+{
+	uint32_t hv[IFACE_PREFETCH_MAX];
+	struct flow_key k;
+	int i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (n > IFACE_PREFETCH_MAX)
+		n = IFACE_PREFETCH_MAX;
+	/* 1: the flow buckets, and the MACs' */
+	for (i = 0; i < n; i++) {
+		if (p[i]->has_mac && ifc->mac_buckets != NULL) {
+			__builtin_prefetch(
+				&ifc->mac_buckets[mac_hash(p[i]->src_mac,
+							   p[i]->vlan) &
+						  ifc->mac_mask]);
+			__builtin_prefetch(
+				&ifc->mac_buckets[mac_hash(p[i]->dst_mac,
+							   p[i]->vlan) &
+						  ifc->mac_mask]);
+		}
+		if (p[i]->ip_version == 0)
+			continue;
+		k = pkt_key(p[i], 0);
+		hv[i] = key_hash(&k);
+		__builtin_prefetch(&ifc->flow_buckets[hv[i] & ifc->flow_mask]);
+	}
+	/* 2: the first entry of each chain */
+	for (i = 0; i < n; i++) {
+		const struct flow *f;
+
+		if (p[i]->ip_version == 0)
+			continue;
+		f = ifc->flow_buckets[hv[i] & ifc->flow_mask];
+		if (f != NULL) {
+			__builtin_prefetch(f);
+			__builtin_prefetch((const char *)f + 64);
+		}
+	}
+	/* 3: the flows and their hosts */
+	for (i = 0; i < n; i++) {
+		struct flow *f;
+		int c2s;
+
+		if (p[i]->ip_version == 0)
+			continue;
+		k = pkt_key(p[i], 0);
+		f = key_find(ifc, &k, hv[i], &c2s);
+		if (f == NULL)
+			continue;
+		__builtin_prefetch((const char *)f + 128, 1);
+		prefetch_host(f->cli_host, f->l4_proto);
+		prefetch_host(f->srv_host, f->l4_proto);
 	}
 }
 
@@ -2233,6 +2353,7 @@ tables_giveup_all(struct iface *ifc)
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL && ifc->aggr == NULL)
 		return;
+	dpiw_drain(ifc);
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		if (ifc->ndpi != NULL && !f->detection_done &&
 		    flow_dpi_giveup(ifc, f))
@@ -2305,7 +2426,9 @@ tables_fini(struct iface *ifc)
 		struct flow *f = ifc->flow_head;
 
 		LRU_UNLINK(ifc, flow_head, flow_tail, f);
-		if (f->ndpi != NULL)
+		if (f->has_dw)
+			dpiw_state_free(f->dw);
+		else if (f->ndpi != NULL)
 			ndpi_free_flow(f->ndpi);
 		if (f->ext != NULL)
 			free(f->ext->extra);
@@ -2354,7 +2477,7 @@ tables_mem(const struct iface *ifc)
 	       (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *) +
 	       (uint64_t)(ifc->mac_mask + 1) * sizeof(struct mac *) +
 	       (uint64_t)ifc->num_macs * MAC_BYTES + ifc->heap_mem +
-	       ifc->host_heap + ifc->info_strs.bytes;
+	       ifc->host_heap + ifc->info_strs.bytes + dpiw_mem(ifc);
 }
 
 void
@@ -2379,7 +2502,9 @@ tables_flow_mem(const struct iface *ifc)
 	if (ifc->num_flows == 0)
 		return 0;
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
-		if (f->ndpi != NULL)
+		if (f->has_dw)
+			total += dpiw_state_mem(f->dw);
+		else if (f->ndpi != NULL)
 			total += FLOW_NDPI_BYTES;
 		if (f->ext != NULL)
 			total += heap_bytes(f->ext) + heap_bytes(f->ext->extra);

@@ -11,6 +11,16 @@
 
 struct iface;
 
+/* --workers: applies a helper's answer for one packet of flow f
+ * (merge/dpiw.c): the detection fields `res`, whether the L7 changed,
+ * the flow's first info string (taken, heap) and the interface clock at
+ * that packet, as iface_packet() does after its own dpi_packet(). */
+struct dpi_flow;
+struct flow;
+void tables_dpi_apply(struct iface *ifc, struct flow *f,
+		      const struct dpi_flow *res, int changed, char *info,
+		      uint64_t clock_ms);
+
 /* Idle times after which an entry may be purged (ms). */
 #define TABLES_FLOW_IDLE_MS (60 * 1000)
 #define TABLES_HOST_IDLE_MS (300 * 1000)
