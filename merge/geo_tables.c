@@ -9,13 +9,13 @@
  * one entry of the AS table (AS 0 "Unknown" when not in an AS) and one of
  * the country table (code "" when not located).
  *
- * The tables' traffic is the traffic of their hosts, added by the owner
- * thread as deltas: each host remembers what it has already given
- * (geo_sent/geo_rcvd) and tables_geo_sync() adds the rest, from the once-
- * a-second throughput walk that visits every host anyway, before a query
- * reads the tables, and when a host is freed.  The packet path is
- * untouched, and the tables keep the bytes of purged hosts, like the
- * VLAN table.
+ * The tables' traffic is the traffic of their hosts, recounted by the
+ * owner thread: what the hosts already freed had (gone_*, added when a
+ * host is freed) plus the counters of every host in memory, summed again
+ * by the once-a-second throughput walk that visits every host anyway and
+ * before a query reads the tables.  So a host keeps no per-table state
+ * but its two indexes, the packet path is untouched, and the tables keep
+ * the bytes of purged hosts, like the VLAN table.
  *
  * Owner thread only.
  */
@@ -162,32 +162,47 @@ tables_geo_host_new(struct iface *ifc, struct host *h, uint64_t now)
 	}
 }
 
+/* The (at most two) entries of h, NULL where it has none. */
+static void
+host_entries(struct iface *ifc, const struct host *h, struct iface_geo *e[2])
+{
+	e[0] = h->as_idx != 0 ? &ifc->asns[h->as_idx - 1] : NULL;
+	e[1] = h->cc_idx != 0 ? &ifc->countries[h->cc_idx - 1] : NULL;
+}
+
+void
+tables_geo_recount_begin(struct iface *ifc)
+{
+	struct iface_geo *arr[2] = { ifc->asns, ifc->countries };
+	uint32_t n[2] = { ifc->n_asns, ifc->n_countries };
+
+	for (int t = 0; t < 2; t++)
+		for (uint32_t i = 0; i < n[t]; i++) {
+			struct iface_geo *e = &arr[t][i];
+
+			e->bytes_sent = e->gone_sent;
+			e->bytes_rcvd = e->gone_rcvd;
+			e->pkts_sent = e->gone_psent;
+			e->pkts_rcvd = e->gone_prcvd;
+		}
+}
+
 void
 tables_geo_sync(struct iface *ifc, struct host *h)
 {
-	uint64_t ds = h->c.bytes_sent - h->geo_sent;
-	uint64_t dr = h->c.bytes_rcvd - h->geo_rcvd;
-	uint64_t ps = h->c.pkts_sent - h->geo_psent;
-	uint64_t pr = h->c.pkts_rcvd - h->geo_prcvd;
-	struct iface_geo *e[2] = { NULL, NULL };
+	const struct counters *c = &h->c;
+	struct iface_geo *e[2];
 
-	if (ds == 0 && dr == 0 && ps == 0 && pr == 0)
+	if ((c->bytes_sent | c->bytes_rcvd | c->pkts_sent | c->pkts_rcvd) == 0)
 		return;
-	h->geo_sent = h->c.bytes_sent;
-	h->geo_rcvd = h->c.bytes_rcvd;
-	h->geo_psent = h->c.pkts_sent;
-	h->geo_prcvd = h->c.pkts_rcvd;
-	if (h->as_idx != 0)
-		e[0] = &ifc->asns[h->as_idx - 1];
-	if (h->cc_idx != 0)
-		e[1] = &ifc->countries[h->cc_idx - 1];
+	host_entries(ifc, h, e);
 	for (int i = 0; i < 2; i++) {
 		if (e[i] == NULL)
 			continue;
-		e[i]->bytes_sent += ds;
-		e[i]->bytes_rcvd += dr;
-		e[i]->pkts_sent += ps;
-		e[i]->pkts_rcvd += pr;
+		e[i]->bytes_sent += c->bytes_sent;
+		e[i]->bytes_rcvd += c->bytes_rcvd;
+		e[i]->pkts_sent += c->pkts_sent;
+		e[i]->pkts_rcvd += c->pkts_rcvd;
 		if (h->last_ms > e[i]->last_ms)
 			e[i]->last_ms = h->last_ms;
 	}
@@ -197,6 +212,7 @@ void
 tables_geo_sync_all(struct iface *ifc)
 {
 	IFACE_ASSERT_OWNER(ifc);
+	tables_geo_recount_begin(ifc);
 	for (struct host *h = ifc->host_head; h != NULL; h = h->next)
 		tables_geo_sync(ifc, h);
 }
@@ -204,11 +220,25 @@ tables_geo_sync_all(struct iface *ifc)
 void
 tables_geo_host_free(struct iface *ifc, struct host *h)
 {
-	tables_geo_sync(ifc, h);
-	if (h->as_idx != 0 && ifc->asns[h->as_idx - 1].num_hosts > 0)
-		ifc->asns[h->as_idx - 1].num_hosts--;
-	if (h->cc_idx != 0 && ifc->countries[h->cc_idx - 1].num_hosts > 0)
-		ifc->countries[h->cc_idx - 1].num_hosts--;
+	const struct counters *c = &h->c;
+	struct iface_geo *e[2];
+
+	host_entries(ifc, h, e);
+	for (int i = 0; i < 2; i++) {
+		if (e[i] == NULL)
+			continue;
+		/* its traffic stays in the entry's totals */
+		e[i]->gone_sent += c->bytes_sent;
+		e[i]->gone_rcvd += c->bytes_rcvd;
+		e[i]->gone_psent += c->pkts_sent;
+		e[i]->gone_prcvd += c->pkts_rcvd;
+		if ((c->bytes_sent | c->bytes_rcvd | c->pkts_sent |
+		     c->pkts_rcvd) != 0 &&
+		    h->last_ms > e[i]->last_ms)
+			e[i]->last_ms = h->last_ms;
+		if (e[i]->num_hosts > 0)
+			e[i]->num_hosts--;
+	}
 	free(h->geo);
 	h->geo = NULL;
 	h->as_idx = h->cc_idx = 0;

@@ -119,11 +119,10 @@ struct host {
 	struct activity *act; /* local hosts: 1-s activity map (heap), or
 			       * NULL (merge/activity.h) */
 	/* GeoIP (merge/geo_tables.c): what the databases said when the host
-	 * was created (heap, NULL: not located), its entries in the AS and
-	 * country tables, and the bytes already added to them */
+	 * was created (heap, NULL: not located) and its entries in the AS and
+	 * country tables (whose totals are recounted from the hosts) */
 	struct geo_info *geo;
 	uint32_t as_idx, cc_idx;
-	uint64_t geo_sent, geo_rcvd, geo_psent, geo_prcvd;
 	/* the scores of its flows' risks (dpi/risk.h), as client and as
 	 * server: added once per risk a flow gets, never taken back */
 	uint64_t score_cli, score_srv;
@@ -267,7 +266,10 @@ struct iface_geo {
 	char code[4];	    /* country table: ISO code, "" = unknown */
 	char name[96];	    /* AS name ("Unknown" for AS 0) */
 	uint32_t num_hosts; /* active hosts in it */
+	/* its hosts' traffic: gone_* of the hosts freed, plus the counters
+	 * of its hosts in memory at the last recount (tables_geo_sync_all) */
 	uint64_t bytes_sent, bytes_rcvd, pkts_sent, pkts_rcvd;
+	uint64_t gone_sent, gone_rcvd, gone_psent, gone_prcvd;
 	uint64_t first_ms, last_ms;
 	uint64_t thpt_last_bytes;
 	double thpt_bps; /* bytes/s */

@@ -2406,6 +2406,7 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 		f->thpt_pps = rate(f->c2s_pkts + f->s2c_pkts,
 				   &f->thpt_last_pkts, elapsed_ms);
 	}
+	tables_geo_recount_begin(ifc);
 	for (h = ifc->host_head; h != NULL; h = h->next) {
 		h->thpt_bps = rate(h->c.bytes_sent + h->c.bytes_rcvd,
 				   &h->thpt_last_bytes, elapsed_ms);

@@ -90,10 +90,13 @@ void iface_restore_apply(struct iface *ifc);
 void sink_restores_free(struct iface *ifc);
 
 /* merge/geo_tables.c: the GeoIP data of a new host (looked up once,
- * here) and its AS and country entries; sync adds the bytes a host
- * counted since its last sync to them (tables_update_thpt, queries, host
- * free); thpt recomputes their throughputs. */
+ * here) and its AS and country entries; a recount (begin, then sync of
+ * every host in memory; sync_all does both: tables_update_thpt, queries)
+ * sets the entries' totals to what their freed hosts had plus their
+ * hosts' counters; host free keeps the host's traffic in its entries;
+ * thpt recomputes their throughputs. */
 void tables_geo_host_new(struct iface *ifc, struct host *h, uint64_t now);
+void tables_geo_recount_begin(struct iface *ifc);
 void tables_geo_sync(struct iface *ifc, struct host *h);
 void tables_geo_sync_all(struct iface *ifc);
 void tables_geo_host_free(struct iface *ifc, struct host *h);
