@@ -88,7 +88,7 @@ struct host {
 	uint8_t source;	  /* index of the source that fed it last
 			   * (whose clock seen_ms is on) */
 	/* line 1: TCP and UDP traffic (ICMP and others on line 2) */
-	struct counters tcp __attribute__((aligned(64)));
+	struct counters tcp; /* at 64 without an aligned(): no tail padding */
 	struct counters udp, icmp, other;
 	/* line 3 and on: the key, lists and what changes seldom */
 	struct host *hnext; /* hash chain */
