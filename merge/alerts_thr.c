@@ -248,8 +248,9 @@ host_metric(const struct host *h, unsigned m)
 	return m == THR_BYTES	  ? h->c.bytes_sent + h->c.bytes_rcvd
 	       : m == THR_PACKETS ? h->c.pkts_sent + h->c.pkts_rcvd
 	       : m == THR_ICMP	  ? h->icmp.pkts_sent + h->icmp.pkts_rcvd
-	       : m == THR_SCORE	  ? h->score_cli + h->score_srv
-				  : h->total_flows_cli + h->total_flows_srv;
+	       : m == THR_SCORE
+		       ? host_ext_ro(h)->score_cli + host_ext_ro(h)->score_srv
+		       : h->total_flows_cli + h->total_flows_srv;
 }
 
 /* The counter of metric m for the rule's entity; 0 when the entity is

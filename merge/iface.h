@@ -95,8 +95,10 @@ struct host {
 	struct ipaddr ip;
 	uint16_t vlan;
 	uint8_t mac[6];
-	int16_t local_net;	/* index in prefs local_nets, -1 */
-	uint32_t id;		/* serial number within the interface */
+	int16_t local_net;  /* index in prefs local_nets, -1 */
+	uint8_t name_rank;  /* where name came from: NAME_* of merge/names.h */
+	uint8_t name_asked; /* given to the resolver (merge/names.c) */
+	uint32_t id;	    /* serial number within the interface */
 	struct os_verdict os;	/* passive OS detection (dpi/os.h) */
 	uint64_t unknown_bytes; /* bytes of flows whose L7 is Unknown */
 	struct host *prev,
@@ -108,25 +110,41 @@ struct host {
 	uint64_t thpt_last_bytes, thpt_last_pkts;
 	float thpt_bps, thpt_pps; /* bytes/s, packets/s */
 	char *name;		  /* best name known (heap) or NULL */
-	uint8_t name_rank;  /* where name came from: NAME_* of merge/names.h */
-	uint8_t name_asked; /* given to the resolver (merge/names.c) */
-	uint32_t httpbl;    /* -k verdict: NAMES_HTTPBL_* (merge/names.h) */
-	/* the byte counters at the last time series snapshot of the RRD
-	 * sink (the snapshot carries what they grew since); a restore
-	 * (iface_host_restore) moves them with the old traffic it adds,
-	 * which is in the series already */
-	uint64_t ts_sent, ts_rcvd;
-	struct activity *act; /* local hosts: 1-s activity map (heap), or
-			       * NULL (merge/activity.h) */
+	struct host_ext *x;	  /* what few hosts have (heap), or NULL */
 	/* GeoIP (merge/geo_tables.c): what the databases said when the host
 	 * was created (heap, NULL: not located) and its entries in the AS and
 	 * country tables (whose totals are recounted from the hosts) */
 	struct geo_info *geo;
 	uint32_t as_idx, cc_idx;
+};
+
+/*
+ * What only some hosts need, out of line (allocated at the first field
+ * set, freed with the host; docs/memory.md): a local host's activity map
+ * and time-series marks, risk scores, the -k verdict.  host_ext_ro()
+ * reads it (zeros when absent); tables_host_ext() makes it.
+ */
+struct host_ext {
+	struct activity *act; /* local hosts: 1-s activity map (heap), or
+			       * NULL (merge/activity.h) */
+	/* the byte counters at the last time series snapshot of the RRD
+	 * sink (the snapshot carries what they grew since); a restore
+	 * (iface_host_restore) moves them with the old traffic it adds,
+	 * which is in the series already */
+	uint64_t ts_sent, ts_rcvd;
 	/* the scores of its flows' risks (dpi/risk.h), as client and as
 	 * server: added once per risk a flow gets, never taken back */
 	uint64_t score_cli, score_srv;
+	uint32_t httpbl; /* -k verdict: NAMES_HTTPBL_* (merge/names.h) */
 };
+
+static inline const struct host_ext *
+host_ext_ro(const struct host *h)
+{
+	static const struct host_ext none;
+
+	return h->x != NULL ? h->x : &none;
+}
 
 struct flow {
 	/* line 0: the key, read by every lookup */

@@ -213,8 +213,13 @@ names_host_new(struct iface *ifc, struct host *h)
 	if (p->httpbl_key != NULL && h->ip.v == 4 && !h->is_local &&
 	    !ipaddr_is_private(&h->ip) && !ipaddr_is_multicast(&h->ip) &&
 	    !ipaddr_is_broadcast(&h->ip) &&
-	    resolver_post(ifc, RESOLVE_HTTPBL, &h->ip, h->vlan, NULL) == 0)
-		h->httpbl = NAMES_HTTPBL_ASKED;
+	    resolver_post(ifc, RESOLVE_HTTPBL, &h->ip, h->vlan, NULL) == 0) {
+		/* a new host: host_get() counts its blocks after this */
+		if (h->x == NULL)
+			h->x = calloc(1, sizeof(*h->x));
+		if (h->x != NULL)
+			h->x->httpbl = NAMES_HTTPBL_ASKED;
+	}
 }
 
 const char *
@@ -234,7 +239,7 @@ static const char *const rank_names[] = { "", "hint", "ptr", "dns" };
 void
 names_host_json(const struct host *h, json_t *o)
 {
-	uint32_t v = h->httpbl;
+	uint32_t v = host_ext_ro(h)->httpbl;
 
 	json_object_set_new(o, "name_source",
 			    json_string(h->name == NULL ? ""

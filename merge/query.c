@@ -804,11 +804,13 @@ host_row(struct iface *ifc, const struct host *h)
 			"as_client", (json_int_t)h->active_flows_cli,
 			"as_server", (json_int_t)h->active_flows_srv));
 	set_int(o, "num_alerts", host_num_alerts(ifc, h));
-	json_object_set_new(o, "score",
-			    json_pack("{s:I,s:I,s:I}", "total",
-				      json_u64(h->score_cli + h->score_srv),
-				      "as_client", json_u64(h->score_cli),
-				      "as_server", json_u64(h->score_srv)));
+	json_object_set_new(
+		o, "score",
+		json_pack("{s:I,s:I,s:I}", "total",
+			  json_u64(host_ext_ro(h)->score_cli +
+				   host_ext_ro(h)->score_srv),
+			  "as_client", json_u64(host_ext_ro(h)->score_cli),
+			  "as_server", json_u64(host_ext_ro(h)->score_srv)));
 	set_bool(o, "is_localhost", h->is_local);
 	set_bool(o, "is_multicast", ipaddr_is_multicast(&h->ip));
 	set_bool(o, "is_broadcast", ipaddr_is_broadcast(&h->ip));
@@ -983,9 +985,10 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_int(o, "flows.as_client", h->total_flows_cli);
 	set_int(o, "flows.as_server", h->total_flows_srv);
 	/* the scores of its flows' risks (dpi/risk.h) */
-	set_int(o, "score", h->score_cli + h->score_srv);
-	set_int(o, "score.as_client", h->score_cli);
-	set_int(o, "score.as_server", h->score_srv);
+	set_int(o, "score",
+		host_ext_ro(h)->score_cli + host_ext_ro(h)->score_srv);
+	set_int(o, "score.as_client", host_ext_ro(h)->score_cli);
+	set_int(o, "score.as_server", host_ext_ro(h)->score_srv);
 	static const char *const zero_keys[] = {
 		"alerted_flows.as_client",
 		"alerted_flows.as_server",

@@ -36,9 +36,9 @@ window_end(const struct iface *ifc, int *has)
 		int one;
 		uint32_t e;
 
-		if (h->act == NULL)
+		if (host_ext_ro(h)->act == NULL)
 			continue;
-		e = activity_newest_hour(h->act, &one);
+		e = activity_newest_hour(host_ext_ro(h)->act, &one);
 		if (one && (!*has || e > end)) {
 			end = e;
 			*has = 1;
@@ -55,10 +55,10 @@ query_host_activitymap(struct iface *ifc, struct host *h)
 	uint32_t end;
 	int has;
 
-	if (o == NULL || h->act == NULL)
+	if (o == NULL || host_ext_ro(h)->act == NULL)
 		return o;
 	end = window_end(ifc, &has);
-	if (!has || activity_minutes(h->act, end, counts) == 0)
+	if (!has || activity_minutes(host_ext_ro(h)->act, end, counts) == 0)
 		return o;
 	for (uint32_t m = 0; m < ACTIVITY_HOURS * 60; m++) {
 		char key[24];
@@ -82,7 +82,7 @@ query_host_activity_seconds(struct iface *ifc, struct host *h)
 	uint32_t end;
 	int has;
 
-	if (a == NULL || h->act == NULL)
+	if (a == NULL || host_ext_ro(h)->act == NULL)
 		return a;
 	end = window_end(ifc, &has);
 	if (!has)
@@ -91,7 +91,7 @@ query_host_activity_seconds(struct iface *ifc, struct host *h)
 		 (end + 1 >= ACTIVITY_HOURS ? ACTIVITY_HOURS : end + 1)) *
 		3600;
 	for (uint64_t s = first; s < ((uint64_t)end + 1) * 3600; s++)
-		if (activity_test(h->act, s))
+		if (activity_test(host_ext_ro(h)->act, s))
 			json_array_append_new(a, json_integer((json_int_t)s));
 	return a;
 }
@@ -122,7 +122,7 @@ query_host_correlation(struct iface *ifc, struct host *h, int method, int max,
 	uint32_t end;
 	int has;
 
-	if (out == NULL || h->act == NULL)
+	if (out == NULL || host_ext_ro(h)->act == NULL)
 		return out;
 	end = window_end(ifc, &has);
 	if (!has)
@@ -133,9 +133,11 @@ query_host_correlation(struct iface *ifc, struct host *h, int method, int max,
 	for (o = ifc->host_head; o != NULL; o = o->next) {
 		uint32_t na, nb, both;
 
-		if (o == h || o->act == NULL || n >= ifc->num_act_hosts)
+		if (o == h || host_ext_ro(o)->act == NULL ||
+		    n >= ifc->num_act_hosts)
 			continue;
-		activity_counts(h->act, o->act, end, &na, &nb, &both);
+		activity_counts(host_ext_ro(h)->act, host_ext_ro(o)->act, end,
+				&na, &nb, &both);
 		if (na == 0 || nb == 0)
 			continue; /* nothing to compare in the window */
 		v[n].h = o;

@@ -47,6 +47,7 @@
 #include "dpi/dnsmsg.h"
 #include "merge/alerts.h"
 #include "merge/iface.h"
+#include "merge/tables.h"
 #include "state/kv.h"
 
 #define RESOLVER_QUEUE 1024
@@ -149,9 +150,11 @@ names_apply(struct iface *ifc, void *arg)
 		names_set(h, r->name, NAME_PTR);
 	else if (r->kind == RESOLVE_HTTPBL) {
 		if ((r->httpbl & NAMES_HTTPBL_LISTED) &&
-		    !(h->httpbl & NAMES_HTTPBL_LISTED))
+		    !(host_ext_ro(h)->httpbl & NAMES_HTTPBL_LISTED))
 			httpbl_alert(ifc, h, r->httpbl);
-		h->httpbl = r->httpbl;
+		if ((r->httpbl != 0 || h->x != NULL) &&
+		    tables_host_ext(ifc, h) != NULL)
+			h->x->httpbl = r->httpbl;
 	}
 }
 

@@ -271,10 +271,13 @@ iface_local_host_deltas(struct iface *ifc, iface_host_delta_fn fn, void *arg)
 	for (h = ifc->host_head; h != NULL; h = h->next) {
 		if (!h->is_local)
 			continue;
-		if (fn(arg, &h->ip, h->vlan, grown(h->c.bytes_sent, h->ts_sent),
-		       grown(h->c.bytes_rcvd, h->ts_rcvd)) == 0) {
-			h->ts_sent = h->c.bytes_sent;
-			h->ts_rcvd = h->c.bytes_rcvd;
+		const struct host_ext *x = host_ext_ro(h);
+
+		if (fn(arg, &h->ip, h->vlan, grown(h->c.bytes_sent, x->ts_sent),
+		       grown(h->c.bytes_rcvd, x->ts_rcvd)) == 0 &&
+		    tables_host_ext(ifc, h) != NULL) {
+			h->x->ts_sent = h->c.bytes_sent;
+			h->x->ts_rcvd = h->c.bytes_rcvd;
 		}
 	}
 }
@@ -379,8 +382,11 @@ restore_one(struct iface *ifc, struct host *h, const struct host_snapshot *s)
 	if (h->name == NULL && s->name[0] != '\0')
 		h->name = strdup(s->name);
 	/* old traffic, already in the host's time series */
-	h->ts_sent += h->c.bytes_sent - s0;
-	h->ts_rcvd += h->c.bytes_rcvd - r0;
+	if ((h->c.bytes_sent != s0 || h->c.bytes_rcvd != r0) &&
+	    tables_host_ext(ifc, h) != NULL) {
+		h->x->ts_sent += h->c.bytes_sent - s0;
+		h->x->ts_rcvd += h->c.bytes_rcvd - r0;
+	}
 }
 
 void

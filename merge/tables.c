@@ -244,15 +244,29 @@ l7_slot(struct iface *ifc, uint16_t proto)
 }
 
 /* The blocks host h owns (tables_mem(), tables_host_mem()): its L7
- * array, name, GeoIP data and activity map (each hour's block with its
- * malloc header). */
+ * array, name, GeoIP data, host_ext and activity map (each hour's block
+ * with its malloc header). */
 static uint64_t
 host_heap_bytes(const struct host *h)
 {
+	const struct activity *act = host_ext_ro(h)->act;
+
 	return heap_bytes(h->l7) + heap_bytes(h->name) + heap_bytes(h->geo) +
-	       (h->act != NULL
-			? activity_mem(h->act) + (ACTIVITY_HOURS + 1) * 16
-			: 0);
+	       heap_bytes(h->x) +
+	       (act != NULL ? activity_mem(act) + (ACTIVITY_HOURS + 1) * 16
+			    : 0);
+}
+
+struct host_ext *
+tables_host_ext(struct iface *ifc, struct host *h)
+{
+	if (h->x == NULL) {
+		h->x = calloc(1, sizeof(*h->x));
+		if (h->x == NULL)
+			return NULL;
+		ifc->host_heap += heap_bytes(h->x);
+	}
+	return h->x;
 }
 
 struct host_l7 *
@@ -567,11 +581,14 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 		ifc->num_local_hosts++;
 	tables_geo_host_new(ifc, h, now);
 	if (h->is_local && ifc->num_act_hosts < TABLES_MAX_ACT_HOSTS) {
-		/* per new host, not per packet: the map of merge/activity.h */
-		h->act = activity_new();
-		if (h->act != NULL) {
+		/* per new host, not per packet: the map of merge/activity.h
+		 * (counted below with the host's other blocks) */
+		h->x = calloc(1, sizeof(*h->x));
+		if (h->x != NULL)
+			h->x->act = activity_new();
+		if (h->x != NULL && h->x->act != NULL) {
 			ifc->num_act_hosts++;
-			activity_mark(h->act, now / 1000);
+			activity_mark(h->x->act, now / 1000);
 		}
 	}
 	if (ifc->want_host_new)
@@ -605,10 +622,11 @@ host_free(struct iface *ifc, struct host *h)
 	tables_geo_host_free(ifc, h);
 	free(h->l7);
 	free(h->name);
-	if (h->act != NULL) {
-		activity_free(h->act);
+	if (h->x != NULL && h->x->act != NULL) {
+		activity_free(h->x->act);
 		ifc->num_act_hosts--;
 	}
+	free(h->x);
 	objpool_free(&ifc->host_pool, h);
 }
 
@@ -1015,10 +1033,12 @@ flow_risk_apply(struct iface *ifc, struct flow *f, uint64_t risk)
 		ifc->stats.risky_flows++;
 	f->risk = risk;
 	risk_score(added, &cli, &srv);
-	if (f->cli_host != NULL)
-		f->cli_host->score_cli += cli;
-	if (f->srv_host != NULL)
-		f->srv_host->score_srv += srv;
+	if (f->cli_host != NULL && cli != 0 &&
+	    tables_host_ext(ifc, f->cli_host) != NULL)
+		f->cli_host->x->score_cli += cli;
+	if (f->srv_host != NULL && srv != 0 &&
+	    tables_host_ext(ifc, f->srv_host) != NULL)
+		f->srv_host->x->score_srv += srv;
 	ifc->stats.score += (uint64_t)cli + srv;
 	tables_flow_risk_alerts(ifc, f, added);
 }
@@ -1196,8 +1216,9 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 		SAT_ADD(h->unknown_bytes, counter_add_sat(sb, rb));
 	/* the activity map: one bit per second, looked at only when the
 	 * host's second changes (last_ms is on this cache line) */
-	if (h->is_local && now / 1000 != h->last_ms / 1000 && h->act != NULL)
-		activity_mark(h->act, now / 1000);
+	if (h->is_local && now / 1000 != h->last_ms / 1000 && h->x != NULL &&
+	    h->x->act != NULL)
+		activity_mark(h->x->act, now / 1000);
 	e = host_l7_of_flow(h, f, now);
 	if (e != NULL) {
 		counters_add(&e->c, sb, sp, rb, rp);
@@ -2029,11 +2050,13 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 
 		if (a < prev_last)
 			a = prev_last;
-		if (f->cli_host && f->cli_host->is_local && f->cli_host->act)
-			activity_mark_range(f->cli_host->act, a / 1000,
+		if (f->cli_host && f->cli_host->is_local &&
+		    host_ext_ro(f->cli_host)->act)
+			activity_mark_range(f->cli_host->x->act, a / 1000,
 					    u->last_ms / 1000);
-		if (f->srv_host && f->srv_host->is_local && f->srv_host->act)
-			activity_mark_range(f->srv_host->act, a / 1000,
+		if (f->srv_host && f->srv_host->is_local &&
+		    host_ext_ro(f->srv_host)->act)
+			activity_mark_range(f->srv_host->x->act, a / 1000,
 					    u->last_ms / 1000);
 	}
 	/* L7: the exporter's verdict, else nDPI's guess from ports and IPs */
@@ -2440,7 +2463,8 @@ tables_fini(struct iface *ifc)
 		free(h->l7);
 		free(h->name);
 		free(h->geo);
-		activity_free(h->act);
+		activity_free(host_ext_ro(h)->act);
+		free(h->x);
 	}
 	tables_geo_fini(ifc);
 	objpool_fini(&ifc->flow_pool);

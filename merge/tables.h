@@ -72,6 +72,9 @@ void tables_node_event(struct iface *ifc, const struct node_event *ev);
  * NULL when out of memory. */
 struct host;
 struct host_l7;
+/* h's host_ext, made (zeroed, counted in the tables' memory) when it has
+ * none; NULL out of memory. */
+struct host_ext *tables_host_ext(struct iface *ifc, struct host *h);
 struct host_l7 *tables_host_l7_get(struct host *h, uint16_t proto,
 				   uint64_t now);
 /* merge/sink.c: the calls of the registered sinks, each building its

@@ -259,7 +259,7 @@ test_hostcache_roundtrip(void **state)
 	assert_non_null(hh->name);
 	assert_string_equal(hh->name, "laptop");
 	/* old traffic is in the time series already: baseline moved */
-	assert_int_equal(hh->ts_sent, 1000);
+	assert_int_equal(hh->x->ts_sent, 1000);
 	iface_restore_stats(&merged, &late);
 	assert_int_equal(merged, 1);
 	assert_int_equal(late, 0);
