@@ -87,10 +87,12 @@ struct host {
 	uint8_t is_local; /* in a -m network */
 	uint8_t source;	  /* index of the source that fed it last
 			   * (whose clock seen_ms is on) */
-	/* line 1: TCP and UDP traffic (ICMP and others on line 2) */
+	/* line 1: TCP and UDP traffic (ICMP on line 2; the rest is not kept
+	 * apart: host_other()) */
 	struct counters tcp; /* at 64 without an aligned(): no tail padding */
-	struct counters udp, icmp, other;
-	/* line 3 and on: the key, lists and what changes seldom */
+	struct counters udp, icmp;
+	/* from line 2's second half on: the key, lists and what changes
+	 * seldom */
 	struct host *hnext; /* hash chain */
 	struct ipaddr ip;
 	uint16_t vlan;
@@ -117,6 +119,34 @@ struct host {
 	struct geo_info *geo;
 	uint32_t as_idx, cc_idx;
 };
+
+/* A host's traffic other than TCP, UDP and ICMP: every byte and packet
+ * of a host counts to its totals and to one of these four, so the fourth
+ * is what the totals have beyond the other three (0 where a restored
+ * snapshot did not add up). */
+static inline uint64_t
+host_other_one(uint64_t all, uint64_t tcp, uint64_t udp, uint64_t icmp)
+{
+	uint64_t known = tcp + udp + icmp;
+
+	return all >= known ? all - known : 0;
+}
+
+static inline struct counters
+host_other(const struct host *h)
+{
+	struct counters o;
+
+	o.bytes_sent = host_other_one(h->c.bytes_sent, h->tcp.bytes_sent,
+				      h->udp.bytes_sent, h->icmp.bytes_sent);
+	o.bytes_rcvd = host_other_one(h->c.bytes_rcvd, h->tcp.bytes_rcvd,
+				      h->udp.bytes_rcvd, h->icmp.bytes_rcvd);
+	o.pkts_sent = host_other_one(h->c.pkts_sent, h->tcp.pkts_sent,
+				     h->udp.pkts_sent, h->icmp.pkts_sent);
+	o.pkts_rcvd = host_other_one(h->c.pkts_rcvd, h->tcp.pkts_rcvd,
+				     h->udp.pkts_rcvd, h->icmp.pkts_rcvd);
+	return o;
+}
 
 /*
  * What only some hosts need, out of line (allocated at the first field

@@ -930,15 +930,10 @@ query_host_data(struct iface *ifc, struct host *h)
 	char ip[IPADDR_STRLEN], mac[MAC_STRLEN];
 	json_t *o = json_object(), *t;
 	struct l7_query lq = { QUERY_L7_PROTO };
-	static const struct {
-		const char *pfx;
-		size_t off;
-	} l4[] = {
-		{ "tcp.", offsetof(struct host, tcp) },
-		{ "udp.", offsetof(struct host, udp) },
-		{ "icmp.", offsetof(struct host, icmp) },
-		{ "other_ip.", offsetof(struct host, other) },
-	};
+	static const char *const l4_pfx[] = { "tcp.", "udp.", "icmp.",
+					      "other_ip." };
+	const struct counters other = host_other(h);
+	const struct counters *l4[] = { &h->tcp, &h->udp, &h->icmp, &other };
 
 	if (!o)
 		return NULL;
@@ -969,9 +964,7 @@ query_host_data(struct iface *ifc, struct host *h)
 	set_int(o, "total_activity_time", duration_s(h->first_ms, h->last_ms));
 	set_counters(o, "", &h->c);
 	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
-		set_counters(
-			o, l4[i].pfx,
-			(const struct counters *)((const char *)h + l4[i].off));
+		set_counters(o, l4_pfx[i], l4[i]);
 	set_bool(o, "tcp.packets.seq_problems", 0);
 	set_int(o, "bytes.ndpi.unknown", h->unknown_bytes);
 	set_real(o, "throughput_bps", h->thpt_bps);
@@ -1863,7 +1856,11 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 		flat_counters(r->cnt[1], &h->tcp);
 		flat_counters(r->cnt[2], &h->udp);
 		flat_counters(r->cnt[3], &h->icmp);
-		flat_counters(r->cnt[4], &h->other);
+		{
+			struct counters other = host_other(h);
+
+			flat_counters(r->cnt[4], &other);
+		}
 		r->first_s = ms2s(h->first_ms);
 		r->last_s = ms2s(h->last_ms);
 		r->duration = duration_s(h->first_ms, h->last_ms);

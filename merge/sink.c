@@ -183,7 +183,11 @@ sink_host_purged(struct iface *ifc, const struct host *h, int final)
 	snap_counters(&s.tcp, &h->tcp);
 	snap_counters(&s.udp, &h->udp);
 	snap_counters(&s.icmp, &h->icmp);
-	snap_counters(&s.other, &h->other);
+	{
+		struct counters other = host_other(h);
+
+		snap_counters(&s.other, &other);
+	}
 	s.unknown_bytes = h->unknown_bytes;
 	s.flows_as_client = h->total_flows_cli;
 	s.flows_as_server = h->total_flows_srv;
@@ -351,7 +355,7 @@ restore_one(struct iface *ifc, struct host *h, const struct host_snapshot *s)
 	add_counters(&h->tcp, &s->tcp);
 	add_counters(&h->udp, &s->udp);
 	add_counters(&h->icmp, &s->icmp);
-	add_counters(&h->other, &s->other);
+	/* s->other: in s->c, so in h->c (host_other()) */
 	h->unknown_bytes += s->unknown_bytes;
 	h->total_flows_cli += s->flows_as_client;
 	h->total_flows_srv += s->flows_as_server;

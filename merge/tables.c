@@ -118,7 +118,7 @@ _Static_assert(offsetof(struct flow, c2s_pkts) == 128, "flow line 2");
 _Static_assert(offsetof(struct flow, ext) == 192, "flow cold part");
 _Static_assert(offsetof(struct host, tcp) == 64, "host line 1");
 _Static_assert(offsetof(struct host, icmp) == 128, "host line 2");
-_Static_assert(offsetof(struct host, hnext) == 192, "host cold part");
+_Static_assert(offsetof(struct host, hnext) == 160, "host cold part");
 
 static uint32_t
 pow2_at_least(uint32_t n)
@@ -1168,6 +1168,8 @@ counters_add(struct counters *c, uint64_t sb, uint64_t sp, uint64_t rb,
 	SAT_ADD(c->pkts_rcvd, rp);
 }
 
+/* NULL: other protocols, counted in the host's totals only
+ * (host_other()). */
 static inline struct counters *
 host_l4_counters(struct host *h, uint8_t proto)
 {
@@ -1180,7 +1182,7 @@ host_l4_counters(struct host *h, uint8_t proto)
 	case IPPROTO_ICMPV6:
 		return &h->icmp;
 	default:
-		return &h->other;
+		return NULL;
 	}
 }
 
@@ -1209,9 +1211,11 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 	     uint64_t rb, uint64_t rp, uint64_t now)
 {
 	struct host_l7 *e;
+	struct counters *l4;
 
 	counters_add(&h->c, sb, sp, rb, rp);
-	counters_add(host_l4_counters(h, f->l4_proto), sb, sp, rb, rp);
+	if ((l4 = host_l4_counters(h, f->l4_proto)) != NULL)
+		counters_add(l4, sb, sp, rb, rp);
 	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
 		SAT_ADD(h->unknown_bytes, counter_add_sat(sb, rb));
 	/* the activity map: one bit per second, looked at only when the

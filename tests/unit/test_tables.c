@@ -120,6 +120,44 @@ test_bidirectional_flow(void **state)
 	free_iface(ifc);
 }
 
+/* A host's traffic other than TCP, UDP and ICMP is not kept apart:
+ * host_other() is its totals less those three. */
+static void
+test_host_other_l4(void **state)
+{
+	struct iface *ifc = make_iface(100, 100);
+	struct pkt u = udp_pkt("10.0.0.1", 5000, "10.0.0.2", 53, 100, 1000);
+	struct pkt g = udp_pkt("10.0.0.1", 0, "10.0.0.2", 0, 700, 1001);
+	struct pkt r = udp_pkt("10.0.0.2", 0, "10.0.0.1", 0, 40, 1002);
+	struct pkt i = udp_pkt("10.0.0.2", 0, "10.0.0.1", 0, 64, 1003);
+	struct counters o;
+	struct ipaddr ip;
+	struct host *h;
+
+	(void)state;
+	g.l4_proto = r.l4_proto = 47; /* GRE, both ways */
+	g.ports_known = r.ports_known = 0;
+	i.l4_proto = 1;
+	i.ports_known = 0;
+	iface_packet(ifc, &u, DECODE_IP);
+	iface_packet(ifc, &g, DECODE_IP);
+	iface_packet(ifc, &g, DECODE_IP);
+	iface_packet(ifc, &r, DECODE_IP);
+	iface_packet(ifc, &i, DECODE_IP);
+	assert_int_equal(ipaddr_parse(&ip, "10.0.0.1"), 0);
+	h = iface_host_find(ifc, &ip, 0);
+	assert_non_null(h);
+	assert_int_equal(h->c.bytes_sent, 1500);
+	assert_int_equal(h->udp.bytes_sent, 100);
+	assert_int_equal(h->icmp.bytes_rcvd, 64);
+	o = host_other(h);
+	assert_int_equal(o.bytes_sent, 1400);
+	assert_int_equal(o.pkts_sent, 2);
+	assert_int_equal(o.bytes_rcvd, 40);
+	assert_int_equal(o.pkts_rcvd, 1);
+	free_iface(ifc);
+}
+
 static void
 test_limits_count_drops(void **state)
 {
@@ -792,6 +830,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bidirectional_flow),
+		cmocka_unit_test(test_host_other_l4),
 		cmocka_unit_test(test_limits_count_drops),
 		cmocka_unit_test(test_l7_moves_with_detection),
 		cmocka_unit_test(test_purge_keeps_hosts_with_flows),
