@@ -87,6 +87,8 @@ struct host {
 	uint8_t is_local; /* in a -m network */
 	uint8_t source;	  /* index of the source that fed it last
 			   * (whose clock seen_ms is on) */
+	uint8_t origin1;  /* 1 + the one origin it has flows of, 0: none or
+			   * more than one (then x->origins): host_origins() */
 	/* line 1: TCP and UDP traffic (ICMP on line 2; the rest is not kept
 	 * apart: host_other()) */
 	struct counters tcp; /* at 64 without an aligned(): no tail padding */
@@ -104,8 +106,7 @@ struct host {
 	struct os_verdict os;	/* passive OS detection (dpi/os.h) */
 	uint64_t unknown_bytes; /* bytes of flows whose L7 is Unknown */
 	struct host *prev,
-		*next;	  /* list of all hosts, least recently seen first */
-	uint64_t origins; /* bit i: has flows of origin i */
+		*next; /* list of all hosts, least recently seen first */
 	uint64_t first_ms;
 	uint32_t active_flows_cli, active_flows_srv;
 	uint64_t total_flows_cli, total_flows_srv;
@@ -166,6 +167,9 @@ struct host_ext {
 	 * server: added once per risk a flow gets, never taken back */
 	uint64_t score_cli, score_srv;
 	uint32_t httpbl; /* -k verdict: NAMES_HTTPBL_* (merge/names.h) */
+	/* bit i: has flows of origin i, once it has flows of two or more
+	 * (0 before: host->origin1) */
+	uint64_t origins;
 };
 
 static inline const struct host_ext *
@@ -174,6 +178,15 @@ host_ext_ro(const struct host *h)
 	static const struct host_ext none;
 
 	return h->x != NULL ? h->x : &none;
+}
+
+/* Bit i: host h has flows of origin i (IFACE_MAX_ORIGINS is 64). */
+static inline uint64_t
+host_origins(const struct host *h)
+{
+	if (h->origin1 != 0)
+		return 1ULL << (h->origin1 - 1);
+	return host_ext_ro(h)->origins;
 }
 
 struct flow {

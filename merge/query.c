@@ -587,7 +587,8 @@ query_iface_origins(struct iface *ifc)
 static int
 host_match(const struct host *h, const struct host_query *q, int origin)
 {
-	if (origin == -1 || (origin >= 0 && !(h->origins & (1ULL << origin))))
+	if (origin == -1 ||
+	    (origin >= 0 && !(host_origins(h) & (1ULL << origin))))
 		return 0;
 	if (q->mode == QUERY_HOSTS_LOCAL && !h->is_local)
 		return 0;
@@ -2325,7 +2326,7 @@ query_geo_hosts(struct iface *ifc)
 		}
 		/* the lowest origin that has flows of it (0: this node) */
 		for (int i = 0; i < ifc->n_origins && i < 64; i++)
-			if (h->origins & (1ULL << i)) {
+			if (host_origins(h) & (1ULL << i)) {
 				origin = i;
 				break;
 			}

@@ -835,6 +835,23 @@ mem_make_room(struct iface *ifc)
 	return mem_need(ifc) > ifc->max_mem ? -1 : 0;
 }
 
+/* Host h has a flow of origin o: in origin1 while it is its only one,
+ * else in its host_ext (a host of two origins or more). */
+static void
+host_add_origin(struct iface *ifc, struct host *h, uint8_t o)
+{
+	uint64_t m = host_origins(h) | 1ULL << o;
+
+	if (m == 1ULL << o) {
+		h->origin1 = (uint8_t)(o + 1);
+		return;
+	}
+	if (tables_host_ext(ifc, h) == NULL)
+		return; /* out of memory: stays of the first origin */
+	h->x->origins = m;
+	h->origin1 = 0;
+}
+
 static struct flow *
 flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	 uint64_t now)
@@ -872,12 +889,12 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	if (f->cli_host) {
 		f->cli_host->active_flows_cli++;
 		f->cli_host->total_flows_cli++;
-		f->cli_host->origins |= 1ULL << origin;
+		host_add_origin(ifc, f->cli_host, origin);
 	}
 	if (f->srv_host) {
 		f->srv_host->active_flows_srv++;
 		f->srv_host->total_flows_srv++;
-		f->srv_host->origins |= 1ULL << origin;
+		host_add_origin(ifc, f->srv_host, origin);
 	}
 	f->hnext = ifc->flow_buckets[hv & ifc->flow_mask];
 	ifc->flow_buckets[hv & ifc->flow_mask] = f;

@@ -340,6 +340,16 @@ test_origin_dedup_and_loops(void **state)
 	assert_int_equal(ifc->n_origins, 2);
 	assert_string_equal(ifc->origins[1].id, "edge1");
 	assert_string_equal(ifc->origins[1].path, "edge1>regional");
+	{
+		struct ipaddr ip;
+		struct host *h;
+
+		assert_int_equal(ipaddr_parse(&ip, "10.2.0.1"), 0);
+		h = iface_host_find(ifc, &ip, 0);
+		assert_non_null(h);
+		assert_int_equal(host_origins(h), 1ULL << 1);
+		assert_null(h->x); /* one origin: no host_ext */
+	}
 	/* the last 10 again, as over a second path of a mesh */
 	u.site_path = "edge1>other";
 	for (seq = 9991; seq <= 10000; seq++) {
@@ -363,6 +373,20 @@ test_origin_dedup_and_loops(void **state)
 	u.origin_seq = 1;
 	assert_int_equal(iface_flow_update(ifc, &u), 0);
 	assert_int_equal(ifc->num_flows, 10001);
+	/* both hosts have flows of edge1 (1) and edge2 (the 3rd origin):
+	 * kept in their host_ext once there are two */
+	{
+		struct ipaddr ip;
+		struct host *h;
+
+		assert_int_equal(ifc->n_origins, 3);
+		assert_int_equal(ipaddr_parse(&ip, "10.1.0.1"), 0);
+		h = iface_host_find(ifc, &ip, 0);
+		assert_non_null(h);
+		assert_int_equal(host_origins(h), (1ULL << 1) | (1ULL << 2));
+		assert_int_equal(h->origin1, 0);
+		assert_non_null(h->x);
+	}
 	free_iface(ifc);
 }
 
