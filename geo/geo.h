@@ -25,6 +25,11 @@ struct geo_info {
 	double latitude;   /* degrees, valid when has_location */
 	double longitude;
 	uint8_t has_location;
+	/* not the databases': a host's AS and country table entries
+	 * (merge/geo_tables.c; 1 + index, 0 none), in what would be the
+	 * struct's tail padding */
+	uint16_t cc_idx;
+	uint32_t as_idx;
 };
 
 /*

@@ -139,23 +139,36 @@ tables_geo_host_new(struct iface *ifc, struct host *h, uint64_t now)
 {
 	struct geo_info g;
 	struct iface_geo *e;
+	uint32_t as_idx, cc_idx;
 
 	if (geo_lookup(&h->ip, &g) == 0) {
 		h->geo = malloc(sizeof(*h->geo));
 		if (h->geo != NULL)
 			*h->geo = g;
 	}
-	h->as_idx = asn_get(ifc, h->geo ? h->geo->asn : 0,
-			    h->geo ? h->geo->asname : "", now);
-	h->cc_idx = cc_get(ifc, h->geo ? h->geo->country : "", now);
-	if (h->as_idx != 0) {
-		e = &ifc->asns[h->as_idx - 1];
+	as_idx = asn_get(ifc, h->geo ? h->geo->asn : 0,
+			 h->geo ? h->geo->asname : "", now);
+	cc_idx = cc_get(ifc, h->geo ? h->geo->country : "", now);
+	if (h->geo == NULL && (as_idx == 0 || cc_idx == 0))
+		/* out of memory for an "unknown" entry: a zeroed record
+		 * (read as not located) keeps the host's own indexes */
+		h->geo = calloc(1, sizeof(*h->geo));
+	if (h->geo != NULL) {
+		h->geo->as_idx = as_idx;
+		h->geo->cc_idx = (uint16_t)cc_idx; /* <= 26 * 26 + 1 */
+	} else {
+		/* the same entries for every host not located */
+		ifc->as0_idx = as_idx;
+		ifc->cc0_idx = cc_idx;
+	}
+	if (as_idx != 0) {
+		e = &ifc->asns[as_idx - 1];
 		e->num_hosts++;
 		if (now < e->first_ms)
 			e->first_ms = now;
 	}
-	if (h->cc_idx != 0) {
-		e = &ifc->countries[h->cc_idx - 1];
+	if (cc_idx != 0) {
+		e = &ifc->countries[cc_idx - 1];
 		e->num_hosts++;
 		if (now < e->first_ms)
 			e->first_ms = now;
@@ -166,8 +179,11 @@ tables_geo_host_new(struct iface *ifc, struct host *h, uint64_t now)
 static void
 host_entries(struct iface *ifc, const struct host *h, struct iface_geo *e[2])
 {
-	e[0] = h->as_idx != 0 ? &ifc->asns[h->as_idx - 1] : NULL;
-	e[1] = h->cc_idx != 0 ? &ifc->countries[h->cc_idx - 1] : NULL;
+	uint32_t as_idx = h->geo ? h->geo->as_idx : ifc->as0_idx;
+	uint32_t cc_idx = h->geo ? h->geo->cc_idx : ifc->cc0_idx;
+
+	e[0] = as_idx != 0 ? &ifc->asns[as_idx - 1] : NULL;
+	e[1] = cc_idx != 0 ? &ifc->countries[cc_idx - 1] : NULL;
 }
 
 void
@@ -241,7 +257,6 @@ tables_geo_host_free(struct iface *ifc, struct host *h)
 	}
 	free(h->geo);
 	h->geo = NULL;
-	h->as_idx = h->cc_idx = 0;
 }
 
 /* Byte rate of one entry since the last call, as tables.c's rate(). */
@@ -277,4 +292,5 @@ tables_geo_fini(struct iface *ifc)
 	ifc->cc_index = NULL;
 	ifc->n_asns = ifc->cap_asns = ifc->n_countries = ifc->cap_countries = 0;
 	ifc->asn_index_mask = 0;
+	ifc->as0_idx = ifc->cc0_idx = 0;
 }

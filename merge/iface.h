@@ -115,10 +115,9 @@ struct host {
 	char *name;		  /* best name known (heap) or NULL */
 	struct host_ext *x;	  /* what few hosts have (heap), or NULL */
 	/* GeoIP (merge/geo_tables.c): what the databases said when the host
-	 * was created (heap, NULL: not located) and its entries in the AS and
-	 * country tables (whose totals are recounted from the hosts) */
+	 * was created (heap, NULL: not located), with its entries in the AS
+	 * and country tables (not located: the interface's "unknown" ones) */
 	struct geo_info *geo;
-	uint32_t as_idx, cc_idx;
 };
 
 /* A host's traffic other than TCP, UDP and ICMP: every byte and packet

@@ -122,6 +122,9 @@ struct iface {
 	uint32_t n_asns, cap_asns, n_countries, cap_countries;
 	uint32_t *asn_index, asn_index_mask;
 	uint16_t *cc_index; /* [26 * 26 + 1], 1 + index, 0 none */
+	/* the entries of the hosts not located (AS 0, country ""): 1 +
+	 * index, 0 before the first such host */
+	uint32_t as0_idx, cc0_idx;
 
 	struct iface_l7 *l7; /* dense array [n_l7] indexed by nDPI id */
 	uint32_t n_l7;
