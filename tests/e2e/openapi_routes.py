@@ -305,6 +305,9 @@ def live(doc, rows):
         now = int(time.time())
         c.call("get/timeseries/ts.lua", {"ifid": 0, "schema": "iface:traffic",
                                          "epoch_begin": now - 600, "epoch_end": now})
+        c.call("get/db/flows.lua", {"ifid": 0, "epoch_begin": now - 86400, "epoch_end": now,
+                                    "perPage": 5, "top": 3})
+        c.call("get/db/flows.lua", {"ifid": 0, "host": "1.2.3.4'--"}, want_ok=False)
         c.call("get/ntopng/session.lua")
         c.call("get/ntopng/users.lua")
         c.call("get/ntopng/prefs.lua")
