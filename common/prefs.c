@@ -35,6 +35,13 @@
  * hierarchy form and means -I <endpoint>.  Any other next token is left
  * alone, so "-l -i eth0" still works.
  *
+ * -F works the same way: alone (or "sqlite") it is the SQLite flow
+ * history; followed by a value naming ClickHouse ("clickhouse",
+ * "clickhouse;host@port;db;user;pw", "clickhouse-cluster;...;cluster"),
+ * attached or as the next token, that is the flow store instead.  In a
+ * cluster of flags ("-Fv") a letter that does not start a store name is
+ * the next flag.
+ *
  * Diagnostics for the user (bad option, bad value) go straight to stderr
  * as one "ntopng: ..." line, like any command-line tool: they happen
  * before logging is set up and are addressed to the person typing, so
@@ -45,6 +52,7 @@
  */
 #include "common/prefs.h"
 #include "common/log.h"
+#include "exporter/chclient.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -110,6 +118,7 @@ enum opt_id {
 	O_PACKET_FILTER,
 	O_AGGREGATIONS,
 	O_DUMP_FLOWS,
+	O_INSTANCE_NAME,
 	O_EXPORT_FLOWS,
 	O_DUMP_HOSTS,
 	O_DUMP_AGGR,
@@ -145,6 +154,8 @@ enum opt_arg {
 	ARG_REQ,   /* always a value */
 	ARG_LOGIN, /* -l: optional 0|1, or an endpoint (see top comment) */
 	ARG_OPT,   /* a value only when attached: --opt=VALUE */
+	ARG_FLOWS, /* -F: optional; attached, or the next word when it names
+		    * a flow store (sqlite, clickhouse...) */
 };
 
 enum opt_topic {
@@ -186,6 +197,7 @@ enum opt_type {
 	OT_LIST,     /* char *[] (heap) with its int count at off2 */
 	OT_HOSTPORT, /* char *addr (heap or NULL) at off, int port at off2 */
 	OT_NETS,     /* struct netlist */
+	OT_FLOWS,    /* -F: dump_flows, flows_store and its spec */
 };
 
 struct parse_ctx;
@@ -243,6 +255,8 @@ static int set_local_nets(struct parse_ctx *c, const struct opt_def *o,
 static int set_node_id(struct parse_ctx *c, const struct opt_def *o,
 		       const char *val);
 static int set_cores(struct parse_ctx *c, const struct opt_def *o,
+		     const char *val);
+static int set_flows(struct parse_ctx *c, const struct opt_def *o,
 		     const char *val);
 static int act_version(struct parse_ctx *c, const struct opt_def *o,
 		       const char *val);
@@ -412,9 +426,23 @@ static const struct opt_def opt_table[] = {
 	  F_FLAG(disable_host_persistence) },
 	{ O_NO_PERSIST, "disable-host-persistence", 0, ARG_NONE, 1, T_STORAGE,
 	  NULL, NULL, F_FLAG(disable_host_persistence) },
-	{ O_DUMP_FLOWS, "dump-flows", 'F', ARG_NONE, 1, T_STORAGE, NULL,
-	  "Dump expired flows (SQLite, one database\nper day)",
-	  F_FLAG(dump_flows) },
+	{ O_DUMP_FLOWS, "dump-flows", 'F', ARG_FLOWS, 1, T_STORAGE, "[<store>]",
+	  "Dump expired flows. Stores:\n"
+	  "sqlite (or none) - SQLite, one database\n"
+	  "  per day (the default)\n"
+	  "clickhouse[;<host[@port]>;<db>;<user>;<pw>]\n"
+	  "  - ClickHouse over HTTP (default\n"
+	  "  127.0.0.1@8123;ntopng;default;)\n"
+	  "clickhouse-cluster;<host[@port]>;<db>;\n"
+	  "  <user>;<pw>;<cluster> - a Distributed\n"
+	  "  table over the cluster's shards\n"
+	  "(docs/storage.md)",
+	  F_SET(dump_flows, OT_FLOWS, set_flows) },
+	{ O_INSTANCE_NAME, "instance-name", 0, ARG_REQ, 1, T_STORAGE, "<name>",
+	  "This node's name in the ClickHouse flows\n"
+	  "(NTOPNG_INSTANCE_NAME). Default: the host\n"
+	  "name",
+	  F_STR(instance_name) },
 	{ O_DUMP_HOSTS, "dump-hosts", 'D', ARG_REQ, 1, T_STORAGE, "<mode>",
 	  "Dump hosts policy (default: none). Values:\n"
 	  "all    - Dump all hosts\n"
@@ -980,6 +1008,34 @@ set_login(struct parse_ctx *c, const struct opt_def *o, const char *val)
 }
 
 static int
+set_flows(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	struct prefs *p = c->p;
+	struct ch_target t;
+	char err[256];
+
+	if (val == NULL || strcmp(val, "sqlite") == 0) {
+		p->dump_flows = 1;
+		p->flows_store = PREFS_FLOWS_SQLITE;
+		free(p->flows_store_spec);
+		p->flows_store_spec = NULL;
+		return 0;
+	}
+	if (ch_target_parse(val, &t, err, sizeof(err)) != 0) {
+		char name[64];
+
+		prefs_errf(c, "option %s: %s (see docs/storage.md)",
+			   opt_display(o, name, sizeof(name)), err);
+		return -1;
+	}
+	memset(&t, 0, sizeof(t));
+	p->dump_flows = 1;
+	p->flows_store = PREFS_FLOWS_CLICKHOUSE;
+	str_set(&p->flows_store_spec, val);
+	return 0;
+}
+
+static int
 set_node_id(struct parse_ctx *c, const struct opt_def *o, const char *val)
 {
 	size_t i, n = strlen(val);
@@ -1104,6 +1160,7 @@ opt_store(struct parse_ctx *c, const struct opt_def *o, const char *val)
 	case OT_ACTION:
 	case OT_LIST:
 	case OT_NETS:
+	case OT_FLOWS:
 		break; /* always through a setter */
 	}
 	return -1;
@@ -1146,6 +1203,13 @@ opt_find_short(char ch)
 	return NULL;
 }
 
+/* The next token names a flow store (-F's optional value). */
+static int
+flows_value_like(const char *s)
+{
+	return strcmp(s, "sqlite") == 0 || strncmp(s, "clickhouse", 10) == 0;
+}
+
 /* The next token can serve as -l's optional value. */
 static int
 login_value_like(const char *s)
@@ -1173,6 +1237,10 @@ opt_take(struct parse_ctx *c, const struct opt_def *o, const char *attached,
 		}
 		return opt_apply(c, o, NULL);
 	case ARG_OPT:
+		return opt_apply(c, o, attached);
+	case ARG_FLOWS:
+		if (!attached && *i < n && flows_value_like(tok[*i]))
+			attached = tok[(*i)++];
 		return opt_apply(c, o, attached);
 	case ARG_LOGIN:
 		if (!attached && *i < n && login_value_like(tok[*i]))
@@ -1251,8 +1319,10 @@ opts_run(struct parse_ctx *c, int n, char **tok, int *i, int one_option)
 					return -1;
 				}
 				rest = s + 1;
-				if (o->arg == ARG_NONE && *rest != '\0' &&
-				    *rest != '=') {
+				if ((o->arg == ARG_NONE ||
+				     (o->arg == ARG_FLOWS &&
+				      !flows_value_like(rest))) &&
+				    *rest != '\0' && *rest != '=') {
 					if (opt_apply(c, o, NULL))
 						return -1;
 					s = rest;
@@ -1457,6 +1527,8 @@ prefs_fini(struct prefs *p)
 	free(p->dns_server);
 	free(p->httpbl_zone);
 	free(p->alerts_syslog);
+	free(p->flows_store_spec);
+	free(p->instance_name);
 	free(p->http_addr);
 	free(p->https_addr);
 	free(p->http_allowed_origins);
@@ -1741,6 +1813,14 @@ opt_dump(const struct prefs *p, const struct prefs *def,
 		break;
 	case OT_COUNT:
 		for (k = 0; k < *OPT_CFIELD(p, o, int); k++)
+			fprintf(f, "--%s\n", l);
+		break;
+	case OT_FLOWS:
+		if (!p->dump_flows)
+			break;
+		if (p->flows_store_spec != NULL)
+			fprintf(f, "--%s=%s\n", l, p->flows_store_spec);
+		else
 			fprintf(f, "--%s\n", l);
 		break;
 	case OT_INT:

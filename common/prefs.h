@@ -29,6 +29,12 @@
 #define PREFS_MAX_IFACES 32
 #define PREFS_MAX_CORES 64
 
+/* -F's flow store (docs/storage.md) */
+enum prefs_flows_store {
+	PREFS_FLOWS_SQLITE = 0,
+	PREFS_FLOWS_CLICKHOUSE,
+};
+
 enum prefs_mode {
 	PREFS_MODE_NONE = 0,
 	PREFS_MODE_ALL,
@@ -72,14 +78,17 @@ struct prefs {
 	char *http_allowed_hosts; /* --http-allowed-hosts: Host names or NULL */
 	int disable_login; /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 =
 			      off (default) */
-	uint32_t max_num_flows;	   /* -X, default 131072 */
-	uint32_t max_num_hosts;	   /* -x, default 65536 */
-	char *users_file;	   /* -u */
-	char *pid_file;		   /* -G */
-	int disable_alerts;	   /* -H */
-	char *packet_filter;	   /* -B (BPF) */
-	int aggregations;	   /* -A 0..2 */
-	int dump_flows;		   /* -F */
+	uint32_t max_num_flows; /* -X, default 131072 */
+	uint32_t max_num_hosts; /* -x, default 65536 */
+	char *users_file;	/* -u */
+	char *pid_file;		/* -G */
+	int disable_alerts;	/* -H */
+	char *packet_filter;	/* -B (BPF) */
+	int aggregations;	/* -A 0..2 */
+	int dump_flows;		/* -F: flows are stored (any store) */
+	enum prefs_flows_store flows_store; /* -F's store */
+	char *flows_store_spec;	   /* -F clickhouse...: the value as given */
+	char *instance_name;	   /* --instance-name, NULL: the host name */
 	char *export_endpoints[8]; /* -I (and -l tcp://...) */
 	int n_export_endpoints;
 	enum prefs_mode dump_hosts;	   /* -D */

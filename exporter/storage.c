@@ -59,6 +59,7 @@
 #include "common/prefs.h"
 #include "state/kv.h"
 #include "exporter/writer.h"
+#include "exporter/chsink.h"
 #include "merge/alerts.h"
 #include "merge/iface.h"
 #include "merge/sink.h"
@@ -167,6 +168,10 @@ storage_open(const struct prefs *p)
 	storage_iface_names();
 	if (writer_start(p->data_dir) != 0)
 		return -1;
+	if (chsink_open(p) != 0) {
+		writer_stop();
+		return -1;
+	}
 	__atomic_store_n(&st_on, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -183,6 +188,7 @@ storage_close(void)
 		return;
 	__atomic_store_n(&st_on, 0, __ATOMIC_RELEASE);
 	writer_stop();
+	chsink_close();
 	kv_get_stats(&k);
 	writer_get_stats(&w);
 	/* one line for the operator (and the tests) */
@@ -305,7 +311,8 @@ flows_expired(void *ctx, const struct flow_rec *f)
 
 	if (f->final)
 		si->flushed_flows++;
-	if (st_prefs->dump_flows) {
+	if (st_prefs->dump_flows &&
+	    st_prefs->flows_store == PREFS_FLOWS_SQLITE) {
 		flow_record(si, f, &r);
 		post(&r, f->final);
 	}
@@ -909,8 +916,12 @@ storage_sink_add(struct iface *ifc)
 	if (!st_prefs->disable_host_persistence &&
 	    iface_add_sink(ifc, &hosts_ops, si) != 0)
 		return -1;
-	if ((st_prefs->dump_flows || st_prefs->dump_hosts != PREFS_MODE_NONE) &&
+	if (((st_prefs->dump_flows &&
+	      st_prefs->flows_store == PREFS_FLOWS_SQLITE) ||
+	     st_prefs->dump_hosts != PREFS_MODE_NONE) &&
 	    iface_add_sink(ifc, &flows_ops, si) != 0)
+		return -1;
+	if (chsink_add(ifc) != 0)
 		return -1;
 	if (iface_add_sink(ifc, &ts_ops, si) != 0)
 		return -1;
@@ -933,29 +944,64 @@ storage_stats_json(void)
 	struct writer_stats w;
 	uint64_t merged, late;
 
+	json_t *o, *ch;
+	struct chsink_stats c;
+
 	kv_get_stats(&k);
 	writer_get_stats(&w);
 	iface_restore_stats(&merged, &late);
-	return json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
-			 "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-			 "s:I,s:I,s:I,s:I,s:I}}",
-			 "kv", "redis_connected", k.redis_connected, "embedded",
-			 k.embedded, "reconnects", (json_int_t)k.reconnects,
-			 "write_failures", (json_int_t)k.write_failures, "ops",
-			 (json_int_t)k.ops, "writer", "posted",
-			 (json_int_t)w.posted, "written", (json_int_t)w.written,
-			 "dropped", (json_int_t)w.dropped, "queued",
-			 (json_int_t)w.queued, "flows_written",
-			 (json_int_t)w.flows_written, "contacts_written",
-			 (json_int_t)w.contacts_written, "flows_lost",
-			 (json_int_t)w.flows_lost, "contacts_lost",
-			 (json_int_t)w.contacts_lost, "db_errors",
-			 (json_int_t)w.db_errors, "rrd_updates",
-			 (json_int_t)w.rrd_updates, "rrd_errors",
-			 (json_int_t)w.rrd_errors, "hosts_saved",
-			 (json_int_t)w.hosts_saved, "hosts_restored",
-			 (json_int_t)w.hosts_restored, "kv_errors",
-			 (json_int_t)w.kv_errors, "days_removed",
-			 (json_int_t)w.days_removed, "restores_merged",
-			 (json_int_t)merged, "restores_late", (json_int_t)late);
+	o = json_pack("{s:{s:b,s:b,s:I,s:I,s:I},"
+		      "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+		      "s:I,s:I,s:I,s:I,s:I}}",
+		      "kv", "redis_connected", k.redis_connected, "embedded",
+		      k.embedded, "reconnects", (json_int_t)k.reconnects,
+		      "write_failures", (json_int_t)k.write_failures, "ops",
+		      (json_int_t)k.ops, "writer", "posted",
+		      (json_int_t)w.posted, "written", (json_int_t)w.written,
+		      "dropped", (json_int_t)w.dropped, "queued",
+		      (json_int_t)w.queued, "flows_written",
+		      (json_int_t)w.flows_written, "contacts_written",
+		      (json_int_t)w.contacts_written, "flows_lost",
+		      (json_int_t)w.flows_lost, "contacts_lost",
+		      (json_int_t)w.contacts_lost, "db_errors",
+		      (json_int_t)w.db_errors, "rrd_updates",
+		      (json_int_t)w.rrd_updates, "rrd_errors",
+		      (json_int_t)w.rrd_errors, "hosts_saved",
+		      (json_int_t)w.hosts_saved, "hosts_restored",
+		      (json_int_t)w.hosts_restored, "kv_errors",
+		      (json_int_t)w.kv_errors, "days_removed",
+		      (json_int_t)w.days_removed, "restores_merged",
+		      (json_int_t)merged, "restores_late", (json_int_t)late);
+	if (o == NULL || !chsink_running())
+		return o;
+	/* -F clickhouse: the flow store's own figures */
+	chsink_get_stats(&c);
+	ch = json_pack("{s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+		       "s:I,s:I,s:I,s:I,s:I}",
+		       "connected", c.connected, "server",
+		       c.server_major ? "known" : "unknown", "posted",
+		       (json_int_t)c.posted, "queued", (json_int_t)c.queued,
+		       "queue_dropped", (json_int_t)c.queue_dropped,
+		       "rows_inserted", (json_int_t)c.rows_inserted,
+		       "batches_inserted", (json_int_t)c.batches_inserted,
+		       "insert_failures", (json_int_t)c.insert_failures,
+		       "spooled_batches", (json_int_t)c.spooled_batches,
+		       "spool_batches", (json_int_t)c.spool_batches,
+		       "spool_bytes", (json_int_t)c.spool_bytes, "spool_rows",
+		       (json_int_t)c.spool_rows, "spool_dropped_batches",
+		       (json_int_t)c.spool_dropped_batches,
+		       "spool_dropped_rows", (json_int_t)c.spool_dropped_rows,
+		       "spool_rejected_batches",
+		       (json_int_t)c.spool_rejected_batches,
+		       "spool_rejected_rows", (json_int_t)c.spool_rejected_rows,
+		       "spool_errors", (json_int_t)c.spool_errors,
+		       "partitions_dropped", (json_int_t)c.partitions_dropped);
+	if (ch != NULL) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%d.%d", c.server_major, c.server_minor);
+		json_object_set_new(ch, "server", json_string(v));
+		json_object_set_new(o, "clickhouse", ch);
+	}
+	return o;
 }

@@ -118,6 +118,9 @@ sink_flow_expired(struct iface *ifc, const struct flow *f, int final)
 		copy_str(r.cli_name, sizeof(r.cli_name), f->cli_host->name);
 	if (f->srv_host != NULL)
 		copy_str(r.srv_name, sizeof(r.srv_name), f->srv_host->name);
+	if (f->origin != 0 && f->origin < ifc->n_origins)
+		copy_str(r.site_path, sizeof(r.site_path),
+			 ifc->origins[f->origin].path);
 	for (i = 0; i < ifc->n_sinks; i++)
 		if (ifc->sinks[i].ops->flow_expired != NULL)
 			ifc->sinks[i].ops->flow_expired(ifc->sinks[i].ctx, &r);

@@ -32,6 +32,7 @@ struct alert;
 #define SINK_L7_NAME_MAX 48
 #define SINK_INFO_MAX 128
 #define SINK_HOST_NAME_MAX 128
+#define SINK_SITE_PATH_MAX 256
 
 /* An expired flow (or, with `final`, one still active at shutdown). */
 struct flow_rec {
@@ -54,6 +55,9 @@ struct flow_rec {
 	char cli_country[4], srv_country[4];
 	/* its endpoints' host names (docs/names.md; "" when none) */
 	char cli_name[SINK_HOST_NAME_MAX], srv_name[SINK_HOST_NAME_MAX];
+	/* the site path it came by (hierarchies, docs/hierarchy.md): ""
+	 * for this node's own flows */
+	char site_path[SINK_SITE_PATH_MAX];
 };
 
 /* One protocol's counters inside a host snapshot. */

@@ -36,6 +36,9 @@ PKGS=(
 	# /metrics: promtool checks the exposition, a real prometheus scrapes
 	# it (tests/e2e/metrics.py starts its own on loopback)
 	prometheus
+	# -F clickhouse: the HTTP client; tests/e2e/clickhouse_*.py start
+	# their own clickhouse-server on loopback
+	libcurl4-openssl-dev clickhouse-server clickhouse-client
 )
 
 missing=()
