@@ -124,5 +124,10 @@ struct json_t *flowdb_run_sqlite(const struct flowdb_query *q,
 struct json_t *flowdb_run_clickhouse(const struct flowdb_query *q,
 				     struct ch_client *c, const char *table,
 				     char *err, size_t errlen);
+/* The same with a client of the -F clickhouse... value spec (made and
+ * freed here), over the table "flows" (the Distributed one in a
+ * cluster). */
+struct json_t *flowdb_ch_run_spec(const struct flowdb_query *q,
+				  const char *spec, char *err, size_t errlen);
 
 #endif

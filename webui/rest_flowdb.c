@@ -5,8 +5,11 @@
  * store, on the HTTP thread (the store is files or a remote server, no
  * interface table is read; the module bounds the time).
  *
- * Which store: the interface's SQLite day files (ifid, or ifname for an
- * interface of another run, as set/interface/historical.lua).
+ * Which store: with -F clickhouse... the ClickHouse flows table (the
+ * Distributed one in a cluster: every writer's flows), with its own
+ * client per call; otherwise the interface's SQLite day files (ifid, or
+ * ifname for an interface of another run, as
+ * set/interface/historical.lua).
  */
 #include "webui/rest_flowdb.h"
 
@@ -18,6 +21,7 @@
 
 #include "common/log.h"
 #include "common/prefs.h"
+#include "exporter/chclient.h"
 #include "exporter/flowdb.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
@@ -134,6 +138,15 @@ rest_flowdb_flows(struct rest_call *c, json_t **rsp)
 		snprintf(msg, sizeof(msg), "no flow store: start with -F");
 		c->msg = msg;
 		return REST_RC_NOT_FOUND;
+	}
+	if (pr->flows_store == PREFS_FLOWS_CLICKHOUSE) {
+		*rsp = flowdb_ch_run_spec(&q, pr->flows_store_spec, msg,
+					  sizeof(msg));
+		if (*rsp == NULL) {
+			c->msg = msg;
+			return REST_RC_INTERNAL_ERROR;
+		}
+		return REST_RC_OK;
 	}
 	if (q.site[0] || q.node[0] || q.instance[0]) {
 		snprintf(msg, sizeof(msg),

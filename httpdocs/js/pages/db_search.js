@@ -50,6 +50,9 @@ NT.start(async function () {
 		{ label: 'Packets', sort: 'packets', render: r => NT.num(r.packets) },
 		{ label: 'Bytes', sort: 'bytes', render: r => '<span data-bytes="' + r.bytes + '">' + NT.bytes(r.bytes) + '</span>' },
 		{ label: 'Info', render: r => NT.esc(r.info || '') },
+		/* ClickHouse rows say which writer and site they came from */
+		{ label: 'Site', render: r => NT.esc(r.site_path || '') + (r.instance ?
+			' <small class="text-muted">' + NT.esc(r.instance) + '</small>' : '') },
 	], load: async params => {
 		const js = await NT.api('get/db/flows.lua', Object.assign(filters(), params));
 		if (js.rc !== 0) {
