@@ -12,8 +12,9 @@ NT.start(async function () {
 	const iso = t => new Date(t * 1000 - new Date(t * 1000).getTimezoneOffset() * 60000).toISOString().slice(0, 19);
 	const epoch = v => Math.floor(new Date(v).getTime() / 1000);
 	const now = Math.floor(Date.now() / 1000);
-	$('db-begin').value = iso(Number(NT.qs('epoch_begin')) || now - 3600);
-	$('db-end').value = iso(Number(NT.qs('epoch_end')) || now);
+	const qn = (k, dflt) => (/^\d+$/.test(NT.qs(k) || '') ? Number(NT.qs(k)) : dflt);
+	$('db-begin').value = iso(qn('epoch_begin', now - 3600));
+	$('db-end').value = iso(qn('epoch_end', now));
 	[['host', 'db-host'], ['port', 'db-port'], ['l4proto', 'db-l4'], ['protocol', 'db-proto'],
 		['site', 'db-site'], ['node', 'db-node'], ['top', 'db-top']].forEach(([k, id]) => {
 		if (NT.qs(k)) $(id).value = NT.qs(k);
