@@ -652,6 +652,9 @@ fail:
 #define CHC_INSTANCE "NTOPNG_INSTANCE_NAME"
 #define CHC_SITE "SITE_PATH"
 #define CHC_NODE "NODE_ID"
+#define CHC_IFNAME "INTERFACE_NAME"
+#define CHC_S2D_PKTS "SRC2DST_PACKETS"
+#define CHC_D2S_PKTS "DST2SRC_PACKETS"
 
 #define CH_SRC_IP                                                              \
 	"if(" CHC_IPVER " = 6, IPv6NumToString(" CHC_SRC6 "), "                \
@@ -724,6 +727,16 @@ ch_where(struct sbuf *b, const struct flowdb_query *q)
 		sb_add(b, " AND " CHC_NODE " = '%s'", q->node);
 	if (q->instance[0])
 		sb_add(b, " AND " CHC_INSTANCE " = '%s'", q->instance);
+	if (q->ifname[0]) {
+		char hex[2 * FLOWDB_NAME_MAX + 1];
+		size_t i, n = strnlen(q->ifname, FLOWDB_NAME_MAX - 1);
+
+		for (i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02X",
+				 (unsigned char)q->ifname[i]);
+		hex[2 * n] = '\0';
+		sb_add(b, " AND hex(" CHC_IFNAME ") = '%s'", hex);
+	}
 }
 
 int
@@ -741,8 +754,10 @@ flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 			return -1;
 	if (table[0] == '\0' || !ch_safe(q->site) || !ch_safe(q->node) ||
 	    !ch_safe(q->instance) || (unsigned)q->sort >= FLOWDB_SORT_N ||
-	    q->per_page < 1 || q->per_page > FLOWDB_MAX_PAGE || q->page < 1 ||
-	    q->top < 0 || q->top > FLOWDB_MAX_TOP)
+	    q->per_page < 1 ||
+	    q->per_page > (part == FLOWDB_PART_ALL ? FLOWDB_CHUNK
+						   : FLOWDB_MAX_PAGE) ||
+	    q->page < 1 || q->top < 0 || q->top > FLOWDB_MAX_TOP)
 		return -1;
 	switch (part) {
 	case FLOWDB_PART_TOTALS:
@@ -791,6 +806,24 @@ flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 		       " GROUP BY " CHC_L7NAME " ORDER BY sum(" CHC_BYTES
 		       ") DESC, " CHC_L7NAME " LIMIT %d",
 		       q->top);
+		sb_add(&b, CH_SETTINGS, FLOWDB_TIMEOUT_S);
+		break;
+	case FLOWDB_PART_ALL:
+		sb_add(&b,
+		       "SELECT toUInt32(" CHC_FIRST "), toUInt32(" CHC_LAST
+		       "), " CHC_VLAN ", " CH_SRC_IP ", " CHC_SPORT
+		       ", " CH_DST_IP ", " CHC_DPORT ", " CHC_PROTO ", " CHC_S2D
+		       ", " CHC_D2S ", " CHC_S2D_PKTS ", " CHC_D2S_PKTS
+		       ", " CHC_L7M ", " CHC_L7 ", " CHC_L7NAME ", " CHC_INFO
+		       " FROM %s",
+		       table);
+		ch_where(&b, q);
+		/* every column: rows equal in all of them are alike, so
+		 * the pages neither skip nor repeat a row */
+		sb_add(&b,
+		       " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, "
+		       "14, 15, 16 LIMIT %lld, %d",
+		       (long long)page_offset(q), q->per_page);
 		sb_add(&b, CH_SETTINGS, FLOWDB_TIMEOUT_S);
 		break;
 	default:
@@ -1008,4 +1041,87 @@ flowdb_ch_run_spec(const struct flowdb_query *q, const char *spec, char *err,
 	out = flowdb_run_clickhouse(q, c, "flows", err, errlen);
 	ch_client_free(c);
 	return out;
+}
+
+void
+flowdb_own_instance(const char *instance_name, char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	if (instance_name != NULL)
+		snprintf(buf, len, "%s", instance_name);
+	else if (gethostname(buf, len - 1) != 0)
+		snprintf(buf, len, "ntopng");
+	buf[len - 1] = '\0';
+}
+
+long
+flowdb_ch_each(const struct flowdb_query *q0, const char *spec,
+	       int (*fn)(const struct flowdb_row *r, void *arg), void *arg,
+	       long max, long *rejected, int *truncated, char *err,
+	       size_t errlen)
+{
+	struct flowdb_query q = *q0;
+	struct ch_target t;
+	struct ch_client *c;
+	struct flowdb_row r;
+	char *txt = NULL, *p, *f[16];
+	long seen = 0;
+	int n, got, stop = 0;
+
+	*rejected = 0;
+	*truncated = 0;
+	if (spec == NULL || ch_target_parse(spec, &t, err, errlen) != 0)
+		return -1;
+	if ((c = ch_client_new(&t)) == NULL) {
+		seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	ch_client_set_timeout(c, (FLOWDB_TIMEOUT_S + 2) * 1000);
+	q.per_page = FLOWDB_CHUNK;
+	for (q.page = 1; !stop; q.page++) {
+		if (ch_part(c, &q, FLOWDB_PART_ALL, "flows", &txt, err,
+			    errlen) != 0) {
+			seen = -1;
+			break;
+		}
+		p = txt;
+		got = 0;
+		while (!stop && (n = tsv_line(&p, f, 16)) > 0) {
+			got++;
+			if (n != 16 || ipaddr_parse(&r.cli, f[3]) != 0 ||
+			    ipaddr_parse(&r.srv, f[5]) != 0) {
+				(*rejected)++;
+				continue;
+			}
+			if (seen >= max) {
+				*truncated = 1;
+				stop = 1;
+				break;
+			}
+			r.first_seen = tsv_int(f[0]);
+			r.last_seen = tsv_int(f[1]);
+			r.vlan = (int)tsv_int(f[2]);
+			r.cli_port = (int)tsv_int(f[4]);
+			r.srv_port = (int)tsv_int(f[6]);
+			r.proto = (int)tsv_int(f[7]);
+			r.c2s_bytes = strtoull(f[8], NULL, 10);
+			r.s2c_bytes = strtoull(f[9], NULL, 10);
+			r.c2s_pkts = strtoull(f[10], NULL, 10);
+			r.s2c_pkts = strtoull(f[11], NULL, 10);
+			r.l7_master = (int)tsv_int(f[12]);
+			r.l7_app = (int)tsv_int(f[13]);
+			r.l7_name = f[14];
+			r.info = f[15];
+			seen++;
+			if (fn(&r, arg) != 0)
+				stop = 1;
+		}
+		free(txt);
+		txt = NULL;
+		if (got < FLOWDB_CHUNK)
+			break;
+	}
+	ch_client_free(c);
+	return seen;
 }

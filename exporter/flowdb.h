@@ -61,6 +61,9 @@ struct flowdb_query {
 	char site[FLOWDB_NAME_MAX];	/* site path prefix ("" any) */
 	char node[FLOWDB_NAME_MAX];	/* node id ("" any) */
 	char instance[FLOWDB_NAME_MAX]; /* writer's --instance-name */
+	/* ClickHouse: the writer's interface name (INTERFACE_NAME), any
+	 * bytes: it reaches the SQL hex-encoded only */
+	char ifname[FLOWDB_NAME_MAX];
 	enum flowdb_sort sort;
 	int asc;
 	int per_page, page; /* page from 1 */
@@ -91,6 +94,10 @@ int flowdb_set_sort(struct flowdb_query *q, const char *column,
 		    const char *order, char *err, size_t errlen);
 const char *flowdb_sort_name(enum flowdb_sort s);
 
+/* A name for the instance filter: --instance-name, else the host name,
+ * as the ClickHouse sink writes it. */
+void flowdb_own_instance(const char *instance_name, char *buf, size_t len);
+
 /* The ClickHouse SQL of one part of a query, into buf: 0, or -1 when it
  * does not fit.  table: the flows table to read (the Distributed one in
  * a cluster); its name must be [A-Za-z0-9_.] (checked).  Exposed for the
@@ -99,7 +106,10 @@ enum flowdb_part {
 	FLOWDB_PART_TOTALS,
 	FLOWDB_PART_ROWS,
 	FLOWDB_PART_TOP_HOSTS,
-	FLOWDB_PART_TOP_L7
+	FLOWDB_PART_TOP_L7,
+	/* every column the Historical loader needs, in a total order,
+	 * page by page (per_page rows of page) */
+	FLOWDB_PART_ALL
 };
 int flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 		  const char *table, char *buf, size_t len);
@@ -124,6 +134,25 @@ struct json_t *flowdb_run_sqlite(const struct flowdb_query *q,
 struct json_t *flowdb_run_clickhouse(const struct flowdb_query *q,
 				     struct ch_client *c, const char *table,
 				     char *err, size_t errlen);
+/* One row for flowdb_ch_each (strings valid during the call only). */
+struct flowdb_row {
+	int64_t first_seen, last_seen;
+	int vlan, proto, cli_port, srv_port, l7_master, l7_app;
+	struct ipaddr cli, srv;
+	uint64_t c2s_bytes, s2c_bytes, c2s_pkts, s2c_pkts;
+	const char *l7_name, *info;
+};
+/* Hands every row matching q (filters and range; not its paging) to fn,
+ * reading FLOWDB_CHUNK rows a query, at most max rows; fn returns 0 to
+ * go on.  Returns the rows handed (*truncated 1 when max cut it), or -1
+ * with err.  A row whose addresses do not parse is skipped and counted
+ * in *rejected. */
+#define FLOWDB_CHUNK 20000
+long flowdb_ch_each(const struct flowdb_query *q, const char *spec,
+		    int (*fn)(const struct flowdb_row *r, void *arg), void *arg,
+		    long max, long *rejected, int *truncated, char *err,
+		    size_t errlen);
+
 /* The same with a client of the -F clickhouse... value spec (made and
  * freed here), over the table "flows" (the Distributed one in a
  * cluster). */

@@ -309,7 +309,9 @@ ROUTES = {
         "Load flow history into the Historical interface (-F)",
         [P("ifid", I(), "interface whose files to read"),
          P("ifname", S(), "or: name of any interface"),
-         P("epoch_begin", I(), "start, epoch s", True), P("epoch_end", I(), "end", True)],
+         P("epoch_begin", I(), "start, epoch s", True), P("epoch_end", I(), "end", True),
+         P("all", B(), "ClickHouse: every row, whichever writer and interface"),
+         P("instance", S(), "ClickHouse: the writer's --instance-name")],
         HISTORICAL),
     "get/db/flows.lua": (
         "Ours: flow history (-F) of a time range: filters, totals, top-N, one page",

@@ -28,9 +28,9 @@
 
 /* A query's filters from the request; REST_RC_OK or INVALID_ARGUMENTS
  * with the message in msg. */
-static enum rest_rc
-fd_params(const struct rest_params *p, struct flowdb_query *q, char *msg,
-	  size_t len)
+enum rest_rc
+rest_flowdb_params(const struct rest_params *p, struct flowdb_query *q,
+		   char *msg, size_t len)
 {
 	static const struct {
 		const char *name;
@@ -121,7 +121,7 @@ rest_flowdb_flows(struct rest_call *c, json_t **rsp)
 	long ifid = 0;
 
 	msg[0] = '\0';
-	rc = fd_params(p, &q, msg, sizeof(msg));
+	rc = rest_flowdb_params(p, &q, msg, sizeof(msg));
 	if (rc != REST_RC_OK) {
 		c->msg = msg;
 		return rc;

@@ -14,4 +14,12 @@
 
 enum rest_rc rest_flowdb_flows(struct rest_call *c, json_t **rsp);
 
+struct flowdb_query;
+/* The query's filters from a request (epoch_begin, epoch_end, host,
+ * port, l4proto, vlan, protocol, site, node, instance, sortColumn,
+ * sortOrder, perPage, currentPage, top): REST_RC_OK, or
+ * INVALID_ARGUMENTS with the message in msg. */
+enum rest_rc rest_flowdb_params(const struct rest_params *p,
+				struct flowdb_query *q, char *msg, size_t len);
+
 #endif

@@ -16,9 +16,13 @@ flow history route over it (docs/storage.md "ClickHouse cluster",
    the same totals on both; instance= narrows to one hub; a host and
    application filter and the first page equal direct SELECTs written
    independently here; a hostile value is refused.
+   The Historical interface of hub 1 loads from ClickHouse: its own
+   interface, another hub's (ifname=, instance=), every row (all=true):
+   the flows loaded and their bytes equal that hub's (both hubs').
 5. The flows explorer on hub 2 (Chromium, when installed) shows the
    cluster's totals.
 """
+import json
 import os
 import shutil
 import sys
@@ -164,6 +168,25 @@ def main():
                                dict(rng, site="x' OR '1'='1"))
                 expect(st == 400 and "site" in js["rc_str_hr"],
                        "hostile site refused: %s" % js["rc_str_hr"])
+                # the Historical interface from ClickHouse
+                hist = n1.rest("get/ntopng/interfaces.lua")[-1]["ifid"]
+                for label, body, want_h in [
+                        ("its own interface (ifid=0, instance hub1)", {"ifid": 0}, hubs[0]),
+                        ("another hub's (ifname=%s, instance=hub2)" % CAPS[1],
+                         {"ifname": CAPS[1], "instance": "hub2"}, hubs[1]),
+                        ("every row (all=true)", {"all": True}, want)]:
+                    body.update(epoch_begin=0, epoch_end=rng["epoch_end"])
+                    st, _, data = n1.http("POST", "/lua/rest/v2/set/interface/historical.lua",
+                                          body=body)
+                    rep = json.loads(data)["rsp"]
+                    d = n1.rest("get/interface/data.lua", ifid=hist)
+                    fl = n1.rest("get/flow/active.lua", ifid=hist, perPage=1000)["data"]
+                    got = (rep.get("loaded_flows"), sum(f["bytes"] for f in fl))
+                    expect(st == 200 and rep.get("backend") == "clickhouse" and
+                           got == want_h and d["num_flows"] == want_h[0] and
+                           rep["rejected_rows"] == 0 and not rep["truncated"],
+                           "Historical from ClickHouse, %s: %s loaded = %s"
+                           % (label, got, want_h))
                 # 5. the explorer on hub 2
                 explorer(n2, want[0])
                 for i, n in enumerate((n1, n2)):
