@@ -155,7 +155,9 @@ def check_table(doc):
 READERS = re.compile(r"\b(?:rest_params_get|p_str|param_str|ra_param_str|rest_param_long|"
                      r"rest_param_int|rest_param_iface|param_bool)\(\s*[\w>.-]+\s*,\s*\"(\w+)\"")
 # read by a helper some routes share, but not taken by this one
-NOT_TAKEN = {"get/flow/active.lua": {"all"}}   # paging: `all` is host/active's
+NOT_TAKEN = {"get/flow/active.lua": {"all"},   # paging: `all` is host/active's
+             # a load takes get/db/flows.lua's filters, not its order
+             "set/interface/historical.lua": {"sortColumn", "sortOrder"}}
 
 
 def handler_reads():
