@@ -361,7 +361,9 @@ ROUTES = {
         obj({"user": S(), "group": S(enum=["administrator", "unprivileged"]),
              "csrf": S("token for state-changing calls of a cookie session"),
              "default_password": B(), "session": B(), "session_ttl": I(),
-             "features": obj()})),
+             "features": obj(opt={"sources": B("get/interface/sources.lua is served"),
+                                  "flows_store": S("-F's store", ["none", "sqlite",
+                                                                  "clickhouse"])})})),
     "get/ntopng/users.lua": (
         "The users", [],
         obj(values=obj({"username": S(), "full_name": S(), "group": S(), "allowed_nets": S(),

@@ -71,6 +71,10 @@ def explorer(n, want):
         rows = br.wait_for(d, "#db-table tbody tr", lambda e: len(e) == 10)
         expect(bool(rows) and "hub" in rows[0].text, "its rows name their writer: %r"
                % (rows[0].text[-40:] if rows else None))
+        # the Historical page offers every writer's flows
+        d.get("http://127.0.0.1:%d/lua/historical.lua" % n.port)
+        opt = br.wait_for(d, "#hist-src option[value='all']")
+        expect(bool(opt), "the Historical page offers 'All writers (ClickHouse)'")
         logs = br.severe(d)
         expect(not logs, "no console error %r" % [x["message"] for x in logs][:3])
     finally:
