@@ -908,21 +908,42 @@ tsv_int(const char *s)
 	return (json_int_t)strtoll(s, NULL, 10);
 }
 
-/* Runs one part; its answer (heap) in *out, or -1 with err. */
+/* Runs one part; its answer (heap) in *out, or -1 with err.  deadline
+ * (monotonic ms, 0: none) bounds the call with the parts before it. */
 static int
-ch_part(struct ch_client *c, const struct flowdb_query *q,
-	enum flowdb_part part, const char *table, char **out, char *err,
-	size_t errlen)
+ch_part_by(struct ch_client *c, const struct flowdb_query *q,
+	   enum flowdb_part part, const char *table, int64_t deadline,
+	   char **out, char *err, size_t errlen)
 {
 	char sql[4096];
 	size_t len;
 
 	*out = NULL;
+	if (deadline > 0) {
+		struct timespec ts;
+		int64_t now;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (now >= deadline) {
+			seterr(err, errlen, "the query took too long");
+			return -1;
+		}
+		ch_client_set_timeout(c, (int)(deadline - now));
+	}
 	if (flowdb_ch_sql(q, part, table, sql, sizeof(sql)) != 0) {
 		seterr(err, errlen, "the query does not fit");
 		return -1;
 	}
 	return ch_query(c, sql, NULL, 0, out, &len, err, errlen);
+}
+
+static int
+ch_part(struct ch_client *c, const struct flowdb_query *q,
+	enum flowdb_part part, const char *table, char **out, char *err,
+	size_t errlen)
+{
+	return ch_part_by(c, q, part, table, 0, out, err, errlen);
 }
 
 json_t *
@@ -931,6 +952,8 @@ flowdb_run_clickhouse(const struct flowdb_query *q, struct ch_client *c,
 {
 	json_t *out = answer_new(q, "clickhouse"), *tot, *a;
 	char *txt = NULL, *p, *f[17];
+	struct timespec ts;
+	int64_t deadline;
 	int n;
 
 	if (out == NULL) {
@@ -941,9 +964,13 @@ flowdb_run_clickhouse(const struct flowdb_query *q, struct ch_client *c,
 		seterr(err, errlen, "epoch_end before epoch_begin");
 		goto fail;
 	}
-	ch_client_set_timeout(c, (FLOWDB_TIMEOUT_S + 2) * 1000);
+	/* the four parts share one time limit */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 +
+		   (FLOWDB_TIMEOUT_S + 2) * 1000;
 	/* totals */
-	if (ch_part(c, q, FLOWDB_PART_TOTALS, table, &txt, err, errlen) != 0)
+	if (ch_part_by(c, q, FLOWDB_PART_TOTALS, table, deadline, &txt, err,
+		       errlen) != 0)
 		goto fail;
 	p = txt;
 	if (tsv_line(&p, f, 3) != 3) {
@@ -958,7 +985,8 @@ flowdb_run_clickhouse(const struct flowdb_query *q, struct ch_client *c,
 	free(txt);
 	txt = NULL;
 	/* one page */
-	if (ch_part(c, q, FLOWDB_PART_ROWS, table, &txt, err, errlen) != 0)
+	if (ch_part_by(c, q, FLOWDB_PART_ROWS, table, deadline, &txt, err,
+		       errlen) != 0)
 		goto fail;
 	a = json_object_get(out, "data");
 	p = txt;
@@ -994,8 +1022,8 @@ flowdb_run_clickhouse(const struct flowdb_query *q, struct ch_client *c,
 		};
 
 		for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
-			if (ch_part(c, q, tops[i].part, table, &txt, err,
-				    errlen) != 0)
+			if (ch_part_by(c, q, tops[i].part, table, deadline,
+				       &txt, err, errlen) != 0)
 				goto fail;
 			a = json_object_get(out, tops[i].list);
 			p = txt;

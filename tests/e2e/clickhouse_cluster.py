@@ -20,7 +20,8 @@ flow history route over it (docs/storage.md "ClickHouse cluster",
    interface, another hub's (ifname=, instance=), every row (all=true):
    the flows loaded and their bytes equal that hub's (both hubs').
 5. The flows explorer on hub 2 (Chromium, when installed) shows the
-   cluster's totals.
+   cluster's totals; its Historical page offers every writer's flows.
+6. Shard 2 killed: hub 2's route answers 500 with ClickHouse's cause.
 """
 import json
 import os
@@ -193,6 +194,11 @@ def main():
                            % (label, got, want_h))
                 # 5. the explorer on hub 2
                 explorer(n2, want[0])
+                # its server gone: a clear 500, no hang
+                b.kill()
+                st, js = n2.get("/lua/rest/v2/get/db/flows.lua", rng)
+                expect(st == 500 and js["rc"] == -6 and js["rc_str_hr"],
+                       "shard 2 killed: hub 2's route answers 500: %r" % js["rc_str_hr"][:120])
                 for i, n in enumerate((n1, n2)):
                     expect(n.stop() == 0, "hub %d (reading) exits 0" % (i + 1))
     finally:
