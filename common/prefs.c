@@ -110,6 +110,7 @@ enum opt_id {
 	O_NO_AUTOLOGOUT,
 	O_DISABLE_LOGIN,
 	O_MAX_FLOWS,
+	O_FLOW_IDLE,
 	O_MAX_HOSTS,
 	O_USERS_FILE,
 	O_PID,
@@ -396,6 +397,11 @@ static const struct opt_def opt_table[] = {
 	{ O_MAX_FLOWS, "max-num-flows", 'X', ARG_REQ, 1, T_LOCAL, "<num>",
 	  "Max number of active flows\n(default: 131072)",
 	  F_U32(max_num_flows, 1, UINT32_MAX) },
+	{ O_FLOW_IDLE, "flow-idle-timeout", 0, ARG_REQ, 1, T_LOCAL, "<s>",
+	  "Seconds without traffic after which a flow\n"
+	  "expires (is stored and leaves memory;\n"
+	  "default: 60). A probe's longer timeout wins",
+	  F_U32(flow_idle_s, 1, 86400) },
 	{ O_MAX_HOSTS, "max-num-hosts", 'x', ARG_REQ, 1, T_LOCAL, "<num>",
 	  "Max number of active hosts\n(default: 65536)",
 	  F_U32(max_num_hosts, 1, UINT32_MAX) },
@@ -1203,7 +1209,7 @@ opt_find_short(char ch)
 	return NULL;
 }
 
-/* The next token names a flow store (-F's optional value). */
+/* The text after -F in a cluster of flags names a flow store. */
 static int
 flows_value_like(const char *s)
 {
@@ -1239,7 +1245,9 @@ opt_take(struct parse_ctx *c, const struct opt_def *o, const char *attached,
 	case ARG_OPT:
 		return opt_apply(c, o, attached);
 	case ARG_FLOWS:
-		if (!attached && *i < n && flows_value_like(tok[*i]))
+		/* no positional arguments exist: a next word that is not
+		 * an option is -F's value ("-F mysql": a clear error) */
+		if (!attached && *i < n && tok[*i][0] != '-')
 			attached = tok[(*i)++];
 		return opt_apply(c, o, attached);
 	case ARG_LOGIN:
@@ -1502,6 +1510,7 @@ prefs_init(struct prefs *p)
 	p->user = prefs_strdup(DEF_USER);
 	p->disable_login = -1;
 	p->max_num_flows = DEF_MAX_FLOWS;
+	p->flow_idle_s = 60;
 	p->max_num_hosts = DEF_MAX_HOSTS;
 	p->dump_hosts = PREFS_MODE_NONE;
 	p->dump_aggregations = PREFS_MODE_NONE;

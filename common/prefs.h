@@ -79,6 +79,7 @@ struct prefs {
 	int disable_login; /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 =
 			      off (default) */
 	uint32_t max_num_flows; /* -X, default 131072 */
+	uint32_t flow_idle_s;	/* --flow-idle-timeout, default 60 */
 	uint32_t max_num_hosts; /* -x, default 65536 */
 	char *users_file;	/* -u */
 	char *pid_file;		/* -G */

@@ -45,7 +45,7 @@
 #define CH_RETENTION_KEY "ntopng.prefs.flows_retention_days"
 #define CH_RETENTION_MAX 36500
 #define CH_MAX_IFACES 64
-#define CH_IFNAME_MAX 128
+#define CH_IFNAME_MAX 256
 #define CH_RETRY_MAX_MS 16000
 #define CH_SQL_MAX 8192
 
@@ -315,13 +315,26 @@ ch_spool_read(const char *path, uint32_t *rows, unsigned char **gz, size_t *len)
 
 /* ---- state ---- */
 
+/*
+ * The interfaces' owners format the rows themselves, into a chunk of
+ * their own (CH_CHUNK bytes), and hand over whole chunks: a job is a
+ * pointer, so a burst of expiring flows costs the queue a few slots and
+ * the worker a memcpy-free deflate, not a copy per flow.  What waits in
+ * the queue is bounded in bytes (CH_QUEUE_BYTES); past it a chunk is
+ * dropped and its flows counted (queue_dropped).
+ */
 struct ch_job {
-	int ifid;
-	struct flow_rec r;
+	char *buf; /* heap, the worker (or drop_fn) frees it */
+	size_t len;
+	uint32_t rows;
 };
 
 struct ch_ifc {
 	int ifid;
+	char ifname[CH_IFNAME_MAX]; /* the input whole (SQLite's ifname) */
+	char *chunk;
+	size_t len;
+	uint32_t rows;
 };
 
 struct spool_ent {
@@ -335,19 +348,18 @@ struct spool_ent {
 static struct {
 	struct ch_target t;
 	struct ch_client *cli;
-	char instance[256];
 	char spool_dir[PATH_MAX - 64];
 	char insert_sql[CH_SQL_MAX];
-	char ifnames[CH_MAX_IFACES][CH_IFNAME_MAX];
-	int ipv6_type;
 	int ready; /* schema done */
-	char *buf;
-	size_t len, cap;
+	/* the batch: its rows deflated as their chunks come */
+	z_stream z;
+	int z_on;
+	unsigned char *gz;
+	size_t gz_cap;
 	uint32_t rows;
 	uint64_t first_ms;
 	uint64_t retry_at_ms, retry_ms;
 	uint64_t next_retention_ms;
-	uint64_t flow_seq, run_id;
 	struct spool_ent *sp;
 	size_t sp_n, sp_cap;
 	uint64_t next_seq;
@@ -355,6 +367,14 @@ static struct {
 	uint64_t last_hour;
 	struct ratelimit rl;
 } W;
+
+/* read by the owners (set on main before they start) */
+static char ch_instance[256];
+static int ch_ipv6_text; /* the IPv6 type: text; else FixedString(16) */
+static uint64_t ch_run_id;
+static uint64_t ch_flow_seq;	       /* atomic */
+static uint64_t ch_inflight_bytes;     /* atomic: chunks queued */
+static uint64_t ch_inflight_rows;      /* atomic */
 
 static struct jobq *ch_q;
 static struct ch_ifc ch_ifcs[CH_MAX_IFACES];
@@ -367,24 +387,6 @@ static struct chsink_stats S;
 #define ST_GET(f) __atomic_load_n(&S.f, __ATOMIC_RELAXED)
 
 /* ---- TSV ---- */
-
-static int
-buf_need(size_t n)
-{
-	if (W.len + n <= W.cap)
-		return 0;
-	size_t cap = W.cap ? W.cap : (1u << 20);
-
-	while (cap < W.len + n)
-		cap *= 2;
-	char *nb = realloc(W.buf, cap);
-
-	if (nb == NULL)
-		return -1;
-	W.buf = nb;
-	W.cap = cap;
-	return 0;
-}
 
 static void
 put_str(char **p, const char *s)
@@ -466,7 +468,7 @@ put_v6(char **p, const struct ipaddr *a)
 	static const char hx[] = "0123456789abcdef";
 	int i;
 
-	if (W.ipv6_type) {
+	if (ch_ipv6_text) {
 		char s[IPADDR_STRLEN];
 
 		if (a->v == 6) {
@@ -501,31 +503,33 @@ location(uint8_t host, uint8_t local)
 	return !host ? 0 : local ? 1 : 2;
 }
 
-/* Appends one row; -1 when out of memory (the flow is lost, counted). */
-static int
-row_append(const struct ch_job *j)
+/* The most one row of r can take (every string escaped may take 4x; the
+ * rest well under 1 KB). */
+static size_t
+row_worst(const struct ch_ifc *ci, const struct flow_rec *r)
 {
-	const struct flow_rec *r = &j->r;
-	const char *ifname = j->ifid >= 0 && j->ifid < CH_MAX_IFACES
-				     ? W.ifnames[j->ifid]
-				     : "";
-	/* every string escaped may take 4x; fixed part well under 1 KB */
-	size_t worst = 1024 + 4 * (strlen(r->l7_name) + strlen(r->info) +
-				   strlen(W.instance) + strlen(ifname) +
-				   strlen(r->cli_name) + strlen(r->srv_name) +
-				   strlen(r->site_path) + strlen(node_id));
-	char *p;
+	return 1024 + 4 * (strlen(r->l7_name) + strlen(r->info) +
+			   strlen(ch_instance) + strlen(ci->ifname) +
+			   strlen(r->cli_name) + strlen(r->srv_name) +
+			   strlen(r->site_path) + strlen(node_id));
+}
+
+/* Writes one row at p (room: row_worst); returns its end. */
+static char *
+row_put(const struct ch_ifc *ci, const struct flow_rec *r, char *p)
+{
+	const char *ifname = ci->ifname;
 	int c;
 
-	if (buf_need(worst) != 0)
-		return -1;
-	p = W.buf + W.len;
 	for (c = 0; c < C__COUNT; c++) {
 		if (c)
 			*p++ = '\t';
 		switch ((enum ch_col)c) {
 		case C_FLOW_ID:
-			put_u64(&p, W.run_id | (++W.flow_seq & 0xffffffffu));
+			put_u64(&p, ch_run_id |
+					    (__atomic_add_fetch(&ch_flow_seq, 1,
+								__ATOMIC_RELAXED) &
+					     0xffffffffu));
 			break;
 		case C_IP_PROTOCOL_VERSION:
 			put_u64(&p, r->ip_version);
@@ -594,10 +598,10 @@ row_append(const struct ch_job *j)
 			put_str(&p, r->info);
 			break;
 		case C_NTOPNG_INSTANCE_NAME:
-			put_str(&p, W.instance);
+			put_str(&p, ch_instance);
 			break;
 		case C_INTERFACE_ID:
-			put_u64(&p, (uint64_t)(j->ifid < 0 ? 0 : j->ifid));
+			put_u64(&p, (uint64_t)(ci->ifid < 0 ? 0 : ci->ifid));
 			break;
 		case C_INTERFACE_NAME:
 			put_str(&p, ifname);
@@ -643,8 +647,7 @@ row_append(const struct ch_job *j)
 		}
 	}
 	*p++ = '\n';
-	W.len = (size_t)(p - W.buf);
-	return 0;
+	return p;
 }
 
 /* ---- the server ---- */
@@ -757,7 +760,10 @@ schema_ensure(void)
 	}
 	ST_SET(server_major, major);
 	ST_SET(server_minor, minor);
-	W.ipv6_type = ch_has_ipv6_type(major, minor);
+	/* the rows are formatted already: the table's IPv6 columns follow
+	 * the form chosen at start (chsink_open) */
+	if (!ch_ipv6_text && ch_has_ipv6_type(major, minor))
+		major = 18, minor = 16;
 	for (i = 0;; i++) {
 		n = ch_schema_sql(i, major, minor, W.t.db, W.t.cluster, sql,
 				  sizeof(sql));
@@ -796,7 +802,7 @@ schema_ensure(void)
 	ch_target_describe(&W.t, d, sizeof(d));
 	log_info("clickhouse %s: server %d.%d, table %s ready (IPv6 as %s)", d,
 		 major, minor, ch_schema_table(W.t.cluster),
-		 W.ipv6_type ? "IPv6" : "FixedString(16)");
+		 ch_ipv6_text ? "IPv6" : "FixedString(16)");
 	W.ready = 1;
 	note_up();
 	return 0;
@@ -1089,34 +1095,68 @@ spool_drain(void)
 }
 
 /* The batch in the buffer: sent, or spooled. */
+/* Deflates len bytes of rows into the batch (Z_FINISH when fin). */
+static int
+batch_deflate(const char *buf, size_t len, int fin)
+{
+	int rc;
+
+	if (!W.z_on) {
+		memset(&W.z, 0, sizeof(W.z));
+		if (deflateInit2(&W.z, 1, Z_DEFLATED, 15 + 16, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+			return -1;
+		W.z_on = 1;
+	}
+	W.z.next_in = (Bytef *)(uintptr_t)buf;
+	W.z.avail_in = (uInt)len;
+	do {
+		if (W.z.total_out + 65536 > W.gz_cap) {
+			size_t cap = W.gz_cap ? W.gz_cap * 2 : (1u << 20);
+			unsigned char *n = realloc(W.gz, cap);
+
+			if (n == NULL)
+				return -1;
+			W.gz = n;
+			W.gz_cap = cap;
+		}
+		W.z.next_out = W.gz + W.z.total_out;
+		W.z.avail_out = (uInt)(W.gz_cap - W.z.total_out);
+		rc = deflate(&W.z, fin ? Z_FINISH : Z_NO_FLUSH);
+		if (rc == Z_STREAM_ERROR)
+			return -1;
+	} while (W.z.avail_in > 0 || (fin && rc != Z_STREAM_END));
+	return 0;
+}
+
+/* The batch: sent, or spooled. */
 static void
 batch_flush(void)
 {
-	unsigned char *gz;
-	size_t gzlen;
 	uint32_t rows = W.rows;
+	size_t gzlen;
 	char err[512];
 
 	if (W.rows == 0)
 		return;
-	gz = ch_gzip(W.buf, W.len, &gzlen);
-	W.len = 0;
 	W.rows = 0;
 	W.first_ms = 0;
-	if (gz == NULL) {
+	if (batch_deflate("", 0, 1) != 0) {
 		ST_ADD(spool_errors, 1);
 		log_warn("clickhouse: out of memory: %u flows lost", rows);
+		deflateReset(&W.z);
 		return;
 	}
+	gzlen = W.z.total_out;
+	deflateReset(&W.z);
 	if (W.sp_n == 0 &&
 	    (W.retry_at_ms == 0 || time_mono_ms() >= W.retry_at_ms) &&
 	    schema_ensure() == 0) {
-		if (ch_query_gz(W.cli, W.insert_sql, gz, gzlen, NULL, NULL, err,
-				sizeof(err)) == 0) {
+		if (ch_query_gz(W.cli, W.insert_sql, W.gz, gzlen, NULL, NULL,
+				err, sizeof(err)) == 0) {
 			ST_ADD(rows_inserted, rows);
 			ST_ADD(batches_inserted, 1);
 			note_up();
-			free(gz);
 			return;
 		}
 		ST_ADD(insert_failures, 1);
@@ -1124,8 +1164,7 @@ batch_flush(void)
 			W.ready = 0;
 		note_down("inserting", err);
 	}
-	spool_add(rows, gz, gzlen);
-	free(gz);
+	spool_add(rows, W.gz, gzlen);
 	spool_drain();
 }
 
@@ -1138,13 +1177,20 @@ ch_batch(void *arg, void *jobs, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
+		__atomic_sub_fetch(&ch_inflight_bytes, j[i].len,
+				   __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&ch_inflight_rows, j[i].rows,
+				   __ATOMIC_RELAXED);
 		if (W.rows == 0)
 			W.first_ms = time_mono_ms();
-		if (row_append(&j[i]) != 0) {
+		if (batch_deflate(j[i].buf, j[i].len, 0) != 0) {
 			ST_ADD(spool_errors, 1);
-			continue;
+			log_warn("clickhouse: out of memory: %u flows lost",
+				 j[i].rows);
+		} else {
+			W.rows += j[i].rows;
 		}
-		W.rows++;
+		free(j[i].buf);
 		if (W.rows >= CH_BATCH_ROWS)
 			batch_flush();
 	}
@@ -1209,6 +1255,43 @@ ch_fini(void *arg)
 
 /* ---- public ---- */
 
+/* Asks the server, once and briefly, how IPv6 is to be written: the type
+ * of an existing table's IPV6_SRC_ADDR, else by version (IPv6 from 19.3);
+ * FixedString(16) when it does not answer now. */
+static void
+ipv6_form(void)
+{
+	char sql[CH_SQL_MAX], err[256], *out = NULL;
+	int major, minor;
+
+	ch_client_set_timeout(W.cli, 3000);
+	ch_client_use_db(W.cli, 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT type FROM system.columns WHERE database = '%s' AND "
+		 "table = '%s' AND name = 'IPV6_SRC_ADDR'",
+		 W.t.db, ch_schema_table(W.t.cluster));
+	if (ch_server_version(W.cli, &major, &minor) != 0) {
+		log_warn("clickhouse: no answer at start: IPv6 addresses are "
+			 "written as FixedString(16) (a new table gets that "
+			 "type)");
+	} else if (query(sql, &out, err, sizeof(err)) == 0 && out[0]) {
+		ch_ipv6_text = strncmp(out, "IPv6", 4) == 0;
+	} else {
+		ch_ipv6_text = ch_has_ipv6_type(major, minor);
+	}
+	free(out);
+	ch_client_use_db(W.cli, 1);
+	ch_client_set_timeout(W.cli, 0);
+}
+
+static void
+job_drop(const void *job)
+{
+	const struct ch_job *j = job;
+
+	free(j->buf);
+}
+
 int
 chsink_open(const struct prefs *p)
 {
@@ -1218,16 +1301,17 @@ chsink_open(const struct prefs *p)
 
 	if (p->flows_store != PREFS_FLOWS_CLICKHOUSE || !p->dump_flows)
 		return 0;
-	if (ch_target_parse(p->flows_store_spec, &W.t, err, sizeof(err)) != 0) {
+	if (ch_target_parse(p->flows_store_spec, &W.t, err, sizeof(err)) !=
+	    0) {
 		log_err("clickhouse: %s", err);
 		return -1;
 	}
 	if (p->instance_name != NULL)
-		snprintf(W.instance, sizeof(W.instance), "%s",
+		snprintf(ch_instance, sizeof(ch_instance), "%s",
 			 p->instance_name);
-	else if (gethostname(W.instance, sizeof(W.instance) - 1) != 0)
-		snprintf(W.instance, sizeof(W.instance), "ntopng");
-	W.instance[sizeof(W.instance) - 1] = '\0';
+	else if (gethostname(ch_instance, sizeof(ch_instance) - 1) != 0)
+		snprintf(ch_instance, sizeof(ch_instance), "ntopng");
+	ch_instance[sizeof(ch_instance) - 1] = '\0';
 	if (snprintf(W.spool_dir, sizeof(W.spool_dir), "%s/%s", p->data_dir,
 		     CH_SPOOL_DIR) >= (int)sizeof(W.spool_dir)) {
 		log_err("clickhouse: data directory path too long");
@@ -1240,24 +1324,26 @@ chsink_open(const struct prefs *p)
 	}
 	W.rl = (struct ratelimit)RATELIMIT_INIT(1);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	W.run_id = (uint64_t)ts.tv_sec << 32;
+	ch_run_id = (uint64_t)ts.tv_sec << 32;
 	if (spool_load() != 0)
 		return -1;
+	ipv6_form();
 	memset(&ops, 0, sizeof(ops));
 	ops.role = "writer-ch";
 	ops.job_size = sizeof(struct ch_job);
 	ops.capacity = CH_QUEUE;
-	ops.batch = 4096;
+	ops.batch = 64;
 	ops.batch_fn = ch_batch;
 	ops.idle_fn = ch_idle;
 	ops.fini_fn = ch_fini;
+	ops.drop_fn = job_drop;
 	ch_q = jobq_start(&ops);
 	if (ch_q == NULL)
 		return -1;
 	ch_target_describe(&W.t, d, sizeof(d));
 	log_info("clickhouse: flows go to %s as instance '%s' (batches of "
 		 "%d flows or %d s, spool %s/ up to %llu MB)",
-		 d, W.instance, CH_BATCH_ROWS, CH_BATCH_MS / 1000, W.spool_dir,
+		 d, ch_instance, CH_BATCH_ROWS, CH_BATCH_MS / 1000, W.spool_dir,
 		 (unsigned long long)(CH_SPOOL_MAX_BYTES >> 20));
 	__atomic_store_n(&ch_on, 1, __ATOMIC_RELEASE);
 	return 0;
@@ -1269,29 +1355,86 @@ chsink_running(void)
 	return __atomic_load_n(&ch_on, __ATOMIC_ACQUIRE);
 }
 
+/* Hands the interface's chunk to the worker (wait: the shutdown flush). */
+static void
+chunk_post(struct ch_ifc *ci, int wait)
+{
+	struct ch_job j;
+
+	if (ci->chunk == NULL || ci->rows == 0)
+		return;
+	j.buf = ci->chunk;
+	j.len = ci->len;
+	j.rows = ci->rows;
+	ci->chunk = NULL;
+	ci->len = 0;
+	ci->rows = 0;
+	if (!wait && __atomic_load_n(&ch_inflight_bytes, __ATOMIC_RELAXED) +
+				 j.len >
+			     CH_QUEUE_BYTES) {
+		ST_ADD(queue_dropped, j.rows);
+		free(j.buf);
+		return;
+	}
+	__atomic_add_fetch(&ch_inflight_bytes, j.len, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&ch_inflight_rows, j.rows, __ATOMIC_RELAXED);
+	if (jobq_post(ch_q, &j, wait) != 0) {
+		/* dropped: job_drop freed the chunk */
+		__atomic_sub_fetch(&ch_inflight_bytes, j.len,
+				   __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&ch_inflight_rows, j.rows,
+				   __ATOMIC_RELAXED);
+		ST_ADD(queue_dropped, j.rows);
+	}
+}
+
 static void
 ch_flow_expired(void *ctx, const struct flow_rec *r)
 {
 	struct ch_ifc *ci = ctx;
-	struct ch_job j;
+	size_t worst = row_worst(ci, r);
 
-	j.ifid = ci->ifid;
-	memcpy(&j.r, r, sizeof(j.r));
 	ST_ADD(posted, 1);
-	if (jobq_post(ch_q, &j, r->final) != 0)
-		ST_ADD(queue_dropped, 1);
+	if (ci->chunk != NULL && ci->len + worst > CH_CHUNK)
+		chunk_post(ci, r->final);
+	if (ci->chunk == NULL) {
+		ci->chunk = malloc(CH_CHUNK > worst ? CH_CHUNK : worst);
+		if (ci->chunk == NULL) {
+			ST_ADD(queue_dropped, 1);
+			return;
+		}
+	}
+	ci->len = (size_t)(row_put(ci, r, ci->chunk + ci->len) - ci->chunk);
+	ci->rows++;
+}
+
+/* about once a second: what the interface has goes to the worker */
+static void
+ch_tick(void *ctx, struct iface *ifc, uint64_t wall_ms)
+{
+	chunk_post(ctx, 0);
+}
+
+static void
+ch_flush(void *ctx, struct iface *ifc, enum sink_flush_phase ph)
+{
+	if (ph == SINK_FLUSH_END)
+		chunk_post(ctx, 1);
 }
 
 static const struct iface_sink_ops ch_ops = {
 	.name = "clickhouse",
 	.flow_expired = ch_flow_expired,
+	.tick = ch_tick,
+	.flush = ch_flush,
 };
 
 int
 chsink_add(struct iface *ifc)
 {
 	int ifid = iface_id(ifc);
-	const char *name = iface_name(ifc);
+	const char *name = iface_name(ifc), *spec = iface_spec(ifc);
+	struct ch_ifc *ci;
 
 	if (!chsink_running() || ifid < 0 || ifid >= CH_MAX_IFACES)
 		return 0;
@@ -1299,27 +1442,35 @@ chsink_add(struct iface *ifc)
 	if (name != NULL && strcmp(name, "Historical") == 0 &&
 	    iface_inputs(ifc) == (IFACE_IN_OFFLINE | IFACE_IN_HISTORICAL))
 		return 0;
-	ch_ifcs[ifid].ifid = ifid;
-	/* set before the worker reads it: the interface posts only after
-	 * iface_start(), which the jobq's lock orders after this */
-	snprintf(W.ifnames[ifid], sizeof(W.ifnames[ifid]), "%s",
-		 name ? name : "");
-	return iface_add_sink(ifc, &ch_ops, &ch_ifcs[ifid]);
+	ci = &ch_ifcs[ifid];
+	ci->ifid = ifid;
+	/* the input whole, as the SQLite rows' ifname */
+	snprintf(ci->ifname, sizeof(ci->ifname), "%s",
+		 spec ? spec : name ? name : "");
+	return iface_add_sink(ifc, &ch_ops, ci);
 }
 
 void
 chsink_close(void)
 {
+	int i;
+
 	if (!chsink_running())
 		return;
+	/* what the owners did not hand over (their flush did, normally) */
+	for (i = 0; i < CH_MAX_IFACES; i++)
+		chunk_post(&ch_ifcs[i], 1);
 	jobq_stop(ch_q);
 	ch_q = NULL;
 	__atomic_store_n(&ch_on, 0, __ATOMIC_RELEASE);
 	ch_client_free(W.cli);
 	W.cli = NULL;
-	free(W.buf);
-	W.buf = NULL;
-	W.cap = W.len = 0;
+	if (W.z_on)
+		deflateEnd(&W.z);
+	W.z_on = 0;
+	free(W.gz);
+	W.gz = NULL;
+	W.gz_cap = 0;
 	free(W.sp);
 	W.sp = NULL;
 	W.sp_n = W.sp_cap = 0;
@@ -1328,15 +1479,10 @@ chsink_close(void)
 void
 chsink_get_stats(struct chsink_stats *out)
 {
-	struct jobq_stats q;
-
 	out->posted = ST_GET(posted);
 	out->queue_dropped = ST_GET(queue_dropped);
-	out->queued = 0;
-	if (chsink_running()) {
-		jobq_get_stats(ch_q, &q);
-		out->queued = q.queued;
-	}
+	out->queued = (uint32_t)__atomic_load_n(&ch_inflight_rows,
+						__ATOMIC_RELAXED);
 	out->rows_inserted = ST_GET(rows_inserted);
 	out->batches_inserted = ST_GET(batches_inserted);
 	out->insert_failures = ST_GET(insert_failures);

@@ -589,11 +589,17 @@ iface_housekeeping(struct iface *ifc, uint64_t wall_ms)
 	ifc->stats.drops += t.drops;
 	ifc->probe_idle_ms = t.probe_idle_ms; /* the probes' longest timeout */
 	/* read by the exporter's event (atomic) */
-	__atomic_store_n(&ifc->flow_idle_ms,
-			 ifc->probe_idle_ms > TABLES_FLOW_IDLE_MS
-				 ? ifc->probe_idle_ms
-				 : TABLES_FLOW_IDLE_MS,
-			 __ATOMIC_RELAXED);
+	{
+		uint64_t own =
+			ifc->prefs->flow_idle_s
+				? (uint64_t)ifc->prefs->flow_idle_s * 1000
+				: TABLES_FLOW_IDLE_MS;
+
+		__atomic_store_n(&ifc->flow_idle_ms,
+				 ifc->probe_idle_ms > own ? ifc->probe_idle_ms
+							  : own,
+				 __ATOMIC_RELAXED);
+	}
 	if (ifc->stats.thpt_last_ms != 0)
 		tables_update_thpt(ifc, elapsed);
 	ifc->stats.thpt_last_ms = wall_ms;

@@ -154,7 +154,8 @@ tables_init(struct iface *ifc)
 		pow2_at_least(
 			(ifc->max_macs < 262144 ? ifc->max_macs : 262144) / 4) -
 		1;
-	ifc->flow_idle_ms = TABLES_FLOW_IDLE_MS;
+	ifc->flow_idle_ms = p->flow_idle_s ? (uint64_t)p->flow_idle_s * 1000
+					   : TABLES_FLOW_IDLE_MS;
 	objpool_init(&ifc->flow_pool, sizeof(struct flow));
 	objpool_init(&ifc->host_pool, sizeof(struct host));
 	ifc->flow_buckets =

@@ -394,7 +394,8 @@ sink_metrics(struct mbuf *b)
 {
 	json_t *st = storage_stats_json(), *ex;
 	const json_t *w = json_object_get(st, "writer"),
-		     *kv = json_object_get(st, "kv");
+		     *kv = json_object_get(st, "kv"),
+		     *ch = json_object_get(st, "clickhouse"); /* or NULL */
 	struct export_stats es;
 
 	export_get_stats(&es);
@@ -407,6 +408,8 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(w, "queued"));
 	sink_sample(b, "ntopng_sink_queued", "export",
 		    json_object_get(ex, "queued"));
+	sink_sample(b, "ntopng_sink_queued", "clickhouse",
+		    json_object_get(ch, "queued"));
 	family(b, "ntopng_sink_written_total", "counter",
 	       "Records a sink wrote (storage) or sent (export: flow "
 	       "records).");
@@ -414,12 +417,16 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(w, "written"));
 	sink_sample(b, "ntopng_sink_written_total", "export",
 		    json_object_get(ex, "written"));
+	sink_sample(b, "ntopng_sink_written_total", "clickhouse",
+		    json_object_get(ch, "rows_inserted"));
 	family(b, "ntopng_sink_dropped_total", "counter",
 	       "Records a sink dropped: its queue was full.");
 	sink_sample(b, "ntopng_sink_dropped_total", "storage",
 		    json_object_get(w, "dropped"));
 	sink_sample(b, "ntopng_sink_dropped_total", "export",
 		    json_object_get(ex, "dropped"));
+	sink_sample(b, "ntopng_sink_dropped_total", "clickhouse",
+		    json_object_get(ch, "queue_dropped"));
 	family(b, "ntopng_sink_failed_total", "counter",
 	       "Writes that failed, by store.");
 	sink_sample(b, "ntopng_sink_failed_total", "sqlite",
@@ -428,6 +435,37 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(w, "rrd_errors"));
 	sink_sample(b, "ntopng_sink_failed_total", "kv",
 		    json_object_get(kv, "write_failures"));
+	sink_sample(b, "ntopng_sink_failed_total", "clickhouse",
+		    json_object_get(ch, "insert_failures"));
+	if (ch != NULL) {
+		/* -F clickhouse: its on-disk spool (docs/storage.md) */
+		family(b, "ntopng_sink_spooled_batches_total", "counter",
+		       "Batches a sink put in its spool (its store did not "
+		       "take them).");
+		sink_sample(b, "ntopng_sink_spooled_batches_total",
+			    "clickhouse",
+			    json_object_get(ch, "spooled_batches"));
+		family(b, "ntopng_sink_spool_batches", "gauge",
+		       "Batches waiting in a sink's spool.");
+		sink_sample(b, "ntopng_sink_spool_batches", "clickhouse",
+			    json_object_get(ch, "spool_batches"));
+		family(b, "ntopng_sink_spool_bytes", "gauge",
+		       "Bytes of a sink's spool on disk.");
+		sink_sample(b, "ntopng_sink_spool_bytes", "clickhouse",
+			    json_object_get(ch, "spool_bytes"));
+		family(b, "ntopng_sink_spool_dropped_total", "counter",
+		       "Records dropped from a full spool (oldest first).");
+		sink_sample(b, "ntopng_sink_spool_dropped_total", "clickhouse",
+			    json_object_get(ch, "spool_dropped_rows"));
+		family(b, "ntopng_sink_batches_total", "counter",
+		       "Batches a sink's store took.");
+		sink_sample(b, "ntopng_sink_batches_total", "clickhouse",
+			    json_object_get(ch, "batches_inserted"));
+		family(b, "ntopng_sink_connected", "gauge",
+		       "1 when a sink's store answered its last call.");
+		mb_add(b, "ntopng_sink_connected{sink=\"clickhouse\"} %d\n",
+		       json_is_true(json_object_get(ch, "connected")));
+	}
 	family(b, "ntopng_storage_flows_lost_total", "counter",
 	       "Expired flows that could not be written (-F).");
 	sample_json(b, "ntopng_storage_flows_lost_total", "",
