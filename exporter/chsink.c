@@ -372,9 +372,9 @@ static struct {
 static char ch_instance[256];
 static int ch_ipv6_text; /* the IPv6 type: text; else FixedString(16) */
 static uint64_t ch_run_id;
-static uint64_t ch_flow_seq;	       /* atomic */
-static uint64_t ch_inflight_bytes;     /* atomic: chunks queued */
-static uint64_t ch_inflight_rows;      /* atomic */
+static uint64_t ch_flow_seq;	   /* atomic */
+static uint64_t ch_inflight_bytes; /* atomic: chunks queued */
+static uint64_t ch_inflight_rows;  /* atomic */
 
 static struct jobq *ch_q;
 static struct ch_ifc ch_ifcs[CH_MAX_IFACES];
@@ -526,10 +526,10 @@ row_put(const struct ch_ifc *ci, const struct flow_rec *r, char *p)
 			*p++ = '\t';
 		switch ((enum ch_col)c) {
 		case C_FLOW_ID:
-			put_u64(&p, ch_run_id |
-					    (__atomic_add_fetch(&ch_flow_seq, 1,
-								__ATOMIC_RELAXED) &
-					     0xffffffffu));
+			put_u64(&p, ch_run_id | (__atomic_add_fetch(
+							 &ch_flow_seq, 1,
+							 __ATOMIC_RELAXED) &
+						 0xffffffffu));
 			break;
 		case C_IP_PROTOCOL_VERSION:
 			put_u64(&p, r->ip_version);
@@ -1301,8 +1301,7 @@ chsink_open(const struct prefs *p)
 
 	if (p->flows_store != PREFS_FLOWS_CLICKHOUSE || !p->dump_flows)
 		return 0;
-	if (ch_target_parse(p->flows_store_spec, &W.t, err, sizeof(err)) !=
-	    0) {
+	if (ch_target_parse(p->flows_store_spec, &W.t, err, sizeof(err)) != 0) {
 		log_err("clickhouse: %s", err);
 		return -1;
 	}
@@ -1369,9 +1368,9 @@ chunk_post(struct ch_ifc *ci, int wait)
 	ci->chunk = NULL;
 	ci->len = 0;
 	ci->rows = 0;
-	if (!wait && __atomic_load_n(&ch_inflight_bytes, __ATOMIC_RELAXED) +
-				 j.len >
-			     CH_QUEUE_BYTES) {
+	if (!wait &&
+	    __atomic_load_n(&ch_inflight_bytes, __ATOMIC_RELAXED) + j.len >
+		    CH_QUEUE_BYTES) {
 		ST_ADD(queue_dropped, j.rows);
 		free(j.buf);
 		return;
@@ -1380,10 +1379,8 @@ chunk_post(struct ch_ifc *ci, int wait)
 	__atomic_add_fetch(&ch_inflight_rows, j.rows, __ATOMIC_RELAXED);
 	if (jobq_post(ch_q, &j, wait) != 0) {
 		/* dropped: job_drop freed the chunk */
-		__atomic_sub_fetch(&ch_inflight_bytes, j.len,
-				   __ATOMIC_RELAXED);
-		__atomic_sub_fetch(&ch_inflight_rows, j.rows,
-				   __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&ch_inflight_bytes, j.len, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&ch_inflight_rows, j.rows, __ATOMIC_RELAXED);
 		ST_ADD(queue_dropped, j.rows);
 	}
 }
@@ -1446,7 +1443,9 @@ chsink_add(struct iface *ifc)
 	ci->ifid = ifid;
 	/* the input whole, as the SQLite rows' ifname */
 	snprintf(ci->ifname, sizeof(ci->ifname), "%s",
-		 spec ? spec : name ? name : "");
+		 spec	? spec
+		 : name ? name
+			: "");
 	return iface_add_sink(ifc, &ch_ops, ci);
 }
 
@@ -1481,8 +1480,8 @@ chsink_get_stats(struct chsink_stats *out)
 {
 	out->posted = ST_GET(posted);
 	out->queue_dropped = ST_GET(queue_dropped);
-	out->queued = (uint32_t)__atomic_load_n(&ch_inflight_rows,
-						__ATOMIC_RELAXED);
+	out->queued =
+		(uint32_t)__atomic_load_n(&ch_inflight_rows, __ATOMIC_RELAXED);
 	out->rows_inserted = ST_GET(rows_inserted);
 	out->batches_inserted = ST_GET(batches_inserted);
 	out->insert_failures = ST_GET(insert_failures);

@@ -31,11 +31,11 @@ struct prefs;
 struct iface;
 struct ch_target;
 
-#define CH_QUEUE 8192 /* chunks waiting for the worker */
+#define CH_QUEUE 8192		      /* chunks waiting for the worker */
 #define CH_QUEUE_BYTES (256ull << 20) /* ... and their bytes at most */
 #define CH_CHUNK (256u << 10) /* an interface's rows handed over at once */
-#define CH_BATCH_ROWS 50000		  /* rows of one INSERT at most */
-#define CH_BATCH_MS 5000		  /* a batch waits at most this long */
+#define CH_BATCH_ROWS 50000   /* rows of one INSERT at most */
+#define CH_BATCH_MS 5000      /* a batch waits at most this long */
 #define CH_SPOOL_MAX_BYTES (256ull << 20) /* compressed, on disk */
 #define CH_SPOOL_DIR "clickhouse-spool"
 #define CH_SPOOL_MAGIC "NCHS"

@@ -186,7 +186,12 @@ int
 flowdb_set_instance(struct flowdb_query *q, const char *s, char *err,
 		    size_t errlen)
 {
-	return set_name(q->instance, s, 0, "instance", err, errlen);
+	char buf[FLOWDB_NAME_MAX];
+
+	if (set_name(buf, s, 0, "instance", err, errlen) != 0)
+		return -1;
+	snprintf(q->instance, sizeof(q->instance), "%s", buf);
+	return 0;
 }
 
 int
@@ -682,6 +687,19 @@ ch_safe(const char *s)
 	return 1;
 }
 
+/* " AND hex(col) = '<hex of s>'": any bytes, only hex digits in SQL */
+static void
+ch_hex_eq(struct sbuf *b, const char *col, const char *s)
+{
+	char hex[2 * FLOWDB_IFNAME_MAX + 1];
+	size_t i, n = strnlen(s, FLOWDB_IFNAME_MAX - 1);
+
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02X", (unsigned char)s[i]);
+	hex[2 * n] = '\0';
+	sb_add(b, " AND hex(%s) = '%s'", col, hex);
+}
+
 static void
 ch_where(struct sbuf *b, const struct flowdb_query *q)
 {
@@ -726,17 +744,9 @@ ch_where(struct sbuf *b, const struct flowdb_query *q)
 	if (q->node[0])
 		sb_add(b, " AND " CHC_NODE " = '%s'", q->node);
 	if (q->instance[0])
-		sb_add(b, " AND " CHC_INSTANCE " = '%s'", q->instance);
-	if (q->ifname[0]) {
-		char hex[2 * FLOWDB_NAME_MAX + 1];
-		size_t i, n = strnlen(q->ifname, FLOWDB_NAME_MAX - 1);
-
-		for (i = 0; i < n; i++)
-			snprintf(hex + 2 * i, 3, "%02X",
-				 (unsigned char)q->ifname[i]);
-		hex[2 * n] = '\0';
-		sb_add(b, " AND hex(" CHC_IFNAME ") = '%s'", hex);
-	}
+		ch_hex_eq(b, CHC_INSTANCE, q->instance);
+	if (q->ifname[0])
+		ch_hex_eq(b, CHC_IFNAME, q->ifname);
 }
 
 int
@@ -753,8 +763,7 @@ flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 		if (!isalnum((unsigned char)*t) && *t != '_' && *t != '.')
 			return -1;
 	if (table[0] == '\0' || !ch_safe(q->site) || !ch_safe(q->node) ||
-	    !ch_safe(q->instance) || (unsigned)q->sort >= FLOWDB_SORT_N ||
-	    q->per_page < 1 ||
+	    (unsigned)q->sort >= FLOWDB_SORT_N || q->per_page < 1 ||
 	    q->per_page > (part == FLOWDB_PART_ALL ? FLOWDB_CHUNK
 						   : FLOWDB_MAX_PAGE) ||
 	    q->page < 1 || q->top < 0 || q->top > FLOWDB_MAX_TOP)

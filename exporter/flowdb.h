@@ -37,6 +37,7 @@ struct ch_client;
 #define FLOWDB_TIMEOUT_S 10
 #define FLOWDB_NAME_MAX 128 /* site path, node id, instance name */
 #define FLOWDB_L7_MAX 64
+#define FLOWDB_IFNAME_MAX 256 /* an interface's name, a writer's instance */
 
 enum flowdb_sort {
 	FLOWDB_SORT_BYTES,
@@ -57,13 +58,14 @@ struct flowdb_query {
 	int l4proto;	    /* -1: any */
 	int vlan;	    /* -1: any */
 	int l7_id;	    /* -1: any; nDPI id, client's master or app */
-	char l7[FLOWDB_L7_MAX];		/* its canonical name ("" any) */
-	char site[FLOWDB_NAME_MAX];	/* site path prefix ("" any) */
-	char node[FLOWDB_NAME_MAX];	/* node id ("" any) */
-	char instance[FLOWDB_NAME_MAX]; /* writer's --instance-name */
-	/* ClickHouse: the writer's interface name (INTERFACE_NAME), any
-	 * bytes: it reaches the SQL hex-encoded only */
-	char ifname[FLOWDB_NAME_MAX];
+	char l7[FLOWDB_L7_MAX];	    /* its canonical name ("" any) */
+	char site[FLOWDB_NAME_MAX]; /* site path prefix ("" any) */
+	char node[FLOWDB_NAME_MAX]; /* node id ("" any) */
+	/* ClickHouse: the writer's --instance-name and its interface's
+	 * name (INTERFACE_NAME: the input whole); any bytes, they reach the
+	 * SQL hex-encoded only */
+	char instance[FLOWDB_IFNAME_MAX];
+	char ifname[FLOWDB_IFNAME_MAX];
 	enum flowdb_sort sort;
 	int asc;
 	int per_page, page; /* page from 1 */

@@ -117,11 +117,13 @@ hist_ch_query(struct rest_call *c, struct hist_job *j, const struct prefs *pr)
 		snprintf(j->q.ifname, sizeof(j->q.ifname), "%s", ifname);
 		j->src_ifid = -1;
 	} else {
+		/* as the sink writes INTERFACE_NAME: the input whole */
 		src = query_iface_by_id(ifid);
-		if (src == NULL || iface_name(src) == NULL)
+		if (src == NULL ||
+		    (iface_spec(src) == NULL && iface_name(src) == NULL))
 			return REST_RC_INVALID_ARGUMENTS;
 		snprintf(j->q.ifname, sizeof(j->q.ifname), "%s",
-			 iface_name(src));
+			 iface_spec(src) ? iface_spec(src) : iface_name(src));
 		if (inst == NULL || inst[0] == '\0')
 			flowdb_own_instance(pr->instance_name, j->q.instance,
 					    sizeof(j->q.instance));

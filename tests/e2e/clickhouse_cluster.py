@@ -177,8 +177,8 @@ def main():
                 hist = n1.rest("get/ntopng/interfaces.lua")[-1]["ifid"]
                 for label, body, want_h in [
                         ("its own interface (ifid=0, instance hub1)", {"ifid": 0}, hubs[0]),
-                        ("another hub's (ifname=%s, instance=hub2)" % CAPS[1],
-                         {"ifname": CAPS[1], "instance": "hub2"}, hubs[1]),
+                        ("another hub's (ifname=<its input>, instance=hub2)",
+                         {"ifname": os.path.join(PCAPS, CAPS[1]), "instance": "hub2"}, hubs[1]),
                         ("every row (all=true)", {"all": True}, want)]:
                     body.update(epoch_begin=0, epoch_end=rng["epoch_end"])
                     st, _, data = n1.http("POST", "/lua/rest/v2/set/interface/historical.lua",

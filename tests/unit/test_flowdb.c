@@ -152,7 +152,8 @@ test_clickhouse_sql(void **state)
 		 "167772161) AND (IP_SRC_PORT = 443 OR IP_DST_PORT = 443) AND "
 		 "PROTOCOL = 6 AND VLAN_ID = 2 AND (L7_PROTO = %d OR "
 		 "L7_PROTO_MASTER = %d) AND startsWith(SITE_PATH, 'eu/it') AND "
-		 "NODE_ID = 'probe-1' AND NTOPNG_INSTANCE_NAME = 'hub1' SETTINGS "
+		 "NODE_ID = 'probe-1' AND hex(NTOPNG_INSTANCE_NAME) = '68756231' "
+		 "SETTINGS "
 		 "max_execution_time = 10",
 		 q.l7_id, q.l7_id);
 	assert_string_equal(sql, want);
@@ -188,6 +189,18 @@ test_clickhouse_sql(void **state)
 				       sizeof(sql)),
 			 -1);
 	q.site[0] = '\0';
+	/* interface and instance names: any bytes, as hex */
+	snprintf(q.ifname, sizeof(q.ifname), "/data/a b'c.pcap");
+	snprintf(q.instance, sizeof(q.instance), "x' OR 1=1");
+	assert_int_equal(flowdb_ch_sql(&q, FLOWDB_PART_TOTALS, "flows", sql,
+				       sizeof(sql)),
+			 0);
+	assert_non_null(strstr(sql, "hex(INTERFACE_NAME) = "
+				    "'2F646174612F61206227632E70636170'"));
+	assert_non_null(strstr(sql, "hex(NTOPNG_INSTANCE_NAME) = "
+				    "'7827204F5220313D31'"));
+	assert_null(strstr(sql, "b'c"));
+	q.ifname[0] = q.instance[0] = '\0';
 	q.per_page = FLOWDB_MAX_PAGE + 1;
 	assert_int_equal(flowdb_ch_sql(&q, FLOWDB_PART_ROWS, "flows", sql,
 				       sizeof(sql)),
