@@ -6,10 +6,10 @@
  * interface table is read; the module bounds the time).
  *
  * Which store: with -F clickhouse... the ClickHouse flows table (the
- * Distributed one in a cluster: every writer's flows), with its own
- * client per call; otherwise the interface's SQLite day files (ifid, or
- * ifname for an interface of another run, as
- * set/interface/historical.lua).
+ * Distributed one in a cluster: every writer's flows; ifname= narrows
+ * to one input, instance= to one writer), with its own client per call;
+ * otherwise the interface's SQLite day files (ifid, or ifname for an interface
+ * of another run, as set/interface/historical.lua).
  */
 #include "webui/rest_flowdb.h"
 
@@ -140,6 +140,13 @@ rest_flowdb_flows(struct rest_call *c, json_t **rsp)
 		return REST_RC_NOT_FOUND;
 	}
 	if (pr->flows_store == PREFS_FLOWS_CLICKHOUSE) {
+		/* the whole table (every writer, every interface) unless
+		 * ifname names one writer's input (INTERFACE_NAME) */
+		if (ifname != NULL && ifname[0] != '\0') {
+			if (strlen(ifname) >= sizeof(q.ifname))
+				return REST_RC_INVALID_ARGUMENTS;
+			snprintf(q.ifname, sizeof(q.ifname), "%s", ifname);
+		}
 		*rsp = flowdb_ch_run_spec(&q, pr->flows_store_spec, msg,
 					  sizeof(msg));
 		if (*rsp == NULL) {
