@@ -19,6 +19,16 @@ NT.start(async function () {
 		['site', 'db-site'], ['node', 'db-node'], ['top', 'db-top']].forEach(([k, id]) => {
 		if (NT.qs(k)) $(id).value = NT.qs(k);
 	});
+	/* site, node: columns of the ClickHouse flows table only */
+	const store = NT.session.features ? NT.session.features.flows_store : '';
+	if (store !== 'clickhouse')
+		['db-site', 'db-node'].forEach(id => {
+			$(id).disabled = true;
+			$(id).placeholder = 'ClickHouse only';
+			$(id).value = '';
+		});
+	if (store === 'none')
+		NT.alert($('db-msg'), 'secondary', 'No flow history: start the node with -F.');
 	const filters = () => {
 		const f = { ifid: $('db-src').value, epoch_begin: epoch($('db-begin').value),
 			epoch_end: epoch($('db-end').value), top: $('db-top').value };
@@ -75,5 +85,5 @@ NT.start(async function () {
 		return r;
 	} });
 	$('db-form').addEventListener('submit', ev => { ev.preventDefault(); t.page = 1; t.load(); });
-	t.load();
+	if (store !== 'none') t.load();
 });
