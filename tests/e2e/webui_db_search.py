@@ -8,7 +8,7 @@ it, a second serves it):
   - filtering by a host and an application (typed in the form) shows the
     REST totals of that filter, the first page's rows (bytes in order)
     and the top hosts of REST;
-  - page 2 shows REST's page 2;
+  - page 2 shows REST's page 2; a top host's link filters by it;
   - a bad host shows the route's message, nothing else breaks.
 Screenshots: db_search_all, db_search_filtered, db_search_page2,
 db_search_bad.  No console error (but the one 400 of the bad host).
@@ -135,6 +135,18 @@ def main():
             logs = severe(d)
             expect(not logs, "no console error %r" % [l["message"] for l in logs][:3])
 
+            # a top host is a link that filters by it
+            peer = [h for h in want["top_hosts"] if h["ip"] != HOST][0]
+            link = d.find_elements(By.CSS_SELECTOR, "#db-top-hosts-table a[data-host='%s']" % peer["ip"])
+            expect(bool(link), "top host %s is a link" % peer["ip"])
+            if link:
+                d.execute_script("arguments[0].scrollIntoView({block: 'center'});", link[0])
+                link[0].click()
+            pw = n.rest("get/db/flows.lua", host=peer["ip"], protocol=PROTO, **rng)
+            ok = wait_total(d, pw["totals"]["flows"])
+            expect(ok and d.find_element(By.ID, "db-host").get_attribute("value") == peer["ip"],
+                   "clicking it filters by %s: %d flows = REST" % (peer["ip"], pw["totals"]["flows"]))
+            d.execute_script("window.scrollTo(0, 0);")
             # a bad host: the route's message
             box = d.find_element(By.ID, "db-host")
             box.clear()

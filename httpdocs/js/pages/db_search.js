@@ -46,7 +46,8 @@ NT.start(async function () {
 	const topTable = (id, rows, key, label) => {
 		$(id).innerHTML = '<table class="table table-sm table-striped" id="' + id + '-table"><thead><tr><th>' +
 			label + '</th><th>Flows</th><th>Bytes</th></tr></thead><tbody>' + (rows.length ? rows.map(r =>
-			'<tr><td>' + NT.esc(r[key] || '(none)') + '</td><td>' + NT.num(r.flows) + '</td><td data-bytes="' +
+			'<tr><td>' + (key === 'ip' ? '<a href="#" class="db-pick" data-host="' + NT.esc(r.ip) + '">' +
+				NT.esc(r.ip) + '</a>' : NT.esc(r[key] || '(none)')) + '</td><td>' + NT.num(r.flows) + '</td><td data-bytes="' +
 			r.bytes + '">' + NT.bytes(r.bytes) + '</td></tr>').join('') :
 			'<tr><td colspan="3" class="text-muted">No data</td></tr>') + '</tbody></table>';
 	};
@@ -84,6 +85,15 @@ NT.start(async function () {
 		topTable('db-top-protos', r.top_protocols, 'name', 'Application');
 		return r;
 	} });
+	/* a top host filters by it */
+	$('db-top-hosts').addEventListener('click', ev => {
+		const a = ev.target.closest('a.db-pick');
+		if (!a) return;
+		ev.preventDefault();
+		$('db-host').value = a.dataset.host;
+		t.page = 1;
+		t.load();
+	});
 	$('db-form').addEventListener('submit', ev => { ev.preventDefault(); t.page = 1; t.load(); });
 	if (store !== 'none') t.load();
 });
