@@ -517,11 +517,40 @@ sq_kind(sqlite3 *db, const char *schema)
 	return cols == 0 ? -1 : ours;
 }
 
+/* "file:<path, percent-encoded>?mode=ro": a '?', '#' or '%' in the data
+ * directory's path cannot change what SQLite opens. */
+static int
+uri_path(char *buf, size_t len, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o;
+
+	o = (size_t)snprintf(buf, len, "file:");
+	for (; *path; path++) {
+		unsigned char ch = (unsigned char)*path;
+
+		if (o + 4 >= len)
+			return -1;
+		if (isalnum(ch) || ch == '/' || ch == '.' || ch == '_' ||
+		    ch == '-') {
+			buf[o++] = (char)ch;
+		} else {
+			buf[o++] = '%';
+			buf[o++] = hex[ch >> 4];
+			buf[o++] = hex[ch & 15];
+		}
+	}
+	if (o + sizeof("?mode=ro") > len)
+		return -1;
+	memcpy(buf + o, "?mode=ro", sizeof("?mode=ro"));
+	return 0;
+}
+
 json_t *
 flowdb_run_sqlite(const struct flowdb_query *q, const char *data_dir,
 		  const char *ifdir, char *err, size_t errlen)
 {
-	char path[PATH_MAX], prev[PATH_MAX] = "", uri[PATH_MAX + 32];
+	char path[PATH_MAX], prev[PATH_MAX] = "", uri[3 * PATH_MAX + 32];
 	char schema[16], view[8192];
 	struct sbuf v = { view, sizeof(view), 0, 0 };
 	json_t *out = NULL, *read, *missing, *corrupt;
@@ -573,7 +602,11 @@ flowdb_run_sqlite(const struct flowdb_query *q, const char *data_dir,
 				goto next;
 			}
 			snprintf(schema, sizeof(schema), "d%d", nfiles);
-			snprintf(uri, sizeof(uri), "file:%s?mode=ro", path);
+			if (uri_path(uri, sizeof(uri), path) != 0) {
+				seterr(err, errlen,
+				       "data directory path too long");
+				goto fail;
+			}
 			rc = sqlite3_prepare_v2(db, "ATTACH ?1 AS ?2", -1, &s,
 						NULL);
 			if (rc == SQLITE_OK) {

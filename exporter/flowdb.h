@@ -35,6 +35,8 @@ struct ch_client;
 /* SQLite: day files attached to one query (SQLite's limit is 10) */
 #define FLOWDB_MAX_DAYS 10
 #define FLOWDB_TIMEOUT_S 10
+/* epoch seconds a query may name (ClickHouse's DateTime is 32 bits) */
+#define FLOWDB_EPOCH_MAX 4294967295L
 #define FLOWDB_NAME_MAX 128 /* site path, node id, instance name */
 #define FLOWDB_L7_MAX 64
 #define FLOWDB_IFNAME_MAX 256 /* an interface's name, a writer's instance */

@@ -34,47 +34,42 @@ rest_flowdb_params(const struct rest_params *p, struct flowdb_query *q,
 {
 	static const struct {
 		const char *name;
-		long max;
+		long min, max;
 		size_t off;
 	} ints[] = {
-		{ "port", 65535, offsetof(struct flowdb_query, port) },
-		{ "l4proto", 255, offsetof(struct flowdb_query, l4proto) },
-		{ "vlan", 4095, offsetof(struct flowdb_query, vlan) },
-		{ "perPage", FLOWDB_MAX_PAGE,
+		{ "port", 0, 65535, offsetof(struct flowdb_query, port) },
+		{ "l4proto", 0, 255, offsetof(struct flowdb_query, l4proto) },
+		{ "vlan", 0, 4095, offsetof(struct flowdb_query, vlan) },
+		{ "perPage", 1, FLOWDB_MAX_PAGE,
 		  offsetof(struct flowdb_query, per_page) },
-		{ "currentPage", 1000000, offsetof(struct flowdb_query, page) },
-		{ "top", FLOWDB_MAX_TOP, offsetof(struct flowdb_query, top) },
+		{ "currentPage", 1, 1000000,
+		  offsetof(struct flowdb_query, page) },
+		{ "top", 0, FLOWDB_MAX_TOP,
+		  offsetof(struct flowdb_query, top) },
 	};
 	const char *v;
 	long b, e, n;
 	size_t i;
+	int r;
 
 	flowdb_query_init(q, time(NULL));
-	if ((i = (size_t)rest_param_long(p, "epoch_end", 0, LONG_MAX, &e)) == 1)
+	r = rest_param_long(p, "epoch_end", 0, FLOWDB_EPOCH_MAX, &e);
+	if (r < 0)
+		goto bad_time;
+	if (r == 1)
 		q->end = e;
-	else if ((int)i < 0)
+	r = rest_param_long(p, "epoch_begin", 0, FLOWDB_EPOCH_MAX, &b);
+	if (r < 0)
 		goto bad_time;
-	if ((i = (size_t)rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b)) ==
-	    1)
-		q->begin = b;
-	else if ((int)i < 0)
-		goto bad_time;
-	else
-		q->begin = q->end - 3600;
+	q->begin = r == 1 ? b : q->end - 3600;
 	if (q->end < q->begin)
 		goto bad_time;
 	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		int r = rest_param_long(
-			p, ints[i].name,
-			!strcmp(ints[i].name, "perPage") ||
-					!strcmp(ints[i].name, "currentPage")
-				? 1
-				: 0,
-			ints[i].max, &n);
-
+		r = rest_param_long(p, ints[i].name, ints[i].min, ints[i].max,
+				    &n);
 		if (r < 0) {
-			snprintf(msg, len, "%s: a whole number, at most %ld",
-				 ints[i].name, ints[i].max);
+			snprintf(msg, len, "%s: a whole number, %ld to %ld",
+				 ints[i].name, ints[i].min, ints[i].max);
 			return REST_RC_INVALID_ARGUMENTS;
 		}
 		if (r == 1)

@@ -12,6 +12,7 @@
 3. Every page of a sorted listing, put together, is the SQL listing in
    the same order; the top hosts and applications by bytes equal SQL's
    GROUP BY.
+   The data directory's name holds '?', '#' and '%'.
 4. Hostile or bad values are refused with 400 and a message naming the
    parameter (a quote in host, protocol, sortColumn; perPage > 1000;
    site on SQLite; a range of more than 10 days); a range without files
@@ -22,6 +23,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
@@ -31,7 +33,7 @@ CAP = "teams.pcap"
 
 
 def sql_rows(path):
-    c = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    c = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(path), uri=True)
     c.row_factory = sqlite3.Row
     out = [dict(r) for r in c.execute("SELECT * FROM flows")]
     c.close()
@@ -53,7 +55,9 @@ def main():
         print("SKIP: %s missing" % CAP)
         return 77
     tmp = tempfile.mkdtemp(prefix="ntopng-flowdb-")
-    dd = os.path.join(tmp, "d")
+    # '?', '#' and '%' in the data directory must not change the file
+    # SQLite opens (the module attaches a percent-encoded URI)
+    dd = os.path.join(tmp, "d?mode=rw#x%41")
     with Node(["-i", pcap, "-F", "-d", dd], name="flowdb-write") as n:
         n.wait_ended(0)
         expect(n.stop() == 0, "the writing node exits 0")
@@ -130,7 +134,7 @@ def main():
         r = q(perPage=5, sortColumn="first_seen", sortOrder="asc")
         expect([x["first_seen"] for x in r["data"]] ==
                sorted(x["first_seen"] for x in rows)[:5], "first_seen ascending")
-        c = sqlite3.connect("file:%s?mode=ro" % files[0], uri=True)
+        c = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(files[0]), uri=True)
         th = c.execute("SELECT ip, sum(b), count(*) FROM (SELECT cli_ip ip, bytes b FROM flows "
                        "UNION ALL SELECT srv_ip, bytes FROM flows) GROUP BY ip "
                        "ORDER BY 2 DESC, 1 LIMIT 5").fetchall()
