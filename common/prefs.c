@@ -120,6 +120,7 @@ enum opt_id {
 	O_AGGREGATIONS,
 	O_DUMP_FLOWS,
 	O_INSTANCE_NAME,
+	O_CH_SPOOL,
 	O_EXPORT_FLOWS,
 	O_DUMP_HOSTS,
 	O_DUMP_AGGR,
@@ -449,6 +450,12 @@ static const struct opt_def opt_table[] = {
 	  "(NTOPNG_INSTANCE_NAME). Default: the host\n"
 	  "name",
 	  F_STR(instance_name) },
+	{ O_CH_SPOOL, "clickhouse-spool-mb", 0, ARG_REQ, 1, T_STORAGE, "<MB>",
+	  "Bound of the ClickHouse spool\n"
+	  "(<data-dir>/clickhouse-spool/, the batches\n"
+	  "ClickHouse did not take yet); full: the\n"
+	  "oldest are dropped. Default: 256",
+	  F_INT(clickhouse_spool_mb, 1, 1048576) },
 	{ O_DUMP_HOSTS, "dump-hosts", 'D', ARG_REQ, 1, T_STORAGE, "<mode>",
 	  "Dump hosts policy (default: none). Values:\n"
 	  "all    - Dump all hosts\n"
@@ -1511,6 +1518,7 @@ prefs_init(struct prefs *p)
 	p->disable_login = -1;
 	p->max_num_flows = DEF_MAX_FLOWS;
 	p->flow_idle_s = 60;
+	p->clickhouse_spool_mb = 256;
 	p->max_num_hosts = DEF_MAX_HOSTS;
 	p->dump_hosts = PREFS_MODE_NONE;
 	p->dump_aggregations = PREFS_MODE_NONE;

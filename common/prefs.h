@@ -90,6 +90,7 @@ struct prefs {
 	enum prefs_flows_store flows_store; /* -F's store */
 	char *flows_store_spec;	   /* -F clickhouse...: the value as given */
 	char *instance_name;	   /* --instance-name, NULL: the host name */
+	int clickhouse_spool_mb;   /* --clickhouse-spool-mb, default 256 */
 	char *export_endpoints[8]; /* -I (and -l tcp://...) */
 	int n_export_endpoints;
 	enum prefs_mode dump_hosts;	   /* -D */

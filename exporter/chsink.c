@@ -363,6 +363,7 @@ static struct {
 	struct spool_ent *sp;
 	size_t sp_n, sp_cap;
 	uint64_t next_seq;
+	uint64_t spool_max; /* bytes */
 	int down_logged;
 	uint64_t last_hour;
 	struct ratelimit rl;
@@ -465,7 +466,6 @@ v4_num(const struct ipaddr *a)
 static void
 put_v6(char **p, const struct ipaddr *a)
 {
-	static const char hx[] = "0123456789abcdef";
 	int i;
 
 	if (ch_ipv6_text) {
@@ -479,13 +479,17 @@ put_v6(char **p, const struct ipaddr *a)
 		}
 		return;
 	}
+	/* FixedString(16): the bytes as they are, but for the three TSV
+	 * escapes (a NUL byte is plain data in TSV) */
 	for (i = 0; i < 16; i++) {
 		uint8_t b = a->v == 6 ? a->a[i] : 0;
 
-		*(*p)++ = '\\';
-		*(*p)++ = 'x';
-		*(*p)++ = hx[b >> 4];
-		*(*p)++ = hx[b & 15];
+		if (b == '\t' || b == '\n' || b == '\\') {
+			*(*p)++ = '\\';
+			*(*p)++ = b == '\t' ? 't' : b == '\n' ? 'n' : '\\';
+		} else {
+			*(*p)++ = (char)b;
+		}
 	}
 }
 
@@ -921,14 +925,14 @@ spool_add(uint32_t rows, const unsigned char *gz, size_t len)
 	uint64_t bytes = len + CH_SPOOL_HDR;
 
 	/* full: the oldest batches make room */
-	while (W.sp_n > 0 && spool_total() + bytes > CH_SPOOL_MAX_BYTES) {
+	while (W.sp_n > 0 && spool_total() + bytes > W.spool_max) {
 		spool_path(path, sizeof(path), W.sp[0].seq, "");
 		unlink(path);
 		ST_ADD(spool_dropped_batches, 1);
 		ST_ADD(spool_dropped_rows, W.sp[0].rows);
 		log_warn("clickhouse: spool full (%llu bytes): oldest batch "
 			 "of %u flows dropped",
-			 (unsigned long long)CH_SPOOL_MAX_BYTES, W.sp[0].rows);
+			 (unsigned long long)W.spool_max, W.sp[0].rows);
 		spool_pop();
 		spool_stats();
 	}
@@ -1245,6 +1249,9 @@ ch_idle(void *arg)
 static void
 ch_fini(void *arg)
 {
+	/* the node is stopping: a server that hangs holds it 5 s a call at
+	 * most (what it does not take stays in the spool for the next run) */
+	ch_client_set_timeout(W.cli, 5000);
 	batch_flush();
 	/* one last try for what waits on disk; what stays is sent by the
 	 * next run */
@@ -1322,6 +1329,10 @@ chsink_open(const struct prefs *p)
 		return -1;
 	}
 	W.rl = (struct ratelimit)RATELIMIT_INIT(1);
+	W.spool_max =
+		(uint64_t)(p->clickhouse_spool_mb > 0 ? p->clickhouse_spool_mb
+						      : 256)
+		<< 20;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ch_run_id = (uint64_t)ts.tv_sec << 32;
 	if (spool_load() != 0)
@@ -1343,7 +1354,7 @@ chsink_open(const struct prefs *p)
 	log_info("clickhouse: flows go to %s as instance '%s' (batches of "
 		 "%d flows or %d s, spool %s/ up to %llu MB)",
 		 d, ch_instance, CH_BATCH_ROWS, CH_BATCH_MS / 1000, W.spool_dir,
-		 (unsigned long long)(CH_SPOOL_MAX_BYTES >> 20));
+		 (unsigned long long)(W.spool_max >> 20));
 	__atomic_store_n(&ch_on, 1, __ATOMIC_RELEASE);
 	return 0;
 }

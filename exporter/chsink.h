@@ -7,7 +7,7 @@
  *
  * Nothing lost: a batch ClickHouse does not take (down, slow, an error)
  * goes to the spool, <data-dir>/clickhouse-spool/, one file per batch in
- * order, bounded by CH_SPOOL_MAX_BYTES (full: the oldest batch is dropped
+ * order, bounded by --clickhouse-spool-mb (full: the oldest batch is dropped
  * and counted); the spool is sent, oldest first, before anything new once
  * the server answers again, also after a restart of the node.
  *
@@ -36,7 +36,7 @@ struct ch_target;
 #define CH_CHUNK (256u << 10) /* an interface's rows handed over at once */
 #define CH_BATCH_ROWS 50000   /* rows of one INSERT at most */
 #define CH_BATCH_MS 5000      /* a batch waits at most this long */
-#define CH_SPOOL_MAX_BYTES (256ull << 20) /* compressed, on disk */
+#define CH_SPOOL_MAX_BYTES (256ull << 20) /* one spool file at most */
 #define CH_SPOOL_DIR "clickhouse-spool"
 #define CH_SPOOL_MAGIC "NCHS"
 #define CH_SPOOL_HDR 20	     /* magic, version, rows, length, crc32 */

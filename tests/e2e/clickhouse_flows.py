@@ -21,6 +21,10 @@ clickhouse-server (tests/e2e/chserver.py) on loopback.
    the partitions older than 30 days (DROP PARTITION): counted in the
    ledger, rows gone.
 4. A wrong -F value: one clear line, exit 1.
+5. Cluster mode on two servers configured as the 2 shards of one cluster
+   (no ZooKeeper): a hub on each shard with -F clickhouse-cluster;...;ntop2
+   creates flows_local and the Distributed flows there and writes its own
+   shard's flows_local; `flows` on either server sees both hubs' rows.
 Exit 77 when clickhouse-server is not installed.
 """
 import glob
@@ -37,7 +41,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import node  # noqa: E402
 from node import BIN, Node, PCAPS, expect, iface_dir  # noqa: E402
-from chserver import ClickHouse, have_clickhouse  # noqa: E402
+from chserver import ClickHouse, cluster_pair, have_clickhouse  # noqa: E402
 
 CAPS = ["6in4tunnel.pcap", "http_ipv6.pcap", "KakaoTalk_chat.pcap"]
 DB = "flowsdb"
@@ -94,6 +98,9 @@ def main():
         with ClickHouse("chflows", base=tmp) as ch:
             print("clickhouse-server %s on http port %d" % (ch.version(), ch.http_port))
             run(ch, tmp)
+        a, b = cluster_pair(base=tmp)
+        with a, b:
+            cluster(a, b)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return node.summary()
@@ -233,6 +240,32 @@ def run(ch, tmp):
         lines = r.stderr.strip().splitlines()
         expect(r.returncode == 1 and len(lines) == 1 and why in lines[0],
                "-F '%s': exit %d, %s" % (bad, r.returncode, lines))
+
+
+def cluster(a, b):
+    want = {}
+    for i, (srv, cap) in enumerate(((a, CAPS[1]), (b, CAPS[0]))):
+        spec = "clickhouse-cluster;127.0.0.1@%d;cdb;default;;ntop2" % srv.http_port
+        with Node(["-i", os.path.join(PCAPS, cap), "-F", spec, "--instance-name",
+                   "hub%d" % i], name="chflows-shard%d" % i) as n:
+            d = n.wait_ended(0)
+            n.stop()
+        want["hub%d" % i] = (d["num_flows"], d["bytes"])
+        eng = tsv(srv, "SELECT name, engine FROM system.tables WHERE database = 'cdb' "
+                  "ORDER BY name")
+        expect(eng == [["flows", "Distributed"], ["flows_local", "MergeTree"]],
+               "shard %d: tables %s" % (i + 1, eng))
+        local = tsv(srv, "SELECT NTOPNG_INSTANCE_NAME, count() FROM cdb.flows_local "
+                    "GROUP BY NTOPNG_INSTANCE_NAME")
+        expect(local == [["hub%d" % i, str(d["num_flows"])]],
+               "shard %d: its flows_local holds hub%d's %d flows: %s"
+               % (i + 1, i, d["num_flows"], local))
+    for i, srv in enumerate((a, b)):
+        got = dict((r[0], (int(r[1]), int(r[2]))) for r in tsv(
+            srv, "SELECT NTOPNG_INSTANCE_NAME, count(), sum(TOTAL_BYTES) FROM cdb.flows "
+            "GROUP BY NTOPNG_INSTANCE_NAME"))
+        expect(got == want, "the Distributed flows on shard %d sees both hubs: %s (want %s)"
+               % (i + 1, got, want))
 
 
 if __name__ == "__main__":
