@@ -17,6 +17,8 @@
    parameter (a quote in host, protocol, sortColumn; perPage > 1000;
    site on SQLite; a range of more than 10 days); a range without files
    answers zeros and lists the missing day file.
+5. Without credentials the route redirects to the login page; with them
+   it answers.
 """
 import glob
 import os
@@ -171,6 +173,19 @@ def main():
                    epoch_end=rng["epoch_end"], ifid=0)
         expect(r["totals"]["flows"] == len(rows), "ifname= reads the same files")
         expect(n.stop() == 0, "the reading node exits 0")
+
+    # 5. authentication as every route: none -> the login page, Basic -> 200
+    with Node(["-i", pcap, "-F", "-d", dd], name="flowdb-auth", login=True) as n:
+        st, hdrs, _ = n.http("GET", "/lua/rest/v2/get/db/flows.lua", params=rng)
+        expect(st == 302 and "/lua/login.lua" in hdrs.get("location", ""),
+               "without credentials: %d to %s" % (st, hdrs.get("location")))
+        n.auth = ("admin", "admin")
+        st, js = n.get("/lua/rest/v2/get/db/flows.lua", rng)
+        # the reading node stored its flows too when it stopped
+        now_rows = len(sql_rows(files[0]))
+        expect(st == 200 and js["rsp"]["totals"]["flows"] == now_rows == 2 * len(rows),
+               "with Basic admin:admin: 200, %d flows" % js["rsp"]["totals"]["flows"])
+        expect(n.stop() == 0, "the third node exits 0")
     return node.summary()
 
 
