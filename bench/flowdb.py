@@ -10,7 +10,8 @@ of its own (tests/e2e/chserver.py) with INSERT ... SELECT FROM numbers(N),
 after a node with -F clickhouse created the table.  Each query (whole
 answer: totals, one page, top 10 hosts and applications) is timed
 ROUNDS times (FLOWDB_BENCH_ROUNDS, 3) through REST, the median reported
-for each store with the ratio SQLite / ClickHouse.  Nothing is enforced.
+for each store with the ratio SQLite / ClickHouse; with N <= 200 000 also
+one Historical load of all of them from each store.  Nothing is enforced.
 
 Usage: bench/flowdb.py [build dir, default build/]
 """
@@ -92,6 +93,18 @@ def timed(n, params):
     return statistics.median(out) * 1000, r["totals"]["flows"]
 
 
+HIST_MAX = 200000  # Historical loads timed only up to this many flows
+
+
+def hist(n, body):
+    t = time.monotonic()
+    st, _, data = n.http("POST", "/lua/rest/v2/set/interface/historical.lua", body=body)
+    dt = time.monotonic() - t
+    import json
+    rep = json.loads(data)["rsp"]
+    return dt, rep.get("loaded_flows") if isinstance(rep, dict) else None
+
+
 def main():
     if not have_clickhouse():
         print("no clickhouse-server")
@@ -109,13 +122,16 @@ def main():
         sqlite_file(dd)
         print("flowdb bench: %d flows; SQLite day file written in %.1f s" % (N, time.monotonic() - t))
         res = {}
-        with Node(["-i", pcap, "-F", "-d", dd], name="bench-fdb-sq") as n:
+        xs = ["-X", str(2 * N)] if N <= HIST_MAX else []
+        with Node(["-i", pcap, "-F", "-d", dd] + xs, name="bench-fdb-sq") as n:
             for label, q in queries:
                 res[(label, "sq")] = timed(n, dict(rng, ifname="bench", **q))
+            if N <= HIST_MAX:
+                res["hist sq"] = hist(n, dict(rng, ifname="bench"))
             n.stop()
         with ClickHouse(base=tmp) as ch:
             spec = "clickhouse;127.0.0.1@%d;ntopng;default;" % ch.http_port
-            with Node(["-i", pcap, "-F", spec], name="bench-fdb-ch") as n:
+            with Node(["-i", pcap, "-F", spec] + xs, name="bench-fdb-ch") as n:
                 end = time.monotonic() + 30   # the sink creates the table
                 while time.monotonic() < end and \
                         ch.query("EXISTS TABLE ntopng.flows").strip() != "1":
@@ -126,6 +142,8 @@ def main():
                       % (ch.version(), N, time.monotonic() - t))
                 for label, q in queries:
                     res[(label, "ch")] = timed(n, dict(rng, **q))
+                if N <= HIST_MAX:
+                    res["hist ch"] = hist(n, dict(rng, ifname="bench"))
                 n.stop()
         print("%-28s %12s %12s %8s %10s" % ("query", "SQLite ms", "ClickHouse ms", "ratio",
                                               "flows"))
@@ -134,6 +152,11 @@ def main():
             print("%-28s %12.0f %12.0f %8.2f %10d%s" % (label, sq[0], ch_[0], sq[0] / ch_[0],
                                                        sq[1], "" if sq[1] == ch_[1] else
                                                        " (ClickHouse: %d)" % ch_[1]))
+        if N <= HIST_MAX:
+            (a, fa), (b, fb) = res["hist sq"], res["hist ch"]
+            print("%-28s %12.0f %12.0f %8.2f %10s%s" % ("Historical load", a * 1000, b * 1000,
+                                                       a / b, fa, "" if fa == fb else
+                                                       " (ClickHouse: %s)" % fb))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
