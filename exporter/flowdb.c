@@ -269,11 +269,14 @@ page_offset(const struct flowdb_query *q)
 #define SQ_COLS_OUT                                                            \
 	"first_seen, last_seen, vlan_id, cli_ip, cli_port, srv_ip, "           \
 	"srv_port, proto, l7_master, l7_app, l7_name, bytes, cli2srv_bytes, "  \
-	"srv2cli_bytes, packets, info"
+	"srv2cli_bytes, packets, info, site_path"
 #define SQ_COLS_V1                                                             \
 	"first_seen, last_seen, vlan_id, cli_ip, cli_port, srv_ip, "           \
 	"srv_port, proto, 0 AS l7_master, 0 AS l7_app, '' AS l7_name, bytes, " \
 	"bytes AS cli2srv_bytes, 0 AS srv2cli_bytes, 0 AS packets, '' AS info"
+/* what sq_kind() says of a file */
+#define SQ_OURS 1 /* our columns (else ntopng 1.x's) */
+#define SQ_SITE 2 /* a site_path column (files since the column came) */
 
 int
 flowdb_sqlite_where(const struct flowdb_query *q, char *buf, size_t len)
@@ -296,6 +299,8 @@ flowdb_sqlite_where(const struct flowdb_query *q, char *buf, size_t len)
 		sb_add(&b, " AND l7_master = 0 AND l7_app = 0");
 	else if (q->l7_id > 0)
 		sb_add(&b, " AND (l7_master = :l7 OR l7_app = :l7)");
+	if (q->site[0])
+		sb_add(&b, " AND substr(site_path, 1, length(:s)) = :s");
 	return b.over ? -1 : 0;
 }
 
@@ -320,6 +325,8 @@ sq_bind(sqlite3_stmt *s, const struct flowdb_query *q)
 		sqlite3_bind_int(s, i, q->vlan);
 	if ((i = sqlite3_bind_parameter_index(s, ":l7")) > 0)
 		sqlite3_bind_int(s, i, q->l7_id);
+	if ((i = sqlite3_bind_parameter_index(s, ":s")) > 0)
+		sqlite3_bind_text(s, i, q->site, -1, SQLITE_TRANSIENT);
 	if ((i = sqlite3_bind_parameter_index(s, ":off")) > 0)
 		sqlite3_bind_int64(s, i, page_offset(q));
 	if ((i = sqlite3_bind_parameter_index(s, ":n")) > 0)
@@ -367,7 +374,8 @@ sq_row(sqlite3_stmt *s)
 		last = sqlite3_column_int64(s, 1);
 
 	return json_pack(
-		"{s:I,s:I,s:I,s:i,s:o,s:i,s:o,s:i,s:i,s:o,s:I,s:I,s:I,s:I,s:o}",
+		"{s:I,s:I,s:I,s:i,s:o,s:i,s:o,s:i,s:i,s:o,s:I,s:I,s:I,s:I,s:o,"
+		"s:o}",
 		"first_seen", (json_int_t)first, "last_seen", (json_int_t)last,
 		"duration", (json_int_t)(last - first), "vlan",
 		sqlite3_column_int(s, 2), "cli_ip", sq_text(s, 3), "cli_port",
@@ -377,8 +385,8 @@ sq_row(sqlite3_stmt *s)
 		(json_int_t)sqlite3_column_int64(s, 11), "cli2srv_bytes",
 		(json_int_t)sqlite3_column_int64(s, 12), "srv2cli_bytes",
 		(json_int_t)sqlite3_column_int64(s, 13), "packets",
-		(json_int_t)sqlite3_column_int64(s, 14), "info",
-		sq_text(s, 15));
+		(json_int_t)sqlite3_column_int64(s, 14), "info", sq_text(s, 15),
+		"site_path", sq_text(s, 16));
 }
 
 /* Runs sql (with the WHERE inserted at "%s") and hands each row to fn. */
@@ -494,14 +502,14 @@ sq_parts(sqlite3 *db, const struct flowdb_query *q, json_t *out)
 	return 0;
 }
 
-/* 1 when schema name has a flows table with our columns, 0 with the
- * 1.x columns only, -1 without a usable one. */
+/* SQ_OURS | SQ_SITE of the flows table of schema name, 0 for the 1.x
+ * columns only, -1 without a usable table. */
 static int
 sq_kind(sqlite3 *db, const char *schema)
 {
 	char sql[64];
 	sqlite3_stmt *s;
-	int cols = 0, ours = 0;
+	int cols = 0, kind = 0;
 
 	snprintf(sql, sizeof(sql), "PRAGMA %s.table_info(flows)", schema);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
@@ -511,10 +519,12 @@ sq_kind(sqlite3 *db, const char *schema)
 
 		cols++;
 		if (n != NULL && !strcmp((const char *)n, "cli2srv_bytes"))
-			ours = 1;
+			kind |= SQ_OURS;
+		if (n != NULL && !strcmp((const char *)n, "site_path"))
+			kind |= SQ_SITE;
 	}
 	sqlite3_finalize(s);
-	return cols == 0 ? -1 : ours;
+	return cols == 0 ? -1 : kind;
 }
 
 /* "file:<path, percent-encoded>?mode=ro": a '?', '#' or '%' in the data
@@ -636,9 +646,13 @@ flowdb_run_sqlite(const struct flowdb_query *q, const char *data_dir,
 				goto next;
 			}
 			json_array_append_new(read, rel_path(data_dir, path));
-			sb_add(&v, "%sSELECT %d AS f, id, %s FROM %s.flows",
+			sb_add(&v, "%sSELECT %d AS f, id, %s, %s FROM %s.flows",
 			       nfiles ? " UNION ALL " : "", nfiles,
-			       kind ? SQ_COLS : SQ_COLS_V1, schema);
+			       (kind & SQ_OURS) ? SQ_COLS : SQ_COLS_V1,
+			       (kind & SQ_SITE) ? "coalesce(site_path, '') "
+						  "AS site_path"
+						: "'' AS site_path",
+			       schema);
 			nfiles++;
 		}
 	next:

@@ -150,10 +150,10 @@ rest_flowdb_flows(struct rest_call *c, json_t **rsp)
 		}
 		return REST_RC_OK;
 	}
-	if (q.site[0] || q.node[0] || q.instance[0]) {
+	if (q.node[0] || q.instance[0]) {
 		snprintf(msg, sizeof(msg),
-			 "site, node, instance: only with the ClickHouse "
-			 "flow store (SQLite day files have no such column)");
+			 "node, instance: only with the ClickHouse flow store "
+			 "(a node's day files hold its own flows only)");
 		c->msg = msg;
 		return REST_RC_INVALID_ARGUMENTS;
 	}

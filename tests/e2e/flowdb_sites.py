@@ -2,7 +2,7 @@
 """Site and node filters of the flow history on a hub (exporter/flowdb.c,
 docs/storage.md "Reading the flow history").
 
-Two edges (teams.pcap as edge0, dns_fragmented.pcap as edge1) export to a
+Two edges (teams.pcap as edge0, http_ipv6.pcap as edge1) export to a
 hub (-I / -i tcp://) that stores its flows in ClickHouse (-F clickhouse;...,
 --node-id hub).  Once the hub holds both edges' flows it stops (every flow
 expires into ClickHouse).  A reading node on the same ClickHouse then
@@ -11,6 +11,9 @@ answers get/db/flows.lua with:
     live flows), and a direct SELECT ... WHERE SITE_PATH = 'edgeN';
   - node=hub: both edges' flows; node=edge0: none (the hub wrote them);
   - site=edge0 with protocol=DNS: the edge's DNS flows.
+A second hub on the same edges stores in SQLite day files (-F): there
+site=edgeN answers the same (the flows table's site_path column), and
+node= is refused (a node's day files hold its own flows only).
 """
 import os
 import shutil
@@ -23,12 +26,18 @@ import node  # noqa: E402
 from node import Node, PCAPS, expect  # noqa: E402
 from chserver import ClickHouse, have_clickhouse  # noqa: E402
 
-CAPS = ["teams.pcap", "dns_fragmented.pcap"]
+CAPS = ["teams.pcap", "http_ipv6.pcap"]
 
 
 def live(n):
     fl = n.rest("get/flow/active.lua", ifid=0, perPage=1000)["data"]
     return fl, (len(fl), sum(f["bytes"] for f in fl))
+
+
+def rng_day(fl):
+    """A range around an edge's flows (SQLite reads at most 10 days)."""
+    return dict(epoch_begin=min(f["first_seen"] for f in fl) - 60,
+                epoch_end=max(f["last_seen"] for f in fl) + 60)
 
 
 def main():
@@ -51,18 +60,23 @@ def main():
                 want.append(live(e))
             total = (sum(w[1][0] for w in want), sum(w[1][1] for w in want))
             src = ",".join("tcp://127.0.0.1:%d" % p for p in ports)
-            with Node(["-i", "hub=" + src, "--node-id", "hub", "-F", spec], name="fdb-hub") as hub:
-                deadline = time.monotonic() + 30
-                got = None
-                while time.monotonic() < deadline:
-                    got = live(hub)[1]
-                    if got == total:
-                        time.sleep(2)   # nothing more arrives
-                        got = live(hub)[1]
-                        break
-                    time.sleep(0.2)
-                expect(got == total, "the hub holds both edges' flows %s = %s" % (got, total))
+            dd = os.path.join(tmp, "sq")
+            with Node(["-i", "hub=" + src, "--node-id", "hub", "-F", spec], name="fdb-hub") as hub, \
+                    Node(["-i", "hub=" + src, "--node-id", "hubsq", "-F", "-d", dd],
+                         name="fdb-hubsq") as hubsq:
+                for h in (hub, hubsq):
+                    deadline = time.monotonic() + 30
+                    got = None
+                    while time.monotonic() < deadline:
+                        got = live(h)[1]
+                        if got == total:
+                            time.sleep(2)   # nothing more arrives
+                            got = live(h)[1]
+                            break
+                        time.sleep(0.2)
+                    expect(got == total, "%s holds both edges' flows %s = %s" % (h.name, got, total))
                 expect(hub.stop() == 0, "the hub exits 0 (its flows go to ClickHouse)")
+                expect(hubsq.stop() == 0, "the SQLite hub exits 0 (its flows go to day files)")
             rng = dict(epoch_begin=0, epoch_end=int(time.time()) + 60)
             with Node(["-i", os.path.join(PCAPS, "dns.pcap"), "-F", spec], name="fdb-reader") as n:
                 r = n.rest("get/db/flows.lua", **rng)
@@ -93,6 +107,21 @@ def main():
                 r = n.rest("get/db/flows.lua", node="edge0", **rng)
                 expect(r["totals"]["flows"] == 0, "node=edge0: none (the hub wrote them)")
                 expect(n.stop() == 0, "the reader exits 0")
+            # the same filters over the SQLite hub's day files
+            with Node(["-i", os.path.join(PCAPS, "dns.pcap"), "-F", "-d", dd],
+                      name="fdb-reader-sq") as n:
+                for i, (fl, tot) in enumerate(want):
+                    site = "edge%d" % i
+                    r = n.rest("get/db/flows.lua", ifname="hub", site=site, **rng_day(fl))
+                    got = (r["totals"]["flows"], r["totals"]["bytes"])
+                    expect(r["backend"] == "sqlite" and got == tot and
+                           all(x["site_path"] == site for x in r["data"]),
+                           "SQLite hub, site=%s: %s = the edge's %s" % (site, got, tot))
+                st, js = n.get("/lua/rest/v2/get/db/flows.lua",
+                               dict(rng_day(want[0][0]), ifname="hub", node="hub"))
+                expect(st == 400 and "node" in js["rc_str_hr"],
+                       "SQLite: node= refused (%s)" % js["rc_str_hr"])
+                expect(n.stop() == 0, "the SQLite reader exits 0")
             for e in edges:
                 expect(e.stop() == 0, "%s exits 0" % e.name)
     finally:

@@ -239,6 +239,7 @@ test_sqlite_where(void **state)
 
 static char tmpdir[] = "/tmp/test_flowdb.XXXXXX";
 
+/* v1: 1 ntopng 1.x columns, 0 ours before site_path, 2 ours with it */
 static void
 mkday(const char *ifdir, time_t t, int v1, const char *rows_sql)
 {
@@ -252,16 +253,25 @@ mkday(const char *ifdir, time_t t, int v1, const char *rows_sql)
 	assert_int_equal(
 		sqlite3_exec(
 			db,
-			v1 ? "CREATE TABLE flows (id INTEGER PRIMARY KEY, "
-			     "vlan_id, cli_ip, cli_port, srv_ip, srv_port, "
-			     "proto, bytes, first_seen, last_seen, duration, "
-			     "json)"
-			   : "CREATE TABLE flows (id INTEGER PRIMARY KEY, "
-			     "vlan_id, cli_ip, cli_port, srv_ip, srv_port, "
-			     "proto, bytes, first_seen, last_seen, duration, "
-			     "json, cli2srv_bytes, srv2cli_bytes, "
-			     "cli2srv_packets, srv2cli_packets, l7_master, "
-			     "l7_app, l7_name, info, ifname)",
+			v1 == 1 ? "CREATE TABLE flows (id INTEGER PRIMARY KEY, "
+				  "vlan_id, cli_ip, cli_port, srv_ip, "
+				  "srv_port, proto, bytes, first_seen, "
+				  "last_seen, duration, json)"
+			: v1 == 2
+				? "CREATE TABLE flows (id INTEGER PRIMARY KEY, "
+				  "vlan_id, cli_ip, cli_port, srv_ip, "
+				  "srv_port, proto, bytes, first_seen, "
+				  "last_seen, duration, json, cli2srv_bytes, "
+				  "srv2cli_bytes, cli2srv_packets, "
+				  "srv2cli_packets, l7_master, l7_app, l7_name, "
+				  "info, ifname, site_path)"
+				: "CREATE TABLE flows (id INTEGER PRIMARY KEY, "
+				  "vlan_id, cli_ip, cli_port, srv_ip, "
+				  "srv_port, proto, bytes, first_seen, "
+				  "last_seen, duration, json, cli2srv_bytes, "
+				  "srv2cli_bytes, cli2srv_packets, "
+				  "srv2cli_packets, l7_master, l7_app, l7_name, "
+				  "info, ifname)",
 			NULL, NULL, NULL),
 		SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, rows_sql, NULL, NULL, NULL),
@@ -295,34 +305,41 @@ test_sqlite_run(void **state)
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO flows VALUES (NULL,0,'10.0.0.1',1000,'10.0.0.2',"
 		 "443,6,1000,%ld,%ld,1,'',400,600,4,6,91,126,'TLS.Google',"
-		 "'www.google.com','x');"
+		 "'www.google.com','x','edge1');"
 		 "INSERT INTO flows VALUES (NULL,0,'10.0.0.3',1001,'10.0.0.2',"
-		 "53,17,100,%ld,%ld,0,'',50,50,1,1,5,5,'DNS','a.b','x');"
+		 "53,17,100,%ld,%ld,0,'',50,50,1,1,5,5,'DNS','a.b','x',"
+		 "'edge1>regional');"
 		 "INSERT INTO flows VALUES (NULL,0,'10.0.0.1',1002,'10.0.0.4',"
-		 "80,6,5000,%ld,%ld,2,'',1000,4000,10,20,7,7,'HTTP','h','x');",
+		 "80,6,5000,%ld,%ld,2,'',1000,4000,10,20,7,7,'HTTP','h','x','');",
 		 (long)d1, (long)d1 + 1, (long)d1 + 5, (long)d1 + 5,
 		 (long)d1 + 10, (long)d1 + 12);
-	mkday("if0", d1, 0, sql);
+	mkday("if0", d1, 2, sql);
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO flows VALUES (NULL,0,'10.0.0.1',2000,'8.8.8.8',"
 		 "53,17,300,%ld,%ld,0,NULL);",
 		 (long)d2, (long)d2);
 	mkday("if0", d2, 1, sql);
+	/* a file of our columns from before site_path: read, site '' */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO flows VALUES (NULL,0,'10.9.9.9',3000,'10.0.0.2',"
+		 "22,6,70,%ld,%ld,0,'',30,40,1,1,92,92,'SSH','','x');",
+		 (long)d2 + 86400, (long)d2 + 86400);
+	mkday("if0", d2 + 86400, 0, sql);
 
-	flowdb_query_init(&q, (time_t)d2 + 60);
+	flowdb_query_init(&q, (time_t)d2 + 86400 + 60);
 	q.begin = d1 - 60;
 	q.per_page = 2;
 	r = flowdb_run_sqlite(&q, tmpdir, "if0", err, sizeof(err));
 	assert_non_null(r);
-	assert_int_equal(jint(r, "totals", "flows"), 4);
-	assert_int_equal(jint(r, "totals", "bytes"), 6400);
-	assert_int_equal(jint(r, "totals", "packets"), 42);
-	assert_int_equal(jint(r, "totalRows", NULL), 4);
+	assert_int_equal(jint(r, "totals", "flows"), 5);
+	assert_int_equal(jint(r, "totals", "bytes"), 6470);
+	assert_int_equal(jint(r, "totals", "packets"), 44);
+	assert_int_equal(jint(r, "totalRows", NULL), 5);
 	assert_int_equal(json_array_size(json_object_get(r, "data")), 2);
 	assert_int_equal(jint(json_array_get(json_object_get(r, "data"), 0),
 			      "bytes", NULL),
 			 5000);
-	assert_int_equal(json_array_size(json_object_get(r, "files_read")), 2);
+	assert_int_equal(json_array_size(json_object_get(r, "files_read")), 3);
 	/* top host: 10.0.0.1 in 3 flows, 6300 bytes */
 	assert_string_equal(
 		json_string_value(json_object_get(
@@ -334,11 +351,14 @@ test_sqlite_run(void **state)
 			 6300);
 	json_decref(r);
 
-	/* page 2, ascending: the two largest */
+	/* page 2, ascending (70 100 | 300 1000 | 5000) */
 	q.page = 2;
 	q.asc = 1;
 	r = flowdb_run_sqlite(&q, tmpdir, "if0", err, sizeof(err));
 	assert_int_equal(jint(json_array_get(json_object_get(r, "data"), 0),
+			      "bytes", NULL),
+			 300);
+	assert_int_equal(jint(json_array_get(json_object_get(r, "data"), 1),
 			      "bytes", NULL),
 			 1000);
 	json_decref(r);
@@ -358,6 +378,26 @@ test_sqlite_run(void **state)
 	r = flowdb_run_sqlite(&q, tmpdir, "if0", err, sizeof(err));
 	assert_int_equal(jint(r, "totals", "bytes"), 1000);
 	json_decref(r);
+
+	/* site path prefix: the two flows that came by edge1 */
+	q.l7_id = -1;
+	q.l7[0] = '\0';
+	assert_int_equal(flowdb_set_site(&q, "edge1", err, sizeof(err)), 0);
+	r = flowdb_run_sqlite(&q, tmpdir, "if0", err, sizeof(err));
+	assert_int_equal(jint(r, "totals", "flows"), 2);
+	assert_int_equal(jint(r, "totals", "bytes"), 1100);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(r, "data"), 0),
+			"site_path")),
+		"edge1");
+	json_decref(r);
+	assert_int_equal(flowdb_set_site(&q, "edge1>", err, sizeof(err)), -1);
+	assert_int_equal(flowdb_set_site(&q, "regional", err, sizeof(err)), 0);
+	r = flowdb_run_sqlite(&q, tmpdir, "if0", err, sizeof(err));
+	assert_int_equal(jint(r, "totals", "flows"), 0);
+	json_decref(r);
+	q.site[0] = '\0';
 
 	/* the first day only: the 1.x file is not read */
 	flowdb_query_init(&q, (time_t)d1 + 60);

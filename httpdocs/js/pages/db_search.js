@@ -19,10 +19,11 @@ NT.start(async function () {
 		['site', 'db-site'], ['node', 'db-node'], ['top', 'db-top']].forEach(([k, id]) => {
 		if (NT.qs(k)) $(id).value = NT.qs(k);
 	});
-	/* site, node: columns of the ClickHouse flows table only */
+	/* node: a column of the ClickHouse flows table only (a node's day
+	 * files hold its own flows) */
 	const store = NT.session.features ? NT.session.features.flows_store : '';
 	if (store !== 'clickhouse')
-		['db-site', 'db-node'].forEach(id => {
+		['db-node'].forEach(id => {
 			$(id).disabled = true;
 			$(id).placeholder = 'ClickHouse only';
 			$(id).value = '';
