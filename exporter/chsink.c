@@ -1,10 +1,12 @@
 /*
  * chsink.c - expired flows to ClickHouse (see chsink.h, docs/storage.md).
  *
- * The worker ("writer-ch", a common/jobq.h queue) appends every flow it
- * takes to a TSV buffer; a batch ends at CH_BATCH_ROWS rows or when its
- * first row waited CH_BATCH_MS.  The batch is compressed once, then
- *  - sent (INSERT ... FORMAT TabSeparated, Content-Encoding: gzip) when
+ * The interfaces' owners write each expired flow as a RowBinary row into
+ * a chunk of their own and hand whole chunks to the worker ("writer-ch",
+ * a common/jobq.h queue), which deflates them into the current batch; a
+ * batch ends at CH_BATCH_ROWS rows or when its first row waited
+ * CH_BATCH_MS.  Then it is
+ *  - sent (INSERT ... FORMAT RowBinary, Content-Encoding: gzip) when
  *    the spool is empty and the server is not known to be down;
  *  - otherwise, or when that INSERT fails, written to the spool.
  * The spool is drained, oldest first, as soon as the server answers
@@ -387,71 +389,41 @@ static struct chsink_stats S;
 #define ST_SET(f, v) __atomic_store_n(&S.f, (v), __ATOMIC_RELAXED)
 #define ST_GET(f) __atomic_load_n(&S.f, __ATOMIC_RELAXED)
 
-/* ---- TSV ---- */
+/* ---- rows (RowBinary) ---- */
 
+/*
+ * Each row is the columns in table order, in ClickHouse's RowBinary
+ * form: integers little-endian in their width, DateTime a UInt32 of unix
+ * seconds, FixedString(16) and IPv6 the 16 address bytes in network
+ * order (both types take the same bytes, whatever the server's version),
+ * String a LEB128 length and the bytes.  No text to escape or parse on
+ * either side.
+ */
 static void
-put_str(char **p, const char *s)
+put_le(unsigned char **p, uint64_t v, int n)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		switch (ch) {
-		case '\\':
-			*(*p)++ = '\\';
-			*(*p)++ = '\\';
-			break;
-		case '\t':
-			*(*p)++ = '\\';
-			*(*p)++ = 't';
-			break;
-		case '\n':
-			*(*p)++ = '\\';
-			*(*p)++ = 'n';
-			break;
-		default:
-			if (ch < 0x20 || ch == 0x7f) {
-				static const char hx[] = "0123456789abcdef";
-
-				*(*p)++ = '\\';
-				*(*p)++ = 'x';
-				*(*p)++ = hx[ch >> 4];
-				*(*p)++ = hx[ch & 15];
-			} else {
-				*(*p)++ = (char)ch;
-			}
-		}
-	}
-}
-
-static void
-put_u64(char **p, uint64_t v)
-{
-	char t[24];
-	int n = 0;
-
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*(*p)++ = t[--n];
-}
-
-/* DateTime as a unix time: 18.16 reads a number of fewer than 10 digits
- * wrongly (it takes 10 characters), so it is always 10 digits */
-static void
-put_time(char **p, uint64_t ms)
-{
-	uint64_t s = ms / 1000;
 	int i;
 
-	if (s > 4294967295ull)
-		s = 4294967295ull;
-	for (i = 9; i >= 0; i--) {
-		(*p)[i] = (char)('0' + s % 10);
-		s /= 10;
+	for (i = 0; i < n; i++) {
+		*(*p)++ = (unsigned char)v;
+		v >>= 8;
 	}
-	*p += 10;
+}
+
+static void
+put_str(unsigned char **p, const char *s)
+{
+	size_t n = strlen(s);
+	uint64_t v = n;
+
+	do {
+		unsigned char b = v & 0x7f;
+
+		v >>= 7;
+		*(*p)++ = v ? (unsigned char)(b | 0x80) : b;
+	} while (v);
+	memcpy(*p, s, n);
+	*p += n;
 }
 
 static uint32_t
@@ -464,33 +436,21 @@ v4_num(const struct ipaddr *a)
 }
 
 static void
-put_v6(char **p, const struct ipaddr *a)
+put_v6(unsigned char **p, const struct ipaddr *a)
 {
-	int i;
+	if (a->v == 6)
+		memcpy(*p, a->a, 16);
+	else
+		memset(*p, 0, 16);
+	*p += 16;
+}
 
-	if (ch_ipv6_text) {
-		char s[IPADDR_STRLEN];
+static uint32_t
+put_secs(uint64_t ms)
+{
+	uint64_t s = ms / 1000;
 
-		if (a->v == 6) {
-			ipaddr_fmt(a, s, sizeof(s));
-			put_str(p, s);
-		} else {
-			put_str(p, "::");
-		}
-		return;
-	}
-	/* FixedString(16): the bytes as they are, but for the three TSV
-	 * escapes (a NUL byte is plain data in TSV) */
-	for (i = 0; i < 16; i++) {
-		uint8_t b = a->v == 6 ? a->a[i] : 0;
-
-		if (b == '\t' || b == '\n' || b == '\\') {
-			*(*p)++ = '\\';
-			*(*p)++ = b == '\t' ? 't' : b == '\n' ? 'n' : '\\';
-		} else {
-			*(*p)++ = (char)b;
-		}
-	}
+	return s > 4294967295ull ? 4294967295u : (uint32_t)s;
 }
 
 static unsigned
@@ -507,93 +467,92 @@ location(uint8_t host, uint8_t local)
 	return !host ? 0 : local ? 1 : 2;
 }
 
-/* The most one row of r can take (every string escaped may take 4x; the
- * rest well under 1 KB). */
+/* The most one row of r can take: the strings with their lengths (at
+ * most 10 bytes each) and the fixed columns, well under 512 bytes. */
 static size_t
 row_worst(const struct ch_ifc *ci, const struct flow_rec *r)
 {
-	return 1024 + 4 * (strlen(r->l7_name) + strlen(r->info) +
-			   strlen(ch_instance) + strlen(ci->ifname) +
-			   strlen(r->cli_name) + strlen(r->srv_name) +
-			   strlen(r->site_path) + strlen(node_id));
+	return 512 + strlen(r->l7_name) + strlen(r->info) +
+	       strlen(ch_instance) + strlen(ci->ifname) + strlen(r->cli_name) +
+	       strlen(r->srv_name) + strlen(r->site_path) + strlen(node_id);
 }
 
 /* Writes one row at p (room: row_worst); returns its end. */
 static char *
-row_put(const struct ch_ifc *ci, const struct flow_rec *r, char *p)
+row_put(const struct ch_ifc *ci, const struct flow_rec *r, char *out)
 {
-	const char *ifname = ci->ifname;
+	unsigned char *p = (unsigned char *)out;
 	int c;
 
 	for (c = 0; c < C__COUNT; c++) {
-		if (c)
-			*p++ = '\t';
 		switch ((enum ch_col)c) {
 		case C_FLOW_ID:
-			put_u64(&p, ch_run_id | (__atomic_add_fetch(
-							 &ch_flow_seq, 1,
-							 __ATOMIC_RELAXED) &
-						 0xffffffffu));
+			put_le(&p,
+			       ch_run_id |
+				       (__atomic_add_fetch(&ch_flow_seq, 1,
+							   __ATOMIC_RELAXED) &
+					0xffffffffu),
+			       8);
 			break;
 		case C_IP_PROTOCOL_VERSION:
-			put_u64(&p, r->ip_version);
+			put_le(&p, r->ip_version, 1);
 			break;
 		case C_FIRST_SEEN:
-			put_time(&p, r->first_ms);
+			put_le(&p, put_secs(r->first_ms), 4);
 			break;
 		case C_LAST_SEEN:
-			put_time(&p, r->last_ms);
+			put_le(&p, put_secs(r->last_ms), 4);
 			break;
 		case C_VLAN_ID:
-			put_u64(&p, r->vlan);
+			put_le(&p, r->vlan, 2);
 			break;
 		case C_PACKETS:
-			put_u64(&p, r->c2s_pkts + r->s2c_pkts);
+			put_le(&p, r->c2s_pkts + r->s2c_pkts, 8);
 			break;
 		case C_TOTAL_BYTES:
-			put_u64(&p, r->c2s_bytes + r->s2c_bytes);
+			put_le(&p, r->c2s_bytes + r->s2c_bytes, 8);
 			break;
 		case C_SRC2DST_BYTES:
-			put_u64(&p, r->c2s_bytes);
+			put_le(&p, r->c2s_bytes, 8);
 			break;
 		case C_DST2SRC_BYTES:
-			put_u64(&p, r->s2c_bytes);
+			put_le(&p, r->s2c_bytes, 8);
 			break;
 		case C_SRC2DST_PACKETS:
-			put_u64(&p, r->c2s_pkts);
+			put_le(&p, r->c2s_pkts, 8);
 			break;
 		case C_DST2SRC_PACKETS:
-			put_u64(&p, r->s2c_pkts);
+			put_le(&p, r->s2c_pkts, 8);
 			break;
 		case C_SRC2DST_DSCP:
-			put_u64(&p, r->tos >> 2);
+			put_le(&p, r->tos >> 2, 1);
 			break;
 		case C_PROTOCOL:
-			put_u64(&p, r->l4_proto);
+			put_le(&p, r->l4_proto, 1);
 			break;
 		case C_IPV4_SRC_ADDR:
-			put_u64(&p, v4_num(&r->cli));
+			put_le(&p, v4_num(&r->cli), 4);
 			break;
 		case C_IPV6_SRC_ADDR:
 			put_v6(&p, &r->cli);
 			break;
 		case C_IP_SRC_PORT:
-			put_u64(&p, r->cli_port);
+			put_le(&p, r->cli_port, 2);
 			break;
 		case C_IPV4_DST_ADDR:
-			put_u64(&p, v4_num(&r->srv));
+			put_le(&p, v4_num(&r->srv), 4);
 			break;
 		case C_IPV6_DST_ADDR:
 			put_v6(&p, &r->srv);
 			break;
 		case C_IP_DST_PORT:
-			put_u64(&p, r->srv_port);
+			put_le(&p, r->srv_port, 2);
 			break;
 		case C_L7_PROTO:
-			put_u64(&p, r->l7_app);
+			put_le(&p, r->l7_app, 2);
 			break;
 		case C_L7_PROTO_MASTER:
-			put_u64(&p, r->l7_master);
+			put_le(&p, r->l7_master, 2);
 			break;
 		case C_L7_PROTO_NAME:
 			put_str(&p, r->l7_name);
@@ -605,16 +564,16 @@ row_put(const struct ch_ifc *ci, const struct flow_rec *r, char *p)
 			put_str(&p, ch_instance);
 			break;
 		case C_INTERFACE_ID:
-			put_u64(&p, (uint64_t)(ci->ifid < 0 ? 0 : ci->ifid));
+			put_le(&p, (uint64_t)(ci->ifid < 0 ? 0 : ci->ifid), 2);
 			break;
 		case C_INTERFACE_NAME:
-			put_str(&p, ifname);
+			put_str(&p, ci->ifname);
 			break;
 		case C_SRC_COUNTRY_CODE:
-			put_u64(&p, country_code(r->cli_country));
+			put_le(&p, country_code(r->cli_country), 2);
 			break;
 		case C_DST_COUNTRY_CODE:
-			put_u64(&p, country_code(r->srv_country));
+			put_le(&p, country_code(r->srv_country), 2);
 			break;
 		case C_SRC_LABEL:
 			put_str(&p, r->cli_name);
@@ -623,22 +582,22 @@ row_put(const struct ch_ifc *ci, const struct flow_rec *r, char *p)
 			put_str(&p, r->srv_name);
 			break;
 		case C_SRC_ASN:
-			put_u64(&p, r->cli_asn);
+			put_le(&p, r->cli_asn, 4);
 			break;
 		case C_DST_ASN:
-			put_u64(&p, r->srv_asn);
+			put_le(&p, r->srv_asn, 4);
 			break;
 		case C_SRC2DST_TCP_FLAGS:
-			put_u64(&p, r->c2s_tcp_flags);
+			put_le(&p, r->c2s_tcp_flags, 1);
 			break;
 		case C_DST2SRC_TCP_FLAGS:
-			put_u64(&p, r->s2c_tcp_flags);
+			put_le(&p, r->s2c_tcp_flags, 1);
 			break;
 		case C_CLIENT_LOCATION:
-			put_u64(&p, location(r->cli_host, r->cli_local));
+			put_le(&p, location(r->cli_host, r->cli_local), 1);
 			break;
 		case C_SERVER_LOCATION:
-			put_u64(&p, location(r->srv_host, r->srv_local));
+			put_le(&p, location(r->srv_host, r->srv_local), 1);
 			break;
 		case C_SITE_PATH:
 			put_str(&p, r->site_path[0] ? r->site_path : node_id);
@@ -650,8 +609,7 @@ row_put(const struct ch_ifc *ci, const struct flow_rec *r, char *p)
 			break;
 		}
 	}
-	*p++ = '\n';
-	return p;
+	return (char *)p;
 }
 
 /* ---- the server ---- */
@@ -801,7 +759,7 @@ schema_ensure(void)
 				"%s`%s`", k ? ", " : "", ch_cols[k].name);
 		if (o < sizeof(W.insert_sql))
 			snprintf(W.insert_sql + o, sizeof(W.insert_sql) - o,
-				 ") FORMAT TabSeparated");
+				 ") FORMAT RowBinary");
 	}
 	ch_target_describe(&W.t, d, sizeof(d));
 	log_info("clickhouse %s: server %d.%d, table %s ready (IPv6 as %s)", d,

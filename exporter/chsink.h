@@ -2,8 +2,8 @@
  * chsink.h - the ClickHouse flow store (-F clickhouse, docs/storage.md):
  * a sink on every interface that copies each expired flow by value into
  * one bounded queue, and the worker "writer-ch" that turns them into
- * batched, gzip-compressed TSV INSERTs (every CH_BATCH_MS or CH_BATCH_ROWS
- * rows, whichever comes first).
+ * batched, gzip-compressed RowBinary INSERTs (every CH_BATCH_MS or
+ * CH_BATCH_ROWS rows, whichever comes first).
  *
  * Nothing lost: a batch ClickHouse does not take (down, slow, an error)
  * goes to the spool, <data-dir>/clickhouse-spool/, one file per batch in
@@ -40,7 +40,7 @@ struct ch_target;
 #define CH_SPOOL_DIR "clickhouse-spool"
 #define CH_SPOOL_MAGIC "NCHS"
 #define CH_SPOOL_HDR 20	     /* magic, version, rows, length, crc32 */
-#define CH_COLUMNS_VERSION 1 /* of the column list a spooled batch has */
+#define CH_COLUMNS_VERSION 2 /* a spooled batch: RowBinary of these columns */
 #define CH_SPOOL_TRIES 5     /* an answered, refused batch: set aside after */
 
 /* Starts the worker for p's -F clickhouse store (main, after the data
@@ -89,7 +89,7 @@ int ch_schema_column(int i, int major, int minor, const char **name,
 int ch_has_ipv6_type(int major, int minor);
 
 /* A spool file: header (CH_SPOOL_HDR bytes, little-endian) and the
- * gzip-compressed TSV rows.  write: 0 or -1 (errno); the file appears
+ * gzip-compressed RowBinary rows.  write: 0 or -1 (errno); the file appears
  * whole or not at all (written to a temporary name, then renamed).  read:
  * 0 with *gz malloc'ed, or -1 (unreadable, -2: not a valid batch: wrong
  * magic, version, length or checksum). */

@@ -1006,7 +1006,11 @@ storage_stats_json(void)
 	if (ch != NULL) {
 		char v[32];
 
-		snprintf(v, sizeof(v), "%d.%d", c.server_major, c.server_minor);
+		if (c.server_major > 0)
+			snprintf(v, sizeof(v), "%d.%d", c.server_major,
+				 c.server_minor);
+		else
+			snprintf(v, sizeof(v), "unknown");
 		json_object_set_new(ch, "server", json_string(v));
 		json_object_set_new(o, "clickhouse", ch);
 	}

@@ -304,7 +304,16 @@ ROUTES = {
         "Ours: key-value store and writer counters", [],
         obj({"kv": obj({"redis_connected": B(), "embedded": B(), "reconnects": I(),
                         "write_failures": I(), "ops": I()}),
-             "writer": obj({"posted": I(), "written": I(), "dropped": I(), "queued": I()})})),
+             "writer": obj({"posted": I(), "written": I(), "dropped": I(), "queued": I()})},
+            {"clickhouse": obj(
+                {"connected": B(), "server": S("version, e.g. 18.16"),
+                 "posted": I(), "queued": I(), "queue_dropped": I(), "rows_inserted": I(),
+                 "batches_inserted": I(), "insert_failures": I(), "spooled_batches": I(),
+                 "spool_batches": I(), "spool_bytes": I(), "spool_rows": I(),
+                 "spool_dropped_batches": I(), "spool_dropped_rows": I(),
+                 "spool_rejected_batches": I(), "spool_rejected_rows": I(),
+                 "spool_errors": I(), "partitions_dropped": I()},
+                desc="-F clickhouse only (docs/storage.md)")})),
     "set/interface/historical.lua": (
         "Load flow history into the Historical interface (-F)",
         [P("ifid", I(), "interface whose files to read"),
