@@ -359,12 +359,33 @@ rel_path(const char *dir, const char *path)
 	return json_string(path);
 }
 
+/* A JSON string of text from a store (an SNI, a name: bytes from the
+ * network): text that is not UTF-8 gets '?' for every byte above 127,
+ * so a row is never lost to its text. */
+static json_t *
+jstr(const char *t)
+{
+	json_t *v;
+	char *c;
+
+	if (t == NULL)
+		t = "";
+	if ((v = json_string(t)) != NULL)
+		return v;
+	if ((c = strdup(t)) == NULL)
+		return json_string("");
+	for (char *p = c; *p; p++)
+		if ((unsigned char)*p > 127)
+			*p = '?';
+	v = json_string(c);
+	free(c);
+	return v ? v : json_string("");
+}
+
 static json_t *
 sq_text(sqlite3_stmt *s, int col)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	return json_string(t ? (const char *)t : "");
+	return jstr((const char *)sqlite3_column_text(s, col));
 }
 
 static json_t *
@@ -471,7 +492,8 @@ sq_parts(sqlite3 *db, const struct flowdb_query *q, json_t *out)
 	if (flowdb_sqlite_where(q, where, sizeof(where)) != 0)
 		return -1;
 	snprintf(sql, sizeof(sql),
-		 "SELECT count(*), total(bytes), total(packets) FROM fl%s",
+		 "SELECT count(*), coalesce(sum(bytes), 0), "
+		 "coalesce(sum(packets), 0) FROM fl%s",
 		 where);
 	if (sq_each(db, sql, q, sq_totals, tot) != 0)
 		return -1;
@@ -485,7 +507,7 @@ sq_parts(sqlite3 *db, const struct flowdb_query *q, json_t *out)
 	if (q->top <= 0)
 		return 0;
 	snprintf(sql, sizeof(sql),
-		 "SELECT ip, total(b), count(*) FROM ("
+		 "SELECT ip, coalesce(sum(b), 0), count(*) FROM ("
 		 "SELECT cli_ip AS ip, bytes AS b FROM fl%s UNION ALL "
 		 "SELECT srv_ip, bytes FROM fl%s) GROUP BY ip "
 		 "ORDER BY 2 DESC, 1 LIMIT :top",
@@ -493,7 +515,7 @@ sq_parts(sqlite3 *db, const struct flowdb_query *q, json_t *out)
 	if (sq_each(db, sql, q, sq_top, json_object_get(out, "top_hosts")) != 0)
 		return -1;
 	snprintf(sql, sizeof(sql),
-		 "SELECT l7_name, total(bytes), count(*) FROM fl%s "
+		 "SELECT l7_name, coalesce(sum(bytes), 0), count(*) FROM fl%s "
 		 "GROUP BY l7_name ORDER BY 2 DESC, 1 LIMIT :top",
 		 where);
 	if (sq_each(db, sql, q, sq_top,
@@ -1050,20 +1072,21 @@ flowdb_run_clickhouse(const struct flowdb_query *q, struct ch_client *c,
 		if (n != 17)
 			continue;
 		json_array_append_new(
-			a,
-			json_pack("{s:I,s:I,s:I,s:I,s:s,s:I,s:s,s:I,s:I,s:s,"
-				  "s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:s}",
-				  "first_seen", tsv_int(f[0]), "last_seen",
-				  tsv_int(f[1]), "duration",
-				  tsv_int(f[1]) - tsv_int(f[0]), "vlan",
-				  tsv_int(f[2]), "cli_ip", f[3], "cli_port",
-				  tsv_int(f[4]), "srv_ip", f[5], "srv_port",
-				  tsv_int(f[6]), "proto", tsv_int(f[7]),
-				  "l7_name", f[8], "bytes", tsv_int(f[9]),
-				  "cli2srv_bytes", tsv_int(f[10]),
-				  "srv2cli_bytes", tsv_int(f[11]), "packets",
-				  tsv_int(f[12]), "info", f[13], "instance",
-				  f[14], "site_path", f[15], "node_id", f[16]));
+			a, json_pack("{s:I,s:I,s:I,s:I,s:o,s:I,s:o,s:I,s:I,s:o,"
+				     "s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
+				     "first_seen", tsv_int(f[0]), "last_seen",
+				     tsv_int(f[1]), "duration",
+				     tsv_int(f[1]) - tsv_int(f[0]), "vlan",
+				     tsv_int(f[2]), "cli_ip", jstr(f[3]),
+				     "cli_port", tsv_int(f[4]), "srv_ip",
+				     jstr(f[5]), "srv_port", tsv_int(f[6]),
+				     "proto", tsv_int(f[7]), "l7_name",
+				     jstr(f[8]), "bytes", tsv_int(f[9]),
+				     "cli2srv_bytes", tsv_int(f[10]),
+				     "srv2cli_bytes", tsv_int(f[11]), "packets",
+				     tsv_int(f[12]), "info", jstr(f[13]),
+				     "instance", jstr(f[14]), "site_path",
+				     jstr(f[15]), "node_id", jstr(f[16])));
 	}
 	free(txt);
 	txt = NULL;
@@ -1086,12 +1109,13 @@ flowdb_run_clickhouse(const struct flowdb_query *q, struct ch_client *c,
 			while ((n = tsv_line(&p, f, 3)) > 0)
 				if (n == 3)
 					json_array_append_new(
-						a, json_pack("{s:s,s:I,s:I}",
-							     tops[i].key, f[0],
-							     "bytes",
-							     tsv_int(f[1]),
-							     "flows",
-							     tsv_int(f[2])));
+						a,
+						json_pack("{s:o,s:I,s:I}",
+							  tops[i].key,
+							  jstr(f[0]), "bytes",
+							  tsv_int(f[1]),
+							  "flows",
+							  tsv_int(f[2])));
 			free(txt);
 			txt = NULL;
 		}

@@ -322,7 +322,8 @@ test_sqlite_run(void **state)
 	/* a file of our columns from before site_path: read, site '' */
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO flows VALUES (NULL,0,'10.9.9.9',3000,'10.0.0.2',"
-		 "22,6,70,%ld,%ld,0,'',30,40,1,1,92,92,'SSH','','x');",
+		 "22,6,70,%ld,%ld,0,'',30,40,1,1,92,92,'SSH',"
+		 "CAST(X'66FF6F' AS TEXT),'x');",
 		 (long)d2 + 86400, (long)d2 + 86400);
 	mkday("if0", d2 + 86400, 0, sql);
 
@@ -404,6 +405,23 @@ test_sqlite_run(void **state)
 	q.begin = d1 - 60;
 	r = flowdb_run_sqlite(&q, tmpdir, "if0", err, sizeof(err));
 	assert_int_equal(jint(r, "totals", "flows"), 3);
+	json_decref(r);
+
+	/* the third day: a row whose info is not UTF-8 is kept, '?' for
+	 * the bad byte; no site_path column: "" */
+	flowdb_query_init(&q, (time_t)d2 + 86400 + 60);
+	q.begin = d2 + 86400 - 60;
+	r = flowdb_run_sqlite(&q, tmpdir, "if0", err, sizeof(err));
+	assert_int_equal(json_array_size(json_object_get(r, "data")), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(r, "data"), 0), "info")),
+		"f?o");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(r, "data"), 0),
+			"site_path")),
+		"");
 	json_decref(r);
 
 	/* more than FLOWDB_MAX_DAYS days: refused */
