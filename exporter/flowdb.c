@@ -816,6 +816,12 @@ ch_where(struct sbuf *b, const struct flowdb_query *q)
 		ch_hex_eq(b, CHC_INSTANCE, q->instance);
 	if (q->ifname[0])
 		ch_hex_eq(b, CHC_IFNAME, q->ifname);
+	/* <= hi - 1: hi may be 2^32, past DateTime */
+	if (q->fs_hi > 0)
+		sb_add(b,
+		       " AND " CHC_FIRST " >= toDateTime(%lld) AND " CHC_FIRST
+		       " <= toDateTime(%lld)",
+		       (long long)q->fs_lo, (long long)q->fs_hi - 1);
 }
 
 int
@@ -833,7 +839,7 @@ flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 			return -1;
 	if (table[0] == '\0' || !ch_safe(q->site) || !ch_safe(q->node) ||
 	    (unsigned)q->sort >= FLOWDB_SORT_N || q->per_page < 1 ||
-	    q->per_page > (part == FLOWDB_PART_ALL ? FLOWDB_CHUNK
+	    q->per_page > (part == FLOWDB_PART_ALL ? FLOWDB_CHUNK + 1
 						   : FLOWDB_MAX_PAGE) ||
 	    q->page < 1 || q->top < 0 || q->top > FLOWDB_MAX_TOP)
 		return -1;
@@ -897,11 +903,24 @@ flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 		       table);
 		ch_where(&b, q);
 		/* every column: rows equal in all of them are alike, so
-		 * the pages neither skip nor repeat a row */
+		 * the pages neither skip nor repeat a row (by name: 18.16
+		 * reads ORDER BY 1, 2 as constants) */
 		sb_add(&b,
-		       " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, "
-		       "14, 15, 16 LIMIT %lld, %d",
+		       " ORDER BY " CHC_FIRST ", " CHC_LAST ", " CHC_VLAN
+		       ", " CHC_SRC4 ", " CHC_SRC6 ", " CHC_SPORT ", " CHC_DST4
+		       ", " CHC_DST6 ", " CHC_DPORT ", " CHC_PROTO ", " CHC_S2D
+		       ", " CHC_D2S ", " CHC_S2D_PKTS ", " CHC_D2S_PKTS
+		       ", " CHC_L7M ", " CHC_L7 ", " CHC_L7NAME ", " CHC_INFO
+		       " LIMIT %lld, %d",
 		       (long long)page_offset(q), q->per_page);
+		sb_add(&b, CH_SETTINGS, FLOWDB_TIMEOUT_S);
+		break;
+	case FLOWDB_PART_SPAN:
+		sb_add(&b,
+		       "SELECT toUInt32(min(" CHC_FIRST
+		       ")), toUInt32(max(" CHC_FIRST ")), count() FROM %s",
+		       table);
+		ch_where(&b, q);
 		sb_add(&b, CH_SETTINGS, FLOWDB_TIMEOUT_S);
 		break;
 	default:
@@ -1163,73 +1182,163 @@ flowdb_own_instance(const char *instance_name, char *buf, size_t len)
 	buf[len - 1] = '\0';
 }
 
+struct each_ctx {
+	struct ch_client *c;
+	int (*fn)(const struct flowdb_row *r, void *arg);
+	void *arg;
+	long max, seen, rejected;
+	int truncated, stop;
+	char *err;
+	size_t errlen;
+};
+
+/* Hands the rows of one answer to the callback; the number of lines. */
+static long
+each_rows(struct each_ctx *e, char *txt)
+{
+	struct flowdb_row r;
+	char *p = txt, *f[16];
+	long got = 0;
+	int n;
+
+	while (!e->stop && (n = tsv_line(&p, f, 16)) > 0) {
+		got++;
+		if (n != 16 || ipaddr_parse(&r.cli, f[3]) != 0 ||
+		    ipaddr_parse(&r.srv, f[5]) != 0) {
+			e->rejected++;
+			continue;
+		}
+		if (e->seen >= e->max) {
+			e->truncated = 1;
+			e->stop = 1;
+			break;
+		}
+		r.first_seen = tsv_int(f[0]);
+		r.last_seen = tsv_int(f[1]);
+		r.vlan = (int)tsv_int(f[2]);
+		r.cli_port = (int)tsv_int(f[4]);
+		r.srv_port = (int)tsv_int(f[6]);
+		r.proto = (int)tsv_int(f[7]);
+		r.c2s_bytes = strtoull(f[8], NULL, 10);
+		r.s2c_bytes = strtoull(f[9], NULL, 10);
+		r.c2s_pkts = strtoull(f[10], NULL, 10);
+		r.s2c_pkts = strtoull(f[11], NULL, 10);
+		r.l7_master = (int)tsv_int(f[12]);
+		r.l7_app = (int)tsv_int(f[13]);
+		r.l7_name = f[14];
+		r.info = f[15];
+		e->seen++;
+		if (e->fn(&r, e->arg) != 0)
+			e->stop = 1;
+	}
+	return got;
+}
+
+/* One page of q (PART_ALL) into *txt (heap, caller frees); the lines it
+ * has, or -1. */
+static long
+each_page(struct each_ctx *e, const struct flowdb_query *q, char **txt)
+{
+	long got = 0;
+
+	if (ch_part(e->c, q, FLOWDB_PART_ALL, "flows", txt, e->err,
+		    e->errlen) != 0)
+		return -1;
+	for (char *p = *txt; *p; p++)
+		got += *p == '\n';
+	return got;
+}
+
 long
 flowdb_ch_each(const struct flowdb_query *q0, const char *spec,
 	       int (*fn)(const struct flowdb_row *r, void *arg), void *arg,
 	       long max, long *rejected, int *truncated, char *err,
 	       size_t errlen)
 {
+	struct each_ctx e = { NULL, fn, arg, max, 0, 0, 0, 0, err, errlen };
 	struct flowdb_query q = *q0;
 	struct ch_target t;
-	struct ch_client *c;
-	struct flowdb_row r;
-	char *txt = NULL, *p, *f[16];
-	long seen = 0;
-	int n, got, stop = 0;
+	const char *env = getenv("NTOPNG_FLOWDB_CHUNK");
+	long chunk = FLOWDB_CHUNK, got, count;
+	int64_t lo, last, w;
+	char *txt = NULL, *p, *f[3];
 
 	*rejected = 0;
 	*truncated = 0;
+	if (env != NULL && atol(env) >= 1 && atol(env) < FLOWDB_CHUNK)
+		chunk = atol(env);
 	if (spec == NULL || ch_target_parse(spec, &t, err, errlen) != 0)
 		return -1;
-	if ((c = ch_client_new(&t)) == NULL) {
+	if ((e.c = ch_client_new(&t)) == NULL) {
 		seterr(err, errlen, "out of memory");
 		return -1;
 	}
-	ch_client_set_timeout(c, (FLOWDB_TIMEOUT_S + 2) * 1000);
-	q.per_page = FLOWDB_CHUNK;
-	for (q.page = 1; !stop; q.page++) {
-		if (ch_part(c, &q, FLOWDB_PART_ALL, "flows", &txt, err,
-			    errlen) != 0) {
-			seen = -1;
-			break;
+	ch_client_set_timeout(e.c, (FLOWDB_TIMEOUT_S + 2) * 1000);
+	q.fs_lo = q.fs_hi = 0;
+	q.page = 1;
+	/* the span of FIRST_SEEN and the rows in it */
+	if (ch_part(e.c, &q, FLOWDB_PART_SPAN, "flows", &txt, err, errlen) != 0)
+		goto fail;
+	p = txt;
+	if (tsv_line(&p, f, 3) != 3) {
+		seterr(err, errlen, "ClickHouse: unexpected answer");
+		goto fail;
+	}
+	lo = tsv_int(f[0]);
+	last = tsv_int(f[1]);
+	count = (long)tsv_int(f[2]);
+	free(txt);
+	txt = NULL;
+	/* a window expected to hold half a chunk if rows were even */
+	w = count > 0 ? (last - lo + 1) * (chunk / 2 + 1) / count : 1;
+	if (w < 1)
+		w = 1;
+	while (count > 0 && lo <= last && !e.stop) {
+		q.fs_lo = lo;
+		q.fs_hi = lo + w <= last + 1 ? lo + w : last + 1;
+		q.page = 1;
+		q.per_page = (int)chunk + 1;
+		got = each_page(&e, &q, &txt);
+		if (got < 0)
+			goto fail;
+		if (got > chunk && q.fs_hi - q.fs_lo > 1) {
+			free(txt); /* too many: a narrower window */
+			txt = NULL;
+			w = (q.fs_hi - q.fs_lo) / 2;
+			continue;
 		}
-		p = txt;
-		got = 0;
-		while (!stop && (n = tsv_line(&p, f, 16)) > 0) {
-			got++;
-			if (n != 16 || ipaddr_parse(&r.cli, f[3]) != 0 ||
-			    ipaddr_parse(&r.srv, f[5]) != 0) {
-				(*rejected)++;
-				continue;
+		if (got <= chunk) {
+			each_rows(&e, txt);
+		} else {
+			/* one second holding more than a chunk: page by
+			 * page in a total order */
+			free(txt);
+			txt = NULL;
+			q.per_page = (int)chunk;
+			for (q.page = 1; !e.stop; q.page++) {
+				got = each_page(&e, &q, &txt);
+				if (got < 0)
+					goto fail;
+				each_rows(&e, txt);
+				free(txt);
+				txt = NULL;
+				if (got < chunk)
+					break;
 			}
-			if (seen >= max) {
-				*truncated = 1;
-				stop = 1;
-				break;
-			}
-			r.first_seen = tsv_int(f[0]);
-			r.last_seen = tsv_int(f[1]);
-			r.vlan = (int)tsv_int(f[2]);
-			r.cli_port = (int)tsv_int(f[4]);
-			r.srv_port = (int)tsv_int(f[6]);
-			r.proto = (int)tsv_int(f[7]);
-			r.c2s_bytes = strtoull(f[8], NULL, 10);
-			r.s2c_bytes = strtoull(f[9], NULL, 10);
-			r.c2s_pkts = strtoull(f[10], NULL, 10);
-			r.s2c_pkts = strtoull(f[11], NULL, 10);
-			r.l7_master = (int)tsv_int(f[12]);
-			r.l7_app = (int)tsv_int(f[13]);
-			r.l7_name = f[14];
-			r.info = f[15];
-			seen++;
-			if (fn(&r, arg) != 0)
-				stop = 1;
 		}
 		free(txt);
 		txt = NULL;
-		if (got < FLOWDB_CHUNK)
-			break;
+		lo = q.fs_hi;
+		if (got < chunk / 4 + 1 && w < ((int64_t)1 << 32))
+			w *= 2; /* few: a wider one */
 	}
-	ch_client_free(c);
-	return seen;
+	ch_client_free(e.c);
+	*rejected = e.rejected;
+	*truncated = e.truncated;
+	return e.seen;
+fail:
+	free(txt);
+	ch_client_free(e.c);
+	*rejected = e.rejected;
+	return -1;
 }

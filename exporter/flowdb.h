@@ -68,6 +68,9 @@ struct flowdb_query {
 	 * SQL hex-encoded only */
 	char instance[FLOWDB_IFNAME_MAX];
 	char ifname[FLOWDB_IFNAME_MAX];
+	/* ClickHouse, the Historical loader's windows: FIRST_SEEN in
+	 * [fs_lo, fs_hi) when fs_hi > 0 */
+	int64_t fs_lo, fs_hi;
 	enum flowdb_sort sort;
 	int asc;
 	int per_page, page; /* page from 1 */
@@ -112,8 +115,10 @@ enum flowdb_part {
 	FLOWDB_PART_TOP_HOSTS,
 	FLOWDB_PART_TOP_L7,
 	/* every column the Historical loader needs, in a total order,
-	 * page by page (per_page rows of page) */
-	FLOWDB_PART_ALL
+	 * page by page (per_page rows of page, at most FLOWDB_CHUNK + 1) */
+	FLOWDB_PART_ALL,
+	/* min(FIRST_SEEN), max(FIRST_SEEN), count() of the matching rows */
+	FLOWDB_PART_SPAN
 };
 int flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 		  const char *table, char *buf, size_t len);
@@ -147,8 +152,12 @@ struct flowdb_row {
 	const char *l7_name, *info;
 };
 /* Hands every row matching q (filters and range; not its paging) to fn,
- * reading FLOWDB_CHUNK rows a query, at most max rows; fn returns 0 to
- * go on.  Returns the rows handed (*truncated 1 when max cut it), or -1
+ * at most max rows; fn returns 0 to go on.  Rows are read by windows of
+ * FIRST_SEEN holding at most FLOWDB_CHUNK rows each (halved when one
+ * holds more, widened when they hold few; a single second with more is
+ * paged in a total order), so the cost stays linear in the rows.  The
+ * environment variable NTOPNG_FLOWDB_CHUNK (tests) makes the chunk
+ * smaller.  Returns the rows handed (*truncated 1 when max cut it), or -1
  * with err.  A row whose addresses do not parse is skipped and counted
  * in *rejected. */
 #define FLOWDB_CHUNK 20000

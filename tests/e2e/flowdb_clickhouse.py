@@ -12,8 +12,10 @@ SQLite (exporter/flowdb.c, docs/storage.md "Reading the flow history").
    (ifname=<input>, instance=<writer>) has the totals, the page's rows
    and the top hosts and applications of the SQLite answer; an IPv6
    host's totals equal a direct SELECT over IPv6NumToString.
-3. The Historical interface loads the IPv6 capture's interface from
-   ClickHouse and from SQLite with the same flows, hosts and bytes.
+3. The Historical interface loads each interface from ClickHouse and
+   from SQLite with the same flows, hosts, bytes and packets; the
+   ClickHouse node reads by windows of 3 rows (NTOPNG_FLOWDB_CHUNK=3), so
+   windows are halved, widened and a busy second is paged.
 """
 import json
 import os
@@ -64,8 +66,13 @@ def main():
                     for i in range(len(CAPS)):
                         n.wait_ended(i)
                     expect(n.stop() == 0, "%s exits 0" % name)
+            # the Historical loader's windows of 3 rows (NTOPNG_FLOWDB_CHUNK):
+            # windows halved, widened, and seconds holding more paged
+            os.environ["NTOPNG_FLOWDB_CHUNK"] = "3"
             with Node(ins + chspec, name="fdbch-read") as nc, \
                     Node(ins + sqspec, name="fdbsq-read") as ns:
+                del os.environ["NTOPNG_FLOWDB_CHUNK"]
+                day_rng = {}
                 for ifid, cap in enumerate(CAPS):
                     inp = os.path.join(PCAPS, cap)
                     # the capture's own range (a day file: SQLite's bound)
@@ -74,6 +81,7 @@ def main():
                                     sortColumn="first_seen", sortOrder="asc", top=0)
                     t0 = probe["data"][0]["first_seen"]
                     rng = dict(epoch_begin=t0 - 600, epoch_end=t0 + 3 * 3600)
+                    day_rng[cap] = (rng["epoch_begin"], rng["epoch_end"])
                     full = ns.rest("get/db/flows.lua", ifid=ifid, perPage=1000, top=0, **rng)
                     expect(full["totals"]["flows"] > 0 and
                            full["totals"]["flows"] == probe["totals"]["flows"],
@@ -112,20 +120,24 @@ def main():
                         expect([str(b["totals"]["flows"]), str(b["totals"]["bytes"])] == sel,
                                "IPv6 host %s: REST %s = SELECT %s"
                                % (hosts[0], b["totals"], sel))
-                # 3. Historical from either store
+                # 3. Historical from either store (ClickHouse by windows
+                # of 3 rows, see above)
                 hc = nc.rest("get/ntopng/interfaces.lua")[-1]["ifid"]
                 hs = ns.rest("get/ntopng/interfaces.lua")[-1]["ifid"]
-                body = dict(ifid=1, epoch_begin=0, epoch_end=int(time.time()) + 60)
-                stc, rc = historical(nc, body)
-                body = dict(ifid=1, epoch_begin=rng["epoch_begin"], epoch_end=rng["epoch_end"])
-                sts, rs = historical(ns, body)
-                dc = nc.rest("get/interface/data.lua", ifid=hc)
-                ds = ns.rest("get/interface/data.lua", ifid=hs)
-                got = [(d["num_flows"], d["num_hosts"], d["bytes"], d["packets"]) for d in (dc, ds)]
-                expect(stc == sts == 200 and rc["backend"] == "clickhouse" and
-                       rc["loaded_flows"] == rs["loaded_flows"] > 0 and got[0] == got[1],
-                       "Historical of %s: ClickHouse (flows, hosts, bytes, packets) %s = SQLite %s"
-                       % (CAPS[1], got[0], got[1]))
+                for ifid, cap in enumerate(CAPS):
+                    stc, rc = historical(nc, dict(ifid=ifid, epoch_begin=0,
+                                                  epoch_end=int(time.time()) + 60))
+                    dc = nc.rest("get/interface/data.lua", ifid=hc)
+                    sts, rs = historical(ns, dict(ifid=ifid, epoch_begin=day_rng[cap][0],
+                                                  epoch_end=day_rng[cap][1]))
+                    ds = ns.rest("get/interface/data.lua", ifid=hs)
+                    got = [(d["num_flows"], d["num_hosts"], d["bytes"], d["packets"])
+                           for d in (dc, ds)]
+                    expect(stc == sts == 200 and rc["backend"] == "clickhouse" and
+                           rc["loaded_flows"] == rs["loaded_flows"] > 0 and got[0] == got[1]
+                           and not rc["error"],
+                           "Historical of %s: ClickHouse (flows, hosts, bytes, packets) %s "
+                           "= SQLite %s" % (cap, got[0], got[1]))
                 expect(nc.stop() == 0 and ns.stop() == 0, "the readers exit 0")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
