@@ -736,6 +736,14 @@ fail:
 #define CH_DST_IP                                                              \
 	"if(" CHC_IPVER " = 6, IPv6NumToString(" CHC_DST6 "), "                \
 	"IPv4NumToString(" CHC_DST4 "))"
+/* every column of a row: a total order of rows (rows equal in all of
+ * them are alike) */
+#define CH_TOTAL_ORDER                                                         \
+	CHC_FIRST ", " CHC_LAST ", " CHC_VLAN ", " CHC_SRC4 ", " CHC_SRC6      \
+		  ", " CHC_SPORT ", " CHC_DST4 ", " CHC_DST6 ", " CHC_DPORT    \
+		  ", " CHC_PROTO ", " CHC_S2D ", " CHC_D2S ", " CHC_S2D_PKTS   \
+		  ", " CHC_D2S_PKTS ", " CHC_L7M ", " CHC_L7 ", " CHC_L7NAME   \
+		  ", " CHC_INFO
 /* the time limit every query carries (seconds); LIMIT bounds the rows */
 #define CH_SETTINGS " SETTINGS max_execution_time = %d"
 
@@ -862,9 +870,8 @@ flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 		       ", " CHC_SITE ", " CHC_NODE " FROM %s",
 		       table);
 		ch_where(&b, q);
-		sb_add(&b,
-		       " ORDER BY %s %s, " CHC_FIRST ", " CHC_SPORT
-		       ", " CHC_DPORT " LIMIT %lld, %d",
+		/* then every column: a page is the same at each call */
+		sb_add(&b, " ORDER BY %s %s, " CH_TOTAL_ORDER " LIMIT %lld, %d",
 		       ch_order[q->sort], q->asc ? "ASC" : "DESC",
 		       (long long)page_offset(q), q->per_page);
 		sb_add(&b, CH_SETTINGS, FLOWDB_TIMEOUT_S);
@@ -905,13 +912,7 @@ flowdb_ch_sql(const struct flowdb_query *q, enum flowdb_part part,
 		/* every column: rows equal in all of them are alike, so
 		 * the pages neither skip nor repeat a row (by name: 18.16
 		 * reads ORDER BY 1, 2 as constants) */
-		sb_add(&b,
-		       " ORDER BY " CHC_FIRST ", " CHC_LAST ", " CHC_VLAN
-		       ", " CHC_SRC4 ", " CHC_SRC6 ", " CHC_SPORT ", " CHC_DST4
-		       ", " CHC_DST6 ", " CHC_DPORT ", " CHC_PROTO ", " CHC_S2D
-		       ", " CHC_D2S ", " CHC_S2D_PKTS ", " CHC_D2S_PKTS
-		       ", " CHC_L7M ", " CHC_L7 ", " CHC_L7NAME ", " CHC_INFO
-		       " LIMIT %lld, %d",
+		sb_add(&b, " ORDER BY " CH_TOTAL_ORDER " LIMIT %lld, %d",
 		       (long long)page_offset(q), q->per_page);
 		sb_add(&b, CH_SETTINGS, FLOWDB_TIMEOUT_S);
 		break;
