@@ -70,6 +70,8 @@
 #define DEF_SCRIPTS "scripts"
 #define DEF_CALLBACKS "scripts/callbacks"
 #define DEF_REDIS "127.0.0.1:6379"
+#define DEF_INFLUX_URL "http://127.0.0.1:8086"
+#define DEF_INFLUX_DB "ntopng"
 #define DEF_USER "nobody"
 #define DEF_LOCAL_NETS "192.168.1.0/24"
 #define DEF_HTTP_PORT 3000
@@ -148,6 +150,12 @@ enum opt_id {
 	O_GEOIP_DIR,
 	O_MAP_TILES,
 	O_LOG_FILE,
+	O_TS_DRIVER,
+	O_INFLUX_URL,
+	O_INFLUX_DB,
+	O_INFLUX_USER,
+	O_INFLUX_PASSWORD,
+	O_INFLUX_RETENTION,
 	O__COUNT
 };
 
@@ -260,6 +268,12 @@ static int set_cores(struct parse_ctx *c, const struct opt_def *o,
 		     const char *val);
 static int set_flows(struct parse_ctx *c, const struct opt_def *o,
 		     const char *val);
+static int set_ts_driver(struct parse_ctx *c, const struct opt_def *o,
+			 const char *val);
+static int set_influx_url(struct parse_ctx *c, const struct opt_def *o,
+			  const char *val);
+static int set_influx_db(struct parse_ctx *c, const struct opt_def *o,
+			 const char *val);
 static int act_version(struct parse_ctx *c, const struct opt_def *o,
 		       const char *val);
 static int act_help(struct parse_ctx *c, const struct opt_def *o,
@@ -479,6 +493,31 @@ static const struct opt_def opt_table[] = {
 	  F_INT(aggregations, 0, 2) },
 	{ O_DUMP_TIMELINE, "dump-timeline", 'C', ARG_NONE, 1, T_STORAGE, NULL,
 	  "Enable timeline dump (with -A 1: as -A 2)", F_FLAG(dump_timeline) },
+	{ O_TS_DRIVER, "timeseries-driver", 0, ARG_REQ, 1, T_STORAGE,
+	  "<rrd|influxdb>",
+	  "Where time series go: rrd (files under\n"
+	  "<data-dir>, the default) or influxdb\n"
+	  "(an InfluxDB 1.x server, --influxdb-url)",
+	  F_SET(ts_driver, OT_STR, set_ts_driver) },
+	{ O_INFLUX_URL, "influxdb-url", 0, ARG_REQ, 1, T_STORAGE, "<url>",
+	  "InfluxDB server, http://host:port.\n"
+	  "Default: " DEF_INFLUX_URL,
+	  F_SET(influxdb_url, OT_STR, set_influx_url) },
+	{ O_INFLUX_DB, "influxdb-db", 0, ARG_REQ, 1, T_STORAGE, "<name>",
+	  "InfluxDB database ([A-Za-z0-9_-], at\n"
+	  "most 64), created at start. Default: " DEF_INFLUX_DB,
+	  F_SET(influxdb_db, OT_STR, set_influx_db) },
+	{ O_INFLUX_USER, "influxdb-user", 0, ARG_REQ, 1, T_STORAGE, "<user>",
+	  "InfluxDB user (HTTP Basic). Default: none", F_STR(influxdb_user) },
+	{ O_INFLUX_PASSWORD, "influxdb-password", 0, ARG_REQ, 1, T_STORAGE,
+	  "<password>", "InfluxDB password (with --influxdb-user)",
+	  F_STR(influxdb_password) },
+	{ O_INFLUX_RETENTION, "influxdb-retention", 0, ARG_REQ, 1, T_STORAGE,
+	  "<days>",
+	  "Days InfluxDB keeps the series (the\n"
+	  "database's default retention policy,\n"
+	  "0..36500, 0 = forever). Default: 0",
+	  F_INT(influxdb_retention, 0, 36500) },
 
 	/* Export and hierarchies */
 	{ O_EXPORT_FLOWS, "export-flows", 'I', ARG_REQ, 1, T_EXPORT,
@@ -927,6 +966,61 @@ set_hw_ts(struct parse_ctx *c, const struct opt_def *o, const char *val)
 {
 	if (strcmp(val, "ixia") != 0) {
 		opt_bad_value(c, o, val, "ixia");
+		return -1;
+	}
+	str_set(OPT_FIELD(c->p, o, char *), val);
+	return 0;
+}
+
+/* --timeseries-driver: rrd or influxdb. */
+static int
+set_ts_driver(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	if (strcmp(val, "rrd") != 0 && strcmp(val, "influxdb") != 0) {
+		opt_bad_value(c, o, val, "rrd or influxdb");
+		return -1;
+	}
+	str_set(OPT_FIELD(c->p, o, char *), val);
+	return 0;
+}
+
+/* --influxdb-url: http(s)://host[:port][/], printable, no spaces. */
+static int
+set_influx_url(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	const char *h = NULL, *s;
+
+	if (!strncmp(val, "http://", 7))
+		h = val + 7;
+	else if (!strncmp(val, "https://", 8))
+		h = val + 8;
+	for (s = val; h != NULL && *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 127 ||
+		    *s == '?' || *s == '#' || *s == '@')
+			h = NULL;
+	if (h == NULL || *h == '\0' || *h == '/' || *h == ':' ||
+	    strlen(val) > 512) {
+		opt_bad_value(c, o, val, "http://host[:port]");
+		return -1;
+	}
+	str_set(OPT_FIELD(c->p, o, char *), val);
+	return 0;
+}
+
+/* --influxdb-db: [A-Za-z0-9_-], 1..64 (never quoted into InfluxQL). */
+static int
+set_influx_db(struct parse_ctx *c, const struct opt_def *o, const char *val)
+{
+	size_t i, n = strlen(val);
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)val[i]) && val[i] != '_' &&
+		    val[i] != '-')
+			break;
+	if (n == 0 || n > 64 || i < n) {
+		opt_bad_value(c, o, val,
+			      "a name of letters, digits, _ and - "
+			      "(at most 64)");
 		return -1;
 	}
 	str_set(OPT_FIELD(c->p, o, char *), val);
@@ -1514,6 +1608,9 @@ prefs_init(struct prefs *p)
 	if (netlist_add(&p->local_nets, DEF_LOCAL_NETS, err, sizeof(err)))
 		fputs("ntopng: cannot set the default local network\n", stderr);
 	p->redis = prefs_strdup(DEF_REDIS);
+	p->ts_driver = prefs_strdup("rrd");
+	p->influxdb_url = prefs_strdup(DEF_INFLUX_URL);
+	p->influxdb_db = prefs_strdup(DEF_INFLUX_DB);
 	p->user = prefs_strdup(DEF_USER);
 	p->disable_login = -1;
 	p->max_num_flows = DEF_MAX_FLOWS;
@@ -1553,6 +1650,11 @@ prefs_fini(struct prefs *p)
 	netlist_fini(&p->local_nets);
 	free(p->ndpi_protos_file);
 	free(p->redis);
+	free(p->ts_driver);
+	free(p->influxdb_url);
+	free(p->influxdb_db);
+	free(p->influxdb_user);
+	free(p->influxdb_password);
 	free(p->user);
 	free(p->users_file);
 	free(p->pid_file);

@@ -123,6 +123,15 @@ struct prefs {
 	char *dns_server;
 	char *httpbl_zone;
 	char *alerts_syslog; /* --alerts-syslog udp://host:port */
+
+	/* time series (docs/storage.md): --timeseries-driver rrd|influxdb,
+	 * --influxdb-url/-db/-user/-password/-retention (days, 0 = all) */
+	char *ts_driver;
+	char *influxdb_url;
+	char *influxdb_db;
+	char *influxdb_user;
+	char *influxdb_password;
+	int influxdb_retention;
 };
 
 /* Sets every default. */

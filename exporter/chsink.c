@@ -373,7 +373,6 @@ static struct {
 
 /* read by the owners (set on main before they start) */
 static char ch_instance[256];
-static int ch_ipv6_text; /* the IPv6 type: text; else FixedString(16) */
 static uint64_t ch_run_id;
 static uint64_t ch_flow_seq;	   /* atomic */
 static uint64_t ch_inflight_bytes; /* atomic: chunks queued */
@@ -655,7 +654,10 @@ query(const char *sql, char **out, char *err, size_t errlen)
 }
 
 /* Adds the columns the table lacks (18.16 has no ADD COLUMN IF NOT
- * EXISTS: system.columns says what is there). */
+ * EXISTS: system.columns says what is there) and checks the types of
+ * those it has: RowBinary rows fit only the types they were made for, so
+ * a table of another layout (e.g. one with PACKETS as UInt32) is refused
+ * with a clear cause rather than fed rows it would misread. */
 static int
 migrate(const char *table, int major, int minor, char *err, size_t errlen)
 {
@@ -663,26 +665,47 @@ migrate(const char *table, int major, int minor, char *err, size_t errlen)
 	int i, added = 0;
 
 	snprintf(sql, sizeof(sql),
-		 "SELECT name FROM system.columns WHERE database = '%s' AND "
-		 "table = '%s'",
+		 "SELECT name, type FROM system.columns WHERE database = '%s' "
+		 "AND table = '%s'",
 		 W.t.db, table);
 	if (query(sql, &have, err, errlen) != 0)
 		return -1;
 	for (i = 0; i < C__COUNT; i++) {
-		const char *name, *type, *p;
+		const char *name, *type, *p, *found = NULL;
 		size_t nl;
-		int found = 0;
 
 		ch_schema_column(i, major, minor, &name, &type);
 		nl = strlen(name);
 		for (p = have; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-			if (strncmp(p, name, nl) == 0 &&
-			    (p[nl] == '\n' || p[nl] == '\0')) {
-				found = 1;
+			if (strncmp(p, name, nl) == 0 && p[nl] == '\t') {
+				found = p + nl + 1;
 				break;
 			}
-		if (found)
+		if (found) {
+			size_t tl = strcspn(found, "\n");
+			int same = tl == strlen(type) &&
+				   strncmp(found, type, tl) == 0;
+
+			/* FixedString(16) and IPv6 take the same bytes */
+			if (!same && strncmp(name, "IPV6_", 5) == 0)
+				same = (tl == 4 &&
+					strncmp(found, "IPv6", 4) == 0) ||
+				       (tl == 15 &&
+					strncmp(found, "FixedString(16)", 15) ==
+						0);
+			if (!same) {
+				snprintf(
+					err, errlen,
+					"column %s of %s.%s is %.*s, the node "
+					"writes %s (a table of another layout: "
+					"use another database)",
+					name, W.t.db, table,
+					(int)(tl > 40 ? 40 : tl), found, type);
+				free(have);
+				return -1;
+			}
 			continue;
+		}
 		snprintf(sql, sizeof(sql),
 			 "ALTER TABLE `%s`.`%s` ADD COLUMN `%s` %s", W.t.db,
 			 table, name, type);
@@ -722,10 +745,6 @@ schema_ensure(void)
 	}
 	ST_SET(server_major, major);
 	ST_SET(server_minor, minor);
-	/* the rows are formatted already: the table's IPv6 columns follow
-	 * the form chosen at start (chsink_open) */
-	if (!ch_ipv6_text && ch_has_ipv6_type(major, minor))
-		major = 18, minor = 16;
 	for (i = 0;; i++) {
 		n = ch_schema_sql(i, major, minor, W.t.db, W.t.cluster, sql,
 				  sizeof(sql));
@@ -743,7 +762,7 @@ schema_ensure(void)
 		    sizeof(err)) != 0 ||
 	    (W.t.cluster[0] &&
 	     migrate("flows", major, minor, err, sizeof(err)) != 0)) {
-		note_down("adding columns", err);
+		note_down("checking the table", err);
 		return -1;
 	}
 	{
@@ -764,7 +783,7 @@ schema_ensure(void)
 	ch_target_describe(&W.t, d, sizeof(d));
 	log_info("clickhouse %s: server %d.%d, table %s ready (IPv6 as %s)", d,
 		 major, minor, ch_schema_table(W.t.cluster),
-		 ch_ipv6_text ? "IPv6" : "FixedString(16)");
+		 ch_has_ipv6_type(major, minor) ? "IPv6" : "FixedString(16)");
 	W.ready = 1;
 	note_up();
 	return 0;
@@ -1220,35 +1239,6 @@ ch_fini(void *arg)
 
 /* ---- public ---- */
 
-/* Asks the server, once and briefly, how IPv6 is to be written: the type
- * of an existing table's IPV6_SRC_ADDR, else by version (IPv6 from 19.3);
- * FixedString(16) when it does not answer now. */
-static void
-ipv6_form(void)
-{
-	char sql[CH_SQL_MAX], err[256], *out = NULL;
-	int major, minor;
-
-	ch_client_set_timeout(W.cli, 3000);
-	ch_client_use_db(W.cli, 0);
-	snprintf(sql, sizeof(sql),
-		 "SELECT type FROM system.columns WHERE database = '%s' AND "
-		 "table = '%s' AND name = 'IPV6_SRC_ADDR'",
-		 W.t.db, ch_schema_table(W.t.cluster));
-	if (ch_server_version(W.cli, &major, &minor) != 0) {
-		log_warn("clickhouse: no answer at start: IPv6 addresses are "
-			 "written as FixedString(16) (a new table gets that "
-			 "type)");
-	} else if (query(sql, &out, err, sizeof(err)) == 0 && out[0]) {
-		ch_ipv6_text = strncmp(out, "IPv6", 4) == 0;
-	} else {
-		ch_ipv6_text = ch_has_ipv6_type(major, minor);
-	}
-	free(out);
-	ch_client_use_db(W.cli, 1);
-	ch_client_set_timeout(W.cli, 0);
-}
-
 static void
 job_drop(const void *job)
 {
@@ -1295,7 +1285,6 @@ chsink_open(const struct prefs *p)
 	ch_run_id = (uint64_t)ts.tv_sec << 32;
 	if (spool_load() != 0)
 		return -1;
-	ipv6_form();
 	memset(&ops, 0, sizeof(ops));
 	ops.role = "writer-ch";
 	ops.job_size = sizeof(struct ch_job);

@@ -60,6 +60,7 @@
 #include "state/kv.h"
 #include "exporter/writer.h"
 #include "exporter/chsink.h"
+#include "exporter/influx.h"
 #include "merge/alerts.h"
 #include "merge/iface.h"
 #include "merge/sink.h"
@@ -166,10 +167,31 @@ storage_open(const struct prefs *p)
 	if (p->dump_timeline && p->aggregations == 0)
 		log_warn("-C (timeline) has no effect without -A 1 or 2");
 	storage_iface_names();
+	if ((p->ts_driver == NULL || strcmp(p->ts_driver, "influxdb") != 0) &&
+	    ((p->influxdb_url &&
+	      strcmp(p->influxdb_url, "http://127.0.0.1:8086") != 0) ||
+	     (p->influxdb_db && strcmp(p->influxdb_db, "ntopng") != 0) ||
+	     p->influxdb_user != NULL || p->influxdb_retention != 0))
+		log_warn("--influxdb-* options have no effect without "
+			 "--timeseries-driver influxdb");
+	if (p->ts_driver != NULL && !strcmp(p->ts_driver, "influxdb")) {
+		struct influx_conf ic;
+
+		memset(&ic, 0, sizeof(ic));
+		ic.url = p->influxdb_url;
+		ic.db = p->influxdb_db;
+		ic.user = p->influxdb_user;
+		ic.password = p->influxdb_password;
+		ic.retention_days = p->influxdb_retention;
+		ic.data_dir = p->data_dir;
+		if (influx_start(&ic) != 0)
+			return -1;
+	}
 	if (writer_start(p->data_dir) != 0)
 		return -1;
 	if (chsink_open(p) != 0) {
 		writer_stop();
+		influx_stop();
 		return -1;
 	}
 	__atomic_store_n(&st_on, 1, __ATOMIC_RELEASE);
@@ -189,6 +211,7 @@ storage_close(void)
 	__atomic_store_n(&st_on, 0, __ATOMIC_RELEASE);
 	writer_stop();
 	chsink_close();
+	influx_stop(); /* after the writer handed it every record */
 	kv_get_stats(&k);
 	writer_get_stats(&w);
 	/* one line for the operator (and the tests) */
@@ -699,6 +722,33 @@ ts_l7(void *arg, uint16_t proto, const char *name, uint64_t sent, uint64_t rcvd)
 	}
 }
 
+/* One protocol of a local host, its counters so far (InfluxDB's
+ * host:ndpi; RRD has no such files). */
+static void
+ts_host_l7(void *arg, const struct ipaddr *ip, uint16_t vlan, uint16_t proto,
+	   const char *name, uint64_t sent, uint64_t rcvd)
+{
+	struct ts_walk *w = arg;
+	struct writer_rec r;
+	char a[WRITER_IP_MAX], n[WRITER_IP_MAX + 8];
+
+	(void)proto;
+	memset(&r, 0, sizeof(r));
+	r.kind = WREC_TS_HOST_L7;
+	r.ifid = w->si->ifid;
+	r.u.ts.t = w->t;
+	ipaddr_fmt(ip, a, sizeof(a));
+	if (vlan)
+		snprintf(n, sizeof(n), "%s@%u", a, vlan);
+	else
+		snprintf(n, sizeof(n), "%s", a);
+	storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), n);
+	storage_safe_name(r.u.ts.proto, sizeof(r.u.ts.proto), name);
+	r.u.ts.v[0] = sent;
+	r.u.ts.v[1] = rcvd;
+	post(&r, w->wait); /* counters: a dropped one is not carried over */
+}
+
 static void
 ts_minute(struct storage_ifc *si, time_t t, int wait)
 {
@@ -706,6 +756,8 @@ ts_minute(struct storage_ifc *si, time_t t, int wait)
 
 	iface_local_host_deltas(si->ifc, ts_host, &w);
 	iface_l7_walk(si->ifc, ts_l7, &w);
+	if (influx_running())
+		iface_local_host_l7_walk(si->ifc, ts_host_l7, &w);
 	si->last_min = t;
 }
 
@@ -715,9 +767,14 @@ ts_minute(struct storage_ifc *si, time_t t, int wait)
 static uint64_t
 writer_failures(const struct writer_stats *w)
 {
+	struct influx_stats ix;
+
+	/* InfluxDB: points lost (spool or buffer full, refused); a batch
+	 * waiting in the spool is not lost */
+	influx_get_stats(&ix);
 	return w->dropped + w->flows_lost + w->contacts_lost +
 	       w->aggregations_lost + w->db_errors + w->rrd_errors +
-	       w->kv_errors;
+	       w->kv_errors + ix.dropped_points + ix.rejected_points;
 }
 
 /* Once a second: records the writers lost (failed writes, full queues)
@@ -979,6 +1036,9 @@ storage_stats_json(void)
 		      (json_int_t)w.kv_errors, "days_removed",
 		      (json_int_t)w.days_removed, "restores_merged",
 		      (json_int_t)merged, "restores_late", (json_int_t)late);
+	/* --timeseries-driver influxdb: its figures (docs/storage.md) */
+	if (o != NULL && influx_configured())
+		json_object_set_new(o, "influxdb", influx_stats_json());
 	if (o == NULL || !chsink_running())
 		return o;
 	/* -F clickhouse: the flow store's own figures */

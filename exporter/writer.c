@@ -58,6 +58,7 @@
 #include "common/jobq.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "exporter/influx.h"
 #include "state/kv.h"
 
 #define WRITER_MAX_DBS 16
@@ -1148,7 +1149,12 @@ handle(struct writer_rec *r)
 	case WREC_TS_IFACE:
 	case WREC_TS_HOST:
 	case WREC_TS_L7:
-		write_ts(r->ifid, r->kind, &r->u.ts);
+	case WREC_TS_HOST_L7:
+		/* --timeseries-driver influxdb: points instead of files */
+		if (influx_running())
+			influx_ts(r->ifid, r->kind, &r->u.ts);
+		else if (r->kind != WREC_TS_HOST_L7)
+			write_ts(r->ifid, r->kind, &r->u.ts);
 		break;
 	case WREC_AGGR:
 		write_aggr(r->ifid, &r->u.aggr);

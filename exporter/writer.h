@@ -49,11 +49,14 @@ enum writer_kind {
 	/* time series: byte, packet and drop values are what the counter
 	 * grew since the previous record of the series (ABSOLUTE), the
 	 * flow and host counts are gauges */
-	WREC_TS_IFACE, /* rrd/iface.rrd: bytes packets flows hosts drops */
-	WREC_TS_HOST,  /* rrd/hosts/<name>.rrd: bytes sent, rcvd */
-	WREC_TS_L7,    /* rrd/l7/<name>.rrd: bytes sent, rcvd */
-	WREC_AGGR,     /* an aggregate's counters (-A 2, -C) ->
-			* aggregations/YYYY/MM/DD.sqlite (docs/aggregations.md) */
+	WREC_TS_IFACE,	 /* rrd/iface.rrd: bytes packets flows hosts drops */
+	WREC_TS_HOST,	 /* rrd/hosts/<name>.rrd: bytes sent, rcvd */
+	WREC_TS_L7,	 /* rrd/l7/<name>.rrd: bytes sent, rcvd */
+	WREC_TS_HOST_L7, /* InfluxDB only (host:ndpi): a local host's bytes
+			  * sent, rcvd in protocol proto so far (counters,
+			  * not deltas) */
+	WREC_AGGR,	 /* an aggregate's counters (-A 2, -C) ->
+			  * aggregations/YYYY/MM/DD.sqlite (docs/aggregations.md) */
 };
 
 struct writer_flow {
@@ -118,8 +121,9 @@ struct writer_save {
 };
 
 struct writer_ts {
-	time_t t;		    /* seconds (wall clock) */
-	char name[WRITER_NAME_MAX]; /* host file name or L7 name */
+	time_t t;		     /* seconds (wall clock) */
+	char name[WRITER_NAME_MAX];  /* host file name or L7 name */
+	char proto[WRITER_NAME_MAX]; /* WREC_TS_HOST_L7: the L7 name */
 	uint64_t v[5];
 };
 

@@ -279,6 +279,27 @@ iface_local_host_deltas(struct iface *ifc, iface_host_delta_fn fn, void *arg)
 	}
 }
 
+void
+iface_local_host_l7_walk(struct iface *ifc, iface_host_l7_fn fn, void *arg)
+{
+	struct host *h;
+	uint16_t i;
+
+	for (h = ifc->host_head; h != NULL; h = h->next) {
+		if (!h->is_local)
+			continue;
+		for (i = 0; i < h->n_l7; i++) {
+			const struct host_l7 *l = &h->l7[i];
+
+			if (l->c.bytes_sent + l->c.bytes_rcvd == 0)
+				continue;
+			fn(arg, &h->ip, h->vlan, l->proto,
+			   iface_l7_name(ifc, l->proto), l->c.bytes_sent,
+			   l->c.bytes_rcvd);
+		}
+	}
+}
+
 /* ---- restores ---- */
 
 int

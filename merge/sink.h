@@ -164,6 +164,16 @@ typedef int (*iface_host_delta_fn)(void *arg, const struct ipaddr *ip,
 void iface_local_host_deltas(struct iface *ifc, iface_host_delta_fn fn,
 			     void *arg);
 
+/* Calls fn for every L7 protocol of every local host: its counters so far
+ * (not deltas: what the host has, restored counters included), for
+ * InfluxDB's host:ndpi.  Owner thread. */
+typedef void (*iface_host_l7_fn)(void *arg, const struct ipaddr *ip,
+				 uint16_t vlan, uint16_t proto,
+				 const char *name, uint64_t bytes_sent,
+				 uint64_t bytes_rcvd);
+void iface_local_host_l7_walk(struct iface *ifc, iface_host_l7_fn fn,
+			      void *arg);
+
 /* -A aggregations (merge/aggr.c) by value, for a timeline sink: name
  * and contacts are the aggregate's, valid during the call only. */
 struct aggr_snapshot_contact {

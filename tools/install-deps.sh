@@ -36,9 +36,12 @@ PKGS=(
 	# /metrics: promtool checks the exposition, a real prometheus scrapes
 	# it (tests/e2e/metrics.py starts its own on loopback)
 	prometheus
-	# -F clickhouse: the HTTP client; tests/e2e/clickhouse_*.py start
-	# their own clickhouse-server on loopback
-	libcurl4-openssl-dev clickhouse-server clickhouse-client
+	# HTTP client of the InfluxDB (and ClickHouse) drivers; Debian's
+	# InfluxDB 1.x for tests/e2e/influxdb_ts.py (it starts its own)
+	libcurl4-openssl-dev influxdb
+	# -F clickhouse: tests/e2e/clickhouse_*.py start their own
+	# clickhouse-server on loopback
+	clickhouse-server clickhouse-client
 )
 
 missing=()

@@ -395,6 +395,7 @@ sink_metrics(struct mbuf *b)
 	json_t *st = storage_stats_json(), *ex;
 	const json_t *w = json_object_get(st, "writer"),
 		     *kv = json_object_get(st, "kv"),
+		     *ix = json_object_get(st, "influxdb"),
 		     *ch = json_object_get(st, "clickhouse"); /* or NULL */
 	struct export_stats es;
 
@@ -417,6 +418,9 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(w, "written"));
 	sink_sample(b, "ntopng_sink_written_total", "export",
 		    json_object_get(ex, "written"));
+	if (ix != NULL)
+		sink_sample(b, "ntopng_sink_written_total", "influxdb",
+			    json_object_get(ix, "points_written"));
 	sink_sample(b, "ntopng_sink_written_total", "clickhouse",
 		    json_object_get(ch, "rows_inserted"));
 	family(b, "ntopng_sink_dropped_total", "counter",
@@ -425,6 +429,9 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(w, "dropped"));
 	sink_sample(b, "ntopng_sink_dropped_total", "export",
 		    json_object_get(ex, "dropped"));
+	if (ix != NULL)
+		sink_sample(b, "ntopng_sink_dropped_total", "influxdb",
+			    json_object_get(ix, "dropped_points"));
 	sink_sample(b, "ntopng_sink_dropped_total", "clickhouse",
 		    json_object_get(ch, "queue_dropped"));
 	family(b, "ntopng_sink_failed_total", "counter",
@@ -437,6 +444,35 @@ sink_metrics(struct mbuf *b)
 		    json_object_get(kv, "write_failures"));
 	sink_sample(b, "ntopng_sink_failed_total", "clickhouse",
 		    json_object_get(ch, "insert_failures"));
+	if (ix != NULL) {
+		/* --timeseries-driver influxdb (docs/storage.md) */
+		sink_sample(b, "ntopng_sink_failed_total", "influxdb",
+			    json_object_get(ix, "failures"));
+		family(b, "ntopng_influxdb_points_written_total", "counter",
+		       "Time-series points InfluxDB accepted.");
+		sample_json(b, "ntopng_influxdb_points_written_total", "",
+			    json_object_get(ix, "points_written"));
+		family(b, "ntopng_influxdb_batches_total", "counter",
+		       "Batches InfluxDB accepted.");
+		sample_json(b, "ntopng_influxdb_batches_total", "",
+			    json_object_get(ix, "batches"));
+		family(b, "ntopng_influxdb_rejected_points_total", "counter",
+		       "Points InfluxDB refused (4xx), not retried.");
+		sample_json(b, "ntopng_influxdb_rejected_points_total", "",
+			    json_object_get(ix, "rejected_points"));
+		family(b, "ntopng_influxdb_spooled_points_total", "counter",
+		       "Points that waited in the spool (InfluxDB down).");
+		sample_json(b, "ntopng_influxdb_spooled_points_total", "",
+			    json_object_get(ix, "spooled_points"));
+		family(b, "ntopng_influxdb_dropped_points_total", "counter",
+		       "Points lost: spool or memory buffer full.");
+		sample_json(b, "ntopng_influxdb_dropped_points_total", "",
+			    json_object_get(ix, "dropped_points"));
+		family(b, "ntopng_influxdb_spool_bytes", "gauge",
+		       "Bytes waiting in the InfluxDB spool.");
+		sample_json(b, "ntopng_influxdb_spool_bytes", "",
+			    json_object_get(ix, "spool_bytes"));
+	}
 	if (ch != NULL) {
 		/* -F clickhouse: its on-disk spool (docs/storage.md) */
 		family(b, "ntopng_sink_spooled_batches_total", "counter",

@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "common/prefs.h"
 #include "exporter/flowdb.h"
+#include "exporter/influx.h"
 #include "exporter/storage.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
@@ -242,6 +243,63 @@ run:
 	return *rsp ? REST_RC_OK : REST_RC_INTERNAL_ERROR;
 }
 
+/*
+ * --timeseries-driver influxdb: the same answer from InfluxDB's /query
+ * (exporter/influx.c).  The host goes to InfluxQL only as this node
+ * formats a parsed address (plus "@vlan"), the protocol only when made of
+ * [A-Za-z0-9._-] (influx_query() checks again).
+ */
+static enum rest_rc
+ts_influx(struct rest_call *c, const char *schema, int ifid, time_t b, time_t e,
+	  json_t **rsp)
+{
+	const struct rest_params *p = c->p;
+	char key[WRITER_NAME_MAX], ip[IPADDR_STRLEN], err[256] = "";
+	const char *host = NULL, *proto = NULL;
+	long vlan = 0;
+	int rc;
+
+	if (!strcmp(schema, "host:traffic")) {
+		const char *h = rest_params_get(p, "host");
+		struct ipaddr a;
+
+		if (h == NULL || strlen(h) >= IPADDR_STRLEN ||
+		    ipaddr_parse(&a, h) != 0 ||
+		    rest_param_long(p, "vlan", 0, 4095, &vlan) < 0)
+			return REST_RC_INVALID_ARGUMENTS;
+		ipaddr_fmt(&a, ip, sizeof(ip));
+		if (vlan)
+			snprintf(key, sizeof(key), "%s@%ld", ip, vlan);
+		else
+			snprintf(key, sizeof(key), "%s", ip);
+		host = key;
+	} else if (!strcmp(schema, "iface:ndpi")) {
+		proto = rest_params_get(p, "protocol");
+		if (proto == NULL || proto[0] == '\0')
+			return REST_RC_INVALID_ARGUMENTS;
+		for (const char *s = proto; *s; s++)
+			if (!((*s >= 'a' && *s <= 'z') ||
+			      (*s >= 'A' && *s <= 'Z') ||
+			      (*s >= '0' && *s <= '9') || *s == '.' ||
+			      *s == '_' || *s == '-'))
+				return REST_RC_INVALID_ARGUMENTS;
+	} else if (strcmp(schema, "iface:traffic") != 0) {
+		return REST_RC_INVALID_ARGUMENTS;
+	}
+	if (writer_iface_dir(ifid) == NULL)
+		return REST_RC_NOT_FOUND;
+	rc = influx_query(schema, ifid, host, proto, b, e, rsp, err,
+			  sizeof(err));
+	if (rc == 0)
+		return REST_RC_OK;
+	if (rc == 1)
+		return REST_RC_NOT_FOUND;
+	if (rc == -1)
+		return REST_RC_INVALID_ARGUMENTS;
+	log_warn("ts.lua: InfluxDB query failed: %s", err);
+	return REST_RC_INTERNAL_ERROR;
+}
+
 enum rest_rc
 rest_storage_timeseries(struct rest_call *c, json_t **rsp)
 {
@@ -265,6 +323,9 @@ rest_storage_timeseries(struct rest_call *c, json_t **rsp)
 		e = now;
 	if (e <= b)
 		return REST_RC_INVALID_ARGUMENTS;
+	if (influx_configured())
+		return ts_influx(c, schema, (int)ifid, (time_t)b, (time_t)e,
+				 rsp);
 	if (!strcmp(schema, "iface:traffic")) {
 		sub = "";
 		snprintf(name, sizeof(name), "iface");

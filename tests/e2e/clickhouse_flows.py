@@ -16,7 +16,8 @@ clickhouse-server (tests/e2e/chserver.py) on loopback.
 2. The schema: 18.16 gets FixedString(16) for IPv6, the partition key is
    toYYYYMMDD(FIRST_SEEN); a table lacking columns (an older schema) is
    completed at start (migration, which 18.16 does without ADD COLUMN IF
-   NOT EXISTS).
+   NOT EXISTS); a table whose columns have other types (upstream's PACKETS
+   UInt32) is refused with the cause, its rows kept in the spool.
 3. Retention: with ntopng.prefs.flows_retention_days = 30, a node drops
    the partitions older than 30 days (DROP PARTITION): counted in the
    ledger, rows gone.
@@ -198,6 +199,26 @@ def run(ch, tmp):
            "an older table got the missing columns: %s of %d" % (cols, len(types)))
     expect(cnt == d["num_flows"] and byt == d["bytes"],
            "and takes the rows: %d flows, %d bytes" % (cnt, byt))
+
+    # a table of another layout (upstream's PACKETS UInt32): refused with
+    # the cause, the rows kept in the spool, none misread into it
+    db3 = "otherdb"
+    ch.query("CREATE DATABASE %s" % db3)
+    ch.query("CREATE TABLE %s.flows (FIRST_SEEN DateTime, PACKETS UInt32) ENGINE = MergeTree() "
+             "PARTITION BY toYYYYMMDD(FIRST_SEEN) ORDER BY FIRST_SEEN" % db3)
+    dd3 = os.path.join(tmp, "other")
+    spec3 = "clickhouse;127.0.0.1@%d;%s;default;" % (ch.http_port, db3)
+    with Node(["-i", os.path.join(PCAPS, CAPS[0]), "-F", spec3, "-d", dd3],
+              name="chflows-other") as n:
+        n.wait_ended(0)
+        n.stop()
+        log = n.read_log()
+    cnt = int(tsv(ch, "SELECT count() FROM %s.flows" % db3)[0][0])
+    spool = [f for f in os.listdir(os.path.join(dd3, "clickhouse-spool")) if f.endswith(".batch")]
+    expect("column PACKETS of otherdb.flows is UInt32, the node writes UInt64" in log
+           and cnt == 0 and len(spool) == 1,
+           "a table of another layout is refused with its cause; %d rows in it, %d batch "
+           "kept in the spool" % (cnt, len(spool)))
 
     # 3. retention: gnutella.pcap is of 1970; a node with a 30-day retention
     # drops every partition older than that

@@ -73,26 +73,38 @@ def run(ch, gen, tmp):
                               "-s", "3", "--wait-subscriber", "--wait-timeout", "10",
                               "--linger", "10"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(DOWN_AT)
-        before = ledger(n)
+        # the first batches are in (flows expire 2 s after their record, a
+        # batch waits up to 5 s), then the outage
+        deadline = time.monotonic() + DOWN_AT + 10
+        while time.monotonic() < deadline:
+            before = ledger(n)
+            if time.monotonic() - t0 >= DOWN_AT and before.get("rows_inserted", 0) > 0:
+                break
+            time.sleep(0.2)
         expect(before.get("rows_inserted", 0) > 0 and before.get("connected") is True,
                "before the outage: %d flows inserted, connected"
                % before.get("rows_inserted", 0))
         ch.kill()
-        print("clickhouse-server killed at %.1f s" % (time.monotonic() - t0))
+        down_at = time.monotonic()
+        print("clickhouse-server killed at %.1f s" % (down_at - t0))
         spooled, files, metr = 0, [], ""
-        deadline = time.monotonic() + DOWN_FOR
-        while time.monotonic() < deadline:
+        while time.monotonic() < down_at + DOWN_FOR:
+            time.sleep(1)
+        for _ in range(20):
+            # a batch may be spooled between the two looks: look again
+            files = [f for f in os.listdir(os.path.join(dd, "clickhouse-spool"))
+                     if f.endswith(".batch")]
             led = ledger(n)
             spooled = led.get("spool_batches", 0)
-            time.sleep(1)
-        files = os.listdir(os.path.join(dd, "clickhouse-spool"))
+            if len(files) == spooled:
+                break
+            time.sleep(0.1)
         st, metr = n.get("/metrics", raw=True)
         metr = metr.decode()
         expect(spooled > 0 and led.get("connected") is False,
                "during the outage: %d batches (%d bytes) in the spool, not connected"
                % (spooled, led.get("spool_bytes", 0)))
-        expect(len([f for f in files if f.endswith(".batch")]) == spooled,
+        expect(len(files) == spooled,
                "the spool directory holds those %d batches: %s" % (spooled, sorted(files)[:3]))
         m = re.search(r'^ntopng_sink_spool_batches\{sink="clickhouse"\} (\d+)$', metr, re.M)
         expect(m is not None and int(m.group(1)) > 0,

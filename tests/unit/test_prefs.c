@@ -490,6 +490,21 @@ test_bad_values(void **state)
 		  "for --node-id: expected 1 to 64 printable characters "
 		  "without blanks, commas or '>'\n" },
 		{ { "-I", "eth0" }, NULL },
+		{ { "--timeseries-driver", "influx" }, "ntopng: invalid value "
+		  "'influx' for --timeseries-driver: expected rrd or "
+		  "influxdb\n" },
+		{ { "--influxdb-url", "ftp://h:8086" }, "ntopng: invalid value "
+		  "'ftp://h:8086' for --influxdb-url: expected "
+		  "http://host[:port]\n" },
+		{ { "--influxdb-url", "http://" }, NULL },
+		{ { "--influxdb-url", "http://:8086" }, NULL },
+		{ { "--influxdb-url", "http://h 1:8086" }, NULL },
+		{ { "--influxdb-url", "http://u:p@h:8086" }, NULL },
+		{ { "--influxdb-url", "http://h:8086/?db=x" }, NULL },
+		{ { "--influxdb-db", "a;b" }, NULL },
+		{ { "--influxdb-db", "" }, NULL },
+		{ { "--influxdb-db", "d\"x" }, NULL },
+		{ { "--influxdb-retention", "36501" }, NULL },
 		{ { "--foo" }, "ntopng: unknown option '--foo' "
 		  "(see ntopng -h)\n" },
 		{ { "--foo=1" }, "ntopng: unknown option '--foo' "
@@ -719,6 +734,35 @@ test_dump_round_trip(void **state)
 	unlink(path);
 }
 
+/* The time-series driver: rrd by default, influxdb with its options */
+static void
+test_timeseries_driver(void **state)
+{
+	struct prefs p;
+
+	(void)state;
+	prefs_init(&p);
+	assert_string_equal(p.ts_driver, "rrd");
+	assert_string_equal(p.influxdb_url, "http://127.0.0.1:8086");
+	assert_string_equal(p.influxdb_db, "ntopng");
+	assert_null(p.influxdb_user);
+	assert_int_equal(p.influxdb_retention, 0);
+	prefs_fini(&p);
+	assert_int_equal(PARSE(&p, "--timeseries-driver", "influxdb",
+			       "--influxdb-url", "https://tsdb.example:8443/",
+			       "--influxdb-db", "branch_1-a", "--influxdb-user",
+			       "u", "--influxdb-password", "p w",
+			       "--influxdb-retention", "365"),
+			 0);
+	assert_string_equal(p.ts_driver, "influxdb");
+	assert_string_equal(p.influxdb_url, "https://tsdb.example:8443/");
+	assert_string_equal(p.influxdb_db, "branch_1-a");
+	assert_string_equal(p.influxdb_user, "u");
+	assert_string_equal(p.influxdb_password, "p w");
+	assert_int_equal(p.influxdb_retention, 365);
+	prefs_fini(&p);
+}
+
 /* --export-reliable[=MB]: the value only attached; without it, 64 MB */
 static void
 test_export_reliable(void **state)
@@ -830,6 +874,7 @@ main(void)
 		cmocka_unit_test(test_local_networks),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_export_reliable),
+		cmocka_unit_test(test_timeseries_driver),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_dump_options),
 		cmocka_unit_test(test_config_file),
