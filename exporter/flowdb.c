@@ -15,9 +15,12 @@
  *
  * ClickHouse: the same four parts as SQL text, TabSeparated answers.
  * Only validated values are printed into it: integers, an address as
- * its number (IPv4) or 32 hex digits (IPv6), an nDPI id, names of
- * [A-Za-z0-9._/:-] (no quote, no backslash can occur).  Each query
- * carries max_execution_time and result-size limits.
+ * its number (IPv4) or 32 hex digits (IPv6), an nDPI id, site and node
+ * names of [A-Za-z0-9._/:-] (no quote, no backslash can occur), instance
+ * and interface names as the hex of their bytes.  Each query carries
+ * max_execution_time; LIMIT bounds its rows and the client its answer's
+ * size; the four parts share one time limit.  The Historical loader
+ * reads every matching row by FIRST_SEEN windows (flowdb_ch_each).
  */
 #include "exporter/flowdb.h"
 
