@@ -72,6 +72,15 @@ def explorer(n, want):
         rows = br.wait_for(d, "#db-table tbody tr", lambda e: len(e) == 10)
         expect(bool(rows) and "hub" in rows[0].text, "its rows name their writer: %r"
                % (rows[0].text[-40:] if rows else None))
+        # its rows into the Historical interface: every writer's
+        btn = d.find_elements(br.By.ID, "db-hist")
+        if btn:
+            btn[0].click()
+        ok = br.wait_for(d, "#db-hist-ok")
+        hist = n.rest("get/ntopng/interfaces.lua")[-1]["ifid"]
+        fl = n.rest("get/flow/active.lua", ifid=hist, perPage=1000)["data"]
+        expect(bool(btn) and bool(ok) and len(fl) == want,
+               "explorer > Load into Historical: %d flows = the cluster's %d" % (len(fl), want))
         # the Historical page offers every writer's flows
         d.get("http://127.0.0.1:%d/lua/historical.lua" % n.port)
         opt = br.wait_for(d, "#hist-src option[value='all']")

@@ -9,6 +9,8 @@ it, a second serves it):
     REST totals of that filter, the first page's rows (bytes in order)
     and the top hosts of REST;
   - page 2 shows REST's page 2; a top host's link filters by it;
+  - "Load into Historical" fills the Historical interface with the
+    explorer's flows and bytes;
   - a bad host shows the route's message, nothing else breaks.
 Screenshots: db_search_all, db_search_filtered, db_search_page2,
 db_search_bad.  No console error (but the one 400 of the bad host).
@@ -97,6 +99,19 @@ def main():
                    not d.find_element(By.ID, "db-node").is_enabled(),
                    "site on, node off on SQLite (a ClickHouse column)")
             shot(d, "db_search_all")
+            # the range into the Historical interface (administrator)
+            btn = d.find_elements(By.ID, "db-hist")
+            expect(bool(btn) and btn[0].is_displayed(), "a 'Load into Historical' button")
+            if btn:
+                btn[0].click()
+            ok = wait_for(d, "#db-hist-ok")
+            hist = n.rest("get/ntopng/interfaces.lua")[-1]["ifid"]
+            hd = n.rest("get/interface/data.lua", ifid=hist)
+            expect(bool(ok) and hd["num_flows"] == all_["totals"]["flows"] and
+                   sum(f["bytes"] for f in n.rest("get/flow/active.lua", ifid=hist,
+                                                  perPage=1000)["data"]) == all_["totals"]["bytes"],
+                   "Historical holds the explorer's %d flows and %d bytes"
+                   % (hd["num_flows"], all_["totals"]["bytes"]))
 
             # filter by host and application through the form
             want = n.rest("get/db/flows.lua", host=HOST, protocol=PROTO, **rng)

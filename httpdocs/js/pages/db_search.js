@@ -95,6 +95,31 @@ NT.start(async function () {
 		t.page = 1;
 		t.load();
 	});
+	/* administrators: load the range (ClickHouse: and the filters) into
+	 * the Historical interface, to browse it like a live one */
+	if (hist && store !== 'none' && NT.session.group === 'administrator') {
+		$('db-hist').classList.remove('d-none');
+		$('db-hist').addEventListener('click', async () => {
+			const f = filters();
+			/* ClickHouse: what the explorer shows, every writer's rows */
+			const body = store === 'clickhouse'
+				? { all: true, epoch_begin: f.epoch_begin, epoch_end: f.epoch_end }
+				: { ifid: Number(f.ifid), epoch_begin: f.epoch_begin, epoch_end: f.epoch_end };
+			if (store === 'clickhouse')
+				['host', 'port', 'l4proto', 'protocol', 'site', 'node'].forEach(k => {
+					if (f[k] !== undefined) body[k] = f[k];
+				});
+			NT.alert($('db-msg'), 'info', 'Loading...');
+			const js = await NT.post('set/interface/historical.lua', body);
+			if (js.rc !== 0) { NT.alert($('db-msg'), 'danger', js.rc_str_hr || 'failed'); return; }
+			const r = js.rsp;
+			$('db-msg').innerHTML = '<div class="alert alert-success py-2" id="db-hist-ok">Historical: ' +
+				NT.num(r.loaded_flows) + ' flows, ' + NT.bytes(r.bytes) + ' loaded' +
+				(store === 'clickhouse' ? '' : ' (the whole range: day files load unfiltered)') +
+				'. <a href="/lua/flows_stats.lua?ifid=' + r.ifid + '">Flows</a> &middot; ' +
+				'<a href="/lua/hosts_stats.lua?ifid=' + r.ifid + '">Hosts</a></div>';
+		});
+	}
 	$('db-form').addEventListener('submit', ev => { ev.preventDefault(); t.page = 1; t.load(); });
 	if (store !== 'none') t.load();
 });
