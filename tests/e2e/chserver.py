@@ -42,12 +42,17 @@ def have_clickhouse():
     return os.access(SERVER, os.X_OK)
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def _free_ports(n):
+    """n distinct free loopback ports (all bound at once, then freed)."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
 
 
 CONFIG = """<?xml version="1.0"?>
@@ -141,10 +146,9 @@ class ClickHouse:
     def __init__(self, name="ch", base=None):
         self.name = name
         self.dir = tempfile.mkdtemp(prefix="ntopng-%s-" % name, dir=base)
-        self.http_port = _free_port()
-        self.tcp_port = _free_port()
-        self.inter_port = _free_port()
+        self.http_port, self.tcp_port, self.inter_port = _free_ports(3)
         self.shard_tcp_ports = [self.tcp_port]
+        self.peer = None   # the other server of a cluster_pair()
         self.proc = None
         self.keep = bool(os.environ.get("KEEP_CLICKHOUSE"))
 
@@ -158,7 +162,29 @@ class ClickHouse:
         with open(os.path.join(self.dir, "users.xml"), "w") as f:
             f.write(USERS)
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, tries=3):
+        """Starts the server; when one of its ports was taken meanwhile
+        (another process got it between our pick and the server's bind),
+        picks new ones and tries again (a pair's peer is told the new
+        port: its configuration file is rewritten, which the server
+        rereads)."""
+        for attempt in range(tries):
+            try:
+                return self._start(timeout)
+            except RuntimeError as e:
+                if "Address already in use" not in str(e) or attempt == tries - 1:
+                    raise
+                old = self.tcp_port
+                self.http_port, self.tcp_port, self.inter_port = _free_ports(3)
+                for srv in (self, self.peer):
+                    if srv is not None:
+                        srv.shard_tcp_ports = [self.tcp_port if p == old else p
+                                               for p in srv.shard_tcp_ports]
+                if self.peer is not None and self.peer.proc is not None:
+                    self.peer.write_config()
+        return self
+
+    def _start(self, timeout):
         self.write_config()
         self.out = open(os.path.join(self.dir, "log", "stdout.log"), "ab")
         self.proc = subprocess.Popen(
@@ -228,7 +254,9 @@ def cluster_pair(base=None):
     its two shards (one replica each)."""
     a = ClickHouse("ch-shard1", base)
     b = ClickHouse("ch-shard2", base)
-    a.shard_tcp_ports = b.shard_tcp_ports = [a.tcp_port, b.tcp_port]
+    a.shard_tcp_ports = [a.tcp_port, b.tcp_port]
+    b.shard_tcp_ports = [a.tcp_port, b.tcp_port]
+    a.peer, b.peer = b, a
     return a, b
 
 
