@@ -139,6 +139,41 @@ test_option(void **state)
 	prefs_fini(&p);
 	assert_int_equal(run_prefs(&p, 3, a7), -1);
 	prefs_fini(&p);
+	/* the configuration file: -F=value and "-F value" */
+	{
+		char path[] = "/tmp/test_chclient_conf.XXXXXX";
+		int fd = mkstemp(path);
+		const char *ac[] = { "ntopng", path };
+		const char conf[] = "-F=clickhouse;10.1.1.1@9;db1;u;p w\n"
+				    "--instance-name=hub 7\n";
+		FILE *f;
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, conf, strlen(conf)),
+				 (ssize_t)strlen(conf));
+		close(fd);
+		assert_int_equal(run_prefs(&p, 2, ac), 0);
+		assert_int_equal(p.flows_store, PREFS_FLOWS_CLICKHOUSE);
+		assert_string_equal(p.flows_store_spec,
+				    "clickhouse;10.1.1.1@9;db1;u;p w");
+		assert_string_equal(p.instance_name, "hub 7");
+		prefs_fini(&p);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("-F clickhouse-cluster;h;d;u;p;c1\n", f);
+		fclose(f);
+		assert_int_equal(run_prefs(&p, 2, ac), 0);
+		assert_string_equal(p.flows_store_spec,
+				    "clickhouse-cluster;h;d;u;p;c1");
+		prefs_fini(&p);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("-F=clickhouse;h;bad-db\n", f);
+		fclose(f);
+		assert_int_equal(run_prefs(&p, 2, ac), -1);
+		prefs_fini(&p);
+		unlink(path);
+	}
 }
 
 static void
