@@ -658,6 +658,7 @@ static int
 influx_exec(const char *q, char *err, size_t errlen)
 {
 	char url[1024], *enc, *body, *ans = NULL;
+	size_t blen;
 	CURL *c = curl_easy_init();
 	long st;
 	int rc = -1;
@@ -668,12 +669,13 @@ influx_exec(const char *q, char *err, size_t errlen)
 	curl_easy_cleanup(c);
 	if (enc == NULL)
 		return -1;
-	body = malloc(strlen(enc) + 3);
+	blen = strlen(enc) + 3;
+	body = malloc(blen);
 	if (body == NULL) {
 		curl_free(enc);
 		return -1;
 	}
-	sprintf(body, "q=%s", enc);
+	snprintf(body, blen, "q=%s", enc);
 	curl_free(enc);
 	snprintf(url, sizeof(url), "%s/query", i_url);
 	st = http_do(url, body, strlen(body),
@@ -1261,12 +1263,13 @@ influx_query(const char *schema, int ifid, const char *host,
 	free(q);
 	if (enc == NULL)
 		return -2;
-	q = malloc(strlen(enc) + strlen(i_url) + strlen(i_db) + 64);
+	qlen = strlen(enc) + strlen(i_url) + strlen(i_db) + 64;
+	q = malloc(qlen);
 	if (q == NULL) {
 		curl_free(enc);
 		return -2;
 	}
-	sprintf(q, "%s/query?db=%s&epoch=s&q=%s", i_url, i_db, enc);
+	snprintf(q, qlen, "%s/query?db=%s&epoch=s&q=%s", i_url, i_db, enc);
 	curl_free(enc);
 	st = http_do(q, NULL, 0, NULL, 15000, &ans, INFLUX_REPLY_MAX, err,
 		     errlen);
