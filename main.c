@@ -709,6 +709,8 @@ print_final_stats(void)
 		printf("STATS ifid=%d packets=%llu bytes=%llu flows=%u "
 		       "hosts=%u "
 		       "macs=%u total_flows=%llu flow_mem=%llu host_mem=%llu "
+		       "tables_mem=%llu flows_evicted=%llu hosts_evicted=%llu "
+		       "flows_refused_mem=%llu "
 		       "alerts_raised=%llu alerts_engaged=%u\n",
 		       iface_id(ifc), (unsigned long long)st->packets,
 		       (unsigned long long)st->bytes, iface_num_flows(ifc),
@@ -716,6 +718,10 @@ print_final_stats(void)
 		       (unsigned long long)st->total_flows,
 		       (unsigned long long)tables_flow_mem(ifc),
 		       (unsigned long long)tables_host_mem(ifc),
+		       (unsigned long long)tables_mem(ifc),
+		       (unsigned long long)st->flows_evicted,
+		       (unsigned long long)st->hosts_evicted,
+		       (unsigned long long)st->flows_refused_mem,
 		       (unsigned long long)as.raised, as.engaged);
 	}
 	fflush(stdout);

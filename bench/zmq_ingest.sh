@@ -21,13 +21,16 @@
 #      Three cases: JSON and TLV over ZMQ_INGEST_KEYS (100 000) flow keys,
 #      the node's table warm after the first pass, and TLV with every
 #      record a new key (-k N: churn, each record creates a flow).
+#  (c) the TLV file of (a) into a node with --workers 1 and one with
+#      --workers W, in turn, each round: the ratio of ingested rates.
 #  (b) TLV paced at RATE flows/s for SECS s (a full queue drops, as a PUB
 #      does, and the node sees the gap as zmq_msg_drops): drops must be 0,
 #      flows and bytes received must equal the generator's SENT line.
 #
 # Usage: bench/zmq_ingest.sh [build dir, default build/]
 # Environment: ZMQ_INGEST_FLOWS (2000000), ZMQ_INGEST_RATE (200000),
-# ZMQ_INGEST_SECONDS (15), ZMQ_INGEST_ROUNDS (5), ZMQ_INGEST_KEYS (100000).  Builds nothing.  Every wait is bounded; only
+# ZMQ_INGEST_SECONDS (15), ZMQ_INGEST_ROUNDS (5), ZMQ_INGEST_KEYS (100000),
+# ZMQ_INGEST_WORKERS (nproc: (c) compares --workers 1 with it).  Builds nothing.  Every wait is bounded; only
 # the processes it started are stopped.  Exit 1 if a check (exact totals,
 # no drops) fails; the 50 % goal of (a) is reported, not enforced, since
 # it depends on what else the machine runs.
@@ -39,6 +42,9 @@ RATE=${ZMQ_INGEST_RATE:-200000}
 SECS=${ZMQ_INGEST_SECONDS:-15}
 ROUNDS=${ZMQ_INGEST_ROUNDS:-5}
 KEYS=${ZMQ_INGEST_KEYS:-100000}
+W=${ZMQ_INGEST_WORKERS:-$(nproc)}
+WROWS=
+WRATIOS=
 for f in ntopng tools/ntopng-gen-flows bench/zmq_bench; do
 	if [ ! -x "$B/$f" ]; then
 		echo "zmq_ingest: $B/$f missing (make -C $B all)" >&2
@@ -103,7 +109,7 @@ start_node() {
 	"$B/ntopng" -i "tcp://127.0.0.1:${port}c" -w "127.0.0.1:$wport" \
 		--disable-login -d "$TMP/data-$1" -r 127.0.0.1:1 \
 		--dns-server 127.0.0.1:1 \
-		-X 2000000 -x 2000000 -s >"$TMP/node-$1.log" 2>&1 &
+		-X 2000000 -x 2000000 -s ${NODE_EXTRA:-} >"$TMP/node-$1.log" 2>&1 &
 	NODE=$!
 	ZPORT=$port
 	WPORT=$wport
@@ -210,6 +216,33 @@ for case in "json:$KEYS" "tlv:$KEYS" "tlv:$N"; do
 "
 		RATIOS="$RATIOS $ratio"
 	done
+	if [ "$label" = tlv ]; then
+		# (c) the same file into a node with --workers 1 and one with
+		# --workers W, in turn, each round: the ratio of their rates
+		for round in $(seq "$ROUNDS"); do
+			for w in 1 "$W"; do
+				NODE_EXTRA="--workers $w" start_node "w$w"
+				"$GEN" -e "tcp://127.0.0.1:${ZPORT}c" \
+					--replay "$TMP/$fmt.bin" --wait-subscriber \
+					--wait-timeout 20 >"$TMP/gen-w$w.out" &
+				GENPID=$!
+				read -r t_end flows _ < <(python3 "$TMP/poll.py" \
+					"$WPORT" "$N" 120)
+				wait_gen "$GENPID" 30
+				t0=$(field wall_ms "$TMP/gen-w$w.out")
+				stop_pid "$NODE"
+				NODE=
+				eval "wrate_$w=$(awk -v n="$flows" -v ms="$((t_end - ${t0:-t_end}))" \
+					'BEGIN { printf "%.0f", (ms > 0 ? n * 1000 / ms : 0) }')"
+			done
+			eval "wn=\$wrate_$W"
+			WRATIOS="$WRATIOS $(awk -v a="$wn" -v b="$wrate_1" \
+				'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+			WROWS="$WROWS$(printf "tlv       %5s %10s %10s" "$round" \
+				"$wrate_1" "$wn")
+"
+		done
+	fi
 	rm -f "$TMP/$fmt.bin"
 	med=$(echo $RATIOS | tr ' ' '\n' | sort -n |
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
@@ -227,6 +260,15 @@ echo "    the round's ingest; ingested = over ZMQ/TCP into a live node)"
 printf "%-9s %5s %10s %10s %10s %7s  %5s %6s  %s\n" case round bare in-proc \
 	ingested ratio s drops checks
 printf "%s" "$ROWS"
+
+echo
+echo "(c) --workers: TLV ingested flows/s with --workers 1 and --workers $W"
+echo "    (collector interfaces get no nDPI helpers: docs/threads.md)"
+printf "%-9s %5s %10s %10s\n" case round workers-1 "workers-$W"
+printf "%s" "$WROWS"
+echo "    ratio --workers $W / --workers 1 (median):" \
+	"$(echo $WRATIOS | tr ' ' '\n' | sort -n |
+	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') (rounds:$WRATIOS)"
 
 # (b) sustained
 total=$((RATE * SECS))

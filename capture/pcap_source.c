@@ -31,14 +31,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "capture/decode.h"
 #include "capture/hwts.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "common/prefs.h"
 
 #define PCAP_SNAPLEN 65535
+#define PCAP_BATCH 16
+#define PCAP_BATCH_BYTES (PCAP_BATCH * 2048)
 #define PCAP_MAX_LIST 4096
 
 struct pcap_src {
@@ -54,7 +60,68 @@ struct pcap_src {
 	int hwts_ixia; /* --hw-timestamp-mode ixia */
 	struct hwts_stats hwts;
 	struct ratelimit hwts_rl;
+	/* frames decoded but not yet handed over (sinks with
+	 * on_packet_prefetch): copies in batch_buf, since libpcap reuses
+	 * its buffer; handed over, in order, when PCAP_BATCH are there, when
+	 * the copy would not fit, and at the end of every read() */
+	struct pkt batch[PCAP_BATCH];
+	int batch_res[PCAP_BATCH];
+	int batch_n;
+	size_t batch_off;
+	uint8_t *batch_buf; /* PCAP_BATCH_BYTES */
+	/* --workers > 1, files without --hw-timestamp-mode: a reader thread
+	 * reads and decodes ahead (struct pcap_reader below), started at
+	 * the first read(); snap_*: the decoder's counters and link type as
+	 * of the last batch handed over (describe, owner) */
+	int use_reader;
+	struct pcap_reader *rd;
+	struct decode_stats snap_stats;
+	int snap_dlt;
+	uint64_t errors_base; /* s->errors before the reader started */
 };
+
+/*
+ * The reader of a file source (--workers > 1): it owns the pcap handle,
+ * the file list position and the decoder from its start, and fills
+ * batches of decoded frames (copies of the frames, and of a datagram
+ * the decoder reassembled, with the packet's pointers into them) in a
+ * ring of PCAP_RD_BATCHES: `head` (batches filled) is written by the
+ * reader with release, `tail` (batches handed over) by the owner under
+ * `lock`, where the reader waits for room on `cond`.  The owner's
+ * read() hands the filled batches to the sink, in order; `efd` is
+ * readable when a batch is there (the owner's poll() watches it).
+ */
+#define PCAP_RD_BATCHES 8
+#define PCAP_RD_PKTS 64
+#define PCAP_RD_BYTES (PCAP_RD_PKTS * 2048 + 2 * 65536)
+struct pcap_rd_batch {
+	int n;
+	size_t off;
+	struct pkt pk[PCAP_RD_PKTS];
+	int res[PCAP_RD_PKTS];
+	struct decode_stats stats; /* the decoder's, after this batch */
+	int dlt;
+	uint64_t errors;
+	uint8_t buf[PCAP_RD_BYTES];
+};
+
+struct pcap_reader {
+	pthread_t thread;
+	int started;
+	int efd;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t head;	 /* __atomic_* */
+	uint64_t tail;	 /* under lock (the owner's own reads: plain) */
+	int ended;	 /* __atomic_*: every file read */
+	int stop;	 /* __atomic_* */
+	int aborted;	 /* the reader's: stop seen while waiting for room */
+	int first;	 /* the owner's: its first read() is done */
+	uint64_t errors; /* the reader's count */
+	struct pcap_rd_batch b[PCAP_RD_BATCHES];
+};
+
+static void pcap_rd_stop(struct pcap_src *ps);
 
 static void
 pcap_src_free(struct source *s)
@@ -66,12 +133,14 @@ pcap_src_free(struct source *s)
 		return;
 	ps = s->priv;
 	if (ps != NULL) {
+		pcap_rd_stop(ps); /* before the handle it reads goes */
 		if (ps->p != NULL)
 			pcap_close(ps->p);
 		for (i = 0; i < ps->n_files; i++)
 			free(ps->files[i]);
 		free(ps->files);
 		free(ps->bpf);
+		free(ps->batch_buf);
 		free(ps);
 	}
 	free(s->spec);
@@ -143,6 +212,35 @@ pcap_src_hwts(struct source *s, const u_char *data, uint32_t *caplen,
 			 r == HWTS_SHORT ? "a whole" : "a valid");
 }
 
+/* Hands the batch over: the prefetch hint, then each frame in order. */
+static void
+pcap_src_flush(struct pcap_src *ps)
+{
+	const struct pkt *v[PCAP_BATCH];
+	int i;
+
+	if (ps->batch_n == 0)
+		return;
+	for (i = 0; i < ps->batch_n; i++)
+		v[i] = &ps->batch[i];
+	ps->sink->on_packet_prefetch(ps->sink->ctx, v, ps->batch_n);
+	for (i = 0; i < ps->batch_n; i++)
+		ps->sink->on_packet(ps->sink->ctx, &ps->batch[i],
+				    ps->batch_res[i]);
+	ps->batch_n = 0;
+	ps->batch_off = 0;
+}
+
+/* 1 when every pointer of pk is into [d, d + n): a reassembled datagram
+ * lives in the decoder's buffer, which the next frame may reuse. */
+static int
+pcap_pkt_within(const struct pkt *pk, const uint8_t *d, uint32_t n)
+{
+	return (pk->l3 == NULL || (pk->l3 >= d && pk->l3 <= d + n)) &&
+	       (pk->l4_payload == NULL ||
+		(pk->l4_payload >= d && pk->l4_payload <= d + n));
+}
+
 static void
 pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
@@ -158,15 +256,36 @@ pcap_src_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 
 	if (ps->hwts_ixia)
 		pcap_src_hwts(s, data, &caplen, &len, &ts);
-	r = capture_decode(&ps->dec, ps->dlt, ts, len, data, caplen, &pk);
 	s->records++;
 	s->bytes += len;
+	if (ps->batch_buf != NULL && ps->sink->on_packet_prefetch != NULL &&
+	    caplen <= PCAP_BATCH_BYTES) {
+		uint8_t *d;
+		struct pkt *bp;
+
+		if (ps->batch_off + caplen > PCAP_BATCH_BYTES)
+			pcap_src_flush(ps);
+		d = ps->batch_buf + ps->batch_off;
+		memcpy(d, data, caplen);
+		/* the next copy on its own cache line */
+		ps->batch_off += (caplen + 63) & ~(size_t)63;
+		bp = &ps->batch[ps->batch_n];
+		r = capture_decode(&ps->dec, ps->dlt, ts, len, d, caplen, bp);
+		ps->batch_res[ps->batch_n++] = (int)r;
+		if (ps->batch_n == PCAP_BATCH ||
+		    !pcap_pkt_within(bp, d, caplen))
+			pcap_src_flush(ps);
+		return;
+	}
+	pcap_src_flush(ps); /* order kept */
+	r = capture_decode(&ps->dec, ps->dlt, ts, len, data, caplen, &pk);
 	ps->sink->on_packet(ps->sink->ctx, &pk, (int)r);
 }
 
-/* Opens the next file of the list; returns 0, or -1 when none is left. */
+/* Opens the next file of the list; returns 0, or -1 when none is left.
+ * A file that does not open counts in *errors. */
 static int
-pcap_src_next_file(struct source *s)
+pcap_src_next_file(struct source *s, uint64_t *errors)
 {
 	struct pcap_src *ps = s->priv;
 
@@ -182,7 +301,7 @@ pcap_src_next_file(struct source *s)
 			ps->dlt = pcap_datalink(ps->p);
 			return 0;
 		}
-		s->errors++;
+		(*errors)++;
 	}
 	return -1;
 }
@@ -223,6 +342,277 @@ pcap_src_read_fifo(struct source *s, int budget)
 	return n;
 }
 
+/* The reader's batch to fill, waiting for room; NULL when stopped. */
+static struct pcap_rd_batch *
+pcap_rd_room(struct pcap_reader *rd)
+{
+	uint64_t head = rd->head; /* its own */
+
+	pthread_mutex_lock(&rd->lock);
+	while (head - rd->tail >= PCAP_RD_BATCHES &&
+	       !__atomic_load_n(&rd->stop, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&rd->cond, &rd->lock);
+	pthread_mutex_unlock(&rd->lock);
+	if (__atomic_load_n(&rd->stop, __ATOMIC_ACQUIRE))
+		return NULL;
+	return &rd->b[head % PCAP_RD_BATCHES];
+}
+
+/* Hands the batch being filled to the owner. */
+static void
+pcap_rd_publish(struct pcap_src *ps, struct pcap_rd_batch *b)
+{
+	struct pcap_reader *rd = ps->rd;
+	uint64_t one = 1;
+
+	b->stats = ps->dec.stats;
+	b->dlt = ps->dlt;
+	b->errors = rd->errors;
+	__atomic_store_n(&rd->head, rd->head + 1, __ATOMIC_RELEASE);
+	if (write(rd->efd, &one, sizeof(one)) < 0) {
+		/* saturated: the owner is woken anyway */
+	}
+}
+
+/* Moves pointer q of a packet from [from, from + n) to to, if it is
+ * there; a pointer into the frame copy [d, d + dn) stays; else NULL. */
+static const uint8_t *
+pcap_rd_rebase(const uint8_t *q, const uint8_t *from, size_t n,
+	       const uint8_t *to, const uint8_t *d, size_t dn)
+{
+	if (q == NULL || (q >= d && q <= d + dn))
+		return q;
+	if (q >= from && q <= from + n)
+		return to + (q - from);
+	return NULL;
+}
+
+static void
+pcap_rd_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct source *s = (struct source *)user;
+	struct pcap_src *ps = s->priv;
+	struct pcap_reader *rd = ps->rd;
+	uint64_t ts =
+		(uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+	uint32_t caplen =
+		h->caplen < h->len || h->len == 0 ? h->caplen : h->len;
+	struct pcap_rd_batch *b = &rd->b[rd->head % PCAP_RD_BATCHES];
+	struct pkt *pk;
+	uint8_t *d;
+
+	if (caplen > 65536)
+		caplen = 65536; /* libpcap's own bound is lower */
+	/* room for the frame and for a reassembled datagram */
+	if (b->n == PCAP_RD_PKTS || b->off + caplen + 65536 > PCAP_RD_BYTES) {
+		pcap_rd_publish(ps, b);
+		b = pcap_rd_room(rd);
+		if (b == NULL) {
+			rd->aborted = 1;
+			pcap_breakloop(ps->p);
+			return;
+		}
+		b->n = 0;
+		b->off = 0;
+	}
+	d = b->buf + b->off;
+	memcpy(d, data, caplen);
+	b->off += (caplen + 63) & ~(size_t)63;
+	pk = &b->pk[b->n];
+	b->res[b->n] = (int)capture_decode(&ps->dec, ps->dlt, ts, h->len, d,
+					   caplen, pk);
+	if (pk->l3 != NULL && !(pk->l3 >= d && pk->l3 <= d + caplen)) {
+		/* a datagram the decoder reassembled in its own buffer,
+		 * which the next frame may reuse: copied too */
+		uint8_t *c = b->buf + b->off;
+		const uint8_t *l3 = pk->l3;
+
+		memcpy(c, l3, pk->l3_len);
+		b->off += ((size_t)pk->l3_len + 63) & ~(size_t)63;
+		pk->l4_payload = pcap_rd_rebase(pk->l4_payload, l3, pk->l3_len,
+						c, d, caplen);
+		if (pk->l4_payload == NULL)
+			pk->l4_payload_len = 0;
+		pk->l3 = c;
+	}
+	b->n++;
+}
+
+static void *
+pcap_rd_thread(void *arg)
+{
+	struct source *s = arg;
+	struct pcap_src *ps = s->priv;
+	struct pcap_reader *rd = ps->rd;
+	struct pcap_rd_batch *b;
+
+	log_set_role("pcap-reader");
+	pthread_setname_np(pthread_self(), "pcap-reader");
+	b = pcap_rd_room(rd);
+	if (b != NULL) {
+		b->n = 0;
+		b->off = 0;
+	}
+	while (b != NULL && !rd->aborted && ps->p != NULL) {
+		int n = pcap_dispatch(ps->p, PCAP_RD_PKTS * 4, pcap_rd_frame,
+				      (u_char *)s);
+
+		if (rd->aborted)
+			break;
+		b = &rd->b[rd->head % PCAP_RD_BATCHES];
+		if (n > 0)
+			continue;
+		if (n < 0 && n != PCAP_ERROR_BREAK) {
+			log_err("%s: file %s is damaged, skipping the rest of "
+				"it: %s",
+				s->spec, ps->files[ps->cur - 1],
+				pcap_geterr(ps->p));
+			rd->errors++;
+		}
+		if (pcap_src_next_file(s, &rd->errors) != 0)
+			break;
+	}
+	if (!rd->aborted && b != NULL) {
+		if (b->n > 0)
+			pcap_rd_publish(ps, b);
+		else
+			b->errors = rd->errors;
+	}
+	__atomic_store_n(&rd->ended, 1, __ATOMIC_RELEASE);
+	if (write(rd->efd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0) {
+		/* saturated */
+	}
+	return NULL;
+}
+
+static int
+pcap_rd_start(struct source *s)
+{
+	struct pcap_src *ps = s->priv;
+	struct pcap_reader *rd = calloc(1, sizeof(*rd));
+	int rc;
+
+	if (rd == NULL)
+		return -1;
+	rd->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rd->efd < 0) {
+		free(rd);
+		return -1;
+	}
+	pthread_mutex_init(&rd->lock, NULL);
+	pthread_cond_init(&rd->cond, NULL);
+	ps->rd = rd;
+	ps->errors_base = s->errors;
+	ps->snap_stats = ps->dec.stats;
+	ps->snap_dlt = ps->dlt;
+	rc = pthread_create(&rd->thread, NULL, pcap_rd_thread, s);
+	if (rc != 0) {
+		log_warn("%s: no reader thread (%s): read by the interface's",
+			 s->spec, strerror(rc));
+		close(rd->efd);
+		pthread_mutex_destroy(&rd->lock);
+		pthread_cond_destroy(&rd->cond);
+		free(rd);
+		ps->rd = NULL;
+		return -1;
+	}
+	rd->started = 1;
+	return 0;
+}
+
+static void
+pcap_rd_stop(struct pcap_src *ps)
+{
+	struct pcap_reader *rd = ps->rd;
+
+	if (rd == NULL)
+		return;
+	__atomic_store_n(&rd->stop, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&rd->lock);
+	pthread_cond_broadcast(&rd->cond);
+	pthread_mutex_unlock(&rd->lock);
+	pthread_join(rd->thread, NULL);
+	close(rd->efd);
+	pthread_mutex_destroy(&rd->lock);
+	pthread_cond_destroy(&rd->cond);
+	free(rd);
+	ps->rd = NULL;
+}
+
+/* The owner's read() of a source with a reader: the batches it has
+ * filled, in order, at least one when there is one. */
+static int
+pcap_rd_read(struct source *s, int budget)
+{
+	struct pcap_src *ps = s->priv;
+	struct pcap_reader *rd = ps->rd;
+	uint64_t v;
+	int n = 0;
+
+	if (!rd->first) {
+		/* the first turn takes a whole ring (512 frames) or the
+		 * whole file, as the first read() without a reader does,
+		 * before the interface's first housekeeping (which, for a
+		 * small file, sees every host: RRD files, tests); bounded */
+		uint64_t until = time_mono_ms() + 2000, now;
+
+		rd->first = 1;
+		while (__atomic_load_n(&rd->head, __ATOMIC_ACQUIRE) - rd->tail <
+			       PCAP_RD_BATCHES &&
+		       !__atomic_load_n(&rd->ended, __ATOMIC_ACQUIRE) &&
+		       (now = time_mono_ms()) < until) {
+			struct pollfd pfd = { rd->efd, POLLIN, 0 };
+
+			if (poll(&pfd, 1, (int)(until - now)) > 0 &&
+			    read(rd->efd, &v, sizeof(v)) < 0) {
+				/* EAGAIN: taken meanwhile */
+			}
+		}
+	}
+	if (read(rd->efd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nothing new */
+	}
+	while (n < budget) {
+		uint64_t head = __atomic_load_n(&rd->head, __ATOMIC_ACQUIRE);
+		struct pcap_rd_batch *b;
+		const struct pkt *vp[PCAP_BATCH];
+		int i, j;
+
+		if (rd->tail == head)
+			break;
+		b = &rd->b[rd->tail % PCAP_RD_BATCHES];
+		for (i = 0; i < b->n; i += PCAP_BATCH) {
+			int m = b->n - i < PCAP_BATCH ? b->n - i : PCAP_BATCH;
+
+			for (j = 0; j < m; j++) {
+				vp[j] = &b->pk[i + j];
+				s->records++;
+				s->bytes += b->pk[i + j].wire_len;
+			}
+			if (ps->sink->on_packet_prefetch != NULL)
+				ps->sink->on_packet_prefetch(ps->sink->ctx, vp,
+							     m);
+			for (j = 0; j < m; j++)
+				ps->sink->on_packet(ps->sink->ctx, vp[j],
+						    b->res[i + j]);
+		}
+		n += b->n;
+		ps->snap_stats = b->stats;
+		ps->snap_dlt = b->dlt;
+		s->errors = ps->errors_base + b->errors;
+		pthread_mutex_lock(&rd->lock);
+		rd->tail++;
+		pthread_cond_signal(&rd->cond);
+		pthread_mutex_unlock(&rd->lock);
+	}
+	if (n == 0 && __atomic_load_n(&rd->ended, __ATOMIC_ACQUIRE) &&
+	    rd->tail == __atomic_load_n(&rd->head, __ATOMIC_ACQUIRE)) {
+		s->errors = ps->errors_base + rd->errors;
+		s->state = SOURCE_ENDED;
+	}
+	return n;
+}
+
 static int
 pcap_src_read(struct source *s, const struct rec_sink *sink, int budget)
 {
@@ -230,13 +620,21 @@ pcap_src_read(struct source *s, const struct rec_sink *sink, int budget)
 	int n;
 
 	ps->sink = sink;
+	/* a reader's: the handle is its thread's */
+	if (ps->use_reader && (ps->rd != NULL || pcap_rd_start(s) == 0))
+		return pcap_rd_read(s, budget);
+	ps->use_reader = 0; /* no thread: read here */
 	if (ps->p == NULL) {
 		s->state = SOURCE_ENDED;
 		return 0;
 	}
-	if (ps->fifo)
-		return pcap_src_read_fifo(s, budget);
+	if (ps->fifo) {
+		n = pcap_src_read_fifo(s, budget);
+		pcap_src_flush(ps);
+		return n;
+	}
 	n = pcap_dispatch(ps->p, budget, pcap_src_frame, (u_char *)s);
+	pcap_src_flush(ps); /* nothing waits past a read() */
 	if (s->kind == &capture_pcap_live_kind) {
 		if (n < 0) {
 			log_err("%s: capture failed: %s", s->spec,
@@ -256,7 +654,7 @@ pcap_src_read(struct source *s, const struct rec_sink *sink, int budget)
 	}
 	/* end of this file: go on with the next one; opening it is progress,
 	 * so the owner does not sleep before reading it */
-	if (pcap_src_next_file(s) != 0) {
+	if (pcap_src_next_file(s, &s->errors) != 0) {
 		s->state = SOURCE_ENDED;
 		return 0;
 	}
@@ -268,6 +666,8 @@ pcap_src_fd(struct source *s)
 {
 	struct pcap_src *ps = s->priv;
 
+	if (ps->rd != NULL)
+		return ps->rd->efd;
 	if (s->kind != &capture_pcap_live_kind || ps->p == NULL)
 		return -1;
 	if (ps->fifo)
@@ -380,9 +780,13 @@ static void
 pcap_src_describe(struct source *s, json_t *obj)
 {
 	struct pcap_src *ps = s->priv;
-	const struct decode_stats *d = &ps->dec.stats;
+	/* with a reader, what it had decoded as of the last batch taken */
+	const struct decode_stats *d =
+		ps->rd != NULL ? &ps->snap_stats : &ps->dec.stats;
 
-	json_object_set_new(obj, "link_type", json_integer(ps->dlt));
+	json_object_set_new(
+		obj, "link_type",
+		json_integer(ps->rd != NULL ? ps->snap_dlt : ps->dlt));
 	json_object_set_new(obj, "files", json_integer(ps->n_files));
 	json_object_set_new(obj, "capture_drops",
 			    json_integer((json_int_t)ps->last_drops));
@@ -432,6 +836,8 @@ pcap_src_alloc(const char *spec, const struct source_kind *kind,
 	ps->bpf = o->bpf ? strdup(o->bpf) : NULL;
 	ps->hwts_ixia = o->hwts_ixia;
 	ps->hwts_rl = (struct ratelimit)RATELIMIT_INIT(2);
+	/* NULL: frames are handed over one by one */
+	ps->batch_buf = aligned_alloc(64, PCAP_BATCH_BYTES);
 	decoder_init(&ps->dec);
 	return s;
 }
@@ -622,8 +1028,9 @@ capture_pcap_open(const char *spec, const struct capture_opts *o)
 			goto fail;
 		pcap_close(p);
 	}
-	if (pcap_src_next_file(s) != 0)
+	if (pcap_src_next_file(s, &s->errors) != 0)
 		goto fail;
+	ps->use_reader = o->reader && !o->hwts_ixia;
 	return s;
 fail:
 	pcap_src_free(s);
@@ -635,8 +1042,8 @@ pcap_kind_open(const char *spec, const struct prefs *p)
 {
 	struct capture_opts o = { p->packet_filter,
 				  p->hw_timestamp_mode != NULL &&
-					  !strcmp(p->hw_timestamp_mode,
-						  "ixia") };
+					  !strcmp(p->hw_timestamp_mode, "ixia"),
+				  p->workers > 1 };
 
 	return capture_pcap_open(spec, &o);
 }
@@ -663,6 +1070,7 @@ const struct source_kind capture_pcap_live_kind = {
 	.name = "pcap_live",
 	.match = NULL, /* anything else is a device or a file */
 	.open = pcap_kind_open,
+	.packets = 1,
 	.label = pcap_live_label,
 };
 
@@ -671,5 +1079,6 @@ const struct source_kind capture_pcap_file_kind = {
 	.match = NULL,
 	.open = pcap_kind_open,
 	.offline = 1,
+	.packets = 1,
 	.label = pcap_file_label,
 };

@@ -17,6 +17,8 @@ extern const struct source_kind capture_pcap_file_kind;
 struct capture_opts {
 	const char *bpf; /* -B, applied to every handle; may be NULL */
 	int hwts_ixia;	 /* --hw-timestamp-mode ixia (capture/hwts.h) */
+	int reader;	 /* --workers > 1: a file is read and decoded ahead by a
+			  * thread of its own (capture/pcap_source.c) */
 };
 
 /*

@@ -63,6 +63,11 @@
 #include "merge/source.h"
 
 #define ZMQ_RCVHWM_MSGS 100000
+/* with --max-memory: the queue a node that falls behind keeps is part of
+ * its memory too (100,000 messages of up to a few kB each would be
+ * hundreds of MB): ZMQ's default, and the sender waits or drops (counted
+ * from the msg_id gaps) instead (docs/memory.md) */
+#define ZMQ_RCVHWM_MSGS_BUDGET 1000
 #define ZMQ_RCVBUF_BYTES (8 << 20)
 #define ZAP_MAX_KEYS 1024
 
@@ -70,7 +75,8 @@ struct zmq_src {
 	void *sock;
 	int bind; /* collector mode */
 	int curve;
-	char endpoint[256];  /* as given to zmq_bind/connect */
+	int rcvhwm;	    /* ZMQ_RCVHWM_MSGS, or _BUDGET under --max-memory */
+	char endpoint[256]; /* as given to zmq_bind/connect */
 	char snap_topic[16]; /* "snap.<10 hex digits>": our snapshots */
 	struct zmqc_decoder dec;
 	struct ratelimit trace_rl; /* -vv: per-message lines */
@@ -1102,7 +1108,7 @@ zmq_src_socket(struct source *s, char *err, size_t errlen)
 			 zmq_strerror(errno));
 		return -1;
 	}
-	v = ZMQ_RCVHWM_MSGS;
+	v = zs->rcvhwm;
 	zmq_setsockopt(zs->sock, ZMQ_RCVHWM, &v, sizeof(v));
 	v = ZMQ_RCVBUF_BYTES;
 	zmq_setsockopt(zs->sock, ZMQ_RCVBUF, &v, sizeof(v));
@@ -1224,6 +1230,8 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 		goto fail;
 	zs->trace_rl.burst = 10;
 	zs->curve = p->zmq_encryption || p->zmq_encryption_key_priv != NULL;
+	zs->rcvhwm =
+		p->max_memory > 0 ? ZMQ_RCVHWM_MSGS_BUDGET : ZMQ_RCVHWM_MSGS;
 	if (zs->curve && curve_keys_load(p) != 0)
 		goto fail;
 	if (zs->curve && p->zmq_allowed_keys != NULL &&

@@ -24,6 +24,17 @@ objpool_init(struct objpool *p, size_t size)
 	p->size = (size + 63) & ~(size_t)63;
 }
 
+void
+objpool_init_align(struct objpool *p, size_t size, size_t align)
+{
+	memset(p, 0, sizeof(*p));
+	if (align < sizeof(void *))
+		align = sizeof(void *);
+	if (size < sizeof(void *))
+		size = sizeof(void *);
+	p->size = (size + align - 1) & ~(align - 1);
+}
+
 /* Adds a chunk and puts its objects on the free list (first one first). */
 static int
 chunk_add(struct objpool *p)

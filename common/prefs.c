@@ -56,6 +56,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -114,6 +115,7 @@ enum opt_id {
 	O_MAX_FLOWS,
 	O_FLOW_IDLE,
 	O_MAX_HOSTS,
+	O_MAX_MEMORY,
 	O_USERS_FILE,
 	O_PID,
 	O_NO_ALERTS,
@@ -133,6 +135,7 @@ enum opt_id {
 	O_VERSION,
 	O_HELP,
 	O_CORE_AFFINITY,
+	O_WORKERS,
 	O_SHUTDOWN_DONE,
 	O_NODE_ID,
 	O_EXPORT_INTERVAL,
@@ -420,6 +423,14 @@ static const struct opt_def opt_table[] = {
 	{ O_MAX_HOSTS, "max-num-hosts", 'x', ARG_REQ, 1, T_LOCAL, "<num>",
 	  "Max number of active hosts\n(default: 65536)",
 	  F_U32(max_num_hosts, 1, UINT32_MAX) },
+	{ O_MAX_MEMORY, "max-memory", 0, ARG_REQ, 1, T_LOCAL, "<MB>",
+	  "Memory budget of the tables (flows, hosts,\n"
+	  "MACs and what they hold), in MB, shared by\n"
+	  "the interfaces; when reached, the least\n"
+	  "recently active flows expire early (to the\n"
+	  "sinks), and new flows are refused only when\n"
+	  "that cannot make room. 0: none (default)",
+	  F_INT(max_memory, 0, 1048576) },
 	{ O_STICKY_HOSTS, "sticky-hosts", 'S', ARG_REQ, 1, T_LOCAL, "<mode>",
 	  "Don't flush hosts (default: none). Values:\n"
 	  "all    - Keep all hosts in memory\n"
@@ -592,6 +603,15 @@ static const struct opt_def opt_table[] = {
 	  "N gets the Nth core of the list, cycling\n"
 	  "(-g 0,1: if0 on 0, if1 on 1, if2 on 0)",
 	  F_SET(core_affinity, OT_STR, set_cores) },
+	{ O_WORKERS, "workers", 0, ARG_REQ, 1, T_PROCESS, "<n>",
+	  "Threads per capture interface (1-16):\n"
+	  "its thread, which keeps the tables, and\n"
+	  "n-1 that run nDPI on their share of its\n"
+	  "flows; with n > 1 a pcap file is also read\n"
+	  "and decoded ahead by a thread of its own\n"
+	  "(docs/threads.md).\n"
+	  "Default: the cores available (at most 16)",
+	  F_INT(workers, 1, 16) },
 	{ O_LOG_FILE, "log-file", 0, ARG_REQ, 1, T_PROCESS, "<path>",
 	  "Write the log to this file (appended)\n"
 	  "instead of stderr; reopened on SIGHUP\n"
@@ -1589,6 +1609,20 @@ conf_warn_ignored(int argc, char **argv)
 	fwrite(buf, 1, n, stderr);
 }
 
+/* --workers' default: the CPU cores this process may run on (its
+ * affinity mask, as taskset or a container sets it), 1 to 16. */
+static int
+prefs_cores_available(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	n = CPU_COUNT(&set);
+	return n < 1 ? 1 : n > 16 ? 16 : n;
+}
+
 void
 prefs_init(struct prefs *p)
 {
@@ -1601,6 +1635,7 @@ prefs_init(struct prefs *p)
 	p->scripts_dir = prefs_strdup(DEF_SCRIPTS);
 	p->callbacks_dir = prefs_strdup(DEF_CALLBACKS);
 	p->lua_workers = 2;
+	p->workers = prefs_cores_available();
 	p->lua_max_memory = 256;
 	p->http_port = DEF_HTTP_PORT;
 	p->https_port = -1;

@@ -54,6 +54,7 @@ struct prefs {
 	char *scripts_dir;   /* -2, default "scripts" */
 	char *callbacks_dir; /* -3, default "scripts/callbacks" */
 	int lua_workers;     /* --lua-workers, default 2 */
+	int workers;	     /* --workers, default: the cores */
 	int lua_max_memory;  /* --lua-max-memory MB, default 256 */
 	int dump_timeline;   /* -C */
 	char *categorization_key; /* -c */
@@ -79,6 +80,7 @@ struct prefs {
 	int disable_login; /* -l [0|1]: 1 = everyone, 0 = localhost only; -1 =
 			      off (default) */
 	uint32_t max_num_flows; /* -X, default 131072 */
+	int max_memory; /* --max-memory MB of the tables, 0: none (default) */
 	uint32_t flow_idle_s;	/* --flow-idle-timeout, default 60 */
 	uint32_t max_num_hosts; /* -x, default 65536 */
 	char *users_file;	/* -u */

@@ -48,6 +48,7 @@
 #include "common/prefs.h"
 #include "merge/alerts.h"
 #include "merge/alerts_thr.h"
+#include "merge/dpiw.h"
 #include "merge/sink.h"
 #include "merge/source.h"
 #include "merge/tables.h"
@@ -130,6 +131,12 @@ iface_sink_prefetch(void *ctx, const struct flow_update *const *u, int n)
 	iface_flow_prefetch(ctx, u, n);
 }
 
+static void
+iface_sink_packet_prefetch(void *ctx, const struct pkt *const *p, int n)
+{
+	iface_packet_prefetch(ctx, p, n);
+}
+
 /* Splits "name=spec" (name without ':' or '/') from a plain spec. */
 static void
 iface_split_name(const char *arg, char **name, char **spec)
@@ -184,6 +191,7 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 	ifc->sink.on_packet = iface_sink_packet;
 	ifc->sink.on_flow = iface_sink_flow;
 	ifc->sink.on_prefetch = iface_sink_prefetch;
+	ifc->sink.on_packet_prefetch = iface_sink_packet_prefetch;
 	ifc->sink.on_alert = iface_sink_alert;
 	ifc->sink.on_node_event = iface_sink_node_event;
 	ifc->sink.ctx = ifc;
@@ -422,6 +430,7 @@ iface_free(struct iface *ifc)
 
 	if (ifc == NULL)
 		return;
+	dpiw_stop(ifc); /* started, but the thread never was (iface_start) */
 	for (i = 0; i < ifc->n_sources; i++)
 		ifc->sources[i]->free(ifc->sources[i]);
 	tables_fini(ifc);
@@ -457,6 +466,8 @@ iface_mbox_run(struct iface *ifc)
 		pthread_mutex_unlock(&ifc->mbox_lock);
 		if (q == NULL)
 			break;
+		/* --workers: the tables as one thread would have them */
+		dpiw_drain(ifc);
 		q->fn(ifc, q->arg);
 		pthread_mutex_lock(&ifc->mbox_lock);
 		q->done = 1;
@@ -692,10 +703,14 @@ iface_thread(void *arg)
 		now = time_wall_ms();
 		ifc->wall_ms = now;
 		if (now >= next_hk) {
+			dpiw_drain(ifc); /* --workers: before sinks look */
 			iface_housekeeping(ifc, now);
 			next_hk = now + IFACE_HOUSEKEEPING_MS;
 		}
 		if (did == 0) {
+			/* nothing to read: no answer waits for the next
+			 * packet to be applied */
+			dpiw_drain(ifc);
 			pfd[n].fd = ifc->wake_fd;
 			pfd[n].events = POLLIN;
 			n++;
@@ -705,6 +720,7 @@ iface_thread(void *arg)
 	}
 	/* answer any query still waiting so its caller is released, and
 	 * hand the exporter what it has not sent yet */
+	dpiw_drain(ifc);
 	iface_mbox_run(ifc);
 	if (ifc->want_exported)
 		tables_export(ifc);
@@ -815,6 +831,17 @@ iface_enabled(const struct iface *ifc)
 	return !__atomic_load_n(&ifc->disabled, __ATOMIC_ACQUIRE);
 }
 
+/* 1 when one of the interface's sources hands packets. */
+static int
+iface_captures(const struct iface *ifc)
+{
+	for (int i = 0; i < ifc->n_sources; i++)
+		if (ifc->sources[i]->kind != NULL &&
+		    ifc->sources[i]->kind->packets)
+			return 1;
+	return 0;
+}
+
 /* -g: the thread is created bound to its core (pthread attributes), so
  * not one packet is read elsewhere; a core the process may not use
  * makes pthread_create() fail (main checked the list before). */
@@ -826,6 +853,11 @@ iface_start(struct iface *ifc)
 	int rc;
 
 	if (iface_dpi_init(ifc) != 0)
+		return -1;
+	/* --workers: helpers for the interfaces that capture packets (a
+	 * collector's records carry their L7 already) */
+	if (ifc->prefs->workers > 1 && iface_captures(ifc) &&
+	    dpiw_start(ifc, ifc->prefs->workers - 1) != 0)
 		return -1;
 	ifc->started_ms = time_wall_ms();
 	/* the new thread takes ownership when it starts */
@@ -886,4 +918,5 @@ iface_stop(struct iface *ifc)
 	pthread_join(ifc->thread, NULL);
 	/* the caller (main) owns what is left */
 	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
+	dpiw_stop(ifc); /* nothing in flight: drained by the thread */
 }

@@ -66,12 +66,15 @@ struct iface_l7 {
 };
 
 /*
- * Hosts and flows are allocated on 64-byte boundaries (cache lines) and
- * laid out by use: what the accounting of every packet or flow update
- * touches sits in the first lines (TABLES_HOT_LINES_*), so that a lookup
- * plus an update reads few lines, and iface_flow_prefetch() can ask for
- * just those.  Keep the hot fields where the comments say: a field added
- * to a hot line must fit (tables.c checks the offsets at compile time).
+ * Hosts and flows are laid out by use in 64-byte "lines": what the
+ * accounting of every packet or flow update touches sits in the first
+ * lines (TABLES_HOT_LINES_*), so that a lookup plus an update reads few
+ * cache lines, and iface_flow_prefetch() can ask for just those.  Keep
+ * the hot fields where the comments say: a field added to a hot line must
+ * fit (tables.c checks the offsets at compile time).  The pools hand them
+ * out 8-byte aligned (232 and 440 bytes, not 256 and 448: docs/memory.md),
+ * so a line may straddle two cache lines.  What only some entries need
+ * lives out of line (struct flow_ext, the L7 array, names ...).
  */
 struct host {
 	/* line 0: what every packet or update of the host adds to */
@@ -103,8 +106,8 @@ struct host {
 	uint32_t active_flows_cli, active_flows_srv;
 	uint64_t total_flows_cli, total_flows_srv;
 	uint64_t thpt_last_bytes, thpt_last_pkts;
-	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
-	char *name;		   /* best name known (heap) or NULL */
+	float thpt_bps, thpt_pps; /* bytes/s, packets/s */
+	char *name;		  /* best name known (heap) or NULL */
 	uint8_t name_rank;  /* where name came from: NAME_* of merge/names.h */
 	uint8_t name_asked; /* given to the resolver (merge/names.c) */
 	uint32_t httpbl;    /* -k verdict: NAMES_HTTPBL_* (merge/names.h) */
@@ -156,35 +159,61 @@ struct flow {
 	uint8_t guessed;	/* L7 came from nDPI's guess */
 	uint8_t tunnel;		/* enum tunnel_type seen on its packets */
 	uint8_t tos;
-	uint32_t sampling; /* counters were scaled by this (0: not sampled) */
-	/* collected flows (ZMQ, NetFlow/IPFIX, sFlow) */
-	uint32_t in_ifindex, out_ifindex;
-	struct ipaddr exporter; /* device that saw it (v = 0: none) */
-	uint16_t category;	/* ndpi_protocol_category_t */
-	uint16_t ndpi_pkts;	/* packets given to nDPI so far */
-	char *info;		/* SNI / HTTP host / DNS query (heap) or NULL */
-	/* line 3 and on: seldom touched */
+	uint16_t category;  /* ndpi_protocol_category_t */
+	uint16_t ndpi_pkts; /* packets given to nDPI so far */
+	/* SNI / HTTP host / DNS query or NULL: interned, shared by the
+	 * flows that name the same (merge/strtab.h) */
+	const char *info;
 	struct flow *prev,
 		*next;	/* list of all flows, least recently seen first */
 	uint32_t id;	/* serial number (hash_id in REST) */
 	uint8_t source; /* index of the source that fed it last
 			 * (whose clock seen_ms is on) */
 	uint8_t aggr;	/* -A: AGGR_FLOW_* of merge/aggr.h (0: not yet) */
-	struct ndpi_flow_struct *ndpi; /* owned; freed when detection is done */
-	char *extra;		       /* the latest update's additional fields
-					* (JSON object text, heap) or NULL */
-	uint64_t thpt_last_bytes, thpt_last_pkts;
-	double thpt_bps, thpt_pps; /* bytes/s, packets/s */
-	/* what the -I exporter has already sent of this flow */
-	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
+	uint8_t has_dw; /* --workers: the union below holds dw */
+	union {
+		/* owned; freed when detection is done */
+		struct ndpi_flow_struct *ndpi;
+		/* --workers: the detection state of a flow of a helper's
+		 * shard (merge/dpiw.h), which holds its nDPI state */
+		struct dpiw_state *dw;
+	};
+	/* line 3: seldom touched */
+	struct flow_ext *ext; /* what few flows have (heap), or NULL */
 	uint64_t risk; /* nDPI risk bitmap (dpi/risk.h), set when detection
 			* ends */
+	uint64_t thpt_last_bytes, thpt_last_pkts;
+	float thpt_bps, thpt_pps; /* bytes/s, packets/s */
+};
+
+/*
+ * What only some flows need, out of line (allocated at the first field
+ * set, freed with the flow; docs/memory.md): collected flows' exporter
+ * data and additional fields, the -I exporter's progress, hierarchies'
+ * sequence numbers.  flow_ext_ro() reads it (zeros when absent).
+ */
+struct flow_ext {
+	char *extra; /* the latest update's additional fields (JSON object
+		      * text, heap) or NULL */
+	struct ipaddr exporter; /* device that saw it (v = 0: none) */
+	uint32_t sampling; /* counters were scaled by this (0: not sampled) */
+	uint32_t in_ifindex, out_ifindex;
+	/* what the -I exporter has already sent of this flow */
+	uint64_t exp_c2s_bytes, exp_s2c_bytes, exp_c2s_pkts, exp_s2c_pkts;
 	/* hierarchies (docs/hierarchy.md, "Convergence"): the highest
 	 * origin sequence number applied to this collected flow, and the
 	 * one the last snapshot applied covers (deltas numbered up to it are
 	 * in the snapshot's totals already) */
 	uint64_t seq, cover;
 };
+
+static inline const struct flow_ext *
+flow_ext_ro(const struct flow *f)
+{
+	static const struct flow_ext none;
+
+	return f->ext != NULL ? f->ext : &none;
+}
 
 /* One origin node seen by a merged interface (index 0: this node's own
  * traffic and probes that are not nodes). */
@@ -266,6 +295,9 @@ struct iface_stats {
 	uint64_t drops;		/* capture drops (pcap_stats) */
 	uint64_t filtered;	/* not counted: refused by -B (informational) */
 	uint64_t flows_dropped; /* new flows refused: table full (-X) */
+	/* --max-memory (docs/memory.md): flows expired early to make room,
+	 * idle hosts freed early, new flows refused for want of it */
+	uint64_t flows_evicted, hosts_evicted, flows_refused_mem;
 	uint64_t hosts_dropped; /* new hosts refused: table full (-x) */
 	uint64_t macs_dropped;
 	uint64_t flows_purged, hosts_purged, macs_purged;
@@ -397,6 +429,11 @@ int iface_flow_update(struct iface *ifc, const struct flow_update *u);
  * IFACE_PREFETCH_MAX updates are looked at. */
 void iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 			 int n);
+/* The same hint before iface_packet() of p[0..n-1] (a source's batch of
+ * decoded frames): flow buckets, flows, hosts, MAC buckets.  Changes
+ * nothing; at most IFACE_PREFETCH_MAX packets are looked at. */
+void iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p,
+			   int n);
 /* Periodic work: throughput, idle purge.  now_ms = interface clock. */
 void iface_housekeeping(struct iface *ifc, uint64_t wall_ms);
 

@@ -17,6 +17,7 @@
 
 #include "merge/health.h"
 #include "merge/iface.h"
+#include "merge/strtab.h"
 struct iface {
 	int id;	      /* ifid: 0, 1, ... */
 	char *name;   /* display name ("branch1", else ifname) */
@@ -85,6 +86,20 @@ struct iface {
 	struct mac *mac_head, *mac_tail;
 	uint32_t num_macs, max_macs;
 	uint32_t next_flow_id, next_host_id;
+	/* out-of-line memory of the tables (docs/memory.md): the flows'
+	 * interned info strings, and the bytes of every other block the
+	 * entries own (flow_ext, additional fields, nDPI flow state, host L7
+	 * arrays, names, GeoIP data, activity maps), kept as they are
+	 * allocated and freed; tables_mem() adds the pools and buckets */
+	struct strtab info_strs;
+	uint64_t heap_mem;
+	/* the hosts' blocks (L7 arrays, names, GeoIP data, activity maps):
+	 * added as a host is made, taken away as it is freed, and counted
+	 * again by tables_mem_sync() (an L7 entry, a name or an activity
+	 * hour added since is only counted then) */
+	uint64_t host_heap;
+	uint64_t max_mem; /* --max-memory's share of this interface, bytes
+			   * (0: no budget) */
 
 	struct iface_origin origins[IFACE_MAX_ORIGINS];
 	int n_origins; /* origins[0] is always this node */
@@ -121,6 +136,8 @@ struct iface {
 
 	/* nDPI module, owned by this interface's thread */
 	struct ndpi_detection_module_struct *ndpi;
+	/* --workers N > 1: the detection helpers (merge/dpiw.h), or NULL */
+	struct dpiw *dpiw;
 
 	/* sinks (merge/sink.h): set on main before the owner starts, read
 	 * by the owner only; the want_* flags say whether any sink takes a

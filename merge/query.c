@@ -466,6 +466,16 @@ query_iface_data(struct iface *ifc, int summary)
 	set_int(t, "hosts_dropped", st->hosts_dropped);
 	set_int(t, "macs_dropped", st->macs_dropped);
 	json_object_set_new(o, "decode_errors", t);
+	/* ours: the tables' memory and --max-memory (docs/memory.md) */
+	t = json_object();
+	set_int(t, "tables_bytes", tables_mem(ifc));
+	set_int(t, "budget_bytes", ifc->max_mem);
+	set_int(t, "flows_evicted", st->flows_evicted);
+	set_int(t, "hosts_evicted", st->hosts_evicted);
+	set_int(t, "flows_refused", st->flows_refused_mem);
+	set_int(t, "flows_created", st->total_flows);
+	set_int(t, "flows_purged", st->flows_purged);
+	json_object_set_new(o, "memory", t);
 	/* ours: the IP part of the traffic, which is what flows carry and
 	 * what a hierarchy hub receives (docs/hierarchy.md) */
 	set_int(o, "ip_packets", st->ip_packets);
@@ -1307,14 +1317,14 @@ flow_row(struct iface *ifc, const struct flow *f, int verbose)
 	set_str(o, "category", iface_l7_category_name(ifc, f->l7_counted));
 	flow_risk_fields(o, f);
 	/* ours: where a collected flow comes from (docs/rest.md) */
-	if (f->exporter.v != 0) {
+	if (flow_ext_ro(f)->exporter.v != 0) {
 		set_str(o, "device_ip",
-			ipaddr_fmt(&f->exporter, ip, sizeof(ip)));
-		set_int(o, "in_index", f->in_ifindex);
-		set_int(o, "out_index", f->out_ifindex);
+			ipaddr_fmt(&flow_ext_ro(f)->exporter, ip, sizeof(ip)));
+		set_int(o, "in_index", flow_ext_ro(f)->in_ifindex);
+		set_int(o, "out_index", flow_ext_ro(f)->out_ifindex);
 	}
-	if (f->sampling > 1)
-		set_int(o, "sampling", f->sampling);
+	if (flow_ext_ro(f)->sampling > 1)
+		set_int(o, "sampling", flow_ext_ro(f)->sampling);
 	if (f->origin != 0)
 		set_str(o, "origin", ifc->origins[f->origin].id);
 	if (verbose) {
@@ -1357,9 +1367,9 @@ query_flow_details(struct iface *ifc, uint32_t id)
 	set_bool(o, "detection_completed", f->detection_done);
 	set_bool(o, "guessed", f->guessed);
 	set_str(o, "info", f->info ? f->info : "");
-	if (f->extra != NULL) {
+	if (flow_ext_ro(f)->extra != NULL) {
 		/* the exporter's fields we do not keep ("additional fields") */
-		json_t *x = json_loads(f->extra, 0, NULL);
+		json_t *x = json_loads(flow_ext_ro(f)->extra, 0, NULL);
 
 		json_object_set_new(o, "additional_fields",
 				    x ? x : json_object());

@@ -145,6 +145,11 @@ struct rec_sink {
 	int (*on_flow)(void *ctx, const struct flow_update *u);
 	void (*on_prefetch)(void *ctx, const struct flow_update *const *u,
 			    int n);
+	/* on_packet_prefetch: a hint before on_packet() of p[0..n-1] in
+	 * that order (changes nothing; see iface_packet_prefetch); NULL:
+	 * the source hands its packets one by one. */
+	void (*on_packet_prefetch)(void *ctx, const struct pkt *const *p,
+				   int n);
 	/* on_alert: the JSON text (len bytes, not NUL-terminated) of one
 	 * alert a peer node exported (the `alert` topic, docs/hierarchy.md);
 	 * parsed and checked by the interface.  0, or -1 refused. */

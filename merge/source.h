@@ -59,6 +59,9 @@ struct source_kind {
 	int offline;
 	/* Historical: filled on request, never by its own input. */
 	int historical;
+	/* Hands packets whose flows nDPI inspects (captures): an interface
+	 * with such a source gets the --workers detection helpers. */
+	int packets;
 	/* Optional: the keys of get/interface/data.lua that describe the
 	 * sources of this kind together (ZMQ: zmqRecvStats, zmq.*); srcs are
 	 * all the interface's sources, of every kind: skip the others.

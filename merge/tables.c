@@ -24,6 +24,7 @@
  * Owner thread only.
  */
 #include "merge/tables.h"
+#include "merge/dpiw.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -114,7 +115,7 @@ counter_add_sat(uint64_t a, uint64_t b)
 /* The hot lines of iface.h's layout. */
 _Static_assert(offsetof(struct flow, cli_host) == 64, "flow line 1");
 _Static_assert(offsetof(struct flow, c2s_pkts) == 128, "flow line 2");
-_Static_assert(offsetof(struct flow, prev) == 192, "flow cold part");
+_Static_assert(offsetof(struct flow, ext) == 192, "flow cold part");
 _Static_assert(offsetof(struct host, tcp) == 64, "host line 1");
 _Static_assert(offsetof(struct host, icmp) == 128, "host line 2");
 _Static_assert(offsetof(struct host, hnext) == 192, "host cold part");
@@ -156,8 +157,13 @@ tables_init(struct iface *ifc)
 		1;
 	ifc->flow_idle_ms = p->flow_idle_s ? (uint64_t)p->flow_idle_s * 1000
 					   : TABLES_FLOW_IDLE_MS;
-	objpool_init(&ifc->flow_pool, sizeof(struct flow));
-	objpool_init(&ifc->host_pool, sizeof(struct host));
+	/* --max-memory: shared evenly by the interfaces */
+	ifc->max_mem = (uint64_t)(p->max_memory > 0 ? p->max_memory : 0) *
+		       1048576u / (uint64_t)(p->n_ifaces > 1 ? p->n_ifaces : 1);
+	/* 8-byte aligned, not on cache lines: a flow takes 232 bytes, not
+	 * 256, a host 440, not 448 (docs/memory.md) */
+	objpool_init_align(&ifc->flow_pool, sizeof(struct flow), 8);
+	objpool_init_align(&ifc->host_pool, sizeof(struct host), 8);
 	ifc->flow_buckets =
 		calloc((size_t)ifc->flow_mask + 1, sizeof(struct flow *));
 	ifc->host_buckets =
@@ -237,6 +243,18 @@ l7_slot(struct iface *ifc, uint16_t proto)
 	return &ifc->l7[proto < ifc->n_l7 ? proto : 0];
 }
 
+/* The blocks host h owns (tables_mem(), tables_host_mem()): its L7
+ * array, name, GeoIP data and activity map (each hour's block with its
+ * malloc header). */
+static uint64_t
+host_heap_bytes(const struct host *h)
+{
+	return heap_bytes(h->l7) + heap_bytes(h->name) + heap_bytes(h->geo) +
+	       (h->act != NULL
+			? activity_mem(h->act) + (ACTIVITY_HOURS + 1) * 16
+			: 0);
+}
+
 struct host_l7 *
 tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 {
@@ -246,7 +264,11 @@ tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 		if (h->l7[i].proto == proto)
 			return &h->l7[i];
 	if (h->n_l7 == h->cap_l7) {
-		uint16_t cap = h->cap_l7 ? (uint16_t)(h->cap_l7 * 2) : 4;
+		/* most hosts speak a few protocols: one more entry at a
+		 * time up to 16, then doubling (an entry is added once per
+		 * host and protocol) */
+		uint16_t cap = h->cap_l7 < 16 ? (uint16_t)(h->cap_l7 + 1)
+					      : (uint16_t)(h->cap_l7 * 2);
 		struct host_l7 *v;
 
 		if (cap <= h->cap_l7) /* 16 bits: full */
@@ -271,6 +293,21 @@ flow_l7_key(const struct flow *f)
 	return f->l7_app ? f->l7_app : f->l7_master;
 }
 
+/* Entry e of host h lost its last flow to another protocol (detection
+ * moved it): when nothing is left in it (REST and the sinks skip such an
+ * entry), the last entry takes its place, so that a host keeps no trail
+ * of the Unknowns and guesses its flows went through.  The flows' cached
+ * indexes (cli_l7_idx, srv_l7_idx) are checked against the protocol
+ * before use, so a moved entry is only looked up again. */
+static void
+host_l7_drop_empty(struct host *h, struct host_l7 *e)
+{
+	if (e->c.bytes_sent || e->c.bytes_rcvd || e->c.pkts_sent ||
+	    e->c.pkts_rcvd)
+		return;
+	*e = h->l7[--h->n_l7];
+}
+
 /* Adds (sign = +1) or removes (-1) a flow's whole totals to protocol
  * `proto` at the interface and at its hosts. */
 static void
@@ -280,6 +317,8 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 	uint64_t bytes = counter_add_sat(f->c2s_bytes, f->s2c_bytes);
 	uint64_t pkts = counter_add_sat(f->c2s_pkts, f->s2c_pkts);
 	struct host *hosts[2] = { f->cli_host, f->srv_host };
+	uint64_t had_bytes;
+	uint16_t had;
 	int i;
 
 	if (s != NULL) {
@@ -317,7 +356,12 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 
 		if (h == NULL || (i == 1 && h == hosts[0]))
 			continue;
+		had = h->cap_l7;
+		had_bytes = heap_bytes(h->l7);
 		e = tables_host_l7_get(h, proto, f->first_ms);
+		if (h->cap_l7 != had) /* the array grew (--max-memory) */
+			ifc->host_heap =
+				ifc->host_heap - had_bytes + heap_bytes(h->l7);
 		if (e == NULL)
 			continue;
 		if (sign > 0) {
@@ -341,6 +385,8 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 			e->num_flows--;
 			if (proto == NDPI_PROTOCOL_UNKNOWN)
 				h->unknown_bytes -= sent + rcvd;
+			if (e->num_flows == 0)
+				host_l7_drop_empty(h, e);
 		}
 	}
 }
@@ -532,6 +578,7 @@ host_get(struct iface *ifc, const struct ipaddr *ip, uint16_t vlan,
 		sink_host_new(ifc,
 			      h); /* e.g. asks the host cache (no I/O here) */
 	names_host_new(ifc, h);	  /* a learnt name, else the resolver */
+	ifc->host_heap += host_heap_bytes(h);
 	hosts_grow(ifc);
 	return h;
 }
@@ -550,6 +597,11 @@ host_free(struct iface *ifc, struct host *h)
 	ifc->num_hosts--;
 	if (h->is_local)
 		ifc->num_local_hosts--;
+	{
+		uint64_t b = host_heap_bytes(h);
+
+		ifc->host_heap -= b < ifc->host_heap ? b : ifc->host_heap;
+	}
 	tables_geo_host_free(ifc, h);
 	free(h->l7);
 	free(h->name);
@@ -683,6 +735,88 @@ flows_grow(struct iface *ifc)
 	ifc->flow_mask = n - 1;
 }
 
+static void flow_free(struct iface *ifc, struct flow *f);
+static int host_sticky(const struct iface *ifc, const struct host *h);
+
+/* --max-memory: what the tables would hold in use after a new flow and
+ * its two hosts took their objects (a pool without a free one grows by a
+ * chunk). */
+static uint64_t
+mem_need(const struct iface *ifc)
+{
+	/* the pools' free objects are held but taken first: counting them
+	 * would make every flow go once the hosts' blocks grew the account
+	 * past the budget (the pools never shrink) */
+	uint64_t idle = (objpool_bytes(&ifc->flow_pool) -
+			 ifc->flow_pool.in_use * ifc->flow_pool.size) +
+			(objpool_bytes(&ifc->host_pool) -
+			 ifc->host_pool.in_use * ifc->host_pool.size);
+
+	return tables_mem(ifc) - idle +
+	       (ifc->flow_pool.free == NULL
+			? (uint64_t)ifc->flow_pool.size * OBJPOOL_PER_CHUNK
+			: 0) +
+	       (ifc->host_pool.free == NULL
+			? (uint64_t)ifc->host_pool.size * OBJPOOL_PER_CHUNK
+			: 0);
+}
+
+/* Flows and idle hosts freed at most per new flow to make room. */
+#define TABLES_EVICT_MAX 16
+
+/* The host least recently seen without active flows (not sticky) among
+ * the first few of the list, freed as the idle purge would; 1 when one
+ * was. */
+static int
+host_evict_idle(struct iface *ifc)
+{
+	struct host *h;
+	int i;
+
+	for (h = ifc->host_head, i = 0; h != NULL && i < TABLES_EVICT_MAX;
+	     h = h->next, i++) {
+		if (h->active_flows_cli + h->active_flows_srv > 0 ||
+		    host_sticky(ifc, h))
+			continue;
+		if (ifc->want_host_purged)
+			sink_host_purged(ifc, h, 0);
+		host_free(ifc, h);
+		ifc->stats.hosts_evicted++;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Makes room under --max-memory for a new flow (docs/memory.md): while
+ * the tables would go over the budget, the least recently active flow
+ * expires early, to the sinks as the idle purge would send it (its object
+ * is then the new flow's), and an idle host goes when the host pool
+ * needs an object or no flow is left; at most TABLES_EVICT_MAX of them
+ * per new flow.  -1
+ * when that was not enough: the new flow is refused.  Called before the
+ * new flow looks its hosts up, so no host it is about to use goes.
+ */
+static int
+mem_make_room(struct iface *ifc)
+{
+	int i;
+
+	for (i = 0; i < TABLES_EVICT_MAX && mem_need(ifc) > ifc->max_mem; i++) {
+		if (ifc->host_pool.free == NULL && host_evict_idle(ifc))
+			continue;
+		if (ifc->flow_head != NULL) {
+			flow_free(ifc, ifc->flow_head);
+			ifc->stats.flows_evicted++;
+			continue;
+		}
+		/* no flow left: what is over is the hosts' */
+		if (!host_evict_idle(ifc))
+			break;
+	}
+	return mem_need(ifc) > ifc->max_mem ? -1 : 0;
+}
+
 static struct flow *
 flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	 uint64_t now)
@@ -691,6 +825,10 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 
 	if (ifc->num_flows >= ifc->max_flows) {
 		ifc->stats.flows_dropped++;
+		return NULL;
+	}
+	if (ifc->max_mem != 0 && mem_make_room(ifc) != 0) {
+		ifc->stats.flows_refused_mem++;
 		return NULL;
 	}
 	f = objpool_zalloc(&ifc->flow_pool);
@@ -735,6 +873,85 @@ flow_new(struct iface *ifc, const struct pkt *p, uint8_t origin, uint32_t hv,
 	return f;
 }
 
+/* What nDPI's state of a flow in detection takes: the block
+ * ndpi_flow_malloc() asks malloc for, with its header and rounding (what
+ * it allocates inside it as detection goes is not counted). */
+#define FLOW_NDPI_BYTES (((size_t)SIZEOF_FLOW_STRUCT + 8 + 15) & ~(size_t)15)
+
+/* Flow f's out-of-line part (iface.h), allocated when missing; NULL when
+ * out of memory. */
+static struct flow_ext *
+flow_ext_get(struct iface *ifc, struct flow *f)
+{
+	if (f->ext == NULL) {
+		f->ext = calloc(1, sizeof(*f->ext));
+		if (f->ext == NULL)
+			return NULL;
+		ifc->heap_mem += heap_bytes(f->ext);
+	}
+	return f->ext;
+}
+
+static void
+flow_ext_free(struct iface *ifc, struct flow *f)
+{
+	if (f->ext == NULL)
+		return;
+	ifc->heap_mem -= heap_bytes(f->ext->extra) + heap_bytes(f->ext);
+	free(f->ext->extra);
+	free(f->ext);
+	f->ext = NULL;
+}
+
+/* A sampled packet (sFlow) of f: its scale, and where it was seen. */
+static void
+flow_sampled(struct iface *ifc, struct flow *f, const struct pkt *p, uint64_t n)
+{
+	struct flow_ext *x = flow_ext_get(ifc, f);
+
+	if (x == NULL)
+		return;
+	if (n > 1 && x->sampling < n)
+		x->sampling = (uint32_t)n;
+	if (p->exporter.v != 0) {
+		x->exporter = p->exporter;
+		x->in_ifindex = p->in_ifindex;
+		x->out_ifindex = p->out_ifindex;
+	}
+}
+
+/* A collected update's exporter data and additional fields, kept. */
+static void
+flow_update_ext(struct iface *ifc, struct flow *f, const struct flow_update *u)
+{
+	struct flow_ext *x = flow_ext_get(ifc, f);
+
+	if (x == NULL)
+		return;
+	if (u->exporter.v)
+		x->exporter = u->exporter;
+	if (u->in_ifindex || u->out_ifindex) {
+		x->in_ifindex = u->in_ifindex;
+		x->out_ifindex = u->out_ifindex;
+	}
+	if (u->sampling > 1)
+		x->sampling = u->sampling;
+	if (u->extra != NULL &&
+	    (x->extra == NULL || strcmp(x->extra, u->extra) != 0)) {
+		/* values such as latencies change on every update: rewrite in
+		 * place (realloc keeps the block when it fits) */
+		size_t n = strlen(u->extra) + 1;
+		size_t had = heap_bytes(x->extra);
+		char *e = realloc(x->extra, n);
+
+		if (e != NULL) {
+			memcpy(e, u->extra, n);
+			x->extra = e;
+			ifc->heap_mem = ifc->heap_mem - had + heap_bytes(e);
+		}
+	}
+}
+
 /*
  * The flow's detection state travels to dpi/dpi.c by value (struct
  * dpi_flow) and back, so that dpi knows nothing of struct flow and the
@@ -745,7 +962,7 @@ static inline void
 flow_dpi_get(const struct flow *f, struct dpi_flow *d)
 {
 	d->ndpi = f->ndpi;
-	d->info = f->info;
+	d->info = (char *)f->info; /* dpi only sets a NULL one */
 	d->l7_master = f->l7_master;
 	d->l7_app = f->l7_app;
 	d->category = f->category;
@@ -809,8 +1026,18 @@ flow_risk_apply(struct iface *ifc, struct flow *f, uint64_t risk)
 static inline void
 flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 {
-	f->ndpi = d->ndpi;
-	f->info = d->info;
+	if (!f->has_dw) {		/* else the helper's state holds it */
+		if (d->ndpi != f->ndpi) /* nDPI's state taken or given back */
+			ifc->heap_mem =
+				ifc->heap_mem -
+				(f->ndpi != NULL ? FLOW_NDPI_BYTES : 0) +
+				(d->ndpi != NULL ? FLOW_NDPI_BYTES : 0);
+		f->ndpi = d->ndpi;
+	}
+	if (d->info != f->info) { /* a new name, malloc()ed by dpi */
+		f->info = strtab_intern(&ifc->info_strs, d->info);
+		free(d->info);
+	}
 	f->l7_master = d->l7_master;
 	f->l7_app = d->l7_app;
 	f->category = d->category;
@@ -823,13 +1050,34 @@ flow_dpi_put(struct iface *ifc, struct flow *f, const struct dpi_flow *d)
 		flow_os_apply(ifc, f, &d->os);
 }
 
-/* dpi_giveup() on f; returns 1 when its L7 changed. */
+/* dpi_giveup() on f; returns 1 when its L7 changed.  A flow of a
+ * helper's shard (--workers) is given up here too, with the owner's
+ * module, once its packets in flight are applied: its state is the
+ * owner's again. */
 static int
 flow_dpi_giveup(struct iface *ifc, struct flow *f)
 {
 	struct dpi_flow d;
 	int changed;
 
+	if (f->has_dw && f->dw->inflight > 0) {
+		dpiw_wait_flow(ifc, f);
+		if (!f->has_dw) /* its last answer ended detection */
+			return 0;
+	}
+	if (f->has_dw) {
+		struct dpiw_state *st = f->dw;
+
+		st->d.os.os = OS_UNKNOWN;
+		changed = dpi_giveup(ifc->ndpi, &st->d);
+		d = st->d;
+		d.ndpi = NULL;
+		d.info = (char *)f->info;
+		if (d.info == NULL && st->d.info != NULL)
+			d.info = strdup(st->d.info);
+		flow_dpi_put(ifc, f, &d);
+		return changed;
+	}
 	flow_dpi_get(f, &d);
 	changed = dpi_giveup(ifc->ndpi, &d);
 	flow_dpi_put(ifc, f, &d);
@@ -864,10 +1112,14 @@ flow_free(struct iface *ifc, struct flow *f)
 	if (f->srv_host)
 		f->srv_host->active_flows_srv--;
 	ifc->num_flows--;
-	if (f->ndpi != NULL)
+	if (f->has_dw) {
+		dpiw_state_release(ifc, f->dw); /* nothing in flight */
+	} else if (f->ndpi != NULL) {
+		ifc->heap_mem -= FLOW_NDPI_BYTES;
 		ndpi_free_flow(f->ndpi);
-	free(f->info);
-	free(f->extra);
+	}
+	strtab_release(&ifc->info_strs, f->info);
+	flow_ext_free(ifc, f);
 	objpool_free(&ifc->flow_pool, f);
 }
 
@@ -1152,6 +1404,34 @@ syn_os(struct iface *ifc, struct host *h, const struct pkt *p)
 }
 
 void
+tables_dpi_apply(struct iface *ifc, struct flow *f, const struct dpi_flow *res,
+		 int changed, char *info, uint64_t clock_ms)
+{
+	/* as the single thread did right after dpi_packet(), at the
+	 * interface time of that packet (alerts, -A) */
+	uint64_t clock = ifc->clock_ms;
+	const char *had = f->info;
+	struct dpi_flow d = *res;
+
+	IFACE_ASSERT_OWNER(ifc);
+	ifc->clock_ms = clock_ms;
+	d.ndpi = NULL;
+	d.info = (char *)f->info; /* flow_dpi_put() interns a new one */
+	if (d.info == NULL)
+		d.info = info;
+	else
+		free(info);
+	flow_dpi_put(ifc, f, &d);
+	if (changed)
+		l7_move(ifc, f);
+	if (had == NULL && f->info != NULL)
+		names_flow_info(ifc, f);
+	if (f->info != NULL && f->aggr == 0 && ifc->aggr != NULL)
+		aggr_flow_named(ifc, f);
+	ifc->clock_ms = clock;
+}
+
+void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
 	uint64_t now = p->ts_us / 1000;
@@ -1164,6 +1444,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	int c2s = 1;
 
 	IFACE_ASSERT_OWNER(ifc);
+	if (ifc->dpiw != NULL)
+		dpiw_poll(ifc); /* the helpers' answers so far */
 	if (now > ifc->clock_ms)
 		ifc->clock_ms = now;
 	ifc->stats.packets += n;
@@ -1203,14 +1485,8 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	} else if (f->seen_ms + LRU_SLACK_MS <= now) {
 		LRU_TOUCH(ifc, flow_head, flow_tail, f);
 	}
-	if (n > 1 && f->sampling < n)
-		f->sampling = (uint32_t)n;
-	if (p->exporter.v != 0) {
-		/* a sampled packet (sFlow): where it was seen */
-		f->exporter = p->exporter;
-		f->in_ifindex = p->in_ifindex;
-		f->out_ifindex = p->out_ifindex;
-	}
+	if ((n > 1 && flow_ext_ro(f)->sampling < n) || p->exporter.v != 0)
+		flow_sampled(ifc, f, p, n);
 	d[c2s ? 0 : 2] = len;
 	d[c2s ? 1 : 3] = n;
 	flow_account(ifc, f, d, c2s ? p->tcp_flags : 0, c2s ? 0 : p->tcp_flags,
@@ -1232,8 +1508,14 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	    (!p->is_fragment || p->first_fragment)) {
 		struct dpi_flow dd;
 		const char *had = f->info;
-		int changed;
+		int changed, shard;
 
+		if (ifc->dpiw != NULL && (shard = dpiw_shard(ifc, f)) > 0) {
+			/* a helper's flow: its answer is applied before the
+			 * flow's next packet is counted (tables_dpi_apply) */
+			dpiw_submit(ifc, f, shard, p);
+			return;
+		}
 		flow_dpi_get(f, &dd);
 		changed = dpi_packet(ifc->ndpi, &dd, p);
 		flow_dpi_put(ifc, f, &dd);
@@ -1503,6 +1785,63 @@ iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 	}
 }
 
+void
+iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p, int n)
+{
+	uint32_t hv[IFACE_PREFETCH_MAX];
+	struct flow_key k;
+	int i;
+
+	IFACE_ASSERT_OWNER(ifc);
+	if (n > IFACE_PREFETCH_MAX)
+		n = IFACE_PREFETCH_MAX;
+	/* 1: the flow buckets, and the MACs' */
+	for (i = 0; i < n; i++) {
+		if (p[i]->has_mac && ifc->mac_buckets != NULL) {
+			__builtin_prefetch(
+				&ifc->mac_buckets[mac_hash(p[i]->src_mac,
+							   p[i]->vlan) &
+						  ifc->mac_mask]);
+			__builtin_prefetch(
+				&ifc->mac_buckets[mac_hash(p[i]->dst_mac,
+							   p[i]->vlan) &
+						  ifc->mac_mask]);
+		}
+		if (p[i]->ip_version == 0)
+			continue;
+		k = pkt_key(p[i], 0);
+		hv[i] = key_hash(&k);
+		__builtin_prefetch(&ifc->flow_buckets[hv[i] & ifc->flow_mask]);
+	}
+	/* 2: the first entry of each chain */
+	for (i = 0; i < n; i++) {
+		const struct flow *f;
+
+		if (p[i]->ip_version == 0)
+			continue;
+		f = ifc->flow_buckets[hv[i] & ifc->flow_mask];
+		if (f != NULL) {
+			__builtin_prefetch(f);
+			__builtin_prefetch((const char *)f + 64);
+		}
+	}
+	/* 3: the flows and their hosts */
+	for (i = 0; i < n; i++) {
+		struct flow *f;
+		int c2s;
+
+		if (p[i]->ip_version == 0)
+			continue;
+		k = pkt_key(p[i], 0);
+		f = key_find(ifc, &k, hv[i], &c2s);
+		if (f == NULL)
+			continue;
+		__builtin_prefetch((const char *)f + 128, 1);
+		prefetch_host(f->cli_host, f->l4_proto);
+		prefetch_host(f->srv_host, f->l4_proto);
+	}
+}
+
 /* The flow iface_flow_prefetch() found for u (NULL: look it up). */
 static struct flow *
 flow_hinted(struct iface *ifc, const struct flow_update *u, int *c2s)
@@ -1617,21 +1956,27 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 		/* convergence (docs/hierarchy.md): a snapshot sets the flow
 		 * to its sender's totals unless we know a later state; a
 		 * delta it covers is in those totals already */
-		if (u->snapshot && u->origin_seq <= f->seq) {
+		struct flow_ext *x = flow_ext_get(ifc, f);
+
+		if (x == NULL) {
+			ifc->stats.updates_refused++;
+			return -1;
+		}
+		if (u->snapshot && u->origin_seq <= x->seq) {
 			ifc->origins[origin].snap_stale++;
 			return 0;
 		}
-		if (!u->snapshot && u->origin_seq <= f->cover) {
+		if (!u->snapshot && u->origin_seq <= x->cover) {
 			ifc->origins[origin].covered++;
 			ifc->stats.duplicates_refused++;
 			return 0;
 		}
 		if (u->snapshot) {
-			f->cover = u->origin_seq;
+			x->cover = u->origin_seq;
 			ifc->origins[origin].snap_records++;
 		}
-		if (u->origin_seq > f->seq)
-			f->seq = u->origin_seq;
+		if (u->origin_seq > x->seq)
+			x->seq = u->origin_seq;
 	}
 	/* a new flow of the origin's that an older one here stands for
 	 * (same key: e.g. the origin restarted) is still one of its flows
@@ -1641,31 +1986,17 @@ iface_flow_update(struct iface *ifc, const struct flow_update *u)
 	prev_last =
 		f->collected && f->c2s_pkts + f->s2c_pkts > 0 ? f->last_ms : 0;
 	update_deltas(f, u, c2s, d);
-	if (u->exporter.v)
-		f->exporter = u->exporter;
-	if (u->in_ifindex || u->out_ifindex) {
-		f->in_ifindex = u->in_ifindex;
-		f->out_ifindex = u->out_ifindex;
-	}
-	if (u->sampling > 1)
-		f->sampling = u->sampling;
+	if (u->exporter.v || u->in_ifindex || u->out_ifindex ||
+	    u->sampling > 1 ||
+	    (u->extra != NULL &&
+	     (flow_ext_ro(f)->extra == NULL ||
+	      strcmp(flow_ext_ro(f)->extra, u->extra) != 0)))
+		flow_update_ext(ifc, f, u);
 	if (u->tos)
 		f->tos = u->tos;
 	if (u->info != NULL && u->info[0] != '\0' && f->info == NULL) {
-		f->info = strdup(u->info);
+		f->info = strtab_intern(&ifc->info_strs, u->info);
 		new_info = f->info != NULL;
-	}
-	if (u->extra != NULL &&
-	    (f->extra == NULL || strcmp(f->extra, u->extra) != 0)) {
-		/* values such as latencies change on every update: rewrite in
-		 * place (realloc keeps the block when it fits) */
-		size_t n = strlen(u->extra) + 1;
-		char *x = realloc(f->extra, n);
-
-		if (x != NULL) {
-			memcpy(x, u->extra, n);
-			f->extra = x;
-		}
 	}
 	SAT_ADD(ifc->stats.packets, counter_add_sat(d[1], d[3]));
 	SAT_ADD(ifc->stats.bytes, counter_add_sat(d[0], d[2]));
@@ -1771,10 +2102,10 @@ flow_to_update(const struct flow *f, struct flow_update *u)
 	u->l7_master = f->l7_master;
 	u->l7_app = f->l7_app;
 	u->tos = f->tos;
-	u->exporter = f->exporter;
-	u->in_ifindex = f->in_ifindex;
-	u->out_ifindex = f->out_ifindex;
-	u->sampling = f->sampling;
+	u->exporter = flow_ext_ro(f)->exporter;
+	u->in_ifindex = flow_ext_ro(f)->in_ifindex;
+	u->out_ifindex = flow_ext_ro(f)->out_ifindex;
+	u->sampling = flow_ext_ro(f)->sampling;
 	u->info = f->info;
 }
 
@@ -1782,26 +2113,31 @@ flow_to_update(const struct flow *f, struct flow_update *u)
 void
 tables_export_flow(struct iface *ifc, struct flow *f)
 {
+	const struct flow_ext *e = flow_ext_ro(f);
+	struct flow_ext *x;
 	struct flow_update u;
 
 	IFACE_ASSERT_OWNER(ifc);
-	if (f->c2s_bytes == f->exp_c2s_bytes &&
-	    f->s2c_bytes == f->exp_s2c_bytes &&
-	    f->c2s_pkts == f->exp_c2s_pkts && f->s2c_pkts == f->exp_s2c_pkts)
+	if (f->c2s_bytes == e->exp_c2s_bytes &&
+	    f->s2c_bytes == e->exp_s2c_bytes &&
+	    f->c2s_pkts == e->exp_c2s_pkts && f->s2c_pkts == e->exp_s2c_pkts)
+		return;
+	/* out of memory for the progress: the delta goes next time */
+	if ((x = flow_ext_get(ifc, f)) == NULL)
 		return;
 	flow_to_update(f, &u);
-	u.in_bytes = f->c2s_bytes - f->exp_c2s_bytes;
-	u.in_pkts = f->c2s_pkts - f->exp_c2s_pkts;
-	u.out_bytes = f->s2c_bytes - f->exp_s2c_bytes;
-	u.out_pkts = f->s2c_pkts - f->exp_s2c_pkts;
-	u.flow_first = f->exp_c2s_pkts == 0 && f->exp_s2c_pkts == 0;
+	u.in_bytes = f->c2s_bytes - x->exp_c2s_bytes;
+	u.in_pkts = f->c2s_pkts - x->exp_c2s_pkts;
+	u.out_bytes = f->s2c_bytes - x->exp_s2c_bytes;
+	u.out_pkts = f->s2c_pkts - x->exp_s2c_pkts;
+	u.flow_first = x->exp_c2s_pkts == 0 && x->exp_s2c_pkts == 0;
 	if (sink_flow_exported(ifc, &u) != 0)
 		return; /* queue full: counted there; the delta goes next time
 			 */
-	f->exp_c2s_bytes = f->c2s_bytes;
-	f->exp_s2c_bytes = f->s2c_bytes;
-	f->exp_c2s_pkts = f->c2s_pkts;
-	f->exp_s2c_pkts = f->s2c_pkts;
+	x->exp_c2s_bytes = f->c2s_bytes;
+	x->exp_s2c_bytes = f->s2c_bytes;
+	x->exp_c2s_pkts = f->c2s_pkts;
+	x->exp_s2c_pkts = f->s2c_pkts;
 }
 
 int
@@ -1818,10 +2154,10 @@ tables_snapshot(struct iface *ifc, uint64_t seq,
 		u.snapshot = 1;
 		if (!f->collected) {
 			/* what the deltas sent so far add up to */
-			u.in_bytes = f->exp_c2s_bytes;
-			u.in_pkts = f->exp_c2s_pkts;
-			u.out_bytes = f->exp_s2c_bytes;
-			u.out_pkts = f->exp_s2c_pkts;
+			u.in_bytes = flow_ext_ro(f)->exp_c2s_bytes;
+			u.in_pkts = flow_ext_ro(f)->exp_c2s_pkts;
+			u.out_bytes = flow_ext_ro(f)->exp_s2c_bytes;
+			u.out_pkts = flow_ext_ro(f)->exp_s2c_pkts;
 			u.origin_seq = seq;
 		} else {
 			/* relayed as they came: the flow's totals */
@@ -1831,7 +2167,7 @@ tables_snapshot(struct iface *ifc, uint64_t seq,
 			u.out_pkts = f->s2c_pkts;
 			if (f->origin != 0) {
 				u.site_path = ifc->origins[f->origin].path;
-				u.origin_seq = f->seq;
+				u.origin_seq = flow_ext_ro(f)->seq;
 			} else {
 				u.origin_seq = seq; /* a probe's: as ours */
 			}
@@ -2017,6 +2353,7 @@ tables_giveup_all(struct iface *ifc)
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->ndpi == NULL && ifc->aggr == NULL)
 		return;
+	dpiw_drain(ifc);
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
 		if (ifc->ndpi != NULL && !f->detection_done &&
 		    flow_dpi_giveup(ifc, f))
@@ -2047,6 +2384,8 @@ tables_update_thpt(struct iface *ifc, uint64_t elapsed_ms)
 	int i;
 
 	IFACE_ASSERT_OWNER(ifc);
+	if (ifc->max_mem != 0) /* names, activity hours: counted now */
+		tables_mem_sync(ifc);
 	ifc->stats.thpt_bps =
 		rate(ifc->stats.bytes, &ifc->stats.thpt_last_bytes, elapsed_ms);
 	ifc->stats.thpt_pps = rate(ifc->stats.packets,
@@ -2087,10 +2426,13 @@ tables_fini(struct iface *ifc)
 		struct flow *f = ifc->flow_head;
 
 		LRU_UNLINK(ifc, flow_head, flow_tail, f);
-		if (f->ndpi != NULL)
+		if (f->has_dw)
+			dpiw_state_free(f->dw);
+		else if (f->ndpi != NULL)
 			ndpi_free_flow(f->ndpi);
-		free(f->info);
-		free(f->extra);
+		if (f->ext != NULL)
+			free(f->ext->extra);
+		free(f->ext);
 	}
 	while ((h = ifc->host_head) != NULL) {
 		LRU_UNLINK(ifc, host_head, host_tail, h);
@@ -2107,6 +2449,8 @@ tables_fini(struct iface *ifc)
 		free(m);
 	}
 	names_fini(ifc);
+	strtab_fini(&ifc->info_strs);
+	ifc->heap_mem = 0;
 	free(ifc->flow_buckets);
 	free(ifc->host_buckets);
 	free(ifc->mac_buckets);
@@ -2122,6 +2466,33 @@ tables_fini(struct iface *ifc)
 	ifc->n_vlans = ifc->cap_vlans = 0;
 }
 
+/* What a MAC entry takes (malloc()ed one by one). */
+#define MAC_BYTES (((sizeof(struct mac) + 8 + 15) & ~(size_t)15))
+
+uint64_t
+tables_mem(const struct iface *ifc)
+{
+	return objpool_bytes(&ifc->flow_pool) + objpool_bytes(&ifc->host_pool) +
+	       (uint64_t)(ifc->flow_mask + 1) * sizeof(struct flow *) +
+	       (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *) +
+	       (uint64_t)(ifc->mac_mask + 1) * sizeof(struct mac *) +
+	       (uint64_t)ifc->num_macs * MAC_BYTES + ifc->heap_mem +
+	       ifc->host_heap + ifc->info_strs.bytes + dpiw_mem(ifc);
+}
+
+void
+tables_mem_sync(struct iface *ifc)
+{
+	const struct host *h;
+	uint64_t n = 0;
+
+	for (h = ifc->host_head; h != NULL; h = h->next)
+		n += host_heap_bytes(h);
+	ifc->host_heap = n;
+}
+
+/* The pools count whole: objects in use and free ones alike (the memory
+ * is held either way). */
 uint64_t
 tables_flow_mem(const struct iface *ifc)
 {
@@ -2131,14 +2502,14 @@ tables_flow_mem(const struct iface *ifc)
 	if (ifc->num_flows == 0)
 		return 0;
 	for (f = ifc->flow_head; f != NULL; f = f->next) {
-		total += ifc->flow_pool.size;
-		if (f->ndpi != NULL)
-			total += SIZEOF_FLOW_STRUCT;
-		if (f->info != NULL)
-			total += strlen(f->info) + 1;
-		if (f->extra != NULL)
-			total += strlen(f->extra) + 1;
+		if (f->has_dw)
+			total += dpiw_state_mem(f->dw);
+		else if (f->ndpi != NULL)
+			total += FLOW_NDPI_BYTES;
+		if (f->ext != NULL)
+			total += heap_bytes(f->ext) + heap_bytes(f->ext->extra);
 	}
+	total += objpool_bytes(&ifc->flow_pool) + ifc->info_strs.bytes;
 	total += (uint64_t)(ifc->flow_mask + 1) * sizeof(struct flow *);
 	return total / ifc->num_flows;
 }
@@ -2152,10 +2523,8 @@ tables_host_mem(const struct iface *ifc)
 	if (ifc->num_hosts == 0)
 		return 0;
 	for (h = ifc->host_head; h != NULL; h = h->next)
-		total += ifc->host_pool.size +
-			 (uint64_t)h->cap_l7 * sizeof(struct host_l7) +
-			 (h->geo != NULL ? sizeof(struct geo_info) : 0) +
-			 (h->act ? activity_mem(h->act) : 0);
+		total += host_heap_bytes(h);
+	total += objpool_bytes(&ifc->host_pool);
 	total += (uint64_t)(ifc->host_mask + 1) * sizeof(struct host *);
 	return total / ifc->num_hosts;
 }

@@ -11,6 +11,16 @@
 
 struct iface;
 
+/* --workers: applies a helper's answer for one packet of flow f
+ * (merge/dpiw.c): the detection fields `res`, whether the L7 changed,
+ * the flow's first info string (taken, heap) and the interface clock at
+ * that packet, as iface_packet() does after its own dpi_packet(). */
+struct dpi_flow;
+struct flow;
+void tables_dpi_apply(struct iface *ifc, struct flow *f,
+		      const struct dpi_flow *res, int changed, char *info,
+		      uint64_t clock_ms);
+
 /* Idle times after which an entry may be purged (ms). */
 #define TABLES_FLOW_IDLE_MS (60 * 1000)
 #define TABLES_HOST_IDLE_MS (300 * 1000)
@@ -90,9 +100,18 @@ void tables_geo_host_free(struct iface *ifc, struct host *h);
 void tables_geo_thpt(struct iface *ifc, uint64_t elapsed_ms);
 void tables_geo_fini(struct iface *ifc);
 
-/* Approximate bytes of memory per active flow / host (benchmarks). */
+/* Bytes of memory per flow / host in the tables (the STATS line): the
+ * pools' objects (in use and free), bucket arrays, and every block the
+ * entries own as malloc really takes it (header and rounding included;
+ * docs/memory.md), divided by the entries now. */
 uint64_t tables_flow_mem(const struct iface *ifc);
 uint64_t tables_host_mem(const struct iface *ifc);
+/* What the tables hold in all (--max-memory's account): flows, hosts,
+ * MACs, their pools and buckets, interned strings and out-of-line
+ * blocks.  Kept as entries come and go; tables_mem_sync() counts the
+ * hosts' blocks again (names and activity hours added later). */
+uint64_t tables_mem(const struct iface *ifc);
+void tables_mem_sync(struct iface *ifc);
 
 /* merge/risk_alerts.c: one flow alert per risk in added (bits of
  * ndpi_risk_enum) that flow f just got; owner thread, once per flow. */

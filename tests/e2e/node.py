@@ -34,6 +34,7 @@ import http.client
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -199,6 +200,9 @@ class Node:
         self.name = name
         self.log_path = os.path.join(LOGS, "%s-%d.log" % (name, self.port))
         self.args = [BIN, "-w", "%s:%d" % (host, self.port)] + list(args)
+        # NTOPNG_EXTRA_ARGS: options every node of a test gets, e.g.
+        # "--workers 2" to run a test's exact checks with helper threads
+        self.args += shlex.split(os.environ.get("NTOPNG_EXTRA_ARGS", ""))
         if not login:
             self.args.append("--disable-login")
         # Started as root, a node becomes -U's user (nobody) once its inputs
