@@ -12,6 +12,8 @@
 #include <curl/curl.h>
 #include <zlib.h>
 
+#include "exporter/httpbuf.h"
+
 /* ---- the -F value ---- */
 
 static int
@@ -250,45 +252,6 @@ struct ch_client {
 	int no_db;
 };
 
-struct reply {
-	char *buf;
-	size_t len, cap;
-	int truncated;
-};
-
-static size_t
-on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct reply *r = arg;
-	size_t n = size * nmemb, room;
-
-	if (r->len >= CH_REPLY_MAX) {
-		r->truncated = 1;
-		return 0; /* stops the transfer */
-	}
-	room = CH_REPLY_MAX - r->len;
-	if (n > room) {
-		r->truncated = 1;
-		n = room;
-	}
-	if (r->len + n + 1 > r->cap) {
-		size_t cap = r->cap ? r->cap : 4096;
-		char *nb;
-
-		while (cap < r->len + n + 1)
-			cap *= 2;
-		nb = realloc(r->buf, cap);
-		if (nb == NULL)
-			return 0;
-		r->buf = nb;
-		r->cap = cap;
-	}
-	memcpy(r->buf + r->len, ptr, n);
-	r->len += n;
-	r->buf[r->len] = '\0';
-	return r->truncated ? 0 : size * nmemb;
-}
-
 static int curl_ready;
 
 struct ch_client *
@@ -362,7 +325,7 @@ ch_last_status(const struct ch_client *c)
 
 /* The first line of a server's exception, printable characters only. */
 static void
-err_from_reply(const struct reply *r, long status, char *err, size_t errlen)
+err_from_reply(const struct httpbuf *r, long status, char *err, size_t errlen)
 {
 	size_t i, o = 0;
 	int w;
@@ -384,7 +347,7 @@ static int
 do_post(struct ch_client *c, const char *sql, const void *body, size_t len,
 	int gz, char **out, size_t *outlen, char *err, size_t errlen)
 {
-	struct reply r = { 0 };
+	struct httpbuf r = { .max = CH_REPLY_MAX };
 	char *q, *url;
 	size_t ulen;
 	int v6 = strchr(c->t.host, ':') != NULL, rc = -1;
@@ -428,16 +391,16 @@ do_post(struct ch_client *c, const char *sql, const void *body, size_t len,
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body ? body : "");
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 			 (curl_off_t)(body ? len : 0));
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, httpbuf_write);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &r);
 	cc = curl_easy_perform(c->curl);
 	free(url);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
-	if (cc != CURLE_OK && !(r.truncated && cc == CURLE_WRITE_ERROR)) {
+	if (cc != CURLE_OK && !(r.over && cc == CURLE_WRITE_ERROR)) {
 		snprintf(err, errlen, "%s", curl_easy_strerror(cc));
 	} else if (c->status != 200) {
 		err_from_reply(&r, c->status, err, errlen);
-	} else if (r.truncated) {
+	} else if (r.over) {
 		snprintf(err, errlen, "answer longer than %u bytes",
 			 CH_REPLY_MAX);
 	} else {

@@ -52,6 +52,7 @@
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "exporter/httpbuf.h"
 
 /* ---- escaping ---- */
 
@@ -530,36 +531,6 @@ influx_ts(int ifid, int kind, const struct writer_ts *ts)
 
 /* ---- HTTP ---- */
 
-struct reply {
-	char *buf;
-	size_t len, max;
-	int over;
-};
-
-static size_t
-reply_cb(char *p, size_t sz, size_t nm, void *arg)
-{
-	struct reply *r = arg;
-	size_t n = sz * nm, cap;
-	char *nb;
-
-	if (r->len + n > r->max) {
-		r->over = 1;
-		return 0; /* curl aborts the transfer */
-	}
-	cap = 4096;
-	while (cap < r->len + n + 1)
-		cap *= 2;
-	nb = realloc(r->buf, cap);
-	if (nb == NULL)
-		return 0;
-	r->buf = nb;
-	memcpy(r->buf + r->len, p, n);
-	r->len += n;
-	r->buf[r->len] = '\0';
-	return n;
-}
-
 /*
  * One request: POST body (len bytes) when body is not NULL, else GET.
  * Returns the HTTP status, or -1 when no answer came (err says why).  The
@@ -571,7 +542,7 @@ http_do(const char *url, const char *body, size_t len, const char *ctype,
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
-	struct reply r = { NULL, 0, maxreply, 0 };
+	struct httpbuf r = { .max = maxreply };
 	char cerr[CURL_ERROR_SIZE] = "";
 	long status = -1;
 	CURLcode rc;
@@ -587,7 +558,7 @@ http_do(const char *url, const char *body, size_t len, const char *ctype,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, httpbuf_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (i_user != NULL) {

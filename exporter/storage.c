@@ -294,6 +294,13 @@ flow_record(const struct storage_ifc *si, const struct flow_rec *f,
 	memcpy(w->cli_country, f->cli_country, sizeof(w->cli_country));
 	memcpy(w->srv_country, f->srv_country, sizeof(w->srv_country));
 	snprintf(w->cli_name, sizeof(w->cli_name), "%s", f->cli_name);
+	{
+		/* a longer site path is cut (WRITER_SITE_MAX) */
+		size_t n = strnlen(f->site_path, sizeof(w->site_path) - 1);
+
+		memcpy(w->site_path, f->site_path, n);
+		w->site_path[n] = '\0';
+	}
 	snprintf(w->srv_name, sizeof(w->srv_name), "%s", f->srv_name);
 	w->ifname = si->spec; /* the input whole, not its label */
 }

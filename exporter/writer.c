@@ -298,17 +298,48 @@ static const char flows_schema[] =
 #define FW_COL(col, type, bind, value, era) ", " #col " " type
 #include "common/flow_fields.def"
 #undef FW_COL
+	/* after the dictionary's columns: added to older files by
+	 * db_migrate() (ALTER TABLE ADD COLUMN appends) */
+	", site_path TEXT"
 	");"
 	"CREATE INDEX IF NOT EXISTS flows_last_seen ON flows(last_seen);";
 static const char flows_insert[] = "INSERT INTO flows (id"
 #define FW_COL(col, type, bind, value, era) ", " #col
 #include "common/flow_fields.def"
 #undef FW_COL
-				   ") VALUES (NULL"
+				   ", site_path) VALUES (NULL"
 #define FW_COL(col, type, bind, value, era) ",?"
 #include "common/flow_fields.def"
 #undef FW_COL
-				   ")";
+				   ",?)";
+/* the bind index of site_path: after the dictionary's columns */
+#define WFC_BIND_site_path WFC__COUNT
+
+/* A flows table of an older day file gets the columns added since
+ * (site_path).  0, or -1 with SQLite's error. */
+static int
+db_migrate(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA table_info(flows)", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *n = sqlite3_column_text(s, 1);
+
+		if (n != NULL && !strcmp((const char *)n, "site_path"))
+			found = 1;
+	}
+	sqlite3_finalize(s);
+	if (found)
+		return 0;
+	return sqlite3_exec(db, "ALTER TABLE flows ADD COLUMN site_path TEXT",
+			    NULL, NULL, NULL) == SQLITE_OK
+		       ? 0
+		       : -1;
+}
 
 /* Counts the open transaction's rows as written or lost. */
 static void
@@ -405,7 +436,8 @@ db_get(int ifid, int contacts, time_t t)
 			 contacts == 2	 ? AGGR_SCHEMA
 			 : contacts == 1 ? CONTACTS_SCHEMA
 					 : flows_schema,
-			 NULL, NULL, NULL) != SQLITE_OK)
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    (contacts == 0 && db_migrate(d->db) != 0))
 		goto fail;
 	ins = contacts == 2 ? AGGR_INSERT
 	      : contacts ? "INSERT INTO contacts (vlan_id, host_ip, peer_ip, "
@@ -556,6 +588,8 @@ write_flow(int ifid, const struct writer_flow *f)
 #define FW_COL(col, type, bind, value, era) FW_BIND_##bind(WFC_##col, value)
 #include "common/flow_fields.def"
 #undef FW_COL
+	sqlite3_bind_text(s, WFC_BIND_site_path, f->site_path, -1,
+			  SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);

@@ -32,6 +32,8 @@
 #define WRITER_NAME_MAX 48
 #define WRITER_INFO_MAX 128
 #define WRITER_HOST_NAME_MAX 128 /* = SINK_HOST_NAME_MAX */
+/* a flow's site path (hierarchies): longer ones are cut */
+#define WRITER_SITE_MAX 128
 #define WRITER_KEY_MAX 256
 /* An interface's directory name under <data-dir>/interfaces/: at most
  * WRITER_IFDIR_KEEP characters of its name plus "+" and 8 hex digits */
@@ -70,6 +72,9 @@ struct writer_flow {
 	uint32_t cli_asn, srv_asn; /* GeoIP, 0 / "": not located */
 	char cli_country[4], srv_country[4];
 	char cli_name[WRITER_HOST_NAME_MAX], srv_name[WRITER_HOST_NAME_MAX];
+	/* the site path it came by (docs/hierarchy.md), "" for this node's
+	 * own flows: the flows table's site_path column */
+	char site_path[WRITER_SITE_MAX];
 	/* origin: the interface's name, not copied (any length, a path or a
 	 * list of inputs): interfaces are freed after the writer stops */
 	const char *ifname;

@@ -19,6 +19,11 @@
  * direction split, packets and protocol come from its json column
  * ("cli2srv.bytes", "srv2cli.packets", "proto.ndpi", ...) when present,
  * else all bytes count client to server and the protocol is guessed.
+ *
+ * With ClickHouse as the flow store (-F clickhouse...), historical_load_ch
+ * reads the rows of the flows table (the Distributed one in a cluster)
+ * through the query module exporter/flowdb.c, page by page, and feeds
+ * them the same way.
  */
 #include "sources/historical.h"
 
@@ -33,6 +38,7 @@
 #include <sqlite3.h>
 
 #include "common/log.h"
+#include "exporter/flowdb.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
 /* the loader resets and fills its interface's tables itself (ifc->stats,
@@ -382,4 +388,89 @@ historical_load(struct iface *ifc, int src_ifid, const char *src_dir,
 		(int)iface_num_flows(ifc), "hosts", (int)iface_num_hosts(ifc),
 		"bytes", (json_int_t)iface_stats(ifc)->bytes, "packets",
 		(json_int_t)iface_stats(ifc)->packets);
+}
+
+struct ch_load_ctx {
+	struct iface *ifc;
+	uint64_t loaded, rejected;
+};
+
+/* One ClickHouse row -> one flow update (as load_row). */
+static int
+ch_row(const struct flowdb_row *r, void *arg)
+{
+	struct ch_load_ctx *c = arg;
+	struct flow_update u;
+
+	memset(&u, 0, sizeof(u));
+	if (r->cli.v != r->srv.v || r->vlan < 0 || r->vlan > 4095 ||
+	    r->cli_port < 0 || r->cli_port > 65535 || r->srv_port < 0 ||
+	    r->srv_port > 65535 || r->proto < 0 || r->proto > 255 ||
+	    r->first_seen < 0 || r->last_seen < r->first_seen) {
+		c->rejected++;
+		return 0;
+	}
+	u.src = r->cli;
+	u.dst = r->srv;
+	u.ip_version = r->cli.v;
+	u.vlan = (uint16_t)r->vlan;
+	u.l4_proto = (uint8_t)r->proto;
+	u.sport = (uint16_t)r->cli_port;
+	u.dport = (uint16_t)r->srv_port;
+	u.first_ms = (uint64_t)r->first_seen * 1000;
+	u.last_ms = (uint64_t)r->last_seen * 1000;
+	u.in_bytes = r->c2s_bytes;
+	u.out_bytes = r->s2c_bytes;
+	u.in_pkts = r->c2s_pkts;
+	u.out_pkts = r->s2c_pkts;
+	if (r->l7_master > 0 && (uint32_t)r->l7_master < c->ifc->n_l7)
+		u.l7_master = (uint16_t)r->l7_master;
+	if (r->l7_app > 0 && (uint32_t)r->l7_app < c->ifc->n_l7)
+		u.l7_app = (uint16_t)r->l7_app;
+	if (!u.l7_master && !u.l7_app && r->l7_name[0])
+		l7_from_name(c->ifc, r->l7_name, &u.l7_master, &u.l7_app);
+	if (r->info[0] != '\0')
+		u.info = r->info;
+	if (iface_flow_update(c->ifc, &u) == 0)
+		c->loaded++;
+	else
+		c->rejected++;
+	return 0;
+}
+
+json_t *
+historical_load_ch(struct iface *ifc, int src_ifid,
+		   const struct flowdb_query *q, const char *spec)
+{
+	struct ch_load_ctx c = { ifc, 0, 0 };
+	char err[256] = "";
+	long n, rej = 0;
+	int truncated = 0;
+	json_t *out;
+
+	if (historical_reset(ifc) != 0)
+		return NULL;
+	n = flowdb_ch_each(q, spec, ch_row, &c, HISTORICAL_CH_MAX_ROWS, &rej,
+			   &truncated, err, sizeof(err));
+	tables_giveup_all(ifc);
+	if (n < 0)
+		log_warn("historical: ClickHouse: %s", err);
+	log_info("historical: loaded %llu flows from ClickHouse (%lld..%lld)%s",
+		 (unsigned long long)c.loaded, (long long)q->begin,
+		 (long long)q->end, truncated ? ", cut at the row limit" : "");
+	out = json_pack(
+		"{s:i,s:i,s:s,s:s,s:I,s:I,s:I,s:I,s:[],s:[],s:[],s:i,s:i,s:I,"
+		"s:I,s:b,s:s,s:s,s:s}",
+		"ifid", iface_id(ifc), "src_ifid", src_ifid, "src_dir", "",
+		"backend", "clickhouse", "epoch_begin", (json_int_t)q->begin,
+		"epoch_end", (json_int_t)q->end, "loaded_flows",
+		(json_int_t)c.loaded, "rejected_rows",
+		(json_int_t)(c.rejected + (uint64_t)rej), "files_read",
+		"missing_files", "corrupt_files", "flows",
+		(int)iface_num_flows(ifc), "hosts", (int)iface_num_hosts(ifc),
+		"bytes", (json_int_t)iface_stats(ifc)->bytes, "packets",
+		(json_int_t)iface_stats(ifc)->packets, "truncated", truncated,
+		"instance", q->instance, "interface", q->ifname, "error",
+		n < 0 ? err : "");
+	return out;
 }

@@ -11,6 +11,7 @@
 
 #include <time.h>
 
+struct flowdb_query;
 struct iface;
 struct json_t;
 struct prefs;
@@ -40,5 +41,18 @@ extern const struct source_kind historical_kind;
  */
 struct json_t *historical_load(struct iface *ifc, int src_ifid,
 			       const char *src_dir, time_t begin, time_t end);
+
+/*
+ * The same from ClickHouse (-F clickhouse...: spec is its -F value): the
+ * rows of q's range and filters (exporter/flowdb.h; its paging ignored),
+ * at most HISTORICAL_CH_MAX_ROWS.  The report has the keys above (file
+ * lists empty, src_dir "") plus backend "clickhouse", truncated (the row
+ * limit cut the load), instance, interface (the filters used) and error
+ * ("" or why ClickHouse failed: what loaded until then stays).
+ */
+#define HISTORICAL_CH_MAX_ROWS 2000000
+struct json_t *historical_load_ch(struct iface *ifc, int src_ifid,
+				  const struct flowdb_query *q,
+				  const char *spec);
 
 #endif

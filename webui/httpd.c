@@ -227,6 +227,7 @@ static const struct {
 	  "pages/aggregated_hosts_stats.html", 0 }, /* -A */
 	{ "/lua/hosts_matrix.lua", "pages/hosts_matrix.html", 0 },
 	{ "/lua/historical.lua", "pages/historical.html", 0 }, /* persistence */
+	{ "/lua/db_search.lua", "pages/db_search.html", 0 }, /* flow history */
 	{ "/lua/show_alerts.lua", "pages/show_alerts.html", 0 }, /* alerts */
 	{ "/lua/topology.lua", "pages/topology.html", 0 },	 /* hierarchy */
 	/* the REST API: its OpenAPI document (tools/openapi.py) and a page

@@ -389,136 +389,177 @@ l7_metrics(struct mbuf *b, struct ifx *v, int n)
 
 /* ---- sinks ---- */
 
-static void
-sink_sample(struct mbuf *b, const char *name, const char *sink, const json_t *v)
-{
-	char lb[64];
+/*
+ * The sink families: each family's samples, one per store, read from the
+ * storage ledger (get/ntopng/redis.lua's objects) and the exporter's
+ * counters.  A family is printed when one of its objects is there (the
+ * InfluxDB and ClickHouse objects only with their options); a row without
+ * a sink label is the family's only sample.
+ */
+enum { SK_WRITER, SK_KV, SK_INFLUX, SK_CH, SK_EXPORT, SK_N };
 
-	snprintf(lb, sizeof(lb), "sink=\"%s\"", sink);
-	sample_json(b, name, lb, v);
-}
+struct sink_row {
+	const char *sink; /* the sink="" label, or NULL for none */
+	int obj;	  /* SK_* */
+	const char *key;  /* the object's member */
+};
+
+static const struct sink_family {
+	const char *name, *type, *help;
+	int boolean; /* the member is true/false: 1 or 0 */
+	struct sink_row rows[5];
+} sink_families[] = {
+	{ "ntopng_sink_queued",
+	  "gauge",
+	  "Records waiting in a sink's queue.",
+	  0,
+	  { { "storage", SK_WRITER, "queued" },
+	    { "export", SK_EXPORT, "queued" },
+	    { "clickhouse", SK_CH, "queued" } } },
+	{ "ntopng_sink_written_total",
+	  "counter",
+	  "Records a sink wrote (storage) or sent (export: flow records).",
+	  0,
+	  { { "storage", SK_WRITER, "written" },
+	    { "export", SK_EXPORT, "written" },
+	    { "influxdb", SK_INFLUX, "points_written" },
+	    { "clickhouse", SK_CH, "rows_inserted" } } },
+	{ "ntopng_sink_dropped_total",
+	  "counter",
+	  "Records a sink dropped: its queue was full.",
+	  0,
+	  { { "storage", SK_WRITER, "dropped" },
+	    { "export", SK_EXPORT, "dropped" },
+	    { "influxdb", SK_INFLUX, "dropped_points" },
+	    { "clickhouse", SK_CH, "queue_dropped" } } },
+	{ "ntopng_sink_failed_total",
+	  "counter",
+	  "Writes that failed, by store.",
+	  0,
+	  { { "sqlite", SK_WRITER, "db_errors" },
+	    { "rrd", SK_WRITER, "rrd_errors" },
+	    { "kv", SK_KV, "write_failures" },
+	    { "clickhouse", SK_CH, "insert_failures" },
+	    { "influxdb", SK_INFLUX, "failures" } } },
+	/* --timeseries-driver influxdb (docs/storage.md) */
+	{ "ntopng_influxdb_points_written_total",
+	  "counter",
+	  "Time-series points InfluxDB accepted.",
+	  0,
+	  { { NULL, SK_INFLUX, "points_written" } } },
+	{ "ntopng_influxdb_batches_total",
+	  "counter",
+	  "Batches InfluxDB accepted.",
+	  0,
+	  { { NULL, SK_INFLUX, "batches" } } },
+	{ "ntopng_influxdb_rejected_points_total",
+	  "counter",
+	  "Points InfluxDB refused (4xx), not retried.",
+	  0,
+	  { { NULL, SK_INFLUX, "rejected_points" } } },
+	{ "ntopng_influxdb_spooled_points_total",
+	  "counter",
+	  "Points that waited in the spool (InfluxDB down).",
+	  0,
+	  { { NULL, SK_INFLUX, "spooled_points" } } },
+	{ "ntopng_influxdb_dropped_points_total",
+	  "counter",
+	  "Points lost: spool or memory buffer full.",
+	  0,
+	  { { NULL, SK_INFLUX, "dropped_points" } } },
+	{ "ntopng_influxdb_spool_bytes",
+	  "gauge",
+	  "Bytes waiting in the InfluxDB spool.",
+	  0,
+	  { { NULL, SK_INFLUX, "spool_bytes" } } },
+	/* -F clickhouse: its on-disk spool (docs/storage.md) */
+	{ "ntopng_sink_spooled_batches_total",
+	  "counter",
+	  "Batches a sink put in its spool (its store did not take them).",
+	  0,
+	  { { "clickhouse", SK_CH, "spooled_batches" } } },
+	{ "ntopng_sink_spool_batches",
+	  "gauge",
+	  "Batches waiting in a sink's spool.",
+	  0,
+	  { { "clickhouse", SK_CH, "spool_batches" } } },
+	{ "ntopng_sink_spool_bytes",
+	  "gauge",
+	  "Bytes of a sink's spool on disk.",
+	  0,
+	  { { "clickhouse", SK_CH, "spool_bytes" } } },
+	{ "ntopng_sink_spool_dropped_total",
+	  "counter",
+	  "Records dropped from a full spool (oldest first).",
+	  0,
+	  { { "clickhouse", SK_CH, "spool_dropped_rows" } } },
+	{ "ntopng_sink_batches_total",
+	  "counter",
+	  "Batches a sink's store took.",
+	  0,
+	  { { "clickhouse", SK_CH, "batches_inserted" } } },
+	{ "ntopng_sink_connected",
+	  "gauge",
+	  "1 when a sink's store answered its last call.",
+	  1,
+	  { { "clickhouse", SK_CH, "connected" } } },
+	{ "ntopng_storage_flows_lost_total",
+	  "counter",
+	  "Expired flows that could not be written (-F).",
+	  0,
+	  { { NULL, SK_WRITER, "flows_lost" } } },
+	{ "ntopng_kv_redis_connected",
+	  "gauge",
+	  "1 when the key-value store is a connected Redis.",
+	  1,
+	  { { NULL, SK_KV, "redis_connected" } } },
+};
 
 static void
 sink_metrics(struct mbuf *b)
 {
 	json_t *st = storage_stats_json(), *ex;
-	const json_t *w = json_object_get(st, "writer"),
-		     *kv = json_object_get(st, "kv"),
-		     *ix = json_object_get(st, "influxdb"),
-		     *ch = json_object_get(st, "clickhouse"); /* or NULL */
+	const json_t *obj[SK_N];
 	struct export_stats es;
+	size_t i, j;
 
 	export_get_stats(&es);
 	ex = json_pack("{s:I,s:I,s:I}", "queued", (json_int_t)es.queued,
 		       "written", (json_int_t)es.sent_records, "dropped",
 		       (json_int_t)es.queue_drops);
-	family(b, "ntopng_sink_queued", "gauge",
-	       "Records waiting in a sink's queue.");
-	sink_sample(b, "ntopng_sink_queued", "storage",
-		    json_object_get(w, "queued"));
-	sink_sample(b, "ntopng_sink_queued", "export",
-		    json_object_get(ex, "queued"));
-	sink_sample(b, "ntopng_sink_queued", "clickhouse",
-		    json_object_get(ch, "queued"));
-	family(b, "ntopng_sink_written_total", "counter",
-	       "Records a sink wrote (storage) or sent (export: flow "
-	       "records).");
-	sink_sample(b, "ntopng_sink_written_total", "storage",
-		    json_object_get(w, "written"));
-	sink_sample(b, "ntopng_sink_written_total", "export",
-		    json_object_get(ex, "written"));
-	if (ix != NULL)
-		sink_sample(b, "ntopng_sink_written_total", "influxdb",
-			    json_object_get(ix, "points_written"));
-	sink_sample(b, "ntopng_sink_written_total", "clickhouse",
-		    json_object_get(ch, "rows_inserted"));
-	family(b, "ntopng_sink_dropped_total", "counter",
-	       "Records a sink dropped: its queue was full.");
-	sink_sample(b, "ntopng_sink_dropped_total", "storage",
-		    json_object_get(w, "dropped"));
-	sink_sample(b, "ntopng_sink_dropped_total", "export",
-		    json_object_get(ex, "dropped"));
-	if (ix != NULL)
-		sink_sample(b, "ntopng_sink_dropped_total", "influxdb",
-			    json_object_get(ix, "dropped_points"));
-	sink_sample(b, "ntopng_sink_dropped_total", "clickhouse",
-		    json_object_get(ch, "queue_dropped"));
-	family(b, "ntopng_sink_failed_total", "counter",
-	       "Writes that failed, by store.");
-	sink_sample(b, "ntopng_sink_failed_total", "sqlite",
-		    json_object_get(w, "db_errors"));
-	sink_sample(b, "ntopng_sink_failed_total", "rrd",
-		    json_object_get(w, "rrd_errors"));
-	sink_sample(b, "ntopng_sink_failed_total", "kv",
-		    json_object_get(kv, "write_failures"));
-	sink_sample(b, "ntopng_sink_failed_total", "clickhouse",
-		    json_object_get(ch, "insert_failures"));
-	if (ix != NULL) {
-		/* --timeseries-driver influxdb (docs/storage.md) */
-		sink_sample(b, "ntopng_sink_failed_total", "influxdb",
-			    json_object_get(ix, "failures"));
-		family(b, "ntopng_influxdb_points_written_total", "counter",
-		       "Time-series points InfluxDB accepted.");
-		sample_json(b, "ntopng_influxdb_points_written_total", "",
-			    json_object_get(ix, "points_written"));
-		family(b, "ntopng_influxdb_batches_total", "counter",
-		       "Batches InfluxDB accepted.");
-		sample_json(b, "ntopng_influxdb_batches_total", "",
-			    json_object_get(ix, "batches"));
-		family(b, "ntopng_influxdb_rejected_points_total", "counter",
-		       "Points InfluxDB refused (4xx), not retried.");
-		sample_json(b, "ntopng_influxdb_rejected_points_total", "",
-			    json_object_get(ix, "rejected_points"));
-		family(b, "ntopng_influxdb_spooled_points_total", "counter",
-		       "Points that waited in the spool (InfluxDB down).");
-		sample_json(b, "ntopng_influxdb_spooled_points_total", "",
-			    json_object_get(ix, "spooled_points"));
-		family(b, "ntopng_influxdb_dropped_points_total", "counter",
-		       "Points lost: spool or memory buffer full.");
-		sample_json(b, "ntopng_influxdb_dropped_points_total", "",
-			    json_object_get(ix, "dropped_points"));
-		family(b, "ntopng_influxdb_spool_bytes", "gauge",
-		       "Bytes waiting in the InfluxDB spool.");
-		sample_json(b, "ntopng_influxdb_spool_bytes", "",
-			    json_object_get(ix, "spool_bytes"));
+	obj[SK_WRITER] = json_object_get(st, "writer");
+	obj[SK_KV] = json_object_get(st, "kv");
+	obj[SK_INFLUX] = json_object_get(st, "influxdb"); /* or NULL */
+	obj[SK_CH] = json_object_get(st, "clickhouse");	  /* or NULL */
+	obj[SK_EXPORT] = ex;
+	for (i = 0; i < sizeof(sink_families) / sizeof(sink_families[0]); i++) {
+		const struct sink_family *f = &sink_families[i];
+		const struct sink_row *r;
+		int any = 0;
+
+		for (j = 0; j < 5 && f->rows[j].key != NULL; j++)
+			any |= obj[f->rows[j].obj] != NULL;
+		if (!any)
+			continue;
+		family(b, f->name, f->type, f->help);
+		for (j = 0; j < 5 && (r = &f->rows[j])->key != NULL; j++) {
+			const json_t *v = obj[r->obj];
+			char lb[64] = "";
+
+			if (v == NULL)
+				continue;
+			if (r->sink != NULL)
+				snprintf(lb, sizeof(lb), "sink=\"%s\"",
+					 r->sink);
+			v = json_object_get(v, r->key);
+			if (f->boolean)
+				mb_add(b, "%s%s%s%s %d\n", f->name,
+				       lb[0] ? "{" : "", lb, lb[0] ? "}" : "",
+				       json_is_true(v));
+			else
+				sample_json(b, f->name, lb, v);
+		}
 	}
-	if (ch != NULL) {
-		/* -F clickhouse: its on-disk spool (docs/storage.md) */
-		family(b, "ntopng_sink_spooled_batches_total", "counter",
-		       "Batches a sink put in its spool (its store did not "
-		       "take them).");
-		sink_sample(b, "ntopng_sink_spooled_batches_total",
-			    "clickhouse",
-			    json_object_get(ch, "spooled_batches"));
-		family(b, "ntopng_sink_spool_batches", "gauge",
-		       "Batches waiting in a sink's spool.");
-		sink_sample(b, "ntopng_sink_spool_batches", "clickhouse",
-			    json_object_get(ch, "spool_batches"));
-		family(b, "ntopng_sink_spool_bytes", "gauge",
-		       "Bytes of a sink's spool on disk.");
-		sink_sample(b, "ntopng_sink_spool_bytes", "clickhouse",
-			    json_object_get(ch, "spool_bytes"));
-		family(b, "ntopng_sink_spool_dropped_total", "counter",
-		       "Records dropped from a full spool (oldest first).");
-		sink_sample(b, "ntopng_sink_spool_dropped_total", "clickhouse",
-			    json_object_get(ch, "spool_dropped_rows"));
-		family(b, "ntopng_sink_batches_total", "counter",
-		       "Batches a sink's store took.");
-		sink_sample(b, "ntopng_sink_batches_total", "clickhouse",
-			    json_object_get(ch, "batches_inserted"));
-		family(b, "ntopng_sink_connected", "gauge",
-		       "1 when a sink's store answered its last call.");
-		mb_add(b, "ntopng_sink_connected{sink=\"clickhouse\"} %d\n",
-		       json_is_true(json_object_get(ch, "connected")));
-	}
-	family(b, "ntopng_storage_flows_lost_total", "counter",
-	       "Expired flows that could not be written (-F).");
-	sample_json(b, "ntopng_storage_flows_lost_total", "",
-		    json_object_get(w, "flows_lost"));
-	family(b, "ntopng_kv_redis_connected", "gauge",
-	       "1 when the key-value store is a connected Redis.");
-	mb_add(b, "ntopng_kv_redis_connected %d\n",
-	       json_is_true(json_object_get(kv, "redis_connected")));
 	json_decref(ex);
 	json_decref(st);
 }

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -25,12 +26,14 @@
 
 #include "common/log.h"
 #include "common/prefs.h"
+#include "exporter/flowdb.h"
 #include "exporter/influx.h"
 #include "exporter/storage.h"
 #include "exporter/writer.h"
 #include "merge/iface.h"
 #include "sources/historical.h"
 #include "webui/rest.h"
+#include "webui/rest_flowdb.h"
 
 #define HISTORICAL_TIMEOUT_MS (10 * 60 * 1000)
 
@@ -60,6 +63,10 @@ struct hist_job {
 	char src_dir[WRITER_IFDIR_MAX];
 	time_t begin, end;
 	json_t *out;
+	/* ClickHouse: the query and the -F value */
+	int ch;
+	struct flowdb_query q;
+	const char *spec;
 };
 
 static void
@@ -67,8 +74,64 @@ hist_run(struct iface *ifc, void *arg)
 {
 	struct hist_job *j = arg;
 
-	j->out =
-		historical_load(ifc, j->src_ifid, j->src_dir, j->begin, j->end);
+	if (j->ch)
+		j->out = historical_load_ch(ifc, j->src_ifid, &j->q, j->spec);
+	else
+		j->out = historical_load(ifc, j->src_ifid, j->src_dir, j->begin,
+					 j->end);
+}
+
+/* With ClickHouse as the flow store: the query of a load (range and
+ * filters as get/db/flows.lua; which interface: ifname= any writer's
+ * INTERFACE_NAME, ifid= this run's interface as this node wrote it,
+ * all=true every row). */
+static enum rest_rc
+hist_ch_query(struct rest_call *c, struct hist_job *j, const struct prefs *pr)
+{
+	static __thread char msg[160];
+	const struct rest_params *p = c->p;
+	const char *ifname = rest_params_get(p, "ifname");
+	const char *inst = rest_params_get(p, "instance");
+	const char *all;
+	struct iface *src;
+	enum rest_rc rc;
+	long ifid = 0;
+
+	rc = rest_flowdb_params(p, &j->q, msg, sizeof(msg));
+	if (rc != REST_RC_OK) {
+		c->msg = msg;
+		return rc;
+	}
+	if (rest_params_get(p, "epoch_begin") == NULL ||
+	    rest_params_get(p, "epoch_end") == NULL)
+		return REST_RC_INVALID_ARGUMENTS;
+	if (rest_param_long(p, "ifid", 0, INT_MAX, &ifid) < 0)
+		return REST_RC_INVALID_ARGUMENTS;
+	j->src_ifid = (int)ifid;
+	all = rest_params_get(p, "all");
+	if (all != NULL && (!strcasecmp(all, "true") || !strcmp(all, "1"))) {
+		j->src_ifid = -1;
+	} else if (ifname != NULL && ifname[0] != '\0') {
+		/* any bytes: the SQL has its hex form only */
+		if (strlen(ifname) >= sizeof(j->q.ifname))
+			return REST_RC_INVALID_ARGUMENTS;
+		snprintf(j->q.ifname, sizeof(j->q.ifname), "%s", ifname);
+		j->src_ifid = -1;
+	} else {
+		/* as the sink writes INTERFACE_NAME: the input whole */
+		src = query_iface_by_id(ifid);
+		if (src == NULL ||
+		    (iface_spec(src) == NULL && iface_name(src) == NULL))
+			return REST_RC_INVALID_ARGUMENTS;
+		snprintf(j->q.ifname, sizeof(j->q.ifname), "%s",
+			 iface_spec(src) ? iface_spec(src) : iface_name(src));
+		if (inst == NULL || inst[0] == '\0')
+			flowdb_own_instance(pr->instance_name, j->q.instance,
+					    sizeof(j->q.instance));
+	}
+	j->ch = 1;
+	j->spec = pr->flows_store_spec;
+	return REST_RC_OK;
 }
 
 /* The path relative to the data directory dir ("7/flows/2026/01/02.sqlite"):
@@ -125,6 +188,20 @@ rest_storage_historical(struct rest_call *c, json_t **rsp)
 
 	if (h == NULL)
 		return REST_RC_NOT_FOUND; /* no -F: no Historical interface */
+	if (iface_prefs(h) != NULL &&
+	    iface_prefs(h)->flows_store == PREFS_FLOWS_CLICKHOUSE) {
+		enum rest_rc rc;
+
+		j = calloc(1, sizeof(*j));
+		if (j == NULL)
+			return REST_RC_INTERNAL_ERROR;
+		rc = hist_ch_query(c, j, iface_prefs(h));
+		if (rc != REST_RC_OK) {
+			free(j);
+			return rc;
+		}
+		goto run;
+	}
 	if (rest_param_long(p, "ifid", 0, INT_MAX, &src) < 0 ||
 	    rest_param_long(p, "epoch_begin", 0, LONG_MAX, &b) != 1 ||
 	    rest_param_long(p, "epoch_end", 0, LONG_MAX, &e) != 1 || e < b)
@@ -152,6 +229,7 @@ rest_storage_historical(struct rest_call *c, json_t **rsp)
 	j->src_ifid = (int)src;
 	j->begin = (time_t)b;
 	j->end = (time_t)e;
+run:
 	if (iface_query(h, hist_run, j, HISTORICAL_TIMEOUT_MS) != 0) {
 		/* not taken within ten minutes: withdrawn, j is ours again */
 		free(j);

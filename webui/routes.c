@@ -22,6 +22,7 @@
 #include "state/auth.h"
 #include "webui/rest.h"
 #include "webui/rest_alerts.h"
+#include "webui/rest_flowdb.h"
 #include "webui/rest_storage.h"
 #include "webui/ui.h"
 
@@ -82,6 +83,8 @@ static const struct rest_route rest_routes[] = {
 	  NULL },
 	{ "get/timeseries/ts.lua", rest_storage_timeseries, REST_BY_VERB,
 	  NULL },
+	/* flow history (exporter/flowdb.c, webui/rest_flowdb.c) */
+	{ "get/db/flows.lua", rest_flowdb_flows, REST_BY_VERB, NULL },
 	/* the web pages' own calls (webui/ui.c) */
 	{ "get/ntopng/session.lua", ui_h_session, REST_BY_VERB, NULL },
 	{ "get/ntopng/users.lua", ui_h_users, REST_ADMIN, NULL },

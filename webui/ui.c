@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "common/log.h"
+#include "common/prefs.h"
 #include "state/kv.h"
 #include "exporter/storage.h"
 #include "merge/aggr.h"
@@ -123,16 +124,25 @@ enum rest_rc
 ui_h_session(struct rest_call *c, json_t **rsp)
 {
 	const struct auth_user *u = c->u;
+	struct iface *ifc = query_iface_by_id(0);
+	const struct prefs *p = ifc ? iface_prefs(ifc) : NULL;
+	/* the flow history's store (-F), for the explorer and Historical */
+	const char *store = p == NULL || !p->dump_flows ? "none"
+			    : p->flows_store == PREFS_FLOWS_CLICKHOUSE
+				    ? "clickhouse"
+				    : "sqlite";
+
 	/* features: optional calls the pages may use (so that they never
 	 * fetch a path this build does not serve). */
 	*rsp = json_pack(
-		"{s:s,s:s,s:s,s:b,s:b,s:i,s:{s:b}}", "user", u->name, "group",
-		u->admin ? "administrator" : "unprivileged", "csrf", u->csrf,
-		"default_password",
+		"{s:s,s:s,s:s,s:b,s:b,s:i,s:{s:b,s:s}}", "user", u->name,
+		"group", u->admin ? "administrator" : "unprivileged", "csrf",
+		u->csrf, "default_password",
 		!strcmp(u->name, "admin") && auth_admin_default_password(),
 		"session", u->via_session, "session_ttl", auth_session_ttl(),
 		"features", "sources",
-		rest_is_path("/lua/rest/v2/get/interface/sources.lua"));
+		rest_is_path("/lua/rest/v2/get/interface/sources.lua"),
+		"flows_store", store);
 	return REST_RC_OK;
 }
 

@@ -144,7 +144,10 @@ const NT_MENU = [
 		['Interfaces', '/lua/if_stats.lua'],
 		['Topology', '/lua/topology.lua'],
 	]],
-	['Historical', '/lua/historical.lua'],
+	['Historical', [
+		['Historical', '/lua/historical.lua'],
+		['Flows explorer', '/lua/db_search.lua'],
+	]],
 ];
 
 NT.menuItem = function (m, here) {

@@ -155,7 +155,9 @@ def check_table(doc):
 READERS = re.compile(r"\b(?:rest_params_get|p_str|param_str|ra_param_str|rest_param_long|"
                      r"rest_param_int|rest_param_iface|param_bool)\(\s*[\w>.-]+\s*,\s*\"(\w+)\"")
 # read by a helper some routes share, but not taken by this one
-NOT_TAKEN = {"get/flow/active.lua": {"all"}}   # paging: `all` is host/active's
+NOT_TAKEN = {"get/flow/active.lua": {"all"},   # paging: `all` is host/active's
+             # a load takes get/db/flows.lua's filters, not its order
+             "set/interface/historical.lua": {"sortColumn", "sortOrder"}}
 
 
 def handler_reads():
@@ -305,6 +307,9 @@ def live(doc, rows):
         now = int(time.time())
         c.call("get/timeseries/ts.lua", {"ifid": 0, "schema": "iface:traffic",
                                          "epoch_begin": now - 600, "epoch_end": now})
+        c.call("get/db/flows.lua", {"ifid": 0, "epoch_begin": now - 86400, "epoch_end": now,
+                                    "perPage": 5, "top": 3})
+        c.call("get/db/flows.lua", {"ifid": 0, "host": "1.2.3.4'--"}, want_ok=False)
         c.call("get/ntopng/session.lua")
         c.call("get/ntopng/users.lua")
         c.call("get/ntopng/prefs.lua")

@@ -6,8 +6,11 @@
 NT.start(async function () {
 	const src = document.getElementById('hist-src');
 	const hist = NT.ifaces.find(i => i.name === 'Historical');
+	const ch = NT.session.features && NT.session.features.flows_store === 'clickhouse';
 	src.innerHTML = NT.ifaces.filter(i => i !== hist).map(i =>
-		'<option value="' + NT.esc(i.ifid) + '">' + NT.esc(i.name || i.ifname) + '</option>').join('');
+		'<option value="' + NT.esc(i.ifid) + '">' + NT.esc(i.name || i.ifname) + '</option>').join('') +
+		/* ClickHouse holds every writer's flows (a cluster: every hub's) */
+		(ch ? '<option value="all">All writers (ClickHouse)</option>' : '');
 	const iso = t => new Date(t * 1000 - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 19);
 	const now = Math.floor(Date.now() / 1000);
 	document.getElementById('hist-begin').value = iso(now - 3600);
@@ -27,15 +30,18 @@ NT.start(async function () {
 		const b = Math.floor(new Date(document.getElementById('hist-begin').value).getTime() / 1000);
 		const e = Math.floor(new Date(document.getElementById('hist-end').value).getTime() / 1000);
 		NT.alert(out, 'info', 'Loading...');
-		const js = await NT.post('set/interface/historical.lua',
-			{ ifid: Number(src.value), epoch_begin: b, epoch_end: e });
+		const js = await NT.post('set/interface/historical.lua', src.value === 'all'
+			? { all: true, epoch_begin: b, epoch_end: e }
+			: { ifid: Number(src.value), epoch_begin: b, epoch_end: e });
 		if (js.rc !== 0) { NT.alert(out, 'danger', js.rc_str_hr || 'failed'); return; }
 		const r = js.rsp;
 		let h = '<div class="alert alert-success py-2" id="hist-ok">Loaded ' + NT.num(r.loaded_flows) +
 			' flows (' + NT.bytes(r.bytes) + ', ' + NT.num(r.hosts) + ' hosts) from ' +
-			r.files_read.length + ' file(s). <a href="/lua/hosts_stats.lua?ifid=' + r.ifid +
+			(r.backend === 'clickhouse' ? 'ClickHouse' + (r.truncated ? ' (cut at the row limit)' : '')
+				: r.files_read.length + ' file(s)') + '. <a href="/lua/hosts_stats.lua?ifid=' + r.ifid +
 			'">Hosts</a> &middot; <a href="/lua/flows_stats.lua?ifid=' + r.ifid +
 			'">Flows</a> &middot; <a href="/lua/protocols_stats.lua?ifid=' + r.ifid + '">Protocols</a></div>';
+		if (r.error) h += '<div class="alert alert-danger py-2">ClickHouse: ' + NT.esc(r.error) + '</div>';
 		if (r.rejected_rows) h += '<div class="alert alert-warning py-2">' + NT.num(r.rejected_rows) + ' unusable rows skipped.</div>';
 		if (r.missing_files.length) h += '<div class="text-muted small">Missing: ' + r.missing_files.map(NT.esc).join(', ') + '</div>';
 		if (r.corrupt_files.length) h += '<div class="alert alert-danger py-2" id="hist-corrupt">Unreadable: ' +
