@@ -44,7 +44,9 @@ def ledger(n):
     return n.rest("get/ntopng/redis.lua").get("clickhouse", {})
 
 
-def main():
+def main_with(name, run):
+    """run(ch, gen, tmp) with a ClickHouse server named name and the
+    flow generator; 77 when either is missing; the checks' exit status."""
     if not have_clickhouse():
         print("SKIP: clickhouse-server is not installed")
         return 77
@@ -52,13 +54,17 @@ def main():
     if not os.access(gen, os.X_OK):
         print("SKIP: %s not built" % gen)
         return 77
-    tmp = tempfile.mkdtemp(prefix="ntopng-chout-")
+    tmp = tempfile.mkdtemp(prefix="ntopng-%s-" % name)
     try:
-        with ClickHouse("chout", base=tmp) as ch:
+        with ClickHouse(name, base=tmp) as ch:
             run(ch, gen, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return node.summary()
+
+
+def main():
+    return main_with("chout", run)
 
 
 def run(ch, gen, tmp):

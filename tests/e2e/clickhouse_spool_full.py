@@ -18,37 +18,20 @@ Exit 77 when clickhouse-server is not installed.
 """
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import node  # noqa: E402
 from node import Node, expect, free_port  # noqa: E402
-from chserver import ClickHouse, have_clickhouse  # noqa: E402
-from clickhouse_outage import gen_path, ledger  # noqa: E402
+from clickhouse_outage import ledger, main_with  # noqa: E402
 
 RATE, SECS = 3000, 25
 FLOWS = RATE * SECS
 
 
 def main():
-    if not have_clickhouse():
-        print("SKIP: clickhouse-server is not installed")
-        return 77
-    gen = gen_path()
-    if not os.access(gen, os.X_OK):
-        print("SKIP: %s not built" % gen)
-        return 77
-    tmp = tempfile.mkdtemp(prefix="ntopng-chfull-")
-    try:
-        with ClickHouse("chfull", base=tmp) as ch:
-            run(ch, gen, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return node.summary()
+    return main_with("chfull", run)
 
 
 def run(ch, gen, tmp):
