@@ -28,14 +28,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from node import Node, PCAPS, expect, summary  # noqa: E402
 
 from browser import By, browser, severe, shot, wait_for  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 
 HOST = "192.168.1.6"
 PROTO = "Teams"
 
 
 def n_attr(d, css, attr="data-n"):
-    els = d.find_elements(By.CSS_SELECTOR, css)
-    return int(els[0].get_attribute(attr)) if els else None
+    """The element's number, or None while it is not there (or is being
+    replaced: the page redraws the totals when an answer arrives)."""
+    try:
+        els = d.find_elements(By.CSS_SELECTOR, css)
+        return int(els[0].get_attribute(attr)) if els else None
+    except StaleElementReferenceException:
+        return None
 
 
 def wait_total(d, want, timeout=15):
