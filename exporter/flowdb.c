@@ -1269,8 +1269,12 @@ flowdb_ch_each(const struct flowdb_query *q0, const char *spec,
 
 	*rejected = 0;
 	*truncated = 0;
-	if (env != NULL && atol(env) >= 1 && atol(env) < FLOWDB_CHUNK)
-		chunk = atol(env);
+	if (env != NULL) {
+		long v = strtol(env, NULL, 10);
+
+		if (v >= 1 && v < FLOWDB_CHUNK)
+			chunk = v;
+	}
 	if (spec == NULL || ch_target_parse(spec, &t, err, errlen) != 0)
 		return -1;
 	if ((e.c = ch_client_new(&t)) == NULL) {
