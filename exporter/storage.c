@@ -665,6 +665,25 @@ struct ts_walk {
 	int wait;
 };
 
+/* A host series record of kind for this walk, named "<ip>[@vlan]". */
+static void
+ts_host_rec(struct writer_rec *r, int kind, const struct ts_walk *w,
+	    const struct ipaddr *ip, uint16_t vlan)
+{
+	char a[WRITER_IP_MAX], n[WRITER_IP_MAX + 8];
+
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->ifid = w->si->ifid;
+	r->u.ts.t = w->t;
+	ipaddr_fmt(ip, a, sizeof(a));
+	if (vlan)
+		snprintf(n, sizeof(n), "%s@%u", a, vlan);
+	else
+		snprintf(n, sizeof(n), "%s", a);
+	storage_safe_name(r->u.ts.name, sizeof(r->u.ts.name), n);
+}
+
 /* One local host's growth since its last snapshot (iface_local_host_deltas):
  * 0 when queued, so that the interface moves the host's baseline. */
 static int
@@ -673,18 +692,8 @@ ts_host(void *arg, const struct ipaddr *ip, uint16_t vlan, uint64_t dsent,
 {
 	struct ts_walk *w = arg;
 	struct writer_rec r;
-	char a[WRITER_IP_MAX], n[WRITER_IP_MAX + 8];
 
-	memset(&r, 0, sizeof(r));
-	r.kind = WREC_TS_HOST;
-	r.ifid = w->si->ifid;
-	r.u.ts.t = w->t;
-	ipaddr_fmt(ip, a, sizeof(a));
-	if (vlan)
-		snprintf(n, sizeof(n), "%s@%u", a, vlan);
-	else
-		snprintf(n, sizeof(n), "%s", a);
-	storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), n);
+	ts_host_rec(&r, WREC_TS_HOST, w, ip, vlan);
 	r.u.ts.v[0] = dsent;
 	r.u.ts.v[1] = drcvd;
 	return post(&r, w->wait);
@@ -730,19 +739,9 @@ ts_host_l7(void *arg, const struct ipaddr *ip, uint16_t vlan, uint16_t proto,
 {
 	struct ts_walk *w = arg;
 	struct writer_rec r;
-	char a[WRITER_IP_MAX], n[WRITER_IP_MAX + 8];
 
 	(void)proto;
-	memset(&r, 0, sizeof(r));
-	r.kind = WREC_TS_HOST_L7;
-	r.ifid = w->si->ifid;
-	r.u.ts.t = w->t;
-	ipaddr_fmt(ip, a, sizeof(a));
-	if (vlan)
-		snprintf(n, sizeof(n), "%s@%u", a, vlan);
-	else
-		snprintf(n, sizeof(n), "%s", a);
-	storage_safe_name(r.u.ts.name, sizeof(r.u.ts.name), n);
+	ts_host_rec(&r, WREC_TS_HOST_L7, w, ip, vlan);
 	storage_safe_name(r.u.ts.proto, sizeof(r.u.ts.proto), name);
 	r.u.ts.v[0] = sent;
 	r.u.ts.v[1] = rcvd;
