@@ -155,24 +155,46 @@ zmqc_tlv_next(const uint8_t *b, size_t len, size_t *off,
 	return TLV_ITEM;
 }
 
+/* Length of a string's u16 big-endian length field plus the string at
+ * b[off], or 0 when the field does not fit in len. */
+static size_t
+str_width(const uint8_t *b, size_t len, size_t off)
+{
+	if (len - off < 2)
+		return 0;
+	return 2 + ((size_t)b[off] << 8 | b[off + 1]);
+}
+
+/* The first pass: the items' widths only (the checks of zmqc_tlv_next,
+ * without reading the values; it runs on every message, so it is
+ * lean). */
 int
 zmqc_tlv_validate(const uint8_t *b, size_t len)
 {
-	struct zmqc_tlv_item it;
-	size_t off = 2;
+	size_t off = 2, w;
 
 	if (len < 2 || b[0] != 1 || b[1] != 1)
 		return -1;
-	for (;;) {
-		switch (zmqc_tlv_next(b, len, &off, &it)) {
-		case TLV_END:
-			return 0;
-		case TLV_ERROR:
+	while (off < len) {
+		uint8_t t = b[off++], kt = t >> 4, vt = t & 0x0f;
+
+		if (t == T_EOR)
+			continue;
+		if (kt == T_STRING)
+			w = str_width(b, len, off);
+		else if (kt == T_U8 || kt == T_U16 || kt == T_U32)
+			w = type_width(kt);
+		else
 			return -1;
-		default:
-			break;
-		}
+		if (w == 0 || len - off < w)
+			return -1;
+		off += w;
+		w = vt == T_STRING ? str_width(b, len, off) : type_width(vt);
+		if (w == 0 || len - off < w)
+			return -1;
+		off += w;
 	}
+	return 0;
 }
 
 int

@@ -304,6 +304,66 @@ test_tv4_tv5_tlv(void **state)
 	zmqc_decoder_fini(&d);
 }
 
+/* The reference: every item read whole by zmqc_tlv_next (what the
+ * lean first pass of zmqc_tlv_validate must agree with). */
+static int
+tlv_validate_ref(const uint8_t *b, size_t len)
+{
+	struct zmqc_tlv_item it;
+	size_t off = 2;
+
+	if (len < 2 || b[0] != 1 || b[1] != 1)
+		return -1;
+	for (;;) {
+		enum zmqc_tlv_next r = zmqc_tlv_next(b, len, &off, &it);
+
+		if (r == TLV_END)
+			return 0;
+		if (r == TLV_ERROR)
+			return -1;
+	}
+}
+
+/* tv4's TLV payload, cut at every length and with every byte set to
+ * values that change an item's type or a length: both passes agree. */
+static void
+test_tlv_validate_agrees(void **state)
+{
+	static const uint8_t vals[] = { 0x00, 0x01, 0x02, 0x0b, 0x0c, 0x22,
+					0x3b, 0xb3, 0xbb, 0x5f, 0xff };
+	size_t len, plen, i, k;
+	uint8_t *b = load("tv4.bin", &len), *pay, *m;
+	int ok = 0, bad = 0;
+
+	(void)state;
+	assert_true(len > 1u + b[0]);
+	pay = b + 1 + b[0];
+	plen = len - 1 - b[0];
+	assert_int_equal(zmqc_tlv_validate(pay, plen), 0);
+	m = malloc(plen);
+	assert_non_null(m);
+	for (i = 0; i <= plen; i++) {
+		int r = zmqc_tlv_validate(pay, i);
+
+		assert_int_equal(r, tlv_validate_ref(pay, i));
+		r == 0 ? ok++ : bad++;
+	}
+	for (i = 0; i < plen; i++)
+		for (k = 0; k < sizeof(vals); k++) {
+			int r;
+
+			memcpy(m, pay, plen);
+			m[i] = vals[k];
+			r = zmqc_tlv_validate(m, plen);
+			assert_int_equal(r, tlv_validate_ref(m, plen));
+			r == 0 ? ok++ : bad++;
+		}
+	/* both outcomes were exercised */
+	assert_true(ok > 10 && bad > 10);
+	free(m);
+	free(b);
+}
+
 static void
 test_tv6_v3_zlib(void **state)
 {
@@ -1250,6 +1310,7 @@ main(void)
 		cmocka_unit_test(test_tv2_labels_array),
 		cmocka_unit_test(test_tv3_legacy_zlib_swap),
 		cmocka_unit_test(test_tv4_tv5_tlv),
+		cmocka_unit_test(test_tlv_validate_agrees),
 		cmocka_unit_test(test_tv6_v3_zlib),
 		cmocka_unit_test(test_tv7_event_tv8_tv9),
 		cmocka_unit_test(test_counters_tlv_and_refusals),
