@@ -263,7 +263,8 @@ printf "%s" "$ROWS"
 
 echo
 echo "(c) --workers: TLV ingested flows/s with --workers 1 and --workers $W"
-echo "    (collector interfaces get no nDPI helpers: docs/threads.md)"
+echo "    (with more than one, each ZMQ source is received and decoded by a
+    zmq-reader thread, its tables kept by the interface's: docs/threads.md)"
 printf "%-9s %5s %10s %10s\n" case round workers-1 "workers-$W"
 printf "%s" "$WROWS"
 echo "    ratio --workers $W / --workers 1 (median):" \

@@ -205,6 +205,7 @@ zmqc_rec_flush(struct zmqc_decoder *d, struct zmqc_peer *p)
 			u[i] = &d->batch[i].u;
 		d->prefetch(d->emit_ctx, u, nb);
 	}
+	d->emit_peer = p;
 	for (i = 0; i < nb; i++) {
 		struct zmqc_rec *r = &d->batch[i];
 
@@ -564,10 +565,13 @@ zmqc_decode_msg(struct zmqc_decoder *d, const uint8_t *hdr, size_t hlen,
 		if (tlv)
 			zmqc_error(d, p, ZMQC_ERR_ENCODING,
 				   "alert is JSON, not TLV");
-		else if (d->emit_alert != NULL &&
-			 d->emit_alert(d->emit_ctx, (const char *)data, dlen) !=
-				 0)
-			zmqc_error(d, p, ZMQC_ERR_JSON, "alert refused");
+		else if (d->emit_alert != NULL) {
+			d->emit_peer = p;
+			if (d->emit_alert(d->emit_ctx, (const char *)data,
+					  dlen) != 0)
+				zmqc_error(d, p, ZMQC_ERR_JSON,
+					   "alert refused");
+		}
 		break;
 	case ZT_SNMP_IFACES:
 		if (tlv)

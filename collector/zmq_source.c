@@ -43,10 +43,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +57,7 @@
 #include <zmq.h>
 
 #include "collector/collector.h"
+#include "collector/flowq.h"
 #include "collector/zmq_reliable.h"
 #include "collector/zmqc.h"
 #include "common/fsutil.h"
@@ -81,6 +85,21 @@ struct zmq_src {
 	struct zmqc_decoder dec;
 	struct ratelimit trace_rl; /* -vv: per-message lines */
 	struct zrel *rel;	   /* reliable senders (zmq_reliable.c) */
+	/* --workers > 1: the reader thread (docs/threads.md, zmq-reader),
+	 * started by the first read().  While it runs it owns the socket,
+	 * and `dlock` guards the decoder, `rel` and the batch being filled:
+	 * the reader holds it while it takes one message, the owner from
+	 * hold() to release() and to count what the interface refused. */
+	int use_reader;
+	int rd_running; /* the owner's: the thread exists */
+	int rd_stop;	/* atomic: set by the owner to stop it */
+	int held;	/* the owner holds dlock (hold() .. release()) */
+	int wake_efd;	/* wakes the reader's poll: to stop, to sync */
+	uint64_t sync_req, sync_done; /* atomics: hold()'s requests, answered */
+	pthread_t rd_thread;
+	pthread_mutex_t dlock;
+	struct flowq q;
+	const struct rec_sink *sink; /* the owner's, from the first read() */
 };
 
 /* ---- process-wide state: context, CURVE keys, ZAP ---- */
@@ -462,6 +481,8 @@ zmq_src_fd(struct source *s)
 	int fd = -1;
 	size_t len = sizeof(fd);
 
+	if (zs->rd_running)
+		return zs->q.efd; /* readable when a batch was published */
 	if (zs->sock == NULL ||
 	    zmq_getsockopt(zs->sock, ZMQ_FD, &fd, &len) != 0)
 		return -1;
@@ -492,90 +513,436 @@ zmq_trace_msg(struct source *s, struct zmq_src *zs, size_t bytes, int frames,
 		  cause ? ", refused: " : "", cause ? cause : "");
 }
 
+/* Receives one message, if one waits, and decodes it (its records go
+ * where zs->dec.emit points).  1 when a message was taken, else 0. */
+static int
+zmq_take_msg(struct source *s, struct zmq_src *zs, uint64_t now)
+{
+	uint64_t err0[ZMQC_ERR__COUNT], flows0 = 0;
+	zmq_msg_t hdr, pay, extra;
+	int frames = 1, have_pay = 0, verdict = ZREL_TAKE;
+	uint8_t tr[ZREL_TRAILER_FIXED + ZREL_ID_MAX];
+	size_t tlen = 0;
+
+	zmq_msg_init(&hdr);
+	if (zmq_msg_recv(&hdr, zs->sock, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&hdr);
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("zmq %s: receive: %s", s->spec,
+				 zmq_strerror(errno));
+		return 0;
+	}
+	zmq_msg_init(&pay);
+	/* a multipart arrives whole: the rest is already there */
+	if (zmq_msg_more(&hdr) && zmq_msg_recv(&pay, zs->sock, 0) >= 0) {
+		int more = zmq_msg_more(&pay);
+
+		frames++;
+		have_pay = 1;
+		while (more) {
+			zmq_msg_init(&extra);
+			if (zmq_msg_recv(&extra, zs->sock, 0) < 0) {
+				zmq_msg_close(&extra);
+				break;
+			}
+			frames++;
+			more = zmq_msg_more(&extra);
+			/* a reliable link's trailer (a third frame) */
+			if (frames == 3 && !more &&
+			    zrel_is_trailer(zmq_msg_data(&extra),
+					    zmq_msg_size(&extra))) {
+				tlen = zmq_msg_size(&extra);
+				memcpy(tr, zmq_msg_data(&extra), tlen);
+			}
+			zmq_msg_close(&extra);
+		}
+	}
+	if (log_enabled(NLOG_TRACE)) {
+		memcpy(err0, zs->dec.st.errors, sizeof(err0));
+		flows0 = zs->dec.st.flows;
+	}
+	if (tlen > 0) {
+		struct zrel_origin *o;
+
+		if (zs->rel == NULL)
+			zs->rel = calloc(1, sizeof(*zs->rel));
+		if (zs->rel != NULL)
+			verdict = zrel_check(zs->rel, tr, tlen, now, &o);
+		frames = 2;
+	}
+	if (verdict == ZREL_TAKE)
+		zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr),
+				zmq_msg_size(&hdr),
+				have_pay ? zmq_msg_data(&pay) : NULL,
+				have_pay ? zmq_msg_size(&pay) : 0, frames, now);
+	if (log_enabled(NLOG_TRACE))
+		zmq_trace_msg(s, zs,
+			      zmq_msg_size(&hdr) +
+				      (have_pay ? zmq_msg_size(&pay) : 0),
+			      frames, flows0, err0);
+	zmq_msg_close(&pay);
+	zmq_msg_close(&hdr);
+	return 1;
+}
+
+/* ---- --workers > 1: the reader thread ---- */
+
+/* Which peer a queued record came from: its ledger slot and source_id
+ * (the slot may be recycled before the owner looks). */
+static uint64_t
+rd_peer_tag(const struct zmq_src *zs)
+{
+	const struct zmqc_peer *p = zs->dec.emit_peer;
+
+	if (p == NULL || p < zs->dec.peers ||
+	    p >= zs->dec.peers + ZMQC_MAX_PEERS)
+		return UINT64_MAX;
+	return (uint64_t)p->source_id << 8 | (uint64_t)(p - zs->dec.peers);
+}
+
+/* The decoder's emit functions on the reader: into the queue. */
+static int
+rd_emit(void *ctx, const struct flow_update *u)
+{
+	struct zmq_src *zs = ctx;
+
+	return flowq_add_flow(&zs->q, u, rd_peer_tag(zs));
+}
+
+static int
+rd_emit_alert(void *ctx, const char *json, size_t len)
+{
+	struct zmq_src *zs = ctx;
+
+	return flowq_add_alert(&zs->q, json, len, rd_peer_tag(zs));
+}
+
+static void
+rd_emit_event(void *ctx, const struct node_event *ev)
+{
+	struct zmq_src *zs = ctx;
+
+	(void)flowq_add_event(&zs->q, ev);
+}
+
+/* What the interface refused of a queued batch, counted as the decoder
+ * counts it when it calls the interface itself (zmqc_rec_flush): the
+ * record is not among the flows taken.  Owner, dlock held. */
+static void
+rd_refused(struct zmq_src *zs, uint64_t tag, int alert)
+{
+	struct zmqc_peer *p = NULL;
+	uint64_t slot = tag & 0xff;
+
+	if (tag != UINT64_MAX && slot < ZMQC_MAX_PEERS &&
+	    zs->dec.peers[slot].used &&
+	    zs->dec.peers[slot].source_id == (uint32_t)(tag >> 8))
+		p = &zs->dec.peers[slot];
+	if (alert) {
+		zmqc_error(&zs->dec, p, ZMQC_ERR_JSON, "alert refused");
+		return;
+	}
+	zs->dec.st.flows--;
+	if (p != NULL)
+		p->flows--;
+	zmqc_error(&zs->dec, p, ZMQC_ERR_REFUSED,
+		   "flow refused by the interface (table full?)");
+}
+
+static void
+rd_refused_locked(struct zmq_src *zs, uint64_t tag, int alert)
+{
+	if (zs->held) {
+		rd_refused(zs, tag, alert);
+		return;
+	}
+	pthread_mutex_lock(&zs->dlock);
+	rd_refused(zs, tag, alert);
+	pthread_mutex_unlock(&zs->dlock);
+}
+
+/* Hands one queued batch to the interface (owner).  Returns its
+ * records. */
+static int
+rd_apply(struct zmq_src *zs, const struct flowq_batch *b)
+{
+	const struct rec_sink *out = zs->sink;
+	const struct flow_update *pf[ZMQC_BATCH];
+	int i, j, m;
+
+	switch (b->kind) {
+	case FLOWQ_FLOWS:
+		for (i = 0; i < b->n; i += m) {
+			m = b->n - i < ZMQC_BATCH ? b->n - i : ZMQC_BATCH;
+			if (out->on_prefetch != NULL) {
+				for (j = 0; j < m; j++)
+					pf[j] = &b->u[i + j];
+				out->on_prefetch(out->ctx, pf, m);
+			}
+			for (j = 0; j < m; j++)
+				if (out->on_flow(out->ctx, &b->u[i + j]) != 0)
+					rd_refused_locked(zs, b->tag[i + j], 0);
+		}
+		return b->n;
+	case FLOWQ_ALERT:
+		if (out->on_alert != NULL &&
+		    out->on_alert(out->ctx, b->alert, b->alert_len) != 0)
+			rd_refused_locked(zs, b->tag[0], 1);
+		return 1;
+	case FLOWQ_EVENT:
+		if (out->on_node_event != NULL)
+			out->on_node_event(out->ctx, &b->ev);
+		return 1;
+	}
+	return 0;
+}
+
+/* Applies every published batch (owner). */
+static int
+rd_apply_all(struct zmq_src *zs, int max)
+{
+	struct flowq_batch *b;
+	int n = 0;
+
+	while ((max <= 0 || n < max) && (b = flowq_pop(&zs->q)) != NULL) {
+		n += rd_apply(zs, b);
+		flowq_recycle(&zs->q, b);
+	}
+	return n;
+}
+
+/* Clears an eventfd (nonblocking). */
+static void
+efd_clear(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("eventfd: %s", strerror(errno));
+}
+
+static void
+efd_signal(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_warn("eventfd: %s", strerror(errno));
+}
+
+/*
+ * The reader.  When the socket has nothing, it tries again ZRD_SPINS
+ * times (yielding the core) before it publishes a partial batch and
+ * sleeps: a feed a little slower than decoding would otherwise cost a
+ * wake-up of both threads per message; and while the owner still has
+ * batches to apply, a partial one waits 1 ms more for company.
+ *
+ * A sync request of the owner's (hold(): sync_req moved on) is answered
+ * (sync_done) once the socket had nothing more to take, or after 512
+ * more messages under a flood (what the interface's own read() takes of
+ * a source before it answers queries), with everything taken published:
+ * so a query sees every message that reached the socket before it, as
+ * without a reader.
+ */
+#define ZRD_SPINS 50
+
+static void *
+zmq_rd_thread(void *arg)
+{
+	struct source *s = arg;
+	struct zmq_src *zs = s->priv;
+	unsigned taken = 0, sync_left = 0, idle = 0;
+	uint64_t seen = 0, done = 0;
+
+	log_set_role("zmq-reader");
+	pthread_setname_np(pthread_self(), "zmq-reader");
+	while (!__atomic_load_n(&zs->rd_stop, __ATOMIC_ACQUIRE)) {
+		uint64_t want =
+			__atomic_load_n(&zs->sync_req, __ATOMIC_ACQUIRE);
+		int got, pub, answer;
+
+		if (want != seen) {
+			seen = want;
+			sync_left = 512;
+		}
+		if (flowq_wait_room(&zs->q) != 0)
+			break;
+		pthread_mutex_lock(&zs->dlock);
+		got = zmq_take_msg(s, zs, time_wall_ms());
+		/* acknowledgements as often as the interface's read() sends
+		 * them without a reader */
+		if ((!got || ++taken >= 512) && zs->rel != NULL)
+			zrel_flush_acks(zs->rel, zs->sock);
+		if (!got || taken >= 512)
+			taken = 0;
+		if (got) {
+			idle = 0;
+			if (sync_left > 0)
+				sync_left--;
+		} else {
+			idle++;
+		}
+		answer = done != seen && (!got || sync_left == 0);
+		pub = answer ||
+		      (!got && idle > ZRD_SPINS &&
+		       (idle > ZRD_SPINS + 1 || flowq_published(&zs->q) == 0));
+		if (pub)
+			flowq_publish(&zs->q);
+		pthread_mutex_unlock(&zs->dlock);
+		if (answer) {
+			done = seen;
+			__atomic_store_n(&zs->sync_done, done,
+					 __ATOMIC_RELEASE);
+			efd_signal(zs->q.efd);
+		}
+		if (got)
+			continue;
+		if (idle <= ZRD_SPINS) {
+			sched_yield();
+			continue;
+		}
+		{
+			zmq_pollitem_t it[2] = {
+				{ zs->sock, 0, ZMQ_POLLIN, 0 },
+				{ NULL, zs->wake_efd, ZMQ_POLLIN, 0 },
+			};
+
+			if (zmq_poll(it, 2, pub ? 1000 : 1) < 0 &&
+			    errno != EINTR && errno != ETERM)
+				log_warn("zmq %s: poll: %s", s->spec,
+					 zmq_strerror(errno));
+			efd_clear(zs->wake_efd);
+		}
+	}
+	return NULL;
+}
+
+/* Starts the reader at the first read(); -1: none (read here). */
+static int
+zmq_rd_start(struct source *s, const struct rec_sink *out)
+{
+	struct zmq_src *zs = s->priv;
+
+	if (flowq_init(&zs->q, 8) != 0)
+		return -1;
+	zs->sink = out;
+	zs->dec.emit = rd_emit;
+	zs->dec.emit_alert = out->on_alert != NULL ? rd_emit_alert : NULL;
+	zs->dec.emit_node_event =
+		out->on_node_event != NULL ? rd_emit_event : NULL;
+	zs->dec.prefetch = NULL;
+	zs->dec.emit_ctx = zs;
+	__atomic_store_n(&zs->rd_stop, 0, __ATOMIC_RELAXED);
+	if (pthread_create(&zs->rd_thread, NULL, zmq_rd_thread, s) != 0) {
+		flowq_fini(&zs->q);
+		zs->dec.emit = emit_nowhere;
+		zs->dec.emit_alert = NULL;
+		zs->dec.emit_node_event = NULL;
+		log_warn("zmq %s: no reader thread: read by the interface's",
+			 s->spec);
+		return -1;
+	}
+	zs->rd_running = 1;
+	return 0;
+}
+
+/* Stops and joins the reader (owner); with `apply`, what it had decoded
+ * goes to the interface first. */
+static void
+zmq_rd_stop(struct source *s, int apply)
+{
+	struct zmq_src *zs = s->priv;
+	int held = zs->held;
+
+	if (!zs->rd_running)
+		return;
+	if (held) { /* the reader may be waiting for dlock */
+		zs->held = 0;
+		pthread_mutex_unlock(&zs->dlock);
+	}
+	__atomic_store_n(&zs->rd_stop, 1, __ATOMIC_RELEASE);
+	flowq_stop(&zs->q);
+	efd_signal(zs->wake_efd);
+	pthread_join(zs->rd_thread, NULL);
+	zs->rd_running = 0;
+	efd_clear(zs->wake_efd);
+	if (held) {
+		pthread_mutex_lock(&zs->dlock);
+		zs->held = 1;
+	}
+	if (apply) {
+		flowq_publish(&zs->q);
+		rd_apply_all(zs, 0);
+	}
+	flowq_fini(&zs->q);
+	zs->dec.emit = emit_nowhere;
+	zs->dec.emit_alert = NULL;
+	zs->dec.emit_node_event = NULL;
+}
+
+static void
+zmq_src_hold(struct source *s)
+{
+	struct zmq_src *zs = s->priv;
+
+	uint64_t req;
+
+	if (!zs->rd_running || zs->held)
+		return;
+	/* what reached the socket first is taken first (the reader's
+	 * sync, above); the owner applies batches meanwhile, so the reader
+	 * never waits for room */
+	req = __atomic_add_fetch(&zs->sync_req, 1, __ATOMIC_RELEASE);
+	efd_signal(zs->wake_efd);
+	while (__atomic_load_n(&zs->sync_done, __ATOMIC_ACQUIRE) < req) {
+		struct pollfd pfd = { .fd = zs->q.efd, .events = POLLIN };
+
+		flowq_clear_event(&zs->q);
+		if (rd_apply_all(zs, 0) == 0 &&
+		    __atomic_load_n(&zs->sync_done, __ATOMIC_ACQUIRE) < req &&
+		    poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			log_warn("zmq %s: poll: %s", s->spec, strerror(errno));
+	}
+	pthread_mutex_lock(&zs->dlock);
+	zs->held = 1;
+	flowq_publish(&zs->q);
+	rd_apply_all(zs, 0);
+	src_sync_counters(s);
+}
+
+static void
+zmq_src_release(struct source *s)
+{
+	struct zmq_src *zs = s->priv;
+
+	if (!zs->held)
+		return;
+	zs->held = 0;
+	pthread_mutex_unlock(&zs->dlock);
+}
+
 static int
 zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 {
 	struct zmq_src *zs = s->priv;
 	uint64_t now = time_wall_ms();
-	uint64_t err0[ZMQC_ERR__COUNT], flows0 = 0;
 	int n = 0, events = 0;
 	size_t len = sizeof(events);
 
+	if (zs->use_reader && !zs->rd_running && zmq_rd_start(s, out) != 0)
+		zs->use_reader = 0;
+	if (zs->rd_running) {
+		/* a batch published after this is seen at the next poll */
+		flowq_clear_event(&zs->q);
+		return rd_apply_all(zs, budget * 4);
+	}
 	zs->dec.emit = out->on_flow;
 	zs->dec.prefetch = out->on_prefetch;
 	zs->dec.emit_ctx = out->ctx;
 	zs->dec.emit_alert = out->on_alert;
 	zs->dec.emit_node_event = out->on_node_event;
-	while (n < budget) {
-		zmq_msg_t hdr, pay, extra;
-		int frames = 1, have_pay = 0, verdict = ZREL_TAKE;
-		uint8_t tr[ZREL_TRAILER_FIXED + ZREL_ID_MAX];
-		size_t tlen = 0;
-
-		zmq_msg_init(&hdr);
-		if (zmq_msg_recv(&hdr, zs->sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&hdr);
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("zmq %s: receive: %s", s->spec,
-					 zmq_strerror(errno));
-			break;
-		}
-		zmq_msg_init(&pay);
-		/* a multipart arrives whole: the rest is already there */
-		if (zmq_msg_more(&hdr) &&
-		    zmq_msg_recv(&pay, zs->sock, 0) >= 0) {
-			int more = zmq_msg_more(&pay);
-
-			frames++;
-			have_pay = 1;
-			while (more) {
-				zmq_msg_init(&extra);
-				if (zmq_msg_recv(&extra, zs->sock, 0) < 0) {
-					zmq_msg_close(&extra);
-					break;
-				}
-				frames++;
-				more = zmq_msg_more(&extra);
-				/* a reliable link's trailer (a third frame) */
-				if (frames == 3 && !more &&
-				    zrel_is_trailer(zmq_msg_data(&extra),
-						    zmq_msg_size(&extra))) {
-					tlen = zmq_msg_size(&extra);
-					memcpy(tr, zmq_msg_data(&extra), tlen);
-				}
-				zmq_msg_close(&extra);
-			}
-		}
-		if (log_enabled(NLOG_TRACE)) {
-			memcpy(err0, zs->dec.st.errors, sizeof(err0));
-			flows0 = zs->dec.st.flows;
-		}
-		if (tlen > 0) {
-			struct zrel_origin *o;
-
-			if (zs->rel == NULL)
-				zs->rel = calloc(1, sizeof(*zs->rel));
-			if (zs->rel != NULL)
-				verdict =
-					zrel_check(zs->rel, tr, tlen, now, &o);
-			frames = 2;
-		}
-		if (verdict == ZREL_TAKE)
-			zmqc_decode_msg(&zs->dec, zmq_msg_data(&hdr),
-					zmq_msg_size(&hdr),
-					have_pay ? zmq_msg_data(&pay) : NULL,
-					have_pay ? zmq_msg_size(&pay) : 0,
-					frames, now);
-		if (log_enabled(NLOG_TRACE))
-			zmq_trace_msg(
-				s, zs,
-				zmq_msg_size(&hdr) +
-					(have_pay ? zmq_msg_size(&pay) : 0),
-				frames, flows0, err0);
-		zmq_msg_close(&pay);
-		zmq_msg_close(&hdr);
+	while (n < budget && zmq_take_msg(s, zs, now))
 		n++;
-	}
 	src_sync_counters(s);
 	if (zs->rel != NULL)
 		zrel_flush_acks(zs->rel, zs->sock);
@@ -599,6 +966,10 @@ zmq_src_free(struct source *s)
 		return;
 	zs = s->priv;
 	if (zs != NULL) {
+		zmq_rd_stop(s, 0); /* the interface has ended */
+		if (zs->wake_efd >= 0)
+			close(zs->wake_efd);
+		pthread_mutex_destroy(&zs->dlock);
 		if (zs->sock != NULL) {
 			int linger = 0;
 
@@ -1173,6 +1544,7 @@ zmq_src_suspend(struct source *s)
 
 	if (zs->sock == NULL)
 		return;
+	zmq_rd_stop(s, 1); /* its socket; what it decoded is applied */
 	zmq_setsockopt(zs->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	if (zs->bind)
 		(void)zmq_unbind(zs->sock, zs->endpoint);
@@ -1220,6 +1592,11 @@ collector_zmq_open(const char *spec, const struct prefs *p)
 	s->stats = zmq_src_stats;
 	s->suspend = zmq_src_suspend;
 	s->resume = zmq_src_resume;
+	s->hold = zmq_src_hold;
+	s->release = zmq_src_release;
+	zs->wake_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&zs->dlock, NULL);
+	zs->use_reader = p->workers > 1 && zs->wake_efd >= 0;
 	if (s->spec == NULL ||
 	    endpoint_parse(spec, zs->endpoint, sizeof(zs->endpoint),
 			   &zs->bind)) {

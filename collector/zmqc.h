@@ -251,6 +251,8 @@ struct zmqc_decoder {
 	int (*emit_alert)(void *ctx, const char *json, size_t len);
 	/* a peer node's event declaration (NULL: not wanted) */
 	void (*emit_node_event)(void *ctx, const struct node_event *ev);
+	/* the peer whose records (or alert) emit is being called for */
+	struct zmqc_peer *emit_peer;
 	uint8_t snapshot;	/* the message being read is a snapshot */
 	struct zmqc_rec *batch; /* [ZMQC_BATCH]: records not yet emitted */
 	int n_batch;

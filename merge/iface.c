@@ -449,6 +449,44 @@ iface_free(struct iface *ifc)
 	free(ifc);
 }
 
+/*
+ * --workers: the tables as one thread would have them before anyone
+ * reads them: every nDPI answer applied, and every record a source's
+ * reader has decoded (its counters count no record the tables lack),
+ * the readers paused until iface_release() (owner thread).
+ */
+static void
+iface_hold(struct iface *ifc)
+{
+	int i;
+
+	dpiw_drain(ifc);
+	if (ifc->held)
+		return;
+	ifc->held = 1;
+	for (i = 0; i < ifc->n_sources; i++) {
+		struct source *s = ifc->sources[i];
+
+		if (s->hold != NULL) {
+			ifc->cur_source = (uint8_t)i;
+			s->hold(s);
+		}
+	}
+}
+
+static void
+iface_release(struct iface *ifc)
+{
+	int i;
+
+	if (!ifc->held)
+		return;
+	ifc->held = 0;
+	for (i = 0; i < ifc->n_sources; i++)
+		if (ifc->sources[i]->release != NULL)
+			ifc->sources[i]->release(ifc->sources[i]);
+}
+
 /* Runs every waiting query (owner thread). */
 static void
 iface_mbox_run(struct iface *ifc)
@@ -466,14 +504,14 @@ iface_mbox_run(struct iface *ifc)
 		pthread_mutex_unlock(&ifc->mbox_lock);
 		if (q == NULL)
 			break;
-		/* --workers: the tables as one thread would have them */
-		dpiw_drain(ifc);
+		iface_hold(ifc);
 		q->fn(ifc, q->arg);
 		pthread_mutex_lock(&ifc->mbox_lock);
 		q->done = 1;
 		pthread_cond_broadcast(&ifc->mbox_cond);
 		pthread_mutex_unlock(&ifc->mbox_lock);
 	}
+	iface_release(ifc);
 }
 
 int
@@ -703,8 +741,9 @@ iface_thread(void *arg)
 		now = time_wall_ms();
 		ifc->wall_ms = now;
 		if (now >= next_hk) {
-			dpiw_drain(ifc); /* --workers: before sinks look */
+			iface_hold(ifc); /* --workers: before sinks look */
 			iface_housekeeping(ifc, now);
+			iface_release(ifc);
 			next_hk = now + IFACE_HOUSEKEEPING_MS;
 		}
 		if (did == 0) {
@@ -720,10 +759,12 @@ iface_thread(void *arg)
 	}
 	/* answer any query still waiting so its caller is released, and
 	 * hand the exporter what it has not sent yet */
-	dpiw_drain(ifc);
+	iface_hold(ifc);
 	iface_mbox_run(ifc);
+	iface_hold(ifc);
 	if (ifc->want_exported)
 		tables_export(ifc);
+	iface_release(ifc);
 	return NULL;
 }
 

@@ -54,7 +54,8 @@ struct iface {
 	 * of the source that fed it (tables_purge_sources()). */
 	uint64_t source_clock_ms[IFACE_MAX_SOURCES];
 	uint8_t cur_source;
-	uint64_t wall_ms;	 /* wall clock, refreshed once per loop */
+	uint8_t held;	  /* iface_hold(): the sources' readers are paused */
+	uint64_t wall_ms; /* wall clock, refreshed once per loop */
 	uint64_t next_export_ms; /* -I: when this node's flows go out next */
 
 	/* tables */

@@ -106,6 +106,14 @@ struct source {
 	 * disabled.  Owner thread (main before iface_start()). */
 	void (*suspend)(struct source *s);
 	int (*resume)(struct source *s, char *err, size_t errlen);
+	/* Optional, for a source whose reader thread decodes ahead of the
+	 * owner (ZMQ with --workers > 1): hold() hands to the sink of the
+	 * last read() every record decoded so far and pauses the reader
+	 * until release(), so that the tables and the source's counters
+	 * agree while the owner answers queries and does its housekeeping
+	 * (docs/threads.md, "zmq-reader").  Owner thread. */
+	void (*hold)(struct source *s);
+	void (*release)(struct source *s);
 	int suspended;	  /* suspend() ran and resume() has not succeeded */
 	uint64_t records; /* packets (or flows) read */
 	uint64_t bytes;

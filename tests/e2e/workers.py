@@ -11,7 +11,13 @@ interface with 1, 2 and 4 workers.
    and bytes also equal tshark's (REFERENCE.tsv), so the comparison is
    against a known-good run.  With 2 and 4 the node logs its helpers.
 2. A ZMQ TLV feed (tools/ntopng-gen-flows, fixed seed) into a collector
-   node: same totals, flows and hosts with --workers 1 and 2.
+   node: same totals, flows and hosts with --workers 1 and 2, and the
+   same source ledger (get/interface/sources.lua: messages, flows, errors
+   by cause); with 2 the messages are decoded by a zmq-reader thread, with
+   1 by the interface's.  Then the same feed into a flow table too small
+   for it (-X): the flows the interface refused are taken out of the
+   ledger's flows and counted as "refused" errors alike with 1 and 2
+   workers (flows + refused = sent).
 """
 import glob
 import os
@@ -106,16 +112,34 @@ def pcaps_case(tmp):
     return True
 
 
-def zmq_case():
+def thread_names(pid):
+    out = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                out.append(f.read().strip())
+        except OSError:
+            pass
+    return out
+
+
+def ledger(n):
+    src = n.rest("get/interface/sources.lua", ifid=0)
+    s = src[0] if src else {}
+    return (s.get("messages"), s.get("flows"), s.get("flow_messages"),
+            sorted((s.get("decode_errors") or {}).items()))
+
+
+def zmq_case(extra=(), tag=""):
     gen = node.tool_path("ntopng-gen-flows", "NTOPNG_GEN_FLOWS")
     if not expect(gen is not None, "ntopng-gen-flows found"):
-        return
+        return None
     flows, keys = 20000, 5000
     runs = {}
     for w in (1, 2):
         zport = free_port()
-        with Node(["-i", "tcp://127.0.0.1:%dc" % zport, "--workers", str(w)],
-                  name="workers-zmq-%d" % w) as n:
+        with Node(["-i", "tcp://127.0.0.1:%dc" % zport, "--workers", str(w)] + list(extra),
+                  name="workers-zmq%s-%d" % (tag, w)) as n:
             p = subprocess.run([gen, "-e", "tcp://127.0.0.1:%dc" % zport, "-f", "tlv",
                                 "-n", str(flows), "-r", "50000", "-k", str(keys), "-s", "7",
                                 "--wait-subscriber", "--wait-timeout", "10", "--linger", "5"],
@@ -126,23 +150,31 @@ def zmq_case():
             m = re.search(r"SENT flows=(\d+) bytes=(\d+) packets=(\d+)", p.stdout)
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:
-                d = n.rest("get/interface/data.lua", ifid=0)
-                if d.get("zmqRecvStats", {}).get("flows", 0) >= flows:
+                lg = ledger(n)
+                if (lg[1] or 0) + dict(lg[3]).get("refused", 0) >= flows:
                     break
                 time.sleep(0.1)
+            d = n.rest("get/interface/data.lua", ifid=0)
             fl = n.rest("get/flow/active.lua", ifid=0, perPage=100000)["data"]
             hs = n.rest("get/host/active.lua", ifid=0, perPage=100000)["data"]
+            readers = thread_names(n.proc.pid).count("zmq-reader")
+            expect(readers == (1 if w > 1 else 0),
+                   "zmq%s workers %d: %d zmq-reader thread(s)" % (tag, w, readers))
             runs[w] = dict(
                 totals=(d["packets"], d["bytes"], d["num_flows"], d["num_hosts"],
                         d["zmqRecvStats"]["flows"]),
                 flows=sorted((flow_key(f), f["protocol"]["l7"], f["bytes"]) for f in fl),
-                hosts=sorted((h["ip"], h["bytes"]["sent"], h["bytes"]["recvd"]) for h in hs))
-            expect(m is not None and d["bytes"] == int(m.group(2))
-                   and d["packets"] == int(m.group(3)),
-                   "zmq workers %d: bytes %d packets %d as sent" % (w, d["bytes"], d["packets"]))
-    for k in ("totals", "flows", "hosts"):
-        expect(runs[1][k] == runs[2][k], "zmq: %s identical with 1 and 2 workers (%s)"
-               % (k, runs[1][k] if k == "totals" else len(runs[1][k])))
+                hosts=sorted((h["ip"], h["bytes"]["sent"], h["bytes"]["recvd"]) for h in hs),
+                ledger=lg)
+            if not extra:
+                expect(m is not None and d["bytes"] == int(m.group(2))
+                       and d["packets"] == int(m.group(3)),
+                       "zmq workers %d: bytes %d packets %d as sent"
+                       % (w, d["bytes"], d["packets"]))
+    for k in ("totals", "flows", "hosts", "ledger"):
+        expect(runs[1][k] == runs[2][k], "zmq%s: %s identical with 1 and 2 workers (%s)"
+               % (tag, k, runs[1][k] if k in ("totals", "ledger") else len(runs[1][k])))
+    return runs[1]
 
 
 def main():
@@ -153,6 +185,11 @@ def main():
     if pcaps_case(tmp) is None:
         return 77
     zmq_case()
+    r = zmq_case(["-X", "2000"], "-full")
+    if r is not None:
+        refused = dict(r["ledger"][3]).get("refused", 0)
+        expect(refused > 0 and r["ledger"][1] + refused == 20000,
+               "zmq-full: %s flows taken + %d refused = 20000 sent" % (r["ledger"][1], refused))
     return node.summary()
 
 
