@@ -47,13 +47,72 @@ struct counters {
 	uint64_t pkts_sent, pkts_rcvd;
 };
 
-/* L7 counters of one protocol inside a host (small sparse array). */
-struct host_l7 {
-	uint16_t proto;	    /* nDPI protocol id (app if known, else master) */
-	uint32_t num_flows; /* flows of this protocol the host took part in */
-	struct counters c;
-	uint64_t first_ms, last_ms;
+/* A 48-bit unsigned number in 6 bytes (2-byte aligned): the packet
+ * counters and times of a host's L7 entry (docs/memory.md).  u48_set()
+ * and u48_add() saturate at U48_MAX rather than wrap. */
+#define U48_MAX ((1ULL << 48) - 1)
+
+struct u48 {
+	uint16_t w[3];
 };
+
+static inline uint64_t
+u48_get(const struct u48 *v)
+{
+	return (uint64_t)v->w[0] | (uint64_t)v->w[1] << 16 |
+	       (uint64_t)v->w[2] << 32;
+}
+
+static inline void
+u48_set(struct u48 *v, uint64_t x)
+{
+	if (x > U48_MAX)
+		x = U48_MAX;
+	v->w[0] = (uint16_t)x;
+	v->w[1] = (uint16_t)(x >> 16);
+	v->w[2] = (uint16_t)(x >> 32);
+}
+
+static inline void
+u48_add(struct u48 *v, uint64_t x)
+{
+	uint64_t c = u48_get(v);
+
+	u48_set(v, x > U48_MAX - c ? U48_MAX : c + x);
+}
+
+static inline void
+u48_sub(struct u48 *v, uint64_t x)
+{
+	uint64_t c = u48_get(v);
+
+	u48_set(v, c >= x ? c - x : 0);
+}
+
+/* L7 counters of one protocol inside a host (small sparse array), 48
+ * bytes: the byte counters 64-bit, the packet counters and the times
+ * (ms) 48-bit, saturating (2^48 packets: 219 days of one protocol of one
+ * host at 10 Gbit/s of 64-byte frames; 2^48 ms: the year 10889). */
+struct host_l7 {
+	uint64_t bytes_sent, bytes_rcvd;
+	uint32_t num_flows; /* flows of this protocol the host took part in */
+	uint16_t proto;	    /* nDPI protocol id (app if known, else master) */
+	struct u48 pkts_sent, pkts_rcvd;
+	struct u48 first_ms, last_ms;
+};
+
+/* Its counters as 64-bit ones. */
+static inline struct counters
+host_l7_counters(const struct host_l7 *e)
+{
+	struct counters c;
+
+	c.bytes_sent = e->bytes_sent;
+	c.bytes_rcvd = e->bytes_rcvd;
+	c.pkts_sent = u48_get(&e->pkts_sent);
+	c.pkts_rcvd = u48_get(&e->pkts_rcvd);
+	return c;
+}
 
 /* L7 counters of one protocol in an interface (dense, indexed by id). */
 struct iface_l7 {

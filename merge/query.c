@@ -1574,17 +1574,17 @@ query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
 
 		/* Only protocols with traffic: an entry whose bytes moved to
 		 * the final protocol of its flows stays behind empty. */
-		if (!l->c.bytes_sent && !l->c.bytes_rcvd && !l->c.pkts_sent &&
-		    !l->c.pkts_rcvd)
-			continue;
 		memset(&r, 0, sizeof(r));
+		r.c = host_l7_counters(l);
+		if (!r.c.bytes_sent && !r.c.bytes_rcvd && !r.c.pkts_sent &&
+		    !r.c.pkts_rcvd)
+			continue;
 		r.proto = l->proto;
-		r.c = l->c;
-		r.pkts = l->c.pkts_sent + l->c.pkts_rcvd;
+		r.pkts = r.c.pkts_sent + r.c.pkts_rcvd;
 		r.num_flows = l->num_flows;
 		r.total_flows = l->num_flows;
-		r.first_ms = l->first_ms;
-		r.last_ms = l->last_ms;
+		r.first_ms = u48_get(&l->first_ms);
+		r.last_ms = u48_get(&l->last_ms);
 		l7_acc(ifc, o, &r, q->group);
 	}
 	return l7_finish(o);

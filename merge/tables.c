@@ -119,6 +119,7 @@ _Static_assert(offsetof(struct flow, ext) == 192, "flow cold part");
 _Static_assert(offsetof(struct host, tcp) == 64, "host line 1");
 _Static_assert(offsetof(struct host, icmp) == 128, "host line 2");
 _Static_assert(offsetof(struct host, hnext) == 160, "host cold part");
+_Static_assert(sizeof(struct host_l7) == 48, "host L7 entry");
 
 static uint32_t
 pow2_at_least(uint32_t n)
@@ -295,7 +296,7 @@ tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 	}
 	memset(&h->l7[h->n_l7], 0, sizeof(h->l7[0]));
 	h->l7[h->n_l7].proto = proto;
-	h->l7[h->n_l7].first_ms = now;
+	u48_set(&h->l7[h->n_l7].first_ms, now);
 	return &h->l7[h->n_l7++];
 }
 
@@ -316,8 +317,8 @@ flow_l7_key(const struct flow *f)
 static void
 host_l7_drop_empty(struct host *h, struct host_l7 *e)
 {
-	if (e->c.bytes_sent || e->c.bytes_rcvd || e->c.pkts_sent ||
-	    e->c.pkts_rcvd)
+	if (e->bytes_sent || e->bytes_rcvd || u48_get(&e->pkts_sent) ||
+	    u48_get(&e->pkts_rcvd))
 		return;
 	*e = h->l7[--h->n_l7];
 }
@@ -379,23 +380,23 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 		if (e == NULL)
 			continue;
 		if (sign > 0) {
-			SAT_ADD(e->c.bytes_sent, sent);
-			SAT_ADD(e->c.bytes_rcvd, rcvd);
-			SAT_ADD(e->c.pkts_sent, psent);
-			SAT_ADD(e->c.pkts_rcvd, prcvd);
+			SAT_ADD(e->bytes_sent, sent);
+			SAT_ADD(e->bytes_rcvd, rcvd);
+			u48_add(&e->pkts_sent, psent);
+			u48_add(&e->pkts_rcvd, prcvd);
 			e->num_flows++;
-			if (f->first_ms < e->first_ms)
-				e->first_ms = f->first_ms;
-			if (f->last_ms > e->last_ms)
-				e->last_ms = f->last_ms;
+			if (f->first_ms < u48_get(&e->first_ms))
+				u48_set(&e->first_ms, f->first_ms);
+			if (f->last_ms > u48_get(&e->last_ms))
+				u48_set(&e->last_ms, f->last_ms);
 			if (proto == NDPI_PROTOCOL_UNKNOWN)
 				SAT_ADD(h->unknown_bytes,
 					counter_add_sat(sent, rcvd));
 		} else {
-			e->c.bytes_sent -= sent;
-			e->c.bytes_rcvd -= rcvd;
-			e->c.pkts_sent -= psent;
-			e->c.pkts_rcvd -= prcvd;
+			e->bytes_sent -= sent;
+			e->bytes_rcvd -= rcvd;
+			u48_sub(&e->pkts_sent, psent);
+			u48_sub(&e->pkts_rcvd, prcvd);
 			e->num_flows--;
 			if (proto == NDPI_PROTOCOL_UNKNOWN)
 				h->unknown_bytes -= sent + rcvd;
@@ -1242,9 +1243,12 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 		activity_mark(h->x->act, now / 1000);
 	e = host_l7_of_flow(h, f, now);
 	if (e != NULL) {
-		counters_add(&e->c, sb, sp, rb, rp);
-		if (now > e->last_ms)
-			e->last_ms = now;
+		SAT_ADD(e->bytes_sent, sb);
+		SAT_ADD(e->bytes_rcvd, rb);
+		u48_add(&e->pkts_sent, sp);
+		u48_add(&e->pkts_rcvd, rp);
+		if (now > u48_get(&e->last_ms))
+			u48_set(&e->last_ms, now);
 	}
 	if (now > h->last_ms)
 		h->last_ms = now;

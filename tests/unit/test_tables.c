@@ -670,6 +670,8 @@ test_counters_saturate(void **state)
 	struct flow_update u;
 	json_t *d, *hl;
 	struct host_query hq;
+	struct host *h;
+	struct u48 v;
 	size_t i;
 	int k;
 
@@ -712,7 +714,28 @@ test_counters_saturate(void **state)
 		assert_true(json_integer_value(json_object_get(b, "recvd")) >= 0);
 	}
 	json_decref(hl);
+	/* the host's L7 entry: bytes 64-bit, packets 48-bit, both stop at
+	 * their top instead of wrapping */
+	h = iface_host_find(ifc, &u.src, 0);
+	assert_non_null(h);
+	assert_int_equal(h->n_l7, 1);
+	assert_int_equal(h->l7[0].bytes_sent, INT64_MAX);
+	assert_int_equal(u48_get(&h->l7[0].pkts_sent), U48_MAX);
+	assert_int_equal(u48_get(&h->l7[0].pkts_rcvd), 0);
+	assert_int_equal(u48_get(&h->l7[0].first_ms), 1000);
+	assert_int_equal(u48_get(&h->l7[0].last_ms), 2000);
 	free_iface(ifc);
+	/* the 48-bit numbers themselves */
+	u48_set(&v, 0x123456789abcULL);
+	assert_int_equal(u48_get(&v), 0x123456789abcULL);
+	u48_add(&v, U48_MAX);
+	assert_int_equal(u48_get(&v), U48_MAX);
+	u48_set(&v, 1ULL << 50);
+	assert_int_equal(u48_get(&v), U48_MAX);
+	u48_sub(&v, 1);
+	assert_int_equal(u48_get(&v), U48_MAX - 1);
+	u48_sub(&v, U48_MAX);
+	assert_int_equal(u48_get(&v), 0);
 }
 
 static void
