@@ -313,14 +313,28 @@ flow_l7_key(const struct flow *f)
  * entry), the last entry takes its place, so that a host keeps no trail
  * of the Unknowns and guesses its flows went through.  The flows' cached
  * indexes (cli_l7_idx, srv_l7_idx) are checked against the protocol
- * before use, so a moved entry is only looked up again. */
+ * before use, so a moved entry is only looked up again.  The array then
+ * shrinks to what is used (one entry at least: the flow's new protocol
+ * comes next), so that a host with no flow in detection keeps no spare
+ * entry (docs/memory.md); the next new flow's Unknown grows it again. */
 static void
 host_l7_drop_empty(struct host *h, struct host_l7 *e)
 {
+	struct host_l7 *v;
+	uint16_t want;
+
 	if (e->bytes_sent || e->bytes_rcvd || u48_get(&e->pkts_sent) ||
 	    u48_get(&e->pkts_rcvd))
 		return;
 	*e = h->l7[--h->n_l7];
+	want = h->n_l7 > 0 ? h->n_l7 : 1;
+	if (h->cap_l7 > 16 || want >= h->cap_l7)
+		return; /* past 16 the array doubles: kept */
+	v = realloc(h->l7, want * sizeof(*v));
+	if (v != NULL) {
+		h->l7 = v;
+		h->cap_l7 = want;
+	}
 }
 
 /* Adds (sign = +1) or removes (-1) a flow's whole totals to protocol
@@ -374,12 +388,7 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 		had = h->cap_l7;
 		had_bytes = heap_bytes(h->l7);
 		e = tables_host_l7_get(h, proto, f->first_ms);
-		if (h->cap_l7 != had) /* the array grew (--max-memory) */
-			ifc->host_heap =
-				ifc->host_heap - had_bytes + heap_bytes(h->l7);
-		if (e == NULL)
-			continue;
-		if (sign > 0) {
+		if (e != NULL && sign > 0) {
 			SAT_ADD(e->bytes_sent, sent);
 			SAT_ADD(e->bytes_rcvd, rcvd);
 			u48_add(&e->pkts_sent, psent);
@@ -392,7 +401,7 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 			if (proto == NDPI_PROTOCOL_UNKNOWN)
 				SAT_ADD(h->unknown_bytes,
 					counter_add_sat(sent, rcvd));
-		} else {
+		} else if (e != NULL) {
 			e->bytes_sent -= sent;
 			e->bytes_rcvd -= rcvd;
 			u48_sub(&e->pkts_sent, psent);
@@ -403,6 +412,9 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 			if (e->num_flows == 0)
 				host_l7_drop_empty(h, e);
 		}
+		if (h->cap_l7 != had) /* it grew or shrank (--max-memory) */
+			ifc->host_heap =
+				ifc->host_heap - had_bytes + heap_bytes(h->l7);
 	}
 }
 
