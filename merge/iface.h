@@ -162,8 +162,7 @@ struct host {
 	uint8_t name_rank;  /* where name came from: NAME_* of merge/names.h */
 	uint8_t name_asked; /* given to the resolver (merge/names.c) */
 	uint32_t id;	    /* serial number within the interface */
-	struct os_verdict os;	/* passive OS detection (dpi/os.h) */
-	uint64_t unknown_bytes; /* bytes of flows whose L7 is Unknown */
+	struct os_verdict os; /* passive OS detection (dpi/os.h) */
 	struct host *prev,
 		*next; /* list of all hosts, least recently seen first */
 	uint64_t first_ms;
@@ -236,6 +235,28 @@ host_ext_ro(const struct host *h)
 	static const struct host_ext none;
 
 	return h->x != NULL ? h->x : &none;
+}
+
+/* The bytes of its flows while their L7 was Unknown, sent and
+ * received (REST's bytes.ndpi.unknown): its Unknown L7 entry's (nDPI's
+ * id 0), stopping at INT64_MAX like every byte counter.  An entry the
+ * host could not get (out of memory) counts nothing here either. */
+static inline uint64_t
+host_unknown_bytes(const struct host *h)
+{
+	uint16_t i;
+
+	for (i = 0; i < h->n_l7; i++)
+		if (h->l7[i].proto == 0) {
+			uint64_t s = h->l7[i].bytes_sent,
+				 r = h->l7[i].bytes_rcvd;
+
+			return s >= (uint64_t)INT64_MAX ||
+					       r >= (uint64_t)INT64_MAX - s
+				       ? (uint64_t)INT64_MAX
+				       : s + r;
+		}
+	return 0;
 }
 
 /* Bit i: host h has flows of origin i (IFACE_MAX_ORIGINS is 64). */

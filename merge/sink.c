@@ -188,7 +188,7 @@ sink_host_purged(struct iface *ifc, const struct host *h, int final)
 
 		snap_counters(&s.other, &other);
 	}
-	s.unknown_bytes = h->unknown_bytes;
+	s.unknown_bytes = host_unknown_bytes(h);
 	s.flows_as_client = h->total_flows_cli;
 	s.flows_as_server = h->total_flows_srv;
 	copy_str(s.name, sizeof(s.name), h->name);
@@ -355,8 +355,8 @@ restore_one(struct iface *ifc, struct host *h, const struct host_snapshot *s)
 	add_counters(&h->tcp, &s->tcp);
 	add_counters(&h->udp, &s->udp);
 	add_counters(&h->icmp, &s->icmp);
-	/* s->other: in s->c, so in h->c (host_other()) */
-	h->unknown_bytes += s->unknown_bytes;
+	/* s->other: in s->c, so in h->c (host_other()); s->unknown_bytes:
+	 * in its Unknown L7 entry, so in h's (host_unknown_bytes()) */
 	h->total_flows_cli += s->flows_as_client;
 	h->total_flows_srv += s->flows_as_server;
 	if (s->first_ms && s->first_ms < h->first_ms)

@@ -398,17 +398,12 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 				u48_set(&e->first_ms, f->first_ms);
 			if (f->last_ms > u48_get(&e->last_ms))
 				u48_set(&e->last_ms, f->last_ms);
-			if (proto == NDPI_PROTOCOL_UNKNOWN)
-				SAT_ADD(h->unknown_bytes,
-					counter_add_sat(sent, rcvd));
 		} else if (e != NULL) {
 			e->bytes_sent -= sent;
 			e->bytes_rcvd -= rcvd;
 			u48_sub(&e->pkts_sent, psent);
 			u48_sub(&e->pkts_rcvd, prcvd);
 			e->num_flows--;
-			if (proto == NDPI_PROTOCOL_UNKNOWN)
-				h->unknown_bytes -= sent + rcvd;
 			if (e->num_flows == 0)
 				host_l7_drop_empty(h, e);
 		}
@@ -1246,8 +1241,6 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 	counters_add(&h->c, sb, sp, rb, rp);
 	if ((l4 = host_l4_counters(h, f->l4_proto)) != NULL)
 		counters_add(l4, sb, sp, rb, rp);
-	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
-		SAT_ADD(h->unknown_bytes, counter_add_sat(sb, rb));
 	/* the activity map: one bit per second, looked at only when the
 	 * host's second changes (last_ms is on this cache line) */
 	if (h->is_local && now / 1000 != h->last_ms / 1000 && h->x != NULL &&
