@@ -192,7 +192,9 @@ test_l7_moves_with_detection(void **state)
 {
 	struct iface *ifc = make_iface(100, 100);
 	struct pkt p = udp_pkt("192.168.1.10", 54321, "198.51.100.53", 53, 75, 5000);
+	struct pkt q;
 	struct flow *f;
+	struct host *h;
 	uint64_t sum = 0;
 	uint32_t i;
 
@@ -212,6 +214,30 @@ test_l7_moves_with_detection(void **state)
 		sum += ifc->l7[i].bytes;
 	assert_int_equal(sum, ifc->stats.ip_bytes);
 	assert_string_equal(iface_l7_name(ifc, f->l7_app), "DNS");
+	/* a second flow of the host: its Unknown entry comes and goes, and
+	 * the host's array shrinks back to its one DNS entry */
+	q = udp_pkt("192.168.1.10", 54321, "198.51.100.54", 53, 80, 5001);
+	q.l3 = dns_query;
+	q.l3_len = sizeof(dns_query);
+	iface_packet(ifc, &q, DECODE_IP);
+	h = iface_host_find(ifc, &q.src, 0);
+	assert_non_null(h);
+	assert_int_equal(ifc->num_flows, 2);
+	assert_int_equal(h->n_l7, 1);
+	assert_int_equal(h->cap_l7, 1);
+	assert_int_equal(h->l7[0].proto, NDPI_PROTOCOL_DNS);
+	assert_int_equal(h->l7[0].bytes_sent, 155);
+	assert_int_equal(u48_get(&h->l7[0].pkts_sent), 2);
+	assert_int_equal(h->l7[0].num_flows, 2);
+	assert_int_equal(host_unknown_bytes(h), 0);
+	/* a third one, still in detection: its bytes are the host's
+	 * Unknown ones, in an Unknown entry the array grew for */
+	q = udp_pkt("192.168.1.10", 40000, "198.51.100.55", 40001, 60, 5002);
+	iface_packet(ifc, &q, DECODE_IP);
+	assert_int_equal(h->n_l7, 2);
+	assert_int_equal(h->cap_l7, 2);
+	assert_int_equal(h->l7[1].proto, NDPI_PROTOCOL_UNKNOWN);
+	assert_int_equal(host_unknown_bytes(h), 60);
 	free_iface(ifc);
 }
 
@@ -719,6 +745,7 @@ test_counters_saturate(void **state)
 	h = iface_host_find(ifc, &u.src, 0);
 	assert_non_null(h);
 	assert_int_equal(h->n_l7, 1);
+	assert_int_equal(h->l7[0].proto, NDPI_PROTOCOL_DNS); /* by port */
 	assert_int_equal(h->l7[0].bytes_sent, INT64_MAX);
 	assert_int_equal(u48_get(&h->l7[0].pkts_sent), U48_MAX);
 	assert_int_equal(u48_get(&h->l7[0].pkts_rcvd), 0);
