@@ -131,7 +131,7 @@ struct iface_l7 {
  * cache lines, and iface_flow_prefetch() can ask for just those.  Keep
  * the hot fields where the comments say: a field added to a hot line must
  * fit (tables.c checks the offsets at compile time).  The pools hand them
- * out 8-byte aligned (232 and 312 bytes, not 256 and 448: docs/memory.md),
+ * out 8-byte aligned (232 and 304 bytes, not 256 and 448: docs/memory.md),
  * so a line may straddle two cache lines.  What only some entries need
  * lives out of line (struct flow_ext, the L7 array, names ...).
  */
