@@ -47,13 +47,72 @@ struct counters {
 	uint64_t pkts_sent, pkts_rcvd;
 };
 
-/* L7 counters of one protocol inside a host (small sparse array). */
-struct host_l7 {
-	uint16_t proto;	    /* nDPI protocol id (app if known, else master) */
-	uint32_t num_flows; /* flows of this protocol the host took part in */
-	struct counters c;
-	uint64_t first_ms, last_ms;
+/* A 48-bit unsigned number in 6 bytes (2-byte aligned): the packet
+ * counters and times of a host's L7 entry (docs/memory.md).  u48_set()
+ * and u48_add() saturate at U48_MAX rather than wrap. */
+#define U48_MAX ((1ULL << 48) - 1)
+
+struct u48 {
+	uint16_t w[3];
 };
+
+static inline uint64_t
+u48_get(const struct u48 *v)
+{
+	return (uint64_t)v->w[0] | (uint64_t)v->w[1] << 16 |
+	       (uint64_t)v->w[2] << 32;
+}
+
+static inline void
+u48_set(struct u48 *v, uint64_t x)
+{
+	if (x > U48_MAX)
+		x = U48_MAX;
+	v->w[0] = (uint16_t)x;
+	v->w[1] = (uint16_t)(x >> 16);
+	v->w[2] = (uint16_t)(x >> 32);
+}
+
+static inline void
+u48_add(struct u48 *v, uint64_t x)
+{
+	uint64_t c = u48_get(v);
+
+	u48_set(v, x > U48_MAX - c ? U48_MAX : c + x);
+}
+
+static inline void
+u48_sub(struct u48 *v, uint64_t x)
+{
+	uint64_t c = u48_get(v);
+
+	u48_set(v, c >= x ? c - x : 0);
+}
+
+/* L7 counters of one protocol inside a host (small sparse array), 48
+ * bytes: the byte counters 64-bit, the packet counters and the times
+ * (ms) 48-bit, saturating (2^48 packets: 219 days of one protocol of one
+ * host at 10 Gbit/s of 64-byte frames; 2^48 ms: the year 10889). */
+struct host_l7 {
+	uint64_t bytes_sent, bytes_rcvd;
+	uint32_t num_flows; /* flows of this protocol the host took part in */
+	uint16_t proto;	    /* nDPI protocol id (app if known, else master) */
+	struct u48 pkts_sent, pkts_rcvd;
+	struct u48 first_ms, last_ms;
+};
+
+/* Its counters as 64-bit ones. */
+static inline struct counters
+host_l7_counters(const struct host_l7 *e)
+{
+	struct counters c;
+
+	c.bytes_sent = e->bytes_sent;
+	c.bytes_rcvd = e->bytes_rcvd;
+	c.pkts_sent = u48_get(&e->pkts_sent);
+	c.pkts_rcvd = u48_get(&e->pkts_rcvd);
+	return c;
+}
 
 /* L7 counters of one protocol in an interface (dense, indexed by id). */
 struct iface_l7 {
@@ -72,7 +131,7 @@ struct iface_l7 {
  * cache lines, and iface_flow_prefetch() can ask for just those.  Keep
  * the hot fields where the comments say: a field added to a hot line must
  * fit (tables.c checks the offsets at compile time).  The pools hand them
- * out 8-byte aligned (232 and 312 bytes, not 256 and 448: docs/memory.md),
+ * out 8-byte aligned (232 and 304 bytes, not 256 and 448: docs/memory.md),
  * so a line may straddle two cache lines.  What only some entries need
  * lives out of line (struct flow_ext, the L7 array, names ...).
  */
@@ -103,8 +162,7 @@ struct host {
 	uint8_t name_rank;  /* where name came from: NAME_* of merge/names.h */
 	uint8_t name_asked; /* given to the resolver (merge/names.c) */
 	uint32_t id;	    /* serial number within the interface */
-	struct os_verdict os;	/* passive OS detection (dpi/os.h) */
-	uint64_t unknown_bytes; /* bytes of flows whose L7 is Unknown */
+	struct os_verdict os; /* passive OS detection (dpi/os.h) */
 	struct host *prev,
 		*next; /* list of all hosts, least recently seen first */
 	uint64_t first_ms;
@@ -177,6 +235,28 @@ host_ext_ro(const struct host *h)
 	static const struct host_ext none;
 
 	return h->x != NULL ? h->x : &none;
+}
+
+/* The bytes of its flows while their L7 was Unknown, sent and
+ * received (REST's bytes.ndpi.unknown): its Unknown L7 entry's (nDPI's
+ * id 0), stopping at INT64_MAX like every byte counter.  An entry the
+ * host could not get (out of memory) counts nothing here either. */
+static inline uint64_t
+host_unknown_bytes(const struct host *h)
+{
+	uint16_t i;
+
+	for (i = 0; i < h->n_l7; i++)
+		if (h->l7[i].proto == 0) {
+			uint64_t s = h->l7[i].bytes_sent,
+				 r = h->l7[i].bytes_rcvd;
+
+			return s >= (uint64_t)INT64_MAX ||
+					       r >= (uint64_t)INT64_MAX - s
+				       ? (uint64_t)INT64_MAX
+				       : s + r;
+		}
+	return 0;
 }
 
 /* Bit i: host h has flows of origin i (IFACE_MAX_ORIGINS is 64). */

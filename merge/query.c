@@ -711,7 +711,7 @@ host_sort_key(const struct host *h, int col, struct sort_item *it, char *slot)
 		it->k = h->c.bytes_rcvd;
 		break;
 	case QHS_TRAFFIC_UNKNOWN:
-		it->k = h->unknown_bytes;
+		it->k = host_unknown_bytes(h);
 		break;
 	case QHS_FLOWS_CLI:
 		it->k = h->active_flows_cli;
@@ -967,7 +967,7 @@ query_host_data(struct iface *ifc, struct host *h)
 	for (size_t i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
 		set_counters(o, l4_pfx[i], l4[i]);
 	set_bool(o, "tcp.packets.seq_problems", 0);
-	set_int(o, "bytes.ndpi.unknown", h->unknown_bytes);
+	set_int(o, "bytes.ndpi.unknown", host_unknown_bytes(h));
 	set_real(o, "throughput_bps", h->thpt_bps);
 	set_real(o, "throughput_pps", h->thpt_pps);
 	set_int(o, "throughput_trend_bps", 0);
@@ -1574,17 +1574,17 @@ query_l7_host(struct iface *ifc, struct host *h, const struct l7_query *q)
 
 		/* Only protocols with traffic: an entry whose bytes moved to
 		 * the final protocol of its flows stays behind empty. */
-		if (!l->c.bytes_sent && !l->c.bytes_rcvd && !l->c.pkts_sent &&
-		    !l->c.pkts_rcvd)
-			continue;
 		memset(&r, 0, sizeof(r));
+		r.c = host_l7_counters(l);
+		if (!r.c.bytes_sent && !r.c.bytes_rcvd && !r.c.pkts_sent &&
+		    !r.c.pkts_rcvd)
+			continue;
 		r.proto = l->proto;
-		r.c = l->c;
-		r.pkts = l->c.pkts_sent + l->c.pkts_rcvd;
+		r.pkts = r.c.pkts_sent + r.c.pkts_rcvd;
 		r.num_flows = l->num_flows;
 		r.total_flows = l->num_flows;
-		r.first_ms = l->first_ms;
-		r.last_ms = l->last_ms;
+		r.first_ms = u48_get(&l->first_ms);
+		r.last_ms = u48_get(&l->last_ms);
 		l7_acc(ifc, o, &r, q->group);
 	}
 	return l7_finish(o);
@@ -1865,7 +1865,7 @@ query_hosts_flat(struct iface *ifc, struct query_host_flat *o)
 		r->first_s = ms2s(h->first_ms);
 		r->last_s = ms2s(h->last_ms);
 		r->duration = duration_s(h->first_ms, h->last_ms);
-		r->unknown_bytes = h->unknown_bytes;
+		r->unknown_bytes = host_unknown_bytes(h);
 		r->total_flows_cli = h->total_flows_cli;
 		r->total_flows_srv = h->total_flows_srv;
 		r->active_flows_cli = h->active_flows_cli;

@@ -188,7 +188,7 @@ sink_host_purged(struct iface *ifc, const struct host *h, int final)
 
 		snap_counters(&s.other, &other);
 	}
-	s.unknown_bytes = h->unknown_bytes;
+	s.unknown_bytes = host_unknown_bytes(h);
 	s.flows_as_client = h->total_flows_cli;
 	s.flows_as_server = h->total_flows_srv;
 	copy_str(s.name, sizeof(s.name), h->name);
@@ -212,12 +212,12 @@ sink_host_purged(struct iface *ifc, const struct host *h, int final)
 
 		l7[j].proto = e->proto;
 		l7[j].num_flows = e->num_flows;
-		l7[j].bytes_sent = e->c.bytes_sent;
-		l7[j].bytes_rcvd = e->c.bytes_rcvd;
-		l7[j].pkts_sent = e->c.pkts_sent;
-		l7[j].pkts_rcvd = e->c.pkts_rcvd;
-		l7[j].first_ms = e->first_ms;
-		l7[j].last_ms = e->last_ms;
+		l7[j].bytes_sent = e->bytes_sent;
+		l7[j].bytes_rcvd = e->bytes_rcvd;
+		l7[j].pkts_sent = u48_get(&e->pkts_sent);
+		l7[j].pkts_rcvd = u48_get(&e->pkts_rcvd);
+		l7[j].first_ms = u48_get(&e->first_ms);
+		l7[j].last_ms = u48_get(&e->last_ms);
 	}
 	for (i = 0; i < ifc->n_sinks; i++)
 		if (ifc->sinks[i].ops->host_purged != NULL)
@@ -298,11 +298,11 @@ iface_local_host_l7_walk(struct iface *ifc, iface_host_l7_fn fn, void *arg)
 		for (i = 0; i < h->n_l7; i++) {
 			const struct host_l7 *l = &h->l7[i];
 
-			if (l->c.bytes_sent + l->c.bytes_rcvd == 0)
+			if (l->bytes_sent + l->bytes_rcvd == 0)
 				continue;
 			fn(arg, &h->ip, h->vlan, l->proto,
-			   iface_l7_name(ifc, l->proto), l->c.bytes_sent,
-			   l->c.bytes_rcvd);
+			   iface_l7_name(ifc, l->proto), l->bytes_sent,
+			   l->bytes_rcvd);
 		}
 	}
 }
@@ -355,8 +355,8 @@ restore_one(struct iface *ifc, struct host *h, const struct host_snapshot *s)
 	add_counters(&h->tcp, &s->tcp);
 	add_counters(&h->udp, &s->udp);
 	add_counters(&h->icmp, &s->icmp);
-	/* s->other: in s->c, so in h->c (host_other()) */
-	h->unknown_bytes += s->unknown_bytes;
+	/* s->other: in s->c, so in h->c (host_other()); s->unknown_bytes:
+	 * in its Unknown L7 entry, so in h's (host_unknown_bytes()) */
 	h->total_flows_cli += s->flows_as_client;
 	h->total_flows_srv += s->flows_as_server;
 	if (s->first_ms && s->first_ms < h->first_ms)
@@ -373,15 +373,15 @@ restore_one(struct iface *ifc, struct host *h, const struct host_snapshot *s)
 		if (l == NULL)
 			break;
 		l->num_flows += e->num_flows;
-		l->c.bytes_sent += e->bytes_sent;
-		l->c.bytes_rcvd += e->bytes_rcvd;
-		l->c.pkts_sent += e->pkts_sent;
-		l->c.pkts_rcvd += e->pkts_rcvd;
-		if (e->first_ms &&
-		    (l->first_ms == 0 || e->first_ms < l->first_ms))
-			l->first_ms = e->first_ms;
-		if (e->last_ms > l->last_ms)
-			l->last_ms = e->last_ms;
+		l->bytes_sent += e->bytes_sent;
+		l->bytes_rcvd += e->bytes_rcvd;
+		u48_add(&l->pkts_sent, e->pkts_sent);
+		u48_add(&l->pkts_rcvd, e->pkts_rcvd);
+		if (e->first_ms && (u48_get(&l->first_ms) == 0 ||
+				    e->first_ms < u48_get(&l->first_ms)))
+			u48_set(&l->first_ms, e->first_ms);
+		if (e->last_ms > u48_get(&l->last_ms))
+			u48_set(&l->last_ms, e->last_ms);
 	}
 	if (h->name == NULL && s->name[0] != '\0')
 		h->name = strdup(s->name);

@@ -119,6 +119,7 @@ _Static_assert(offsetof(struct flow, ext) == 192, "flow cold part");
 _Static_assert(offsetof(struct host, tcp) == 64, "host line 1");
 _Static_assert(offsetof(struct host, icmp) == 128, "host line 2");
 _Static_assert(offsetof(struct host, hnext) == 160, "host cold part");
+_Static_assert(sizeof(struct host_l7) == 48, "host L7 entry");
 
 static uint32_t
 pow2_at_least(uint32_t n)
@@ -295,7 +296,7 @@ tables_host_l7_get(struct host *h, uint16_t proto, uint64_t now)
 	}
 	memset(&h->l7[h->n_l7], 0, sizeof(h->l7[0]));
 	h->l7[h->n_l7].proto = proto;
-	h->l7[h->n_l7].first_ms = now;
+	u48_set(&h->l7[h->n_l7].first_ms, now);
 	return &h->l7[h->n_l7++];
 }
 
@@ -312,14 +313,28 @@ flow_l7_key(const struct flow *f)
  * entry), the last entry takes its place, so that a host keeps no trail
  * of the Unknowns and guesses its flows went through.  The flows' cached
  * indexes (cli_l7_idx, srv_l7_idx) are checked against the protocol
- * before use, so a moved entry is only looked up again. */
+ * before use, so a moved entry is only looked up again.  The array then
+ * shrinks to what is used (one entry at least: the flow's new protocol
+ * comes next), so that a host with no flow in detection keeps no spare
+ * entry (docs/memory.md); the next new flow's Unknown grows it again. */
 static void
 host_l7_drop_empty(struct host *h, struct host_l7 *e)
 {
-	if (e->c.bytes_sent || e->c.bytes_rcvd || e->c.pkts_sent ||
-	    e->c.pkts_rcvd)
+	struct host_l7 *v;
+	uint16_t want;
+
+	if (e->bytes_sent || e->bytes_rcvd || u48_get(&e->pkts_sent) ||
+	    u48_get(&e->pkts_rcvd))
 		return;
 	*e = h->l7[--h->n_l7];
+	want = h->n_l7 > 0 ? h->n_l7 : 1;
+	if (h->cap_l7 > 16 || want >= h->cap_l7)
+		return; /* past 16 the array doubles: kept */
+	v = realloc(h->l7, want * sizeof(*v));
+	if (v != NULL) {
+		h->l7 = v;
+		h->cap_l7 = want;
+	}
 }
 
 /* Adds (sign = +1) or removes (-1) a flow's whole totals to protocol
@@ -373,35 +388,28 @@ l7_apply(struct iface *ifc, struct flow *f, uint16_t proto, int sign)
 		had = h->cap_l7;
 		had_bytes = heap_bytes(h->l7);
 		e = tables_host_l7_get(h, proto, f->first_ms);
-		if (h->cap_l7 != had) /* the array grew (--max-memory) */
-			ifc->host_heap =
-				ifc->host_heap - had_bytes + heap_bytes(h->l7);
-		if (e == NULL)
-			continue;
-		if (sign > 0) {
-			SAT_ADD(e->c.bytes_sent, sent);
-			SAT_ADD(e->c.bytes_rcvd, rcvd);
-			SAT_ADD(e->c.pkts_sent, psent);
-			SAT_ADD(e->c.pkts_rcvd, prcvd);
+		if (e != NULL && sign > 0) {
+			SAT_ADD(e->bytes_sent, sent);
+			SAT_ADD(e->bytes_rcvd, rcvd);
+			u48_add(&e->pkts_sent, psent);
+			u48_add(&e->pkts_rcvd, prcvd);
 			e->num_flows++;
-			if (f->first_ms < e->first_ms)
-				e->first_ms = f->first_ms;
-			if (f->last_ms > e->last_ms)
-				e->last_ms = f->last_ms;
-			if (proto == NDPI_PROTOCOL_UNKNOWN)
-				SAT_ADD(h->unknown_bytes,
-					counter_add_sat(sent, rcvd));
-		} else {
-			e->c.bytes_sent -= sent;
-			e->c.bytes_rcvd -= rcvd;
-			e->c.pkts_sent -= psent;
-			e->c.pkts_rcvd -= prcvd;
+			if (f->first_ms < u48_get(&e->first_ms))
+				u48_set(&e->first_ms, f->first_ms);
+			if (f->last_ms > u48_get(&e->last_ms))
+				u48_set(&e->last_ms, f->last_ms);
+		} else if (e != NULL) {
+			e->bytes_sent -= sent;
+			e->bytes_rcvd -= rcvd;
+			u48_sub(&e->pkts_sent, psent);
+			u48_sub(&e->pkts_rcvd, prcvd);
 			e->num_flows--;
-			if (proto == NDPI_PROTOCOL_UNKNOWN)
-				h->unknown_bytes -= sent + rcvd;
 			if (e->num_flows == 0)
 				host_l7_drop_empty(h, e);
 		}
+		if (h->cap_l7 != had) /* it grew or shrank (--max-memory) */
+			ifc->host_heap =
+				ifc->host_heap - had_bytes + heap_bytes(h->l7);
 	}
 }
 
@@ -1233,8 +1241,6 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 	counters_add(&h->c, sb, sp, rb, rp);
 	if ((l4 = host_l4_counters(h, f->l4_proto)) != NULL)
 		counters_add(l4, sb, sp, rb, rp);
-	if (f->l7_counted == NDPI_PROTOCOL_UNKNOWN)
-		SAT_ADD(h->unknown_bytes, counter_add_sat(sb, rb));
 	/* the activity map: one bit per second, looked at only when the
 	 * host's second changes (last_ms is on this cache line) */
 	if (h->is_local && now / 1000 != h->last_ms / 1000 && h->x != NULL &&
@@ -1242,9 +1248,12 @@ account_host(struct host *h, struct flow *f, uint64_t sb, uint64_t sp,
 		activity_mark(h->x->act, now / 1000);
 	e = host_l7_of_flow(h, f, now);
 	if (e != NULL) {
-		counters_add(&e->c, sb, sp, rb, rp);
-		if (now > e->last_ms)
-			e->last_ms = now;
+		SAT_ADD(e->bytes_sent, sb);
+		SAT_ADD(e->bytes_rcvd, rb);
+		u48_add(&e->pkts_sent, sp);
+		u48_add(&e->pkts_rcvd, rp);
+		if (now > u48_get(&e->last_ms))
+			u48_set(&e->last_ms, now);
 	}
 	if (now > h->last_ms)
 		h->last_ms = now;

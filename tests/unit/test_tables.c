@@ -192,7 +192,9 @@ test_l7_moves_with_detection(void **state)
 {
 	struct iface *ifc = make_iface(100, 100);
 	struct pkt p = udp_pkt("192.168.1.10", 54321, "198.51.100.53", 53, 75, 5000);
+	struct pkt q;
 	struct flow *f;
+	struct host *h;
 	uint64_t sum = 0;
 	uint32_t i;
 
@@ -212,6 +214,30 @@ test_l7_moves_with_detection(void **state)
 		sum += ifc->l7[i].bytes;
 	assert_int_equal(sum, ifc->stats.ip_bytes);
 	assert_string_equal(iface_l7_name(ifc, f->l7_app), "DNS");
+	/* a second flow of the host: its Unknown entry comes and goes, and
+	 * the host's array shrinks back to its one DNS entry */
+	q = udp_pkt("192.168.1.10", 54321, "198.51.100.54", 53, 80, 5001);
+	q.l3 = dns_query;
+	q.l3_len = sizeof(dns_query);
+	iface_packet(ifc, &q, DECODE_IP);
+	h = iface_host_find(ifc, &q.src, 0);
+	assert_non_null(h);
+	assert_int_equal(ifc->num_flows, 2);
+	assert_int_equal(h->n_l7, 1);
+	assert_int_equal(h->cap_l7, 1);
+	assert_int_equal(h->l7[0].proto, NDPI_PROTOCOL_DNS);
+	assert_int_equal(h->l7[0].bytes_sent, 155);
+	assert_int_equal(u48_get(&h->l7[0].pkts_sent), 2);
+	assert_int_equal(h->l7[0].num_flows, 2);
+	assert_int_equal(host_unknown_bytes(h), 0);
+	/* a third one, still in detection: its bytes are the host's
+	 * Unknown ones, in an Unknown entry the array grew for */
+	q = udp_pkt("192.168.1.10", 40000, "198.51.100.55", 40001, 60, 5002);
+	iface_packet(ifc, &q, DECODE_IP);
+	assert_int_equal(h->n_l7, 2);
+	assert_int_equal(h->cap_l7, 2);
+	assert_int_equal(h->l7[1].proto, NDPI_PROTOCOL_UNKNOWN);
+	assert_int_equal(host_unknown_bytes(h), 60);
 	free_iface(ifc);
 }
 
@@ -670,6 +696,8 @@ test_counters_saturate(void **state)
 	struct flow_update u;
 	json_t *d, *hl;
 	struct host_query hq;
+	struct host *h;
+	struct u48 v;
 	size_t i;
 	int k;
 
@@ -712,7 +740,29 @@ test_counters_saturate(void **state)
 		assert_true(json_integer_value(json_object_get(b, "recvd")) >= 0);
 	}
 	json_decref(hl);
+	/* the host's L7 entry: bytes 64-bit, packets 48-bit, both stop at
+	 * their top instead of wrapping */
+	h = iface_host_find(ifc, &u.src, 0);
+	assert_non_null(h);
+	assert_int_equal(h->n_l7, 1);
+	assert_int_equal(h->l7[0].proto, NDPI_PROTOCOL_DNS); /* by port */
+	assert_int_equal(h->l7[0].bytes_sent, INT64_MAX);
+	assert_int_equal(u48_get(&h->l7[0].pkts_sent), U48_MAX);
+	assert_int_equal(u48_get(&h->l7[0].pkts_rcvd), 0);
+	assert_int_equal(u48_get(&h->l7[0].first_ms), 1000);
+	assert_int_equal(u48_get(&h->l7[0].last_ms), 2000);
 	free_iface(ifc);
+	/* the 48-bit numbers themselves */
+	u48_set(&v, 0x123456789abcULL);
+	assert_int_equal(u48_get(&v), 0x123456789abcULL);
+	u48_add(&v, U48_MAX);
+	assert_int_equal(u48_get(&v), U48_MAX);
+	u48_set(&v, 1ULL << 50);
+	assert_int_equal(u48_get(&v), U48_MAX);
+	u48_sub(&v, 1);
+	assert_int_equal(u48_get(&v), U48_MAX - 1);
+	u48_sub(&v, U48_MAX);
+	assert_int_equal(u48_get(&v), 0);
 }
 
 static void
