@@ -266,6 +266,7 @@ for side in this upstream; do
 			cmd=("$UP_BIN" -i "$in" -w "127.0.0.1:$wport"
 				--disable-login 1 -s -d "$TMP/data-$side-$input"
 				-r "$REDIS" -X 2000000 -x 1000000
+				-G "$TMP/upstream-$input.pid"
 				"${UP_DIRS[@]}" "${UP_EXTRA[@]}")
 		fi
 		echo "running $side on $input: ${cmd[*]}"
