@@ -33,7 +33,8 @@
 #                     answers is used
 # Environment: BUILD (this node's build dir, default build/), BENCH_OUT
 # (default bench/out), BENCH_PACKETS, COMPARE_FLOWS, COMPARE_KEYS,
-# COMPARE_TIMEOUT (s per run, default 600), UPSTREAM_ARGS (more options
+# COMPARE_TIMEOUT (s per run, default 600), COMPARE_INPUTS (default
+# "capture zmq": one of them runs that one only), UPSTREAM_ARGS (more options
 # for upstream, e.g. "--original-speed" is NOT wanted: it would replay at
 # capture speed).
 #
@@ -115,6 +116,16 @@ N=${BENCH_PACKETS:-5000000}
 FLOWS=${COMPARE_FLOWS:-2000000}
 KEYS=${COMPARE_KEYS:-100000}
 TIMEOUT=${COMPARE_TIMEOUT:-600}
+INPUTS=${COMPARE_INPUTS:-capture zmq}
+for input in $INPUTS; do
+	case "$input" in
+	capture | zmq) ;;
+	*)
+		echo "compare-upstream: COMPARE_INPUTS: '$input' is not capture or zmq" >&2
+		exit 2
+		;;
+	esac
+done
 PCAP=$OUT/bench.pcap
 TMP=$(mktemp -d /tmp/compare-upstream.XXXXXX)
 PID=
@@ -130,10 +141,13 @@ trap 'exit 1' INT TERM
 
 mkdir -p "$OUT" || exit 1
 [ -f "$OUT/.gitignore" ] || echo '*' >"$OUT/.gitignore"
+has_input() { case " $INPUTS " in *" $1 "*) return 0 ;; esac; return 1; }
 # the capture of bench/run.sh, same parameters and reuse rule
 params="n=$N f=20000 s=1 t=1700000000 gen=$(sha256sum \
 	"$SRC/tools/gen_pcap.c" | cut -c1-16)"
-if [ -s "$PCAP" ] && [ "$(cat "$OUT/bench.params" 2>/dev/null)" = "$params" ]; then
+if ! has_input capture; then
+	:
+elif [ -s "$PCAP" ] && [ "$(cat "$OUT/bench.params" 2>/dev/null)" = "$params" ]; then
 	echo "reusing $PCAP ($params)"
 else
 	echo "generating $PCAP ($params)"
@@ -142,9 +156,11 @@ else
 		-t 1700000000 -q || exit 1
 	echo "$params" >"$OUT/bench.params"
 fi
-echo "dumping $FLOWS TLV records over $KEYS keys"
-"$B/tools/ntopng-gen-flows" --dump "$TMP/flows.bin" -f tlv -n "$FLOWS" \
-	-k "$KEYS" >"$TMP/dump.out" || exit 1
+if has_input zmq; then
+	echo "dumping $FLOWS TLV records over $KEYS keys"
+	"$B/tools/ntopng-gen-flows" --dump "$TMP/flows.bin" -f tlv -n "$FLOWS" \
+		-k "$KEYS" >"$TMP/dump.out" || exit 1
+fi
 
 free_port() {
 	python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
@@ -290,7 +306,7 @@ UP_EXTRA=(${UPSTREAM_ARGS:-})
 
 declare -A RATE FINAL RSS BOUND
 for side in this upstream; do
-	for input in capture zmq; do
+	for input in $INPUTS; do
 		wport=$(free_port)
 		mkdir -p "$TMP/data-$side-$input"
 		FEED=
@@ -333,7 +349,7 @@ done
 echo
 echo "== this node vs upstream ($(nproc) cores, $(date -u +%Y-%m-%d))"
 printf '%-9s %-8s %14s %12s %12s\n' input side "rate (/s)" counted "peak RSS"
-for input in capture zmq; do
+for input in $INPUTS; do
 	unit=pkts
 	[ "$input" = zmq ] && unit=flows
 	for side in this upstream; do
