@@ -8,8 +8,10 @@
 #      -i FILE as fast as each reads it;
 #  (2) the same ZMQ TLV stream for both, as bench/zmq_ingest.sh sends it:
 #      tools/ntopng-gen-flows dumps COMPARE_FLOWS records (default
-#      2,000,000) over COMPARE_KEYS keys (default 100,000) to a file once,
-#      then replays that file to each node in collector mode.
+#      10,000,000, a 900 MB file in /tmp: with 2,000,000 this node took
+#      them between two samples) over COMPARE_KEYS keys (default 100,000)
+#      to a file once, then replays that file to each node in collector
+#      mode.
 #
 # Each rate comes from the node's own counters over time, not from the
 # process's wall time (upstream takes tens of seconds to shut down):
@@ -113,7 +115,7 @@ command -v python3 >/dev/null || {
 
 OUT=${BENCH_OUT:-$SRC/bench/out}
 N=${BENCH_PACKETS:-5000000}
-FLOWS=${COMPARE_FLOWS:-2000000}
+FLOWS=${COMPARE_FLOWS:-10000000}
 KEYS=${COMPARE_KEYS:-100000}
 TIMEOUT=${COMPARE_TIMEOUT:-600}
 INPUTS=${COMPARE_INPUTS:-capture zmq}
