@@ -8,16 +8,22 @@
 #      -i FILE as fast as each reads it;
 #  (2) the same ZMQ TLV stream for both, as bench/zmq_ingest.sh sends it:
 #      tools/ntopng-gen-flows dumps COMPARE_FLOWS records (default
-#      2,000,000) over COMPARE_KEYS keys (default 100,000) to a file once,
-#      then replays that file to each node in collector mode.
+#      10,000,000, a 900 MB file in /tmp: with 2,000,000 this node took
+#      them between two samples) over COMPARE_KEYS keys (default 100,000)
+#      to a file once, then replays that file to each node in collector
+#      mode.
 #
 # Each rate comes from the node's own counters over time, not from the
 # process's wall time (upstream takes tens of seconds to shut down):
-# GET /lua/rest/v2/get/interface/data.lua?ifid=0 once a second, packets
+# GET /lua/rest/v2/get/interface/data.lua?ifid=N once a second (N: the
+# row of the -i text in get/ntopng/interfaces.lua; upstream keeps
+# interface ids in Redis across runs, so it is not always 0), packets
 # for (1), zmqRecvStats.flows for (2); the rate is the count between the
-# first sample that moved and the first that reached the final count,
-# over the time between them (+- 1 s of polling).  Peak RSS: VmHWM of
-# /proc/<pid>/status just before the node is stopped.
+# first sample that moved and the last one before the final count, over
+# the time between them (both inside the busy time).  A run too short for
+# that (fewer than three moving samples) prints its rate as ">=N", a lower
+# bound: raise the count.  Peak RSS: VmHWM of /proc/<pid>/status just
+# before the node is stopped.
 #
 # usage: bench/compare-upstream.sh UPSTREAM_BIN [UPSTREAM_SRC_DIR] [REDIS...]
 #   UPSTREAM_BIN      the upstream ntopng executable (none: skipped, exit 0)
@@ -29,7 +35,8 @@
 #                     answers is used
 # Environment: BUILD (this node's build dir, default build/), BENCH_OUT
 # (default bench/out), BENCH_PACKETS, COMPARE_FLOWS, COMPARE_KEYS,
-# COMPARE_TIMEOUT (s per run, default 600), UPSTREAM_ARGS (more options
+# COMPARE_TIMEOUT (s per run, default 600), COMPARE_INPUTS (default
+# "capture zmq": one of them runs that one only), UPSTREAM_ARGS (more options
 # for upstream, e.g. "--original-speed" is NOT wanted: it would replay at
 # capture speed).
 #
@@ -108,9 +115,19 @@ command -v python3 >/dev/null || {
 
 OUT=${BENCH_OUT:-$SRC/bench/out}
 N=${BENCH_PACKETS:-5000000}
-FLOWS=${COMPARE_FLOWS:-2000000}
+FLOWS=${COMPARE_FLOWS:-10000000}
 KEYS=${COMPARE_KEYS:-100000}
 TIMEOUT=${COMPARE_TIMEOUT:-600}
+INPUTS=${COMPARE_INPUTS:-capture zmq}
+for input in $INPUTS; do
+	case "$input" in
+	capture | zmq) ;;
+	*)
+		echo "compare-upstream: COMPARE_INPUTS: '$input' is not capture or zmq" >&2
+		exit 2
+		;;
+	esac
+done
 PCAP=$OUT/bench.pcap
 TMP=$(mktemp -d /tmp/compare-upstream.XXXXXX)
 PID=
@@ -126,10 +143,13 @@ trap 'exit 1' INT TERM
 
 mkdir -p "$OUT" || exit 1
 [ -f "$OUT/.gitignore" ] || echo '*' >"$OUT/.gitignore"
+has_input() { case " $INPUTS " in *" $1 "*) return 0 ;; esac; return 1; }
 # the capture of bench/run.sh, same parameters and reuse rule
 params="n=$N f=20000 s=1 t=1700000000 gen=$(sha256sum \
 	"$SRC/tools/gen_pcap.c" | cut -c1-16)"
-if [ -s "$PCAP" ] && [ "$(cat "$OUT/bench.params" 2>/dev/null)" = "$params" ]; then
+if ! has_input capture; then
+	:
+elif [ -s "$PCAP" ] && [ "$(cat "$OUT/bench.params" 2>/dev/null)" = "$params" ]; then
 	echo "reusing $PCAP ($params)"
 else
 	echo "generating $PCAP ($params)"
@@ -138,9 +158,11 @@ else
 		-t 1700000000 -q || exit 1
 	echo "$params" >"$OUT/bench.params"
 fi
-echo "dumping $FLOWS TLV records over $KEYS keys"
-"$B/tools/ntopng-gen-flows" --dump "$TMP/flows.bin" -f tlv -n "$FLOWS" \
-	-k "$KEYS" >"$TMP/dump.out" || exit 1
+if has_input zmq; then
+	echo "dumping $FLOWS TLV records over $KEYS keys"
+	"$B/tools/ntopng-gen-flows" --dump "$TMP/flows.bin" -f tlv -n "$FLOWS" \
+		-k "$KEYS" >"$TMP/dump.out" || exit 1
+fi
 
 free_port() {
 	python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
@@ -148,19 +170,47 @@ free_port() {
 
 # The poller: samples the counter each second until it reaches `want`
 # (or stops moving for 15 s, or the process ends, or the timeout);
-# prints "rate final peak_rss_kb".
+# prints "rate final peak_rss_kb bound".  The rate is the count between
+# the first sample that moved and the last one before the final count,
+# over the time between them (both inside the busy time): bound "=".
+# With fewer samples in between it is a lower bound, bound ">=": from the
+# first moved sample to the final one, or, when everything arrived
+# between two samples, the whole count over that one interval.
 cat >"$TMP/poll.py" <<'EOF'
-import json, sys, time, urllib.request
-port, pid, key, want, timeout = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
-url = "http://127.0.0.1:%s/lua/rest/v2/get/interface/data.lua?ifid=0" % port
-def count():
+import json, os, sys, time, urllib.request
+port, pid, key, want, timeout, src = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+base = "http://127.0.0.1:%s/lua/rest/v2/get/" % port
+last = ""
+def get(path):
+    global last
     try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            d = json.load(r)
-    except Exception:
+        with urllib.request.urlopen(base + path, timeout=5) as r:
+            body = r.read()
+        last = body[:300].decode("utf-8", "replace")
+        d = json.loads(body)
+    except Exception as e:
+        last = last or str(e)
         return None
-    d = d.get("rsp", d) if isinstance(d, dict) else {}
-    v = d
+    return d.get("rsp") if isinstance(d, dict) else None
+ifid = None
+def find_ifid():
+    # the row of the -i text: upstream keeps interface ids in Redis across
+    # runs, so it is not always 0
+    rows = get("ntopng/interfaces.lua")
+    if not isinstance(rows, list):
+        return None
+    rows = [r for r in rows if isinstance(r, dict) and isinstance(r.get("ifid"), int)]
+    for r in rows:
+        if src in (r.get("ifname"), r.get("description")) or r.get("ifname") == os.path.basename(src):
+            return r["ifid"]
+    return rows[0]["ifid"] if len(rows) == 1 else None
+def count():
+    global ifid
+    if ifid is None:
+        ifid = find_ifid()
+        if ifid is None:
+            return None
+    v = get("interface/data.lua?ifid=%d" % ifid)
     for k in key.split("."):
         v = v.get(k, {}) if isinstance(v, dict) else {}
     return v if isinstance(v, int) else None
@@ -179,6 +229,9 @@ while time.monotonic() - t_start < timeout:
     peak = max(peak, hwm())
     c = count()
     now = time.monotonic()
+    if c is None and not samples and now - t_start > 120:
+        print("poll: no %s from the REST API in 120 s; last reply: %s" % (key, last), file=sys.stderr)
+        break
     if c is not None:
         if samples and c != samples[-1][1]:
             last_move = now
@@ -192,15 +245,27 @@ while time.monotonic() - t_start < timeout:
     except OSError:
         break
     time.sleep(1)
-moved = [s for s in samples if s[1] > 0]
-if len(moved) < 2:
-    print("0 %d %d" % (moved[-1][1] if moved else 0, peak))
+moved = [i for i, s in enumerate(samples) if s[1] > 0]
+if not moved:
+    print("0 0 %d =" % peak)
     sys.exit(0)
-final = moved[-1][1]
-t0, c0 = moved[0]
-t1 = next(t for t, c in moved if c == final)
-rate = (final - c0) / (t1 - t0) if t1 > t0 else 0
-print("%.0f %d %d" % (rate, final, peak))
+final = samples[moved[-1]][1]
+first = moved[0]
+done = next(i for i in moved if samples[i][1] == final)
+if done > first + 1:
+    # both samples inside the busy time: after the first move, before the end
+    (t0, c0), (t1, c1) = samples[first], samples[done - 1]
+    print("%.0f %d %d =" % ((c1 - c0) / (t1 - t0), final, peak))
+elif done > first:
+    # what came after the first move took at most the time to the end
+    (t0, c0), (t1, _) = samples[first], samples[done]
+    print("%.0f %d %d >=" % ((final - c0) / (t1 - t0), final, peak))
+elif first > 0:
+    # all of it between two samples: at least this fast
+    (t0, c0), (t1, _) = samples[first - 1], samples[first]
+    print("%.0f %d %d >=" % ((final - c0) / (t1 - t0), final, peak))
+else:
+    print("0 %d %d =" % (final, peak))
 EOF
 
 # run_node <label> <key> <want> <cmd...>: starts cmd, polls; sets RES
@@ -215,7 +280,8 @@ run_node() {
 			--replay "$TMP/flows.bin" --wait-subscriber \
 			--wait-timeout 60 >"$TMP/gen-$label.out" 2>&1 &
 	fi
-	RES=$(python3 "$TMP/poll.py" "$wport" "$PID" "$key" "$want" "$TIMEOUT")
+	RES=$(python3 "$TMP/poll.py" "$wport" "$PID" "$key" "$want" "$TIMEOUT" \
+		"$in")
 	if ! kill -0 "$PID" 2>/dev/null; then
 		echo "$label: the process ended early; last lines:" >&2
 		tail -n 5 "$TMP/$label.log" >&2
@@ -240,9 +306,9 @@ fi
 # shellcheck disable=SC2206
 UP_EXTRA=(${UPSTREAM_ARGS:-})
 
-declare -A RATE FINAL RSS
+declare -A RATE FINAL RSS BOUND
 for side in this upstream; do
-	for input in capture zmq; do
+	for input in $INPUTS; do
 		wport=$(free_port)
 		mkdir -p "$TMP/data-$side-$input"
 		FEED=
@@ -266,12 +332,14 @@ for side in this upstream; do
 			cmd=("$UP_BIN" -i "$in" -w "127.0.0.1:$wport"
 				--disable-login 1 -s -d "$TMP/data-$side-$input"
 				-r "$REDIS" -X 2000000 -x 1000000
+				-G "$TMP/upstream-$input.pid"
 				"${UP_DIRS[@]}" "${UP_EXTRA[@]}")
 		fi
 		echo "running $side on $input: ${cmd[*]}"
 		run_node "$side-$input" "$key" "$want" "$wport" "${cmd[@]}"
-		read -r r f p <<<"$RES"
+		read -r r f p b <<<"$RES"
 		RATE[$side-$input]=${r:-0}
+		BOUND[$side-$input]=${b:-=}
 		FINAL[$side-$input]=${f:-0}
 		RSS[$side-$input]=${p:-0}
 		if [ "${f:-0}" != "$want" ]; then
@@ -283,15 +351,19 @@ done
 echo
 echo "== this node vs upstream ($(nproc) cores, $(date -u +%Y-%m-%d))"
 printf '%-9s %-8s %14s %12s %12s\n' input side "rate (/s)" counted "peak RSS"
-for input in capture zmq; do
+for input in $INPUTS; do
 	unit=pkts
 	[ "$input" = zmq ] && unit=flows
 	for side in this upstream; do
+		r=${RATE[$side-$input]}
+		[ "${BOUND[$side-$input]}" = ">=" ] && r=">=$r"
 		printf '%-9s %-8s %9s %-4s %12s %9s MB\n' "$input" "$side" \
-			"${RATE[$side-$input]}" "$unit" "${FINAL[$side-$input]}" \
+			"$r" "$unit" "${FINAL[$side-$input]}" \
 			"$((${RSS[$side-$input]} / 1024))"
 	done
 	awk -v a="${RATE[this-$input]}" -v b="${RATE[upstream-$input]}" \
-		-v i="$input" 'BEGIN { if (b > 0) printf "%s: this / upstream = %.2f\n", i, a / b }'
+		-v i="$input" -v lb="${BOUND[this-$input]}${BOUND[upstream-$input]}" \
+		'BEGIN { if (b > 0) printf "%s: this / upstream = %.2f%s\n", i, a / b,
+			lb == "==" ? "" : " (a rate is a lower bound: raise the count)" }'
 done
 exit $FAIL
