@@ -10,6 +10,7 @@
 #include "common/jobq.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,12 @@ jobq_worker(void *arg)
 	uint32_t n;
 
 	log_set_role(q->ops.role);
+	if (q->ops.role != NULL) { /* top -H, perf: the kernel keeps 15 */
+		char name[16];
+
+		snprintf(name, sizeof(name), "%s", q->ops.role);
+		pthread_setname_np(pthread_self(), name);
+	}
 	for (;;) {
 		struct timespec dl;
 
