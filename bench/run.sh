@@ -72,7 +72,7 @@ else
 	echo "$params" >"$OUT/bench.params"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "generated in %.1f s\n", b - a }'
 fi
-size=$(stat -c %s "$PCAP")
+size=$(stat -L -c %s "$PCAP")
 
 # run_timed <name> <cmd...>: sets WALL, RSS_KB, RC; log in $OUT/<name>.log
 run_timed() {

@@ -319,9 +319,10 @@ fi
 if [ "${TSAN:-0}" = 1 ]; then
 	# by default the tests whose threads meet most: the hierarchy (edge
 	# -> hub over ZMQ), the web server's threads against the owners, and
-	# signals; TSAN_E2E=all runs every e2e test (about 10 minutes with
+	# signals, --workers' helper and reader threads against their owner;
+	# TSAN_E2E=all runs every e2e test (about 10 minutes with
 	# the suite of issue 11: too long for .ci/run's 30-minute budget)
-	TSAN_E2E=${TSAN_E2E:-"hierarchy_live.py topologies.py webui_auth.py webui_browser.py rest_auth.py signal_threads.py zmq_collector.py iface_state.py"}
+	TSAN_E2E=${TSAN_E2E:-"hierarchy_live.py topologies.py webui_auth.py webui_browser.py rest_auth.py signal_threads.py zmq_collector.py iface_state.py workers.py"}
 	# the known races still open are listed (with who fixes them) in
 	# tests/tsan.supp; exitcode: a report fails a unit test binary too
 	if [ -z "${TSAN_OPTIONS:-}" ]; then
