@@ -63,7 +63,6 @@ batch_get(struct flowq *q, enum flowq_kind kind)
 	q->out++;
 	pthread_mutex_unlock(&q->lock);
 	if (b == NULL && (b = malloc(sizeof(*b))) == NULL) {
-		__atomic_add_fetch(&q->no_memory, 1, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&q->lock);
 		q->out--;
 		pthread_mutex_unlock(&q->lock);
@@ -81,8 +80,6 @@ batch_get(struct flowq *q, enum flowq_kind kind)
 static void
 batch_put(struct flowq *q, struct flowq_batch *b)
 {
-	uint64_t one = 1;
-
 	pthread_mutex_lock(&q->lock);
 	if (q->tail != NULL)
 		q->tail->next = b;
@@ -91,6 +88,14 @@ batch_put(struct flowq *q, struct flowq_batch *b)
 	q->tail = b;
 	q->published++;
 	pthread_mutex_unlock(&q->lock);
+	flowq_notify(q);
+}
+
+void
+flowq_notify(struct flowq *q)
+{
+	uint64_t one = 1;
+
 	if (write(q->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		return; /* the counter is full: readable anyway */
 }
@@ -106,34 +111,15 @@ flowq_publish(struct flowq *q)
 	batch_put(q, b);
 }
 
-/* Copies s into b's arena; NULL when it has no room. */
+/* Copies s (len bytes and its NUL) into b's arena, which has room. */
 static const char *
-arena_copy(struct flowq_batch *b, const char *s)
+arena_copy(struct flowq_batch *b, const char *s, size_t len)
 {
-	size_t len = strlen(s) + 1;
-	char *d;
+	char *d = b->arena + b->used;
 
-	if (b->used + len > sizeof(b->arena))
-		return NULL;
-	d = b->arena + b->used;
-	memcpy(d, s, len);
-	b->used += len;
+	memcpy(d, s, len + 1);
+	b->used += len + 1;
 	return d;
-}
-
-/* The record's strings fit in the arena of b. */
-static int
-strings_fit(const struct flowq_batch *b, const struct flow_update *u)
-{
-	size_t need = 0;
-
-	if (u->info != NULL)
-		need += strlen(u->info) + 1;
-	if (u->extra != NULL)
-		need += strlen(u->extra) + 1;
-	if (u->site_path != NULL)
-		need += strlen(u->site_path) + 1;
-	return b->used + need <= sizeof(b->arena);
 }
 
 int
@@ -141,8 +127,19 @@ flowq_add_flow(struct flowq *q, const struct flow_update *u, uint64_t tag)
 {
 	struct flowq_batch *b = q->fill;
 	struct flow_update *d;
+	size_t li = u->info != NULL ? strlen(u->info) : 0,
+	       le = u->extra != NULL ? strlen(u->extra) : 0,
+	       lp = u->site_path != NULL ? strlen(u->site_path) : 0;
+	size_t need = (u->info != NULL ? li + 1 : 0) +
+		      (u->extra != NULL ? le + 1 : 0) +
+		      (u->site_path != NULL ? lp + 1 : 0);
 
-	if (b != NULL && (b->n == FLOWQ_BATCH || !strings_fit(b, u))) {
+	/* strings longer than a whole arena cannot come from the decoders
+	 * (their buffers are smaller); such a record is refused */
+	if (need > FLOWQ_ARENA)
+		return -1;
+	if (b != NULL &&
+	    (b->n == FLOWQ_BATCH || b->used + need > FLOWQ_ARENA)) {
 		flowq_publish(q);
 		b = NULL;
 	}
@@ -152,20 +149,14 @@ flowq_add_flow(struct flowq *q, const struct flow_update *u, uint64_t tag)
 			return -1;
 		q->fill = b;
 	}
-	/* strings longer than a whole arena cannot come from the decoders
-	 * (their buffers are smaller); such a record is cut to none */
-	if (!strings_fit(b, u)) {
-		__atomic_add_fetch(&q->no_memory, 1, __ATOMIC_RELAXED);
-		return -1;
-	}
 	d = &b->u[b->n];
 	*d = *u;
 	if (u->info != NULL)
-		d->info = arena_copy(b, u->info);
+		d->info = arena_copy(b, u->info, li);
 	if (u->extra != NULL)
-		d->extra = arena_copy(b, u->extra);
+		d->extra = arena_copy(b, u->extra, le);
 	if (u->site_path != NULL)
-		d->site_path = arena_copy(b, u->site_path);
+		d->site_path = arena_copy(b, u->site_path, lp);
 	b->tag[b->n] = tag;
 	b->n++;
 	return 0;
@@ -182,7 +173,6 @@ flowq_add_alert(struct flowq *q, const char *json, size_t len, uint64_t tag)
 		return -1;
 	b->alert = malloc(len > 0 ? len : 1);
 	if (b->alert == NULL) {
-		__atomic_add_fetch(&q->no_memory, 1, __ATOMIC_RELAXED);
 		flowq_recycle(q, b);
 		return -1;
 	}

@@ -53,8 +53,7 @@ struct flowq {
 	int published;		  /* published, not yet popped */
 	int limit;
 	int stopping;
-	int efd;	    /* eventfd, readable when a batch was published */
-	uint64_t no_memory; /* records lost for want of a batch (atomic) */
+	int efd; /* eventfd, readable when a batch was published */
 };
 
 /* 0, or -1 (no eventfd). */
@@ -63,7 +62,7 @@ int flowq_init(struct flowq *q, int limit);
 void flowq_fini(struct flowq *q);
 
 /* Reader side (under the caller's lock).  0, or -1 when no batch could
- * be allocated (the record is lost and counted in no_memory). */
+ * be allocated (the record is lost: the decoder counts it refused). */
 int flowq_add_flow(struct flowq *q, const struct flow_update *u, uint64_t tag);
 int flowq_add_alert(struct flowq *q, const char *json, size_t len,
 		    uint64_t tag);
@@ -79,6 +78,9 @@ void flowq_stop(struct flowq *q);
  * flowq_recycle() once applied. */
 struct flowq_batch *flowq_pop(struct flowq *q);
 void flowq_recycle(struct flowq *q, struct flowq_batch *b);
+/* Makes the eventfd readable (a batch published, or another news for the
+ * owner's poll). */
+void flowq_notify(struct flowq *q);
 /* Batches published and not yet taken by the owner (a hint). */
 int flowq_published(struct flowq *q);
 /* Clears the eventfd (before looking for batches, so a batch published

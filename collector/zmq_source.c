@@ -461,6 +461,18 @@ emit_nowhere(void *ctx, const struct flow_update *u)
 	return -1;
 }
 
+/* The decoder pointed nowhere again (outside read(), or once its reader
+ * is gone). */
+static void
+dec_unhook(struct zmq_src *zs)
+{
+	zs->dec.emit = emit_nowhere;
+	zs->dec.emit_alert = NULL;
+	zs->dec.emit_node_event = NULL;
+	zs->dec.prefetch = NULL;
+	zs->dec.emit_ctx = zs;
+}
+
 static void
 src_sync_counters(struct source *s)
 {
@@ -793,7 +805,7 @@ zmq_rd_thread(void *arg)
 			done = seen;
 			__atomic_store_n(&zs->sync_done, done,
 					 __ATOMIC_RELEASE);
-			efd_signal(zs->q.efd);
+			flowq_notify(&zs->q);
 		}
 		if (got)
 			continue;
@@ -835,9 +847,7 @@ zmq_rd_start(struct source *s, const struct rec_sink *out)
 	__atomic_store_n(&zs->rd_stop, 0, __ATOMIC_RELAXED);
 	if (pthread_create(&zs->rd_thread, NULL, zmq_rd_thread, s) != 0) {
 		flowq_fini(&zs->q);
-		zs->dec.emit = emit_nowhere;
-		zs->dec.emit_alert = NULL;
-		zs->dec.emit_node_event = NULL;
+		dec_unhook(zs);
 		log_warn("zmq %s: no reader thread: read by the interface's",
 			 s->spec);
 		return -1;
@@ -875,9 +885,7 @@ zmq_rd_stop(struct source *s, int apply)
 		rd_apply_all(zs, 0);
 	}
 	flowq_fini(&zs->q);
-	zs->dec.emit = emit_nowhere;
-	zs->dec.emit_alert = NULL;
-	zs->dec.emit_node_event = NULL;
+	dec_unhook(zs);
 }
 
 static void
@@ -946,10 +954,7 @@ zmq_src_read(struct source *s, const struct rec_sink *out, int budget)
 	src_sync_counters(s);
 	if (zs->rel != NULL)
 		zrel_flush_acks(zs->rel, zs->sock);
-	zs->dec.emit = emit_nowhere;
-	zs->dec.emit_node_event = NULL;
-	zs->dec.prefetch = NULL;
-	zs->dec.emit_ctx = zs;
+	dec_unhook(zs);
 	/* ZMQ_FD is edge-triggered: never sleep while a message waits */
 	if (zmq_getsockopt(zs->sock, ZMQ_EVENTS, &events, &len) == 0 &&
 	    (events & ZMQ_POLLIN) && n == 0)
