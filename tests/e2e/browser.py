@@ -21,6 +21,7 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.common.exceptions import StaleElementReferenceException
 except ImportError:
     print("SKIP: python3-selenium is not installed")
     sys.exit(77)
@@ -57,12 +58,17 @@ def severe(d):
 
 
 def wait_for(d, css, cond=None, timeout=15):
-    """Waits until css matches and cond(elements) holds; returns them."""
+    """Waits until css matches and cond(elements) holds; returns them.
+    A page that re-renders between the lookup and cond() (a table being
+    refreshed) leaves stale elements behind: that is a retry, not a failure."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        els = d.find_elements(By.CSS_SELECTOR, css)
-        if els and (cond is None or cond(els)):
-            return els
+        try:
+            els = d.find_elements(By.CSS_SELECTOR, css)
+            if els and (cond is None or cond(els)):
+                return els
+        except StaleElementReferenceException:
+            pass
         time.sleep(0.1)
     return []
 
