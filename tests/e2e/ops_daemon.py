@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -203,10 +204,28 @@ def daemon_syslog(pcap):
     dev = os.path.join(d.dir, "dev")
     os.mkdir(dev)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    got = []
+    done = threading.Event()
+    reader = None
     try:
         for name, minor in (("null", 3), ("zero", 5), ("random", 8), ("urandom", 9)):
             os.mknod(os.path.join(dev, name), 0o666 | 0o020000, os.makedev(1, minor))
         sock.bind(os.path.join(dev, "log"))
+        # read from the start, as a syslog daemon does: a datagram socket
+        # holds only net.unix.max_dgram_qlen (10) messages, and a daemon
+        # whose syslog() blocks on a full one never says it runs
+        sock.settimeout(0.2)
+
+        def drain():
+            while not done.is_set():
+                try:
+                    got.append(sock.recv(65536).decode(errors="replace"))
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
         # /dev of the daemon is the test's directory; the rest is shared
         d.args = ["unshare", "-m", "--propagation", "private", "sh", "-c",
                   'mount --bind "$0" /dev && exec "$@"', dev] + d.args
@@ -219,15 +238,13 @@ def daemon_syslog(pcap):
         if d.pid is None:
             return
         os.kill(d.pid, signal.SIGHUP)
-        got = []
-        sock.settimeout(10)
 
         def until(pred):
-            while not any(pred(m) for m in got):
-                try:
-                    got.append(sock.recv(65536).decode(errors="replace"))
-                except socket.timeout:
+            end = time.monotonic() + 10
+            while not any(pred(m) for m in list(got)):
+                if time.monotonic() > end:
                     return False
+                time.sleep(0.05)
             return True
         until(lambda m: "SIGHUP" in m)
         os.kill(d.pid, signal.SIGTERM)
@@ -251,6 +268,9 @@ def daemon_syslog(pcap):
         expect("flushed" in text, "and the stop's")
         node.check_output("syslog", text)
     finally:
+        done.set()
+        if reader is not None:
+            reader.join(5)
         sock.close()
         d.cleanup()
 
