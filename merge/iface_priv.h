@@ -73,13 +73,15 @@ struct iface {
 	struct host *host_head, *host_tail;
 	uint32_t num_hosts, num_local_hosts, max_hosts;
 	uint32_t num_act_hosts; /* hosts with an activity map */
-	/* what iface_flow_prefetch() found for the updates that follow it,
-	 * in order; dropped at the first update that is not the next one,
-	 * and whenever a flow is freed */
+	/* what iface_flow_prefetch() (iface_packet_prefetch()) found for
+	 * the updates (packets) that follow it, in order; dropped at the
+	 * first one that is not the next, and whenever a flow is freed */
 	struct iface_flow_hint {
-		const struct flow_update *u;
+		const void *u;	/* the update or the packet */
 		struct flow *f; /* NULL: not there yet */
+		uint32_t hv;	/* its key's hash (packets) */
 		uint8_t c2s;
+		uint8_t keyed; /* hv is set (packets) */
 	} pf[IFACE_PREFETCH_MAX];
 	int pf_n, pf_next;
 	struct mac **mac_buckets;

@@ -1482,6 +1482,23 @@ tables_dpi_apply(struct iface *ifc, struct flow *f, const struct dpi_flow *res,
 	ifc->clock_ms = clock;
 }
 
+/* The prefetch's hint for u, the next update or packet it looked at;
+ * NULL (and no hint left) when u is not that one. */
+static const struct iface_flow_hint *
+hint_next(struct iface *ifc, const void *u)
+{
+	const struct iface_flow_hint *h;
+
+	if (ifc->pf_next >= ifc->pf_n)
+		return NULL;
+	h = &ifc->pf[ifc->pf_next++];
+	if (h->u != u) {
+		ifc->pf_n = 0;
+		return NULL;
+	}
+	return h;
+}
+
 void
 iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 {
@@ -1493,10 +1510,13 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	struct flow *f;
 	uint32_t hv;
 	int c2s = 1;
+	const struct iface_flow_hint *hint;
 
 	IFACE_ASSERT_OWNER(ifc);
 	if (ifc->dpiw != NULL)
 		dpiw_poll(ifc); /* the helpers' answers so far */
+	/* after the answers: applying them may free a flow (no hint left) */
+	hint = hint_next(ifc, p);
 	if (now > ifc->clock_ms)
 		ifc->clock_ms = now;
 	ifc->stats.packets += n;
@@ -1522,8 +1542,20 @@ iface_packet(struct iface *ifc, const struct pkt *p, int decode_result)
 	ifc->stats.ip_bytes += len;
 
 	k = pkt_key(p, 0);
-	hv = key_hash(&k);
-	f = key_find(ifc, &k, hv, &c2s);
+	if (ifc->pf_n == 0)
+		hint = NULL; /* a flow was freed since (flow_free) */
+	if (hint == NULL || !hint->keyed) {
+		hv = key_hash(&k);
+		f = key_find(ifc, &k, hv, &c2s);
+	} else if ((f = hint->f) != NULL) {
+		hv = hint->hv;
+		c2s = hint->c2s;
+	} else {
+		/* not there at the prefetch: an earlier packet of the batch
+		 * may have made it since */
+		hv = hint->hv;
+		f = key_find(ifc, &k, hv, &c2s);
+	}
 	if (f == NULL) {
 		struct pkt q;
 
@@ -1815,6 +1847,7 @@ iface_flow_prefetch(struct iface *ifc, const struct flow_update *const *u,
 	}
 	for (i = 0; i < n; i++) {
 		ifc->pf[i].u = u[i];
+		ifc->pf[i].keyed = 0;
 		if (!ok[i])
 			ifc->pf[i].f = NULL;
 	}
@@ -1846,8 +1879,12 @@ iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p, int n)
 	IFACE_ASSERT_OWNER(ifc);
 	if (n > IFACE_PREFETCH_MAX)
 		n = IFACE_PREFETCH_MAX;
+	ifc->pf_n = ifc->pf_next = 0;
 	/* 1: the flow buckets, and the MACs' */
 	for (i = 0; i < n; i++) {
+		ifc->pf[i].u = p[i];
+		ifc->pf[i].f = NULL;
+		ifc->pf[i].keyed = 0;
 		if (p[i]->has_mac && ifc->mac_buckets != NULL) {
 			__builtin_prefetch(
 				&ifc->mac_buckets[mac_hash(p[i]->src_mac,
@@ -1864,10 +1901,24 @@ iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p, int n)
 		hv[i] = key_hash(&k);
 		__builtin_prefetch(&ifc->flow_buckets[hv[i] & ifc->flow_mask]);
 	}
-	/* 2: the first entry of each chain */
+	/* 2: the first entry of each chain, and of the MACs' */
 	for (i = 0; i < n; i++) {
 		const struct flow *f;
 
+		if (p[i]->has_mac && ifc->mac_buckets != NULL) {
+			const struct mac *m =
+				ifc->mac_buckets[mac_hash(p[i]->src_mac,
+							  p[i]->vlan) &
+						 ifc->mac_mask];
+
+			if (m != NULL)
+				__builtin_prefetch(m, 1);
+			m = ifc->mac_buckets[mac_hash(p[i]->dst_mac,
+						      p[i]->vlan) &
+					     ifc->mac_mask];
+			if (m != NULL)
+				__builtin_prefetch(m, 1);
+		}
 		if (p[i]->ip_version == 0)
 			continue;
 		f = ifc->flow_buckets[hv[i] & ifc->flow_mask];
@@ -1885,27 +1936,27 @@ iface_packet_prefetch(struct iface *ifc, const struct pkt *const *p, int n)
 			continue;
 		k = pkt_key(p[i], 0);
 		f = key_find(ifc, &k, hv[i], &c2s);
+		ifc->pf[i].hv = hv[i];
+		ifc->pf[i].keyed = 1;
+		ifc->pf[i].f = f;
+		ifc->pf[i].c2s = (uint8_t)c2s;
 		if (f == NULL)
 			continue;
 		__builtin_prefetch((const char *)f + 128, 1);
 		prefetch_host(f->cli_host, f->l4_proto);
 		prefetch_host(f->srv_host, f->l4_proto);
 	}
+	ifc->pf_n = n;
 }
 
 /* The flow iface_flow_prefetch() found for u (NULL: look it up). */
 static struct flow *
 flow_hinted(struct iface *ifc, const struct flow_update *u, int *c2s)
 {
-	const struct iface_flow_hint *h;
+	const struct iface_flow_hint *h = hint_next(ifc, u);
 
-	if (ifc->pf_next >= ifc->pf_n)
+	if (h == NULL)
 		return NULL;
-	h = &ifc->pf[ifc->pf_next++];
-	if (h->u != u) {
-		ifc->pf_n = 0;
-		return NULL;
-	}
 	*c2s = h->c2s;
 	return h->f;
 }
