@@ -38,6 +38,7 @@
 
 #include "capture/decode.h"
 #include "capture/hwts.h"
+#include "common/cpus.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
@@ -69,6 +70,7 @@ struct pcap_src {
 	int batch_n;
 	size_t batch_off;
 	uint8_t *batch_buf; /* PCAP_BATCH_BYTES */
+	uint8_t *fbuf;	    /* files' stdio buffer (pcap_open_regular) */
 	/* --workers > 1, files without --hw-timestamp-mode: a reader thread
 	 * reads and decodes ahead (struct pcap_reader below), started at
 	 * the first read(); snap_*: the decoder's counters and link type as
@@ -91,7 +93,7 @@ struct pcap_src {
  * read() hands the filled batches to the sink, in order; `efd` is
  * readable when a batch is there (the owner's poll() watches it).
  */
-#define PCAP_RD_BATCHES 8
+#define PCAP_RD_BATCHES 32
 #define PCAP_RD_PKTS 64
 #define PCAP_RD_BYTES (PCAP_RD_PKTS * 2048 + 2 * 65536)
 struct pcap_rd_batch {
@@ -116,6 +118,7 @@ struct pcap_reader {
 	int ended;	 /* __atomic_*: every file read */
 	int stop;	 /* __atomic_* */
 	int aborted;	 /* the reader's: stop seen while waiting for room */
+	int waiting;	 /* under lock: the reader waits for room */
 	int first;	 /* the owner's: its first read() is done */
 	uint64_t errors; /* the reader's count */
 	struct pcap_rd_batch b[PCAP_RD_BATCHES];
@@ -136,6 +139,7 @@ pcap_src_free(struct source *s)
 		pcap_rd_stop(ps); /* before the handle it reads goes */
 		if (ps->p != NULL)
 			pcap_close(ps->p);
+		free(ps->fbuf); /* after the FILE that used it */
 		for (i = 0; i < ps->n_files; i++)
 			free(ps->files[i]);
 		free(ps->files);
@@ -167,12 +171,47 @@ pcap_apply_filter(pcap_t *p, const char *bpf, const char *what)
 	return 0;
 }
 
+/* libpcap reads a file through stdio, whose buffer is a disk block:
+ * one read() per 4 KB.  A regular file read by a source gets the
+ * source's 1 MB buffer instead (fbuf, which outlives the FILE: glibc
+ * ignores setvbuf's size without one); a FIFO keeps stdio's, as its
+ * reader must not wait for more. */
+#define PCAP_FILE_BUF (1u << 20)
+
 static pcap_t *
-pcap_open_file(const char *path, const char *bpf)
+pcap_open_regular(const char *path, char *err, uint8_t *fbuf)
+{
+	struct stat st;
+	FILE *f;
+	pcap_t *p;
+
+	if (fbuf == NULL || strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return NULL;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	if (setvbuf(f, (char *)fbuf, _IOFBF, PCAP_FILE_BUF) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	p = pcap_fopen_offline_with_tstamp_precision(
+		f, PCAP_TSTAMP_PRECISION_MICRO, err);
+	if (p == NULL)
+		fclose(f);
+	return p;
+}
+
+/* fbuf: the stdio buffer (PCAP_FILE_BUF), NULL for stdio's own. */
+static pcap_t *
+pcap_open_file(const char *path, const char *bpf, uint8_t *fbuf)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(
-		path, PCAP_TSTAMP_PRECISION_MICRO, err);
+	pcap_t *p = pcap_open_regular(path, err, fbuf);
+
+	if (p == NULL)
+		p = pcap_open_offline_with_tstamp_precision(
+			path, PCAP_TSTAMP_PRECISION_MICRO, err);
 
 	if (p == NULL) {
 		log_err("%s: not a readable pcap/pcapng file (%s)", path, err);
@@ -293,10 +332,12 @@ pcap_src_next_file(struct source *s, uint64_t *errors)
 		pcap_close(ps->p);
 		ps->p = NULL;
 	}
+	if (ps->fbuf == NULL)
+		ps->fbuf = malloc(PCAP_FILE_BUF); /* NULL: stdio's own */
 	while (ps->cur < ps->n_files) {
 		const char *path = ps->files[ps->cur++];
 
-		ps->p = pcap_open_file(path, ps->bpf);
+		ps->p = pcap_open_file(path, ps->bpf, ps->fbuf);
 		if (ps->p != NULL) {
 			ps->dlt = pcap_datalink(ps->p);
 			return 0;
@@ -349,9 +390,16 @@ pcap_rd_room(struct pcap_reader *rd)
 	uint64_t head = rd->head; /* its own */
 
 	pthread_mutex_lock(&rd->lock);
-	while (head - rd->tail >= PCAP_RD_BATCHES &&
-	       !__atomic_load_n(&rd->stop, __ATOMIC_ACQUIRE))
-		pthread_cond_wait(&rd->cond, &rd->lock);
+	if (head - rd->tail >= PCAP_RD_BATCHES) {
+		/* full: woken once half of it is free, not for every batch
+		 * (each wake-up would preempt the nDPI helper it shares a
+		 * core with) */
+		rd->waiting = 1;
+		while (head - rd->tail > PCAP_RD_BATCHES / 2 &&
+		       !__atomic_load_n(&rd->stop, __ATOMIC_ACQUIRE))
+			pthread_cond_wait(&rd->cond, &rd->lock);
+		rd->waiting = 0;
+	}
 	pthread_mutex_unlock(&rd->lock);
 	if (__atomic_load_n(&rd->stop, __ATOMIC_ACQUIRE))
 		return NULL;
@@ -490,6 +538,7 @@ pcap_rd_start(struct source *s)
 {
 	struct pcap_src *ps = s->priv;
 	struct pcap_reader *rd = calloc(1, sizeof(*rd));
+	pthread_attr_t attr;
 	int rc;
 
 	if (rd == NULL)
@@ -505,7 +554,10 @@ pcap_rd_start(struct source *s)
 	ps->errors_base = s->errors;
 	ps->snap_stats = ps->dec.stats;
 	ps->snap_dlt = ps->dlt;
-	rc = pthread_create(&rd->thread, NULL, pcap_rd_thread, s);
+	pthread_attr_init(&attr);
+	cpus_worker_attr(&attr, cpus_bound_core()); /* off the owner's core */
+	rc = pthread_create(&rd->thread, &attr, pcap_rd_thread, s);
+	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		log_warn("%s: no reader thread (%s): read by the interface's",
 			 s->spec, strerror(rc));
@@ -550,15 +602,19 @@ pcap_rd_read(struct source *s, int budget)
 	int n = 0;
 
 	if (!rd->first) {
-		/* the first turn takes a whole ring (512 frames) or the
-		 * whole file, as the first read() without a reader does,
-		 * before the interface's first housekeeping (which, for a
-		 * small file, sees every host: RRD files, tests); bounded */
+		/* the first turn takes `budget` frames or the whole file, as
+		 * the first read() without a reader does, before the
+		 * interface's first housekeeping (which, for a small file,
+		 * sees every host: RRD files, tests); bounded */
 		uint64_t until = time_mono_ms() + 2000, now;
+		uint64_t want =
+			((uint64_t)budget + PCAP_RD_PKTS - 1) / PCAP_RD_PKTS;
 
+		if (want > PCAP_RD_BATCHES)
+			want = PCAP_RD_BATCHES;
 		rd->first = 1;
 		while (__atomic_load_n(&rd->head, __ATOMIC_ACQUIRE) - rd->tail <
-			       PCAP_RD_BATCHES &&
+			       want &&
 		       !__atomic_load_n(&rd->ended, __ATOMIC_ACQUIRE) &&
 		       (now = time_mono_ms()) < until) {
 			struct pollfd pfd = { rd->efd, POLLIN, 0 };
@@ -602,7 +658,8 @@ pcap_rd_read(struct source *s, int budget)
 		s->errors = ps->errors_base + b->errors;
 		pthread_mutex_lock(&rd->lock);
 		rd->tail++;
-		pthread_cond_signal(&rd->cond);
+		if (rd->waiting && head - rd->tail <= PCAP_RD_BATCHES / 2)
+			pthread_cond_signal(&rd->cond);
 		pthread_mutex_unlock(&rd->lock);
 	}
 	if (n == 0 && __atomic_load_n(&rd->ended, __ATOMIC_ACQUIRE) &&
@@ -979,7 +1036,7 @@ pcap_open_fifo_src(const char *spec, const struct capture_opts *o)
 		return NULL;
 	ps = s->priv;
 	ps->fifo = 1;
-	ps->p = pcap_open_file(spec, o->bpf);
+	ps->p = pcap_open_file(spec, o->bpf, NULL);
 	if (ps->p == NULL) {
 		pcap_src_free(s);
 		return NULL;
@@ -1022,7 +1079,7 @@ capture_pcap_open(const char *spec, const struct capture_opts *o)
 	}
 	/* every listed file must open now: one clear error at start-up */
 	for (i = 0; i < ps->n_files; i++) {
-		pcap_t *p = pcap_open_file(ps->files[i], o->bpf);
+		pcap_t *p = pcap_open_file(ps->files[i], o->bpf, NULL);
 
 		if (p == NULL)
 			goto fail;

@@ -60,6 +60,7 @@
 #include "collector/flowq.h"
 #include "collector/zmq_reliable.h"
 #include "collector/zmqc.h"
+#include "common/cpus.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -834,6 +835,8 @@ static int
 zmq_rd_start(struct source *s, const struct rec_sink *out)
 {
 	struct zmq_src *zs = s->priv;
+	pthread_attr_t attr;
+	int rc;
 
 	if (flowq_init(&zs->q, 8) != 0)
 		return -1;
@@ -845,7 +848,11 @@ zmq_rd_start(struct source *s, const struct rec_sink *out)
 	zs->dec.prefetch = NULL;
 	zs->dec.emit_ctx = zs;
 	__atomic_store_n(&zs->rd_stop, 0, __ATOMIC_RELAXED);
-	if (pthread_create(&zs->rd_thread, NULL, zmq_rd_thread, s) != 0) {
+	pthread_attr_init(&attr);
+	cpus_worker_attr(&attr, cpus_bound_core()); /* off the owner's */
+	rc = pthread_create(&zs->rd_thread, &attr, zmq_rd_thread, s);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
 		flowq_fini(&zs->q);
 		dec_unhook(zs);
 		log_warn("zmq %s: no reader thread: read by the interface's",

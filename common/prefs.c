@@ -609,8 +609,11 @@ static const struct opt_def opt_table[] = {
 	  "n-1 that run nDPI on their share of its\n"
 	  "flows; with n > 1 a pcap file is also read\n"
 	  "and decoded ahead by a thread of its own,\n"
-	  "and so is each ZMQ source (docs/threads.md).\n"
-	  "Default: the cores available (at most 16)",
+	  "and so is each ZMQ source; the interface's\n"
+	  "thread keeps a core (-g's, or one of those\n"
+	  "available) and the others run on the rest\n"
+	  "(docs/threads.md). Default: the cores\n"
+	  "available (at most 16)",
 	  F_INT(workers, 1, 16) },
 	{ O_LOG_FILE, "log-file", 0, ARG_REQ, 1, T_PROCESS, "<path>",
 	  "Write the log to this file (appended)\n"

@@ -28,6 +28,7 @@
 
 #include <ndpi/ndpi_main.h>
 
+#include "common/cpus.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface_priv.h"
@@ -190,9 +191,10 @@ dpiw_free_helpers(struct dpiw *w)
 }
 
 int
-dpiw_start(struct iface *ifc, int n)
+dpiw_start(struct iface *ifc, int n, int owner_core)
 {
 	struct dpiw *w = calloc(1, sizeof(*w));
+	pthread_attr_t attr;
 	int i, rc;
 
 	if (w == NULL)
@@ -219,16 +221,20 @@ dpiw_start(struct iface *ifc, int n)
 			goto fail;
 		}
 	}
+	pthread_attr_init(&attr);
+	cpus_worker_attr(&attr, owner_core); /* off the owner's core */
 	for (i = 0; i < n; i++) {
-		rc = pthread_create(&w->h[i].thread, NULL, dpiw_thread,
+		rc = pthread_create(&w->h[i].thread, &attr, dpiw_thread,
 				    &w->h[i]);
 		if (rc != 0) {
 			log_err("%s: cannot start worker %d: %s", ifc->name,
 				i + 1, strerror(rc));
+			pthread_attr_destroy(&attr);
 			goto fail;
 		}
 		w->h[i].started = 1;
 	}
+	pthread_attr_destroy(&attr);
 	ifc->dpiw = w;
 	log_info("%s: %d workers: if%d keeps the tables, %d nDPI helper%s",
 		 ifc->name, n + 1, ifc->id, n, n > 1 ? "s" : "");
@@ -420,6 +426,24 @@ dpiw_wait_flow(struct iface *ifc, struct flow *f)
 				if (w->h[i].tail != w->h[i].fill)
 					dpiw_pause(&w->h[i]);
 	}
+}
+
+int
+dpiw_settle(struct iface *ifc)
+{
+	struct dpiw *w = ifc->dpiw;
+	int busy = 0;
+
+	if (w == NULL)
+		return 0;
+	for (int i = 0; i < w->n; i++) {
+		struct dpiw_helper *h = &w->h[i];
+
+		dpiw_publish(h);
+		dpiw_apply(ifc, h);
+		busy |= h->tail != h->fill;
+	}
+	return busy;
 }
 
 void

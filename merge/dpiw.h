@@ -32,8 +32,10 @@ struct dpiw_state {
 	uint32_t inflight; /* packets queued, results not applied (owner) */
 };
 
-/* Starts n helper threads for ifc (main, in iface_start).  0, or -1. */
-int dpiw_start(struct iface *ifc, int n);
+/* Starts n helper threads for ifc (main, in iface_start), on the cores
+ * but owner_core, the one its owner thread keeps (-1: anywhere).  0, or
+ * -1. */
+int dpiw_start(struct iface *ifc, int n, int owner_core);
 /* Applies every result, stops and frees the helpers (main, after the
  * owner thread has ended).  The flows' states stay with the flows. */
 void dpiw_stop(struct iface *ifc);
@@ -45,6 +47,9 @@ void dpiw_submit(struct iface *ifc, struct flow *f, int k, const struct pkt *p);
 void dpiw_poll(struct iface *ifc);
 /* Applies results until flow f has none in flight (owner). */
 void dpiw_wait_flow(struct iface *ifc, struct flow *f);
+/* Hands the helpers what is filled and applies what they have answered,
+ * without waiting; 1 when some packet is still in their hands (owner). */
+int dpiw_settle(struct iface *ifc);
 /* Applies results until no helper has work (owner). */
 void dpiw_drain(struct iface *ifc);
 /* Bytes of memory a flow's state holds (tables_flow_mem). */

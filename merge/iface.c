@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "dpi/dpi.h"
+#include "common/cpus.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "common/prefs.h"
@@ -187,6 +188,7 @@ iface_init(struct iface *ifc, int id, const struct prefs *p)
 	ifc->prefs = p;
 	ifc->local_nets = p != NULL ? &p->local_nets : NULL;
 	ifc->core = -1;
+	ifc->bound_core = -1;
 	ifc->wake_fd = -1;
 	ifc->sink.on_packet = iface_sink_packet;
 	ifc->sink.on_flow = iface_sink_flow;
@@ -747,13 +749,18 @@ iface_thread(void *arg)
 			next_hk = now + IFACE_HOUSEKEEPING_MS;
 		}
 		if (did == 0) {
-			/* nothing to read: no answer waits for the next
-			 * packet to be applied */
-			dpiw_drain(ifc);
+			/* nothing to read: the helpers' answers are applied
+			 * now, and those still coming within a millisecond
+			 * (no answer waits for the next packet).  The owner
+			 * sleeps meanwhile: spinning on them would take the
+			 * core the source's reader needs on a small box. */
+			int busy = dpiw_settle(ifc);
+
 			pfd[n].fd = ifc->wake_fd;
 			pfd[n].events = POLLIN;
 			n++;
-			if (poll(pfd, (nfds_t)n, 100) < 0 && errno != EINTR)
+			if (poll(pfd, (nfds_t)n, busy ? 1 : 100) < 0 &&
+			    errno != EINTR)
 				log_warn("poll: %s", strerror(errno));
 		}
 	}
@@ -891,44 +898,57 @@ iface_start(struct iface *ifc)
 {
 	pthread_attr_t attr;
 	cpu_set_t set;
-	int rc;
+	int rc, core = ifc->core, split = 0;
 
 	if (iface_dpi_init(ifc) != 0)
 		return -1;
 	/* --workers: helpers for the interfaces that capture packets (a
-	 * collector's records carry their L7 already) */
-	if (ifc->prefs->workers > 1 && iface_captures(ifc) &&
-	    dpiw_start(ifc, ifc->prefs->workers - 1) != 0)
-		return -1;
+	 * collector's records carry their L7 already); the owner keeps a
+	 * core of its own, the helpers and readers take the others
+	 * (common/cpus.h), so it is picked before they start */
+	if (ifc->prefs->workers > 1 && iface_captures(ifc)) {
+		int c = cpus_owner_core(ifc->core);
+
+		if (c >= 0) {
+			core = c;
+			split = 1;
+		}
+		if (dpiw_start(ifc, ifc->prefs->workers - 1, core) != 0)
+			return -1;
+	}
 	ifc->started_ms = time_wall_ms();
 	/* the new thread takes ownership when it starts */
 	__atomic_store_n(&ifc->owner_set, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ifc->running, 1, __ATOMIC_RELEASE);
 	pthread_attr_init(&attr);
-	if (ifc->core >= 0) {
+	if (core >= 0) {
 		CPU_ZERO(&set);
-		CPU_SET((size_t)ifc->core, &set);
+		CPU_SET((size_t)core, &set);
 		rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 		if (rc != 0) {
-			log_err("%s: -g %d: %s", ifc->name, ifc->core,
+			log_err("%s: CPU core %d: %s", ifc->name, core,
 				strerror(rc));
 			pthread_attr_destroy(&attr);
 			__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
 			return -1;
 		}
 	}
+	ifc->bound_core = core; /* before the thread that reports it */
 	rc = pthread_create(&ifc->thread, &attr, iface_thread, ifc);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		__atomic_store_n(&ifc->running, 0, __ATOMIC_RELEASE);
 		log_err("%s: cannot start its thread%s%.0d: %s", ifc->name,
-			ifc->core >= 0 ? " on core " : "",
-			ifc->core >= 0 ? ifc->core : 0, strerror(rc));
+			core >= 0 ? " on core " : "", core >= 0 ? core : 0,
+			strerror(rc));
 		return -1;
 	}
-	if (ifc->core >= 0)
-		log_info("%s: thread if%d bound to CPU core %d (-g)", ifc->name,
-			 ifc->id, ifc->core);
+	if (core >= 0)
+		log_info("%s: thread if%d bound to CPU core %d%s%s", ifc->name,
+			 ifc->id, core, ifc->core >= 0 ? " (-g)" : "",
+			 split ? "; its helpers and readers on the other cores "
+				 "(--workers)"
+			       : "");
 	return 0;
 }
 

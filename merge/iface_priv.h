@@ -32,8 +32,11 @@ struct iface {
 	/* the local networks hosts are classified by: prefs' at first, a
 	 * SIGHUP reload's later (iface_set_local_nets); owner thread */
 	const struct netlist *local_nets;
-	int core; /* -g: the CPU core the owner thread is bound to, or -1;
-		   * set before start (iface_set_core) */
+	int core;	/* -g: the CPU core the owner thread is bound to, or -1;
+			 * set before start (iface_set_core) */
+	int bound_core; /* the core it is bound to: -g's, or the one it keeps
+			 * with --workers (common/cpus.h), or -1; set by
+			 * iface_start before the thread starts */
 
 	/* sources, polled by the owner; they hand their records to sink
 	 * (iface_packet, iface_flow_update, iface_flow_prefetch on this) */

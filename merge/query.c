@@ -415,8 +415,9 @@ query_iface_data(struct iface *ifc, int summary)
 	}
 
 	set_int(o, "speed", 1000);
-	/* -g: the CPU core of the owner thread, -1 when not bound */
-	json_object_set_new(o, "cpu_affinity", json_integer(ifc->core));
+	/* the CPU core of the owner thread (-g, or --workers' split), -1
+	 * when not bound */
+	json_object_set_new(o, "cpu_affinity", json_integer(ifc->bound_core));
 	set_bool(o, "is_view", 0);
 	set_int(o, "periodic_stats_update_frequency_secs", 5);
 	set_int(o, "packets", st->packets);

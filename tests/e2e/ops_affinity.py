@@ -7,7 +7,13 @@
     get/interface/data.lua reports cpu_affinity 1;
   - `-g 0,1` with three interfaces: if0 on 0, if1 on 1, if2 on 0 (the list
     cycles), in /proc and in REST;
-  - without -g: cpu_affinity -1 and the owner keeps the whole mask;
+  - with --workers 2 (a capture interface with an nDPI helper): `-g 1`
+    puts if0 on core 1 and its helper (if0-w1) on every other core; -g
+    0,1 with three interfaces puts each interface's helper off its own
+    owner's core;
+  - without -g: with --workers 1 cpu_affinity is -1 and the owner keeps
+    the whole mask; with --workers 2 the owner keeps one core of its own
+    (REST and the log say which) and the helper runs on the others;
   - a core outside the process's affinity mask, or not a number: exit 1
     with one line naming it.
 Skipped (77) when fewer than two cores (0 and 1) are allowed here.
@@ -23,10 +29,11 @@ from node import Node, expect  # noqa: E402
 
 
 def tasks(pid):
-    """{comm: Cpus_allowed_list} of the process's threads (the last one
-    of a name wins; owner threads have unique names ifN)."""
+    """{comm: Cpus_allowed_list} of the process's threads.  The first
+    (oldest) of a name wins: a thread ifN starts (its pcap-reader) bears
+    the name ifN until it names itself."""
     out = {}
-    for tid in os.listdir("/proc/%d/task" % pid):
+    for tid in sorted(os.listdir("/proc/%d/task" % pid), key=int):
         try:
             with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
                 comm = f.read().strip()
@@ -35,7 +42,7 @@ def tasks(pid):
                            if ln.startswith("Cpus_allowed_list:")][0]
         except (OSError, IndexError):
             continue
-        out["main" if tid == str(pid) else comm] = allowed
+        out.setdefault("main" if tid == str(pid) else comm, allowed)
     return out
 
 
@@ -71,9 +78,12 @@ def main():
     whole = cpu_list(allowed)
     pcap = os.path.join(node.PCAPS, "dns.pcap")
 
-    with Node(["-i", pcap, "-g", "1"], name="affinity1") as n:
+    with Node(["-i", pcap, "-g", "1", "--workers", "2"], name="affinity1") as n:
         t = owner_tasks(n.proc.pid, 1)
         expect(t.get("if0") == "1", "-g 1: thread if0 has Cpus_allowed_list 1 (%s)" % t.get("if0"))
+        expect(t.get("if0-w1") == cpu_list(allowed - {1}),
+               "-g 1 --workers 2: the helper if0-w1 runs on %s (%s)"
+               % (cpu_list(allowed - {1}), t.get("if0-w1")))
         expect(t.get("main") == whole, "the main thread keeps the node's mask %s (%s)"
                % (whole, t.get("main")))
         d = n.rest("get/interface/data.lua", ifid=0)
@@ -81,21 +91,39 @@ def main():
                % d.get("cpu_affinity"))
         expect("bound to CPU core 1" in n.read_log(), "the log says which core if0 is on")
 
-    with Node(["-i", pcap, "-i", pcap, "-i", pcap, "-g", "0,1"], name="affinity01") as n:
+    with Node(["-i", pcap, "-i", pcap, "-i", pcap, "-g", "0,1", "--workers", "2"],
+              name="affinity01") as n:
         t = owner_tasks(n.proc.pid, 3)
         got = [t.get("if%d" % i) for i in range(3)]
         expect(got == ["0", "1", "0"], "-g 0,1 with 3 interfaces: if0 on 0, if1 on 1, "
                "if2 on 0 (%s)" % got)
+        want = [cpu_list(allowed - {c}) for c in (0, 1, 0)]
+        got = [t.get("if%d-w1" % i) for i in range(3)]
+        expect(got == want, "each interface's helper runs off its owner's core: %s (%s)"
+               % (want, got))
         rest = [n.rest("get/interface/data.lua", ifid=i).get("cpu_affinity") for i in range(3)]
         expect(rest == [0, 1, 0], "REST cpu_affinity of the three: %s" % rest)
 
-    with Node(["-i", pcap], name="affinity-none") as n:
+    with Node(["-i", pcap, "--workers", "1"], name="affinity-none") as n:
         t = owner_tasks(n.proc.pid, 1)
-        expect(t.get("if0") == whole, "without -g if0 keeps the whole mask %s (%s)"
-               % (whole, t.get("if0")))
+        expect(t.get("if0") == whole, "without -g, --workers 1: if0 keeps the whole "
+               "mask %s (%s)" % (whole, t.get("if0")))
         d = n.rest("get/interface/data.lua", ifid=0)
-        expect(d.get("cpu_affinity") == -1, "without -g cpu_affinity is -1 (%r)"
-               % d.get("cpu_affinity"))
+        expect(d.get("cpu_affinity") == -1, "without -g, --workers 1: cpu_affinity is "
+               "-1 (%r)" % d.get("cpu_affinity"))
+
+    with Node(["-i", pcap, "--workers", "2"], name="affinity-split") as n:
+        t = owner_tasks(n.proc.pid, 1)
+        d = n.rest("get/interface/data.lua", ifid=0)
+        core = d.get("cpu_affinity")
+        expect(core in allowed and t.get("if0") == str(core),
+               "--workers 2: if0 keeps one core, the one REST names (%s, %r)"
+               % (t.get("if0"), core))
+        rest = cpu_list(allowed - {core}) if core in allowed else None
+        expect(t.get("if0-w1") == rest, "--workers 2: the helper runs on the other "
+               "cores %s (%s)" % (rest, t.get("if0-w1")))
+        expect("thread if0 bound to CPU core %s; its helpers and readers on the other "
+               "cores (--workers)" % core in n.read_log(), "the log says so")
 
     # a core this process may not use (the highest the option accepts is
     # 1023; no test machine allows it), and a word
