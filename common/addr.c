@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
+
 void
 ipaddr_set4(struct ipaddr *out, const uint8_t *b4)
 {
@@ -149,18 +151,6 @@ mac_fmt(const uint8_t mac[6], char *buf, size_t len)
 	return buf;
 }
 
-static int
-addr_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Accepts exactly six two-digit hex groups separated by ':' or '-'. */
 int
 mac_parse(uint8_t mac[6], const char *s)
@@ -172,10 +162,10 @@ mac_parse(uint8_t mac[6], const char *s)
 	if (s == NULL)
 		return -1;
 	for (i = 0; i < 6; i++) {
-		hi = addr_hexval((unsigned char)s[0]);
+		hi = hex_val((unsigned char)s[0]);
 		if (hi < 0)
 			return -1;
-		lo = addr_hexval((unsigned char)s[1]);
+		lo = hex_val((unsigned char)s[1]);
 		if (lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -26,6 +26,7 @@
 
 #include "capture/decode.h"
 #include "dpi/dpi.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/prefs.h"
 #include "merge/iface.h"
@@ -118,18 +119,6 @@ setup_iface(void)
 	node_n_ifaces = 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %-decodes s[0..n) into a heap string ('+' is a space), cut at a NUL. */
 static char *
 unescape(const uint8_t *s, size_t n)
@@ -143,7 +132,7 @@ unescape(const uint8_t *s, size_t n)
 		int hi, lo;
 
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+		    (hi = hex_val(s[i + 1])) >= 0 && (lo = hex_val(s[i + 2])) >= 0) {
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else {

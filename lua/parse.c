@@ -10,6 +10,8 @@
  */
 #include "lua/parse.h"
 
+#include "common/form.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -115,77 +117,9 @@ luaparse_headers(const char *buf, size_t len, int *status, char *hdrs,
 	return LUAPARSE_OK;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes s[0..n) into out (n+1 bytes); -1 when the result has a NUL. */
-static int
-url_decode(const char *s, size_t n, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '+') {
-			c = ' ';
-		} else if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-			   hexval(s[i + 2]) >= 0) {
-			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-			i += 2;
-		}
-		if (c == '\0')
-			return -1;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
 int
 luaparse_form(const char *s, size_t len,
 	      int (*cb)(void *arg, const char *k, const char *v), void *arg)
 {
-	size_t i = 0;
-	int n = 0;
-
-	while (i < len) {
-		const char *amp = memchr(s + i, '&', len - i);
-		size_t pe = amp ? (size_t)(amp - s) : len;
-		const char *eq = memchr(s + i, '=', pe - i);
-
-		if (eq) {
-			size_t kl = (size_t)(eq - (s + i));
-			size_t vl = pe - (size_t)(eq - s) - 1;
-			char *k = malloc(kl + 1), *v = malloc(vl + 1);
-			int ok;
-
-			if (!k || !v) {
-				free(k);
-				free(v);
-				return -1;
-			}
-			ok = url_decode(s + i, kl, k) == 0 &&
-			     url_decode(eq + 1, vl, v) == 0 && kl > 0;
-			if (ok && cb(arg, k, v) < 0) {
-				free(k);
-				free(v);
-				return -1;
-			}
-			n += ok;
-			free(k);
-			free(v);
-		}
-		i = pe + 1;
-	}
-	return n;
+	return form_parse(s, len, 0, cb, arg);
 }

@@ -26,13 +26,8 @@ enum luaparse_rc { LUAPARSE_NONE = 1, LUAPARSE_OK = 0, LUAPARSE_BAD = -1 };
 enum luaparse_rc luaparse_headers(const char *buf, size_t len, int *status,
 				  char *hdrs, size_t hcap, size_t *body_off);
 
-/*
- * Splits a form body on '&', each pair on its first '=' (a pair without
- * '=' is dropped), URL-decodes both sides ('+' is a space, %XX a byte; a
- * bad escape is kept as is) and calls cb for each; a key or value with a
- * NUL byte after decoding is dropped.  Returns the number of pairs
- * passed, or -1 when out of memory or cb returned -1.
- */
+/* A form body or query string's pairs, decoded, to cb: form_parse()
+ * (common/form.h) without a limit on their number. */
 int luaparse_form(const char *s, size_t len,
 		  int (*cb)(void *arg, const char *k, const char *v),
 		  void *arg);

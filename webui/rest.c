@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 
+#include "common/form.h"
 #include "common/log.h"
 #include "geo/geo.h"
 #include "merge/iface.h"
@@ -139,76 +140,22 @@ rest_params_merge_json(struct rest_params *p, const char *body, size_t len)
 	return 0;
 }
 
-/* Value of one hex digit, or -1. */
+/* form_parse's callback: one field into the parameters (a field the
+ * table has no room for is dropped, as a query string's is). */
 static int
-hexval(char c)
+rest_form_field(void *arg, const char *k, const char *v)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes n bytes of s ('+' is a space, %XX a byte) into a new string;
- * NULL on a NUL byte (%00) or out of memory. */
-static char *
-form_unescape(const char *s, size_t n)
-{
-	char *o = malloc(n + 1), *d = o;
-
-	if (o == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (s[i] == '+') {
-			*d++ = ' ';
-		} else if (s[i] == '%' && i + 2 < n &&
-			   (hi = hexval(s[i + 1])) >= 0 &&
-			   (lo = hexval(s[i + 2])) >= 0) {
-			if (hi == 0 && lo == 0) {
-				free(o);
-				return NULL;
-			}
-			*d++ = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			*d++ = s[i];
-		}
-	}
-	*d = '\0';
-	return o;
+	(void)rest_params_set(arg, k, v);
+	return 0;
 }
 
 int
 rest_params_merge_form(struct rest_params *p, const char *body, size_t len)
 {
-	size_t i = 0;
-	int fields = 0;
-
-	while (i < len) {
-		const char *amp = memchr(body + i, '&', len - i);
-		size_t end = amp ? (size_t)(amp - body) : len;
-		const char *eq = memchr(body + i, '=', end - i);
-		char *k, *v;
-
-		if (eq != NULL && eq > body + i) {
-			if (++fields > REST_FORM_FIELDS_MAX)
-				return -1;
-			k = form_unescape(body + i, (size_t)(eq - body - i));
-			v = form_unescape(eq + 1,
-					  end - (size_t)(eq - body) - 1);
-			if (k != NULL && v != NULL)
-				rest_params_set(p, k, v);
-			free(k);
-			free(v);
-		}
-		i = end + 1;
-	}
-	return 0;
+	return form_parse(body, len, REST_FORM_FIELDS_MAX, rest_form_field, p) <
+			       0
+		       ? -1
+		       : 0;
 }
 
 int
