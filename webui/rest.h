@@ -43,9 +43,10 @@ const char *rest_params_get(const struct rest_params *p, const char *name);
  * a JSON object (nothing merged). */
 int rest_params_merge_json(struct rest_params *p, const char *body, size_t len);
 /* Merges the fields of an application/x-www-form-urlencoded body (a
- * POST form), which override like a JSON body's keys; a field without
- * '=' or with a %00 byte is skipped.  0, or -1 after
- * REST_FORM_FIELDS_MAX fields (the rest ignored). */
+ * POST form; common/form.h), which override like a JSON body's keys; a
+ * field without '=', with an empty name or with a NUL byte once decoded
+ * is skipped.  0, or -1 after REST_FORM_FIELDS_MAX fields (the rest
+ * ignored) or out of memory. */
 #define REST_FORM_FIELDS_MAX 256
 int rest_params_merge_form(struct rest_params *p, const char *body, size_t len);
 
