@@ -14,6 +14,7 @@
   - without -g: with --workers 1 cpu_affinity is -1 and the owner keeps
     the whole mask; with --workers 2 the owner keeps one core of its own
     (REST and the log say which) and the helper runs on the others;
+    with one core allowed (as taskset -c 0 sets) nothing is bound;
   - a core outside the process's affinity mask, or not a number: exit 1
     with one line naming it.
 Skipped (77) when fewer than two cores (0 and 1) are allowed here.
@@ -124,6 +125,20 @@ def main():
                "cores %s (%s)" % (rest, t.get("if0-w1")))
         expect("thread if0 bound to CPU core %s; its helpers and readers on the other "
                "cores (--workers)" % core in n.read_log(), "the log says so")
+
+    # one core allowed (taskset -c 0): nothing to split, nothing bound
+    os.sched_setaffinity(0, {0})
+    try:
+        with Node(["-i", pcap, "--workers", "2"], name="affinity-one") as n:
+            t = owner_tasks(n.proc.pid, 1)
+            d = n.rest("get/interface/data.lua", ifid=0)
+            expect(t.get("if0") == "0" and t.get("if0-w1") == "0" and
+                   d.get("cpu_affinity") == -1,
+                   "--workers 2 on one allowed core: if0 and its helper keep it, "
+                   "cpu_affinity -1 (%s, %s, %r)"
+                   % (t.get("if0"), t.get("if0-w1"), d.get("cpu_affinity")))
+    finally:
+        os.sched_setaffinity(0, allowed)
 
     # a core this process may not use (the highest the option accepts is
     # 1023; no test machine allows it), and a word
