@@ -538,7 +538,6 @@ pcap_rd_start(struct source *s)
 {
 	struct pcap_src *ps = s->priv;
 	struct pcap_reader *rd = calloc(1, sizeof(*rd));
-	pthread_attr_t attr;
 	int rc;
 
 	if (rd == NULL)
@@ -554,10 +553,9 @@ pcap_rd_start(struct source *s)
 	ps->errors_base = s->errors;
 	ps->snap_stats = ps->dec.stats;
 	ps->snap_dlt = ps->dlt;
-	pthread_attr_init(&attr);
-	cpus_worker_attr(&attr, cpus_bound_core()); /* off the owner's core */
-	rc = pthread_create(&rd->thread, &attr, pcap_rd_thread, s);
-	pthread_attr_destroy(&attr);
+	/* off the core of the owner starting it */
+	rc = cpus_worker_create(&rd->thread, cpus_bound_core(), pcap_rd_thread,
+				s);
 	if (rc != 0) {
 		log_warn("%s: no reader thread (%s): read by the interface's",
 			 s->spec, strerror(rc));

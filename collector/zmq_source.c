@@ -835,8 +835,6 @@ static int
 zmq_rd_start(struct source *s, const struct rec_sink *out)
 {
 	struct zmq_src *zs = s->priv;
-	pthread_attr_t attr;
-	int rc;
 
 	if (flowq_init(&zs->q, 8) != 0)
 		return -1;
@@ -848,11 +846,9 @@ zmq_rd_start(struct source *s, const struct rec_sink *out)
 	zs->dec.prefetch = NULL;
 	zs->dec.emit_ctx = zs;
 	__atomic_store_n(&zs->rd_stop, 0, __ATOMIC_RELAXED);
-	pthread_attr_init(&attr);
-	cpus_worker_attr(&attr, cpus_bound_core()); /* off the owner's */
-	rc = pthread_create(&zs->rd_thread, &attr, zmq_rd_thread, s);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
+	/* off the core of the owner starting it */
+	if (cpus_worker_create(&zs->rd_thread, cpus_bound_core(), zmq_rd_thread,
+			       s) != 0) {
 		flowq_fini(&zs->q);
 		dec_unhook(zs);
 		log_warn("zmq %s: no reader thread: read by the interface's",

@@ -23,14 +23,6 @@ cpus_init(void)
 	cpus_read = 1;
 }
 
-/* a minus b */
-static void
-cpus_minus(cpu_set_t *out, const cpu_set_t *a, const cpu_set_t *b)
-{
-	CPU_XOR(out, a, b);
-	CPU_AND(out, out, a);
-}
-
 /* The n-th core of set (n < CPU_COUNT(set)). */
 static int
 cpus_nth(const cpu_set_t *set, int n)
@@ -55,7 +47,9 @@ cpus_owner_core(int want)
 		if (want < CPU_SETSIZE && CPU_ISSET(want, &cpus_allowed))
 			core = want;
 	} else {
-		cpus_minus(&free_set, &cpus_allowed, &cpus_owners);
+		/* allowed but no owner's: (allowed ^ owners) & allowed */
+		CPU_XOR(&free_set, &cpus_allowed, &cpus_owners);
+		CPU_AND(&free_set, &free_set, &cpus_allowed);
 		if (CPU_COUNT(&free_set) == 0)
 			free_set = cpus_allowed; /* more owners than cores */
 		core = cpus_nth(&free_set,
@@ -69,23 +63,28 @@ out:
 	return core;
 }
 
-void
-cpus_worker_attr(pthread_attr_t *attr, int owner)
+int
+cpus_worker_create(pthread_t *t, int owner, void *(*fn)(void *), void *arg)
 {
-	cpu_set_t own, set;
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int rc;
 
-	if (owner < 0 || owner >= CPU_SETSIZE)
-		return;
-	CPU_ZERO(&own);
-	CPU_SET(owner, &own);
-	pthread_mutex_lock(&cpus_lock);
-	cpus_init();
-	cpus_minus(&set, &cpus_allowed, &own);
-	pthread_mutex_unlock(&cpus_lock);
-	/* a failure leaves attr as it was: the thread runs anywhere */
-	if (CPU_COUNT(&set) > 0 &&
-	    pthread_attr_setaffinity_np(attr, sizeof(set), &set) != 0)
-		CPU_ZERO(&set);
+	pthread_attr_init(&attr);
+	if (owner >= 0 && owner < CPU_SETSIZE) {
+		pthread_mutex_lock(&cpus_lock);
+		cpus_init();
+		set = cpus_allowed;
+		pthread_mutex_unlock(&cpus_lock);
+		CPU_CLR(owner, &set);
+		/* a failure leaves attr as it was: the thread runs anywhere */
+		if (CPU_COUNT(&set) > 0)
+			(void)pthread_attr_setaffinity_np(&attr, sizeof(set),
+							  &set);
+	}
+	rc = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return rc;
 }
 
 int

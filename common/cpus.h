@@ -24,11 +24,11 @@
  * split: every thread anywhere). */
 int cpus_owner_core(int want);
 
-/* Sets attr's affinity to the cores the process may use but `owner`,
- * the core of the thread the new one works for (its helper or reader),
- * so they never take turns on it.  Leaves attr as it is when owner is
- * -1 or no other core is left. */
-void cpus_worker_attr(pthread_attr_t *attr, int owner);
+/* pthread_create() for a thread that works for one bound to core
+ * `owner` (its helper or reader): on every other core the process may
+ * use, so they never take turns on it; anywhere when owner is -1 or no
+ * other core is left.  pthread_create's result. */
+int cpus_worker_create(pthread_t *t, int owner, void *(*fn)(void *), void *arg);
 
 /* The core the calling thread is bound to, or -1 when it may run on
  * more than one (an owner starting a reader of its source). */

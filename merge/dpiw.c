@@ -194,7 +194,6 @@ int
 dpiw_start(struct iface *ifc, int n, int owner_core)
 {
 	struct dpiw *w = calloc(1, sizeof(*w));
-	pthread_attr_t attr;
 	int i, rc;
 
 	if (w == NULL)
@@ -221,20 +220,16 @@ dpiw_start(struct iface *ifc, int n, int owner_core)
 			goto fail;
 		}
 	}
-	pthread_attr_init(&attr);
-	cpus_worker_attr(&attr, owner_core); /* off the owner's core */
 	for (i = 0; i < n; i++) {
-		rc = pthread_create(&w->h[i].thread, &attr, dpiw_thread,
-				    &w->h[i]);
+		rc = cpus_worker_create(&w->h[i].thread, owner_core,
+					dpiw_thread, &w->h[i]);
 		if (rc != 0) {
 			log_err("%s: cannot start worker %d: %s", ifc->name,
 				i + 1, strerror(rc));
-			pthread_attr_destroy(&attr);
 			goto fail;
 		}
 		w->h[i].started = 1;
 	}
-	pthread_attr_destroy(&attr);
 	ifc->dpiw = w;
 	log_info("%s: %d workers: if%d keeps the tables, %d nDPI helper%s",
 		 ifc->name, n + 1, ifc->id, n, n > 1 ? "s" : "");
